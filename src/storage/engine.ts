@@ -1,0 +1,101 @@
+import type { Catalog, TableDefinition, TableSchema } from './schema.js';
+import type { Row, SqlValue } from './values.js';
+
+/** Opaque, order-preserving encoding of a row's primary key (or hidden row id). */
+export type RowKey = Uint8Array;
+
+/** A row as read from storage. */
+export interface StoredRow {
+  readonly key: RowKey;
+  readonly values: Row;
+  /** When the row was inserted (ms since epoch, fixed by the leader): TTL and AVG_1H use it. */
+  readonly insertedAtMs: number;
+}
+
+/** One end of a key range. `values` may be a prefix of the key's columns. */
+export interface KeyBound {
+  readonly values: readonly SqlValue[];
+  readonly inclusive: boolean;
+}
+
+/**
+ * A range over a primary key or an index key, compared as tuples in column order.
+ * A bound with fewer values than columns bounds the prefix (an inclusive lower prefix bound
+ * admits every key starting with it).
+ */
+export interface KeyRange {
+  readonly lower?: KeyBound;
+  readonly upper?: KeyBound;
+}
+
+/** Options of a scan. */
+export interface ScanOptions {
+  readonly reverse?: boolean;
+}
+
+/**
+ * Consistent reads at one point in time. Scans yield rows in batches (hundreds at a time) in
+ * key order; the executor never sees how rows are laid out in LevelDB.
+ */
+export interface StorageReader {
+  readonly catalog: Catalog;
+  /** Rows of `table` whose primary key is in `range`, in primary-key order. */
+  scan(table: string, range?: KeyRange, options?: ScanOptions): AsyncIterable<readonly StoredRow[]>;
+  /** Rows of `table` whose `index` key is in `range`, in index order (ties by primary key). */
+  scanIndex(table: string, index: string, range?: KeyRange): AsyncIterable<readonly StoredRow[]>;
+  /** Rows of `table` that expired at or before `nowMs` (insertedAtMs + ttl <= nowMs). */
+  scanExpired(table: string, nowMs: number): AsyncIterable<readonly StoredRow[]>;
+  /** The row with this full primary key, if present (tables with a PRIMARY KEY only). */
+  get(table: string, primaryKey: readonly SqlValue[]): Promise<StoredRow | undefined>;
+  /** Release the snapshot. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Marks a point inside a write transaction that `rollbackTo` can return to. */
+export type Savepoint = number;
+
+/**
+ * A write transaction: an in-memory overlay over a consistent snapshot. Reads through it see
+ * its own writes. Nothing reaches disk until `commit`, which writes one atomic batch together
+ * with the applied index. Constraint checks (types, NOT NULL, duplicate primary key) throw
+ * typed ChronosErrors and leave the transaction as it was before the failing call.
+ */
+export interface WriteTransaction extends StorageReader {
+  createTable(definition: TableDefinition): TableSchema;
+  dropTable(name: string): Promise<void>;
+  /** Create an index and fill it from the existing rows. */
+  createIndex(table: string, name: string, columns: readonly string[]): Promise<void>;
+  dropIndex(name: string): Promise<void>;
+  /** Insert a full row (values in column order). Tables without a PRIMARY KEY get the next row id. */
+  insert(table: string, values: Row, insertedAtMs: number): Promise<RowKey>;
+  /** Replace the values of the row at `key` (a changed primary key moves the row). */
+  update(table: string, key: RowKey, values: Row): Promise<void>;
+  delete(table: string, key: RowKey): Promise<void>;
+  savepoint(): Savepoint;
+  /** Undo everything done after `savepoint` (used to keep a failing statement atomic). */
+  rollbackTo(savepoint: Savepoint): void;
+  /**
+   * Write everything atomically with `appliedIndex` (must exceed the engine's). With `sync`
+   * the batch is fsynced before the promise resolves.
+   */
+  commit(appliedIndex: number, options?: { readonly sync?: boolean }): Promise<void>;
+  /** Discard the transaction. */
+  rollback(): Promise<void>;
+}
+
+/** The embedded storage engine of one data dir. */
+export interface StorageEngine {
+  /** Index of the last command whose effects are stored (0 for a new database). */
+  readonly appliedIndex: number;
+  /** A consistent reader at the latest committed state. */
+  reader(): Promise<StorageReader>;
+  /** A write transaction over the latest committed state. Commits must not overlap. */
+  begin(): Promise<WriteTransaction>;
+  /** Bytes the data dir occupies on disk. */
+  sizeBytes(): Promise<number>;
+  /** A consistent, self-describing stream of the whole state (for Raft and backups). */
+  exportSnapshot(): AsyncIterable<Uint8Array>;
+  /** Replace the whole state with a stream produced by `exportSnapshot`. */
+  importSnapshot(chunks: AsyncIterable<Uint8Array>): Promise<void>;
+  close(): Promise<void>;
+}

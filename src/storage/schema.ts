@@ -1,0 +1,49 @@
+import type { SqlType } from './values.js';
+
+/** A column as declared. Names are stored lower-cased (SQL identifiers fold to lower case). */
+export interface ColumnSchema {
+  readonly name: string;
+  readonly type: SqlType;
+  /** True for NOT NULL columns and for every PRIMARY KEY column. */
+  readonly notNull: boolean;
+}
+
+/** A secondary index over one or more columns of its table (non-unique). */
+export interface IndexSchema {
+  readonly name: string;
+  /** Stable id used in keys; never reused within a data dir. */
+  readonly id: number;
+  /** Positions into the table's columns, in index order. */
+  readonly columns: readonly number[];
+}
+
+/** A table as the catalog persists it. */
+export interface TableSchema {
+  readonly name: string;
+  /** Stable id used in keys; never reused within a data dir. */
+  readonly id: number;
+  readonly columns: readonly ColumnSchema[];
+  /** Positions of the PRIMARY KEY columns; empty = rows are keyed by a hidden row id. */
+  readonly primaryKey: readonly number[];
+  /** Rows expire this long after they were inserted; null = never. */
+  readonly ttlMs: number | null;
+  readonly indexes: readonly IndexSchema[];
+}
+
+/** What CREATE TABLE asks for. */
+export interface TableDefinition {
+  readonly name: string;
+  readonly columns: readonly ColumnSchema[];
+  readonly primaryKey: readonly string[];
+  readonly ttlMs: number | null;
+}
+
+/** Read-only view of the tables and indexes at one point in time. */
+export interface Catalog {
+  /** The table named `name` (lower-cased), if any. */
+  table(name: string): TableSchema | undefined;
+  /** All tables, ordered by name. */
+  tables(): readonly TableSchema[];
+  /** The table that owns the index named `name`, if any. */
+  tableOfIndex(name: string): TableSchema | undefined;
+}
