@@ -1,0 +1,51 @@
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TokenAuth } from './auth.js';
+import type { NodeMetrics } from './metrics.js';
+import type { NodeStatus } from './node-status.js';
+import { healthBody } from './node-status.js';
+
+/** What the admin HTTP server needs from the node. */
+export interface AdminDependencies {
+  status(): NodeStatus;
+  readonly metrics: NodeMetrics;
+  readonly auth: TokenAuth;
+  /** TLS material for https; absent = plain http. */
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
+}
+
+/** Builds the admin app (health, metrics); the caller decides when and where it listens. */
+export function buildAdminApp(deps: AdminDependencies): FastifyInstance {
+  const app = deps.https === undefined
+    ? Fastify({ logger: false })
+    : Fastify({
+        logger: false,
+        https: {
+          cert: deps.https.cert,
+          key: deps.https.key,
+          ...(deps.https.ca === undefined
+            ? {}
+            : { ca: deps.https.ca, requestCert: true, rejectUnauthorized: true }),
+        },
+      }) as unknown as FastifyInstance;
+
+  const requireRead = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const decision = deps.auth.check(request.headers.authorization);
+    if (!decision.ok) {
+      await reply.code(401).send({ error: `unauthenticated: ${decision.reason} bearer token` });
+    } else if (decision.level === 'ingest') {
+      await reply.code(403).send({ error: 'permission denied: the ingest token only allows /ingest' });
+    }
+  };
+
+  app.get('/health', { onRequest: requireRead }, async (_request, reply) => {
+    await reply.type('application/json').send(healthBody(deps.status()));
+  });
+
+  app.get('/metrics', { onRequest: requireRead }, async (_request, reply) => {
+    const { contentType, body } = await deps.metrics.render();
+    await reply.type(contentType).send(body);
+  });
+
+  return app;
+}

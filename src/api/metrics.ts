@@ -1,0 +1,94 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { NodeStatus } from './node-status.js';
+import { roleGaugeValue } from './node-status.js';
+
+/** Live values the metrics read at scrape time. */
+export interface MetricsSources {
+  status(): NodeStatus;
+  storageSizeBytes(): Promise<number>;
+}
+
+/** The node's Prometheus registry and the instruments the request paths update. */
+export class NodeMetrics {
+  readonly registry = new Registry();
+  readonly sqlRequests: Counter<'kind'>;
+  readonly sqlErrors: Counter<'kind'>;
+  readonly sqlDuration: Histogram<'kind'>;
+  readonly walFsyncs: Counter;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    this.sqlRequests = new Counter({
+      name: 'chronos_sql_requests_total',
+      help: 'SQL statements received, by kind (read or write).',
+      labelNames: ['kind'],
+      registers,
+    });
+    // Both series exist from the start so dashboards and rate() see zeros, not gaps.
+    this.sqlRequests.inc({ kind: 'read' }, 0);
+    this.sqlRequests.inc({ kind: 'write' }, 0);
+    this.sqlErrors = new Counter({
+      name: 'chronos_sql_errors_total',
+      help: 'SQL statements that ended in an error, by kind (read or write).',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.sqlDuration = new Histogram({
+      name: 'chronos_sql_request_duration_seconds',
+      help: 'Time from receiving a SQL statement to answering it, by kind.',
+      labelNames: ['kind'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.walFsyncs = new Counter({
+      name: 'chronos_wal_fsyncs_total',
+      help: 'fsync calls made by the write-ahead log (one per group-committed batch).',
+      registers,
+    });
+    new Gauge({
+      name: 'chronos_raft_term',
+      help: 'Current Raft term of this node.',
+      registers,
+      collect() {
+        this.set(sources.status().term);
+      },
+    });
+    new Gauge({
+      name: 'chronos_raft_role',
+      help: 'Raft role of this node: 0 follower, 1 candidate, 2 leader.',
+      registers,
+      collect() {
+        this.set(roleGaugeValue(sources.status().role));
+      },
+    });
+    new Gauge({
+      name: 'chronos_raft_commit_index',
+      help: 'Highest log index known to be committed.',
+      registers,
+      collect() {
+        this.set(sources.status().commitIndex);
+      },
+    });
+    new Gauge({
+      name: 'chronos_raft_applied_index',
+      help: 'Highest log index applied to storage.',
+      registers,
+      collect() {
+        this.set(sources.status().appliedIndex);
+      },
+    });
+    new Gauge({
+      name: 'chronos_storage_size_bytes',
+      help: 'Bytes the node data directory occupies on disk.',
+      registers,
+      async collect() {
+        this.set(await sources.storageSizeBytes());
+      },
+    });
+  }
+
+  /** The exposition text for a scrape. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,36 @@
+/** Roles as the admin API and the guide spell them. */
+export type NodeRole = 'Leader' | 'Follower' | 'Candidate';
+
+/** What a running node reports about itself (the /health body and the metrics gauges). */
+export interface NodeStatus {
+  readonly role: NodeRole;
+  readonly term: number;
+  readonly leader: string | null;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+}
+
+/** The `/health` body: the guide's keys first, in its order, then ours. */
+export function healthBody(status: NodeStatus): string {
+  // Built by hand so the key order is part of the contract, not an accident of object layout.
+  return JSON.stringify({
+    status: 'ok',
+    role: status.role,
+    term: status.term,
+    leader: status.leader,
+    commit_index: status.commitIndex,
+    applied_index: status.appliedIndex,
+  });
+}
+
+/** `chronos_raft_role` encodes the role as 0 follower, 1 candidate, 2 leader. */
+export function roleGaugeValue(role: NodeRole): number {
+  switch (role) {
+    case 'Follower':
+      return 0;
+    case 'Candidate':
+      return 1;
+    case 'Leader':
+      return 2;
+  }
+}

@@ -1,0 +1,76 @@
+import type { AdminAnswer, AdminEnv } from '../admin-http-client.js';
+import type { AddNodeOptions, RemoveNodeOptions } from '../options.js';
+import type { CliIo } from '../sql-target.js';
+import type { HostPort } from '../validate.js';
+import { ChronosError } from '../../lib/errors.js';
+import { adminRequest } from '../admin-http-client.js';
+import { formatHostPort } from '../validate.js';
+
+/**
+ * Membership endpoints of the admin HTTP server that add-node/remove-node call. Proposed here
+ * (the server side belongs to src/api/): any member accepts them and hands them to the leader.
+ */
+export const ADD_NODE_PATH = '/cluster/add-node';
+export const REMOVE_NODE_PATH = '/cluster/remove-node';
+
+/** `chronos admin status`: prints the node's /health body on one line, as sent. */
+export async function runAdminStatus(http: HostPort, io: CliIo, env: AdminEnv): Promise<number> {
+  const answer = await adminRequest(http, { method: 'GET', path: '/health' }, env);
+  return printAnswer(answer, io);
+}
+
+/** `chronos admin add-node ID=HOST:PORT`: asks the cluster to add a member through its log. */
+export async function runAddNode(options: AddNodeOptions, io: CliIo, env: AdminEnv): Promise<number> {
+  const json = { id: options.id, address: formatHostPort(options.address) };
+  const answer = await adminRequest(options.http, { method: 'POST', path: ADD_NODE_PATH, json }, env);
+  return printAnswer(answer, io);
+}
+
+/** `chronos admin remove-node ID`: asks the cluster to remove a member through its log. */
+export async function runRemoveNode(
+  options: RemoveNodeOptions, io: CliIo, env: AdminEnv,
+): Promise<number> {
+  const json = { id: options.id };
+  const answer = await adminRequest(
+    options.http, { method: 'POST', path: REMOVE_NODE_PATH, json }, env);
+  return printAnswer(answer, io);
+}
+
+/** A 2xx body goes to stdout on one line; anything else is an error naming URL and status. */
+function printAnswer(answer: AdminAnswer, io: CliIo): number {
+  const body = oneLine(answer.body);
+  if (answer.status >= 200 && answer.status < 300) {
+    io.stdout.write(body + '\n');
+    return 0;
+  }
+  const detail = body === '' ? '' : `: ${errorField(body)}`;
+  throw new ChronosError(
+    answer.status === 401 ? 'UNAUTHENTICATED' : answer.status === 403 ? 'PERMISSION_DENIED' : 'UNAVAILABLE',
+    `${answer.url} answered HTTP ${answer.status}${detail}`);
+}
+
+/** The body without line breaks; JSON spread over lines is re-serialised compactly. */
+function oneLine(body: string): string {
+  const trimmed = body.trim();
+  if (!trimmed.includes('\n')) return trimmed;
+  try {
+    return JSON.stringify(JSON.parse(trimmed) as unknown);
+  } catch {
+    return trimmed.replace(/\s*\n\s*/g, ' ');
+  }
+}
+
+/** The `error` (or `message`) field of a JSON error body, else the body itself. */
+function errorField(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    if (typeof parsed === 'object' && parsed !== null) {
+      const record = parsed as Record<string, unknown>;
+      const text = record['error'] ?? record['message'];
+      if (typeof text === 'string') return text;
+    }
+  } catch {
+    // not JSON: show it as it came
+  }
+  return body;
+}

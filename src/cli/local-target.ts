@@ -1,0 +1,107 @@
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StatementResult } from '../sql/result.js';
+import type { StorageEngine } from '../storage/index.js';
+import type { SqlTarget } from './sql-target.js';
+import { systemClock } from '../lib/clock.js';
+import { ChronosError, errorMessage } from '../lib/errors.js';
+import { LocalExecutor, Session, classify } from '../sql/index.js';
+import { openStorage } from '../storage/index.js';
+
+/** Where a node keeps its applied state inside DIR/ID (src/node/raft-node.ts). */
+const NODE_STATE_DIR = 'state';
+const NODE_WAL_DIR = 'wal';
+
+/**
+ * The embedded engine as a SqlTarget. A single-node dir is read and written directly; a node's
+ * dir (DIR/ID, holding `state/` and `wal/`) is opened read-only on its applied state, since a
+ * write there would bypass the Raft log and make the node diverge from its cluster.
+ */
+export class LocalTarget implements SqlTarget {
+  readonly #engine: StorageEngine;
+  readonly #session: Session;
+  readonly #nodeDir: string | null;
+  #closed = false;
+
+  private constructor(engine: StorageEngine, nodeDir: string | null) {
+    this.#engine = engine;
+    this.#session = new Session(new LocalExecutor(engine, systemClock));
+    this.#nodeDir = nodeDir;
+  }
+
+  /** Opens `dataDir` (creating a new database when it is missing or empty). */
+  static async open(dataDir: string): Promise<LocalTarget> {
+    const nodeDir = isNodeDir(dataDir) ? dataDir : null;
+    if (nodeDir === null) refuseClusterDir(dataDir);
+    const storageDir = nodeDir === null ? dataDir : join(dataDir, NODE_STATE_DIR);
+    try {
+      mkdirSync(storageDir, { recursive: true });
+    } catch (error) {
+      throw new ChronosError('IO_ERROR', `cannot create data dir '${dataDir}': ${errorMessage(error)}`);
+    }
+    let engine: StorageEngine;
+    try {
+      engine = await openStorage({ dir: storageDir });
+    } catch (error) {
+      throw openFailure(dataDir, error);
+    }
+    return new LocalTarget(engine, nodeDir);
+  }
+
+  /** Runs one statement on the embedded engine (writes are fsynced before this resolves). */
+  async execute(sql: string): Promise<StatementResult> {
+    if (this.#nodeDir !== null && classify(sql) !== 'read') {
+      throw new ChronosError('PERMISSION_DENIED',
+        `'${this.#nodeDir}' is a cluster node's data dir, opened read-only; ` +
+        'send writes to the cluster with chronos client --leader HOST:PORT');
+    }
+    return this.#session.execute(sql);
+  }
+
+  /** Closes the engine. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#engine.close();
+  }
+}
+
+function isNodeDir(dir: string): boolean {
+  return isDirectory(join(dir, NODE_STATE_DIR)) && isDirectory(join(dir, NODE_WAL_DIR));
+}
+
+/** `chronos node -d DIR` keeps nodes in DIR/ID: say which dir to give instead. */
+function refuseClusterDir(dir: string): void {
+  if (!isDirectory(dir)) return;
+  const nodes = readdirSync(dir).filter((name) => isNodeDir(join(dir, name)));
+  if (nodes.length > 0) {
+    throw new ChronosError('CONFIG_ERROR',
+      `'${dir}' holds cluster nodes (${nodes.join(', ')}); give one node's dir, e.g. ` +
+      `${join(dir, nodes[0] as string)}`);
+  }
+}
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+/** A clear reason for a failed open: a held lock means another process has the dir open. */
+function openFailure(dataDir: string, error: unknown): ChronosError {
+  const chain: string[] = [];
+  let locked = false;
+  let cause: unknown = error;
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (code === 'LEVEL_LOCKED' || /lock/i.test(cause.message)) locked = true;
+    chain.push(cause.message);
+    cause = cause.cause;
+  }
+  if (locked) {
+    return new ChronosError('IO_ERROR',
+      `data dir '${dataDir}' is in use by another process (a running node or session)`,
+      { cause: error });
+  }
+  if (error instanceof ChronosError && error.code !== 'IO_ERROR') return error;
+  return new ChronosError('IO_ERROR', `cannot open data dir '${dataDir}': ${chain.join(': ')}`,
+    { cause: error });
+}

@@ -1,0 +1,76 @@
+import { createInterface } from 'node:readline';
+import type { OutputFormat } from './format/index.js';
+import type { SqlTarget, TextSink } from './sql-target.js';
+import { runOne } from './run-statements.js';
+import { splitStatements } from './split-statements.js';
+
+/** The prompt of the guide's session. */
+export const PROMPT = 'chronos> ';
+/** Shown while a statement continues over several lines (aligned under the prompt). */
+export const CONTINUATION_PROMPT = '     -> ';
+
+/** The banner of `chronos single-node`, as the guide prints it. */
+export const SINGLE_NODE_BANNER: readonly string[] = [
+  'Welcome to Chronos SQL Database',
+  'Running in single-node mode',
+  "Enter SQL statements or 'exit' to quit",
+];
+
+/** What the REPL reads from and writes to. */
+export interface ReplOptions {
+  /** Lines printed first, followed by one blank line. */
+  readonly banner: readonly string[];
+  readonly format: OutputFormat;
+  readonly input: NodeJS.ReadableStream;
+  readonly output: NodeJS.WritableStream;
+  readonly stderr: TextSink;
+  /** True on a TTY: line editing, history, Ctrl-C handling. */
+  readonly terminal: boolean;
+}
+
+/** Words that end the session when typed alone (with or without `;`). */
+const EXIT_WORDS = new Set(['exit', 'quit', '\\q']);
+
+/**
+ * The interactive SQL loop: prompt, read until `;`, run, print the result and a blank line.
+ * Errors print `Error: ...` on stderr and the loop goes on; `exit`, `quit` or Ctrl-D end it,
+ * Ctrl-C drops the statement being typed. Resolves with exit code 0 when the session ends.
+ */
+export async function runRepl(target: SqlTarget, options: ReplOptions): Promise<number> {
+  const { output } = options;
+  const rl = createInterface({
+    input: options.input, output, terminal: options.terminal, prompt: PROMPT, historySize: 1000,
+  });
+  let buffer = '';
+  let exited = false;
+  rl.on('SIGINT', () => {
+    buffer = '';
+    output.write('^C\n');
+    rl.write(null, { ctrl: true, name: 'e' });
+    rl.write(null, { ctrl: true, name: 'u' });
+    rl.setPrompt(PROMPT);
+    rl.prompt();
+  });
+  for (const line of options.banner) output.write(line + '\n');
+  if (options.banner.length > 0) output.write('\n');
+  rl.prompt();
+  for await (const line of rl) {
+    if (buffer === '' && EXIT_WORDS.has(line.trim().replace(/;$/, '').trim().toLowerCase())) {
+      exited = true;
+      break;
+    }
+    buffer = buffer === '' ? line : `${buffer}\n${line}`;
+    const split = splitStatements(buffer);
+    for (const sql of split.statements) {
+      await runOne(target, sql, options.format, { stdout: output, stderr: options.stderr });
+      output.write('\n');
+    }
+    buffer = split.rest;
+    rl.setPrompt(buffer === '' ? PROMPT : CONTINUATION_PROMPT);
+    rl.prompt();
+  }
+  rl.close();
+  // Ctrl-D leaves the cursor after the prompt; end the line so the shell prompt starts clean.
+  if (!exited && options.terminal) output.write('\n');
+  return 0;
+}

@@ -1,0 +1,25 @@
+import type { StatementResult } from '../sql/result.js';
+
+/** Where a SQL front end sends statements: a local engine or a server. */
+export interface SqlTarget {
+  /** Runs one statement (without its `;`). Errors throw (ChronosError for user errors). */
+  execute(sql: string): Promise<StatementResult>;
+  /** Releases the engine or connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Where the CLI writes: process.stdout/stderr in production, buffers in tests. */
+export interface CliIo {
+  readonly stdout: TextSink;
+  readonly stderr: TextSink;
+}
+
+/** Something that takes text (a stream or a test buffer). */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+/** The process's own streams. */
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr };
+}

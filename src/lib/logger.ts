@@ -1,0 +1,105 @@
+/** Log levels, most verbose first. */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4 };
+
+/** Structured fields attached to a log line. */
+export type LogFields = Readonly<Record<string, string | number | boolean | null | undefined>>;
+
+/** Where log records go. */
+export interface LogSink {
+  write(record: LogRecord): void;
+}
+
+/** One log line. */
+export interface LogRecord {
+  readonly timeMs: number;
+  readonly level: LogLevel;
+  readonly component: string;
+  readonly message: string;
+  readonly fields: LogFields;
+}
+
+/** A component's logger. Cheap to create; children share sinks and level. */
+export class Logger {
+  readonly #sinks: readonly LogSink[];
+  readonly #minRank: number;
+  readonly component: string;
+
+  constructor(options: { sinks: readonly LogSink[]; level: LogLevel; component?: string }) {
+    this.#sinks = options.sinks;
+    this.#minRank = LEVEL_RANK[options.level];
+    this.component = options.component ?? 'chronos';
+  }
+
+  /** A logger for a sub-component (`raft`, `wal`, ...). */
+  child(component: string): Logger {
+    const level = (Object.keys(LEVEL_RANK) as LogLevel[]).find((l) => LEVEL_RANK[l] === this.#minRank) ?? 'info';
+    return new Logger({ sinks: this.#sinks, level, component });
+  }
+
+  /** True when records at `level` are written (skip building expensive fields otherwise). */
+  enabled(level: LogLevel): boolean {
+    return LEVEL_RANK[level] >= this.#minRank;
+  }
+
+  trace(message: string, fields: LogFields = {}): void {
+    this.#log('trace', message, fields);
+  }
+  debug(message: string, fields: LogFields = {}): void {
+    this.#log('debug', message, fields);
+  }
+  info(message: string, fields: LogFields = {}): void {
+    this.#log('info', message, fields);
+  }
+  warn(message: string, fields: LogFields = {}): void {
+    this.#log('warn', message, fields);
+  }
+  error(message: string, fields: LogFields = {}): void {
+    this.#log('error', message, fields);
+  }
+
+  #log(level: LogLevel, message: string, fields: LogFields): void {
+    if (LEVEL_RANK[level] < this.#minRank) return;
+    const record: LogRecord = { timeMs: Date.now(), level, component: this.component, message, fields };
+    for (const sink of this.#sinks) sink.write(record);
+  }
+}
+
+/** Parses CHRONOS_LOG_LEVEL, or the guide's `RUST_LOG=chronos=info` form. */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv): LogLevel {
+  const direct = env['CHRONOS_LOG_LEVEL']?.trim().toLowerCase();
+  if (direct !== undefined && direct in LEVEL_RANK) return direct as LogLevel;
+  const rust = env['RUST_LOG'];
+  if (rust !== undefined) {
+    for (const part of rust.split(',')) {
+      const [target, level] = part.includes('=') ? part.split('=', 2) : [undefined, part];
+      const normalized = level?.trim().toLowerCase();
+      if ((target === undefined || target.trim() === 'chronos') && normalized !== undefined && normalized in LEVEL_RANK) {
+        return normalized as LogLevel;
+      }
+    }
+  }
+  return 'info';
+}
+
+/** Human-readable lines on a stream (stderr for servers). */
+export class TextSink implements LogSink {
+  readonly #stream: NodeJS.WritableStream;
+  constructor(stream: NodeJS.WritableStream) {
+    this.#stream = stream;
+  }
+  write(record: LogRecord): void {
+    const fields = Object.entries(record.fields)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${typeof v === 'string' && /\s/.test(v) ? JSON.stringify(v) : String(v)}`)
+      .join(' ');
+    const time = new Date(record.timeMs).toISOString();
+    this.#stream.write(
+      `${time} ${record.level.toUpperCase().padEnd(5)} ${record.component}: ${record.message}${fields ? ' ' + fields : ''}\n`,
+    );
+  }
+}
+
+/** A logger that drops everything (tests, embedded use). */
+export const silentLogger = new Logger({ sinks: [], level: 'error' });

@@ -1,0 +1,57 @@
+import { assert } from '../lib/index.js';
+import type { Logger } from '../lib/index.js';
+import type { Entry } from '../raft/types.js';
+import { applyWriteCommand, decodeWriteCommand } from '../sql/index.js';
+import type { StatementResult } from '../sql/result.js';
+import type { StorageEngine } from '../storage/index.js';
+import type { ApplyOutcome, ProposalTracker } from './proposal-tracker.js';
+
+/**
+ * Applies committed entries in one storage transaction, committed together with the last
+ * entry's index (exactly-once across crashes), then answers the proposals that waited on them.
+ * A statement's error is its deterministic result on every replica, not a failure of apply.
+ */
+export async function applyCommittedEntries(
+  storage: StorageEngine,
+  entries: readonly Entry[],
+  proposals: ProposalTracker<readonly StatementResult[]>,
+  log: Logger,
+  options: { readonly sync: boolean },
+): Promise<void> {
+  const pending = entries.filter((entry) => entry.index > storage.appliedIndex);
+  if (pending.length === 0) return;
+  const first = pending[0];
+  assert(
+    first !== undefined && first.index === storage.appliedIndex + 1,
+    `committed entries must continue the applied index ${storage.appliedIndex}, got ${first?.index}`,
+  );
+  const outcomes: Array<{ index: number; term: number; outcome: ApplyOutcome<readonly StatementResult[]> | null }> = [];
+  const txn = await storage.begin();
+  let committed = false;
+  try {
+    let previous = storage.appliedIndex;
+    for (const entry of pending) {
+      assert(entry.index === previous + 1, `gap in committed entries after ${previous}: got ${entry.index}`);
+      previous = entry.index;
+      if (entry.type !== 'command') {
+        outcomes.push({ index: entry.index, term: entry.term, outcome: null });
+        continue;
+      }
+      const command = decodeWriteCommand(entry.data);
+      const result = await applyWriteCommand(command, txn);
+      if (!result.ok && log.enabled('debug')) {
+        log.debug('statement failed at apply', { index: entry.index, error: result.error.message });
+      }
+      outcomes.push({
+        index: entry.index,
+        term: entry.term,
+        outcome: result.ok ? { ok: true, value: result.results } : { ok: false, error: result.error },
+      });
+    }
+    await txn.commit(previous, { sync: options.sync });
+    committed = true;
+  } finally {
+    if (!committed) await txn.rollback();
+  }
+  for (const { index, term, outcome } of outcomes) proposals.applied(index, term, outcome);
+}

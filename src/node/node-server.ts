@@ -1,0 +1,162 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { ChronosError, errorMessage } from '../lib/index.js';
+import type { Clock, Logger } from '../lib/index.js';
+import { buildAdminApp } from '../api/admin-http.js';
+import { TokenAuth } from '../api/auth.js';
+import type { TokenConfig } from '../api/auth.js';
+import { NodeMetrics } from '../api/metrics.js';
+import { classify } from '../sql/index.js';
+import type { StatementResult } from '../sql/result.js';
+import { GrpcServer } from '../transport/grpc-server.js';
+import type { CallContext } from '../transport/handlers.js';
+import type { TlsMaterial } from '../transport/credentials.js';
+import { RaftNode } from './raft-node.js';
+
+/** Everything `chronos node` needs, resolved from flags and environment. */
+export interface NodeServerConfig {
+  readonly id: string;
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  /** Admin HTTP port; the CLI passes port + 1000. */
+  readonly adminPort: number;
+  readonly peers: ReadonlyMap<string, string>;
+  readonly clean: boolean;
+  readonly tickMs: number;
+  readonly electionTicksMin: number;
+  readonly electionTicksMax: number;
+  readonly heartbeatTicks: number;
+  readonly snapshotEveryEntries: number;
+  readonly writeTimeoutMs: number;
+  readonly readTimeoutMs: number;
+  readonly tokens: TokenConfig;
+  readonly tls: TlsMaterial | null;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** A running node: Raft member, gRPC endpoint and admin HTTP server. */
+export interface RunningNode {
+  readonly node: RaftNode;
+  readonly grpcPort: number;
+  readonly adminPort: number;
+  /** Stops serving and closes everything; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Opens the node and binds its ports; any failure closes what was opened and rethrows. */
+export async function startNodeServer(config: NodeServerConfig): Promise<RunningNode> {
+  const log = config.logger.child('node');
+  const auth = new TokenAuth(config.tokens);
+  const node = await RaftNode.open(
+    {
+      id: config.id,
+      nodeDir: join(config.dataDir, config.id),
+      peers: config.peers,
+      tickMs: config.tickMs,
+      raft: {
+        electionTicksMin: config.electionTicksMin,
+        electionTicksMax: config.electionTicksMax,
+        heartbeatTicks: config.heartbeatTicks,
+      },
+      snapshotEveryEntries: config.snapshotEveryEntries,
+      writeTimeoutMs: config.writeTimeoutMs,
+      readTimeoutMs: config.readTimeoutMs,
+      tls: config.tls,
+      peerToken: config.tokens.admin,
+      clock: config.clock,
+      logger: config.logger,
+    },
+    config.clean,
+  );
+  const metrics = new NodeMetrics({
+    status: () => node.status(),
+    storageSizeBytes: () => node.storage.sizeBytes(),
+  });
+  const audit = config.logger.child('audit');
+
+  const authorize = (sql: string, context: CallContext): 'read' | 'write' => {
+    const kind = classify(sql) === 'read' ? 'read' : 'write';
+    const decision = auth.check(context.token === null ? null : `Bearer ${context.token}`);
+    if (!decision.ok) {
+      throw new ChronosError('UNAUTHENTICATED', `${decision.reason} bearer token`);
+    }
+    if (kind === 'write' && (decision.level === 'readonly' || decision.level === 'ingest')) {
+      throw new ChronosError('PERMISSION_DENIED', 'the read-only token allows SELECT statements only');
+    }
+    return kind;
+  };
+
+  const executeSql = async (sql: string, context: CallContext): Promise<StatementResult> => {
+    const started = process.hrtime.bigint();
+    let kind: 'read' | 'write' = 'read';
+    try {
+      kind = authorize(sql, context);
+      metrics.sqlRequests.inc({ kind });
+      const result = await node.execute(sql, context);
+      if (kind === 'write' && context.user !== null) {
+        audit.info('write', { user: context.user, peer: context.peer, sql: sql.slice(0, 200) });
+      }
+      return result;
+    } catch (error) {
+      metrics.sqlErrors.inc({ kind });
+      throw error;
+    } finally {
+      metrics.sqlDuration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+
+  let grpc: GrpcServer | null = null;
+  let admin: FastifyInstance | null = null;
+  try {
+    grpc = new GrpcServer({
+      host: config.host,
+      port: config.port,
+      tls: config.tls,
+      raft: (request) => node.handleRaftRequest(request),
+      sql: executeSql,
+      forwardSql: (statements, context) => node.handleForward(statements, context),
+      peerToken: config.tokens.admin,
+    });
+    const { port: grpcPort } = await grpc.start();
+    admin = buildAdminApp({
+      status: () => node.status(),
+      metrics,
+      auth,
+      ...(config.tls?.cert != null && config.tls.key != null
+        ? { https: { cert: config.tls.cert, key: config.tls.key, ...(config.tls.ca == null ? {} : { ca: config.tls.ca }) } }
+        : {}),
+    });
+    await admin.listen({ host: config.host, port: config.adminPort }).catch((error: unknown) => {
+      throw new ChronosError(
+        'UNAVAILABLE',
+        `cannot listen on ${config.host}:${config.adminPort} (admin HTTP): ${errorMessage(error)}`,
+      );
+    });
+    const address = admin.server.address();
+    const adminPort = typeof address === 'object' && address !== null ? address.port : config.adminPort;
+    log.info('serving', { id: config.id, grpc: `${config.host}:${grpcPort}`, admin: `${config.host}:${adminPort}` });
+
+    let stopped = false;
+    const runningGrpc = grpc;
+    const runningAdmin = admin;
+    return {
+      node,
+      grpcPort,
+      adminPort,
+      async stop(): Promise<void> {
+        if (stopped) return;
+        stopped = true;
+        await node.stop();
+        await runningGrpc.stop(2_000);
+        await runningAdmin.close();
+      },
+    };
+  } catch (error) {
+    await admin?.close().catch(() => undefined);
+    await grpc?.stop(0).catch(() => undefined);
+    await node.stop().catch(() => undefined);
+    throw error;
+  }
+}

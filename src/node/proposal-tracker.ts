@@ -1,0 +1,76 @@
+import { assert, ChronosError } from '../lib/index.js';
+
+/** What the apply loop reports for one applied entry. */
+export type ApplyOutcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: Error };
+
+interface Waiter<T> {
+  readonly term: number;
+  readonly resolve: (value: T) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/**
+ * Proposals this node made, waiting for their entry to be applied. A proposal is answered only
+ * after its own entry (same index AND term) is applied: an entry replaced by a new leader's log
+ * is reported as not applied, never as a success.
+ */
+export class ProposalTracker<T> {
+  readonly #waiters = new Map<number, Waiter<T>>();
+
+  /** Number of proposals still waiting. */
+  get size(): number {
+    return this.#waiters.size;
+  }
+
+  /** Waits for the entry at `index` proposed in `term`; rejects after `timeoutMs`. */
+  wait(index: number, term: number, timeoutMs: number): Promise<T> {
+    assert(!this.#waiters.has(index), `two proposals waiting on log index ${index}`);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters.delete(index);
+        reject(
+          new ChronosError(
+            'TIMEOUT',
+            `write not acknowledged within ${timeoutMs} ms (no quorum?); it may still be applied later`,
+            { details: { index } },
+          ),
+        );
+      }, timeoutMs);
+      timer.unref();
+      this.#waiters.set(index, { term, resolve, reject, timer });
+    });
+  }
+
+  /** Called by the apply loop for every applied entry, in log order. */
+  applied(index: number, term: number, outcome: ApplyOutcome<T> | null): void {
+    const waiter = this.#waiters.get(index);
+    if (waiter === undefined) return;
+    this.#waiters.delete(index);
+    clearTimeout(waiter.timer);
+    if (waiter.term !== term) {
+      waiter.reject(
+        new ChronosError('NOT_LEADER', 'leadership changed before the write committed; it was not applied', {
+          details: { index },
+        }),
+      );
+    } else if (outcome === null) {
+      waiter.reject(new ChronosError('UNAVAILABLE', `log entry ${index} carried no command`));
+    } else if (outcome.ok) {
+      waiter.resolve(outcome.value);
+    } else {
+      waiter.reject(outcome.error);
+    }
+  }
+
+  /** Fails every waiter (shutdown, or this node stopped being leader and its log was cut). */
+  failAll(error: Error): void {
+    for (const [index, waiter] of this.#waiters) {
+      clearTimeout(waiter.timer);
+      this.#waiters.delete(index);
+      waiter.reject(error);
+    }
+  }
+}

@@ -1,0 +1,501 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { assert, ChronosError, errorMessage, isChronosError } from '../lib/index.js';
+import type { Clock, Logger } from '../lib/index.js';
+import { Random } from '../lib/random.js';
+import type { RaftMessage } from '../raft/messages.js';
+import { RaftCore } from '../raft/index.js';
+import type { RaftConfig, Ready } from '../raft/index.js';
+import type { NodeId } from '../raft/types.js';
+import { classify, encodeWriteCommand, executeRead } from '../sql/index.js';
+import type { StatementResult } from '../sql/result.js';
+import { openStorage } from '../storage/index.js';
+import type { StorageEngine } from '../storage/index.js';
+import type { CallContext, StatementOutcome } from '../transport/handlers.js';
+import { PeerClients } from '../transport/peer-client.js';
+import type { TlsMaterial } from '../transport/credentials.js';
+import { NodeDisk, Wal } from '../wal/index.js';
+import type { NodeStatus } from '../api/node-status.js';
+import { applyCommittedEntries } from './apply.js';
+import { InboundReplies } from './inbound-replies.js';
+import { ProposalTracker } from './proposal-tracker.js';
+import { ReadTracker } from './read-tracker.js';
+
+/** How one `chronos node` process runs its Raft member. */
+export interface RaftNodeOptions {
+  readonly id: NodeId;
+  /** This node's own directory (`DATA_DIR/ID`): `wal/` and `state/` live in it. */
+  readonly nodeDir: string;
+  /** Other voters: id → host:port of their gRPC endpoint. */
+  readonly peers: ReadonlyMap<NodeId, string>;
+  readonly tickMs: number;
+  readonly raft?: Partial<Omit<RaftConfig, 'id' | 'voters'>>;
+  /** Take a storage snapshot and compact the log after this many applied entries. */
+  readonly snapshotEveryEntries: number;
+  readonly writeTimeoutMs: number;
+  readonly readTimeoutMs: number;
+  readonly tls: TlsMaterial | null;
+  /** The admin token, carried on calls to peers when auth is on. */
+  readonly peerToken: string | null;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Seeds election jitter; defaults to something different per process. */
+  readonly seed?: number;
+}
+
+/** Layout of a node directory. */
+export function nodePaths(nodeDir: string): { wal: string; state: string } {
+  return { wal: join(nodeDir, 'wal'), state: join(nodeDir, 'state') };
+}
+
+type Operation = () => void;
+
+/**
+ * One Raft member: the only place the pure core meets time, disk and network. Core calls are
+ * queued in an inbox and run between Ready cycles, so a Ready's persist/send/apply never
+ * interleaves with a step; everything that arrives during an fsync rides the next cycle
+ * together (group commit for free).
+ */
+export class RaftNode {
+  readonly id: NodeId;
+  readonly #options: RaftNodeOptions;
+  readonly #core: RaftCore;
+  readonly #wal: Wal;
+  readonly #storage: StorageEngine;
+  readonly #peers: PeerClients;
+  readonly #log: Logger;
+  readonly #proposals = new ProposalTracker<readonly StatementResult[]>();
+  readonly #reads = new ReadTracker();
+  readonly #replies = new InboundReplies();
+  #inbox: Operation[] = [];
+  #loopScheduled = false;
+  #looping = false;
+  /** Generation of the next Ready to be taken. */
+  #generation = 1;
+  #ticker: NodeJS.Timeout | null = null;
+  #snapshotIndex: number;
+  #stopping = false;
+  #fatal: Error | null = null;
+  #lastRole = '';
+
+  private constructor(init: {
+    options: RaftNodeOptions;
+    core: RaftCore;
+    wal: Wal;
+    storage: StorageEngine;
+    peers: PeerClients;
+    snapshotIndex: number;
+  }) {
+    this.id = init.options.id;
+    this.#options = init.options;
+    this.#core = init.core;
+    this.#wal = init.wal;
+    this.#storage = init.storage;
+    this.#peers = init.peers;
+    this.#snapshotIndex = init.snapshotIndex;
+    this.#log = init.options.logger.child('raft');
+  }
+
+  /** Opens (or creates) the node's WAL and storage, restores the core, starts ticking. */
+  static async open(options: RaftNodeOptions, clean: boolean): Promise<RaftNode> {
+    const paths = nodePaths(options.nodeDir);
+    if (clean) await rm(options.nodeDir, { recursive: true, force: true });
+    await mkdir(paths.wal, { recursive: true });
+    const log = options.logger.child('wal');
+    const { wal, state } = await Wal.open(new NodeDisk(), paths.wal, {
+      logger: { warn: (message: string) => log.warn(message) },
+    });
+    const storage = await openStorage({ dir: paths.state });
+    const snapshotIndex = state.snapshot?.index ?? 0;
+    const lastIndex = state.entries.at(-1)?.index ?? snapshotIndex;
+    if (storage.appliedIndex > lastIndex) {
+      throw new ChronosError(
+        'CORRUPTION',
+        `${paths.state} has applied index ${storage.appliedIndex} but the log in ${paths.wal} ends at ${lastIndex}`,
+      );
+    }
+    if (storage.appliedIndex < snapshotIndex) {
+      throw new ChronosError(
+        'CORRUPTION',
+        `${paths.state} has applied index ${storage.appliedIndex}, behind the log's snapshot at ${snapshotIndex}`,
+      );
+    }
+    const voters = [options.id, ...options.peers.keys()];
+    const core = new RaftCore(
+      { ...options.raft, id: options.id, voters },
+      {
+        hardState: state.hardState,
+        snapshot: state.snapshot,
+        entries: state.entries,
+        appliedIndex: storage.appliedIndex,
+      },
+      new Random(options.seed ?? (Date.now() ^ (process.pid << 8))),
+    );
+    const peerLog = options.logger.child('transport');
+    const peers = new PeerClients(options.peers, {
+      tls: options.tls,
+      token: options.peerToken,
+      forwardDeadlineMs: options.writeTimeoutMs,
+      onFailure: (failure) => peerLog.debug('peer call failed', { ...failure }),
+    });
+    const node = new RaftNode({ options, core, wal, storage, peers, snapshotIndex });
+    node.#log.info('node opened', {
+      id: options.id,
+      voters: voters.join(','),
+      term: state.hardState.term,
+      applied: storage.appliedIndex,
+      lastIndex,
+    });
+    if (snapshotIndex > 0) {
+      // A restarted node no longer holds the image its log was compacted to; take a fresh one so
+      // lagging followers can still be sent a snapshot.
+      await node.#takeSnapshot();
+    }
+    // A one-voter cluster has nobody to wait for: elect itself now instead of after a timeout.
+    if (options.peers.size === 0) node.#enqueue(() => node.#core.campaign());
+    node.#ticker = setInterval(() => node.#enqueue(() => node.#core.tick()), options.tickMs);
+    node.#schedule();
+    return node;
+  }
+
+  /** The storage engine (read-only use: local reads, metrics, backups). */
+  get storage(): StorageEngine {
+    return this.#storage;
+  }
+
+  /** Role, term, leader and indexes as the admin API reports them. */
+  status(): NodeStatus {
+    const status = this.#core.status();
+    return {
+      role: status.role === 'PreCandidate' ? 'Candidate' : status.role,
+      term: status.term,
+      leader: status.leader,
+      commitIndex: status.commitIndex,
+      appliedIndex: status.appliedIndex,
+    };
+  }
+
+  /** Serves a Raft RPC from a peer: step the request, answer with the core's response. */
+  handleRaftRequest(request: RaftMessage): Promise<RaftMessage | null> {
+    if (this.#stopping) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.#enqueue(() => {
+        this.#core.step(request);
+        this.#replies.expect(request, this.#generation, resolve);
+      });
+    });
+  }
+
+  /** Runs one client statement: writes through the log, reads linearizably. */
+  async execute(sql: string, context: CallContext): Promise<StatementResult> {
+    const kind = classify(sql);
+    switch (kind) {
+      case 'read':
+        return this.#read(sql);
+      case 'write': {
+        const results = await this.write([sql], context);
+        const last = results.at(-1);
+        assert(last !== undefined, 'a write command returns one result per statement');
+        return last;
+      }
+      case 'begin':
+      case 'commit':
+      case 'rollback':
+        throw new ChronosError(
+          'UNSUPPORTED',
+          `${kind.toUpperCase()} needs a session: over gRPC send the whole transaction as one request ` +
+            `("BEGIN; ...; COMMIT"), or use chronos client`,
+        );
+    }
+  }
+
+  /** Applies statements as one atomic command on the leader (forwarding from a follower). */
+  async write(statements: readonly string[], context: CallContext): Promise<readonly StatementResult[]> {
+    this.#assertRunning();
+    const leader = await this.#awaitLeader();
+    if (leader !== this.id) return this.#forward(leader, statements, context);
+    const data = encodeWriteCommand({ statements, nowMs: this.#options.clock.nowMs() });
+    const waiting = new Promise<Promise<readonly StatementResult[]>>((resolve, reject) => {
+      this.#enqueue(() => {
+        try {
+          const index = this.#core.propose(data);
+          const term = this.#core.status().term;
+          resolve(this.#proposals.wait(index, term, this.#options.writeTimeoutMs));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    return await (await waiting);
+  }
+
+  /** Serves statements a follower forwarded (this node should be the leader). */
+  async handleForward(statements: readonly string[], context: CallContext): Promise<readonly StatementOutcome[]> {
+    try {
+      const results = await this.write(statements, context);
+      return results.map((result) => ({ ok: true, result }));
+    } catch (error) {
+      return [{ ok: false, error }];
+    }
+  }
+
+  /** Leaves the cluster gracefully: hand leadership over, stop serving, sync the WAL. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    const status = this.#core.status();
+    if (status.role === 'Leader' && this.#options.peers.size > 0 && this.#fatal === null) {
+      await this.#transferLeadership(2_000);
+    }
+    this.#stopping = true;
+    if (this.#ticker !== null) clearInterval(this.#ticker);
+    const closing = new ChronosError('SHUTTING_DOWN', `node ${this.id} is shutting down`);
+    this.#proposals.failAll(closing);
+    this.#reads.failAll(closing);
+    this.#replies.settleAll();
+    await this.#waitLoopIdle(5_000);
+    this.#peers.close();
+    await this.#wal.close();
+    await this.#storage.close();
+    this.#log.info('node stopped', { id: this.id });
+  }
+
+  async #transferLeadership(timeoutMs: number): Promise<void> {
+    const target = [...this.#options.peers.keys()][0];
+    if (target === undefined) return;
+    this.#enqueue(() => this.#core.transferLeadership(target));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && this.#core.status().role === 'Leader') {
+      await delay(20);
+    }
+    this.#log.info('leadership transfer on shutdown', {
+      target,
+      done: this.#core.status().role !== 'Leader',
+    });
+  }
+
+  async #read(sql: string): Promise<StatementResult> {
+    this.#assertRunning();
+    await this.#awaitLeader();
+    const { requestId, ready } = this.#reads.begin(this.#options.readTimeoutMs);
+    this.#enqueue(() => {
+      try {
+        this.#core.readIndex(requestId);
+      } catch (error) {
+        this.#reads.fail(requestId, error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    await ready;
+    const reader = await this.#storage.reader();
+    try {
+      return await executeRead(sql, reader, this.#options.clock.nowMs());
+    } finally {
+      await reader.close();
+    }
+  }
+
+  async #forward(
+    leader: NodeId,
+    statements: readonly string[],
+    context: CallContext,
+  ): Promise<readonly StatementResult[]> {
+    const forwarded = await this.#peers.forwardSql(leader, statements, context);
+    if (!forwarded.ok) {
+      throw new ChronosError(
+        'UNAVAILABLE',
+        `could not forward the write to leader ${leader}: ${forwarded.failure.message}`,
+        { details: { leader } },
+      );
+    }
+    const results: StatementResult[] = [];
+    for (const outcome of forwarded.outcomes) {
+      if (!outcome.ok) throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+      results.push(outcome.result);
+    }
+    return results;
+  }
+
+  /** Waits (up to one read timeout) until some node is known as leader. */
+  async #awaitLeader(): Promise<NodeId> {
+    const deadline = Date.now() + this.#options.readTimeoutMs;
+    for (;;) {
+      this.#assertRunning();
+      const leader = this.#core.status().leader;
+      if (leader !== null) return leader;
+      if (Date.now() >= deadline) {
+        throw new ChronosError(
+          'NO_QUORUM',
+          `no leader elected within ${this.#options.readTimeoutMs} ms: a majority of nodes is unreachable`,
+        );
+      }
+      await delay(25);
+    }
+  }
+
+  #assertRunning(): void {
+    if (this.#fatal !== null) {
+      throw new ChronosError('UNAVAILABLE', `node ${this.id} stopped after a fatal error: ${this.#fatal.message}`);
+    }
+    if (this.#stopping) throw new ChronosError('SHUTTING_DOWN', `node ${this.id} is shutting down`);
+  }
+
+  #enqueue(operation: Operation): void {
+    if (this.#fatal !== null) return;
+    this.#inbox.push(operation);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#loopScheduled || this.#looping || this.#fatal !== null) return;
+    this.#loopScheduled = true;
+    setImmediate(() => {
+      this.#loopScheduled = false;
+      void this.#loop();
+    });
+  }
+
+  async #loop(): Promise<void> {
+    if (this.#looping || this.#fatal !== null) return;
+    this.#looping = true;
+    try {
+      for (let cycles = 0; cycles < 1_000; cycles++) {
+        const operations = this.#inbox;
+        this.#inbox = [];
+        for (const operation of operations) operation();
+        if (!this.#core.hasReady()) {
+          if (this.#inbox.length === 0) break;
+          continue;
+        }
+        const ready = this.#core.ready();
+        const generation = this.#generation++;
+        await this.#handleReady(ready);
+        this.#core.advance(ready);
+        this.#replies.settleThrough(generation);
+        this.#reads.applied(this.#core.status().appliedIndex);
+        this.#logRoleChange();
+        await this.#maybeSnapshot();
+      }
+    } catch (error) {
+      this.#die(error);
+    } finally {
+      this.#looping = false;
+    }
+    if (this.#inbox.length > 0 || this.#core.hasReady()) this.#schedule();
+  }
+
+  async #handleReady(ready: Ready): Promise<void> {
+    if (ready.snapshot !== null) {
+      // Storage takes the image first: if we crash before the WAL records it, storage is merely
+      // ahead of its log and the open check reports it instead of losing anything.
+      await this.#storage.importSnapshot(singleChunk(ready.snapshot.data));
+      assert(
+        this.#storage.appliedIndex === ready.snapshot.meta.index,
+        `installed snapshot at ${ready.snapshot.meta.index} but storage applied ${this.#storage.appliedIndex}`,
+      );
+      this.#snapshotIndex = ready.snapshot.meta.index;
+      this.#log.info('installed snapshot', { index: ready.snapshot.meta.index, term: ready.snapshot.meta.term });
+    }
+    if (ready.mustSync || ready.entries.length > 0 || ready.snapshot !== null) {
+      await this.#wal.save({
+        ...(ready.hardState === null ? {} : { hardState: ready.hardState }),
+        ...(ready.entries.length === 0 ? {} : { entries: ready.entries }),
+        ...(ready.snapshot === null ? {} : { snapshot: ready.snapshot.meta }),
+      });
+    }
+    for (const message of ready.messages) {
+      if (this.#replies.tryReply(message)) continue;
+      if (isReply(message)) continue;
+      void this.#peers.send(message).then((reply) => {
+        if (reply !== null && !this.#stopping) this.#enqueue(() => this.#core.step(reply));
+      });
+    }
+    const lastCommitted = ready.committedEntries.at(-1);
+    if (lastCommitted !== undefined) {
+      // Storage is written without fsync (the WAL replays what a crash loses) except just
+      // before a compaction, which drops the WAL segments that could replay it.
+      const sync = lastCommitted.index - this.#snapshotIndex >= this.#options.snapshotEveryEntries;
+      await applyCommittedEntries(this.#storage, ready.committedEntries, this.#proposals, this.#log, { sync });
+    }
+    for (const readState of ready.readStates) {
+      this.#reads.confirmed(readState.requestId, readState.index, this.#storage.appliedIndex);
+    }
+  }
+
+  async #maybeSnapshot(): Promise<void> {
+    const applied = this.#storage.appliedIndex;
+    if (applied - this.#snapshotIndex < this.#options.snapshotEveryEntries) return;
+    await this.#takeSnapshot();
+  }
+
+  /** Exports storage at the applied index, hands it to the core, and drops covered segments. */
+  async #takeSnapshot(): Promise<void> {
+    const index = this.#storage.appliedIndex;
+    if (index === 0) return;
+    const data = await collect(this.#storage.exportSnapshot());
+    this.#core.compact(index, data);
+    await this.#wal.compact(index);
+    this.#snapshotIndex = index;
+    this.#log.info('log compacted', { index, bytes: data.length });
+  }
+
+  #logRoleChange(): void {
+    const status = this.#core.status();
+    const role = `${status.role}/${status.term}`;
+    if (role === this.#lastRole) return;
+    this.#lastRole = role;
+    this.#log.info(`role ${status.role}`, { term: status.term, leader: status.leader });
+  }
+
+  #die(error: unknown): void {
+    this.#fatal = error instanceof Error ? error : new Error(String(error));
+    this.#log.error('fatal error in the Raft loop; the node stops serving', {
+      error: errorMessage(error),
+      code: isChronosError(error) ? error.code : null,
+    });
+    const failure = new ChronosError('UNAVAILABLE', `node ${this.id} failed: ${errorMessage(error)}`);
+    this.#proposals.failAll(failure);
+    this.#reads.failAll(failure);
+    this.#replies.settleAll();
+    if (this.#ticker !== null) clearInterval(this.#ticker);
+    this.#onFatal?.(this.#fatal);
+  }
+
+  #onFatal: ((error: Error) => void) | null = null;
+
+  /** Called once if the node hits an unrecoverable error (a failed fsync, corruption). */
+  onFatal(listener: (error: Error) => void): void {
+    this.#onFatal = listener;
+  }
+
+  async #waitLoopIdle(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.#looping || this.#loopScheduled) && Date.now() < deadline) await delay(10);
+  }
+}
+
+function isReply(message: RaftMessage): boolean {
+  return message.type === 'voteResponse' || message.type === 'appendResponse' || message.type === 'readIndexResponse';
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function* singleChunk(data: Uint8Array): AsyncIterable<Uint8Array> {
+  yield data;
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of chunks) {
+    parts.push(chunk);
+    length += chunk.length;
+  }
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,65 @@
+import { ChronosError } from '../lib/index.js';
+
+interface PendingRead {
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+  /** Known once the ReadIndex round completes. */
+  readIndex: number | null;
+}
+
+/**
+ * Linearizable reads (thesis §6.4): a read waits until the leader has confirmed its leadership
+ * for a read index, and then until this node has applied at least that index.
+ */
+export class ReadTracker {
+  readonly #pending = new Map<number, PendingRead>();
+  #nextRequestId = 1;
+
+  /** Registers a read; returns the request id to hand to the Raft core and the wait. */
+  begin(timeoutMs: number): { requestId: number; ready: Promise<void> } {
+    const requestId = this.#nextRequestId++;
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(requestId);
+        reject(new ChronosError('TIMEOUT', `read not served within ${timeoutMs} ms: no leader or no quorum`));
+      }, timeoutMs);
+      timer.unref();
+      this.#pending.set(requestId, { resolve, reject, timer, readIndex: null });
+    });
+    return { requestId, ready };
+  }
+
+  /** The core confirmed `readIndex` for `requestId`. */
+  confirmed(requestId: number, readIndex: number, appliedIndex: number): void {
+    const read = this.#pending.get(requestId);
+    if (read === undefined) return;
+    read.readIndex = readIndex;
+    this.applied(appliedIndex);
+  }
+
+  /** Releases every read whose index is now applied. */
+  applied(appliedIndex: number): void {
+    for (const [requestId, read] of this.#pending) {
+      if (read.readIndex !== null && read.readIndex <= appliedIndex) {
+        this.#pending.delete(requestId);
+        clearTimeout(read.timer);
+        read.resolve();
+      }
+    }
+  }
+
+  /** Fails one read (e.g. the core could not start a ReadIndex round). */
+  fail(requestId: number, error: Error): void {
+    const read = this.#pending.get(requestId);
+    if (read === undefined) return;
+    this.#pending.delete(requestId);
+    clearTimeout(read.timer);
+    read.reject(error);
+  }
+
+  /** Fails every pending read. */
+  failAll(error: Error): void {
+    for (const requestId of [...this.#pending.keys()]) this.fail(requestId, error);
+  }
+}

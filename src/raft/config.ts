@@ -1,0 +1,66 @@
+import { ChronosError } from '../lib/errors.js';
+import type { NodeId } from './types.js';
+
+/** What the driver chooses for one Raft node; every limit bounds memory or latency. */
+export interface RaftConfig {
+  readonly id: NodeId;
+  /** Initial voters; a snapshot or committed config entry overrides this. */
+  readonly voters: readonly NodeId[];
+  /** Election timeout is drawn per election from [min, max] ticks so candidates rarely tie. */
+  readonly electionTicksMin?: number;
+  readonly electionTicksMax?: number;
+  readonly heartbeatTicks?: number;
+  /** Caps one AppendEntries so a lagging follower does not get one huge message. */
+  readonly maxEntriesPerAppend?: number;
+  /** Pipelining window per follower: appends sent before the first is acknowledged. */
+  readonly maxInflightAppends?: number;
+  readonly preVote?: boolean;
+  readonly checkQuorum?: boolean;
+  /** Read requests queued while the new leader has not committed in its term. */
+  readonly maxPendingReads?: number;
+}
+
+/** RaftConfig with defaults filled in and validated. */
+export interface ResolvedRaftConfig {
+  readonly id: NodeId;
+  readonly voters: readonly NodeId[];
+  readonly electionTicksMin: number;
+  readonly electionTicksMax: number;
+  readonly heartbeatTicks: number;
+  readonly maxEntriesPerAppend: number;
+  readonly maxInflightAppends: number;
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+  readonly maxPendingReads: number;
+}
+
+/** Fills defaults (100 ms tick: heartbeat 1, election 10–20) and rejects unusable settings. */
+export function resolveRaftConfig(config: RaftConfig): ResolvedRaftConfig {
+  const resolved: ResolvedRaftConfig = {
+    id: config.id,
+    voters: [...new Set(config.voters)],
+    electionTicksMin: config.electionTicksMin ?? 10,
+    electionTicksMax: config.electionTicksMax ?? 20,
+    heartbeatTicks: config.heartbeatTicks ?? 1,
+    maxEntriesPerAppend: config.maxEntriesPerAppend ?? 64,
+    maxInflightAppends: config.maxInflightAppends ?? 8,
+    preVote: config.preVote ?? true,
+    checkQuorum: config.checkQuorum ?? true,
+    maxPendingReads: config.maxPendingReads ?? 4096,
+  };
+  const fail = (what: string): never => {
+    throw new ChronosError('CONFIG_ERROR', `raft config for ${config.id}: ${what}`);
+  };
+  if (resolved.id.length === 0) fail('id must not be empty');
+  if (resolved.heartbeatTicks < 1) fail('heartbeatTicks must be >= 1');
+  if (resolved.electionTicksMin <= resolved.heartbeatTicks) {
+    fail('electionTicksMin must exceed heartbeatTicks');
+  }
+  if (resolved.electionTicksMax < resolved.electionTicksMin) {
+    fail('electionTicksMax must be >= electionTicksMin');
+  }
+  if (resolved.maxEntriesPerAppend < 1) fail('maxEntriesPerAppend must be >= 1');
+  if (resolved.maxInflightAppends < 1) fail('maxInflightAppends must be >= 1');
+  if (resolved.maxPendingReads < 1) fail('maxPendingReads must be >= 1');
+  return resolved;
+}

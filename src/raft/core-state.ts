@@ -1,0 +1,127 @@
+import { assert } from '../lib/assert.js';
+import type { Random } from '../lib/random.js';
+import type { ResolvedRaftConfig } from './config.js';
+import { decodeMembership } from './membership.js';
+import type { RaftMessage } from './messages.js';
+import type { Progress } from './progress.js';
+import { RaftLog } from './raft-log.js';
+import { ReadIndexQueue } from './read-index.js';
+import type { RaftRole, ReadState, RestoredState } from './ready.js';
+import type { HardState, NodeId, SnapshotMeta } from './types.js';
+
+/** A committed membership change still inside the log (needed to snapshot at any index). */
+interface MembershipChange {
+  readonly index: number;
+  readonly voters: readonly NodeId[];
+}
+
+/**
+ * The mutable state of one core, shared by the election, replication and read helpers.
+ * Internal to src/raft: only RaftCore's methods reach it.
+ */
+export class CoreState {
+  readonly config: ResolvedRaftConfig;
+  readonly random: Random;
+  readonly log: RaftLog;
+  /** Current term; never decreases. */
+  term: number;
+  vote: NodeId | null;
+  role: RaftRole = 'Follower';
+  leader: NodeId | null = null;
+  voters: readonly NodeId[];
+  /** Voters as of the snapshot index; later committed changes are in `membershipChanges`. */
+  baseVoters: readonly NodeId[];
+  membershipChanges: MembershipChange[] = [];
+  /** Index of the newest config entry the leader proposed (one change at a time). */
+  pendingConfigIndex = 0;
+  electionElapsedTicks = 0;
+  heartbeatElapsedTicks = 0;
+  /** This election's randomised timeout, drawn again on every reset. */
+  electionTimeoutTicks = 0;
+  readonly progress = new Map<NodeId, Progress>();
+  readonly votesGranted = new Set<NodeId>();
+  readonly votesRejected = new Set<NodeId>();
+  transferee: NodeId | null = null;
+  readonly reads: ReadIndexQueue;
+  /** Reads that arrived before the leader committed an entry of its term. */
+  readonly readsAwaitingCommit: { requestId: number; from: NodeId }[] = [];
+  messages: RaftMessage[] = [];
+  readStates: ReadState[] = [];
+  /** The last HardState the driver persisted. */
+  persistedHardState: HardState;
+  /** The newest snapshot this node holds, to send followers behind our first index. */
+  snapshotMeta: SnapshotMeta | null;
+  snapshotData: Uint8Array | null;
+
+  constructor(config: ResolvedRaftConfig, restored: RestoredState, random: Random) {
+    this.config = config;
+    this.random = random;
+    const { hardState, snapshot } = restored;
+    this.log = new RaftLog(snapshot, restored.entries, hardState.commit,
+      restored.appliedIndex ?? snapshot?.index ?? 0);
+    this.term = hardState.term;
+    this.vote = hardState.vote;
+    this.persistedHardState = hardState;
+    this.snapshotMeta = snapshot;
+    this.snapshotData = restored.snapshotData ?? null;
+    assert(snapshot === null || snapshot.term <= hardState.term, 'snapshot from a future term');
+    this.baseVoters = snapshot?.membership.voters ?? config.voters;
+    this.voters = this.baseVoters;
+    for (const entry of restored.entries) {
+      if (entry.index > this.log.committed) break;
+      if (entry.type === 'config') this.applyMembership(entry.index, entry.data);
+    }
+    this.reads = new ReadIndexQueue(config.maxPendingReads);
+  }
+
+  get id(): NodeId {
+    return this.config.id;
+  }
+
+  /** Queues a message; the driver sends it after persisting the Ready that carries it. */
+  send(message: RaftMessage): void {
+    assert(message.to !== this.config.id, 'a core never messages itself');
+    this.messages.push(message);
+  }
+
+  isVoter(): boolean {
+    return this.voters.includes(this.config.id);
+  }
+
+  otherVoters(): NodeId[] {
+    return this.voters.filter((id) => id !== this.config.id);
+  }
+
+  hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.log.committed };
+  }
+
+  resetElectionTimer(): void {
+    this.electionElapsedTicks = 0;
+    this.heartbeatElapsedTicks = 0;
+    this.electionTimeoutTicks = this.random.between(this.config.electionTicksMin,
+      this.config.electionTicksMax);
+  }
+
+  /** Records a committed config entry; the caller adjusts replication state. */
+  applyMembership(index: number, data: Uint8Array): void {
+    const membership = decodeMembership(data, index);
+    this.voters = membership.voters;
+    this.membershipChanges.push({ index, voters: membership.voters });
+  }
+
+  /** The voters in effect once `index` is committed (for snapshot metadata). */
+  votersAt(index: number): readonly NodeId[] {
+    let voters = this.baseVoters;
+    for (const change of this.membershipChanges) {
+      if (change.index <= index) voters = change.voters;
+    }
+    return voters;
+  }
+
+  /** Forgets membership history folded into a snapshot at `index`. */
+  compactMembership(index: number): void {
+    this.baseVoters = this.votersAt(index);
+    this.membershipChanges = this.membershipChanges.filter((change) => change.index > index);
+  }
+}

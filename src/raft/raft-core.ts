@@ -1,0 +1,364 @@
+import { assert, assertNever } from '../lib/assert.js';
+import { ChronosError } from '../lib/errors.js';
+import type { Random } from '../lib/random.js';
+import { resolveRaftConfig } from './config.js';
+import type { RaftConfig } from './config.js';
+import { CoreState } from './core-state.js';
+import { becomeFollower, campaign, handleVote, handleVoteResponse } from './election.js';
+import { encodeMembership, isSingleServerChange } from './membership.js';
+import type { RaftMessage } from './messages.js';
+import { majority } from './quorum.js';
+import { committedInCurrentTerm, leaderRead, localLeaderRead } from './reads.js';
+import type { RaftStatus, Ready, RestoredState } from './ready.js';
+import {
+  appendLocal, broadcastHeartbeat, handleAppend, handleAppendResponse, handleSnapshot,
+  sendAppend, sendTimeoutNow,
+} from './replication.js';
+import type { Entry, NodeId, SnapshotMeta } from './types.js';
+
+/** Committed entries handed out per Ready, so one Ready never holds an unbounded batch. */
+const COMMITTED_ENTRIES_PER_READY_MAX = 1024;
+
+/**
+ * A pure, deterministic Raft node (etcd-raft style): ticks and messages go in, a Ready comes
+ * out. No timers, I/O or ambient randomness: the driver persists, sends, applies, advances.
+ */
+export class RaftCore {
+  readonly #state: CoreState;
+  /** A Ready was handed out and not yet advanced. */
+  #readyOutstanding = false;
+
+  constructor(config: RaftConfig, restored: RestoredState, random: Random) {
+    this.#state = new CoreState(resolveRaftConfig(config), restored, random);
+    this.#state.resetElectionTimer();
+  }
+
+  /** One logical clock tick (100 ms in production). */
+  tick(): void {
+    const state = this.#state;
+    if (state.role === 'Leader') {
+      this.#tickLeader();
+      return;
+    }
+    state.electionElapsedTicks += 1;
+    if (state.electionElapsedTicks >= state.electionTimeoutTicks && state.isVoter()) {
+      state.electionElapsedTicks = 0;
+      campaign(state, false);
+    }
+  }
+
+  #tickLeader(): void {
+    const state = this.#state;
+    state.heartbeatElapsedTicks += 1;
+    state.electionElapsedTicks += 1;
+    for (const [id, progress] of state.progress) {
+      if (id === state.id || progress.state !== 'snapshot') continue;
+      progress.snapshotElapsedTicks += 1;
+      // A lost snapshot would stall the follower forever: retry after an election timeout.
+      if (progress.snapshotElapsedTicks > state.config.electionTicksMin) {
+        progress.becomeProbe(progress.match + 1);
+      }
+    }
+    if (state.electionElapsedTicks >= state.config.electionTicksMin) {
+      state.electionElapsedTicks = 0;
+      if (state.config.checkQuorum && !this.#quorumActive()) {
+        becomeFollower(state, state.term, null);
+        return;
+      }
+      state.transferee = null;
+    }
+    if (state.heartbeatElapsedTicks >= state.config.heartbeatTicks) {
+      state.heartbeatElapsedTicks = 0;
+      broadcastHeartbeat(state, state.reads.latestRound());
+    }
+  }
+
+  /** Check-quorum: true if a majority was heard from since the last round; resets marks. */
+  #quorumActive(): boolean {
+    const state = this.#state;
+    let active = 0;
+    for (const id of state.voters) {
+      const progress = state.progress.get(id);
+      if (id === state.id || progress?.recentActive === true) active += 1;
+      if (progress !== undefined && id !== state.id) progress.recentActive = false;
+    }
+    return active >= majority(state.voters.length);
+  }
+
+  /** Feeds one message from a peer; term rules first, then the handler for its type. */
+  step(message: RaftMessage): void {
+    const state = this.#state;
+    assert(message.to === state.id, `message for ${message.to} stepped into ${state.id}`);
+    if (message.term > state.term && !this.#stepHigherTerm(message)) return;
+    if (message.term < state.term) {
+      this.#answerStale(message);
+      return;
+    }
+    switch (message.type) {
+      case 'vote':
+        handleVote(state, message);
+        return;
+      case 'voteResponse':
+        handleVoteResponse(state, message);
+        return;
+      case 'append':
+        this.#followLeader(message.from);
+        handleAppend(state, message);
+        return;
+      case 'snapshot':
+        this.#followLeader(message.from);
+        handleSnapshot(state, message);
+        return;
+      case 'appendResponse':
+        handleAppendResponse(state, message);
+        return;
+      case 'timeoutNow':
+        if (state.role !== 'Leader') campaign(state, true);
+        return;
+      case 'readIndex':
+        if (state.role === 'Leader') leaderRead(state, message.requestId, message.from);
+        else this.#answerStale(message);
+        return;
+      case 'readIndexResponse':
+        if (message.readIndex > 0) {
+          state.readStates.push({ requestId: message.requestId, index: message.readIndex });
+        }
+        return;
+      default:
+        assertNever(message, 'raft message');
+    }
+  }
+
+  /** Returns false when the message must be dropped after answering it. */
+  #stepHigherTerm(message: RaftMessage): boolean {
+    const state = this.#state;
+    if (message.type === 'vote') {
+      // Leader stickiness: a node that heard from a leader within the minimum election
+      // timeout ignores campaigns, so a partitioned node rejoining cannot depose it.
+      const inLease = state.config.checkQuorum && state.leader !== null &&
+        state.electionElapsedTicks < state.config.electionTicksMin;
+      if (inLease && !message.leadershipTransfer) {
+        state.send({
+          type: 'voteResponse', from: state.id, to: message.from, term: state.term,
+          preVote: message.preVote, granted: false,
+        });
+        return false;
+      }
+      if (message.preVote) return true;
+      becomeFollower(state, message.term, null);
+      return true;
+    }
+    if (message.type === 'voteResponse' && message.preVote && message.granted) return true;
+    const leader = message.type === 'append' || message.type === 'snapshot' ||
+      message.type === 'timeoutNow' ? message.from : null;
+    becomeFollower(state, message.term, leader);
+    return true;
+  }
+
+  /** Requests from an older term still get one answer, carrying our term. */
+  #answerStale(message: RaftMessage): void {
+    const state = this.#state;
+    const envelope = { from: state.id, to: message.from, term: state.term };
+    switch (message.type) {
+      case 'vote':
+        state.send({ ...envelope, type: 'voteResponse', preVote: message.preVote, granted: false });
+        return;
+      case 'append':
+      case 'snapshot':
+        state.send({
+          ...envelope, type: 'appendResponse', success: false, matchIndex: 0,
+          rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0,
+        });
+        return;
+      case 'readIndex':
+        state.send({ ...envelope, type: 'readIndexResponse', requestId: message.requestId,
+          readIndex: 0 });
+        return;
+      case 'voteResponse':
+      case 'appendResponse':
+      case 'timeoutNow':
+      case 'readIndexResponse':
+        return;
+      default:
+        assertNever(message, 'raft message');
+    }
+  }
+
+  #followLeader(leader: NodeId): void {
+    const state = this.#state;
+    assert(state.role !== 'Leader', `two leaders in term ${state.term}`);
+    if (state.role !== 'Follower') becomeFollower(state, state.term, leader);
+    state.leader = leader;
+    state.electionElapsedTicks = 0;
+  }
+
+  #notLeader(): ChronosError {
+    const leader = this.#state.leader;
+    return new ChronosError('NOT_LEADER',
+      `node ${this.#state.id} is not the leader${leader === null ? '' : `; leader is ${leader}`}`,
+      { details: { leader } });
+  }
+
+  #assertCanPropose(): void {
+    const state = this.#state;
+    if (state.role !== 'Leader') throw this.#notLeader();
+    if (state.transferee !== null) {
+      throw new ChronosError('UNAVAILABLE',
+        `leadership transfer from ${state.id} to ${state.transferee} in progress`,
+        { details: { leader: state.id } });
+    }
+  }
+
+  /** Appends a command on the leader; returns its log index. Throws NOT_LEADER elsewhere. */
+  propose(data: Uint8Array): number {
+    this.#assertCanPropose();
+    return appendLocal(this.#state, 'command', data);
+  }
+
+  /** Proposes a single-server membership change as a 'config' entry (effective at commit). */
+  proposeMembership(voters: readonly NodeId[]): number {
+    this.#assertCanPropose();
+    const state = this.#state;
+    if (state.pendingConfigIndex > state.log.committed) {
+      throw new ChronosError('UNAVAILABLE', 'a membership change is already in progress',
+        { details: { index: state.pendingConfigIndex } });
+    }
+    if (!isSingleServerChange(state.voters, voters)) {
+      throw new ChronosError('INVALID_ARGUMENT',
+        `membership change from [${state.voters.join(',')}] to [${voters.join(',')}] ` +
+        'must add or remove exactly one voter');
+    }
+    const index = appendLocal(state, 'config', encodeMembership({ voters }));
+    state.pendingConfigIndex = index;
+    return index;
+  }
+
+  /** Requests a linearizable read point; it arrives later as a ReadState in a Ready. */
+  readIndex(requestId: number): void {
+    const state = this.#state;
+    if (state.role === 'Leader') {
+      localLeaderRead(state, requestId);
+      return;
+    }
+    if (state.leader === null) throw this.#notLeader();
+    state.send({ type: 'readIndex', from: state.id, to: state.leader, term: state.term,
+      requestId });
+  }
+
+  /** Hands leadership to `to`: catch it up, then TimeoutNow. Proposals pause meanwhile. */
+  transferLeadership(to: NodeId): void {
+    const state = this.#state;
+    if (state.role !== 'Leader') throw this.#notLeader();
+    if (to === state.id) return;
+    const progress = state.progress.get(to);
+    if (progress === undefined) {
+      throw new ChronosError('INVALID_ARGUMENT', `cannot transfer leadership to ${to}: ` +
+        'not a voter', { details: { node: to } });
+    }
+    state.transferee = to;
+    state.electionElapsedTicks = 0;
+    if (progress.match === state.log.lastIndex()) sendTimeoutNow(state, to);
+    else sendAppend(state, to, true);
+  }
+
+  /** Starts an election now (with pre-vote when enabled). */
+  campaign(): void {
+    campaign(this.#state, false);
+  }
+
+  status(): RaftStatus {
+    const state = this.#state;
+    return {
+      id: state.id, role: state.role, term: state.term, leader: state.leader,
+      commitIndex: state.log.committed, appliedIndex: state.log.applied,
+      lastIndex: state.log.lastIndex(), firstIndex: state.log.firstIndex(),
+      voters: state.voters,
+    };
+  }
+
+  /** True once the leader may serve ReadIndex (it committed an entry of its term). */
+  canServeReads(): boolean {
+    return this.#state.role === 'Leader' && committedInCurrentTerm(this.#state);
+  }
+
+  #hardStateChanged(): boolean {
+    const current = this.#state.hardState();
+    const persisted = this.#state.persistedHardState;
+    return current.term !== persisted.term || current.vote !== persisted.vote ||
+      current.commit !== persisted.commit;
+  }
+
+  hasReady(): boolean {
+    const state = this.#state;
+    return state.messages.length > 0 || state.readStates.length > 0 ||
+      state.log.hasUnstable() || this.#hardStateChanged() ||
+      state.log.committed > Math.max(state.log.applied, state.log.snapshotIndex);
+  }
+
+  /** Collects the work for the driver; call advance() with it when done. */
+  ready(): Ready {
+    assert(!this.#readyOutstanding, 'ready() called again before advance()');
+    const state = this.#state;
+    const hardState = this.#hardStateChanged() ? state.hardState() : null;
+    const entries = state.log.unstableEntries();
+    const snapshot = state.log.unstableSnapshot;
+    const persisted = state.persistedHardState;
+    const mustSync = entries.length > 0 || snapshot !== null || (hardState !== null &&
+      (hardState.term !== persisted.term || hardState.vote !== persisted.vote));
+    const ready: Ready = {
+      hardState, entries, snapshot, mustSync,
+      messages: state.messages,
+      committedEntries: state.log.nextCommitted(COMMITTED_ENTRIES_PER_READY_MAX),
+      readStates: state.readStates,
+    };
+    state.messages = [];
+    state.readStates = [];
+    this.#readyOutstanding = true;
+    return ready;
+  }
+
+  /** The driver persisted, sent and applied everything in `ready`. */
+  advance(ready: Ready): void {
+    assert(this.#readyOutstanding, 'advance() without ready()');
+    this.#readyOutstanding = false;
+    const log = this.#state.log;
+    if (ready.hardState !== null) this.#state.persistedHardState = ready.hardState;
+    if (ready.snapshot !== null) {
+      log.snapshotPersisted(ready.snapshot.meta.index);
+      log.snapshotApplied(ready.snapshot.meta.index);
+    }
+    const lastEntry = ready.entries[ready.entries.length - 1];
+    if (lastEntry !== undefined) log.stableTo(lastEntry.index, lastEntry.term);
+    const lastApplied = ready.committedEntries[ready.committedEntries.length - 1];
+    if (lastApplied !== undefined) {
+      assert(ready.committedEntries[0]?.index === log.applied + 1 ||
+        ready.committedEntries[0]?.index === log.snapshotIndex + 1, 'applied entries skipped');
+      log.appliedTo(lastApplied.index);
+    }
+  }
+
+  /**
+   * The driver snapshotted the state machine at applied `index`; drops the log up to it and
+   * returns the metadata to persist with the image (null if already covered).
+   */
+  compact(index: number, data: Uint8Array): SnapshotMeta | null {
+    const state = this.#state;
+    if (index <= state.log.snapshotIndex) return null;
+    assert(index <= state.log.applied, `compact(${index}) beyond applied ${state.log.applied}`);
+    const term = state.log.term(index);
+    assert(term !== undefined, `compact(${index}) of a missing entry`);
+    const meta: SnapshotMeta = { index, term, membership: { voters: state.votersAt(index) } };
+    state.log.compact(index);
+    state.compactMembership(index);
+    state.snapshotMeta = meta;
+    state.snapshotData = data;
+    return meta;
+  }
+
+  /** The in-memory log after the snapshot (for the simulation's checkers and tests). */
+  logView(): { snapshotIndex: number; snapshotTerm: number; entries: readonly Entry[] } {
+    const log = this.#state.log;
+    return { snapshotIndex: log.snapshotIndex, snapshotTerm: log.snapshotTerm,
+      entries: log.allEntries() };
+  }
+}

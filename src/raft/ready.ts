@@ -1,0 +1,62 @@
+import type { RaftMessage } from './messages.js';
+import type { Entry, HardState, NodeId, SnapshotMeta } from './types.js';
+
+/** A confirmed linearizable read point: serve the read once applied >= index. */
+export interface ReadState {
+  readonly requestId: number;
+  readonly index: number;
+}
+
+/** A state-machine image plus the metadata that replaces the log up to its index. */
+export interface Snapshot {
+  readonly meta: SnapshotMeta;
+  readonly data: Uint8Array;
+}
+
+/**
+ * Work the driver must do, in order: persist hardState/snapshot/entries (fsync if mustSync),
+ * then send messages, then install the snapshot and apply committedEntries, then advance().
+ */
+export interface Ready {
+  /** Present when term, vote or commit changed since the last persisted state. */
+  readonly hardState: HardState | null;
+  /** Entries to append durably; the driver first truncates its log from entries[0].index. */
+  readonly entries: readonly Entry[];
+  /** Install before applying anything else; replaces the log up to its index. */
+  readonly snapshot: Snapshot | null;
+  /** Send only after this Ready's hardState, snapshot and entries are durable. */
+  readonly messages: readonly RaftMessage[];
+  /** Apply in order (may include entries from `entries`: persist first). */
+  readonly committedEntries: readonly Entry[];
+  readonly readStates: readonly ReadState[];
+  /** False when only the commit index changed: no fsync is needed then. */
+  readonly mustSync: boolean;
+}
+
+/** The role a core plays in its current term. */
+export type RaftRole = 'Leader' | 'Follower' | 'Candidate' | 'PreCandidate';
+
+/** A point-in-time summary of a core, for health checks and tests. */
+export interface RaftStatus {
+  readonly id: NodeId;
+  readonly role: RaftRole;
+  readonly term: number;
+  readonly leader: NodeId | null;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly lastIndex: number;
+  readonly firstIndex: number;
+  readonly voters: readonly NodeId[];
+}
+
+/** What a driver restores a core from after a restart. */
+export interface RestoredState {
+  readonly hardState: HardState;
+  readonly snapshot: SnapshotMeta | null;
+  /** Log entries after the snapshot, contiguous. */
+  readonly entries: readonly Entry[];
+  /** The snapshot image, so a restarted leader can still send it to lagging followers. */
+  readonly snapshotData?: Uint8Array;
+  /** Index the state machine already applied (defaults to the snapshot index). */
+  readonly appliedIndex?: number;
+}

@@ -1,0 +1,258 @@
+import { assert } from '../lib/assert.js';
+import type { CoreState } from './core-state.js';
+import type { AppendRequest, AppendResponse, SnapshotRequest } from './messages.js';
+import { Progress } from './progress.js';
+import { quorumMatchIndex } from './quorum.js';
+import { confirmReads, releaseReadsAwaitingCommit } from './reads.js';
+import type { Entry, EntryType, NodeId } from './types.js';
+
+/** Consecutive acknowledgements without progress before a pipeline is assumed to have lost
+ * a message and falls back to probing (heartbeat replies arrive once per heartbeat). */
+const STALLED_RESPONSES_MAX = 2;
+
+function progressOf(state: CoreState, to: NodeId): Progress {
+  const progress = state.progress.get(to);
+  assert(progress !== undefined, `no progress for ${to}`);
+  return progress;
+}
+
+/** Sends the next append to `to` if its state allows; returns whether a message went out. */
+export function sendAppend(state: CoreState, to: NodeId, allowEmpty: boolean): boolean {
+  const progress = progressOf(state, to);
+  if (progress.state === 'snapshot') return false;
+  if (progress.state === 'probe' && progress.probeSent) return false;
+  if (progress.state === 'replicate' && progress.inflightFull(state.config.maxInflightAppends)) {
+    return false;
+  }
+  const prevLogIndex = progress.next - 1;
+  assert(prevLogIndex <= state.log.lastIndex(), `next ${progress.next} beyond the log`);
+  const prevLogTerm = state.log.term(prevLogIndex);
+  if (prevLogTerm === undefined) {
+    sendSnapshot(state, to, progress);
+    return true;
+  }
+  const entries = state.log.slice(progress.next,
+    progress.next + state.config.maxEntriesPerAppend);
+  const last = entries[entries.length - 1];
+  if (last === undefined && !allowEmpty) return false;
+  state.send({
+    type: 'append', from: state.id, to, term: state.term, prevLogIndex, prevLogTerm, entries,
+    commit: state.log.committed, readContext: 0,
+  });
+  if (progress.state === 'replicate' && last !== undefined) progress.sentEntries(last.index);
+  if (progress.state === 'probe') progress.probeSent = true;
+  return true;
+}
+
+function sendSnapshot(state: CoreState, to: NodeId, progress: Progress): void {
+  const meta = state.snapshotMeta;
+  const data = state.snapshotData;
+  assert(meta !== null && data !== null, `follower ${to} needs a snapshot we do not hold`);
+  state.send({ type: 'snapshot', from: state.id, to, term: state.term, meta, data });
+  progress.becomeSnapshot(meta.index);
+}
+
+/** Fills the pipelining window of `to` (bounded by the window size). */
+export function sendAppendsToFill(state: CoreState, to: NodeId): void {
+  for (let sent = 0; sent <= state.config.maxInflightAppends; sent += 1) {
+    if (!sendAppend(state, to, false)) return;
+    if (progressOf(state, to).state !== 'replicate') return;
+  }
+}
+
+/**
+ * A heartbeat is an empty append anchored at the follower's match index, so it never
+ * rejects because pipelined appends are still in flight.
+ */
+export function sendHeartbeat(state: CoreState, to: NodeId, readContext: number): void {
+  const progress = progressOf(state, to);
+  progress.retryAllowed = true;
+  const knownTerm = state.log.term(progress.match);
+  const prevLogIndex = knownTerm === undefined ? 0 : progress.match;
+  state.send({
+    type: 'append', from: state.id, to, term: state.term, prevLogIndex,
+    prevLogTerm: knownTerm ?? 0, entries: [], commit: state.log.committed, readContext,
+  });
+}
+
+export function broadcastHeartbeat(state: CoreState, readContext: number): void {
+  for (const to of state.otherVoters()) sendHeartbeat(state, to, readContext);
+}
+
+/** Leader: appends one entry of its term and starts replicating it. */
+export function appendLocal(state: CoreState, type: EntryType, data: Uint8Array): number {
+  assert(state.role === 'Leader', 'only a leader appends locally');
+  const entry: Entry = { index: state.log.lastIndex() + 1, term: state.term, type, data };
+  state.log.append([entry]);
+  for (const to of state.otherVoters()) sendAppendsToFill(state, to);
+  if (maybeCommit(state)) broadcastCommit(state);
+  return entry.index;
+}
+
+/** Commits the quorum match index if it is from the current term (Raft §5.4.2). */
+export function maybeCommit(state: CoreState): boolean {
+  if (state.role !== 'Leader' || state.voters.length === 0) return false;
+  const matches = state.voters.map((id) =>
+    id === state.id ? state.log.lastIndex() : state.progress.get(id)?.match ?? 0);
+  const index = quorumMatchIndex(matches);
+  if (index <= state.log.committed || state.log.term(index) !== state.term) return false;
+  commitTo(state, index);
+  return true;
+}
+
+/** Advances commit and applies committed membership changes, in log order. */
+export function commitTo(state: CoreState, index: number): void {
+  const previous = state.log.committed;
+  if (!state.log.commitTo(index)) return;
+  for (let at = Math.max(previous + 1, state.log.firstIndex()); at <= index; at += 1) {
+    const entry = state.log.entry(at);
+    if (entry?.type === 'config') {
+      state.applyMembership(at, entry.data);
+      onMembershipCommitted(state);
+    }
+  }
+  if (state.role === 'Leader') releaseReadsAwaitingCommit(state);
+}
+
+function onMembershipCommitted(state: CoreState): void {
+  if (state.role !== 'Leader') return;
+  for (const id of state.voters) {
+    if (!state.progress.has(id)) {
+      state.progress.set(id, new Progress(state.log.lastIndex() + 1));
+    }
+  }
+  for (const id of [...state.progress.keys()]) {
+    if (!state.voters.includes(id) && id !== state.id) state.progress.delete(id);
+  }
+}
+
+/** Lets followers learn a new commit index without waiting for the next heartbeat. */
+export function broadcastCommit(state: CoreState): void {
+  for (const to of state.otherVoters()) {
+    if (!sendAppend(state, to, false) && progressOf(state, to).state !== 'snapshot') {
+      sendHeartbeat(state, to, 0);
+    }
+  }
+}
+
+/** Follower: AppendEntries consistency check, conflict truncation and commit (Figure 2). */
+export function handleAppend(state: CoreState, message: AppendRequest): void {
+  const reply = (success: boolean, matchIndex: number, hintIndex: number, hintTerm: number) => {
+    const response: AppendResponse = {
+      type: 'appendResponse', from: state.id, to: message.from, term: state.term, success,
+      matchIndex, rejectHintIndex: hintIndex, rejectHintTerm: hintTerm,
+      readContext: message.readContext,
+    };
+    state.send(response);
+  };
+  const committed = state.log.committed;
+  let prevLogIndex = message.prevLogIndex;
+  let prevLogTerm = message.prevLogTerm;
+  let entries = message.entries;
+  if (prevLogIndex < committed) {
+    // Entries up to our commit already match the leader's (leader completeness): skip them.
+    if (prevLogIndex + entries.length <= committed) {
+      reply(true, committed, 0, 0);
+      return;
+    }
+    entries = entries.filter((entry) => entry.index > committed);
+    prevLogIndex = committed;
+    prevLogTerm = state.log.term(committed) ?? -1;
+  }
+  if (state.log.matchTerm(prevLogIndex, prevLogTerm)) {
+    const lastNewIndex = state.log.appendAfter(prevLogIndex, entries);
+    commitTo(state, Math.min(message.commit, lastNewIndex));
+    reply(true, lastNewIndex, 0, 0);
+    return;
+  }
+  if (prevLogIndex > state.log.lastIndex()) {
+    reply(false, prevLogIndex, state.log.lastIndex() + 1, 0);
+    return;
+  }
+  const conflictTerm = state.log.term(prevLogIndex);
+  assert(conflictTerm !== undefined, 'conflict below the snapshot');
+  reply(false, prevLogIndex, state.log.firstIndexOfTerm(prevLogIndex), conflictTerm);
+}
+
+/** Follower: installs a leader snapshot unless our log already covers it. */
+export function handleSnapshot(state: CoreState, message: SnapshotRequest): void {
+  const { meta } = message;
+  const reply = (matchIndex: number): void => {
+    state.send({
+      type: 'appendResponse', from: state.id, to: message.from, term: state.term,
+      success: true, matchIndex, rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0,
+    });
+  };
+  if (meta.index <= state.log.committed) {
+    reply(state.log.committed);
+    return;
+  }
+  if (state.log.matchTerm(meta.index, meta.term)) {
+    commitTo(state, meta.index);
+    reply(meta.index);
+    return;
+  }
+  state.log.restore({ meta, data: message.data });
+  state.snapshotMeta = meta;
+  state.snapshotData = message.data;
+  state.baseVoters = meta.membership.voters;
+  state.voters = meta.membership.voters;
+  state.membershipChanges = [];
+  reply(meta.index);
+}
+
+/** Leader: reacts to an append/snapshot acknowledgement or rejection. */
+export function handleAppendResponse(state: CoreState, message: AppendResponse): void {
+  const progress = state.progress.get(message.from);
+  if (state.role !== 'Leader' || progress === undefined) return;
+  progress.recentActive = true;
+  if (message.readContext > progress.readAck) {
+    progress.readAck = message.readContext;
+    confirmReads(state);
+  }
+  if (!message.success) {
+    handleReject(state, message, progress);
+    return;
+  }
+  if (progress.maybeUpdate(message.matchIndex)) {
+    progress.stalledResponses = 0;
+    if (progress.state !== 'replicate') progress.becomeReplicate();
+    if (maybeCommit(state)) broadcastCommit(state);
+    if (state.transferee === message.from && progress.match === state.log.lastIndex()) {
+      sendTimeoutNow(state, message.from);
+    }
+    sendAppendsToFill(state, message.from);
+    return;
+  }
+  if (progress.state === 'snapshot' || progress.match >= state.log.lastIndex()) return;
+  if (!progress.retryAllowed) return;
+  progress.retryAllowed = false;
+  progress.stalledResponses += 1;
+  if (progress.state === 'probe') {
+    progress.probeSent = false;
+    sendAppend(state, message.from, true);
+  } else if (progress.stalledResponses >= STALLED_RESPONSES_MAX) {
+    progress.becomeProbe(progress.match + 1);
+    sendAppend(state, message.from, true);
+  }
+}
+
+function handleReject(state: CoreState, message: AppendResponse, progress: Progress): void {
+  // A rejection carries the prevLogIndex it rejected in matchIndex.
+  const rejected = message.matchIndex;
+  if (rejected <= progress.match || progress.state === 'snapshot') return;
+  if (progress.state === 'probe' && rejected !== progress.next - 1) return;
+  let next = message.rejectHintIndex;
+  if (message.rejectHintTerm > 0) {
+    const ours = state.log.lastIndexOfTerm(message.rejectHintTerm);
+    if (ours !== undefined) next = ours + 1;
+  }
+  next = Math.max(1, Math.min(next, rejected, state.log.lastIndex() + 1));
+  progress.becomeProbe(next);
+  sendAppend(state, message.from, true);
+}
+
+/** Tells a caught-up transfer target to campaign at once (thesis §3.10). */
+export function sendTimeoutNow(state: CoreState, to: NodeId): void {
+  state.send({ type: 'timeoutNow', from: state.id, to, term: state.term });
+}

@@ -1,0 +1,5 @@
+export { runSimulation, runSeed, SimulationFailure } from './simulation.js';
+export type { SimOptions, SimResult, SimFaults } from './simulation.js';
+export { SafetyChecker, InvariantViolation } from './checkers.js';
+export { SimNetwork } from './sim-network.js';
+export { SimNode } from './sim-node.js';

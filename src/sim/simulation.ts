@@ -1,0 +1,386 @@
+import { assert } from '../lib/assert.js';
+import { isChronosError } from '../lib/errors.js';
+import { Random } from '../lib/random.js';
+import type { ReadState } from '../raft/ready.js';
+import type { Entry, NodeId } from '../raft/types.js';
+import { InvariantViolation, SafetyChecker, entryKey } from './checkers.js';
+import { encodeCommand } from './kv.js';
+import { SimNetwork } from './sim-network.js';
+import type { NetworkFaults } from './sim-network.js';
+import { SimNode } from './sim-node.js';
+import type { CrashPoint, SimNodeHooks } from './sim-node.js';
+
+const STEP_MS = 10;
+const TICK_MS = 100;
+/** Ready rounds per node per step; each round's messages go to the network, so it drains. */
+const READY_ROUNDS_PER_STEP_MAX = 4;
+const CRASH_POINTS: readonly CrashPoint[] = ['beforePersist', 'afterPersist', 'afterSend'];
+
+/** Fault rates for the fault phase (per step unless named otherwise). */
+export interface SimFaults extends NetworkFaults {
+  readonly partitionRate: number;
+  readonly partitionDurationMsMax: number;
+  readonly crashRate: number;
+  readonly downtimeMsMax: number;
+  readonly proposeRate: number;
+  readonly readRate: number;
+  readonly transferRate: number;
+  readonly compactEveryEntries: number;
+}
+
+/** One simulation run: seed, cluster size, length of the fault phase. */
+export interface SimOptions {
+  readonly seed: number;
+  readonly nodes: 3 | 5;
+  readonly steps: number;
+  /** Overrides; unset rates are drawn from the seed (swarm testing). */
+  readonly faults?: Partial<SimFaults>;
+  /** Budget for the healed cluster to converge. */
+  readonly livenessSteps?: number;
+}
+
+/** Summary of a passing run. */
+export interface SimResult {
+  readonly seed: number;
+  readonly steps: number;
+  readonly maxTerm: number;
+  readonly leaders: number;
+  readonly acknowledged: number;
+  readonly reads: number;
+  readonly crashes: number;
+  readonly delivered: number;
+  /** FNV-1a over every node's state after each step: equal for equal seeds. */
+  readonly traceHash: number;
+}
+
+/** A failed run: names the seed and step, so `runSeed(seed)` replays it. */
+export class SimulationFailure extends Error {
+  override readonly name = 'SimulationFailure';
+  readonly seed: number;
+  readonly step: number;
+
+  constructor(seed: number, step: number, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`simulation failed: seed=${seed} step=${step}: ${why}`, { cause });
+    this.seed = seed;
+    this.step = step;
+  }
+}
+
+function swarmFaults(random: Random, overrides: Partial<SimFaults>): SimFaults {
+  const delayMaxMs = random.pick([20, 50, 150, 400]);
+  return {
+    dropRate: random.pick([0, 0.01, 0.05, 0.15]),
+    duplicateRate: random.pick([0, 0.02, 0.1]),
+    delayMinMs: 1,
+    delayMaxMs,
+    partitionRate: random.pick([0, 0.002, 0.01]),
+    partitionDurationMsMax: random.pick([1_000, 5_000]),
+    crashRate: random.pick([0, 0.002, 0.01]),
+    downtimeMsMax: random.pick([500, 4_000]),
+    proposeRate: random.pick([0.02, 0.05, 0.2]),
+    readRate: random.pick([0, 0.05]),
+    transferRate: random.pick([0, 0.002]),
+    compactEveryEntries: random.pick([5, 20, 1_000_000]),
+    ...overrides,
+  };
+}
+
+interface Proposal {
+  readonly index: number;
+  readonly key: string;
+}
+
+/** Runs one seeded cluster through a fault phase, then a healed liveness phase. */
+export function runSimulation(options: SimOptions): SimResult {
+  return new Simulation(options).run();
+}
+
+/** Replays a seed with the cluster size and length the seed test and CLI use. */
+export function runSeed(seed: number, nodes: 3 | 5 = seed % 2 === 0 ? 3 : 5,
+  steps = 600): SimResult {
+  return runSimulation({ seed, nodes, steps });
+}
+
+class Simulation {
+  readonly #options: SimOptions;
+  readonly #random: Random;
+  readonly #faults: SimFaults;
+  readonly #network: SimNetwork;
+  readonly #nodes: SimNode[];
+  readonly #checker = new SafetyChecker();
+  readonly #hooks: SimNodeHooks;
+  #nowMs = 0;
+  #step = 0;
+  #valueSequence = 0;
+  #requestSequence = 0;
+  #crashes = 0;
+  #reads = 0;
+  #healAtMs = 0;
+  #trace = 0x811c9dc5;
+  #faultsOn = true;
+  /** Proposals per node incarnation ("id#incarnation"), acknowledged when applied there. */
+  readonly #pending = new Map<string, Map<number, string>>();
+  readonly #acknowledged: Proposal[] = [];
+  /** ReadIndex requests: the highest acknowledged index when each was issued. */
+  readonly #readFloors = new Map<number, number>();
+
+  constructor(options: SimOptions) {
+    assert(options.steps >= 0 && Number.isSafeInteger(options.steps), 'steps must be >= 0');
+    this.#options = options;
+    this.#random = new Random(options.seed);
+    this.#faults = swarmFaults(this.#random, options.faults ?? {});
+    this.#network = new SimNetwork(this.#random.fork(), this.#faults);
+    const ids = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
+    this.#nodes = ids.map((id) => new SimNode(id, {
+      id, voters: ids, maxEntriesPerAppend: this.#random.pick([1, 4, 64]),
+      maxInflightAppends: this.#random.pick([1, 4]),
+    }, this.#random.fork(), this.#faults.compactEveryEntries));
+    this.#hooks = {
+      send: (_node, messages) => {
+        for (const message of messages) this.#network.send(message, this.#nowMs);
+      },
+      applied: (node, entry) => this.#onApplied(node, entry),
+      readState: (node, readState) => this.#onReadState(node, readState),
+    };
+  }
+
+  run(): SimResult {
+    try {
+      for (; this.#step < this.#options.steps; this.#step += 1) this.#runStep();
+      this.#liveness();
+    } catch (error) {
+      throw new SimulationFailure(this.#options.seed, this.#step, error);
+    }
+    return {
+      seed: this.#options.seed, steps: this.#step, leaders: this.#checker.leaderCount,
+      maxTerm: Math.max(...this.#nodes.map((node) => node.core?.status().term ?? 0)),
+      acknowledged: this.#acknowledged.length, reads: this.#reads, crashes: this.#crashes,
+      delivered: this.#network.delivered, traceHash: this.#trace >>> 0,
+    };
+  }
+
+  #runStep(): void {
+    this.#nowMs += STEP_MS;
+    if (this.#faultsOn) this.#injectFaults();
+    const due = this.#network.due(this.#nowMs);
+    for (const message of due) {
+      this.#nodes.find((node) => node.id === message.to)?.core?.step(message);
+    }
+    let busy = due.length > 0;
+    for (const node of this.#nodes) {
+      if (node.core === null) {
+        if (this.#nowMs >= node.restartAtMs) node.restart();
+        continue;
+      }
+      if ((this.#nowMs - node.tickOffsetMs) % TICK_MS === 0) {
+        node.core.tick();
+        busy = true;
+      }
+    }
+    if (this.#random.chance(this.#faults.proposeRate)) this.#propose();
+    if (this.#random.chance(this.#faults.readRate)) this.#read();
+    for (const node of this.#nodes) busy = this.#drainReady(node) || busy;
+    // Nothing stepped, ticked or changed: the state is the one already checked.
+    if (!busy) return;
+    this.#checker.check(this.#nodes);
+    this.#hashState();
+  }
+
+  /** Runs a node's pending Ready rounds; returns whether anything happened. */
+  #drainReady(node: SimNode): boolean {
+    const restartAtMs = this.#nowMs + this.#random.between(STEP_MS, this.#faults.downtimeMsMax);
+    let busy = false;
+    for (let round = 0; round < READY_ROUNDS_PER_STEP_MAX; round += 1) {
+      const core = node.core;
+      if (core === null || !core.hasReady()) break;
+      busy = true;
+      if (!node.handleReady(this.#hooks, restartAtMs)) {
+        this.#crashes += 1;
+        this.#pending.delete(`${node.id}#${node.incarnation}`);
+        return true;
+      }
+    }
+    if (node.core !== null && node.pendingCrash !== null) {
+      node.crash(restartAtMs);
+      this.#crashes += 1;
+      this.#pending.delete(`${node.id}#${node.incarnation}`);
+      return true;
+    }
+    return busy;
+  }
+
+  #injectFaults(): void {
+    const faults = this.#faults;
+    if (this.#network.partitioned && this.#nowMs >= this.#healAtMs) this.#network.heal();
+    if (!this.#network.partitioned && this.#random.chance(faults.partitionRate)) {
+      const shuffled = [...this.#nodes.map((node) => node.id)];
+      const sideA: NodeId[] = [];
+      const size = this.#random.between(1, Math.floor(shuffled.length / 2));
+      for (let i = 0; i < size; i += 1) {
+        sideA.push(...shuffled.splice(this.#random.int(shuffled.length), 1));
+      }
+      this.#network.partition(sideA, shuffled);
+      this.#healAtMs = this.#nowMs + this.#random.between(100, faults.partitionDurationMsMax);
+    }
+    if (this.#random.chance(faults.crashRate)) {
+      const node = this.#random.pick(this.#nodes);
+      if (node.core !== null) node.pendingCrash = this.#random.pick(CRASH_POINTS);
+    }
+    if (this.#random.chance(faults.transferRate)) {
+      const leader = this.#leader();
+      if (leader?.core != null) {
+        const target = this.#random.pick(this.#nodes.filter((node) => node !== leader));
+        leader.core.transferLeadership(target.id);
+      }
+    }
+  }
+
+  #leader(): SimNode | undefined {
+    let best: SimNode | undefined;
+    for (const node of this.#nodes) {
+      const status = node.core?.status();
+      if (status?.role !== 'Leader') continue;
+      if (best === undefined || status.term > (best.core?.status().term ?? 0)) best = node;
+    }
+    return best;
+  }
+
+  #propose(): void {
+    // Clients mostly find the leader; sometimes they ask a stale or wrong node.
+    const leader = this.#leader();
+    if (leader === undefined && this.#random.chance(0.9)) return;
+    const node = (this.#random.chance(0.9) ? leader : undefined) ??
+      this.#random.pick(this.#nodes);
+    const core = node.core;
+    if (core === null) return;
+    this.#valueSequence += 1;
+    const command = { key: `k${this.#random.int(8)}`, value: `v${this.#valueSequence}` };
+    try {
+      const index = core.propose(encodeCommand(command));
+      const key = `${node.id}#${node.incarnation}`;
+      const pending = this.#pending.get(key) ?? new Map<number, string>();
+      pending.set(index, `${core.status().term}/command/${command.key}=${command.value}`);
+      this.#pending.set(key, pending);
+    } catch (error) {
+      if (!isChronosError(error, 'NOT_LEADER') && !isChronosError(error, 'UNAVAILABLE')) {
+        throw error;
+      }
+    }
+  }
+
+  #read(): void {
+    const node = this.#random.pick(this.#nodes);
+    if (node.core === null) return;
+    this.#requestSequence += 1;
+    const floor = this.#acknowledged.reduce((max, p) => Math.max(max, p.index), 0);
+    try {
+      node.core.readIndex(this.#requestSequence);
+      this.#readFloors.set(this.#requestSequence, floor);
+    } catch (error) {
+      if (!isChronosError(error, 'NOT_LEADER') && !isChronosError(error, 'UNAVAILABLE')) {
+        throw error;
+      }
+    }
+  }
+
+  #onApplied(node: SimNode, entry: Entry): void {
+    this.#checker.onApply(node, entry);
+    const pending = this.#pending.get(`${node.id}#${node.incarnation}`);
+    const expected = pending?.get(entry.index);
+    if (expected === undefined) return;
+    pending?.delete(entry.index);
+    if (expected === entryKey(entry)) {
+      this.#acknowledged.push({ index: entry.index, key: expected });
+    }
+  }
+
+  /** Linearizable reads: the read point covers every write acknowledged before the read. */
+  #onReadState(node: SimNode, readState: ReadState): void {
+    const floor = this.#readFloors.get(readState.requestId);
+    if (floor === undefined) return;
+    this.#readFloors.delete(readState.requestId);
+    this.#reads += 1;
+    if (readState.index < floor) {
+      throw new InvariantViolation(`read ${readState.requestId} on ${node.id} got index ` +
+        `${readState.index}, below acknowledged write ${floor}`);
+    }
+  }
+
+  #hashState(): void {
+    let hash = this.#trace;
+    for (const node of this.#nodes) {
+      const status = node.core?.status();
+      for (const value of [status?.term ?? -1, status?.commitIndex ?? -1, node.appliedIndex]) {
+        hash = Math.imul(hash ^ value, 0x01000193) >>> 0;
+      }
+    }
+    this.#trace = hash;
+  }
+
+  /** Heals everything, then requires a leader and every acknowledged write everywhere. */
+  #liveness(): void {
+    this.#faultsOn = false;
+    this.#network.heal();
+    this.#network.setFaults({ dropRate: 0, duplicateRate: 0, delayMinMs: 1, delayMaxMs: 20 });
+    for (const node of this.#nodes) {
+      node.pendingCrash = null;
+      if (node.core === null) node.restartAtMs = this.#nowMs;
+    }
+    const budget = this.#step + (this.#options.livenessSteps ?? 4_000);
+    let finalIndex = 0;
+    let finalNode: string | null = null;
+    for (; this.#step < budget; this.#step += 1) {
+      this.#runStep();
+      const leader = this.#leader();
+      if (leader?.core == null) continue;
+      const key = `${leader.id}#${leader.incarnation}`;
+      if (finalNode !== key) {
+        try {
+          finalIndex = leader.core.propose(encodeCommand({ key: 'final', value: key }));
+          finalNode = key;
+        } catch (error) {
+          if (!isChronosError(error, 'UNAVAILABLE')) throw error;
+        }
+        continue;
+      }
+      if (this.#nodes.every((node) => node.core !== null && node.appliedIndex >= finalIndex)) {
+        this.#checkConverged();
+        return;
+      }
+    }
+    throw new InvariantViolation(`no liveness: cluster did not converge after healing ` +
+      `(leader ${this.#leader()?.id ?? 'none'}, final index ${finalIndex})`);
+  }
+
+  #checkConverged(): void {
+    const appliedLog = this.#checker.appliedLog;
+    for (const proposal of this.#acknowledged) {
+      if (appliedLog.get(proposal.index) !== proposal.key) {
+        throw new InvariantViolation(`acknowledged write ${proposal.key} at ${proposal.index} ` +
+          'is not the applied entry there');
+      }
+    }
+    for (const node of this.#nodes) {
+      const expectedKv = replay(appliedLog, node.appliedIndex);
+      const same = node.kv.size === expectedKv.size &&
+        [...expectedKv].every(([k, v]) => node.kv.get(k) === v);
+      if (!same) throw new InvariantViolation(`${node.id} state machine differs from the log`);
+    }
+  }
+}
+
+/** The KV map the applied log implies up to `appliedIndex` (checks snapshots end to end). */
+function replay(appliedLog: ReadonlyMap<number, string>, appliedIndex: number):
+  Map<string, string> {
+  const kv = new Map<string, string>();
+  for (let index = 1; index <= appliedIndex; index += 1) {
+    const key = appliedLog.get(index);
+    assert(key !== undefined, `no record of applied index ${index}`);
+    const [, type, payload = ''] = key.split('/');
+    if (type !== 'command') continue;
+    const at = payload.indexOf('=');
+    kv.set(payload.slice(0, at), payload.slice(at + 1));
+  }
+  return kv;
+}

@@ -1,0 +1,131 @@
+import { assertNever, ChronosError } from '../lib/index.js';
+import type { SqlType, SqlValue } from '../storage/values.js';
+import type { AggregateName } from './ast.js';
+import { compareValues, intArithmetic } from './value-ops.js';
+
+const WINDOW_MS: Readonly<Partial<Record<AggregateName, number>>> = {
+  avg_1h: 3_600_000, avg_24h: 86_400_000, avg_7d: 604_800_000,
+};
+
+/** Running state of one aggregate in one group. */
+export interface Accumulator {
+  add(value: SqlValue, insertedAtMs: number): void;
+  result(): SqlValue;
+}
+
+/** Static result type of an aggregate over an argument of type `arg`. */
+export function aggregateType(name: AggregateName, arg: SqlType | null): SqlType | null {
+  switch (name) {
+    case 'count':
+      return 'INT';
+    case 'sum':
+    case 'avg':
+    case 'avg_1h':
+    case 'avg_24h':
+    case 'avg_7d':
+      if (arg !== null && arg !== 'INT' && arg !== 'FLOAT') {
+        throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() needs a number, got ${arg}`);
+      }
+      return name === 'sum' ? arg : 'FLOAT';
+    case 'min':
+    case 'max':
+      return arg;
+    default:
+      return assertNever(name, 'aggregate');
+  }
+}
+
+class Count implements Accumulator {
+  n = 0;
+  add(value: SqlValue): void {
+    if (value !== null) this.n++;
+  }
+  result(): SqlValue {
+    return this.n;
+  }
+}
+
+class Sum implements Accumulator {
+  #float = 0;
+  #int: number | bigint = 0;
+  #seen = false;
+  constructor(readonly isInt: boolean) {}
+  add(value: SqlValue): void {
+    if (value === null) return;
+    this.#seen = true;
+    if (this.isInt) this.#int = intArithmetic('+', this.#int, value as number | bigint);
+    else this.#float += value as number;
+  }
+  result(): SqlValue {
+    if (!this.#seen) return null;
+    return this.isInt ? this.#int : this.#float;
+  }
+}
+
+class Avg implements Accumulator {
+  #sum = 0;
+  #bigSum = 0n;
+  #n = 0;
+  constructor(readonly sinceMs: number) {}
+  add(value: SqlValue, insertedAtMs: number): void {
+    if (value === null || insertedAtMs <= this.sinceMs) return;
+    if (typeof value === 'bigint') this.#bigSum += value;
+    else this.#sum += value as number;
+    this.#n++;
+  }
+  result(): SqlValue {
+    if (this.#n === 0) return null;
+    return (this.#sum + Number(this.#bigSum)) / this.#n;
+  }
+}
+
+class Extreme implements Accumulator {
+  #best: SqlValue = null;
+  constructor(readonly sign: 1 | -1) {}
+  add(value: SqlValue): void {
+    if (value === null) return;
+    if (this.#best === null || compareValues(value, this.#best) * this.sign > 0) this.#best = value;
+  }
+  result(): SqlValue {
+    return this.#best;
+  }
+}
+
+class Distinct implements Accumulator {
+  readonly #seen = new Set<SqlValue>();
+  constructor(readonly inner: Accumulator) {}
+  add(value: SqlValue, insertedAtMs: number): void {
+    if (value === null) return;
+    // -0 and 0 are one value (SameValueZero); canonical INTs never mix number and bigint.
+    if (this.#seen.has(value)) return;
+    this.#seen.add(value);
+    this.inner.add(value, insertedAtMs);
+  }
+  result(): SqlValue {
+    return this.inner.result();
+  }
+}
+
+/** A factory of accumulators for one aggregate call. */
+export function accumulatorFactory(
+  name: AggregateName,
+  argType: SqlType | null,
+  distinct: boolean,
+  nowMs: number,
+): () => Accumulator {
+  const base = (): Accumulator => {
+    switch (name) {
+      case 'count': return new Count();
+      case 'sum': return new Sum(argType === 'INT');
+      case 'avg': return new Avg(-Infinity);
+      case 'avg_1h':
+      case 'avg_24h':
+      case 'avg_7d':
+        return new Avg(nowMs - (WINDOW_MS[name] as number));
+      case 'min': return new Extreme(-1);
+      case 'max': return new Extreme(1);
+      default: return assertNever(name, 'aggregate');
+    }
+  };
+  return distinct ? () => new Distinct(base()) : base;
+}

@@ -1,0 +1,128 @@
+import type { SqlType, SqlValue } from '../storage/values.js';
+
+/** Binary operators of the dialect (`<>` is folded into `!=`). */
+export type BinaryOp =
+  | '+' | '-' | '*' | '/' | '%' | '||'
+  | '=' | '!=' | '<' | '<=' | '>' | '>='
+  | 'AND' | 'OR';
+
+/** Aggregate functions; avg_1h/avg_24h/avg_7d only see rows inserted in that window. */
+export type AggregateName = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'avg_1h' | 'avg_24h' | 'avg_7d';
+
+/** An expression. Immutable; `param` only appears in cached statement templates. */
+export type Expr =
+  | { readonly kind: 'literal'; readonly value: SqlValue; readonly type: SqlType | null }
+  | { readonly kind: 'param'; readonly index: number }
+  | { readonly kind: 'column'; readonly table: string | null; readonly name: string }
+  | { readonly kind: 'unary'; readonly op: '-' | 'NOT'; readonly operand: Expr }
+  | { readonly kind: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr }
+  | { readonly kind: 'isNull'; readonly operand: Expr; readonly negated: boolean }
+  | {
+      readonly kind: 'in';
+      readonly operand: Expr;
+      readonly list: readonly Expr[];
+      readonly negated: boolean;
+    }
+  | {
+      readonly kind: 'between';
+      readonly operand: Expr;
+      readonly low: Expr;
+      readonly high: Expr;
+      readonly negated: boolean;
+    }
+  | { readonly kind: 'like'; readonly operand: Expr; readonly pattern: Expr; readonly negated: boolean }
+  | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[] }
+  | {
+      readonly kind: 'aggregate';
+      readonly name: AggregateName;
+      /** null for COUNT(*). */
+      readonly arg: Expr | null;
+      readonly distinct: boolean;
+    };
+
+/** One item of a SELECT list. `name` is the output column name (alias or text as written). */
+export type SelectItem =
+  | { readonly kind: 'star'; readonly table: string | null }
+  | { readonly kind: 'expr'; readonly expr: Expr; readonly name: string };
+
+/** A table in FROM, with its optional alias. */
+export interface TableRef {
+  readonly table: string;
+  readonly alias: string | null;
+}
+
+/** An inner join: exactly one of `using`/`on` is set. */
+export interface Join {
+  readonly table: TableRef;
+  readonly using: readonly string[] | null;
+  readonly on: Expr | null;
+}
+
+/** ORDER BY item. */
+export interface OrderItem {
+  readonly expr: Expr;
+  readonly descending: boolean;
+}
+
+/** SELECT. */
+export interface SelectStatement {
+  readonly kind: 'select';
+  readonly distinct: boolean;
+  readonly items: readonly SelectItem[];
+  readonly from: TableRef | null;
+  readonly joins: readonly Join[];
+  readonly where: Expr | null;
+  readonly groupBy: readonly Expr[];
+  readonly having: Expr | null;
+  readonly orderBy: readonly OrderItem[];
+  readonly limit: Expr | null;
+  readonly offset: Expr | null;
+}
+
+/** A column definition of CREATE TABLE. */
+export interface ColumnDefinition {
+  readonly name: string;
+  readonly type: SqlType;
+  readonly notNull: boolean;
+  readonly primaryKey: boolean;
+}
+
+/** Every statement of the dialect. */
+export type Statement =
+  | SelectStatement
+  | {
+      readonly kind: 'insert';
+      readonly table: string;
+      readonly columns: readonly string[] | null;
+      readonly rows: readonly (readonly Expr[])[];
+    }
+  | {
+      readonly kind: 'update';
+      readonly table: string;
+      readonly assignments: readonly { readonly column: string; readonly value: Expr }[];
+      readonly where: Expr | null;
+    }
+  | { readonly kind: 'delete'; readonly table: string; readonly where: Expr | null }
+  | {
+      readonly kind: 'createTable';
+      readonly table: string;
+      readonly ifNotExists: boolean;
+      readonly columns: readonly ColumnDefinition[];
+      readonly primaryKey: readonly string[];
+      readonly ttlMs: number | null;
+    }
+  | {
+      readonly kind: 'createIndex';
+      readonly name: string;
+      readonly table: string;
+      readonly columns: readonly string[];
+      readonly ifNotExists: boolean;
+    }
+  | { readonly kind: 'dropTable'; readonly table: string; readonly ifExists: boolean }
+  | { readonly kind: 'dropIndex'; readonly name: string; readonly ifExists: boolean }
+  | { readonly kind: 'begin' }
+  | { readonly kind: 'commit' }
+  | { readonly kind: 'rollback' };
+
+/** The statement kinds, for switches. */
+export type StatementKind = Statement['kind'];

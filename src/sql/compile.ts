@@ -1,0 +1,375 @@
+import { assertNever, ChronosError } from '../lib/index.js';
+import type { Row, SqlType, SqlValue } from '../storage/values.js';
+import type { Expr } from './ast.js';
+import { bucketWidthSeconds, SCALAR_FUNCTIONS, timeBucket } from './functions.js';
+import { checkIntLiteral } from './literals.js';
+import { printExpr } from './print.js';
+import type { Scope } from './scope.js';
+import { comparableTypes, compareValues, floatArithmetic, intArithmetic, toFloat } from './value-ops.js';
+
+/** A compiled expression: called once per row, no allocation on the hot path. */
+export type Evaluator = (row: Row) => SqlValue;
+
+/** The result of compiling an expression: the evaluator and its static type. */
+export interface Compiled {
+  readonly evaluate: Evaluator;
+  readonly type: SqlType | null;
+  /** True when the value does not depend on the row (literals, now(), folded arithmetic). */
+  readonly constant: boolean;
+}
+
+/** What an expression may see while compiled. */
+export interface CompileContext {
+  /** Columns by name; null where no row exists (VALUES, LIMIT). */
+  readonly scope: Scope | null;
+  readonly nowMs: number;
+  /**
+   * For grouped queries: maps an expression (by resolved key) to a slot of the post-aggregation
+   * row, or undefined. When set, bare columns not found here are an error.
+   */
+  readonly slotOf?: (expr: Expr) => { readonly slot: number; readonly type: SqlType | null } | undefined;
+  /** Why aggregates are not allowed here (e.g. "in WHERE"), when they are not. */
+  readonly aggregatesRefused?: string;
+}
+
+const NOT_CONSTANT = false;
+
+function constantOf(value: SqlValue, type: SqlType | null): Compiled {
+  return { evaluate: () => value, type, constant: true };
+}
+
+/** Compile `expr` once per statement into a closure over a row. */
+export function compileExpr(expr: Expr, ctx: CompileContext): Compiled {
+  if (ctx.slotOf !== undefined) {
+    const slot = ctx.slotOf(expr);
+    if (slot !== undefined) {
+      const i = slot.slot;
+      return { evaluate: (row) => row[i] ?? null, type: slot.type, constant: false };
+    }
+  }
+  const compiled = compileNode(expr, ctx);
+  if (compiled.constant && expr.kind !== 'literal') {
+    // Fold constants once (also surfaces errors such as overflow at plan time).
+    const value = compiled.evaluate([]);
+    return constantOf(value, compiled.type);
+  }
+  return compiled;
+}
+
+function compileNode(expr: Expr, ctx: CompileContext): Compiled {
+  switch (expr.kind) {
+    case 'literal':
+      if (typeof expr.value === 'bigint') checkIntLiteral(expr.value);
+      return constantOf(expr.value, expr.type);
+    case 'param':
+      throw new ChronosError('PARSE_ERROR', 'Parse error: unbound parameter');
+    case 'column': {
+      if (ctx.scope === null) {
+        throw new ChronosError('UNKNOWN_COLUMN', `Column ${expr.name} is not allowed here (no table)`);
+      }
+      const column = ctx.scope.resolve(expr.table, expr.name);
+      if (ctx.slotOf !== undefined) {
+        throw new ChronosError(
+          'INVALID_ARGUMENT',
+          `Column ${column.name} must appear in GROUP BY or be used in an aggregate function`,
+        );
+      }
+      const slot = column.slot;
+      return { evaluate: (row) => row[slot] ?? null, type: column.type, constant: NOT_CONSTANT };
+    }
+    case 'unary':
+      return compileUnary(expr.op, compileExpr(expr.operand, ctx), expr);
+    case 'binary':
+      return compileBinary(expr, ctx);
+    case 'isNull': {
+      const compiled = compileExpr(expr.operand, ctx);
+      const operand = compiled.evaluate;
+      const negated = expr.negated;
+      return {
+        evaluate: (row) => (operand(row) === null) !== negated,
+        type: 'BOOLEAN',
+        constant: compiled.constant,
+      };
+    }
+    case 'in':
+      return compileIn(expr, ctx);
+    case 'between': {
+      const operand = compileExpr(expr.operand, ctx);
+      const low = compileExpr(expr.low, ctx);
+      const high = compileExpr(expr.high, ctx);
+      checkComparable(operand.type, low.type, expr);
+      checkComparable(operand.type, high.type, expr);
+      const negated = expr.negated;
+      const [o, l, h] = [operand.evaluate, low.evaluate, high.evaluate];
+      return {
+        evaluate: (row) => {
+          const v = o(row);
+          const lo = l(row);
+          const hi = h(row);
+          if (v === null || lo === null || hi === null) return null;
+          const inside = compareValues(v, lo) >= 0 && compareValues(v, hi) <= 0;
+          return inside !== negated;
+        },
+        type: 'BOOLEAN',
+        constant: operand.constant && low.constant && high.constant,
+      };
+    }
+    case 'like':
+      return compileLike(expr, ctx);
+    case 'call':
+      return compileCall(expr, ctx);
+    case 'aggregate':
+      throw new ChronosError(
+        'INVALID_ARGUMENT',
+        `Aggregate ${printExpr(expr)} is not allowed ${ctx.aggregatesRefused ?? 'here'}`,
+      );
+    default:
+      return assertNever(expr, 'expression');
+  }
+}
+
+function checkComparable(a: SqlType | null, b: SqlType | null, expr: Expr): void {
+  if (!comparableTypes(a, b)) {
+    throw new ChronosError('TYPE_MISMATCH', `Type mismatch: cannot compare ${a} with ${b} in '${printExpr(expr)}'`);
+  }
+}
+
+function compileUnary(op: '-' | 'NOT', operand: Compiled, expr: Expr): Compiled {
+  const f = operand.evaluate;
+  if (op === 'NOT') {
+    if (operand.type !== null && operand.type !== 'BOOLEAN') {
+      throw new ChronosError('TYPE_MISMATCH', `Type mismatch: NOT needs a BOOLEAN, got ${operand.type} in '${printExpr(expr)}'`);
+    }
+    return {
+      evaluate: (row) => {
+        const v = f(row);
+        return v === null ? null : !v;
+      },
+      type: 'BOOLEAN', constant: operand.constant,
+    };
+  }
+  if (operand.type === 'INT') {
+    return {
+      evaluate: (row) => {
+        const v = f(row) as number | bigint | null;
+        return v === null ? null : intArithmetic('-', 0, v);
+      },
+      type: 'INT', constant: operand.constant,
+    };
+  }
+  if (operand.type === 'FLOAT' || operand.type === null) {
+    return {
+      evaluate: (row) => {
+        const v = f(row) as number | null;
+        return v === null ? null : -v;
+      },
+      type: operand.type, constant: operand.constant,
+    };
+  }
+  throw new ChronosError('TYPE_MISMATCH', `Type mismatch: cannot negate ${operand.type} in '${printExpr(expr)}'`);
+}
+
+function compileBinary(expr: Extract<Expr, { kind: 'binary' }>, ctx: CompileContext): Compiled {
+  const left = compileExpr(expr.left, ctx);
+  const right = compileExpr(expr.right, ctx);
+  const l = left.evaluate;
+  const r = right.evaluate;
+  const constant = left.constant && right.constant;
+  const op = expr.op;
+  switch (op) {
+    case 'AND':
+    case 'OR': {
+      for (const side of [left, right]) {
+        if (side.type !== null && side.type !== 'BOOLEAN') {
+          throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${op} needs BOOLEAN operands, got ${side.type} in '${printExpr(expr)}'`);
+        }
+      }
+      const evaluate: Evaluator = op === 'AND'
+        ? (row) => {
+            const a = l(row);
+            if (a === false) return false;
+            const b = r(row);
+            if (b === false) return false;
+            return a === null || b === null ? null : true;
+          }
+        : (row) => {
+            const a = l(row);
+            if (a === true) return true;
+            const b = r(row);
+            if (b === true) return true;
+            return a === null || b === null ? null : false;
+          };
+      return { evaluate, type: 'BOOLEAN', constant };
+    }
+    case '=': case '!=': case '<': case '<=': case '>': case '>=':
+      checkComparable(left.type, right.type, expr);
+      return { evaluate: comparison(op, l, r), type: 'BOOLEAN', constant };
+    case '||': {
+      for (const side of [left, right]) {
+        if (side.type !== null && side.type !== 'STRING') {
+          throw new ChronosError('TYPE_MISMATCH', `Type mismatch: || needs STRING operands, got ${side.type} in '${printExpr(expr)}'`);
+        }
+      }
+      return {
+        evaluate: (row) => {
+          const a = l(row);
+          const b = r(row);
+          return a === null || b === null ? null : (a as string) + (b as string);
+        },
+        type: 'STRING', constant,
+      };
+    }
+    case '+': case '-': case '*': case '/': case '%': {
+      for (const side of [left, right]) {
+        if (side.type !== null && side.type !== 'INT' && side.type !== 'FLOAT') {
+          throw new ChronosError('TYPE_MISMATCH', `Type mismatch: '${op}' needs numbers, got ${side.type} in '${printExpr(expr)}'`);
+        }
+      }
+      if (left.type === 'FLOAT' || right.type === 'FLOAT') {
+        return {
+          evaluate: (row) => {
+            const a = l(row);
+            const b = r(row);
+            if (a === null || b === null) return null;
+            return floatArithmetic(op, toFloat(a as number | bigint), toFloat(b as number | bigint));
+          },
+          type: 'FLOAT', constant,
+        };
+      }
+      return {
+        evaluate: (row) => {
+          const a = l(row);
+          const b = r(row);
+          if (a === null || b === null) return null;
+          return intArithmetic(op, a as number | bigint, b as number | bigint);
+        },
+        type: left.type === null && right.type === null ? null : 'INT', constant,
+      };
+    }
+    default:
+      return assertNever(op, 'operator');
+  }
+}
+
+function comparison(op: '=' | '!=' | '<' | '<=' | '>' | '>=', l: Evaluator, r: Evaluator): Evaluator {
+  const test = (c: number): boolean => {
+    switch (op) {
+      case '=': return c === 0;
+      case '!=': return c !== 0;
+      case '<': return c < 0;
+      case '<=': return c <= 0;
+      case '>': return c > 0;
+      case '>=': return c >= 0;
+    }
+  };
+  return (row) => {
+    const a = l(row);
+    const b = r(row);
+    if (a === null || b === null) return null;
+    if (typeof a === 'number' && typeof b === 'number' && a === a && b === b) {
+      return test(a < b ? -1 : a > b ? 1 : 0);
+    }
+    return test(compareValues(a, b));
+  };
+}
+
+function compileIn(expr: Extract<Expr, { kind: 'in' }>, ctx: CompileContext): Compiled {
+  const operand = compileExpr(expr.operand, ctx);
+  const list = expr.list.map((e) => compileExpr(e, ctx));
+  for (const item of list) checkComparable(operand.type, item.type, expr);
+  const o = operand.evaluate;
+  const items = list.map((i) => i.evaluate);
+  const negated = expr.negated;
+  return {
+    evaluate: (row) => {
+      const v = o(row);
+      if (v === null) return null;
+      let sawNull = false;
+      for (const item of items) {
+        const w = item(row);
+        if (w === null) sawNull = true;
+        else if (compareValues(v, w) === 0) return !negated;
+      }
+      return sawNull ? null : negated;
+    },
+    type: 'BOOLEAN',
+    constant: operand.constant && list.every((i) => i.constant),
+  };
+}
+
+/** LIKE pattern → RegExp: `%` any run, `_` one character, `\` escapes; case-sensitive. */
+export function likeToRegExp(pattern: string): RegExp {
+  let source = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i] as string;
+    if (ch === '\\' && i + 1 < pattern.length) {
+      source += (pattern[++i] as string).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    } else if (ch === '%') source += '[\\s\\S]*';
+    else if (ch === '_') source += '[\\s\\S]';
+    else source += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`${source}$`, 'u');
+}
+
+function compileLike(expr: Extract<Expr, { kind: 'like' }>, ctx: CompileContext): Compiled {
+  const operand = compileExpr(expr.operand, ctx);
+  const pattern = compileExpr(expr.pattern, ctx);
+  for (const side of [operand, pattern]) {
+    if (side.type !== null && side.type !== 'STRING') {
+      throw new ChronosError('TYPE_MISMATCH', `Type mismatch: LIKE needs STRING operands, got ${side.type} in '${printExpr(expr)}'`);
+    }
+  }
+  const o = operand.evaluate;
+  const negated = expr.negated;
+  const fixed = pattern.constant ? pattern.evaluate([]) : undefined;
+  const fixedRe = typeof fixed === 'string' ? likeToRegExp(fixed) : null;
+  const p = pattern.evaluate;
+  return {
+    evaluate: (row) => {
+      const v = o(row);
+      if (v === null) return null;
+      let re = fixedRe;
+      if (re === null) {
+        const pv = p(row);
+        if (pv === null) return null;
+        re = likeToRegExp(pv as string);
+      }
+      return re.test(v as string) !== negated;
+    },
+    type: 'BOOLEAN',
+    constant: operand.constant && pattern.constant,
+  };
+}
+
+function compileCall(expr: Extract<Expr, { kind: 'call' }>, ctx: CompileContext): Compiled {
+  const fn = SCALAR_FUNCTIONS[expr.name];
+  if (fn === undefined || !Object.hasOwn(SCALAR_FUNCTIONS, expr.name)) {
+    throw new ChronosError('UNSUPPORTED', `Unsupported function ${expr.name}()`);
+  }
+  const [min, max] = fn.arity;
+  if (expr.args.length < min || expr.args.length > max) {
+    throw new ChronosError('INVALID_ARGUMENT', `${expr.name}() takes ${min === max ? min : `${min} to ${max}`} arguments, got ${expr.args.length}`);
+  }
+  const args = expr.args.map((a) => compileExpr(a, ctx));
+  const type = fn.resultType(args.map((a) => a.type));
+  const evals = args.map((a) => a.evaluate);
+  const nowMs = ctx.nowMs;
+  const constant = args.every((a) => a.constant);
+  if (expr.name === 'time_bucket' && args[0]?.constant === true) {
+    // Parse the width once per statement, not once per row.
+    const width = args[0].evaluate([]);
+    if (width === null) return constantOf(null, type);
+    const seconds = bucketWidthSeconds(width);
+    const ts = evals[1] as Evaluator;
+    return { evaluate: (row) => timeBucket(seconds, ts(row)), type, constant };
+  }
+  const values: SqlValue[] = new Array<SqlValue>(evals.length).fill(null);
+  return {
+    evaluate: (row) => {
+      for (let i = 0; i < evals.length; i++) values[i] = (evals[i] as Evaluator)(row);
+      return fn.evaluate(values, nowMs);
+    },
+    type,
+    constant,
+  };
+}

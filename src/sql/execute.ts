@@ -1,0 +1,100 @@
+import { ChronosError, isChronosError } from '../lib/index.js';
+import type { StorageReader, WriteTransaction } from '../storage/engine.js';
+import type { Statement } from './ast.js';
+import type { WriteCommand } from './command.js';
+import { parseStatement } from './parse.js';
+import { describeAccessPath } from './plan.js';
+import type { StatementResult } from './result.js';
+import { executeSelect, planSelect } from './select.js';
+import { executeWrite } from './write.js';
+
+/** What a statement is, for routing: reads run locally, writes go through the log. */
+export type StatementClass = 'read' | 'write' | 'begin' | 'commit' | 'rollback';
+
+/** The outcome of one replicated write command: all its statements, or none. */
+export type WriteOutcome =
+  | { readonly ok: true; readonly results: StatementResult[] }
+  | { readonly ok: false; readonly error: ChronosError };
+
+/** Classify one statement; throws PARSE_ERROR (`Parse error: ...`) for bad SQL. */
+export function classify(sql: string): StatementClass {
+  return classOf(parseStatement(sql));
+}
+
+function classOf(s: Statement): StatementClass {
+  switch (s.kind) {
+    case 'select':
+      return 'read';
+    case 'begin':
+    case 'commit':
+    case 'rollback':
+      return s.kind;
+    default:
+      return 'write';
+  }
+}
+
+/** Run a SELECT over a consistent reader. */
+export async function executeRead(sql: string, reader: StorageReader, nowMs: number): Promise<StatementResult> {
+  const s = parseStatement(sql);
+  if (s.kind !== 'select') {
+    throw new ChronosError('INVALID_ARGUMENT', `executeRead needs a SELECT, got ${s.kind}`);
+  }
+  return executeSelect(s, reader, nowMs);
+}
+
+/** The access path the planner picks for a SELECT/UPDATE/DELETE (for tests and EXPLAIN). */
+export function explain(sql: string, reader: StorageReader, nowMs = 0): string {
+  const s = parseStatement(sql);
+  if (s.kind === 'select') {
+    const plan = planSelect(s, reader, nowMs);
+    return plan.path === null ? 'NO TABLE' : describeAccessPath(plan.path);
+  }
+  if (s.kind === 'update' || s.kind === 'delete') {
+    return explain(`SELECT * FROM ${s.table}`, reader, nowMs) === '' ? '' : describeWritePath(s, reader, nowMs);
+  }
+  throw new ChronosError('INVALID_ARGUMENT', `Nothing to explain for ${s.kind}`);
+}
+
+function describeWritePath(s: Extract<Statement, { kind: 'update' | 'delete' }>, reader: StorageReader, nowMs: number): string {
+  const select: Statement = {
+    kind: 'select', distinct: false, items: [{ kind: 'star', table: null }],
+    from: { table: s.table, alias: null }, joins: [], where: s.where, groupBy: [], having: null,
+    orderBy: [], limit: null, offset: null,
+  };
+  const plan = planSelect(select, reader, nowMs);
+  return plan.path === null ? 'NO TABLE' : describeAccessPath(plan.path);
+}
+
+/** Run one statement (read or write) inside a write transaction. */
+export async function executeInTransaction(sql: string, txn: WriteTransaction, nowMs: number): Promise<StatementResult> {
+  const s = parseStatement(sql);
+  if (s.kind === 'select') return executeSelect(s, txn, nowMs);
+  if (s.kind === 'begin' || s.kind === 'commit' || s.kind === 'rollback') {
+    throw new ChronosError('TRANSACTION_STATE', `${s.kind.toUpperCase()} cannot be part of a write command`);
+  }
+  const savepoint = txn.savepoint();
+  try {
+    return await executeWrite(s, txn, nowMs);
+  } catch (error) {
+    txn.rollbackTo(savepoint);
+    throw error;
+  }
+}
+
+/**
+ * Apply a replicated command: every statement or none. Deterministic: depends only on the
+ * command (text and nowMs) and the transaction's state. Errors are results, not throws.
+ */
+export async function applyWriteCommand(cmd: WriteCommand, txn: WriteTransaction): Promise<WriteOutcome> {
+  const savepoint = txn.savepoint();
+  const results: StatementResult[] = [];
+  try {
+    for (const sql of cmd.statements) results.push(await executeInTransaction(sql, txn, cmd.nowMs));
+    return { ok: true, results };
+  } catch (error) {
+    txn.rollbackTo(savepoint);
+    if (isChronosError(error)) return { ok: false, error };
+    throw error;
+  }
+}

@@ -1,0 +1,110 @@
+import { ChronosError } from '../lib/index.js';
+import type { SqlType, SqlValue } from '../storage/values.js';
+import { canonicalInt } from '../storage/values.js';
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** Width in seconds of a time_bucket interval such as '30s', '1m', '5m', '1h', '1d'. */
+export function bucketWidthSeconds(text: SqlValue): number {
+  const match = typeof text === 'string' ? /^\s*(\d+)\s*([smhdw])\s*$/i.exec(text) : null;
+  const amount = match === null ? 0 : Number(match[1]);
+  if (match === null || !(amount > 0)) {
+    throw new ChronosError(
+      'INVALID_ARGUMENT',
+      `time_bucket: bad width ${typeof text === 'string' ? `'${text}'` : String(text)} (expected e.g. '30s', '1m', '1h', '1d')`,
+    );
+  }
+  return amount * (UNIT_SECONDS[(match[2] as string).toLowerCase()] as number);
+}
+
+/** floor(ts / width) * width for INT (number or bigint) or FLOAT timestamps in seconds. */
+export function timeBucket(width: number, ts: SqlValue): SqlValue {
+  if (ts === null) return null;
+  if (typeof ts === 'number') {
+    return Number.isInteger(ts) || !Number.isFinite(ts)
+      ? Math.floor(ts / width) * width
+      : Math.floor(ts / width) * width;
+  }
+  if (typeof ts === 'bigint') {
+    const w = BigInt(width);
+    let q = ts / w;
+    if (ts < 0n && q * w !== ts) q -= 1n;
+    return canonicalInt(q * w);
+  }
+  throw new ChronosError('TYPE_MISMATCH', 'Type mismatch: time_bucket needs an INT or FLOAT timestamp');
+}
+
+/** Static description of a scalar function: result type from argument types. */
+export interface ScalarFunction {
+  readonly arity: readonly [number, number];
+  resultType(args: readonly (SqlType | null)[]): SqlType | null;
+  /** Only called with arguments already evaluated. */
+  evaluate(args: readonly SqlValue[], nowMs: number): SqlValue;
+}
+
+function numericType(name: string, t: SqlType | null): SqlType | null {
+  if (t !== null && t !== 'INT' && t !== 'FLOAT') {
+    throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() needs a number, got ${t}`);
+  }
+  return t;
+}
+
+function stringType(name: string, t: SqlType | null): void {
+  if (t !== null && t !== 'STRING') {
+    throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() needs a STRING, got ${t}`);
+  }
+}
+
+/** The scalar functions of the dialect (aggregates live in aggregate.ts). */
+export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
+  now: {
+    arity: [0, 0],
+    resultType: () => 'INT',
+    // Unix seconds, like the ts columns time_bucket works on; nowMs is fixed by the leader.
+    evaluate: (_args, nowMs) => Math.floor(nowMs / 1000),
+  },
+  time_bucket: {
+    arity: [2, 2],
+    resultType: (args) => {
+      stringType('time_bucket', args[0] ?? null);
+      return numericType('time_bucket', args[1] ?? null) ?? 'INT';
+    },
+    evaluate: (args) => (args[0] === null ? null : timeBucket(bucketWidthSeconds(args[0] ?? null), args[1] ?? null)),
+  },
+  abs: {
+    arity: [1, 1],
+    resultType: (args) => numericType('abs', args[0] ?? null),
+    evaluate: (args) => {
+      const v = args[0] ?? null;
+      if (typeof v === 'bigint') return canonicalInt(v < 0n ? -v : v);
+      return typeof v === 'number' ? Math.abs(v) : null;
+    },
+  },
+  lower: {
+    arity: [1, 1],
+    resultType: (args) => (stringType('lower', args[0] ?? null), 'STRING'),
+    evaluate: (args) => (typeof args[0] === 'string' ? args[0].toLowerCase() : null),
+  },
+  upper: {
+    arity: [1, 1],
+    resultType: (args) => (stringType('upper', args[0] ?? null), 'STRING'),
+    evaluate: (args) => (typeof args[0] === 'string' ? args[0].toUpperCase() : null),
+  },
+  length: {
+    arity: [1, 1],
+    resultType: (args) => (stringType('length', args[0] ?? null), 'INT'),
+    evaluate: (args) => (typeof args[0] === 'string' ? [...args[0]].length : null),
+  },
+  coalesce: {
+    arity: [1, 64],
+    resultType: (args) => {
+      const types = args.filter((t): t is SqlType => t !== null);
+      if (types.some((t) => t !== types[0])) {
+        if (types.every((t) => t === 'INT' || t === 'FLOAT')) return 'FLOAT';
+        throw new ChronosError('TYPE_MISMATCH', `Type mismatch: coalesce() arguments mix ${types.join(', ')}`);
+      }
+      return types[0] ?? null;
+    },
+    evaluate: (args) => args.find((a) => a !== null) ?? null,
+  },
+};

@@ -1,0 +1,11 @@
+export type { Statement, Expr, SelectStatement } from './ast.js';
+export { parseStatement } from './parse.js';
+export type { ParseOptions } from './parse.js';
+export { encodeWriteCommand, decodeWriteCommand } from './command.js';
+export type { WriteCommand } from './command.js';
+export { classify, executeRead, applyWriteCommand, executeInTransaction, explain } from './execute.js';
+export type { StatementClass, WriteOutcome } from './execute.js';
+export { Session } from './session.js';
+export type { StatementExecutor } from './session.js';
+export { LocalExecutor } from './local-executor.js';
+export type { StatementResult, RowsResult, MessageResult } from './result.js';

@@ -1,0 +1,97 @@
+import { ChronosError, type Clock } from '../lib/index.js';
+import type { StorageEngine } from '../storage/engine.js';
+import type { WriteCommand } from './command.js';
+import { applyWriteCommand, executeInTransaction, executeRead, type WriteOutcome } from './execute.js';
+import type { StatementResult } from './result.js';
+import type { StatementExecutor } from './session.js';
+
+interface Pending {
+  readonly command: WriteCommand;
+  readonly resolve: (results: StatementResult[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Single-node executor: reads on snapshots; writes group-committed, one fsync per batch. */
+export class LocalExecutor implements StatementExecutor {
+  readonly #engine: StorageEngine;
+  readonly #clock: Clock;
+  #queue: Pending[] = [];
+  #committing = false;
+
+  constructor(engine: StorageEngine, clock: Clock) {
+    this.#engine = engine;
+    this.#clock = clock;
+  }
+
+  /** Run a SELECT on the latest committed state. */
+  async read(sql: string): Promise<StatementResult> {
+    const reader = await this.#engine.reader();
+    try {
+      return await executeRead(sql, reader, this.#clock.nowMs());
+    } finally {
+      await reader.close();
+    }
+  }
+
+  /** Queue one atomic command; commands arriving during a commit share the next one. */
+  write(statements: readonly string[]): Promise<StatementResult[]> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ command: { statements, nowMs: this.#clock.nowMs() }, resolve, reject });
+      void this.#pump();
+    });
+  }
+
+  /** Apply to a throwaway transaction (never committed) and return the last result. */
+  async dryRun(statements: readonly string[], readSql?: string): Promise<StatementResult> {
+    const txn = await this.#engine.begin();
+    try {
+      const nowMs = this.#clock.nowMs();
+      let last: StatementResult | undefined;
+      for (const sql of statements) last = await executeInTransaction(sql, txn, nowMs);
+      if (readSql !== undefined) last = await executeInTransaction(readSql, txn, nowMs);
+      if (last === undefined) throw new ChronosError('INVALID_ARGUMENT', 'dryRun needs a statement');
+      return last;
+    } finally {
+      await txn.rollback();
+    }
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#committing) return;
+    this.#committing = true;
+    try {
+      // Bounded: each round drains what is queued; callers add at most what they await.
+      for (let round = 0; this.#queue.length > 0 && round < 1_000_000; round++) {
+        const batch = this.#queue;
+        this.#queue = [];
+        await this.#commitBatch(batch);
+      }
+    } finally {
+      this.#committing = false;
+    }
+  }
+
+  async #commitBatch(batch: readonly Pending[]): Promise<void> {
+    let outcomes: WriteOutcome[] = [];
+    try {
+      const txn = await this.#engine.begin();
+      try {
+        for (const p of batch) outcomes.push(await applyWriteCommand(p.command, txn));
+        await txn.commit(this.#engine.appliedIndex + 1, { sync: true });
+      } catch (error) {
+        await txn.rollback();
+        throw error;
+      }
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      outcomes = [];
+      return;
+    }
+    batch.forEach((p, i) => {
+      const o = outcomes[i];
+      if (o === undefined) p.reject(new ChronosError('UNAVAILABLE', 'write lost its outcome'));
+      else if (o.ok) p.resolve(o.results);
+      else p.reject(o.error);
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import { assertNever } from '../lib/index.js';
+import type { SqlValue } from '../storage/values.js';
+import type { BinaryOp, Expr } from './ast.js';
+
+const PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
+  OR: 1, AND: 2, '=': 4, '!=': 4, '<': 4, '<=': 4, '>': 4, '>=': 4,
+  '||': 5, '+': 6, '-': 6, '*': 7, '/': 7, '%': 7,
+};
+
+/** SQL text of a value as a literal (strings quoted, `''` escaped). */
+export function printValue(value: SqlValue): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'string') return `'${value.replaceAll("'", "''")}'`;
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  return String(value);
+}
+
+/**
+ * Canonical lower-case text of an expression: the default output column name
+ * (`count(*)`, `avg_1h(temp)`, `time_bucket('1m', ts)`) and the key that matches a
+ * select item against a GROUP BY expression.
+ */
+export function printExpr(expr: Expr): string {
+  switch (expr.kind) {
+    case 'literal':
+      // Strings keep their case; keywords (NULL, TRUE) print lower-case like the rest.
+      if (typeof expr.value === 'string') return printValue(expr.value);
+      if (expr.type === 'FLOAT' && Number.isInteger(expr.value)) return `${String(expr.value)}.0`;
+      return printValue(expr.value).toLowerCase();
+    case 'param':
+      return `$${expr.index}`;
+    case 'column':
+      return expr.name;
+    case 'unary':
+      return expr.op === '-' ? `-${printExpr(expr.operand)}` : `not ${printExpr(expr.operand)}`;
+    case 'binary': {
+      const own = PRECEDENCE[expr.op];
+      // Parenthesise a child that binds looser than its parent (right side: also equal).
+      const side = (child: Expr, right: boolean): string => {
+        const text = printExpr(child);
+        if (child.kind !== 'binary') return text;
+        const inner = PRECEDENCE[child.op];
+        return inner < own || (right && inner === own) ? `(${text})` : text;
+      };
+      return `${side(expr.left, false)} ${expr.op.toLowerCase()} ${side(expr.right, true)}`;
+    }
+    case 'isNull':
+      return `${printExpr(expr.operand)} is ${expr.negated ? 'not ' : ''}null`;
+    case 'in':
+      return `${printExpr(expr.operand)} ${expr.negated ? 'not ' : ''}in (${expr.list
+        .map(printExpr)
+        .join(', ')})`;
+    case 'between':
+      return `${printExpr(expr.operand)} ${expr.negated ? 'not ' : ''}between ${printExpr(
+        expr.low,
+      )} and ${printExpr(expr.high)}`;
+    case 'like':
+      return `${printExpr(expr.operand)} ${expr.negated ? 'not ' : ''}like ${printExpr(expr.pattern)}`;
+    case 'call':
+      return `${expr.name}(${expr.args.map(printExpr).join(', ')})`;
+    case 'aggregate':
+      return `${expr.name}(${expr.distinct ? 'distinct ' : ''}${
+        expr.arg === null ? '*' : printExpr(expr.arg)
+      })`;
+    default:
+      return assertNever(expr, 'expression');
+  }
+}
+
+/** A qualified, table-aware key (two columns of different tables never collide). */
+export function exprKey(expr: Expr): string {
+  if (expr.kind === 'column') return `${expr.table ?? ''}.${expr.name}`;
+  return printExpr(expr);
+}

@@ -1,0 +1,74 @@
+import { ChronosError } from '../lib/index.js';
+import type { TableSchema } from '../storage/schema.js';
+import type { SqlType } from '../storage/values.js';
+
+/** A column visible to expressions, at a fixed slot of the (joined) row. */
+export interface ScopeColumn {
+  /** The name the table is referred to by (its alias, else its name). */
+  readonly qualifier: string;
+  readonly table: string;
+  readonly name: string;
+  readonly type: SqlType;
+  readonly slot: number;
+  /** Which table of FROM/JOIN it comes from (index into the insertedAt array). */
+  readonly tableIndex: number;
+  /** The right-hand copy of a JOIN ... USING column: hidden from `*` and unqualified names. */
+  readonly merged: boolean;
+}
+
+/** The columns of the tables of one SELECT/UPDATE/DELETE, in row-slot order. */
+export class Scope {
+  readonly columns: ScopeColumn[] = [];
+  readonly tables: { readonly qualifier: string; readonly schema: TableSchema }[] = [];
+
+  /** Add a table's columns at the end of the row; returns its table index. */
+  addTable(schema: TableSchema, alias: string | null, merged: ReadonlySet<string> = new Set()): number {
+    const qualifier = alias ?? schema.name;
+    if (this.tables.some((t) => t.qualifier === qualifier)) {
+      throw new ChronosError('INVALID_ARGUMENT', `Table name ${qualifier} is used twice in FROM; give one an alias`);
+    }
+    const tableIndex = this.tables.length;
+    this.tables.push({ qualifier, schema });
+    for (const c of schema.columns) {
+      this.columns.push({
+        qualifier, table: schema.name, name: c.name, type: c.type, slot: this.columns.length, tableIndex,
+        merged: merged.has(c.name),
+      });
+    }
+    return tableIndex;
+  }
+
+  get width(): number {
+    return this.columns.length;
+  }
+
+  /** Resolve a column reference; throws UNKNOWN_COLUMN / AMBIGUOUS_COLUMN naming it. */
+  resolve(table: string | null, name: string): ScopeColumn {
+    if (table !== null) {
+      const owner = this.tables.find((t) => t.qualifier === table) ??
+        this.tables.find((t) => t.schema.name === table);
+      if (owner === undefined) {
+        throw new ChronosError('UNKNOWN_TABLE', `Unknown table ${table} in column reference ${table}.${name}`);
+      }
+      const found = this.columns.find((c) => c.qualifier === owner.qualifier && c.name === name);
+      if (found === undefined) {
+        throw new ChronosError('UNKNOWN_COLUMN', `Unknown column ${name} in table ${owner.schema.name}`, {
+          details: { table: owner.schema.name, column: name },
+        });
+      }
+      return found;
+    }
+    const matches = this.columns.filter((c) => c.name === name && !c.merged);
+    if (matches.length === 1) return matches[0] as ScopeColumn;
+    if (matches.length > 1) {
+      throw new ChronosError('AMBIGUOUS_COLUMN', `Column reference ${name} is ambiguous (in ${matches
+        .map((m) => m.qualifier).join(', ')})`);
+    }
+    const tables = this.tables.map((t) => t.schema.name).join(', ');
+    throw new ChronosError(
+      'UNKNOWN_COLUMN',
+      this.tables.length === 0 ? `Unknown column ${name} (no table in FROM)` : `Unknown column ${name} in table ${tables}`,
+      { details: { table: tables, column: name } },
+    );
+  }
+}

@@ -1,0 +1,319 @@
+import { ChronosError } from '../lib/index.js';
+import type { SqlType } from '../storage/values.js';
+import type { ColumnDefinition, Expr, Statement } from './ast.js';
+import { lexerParseError, type Token } from './lexer.js';
+import { checkIntLiteral, negateLiteral, numberLiteral, stringLiteral } from './literals.js';
+
+/** A cursor over tokens for the hand-written parts of the grammar (DDL, INSERT VALUES). */
+class Cursor {
+  #i = 0;
+  constructor(
+    readonly sql: string,
+    readonly tokens: readonly Token[],
+  ) {}
+
+  peek(offset = 0): Token | undefined {
+    return this.tokens[this.#i + offset];
+  }
+  done(): boolean {
+    return this.#i >= this.tokens.length;
+  }
+  next(): Token {
+    const t = this.tokens[this.#i];
+    if (t === undefined) throw this.fail('unexpected end of statement');
+    this.#i++;
+    return t;
+  }
+  isWord(word: string, offset = 0): boolean {
+    const t = this.peek(offset);
+    return t !== undefined && t.kind === 'word' && t.value === word;
+  }
+  isSymbol(symbol: string): boolean {
+    const t = this.peek();
+    return t !== undefined && t.kind === 'symbol' && t.value === symbol;
+  }
+  acceptWord(word: string): boolean {
+    if (!this.isWord(word)) return false;
+    this.#i++;
+    return true;
+  }
+  acceptSymbol(symbol: string): boolean {
+    if (!this.isSymbol(symbol)) return false;
+    this.#i++;
+    return true;
+  }
+  expectWord(word: string): void {
+    if (!this.acceptWord(word)) throw this.fail(`expected ${word}`);
+  }
+  expectSymbol(symbol: string): void {
+    if (!this.acceptSymbol(symbol)) throw this.fail(`expected '${symbol}'`);
+  }
+  identifier(what: string): string {
+    const t = this.peek();
+    if (t === undefined || (t.kind !== 'word' && t.kind !== 'quoted')) throw this.fail(`expected ${what}`);
+    this.#i++;
+    return t.value.toLowerCase();
+  }
+  expectEnd(): void {
+    if (!this.done()) throw this.fail('unexpected text after the statement');
+  }
+  fail(what: string): ChronosError {
+    const t = this.peek();
+    if (t === undefined) {
+      return new ChronosError('PARSE_ERROR', `Parse error: ${what}, but the statement ended`);
+    }
+    const shown = this.sql.slice(t.start, t.end);
+    return lexerParseError(this.sql, t.start, `${what}, found '${shown}'`);
+  }
+}
+
+const TYPE_NAMES: Readonly<Record<string, SqlType>> = {
+  INT: 'INT', INTEGER: 'INT', BIGINT: 'INT', SMALLINT: 'INT', INT64: 'INT',
+  FLOAT: 'FLOAT', DOUBLE: 'FLOAT', REAL: 'FLOAT', FLOAT64: 'FLOAT',
+  STRING: 'STRING', TEXT: 'STRING', VARCHAR: 'STRING', CHAR: 'STRING',
+  BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN',
+};
+
+const TTL_UNITS_MS: Readonly<Record<string, number>> = {
+  s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000,
+};
+
+/** Statements the hand-written parser owns: transaction control and DDL. Null = not ours. */
+export function parseByTokens(sql: string, tokens: readonly Token[]): Statement | null {
+  const c = new Cursor(sql, tokens);
+  const first = c.peek();
+  if (first === undefined || first.kind !== 'word') return null;
+  switch (first.value) {
+    case 'BEGIN':
+    case 'START': {
+      c.next();
+      if (first.value === 'START') c.expectWord('TRANSACTION');
+      else if (!c.acceptWord('TRANSACTION')) c.acceptWord('WORK');
+      c.expectEnd();
+      return { kind: 'begin' };
+    }
+    case 'COMMIT':
+    case 'END':
+    case 'ROLLBACK': {
+      c.next();
+      if (!c.acceptWord('TRANSACTION')) c.acceptWord('WORK');
+      c.expectEnd();
+      return first.value === 'ROLLBACK' ? { kind: 'rollback' } : { kind: 'commit' };
+    }
+    case 'CREATE':
+      return c.isWord('TABLE', 1) ? createTable(c) : createIndex(c);
+    case 'DROP':
+      return drop(c);
+    default:
+      return null;
+  }
+}
+
+function createTable(c: Cursor): Statement {
+  c.expectWord('CREATE');
+  c.expectWord('TABLE');
+  const ifNotExists = c.acceptWord('IF') && (c.expectWord('NOT'), c.expectWord('EXISTS'), true);
+  const table = c.identifier('a table name');
+  c.expectSymbol('(');
+  const columns: ColumnDefinition[] = [];
+  let primaryKey: string[] = [];
+  for (let guard = 0; guard < 10_000; guard++) {
+    if (c.isWord('PRIMARY')) {
+      c.next();
+      c.expectWord('KEY');
+      if (primaryKey.length > 0) throw c.fail('a second PRIMARY KEY');
+      primaryKey = identifierList(c, 'a column name');
+    } else {
+      const col = columnDefinition(c);
+      if (col.primaryKey) {
+        if (primaryKey.length > 0) throw c.fail('a second PRIMARY KEY');
+        primaryKey = [col.name];
+      }
+      columns.push(col);
+    }
+    if (c.acceptSymbol(')')) break;
+    c.expectSymbol(',');
+  }
+  const ttlMs = ttlClause(c);
+  c.expectEnd();
+  const names = new Set<string>();
+  for (const col of columns) {
+    if (names.has(col.name)) {
+      throw new ChronosError('INVALID_ARGUMENT', `Column ${col.name} is declared twice in table ${table}`);
+    }
+    names.add(col.name);
+  }
+  for (const key of primaryKey) {
+    if (!names.has(key)) {
+      throw new ChronosError('UNKNOWN_COLUMN', `PRIMARY KEY column ${key} is not a column of table ${table}`);
+    }
+  }
+  const withKeys = columns.map((col) =>
+    primaryKey.includes(col.name) ? { ...col, notNull: true, primaryKey: true } : col,
+  );
+  return { kind: 'createTable', table, ifNotExists, columns: withKeys, primaryKey, ttlMs };
+}
+
+function columnDefinition(c: Cursor): ColumnDefinition {
+  const name = c.identifier('a column name');
+  const typeToken = c.next();
+  const type = typeToken.kind === 'word' ? TYPE_NAMES[typeToken.value] : undefined;
+  if (type === undefined) {
+    throw lexerParseError(
+      c.sql, typeToken.start,
+      `unknown type '${c.sql.slice(typeToken.start, typeToken.end)}' for column ${name} ` +
+        '(INT, FLOAT, STRING, TEXT, BOOLEAN)',
+    );
+  }
+  if (typeToken.value === 'DOUBLE') c.acceptWord('PRECISION');
+  if (c.acceptSymbol('(')) {
+    if (c.next().kind !== 'number') throw c.fail('expected a length');
+    c.expectSymbol(')');
+  }
+  let notNull = false;
+  let primaryKey = false;
+  for (let guard = 0; guard < 8; guard++) {
+    if (c.acceptWord('NOT')) {
+      c.expectWord('NULL');
+      notNull = true;
+    } else if (c.acceptWord('NULL')) {
+      // explicit NULL: the default
+    } else if (c.acceptWord('PRIMARY')) {
+      c.expectWord('KEY');
+      primaryKey = true;
+      notNull = true;
+    } else {
+      break;
+    }
+  }
+  if (c.isWord('DEFAULT') || c.isWord('UNIQUE') || c.isWord('REFERENCES') || c.isWord('CHECK')) {
+    const t = c.peek() as Token;
+    throw new ChronosError('UNSUPPORTED', `Unsupported column constraint ${t.value} on column ${name}`);
+  }
+  return { name, type, notNull, primaryKey };
+}
+
+function ttlClause(c: Cursor): number | null {
+  if (!c.acceptWord('WITH')) return null;
+  const paren = c.acceptSymbol('(');
+  c.expectWord('TTL');
+  c.acceptSymbol('=');
+  const t = c.next();
+  const match = t.kind === 'duration' ? /^(\d+)([smhd])$/i.exec(t.value) : null;
+  if (match === null) {
+    throw lexerParseError(c.sql, t.start, `bad TTL '${t.value}' (expected a number and s, m, h or d, e.g. 7d)`);
+  }
+  const amount = Number(match[1]);
+  const unit = TTL_UNITS_MS[(match[2] as string).toLowerCase()] as number;
+  if (paren) c.expectSymbol(')');
+  if (!(amount > 0)) throw lexerParseError(c.sql, t.start, 'TTL must be positive');
+  return amount * unit;
+}
+
+function createIndex(c: Cursor): Statement {
+  c.expectWord('CREATE');
+  if (c.isWord('UNIQUE')) throw new ChronosError('UNSUPPORTED', 'Unsupported: UNIQUE indexes');
+  c.expectWord('INDEX');
+  const ifNotExists = c.acceptWord('IF') && (c.expectWord('NOT'), c.expectWord('EXISTS'), true);
+  const name = c.identifier('an index name');
+  c.expectWord('ON');
+  const table = c.identifier('a table name');
+  const columns = identifierList(c, 'a column name');
+  c.expectEnd();
+  return { kind: 'createIndex', name, table, columns, ifNotExists };
+}
+
+function drop(c: Cursor): Statement {
+  c.expectWord('DROP');
+  const isTable = c.acceptWord('TABLE');
+  if (!isTable) c.expectWord('INDEX');
+  const ifExists = c.acceptWord('IF') && (c.expectWord('EXISTS'), true);
+  const name = c.identifier(isTable ? 'a table name' : 'an index name');
+  c.expectEnd();
+  return isTable ? { kind: 'dropTable', table: name, ifExists } : { kind: 'dropIndex', name, ifExists };
+}
+
+function identifierList(c: Cursor, what: string): string[] {
+  c.expectSymbol('(');
+  const names: string[] = [];
+  for (let guard = 0; guard < 1000; guard++) {
+    names.push(c.identifier(what));
+    if (c.acceptSymbol(')')) return names;
+    c.expectSymbol(',');
+  }
+  throw c.fail('too many names');
+}
+
+/**
+ * `INSERT INTO t [(cols)] VALUES (literal, ...), ...` read straight from tokens (the hot path).
+ * Null when the statement uses anything beyond plain literals: node-sql-parser takes it then.
+ */
+export function parseFastInsert(sql: string, tokens: readonly Token[]): Statement | null {
+  const c = new Cursor(sql, tokens);
+  if (!c.acceptWord('INSERT') || !c.acceptWord('INTO')) return null;
+  const nameToken = c.peek();
+  if (nameToken === undefined || (nameToken.kind !== 'word' && nameToken.kind !== 'quoted')) return null;
+  const table = c.identifier('a table name');
+  let columns: string[] | null = null;
+  if (c.isSymbol('(')) {
+    columns = [];
+    c.next();
+    for (let guard = 0; guard < 10_000; guard++) {
+      const t = c.peek();
+      if (t === undefined || (t.kind !== 'word' && t.kind !== 'quoted')) return null;
+      columns.push(c.identifier('a column name'));
+      if (c.acceptSymbol(')')) break;
+      if (!c.acceptSymbol(',')) return null;
+    }
+  }
+  if (!c.acceptWord('VALUES')) return null;
+  const rows: Expr[][] = [];
+  for (let guard = 0; guard < 10_000_000; guard++) {
+    if (!c.acceptSymbol('(')) return null;
+    const row: Expr[] = [];
+    for (let g = 0; g < 100_000; g++) {
+      const value = fastLiteral(c);
+      if (value === null) return null;
+      row.push(value);
+      if (c.acceptSymbol(')')) break;
+      if (!c.acceptSymbol(',')) return null;
+    }
+    rows.push(row);
+    if (c.done()) return { kind: 'insert', table, columns, rows };
+    if (!c.acceptSymbol(',')) return null;
+  }
+  return null;
+}
+
+function fastLiteral(c: Cursor): Expr | null {
+  const t = c.peek();
+  if (t === undefined) return null;
+  let negative = false;
+  let token = t;
+  if (t.kind === 'symbol' && (t.value === '-' || t.value === '+')) {
+    const after = c.peek(1);
+    if (after === undefined || after.kind !== 'number') return null;
+    negative = t.value === '-';
+    c.next();
+    token = after;
+  }
+  c.next();
+  switch (token.kind) {
+    case 'number': {
+      const lit = numberLiteral(token.value);
+      const value = negative ? negateLiteral(lit) : lit;
+      if (value === null || value.kind !== 'literal') return null;
+      if (typeof value.value === 'bigint') checkIntLiteral(value.value);
+      return value;
+    }
+    case 'string':
+      return stringLiteral(token.value);
+    case 'word':
+      if (token.value === 'NULL') return { kind: 'literal', value: null, type: null };
+      if (token.value === 'TRUE') return { kind: 'literal', value: true, type: 'BOOLEAN' };
+      if (token.value === 'FALSE') return { kind: 'literal', value: false, type: 'BOOLEAN' };
+      return null;
+    default:
+      return null;
+  }
+}

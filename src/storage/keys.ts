@@ -1,0 +1,100 @@
+import { ByteWriter } from './bytes.js';
+import { KEY_TAG_MAX, writeIntKey } from './key-codec.js';
+
+/**
+ * The LevelDB key layout (see DESIGN.md):
+ *   00 <ascii name>                     meta (applied index, id counters, import marker)
+ *   01 <u32 table id>                   catalog record of one table
+ *   10 <u32 table id> 00                hidden row id counter
+ *   10 <u32 table id> 01 <row key>      row
+ *   10 <u32 table id> 02 <u32 index id> <index key> <row key>   index entry (empty value)
+ *   10 <u32 table id> 03 <INT expiry ms> <row key>              TTL entry (empty value)
+ * Everything of a table shares one prefix, so dropping it is one range.
+ */
+const SPACE_META = 0x00;
+const SPACE_CATALOG = 0x01;
+const SPACE_TABLE = 0x10;
+const PART_ROW_ID = 0x00;
+const PART_ROWS = 0x01;
+const PART_INDEX = 0x02;
+const PART_TTL = 0x03;
+
+function meta(name: string): Uint8Array {
+  return new ByteWriter(16).u8(SPACE_META).utf8(name).finish();
+}
+
+export const META_APPLIED_INDEX = meta('applied-index');
+export const META_ID_COUNTERS = meta('id-counters');
+export const META_IMPORT_MARKER = meta('import-in-progress');
+
+export const CATALOG_PREFIX = Uint8Array.of(SPACE_CATALOG);
+export const CATALOG_END = Uint8Array.of(SPACE_CATALOG + 1);
+
+/** Catalog record key of a table. */
+export function catalogKey(tableId: number): Uint8Array {
+  return new ByteWriter(5).u8(SPACE_CATALOG).u32be(tableId).finish();
+}
+
+/** First key of everything stored for a table. */
+export function tablePrefix(tableId: number): Uint8Array {
+  return new ByteWriter(5).u8(SPACE_TABLE).u32be(tableId).finish();
+}
+
+/** Key of the hidden row id counter of a table. */
+export function rowIdCounterKey(tableId: number): Uint8Array {
+  return new ByteWriter(6).u8(SPACE_TABLE).u32be(tableId).u8(PART_ROW_ID).finish();
+}
+
+/** Prefix of all rows of a table; a row's full key is this followed by its row key. */
+export function rowsPrefix(tableId: number): Uint8Array {
+  return new ByteWriter(6).u8(SPACE_TABLE).u32be(tableId).u8(PART_ROWS).finish();
+}
+
+/** Prefix of all entries of one index. */
+export function indexPrefix(tableId: number, indexId: number): Uint8Array {
+  return new ByteWriter(10).u8(SPACE_TABLE).u32be(tableId).u8(PART_INDEX).u32be(indexId).finish();
+}
+
+/** Prefix of the TTL entries of a table. */
+export function ttlPrefix(tableId: number): Uint8Array {
+  return new ByteWriter(6).u8(SPACE_TABLE).u32be(tableId).u8(PART_TTL).finish();
+}
+
+/** Length of the rows prefix (the row key starts after it). */
+export const ROWS_PREFIX_BYTES = 6;
+/** Length of the TTL prefix plus the encoded expiry (the row key starts after it). */
+export const TTL_ENTRY_HEADER_BYTES = 6 + 9;
+
+/** TTL entry key: expiry first, so expired rows are one range scan. */
+export function ttlKey(tableId: number, expiryMs: number, rowKey: Uint8Array): Uint8Array {
+  const writer = new ByteWriter(16 + rowKey.length).bytes(ttlPrefix(tableId));
+  writeIntKey(writer, expiryMs);
+  return writer.bytes(rowKey).finish();
+}
+
+/** Upper bound (exclusive) of the TTL entries expiring at or before `nowMs`. */
+export function ttlUpperBound(tableId: number, nowMs: number): Uint8Array {
+  const writer = new ByteWriter(16).bytes(ttlPrefix(tableId));
+  writeIntKey(writer, nowMs);
+  return writer.u8(KEY_TAG_MAX).finish();
+}
+
+/** `prefix ‖ 0xFF`: greater than every key that extends `prefix` by whole encoded values. */
+export function afterPrefix(prefix: Uint8Array): Uint8Array {
+  const out = new Uint8Array(prefix.length + 1);
+  out.set(prefix, 0);
+  out[prefix.length] = KEY_TAG_MAX;
+  return out;
+}
+
+/** The first key after every key starting with `prefix` (for raw byte prefixes). */
+export function prefixEnd(prefix: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(prefix);
+  for (let i = out.length - 1; i >= 0; i--) {
+    if ((out[i] as number) < 0xff) {
+      out[i] = (out[i] as number) + 1;
+      return out.subarray(0, i + 1);
+    }
+  }
+  throw new Error('prefixEnd of an all-0xFF prefix');
+}

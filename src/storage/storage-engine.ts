@@ -1,0 +1,269 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import { assert } from '../lib/assert.js';
+import { ChronosError } from '../lib/errors.js';
+import { ByteReader, ByteWriter, compareBytes } from './bytes.js';
+import { CatalogView, EMPTY_CATALOG, decodeIdCounters, decodeTableSchema } from './catalog.js';
+import type { CatalogState } from './catalog.js';
+import {
+  CATALOG_END,
+  CATALOG_PREFIX,
+  META_APPLIED_INDEX,
+  META_ID_COUNTERS,
+  META_IMPORT_MARKER,
+} from './keys.js';
+import { SnapshotSource, VIEW } from './kv-source.js';
+import type { LevelDatabase } from './kv-source.js';
+import { readSnapshotStream, writeSnapshotStream } from './snapshot-format.js';
+import { TableReader } from './table-reader.js';
+import { LevelWriteTransaction } from './write-transaction.js';
+import type { CommitRequest, TransactionHost } from './write-transaction.js';
+import type { StorageEngine, StorageReader, WriteTransaction } from './engine.js';
+import type { Catalog, TableSchema } from './schema.js';
+
+/** Where the engine keeps its data: a classic-level directory, or any abstract-level database. */
+export type StorageOptions = { readonly dir: string } | { readonly level: LevelDatabase };
+
+type BatchOperation =
+  | { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
+  | { readonly type: 'del'; readonly key: Uint8Array };
+
+/** Import writes go to LevelDB in batches of this many entries. */
+const IMPORT_BATCH_ENTRIES = 1000;
+
+/** A consistent read-only view: one LevelDB snapshot plus the catalog of that moment. */
+class SnapshotReader extends TableReader implements StorageReader {
+  readonly catalog: Catalog;
+  readonly #snapshot: SnapshotSource;
+
+  constructor(snapshot: SnapshotSource, catalog: Catalog) {
+    super(snapshot);
+    this.#snapshot = snapshot;
+    this.catalog = catalog;
+  }
+
+  protected catalogNow(): Catalog {
+    return this.catalog;
+  }
+
+  async close(): Promise<void> {
+    await this.#snapshot.close();
+  }
+}
+
+interface LoadedState {
+  readonly appliedIndex: number;
+  readonly catalog: CatalogState;
+}
+
+async function loadState(db: LevelDatabase): Promise<LoadedState> {
+  const source = new SnapshotSource(db, db.snapshot());
+  try {
+    if ((await source.get(META_IMPORT_MARKER)) !== undefined) {
+      throw new ChronosError(
+        'CORRUPTION',
+        'a snapshot import was interrupted: the data dir is incomplete; restore it from a snapshot',
+        { details: { key: 'import-in-progress' } },
+      );
+    }
+    const applied = await source.get(META_APPLIED_INDEX);
+    const appliedIndex =
+      applied === undefined ? 0 : new ByteReader(applied, 'applied index').varint();
+    const counters = await source.get(META_ID_COUNTERS);
+    const ids = counters === undefined ? EMPTY_CATALOG : decodeIdCounters(counters);
+    const tables = new Map<string, TableSchema>();
+    for await (const batch of source.range(CATALOG_PREFIX, CATALOG_END, false)) {
+      for (const entry of batch) {
+        const table = decodeTableSchema(entry.value);
+        assert(
+          table.id < ids.nextTableId,
+          `table ${table.name} id ${table.id} not below the id counter`,
+        );
+        tables.set(table.name, table);
+      }
+    }
+    return {
+      appliedIndex,
+      catalog: { tables, nextTableId: ids.nextTableId, nextIndexId: ids.nextIndexId },
+    };
+  } finally {
+    await source.close();
+  }
+}
+
+async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += await directoryBytes(path);
+    else if (entry.isFile()) total += (await stat(path)).size;
+  }
+  return total;
+}
+
+/** The StorageEngine over an abstract-level database (one entry per row; see DESIGN.md). */
+class LevelStorageEngine implements StorageEngine, TransactionHost {
+  readonly #db: LevelDatabase;
+  readonly #dir: string | undefined;
+  #appliedIndex: number;
+  #catalog: CatalogState;
+  /** Bumped by every commit and import; a transaction begun at another version may not commit. */
+  #version = 0;
+  #pendingWrite: Promise<void> = Promise.resolve();
+  #writing = false;
+
+  constructor(db: LevelDatabase, dir: string | undefined, state: LoadedState) {
+    this.#db = db;
+    this.#dir = dir;
+    this.#appliedIndex = state.appliedIndex;
+    this.#catalog = state.catalog;
+  }
+
+  get appliedIndex(): number {
+    return this.#appliedIndex;
+  }
+
+  async reader(): Promise<StorageReader> {
+    await this.#pendingWrite;
+    // Snapshot and catalog are taken in the same synchronous step, so they match.
+    return new SnapshotReader(
+      new SnapshotSource(this.#db, this.#db.snapshot()),
+      new CatalogView(this.#catalog),
+    );
+  }
+
+  async begin(): Promise<WriteTransaction> {
+    await this.#pendingWrite;
+    const source = new SnapshotSource(this.#db, this.#db.snapshot());
+    return new LevelWriteTransaction(this, source, this.#catalog, this.#version);
+  }
+
+  async commitTransaction(request: CommitRequest): Promise<void> {
+    assert(Number.isSafeInteger(request.appliedIndex), `applied index must be an integer`);
+    assert(
+      request.appliedIndex > this.#appliedIndex,
+      `applied index must increase: ${request.appliedIndex} after ${this.#appliedIndex}`,
+    );
+    if (this.#writing || request.baseVersion !== this.#version) {
+      throw new ChronosError(
+        'TRANSACTION_STATE',
+        'another commit happened since this transaction began',
+      );
+    }
+    const operations: BatchOperation[] = [];
+    for (const write of request.writes) {
+      if (write.value === null) operations.push({ type: 'del', key: write.key });
+      else operations.push({ type: 'put', key: write.key, value: write.value });
+    }
+    operations.push({
+      type: 'put',
+      key: META_APPLIED_INDEX,
+      value: new ByteWriter(10).varint(request.appliedIndex).finish(),
+    });
+    await this.#write(async () => {
+      const options = { ...VIEW, sync: request.sync };
+      await this.#db.batch(operations, options);
+      this.#appliedIndex = request.appliedIndex;
+      this.#catalog = request.catalog;
+    });
+  }
+
+  /** Run one write at a time; readers and new transactions wait for it. */
+  async #write(action: () => Promise<void>): Promise<void> {
+    this.#writing = true;
+    this.#version++;
+    const done = (async () => {
+      try {
+        await action();
+      } finally {
+        this.#writing = false;
+      }
+    })();
+    this.#pendingWrite = done.catch(() => undefined);
+    await done;
+  }
+
+  async sizeBytes(): Promise<number> {
+    if (this.#dir !== undefined) return directoryBytes(this.#dir);
+    let total = 0;
+    for await (const [key, value] of this.#db.iterator(VIEW)) {
+      total += (key as Uint8Array).length + (value as Uint8Array).length;
+    }
+    return total;
+  }
+
+  async *exportSnapshot(): AsyncIterable<Uint8Array> {
+    await this.#pendingWrite;
+    const source = new SnapshotSource(this.#db, this.#db.snapshot());
+    try {
+      yield* writeSnapshotStream(source);
+    } finally {
+      await source.close();
+    }
+  }
+
+  async importSnapshot(chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    const entries = await readSnapshotStream(chunks);
+    for (const entry of entries) {
+      if (compareBytes(entry.key, META_IMPORT_MARKER) === 0) {
+        throw new ChronosError('CORRUPTION', 'snapshot rejected: it contains an import marker');
+      }
+    }
+    await this.#pendingWrite;
+    if (this.#writing)
+      throw new ChronosError('TRANSACTION_STATE', 'import while a commit is running');
+    await this.#write(async () => {
+      // The marker goes first and is cleared last: a crash in between is seen by the next open.
+      const synced = { ...VIEW, sync: true };
+      await this.#db.put(META_IMPORT_MARKER, new Uint8Array(0), synced);
+      await this.#db.clear({ ...VIEW, lt: META_IMPORT_MARKER });
+      await this.#db.clear({ ...VIEW, gt: META_IMPORT_MARKER });
+      for (let start = 0; start < entries.length; start += IMPORT_BATCH_ENTRIES) {
+        const slice = entries.slice(start, start + IMPORT_BATCH_ENTRIES);
+        await this.#db.batch(
+          slice.map((entry) => ({ type: 'put' as const, key: entry.key, value: entry.value })),
+          VIEW,
+        );
+      }
+      await this.#db.del(META_IMPORT_MARKER, synced);
+      const state = await loadState(this.#db);
+      this.#appliedIndex = state.appliedIndex;
+      this.#catalog = state.catalog;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#pendingWrite;
+    await this.#db.close();
+  }
+}
+
+/** Open (creating if needed) the storage engine of a data dir or an abstract-level database. */
+export async function openStorage(options: StorageOptions): Promise<StorageEngine> {
+  const dir = 'dir' in options ? options.dir : undefined;
+  const db: LevelDatabase =
+    'dir' in options ? new ClassicLevel<Uint8Array, Uint8Array>(options.dir, VIEW) : options.level;
+  try {
+    await db.open();
+  } catch (error) {
+    throw new ChronosError(
+      'IO_ERROR',
+      `cannot open storage${dir === undefined ? '' : ` in ${dir}`}`,
+      {
+        cause: error,
+        details: { dir: dir ?? null },
+      },
+    );
+  }
+  if (!db.supports.explicitSnapshots) {
+    await db.close();
+    throw new ChronosError('CONFIG_ERROR', 'the storage database must support explicit snapshots');
+  }
+  try {
+    return new LevelStorageEngine(db, dir, await loadState(db));
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}

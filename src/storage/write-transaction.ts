@@ -1,0 +1,428 @@
+import { assert } from '../lib/assert.js';
+import { ChronosError } from '../lib/errors.js';
+import { ByteReader, ByteWriter, compareBytes, concatBytes } from './bytes.js';
+import { CatalogView, encodeIdCounters, encodeTableSchema } from './catalog.js';
+import type { CatalogState } from './catalog.js';
+import { encodeKeyTuple, readKeyTuple } from './key-codec.js';
+import {
+  META_ID_COUNTERS,
+  catalogKey,
+  indexPrefix,
+  prefixEnd,
+  rowIdCounterKey,
+  rowsPrefix,
+  tablePrefix,
+  ttlKey,
+} from './keys.js';
+import { Overlay, OverlaySource } from './overlay.js';
+import type { OverlayEntry } from './overlay.js';
+import type { SnapshotSource } from './kv-source.js';
+import { encodeRow } from './row-codec.js';
+import type { Catalog, ColumnSchema, IndexSchema, TableDefinition, TableSchema } from './schema.js';
+import { TableReader, indexKeyOf, keyColumns, primaryRowKey } from './table-reader.js';
+import type { RowKey, Savepoint, StoredRow, WriteTransaction } from './engine.js';
+import { describeKey, normalizeRow } from './validate.js';
+import type { Row, SqlValue } from './values.js';
+
+/** What a transaction hands the engine at commit. */
+export interface CommitRequest {
+  readonly writes: Iterable<OverlayEntry>;
+  readonly appliedIndex: number;
+  readonly catalog: CatalogState;
+  readonly sync: boolean;
+  /** The engine's commit count when the transaction began (detects overlapping commits). */
+  readonly baseVersion: number;
+}
+
+/** The engine side of a transaction. */
+export interface TransactionHost {
+  commitTransaction(request: CommitRequest): Promise<void>;
+}
+
+interface CatalogUndo {
+  readonly at: number;
+  readonly previous: CatalogState;
+}
+
+/** WriteTransaction over an overlay on one LevelDB snapshot (see DESIGN.md). */
+export class LevelWriteTransaction extends TableReader implements WriteTransaction {
+  readonly #host: TransactionHost;
+  readonly #snapshot: SnapshotSource;
+  readonly #overlay: Overlay;
+  readonly #baseVersion: number;
+  #state: CatalogState;
+  #view: CatalogView;
+  readonly #catalogUndo: CatalogUndo[] = [];
+  #finished = false;
+  #busy = false;
+
+  constructor(
+    host: TransactionHost,
+    snapshot: SnapshotSource,
+    state: CatalogState,
+    baseVersion: number,
+  ) {
+    const overlay = new Overlay();
+    super(new OverlaySource(snapshot, overlay));
+    this.#host = host;
+    this.#snapshot = snapshot;
+    this.#overlay = overlay;
+    this.#state = state;
+    this.#view = new CatalogView(state);
+    this.#baseVersion = baseVersion;
+  }
+
+  get catalog(): Catalog {
+    return this.#view;
+  }
+
+  protected catalogNow(): Catalog {
+    return this.#view;
+  }
+
+  #checkOpen(): void {
+    if (this.#finished) throw new ChronosError('TRANSACTION_STATE', 'transaction already finished');
+  }
+
+  #setCatalog(next: CatalogState): void {
+    this.#catalogUndo.push({ at: this.#overlay.undoLength, previous: this.#state });
+    this.#state = next;
+    this.#view = new CatalogView(next);
+  }
+
+  #putTable(schema: TableSchema, previousName?: string): void {
+    const tables = new Map(this.#state.tables);
+    if (previousName !== undefined) tables.delete(previousName);
+    tables.set(schema.name, schema);
+    this.#setCatalog({ ...this.#state, tables });
+    this.#overlay.put(catalogKey(schema.id), encodeTableSchema(schema));
+  }
+
+  /** Run a mutation so that a throw leaves the transaction exactly as before. */
+  #mutateSync<T>(action: () => T): T {
+    this.#checkOpen();
+    if (this.#busy)
+      throw new ChronosError('TRANSACTION_STATE', 'concurrent writes in one transaction');
+    const savepoint = this.savepoint();
+    try {
+      return action();
+    } catch (error) {
+      this.rollbackTo(savepoint);
+      throw error;
+    }
+  }
+
+  async #mutate<T>(action: () => Promise<T>): Promise<T> {
+    this.#checkOpen();
+    if (this.#busy)
+      throw new ChronosError('TRANSACTION_STATE', 'concurrent writes in one transaction');
+    this.#busy = true;
+    const savepoint = this.savepoint();
+    try {
+      return await action();
+    } catch (error) {
+      this.rollbackTo(savepoint);
+      throw error;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  createTable(definition: TableDefinition): TableSchema {
+    return this.#mutateSync(() => {
+      const schema = buildTableSchema(definition, this.#state);
+      if (this.#state.tables.has(schema.name)) {
+        throw new ChronosError('TABLE_EXISTS', `table ${schema.name} already exists`, {
+          details: { table: schema.name },
+        });
+      }
+      this.#putTable(schema);
+      this.#setCatalog({ ...this.#state, nextTableId: schema.id + 1 });
+      this.#overlay.put(META_ID_COUNTERS, encodeIdCounters(this.#state));
+      return schema;
+    });
+  }
+
+  async dropTable(name: string): Promise<void> {
+    await this.#mutate(async () => {
+      const schema = this.requireTable(name);
+      await this.#deleteRange(tablePrefix(schema.id), prefixEnd(tablePrefix(schema.id)));
+      const tables = new Map(this.#state.tables);
+      tables.delete(name);
+      this.#setCatalog({ ...this.#state, tables });
+      this.#overlay.delete(catalogKey(schema.id));
+    });
+  }
+
+  async #deleteRange(gte: Uint8Array, lt: Uint8Array): Promise<void> {
+    for await (const batch of this.source.range(gte, lt, false)) {
+      for (const entry of batch) this.#overlay.delete(entry.key);
+    }
+  }
+
+  async createIndex(table: string, name: string, columns: readonly string[]): Promise<void> {
+    await this.#mutate(async () => {
+      const schema = this.requireTable(table);
+      if (this.#view.tableOfIndex(name) !== undefined) {
+        throw new ChronosError('INDEX_EXISTS', `index ${name} already exists`, {
+          details: { index: name, table },
+        });
+      }
+      if (columns.length === 0) {
+        throw new ChronosError('INVALID_ARGUMENT', `index ${name} needs at least one column`);
+      }
+      const positions = columns.map((column) => columnPosition(schema, column));
+      const index: IndexSchema = { name, id: this.#state.nextIndexId, columns: positions };
+      const next: TableSchema = { ...schema, indexes: [...schema.indexes, index] };
+      this.#putTable(next);
+      this.#setCatalog({ ...this.#state, nextIndexId: index.id + 1 });
+      this.#overlay.put(META_ID_COUNTERS, encodeIdCounters(this.#state));
+      const prefix = indexPrefix(schema.id, index.id);
+      for await (const rows of this.scan(table)) {
+        for (const row of rows) {
+          this.#overlay.put(
+            concatBytes(prefix, indexKeyOf(next, index, row.values), row.key),
+            EMPTY,
+          );
+        }
+      }
+    });
+  }
+
+  async dropIndex(name: string): Promise<void> {
+    await this.#mutate(async () => {
+      const schema = this.#view.tableOfIndex(name);
+      const index = schema?.indexes.find((candidate) => candidate.name === name);
+      if (schema === undefined || index === undefined) {
+        throw new ChronosError('UNKNOWN_INDEX', `index ${name} does not exist`, {
+          details: { index: name },
+        });
+      }
+      const prefix = indexPrefix(schema.id, index.id);
+      await this.#deleteRange(prefix, prefixEnd(prefix));
+      this.#putTable({
+        ...schema,
+        indexes: schema.indexes.filter((candidate) => candidate !== index),
+      });
+    });
+  }
+
+  async insert(table: string, values: Row, insertedAtMs: number): Promise<RowKey> {
+    return this.#mutate(async () => {
+      const schema = this.requireTable(table);
+      const row = normalizeRow(schema, values);
+      let rowKey: RowKey;
+      if (schema.primaryKey.length > 0) {
+        rowKey = primaryRowKey(schema, row);
+        if ((await this.getByKey(schema, rowKey)) !== undefined) throw duplicateKey(schema, rowKey);
+      } else {
+        rowKey = await this.#nextRowId(schema);
+      }
+      this.#writeRow(schema, rowKey, row, insertedAtMs);
+      return rowKey;
+    });
+  }
+
+  async #nextRowId(schema: TableSchema): Promise<RowKey> {
+    const counterKey = rowIdCounterKey(schema.id);
+    const stored = await this.source.get(counterKey);
+    const next = (stored === undefined ? 0 : new ByteReader(stored, 'row id counter').varint()) + 1;
+    this.#overlay.put(counterKey, new ByteWriter(8).varint(next).finish());
+    return encodeKeyTuple([next], ['INT']);
+  }
+
+  #writeRow(
+    schema: TableSchema,
+    rowKey: RowKey,
+    row: readonly SqlValue[],
+    insertedAtMs: number,
+  ): void {
+    this.#overlay.put(
+      concatBytes(rowsPrefix(schema.id), rowKey),
+      encodeRow(schema.columns, row, insertedAtMs),
+    );
+    for (const index of schema.indexes) {
+      this.#overlay.put(
+        concatBytes(indexPrefix(schema.id, index.id), indexKeyOf(schema, index, row), rowKey),
+        EMPTY,
+      );
+    }
+    if (schema.ttlMs !== null)
+      this.#overlay.put(ttlKey(schema.id, insertedAtMs + schema.ttlMs, rowKey), EMPTY);
+  }
+
+  #eraseRow(schema: TableSchema, row: StoredRow): void {
+    this.#overlay.delete(concatBytes(rowsPrefix(schema.id), row.key));
+    for (const index of schema.indexes) {
+      this.#overlay.delete(
+        concatBytes(
+          indexPrefix(schema.id, index.id),
+          indexKeyOf(schema, index, row.values),
+          row.key,
+        ),
+      );
+    }
+    if (schema.ttlMs !== null)
+      this.#overlay.delete(ttlKey(schema.id, row.insertedAtMs + schema.ttlMs, row.key));
+  }
+
+  async #requireRow(schema: TableSchema, key: RowKey): Promise<StoredRow> {
+    const row = await this.getByKey(schema, key);
+    if (row === undefined) {
+      throw new ChronosError('INVALID_ARGUMENT', `no row with this key in table ${schema.name}`, {
+        details: { table: schema.name },
+      });
+    }
+    return row;
+  }
+
+  async update(table: string, key: RowKey, values: Row): Promise<void> {
+    await this.#mutate(async () => {
+      const schema = this.requireTable(table);
+      const row = normalizeRow(schema, values);
+      const old = await this.#requireRow(schema, key);
+      const newKey = schema.primaryKey.length > 0 ? primaryRowKey(schema, row) : old.key;
+      if (
+        compareBytes(newKey, old.key) !== 0 &&
+        (await this.getByKey(schema, newKey)) !== undefined
+      ) {
+        throw duplicateKey(schema, newKey);
+      }
+      this.#eraseRow(schema, old);
+      this.#writeRow(schema, newKey, row, old.insertedAtMs);
+    });
+  }
+
+  async delete(table: string, key: RowKey): Promise<void> {
+    await this.#mutate(async () => {
+      const schema = this.requireTable(table);
+      this.#eraseRow(schema, await this.#requireRow(schema, key));
+    });
+  }
+
+  savepoint(): Savepoint {
+    this.#checkOpen();
+    return this.#overlay.undoLength;
+  }
+
+  rollbackTo(savepoint: Savepoint): void {
+    this.#checkOpen();
+    this.#overlay.rollbackTo(savepoint);
+    // Bounded by the undo records pushed since the savepoint.
+    for (
+      let last = this.#catalogUndo.at(-1);
+      last !== undefined && last.at >= savepoint;
+      last = this.#catalogUndo.at(-1)
+    ) {
+      this.#catalogUndo.pop();
+      this.#state = last.previous;
+    }
+    this.#view = new CatalogView(this.#state);
+  }
+
+  async commit(appliedIndex: number, options?: { readonly sync?: boolean }): Promise<void> {
+    this.#checkOpen();
+    if (this.#busy) throw new ChronosError('TRANSACTION_STATE', 'commit while a write is running');
+    this.#finished = true;
+    try {
+      await this.#host.commitTransaction({
+        writes: this.#overlay.entries(),
+        appliedIndex,
+        catalog: this.#state,
+        sync: options?.sync === true,
+        baseVersion: this.#baseVersion,
+      });
+    } finally {
+      await this.#snapshot.close();
+    }
+  }
+
+  async rollback(): Promise<void> {
+    if (this.#finished) return;
+    this.#finished = true;
+    await this.#snapshot.close();
+  }
+
+  async close(): Promise<void> {
+    await this.rollback();
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function duplicateKey(schema: TableSchema, rowKey: RowKey): ChronosError {
+  const [values] = readKeyTuple(rowKey, 0, schema.primaryKey.length);
+  const rendered = describeKey(values);
+  return new ChronosError(
+    'DUPLICATE_KEY',
+    `duplicate primary key ${rendered} in table ${schema.name}`,
+    {
+      details: { table: schema.name, key: rendered },
+    },
+  );
+}
+
+function columnPosition(schema: TableSchema, column: string): number {
+  const position = schema.columns.findIndex((candidate) => candidate.name === column);
+  if (position < 0) {
+    throw new ChronosError(
+      'UNKNOWN_COLUMN',
+      `column ${column} does not exist in table ${schema.name}`,
+      {
+        details: { table: schema.name, column },
+      },
+    );
+  }
+  return position;
+}
+
+function buildTableSchema(definition: TableDefinition, state: CatalogState): TableSchema {
+  const name = definition.name;
+  if (definition.columns.length === 0) {
+    throw new ChronosError('INVALID_ARGUMENT', `table ${name} needs at least one column`, {
+      details: { table: name },
+    });
+  }
+  const seen = new Set<string>();
+  for (const column of definition.columns) {
+    if (seen.has(column.name)) {
+      throw new ChronosError(
+        'INVALID_ARGUMENT',
+        `column ${column.name} appears twice in table ${name}`,
+        {
+          details: { table: name, column: column.name },
+        },
+      );
+    }
+    seen.add(column.name);
+  }
+  const ttlMs = definition.ttlMs;
+  if (ttlMs !== null && !(Number.isSafeInteger(ttlMs) && ttlMs > 0)) {
+    throw new ChronosError(
+      'INVALID_ARGUMENT',
+      `TTL of table ${name} must be a positive integer of ms`,
+      {
+        details: { table: name },
+      },
+    );
+  }
+  const draft: TableSchema = {
+    name,
+    id: state.nextTableId,
+    columns: definition.columns,
+    primaryKey: [],
+    ttlMs,
+    indexes: [],
+  };
+  const primaryKey = definition.primaryKey.map((column) => columnPosition(draft, column));
+  if (new Set(primaryKey).size !== primaryKey.length) {
+    throw new ChronosError('INVALID_ARGUMENT', `PRIMARY KEY of table ${name} repeats a column`, {
+      details: { table: name },
+    });
+  }
+  const columns: ColumnSchema[] = definition.columns.map((column, i) =>
+    primaryKey.includes(i) ? { ...column, notNull: true } : { ...column },
+  );
+  assert(keyColumns({ ...draft, primaryKey }).length > 0, 'every table has a row key');
+  return { ...draft, columns, primaryKey };
+}

@@ -1,0 +1,84 @@
+import { Metadata, status } from '@grpc/grpc-js';
+import type { ServiceError, StatusObject } from '@grpc/grpc-js';
+import { ChronosError, errorMessage } from '../lib/errors.js';
+import type { ErrorCode } from '../lib/errors.js';
+import { isErrorCode } from './sql-codec.js';
+
+/** The gRPC status a ChronosError code is answered with when it fails a whole RPC. */
+export function grpcStatusFor(code: ErrorCode): status {
+  switch (code) {
+    case 'UNAUTHENTICATED':
+      return status.UNAUTHENTICATED;
+    case 'PERMISSION_DENIED':
+      return status.PERMISSION_DENIED;
+    case 'TIMEOUT':
+      return status.DEADLINE_EXCEEDED;
+    case 'NOT_LEADER':
+      return status.FAILED_PRECONDITION;
+    case 'UNAVAILABLE':
+    case 'NO_QUORUM':
+    case 'SHUTTING_DOWN':
+      return status.UNAVAILABLE;
+    case 'UNSUPPORTED':
+      return status.UNIMPLEMENTED;
+    case 'CORRUPTION':
+    case 'IO_ERROR':
+      return status.INTERNAL;
+    default:
+      return status.INVALID_ARGUMENT;
+  }
+}
+
+/** A thrown value as the status object a server callback answers with. */
+export function toServiceError(error: unknown): Partial<StatusObject> {
+  const metadata = new Metadata();
+  if (error instanceof ChronosError) {
+    metadata.set('x-chronos-error-code', error.code);
+    return { code: grpcStatusFor(error.code), details: error.message, metadata };
+  }
+  return { code: status.INTERNAL, details: errorMessage(error), metadata };
+}
+
+/** A failed call as a ChronosError a user can read (`address` names the server dialled). */
+export function fromServiceError(error: ServiceError, address: string): ChronosError {
+  const coded = error.metadata?.get('x-chronos-error-code')[0];
+  const details = { address, grpcStatus: error.code };
+  const text = error.details === '' ? status[error.code] : error.details;
+  switch (error.code) {
+    case status.UNAUTHENTICATED:
+      return new ChronosError('UNAUTHENTICATED', text, { details, cause: error });
+    case status.PERMISSION_DENIED:
+      return new ChronosError('PERMISSION_DENIED', text, { details, cause: error });
+    case status.DEADLINE_EXCEEDED:
+      return new ChronosError('TIMEOUT', `${address}: no answer before the deadline`, {
+        details,
+        cause: error,
+      });
+    case status.UNAVAILABLE:
+      return new ChronosError('UNAVAILABLE', `cannot reach ${address}: ${text}`, {
+        details,
+        cause: error,
+      });
+    default:
+      return new ChronosError(
+        typeof coded === 'string' && isErrorCode(coded) ? coded : 'UNAVAILABLE',
+        `${address}: ${text}`,
+        { details, cause: error },
+      );
+  }
+}
+
+/** The bare token of an `authorization: Bearer <token>` metadata value, or null. */
+export function bearerFromMetadata(metadata: Metadata): string | null {
+  const value = metadata.get('authorization')[0];
+  if (typeof value !== 'string') return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
+  return match?.[1] ?? null;
+}
+
+/** Metadata carrying `authorization: Bearer <token>` (empty without a token). */
+export function bearerMetadata(token: string | null): Metadata {
+  const metadata = new Metadata();
+  if (token !== null) metadata.set('authorization', `Bearer ${token}`);
+  return metadata;
+}

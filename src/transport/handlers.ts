@@ -1,0 +1,67 @@
+import type { RaftMessage } from '../raft/messages.js';
+import type { StatementResult } from '../sql/result.js';
+
+/** Who is calling: the bearer token presented, the verified user, the remote address. */
+export interface CallContext {
+  /** The bare token of `authorization: Bearer <token>`, or null when none was sent. */
+  readonly token: string | null;
+  /**
+   * For a direct call: the subject CN of the verified client certificate (mTLS), else null.
+   * For a forwarded call: the identity the forwarding node established for its client.
+   */
+  readonly user: string | null;
+  /** The remote address as gRPC reports it (`ipv4:127.0.0.1:53122`). */
+  readonly peer: string;
+}
+
+/** Answers one Raft request; null when the request has no reply (e.g. TimeoutNow). */
+export type RaftRequestHandler = (request: RaftMessage) => Promise<RaftMessage | null>;
+
+/** Runs one SQL statement for a client; throws ChronosError on failure. */
+export type SqlHandler = (sql: string, context: CallContext) => Promise<StatementResult>;
+
+/** The outcome of one statement of a forwarded batch. */
+export type StatementOutcome =
+  | { readonly ok: true; readonly result: StatementResult }
+  | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Runs statements a follower forwarded, in order, stopping after the first failure (which is
+ * the last outcome). The context carries the original caller's token and user.
+ */
+export type ForwardSqlHandler = (
+  statements: readonly string[],
+  context: CallContext,
+) => Promise<readonly StatementOutcome[]>;
+
+/** The edge's view of its sync target (HealthService.GetConnectivity). */
+export type ConnectivityState = 'Connected' | 'Disconnected' | 'Reconnecting';
+
+/** Answers GetConnectivity. */
+export type HealthHandler = () => Promise<ConnectivityState>;
+
+/** One operation an edge ships (ids are uint64: bigint keeps them exact). */
+export interface SyncOperation {
+  readonly id: bigint;
+  readonly data: Uint8Array;
+}
+
+/** A batch from an edge. */
+export interface SyncBatch {
+  readonly edgeId: string;
+  readonly operations: readonly SyncOperation[];
+}
+
+/** Applies a batch from an edge; resolves to how many operations were applied. */
+export type SyncHandler = (batch: SyncBatch, context: CallContext) => Promise<number | bigint>;
+
+/** What GetSyncStatus reports. */
+export interface SyncStatus {
+  readonly lastSyncTsMs: number;
+  readonly lastSyncApplied: number;
+  readonly pendingOps: number;
+  readonly lastError: string;
+}
+
+/** Answers GetSyncStatus. */
+export type SyncStatusHandler = (context: CallContext) => Promise<SyncStatus>;

@@ -1,0 +1,215 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import type {
+  Metadata,
+  ServerReadableStream,
+  ServerUnaryCall,
+  UntypedServiceImplementation,
+  sendUnaryData,
+} from '@grpc/grpc-js';
+import type { RaftMessage } from '../raft/messages.js';
+import { ChronosError } from '../lib/errors.js';
+import type { CallContext, ForwardSqlHandler, RaftRequestHandler } from './handlers.js';
+import { asObject, readArray, readBool, readString } from './proto-read.js';
+import { envelopeToProto, raftMessageFromProto, raftMessageToProto } from './raft-codec.js';
+import type { UnaryRaftKind } from './raft-codec.js';
+import { bearerFromMetadata, toServiceError } from './grpc-status.js';
+import { SnapshotAssembler } from './snapshot-chunks.js';
+import { errorToSqlResponse, resultToSqlResponse } from './sql-codec.js';
+
+/** What the RaftService needs from the node. */
+export interface RaftServiceOptions {
+  readonly handler: RaftRequestHandler;
+  /** Runs writes forwarded by followers; absent = ForwardSql answers UNIMPLEMENTED. */
+  readonly forwardSql?: ForwardSqlHandler | undefined;
+  /** When set, every RaftService call must carry `authorization: Bearer <peerToken>`. */
+  readonly peerToken?: string | null | undefined;
+}
+
+type UnaryCall = ServerUnaryCall<object, object>;
+type Reply = sendUnaryData<object>;
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** Checks node-to-node auth in constant time; null when the call may proceed. */
+function peerAuthError(metadata: Metadata, expected: Buffer | null): ChronosError | null {
+  if (expected === null) return null;
+  const token = bearerFromMetadata(metadata);
+  if (token === null) {
+    return new ChronosError('UNAUTHENTICATED', 'Raft RPC without a bearer token refused');
+  }
+  if (!timingSafeEqual(digest(token), expected)) {
+    return new ChronosError('UNAUTHENTICATED', 'Raft RPC with an invalid bearer token refused');
+  }
+  return null;
+}
+
+function expectReply(
+  reply: RaftMessage | null,
+  kinds: readonly RaftMessage['type'][],
+  rpc: string,
+): RaftMessage {
+  if (reply === null || !kinds.includes(reply.type)) {
+    throw new ChronosError(
+      'UNAVAILABLE',
+      `${rpc}: the node answered ${reply?.type ?? 'nothing'}, expected ${kinds.join('/')}`,
+    );
+  }
+  return reply;
+}
+
+/** A request check: RequestVote must carry preVote=false, PreVote preVote=true. */
+function isVote(preVote: boolean): (request: RaftMessage) => boolean {
+  return (request) => request.type === 'vote' && request.preVote === preVote;
+}
+
+/** Builds the RaftService implementation over an injected request handler. */
+export function raftServiceImplementation(
+  options: RaftServiceOptions,
+): UntypedServiceImplementation {
+  const expectedToken = options.peerToken == null ? null : digest(options.peerToken);
+  const { handler } = options;
+
+  const unary = (
+    rpc: string,
+    kind: UnaryRaftKind,
+    replyKinds: readonly RaftMessage['type'][],
+    check: (request: RaftMessage) => boolean,
+  ) => {
+    return (call: UnaryCall, callback: Reply): void => {
+      const denied = peerAuthError(call.metadata, expectedToken);
+      if (denied !== null) {
+        callback(toServiceError(denied));
+        return;
+      }
+      let request: RaftMessage;
+      try {
+        request = raftMessageFromProto(kind, call.request);
+      } catch (error) {
+        callback(toServiceError(error));
+        return;
+      }
+      if (!check(request)) {
+        callback({ code: status.INVALID_ARGUMENT, details: `${rpc}: inconsistent request` });
+        return;
+      }
+      handler(request)
+        .then((reply) => {
+          const message = expectReply(reply, replyKinds, rpc);
+          if (message.type === 'snapshot') throw new ChronosError('UNAVAILABLE', 'bad reply');
+          return raftMessageToProto(message);
+        })
+        .then(
+          (proto) => callback(null, proto),
+          (error: unknown) => callback(toServiceError(error)),
+        );
+    };
+  };
+
+  const installSnapshot = (call: ServerReadableStream<object, object>, callback: Reply): void => {
+    const denied = peerAuthError(call.metadata, expectedToken);
+    if (denied !== null) {
+      callback(toServiceError(denied));
+      return;
+    }
+    const assembler = new SnapshotAssembler();
+    let failed = false;
+    call.on('data', (chunk: unknown) => {
+      if (failed) return;
+      try {
+        assembler.add(chunk);
+      } catch (error) {
+        failed = true;
+        callback(toServiceError(error));
+      }
+    });
+    call.on('end', () => {
+      if (failed) return;
+      let request: RaftMessage;
+      try {
+        request = assembler.finish();
+      } catch (error) {
+        callback(toServiceError(error));
+        return;
+      }
+      handler(request)
+        .then(envelopeToProto)
+        .then(
+          (proto) => callback(null, proto),
+          (error: unknown) => callback(toServiceError(error)),
+        );
+    });
+  };
+
+  const timeoutNow = (call: UnaryCall, callback: Reply): void => {
+    const denied = peerAuthError(call.metadata, expectedToken);
+    if (denied !== null) {
+      callback(toServiceError(denied));
+      return;
+    }
+    let request: RaftMessage;
+    try {
+      request = raftMessageFromProto('timeoutNow', call.request);
+    } catch (error) {
+      callback(toServiceError(error));
+      return;
+    }
+    handler(request)
+      .then(envelopeToProto)
+      .then(
+        (proto) => callback(null, proto),
+        (error: unknown) => callback(toServiceError(error)),
+      );
+  };
+
+  const forwardSql = (call: UnaryCall, callback: Reply): void => {
+    const denied = peerAuthError(call.metadata, expectedToken);
+    if (denied !== null) {
+      callback(toServiceError(denied));
+      return;
+    }
+    const forward = options.forwardSql;
+    if (forward === undefined) {
+      const details = 'forwarding is not configured on this node';
+      callback({ code: status.UNIMPLEMENTED, details });
+      return;
+    }
+    let statements: string[];
+    let context: CallContext;
+    try {
+      const request = asObject(call.request, 'ForwardSqlRequest');
+      statements = readArray(request, 'statements').map((text) => String(text));
+      const user = readString(request, 'user');
+      context = {
+        token: readBool(request, 'hasToken') ? readString(request, 'token') : null,
+        user: user === '' ? null : user,
+        peer: call.getPeer(),
+      };
+    } catch (error) {
+      callback(toServiceError(error));
+      return;
+    }
+    forward(statements, context)
+      .then((outcomes) =>
+        outcomes.map((outcome) =>
+          outcome.ok ? resultToSqlResponse(outcome.result) : errorToSqlResponse(outcome.error),
+        ),
+      )
+      .then(
+        (results) => callback(null, { results }),
+        (error: unknown) => callback(null, { results: [errorToSqlResponse(error)] }),
+      );
+  };
+
+  return {
+    RequestVote: unary('RequestVote', 'vote', ['voteResponse'], isVote(false)),
+    PreVote: unary('PreVote', 'vote', ['voteResponse'], isVote(true)),
+    AppendEntries: unary('AppendEntries', 'append', ['appendResponse'], () => true),
+    ReadIndex: unary('ReadIndex', 'readIndex', ['readIndexResponse'], () => true),
+    InstallSnapshot: installSnapshot,
+    TimeoutNow: timeoutNow,
+    ForwardSql: forwardSql,
+  };
+}

@@ -1,0 +1,88 @@
+import { Client } from '@grpc/grpc-js';
+import type { StatementResult } from '../sql/result.js';
+import { systemClock } from '../lib/clock.js';
+import type { Clock } from '../lib/clock.js';
+import { ChronosError, errorMessage } from '../lib/errors.js';
+import { channelCredentials, channelOptions } from './credentials.js';
+import type { TlsMaterial } from './credentials.js';
+import { bearerMetadata, fromServiceError } from './grpc-status.js';
+import { GRPC_MESSAGE_BYTES_MAX } from './grpc-server.js';
+import { protoMethod } from './proto-loader.js';
+import { sqlResponseToResult } from './sql-codec.js';
+
+/** How `chronos client --leader ADDR` reaches a server. */
+export interface SqlClientOptions {
+  /** HOST:PORT of any node. */
+  readonly address: string;
+  /** TLS material (CA to trust, optional client cert); null = plaintext. */
+  readonly tls: TlsMaterial | null;
+  /** Sent as `authorization: Bearer <token>` (CHRONOS_AUTH_TOKEN). */
+  readonly token: string | null;
+  /** Deadline of one statement. */
+  readonly deadlineMs?: number;
+  readonly clock?: Clock;
+}
+
+/** Default deadline of one statement: generous, a write waits for commit and fsync. */
+export const SQL_DEADLINE_MS_DEFAULT = 30_000;
+
+/** A SqlService client: `execute(sql)` resolves to the result or throws a ChronosError. */
+export class SqlClient {
+  readonly #options: SqlClientOptions;
+  readonly #client: Client;
+
+  constructor(options: SqlClientOptions) {
+    this.#options = options;
+    this.#client = new Client(options.address, channelCredentials(options.tls), {
+      ...channelOptions(options.tls),
+      'grpc.max_receive_message_length': GRPC_MESSAGE_BYTES_MAX,
+    });
+  }
+
+  /** The address this client dials. */
+  get address(): string {
+    return this.#options.address;
+  }
+
+  /**
+   * Runs one statement. SQL errors throw the server's ChronosError (NOT_LEADER carries
+   * `details.leader` when known); transport failures throw UNAVAILABLE/TIMEOUT/UNAUTHENTICATED.
+   */
+  execute(sql: string): Promise<StatementResult> {
+    const method = protoMethod('raft.SqlService', 'ExecuteSql');
+    const clock = this.#options.clock ?? systemClock;
+    const deadlineMs = this.#options.deadlineMs ?? SQL_DEADLINE_MS_DEFAULT;
+    const deadline = new Date(clock.nowMs() + deadlineMs);
+    const address = this.#options.address;
+    return new Promise<StatementResult>((resolve, reject) => {
+      try {
+        this.#client.makeUnaryRequest(
+          method.path,
+          method.requestSerialize,
+          method.responseDeserialize,
+          { sql },
+          bearerMetadata(this.#options.token),
+          { deadline },
+          (error, response) => {
+            if (error !== null) {
+              reject(fromServiceError(error, address));
+              return;
+            }
+            try {
+              resolve(sqlResponseToResult(response));
+            } catch (decodeError) {
+              reject(decodeError);
+            }
+          },
+        );
+      } catch (error) {
+        reject(new ChronosError('UNAVAILABLE', `cannot call ${address}: ${errorMessage(error)}`));
+      }
+    });
+  }
+
+  /** Closes the channel. */
+  close(): void {
+    this.#client.close();
+  }
+}

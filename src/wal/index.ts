@@ -1,0 +1,11 @@
+export { Wal, SEGMENT_BYTES_DEFAULT } from './wal.js';
+export type { WalBatch, WalOptions, WalState } from './wal.js';
+export type { WalLogger } from './recover.js';
+export { CountingDisk, diskPath } from './disk.js';
+export type { Disk, DiskFile, DiskStats } from './disk.js';
+export { NodeDisk } from './node-disk.js';
+export { SimDisk } from './sim-disk.js';
+export type { CrashOptions, SimDiskOptions } from './sim-disk.js';
+export { crc32 } from './crc32.js';
+export { benchWal } from './bench.js';
+export type { WalBenchResult } from './bench.js';

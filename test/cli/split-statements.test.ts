@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { splitStatements } from '../../src/cli/split-statements.js';
+
+describe('splitStatements', () => {
+  const cases: { name: string; text: string; statements: string[]; rest: string }[] = [
+    { name: 'one statement', text: 'SELECT 1;', statements: ['SELECT 1'], rest: '' },
+    { name: 'no trailing ;', text: 'SELECT 1', statements: [], rest: 'SELECT 1' },
+    { name: 'two on a line', text: 'SELECT 1; SELECT 2;', statements: ['SELECT 1', 'SELECT 2'], rest: '' },
+    { name: 'empty statements dropped', text: ' ; ;;\n;SELECT 1;;', statements: ['SELECT 1'], rest: '' },
+    {
+      name: '; inside a string',
+      text: "INSERT INTO t VALUES ('a;b');",
+      statements: ["INSERT INTO t VALUES ('a;b')"], rest: '',
+    },
+    {
+      name: "doubled '' escape",
+      text: "SELECT 'it''s; fine'; SELECT 2;",
+      statements: ["SELECT 'it''s; fine'", 'SELECT 2'], rest: '',
+    },
+    {
+      name: 'double-quoted and backtick identifiers',
+      text: 'SELECT "a;b", `c;d` FROM t;',
+      statements: ['SELECT "a;b", `c;d` FROM t'], rest: '',
+    },
+    {
+      name: 'line comment with ; removed',
+      text: 'SELECT 1 -- not; here\n+ 2;',
+      statements: ['SELECT 1 \n+ 2'], rest: '',
+    },
+    {
+      name: 'block comment with ; becomes a space',
+      text: 'SELECT/* x; y */1;',
+      statements: ['SELECT 1'], rest: '',
+    },
+    { name: 'comment-only input', text: '-- nothing\n/* at all */', statements: [], rest: '' },
+    { name: 'comment markers inside strings stay', text: "SELECT '--x', '/*y*/';", statements: ["SELECT '--x', '/*y*/'"], rest: '' },
+    {
+      name: 'multi-line statement',
+      text: 'CREATE TABLE t (\n  id INT,\n  v FLOAT\n);\nINSERT',
+      statements: ['CREATE TABLE t (\n  id INT,\n  v FLOAT\n)'], rest: 'INSERT',
+    },
+    { name: 'a trailing line comment without newline', text: 'SELECT 1; -- bye', statements: ['SELECT 1'], rest: '' },
+    { name: 'empty string literal', text: "SELECT '';", statements: ["SELECT ''"], rest: '' },
+    { name: 'unicode', text: "SELECT '日本;語';", statements: ["SELECT '日本;語'"], rest: '' },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const split = splitStatements(c.text);
+      expect(split.statements).toEqual(c.statements);
+      expect(split.rest).toBe(c.rest);
+      expect(split.open).toBeNull();
+    });
+  }
+
+  it('reports an unterminated string and its line', () => {
+    const split = splitStatements("SELECT 1;\nSELECT\n'abc;");
+    expect(split.statements).toEqual(['SELECT 1']);
+    expect(split.open).toBe('string');
+    expect(split.openLine).toBe(3);
+    expect(split.rest).toBe("SELECT\n'abc;");
+  });
+
+  it('reports an unterminated block comment and keeps it for the next read', () => {
+    const split = splitStatements('SELECT 1 /* open;');
+    expect(split.open).toBe('comment');
+    expect(split.openLine).toBe(1);
+    const again = splitStatements(`${split.rest}\nstill */ + 1;`);
+    expect(again.statements).toEqual(['SELECT 1   + 1']);
+    expect(again.open).toBeNull();
+  });
+
+  it('an unterminated identifier', () => {
+    expect(splitStatements('SELECT "abc').open).toBe('identifier');
+  });
+
+  it('counts lines across strings and comments', () => {
+    const split = splitStatements("SELECT 'a\nb';\n/* c\nd */\n-- e\nSELECT 'open");
+    expect(split.open).toBe('string');
+    expect(split.openLine).toBe(6);
+  });
+});

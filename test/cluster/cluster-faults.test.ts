@@ -1,0 +1,176 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqlClient } from '../../src/transport/sql-client.js';
+import type { StatementResult } from '../../src/sql/result.js';
+import { freeNodePort } from '../helpers/ports.js';
+import { health, signalNode, startNode, stopNode, waitFor } from '../helpers/node-process.js';
+import type { NodeProcess } from '../helpers/node-process.js';
+
+const IDS = ['node1', 'node2', 'node3'] as const;
+type Id = (typeof IDS)[number];
+
+/**
+ * Real `chronos node` processes on loopback: elections, SIGKILL of the leader, catch-up by log
+ * and by snapshot, SIGSTOP of a majority, and at the end every acknowledged write exactly once
+ * on every node.
+ */
+describe('a 3-node cluster of real processes under kills and pauses', () => {
+  let dataDir = '';
+  const ports = new Map<Id, number>();
+  const nodes = new Map<Id, NodeProcess>();
+  const clients = new Map<Id, SqlClient>();
+  const acknowledged: number[] = [];
+  let nextId = 1;
+
+  const env = { CHRONOS_SNAPSHOT_EVERY_ENTRIES: '50', CHRONOS_WRITE_TIMEOUT_MS: '2500' };
+
+  const launch = (id: Id): NodeProcess => {
+    const peers = new Map<string, number>();
+    for (const other of IDS) if (other !== id) peers.set(other, ports.get(other) ?? 0);
+    const node = startNode({ id, dataDir, port: ports.get(id) ?? 0, peers, env });
+    nodes.set(id, node);
+    return node;
+  };
+
+  const client = (id: Id): SqlClient => {
+    let c = clients.get(id);
+    if (c === undefined) {
+      c = new SqlClient({ address: `127.0.0.1:${ports.get(id)}`, tls: null, token: null, deadlineMs: 8_000 });
+      clients.set(id, c);
+    }
+    return c;
+  };
+
+  const leader = async (among: readonly Id[] = IDS): Promise<Id> =>
+    waitFor('a leader', 5_000, async () => {
+      for (const id of among) {
+        const node = nodes.get(id);
+        if (node === undefined) continue;
+        const h = await health(node);
+        if (h?.role === 'Leader') return id;
+      }
+      return null;
+    });
+
+  /** Inserts one row through `via`; records it only if the cluster acknowledged it. */
+  const write = async (via: Id): Promise<boolean> => {
+    const id = nextId++;
+    try {
+      await client(via).execute(`INSERT INTO events (id, note) VALUES (${id}, 'n${id}')`);
+      acknowledged.push(id);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const ids = (result: StatementResult): number[] => {
+    expect(result.kind).toBe('rows');
+    return result.kind === 'rows' ? result.rows.map((row) => Number(row[0])) : [];
+  };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'chronos-cluster-'));
+    const taken = new Set<number>();
+    for (const id of IDS) {
+      const port = await freeNodePort(taken);
+      taken.add(port);
+      ports.set(id, port);
+    }
+    for (const id of IDS) launch(id);
+  });
+
+  afterAll(async () => {
+    for (const c of clients.values()) c.close();
+    await Promise.all([...nodes.values()].map((node) => stopNode(node)));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('elects a leader within 3 s of start and reports it on /health', async () => {
+    const started = Date.now();
+    const first = await leader();
+    expect(Date.now() - started).toBeLessThan(3_000 + 2_000); // + process start-up
+    const h = await health(nodes.get(first)!);
+    expect(h).toMatchObject({ status: 'ok', role: 'Leader', leader: first });
+    expect(h?.term).toBeGreaterThanOrEqual(1);
+  });
+
+  it('replicates writes sent to any node and reads them from every node', async () => {
+    const first = await leader();
+    const follower = IDS.find((id) => id !== first)!;
+    const created = await client(follower).execute('CREATE TABLE events (id INT, note STRING)');
+    expect(created).toMatchObject({ kind: 'message', message: 'Table events created' });
+    for (let i = 0; i < 10; i++) expect(await write(IDS[i % 3]!)).toBe(true);
+    for (const id of IDS) {
+      expect(ids(await client(id).execute('SELECT id FROM events ORDER BY id'))).toEqual(acknowledged);
+    }
+  });
+
+  it('survives SIGKILL of the leader: a new leader accepts writes within 3 s', async () => {
+    const old = await leader();
+    signalNode(nodes.get(old)!, 'SIGKILL');
+    await nodes.get(old)!.exited();
+    const survivors = IDS.filter((id) => id !== old);
+    const killedAt = Date.now();
+    await waitFor('a write accepted after failover', 6_000, async () => ((await write(survivors[0]!)) ? true : null));
+    expect(Date.now() - killedAt).toBeLessThan(3_000 + 1_500);
+    // The restarted node catches up by log.
+    launch(old);
+    const target = acknowledged.length;
+    await waitFor(`${old} to catch up`, 10_000, async () => {
+      const rows = ids(await client(old).execute('SELECT id FROM events ORDER BY id').catch(() => ({ kind: 'rows', columns: [], columnTypes: [], rows: [] }) as StatementResult));
+      return rows.length >= target ? rows : null;
+    });
+  });
+
+  it('catches a node up by snapshot after the log was compacted', async () => {
+    const current = await leader();
+    const lagging = IDS.find((id) => id !== current)!;
+    await stopNode(nodes.get(lagging)!);
+    const survivor = IDS.find((id) => id !== current && id !== lagging)!;
+    for (let i = 0; i < 120; i++) await write(i % 2 === 0 ? current : survivor);
+    launch(lagging);
+    await waitFor(`${lagging} to catch up by snapshot`, 15_000, async () => {
+      const rows = await client(lagging)
+        .execute('SELECT id FROM events ORDER BY id')
+        .then(ids, () => []);
+      return rows.length >= acknowledged.length ? rows : null;
+    });
+    expect(nodes.get(lagging)!.output()).toMatch(/installed snapshot/);
+  });
+
+  it('refuses writes without a quorum (SIGSTOP two of three) and recovers after SIGCONT', async () => {
+    const current = await leader();
+    const paused = IDS.filter((id) => id !== current);
+    for (const id of paused) signalNode(nodes.get(id)!, 'SIGSTOP');
+    try {
+      const before = acknowledged.length;
+      const id = nextId++;
+      const attempt = client(current).execute(`INSERT INTO events (id, note) VALUES (${id}, 'no-quorum')`);
+      await expect(attempt).rejects.toThrow(/not acknowledged|no quorum|no leader|timed out|deadline/i);
+      expect(acknowledged.length).toBe(before);
+    } finally {
+      for (const id of paused) signalNode(nodes.get(id)!, 'SIGCONT');
+    }
+    await waitFor('writes to succeed again after SIGCONT', 10_000, async () => ((await write(current)) ? true : null));
+  });
+
+  it('has every acknowledged write exactly once on every node', async () => {
+    const expected = [...acknowledged].sort((a, b) => a - b);
+    for (const id of IDS) {
+      const rows = await waitFor(`${id} to have every acknowledged write`, 10_000, async () => {
+        const seen = await client(id)
+          .execute('SELECT id FROM events ORDER BY id')
+          .then(ids, () => null);
+        if (seen === null) return null;
+        const acked = seen.filter((value) => expected.includes(value));
+        return acked.length >= expected.length ? seen : null;
+      });
+      const counts = new Map<number, number>();
+      for (const value of rows) counts.set(value, (counts.get(value) ?? 0) + 1);
+      for (const value of expected) expect(counts.get(value), `id ${value} on ${id}`).toBe(1);
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryLevel } from 'memory-level';
+import { openStorage } from '../../src/storage/index.js';
+import type { StorageEngine } from '../../src/storage/index.js';
+
+/** One place the engine can live; `reopen` closes and opens the same data again. */
+export interface Backend {
+  readonly name: string;
+  open(): Promise<StorageEngine>;
+  /** Remove every trace (temp dirs). */
+  dispose(): Promise<void>;
+}
+
+/** A fresh classic-level backend in a temp dir. */
+export async function classicBackend(): Promise<Backend> {
+  const dir = await mkdtemp(join(tmpdir(), 'chronos-storage-'));
+  return {
+    name: 'classic-level',
+    open: () => openStorage({ dir }),
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A fresh memory-level backend; the same instance survives close/open. */
+export async function memoryBackend(): Promise<Backend> {
+  const level = new MemoryLevel<Uint8Array, Uint8Array>({
+    keyEncoding: 'view',
+    valueEncoding: 'view',
+  });
+  return {
+    name: 'memory-level',
+    open: () => openStorage({ level }),
+    dispose: async () => undefined,
+  };
+}
+
+export const BACKENDS: readonly { readonly name: string; readonly make: () => Promise<Backend> }[] =
+  [
+    { name: 'classic-level', make: classicBackend },
+    { name: 'memory-level', make: memoryBackend },
+  ];
+
+/** Every row a scan yields, flattened. */
+export async function collect<T>(batches: AsyncIterable<readonly T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const batch of batches) out.push(...batch);
+  return out;
+}
