@@ -5,8 +5,11 @@ type ReplyKind = 'voteResponse' | 'appendResponse' | 'readIndexResponse';
 interface PendingReply {
   readonly from: string;
   readonly kind: ReplyKind | null;
+  /** ReadIndex answers come after a heartbeat round, not in the next Ready: matched by id. */
+  readonly readRequestId: number | null;
   /** The generation of the Ready that will hold the core's answer to this request. */
   readonly generation: number;
+  readonly receivedAtMs: number;
   readonly resolve: (reply: RaftMessage | null) => void;
 }
 
@@ -40,23 +43,48 @@ export class InboundReplies {
 
   /** Registers a request stepped into the core before the Ready of `generation` is taken. */
   expect(request: RaftMessage, generation: number, resolve: (reply: RaftMessage | null) => void): void {
-    this.#pending.push({ from: request.from, kind: replyKindOf(request), generation, resolve });
+    const readRequestId = request.type === 'readIndex' ? request.requestId : null;
+    this.#pending.push({
+      from: request.from,
+      kind: replyKindOf(request),
+      readRequestId,
+      generation,
+      receivedAtMs: Date.now(),
+      resolve,
+    });
   }
 
   /** Hands `message` to a waiting RPC if it answers one; false = it must be sent as a request. */
   tryReply(message: RaftMessage): boolean {
-    const index = this.#pending.findIndex((p) => p.from === message.to && p.kind === message.type);
+    const readRequestId = message.type === 'readIndexResponse' ? message.requestId : null;
+    const index = this.#pending.findIndex(
+      (p) => p.from === message.to && p.kind === message.type && p.readRequestId === readRequestId,
+    );
     if (index < 0) return false;
     const [pending] = this.#pending.splice(index, 1);
     pending?.resolve(message);
     return true;
   }
 
-  /** Resolves every request whose Ready has been handled without an answer. */
+  /**
+   * Resolves every request whose Ready has been handled without an answer. ReadIndex requests
+   * wait for their answer; the caller's RPC deadline bounds them, and `expireReads` drops them.
+   */
   settleThrough(generation: number): void {
     for (let i = this.#pending.length - 1; i >= 0; i--) {
       const pending = this.#pending[i];
-      if (pending !== undefined && pending.generation <= generation) {
+      if (pending !== undefined && pending.readRequestId === null && pending.generation <= generation) {
+        this.#pending.splice(i, 1);
+        pending.resolve(null);
+      }
+    }
+  }
+
+  /** Answers ReadIndex requests received before `beforeMs` with "no reply" (bounds memory). */
+  expireReads(beforeMs: number): void {
+    for (let i = this.#pending.length - 1; i >= 0; i--) {
+      const pending = this.#pending[i];
+      if (pending !== undefined && pending.readRequestId !== null && pending.receivedAtMs < beforeMs) {
         this.#pending.splice(i, 1);
         pending.resolve(null);
       }

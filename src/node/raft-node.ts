@@ -124,7 +124,9 @@ export class RaftNode {
     const core = new RaftCore(
       { ...options.raft, id: options.id, voters },
       {
-        hardState: state.hardState,
+        // Commit-only changes are not fsynced (they are recoverable), so the WAL's commit may lag
+        // what storage applied; whatever was applied was committed.
+        hardState: { ...state.hardState, commit: Math.max(state.hardState.commit, storage.appliedIndex) },
         snapshot: state.snapshot,
         entries: state.entries,
         appliedIndex: storage.appliedIndex,
@@ -153,7 +155,10 @@ export class RaftNode {
     }
     // A one-voter cluster has nobody to wait for: elect itself now instead of after a timeout.
     if (options.peers.size === 0) node.#enqueue(() => node.#core.campaign());
-    node.#ticker = setInterval(() => node.#enqueue(() => node.#core.tick()), options.tickMs);
+    node.#ticker = setInterval(() => {
+      node.#enqueue(() => node.#core.tick());
+      node.#replies.expireReads(Date.now() - options.readTimeoutMs);
+    }, options.tickMs);
     node.#schedule();
     return node;
   }
@@ -431,7 +436,11 @@ export class RaftNode {
     const index = this.#storage.appliedIndex;
     if (index === 0) return;
     const data = await collect(this.#storage.exportSnapshot());
-    this.#core.compact(index, data);
+    const meta = this.#core.compact(index, data);
+    if (meta === null) return;
+    // The WAL learns the snapshot first: its segments may only go once a record says what
+    // replaces them.
+    await this.#wal.save({ snapshot: meta });
     await this.#wal.compact(index);
     this.#snapshotIndex = index;
     this.#log.info('log compacted', { index, bytes: data.length });

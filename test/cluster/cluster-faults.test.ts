@@ -44,7 +44,7 @@ describe('a 3-node cluster of real processes under kills and pauses', () => {
   };
 
   const leader = async (among: readonly Id[] = IDS): Promise<Id> =>
-    waitFor('a leader', 5_000, async () => {
+    waitFor('a leader', 10_000, async () => {
       for (const id of among) {
         const node = nodes.get(id);
         if (node === undefined) continue;
@@ -89,9 +89,15 @@ describe('a 3-node cluster of real processes under kills and pauses', () => {
   });
 
   it('elects a leader within 3 s of start and reports it on /health', async () => {
+    // Process start-up (loading Node and the modules) is not the cluster's doing: the clock
+    // starts when every node answers /health.
+    await waitFor('every node serving', 15_000, async () => {
+      const all = await Promise.all(IDS.map((id) => health(nodes.get(id)!)));
+      return all.every((h) => h !== null) ? true : null;
+    });
     const started = Date.now();
     const first = await leader();
-    expect(Date.now() - started).toBeLessThan(3_000 + 2_000); // + process start-up
+    expect(Date.now() - started).toBeLessThan(3_000);
     const h = await health(nodes.get(first)!);
     expect(h).toMatchObject({ status: 'ok', role: 'Leader', leader: first });
     expect(h?.term).toBeGreaterThanOrEqual(1);
