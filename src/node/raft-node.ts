@@ -127,7 +127,12 @@ export class RaftNode {
         // Commit-only changes are not fsynced (they are recoverable), so the WAL's commit may lag
         // what storage applied; whatever was applied was committed.
         hardState: { ...state.hardState, commit: Math.max(state.hardState.commit, storage.appliedIndex) },
-        snapshot: state.snapshot,
+        // A snapshot restored from a backup of a dir that never compacted does not know the
+        // members; the command line does.
+        snapshot:
+          state.snapshot !== null && state.snapshot.membership.voters.length === 0
+            ? { ...state.snapshot, membership: { voters } }
+            : state.snapshot,
         entries: state.entries,
         appliedIndex: storage.appliedIndex,
       },
