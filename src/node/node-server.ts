@@ -95,7 +95,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       kind = authorize(sql, context);
       metrics.sqlRequests.inc({ kind });
       const result = await node.execute(sql, context);
-      if (kind === 'write' && context.user !== null) {
+      if (kind === 'write' && (context.user !== null || auth.enabled)) {
         audit.info('write', { user: context.user, peer: context.peer, sql: sql.slice(0, 200) });
       }
       return result;

@@ -24,9 +24,13 @@ type Reply = sendUnaryData<object>;
 export function callContext(call: UnaryCall): CallContext {
   const certificate = call.getAuthContext().sslPeerCertificate;
   const commonName = certificate?.subject?.CN;
+  // An operator-supplied name (x-chronos-user) is recorded in the audit log; a verified
+  // certificate's CN is the fallback.
+  const declared = call.metadata.get('x-chronos-user')[0];
+  const declaredUser = typeof declared === 'string' && declared.trim() !== '' ? declared.trim().slice(0, 128) : null;
   return {
     token: bearerFromMetadata(call.metadata),
-    user: typeof commonName === 'string' && commonName !== '' ? commonName : null,
+    user: declaredUser ?? (typeof commonName === 'string' && commonName !== '' ? commonName : null),
     peer: call.getPeer(),
   };
 }

@@ -1,4 +1,4 @@
-import { Client } from '@grpc/grpc-js';
+import { Client, Metadata } from '@grpc/grpc-js';
 import type { StatementResult } from '../sql/result.js';
 import { systemClock } from '../lib/clock.js';
 import type { Clock } from '../lib/clock.js';
@@ -20,6 +20,8 @@ export interface SqlClientOptions {
   readonly token: string | null;
   /** Deadline of one statement. */
   readonly deadlineMs?: number;
+  /** Sent as `x-chronos-user`: the name the server records in its audit log for writes. */
+  readonly user?: string | null;
   readonly clock?: Clock;
 }
 
@@ -61,7 +63,7 @@ export class SqlClient {
           method.requestSerialize,
           method.responseDeserialize,
           { sql },
-          bearerMetadata(this.#options.token),
+          this.#metadata(),
           { deadline },
           (error, response) => {
             if (error !== null) {
@@ -79,6 +81,13 @@ export class SqlClient {
         reject(new ChronosError('UNAVAILABLE', `cannot call ${address}: ${errorMessage(error)}`));
       }
     });
+  }
+
+  #metadata(): Metadata {
+    const metadata = bearerMetadata(this.#options.token);
+    const user = this.#options.user ?? null;
+    if (user !== null && user !== '') metadata.set('x-chronos-user', user);
+    return metadata;
   }
 
   /** Closes the channel. */
