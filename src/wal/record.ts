@@ -53,7 +53,7 @@ export class RecordWriter {
   /** Frames and appends one record. */
   add(record: WalRecord): void {
     const start = this.#length;
-    this.#length += FRAME_HEADER_BYTES;
+    this.#reserve(FRAME_HEADER_BYTES);
     const type = this.#payload(record);
     const payloadLength = this.#length - start - FRAME_HEADER_BYTES;
     assert(payloadLength <= RECORD_PAYLOAD_BYTES_MAX, `record of ${payloadLength} bytes too big`);
@@ -117,12 +117,15 @@ export class RecordWriter {
 
   #u8(value: number): void {
     assert(Number.isInteger(value) && value >= 0 && value <= 0xff, `u8 ${value}`);
-    this.#buffer[this.#reserve(1)] = value;
+    // Reserve first: it may replace #buffer, which must not be read before that.
+    const at = this.#reserve(1);
+    this.#buffer[at] = value;
   }
 
   #u16(value: number): void {
     assert(Number.isInteger(value) && value >= 0 && value <= 0xffff, `u16 ${value}`);
-    this.#view.setUint16(this.#reserve(2), value, true);
+    const at = this.#reserve(2);
+    this.#view.setUint16(at, value, true);
   }
 
   #u64(value: number): void {
@@ -133,7 +136,8 @@ export class RecordWriter {
   }
 
   #raw(bytes: Uint8Array): void {
-    this.#buffer.set(bytes, this.#reserve(bytes.length));
+    const at = this.#reserve(bytes.length);
+    this.#buffer.set(bytes, at);
   }
 
   #string(value: string): void {

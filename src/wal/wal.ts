@@ -4,7 +4,7 @@ import type { Entry, HardState, SnapshotMeta } from '../raft/types.js';
 import { diskPath } from './disk.js';
 import type { Disk, DiskFile } from './disk.js';
 import type { LogModel } from './log-model.js';
-import { RecordWriter } from './record.js';
+import { RECORD_PAYLOAD_BYTES_MAX, RecordWriter } from './record.js';
 import { recoverWal } from './recover.js';
 import type { WalLogger } from './recover.js';
 import { segmentFileName } from './segment.js';
@@ -210,8 +210,16 @@ export class Wal {
         save.done.reject(new ChronosError('INVALID_ARGUMENT', `WAL ${this.#dir}: ${problem}`));
         continue;
       }
-      addBatch(this.#model, writer, save.batch);
       accepted.push(save.done);
+      try {
+        addBatch(this.#model, writer, save.batch);
+      } catch (error) {
+        // The model may be half-updated: nothing after this can be trusted.
+        this.#failure = error;
+        for (const done of accepted) done.reject(error);
+        for (const rest of group) if (!accepted.includes(rest.done)) rest.done.reject(error);
+        return;
+      }
     }
     if (accepted.length === 0) return;
     try {
@@ -315,6 +323,9 @@ function batchProblem(model: LogModel, batch: WalBatch): string | null {
   }
   const entries = batch.entries ?? [];
   for (const [position, entry] of entries.entries()) {
+    if (entry.data.length > ENTRY_DATA_BYTES_MAX) {
+      return `entry ${entry.index} has ${entry.data.length} bytes, over ${ENTRY_DATA_BYTES_MAX}`;
+    }
     if (!isIndex(entry.index) || !isIndex(entry.term)) {
       return `entry ${position} index/term invalid`;
     }
@@ -328,6 +339,9 @@ function batchProblem(model: LogModel, batch: WalBatch): string | null {
   }
   return null;
 }
+
+/** Entry payload bound: a record's payload limit minus index, term and type. */
+const ENTRY_DATA_BYTES_MAX = RECORD_PAYLOAD_BYTES_MAX - 17;
 
 function isIndex(value: number): boolean {
   return Number.isSafeInteger(value) && value >= 0;

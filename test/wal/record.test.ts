@@ -28,6 +28,20 @@ describe('record framing', () => {
     expect(scan.records[0]?.offset).toBe(0);
   });
 
+  it('grows its buffer across many and large records', () => {
+    const writer = new RecordWriter();
+    const big: WalRecord[] = [];
+    for (let index = 1; index <= 300; index++) {
+      big.push({ kind: 'entry', entry: entry(index, 1, 50) });
+    }
+    big.push({ kind: 'entry', entry: entry(301, 1, 100_000) });
+    big.push({ kind: 'hard-state', hardState: { term: 1, vote: 'x'.repeat(5000), commit: 3 } });
+    for (const record of big) writer.add(record);
+    const scan = scanSegment(writer.bytes());
+    expect(scan.fault).toBeNull();
+    expect(scan.records.map((r) => r.record)).toEqual(big);
+  });
+
   it('names segments so they sort by sequence and parse back', () => {
     const a = segmentFileName(2, 100);
     const b = segmentFileName(10, 5);

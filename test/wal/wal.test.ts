@@ -112,6 +112,16 @@ describe('Wal round trips', () => {
   });
 });
 
+describe('Wal encoding failures', () => {
+  it('rejects (never hangs) when a record cannot be encoded, and stays failed', async () => {
+    const disk = new SimDisk();
+    const { wal } = await reopen(disk);
+    const vote = 'n'.repeat(70_000);
+    await expect(wal.save({ hardState: { term: 1, vote, commit: 0 } })).rejects.toThrow(/u16/);
+    await expect(wal.save({ entries: entries(1, 1) })).rejects.toThrow(/failed earlier/);
+  });
+});
+
 describe('Wal segments', () => {
   it('rotates past the size limit and compacts whole segments below the snapshot', async () => {
     const disk = new SimDisk();
