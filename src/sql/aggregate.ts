@@ -24,7 +24,10 @@ export function aggregateType(name: AggregateName, arg: SqlType | null): SqlType
     case 'avg_24h':
     case 'avg_7d':
       if (arg !== null && arg !== 'INT' && arg !== 'FLOAT') {
-        throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() needs a number, got ${arg}`);
+        throw new ChronosError(
+          'TYPE_MISMATCH',
+          `Type mismatch: ${name}() needs a number, got ${arg}`,
+        );
       }
       return name === 'sum' ? arg : 'FLOAT';
     case 'min':

@@ -7,7 +7,9 @@ export type BinaryOp =
   | 'AND' | 'OR';
 
 /** Aggregate functions; avg_1h/avg_24h/avg_7d only see rows inserted in that window. */
-export type AggregateName = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'avg_1h' | 'avg_24h' | 'avg_7d';
+export type AggregateName =
+  | 'count' | 'sum' | 'avg' | 'min' | 'max'
+  | 'avg_1h' | 'avg_24h' | 'avg_7d';
 
 /** An expression. Immutable; `param` only appears in cached statement templates. */
 export type Expr =
@@ -30,7 +32,12 @@ export type Expr =
       readonly high: Expr;
       readonly negated: boolean;
     }
-  | { readonly kind: 'like'; readonly operand: Expr; readonly pattern: Expr; readonly negated: boolean }
+  | {
+      readonly kind: 'like';
+      readonly operand: Expr;
+      readonly pattern: Expr;
+      readonly negated: boolean;
+    }
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[] }
   | {
       readonly kind: 'aggregate';

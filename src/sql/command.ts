@@ -45,11 +45,17 @@ export function decodeWriteCommand(bytes: Uint8Array): WriteCommand {
   for (let i = 0; i < count; i++) {
     if (at + 4 > bytes.length) throw corrupt(`truncated at offset ${at}`);
     const length = view.getUint32(at, false);
-    if (at + 4 + length > bytes.length) throw corrupt(`statement ${i} overruns the buffer at offset ${at}`);
+    if (at + 4 + length > bytes.length) {
+      throw corrupt(`statement ${i} overruns the buffer at offset ${at}`);
+    }
     try {
       statements.push(decoder.decode(bytes.subarray(at + 4, at + 4 + length)));
     } catch (cause) {
-      throw new ChronosError('CORRUPTION', `Corrupt write command: bad UTF-8 at offset ${at + 4}`, { cause });
+      throw new ChronosError(
+        'CORRUPTION',
+        `Corrupt write command: bad UTF-8 at offset ${at + 4}`,
+        { cause },
+      );
     }
     at += 4 + length;
   }

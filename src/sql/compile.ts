@@ -2,10 +2,17 @@ import { assertNever, ChronosError } from '../lib/index.js';
 import type { Row, SqlType, SqlValue } from '../storage/values.js';
 import type { Expr } from './ast.js';
 import { bucketWidthSeconds, SCALAR_FUNCTIONS, timeBucket } from './functions.js';
+import { likeToRegExp } from './like.js';
 import { checkIntLiteral } from './literals.js';
 import { printExpr } from './print.js';
 import type { Scope } from './scope.js';
-import { comparableTypes, compareValues, floatArithmetic, intArithmetic, toFloat } from './value-ops.js';
+import {
+  comparableTypes,
+  compareValues,
+  floatArithmetic,
+  intArithmetic,
+  toFloat,
+} from './value-ops.js';
 
 /** A compiled expression: called once per row, no allocation on the hot path. */
 export type Evaluator = (row: Row) => SqlValue;
@@ -18,6 +25,12 @@ export interface Compiled {
   readonly constant: boolean;
 }
 
+/** A slot of the post-aggregation row and its static type. */
+export interface Slot {
+  readonly slot: number;
+  readonly type: SqlType | null;
+}
+
 /** What an expression may see while compiled. */
 export interface CompileContext {
   /** Columns by name; null where no row exists (VALUES, LIMIT). */
@@ -27,7 +40,7 @@ export interface CompileContext {
    * For grouped queries: maps an expression (by resolved key) to a slot of the post-aggregation
    * row, or undefined. When set, bare columns not found here are an error.
    */
-  readonly slotOf?: (expr: Expr) => { readonly slot: number; readonly type: SqlType | null } | undefined;
+  readonly slotOf?: (expr: Expr) => Slot | undefined;
   /** Why aggregates are not allowed here (e.g. "in WHERE"), when they are not. */
   readonly aggregatesRefused?: string;
 }
@@ -65,7 +78,10 @@ function compileNode(expr: Expr, ctx: CompileContext): Compiled {
       throw new ChronosError('PARSE_ERROR', 'Parse error: unbound parameter');
     case 'column': {
       if (ctx.scope === null) {
-        throw new ChronosError('UNKNOWN_COLUMN', `Column ${expr.name} is not allowed here (no table)`);
+        throw new ChronosError(
+          'UNKNOWN_COLUMN',
+          `Column ${expr.name} is not allowed here (no table)`,
+        );
       }
       const column = ctx.scope.resolve(expr.table, expr.name);
       if (ctx.slotOf !== undefined) {
@@ -130,7 +146,10 @@ function compileNode(expr: Expr, ctx: CompileContext): Compiled {
 
 function checkComparable(a: SqlType | null, b: SqlType | null, expr: Expr): void {
   if (!comparableTypes(a, b)) {
-    throw new ChronosError('TYPE_MISMATCH', `Type mismatch: cannot compare ${a} with ${b} in '${printExpr(expr)}'`);
+    throw new ChronosError(
+      'TYPE_MISMATCH',
+      `Type mismatch: cannot compare ${a} with ${b} in '${printExpr(expr)}'`,
+    );
   }
 }
 
@@ -138,7 +157,10 @@ function compileUnary(op: '-' | 'NOT', operand: Compiled, expr: Expr): Compiled 
   const f = operand.evaluate;
   if (op === 'NOT') {
     if (operand.type !== null && operand.type !== 'BOOLEAN') {
-      throw new ChronosError('TYPE_MISMATCH', `Type mismatch: NOT needs a BOOLEAN, got ${operand.type} in '${printExpr(expr)}'`);
+      throw new ChronosError(
+        'TYPE_MISMATCH',
+        `Type mismatch: NOT needs a BOOLEAN, got ${operand.type} in '${printExpr(expr)}'`,
+      );
     }
     return {
       evaluate: (row) => {
@@ -166,7 +188,10 @@ function compileUnary(op: '-' | 'NOT', operand: Compiled, expr: Expr): Compiled 
       type: operand.type, constant: operand.constant,
     };
   }
-  throw new ChronosError('TYPE_MISMATCH', `Type mismatch: cannot negate ${operand.type} in '${printExpr(expr)}'`);
+  throw new ChronosError(
+    'TYPE_MISMATCH',
+    `Type mismatch: cannot negate ${operand.type} in '${printExpr(expr)}'`,
+  );
 }
 
 function compileBinary(expr: Extract<Expr, { kind: 'binary' }>, ctx: CompileContext): Compiled {
@@ -181,7 +206,10 @@ function compileBinary(expr: Extract<Expr, { kind: 'binary' }>, ctx: CompileCont
     case 'OR': {
       for (const side of [left, right]) {
         if (side.type !== null && side.type !== 'BOOLEAN') {
-          throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${op} needs BOOLEAN operands, got ${side.type} in '${printExpr(expr)}'`);
+          throw new ChronosError(
+            'TYPE_MISMATCH',
+            `Type mismatch: ${op} needs BOOLEAN operands, got ${side.type} in '${printExpr(expr)}'`,
+          );
         }
       }
       const evaluate: Evaluator = op === 'AND'
@@ -207,7 +235,10 @@ function compileBinary(expr: Extract<Expr, { kind: 'binary' }>, ctx: CompileCont
     case '||': {
       for (const side of [left, right]) {
         if (side.type !== null && side.type !== 'STRING') {
-          throw new ChronosError('TYPE_MISMATCH', `Type mismatch: || needs STRING operands, got ${side.type} in '${printExpr(expr)}'`);
+          throw new ChronosError(
+            'TYPE_MISMATCH',
+            `Type mismatch: || needs STRING operands, got ${side.type} in '${printExpr(expr)}'`,
+          );
         }
       }
       return {
@@ -222,7 +253,10 @@ function compileBinary(expr: Extract<Expr, { kind: 'binary' }>, ctx: CompileCont
     case '+': case '-': case '*': case '/': case '%': {
       for (const side of [left, right]) {
         if (side.type !== null && side.type !== 'INT' && side.type !== 'FLOAT') {
-          throw new ChronosError('TYPE_MISMATCH', `Type mismatch: '${op}' needs numbers, got ${side.type} in '${printExpr(expr)}'`);
+          throw new ChronosError(
+            'TYPE_MISMATCH',
+            `Type mismatch: '${op}' needs numbers, got ${side.type} in '${printExpr(expr)}'`,
+          );
         }
       }
       if (left.type === 'FLOAT' || right.type === 'FLOAT') {
@@ -231,7 +265,11 @@ function compileBinary(expr: Extract<Expr, { kind: 'binary' }>, ctx: CompileCont
             const a = l(row);
             const b = r(row);
             if (a === null || b === null) return null;
-            return floatArithmetic(op, toFloat(a as number | bigint), toFloat(b as number | bigint));
+            return floatArithmetic(
+              op,
+              toFloat(a as number | bigint),
+              toFloat(b as number | bigint),
+            );
           },
           type: 'FLOAT', constant,
         };
@@ -251,7 +289,11 @@ function compileBinary(expr: Extract<Expr, { kind: 'binary' }>, ctx: CompileCont
   }
 }
 
-function comparison(op: '=' | '!=' | '<' | '<=' | '>' | '>=', l: Evaluator, r: Evaluator): Evaluator {
+function comparison(
+  op: '=' | '!=' | '<' | '<=' | '>' | '>=',
+  l: Evaluator,
+  r: Evaluator,
+): Evaluator {
   const test = (c: number): boolean => {
     switch (op) {
       case '=': return c === 0;
@@ -297,26 +339,15 @@ function compileIn(expr: Extract<Expr, { kind: 'in' }>, ctx: CompileContext): Co
   };
 }
 
-/** LIKE pattern → RegExp: `%` any run, `_` one character, `\` escapes; case-sensitive. */
-export function likeToRegExp(pattern: string): RegExp {
-  let source = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i] as string;
-    if (ch === '\\' && i + 1 < pattern.length) {
-      source += (pattern[++i] as string).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    } else if (ch === '%') source += '[\\s\\S]*';
-    else if (ch === '_') source += '[\\s\\S]';
-    else source += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`${source}$`, 'u');
-}
-
 function compileLike(expr: Extract<Expr, { kind: 'like' }>, ctx: CompileContext): Compiled {
   const operand = compileExpr(expr.operand, ctx);
   const pattern = compileExpr(expr.pattern, ctx);
   for (const side of [operand, pattern]) {
     if (side.type !== null && side.type !== 'STRING') {
-      throw new ChronosError('TYPE_MISMATCH', `Type mismatch: LIKE needs STRING operands, got ${side.type} in '${printExpr(expr)}'`);
+      throw new ChronosError(
+        'TYPE_MISMATCH',
+        `Type mismatch: LIKE needs STRING operands, got ${side.type} in '${printExpr(expr)}'`,
+      );
     }
   }
   const o = operand.evaluate;
@@ -347,8 +378,12 @@ function compileCall(expr: Extract<Expr, { kind: 'call' }>, ctx: CompileContext)
     throw new ChronosError('UNSUPPORTED', `Unsupported function ${expr.name}()`);
   }
   const [min, max] = fn.arity;
+  const arity = min === max ? String(min) : `${min} to ${max}`;
   if (expr.args.length < min || expr.args.length > max) {
-    throw new ChronosError('INVALID_ARGUMENT', `${expr.name}() takes ${min === max ? min : `${min} to ${max}`} arguments, got ${expr.args.length}`);
+    throw new ChronosError(
+      'INVALID_ARGUMENT',
+      `${expr.name}() takes ${arity} arguments, got ${expr.args.length}`,
+    );
   }
   const args = expr.args.map((a) => compileExpr(a, ctx));
   const type = fn.resultType(args.map((a) => a.type));

@@ -1,5 +1,14 @@
 import { ChronosError } from '../lib/index.js';
-import type { AggregateName, BinaryOp, Expr, Join, OrderItem, SelectItem, Statement, TableRef } from './ast.js';
+import type {
+  AggregateName,
+  BinaryOp,
+  Expr,
+  Join,
+  OrderItem,
+  SelectItem,
+  Statement,
+  TableRef,
+} from './ast.js';
 import { negateLiteral, numberLiteral, stringLiteral } from './literals.js';
 import { printExpr } from './print.js';
 
@@ -45,7 +54,16 @@ const BINARY: Readonly<Record<string, BinaryOp>> = {
   AND: 'AND', OR: 'OR', '&&': 'AND',
 };
 
-const AGGREGATES: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'avg_1h', 'avg_24h', 'avg_7d']);
+const AGGREGATES: ReadonlySet<string> = new Set([
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'avg_1h',
+  'avg_24h',
+  'avg_7d',
+]);
 
 /** Convert one node-sql-parser expression. */
 export function convertExpr(node: unknown): Expr {
@@ -65,7 +83,10 @@ export function convertExpr(node: unknown): Expr {
     case 'null':
       return { kind: 'literal', value: null, type: null };
     case 'column_ref': {
-      const table = n['table'] === null || n['table'] === undefined ? null : ident(n['table'], 'table name');
+      const table = n['table'] === null || n['table'] === undefined ? null : ident(
+        n['table'],
+        'table name',
+      );
       if (n['column'] === '*') throw unsupported("'*' outside SELECT list or COUNT(*)");
       return { kind: 'column', table, name: ident(n['column'], 'column name') };
     }
@@ -89,7 +110,8 @@ export function convertExpr(node: unknown): Expr {
     case 'function':
       return convertFunction(n);
     default:
-      throw unsupported(type === 'undefined' && n['ast'] !== undefined ? 'subqueries' : `expression ${type}`);
+      if (n['ast'] !== undefined) throw unsupported('subqueries');
+      throw unsupported(`expression ${type}`);
   }
 }
 
@@ -107,7 +129,12 @@ function convertBinary(n: Obj): Expr {
     case 'NOT IN': {
       const right = obj(n['right'], 'IN list');
       if (right['type'] !== 'expr_list') throw unsupported('IN with a subquery');
-      return { kind: 'in', operand: left, list: arr(right['value']).map(convertExpr), negated: op === 'NOT IN' };
+      return {
+        kind: 'in',
+        operand: left,
+        list: arr(right['value']).map(convertExpr),
+        negated: op === 'NOT IN',
+      };
     }
     case 'BETWEEN':
     case 'NOT BETWEEN': {
@@ -120,7 +147,12 @@ function convertBinary(n: Obj): Expr {
     }
     case 'LIKE':
     case 'NOT LIKE':
-      return { kind: 'like', operand: left, pattern: convertExpr(n['right']), negated: op === 'NOT LIKE' };
+      return {
+        kind: 'like',
+        operand: left,
+        pattern: convertExpr(n['right']),
+        negated: op === 'NOT LIKE',
+      };
     default: {
       const mapped = BINARY[op];
       if (mapped === undefined) throw unsupported(`operator ${op}`);
@@ -152,35 +184,60 @@ function convertFunction(n: Obj): Expr {
   if (present(n['over'])) throw unsupported('window functions');
   const argsNode = n['args'];
   const args = isObj(argsNode) ? arr(argsNode['value']).map(convertExpr) : [];
-  if (name === 'not' && args.length === 1) return { kind: 'unary', op: 'NOT', operand: args[0] as Expr };
+  if (name === 'not' && args.length === 1) return {
+    kind: 'unary',
+    op: 'NOT',
+    operand: args[0] as Expr,
+  };
   if (AGGREGATES.has(name)) {
     if (args.length !== 1) {
-      throw new ChronosError('INVALID_ARGUMENT', `${name}() takes exactly one argument, got ${args.length}`);
+      throw new ChronosError(
+        'INVALID_ARGUMENT',
+        `${name}() takes exactly one argument, got ${args.length}`,
+      );
     }
-    return { kind: 'aggregate', name: name as AggregateName, arg: args[0] as Expr, distinct: false };
+    return {
+      kind: 'aggregate',
+      name: name as AggregateName,
+      arg: args[0] as Expr,
+      distinct: false,
+    };
   }
   return { kind: 'call', name, args };
 }
 
 function convertTableRef(node: Obj): TableRef {
-  if (node['expr'] !== undefined && node['table'] === undefined) throw unsupported('subqueries in FROM');
-  if (present(node['db']) || present(node['schema'])) throw unsupported('schema-qualified table names');
+  if (node['expr'] !== undefined && node['table'] === undefined) {
+    throw unsupported('subqueries in FROM');
+  }
+  if (present(node['db']) || present(node['schema'])) {
+    throw unsupported('schema-qualified table names');
+  }
   const alias = node['as'] === null || node['as'] === undefined ? null : ident(node['as'], 'alias');
   return { table: ident(node['table'], 'table name'), alias };
 }
 
 function convertSelect(n: Obj): Statement {
   for (const key of ['with', 'window', '_next', 'set_op', 'for_update', 'locking_read']) {
-    if (present(n[key])) throw unsupported(key === '_next' || key === 'set_op' ? 'UNION/INTERSECT/EXCEPT' : key.toUpperCase().replace('_', ' '));
+    if (!present(n[key])) continue;
+    const setOperation = key === '_next' || key === 'set_op';
+    throw unsupported(
+      setOperation ? 'UNION/INTERSECT/EXCEPT' : key.toUpperCase().replace('_', ' '),
+    );
   }
   if (isObj(n['into']) && present(n['into']['expr'])) throw unsupported('SELECT INTO');
   const distinctNode = n['distinct'];
-  const distinct = isObj(distinctNode) ? distinctNode['type'] === 'DISTINCT' : distinctNode === 'DISTINCT';
+  const distinct = isObj(distinctNode)
+    ? distinctNode['type'] === 'DISTINCT'
+    : distinctNode === 'DISTINCT';
   const items: SelectItem[] = arr(n['columns']).map((c) => {
     const col = obj(c, 'select item');
     const expr = obj(col['expr'], 'select item');
     if (expr['type'] === 'column_ref' && expr['column'] === '*') {
-      const table = expr['table'] === null || expr['table'] === undefined ? null : ident(expr['table'], 'table');
+      const table = expr['table'] === null || expr['table'] === undefined ? null : ident(
+        expr['table'],
+        'table',
+      );
       return { kind: 'star', table };
     }
     const converted = convertExpr(expr);
@@ -196,7 +253,10 @@ function convertSelect(n: Obj): Statement {
       from = ref;
       return;
     }
-    const kind = f['join'] === undefined || f['join'] === null ? 'CROSS' : String(f['join']).toUpperCase();
+    const joinNode = f['join'];
+    const kind = joinNode === undefined || joinNode === null
+      ? 'CROSS'
+      : String(joinNode).toUpperCase();
     if (kind !== 'INNER JOIN' && kind !== 'JOIN' && kind !== 'CROSS' && kind !== 'CROSS JOIN') {
       throw unsupported(`${kind} (only inner joins are supported)`);
     }
@@ -205,10 +265,13 @@ function convertSelect(n: Obj): Statement {
     joins.push({ table: ref, using, on });
   });
   const groupNode = n['groupby'];
-  const groupBy = isObj(groupNode) ? arr(groupNode['columns']).map(convertExpr) : arr(groupNode).map(convertExpr);
+  const groupBy = (isObj(groupNode) ? arr(groupNode['columns']) : arr(groupNode)).map(convertExpr);
   const orderBy: OrderItem[] = arr(n['orderby']).map((o) => {
     const item = obj(o, 'ORDER BY item');
-    return { expr: convertExpr(item['expr']), descending: String(item['type']).toUpperCase() === 'DESC' };
+    return {
+      expr: convertExpr(item['expr']),
+      descending: String(item['type']).toUpperCase() === 'DESC',
+    };
   });
   let limit: Expr | null = null;
   let offset: Expr | null = null;
@@ -241,18 +304,29 @@ function singleTable(n: Obj, what: string): string {
 
 /** Convert a node-sql-parser statement (PostgreSQL dialect) into our AST; refuse the rest. */
 export function convertStatement(node: unknown): Statement {
-  const n = obj(Array.isArray(node) ? (node.length === 1 ? node[0] : undefined) : node, 'several statements');
+  const n = obj(
+    Array.isArray(node) ? (node.length === 1 ? node[0] : undefined) : node,
+    'several statements',
+  );
   const type = String(n['type']);
   if (present(n['returning'])) throw unsupported('RETURNING');
   switch (type) {
     case 'select':
       return convertSelect(n);
     case 'insert': {
-      if (present(n['on_duplicate_update']) || present(n['partition'])) throw unsupported('INSERT options');
+      if (present(n['on_duplicate_update']) || present(n['partition'])) {
+        throw unsupported('INSERT options');
+      }
       const values = obj(n['values'], 'INSERT source');
       if (values['type'] !== 'values') throw unsupported('INSERT ... SELECT');
-      const rows = arr(values['values']).map((r) => arr(obj(r, 'VALUES row')['value']).map(convertExpr));
-      const columns = present(n['columns']) ? arr(n['columns']).map((c) => ident(c, 'column name')) : null;
+      const rows = arr(values['values']).map((r) => arr(obj(
+        r,
+        'VALUES row',
+      )['value']).map(convertExpr));
+      const columns = present(n['columns']) ? arr(n['columns']).map((c) => ident(
+        c,
+        'column name',
+      )) : null;
       return { kind: 'insert', table: singleTable(n, 'INSERT'), columns, rows };
     }
     case 'update': {

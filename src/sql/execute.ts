@@ -35,7 +35,11 @@ function classOf(s: Statement): StatementClass {
 }
 
 /** Run a SELECT over a consistent reader. */
-export async function executeRead(sql: string, reader: StorageReader, nowMs: number): Promise<StatementResult> {
+export async function executeRead(
+  sql: string,
+  reader: StorageReader,
+  nowMs: number,
+): Promise<StatementResult> {
   const s = parseStatement(sql);
   if (s.kind !== 'select') {
     throw new ChronosError('INVALID_ARGUMENT', `executeRead needs a SELECT, got ${s.kind}`);
@@ -51,12 +55,17 @@ export function explain(sql: string, reader: StorageReader, nowMs = 0): string {
     return plan.path === null ? 'NO TABLE' : describeAccessPath(plan.path);
   }
   if (s.kind === 'update' || s.kind === 'delete') {
-    return explain(`SELECT * FROM ${s.table}`, reader, nowMs) === '' ? '' : describeWritePath(s, reader, nowMs);
+    return describeWritePath(s, reader, nowMs);
   }
   throw new ChronosError('INVALID_ARGUMENT', `Nothing to explain for ${s.kind}`);
 }
 
-function describeWritePath(s: Extract<Statement, { kind: 'update' | 'delete' }>, reader: StorageReader, nowMs: number): string {
+function describeWritePath(
+  s: Extract<Statement,
+  { kind: 'update' | 'delete' }>,
+  reader: StorageReader,
+  nowMs: number,
+): string {
   const select: Statement = {
     kind: 'select', distinct: false, items: [{ kind: 'star', table: null }],
     from: { table: s.table, alias: null }, joins: [], where: s.where, groupBy: [], having: null,
@@ -67,11 +76,18 @@ function describeWritePath(s: Extract<Statement, { kind: 'update' | 'delete' }>,
 }
 
 /** Run one statement (read or write) inside a write transaction. */
-export async function executeInTransaction(sql: string, txn: WriteTransaction, nowMs: number): Promise<StatementResult> {
+export async function executeInTransaction(
+  sql: string,
+  txn: WriteTransaction,
+  nowMs: number,
+): Promise<StatementResult> {
   const s = parseStatement(sql);
   if (s.kind === 'select') return executeSelect(s, txn, nowMs);
   if (s.kind === 'begin' || s.kind === 'commit' || s.kind === 'rollback') {
-    throw new ChronosError('TRANSACTION_STATE', `${s.kind.toUpperCase()} cannot be part of a write command`);
+    throw new ChronosError(
+      'TRANSACTION_STATE',
+      `${s.kind.toUpperCase()} cannot be part of a write command`,
+    );
   }
   const savepoint = txn.savepoint();
   try {
@@ -86,7 +102,10 @@ export async function executeInTransaction(sql: string, txn: WriteTransaction, n
  * Apply a replicated command: every statement or none. Deterministic: depends only on the
  * command (text and nowMs) and the transaction's state. Errors are results, not throws.
  */
-export async function applyWriteCommand(cmd: WriteCommand, txn: WriteTransaction): Promise<WriteOutcome> {
+export async function applyWriteCommand(
+  cmd: WriteCommand,
+  txn: WriteTransaction,
+): Promise<WriteOutcome> {
   const savepoint = txn.savepoint();
   const results: StatementResult[] = [];
   try {

@@ -2,7 +2,13 @@ import { ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/values.js';
 import { canonicalInt } from '../storage/values.js';
 
-const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+const UNIT_SECONDS: Readonly<Record<string, number>> = {
+  s: 1,
+  m: 60,
+  h: 3600,
+  d: 86_400,
+  w: 604_800,
+};
 
 /** Width in seconds of a time_bucket interval such as '30s', '1m', '5m', '1h', '1d'. */
 export function bucketWidthSeconds(text: SqlValue): number {
@@ -11,7 +17,8 @@ export function bucketWidthSeconds(text: SqlValue): number {
   if (match === null || !(amount > 0)) {
     throw new ChronosError(
       'INVALID_ARGUMENT',
-      `time_bucket: bad width ${typeof text === 'string' ? `'${text}'` : String(text)} (expected e.g. '30s', '1m', '1h', '1d')`,
+      `time_bucket: bad width ${typeof text === 'string' ? `'${text}'` : String(text)} ` +
+        "(expected e.g. '30s', '1m', '1h', '1d')",
     );
   }
   return amount * (UNIT_SECONDS[(match[2] as string).toLowerCase()] as number);
@@ -31,7 +38,10 @@ export function timeBucket(width: number, ts: SqlValue): SqlValue {
     if (ts < 0n && q * w !== ts) q -= 1n;
     return canonicalInt(q * w);
   }
-  throw new ChronosError('TYPE_MISMATCH', 'Type mismatch: time_bucket needs an INT or FLOAT timestamp');
+  throw new ChronosError(
+    'TYPE_MISMATCH',
+    'Type mismatch: time_bucket needs an INT or FLOAT timestamp',
+  );
 }
 
 /** Static description of a scalar function: result type from argument types. */
@@ -69,7 +79,10 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
       stringType('time_bucket', args[0] ?? null);
       return numericType('time_bucket', args[1] ?? null) ?? 'INT';
     },
-    evaluate: (args) => (args[0] === null ? null : timeBucket(bucketWidthSeconds(args[0] ?? null), args[1] ?? null)),
+    evaluate: (args) => (args[0] === null ? null : timeBucket(
+      bucketWidthSeconds(args[0] ?? null),
+      args[1] ?? null,
+    )),
   },
   abs: {
     arity: [1, 1],
@@ -101,7 +114,10 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
       const types = args.filter((t): t is SqlType => t !== null);
       if (types.some((t) => t !== types[0])) {
         if (types.every((t) => t === 'INT' || t === 'FLOAT')) return 'FLOAT';
-        throw new ChronosError('TYPE_MISMATCH', `Type mismatch: coalesce() arguments mix ${types.join(', ')}`);
+        throw new ChronosError(
+          'TYPE_MISMATCH',
+          `Type mismatch: coalesce() arguments mix ${types.join(', ')}`,
+        );
       }
       return types[0] ?? null;
     },

@@ -3,7 +3,13 @@ export { parseStatement } from './parse.js';
 export type { ParseOptions } from './parse.js';
 export { encodeWriteCommand, decodeWriteCommand } from './command.js';
 export type { WriteCommand } from './command.js';
-export { classify, executeRead, applyWriteCommand, executeInTransaction, explain } from './execute.js';
+export {
+  classify,
+  executeRead,
+  applyWriteCommand,
+  executeInTransaction,
+  explain,
+} from './execute.js';
 export type { StatementClass, WriteOutcome } from './execute.js';
 export { Session } from './session.js';
 export type { StatementExecutor } from './session.js';

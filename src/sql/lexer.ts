@@ -100,7 +100,11 @@ export function tokenize(sql: string): Token[] {
       for (;;) {
         const close = sql.indexOf(quote, i);
         if (close < 0) {
-          throw parseError(sql, start, c === 39 ? 'unterminated string' : 'unterminated identifier');
+          throw parseError(
+            sql,
+            start,
+            c === 39 ? 'unterminated string' : 'unterminated identifier',
+          );
         }
         value += sql.slice(i, close);
         if (sql[close + 1] === quote) {
@@ -112,6 +116,15 @@ export function tokenize(sql: string): Token[] {
         }
       }
       tokens.push({ kind: c === 39 ? 'string' : 'quoted', value, start, end: i });
+    } else if (c === 40 || c === 41 || c === 44) {
+      // ( ) , dominate VALUES lists: no slicing, no set lookup.
+      tokens.push({
+        kind: 'symbol',
+        value: c === 40 ? '(' : c === 41 ? ')' : ',',
+        start: i,
+        end: i + 1,
+      });
+      i++;
     } else {
       const two = sql.slice(i, i + 2);
       if (SYMBOLS_2.has(two)) {

@@ -11,7 +11,10 @@ export function numberLiteral(text: string): Expr {
   const big = BigInt(text);
   // 2^63 is kept so that `-9223372036854775808` can fold to INT64_MIN.
   if (big > TWO_POW_63) {
-    throw new ChronosError('TYPE_MISMATCH', `Integer literal ${text} is out of the INT (int64) range`);
+    throw new ChronosError(
+      'TYPE_MISMATCH',
+      `Integer literal ${text} is out of the INT (int64) range`,
+    );
   }
   return { kind: 'literal', value: big === TWO_POW_63 ? big : canonicalInt(big), type: 'INT' };
 }
@@ -24,7 +27,10 @@ export function stringLiteral(value: string): Expr {
 /** Check a literal INT is within int64 (the 2^63 placeholder is only valid under a minus). */
 export function checkIntLiteral(value: number | bigint): void {
   if (typeof value === 'bigint' && (value > INT64_MAX || value < INT64_MIN)) {
-    throw new ChronosError('TYPE_MISMATCH', `Integer literal ${value} is out of the INT (int64) range`);
+    throw new ChronosError(
+      'TYPE_MISMATCH',
+      `Integer literal ${value} is out of the INT (int64) range`,
+    );
   }
 }
 

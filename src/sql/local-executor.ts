@@ -1,7 +1,12 @@
-import { ChronosError, type Clock } from '../lib/index.js';
+import { ChronosError, systemClock, type Clock } from '../lib/index.js';
 import type { StorageEngine } from '../storage/engine.js';
 import type { WriteCommand } from './command.js';
-import { applyWriteCommand, executeInTransaction, executeRead, type WriteOutcome } from './execute.js';
+import {
+  applyWriteCommand,
+  executeInTransaction,
+  executeRead,
+  type WriteOutcome,
+} from './execute.js';
 import type { StatementResult } from './result.js';
 import type { StatementExecutor } from './session.js';
 
@@ -18,7 +23,7 @@ export class LocalExecutor implements StatementExecutor {
   #queue: Pending[] = [];
   #committing = false;
 
-  constructor(engine: StorageEngine, clock: Clock) {
+  constructor(engine: StorageEngine, clock: Clock = systemClock) {
     this.#engine = engine;
     this.#clock = clock;
   }
@@ -49,7 +54,10 @@ export class LocalExecutor implements StatementExecutor {
       let last: StatementResult | undefined;
       for (const sql of statements) last = await executeInTransaction(sql, txn, nowMs);
       if (readSql !== undefined) last = await executeInTransaction(readSql, txn, nowMs);
-      if (last === undefined) throw new ChronosError('INVALID_ARGUMENT', 'dryRun needs a statement');
+      if (last === undefined) throw new ChronosError(
+        'INVALID_ARGUMENT',
+        'dryRun needs a statement',
+      );
       return last;
     } finally {
       await txn.rollback();

@@ -81,7 +81,10 @@ function parseErrorFrom(sql: string, error: unknown): ChronosError {
   const location = (error as { location?: { start?: { offset?: unknown } } } | null)?.location;
   const offset = location?.start?.offset;
   if (typeof offset !== 'number') {
-    return new ChronosError('PARSE_ERROR', `Parse error: ${String((error as Error).message ?? error)}`);
+    return new ChronosError(
+      'PARSE_ERROR',
+      `Parse error: ${String((error as Error).message ?? error)}`,
+    );
   }
   if (offset >= sql.trimEnd().length) {
     return new ChronosError('PARSE_ERROR', 'Parse error: unexpected end of statement', {
@@ -139,7 +142,10 @@ function bindExpr(e: Expr, values: readonly Expr[]): Expr {
   switch (e.kind) {
     case 'param': {
       const v = values[e.index];
-      if (v === undefined) throw new ChronosError('PARSE_ERROR', `Parse error: unbound parameter ${e.index}`);
+      if (v === undefined) throw new ChronosError(
+        'PARSE_ERROR',
+        `Parse error: unbound parameter ${e.index}`,
+      );
       return v;
     }
     case 'literal':

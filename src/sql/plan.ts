@@ -9,7 +9,12 @@ export type AccessPath =
   | { readonly kind: 'full-scan'; readonly table: string }
   | { readonly kind: 'pk-lookup'; readonly table: string; readonly key: readonly SqlValue[] }
   | { readonly kind: 'pk-range'; readonly table: string; readonly range: KeyRange }
-  | { readonly kind: 'index-range'; readonly table: string; readonly index: string; readonly range: KeyRange };
+  | {
+      readonly kind: 'index-range';
+      readonly table: string;
+      readonly index: string;
+      readonly range: KeyRange;
+    };
 
 interface ColumnBounds {
   eq?: SqlValue;
@@ -28,7 +33,10 @@ function conjuncts(expr: Expr | null, out: Expr[]): Expr[] {
   return out;
 }
 
-function constantValue(expr: Expr, nowMs: number): { value: SqlValue; type: SqlType | null } | undefined {
+function constantValue(
+  expr: Expr,
+  nowMs: number,
+): { value: SqlValue; type: SqlType | null } | undefined {
   try {
     const c = compileExpr(expr, { scope: null, nowMs });
     return c.constant ? { value: c.evaluate([]), type: c.type } : undefined;
@@ -38,28 +46,48 @@ function constantValue(expr: Expr, nowMs: number): { value: SqlValue; type: SqlT
 }
 
 /** A key value usable for a column of `columnType`, or undefined when it cannot bound keys. */
-function keyValue(columnType: SqlType, value: SqlValue, type: SqlType | null): SqlValue | undefined {
+function keyValue(
+  columnType: SqlType,
+  value: SqlValue,
+  type: SqlType | null,
+): SqlValue | undefined {
   if (value === null) return undefined;
   if (columnType === type) return value;
   if (columnType === 'FLOAT' && type === 'INT') return Number(value);
   return undefined;
 }
 
-const FLIP: Readonly<Record<string, string>> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
+const FLIP: Readonly<Record<string, string>> = {
+  '<': '>',
+  '<=': '>=',
+  '>': '<',
+  '>=': '<=',
+  '=': '=',
+};
 
 function columnIndexOf(schema: TableSchema, qualifier: string, expr: Expr): number | undefined {
   if (expr.kind !== 'column') return undefined;
-  if (expr.table !== null && expr.table !== qualifier && expr.table !== schema.name) return undefined;
+  const owner = expr.table;
+  if (owner !== null && owner !== qualifier && owner !== schema.name) return undefined;
   const i = schema.columns.findIndex((c) => c.name === expr.name);
   return i < 0 ? undefined : i;
 }
 
-function collectBounds(schema: TableSchema, qualifier: string, where: Expr | null, nowMs: number): Map<number, ColumnBounds> {
+function collectBounds(
+  schema: TableSchema,
+  qualifier: string,
+  where: Expr | null,
+  nowMs: number,
+): Map<number, ColumnBounds> {
   const bounds = new Map<number, ColumnBounds>();
   const add = (col: number, op: string, raw: Expr): void => {
     const constant = constantValue(raw, nowMs);
     if (constant === undefined) return;
-    const value = keyValue((schema.columns[col] as { type: SqlType }).type, constant.value, constant.type);
+    const value = keyValue(
+      (schema.columns[col] as { type: SqlType }).type,
+      constant.value,
+      constant.type,
+    );
     if (value === undefined) return;
     const b = bounds.get(col) ?? {};
     if (op === '=') b.eq ??= value;
@@ -94,7 +122,11 @@ interface Candidate {
   readonly eqValues: readonly SqlValue[];
 }
 
-function candidateFor(columns: readonly number[], bounds: Map<number, ColumnBounds>): Candidate | undefined {
+function candidateFor(
+  columns: readonly number[],
+  bounds: Map<number,
+  ColumnBounds>,
+): Candidate | undefined {
   const prefix: SqlValue[] = [];
   for (const col of columns) {
     const b = bounds.get(col);
@@ -116,7 +148,12 @@ function candidateFor(columns: readonly number[], bounds: Map<number, ColumnBoun
     ...(lower === undefined ? {} : { lower }),
     ...(upper === undefined ? {} : { upper }),
   };
-  return { eqCount: prefix.length, hasRange: lowerRange !== undefined || upperRange !== undefined, range, eqValues: prefix };
+  return {
+    eqCount: prefix.length,
+    hasRange: lowerRange !== undefined || upperRange !== undefined,
+    range,
+    eqValues: prefix,
+  };
 }
 
 function score(c: Candidate): number {
@@ -124,7 +161,12 @@ function score(c: Candidate): number {
 }
 
 /** Pick the access path for `schema` from the conjuncts of `where` that bound its keys. */
-export function chooseAccessPath(schema: TableSchema, qualifier: string, where: Expr | null, nowMs: number): AccessPath {
+export function chooseAccessPath(
+  schema: TableSchema,
+  qualifier: string,
+  where: Expr | null,
+  nowMs: number,
+): AccessPath {
   const bounds = collectBounds(schema, qualifier, where, nowMs);
   const table = schema.name;
   if (bounds.size === 0) return { kind: 'full-scan', table };
@@ -135,17 +177,28 @@ export function chooseAccessPath(schema: TableSchema, qualifier: string, where: 
   let best: { candidate: Candidate; index: string } | undefined;
   for (const index of schema.indexes) {
     const c = candidateFor(index.columns, bounds);
-    if (c !== undefined && (best === undefined || score(c) > score(best.candidate))) best = { candidate: c, index: index.name };
+    if (c !== undefined && (best === undefined || score(c) > score(best.candidate))) best = {
+      candidate: c,
+      index: index.name,
+    };
   }
   if (pk !== undefined && (best === undefined || score(pk) >= score(best.candidate))) {
     return { kind: 'pk-range', table, range: pk.range };
   }
-  if (best !== undefined) return { kind: 'index-range', table, index: best.index, range: best.candidate.range };
+  if (best !== undefined) return {
+    kind: 'index-range',
+    table,
+    index: best.index,
+    range: best.candidate.range,
+  };
   return { kind: 'full-scan', table };
 }
 
 /** Fetch the rows an access path names, in batches. */
-export async function* scanPath(reader: StorageReader, path: AccessPath): AsyncIterable<readonly StoredRow[]> {
+export async function* scanPath(
+  reader: StorageReader,
+  path: AccessPath,
+): AsyncIterable<readonly StoredRow[]> {
   switch (path.kind) {
     case 'full-scan':
       yield* reader.scan(path.table);
@@ -167,15 +220,28 @@ export async function* scanPath(reader: StorageReader, path: AccessPath): AsyncI
 /** One-line description of an access path (what `explain` shows). */
 export function describeAccessPath(path: AccessPath): string {
   const bound = (b: KeyBound | undefined, open: string, close: string): string =>
-    b === undefined ? '' : `${b.inclusive ? open : open.replace('=', '')}(${b.values.map(String).join(', ')})${close}`;
+    b === undefined ? '' : `${b.inclusive ? open : open.replace(
+      '=',
+      '',
+    )}(${b.values.map(String).join(', ')})${close}`;
   switch (path.kind) {
     case 'full-scan':
       return `FULL SCAN ${path.table}`;
     case 'pk-lookup':
       return `PK LOOKUP ${path.table} (${path.key.map(String).join(', ')})`;
     case 'pk-range':
-      return `PK RANGE ${path.table} ${bound(path.range.lower, '>=', '')} ${bound(path.range.upper, '<=', '')}`.trim();
+      return [
+        `PK RANGE ${path.table}`,
+        bound(path.range.lower, '>=', ''),
+        bound(path.range.upper, '<=', ''),
+      ]
+        .filter((part) => part !== '').join(' ');
     case 'index-range':
-      return `INDEX RANGE ${path.table}.${path.index} ${bound(path.range.lower, '>=', '')} ${bound(path.range.upper, '<=', '')}`.trim();
+      return [
+        `INDEX RANGE ${path.table}.${path.index}`,
+        bound(path.range.lower, '>=', ''),
+        bound(path.range.upper, '<=', ''),
+      ]
+        .filter((part) => part !== '').join(' ');
   }
 }

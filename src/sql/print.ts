@@ -55,7 +55,9 @@ export function printExpr(expr: Expr): string {
         expr.low,
       )} and ${printExpr(expr.high)}`;
     case 'like':
-      return `${printExpr(expr.operand)} ${expr.negated ? 'not ' : ''}like ${printExpr(expr.pattern)}`;
+      return `${printExpr(expr.operand)} ${expr.negated ? 'not ' : ''}like ${printExpr(
+        expr.pattern,
+      )}`;
     case 'call':
       return `${expr.name}(${expr.args.map(printExpr).join(', ')})`;
     case 'aggregate':

@@ -22,16 +22,28 @@ export class Scope {
   readonly tables: { readonly qualifier: string; readonly schema: TableSchema }[] = [];
 
   /** Add a table's columns at the end of the row; returns its table index. */
-  addTable(schema: TableSchema, alias: string | null, merged: ReadonlySet<string> = new Set()): number {
+  addTable(
+    schema: TableSchema,
+    alias: string | null,
+    merged: ReadonlySet<string> = new Set(),
+  ): number {
     const qualifier = alias ?? schema.name;
     if (this.tables.some((t) => t.qualifier === qualifier)) {
-      throw new ChronosError('INVALID_ARGUMENT', `Table name ${qualifier} is used twice in FROM; give one an alias`);
+      throw new ChronosError(
+        'INVALID_ARGUMENT',
+        `Table name ${qualifier} is used twice in FROM; give one an alias`,
+      );
     }
     const tableIndex = this.tables.length;
     this.tables.push({ qualifier, schema });
     for (const c of schema.columns) {
       this.columns.push({
-        qualifier, table: schema.name, name: c.name, type: c.type, slot: this.columns.length, tableIndex,
+        qualifier,
+        table: schema.name,
+        name: c.name,
+        type: c.type,
+        slot: this.columns.length,
+        tableIndex,
         merged: merged.has(c.name),
       });
     }
@@ -48,12 +60,16 @@ export class Scope {
       const owner = this.tables.find((t) => t.qualifier === table) ??
         this.tables.find((t) => t.schema.name === table);
       if (owner === undefined) {
-        throw new ChronosError('UNKNOWN_TABLE', `Unknown table ${table} in column reference ${table}.${name}`);
+        throw new ChronosError(
+          'UNKNOWN_TABLE',
+          `Unknown table ${table} in column reference ${table}.${name}`,
+        );
       }
       const found = this.columns.find((c) => c.qualifier === owner.qualifier && c.name === name);
       if (found === undefined) {
-        throw new ChronosError('UNKNOWN_COLUMN', `Unknown column ${name} in table ${owner.schema.name}`, {
-          details: { table: owner.schema.name, column: name },
+        const table = owner.schema.name;
+        throw new ChronosError('UNKNOWN_COLUMN', `Unknown column ${name} in table ${table}`, {
+          details: { table, column: name },
         });
       }
       return found;
@@ -61,13 +77,18 @@ export class Scope {
     const matches = this.columns.filter((c) => c.name === name && !c.merged);
     if (matches.length === 1) return matches[0] as ScopeColumn;
     if (matches.length > 1) {
-      throw new ChronosError('AMBIGUOUS_COLUMN', `Column reference ${name} is ambiguous (in ${matches
-        .map((m) => m.qualifier).join(', ')})`);
+      const owners = matches.map((m) => m.qualifier).join(', ');
+      throw new ChronosError(
+        'AMBIGUOUS_COLUMN',
+        `Column reference ${name} is ambiguous (in ${owners})`,
+      );
     }
     const tables = this.tables.map((t) => t.schema.name).join(', ');
     throw new ChronosError(
       'UNKNOWN_COLUMN',
-      this.tables.length === 0 ? `Unknown column ${name} (no table in FROM)` : `Unknown column ${name} in table ${tables}`,
+      this.tables.length === 0
+        ? `Unknown column ${name} (no table in FROM)`
+        : `Unknown column ${name} in table ${tables}`,
       { details: { table: tables, column: name } },
     );
   }

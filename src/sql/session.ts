@@ -39,30 +39,46 @@ export class Session {
     const buffer = this.#buffer;
     switch (kind) {
       case 'begin':
-        if (buffer !== null) throw new ChronosError('TRANSACTION_STATE', 'A transaction is already in progress (COMMIT or ROLLBACK first)');
+        if (buffer !== null) throw new ChronosError(
+          'TRANSACTION_STATE',
+          'A transaction is already in progress (COMMIT or ROLLBACK first)',
+        );
         this.#buffer = [];
         return done('Transaction started');
       case 'commit': {
-        if (buffer === null) throw new ChronosError('TRANSACTION_STATE', 'No transaction in progress (COMMIT without BEGIN)');
+        if (buffer === null) throw new ChronosError(
+          'TRANSACTION_STATE',
+          'No transaction in progress (COMMIT without BEGIN)',
+        );
         this.#buffer = null;
         if (buffer.length === 0) return done('Transaction committed');
         const results = await this.#executor.write(buffer);
-        const affected = results.reduce((n, r) => n + (r.kind === 'message' ? r.rowsAffected : 0), 0);
+        const affected = results.reduce(
+          (n, r) => n + (r.kind === 'message' ? r.rowsAffected : 0),
+          0,
+        );
         return done('Transaction committed', affected);
       }
       case 'rollback':
-        if (buffer === null) throw new ChronosError('TRANSACTION_STATE', 'No transaction in progress (ROLLBACK without BEGIN)');
+        if (buffer === null) throw new ChronosError(
+          'TRANSACTION_STATE',
+          'No transaction in progress (ROLLBACK without BEGIN)',
+        );
         this.#buffer = null;
         return done('Transaction rolled back');
       case 'read':
-        return buffer === null || buffer.length === 0 ? this.#executor.read(sql) : this.#executor.dryRun(buffer, sql);
+        if (buffer === null || buffer.length === 0) return this.#executor.read(sql);
+        return this.#executor.dryRun(buffer, sql);
       case 'write': {
         if (buffer === null) {
           const [result] = await this.#executor.write([sql]);
-          if (result === undefined) throw new ChronosError('UNAVAILABLE', 'The write returned no result');
+          if (result === undefined) throw new ChronosError(
+            'UNAVAILABLE',
+            'The write returned no result',
+          );
           return result;
         }
-        // Check now so the user sees the error at once; the statement joins the buffer only if it works.
+        // Check now so the user sees the error at once; only a working statement is kept.
         const result = await this.#executor.dryRun([...buffer, sql]);
         buffer.push(sql);
         return result;

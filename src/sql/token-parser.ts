@@ -50,7 +50,9 @@ class Cursor {
   }
   identifier(what: string): string {
     const t = this.peek();
-    if (t === undefined || (t.kind !== 'word' && t.kind !== 'quoted')) throw this.fail(`expected ${what}`);
+    if (t === undefined || (t.kind !== 'word' && t.kind !== 'quoted')) {
+      throw this.fail(`expected ${what}`);
+    }
     this.#i++;
     return t.value.toLowerCase();
   }
@@ -139,13 +141,19 @@ function createTable(c: Cursor): Statement {
   const names = new Set<string>();
   for (const col of columns) {
     if (names.has(col.name)) {
-      throw new ChronosError('INVALID_ARGUMENT', `Column ${col.name} is declared twice in table ${table}`);
+      throw new ChronosError(
+        'INVALID_ARGUMENT',
+        `Column ${col.name} is declared twice in table ${table}`,
+      );
     }
     names.add(col.name);
   }
   for (const key of primaryKey) {
     if (!names.has(key)) {
-      throw new ChronosError('UNKNOWN_COLUMN', `PRIMARY KEY column ${key} is not a column of table ${table}`);
+      throw new ChronosError(
+        'UNKNOWN_COLUMN',
+        `PRIMARY KEY column ${key} is not a column of table ${table}`,
+      );
     }
   }
   const withKeys = columns.map((col) =>
@@ -188,7 +196,10 @@ function columnDefinition(c: Cursor): ColumnDefinition {
   }
   if (c.isWord('DEFAULT') || c.isWord('UNIQUE') || c.isWord('REFERENCES') || c.isWord('CHECK')) {
     const t = c.peek() as Token;
-    throw new ChronosError('UNSUPPORTED', `Unsupported column constraint ${t.value} on column ${name}`);
+    throw new ChronosError(
+      'UNSUPPORTED',
+      `Unsupported column constraint ${t.value} on column ${name}`,
+    );
   }
   return { name, type, notNull, primaryKey };
 }
@@ -201,7 +212,11 @@ function ttlClause(c: Cursor): number | null {
   const t = c.next();
   const match = t.kind === 'duration' ? /^(\d+)([smhd])$/i.exec(t.value) : null;
   if (match === null) {
-    throw lexerParseError(c.sql, t.start, `bad TTL '${t.value}' (expected a number and s, m, h or d, e.g. 7d)`);
+    throw lexerParseError(
+      c.sql,
+      t.start,
+      `bad TTL '${t.value}' (expected a number and s, m, h or d, e.g. 7d)`,
+    );
   }
   const amount = Number(match[1]);
   const unit = TTL_UNITS_MS[(match[2] as string).toLowerCase()] as number;
@@ -230,7 +245,11 @@ function drop(c: Cursor): Statement {
   const ifExists = c.acceptWord('IF') && (c.expectWord('EXISTS'), true);
   const name = c.identifier(isTable ? 'a table name' : 'an index name');
   c.expectEnd();
-  return isTable ? { kind: 'dropTable', table: name, ifExists } : { kind: 'dropIndex', name, ifExists };
+  return isTable ? {
+    kind: 'dropTable',
+    table: name,
+    ifExists,
+  } : { kind: 'dropIndex', name, ifExists };
 }
 
 function identifierList(c: Cursor, what: string): string[] {
@@ -252,7 +271,8 @@ export function parseFastInsert(sql: string, tokens: readonly Token[]): Statemen
   const c = new Cursor(sql, tokens);
   if (!c.acceptWord('INSERT') || !c.acceptWord('INTO')) return null;
   const nameToken = c.peek();
-  if (nameToken === undefined || (nameToken.kind !== 'word' && nameToken.kind !== 'quoted')) return null;
+  if (nameToken === undefined) return null;
+  if (nameToken.kind !== 'word' && nameToken.kind !== 'quoted') return null;
   const table = c.identifier('a table name');
   let columns: string[] | null = null;
   if (c.isSymbol('(')) {

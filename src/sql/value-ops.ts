@@ -29,8 +29,12 @@ function compareNumeric(a: number | bigint, b: number | bigint): number {
     // NaN sorts above every number, as in PostgreSQL.
     return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
   }
-  if (typeof a === 'number' && !Number.isInteger(a)) return Number.isNaN(a) ? 1 : a < Number(b) ? -1 : 1;
-  if (typeof b === 'number' && !Number.isInteger(b)) return Number.isNaN(b) ? -1 : Number(a) < b ? -1 : 1;
+  if (typeof a === 'number' && !Number.isInteger(a)) {
+    return Number.isNaN(a) ? 1 : a < Number(b) ? -1 : 1;
+  }
+  if (typeof b === 'number' && !Number.isInteger(b)) {
+    return Number.isNaN(b) ? -1 : Number(a) < b ? -1 : 1;
+  }
   const x = BigInt(a);
   const y = BigInt(b);
   return x < y ? -1 : x > y ? 1 : 0;
@@ -39,12 +43,16 @@ function compareNumeric(a: number | bigint, b: number | bigint): number {
 /** Total order of two non-null values of comparable types (numbers, strings, booleans). */
 export function compareValues(a: SqlValue, b: SqlValue): number {
   if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
-  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) {
+  const aNumeric = typeof a === 'number' || typeof a === 'bigint';
+  if (aNumeric && (typeof b === 'number' || typeof b === 'bigint')) {
     return compareNumeric(a, b);
   }
   if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
   if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
-  throw new ChronosError('TYPE_MISMATCH', `Type mismatch: cannot compare ${printType(a)} with ${printType(b)}`);
+  throw new ChronosError(
+    'TYPE_MISMATCH',
+    `Type mismatch: cannot compare ${printType(a)} with ${printType(b)}`,
+  );
 }
 
 /** Sort order for ORDER BY: NULLs last ascending (PostgreSQL). */
@@ -76,7 +84,11 @@ function checkedBig(value: bigint, op: string): number | bigint {
 }
 
 /** INT arithmetic with int64 overflow detection; number fast path, bigint beyond 2^53. */
-export function intArithmetic(op: '+' | '-' | '*' | '/' | '%', a: number | bigint, b: number | bigint): number | bigint {
+export function intArithmetic(
+  op: '+' | '-' | '*' | '/' | '%',
+  a: number | bigint,
+  b: number | bigint,
+): number | bigint {
   if (typeof a === 'number' && typeof b === 'number') {
     let r: number;
     switch (op) {
@@ -150,7 +162,9 @@ export function coerceToColumn(
   where: string,
 ): SqlValue {
   if (value === null) return null;
-  if (to === 'FLOAT' && (from === 'INT' || from === 'FLOAT')) return toFloat(value as number | bigint);
+  if (to === 'FLOAT' && (from === 'INT' || from === 'FLOAT')) {
+    return toFloat(value as number | bigint);
+  }
   if (to === from) return value;
   const shown = typeof value === 'string' ? `'${value}'` : String(value);
   throw new ChronosError(

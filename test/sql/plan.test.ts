@@ -67,7 +67,7 @@ describe('index and PK paths return the same rows as a full scan', () => {
     const env = await newSession();
     await run(env.session, 'CREATE TABLE q (id INT PRIMARY KEY, g INT, v FLOAT)', 'CREATE INDEX q_g ON q (g)');
     const values: string[] = [];
-    for (let i = 0; i < 300; i++) values.push(`(${i * 7 % 301 - 150}, ${i % 13 - 6}, ${((i * 37) % 101) / 4})`);
+    for (let i = 0; i < 300; i++) values.push(`(${(i * 7) % 307 - 150}, ${i % 13 - 6}, ${((i * 37) % 101) / 4})`);
     await env.session.execute(`INSERT INTO q VALUES ${values.join(', ')}`);
     const preds = ['id = 5', 'id > 20', 'id <= -3', 'id BETWEEN -10 AND 10', 'g = 3', 'g > 2 AND g < 5', 'g = -6 AND id > 0', 'v >= 10', 'g = 0 AND v < 5'];
     for (const p of preds) {

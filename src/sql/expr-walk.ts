@@ -1,0 +1,62 @@
+import { ChronosError } from '../lib/index.js';
+import type { Expr } from './ast.js';
+import { printExpr } from './print.js';
+import type { Scope } from './scope.js';
+
+/** Key of an expression with columns replaced by their slots, so `t.a` and `a` are one key. */
+export function resolvedKey(expr: Expr, scope: Scope): string {
+  const map = (e: Expr): Expr => {
+    switch (e.kind) {
+      case 'column': {
+        const c = scope.resolve(e.table, e.name);
+        return { kind: 'column', table: null, name: `#${c.slot}` };
+      }
+      case 'unary': return { ...e, operand: map(e.operand) };
+      case 'binary': return { ...e, left: map(e.left), right: map(e.right) };
+      case 'isNull': return { ...e, operand: map(e.operand) };
+      case 'in': return { ...e, operand: map(e.operand), list: e.list.map(map) };
+      case 'between': return { ...e, operand: map(e.operand), low: map(e.low), high: map(e.high) };
+      case 'like': return { ...e, operand: map(e.operand), pattern: map(e.pattern) };
+      case 'call': return { ...e, args: e.args.map(map) };
+      case 'aggregate': return { ...e, arg: e.arg === null ? null : map(e.arg) };
+      default: return e;
+    }
+  };
+  return printExpr(map(expr));
+}
+
+/** Append every aggregate call inside `expr` (nested aggregates are an error). */
+export function collectAggregates(expr: Expr, out: Extract<Expr, { kind: 'aggregate' }>[]): void {
+  switch (expr.kind) {
+    case 'aggregate':
+      if (expr.arg !== null && hasAggregate(expr.arg)) {
+        throw new ChronosError(
+          'INVALID_ARGUMENT',
+          `Aggregate calls cannot be nested: ${printExpr(expr)}`,
+        );
+      }
+      out.push(expr);
+      return;
+    case 'unary': case 'isNull': collectAggregates(expr.operand, out); return;
+    case 'binary': collectAggregates(expr.left, out); collectAggregates(expr.right, out); return;
+    case 'in': collectAggregates(
+      expr.operand,
+      out,
+    ); expr.list.forEach((e) => collectAggregates(e, out)); return;
+    case 'between': [
+      expr.operand,
+      expr.low,
+      expr.high,
+    ].forEach((e) => collectAggregates(e, out)); return;
+    case 'like': collectAggregates(expr.operand, out); collectAggregates(expr.pattern, out); return;
+    case 'call': expr.args.forEach((e) => collectAggregates(e, out)); return;
+    default: return;
+  }
+}
+
+/** True when `expr` contains an aggregate call. */
+export function hasAggregate(expr: Expr): boolean {
+  const out: Extract<Expr, { kind: 'aggregate' }>[] = [];
+  collectAggregates(expr, out);
+  return out.length > 0;
+}
