@@ -85,7 +85,8 @@ function tlsOptions(env: AdminEnv): RequestOptions {
   const certPath = env['CHRONOS_TLS_CERT'];
   const keyPath = env['CHRONOS_TLS_KEY'];
   if (certPath !== undefined && certPath !== '' && keyPath !== undefined && keyPath !== '') {
-    return { ...options, cert: readPem(env, 'CHRONOS_TLS_CERT'), key: readPem(env, 'CHRONOS_TLS_KEY') };
+    const cert = readPem(env, 'CHRONOS_TLS_CERT');
+    return { ...options, cert, key: readPem(env, 'CHRONOS_TLS_KEY') };
   }
   return options;
 }
@@ -95,7 +96,8 @@ function readPem(env: AdminEnv, name: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new ChronosError('CONFIG_ERROR', `cannot read ${name} file '${path}': ${errorMessage(error)}`);
+    throw new ChronosError('CONFIG_ERROR',
+      `cannot read ${name} file '${path}': ${errorMessage(error)}`);
   }
 }
 

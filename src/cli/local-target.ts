@@ -37,7 +37,8 @@ export class LocalTarget implements SqlTarget {
     try {
       mkdirSync(storageDir, { recursive: true });
     } catch (error) {
-      throw new ChronosError('IO_ERROR', `cannot create data dir '${dataDir}': ${errorMessage(error)}`);
+      throw new ChronosError('IO_ERROR',
+        `cannot create data dir '${dataDir}': ${errorMessage(error)}`);
     }
     let engine: StorageEngine;
     try {

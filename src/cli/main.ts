@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { CommandSpec, ParsedArgs } from './args.js';
 import type { AdminEnv } from './admin-http-client.js';
 import type { CliIo } from './sql-target.js';
@@ -5,7 +7,6 @@ import { errorMessage } from '../lib/errors.js';
 import { parseArgs } from './args.js';
 import { runAddNode, runAdminStatus, runRemoveNode } from './commands/admin.js';
 import { runClient } from './commands/client.js';
-import { runNode } from './commands/node.js';
 import { runSingleNode } from './commands/single-node.js';
 import { runSnapshotCreate, runSnapshotRestore } from './commands/snapshot.js';
 import { helpText } from './help.js';
@@ -40,8 +41,18 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
     spec: SINGLE_NODE_SPEC,
     run: (args, c) => runSingleNode(singleNodeOptions(args), c, c.io),
   }],
-  ['node', { spec: NODE_SPEC, run: (args, c) => runNode(nodeOptions(args), c.io) }],
-  ['client', { spec: CLIENT_SPEC, run: (args, c) => runClient(clientOptions(args), c, c.io, c.env) }],
+  ['node', {
+    spec: NODE_SPEC,
+    run: async (args, c) => {
+      const options = nodeOptions(args);
+      // Loaded on use: the server pulls in gRPC, fastify and LevelDB (a second of start-up).
+      const { runNode } = await import('./commands/node.js');
+      return runNode(options, c.io);
+    },
+  }],
+  ['client', {
+    spec: CLIENT_SPEC, run: (args, c) => runClient(clientOptions(args), c, c.io, c.env),
+  }],
   ['admin status', {
     spec: ADMIN_STATUS_SPEC, run: (args, c) => runAdminStatus(adminHttp(args), c.io, c.env),
   }],
@@ -70,8 +81,31 @@ const GROUPS: ReadonlyMap<string, readonly string[]> = new Map([
 
 /** Entry point of `bin/chronos`: runs the command line and sets process.exitCode. */
 export async function main(argv: string[]): Promise<void> {
+  // `chronos ... | head -1` closes the pipe early: stop quietly instead of an EPIPE trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   process.exitCode = await runCli(argv, {
     io: processIo(), stdin: process.stdin, stdout: process.stdout, env: process.env,
+  });
+}
+
+/** True when this file is the process's entry script (`node dist/cli/main.js`, `npm start`). */
+function isEntryScript(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryScript()) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`Error: ${errorMessage(error)}\n`);
+    process.exitCode = 1;
   });
 }
 
@@ -105,7 +139,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     return await command.run(args, context);
   } catch (error) {
     if (error instanceof UsageError) {
-      const hint = error.message.includes('--help') ? '' : ` (see 'chronos ${commandPath(argv)} --help')`;
+      const hint = error.message.includes('--help')
+        ? '' : ` (see 'chronos ${commandPath(argv)} --help')`;
       io.stderr.write(`Error: ${error.message}${hint}\n`);
       return USAGE_EXIT_CODE;
     }

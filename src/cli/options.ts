@@ -106,7 +106,9 @@ export function clientOptions(args: ParsedArgs): ClientOptions {
   }
   let target: ClientTargetOptions;
   if (leader !== undefined) target = { kind: 'server', leader: parseHostPort('--leader', leader) };
-  else if (dataDir !== undefined) target = { kind: 'local', dataDir: nonEmpty('--data-dir', dataDir) };
+  else if (dataDir !== undefined) {
+    target = { kind: 'local', dataDir: nonEmpty('--data-dir', dataDir) };
+  }
   else throw new UsageError("'chronos client' needs --leader HOST:PORT or --data-dir DIR");
   const formatText = args.values.get('format') ?? 'table';
   const format = OUTPUT_FORMATS.find((f) => f === formatText);

@@ -75,7 +75,10 @@ export const CLIENT_SPEC: CommandSpec = {
       description: 'Open a local data dir (single-node dir or a stopped node\'s DIR/ID)',
     },
     { name: 'execute', short: 'e', value: 'SQL', description: 'Run these statements and exit' },
-    { name: 'format', value: 'FORMAT', description: 'Output: table, json or csv', defaultText: 'table' },
+    {
+      name: 'format', value: 'FORMAT', description: 'Output: table, json or csv',
+      defaultText: 'table',
+    },
   ],
 };
 

@@ -42,7 +42,8 @@ export function parseHostPort(flag: string, text: string, portMax = 65535): Host
 
 /** `host:port`, bracketing an IPv6 host. */
 export function formatHostPort(address: HostPort): string {
-  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  return `${host}:${address.port}`;
 }
 
 /** Parses a node id: it names a directory, so letters, digits, `_`, `.`, `-` only. */

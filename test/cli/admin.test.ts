@@ -16,14 +16,16 @@ interface Seen {
 let server: Server;
 let port = 0;
 const seen: Seen[] = [];
-let healthBody = '{"status":"ok","role":"Leader","term":1,"leader":"node1","commit_index":3,"applied_index":3}';
+let healthBody = '{"status":"ok","role":"Leader","term":1,"leader":"node1",' +
+  '"commit_index":3,"applied_index":3}';
 let healthStatus = 200;
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
   let body = '';
   req.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
   req.on('end', () => {
-    seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization, body });
+    const auth = req.headers.authorization;
+    seen.push({ method: req.method ?? '', url: req.url ?? '', auth, body });
     if (req.url === '/health') {
       res.writeHead(healthStatus, { 'content-type': 'application/json' }).end(healthBody);
     } else if (req.url === '/cluster/add-node' || req.url === '/cluster/remove-node') {
@@ -44,7 +46,9 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-async function cli(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; io: BufferIo }> {
+async function cli(
+  argv: string[], env: Record<string, string> = {},
+): Promise<{ code: number; io: BufferIo }> {
   const io = new BufferIo();
   const context: CliContext = { io, stdin: process.stdin, stdout: process.stdout, env };
   return { code: await runCli(argv, context), io };
@@ -80,7 +84,8 @@ describe('chronos admin', () => {
     healthBody = previous;
     expect(code).toBe(1);
     expect(io.out).toBe('');
-    expect(io.err).toBe(`Error: http://127.0.0.1:${port}/health answered HTTP 401: missing bearer token\n`);
+    expect(io.err).toBe(
+      `Error: http://127.0.0.1:${port}/health answered HTTP 401: missing bearer token\n`);
   });
 
   it('status of an unreachable node is one error line, exit 1', async () => {
@@ -97,11 +102,13 @@ describe('chronos admin', () => {
     const { code, io } = await cli(['admin', 'status', '--http', `127.0.0.1:${port}`],
       { CHRONOS_TLS_CA_CERT: '/nonexistent/ca.crt' });
     expect(code).toBe(1);
-    expect(io.err).toMatch(/^Error: cannot read CHRONOS_TLS_CA_CERT file '\/nonexistent\/ca.crt': .*ENOENT.*\n$/);
+    expect(io.err).toMatch(
+      /^Error: cannot read CHRONOS_TLS_CA_CERT file '\/nonexistent\/ca.crt': .*ENOENT.*\n$/);
   });
 
   it('add-node and remove-node post to the membership endpoints', async () => {
-    const add = await cli(['admin', 'add-node', 'node4=10.0.0.4:8003', '--http', `127.0.0.1:${port}`]);
+    const http = `127.0.0.1:${port}`;
+    const add = await cli(['admin', 'add-node', 'node4=10.0.0.4:8003', '--http', http]);
     expect(add.code).toBe(0);
     expect(add.io.out).toBe('{"status":"ok"}\n');
     expect(seen.at(-1)).toMatchObject({

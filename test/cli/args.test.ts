@@ -51,7 +51,8 @@ describe('chronos node flags', () => {
   });
 
   it('accepts an IPv6 address in brackets and several sync targets', () => {
-    const options = node(['-i', 'n', '-a', '[::1]:8000', '--sync-target', 'http://a:8000,https://b:8001']);
+    const options = node(
+      ['-i', 'n', '-a', '[::1]:8000', '--sync-target', 'http://a:8000,https://b:8001']);
     expect(options.address).toEqual({ host: '::1', port: 8000 });
     expect(options.syncTargets).toEqual(['http://a:8000', 'https://b:8001']);
   });
@@ -64,7 +65,7 @@ describe('chronos node flags', () => {
     ['switch given a value', ['-i', 'n', '--clean=yes'], /--clean takes no value/],
     ['flag twice', ['-i', 'a', '--id', 'b'], /--id given more than once/],
     ['stray positional', ['-i', 'n', 'extra'], /unexpected argument 'extra'/],
-    ['address without port', ['-i', 'n', '-a', '10.0.0.1'], /--address '10.0.0.1' is not HOST:PORT/],
+    ['address without port', ['-i', 'n', '-a', '10.0.0.1'], /'10.0.0.1' is not HOST:PORT/],
     ['port out of range', ['-i', 'n', '-a', 'h:0'], /port must be between 1 and 64535/],
     ['admin port would overflow', ['-i', 'n', '-a', 'h:65000'], /between 1 and 64535/],
     ['non-numeric port', ['-i', 'n', '-a', 'h:80a'], /not HOST:PORT/],
@@ -77,8 +78,8 @@ describe('chronos node flags', () => {
     ['interval negative', ['-i', 'n', '--sync-interval-secs', '-5'], /must be an integer/],
     ['batch size text', ['-i', 'n', '--sync-batch-size', 'ten'], /--sync-batch-size 'ten'/],
     ['batch size fraction', ['-i', 'n', '--sync-batch-size', '1.5'], /must be an integer/],
-    ['sync target not a URL', ['-i', 'n', '--sync-target', '10.0.0.10:8000'], /http:\/\/ or https:\/\//],
-    ['sync target garbage', ['-i', 'n', '--sync-target', 'not a url'], /'not a url' must be an http:\/\/ or https:\/\/ URL/],
+    ['sync target not a URL', ['-i', 'n', '--sync-target', '10.0.0.10:8000'], /http:\/\/ or https/],
+    ['sync target garbage', ['-i', 'n', '--sync-target', 'bad'], /'bad' must be an http/],
     ['empty data dir', ['-i', 'n', '-d', ''], /--data-dir must not be empty/],
   ];
   for (const [name, argv, message] of bad) {
@@ -156,20 +157,23 @@ describe('chronos client flags', () => {
 describe('other commands', () => {
   it('single-node defaults to ./data and takes --data-dir', () => {
     expect(singleNodeOptions(parseArgs(SINGLE_NODE_SPEC, []))).toEqual({ dataDir: 'data' });
-    expect(singleNodeOptions(parseArgs(SINGLE_NODE_SPEC, ['--data-dir', './d']))).toEqual({ dataDir: './d' });
+    expect(singleNodeOptions(parseArgs(SINGLE_NODE_SPEC, ['--data-dir', './d'])))
+      .toEqual({ dataDir: './d' });
   });
 
   it('admin add-node ID=HOST:PORT --http', () => {
     const args = parseArgs(ADMIN_ADD_NODE_SPEC, ['node4=10.0.0.4:8003', '--http', '10.0.0.1:9000']);
     expect(addNodeOptions(args)).toEqual({
-      http: { host: '10.0.0.1', port: 9000 }, id: 'node4', address: { host: '10.0.0.4', port: 8003 },
+      http: { host: '10.0.0.1', port: 9000 }, id: 'node4',
+      address: { host: '10.0.0.4', port: 8003 },
     });
   });
 
   it('admin add-node refuses two nodes at once and a missing --http', () => {
     expect(() => addNodeOptions(parseArgs(ADMIN_ADD_NODE_SPEC, ['a=h:1,b=h:2', '--http', 'h:9'])))
       .toThrow(/takes one ID=HOST:PORT/);
-    expect(() => addNodeOptions(parseArgs(ADMIN_ADD_NODE_SPEC, ['a=h:1']))).toThrow(/--http is required/);
+    expect(() => addNodeOptions(parseArgs(ADMIN_ADD_NODE_SPEC, ['a=h:1'])))
+      .toThrow(/--http is required/);
     expect(() => parseArgs(ADMIN_ADD_NODE_SPEC, ['--http', 'h:9'])).toThrow(/needs <ID=HOST:PORT>/);
   });
 

@@ -25,27 +25,44 @@ function newestMtimeMs(dir: string): number {
   return newest;
 }
 
+/** Long enough for a full `tsc` build on a busy two-core machine. */
+export const BUILD_TIMEOUT_MS = 240_000;
+
 /**
- * Builds dist/ with tsc when it is missing or older than src/ (`npm test` builds first, so this
- * is a no-op there). tsc emits even when another folder has type errors; those are ignored.
+ * Builds dist/ with tsc when dist/cli/main.js is missing or older than src/cli (`npm test`
+ * builds first, so this is a no-op there). tsc emits even when another folder has type
+ * errors; those are ignored.
  */
 export function ensureBuilt(): void {
   const main = join(ROOT, 'dist', 'cli', 'main.js');
-  if (existsSync(main) && statSync(main).mtimeMs >= newestMtimeMs(join(ROOT, 'src'))) return;
+  if (existsSync(main) && statSync(main).mtimeMs >= newestMtimeMs(join(ROOT, 'src', 'cli'))) {
+    return;
+  }
   try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'],
+      { cwd: ROOT, stdio: 'ignore', timeout: BUILD_TIMEOUT_MS });
   } catch {
     // Type errors elsewhere still emit JavaScript; a missing main.js is caught below.
   }
   if (!existsSync(main)) throw new Error(`build did not produce ${main}`);
 }
 
+/** How a child runs: stdin text, extra environment, time limit. */
+export interface RunOptions {
+  readonly input?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly timeoutMs?: number;
+}
+
 /** Runs `bin/chronos argv` with `input` on stdin (a pipe), bounded by `timeoutMs`. */
-export function runChronos(
-  argv: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<RunResult> {
+export function runChronos(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return runNode([BIN, ...argv], options);
+}
+
+/** Runs `node args` from the repository root (the child is killed after `timeoutMs`). */
+export function runNode(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], {
+    const child = spawn(process.execPath, args, {
       cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -9,9 +9,12 @@ function rows(
   return { kind: 'rows', columns, columnTypes, rows: data };
 }
 
-const guideRows = rows(['id', 'temp', 'device'], ['INT', 'FLOAT', 'STRING'], [[1, 25.5, 'sensor-01']]);
-const created: StatementResult = { kind: 'message', message: 'Table sensors created', rowsAffected: 0 };
-const inserted: StatementResult = { kind: 'message', message: 'Inserted into sensors', rowsAffected: 1 };
+const guideRows = rows(
+  ['id', 'temp', 'device'], ['INT', 'FLOAT', 'STRING'], [[1, 25.5, 'sensor-01']]);
+const created: StatementResult =
+  { kind: 'message', message: 'Table sensors created', rowsAffected: 0 };
+const inserted: StatementResult =
+  { kind: 'message', message: 'Inserted into sensors', rowsAffected: 1 };
 
 describe('table format', () => {
   const cases: { name: string; result: StatementResult; lines: string[] }[] = [
@@ -115,7 +118,10 @@ describe('json format', () => {
       result: inserted,
       line: '{"message":"Inserted into sensors","rows_affected":1}',
     },
-    { name: 'DDL has rows_affected 0', result: created, line: '{"message":"Table sensors created","rows_affected":0}' },
+    {
+      name: 'DDL has rows_affected 0', result: created,
+      line: '{"message":"Table sensors created","rows_affected":0}',
+    },
     {
       name: 'INT beyond 2^53-1 is a string, within is a number',
       result: rows(['a', 'b', 'c', 'd'], ['INT', 'INT', 'INT', 'INT'],

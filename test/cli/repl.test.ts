@@ -13,7 +13,9 @@ const GUIDE_TABLE = [
 ];
 
 /** Feeds `lines` to a non-terminal REPL and collects stdout and stderr. */
-async function repl(lines: string[], end = true): Promise<{ out: string; err: string; target: FakeTarget }> {
+async function repl(
+  lines: string[], end = true,
+): Promise<{ out: string; err: string; target: FakeTarget }> {
   const target = new FakeTarget();
   const input = new PassThrough();
   const output = new PassThrough();
@@ -89,16 +91,19 @@ describe('runStatements (-e and piped stdin)', () => {
     const target = new FakeTarget();
     const io = new BufferIo();
     const code = await runStatements(target,
-      "CREATE TABLE sensors (id INT);\nINSERT INTO sensors VALUES (1);\nSELECT * FROM sensors", 'table', io);
+      'CREATE TABLE sensors (id INT);\nINSERT INTO sensors VALUES (1);\nSELECT * FROM sensors',
+      'table', io);
     expect(code).toBe(0);
-    expect(io.out).toBe(['Table sensors created', 'Inserted into sensors', ...GUIDE_TABLE, ''].join('\n'));
+    expect(io.out)
+      .toBe(['Table sensors created', 'Inserted into sensors', ...GUIDE_TABLE, ''].join('\n'));
     expect(io.err).toBe('');
   });
 
   it('stops at the first error with exit 1; statements before stay done', async () => {
     const target = new FakeTarget();
     const io = new BufferIo();
-    const code = await runStatements(target, 'INSERT INTO s VALUES (1); SELECT BOOM; INSERT INTO s VALUES (2);', 'json', io);
+    const script = 'INSERT INTO s VALUES (1); SELECT BOOM; INSERT INTO s VALUES (2);';
+    const code = await runStatements(target, script, 'json', io);
     expect(code).toBe(1);
     expect(target.executed).toEqual(['INSERT INTO s VALUES (1)', 'SELECT BOOM']);
     expect(io.out).toBe('{"message":"Inserted into sensors","rows_affected":1}\n');
@@ -115,7 +120,8 @@ describe('runStatements (-e and piped stdin)', () => {
   it('refuses an unterminated string before running anything', async () => {
     const target = new FakeTarget();
     const io = new BufferIo();
-    expect(await runStatements(target, "INSERT INTO s VALUES (1);\nSELECT 'x", 'table', io)).toBe(1);
+    const script = "INSERT INTO s VALUES (1);\nSELECT 'x";
+    expect(await runStatements(target, script, 'table', io)).toBe(1);
     expect(target.executed).toEqual([]);
     expect(io.err).toBe('Error: unterminated quoted string starting on line 2\n');
   });

@@ -8,6 +8,8 @@ import { GrpcServer } from '../../src/transport/index.js';
 import { BufferIo } from './fake-target.js';
 
 const tokens: (string | null)[] = [];
+const INSERTED: StatementResult =
+  { kind: 'message', message: 'Inserted into sensors', rowsAffected: 1 };
 let leader: GrpcServer;
 let follower: GrpcServer;
 let leaderPort = 0;
@@ -16,7 +18,7 @@ let followerPort = 0;
 async function leaderSql(sql: string, context: CallContext): Promise<StatementResult> {
   tokens.push(context.token);
   if (sql.includes('BOOM')) throw new ChronosError('PARSE_ERROR', 'Parse error: near BOOM');
-  if (sql.startsWith('INSERT')) return { kind: 'message', message: 'Inserted into sensors', rowsAffected: 1 };
+  if (sql.startsWith('INSERT')) return INSERTED;
   return {
     kind: 'rows', columns: ['id', 'temp', 'device'], columnTypes: ['INT', 'FLOAT', 'STRING'],
     rows: [[1, 25.5, 'sensor-01'], [2, null, 'x']],
@@ -31,7 +33,8 @@ beforeAll(async () => {
   follower = new GrpcServer({
     host: '127.0.0.1', port: 0, tls: null, raft: noRaft,
     sql: async () => {
-      throw new ChronosError('NOT_LEADER', 'not the leader', { details: { leader: `127.0.0.1:${leaderPort}` } });
+      const details = { leader: `127.0.0.1:${leaderPort}` };
+      throw new ChronosError('NOT_LEADER', 'not the leader', { details });
     },
   });
   followerPort = (await follower.start()).port;
@@ -47,7 +50,7 @@ describe('ServerTarget', () => {
     const target = new ServerTarget(`127.0.0.1:${followerPort}`, { CHRONOS_AUTH_TOKEN: 'tok' });
     try {
       const result = await target.execute("INSERT INTO sensors VALUES (1, 25.5, 'sensor-01')");
-      expect(result).toEqual({ kind: 'message', message: 'Inserted into sensors', rowsAffected: 1 });
+      expect(result).toEqual(INSERTED);
       expect(target.address).toBe(`127.0.0.1:${leaderPort}`);
       expect(tokens.at(-1)).toBe('tok');
     } finally {
@@ -58,16 +61,19 @@ describe('ServerTarget', () => {
   it('chronos client --leader -e prints json rows through the real gRPC path', async () => {
     const io = new BufferIo();
     const code = await runCli(
-      ['client', '--leader', `127.0.0.1:${followerPort}`, '-e', 'SELECT * FROM sensors', '--format', 'json'],
+      ['client', '--leader', `127.0.0.1:${followerPort}`, '-e', 'SELECT * FROM sensors',
+        '--format', 'json'],
       { io, stdin: process.stdin, stdout: process.stdout, env: {} });
     expect(io.err).toBe('');
     expect(code).toBe(0);
-    expect(io.out).toBe('{"columns":["id","temp","device"],"rows":[[1,25.5,"sensor-01"],[2,null,"x"]]}\n');
+    expect(io.out).toBe(
+      '{"columns":["id","temp","device"],"rows":[[1,25.5,"sensor-01"],[2,null,"x"]]}\n');
   });
 
   it('a server error is one line and exit 1', async () => {
     const io = new BufferIo();
-    const code = await runCli(['client', '--leader', `127.0.0.1:${leaderPort}`, '-e', 'SELECT BOOM'],
+    const argv = ['client', '--leader', `127.0.0.1:${leaderPort}`, '-e', 'SELECT BOOM'];
+    const code = await runCli(argv,
       { io, stdin: process.stdin, stdout: process.stdout, env: {} });
     expect(code).toBe(1);
     expect(io.err).toBe('Error: Parse error: near BOOM\n');

@@ -5,8 +5,14 @@ describe('splitStatements', () => {
   const cases: { name: string; text: string; statements: string[]; rest: string }[] = [
     { name: 'one statement', text: 'SELECT 1;', statements: ['SELECT 1'], rest: '' },
     { name: 'no trailing ;', text: 'SELECT 1', statements: [], rest: 'SELECT 1' },
-    { name: 'two on a line', text: 'SELECT 1; SELECT 2;', statements: ['SELECT 1', 'SELECT 2'], rest: '' },
-    { name: 'empty statements dropped', text: ' ; ;;\n;SELECT 1;;', statements: ['SELECT 1'], rest: '' },
+    {
+      name: 'two on a line', text: 'SELECT 1; SELECT 2;',
+      statements: ['SELECT 1', 'SELECT 2'], rest: '',
+    },
+    {
+      name: 'empty statements dropped', text: ' ; ;;\n;SELECT 1;;',
+      statements: ['SELECT 1'], rest: '',
+    },
     {
       name: '; inside a string',
       text: "INSERT INTO t VALUES ('a;b');",
@@ -33,13 +39,19 @@ describe('splitStatements', () => {
       statements: ['SELECT 1'], rest: '',
     },
     { name: 'comment-only input', text: '-- nothing\n/* at all */', statements: [], rest: '' },
-    { name: 'comment markers inside strings stay', text: "SELECT '--x', '/*y*/';", statements: ["SELECT '--x', '/*y*/'"], rest: '' },
+    {
+      name: 'comment markers inside strings stay', text: "SELECT '--x', '/*y*/';",
+      statements: ["SELECT '--x', '/*y*/'"], rest: '',
+    },
     {
       name: 'multi-line statement',
       text: 'CREATE TABLE t (\n  id INT,\n  v FLOAT\n);\nINSERT',
       statements: ['CREATE TABLE t (\n  id INT,\n  v FLOAT\n)'], rest: 'INSERT',
     },
-    { name: 'a trailing line comment without newline', text: 'SELECT 1; -- bye', statements: ['SELECT 1'], rest: '' },
+    {
+      name: 'a trailing line comment without newline', text: 'SELECT 1; -- bye',
+      statements: ['SELECT 1'], rest: '',
+    },
     { name: 'empty string literal', text: "SELECT '';", statements: ["SELECT ''"], rest: '' },
     { name: 'unicode', text: "SELECT '日本;語';", statements: ["SELECT '日本;語'"], rest: '' },
   ];

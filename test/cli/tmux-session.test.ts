@@ -3,12 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ensureBuilt } from './binary.js';
+import { BIN, BUILD_TIMEOUT_MS, ensureBuilt } from './binary.js';
 
 /** A private tmux server: killing it ends only the sessions this test started. */
 const SOCKET = `chronos-cli-test-${process.pid}`;
 const POLL_MS = 50;
 const WAIT_MS_MAX = 20_000;
+/** Marks the end of the command on screen with its exit status. */
+const STATUS_PREFIX = 'chronos-test-exit-status ';
+
+type ScreenCheck = (lines: string[]) => boolean;
 
 let dir = '';
 
@@ -25,14 +29,15 @@ function hasTmux(): boolean {
   }
 }
 
+/** The whole pane, scrollback included, without the empty rows below the cursor. */
 function screen(session: string): string[] {
-  const lines = tmux('capture-pane', '-p', '-t', session).split('\n');
+  const lines = tmux('capture-pane', '-p', '-S', '-', '-t', session).split('\n');
   while (lines.length > 0 && lines.at(-1) === '') lines.pop();
   return lines;
 }
 
 /** Polls the pane until `done` holds (bounded by WAIT_MS_MAX); returns the last screen. */
-async function waitForScreen(session: string, done: (lines: string[]) => boolean): Promise<string[]> {
+async function waitForScreen(session: string, done: ScreenCheck): Promise<string[]> {
   let lines: string[] = [];
   for (let waited = 0; waited < WAIT_MS_MAX; waited += POLL_MS) {
     lines = screen(session);
@@ -43,26 +48,45 @@ async function waitForScreen(session: string, done: (lines: string[]) => boolean
 }
 
 function start(session: string, command: string): void {
-  tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '50', '-c', dir, command);
+  const wrapped = `${command}; echo "${STATUS_PREFIX}$?"`;
+  tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '50', '-c', dir, wrapped);
   tmux('set-option', '-t', session, 'remain-on-exit', 'on');
 }
 
-async function type(session: string, text: string, expectLast: (lines: string[]) => boolean): Promise<string[]> {
-  tmux('send-keys', '-t', session, '-l', text);
-  tmux('send-keys', '-t', session, 'Enter');
-  return waitForScreen(session, expectLast);
+const exitStatusLine = (lines: string[]): string | undefined =>
+  lines.find((line) => line.startsWith(STATUS_PREFIX));
+
+/** Types `text` as raw bytes: tmux would read a trailing `;` in an argument as a separator. */
+function sendText(session: string, text: string): void {
+  const hex = [...Buffer.from(text, 'utf8')].map((byte) => byte.toString(16).padStart(2, '0'));
+  tmux('send-keys', '-t', session, '-H', ...hex);
 }
+
+async function type(session: string, text: string, done: ScreenCheck): Promise<string[]> {
+  sendText(session, text);
+  tmux('send-keys', '-t', session, 'Enter');
+  return waitForScreen(session, done);
+}
+
+/** The cursor sits on a fresh `prompt` line. */
+const endsWith = (prompt: string): ScreenCheck => (lines) =>
+  lines.at(-1)?.trimEnd() === prompt.trimEnd();
+
+/** `text` is on screen and a fresh main prompt follows. */
+const shownThenPrompt = (text: string): ScreenCheck => (lines) =>
+  lines.some((line) => line.includes(text)) && endsWith('chronos>')(lines);
 
 const available = hasTmux();
 
 beforeAll(() => {
   ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'chronos-cli-tmux-'));
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(() => {
   if (available) {
-    try { tmux('kill-server'); } catch { /* no server left */ }
+    // Ends only this test's private server (and so its sessions); none may be left.
+    spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore' });
   }
   rmSync(dir, { recursive: true, force: true });
 });
@@ -71,13 +95,15 @@ describe.skipIf(!available)('single-node session in a real terminal (tmux)', () 
   it("matches the guide's example session line by line", async () => {
     const session = 'guide';
     start(session, `node ${BIN} single-node --data-dir ./data`);
-    const isPromptAfter = (count: number) => (lines: string[]): boolean =>
-      lines.at(-1)?.trimEnd() === 'chronos>' && lines.filter((l) => l.startsWith('chronos>')).length === count;
-    await waitForScreen(session, isPromptAfter(1));
-    await type(session, 'CREATE TABLE sensors (id INT, temp FLOAT, device STRING);', isPromptAfter(2));
-    await type(session, "INSERT INTO sensors (id, temp, device) VALUES (1, 25.5, 'sensor-01');", isPromptAfter(3));
-    await type(session, 'SELECT * FROM sensors;', isPromptAfter(4));
-    const lines = await type(session, 'exit', (l) => l.some((line) => line.startsWith('Pane is dead')));
+    const promptNumber = (count: number): ScreenCheck => (lines) =>
+      endsWith('chronos>')(lines) && lines.filter((l) => l.startsWith('chronos>')).length === count;
+    await waitForScreen(session, promptNumber(1));
+    await type(session,
+      'CREATE TABLE sensors (id INT, temp FLOAT, device STRING);', promptNumber(2));
+    await type(session,
+      "INSERT INTO sensors (id, temp, device) VALUES (1, 25.5, 'sensor-01');", promptNumber(3));
+    await type(session, 'SELECT * FROM sensors;', promptNumber(4));
+    const lines = await type(session, 'exit', (l) => exitStatusLine(l) !== undefined);
     const end = lines.indexOf('chronos> exit');
     expect(lines.slice(0, end + 1)).toEqual([
       'Welcome to Chronos SQL Database',
@@ -99,38 +125,41 @@ describe.skipIf(!available)('single-node session in a real terminal (tmux)', () 
       '',
       'chronos> exit',
     ]);
-    expect(lines.slice(end + 1).filter((l) => l !== '' && !l.startsWith('Pane is dead'))).toEqual([]);
-    expect(lines.find((l) => l.startsWith('Pane is dead'))).toMatch(/status 0/);
+    // After the session: only our status marker (and tmux's own "Pane is dead" notice).
+    const after = lines.slice(end + 1).filter((l) => l !== '' && !l.startsWith('Pane is dead'));
+    expect(after).toEqual([`${STATUS_PREFIX}0`]);
   });
 
-  it('continuation prompt, errors, Ctrl-C and Ctrl-D; the dir stays locked while open', async () => {
+  it('continuation prompt, errors, Ctrl-C, Ctrl-D; the dir stays locked while open', async () => {
     const session = 'keys';
-    start(session, `node ${BIN} single-node -d ./data`);
-    const endsWith = (text: string) => (lines: string[]): boolean => lines.at(-1)?.trimEnd() === text.trimEnd();
+    const data = join(dir, 'keys-data');
+    start(session, `node ${BIN} single-node -d ./keys-data`);
     await waitForScreen(session, endsWith('chronos>'));
+    await type(session, 'CREATE TABLE sensors (id INT);', shownThenPrompt('Table sensors created'));
     await type(session, 'SELECT id', endsWith('     ->'));
-    let lines = await type(session, 'FROM sensors;', (l) => l.includes('| id |') && endsWith('chronos>')(l));
+    let lines = await type(session, 'FROM sensors;', shownThenPrompt('| id |'));
     expect(lines).toContain('chronos> SELECT id');
     expect(lines).toContain('     -> FROM sensors;');
-    lines = await type(session, 'SELECT nope FROM sensors;', (l) => l.some((x) => x.startsWith('Error: ')) && endsWith('chronos>')(l));
-    expect(lines.filter((l) => l.startsWith('Error: '))).toEqual(['Error: Unknown column nope in table sensors']);
+    lines = await type(session, 'SELECT nope FROM sensors;', shownThenPrompt('Error: '));
+    expect(lines.filter((l) => l.startsWith('Error: ')))
+      .toEqual(['Error: Unknown column nope in table sensors']);
 
     // Another process cannot open the same dir while the session holds it.
-    const other = spawnSync(process.execPath, [BIN, 'client', '-d', join(dir, 'data'), '-e', 'SELECT 1'],
+    const other = spawnSync(process.execPath, [BIN, 'client', '-d', data, '-e', 'SELECT 1'],
       { encoding: 'utf8', timeout: 20_000 });
     expect(other.status).toBe(1);
-    expect(other.stderr).toBe(`Error: data dir '${join(dir, 'data')}' is in use by another process ` +
-      '(a running node or session)\n');
+    expect(other.stderr).toBe(
+      `Error: data dir '${data}' is in use by another process (a running node or session)\n`);
 
     // Ctrl-C drops the statement being typed; the next one starts fresh.
-    tmux('send-keys', '-t', session, '-l', 'SELECT garbage');
+    sendText(session, 'SELECT garbage');
     tmux('send-keys', '-t', session, 'C-c');
-    lines = await waitForScreen(session, (l) => l.includes('chronos> SELECT garbage^C') && endsWith('chronos>')(l));
-    await type(session, 'SELECT count(*) FROM sensors;', (l) => l.includes('| count(*) |') && endsWith('chronos>')(l));
+    await waitForScreen(session, shownThenPrompt('chronos> SELECT garbage^C'));
+    await type(session, 'SELECT count(*) FROM sensors;', shownThenPrompt('| count(*) |'));
 
     // Ctrl-D on an empty line ends the session with status 0.
     tmux('send-keys', '-t', session, 'C-d');
-    lines = await waitForScreen(session, (l) => l.some((x) => x.startsWith('Pane is dead')));
-    expect(lines.find((l) => l.startsWith('Pane is dead'))).toMatch(/status 0/);
+    lines = await waitForScreen(session, (l) => exitStatusLine(l) !== undefined);
+    expect(exitStatusLine(lines)).toBe(`${STATUS_PREFIX}0`);
   });
 });

@@ -11,6 +11,7 @@ import { formatHostPort } from '../validate.js';
  * (the server side belongs to src/api/): any member accepts them and hands them to the leader.
  */
 export const ADD_NODE_PATH = '/cluster/add-node';
+/** See ADD_NODE_PATH; the body is `{"id"}`. */
 export const REMOVE_NODE_PATH = '/cluster/remove-node';
 
 /** `chronos admin status`: prints the node's /health body on one line, as sent. */
@@ -20,9 +21,12 @@ export async function runAdminStatus(http: HostPort, io: CliIo, env: AdminEnv): 
 }
 
 /** `chronos admin add-node ID=HOST:PORT`: asks the cluster to add a member through its log. */
-export async function runAddNode(options: AddNodeOptions, io: CliIo, env: AdminEnv): Promise<number> {
+export async function runAddNode(
+  options: AddNodeOptions, io: CliIo, env: AdminEnv,
+): Promise<number> {
   const json = { id: options.id, address: formatHostPort(options.address) };
-  const answer = await adminRequest(options.http, { method: 'POST', path: ADD_NODE_PATH, json }, env);
+  const answer = await adminRequest(
+    options.http, { method: 'POST', path: ADD_NODE_PATH, json }, env);
   return printAnswer(answer, io);
 }
 
@@ -43,10 +47,11 @@ function printAnswer(answer: AdminAnswer, io: CliIo): number {
     io.stdout.write(body + '\n');
     return 0;
   }
-  const detail = body === '' ? '' : `: ${errorField(body)}`;
-  throw new ChronosError(
-    answer.status === 401 ? 'UNAUTHENTICATED' : answer.status === 403 ? 'PERMISSION_DENIED' : 'UNAVAILABLE',
-    `${answer.url} answered HTTP ${answer.status}${detail}`);
+  let detail = body === '' ? '' : `: ${errorField(body)}`;
+  if (answer.status === 404) detail += ' (this node does not offer that endpoint)';
+  const code = answer.status === 401 ? 'UNAUTHENTICATED'
+    : answer.status === 403 ? 'PERMISSION_DENIED' : 'UNAVAILABLE';
+  throw new ChronosError(code, `${answer.url} answered HTTP ${answer.status}${detail}`);
 }
 
 /** The body without line breaks; JSON spread over lines is re-serialised compactly. */

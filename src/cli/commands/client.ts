@@ -25,6 +25,8 @@ export async function runClient(
     default:
       return assertNever(options.target, 'client target');
   }
-  const banner = ['Welcome to Chronos SQL Database', where, "Enter SQL statements or 'exit' to quit"];
+  const banner = [
+    'Welcome to Chronos SQL Database', where, "Enter SQL statements or 'exit' to quit",
+  ];
   return runSqlSession(target, { ...input, execute: options.execute }, banner, options.format, io);
 }

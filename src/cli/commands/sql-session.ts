@@ -24,7 +24,8 @@ export async function runSqlSession(
     if (input.stdin.isTTY === true) {
       return await runRepl(target, {
         banner, format, input: input.stdin, output: input.stdout, stderr: io.stderr,
-        terminal: true,
+        // Line editing writes escape codes: only when the output is a terminal too.
+        terminal: input.stdout.isTTY === true,
       });
     }
     return await runStatements(target, await readAll(input.stdin), format, io);

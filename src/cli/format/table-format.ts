@@ -18,7 +18,8 @@ export function formatTable(result: StatementResult): string[] {
       return rowsTable(result.columns, result.rows.map((row) =>
         result.columns.map((_, i) => {
           const value = row[i] ?? null;
-          return value === null ? 'NULL' : cellText(valueText(value, result.columnTypes[i] ?? null));
+          if (value === null) return 'NULL';
+          return cellText(valueText(value, result.columnTypes[i] ?? null));
         })));
     default:
       return assertNever(result, 'statement result');
@@ -28,7 +29,7 @@ export function formatTable(result: StatementResult): string[] {
 function rowsTable(columns: readonly string[], cells: readonly string[][]): string[] {
   const headers = columns.map(cellText);
   const widths = headers.map((header, i) =>
-    cells.reduce((width, row) => Math.max(width, displayWidth(row[i] ?? '')), displayWidth(header)));
+    cells.reduce((w, row) => Math.max(w, displayWidth(row[i] ?? '')), displayWidth(header)));
   const border = '+' + widths.map((w) => '-'.repeat(w + 2)).join('+') + '+';
   const line = (values: readonly string[]): string =>
     '|' + widths.map((w, i) => ' ' + pad(values[i] ?? '', w) + ' ').join('|') + '|';
