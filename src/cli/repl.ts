@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import type { OutputFormat } from './format/index.js';
 import type { SqlTarget, TextSink } from './sql-target.js';
 import { runOne } from './run-statements.js';
-import { splitStatements } from './split-statements.js';
+import { splitStatements } from '../sql/split-statements.js';
 
 /** The prompt of the guide's session. */
 export const PROMPT = 'chronos> ';

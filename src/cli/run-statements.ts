@@ -2,7 +2,7 @@ import type { OutputFormat } from './format/index.js';
 import type { CliIo, SqlTarget } from './sql-target.js';
 import { errorMessage } from '../lib/errors.js';
 import { formatResult } from './format/index.js';
-import { splitStatements } from './split-statements.js';
+import { splitStatements } from '../sql/split-statements.js';
 
 /**
  * Runs every statement of `text` in order (`-e` and a non-terminal stdin), printing each

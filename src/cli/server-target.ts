@@ -1,11 +1,27 @@
 import type { StatementResult } from '../sql/result.js';
 import type { TlsMaterial } from '../transport/index.js';
 import type { SqlTarget } from './sql-target.js';
-import { isChronosError } from '../lib/errors.js';
+import { ChronosError, isChronosError } from '../lib/errors.js';
 import { SqlClient, loadTlsMaterial, tlsConfigFromEnv } from '../transport/index.js';
 
 /** Redirects followed for one statement: more means the cluster is electing, not that we lost. */
 const LEADER_HOPS_MAX = 3;
+/** Backoff while a server cannot be reached: about 3 s in all, then one error line. */
+const RETRY_DELAYS_MS = [100, 200, 400, 800, 1600] as const;
+
+function message(text: string): StatementResult {
+  return { kind: 'message', message: text, rowsAffected: 0 };
+}
+
+/** The statement's kind from its first word; the server does the real parse. */
+function statementKind(sql: string): 'begin' | 'commit' | 'rollback' | 'read' | 'write' {
+  const word = /^\s*([a-z]+)/i.exec(sql)?.[1]?.toLowerCase() ?? '';
+  if (word === 'begin' || word === 'start') return 'begin';
+  if (word === 'commit' || word === 'end') return 'commit';
+  if (word === 'rollback') return 'rollback';
+  if (word === 'select' || word === 'with' || word === 'explain') return 'read';
+  return 'write';
+}
 
 /** The environment the gRPC client reads: CHRONOS_TLS_* and CHRONOS_AUTH_TOKEN (SPEC §7). */
 export type ClientEnv = Readonly<Record<string, string | undefined>>;
@@ -18,10 +34,14 @@ export type ClientEnv = Readonly<Record<string, string | undefined>>;
 export class ServerTarget implements SqlTarget {
   readonly #tls: TlsMaterial | null;
   readonly #token: string | null;
+  readonly #noticeSink: (line: string) => void;
   #client: SqlClient;
+  /** Writes of the open transaction; null outside one. */
+  #transaction: string[] | null = null;
   #closed = false;
 
-  constructor(address: string, env: ClientEnv) {
+  constructor(address: string, env: ClientEnv, notice: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {
+    this.#noticeSink = notice;
     const config = tlsConfigFromEnv(env);
     // TLS only with a CA to verify the server against (SPEC §7); files are checked up front.
     this.#tls = config.caPath === null ? null : loadTlsMaterial(config);
@@ -35,19 +55,71 @@ export class ServerTarget implements SqlTarget {
     return this.#client.address;
   }
 
-  /** Runs one statement on the server, following the leader up to LEADER_HOPS_MAX times. */
+  /**
+   * Runs one statement. BEGIN ... COMMIT is buffered here and sent as one request at COMMIT
+   * (a gRPC call has no session to hold a transaction open); the server applies it atomically.
+   */
   async execute(sql: string): Promise<StatementResult> {
-    for (let hop = 0; ; hop += 1) {
+    const kind = statementKind(sql);
+    if (this.#transaction !== null) {
+      if (kind === 'commit') {
+        const writes = this.#transaction;
+        this.#transaction = null;
+        if (writes.length === 0) return message('Transaction committed');
+        return this.#send(['BEGIN', ...writes, 'COMMIT'].join(';\n'), true);
+      }
+      if (kind === 'rollback') {
+        this.#transaction = null;
+        return message('Transaction rolled back');
+      }
+      if (kind === 'begin') {
+        throw new ChronosError('TRANSACTION_STATE', 'a transaction is already open; COMMIT or ROLLBACK it first');
+      }
+      if (kind === 'write') {
+        this.#transaction.push(sql);
+        return message('Queued: applied atomically at COMMIT');
+      }
+      return this.#send(sql, false);
+    }
+    if (kind === 'begin') {
+      this.#transaction = [];
+      return message('Transaction started');
+    }
+    if (kind === 'commit' || kind === 'rollback') {
+      throw new ChronosError('TRANSACTION_STATE', `${kind.toUpperCase()} without BEGIN`);
+    }
+    return this.#send(sql, kind === 'write');
+  }
+
+  /**
+   * Sends a request, following the leader when the server names one, and retrying with backoff
+   * while the server cannot be reached at all (a request that never connected was not applied,
+   * so retrying it is safe even for a write).
+   */
+  async #send(sql: string, isWrite: boolean): Promise<StatementResult> {
+    let hops = 0;
+    let attempt = 0;
+    for (;;) {
       try {
         return await this.#client.execute(sql);
       } catch (error) {
         const leader = isChronosError(error, 'NOT_LEADER') ? error.details['leader'] : undefined;
-        if (typeof leader !== 'string' || leader === '' || leader === this.address ||
-          hop >= LEADER_HOPS_MAX) {
-          throw error;
+        if (typeof leader === 'string' && leader !== '' && leader !== this.address && hops < LEADER_HOPS_MAX) {
+          hops += 1;
+          this.#notice(`Following the leader at ${leader}`);
+          this.#client.close();
+          this.#client = this.#connect(leader);
+          continue;
         }
-        this.#client.close();
-        this.#client = this.#connect(leader);
+        const neverConnected = isChronosError(error, 'UNAVAILABLE') && /No connection established|ECONNREFUSED/i.test(error.message);
+        const retryable = neverConnected || (!isWrite && isChronosError(error, 'UNAVAILABLE'));
+        if (retryable && attempt < RETRY_DELAYS_MS.length) {
+          const delay = RETRY_DELAYS_MS[attempt] ?? 0;
+          attempt += 1;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          continue;
+        }
+        throw error;
       }
     }
   }
@@ -57,6 +129,10 @@ export class ServerTarget implements SqlTarget {
     if (this.#closed) return;
     this.#closed = true;
     this.#client.close();
+  }
+
+  #notice(line: string): void {
+    this.#noticeSink(line);
   }
 
   #connect(address: string): SqlClient {

@@ -6,7 +6,7 @@ import { buildAdminApp } from '../api/admin-http.js';
 import { TokenAuth } from '../api/auth.js';
 import type { TokenConfig } from '../api/auth.js';
 import { NodeMetrics } from '../api/metrics.js';
-import { classify } from '../sql/index.js';
+import { planScript } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import { GrpcServer } from '../transport/grpc-server.js';
 import type { CallContext } from '../transport/handlers.js';
@@ -77,7 +77,8 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
   const audit = config.logger.child('audit');
 
   const authorize = (sql: string, context: CallContext): 'read' | 'write' => {
-    const kind = classify(sql) === 'read' ? 'read' : 'write';
+    const script = planScript(sql);
+    const kind = script.kind === 'statement' && script.statementClass === 'read' ? 'read' : 'write';
     const decision = auth.check(context.token === null ? null : `Bearer ${context.token}`);
     if (!decision.ok) {
       throw new ChronosError('UNAUTHENTICATED', `${decision.reason} bearer token`);

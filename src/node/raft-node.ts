@@ -7,7 +7,7 @@ import type { RaftMessage } from '../raft/messages.js';
 import { RaftCore } from '../raft/index.js';
 import type { RaftConfig, Ready } from '../raft/index.js';
 import type { NodeId } from '../raft/types.js';
-import { classify, encodeWriteCommand, executeRead } from '../sql/index.js';
+import { encodeWriteCommand, executeRead, planScript } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import { openStorage } from '../storage/index.js';
 import type { StorageEngine } from '../storage/index.js';
@@ -198,12 +198,23 @@ export class RaftNode {
 
   /** Runs one client statement: writes through the log, reads linearizably. */
   async execute(sql: string, context: CallContext): Promise<StatementResult> {
-    const kind = classify(sql);
-    switch (kind) {
+    const script = planScript(sql);
+    if (script.kind === 'transaction') {
+      if (script.end === 'rollback' || script.writes.length === 0) {
+        return { kind: 'message', message: script.end === 'rollback' ? 'Transaction rolled back' : 'Transaction committed', rowsAffected: 0 };
+      }
+      const results = await this.write(script.writes, context);
+      const last = results.at(-1);
+      assert(last !== undefined && results.length === script.writes.length, 'one result per statement');
+      if (!script.explicit) return last;
+      const rowsAffected = results.reduce((sum, result) => sum + (result.kind === 'message' ? result.rowsAffected : 0), 0);
+      return { kind: 'message', message: 'Transaction committed', rowsAffected };
+    }
+    switch (script.statementClass) {
       case 'read':
-        return this.#read(sql);
+        return this.#read(script.sql);
       case 'write': {
-        const results = await this.write([sql], context);
+        const results = await this.write([script.sql], context);
         const last = results.at(-1);
         assert(last !== undefined, 'a write command returns one result per statement');
         return last;
@@ -213,8 +224,8 @@ export class RaftNode {
       case 'rollback':
         throw new ChronosError(
           'UNSUPPORTED',
-          `${kind.toUpperCase()} needs a session: over gRPC send the whole transaction as one request ` +
-            `("BEGIN; ...; COMMIT"), or use chronos client`,
+          `${script.statementClass.toUpperCase()} needs a session: send the whole transaction as one ` +
+            'request ("BEGIN; ...; COMMIT"), or use chronos client',
         );
     }
   }

@@ -15,3 +15,7 @@ export { Session } from './session.js';
 export type { StatementExecutor } from './session.js';
 export { LocalExecutor } from './local-executor.js';
 export type { StatementResult, RowsResult, MessageResult } from './result.js';
+export { splitStatements } from './split-statements.js';
+export type { SplitResult, OpenConstruct } from './split-statements.js';
+export { planScript } from './script.js';
+export type { Script } from './script.js';

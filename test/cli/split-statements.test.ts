@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitStatements } from '../../src/cli/split-statements.js';
+import { splitStatements } from '../../src/sql/split-statements.js';
 
 describe('splitStatements', () => {
   const cases: { name: string; text: string; statements: string[]; rest: string }[] = [
