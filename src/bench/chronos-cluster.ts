@@ -1,0 +1,153 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { SqlClient } from '../transport/sql-client.js';
+import type { ClusterUnderTest, LeaderInfo } from './cluster-under-test.js';
+import { freePort, waitUntil } from './ports.js';
+import { killChild, removeTempDir, spawnTracked, stopChild, trackTempDir } from './processes.js';
+import type { BenchChild } from './processes.js';
+import { TABLE_COLUMNS, insertRows } from './workload.js';
+
+const TABLE = 'bench';
+const ADMIN_PORT_OFFSET = 1_000;
+const START_TIMEOUT_MS = 30_000;
+
+/** bin/chronos, found by walking up from this file to the package root (works from dist/). */
+function chronosBin(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 8; depth++) {
+    const candidate = join(folder, 'bin', 'chronos');
+    if (existsSync(join(folder, 'package.json')) && existsSync(candidate)) return candidate;
+    folder = dirname(folder);
+  }
+  throw new Error('cannot find bin/chronos above the bench code');
+}
+
+interface HealthBody {
+  readonly role: string;
+  readonly term: number;
+}
+
+function isHealth(value: unknown): value is HealthBody {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v['role'] === 'string' && typeof v['term'] === 'number';
+}
+
+/** A 3-node ChronosDB cluster of real `chronos node` processes on loopback. */
+export class ChronosCluster implements ClusterUnderTest {
+  readonly name = 'ChronosDB';
+  readonly size = 3;
+  readonly #dir: string;
+  readonly #ports: readonly number[];
+  readonly #nodes: (BenchChild | null)[];
+  readonly #clients: SqlClient[];
+
+  private constructor(dir: string, ports: readonly number[]) {
+    this.#dir = dir;
+    this.#ports = ports;
+    this.#nodes = ports.map(() => null);
+    this.#clients = ports.map(
+      (port) => new SqlClient({ address: `127.0.0.1:${port}`, tls: null, token: null, deadlineMs: 10_000 }),
+    );
+  }
+
+  /** Starts 3 nodes, waits for a leader and creates the bench table through it. */
+  static async start(): Promise<ChronosCluster> {
+    const dir = await mkdtemp(join(tmpdir(), 'chronos-bench-cluster-'));
+    trackTempDir(dir);
+    const taken = new Set<number>();
+    const ports: number[] = [];
+    for (let i = 0; i < 3; i++) ports.push(await freePort(taken, [0, ADMIN_PORT_OFFSET]));
+    const cluster = new ChronosCluster(dir, ports);
+    try {
+      for (let i = 0; i < 3; i++) cluster.#launch(i);
+      const leader = await waitUntil('a ChronosDB leader', START_TIMEOUT_MS, () => cluster.findLeader());
+      await cluster.#clients[leader.index]?.execute(`CREATE TABLE ${TABLE} (${TABLE_COLUMNS})`);
+      return cluster;
+    } catch (error) {
+      const logs = cluster.#nodes.map((n) => `--- ${n?.name ?? '?'}\n${n?.output().slice(-2_000) ?? ''}`);
+      await cluster.stop();
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logs.join('\n')}`);
+    }
+  }
+
+  #launch(index: number): void {
+    const ids = this.#ports.map((_, i) => `node${i + 1}`);
+    const peers = this.#ports
+      .map((port, i) => (i === index ? null : `${ids[i] ?? ''}=127.0.0.1:${port}`))
+      .filter((p) => p !== null)
+      .join(',');
+    const args = [
+      chronosBin(),
+      'node',
+      '--id',
+      ids[index] ?? '',
+      '--data-dir',
+      this.#dir,
+      '--address',
+      `127.0.0.1:${this.#ports[index] ?? 0}`,
+      '--peers',
+      peers,
+    ];
+    this.#nodes[index] = spawnTracked(ids[index] ?? 'node', process.execPath, args, {
+      ...process.env,
+      CHRONOS_LOG_LEVEL: 'warn',
+    });
+  }
+
+  async #health(index: number): Promise<HealthBody | null> {
+    const port = (this.#ports[index] ?? 0) + ADMIN_PORT_OFFSET;
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1_000) });
+      if (!response.ok) return null;
+      const body: unknown = await response.json();
+      return isHealth(body) ? body : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The node whose /health says Leader, highest term first. */
+  async findLeader(among: readonly number[] = [0, 1, 2]): Promise<LeaderInfo | null> {
+    const healths = await Promise.all(among.map(async (i) => ({ index: i, health: await this.#health(i) })));
+    let best: LeaderInfo | null = null;
+    for (const { index, health } of healths) {
+      if (health?.role !== 'Leader') continue;
+      if (best === null || health.term > best.term) best = { index, term: health.term };
+    }
+    return best;
+  }
+
+  async write(index: number, sequence: number): Promise<void> {
+    await this.#client(index).execute(insertRows(TABLE, sequence, 1));
+  }
+
+  readonly writeBatch = async (index: number, first: number, count: number): Promise<void> => {
+    await this.#client(index).execute(insertRows(TABLE, first, count));
+  };
+
+  #client(index: number): SqlClient {
+    const client = this.#clients[index];
+    if (client === undefined) throw new Error(`no ChronosDB node ${index}`);
+    return client;
+  }
+
+  async kill(index: number): Promise<void> {
+    const node = this.#nodes[index];
+    if (node !== null && node !== undefined) await killChild(node);
+  }
+
+  async restart(index: number): Promise<void> {
+    this.#launch(index);
+    await waitUntil(`node${index + 1} serving /health`, START_TIMEOUT_MS, () => this.#health(index));
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.#clients) client.close();
+    await Promise.all(this.#nodes.map((n) => (n === null ? Promise.resolve() : stopChild(n))));
+    removeTempDir(this.#dir);
+  }
+}

@@ -1,0 +1,23 @@
+/** A member that currently leads, with the term it leads in. */
+export interface LeaderInfo {
+  readonly index: number;
+  readonly term: number;
+}
+
+/** What the cluster workload needs from a 3-member system (ChronosDB or etcd). */
+export interface ClusterUnderTest {
+  readonly name: string;
+  readonly size: number;
+  /** The member that reports itself leader (among `among`, default all), or null if none now. */
+  findLeader(among?: readonly number[]): Promise<LeaderInfo | null>;
+  /** Writes one ~60-byte value under key `sequence` through member `index`. */
+  write(index: number, sequence: number): Promise<void>;
+  /** Writes `count` rows in one statement through member `index`; null if the system has no such write. */
+  writeBatch: ((index: number, first: number, count: number) => Promise<void>) | null;
+  /** SIGKILLs member `index` by its PID and waits for it to exit. */
+  kill(index: number): Promise<void>;
+  /** Starts member `index` again on its data dir and waits until it answers. */
+  restart(index: number): Promise<void>;
+  /** Stops every member and removes the data dirs. */
+  stop(): Promise<void>;
+}

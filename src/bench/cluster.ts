@@ -1,0 +1,147 @@
+import { closedLoop, windowStats } from './closed-loop.js';
+import type { ClusterUnderTest } from './cluster-under-test.js';
+import { waitUntil } from './ports.js';
+import { summarize } from './stats.js';
+import type { Summary } from './stats.js';
+
+/** Shape of the cluster workload; the defaults keep `cluster --vs-etcd` under ~4 minutes. */
+export interface ClusterPlan {
+  readonly concurrencies: readonly number[];
+  readonly primeMs: number;
+  readonly warmMs: number;
+  readonly windowMs: number;
+  readonly windows: number;
+  readonly batchRows: number;
+  readonly batchConcurrency: number;
+  readonly failoverTrials: number;
+}
+
+/** The brief's workload: 1 s warm-up and 4 windows of 2 s (8 s measured) per concurrency. */
+export const DEFAULT_PLAN: ClusterPlan = {
+  concurrencies: [1, 16, 64],
+  primeMs: 2_000,
+  warmMs: 1_000,
+  windowMs: 2_000,
+  windows: 4,
+  batchRows: 100,
+  batchConcurrency: 16,
+  failoverTrials: 3,
+};
+
+/** Throughput and latency at one concurrency, each a summary over the measurement windows. */
+export interface LoadPoint {
+  readonly concurrency: number;
+  readonly writesPerSecond: Summary;
+  readonly p50Ms: Summary;
+  readonly p99Ms: Summary;
+  readonly errors: number;
+}
+
+/** Everything measured on one system. */
+export interface ClusterRun {
+  readonly system: string;
+  readonly load: readonly LoadPoint[];
+  /** Rows/s of multi-row INSERTs; null where the system has no such write (etcd). */
+  readonly batchRowsPerSecond: Summary | null;
+  readonly batchConcurrency: number;
+  readonly batchRows: number;
+  /** Kill-to-first-acknowledged-write times, one per trial. */
+  readonly failoverMs: Summary;
+}
+
+const FAILOVER_TIMEOUT_MS = 30_000;
+const FAILOVER_POLL_MS = 10;
+/** Batch keys start here so they never collide with single-row keys. */
+const BATCH_KEY_BASE = 1_000_000_000;
+
+function finite(values: readonly number[]): number[] {
+  return values.filter((v) => Number.isFinite(v));
+}
+
+/** SIGKILLs the leader and times until a new leader (higher term) acknowledges a write. */
+async function failoverTrial(cluster: ClusterUnderTest, nextKey: () => number): Promise<number> {
+  const before = await waitUntil(`a ${cluster.name} leader`, FAILOVER_TIMEOUT_MS, () => cluster.findLeader());
+  await cluster.write(before.index, nextKey());
+  const survivors = [0, 1, 2].filter((i) => i !== before.index);
+  await cluster.kill(before.index);
+  const killedAt = performance.now();
+  const elapsed = await waitUntil(
+    `a new ${cluster.name} leader acknowledging a write`,
+    FAILOVER_TIMEOUT_MS,
+    async () => {
+      const leader = await cluster.findLeader(survivors);
+      if (leader === null || leader.term <= before.term) return null;
+      try {
+        await cluster.write(leader.index, nextKey());
+        return performance.now() - killedAt;
+      } catch {
+        return null;
+      }
+    },
+    FAILOVER_POLL_MS,
+  );
+  await cluster.restart(before.index);
+  await waitUntil(`${cluster.name} healthy after restart`, FAILOVER_TIMEOUT_MS, () => cluster.findLeader());
+  return elapsed;
+}
+
+/** Runs the closed-loop, batch and failover workload against a started cluster. */
+export async function runClusterWorkload(
+  cluster: ClusterUnderTest,
+  plan: ClusterPlan,
+  log: (line: string) => void,
+): Promise<ClusterRun> {
+  let sequence = 0;
+  const leader = await waitUntil(`a ${cluster.name} leader`, FAILOVER_TIMEOUT_MS, () => cluster.findLeader());
+  const write = (key: number): Promise<void> => cluster.write(leader.index, key);
+
+  log(`${cluster.name}: priming the client for ${plan.primeMs} ms`);
+  sequence = (await closedLoop({ concurrency: 16, durationMs: plan.primeMs, op: write, firstSequence: sequence })).nextSequence;
+
+  const load: LoadPoint[] = [];
+  for (const concurrency of plan.concurrencies) {
+    log(`${cluster.name}: single-row writes, ${concurrency} clients`);
+    const run = await closedLoop({
+      concurrency,
+      durationMs: plan.warmMs + plan.windowMs * plan.windows,
+      op: write,
+      firstSequence: sequence,
+    });
+    sequence = run.nextSequence;
+    const windows = windowStats(run, plan.warmMs, plan.windowMs, plan.windows);
+    load.push({
+      concurrency,
+      writesPerSecond: summarize(windows.map((w) => w.opsPerSecond)),
+      p50Ms: summarize(finite(windows.map((w) => w.p50Ms))),
+      p99Ms: summarize(finite(windows.map((w) => w.p99Ms))),
+      errors: run.errors,
+    });
+  }
+
+  let batchRowsPerSecond: Summary | null = null;
+  const writeBatch = cluster.writeBatch;
+  if (writeBatch !== null) {
+    log(`${cluster.name}: ${plan.batchRows}-row INSERTs, ${plan.batchConcurrency} clients`);
+    const run = await closedLoop({
+      concurrency: plan.batchConcurrency,
+      durationMs: plan.warmMs + plan.windowMs * 3,
+      op: (n) => writeBatch(leader.index, BATCH_KEY_BASE + n * plan.batchRows, plan.batchRows),
+    });
+    const windows = windowStats(run, plan.warmMs, plan.windowMs, 3);
+    batchRowsPerSecond = summarize(windows.map((w) => w.opsPerSecond * plan.batchRows));
+  }
+
+  const failovers: number[] = [];
+  for (let trial = 0; trial < plan.failoverTrials; trial++) {
+    log(`${cluster.name}: failover trial ${trial + 1}/${plan.failoverTrials}`);
+    failovers.push(await failoverTrial(cluster, () => sequence++));
+  }
+  return {
+    system: cluster.name,
+    load,
+    batchRowsPerSecond,
+    batchConcurrency: plan.batchConcurrency,
+    batchRows: plan.batchRows,
+    failoverMs: summarize(failovers),
+  };
+}

@@ -1,0 +1,70 @@
+import { tmpdir } from 'node:os';
+import { assertNever } from '../lib/assert.js';
+import { errorMessage } from '../lib/errors.js';
+import { parseBenchArgs } from './args.js';
+import type { BenchSuite } from './args.js';
+import { runClusterSuite, renderRatios } from './cluster-suite.js';
+import { describeMachine } from './machine.js';
+import { cleanupAll, cleanupAllSync } from './processes.js';
+import { renderFigures, writeResults } from './report.js';
+import { runSingleSuite } from './single.js';
+
+const CAVEAT = 'Shared, noisy machine: treat figures as +-30%.';
+
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+async function runSuite(suite: BenchSuite, vsEtcd: boolean): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const machine = describeMachine(tmpdir());
+  switch (suite) {
+    case 'single': {
+      const figures = await runSingleSuite(log);
+      process.stdout.write(`\nsingle (embedded engine, no network)\n${renderFigures(figures)}\n${CAVEAT}\n`);
+      const path = writeResults(process.cwd(), 'single', { suite, startedAt, machine, figures });
+      process.stdout.write(`results: ${path}\n`);
+      return;
+    }
+    case 'cluster': {
+      const result = await runClusterSuite(vsEtcd, log);
+      process.stdout.write(`\ncluster (3 nodes on loopback)\n${renderFigures(result.figures)}\n`);
+      if (result.ratios.length > 0) process.stdout.write(`\n${renderRatios(result.ratios)}\n`);
+      process.stdout.write(`${CAVEAT}\n`);
+      const name = vsEtcd ? 'cluster-vs-etcd' : 'cluster';
+      const path = writeResults(process.cwd(), name, { suite, startedAt, machine, ...result });
+      process.stdout.write(`results: ${path}\n`);
+      return;
+    }
+    default:
+      assertNever(suite);
+  }
+}
+
+/** `npm run bench -- [single|cluster] [--vs-etcd]`: measures, prints a table, writes JSON. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseBenchArgs(argv);
+  const interrupted = (signal: NodeJS.Signals): void => {
+    log(`${signal}: stopping the processes this benchmark started`);
+    cleanupAllSync();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  process.once('exit', cleanupAllSync);
+  try {
+    for (const suite of args.suites) await runSuite(suite, args.vsEtcd);
+    return 0;
+  } finally {
+    await cleanupAll();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  async (error: unknown) => {
+    process.stderr.write(`bench failed: ${errorMessage(error)}\n`);
+    await cleanupAll();
+    process.exit(1);
+  },
+);
