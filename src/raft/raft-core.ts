@@ -111,6 +111,7 @@ export class RaftCore {
         return;
       case 'appendResponse':
         handleAppendResponse(state, message);
+        this.#stepDownIfRemoved();
         return;
       case 'timeoutNow':
         if (state.role !== 'Leader') campaign(state, true);
@@ -126,6 +127,15 @@ export class RaftCore {
         return;
       default:
         assertNever(message, 'raft message');
+    }
+  }
+
+  /** A leader whose removal committed hands over by stepping down (thesis §4.2.2). */
+  #stepDownIfRemoved(): void {
+    const state = this.#state;
+    if (state.role === 'Leader' && !state.isVoter() &&
+      state.pendingConfigIndex <= state.log.committed) {
+      becomeFollower(state, state.term, null);
     }
   }
 

@@ -18,8 +18,9 @@ function progressOf(state: CoreState, to: NodeId): Progress {
 
 /** Sends the next append to `to` if its state allows; returns whether a message went out. */
 export function sendAppend(state: CoreState, to: NodeId, allowEmpty: boolean): boolean {
-  const progress = progressOf(state, to);
-  if (progress.state === 'snapshot') return false;
+  // A voter removed by a config entry committed earlier in this step has no progress left.
+  const progress = state.progress.get(to);
+  if (progress === undefined || progress.state === 'snapshot') return false;
   if (progress.state === 'probe' && progress.probeSent) return false;
   if (progress.state === 'replicate' && progress.inflightFull(state.config.maxInflightAppends)) {
     return false;
@@ -56,7 +57,7 @@ function sendSnapshot(state: CoreState, to: NodeId, progress: Progress): void {
 export function sendAppendsToFill(state: CoreState, to: NodeId): void {
   for (let sent = 0; sent <= state.config.maxInflightAppends; sent += 1) {
     if (!sendAppend(state, to, false)) return;
-    if (progressOf(state, to).state !== 'replicate') return;
+    if (state.progress.get(to)?.state !== 'replicate') return;
   }
 }
 

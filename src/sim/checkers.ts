@@ -1,4 +1,4 @@
-import type { Entry, NodeId } from '../raft/types.js';
+import type { Entry, NodeId } from '../raft/index.js';
 import { describePayload } from './kv.js';
 import type { SimNode } from './sim-node.js';
 

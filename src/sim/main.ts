@@ -3,7 +3,7 @@ import { runSimulation, SimulationFailure } from './simulation.js';
 /** Parses `--seeds N [--start S] [--nodes 3|5] [--steps N]`; exits 2 on a bad flag. */
 function parseArgs(argv: readonly string[]): { seeds: number; start: number;
   nodes: 3 | 5 | null; steps: number } {
-  const options = { seeds: 100, start: 1, nodes: null as 3 | 5 | null, steps: 600 };
+  const options = { seeds: 100, start: 1, nodes: null as 3 | 5 | null, steps: 1_500 };
   for (let i = 0; i < argv.length; i += 2) {
     const flag = argv[i];
     const value = Number(argv[i + 1]);

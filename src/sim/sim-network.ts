@@ -1,6 +1,5 @@
 import type { Random } from '../lib/random.js';
-import type { RaftMessage } from '../raft/messages.js';
-import type { NodeId } from '../raft/types.js';
+import type { NodeId, RaftMessage } from '../raft/index.js';
 import { PacketQueue } from './packet-queue.js';
 
 /** Network fault rates; delays are drawn per packet, so packets reorder naturally. */

@@ -1,10 +1,9 @@
 import { assert } from '../lib/assert.js';
 import type { Random } from '../lib/random.js';
-import { RaftCore } from '../raft/raft-core.js';
-import type { RaftConfig } from '../raft/config.js';
-import type { RaftMessage } from '../raft/messages.js';
-import type { ReadState, Snapshot } from '../raft/ready.js';
-import type { Entry, HardState, NodeId } from '../raft/types.js';
+import { RaftCore } from '../raft/index.js';
+import type {
+  Entry, HardState, NodeId, RaftConfig, RaftMessage, ReadState, Snapshot,
+} from '../raft/index.js';
 import { decodeKv, encodeKv, parseCommand } from './kv.js';
 
 /** Where a pending crash strikes while the node handles its next Ready. */

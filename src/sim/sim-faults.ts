@@ -1,0 +1,37 @@
+import type { Random } from '../lib/random.js';
+import type { NetworkFaults } from './sim-network.js';
+
+/** Fault rates for the fault phase (per step unless named otherwise). */
+export interface SimFaults extends NetworkFaults {
+  readonly partitionRate: number;
+  readonly partitionDurationMsMax: number;
+  readonly crashRate: number;
+  readonly downtimeMsMax: number;
+  readonly proposeRate: number;
+  readonly readRate: number;
+  readonly transferRate: number;
+  /** Chance per step that the leader removes a voter or adds a removed one back. */
+  readonly membershipRate: number;
+  readonly compactEveryEntries: number;
+}
+
+/** Draws fault rates from the seed (swarm testing); `overrides` pin some of them. */
+export function swarmFaults(random: Random, overrides: Partial<SimFaults>): SimFaults {
+  const delayMaxMs = random.pick([20, 50, 150, 400]);
+  return {
+    dropRate: random.pick([0, 0.01, 0.05, 0.15]),
+    duplicateRate: random.pick([0, 0.02, 0.1]),
+    delayMinMs: 1,
+    delayMaxMs,
+    partitionRate: random.pick([0, 0.002, 0.01, 0.03]),
+    partitionDurationMsMax: random.pick([300, 1_000, 5_000]),
+    crashRate: random.pick([0, 0.002, 0.01]),
+    downtimeMsMax: random.pick([500, 4_000]),
+    proposeRate: random.pick([0.02, 0.05, 0.2]),
+    readRate: random.pick([0, 0.05]),
+    transferRate: random.pick([0, 0.002]),
+    membershipRate: random.pick([0, 0, 0.002]),
+    compactEveryEntries: random.pick([5, 20, 1_000_000]),
+    ...overrides,
+  };
+}

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { isChronosError } from '../../src/lib/errors.js';
+import { Random } from '../../src/lib/random.js';
+import { RaftCore } from '../../src/raft/raft-core.js';
+import { TestCluster, bytes } from './cluster.js';
+
+const IDS = ['a', 'b', 'c'];
+
+describe('elections', () => {
+  it('a campaign with pre-vote elects a leader in term 1 and commits its noop', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    expect(cluster.leaders()).toEqual(['a']);
+    // Followers learn the commit index from the next heartbeat.
+    cluster.tickAll(1);
+    for (const id of IDS) {
+      const status = cluster.core(id).status();
+      expect(status.term).toBe(1);
+      expect(status.leader).toBe('a');
+      expect(status.commitIndex).toBe(1);
+    }
+    expect(cluster.node('b').applied.map((e) => e.type)).toEqual(['noop']);
+  });
+
+  it('randomised timeouts elect exactly one leader by ticking alone', () => {
+    for (let seed = 1; seed <= 20; seed += 1) {
+      const cluster = new TestCluster(['a', 'b', 'c', 'd', 'e'], {}, seed);
+      cluster.tickAll(25);
+      expect(cluster.leaders()).toHaveLength(1);
+    }
+  });
+
+  it('a lone node in a one-voter cluster elects itself at once', () => {
+    const core = new RaftCore({ id: 'solo', voters: ['solo'] },
+      { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] },
+      new Random(1));
+    core.campaign();
+    expect(core.status().role).toBe('Leader');
+    const index = core.propose(bytes('x=1'));
+    const ready = core.ready();
+    expect(ready.entries.map((e) => e.index)).toEqual([1, 2]);
+    expect(ready.committedEntries.map((e) => e.index)).toEqual([1, index]);
+    expect(ready.mustSync).toBe(true);
+    core.advance(ready);
+    expect(core.status().appliedIndex).toBe(2);
+  });
+
+  it('pre-vote: an isolated node does not inflate its term and cannot disrupt', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    cluster.isolated.add('c');
+    cluster.tick('c', 100);
+    cluster.stabilize();
+    expect(cluster.core('c').status().term).toBe(1);
+    expect(cluster.core('c').status().role).toBe('PreCandidate');
+    cluster.isolated.delete('c');
+    cluster.tickAll(3);
+    expect(cluster.leaders()).toEqual(['a']);
+    expect(cluster.core('a').status().term).toBe(1);
+    expect(cluster.core('c').status().leader).toBe('a');
+  });
+
+  it('without pre-vote an isolated node does inflate its term', () => {
+    const cluster = new TestCluster(IDS, { preVote: false }).elect('a');
+    cluster.isolated.add('c');
+    cluster.tick('c', 100);
+    cluster.stabilize();
+    expect(cluster.core('c').status().term).toBeGreaterThan(3);
+  });
+
+  it('check-quorum: a leader cut off from the majority steps down', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    cluster.isolated.add('a');
+    // The first check-quorum round still counts the election replies; the second fails.
+    for (let i = 0; i < 10; i += 1) cluster.tick('a');
+    expect(cluster.core('a').status().role).toBe('Leader');
+    for (let i = 0; i < 10; i += 1) cluster.tick('a');
+    expect(cluster.core('a').status().role).toBe('Follower');
+    expect(cluster.core('a').status().leader).toBeNull();
+  });
+
+  it('leader stickiness: followers that heard the leader recently reject a vote', () => {
+    const cluster = new TestCluster(IDS, { preVote: false }).elect('a');
+    cluster.core('b').step({
+      type: 'vote', from: 'c', to: 'b', term: 5, preVote: false, lastLogIndex: 9,
+      lastLogTerm: 9, leadershipTransfer: false,
+    });
+    cluster.processReadies();
+    expect(cluster.core('b').status().term).toBe(1);
+    const reply = cluster.inflight.find((m) => m.type === 'voteResponse');
+    expect(reply).toMatchObject({ granted: false, term: 1, to: 'c' });
+  });
+
+  it('a vote request from an older term is answered with the current term', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    cluster.core('b').step({
+      type: 'vote', from: 'c', to: 'b', term: 0, preVote: false, lastLogIndex: 0,
+      lastLogTerm: 0, leadershipTransfer: false,
+    });
+    cluster.processReadies();
+    expect(cluster.inflight.find((m) => m.type === 'voteResponse'))
+      .toMatchObject({ granted: false, term: 1 });
+  });
+
+  it('a node refuses to vote for a candidate with a less up-to-date log', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    cluster.core('a').propose(bytes('x=1'));
+    cluster.stabilize();
+    cluster.tickAll(0);
+    cluster.core('b').step({
+      type: 'vote', from: 'c', to: 'b', term: 1, preVote: false, lastLogIndex: 1,
+      lastLogTerm: 1, leadershipTransfer: false,
+    });
+    cluster.processReadies();
+    expect(cluster.inflight.find((m) => m.type === 'voteResponse'))
+      .toMatchObject({ granted: false });
+  });
+
+  it('propose on a follower throws NOT_LEADER naming the leader', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    let caught: unknown;
+    try {
+      cluster.core('b').propose(bytes('x=1'));
+    } catch (error) {
+      caught = error;
+    }
+    expect(isChronosError(caught, 'NOT_LEADER')).toBe(true);
+    expect(isChronosError(caught) ? caught.details['leader'] : undefined).toBe('a');
+  });
+
+  it('a restarted node keeps its term and vote from the persisted hard state', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    cluster.restart('b');
+    const status = cluster.core('b').status();
+    expect(status.term).toBe(1);
+    expect(status.commitIndex).toBe(1);
+    expect(cluster.node('b').hardState.vote).toBe('a');
+  });
+});

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { isChronosError } from '../../src/lib/errors.js';
+import { Random } from '../../src/lib/random.js';
+import type { AppendResponse } from '../../src/raft/messages.js';
+import { RaftCore } from '../../src/raft/raft-core.js';
+import type { Entry } from '../../src/raft/types.js';
+import { TestCluster, bytes } from './cluster.js';
+
+const IDS = ['a', 'b', 'c'];
+
+function entry(index: number, term: number): Entry {
+  return { index, term, type: 'noop', data: new Uint8Array(0) };
+}
+
+describe('log replication', () => {
+  it('replicates and applies proposals in order on every node', () => {
+    const cluster = new TestCluster(IDS, { maxEntriesPerAppend: 2 }).elect('a');
+    for (let i = 1; i <= 7; i += 1) cluster.core('a').propose(bytes(`k=${i}`));
+    cluster.stabilize();
+    cluster.tickAll(1);
+    const expected = Array.from({ length: 7 }, (_, i) => `k=${i + 1}`);
+    for (const id of IDS) {
+      expect(cluster.appliedText(id)).toEqual(expected);
+      expect(cluster.core(id).status()).toMatchObject({ commitIndex: 8, appliedIndex: 8 });
+    }
+  });
+
+  it('keeps up to maxInflightAppends appends in flight before any acknowledgement', () => {
+    const cluster = new TestCluster(IDS, { maxEntriesPerAppend: 1, maxInflightAppends: 3 })
+      .elect('a');
+    cluster.tickAll(1);
+    cluster.sent = [];
+    for (let i = 1; i <= 6; i += 1) cluster.core('a').propose(bytes(`k=${i}`));
+    cluster.processReadies();
+    const toB = cluster.inflight.filter((m) => m.type === 'append' && m.to === 'b');
+    expect(toB).toHaveLength(3);
+    cluster.stabilize();
+    expect(cluster.core('b').status().lastIndex).toBe(7);
+  });
+
+  it('repairs a long conflicting follower log with few rejections (fast back-off)', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    cluster.isolated.add('a');
+    for (let i = 0; i < 30; i += 1) cluster.core('a').propose(bytes(`lost=${i}`));
+    cluster.processReadies();
+    for (let i = 0; i < 30 && cluster.leaders().every((id) => id === 'a'); i += 1) {
+      cluster.tick('b');
+      cluster.tick('c');
+      cluster.stabilize();
+    }
+    const leader = cluster.leaders().find((id) => id !== 'a');
+    expect(leader).toBeDefined();
+    if (leader === undefined) return;
+    for (let i = 0; i < 5; i += 1) cluster.core(leader).propose(bytes(`kept=${i}`));
+    cluster.stabilize();
+    cluster.isolated.delete('a');
+    cluster.sent = [];
+    cluster.tickAll(3);
+    const rejections = cluster.sent.filter((m): m is AppendResponse =>
+      m.type === 'appendResponse' && m.from === 'a' && !m.success);
+    expect(rejections.length).toBeLessThanOrEqual(2);
+    expect(cluster.core('a').status().lastIndex).toBe(cluster.core(leader).status().lastIndex);
+    expect(cluster.appliedText('a')).toEqual([0, 1, 2, 3, 4].map((i) => `kept=${i}`));
+  });
+
+  it('Figure 8: a leader never commits an older-term entry by counting replicas', () => {
+    const voters = ['a', 'b', 'c', 'd', 'e'];
+    const core = new RaftCore({ id: 'a', voters, preVote: false }, {
+      hardState: { term: 4, vote: null, commit: 1 }, snapshot: null,
+      entries: [entry(1, 1), entry(2, 2)],
+    }, new Random(8));
+    core.campaign();
+    for (const from of ['b', 'c']) {
+      core.step({ type: 'voteResponse', from, to: 'a', term: 5, preVote: false, granted: true });
+    }
+    expect(core.status()).toMatchObject({ role: 'Leader', term: 5, lastIndex: 3 });
+    const ack = (from: string, matchIndex: number): void => core.step({
+      type: 'appendResponse', from, to: 'a', term: 5, success: true, matchIndex,
+      rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0,
+    });
+    ack('b', 2);
+    ack('c', 2);
+    // Index 2 (term 2) is on a majority, but it is not from term 5: not committed.
+    expect(core.status().commitIndex).toBe(1);
+    ack('b', 3);
+    expect(core.status().commitIndex).toBe(1);
+    ack('c', 3);
+    expect(core.status().commitIndex).toBe(3);
+  });
+
+  it('never truncates committed entries and never lowers commit', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    cluster.core('a').propose(bytes('x=1'));
+    cluster.stabilize();
+    cluster.tickAll(1);
+    const commit = cluster.core('b').status().commitIndex;
+    expect(() => cluster.core('b').step({
+      type: 'append', from: 'a', to: 'b', term: 1, prevLogIndex: 0, prevLogTerm: 0,
+      entries: [entry(1, 1)], commit: 0, readContext: 0,
+    })).not.toThrow();
+    expect(cluster.core('b').status().commitIndex).toBe(commit);
+    expect(cluster.core('b').status().lastIndex).toBe(2);
+  });
+});
+
+describe('snapshots and compaction', () => {
+  it('a follower behind the first index catches up by snapshot, then by log', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    cluster.isolated.add('c');
+    for (let i = 1; i <= 10; i += 1) cluster.core('a').propose(bytes(`k=${i}`));
+    cluster.stabilize();
+    const applied = cluster.core('a').status().appliedIndex;
+    expect(applied).toBe(11);
+    const image = bytes('image-at-11');
+    const meta = cluster.core('a').compact(applied, image);
+    expect(meta).toMatchObject({ index: 11, term: 1, membership: { voters: IDS } });
+    expect(cluster.core('a').status().firstIndex).toBe(12);
+    cluster.isolated.delete('c');
+    cluster.tickAll(2);
+    expect(cluster.sent.some((m) => m.type === 'snapshot' && m.to === 'c')).toBe(true);
+    expect(cluster.node('c').snapshot?.data).toEqual(image);
+    expect(cluster.core('c').status()).toMatchObject({ commitIndex: 11, appliedIndex: 11,
+      firstIndex: 12 });
+    cluster.core('a').propose(bytes('after=1'));
+    cluster.stabilize();
+    cluster.tickAll(1);
+    expect(cluster.appliedText('c')).toEqual(['after=1']);
+  });
+
+  it('a restarted leader can still send its snapshot', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    for (let i = 1; i <= 3; i += 1) cluster.core('a').propose(bytes(`k=${i}`));
+    cluster.stabilize();
+    const meta = cluster.core('a').compact(4, bytes('img'));
+    expect(meta?.index).toBe(4);
+    const node = cluster.node('a');
+    node.snapshot = meta === null ? null : { meta, data: bytes('img') };
+    node.entries = node.entries.filter((e) => e.index > 4);
+    cluster.restart('a');
+    expect(cluster.core('a').status()).toMatchObject({ firstIndex: 5, appliedIndex: 4 });
+  });
+});
+
+describe('leadership transfer', () => {
+  it('hands leadership to an up-to-date follower with TimeoutNow', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    cluster.tickAll(1);
+    cluster.core('a').transferLeadership('b');
+    cluster.stabilize();
+    expect(cluster.leaders()).toEqual(['b']);
+    expect(cluster.core('b').status().term).toBe(2);
+    expect(cluster.core('a').status().leader).toBe('b');
+  });
+
+  it('catches a lagging target up first and pauses proposals meanwhile', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    cluster.isolated.add('c');
+    for (let i = 1; i <= 3; i += 1) cluster.core('a').propose(bytes(`k=${i}`));
+    cluster.stabilize();
+    cluster.isolated.delete('c');
+    cluster.core('a').transferLeadership('c');
+    let caught: unknown;
+    try {
+      cluster.core('a').propose(bytes('during=1'));
+    } catch (error) {
+      caught = error;
+    }
+    expect(isChronosError(caught, 'UNAVAILABLE')).toBe(true);
+    cluster.stabilize();
+    expect(cluster.leaders()).toEqual(['c']);
+    expect(cluster.core('c').status().lastIndex).toBeGreaterThanOrEqual(5);
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { runSeed, runSimulation, SimulationFailure } from '../../src/sim/simulation.js';
+
+describe('simulation harness', () => {
+  it('replays a seed exactly', () => {
+    const first = runSeed(42, 5, 1_000);
+    const second = runSeed(42, 5, 1_000);
+    expect(second).toEqual(first);
+    expect(runSeed(43, 5, 1_000).traceHash).not.toBe(first.traceHash);
+  });
+
+  it('a failure names its seed and step', () => {
+    let caught: unknown;
+    try {
+      runSimulation({ seed: 7, nodes: 3, steps: 0, livenessSteps: 5 });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(SimulationFailure);
+    if (caught instanceof SimulationFailure) {
+      expect(caught.seed).toBe(7);
+      expect(caught.message).toMatch(/seed=7 nodes=3 step=5: no liveness/);
+    }
+  });
+
+  it('a fault-free run elects one leader and acknowledges writes', () => {
+    const result = runSimulation({ seed: 3, nodes: 3, steps: 1_000, faults: {
+      dropRate: 0, duplicateRate: 0, partitionRate: 0, crashRate: 0, transferRate: 0,
+      proposeRate: 0.2,
+    } });
+    expect(result.leaders).toBe(1);
+    expect(result.crashes).toBe(0);
+    expect(result.acknowledged).toBeGreaterThan(100);
+  });
+});
