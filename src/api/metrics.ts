@@ -6,6 +6,8 @@ import { roleGaugeValue } from './node-status.js';
 export interface MetricsSources {
   status(): NodeStatus;
   storageSizeBytes(): Promise<number>;
+  /** fsyncs the WAL made since start. */
+  walFsyncs(): number;
 }
 
 /** The node's Prometheus registry and the instruments the request paths update. */
@@ -40,10 +42,17 @@ export class NodeMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
+    let reported = 0;
     this.walFsyncs = new Counter({
       name: 'chronos_wal_fsyncs_total',
       help: 'fsync calls made by the write-ahead log (one per group-committed batch).',
       registers,
+      collect() {
+        // The WAL counts its own syncs; the counter catches up at scrape time.
+        const now = sources.walFsyncs();
+        if (now > reported) this.inc(now - reported);
+        reported = now;
+      },
     });
     new Gauge({
       name: 'chronos_raft_term',

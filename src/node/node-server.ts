@@ -73,6 +73,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
   const metrics = new NodeMetrics({
     status: () => node.status(),
     storageSizeBytes: () => node.storage.sizeBytes(),
+    walFsyncs: () => node.walStats.fileSyncs,
   });
   const audit = config.logger.child('audit');
 

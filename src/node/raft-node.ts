@@ -14,7 +14,8 @@ import type { StorageEngine } from '../storage/index.js';
 import type { CallContext, StatementOutcome } from '../transport/handlers.js';
 import { PeerClients } from '../transport/peer-client.js';
 import type { TlsMaterial } from '../transport/credentials.js';
-import { NodeDisk, Wal } from '../wal/index.js';
+import { CountingDisk, NodeDisk, Wal } from '../wal/index.js';
+import type { DiskStats } from '../wal/index.js';
 import type { NodeStatus } from '../api/node-status.js';
 import { applyCommittedEntries } from './apply.js';
 import { InboundReplies } from './inbound-replies.js';
@@ -58,6 +59,8 @@ type Operation = () => void;
  */
 export class RaftNode {
   readonly id: NodeId;
+  /** Appends and fsyncs of the WAL since start (for metrics). */
+  readonly walStats: Readonly<DiskStats>;
   readonly #options: RaftNodeOptions;
   readonly #core: RaftCore;
   readonly #wal: Wal;
@@ -85,7 +88,9 @@ export class RaftNode {
     storage: StorageEngine;
     peers: PeerClients;
     snapshotIndex: number;
+    walStats: DiskStats;
   }) {
+    this.walStats = init.walStats;
     this.id = init.options.id;
     this.#options = init.options;
     this.#core = init.core;
@@ -102,7 +107,8 @@ export class RaftNode {
     if (clean) await rm(options.nodeDir, { recursive: true, force: true });
     await mkdir(paths.wal, { recursive: true });
     const log = options.logger.child('wal');
-    const { wal, state } = await Wal.open(new NodeDisk(), paths.wal, {
+    const disk = new CountingDisk(new NodeDisk());
+    const { wal, state } = await Wal.open(disk, paths.wal, {
       logger: { warn: (message: string) => log.warn(message) },
     });
     const storage = await openStorage({ dir: paths.state });
@@ -145,7 +151,7 @@ export class RaftNode {
       forwardDeadlineMs: options.writeTimeoutMs,
       onFailure: (failure) => peerLog.debug('peer call failed', { ...failure }),
     });
-    const node = new RaftNode({ options, core, wal, storage, peers, snapshotIndex });
+    const node = new RaftNode({ options, core, wal, storage, peers, snapshotIndex, walStats: disk.stats });
     node.#log.info('node opened', {
       id: options.id,
       voters: voters.join(','),

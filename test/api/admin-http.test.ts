@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { buildAdminApp } from '../../src/api/admin-http.js';
+import { TokenAuth, bearerToken, tokenConfigFromEnv } from '../../src/api/auth.js';
+import { NodeMetrics } from '../../src/api/metrics.js';
+import { healthBody } from '../../src/api/node-status.js';
+import type { NodeStatus } from '../../src/api/node-status.js';
+
+const leader: NodeStatus = { role: 'Leader', term: 5, leader: 'node1', commitIndex: 42, appliedIndex: 41 };
+
+function app(status: NodeStatus = leader, tokens = { admin: null, readonly: null, ingest: null } as {
+  admin: string | null; readonly: string | null; ingest: string | null;
+}) {
+  const metrics = new NodeMetrics({ status: () => status, storageSizeBytes: async () => 1234, walFsyncs: () => 7 });
+  return { app: buildAdminApp({ status: () => status, metrics, auth: new TokenAuth(tokens) }), metrics };
+}
+
+describe('GET /health', () => {
+  it('answers the guide keys first, in its order, then leader and indexes', async () => {
+    const { app: server } = app();
+    const response = await server.inject({ method: 'GET', url: '/health' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/application\/json/);
+    expect(response.body).toBe(
+      '{"status":"ok","role":"Leader","term":5,"leader":"node1","commit_index":42,"applied_index":41}',
+    );
+  });
+
+  it.each([
+    [{ role: 'Follower', term: 1, leader: null, commitIndex: 0, appliedIndex: 0 } as NodeStatus,
+      '{"status":"ok","role":"Follower","term":1,"leader":null,"commit_index":0,"applied_index":0}'],
+    [{ role: 'Candidate', term: 9, leader: null, commitIndex: 3, appliedIndex: 3 } as NodeStatus,
+      '{"status":"ok","role":"Candidate","term":9,"leader":null,"commit_index":3,"applied_index":3}'],
+  ])('reports status "ok" whatever the role (%#)', (status, body) => {
+    expect(healthBody(status)).toBe(body);
+  });
+});
+
+describe('GET /metrics', () => {
+  it('exposes the required series with current values', async () => {
+    const { app: server, metrics } = app();
+    metrics.sqlRequests.inc({ kind: 'read' }, 3);
+    metrics.sqlRequests.inc({ kind: 'write' });
+    metrics.sqlDuration.observe({ kind: 'read' }, 0.002);
+    const response = await server.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/text\/plain/);
+    const text = response.body;
+    expect(text).toContain('chronos_sql_requests_total{kind="read"} 3');
+    expect(text).toContain('chronos_sql_requests_total{kind="write"} 1');
+    expect(text).toContain('chronos_raft_term 5');
+    expect(text).toContain('chronos_raft_role 2');
+    expect(text).toContain('chronos_storage_size_bytes 1234');
+    expect(text).toContain('chronos_raft_commit_index 42');
+    expect(text).toContain('chronos_raft_applied_index 41');
+    expect(text).toContain('chronos_wal_fsyncs_total 7');
+    expect(text).toContain('chronos_sql_request_duration_seconds_bucket{le="0.0025",kind="read"} 1');
+  });
+
+  const promtool = spawnSync('promtool', ['--version']).status === 0;
+  it.skipIf(!promtool)('passes `promtool check metrics` (lint included)', async () => {
+    const { app: server, metrics } = app();
+    metrics.sqlRequests.inc({ kind: 'write' }, 2);
+    metrics.sqlErrors.inc({ kind: 'write' });
+    const response = await server.inject({ method: 'GET', url: '/metrics' });
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: response.body, encoding: 'utf8' });
+    expect(check.stdout + check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+});
+
+describe('admin auth', () => {
+  const tokens = { admin: 'a-token', readonly: 'r-token', ingest: 'i-token' };
+  it.each([
+    ['/health', undefined, 401],
+    ['/health', 'Bearer wrong', 401],
+    ['/health', 'Basic a-token', 401],
+    ['/health', 'Bearer r-token', 200],
+    ['/health', 'Bearer a-token', 200],
+    ['/health', 'bearer a-token', 200],
+    ['/health', 'Bearer i-token', 403],
+    ['/metrics', undefined, 401],
+    ['/metrics', 'Bearer r-token', 200],
+    ['/metrics', 'Bearer a-token', 200],
+  ])('%s with %s answers %i', async (url, authorization, status) => {
+    const { app: server } = app(leader, tokens);
+    const response = await server.inject({
+      method: 'GET', url, headers: authorization === undefined ? {} : { authorization },
+    });
+    expect(response.statusCode).toBe(status);
+  });
+
+  it('is open when no token is configured', async () => {
+    const { app: server } = app();
+    expect((await server.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+  });
+
+  it('reads tokens from the environment, empty values meaning unset', () => {
+    expect(tokenConfigFromEnv({ CHRONOS_AUTH_TOKEN_ADMIN: 'x', CHRONOS_AUTH_TOKEN_READONLY: '' })).toEqual({
+      admin: 'x', readonly: null, ingest: null,
+    });
+    expect(bearerToken('Bearer  abc ')).toBe('abc');
+    expect(bearerToken('Bearer')).toBeNull();
+    expect(bearerToken(undefined)).toBeNull();
+  });
+
+  it('grants the level of the token presented, and nothing for near misses', () => {
+    const auth = new TokenAuth(tokens);
+    expect(auth.check('Bearer a-token')).toEqual({ ok: true, level: 'admin' });
+    expect(auth.check('Bearer r-token')).toEqual({ ok: true, level: 'readonly' });
+    expect(auth.check('Bearer a-token2')).toEqual({ ok: false, reason: 'invalid' });
+    expect(auth.check('Bearer a-toke')).toEqual({ ok: false, reason: 'invalid' });
+    expect(auth.check(null)).toEqual({ ok: false, reason: 'missing' });
+  });
+});
