@@ -6,7 +6,8 @@ import { KEY_TAG_MAX, writeIntKey } from './key-codec.js';
  *   00 <ascii name>                     meta (applied index, id counters, import marker)
  *   01 <u32 table id>                   catalog record of one table
  *   10 <u32 table id> 00                hidden row id counter
- *   10 <u32 table id> 01 <row key>      row
+ *   10 <u32 table id> 01 <row key>      row in the head (empty value = deleted)
+ *   10 <u32 table id> 05 <first row key> column-encoded block of rows
  *   10 <u32 table id> 02 <u32 index id> <index key> <row key>   index entry (empty value)
  *   10 <u32 table id> 03 <INT expiry ms> <row key>              TTL entry (empty value)
  * Everything of a table shares one prefix, so dropping it is one range.
@@ -18,6 +19,7 @@ const PART_ROW_ID = 0x00;
 const PART_ROWS = 0x01;
 const PART_INDEX = 0x02;
 const PART_TTL = 0x03;
+const PART_BLOCKS = 0x05;
 
 function meta(name: string): Uint8Array {
   return new ByteWriter(16).u8(SPACE_META).utf8(name).finish();
@@ -48,6 +50,11 @@ export function rowIdCounterKey(tableId: number): Uint8Array {
 /** Prefix of all rows of a table; a row's full key is this followed by its row key. */
 export function rowsPrefix(tableId: number): Uint8Array {
   return new ByteWriter(6).u8(SPACE_TABLE).u32be(tableId).u8(PART_ROWS).finish();
+}
+
+/** Prefix of the row blocks of a table; a block's key is this followed by its first row key. */
+export function blocksPrefix(tableId: number): Uint8Array {
+  return new ByteWriter(6).u8(SPACE_TABLE).u32be(tableId).u8(PART_BLOCKS).finish();
 }
 
 /** Prefix of all entries of one index. */

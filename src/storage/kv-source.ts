@@ -24,24 +24,41 @@ export interface KvSource {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   /** Entries with gte <= key < lt, in key order (descending with `reverse`), in batches. */
-  range(gte: Uint8Array, lt: Uint8Array, reverse: boolean): AsyncIterable<readonly KvEntry[]>;
+  range(
+    gte: Uint8Array,
+    lt: Uint8Array,
+    reverse: boolean,
+    batchEntries?: number,
+  ): AsyncIterable<readonly KvEntry[]>;
+  /** The first entry of that range in scan order, if any. */
+  first(gte: Uint8Array, lt: Uint8Array, reverse: boolean): Promise<KvEntry | undefined>;
+}
+
+/** The smallest key greater than `key` (turns an inclusive upper bound into an exclusive one). */
+export function successorKey(key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(key.length + 1);
+  out.set(key, 0);
+  return out;
 }
 
 /** Reads from one explicit LevelDB snapshot. */
 export class SnapshotSource implements KvSource {
   readonly #db: LevelDatabase;
   readonly #snapshot: AbstractSnapshot;
+  readonly #syncGet: boolean;
 
   constructor(db: LevelDatabase, snapshot: AbstractSnapshot) {
     this.#db = db;
     this.#snapshot = snapshot;
+    // Newer manifests than the typings know: getSync is a feature flag of abstract-level 3.
+    this.#syncGet = (db.supports as { readonly getSync?: boolean }).getSync === true;
   }
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     const options = { ...VIEW, snapshot: this.#snapshot };
     // A point read from LevelDB's cache takes microseconds; a round trip through the thread
     // pool costs far more, and inserts do one per row (duplicate check).
-    const value: unknown = this.#db.supports.getSync
+    const value: unknown = this.#syncGet
       ? this.#db.getSync(key, options)
       : await this.#db.get(key, options);
     return value === undefined ? undefined : (value as Uint8Array);
@@ -60,19 +77,41 @@ export class SnapshotSource implements KvSource {
     gte: Uint8Array,
     lt: Uint8Array,
     reverse: boolean,
+    batchEntries = SCAN_BATCH_ENTRIES,
   ): AsyncIterable<readonly KvEntry[]> {
     if (Buffer.compare(gte, lt) >= 0) return;
     const iterator = this.#db.iterator({ ...VIEW, gte, lt, reverse, snapshot: this.#snapshot });
     try {
       // Bounded: each round consumes at least one entry of a finite snapshot, or stops.
       for (;;) {
-        const entries: [unknown, unknown][] = await iterator.nextv(SCAN_BATCH_ENTRIES);
+        const entries: [unknown, unknown][] = await iterator.nextv(batchEntries);
         if (entries.length === 0) return;
         yield entries.map(([key, value]) => ({
           key: key as Uint8Array,
           value: value as Uint8Array,
         }));
       }
+    } finally {
+      await iterator.close();
+    }
+  }
+
+  async first(gte: Uint8Array, lt: Uint8Array, reverse: boolean): Promise<KvEntry | undefined> {
+    if (Buffer.compare(gte, lt) >= 0) return undefined;
+    const iterator = this.#db.iterator({
+      ...VIEW,
+      gte,
+      lt,
+      reverse,
+      limit: 1,
+      snapshot: this.#snapshot,
+    });
+    try {
+      const entries: [unknown, unknown][] = await iterator.nextv(1);
+      const entry = entries[0];
+      return entry === undefined
+        ? undefined
+        : { key: entry[0] as Uint8Array, value: entry[1] as Uint8Array };
     } finally {
       await iterator.close();
     }

@@ -1,5 +1,6 @@
 import { assert } from '../lib/assert.js';
 import { bytesToMapKey, compareBytes } from './bytes.js';
+import { successorKey } from './kv-source.js';
 import type { KvEntry, KvSource } from './kv-source.js';
 
 /** A pending write: a value, or null for a delete. */
@@ -51,6 +52,14 @@ export class Overlay {
     this.#undo.push({ mapKey, previous });
     if (previous === undefined) this.#sortedKeys = undefined;
     this.#entries.set(mapKey, { key, value });
+  }
+
+  /**
+   * Drop a pending write as if it never happened, bypassing the undo log: only for the fold at
+   * commit, after which the transaction can no longer roll back.
+   */
+  forget(key: Uint8Array): void {
+    if (this.#entries.delete(bytesToMapKey(key))) this.#sortedKeys = undefined;
   }
 
   /** Undo every write made after the undo log had `length` records. */
@@ -124,16 +133,39 @@ export class OverlaySource implements KvSource {
     return out;
   }
 
+  async first(gte: Uint8Array, lt: Uint8Array, reverse: boolean): Promise<KvEntry | undefined> {
+    const pending = this.#overlay.slice(gte, lt);
+    if (reverse) pending.reverse();
+    const direction = reverse ? -1 : 1;
+    let low = gte;
+    let high = lt;
+    // Bounded: every round consumes one pending entry or returns.
+    for (let i = 0; ; i++) {
+      const stored = await this.#base.first(low, high, reverse);
+      const candidate = pending[i];
+      if (candidate === undefined) return stored;
+      const order = stored === undefined ? -1 : compareBytes(candidate.key, stored.key) * direction;
+      if (order > 0) return stored;
+      if (candidate.value !== null) return { key: candidate.key, value: candidate.value };
+      if (order === 0 && stored !== undefined) {
+        // A pending delete hides this stored entry: look past it.
+        if (reverse) high = stored.key;
+        else low = successorKey(stored.key);
+      }
+    }
+  }
+
   async *range(
     gte: Uint8Array,
     lt: Uint8Array,
     reverse: boolean,
+    batchEntries?: number,
   ): AsyncIterable<readonly KvEntry[]> {
     const pending = this.#overlay.slice(gte, lt);
     if (reverse) pending.reverse();
     const direction = reverse ? -1 : 1;
     let next = 0;
-    for await (const batch of this.#base.range(gte, lt, reverse)) {
+    for await (const batch of this.#base.range(gte, lt, reverse, batchEntries)) {
       const out: KvEntry[] = [];
       for (const entry of batch) {
         // Emit pending writes that sort before this stored entry (in scan direction).

@@ -17,7 +17,7 @@ const TAG_INT_VARINT = 3;
 const TAG_INT64 = 4;
 const TAG_FLOAT = 5;
 const TAG_STRING = 6;
-const ZIGZAG_LIMIT = 2 ** 52;
+const ZIGZAG_LIMIT = 2 ** 50;
 
 /** A decoded row value. */
 export interface DecodedRow {
@@ -41,7 +41,7 @@ export function encodeRow(
 ): Uint8Array {
   assert(
     Number.isInteger(insertedAtMs) && Math.abs(insertedAtMs) < ZIGZAG_LIMIT,
-    `insertedAtMs must be an integer below 2^52: ${insertedAtMs}`,
+    `insertedAtMs must be an integer below 2^50: ${insertedAtMs}`,
   );
   assert(values.length === columns.length, 'row width must match the table');
   const writer = new ByteWriter(16 + values.length * 9);

@@ -17,13 +17,18 @@ import { SnapshotSource, VIEW } from './kv-source.js';
 import type { LevelDatabase } from './kv-source.js';
 import { readSnapshotStream, writeSnapshotStream } from './snapshot-format.js';
 import { TableReader } from './table-reader.js';
+import { DEFAULT_LAYOUT } from './fold.js';
+import type { LayoutOptions } from './fold.js';
 import { LevelWriteTransaction } from './write-transaction.js';
 import type { CommitRequest, TransactionHost } from './write-transaction.js';
 import type { StorageEngine, StorageReader, WriteTransaction } from './engine.js';
 import type { Catalog, TableSchema } from './schema.js';
 
 /** Where the engine keeps its data: a classic-level directory, or any abstract-level database. */
-export type StorageOptions = { readonly dir: string } | { readonly level: LevelDatabase };
+export type StorageOptions = ({ readonly dir: string } | { readonly level: LevelDatabase }) & {
+  /** Block and head sizes; tests shrink them so folds happen often. */
+  readonly layout?: LayoutOptions;
+};
 
 type BatchOperation =
   | { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
@@ -113,7 +118,19 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
   #pendingWrite: Promise<void> = Promise.resolve();
   #writing = false;
 
-  constructor(db: LevelDatabase, dir: string | undefined, state: LoadedState) {
+  readonly #layout: LayoutOptions;
+
+  constructor(
+    db: LevelDatabase,
+    dir: string | undefined,
+    state: LoadedState,
+    layout: LayoutOptions,
+  ) {
+    assert(
+      Number.isSafeInteger(layout.blockRows) && layout.blockRows >= 1 && layout.headEntriesMax >= 1,
+      'layout sizes must be positive',
+    );
+    this.#layout = layout;
     this.#db = db;
     this.#dir = dir;
     this.#appliedIndex = state.appliedIndex;
@@ -136,7 +153,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
   async begin(): Promise<WriteTransaction> {
     await this.#pendingWrite;
     const source = new SnapshotSource(this.#db, this.#db.snapshot());
-    return new LevelWriteTransaction(this, source, this.#catalog, this.#version);
+    return new LevelWriteTransaction(this, source, this.#catalog, this.#version, this.#layout);
   }
 
   async commitTransaction(request: CommitRequest): Promise<void> {
@@ -261,7 +278,7 @@ export async function openStorage(options: StorageOptions): Promise<StorageEngin
     throw new ChronosError('CONFIG_ERROR', 'the storage database must support explicit snapshots');
   }
   try {
-    return new LevelStorageEngine(db, dir, await loadState(db));
+    return new LevelStorageEngine(db, dir, await loadState(db), options.layout ?? DEFAULT_LAYOUT);
   } catch (error) {
     await db.close();
     throw error;

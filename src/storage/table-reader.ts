@@ -11,8 +11,8 @@ import {
   ttlPrefix,
   ttlUpperBound,
 } from './keys.js';
-import type { KvEntry, KvSource } from './kv-source.js';
-import { decodeRow } from './row-codec.js';
+import type { KvSource } from './kv-source.js';
+import { RowStore } from './row-store.js';
 import type { Catalog, ColumnSchema, IndexSchema, TableSchema } from './schema.js';
 import type { KeyBound, KeyRange, RowKey, ScanOptions, StoredRow } from './engine.js';
 import { normalizeKeyValues } from './validate.js';
@@ -115,9 +115,11 @@ function unknownTable(name: string): ChronosError {
 /** Rows, index and TTL reads over a consistent KvSource and the catalog of the same moment. */
 export abstract class TableReader {
   protected readonly source: KvSource;
+  protected readonly rows: RowStore;
 
-  constructor(source: KvSource) {
+  constructor(source: KvSource, rows: RowStore = new RowStore(source)) {
     this.source = source;
+    this.rows = rows;
   }
 
   /** The catalog of this reader's moment (a transaction's changes over time). */
@@ -129,15 +131,6 @@ export abstract class TableReader {
     return table;
   }
 
-  protected toStoredRow(entry: KvEntry, prefixBytes: number): StoredRow {
-    const decoded = decodeRow(entry.value);
-    return {
-      key: entry.key.subarray(prefixBytes),
-      values: decoded.values,
-      insertedAtMs: decoded.insertedAtMs,
-    };
-  }
-
   async *scan(
     table: string,
     range?: KeyRange,
@@ -146,9 +139,9 @@ export abstract class TableReader {
     const schema = this.requireTable(table);
     const prefix = rowsPrefix(schema.id);
     const [gte, lt] = rangeBounds(table, prefix, keyColumns(schema), range);
-    for await (const batch of this.source.range(gte, lt, options?.reverse === true)) {
-      yield batch.map((entry) => this.toStoredRow(entry, ROWS_PREFIX_BYTES));
-    }
+    const low = gte.subarray(ROWS_PREFIX_BYTES);
+    const high = lt.subarray(ROWS_PREFIX_BYTES);
+    yield* this.rows.scanRows(schema, low, high, options?.reverse === true);
   }
 
   async *scanIndex(
@@ -190,14 +183,11 @@ export abstract class TableReader {
     rowKeys: readonly Uint8Array[],
     what: string,
   ): Promise<StoredRow[]> {
-    const prefix = rowsPrefix(schema.id);
-    const values = await this.source.getMany(rowKeys.map((rowKey) => concatBytes(prefix, rowKey)));
-    return rowKeys.map((rowKey, i) => {
-      const value = values[i];
+    const found = await this.rows.getRows(schema, rowKeys);
+    return found.map((row) => {
       // An entry without its row means the index drifted from the data: never silently skip.
-      assert(value !== undefined, `${what} of table ${schema.name} points at a missing row`);
-      const decoded = decodeRow(value);
-      return { key: rowKey, values: decoded.values, insertedAtMs: decoded.insertedAtMs };
+      assert(row !== undefined, `${what} of table ${schema.name} points at a missing row`);
+      return row;
     });
   }
 
@@ -220,9 +210,6 @@ export abstract class TableReader {
   }
 
   protected async getByKey(schema: TableSchema, rowKey: RowKey): Promise<StoredRow | undefined> {
-    const value = await this.source.get(concatBytes(rowsPrefix(schema.id), rowKey));
-    if (value === undefined) return undefined;
-    const decoded = decodeRow(value);
-    return { key: rowKey, values: decoded.values, insertedAtMs: decoded.insertedAtMs };
+    return this.rows.getRow(schema, rowKey);
   }
 }

@@ -1,9 +1,8 @@
-import { assert } from '../lib/assert.js';
 import { ChronosError } from '../lib/errors.js';
 import { ByteReader, ByteWriter, compareBytes, concatBytes } from './bytes.js';
 import { CatalogView, encodeIdCounters, encodeTableSchema } from './catalog.js';
 import type { CatalogState } from './catalog.js';
-import { encodeKeyTuple, readKeyTuple } from './key-codec.js';
+import { encodeKeyTuple } from './key-codec.js';
 import {
   META_ID_COUNTERS,
   catalogKey,
@@ -14,14 +13,18 @@ import {
   tablePrefix,
   ttlKey,
 } from './keys.js';
+import { DEFAULT_LAYOUT, foldHead } from './fold.js';
+import type { LayoutOptions } from './fold.js';
 import { Overlay, OverlaySource } from './overlay.js';
+import { RowStore } from './row-store.js';
+import { buildTableSchema, columnPosition, duplicateKey } from './table-definition.js';
 import type { OverlayEntry } from './overlay.js';
 import type { SnapshotSource } from './kv-source.js';
 import { encodeRow } from './row-codec.js';
-import type { Catalog, ColumnSchema, IndexSchema, TableDefinition, TableSchema } from './schema.js';
-import { TableReader, indexKeyOf, keyColumns, primaryRowKey } from './table-reader.js';
+import type { Catalog, IndexSchema, TableDefinition, TableSchema } from './schema.js';
+import { TableReader, indexKeyOf, primaryRowKey } from './table-reader.js';
 import type { RowKey, Savepoint, StoredRow, WriteTransaction } from './engine.js';
-import { describeKey, normalizeRow } from './validate.js';
+import { normalizeRow } from './validate.js';
 import type { Row, SqlValue } from './values.js';
 
 /** What a transaction hands the engine at commit. */
@@ -54,6 +57,9 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   #view: CatalogView;
   readonly #catalogUndo: CatalogUndo[] = [];
   #finished = false;
+  readonly #layout: LayoutOptions;
+  /** Tables whose head this transaction wrote (candidates for a fold at commit). */
+  readonly #touched = new Set<number>();
   #busy = false;
 
   constructor(
@@ -61,15 +67,18 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     snapshot: SnapshotSource,
     state: CatalogState,
     baseVersion: number,
+    layout: LayoutOptions = DEFAULT_LAYOUT,
   ) {
     const overlay = new Overlay();
-    super(new OverlaySource(snapshot, overlay));
+    const source = new OverlaySource(snapshot, overlay);
+    super(source, new RowStore(source, snapshot, overlay));
     this.#host = host;
     this.#snapshot = snapshot;
     this.#overlay = overlay;
     this.#state = state;
     this.#view = new CatalogView(state);
     this.#baseVersion = baseVersion;
+    this.#layout = layout;
   }
 
   get catalog(): Catalog {
@@ -237,6 +246,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     row: readonly SqlValue[],
     insertedAtMs: number,
   ): void {
+    this.#touched.add(schema.id);
     this.#overlay.put(
       concatBytes(rowsPrefix(schema.id), rowKey),
       encodeRow(schema.columns, row, insertedAtMs),
@@ -252,7 +262,9 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   }
 
   #eraseRow(schema: TableSchema, row: StoredRow): void {
-    this.#overlay.delete(concatBytes(rowsPrefix(schema.id), row.key));
+    // An empty head value hides the row in a block (and is dropped by the next fold).
+    this.#overlay.put(concatBytes(rowsPrefix(schema.id), row.key), EMPTY);
+    this.#touched.add(schema.id);
     for (const index of schema.indexes) {
       this.#overlay.delete(
         concatBytes(
@@ -325,6 +337,10 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     if (this.#busy) throw new ChronosError('TRANSACTION_STATE', 'commit while a write is running');
     this.#finished = true;
     try {
+      for (const table of this.#state.tables.values()) {
+        if (!this.#touched.has(table.id)) continue;
+        await foldHead(table, this.source, this.#snapshot, this.rows, this.#overlay, this.#layout);
+      }
       await this.#host.commitTransaction({
         writes: this.#overlay.entries(),
         appliedIndex,
@@ -349,80 +365,3 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
 }
 
 const EMPTY = new Uint8Array(0);
-
-function duplicateKey(schema: TableSchema, rowKey: RowKey): ChronosError {
-  const [values] = readKeyTuple(rowKey, 0, schema.primaryKey.length);
-  const rendered = describeKey(values);
-  return new ChronosError(
-    'DUPLICATE_KEY',
-    `duplicate primary key ${rendered} in table ${schema.name}`,
-    {
-      details: { table: schema.name, key: rendered },
-    },
-  );
-}
-
-function columnPosition(schema: TableSchema, column: string): number {
-  const position = schema.columns.findIndex((candidate) => candidate.name === column);
-  if (position < 0) {
-    throw new ChronosError(
-      'UNKNOWN_COLUMN',
-      `column ${column} does not exist in table ${schema.name}`,
-      {
-        details: { table: schema.name, column },
-      },
-    );
-  }
-  return position;
-}
-
-function buildTableSchema(definition: TableDefinition, state: CatalogState): TableSchema {
-  const name = definition.name;
-  if (definition.columns.length === 0) {
-    throw new ChronosError('INVALID_ARGUMENT', `table ${name} needs at least one column`, {
-      details: { table: name },
-    });
-  }
-  const seen = new Set<string>();
-  for (const column of definition.columns) {
-    if (seen.has(column.name)) {
-      throw new ChronosError(
-        'INVALID_ARGUMENT',
-        `column ${column.name} appears twice in table ${name}`,
-        {
-          details: { table: name, column: column.name },
-        },
-      );
-    }
-    seen.add(column.name);
-  }
-  const ttlMs = definition.ttlMs;
-  if (ttlMs !== null && !(Number.isSafeInteger(ttlMs) && ttlMs > 0)) {
-    throw new ChronosError(
-      'INVALID_ARGUMENT',
-      `TTL of table ${name} must be a positive integer of ms`,
-      {
-        details: { table: name },
-      },
-    );
-  }
-  const draft: TableSchema = {
-    name,
-    id: state.nextTableId,
-    columns: definition.columns,
-    primaryKey: [],
-    ttlMs,
-    indexes: [],
-  };
-  const primaryKey = definition.primaryKey.map((column) => columnPosition(draft, column));
-  if (new Set(primaryKey).size !== primaryKey.length) {
-    throw new ChronosError('INVALID_ARGUMENT', `PRIMARY KEY of table ${name} repeats a column`, {
-      details: { table: name },
-    });
-  }
-  const columns: ColumnSchema[] = definition.columns.map((column, i) =>
-    primaryKey.includes(i) ? { ...column, notNull: true } : { ...column },
-  );
-  assert(keyColumns({ ...draft, primaryKey }).length > 0, 'every table has a row key');
-  return { ...draft, columns, primaryKey };
-}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryLevel } from 'memory-level';
 import { openStorage } from '../../src/storage/index.js';
-import type { StorageEngine } from '../../src/storage/index.js';
+import type { LayoutOptions, StorageEngine } from '../../src/storage/index.js';
 
 /** One place the engine can live; `reopen` closes and opens the same data again. */
 export interface Backend {
@@ -14,32 +14,37 @@ export interface Backend {
 }
 
 /** A fresh classic-level backend in a temp dir. */
-export async function classicBackend(): Promise<Backend> {
+export async function classicBackend(layout?: LayoutOptions): Promise<Backend> {
   const dir = await mkdtemp(join(tmpdir(), 'chronos-storage-'));
   return {
     name: 'classic-level',
-    open: () => openStorage({ dir }),
+    open: () => openStorage(layout === undefined ? { dir } : { dir, layout }),
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
 }
 
 /** A fresh memory-level backend; the same instance survives close/open. */
-export async function memoryBackend(): Promise<Backend> {
+export async function memoryBackend(layout?: LayoutOptions): Promise<Backend> {
   const level = new MemoryLevel<Uint8Array, Uint8Array>({
     keyEncoding: 'view',
     valueEncoding: 'view',
   });
   return {
     name: 'memory-level',
-    open: () => openStorage({ level }),
+    open: () => openStorage(layout === undefined ? { level } : { level, layout }),
     dispose: async () => undefined,
   };
 }
 
+const TINY_LAYOUT: LayoutOptions = { blockRows: 3, headEntriesMax: 4 };
+
 export const BACKENDS: readonly { readonly name: string; readonly make: () => Promise<Backend> }[] =
   [
-    { name: 'classic-level', make: classicBackend },
-    { name: 'memory-level', make: memoryBackend },
+    { name: 'classic-level', make: () => classicBackend() },
+    { name: 'memory-level', make: () => memoryBackend() },
+    // Tiny blocks and head: nearly every commit folds, so head/block merging is always exercised.
+    { name: 'classic-level, tiny blocks', make: () => classicBackend(TINY_LAYOUT) },
+    { name: 'memory-level, tiny blocks', make: () => memoryBackend(TINY_LAYOUT) },
   ];
 
 /** Every row a scan yields, flattened. */

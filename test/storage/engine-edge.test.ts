@@ -15,8 +15,14 @@ const T: TableDefinition = {
   ttlMs: null,
 };
 
-async function memoryEngine(): Promise<{ engine: StorageEngine; level: MemoryLevel<Uint8Array, Uint8Array> }> {
-  const level = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+async function memoryEngine(): Promise<{
+  engine: StorageEngine;
+  level: MemoryLevel<Uint8Array, Uint8Array>;
+}> {
+  const level = new MemoryLevel<Uint8Array, Uint8Array>({
+    keyEncoding: 'view',
+    valueEncoding: 'view',
+  });
   return { engine: await openStorage({ level }), level };
 }
 

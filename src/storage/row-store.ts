@@ -1,0 +1,278 @@
+import { bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
+import { decodeBlock } from './block-codec.js';
+import type { RowKey, StoredRow } from './engine.js';
+import { ROWS_PREFIX_BYTES, afterPrefix, blocksPrefix, rowsPrefix } from './keys.js';
+import { successorKey } from './kv-source.js';
+import type { KvSource } from './kv-source.js';
+import type { Overlay } from './overlay.js';
+import { decodeRow } from './row-codec.js';
+import type { TableSchema } from './schema.js';
+
+/** Blocks fetched per nextv() during scans (each holds up to a few thousand rows). */
+const BLOCK_BATCH_ENTRIES = 4;
+/** Decoded blocks kept per reader for point lookups (index scans hit the same blocks). */
+const BLOCK_CACHE_MAX = 32;
+/** Rows per yielded batch when blocks and head are merged. */
+const MERGED_BATCH_ROWS = 512;
+
+/** A head entry: a row, or null when the head records a delete. */
+interface HeadItem {
+  readonly key: RowKey;
+  readonly row: StoredRow | null;
+}
+
+/** Pulls batches from an async iterable one at a time and serves items synchronously. */
+class Cursor<T> {
+  readonly #iterator: AsyncIterator<readonly T[]>;
+  buffer: readonly T[] = [];
+  position = 0;
+  done = false;
+
+  constructor(source: AsyncIterable<readonly T[]>) {
+    this.#iterator = source[Symbol.asyncIterator]();
+  }
+
+  /** Make an item available unless exhausted; bounded by the source's batches. */
+  async fill(): Promise<boolean> {
+    while (this.position >= this.buffer.length) {
+      if (this.done) return false;
+      const next = await this.#iterator.next();
+      if (next.done === true) {
+        this.done = true;
+        return false;
+      }
+      this.buffer = next.value;
+      this.position = 0;
+    }
+    return true;
+  }
+
+  async close(): Promise<void> {
+    if (!this.done) await this.#iterator.return?.();
+    this.done = true;
+  }
+}
+
+/**
+ * Rows of tables as stored: column-encoded blocks (10 tid 05 <first key>) under a head of
+ * per-row entries (10 tid 01 <key>; an empty value is a delete). The head wins over blocks.
+ * Invariant (kept by fold): blocks of a table never overlap in key range.
+ */
+export class RowStore {
+  readonly #source: KvSource;
+  readonly #blocks = new Map<string, StoredRow[]>();
+  /** Per table: last row key held in blocks (null = no blocks), for append fast paths. */
+  readonly #lastBlockKey = new Map<number, RowKey | null>();
+
+  /** The snapshot under the transaction's writes (or the reader's own snapshot). */
+  readonly #base: KvSource;
+  /** Pending writes of a transaction, consulted before the snapshot. */
+  readonly #pending: Overlay | undefined;
+  /** Per table: greatest row key the snapshot holds (head or blocks); null = none. */
+  readonly #lastStoredKey = new Map<number, RowKey | null>();
+
+  constructor(source: KvSource, base: KvSource = source, pending?: Overlay) {
+    this.#source = source;
+    this.#base = base;
+    this.#pending = pending;
+  }
+
+  async #lastKeyInSnapshot(schema: TableSchema): Promise<RowKey | null> {
+    const known = this.#lastStoredKey.get(schema.id);
+    if (known !== undefined) return known;
+    const prefix = rowsPrefix(schema.id);
+    const head = await this.#base.first(prefix, afterPrefix(prefix), true);
+    const headKey = head === undefined ? null : head.key.subarray(ROWS_PREFIX_BYTES);
+    const blockKey = await this.#lastKeyInBlocks(schema);
+    const last =
+      headKey === null || (blockKey !== null && compareBytes(blockKey, headKey) > 0)
+        ? blockKey
+        : headKey;
+    this.#lastStoredKey.set(schema.id, last);
+    return last;
+  }
+
+  /** Forget cached blocks (after the block set changed). */
+  invalidate(): void {
+    this.#blocks.clear();
+    this.#lastBlockKey.clear();
+    this.#lastStoredKey.clear();
+  }
+
+  #decode(schema: TableSchema, key: Uint8Array, value: Uint8Array): StoredRow[] {
+    const cacheKey = bytesToMapKey(key);
+    const cached = this.#blocks.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const rows = decodeBlock(schema.columns, value);
+    if (this.#blocks.size >= BLOCK_CACHE_MAX) this.#blocks.clear();
+    this.#blocks.set(cacheKey, rows);
+    return rows;
+  }
+
+  async #lastKeyInBlocks(schema: TableSchema): Promise<RowKey | null> {
+    const known = this.#lastBlockKey.get(schema.id);
+    if (known !== undefined) return known;
+    const prefix = blocksPrefix(schema.id);
+    const last = await this.#source.first(prefix, afterPrefix(prefix), true);
+    const rows = last === undefined ? [] : this.#decode(schema, last.key, last.value);
+    const key = rows.at(-1)?.key ?? null;
+    this.#lastBlockKey.set(schema.id, key);
+    return key;
+  }
+
+  async #blockRow(schema: TableSchema, rowKey: RowKey): Promise<StoredRow | undefined> {
+    const last = await this.#lastKeyInBlocks(schema);
+    if (last === null || compareBytes(rowKey, last) > 0) return undefined;
+    const prefix = blocksPrefix(schema.id);
+    const block = await this.#source.first(prefix, successorKey(concatBytes(prefix, rowKey)), true);
+    if (block === undefined) return undefined;
+    const rows = this.#decode(schema, block.key, block.value);
+    let low = 0;
+    let high = rows.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareBytes((rows[middle] as StoredRow).key, rowKey) < 0) low = middle + 1;
+      else high = middle;
+    }
+    const found = rows[low];
+    return found !== undefined && compareBytes(found.key, rowKey) === 0 ? found : undefined;
+  }
+
+  /** The row at `rowKey`, if present. */
+  async getRow(schema: TableSchema, rowKey: RowKey): Promise<StoredRow | undefined> {
+    const fullKey = concatBytes(rowsPrefix(schema.id), rowKey);
+    const pending = this.#pending?.lookup(fullKey);
+    if (pending !== undefined) {
+      return pending.value === null ? undefined : (toRow(rowKey, pending.value) ?? undefined);
+    }
+    // Appends (time-series keys) land after everything stored: no LevelDB read needed.
+    const last = await this.#lastKeyInSnapshot(schema);
+    if (last === null || compareBytes(rowKey, last) > 0) return undefined;
+    const head = await this.#base.get(fullKey);
+    if (head !== undefined) return toRow(rowKey, head) ?? undefined;
+    return this.#blockRow(schema, rowKey);
+  }
+
+  /** The rows at `rowKeys` (undefined where absent), in the same order. */
+  async getRows(
+    schema: TableSchema,
+    rowKeys: readonly RowKey[],
+  ): Promise<(StoredRow | undefined)[]> {
+    const prefix = rowsPrefix(schema.id);
+    const heads = await this.#source.getMany(rowKeys.map((rowKey) => concatBytes(prefix, rowKey)));
+    const out: (StoredRow | undefined)[] = [];
+    for (let i = 0; i < rowKeys.length; i++) {
+      const rowKey = rowKeys[i] as RowKey;
+      const head = heads[i];
+      out.push(
+        head !== undefined
+          ? (toRow(rowKey, head) ?? undefined)
+          : await this.#blockRow(schema, rowKey),
+      );
+    }
+    return out;
+  }
+
+  /** Head entries (rows and deletes) with low <= key < high, in scan order. */
+  async *headItems(
+    schema: TableSchema,
+    low: Uint8Array,
+    high: Uint8Array,
+    reverse: boolean,
+  ): AsyncIterable<readonly HeadItem[]> {
+    const prefix = rowsPrefix(schema.id);
+    const entries = this.#source.range(
+      concatBytes(prefix, low),
+      concatBytes(prefix, high),
+      reverse,
+    );
+    for await (const batch of entries) {
+      yield batch.map((entry) => {
+        const key = entry.key.subarray(ROWS_PREFIX_BYTES);
+        return { key, row: toRow(key, entry.value) };
+      });
+    }
+  }
+
+  /** Rows held in blocks with low <= key < high, in scan order. */
+  async *blockRows(
+    schema: TableSchema,
+    low: Uint8Array,
+    high: Uint8Array,
+    reverse: boolean,
+  ): AsyncIterable<readonly StoredRow[]> {
+    if (compareBytes(low, high) >= 0) return;
+    const prefix = blocksPrefix(schema.id);
+    const start = concatBytes(prefix, low);
+    const end = concatBytes(prefix, high);
+    const inRange = (row: StoredRow): boolean =>
+      compareBytes(row.key, low) >= 0 && compareBytes(row.key, high) < 0;
+    // The block starting before `low` may still hold keys in range.
+    const before = await this.#source.first(prefix, start, true);
+    if (!reverse && before !== undefined) {
+      yield this.#decode(schema, before.key, before.value).filter(inRange);
+    }
+    for await (const batch of this.#source.range(start, end, reverse, BLOCK_BATCH_ENTRIES)) {
+      for (const block of batch) {
+        const rows = this.#decode(schema, block.key, block.value).filter(inRange);
+        yield reverse ? rows.reverse() : rows;
+      }
+    }
+    if (reverse && before !== undefined) {
+      yield this.#decode(schema, before.key, before.value).filter(inRange).reverse();
+    }
+  }
+
+  /** Rows with low <= key < high: blocks merged with the head, the head winning. */
+  async *scanRows(
+    schema: TableSchema,
+    low: Uint8Array,
+    high: Uint8Array,
+    reverse: boolean,
+  ): AsyncIterable<readonly StoredRow[]> {
+    const blocks = new Cursor(this.blockRows(schema, low, high, reverse));
+    const head = new Cursor(this.headItems(schema, low, high, reverse));
+    const direction = reverse ? -1 : 1;
+    try {
+      let out: StoredRow[] = [];
+      // Bounded: every round consumes at least one item of a finite snapshot.
+      while ((await blocks.fill()) || (await head.fill())) {
+        const hasBlock = await blocks.fill();
+        const hasHead = await head.fill();
+        if (hasBlock && !hasHead) {
+          out.push(...blocks.buffer.slice(blocks.position));
+          blocks.position = blocks.buffer.length;
+        }
+        while (hasHead && head.position < head.buffer.length) {
+          const item = head.buffer[head.position] as HeadItem;
+          const stored = hasBlock ? blocks.buffer[blocks.position] : undefined;
+          const order = stored === undefined ? -1 : compareBytes(item.key, stored.key) * direction;
+          if (order > 0) {
+            out.push(stored as StoredRow);
+            blocks.position++;
+            if (blocks.position >= blocks.buffer.length) break;
+            continue;
+          }
+          head.position++;
+          if (order === 0) blocks.position++;
+          if (item.row !== null) out.push(item.row);
+          if (hasBlock && blocks.position >= blocks.buffer.length) break;
+        }
+        if (out.length >= MERGED_BATCH_ROWS) {
+          yield out;
+          out = [];
+        }
+      }
+      if (out.length > 0) yield out;
+    } finally {
+      await blocks.close();
+      await head.close();
+    }
+  }
+}
+
+function toRow(key: RowKey, value: Uint8Array): StoredRow | null {
+  if (value.length === 0) return null;
+  const decoded = decodeRow(value);
+  return { key, values: decoded.values, insertedAtMs: decoded.insertedAtMs };
+}
