@@ -134,7 +134,7 @@ describe('auth tokens on every endpoint of a 3-node cluster', () => {
       CHRONOS_AUTH_TOKEN: ADMIN,
     });
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain('| 1        |');
+    expect(ok.stdout).toContain('| 2        |');
     const denied = await chronos(['client', '--leader', `127.0.0.1:${node.port}`, '-e', 'SELECT 1'], {
       CHRONOS_AUTH_TOKEN: 'wrong',
     });
