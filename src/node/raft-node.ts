@@ -194,6 +194,16 @@ export class RaftNode {
   /** Serves a Raft RPC from a peer: step the request, answer with the core's response. */
   handleRaftRequest(request: RaftMessage): Promise<RaftMessage | null> {
     if (this.#stopping) return Promise.resolve(null);
+    if (request.to !== this.id) {
+      // A misdirected request (a peer list pointing at the wrong node) is the sender's problem;
+      // the core asserts on it, so it must never get that far.
+      this.#log.warn('dropped a Raft request addressed to another node', {
+        to: request.to,
+        from: request.from,
+        type: request.type,
+      });
+      return Promise.resolve(null);
+    }
     return new Promise((resolve) => {
       this.#enqueue(() => {
         this.#core.step(request);
