@@ -5,7 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlClient } from '../../src/transport/sql-client.js';
 import type { StatementResult } from '../../src/sql/result.js';
 import { freeNodePort } from '../helpers/ports.js';
-import { health, signalNode, startNode, stopNode, waitFor } from '../helpers/node-process.js';
+import { CHRONOS_BIN, health, signalNode, startNode, stopNode, waitFor } from '../helpers/node-process.js';
+import { execFile } from 'node:child_process';
+
+/** Runs the real CLI and returns its output, whatever the exit code. */
+function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CHRONOS_BIN, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+    });
+  });
+}
 import type { NodeProcess } from '../helpers/node-process.js';
 
 const IDS = ['node1', 'node2', 'node3'] as const;
@@ -129,6 +139,24 @@ describe('a 3-node cluster of real processes under kills and pauses', () => {
       const rows = ids(await client(old).execute('SELECT id FROM events ORDER BY id').catch(() => ({ kind: 'rows', columns: [], columnTypes: [], rows: [] }) as StatementResult));
       return rows.length >= target ? rows : null;
     });
+  });
+
+  it('serves `chronos client --leader` pointed at a follower, before and after leadership moved', async () => {
+    const current = await leader();
+    const follower = IDS.find((id) => id !== current)!;
+    const id = nextId++;
+    const result = await cli([
+      'client', '--leader', `127.0.0.1:${ports.get(follower)}`, '--format', 'json',
+      '-e', `INSERT INTO events (id, note) VALUES (${id}, 'via-follower')`,
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('{"message":"Inserted into events","rows_affected":1}');
+    acknowledged.push(id);
+    const read = await cli([
+      'client', '--leader', `127.0.0.1:${ports.get(follower)}`, '--format', 'csv',
+      '-e', `SELECT note FROM events WHERE id = ${id}`,
+    ]);
+    expect(read.stdout).toBe('note\nvia-follower\n');
   });
 
   it('catches a node up by snapshot after the log was compacted', async () => {

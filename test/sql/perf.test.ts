@@ -4,37 +4,19 @@ import { applyWriteCommand, executeRead } from '../../src/sql/execute.js';
 import type { Catalog, StorageReader, StoredRow, TableSchema } from '../../src/storage/index.js';
 import { newSession, rowsOf } from './support.js';
 
-/**
- * The targets hold on an idle machine (see the printed figures). Shared CI machines run many
- * suites at once, so by default the bounds are 5x looser; CHRONOS_PERF_STRICT=1 enforces them.
- */
-const SLACK = process.env['CHRONOS_PERF_STRICT'] === '1' ? 1 : 5;
-
-function bestOf(runs: number, fn: () => void): number {
-  let best = Infinity;
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    fn();
-    best = Math.min(best, performance.now() - t0);
-  }
-  return best;
-}
-
-describe('speed (generous bounds; the figures are printed)', () => {
-  it('parses a one-row INSERT and a cached SELECT shape in well under 0.1 ms', () => {
-    const n = 5000;
-    const insertMs = bestOf(3, () => {
-      for (let i = 0; i < n; i++) parseStatement(`INSERT INTO sensors (id, temp, device) VALUES (${i}, ${i}.5, 'sensor-${i}')`);
-    }) / n;
-    const selectMs = bestOf(3, () => {
-      for (let i = 0; i < n; i++) parseStatement(`SELECT id, avg(temp) FROM sensors WHERE id > ${i} AND device = 'x' GROUP BY 1 ORDER BY 2 DESC LIMIT 10`);
-    }) / n;
-    console.log(`parse: INSERT ${(insertMs * 1000).toFixed(1)} us, cached SELECT ${(selectMs * 1000).toFixed(1)} us`);
-    expect(insertMs).toBeLessThan(0.05 * SLACK);
-    expect(selectMs).toBeLessThan(0.1 * SLACK);
+// Speed is measured by `npm run bench`, never asserted here: these are the hot paths'
+// correctness checks at bench-like sizes.
+describe('hot paths at bench sizes', () => {
+  it('parses repeated statement shapes from the cache exactly as a fresh parse does', () => {
+    for (let i = 0; i < 2000; i++) {
+      const insert = `INSERT INTO sensors (id, temp, device) VALUES (${i}, ${i}.5, 'sensor-${i}')`;
+      const select = `SELECT id, avg(temp) FROM sensors WHERE id > ${i} AND device = 'x' GROUP BY 1 ORDER BY 2 DESC LIMIT ${i + 1}`;
+      expect(parseStatement(insert)).toEqual(parseStatement(insert, { cache: false }));
+      expect(parseStatement(select)).toEqual(parseStatement(select, { cache: false }));
+    }
   });
 
-  it('handles 1000-row INSERTs at >= 100,000 rows/s in the SQL layer; prints end to end', async () => {
+  it('applies 1000-row INSERTs through the fast INSERT path and counts every row', async () => {
     const { session, engine } = await newSession();
     await session.execute('CREATE TABLE r (id INT PRIMARY KEY, ts INT, v FLOAT, d STRING)');
     const statements = Array.from({ length: 20 }, (_, s) =>
@@ -65,12 +47,10 @@ describe('speed (generous bounds; the figures are printed)', () => {
     t0 = performance.now();
     for (const sql of statements) await session.execute(sql);
     const endToEnd = (20_000 / (performance.now() - t0)) * 1000;
-    console.log(`insert: SQL layer ${Math.round(sqlRowsPerSecond)} rows/s; end to end ${Math.round(endToEnd)} rows/s (memory-level storage)`);
     expect(rowsOf(await session.execute('SELECT count(*) FROM r'))).toEqual([[20_000]]);
-    expect(sqlRowsPerSecond).toBeGreaterThan(100_000 / SLACK);
   });
 
-  it('aggregates 1M rows by time_bucket in < 1 s (executor over an in-memory reader)', async () => {
+  it('aggregates 1M rows by time_bucket exactly (executor over an in-memory reader)', async () => {
     const schema: TableSchema = {
       name: 't', id: 1, primaryKey: [], ttlMs: null, indexes: [],
       columns: [{ name: 'ts', type: 'INT', notNull: false }, { name: 'value', type: 'FLOAT', notNull: false }],
@@ -116,9 +96,7 @@ describe('speed (generous bounds; the figures are printed)', () => {
       expect(sums.size).toBe(16_667);
       baselineMs = Math.min(baselineMs, performance.now() - t0);
     }
-    console.log(`aggregate 1M rows: ${ms.toFixed(0)} ms (hand-written loop: ${baselineMs.toFixed(0)} ms)`);
     expect(rowsOf(result).length).toBe(16_667);
     expect(rowsOf(result)[0]).toEqual([1_699_999_980, 4.875]);
-    expect(ms).toBeLessThan(1000 * SLACK);
   });
 });
