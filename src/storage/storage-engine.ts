@@ -17,7 +17,7 @@ import { SnapshotSource, VIEW } from './kv-source.js';
 import type { LevelDatabase } from './kv-source.js';
 import { readSnapshotStream, writeSnapshotStream } from './snapshot-format.js';
 import { TableReader } from './table-reader.js';
-import { DEFAULT_LAYOUT } from './fold.js';
+import { ROW_LAYOUT } from './fold.js';
 import type { LayoutOptions } from './fold.js';
 import { LevelWriteTransaction } from './write-transaction.js';
 import type { CommitRequest, TransactionHost } from './write-transaction.js';
@@ -278,7 +278,7 @@ export async function openStorage(options: StorageOptions): Promise<StorageEngin
     throw new ChronosError('CONFIG_ERROR', 'the storage database must support explicit snapshots');
   }
   try {
-    return new LevelStorageEngine(db, dir, await loadState(db), options.layout ?? DEFAULT_LAYOUT);
+    return new LevelStorageEngine(db, dir, await loadState(db), options.layout ?? ROW_LAYOUT);
   } catch (error) {
     await db.close();
     throw error;

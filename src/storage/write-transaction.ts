@@ -13,7 +13,7 @@ import {
   tablePrefix,
   ttlKey,
 } from './keys.js';
-import { DEFAULT_LAYOUT, foldHead } from './fold.js';
+import { ROW_LAYOUT, foldHead } from './fold.js';
 import type { LayoutOptions } from './fold.js';
 import { Overlay, OverlaySource } from './overlay.js';
 import { RowStore } from './row-store.js';
@@ -67,7 +67,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     snapshot: SnapshotSource,
     state: CatalogState,
     baseVersion: number,
-    layout: LayoutOptions = DEFAULT_LAYOUT,
+    layout: LayoutOptions = ROW_LAYOUT,
   ) {
     const overlay = new Overlay();
     const source = new OverlaySource(snapshot, overlay);
