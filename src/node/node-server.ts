@@ -117,6 +117,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       port: config.port,
       tls: config.tls,
       raft: (request) => node.handleRaftRequest(request),
+      raftStream: (message) => node.receiveStreamed(message),
       sql: executeSql,
       forwardSql: (statements, context) => node.handleForward(statements, context),
       peerToken: config.tokens.admin,

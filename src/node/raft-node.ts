@@ -212,6 +212,20 @@ export class RaftNode {
     });
   }
 
+  /** Takes a message from a peer's Raft stream; its answer leaves on our stream to that peer. */
+  receiveStreamed(message: RaftMessage): void {
+    if (this.#stopping || this.#fatal !== null) return;
+    if (message.to !== this.id) {
+      this.#log.warn('dropped a Raft message addressed to another node', {
+        to: message.to,
+        from: message.from,
+        type: message.type,
+      });
+      return;
+    }
+    this.#enqueue(() => this.#core.step(message));
+  }
+
   /** Runs one client statement: writes through the log, reads linearizably. */
   async execute(sql: string, context: CallContext): Promise<StatementResult> {
     const script = planScript(sql);
@@ -439,11 +453,15 @@ export class RaftNode {
       });
     }
     for (const message of ready.messages) {
+      // An answer to a request that came as a unary RPC goes back as that RPC's reply.
       if (this.#replies.tryReply(message)) continue;
-      if (isReply(message)) continue;
-      void this.#peers.send(message).then((reply) => {
-        if (reply !== null && !this.#stopping) this.#enqueue(() => this.#core.step(reply));
-      });
+      if (message.type === 'snapshot') {
+        void this.#peers.send(message).then((reply) => {
+          if (reply !== null && !this.#stopping) this.#enqueue(() => this.#core.step(reply));
+        });
+        continue;
+      }
+      this.#peers.stream(message);
     }
     const lastCommitted = ready.committedEntries.at(-1);
     if (lastCommitted !== undefined) {
@@ -511,10 +529,6 @@ export class RaftNode {
     const deadline = Date.now() + timeoutMs;
     while ((this.#looping || this.#loopScheduled) && Date.now() < deadline) await delay(10);
   }
-}
-
-function isReply(message: RaftMessage): boolean {
-  return message.type === 'voteResponse' || message.type === 'appendResponse' || message.type === 'readIndexResponse';
 }
 
 function delay(ms: number): Promise<void> {

@@ -6,6 +6,7 @@ import type {
   ForwardSqlHandler,
   HealthHandler,
   RaftRequestHandler,
+  RaftStreamHandler,
   SqlHandler,
   SyncHandler,
   SyncStatusHandler,
@@ -32,6 +33,7 @@ export interface GrpcServerOptions {
   readonly port: number;
   readonly tls: TlsMaterial | null;
   readonly raft: RaftRequestHandler;
+  readonly raftStream?: RaftStreamHandler | undefined;
   readonly sql: SqlHandler;
   readonly forwardSql?: ForwardSqlHandler | undefined;
   readonly health?: HealthHandler | undefined;
@@ -61,6 +63,7 @@ export class GrpcServer {
       'raft.RaftService',
       raftServiceImplementation({
         handler: options.raft,
+        onStreamMessage: options.raftStream,
         forwardSql: options.forwardSql,
         peerToken: options.peerToken,
       }),

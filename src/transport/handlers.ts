@@ -17,6 +17,9 @@ export interface CallContext {
 /** Answers one Raft request; null when the request has no reply (e.g. TimeoutNow). */
 export type RaftRequestHandler = (request: RaftMessage) => Promise<RaftMessage | null>;
 
+/** Takes one message that arrived on a peer's Raft stream (answers go out on our own stream). */
+export type RaftStreamHandler = (message: RaftMessage) => void;
+
 /** Runs one SQL statement for a client; throws ChronosError on failure. */
 export type SqlHandler = (sql: string, context: CallContext) => Promise<StatementResult>;
 

@@ -16,6 +16,7 @@ import { asObject, readArray } from './proto-read.js';
 import { envelopeFromProto, raftMessageFromProto, raftMessageToProto } from './raft-codec.js';
 import type { UnaryRaftKind } from './raft-codec.js';
 import { SNAPSHOT_CHUNK_BYTES, snapshotToChunks } from './snapshot-chunks.js';
+import { PeerStream } from './peer-stream.js';
 import { sqlResponseToResult } from './sql-codec.js';
 
 /** The kinds of failure: no address, closed, network down, too slow, refused, garbled. */
@@ -115,7 +116,7 @@ function reasonOf(code: number): FailureReason {
  */
 export class PeerClients {
   readonly #options: PeerClientsOptions;
-  readonly #peers = new Map<NodeId, { address: string; client: Client }>();
+  readonly #peers = new Map<NodeId, { address: string; client: Client; stream: PeerStream }>();
   #closed = false;
 
   constructor(peers: ReadonlyMap<NodeId, string>, options: PeerClientsOptions = {}) {
@@ -128,6 +129,7 @@ export class PeerClients {
     if (this.#closed) return;
     for (const [id, entry] of this.#peers) {
       if (peers.get(id) !== entry.address) {
+        entry.stream.close();
         entry.client.close();
         this.#peers.delete(id);
       }
@@ -143,7 +145,10 @@ export class PeerClients {
         'grpc.initial_reconnect_backoff_ms': 100,
         'grpc.max_reconnect_backoff_ms': 1000,
       });
-      this.#peers.set(id, { address, client });
+      const stream = new PeerStream(client, this.#options.token ?? null, (failure) =>
+        this.#options.onFailure?.({ to: id, address, rpc: 'Stream', reason: 'unavailable', grpcStatus: failure.grpcStatus, message: failure.message }),
+      );
+      this.#peers.set(id, { address, client, stream });
     }
   }
 
@@ -312,10 +317,31 @@ export class PeerClients {
     });
   }
 
+  /**
+   * Sends a message on the long-lived stream to its peer (the hot path: appends, heartbeats,
+   * votes and their answers). Fire and forget: false when it was dropped, and the failure goes
+   * to onFailure. Snapshots go through `send` (InstallSnapshot, in chunks).
+   */
+  stream(message: Exclude<RaftMessage, { type: 'snapshot' }>): boolean {
+    if (this.#closed) return false;
+    const peer = this.#peers.get(message.to);
+    if (peer === undefined) {
+      this.#options.onFailure?.({
+        to: message.to, address: null, rpc: 'Stream', reason: 'unknown-peer', grpcStatus: null,
+        message: `no address for peer ${message.to}`,
+      });
+      return false;
+    }
+    return peer.stream.write(message);
+  }
+
   /** Closes every channel; later calls resolve as 'closed' failures. */
   close(): void {
     this.#closed = true;
-    for (const entry of this.#peers.values()) entry.client.close();
+    for (const entry of this.#peers.values()) {
+      entry.stream.close();
+      entry.client.close();
+    }
     this.#peers.clear();
   }
 }

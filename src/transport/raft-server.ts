@@ -9,9 +9,9 @@ import type {
 } from '@grpc/grpc-js';
 import type { RaftMessage } from '../raft/messages.js';
 import { ChronosError } from '../lib/errors.js';
-import type { CallContext, ForwardSqlHandler, RaftRequestHandler } from './handlers.js';
+import type { CallContext, ForwardSqlHandler, RaftRequestHandler, RaftStreamHandler } from './handlers.js';
 import { asObject, readArray, readBool, readString } from './proto-read.js';
-import { envelopeToProto, raftMessageFromProto, raftMessageToProto } from './raft-codec.js';
+import { envelopeFromProto, envelopeToProto, raftMessageFromProto, raftMessageToProto } from './raft-codec.js';
 import type { UnaryRaftKind } from './raft-codec.js';
 import { bearerFromMetadata, toServiceError } from './grpc-status.js';
 import { SnapshotAssembler } from './snapshot-chunks.js';
@@ -20,6 +20,8 @@ import { errorToSqlResponse, resultToSqlResponse } from './sql-codec.js';
 /** What the RaftService needs from the node. */
 export interface RaftServiceOptions {
   readonly handler: RaftRequestHandler;
+  /** Takes messages of peers' streams; absent = Stream answers UNIMPLEMENTED. */
+  readonly onStreamMessage?: RaftStreamHandler | undefined;
   /** Runs writes forwarded by followers; absent = ForwardSql answers UNIMPLEMENTED. */
   readonly forwardSql?: ForwardSqlHandler | undefined;
   /** When set, every RaftService call must carry `authorization: Bearer <peerToken>`. */
@@ -203,7 +205,41 @@ export function raftServiceImplementation(
       );
   };
 
+  const stream = (call: ServerReadableStream<object, object>, callback: Reply): void => {
+    const denied = peerAuthError(call.metadata, expectedToken);
+    if (denied !== null) {
+      callback(toServiceError(denied));
+      return;
+    }
+    const onMessage = options.onStreamMessage;
+    if (onMessage === undefined) {
+      callback({ code: status.UNIMPLEMENTED, details: 'Raft streams are not served by this node' });
+      return;
+    }
+    let failed = false;
+    call.on('data', (envelope: unknown) => {
+      if (failed) return;
+      let message: RaftMessage | null;
+      try {
+        message = envelopeFromProto(envelope);
+      } catch (error) {
+        // A peer that sends garbage loses its stream; it reconnects with its next message.
+        failed = true;
+        callback(toServiceError(error));
+        return;
+      }
+      if (message !== null) onMessage(message);
+    });
+    call.on('end', () => {
+      if (!failed) callback(null, {});
+    });
+    call.on('error', () => {
+      failed = true;
+    });
+  };
+
   return {
+    Stream: stream,
     RequestVote: unary('RequestVote', 'vote', ['voteResponse'], isVote(false)),
     PreVote: unary('PreVote', 'vote', ['voteResponse'], isVote(true)),
     AppendEntries: unary('AppendEntries', 'append', ['appendResponse'], () => true),

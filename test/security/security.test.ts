@@ -165,6 +165,20 @@ describe('auth tokens on every endpoint of a 3-node cluster', () => {
         leadershipTransfer: true,
       });
       expect(vote.ok).toBe(false);
+      // The streaming channel refuses it too.
+      const failures: number[] = [];
+      const streamer = new PeerClients(new Map([['node1', `127.0.0.1:${target.port}`]]), {
+        token: null,
+        onFailure: (failure) => {
+          if (failure.grpcStatus !== null) failures.push(failure.grpcStatus);
+        },
+      });
+      try {
+        expect(streamer.stream(append)).toBe(true);
+        await waitFor('the stream to be refused', 5_000, () => (failures.includes(16) ? true : null));
+      } finally {
+        streamer.close();
+      }
       // The cluster did not adopt the intruder's term.
       const health = await fetch(`http://127.0.0.1:${target.adminPort}/health`, {
         headers: { authorization: `Bearer ${ADMIN}` },
