@@ -7,3 +7,4 @@ export { Random } from './random.js';
 export { Logger, TextSink, logLevelFromEnv, silentLogger } from './logger.js';
 export type { LogLevel, LogFields, LogRecord, LogSink } from './logger.js';
 export { FileLogSink } from './file-log-sink.js';
+export { crc32, crc32Update } from './crc32.js';

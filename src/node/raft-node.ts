@@ -541,16 +541,6 @@ async function* singleChunk(data: Uint8Array): AsyncIterable<Uint8Array> {
 
 async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  let length = 0;
-  for await (const chunk of chunks) {
-    parts.push(chunk);
-    length += chunk.length;
-  }
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  for await (const chunk of chunks) parts.push(chunk);
+  return Buffer.concat(parts);
 }

@@ -7,5 +7,5 @@ export type { StorageOptions } from './storage-engine.js';
 export type { LayoutOptions } from './fold.js';
 export { APPEND_LAYOUT, AUTO_LAYOUT, ROW_LAYOUT } from './fold.js';
 export type { LevelDatabase } from './kv-source.js';
-export { crc32, crc32Update } from './crc32.js';
+export { crc32, crc32Update } from '../lib/crc32.js';
 export { SNAPSHOT_FORMAT_VERSION } from './snapshot-format.js';

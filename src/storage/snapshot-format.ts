@@ -1,6 +1,6 @@
 import { ChronosError } from '../lib/errors.js';
 import { ByteReader, ByteWriter } from './bytes.js';
-import { crc32Update } from './crc32.js';
+import { crc32Update } from '../lib/crc32.js';
 import type { KvEntry, KvSource } from './kv-source.js';
 
 /**

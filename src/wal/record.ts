@@ -1,6 +1,6 @@
 import { assert, assertNever } from '../lib/assert.js';
 import type { Entry, EntryType, HardState, SnapshotMeta } from '../raft/types.js';
-import { crc32 } from './crc32.js';
+import { crc32 } from '../lib/crc32.js';
 
 /**
  * One WAL record. Frame on disk (little-endian):

@@ -1,5 +1,5 @@
 import { assert } from '../lib/assert.js';
-import { crc32 } from './crc32.js';
+import { crc32 } from '../lib/crc32.js';
 import {
   FRAME_HEADER_BYTES,
   MalformedRecordError,

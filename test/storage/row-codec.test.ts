@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crc32 } from '../../src/storage/crc32.js';
+import { crc32 } from '../../src/lib/crc32.js';
 import { decodeBlock, encodeBlock } from '../../src/storage/block-codec.js';
 import { decodeRow, encodeRow } from '../../src/storage/row-codec.js';
 import type { ColumnSchema } from '../../src/storage/schema.js';

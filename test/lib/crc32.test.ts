@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/lib/random.js';
-import { crc32, crc32Update } from '../../src/wal/crc32.js';
+import { crc32, crc32Update } from '../../src/lib/crc32.js';
 
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 
