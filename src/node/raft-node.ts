@@ -76,6 +76,8 @@ export class RaftNode {
   /** Generation of the next Ready to be taken. */
   #generation = 1;
   #ticker: NodeJS.Timeout | null = null;
+  /** The apply pipeline: committed entries are applied in order behind the Ready loop. */
+  #applying: Promise<void> = Promise.resolve();
   #snapshotIndex: number;
   #stopping = false;
   #fatal: Error | null = null;
@@ -187,7 +189,8 @@ export class RaftNode {
       term: status.term,
       leader: status.leader,
       commitIndex: status.commitIndex,
-      appliedIndex: status.appliedIndex,
+      // The core counts entries handed to apply; storage says what is applied.
+      appliedIndex: this.#storage.appliedIndex,
     };
   }
 
@@ -304,6 +307,7 @@ export class RaftNode {
     this.#reads.failAll(closing);
     this.#replies.settleAll();
     await this.#waitLoopIdle(5_000);
+    await this.#applying.catch(() => undefined);
     this.#peers.close();
     await this.#wal.close();
     await this.#storage.close();
@@ -421,7 +425,6 @@ export class RaftNode {
         await this.#handleReady(ready);
         this.#core.advance(ready);
         this.#replies.settleThrough(generation);
-        this.#reads.applied(this.#core.status().appliedIndex);
         this.#logRoleChange();
         await this.#maybeSnapshot();
       }
@@ -435,6 +438,7 @@ export class RaftNode {
 
   async #handleReady(ready: Ready): Promise<void> {
     if (ready.snapshot !== null) {
+      await this.#applying;
       // Storage takes the image first: if we crash before the WAL records it, storage is merely
       // ahead of its log and the open check reports it instead of losing anything.
       await this.#storage.importSnapshot(singleChunk(ready.snapshot.data));
@@ -465,10 +469,17 @@ export class RaftNode {
     }
     const lastCommitted = ready.committedEntries.at(-1);
     if (lastCommitted !== undefined) {
-      // Storage is written without fsync (the WAL replays what a crash loses) except just
-      // before a compaction, which drops the WAL segments that could replay it.
+      // Apply runs behind the loop, in order, so the next Ready's fsync and appends overlap
+      // this one's LevelDB batch (the entries are durable in the WAL already). Storage is
+      // written without fsync (the WAL replays what a crash loses) except just before a
+      // compaction, which drops the WAL segments that could replay it.
+      const entries = ready.committedEntries;
       const sync = lastCommitted.index - this.#snapshotIndex >= this.#options.snapshotEveryEntries;
-      await applyCommittedEntries(this.#storage, ready.committedEntries, this.#proposals, this.#log, { sync });
+      this.#applying = this.#applying.then(async () => {
+        await applyCommittedEntries(this.#storage, entries, this.#proposals, this.#log, { sync });
+        this.#reads.applied(this.#storage.appliedIndex);
+      });
+      this.#applying.catch((error: unknown) => this.#die(error));
     }
     for (const readState of ready.readStates) {
       this.#reads.confirmed(readState.requestId, readState.index, this.#storage.appliedIndex);
@@ -483,6 +494,9 @@ export class RaftNode {
 
   /** Exports storage at the applied index, hands it to the core, and drops covered segments. */
   async #takeSnapshot(): Promise<void> {
+    // Only applies already chained can be running (the loop is here, not chaining more), so
+    // once they finish the export is exactly the state at `index`.
+    await this.#applying;
     const index = this.#storage.appliedIndex;
     if (index === 0) return;
     const data = await collect(this.#storage.exportSnapshot());
@@ -505,6 +519,7 @@ export class RaftNode {
   }
 
   #die(error: unknown): void {
+    if (this.#fatal !== null) return;
     this.#fatal = error instanceof Error ? error : new Error(String(error));
     this.#log.error('fatal error in the Raft loop; the node stops serving', {
       error: errorMessage(error),
