@@ -11,6 +11,8 @@ import { openStorage } from '../storage/index.js';
 /** Where a node keeps its applied state inside DIR/ID (src/node/raft-node.ts). */
 const NODE_STATE_DIR = 'state';
 const NODE_WAL_DIR = 'wal';
+/** How often an open single-node dir deletes expired rows (`--ttl-cleanup-interval-secs` default). */
+const TTL_PASS_INTERVAL_MS = 3_600_000;
 
 /**
  * The embedded engine as a SqlTarget. A single-node dir is read and written directly; a node's
@@ -23,10 +25,29 @@ export class LocalTarget implements SqlTarget {
   readonly #nodeDir: string | null;
   #closed = false;
 
+  readonly #executor: LocalExecutor;
+  #ttlTimer: NodeJS.Timeout | null = null;
+
   private constructor(engine: StorageEngine, nodeDir: string | null) {
     this.#engine = engine;
-    this.#session = new Session(new LocalExecutor(engine, systemClock));
+    this.#executor = new LocalExecutor(engine, systemClock);
+    this.#session = new Session(this.#executor);
     this.#nodeDir = nodeDir;
+  }
+
+  /**
+   * The single-node TTL pass: once when the dir opens, then hourly while it stays open (the
+   * guide's default interval). A node's dir is read-only here; its cluster runs the pass.
+   */
+  async #startTtlPasses(): Promise<void> {
+    if (this.#nodeDir !== null) return;
+    await this.#executor.sweepExpired();
+    this.#ttlTimer = setInterval(() => {
+      this.#executor.sweepExpired().catch((error: unknown) => {
+        process.stderr.write(`Error: TTL pass failed: ${errorMessage(error)}\n`);
+      });
+    }, TTL_PASS_INTERVAL_MS);
+    this.#ttlTimer.unref();
   }
 
   /** Opens `dataDir` (creating a new database when it is missing or empty). */
@@ -46,7 +67,14 @@ export class LocalTarget implements SqlTarget {
     } catch (error) {
       throw openFailure(dataDir, error);
     }
-    return new LocalTarget(engine, nodeDir);
+    const target = new LocalTarget(engine, nodeDir);
+    try {
+      await target.#startTtlPasses();
+    } catch (error) {
+      await target.close();
+      throw error;
+    }
+    return target;
   }
 
   /** Runs one statement on the embedded engine (writes are fsynced before this resolves). */
@@ -63,6 +91,7 @@ export class LocalTarget implements SqlTarget {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#ttlTimer !== null) clearInterval(this.#ttlTimer);
     await this.#engine.close();
   }
 }

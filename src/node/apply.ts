@@ -1,7 +1,7 @@
 import { assert } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import type { Entry } from '../raft/types.js';
-import { applyWriteCommand, decodeWriteCommand } from '../sql/index.js';
+import { applyWriteCommand, decodeTtlSweep, decodeWriteCommand, isTtlSweep, sweepExpired } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { ApplyOutcome, ProposalTracker } from './proposal-tracker.js';
@@ -35,6 +35,16 @@ export async function applyCommittedEntries(
       previous = entry.index;
       if (entry.type !== 'command') {
         outcomes.push({ index: entry.index, term: entry.term, outcome: null });
+        continue;
+      }
+      if (isTtlSweep(entry.data)) {
+        const deleted = await sweepExpired(txn, decodeTtlSweep(entry.data));
+        if (deleted > 0) log.info('TTL pass removed expired rows', { index: entry.index, deleted });
+        outcomes.push({
+          index: entry.index,
+          term: entry.term,
+          outcome: { ok: true, value: [{ kind: 'message', message: `Expired ${deleted} rows`, rowsAffected: deleted }] },
+        });
         continue;
       }
       const command = decodeWriteCommand(entry.data);

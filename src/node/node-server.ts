@@ -28,6 +28,7 @@ export interface NodeServerConfig {
   readonly electionTicksMax: number;
   readonly heartbeatTicks: number;
   readonly snapshotEveryEntries: number;
+  readonly ttlCleanupIntervalMs: number;
   readonly writeTimeoutMs: number;
   readonly readTimeoutMs: number;
   readonly tokens: TokenConfig;
@@ -61,6 +62,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
         heartbeatTicks: config.heartbeatTicks,
       },
       snapshotEveryEntries: config.snapshotEveryEntries,
+      ttlCleanupIntervalMs: config.ttlCleanupIntervalMs,
       writeTimeoutMs: config.writeTimeoutMs,
       readTimeoutMs: config.readTimeoutMs,
       tls: config.tls,

@@ -7,7 +7,7 @@ import type { RaftMessage } from '../raft/messages.js';
 import { RaftCore } from '../raft/index.js';
 import type { RaftConfig, Ready } from '../raft/index.js';
 import type { NodeId } from '../raft/types.js';
-import { encodeWriteCommand, executeRead, planScript } from '../sql/index.js';
+import { encodeTtlSweep, encodeWriteCommand, executeRead, planScript } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import { openStorage } from '../storage/index.js';
 import type { StorageEngine } from '../storage/index.js';
@@ -40,6 +40,8 @@ export interface RaftNodeOptions {
   readonly peerToken: string | null;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** How often the leader proposes a TTL pass (deleting expired rows); 0 = never. */
+  readonly ttlCleanupIntervalMs: number;
   /** Seeds election jitter; defaults to something different per process. */
   readonly seed?: number;
 }
@@ -76,6 +78,7 @@ export class RaftNode {
   /** Generation of the next Ready to be taken. */
   #generation = 1;
   #ticker: NodeJS.Timeout | null = null;
+  #ttlTimer: NodeJS.Timeout | null = null;
   /** The apply pipeline: committed entries are applied in order behind the Ready loop. */
   #applying: Promise<void> = Promise.resolve();
   #snapshotIndex: number;
@@ -172,6 +175,10 @@ export class RaftNode {
       node.#enqueue(() => node.#core.tick());
       node.#replies.expireReads(Date.now() - options.readTimeoutMs);
     }, options.tickMs);
+    if (options.ttlCleanupIntervalMs > 0) {
+      node.#ttlTimer = setInterval(() => node.#proposeTtlSweep(), options.ttlCleanupIntervalMs);
+      node.#ttlTimer.unref();
+    }
     node.#schedule();
     return node;
   }
@@ -302,6 +309,7 @@ export class RaftNode {
     }
     this.#stopping = true;
     if (this.#ticker !== null) clearInterval(this.#ticker);
+    if (this.#ttlTimer !== null) clearInterval(this.#ttlTimer);
     const closing = new ChronosError('SHUTTING_DOWN', `node ${this.id} is shutting down`);
     this.#proposals.failAll(closing);
     this.#reads.failAll(closing);
@@ -312,6 +320,19 @@ export class RaftNode {
     await this.#wal.close();
     await this.#storage.close();
     this.#log.info('node stopped', { id: this.id });
+  }
+
+  /** On the leader: replicate a TTL pass at the current time (followers do nothing). */
+  #proposeTtlSweep(): void {
+    this.#enqueue(() => {
+      if (this.#core.status().role !== 'Leader') return;
+      try {
+        this.#core.propose(encodeTtlSweep(this.#options.clock.nowMs()));
+      } catch (error) {
+        // Leadership moved between the check and the proposal: the new leader runs the pass.
+        this.#log.debug('TTL pass not proposed', { error: errorMessage(error) });
+      }
+    });
   }
 
   async #transferLeadership(timeoutMs: number): Promise<void> {
@@ -530,6 +551,7 @@ export class RaftNode {
     this.#reads.failAll(failure);
     this.#replies.settleAll();
     if (this.#ticker !== null) clearInterval(this.#ticker);
+    if (this.#ttlTimer !== null) clearInterval(this.#ttlTimer);
     this.#onFatal?.(this.#fatal);
   }
 

@@ -1,6 +1,6 @@
 import { ChronosError, systemClock, type Clock } from '../lib/index.js';
-import type { StorageEngine } from '../storage/engine.js';
-import type { WriteCommand } from './command.js';
+import type { StorageEngine, WriteTransaction } from '../storage/engine.js';
+import { sweepExpired } from './ttl-sweep.js';
 import {
   applyWriteCommand,
   executeInTransaction,
@@ -11,7 +11,8 @@ import type { StatementResult } from './result.js';
 import type { StatementExecutor } from './session.js';
 
 interface Pending {
-  readonly command: WriteCommand;
+  /** Applies this caller's command to the shared transaction, atomically on its own. */
+  readonly apply: (txn: WriteTransaction) => Promise<WriteOutcome>;
   readonly resolve: (results: StatementResult[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -41,7 +42,30 @@ export class LocalExecutor implements StatementExecutor {
   /** Queue one atomic command; commands arriving during a commit share the next one. */
   write(statements: readonly string[]): Promise<StatementResult[]> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ command: { statements, nowMs: this.#clock.nowMs() }, resolve, reject });
+      const command = { statements, nowMs: this.#clock.nowMs() };
+      this.#queue.push({ apply: (txn) => applyWriteCommand(command, txn), resolve, reject });
+      void this.#pump();
+    });
+  }
+
+  /** Deletes expired rows of every TTL table now, in the write queue; resolves to how many. */
+  sweepExpired(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const nowMs = this.#clock.nowMs();
+      this.#queue.push({
+        apply: async (txn) => {
+          const savepoint = txn.savepoint();
+          try {
+            const deleted = await sweepExpired(txn, nowMs);
+            return { ok: true, results: [{ kind: 'message', message: `Expired ${deleted} rows`, rowsAffected: deleted }] };
+          } catch (error) {
+            txn.rollbackTo(savepoint);
+            throw error;
+          }
+        },
+        resolve: (results) => resolve(results[0]?.kind === 'message' ? results[0].rowsAffected : 0),
+        reject,
+      });
       void this.#pump();
     });
   }
@@ -84,7 +108,7 @@ export class LocalExecutor implements StatementExecutor {
     try {
       const txn = await this.#engine.begin();
       try {
-        for (const p of batch) outcomes.push(await applyWriteCommand(p.command, txn));
+        for (const p of batch) outcomes.push(await p.apply(txn));
         await txn.commit(this.#engine.appliedIndex + 1, { sync: true });
       } catch (error) {
         await txn.rollback();
