@@ -7,7 +7,7 @@ import { crc32, openStorage } from '../storage/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import { NodeDisk, Wal } from '../wal/index.js';
 import type { SnapshotMeta } from '../raft/types.js';
-import { nodePaths } from './raft-node.js';
+import { nodePaths } from './restore.js';
 
 /**
  * Backup file (version 1):

@@ -1,25 +1,21 @@
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { assert, ChronosError, errorMessage, isChronosError } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
-import { Random } from '../lib/random.js';
 import type { RaftMessage } from '../raft/messages.js';
-import { RaftCore } from '../raft/index.js';
+import type { RaftCore } from '../raft/index.js';
 import type { RaftConfig, Ready } from '../raft/index.js';
 import type { NodeId } from '../raft/types.js';
 import { encodeTtlSweep, encodeWriteCommand, executeRead, planScript } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
-import { openStorage } from '../storage/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { CallContext, StatementOutcome } from '../transport/handlers.js';
 import { PeerClients } from '../transport/peer-client.js';
 import type { TlsMaterial } from '../transport/credentials.js';
-import { CountingDisk, NodeDisk, Wal } from '../wal/index.js';
-import type { DiskStats } from '../wal/index.js';
+import type { Wal, DiskStats } from '../wal/index.js';
 import type { NodeStatus } from '../api/node-status.js';
 import { applyCommittedEntries } from './apply.js';
 import { InboundReplies } from './inbound-replies.js';
 import { ProposalTracker } from './proposal-tracker.js';
+import { restoreNode } from './restore.js';
 import { ReadTracker } from './read-tracker.js';
 
 /** How one `chronos node` process runs its Raft member. */
@@ -44,11 +40,6 @@ export interface RaftNodeOptions {
   readonly ttlCleanupIntervalMs: number;
   /** Seeds election jitter; defaults to something different per process. */
   readonly seed?: number;
-}
-
-/** Layout of a node directory. */
-export function nodePaths(nodeDir: string): { wal: string; state: string } {
-  return { wal: join(nodeDir, 'wal'), state: join(nodeDir, 'state') };
 }
 
 type Operation = () => void;
@@ -108,47 +99,7 @@ export class RaftNode {
 
   /** Opens (or creates) the node's WAL and storage, restores the core, starts ticking. */
   static async open(options: RaftNodeOptions, clean: boolean): Promise<RaftNode> {
-    const paths = nodePaths(options.nodeDir);
-    if (clean) await rm(options.nodeDir, { recursive: true, force: true });
-    await mkdir(paths.wal, { recursive: true });
-    const log = options.logger.child('wal');
-    const disk = new CountingDisk(new NodeDisk());
-    const { wal, state } = await Wal.open(disk, paths.wal, {
-      logger: { warn: (message: string) => log.warn(message) },
-    });
-    const storage = await openStorage({ dir: paths.state });
-    const snapshotIndex = state.snapshot?.index ?? 0;
-    const lastIndex = state.entries.at(-1)?.index ?? snapshotIndex;
-    if (storage.appliedIndex > lastIndex) {
-      throw new ChronosError(
-        'CORRUPTION',
-        `${paths.state} has applied index ${storage.appliedIndex} but the log in ${paths.wal} ends at ${lastIndex}`,
-      );
-    }
-    if (storage.appliedIndex < snapshotIndex) {
-      throw new ChronosError(
-        'CORRUPTION',
-        `${paths.state} has applied index ${storage.appliedIndex}, behind the log's snapshot at ${snapshotIndex}`,
-      );
-    }
-    const voters = [options.id, ...options.peers.keys()];
-    const core = new RaftCore(
-      { ...options.raft, id: options.id, voters },
-      {
-        // Commit-only changes are not fsynced (they are recoverable), so the WAL's commit may lag
-        // what storage applied; whatever was applied was committed.
-        hardState: { ...state.hardState, commit: Math.max(state.hardState.commit, storage.appliedIndex) },
-        // A snapshot restored from a backup of a dir that never compacted does not know the
-        // members; the command line does.
-        snapshot:
-          state.snapshot !== null && state.snapshot.membership.voters.length === 0
-            ? { ...state.snapshot, membership: { voters } }
-            : state.snapshot,
-        entries: state.entries,
-        appliedIndex: storage.appliedIndex,
-      },
-      new Random(options.seed ?? (Date.now() ^ (process.pid << 8))),
-    );
+    const { wal, walStats, storage, core, snapshotIndex, lastIndex, voters, term } = await restoreNode(options, clean);
     const peerLog = options.logger.child('transport');
     const peers = new PeerClients(options.peers, {
       tls: options.tls,
@@ -156,11 +107,11 @@ export class RaftNode {
       forwardDeadlineMs: options.writeTimeoutMs,
       onFailure: (failure) => peerLog.debug('peer call failed', { ...failure }),
     });
-    const node = new RaftNode({ options, core, wal, storage, peers, snapshotIndex, walStats: disk.stats });
+    const node = new RaftNode({ options, core, wal, storage, peers, snapshotIndex, walStats });
     node.#log.info('node opened', {
       id: options.id,
       voters: voters.join(','),
-      term: state.hardState.term,
+      term,
       applied: storage.appliedIndex,
       lastIndex,
     });
