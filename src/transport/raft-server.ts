@@ -110,6 +110,16 @@ export function raftServiceImplementation(
     };
   };
 
+  /** Steps a request whose answer may be of any kind (or none), replying with an envelope. */
+  const answerWithEnvelope = (request: RaftMessage, callback: Reply): void => {
+    handler(request)
+      .then(envelopeToProto)
+      .then(
+        (proto) => callback(null, proto),
+        (error: unknown) => callback(toServiceError(error)),
+      );
+  };
+
   const installSnapshot = (call: ServerReadableStream<object, object>, callback: Reply): void => {
     const denied = peerAuthError(call.metadata, expectedToken);
     if (denied !== null) {
@@ -136,12 +146,7 @@ export function raftServiceImplementation(
         callback(toServiceError(error));
         return;
       }
-      handler(request)
-        .then(envelopeToProto)
-        .then(
-          (proto) => callback(null, proto),
-          (error: unknown) => callback(toServiceError(error)),
-        );
+      answerWithEnvelope(request, callback);
     });
   };
 
@@ -158,12 +163,7 @@ export function raftServiceImplementation(
       callback(toServiceError(error));
       return;
     }
-    handler(request)
-      .then(envelopeToProto)
-      .then(
-        (proto) => callback(null, proto),
-        (error: unknown) => callback(toServiceError(error)),
-      );
+    answerWithEnvelope(request, callback);
   };
 
   const forwardSql = (call: UnaryCall, callback: Reply): void => {
