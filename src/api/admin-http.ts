@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenAuth } from './auth.js';
@@ -10,6 +11,8 @@ export interface AdminDependencies {
   status(): NodeStatus;
   readonly metrics: NodeMetrics;
   readonly auth: TokenAuth;
+  /** A consistent online backup stream (`GET /snapshot`); absent = 503. */
+  readonly exportBackup?: () => Promise<AsyncIterable<Uint8Array>>;
   /** TLS material for https; absent = plain http. */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
 }
@@ -45,6 +48,24 @@ export function buildAdminApp(deps: AdminDependencies): FastifyInstance {
   app.get('/metrics', { onRequest: requireRead }, async (_request, reply) => {
     const { contentType, body } = await deps.metrics.render();
     await reply.type(contentType).send(body);
+  });
+
+  app.get('/snapshot', async (request, reply) => {
+    const decision = deps.auth.check(request.headers.authorization);
+    if (!decision.ok) {
+      return reply.code(401).send({ error: `unauthenticated: ${decision.reason} bearer token` });
+    }
+    if (decision.level !== 'admin' && decision.level !== 'open') {
+      return reply.code(403).send({ error: 'permission denied: /snapshot needs the admin token' });
+    }
+    if (deps.exportBackup === undefined) {
+      return reply.code(503).send({ error: 'snapshots are not available on this server' });
+    }
+    const chunks = await deps.exportBackup();
+    return reply
+      .type('application/octet-stream')
+      .header('content-disposition', 'attachment; filename="chronos.snap"')
+      .send(Readable.from(chunks));
   });
 
   return app;

@@ -63,7 +63,11 @@ export async function createBackup(dir: string, output: string): Promise<BackupM
   }
 }
 
-async function writeBackup(output: string, meta: BackupMeta, storage: StorageEngine): Promise<void> {
+/** The backup format as a stream: header, meta and its CRC, then the storage image. */
+export async function* backupChunks(
+  meta: BackupMeta,
+  image: AsyncIterable<Uint8Array>,
+): AsyncIterable<Uint8Array> {
   const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
   const header = Buffer.alloc(MAGIC.length + 8);
   MAGIC.copy(header, 0);
@@ -71,15 +75,18 @@ async function writeBackup(output: string, meta: BackupMeta, storage: StorageEng
   header.writeUInt32BE(metaBytes.length, MAGIC.length + 4);
   const metaCrc = Buffer.alloc(4);
   metaCrc.writeUInt32BE(crc32(metaBytes) >>> 0, 0);
+  yield header;
+  yield metaBytes;
+  yield metaCrc;
+  yield* image;
+}
+
+async function writeBackup(output: string, meta: BackupMeta, storage: StorageEngine): Promise<void> {
   const out = createWriteStream(output, { flags: 'w' });
-  const write = async (chunk: Uint8Array): Promise<void> => {
-    if (!out.write(chunk)) await once(out, 'drain');
-  };
   try {
-    await write(header);
-    await write(metaBytes);
-    await write(metaCrc);
-    for await (const chunk of storage.exportSnapshot()) await write(chunk);
+    for await (const chunk of backupChunks(meta, storage.exportSnapshot())) {
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
     out.end();
     await once(out, 'finish');
   } catch (error) {

@@ -129,6 +129,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       status: () => node.status(),
       metrics,
       auth,
+      exportBackup: () => node.exportBackup(),
       ...(config.tls?.cert != null && config.tls.key != null
         ? { https: { cert: config.tls.cert, key: config.tls.key, ...(config.tls.ca == null ? {} : { ca: config.tls.ca }) } }
         : {}),

@@ -13,6 +13,8 @@ import type { TlsMaterial } from '../transport/credentials.js';
 import type { Wal, DiskStats } from '../wal/index.js';
 import type { NodeStatus } from '../api/node-status.js';
 import { applyCommittedEntries } from './apply.js';
+import { backupChunks } from './backup.js';
+import type { BackupMeta } from './backup.js';
 import { InboundReplies } from './inbound-replies.js';
 import { ProposalTracker } from './proposal-tracker.js';
 import { restoreNode } from './restore.js';
@@ -171,6 +173,39 @@ export class RaftNode {
         this.#replies.expect(request, this.#generation, resolve);
       });
     });
+  }
+
+  /**
+   * An online backup in the `chronos snapshot` format: the image is pinned between two applies,
+   * so it is exactly the state at the index its header names; the node keeps serving.
+   */
+  async exportBackup(): Promise<AsyncIterable<Uint8Array>> {
+    this.#assertRunning();
+    const pin = this.#applying.then(async () => {
+      const index = this.#storage.appliedIndex;
+      const view = this.#core.logView();
+      const term = index === view.snapshotIndex
+        ? view.snapshotTerm
+        : (view.entries.find((entry) => entry.index === index)?.term ?? 0);
+      const image = this.#storage.exportSnapshot()[Symbol.asyncIterator]();
+      // The first chunk takes the LevelDB snapshot; taking it here keeps the next apply out.
+      const first = await image.next();
+      const meta: BackupMeta = {
+        kind: 'node', index, term, voters: this.#core.status().voters, createdAtMs: this.#options.clock.nowMs(),
+      };
+      return { meta, image, first };
+    });
+    this.#applying = pin.then(() => undefined, () => undefined);
+    const { meta, image, first } = await pin;
+    async function* rest(): AsyncIterable<Uint8Array> {
+      if (first.done !== true) yield first.value;
+      for (;;) {
+        const next = await image.next();
+        if (next.done === true) return;
+        yield next.value;
+      }
+    }
+    return backupChunks(meta, rest());
   }
 
   /** Takes a message from a peer's Raft stream; its answer leaves on our stream to that peer. */
