@@ -191,6 +191,24 @@ describe('a 3-node cluster of real processes under kills and pauses', () => {
     await waitFor('writes to succeed again after SIGCONT', 10_000, async () => ((await write(current)) ? true : null));
   });
 
+  it('moves on without a paused leader (SIGSTOP), which rejoins as a follower after SIGCONT', async () => {
+    const paused = await leader();
+    signalNode(nodes.get(paused)!, 'SIGSTOP');
+    const survivors = IDS.filter((id) => id !== paused);
+    try {
+      await waitFor('a write through a survivor', 10_000, async () => ((await write(survivors[0]!)) ? true : null));
+      const next = await leader(survivors);
+      expect(next).not.toBe(paused);
+    } finally {
+      signalNode(nodes.get(paused)!, 'SIGCONT');
+    }
+    await waitFor(`${paused} to follow again`, 10_000, async () => {
+      const h = await health(nodes.get(paused)!);
+      return h !== null && h.role === 'Follower' && h.leader !== null && h.leader !== paused ? true : null;
+    });
+    expect(await write(paused)).toBe(true); // forwarded to the new leader
+  });
+
   it('has every acknowledged write exactly once on every node', async () => {
     const expected = [...acknowledged].sort((a, b) => a - b);
     for (const id of IDS) {
