@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/main.js';
 import { runCli } from '../../src/cli/main.js';
-import { BufferIo } from './fake-target.js';
+import { BufferIo } from './buffer-io.js';
 
 interface Seen {
   method: string;

@@ -1,8 +1,21 @@
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runRepl, SINGLE_NODE_BANNER } from '../../src/cli/repl.js';
 import { runStatements } from '../../src/cli/run-statements.js';
-import { BufferIo, FakeTarget } from './fake-target.js';
+import { BufferIo } from './buffer-io.js';
+import { RecordingTarget } from './recording-target.js';
+
+const opened: RecordingTarget[] = [];
+afterEach(async () => {
+  for (const target of opened.splice(0)) await target.close();
+});
+
+/** The real engine in a temp dir, closed after the test. */
+async function engine(guideRow = true): Promise<RecordingTarget> {
+  const target = await RecordingTarget.open({ guideRow });
+  opened.push(target);
+  return target;
+}
 
 const GUIDE_TABLE = [
   '+----+------+-----------+',
@@ -14,9 +27,9 @@ const GUIDE_TABLE = [
 
 /** Feeds `lines` to a non-terminal REPL and collects stdout and stderr. */
 async function repl(
-  lines: string[], end = true,
-): Promise<{ out: string; err: string; target: FakeTarget }> {
-  const target = new FakeTarget();
+  lines: string[], end = true, guideRow = true,
+): Promise<{ out: string; err: string; target: RecordingTarget }> {
+  const target = await engine(guideRow);
   const input = new PassThrough();
   const output = new PassThrough();
   let out = '';
@@ -38,7 +51,7 @@ describe('REPL', () => {
       "INSERT INTO sensors (id, temp, device) VALUES (1, 25.5, 'sensor-01');",
       'SELECT * FROM sensors;',
       'exit',
-    ], false);
+    ], false, false);
     // Not a terminal, so input is not echoed: the prompt is followed directly by the output.
     expect(out.split('\n')).toEqual([
       'Welcome to Chronos SQL Database',
@@ -63,15 +76,15 @@ describe('REPL', () => {
   });
 
   it('keeps going after an error and prints it on stderr', async () => {
-    const { out, err, target } = await repl(['SELECT BOOM;', 'SELECT 1;']);
-    expect(err).toBe("Error: Parse error: unexpected 'BOOM' at line 1 column 8\n");
-    expect(target.executed).toEqual(['SELECT BOOM', 'SELECT 1']);
+    const { out, err, target } = await repl(['SELEC BOOM;', 'SELECT * FROM sensors;']);
+    expect(err).toMatch(/^Error: Parse error: .+\n$/);
+    expect(target.executed).toEqual(['SELEC BOOM', 'SELECT * FROM sensors']);
     expect(out).toContain(GUIDE_TABLE[3]);
   });
 
   it('runs several statements typed on one line, each followed by a blank line', async () => {
     const { out } = await repl(['CREATE TABLE s (a INT); INSERT INTO s VALUES (1);']);
-    expect(out).toContain('chronos> Table sensors created\n\nInserted into sensors\n\nchronos> ');
+    expect(out).toContain('chronos> Table s created\n\nInserted into s\n\nchronos> ');
   });
 
   it('ends at end of input (Ctrl-D) and ignores blank lines', async () => {
@@ -81,17 +94,18 @@ describe('REPL', () => {
   });
 
   it('exit inside a statement is SQL text, not a command', async () => {
-    const { target } = await repl(['SELECT', 'exit', ';']);
+    const { target, err } = await repl(['SELECT', 'exit', ';']);
     expect(target.executed).toEqual(['SELECT\nexit']);
+    expect(err).toMatch(/^Error: /); // `SELECT exit` names an unknown column
   });
 });
 
 describe('runStatements (-e and piped stdin)', () => {
   it('runs all statements in order', async () => {
-    const target = new FakeTarget();
+    const target = await engine(false);
     const io = new BufferIo();
     const code = await runStatements(target,
-      'CREATE TABLE sensors (id INT);\nINSERT INTO sensors VALUES (1);\nSELECT * FROM sensors',
+      "CREATE TABLE sensors (id INT, temp FLOAT, device STRING);\nINSERT INTO sensors VALUES (1, 25.5, 'sensor-01');\nSELECT * FROM sensors",
       'table', io);
     expect(code).toBe(0);
     expect(io.out)
@@ -100,25 +114,29 @@ describe('runStatements (-e and piped stdin)', () => {
   });
 
   it('stops at the first error with exit 1; statements before stay done', async () => {
-    const target = new FakeTarget();
+    const target = await engine();
     const io = new BufferIo();
-    const script = 'INSERT INTO s VALUES (1); SELECT BOOM; INSERT INTO s VALUES (2);';
+    const script = "INSERT INTO sensors VALUES (2, 1.0, 'x'); SELEC BOOM; INSERT INTO sensors VALUES (3, 1.0, 'y');";
     const code = await runStatements(target, script, 'json', io);
     expect(code).toBe(1);
-    expect(target.executed).toEqual(['INSERT INTO s VALUES (1)', 'SELECT BOOM']);
+    expect(target.executed).toEqual(["INSERT INTO sensors VALUES (2, 1.0, 'x')", 'SELEC BOOM']);
     expect(io.out).toBe('{"message":"Inserted into sensors","rows_affected":1}\n');
-    expect(io.err).toBe("Error: Parse error: unexpected 'BOOM' at line 1 column 8\n");
+    expect(io.err).toMatch(/^Error: Parse error: .+\n$/);
+    const after = new BufferIo();
+    await runStatements(target, 'SELECT id FROM sensors ORDER BY id', 'csv', after);
+    expect(after.out).toBe('id\n1\n2\n'); // the first INSERT stayed, the third never ran
   });
 
   it('csv prints only row results', async () => {
-    const target = new FakeTarget();
+    const target = await engine();
     const io = new BufferIo();
-    expect(await runStatements(target, 'INSERT INTO s VALUES (1); SELECT 1;', 'csv', io)).toBe(0);
-    expect(io.out).toBe('id,temp,device\n1,25.5,sensor-01\n');
+    const script = "INSERT INTO sensors VALUES (2, NULL, ''); SELECT * FROM sensors ORDER BY id;";
+    expect(await runStatements(target, script, 'csv', io)).toBe(0);
+    expect(io.out).toBe('id,temp,device\n1,25.5,sensor-01\n2,,""\n');
   });
 
   it('refuses an unterminated string before running anything', async () => {
-    const target = new FakeTarget();
+    const target = await engine();
     const io = new BufferIo();
     const script = "INSERT INTO s VALUES (1);\nSELECT 'x";
     expect(await runStatements(target, script, 'table', io)).toBe(1);
@@ -127,7 +145,7 @@ describe('runStatements (-e and piped stdin)', () => {
   });
 
   it('empty input does nothing and succeeds', async () => {
-    const target = new FakeTarget();
+    const target = await engine();
     const io = new BufferIo();
     expect(await runStatements(target, '  -- just a comment\n', 'table', io)).toBe(0);
     expect(target.executed).toEqual([]);

@@ -5,7 +5,7 @@ import { runCli } from '../../src/cli/main.js';
 import { ServerTarget } from '../../src/cli/server-target.js';
 import { ChronosError } from '../../src/lib/errors.js';
 import { GrpcServer } from '../../src/transport/index.js';
-import { BufferIo } from './fake-target.js';
+import { BufferIo } from './buffer-io.js';
 
 const tokens: (string | null)[] = [];
 const INSERTED: StatementResult =
