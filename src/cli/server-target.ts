@@ -111,7 +111,7 @@ export class ServerTarget implements SqlTarget {
           this.#client = this.#connect(leader);
           continue;
         }
-        const neverConnected = isChronosError(error, 'UNAVAILABLE') && /No connection established|ECONNREFUSED/i.test(error.message);
+        const neverConnected = isChronosError(error, 'UNAVAILABLE') && /No connection established|ECONNREFUSED|connection refused|host unreachable|network unreachable/i.test(error.message);
         const retryable = neverConnected || (!isWrite && isChronosError(error, 'UNAVAILABLE'));
         if (retryable && attempt < RETRY_DELAYS_MS.length) {
           const delay = RETRY_DELAYS_MS[attempt] ?? 0;

@@ -55,7 +55,7 @@ export function fromServiceError(error: ServiceError, address: string): ChronosE
         cause: error,
       });
     case status.UNAVAILABLE:
-      return new ChronosError('UNAVAILABLE', `cannot reach ${address}: ${text}`, {
+      return new ChronosError('UNAVAILABLE', `cannot reach ${address}: ${connectionReason(text)}`, {
         details,
         cause: error,
       });
@@ -81,4 +81,23 @@ export function bearerMetadata(token: string | null): Metadata {
   const metadata = new Metadata();
   if (token !== null) metadata.set('authorization', `Bearer ${token}`);
   return metadata;
+}
+
+/**
+ * grpc-js explains a failed connection at length ("No connection established. Last error:
+ * Error: connect ECONNREFUSED 1.2.3.4:5. Resolution note: "); an operator needs the cause.
+ */
+export function connectionReason(details: string): string {
+  const errno = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)\b/.exec(details)?.[1];
+  const words: Readonly<Record<string, string>> = {
+    ECONNREFUSED: 'connection refused (is the node running, and is this its gRPC port?)',
+    ECONNRESET: 'connection reset',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ENOTFOUND: 'host name not found',
+    EAI_AGAIN: 'host name lookup failed',
+  };
+  if (errno !== undefined) return words[errno] ?? errno;
+  return details.replace(/\s*Resolution note:\s*$/, '').trim();
 }
