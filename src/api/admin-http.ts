@@ -11,6 +11,8 @@ export interface AdminDependencies {
   status(): NodeStatus;
   readonly metrics: NodeMetrics;
   readonly auth: TokenAuth;
+  /** Whether the node was started with --enable-ingest. */
+  readonly ingestEnabled?: boolean;
   /** A consistent online backup stream (`GET /snapshot`); absent = 503. */
   readonly exportBackup?: () => Promise<AsyncIterable<Uint8Array>>;
   /** TLS material for https; absent = plain http. */
@@ -48,6 +50,16 @@ export function buildAdminApp(deps: AdminDependencies): FastifyInstance {
   app.get('/metrics', { onRequest: requireRead }, async (_request, reply) => {
     const { contentType, body } = await deps.metrics.render();
     await reply.type(contentType).send(body);
+  });
+
+  // SPEC §4: without --enable-ingest the endpoint answers 503. The ingest pipeline itself
+  // (journal, dedupe, readings rows) is not in this build, so it answers 503 either way and
+  // says which; `chronos node --enable-ingest` warns about it at start.
+  app.post('/ingest', async (_request, reply) => {
+    const why = deps.ingestEnabled === true
+      ? 'ingest is not available in this build yet'
+      : 'ingest is disabled on this node (start it with --enable-ingest)';
+    return reply.code(503).send({ error: why });
   });
 
   app.get('/snapshot', async (request, reply) => {

@@ -29,6 +29,7 @@ export interface NodeServerConfig {
   readonly heartbeatTicks: number;
   readonly snapshotEveryEntries: number;
   readonly ttlCleanupIntervalMs: number;
+  readonly ingestEnabled: boolean;
   readonly writeTimeoutMs: number;
   readonly readTimeoutMs: number;
   readonly tokens: TokenConfig;
@@ -130,6 +131,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       metrics,
       auth,
       exportBackup: () => node.exportBackup(),
+      ingestEnabled: config.ingestEnabled,
       ...(config.tls?.cert != null && config.tls.key != null
         ? { https: { cert: config.tls.cert, key: config.tls.key, ...(config.tls.ca == null ? {} : { ca: config.tls.ca }) } }
         : {}),

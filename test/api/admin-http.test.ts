@@ -69,6 +69,15 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('POST /ingest in this build', () => {
+  it('answers 503 and says whether ingest was enabled', async () => {
+    const { app: server } = app();
+    const response = await server.inject({ method: 'POST', url: '/ingest', payload: { device_id: 'esp-001' } });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual({ error: 'ingest is disabled on this node (start it with --enable-ingest)' });
+  });
+});
+
 describe('admin auth', () => {
   const tokens = { admin: 'a-token', readonly: 'r-token', ingest: 'i-token' };
   it.each([

@@ -66,6 +66,7 @@ export async function runNode(options: NodeOptions, io: CliIo): Promise<number> 
     heartbeatTicks: envNumber(env, 'CHRONOS_HEARTBEAT_TICKS', 1, 1),
     snapshotEveryEntries: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_ENTRIES', 10_000, 1),
     ttlCleanupIntervalMs: options.ttlCleanupIntervalSecs * 1000,
+    ingestEnabled: options.enableIngest,
     writeTimeoutMs: envNumber(env, 'CHRONOS_WRITE_TIMEOUT_MS', 10_000, 100),
     readTimeoutMs: envNumber(env, 'CHRONOS_READ_TIMEOUT_MS', 5_000, 100),
     tokens: tokenConfigFromEnv(env),
