@@ -209,6 +209,31 @@ describe('a 3-node cluster of real processes under kills and pauses', () => {
     expect(await write(paused)).toBe(true); // forwarded to the new leader
   });
 
+  it('loses no acknowledged write when the leader is killed under concurrent load', async () => {
+    const victim = await leader();
+    const before = acknowledged.length;
+    let stop = false;
+    const writers = Array.from({ length: 8 }, async (_, k) => {
+      for (let round = 0; round < 400 && !stop; round++) {
+        const via = IDS[(k + round) % IDS.length]!;
+        if (via === victim && nodes.get(victim)!.child.exitCode === null && round > 5) continue;
+        await write(via);
+      }
+    });
+    await waitFor('some writes under load', 10_000, () => (acknowledged.length >= before + 40 ? true : null));
+    signalNode(nodes.get(victim)!, 'SIGKILL');
+    await nodes.get(victim)!.exited();
+    const afterKill = acknowledged.length;
+    await waitFor('writes to continue after the kill', 10_000, () => (acknowledged.length >= afterKill + 40 ? true : null));
+    stop = true;
+    await Promise.all(writers);
+    launch(victim);
+    await waitFor(`${victim} back as a follower`, 15_000, async () => {
+      const h = await health(nodes.get(victim)!);
+      return h !== null && h.leader !== null ? true : null;
+    });
+  });
+
   it('has every acknowledged write exactly once on every node', async () => {
     const expected = [...acknowledged].sort((a, b) => a - b);
     for (const id of IDS) {
