@@ -9,6 +9,7 @@ import type { StatementResult } from '../sql/result.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { CallContext, StatementOutcome } from '../transport/handlers.js';
 import { PeerClients } from '../transport/peer-client.js';
+import { connectionReason } from '../transport/grpc-status.js';
 import type { TlsMaterial } from '../transport/credentials.js';
 import type { Wal, DiskStats } from '../wal/index.js';
 import type { NodeStatus } from '../api/node-status.js';
@@ -364,7 +365,7 @@ export class RaftNode {
     if (!forwarded.ok) {
       throw new ChronosError(
         'UNAVAILABLE',
-        `could not forward the write to leader ${leader}: ${forwarded.failure.message}`,
+        `could not forward the write to leader ${leader}: ${connectionReason(forwarded.failure.message)}`,
         { details: { leader } },
       );
     }
