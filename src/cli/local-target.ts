@@ -122,7 +122,7 @@ function openFailure(dataDir: string, error: unknown): ChronosError {
   let cause: unknown = error;
   for (let depth = 0; depth < 5 && cause instanceof Error; depth += 1) {
     const code = (cause as { code?: unknown }).code;
-    if (code === 'LEVEL_LOCKED' || /lock/i.test(cause.message)) locked = true;
+    if (code === 'LEVEL_LOCKED' || /already held|temporarily unavailable/i.test(cause.message)) locked = true;
     chain.push(cause.message);
     cause = cause.cause;
   }
