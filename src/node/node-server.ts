@@ -7,6 +7,7 @@ import { TokenAuth } from '../api/auth.js';
 import type { TokenConfig } from '../api/auth.js';
 import { NodeMetrics } from '../api/metrics.js';
 import { planScript } from '../sql/index.js';
+import type { Script } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import { GrpcServer } from '../transport/grpc-server.js';
 import type { CallContext } from '../transport/handlers.js';
@@ -80,8 +81,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
   });
   const audit = config.logger.child('audit');
 
-  const authorize = (sql: string, context: CallContext): 'read' | 'write' => {
-    const script = planScript(sql);
+  const authorize = (script: Script, context: CallContext): 'read' | 'write' => {
     const kind = script.kind === 'statement' && script.statementClass === 'read' ? 'read' : 'write';
     const decision = auth.check(context.token === null ? null : `Bearer ${context.token}`);
     if (!decision.ok) {
@@ -97,9 +97,10 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     const started = process.hrtime.bigint();
     let kind: 'read' | 'write' = 'read';
     try {
-      kind = authorize(sql, context);
+      const script = planScript(sql);
+      kind = authorize(script, context);
       metrics.sqlRequests.inc({ kind });
-      const result = await node.execute(sql, context);
+      const result = await node.execute(script, context);
       if (kind === 'write' && (context.user !== null || auth.enabled)) {
         audit.info('write', { user: context.user, peer: context.peer, sql: sql.slice(0, 200) });
       }

@@ -5,6 +5,7 @@ import type { RaftCore } from '../raft/index.js';
 import type { RaftConfig, Ready } from '../raft/index.js';
 import type { NodeId } from '../raft/types.js';
 import { encodeTtlSweep, encodeWriteCommand, executeRead, planScript } from '../sql/index.js';
+import type { Script } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { CallContext, StatementOutcome } from '../transport/handlers.js';
@@ -224,8 +225,9 @@ export class RaftNode {
   }
 
   /** Runs one client statement: writes through the log, reads linearizably. */
-  async execute(sql: string, context: CallContext): Promise<StatementResult> {
-    const script = planScript(sql);
+  async execute(request: string | Script, context: CallContext): Promise<StatementResult> {
+    // The server plans once (to authorize) and hands the plan over; parsing is on the hot path.
+    const script = typeof request === 'string' ? planScript(request) : request;
     if (script.kind === 'transaction') {
       if (script.end === 'rollback' || script.writes.length === 0) {
         return { kind: 'message', message: script.end === 'rollback' ? 'Transaction rolled back' : 'Transaction committed', rowsAffected: 0 };

@@ -74,6 +74,21 @@ export function raftServiceImplementation(
   const expectedToken = options.peerToken == null ? null : digest(options.peerToken);
   const { handler } = options;
 
+  /** Checks the peer token and decodes the request; null when it already answered an error. */
+  const admit = (call: UnaryCall, kind: UnaryRaftKind, callback: Reply): RaftMessage | null => {
+    const denied = peerAuthError(call.metadata, expectedToken);
+    if (denied !== null) {
+      callback(toServiceError(denied));
+      return null;
+    }
+    try {
+      return raftMessageFromProto(kind, call.request);
+    } catch (error) {
+      callback(toServiceError(error));
+      return null;
+    }
+  };
+
   const unary = (
     rpc: string,
     kind: UnaryRaftKind,
@@ -81,18 +96,8 @@ export function raftServiceImplementation(
     check: (request: RaftMessage) => boolean,
   ) => {
     return (call: UnaryCall, callback: Reply): void => {
-      const denied = peerAuthError(call.metadata, expectedToken);
-      if (denied !== null) {
-        callback(toServiceError(denied));
-        return;
-      }
-      let request: RaftMessage;
-      try {
-        request = raftMessageFromProto(kind, call.request);
-      } catch (error) {
-        callback(toServiceError(error));
-        return;
-      }
+      const request = admit(call, kind, callback);
+      if (request === null) return;
       if (!check(request)) {
         callback({ code: status.INVALID_ARGUMENT, details: `${rpc}: inconsistent request` });
         return;
@@ -151,19 +156,8 @@ export function raftServiceImplementation(
   };
 
   const timeoutNow = (call: UnaryCall, callback: Reply): void => {
-    const denied = peerAuthError(call.metadata, expectedToken);
-    if (denied !== null) {
-      callback(toServiceError(denied));
-      return;
-    }
-    let request: RaftMessage;
-    try {
-      request = raftMessageFromProto('timeoutNow', call.request);
-    } catch (error) {
-      callback(toServiceError(error));
-      return;
-    }
-    answerWithEnvelope(request, callback);
+    const request = admit(call, 'timeoutNow', callback);
+    if (request !== null) answerWithEnvelope(request, callback);
   };
 
   const forwardSql = (call: UnaryCall, callback: Reply): void => {
