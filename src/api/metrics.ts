@@ -87,6 +87,14 @@ export class NodeMetrics {
       },
     });
     new Gauge({
+      name: 'chronos_raft_recovering',
+      help: '1 while this node catches up after losing its log (wiped or restored); it does not vote meanwhile.',
+      registers,
+      collect() {
+        this.set(sources.status().recovering ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'chronos_storage_size_bytes',
       help: 'Bytes the node data directory occupies on disk.',
       registers,

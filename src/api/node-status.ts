@@ -8,19 +8,23 @@ export interface NodeStatus {
   readonly leader: string | null;
   readonly commitIndex: number;
   readonly appliedIndex: number;
+  /** The node lost entries it had acknowledged (wiped or restored dir) and is catching up. */
+  readonly recovering: boolean;
 }
 
 /** The `/health` body: the guide's keys first, in its order, then ours. */
 export function healthBody(status: NodeStatus): string {
   // Built by hand so the key order is part of the contract, not an accident of object layout.
-  return JSON.stringify({
+  const body = {
     status: 'ok',
     role: status.role,
     term: status.term,
     leader: status.leader,
     commit_index: status.commitIndex,
     applied_index: status.appliedIndex,
-  });
+  };
+  // Said only while true: the operator's sign that a replaced node has not caught up yet.
+  return JSON.stringify(status.recovering ? { ...body, recovering: true } : body);
 }
 
 /** `chronos_raft_role` encodes the role as 0 follower, 1 candidate, 2 leader. */

@@ -127,7 +127,10 @@ export async function restoreBackup(dir: string, input: string, force: boolean):
       await mkdir(paths.wal, { recursive: true });
       const { wal } = await Wal.open(new NodeDisk(), paths.wal, { logger: { warn: () => undefined } });
       const snapshot: SnapshotMeta = { index: meta.index, term: meta.term, membership: { voters: meta.voters } };
-      await wal.save({ snapshot, hardState: { term: meta.term, vote: null, commit: meta.index } });
+      // The node may have acknowledged entries after this image: it must not vote as if it
+      // still held them until a leader has caught it up (see HardState.recovering).
+      const hardState = { term: meta.term, vote: null, commit: meta.index, recovering: true } as const;
+      await wal.save({ snapshot, hardState });
       await wal.close();
     }
     await rm(dir, { recursive: true, force: true });

@@ -153,6 +153,7 @@ export class RaftNode {
       commitIndex: status.commitIndex,
       // The core counts entries handed to apply; storage says what is applied.
       appliedIndex: this.#storage.appliedIndex,
+      recovering: status.recovering,
     };
   }
 

@@ -26,6 +26,8 @@ export class CoreState {
   /** Current term; never decreases. */
   term: number;
   vote: NodeId | null;
+  /** See HardState.recovering. A node that never saw a term (a new or wiped dir) starts so. */
+  recovering: boolean;
   role: RaftRole = 'Follower';
   leader: NodeId | null = null;
   voters: readonly NodeId[];
@@ -40,6 +42,8 @@ export class CoreState {
   electionTimeoutTicks = 0;
   readonly progress = new Map<NodeId, Progress>();
   readonly votesGranted = new Set<NodeId>();
+  /** Granted votes from recovering voters (see voteOutcome). */
+  readonly votesGrantedRecovering = new Set<NodeId>();
   readonly votesRejected = new Set<NodeId>();
   transferee: NodeId | null = null;
   readonly reads: ReadIndexQueue;
@@ -61,6 +65,7 @@ export class CoreState {
       restored.appliedIndex ?? snapshot?.index ?? 0);
     this.term = hardState.term;
     this.vote = hardState.vote;
+    this.recovering = hardState.recovering === true || hardState.term === 0;
     this.persistedHardState = hardState;
     this.snapshotMeta = snapshot;
     this.snapshotData = restored.snapshotData ?? null;
@@ -93,7 +98,8 @@ export class CoreState {
   }
 
   hardState(): HardState {
-    return { term: this.term, vote: this.vote, commit: this.log.committed };
+    const hardState = { term: this.term, vote: this.vote, commit: this.log.committed };
+    return this.recovering ? { ...hardState, recovering: true } : hardState;
   }
 
   resetElectionTimer(): void {

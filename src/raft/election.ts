@@ -11,6 +11,7 @@ import type { NodeId } from './types.js';
 function resetRoleState(state: CoreState): void {
   state.progress.clear();
   state.votesGranted.clear();
+  state.votesGrantedRecovering.clear();
   state.votesRejected.clear();
   state.transferee = null;
   dropPendingReads(state);
@@ -38,11 +39,12 @@ export function campaign(state: CoreState, leadershipTransfer: boolean): void {
 
 function requestVotes(state: CoreState, preVote: boolean, leadershipTransfer: boolean): void {
   state.votesGranted.add(state.id);
+  if (state.recovering) state.votesGrantedRecovering.add(state.id);
   for (const to of state.otherVoters()) {
     state.send({
       type: 'vote', from: state.id, to, term: preVote ? state.term + 1 : state.term, preVote,
       lastLogIndex: state.log.lastIndex(), lastLogTerm: state.log.lastTerm(),
-      leadershipTransfer,
+      leadershipTransfer, recovering: state.recovering,
     });
   }
   tallyVotes(state);
@@ -70,6 +72,9 @@ function becomeLeader(state: CoreState): void {
   assert(state.role === 'Candidate', 'only a candidate becomes leader');
   state.role = 'Leader';
   state.leader = state.id;
+  // Only voters that were recovering too elected us (a fresh cluster, or every node restored
+  // from backups): no node holds more than we do, so our log is the reference from now on.
+  state.recovering = false;
   resetRoleState(state);
   for (const id of state.voters) {
     const progress = new Progress(state.log.lastIndex() + 1);
@@ -81,12 +86,17 @@ function becomeLeader(state: CoreState): void {
   appendLocal(state, 'noop', new Uint8Array(0));
 }
 
-/** Answers a (pre-)vote request of our term, or a pre-vote for a future term. */
+/**
+ * Answers a (pre-)vote request of our term, or a pre-vote for a future term. A node that kept
+ * its log never votes for one that lost it (recovering): that candidate may lack an entry it
+ * once acknowledged. A recovering voter may vote; voteOutcome limits what its vote is worth.
+ */
 export function handleVote(state: CoreState, message: VoteRequest): void {
   const canVote = state.vote === message.from ||
     (state.vote === null && state.leader === null) ||
     (message.preVote && message.term > state.term);
-  const granted = canVote && state.log.isUpToDate(message.lastLogIndex, message.lastLogTerm);
+  const granted = canVote && (state.recovering || !message.recovering) &&
+    state.log.isUpToDate(message.lastLogIndex, message.lastLogTerm);
   if (granted && !message.preVote) {
     state.vote = message.from;
     state.electionElapsedTicks = 0;
@@ -94,7 +104,7 @@ export function handleVote(state: CoreState, message: VoteRequest): void {
   const response: VoteResponse = {
     type: 'voteResponse', from: state.id, to: message.from,
     term: granted && message.preVote ? message.term : state.term,
-    preVote: message.preVote, granted,
+    preVote: message.preVote, granted, recovering: state.recovering,
   };
   state.send(response);
 }
@@ -106,6 +116,7 @@ export function handleVoteResponse(state: CoreState, message: VoteResponse): voi
   // A granted pre-vote carries the term we would campaign in; anything else is stale.
   if (message.preVote && message.granted && message.term !== state.term + 1) return;
   if (message.granted) state.votesGranted.add(message.from);
+  if (message.granted && message.recovering) state.votesGrantedRecovering.add(message.from);
   else state.votesRejected.add(message.from);
   tallyVotes(state);
 }
@@ -113,7 +124,10 @@ export function handleVoteResponse(state: CoreState, message: VoteResponse): voi
 function tallyVotes(state: CoreState): void {
   const granted = state.voters.filter((id) => state.votesGranted.has(id)).length;
   const rejected = state.voters.filter((id) => state.votesRejected.has(id)).length;
-  const outcome = voteOutcome(state.voters.length, granted, rejected);
+  // Only recovering voters grant a recovering candidate; it needs just a majority of them.
+  const intact = state.recovering ? granted : state.voters.filter((id) =>
+    state.votesGranted.has(id) && !state.votesGrantedRecovering.has(id)).length;
+  const outcome = voteOutcome(state.voters.length, granted, rejected, intact);
   switch (outcome) {
     case 'won':
       if (state.role === 'PreCandidate') becomeCandidate(state, false);

@@ -30,12 +30,16 @@ export interface VoteRequest extends Envelope {
   readonly lastLogTerm: number;
   /** Set when campaigning after TimeoutNow: voters ignore leader stickiness. */
   readonly leadershipTransfer: boolean;
+  /** The candidate's log may lack entries it once acknowledged (HardState.recovering). */
+  readonly recovering: boolean;
 }
 
 export interface VoteResponse extends Envelope {
   readonly type: 'voteResponse';
   readonly preVote: boolean;
   readonly granted: boolean;
+  /** The voter lost entries it may once have acknowledged (HardState.recovering). */
+  readonly recovering: boolean;
 }
 
 /** AppendEntries; `entries` empty = heartbeat. `readContext` echoes ReadIndex rounds. */
@@ -58,6 +62,11 @@ export interface AppendResponse extends Envelope {
   readonly rejectHintIndex: number;
   readonly rejectHintTerm: number;
   readonly readContext: number;
+  /**
+   * The follower lost entries it may have acknowledged (HardState.recovering): the leader's
+   * `match` for it may be stale and must drop to what this answer proves.
+   */
+  readonly recovering: boolean;
 }
 
 /** InstallSnapshot, carried in chunks by the transport and reassembled before `step`. */

@@ -5,7 +5,10 @@ export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 
 /** The leader's view of one follower. */
 export class Progress {
-  /** Highest index known to be replicated on the follower; never decreases in a term. */
+  /**
+   * Highest index known to be replicated on the follower; never decreases in a term, except
+   * when the follower reports it lost its log (forgetMatch).
+   */
   match = 0;
   /** Next index to send; optimistic in replicate state, so it may run ahead of `match + 1`. */
   next: number;
@@ -44,6 +47,13 @@ export class Progress {
     this.next = Math.max(this.next, matchIndex + 1);
     this.freeUpTo(matchIndex);
     return updated;
+  }
+
+  /** The follower lost its log: only `proven` is known to be on it now. */
+  forgetMatch(proven: number): void {
+    assert(proven <= this.match, `forgetMatch(${proven}) above match ${this.match}`);
+    this.match = proven;
+    this.next = proven + 1;
   }
 
   /** Drops in-flight appends the follower has acknowledged. */

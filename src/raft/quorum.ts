@@ -17,10 +17,19 @@ export function quorumMatchIndex(matchIndexes: readonly number[]): number {
 /** Outcome of an election given granted/rejected tallies. */
 export type VoteOutcome = 'won' | 'lost' | 'pending';
 
-/** Decides an election as soon as a majority either way is known. */
-export function voteOutcome(voterCount: number, granted: number, rejected: number): VoteOutcome {
+/**
+ * Decides an election as soon as the answer is known. Votes of nodes that lost their logs
+ * (recovering) count toward the majority, but the granted votes of nodes that kept their logs
+ * (`grantedIntact`) must outnumber the voters outside a majority: then one of them is in every
+ * quorum that committed an entry, and it grants only a candidate holding that entry.
+ */
+export function voteOutcome(
+  voterCount: number, granted: number, rejected: number, grantedIntact: number,
+): VoteOutcome {
   const needed = majority(voterCount);
-  if (granted >= needed) return 'won';
-  if (rejected > voterCount - needed) return 'lost';
+  const intactNeeded = voterCount - needed + 1;
+  const undecided = voterCount - granted - rejected;
+  if (granted >= needed && grantedIntact >= intactNeeded) return 'won';
+  if (granted + undecided < needed || grantedIntact + undecided < intactNeeded) return 'lost';
   return 'pending';
 }

@@ -150,7 +150,7 @@ export class RaftCore {
       if (inLease && !message.leadershipTransfer) {
         state.send({
           type: 'voteResponse', from: state.id, to: message.from, term: state.term,
-          preVote: message.preVote, granted: false,
+          preVote: message.preVote, granted: false, recovering: state.recovering,
         });
         return false;
       }
@@ -171,13 +171,16 @@ export class RaftCore {
     const envelope = { from: state.id, to: message.from, term: state.term };
     switch (message.type) {
       case 'vote':
-        state.send({ ...envelope, type: 'voteResponse', preVote: message.preVote, granted: false });
+        state.send({
+          ...envelope, type: 'voteResponse', preVote: message.preVote, granted: false,
+          recovering: state.recovering,
+        });
         return;
       case 'append':
       case 'snapshot':
         state.send({
           ...envelope, type: 'appendResponse', success: false, matchIndex: 0,
-          rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0,
+          rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0, recovering: state.recovering,
         });
         return;
       case 'readIndex':
@@ -282,7 +285,7 @@ export class RaftCore {
       id: state.id, role: state.role, term: state.term, leader: state.leader,
       commitIndex: state.log.committed, appliedIndex: state.log.applied,
       lastIndex: state.log.lastIndex(), firstIndex: state.log.firstIndex(),
-      voters: state.voters,
+      voters: state.voters, recovering: state.recovering,
     };
   }
 
@@ -295,7 +298,7 @@ export class RaftCore {
     const current = this.#state.hardState();
     const persisted = this.#state.persistedHardState;
     return current.term !== persisted.term || current.vote !== persisted.vote ||
-      current.commit !== persisted.commit;
+      current.commit !== persisted.commit || current.recovering !== persisted.recovering;
   }
 
   hasReady(): boolean {

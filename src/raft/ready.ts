@@ -47,6 +47,8 @@ export interface RaftStatus {
   readonly lastIndex: number;
   readonly firstIndex: number;
   readonly voters: readonly NodeId[];
+  /** The log may lack entries this node once acknowledged; it is catching up (no vote). */
+  readonly recovering: boolean;
 }
 
 /** What a driver restores a core from after a restart. */

@@ -142,7 +142,7 @@ export function handleAppend(state: CoreState, message: AppendRequest): void {
     const response: AppendResponse = {
       type: 'appendResponse', from: state.id, to: message.from, term: state.term, success,
       matchIndex, rejectHintIndex: hintIndex, rejectHintTerm: hintTerm,
-      readContext: message.readContext,
+      readContext: message.readContext, recovering: state.recovering,
     };
     state.send(response);
   };
@@ -153,6 +153,7 @@ export function handleAppend(state: CoreState, message: AppendRequest): void {
   if (prevLogIndex < committed) {
     // Entries up to our commit already match the leader's (leader completeness): skip them.
     if (prevLogIndex + entries.length <= committed) {
+      finishRecoveryIfCaughtUp(state, message.commit, committed);
       reply(true, committed, 0, 0);
       return;
     }
@@ -163,6 +164,7 @@ export function handleAppend(state: CoreState, message: AppendRequest): void {
   if (state.log.matchTerm(prevLogIndex, prevLogTerm)) {
     const lastNewIndex = state.log.appendAfter(prevLogIndex, entries);
     commitTo(state, Math.min(message.commit, lastNewIndex));
+    finishRecoveryIfCaughtUp(state, message.commit, lastNewIndex);
     reply(true, lastNewIndex, 0, 0);
     return;
   }
@@ -175,6 +177,17 @@ export function handleAppend(state: CoreState, message: AppendRequest): void {
   reply(false, prevLogIndex, state.log.firstIndexOfTerm(prevLogIndex), conflictTerm);
 }
 
+/**
+ * A recovering follower is caught up once its log matches the leader's through the leader's
+ * commit index and that index is of the leader's term: the leader committed in its own term,
+ * so everything committed before its term is in that prefix, and everything committed since
+ * was counted only on acknowledgements the leader received after our reset.
+ */
+function finishRecoveryIfCaughtUp(state: CoreState, leaderCommit: number, matched: number): void {
+  if (!state.recovering || leaderCommit > matched) return;
+  if (state.log.term(leaderCommit) === state.term) state.recovering = false;
+}
+
 /** Follower: installs a leader snapshot unless our log already covers it. */
 export function handleSnapshot(state: CoreState, message: SnapshotRequest): void {
   const { meta } = message;
@@ -182,6 +195,7 @@ export function handleSnapshot(state: CoreState, message: SnapshotRequest): void
     state.send({
       type: 'appendResponse', from: state.id, to: message.from, term: state.term,
       success: true, matchIndex, rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0,
+      recovering: state.recovering,
     });
   };
   if (meta.index <= state.log.committed) {
@@ -210,6 +224,12 @@ export function handleAppendResponse(state: CoreState, message: AppendResponse):
   if (message.readContext > progress.readAck) {
     progress.readAck = message.readContext;
     confirmReads(state);
+  }
+  // A recovering follower refusing an index we think it holds lost what it acknowledged
+  // (or the refusal is older than its acknowledgement: probing again costs one round trip).
+  if (!message.success && message.recovering && message.rejectHintIndex <= progress.match) {
+    restartAfterDataLoss(state, message, progress);
+    return;
   }
   if (!message.success) {
     handleReject(state, message, progress);
@@ -243,13 +263,27 @@ function handleReject(state: CoreState, message: AppendResponse, progress: Progr
   const rejected = message.matchIndex;
   if (rejected <= progress.match || progress.state === 'snapshot') return;
   if (progress.state === 'probe' && rejected !== progress.next - 1) return;
+  progress.becomeProbe(retryIndexOf(state, message));
+  sendAppend(state, message.from, true);
+}
+
+/** Where to probe next after a rejection, from the follower's hint (thesis §5.3). */
+function retryIndexOf(state: CoreState, message: AppendResponse): number {
   let next = message.rejectHintIndex;
   if (message.rejectHintTerm > 0) {
     const ours = state.log.lastIndexOfTerm(message.rejectHintTerm);
     if (ours !== undefined) next = ours + 1;
   }
-  next = Math.max(1, Math.min(next, rejected, state.log.lastIndex() + 1));
-  progress.becomeProbe(next);
+  return Math.max(1, Math.min(next, message.matchIndex, state.log.lastIndex() + 1));
+}
+
+/**
+ * The follower lost entries it had acknowledged: our `match` for it is stale and must not
+ * count toward any commit. Forget it and probe from the follower's hint.
+ */
+function restartAfterDataLoss(state: CoreState, message: AppendResponse, progress: Progress): void {
+  progress.forgetMatch(0);
+  progress.becomeProbe(retryIndexOf(state, message));
   sendAppend(state, message.from, true);
 }
 

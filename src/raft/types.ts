@@ -17,6 +17,13 @@ export interface HardState {
   readonly term: number;
   readonly vote: NodeId | null;
   readonly commit: number;
+  /**
+   * Set while this node's log may lack entries it once acknowledged: its disk was wiped or
+   * restored from an older backup. Until a leader has caught it up, it votes only for (and
+   * can only be elected by) nodes in the same state, so it never helps elect a leader that
+   * is missing a committed entry. Absent means false.
+   */
+  readonly recovering?: true;
 }
 
 /** The cluster members as of some log index. */

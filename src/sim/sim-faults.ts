@@ -13,6 +13,9 @@ export interface SimFaults extends NetworkFaults {
   /** Chance per step that the leader removes a voter or adds a removed one back. */
   readonly membershipRate: number;
   readonly compactEveryEntries: number;
+  /** Chance per step that a node loses its disk and returns wiped or from an older backup
+   * (one at a time, only while every node has caught up: the guide's Replace Failed Node). */
+  readonly diskLossRate: number;
 }
 
 /** Draws fault rates from the seed (swarm testing); `overrides` pin some of them. */
@@ -32,6 +35,7 @@ export function swarmFaults(random: Random, overrides: Partial<SimFaults>): SimF
     transferRate: random.pick([0, 0.002]),
     membershipRate: random.pick([0, 0, 0.002]),
     compactEveryEntries: random.pick([5, 20, 1_000_000]),
+    diskLossRate: random.pick([0, 0.001, 0.004]),
     ...overrides,
   };
 }

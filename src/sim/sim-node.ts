@@ -9,6 +9,9 @@ import { decodeKv, encodeKv, parseCommand } from './kv.js';
 /** Where a pending crash strikes while the node handles its next Ready. */
 export type CrashPoint = 'beforePersist' | 'afterPersist' | 'afterSend';
 
+/** How a node comes back after losing its disk. */
+export type DiskLoss = 'wiped' | 'olderImage';
+
 /** What survives a crash: the modelled WAL and snapshot file. */
 interface DurableStore {
   hardState: HardState;
@@ -32,6 +35,8 @@ export class SimNode {
   readonly #durable: DurableStore = {
     hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [],
   };
+  /** The newest snapshot this node wrote: what an operator's backup of it would hold. */
+  #backup: Snapshot | null = null;
   core: RaftCore | null = null;
   kv = new Map<string, string>();
   appliedIndex = 0;
@@ -81,6 +86,23 @@ export class SimNode {
     this.kv = new Map();
     this.pendingCrash = null;
     this.restartAtMs = restartAtMs;
+  }
+
+  /**
+   * Crashes and loses the disk: it comes back empty (new hardware) or from its last backup,
+   * marked recovering as `snapshot restore` marks it. `forgetRecovering` plants the bug of a
+   * restore that keeps the node's term but not the mark, so the node trusts a log it lost.
+   */
+  loseDisk(restartAtMs: number, loss: DiskLoss, forgetRecovering: boolean): void {
+    const term = this.#durable.hardState.term;
+    const image = loss === 'olderImage' ? this.#backup : null;
+    const commit = image?.meta.index ?? 0;
+    this.#durable.snapshot = image;
+    this.#durable.entries = [];
+    this.#durable.hardState = forgetRecovering
+      ? { term, vote: null, commit }
+      : { term: image?.meta.term ?? 0, vote: null, commit, recovering: true };
+    this.crash(restartAtMs);
   }
 
   #persist(ready: ReturnType<RaftCore['ready']>): void {
@@ -145,6 +167,7 @@ export class SimNode {
     const meta = core.compact(this.appliedIndex, data);
     if (meta === null) return;
     this.#durable.snapshot = { meta, data };
+    this.#backup = this.#durable.snapshot;
     this.#durable.entries = this.#durable.entries.filter((entry) => entry.index > meta.index);
   }
 }

@@ -25,6 +25,8 @@ export interface SimOptions {
   readonly faults?: Partial<SimFaults>;
   /** Budget for the healed cluster to converge. */
   readonly livenessSteps?: number;
+  /** Planted bug for tests: a node that lost its disk comes back without its recovering mark. */
+  readonly plantLostRecoveringMark?: boolean;
 }
 
 /** Summary of a passing run. */
@@ -36,6 +38,7 @@ export interface SimResult {
   readonly acknowledged: number;
   readonly reads: number;
   readonly crashes: number;
+  readonly diskLosses: number;
   readonly membershipChanges: number;
   readonly delivered: number;
   /** FNV-1a over every node's state after each step: equal for equal seeds. */
@@ -88,6 +91,7 @@ class Simulation {
   #valueSequence = 0;
   #requestSequence = 0;
   #crashes = 0;
+  #diskLosses = 0;
   #membershipChanges = 0;
   #reads = 0;
   #healAtMs = 0;
@@ -130,6 +134,7 @@ class Simulation {
       seed: this.#options.seed, steps: this.#step, leaders: this.#checker.leaderCount,
       maxTerm: Math.max(...this.#nodes.map((node) => node.core?.status().term ?? 0)),
       acknowledged: this.#acknowledged.length, reads: this.#reads, crashes: this.#crashes,
+      diskLosses: this.#diskLosses,
       membershipChanges: this.#membershipChanges,
       delivered: this.#network.delivered, traceHash: this.#trace >>> 0,
     };
@@ -212,6 +217,24 @@ class Simulation {
       expectRefusal(() => leader?.core?.transferLeadership(target.id));
     }
     if (this.#random.chance(faults.membershipRate)) this.#changeMembership();
+    if (this.#random.chance(faults.diskLossRate)) this.#loseDisk();
+  }
+
+  /**
+   * One node loses its disk, as in the guide's Replace Failed Node: only while every node is
+   * up and caught up, since Raft tolerates one lost disk at a time, not a second before the
+   * first has been repaired.
+   */
+  #loseDisk(): void {
+    const allCaughtUp = this.#nodes.every((node) =>
+      node.core !== null && !node.core.status().recovering);
+    if (!allCaughtUp) return;
+    const node = this.#random.pick(this.#nodes);
+    const restartAtMs = this.#nowMs + this.#random.between(STEP_MS, this.#faults.downtimeMsMax);
+    node.loseDisk(restartAtMs, this.#random.pick(['wiped', 'olderImage'] as const),
+      this.#options.plantLostRecoveringMark === true);
+    this.#pending.delete(`${node.id}#${node.incarnation}`);
+    this.#diskLosses += 1;
   }
 
   /** Removes one voter (maybe the leader itself), or adds a removed node back. */
@@ -348,7 +371,17 @@ class Simulation {
       }
     }
     throw new InvariantViolation(`no liveness: cluster did not converge after healing ` +
-      `(leader ${this.#leader()?.id ?? 'none'}, final index ${finalIndex})`);
+      `(leader ${this.#leader()?.id ?? 'none'}, final index ${finalIndex}; ${this.#describeNodes()})`);
+  }
+
+  /** Each node's role, term, log end and recovery state, for failure messages. */
+  #describeNodes(): string {
+    return this.#nodes.map((node) => {
+      const status = node.core?.status();
+      if (status === undefined) return `${node.id} down`;
+      return `${node.id} ${status.role} t${status.term} last ${status.lastIndex} ` +
+        `commit ${status.commitIndex}${status.recovering ? ' recovering' : ''}`;
+    }).join(', ');
   }
 
   #checkConverged(): void {

@@ -128,9 +128,13 @@ export function raftMessageToProto(
         lastLogIndex: message.lastLogIndex,
         lastLogTerm: message.lastLogTerm,
         leadershipTransfer: message.leadershipTransfer,
+        recovering: message.recovering,
       };
     case 'voteResponse':
-      return { ...envelope, preVote: message.preVote, granted: message.granted };
+      return {
+        ...envelope, preVote: message.preVote, granted: message.granted,
+        recovering: message.recovering,
+      };
     case 'append':
       return {
         ...envelope,
@@ -148,6 +152,7 @@ export function raftMessageToProto(
         rejectHintIndex: message.rejectHintIndex,
         rejectHintTerm: message.rejectHintTerm,
         readContext: message.readContext,
+        recovering: message.recovering,
       };
     case 'timeoutNow':
       return envelope;
@@ -176,6 +181,7 @@ export function raftMessageFromProto(kind: UnaryRaftKind, value: unknown): RaftM
         lastLogIndex: readSafeUint(proto, 'lastLogIndex'),
         lastLogTerm: readSafeUint(proto, 'lastLogTerm'),
         leadershipTransfer: readBool(proto, 'leadershipTransfer'),
+        recovering: readBool(proto, 'recovering'),
       } satisfies VoteRequest;
     case 'voteResponse':
       return {
@@ -183,6 +189,7 @@ export function raftMessageFromProto(kind: UnaryRaftKind, value: unknown): RaftM
         type: 'voteResponse',
         preVote: readBool(proto, 'preVote'),
         granted: readBool(proto, 'granted'),
+        recovering: readBool(proto, 'recovering'),
       } satisfies VoteResponse;
     case 'append':
       return {
@@ -203,6 +210,7 @@ export function raftMessageFromProto(kind: UnaryRaftKind, value: unknown): RaftM
         rejectHintIndex: readSafeUint(proto, 'rejectHintIndex'),
         rejectHintTerm: readSafeUint(proto, 'rejectHintTerm'),
         readContext: readSafeUint(proto, 'readContext'),
+        recovering: readBool(proto, 'recovering'),
       } satisfies AppendResponse;
     case 'timeoutNow':
       return { ...envelope, type: 'timeoutNow' } satisfies TimeoutNowRequest;

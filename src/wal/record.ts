@@ -6,6 +6,8 @@ import { crc32 } from '../lib/crc32.js';
  * One WAL record. Frame on disk (little-endian):
  *   u32 payloadLength | u32 crc32(type byte + payload) | u8 type | payload
  * The CRC covers the type so a flipped type byte is caught like any other.
+ * A hard-state payload is term, commit, vote, then a flags byte only when a flag is set
+ * (bit 0: recovering), so a log that never recovered reads the same in older versions.
  */
 export type WalRecord =
   | { readonly kind: 'segment-start'; readonly seq: number; readonly firstIndex: number }
@@ -29,6 +31,9 @@ const TYPE_SEGMENT_START = 1;
 const TYPE_ENTRY = 2;
 const TYPE_HARD_STATE = 3;
 const TYPE_SNAPSHOT = 4;
+
+/** Hard-state flag: the node lost entries it may have acknowledged (HardState.recovering). */
+const HARD_STATE_RECOVERING = 1;
 
 /** True for a byte that names a record type. */
 export function isRecordType(type: number): boolean {
@@ -87,6 +92,7 @@ export class RecordWriter {
         this.#u64(record.hardState.term);
         this.#u64(record.hardState.commit);
         this.#optionalString(record.hardState.vote);
+        if (record.hardState.recovering === true) this.#u8(HARD_STATE_RECOVERING);
         return TYPE_HARD_STATE;
       case 'snapshot': {
         const { snapshot } = record;
@@ -188,7 +194,15 @@ export function decodePayload(
       const term = reader.u64();
       const commit = reader.u64();
       const vote = reader.u8() === 0 ? null : reader.string();
-      record = { kind: 'hard-state', hardState: { term, vote, commit } };
+      const flags = reader.atEnd() ? 0 : reader.u8();
+      if ((flags & ~HARD_STATE_RECOVERING) !== 0) {
+        throw new MalformedRecordError(`unknown hard-state flags ${flags}`);
+      }
+      const hardState: HardState = { term, vote, commit };
+      record = {
+        kind: 'hard-state',
+        hardState: flags === 0 ? hardState : { ...hardState, recovering: true },
+      };
       break;
     }
     case TYPE_SNAPSHOT: {
@@ -258,6 +272,10 @@ class PayloadReader {
     // A copy, so entries do not pin the whole segment buffer in memory.
     const at = this.#take(this.#end - this.#at);
     return this.#bytes.slice(at, this.#end);
+  }
+
+  atEnd(): boolean {
+    return this.#at === this.#end;
   }
 
   expectEnd(): void {

@@ -6,7 +6,8 @@ import { NodeMetrics } from '../../src/api/metrics.js';
 import { healthBody } from '../../src/api/node-status.js';
 import type { NodeStatus } from '../../src/api/node-status.js';
 
-const leader: NodeStatus = { role: 'Leader', term: 5, leader: 'node1', commitIndex: 42, appliedIndex: 41 };
+const leader: NodeStatus = { role: 'Leader', term: 5, leader: 'node1', commitIndex: 42, appliedIndex: 41,
+  recovering: false };
 
 function app(status: NodeStatus = leader, tokens = { admin: null, readonly: null, ingest: null } as {
   admin: string | null; readonly: string | null; ingest: string | null;
@@ -27,9 +28,11 @@ describe('GET /health', () => {
   });
 
   it.each([
-    [{ role: 'Follower', term: 1, leader: null, commitIndex: 0, appliedIndex: 0 } as NodeStatus,
+    [{ role: 'Follower', term: 1, leader: null, commitIndex: 0, appliedIndex: 0, recovering: false } as NodeStatus,
       '{"status":"ok","role":"Follower","term":1,"leader":null,"commit_index":0,"applied_index":0}'],
-    [{ role: 'Candidate', term: 9, leader: null, commitIndex: 3, appliedIndex: 3 } as NodeStatus,
+    [{ role: 'Follower', term: 4, leader: 'node1', commitIndex: 0, appliedIndex: 0, recovering: true } as NodeStatus,
+      '{"status":"ok","role":"Follower","term":4,"leader":"node1","commit_index":0,"applied_index":0,"recovering":true}'],
+    [{ role: 'Candidate', term: 9, leader: null, commitIndex: 3, appliedIndex: 3, recovering: false } as NodeStatus,
       '{"status":"ok","role":"Candidate","term":9,"leader":null,"commit_index":3,"applied_index":3}'],
   ])('reports status "ok" whatever the role (%#)', (status, body) => {
     expect(healthBody(status)).toBe(body);

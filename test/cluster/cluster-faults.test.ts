@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlClient } from '../../src/transport/sql-client.js';
 import type { StatementResult } from '../../src/sql/result.js';
-import { freeNodePort } from '../helpers/ports.js';
+import { ProcessCluster } from '../helpers/process-cluster.js';
 import { CHRONOS_BIN, health, signalNode, startNode, stopNode, waitFor } from '../helpers/node-process.js';
 import { execFile } from 'node:child_process';
 
@@ -27,31 +27,15 @@ type Id = (typeof IDS)[number];
  * on every node.
  */
 describe('a 3-node cluster of real processes under kills and pauses', () => {
-  let dataDir = '';
-  const ports = new Map<Id, number>();
-  const nodes = new Map<Id, NodeProcess>();
-  const clients = new Map<Id, SqlClient>();
+  let cluster: ProcessCluster<Id>;
+  let ports: ReadonlyMap<Id, number> = new Map();
+  let nodes: ReadonlyMap<Id, NodeProcess> = new Map();
   const acknowledged: number[] = [];
   let nextId = 1;
 
   const env = { CHRONOS_SNAPSHOT_EVERY_ENTRIES: '50', CHRONOS_WRITE_TIMEOUT_MS: '2500' };
-
-  const launch = (id: Id): NodeProcess => {
-    const peers = new Map<string, number>();
-    for (const other of IDS) if (other !== id) peers.set(other, ports.get(other) ?? 0);
-    const node = startNode({ id, dataDir, port: ports.get(id) ?? 0, peers, env });
-    nodes.set(id, node);
-    return node;
-  };
-
-  const client = (id: Id): SqlClient => {
-    let c = clients.get(id);
-    if (c === undefined) {
-      c = new SqlClient({ address: `127.0.0.1:${ports.get(id)}`, tls: null, token: null, deadlineMs: 8_000 });
-      clients.set(id, c);
-    }
-    return c;
-  };
+  const launch = (id: Id): NodeProcess => cluster.launch(id);
+  const client = (id: Id): SqlClient => cluster.client(id);
 
   const leader = async (among: readonly Id[] = IDS): Promise<Id> =>
     waitFor('a leader', 10_000, async () => {
@@ -82,20 +66,16 @@ describe('a 3-node cluster of real processes under kills and pauses', () => {
   };
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'chronos-cluster-'));
-    const taken = new Set<number>();
-    for (const id of IDS) {
-      const port = await freeNodePort(taken);
-      taken.add(port);
-      ports.set(id, port);
-    }
+    cluster = await ProcessCluster.create(IDS, await mkdtemp(join(tmpdir(), 'chronos-cluster-')), env);
+    ports = cluster.ports;
+    nodes = cluster.nodes;
     for (const id of IDS) launch(id);
   });
 
   afterAll(async () => {
-    for (const c of clients.values()) c.close();
+    cluster.closeClients();
     await Promise.all([...nodes.values()].map((node) => stopNode(node)));
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(cluster.dataDir, { recursive: true, force: true });
   });
 
   it('elects a leader within 3 s of start and reports it on /health', async () => {

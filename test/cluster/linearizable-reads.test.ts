@@ -106,7 +106,7 @@ describe('reads through any node are never stale (real processes, leader killed 
     const violations: string[] = [];
     for (const read of reads) {
       const source = read.value === 0 ? null : writes.get(read.value);
-      if (read.value !== 0 && (source === undefined || source.invokedAt > read.completedAt)) {
+      if (read.value !== 0 && (source == null || source.invokedAt > read.completedAt)) {
         violations.push(`read ${read.value} returned a value never (yet) written`);
         continue;
       }

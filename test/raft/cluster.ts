@@ -68,6 +68,28 @@ export class TestCluster {
     node.applied = [];
   }
 
+  /** The node's disk is lost: it restarts with nothing, as a new machine with the same id. */
+  wipe(id: NodeId): void {
+    const node = this.node(id);
+    node.hardState = { term: 0, vote: null, commit: 0 };
+    node.entries = [];
+    node.snapshot = null;
+    this.restart(id);
+  }
+
+  /**
+   * The node restarts from an older copy of its disk (a restored backup): its log ends at
+   * `index` and it knows it may lack what it acknowledged since.
+   */
+  restoreOlder(id: NodeId, index: number): void {
+    const node = this.node(id);
+    node.entries = node.entries.filter((entry) => entry.index <= index);
+    const term = node.entries.at(-1)?.term ?? 0;
+    node.hardState = { term, vote: null, commit: Math.min(node.hardState.commit, index),
+      recovering: true };
+    this.restart(id);
+  }
+
   /** Persists, queues messages and applies every pending Ready. */
   processReadies(): boolean {
     let any = false;
@@ -137,6 +159,10 @@ export class TestCluster {
   /** Campaigns `id` and settles; returns the cluster for chaining. */
   elect(id: NodeId): this {
     this.core(id).campaign();
+    this.stabilize();
+    // One heartbeat carries the first commit to every follower: only then has a new cluster
+    // finished recovering (a follower that never learned a commit votes for no intact node).
+    this.core(id).tick();
     this.stabilize();
     return this;
   }

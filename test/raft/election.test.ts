@@ -81,7 +81,7 @@ describe('elections', () => {
     const cluster = new TestCluster(IDS, { preVote: false }).elect('a');
     cluster.core('b').step({
       type: 'vote', from: 'c', to: 'b', term: 5, preVote: false, lastLogIndex: 9,
-      lastLogTerm: 9, leadershipTransfer: false,
+      lastLogTerm: 9, leadershipTransfer: false, recovering: false,
     });
     cluster.processReadies();
     expect(cluster.core('b').status().term).toBe(1);
@@ -93,7 +93,7 @@ describe('elections', () => {
     const cluster = new TestCluster(IDS).elect('a');
     cluster.core('b').step({
       type: 'vote', from: 'c', to: 'b', term: 0, preVote: false, lastLogIndex: 0,
-      lastLogTerm: 0, leadershipTransfer: false,
+      lastLogTerm: 0, leadershipTransfer: false, recovering: false,
     });
     cluster.processReadies();
     expect(cluster.inflight.find((m) => m.type === 'voteResponse'))
@@ -107,7 +107,7 @@ describe('elections', () => {
     cluster.tickAll(0);
     cluster.core('b').step({
       type: 'vote', from: 'c', to: 'b', term: 1, preVote: false, lastLogIndex: 1,
-      lastLogTerm: 1, leadershipTransfer: false,
+      lastLogTerm: 1, leadershipTransfer: false, recovering: false,
     });
     cluster.processReadies();
     expect(cluster.inflight.find((m) => m.type === 'voteResponse'))

@@ -71,12 +71,12 @@ describe('log replication', () => {
     }, new Random(8));
     core.campaign();
     for (const from of ['b', 'c']) {
-      core.step({ type: 'voteResponse', from, to: 'a', term: 5, preVote: false, granted: true });
+      core.step({ type: 'voteResponse', from, to: 'a', term: 5, preVote: false, granted: true, recovering: false });
     }
     expect(core.status()).toMatchObject({ role: 'Leader', term: 5, lastIndex: 3 });
     const ack = (from: string, matchIndex: number): void => core.step({
       type: 'appendResponse', from, to: 'a', term: 5, success: true, matchIndex,
-      rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0,
+      rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0, recovering: false,
     });
     ack('b', 2);
     ack('c', 2);

@@ -32,4 +32,30 @@ describe('simulation harness', () => {
     expect(result.crashes).toBe(0);
     expect(result.acknowledged).toBeGreaterThan(100);
   });
+
+  it('nodes that lose their disk (wiped or restored from a backup) catch up safely', () => {
+    let diskLosses = 0;
+    for (let seed = 1; seed <= 40; seed += 1) {
+      for (const nodes of [3, 5] as const) {
+        diskLosses += runSimulation({ seed, nodes, steps: 1_500,
+          faults: { diskLossRate: 0.01 } }).diskLosses;
+      }
+    }
+    expect(diskLosses).toBeGreaterThan(100);
+  });
+
+  it('catches the planted bug of a restore that forgets the recovering mark', () => {
+    const failures: string[] = [];
+    for (let seed = 1; seed <= 20; seed += 1) {
+      try {
+        runSimulation({ seed, nodes: 3, steps: 1_500, faults: { diskLossRate: 0.01 },
+          plantLostRecoveringMark: true });
+      } catch (error) {
+        if (!(error instanceof SimulationFailure)) throw error;
+        failures.push(error.message);
+      }
+    }
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.join('\n')).toMatch(/leader completeness|acknowledged write/);
+  });
 });

@@ -162,7 +162,7 @@ describe('auth tokens on every endpoint of a 3-node cluster', () => {
       expect(refused.ok ? null : refused.failure.grpcStatus).toBe(16); // UNAUTHENTICATED
       const vote = await intruder.call({
         type: 'vote', from: 'node9', to: 'node1', term: 999, preVote: false, lastLogIndex: 99, lastLogTerm: 99,
-        leadershipTransfer: true,
+        leadershipTransfer: true, recovering: false,
       });
       expect(vote.ok).toBe(false);
       // The streaming channel refuses it too.

@@ -64,6 +64,7 @@ const answer = (request: RaftMessage): RaftMessage => {
     rejectHintIndex: 0,
     rejectHintTerm: 0,
     readContext: request.readContext,
+    recovering: false,
   };
 };
 
@@ -103,14 +104,15 @@ describe('PeerClients against a real GrpcServer', () => {
         term: request.term,
         preVote: request.preVote,
         granted: request.preVote,
+        recovering: false,
       });
     });
     const peers = clients({ node2: address });
-    const vote = { type: 'vote', from: 'node1', to: 'node2', term: 4, lastLogIndex: 9, lastLogTerm: 3, leadershipTransfer: false } as const;
+    const vote = { type: 'vote', from: 'node1', to: 'node2', term: 4, lastLogIndex: 9, lastLogTerm: 3, leadershipTransfer: false, recovering: false } as const;
     const pre = await peers.send({ ...vote, preVote: true });
     const real = await peers.send({ ...vote, preVote: false });
-    expect(pre).toEqual({ type: 'voteResponse', from: 'node2', to: 'node1', term: 4, preVote: true, granted: true });
-    expect(real).toEqual({ type: 'voteResponse', from: 'node2', to: 'node1', term: 4, preVote: false, granted: false });
+    expect(pre).toEqual({ type: 'voteResponse', from: 'node2', to: 'node1', term: 4, preVote: true, granted: true, recovering: false });
+    expect(real).toEqual({ type: 'voteResponse', from: 'node2', to: 'node1', term: 4, preVote: false, granted: false, recovering: false });
     expect(seen).toEqual(['pre', 'real']);
   });
 

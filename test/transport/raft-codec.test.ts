@@ -15,16 +15,16 @@ const header = { from: 'node1', to: 'node-2', term: 7 } as const;
 /** Every non-snapshot kind, with every field away from its default, and the RPC carrying it. */
 const samples: ReadonlyArray<{ message: Exclude<RaftMessage, { type: 'snapshot' }>; rpc: string; side: 'request' | 'response' }> = [
   {
-    message: { ...header, type: 'vote', preVote: false, lastLogIndex: 41, lastLogTerm: 6, leadershipTransfer: true },
+    message: { ...header, type: 'vote', preVote: false, lastLogIndex: 41, lastLogTerm: 6, leadershipTransfer: true, recovering: false },
     rpc: 'RequestVote',
     side: 'request',
   },
   {
-    message: { ...header, type: 'vote', preVote: true, lastLogIndex: 2 ** 53 - 1, lastLogTerm: 0, leadershipTransfer: false },
+    message: { ...header, type: 'vote', preVote: true, lastLogIndex: 2 ** 53 - 1, lastLogTerm: 0, leadershipTransfer: false, recovering: false },
     rpc: 'PreVote',
     side: 'request',
   },
-  { message: { ...header, type: 'voteResponse', preVote: true, granted: true }, rpc: 'RequestVote', side: 'response' },
+  { message: { ...header, type: 'voteResponse', preVote: true, granted: true, recovering: true }, rpc: 'RequestVote', side: 'response' },
   {
     message: {
       ...header,
@@ -56,6 +56,7 @@ const samples: ReadonlyArray<{ message: Exclude<RaftMessage, { type: 'snapshot' 
       rejectHintIndex: 8,
       rejectHintTerm: 2,
       readContext: 5,
+      recovering: true,
     },
     rpc: 'AppendEntries',
     side: 'response',

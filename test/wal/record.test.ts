@@ -10,6 +10,7 @@ const records: WalRecord[] = [
   { kind: 'entry', entry: { index: 7, term: 2, type: 'noop', data: new Uint8Array(0) } },
   { kind: 'hard-state', hardState: { term: 9, vote: 'nöde-1', commit: 77 } },
   { kind: 'hard-state', hardState: { term: 0, vote: null, commit: 0 } },
+  { kind: 'hard-state', hardState: { term: 3, vote: null, commit: 2, recovering: true } },
   {
     kind: 'snapshot',
     snapshot: { index: 50, term: 4, membership: { voters: ['a', 'b', 'c'] } },

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { bytes, TestCluster } from './cluster.js';
+
+const IDS = ['a', 'b', 'c'];
+
+/** Ticks and delivers until `done` holds (bounded), returning whether it did. */
+function tickUntil(cluster: TestCluster, done: () => boolean, ticksMax = 200): boolean {
+  for (let tick = 0; tick < ticksMax; tick += 1) {
+    if (done()) return true;
+    cluster.tickAll(1);
+  }
+  return done();
+}
+
+describe('a node that lost its disk (Replace Failed Node)', () => {
+  it('catches up from an empty dir within a few heartbeats, with no leader change', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    for (let i = 0; i < 20; i += 1) cluster.core('a').propose(bytes(`w${i}`));
+    cluster.stabilize();
+    const before = cluster.core('a').status();
+    cluster.wipe('c');
+    expect(cluster.core('c').status().recovering).toBe(true);
+    cluster.tickAll(3);
+    const c = cluster.core('c').status();
+    expect(c).toMatchObject({ lastIndex: before.lastIndex, commitIndex: before.commitIndex,
+      recovering: false, leader: 'a' });
+    expect(cluster.core('a').status()).toMatchObject({ role: 'Leader', term: before.term });
+    expect(cluster.appliedText('c')).toEqual(cluster.appliedText('a'));
+  });
+
+  it('catches up from an older restored image and clears its recovering mark', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    for (let i = 0; i < 5; i += 1) cluster.core('a').propose(bytes(`old${i}`));
+    cluster.stabilize();
+    for (let i = 0; i < 10; i += 1) cluster.core('a').propose(bytes(`new${i}`));
+    cluster.stabilize();
+    cluster.restoreOlder('c', 4);
+    expect(cluster.core('c').status()).toMatchObject({ lastIndex: 4, recovering: true });
+    cluster.tickAll(3);
+    expect(cluster.core('c').status()).toMatchObject({
+      lastIndex: cluster.core('a').status().lastIndex, recovering: false });
+    expect(cluster.node('c').hardState.recovering).toBeUndefined();
+  });
+
+  it('never helps elect a leader that lacks an entry it had acknowledged', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    // X is committed by a and c alone: b never hears of it.
+    cluster.isolated.add('b');
+    cluster.core('a').propose(bytes('X'));
+    cluster.stabilize();
+    expect(cluster.core('a').status().commitIndex).toBe(2);
+    // c loses its disk and the leader holding X goes away; b comes back.
+    cluster.wipe('c');
+    cluster.isolated.delete('b');
+    cluster.isolated.add('a');
+    const elected = tickUntil(cluster, () => cluster.leaders().some((id) => id !== 'a'), 150);
+    expect(elected).toBe(false);
+    // The holder of X returns: the cluster elects a leader with X and c catches up to it.
+    cluster.isolated.delete('a');
+    expect(tickUntil(cluster, () => cluster.ids.every((id) =>
+      cluster.appliedText(id).includes('X') && !cluster.core(id).status().recovering))).toBe(true);
+  });
+
+  it('is never elected by nodes that kept their logs while it is behind', () => {
+    // No pre-vote or leader stickiness: the recovering mark alone must refuse c.
+    const cluster = new TestCluster(IDS, { preVote: false, checkQuorum: false }).elect('a');
+    cluster.core('a').propose(bytes('W'));
+    cluster.stabilize();
+    cluster.isolated.add('b');
+    cluster.core('a').propose(bytes('X'));
+    cluster.stabilize();
+    // c comes back from a backup taken before X: its log now equals lagging b's.
+    cluster.restoreOlder('c', cluster.core('b').status().lastIndex);
+    cluster.isolated.delete('b');
+    cluster.isolated.add('a');
+    cluster.core('c').campaign();
+    cluster.stabilize();
+    expect(cluster.core('c').status().role).not.toBe('Leader');
+  });
+});
