@@ -1,10 +1,11 @@
-import { assert } from '../lib/index.js';
+import { assert, assertNever } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import type { Entry } from '../raft/types.js';
-import { applyWriteCommand, decodeTtlSweep, decodeWriteCommand, isTtlSweep, sweepExpired } from '../sql/index.js';
+import { applyWriteCommand, sweepExpired } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
-import type { StorageEngine } from '../storage/index.js';
+import type { StorageEngine, WriteTransaction } from '../storage/index.js';
 import type { ApplyOutcome, ProposalTracker } from './proposal-tracker.js';
+import { decodeReplicatedCommand } from './replicated-command.js';
 
 /**
  * Applies committed entries in one storage transaction, committed together with the last
@@ -37,26 +38,8 @@ export async function applyCommittedEntries(
         outcomes.push({ index: entry.index, term: entry.term, outcome: null });
         continue;
       }
-      if (isTtlSweep(entry.data)) {
-        const deleted = await sweepExpired(txn, decodeTtlSweep(entry.data));
-        if (deleted > 0) log.info('TTL pass removed expired rows', { index: entry.index, deleted });
-        outcomes.push({
-          index: entry.index,
-          term: entry.term,
-          outcome: { ok: true, value: [{ kind: 'message', message: `Expired ${deleted} rows`, rowsAffected: deleted }] },
-        });
-        continue;
-      }
-      const command = decodeWriteCommand(entry.data);
-      const result = await applyWriteCommand(command, txn);
-      if (!result.ok && log.enabled('debug')) {
-        log.debug('statement failed at apply', { index: entry.index, error: result.error.message });
-      }
-      outcomes.push({
-        index: entry.index,
-        term: entry.term,
-        outcome: result.ok ? { ok: true, value: result.results } : { ok: false, error: result.error },
-      });
+      const outcome = await applyCommand(txn, entry, log);
+      outcomes.push({ index: entry.index, term: entry.term, outcome });
     }
     await txn.commit(previous, { sync: options.sync });
     committed = true;
@@ -64,4 +47,29 @@ export async function applyCommittedEntries(
     if (!committed) await txn.rollback();
   }
   for (const { index, term, outcome } of outcomes) proposals.applied(index, term, outcome);
+}
+
+/** Runs one command entry inside the apply transaction; its outcome answers the proposer. */
+async function applyCommand(
+  txn: WriteTransaction,
+  entry: Entry,
+  log: Logger,
+): Promise<ApplyOutcome<readonly StatementResult[]>> {
+  const command = decodeReplicatedCommand(entry.data);
+  switch (command.kind) {
+    case 'sqlWrite': {
+      const result = await applyWriteCommand(command.write, txn);
+      if (!result.ok && log.enabled('debug')) {
+        log.debug('statement failed at apply', { index: entry.index, error: result.error.message });
+      }
+      return result.ok ? { ok: true, value: result.results } : { ok: false, error: result.error };
+    }
+    case 'ttlSweep': {
+      const deleted = await sweepExpired(txn, command.nowMs);
+      if (deleted > 0) log.info('TTL pass removed expired rows', { index: entry.index, deleted });
+      return { ok: true, value: [{ kind: 'message', message: `Expired ${deleted} rows`, rowsAffected: deleted }] };
+    }
+    default:
+      return assertNever(command, 'replicated command');
+  }
 }

@@ -4,7 +4,7 @@ import type { RaftMessage } from '../raft/messages.js';
 import type { RaftCore } from '../raft/index.js';
 import type { RaftConfig, Ready } from '../raft/index.js';
 import type { NodeId } from '../raft/types.js';
-import { encodeTtlSweep, encodeWriteCommand, executeRead, planScript } from '../sql/index.js';
+import { executeRead, planScript } from '../sql/index.js';
 import type { Script } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import type { StorageEngine } from '../storage/index.js';
@@ -21,6 +21,7 @@ import { InboundReplies } from './inbound-replies.js';
 import { ProposalTracker } from './proposal-tracker.js';
 import { restoreNode } from './restore.js';
 import { ReadTracker } from './read-tracker.js';
+import { encodeReplicatedCommand } from './replicated-command.js';
 
 /** How one `chronos node` process runs its Raft member. */
 export interface RaftNodeOptions {
@@ -265,7 +266,9 @@ export class RaftNode {
     this.#assertRunning();
     const leader = await this.#awaitLeader();
     if (leader !== this.id) return this.#forward(leader, statements, context);
-    const data = encodeWriteCommand({ statements, nowMs: this.#options.clock.nowMs() });
+    const data = encodeReplicatedCommand({
+      kind: 'sqlWrite', write: { statements, nowMs: this.#options.clock.nowMs() },
+    });
     const waiting = new Promise<Promise<readonly StatementResult[]>>((resolve, reject) => {
       this.#enqueue(() => {
         try {
@@ -317,7 +320,7 @@ export class RaftNode {
     this.#enqueue(() => {
       if (this.#core.status().role !== 'Leader') return;
       try {
-        this.#core.propose(encodeTtlSweep(this.#options.clock.nowMs()));
+        this.#core.propose(encodeReplicatedCommand({ kind: 'ttlSweep', nowMs: this.#options.clock.nowMs() }));
       } catch (error) {
         // Leadership moved between the check and the proposal: the new leader runs the pass.
         this.#log.debug('TTL pass not proposed', { error: errorMessage(error) });

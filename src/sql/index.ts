@@ -19,4 +19,4 @@ export { splitStatements } from './split-statements.js';
 export type { SplitResult, OpenConstruct } from './split-statements.js';
 export { planScript } from './script.js';
 export type { Script } from './script.js';
-export { encodeTtlSweep, decodeTtlSweep, isTtlSweep, sweepExpired } from './ttl-sweep.js';
+export { sweepExpired } from './ttl-sweep.js';

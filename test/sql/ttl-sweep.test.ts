@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { encodeWriteCommand } from '../../src/sql/command.js';
-import { decodeTtlSweep, encodeTtlSweep, isTtlSweep, sweepExpired } from '../../src/sql/ttl-sweep.js';
+import { sweepExpired } from '../../src/sql/ttl-sweep.js';
 import { applyWriteCommand } from '../../src/sql/execute.js';
 import { memoryEngine, newSession, rowsOf } from './support.js';
 
 const T0 = 1_700_000_000_000;
 
 describe('TTL pass', () => {
-  it('encodes apart from write commands and round-trips its time', () => {
-    const sweep = encodeTtlSweep(T0 + 123.5);
-    expect(isTtlSweep(sweep)).toBe(true);
-    expect(decodeTtlSweep(sweep)).toBe(T0 + 123.5);
-    expect(isTtlSweep(encodeWriteCommand({ statements: ['SELECT 1'], nowMs: T0 }))).toBe(false);
-    expect(() => decodeTtlSweep(sweep.subarray(0, 5))).toThrow(/Corrupt TTL command/);
-  });
-
   it('deletes exactly the rows whose insert time + TTL has passed, in every TTL table', async () => {
     const engine = await memoryEngine();
     const apply = async (nowMs: number, ...statements: string[]): Promise<void> => {

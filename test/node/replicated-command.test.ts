@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { decodeReplicatedCommand, encodeReplicatedCommand } from '../../src/node/replicated-command.js';
+import type { ReplicatedCommand } from '../../src/node/replicated-command.js';
+import { encodeWriteCommand } from '../../src/sql/command.js';
+
+const T0 = 1_700_000_000_000;
+
+describe('replicated commands', () => {
+  it.each<ReplicatedCommand>([
+    { kind: 'sqlWrite', write: { statements: ["INSERT INTO t VALUES (1, 'é')", 'DELETE FROM t'], nowMs: T0 + 0.5 } },
+    { kind: 'sqlWrite', write: { statements: [], nowMs: 0 } },
+    { kind: 'ttlSweep', nowMs: T0 + 123.5 },
+  ])('round-trips %j', (command) => {
+    expect(decodeReplicatedCommand(encodeReplicatedCommand(command))).toEqual(command);
+  });
+
+  it('reads the entries older versions wrote (a bare write command, a T-tagged TTL pass)', () => {
+    const write = { statements: ['SELECT 1'], nowMs: T0 };
+    expect(decodeReplicatedCommand(encodeWriteCommand(write))).toEqual({ kind: 'sqlWrite', write });
+    const legacyTtl = new Uint8Array(9);
+    legacyTtl[0] = 0x54;
+    new DataView(legacyTtl.buffer).setFloat64(1, T0, false);
+    expect(decodeReplicatedCommand(legacyTtl)).toEqual({ kind: 'ttlSweep', nowMs: T0 });
+  });
+
+  it('refuses malformed entries with CORRUPTION naming where', () => {
+    const ttl = encodeReplicatedCommand({ kind: 'ttlSweep', nowMs: T0 });
+    expect(() => decodeReplicatedCommand(ttl.subarray(0, 6))).toThrow(/Corrupt TTL command: 4 bytes at offset 2/);
+    expect(() => decodeReplicatedCommand(new Uint8Array([2, 99]))).toThrow(/unknown command kind 99 at offset 1/);
+    expect(() => decodeReplicatedCommand(new Uint8Array([7]))).toThrow(/unknown command format 7/);
+    expect(() => decodeReplicatedCommand(new Uint8Array(0))).toThrow(/unknown command format \(empty\)/);
+    const nan = encodeReplicatedCommand({ kind: 'ttlSweep', nowMs: Number.NaN });
+    expect(() => decodeReplicatedCommand(nan)).toThrow(/not finite/);
+  });
+});
