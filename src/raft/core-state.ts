@@ -7,12 +7,12 @@ import type { Progress } from './progress.js';
 import { RaftLog } from './raft-log.js';
 import { ReadIndexQueue } from './read-index.js';
 import type { RaftRole, ReadState, RestoredState } from './ready.js';
-import type { HardState, NodeId, SnapshotMeta } from './types.js';
+import type { HardState, Membership, NodeId, SnapshotMeta } from './types.js';
 
 /** A committed membership change still inside the log (needed to snapshot at any index). */
 interface MembershipChange {
   readonly index: number;
-  readonly voters: readonly NodeId[];
+  readonly membership: Membership;
 }
 
 /**
@@ -30,9 +30,10 @@ export class CoreState {
   recovering: boolean;
   role: RaftRole = 'Follower';
   leader: NodeId | null = null;
-  voters: readonly NodeId[];
-  /** Voters as of the snapshot index; later committed changes are in `membershipChanges`. */
-  baseVoters: readonly NodeId[];
+  /** The committed membership in effect. */
+  membership: Membership;
+  /** Membership as of the snapshot index; later committed changes are in `membershipChanges`. */
+  baseMembership: Membership;
   membershipChanges: MembershipChange[] = [];
   /** Index of the newest config entry the leader proposed (one change at a time). */
   pendingConfigIndex = 0;
@@ -70,8 +71,8 @@ export class CoreState {
     this.snapshotMeta = snapshot;
     this.snapshotData = restored.snapshotData ?? null;
     assert(snapshot === null || snapshot.term <= hardState.term, 'snapshot from a future term');
-    this.baseVoters = snapshot?.membership.voters ?? config.voters;
-    this.voters = this.baseVoters;
+    this.baseMembership = snapshot?.membership ?? { voters: config.voters };
+    this.membership = this.baseMembership;
     for (const entry of restored.entries) {
       if (entry.index > this.log.committed) break;
       if (entry.type === 'config') this.applyMembership(entry.index, entry.data);
@@ -87,6 +88,19 @@ export class CoreState {
   send(message: RaftMessage): void {
     assert(message.to !== this.config.id, 'a core never messages itself');
     this.messages.push(message);
+  }
+
+  get voters(): readonly NodeId[] {
+    return this.membership.voters;
+  }
+
+  get learners(): readonly NodeId[] {
+    return this.membership.learners ?? [];
+  }
+
+  /** Every other member the leader sends the log to: voters and learners. */
+  replicationTargets(): NodeId[] {
+    return [...this.voters, ...this.learners].filter((id) => id !== this.config.id);
   }
 
   isVoter(): boolean {
@@ -112,22 +126,29 @@ export class CoreState {
   /** Records a committed config entry; the caller adjusts replication state. */
   applyMembership(index: number, data: Uint8Array): void {
     const membership = decodeMembership(data, index);
-    this.voters = membership.voters;
-    this.membershipChanges.push({ index, voters: membership.voters });
+    this.membership = membership;
+    this.membershipChanges.push({ index, membership });
   }
 
-  /** The voters in effect once `index` is committed (for snapshot metadata). */
-  votersAt(index: number): readonly NodeId[] {
-    let voters = this.baseVoters;
+  /** Installs the membership a snapshot carries, dropping the history it replaces. */
+  resetMembership(membership: Membership): void {
+    this.baseMembership = membership;
+    this.membership = membership;
+    this.membershipChanges = [];
+  }
+
+  /** The membership in effect once `index` is committed (for snapshot metadata). */
+  membershipAt(index: number): Membership {
+    let membership = this.baseMembership;
     for (const change of this.membershipChanges) {
-      if (change.index <= index) voters = change.voters;
+      if (change.index <= index) membership = change.membership;
     }
-    return voters;
+    return membership;
   }
 
   /** Forgets membership history folded into a snapshot at `index`. */
   compactMembership(index: number): void {
-    this.baseVoters = this.votersAt(index);
+    this.baseMembership = this.membershipAt(index);
     this.membershipChanges = this.membershipChanges.filter((change) => change.index > index);
   }
 }

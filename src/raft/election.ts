@@ -76,7 +76,7 @@ function becomeLeader(state: CoreState): void {
   // from backups): no node holds more than we do, so our log is the reference from now on.
   state.recovering = false;
   resetRoleState(state);
-  for (const id of state.voters) {
+  for (const id of [...state.voters, ...state.learners]) {
     const progress = new Progress(state.log.lastIndex() + 1);
     if (id === state.id) progress.match = state.log.lastIndex();
     state.progress.set(id, progress);

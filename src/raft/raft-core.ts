@@ -5,7 +5,7 @@ import { resolveRaftConfig } from './config.js';
 import type { RaftConfig } from './config.js';
 import { CoreState } from './core-state.js';
 import { becomeFollower, campaign, handleVote, handleVoteResponse } from './election.js';
-import { encodeMembership, isSingleServerChange } from './membership.js';
+import { encodeMembership, membershipChangeProblem } from './membership.js';
 import type { RaftMessage } from './messages.js';
 import { majority } from './quorum.js';
 import { committedInCurrentTerm, leaderRead, localLeaderRead } from './reads.js';
@@ -14,7 +14,7 @@ import {
   appendLocal, broadcastHeartbeat, handleAppend, handleAppendResponse, handleSnapshot,
   sendAppend, sendTimeoutNow,
 } from './replication.js';
-import type { Entry, NodeId, SnapshotMeta } from './types.js';
+import type { Entry, Membership, NodeId, SnapshotMeta } from './types.js';
 
 /** Committed entries handed out per Ready, so one Ready never holds an unbounded batch. */
 const COMMITTED_ENTRIES_PER_READY_MAX = 1024;
@@ -71,6 +71,26 @@ export class RaftCore {
       state.heartbeatElapsedTicks = 0;
       broadcastHeartbeat(state, state.reads.latestRound());
     }
+    this.#promoteCaughtUpLearner();
+  }
+
+  /**
+   * A learner is a node being added: once it holds everything committed, it becomes a voter
+   * (one change at a time, and only after this leader committed in its term, so the
+   * membership it extends is settled).
+   */
+  #promoteCaughtUpLearner(): void {
+    const state = this.#state;
+    if (state.transferee !== null || state.pendingConfigIndex > state.log.committed) return;
+    if (!committedInCurrentTerm(state)) return;
+    const learner = state.learners.find((id) =>
+      (state.progress.get(id)?.match ?? 0) >= state.log.committed);
+    if (learner === undefined) return;
+    this.#appendMembership({
+      ...state.membership,
+      voters: [...state.voters, learner],
+      learners: state.learners.filter((id) => id !== learner),
+    });
   }
 
   /** Check-quorum: true if a majority was heard from since the last round; resets marks. */
@@ -228,22 +248,34 @@ export class RaftCore {
     return appendLocal(this.#state, 'command', data);
   }
 
-  /** Proposes a single-server membership change as a 'config' entry (effective at commit). */
-  proposeMembership(voters: readonly NodeId[]): number {
+  /**
+   * Proposes a membership change as a 'config' entry (effective at commit): one member added
+   * (as learner or voter), removed, or promoted from learner, at a time.
+   */
+  proposeMembership(next: Membership): number {
     this.#assertCanPropose();
     const state = this.#state;
     if (state.pendingConfigIndex > state.log.committed) {
       throw new ChronosError('UNAVAILABLE', 'a membership change is already in progress',
         { details: { index: state.pendingConfigIndex } });
     }
-    if (!isSingleServerChange(state.voters, voters)) {
-      throw new ChronosError('INVALID_ARGUMENT',
-        `membership change from [${state.voters.join(',')}] to [${voters.join(',')}] ` +
-        'must add or remove exactly one voter');
-    }
-    const index = appendLocal(state, 'config', encodeMembership({ voters }));
-    state.pendingConfigIndex = index;
+    const problem = membershipChangeProblem(state.membership, next);
+    if (problem !== null) throw new ChronosError('INVALID_ARGUMENT', problem);
+    return this.#appendMembership(next);
+  }
+
+  #appendMembership(next: Membership): number {
+    const index = appendLocal(this.#state, 'config', encodeMembership(next));
+    this.#state.pendingConfigIndex = index;
     return index;
+  }
+
+  /** Highest index known replicated on `id` (leader only; null elsewhere or for non-members). */
+  matchIndexOf(id: NodeId): number | null {
+    const state = this.#state;
+    if (state.role !== 'Leader') return null;
+    if (id === state.id) return state.log.lastIndex();
+    return state.progress.get(id)?.match ?? null;
   }
 
   /** Requests a linearizable read point; it arrives later as a ReadState in a Ready. */
@@ -264,7 +296,7 @@ export class RaftCore {
     if (state.role !== 'Leader') throw this.#notLeader();
     if (to === state.id) return;
     const progress = state.progress.get(to);
-    if (progress === undefined) {
+    if (progress === undefined || !state.voters.includes(to)) {
       throw new ChronosError('INVALID_ARGUMENT', `cannot transfer leadership to ${to}: ` +
         'not a voter', { details: { node: to } });
     }
@@ -285,7 +317,8 @@ export class RaftCore {
       id: state.id, role: state.role, term: state.term, leader: state.leader,
       commitIndex: state.log.committed, appliedIndex: state.log.applied,
       lastIndex: state.log.lastIndex(), firstIndex: state.log.firstIndex(),
-      voters: state.voters, recovering: state.recovering,
+      voters: state.voters, learners: state.learners, membership: state.membership,
+      recovering: state.recovering,
     };
   }
 
@@ -360,7 +393,7 @@ export class RaftCore {
     assert(index <= state.log.applied, `compact(${index}) beyond applied ${state.log.applied}`);
     const term = state.log.term(index);
     assert(term !== undefined, `compact(${index}) of a missing entry`);
-    const meta: SnapshotMeta = { index, term, membership: { voters: state.votersAt(index) } };
+    const meta: SnapshotMeta = { index, term, membership: state.membershipAt(index) };
     state.log.compact(index);
     state.compactMembership(index);
     state.snapshotMeta = meta;

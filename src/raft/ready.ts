@@ -1,5 +1,5 @@
 import type { RaftMessage } from './messages.js';
-import type { Entry, HardState, NodeId, SnapshotMeta } from './types.js';
+import type { Entry, HardState, Membership, NodeId, SnapshotMeta } from './types.js';
 
 /** A confirmed linearizable read point: serve the read once applied >= index. */
 export interface ReadState {
@@ -47,6 +47,9 @@ export interface RaftStatus {
   readonly lastIndex: number;
   readonly firstIndex: number;
   readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+  /** The committed membership, with the members' addresses when the log has them. */
+  readonly membership: Membership;
   /** The log may lack entries this node once acknowledged; it is catching up (no vote). */
   readonly recovering: boolean;
 }

@@ -77,7 +77,7 @@ export function sendHeartbeat(state: CoreState, to: NodeId, readContext: number)
 }
 
 export function broadcastHeartbeat(state: CoreState, readContext: number): void {
-  for (const to of state.otherVoters()) sendHeartbeat(state, to, readContext);
+  for (const to of state.replicationTargets()) sendHeartbeat(state, to, readContext);
 }
 
 /** Leader: appends one entry of its term and starts replicating it. */
@@ -85,7 +85,7 @@ export function appendLocal(state: CoreState, type: EntryType, data: Uint8Array)
   assert(state.role === 'Leader', 'only a leader appends locally');
   const entry: Entry = { index: state.log.lastIndex() + 1, term: state.term, type, data };
   state.log.append([entry]);
-  for (const to of state.otherVoters()) sendAppendsToFill(state, to);
+  for (const to of state.replicationTargets()) sendAppendsToFill(state, to);
   if (maybeCommit(state)) broadcastCommit(state);
   return entry.index;
 }
@@ -117,19 +117,20 @@ export function commitTo(state: CoreState, index: number): void {
 
 function onMembershipCommitted(state: CoreState): void {
   if (state.role !== 'Leader') return;
-  for (const id of state.voters) {
+  const members = [...state.voters, ...state.learners];
+  for (const id of members) {
     if (!state.progress.has(id)) {
       state.progress.set(id, new Progress(state.log.lastIndex() + 1));
     }
   }
   for (const id of [...state.progress.keys()]) {
-    if (!state.voters.includes(id) && id !== state.id) state.progress.delete(id);
+    if (!members.includes(id) && id !== state.id) state.progress.delete(id);
   }
 }
 
 /** Lets followers learn a new commit index without waiting for the next heartbeat. */
 export function broadcastCommit(state: CoreState): void {
-  for (const to of state.otherVoters()) {
+  for (const to of state.replicationTargets()) {
     if (!sendAppend(state, to, false) && progressOf(state, to).state !== 'snapshot') {
       sendHeartbeat(state, to, 0);
     }
@@ -210,9 +211,7 @@ export function handleSnapshot(state: CoreState, message: SnapshotRequest): void
   state.log.restore({ meta, data: message.data });
   state.snapshotMeta = meta;
   state.snapshotData = message.data;
-  state.baseVoters = meta.membership.voters;
-  state.voters = meta.membership.voters;
-  state.membershipChanges = [];
+  state.resetMembership(meta.membership);
   reply(meta.index);
 }
 

@@ -29,6 +29,12 @@ export interface HardState {
 /** The cluster members as of some log index. */
 export interface Membership {
   readonly voters: readonly NodeId[];
+  /** Members that receive the log but neither vote nor count for commit (a node being added
+   * catches up as one before it is promoted). Absent means none. */
+  readonly learners?: readonly NodeId[];
+  /** Each member's gRPC host:port, replicated so a restarted node dials the current members
+   * whatever `--peers` said when it first started. Opaque to the core. */
+  readonly addresses?: Readonly<Record<NodeId, string>>;
 }
 
 /** Describes the state-machine image that replaces the log up to `index`. */

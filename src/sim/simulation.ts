@@ -1,7 +1,7 @@
 import { assert } from '../lib/assert.js';
 import { isChronosError } from '../lib/errors.js';
 import { Random } from '../lib/random.js';
-import type { Entry, NodeId, ReadState } from '../raft/index.js';
+import type { Entry, Membership, NodeId, ReadState } from '../raft/index.js';
 import { InvariantViolation, SafetyChecker, entryKey } from './checkers.js';
 import { encodeCommand } from './kv.js';
 import { swarmFaults } from './sim-faults.js';
@@ -237,17 +237,21 @@ class Simulation {
     this.#diskLosses += 1;
   }
 
-  /** Removes one voter (maybe the leader itself), or adds a removed node back. */
+  /**
+   * One membership step: a removed node comes back as a learner (the leader promotes it once
+   * it has caught up), or a voter (maybe the leader itself) is removed.
+   */
   #changeMembership(): void {
     const core = this.#leader()?.core;
     if (core == null) return;
-    const voters = core.status().voters;
-    const ids = this.#nodes.map((node) => node.id);
-    const missing = ids.filter((id) => !voters.includes(id));
-    const next = missing.length > 0 ? [...voters, this.#random.pick(missing)]
-      : voters.filter((id) => id !== this.#random.pick(voters));
+    const { voters, learners } = core.status();
+    if (learners.length > 0) return;
+    const missing = this.#nodes.map((node) => node.id).filter((id) => !voters.includes(id));
+    const next: Membership = missing.length > 0
+      ? { voters, learners: [this.#random.pick(missing)] }
+      : { voters: voters.filter((id) => id !== this.#random.pick(voters)) };
     // Never below three voters: with two, one crash stops the cluster for good.
-    if (next.length < 3) return;
+    if (next.voters.length < 3) return;
     expectRefusal(() => {
       core.proposeMembership(next);
       this.#membershipChanges += 1;

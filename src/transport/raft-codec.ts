@@ -89,10 +89,11 @@ function entryTypeFromProto(text: string): EntryType {
 
 /** Snapshot metadata as its proto object. */
 export function snapshotMetaToProto(meta: SnapshotMeta): Record<string, unknown> {
+  const { voters, learners, addresses } = meta.membership;
   return {
     index: meta.index,
     term: meta.term,
-    membership: { voters: [...meta.membership.voters] },
+    membership: { voters: [...voters], learners: [...(learners ?? [])], addresses: { ...addresses } },
   };
 }
 
@@ -100,19 +101,41 @@ export function snapshotMetaToProto(meta: SnapshotMeta): Record<string, unknown>
 export function snapshotMetaFromProto(proto: ProtoObject | null): SnapshotMeta {
   if (proto === null) throw new ChronosError('CORRUPTION', 'gRPC snapshot chunk without meta');
   const membership = readMessage(proto, 'membership');
-  const voters = membership === null ? [] : readArray(membership, 'voters');
+  const voters = membership === null ? [] : readIdList(membership, 'voters');
+  const learners = membership === null ? [] : readIdList(membership, 'learners');
+  const addresses = membership === null ? {} : readAddressBook(membership);
   return {
     index: readSafeUint(proto, 'index'),
     term: readSafeUint(proto, 'term'),
     membership: {
-      voters: voters.map((voter, i) => {
-        if (typeof voter !== 'string') {
-          throw new ChronosError('CORRUPTION', `gRPC SnapshotMeta voters[${i}] is not a string`);
-        }
-        return voter;
-      }),
+      voters,
+      ...(learners.length === 0 ? {} : { learners }),
+      ...(Object.keys(addresses).length === 0 ? {} : { addresses }),
     },
   };
+}
+
+function readIdList(membership: ProtoObject, field: string): string[] {
+  return readArray(membership, field).map((id, i) => {
+    if (typeof id !== 'string') {
+      throw new ChronosError('CORRUPTION', `gRPC SnapshotMeta ${field}[${i}] is not a string`);
+    }
+    return id;
+  });
+}
+
+function readAddressBook(membership: ProtoObject): Record<string, string> {
+  const value: unknown = membership['addresses'];
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object') throw new ChronosError('CORRUPTION', 'gRPC SnapshotMeta addresses is not a map');
+  const book: Record<string, string> = {};
+  for (const [id, address] of Object.entries(value)) {
+    if (typeof address !== 'string') {
+      throw new ChronosError('CORRUPTION', `gRPC SnapshotMeta address of ${id} is not a string`);
+    }
+    book[id] = address;
+  }
+  return book;
 }
 
 /** The proto object of any non-snapshot Raft message. */

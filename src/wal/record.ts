@@ -1,5 +1,5 @@
 import { assert, assertNever } from '../lib/assert.js';
-import type { Entry, EntryType, HardState, SnapshotMeta } from '../raft/types.js';
+import type { Entry, EntryType, HardState, Membership, SnapshotMeta } from '../raft/types.js';
 import { crc32 } from '../lib/crc32.js';
 
 /**
@@ -8,6 +8,7 @@ import { crc32 } from '../lib/crc32.js';
  * The CRC covers the type so a flipped type byte is caught like any other.
  * A hard-state payload is term, commit, vote, then a flags byte only when a flag is set
  * (bit 0: recovering), so a log that never recovered reads the same in older versions.
+ * A snapshot's membership is its voters, then learners and addresses only when there are any.
  */
 export type WalRecord =
   | { readonly kind: 'segment-start'; readonly seq: number; readonly firstIndex: number }
@@ -101,6 +102,7 @@ export class RecordWriter {
         this.#u8(record.keepSuffix ? 1 : 0);
         this.#u16(snapshot.membership.voters.length);
         for (const voter of snapshot.membership.voters) this.#string(voter);
+        this.#membershipExtras(snapshot.membership);
         return TYPE_SNAPSHOT;
       }
       default:
@@ -150,6 +152,20 @@ export class RecordWriter {
     const bytes = textEncoder.encode(value);
     this.#u16(bytes.length);
     this.#raw(bytes);
+  }
+
+  /** Learners and addresses, written only when there are any (older logs end after voters). */
+  #membershipExtras(membership: Membership): void {
+    const learners = membership.learners ?? [];
+    const addresses = Object.entries(membership.addresses ?? {});
+    if (learners.length === 0 && addresses.length === 0) return;
+    this.#u16(learners.length);
+    for (const learner of learners) this.#string(learner);
+    this.#u16(addresses.length);
+    for (const [id, address] of addresses) {
+      this.#string(id);
+      this.#string(address);
+    }
   }
 
   #optionalString(value: string | null): void {
@@ -212,7 +228,8 @@ export function decodePayload(
       const voters: string[] = [];
       const count = reader.u16();
       for (let i = 0; i < count; i++) voters.push(reader.string());
-      record = { kind: 'snapshot', snapshot: { index, term, membership: { voters } }, keepSuffix };
+      const membership = reader.atEnd() ? { voters } : readMembershipExtras(reader, voters);
+      record = { kind: 'snapshot', snapshot: { index, term, membership }, keepSuffix };
       break;
     }
     default:
@@ -220,6 +237,23 @@ export function decodePayload(
   }
   reader.expectEnd();
   return record;
+}
+
+function readMembershipExtras(reader: PayloadReader, voters: string[]): Membership {
+  const learners: string[] = [];
+  const learnerCount = reader.u16();
+  for (let i = 0; i < learnerCount; i++) learners.push(reader.string());
+  const addresses: Record<string, string> = {};
+  const addressCount = reader.u16();
+  for (let i = 0; i < addressCount; i++) {
+    const id = reader.string();
+    addresses[id] = reader.string();
+  }
+  return {
+    voters,
+    ...(learners.length === 0 ? {} : { learners }),
+    ...(addressCount === 0 ? {} : { addresses }),
+  };
 }
 
 class PayloadReader {

@@ -21,7 +21,8 @@ const ROUNDS_MAX = 200;
 /** A synchronous in-process cluster: deliver messages by hand, cut links, count traffic. */
 export class TestCluster {
   readonly nodes = new Map<NodeId, TestNode>();
-  readonly ids: readonly NodeId[];
+  /** The voters every node starts with (a node added later is given its own). */
+  readonly #initialVoters: readonly NodeId[];
   inflight: RaftMessage[] = [];
   readonly isolated = new Set<NodeId>();
   /** Return false to drop a message. */
@@ -31,21 +32,29 @@ export class TestCluster {
   readonly #random: Random;
 
   constructor(ids: readonly NodeId[], config: Partial<RaftConfig> = {}, seed = 1) {
-    this.ids = ids;
+    this.#initialVoters = ids;
     this.#config = config;
     this.#random = new Random(seed);
-    for (const id of ids) {
-      this.nodes.set(id, {
-        core: this.#newCore(id, { term: 0, vote: null, commit: 0 }, null, []),
-        hardState: { term: 0, vote: null, commit: 0 }, entries: [], snapshot: null, applied: [],
-        readStates: [],
-      });
-    }
+    for (const id of ids) this.addNode(id, ids);
+  }
+
+  /** Every node's id, in the order added. */
+  get ids(): NodeId[] {
+    return [...this.nodes.keys()];
+  }
+
+  /** Starts a new node with an empty disk that believes `voters` are the members. */
+  addNode(id: NodeId, voters: readonly NodeId[]): void {
+    this.nodes.set(id, {
+      core: this.#newCore(id, { term: 0, vote: null, commit: 0 }, null, [], voters),
+      hardState: { term: 0, vote: null, commit: 0 }, entries: [], snapshot: null, applied: [],
+      readStates: [],
+    });
   }
 
   #newCore(id: NodeId, hardState: HardState, snapshot: Snapshot | null,
-    entries: readonly Entry[]): RaftCore {
-    return new RaftCore({ voters: this.ids, ...this.#config, id }, {
+    entries: readonly Entry[], voters: readonly NodeId[] = this.#initialVoters): RaftCore {
+    return new RaftCore({ voters, ...this.#config, id }, {
       hardState, snapshot: snapshot?.meta ?? null, entries,
       ...(snapshot === null ? {} : { snapshotData: snapshot.data }),
     }, this.#random.fork());

@@ -66,7 +66,7 @@ describe('ReadIndex', () => {
 describe('membership changes', () => {
   it('adds a fourth voter, then removes one, one server at a time', () => {
     const cluster = new TestCluster(['a', 'b', 'c', 'd'], { voters: ['a', 'b', 'c'] }).elect('a');
-    cluster.core('a').proposeMembership(['a', 'b', 'c', 'd']);
+    cluster.core('a').proposeMembership({ voters: ['a', 'b', 'c', 'd'] });
     cluster.stabilize();
     cluster.tickAll(2);
     for (const id of ['a', 'b', 'c', 'd']) {
@@ -76,8 +76,8 @@ describe('membership changes', () => {
     cluster.stabilize();
     cluster.tickAll(1);
     expect(cluster.appliedText('d')).toEqual(['x=1']);
-    expect(() => cluster.core('a').proposeMembership(['a'])).toThrow(/exactly one voter/);
-    cluster.core('a').proposeMembership(['a', 'b', 'd']);
+    expect(() => cluster.core('a').proposeMembership({ voters: ['a'] })).toThrow(/exactly one member/);
+    cluster.core('a').proposeMembership({ voters: ['a', 'b', 'd'] });
     cluster.stabilize();
     cluster.tickAll(1);
     expect(cluster.core('b').status().voters).toEqual(['a', 'b', 'd']);
@@ -85,7 +85,7 @@ describe('membership changes', () => {
 
   it('a leader that removes itself steps down once the change commits', () => {
     const cluster = new TestCluster(IDS).elect('a');
-    cluster.core('a').proposeMembership(['b', 'c']);
+    cluster.core('a').proposeMembership({ voters: ['b', 'c'] });
     cluster.stabilize();
     expect(cluster.core('a').status().role).toBe('Follower');
     cluster.tickAll(30);

@@ -101,7 +101,8 @@ describe('raft codec', () => {
     const snapshot: SnapshotRequest = {
       ...header,
       type: 'snapshot',
-      meta: { index: 500, term: 6, membership: { voters: ['node1', 'node-2', 'edge3'] } },
+      meta: { index: 500, term: 6, membership: { voters: ['node1', 'node-2', 'edge3'],
+        learners: ['node4'], addresses: { node1: '10.0.0.1:8000', node4: '10.0.0.4:8003' } } },
       data,
     };
     const chunks = snapshotToChunks(snapshot, 1000);

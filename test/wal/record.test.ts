@@ -16,6 +16,12 @@ const records: WalRecord[] = [
     snapshot: { index: 50, term: 4, membership: { voters: ['a', 'b', 'c'] } },
     keepSuffix: true,
   },
+  {
+    kind: 'snapshot',
+    snapshot: { index: 60, term: 5, membership: { voters: ['a', 'b', 'c'], learners: ['d'],
+      addresses: { a: '10.0.0.1:8000', b: '10.0.0.2:8001', c: '10.0.0.3:8002', d: '[::1]:8003' } } },
+    keepSuffix: false,
+  },
 ];
 
 describe('record framing', () => {
