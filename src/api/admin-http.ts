@@ -5,6 +5,8 @@ import type { TokenAuth } from './auth.js';
 import type { NodeMetrics } from './metrics.js';
 import type { NodeStatus } from './node-status.js';
 import { healthBody } from './node-status.js';
+import { registerMembershipRoutes } from './membership-routes.js';
+import type { MemberChangeRequest, MembersAnswer } from './membership-routes.js';
 
 /** What the admin HTTP server needs from the node. */
 export interface AdminDependencies {
@@ -15,6 +17,8 @@ export interface AdminDependencies {
   readonly ingestEnabled?: boolean;
   /** A consistent online backup stream (`GET /snapshot`); absent = 503. */
   readonly exportBackup?: () => Promise<AsyncIterable<Uint8Array>>;
+  /** Adds or removes a member through the log (`/cluster/*`); absent = 503. */
+  readonly changeMembership?: (change: MemberChangeRequest) => Promise<MembersAnswer>;
   /** TLS material for https; absent = plain http. */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
 }
@@ -80,5 +84,6 @@ export function buildAdminApp(deps: AdminDependencies): FastifyInstance {
       .send(Readable.from(chunks));
   });
 
+  registerMembershipRoutes(app, deps.auth, deps.changeMembership);
   return app;
 }

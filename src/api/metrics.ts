@@ -95,6 +95,17 @@ export class NodeMetrics {
       },
     });
     new Gauge({
+      name: 'chronos_raft_members',
+      help: 'Members of the cluster by role: voters, and learners still catching up before promotion.',
+      labelNames: ['role'],
+      registers,
+      collect() {
+        const status = sources.status();
+        this.set({ role: 'voter' }, status.voters.length);
+        this.set({ role: 'learner' }, status.learners.length);
+      },
+    });
+    new Gauge({
       name: 'chronos_storage_size_bytes',
       help: 'Bytes the node data directory occupies on disk.',
       registers,

@@ -10,6 +10,9 @@ export interface NodeStatus {
   readonly appliedIndex: number;
   /** The node lost entries it had acknowledged (wiped or restored dir) and is catching up. */
   readonly recovering: boolean;
+  /** The committed members: voters, and learners still catching up before promotion. */
+  readonly voters: readonly string[];
+  readonly learners: readonly string[];
 }
 
 /** The `/health` body: the guide's keys first, in its order, then ours. */
@@ -24,7 +27,8 @@ export function healthBody(status: NodeStatus): string {
     applied_index: status.appliedIndex,
   };
   // Said only while true: the operator's sign that a replaced node has not caught up yet.
-  return JSON.stringify(status.recovering ? { ...body, recovering: true } : body);
+  const recovering = status.recovering ? { recovering: true } : {};
+  return JSON.stringify({ ...body, ...recovering, voters: status.voters, learners: status.learners });
 }
 
 /** `chronos_raft_role` encodes the role as 0 follower, 1 candidate, 2 leader. */

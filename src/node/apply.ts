@@ -35,7 +35,9 @@ export async function applyCommittedEntries(
       assert(entry.index === previous + 1, `gap in committed entries after ${previous}: got ${entry.index}`);
       previous = entry.index;
       if (entry.type !== 'command') {
-        outcomes.push({ index: entry.index, term: entry.term, outcome: null });
+        // A membership change answers its proposer once applied; a noop has no proposer.
+        const outcome = entry.type === 'config' ? { ok: true, value: [] } as const : null;
+        outcomes.push({ index: entry.index, term: entry.term, outcome });
         continue;
       }
       const outcome = await applyCommand(txn, entry, log);

@@ -7,6 +7,7 @@ import { crc32, openStorage } from '../storage/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import { NodeDisk, Wal } from '../wal/index.js';
 import type { SnapshotMeta } from '../raft/types.js';
+import type { RaftCore } from '../raft/index.js';
 import { nodePaths } from './restore.js';
 
 /**
@@ -61,6 +62,35 @@ export async function createBackup(dir: string, output: string): Promise<BackupM
   } finally {
     await storage.close();
   }
+}
+
+/**
+ * Pins an online backup at storage's applied index: the first chunk of the export takes the
+ * LevelDB snapshot, so the caller must call this between two applies. The core's log gives
+ * the term of that index and the voters.
+ */
+export async function pinBackupImage(
+  storage: StorageEngine,
+  core: Pick<RaftCore, 'logView' | 'status'>,
+  nowMs: number,
+): Promise<{ readonly meta: BackupMeta; readonly chunks: AsyncIterable<Uint8Array> }> {
+  const index = storage.appliedIndex;
+  const view = core.logView();
+  const term = index === view.snapshotIndex
+    ? view.snapshotTerm
+    : (view.entries.find((entry) => entry.index === index)?.term ?? 0);
+  const image = storage.exportSnapshot()[Symbol.asyncIterator]();
+  const first = await image.next();
+  const meta: BackupMeta = { kind: 'node', index, term, voters: core.status().voters, createdAtMs: nowMs };
+  async function* rest(): AsyncIterable<Uint8Array> {
+    if (first.done !== true) yield first.value;
+    for (;;) {
+      const next = await image.next();
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+  return { meta, chunks: backupChunks(meta, rest()) };
 }
 
 /** The backup format as a stream: header, meta and its CRC, then the storage image. */

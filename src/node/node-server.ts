@@ -57,6 +57,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       id: config.id,
       nodeDir: join(config.dataDir, config.id),
       peers: config.peers,
+      address: `${config.host}:${config.port}`,
       tickMs: config.tickMs,
       raft: {
         electionTicksMin: config.electionTicksMin,
@@ -124,6 +125,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       raftStream: (message) => node.receiveStreamed(message),
       sql: executeSql,
       forwardSql: (statements, context) => node.handleForward(statements, context),
+      changeMembership: (change) => node.changeMembership(change),
       peerToken: config.tokens.admin,
     });
     const { port: grpcPort } = await grpc.start();
@@ -132,6 +134,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       metrics,
       auth,
       exportBackup: () => node.exportBackup(),
+      changeMembership: (change) => node.changeMembership(change),
       ingestEnabled: config.ingestEnabled,
       ...(config.tls?.cert != null && config.tls.key != null
         ? { https: { cert: config.tls.cert, key: config.tls.key, ...(config.tls.ca == null ? {} : { ca: config.tls.ca }) } }

@@ -3,7 +3,7 @@ import type { Clock, Logger } from '../lib/index.js';
 import type { RaftMessage } from '../raft/messages.js';
 import type { RaftCore } from '../raft/index.js';
 import type { RaftConfig, Ready } from '../raft/index.js';
-import type { NodeId } from '../raft/types.js';
+import type { Membership, NodeId } from '../raft/types.js';
 import { executeRead, planScript } from '../sql/index.js';
 import type { Script } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
@@ -15,12 +15,14 @@ import type { TlsMaterial } from '../transport/credentials.js';
 import type { Wal, DiskStats } from '../wal/index.js';
 import type { NodeStatus } from '../api/node-status.js';
 import { applyCommittedEntries } from './apply.js';
-import { backupChunks } from './backup.js';
-import type { BackupMeta } from './backup.js';
+import { pinBackupImage } from './backup.js';
+import { collect, singleChunk } from './chunks.js';
 import { InboundReplies } from './inbound-replies.js';
 import { ProposalTracker } from './proposal-tracker.js';
 import { restoreNode } from './restore.js';
 import { ReadTracker } from './read-tracker.js';
+import { addressBook, changeMembership, handOverTarget, membersView, peerAddresses } from './members.js';
+import type { MemberChange, MembersView } from './members.js';
 import { encodeReplicatedCommand } from './replicated-command.js';
 
 /** How one `chronos node` process runs its Raft member. */
@@ -28,8 +30,11 @@ export interface RaftNodeOptions {
   readonly id: NodeId;
   /** This node's own directory (`DATA_DIR/ID`): `wal/` and `state/` live in it. */
   readonly nodeDir: string;
-  /** Other voters: id → host:port of their gRPC endpoint. */
+  /** Other members as `--peers` gives them: id → host:port of their gRPC endpoint. Used until
+   * the replicated membership (which follows later changes) says otherwise. */
   readonly peers: ReadonlyMap<NodeId, string>;
+  /** This node's own gRPC host:port as `--address` gives it (recorded for the others). */
+  readonly address: string;
   readonly tickMs: number;
   readonly raft?: Partial<Omit<RaftConfig, 'id' | 'voters'>>;
   /** Take a storage snapshot and compact the log after this many applied entries. */
@@ -81,6 +86,8 @@ export class RaftNode {
   #stopping = false;
   #fatal: Error | null = null;
   #lastRole = '';
+  /** The committed membership the peer connections were last set up for. */
+  #membership: Membership | null = null;
 
   private constructor(init: {
     options: RaftNodeOptions;
@@ -106,7 +113,7 @@ export class RaftNode {
   static async open(options: RaftNodeOptions, clean: boolean): Promise<RaftNode> {
     const { wal, walStats, storage, core, snapshotIndex, lastIndex, voters, term } = await restoreNode(options, clean);
     const peerLog = options.logger.child('transport');
-    const peers = new PeerClients(options.peers, {
+    const peers = new PeerClients(peerAddresses(core.status().membership, options.id, options.peers), {
       tls: options.tls,
       token: options.peerToken,
       forwardDeadlineMs: options.writeTimeoutMs,
@@ -126,7 +133,10 @@ export class RaftNode {
       await node.#takeSnapshot();
     }
     // A one-voter cluster has nobody to wait for: elect itself now instead of after a timeout.
-    if (options.peers.size === 0) node.#enqueue(() => node.#core.campaign());
+    const { voters: initialVoters } = core.status();
+    if (initialVoters.length === 1 && initialVoters[0] === options.id) {
+      node.#enqueue(() => node.#core.campaign());
+    }
     node.#ticker = setInterval(() => {
       node.#enqueue(() => node.#core.tick());
       node.#replies.expireReads(Date.now() - options.readTimeoutMs);
@@ -155,6 +165,8 @@ export class RaftNode {
       // The core counts entries handed to apply; storage says what is applied.
       appliedIndex: this.#storage.appliedIndex,
       recovering: status.recovering,
+      voters: status.voters,
+      learners: status.learners,
     };
   }
 
@@ -185,31 +197,9 @@ export class RaftNode {
    */
   async exportBackup(): Promise<AsyncIterable<Uint8Array>> {
     this.#assertRunning();
-    const pin = this.#applying.then(async () => {
-      const index = this.#storage.appliedIndex;
-      const view = this.#core.logView();
-      const term = index === view.snapshotIndex
-        ? view.snapshotTerm
-        : (view.entries.find((entry) => entry.index === index)?.term ?? 0);
-      const image = this.#storage.exportSnapshot()[Symbol.asyncIterator]();
-      // The first chunk takes the LevelDB snapshot; taking it here keeps the next apply out.
-      const first = await image.next();
-      const meta: BackupMeta = {
-        kind: 'node', index, term, voters: this.#core.status().voters, createdAtMs: this.#options.clock.nowMs(),
-      };
-      return { meta, image, first };
-    });
+    const pin = this.#applying.then(() => pinBackupImage(this.#storage, this.#core, this.#options.clock.nowMs()));
     this.#applying = pin.then(() => undefined, () => undefined);
-    const { meta, image, first } = await pin;
-    async function* rest(): AsyncIterable<Uint8Array> {
-      if (first.done !== true) yield first.value;
-      for (;;) {
-        const next = await image.next();
-        if (next.done === true) return;
-        yield next.value;
-      }
-    }
-    return backupChunks(meta, rest());
+    return (await pin).chunks;
   }
 
   /** Takes a message from a peer's Raft stream; its answer leaves on our stream to that peer. */
@@ -297,7 +287,7 @@ export class RaftNode {
   async stop(): Promise<void> {
     if (this.#stopping) return;
     const status = this.#core.status();
-    if (status.role === 'Leader' && this.#options.peers.size > 0 && this.#fatal === null) {
+    if (status.role === 'Leader' && status.voters.length > 1 && this.#fatal === null) {
       await this.#transferLeadership(2_000);
     }
     this.#stopping = true;
@@ -328,18 +318,60 @@ export class RaftNode {
     });
   }
 
+  /** Hands leadership to the most caught-up other voter; waits up to `timeoutMs`. */
   async #transferLeadership(timeoutMs: number): Promise<void> {
-    const target = [...this.#options.peers.keys()][0];
-    if (target === undefined) return;
+    const target = handOverTarget(this.#core);
+    if (target === null) return;
     this.#enqueue(() => this.#core.transferLeadership(target));
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && this.#core.status().role === 'Leader') {
-      await delay(20);
-    }
-    this.#log.info('leadership transfer on shutdown', {
-      target,
-      done: this.#core.status().role !== 'Leader',
+    while (Date.now() < deadline && this.#core.status().role === 'Leader') await delay(20);
+    this.#log.info('leadership transfer', { target, done: this.#core.status().role !== 'Leader' });
+  }
+
+  /** The members, with every address this node knows. */
+  members(): MembersView {
+    const { membership } = this.#core.status();
+    return membersView(membership, addressBook(membership, this.id, this.#options.address, this.#options.peers));
+  }
+
+  /**
+   * Adds or removes a member through the log. Any member accepts the request and passes it to
+   * the leader; a leader asked to remove itself hands leadership over first.
+   */
+  changeMembership(change: MemberChange): Promise<MembersView> {
+    this.#assertRunning();
+    return changeMembership(change, {
+      self: this.id,
+      awaitLeader: () => this.#awaitLeader(),
+      handOver: () => this.#transferLeadership(this.#options.writeTimeoutMs),
+      members: () => ({ membership: this.#core.status().membership, view: this.members() }),
+      passOn: (leader) => this.#peers.changeMembership(leader, change),
+      propose: (next) => this.#proposeMembership(next),
+      log: this.#log,
     });
+  }
+
+  /** Proposes a membership on the leader; resolves once it is committed and applied. */
+  async #proposeMembership(next: Membership): Promise<void> {
+    const committed = new Promise<Promise<unknown>>((resolve, reject) => {
+      this.#enqueue(() => {
+        try {
+          const index = this.#core.proposeMembership(next);
+          resolve(this.#proposals.wait(index, this.#core.status().term, this.#options.writeTimeoutMs));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    await (await committed);
+  }
+
+  /** Dials exactly the current members (the committed membership changed, or a snapshot came). */
+  #followMembership(): void {
+    const { membership } = this.#core.status();
+    if (membership === this.#membership) return;
+    this.#membership = membership;
+    this.#peers.updatePeers(peerAddresses(membership, this.id, this.#options.peers));
   }
 
   async #read(sql: string): Promise<StatementResult> {
@@ -439,6 +471,7 @@ export class RaftNode {
         await this.#handleReady(ready);
         this.#core.advance(ready);
         this.#replies.settleThrough(generation);
+        this.#followMembership();
         this.#logRoleChange();
         await this.#maybeSnapshot();
       }
@@ -563,14 +596,4 @@ export class RaftNode {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function* singleChunk(data: Uint8Array): AsyncIterable<Uint8Array> {
-  yield data;
-}
-
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of chunks) parts.push(chunk);
-  return Buffer.concat(parts);
 }

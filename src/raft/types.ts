@@ -37,6 +37,18 @@ export interface Membership {
   readonly addresses?: Readonly<Record<NodeId, string>>;
 }
 
+/** An operator's membership request: add a node at its gRPC address, or remove one. */
+export type MemberChange =
+  | { readonly action: 'add'; readonly id: NodeId; readonly address: string }
+  | { readonly action: 'remove'; readonly id: NodeId };
+
+/** The committed members as the admin API reports them, with every address known. */
+export interface MembersView {
+  readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+  readonly addresses: Readonly<Record<NodeId, string>>;
+}
+
 /** Describes the state-machine image that replaces the log up to `index`. */
 export interface SnapshotMeta {
   readonly index: number;

@@ -4,6 +4,7 @@ import { ChronosError, errorMessage } from '../lib/errors.js';
 import { assert } from '../lib/assert.js';
 import type {
   ForwardSqlHandler,
+  MembershipHandler,
   HealthHandler,
   RaftRequestHandler,
   RaftStreamHandler,
@@ -36,6 +37,7 @@ export interface GrpcServerOptions {
   readonly raftStream?: RaftStreamHandler | undefined;
   readonly sql: SqlHandler;
   readonly forwardSql?: ForwardSqlHandler | undefined;
+  readonly changeMembership?: MembershipHandler | undefined;
   readonly health?: HealthHandler | undefined;
   readonly sync?: SyncHandler | undefined;
   readonly syncStatus?: SyncStatusHandler | undefined;
@@ -65,6 +67,7 @@ export class GrpcServer {
         handler: options.raft,
         onStreamMessage: options.raftStream,
         forwardSql: options.forwardSql,
+        changeMembership: options.changeMembership,
         peerToken: options.peerToken,
       }),
     );

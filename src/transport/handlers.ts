@@ -1,4 +1,5 @@
 import type { RaftMessage } from '../raft/messages.js';
+import type { MemberChange, MembersView } from '../raft/types.js';
 import type { StatementResult } from '../sql/result.js';
 
 /** Who is calling: the bearer token presented, the verified user, the remote address. */
@@ -36,6 +37,9 @@ export type ForwardSqlHandler = (
   statements: readonly string[],
   context: CallContext,
 ) => Promise<readonly StatementOutcome[]>;
+
+/** Makes a membership change on the leader (or passes it on); throws ChronosError. */
+export type MembershipHandler = (change: MemberChange) => Promise<MembersView>;
 
 /** The edge's view of its sync target (HealthService.GetConnectivity). */
 export type ConnectivityState = 'Connected' | 'Disconnected' | 'Reconnecting';

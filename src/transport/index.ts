@@ -25,6 +25,7 @@ export type {
   CallContext,
   ConnectivityState,
   ForwardSqlHandler,
+  MembershipHandler,
   HealthHandler,
   RaftRequestHandler,
   SqlHandler,

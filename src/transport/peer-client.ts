@@ -2,13 +2,15 @@ import { Client, status } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
 import type { RaftMessage } from '../raft/messages.js';
 import type { NodeId } from '../raft/types.js';
-import { errorMessage } from '../lib/errors.js';
+import { ChronosError, errorMessage } from '../lib/errors.js';
 import { systemClock } from '../lib/clock.js';
 import type { Clock } from '../lib/clock.js';
+import type { MemberChange, MembersView } from '../raft/types.js';
 import type { StatementOutcome } from './handlers.js';
+import { membershipChangeToProto, membershipViewFromProto } from './membership-codec.js';
 import { channelCredentials, channelOptions } from './credentials.js';
 import type { TlsMaterial } from './credentials.js';
-import { bearerMetadata } from './grpc-status.js';
+import { bearerMetadata, fromServiceError } from './grpc-status.js';
 import { GRPC_MESSAGE_BYTES_MAX } from './grpc-server.js';
 import { protoMethod } from './proto-loader.js';
 import type { ProtoMethod } from './proto-loader.js';
@@ -314,6 +316,25 @@ export class PeerClients {
           }
         },
       );
+    });
+  }
+
+  /** Passes a membership change to the leader `to`; throws ChronosError when it fails. */
+  changeMembership(to: NodeId, change: MemberChange): Promise<MembersView> {
+    const peer = this.#peers.get(to);
+    if (this.#closed || peer === undefined) {
+      return Promise.reject(new ChronosError('UNAVAILABLE',
+        `cannot pass the membership change to leader ${to}: ${this.#closed ? 'shutting down' : 'no address known'}`));
+    }
+    const method = protoMethod(RAFT_SERVICE, 'ChangeMembership');
+    const deadline = this.#deadline(this.#options.forwardDeadlineMs, 30_000);
+    return new Promise((resolve, reject) => {
+      peer.client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize,
+        membershipChangeToProto(change), bearerMetadata(this.#options.token ?? null), { deadline },
+        (error, response) => {
+          if (error !== null) reject(fromServiceError(error, peer.address));
+          else resolve(membershipViewFromProto(response));
+        });
     });
   }
 

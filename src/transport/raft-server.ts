@@ -9,7 +9,10 @@ import type {
 } from '@grpc/grpc-js';
 import type { RaftMessage } from '../raft/messages.js';
 import { ChronosError } from '../lib/errors.js';
-import type { CallContext, ForwardSqlHandler, RaftRequestHandler, RaftStreamHandler } from './handlers.js';
+import type {
+  CallContext, ForwardSqlHandler, MembershipHandler, RaftRequestHandler, RaftStreamHandler,
+} from './handlers.js';
+import { membershipChangeFromProto, membershipViewToProto } from './membership-codec.js';
 import { asObject, readArray, readBool, readString } from './proto-read.js';
 import { envelopeFromProto, envelopeToProto, raftMessageFromProto, raftMessageToProto } from './raft-codec.js';
 import type { UnaryRaftKind } from './raft-codec.js';
@@ -24,6 +27,8 @@ export interface RaftServiceOptions {
   readonly onStreamMessage?: RaftStreamHandler | undefined;
   /** Runs writes forwarded by followers; absent = ForwardSql answers UNIMPLEMENTED. */
   readonly forwardSql?: ForwardSqlHandler | undefined;
+  /** Makes membership changes members pass on; absent = ChangeMembership is UNIMPLEMENTED. */
+  readonly changeMembership?: MembershipHandler | undefined;
   /** When set, every RaftService call must carry `authorization: Bearer <peerToken>`. */
   readonly peerToken?: string | null | undefined;
 }
@@ -199,6 +204,20 @@ export function raftServiceImplementation(
       );
   };
 
+  const changeMembership = (call: UnaryCall, callback: Reply): void => {
+    const denied = peerAuthError(call.metadata, expectedToken);
+    const handler = options.changeMembership;
+    if (denied !== null || handler === undefined) {
+      callback(denied === null
+        ? { code: status.UNIMPLEMENTED, details: 'membership changes are not served by this node' }
+        : toServiceError(denied));
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(membershipChangeFromProto(call.request)))
+      .then((view) => callback(null, membershipViewToProto(view)), (error: unknown) => callback(toServiceError(error)));
+  };
+
   const stream = (call: ServerReadableStream<object, object>, callback: Reply): void => {
     const denied = peerAuthError(call.metadata, expectedToken);
     if (denied !== null) {
@@ -241,5 +260,6 @@ export function raftServiceImplementation(
     InstallSnapshot: installSnapshot,
     TimeoutNow: timeoutNow,
     ForwardSql: forwardSql,
+    ChangeMembership: changeMembership,
   };
 }

@@ -4,10 +4,12 @@ import { buildAdminApp } from '../../src/api/admin-http.js';
 import { TokenAuth, bearerToken, tokenConfigFromEnv } from '../../src/api/auth.js';
 import { NodeMetrics } from '../../src/api/metrics.js';
 import { healthBody } from '../../src/api/node-status.js';
+import { ChronosError } from '../../src/lib/errors.js';
 import type { NodeStatus } from '../../src/api/node-status.js';
 
 const leader: NodeStatus = { role: 'Leader', term: 5, leader: 'node1', commitIndex: 42, appliedIndex: 41,
-  recovering: false };
+  recovering: false,
+  voters: ['node1', 'node2', 'node3'], learners: [] };
 
 function app(status: NodeStatus = leader, tokens = { admin: null, readonly: null, ingest: null } as {
   admin: string | null; readonly: string | null; ingest: string | null;
@@ -23,17 +25,19 @@ describe('GET /health', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/application\/json/);
     expect(response.body).toBe(
-      '{"status":"ok","role":"Leader","term":5,"leader":"node1","commit_index":42,"applied_index":41}',
+      '{"status":"ok","role":"Leader","term":5,"leader":"node1","commit_index":42,"applied_index":41,' +
+        '"voters":["node1","node2","node3"],"learners":[]}',
     );
   });
 
   it.each([
-    [{ role: 'Follower', term: 1, leader: null, commitIndex: 0, appliedIndex: 0, recovering: false } as NodeStatus,
-      '{"status":"ok","role":"Follower","term":1,"leader":null,"commit_index":0,"applied_index":0}'],
-    [{ role: 'Follower', term: 4, leader: 'node1', commitIndex: 0, appliedIndex: 0, recovering: true } as NodeStatus,
-      '{"status":"ok","role":"Follower","term":4,"leader":"node1","commit_index":0,"applied_index":0,"recovering":true}'],
-    [{ role: 'Candidate', term: 9, leader: null, commitIndex: 3, appliedIndex: 3, recovering: false } as NodeStatus,
-      '{"status":"ok","role":"Candidate","term":9,"leader":null,"commit_index":3,"applied_index":3}'],
+    [{ role: 'Follower', term: 1, leader: null, commitIndex: 0, appliedIndex: 0, recovering: false, voters: ['node1'], learners: [] } as NodeStatus,
+      '{"status":"ok","role":"Follower","term":1,"leader":null,"commit_index":0,"applied_index":0,"voters":["node1"],"learners":[]}'],
+    [{ role: 'Follower', term: 4, leader: 'node1', commitIndex: 0, appliedIndex: 0, recovering: true, voters: ['node1', 'node4'], learners: ['node5'] } as NodeStatus,
+      '{"status":"ok","role":"Follower","term":4,"leader":"node1","commit_index":0,"applied_index":0,"recovering":true,' +
+        '"voters":["node1","node4"],"learners":["node5"]}'],
+    [{ role: 'Candidate', term: 9, leader: null, commitIndex: 3, appliedIndex: 3, recovering: false, voters: [], learners: [] } as NodeStatus,
+      '{"status":"ok","role":"Candidate","term":9,"leader":null,"commit_index":3,"applied_index":3,"voters":[],"learners":[]}'],
   ])('reports status "ok" whatever the role (%#)', (status, body) => {
     expect(healthBody(status)).toBe(body);
   });
@@ -123,5 +127,45 @@ describe('admin auth', () => {
     expect(auth.check('Bearer a-token2')).toEqual({ ok: false, reason: 'invalid' });
     expect(auth.check('Bearer a-toke')).toEqual({ ok: false, reason: 'invalid' });
     expect(auth.check(null)).toEqual({ ok: false, reason: 'missing' });
+  });
+});
+
+describe('POST /cluster/add-node and /cluster/remove-node', () => {
+  const members = { voters: ['node1', 'node2', 'node3'], learners: ['node4'], addresses: {} };
+  const build = (change: (request: unknown) => Promise<typeof members>, admin: string | null = null) => {
+    const metrics = new NodeMetrics({ status: () => leader, storageSizeBytes: async () => 0, walFsyncs: () => 0 });
+    return buildAdminApp({ status: () => leader, metrics, changeMembership: change,
+      auth: new TokenAuth({ admin, readonly: admin === null ? null : 'ro', ingest: null }) });
+  };
+
+  it('passes a valid change on and answers the members', async () => {
+    const seen: unknown[] = [];
+    const server = build(async (request) => { seen.push(request); return members; });
+    const add = await server.inject({ method: 'POST', url: '/cluster/add-node',
+      payload: { id: 'node4', address: '10.0.0.4:8003' } });
+    expect(add.statusCode).toBe(200);
+    expect(add.json()).toEqual({ status: 'ok', ...members });
+    const remove = await server.inject({ method: 'POST', url: '/cluster/remove-node', payload: { id: 'node2' } });
+    expect(remove.statusCode).toBe(200);
+    expect(seen).toEqual([{ action: 'add', id: 'node4', address: '10.0.0.4:8003' }, { action: 'remove', id: 'node2' }]);
+  });
+
+  it('answers 400 naming the field, 401/403 without the admin token, 503 when the cluster cannot', async () => {
+    const server = build(async () => members, 'secret');
+    const bad = await server.inject({ method: 'POST', url: '/cluster/add-node',
+      headers: { authorization: 'Bearer secret' }, payload: { id: 'node4' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error: 'missing "address" (the new node\'s gRPC HOST:PORT)' });
+    const none = await server.inject({ method: 'POST', url: '/cluster/remove-node', payload: { id: 'node2' } });
+    expect(none.statusCode).toBe(401);
+    const readonly = await server.inject({ method: 'POST', url: '/cluster/remove-node',
+      headers: { authorization: 'Bearer ro' }, payload: { id: 'node2' } });
+    expect(readonly.statusCode).toBe(403);
+    const failing = build(async () => {
+      throw new ChronosError('UNAVAILABLE', 'a membership change is already in progress');
+    });
+    const busy = await failing.inject({ method: 'POST', url: '/cluster/remove-node', payload: { id: 'node2' } });
+    expect(busy.statusCode).toBe(503);
+    expect(busy.json()).toEqual({ error: 'a membership change is already in progress' });
   });
 });

@@ -83,8 +83,13 @@ describe('the CLI against a real `chronos node`', () => {
     expect(piped.stderr).toMatch(/^Error: .*nope.*\n$/);
 
     const added = await runChronos(['admin', 'add-node', 'n2=127.0.0.1:1', '--http', http]);
-    expect(added.code).toBe(1);
-    expect(added.stderr.split('\n')).toHaveLength(2);
+    expect(added.stderr).toBe('');
+    expect(JSON.parse(added.stdout)).toMatchObject({ status: 'ok', voters: ['n1'], learners: ['n2'] });
+    const removed = await runChronos(['admin', 'remove-node', 'n2', '--http', http]);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ status: 'ok', voters: ['n1'], learners: [] });
+    const last = await runChronos(['admin', 'remove-node', 'n1', '--http', http]);
+    expect(last.code).toBe(1);
+    expect(last.stderr).toMatch(/^Error: .*answered HTTP 400: n1 is the last voter; it cannot be removed\n$/);
 
     const running = child;
     expect(running).not.toBeNull();

@@ -91,6 +91,8 @@ export async function health(node: NodeProcess): Promise<{
   leader: string | null;
   commit_index: number;
   applied_index: number;
+  voters: string[];
+  learners: string[];
 } | null> {
   try {
     const response = await fetch(`http://127.0.0.1:${node.adminPort}/health`, {

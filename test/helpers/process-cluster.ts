@@ -31,10 +31,13 @@ export class ProcessCluster<Id extends string> {
     return cluster;
   }
 
-  /** Starts `id` with the guide's command line: its address and every other node as a peer. */
-  launch(id: Id): NodeProcess {
+  /**
+   * Starts `id` with the guide's command line: its address and, as `--peers`, `peerIds` (by
+   * default every other node of the cluster).
+   */
+  launch(id: Id, peerIds: readonly Id[] = this.ids): NodeProcess {
     const peers = new Map<string, number>();
-    for (const other of this.ids) if (other !== id) peers.set(other, this.ports.get(other) ?? 0);
+    for (const other of peerIds) if (other !== id) peers.set(other, this.ports.get(other) ?? 0);
     const node = startNode({ id, dataDir: this.dataDir, port: this.ports.get(id) ?? 0, peers,
       env: this.#env });
     this.nodes.set(id, node);

@@ -6,13 +6,7 @@ import { ChronosError } from '../../lib/errors.js';
 import { adminRequest } from '../admin-http-client.js';
 import { formatHostPort } from '../validate.js';
 
-/**
- * Membership endpoints of the admin HTTP server that add-node/remove-node call. Proposed here
- * (the server side belongs to src/api/): any member accepts them and hands them to the leader.
- */
-export const ADD_NODE_PATH = '/cluster/add-node';
-/** See ADD_NODE_PATH; the body is `{"id"}`. */
-export const REMOVE_NODE_PATH = '/cluster/remove-node';
+import { ADD_NODE_PATH, REMOVE_NODE_PATH } from '../../api/membership-routes.js';
 
 /** `chronos admin status`: prints the node's /health body on one line, as sent. */
 export async function runAdminStatus(http: HostPort, io: CliIo, env: AdminEnv): Promise<number> {

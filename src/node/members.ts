@@ -1,0 +1,114 @@
+import { ChronosError } from '../lib/index.js';
+import type { Logger } from '../lib/index.js';
+import type { RaftCore } from '../raft/index.js';
+import type { MemberChange, Membership, MembersView, NodeId } from '../raft/types.js';
+
+export type { MemberChange, MembersView };
+
+/** An address peers can dial: not a wildcard bind address. */
+function isDialable(address: string): boolean {
+  return !/^(0\.0\.0\.0|\[::\]|::):/.test(address);
+}
+
+/**
+ * Every member's address: the replicated book first (it follows changes made after this node
+ * first started), else `--peers`, else this node's own `--address` for itself.
+ */
+export function addressBook(
+  membership: Membership, self: NodeId, selfAddress: string, cliPeers: ReadonlyMap<NodeId, string>,
+): Record<NodeId, string> {
+  const book: Record<NodeId, string> = {};
+  for (const id of [...membership.voters, ...(membership.learners ?? [])]) {
+    const address = membership.addresses?.[id] ??
+      cliPeers.get(id) ?? (id === self && isDialable(selfAddress) ? selfAddress : undefined);
+    if (address !== undefined) book[id] = address;
+  }
+  return book;
+}
+
+/** The peers this node dials: every other member whose address is known. */
+export function peerAddresses(
+  membership: Membership, self: NodeId, cliPeers: ReadonlyMap<NodeId, string>,
+): Map<NodeId, string> {
+  const peers = new Map<NodeId, string>();
+  const book = addressBook(membership, self, '', cliPeers);
+  for (const [id, address] of Object.entries(book)) if (id !== self) peers.set(id, address);
+  return peers;
+}
+
+/**
+ * The membership after `change`, or null when it is already in effect (a retried request).
+ * A node is added as a learner (the leader promotes it once it has caught up).
+ */
+export function nextMembership(
+  current: Membership, book: Readonly<Record<NodeId, string>>, change: MemberChange,
+): Membership | null {
+  const learners = current.learners ?? [];
+  const isMember = current.voters.includes(change.id) || learners.includes(change.id);
+  if (change.action === 'add') {
+    if (isMember) {
+      const known = book[change.id];
+      if (known === undefined || known === change.address) return null;
+      throw new ChronosError('INVALID_ARGUMENT',
+        `${change.id} is already a member at ${known}; remove it first to change its address`);
+    }
+    return { voters: current.voters, learners: [...learners, change.id],
+      addresses: { ...book, [change.id]: change.address } };
+  }
+  if (!isMember) return null;
+  const voters = current.voters.filter((id) => id !== change.id);
+  if (voters.length === 0) {
+    throw new ChronosError('INVALID_ARGUMENT', `${change.id} is the last voter; it cannot be removed`);
+  }
+  const addresses = { ...book };
+  delete addresses[change.id];
+  return { voters, learners: learners.filter((id) => id !== change.id), addresses };
+}
+
+/** The view of a membership the admin API answers with. */
+export function membersView(membership: Membership, book: Readonly<Record<NodeId, string>>): MembersView {
+  return { voters: membership.voters, learners: membership.learners ?? [], addresses: book };
+}
+
+/** The most caught-up voter other than the leader itself: where leadership goes. */
+export function handOverTarget(core: Pick<RaftCore, 'status' | 'matchIndexOf'>): NodeId | null {
+  const { id, voters } = core.status();
+  const matchOf = (voter: NodeId): number => core.matchIndexOf(voter) ?? 0;
+  return voters.filter((voter) => voter !== id).sort((a, b) => matchOf(b) - matchOf(a))[0] ?? null;
+}
+
+/** What changing the membership needs from the node. */
+export interface MembershipPort {
+  readonly self: NodeId;
+  awaitLeader(): Promise<NodeId>;
+  /** Hands leadership to another voter (returns when done or given up). */
+  handOver(): Promise<void>;
+  members(): { readonly membership: Membership; readonly view: MembersView };
+  /** Sends the change to the leader and returns its answer. */
+  passOn(leader: NodeId): Promise<MembersView>;
+  /** Proposes `next` on this leader; resolves once committed and applied. */
+  propose(next: Membership): Promise<void>;
+  readonly log: Logger;
+}
+
+/** Makes `change` on the leader, passing it on from a follower; see RaftNode.changeMembership. */
+export async function changeMembership(change: MemberChange, port: MembershipPort): Promise<MembersView> {
+  let leader = await port.awaitLeader();
+  if (leader === port.self) {
+    const { membership, view } = port.members();
+    const next = nextMembership(membership, view.addresses, change);
+    if (next === null) return view;
+    if (change.action === 'add' || change.id !== port.self) {
+      await port.propose(next);
+      port.log.info('membership changed', { action: change.action, id: change.id });
+      return port.members().view;
+    }
+    await port.handOver();
+    leader = await port.awaitLeader();
+    if (leader === port.self) {
+      throw new ChronosError('UNAVAILABLE', `leader ${port.self} could not hand leadership over ` +
+        'before removing itself; nothing was changed, try again');
+    }
+  }
+  return port.passOn(leader);
+}
