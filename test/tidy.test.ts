@@ -12,12 +12,13 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   wal: ['lib', 'raft'],
   storage: ['lib'],
   sql: ['lib', 'storage'],
+  ingest: ['lib', 'storage'],
   transport: ['lib', 'raft', 'sql', 'storage'],
   api: ['lib'],
-  node: ['lib', 'raft', 'wal', 'storage', 'sql', 'transport', 'api'],
+  node: ['lib', 'raft', 'wal', 'storage', 'sql', 'ingest', 'transport', 'api'],
   sim: ['lib', 'raft'],
-  cli: ['lib', 'raft', 'wal', 'storage', 'sql', 'transport', 'api', 'node'],
-  bench: ['lib', 'raft', 'wal', 'storage', 'sql', 'transport', 'api', 'node'],
+  cli: ['lib', 'raft', 'wal', 'storage', 'sql', 'ingest', 'transport', 'api', 'node'],
+  bench: ['lib', 'raft', 'wal', 'storage', 'sql', 'ingest', 'transport', 'api', 'node'],
 };
 
 function sourceFiles(dir: string): string[] {

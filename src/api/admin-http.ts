@@ -6,6 +6,8 @@ import type { NodeMetrics } from './metrics.js';
 import type { NodeStatus } from './node-status.js';
 import { healthBody } from './node-status.js';
 import { registerMembershipRoutes } from './membership-routes.js';
+import { INGEST_BODY_BYTES_DEFAULT, registerIngestRoutes } from './ingest-routes.js';
+import type { IngestEndpoint } from './ingest-routes.js';
 import type { MemberChangeRequest, MembersAnswer } from './membership-routes.js';
 
 /** What the admin HTTP server needs from the node. */
@@ -13,8 +15,10 @@ export interface AdminDependencies {
   status(): NodeStatus;
   readonly metrics: NodeMetrics;
   readonly auth: TokenAuth;
-  /** Whether the node was started with --enable-ingest. */
-  readonly ingestEnabled?: boolean;
+  /** Journals `POST /ingest` bodies; absent without --enable-ingest (the endpoint answers 503). */
+  readonly ingest?: IngestEndpoint;
+  /** `CHRONOS_INGEST_MAX_BODY_BYTES`. */
+  readonly ingestMaxBodyBytes?: number;
   /** A consistent online backup stream (`GET /snapshot`); absent = 503. */
   readonly exportBackup?: () => Promise<AsyncIterable<Uint8Array>>;
   /** Adds or removes a member through the log (`/cluster/*`); absent = 503. */
@@ -56,14 +60,9 @@ export function buildAdminApp(deps: AdminDependencies): FastifyInstance {
     await reply.type(contentType).send(body);
   });
 
-  // SPEC §4: without --enable-ingest the endpoint answers 503. The ingest pipeline itself
-  // (journal, dedupe, readings rows) is not in this build, so it answers 503 either way and
-  // says which; `chronos node --enable-ingest` warns about it at start.
-  app.post('/ingest', async (_request, reply) => {
-    const why = deps.ingestEnabled === true
-      ? 'ingest is not available in this build yet'
-      : 'ingest is disabled on this node (start it with --enable-ingest)';
-    return reply.code(503).send({ error: why });
+  registerIngestRoutes(app, {
+    auth: deps.auth, metrics: deps.metrics.ingest, endpoint: deps.ingest,
+    maxBodyBytes: deps.ingestMaxBodyBytes ?? INGEST_BODY_BYTES_DEFAULT,
   });
 
   app.get('/snapshot', async (request, reply) => {

@@ -32,6 +32,8 @@ export function tokenConfigFromEnv(env: NodeJS.ProcessEnv): TokenConfig {
 export class TokenAuth {
   readonly #digests: ReadonlyArray<readonly [AccessLevel, Buffer]>;
   readonly enabled: boolean;
+  /** `/ingest` is open (as the guide's devices send no token) unless an ingest token is set. */
+  readonly ingestGuarded: boolean;
 
   constructor(config: TokenConfig) {
     const digests: Array<readonly [AccessLevel, Buffer]> = [];
@@ -40,11 +42,20 @@ export class TokenAuth {
     if (config.ingest !== null) digests.push(['ingest', digest(config.ingest)]);
     this.#digests = digests;
     this.enabled = config.admin !== null || config.readonly !== null;
+    this.ingestGuarded = config.ingest !== null;
+  }
+
+  /** Checks a request to the ingest endpoints: open, or the ingest or admin token once set. */
+  checkIngest(authorization: string | null | undefined): AuthDecision {
+    return this.ingestGuarded ? this.#match(authorization) : { ok: true, level: 'open' };
   }
 
   /** Checks an `authorization` header value (`Bearer <token>`). */
   check(authorization: string | null | undefined): AuthDecision {
-    if (!this.enabled) return { ok: true, level: 'open' };
+    return this.enabled ? this.#match(authorization) : { ok: true, level: 'open' };
+  }
+
+  #match(authorization: string | null | undefined): AuthDecision {
     const token = bearerToken(authorization);
     if (token === null) return { ok: false, reason: 'missing' };
     const presented = digest(token);

@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { NodeStatus } from './node-status.js';
 import { roleGaugeValue } from './node-status.js';
+import { IngestMetrics } from './ingest-metrics.js';
+import type { IngestBacklog } from './ingest-metrics.js';
 
 /** Live values the metrics read at scrape time. */
 export interface MetricsSources {
@@ -8,6 +10,8 @@ export interface MetricsSources {
   storageSizeBytes(): Promise<number>;
   /** fsyncs the WAL made since start. */
   walFsyncs(): number;
+  /** The ingest journal's backlog; absent or null without --enable-ingest. */
+  ingestBacklog?(): IngestBacklog | null;
 }
 
 /** The node's Prometheus registry and the instruments the request paths update. */
@@ -17,6 +21,7 @@ export class NodeMetrics {
   readonly sqlErrors: Counter<'kind'>;
   readonly sqlDuration: Histogram<'kind'>;
   readonly walFsyncs: Counter;
+  readonly ingest: IngestMetrics;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -105,6 +110,7 @@ export class NodeMetrics {
         this.set({ role: 'learner' }, status.learners.length);
       },
     });
+    this.ingest = new IngestMetrics(this.registry, () => sources.ingestBacklog?.() ?? null, () => Date.now());
     new Gauge({
       name: 'chronos_storage_size_bytes',
       help: 'Bytes the node data directory occupies on disk.',

@@ -24,7 +24,9 @@ export type ErrorCode =
   | 'CORRUPTION'
   | 'IO_ERROR'
   | 'CONFIG_ERROR'
-  | 'SHUTTING_DOWN';
+  | 'SHUTTING_DOWN'
+  /** A limit on concurrent work or queued data was reached; retry later. */
+  | 'RESOURCE_EXHAUSTED';
 
 /** Options carried by every ChronosError. */
 export interface ChronosErrorOptions {

@@ -2,10 +2,11 @@ import { assert, assertNever } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import type { Entry } from '../raft/types.js';
 import { applyWriteCommand, sweepExpired } from '../sql/index.js';
-import type { StatementResult } from '../sql/result.js';
+import { applyIngestBatch } from '../ingest/index.js';
 import type { StorageEngine, WriteTransaction } from '../storage/index.js';
 import type { ApplyOutcome, ProposalTracker } from './proposal-tracker.js';
 import { decodeReplicatedCommand } from './replicated-command.js';
+import type { CommandOutcome } from './replicated-command.js';
 
 /**
  * Applies committed entries in one storage transaction, committed together with the last
@@ -15,7 +16,7 @@ import { decodeReplicatedCommand } from './replicated-command.js';
 export async function applyCommittedEntries(
   storage: StorageEngine,
   entries: readonly Entry[],
-  proposals: ProposalTracker<readonly StatementResult[]>,
+  proposals: ProposalTracker<CommandOutcome>,
   log: Logger,
   options: { readonly sync: boolean },
 ): Promise<void> {
@@ -26,7 +27,7 @@ export async function applyCommittedEntries(
     first !== undefined && first.index === storage.appliedIndex + 1,
     `committed entries must continue the applied index ${storage.appliedIndex}, got ${first?.index}`,
   );
-  const outcomes: Array<{ index: number; term: number; outcome: ApplyOutcome<readonly StatementResult[]> | null }> = [];
+  const outcomes: Array<{ index: number; term: number; outcome: ApplyOutcome<CommandOutcome> | null }> = [];
   const txn = await storage.begin();
   let committed = false;
   try {
@@ -36,7 +37,8 @@ export async function applyCommittedEntries(
       previous = entry.index;
       if (entry.type !== 'command') {
         // A membership change answers its proposer once applied; a noop has no proposer.
-        const outcome = entry.type === 'config' ? { ok: true, value: [] } as const : null;
+        const outcome = entry.type === 'config'
+          ? { ok: true, value: { kind: 'statements', results: [] } } as const : null;
         outcomes.push({ index: entry.index, term: entry.term, outcome });
         continue;
       }
@@ -56,7 +58,7 @@ async function applyCommand(
   txn: WriteTransaction,
   entry: Entry,
   log: Logger,
-): Promise<ApplyOutcome<readonly StatementResult[]>> {
+): Promise<ApplyOutcome<CommandOutcome>> {
   const command = decodeReplicatedCommand(entry.data);
   switch (command.kind) {
     case 'sqlWrite': {
@@ -64,12 +66,19 @@ async function applyCommand(
       if (!result.ok && log.enabled('debug')) {
         log.debug('statement failed at apply', { index: entry.index, error: result.error.message });
       }
-      return result.ok ? { ok: true, value: result.results } : { ok: false, error: result.error };
+      return result.ok ? { ok: true, value: { kind: 'statements', results: result.results } }
+        : { ok: false, error: result.error };
     }
     case 'ttlSweep': {
       const deleted = await sweepExpired(txn, command.nowMs);
       if (deleted > 0) log.info('TTL pass removed expired rows', { index: entry.index, deleted });
-      return { ok: true, value: [{ kind: 'message', message: `Expired ${deleted} rows`, rowsAffected: deleted }] };
+      const results = [{ kind: 'message', message: `Expired ${deleted} rows`, rowsAffected: deleted }] as const;
+      return { ok: true, value: { kind: 'statements', results } };
+    }
+    case 'ingestBatch': {
+      const applied = await applyIngestBatch(txn, command.batch);
+      if (applied.problem !== null) log.error('ingest batch not stored', { index: entry.index, problem: applied.problem });
+      return { ok: true, value: { kind: 'ingest', applied } };
     }
     default:
       return assertNever(command, 'replicated command');

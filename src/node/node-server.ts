@@ -13,6 +13,9 @@ import { GrpcServer } from '../transport/grpc-server.js';
 import type { CallContext } from '../transport/handlers.js';
 import type { TlsMaterial } from '../transport/credentials.js';
 import { RaftNode } from './raft-node.js';
+import { startIngest } from './ingest-service.js';
+import type { RunningIngest } from './ingest-service.js';
+import type { DrainObserver, GatewayObserver, IngestLimits } from '../ingest/index.js';
 
 /** Everything `chronos node` needs, resolved from flags and environment. */
 export interface NodeServerConfig {
@@ -30,7 +33,8 @@ export interface NodeServerConfig {
   readonly heartbeatTicks: number;
   readonly snapshotEveryEntries: number;
   readonly ttlCleanupIntervalMs: number;
-  readonly ingestEnabled: boolean;
+  /** Limits of `POST /ingest`; null without --enable-ingest. */
+  readonly ingest: (IngestLimits & { readonly maxBodyBytes: number }) | null;
   readonly writeTimeoutMs: number;
   readonly readTimeoutMs: number;
   readonly tokens: TokenConfig;
@@ -75,10 +79,12 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     },
     config.clean,
   );
+  let ingest: RunningIngest | null = null;
   const metrics = new NodeMetrics({
     status: () => node.status(),
     storageSizeBytes: () => node.storage.sizeBytes(),
     walFsyncs: () => node.walStats.fileSyncs,
+    ingestBacklog: () => ingest?.backlog() ?? null,
   });
   const audit = config.logger.child('audit');
 
@@ -117,6 +123,12 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
   let grpc: GrpcServer | null = null;
   let admin: FastifyInstance | null = null;
   try {
+    if (config.ingest !== null) {
+      ingest = await startIngest(node, join(config.dataDir, config.id), {
+        limits: config.ingest, clock: config.clock, logger: config.logger,
+        observer: ingestObserver(metrics),
+      });
+    }
     grpc = new GrpcServer({
       host: config.host,
       port: config.port,
@@ -126,6 +138,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       sql: executeSql,
       forwardSql: (statements, context) => node.handleForward(statements, context),
       changeMembership: (change) => node.changeMembership(change),
+      forwardCommand: (command) => node.handleForwardedCommand(command),
       peerToken: config.tokens.admin,
     });
     const { port: grpcPort } = await grpc.start();
@@ -135,7 +148,8 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       auth,
       exportBackup: () => node.exportBackup(),
       changeMembership: (change) => node.changeMembership(change),
-      ingestEnabled: config.ingestEnabled,
+      ...(ingest === null ? {} : { ingest: ingest.gateway }),
+      ...(config.ingest === null ? {} : { ingestMaxBodyBytes: config.ingest.maxBodyBytes }),
       ...(config.tls?.cert != null && config.tls.key != null
         ? { https: { cert: config.tls.cert, key: config.tls.key, ...(config.tls.ca == null ? {} : { ca: config.tls.ca }) } }
         : {}),
@@ -160,6 +174,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       async stop(): Promise<void> {
         if (stopped) return;
         stopped = true;
+        await ingest?.stop();
         await node.stop();
         await runningGrpc.stop(2_000);
         await runningAdmin.close();
@@ -168,7 +183,24 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
   } catch (error) {
     await admin?.close().catch(() => undefined);
     await grpc?.stop(0).catch(() => undefined);
+    await ingest?.stop().catch(() => undefined);
     await node.stop().catch(() => undefined);
     throw error;
   }
+}
+
+/** Ingest events as metrics. */
+function ingestObserver(metrics: NodeMetrics): GatewayObserver & DrainObserver {
+  const { ingest } = metrics;
+  return {
+    accepted: (readings) => ingest.readings.inc({ outcome: 'accepted' }, readings),
+    rejected: (reason) => ingest.rejected.inc({ reason }),
+    drained: (batch, applied, seconds) => {
+      ingest.readings.inc({ outcome: 'stored' }, applied.inserted);
+      ingest.readings.inc({ outcome: 'duplicate' }, applied.duplicates);
+      if (applied.problem !== null) ingest.rejected.inc({ reason: 'no_table' });
+      ingest.drainBatchReadings.observe(batch.readings.length);
+      ingest.drainSeconds.observe(seconds);
+    },
+  };
 }

@@ -14,16 +14,19 @@ import { connectionReason } from '../transport/grpc-status.js';
 import type { TlsMaterial } from '../transport/credentials.js';
 import type { Wal, DiskStats } from '../wal/index.js';
 import type { NodeStatus } from '../api/node-status.js';
+import { nodeStatusOf } from './node-status.js';
 import { applyCommittedEntries } from './apply.js';
 import { pinBackupImage } from './backup.js';
 import { collect, singleChunk } from './chunks.js';
+import { delay } from './delay.js';
 import { InboundReplies } from './inbound-replies.js';
 import { ProposalTracker } from './proposal-tracker.js';
 import { restoreNode } from './restore.js';
 import { ReadTracker } from './read-tracker.js';
 import { addressBook, changeMembership, handOverTarget, membersView, peerAddresses } from './members.js';
 import type { MemberChange, MembersView } from './members.js';
-import { encodeReplicatedCommand } from './replicated-command.js';
+import { decodeCommandOutcome, encodeCommandOutcome, encodeReplicatedCommand } from './replicated-command.js';
+import type { CommandOutcome, ReplicatedCommand } from './replicated-command.js';
 
 /** How one `chronos node` process runs its Raft member. */
 export interface RaftNodeOptions {
@@ -70,7 +73,7 @@ export class RaftNode {
   readonly #storage: StorageEngine;
   readonly #peers: PeerClients;
   readonly #log: Logger;
-  readonly #proposals = new ProposalTracker<readonly StatementResult[]>();
+  readonly #proposals = new ProposalTracker<CommandOutcome>();
   readonly #reads = new ReadTracker();
   readonly #replies = new InboundReplies();
   #inbox: Operation[] = [];
@@ -156,18 +159,8 @@ export class RaftNode {
 
   /** Role, term, leader and indexes as the admin API reports them. */
   status(): NodeStatus {
-    const status = this.#core.status();
-    return {
-      role: status.role === 'PreCandidate' ? 'Candidate' : status.role,
-      term: status.term,
-      leader: status.leader,
-      commitIndex: status.commitIndex,
-      // The core counts entries handed to apply; storage says what is applied.
-      appliedIndex: this.#storage.appliedIndex,
-      recovering: status.recovering,
-      voters: status.voters,
-      learners: status.learners,
-    };
+    // The core counts entries handed to apply; storage says what is applied.
+    return nodeStatusOf(this.#core.status(), this.#storage.appliedIndex);
   }
 
   /** Serves a Raft RPC from a peer: step the request, answer with the core's response. */
@@ -176,11 +169,8 @@ export class RaftNode {
     if (request.to !== this.id) {
       // A misdirected request (a peer list pointing at the wrong node) is the sender's problem;
       // the core asserts on it, so it must never get that far.
-      this.#log.warn('dropped a Raft request addressed to another node', {
-        to: request.to,
-        from: request.from,
-        type: request.type,
-      });
+      this.#log.warn('dropped a Raft request addressed to another node',
+        { to: request.to, from: request.from, type: request.type });
       return Promise.resolve(null);
     }
     return new Promise((resolve) => {
@@ -206,11 +196,8 @@ export class RaftNode {
   receiveStreamed(message: RaftMessage): void {
     if (this.#stopping || this.#fatal !== null) return;
     if (message.to !== this.id) {
-      this.#log.warn('dropped a Raft message addressed to another node', {
-        to: message.to,
-        from: message.from,
-        type: message.type,
-      });
+      this.#log.warn('dropped a Raft message addressed to another node',
+        { to: message.to, from: message.from, type: message.type });
       return;
     }
     this.#enqueue(() => this.#core.step(message));
@@ -256,15 +243,43 @@ export class RaftNode {
     this.#assertRunning();
     const leader = await this.#awaitLeader();
     if (leader !== this.id) return this.#forward(leader, statements, context);
-    const data = encodeReplicatedCommand({
+    const outcome = await this.#propose(encodeReplicatedCommand({
       kind: 'sqlWrite', write: { statements, nowMs: this.#options.clock.nowMs() },
-    });
-    const waiting = new Promise<Promise<readonly StatementResult[]>>((resolve, reject) => {
+    }));
+    assert(outcome.kind === 'statements', `a SQL write applied as ${outcome.kind}`);
+    return outcome.results;
+  }
+
+  /**
+   * Proposes a typed command on the leader (passed on to it from a follower); resolves with
+   * its outcome once applied here or there.
+   */
+  async submitCommand(command: ReplicatedCommand): Promise<CommandOutcome> {
+    this.#assertRunning();
+    const leader = await this.#awaitLeader();
+    const data = encodeReplicatedCommand(command);
+    if (leader === this.id) return this.#propose(data);
+    return decodeCommandOutcome(await this.#peers.forwardCommand(leader, data));
+  }
+
+  /** Proposes a command a follower passed on (this node must still lead). */
+  async handleForwardedCommand(data: Uint8Array): Promise<Uint8Array> {
+    this.#assertRunning();
+    return encodeCommandOutcome(await this.#propose(data));
+  }
+
+  /** Proposes entry data here (NOT_LEADER elsewhere); resolves once its entry is applied. */
+  #propose(data: Uint8Array): Promise<CommandOutcome> {
+    return this.#proposeEntry(() => this.#core.propose(data));
+  }
+
+  /** Runs `append` (a core proposal) in the loop; resolves once that entry is applied. */
+  async #proposeEntry(append: () => number): Promise<CommandOutcome> {
+    const waiting = new Promise<Promise<CommandOutcome>>((resolve, reject) => {
       this.#enqueue(() => {
         try {
-          const index = this.#core.propose(data);
-          const term = this.#core.status().term;
-          resolve(this.#proposals.wait(index, term, this.#options.writeTimeoutMs));
+          const index = append();
+          resolve(this.#proposals.wait(index, this.#core.status().term, this.#options.writeTimeoutMs));
         } catch (error) {
           reject(error);
         }
@@ -346,24 +361,11 @@ export class RaftNode {
       handOver: () => this.#transferLeadership(this.#options.writeTimeoutMs),
       members: () => ({ membership: this.#core.status().membership, view: this.members() }),
       passOn: (leader) => this.#peers.changeMembership(leader, change),
-      propose: (next) => this.#proposeMembership(next),
+      propose: async (next) => {
+        await this.#proposeEntry(() => this.#core.proposeMembership(next));
+      },
       log: this.#log,
     });
-  }
-
-  /** Proposes a membership on the leader; resolves once it is committed and applied. */
-  async #proposeMembership(next: Membership): Promise<void> {
-    const committed = new Promise<Promise<unknown>>((resolve, reject) => {
-      this.#enqueue(() => {
-        try {
-          const index = this.#core.proposeMembership(next);
-          resolve(this.#proposals.wait(index, this.#core.status().term, this.#options.writeTimeoutMs));
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
-    await (await committed);
   }
 
   /** Dials exactly the current members (the committed membership changed, or a snapshot came). */
@@ -592,8 +594,4 @@ export class RaftNode {
     const deadline = Date.now() + timeoutMs;
     while ((this.#looping || this.#loopScheduled) && Date.now() < deadline) await delay(10);
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,6 +1,9 @@
 import { assertNever, ChronosError } from '../lib/index.js';
+import { decodeIngestBatch, encodeIngestBatch } from '../ingest/index.js';
+import type { IngestApplied, IngestBatch } from '../ingest/index.js';
 import { decodeWriteCommand, encodeWriteCommand } from '../sql/index.js';
 import type { WriteCommand } from '../sql/index.js';
+import type { StatementResult } from '../sql/result.js';
 
 /**
  * What one Raft 'command' entry asks every replica to do. The leader fixes everything that
@@ -9,7 +12,13 @@ import type { WriteCommand } from '../sql/index.js';
  */
 export type ReplicatedCommand =
   | { readonly kind: 'sqlWrite'; readonly write: WriteCommand }
-  | { readonly kind: 'ttlSweep'; readonly nowMs: number };
+  | { readonly kind: 'ttlSweep'; readonly nowMs: number }
+  | { readonly kind: 'ingestBatch'; readonly batch: IngestBatch };
+
+/** What applying a command produced, for the node that proposed it. */
+export type CommandOutcome =
+  | { readonly kind: 'statements'; readonly results: readonly StatementResult[] }
+  | { readonly kind: 'ingest'; readonly applied: IngestApplied };
 
 /**
  * Entry data (format 2): u8 2 | u8 kind | body. Format 1 entries written by older versions are
@@ -18,7 +27,7 @@ export type ReplicatedCommand =
 const FORMAT = 2;
 const LEGACY_SQL_WRITE = 1;
 const LEGACY_TTL_SWEEP = 0x54;
-const KIND_TAGS = { sqlWrite: 1, ttlSweep: 2 } as const satisfies Record<ReplicatedCommand['kind'], number>;
+const KIND_TAGS = { sqlWrite: 1, ttlSweep: 2, ingestBatch: 3 } as const satisfies Record<ReplicatedCommand['kind'], number>;
 const HEADER_BYTES = 2;
 const TTL_BODY_BYTES = 8;
 
@@ -32,6 +41,8 @@ export function encodeReplicatedCommand(command: ReplicatedCommand): Uint8Array 
       new DataView(body.buffer).setFloat64(0, command.nowMs, false);
       return withHeader(KIND_TAGS.ttlSweep, body);
     }
+    case 'ingestBatch':
+      return withHeader(KIND_TAGS.ingestBatch, encodeIngestBatch(command.batch));
     default:
       return assertNever(command, 'replicated command');
   }
@@ -66,6 +77,8 @@ function decodeTagged(tag: number | undefined, body: Uint8Array): ReplicatedComm
       return { kind: 'sqlWrite', write: decodeWriteCommand(body) };
     case KIND_TAGS.ttlSweep:
       return { kind: 'ttlSweep', nowMs: readTime(body, HEADER_BYTES) };
+    case KIND_TAGS.ingestBatch:
+      return { kind: 'ingestBatch', batch: decodeIngestBatch(body) };
     default:
       throw new ChronosError('CORRUPTION',
         `Corrupt log entry: unknown command kind ${tag ?? '(missing)'} at offset 1`);
@@ -83,4 +96,35 @@ function readTime(body: Uint8Array, offset: number): number {
     throw new ChronosError('CORRUPTION', `Corrupt TTL command: time is not finite at offset ${offset}`);
   }
   return nowMs;
+}
+
+/**
+ * An outcome as it returns to a follower that passed a command on: JSON, for the outcomes of
+ * commands that are passed on (ingest batches); SQL writes have their own forwarding RPC.
+ */
+export function encodeCommandOutcome(outcome: CommandOutcome): Uint8Array {
+  if (outcome.kind !== 'ingest') {
+    throw new ChronosError('INVALID_ARGUMENT', `a ${outcome.kind} outcome is not passed back as a command outcome`);
+  }
+  return new TextEncoder().encode(JSON.stringify(outcome));
+}
+
+/** Inverse of encodeCommandOutcome; CORRUPTION when malformed. */
+export function decodeCommandOutcome(bytes: Uint8Array): CommandOutcome {
+  const bad = (): never => {
+    throw new ChronosError('CORRUPTION', 'the leader answered a malformed command outcome');
+  };
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return bad();
+  }
+  if (typeof value !== 'object' || value === null) return bad();
+  const { kind, applied } = value as { kind?: unknown; applied?: Record<string, unknown> };
+  if (kind !== 'ingest' || typeof applied !== 'object' || applied === null) return bad();
+  const { inserted, duplicates, problem } = applied;
+  if (typeof inserted !== 'number' || typeof duplicates !== 'number' ||
+    !(problem === null || typeof problem === 'string')) return bad();
+  return { kind: 'ingest', applied: { inserted, duplicates, problem } };
 }

@@ -47,6 +47,8 @@ export interface StorageReader {
   scanExpired(table: string, nowMs: number): AsyncIterable<readonly StoredRow[]>;
   /** The row with this full primary key, if present (tables with a PRIMARY KEY only). */
   get(table: string, primaryKey: readonly SqlValue[]): Promise<StoredRow | undefined>;
+  /** A value another layer keeps by name in the same atomic batches (undefined if never set). */
+  getNamedValue(name: string): Promise<Uint8Array | undefined>;
   /** Release the snapshot. Idempotent. */
   close(): Promise<void>;
 }
@@ -71,6 +73,13 @@ export interface WriteTransaction extends StorageReader {
   /** Replace the values of the row at `key` (a changed primary key moves the row). */
   update(table: string, key: RowKey, values: Row): Promise<void>;
   delete(table: string, key: RowKey): Promise<void>;
+  /**
+   * Records each mark for `table` unless already recorded (a dedupe set that lives and dies
+   * with the table); answers, per mark, whether it was new.
+   */
+  markOnce(table: string, marks: readonly Uint8Array[]): Promise<boolean[]>;
+  /** Sets a named value (see StorageReader.getNamedValue). */
+  putNamedValue(name: string, value: Uint8Array): void;
   savepoint(): Savepoint;
   /** Undo everything done after `savepoint` (used to keep a failing statement atomic). */
   rollbackTo(savepoint: Savepoint): void;

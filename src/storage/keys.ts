@@ -10,6 +10,8 @@ import { KEY_TAG_MAX, writeIntKey } from './key-codec.js';
  *   10 <u32 table id> 05 <first row key> column-encoded block of rows
  *   10 <u32 table id> 02 <u32 index id> <index key> <row key>   index entry (empty value)
  *   10 <u32 table id> 03 <INT expiry ms> <row key>              TTL entry (empty value)
+ *   10 <u32 table id> 06 <mark>         dedupe mark (empty value), e.g. an ingested reading id
+ *   00 "x:" <ascii name>                a named value another layer keeps in the same batches
  * Everything of a table shares one prefix, so dropping it is one range.
  */
 const SPACE_META = 0x00;
@@ -20,6 +22,7 @@ const PART_ROWS = 0x01;
 const PART_INDEX = 0x02;
 const PART_TTL = 0x03;
 const PART_BLOCKS = 0x05;
+const PART_MARKS = 0x06;
 
 function meta(name: string): Uint8Array {
   return new ByteWriter(16).u8(SPACE_META).utf8(name).finish();
@@ -28,6 +31,16 @@ function meta(name: string): Uint8Array {
 export const META_APPLIED_INDEX = meta('applied-index');
 export const META_ID_COUNTERS = meta('id-counters');
 export const META_IMPORT_MARKER = meta('import-in-progress');
+
+/** Key of a named value kept for another layer (`x:` keeps it apart from ours). */
+export function namedValueKey(name: string): Uint8Array {
+  return meta(`x:${name}`);
+}
+
+/** Key of a dedupe mark of a table. */
+export function markKey(tableId: number, mark: Uint8Array): Uint8Array {
+  return new ByteWriter(6 + mark.length).u8(SPACE_TABLE).u32be(tableId).u8(PART_MARKS).bytes(mark).finish();
+}
 
 export const CATALOG_PREFIX = Uint8Array.of(SPACE_CATALOG);
 export const CATALOG_END = Uint8Array.of(SPACE_CATALOG + 1);

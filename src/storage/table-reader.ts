@@ -10,6 +10,7 @@ import {
   rowsPrefix,
   ttlPrefix,
   ttlUpperBound,
+  namedValueKey,
 } from './keys.js';
 import type { KvSource } from './kv-source.js';
 import { RowStore } from './row-store.js';
@@ -207,6 +208,10 @@ export abstract class TableReader {
       columns.map((column) => column.type),
     );
     return this.getByKey(schema, rowKey);
+  }
+
+  async getNamedValue(name: string): Promise<Uint8Array | undefined> {
+    return this.source.get(namedValueKey(name));
   }
 
   protected async getByKey(schema: TableSchema, rowKey: RowKey): Promise<StoredRow | undefined> {

@@ -12,6 +12,8 @@ import {
   rowsPrefix,
   tablePrefix,
   ttlKey,
+  markKey,
+  namedValueKey,
 } from './keys.js';
 import { ROW_LAYOUT, foldHead } from './fold.js';
 import type { LayoutOptions } from './fold.js';
@@ -214,6 +216,27 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
         indexes: schema.indexes.filter((candidate) => candidate !== index),
       });
     });
+  }
+
+  async markOnce(table: string, marks: readonly Uint8Array[]): Promise<boolean[]> {
+    return this.#mutate(async () => {
+      const schema = this.requireTable(table);
+      const keys = marks.map((mark) => markKey(schema.id, mark));
+      const present = await this.source.getMany(keys);
+      const seen = new Set<string>();
+      return keys.map((key, i) => {
+        // A mark twice in one call is new only the first time.
+        const text = Buffer.from(key).toString('latin1');
+        if (present[i] !== undefined || seen.has(text)) return false;
+        seen.add(text);
+        this.#overlay.put(key, EMPTY);
+        return true;
+      });
+    });
+  }
+
+  putNamedValue(name: string, value: Uint8Array): void {
+    this.#mutateSync(() => this.#overlay.put(namedValueKey(name), value));
   }
 
   async insert(table: string, values: Row, insertedAtMs: number): Promise<RowKey> {

@@ -3,6 +3,7 @@ import type { ServiceDefinition } from '@grpc/grpc-js';
 import { ChronosError, errorMessage } from '../lib/errors.js';
 import { assert } from '../lib/assert.js';
 import type {
+  ForwardCommandHandler,
   ForwardSqlHandler,
   MembershipHandler,
   HealthHandler,
@@ -38,6 +39,7 @@ export interface GrpcServerOptions {
   readonly sql: SqlHandler;
   readonly forwardSql?: ForwardSqlHandler | undefined;
   readonly changeMembership?: MembershipHandler | undefined;
+  readonly forwardCommand?: ForwardCommandHandler | undefined;
   readonly health?: HealthHandler | undefined;
   readonly sync?: SyncHandler | undefined;
   readonly syncStatus?: SyncStatusHandler | undefined;
@@ -68,6 +70,7 @@ export class GrpcServer {
         onStreamMessage: options.raftStream,
         forwardSql: options.forwardSql,
         changeMembership: options.changeMembership,
+        forwardCommand: options.forwardCommand,
         peerToken: options.peerToken,
       }),
     );

@@ -21,6 +21,8 @@ export function grpcStatusFor(code: ErrorCode): status {
       return status.UNAVAILABLE;
     case 'UNSUPPORTED':
       return status.UNIMPLEMENTED;
+    case 'RESOURCE_EXHAUSTED':
+      return status.RESOURCE_EXHAUSTED;
     case 'CORRUPTION':
     case 'IO_ERROR':
       return status.INTERNAL;

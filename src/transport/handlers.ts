@@ -38,6 +38,9 @@ export type ForwardSqlHandler = (
   context: CallContext,
 ) => Promise<readonly StatementOutcome[]>;
 
+/** Proposes a command a follower passed on; answers its encoded outcome (ChronosError on failure). */
+export type ForwardCommandHandler = (command: Uint8Array) => Promise<Uint8Array>;
+
 /** Makes a membership change on the leader (or passes it on); throws ChronosError. */
 export type MembershipHandler = (change: MemberChange) => Promise<MembersView>;
 

@@ -14,7 +14,7 @@ import { bearerMetadata, fromServiceError } from './grpc-status.js';
 import { GRPC_MESSAGE_BYTES_MAX } from './grpc-server.js';
 import { protoMethod } from './proto-loader.js';
 import type { ProtoMethod } from './proto-loader.js';
-import { asObject, readArray } from './proto-read.js';
+import { asObject, readArray, readBytes } from './proto-read.js';
 import { envelopeFromProto, raftMessageFromProto, raftMessageToProto } from './raft-codec.js';
 import type { UnaryRaftKind } from './raft-codec.js';
 import { SNAPSHOT_CHUNK_BYTES, snapshotToChunks } from './snapshot-chunks.js';
@@ -319,23 +319,31 @@ export class PeerClients {
     });
   }
 
-  /** Passes a membership change to the leader `to`; throws ChronosError when it fails. */
-  changeMembership(to: NodeId, change: MemberChange): Promise<MembersView> {
+  /** Passes encoded command to the leader `to` to propose; answers its encoded outcome. */
+  forwardCommand(to: NodeId, command: Uint8Array): Promise<Uint8Array> {
+    return this.#unary(to, 'ForwardCommand', { command }).then((response) =>
+      readBytes(asObject(response, 'ForwardCommandResponse'), 'outcome'));
+  }
+
+  /** One unary RaftService call to `to` with the forwarding deadline; ChronosError on failure. */
+  #unary(to: NodeId, rpc: string, request: object): Promise<unknown> {
     const peer = this.#peers.get(to);
     if (this.#closed || peer === undefined) {
       return Promise.reject(new ChronosError('UNAVAILABLE',
-        `cannot pass the membership change to leader ${to}: ${this.#closed ? 'shutting down' : 'no address known'}`));
+        `cannot reach leader ${to}: ${this.#closed ? 'shutting down' : 'no address known'}`));
     }
-    const method = protoMethod(RAFT_SERVICE, 'ChangeMembership');
+    const method = protoMethod(RAFT_SERVICE, rpc);
     const deadline = this.#deadline(this.#options.forwardDeadlineMs, 30_000);
     return new Promise((resolve, reject) => {
       peer.client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize,
-        membershipChangeToProto(change), bearerMetadata(this.#options.token ?? null), { deadline },
-        (error, response) => {
-          if (error !== null) reject(fromServiceError(error, peer.address));
-          else resolve(membershipViewFromProto(response));
-        });
+        request, bearerMetadata(this.#options.token ?? null), { deadline },
+        (error, response) => (error !== null ? reject(fromServiceError(error, peer.address)) : resolve(response)));
     });
+  }
+
+  /** Passes a membership change to the leader `to`; throws ChronosError when it fails. */
+  changeMembership(to: NodeId, change: MemberChange): Promise<MembersView> {
+    return this.#unary(to, 'ChangeMembership', membershipChangeToProto(change)).then(membershipViewFromProto);
   }
 
   /**

@@ -10,10 +10,11 @@ import type {
 import type { RaftMessage } from '../raft/messages.js';
 import { ChronosError } from '../lib/errors.js';
 import type {
-  CallContext, ForwardSqlHandler, MembershipHandler, RaftRequestHandler, RaftStreamHandler,
+  CallContext, ForwardCommandHandler, ForwardSqlHandler, MembershipHandler, RaftRequestHandler,
+  RaftStreamHandler,
 } from './handlers.js';
 import { membershipChangeFromProto, membershipViewToProto } from './membership-codec.js';
-import { asObject, readArray, readBool, readString } from './proto-read.js';
+import { asObject, readArray, readBool, readBytes, readString } from './proto-read.js';
 import { envelopeFromProto, envelopeToProto, raftMessageFromProto, raftMessageToProto } from './raft-codec.js';
 import type { UnaryRaftKind } from './raft-codec.js';
 import { bearerFromMetadata, toServiceError } from './grpc-status.js';
@@ -27,6 +28,8 @@ export interface RaftServiceOptions {
   readonly onStreamMessage?: RaftStreamHandler | undefined;
   /** Runs writes forwarded by followers; absent = ForwardSql answers UNIMPLEMENTED. */
   readonly forwardSql?: ForwardSqlHandler | undefined;
+  /** Proposes commands followers pass on; absent = ForwardCommand is UNIMPLEMENTED. */
+  readonly forwardCommand?: ForwardCommandHandler | undefined;
   /** Makes membership changes members pass on; absent = ChangeMembership is UNIMPLEMENTED. */
   readonly changeMembership?: MembershipHandler | undefined;
   /** When set, every RaftService call must carry `authorization: Bearer <peerToken>`. */
@@ -204,19 +207,29 @@ export function raftServiceImplementation(
       );
   };
 
-  const changeMembership = (call: UnaryCall, callback: Reply): void => {
-    const denied = peerAuthError(call.metadata, expectedToken);
-    const handler = options.changeMembership;
-    if (denied !== null || handler === undefined) {
-      callback(denied === null
-        ? { code: status.UNIMPLEMENTED, details: 'membership changes are not served by this node' }
-        : toServiceError(denied));
-      return;
-    }
-    Promise.resolve()
-      .then(() => handler(membershipChangeFromProto(call.request)))
-      .then((view) => callback(null, membershipViewToProto(view)), (error: unknown) => callback(toServiceError(error)));
-  };
+  /** A unary peer RPC answered by an optional node handler (UNIMPLEMENTED without one). */
+  const peerUnary = <T>(handler: ((request: unknown) => Promise<T>) | undefined,
+    toProto: (answer: T) => object, what: string) =>
+    (call: UnaryCall, callback: Reply): void => {
+      const denied = peerAuthError(call.metadata, expectedToken);
+      if (denied !== null || handler === undefined) {
+        callback(denied === null
+          ? { code: status.UNIMPLEMENTED, details: `${what} are not served by this node` }
+          : toServiceError(denied));
+        return;
+      }
+      Promise.resolve()
+        .then(() => handler(call.request))
+        .then((answer) => callback(null, toProto(answer)), (error: unknown) => callback(toServiceError(error)));
+    };
+  const { changeMembership: onMembership, forwardCommand: onCommand } = options;
+  const changeMembership = peerUnary(
+    onMembership === undefined ? undefined : (request) => onMembership(membershipChangeFromProto(request)),
+    membershipViewToProto, 'membership changes');
+  const forwardCommand = peerUnary(
+    onCommand === undefined ? undefined
+      : (request) => onCommand(readBytes(asObject(request, 'ForwardCommandRequest'), 'command')),
+    (outcome: Uint8Array) => ({ outcome }), 'forwarded commands');
 
   const stream = (call: ServerReadableStream<object, object>, callback: Reply): void => {
     const denied = peerAuthError(call.metadata, expectedToken);
@@ -261,5 +274,6 @@ export function raftServiceImplementation(
     TimeoutNow: timeoutNow,
     ForwardSql: forwardSql,
     ChangeMembership: changeMembership,
+    ForwardCommand: forwardCommand,
   };
 }

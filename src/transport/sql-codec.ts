@@ -39,6 +39,7 @@ const ERROR_CODES: Readonly<Record<ErrorCode, true>> = {
   IO_ERROR: true,
   CONFIG_ERROR: true,
   SHUTTING_DOWN: true,
+  RESOURCE_EXHAUSTED: true,
 };
 
 /** True when `text` is one of our stable error codes. */

@@ -76,12 +76,37 @@ describe('GET /metrics', () => {
   });
 });
 
-describe('POST /ingest in this build', () => {
-  it('answers 503 and says whether ingest was enabled', async () => {
+describe('POST /ingest', () => {
+  it('answers 503 without --enable-ingest', async () => {
     const { app: server } = app();
     const response = await server.inject({ method: 'POST', url: '/ingest', payload: { device_id: 'esp-001' } });
     expect(response.statusCode).toBe(503);
     expect(response.json()).toEqual({ error: 'ingest is disabled on this node (start it with --enable-ingest)' });
+  });
+});
+
+describe('POST /ingest auth', () => {
+  const endpoint = { accept: async () => 1 };
+  const build = (tokens: { admin: string | null; readonly: string | null; ingest: string | null }) => {
+    const metrics = new NodeMetrics({ status: () => leader, storageSizeBytes: async () => 0, walFsyncs: () => 0 });
+    return buildAdminApp({ status: () => leader, metrics, auth: new TokenAuth(tokens), ingest: endpoint });
+  };
+  const body = { device_id: 'esp-001', ts: 1, seq: 1, metrics: { t: 1 } };
+
+  it('stays open (the guide\'s devices send no token) while no ingest token is set', async () => {
+    const server = build({ admin: 'a-token', readonly: 'r-token', ingest: null });
+    const response = await server.inject({ method: 'POST', url: '/ingest', payload: body });
+    expect(response.statusCode).toBe(202);
+    expect(response.json()).toEqual({ status: 'queued' });
+  });
+
+  it.each([
+    [undefined, 401], ['Bearer wrong', 401], ['Bearer r-token', 403], ['Bearer i-token', 202], ['Bearer a-token', 202],
+  ])('with CHRONOS_AUTH_TOKEN_INGEST set, %s answers %i', async (authorization, status) => {
+    const server = build({ admin: 'a-token', readonly: 'r-token', ingest: 'i-token' });
+    const response = await server.inject({ method: 'POST', url: '/ingest', payload: body,
+      headers: authorization === undefined ? {} : { authorization } });
+    expect(response.statusCode).toBe(status);
   });
 });
 

@@ -11,17 +11,20 @@ export class ProcessCluster<Id extends string> {
   readonly nodes = new Map<Id, NodeProcess>();
   readonly #clients = new Map<Id, SqlClient>();
   readonly #env: NodeJS.ProcessEnv;
+  readonly #extraArgs: readonly string[];
 
-  private constructor(ids: readonly Id[], dataDir: string, env: NodeJS.ProcessEnv) {
+  private constructor(ids: readonly Id[], dataDir: string, env: NodeJS.ProcessEnv,
+    extraArgs: readonly string[]) {
     this.ids = ids;
     this.dataDir = dataDir;
     this.#env = env;
+    this.#extraArgs = extraArgs;
   }
 
   /** Picks a free port pair for every node; starts none. */
   static async create<Id extends string>(ids: readonly Id[], dataDir: string,
-    env: NodeJS.ProcessEnv = {}): Promise<ProcessCluster<Id>> {
-    const cluster = new ProcessCluster(ids, dataDir, env);
+    env: NodeJS.ProcessEnv = {}, extraArgs: readonly string[] = []): Promise<ProcessCluster<Id>> {
+    const cluster = new ProcessCluster(ids, dataDir, env, extraArgs);
     const taken = new Set<number>();
     for (const id of ids) {
       const port = await freeNodePort(taken);
@@ -39,7 +42,7 @@ export class ProcessCluster<Id extends string> {
     const peers = new Map<string, number>();
     for (const other of peerIds) if (other !== id) peers.set(other, this.ports.get(other) ?? 0);
     const node = startNode({ id, dataDir: this.dataDir, port: this.ports.get(id) ?? 0, peers,
-      env: this.#env });
+      env: this.#env, extraArgs: this.#extraArgs });
     this.nodes.set(id, node);
     return node;
   }

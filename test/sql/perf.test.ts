@@ -69,6 +69,7 @@ describe('hot paths at bench sizes', () => {
       async *scanIndex() { yield* []; },
       async *scanExpired() { yield* []; },
       get: () => Promise.resolve(undefined),
+      getNamedValue: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
     const sql = "SELECT time_bucket('1m', ts), avg(value) FROM t GROUP BY 1";

@@ -43,8 +43,8 @@ export function processLogger(env: NodeJS.ProcessEnv): Logger {
 export async function runNode(options: NodeOptions, io: CliIo): Promise<number> {
   const env = process.env;
   const logger = processLogger(env);
-  if (options.syncTargets.length > 0 || options.enableIngest) {
-    logger.warn('--sync-target and --enable-ingest are accepted but not implemented in this build yet');
+  if (options.syncTargets.length > 0) {
+    logger.warn('--sync-target is accepted but edge sync is not implemented in this build yet');
   }
   const tlsConfig = tlsConfigFromEnv(env);
   const tls = tlsConfig.certPath === null && tlsConfig.caPath === null ? null : loadTlsMaterial(tlsConfig);
@@ -66,7 +66,11 @@ export async function runNode(options: NodeOptions, io: CliIo): Promise<number> 
     heartbeatTicks: envNumber(env, 'CHRONOS_HEARTBEAT_TICKS', 1, 1),
     snapshotEveryEntries: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_ENTRIES', 10_000, 1),
     ttlCleanupIntervalMs: options.ttlCleanupIntervalSecs * 1000,
-    ingestEnabled: options.enableIngest,
+    ingest: options.enableIngest ? {
+      maxBodyBytes: envNumber(env, 'CHRONOS_INGEST_MAX_BODY_BYTES', 128 * 1024, 1),
+      maxInflight: envNumber(env, 'CHRONOS_INGEST_MAX_INFLIGHT', 64, 1),
+      maxBacklogReadings: envNumber(env, 'CHRONOS_INGEST_MAX_BACKLOG_READINGS', 500_000, 1),
+    } : null,
     writeTimeoutMs: envNumber(env, 'CHRONOS_WRITE_TIMEOUT_MS', 10_000, 100),
     readTimeoutMs: envNumber(env, 'CHRONOS_READ_TIMEOUT_MS', 5_000, 100),
     tokens: tokenConfigFromEnv(env),

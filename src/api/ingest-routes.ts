@@ -1,0 +1,73 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorMessage, isChronosError } from '../lib/errors.js';
+import type { TokenAuth } from './auth.js';
+import type { IngestMetrics } from './ingest-metrics.js';
+
+/** What `POST /ingest` needs from the node: journal a body's readings (see ingest's gateway). */
+export interface IngestEndpoint {
+  accept(body: unknown): Promise<number>;
+}
+
+/** Bodies above this are refused with 413 (`CHRONOS_INGEST_MAX_BODY_BYTES`). */
+export const INGEST_BODY_BYTES_DEFAULT = 128 * 1024;
+
+/** HTTP status of a refused ingest request. */
+function statusOf(error: unknown): number {
+  if (!isChronosError(error)) return 500;
+  switch (error.code) {
+    case 'INVALID_ARGUMENT':
+      return 400;
+    case 'RESOURCE_EXHAUSTED':
+      return 429;
+    case 'UNKNOWN_TABLE':
+      return 409;
+    default:
+      return 503;
+  }
+}
+
+/**
+ * `POST /ingest`: 202 `{"status":"queued"}` once the readings are journaled and fsynced; 400
+ * naming the bad field, 401/403 when an ingest token is set and missing or wrong, 409 with the
+ * CREATE TABLE to run, 413 over the body limit, 429 over the in-flight or backlog limit, 503
+ * without `--enable-ingest`.
+ */
+export function registerIngestRoutes(app: FastifyInstance, options: {
+  readonly auth: TokenAuth;
+  readonly metrics: IngestMetrics;
+  readonly endpoint: IngestEndpoint | undefined;
+  readonly maxBodyBytes: number;
+}): void {
+  const { auth, metrics, endpoint } = options;
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    if (endpoint === undefined) {
+      return reply.code(503).send({ error: 'ingest is disabled on this node (start it with --enable-ingest)' });
+    }
+    const decision = auth.checkIngest(request.headers.authorization);
+    if (!decision.ok) {
+      metrics.rejected.inc({ reason: 'unauthorized' });
+      return reply.code(401).send({ error: `unauthenticated: ${decision.reason} bearer token` });
+    }
+    if (decision.level === 'readonly') {
+      metrics.rejected.inc({ reason: 'unauthorized' });
+      return reply.code(403).send({ error: 'permission denied: /ingest needs the ingest or admin token' });
+    }
+    try {
+      await endpoint.accept(request.body);
+      return await reply.code(202).send({ status: 'queued' });
+    } catch (error) {
+      return reply.code(statusOf(error)).send({ error: errorMessage(error) });
+    }
+  };
+  app.post('/ingest', {
+    bodyLimit: options.maxBodyBytes,
+    errorHandler: (error: FastifyError, _request, reply) => {
+      // Fastify refused the body before the handler: too large, not JSON, or not a JSON type.
+      const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+      metrics.rejected.inc({ reason: tooLarge ? 'too_large' : 'invalid' });
+      const message = tooLarge
+        ? `body over ${options.maxBodyBytes} bytes (CHRONOS_INGEST_MAX_BODY_BYTES)` : error.message;
+      void reply.code(error.statusCode ?? 400).send({ error: message });
+    },
+  }, handler);
+}

@@ -1,0 +1,55 @@
+import type { WriteTransaction } from '../storage/index.js';
+import type { IngestBatch } from './batch.js';
+import { READINGS_TABLE, readingId } from './reading.js';
+import { readingRow, readingsTableProblem } from './readings-table.js';
+
+/** What applying a batch did. */
+export interface IngestApplied {
+  readonly inserted: number;
+  /** Readings already stored (a resent reading, or a batch applied before). */
+  readonly duplicates: number;
+  /** Set when `readings` can't take rows (dropped or altered since the 202): nothing stored. */
+  readonly problem: string | null;
+}
+
+const encoder = new TextEncoder();
+
+/** The journal cursor of `source`: the last of its records whose readings are stored. */
+export function cursorName(source: string): string {
+  return `ingest-cursor:${source}`;
+}
+
+/** Decodes a stored cursor (absent = nothing applied yet). */
+export function decodeCursor(bytes: Uint8Array | undefined): number {
+  if (bytes === undefined || bytes.length !== 8) return 0;
+  return new DataView(bytes.buffer, bytes.byteOffset, 8).getFloat64(0, false);
+}
+
+function encodeCursor(seq: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setFloat64(0, seq, false);
+  return out;
+}
+
+/**
+ * Stores a batch's readings, each once: a reading id already marked is a duplicate, and a
+ * batch at or below its source's cursor was applied before. The cursor advances in the same
+ * transaction as the rows, so a crash re-applies nothing twice and skips nothing.
+ */
+export async function applyIngestBatch(txn: WriteTransaction, batch: IngestBatch): Promise<IngestApplied> {
+  const name = cursorName(batch.source);
+  const cursor = decodeCursor(await txn.getNamedValue(name));
+  if (batch.lastSeq <= cursor) return { inserted: 0, duplicates: batch.readings.length, problem: null };
+  txn.putNamedValue(name, encodeCursor(batch.lastSeq));
+  const schema = txn.catalog.table(READINGS_TABLE);
+  const problem = readingsTableProblem(schema);
+  if (schema === undefined || problem !== null) return { inserted: 0, duplicates: 0, problem };
+  const fresh = await txn.markOnce(READINGS_TABLE, batch.readings.map((r) => encoder.encode(readingId(r))));
+  let inserted = 0;
+  for (const [i, reading] of batch.readings.entries()) {
+    if (fresh[i] !== true) continue;
+    await txn.insert(READINGS_TABLE, readingRow(schema, reading), batch.nowMs);
+    inserted += 1;
+  }
+  return { inserted, duplicates: batch.readings.length - inserted, problem: null };
+}

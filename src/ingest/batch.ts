@@ -1,0 +1,50 @@
+import { ChronosError } from '../lib/index.js';
+import type { Reading } from './reading.js';
+
+/**
+ * Readings a node journaled (records `firstSeq`..`lastSeq` of its journal), applied as one log
+ * entry. `source` names the journal; `nowMs` is the insert time every replica records.
+ */
+export interface IngestBatch {
+  readonly source: string;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly nowMs: number;
+  readonly readings: readonly Reading[];
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Compact JSON: readings as [device, ts, seq, metric, value] tuples. */
+export function encodeIngestBatch(batch: IngestBatch): Uint8Array {
+  return encoder.encode(JSON.stringify({
+    s: batch.source, f: batch.firstSeq, l: batch.lastSeq, n: batch.nowMs,
+    r: batch.readings.map((r) => [r.deviceId, r.ts, r.seq, r.metric, r.value]),
+  }));
+}
+
+/** Inverse of encodeIngestBatch; CORRUPTION when malformed. */
+export function decodeIngestBatch(bytes: Uint8Array): IngestBatch {
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(bytes));
+  } catch (cause) {
+    throw new ChronosError('CORRUPTION', 'Corrupt ingest batch: not JSON', { cause });
+  }
+  const bad = (what: string): never => {
+    throw new ChronosError('CORRUPTION', `Corrupt ingest batch: ${what}`);
+  };
+  if (typeof value !== 'object' || value === null) return bad('not an object');
+  const { s, f, l, n, r } = value as Record<string, unknown>;
+  if (typeof s !== 'string' || typeof f !== 'number' || typeof l !== 'number' ||
+    typeof n !== 'number' || !Array.isArray(r)) return bad('missing fields');
+  const readings = r.map((tuple: unknown, i): Reading => {
+    if (!Array.isArray(tuple) || tuple.length !== 5) return bad(`reading ${i} malformed`);
+    const [deviceId, ts, seq, metric, reading] = tuple as unknown[];
+    if (typeof deviceId !== 'string' || typeof ts !== 'number' || typeof seq !== 'number' ||
+      typeof metric !== 'string' || typeof reading !== 'number') return bad(`reading ${i} malformed`);
+    return { deviceId, ts, seq, metric, value: reading };
+  });
+  return { source: s, firstSeq: f, lastSeq: l, nowMs: n, readings };
+}

@@ -1,0 +1,13 @@
+export { parseIngestBody, readingId, READINGS_DDL, READINGS_TABLE } from './reading.js';
+export type { Reading } from './reading.js';
+export { decodeIngestBatch, encodeIngestBatch } from './batch.js';
+export type { IngestBatch } from './batch.js';
+export { applyIngestBatch, cursorName, decodeCursor } from './apply.js';
+export type { IngestApplied } from './apply.js';
+export { readingsTableProblem } from './readings-table.js';
+export { IngestJournal } from './journal.js';
+export type { JournalRecord, JournalStats } from './journal.js';
+export { IngestDrainer, DRAIN_BATCH_READINGS } from './drainer.js';
+export type { DrainObserver, DrainTarget } from './drainer.js';
+export { IngestGateway } from './gateway.js';
+export type { GatewayObserver, IngestLimits, RejectReason } from './gateway.js';

@@ -1,0 +1,108 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { READINGS_DDL } from '../../src/ingest/index.js';
+import { health, signalNode, stopNode, waitFor } from '../helpers/node-process.js';
+import type { NodeProcess } from '../helpers/node-process.js';
+import { ProcessCluster } from '../helpers/process-cluster.js';
+
+const IDS = ['n1', 'n2', 'n3'] as const;
+type Id = (typeof IDS)[number];
+
+async function post(node: NodeProcess, body: object): Promise<number> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${node.adminPort}/ingest`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      signal: AbortSignal.timeout(5_000),
+    });
+    await response.text();
+    return response.status;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Ingest on a 3-node cluster of real processes: a follower that can't reach a leader keeps
+ * journaling until its backlog limit answers 429, then drains when the cluster is back; the
+ * leader is SIGKILLed in the middle of ingest. Every reading answered 202 ends up stored
+ * once, on every node.
+ */
+describe('POST /ingest on a 3-node cluster', () => {
+  let cluster: ProcessCluster<Id>;
+  const queued = new Set<string>();
+
+  const leader = (among: readonly Id[] = IDS): Promise<Id> => waitFor('a leader', 15_000, async () => {
+    for (const id of among) if ((await health(cluster.node(id)))?.role === 'Leader') return id;
+    return null;
+  });
+  const ingest = async (via: Id, device: string, ts: number): Promise<number> => {
+    const status = await post(cluster.node(via), { device_id: device, ts, seq: 0, metrics: { t: ts / 10, h: 50 } });
+    if (status === 202) for (const m of ['t', 'h']) queued.add(`${device}:${ts}:0:${m}`);
+    return status;
+  };
+  const expectAllStoredOnce = async (): Promise<void> => {
+    for (const id of IDS) {
+      const ids = await waitFor(`${id} holds every 202'd reading`, 30_000, async () => {
+        const result = await cluster.client(id).execute('SELECT reading_id FROM readings').catch(() => null);
+        if (result?.kind !== 'rows') return null;
+        const stored = result.rows.map((row) => String(row[0]));
+        return [...queued].every((r) => stored.includes(r)) ? stored : null;
+      });
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+  };
+
+  beforeAll(async () => {
+    cluster = await ProcessCluster.create(IDS, await mkdtemp(join(tmpdir(), 'chronos-ingest-cluster-')),
+      { CHRONOS_INGEST_MAX_BACKLOG_READINGS: '40' }, ['--enable-ingest']);
+    for (const id of IDS) cluster.launch(id);
+    await cluster.client(await leader()).execute(READINGS_DDL);
+  });
+
+  afterAll(async () => {
+    cluster.closeClients();
+    await Promise.all([...cluster.nodes.values()].map((node) => stopNode(node)));
+    await rm(cluster.dataDir, { recursive: true, force: true });
+  });
+
+  it('a follower cut off from the leader journals up to its backlog limit (429), then drains', async () => {
+    const current = await leader();
+    const [follower, other] = IDS.filter((id) => id !== current) as [Id, Id];
+    await waitFor('the follower knows readings', 10_000, async () =>
+      ((await ingest(follower, 'warmup', 1)) === 202 ? true : null));
+    signalNode(cluster.node(current), 'SIGSTOP');
+    signalNode(cluster.node(other), 'SIGSTOP');
+    const statuses: number[] = [];
+    try {
+      for (let ts = 100; ts < 140; ts += 1) statuses.push(await ingest(follower, 'cutoff', ts));
+    } finally {
+      signalNode(cluster.node(current), 'SIGCONT');
+      signalNode(cluster.node(other), 'SIGCONT');
+    }
+    expect(statuses.filter((s) => s === 202).length).toBeGreaterThanOrEqual(15);
+    expect(statuses).toContain(429);
+    await waitFor('the follower takes readings again', 15_000, async () =>
+      ((await ingest(follower, 'after', 1)) === 202 ? true : null));
+    await expectAllStoredOnce();
+  });
+
+  it('loses and doubles nothing when the leader is SIGKILLed during ingest', async () => {
+    const victim = await leader();
+    const statuses: number[] = [];
+    const writers = IDS.map(async (via, w) => {
+      for (let i = 0; i < 60; i += 1) {
+        if (cluster.node(via).child.exitCode !== null || cluster.node(via).child.signalCode !== null) break;
+        statuses.push(await ingest(via, `kill-${w}`, i));
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    signalNode(cluster.node(victim), 'SIGKILL');
+    await Promise.all(writers);
+    cluster.launch(victim);
+    await leader();
+    expect(statuses.filter((s) => s === 202).length).toBeGreaterThan(30);
+    await expectAllStoredOnce();
+  });
+});

@@ -1,0 +1,124 @@
+import { mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyIngestBatch, IngestJournal, parseIngestBody, READINGS_DDL } from '../../src/ingest/index.js';
+import type { IngestBatch, Reading } from '../../src/ingest/index.js';
+import { decodeReplicatedCommand, encodeReplicatedCommand } from '../../src/node/replicated-command.js';
+import { silentLogger } from '../../src/lib/index.js';
+import { memoryEngine, newSession, rowsOf } from '../sql/support.js';
+
+const reading = (deviceId: string, ts: number, metric: string, value: number, seq = 1): Reading =>
+  ({ deviceId, ts, seq, metric, value });
+
+describe('POST /ingest bodies', () => {
+  it('reads the guide payload and arrays of them, one reading per metric', () => {
+    expect(parseIngestBody({ device_id: 'esp-001', ts: 1733856000, seq: 42, metrics: { temp: 30.5, humidity: 40.2 } }))
+      .toEqual([reading('esp-001', 1733856000, 'temp', 30.5, 42), reading('esp-001', 1733856000, 'humidity', 40.2, 42)]);
+    expect(parseIngestBody([{ device_id: 'a', ts: 1, seq: 0, metrics: { v: 1 } }, { device_id: 'b', ts: 2, seq: 0, metrics: { v: -0.5 } }]))
+      .toHaveLength(2);
+  });
+
+  it.each([
+    [null, /the body must be a JSON object/],
+    [[], /empty array/],
+    [{ ts: 1, seq: 1, metrics: { v: 1 } }, /^device_id must be a non-empty string$/],
+    [{ device_id: 'a', ts: '1', seq: 1, metrics: { v: 1 } }, /^ts must be a JSON integer, not a string$/],
+    [{ device_id: 'a', ts: 1.5, seq: 1, metrics: { v: 1 } }, /^ts must be a JSON integer$/],
+    [{ device_id: 'a', ts: 1, metrics: { v: 1 } }, /^seq must be a JSON integer$/],
+    [{ device_id: 'a', ts: 1, seq: 1, metrics: { temp: 'hot' } }, /^metrics\.temp must be a number$/],
+    [{ device_id: 'a', ts: 1, seq: 1, metrics: {} }, /^metrics is empty$/],
+    [[{ device_id: 'a', ts: 1, seq: 1, metrics: { v: 1 } }, { device_id: 'b', ts: 1, seq: 1 }], /^\[1\]\.metrics must be an object/],
+  ])('refuses %j naming the field', (body, message) => {
+    expect(() => parseIngestBody(body)).toThrow(message);
+  });
+});
+
+describe('the ingest journal', () => {
+  const dirs: string[] = [];
+  const newDir = async (): Promise<string> => {
+    const dir = await mkdtemp(join(tmpdir(), 'chronos-journal-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(async () => {
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps every acknowledged append across a reopen, in order, and shares fsyncs', async () => {
+    const dir = await newDir();
+    const journal = await IngestJournal.open(dir, silentLogger);
+    const seqs = await Promise.all(Array.from({ length: 50 }, (_, i) =>
+      journal.append([reading('d', i, 'v', i / 4)], 1000 + i)));
+    expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    await journal.close();
+    const reopened = await IngestJournal.open(dir, silentLogger);
+    const pending = reopened.pending(1_000);
+    expect(pending.map((r) => r.seq)).toEqual(seqs);
+    expect(pending.map((r) => r.readings[0]?.value)).toEqual(seqs.map((s) => (s - 1) / 4));
+    expect(reopened.stats()).toMatchObject({ pendingRecords: 50, pendingReadings: 50, oldestPendingReceivedAtMs: 1000 });
+    await reopened.close();
+  });
+
+  it('cuts a torn tail (never acknowledged) and goes on numbering after what survived', async () => {
+    const dir = await newDir();
+    const journal = await IngestJournal.open(dir, silentLogger);
+    await journal.append([reading('d', 1, 'v', 1)], 1);
+    await journal.append([reading('d', 2, 'v', 2)], 2);
+    await journal.close();
+    const [name] = await readdir(dir);
+    const path = join(dir, name ?? '');
+    await truncate(path, (await stat(path)).size - 3);
+    const reopened = await IngestJournal.open(dir, silentLogger);
+    expect(reopened.pending(10).map((r) => r.seq)).toEqual([1]);
+    expect(await reopened.append([reading('d', 3, 'v', 3)], 3)).toBe(2);
+    await reopened.close();
+  });
+
+  it('forgets applied records and hands out batches of about the asked size', async () => {
+    const dir = await newDir();
+    const journal = await IngestJournal.open(dir, silentLogger);
+    for (let i = 0; i < 10; i += 1) await journal.append([reading('d', i, 'a', 1), reading('d', i, 'b', 2)], i);
+    expect(journal.pending(5).map((r) => r.seq)).toEqual([1, 2]);
+    await journal.discardThrough(4);
+    expect(journal.pending(100).map((r) => r.seq)).toEqual([5, 6, 7, 8, 9, 10]);
+    await journal.close();
+    await expect(journal.append([reading('d', 0, 'v', 0)], 0)).rejects.toThrow(/closed/);
+  });
+});
+
+describe('applying ingest batches', () => {
+  const batch = (firstSeq: number, lastSeq: number, readings: Reading[]): IngestBatch =>
+    ({ source: 'edge1', firstSeq, lastSeq, nowMs: 1_700_000_000_000, readings });
+
+  it('stores each reading once: resends, overlaps, a reading twice in one batch', async () => {
+    const { session, engine } = await newSession();
+    await session.execute(READINGS_DDL);
+    const apply = async (b: IngestBatch) => {
+      const txn = await engine.begin();
+      const applied = await applyIngestBatch(txn, b);
+      await txn.commit(engine.appliedIndex + 1);
+      return applied;
+    };
+    const a = reading('esp', 1, 'temp', 20.5);
+    const b = reading('esp', 1, 'hum', 40);
+    expect(await apply(batch(1, 1, [a, b, a]))).toEqual({ inserted: 2, duplicates: 1, problem: null });
+    expect(await apply(batch(1, 1, [a, b]))).toEqual({ inserted: 0, duplicates: 2, problem: null });
+    expect(await apply(batch(2, 3, [b, reading('esp', 2, 'temp', 21)]))).toEqual({ inserted: 1, duplicates: 1, problem: null });
+    const rows = rowsOf(await session.execute('SELECT reading_id, value FROM readings ORDER BY reading_id'));
+    expect(rows).toEqual([['esp:1:1:hum', 40], ['esp:1:1:temp', 20.5], ['esp:2:1:temp', 21]]);
+  });
+
+  it('reports, rather than stores, a batch whose table was dropped since the 202', async () => {
+    const engine = await memoryEngine();
+    const txn = await engine.begin();
+    const applied = await applyIngestBatch(txn, batch(1, 1, [reading('esp', 1, 'v', 1)]));
+    expect(applied.problem).toMatch(/table readings does not exist; create it first: CREATE TABLE readings/);
+    await txn.rollback();
+  });
+
+  it('travels in the log as one typed command', () => {
+    const command = { kind: 'ingestBatch', batch: batch(3, 9, [reading('esp-1', 5, 'temp', -1.25, 7)]) } as const;
+    expect(decodeReplicatedCommand(encodeReplicatedCommand(command))).toEqual(command);
+  });
+});
