@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ChronosError, errorMessage } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
@@ -12,6 +11,7 @@ import type { StatementResult } from '../sql/result.js';
 import { GrpcServer } from '../transport/grpc-server.js';
 import type { CallContext } from '../transport/handlers.js';
 import type { TlsMaterial } from '../transport/credentials.js';
+import { checkNodeDataDir } from './node-dir.js';
 import { RaftNode } from './raft-node.js';
 
 /** Everything `chronos node` needs, resolved from flags and environment. */
@@ -52,10 +52,12 @@ export interface RunningNode {
 export async function startNodeServer(config: NodeServerConfig): Promise<RunningNode> {
   const log = config.logger.child('node');
   const auth = new TokenAuth(config.tokens);
+  // Refuse a bad dir before anything is created in it.
+  const nodeDir = checkNodeDataDir(config.dataDir, config.id, config.clean);
   const node = await RaftNode.open(
     {
       id: config.id,
-      nodeDir: join(config.dataDir, config.id),
+      nodeDir,
       peers: config.peers,
       tickMs: config.tickMs,
       raft: {
