@@ -11,6 +11,8 @@ import type { StatementResult } from '../sql/result.js';
 import { GrpcServer } from '../transport/grpc-server.js';
 import type { CallContext } from '../transport/handlers.js';
 import type { TlsMaterial } from '../transport/credentials.js';
+import { dirBytes } from './dir-size.js';
+import { checkPortsFree } from './listen-check.js';
 import { checkNodeDataDir } from './node-dir.js';
 import { RaftNode } from './raft-node.js';
 
@@ -52,8 +54,12 @@ export interface RunningNode {
 export async function startNodeServer(config: NodeServerConfig): Promise<RunningNode> {
   const log = config.logger.child('node');
   const auth = new TokenAuth(config.tokens);
-  // Refuse a bad dir before anything is created in it.
+  // Refuse a bad dir or a taken port before the dir is created or Raft starts.
   const nodeDir = checkNodeDataDir(config.dataDir, config.id, config.clean);
+  await checkPortsFree([
+    { host: config.host, port: config.port, role: 'gRPC, set by --address' },
+    { host: config.host, port: config.adminPort, role: 'admin HTTP, the --address port + 1000' },
+  ]);
   const node = await RaftNode.open(
     {
       id: config.id,
@@ -78,7 +84,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
   );
   const metrics = new NodeMetrics({
     status: () => node.status(),
-    storageSizeBytes: () => node.storage.sizeBytes(),
+    storageSizeBytes: () => dirBytes(nodeDir),
     walFsyncs: () => node.walStats.fileSyncs,
   });
   const audit = config.logger.child('audit');

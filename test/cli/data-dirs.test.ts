@@ -1,27 +1,17 @@
 import { spawn } from 'node:child_process';
 import {
-  chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync,
+  chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync,
   rmSync, writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, BUILD_TIMEOUT_MS, ROOT, ensureBuilt, runChronos } from './binary.js';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, runChronos, scratchDirForBinaryTests } from './binary.js';
 import type { RunResult } from './binary.js';
 import { freeNodePort } from '../helpers/ports.js';
 import { health, startNode, stopNode, waitFor } from '../helpers/node-process.js';
 
 const MARKER = 'chronos-dir.json';
-let dir = '';
-
-beforeAll(() => {
-  ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'chronos-dirs-'));
-}, BUILD_TIMEOUT_MS);
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const scratch = scratchDirForBinaryTests('chronos-dirs-');
 
 /** The contract for a refused dir: exit 1, nothing on stdout, one `Error:` line naming `what`. */
 function expectOneLineError(run: RunResult, what: string, pattern: RegExp): void {
@@ -34,7 +24,7 @@ function expectOneLineError(run: RunResult, what: string, pattern: RegExp): void
 
 /** A dir holding what an operator's own dir might hold. */
 function foreignDir(name: string): string {
-  const path = join(dir, name);
+  const path = join(scratch(), name);
   mkdirSync(path, { recursive: true });
   writeFileSync(join(path, 'hosts'), '127.0.0.1 localhost\n');
   return path;
@@ -75,24 +65,24 @@ describe('-d refuses what is not a ChronosDB dir, and writes nothing into it', (
   });
 
   it('a new dir gets a marker naming its kind, node id and format', async () => {
-    const single = join(dir, 'new-single');
+    const single = join(scratch(), 'new-single');
     expect((await runChronos(['client', '-d', single, '-e', 'CREATE TABLE t (a INT)'])).code).toBe(0);
     expect(marker(single)).toEqual(
       { format: 'chronosdb-data-dir', version: 1, kind: 'single-node', node_id: null, cluster_id: null });
-    const cluster = join(dir, 'new-cluster');
+    const cluster = join(scratch(), 'new-cluster');
     await makeNodeDir(cluster, 'node1');
     expect(marker(join(cluster, 'node1'))).toEqual(
       { format: 'chronosdb-data-dir', version: 1, kind: 'node', node_id: 'node1', cluster_id: null });
   }, 30_000);
 
   it('a single-node dir and a node dir are not mixed up', async () => {
-    const single = join(dir, 'mix-single');
+    const single = join(scratch(), 'mix-single');
     expect((await runChronos(['client', '-d', single, '-e', 'CREATE TABLE t (a INT)'])).code).toBe(0);
     const before = readdirSync(single).sort();
     expectOneLineError(await nodeRun(single, 'node1'), `'${single}'`, /is a single-node data dir/);
     expect(readdirSync(single).sort()).toEqual(before);
 
-    const cluster = join(dir, 'mix-cluster');
+    const cluster = join(scratch(), 'mix-cluster');
     await makeNodeDir(cluster, 'node1');
     const nodeDir = join(cluster, 'node1');
     // The guide's snapshot commands take DIR/ID; chronos node takes DIR. Say so.
@@ -101,13 +91,13 @@ describe('-d refuses what is not a ChronosDB dir, and writes nothing into it', (
   }, 40_000);
 
   it("a node dir of another id, and a dir from a newer format, refuse", async () => {
-    const cluster = join(dir, 'other-id');
+    const cluster = join(scratch(), 'other-id');
     await makeNodeDir(cluster, 'node1');
     renameSync(join(cluster, 'node1'), join(cluster, 'node2'));
     expectOneLineError(await nodeRun(cluster, 'node2'), `'${join(cluster, 'node2')}'`,
       /belongs to node node1, not node2/);
 
-    const newer = join(dir, 'newer');
+    const newer = join(scratch(), 'newer');
     expect((await runChronos(['client', '-d', newer, '-e', 'CREATE TABLE t (a INT)'])).code).toBe(0);
     writeFileSync(join(newer, MARKER), JSON.stringify({ ...marker(newer), version: 99 }));
     expectOneLineError(await runChronos(['client', '-d', newer, '-e', 'SELECT * FROM t']), `'${newer}'`,
@@ -118,14 +108,14 @@ describe('-d refuses what is not a ChronosDB dir, and writes nothing into it', (
   }, 40_000);
 
   it('dirs made before markers keep opening, and get their marker', async () => {
-    const single = join(dir, 'legacy-single');
+    const single = join(scratch(), 'legacy-single');
     expect((await runChronos(['client', '-d', single, '-e', 'CREATE TABLE t (a INT); INSERT INTO t VALUES (7)'])).code).toBe(0);
     rmSync(join(single, MARKER));
     const read = await runChronos(['client', '-d', single, '--format', 'csv', '-e', 'SELECT a FROM t']);
     expect(read).toEqual({ code: 0, stdout: 'a\n7\n', stderr: '' });
     expect(marker(single)['kind']).toBe('single-node');
 
-    const cluster = join(dir, 'legacy-cluster');
+    const cluster = join(scratch(), 'legacy-cluster');
     await makeNodeDir(cluster, 'node1');
     rmSync(join(cluster, 'node1', MARKER));
     await makeNodeDir(cluster, 'node1');
@@ -135,10 +125,10 @@ describe('-d refuses what is not a ChronosDB dir, and writes nothing into it', (
 
 describe('bad data dir paths are one clear line', () => {
   it('node -d <a file>, and a file where the node dir should be', async () => {
-    const file = join(dir, 'a-file');
+    const file = join(scratch(), 'a-file');
     writeFileSync(file, 'not a dir\n');
     expectOneLineError(await nodeRun(file, 'node1'), `'${file}'`, /is a file, not a directory/);
-    const cluster = join(dir, 'file-in-place');
+    const cluster = join(scratch(), 'file-in-place');
     await makeNodeDir(cluster, 'node1');
     writeFileSync(join(cluster, 'node2'), '');
     expectOneLineError(await nodeRun(cluster, 'node2'), `'${join(cluster, 'node2')}'`, /is a file/);
@@ -147,9 +137,9 @@ describe('bad data dir paths are one clear line', () => {
   it('a dir the user cannot write into', async () => {
     // Root writes anywhere whatever the mode, so as root the node runs as nobody.
     const asRoot = process.getuid?.() === 0;
-    const parent = join(dir, 'readonly');
+    const parent = join(scratch(), 'readonly');
     mkdirSync(parent);
-    chmodSync(dir, 0o755);
+    chmodSync(scratch(), 0o755);
     if (asRoot) chownSync(parent, 65534, 65534);
     chmodSync(parent, 0o500);
     const port = await freeNodePort();

@@ -1,31 +1,21 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqlClient } from '../../src/transport/sql-client.js';
-import { BUILD_TIMEOUT_MS, ensureBuilt, runChronos } from '../cli/binary.js';
+import { runChronos, scratchDirForBinaryTests } from '../cli/binary.js';
 import { freeNodePort } from '../helpers/ports.js';
 import { health, startNode, stopNode, waitFor } from '../helpers/node-process.js';
 
-let dir = '';
-
-beforeAll(() => {
-  ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'chronos-restore-guard-'));
-}, BUILD_TIMEOUT_MS);
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const scratch = scratchDirForBinaryTests('chronos-restore-guard-');
 
 describe('chronos snapshot restore --force only replaces a dir nobody is using', () => {
   it("refuses a running node's dir; the node keeps every entry; once stopped, restore works", async () => {
-    const cluster = join(dir, 'cluster');
+    const cluster = join(scratch(), 'cluster');
     const nodeDir = join(cluster, 'node1');
     const port = await freeNodePort();
     const node = startNode({ id: 'node1', dataDir: cluster, port, peers: new Map() });
     const client = new SqlClient({ address: `127.0.0.1:${port}`, tls: null, token: null });
-    const file = join(dir, 'node1.snap');
+    const file = join(scratch(), 'node1.snap');
     try {
       await waitFor('leader', 15_000, async () => ((await health(node))?.role === 'Leader' ? true : null));
       await client.execute('CREATE TABLE m (id INT PRIMARY KEY)');
@@ -56,11 +46,11 @@ describe('chronos snapshot restore --force only replaces a dir nobody is using',
   }, 60_000);
 
   it('--force does not wipe a dir that is not a ChronosDB dir', async () => {
-    const single = join(dir, 'single');
-    const file = join(dir, 'single.snap');
+    const single = join(scratch(), 'single');
+    const file = join(scratch(), 'single.snap');
     expect((await runChronos(['client', '-d', single, '-e', 'CREATE TABLE t (a INT)'])).code).toBe(0);
     expect((await runChronos(['snapshot', 'create', '-d', single, '-o', file])).code).toBe(0);
-    const home = join(dir, 'home');
+    const home = join(scratch(), 'home');
     mkdirSync(home);
     writeFileSync(join(home, 'notes.txt'), 'keep me\n');
     const restore = await runChronos(['snapshot', 'restore', '-d', home, '-i', file, '--force']);
