@@ -219,12 +219,13 @@ export function raftServiceImplementation(
     const finish = (failure?: { readonly error: unknown }): void => {
       if (done) return;
       done = true;
-      options.openStreams?.delete(close);
+      options.openStreams?.delete(shutDown);
       if (failure === undefined) callback(null, {});
       else callback(toServiceError(failure.error));
     };
-    const close = (): void => finish();
-    options.openStreams?.add(close);
+    // Ended by a server going down: the peer hears it as a broken stream and reopens one later.
+    const shutDown = (): void => finish({ error: new ChronosError('SHUTTING_DOWN', 'the node is shutting down') });
+    options.openStreams?.add(shutDown);
     call.on('data', (envelope: unknown) => {
       if (done) return;
       let message: RaftMessage | null;
@@ -237,10 +238,10 @@ export function raftServiceImplementation(
       }
       if (message !== null) onMessage(message);
     });
-    call.on('end', close);
+    call.on('end', () => finish());
     call.on('error', () => {
       done = true;
-      options.openStreams?.delete(close);
+      options.openStreams?.delete(shutDown);
     });
   };
 

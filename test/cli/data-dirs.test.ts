@@ -157,7 +157,7 @@ describe('bad data dir paths are one clear line', () => {
         resolve({ code, stdout, stderr });
       });
     });
-    expectOneLineError(run, join(parent, 'data'), /permission denied/i);
+    expectOneLineError(run, join(parent, 'data'), /cannot create node dir .*permission denied/i);
     expect(readdirSync(parent)).toEqual([]);
   });
 });
