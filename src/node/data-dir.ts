@@ -18,8 +18,11 @@ export type DirShape =
   /** Anything else that is not empty: never written into. */
   | { readonly kind: 'foreign'; readonly entries: readonly string[] };
 
-/** Entries a fresh volume may carry that do not make a dir "not empty". */
-const IGNORED_ENTRIES: ReadonlySet<string> = new Set(['lost+found']);
+/**
+ * Entries that do not make a dir "not empty": a fresh volume's lost+found, and the marker's
+ * temporary file left by a crash while a new dir was being marked.
+ */
+const IGNORED_ENTRIES: ReadonlySet<string> = new Set(['lost+found', `${DIR_MARKER_FILE}.tmp`]);
 
 /**
  * Classifies `dir` without writing anything. Dirs made before markers existed are recognized
