@@ -32,7 +32,9 @@ const IGNORED_ENTRIES: ReadonlySet<string> = new Set(['lost+found', `${DIR_MARKE
 export function classifyDir(dir: string): DirShape {
   const entries = listDir(dir);
   if (entries === 'missing' || entries === 'not-a-dir') return { kind: entries };
-  const relevant = entries.filter((name) => !IGNORED_ENTRIES.has(name));
+  // An empty subdir holds nothing to lose; skipping it also lets nodes sharing DIR start
+  // together (another node's DIR/ID exists, still empty, for an instant before its wal/).
+  const relevant = entries.filter((name) => !IGNORED_ENTRIES.has(name) && !isEmptyDirectory(join(dir, name)));
   if (relevant.length === 0) return { kind: 'empty' };
   const marker = readDirMarker(dir);
   if (marker !== null) {
@@ -75,6 +77,14 @@ function listDir(dir: string): readonly string[] | 'missing' | 'not-a-dir' {
     if (code === 'ENOENT') return 'missing';
     if (code === 'ENOTDIR') return 'not-a-dir';
     throw new ChronosError('IO_ERROR', `cannot read data dir '${dir}': ${errorMessage(error)}`, { cause: error });
+  }
+}
+
+function isEmptyDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory() && readdirSync(path).length === 0;
+  } catch {
+    return false;
   }
 }
 

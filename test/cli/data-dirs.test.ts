@@ -69,9 +69,12 @@ describe('-d refuses what is not a ChronosDB dir, and writes nothing into it', (
     expect((await runChronos(['client', '-d', single, '-e', 'CREATE TABLE t (a INT)'])).code).toBe(0);
     expect(marker(single)).toEqual(
       { format: 'chronosdb-data-dir', version: 1, kind: 'single-node', node_id: null, cluster_id: null });
-    // A fresh volume's lost+found and a marker half-written by a crash count as empty.
+    // A fresh volume's lost+found, empty subdirs (another node's DIR/ID an instant after its
+    // mkdir) and a marker half-written by a crash count as empty.
     const volume = join(scratch(), 'volume');
-    mkdirSync(join(volume, 'lost+found'), { recursive: true });
+    mkdirSync(join(volume, 'lost+found', 'x'), { recursive: true });
+    writeFileSync(join(volume, 'lost+found', 'x', 'file'), '');
+    mkdirSync(join(volume, 'node2'));
     writeFileSync(join(volume, `${MARKER}.tmp`), '{"format":');
     expect((await runChronos(['client', '-d', volume, '-e', 'CREATE TABLE t (a INT)'])).code).toBe(0);
     expect(marker(volume)['kind']).toBe('single-node');
