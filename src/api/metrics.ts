@@ -113,7 +113,7 @@ export class NodeMetrics {
     this.ingest = new IngestMetrics(this.registry, () => sources.ingestBacklog?.() ?? null, () => Date.now());
     new Gauge({
       name: 'chronos_storage_size_bytes',
-      help: 'Bytes the node data directory occupies on disk.',
+      help: 'Bytes of every file in the node data dir (WAL and state), as du --apparent-size counts them.',
       registers,
       async collect() {
         this.set(await sources.storageSizeBytes());

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StatementResult } from '../sql/result.js';
 import type { StorageEngine } from '../storage/index.js';
@@ -6,11 +6,12 @@ import type { SqlTarget } from './sql-target.js';
 import { systemClock } from '../lib/clock.js';
 import { ChronosError, errorMessage } from '../lib/errors.js';
 import { LocalExecutor, Session, classify } from '../sql/index.js';
-import { openStorage } from '../storage/index.js';
+import { isLockHeldError, openStorage } from '../storage/index.js';
+import { classifyDir, foreignDirError, notADirError } from '../node/data-dir.js';
+import { writeDirMarker } from '../node/dir-marker.js';
 
 /** Where a node keeps its applied state inside DIR/ID (src/node/raft-node.ts). */
 const NODE_STATE_DIR = 'state';
-const NODE_WAL_DIR = 'wal';
 /** How often an open single-node dir deletes expired rows (`--ttl-cleanup-interval-secs` default). */
 const TTL_PASS_INTERVAL_MS = 3_600_000;
 
@@ -50,17 +51,13 @@ export class LocalTarget implements SqlTarget {
     this.#ttlTimer.unref();
   }
 
-  /** Opens `dataDir` (creating a new database when it is missing or empty). */
+  /**
+   * Opens `dataDir`: a new or empty dir becomes a single-node database, a single-node dir opens
+   * read-write, a stopped node's dir read-only; anything else is refused before a byte is written.
+   */
   static async open(dataDir: string): Promise<LocalTarget> {
-    const nodeDir = isNodeDir(dataDir) ? dataDir : null;
-    if (nodeDir === null) refuseClusterDir(dataDir);
+    const nodeDir = prepareLocalDir(dataDir) === 'node' ? dataDir : null;
     const storageDir = nodeDir === null ? dataDir : join(dataDir, NODE_STATE_DIR);
-    try {
-      mkdirSync(storageDir, { recursive: true });
-    } catch (error) {
-      throw new ChronosError('IO_ERROR',
-        `cannot create data dir '${dataDir}': ${errorMessage(error)}`);
-    }
     let engine: StorageEngine;
     try {
       engine = await openStorage({ dir: storageDir });
@@ -96,42 +93,55 @@ export class LocalTarget implements SqlTarget {
   }
 }
 
-function isNodeDir(dir: string): boolean {
-  return isDirectory(join(dir, NODE_STATE_DIR)) && isDirectory(join(dir, NODE_WAL_DIR));
-}
-
-/** `chronos node -d DIR` keeps nodes in DIR/ID: say which dir to give instead. */
-function refuseClusterDir(dir: string): void {
-  if (!isDirectory(dir)) return;
-  const nodes = readdirSync(dir).filter((name) => isNodeDir(join(dir, name)));
-  if (nodes.length > 0) {
-    throw new ChronosError('CONFIG_ERROR',
-      `'${dir}' holds cluster nodes (${nodes.join(', ')}); give one node's dir, e.g. ` +
-      `${join(dir, nodes[0] as string)}`);
+/**
+ * Checks what `-d` names and makes a new single-node dir (with its marker) when it is missing
+ * or empty; a single-node dir made before markers gets one. Says which kind opens.
+ */
+function prepareLocalDir(dir: string): 'single-node' | 'node' {
+  const shape = classifyDir(dir);
+  switch (shape.kind) {
+    case 'node':
+      return 'node';
+    case 'single-node':
+      if (shape.marker === null) writeDirMarker(dir, SINGLE_NODE_MARKER);
+      return 'single-node';
+    case 'missing':
+    case 'empty':
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (error) {
+        throw new ChronosError('IO_ERROR', `cannot create data dir '${dir}': ${errorMessage(error)}`);
+      }
+      writeDirMarker(dir, SINGLE_NODE_MARKER);
+      return 'single-node';
+    case 'cluster':
+      // `chronos node -d DIR` keeps nodes in DIR/ID: say which dir to give instead.
+      throw new ChronosError('CONFIG_ERROR',
+        `'${dir}' holds cluster nodes (${shape.nodes.join(', ')}); give one node's dir, e.g. ` +
+        `${join(dir, shape.nodes[0] as string)}`);
+    case 'not-a-dir':
+      throw notADirError(dir, '-d');
+    case 'foreign':
+      throw foreignDirError(dir, shape.entries, '-d');
   }
 }
 
-function isDirectory(path: string): boolean {
-  return existsSync(path) && statSync(path).isDirectory();
-}
+const SINGLE_NODE_MARKER = { kind: 'single-node', nodeId: null, clusterId: null } as const;
 
 /** A clear reason for a failed open: a held lock means another process has the dir open. */
 function openFailure(dataDir: string, error: unknown): ChronosError {
-  const chain: string[] = [];
-  let locked = false;
-  let cause: unknown = error;
-  for (let depth = 0; depth < 5 && cause instanceof Error; depth += 1) {
-    const code = (cause as { code?: unknown }).code;
-    if (code === 'LEVEL_LOCKED' || /already held|temporarily unavailable/i.test(cause.message)) locked = true;
-    chain.push(cause.message);
-    cause = cause.cause;
-  }
-  if (locked) {
+  if (isLockHeldError(error)) {
     return new ChronosError('IO_ERROR',
       `data dir '${dataDir}' is in use by another process (a running node or session)`,
       { cause: error });
   }
   if (error instanceof ChronosError && error.code !== 'IO_ERROR') return error;
+  const chain: string[] = [];
+  let cause: unknown = error;
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth += 1) {
+    chain.push(cause.message);
+    cause = cause.cause;
+  }
   return new ChronosError('IO_ERROR', `cannot open data dir '${dataDir}': ${chain.join(': ')}`,
     { cause: error });
 }

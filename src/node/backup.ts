@@ -1,13 +1,16 @@
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { ChronosError, errorMessage } from '../lib/index.js';
-import { crc32, openStorage } from '../storage/index.js';
+import { crc32, levelDirInUse, openStorage } from '../storage/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import { NodeDisk, Wal } from '../wal/index.js';
 import type { SnapshotMeta } from '../raft/types.js';
 import type { RaftCore } from '../raft/index.js';
+import { classifyDir, foreignDirError, notADirError } from './data-dir.js';
+import { writeDirMarker } from './dir-marker.js';
+import type { DirMarker } from './dir-marker.js';
 import { nodePaths } from './restore.js';
 
 /**
@@ -130,9 +133,7 @@ async function writeBackup(output: string, meta: BackupMeta, storage: StorageEng
 export async function restoreBackup(dir: string, input: string, force: boolean): Promise<BackupMeta> {
   const info = await stat(input).catch(() => null);
   if (info === null || !info.isFile()) throw new ChronosError('INVALID_ARGUMENT', `backup file ${input} not found`);
-  if (existsSync(dir) && (await readdir(dir)).length > 0 && !force) {
-    throw new ChronosError('INVALID_ARGUMENT', `${dir} is not empty; pass --force to replace it`);
-  }
+  const previous = await checkRestoreTarget(dir, force);
   const stream = createReadStream(input);
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const { meta, rest } = await readHeader(chunks, input);
@@ -153,6 +154,7 @@ export async function restoreBackup(dir: string, input: string, force: boolean):
     } finally {
       await storage.close();
     }
+    writeDirMarker(staging, restoredMarker(meta, previous));
     if (meta.kind === 'node') {
       await mkdir(paths.wal, { recursive: true });
       const { wal } = await Wal.open(new NodeDisk(), paths.wal, { logger: { warn: () => undefined } });
@@ -177,6 +179,46 @@ export async function restoreBackup(dir: string, input: string, force: boolean):
     stream.destroy();
   }
   return meta;
+}
+
+/**
+ * A restore may replace only a ChronosDB dir, only with --force when it holds data, and never
+ * one a running process holds (it would go on writing into files that are gone). Returns the
+ * marker of the dir being replaced, if any.
+ */
+async function checkRestoreTarget(dir: string, force: boolean): Promise<DirMarker | null> {
+  const shape = classifyDir(dir);
+  switch (shape.kind) {
+    case 'missing':
+    case 'empty':
+      return null;
+    case 'not-a-dir':
+      throw notADirError(dir, '--data-dir');
+    case 'foreign':
+      throw foreignDirError(dir, shape.entries, 'snapshot restore --data-dir');
+    case 'cluster':
+      throw new ChronosError('INVALID_ARGUMENT',
+        `'${dir}' holds cluster nodes (${shape.nodes.join(', ')}); restore into one node's dir, ` +
+        `e.g. ${join(dir, shape.nodes[0] as string)}`);
+    case 'single-node':
+    case 'node':
+      break;
+  }
+  if (!force) throw new ChronosError('INVALID_ARGUMENT', `${dir} is not empty; pass --force to replace it`);
+  const storageDir = shape.kind === 'node' ? nodePaths(dir).state : dir;
+  if (await levelDirInUse(storageDir)) {
+    throw new ChronosError('INVALID_ARGUMENT',
+      `data dir '${dir}' is in use by a running process (a node or session holds ${storageDir}); ` +
+      'stop it before restoring');
+  }
+  return shape.marker;
+}
+
+/** The restored dir's marker: a node dir stays claimed by the node that owned the old one. */
+function restoredMarker(meta: BackupMeta, previous: DirMarker | null): Omit<DirMarker, 'version'> {
+  if (meta.kind === 'single') return { kind: 'single-node', nodeId: null, clusterId: null };
+  const kept = previous?.kind === 'node' ? previous : null;
+  return { kind: 'node', nodeId: kept?.nodeId ?? null, clusterId: kept?.clusterId ?? null };
 }
 
 async function readHeader(

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ChronosError, errorMessage } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
@@ -12,6 +11,9 @@ import type { StatementResult } from '../sql/result.js';
 import { GrpcServer } from '../transport/grpc-server.js';
 import type { CallContext } from '../transport/handlers.js';
 import type { TlsMaterial } from '../transport/credentials.js';
+import { dirBytes } from './dir-size.js';
+import { checkPortsFree } from './listen-check.js';
+import { checkNodeDataDir } from './node-dir.js';
 import { RaftNode } from './raft-node.js';
 import { startIngest } from './ingest-service.js';
 import type { RunningIngest } from './ingest-service.js';
@@ -56,10 +58,16 @@ export interface RunningNode {
 export async function startNodeServer(config: NodeServerConfig): Promise<RunningNode> {
   const log = config.logger.child('node');
   const auth = new TokenAuth(config.tokens);
+  // Refuse a bad dir or a taken port before the dir is created or Raft starts.
+  const nodeDir = checkNodeDataDir(config.dataDir, config.id, config.clean);
+  await checkPortsFree([
+    { host: config.host, port: config.port, role: 'gRPC, set by --address' },
+    { host: config.host, port: config.adminPort, role: 'admin HTTP, the --address port + 1000' },
+  ]);
   const node = await RaftNode.open(
     {
       id: config.id,
-      nodeDir: join(config.dataDir, config.id),
+      nodeDir,
       peers: config.peers,
       address: `${config.host}:${config.port}`,
       tickMs: config.tickMs,
@@ -82,7 +90,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
   let ingest: RunningIngest | null = null;
   const metrics = new NodeMetrics({
     status: () => node.status(),
-    storageSizeBytes: () => node.storage.sizeBytes(),
+    storageSizeBytes: () => dirBytes(nodeDir),
     walFsyncs: () => node.walStats.fileSyncs,
     ingestBacklog: () => ingest?.backlog() ?? null,
   });
@@ -124,7 +132,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
   let admin: FastifyInstance | null = null;
   try {
     if (config.ingest !== null) {
-      ingest = await startIngest(node, join(config.dataDir, config.id), {
+      ingest = await startIngest(node, nodeDir, {
         limits: config.ingest, clock: config.clock, logger: config.logger,
         observer: ingestObserver(metrics),
       });

@@ -303,7 +303,9 @@ export class RaftNode {
     if (this.#stopping) return;
     const status = this.#core.status();
     if (status.role === 'Leader' && status.voters.length > 1 && this.#fatal === null) {
-      await this.#transferLeadership(2_000);
+      // A live follower takes over within a round trip and an election (~0.1 s on a LAN); a
+      // longer wait only delays the exit when the chosen peer is down.
+      await this.#transferLeadership(1_000);
     }
     this.#stopping = true;
     if (this.#ticker !== null) clearInterval(this.#ticker);

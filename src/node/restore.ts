@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChronosError, Random } from '../lib/index.js';
+import { ChronosError, Random, errorMessage } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import { RaftCore } from '../raft/index.js';
 import type { RaftConfig } from '../raft/index.js';
@@ -9,6 +9,7 @@ import { openStorage } from '../storage/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import { CountingDisk, NodeDisk, Wal } from '../wal/index.js';
 import type { DiskStats } from '../wal/index.js';
+import { checkNodeDir, claimNodeDir } from './node-dir.js';
 
 /** Layout of a node directory. */
 export function nodePaths(nodeDir: string): { wal: string; state: string } {
@@ -40,12 +41,18 @@ export interface RestoredNode {
 /**
  * Opens the WAL and the store of `DIR/ID`, checks that they agree (storage may lag the log,
  * never lead it, and never fall behind the log's snapshot), and rebuilds the Raft core at the
- * applied index. `clean` wipes the dir first.
+ * applied index. `clean` wipes the dir first. A dir that is not this node's is refused before
+ * anything is written; one made before dir markers gets its marker here.
  */
 export async function restoreNode(options: RestoreOptions, clean: boolean): Promise<RestoredNode> {
   const paths = nodePaths(options.nodeDir);
+  checkNodeDir(options.nodeDir, options.id, clean);
   if (clean) await rm(options.nodeDir, { recursive: true, force: true });
-  await mkdir(paths.wal, { recursive: true });
+  await mkdir(paths.wal, { recursive: true }).catch((error: unknown) => {
+    throw new ChronosError('IO_ERROR', `cannot create node dir '${options.nodeDir}': ${errorMessage(error)}`,
+      { cause: error });
+  });
+  claimNodeDir(options.nodeDir, options.id);
   const log = options.logger.child('wal');
   const disk = new CountingDisk(new NodeDisk());
   const { wal, state } = await Wal.open(disk, paths.wal, {

@@ -9,3 +9,4 @@ export { APPEND_LAYOUT, AUTO_LAYOUT, ROW_LAYOUT } from './fold.js';
 export type { LevelDatabase } from './kv-source.js';
 export { crc32, crc32Update } from '../lib/crc32.js';
 export { SNAPSHOT_FORMAT_VERSION } from './snapshot-format.js';
+export { isLockHeldError, levelDirInUse } from './level-lock.js';

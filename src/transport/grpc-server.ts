@@ -52,6 +52,7 @@ export class GrpcServer {
   readonly #options: GrpcServerOptions;
   readonly #server: Server;
   #state: 'new' | 'started' | 'stopped' = 'new';
+  readonly #openStreams = new Set<() => void>();
 
   constructor(options: GrpcServerOptions) {
     this.#options = options;
@@ -72,6 +73,7 @@ export class GrpcServer {
         changeMembership: options.changeMembership,
         forwardCommand: options.forwardCommand,
         peerToken: options.peerToken,
+        openStreams: this.#openStreams,
       }),
     );
     add('raft.SqlService', sqlServiceImplementation(options.sql));
@@ -103,10 +105,14 @@ export class GrpcServer {
     return { port };
   }
 
-  /** Stops accepting calls, lets in-flight ones finish for up to `graceMs`, then cuts them. */
+  /**
+   * Stops accepting calls, ends peers' Raft streams (they never finish by themselves), lets
+   * in-flight calls finish for up to `graceMs`, then cuts them.
+   */
   async stop(graceMs: number): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
+    for (const close of [...this.#openStreams]) close();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.#server.forceShutdown();

@@ -34,6 +34,11 @@ export interface RaftServiceOptions {
   readonly changeMembership?: MembershipHandler | undefined;
   /** When set, every RaftService call must carry `authorization: Bearer <peerToken>`. */
   readonly peerToken?: string | null | undefined;
+  /**
+   * Peers' open streams register a closer here: a stream never ends on its own, so a server
+   * shutting down ends them itself instead of waiting out its grace period on them.
+   */
+  readonly openStreams?: Set<() => void> | undefined;
 }
 
 type UnaryCall = ServerUnaryCall<object, object>;
@@ -242,25 +247,33 @@ export function raftServiceImplementation(
       callback({ code: status.UNIMPLEMENTED, details: 'Raft streams are not served by this node' });
       return;
     }
-    let failed = false;
+    let done = false;
+    const finish = (failure?: { readonly error: unknown }): void => {
+      if (done) return;
+      done = true;
+      options.openStreams?.delete(shutDown);
+      if (failure === undefined) callback(null, {});
+      else callback(toServiceError(failure.error));
+    };
+    // Ended by a server going down: the peer hears it as a broken stream and reopens one later.
+    const shutDown = (): void => finish({ error: new ChronosError('SHUTTING_DOWN', 'the node is shutting down') });
+    options.openStreams?.add(shutDown);
     call.on('data', (envelope: unknown) => {
-      if (failed) return;
+      if (done) return;
       let message: RaftMessage | null;
       try {
         message = envelopeFromProto(envelope);
       } catch (error) {
         // A peer that sends garbage loses its stream; it reconnects with its next message.
-        failed = true;
-        callback(toServiceError(error));
+        finish({ error });
         return;
       }
       if (message !== null) onMessage(message);
     });
-    call.on('end', () => {
-      if (!failed) callback(null, {});
-    });
+    call.on('end', () => finish());
     call.on('error', () => {
-      failed = true;
+      done = true;
+      options.openStreams?.delete(shutDown);
     });
   };
 

@@ -1,7 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The repository root (test/cli/../..). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -77,4 +79,20 @@ export function runNode(args: readonly string[], options: RunOptions = {}): Prom
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/**
+ * For a test file that runs the binary on scratch dirs: builds dist/ before its tests, gives a
+ * fresh temporary dir (read it inside tests), and removes the dir after them.
+ */
+export function scratchDirForBinaryTests(prefix: string): () => string {
+  let dir = '';
+  beforeAll(() => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  }, BUILD_TIMEOUT_MS);
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return () => dir;
 }

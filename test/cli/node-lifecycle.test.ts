@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SqlClient } from '../../src/transport/sql-client.js';
+import { runChronos, scratchDirForBinaryTests } from './binary.js';
+import { freeNodePort } from '../helpers/ports.js';
+import { health, startNode, stopNode, waitFor } from '../helpers/node-process.js';
+import type { NodeProcess } from '../helpers/node-process.js';
+
+const scratch = scratchDirForBinaryTests('chronos-lifecycle-');
+
+function hold(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve(server));
+  });
+}
+
+function release(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+describe('a port in use is one line, before the data dir or Raft', () => {
+  it('names the gRPC port and --address, or the admin port as --address port + 1000', async () => {
+    for (const which of ['gRPC', 'admin HTTP'] as const) {
+      const port = await freeNodePort();
+      const taken = which === 'gRPC' ? port : port + 1000;
+      const data = join(scratch(), `ports-${which === 'gRPC' ? 'grpc' : 'admin'}`);
+      const server = await hold(taken);
+      try {
+        const run = await runChronos(
+          ['node', '--id', 'node1', '--data-dir', data, '--address', `127.0.0.1:${port}`], { timeoutMs: 20_000 });
+        const role = which === 'gRPC' ? 'gRPC, set by --address' : 'admin HTTP, the --address port + 1000';
+        expect(run.stderr).toBe(`Error: port ${taken} is already in use: cannot listen on 127.0.0.1:${taken} ` +
+          `(${role}); stop the process holding it or choose another --address\n`);
+        expect(run.code).toBe(1);
+        expect(existsSync(data)).toBe(false);
+      } finally {
+        await release(server);
+      }
+    }
+  }, 40_000);
+});
+
+/** SIGTERMs `node` and resolves with its exit code and how long it took to exit. */
+async function timedStop(node: NodeProcess): Promise<{ code: number | null; ms: number }> {
+  const started = Date.now();
+  const pid = node.child.pid;
+  if (pid === undefined) throw new Error('node has no pid');
+  process.kill(pid, 'SIGTERM');
+  const timer = setTimeout(() => node.child.kill('SIGKILL'), 10_000);
+  const code = await node.exited();
+  clearTimeout(timer);
+  return { code, ms: Date.now() - started };
+}
+
+describe('SIGTERM on a clustered node', () => {
+  it('a follower and then the leader exit within 1.5 s with code 0', async () => {
+    const ports = new Set<number>();
+    for (let i = 0; i < 3; i++) ports.add(await freeNodePort(ports));
+    const ids = ['node1', 'node2', 'node3'];
+    const byId = new Map(ids.map((id, i) => [id, [...ports][i] as number]));
+    const nodes = ids.map((id) => startNode({
+      id, dataDir: join(scratch(), 'cluster'), port: byId.get(id) as number,
+      peers: new Map([...byId].filter(([other]) => other !== id)),
+    }));
+    try {
+      const leader = await waitFor('a leader', 20_000, async () => (await health(nodes[0] as NodeProcess))?.leader);
+      const follower = nodes.find((node) => node.id !== leader) as NodeProcess;
+      // Both peers have streams open to the follower: those must not hold its exit.
+      const followerStop = await timedStop(follower);
+      expect(followerStop.code).toBe(0);
+      expect(followerStop.ms).toBeLessThan(1_500);
+      const leaderNode = nodes.find((node) => node.id === leader) as NodeProcess;
+      const leaderStop = await timedStop(leaderNode);
+      expect(leaderStop.code).toBe(0);
+      expect(leaderStop.ms).toBeLessThan(1_500);
+    } finally {
+      for (const node of nodes) await stopNode(node);
+    }
+  }, 60_000);
+});
+
+describe('chronos_storage_size_bytes', () => {
+  it('counts every file of the node dir, the WAL included, as du does', async () => {
+    const port = await freeNodePort();
+    const data = join(scratch(), 'size');
+    const node = startNode({ id: 'node1', dataDir: data, port, peers: new Map() });
+    const client = new SqlClient({ address: `127.0.0.1:${port}`, tls: null, token: null });
+    try {
+      await waitFor('leader', 15_000, async () => ((await health(node))?.role === 'Leader' ? true : null));
+      await client.execute('CREATE TABLE blobs (id INT PRIMARY KEY, body STRING)');
+      const body = 'x'.repeat(2_000);
+      for (let i = 0; i < 100; i++) await client.execute(`INSERT INTO blobs VALUES (${i}, '${body}')`);
+      const nodeDir = join(data, 'node1');
+      const du = (path: string): number => Number(execFileSync('du', ['-sb', path], { encoding: 'utf8' }).split('\t')[0]);
+      const walBytes = du(join(nodeDir, 'wal'));
+      expect(walBytes).toBeGreaterThan(200_000);
+      const text = await (await fetch(`http://127.0.0.1:${port + 1000}/metrics`)).text();
+      const metric = Number(/^chronos_storage_size_bytes (\d+)$/m.exec(text)?.[1]);
+      const onDisk = du(nodeDir);
+      // LevelDB may flush or roll its LOG between the two looks; the WAL alone is far larger.
+      expect(Math.abs(metric - onDisk)).toBeLessThan(Math.max(8_192, onDisk * 0.02));
+    } finally {
+      client.close();
+      await stopNode(node);
+    }
+  }, 60_000);
+});
