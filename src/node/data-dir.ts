@@ -32,19 +32,21 @@ const IGNORED_ENTRIES: ReadonlySet<string> = new Set(['lost+found', `${DIR_MARKE
 export function classifyDir(dir: string): DirShape {
   const entries = listDir(dir);
   if (entries === 'missing' || entries === 'not-a-dir') return { kind: entries };
-  // An empty subdir holds nothing to lose; skipping it also lets nodes sharing DIR start
-  // together (another node's DIR/ID exists, still empty, for an instant before its wal/).
-  const relevant = entries.filter((name) => !IGNORED_ENTRIES.has(name) && !isEmptyDirectory(join(dir, name)));
-  if (relevant.length === 0) return { kind: 'empty' };
+  const listed = entries.filter((name) => !IGNORED_ENTRIES.has(name));
+  if (listed.length === 0) return { kind: 'empty' };
   const marker = readDirMarker(dir);
   if (marker !== null) {
     refuseNewerFormat(dir, marker);
     return { kind: marker.kind, marker } as DirShape;
   }
   if (isDirectory(join(dir, 'wal'))) return { kind: 'node', marker: null };
-  if (relevant.includes('CURRENT')) return { kind: 'single-node', marker: null };
-  const nodes = relevant.filter((name) => looksLikeNodeDir(join(dir, name))).sort();
+  if (listed.includes('CURRENT')) return { kind: 'single-node', marker: null };
+  const nodes = listed.filter((name) => looksLikeNodeDir(join(dir, name))).sort();
   if (nodes.length > 0) return { kind: 'cluster', nodes };
+  // An empty subdir holds nothing to lose; skipping it also lets nodes sharing DIR start
+  // together (another node's DIR/ID exists, still empty, for an instant before its wal/).
+  const relevant = listed.filter((name) => !isEmptyDirectory(join(dir, name)));
+  if (relevant.length === 0) return { kind: 'empty' };
   return { kind: 'foreign', entries: relevant.sort() };
 }
 

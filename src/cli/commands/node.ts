@@ -35,6 +35,9 @@ export function processLogger(env: NodeJS.ProcessEnv): Logger {
   return new Logger({ sinks, level: logLevelFromEnv(env) });
 }
 
+/** How long the process may stay up after a clean stop before it exits anyway. */
+const LINGER_AFTER_STOP_MS = 200;
+
 /**
  * `chronos node`: runs a Raft member with its gRPC endpoint (ADDRESS) and admin HTTP
  * (port + 1000) until SIGTERM/SIGINT, then shuts down cleanly (leadership handed over, WAL
@@ -94,7 +97,12 @@ export async function runNode(options: NodeOptions, io: CliIo): Promise<number> 
       }, 10_000);
       force.unref();
       running.stop().then(
-        () => resolve(code),
+        () => {
+          // Everything is closed and synced; a handle some library still holds open (a
+          // reconnect timer, a keep-alive socket) must not keep the process up past a moment.
+          setTimeout(() => process.exit(code), LINGER_AFTER_STOP_MS).unref();
+          resolve(code);
+        },
         (error: unknown) => {
           logger.error('shutdown failed', { error: String(error) });
           resolve(1);
