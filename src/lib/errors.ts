@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'CORRUPTION'
   | 'IO_ERROR'
   | 'CONFIG_ERROR'
+  | 'LIMIT_EXCEEDED'
   | 'SHUTTING_DOWN';
 
 /** Options carried by every ChronosError. */

@@ -65,10 +65,11 @@ export interface Join {
   readonly on: Expr | null;
 }
 
-/** ORDER BY item. */
+/** ORDER BY item; `nullsFirst` defaults as in PostgreSQL: NULLs last ascending, first descending. */
 export interface OrderItem {
   readonly expr: Expr;
   readonly descending: boolean;
+  readonly nullsFirst: boolean;
 }
 
 /** SELECT. */

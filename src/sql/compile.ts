@@ -122,9 +122,13 @@ function compileNode(expr: Expr, ctx: CompileContext): Compiled {
           const v = o(row);
           const lo = l(row);
           const hi = h(row);
-          if (v === null || lo === null || hi === null) return null;
-          const inside = compareValues(v, lo) >= 0 && compareValues(v, hi) <= 0;
-          return inside !== negated;
+          if (v === null) return null;
+          // x BETWEEN lo AND hi is x >= lo AND x <= hi in three-valued logic: one false
+          // bound decides even when the other is NULL.
+          const aboveLow = lo === null ? null : compareValues(v, lo) >= 0;
+          const belowHigh = hi === null ? null : compareValues(v, hi) <= 0;
+          if (aboveLow === false || belowHigh === false) return negated;
+          return aboveLow === null || belowHigh === null ? null : !negated;
         },
         type: 'BOOLEAN',
         constant: operand.constant && low.constant && high.constant,

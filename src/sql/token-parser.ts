@@ -1,73 +1,9 @@
 import { ChronosError } from '../lib/index.js';
 import type { SqlType } from '../storage/values.js';
 import type { ColumnDefinition, Expr, Statement } from './ast.js';
+import { Cursor } from './cursor.js';
 import { lexerParseError, type Token } from './lexer.js';
 import { checkIntLiteral, negateLiteral, numberLiteral, stringLiteral } from './literals.js';
-
-/** A cursor over tokens for the hand-written parts of the grammar (DDL, INSERT VALUES). */
-class Cursor {
-  #i = 0;
-  constructor(
-    readonly sql: string,
-    readonly tokens: readonly Token[],
-  ) {}
-
-  peek(offset = 0): Token | undefined {
-    return this.tokens[this.#i + offset];
-  }
-  done(): boolean {
-    return this.#i >= this.tokens.length;
-  }
-  next(): Token {
-    const t = this.tokens[this.#i];
-    if (t === undefined) throw this.fail('unexpected end of statement');
-    this.#i++;
-    return t;
-  }
-  isWord(word: string, offset = 0): boolean {
-    const t = this.peek(offset);
-    return t !== undefined && t.kind === 'word' && t.value === word;
-  }
-  isSymbol(symbol: string): boolean {
-    const t = this.peek();
-    return t !== undefined && t.kind === 'symbol' && t.value === symbol;
-  }
-  acceptWord(word: string): boolean {
-    if (!this.isWord(word)) return false;
-    this.#i++;
-    return true;
-  }
-  acceptSymbol(symbol: string): boolean {
-    if (!this.isSymbol(symbol)) return false;
-    this.#i++;
-    return true;
-  }
-  expectWord(word: string): void {
-    if (!this.acceptWord(word)) throw this.fail(`expected ${word}`);
-  }
-  expectSymbol(symbol: string): void {
-    if (!this.acceptSymbol(symbol)) throw this.fail(`expected '${symbol}'`);
-  }
-  identifier(what: string): string {
-    const t = this.peek();
-    if (t === undefined || (t.kind !== 'word' && t.kind !== 'quoted')) {
-      throw this.fail(`expected ${what}`);
-    }
-    this.#i++;
-    return t.value.toLowerCase();
-  }
-  expectEnd(): void {
-    if (!this.done()) throw this.fail('unexpected text after the statement');
-  }
-  fail(what: string): ChronosError {
-    const t = this.peek();
-    if (t === undefined) {
-      return new ChronosError('PARSE_ERROR', `Parse error: ${what}, but the statement ended`);
-    }
-    const shown = this.sql.slice(t.start, t.end);
-    return lexerParseError(this.sql, t.start, `${what}, found '${shown}'`);
-  }
-}
 
 const TYPE_NAMES: Readonly<Record<string, SqlType>> = {
   INT: 'INT', INTEGER: 'INT', BIGINT: 'INT', SMALLINT: 'INT', INT64: 'INT',
@@ -265,7 +201,7 @@ function identifierList(c: Cursor, what: string): string[] {
 
 /**
  * `INSERT INTO t [(cols)] VALUES (literal, ...), ...` read straight from tokens (the hot path).
- * Null when the statement uses anything beyond plain literals: node-sql-parser takes it then.
+ * Null when the statement uses anything beyond plain literals: the general parser takes it then.
  */
 export function parseFastInsert(sql: string, tokens: readonly Token[]): Statement | null {
   const c = new Cursor(sql, tokens);

@@ -34,10 +34,12 @@ export function intChain(rng: Random, terms = rng.between(1, 5)): string {
 
 /** A FLOAT chain: INT terms mixed with v, only + - * and / by a non-zero literal. */
 function floatChain(rng: Random): string {
-  let text = rng.pick(['v', '-v', intTerm(rng)]);
+  // No `%` anywhere in the chain: sqlite would apply it to a FLOAT left side as to an INT.
+  const term = (): string => rng.pick(['v', '-v', 'g', '- id', '-(g + 1)', String(rng.between(-9, 9))]);
+  let text = term();
   for (let i = 1; i < rng.between(2, 4); i++) {
     const op = rng.pick(['+', '-', '*', '/']);
-    const operand = op === '/' ? `${nonZeroLiteral(rng)}.0` : rng.pick(['v', intTerm(rng)]);
+    const operand = op === '/' ? `${nonZeroLiteral(rng)}.0` : term();
     text += ` ${op} ${operand}`;
   }
   return text;
@@ -101,5 +103,17 @@ export function randomQuery(rng: Random): string {
     () => `SELECT DISTINCT s FROM t${where}`,
     () => `SELECT count(*), sum(id), min(v), max(s) FROM t${where}`,
     () => `SELECT t.id, u.w FROM t JOIN u USING (g)${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
+    () => `SELECT id, g, v, s FROM t${where} ORDER BY ${orderKeys(rng)}, id`,
   ])();
+}
+
+/** ORDER BY keys over nullable columns; NULLS is spelled out half the time. */
+function orderKeys(rng: Random): string {
+  const keys = Array.from({ length: rng.between(1, 2) }, () => {
+    const direction = rng.pick(['', ' ASC', ' DESC']);
+    // sqlite's default puts NULLs first ascending; PostgreSQL's (ours) last: spell it out.
+    const nulls = rng.pick([' NULLS FIRST', ' NULLS LAST']);
+    return `${rng.pick(['g', 'v', 's', 'g % 3', '-v'])}${direction}${nulls}`;
+  });
+  return keys.join(', ');
 }

@@ -84,7 +84,7 @@ describe('errors name the problem', () => {
     ["SELECT id FROM t WHERE id IN (SELECT id FROM t)", 'UNSUPPORTED', ''],
     ["INSERT INTO t SELECT * FROM t", 'UNSUPPORTED', 'Unsupported: INSERT ... SELECT'],
     ["SELECT id FROM t; SELECT 1", 'UNSUPPORTED', "Parse error: only one statement per request (found ';' at line 1, column 17)"],
-    ['SELEC id FROM t', 'PARSE_ERROR', "Parse error: unexpected 'id' at line 1, column 7"],
+    ['SELEC id FROM t', 'PARSE_ERROR', "Parse error: unexpected 'SELEC' at line 1, column 1"],
     ['SELECT id FROM t WHERE', 'PARSE_ERROR', 'Parse error: unexpected end of statement'],
     ["SELECT 'abc FROM t", 'PARSE_ERROR', 'Parse error: unterminated string at line 1, column 8'],
     ['SELECT id FROM t WHERE id = = 1', 'PARSE_ERROR', "Parse error: unexpected '=' at line 1, column 29"],
