@@ -1,47 +1,71 @@
 import { ChronosError } from '../lib/index.js';
-import { lexerParseError, type Token } from './lexer.js';
+import { Lexer, lexerParseError, secondStatement, type Token } from './lexer.js';
 
 /** An UNSUPPORTED error naming the construct, e.g. `Unsupported: window functions`. */
 export function unsupported(what: string): ChronosError {
   return new ChronosError('UNSUPPORTED', `Unsupported: ${what}`);
 }
 
-/** A cursor over the tokens of one statement, shared by every part of the parser. */
+/**
+ * A cursor over the tokens of one statement, shared by every part of the parser. Tokens are
+ * lexed as the parser reaches them; trailing `;` are dropped and text after a `;` refused.
+ */
 export class Cursor {
-  #i = 0;
-  constructor(
-    readonly sql: string,
-    readonly tokens: readonly Token[],
-  ) {}
+  readonly #lexer: Lexer;
+  #buffer: Token[] = [];
+  #head = 0;
+  #ended = false;
+  constructor(readonly sql: string) {
+    this.#lexer = new Lexer(sql);
+  }
 
   peek(offset = 0): Token | undefined {
-    return this.tokens[this.#i + offset];
+    while (this.#buffer.length - this.#head <= offset && !this.#ended) this.#pull();
+    return this.#buffer[this.#head + offset];
   }
   done(): boolean {
-    return this.#i >= this.tokens.length;
+    return this.peek() === undefined;
   }
   next(): Token {
-    const t = this.tokens[this.#i];
+    const t = this.peek();
     if (t === undefined) throw this.unexpected();
-    this.#i++;
+    this.#head++;
+    if (this.#head === this.#buffer.length) {
+      // Drained: start over so the buffer never grows with the statement.
+      this.#buffer = [];
+      this.#head = 0;
+    }
     return t;
   }
+  #pull(): void {
+    const t = this.#lexer.next();
+    if (t === undefined || (t.kind === 'symbol' && t.value === ';')) {
+      if (t !== undefined) {
+        for (let u = this.#lexer.next(); u !== undefined; u = this.#lexer.next()) {
+          if (u.kind !== 'symbol' || u.value !== ';') throw secondStatement(this.sql, t);
+        }
+      }
+      this.#ended = true;
+      return;
+    }
+    this.#buffer.push(t);
+  }
   isWord(word: string, offset = 0): boolean {
-    const t = this.tokens[this.#i + offset];
+    const t = this.peek(offset);
     return t !== undefined && t.kind === 'word' && t.value === word;
   }
   isSymbol(symbol: string, offset = 0): boolean {
-    const t = this.tokens[this.#i + offset];
+    const t = this.peek(offset);
     return t !== undefined && t.kind === 'symbol' && t.value === symbol;
   }
   acceptWord(word: string): boolean {
     if (!this.isWord(word)) return false;
-    this.#i++;
+    this.next();
     return true;
   }
   acceptSymbol(symbol: string): boolean {
     if (!this.isSymbol(symbol)) return false;
-    this.#i++;
+    this.next();
     return true;
   }
   expectWord(word: string): void {
@@ -55,7 +79,7 @@ export class Cursor {
     if (t === undefined || (t.kind !== 'word' && t.kind !== 'quoted')) {
       throw this.fail(`expected ${what}`);
     }
-    this.#i++;
+    this.next();
     return t.value.toLowerCase();
   }
   expectEnd(): void {

@@ -8,16 +8,17 @@ import type { Expr, Statement } from './ast.js';
  */
 export const MAX_EXPR_DEPTH = 1000;
 
-function children(e: Expr): readonly Expr[] {
+/** Call `visit` on each direct operand of `e` (no array built: IN lists can be huge). */
+function eachChild(e: Expr, visit: (child: Expr) => void): void {
   switch (e.kind) {
-    case 'unary': case 'isNull': return [e.operand];
-    case 'binary': return [e.left, e.right];
-    case 'in': return [e.operand, ...e.list];
-    case 'between': return [e.operand, e.low, e.high];
-    case 'like': return [e.operand, e.pattern];
-    case 'call': return e.args;
-    case 'aggregate': return e.arg === null ? [] : [e.arg];
-    default: return [];
+    case 'unary': case 'isNull': visit(e.operand); return;
+    case 'binary': visit(e.left); visit(e.right); return;
+    case 'in': visit(e.operand); for (const item of e.list) visit(item); return;
+    case 'between': visit(e.operand); visit(e.low); visit(e.high); return;
+    case 'like': visit(e.operand); visit(e.pattern); return;
+    case 'call': for (const arg of e.args) visit(arg); return;
+    case 'aggregate': if (e.arg !== null) visit(e.arg); return;
+    default: return;
   }
 }
 
@@ -38,10 +39,17 @@ function rootsOf(s: Statement): (Expr | null)[] {
 
 /** Refuse a statement whose expressions nest deeper than MAX_EXPR_DEPTH (iterative walk). */
 export function checkExprDepth(s: Statement): void {
-  const stack: [Expr, number][] = [];
-  for (const root of rootsOf(s)) if (root !== null) stack.push([root, 1]);
-  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    const [expr, depth] = top;
+  // Two parallel stacks, and leaves never pushed: long IN/VALUES lists are mostly literals.
+  const nodes: Expr[] = [];
+  const depths: number[] = [];
+  for (const root of rootsOf(s)) {
+    if (root !== null) {
+      nodes.push(root);
+      depths.push(1);
+    }
+  }
+  for (let expr = nodes.pop(); expr !== undefined; expr = nodes.pop()) {
+    const depth = depths.pop() as number;
     if (depth > MAX_EXPR_DEPTH) {
       throw new ChronosError(
         'LIMIT_EXCEEDED',
@@ -50,6 +58,10 @@ export function checkExprDepth(s: Statement): void {
         { details: { limit: MAX_EXPR_DEPTH } },
       );
     }
-    for (const child of children(expr)) stack.push([child, depth + 1]);
+    eachChild(expr, (child) => {
+      if (child.kind === 'literal' || child.kind === 'column') return;
+      nodes.push(child);
+      depths.push(depth + 1);
+    });
   }
 }

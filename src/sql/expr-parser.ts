@@ -1,7 +1,7 @@
 import type { BinaryOp, Expr } from './ast.js';
 import { Cursor, unsupported } from './cursor.js';
 import type { Token } from './lexer.js';
-import { negateLiteral } from './literals.js';
+import { negateLiteral, numberLiteral, stringLiteral } from './literals.js';
 import { MAX_NESTING_DEPTH, nestingTooDeep } from './parse-limits.js';
 import { parsePrimary } from './primary-parser.js';
 
@@ -40,20 +40,17 @@ export class ExprParser {
 
   /** An expression whose operators all bind at least as tight as `minBp`. */
   parse(minBp: number): Expr {
-    if (++this.#depth > MAX_NESTING_DEPTH) throw nestingTooDeep();
-    try {
-      let left = this.prefix();
-      for (;;) {
-        const next = this.infix(left, minBp);
-        if (next === null) return left;
-        left = next;
-      }
-    } finally {
-      this.#depth--;
+    // Recursion here is bounded by the number of precedence levels; what can nest without
+    // bound (parentheses, calls, IN lists, prefix operators) goes through nested().
+    let left = this.prefix();
+    for (;;) {
+      const next = this.infix(left, minBp);
+      if (next === null) return left;
+      left = next;
     }
   }
 
-  /** Run `inner` one nesting level deeper (parenthesized and bracketed constructs). */
+  /** Run `inner` one nesting level deeper; past MAX_NESTING_DEPTH it is LIMIT_EXCEEDED. */
   nested<T>(inner: () => T): T {
     if (++this.#depth > MAX_NESTING_DEPTH) throw nestingTooDeep();
     try {
@@ -65,12 +62,14 @@ export class ExprParser {
 
   private prefix(): Expr {
     const c = this.c;
-    if (c.acceptWord('NOT')) return { kind: 'unary', op: 'NOT', operand: this.parse(BP_NOT) };
+    if (c.acceptWord('NOT')) {
+      return { kind: 'unary', op: 'NOT', operand: this.nested(() => this.parse(BP_NOT)) };
+    }
     if (c.acceptSymbol('-')) {
-      const operand = this.parse(BP_UNARY);
+      const operand = this.nested(() => this.parse(BP_UNARY));
       return negateLiteral(operand) ?? { kind: 'unary', op: '-', operand };
     }
-    if (c.acceptSymbol('+')) return this.parse(BP_UNARY);
+    if (c.acceptSymbol('+')) return this.nested(() => this.parse(BP_UNARY));
     return parsePrimary(this);
   }
 
@@ -176,9 +175,21 @@ export class ExprParser {
 
   /** One or more comma-separated expressions. */
   list(): Expr[] {
-    const items: Expr[] = [this.expr()];
-    while (this.c.acceptSymbol(',')) items.push(this.expr());
+    const items: Expr[] = [this.listItem()];
+    while (this.c.acceptSymbol(',')) items.push(this.listItem());
     return items;
+  }
+
+  /** A list item; a lone literal (the bulk of long IN and VALUES lists) skips the climb. */
+  private listItem(): Expr {
+    const t = this.c.peek();
+    const after = this.c.peek(1);
+    if (t !== undefined && (t.kind === 'number' || t.kind === 'string')
+      && after !== undefined && after.kind === 'symbol' && (after.value === ',' || after.value === ')')) {
+      this.c.next();
+      return t.kind === 'number' ? numberLiteral(t.value) : stringLiteral(t.value);
+    }
+    return this.expr();
   }
 }
 

@@ -1,8 +1,9 @@
+import { ChronosError } from '../lib/index.js';
 import type { Statement } from './ast.js';
 import { Cursor, unsupported } from './cursor.js';
 import { checkExprDepth, MAX_EXPR_DEPTH } from './expr-depth.js';
 import { ExprParser } from './expr-parser.js';
-import { singleStatement, tokenize, type Token } from './lexer.js';
+import type { Token } from './lexer.js';
 import { checkStatementSize } from './parse-limits.js';
 import { parseSelect } from './select-parser.js';
 import { parseByTokens, parseFastInsert } from './token-parser.js';
@@ -18,28 +19,31 @@ const REFUSED_STATEMENTS: ReadonlySet<string> = new Set([
 /** Parse one statement (a trailing `;` allowed) into our AST. Throws PARSE_ERROR/UNSUPPORTED. */
 export function parseStatement(sql: string): Statement {
   checkStatementSize(sql);
-  const tokens = singleStatement(sql, tokenize(sql));
-  const byTokens = parseByTokens(sql, tokens);
-  if (byTokens !== null) return byTokens;
-  if (tokens[0]?.kind === 'word' && tokens[0].value === 'INSERT') {
-    const fast = parseFastInsert(sql, tokens);
+  if (startsWithInsert(sql)) {
+    const fast = parseFastInsert(new Cursor(sql));
     if (fast !== null) return fast;
   }
-  const statement = parseQueryOrWrite(sql, tokens);
-  // A tree can't be deeper than the statement has tokens: most statements skip the walk.
-  if (tokens.length > MAX_EXPR_DEPTH) checkExprDepth(statement);
+  const statement = parseWithoutFastPath(sql);
+  // A tree can't be deeper than the text is long: most statements skip the walk.
+  if (sql.length > MAX_EXPR_DEPTH) checkExprDepth(statement);
   return statement;
 }
 
 /** The general parser alone, skipping the INSERT fast path: the reference it must equal. */
 export function parseWithoutFastPath(sql: string): Statement {
-  const tokens = singleStatement(sql, tokenize(sql));
-  return parseByTokens(sql, tokens) ?? parseQueryOrWrite(sql, tokens);
+  const c = new Cursor(sql);
+  if (c.done()) throw new ChronosError('PARSE_ERROR', 'Parse error: empty statement');
+  return parseByTokens(c) ?? parseQueryOrWrite(c);
 }
 
-function parseQueryOrWrite(sql: string, tokens: readonly Token[]): Statement {
-  const p = new ExprParser(new Cursor(sql, tokens));
-  const first = tokens[0] as Token;
+function startsWithInsert(sql: string): boolean {
+  const start = sql.search(/\S/);
+  return start >= 0 && sql.slice(start, start + 6).toUpperCase() === 'INSERT';
+}
+
+function parseQueryOrWrite(c: Cursor): Statement {
+  const p = new ExprParser(c);
+  const first = c.peek() as Token;
   let statement: Statement;
   switch (first.kind === 'word' ? first.value : '') {
     case 'SELECT':

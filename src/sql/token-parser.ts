@@ -16,9 +16,8 @@ const TTL_UNITS_MS: Readonly<Record<string, number>> = {
   s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000,
 };
 
-/** Statements the hand-written parser owns: transaction control and DDL. Null = not ours. */
-export function parseByTokens(sql: string, tokens: readonly Token[]): Statement | null {
-  const c = new Cursor(sql, tokens);
+/** Transaction control and DDL; null (nothing consumed) for any other statement. */
+export function parseByTokens(c: Cursor): Statement | null {
   const first = c.peek();
   if (first === undefined || first.kind !== 'word') return null;
   switch (first.value) {
@@ -203,8 +202,7 @@ function identifierList(c: Cursor, what: string): string[] {
  * `INSERT INTO t [(cols)] VALUES (literal, ...), ...` read straight from tokens (the hot path).
  * Null when the statement uses anything beyond plain literals: the general parser takes it then.
  */
-export function parseFastInsert(sql: string, tokens: readonly Token[]): Statement | null {
-  const c = new Cursor(sql, tokens);
+export function parseFastInsert(c: Cursor): Statement | null {
   if (!c.acceptWord('INSERT') || !c.acceptWord('INTO')) return null;
   const nameToken = c.peek();
   if (nameToken === undefined) return null;
