@@ -40,12 +40,26 @@ export type Expr =
     }
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[] }
   | {
+      readonly kind: 'case';
+      /** The `CASE x WHEN v ...` operand; null for the searched form `CASE WHEN cond ...`. */
+      readonly operand: Expr | null;
+      readonly whens: readonly CaseWhen[];
+      readonly otherwise: Expr | null;
+    }
+  | { readonly kind: 'cast'; readonly operand: Expr; readonly type: SqlType }
+  | {
       readonly kind: 'aggregate';
       readonly name: AggregateName;
       /** null for COUNT(*). */
       readonly arg: Expr | null;
       readonly distinct: boolean;
     };
+
+/** One `WHEN ... THEN ...` arm of CASE. */
+export interface CaseWhen {
+  readonly when: Expr;
+  readonly then: Expr;
+}
 
 /** One item of a SELECT list. `name` is the output column name (alias or text as written). */
 export type SelectItem =

@@ -1,6 +1,8 @@
 import { assertNever, ChronosError } from '../lib/index.js';
 import type { Row, SqlType, SqlValue } from '../storage/values.js';
 import type { Expr } from './ast.js';
+import { compileCase } from './compile-case.js';
+import { compileCast } from './cast.js';
 import { bucketWidthSeconds, SCALAR_FUNCTIONS, timeBucket } from './functions.js';
 import { likeToRegExp } from './like.js';
 import { checkIntLiteral } from './literals.js';
@@ -143,6 +145,10 @@ function compileNode(expr: Expr, ctx: CompileContext): Compiled {
         'INVALID_ARGUMENT',
         `Aggregate ${printExpr(expr)} is not allowed ${ctx.aggregatesRefused ?? 'here'}`,
       );
+    case 'case':
+      return compileCase(expr, ctx, compileExpr);
+    case 'cast':
+      return compileCast(expr, ctx, compileExpr);
     default:
       return assertNever(expr, 'expression');
   }

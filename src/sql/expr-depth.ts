@@ -18,6 +18,12 @@ function eachChild(e: Expr, visit: (child: Expr) => void): void {
     case 'like': visit(e.operand); visit(e.pattern); return;
     case 'call': for (const arg of e.args) visit(arg); return;
     case 'aggregate': if (e.arg !== null) visit(e.arg); return;
+    case 'cast': visit(e.operand); return;
+    case 'case':
+      if (e.operand !== null) visit(e.operand);
+      for (const arm of e.whens) { visit(arm.when); visit(arm.then); }
+      if (e.otherwise !== null) visit(e.otherwise);
+      return;
     default: return;
   }
 }

@@ -4,6 +4,7 @@ import type { Token } from './lexer.js';
 import { negateLiteral, numberLiteral, stringLiteral } from './literals.js';
 import { MAX_NESTING_DEPTH, nestingTooDeep } from './parse-limits.js';
 import { parsePrimary } from './primary-parser.js';
+import { parseTypeName } from './type-name.js';
 
 // Binding powers, loosest first, as PostgreSQL documents them:
 // OR < AND < NOT < IS < comparison < BETWEEN/IN/LIKE < || < + - < * / % < unary minus < ::
@@ -116,7 +117,11 @@ export class ExprParser {
       this.c.next();
       return { kind: 'binary', op, left, right: this.parse(bp + 1) };
     }
-    if (t.value === '::') throw unsupported("casts ('::')");
+    if (t.value === '::') {
+      // Binds tighter than everything, unary minus included (-x::INT is -(x::INT)).
+      this.c.next();
+      return { kind: 'cast', operand: left, type: parseTypeName(this.c) };
+    }
     return null;
   }
 

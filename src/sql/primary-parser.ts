@@ -1,9 +1,10 @@
 import { ChronosError } from '../lib/index.js';
-import type { AggregateName, Expr } from './ast.js';
+import type { AggregateName, CaseWhen, Expr } from './ast.js';
 import { unsupported } from './cursor.js';
 import type { ExprParser } from './expr-parser.js';
 import { numberLiteral, stringLiteral } from './literals.js';
 import { isReserved } from './reserved-words.js';
+import { parseTypeName } from './type-name.js';
 
 const AGGREGATES: ReadonlySet<string> = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'avg_1h', 'avg_24h', 'avg_7d',
@@ -52,9 +53,16 @@ function wordPrimary(p: ExprParser, word: string): Expr {
       c.next();
       return { kind: 'literal', value: word === 'TRUE', type: 'BOOLEAN' };
     case 'CASE':
-      throw unsupported('CASE');
-    case 'CAST':
-      throw unsupported('CAST');
+      return p.nested(() => parseCase(p));
+    case 'CAST': {
+      c.next();
+      c.expectSymbol('(');
+      const operand = p.nested(() => p.expr());
+      c.expectWord('AS');
+      const type = parseTypeName(c);
+      c.expectSymbol(')');
+      return { kind: 'cast', operand, type };
+    }
     default: {
       const refused = REFUSED_PRIMARIES[word];
       if (refused !== undefined && (c.isSymbol('(', 1) || word === 'INTERVAL')) {
@@ -98,10 +106,14 @@ function call(p: ExprParser, name: string): Expr {
     refuseCallSuffix(p);
     return { kind: 'aggregate', name: 'count', arg: null, distinct: false };
   }
+  refuseKeywordArguments(p, name);
   const distinct = c.acceptWord('DISTINCT');
   if (!distinct) c.acceptWord('ALL');
   const args = c.isSymbol(')') ? [] : p.nested(() => p.list());
   if (c.isWord('ORDER')) throw unsupported('ORDER BY inside an aggregate');
+  if (c.isWord('FROM') || c.isWord('FOR')) {
+    throw unsupported(`${name}(... FROM/FOR ...); use substr(s, start, length)`);
+  }
   c.expectSymbol(')');
   refuseCallSuffix(p);
   if (!aggregate) {
@@ -121,4 +133,29 @@ function refuseCallSuffix(p: ExprParser): void {
   if (p.c.isWord('OVER')) throw unsupported('window functions');
   if (p.c.isWord('FILTER')) throw unsupported('FILTER (WHERE ...)');
   if (p.c.isWord('WITHIN')) throw unsupported('WITHIN GROUP');
+}
+
+/** `CASE [operand] WHEN ... THEN ... [...] [ELSE ...] END`. */
+function parseCase(p: ExprParser): Expr {
+  const c = p.c;
+  c.expectWord('CASE');
+  const operand = c.isWord('WHEN') ? null : p.expr();
+  const whens: CaseWhen[] = [];
+  while (c.acceptWord('WHEN')) {
+    const when = p.expr();
+    c.expectWord('THEN');
+    whens.push({ when, then: p.expr() });
+  }
+  if (whens.length === 0) throw c.fail('expected WHEN');
+  const otherwise = c.acceptWord('ELSE') ? p.expr() : null;
+  c.expectWord('END');
+  return { kind: 'case', operand, whens, otherwise };
+}
+
+/** SQL-standard keyword forms of some functions: refused by name, with the form we take. */
+function refuseKeywordArguments(p: ExprParser, name: string): void {
+  const c = p.c;
+  if (name === 'trim' && (c.isWord('BOTH') || c.isWord('LEADING') || c.isWord('TRAILING'))) {
+    throw unsupported('TRIM(BOTH|LEADING|TRAILING ... FROM ...); use trim/ltrim/rtrim(s [, chars])');
+  }
 }

@@ -1,16 +1,9 @@
 import { ChronosError } from '../lib/index.js';
-import type { SqlType } from '../storage/values.js';
 import type { ColumnDefinition, Expr, Statement } from './ast.js';
 import { Cursor } from './cursor.js';
+import { parseTypeName } from './type-name.js';
 import { lexerParseError, type Token } from './lexer.js';
 import { checkIntLiteral, negateLiteral, numberLiteral, stringLiteral } from './literals.js';
-
-const TYPE_NAMES: Readonly<Record<string, SqlType>> = {
-  INT: 'INT', INTEGER: 'INT', BIGINT: 'INT', SMALLINT: 'INT', INT64: 'INT',
-  FLOAT: 'FLOAT', DOUBLE: 'FLOAT', REAL: 'FLOAT', FLOAT64: 'FLOAT',
-  STRING: 'STRING', TEXT: 'STRING', VARCHAR: 'STRING', CHAR: 'STRING',
-  BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN',
-};
 
 const TTL_UNITS_MS: Readonly<Record<string, number>> = {
   s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000,
@@ -99,20 +92,7 @@ function createTable(c: Cursor): Statement {
 
 function columnDefinition(c: Cursor): ColumnDefinition {
   const name = c.identifier('a column name');
-  const typeToken = c.next();
-  const type = typeToken.kind === 'word' ? TYPE_NAMES[typeToken.value] : undefined;
-  if (type === undefined) {
-    throw lexerParseError(
-      c.sql, typeToken.start,
-      `unknown type '${c.sql.slice(typeToken.start, typeToken.end)}' for column ${name} ` +
-        '(INT, FLOAT, STRING, TEXT, BOOLEAN)',
-    );
-  }
-  if (typeToken.value === 'DOUBLE') c.acceptWord('PRECISION');
-  if (c.acceptSymbol('(')) {
-    if (c.next().kind !== 'number') throw c.fail('expected a length');
-    c.expectSymbol(')');
-  }
+  const type = parseTypeName(c, ` for column ${name}`);
   let notNull = false;
   let primaryKey = false;
   for (let guard = 0; guard < 8; guard++) {

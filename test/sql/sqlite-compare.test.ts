@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Random } from '../../src/lib/index.js';
-import { randomQuery } from './sqlite-queries.js';
+import { forSqlite, randomQuery } from './sqlite-queries.js';
 import { newSession, rowsOf } from './support.js';
 
 // CHRONOS_SQLITE_QUERIES / CHRONOS_SQLITE_SEED run more (or other) queries, e.g. 100000 locally.
@@ -50,7 +50,7 @@ function quotedValue(text: string): unknown {
 
 /** Every query's rows as sqlite3 answers them, from one sqlite3 process. */
 function sqliteAnswers(db: string, queries: readonly string[]): unknown[][][] {
-  const script = queries.map((q) => `${q};\n${MARKER_SQL};\n`).join('');
+  const script = queries.map((q) => `${forSqlite(q)};\n${MARKER_SQL};\n`).join('');
   const out = execFileSync('sqlite3', ['-bail', '-quote', '-cmd', 'PRAGMA case_sensitive_like=ON', db], {
     input: script, maxBuffer: 1 << 30,
   }).toString();

@@ -91,6 +91,51 @@ export function predicateChain(rng: Random, depth = 2): string {
   return text;
 }
 
+/** CASE in both forms over the nullable columns. */
+function caseExpr(rng: Random): string {
+  const otherwise = rng.chance(0.7) ? ` ELSE ${intChain(rng, 2)}` : '';
+  if (rng.chance(0.5)) {
+    const arms = Array.from({ length: rng.between(1, 3) }, () => ` WHEN ${predicateAtom(rng)} THEN ${intChain(rng, 2)}`);
+    return `CASE${arms.join('')}${otherwise} END`;
+  }
+  const arms = Array.from({ length: rng.between(1, 3) }, () => ` WHEN ${rng.between(-3, 3)} THEN ${intChain(rng, 2)}`);
+  return `CASE ${rng.pick(['g', 'g % 3', 'id % 4'])}${arms.join('')}${otherwise} END`;
+}
+
+/** Scalar functions and casts whose answers PostgreSQL and sqlite3 share on our data. */
+function functionItem(rng: Random): string {
+  const at = `${rng.between(1, 3)}`;
+  const ts = `${rng.pick(['id', 'g', 'id * g'])} * ${rng.pick(['86399', '3607', '1000003'])} + 1700000000`;
+  return rng.pick([
+    () => caseExpr(rng),
+    () => `CASE WHEN ${predicateAtom(rng)} THEN s ELSE ${stringTerm(rng)} END`,
+    () => `coalesce(${rng.pick(['g', 'g * 2'])}, ${intChain(rng, 2)})`,
+    () => `coalesce(s, '${rng.pick(['', 'z'])}') || 'x'`,
+    () => `nullif(${rng.pick(['g', 'g % 3'])}, ${rng.between(-2, 2)})`,
+    () => `nullif(s, '${rng.pick(['a', 'b', ''])}')`,
+    () => `abs(${intChain(rng, 2)})`,
+    () => `${rng.pick(['round', 'floor', 'ceil', 'abs'])}(${rng.pick(['v', '-v', 'v * 3'])})`,
+    () => `round(v, ${rng.between(0, 2)})`,
+    () => `substr(s, ${at}${rng.chance(0.5) ? `, ${rng.between(0, 3)}` : ''})`,
+    () => `replace(s, '${rng.pick(['a', 'b', 'ab'])}', '${rng.pick(['', 'x', 'yy'])}')`,
+    () => `${rng.pick(['trim', 'ltrim', 'rtrim'])}(s${rng.chance(0.5) ? `, '${rng.pick(['a', 'b', 'ab'])}'` : ''})`,
+    () => `${rng.pick(['length', 'lower', 'upper'])}(${stringTerm(rng)})`,
+    () => `CAST(${rng.pick(['g', 'id', 'g * id'])} AS TEXT) || s`,
+    () => `${rng.pick(['g', 'id'])}::text`,
+    () => `CAST(${rng.pick(['g', 'id'])} AS FLOAT) / 4`,
+    () => `CAST(length(s) AS TEXT)`,
+    () => `datetime(${ts}, 'unixepoch')`,
+    () => `date(${ts}, 'unixepoch')`,
+    () => `strftime('${rng.pick(['%Y-%m-%d %H:%M:%S', '%H:%M', '%j/%w', '%s', '%d.%m.%Y'])}', ${ts}, 'unixepoch')`,
+    () => `unixepoch(datetime(${ts}, 'unixepoch'))`,
+  ])();
+}
+
+/** sqlite3's spelling of a query: it has no `x::type`. */
+export function forSqlite(sql: string): string {
+  return sql.replace(/\b(\w+)::(\w+)/g, 'CAST($1 AS $2)');
+}
+
 /** One SELECT over t(id, g, v, s) and u(g, w). */
 export function randomQuery(rng: Random): string {
   const where = rng.chance(0.9) ? ` WHERE ${predicateChain(rng)}` : '';
@@ -104,6 +149,8 @@ export function randomQuery(rng: Random): string {
     () => `SELECT count(*), sum(id), min(v), max(s) FROM t${where}`,
     () => `SELECT t.id, u.w FROM t JOIN u USING (g)${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT id, g, v, s FROM t${where} ORDER BY ${orderKeys(rng)}, id`,
+    () => `SELECT id, ${functionItem(rng)}, ${functionItem(rng)} FROM t${where}`,
+    () => `SELECT id, ${functionItem(rng)} FROM t WHERE ${caseExpr(rng)} ${rng.pick(['>', '=', '<='])} ${rng.between(-3, 3)}`,
   ])();
 }
 
