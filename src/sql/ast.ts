@@ -48,6 +48,15 @@ export type Expr =
     }
   | { readonly kind: 'cast'; readonly operand: Expr; readonly type: SqlType }
   | {
+      /** A subquery, replaced by its answer before the statement is planned (uncorrelated). */
+      readonly kind: 'subquery';
+      readonly mode: 'scalar' | 'exists' | 'in';
+      readonly query: SelectStatement;
+      /** The IN operand (mode 'in' only). */
+      readonly operand: Expr | null;
+      readonly negated: boolean;
+    }
+  | {
       readonly kind: 'aggregate';
       readonly name: AggregateName;
       /** null for COUNT(*). */

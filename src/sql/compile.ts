@@ -149,6 +149,9 @@ function compileNode(expr: Expr, ctx: CompileContext): Compiled {
       return compileCase(expr, ctx, compileExpr);
     case 'cast':
       return compileCast(expr, ctx, compileExpr);
+    case 'subquery':
+      // resolveSubqueries answers them before planning; anything else never runs them.
+      throw new ChronosError('UNSUPPORTED', 'Unsupported: subqueries here');
     default:
       return assertNever(expr, 'expression');
   }

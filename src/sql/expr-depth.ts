@@ -9,7 +9,7 @@ import type { Expr, Statement } from './ast.js';
 export const MAX_EXPR_DEPTH = 1000;
 
 /** Call `visit` on each direct operand of `e` (no array built: IN lists can be huge). */
-function eachChild(e: Expr, visit: (child: Expr) => void): void {
+export function eachChild(e: Expr, visit: (child: Expr) => void): void {
   switch (e.kind) {
     case 'unary': case 'isNull': visit(e.operand); return;
     case 'binary': visit(e.left); visit(e.right); return;
@@ -19,6 +19,7 @@ function eachChild(e: Expr, visit: (child: Expr) => void): void {
     case 'call': for (const arg of e.args) visit(arg); return;
     case 'aggregate': if (e.arg !== null) visit(e.arg); return;
     case 'cast': visit(e.operand); return;
+    case 'subquery': if (e.operand !== null) visit(e.operand); return;
     case 'case':
       if (e.operand !== null) visit(e.operand);
       for (const arm of e.whens) { visit(arm.when); visit(arm.then); }
@@ -28,7 +29,8 @@ function eachChild(e: Expr, visit: (child: Expr) => void): void {
   }
 }
 
-function rootsOf(s: Statement): (Expr | null)[] {
+/** The top-level expressions of a statement (null where a clause is absent). */
+export function rootsOf(s: Statement): (Expr | null)[] {
   switch (s.kind) {
     case 'select':
       return [
@@ -64,6 +66,7 @@ export function checkExprDepth(s: Statement): void {
         { details: { limit: MAX_EXPR_DEPTH } },
       );
     }
+    if (expr.kind === 'subquery') checkExprDepth(expr.query);
     eachChild(expr, (child) => {
       if (child.kind === 'literal' || child.kind === 'column') return;
       nodes.push(child);

@@ -1,4 +1,4 @@
-import type { BinaryOp, Expr } from './ast.js';
+import type { BinaryOp, Expr, SelectStatement } from './ast.js';
 import { Cursor, unsupported } from './cursor.js';
 import type { Token } from './lexer.js';
 import { negateLiteral, numberLiteral, stringLiteral } from './literals.js';
@@ -32,7 +32,21 @@ const RANGE_WORDS: ReadonlySet<string> = new Set(['BETWEEN', 'IN', 'LIKE', 'ILIK
 /** Recursive-descent/Pratt parser of expressions; each call is linear in its tokens. */
 export class ExprParser {
   #depth = 0;
-  constructor(readonly c: Cursor) {}
+  /** Set once a subquery was parsed: the statement then needs resolveSubqueries. */
+  sawSubquery = false;
+  /** `select` parses a SELECT from this parser's cursor (subqueries; injected to avoid a cycle). */
+  constructor(
+    readonly c: Cursor,
+    readonly select: (p: ExprParser) => SelectStatement,
+  ) {}
+
+  /** `(SELECT ...)` as a subquery expression, one nesting level deeper. */
+  subquery(mode: 'scalar' | 'exists' | 'in', operand: Expr | null = null, negated = false): Expr {
+    this.sawSubquery = true;
+    const query = this.nested(() => this.select(this));
+    this.c.expectSymbol(')');
+    return { kind: 'subquery', mode, query, operand, negated };
+  }
 
   /** A full expression (OR level). */
   expr(): Expr {
@@ -158,6 +172,10 @@ export class ExprParser {
         return { kind: 'between', operand, low, high, negated };
       }
       case 'IN':
+        if (c.isSymbol('(') && (c.isWord('SELECT', 1))) {
+          c.next();
+          return this.subquery('in', operand, negated);
+        }
         return { kind: 'in', operand, list: this.inList(), negated };
       case 'LIKE': {
         const pattern = this.parse(BP_RANGE + 1);
@@ -172,7 +190,7 @@ export class ExprParser {
   private inList(): Expr[] {
     const c = this.c;
     c.expectSymbol('(');
-    if (c.isWord('SELECT') || c.isWord('WITH')) throw unsupported('subqueries (IN (SELECT ...))');
+    if (c.isWord('WITH')) throw unsupported('WITH (common table expressions)');
     const list = this.nested(() => this.list());
     c.expectSymbol(')');
     return list;

@@ -57,6 +57,7 @@ export function collectAggregates(expr: Expr, out: Extract<Expr, { kind: 'aggreg
     case 'like': collectAggregates(expr.operand, out); collectAggregates(expr.pattern, out); return;
     case 'call': expr.args.forEach((e) => collectAggregates(e, out)); return;
     case 'cast': collectAggregates(expr.operand, out); return;
+    case 'subquery': if (expr.operand !== null) collectAggregates(expr.operand, out); return;
     case 'case':
       if (expr.operand !== null) collectAggregates(expr.operand, out);
       for (const w of expr.whens) { collectAggregates(w.when, out); collectAggregates(w.then, out); }

@@ -41,8 +41,16 @@ function startsWithInsert(sql: string): boolean {
   return start >= 0 && sql.slice(start, start + 6).toUpperCase() === 'INSERT';
 }
 
+/** Statements that hold a subquery (most don't: they skip resolveSubqueries' walk). */
+const WITH_SUBQUERIES = new WeakSet<Statement>();
+
+/** True when the parsed statement holds a subquery somewhere. */
+export function hasSubqueries(s: Statement): boolean {
+  return WITH_SUBQUERIES.has(s);
+}
+
 function parseQueryOrWrite(c: Cursor): Statement {
-  const p = new ExprParser(c);
+  const p = new ExprParser(c, parseSelect);
   const first = c.peek() as Token;
   let statement: Statement;
   switch (first.kind === 'word' ? first.value : '') {
@@ -66,5 +74,6 @@ function parseQueryOrWrite(c: Cursor): Statement {
       throw p.c.unexpected();
   }
   p.c.expectEnd();
+  if (p.sawSubquery) WITH_SUBQUERIES.add(statement);
   return statement;
 }

@@ -12,7 +12,6 @@ const AGGREGATES: ReadonlySet<string> = new Set([
 
 /** Words that start a construct we recognise but do not run: refused by name. */
 const REFUSED_PRIMARIES: Readonly<Record<string, string>> = {
-  EXISTS: 'subqueries (EXISTS)',
   ARRAY: 'arrays',
   INTERVAL: 'INTERVAL literals',
   ROW: 'row values',
@@ -52,6 +51,11 @@ function wordPrimary(p: ExprParser, word: string): Expr {
     case 'FALSE':
       c.next();
       return { kind: 'literal', value: word === 'TRUE', type: 'BOOLEAN' };
+    case 'EXISTS':
+      c.next();
+      c.expectSymbol('(');
+      if (!c.isWord('SELECT')) throw c.fail('expected SELECT');
+      return p.subquery('exists');
     case 'CASE':
       return p.nested(() => parseCase(p));
     case 'CAST': {
@@ -78,7 +82,8 @@ function wordPrimary(p: ExprParser, word: string): Expr {
 function parenthesized(p: ExprParser): Expr {
   const c = p.c;
   c.expectSymbol('(');
-  if (c.isWord('SELECT') || c.isWord('WITH')) throw unsupported('subqueries');
+  if (c.isWord('SELECT')) return p.subquery('scalar');
+  if (c.isWord('WITH')) throw unsupported('WITH (common table expressions)');
   const inner = p.nested(() => p.expr());
   if (c.isSymbol(',')) throw unsupported('row values');
   c.expectSymbol(')');

@@ -74,6 +74,11 @@ export function printExpr(expr: Expr): string {
       const otherwise = expr.otherwise === null ? '' : ` else ${printExpr(expr.otherwise)}`;
       return `case${operand}${arms.join('')}${otherwise} end`;
     }
+    case 'subquery':
+      if (expr.mode === 'in') {
+        return `${printExpr(expr.operand as Expr)} ${expr.negated ? 'not ' : ''}in (select ...)`;
+      }
+      return expr.mode === 'exists' ? 'exists (select ...)' : '(select ...)';
     default:
       return assertNever(expr, 'expression');
   }

@@ -131,6 +131,18 @@ function functionItem(rng: Random): string {
   ])();
 }
 
+/** An uncorrelated subquery predicate: IN / NOT IN (NULLs included), EXISTS, scalar. */
+function subqueryAtom(rng: Random): string {
+  const inner = `SELECT ${rng.pick(['g', 'g + 1', 'id % 5'])} FROM t WHERE ${predicateChain(rng, 0)}`;
+  return rng.pick([
+    () => `${intChain(rng, 2)} ${rng.chance(0.5) ? 'NOT ' : ''}IN (${inner})`,
+    () => `g ${rng.chance(0.5) ? 'NOT ' : ''}IN (SELECT g FROM u WHERE w ${rng.pick(['<', '>'])} ${rng.between(0, 110)})`,
+    () => `${rng.chance(0.5) ? 'NOT ' : ''}EXISTS (SELECT 1 FROM u WHERE w > ${rng.between(50, 120)})`,
+    () => `g ${rng.pick(['<', '=', '>='])} (SELECT ${rng.pick(['max', 'min', 'count'])}(g) FROM t WHERE ${predicateChain(rng, 0)})`,
+    () => `v > (SELECT avg(v) FROM t WHERE id < ${rng.between(1, 160)})`,
+  ])();
+}
+
 /** sqlite3's spelling of a query: it has no `x::type`. */
 export function forSqlite(sql: string): string {
   return sql.replace(/\b(\w+)::(\w+)/g, 'CAST($1 AS $2)');
@@ -150,6 +162,8 @@ export function randomQuery(rng: Random): string {
     () => `SELECT t.id, u.w FROM t JOIN u USING (g)${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT id, g, v, s FROM t${where} ORDER BY ${orderKeys(rng)}, id`,
     () => `SELECT id, ${functionItem(rng)}, ${functionItem(rng)} FROM t${where}`,
+    () => `SELECT id, g FROM t WHERE ${subqueryAtom(rng)} ${rng.pick(['AND', 'OR'])} ${predicateChain(rng, 0)}`,
+    () => `SELECT id, (SELECT count(*) FROM u WHERE w > ${rng.between(0, 100)}) FROM t WHERE ${subqueryAtom(rng)}`,
     () => `SELECT id, ${functionItem(rng)} FROM t WHERE ${caseExpr(rng)} ${rng.pick(['>', '=', '<='])} ${rng.between(-3, 3)}`,
   ])();
 }
