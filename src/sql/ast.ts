@@ -118,9 +118,31 @@ export interface ColumnDefinition {
   readonly primaryKey: boolean;
 }
 
+/** An operand of UNION/INTERSECT/EXCEPT: a plain SELECT or a nested set operation. */
+export type QueryTerm =
+  | SelectStatement
+  | {
+      readonly kind: 'setOperation';
+      readonly op: 'UNION' | 'INTERSECT' | 'EXCEPT';
+      /** ALL keeps duplicates (multiset semantics). */
+      readonly all: boolean;
+      readonly left: QueryTerm;
+      readonly right: QueryTerm;
+    };
+
+/** `a UNION b ... [ORDER BY] [LIMIT]`: ORDER BY and LIMIT apply to the combined rows. */
+export interface CompoundStatement {
+  readonly kind: 'compound';
+  readonly body: Extract<QueryTerm, { kind: 'setOperation' }>;
+  readonly orderBy: readonly OrderItem[];
+  readonly limit: Expr | null;
+  readonly offset: Expr | null;
+}
+
 /** Every statement of the dialect. */
 export type Statement =
   | SelectStatement
+  | CompoundStatement
   | {
       readonly kind: 'insert';
       readonly table: string;

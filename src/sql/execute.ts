@@ -6,6 +6,7 @@ import { hasSubqueries, parseStatement } from './parse.js';
 import { describeAccessPath } from './plan.js';
 import type { StatementResult } from './result.js';
 import { executeSelect, planSelect } from './select.js';
+import { executeCompound } from './set-operation.js';
 import { resolveSubqueries } from './subqueries.js';
 import { executeWrite } from './write.js';
 
@@ -25,6 +26,7 @@ export function classify(sql: string): StatementClass {
 function classOf(s: Statement): StatementClass {
   switch (s.kind) {
     case 'select':
+    case 'compound':
       return 'read';
     case 'begin':
     case 'commit':
@@ -42,6 +44,7 @@ export async function executeRead(
   nowMs: number,
 ): Promise<StatementResult> {
   const s = parseStatement(sql);
+  if (s.kind === 'compound') return executeCompound(s, reader, nowMs);
   if (s.kind !== 'select') {
     throw new ChronosError('INVALID_ARGUMENT', `executeRead needs a SELECT, got ${s.kind}`);
   }
@@ -89,6 +92,7 @@ export async function executeInTransaction(
 ): Promise<StatementResult> {
   const s = await withAnswers(parseStatement(sql), txn, nowMs);
   if (s.kind === 'select') return executeSelect(s, txn, nowMs);
+  if (s.kind === 'compound') return executeCompound(s, txn, nowMs);
   if (s.kind === 'begin' || s.kind === 'commit' || s.kind === 'rollback') {
     throw new ChronosError(
       'TRANSACTION_STATE',

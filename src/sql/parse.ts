@@ -5,7 +5,7 @@ import { checkExprDepth, MAX_EXPR_DEPTH } from './expr-depth.js';
 import { ExprParser } from './expr-parser.js';
 import type { Token } from './lexer.js';
 import { checkStatementSize } from './parse-limits.js';
-import { parseSelect } from './select-parser.js';
+import { parseQuery, parseSelect } from './select-parser.js';
 import { parseByTokens, parseFastInsert } from './token-parser.js';
 import { parseDelete, parseInsert, parseUpdate } from './write-parser.js';
 
@@ -55,7 +55,7 @@ function parseQueryOrWrite(c: Cursor): Statement {
   let statement: Statement;
   switch (first.kind === 'word' ? first.value : '') {
     case 'SELECT':
-      statement = parseSelect(p);
+      statement = parseQuery(p);
       break;
     case 'INSERT':
       statement = parseInsert(p);

@@ -1,12 +1,57 @@
-import type { Expr, Join, OrderItem, SelectItem, SelectStatement, TableRef } from './ast.js';
+import type {
+  CompoundStatement, Expr, Join, OrderItem, QueryTerm, SelectItem, SelectStatement, TableRef,
+} from './ast.js';
 import { unsupported, type Cursor } from './cursor.js';
 import { ExprParser } from './expr-parser.js';
 import { printExpr } from './print.js';
 import { isReserved } from './reserved-words.js';
 
-/** `SELECT ...` up to the end of the statement. */
+/** A SELECT (subqueries): a set operation is refused here. */
 export function parseSelect(p: ExprParser): SelectStatement {
+  const query = parseQuery(p);
+  if (query.kind === 'compound') throw unsupported('UNION/INTERSECT/EXCEPT inside a subquery');
+  return query;
+}
+
+/** `SELECT ...` or `SELECT ... UNION|INTERSECT|EXCEPT [ALL] SELECT ... [ORDER BY] [LIMIT]`. */
+export function parseQuery(p: ExprParser): SelectStatement | CompoundStatement {
+  const first = selectCore(p);
+  if (!isSetOperation(p.c)) return { ...first, ...queryTail(p) };
+  let body = intersections(p, first);
+  for (;;) {
+    const op = p.c.acceptWord('UNION') ? 'UNION' : p.c.acceptWord('EXCEPT') ? 'EXCEPT' : null;
+    if (op === null) break;
+    const all = setQuantifier(p.c);
+    body = { kind: 'setOperation', op, all, left: body, right: intersections(p, selectCore(p)) };
+  }
+  if (body.kind !== 'setOperation') throw p.c.unexpected();
+  return { kind: 'compound', body, ...queryTail(p) };
+}
+
+/** INTERSECT binds tighter than UNION and EXCEPT (PostgreSQL, the standard). */
+function intersections(p: ExprParser, first: SelectStatement): QueryTerm {
+  let term: QueryTerm = first;
+  while (p.c.acceptWord('INTERSECT')) {
+    const all = setQuantifier(p.c);
+    term = { kind: 'setOperation', op: 'INTERSECT', all, left: term, right: selectCore(p) };
+  }
+  return term;
+}
+
+function setQuantifier(c: Cursor): boolean {
+  if (c.acceptWord('ALL')) return true;
+  c.acceptWord('DISTINCT');
+  return false;
+}
+
+function isSetOperation(c: Cursor): boolean {
+  return c.isWord('UNION') || c.isWord('INTERSECT') || c.isWord('EXCEPT');
+}
+
+/** SELECT through HAVING: what a member of a set operation may hold. */
+function selectCore(p: ExprParser): SelectStatement {
   const c = p.c;
+  if (c.isSymbol('(')) throw unsupported('parenthesized SELECT');
   c.expectWord('SELECT');
   const distinct = c.acceptWord('DISTINCT');
   if (!distinct) c.acceptWord('ALL');
@@ -23,18 +68,18 @@ export function parseSelect(p: ExprParser): SelectStatement {
   const groupBy = c.acceptWord('GROUP') ? (c.expectWord('BY'), p.list()) : [];
   const having = c.acceptWord('HAVING') ? p.expr() : null;
   if (c.isWord('WINDOW')) throw unsupported('WINDOW');
-  refuseSetOperation(c);
+  const none = { orderBy: [], limit: null, offset: null };
+  return { kind: 'select', distinct, items, from, joins, where, groupBy, having, ...none };
+}
+
+/** ORDER BY and LIMIT/OFFSET, which end a query. */
+function queryTail(p: ExprParser): { orderBy: OrderItem[]; limit: Expr | null; offset: Expr | null } {
+  const c = p.c;
   const orderBy = c.acceptWord('ORDER') ? (c.expectWord('BY'), orderItems(p)) : [];
   const { limit, offset } = limitOffset(p);
   if (c.isWord('FOR')) throw unsupported('FOR UPDATE/SHARE');
-  refuseSetOperation(c);
-  return { kind: 'select', distinct, items, from, joins, where, groupBy, having, orderBy, limit, offset };
-}
-
-function refuseSetOperation(c: Cursor): void {
-  if (c.isWord('UNION') || c.isWord('INTERSECT') || c.isWord('EXCEPT')) {
-    throw unsupported('UNION/INTERSECT/EXCEPT');
-  }
+  if (isSetOperation(c)) throw unsupported('UNION/INTERSECT/EXCEPT after ORDER BY or LIMIT');
+  return { orderBy, limit, offset };
 }
 
 function selectItems(p: ExprParser): SelectItem[] {

@@ -19,7 +19,8 @@ interface Output {
   readonly expr: Expr;
 }
 
-function nonNegativeInt(expr: Expr | null, what: string, nowMs: number): number | null {
+/** A LIMIT/OFFSET value: a constant non-negative INT, or null when absent. */
+export function nonNegativeInt(expr: Expr | null, what: string, nowMs: number): number | null {
   if (expr === null) return null;
   const c = compileExpr(expr, { scope: null, nowMs });
   const v = c.evaluate([]);

@@ -143,6 +143,26 @@ function subqueryAtom(rng: Random): string {
   ])();
 }
 
+/**
+ * A chain of set operations. sqlite3 gives INTERSECT the same precedence as UNION/EXCEPT
+ * (PostgreSQL binds it tighter), so INTERSECT only appears in chains of INTERSECTs.
+ */
+function setOperationQuery(rng: Random): string {
+  const member = (): string => rng.pick([
+    () => `SELECT g, s FROM t WHERE ${predicateChain(rng, 0)}`,
+    () => `SELECT g, 'u' FROM u WHERE w ${rng.pick(['<', '>'])} ${rng.between(0, 110)}`,
+    () => `SELECT g % 3, s FROM t WHERE ${predicateChain(rng, 0)}`,
+  ])();
+  const ops = rng.chance(0.3) ? ['INTERSECT', 'INTERSECT ALL'] : ['UNION', 'UNION ALL', 'EXCEPT', 'EXCEPT ALL'];
+  // sqlite3 has no INTERSECT ALL / EXCEPT ALL: only UNION ALL keeps its ALL.
+  const supported = ops.filter((op) => op === 'UNION ALL' || !op.endsWith(' ALL'));
+  let text = member();
+  for (let i = rng.between(1, 3); i > 0; i--) text += ` ${rng.pick(supported)} ${member()}`;
+  const order = rng.chance(0.5) ? ` ORDER BY 1 ${rng.pick(['ASC', 'DESC'])} NULLS FIRST, 2 NULLS LAST` : '';
+  const limit = order !== '' && rng.chance(0.5) ? ` LIMIT ${rng.between(0, 8)} OFFSET ${rng.between(0, 3)}` : '';
+  return `${text}${order}${limit}`;
+}
+
 /** sqlite3's spelling of a query: it has no `x::type`. */
 export function forSqlite(sql: string): string {
   return sql.replace(/\b(\w+)::(\w+)/g, 'CAST($1 AS $2)');
@@ -162,6 +182,7 @@ export function randomQuery(rng: Random): string {
     () => `SELECT t.id, u.w FROM t JOIN u USING (g)${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT id, g, v, s FROM t${where} ORDER BY ${orderKeys(rng)}, id`,
     () => `SELECT id, ${functionItem(rng)}, ${functionItem(rng)} FROM t${where}`,
+    () => setOperationQuery(rng),
     () => `SELECT id, g FROM t WHERE ${subqueryAtom(rng)} ${rng.pick(['AND', 'OR'])} ${predicateChain(rng, 0)}`,
     () => `SELECT id, (SELECT count(*) FROM u WHERE w > ${rng.between(0, 100)}) FROM t WHERE ${subqueryAtom(rng)}`,
     () => `SELECT id, ${functionItem(rng)} FROM t WHERE ${caseExpr(rng)} ${rng.pick(['>', '=', '<='])} ${rng.between(-3, 3)}`,

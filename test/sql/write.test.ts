@@ -79,7 +79,7 @@ describe('errors name the problem', () => {
     ["SELECT id FROM t ORDER BY 5", 'INVALID_ARGUMENT', 'ORDER BY position 5 is not in the select list (1 to 1)'],
     ["SELECT id FROM t LIMIT -1", 'INVALID_ARGUMENT', 'LIMIT must be a non-negative integer, got -1'],
     ["SELECT foo(id) FROM t", 'UNSUPPORTED', 'Unsupported function foo()'],
-    ["SELECT id FROM t UNION SELECT id FROM t", 'UNSUPPORTED', 'Unsupported: UNION/INTERSECT/EXCEPT'],
+    ["WITH x AS (SELECT id FROM t) SELECT id FROM x", 'UNSUPPORTED', 'Unsupported: WITH (common table expressions)'],
     ["SELECT * FROM t LEFT JOIN t AS u ON t.id = u.id", 'UNSUPPORTED', 'Unsupported: LEFT JOIN (only inner joins are supported)'],
     ["SELECT id FROM (SELECT id FROM t) AS s", 'UNSUPPORTED', 'Unsupported: subqueries in FROM'],
     ["INSERT INTO t SELECT * FROM t", 'UNSUPPORTED', 'Unsupported: INSERT ... SELECT'],
