@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isChronosError } from '../../src/lib/index.js';
-import { newSession, rowsOf } from './support.js';
+import { expectError, newSession, rowsOf } from './support.js';
 
 // PostgreSQL's answers (sqlite3 agrees except where noted); the differential test covers the
 // cases the two engines share over random data.
@@ -97,9 +96,6 @@ describe('errors name the problem', () => {
     ["strftime('%Q', 0, 'unixepoch')", 'UNSUPPORTED', 'Unsupported: strftime() format %Q (%Y %m %d %H %M %S %f %s %j %w %%)'],
     ["to_timestamp('x')", 'TYPE_MISMATCH', 'Type mismatch: to_timestamp() needs unix seconds (a number), got STRING'],
   ] as const)('%s', async (expr, code, message) => {
-    const { session } = await newSession();
-    const error: unknown = await session.execute(`SELECT ${expr}`).then(() => undefined, (e: unknown) => e);
-    expect(isChronosError(error, code), String(error)).toBe(true);
-    expect((error as Error).message).toBe(message);
+    await expectError((await newSession()).session, `SELECT ${expr}`, code, message);
   });
 });

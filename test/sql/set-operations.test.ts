@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isChronosError } from '../../src/lib/index.js';
 import { parseStatement } from '../../src/sql/parse.js';
-import { newSession, rowsOf } from './support.js';
+import { expectError, newSession, rowsOf } from './support.js';
 
 async function fixture() {
   const { session } = await newSession();
@@ -50,9 +49,6 @@ describe('UNION, INTERSECT, EXCEPT', () => {
     ['SELECT x FROM a ORDER BY x UNION SELECT y FROM b', 'UNSUPPORTED', 'Unsupported: UNION/INTERSECT/EXCEPT after ORDER BY or LIMIT'],
     ['SELECT x FROM a WHERE x IN (SELECT 1 UNION SELECT 2)', 'UNSUPPORTED', 'Unsupported: UNION/INTERSECT/EXCEPT inside a subquery'],
   ] as const)('%s', async (sql, code, message) => {
-    const session = await fixture();
-    const error: unknown = await session.execute(sql).then(() => undefined, (e: unknown) => e);
-    expect(isChronosError(error, code), String(error)).toBe(true);
-    expect((error as Error).message).toBe(message);
+    await expectError(await fixture(), sql, code, message);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isChronosError } from '../../src/lib/index.js';
-import { newSession, rowsOf } from './support.js';
+import { expectError, newSession, rowsOf } from './support.js';
 
 async function fixture() {
   const { session } = await newSession();
@@ -48,9 +47,6 @@ describe('uncorrelated subqueries', () => {
     ['SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.g = t.g)', 'UNKNOWN_TABLE', /^Unknown table t in column reference t\.g \(a subquery sees only its own tables: correlated subqueries are not supported\)$/],
     ['SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE g = id)', 'UNKNOWN_COLUMN', /correlated subqueries are not supported/],
   ] as const)('%s', async (sql, code, message) => {
-    const session = await fixture();
-    const error: unknown = await session.execute(sql).then(() => undefined, (e: unknown) => e);
-    expect(isChronosError(error, code), String(error)).toBe(true);
-    expect((error as Error).message).toMatch(message);
+    await expectError(await fixture(), sql, code, message);
   });
 });
