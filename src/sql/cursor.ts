@@ -12,7 +12,7 @@ export function unsupported(what: string): ChronosError {
  */
 export class Cursor {
   readonly #lexer: Lexer;
-  #buffer: Token[] = [];
+  readonly #buffer: Token[] = [];
   #head = 0;
   #ended = false;
   constructor(readonly sql: string) {
@@ -31,8 +31,8 @@ export class Cursor {
     if (t === undefined) throw this.unexpected();
     this.#head++;
     if (this.#head === this.#buffer.length) {
-      // Drained: start over so the buffer never grows with the statement.
-      this.#buffer = [];
+      // Drained: start over in place so the buffer never grows with the statement.
+      this.#buffer.length = 0;
       this.#head = 0;
     }
     return t;
