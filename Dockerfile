@@ -12,9 +12,7 @@ COPY src ./src
 COPY proto ./proto
 COPY bin ./bin
 # `npm ci` runs `prepare` (tsc) once the sources are in place.
-# node-sql-parser's browser bundles (umd/, ~45 MB) are never loaded by Node.
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund \
- && rm -rf node_modules/node-sql-parser/umd
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
 # Run stage: production dependencies and the compiled code only.
 FROM node:20-bookworm-slim

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'CORRUPTION'
   | 'IO_ERROR'
   | 'CONFIG_ERROR'
+  | 'LIMIT_EXCEEDED'
   | 'SHUTTING_DOWN'
   /** A limit on concurrent work or queued data was reached; retry later. */
   | 'RESOURCE_EXHAUSTED';

@@ -40,12 +40,35 @@ export type Expr =
     }
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[] }
   | {
+      readonly kind: 'case';
+      /** The `CASE x WHEN v ...` operand; null for the searched form `CASE WHEN cond ...`. */
+      readonly operand: Expr | null;
+      readonly whens: readonly CaseWhen[];
+      readonly otherwise: Expr | null;
+    }
+  | { readonly kind: 'cast'; readonly operand: Expr; readonly type: SqlType }
+  | {
+      /** A subquery, replaced by its answer before the statement is planned (uncorrelated). */
+      readonly kind: 'subquery';
+      readonly mode: 'scalar' | 'exists' | 'in';
+      readonly query: SelectStatement;
+      /** The IN operand (mode 'in' only). */
+      readonly operand: Expr | null;
+      readonly negated: boolean;
+    }
+  | {
       readonly kind: 'aggregate';
       readonly name: AggregateName;
       /** null for COUNT(*). */
       readonly arg: Expr | null;
       readonly distinct: boolean;
     };
+
+/** One `WHEN ... THEN ...` arm of CASE. */
+export interface CaseWhen {
+  readonly when: Expr;
+  readonly then: Expr;
+}
 
 /** One item of a SELECT list. `name` is the output column name (alias or text as written). */
 export type SelectItem =
@@ -65,10 +88,11 @@ export interface Join {
   readonly on: Expr | null;
 }
 
-/** ORDER BY item. */
+/** ORDER BY item; `nullsFirst` defaults as in PostgreSQL: NULLs last ascending, first descending. */
 export interface OrderItem {
   readonly expr: Expr;
   readonly descending: boolean;
+  readonly nullsFirst: boolean;
 }
 
 /** SELECT. */
@@ -94,9 +118,31 @@ export interface ColumnDefinition {
   readonly primaryKey: boolean;
 }
 
+/** An operand of UNION/INTERSECT/EXCEPT: a plain SELECT or a nested set operation. */
+export type QueryTerm =
+  | SelectStatement
+  | {
+      readonly kind: 'setOperation';
+      readonly op: 'UNION' | 'INTERSECT' | 'EXCEPT';
+      /** ALL keeps duplicates (multiset semantics). */
+      readonly all: boolean;
+      readonly left: QueryTerm;
+      readonly right: QueryTerm;
+    };
+
+/** `a UNION b ... [ORDER BY] [LIMIT]`: ORDER BY and LIMIT apply to the combined rows. */
+export interface CompoundStatement {
+  readonly kind: 'compound';
+  readonly body: Extract<QueryTerm, { kind: 'setOperation' }>;
+  readonly orderBy: readonly OrderItem[];
+  readonly limit: Expr | null;
+  readonly offset: Expr | null;
+}
+
 /** Every statement of the dialect. */
 export type Statement =
   | SelectStatement
+  | CompoundStatement
   | {
       readonly kind: 'insert';
       readonly table: string;

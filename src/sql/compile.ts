@@ -1,6 +1,8 @@
 import { assertNever, ChronosError } from '../lib/index.js';
 import type { Row, SqlType, SqlValue } from '../storage/values.js';
 import type { Expr } from './ast.js';
+import { compileCase } from './compile-case.js';
+import { compileCast } from './cast.js';
 import { bucketWidthSeconds, SCALAR_FUNCTIONS, timeBucket } from './functions.js';
 import { likeToRegExp } from './like.js';
 import { checkIntLiteral } from './literals.js';
@@ -122,9 +124,13 @@ function compileNode(expr: Expr, ctx: CompileContext): Compiled {
           const v = o(row);
           const lo = l(row);
           const hi = h(row);
-          if (v === null || lo === null || hi === null) return null;
-          const inside = compareValues(v, lo) >= 0 && compareValues(v, hi) <= 0;
-          return inside !== negated;
+          if (v === null) return null;
+          // x BETWEEN lo AND hi is x >= lo AND x <= hi in three-valued logic: one false
+          // bound decides even when the other is NULL.
+          const aboveLow = lo === null ? null : compareValues(v, lo) >= 0;
+          const belowHigh = hi === null ? null : compareValues(v, hi) <= 0;
+          if (aboveLow === false || belowHigh === false) return negated;
+          return aboveLow === null || belowHigh === null ? null : !negated;
         },
         type: 'BOOLEAN',
         constant: operand.constant && low.constant && high.constant,
@@ -139,6 +145,13 @@ function compileNode(expr: Expr, ctx: CompileContext): Compiled {
         'INVALID_ARGUMENT',
         `Aggregate ${printExpr(expr)} is not allowed ${ctx.aggregatesRefused ?? 'here'}`,
       );
+    case 'case':
+      return compileCase(expr, ctx, compileExpr);
+    case 'cast':
+      return compileCast(expr, ctx, compileExpr);
+    case 'subquery':
+      // resolveSubqueries answers them before planning; anything else never runs them.
+      throw new ChronosError('UNSUPPORTED', 'Unsupported: subqueries here');
     default:
       return assertNever(expr, 'expression');
   }

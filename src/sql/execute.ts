@@ -2,10 +2,12 @@ import { ChronosError, isChronosError } from '../lib/index.js';
 import type { StorageReader, WriteTransaction } from '../storage/engine.js';
 import type { Statement } from './ast.js';
 import type { WriteCommand } from './command.js';
-import { parseStatement } from './parse.js';
+import { hasSubqueries, parseStatement } from './parse.js';
 import { describeAccessPath } from './plan.js';
 import type { StatementResult } from './result.js';
 import { executeSelect, planSelect } from './select.js';
+import { executeCompound } from './set-operation.js';
+import { resolveSubqueries } from './subqueries.js';
 import { executeWrite } from './write.js';
 
 /** What a statement is, for routing: reads run locally, writes go through the log. */
@@ -24,6 +26,7 @@ export function classify(sql: string): StatementClass {
 function classOf(s: Statement): StatementClass {
   switch (s.kind) {
     case 'select':
+    case 'compound':
       return 'read';
     case 'begin':
     case 'commit':
@@ -41,10 +44,16 @@ export async function executeRead(
   nowMs: number,
 ): Promise<StatementResult> {
   const s = parseStatement(sql);
+  if (s.kind === 'compound') return executeCompound(s, reader, nowMs);
   if (s.kind !== 'select') {
     throw new ChronosError('INVALID_ARGUMENT', `executeRead needs a SELECT, got ${s.kind}`);
   }
-  return executeSelect(s, reader, nowMs);
+  return executeSelect(await withAnswers(s, reader, nowMs), reader, nowMs);
+}
+
+/** The statement with its subqueries answered over `reader` (most statements have none). */
+async function withAnswers<S extends Statement>(s: S, reader: StorageReader, nowMs: number): Promise<S> {
+  return hasSubqueries(s) ? (await resolveSubqueries(s, reader, nowMs)) as S : s;
 }
 
 /** The access path the planner picks for a SELECT/UPDATE/DELETE (for tests and EXPLAIN). */
@@ -81,8 +90,9 @@ export async function executeInTransaction(
   txn: WriteTransaction,
   nowMs: number,
 ): Promise<StatementResult> {
-  const s = parseStatement(sql);
+  const s = await withAnswers(parseStatement(sql), txn, nowMs);
   if (s.kind === 'select') return executeSelect(s, txn, nowMs);
+  if (s.kind === 'compound') return executeCompound(s, txn, nowMs);
   if (s.kind === 'begin' || s.kind === 'commit' || s.kind === 'rollback') {
     throw new ChronosError(
       'TRANSACTION_STATE',

@@ -19,6 +19,12 @@ export function resolvedKey(expr: Expr, scope: Scope): string {
       case 'like': return { ...e, operand: map(e.operand), pattern: map(e.pattern) };
       case 'call': return { ...e, args: e.args.map(map) };
       case 'aggregate': return { ...e, arg: e.arg === null ? null : map(e.arg) };
+      case 'cast': return { ...e, operand: map(e.operand) };
+      case 'case': return {
+        ...e, operand: e.operand === null ? null : map(e.operand),
+        whens: e.whens.map((w) => ({ when: map(w.when), then: map(w.then) })),
+        otherwise: e.otherwise === null ? null : map(e.otherwise),
+      };
       default: return e;
     }
   };
@@ -50,6 +56,13 @@ export function collectAggregates(expr: Expr, out: Extract<Expr, { kind: 'aggreg
     ].forEach((e) => collectAggregates(e, out)); return;
     case 'like': collectAggregates(expr.operand, out); collectAggregates(expr.pattern, out); return;
     case 'call': expr.args.forEach((e) => collectAggregates(e, out)); return;
+    case 'cast': collectAggregates(expr.operand, out); return;
+    case 'subquery': if (expr.operand !== null) collectAggregates(expr.operand, out); return;
+    case 'case':
+      if (expr.operand !== null) collectAggregates(expr.operand, out);
+      for (const w of expr.whens) { collectAggregates(w.when, out); collectAggregates(w.then, out); }
+      if (expr.otherwise !== null) collectAggregates(expr.otherwise, out);
+      return;
     default: return;
   }
 }

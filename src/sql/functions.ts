@@ -1,6 +1,11 @@
 import { ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/values.js';
 import { canonicalInt } from '../storage/values.js';
+import { commonType } from './common-type.js';
+import { DATE_FUNCTIONS } from './date-functions.js';
+import { MATH_FUNCTIONS } from './math-functions.js';
+import { STRING_FUNCTIONS } from './string-functions.js';
+import { comparableTypes, compareValues } from './value-ops.js';
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = {
   s: 1,
@@ -110,17 +115,24 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
   },
   coalesce: {
     arity: [1, 64],
-    resultType: (args) => {
-      const types = args.filter((t): t is SqlType => t !== null);
-      if (types.some((t) => t !== types[0])) {
-        if (types.every((t) => t === 'INT' || t === 'FLOAT')) return 'FLOAT';
-        throw new ChronosError(
-          'TYPE_MISMATCH',
-          `Type mismatch: coalesce() arguments mix ${types.join(', ')}`,
-        );
-      }
-      return types[0] ?? null;
-    },
+    resultType: (args) => commonType('coalesce() arguments', args),
     evaluate: (args) => args.find((a) => a !== null) ?? null,
   },
+  nullif: {
+    arity: [2, 2],
+    resultType: (args) => {
+      const [a = null, b = null] = args;
+      if (!comparableTypes(a, b)) {
+        throw new ChronosError('TYPE_MISMATCH', `Type mismatch: nullif() cannot compare ${a} with ${b}`);
+      }
+      return a;
+    },
+    evaluate: (args) => {
+      const [a = null, b = null] = args;
+      return a !== null && b !== null && compareValues(a, b) === 0 ? null : a;
+    },
+  },
+  ...MATH_FUNCTIONS,
+  ...STRING_FUNCTIONS,
+  ...DATE_FUNCTIONS,
 };

@@ -1,6 +1,5 @@
 export type { Statement, Expr, SelectStatement } from './ast.js';
 export { parseStatement } from './parse.js';
-export type { ParseOptions } from './parse.js';
 export { encodeWriteCommand, decodeWriteCommand } from './command.js';
 export type { WriteCommand } from './command.js';
 export {

@@ -46,116 +46,127 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Split SQL into tokens, skipping whitespace and comments. Throws PARSE_ERROR on bad input. */
-export function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  const n = sql.length;
-  while (i < n) {
-    const c = sql.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13) {
-      i++;
-    } else if (c === 45 && sql.charCodeAt(i + 1) === 45) {
-      const nl = sql.indexOf('\n', i);
-      i = nl < 0 ? n : nl + 1;
-    } else if (c === 47 && sql.charCodeAt(i + 1) === 42) {
-      const close = sql.indexOf('*/', i + 2);
-      if (close < 0) throw parseError(sql, i, 'unterminated comment');
-      i = close + 2;
-    } else if (isWordStart(c)) {
-      const start = i;
-      while (i < n) {
-        const d = sql.charCodeAt(i);
-        if (!(isWordStart(d) || isDigit(d) || d === 36)) break;
+/**
+ * Tokens of SQL text, produced on demand: the parser consumes each as it is made, so a huge
+ * statement never holds all its tokens alive at once (they die young, which the GC likes).
+ */
+export class Lexer {
+  #i = 0;
+  constructor(readonly sql: string) {}
+
+  /** The next token, skipping whitespace and comments; undefined at the end. */
+  next(): Token | undefined {
+    const sql = this.sql;
+    const n = sql.length;
+    let i = this.#i;
+    while (i < n) {
+      const c = sql.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) {
         i++;
-      }
-      tokens.push({ kind: 'word', value: sql.slice(start, i).toUpperCase(), start, end: i });
-    } else if (isDigit(c) || (c === 46 && isDigit(sql.charCodeAt(i + 1)))) {
-      const start = i;
-      while (i < n && isDigit(sql.charCodeAt(i))) i++;
-      if (sql.charCodeAt(i) === 46) {
-        i++;
-        while (i < n && isDigit(sql.charCodeAt(i))) i++;
-      }
-      const e = sql.charCodeAt(i);
-      if (e === 101 || e === 69) {
-        let j = i + 1;
-        const sign = sql.charCodeAt(j);
-        if (sign === 43 || sign === 45) j++;
-        if (!isDigit(sql.charCodeAt(j))) throw parseError(sql, i, 'malformed number');
-        i = j;
-        while (i < n && isDigit(sql.charCodeAt(i))) i++;
-      }
-      let kind: TokenKind = 'number';
-      while (i < n && isWordStart(sql.charCodeAt(i))) {
-        kind = 'duration';
-        i++;
-      }
-      tokens.push({ kind, value: sql.slice(start, i), start, end: i });
-    } else if (c === 39 || c === 34) {
-      const start = i;
-      const quote = sql[i] as string;
-      let value = '';
-      i++;
-      for (;;) {
-        const close = sql.indexOf(quote, i);
-        if (close < 0) {
-          throw parseError(
-            sql,
-            start,
-            c === 39 ? 'unterminated string' : 'unterminated identifier',
-          );
-        }
-        value += sql.slice(i, close);
-        if (sql[close + 1] === quote) {
-          value += quote;
-          i = close + 2;
-        } else {
-          i = close + 1;
-          break;
-        }
-      }
-      tokens.push({ kind: c === 39 ? 'string' : 'quoted', value, start, end: i });
-    } else if (c === 40 || c === 41 || c === 44) {
-      // ( ) , dominate VALUES lists: no slicing, no set lookup.
-      tokens.push({
-        kind: 'symbol',
-        value: c === 40 ? '(' : c === 41 ? ')' : ',',
-        start: i,
-        end: i + 1,
-      });
-      i++;
-    } else {
-      const two = sql.slice(i, i + 2);
-      if (SYMBOLS_2.has(two)) {
-        tokens.push({ kind: 'symbol', value: two, start: i, end: i + 2 });
-        i += 2;
-      } else if (SYMBOLS_1.has(sql[i] as string)) {
-        tokens.push({ kind: 'symbol', value: sql[i] as string, start: i, end: i + 1 });
-        i++;
+      } else if (c === 45 && sql.charCodeAt(i + 1) === 45) {
+        const nl = sql.indexOf('\n', i);
+        i = nl < 0 ? n : nl + 1;
+      } else if (c === 47 && sql.charCodeAt(i + 1) === 42) {
+        const close = sql.indexOf('*/', i + 2);
+        if (close < 0) throw parseError(sql, i, 'unterminated comment');
+        i = close + 2;
       } else {
-        throw parseError(sql, i, `unexpected character '${sql[i] ?? ''}'`);
+        const token = tokenAt(sql, i, c);
+        this.#i = token.end;
+        return token;
       }
     }
+    this.#i = n;
+    return undefined;
   }
+}
+
+/** Split SQL into tokens, skipping whitespace and comments. Throws PARSE_ERROR on bad input. */
+export function tokenize(sql: string): Token[] {
+  const lexer = new Lexer(sql);
+  const tokens: Token[] = [];
+  for (let t = lexer.next(); t !== undefined; t = lexer.next()) tokens.push(t);
   return tokens;
 }
 
-/** Drop trailing semicolons; refuse a second statement in the same text. */
-export function singleStatement(sql: string, tokens: Token[]): Token[] {
-  let end = tokens.length;
-  while (end > 0 && tokens[end - 1]?.value === ';' && tokens[end - 1]?.kind === 'symbol') end--;
-  for (let i = 0; i < end; i++) {
-    const t = tokens[i] as Token;
-    if (t.kind === 'symbol' && t.value === ';') {
-      throw new ChronosError(
-        'UNSUPPORTED',
-        `Parse error: only one statement per request (found ';' at ${positionOf(sql, t.start)})`,
-      );
+function wordAt(sql: string, start: number): Token {
+  let i = start;
+  while (i < sql.length) {
+    const d = sql.charCodeAt(i);
+    if (!(isWordStart(d) || isDigit(d) || d === 36)) break;
+    i++;
+  }
+  return { kind: 'word', value: sql.slice(start, i).toUpperCase(), start, end: i };
+}
+
+function numberAt(sql: string, start: number): Token {
+  const n = sql.length;
+  let i = start;
+  while (i < n && isDigit(sql.charCodeAt(i))) i++;
+  if (sql.charCodeAt(i) === 46) {
+    i++;
+    while (i < n && isDigit(sql.charCodeAt(i))) i++;
+  }
+  const e = sql.charCodeAt(i);
+  if (e === 101 || e === 69) {
+    let j = i + 1;
+    const sign = sql.charCodeAt(j);
+    if (sign === 43 || sign === 45) j++;
+    if (!isDigit(sql.charCodeAt(j))) throw parseError(sql, i, 'malformed number');
+    i = j;
+    while (i < n && isDigit(sql.charCodeAt(i))) i++;
+  }
+  let kind: TokenKind = 'number';
+  while (i < n && isWordStart(sql.charCodeAt(i))) {
+    kind = 'duration';
+    i++;
+  }
+  return { kind, value: sql.slice(start, i), start, end: i };
+}
+
+function quotedAt(sql: string, start: number, c: number): Token {
+  const quote = sql[start] as string;
+  let value = '';
+  let i = start + 1;
+  for (;;) {
+    const close = sql.indexOf(quote, i);
+    if (close < 0) {
+      throw parseError(sql, start, c === 39 ? 'unterminated string' : 'unterminated identifier');
+    }
+    value += sql.slice(i, close);
+    if (sql[close + 1] === quote) {
+      value += quote;
+      i = close + 2;
+    } else {
+      i = close + 1;
+      break;
     }
   }
-  if (end === 0) throw new ChronosError('PARSE_ERROR', 'Parse error: empty statement');
-  return end === tokens.length ? tokens : tokens.slice(0, end);
+  return { kind: c === 39 ? 'string' : 'quoted', value, start, end: i };
+}
+
+/** The token starting at `i` (not whitespace or a comment); `c` is its first code unit. */
+function tokenAt(sql: string, i: number, c: number): Token {
+  if (isWordStart(c)) return wordAt(sql, i);
+  if (isDigit(c) || (c === 46 && isDigit(sql.charCodeAt(i + 1)))) return numberAt(sql, i);
+  if (c === 39 || c === 34) return quotedAt(sql, i, c);
+  if (c === 40 || c === 41 || c === 44) {
+    // ( ) , dominate VALUES lists: no slicing, no set lookup.
+    return { kind: 'symbol', value: c === 40 ? '(' : c === 41 ? ')' : ',', start: i, end: i + 1 };
+  }
+  const two = sql.slice(i, i + 2);
+  if (SYMBOLS_2.has(two)) return { kind: 'symbol', value: two, start: i, end: i + 2 };
+  const one = sql[i] as string;
+  if (SYMBOLS_1.has(one)) return { kind: 'symbol', value: one, start: i, end: i + 1 };
+  throw parseError(sql, i, `unexpected character '${one}'`);
+}
+
+/** The error for text after a statement's `;`: one statement per request. */
+export function secondStatement(sql: string, semicolon: Token): ChronosError {
+  return new ChronosError(
+    'UNSUPPORTED',
+    `Parse error: only one statement per request (found ';' at ${positionOf(sql, semicolon.start)})`,
+  );
 }
 
 export { parseError as lexerParseError };

@@ -6,7 +6,16 @@ const TWO_POW_63 = 2n ** 63n;
 
 /** The literal of a number token: INT unless it has a fraction or exponent. */
 export function numberLiteral(text: string): Expr {
-  if (/[.eE]/.test(text)) return { kind: 'literal', value: Number(text), type: 'FLOAT' };
+  if (/[.eE]/.test(text)) {
+    const value = Number(text);
+    if (!Number.isFinite(value)) {
+      throw new ChronosError(
+        'INVALID_ARGUMENT',
+        `Numeric literal ${text} is out of the FLOAT (double) range`,
+      );
+    }
+    return { kind: 'literal', value, type: 'FLOAT' };
+  }
   if (text.length < 16) return { kind: 'literal', value: Number(text), type: 'INT' };
   const big = BigInt(text);
   // 2^63 is kept so that `-9223372036854775808` can fold to INT64_MIN.

@@ -40,7 +40,9 @@ export function printExpr(expr: Expr): string {
         const text = printExpr(child);
         if (child.kind !== 'binary') return text;
         const inner = PRECEDENCE[child.op];
-        return inner < own || (right && inner === own) ? `(${text})` : text;
+        // AND/OR are associative (long chains are built balanced): equal needs no parens.
+        const associative = expr.op === 'AND' || expr.op === 'OR';
+        return inner < own || (right && inner === own && !associative) ? `(${text})` : text;
       };
       return `${side(expr.left, false)} ${expr.op.toLowerCase()} ${side(expr.right, true)}`;
     }
@@ -64,6 +66,19 @@ export function printExpr(expr: Expr): string {
       return `${expr.name}(${expr.distinct ? 'distinct ' : ''}${
         expr.arg === null ? '*' : printExpr(expr.arg)
       })`;
+    case 'cast':
+      return `cast(${printExpr(expr.operand)} as ${expr.type.toLowerCase()})`;
+    case 'case': {
+      const operand = expr.operand === null ? '' : ` ${printExpr(expr.operand)}`;
+      const arms = expr.whens.map((w) => ` when ${printExpr(w.when)} then ${printExpr(w.then)}`);
+      const otherwise = expr.otherwise === null ? '' : ` else ${printExpr(expr.otherwise)}`;
+      return `case${operand}${arms.join('')}${otherwise} end`;
+    }
+    case 'subquery':
+      if (expr.mode === 'in') {
+        return `${printExpr(expr.operand as Expr)} ${expr.negated ? 'not ' : ''}in (select ...)`;
+      }
+      return expr.mode === 'exists' ? 'exists (select ...)' : '(select ...)';
     default:
       return assertNever(expr, 'expression');
   }

@@ -11,7 +11,7 @@ import { chooseAccessPath, type AccessPath } from './plan.js';
 import { printExpr } from './print.js';
 import type { RowsResult } from './result.js';
 import { Scope } from './scope.js';
-import { compareForSort } from './value-ops.js';
+import { compareSortKey, type SortOrder } from './value-ops.js';
 
 
 interface Output {
@@ -19,7 +19,8 @@ interface Output {
   readonly expr: Expr;
 }
 
-function nonNegativeInt(expr: Expr | null, what: string, nowMs: number): number | null {
+/** A LIMIT/OFFSET value: a constant non-negative INT, or null when absent. */
+export function nonNegativeInt(expr: Expr | null, what: string, nowMs: number): number | null {
   if (expr === null) return null;
   const c = compileExpr(expr, { scope: null, nowMs });
   const v = c.evaluate([]);
@@ -194,17 +195,18 @@ export async function executeSelect(
         'INVALID_ARGUMENT',
         `ORDER BY position ${e.value} is not in the select list (1 to ${outputs.length})`,
       );
-      return { output: e.value - 1, evaluate: null, descending: o.descending };
+      return { output: e.value - 1, evaluate: null, descending: o.descending, nullsFirst: o.nullsFirst };
     }
     if (e.kind === 'column' && e.table === null) {
       const idx = outputs.findIndex((out) => out.name === e.name);
-      if (idx >= 0) return { output: idx, evaluate: null, descending: o.descending };
+      if (idx >= 0) return { output: idx, evaluate: null, descending: o.descending, nullsFirst: o.nullsFirst };
     }
     if (s.distinct) throw new ChronosError(
       'INVALID_ARGUMENT',
       `With SELECT DISTINCT, ORDER BY ${printExpr(e)} must appear in the select list`,
     );
-    return { output: -1, evaluate: compileExpr(e, outCtx).evaluate, descending: o.descending };
+    return { output: -1, evaluate: compileExpr(e, outCtx).evaluate, descending: o.descending,
+      nullsFirst: o.nullsFirst };
   });
   const limit = nonNegativeInt(s.limit, 'LIMIT', nowMs);
   const offset = nonNegativeInt(s.offset, 'OFFSET', nowMs) ?? 0;
@@ -248,8 +250,8 @@ export async function executeSelect(
   if (sortKeys.length > 0) {
     rows.sort((a, b) => {
       for (let i = 0; i < sortKeys.length; i++) {
-        const c = compareForSort(a.keys[i] ?? null, b.keys[i] ?? null);
-        if (c !== 0) return (sortKeys[i] as { descending: boolean }).descending ? -c : c;
+        const c = compareSortKey(a.keys[i] ?? null, b.keys[i] ?? null, sortKeys[i] as SortOrder);
+        if (c !== 0) return c;
       }
       return 0;
     });

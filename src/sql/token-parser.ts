@@ -1,88 +1,16 @@
 import { ChronosError } from '../lib/index.js';
-import type { SqlType } from '../storage/values.js';
 import type { ColumnDefinition, Expr, Statement } from './ast.js';
+import { Cursor } from './cursor.js';
+import { parseTypeName } from './type-name.js';
 import { lexerParseError, type Token } from './lexer.js';
 import { checkIntLiteral, negateLiteral, numberLiteral, stringLiteral } from './literals.js';
-
-/** A cursor over tokens for the hand-written parts of the grammar (DDL, INSERT VALUES). */
-class Cursor {
-  #i = 0;
-  constructor(
-    readonly sql: string,
-    readonly tokens: readonly Token[],
-  ) {}
-
-  peek(offset = 0): Token | undefined {
-    return this.tokens[this.#i + offset];
-  }
-  done(): boolean {
-    return this.#i >= this.tokens.length;
-  }
-  next(): Token {
-    const t = this.tokens[this.#i];
-    if (t === undefined) throw this.fail('unexpected end of statement');
-    this.#i++;
-    return t;
-  }
-  isWord(word: string, offset = 0): boolean {
-    const t = this.peek(offset);
-    return t !== undefined && t.kind === 'word' && t.value === word;
-  }
-  isSymbol(symbol: string): boolean {
-    const t = this.peek();
-    return t !== undefined && t.kind === 'symbol' && t.value === symbol;
-  }
-  acceptWord(word: string): boolean {
-    if (!this.isWord(word)) return false;
-    this.#i++;
-    return true;
-  }
-  acceptSymbol(symbol: string): boolean {
-    if (!this.isSymbol(symbol)) return false;
-    this.#i++;
-    return true;
-  }
-  expectWord(word: string): void {
-    if (!this.acceptWord(word)) throw this.fail(`expected ${word}`);
-  }
-  expectSymbol(symbol: string): void {
-    if (!this.acceptSymbol(symbol)) throw this.fail(`expected '${symbol}'`);
-  }
-  identifier(what: string): string {
-    const t = this.peek();
-    if (t === undefined || (t.kind !== 'word' && t.kind !== 'quoted')) {
-      throw this.fail(`expected ${what}`);
-    }
-    this.#i++;
-    return t.value.toLowerCase();
-  }
-  expectEnd(): void {
-    if (!this.done()) throw this.fail('unexpected text after the statement');
-  }
-  fail(what: string): ChronosError {
-    const t = this.peek();
-    if (t === undefined) {
-      return new ChronosError('PARSE_ERROR', `Parse error: ${what}, but the statement ended`);
-    }
-    const shown = this.sql.slice(t.start, t.end);
-    return lexerParseError(this.sql, t.start, `${what}, found '${shown}'`);
-  }
-}
-
-const TYPE_NAMES: Readonly<Record<string, SqlType>> = {
-  INT: 'INT', INTEGER: 'INT', BIGINT: 'INT', SMALLINT: 'INT', INT64: 'INT',
-  FLOAT: 'FLOAT', DOUBLE: 'FLOAT', REAL: 'FLOAT', FLOAT64: 'FLOAT',
-  STRING: 'STRING', TEXT: 'STRING', VARCHAR: 'STRING', CHAR: 'STRING',
-  BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN',
-};
 
 const TTL_UNITS_MS: Readonly<Record<string, number>> = {
   s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000,
 };
 
-/** Statements the hand-written parser owns: transaction control and DDL. Null = not ours. */
-export function parseByTokens(sql: string, tokens: readonly Token[]): Statement | null {
-  const c = new Cursor(sql, tokens);
+/** Transaction control and DDL; null (nothing consumed) for any other statement. */
+export function parseByTokens(c: Cursor): Statement | null {
   const first = c.peek();
   if (first === undefined || first.kind !== 'word') return null;
   switch (first.value) {
@@ -164,20 +92,7 @@ function createTable(c: Cursor): Statement {
 
 function columnDefinition(c: Cursor): ColumnDefinition {
   const name = c.identifier('a column name');
-  const typeToken = c.next();
-  const type = typeToken.kind === 'word' ? TYPE_NAMES[typeToken.value] : undefined;
-  if (type === undefined) {
-    throw lexerParseError(
-      c.sql, typeToken.start,
-      `unknown type '${c.sql.slice(typeToken.start, typeToken.end)}' for column ${name} ` +
-        '(INT, FLOAT, STRING, TEXT, BOOLEAN)',
-    );
-  }
-  if (typeToken.value === 'DOUBLE') c.acceptWord('PRECISION');
-  if (c.acceptSymbol('(')) {
-    if (c.next().kind !== 'number') throw c.fail('expected a length');
-    c.expectSymbol(')');
-  }
+  const type = parseTypeName(c, ` for column ${name}`);
   let notNull = false;
   let primaryKey = false;
   for (let guard = 0; guard < 8; guard++) {
@@ -265,10 +180,9 @@ function identifierList(c: Cursor, what: string): string[] {
 
 /**
  * `INSERT INTO t [(cols)] VALUES (literal, ...), ...` read straight from tokens (the hot path).
- * Null when the statement uses anything beyond plain literals: node-sql-parser takes it then.
+ * Null when the statement uses anything beyond plain literals: the general parser takes it then.
  */
-export function parseFastInsert(sql: string, tokens: readonly Token[]): Statement | null {
-  const c = new Cursor(sql, tokens);
+export function parseFastInsert(c: Cursor): Statement | null {
   if (!c.acceptWord('INSERT') || !c.acceptWord('INTO')) return null;
   const nameToken = c.peek();
   if (nameToken === undefined) return null;

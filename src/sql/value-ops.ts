@@ -55,11 +55,20 @@ export function compareValues(a: SqlValue, b: SqlValue): number {
   );
 }
 
-/** Sort order for ORDER BY: NULLs last ascending (PostgreSQL). */
-export function compareForSort(a: SqlValue, b: SqlValue): number {
-  if (a === null) return b === null ? 0 : 1;
-  if (b === null) return -1;
-  return compareValues(a, b);
+/** Compare two ORDER BY key values: direction applied, NULLs placed as the order says. */
+export function compareSortKey(a: SqlValue, b: SqlValue, order: SortOrder): number {
+  if (a === null || b === null) {
+    if (a === b) return 0;
+    return (a === null) === order.nullsFirst ? -1 : 1;
+  }
+  const c = compareValues(a, b);
+  return order.descending ? -c : c;
+}
+
+/** Direction of one ORDER BY key. */
+export interface SortOrder {
+  readonly descending: boolean;
+  readonly nullsFirst: boolean;
 }
 
 function printType(v: SqlValue): string {

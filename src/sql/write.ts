@@ -287,6 +287,7 @@ export async function executeWrite(
       return message(`Index ${s.name} dropped`, 0);
     }
     case 'select':
+    case 'compound':
     case 'begin':
     case 'commit':
     case 'rollback':

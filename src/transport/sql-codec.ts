@@ -38,6 +38,7 @@ const ERROR_CODES: Readonly<Record<ErrorCode, true>> = {
   CORRUPTION: true,
   IO_ERROR: true,
   CONFIG_ERROR: true,
+  LIMIT_EXCEEDED: true,
   SHUTTING_DOWN: true,
   RESOURCE_EXHAUSTED: true,
 };

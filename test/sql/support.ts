@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+import { isChronosError, type ErrorCode } from '../../src/lib/index.js';
 import { MemoryLevel } from 'memory-level';
 import { openStorage } from '../../src/storage/index.js';
 import type { StorageEngine } from '../../src/storage/index.js';
@@ -32,4 +34,12 @@ export async function run(session: Session, ...sqls: string[]): Promise<Statemen
 export function rowsOf(result: StatementResult): readonly (readonly unknown[])[] {
   if (result.kind !== 'rows') throw new Error(`expected rows, got message ${result.message}`);
   return result.rows;
+}
+
+/** Run `sql` expecting a ChronosError with `code` and a message equal to (or matching) `message`. */
+export async function expectError(session: Session, sql: string, code: ErrorCode, message: string | RegExp): Promise<void> {
+  const error: unknown = await session.execute(sql).then(() => undefined, (e: unknown) => e);
+  expect(isChronosError(error, code), String(error)).toBe(true);
+  if (typeof message === 'string') expect((error as Error).message).toBe(message);
+  else expect((error as Error).message).toMatch(message);
 }

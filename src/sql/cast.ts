@@ -1,0 +1,87 @@
+import { ChronosError } from '../lib/index.js';
+import type { SqlType, SqlValue } from '../storage/values.js';
+import { canonicalInt, INT64_MAX, INT64_MIN } from '../storage/values.js';
+import type { Expr } from './ast.js';
+import type { CompileContext, Compiled } from './compile.js';
+import { printExpr } from './print.js';
+
+type Compile = (expr: Expr, ctx: CompileContext) => Compiled;
+
+const TRUE_WORDS: ReadonlySet<string> = new Set(['true', 't', 'yes', 'y', 'on', '1']);
+const FALSE_WORDS: ReadonlySet<string> = new Set(['false', 'f', 'no', 'n', 'off', '0']);
+
+function invalid(value: SqlValue, type: SqlType): ChronosError {
+  const shown = typeof value === 'string' ? `'${value}'` : String(value);
+  return new ChronosError('INVALID_ARGUMENT', `Cannot cast ${shown} to ${type}`);
+}
+
+/** A double to INT as PostgreSQL does: round half to even; out of int64 is an error. */
+function floatToInt(v: number): number | bigint {
+  if (!Number.isFinite(v)) throw invalid(v, 'INT');
+  const floor = Math.floor(v);
+  const diff = v - floor;
+  const rounded = diff > 0.5 || (diff === 0.5 && floor % 2 !== 0) ? floor + 1 : floor;
+  if (Number.isSafeInteger(rounded)) return rounded === 0 ? 0 : rounded;
+  const big = BigInt(rounded);
+  if (big > INT64_MAX || big < INT64_MIN) throw invalid(v, 'INT');
+  return canonicalInt(big);
+}
+
+function stringToInt(s: string): number | bigint {
+  const text = s.trim();
+  if (!/^[+-]?\d+$/.test(text)) throw invalid(s, 'INT');
+  const big = BigInt(text);
+  if (big > INT64_MAX || big < INT64_MIN) throw invalid(s, 'INT');
+  return canonicalInt(big);
+}
+
+function stringToFloat(s: string): number {
+  const text = s.trim();
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) throw invalid(s, 'FLOAT');
+  return Number(text);
+}
+
+/** `value` converted to `type` (PostgreSQL's rules; NULL stays NULL). */
+export function castValue(value: SqlValue, type: SqlType): SqlValue {
+  if (value === null) return null;
+  switch (type) {
+    case 'INT':
+      if (typeof value === 'bigint') return value;
+      if (typeof value === 'number') return Number.isInteger(value) ? value : floatToInt(value);
+      if (typeof value === 'boolean') return value ? 1 : 0;
+      return stringToInt(value);
+    case 'FLOAT':
+      if (typeof value === 'number') return value;
+      if (typeof value === 'bigint') return Number(value);
+      if (typeof value === 'boolean') throw invalid(value, type);
+      return stringToFloat(value);
+    case 'STRING':
+      return String(value);
+    case 'BOOLEAN': {
+      if (typeof value === 'boolean') return value;
+      if (typeof value === 'bigint') return value !== 0n;
+      if (typeof value === 'number') return value !== 0;
+      const word = value.trim().toLowerCase();
+      if (TRUE_WORDS.has(word)) return true;
+      if (FALSE_WORDS.has(word)) return false;
+      throw invalid(value, type);
+    }
+  }
+}
+
+/** CAST(x AS type) / x::type. FLOAT and BOOLEAN don't convert into each other (PostgreSQL). */
+export function compileCast(
+  expr: Extract<Expr, { kind: 'cast' }>, ctx: CompileContext, compile: Compile,
+): Compiled {
+  const operand = compile(expr.operand, ctx);
+  const from = operand.type;
+  if ((from === 'FLOAT' && expr.type === 'BOOLEAN') || (from === 'BOOLEAN' && expr.type === 'FLOAT')) {
+    throw new ChronosError(
+      'TYPE_MISMATCH',
+      `Type mismatch: cannot cast ${from} to ${expr.type} in '${printExpr(expr)}'`,
+    );
+  }
+  const f = operand.evaluate;
+  const type = expr.type;
+  return { evaluate: (row) => castValue(f(row), type), type, constant: operand.constant };
+}

@@ -1,0 +1,134 @@
+import { ChronosError } from '../lib/index.js';
+import type { SqlType, SqlValue } from '../storage/values.js';
+import type { ScalarFunction } from './functions.js';
+
+// Times are unix SECONDS (INT or FLOAT), like ts columns, time_bucket and now(). 'now' is the
+// statement's time, fixed by the leader for a write, so every replica computes the same text.
+
+const MS_PER_DAY = 86_400_000;
+/** sqlite's date range, years 0000-9999: outside it the date functions answer NULL. */
+const MIN_MS = new Date("0000-01-01T00:00:00Z").getTime();
+const MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+function parseDateText(text: string): number | null {
+  const m = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*$/.exec(text);
+  if (m === null) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = ''] = m;
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  date.setUTCHours(Number(h), Number(mi), Number(s), frac === '' ? 0 : Math.round(Number(frac) * 1000));
+  return date.getTime();
+}
+
+/** The instant (ms since the epoch) a date function's time argument and modifiers name. */
+function instantOf(name: string, value: SqlValue, modifiers: readonly SqlValue[], nowMs: number): number | null {
+  let unixepoch = false;
+  for (const m of modifiers) {
+    if (typeof m === 'string' && m.trim().toLowerCase() === 'unixepoch') unixepoch = true;
+    else throw new ChronosError('UNSUPPORTED', `Unsupported: ${name}() modifier ${m === null ? 'NULL' : `'${String(m)}'`} (only 'unixepoch')`);
+  }
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    if (!unixepoch) {
+      throw new ChronosError(
+        'INVALID_ARGUMENT',
+        `${name}(): a number needs the 'unixepoch' modifier, e.g. ${name}(ts, 'unixepoch') (unix seconds)`,
+      );
+    }
+    return Math.round(Number(value) * 1000);
+  }
+  if (typeof value !== 'string') return null;
+  if (value.trim().toLowerCase() === 'now') return nowMs;
+  return parseDateText(value);
+}
+
+function formatted(ms: number, format: string): string {
+  const d = new Date(ms);
+  const fields: Readonly<Record<string, () => string>> = {
+    Y: () => pad(d.getUTCFullYear(), 4), m: () => pad(d.getUTCMonth() + 1, 2),
+    d: () => pad(d.getUTCDate(), 2), H: () => pad(d.getUTCHours(), 2),
+    M: () => pad(d.getUTCMinutes(), 2), S: () => pad(d.getUTCSeconds(), 2),
+    f: () => `${pad(d.getUTCSeconds(), 2)}.${pad(d.getUTCMilliseconds(), 3)}`,
+    s: () => String(Math.floor(ms / 1000)), w: () => String(d.getUTCDay()),
+    j: () => pad(Math.floor((ms - Date.UTC(d.getUTCFullYear(), 0, 1)) / MS_PER_DAY) + 1, 3),
+    '%': () => '%',
+  };
+  return format.replace(/%(.)/g, (_all, letter: string) => {
+    const field = fields[letter];
+    if (field === undefined) {
+      throw new ChronosError('UNSUPPORTED', `Unsupported: strftime() format %${letter} (%Y %m %d %H %M %S %f %s %j %w %%)`);
+    }
+    return field();
+  });
+}
+
+function needTime(name: string, args: readonly (SqlType | null)[]): void {
+  args.slice(1).forEach((t) => {
+    if (t !== null && t !== 'STRING') {
+      throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() modifiers are STRINGs, got ${t}`);
+    }
+  });
+  if (args[0] === 'BOOLEAN') throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() needs a time, got BOOLEAN`);
+}
+
+/** datetime/date/time/unixepoch: (time [, 'unixepoch']) in sqlite's forms. */
+function sqliteForm(name: string, format: string, result: SqlType): ScalarFunction {
+  return {
+    arity: [1, 4],
+    resultType: (args) => (needTime(name, args), result),
+    evaluate: (args, nowMs) => {
+      if (args.some((a) => a === null)) return null;
+      const ms = instantOf(name, args[0] ?? null, args.slice(1), nowMs);
+      if (ms === null || !(ms >= MIN_MS && ms <= MAX_MS)) return null;
+      const text = formatted(ms, format);
+      return result === 'INT' ? Number(text) : text;
+    },
+  };
+}
+
+/** PostgreSQL's to_timestamp(unix seconds) as its text form in UTC: `2023-11-14 22:13:20+00`. */
+function toTimestamp(value: number): string {
+  const micros = Math.round(value * 1e6);
+  const ms = Math.floor(micros / 1000);
+  if (!(ms >= MIN_MS && ms <= MAX_MS)) {
+    throw new ChronosError('INVALID_ARGUMENT', `to_timestamp(): ${value} is out of the supported range (years 0 to 9999)`);
+  }
+  const fraction = ((micros % 1_000_000) + 1_000_000) % 1_000_000;
+  const tail = fraction === 0 ? '' : `.${pad(fraction, 6).replace(/0+$/, '')}`;
+  return `${formatted(ms, '%Y-%m-%d %H:%M:%S')}${tail}+00`;
+}
+
+/** Date functions that show unix seconds as text and read text back. */
+export const DATE_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
+  datetime: sqliteForm('datetime', '%Y-%m-%d %H:%M:%S', 'STRING'),
+  date: sqliteForm('date', '%Y-%m-%d', 'STRING'),
+  time: sqliteForm('time', '%H:%M:%S', 'STRING'),
+  unixepoch: sqliteForm('unixepoch', '%s', 'INT'),
+  strftime: {
+    arity: [2, 4],
+    resultType: (args) => {
+      if (args[0] !== null && args[0] !== 'STRING') throw new ChronosError('TYPE_MISMATCH', 'Type mismatch: strftime() format must be a STRING');
+      needTime('strftime', args.slice(1));
+      return 'STRING';
+    },
+    evaluate: (args, nowMs) => {
+      if (args.some((a) => a === null)) return null;
+      const ms = instantOf('strftime', args[1] ?? null, args.slice(2), nowMs);
+      if (ms === null || !(ms >= MIN_MS && ms <= MAX_MS)) return null;
+      return formatted(ms, args[0] as string);
+    },
+  },
+  to_timestamp: {
+    arity: [1, 1],
+    resultType: (args) => {
+      if (args[0] !== null && args[0] !== 'INT' && args[0] !== 'FLOAT') {
+        throw new ChronosError('TYPE_MISMATCH', `Type mismatch: to_timestamp() needs unix seconds (a number), got ${args[0]}`);
+      }
+      return 'STRING';
+    },
+    evaluate: (args) => (args[0] === null || args[0] === undefined ? null : toTimestamp(Number(args[0]))),
+  },
+};

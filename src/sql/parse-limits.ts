@@ -1,0 +1,63 @@
+import { ChronosError } from '../lib/index.js';
+
+/** Deepest nesting of parentheses, subexpressions and prefix operators a statement may use. */
+export const MAX_NESTING_DEPTH = 200;
+
+/**
+ * Most operands in one unparenthesized chain of a non-associative operator (`a + b - c ...`).
+ * Such a chain is a left-deep tree that evaluation walks recursively; AND/OR chains are
+ * associative and built balanced, so they have no such limit.
+ */
+export const MAX_CHAIN_TERMS = 1000;
+
+/** Default of CHRONOS_MAX_STATEMENT_BYTES: 16 MiB, far above a 100,000-row INSERT (~4 MB). */
+export const DEFAULT_MAX_STATEMENT_BYTES = 16 * 1024 * 1024;
+
+/** The statement size limit in bytes (CHRONOS_MAX_STATEMENT_BYTES, a positive integer). */
+export function maxStatementBytes(): number {
+  const text = process.env['CHRONOS_MAX_STATEMENT_BYTES'];
+  if (text === undefined || text === '') return DEFAULT_MAX_STATEMENT_BYTES;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ChronosError(
+      'CONFIG_ERROR',
+      `CHRONOS_MAX_STATEMENT_BYTES must be a positive integer (bytes), got '${text}'`,
+    );
+  }
+  return value;
+}
+
+/** Refuse a statement over the size limit before any work is spent on it. */
+export function checkStatementSize(sql: string): void {
+  const limit = maxStatementBytes();
+  // UTF-8 needs at most 3 bytes per UTF-16 unit: only measure when it could matter.
+  if (sql.length * 3 <= limit) return;
+  const bytes = Buffer.byteLength(sql, 'utf8');
+  if (bytes <= limit) return;
+  throw new ChronosError(
+    'LIMIT_EXCEEDED',
+    `Statement is ${bytes} bytes, over the limit of ${limit} (CHRONOS_MAX_STATEMENT_BYTES); ` +
+      'split it into several statements',
+    { details: { bytes, limit } },
+  );
+}
+
+/** The error for nesting deeper than MAX_NESTING_DEPTH. */
+export function nestingTooDeep(): ChronosError {
+  return new ChronosError(
+    'LIMIT_EXCEEDED',
+    `Statement nests deeper than ${MAX_NESTING_DEPTH} levels (parentheses, subexpressions); ` +
+      'simplify it',
+    { details: { limit: MAX_NESTING_DEPTH } },
+  );
+}
+
+/** The error for an operator chain longer than MAX_CHAIN_TERMS. */
+export function chainTooLong(op: string): ChronosError {
+  return new ChronosError(
+    'LIMIT_EXCEEDED',
+    `Expression chains more than ${MAX_CHAIN_TERMS} terms with '${op}'; ` +
+      'use parentheses, IN (...) or several statements',
+    { details: { limit: MAX_CHAIN_TERMS } },
+  );
+}

@@ -1,0 +1,166 @@
+import { ChronosError } from '../lib/index.js';
+import type { AggregateName, CaseWhen, Expr } from './ast.js';
+import { unsupported } from './cursor.js';
+import type { ExprParser } from './expr-parser.js';
+import { numberLiteral, stringLiteral } from './literals.js';
+import { isReserved } from './reserved-words.js';
+import { parseTypeName } from './type-name.js';
+
+const AGGREGATES: ReadonlySet<string> = new Set([
+  'count', 'sum', 'avg', 'min', 'max', 'avg_1h', 'avg_24h', 'avg_7d',
+]);
+
+/** Words that start a construct we recognise but do not run: refused by name. */
+const REFUSED_PRIMARIES: Readonly<Record<string, string>> = {
+  ARRAY: 'arrays',
+  INTERVAL: 'INTERVAL literals',
+  ROW: 'row values',
+};
+
+/** An operand: literal, column, function call, parenthesized expression. */
+export function parsePrimary(p: ExprParser): Expr {
+  const c = p.c;
+  const t = c.peek();
+  if (t === undefined) throw c.unexpected();
+  switch (t.kind) {
+    case 'number':
+      c.next();
+      return numberLiteral(t.value);
+    case 'string':
+      c.next();
+      return stringLiteral(t.value);
+    case 'quoted':
+      return columnOrCall(p);
+    case 'word':
+      return wordPrimary(p, t.value);
+    case 'symbol':
+      if (t.value === '(') return parenthesized(p);
+      throw c.unexpected();
+    default:
+      throw c.unexpected();
+  }
+}
+
+function wordPrimary(p: ExprParser, word: string): Expr {
+  const c = p.c;
+  switch (word) {
+    case 'NULL':
+      c.next();
+      return { kind: 'literal', value: null, type: null };
+    case 'TRUE':
+    case 'FALSE':
+      c.next();
+      return { kind: 'literal', value: word === 'TRUE', type: 'BOOLEAN' };
+    case 'EXISTS':
+      c.next();
+      c.expectSymbol('(');
+      if (!c.isWord('SELECT')) throw c.fail('expected SELECT');
+      return p.subquery('exists');
+    case 'CASE':
+      return p.nested(() => parseCase(p));
+    case 'CAST': {
+      c.next();
+      c.expectSymbol('(');
+      const operand = p.nested(() => p.expr());
+      c.expectWord('AS');
+      const type = parseTypeName(c);
+      c.expectSymbol(')');
+      return { kind: 'cast', operand, type };
+    }
+    default: {
+      const refused = REFUSED_PRIMARIES[word];
+      if (refused !== undefined && (c.isSymbol('(', 1) || word === 'INTERVAL')) {
+        throw unsupported(refused);
+      }
+      if (isReserved(word)) throw c.unexpected();
+      if (c.peek(1)?.kind === 'string') throw unsupported(`typed literals (${word} '...')`);
+      return columnOrCall(p);
+    }
+  }
+}
+
+function parenthesized(p: ExprParser): Expr {
+  const c = p.c;
+  c.expectSymbol('(');
+  if (c.isWord('SELECT')) return p.subquery('scalar');
+  if (c.isWord('WITH')) throw unsupported('WITH (common table expressions)');
+  const inner = p.nested(() => p.expr());
+  if (c.isSymbol(',')) throw unsupported('row values');
+  c.expectSymbol(')');
+  return inner;
+}
+
+function columnOrCall(p: ExprParser): Expr {
+  const c = p.c;
+  const name = c.identifier('a column name');
+  if (c.isSymbol('(')) return call(p, name);
+  if (!c.acceptSymbol('.')) return { kind: 'column', table: null, name };
+  if (c.isSymbol('*')) throw unsupported("'*' outside SELECT list or COUNT(*)");
+  const column = c.identifier('a column name');
+  if (c.isSymbol('.')) throw unsupported('schema-qualified names');
+  if (c.isSymbol('(')) throw unsupported('qualified function names');
+  return { kind: 'column', table: name, name: column };
+}
+
+function call(p: ExprParser, name: string): Expr {
+  const c = p.c;
+  c.expectSymbol('(');
+  const aggregate = AGGREGATES.has(name);
+  if (aggregate && name === 'count' && c.acceptSymbol('*')) {
+    c.expectSymbol(')');
+    refuseCallSuffix(p);
+    return { kind: 'aggregate', name: 'count', arg: null, distinct: false };
+  }
+  refuseKeywordArguments(p, name);
+  const distinct = c.acceptWord('DISTINCT');
+  if (!distinct) c.acceptWord('ALL');
+  const args = c.isSymbol(')') ? [] : p.nested(() => p.list());
+  if (c.isWord('ORDER')) throw unsupported('ORDER BY inside an aggregate');
+  if (c.isWord('FROM') || c.isWord('FOR')) {
+    throw unsupported(`${name}(... FROM/FOR ...); use substr(s, start, length)`);
+  }
+  c.expectSymbol(')');
+  refuseCallSuffix(p);
+  if (!aggregate) {
+    if (distinct) throw unsupported(`DISTINCT in ${name}()`);
+    return { kind: 'call', name, args };
+  }
+  if (args.length !== 1) {
+    throw new ChronosError(
+      'INVALID_ARGUMENT',
+      `${name}() takes exactly one argument, got ${args.length}`,
+    );
+  }
+  return { kind: 'aggregate', name: name as AggregateName, arg: args[0] as Expr, distinct };
+}
+
+function refuseCallSuffix(p: ExprParser): void {
+  if (p.c.isWord('OVER')) throw unsupported('window functions');
+  if (p.c.isWord('FILTER')) throw unsupported('FILTER (WHERE ...)');
+  if (p.c.isWord('WITHIN')) throw unsupported('WITHIN GROUP');
+}
+
+/** `CASE [operand] WHEN ... THEN ... [...] [ELSE ...] END`. */
+function parseCase(p: ExprParser): Expr {
+  const c = p.c;
+  c.expectWord('CASE');
+  const operand = c.isWord('WHEN') ? null : p.expr();
+  const whens: CaseWhen[] = [];
+  while (c.acceptWord('WHEN')) {
+    const when = p.expr();
+    c.expectWord('THEN');
+    whens.push({ when, then: p.expr() });
+  }
+  if (whens.length === 0) throw c.fail('expected WHEN');
+  const otherwise = c.acceptWord('ELSE') ? p.expr() : null;
+  c.expectWord('END');
+  return { kind: 'case', operand, whens, otherwise };
+}
+
+/** SQL-standard keyword forms of some functions: refused by name, with the form we take. */
+function refuseKeywordArguments(p: ExprParser, name: string): void {
+  const c = p.c;
+  if (name === 'trim' && (c.isWord('BOTH') || c.isWord('LEADING') || c.isWord('TRAILING'))) {
+    throw unsupported('TRIM(BOTH|LEADING|TRAILING ... FROM ...); use trim/ltrim/rtrim(s [, chars])');
+  }
+}

@@ -1,0 +1,200 @@
+import type {
+  CompoundStatement, Expr, Join, OrderItem, QueryTerm, SelectItem, SelectStatement, TableRef,
+} from './ast.js';
+import { unsupported, type Cursor } from './cursor.js';
+import { ExprParser } from './expr-parser.js';
+import { printExpr } from './print.js';
+import { isReserved } from './reserved-words.js';
+
+/** A SELECT (subqueries): a set operation is refused here. */
+export function parseSelect(p: ExprParser): SelectStatement {
+  const query = parseQuery(p);
+  if (query.kind === 'compound') throw unsupported('UNION/INTERSECT/EXCEPT inside a subquery');
+  return query;
+}
+
+/** `SELECT ...` or `SELECT ... UNION|INTERSECT|EXCEPT [ALL] SELECT ... [ORDER BY] [LIMIT]`. */
+export function parseQuery(p: ExprParser): SelectStatement | CompoundStatement {
+  const first = selectCore(p);
+  if (!isSetOperation(p.c)) return { ...first, ...queryTail(p) };
+  let body = intersections(p, first);
+  for (;;) {
+    const op = p.c.acceptWord('UNION') ? 'UNION' : p.c.acceptWord('EXCEPT') ? 'EXCEPT' : null;
+    if (op === null) break;
+    const all = setQuantifier(p.c);
+    body = { kind: 'setOperation', op, all, left: body, right: intersections(p, selectCore(p)) };
+  }
+  if (body.kind !== 'setOperation') throw p.c.unexpected();
+  return { kind: 'compound', body, ...queryTail(p) };
+}
+
+/** INTERSECT binds tighter than UNION and EXCEPT (PostgreSQL, the standard). */
+function intersections(p: ExprParser, first: SelectStatement): QueryTerm {
+  let term: QueryTerm = first;
+  while (p.c.acceptWord('INTERSECT')) {
+    const all = setQuantifier(p.c);
+    term = { kind: 'setOperation', op: 'INTERSECT', all, left: term, right: selectCore(p) };
+  }
+  return term;
+}
+
+function setQuantifier(c: Cursor): boolean {
+  if (c.acceptWord('ALL')) return true;
+  c.acceptWord('DISTINCT');
+  return false;
+}
+
+function isSetOperation(c: Cursor): boolean {
+  return c.isWord('UNION') || c.isWord('INTERSECT') || c.isWord('EXCEPT');
+}
+
+/** SELECT through HAVING: what a member of a set operation may hold. */
+function selectCore(p: ExprParser): SelectStatement {
+  const c = p.c;
+  if (c.isSymbol('(')) throw unsupported('parenthesized SELECT');
+  c.expectWord('SELECT');
+  const distinct = c.acceptWord('DISTINCT');
+  if (!distinct) c.acceptWord('ALL');
+  if (c.isWord('ON')) throw unsupported('DISTINCT ON');
+  const items = selectItems(p);
+  if (c.isWord('INTO')) throw unsupported('SELECT INTO');
+  let from: TableRef | null = null;
+  let joins: Join[] = [];
+  if (c.acceptWord('FROM')) {
+    from = tableRef(c);
+    joins = joinList(p);
+  }
+  const where = c.acceptWord('WHERE') ? p.expr() : null;
+  const groupBy = c.acceptWord('GROUP') ? (c.expectWord('BY'), p.list()) : [];
+  const having = c.acceptWord('HAVING') ? p.expr() : null;
+  if (c.isWord('WINDOW')) throw unsupported('WINDOW');
+  const none = { orderBy: [], limit: null, offset: null };
+  return { kind: 'select', distinct, items, from, joins, where, groupBy, having, ...none };
+}
+
+/** ORDER BY and LIMIT/OFFSET, which end a query. */
+function queryTail(p: ExprParser): { orderBy: OrderItem[]; limit: Expr | null; offset: Expr | null } {
+  const c = p.c;
+  const orderBy = c.acceptWord('ORDER') ? (c.expectWord('BY'), orderItems(p)) : [];
+  const { limit, offset } = limitOffset(p);
+  if (c.isWord('FOR')) throw unsupported('FOR UPDATE/SHARE');
+  if (isSetOperation(c)) throw unsupported('UNION/INTERSECT/EXCEPT after ORDER BY or LIMIT');
+  return { orderBy, limit, offset };
+}
+
+function selectItems(p: ExprParser): SelectItem[] {
+  const items: SelectItem[] = [selectItem(p)];
+  while (p.c.acceptSymbol(',')) items.push(selectItem(p));
+  return items;
+}
+
+function selectItem(p: ExprParser): SelectItem {
+  const c = p.c;
+  if (c.acceptSymbol('*')) return { kind: 'star', table: null };
+  const first = c.peek();
+  if (first !== undefined && (first.kind === 'word' || first.kind === 'quoted')
+    && c.isSymbol('.', 1) && c.isSymbol('*', 2)) {
+    const table = c.identifier('a table name');
+    c.next();
+    c.next();
+    return { kind: 'star', table };
+  }
+  const expr = p.expr();
+  return { kind: 'expr', expr, name: alias(c) ?? printExpr(expr) };
+}
+
+/** `[AS] name` after a select item or a table; null when there is none. */
+function alias(c: Cursor): string | null {
+  if (c.acceptWord('AS')) return c.identifier('an alias');
+  const t = c.peek();
+  if (t === undefined) return null;
+  if (t.kind === 'quoted' || (t.kind === 'word' && !isReserved(t.value))) {
+    return c.identifier('an alias');
+  }
+  return null;
+}
+
+function tableRef(c: Cursor): TableRef {
+  if (c.isSymbol('(')) throw unsupported('subqueries in FROM');
+  if (c.isWord('LATERAL')) throw unsupported('LATERAL');
+  const table = c.identifier('a table name');
+  if (c.isSymbol('.')) throw unsupported('schema-qualified table names');
+  if (c.isSymbol('(')) throw unsupported('table functions');
+  return { table, alias: alias(c) };
+}
+
+function joinList(p: ExprParser): Join[] {
+  const c = p.c;
+  const joins: Join[] = [];
+  for (;;) {
+    if (c.acceptSymbol(',')) {
+      joins.push({ table: tableRef(c), using: null, on: null });
+      continue;
+    }
+    if (c.acceptWord('CROSS')) {
+      c.expectWord('JOIN');
+      joins.push({ table: tableRef(c), using: null, on: null });
+      continue;
+    }
+    for (const outer of ['LEFT', 'RIGHT', 'FULL', 'NATURAL']) {
+      if (c.isWord(outer)) throw unsupported(`${outer} JOIN (only inner joins are supported)`);
+    }
+    if (!c.isWord('JOIN') && !c.isWord('INNER')) return joins;
+    if (c.acceptWord('INNER')) c.expectWord('JOIN');
+    else c.expectWord('JOIN');
+    joins.push(joinCondition(p, tableRef(c)));
+  }
+}
+
+function joinCondition(p: ExprParser, table: TableRef): Join {
+  const c = p.c;
+  if (c.acceptWord('ON')) return { table, using: null, on: p.expr() };
+  if (!c.acceptWord('USING')) return { table, using: null, on: null };
+  c.expectSymbol('(');
+  const using = [c.identifier('a column name')];
+  while (c.acceptSymbol(',')) using.push(c.identifier('a column name'));
+  c.expectSymbol(')');
+  return { table, using, on: null };
+}
+
+function orderItems(p: ExprParser): OrderItem[] {
+  const items: OrderItem[] = [];
+  do {
+    const expr = p.expr();
+    const c = p.c;
+    const descending = c.acceptWord('DESC');
+    if (!descending) c.acceptWord('ASC');
+    if (c.isWord('USING')) throw unsupported('ORDER BY ... USING');
+    let nullsFirst = descending;
+    if (c.acceptWord('NULLS')) {
+      if (c.acceptWord('FIRST')) nullsFirst = true;
+      else if (c.acceptWord('LAST')) nullsFirst = false;
+      else throw c.fail('expected FIRST or LAST after NULLS');
+    }
+    items.push({ expr, descending, nullsFirst });
+  } while (p.c.acceptSymbol(','));
+  return items;
+}
+
+/** `LIMIT n [OFFSET m]`, `OFFSET m [LIMIT n]`, `LIMIT m, n` (MySQL/sqlite form). */
+function limitOffset(p: ExprParser): { limit: Expr | null; offset: Expr | null } {
+  const c = p.c;
+  let limit: Expr | null = null;
+  let offset: Expr | null = null;
+  for (let clause = 0; clause < 2; clause++) {
+    if (limit === null && c.acceptWord('LIMIT')) {
+      if (c.acceptWord('ALL')) continue;
+      limit = p.expr();
+      if (offset === null && c.acceptSymbol(',')) {
+        offset = limit;
+        limit = p.expr();
+      }
+    } else if (offset === null && c.acceptWord('OFFSET')) {
+      offset = p.expr();
+      if (!c.acceptWord('ROWS')) c.acceptWord('ROW');
+    } else if (c.isWord('FETCH')) {
+      throw unsupported('FETCH FIRST (use LIMIT)');
+    }
+  }
+  return { limit, offset };
+}

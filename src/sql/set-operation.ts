@@ -1,0 +1,114 @@
+import { ChronosError } from '../lib/index.js';
+import type { StorageReader } from '../storage/engine.js';
+import type { Row, SqlType } from '../storage/values.js';
+import type { CompoundStatement, QueryTerm } from './ast.js';
+import { commonType } from './common-type.js';
+import type { StatementResult } from './result.js';
+import { executeSelect, nonNegativeInt } from './select.js';
+import { resolveSubqueries } from './subqueries.js';
+import { compareSortKey, type SortOrder } from './value-ops.js';
+
+interface Rows {
+  readonly columns: readonly string[];
+  readonly types: readonly (SqlType | null)[];
+  readonly rows: readonly Row[];
+}
+
+/** Equal rows share a key: NULLs equal each other here, as set operations require. */
+function keyOf(row: Row): string {
+  return row.map((v) => `${typeof v}:${String(v)}`).join('\u0000');
+}
+
+function counts(rows: readonly Row[]): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const r of rows) {
+    const key = keyOf(r);
+    map.set(key, (map.get(key) ?? 0) + 1);
+  }
+  return map;
+}
+
+function distinct(rows: readonly Row[]): Row[] {
+  const seen = new Set<string>();
+  const kept: Row[] = [];
+  for (const r of rows) {
+    const key = keyOf(r);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    kept.push(r);
+  }
+  return kept;
+}
+
+/** UNION / INTERSECT / EXCEPT of two row lists, with or without ALL (multiset) semantics. */
+function combine(op: 'UNION' | 'INTERSECT' | 'EXCEPT', all: boolean, left: readonly Row[], right: readonly Row[]): Row[] {
+  if (op === 'UNION') return all ? [...left, ...right] : distinct([...left, ...right]);
+  const other = counts(right);
+  const kept: Row[] = [];
+  for (const row of all ? left : distinct(left)) {
+    const key = keyOf(row);
+    const n = other.get(key) ?? 0;
+    // INTERSECT keeps a row while the right side still has a match; EXCEPT while it has none.
+    if ((op === 'INTERSECT') === n > 0) kept.push(row);
+    if (n > 0 && all) other.set(key, n - 1);
+  }
+  return kept;
+}
+
+async function termRows(term: QueryTerm, reader: StorageReader, nowMs: number): Promise<Rows> {
+  if (term.kind === 'select') {
+    const resolved = await resolveSubqueries(term, reader, nowMs);
+    const result = await executeSelect(resolved as typeof term, reader, nowMs);
+    if (result.kind !== 'rows') throw new ChronosError('INVALID_ARGUMENT', 'SELECT gave no rows');
+    return { columns: result.columns, types: result.columnTypes, rows: result.rows };
+  }
+  const left = await termRows(term.left, reader, nowMs);
+  const right = await termRows(term.right, reader, nowMs);
+  if (left.columns.length !== right.columns.length) {
+    throw new ChronosError(
+      'INVALID_ARGUMENT',
+      `Each side of ${term.op} must have the same number of columns (${left.columns.length} and ${right.columns.length})`,
+    );
+  }
+  const types = left.types.map((t, i) => commonType(`${term.op} column ${i + 1}`, [t, right.types[i] ?? null]));
+  return { columns: left.columns, types, rows: combine(term.op, term.all, left.rows, right.rows) };
+}
+
+/** ORDER BY of a set operation: an output column, by position or name. */
+function sortOrders(s: CompoundStatement, columns: readonly string[]): (SortOrder & { index: number })[] {
+  return s.orderBy.map((o) => {
+    const e = o.expr;
+    let index = -1;
+    if (e.kind === 'literal' && e.type === 'INT' && typeof e.value === 'number') index = e.value - 1;
+    else if (e.kind === 'column' && e.table === null) index = columns.indexOf(e.name);
+    if (index < 0 || index >= columns.length) {
+      throw new ChronosError(
+        'INVALID_ARGUMENT',
+        `ORDER BY of ${s.body.op} must name an output column or position (${columns.join(', ')})`,
+      );
+    }
+    return { index, descending: o.descending, nullsFirst: o.nullsFirst };
+  });
+}
+
+/** Run `a UNION|INTERSECT|EXCEPT b ...` with its ORDER BY and LIMIT/OFFSET. */
+export async function executeCompound(s: CompoundStatement, reader: StorageReader, nowMs: number): Promise<StatementResult> {
+  const combined = await termRows(s.body, reader, nowMs);
+  const orders = sortOrders(s, combined.columns);
+  const rows = [...combined.rows];
+  if (orders.length > 0) {
+    rows.sort((a, b) => {
+      for (const o of orders) {
+        const c = compareSortKey(a[o.index] ?? null, b[o.index] ?? null, o);
+        if (c !== 0) return c;
+      }
+      return 0;
+    });
+  }
+  const limit = nonNegativeInt(s.limit, 'LIMIT', nowMs);
+  const offset = nonNegativeInt(s.offset, 'OFFSET', nowMs) ?? 0;
+  return {
+    kind: 'rows', columns: combined.columns, columnTypes: combined.types,
+    rows: rows.slice(offset, limit === null ? undefined : offset + limit),
+  };
+}

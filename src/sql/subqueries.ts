@@ -1,0 +1,75 @@
+import { ChronosError, isChronosError } from '../lib/index.js';
+import type { StorageReader } from '../storage/engine.js';
+import type { Expr, SelectStatement, Statement } from './ast.js';
+import { eachChild, rootsOf } from './expr-depth.js';
+import { mapOperands, mapStatementExprs } from './expr-map.js';
+import { executeSelect } from './select.js';
+
+type Subquery = Extract<Expr, { kind: 'subquery' }>;
+
+/** Every subquery of the statement's expressions, outermost first (not those inside them). */
+function subqueriesOf(s: Statement): Subquery[] {
+  const found: Subquery[] = [];
+  const visit = (e: Expr): void => {
+    if (e.kind === 'subquery') found.push(e);
+    eachChild(e, visit);
+  };
+  for (const root of rootsOf(s)) if (root !== null) visit(root);
+  return found;
+}
+
+async function rowsOf(query: SelectStatement, reader: StorageReader, nowMs: number) {
+  try {
+    const resolved = await resolveSubqueries(query, reader, nowMs);
+    const result = await executeSelect(resolved as SelectStatement, reader, nowMs);
+    if (result.kind !== 'rows') throw new ChronosError('INVALID_ARGUMENT', 'Subquery returned no rows result');
+    return result;
+  } catch (error) {
+    const unknownName = isChronosError(error, 'UNKNOWN_COLUMN') || isChronosError(error, 'UNKNOWN_TABLE');
+    if (!unknownName) throw error;
+    throw new ChronosError(
+      error.code,
+      `${error.message} (a subquery sees only its own tables: correlated subqueries are not supported)`,
+    );
+  }
+}
+
+/** The literal expression a subquery stands for, computed once over `reader`. */
+async function answer(sub: Subquery, reader: StorageReader, nowMs: number): Promise<Expr> {
+  const one = { kind: 'literal', value: 1, type: 'INT' } as const;
+  const query = sub.mode === 'exists' && sub.query.limit === null ? { ...sub.query, limit: one } : sub.query;
+  const result = await rowsOf(query, reader, nowMs);
+  if (sub.mode === 'exists') return { kind: 'literal', value: result.rows.length > 0, type: 'BOOLEAN' };
+  if (result.columns.length !== 1) {
+    throw new ChronosError('INVALID_ARGUMENT', `Subquery must return one column, got ${result.columns.length}`);
+  }
+  const type = result.columnTypes[0] ?? null;
+  const literals: Expr[] = result.rows.map((r) => ({ kind: 'literal', value: r[0] ?? null, type }));
+  if (sub.mode === 'scalar') {
+    if (literals.length > 1) {
+      throw new ChronosError('INVALID_ARGUMENT', `Scalar subquery returned ${literals.length} rows (at most 1 allowed)`);
+    }
+    return literals[0] ?? { kind: 'literal', value: null, type };
+  }
+  // x IN (empty) is false and NOT IN (empty) true, even for a NULL x (standard SQL).
+  if (literals.length === 0) return { kind: 'literal', value: sub.negated, type: 'BOOLEAN' };
+  return { kind: 'in', operand: sub.operand as Expr, list: literals, negated: sub.negated };
+}
+
+/**
+ * Replace each (uncorrelated) subquery by its answer over `reader`: the same state on every
+ * replica for a write, so the result is deterministic. Statements without one come back as is.
+ */
+export async function resolveSubqueries(s: Statement, reader: StorageReader, nowMs: number): Promise<Statement> {
+  const subqueries = subqueriesOf(s);
+  if (subqueries.length === 0) return s;
+  const answers = new Map<Expr, Expr>();
+  for (const sub of subqueries) answers.set(sub, await answer(sub, reader, nowMs));
+  const replace = (e: Expr): Expr => {
+    const known = answers.get(e);
+    if (known === undefined) return mapOperands(e, replace);
+    // An IN operand may itself hold subqueries.
+    return known.kind === 'in' ? { ...known, operand: replace(known.operand) } : known;
+  };
+  return mapStatementExprs(s, replace);
+}

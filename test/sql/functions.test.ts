@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { expectError, newSession, rowsOf } from './support.js';
+
+// PostgreSQL's answers (sqlite3 agrees except where noted); the differential test covers the
+// cases the two engines share over random data.
+const CASES: readonly (readonly [string, unknown])[] = [
+  ["CASE WHEN 1 > 2 THEN 'a' WHEN 2 > 1 THEN 'b' ELSE 'c' END", 'b'],
+  ['CASE WHEN NULL THEN 1 END', null],
+  ['CASE 3 WHEN 1 THEN 10 WHEN 3 THEN 30 END', 30],
+  ['CASE NULL WHEN NULL THEN 1 ELSE 2 END', 2],
+  ['CASE WHEN true THEN 1 ELSE 2.5 END', 1],
+  ['CAST(2.5 AS INT)', 2],
+  ['CAST(3.5 AS INT)', 4], // PostgreSQL rounds half to even; sqlite3 truncates (3)
+  ['CAST(-2.5 AS INT)', -2],
+  ["'42'::int + 1", 43],
+  ["CAST(' 7 ' AS INT)", 7],
+  ["CAST(12 AS TEXT) || 'x'", '12x'],
+  ['CAST(2.5 AS TEXT)', '2.5'],
+  ['CAST(3.0 AS TEXT)', '3'], // sqlite3: '3.0'
+  ["CAST('1.5e2' AS FLOAT)", 150],
+  ['CAST(true AS INT)', 1],
+  ["CAST('yes' AS BOOLEAN)", true],
+  ['CAST(NULL AS INT)', null],
+  ['-2::int', -2],
+  ['nullif(3, 3)', null],
+  ['nullif(3, 4)', 3],
+  ['coalesce(NULL, 2, 3)', 2],
+  ['round(2.5)', 3],
+  ['round(-2.5)', -3],
+  ['round(2.345, 2)', 2.35],
+  ['round(1234, -2)', 1200],
+  ['floor(-2.5)', -3],
+  ['ceil(-2.5)', -2],
+  ['ceil(7)', 7],
+  ["substr('hello', 2)", 'ello'],
+  ["substr('hello', 2, 3)", 'ell'],
+  ["substr('hello', 0, 3)", 'he'],
+  ["substr('hello', -1, 3)", 'h'], // sqlite3 counts from the end: 'o'
+  ["substring('héllo', 2, 2)", 'él'],
+  ["replace('banana', 'an', 'AN')", 'bANANa'],
+  ["replace('abc', '', 'x')", 'abc'],
+  ["trim('  ab  ')", 'ab'],
+  ["ltrim('xxabx', 'x')", 'abx'],
+  ["rtrim('xxabx', 'x')", 'xxab'],
+  ["concat('a', NULL, 1, 2.5, true)", 'a12.5true'],
+  ["length('héllo')", 5],
+  ["upper('abc') || lower('DEF')", 'ABCdef'],
+  ["datetime(1700000000, 'unixepoch')", '2023-11-14 22:13:20'],
+  ["date(1700000000, 'unixepoch')", '2023-11-14'],
+  ["time(1700000000.75, 'unixepoch')", '22:13:20'],
+  ["strftime('%Y/%m/%d %H:%M:%f %j %w %s %%', 1700000000.5, 'unixepoch')", '2023/11/14 22:13:20.500 318 2 1700000000 %'],
+  ["unixepoch('2023-11-14 22:13:20')", 1700000000],
+  ["strftime('%s', '2023-11-14')", '1699920000'],
+  ["datetime(-1, 'unixepoch')", '1969-12-31 23:59:59'],
+  ["datetime('now')", '2023-11-14 22:13:20'], // the statement's time (the leader's, for writes)
+  ["date(-62167219201, 'unixepoch')", null], // before year 0000
+  ['to_timestamp(1700000000)', '2023-11-14 22:13:20+00'],
+  ['to_timestamp(1700000000.5)', '2023-11-14 22:13:20.5+00'],
+];
+
+describe('CASE, CAST, and scalar functions', () => {
+  it.each(CASES)('%s', async (expr, expected) => {
+    const { session } = await newSession(1_700_000_000_000);
+    expect(rowsOf(await session.execute(`SELECT ${expr}`))).toEqual([[expected]]);
+  });
+
+  it('names a CASE or CAST column by its text', async () => {
+    const { session } = await newSession();
+    const result = await session.execute('SELECT CASE WHEN 1 = 1 THEN 2 END, 5::text, CAST(5 AS INT) AS n');
+    expect(result.kind === 'rows' ? result.columns : []).toEqual(['case when 1 = 1 then 2 end', 'cast(5 as string)', 'n']);
+  });
+
+  it('gives every replica the leader\'s now(): a write stores the statement time', async () => {
+    const { session, clock } = await newSession(1_700_000_000_000);
+    await session.execute('CREATE TABLE e (id INT PRIMARY KEY, at STRING)');
+    await session.execute("INSERT INTO e VALUES (1, datetime('now')), (2, datetime(now(), 'unixepoch'))");
+    clock.set(1_800_000_000_000);
+    expect(rowsOf(await session.execute('SELECT at FROM e ORDER BY id'))).toEqual([['2023-11-14 22:13:20'], ['2023-11-14 22:13:20']]);
+  });
+});
+
+describe('errors name the problem', () => {
+  it.each([
+    ["CAST('x' AS INT)", 'INVALID_ARGUMENT', "Cannot cast 'x' to INT"],
+    ['CAST(1.5 AS BOOLEAN)', 'TYPE_MISMATCH', "Type mismatch: cannot cast FLOAT to BOOLEAN in 'cast(1.5 as boolean)'"],
+    ['CAST(1 AS BLOB)', 'PARSE_ERROR', "Parse error: unknown type 'BLOB' (INT, FLOAT, STRING, TEXT, BOOLEAN) at line 1, column 18"],
+    ["CASE WHEN 1 THEN 'a' END", 'TYPE_MISMATCH', "Type mismatch: CASE WHEN needs a BOOLEAN condition, got INT in 'case when 1 then 'a' end'"],
+    ["CASE WHEN true THEN 1 ELSE 'a' END", 'TYPE_MISMATCH', "Type mismatch: CASE 'case when true then 1 else 'a' end' mixes INT, STRING"],
+    ['CASE END', 'PARSE_ERROR', "Parse error: unexpected 'END' at line 1, column 13"],
+    ["nullif(1, 'a')", 'TYPE_MISMATCH', 'Type mismatch: nullif() cannot compare INT with STRING'],
+    ["substr('abc', 1, -1)", 'INVALID_ARGUMENT', 'substr(): negative length -1'],
+    ["TRIM(BOTH 'x' FROM 'xax')", 'UNSUPPORTED', 'Unsupported: TRIM(BOTH|LEADING|TRAILING ... FROM ...); use trim/ltrim/rtrim(s [, chars])'],
+    ["substring('abc' FROM 2)", 'UNSUPPORTED', 'Unsupported: substring(... FROM/FOR ...); use substr(s, start, length)'],
+    ['datetime(1700000000)', 'INVALID_ARGUMENT', "datetime(): a number needs the 'unixepoch' modifier, e.g. datetime(ts, 'unixepoch') (unix seconds)"],
+    ["datetime(1700000000, '+1 day')", 'UNSUPPORTED', "Unsupported: datetime() modifier '+1 day' (only 'unixepoch')"],
+    ["strftime('%Q', 0, 'unixepoch')", 'UNSUPPORTED', 'Unsupported: strftime() format %Q (%Y %m %d %H %M %S %f %s %j %w %%)'],
+    ["to_timestamp('x')", 'TYPE_MISMATCH', 'Type mismatch: to_timestamp() needs unix seconds (a number), got STRING'],
+  ] as const)('%s', async (expr, code, message) => {
+    await expectError((await newSession()).session, `SELECT ${expr}`, code, message);
+  });
+});

@@ -1,0 +1,201 @@
+import type { Random } from '../../src/lib/index.js';
+
+// Random SQL that PostgreSQL's and sqlite3's grammars read the same way, so sqlite3's answer
+// is the expected one. Chains are deliberately left unparenthesized: precedence and
+// associativity are what is under test. Avoided on purpose, because the two engines differ:
+// `||` next to arithmetic (sqlite binds || tighter than *), comparison chains (`a < b < c`),
+// division by anything but a non-zero literal (sqlite answers NULL, we refuse), `%` on FLOAT.
+
+/** An INT-valued term: a column, a small literal, or a unary minus of either. */
+function intTerm(rng: Random): string {
+  return rng.pick([
+    () => rng.pick(['g', 'id', 'g', 'id % 7']),
+    () => String(rng.between(-9, 9)),
+    () => `-${rng.pick(['g', 'id', String(rng.between(1, 9))])}`,
+    () => `- ${rng.pick(['g', 'id'])}`,
+    () => `-(g + ${rng.between(-3, 3)})`,
+  ])();
+}
+
+function nonZeroLiteral(rng: Random): string {
+  const n = rng.between(1, 7);
+  return rng.chance(0.25) ? `-${n}` : String(n);
+}
+
+/** An unparenthesized INT chain of + - * / %, left to right. */
+export function intChain(rng: Random, terms = rng.between(1, 5)): string {
+  let text = intTerm(rng);
+  for (let i = 1; i < terms; i++) {
+    const op = rng.pick(['+', '-', '*', '/', '%', '+', '-', '*']);
+    text += op === '/' || op === '%' ? ` ${op} ${nonZeroLiteral(rng)}` : ` ${op} ${intTerm(rng)}`;
+  }
+  return text;
+}
+
+/** A FLOAT chain: INT terms mixed with v, only + - * and / by a non-zero literal. */
+function floatChain(rng: Random): string {
+  // No `%` anywhere in the chain: sqlite would apply it to a FLOAT left side as to an INT.
+  const term = (): string => rng.pick(['v', '-v', 'g', '- id', '-(g + 1)', String(rng.between(-9, 9))]);
+  let text = term();
+  for (let i = 1; i < rng.between(2, 4); i++) {
+    const op = rng.pick(['+', '-', '*', '/']);
+    const operand = op === '/' ? `${nonZeroLiteral(rng)}.0` : term();
+    text += ` ${op} ${operand}`;
+  }
+  return text;
+}
+
+function stringTerm(rng: Random): string {
+  const parts = Array.from({ length: rng.between(1, 3) }, () =>
+    rng.pick(['s', `'${rng.pick(['a', 'b', ''])}'`]),
+  );
+  return parts.join(' || ');
+}
+
+function comparisonAtom(rng: Random): string {
+  const op = rng.pick(['=', '!=', '<>', '<', '<=', '>', '>=']);
+  return rng.pick([
+    () => `${intChain(rng)} ${op} ${intChain(rng)}`,
+    () => `${floatChain(rng)} ${op} ${rng.between(-20, 20)}.5`,
+    () => `${stringTerm(rng)} ${op} '${rng.pick(['a', 'b', 'ab', 'B', 'aa', ''])}'`,
+  ])();
+}
+
+function predicateAtom(rng: Random): string {
+  const not = (): string => (rng.chance(0.3) ? 'NOT ' : '');
+  return rng.pick([
+    () => comparisonAtom(rng),
+    () => comparisonAtom(rng),
+    () => `${rng.pick(['g', 'v', 's', intChain(rng, 2), stringTerm(rng)])} IS ${not()}NULL`,
+    () => `${intChain(rng, rng.between(1, 3))} ${not()}BETWEEN ${intChain(rng, 2)} AND ${intChain(rng, 2)}`,
+    () => {
+      const list = Array.from({ length: rng.between(1, 4) }, () => intChain(rng, rng.between(1, 2)));
+      if (rng.chance(0.3)) list.push('NULL');
+      return `${intChain(rng, rng.between(1, 3))} ${not()}IN (${list.join(', ')})`;
+    },
+    () => `${stringTerm(rng)} ${not()}LIKE '${rng.pick(['a%', '%b', '_', '%', 'a_', '%a%'])}'`,
+  ])();
+}
+
+/** An unparenthesized AND/OR/NOT chain; now and then a parenthesized sub-chain as an atom. */
+export function predicateChain(rng: Random, depth = 2): string {
+  const atoms = rng.between(1, 5);
+  let text = '';
+  for (let i = 0; i < atoms; i++) {
+    if (i > 0) text += rng.chance(0.5) ? ' AND ' : ' OR ';
+    if (rng.chance(0.25)) text += 'NOT ';
+    text += depth > 0 && rng.chance(0.15)
+      ? `(${predicateChain(rng, depth - 1)})`
+      : predicateAtom(rng);
+  }
+  return text;
+}
+
+/** CASE in both forms over the nullable columns. */
+function caseExpr(rng: Random): string {
+  const otherwise = rng.chance(0.7) ? ` ELSE ${intChain(rng, 2)}` : '';
+  if (rng.chance(0.5)) {
+    const arms = Array.from({ length: rng.between(1, 3) }, () => ` WHEN ${predicateAtom(rng)} THEN ${intChain(rng, 2)}`);
+    return `CASE${arms.join('')}${otherwise} END`;
+  }
+  const arms = Array.from({ length: rng.between(1, 3) }, () => ` WHEN ${rng.between(-3, 3)} THEN ${intChain(rng, 2)}`);
+  return `CASE ${rng.pick(['g', 'g % 3', 'id % 4'])}${arms.join('')}${otherwise} END`;
+}
+
+/** Scalar functions and casts whose answers PostgreSQL and sqlite3 share on our data. */
+function functionItem(rng: Random): string {
+  const at = `${rng.between(1, 3)}`;
+  const ts = `${rng.pick(['id', 'g', 'id * g'])} * ${rng.pick(['86399', '3607', '1000003'])} + 1700000000`;
+  return rng.pick([
+    () => caseExpr(rng),
+    () => `CASE WHEN ${predicateAtom(rng)} THEN s ELSE ${stringTerm(rng)} END`,
+    () => `coalesce(${rng.pick(['g', 'g * 2'])}, ${intChain(rng, 2)})`,
+    () => `coalesce(s, '${rng.pick(['', 'z'])}') || 'x'`,
+    () => `nullif(${rng.pick(['g', 'g % 3'])}, ${rng.between(-2, 2)})`,
+    () => `nullif(s, '${rng.pick(['a', 'b', ''])}')`,
+    () => `abs(${intChain(rng, 2)})`,
+    () => `${rng.pick(['round', 'floor', 'ceil', 'abs'])}(${rng.pick(['v', '-v', 'v * 3'])})`,
+    () => `round(v, ${rng.between(0, 2)})`,
+    () => `substr(s, ${at}${rng.chance(0.5) ? `, ${rng.between(0, 3)}` : ''})`,
+    () => `replace(s, '${rng.pick(['a', 'b', 'ab'])}', '${rng.pick(['', 'x', 'yy'])}')`,
+    () => `${rng.pick(['trim', 'ltrim', 'rtrim'])}(s${rng.chance(0.5) ? `, '${rng.pick(['a', 'b', 'ab'])}'` : ''})`,
+    () => `${rng.pick(['length', 'lower', 'upper'])}(${stringTerm(rng)})`,
+    () => `CAST(${rng.pick(['g', 'id', 'g * id'])} AS TEXT) || s`,
+    () => `${rng.pick(['g', 'id'])}::text`,
+    () => `CAST(${rng.pick(['g', 'id'])} AS FLOAT) / 4`,
+    () => `CAST(length(s) AS TEXT)`,
+    () => `datetime(${ts}, 'unixepoch')`,
+    () => `date(${ts}, 'unixepoch')`,
+    () => `strftime('${rng.pick(['%Y-%m-%d %H:%M:%S', '%H:%M', '%j/%w', '%s', '%d.%m.%Y'])}', ${ts}, 'unixepoch')`,
+    () => `unixepoch(datetime(${ts}, 'unixepoch'))`,
+  ])();
+}
+
+/** An uncorrelated subquery predicate: IN / NOT IN (NULLs included), EXISTS, scalar. */
+function subqueryAtom(rng: Random): string {
+  const inner = `SELECT ${rng.pick(['g', 'g + 1', 'id % 5'])} FROM t WHERE ${predicateChain(rng, 0)}`;
+  return rng.pick([
+    () => `${intChain(rng, 2)} ${rng.chance(0.5) ? 'NOT ' : ''}IN (${inner})`,
+    () => `g ${rng.chance(0.5) ? 'NOT ' : ''}IN (SELECT g FROM u WHERE w ${rng.pick(['<', '>'])} ${rng.between(0, 110)})`,
+    () => `${rng.chance(0.5) ? 'NOT ' : ''}EXISTS (SELECT 1 FROM u WHERE w > ${rng.between(50, 120)})`,
+    () => `g ${rng.pick(['<', '=', '>='])} (SELECT ${rng.pick(['max', 'min', 'count'])}(g) FROM t WHERE ${predicateChain(rng, 0)})`,
+    () => `v > (SELECT avg(v) FROM t WHERE id < ${rng.between(1, 160)})`,
+  ])();
+}
+
+/**
+ * A chain of set operations. sqlite3 gives INTERSECT the same precedence as UNION/EXCEPT
+ * (PostgreSQL binds it tighter), so INTERSECT only appears in chains of INTERSECTs.
+ */
+function setOperationQuery(rng: Random): string {
+  const member = (): string => rng.pick([
+    () => `SELECT g, s FROM t WHERE ${predicateChain(rng, 0)}`,
+    () => `SELECT g, 'u' FROM u WHERE w ${rng.pick(['<', '>'])} ${rng.between(0, 110)}`,
+    () => `SELECT g % 3, s FROM t WHERE ${predicateChain(rng, 0)}`,
+  ])();
+  const ops = rng.chance(0.3) ? ['INTERSECT', 'INTERSECT ALL'] : ['UNION', 'UNION ALL', 'EXCEPT', 'EXCEPT ALL'];
+  // sqlite3 has no INTERSECT ALL / EXCEPT ALL: only UNION ALL keeps its ALL.
+  const supported = ops.filter((op) => op === 'UNION ALL' || !op.endsWith(' ALL'));
+  let text = member();
+  for (let i = rng.between(1, 3); i > 0; i--) text += ` ${rng.pick(supported)} ${member()}`;
+  const order = rng.chance(0.5) ? ` ORDER BY 1 ${rng.pick(['ASC', 'DESC'])} NULLS FIRST, 2 NULLS LAST` : '';
+  const limit = order !== '' && rng.chance(0.5) ? ` LIMIT ${rng.between(0, 8)} OFFSET ${rng.between(0, 3)}` : '';
+  return `${text}${order}${limit}`;
+}
+
+/** sqlite3's spelling of a query: it has no `x::type`. */
+export function forSqlite(sql: string): string {
+  return sql.replace(/\b(\w+)::(\w+)/g, 'CAST($1 AS $2)');
+}
+
+/** One SELECT over t(id, g, v, s) and u(g, w). */
+export function randomQuery(rng: Random): string {
+  const where = rng.chance(0.9) ? ` WHERE ${predicateChain(rng)}` : '';
+  return rng.pick([
+    () => `SELECT id, g, v, s FROM t${where}`,
+    () => `SELECT id, g, v, s FROM t${where}`,
+    () => `SELECT id, ${intChain(rng)}, ${floatChain(rng)}, ${stringTerm(rng)} FROM t${where}`,
+    () => `SELECT g, count(*), sum(v), min(s), max(id), avg(g), count(s) FROM t${where} GROUP BY g`,
+    () => `SELECT s, count(*), sum(g), max(v) FROM t${where} GROUP BY s HAVING ${predicateChain(rng, 0).replace(/\bg\b/g, 'sum(g)').replace(/\bv\b/g, 'max(v)').replace(/\bid\b/g, 'count(*)')}`,
+    () => `SELECT DISTINCT s FROM t${where}`,
+    () => `SELECT count(*), sum(id), min(v), max(s) FROM t${where}`,
+    () => `SELECT t.id, u.w FROM t JOIN u USING (g)${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
+    () => `SELECT id, g, v, s FROM t${where} ORDER BY ${orderKeys(rng)}, id`,
+    () => `SELECT id, ${functionItem(rng)}, ${functionItem(rng)} FROM t${where}`,
+    () => setOperationQuery(rng),
+    () => `SELECT id, g FROM t WHERE ${subqueryAtom(rng)} ${rng.pick(['AND', 'OR'])} ${predicateChain(rng, 0)}`,
+    () => `SELECT id, (SELECT count(*) FROM u WHERE w > ${rng.between(0, 100)}) FROM t WHERE ${subqueryAtom(rng)}`,
+    () => `SELECT id, ${functionItem(rng)} FROM t WHERE ${caseExpr(rng)} ${rng.pick(['>', '=', '<='])} ${rng.between(-3, 3)}`,
+  ])();
+}
+
+/** ORDER BY keys over nullable columns; NULLS is spelled out half the time. */
+function orderKeys(rng: Random): string {
+  const keys = Array.from({ length: rng.between(1, 2) }, () => {
+    const direction = rng.pick(['', ' ASC', ' DESC']);
+    // sqlite's default puts NULLs first ascending; PostgreSQL's (ours) last: spell it out.
+    const nulls = rng.pick([' NULLS FIRST', ' NULLS LAST']);
+    return `${rng.pick(['g', 'v', 's', 'g % 3', '-v'])}${direction}${nulls}`;
+  });
+  return keys.join(', ');
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { expectError, newSession, rowsOf } from './support.js';
+
+async function fixture() {
+  const { session } = await newSession();
+  await session.execute('CREATE TABLE t (id INT PRIMARY KEY, g INT)');
+  await session.execute('INSERT INTO t VALUES (1, 10), (2, 20), (3, NULL), (4, 40)');
+  await session.execute('CREATE TABLE u (g INT, tag STRING)');
+  await session.execute("INSERT INTO u VALUES (10, 'a'), (40, 'b'), (NULL, 'c')");
+  return session;
+}
+
+describe('uncorrelated subqueries', () => {
+  it.each([
+    ['SELECT id FROM t WHERE g IN (SELECT g FROM u) ORDER BY id', [[1], [4]]],
+    // NOT IN over a set holding NULL is never true (standard SQL, PostgreSQL, sqlite3).
+    ['SELECT id FROM t WHERE g NOT IN (SELECT g FROM u)', []],
+    ["SELECT id FROM t WHERE g NOT IN (SELECT g FROM u WHERE tag <> 'c') ORDER BY id", [[2]]],
+    // Over an empty set IN is false and NOT IN true, even for a NULL operand.
+    ["SELECT id FROM t WHERE g NOT IN (SELECT g FROM u WHERE tag = 'z') ORDER BY id", [[1], [2], [3], [4]]],
+    ["SELECT count(*) FROM t WHERE g IN (SELECT g FROM u WHERE tag = 'z')", [[0]]],
+    ["SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE tag = 'b') AND id < 3 ORDER BY id", [[1], [2]]],
+    ["SELECT id FROM t WHERE NOT EXISTS (SELECT * FROM u WHERE tag = 'b')", []],
+    ['SELECT id, (SELECT max(g) FROM u) FROM t WHERE id = 1', [[1, 40]]],
+    ['SELECT id FROM t WHERE g > (SELECT avg(g) FROM t) ORDER BY id', [[4]]],
+    ["SELECT (SELECT g FROM u WHERE tag = 'z')", [[null]]],
+    ["SELECT id FROM t WHERE g IN (SELECT g FROM u WHERE g IN (SELECT g FROM t WHERE id > 3))", [[4]]],
+  ] as const)('%s', async (sql, expected) => {
+    const session = await fixture();
+    expect(rowsOf(await session.execute(sql))).toEqual(expected);
+  });
+
+  it('answers subqueries inside writes over the transaction\'s own state', async () => {
+    const session = await fixture();
+    await session.execute('BEGIN');
+    await session.execute("DELETE FROM u WHERE tag = 'a'");
+    await session.execute('UPDATE t SET g = 0 WHERE g IN (SELECT g FROM u)');
+    await session.execute('INSERT INTO t VALUES ((SELECT count(*) FROM u) + 10, (SELECT max(id) FROM t))');
+    await session.execute('DELETE FROM t WHERE id = (SELECT min(id) FROM t)');
+    await session.execute('COMMIT');
+    expect(rowsOf(await session.execute('SELECT id, g FROM t ORDER BY id'))).toEqual([[2, 20], [3, null], [4, 0], [12, 4]]);
+  });
+
+  it.each([
+    ['SELECT (SELECT g FROM u)', 'INVALID_ARGUMENT', 'Scalar subquery returned 3 rows (at most 1 allowed)'],
+    ['SELECT id FROM t WHERE g IN (SELECT g, tag FROM u)', 'INVALID_ARGUMENT', 'Subquery must return one column, got 2'],
+    ['SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.g = t.g)', 'UNKNOWN_TABLE', /^Unknown table t in column reference t\.g \(a subquery sees only its own tables: correlated subqueries are not supported\)$/],
+    ['SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE g = id)', 'UNKNOWN_COLUMN', /correlated subqueries are not supported/],
+  ] as const)('%s', async (sql, code, message) => {
+    await expectError(await fixture(), sql, code, message);
+  });
+});
