@@ -93,8 +93,8 @@ export class ServerTarget implements SqlTarget {
 
   /**
    * Sends a request, following the leader when the server names one, and retrying with backoff
-   * while the server cannot be reached at all (a request that never connected was not applied,
-   * so retrying it is safe even for a write).
+   * while the server cannot be reached at all or answers NOT_APPLIED (a write that never
+   * connected, or that the server refused before proposing, was not applied: retrying is safe).
    */
   async #send(sql: string, isWrite: boolean): Promise<StatementResult> {
     let hops = 0;
@@ -111,8 +111,10 @@ export class ServerTarget implements SqlTarget {
           this.#client = this.#connect(leader);
           continue;
         }
+        // A write is retried only when it certainly was not applied; OUTCOME_UNKNOWN, a
+        // deadline or a dropped connection after sending are reported, never retried blindly.
         const neverConnected = isChronosError(error, 'UNAVAILABLE') && /No connection established|ECONNREFUSED|connection refused|host unreachable|network unreachable/i.test(error.message);
-        const retryable = neverConnected || (!isWrite && isChronosError(error, 'UNAVAILABLE'));
+        const retryable = neverConnected || isChronosError(error, 'NOT_APPLIED') || (!isWrite && isChronosError(error, 'UNAVAILABLE'));
         if (retryable && attempt < RETRY_DELAYS_MS.length) {
           const delay = RETRY_DELAYS_MS[attempt] ?? 0;
           attempt += 1;

@@ -24,7 +24,11 @@ export type ErrorCode =
   | 'CORRUPTION'
   | 'IO_ERROR'
   | 'CONFIG_ERROR'
-  | 'SHUTTING_DOWN';
+  | 'SHUTTING_DOWN'
+  /** A write that was refused before it could take effect: retrying it is safe. */
+  | 'NOT_APPLIED'
+  /** A write that may or may not have been applied: check before retrying. */
+  | 'OUTCOME_UNKNOWN';
 
 /** Options carried by every ChronosError. */
 export interface ChronosErrorOptions {

@@ -10,7 +10,6 @@ import type { StatementResult } from '../sql/result.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { CallContext, StatementOutcome } from '../transport/handlers.js';
 import { PeerClients } from '../transport/peer-client.js';
-import { connectionReason } from '../transport/grpc-status.js';
 import type { TlsMaterial } from '../transport/credentials.js';
 import type { Wal, DiskStats } from '../wal/index.js';
 import type { NodeStatus } from '../api/node-status.js';
@@ -21,6 +20,9 @@ import { InboundReplies } from './inbound-replies.js';
 import { ProposalTracker } from './proposal-tracker.js';
 import { restoreNode } from './restore.js';
 import { ReadTracker } from './read-tracker.js';
+import { afterProposing, beforeProposing, outcomeUnknown } from './write-outcome.js';
+import { forwardWrite } from './forward-write.js';
+import { collect, singleChunk } from './snapshot-bytes.js';
 
 /** How one `chronos node` process runs its Raft member. */
 export interface RaftNodeOptions {
@@ -77,6 +79,9 @@ export class RaftNode {
   /** The apply pipeline: committed entries are applied in order behind the Ready loop. */
   #applying: Promise<void> = Promise.resolve();
   #snapshotIndex: number;
+  /** Set when stop() begins: new writes are refused, in-flight ones are answered truthfully. */
+  #draining = false;
+  #writesInFlight = 0;
   #stopping = false;
   #fatal: Error | null = null;
   #lastRole = '';
@@ -259,24 +264,48 @@ export class RaftNode {
     }
   }
 
-  /** Applies statements as one atomic command on the leader (forwarding from a follower). */
+  /**
+   * Applies statements as one atomic command on the leader (forwarding from a follower). A
+   * failure says whether the write was applied: NOT_APPLIED before anything left this node or
+   * was proposed, OUTCOME_UNKNOWN once it may be in the log.
+   */
   async write(statements: readonly string[], context: CallContext): Promise<readonly StatementResult[]> {
-    this.#assertRunning();
-    const leader = await this.#awaitLeader();
-    if (leader !== this.id) return this.#forward(leader, statements, context);
+    this.#writesInFlight += 1;
+    try {
+      let leader: NodeId;
+      try {
+        this.#assertAcceptingWrites();
+        leader = await this.#awaitLeader();
+      } catch (error) {
+        throw beforeProposing(error);
+      }
+      if (leader !== this.id) return await forwardWrite(this.#peers, leader, statements, context);
+      const waiting = await this.#propose(statements);
+      try {
+        return await waiting;
+      } catch (error) {
+        throw afterProposing(error);
+      }
+    } finally {
+      this.#writesInFlight -= 1;
+    }
+  }
+
+  /** Proposes on the Raft loop; resolves to the wait for its apply, or rejects NOT_APPLIED. */
+  #propose(statements: readonly string[]): Promise<Promise<readonly StatementResult[]>> {
     const data = encodeWriteCommand({ statements, nowMs: this.#options.clock.nowMs() });
-    const waiting = new Promise<Promise<readonly StatementResult[]>>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.#enqueue(() => {
         try {
+          this.#assertAcceptingWrites();
           const index = this.#core.propose(data);
           const term = this.#core.status().term;
           resolve(this.#proposals.wait(index, term, this.#options.writeTimeoutMs));
         } catch (error) {
-          reject(error);
+          reject(beforeProposing(error));
         }
       });
     });
-    return await (await waiting);
   }
 
   /** Serves statements a follower forwarded (this node should be the leader). */
@@ -289,19 +318,25 @@ export class RaftNode {
     }
   }
 
-  /** Leaves the cluster gracefully: hand leadership over, stop serving, sync the WAL. */
+  /**
+   * Leaves the cluster gracefully: refuse new writes, hand leadership over, give in-flight
+   * writes a moment to commit (so each is answered with what really happened), then stop
+   * serving and sync the WAL.
+   */
   async stop(): Promise<void> {
-    if (this.#stopping) return;
+    if (this.#stopping || this.#draining) return;
+    this.#draining = true;
     const status = this.#core.status();
     if (status.role === 'Leader' && this.#options.peers.size > 0 && this.#fatal === null) {
       await this.#transferLeadership(2_000);
     }
+    await this.#drainWrites(STOP_DRAIN_MS);
     this.#stopping = true;
     if (this.#ticker !== null) clearInterval(this.#ticker);
     if (this.#ttlTimer !== null) clearInterval(this.#ttlTimer);
-    const closing = new ChronosError('SHUTTING_DOWN', `node ${this.id} is shutting down`);
-    this.#proposals.failAll(closing);
-    this.#reads.failAll(closing);
+    // Whatever is still waiting was proposed or forwarded: it may yet commit under a new leader.
+    this.#proposals.failAll(outcomeUnknown(`node ${this.id} shut down before the write was acknowledged`));
+    this.#reads.failAll(new ChronosError('SHUTTING_DOWN', `node ${this.id} is shutting down`));
     this.#replies.settleAll();
     await this.#waitLoopIdle(5_000);
     await this.#applying.catch(() => undefined);
@@ -309,6 +344,15 @@ export class RaftNode {
     await this.#wal.close();
     await this.#storage.close();
     this.#log.info('node stopped', { id: this.id });
+  }
+
+  /** Waits (bounded) until no write is in flight; the Raft loop keeps running meanwhile. */
+  async #drainWrites(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#writesInFlight > 0 && Date.now() < deadline && this.#fatal === null) await delay(10);
+    if (this.#writesInFlight > 0) {
+      this.#log.info('stopping with writes still in flight', { writes: this.#writesInFlight });
+    }
   }
 
   /** On the leader: replicate a TTL pass at the current time (followers do nothing). */
@@ -358,27 +402,6 @@ export class RaftNode {
     }
   }
 
-  async #forward(
-    leader: NodeId,
-    statements: readonly string[],
-    context: CallContext,
-  ): Promise<readonly StatementResult[]> {
-    const forwarded = await this.#peers.forwardSql(leader, statements, context);
-    if (!forwarded.ok) {
-      throw new ChronosError(
-        'UNAVAILABLE',
-        `could not forward the write to leader ${leader}: ${connectionReason(forwarded.failure.message)}`,
-        { details: { leader } },
-      );
-    }
-    const results: StatementResult[] = [];
-    for (const outcome of forwarded.outcomes) {
-      if (!outcome.ok) throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
-      results.push(outcome.result);
-    }
-    return results;
-  }
-
   /** Waits (up to one read timeout) until some node is known as leader. */
   async #awaitLeader(): Promise<NodeId> {
     const deadline = Date.now() + this.#options.readTimeoutMs;
@@ -394,6 +417,12 @@ export class RaftNode {
       }
       await delay(25);
     }
+  }
+
+  /** Throws when writes are no longer taken (stopping, or stopped after a fatal error). */
+  #assertAcceptingWrites(): void {
+    this.#assertRunning();
+    if (this.#draining) throw new ChronosError('SHUTTING_DOWN', `node ${this.id} is shutting down`);
   }
 
   #assertRunning(): void {
@@ -536,7 +565,7 @@ export class RaftNode {
       code: isChronosError(error) ? error.code : null,
     });
     const failure = new ChronosError('UNAVAILABLE', `node ${this.id} failed: ${errorMessage(error)}`);
-    this.#proposals.failAll(failure);
+    this.#proposals.failAll(outcomeUnknown(failure.message));
     this.#reads.failAll(failure);
     this.#replies.settleAll();
     if (this.#ticker !== null) clearInterval(this.#ticker);
@@ -557,16 +586,9 @@ export class RaftNode {
   }
 }
 
+/** How long a stopping node waits for in-flight writes to be committed and answered. */
+const STOP_DRAIN_MS = 3_000;
+
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function* singleChunk(data: Uint8Array): AsyncIterable<Uint8Array> {
-  yield data;
-}
-
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of chunks) parts.push(chunk);
-  return Buffer.concat(parts);
 }

@@ -52,16 +52,27 @@ export function sqlServiceImplementation(handler: SqlHandler): UntypedServiceImp
       .then(
         (response) => callback(null, response),
         (error: unknown) => {
-          // Auth failures are call failures (grpcurl shows the status); SQL errors are answers.
-          const authFailure =
-            error instanceof ChronosError &&
-            (error.code === 'UNAUTHENTICATED' || error.code === 'PERMISSION_DENIED');
-          if (authFailure) callback(toServiceError(error));
+          // Auth failures and a write's availability failures are call failures (the status
+          // says whether a retry is safe); SQL errors are answers.
+          if (isCallFailure(error)) callback(toServiceError(error));
           else callback(null, errorToSqlResponse(error));
         },
       );
   };
   return { ExecuteSql: executeSql };
+}
+
+function isCallFailure(error: unknown): boolean {
+  if (!(error instanceof ChronosError)) return false;
+  switch (error.code) {
+    case 'UNAUTHENTICATED':
+    case 'PERMISSION_DENIED':
+    case 'NOT_APPLIED':
+    case 'OUTCOME_UNKNOWN':
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** HealthService: the handler's state, or "Connected" on a node without a sync target. */

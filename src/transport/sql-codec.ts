@@ -39,6 +39,8 @@ const ERROR_CODES: Readonly<Record<ErrorCode, true>> = {
   IO_ERROR: true,
   CONFIG_ERROR: true,
   SHUTTING_DOWN: true,
+  NOT_APPLIED: true,
+  OUTCOME_UNKNOWN: true,
 };
 
 /** True when `text` is one of our stable error codes. */
