@@ -28,7 +28,11 @@ export type ErrorCode =
   /** A write that was refused before it could take effect: retrying it is safe. */
   | 'NOT_APPLIED'
   /** A write that may or may not have been applied: check before retrying. */
-  | 'OUTCOME_UNKNOWN';
+  | 'OUTCOME_UNKNOWN'
+  /** The caller cancelled the statement or went away. */
+  | 'CANCELLED'
+  /** A statement passed a configured resource limit (rows held in memory, size). */
+  | 'LIMIT_EXCEEDED';
 
 /** Options carried by every ChronosError. */
 export interface ChronosErrorOptions {

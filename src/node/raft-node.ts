@@ -4,8 +4,8 @@ import type { RaftMessage } from '../raft/messages.js';
 import type { RaftCore } from '../raft/index.js';
 import type { RaftConfig, Ready } from '../raft/index.js';
 import type { NodeId } from '../raft/types.js';
-import { encodeTtlSweep, encodeWriteCommand, executeRead, planScript } from '../sql/index.js';
-import type { Script } from '../sql/index.js';
+import { DEFAULT_STATEMENT_LIMITS, encodeTtlSweep, encodeWriteCommand, executeRead, planScript } from '../sql/index.js';
+import type { Script, StatementLimits } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { CallContext, StatementOutcome } from '../transport/handlers.js';
@@ -37,6 +37,8 @@ export interface RaftNodeOptions {
   readonly snapshotEveryEntries: number;
   readonly writeTimeoutMs: number;
   readonly readTimeoutMs: number;
+  /** Per-statement time and rows-held caps for reads (writes apply alike on every replica). */
+  readonly statementLimits?: Omit<StatementLimits, 'signal'>;
   readonly tls: TlsMaterial | null;
   /** The admin token, carried on calls to peers when auth is on. */
   readonly peerToken: string | null;
@@ -246,7 +248,7 @@ export class RaftNode {
     }
     switch (script.statementClass) {
       case 'read':
-        return this.#read(script.sql);
+        return this.#read(script.sql, context.signal);
       case 'write': {
         const results = await this.write([script.sql], context);
         const last = results.at(-1);
@@ -382,7 +384,7 @@ export class RaftNode {
     });
   }
 
-  async #read(sql: string): Promise<StatementResult> {
+  async #read(sql: string, signal: AbortSignal | undefined): Promise<StatementResult> {
     this.#assertRunning();
     await this.#awaitLeader();
     const { requestId, ready } = this.#reads.begin(this.#options.readTimeoutMs);
@@ -396,7 +398,8 @@ export class RaftNode {
     await ready;
     const reader = await this.#storage.reader();
     try {
-      return await executeRead(sql, reader, this.#options.clock.nowMs());
+      const limits = this.#options.statementLimits ?? DEFAULT_STATEMENT_LIMITS;
+      return await executeRead(sql, reader, this.#options.clock.nowMs(), { ...limits, signal });
     } finally {
       await reader.close();
     }

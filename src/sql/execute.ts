@@ -7,6 +7,8 @@ import { describeAccessPath } from './plan.js';
 import type { StatementResult } from './result.js';
 import { executeSelect, planSelect } from './select.js';
 import { executeWrite } from './write.js';
+import { StatementGuard, UNLIMITED } from './statement-guard.js';
+import type { StatementLimits } from './statement-guard.js';
 
 /** What a statement is, for routing: reads run locally, writes go through the log. */
 export type StatementClass = 'read' | 'write' | 'begin' | 'commit' | 'rollback';
@@ -34,17 +36,18 @@ function classOf(s: Statement): StatementClass {
   }
 }
 
-/** Run a SELECT over a consistent reader. */
+/** Run a SELECT over a consistent reader, within `limits` (cancellation, time, rows held). */
 export async function executeRead(
   sql: string,
   reader: StorageReader,
   nowMs: number,
+  limits: StatementLimits = UNLIMITED,
 ): Promise<StatementResult> {
   const s = parseStatement(sql);
   if (s.kind !== 'select') {
     throw new ChronosError('INVALID_ARGUMENT', `executeRead needs a SELECT, got ${s.kind}`);
   }
-  return executeSelect(s, reader, nowMs);
+  return executeSelect(s, reader, nowMs, new StatementGuard(limits));
 }
 
 /** The access path the planner picks for a SELECT/UPDATE/DELETE (for tests and EXPLAIN). */

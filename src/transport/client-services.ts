@@ -35,6 +35,16 @@ export function callContext(call: UnaryCall): CallContext {
   };
 }
 
+/**
+ * Aborted when the call ends without our answer: grpc-js emits 'cancelled' when the client
+ * cancels, its connection goes, or the call's deadline passes, so the statement can stop.
+ */
+function callSignal(call: UnaryCall): AbortSignal {
+  const controller = new AbortController();
+  call.once('cancelled', () => controller.abort());
+  return controller.signal;
+}
+
 /** SqlService over a handler: results and SQL errors in SqlResponse, auth errors as statuses. */
 export function sqlServiceImplementation(handler: SqlHandler): UntypedServiceImplementation {
   const executeSql = (call: UnaryCall, callback: Reply): void => {
@@ -42,7 +52,7 @@ export function sqlServiceImplementation(handler: SqlHandler): UntypedServiceImp
     let context: CallContext;
     try {
       sql = readString(asObject(call.request, 'SqlRequest'), 'sql');
-      context = callContext(call);
+      context = { ...callContext(call), signal: callSignal(call) };
     } catch (error) {
       callback(toServiceError(error));
       return;

@@ -26,6 +26,10 @@ export function grpcStatusFor(code: ErrorCode): status {
       return status.UNAVAILABLE;
     case 'OUTCOME_UNKNOWN':
       return status.UNKNOWN;
+    case 'CANCELLED':
+      return status.CANCELLED;
+    case 'LIMIT_EXCEEDED':
+      return status.RESOURCE_EXHAUSTED;
     case 'UNSUPPORTED':
       return status.UNIMPLEMENTED;
     case 'CORRUPTION':

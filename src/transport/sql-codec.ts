@@ -41,6 +41,8 @@ const ERROR_CODES: Readonly<Record<ErrorCode, true>> = {
   SHUTTING_DOWN: true,
   NOT_APPLIED: true,
   OUTCOME_UNKNOWN: true,
+  CANCELLED: true,
+  LIMIT_EXCEEDED: true,
 };
 
 /** True when `text` is one of our stable error codes. */
