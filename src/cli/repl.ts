@@ -34,7 +34,7 @@ const EXIT_WORDS = new Set(['exit', 'quit', '\\q']);
 /**
  * The interactive SQL loop: prompt, read until `;`, run, print the result and a blank line.
  * Errors print `Error: ...` on stderr and the loop goes on; `exit`, `quit` or Ctrl-D end it,
- * Ctrl-C drops the statement being typed. Resolves with exit code 0 when the session ends.
+ * Ctrl-C drops the statement being typed, or cancels the one running (on the server too). Resolves with exit code 0 when the session ends.
  */
 export async function runRepl(target: SqlTarget, options: ReplOptions): Promise<number> {
   const { output } = options;
@@ -43,7 +43,14 @@ export async function runRepl(target: SqlTarget, options: ReplOptions): Promise<
   });
   let buffer = '';
   let exited = false;
+  /** The statement running now; Ctrl-C aborts it instead of clearing the line. */
+  let running: AbortController | null = null;
   rl.on('SIGINT', () => {
+    if (running !== null) {
+      running.abort();
+      output.write('^C\n');
+      return;
+    }
     buffer = '';
     output.write('^C\n');
     rl.write(null, { ctrl: true, name: 'e' });
@@ -62,8 +69,13 @@ export async function runRepl(target: SqlTarget, options: ReplOptions): Promise<
     buffer = buffer === '' ? line : `${buffer}\n${line}`;
     const split = splitStatements(buffer);
     for (const sql of split.statements) {
-      await runOne(target, sql, options.format, { stdout: output, stderr: options.stderr });
+      running = new AbortController();
+      const signal = running.signal;
+      await runOne(target, sql, options.format, { stdout: output, stderr: options.stderr }, signal);
+      running = null;
       output.write('\n');
+      // The statements typed after a cancelled one on the same line are dropped with it.
+      if (signal.aborted) break;
     }
     buffer = split.rest;
     rl.setPrompt(buffer === '' ? PROMPT : CONTINUATION_PROMPT);

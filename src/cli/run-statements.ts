@@ -27,10 +27,10 @@ export async function runStatements(
 
 /** Runs one statement and prints its result or its error; true when it succeeded. */
 export async function runOne(
-  target: SqlTarget, sql: string, format: OutputFormat, io: CliIo,
+  target: SqlTarget, sql: string, format: OutputFormat, io: CliIo, signal?: AbortSignal,
 ): Promise<boolean> {
   try {
-    const result = await target.execute(sql);
+    const result = await target.execute(sql, signal);
     const lines = formatResult(result, format);
     if (lines.length > 0) io.stdout.write(lines.join('\n') + '\n');
     return true;

@@ -59,14 +59,14 @@ export class ServerTarget implements SqlTarget {
    * Runs one statement. BEGIN ... COMMIT is buffered here and sent as one request at COMMIT
    * (a gRPC call has no session to hold a transaction open); the server applies it atomically.
    */
-  async execute(sql: string): Promise<StatementResult> {
+  async execute(sql: string, signal?: AbortSignal): Promise<StatementResult> {
     const kind = statementKind(sql);
     if (this.#transaction !== null) {
       if (kind === 'commit') {
         const writes = this.#transaction;
         this.#transaction = null;
         if (writes.length === 0) return message('Transaction committed');
-        return this.#send(['BEGIN', ...writes, 'COMMIT'].join(';\n'), true);
+        return this.#send(['BEGIN', ...writes, 'COMMIT'].join(';\n'), true, signal);
       }
       if (kind === 'rollback') {
         this.#transaction = null;
@@ -79,7 +79,7 @@ export class ServerTarget implements SqlTarget {
         this.#transaction.push(sql);
         return message('Queued: applied atomically at COMMIT');
       }
-      return this.#send(sql, false);
+      return this.#send(sql, false, signal);
     }
     if (kind === 'begin') {
       this.#transaction = [];
@@ -88,20 +88,20 @@ export class ServerTarget implements SqlTarget {
     if (kind === 'commit' || kind === 'rollback') {
       throw new ChronosError('TRANSACTION_STATE', `${kind.toUpperCase()} without BEGIN`);
     }
-    return this.#send(sql, kind === 'write');
+    return this.#send(sql, kind === 'write', signal);
   }
 
   /**
    * Sends a request, following the leader when the server names one, and retrying with backoff
-   * while the server cannot be reached at all (a request that never connected was not applied,
-   * so retrying it is safe even for a write).
+   * while the server cannot be reached at all or answers NOT_APPLIED (a write that never
+   * connected, or that the server refused before proposing, was not applied: retrying is safe).
    */
-  async #send(sql: string, isWrite: boolean): Promise<StatementResult> {
+  async #send(sql: string, isWrite: boolean, signal: AbortSignal | undefined): Promise<StatementResult> {
     let hops = 0;
     let attempt = 0;
     for (;;) {
       try {
-        return await this.#client.execute(sql);
+        return await this.#client.execute(sql, signal);
       } catch (error) {
         const leader = isChronosError(error, 'NOT_LEADER') ? error.details['leader'] : undefined;
         if (typeof leader === 'string' && leader !== '' && leader !== this.address && hops < LEADER_HOPS_MAX) {
@@ -111,9 +111,11 @@ export class ServerTarget implements SqlTarget {
           this.#client = this.#connect(leader);
           continue;
         }
+        // A write is retried only when it certainly was not applied; OUTCOME_UNKNOWN, a
+        // deadline or a dropped connection after sending are reported, never retried blindly.
         const neverConnected = isChronosError(error, 'UNAVAILABLE') && /No connection established|ECONNREFUSED|connection refused|host unreachable|network unreachable/i.test(error.message);
-        const retryable = neverConnected || (!isWrite && isChronosError(error, 'UNAVAILABLE'));
-        if (retryable && attempt < RETRY_DELAYS_MS.length) {
+        const retryable = neverConnected || isChronosError(error, 'NOT_APPLIED') || (!isWrite && isChronosError(error, 'UNAVAILABLE'));
+        if (retryable && attempt < RETRY_DELAYS_MS.length && signal?.aborted !== true) {
           const delay = RETRY_DELAYS_MS[attempt] ?? 0;
           attempt += 1;
           await new Promise((resolve) => setTimeout(resolve, delay));

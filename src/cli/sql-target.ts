@@ -2,8 +2,11 @@ import type { StatementResult } from '../sql/result.js';
 
 /** Where a SQL front end sends statements: a local engine or a server. */
 export interface SqlTarget {
-  /** Runs one statement (without its `;`). Errors throw (ChronosError for user errors). */
-  execute(sql: string): Promise<StatementResult>;
+  /**
+   * Runs one statement (without its `;`). Errors throw (ChronosError for user errors). An
+   * aborted `signal` (Ctrl-C) ends the statement with CANCELLED where the target can stop it.
+   */
+  execute(sql: string, signal?: AbortSignal): Promise<StatementResult>;
   /** Releases the engine or connection. Idempotent. */
   close(): Promise<void>;
 }

@@ -24,10 +24,17 @@ export type ErrorCode =
   | 'CORRUPTION'
   | 'IO_ERROR'
   | 'CONFIG_ERROR'
-  | 'LIMIT_EXCEEDED'
   | 'SHUTTING_DOWN'
   /** A limit on concurrent work or queued data was reached; retry later. */
-  | 'RESOURCE_EXHAUSTED';
+  | 'RESOURCE_EXHAUSTED'
+  /** A write that was refused before it could take effect: retrying it is safe. */
+  | 'NOT_APPLIED'
+  /** A write that may or may not have been applied: check before retrying. */
+  | 'OUTCOME_UNKNOWN'
+  /** The caller cancelled the statement or went away. */
+  | 'CANCELLED'
+  /** A statement passed a configured limit (size, nesting, rows held in memory). */
+  | 'LIMIT_EXCEEDED';
 
 /** Options carried by every ChronosError. */
 export interface ChronosErrorOptions {

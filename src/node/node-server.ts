@@ -1,5 +1,6 @@
+import type { StatementLimits } from '../sql/index.js';
 import type { FastifyInstance } from 'fastify';
-import { ChronosError, errorMessage } from '../lib/index.js';
+import { ChronosError, errorMessage, isChronosError } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
 import { buildAdminApp } from '../api/admin-http.js';
 import { TokenAuth } from '../api/auth.js';
@@ -39,6 +40,8 @@ export interface NodeServerConfig {
   readonly ingest: (IngestLimits & { readonly maxBodyBytes: number }) | null;
   readonly writeTimeoutMs: number;
   readonly readTimeoutMs: number;
+  /** Per-statement time and rows-held caps; defaults as documented in docs/operations.md. */
+  readonly statementLimits?: Omit<StatementLimits, 'signal'>;
   readonly tokens: TokenConfig;
   readonly tls: TlsMaterial | null;
   readonly clock: Clock;
@@ -80,6 +83,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       ttlCleanupIntervalMs: config.ttlCleanupIntervalMs,
       writeTimeoutMs: config.writeTimeoutMs,
       readTimeoutMs: config.readTimeoutMs,
+      ...(config.statementLimits === undefined ? {} : { statementLimits: config.statementLimits }),
       tls: config.tls,
       peerToken: config.tokens.admin,
       clock: config.clock,
@@ -122,6 +126,10 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       return result;
     } catch (error) {
       metrics.sqlErrors.inc({ kind });
+      // An operator sees which statements the limits ended (and that a cancel reached us).
+      if (isChronosError(error, 'CANCELLED') || isChronosError(error, 'TIMEOUT') || isChronosError(error, 'LIMIT_EXCEEDED')) {
+        log.info('statement ended early', { code: error.code, peer: context.peer, sql: sql.slice(0, 200) });
+      }
       throw error;
     } finally {
       metrics.sqlDuration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);

@@ -1,4 +1,5 @@
 import { assert, ChronosError } from '../lib/index.js';
+import { notApplied, outcomeUnknown } from './write-outcome.js';
 
 /** What the apply loop reports for one applied entry. */
 export type ApplyOutcome<T> =
@@ -31,13 +32,8 @@ export class ProposalTracker<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters.delete(index);
-        reject(
-          new ChronosError(
-            'TIMEOUT',
-            `write not acknowledged within ${timeoutMs} ms (no quorum?); it may still be applied later`,
-            { details: { index } },
-          ),
-        );
+        // The entry is in this node's log and may still commit under any leader.
+        reject(outcomeUnknown(`write not acknowledged within ${timeoutMs} ms (no quorum?); it may still be applied later`));
       }, timeoutMs);
       timer.unref();
       this.#waiters.set(index, { term, resolve, reject, timer });
@@ -51,11 +47,8 @@ export class ProposalTracker<T> {
     this.#waiters.delete(index);
     clearTimeout(waiter.timer);
     if (waiter.term !== term) {
-      waiter.reject(
-        new ChronosError('NOT_LEADER', 'leadership changed before the write committed; it was not applied', {
-          details: { index },
-        }),
-      );
+      // Another entry took this index: ours can no longer commit anywhere.
+      waiter.reject(notApplied(`leadership changed before the write committed (log index ${index} holds another entry)`));
     } else if (outcome === null) {
       waiter.reject(new ChronosError('UNAVAILABLE', `log entry ${index} carried no command`));
     } else if (outcome.ok) {

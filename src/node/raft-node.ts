@@ -4,20 +4,19 @@ import type { RaftMessage } from '../raft/messages.js';
 import type { RaftCore } from '../raft/index.js';
 import type { RaftConfig, Ready } from '../raft/index.js';
 import type { Membership, NodeId } from '../raft/types.js';
-import { executeRead, planScript } from '../sql/index.js';
-import type { Script } from '../sql/index.js';
+import { DEFAULT_STATEMENT_LIMITS, executeRead, planScript } from '../sql/index.js';
+import type { Script, StatementLimits } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { CallContext, StatementOutcome } from '../transport/handlers.js';
 import { PeerClients } from '../transport/peer-client.js';
-import { connectionReason } from '../transport/grpc-status.js';
 import type { TlsMaterial } from '../transport/credentials.js';
 import type { Wal, DiskStats } from '../wal/index.js';
 import type { NodeStatus } from '../api/node-status.js';
 import { nodeStatusOf } from './node-status.js';
 import { applyCommittedEntries } from './apply.js';
 import { pinBackupImage } from './backup.js';
-import { collect, singleChunk } from './chunks.js';
+import { SnapshotKeeper } from './snapshots.js';
 import { delay } from './delay.js';
 import { InboundReplies } from './inbound-replies.js';
 import { ProposalTracker } from './proposal-tracker.js';
@@ -27,6 +26,8 @@ import { addressBook, changeMembership, handOverTarget, membersView, peerAddress
 import type { MemberChange, MembersView } from './members.js';
 import { decodeCommandOutcome, encodeCommandOutcome, encodeReplicatedCommand } from './replicated-command.js';
 import type { CommandOutcome, ReplicatedCommand } from './replicated-command.js';
+import { afterProposing, beforeProposing, outcomeUnknown } from './write-outcome.js';
+import { forwardWrite } from './forward-write.js';
 
 /** How one `chronos node` process runs its Raft member. */
 export interface RaftNodeOptions {
@@ -44,6 +45,8 @@ export interface RaftNodeOptions {
   readonly snapshotEveryEntries: number;
   readonly writeTimeoutMs: number;
   readonly readTimeoutMs: number;
+  /** Per-statement time and rows-held caps for reads (writes apply alike on every replica). */
+  readonly statementLimits?: Omit<StatementLimits, 'signal'>;
   readonly tls: TlsMaterial | null;
   /** The admin token, carried on calls to peers when auth is on. */
   readonly peerToken: string | null;
@@ -85,7 +88,10 @@ export class RaftNode {
   #ttlTimer: NodeJS.Timeout | null = null;
   /** The apply pipeline: committed entries are applied in order behind the Ready loop. */
   #applying: Promise<void> = Promise.resolve();
-  #snapshotIndex: number;
+  readonly #snapshots: SnapshotKeeper;
+  /** Set when stop() begins: new writes are refused, in-flight ones are answered truthfully. */
+  #draining = false;
+  #writesInFlight = 0;
   #stopping = false;
   #fatal: Error | null = null;
   #lastRole = '';
@@ -108,7 +114,10 @@ export class RaftNode {
     this.#wal = init.wal;
     this.#storage = init.storage;
     this.#peers = init.peers;
-    this.#snapshotIndex = init.snapshotIndex;
+    this.#snapshots = new SnapshotKeeper({
+      index: init.snapshotIndex, storage: init.storage, core: init.core, wal: init.wal,
+      log: init.options.logger.child('raft'), everyEntries: init.options.snapshotEveryEntries, settled: () => this.#applying,
+    });
     this.#log = init.options.logger.child('raft');
   }
 
@@ -133,7 +142,7 @@ export class RaftNode {
     if (snapshotIndex > 0) {
       // A restarted node no longer holds the image its log was compacted to; take a fresh one so
       // lagging followers can still be sent a snapshot.
-      await node.#takeSnapshot();
+      await node.#snapshots.take();
     }
     // A one-voter cluster has nobody to wait for: elect itself now instead of after a timeout.
     const { voters: initialVoters } = core.status();
@@ -220,7 +229,7 @@ export class RaftNode {
     }
     switch (script.statementClass) {
       case 'read':
-        return this.#read(script.sql);
+        return this.#read(script.sql, context.signal);
       case 'write': {
         const results = await this.write([script.sql], context);
         const last = results.at(-1);
@@ -238,16 +247,30 @@ export class RaftNode {
     }
   }
 
-  /** Applies statements as one atomic command on the leader (forwarding from a follower). */
+  /**
+   * Applies statements as one atomic command on the leader (forwarding from a follower). A
+   * failure says whether the write was applied: NOT_APPLIED before anything left this node or
+   * was proposed, OUTCOME_UNKNOWN once it may be in the log.
+   */
   async write(statements: readonly string[], context: CallContext): Promise<readonly StatementResult[]> {
-    this.#assertRunning();
-    const leader = await this.#awaitLeader();
-    if (leader !== this.id) return this.#forward(leader, statements, context);
-    const outcome = await this.#propose(encodeReplicatedCommand({
-      kind: 'sqlWrite', write: { statements, nowMs: this.#options.clock.nowMs() },
-    }));
-    assert(outcome.kind === 'statements', `a SQL write applied as ${outcome.kind}`);
-    return outcome.results;
+    this.#writesInFlight += 1;
+    try {
+      let leader: NodeId;
+      try {
+        this.#assertAcceptingWrites();
+        leader = await this.#awaitLeader();
+      } catch (error) {
+        throw beforeProposing(error);
+      }
+      if (leader !== this.id) return await forwardWrite(this.#peers, leader, statements, context);
+      const outcome = await this.#proposeAndWait(() => this.#core.propose(encodeReplicatedCommand({
+        kind: 'sqlWrite', write: { statements, nowMs: this.#options.clock.nowMs() },
+      })));
+      assert(outcome.kind === 'statements', `a SQL write applied as ${outcome.kind}`);
+      return outcome.results;
+    } finally {
+      this.#writesInFlight -= 1;
+    }
   }
 
   /**
@@ -258,34 +281,39 @@ export class RaftNode {
     this.#assertRunning();
     const leader = await this.#awaitLeader();
     const data = encodeReplicatedCommand(command);
-    if (leader === this.id) return this.#propose(data);
+    if (leader === this.id) return this.#proposeAndWait(() => this.#core.propose(data));
     return decodeCommandOutcome(await this.#peers.forwardCommand(leader, data));
   }
 
   /** Proposes a command a follower passed on (this node must still lead). */
   async handleForwardedCommand(data: Uint8Array): Promise<Uint8Array> {
     this.#assertRunning();
-    return encodeCommandOutcome(await this.#propose(data));
+    return encodeCommandOutcome(await this.#proposeAndWait(() => this.#core.propose(data)));
   }
 
-  /** Proposes entry data here (NOT_LEADER elsewhere); resolves once its entry is applied. */
-  #propose(data: Uint8Array): Promise<CommandOutcome> {
-    return this.#proposeEntry(() => this.#core.propose(data));
+  /** Proposes through `append` and waits for the entry's apply; failures say if it applied. */
+  async #proposeAndWait(append: () => number): Promise<CommandOutcome> {
+    const waiting = await this.#proposeEntry(append);
+    try {
+      return await waiting;
+    } catch (error) {
+      throw afterProposing(error);
+    }
   }
 
-  /** Runs `append` (a core proposal) in the loop; resolves once that entry is applied. */
-  async #proposeEntry(append: () => number): Promise<CommandOutcome> {
-    const waiting = new Promise<Promise<CommandOutcome>>((resolve, reject) => {
+  /** Runs `append` (a core proposal) in the loop; resolves to the wait for its apply. */
+  #proposeEntry(append: () => number): Promise<Promise<CommandOutcome>> {
+    return new Promise((resolve, reject) => {
       this.#enqueue(() => {
         try {
+          this.#assertAcceptingWrites();
           const index = append();
           resolve(this.#proposals.wait(index, this.#core.status().term, this.#options.writeTimeoutMs));
         } catch (error) {
-          reject(error);
+          reject(beforeProposing(error));
         }
       });
     });
-    return await (await waiting);
   }
 
   /** Serves statements a follower forwarded (this node should be the leader). */
@@ -298,21 +326,27 @@ export class RaftNode {
     }
   }
 
-  /** Leaves the cluster gracefully: hand leadership over, stop serving, sync the WAL. */
+  /**
+   * Leaves the cluster gracefully: refuse new writes, hand leadership over, give in-flight
+   * writes a moment to commit (so each is answered with what really happened), then stop
+   * serving and sync the WAL.
+   */
   async stop(): Promise<void> {
-    if (this.#stopping) return;
+    if (this.#stopping || this.#draining) return;
+    this.#draining = true;
     const status = this.#core.status();
     if (status.role === 'Leader' && status.voters.length > 1 && this.#fatal === null) {
       // A live follower takes over within a round trip and an election (~0.1 s on a LAN); a
       // longer wait only delays the exit when the chosen peer is down.
       await this.#transferLeadership(1_000);
     }
+    await this.#drainWrites(STOP_DRAIN_MS);
     this.#stopping = true;
     if (this.#ticker !== null) clearInterval(this.#ticker);
     if (this.#ttlTimer !== null) clearInterval(this.#ttlTimer);
-    const closing = new ChronosError('SHUTTING_DOWN', `node ${this.id} is shutting down`);
-    this.#proposals.failAll(closing);
-    this.#reads.failAll(closing);
+    // Whatever is still waiting was proposed or forwarded: it may yet commit under a new leader.
+    this.#proposals.failAll(outcomeUnknown(`node ${this.id} shut down before the write was acknowledged`));
+    this.#reads.failAll(new ChronosError('SHUTTING_DOWN', `node ${this.id} is shutting down`));
     this.#replies.settleAll();
     await this.#waitLoopIdle(5_000);
     await this.#applying.catch(() => undefined);
@@ -320,6 +354,15 @@ export class RaftNode {
     await this.#wal.close();
     await this.#storage.close();
     this.#log.info('node stopped', { id: this.id });
+  }
+
+  /** Waits (bounded) until no write is in flight; the Raft loop keeps running meanwhile. */
+  async #drainWrites(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#writesInFlight > 0 && Date.now() < deadline && this.#fatal === null) await delay(10);
+    if (this.#writesInFlight > 0) {
+      this.#log.info('stopping with writes still in flight', { writes: this.#writesInFlight });
+    }
   }
 
   /** On the leader: replicate a TTL pass at the current time (followers do nothing). */
@@ -364,7 +407,7 @@ export class RaftNode {
       members: () => ({ membership: this.#core.status().membership, view: this.members() }),
       passOn: (leader) => this.#peers.changeMembership(leader, change),
       propose: async (next) => {
-        await this.#proposeEntry(() => this.#core.proposeMembership(next));
+        await this.#proposeAndWait(() => this.#core.proposeMembership(next));
       },
       log: this.#log,
     });
@@ -378,7 +421,7 @@ export class RaftNode {
     this.#peers.updatePeers(peerAddresses(membership, this.id, this.#options.peers));
   }
 
-  async #read(sql: string): Promise<StatementResult> {
+  async #read(sql: string, signal: AbortSignal | undefined): Promise<StatementResult> {
     this.#assertRunning();
     await this.#awaitLeader();
     const { requestId, ready } = this.#reads.begin(this.#options.readTimeoutMs);
@@ -392,31 +435,11 @@ export class RaftNode {
     await ready;
     const reader = await this.#storage.reader();
     try {
-      return await executeRead(sql, reader, this.#options.clock.nowMs());
+      const limits = this.#options.statementLimits ?? DEFAULT_STATEMENT_LIMITS;
+      return await executeRead(sql, reader, this.#options.clock.nowMs(), { ...limits, signal });
     } finally {
       await reader.close();
     }
-  }
-
-  async #forward(
-    leader: NodeId,
-    statements: readonly string[],
-    context: CallContext,
-  ): Promise<readonly StatementResult[]> {
-    const forwarded = await this.#peers.forwardSql(leader, statements, context);
-    if (!forwarded.ok) {
-      throw new ChronosError(
-        'UNAVAILABLE',
-        `could not forward the write to leader ${leader}: ${connectionReason(forwarded.failure.message)}`,
-        { details: { leader } },
-      );
-    }
-    const results: StatementResult[] = [];
-    for (const outcome of forwarded.outcomes) {
-      if (!outcome.ok) throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
-      results.push(outcome.result);
-    }
-    return results;
   }
 
   /** Waits (up to one read timeout) until some node is known as leader. */
@@ -434,6 +457,12 @@ export class RaftNode {
       }
       await delay(25);
     }
+  }
+
+  /** Throws when writes are no longer taken (stopping, or stopped after a fatal error). */
+  #assertAcceptingWrites(): void {
+    this.#assertRunning();
+    if (this.#draining) throw new ChronosError('SHUTTING_DOWN', `node ${this.id} is shutting down`);
   }
 
   #assertRunning(): void {
@@ -477,7 +506,7 @@ export class RaftNode {
         this.#replies.settleThrough(generation);
         this.#followMembership();
         this.#logRoleChange();
-        await this.#maybeSnapshot();
+        await this.#snapshots.maybeTake();
       }
     } catch (error) {
       this.#die(error);
@@ -488,18 +517,7 @@ export class RaftNode {
   }
 
   async #handleReady(ready: Ready): Promise<void> {
-    if (ready.snapshot !== null) {
-      await this.#applying;
-      // Storage takes the image first: if we crash before the WAL records it, storage is merely
-      // ahead of its log and the open check reports it instead of losing anything.
-      await this.#storage.importSnapshot(singleChunk(ready.snapshot.data));
-      assert(
-        this.#storage.appliedIndex === ready.snapshot.meta.index,
-        `installed snapshot at ${ready.snapshot.meta.index} but storage applied ${this.#storage.appliedIndex}`,
-      );
-      this.#snapshotIndex = ready.snapshot.meta.index;
-      this.#log.info('installed snapshot', { index: ready.snapshot.meta.index, term: ready.snapshot.meta.term });
-    }
+    if (ready.snapshot !== null) await this.#snapshots.install(ready.snapshot);
     if (ready.mustSync || ready.entries.length > 0 || ready.snapshot !== null) {
       await this.#wal.save({
         ...(ready.hardState === null ? {} : { hardState: ready.hardState }),
@@ -525,7 +543,7 @@ export class RaftNode {
       // written without fsync (the WAL replays what a crash loses) except just before a
       // compaction, which drops the WAL segments that could replay it.
       const entries = ready.committedEntries;
-      const sync = lastCommitted.index - this.#snapshotIndex >= this.#options.snapshotEveryEntries;
+      const sync = this.#snapshots.isDue(lastCommitted.index);
       this.#applying = this.#applying.then(async () => {
         await applyCommittedEntries(this.#storage, entries, this.#proposals, this.#log, { sync });
         this.#reads.applied(this.#storage.appliedIndex);
@@ -535,30 +553,6 @@ export class RaftNode {
     for (const readState of ready.readStates) {
       this.#reads.confirmed(readState.requestId, readState.index, this.#storage.appliedIndex);
     }
-  }
-
-  async #maybeSnapshot(): Promise<void> {
-    const applied = this.#storage.appliedIndex;
-    if (applied - this.#snapshotIndex < this.#options.snapshotEveryEntries) return;
-    await this.#takeSnapshot();
-  }
-
-  /** Exports storage at the applied index, hands it to the core, and drops covered segments. */
-  async #takeSnapshot(): Promise<void> {
-    // Only applies already chained can be running (the loop is here, not chaining more), so
-    // once they finish the export is exactly the state at `index`.
-    await this.#applying;
-    const index = this.#storage.appliedIndex;
-    if (index === 0) return;
-    const data = await collect(this.#storage.exportSnapshot());
-    const meta = this.#core.compact(index, data);
-    if (meta === null) return;
-    // The WAL learns the snapshot first: its segments may only go once a record says what
-    // replaces them.
-    await this.#wal.save({ snapshot: meta });
-    await this.#wal.compact(index);
-    this.#snapshotIndex = index;
-    this.#log.info('log compacted', { index, bytes: data.length });
   }
 
   #logRoleChange(): void {
@@ -577,7 +571,7 @@ export class RaftNode {
       code: isChronosError(error) ? error.code : null,
     });
     const failure = new ChronosError('UNAVAILABLE', `node ${this.id} failed: ${errorMessage(error)}`);
-    this.#proposals.failAll(failure);
+    this.#proposals.failAll(outcomeUnknown(failure.message));
     this.#reads.failAll(failure);
     this.#replies.settleAll();
     if (this.#ticker !== null) clearInterval(this.#ticker);
@@ -597,3 +591,6 @@ export class RaftNode {
     while ((this.#looping || this.#loopScheduled) && Date.now() < deadline) await delay(10);
   }
 }
+
+/** How long a stopping node waits for in-flight writes to be committed and answered. */
+const STOP_DRAIN_MS = 3_000;

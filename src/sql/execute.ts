@@ -9,6 +9,8 @@ import { executeSelect, planSelect } from './select.js';
 import { executeCompound } from './set-operation.js';
 import { resolveSubqueries } from './subqueries.js';
 import { executeWrite } from './write.js';
+import { StatementGuard, UNLIMITED } from './statement-guard.js';
+import type { StatementLimits } from './statement-guard.js';
 
 /** What a statement is, for routing: reads run locally, writes go through the log. */
 export type StatementClass = 'read' | 'write' | 'begin' | 'commit' | 'rollback';
@@ -37,18 +39,19 @@ function classOf(s: Statement): StatementClass {
   }
 }
 
-/** Run a SELECT over a consistent reader. */
+/** Run a SELECT over a consistent reader, within `limits` (cancellation, time, rows held). */
 export async function executeRead(
   sql: string,
   reader: StorageReader,
   nowMs: number,
+  limits: StatementLimits = UNLIMITED,
 ): Promise<StatementResult> {
   const s = parseStatement(sql);
   if (s.kind === 'compound') return executeCompound(s, reader, nowMs);
   if (s.kind !== 'select') {
     throw new ChronosError('INVALID_ARGUMENT', `executeRead needs a SELECT, got ${s.kind}`);
   }
-  return executeSelect(await withAnswers(s, reader, nowMs), reader, nowMs);
+  return executeSelect(await withAnswers(s, reader, nowMs), reader, nowMs, new StatementGuard(limits));
 }
 
 /** The statement with its subqueries answered over `reader` (most statements have none). */

@@ -39,6 +39,11 @@ export class GroupAggregator {
     this.#where = where;
   }
 
+  /** Groups held so far (the memory a GROUP BY costs). */
+  get groupCount(): number {
+    return this.#groups.size;
+  }
+
   /** Fold one batch in; `times[r * width + table]` is the insertion time of row r's part. */
   addBatch(rows: readonly Row[], times: readonly number[], width: number): void {
     const where = this.#where;

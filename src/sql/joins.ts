@@ -6,6 +6,7 @@ import type { TableSchema } from '../storage/schema.js';
 import { compileExpr, type Evaluator } from './compile.js';
 import { scanPath } from './plan.js';
 import { Scope } from './scope.js';
+import type { StatementGuard } from './statement-guard.js';
 import type { SelectPlan } from './select.js';
 
 /** Joined rows; `times[r * width + table]`: when row r's part from `table` was inserted. */
@@ -21,6 +22,7 @@ export async function* joinedRows(
   plan: SelectPlan,
   reader: StorageReader,
   nowMs: number,
+  guard: StatementGuard,
 ): AsyncIterable<JoinedBatch> {
   if (plan.path === null) {
     yield { rows: [[]], times: [nowMs], width: 1 };
@@ -50,6 +52,8 @@ export async function* joinedRows(
         rows.push(r.values);
         times.push(r.insertedAtMs);
       }
+      guard.holding(rows.length, `JOIN ${j.table.table}`);
+      if (guard.step(batch.length)) await guard.pause();
     }
     rights.push({ rows, times });
   }
@@ -80,31 +84,13 @@ export async function* joinedRows(
   for await (const batch of scanPath(reader, plan.path)) {
     const outRows: Row[] = [];
     const outTimes: number[] = [];
-    let current: { row: Row; times: number[] }[] = batch.map((r) => ({
+    let current: PartialRow[] = batch.map((r) => ({
       row: r.values,
       times: [r.insertedAtMs],
     }));
-    rights.forEach((right, i) => {
-      const cond = conditions[i] ?? null;
-      const next: { row: Row; times: number[] }[] = [];
-      const hash = hashes[i] ?? null;
-      for (const left of current) {
-        // With a hash only the rows sharing the USING values are tried; else every row.
-        const candidates = hash === null
-          ? null
-          : (hash.index.get(hashKey(left.row, hash.leftSlots)) ?? NO_ROWS);
-        const n = candidates === null ? right.rows.length : candidates.length;
-        for (let c = 0; c < n; c++) {
-          const k = candidates === null ? c : (candidates[c] as number);
-          const row = left.row.concat(right.rows[k] as Row);
-          if (cond === null || cond(row) === true) next.push({
-            row,
-            times: [...left.times, right.times[k] as number],
-          });
-        }
-      }
-      current = next;
-    });
+    for (let i = 0; i < rights.length; i++) {
+      current = await joinOne(current, rights[i]!, conditions[i] ?? null, hashes[i] ?? null, guard);
+    }
     for (const c of current) {
       outRows.push(c.row);
       outTimes.push(...c.times);
@@ -114,6 +100,35 @@ export async function* joinedRows(
 }
 
 const NO_ROWS: readonly number[] = [];
+
+type PartialRow = { row: Row; times: number[] };
+
+/** Joins the left rows so far with one held table, yielding between slices of work. */
+async function joinOne(
+  current: readonly PartialRow[],
+  right: { rows: Row[]; times: number[] },
+  cond: Evaluator | null,
+  hash: HashIndex | null,
+  guard: StatementGuard,
+): Promise<PartialRow[]> {
+  const next: PartialRow[] = [];
+  for (const left of current) {
+    // With a hash only the rows sharing the USING values are tried; else every row.
+    const candidates = hash === null ? null : (hash.index.get(hashKey(left.row, hash.leftSlots)) ?? NO_ROWS);
+    const n = candidates === null ? right.rows.length : candidates.length;
+    for (let c = 0; c < n; c++) {
+      if (guard.step()) {
+        await guard.pause();
+        guard.holding(next.length, 'JOIN');
+      }
+      const k = candidates === null ? c : (candidates[c] as number);
+      const row = left.row.concat(right.rows[k] as Row);
+      if (cond === null || cond(row) === true) next.push({ row, times: [...left.times, right.times[k] as number] });
+    }
+  }
+  guard.holding(next.length, 'JOIN');
+  return next;
+}
 
 /** Rows of a joined table by their USING columns: candidates for a left row in O(1). */
 interface HashIndex {

@@ -7,6 +7,7 @@ import { compileExpr, type CompileContext, type Evaluator } from './compile.js';
 import { collectAggregates, hasAggregate, resolvedKey } from './expr-walk.js';
 import { GroupAggregator, type AggregateSpec } from './group-aggregator.js';
 import { joinedRows } from './joins.js';
+import { StatementGuard } from './statement-guard.js';
 import { chooseAccessPath, type AccessPath } from './plan.js';
 import { printExpr } from './print.js';
 import type { RowsResult } from './result.js';
@@ -91,6 +92,7 @@ export async function executeSelect(
   s: SelectStatement,
   reader: StorageReader,
   nowMs: number,
+  guard: StatementGuard = new StatementGuard(),
 ): Promise<RowsResult> {
   const plan = planSelect(s, reader, nowMs);
   const scope = plan.scope;
@@ -224,17 +226,21 @@ export async function executeSelect(
   };
   if (grouped) {
     const aggregator = new GroupAggregator(groupEvals, aggSpecs, where);
-    for await (const batch of joinedRows(s, plan, reader, nowMs)) {
+    for await (const batch of joinedRows(s, plan, reader, nowMs, guard)) {
       aggregator.addBatch(batch.rows, batch.times, batch.width);
+      guard.holding(aggregator.groupCount, 'GROUP BY');
+      if (guard.step(batch.rows.length)) await guard.pause();
     }
     for (const row of aggregator.results()) emit(row);
   } else {
-    outer: for await (const batch of joinedRows(s, plan, reader, nowMs)) {
+    outer: for await (const batch of joinedRows(s, plan, reader, nowMs, guard)) {
       for (const row of batch.rows) {
+        if (guard.step()) await guard.pause();
         if (where !== null && where(row) !== true) continue;
         emit(row);
         if (produced.length >= wanted) break outer;
       }
+      if (needsAll) guard.holding(produced.length, 'the result (kept whole for ORDER BY, DISTINCT or no LIMIT)');
     }
   }
   let rows = produced;

@@ -35,6 +35,16 @@ export function callContext(call: UnaryCall): CallContext {
   };
 }
 
+/**
+ * Aborted when the call ends without our answer: grpc-js emits 'cancelled' when the client
+ * cancels, its connection goes, or the call's deadline passes, so the statement can stop.
+ */
+function callSignal(call: UnaryCall): AbortSignal {
+  const controller = new AbortController();
+  call.once('cancelled', () => controller.abort());
+  return controller.signal;
+}
+
 /** SqlService over a handler: results and SQL errors in SqlResponse, auth errors as statuses. */
 export function sqlServiceImplementation(handler: SqlHandler): UntypedServiceImplementation {
   const executeSql = (call: UnaryCall, callback: Reply): void => {
@@ -42,7 +52,7 @@ export function sqlServiceImplementation(handler: SqlHandler): UntypedServiceImp
     let context: CallContext;
     try {
       sql = readString(asObject(call.request, 'SqlRequest'), 'sql');
-      context = callContext(call);
+      context = { ...callContext(call), signal: callSignal(call) };
     } catch (error) {
       callback(toServiceError(error));
       return;
@@ -52,16 +62,27 @@ export function sqlServiceImplementation(handler: SqlHandler): UntypedServiceImp
       .then(
         (response) => callback(null, response),
         (error: unknown) => {
-          // Auth failures are call failures (grpcurl shows the status); SQL errors are answers.
-          const authFailure =
-            error instanceof ChronosError &&
-            (error.code === 'UNAUTHENTICATED' || error.code === 'PERMISSION_DENIED');
-          if (authFailure) callback(toServiceError(error));
+          // Auth failures and a write's availability failures are call failures (the status
+          // says whether a retry is safe); SQL errors are answers.
+          if (isCallFailure(error)) callback(toServiceError(error));
           else callback(null, errorToSqlResponse(error));
         },
       );
   };
   return { ExecuteSql: executeSql };
+}
+
+function isCallFailure(error: unknown): boolean {
+  if (!(error instanceof ChronosError)) return false;
+  switch (error.code) {
+    case 'UNAUTHENTICATED':
+    case 'PERMISSION_DENIED':
+    case 'NOT_APPLIED':
+    case 'OUTCOME_UNKNOWN':
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** HealthService: the handler's state, or "Connected" on a node without a sync target. */

@@ -4,6 +4,9 @@ import { ChronosError, errorMessage } from '../lib/errors.js';
 import type { ErrorCode } from '../lib/errors.js';
 import { isErrorCode } from './sql-codec.js';
 
+/** Metadata key on a failed write: `not-applied` (safe to retry) or `unknown`. */
+export const WRITE_OUTCOME_KEY = 'x-chronos-write-outcome';
+
 /** The gRPC status a ChronosError code is answered with when it fails a whole RPC. */
 export function grpcStatusFor(code: ErrorCode): status {
   switch (code) {
@@ -18,7 +21,15 @@ export function grpcStatusFor(code: ErrorCode): status {
     case 'UNAVAILABLE':
     case 'NO_QUORUM':
     case 'SHUTTING_DOWN':
+    case 'NOT_APPLIED':
+      // gRPC's own meaning of UNAVAILABLE: transient, safe to retry.
       return status.UNAVAILABLE;
+    case 'OUTCOME_UNKNOWN':
+      return status.UNKNOWN;
+    case 'CANCELLED':
+      return status.CANCELLED;
+    case 'LIMIT_EXCEEDED':
+      return status.RESOURCE_EXHAUSTED;
     case 'UNSUPPORTED':
       return status.UNIMPLEMENTED;
     case 'RESOURCE_EXHAUSTED':
@@ -36,6 +47,8 @@ export function toServiceError(error: unknown): Partial<StatusObject> {
   const metadata = new Metadata();
   if (error instanceof ChronosError) {
     metadata.set('x-chronos-error-code', error.code);
+    if (error.code === 'NOT_APPLIED') metadata.set(WRITE_OUTCOME_KEY, 'not-applied');
+    if (error.code === 'OUTCOME_UNKNOWN') metadata.set(WRITE_OUTCOME_KEY, 'unknown');
     return { code: grpcStatusFor(error.code), details: error.message, metadata };
   }
   return { code: status.INTERNAL, details: errorMessage(error), metadata };
@@ -46,6 +59,10 @@ export function fromServiceError(error: ServiceError, address: string): ChronosE
   const coded = error.metadata?.get('x-chronos-error-code')[0];
   const details = { address, grpcStatus: error.code };
   const text = error.details === '' ? status[error.code] : error.details;
+  if (coded === 'NOT_APPLIED' || coded === 'OUTCOME_UNKNOWN') {
+    // The server answered and says what became of the write; keep its words.
+    return new ChronosError(coded, `${address}: ${text}`, { details, cause: error });
+  }
   switch (error.code) {
     case status.UNAUTHENTICATED:
       return new ChronosError('UNAUTHENTICATED', text, { details, cause: error });

@@ -13,6 +13,8 @@ export interface CallContext {
   readonly user: string | null;
   /** The remote address as gRPC reports it (`ipv4:127.0.0.1:53122`). */
   readonly peer: string;
+  /** Aborted when the client cancelled the call, went away, or its deadline passed. */
+  readonly signal?: AbortSignal;
 }
 
 /** Answers one Raft request; null when the request has no reply (e.g. TimeoutNow). */

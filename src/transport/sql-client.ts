@@ -50,7 +50,7 @@ export class SqlClient {
    * Runs one statement. SQL errors throw the server's ChronosError (NOT_LEADER carries
    * `details.leader` when known); transport failures throw UNAVAILABLE/TIMEOUT/UNAUTHENTICATED.
    */
-  execute(sql: string): Promise<StatementResult> {
+  execute(sql: string, signal?: AbortSignal): Promise<StatementResult> {
     const method = protoMethod('raft.SqlService', 'ExecuteSql');
     const clock = this.#options.clock ?? systemClock;
     const deadlineMs = this.#options.deadlineMs ?? SQL_DEADLINE_MS_DEFAULT;
@@ -58,7 +58,7 @@ export class SqlClient {
     const address = this.#options.address;
     return new Promise<StatementResult>((resolve, reject) => {
       try {
-        this.#client.makeUnaryRequest(
+        const call = this.#client.makeUnaryRequest(
           method.path,
           method.requestSerialize,
           method.responseDeserialize,
@@ -67,7 +67,7 @@ export class SqlClient {
           { deadline },
           (error, response) => {
             if (error !== null) {
-              reject(fromServiceError(error, address));
+              reject(signal?.aborted === true ? cancelled(address) : fromServiceError(error, address));
               return;
             }
             try {
@@ -77,6 +77,8 @@ export class SqlClient {
             }
           },
         );
+        // Cancelling the call tells the server (grpc-js 'cancelled'), which stops the statement.
+        signal?.addEventListener('abort', () => call.cancel(), { once: true });
       } catch (error) {
         reject(new ChronosError('UNAVAILABLE', `cannot call ${address}: ${errorMessage(error)}`));
       }
@@ -94,4 +96,8 @@ export class SqlClient {
   close(): void {
     this.#client.close();
   }
+}
+
+function cancelled(address: string): ChronosError {
+  return new ChronosError('CANCELLED', `statement cancelled; ${address} was told to stop it`);
 }

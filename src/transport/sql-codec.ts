@@ -41,6 +41,9 @@ const ERROR_CODES: Readonly<Record<ErrorCode, true>> = {
   LIMIT_EXCEEDED: true,
   SHUTTING_DOWN: true,
   RESOURCE_EXHAUSTED: true,
+  NOT_APPLIED: true,
+  OUTCOME_UNKNOWN: true,
+  CANCELLED: true,
 };
 
 /** True when `text` is one of our stable error codes. */

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, BUILD_TIMEOUT_MS, ensureBuilt } from './binary.js';
+import { SqlClient } from '../../src/transport/sql-client.js';
+import { freeNodePort } from '../helpers/ports.js';
+import { health, startNode, stopNode, waitFor } from '../helpers/node-process.js';
 
 /** A private tmux server: killing it ends only the sessions this test started. */
 const SOCKET = `chronos-cli-test-${process.pid}`;
@@ -162,4 +165,39 @@ describe.skipIf(!available)('single-node session in a real terminal (tmux)', () 
     lines = await waitForScreen(session, (l) => exitStatusLine(l) !== undefined);
     expect(exitStatusLine(lines)).toBe(`${STATUS_PREFIX}0`);
   });
+
+  it('Ctrl-C cancels a heavy query on a real server; the next statement answers promptly', async () => {
+    const port = await freeNodePort();
+    const node = startNode({ id: 'n1', dataDir: join(dir, 'cancel-node'), port, peers: new Map() });
+    try {
+      await waitFor('the node leading', 20_000, async () => ((await health(node))?.role === 'Leader' ? true : null));
+      const sql = new SqlClient({ address: `127.0.0.1:${port}`, tls: null, token: null });
+      await sql.execute('CREATE TABLE big (k INT PRIMARY KEY, v INT)');
+      for (let start = 0; start < 6_000; start += 1_000) {
+        const values = Array.from({ length: 1_000 }, (_, i) => `(${start + i}, ${start + i})`).join(', ');
+        await sql.execute(`INSERT INTO big (k, v) VALUES ${values}`);
+      }
+      sql.close();
+      const session = 'cancel';
+      start(session, `node ${BIN} client --leader 127.0.0.1:${port}`);
+      await waitForScreen(session, endsWith('chronos>'));
+      // 36 million join conditions: far longer than this test waits.
+      sendText(session, 'SELECT count(*) FROM big a JOIN big b ON a.v + b.v = -1;');
+      tmux('send-keys', '-t', session, 'Enter');
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      tmux('send-keys', '-t', session, 'C-c');
+      const lines = await waitForScreen(session, shownThenPrompt('Error: statement cancelled'));
+      expect(lines.some((l) => l.startsWith('Error: statement cancelled'))).toBe(true);
+      const asked = Date.now();
+      await type(session, 'SELECT count(*) FROM big;', shownThenPrompt('| 6000 '));
+      expect(Date.now() - asked).toBeLessThan(5_000);
+      // The server stopped the query too (it logs each statement a cancel or limit ended).
+      await waitFor('the server to stop the query', 5_000, () =>
+        node.output().includes('statement ended early') && node.output().includes('CANCELLED') ? true : null);
+      tmux('send-keys', '-t', session, 'C-d');
+      await waitForScreen(session, (l) => exitStatusLine(l) !== undefined);
+    } finally {
+      await stopNode(node);
+    }
+  }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { MAX_MATERIALIZED_ROWS_DEFAULT, STATEMENT_TIMEOUT_MS_DEFAULT } from '../../sql/index.js';
 import { FileLogSink, Logger, TextSink, logLevelFromEnv, systemClock } from '../../lib/index.js';
 import type { LogSink } from '../../lib/index.js';
 import { tokenConfigFromEnv } from '../../api/auth.js';
@@ -76,6 +77,10 @@ export async function runNode(options: NodeOptions, io: CliIo): Promise<number> 
     } : null,
     writeTimeoutMs: envNumber(env, 'CHRONOS_WRITE_TIMEOUT_MS', 10_000, 100),
     readTimeoutMs: envNumber(env, 'CHRONOS_READ_TIMEOUT_MS', 5_000, 100),
+    statementLimits: {
+      timeoutMs: envNumber(env, 'CHRONOS_STATEMENT_TIMEOUT_MS', STATEMENT_TIMEOUT_MS_DEFAULT, 1),
+      maxMaterializedRows: envNumber(env, 'CHRONOS_MAX_MATERIALIZED_ROWS', MAX_MATERIALIZED_ROWS_DEFAULT, 1),
+    },
     tokens: tokenConfigFromEnv(env),
     tls,
     clock: systemClock,

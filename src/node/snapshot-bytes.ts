@@ -1,9 +1,9 @@
-/** A byte array as a one-chunk stream. */
+/** A snapshot image held in memory as the one-chunk stream storage imports. */
 export async function* singleChunk(data: Uint8Array): AsyncIterable<Uint8Array> {
   yield data;
 }
 
-/** Every chunk of a stream, joined. */
+/** A snapshot image stream gathered into one buffer (Raft hands snapshots around whole). */
 export async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   for await (const chunk of chunks) parts.push(chunk);

@@ -1,0 +1,86 @@
+import { ChronosError } from '../lib/index.js';
+
+/** What bounds one statement's execution. */
+export interface StatementLimits {
+  /** Aborted when the caller went away (gRPC call cancelled, REPL Ctrl-C). */
+  readonly signal?: AbortSignal | undefined;
+  /** Wall-clock budget from the start of execution; Infinity = none. */
+  readonly timeoutMs: number;
+  /** Rows a join, sort or GROUP BY may hold in memory at once; Infinity = none. */
+  readonly maxMaterializedRows: number;
+}
+
+/** Defaults documented in docs/operations.md (CHRONOS_STATEMENT_TIMEOUT_MS, ...). */
+export const STATEMENT_TIMEOUT_MS_DEFAULT = 30_000;
+export const MAX_MATERIALIZED_ROWS_DEFAULT = 1_000_000;
+/** The limits a server statement runs under when none are configured. */
+export const DEFAULT_STATEMENT_LIMITS: StatementLimits = {
+  timeoutMs: STATEMENT_TIMEOUT_MS_DEFAULT,
+  maxMaterializedRows: MAX_MATERIALIZED_ROWS_DEFAULT,
+};
+
+/** No limits, but still yielding: replicated writes must behave the same on every replica. */
+export const UNLIMITED: StatementLimits = { timeoutMs: Infinity, maxMaterializedRows: Infinity };
+
+/** Units of work between clock reads (a clock read costs more than a row comparison). */
+const CHECK_EVERY = 1_024;
+/** The longest a statement holds the event loop before letting heartbeats and I/O run. */
+const SLICE_MS = 8;
+
+/**
+ * Keeps a statement from holding the event loop: row loops call `step()` per unit of work and
+ * `await pause()` when it says so. A pause yields to the event loop (setImmediate) so Raft
+ * ticks, heartbeats and small writes run between slices, and ends the statement when its
+ * caller went away or its time is up.
+ */
+export class StatementGuard {
+  readonly #limits: StatementLimits;
+  readonly #startedMs = performance.now();
+  #sliceStartMs = this.#startedMs;
+  #work = 0;
+  #nextCheck = CHECK_EVERY;
+
+  constructor(limits: StatementLimits = UNLIMITED) {
+    this.#limits = limits;
+  }
+
+  /** Counts `units` of work; true when the current slice is used up and `pause()` is due. */
+  step(units = 1): boolean {
+    this.#work += units;
+    if (this.#work < this.#nextCheck) return false;
+    this.#nextCheck = this.#work + CHECK_EVERY;
+    return performance.now() - this.#sliceStartMs >= SLICE_MS || this.#limits.signal?.aborted === true;
+  }
+
+  /** Ends the statement if cancelled or out of time; otherwise yields to the event loop once. */
+  async pause(): Promise<void> {
+    this.check();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.check();
+    this.#sliceStartMs = performance.now();
+  }
+
+  /** Throws CANCELLED or TIMEOUT when the statement must stop now. */
+  check(): void {
+    if (this.#limits.signal?.aborted === true) {
+      throw new ChronosError('CANCELLED', 'statement cancelled: the client went away or cancelled it');
+    }
+    const elapsed = performance.now() - this.#startedMs;
+    if (elapsed > this.#limits.timeoutMs) {
+      throw new ChronosError(
+        'TIMEOUT',
+        `statement stopped after ${this.#limits.timeoutMs} ms (CHRONOS_STATEMENT_TIMEOUT_MS); narrow it with WHERE or LIMIT`,
+      );
+    }
+  }
+
+  /** Throws LIMIT_EXCEEDED when `rows` held in memory pass the cap. */
+  holding(rows: number, what: string): void {
+    if (rows <= this.#limits.maxMaterializedRows) return;
+    throw new ChronosError(
+      'LIMIT_EXCEEDED',
+      `${what} holds more than ${this.#limits.maxMaterializedRows} rows (CHRONOS_MAX_MATERIALIZED_ROWS); ` +
+        'narrow it with WHERE, an equality join (USING) or LIMIT without ORDER BY',
+    );
+  }
+}
