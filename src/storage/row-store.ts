@@ -103,7 +103,7 @@ export class RowStore {
     const cacheKey = bytesToMapKey(key);
     const cached = this.#blocks.get(cacheKey);
     if (cached !== undefined) return cached;
-    const rows = decodeBlock(schema.columns, value);
+    const rows = decodeBlock(schema, value);
     if (this.#blocks.size >= BLOCK_CACHE_MAX) this.#blocks.clear();
     this.#blocks.set(cacheKey, rows);
     return rows;
