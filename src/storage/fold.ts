@@ -1,6 +1,7 @@
 import { assert } from '../lib/assert.js';
 import { bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
-import { decodeBlock, encodeBlock } from './block-codec.js';
+import { blockExtent, decodeBlock, encodeBlock } from './block-codec.js';
+import { chunkRows } from './block-chunks.js';
 import type { StoredRow } from './engine.js';
 import { afterPrefix, blocksPrefix, rowsPrefix } from './keys.js';
 import { successorKey } from './kv-source.js';
@@ -11,6 +12,8 @@ import type { TableSchema } from './schema.js';
 import { tableLayout } from './table-layout.js';
 import type { LayoutOptions } from './table-layout.js';
 
+/** A block with at least blockRows / this many rows is not rewritten by appends after it. */
+const APPEND_MIN_FRACTION = 8;
 const ALL_ROW_KEYS_LOW = new Uint8Array(0);
 const ALL_ROW_KEYS_HIGH = Uint8Array.of(0xff);
 
@@ -49,17 +52,38 @@ export async function foldHead(
     else overlay.forget(key);
   }
   for (const group of groups) {
-    const rows = group.block === undefined ? [] : decodeBlock(schema, group.block.value);
+    const keep = group.block !== undefined && appendsAfter(schema, group.block, group.items, layout);
+    const rows = group.block === undefined || keep ? [] : decodeBlock(schema, group.block.value);
     const merged = mergeHead(rows, group.items);
-    if (group.block !== undefined) overlay.delete(group.block.key);
-    for (let start = 0; start < merged.length; start += layout.blockRows) {
-      const chunk = merged.slice(start, start + layout.blockRows);
+    if (group.block !== undefined && !keep) overlay.delete(group.block.key);
+    for (const chunk of chunkRows(schema, merged, layout.blockRows)) {
       const first = chunk[0] as StoredRow;
       overlay.put(concatBytes(prefix, first.key), encodeBlock(schema, chunk));
     }
   }
   store.invalidate();
   return true;
+}
+
+/**
+ * Whether a group's items all lie after its block, which already holds enough rows to stay as
+ * it is: then the items become new blocks and the block is not rewritten. Small blocks are
+ * still merged, so per-device appends grow a block to blockRows/8 before starting the next;
+ * `compactBlocks` later merges neighbours into full blocks.
+ */
+function appendsAfter(
+  schema: TableSchema,
+  block: KvEntry,
+  items: readonly HeadItem[],
+  layout: LayoutOptions,
+): boolean {
+  const first = items[0];
+  if (first === undefined) return false;
+  const extent = blockExtent(schema, block.value);
+  return (
+    extent.rows >= Math.max(1, Math.floor(layout.blockRows / APPEND_MIN_FRACTION)) &&
+    compareBytes(first.key, extent.lastKey) > 0
+  );
 }
 
 interface HeadItem {

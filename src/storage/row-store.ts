@@ -1,5 +1,5 @@
 import { bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
-import { decodeBlock } from './block-codec.js';
+import { blockExtent, decodeBlock } from './block-codec.js';
 import type { RowKey, StoredRow } from './engine.js';
 import { ROWS_PREFIX_BYTES, afterPrefix, blocksPrefix, rowsPrefix } from './keys.js';
 import { successorKey } from './kv-source.js';
@@ -64,7 +64,12 @@ export class RowStore {
   /** Per table: last row key held in blocks (null = no blocks), for append fast paths. */
   readonly #lastBlockKey = new Map<number, RowKey | null>();
 
-  /** The snapshot under the transaction's writes (or the reader's own snapshot). */
+  /**
+   * The snapshot under the transaction's writes (or the reader's own snapshot). Point reads of
+   * blocks go here directly: blocks only change in the fold at commit, which invalidates this
+   * store, so a transaction's pending writes never hold a block it could look up; and reading
+   * through the overlay would re-sort its keys after every insert.
+   */
   readonly #base: KvSource;
   /** Pending writes of a transaction, consulted before the snapshot. */
   readonly #pending: Overlay | undefined;
@@ -113,9 +118,8 @@ export class RowStore {
     const known = this.#lastBlockKey.get(schema.id);
     if (known !== undefined) return known;
     const prefix = blocksPrefix(schema.id);
-    const last = await this.#source.first(prefix, afterPrefix(prefix), true);
-    const rows = last === undefined ? [] : this.#decode(schema, last.key, last.value);
-    const key = rows.at(-1)?.key ?? null;
+    const last = await this.#base.first(prefix, afterPrefix(prefix), true);
+    const key = last === undefined ? null : blockExtent(schema, last.value).lastKey;
     this.#lastBlockKey.set(schema.id, key);
     return key;
   }
@@ -124,8 +128,10 @@ export class RowStore {
     const last = await this.#lastKeyInBlocks(schema);
     if (last === null || compareBytes(rowKey, last) > 0) return undefined;
     const prefix = blocksPrefix(schema.id);
-    const block = await this.#source.first(prefix, successorKey(concatBytes(prefix, rowKey)), true);
+    const block = await this.#base.first(prefix, successorKey(concatBytes(prefix, rowKey)), true);
     if (block === undefined) return undefined;
+    // Appends per series land after their block's last key: answered from the header alone.
+    if (compareBytes(rowKey, blockExtent(schema, block.value).lastKey) > 0) return undefined;
     const rows = this.#decode(schema, block.key, block.value);
     let low = 0;
     let high = rows.length;

@@ -24,6 +24,11 @@ export async function classicBackend(layout?: LayoutOptions): Promise<Backend> {
   };
 }
 
+/** A fresh, empty memory-level database with the engine's byte encodings. */
+export function newMemoryLevel(): MemoryLevel<Uint8Array, Uint8Array> {
+  return new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+}
+
 /** A fresh memory-level backend; the same instance survives close/open. */
 export async function memoryBackend(layout?: LayoutOptions): Promise<Backend> {
   const level = new MemoryLevel<Uint8Array, Uint8Array>({

@@ -1,4 +1,4 @@
-import { MemoryLevel } from 'memory-level';
+import type { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import { decodeTableSchema, encodeTableSchema } from '../../src/storage/catalog.js';
 import { openStorage } from '../../src/storage/index.js';
@@ -10,7 +10,7 @@ import type {
 } from '../../src/storage/index.js';
 import { blocksPrefix } from '../../src/storage/keys.js';
 import { afterPrefix } from '../../src/storage/keys.js';
-import { collect } from './backends.js';
+import { collect, newMemoryLevel } from './backends.js';
 
 type Level = MemoryLevel<Uint8Array, Uint8Array>;
 
@@ -27,10 +27,6 @@ const SENSORS: TableDefinition = {
 const EVENTS: TableDefinition = { ...SENSORS, name: 'events', primaryKey: [] };
 
 const TINY_ROW_POLICY: LayoutOptions = { blockRows: 3, headEntriesMax: 4, newTables: 'row' };
-
-function newLevel(): Level {
-  return new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
-}
 
 async function blockCount(level: Level, engine: StorageEngine, table: string): Promise<number> {
   const reader = await engine.reader();
@@ -69,7 +65,7 @@ async function fill(writer: Writer, table: string, count: number): Promise<void>
 
 describe('per-table layout', () => {
   it('is recorded in the catalog and decides whether a table folds into column blocks', async () => {
-    const level = newLevel();
+    const level = newMemoryLevel();
     let engine = await openStorage({ level, layout: TINY_ROW_POLICY });
     const writer = new Writer(engine);
     await writer.write(async (tx) => {
@@ -92,7 +88,7 @@ describe('per-table layout', () => {
   });
 
   it("'auto' makes row-id tables columnar and keyed tables per-row", async () => {
-    const engine = await openStorage({ level: newLevel(), layout: { ...TINY_ROW_POLICY, newTables: 'auto' } });
+    const engine = await openStorage({ level: newMemoryLevel(), layout: { ...TINY_ROW_POLICY, newTables: 'auto' } });
     const tx = await engine.begin();
     expect(tx.createTable(SENSORS).layout).toBe('row');
     expect(tx.createTable(EVENTS).layout).toBe('columnar');
@@ -111,7 +107,7 @@ describe('per-table layout', () => {
   });
 
   it('UPDATE and DELETE of rows inside blocks survive a restart and a snapshot copy', async () => {
-    const level = newLevel();
+    const level = newMemoryLevel();
     let engine = await openStorage({ level, layout: { ...TINY_ROW_POLICY, newTables: 'columnar' } });
     const writer = new Writer(engine);
     await writer.write(async (tx) => tx.createTable(EVENTS));
@@ -134,7 +130,7 @@ describe('per-table layout', () => {
     await engine.close();
     engine = await openStorage({ level, layout: TINY_ROW_POLICY });
     expect(await rowsOf(engine, 'events')).toEqual(expected);
-    const copy = await openStorage({ level: newLevel() });
+    const copy = await openStorage({ level: newMemoryLevel() });
     await copy.importSnapshot(engine.exportSnapshot());
     expect(await rowsOf(copy, 'events')).toEqual(expected);
     const reader = await copy.reader();
