@@ -9,7 +9,7 @@ import type { TableSchema } from './schema.js';
  * appended per device land after their own device's last block instead of inside a block
  * shared with other devices (which a fold would have to rewrite every time).
  */
-function seriesOf(schema: TableSchema, key: RowKey): Uint8Array | undefined {
+export function seriesOf(schema: TableSchema, key: RowKey): Uint8Array | undefined {
   if (schema.primaryKey.length < 2) return undefined;
   return key.subarray(0, skipKeyTuple(key, 0, 1));
 }

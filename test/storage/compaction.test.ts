@@ -64,6 +64,11 @@ describe('column blocks under interleaved appends, and compaction', () => {
     expect(before).toHaveLength(90);
     const folded = await blockDevices(level, schema);
     expect(folded.every((devices) => devices.length === 1)).toBe(true);
+    const check = await engine.begin();
+    await expect(check.insert('readings', ['b', 100, 0], 0)).rejects.toMatchObject({ code: 'DUPLICATE_KEY' });
+    await check.insert('readings', ['b', 105, 0], 0);
+    await expect(check.insert('readings', ['a', 290, 0], 0)).rejects.toMatchObject({ code: 'DUPLICATE_KEY' });
+    await check.rollback();
     const stale = await engine.begin();
     await engine.compact();
     const compacted = await blockDevices(level, schema);

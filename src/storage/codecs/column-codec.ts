@@ -32,23 +32,16 @@ export interface DecodedColumn {
   readonly summary: ColumnSummary | undefined;
 }
 
+/** Decimal-scaled whenever every value allows it (smaller for sensor data), else XOR. */
 function writeFloats(writer: ByteWriter, values: readonly number[]): void {
   const scaling = decimalScaling(values);
   if (scaling === undefined) {
     writer.u8(ENCODING_FLOAT_XOR);
     writeXorFloats(writer, values);
-    return;
+  } else {
+    writer.u8(ENCODING_FLOAT_DECIMAL);
+    writeDecimalFloats(writer, scaling);
   }
-  // Decimal scaling wins on sensor-style values; keep XOR when it happens to be smaller.
-  const decimal = new ByteWriter(values.length + 16);
-  writeDecimalFloats(decimal, scaling);
-  const xor = new ByteWriter(values.length * 2 + 16);
-  writeXorFloats(xor, values);
-  const [encoding, bytes] =
-    decimal.length <= xor.length
-      ? [ENCODING_FLOAT_DECIMAL, decimal.finish()]
-      : [ENCODING_FLOAT_XOR, xor.finish()];
-  writer.u8(encoding).bytes(bytes);
 }
 
 /** Append one column (values in row order, NULLs included). */
