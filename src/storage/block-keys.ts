@@ -3,7 +3,7 @@ import type { ByteReader, ByteWriter } from './bytes.js';
 import { compareBytes } from './bytes.js';
 import { readInts, writeInts } from './codecs/int-codec.js';
 import type { RowKey, StoredRow } from './engine.js';
-import { encodeKeyTuple, readKeyTuple } from './key-codec.js';
+import { KEY_TAG_INT, encodeKeyTuple, readKeyTuple } from './key-codec.js';
 import type { ColumnSchema, TableSchema } from './schema.js';
 import type { SqlValue } from './values.js';
 
@@ -17,6 +17,8 @@ import type { SqlValue } from './values.js';
 export const KEYS_EXPLICIT = 0;
 export const KEYS_PRIMARY_KEY = 1;
 export const KEYS_ROW_ID = 2;
+/** An INT key value: tag byte and 8 bytes. */
+const INT_KEY_BYTES = 9;
 
 function sharedPrefix(a: Uint8Array, b: Uint8Array): number {
   const limit = Math.min(a.length, b.length);
@@ -72,12 +74,10 @@ export function primaryKeyOf(schema: TableSchema, values: readonly SqlValue[]): 
   );
 }
 
+/** The hidden row id a key encodes, or undefined when the key is not one INT. */
 function rowIdOf(key: RowKey): number | bigint | undefined {
-  const [values, end] = readKeyTuple(key, 0, 1);
-  const value = values[0];
-  return end === key.length && (typeof value === 'number' || typeof value === 'bigint')
-    ? value
-    : undefined;
+  if (key.length !== INT_KEY_BYTES || key[0] !== KEY_TAG_INT) return undefined;
+  return readKeyTuple(key, 0, 1)[0][0] as number | bigint;
 }
 
 function derivedKeyMode(schema: TableSchema, rows: readonly StoredRow[]): number {

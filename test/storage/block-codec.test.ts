@@ -91,6 +91,8 @@ describe('block codec (format 2)', () => {
       { key: Uint8Array.of(0x31), values: [2, 1, 'b', false], insertedAtMs: -3 },
     ];
     expect(plain(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, rows)))).toEqual(plain(rows));
+    const oddFirst = [{ key: Uint8Array.of(0x31), values: [2, 1, 'b', false], insertedAtMs: 0 }];
+    expect(plain(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, oddFirst)))).toEqual(plain(oddFirst));
   });
   it('round-trips one-row and empty blocks, and NULL in every position', () => {
     const one = [rowIdRow(2n ** 62n, [null, null, null, null])];
