@@ -1,26 +1,42 @@
 import { ChronosError } from '../lib/errors.js';
 
 /** The benchmark groups `npm run bench` can run. */
-export type BenchSuite = 'single' | 'cluster';
+export type BenchSuite = 'single' | 'cluster' | 'iot-size';
 
 /** What the command line asked for. */
 export interface BenchArgs {
   readonly suites: readonly BenchSuite[];
   /** Run the cluster workload against etcd 3.4 too and print ratios. */
   readonly vsEtcd: boolean;
+  /** Share of iot-1m's time steps `iot-size` loads (1 = all 500k readings). */
+  readonly iotFraction: number;
 }
 
-const USAGE = 'usage: npm run bench -- [single | cluster [--vs-etcd]]';
+const USAGE =
+  'usage: npm run bench -- [single | cluster [--vs-etcd] | iot-size [--fraction=0.1]]';
+const SUITES: readonly BenchSuite[] = ['single', 'cluster', 'iot-size'];
 
-/** Parses `npm run bench -- [single|cluster] [--vs-etcd]`; no suite means both. */
+function parseFraction(arg: string): number {
+  const value = Number(arg.slice('--fraction='.length));
+  if (!(value > 0 && value <= 1)) {
+    throw new ChronosError('INVALID_ARGUMENT', `--fraction must be in (0, 1], got '${arg}'; ${USAGE}`);
+  }
+  return value;
+}
+
+/** Parses `npm run bench -- [single|cluster|iot-size] [--vs-etcd] [--fraction=f]`; no suite means single and cluster. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const suites: BenchSuite[] = [];
   let vsEtcd = false;
+  let iotFraction = 1;
   for (const arg of argv) {
-    if (arg === 'single' || arg === 'cluster') {
-      if (!suites.includes(arg)) suites.push(arg);
+    const suite = SUITES.find((name) => name === arg);
+    if (suite !== undefined) {
+      if (!suites.includes(suite)) suites.push(suite);
     } else if (arg === '--vs-etcd') {
       vsEtcd = true;
+    } else if (arg.startsWith('--fraction=')) {
+      iotFraction = parseFraction(arg);
     } else {
       throw new ChronosError('INVALID_ARGUMENT', `unknown bench argument '${arg}'; ${USAGE}`);
     }
@@ -29,5 +45,5 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   if (vsEtcd && !chosen.includes('cluster')) {
     throw new ChronosError('INVALID_ARGUMENT', `--vs-etcd needs the cluster suite; ${USAGE}`);
   }
-  return { suites: chosen, vsEtcd };
+  return { suites: chosen, vsEtcd, iotFraction };
 }

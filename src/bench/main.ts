@@ -2,7 +2,8 @@ import { tmpdir } from 'node:os';
 import { assertNever } from '../lib/assert.js';
 import { errorMessage } from '../lib/errors.js';
 import { parseBenchArgs } from './args.js';
-import type { BenchSuite } from './args.js';
+import type { BenchArgs, BenchSuite } from './args.js';
+import { runIotSizeSuite } from './iot-size.js';
 import { runClusterSuite, renderRatios } from './cluster-suite.js';
 import { describeMachine } from './machine.js';
 import { cleanupAll, cleanupAllSync } from './processes.js';
@@ -15,7 +16,7 @@ function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
-async function runSuite(suite: BenchSuite, vsEtcd: boolean): Promise<void> {
+async function runSuite(suite: BenchSuite, args: BenchArgs): Promise<void> {
   const startedAt = new Date().toISOString();
   const machine = describeMachine(tmpdir());
   switch (suite) {
@@ -27,6 +28,7 @@ async function runSuite(suite: BenchSuite, vsEtcd: boolean): Promise<void> {
       return;
     }
     case 'cluster': {
+      const vsEtcd = args.vsEtcd;
       const result = await runClusterSuite(vsEtcd, log);
       process.stdout.write(`\ncluster (3 nodes on loopback)\n${renderFigures(result.figures)}\n`);
       if (result.ratios.length > 0) process.stdout.write(`\n${renderRatios(result.ratios)}\n`);
@@ -36,12 +38,19 @@ async function runSuite(suite: BenchSuite, vsEtcd: boolean): Promise<void> {
       process.stdout.write(`results: ${path}\n`);
       return;
     }
+    case 'iot-size': {
+      const figures = await runIotSizeSuite(args.iotFraction, log);
+      process.stdout.write(`\niot-size (iot-1m readings, storage engine, after compaction)\n${renderFigures(figures)}\n`);
+      const path = writeResults(process.cwd(), 'iot-size', { suite, startedAt, machine, figures });
+      process.stdout.write(`results: ${path}\n`);
+      return;
+    }
     default:
       assertNever(suite);
   }
 }
 
-/** `npm run bench -- [single|cluster] [--vs-etcd]`: measures, prints a table, writes JSON. */
+/** `npm run bench -- [single|cluster|iot-size] [--vs-etcd] [--fraction=f]`: measures, prints a table, writes JSON. */
 export async function main(argv: readonly string[]): Promise<number> {
   const args = parseBenchArgs(argv);
   const interrupted = (signal: NodeJS.Signals): void => {
@@ -53,7 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGTERM', interrupted);
   process.once('exit', cleanupAllSync);
   try {
-    for (const suite of args.suites) await runSuite(suite, args.vsEtcd);
+    for (const suite of args.suites) await runSuite(suite, args);
     return 0;
   } finally {
     await cleanupAll();

@@ -1,181 +1,134 @@
-import { assert, assertNever } from '../lib/assert.js';
+import { assert } from '../lib/assert.js';
 import { ChronosError } from '../lib/errors.js';
 import { ByteReader, ByteWriter } from './bytes.js';
-import type { StoredRow } from './engine.js';
-import type { ColumnSchema } from './schema.js';
+import { BLOCK_FORMAT_V1, decodeBlockV1 } from './block-codec-v1.js';
+import { readBlockKeys, writeBlockKeys } from './block-keys.js';
+import { columnRowValues, readColumn, readColumnSummary, writeColumn } from './codecs/column-codec.js';
+import type { DecodedColumn } from './codecs/column-codec.js';
+import { summarize } from './codecs/column-summary.js';
+import type { ColumnSummary } from './codecs/column-summary.js';
+import { readInts, writeInts } from './codecs/int-codec.js';
+import type { RowKey, StoredRow } from './engine.js';
+import type { ColumnSchema, TableSchema } from './schema.js';
 import type { SqlValue } from './values.js';
-import { canonicalInt } from './values.js';
 
 /**
- * Column-encoded block of rows in key order (see DESIGN.md "Blocks"):
- *   u8 format | varint row count | varint column count
- *   row keys, prefix-compressed: varint shared-with-previous | varint suffix length | suffix
- *   insertedAtMs: zigzag varint of the first, then zigzag varint deltas
- *   per column: null bitmap (1 bit a row), then the non-null values of the column:
- *     INT varint(2·zigzag) below 2^50, else varint 1 + int64;  FLOAT float64;
- *     STRING varint length + UTF-8;  BOOLEAN one byte.
+ * Column-encoded block of rows in key order, format 2 (see DESIGN.md "Block format"):
+ *   u8 format=2 | varint row count | varint column count | varint length + last row key
+ *   keys (block-keys.ts) | insertedAtMs through the INT codec
+ *   per column: varint byte length | column section (codecs/column-codec.ts)
+ * Column sections are length-prefixed so one column (or only its min/max) is read without
+ * decoding the others. Format-1 blocks (block-codec-v1.ts) still decode.
  */
-const BLOCK_FORMAT = 1;
-const SMALL_LIMIT = 2 ** 50;
+export const BLOCK_FORMAT = 2;
 
-function zigzag(value: number): number {
-  return value >= 0 ? value * 2 : -value * 2 - 1;
-}
-
-function unzigzag(value: number): number {
-  return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
-}
-
-function sharedPrefix(a: Uint8Array, b: Uint8Array): number {
-  const limit = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < limit && a[i] === b[i]) i++;
-  return i;
-}
-
-/** Encode rows (sorted by key, normalized to `columns`) as one block value. */
-export function encodeBlock(
-  columns: readonly ColumnSchema[],
-  rows: readonly StoredRow[],
-): Uint8Array {
-  assert(rows.length > 0, 'a block holds at least one row');
-  const writer = new ByteWriter(64 + rows.length * (8 + columns.length * 6));
-  writer.u8(BLOCK_FORMAT).varint(rows.length).varint(columns.length);
-  let previous: Uint8Array = new Uint8Array(0);
-  for (const row of rows) {
-    const shared = sharedPrefix(previous, row.key);
-    writer
-      .varint(shared)
-      .varint(row.key.length - shared)
-      .bytes(row.key.subarray(shared));
-    previous = row.key;
-  }
-  let previousMs = 0;
-  for (const row of rows) {
-    assert(Math.abs(row.insertedAtMs) < SMALL_LIMIT, 'insertedAtMs out of range');
-    writer.varint(zigzag(row.insertedAtMs - previousMs));
-    previousMs = row.insertedAtMs;
-  }
-  columns.forEach((column, c) => writeColumn(writer, column, rows, c));
-  return writer.finish();
-}
-
-function writeColumn(
-  writer: ByteWriter,
-  column: ColumnSchema,
-  rows: readonly StoredRow[],
-  c: number,
-): void {
-  const bitmap = new Uint8Array(Math.ceil(rows.length / 8));
-  rows.forEach((row, r) => {
-    if (row.values[c] === null) bitmap[r >>> 3] = (bitmap[r >>> 3] as number) | (1 << (r & 7));
+/** Encode rows (sorted by key, normalized to the table's columns) as one block value. */
+export function encodeBlock(schema: TableSchema, rows: readonly StoredRow[]): Uint8Array {
+  const columns = schema.columns;
+  const writer = new ByteWriter(64 + rows.length * (2 + columns.length * 2));
+  const last = rows.at(-1)?.key ?? new Uint8Array(0);
+  writer.u8(BLOCK_FORMAT).varint(rows.length).varint(columns.length).varint(last.length).bytes(last);
+  writeBlockKeys(writer, schema, rows);
+  writeInts(writer, rows.map((row) => row.insertedAtMs));
+  const section = new ByteWriter(64 + rows.length * 2);
+  columns.forEach((column, c) => {
+    const one = new ByteWriter(16 + rows.length * 2);
+    writeColumn(one, column.type, rows.map((row) => row.values[c] as SqlValue));
+    section.varint(one.length).bytes(one.finish());
   });
-  writer.bytes(bitmap);
-  for (const row of rows) {
-    const value = row.values[c] as SqlValue;
-    if (value === null) continue;
-    switch (column.type) {
-      case 'INT':
-        if (typeof value === 'number' && Math.abs(value) < SMALL_LIMIT)
-          writer.varint(zigzag(value) * 2);
-        else writer.varint(1).i64be(BigInt(value as number | bigint));
-        break;
-      case 'FLOAT':
-        writer.f64be(value as number);
-        break;
-      case 'STRING':
-        writer.string(value as string);
-        break;
-      case 'BOOLEAN':
-        writer.u8(value === true ? 1 : 0);
-        break;
-      default:
-        assertNever(column.type, 'column type');
-    }
-  }
+  return writer.bytes(section.finish()).finish();
 }
 
-/** Decode a block into rows (keys are row keys, without any table prefix). */
-export function decodeBlock(columns: readonly ColumnSchema[], bytes: Uint8Array): StoredRow[] {
+interface BlockHeader {
+  readonly rows: number;
+  readonly lastKey: RowKey;
+  readonly reader: ByteReader;
+}
+
+function readHeader(schema: TableSchema, bytes: Uint8Array): BlockHeader {
   const reader = new ByteReader(bytes, 'block');
   const format = reader.u8();
-  if (format !== BLOCK_FORMAT)
-    throw new ChronosError('CORRUPTION', `unknown block format ${format}`);
-  const count = reader.varint();
+  if (format !== BLOCK_FORMAT) throw new ChronosError('CORRUPTION', `unknown block format ${format}`);
+  const rows = reader.varint();
   const columnCount = reader.varint();
-  if (columnCount !== columns.length) {
+  if (columnCount !== schema.columns.length) {
     throw new ChronosError(
       'CORRUPTION',
-      `block has ${columnCount} columns, table has ${columns.length}`,
+      `block has ${columnCount} columns, table ${schema.name} has ${schema.columns.length}`,
     );
   }
-  // All keys share one allocation: one ArrayBuffer per block instead of one per row.
-  const shares = new Array<number>(count);
-  const suffixes = new Array<Uint8Array>(count);
-  let total = 0;
-  for (let r = 0; r < count; r++) {
-    shares[r] = reader.varint();
-    suffixes[r] = reader.bytes(reader.varint());
-    total += (shares[r] as number) + (suffixes[r] as Uint8Array).length;
-  }
-  const keyBytes = new Uint8Array(total);
-  const keys: Uint8Array[] = new Array<Uint8Array>(count);
-  let at = 0;
-  let previousAt = 0;
-  for (let r = 0; r < count; r++) {
-    const shared = shares[r] as number;
-    const suffix = suffixes[r] as Uint8Array;
-    if (shared > 0) keyBytes.copyWithin(at, previousAt, previousAt + shared);
-    keyBytes.set(suffix, at + shared);
-    keys[r] = keyBytes.subarray(at, at + shared + suffix.length);
-    previousAt = at;
-    at += shared + suffix.length;
-  }
-  const times: number[] = [];
-  let ms = 0;
-  for (let r = 0; r < count; r++) {
-    ms += unzigzag(reader.varint());
-    times.push(ms);
-  }
-  const values: SqlValue[][] = keys.map(() => new Array<SqlValue>(columns.length));
-  columns.forEach((column, c) => readColumn(reader, column, values, c));
-  return keys.map((key, r) => ({
-    key,
-    values: values[r] as SqlValue[],
-    insertedAtMs: times[r] as number,
-  }));
+  return { rows, lastKey: reader.bytes(reader.varint()), reader };
 }
 
-function readColumn(
-  reader: ByteReader,
-  column: ColumnSchema,
-  values: SqlValue[][],
-  c: number,
-): void {
-  const bitmap = reader.bytes(Math.ceil(values.length / 8));
-  for (let r = 0; r < values.length; r++) {
-    const row = values[r] as SqlValue[];
-    if (((bitmap[r >>> 3] as number) & (1 << (r & 7))) !== 0) {
-      row[c] = null;
-      continue;
-    }
-    switch (column.type) {
-      case 'INT': {
-        const head = reader.varint();
-        row[c] = head === 1 ? canonicalInt(reader.i64be()) : unzigzag(head / 2);
-        break;
-      }
-      case 'FLOAT':
-        row[c] = reader.f64be();
-        break;
-      case 'STRING':
-        row[c] = reader.string();
-        break;
-      case 'BOOLEAN':
-        row[c] = reader.u8() === 1;
-        break;
-      default:
-        assertNever(column.type, 'column type');
-    }
+/** Skip keys and insert times; the reader then stands at the first column section. */
+function skipToColumns(schema: TableSchema, header: BlockHeader): void {
+  readBlockKeys(header.reader, schema, header.rows);
+  readInts(header.reader, header.rows);
+}
+
+/** Decode a block (format 1 or 2) into rows (keys are row keys, without any table prefix). */
+export function decodeBlock(schema: TableSchema, bytes: Uint8Array): StoredRow[] {
+  if (bytes[0] === BLOCK_FORMAT_V1) return decodeBlockV1(schema.columns, bytes);
+  const header = readHeader(schema, bytes);
+  const { reader, rows } = header;
+  const keys = readBlockKeys(reader, schema, rows);
+  const times = readInts(reader, rows);
+  const columns = schema.columns.map((column) => {
+    const section = new ByteReader(reader.bytes(reader.varint()), 'block column');
+    return columnRowValues(readColumn(section, column.type, rows), rows);
+  });
+  const out = new Array<StoredRow>(rows);
+  for (let r = 0; r < rows; r++) {
+    const values = columns.map((column) => column[r] as SqlValue);
+    const key = typeof keys === 'function' ? keys(values) : (keys[r] as RowKey);
+    out[r] = { key, values, insertedAtMs: Number(times[r]) };
   }
+  return out;
+}
+
+function columnSection(schema: TableSchema, bytes: Uint8Array, position: number): ByteReader {
+  assert(position >= 0 && position < schema.columns.length, 'column position in range');
+  const header = readHeader(schema, bytes);
+  skipToColumns(schema, header);
+  for (let c = 0; c < position; c++) header.reader.bytes(header.reader.varint());
+  return new ByteReader(header.reader.bytes(header.reader.varint()), 'block column');
+}
+
+/** Decode one column of a block alone, values densely in a typed array where possible. */
+export function decodeBlockColumn(
+  schema: TableSchema,
+  bytes: Uint8Array,
+  position: number,
+): DecodedColumn {
+  const column = schema.columns[position] as ColumnSchema;
+  if (bytes[0] === BLOCK_FORMAT_V1) {
+    const values = decodeBlockV1(schema.columns, bytes).map((row) => row.values[position] as SqlValue);
+    const present = values.filter((value) => value !== null);
+    const nulls = present.length === values.length ? null : values.map((value) => value === null);
+    return { nulls, values: present, summary: summarize(column.type, present) };
+  }
+  const rows = readHeader(schema, bytes).rows;
+  return readColumn(columnSection(schema, bytes, position), column.type, rows);
+}
+
+/** Min/max of one column of a block without decoding its values (undefined: all NULL). */
+export function blockColumnSummary(
+  schema: TableSchema,
+  bytes: Uint8Array,
+  position: number,
+): ColumnSummary | undefined {
+  const type = (schema.columns[position] as ColumnSchema).type;
+  if (bytes[0] === BLOCK_FORMAT_V1) return decodeBlockColumn(schema, bytes, position).summary;
+  const rows = readHeader(schema, bytes).rows;
+  return readColumnSummary(columnSection(schema, bytes, position), type, rows);
+}
+
+/** Number of rows and last row key of a block, read from its header alone (format 2). */
+export function blockExtent(schema: TableSchema, bytes: Uint8Array): { rows: number; lastKey: RowKey } {
+  if (bytes[0] === BLOCK_FORMAT_V1) {
+    const rows = decodeBlockV1(schema.columns, bytes);
+    return { rows: rows.length, lastKey: rows.at(-1)?.key ?? new Uint8Array(0) };
+  }
+  const header = readHeader(schema, bytes);
+  return { rows: header.rows, lastKey: header.lastKey };
 }

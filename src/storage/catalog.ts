@@ -1,7 +1,7 @@
 import { assertNever } from '../lib/assert.js';
 import { ChronosError } from '../lib/errors.js';
 import { ByteReader, ByteWriter } from './bytes.js';
-import type { Catalog, ColumnSchema, IndexSchema, TableSchema } from './schema.js';
+import type { Catalog, ColumnSchema, IndexSchema, TableLayoutName, TableSchema } from './schema.js';
 import type { SqlType } from './values.js';
 
 /** The whole catalog as an immutable value: a transaction swaps it, rollback restores it. */
@@ -60,7 +60,13 @@ function typeCode(type: SqlType): number {
   }
 }
 
-const CATALOG_FORMAT = 1;
+/**
+ * Format 1: id, name, columns, primary key, TTL, indexes. Format 2 appends u8 layout
+ * (0 row, 1 columnar) and varint row codec version; format-1 records read as row layout, v1.
+ */
+const CATALOG_FORMAT_V1 = 1;
+const CATALOG_FORMAT = 2;
+const LAYOUT_CODES: readonly TableLayoutName[] = ['row', 'columnar'];
 
 /** Binary catalog record of one table. */
 export function encodeTableSchema(table: TableSchema): Uint8Array {
@@ -81,6 +87,7 @@ export function encodeTableSchema(table: TableSchema): Uint8Array {
     writer.string(index.name).varint(index.id).varint(index.columns.length);
     for (const position of index.columns) writer.varint(position);
   }
+  writer.u8(LAYOUT_CODES.indexOf(table.layout)).varint(table.rowCodecVersion);
   return writer.finish();
 }
 
@@ -88,7 +95,7 @@ export function encodeTableSchema(table: TableSchema): Uint8Array {
 export function decodeTableSchema(bytes: Uint8Array): TableSchema {
   const reader = new ByteReader(bytes, 'catalog record');
   const format = reader.u8();
-  if (format !== CATALOG_FORMAT) {
+  if (format !== CATALOG_FORMAT && format !== CATALOG_FORMAT_V1) {
     throw new ChronosError('CORRUPTION', `unknown catalog record format ${format}`);
   }
   const id = reader.varint();
@@ -116,7 +123,13 @@ export function decodeTableSchema(bytes: Uint8Array): TableSchema {
     for (let j = 0; j < positionCount; j++) positions.push(reader.varint());
     indexes.push({ name: indexName, id: indexId, columns: positions });
   }
-  return { name, id, columns, primaryKey, ttlMs, indexes };
+  if (format === CATALOG_FORMAT_V1) {
+    return { name, id, columns, primaryKey, ttlMs, indexes, layout: 'row', rowCodecVersion: 1 };
+  }
+  const layout = LAYOUT_CODES[reader.u8()];
+  if (layout === undefined) throw new ChronosError('CORRUPTION', `bad layout of table ${name}`);
+  const rowCodecVersion = reader.varint();
+  return { name, id, columns, primaryKey, ttlMs, indexes, layout, rowCodecVersion };
 }
 
 /** Binary form of the id counters. */

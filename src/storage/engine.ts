@@ -100,6 +100,12 @@ export interface StorageEngine {
   reader(): Promise<StorageReader>;
   /** A write transaction over the latest committed state. Commits must not overlap. */
   begin(): Promise<WriteTransaction>;
+  /**
+   * Merge the column blocks of columnar tables into full blocks and let LevelDB compact its
+   * files. Contents and the applied index are unchanged; transactions begun before it cannot
+   * commit (TRANSACTION_STATE). A maintenance step (benchmarks, operators), not needed for reads.
+   */
+  compact(): Promise<void>;
   /** Bytes the data dir occupies on disk. */
   sizeBytes(): Promise<number>;
   /** A consistent, self-describing stream of the whole state (for Raft and backups). */

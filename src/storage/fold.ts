@@ -1,6 +1,7 @@
 import { assert } from '../lib/assert.js';
 import { bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
-import { decodeBlock, encodeBlock } from './block-codec.js';
+import { blockExtent, decodeBlock, encodeBlock } from './block-codec.js';
+import { chunkRows } from './block-chunks.js';
 import type { StoredRow } from './engine.js';
 import { afterPrefix, blocksPrefix, rowsPrefix } from './keys.js';
 import { successorKey } from './kv-source.js';
@@ -8,41 +9,11 @@ import type { KvEntry, KvSource } from './kv-source.js';
 import type { Overlay } from './overlay.js';
 import type { RowStore } from './row-store.js';
 import type { TableSchema } from './schema.js';
+import { tableLayout } from './table-layout.js';
+import type { LayoutOptions } from './table-layout.js';
 
-/** How table data is split between the per-row head and column blocks. */
-export interface LayoutOptions {
-  /** Rows per block written by a fold. */
-  readonly blockRows: number;
-  /** A commit folds a table's head into blocks once the head holds this many entries. */
-  readonly headEntriesMax: number;
-  /**
-   * Fold only tables keyed by the hidden row id. Their keys only grow, so a fold appends new
-   * blocks instead of rewriting old ones; keyed tables (often interleaved, e.g. PRIMARY KEY
-   * (device, ts)) stay one entry per row.
-   */
-  readonly rowIdTablesOnly?: boolean;
-}
-
-/**
- * Folding off (headEntriesMax = Infinity): one LevelDB entry per row, for every table. A fold
- * rewrites whole blocks, so with interleaved keys (many devices, PRIMARY KEY (device, ts)) it
- * amplifies writes ~blockRows/rows-per-device-per-fold times (measured: 1k vs 30k rows/s).
- */
-export const ROW_LAYOUT: LayoutOptions = {
-  blockRows: 1024,
-  headEntriesMax: Number.POSITIVE_INFINITY,
-};
-
-/** Blocks for append-mostly tables (keys that grow with time): scans ~3-4x faster. */
-export const APPEND_LAYOUT: LayoutOptions = { blockRows: 1024, headEntriesMax: 1024 };
-
-/**
- * Blocks for row-id tables (always appended), per-row for keyed ones. Not the default yet:
- * measured 2026-11-23, it made GROUP BY over 100k rows ~3x faster but 1000-row INSERTs ~2x
- * slower and LIMIT scans slower; the columnar scan path is the next step (storage/DESIGN.md).
- */
-export const AUTO_LAYOUT: LayoutOptions = { blockRows: 1024, headEntriesMax: 1024, rowIdTablesOnly: true };
-
+/** A block with at least blockRows / this many rows is not rewritten by appends after it. */
+const APPEND_MIN_FRACTION = 8;
 const ALL_ROW_KEYS_LOW = new Uint8Array(0);
 const ALL_ROW_KEYS_HIGH = Uint8Array.of(0xff);
 
@@ -60,8 +31,7 @@ export async function foldHead(
   overlay: Overlay,
   layout: LayoutOptions,
 ): Promise<boolean> {
-  if (!Number.isFinite(layout.headEntriesMax)) return false;
-  if (layout.rowIdTablesOnly === true && schema.primaryKey.length > 0) return false;
+  if (!tableLayout(schema).foldsHead) return false;
   const head: HeadItem[] = [];
   for await (const batch of store.headItems(schema, ALL_ROW_KEYS_LOW, ALL_ROW_KEYS_HIGH, false)) {
     head.push(...batch);
@@ -82,17 +52,38 @@ export async function foldHead(
     else overlay.forget(key);
   }
   for (const group of groups) {
-    const rows = group.block === undefined ? [] : decodeBlock(schema.columns, group.block.value);
+    const keep = group.block !== undefined && appendsAfter(schema, group.block, group.items, layout);
+    const rows = group.block === undefined || keep ? [] : decodeBlock(schema, group.block.value);
     const merged = mergeHead(rows, group.items);
-    if (group.block !== undefined) overlay.delete(group.block.key);
-    for (let start = 0; start < merged.length; start += layout.blockRows) {
-      const chunk = merged.slice(start, start + layout.blockRows);
+    if (group.block !== undefined && !keep) overlay.delete(group.block.key);
+    for (const chunk of chunkRows(schema, merged, layout.blockRows)) {
       const first = chunk[0] as StoredRow;
-      overlay.put(concatBytes(prefix, first.key), encodeBlock(schema.columns, chunk));
+      overlay.put(concatBytes(prefix, first.key), encodeBlock(schema, chunk));
     }
   }
   store.invalidate();
   return true;
+}
+
+/**
+ * Whether a group's items all lie after its block, which already holds enough rows to stay as
+ * it is: then the items become new blocks and the block is not rewritten. Small blocks are
+ * still merged, so per-device appends grow a block to blockRows/8 before starting the next;
+ * `compactBlocks` later merges neighbours into full blocks.
+ */
+function appendsAfter(
+  schema: TableSchema,
+  block: KvEntry,
+  items: readonly HeadItem[],
+  layout: LayoutOptions,
+): boolean {
+  const first = items[0];
+  if (first === undefined) return false;
+  const extent = blockExtent(schema, block.value);
+  return (
+    extent.rows >= Math.max(1, Math.floor(layout.blockRows / APPEND_MIN_FRACTION)) &&
+    compareBytes(first.key, extent.lastKey) > 0
+  );
 }
 
 interface HeadItem {

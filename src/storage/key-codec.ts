@@ -172,6 +172,17 @@ export function readKeyTuple(
   return [values, at];
 }
 
+/** Offset just past the STRING key value at `offset`, without decoding it (00 FF is an escaped 00). */
+function stringKeyEnd(bytes: Uint8Array, offset: number): number {
+  for (let i = offset + 1; i + 1 < bytes.length; i++) {
+    if (bytes[i] !== 0) continue;
+    if (bytes[i + 1] === 0x01) return i + 2;
+    if (bytes[i + 1] !== 0xff) throw corrupt(i);
+    i++;
+  }
+  throw corrupt(offset);
+}
+
 /** Offset just past `count` encoded values (to find where an index key's row key starts). */
 export function skipKeyTuple(bytes: Uint8Array, offset: number, count: number): number {
   let at = offset;
@@ -179,6 +190,7 @@ export function skipKeyTuple(bytes: Uint8Array, offset: number, count: number): 
     const tag = bytes[at];
     if (tag === KEY_TAG_INT || tag === KEY_TAG_FLOAT) at += 9;
     else if (tag === KEY_TAG_NULL || tag === KEY_TAG_FALSE || tag === KEY_TAG_TRUE) at += 1;
+    else if (tag === KEY_TAG_STRING) at = stringKeyEnd(bytes, at);
     else at = readKeyValue(bytes, at)[1];
   }
   if (at > bytes.length) throw corrupt(offset);

@@ -1,5 +1,6 @@
 import { bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
-import { decodeBlock } from './block-codec.js';
+import { blockExtent, decodeBlock } from './block-codec.js';
+import { seriesOf } from './block-chunks.js';
 import type { RowKey, StoredRow } from './engine.js';
 import { ROWS_PREFIX_BYTES, afterPrefix, blocksPrefix, rowsPrefix } from './keys.js';
 import { successorKey } from './kv-source.js';
@@ -12,6 +13,8 @@ import type { TableSchema } from './schema.js';
 const BLOCK_BATCH_ENTRIES = 4;
 /** Decoded blocks kept per reader for point lookups (index scans hit the same blocks). */
 const BLOCK_CACHE_MAX = 32;
+/** Greater than every key byte: series ‖ FF bounds every key of the series. */
+const SERIES_END = Uint8Array.of(0xff);
 /** Rows per yielded batch when blocks and head are merged. */
 const MERGED_BATCH_ROWS = 512;
 
@@ -61,10 +64,17 @@ class Cursor<T> {
 export class RowStore {
   readonly #source: KvSource;
   readonly #blocks = new Map<string, StoredRow[]>();
+  /** Per table id and series: see #lastBlockKeyOfSeries. */
+  readonly #seriesLastBlockKey = new Map<string, RowKey | null>();
   /** Per table: last row key held in blocks (null = no blocks), for append fast paths. */
   readonly #lastBlockKey = new Map<number, RowKey | null>();
 
-  /** The snapshot under the transaction's writes (or the reader's own snapshot). */
+  /**
+   * The snapshot under the transaction's writes (or the reader's own snapshot). Point reads of
+   * blocks go here directly: blocks only change in the fold at commit, which invalidates this
+   * store, so a transaction's pending writes never hold a block it could look up; and reading
+   * through the overlay would re-sort its keys after every insert.
+   */
   readonly #base: KvSource;
   /** Pending writes of a transaction, consulted before the snapshot. */
   readonly #pending: Overlay | undefined;
@@ -96,6 +106,7 @@ export class RowStore {
   invalidate(): void {
     this.#blocks.clear();
     this.#lastBlockKey.clear();
+    this.#seriesLastBlockKey.clear();
     this.#lastStoredKey.clear();
   }
 
@@ -103,7 +114,7 @@ export class RowStore {
     const cacheKey = bytesToMapKey(key);
     const cached = this.#blocks.get(cacheKey);
     if (cached !== undefined) return cached;
-    const rows = decodeBlock(schema.columns, value);
+    const rows = decodeBlock(schema, value);
     if (this.#blocks.size >= BLOCK_CACHE_MAX) this.#blocks.clear();
     this.#blocks.set(cacheKey, rows);
     return rows;
@@ -113,19 +124,43 @@ export class RowStore {
     const known = this.#lastBlockKey.get(schema.id);
     if (known !== undefined) return known;
     const prefix = blocksPrefix(schema.id);
-    const last = await this.#source.first(prefix, afterPrefix(prefix), true);
-    const rows = last === undefined ? [] : this.#decode(schema, last.key, last.value);
-    const key = rows.at(-1)?.key ?? null;
+    const last = await this.#base.first(prefix, afterPrefix(prefix), true);
+    const key = last === undefined ? null : blockExtent(schema, last.value).lastKey;
     this.#lastBlockKey.set(schema.id, key);
     return key;
+  }
+
+  /**
+   * Greatest row key of `series` held in blocks (an upper bound: a block mixing series may end
+   * beyond it), null when no block holds it; cached, so a transaction appending to a series
+   * seeks once per series instead of once per insert.
+   */
+  async #lastBlockKeyOfSeries(schema: TableSchema, series: Uint8Array): Promise<RowKey | null> {
+    const cacheKey = `${schema.id}:${bytesToMapKey(series)}`;
+    const known = this.#seriesLastBlockKey.get(cacheKey);
+    if (known !== undefined) return known;
+    const prefix = blocksPrefix(schema.id);
+    const seriesEnd = concatBytes(prefix, series, SERIES_END);
+    const block = await this.#base.first(prefix, seriesEnd, true);
+    const last = block === undefined ? null : blockExtent(schema, block.value).lastKey;
+    const inSeries = last !== null && compareBytes(last, series) >= 0 ? last : null;
+    this.#seriesLastBlockKey.set(cacheKey, inSeries);
+    return inSeries;
   }
 
   async #blockRow(schema: TableSchema, rowKey: RowKey): Promise<StoredRow | undefined> {
     const last = await this.#lastKeyInBlocks(schema);
     if (last === null || compareBytes(rowKey, last) > 0) return undefined;
+    const series = seriesOf(schema, rowKey);
+    if (series !== undefined) {
+      const lastOfSeries = await this.#lastBlockKeyOfSeries(schema, series);
+      if (lastOfSeries === null || compareBytes(rowKey, lastOfSeries) > 0) return undefined;
+    }
     const prefix = blocksPrefix(schema.id);
-    const block = await this.#source.first(prefix, successorKey(concatBytes(prefix, rowKey)), true);
+    const block = await this.#base.first(prefix, successorKey(concatBytes(prefix, rowKey)), true);
     if (block === undefined) return undefined;
+    // Appends per series land after their block's last key: answered from the header alone.
+    if (compareBytes(rowKey, blockExtent(schema, block.value).lastKey) > 0) return undefined;
     const rows = this.#decode(schema, block.key, block.value);
     let low = 0;
     let high = rows.length;

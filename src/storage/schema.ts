@@ -17,6 +17,13 @@ export interface IndexSchema {
   readonly columns: readonly number[];
 }
 
+/**
+ * How a table's rows are stored (table-layout.ts): 'row' = one LevelDB entry per row (small,
+ * update-heavy tables); 'columnar' = compressed column blocks under a small per-row head
+ * (time-series tables: written once, read by range).
+ */
+export type TableLayoutName = 'row' | 'columnar';
+
 /** A table as the catalog persists it. */
 export interface TableSchema {
   readonly name: string;
@@ -28,6 +35,9 @@ export interface TableSchema {
   /** Rows expire this long after they were inserted; null = never. */
   readonly ttlMs: number | null;
   readonly indexes: readonly IndexSchema[];
+  readonly layout: TableLayoutName;
+  /** Version of the row codec the table's head entries are written with (row-codec.ts). */
+  readonly rowCodecVersion: number;
 }
 
 /** What CREATE TABLE asks for. */
@@ -36,6 +46,8 @@ export interface TableDefinition {
   readonly columns: readonly ColumnSchema[];
   readonly primaryKey: readonly string[];
   readonly ttlMs: number | null;
+  /** Absent: the engine's policy for new tables decides (LayoutOptions.newTables). */
+  readonly layout?: TableLayoutName;
 }
 
 /** Read-only view of the tables and indexes at one point in time. */

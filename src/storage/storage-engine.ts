@@ -17,8 +17,9 @@ import { SnapshotSource, VIEW } from './kv-source.js';
 import type { LevelDatabase } from './kv-source.js';
 import { readSnapshotStream, writeSnapshotStream } from './snapshot-format.js';
 import { TableReader } from './table-reader.js';
-import { ROW_LAYOUT } from './fold.js';
-import type { LayoutOptions } from './fold.js';
+import { compactTableBlocks } from './compaction.js';
+import { ROW_LAYOUT, tableLayout } from './table-layout.js';
+import type { LayoutOptions } from './table-layout.js';
 import { LevelWriteTransaction } from './write-transaction.js';
 import type { CommitRequest, TransactionHost } from './write-transaction.js';
 import type { StorageEngine, StorageReader, WriteTransaction } from './engine.js';
@@ -199,6 +200,33 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
     })();
     this.#pendingWrite = done.catch(() => undefined);
     await done;
+  }
+
+  async compact(): Promise<void> {
+    await this.#pendingWrite;
+    await this.#write(async () => {
+      const source = new SnapshotSource(this.#db, this.#db.snapshot());
+      try {
+        for (const table of this.#catalog.tables.values()) {
+          if (!tableLayout(table).foldsHead) continue;
+          const writes = await compactTableBlocks(source, table, this.#layout.blockRows);
+          await this.#db.batch(
+            writes.map((write) =>
+              write.value === null
+                ? { type: 'del' as const, key: write.key }
+                : { type: 'put' as const, key: write.key, value: write.value },
+            ),
+            VIEW,
+          );
+        }
+      } finally {
+        await source.close();
+      }
+      const level = this.#db as { compactRange?: (start: Uint8Array, end: Uint8Array, options: typeof VIEW) => Promise<void> };
+      if (typeof level.compactRange === 'function') {
+        await level.compactRange.call(this.#db, new Uint8Array(0), Uint8Array.of(0xff, 0xff), VIEW);
+      }
+    });
   }
 
   async sizeBytes(): Promise<number> {

@@ -5,6 +5,8 @@ import type { RowKey } from './engine.js';
 import { readKeyTuple } from './key-codec.js';
 import type { ColumnSchema, TableDefinition, TableSchema } from './schema.js';
 import { keyColumns } from './table-reader.js';
+import { ROW_CODEC_VERSION, layoutForNewTable } from './table-layout.js';
+import type { NewTableLayoutPolicy } from './table-layout.js';
 import { describeKey } from './validate.js';
 
 /** DUPLICATE_KEY naming the table and the key values. */
@@ -36,7 +38,11 @@ export function columnPosition(schema: TableSchema, column: string): number {
 }
 
 /** Validate a CREATE TABLE definition into the schema the catalog stores. */
-export function buildTableSchema(definition: TableDefinition, state: CatalogState): TableSchema {
+export function buildTableSchema(
+  definition: TableDefinition,
+  state: CatalogState,
+  policy: NewTableLayoutPolicy,
+): TableSchema {
   const name = definition.name;
   if (definition.columns.length === 0) {
     throw new ChronosError('INVALID_ARGUMENT', `table ${name} needs at least one column`, {
@@ -73,6 +79,8 @@ export function buildTableSchema(definition: TableDefinition, state: CatalogStat
     primaryKey: [],
     ttlMs,
     indexes: [],
+    layout: layoutForNewTable(definition, policy),
+    rowCodecVersion: ROW_CODEC_VERSION,
   };
   const primaryKey = definition.primaryKey.map((column) => columnPosition(draft, column));
   if (new Set(primaryKey).size !== primaryKey.length) {

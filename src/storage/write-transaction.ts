@@ -15,8 +15,9 @@ import {
   markKey,
   namedValueKey,
 } from './keys.js';
-import { ROW_LAYOUT, foldHead } from './fold.js';
-import type { LayoutOptions } from './fold.js';
+import { foldHead } from './fold.js';
+import { ROW_LAYOUT } from './table-layout.js';
+import type { LayoutOptions } from './table-layout.js';
 import { Overlay, OverlaySource } from './overlay.js';
 import { RowStore } from './row-store.js';
 import { buildTableSchema, columnPosition, duplicateKey } from './table-definition.js';
@@ -141,7 +142,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
 
   createTable(definition: TableDefinition): TableSchema {
     return this.#mutateSync(() => {
-      const schema = buildTableSchema(definition, this.#state);
+      const schema = buildTableSchema(definition, this.#state, this.#layout.newTables);
       if (this.#state.tables.has(schema.name)) {
         throw new ChronosError('TABLE_EXISTS', `table ${schema.name} already exists`, {
           details: { table: schema.name },

@@ -3,19 +3,28 @@ import { parseBenchArgs } from '../../src/bench/args.js';
 
 describe('parseBenchArgs', () => {
   it('runs both suites without arguments', () => {
-    expect(parseBenchArgs([])).toEqual({ suites: ['single', 'cluster'], vsEtcd: false });
+    expect(parseBenchArgs([])).toEqual({ suites: ['single', 'cluster'], vsEtcd: false, iotFraction: 1 });
   });
 
   it('runs the named suite, once even if repeated', () => {
-    expect(parseBenchArgs(['single', 'single'])).toEqual({ suites: ['single'], vsEtcd: false });
+    expect(parseBenchArgs(['single', 'single'])).toEqual({ suites: ['single'], vsEtcd: false, iotFraction: 1 });
   });
 
   it('accepts --vs-etcd with cluster', () => {
-    expect(parseBenchArgs(['cluster', '--vs-etcd'])).toEqual({ suites: ['cluster'], vsEtcd: true });
+    expect(parseBenchArgs(['cluster', '--vs-etcd'])).toEqual({ suites: ['cluster'], vsEtcd: true, iotFraction: 1 });
   });
 
   it('refuses --vs-etcd without the cluster suite', () => {
     expect(() => parseBenchArgs(['single', '--vs-etcd'])).toThrow(/needs the cluster suite/);
+  });
+
+  it('runs iot-size on a fraction of iot-1m and refuses a fraction outside (0, 1]', () => {
+    expect(parseBenchArgs(['iot-size', '--fraction=0.1'])).toEqual({
+      suites: ['iot-size'],
+      vsEtcd: false,
+      iotFraction: 0.1,
+    });
+    expect(() => parseBenchArgs(['iot-size', '--fraction=0'])).toThrow(/--fraction must be in/);
   });
 
   it('names an unknown argument', () => {

@@ -52,7 +52,7 @@ describe('hot paths at bench sizes', () => {
 
   it('aggregates 1M rows by time_bucket exactly (executor over an in-memory reader)', async () => {
     const schema: TableSchema = {
-      name: 't', id: 1, primaryKey: [], ttlMs: null, indexes: [],
+      name: 't', id: 1, primaryKey: [], ttlMs: null, indexes: [], layout: 'row', rowCodecVersion: 1,
       columns: [{ name: 'ts', type: 'INT', notNull: false }, { name: 'value', type: 'FLOAT', notNull: false }],
     };
     const catalog: Catalog = { table: (n) => (n === 't' ? schema : undefined), tables: () => [schema], tableOfIndex: () => undefined };

@@ -3,6 +3,7 @@ import { isChronosError, type ErrorCode } from '../../src/lib/index.js';
 import { MemoryLevel } from 'memory-level';
 import { openStorage } from '../../src/storage/index.js';
 import type { StorageEngine } from '../../src/storage/index.js';
+import { testLayout } from '../helpers/test-layout.js';
 import { LocalExecutor } from '../../src/sql/local-executor.js';
 import { Session } from '../../src/sql/session.js';
 import type { StatementResult } from '../../src/sql/result.js';
@@ -10,7 +11,7 @@ import type { StatementResult } from '../../src/sql/result.js';
 /** A fresh in-memory engine. */
 export async function memoryEngine(): Promise<StorageEngine> {
   const level = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
-  return openStorage({ level });
+  return openStorage({ level, ...testLayout() });
 }
 
 /** A session over a fresh in-memory engine with a fixed clock. */

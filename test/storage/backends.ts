@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { MemoryLevel } from 'memory-level';
 import { openStorage } from '../../src/storage/index.js';
 import type { LayoutOptions, StorageEngine } from '../../src/storage/index.js';
+import { TINY_COLUMNAR_LAYOUT } from '../helpers/test-layout.js';
 
 /** One place the engine can live; `reopen` closes and opens the same data again. */
 export interface Backend {
@@ -23,6 +24,11 @@ export async function classicBackend(layout?: LayoutOptions): Promise<Backend> {
   };
 }
 
+/** A fresh, empty memory-level database with the engine's byte encodings. */
+export function newMemoryLevel(): MemoryLevel<Uint8Array, Uint8Array> {
+  return new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+}
+
 /** A fresh memory-level backend; the same instance survives close/open. */
 export async function memoryBackend(layout?: LayoutOptions): Promise<Backend> {
   const level = new MemoryLevel<Uint8Array, Uint8Array>({
@@ -36,15 +42,14 @@ export async function memoryBackend(layout?: LayoutOptions): Promise<Backend> {
   };
 }
 
-const TINY_LAYOUT: LayoutOptions = { blockRows: 3, headEntriesMax: 4 };
 
 export const BACKENDS: readonly { readonly name: string; readonly make: () => Promise<Backend> }[] =
   [
     { name: 'classic-level', make: () => classicBackend() },
     { name: 'memory-level', make: () => memoryBackend() },
     // Tiny blocks and head: nearly every commit folds, so head/block merging is always exercised.
-    { name: 'classic-level, tiny blocks', make: () => classicBackend(TINY_LAYOUT) },
-    { name: 'memory-level, tiny blocks', make: () => memoryBackend(TINY_LAYOUT) },
+    { name: 'classic-level, tiny blocks', make: () => classicBackend(TINY_COLUMNAR_LAYOUT) },
+    { name: 'memory-level, tiny blocks', make: () => memoryBackend(TINY_COLUMNAR_LAYOUT) },
   ];
 
 /** Every row a scan yields, flattened. */

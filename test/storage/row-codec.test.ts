@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../../src/lib/crc32.js';
-import { decodeBlock, encodeBlock } from '../../src/storage/block-codec.js';
 import { decodeRow, encodeRow } from '../../src/storage/row-codec.js';
 import type { ColumnSchema } from '../../src/storage/schema.js';
 import type { SqlValue } from '../../src/storage/values.js';
@@ -45,36 +44,5 @@ describe('crc32', () => {
   it('matches the standard check value', () => {
     expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
     expect(crc32(new Uint8Array(0))).toBe(0);
-  });
-});
-
-describe('block codec', () => {
-  it('round-trips rows column by column, with shared key prefixes, nulls and bigints', () => {
-    const rows = [
-      { key: Uint8Array.of(0x30, 0x61, 0x00, 0x01), values: [1, 0.5, 'a', true], insertedAtMs: 10 },
-      {
-        key: Uint8Array.of(0x30, 0x61, 0x62, 0x00, 0x01),
-        values: [2n ** 62n, null, null, false],
-        insertedAtMs: 5,
-      },
-      {
-        key: Uint8Array.of(0x30, 0x62, 0x00, 0x01),
-        values: [null, NaN, '', null],
-        insertedAtMs: 1_700_000_000_000,
-      },
-      { key: Uint8Array.of(0x31), values: [-(2n ** 63n), -0, 'é\u0000x', true], insertedAtMs: -3 },
-    ];
-    const decoded = decodeBlock(COLUMNS, encodeBlock(COLUMNS, rows));
-    expect(decoded.map((row) => [[...row.key], row.values, row.insertedAtMs])).toEqual(
-      rows.map((row) => [[...row.key], row.values, row.insertedAtMs]),
-    );
-  });
-  it('refuses a block written for another column count', () => {
-    const bytes = encodeBlock(COLUMNS, [
-      { key: Uint8Array.of(1), values: [1, 1, 'x', true], insertedAtMs: 0 },
-    ]);
-    expect(() => decodeBlock(COLUMNS.slice(1), bytes)).toThrow(
-      expect.objectContaining({ code: 'CORRUPTION' }),
-    );
   });
 });

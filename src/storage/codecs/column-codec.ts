@@ -1,0 +1,128 @@
+import { assertNever } from '../../lib/assert.js';
+import { ChronosError } from '../../lib/errors.js';
+import { ByteReader, ByteWriter } from '../bytes.js';
+import type { SqlType, SqlValue } from '../values.js';
+import { readBitmap, writeBitmap } from './bitmap-codec.js';
+import { readSummary, summarize, writeSummary } from './column-summary.js';
+import type { ColumnSummary } from './column-summary.js';
+import { decimalScaling, readDecimalFloats, writeDecimalFloats } from './float-decimal-codec.js';
+import { readXorFloats, writeXorFloats } from './float-xor-codec.js';
+import { readInts, writeInts } from './int-codec.js';
+import { readDictStrings, writeDictStrings } from './string-dict-codec.js';
+
+/**
+ * One column of a block:
+ *   u8 has-nulls | [null bitmap, 1 = NULL] | summary (column-summary.ts) | u8 encoding | values
+ * The values are the non-null ones, in row order, in the encoding named by the byte.
+ */
+const ENCODING_INT = 1;
+const ENCODING_FLOAT_XOR = 2;
+const ENCODING_FLOAT_DECIMAL = 3;
+const ENCODING_STRING_DICT = 4;
+const ENCODING_BOOLEAN_BITS = 5;
+
+/**
+ * A decoded column: `values` holds the non-null values densely in row order (a Float64Array
+ * for FLOAT and for INT when every value is a safe number), `nulls` flags NULL rows (null when
+ * the column has none).
+ */
+export interface DecodedColumn {
+  readonly nulls: readonly boolean[] | null;
+  readonly values: Float64Array | readonly SqlValue[];
+  readonly summary: ColumnSummary | undefined;
+}
+
+/** Decimal-scaled whenever every value allows it (smaller for sensor data), else XOR. */
+function writeFloats(writer: ByteWriter, values: readonly number[]): void {
+  const scaling = decimalScaling(values);
+  if (scaling === undefined) {
+    writer.u8(ENCODING_FLOAT_XOR);
+    writeXorFloats(writer, values);
+  } else {
+    writer.u8(ENCODING_FLOAT_DECIMAL);
+    writeDecimalFloats(writer, scaling);
+  }
+}
+
+/** Append one column (values in row order, NULLs included). */
+export function writeColumn(writer: ByteWriter, type: SqlType, values: readonly SqlValue[]): void {
+  const nulls = values.map((value) => value === null);
+  const hasNulls = nulls.includes(true);
+  writer.u8(hasNulls ? 1 : 0);
+  if (hasNulls) writeBitmap(writer, nulls);
+  const present = hasNulls ? values.filter((value) => value !== null) : values;
+  writeSummary(writer, type, summarize(type, present));
+  switch (type) {
+    case 'INT':
+      writer.u8(ENCODING_INT);
+      writeInts(writer, present as readonly (number | bigint)[]);
+      break;
+    case 'FLOAT':
+      writeFloats(writer, present as readonly number[]);
+      break;
+    case 'STRING':
+      writer.u8(ENCODING_STRING_DICT);
+      writeDictStrings(writer, present as readonly string[]);
+      break;
+    case 'BOOLEAN':
+      writer.u8(ENCODING_BOOLEAN_BITS);
+      writeBitmap(writer, present as readonly boolean[]);
+      break;
+    default:
+      assertNever(type, 'column type');
+  }
+}
+
+function readValues(
+  reader: ByteReader,
+  type: SqlType,
+  count: number,
+): Float64Array | readonly SqlValue[] {
+  const encoding = reader.u8();
+  const expected: Record<SqlType, readonly number[]> = {
+    INT: [ENCODING_INT],
+    FLOAT: [ENCODING_FLOAT_XOR, ENCODING_FLOAT_DECIMAL],
+    STRING: [ENCODING_STRING_DICT],
+    BOOLEAN: [ENCODING_BOOLEAN_BITS],
+  };
+  if (!expected[type].includes(encoding)) {
+    throw new ChronosError('CORRUPTION', `column encoding ${encoding} for a ${type} column`);
+  }
+  switch (encoding) {
+    case ENCODING_INT:
+      return readInts(reader, count);
+    case ENCODING_FLOAT_XOR:
+      return readXorFloats(reader, count);
+    case ENCODING_FLOAT_DECIMAL:
+      return readDecimalFloats(reader, count);
+    case ENCODING_STRING_DICT:
+      return readDictStrings(reader, count);
+    default:
+      return readBitmap(reader, count);
+  }
+}
+
+/** Read one column of `rows` rows written by writeColumn. */
+export function readColumn(reader: ByteReader, type: SqlType, rows: number): DecodedColumn {
+  const nulls = reader.u8() === 1 ? readBitmap(reader, rows) : null;
+  let present = rows;
+  if (nulls !== null) for (const isNull of nulls) if (isNull) present--;
+  const summary = readSummary(reader, type);
+  return { nulls, summary, values: readValues(reader, type, present) };
+}
+
+/** Read only the null flags and summary of a column (block skipping, no value decoding). */
+export function readColumnSummary(reader: ByteReader, type: SqlType, rows: number): ColumnSummary | undefined {
+  if (reader.u8() === 1) readBitmap(reader, rows);
+  return readSummary(reader, type);
+}
+
+/** The column's values expanded to one per row (NULLs back in place), as SqlValues. */
+export function columnRowValues(column: DecodedColumn, rows: number): SqlValue[] {
+  const out = new Array<SqlValue>(rows);
+  let next = 0;
+  for (let r = 0; r < rows; r++) {
+    out[r] = column.nulls?.[r] === true ? null : (column.values[next++] as SqlValue);
+  }
+  return out;
+}

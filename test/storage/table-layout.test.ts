@@ -1,0 +1,142 @@
+import type { MemoryLevel } from 'memory-level';
+import { describe, expect, it } from 'vitest';
+import { decodeTableSchema, encodeTableSchema } from '../../src/storage/catalog.js';
+import { openStorage } from '../../src/storage/index.js';
+import type {
+  LayoutOptions,
+  StorageEngine,
+  TableDefinition,
+  WriteTransaction,
+} from '../../src/storage/index.js';
+import { blocksPrefix } from '../../src/storage/keys.js';
+import { afterPrefix } from '../../src/storage/keys.js';
+import { collect, newMemoryLevel } from './backends.js';
+
+type Level = MemoryLevel<Uint8Array, Uint8Array>;
+
+const SENSORS: TableDefinition = {
+  name: 'sensors',
+  columns: [
+    { name: 'device', type: 'STRING', notNull: false },
+    { name: 'ts', type: 'INT', notNull: false },
+    { name: 'temp', type: 'FLOAT', notNull: false },
+  ],
+  primaryKey: ['device', 'ts'],
+  ttlMs: null,
+};
+const EVENTS: TableDefinition = { ...SENSORS, name: 'events', primaryKey: [] };
+
+const TINY_ROW_POLICY: LayoutOptions = { blockRows: 3, headEntriesMax: 4, newTables: 'row' };
+
+async function blockCount(level: Level, engine: StorageEngine, table: string): Promise<number> {
+  const reader = await engine.reader();
+  const id = reader.catalog.table(table)?.id ?? -1;
+  await reader.close();
+  const prefix = blocksPrefix(id);
+  let count = 0;
+  for await (const _key of level.keys({ gte: prefix, lt: afterPrefix(prefix) })) count++;
+  return count;
+}
+
+class Writer {
+  #index = 0;
+  constructor(readonly engine: StorageEngine) {}
+  async write(action: (tx: WriteTransaction) => Promise<unknown>): Promise<void> {
+    const tx = await this.engine.begin();
+    await action(tx);
+    await tx.commit(++this.#index);
+  }
+}
+
+async function rowsOf(engine: StorageEngine, table: string): Promise<unknown[]> {
+  const reader = await engine.reader();
+  try {
+    return (await collect(reader.scan(table))).map((row) => row.values);
+  } finally {
+    await reader.close();
+  }
+}
+
+async function fill(writer: Writer, table: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await writer.write((tx) => tx.insert(table, ['d1', i, i + 0.25], 1000 + i));
+  }
+}
+
+describe('per-table layout', () => {
+  it('is recorded in the catalog and decides whether a table folds into column blocks', async () => {
+    const level = newMemoryLevel();
+    let engine = await openStorage({ level, layout: TINY_ROW_POLICY });
+    const writer = new Writer(engine);
+    await writer.write(async (tx) => {
+      tx.createTable(SENSORS);
+      tx.createTable({ ...SENSORS, name: 'columnar', layout: 'columnar' });
+    });
+    await fill(writer, 'sensors', 10);
+    await fill(writer, 'columnar', 10);
+    expect(await blockCount(level, engine, 'sensors')).toBe(0);
+    expect(await blockCount(level, engine, 'columnar')).toBeGreaterThan(0);
+    await engine.close();
+    engine = await openStorage({ level, layout: TINY_ROW_POLICY });
+    const reader = await engine.reader();
+    expect(reader.catalog.table('sensors')?.layout).toBe('row');
+    expect(reader.catalog.table('columnar')?.layout).toBe('columnar');
+    expect(reader.catalog.table('columnar')?.rowCodecVersion).toBe(1);
+    await reader.close();
+    expect(await rowsOf(engine, 'columnar')).toEqual(await rowsOf(engine, 'sensors'));
+    await engine.close();
+  });
+
+  it("'auto' makes row-id tables columnar and keyed tables per-row", async () => {
+    const engine = await openStorage({ level: newMemoryLevel(), layout: { ...TINY_ROW_POLICY, newTables: 'auto' } });
+    const tx = await engine.begin();
+    expect(tx.createTable(SENSORS).layout).toBe('row');
+    expect(tx.createTable(EVENTS).layout).toBe('columnar');
+    await tx.rollback();
+    await engine.close();
+  });
+
+  it('reads a format-1 catalog record (before layouts) as a row table, row codec 1', () => {
+    const current = encodeTableSchema({
+      name: 'old', id: 3, columns: SENSORS.columns, primaryKey: [0], ttlMs: null, indexes: [],
+      layout: 'columnar', rowCodecVersion: 1,
+    });
+    const v1 = Uint8Array.of(1, ...current.subarray(1, current.length - 2));
+    expect(decodeTableSchema(v1)).toMatchObject({ name: 'old', layout: 'row', rowCodecVersion: 1 });
+    expect(decodeTableSchema(current)).toMatchObject({ layout: 'columnar' });
+  });
+
+  it('UPDATE and DELETE of rows inside blocks survive a restart and a snapshot copy', async () => {
+    const level = newMemoryLevel();
+    let engine = await openStorage({ level, layout: { ...TINY_ROW_POLICY, newTables: 'columnar' } });
+    const writer = new Writer(engine);
+    await writer.write(async (tx) => tx.createTable(EVENTS));
+    await fill(writer, 'events', 12);
+    expect(await blockCount(level, engine, 'events')).toBeGreaterThan(2);
+    const keys = await (async () => {
+      const reader = await engine.reader();
+      const rows = await collect(reader.scan('events'));
+      await reader.close();
+      return rows.map((row) => row.key);
+    })();
+    await writer.write(async (tx) => {
+      await tx.update('events', keys[2] as Uint8Array, ['d9', 2, -0]);
+      await tx.delete('events', keys[5] as Uint8Array);
+    });
+    await fill(writer, 'events', 6);
+    const expected = await rowsOf(engine, 'events');
+    expect(expected).toHaveLength(17);
+    expect(expected[2]).toEqual(['d9', 2, -0]);
+    await engine.close();
+    engine = await openStorage({ level, layout: TINY_ROW_POLICY });
+    expect(await rowsOf(engine, 'events')).toEqual(expected);
+    const copy = await openStorage({ level: newMemoryLevel() });
+    await copy.importSnapshot(engine.exportSnapshot());
+    expect(await rowsOf(copy, 'events')).toEqual(expected);
+    const reader = await copy.reader();
+    expect(reader.catalog.table('events')?.layout).toBe('columnar');
+    await reader.close();
+    await copy.close();
+    await engine.close();
+  });
+});
