@@ -75,13 +75,13 @@ export class LocalTarget implements SqlTarget {
   }
 
   /** Runs one statement on the embedded engine (writes are fsynced before this resolves). */
-  async execute(sql: string): Promise<StatementResult> {
+  async execute(sql: string, signal?: AbortSignal): Promise<StatementResult> {
     if (this.#nodeDir !== null && classify(sql) !== 'read') {
       throw new ChronosError('PERMISSION_DENIED',
         `'${this.#nodeDir}' is a cluster node's data dir, opened read-only; ` +
         'send writes to the cluster with chronos client --leader HOST:PORT');
     }
-    return this.#session.execute(sql);
+    return this.#session.execute(sql, signal);
   }
 
   /** Closes the engine. */

@@ -8,6 +8,7 @@ import {
   type WriteOutcome,
 } from './execute.js';
 import type { StatementResult } from './result.js';
+import { UNLIMITED } from './statement-guard.js';
 import type { StatementExecutor } from './session.js';
 
 interface Pending {
@@ -29,11 +30,11 @@ export class LocalExecutor implements StatementExecutor {
     this.#clock = clock;
   }
 
-  /** Run a SELECT on the latest committed state. */
-  async read(sql: string): Promise<StatementResult> {
+  /** Run a SELECT on the latest committed state; an aborted `signal` (Ctrl-C) stops it. */
+  async read(sql: string, signal?: AbortSignal): Promise<StatementResult> {
     const reader = await this.#engine.reader();
     try {
-      return await executeRead(sql, reader, this.#clock.nowMs());
+      return await executeRead(sql, reader, this.#clock.nowMs(), { ...UNLIMITED, signal });
     } finally {
       await reader.close();
     }

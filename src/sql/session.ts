@@ -4,8 +4,8 @@ import type { StatementResult } from './result.js';
 
 /** Where a session's statements run; the host fixes `nowMs` and durability. */
 export interface StatementExecutor {
-  /** Run a SELECT on the latest committed state. */
-  read(sql: string): Promise<StatementResult>;
+  /** Run a SELECT on the latest committed state; an aborted `signal` ends it with CANCELLED. */
+  read(sql: string, signal?: AbortSignal): Promise<StatementResult>;
   /** Apply the statements as ONE atomic command; resolves once durable. Rejects on error. */
   write(statements: readonly string[]): Promise<StatementResult[]>;
   /**
@@ -34,7 +34,7 @@ export class Session {
   }
 
   /** Execute one statement. Errors are ChronosErrors; a failed statement leaves no trace. */
-  async execute(sql: string): Promise<StatementResult> {
+  async execute(sql: string, signal?: AbortSignal): Promise<StatementResult> {
     const kind = classify(sql);
     const buffer = this.#buffer;
     switch (kind) {
@@ -67,7 +67,7 @@ export class Session {
         this.#buffer = null;
         return done('Transaction rolled back');
       case 'read':
-        if (buffer === null || buffer.length === 0) return this.#executor.read(sql);
+        if (buffer === null || buffer.length === 0) return this.#executor.read(sql, signal);
         return this.#executor.dryRun(buffer, sql);
       case 'write': {
         if (buffer === null) {

@@ -200,4 +200,28 @@ describe.skipIf(!available)('single-node session in a real terminal (tmux)', () 
       await stopNode(node);
     }
   }, 60_000);
+
+  it('Ctrl-C cancels a heavy query on a local data dir; the next statement answers promptly', async () => {
+    const data = join(dir, 'cancel-local');
+    const inserts = Array.from({ length: 6 }, (_, block) => 'INSERT INTO big (k, v) VALUES ' +
+      Array.from({ length: 1_000 }, (_, i) => `(${block * 1_000 + i}, ${block * 1_000 + i})`).join(', '));
+    const made = spawnSync('node', [BIN, 'client', '-d', data], {
+      input: ['CREATE TABLE big (k INT PRIMARY KEY, v INT)', ...inserts].join(';\n') + ';\n', encoding: 'utf8',
+    });
+    expect(made.status).toBe(0);
+    const session = 'cancel-local';
+    start(session, `node ${BIN} client -d ${data}`);
+    await waitForScreen(session, endsWith('chronos>'));
+    sendText(session, 'SELECT count(*) FROM big a JOIN big b ON a.v + b.v = -1;');
+    tmux('send-keys', '-t', session, 'Enter');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    tmux('send-keys', '-t', session, 'C-c');
+    const lines = await waitForScreen(session, shownThenPrompt('Error: statement cancelled'));
+    expect(lines.some((l) => l.startsWith('Error: statement cancelled'))).toBe(true);
+    const asked = Date.now();
+    await type(session, 'SELECT count(*) FROM big;', shownThenPrompt('| 6000 '));
+    expect(Date.now() - asked).toBeLessThan(5_000);
+    tmux('send-keys', '-t', session, 'C-d');
+    await waitForScreen(session, (l) => exitStatusLine(l) !== undefined);
+  }, 60_000);
 });
