@@ -1,3 +1,4 @@
+import { buildInSet } from './in-set.js';
 import { assertNever, ChronosError } from '../lib/index.js';
 import type { Row, SqlType, SqlValue } from '../storage/values.js';
 import type { Expr } from './ast.js';
@@ -328,6 +329,9 @@ function comparison(
   };
 }
 
+/** Constant IN lists this long become a hash set (shorter ones scan faster than they hash). */
+const IN_SET_MIN_ITEMS = 8;
+
 function compileIn(expr: Extract<Expr, { kind: 'in' }>, ctx: CompileContext): Compiled {
   const operand = compileExpr(expr.operand, ctx);
   const list = expr.list.map((e) => compileExpr(e, ctx));
@@ -335,10 +339,17 @@ function compileIn(expr: Extract<Expr, { kind: 'in' }>, ctx: CompileContext): Co
   const o = operand.evaluate;
   const items = list.map((i) => i.evaluate);
   const negated = expr.negated;
+  // A long constant list (`id IN (<100,000 ints>)`) is looked up, not scanned, per row.
+  const set = list.length >= IN_SET_MIN_ITEMS && list.every((i) => i.constant)
+    ? buildInSet(items.map((item) => item([]))) : null;
   return {
     evaluate: (row) => {
       const v = o(row);
       if (v === null) return null;
+      const found = set?.lookup(v);
+      if (found === true) return !negated;
+      if (found === false) return negated;
+      if (found === null) return null;
       let sawNull = false;
       for (const item of items) {
         const w = item(row);
