@@ -97,7 +97,8 @@ describe('POST /ingest on a 3-node cluster', () => {
         statuses.push(await ingest(via, `kill-${w}`, i));
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Kill the leader once ingest is flowing through every node.
+    await waitFor('ingest under way', 10_000, () => (statuses.filter((s) => s === 202).length >= 15 ? true : null));
     signalNode(cluster.node(victim), 'SIGKILL');
     await Promise.all(writers);
     cluster.launch(victim);
