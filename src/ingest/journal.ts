@@ -48,6 +48,8 @@ export class IngestJournal {
   readonly #log: Logger;
   readonly #segments: Segment[];
   #pending: JournalRecord[];
+  /** Readings in `#pending`, kept as it changes: the backlog check runs on every request. */
+  #pendingReadings: number;
   #handle: FileHandle | null = null;
   #nextSeq: number;
   #queue: QueuedAppend[] = [];
@@ -61,6 +63,7 @@ export class IngestJournal {
     this.#log = log;
     this.#segments = segments;
     this.#pending = records;
+    this.#pendingReadings = countReadings(records);
     this.#nextSeq = (segments.at(-1)?.lastSeq ?? 0) + 1;
   }
 
@@ -124,6 +127,7 @@ export class IngestJournal {
   /** Forgets records up to `seq` (applied) and deletes segments holding nothing else. */
   async discardThrough(seq: number): Promise<void> {
     this.#pending = this.#pending.filter((record) => record.seq > seq);
+    this.#pendingReadings = countReadings(this.#pending);
     while (this.#segments.length > 1 && (this.#segments[0]?.lastSeq ?? Infinity) <= seq) {
       const segment = this.#segments.shift();
       if (segment !== undefined) await rm(segment.path, { force: true });
@@ -133,7 +137,7 @@ export class IngestJournal {
   stats(): JournalStats {
     return {
       pendingRecords: this.#pending.length,
-      pendingReadings: this.#pending.reduce((n, record) => n + record.readings.length, 0),
+      pendingReadings: this.#pendingReadings,
       diskBytes: this.#segments.reduce((n, segment) => n + segment.bytes, 0),
       oldestPendingReceivedAtMs: this.#pending[0]?.receivedAtMs ?? null,
     };
@@ -184,6 +188,7 @@ export class IngestJournal {
     }
     this.#nextSeq = firstSeq + group.length;
     group.forEach((append, i) => {
+      this.#pendingReadings += append.readings.length;
       this.#pending.push({ seq: firstSeq + i, receivedAtMs: append.receivedAtMs, readings: append.readings,
         bytes: frames[i]?.length ?? 0 });
       append.resolve(firstSeq + i);
@@ -211,4 +216,8 @@ export class IngestJournal {
     this.#segments.push(segment);
     return segment;
   }
+}
+
+function countReadings(records: readonly JournalRecord[]): number {
+  return records.reduce((n, record) => n + record.readings.length, 0);
 }

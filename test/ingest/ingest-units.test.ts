@@ -82,6 +82,7 @@ describe('the ingest journal', () => {
     expect(journal.pending(5).map((r) => r.seq)).toEqual([1, 2]);
     await journal.discardThrough(4);
     expect(journal.pending(100).map((r) => r.seq)).toEqual([5, 6, 7, 8, 9, 10]);
+    expect(journal.stats()).toMatchObject({ pendingRecords: 6, pendingReadings: 12 });
     await journal.close();
     await expect(journal.append([reading('d', 0, 'v', 0)], 0)).rejects.toThrow(/closed/);
   });
