@@ -13,12 +13,13 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   storage: ['lib'],
   sql: ['lib', 'storage'],
   ingest: ['lib', 'storage'],
+  sync: ['lib', 'storage', 'sql'],
   transport: ['lib', 'raft', 'sql', 'storage'],
   api: ['lib'],
-  node: ['lib', 'raft', 'wal', 'storage', 'sql', 'ingest', 'transport', 'api'],
+  node: ['lib', 'raft', 'wal', 'storage', 'sql', 'ingest', 'sync', 'transport', 'api'],
   sim: ['lib', 'raft'],
-  cli: ['lib', 'raft', 'wal', 'storage', 'sql', 'ingest', 'transport', 'api', 'node'],
-  bench: ['lib', 'raft', 'wal', 'storage', 'sql', 'ingest', 'transport', 'api', 'node'],
+  cli: ['lib', 'raft', 'wal', 'storage', 'sql', 'ingest', 'sync', 'transport', 'api', 'node'],
+  bench: ['lib', 'raft', 'wal', 'storage', 'sql', 'ingest', 'sync', 'transport', 'api', 'node'],
 };
 
 function sourceFiles(dir: string): string[] {

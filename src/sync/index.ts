@@ -1,0 +1,2 @@
+export * from './hlc-stamp.js';
+export * from './sync-op.js';
