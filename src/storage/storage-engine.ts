@@ -31,10 +31,6 @@ export type StorageOptions = ({ readonly dir: string } | { readonly level: Level
   readonly layout?: LayoutOptions;
 };
 
-type BatchOperation =
-  | { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
-  | { readonly type: 'del'; readonly key: Uint8Array };
-
 /** Import writes go to LevelDB in batches of this many entries. */
 const IMPORT_BATCH_ENTRIES = 1000;
 
@@ -169,19 +165,16 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
         'another commit happened since this transaction began',
       );
     }
-    const operations: BatchOperation[] = [];
-    for (const write of request.writes) {
-      if (write.value === null) operations.push({ type: 'del', key: write.key });
-      else operations.push({ type: 'put', key: write.key, value: write.value });
-    }
-    operations.push({
-      type: 'put',
-      key: META_APPLIED_INDEX,
-      value: new ByteWriter(10).varint(request.appliedIndex).finish(),
-    });
     await this.#write(async () => {
-      const options = { ...VIEW, sync: request.sync };
-      await this.#db.batch(operations, options);
+      // A chained batch hands each write to LevelDB as it is added: an array batch would clone
+      // and re-validate every operation first, which dominates a 100k-row statement's commit.
+      const batch = this.#db.batch();
+      for (const write of request.writes) {
+        if (write.value === null) batch.del(write.key);
+        else batch.put(write.key, write.value);
+      }
+      batch.put(META_APPLIED_INDEX, new ByteWriter(10).varint(request.appliedIndex).finish());
+      await batch.write({ sync: request.sync });
       this.#appliedIndex = request.appliedIndex;
       this.#catalog = request.catalog;
     });
