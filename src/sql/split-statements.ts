@@ -20,56 +20,77 @@ export interface SplitResult {
  */
 export function splitStatements(text: string): SplitResult {
   const statements: string[] = [];
-  let current = '';
+  // The current statement is kept as slices of the text: appending one character at a time
+  // would build millions of string fragments for a large INSERT.
+  let parts: string[] = [];
+  let runStart = 0;
+  const take = (end: number): void => {
+    if (end > runStart) parts.push(text.slice(runStart, end));
+    runStart = end;
+  };
   let i = 0;
   let line = 1;
   let open: OpenConstruct = null;
   let openLine = 0;
   const length = text.length;
   while (i < length) {
-    const ch = text[i] as string;
-    const next = text[i + 1];
-    if (ch === '\n') line += 1;
-    if (ch === "'" || ch === '"' || ch === '`') {
-      const end = closingQuote(text, i, ch);
-      const piece = text.slice(i, end === -1 ? length : end + 1);
-      current += piece;
+    const code = text.charCodeAt(i);
+    if (code === NEWLINE) {
+      line += 1;
+      i += 1;
+    } else if (code === SINGLE_QUOTE || code === DOUBLE_QUOTE || code === BACKTICK) {
+      const end = closingQuote(text, i, text[i] as string);
       if (end === -1) {
-        open = ch === "'" ? 'string' : 'identifier';
+        take(length);
+        open = code === SINGLE_QUOTE ? 'string' : 'identifier';
         openLine = line;
         break;
       }
-      line += countNewlines(piece);
+      line += countNewlines(text, i, end + 1);
       i = end + 1;
-    } else if (ch === '-' && next === '-') {
+    } else if (code === DASH && text.charCodeAt(i + 1) === DASH) {
+      take(i);
       const end = text.indexOf('\n', i);
+      runStart = end === -1 ? length : end; // the newline itself is kept: it separates tokens
       if (end === -1) break;
-      i = end; // the newline itself is kept: it separates tokens
-    } else if (ch === '/' && next === '*') {
+      i = end;
+    } else if (code === SLASH && text.charCodeAt(i + 1) === STAR) {
       const end = text.indexOf('*/', i + 2);
-      const comment = text.slice(i, end === -1 ? length : end + 2);
       if (end === -1) {
         // Kept so that feeding `rest` back with more text (the REPL) still sees the comment.
-        current += comment;
+        take(length);
         open = 'comment';
         openLine = line;
         break;
       }
-      line += countNewlines(comment);
-      current += ' ';
+      take(i);
+      parts.push(' ');
+      line += countNewlines(text, i, end + 2);
       i = end + 2;
-    } else if (ch === ';') {
-      const statement = current.trim();
+      runStart = i;
+    } else if (code === SEMICOLON) {
+      take(i);
+      const statement = parts.join('').trim();
       if (statement !== '') statements.push(statement);
-      current = '';
+      parts = [];
       i += 1;
+      runStart = i;
     } else {
-      current += ch;
       i += 1;
     }
   }
-  return { statements, rest: current.trim(), open, openLine };
+  take(length);
+  return { statements, rest: parts.join('').trim(), open, openLine };
 }
+
+const NEWLINE = 10;
+const SINGLE_QUOTE = 39;
+const DOUBLE_QUOTE = 34;
+const BACKTICK = 96;
+const DASH = 45;
+const SLASH = 47;
+const STAR = 42;
+const SEMICOLON = 59;
 
 /** Index of the quote that closes the one at `start`, or -1; a doubled quote is an escape. */
 function closingQuote(text: string, start: number, quote: string): number {
@@ -86,8 +107,9 @@ function closingQuote(text: string, start: number, quote: string): number {
   return -1;
 }
 
-function countNewlines(text: string): number {
+/** Newlines in text[from, to). */
+function countNewlines(text: string, from: number, to: number): number {
   let count = 0;
-  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count += 1;
+  for (let at = text.indexOf('\n', from); at !== -1 && at < to; at = text.indexOf('\n', at + 1)) count += 1;
   return count;
 }
