@@ -3,6 +3,7 @@ import type { StorageReader, WriteTransaction } from '../storage/engine.js';
 import type { Statement } from './ast.js';
 import type { WriteCommand } from './command.js';
 import { hasSubqueries, parseStatement } from './parse.js';
+import { parsedStatements } from './parsed-statements.js';
 import { describeAccessPath } from './plan.js';
 import type { StatementResult } from './result.js';
 import { executeSelect, planSelect } from './select.js';
@@ -22,7 +23,7 @@ export type WriteOutcome =
 
 /** Classify one statement; throws PARSE_ERROR (`Parse error: ...`) for bad SQL. */
 export function classify(sql: string): StatementClass {
-  return classOf(parseStatement(sql));
+  return classOf(parsedStatements.remember(sql));
 }
 
 function classOf(s: Statement): StatementClass {
@@ -46,7 +47,7 @@ export async function executeRead(
   nowMs: number,
   limits: StatementLimits = UNLIMITED,
 ): Promise<StatementResult> {
-  const s = parseStatement(sql);
+  const s = parsedStatements.take(sql);
   if (s.kind === 'compound') return executeCompound(s, reader, nowMs);
   if (s.kind !== 'select') {
     throw new ChronosError('INVALID_ARGUMENT', `executeRead needs a SELECT, got ${s.kind}`);
@@ -93,7 +94,7 @@ export async function executeInTransaction(
   txn: WriteTransaction,
   nowMs: number,
 ): Promise<StatementResult> {
-  const s = await withAnswers(parseStatement(sql), txn, nowMs);
+  const s = await withAnswers(parsedStatements.take(sql), txn, nowMs);
   if (s.kind === 'select') return executeSelect(s, txn, nowMs);
   if (s.kind === 'compound') return executeCompound(s, txn, nowMs);
   if (s.kind === 'begin' || s.kind === 'commit' || s.kind === 'rollback') {

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { parseStatement } from '../../src/sql/parse.js';
+import { parsedStatements } from '../../src/sql/parsed-statements.js';
+
+describe('statements parsed ahead of execution', () => {
+  it('hands the tree classification parsed to the one execution of the same text', () => {
+    const sql = 'INSERT INTO t VALUES (1, 2.5), (2, 3.5)';
+    const remembered = parsedStatements.remember(sql);
+    expect(parsedStatements.take(sql)).toBe(remembered);
+    // Taken once: the next execution parses afresh, to an equal tree.
+    const again = parsedStatements.take(sql);
+    expect(again).not.toBe(remembered);
+    expect(again).toEqual(parseStatement(sql));
+  });
+
+  it('keeps a bounded number of trees, dropping the oldest', () => {
+    const first = parsedStatements.remember('SELECT 0');
+    for (let i = 1; i <= 300; i++) parsedStatements.remember(`SELECT ${i}`);
+    expect(parsedStatements.take('SELECT 0')).not.toBe(first);
+    expect(parsedStatements.take('SELECT 300')).toEqual(parseStatement('SELECT 300'));
+  });
+
+  it('does not keep a tree for text that fails to parse', () => {
+    expect(() => parsedStatements.remember('SELEC 1')).toThrow(/Parse error/);
+    expect(() => parsedStatements.take('SELEC 1')).toThrow(/Parse error/);
+  });
+});
