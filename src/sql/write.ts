@@ -3,7 +3,7 @@ import type { RowKey, WriteTransaction } from '../storage/engine.js';
 import type { TableSchema } from '../storage/schema.js';
 import type { Row, SqlType, SqlValue } from '../storage/values.js';
 import type { Expr, Statement } from './ast.js';
-import { compileExpr, type Compiled } from './compile.js';
+import { compileExpr, type CompileContext, type Compiled } from './compile.js';
 import { chooseAccessPath, scanPath } from './plan.js';
 import type { MessageResult } from './result.js';
 import { Scope } from './scope.js';
@@ -59,6 +59,37 @@ function checkedLiteral(
   return checkedValue(schema, column, value, { evaluate: () => value, type, constant: true });
 }
 
+const INSERT_CHUNK_ROWS = 5_000;
+
+/** The full row (column order, omitted columns NULL) that row `r` of a VALUES list gives. */
+function rowValues(
+  schema: TableSchema,
+  exprs: readonly Expr[],
+  r: number,
+  positions: readonly number[],
+  ctx: CompileContext,
+): SqlValue[] {
+  if (exprs.length !== positions.length) {
+    throw new ChronosError(
+      'INVALID_ARGUMENT',
+      `INSERT INTO ${schema.name}: row ${r + 1} has ${exprs.length} values ` +
+        `for ${positions.length} columns`,
+    );
+  }
+  const values: SqlValue[] = new Array<SqlValue>(schema.columns.length).fill(null);
+  for (let i = 0; i < exprs.length; i++) {
+    const expr = exprs[i] as Expr;
+    const pos = positions[i] as number;
+    if (expr.kind === 'literal' && typeof expr.value !== 'bigint') {
+      values[pos] = checkedLiteral(schema, pos, expr.value, expr.type);
+    } else {
+      const compiled = compileExpr(expr, ctx);
+      values[pos] = checkedValue(schema, pos, compiled.evaluate([]), compiled);
+    }
+  }
+  return values;
+}
+
 async function insert(
   s: Extract<Statement,
   { kind: 'insert' }>,
@@ -86,7 +117,6 @@ async function insert(
     }
   }
   const ctx = { scope: null, nowMs, aggregatesRefused: 'in VALUES' } as const;
-  const width = schema.columns.length;
   const omitted = schema.columns.map((
     c,
     i,
@@ -94,28 +124,26 @@ async function insert(
   for (const i of omitted) {
     if (schema.columns[i]?.notNull === true) checkedValue(schema, i, null, NULL_CONSTANT);
   }
+  // Rows go to storage in chunks: one call per chunk saves the per-row bookkeeping, and the
+  // chunk bounds what is held at once. The statement's savepoint makes the whole INSERT atomic.
+  let chunk: SqlValue[][] = [];
+  const flush = async (): Promise<void> => {
+    if (chunk.length > 0) await txn.insertMany(schema.name, chunk, nowMs);
+    chunk = [];
+  };
   for (let r = 0; r < s.rows.length; r++) {
-    const exprs = s.rows[r] as readonly Expr[];
-    if (exprs.length !== positions.length) {
-      throw new ChronosError(
-        'INVALID_ARGUMENT',
-        `INSERT INTO ${schema.name}: row ${r + 1} has ${exprs.length} values ` +
-          `for ${positions.length} columns`,
-      );
+    let values: SqlValue[];
+    try {
+      values = rowValues(schema, s.rows[r] as readonly Expr[], r, positions, ctx);
+    } catch (error) {
+      // Earlier rows are stored (and may fail) first, as they would one row at a time.
+      await flush();
+      throw error;
     }
-    const values: SqlValue[] = new Array<SqlValue>(width).fill(null);
-    for (let i = 0; i < exprs.length; i++) {
-      const expr = exprs[i] as Expr;
-      const pos = positions[i] as number;
-      if (expr.kind === 'literal' && typeof expr.value !== 'bigint') {
-        values[pos] = checkedLiteral(schema, pos, expr.value, expr.type);
-      } else {
-        const compiled = compileExpr(expr, ctx);
-        values[pos] = checkedValue(schema, pos, compiled.evaluate([]), compiled);
-      }
-    }
-    await txn.insert(schema.name, values, nowMs);
+    chunk.push(values);
+    if (chunk.length === INSERT_CHUNK_ROWS) await flush();
   }
+  await flush();
   return message(`Inserted into ${schema.name}`, s.rows.length);
 }
 

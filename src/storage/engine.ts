@@ -70,6 +70,11 @@ export interface WriteTransaction extends StorageReader {
   dropIndex(name: string): Promise<void>;
   /** Insert a full row (values in column order). Tables without a PRIMARY KEY get the next row id. */
   insert(table: string, values: Row, insertedAtMs: number): Promise<RowKey>;
+  /**
+   * Inserts `rows` in order with the checks and effects of `insert` on each; all or nothing (a
+   * duplicate key rolls the whole call back). The bulk path of a multi-row INSERT.
+   */
+  insertMany(table: string, rows: readonly Row[], insertedAtMs: number): Promise<void>;
   /** Replace the values of the row at `key` (a changed primary key moves the row). */
   update(table: string, key: RowKey, values: Row): Promise<void>;
   delete(table: string, key: RowKey): Promise<void>;

@@ -33,9 +33,20 @@ export class Overlay {
     return this.#undo.length;
   }
 
+  /** The last key looked up and its map key: an insert looks a key up, then writes it. */
+  #lastLookupKey: Uint8Array | undefined;
+  #lastLookupMapKey = '';
+
   /** Lookup: undefined = not touched by this transaction, null value = deleted. */
   lookup(key: Uint8Array): OverlayEntry | undefined {
-    return this.#entries.get(bytesToMapKey(key));
+    const mapKey = bytesToMapKey(key);
+    this.#lastLookupKey = key;
+    this.#lastLookupMapKey = mapKey;
+    return this.#entries.get(mapKey);
+  }
+
+  #mapKeyOf(key: Uint8Array): string {
+    return key === this.#lastLookupKey ? this.#lastLookupMapKey : bytesToMapKey(key);
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
@@ -47,7 +58,7 @@ export class Overlay {
   }
 
   #write(key: Uint8Array, value: Uint8Array | null): void {
-    const mapKey = bytesToMapKey(key);
+    const mapKey = this.#mapKeyOf(key);
     const previous = this.#entries.get(mapKey);
     this.#undo.push({ mapKey, previous });
     if (previous === undefined) this.#sortedKeys = undefined;

@@ -87,6 +87,11 @@ export class RowStore {
     this.#pending = pending;
   }
 
+  /** The greatest row key of `schema` in the snapshot (null = none): keys above it are new. */
+  async lastKeyInSnapshot(schema: TableSchema): Promise<RowKey | null> {
+    return this.#lastKeyInSnapshot(schema);
+  }
+
   async #lastKeyInSnapshot(schema: TableSchema): Promise<RowKey | null> {
     const known = this.#lastStoredKey.get(schema.id);
     if (known !== undefined) return known;

@@ -256,6 +256,33 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     });
   }
 
+  async insertMany(table: string, rows: readonly Row[], insertedAtMs: number): Promise<void> {
+    await this.#mutate(async () => {
+      const schema = this.requireTable(table);
+      if (schema.primaryKey.length === 0) {
+        for (const values of rows) {
+          this.#writeRow(schema, await this.#nextRowId(schema), normalizeRow(schema, values), insertedAtMs);
+        }
+        return;
+      }
+      // Keys above the snapshot's last key and not written by this transaction are new: a
+      // statement appending rows in key order needs no read per row.
+      const last = await this.rows.lastKeyInSnapshot(schema);
+      const prefix = rowsPrefix(schema.id);
+      for (const values of rows) {
+        const row = normalizeRow(schema, values);
+        const rowKey = primaryRowKey(schema, row);
+        const fullKey = concatBytes(prefix, rowKey);
+        const knownNew = this.#overlay.lookup(fullKey) === undefined &&
+          (last === null || compareBytes(rowKey, last) > 0);
+        if (!knownNew && (await this.getByKey(schema, rowKey)) !== undefined) {
+          throw duplicateKey(schema, rowKey);
+        }
+        this.#writeRow(schema, rowKey, row, insertedAtMs, fullKey);
+      }
+    });
+  }
+
   async #nextRowId(schema: TableSchema): Promise<RowKey> {
     const counterKey = rowIdCounterKey(schema.id);
     const stored = await this.source.get(counterKey);
@@ -269,12 +296,10 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     rowKey: RowKey,
     row: readonly SqlValue[],
     insertedAtMs: number,
+    fullKey: Uint8Array = concatBytes(rowsPrefix(schema.id), rowKey),
   ): void {
     this.#touched.add(schema.id);
-    this.#overlay.put(
-      concatBytes(rowsPrefix(schema.id), rowKey),
-      encodeRow(schema.columns, row, insertedAtMs),
-    );
+    this.#overlay.put(fullKey, encodeRow(schema.columns, row, insertedAtMs));
     for (const index of schema.indexes) {
       this.#overlay.put(
         concatBytes(indexPrefix(schema.id, index.id), indexKeyOf(schema, index, row), rowKey),

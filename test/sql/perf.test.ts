@@ -28,6 +28,9 @@ describe('hot paths at bench sizes', () => {
     const counting = new Proxy(txn, {
       get(target, property) {
         if (property === 'insert') return () => { inserted++; return Promise.resolve(key); };
+        if (property === 'insertMany') {
+          return (_table: string, rows: readonly unknown[]) => { inserted += rows.length; return Promise.resolve(); };
+        }
         const value: unknown = Reflect.get(target, property);
         return typeof value === 'function' ? value.bind(target) : value;
       },

@@ -136,6 +136,20 @@ async function checkScans(
   );
 }
 
+/**
+ * A bulk insert of 1-6 rows, in key order or not, sometimes with a key already present or
+ * repeated: all rows land, or (on a duplicate) none do.
+ */
+async function insertManyAgainstModel(tx: WriteTransaction, model: Model, random: Random, op: number): Promise<void> {
+  const rows = Array.from({ length: 1 + random.int(6) }, () => randomRow(random));
+  if (random.chance(0.6)) rows.sort((a, b) => comparePk([a[0], a[1]], [b[0], b[1]]));
+  const keys = rows.map(pkOf);
+  const duplicate = keys.some((key, i) => model.rows.has(key) || keys.indexOf(key) !== i);
+  const expected = duplicate ? 'DUPLICATE_KEY' : 'ok';
+  expect(await codeOf(tx.insertMany('t', rows, op)), `insertMany ${JSON.stringify(rows)}`).toBe(expected);
+  if (expected === 'ok') for (const row of rows) model.rows.set(pkOf(row), row);
+}
+
 describe.each(BACKENDS)('model-based operations on $name', ({ make }) => {
   let backend: Backend | undefined;
   let engine: StorageEngine | undefined;
@@ -173,7 +187,9 @@ describe.each(BACKENDS)('model-based operations on $name', ({ make }) => {
       const OPS = 2000;
       for (let op = 0; op < OPS; op++) {
         const dice = random.int(100);
-        if (dice < 30) {
+        if (dice < 8) {
+          await insertManyAgainstModel(tx, working, random, op);
+        } else if (dice < 30) {
           const row = randomRow(random);
           const expected = working.rows.has(pkOf(row)) ? 'DUPLICATE_KEY' : 'ok';
           expect(await codeOf(tx.insert('t', row, op)), `insert ${JSON.stringify(row)}`).toBe(
