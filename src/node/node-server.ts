@@ -6,7 +6,7 @@ import { buildAdminApp } from '../api/admin-http.js';
 import { TokenAuth } from '../api/auth.js';
 import type { TokenConfig } from '../api/auth.js';
 import { NodeMetrics } from '../api/metrics.js';
-import { planScript } from '../sql/index.js';
+import { parsedStatements, planScript } from '../sql/index.js';
 import type { Script } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import { GrpcServer } from '../transport/grpc-server.js';
@@ -116,6 +116,8 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     const started = process.hrtime.bigint();
     let kind: 'read' | 'write' = 'read';
     try {
+      // A huge statement is parsed in steps first, so the event loop keeps turning meanwhile.
+      await parsedStatements.prepare(sql);
       const script = planScript(sql);
       kind = authorize(script, context);
       metrics.sqlRequests.inc({ kind });

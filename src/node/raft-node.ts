@@ -4,7 +4,7 @@ import type { RaftMessage } from '../raft/messages.js';
 import type { RaftCore } from '../raft/index.js';
 import type { RaftConfig, Ready } from '../raft/index.js';
 import type { Membership, NodeId } from '../raft/types.js';
-import { DEFAULT_STATEMENT_LIMITS, executeRead, planScript } from '../sql/index.js';
+import { DEFAULT_STATEMENT_LIMITS, executeRead, parsedStatements, planScript } from '../sql/index.js';
 import type { Script, StatementLimits } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import type { StorageEngine } from '../storage/index.js';
@@ -319,6 +319,9 @@ export class RaftNode {
   /** Serves statements a follower forwarded (this node should be the leader). */
   async handleForward(statements: readonly string[], context: CallContext): Promise<readonly StatementOutcome[]> {
     try {
+      // Parsed before it enters the log, in steps: writes arriving meanwhile go ahead of it
+      // instead of waiting behind its parse at apply.
+      for (const sql of statements) await parsedStatements.prepare(sql);
       const results = await this.write(statements, context);
       return results.map((result) => ({ ok: true, result }));
     } catch (error) {

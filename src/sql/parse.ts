@@ -36,7 +36,8 @@ export function parseWithoutFastPath(sql: string): Statement {
   return parseByTokens(c) ?? parseQueryOrWrite(c);
 }
 
-function startsWithInsert(sql: string): boolean {
+/** Whether the statement's first word is INSERT (the candidates of the fast path). */
+export function startsWithInsert(sql: string): boolean {
   const start = sql.search(/\S/);
   return start >= 0 && sql.slice(start, start + 6).toUpperCase() === 'INSERT';
 }

@@ -1,6 +1,10 @@
 import type { Statement } from './ast.js';
 import { parseStatement } from './parse.js';
+import { parseStatementYielding } from './parse-yielding.js';
+import { splitStatements } from './split-statements.js';
 
+/** Statements at least this long are parsed ahead, in steps, before they are classified. */
+const PREPARE_FROM_UNITS = 64 * 1024;
 /** At most this many parsed statements wait to be taken. */
 const MAX_ENTRIES = 256;
 /** And at most this much statement text (UTF-16 code units): a huge INSERT's tree is large. */
@@ -17,9 +21,28 @@ class ParsedStatements {
   readonly #byText = new Map<string, Statement>();
   #textUnits = 0;
 
-  /** Parses `sql` and keeps the tree for one later `take` of the same text. */
+  /** Parses `sql` (unless a tree is kept already) and keeps the tree for one later `take`. */
   remember(sql: string): Statement {
-    const statement = parseStatement(sql);
+    return this.#byText.get(sql) ?? this.#keep(sql, parseStatement(sql));
+  }
+
+  /**
+   * Parses the long statements of a request ahead, turning the event loop between steps, so
+   * that classifying it (`remember`) finds them parsed. Short statements are left alone.
+   */
+  async prepare(text: string): Promise<void> {
+    if (text.length < PREPARE_FROM_UNITS) return;
+    const split = splitStatements(text);
+    const statements = split.rest === '' ? split.statements : [...split.statements, split.rest];
+    for (const sql of statements) {
+      if (sql.length < PREPARE_FROM_UNITS || this.#byText.has(sql)) continue;
+      // A statement that fails to parse is left for classification to report.
+      const statement = await parseStatementYielding(sql).catch(() => null);
+      if (statement !== null) this.#keep(sql, statement);
+    }
+  }
+
+  #keep(sql: string, statement: Statement): Statement {
     if (sql.length > MAX_TEXT_UNITS) return statement;
     this.#drop(sql);
     this.#byText.set(sql, statement);

@@ -27,6 +27,11 @@ const CHECK_EVERY = 1_024;
 /** The longest a statement holds the event loop before letting heartbeats and I/O run. */
 const SLICE_MS = 8;
 
+/** Lets timers and I/O (Raft heartbeats, appends, small writes) run before going on. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /**
  * Keeps a statement from holding the event loop: row loops call `step()` per unit of work and
  * `await pause()` when it says so. A pause yields to the event loop (setImmediate) so Raft
@@ -55,7 +60,7 @@ export class StatementGuard {
   /** Ends the statement if cancelled or out of time; otherwise yields to the event loop once. */
   async pause(): Promise<void> {
     this.check();
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
     this.check();
     this.#sliceStartMs = performance.now();
   }

@@ -7,6 +7,7 @@ import { compileExpr, type CompileContext, type Compiled } from './compile.js';
 import { chooseAccessPath, scanPath } from './plan.js';
 import type { MessageResult } from './result.js';
 import { Scope } from './scope.js';
+import { yieldToEventLoop } from './statement-guard.js';
 import { coerceToColumn } from './value-ops.js';
 
 function tableOf(txn: WriteTransaction, name: string): TableSchema {
@@ -141,7 +142,10 @@ async function insert(
       throw error;
     }
     chunk.push(values);
-    if (chunk.length === INSERT_CHUNK_ROWS) await flush();
+    if (chunk.length === INSERT_CHUNK_ROWS) {
+      await flush();
+      await yieldToEventLoop();
+    }
   }
   await flush();
   return message(`Inserted into ${schema.name}`, s.rows.length);

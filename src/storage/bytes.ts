@@ -3,6 +3,23 @@ import { ChronosError } from '../lib/errors.js';
 
 const TWO_POW_32 = 0x1_0000_0000;
 
+/**
+ * `length` writable bytes. Small ones are carved from Node's shared allocation pool: keys and
+ * row values are small and made by the hundred thousand in a bulk INSERT, and giving each its
+ * own ArrayBuffer costs twice the time in allocation and GC. Callers honour byteOffset.
+ */
+function pooledBytes(length: number): Uint8Array {
+  const pooled = Buffer.allocUnsafe(length);
+  return new Uint8Array(pooled.buffer, pooled.byteOffset, length);
+}
+
+/** A pooled copy of source[start, end). */
+function pooledCopy(source: Uint8Array, start: number, end: number): Uint8Array {
+  const out = pooledBytes(end - start);
+  out.set(source.subarray(start, end));
+  return out;
+}
+
 /** A growable byte buffer for the binary encodings (keys, rows, catalog, snapshots). */
 export class ByteWriter {
   #buffer: Buffer;
@@ -97,7 +114,7 @@ export class ByteWriter {
 
   /** A copy of the written bytes (the internal buffer is reused while growing). */
   finish(): Uint8Array {
-    return Uint8Array.prototype.slice.call(this.#buffer, 0, this.#length);
+    return pooledCopy(this.#buffer, 0, this.#length);
   }
 }
 
@@ -192,7 +209,7 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
+  const out = pooledBytes(length);
   let offset = 0;
   for (const part of parts) {
     out.set(part, offset);
