@@ -1,20 +1,22 @@
 import { ChronosError } from '../lib/errors.js';
 
 /** The benchmark groups `npm run bench` can run. */
-export type BenchSuite = 'single' | 'cluster' | 'iot-size';
+export type BenchSuite = 'single' | 'cluster' | 'iot-size' | 'ingest';
 
 /** What the command line asked for. */
 export interface BenchArgs {
   readonly suites: readonly BenchSuite[];
   /** Run the cluster workload against etcd 3.4 too and print ratios. */
   readonly vsEtcd: boolean;
+  /** Run the ingest workload against InfluxDB 1.x too and print ratios. */
+  readonly vsInflux: boolean;
   /** Share of iot-1m's time steps `iot-size` loads (1 = all 500k readings). */
   readonly iotFraction: number;
 }
 
 const USAGE =
-  'usage: npm run bench -- [single | cluster [--vs-etcd] | iot-size [--fraction=0.1]]';
-const SUITES: readonly BenchSuite[] = ['single', 'cluster', 'iot-size'];
+  'usage: npm run bench -- [single | cluster [--vs-etcd] | iot-size [--fraction=0.1] | ingest [--vs-influx]]';
+const SUITES: readonly BenchSuite[] = ['single', 'cluster', 'iot-size', 'ingest'];
 
 function parseFraction(arg: string): number {
   const value = Number(arg.slice('--fraction='.length));
@@ -24,10 +26,11 @@ function parseFraction(arg: string): number {
   return value;
 }
 
-/** Parses `npm run bench -- [single|cluster|iot-size] [--vs-etcd] [--fraction=f]`; no suite means single and cluster. */
+/** Parses `npm run bench -- [single|cluster|iot-size|ingest] [--vs-etcd] [--vs-influx] [--fraction=f]`; no suite means single and cluster. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const suites: BenchSuite[] = [];
   let vsEtcd = false;
+  let vsInflux = false;
   let iotFraction = 1;
   for (const arg of argv) {
     const suite = SUITES.find((name) => name === arg);
@@ -35,6 +38,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       if (!suites.includes(suite)) suites.push(suite);
     } else if (arg === '--vs-etcd') {
       vsEtcd = true;
+    } else if (arg === '--vs-influx') {
+      vsInflux = true;
     } else if (arg.startsWith('--fraction=')) {
       iotFraction = parseFraction(arg);
     } else {
@@ -45,5 +50,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   if (vsEtcd && !chosen.includes('cluster')) {
     throw new ChronosError('INVALID_ARGUMENT', `--vs-etcd needs the cluster suite; ${USAGE}`);
   }
-  return { suites: chosen, vsEtcd, iotFraction };
+  if (vsInflux && !chosen.includes('ingest')) {
+    throw new ChronosError('INVALID_ARGUMENT', `--vs-influx needs the ingest suite; ${USAGE}`);
+  }
+  return { suites: chosen, vsEtcd, vsInflux, iotFraction };
 }

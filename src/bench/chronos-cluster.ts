@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import type { StatementResult } from '../sql/result.js';
 import { SqlClient } from '../transport/sql-client.js';
 import type { ClusterUnderTest, LeaderInfo } from './cluster-under-test.js';
 import { freePort, waitUntil } from './ports.js';
@@ -36,16 +37,31 @@ function isHealth(value: unknown): value is HealthBody {
   return typeof v['role'] === 'string' && typeof v['term'] === 'number';
 }
 
-/** A 3-node ChronosDB cluster of real `chronos node` processes on loopback. */
+/** How to start a cluster: its size, extra node flags and environment, SQL run once it leads. */
+export interface ClusterOptions {
+  readonly size: number;
+  readonly nodeArgs: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly setupSql: readonly string[];
+}
+
+const DEFAULT_OPTIONS: ClusterOptions = {
+  size: 3, nodeArgs: [], env: {}, setupSql: [`CREATE TABLE ${TABLE} (${TABLE_COLUMNS})`],
+};
+
+/** A ChronosDB cluster (3 nodes unless told otherwise) of real `chronos node` processes on loopback. */
 export class ChronosCluster implements ClusterUnderTest {
   readonly name = 'ChronosDB';
-  readonly size = 3;
+  readonly size: number;
   readonly #dir: string;
   readonly #ports: readonly number[];
   readonly #nodes: (BenchChild | null)[];
   readonly #clients: SqlClient[];
+  readonly #options: ClusterOptions;
 
-  private constructor(dir: string, ports: readonly number[]) {
+  private constructor(dir: string, ports: readonly number[], options: ClusterOptions) {
+    this.size = ports.length;
+    this.#options = options;
     this.#dir = dir;
     this.#ports = ports;
     this.#nodes = ports.map(() => null);
@@ -54,18 +70,19 @@ export class ChronosCluster implements ClusterUnderTest {
     );
   }
 
-  /** Starts 3 nodes, waits for a leader and creates the bench table through it. */
-  static async start(): Promise<ChronosCluster> {
+  /** Starts the nodes, waits for a leader and runs the setup SQL (by default: the bench table) through it. */
+  static async start(overrides: Partial<ClusterOptions> = {}): Promise<ChronosCluster> {
+    const options = { ...DEFAULT_OPTIONS, ...overrides };
     const dir = await mkdtemp(join(tmpdir(), 'chronos-bench-cluster-'));
     trackTempDir(dir);
     const taken = new Set<number>();
     const ports: number[] = [];
-    for (let i = 0; i < 3; i++) ports.push(await freePort(taken, [0, ADMIN_PORT_OFFSET]));
-    const cluster = new ChronosCluster(dir, ports);
+    for (let i = 0; i < options.size; i++) ports.push(await freePort(taken, [0, ADMIN_PORT_OFFSET]));
+    const cluster = new ChronosCluster(dir, ports, options);
     try {
-      for (let i = 0; i < 3; i++) cluster.#launch(i);
+      for (let i = 0; i < options.size; i++) cluster.#launch(i);
       const leader = await waitUntil('a ChronosDB leader', START_TIMEOUT_MS, () => cluster.findLeader());
-      await cluster.#clients[leader.index]?.execute(`CREATE TABLE ${TABLE} (${TABLE_COLUMNS})`);
+      for (const sql of options.setupSql) await cluster.#clients[leader.index]?.execute(sql);
       return cluster;
     } catch (error) {
       const logs = cluster.#nodes.map((n) => `--- ${n?.name ?? '?'}\n${n?.output().slice(-2_000) ?? ''}`);
@@ -89,12 +106,13 @@ export class ChronosCluster implements ClusterUnderTest {
       this.#dir,
       '--address',
       `127.0.0.1:${this.#ports[index] ?? 0}`,
-      '--peers',
-      peers,
+      ...(peers === '' ? [] : ['--peers', peers]),
+      ...this.#options.nodeArgs,
     ];
     this.#nodes[index] = spawnTracked(ids[index] ?? 'node', process.execPath, args, {
       ...process.env,
       CHRONOS_LOG_LEVEL: 'warn',
+      ...this.#options.env,
     });
   }
 
@@ -110,8 +128,18 @@ export class ChronosCluster implements ClusterUnderTest {
     }
   }
 
+  /** Base URL of node `index`'s admin HTTP server. */
+  adminUrl(index: number): string {
+    return `http://127.0.0.1:${(this.#ports[index] ?? 0) + ADMIN_PORT_OFFSET}`;
+  }
+
+  /** Runs one statement through node `index`. */
+  async execute(index: number, sql: string): Promise<StatementResult> {
+    return this.#client(index).execute(sql);
+  }
+
   /** The node whose /health says Leader, highest term first. */
-  async findLeader(among: readonly number[] = [0, 1, 2]): Promise<LeaderInfo | null> {
+  async findLeader(among: readonly number[] = this.#ports.map((_, i) => i)): Promise<LeaderInfo | null> {
     const healths = await Promise.all(among.map(async (i) => ({ index: i, health: await this.#health(i) })));
     let best: LeaderInfo | null = null;
     for (const { index, health } of healths) {

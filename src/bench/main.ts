@@ -3,6 +3,7 @@ import { assertNever } from '../lib/assert.js';
 import { errorMessage } from '../lib/errors.js';
 import { parseBenchArgs } from './args.js';
 import type { BenchArgs, BenchSuite } from './args.js';
+import { runIngestSuite, renderIngestRatios } from './ingest/ingest-suite.js';
 import { runIotSizeSuite } from './iot-size.js';
 import { runClusterSuite, renderRatios } from './cluster-suite.js';
 import { describeMachine } from './machine.js';
@@ -45,12 +46,21 @@ async function runSuite(suite: BenchSuite, args: BenchArgs): Promise<void> {
       process.stdout.write(`results: ${path}\n`);
       return;
     }
+    case 'ingest': {
+      const result = await runIngestSuite(args.vsInflux, log);
+      process.stdout.write(`\ningest (iot-1m through POST /ingest; values = readings x metrics)\n${renderFigures(result.figures)}\n`);
+      if (result.ratios.length > 0) process.stdout.write(`\n${renderIngestRatios(result.ratios)}\n`);
+      process.stdout.write(`${CAVEAT}\n`);
+      const path = writeResults(process.cwd(), args.vsInflux ? 'ingest-vs-influx' : 'ingest', { suite, startedAt, machine, ...result });
+      process.stdout.write(`results: ${path}\n`);
+      return;
+    }
     default:
       assertNever(suite);
   }
 }
 
-/** `npm run bench -- [single|cluster|iot-size] [--vs-etcd] [--fraction=f]`: measures, prints a table, writes JSON. */
+/** `npm run bench -- [single|cluster|iot-size|ingest] [--vs-etcd] [--vs-influx] [--fraction=f]`: measures, prints a table, writes JSON. */
 export async function main(argv: readonly string[]): Promise<number> {
   const args = parseBenchArgs(argv);
   const interrupted = (signal: NodeJS.Signals): void => {

@@ -3,15 +3,15 @@ import { parseBenchArgs } from '../../src/bench/args.js';
 
 describe('parseBenchArgs', () => {
   it('runs both suites without arguments', () => {
-    expect(parseBenchArgs([])).toEqual({ suites: ['single', 'cluster'], vsEtcd: false, iotFraction: 1 });
+    expect(parseBenchArgs([])).toEqual({ suites: ['single', 'cluster'], vsEtcd: false, vsInflux: false, iotFraction: 1 });
   });
 
   it('runs the named suite, once even if repeated', () => {
-    expect(parseBenchArgs(['single', 'single'])).toEqual({ suites: ['single'], vsEtcd: false, iotFraction: 1 });
+    expect(parseBenchArgs(['single', 'single'])).toEqual({ suites: ['single'], vsEtcd: false, vsInflux: false, iotFraction: 1 });
   });
 
   it('accepts --vs-etcd with cluster', () => {
-    expect(parseBenchArgs(['cluster', '--vs-etcd'])).toEqual({ suites: ['cluster'], vsEtcd: true, iotFraction: 1 });
+    expect(parseBenchArgs(['cluster', '--vs-etcd'])).toEqual({ suites: ['cluster'], vsEtcd: true, vsInflux: false, iotFraction: 1 });
   });
 
   it('refuses --vs-etcd without the cluster suite', () => {
@@ -22,9 +22,15 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['iot-size', '--fraction=0.1'])).toEqual({
       suites: ['iot-size'],
       vsEtcd: false,
+      vsInflux: false,
       iotFraction: 0.1,
     });
     expect(() => parseBenchArgs(['iot-size', '--fraction=0'])).toThrow(/--fraction must be in/);
+  });
+
+  it('accepts --vs-influx with ingest only', () => {
+    expect(parseBenchArgs(['ingest', '--vs-influx'])).toEqual({ suites: ['ingest'], vsEtcd: false, vsInflux: true, iotFraction: 1 });
+    expect(() => parseBenchArgs(['single', '--vs-influx'])).toThrow(/needs the ingest suite/);
   });
 
   it('names an unknown argument', () => {
