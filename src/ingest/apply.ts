@@ -45,11 +45,7 @@ export async function applyIngestBatch(txn: WriteTransaction, batch: IngestBatch
   const problem = readingsTableProblem(schema);
   if (schema === undefined || problem !== null) return { inserted: 0, duplicates: 0, problem };
   const fresh = await txn.markOnce(READINGS_TABLE, batch.readings.map((r) => encoder.encode(readingId(r))));
-  let inserted = 0;
-  for (const [i, reading] of batch.readings.entries()) {
-    if (fresh[i] !== true) continue;
-    await txn.insert(READINGS_TABLE, readingRow(schema, reading), batch.nowMs);
-    inserted += 1;
-  }
-  return { inserted, duplicates: batch.readings.length - inserted, problem: null };
+  const rows = batch.readings.filter((_, i) => fresh[i] === true).map((reading) => readingRow(schema, reading));
+  await txn.insertMany(READINGS_TABLE, rows, batch.nowMs);
+  return { inserted: rows.length, duplicates: batch.readings.length - rows.length, problem: null };
 }

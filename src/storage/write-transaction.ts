@@ -260,9 +260,16 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     await this.#mutate(async () => {
       const schema = this.requireTable(table);
       if (schema.primaryKey.length === 0) {
+        // Hidden row ids: the counter is read once and written once for the whole call.
+        const counterKey = rowIdCounterKey(schema.id);
+        const stored = await this.source.get(counterKey);
+        let last = stored === undefined ? 0 : new ByteReader(stored, 'row id counter').varint();
         for (const values of rows) {
-          this.#writeRow(schema, await this.#nextRowId(schema), normalizeRow(schema, values), insertedAtMs);
+          const row = normalizeRow(schema, values);
+          last += 1;
+          this.#writeRow(schema, encodeKeyTuple([last], ['INT']), row, insertedAtMs);
         }
+        this.#overlay.put(counterKey, new ByteWriter(8).varint(last).finish());
         return;
       }
       // Keys above the snapshot's last key and not written by this transaction are new: a
