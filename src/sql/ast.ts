@@ -173,9 +173,17 @@ export type Statement =
     }
   | { readonly kind: 'dropTable'; readonly table: string; readonly ifExists: boolean }
   | { readonly kind: 'dropIndex'; readonly name: string; readonly ifExists: boolean }
+  | { readonly kind: 'alterTable'; readonly table: string; readonly action: AlterTableAction }
   | { readonly kind: 'begin' }
   | { readonly kind: 'commit' }
   | { readonly kind: 'rollback' };
+
+/** The one change an `ALTER TABLE` statement makes. */
+export type AlterTableAction =
+  | { readonly kind: 'addColumn'; readonly column: ColumnDefinition; readonly ifNotExists: boolean }
+  | { readonly kind: 'dropColumn'; readonly column: string; readonly ifExists: boolean }
+  | { readonly kind: 'renameTable'; readonly to: string }
+  | { readonly kind: 'renameColumn'; readonly from: string; readonly to: string };
 
 /** The statement kinds, for switches. */
 export type StatementKind = Statement['kind'];

@@ -11,7 +11,7 @@ import { parseDelete, parseInsert, parseUpdate } from './write-parser.js';
 
 /** Statement words we recognise but do not run: refused by name rather than as a typo. */
 const REFUSED_STATEMENTS: ReadonlySet<string> = new Set([
-  'ALTER', 'ANALYZE', 'CALL', 'COPY', 'DESCRIBE', 'EXPLAIN', 'GRANT', 'MERGE', 'REVOKE',
+  'ANALYZE', 'CALL', 'COPY', 'DESCRIBE', 'EXPLAIN', 'GRANT', 'MERGE', 'REVOKE',
   'SHOW', 'TRUNCATE', 'VACUUM', 'REPLACE', 'UPSERT', 'SAVEPOINT', 'RELEASE', 'PREPARE',
   'EXECUTE', 'SET', 'LOCK',
 ]);

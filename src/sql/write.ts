@@ -2,6 +2,7 @@ import { assertNever, ChronosError } from '../lib/index.js';
 import type { RowKey, WriteTransaction } from '../storage/engine.js';
 import type { TableSchema } from '../storage/schema.js';
 import type { Row, SqlType, SqlValue } from '../storage/values.js';
+import { executeAlterTable } from './alter.js';
 import type { Expr, Statement } from './ast.js';
 import { compileExpr, type Compiled } from './compile.js';
 import { chooseAccessPath, scanPath } from './plan.js';
@@ -286,6 +287,8 @@ export async function executeWrite(
       await txn.dropIndex(s.name);
       return message(`Index ${s.name} dropped`, 0);
     }
+    case 'alterTable':
+      return executeAlterTable(tableOf(txn, s.table), s.action, txn);
     case 'select':
     case 'compound':
     case 'begin':
