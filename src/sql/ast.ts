@@ -147,7 +147,10 @@ export type Statement =
       readonly kind: 'insert';
       readonly table: string;
       readonly columns: readonly string[] | null;
+      /** The VALUES rows; empty for INSERT ... SELECT. */
       readonly rows: readonly (readonly Expr[])[];
+      /** INSERT ... SELECT: the query whose rows are inserted (absent for VALUES). */
+      readonly query?: SelectStatement | CompoundStatement;
     }
   | {
       readonly kind: 'update';

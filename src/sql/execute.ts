@@ -87,11 +87,12 @@ function describeWritePath(
   return plan.path === null ? 'NO TABLE' : describeAccessPath(plan.path);
 }
 
-/** Run one statement (read or write) inside a write transaction. */
+/** Run one statement (read or write) inside a write transaction (see executeWrite's `limits`). */
 export async function executeInTransaction(
   sql: string,
   txn: WriteTransaction,
   nowMs: number,
+  limits?: StatementLimits,
 ): Promise<StatementResult> {
   const s = await withAnswers(parseStatement(sql), txn, nowMs);
   if (s.kind === 'select') return executeSelect(s, txn, nowMs);
@@ -104,7 +105,7 @@ export async function executeInTransaction(
   }
   const savepoint = txn.savepoint();
   try {
-    return await executeWrite(s, txn, nowMs);
+    return await executeWrite(s, txn, nowMs, limits);
   } catch (error) {
     txn.rollbackTo(savepoint);
     throw error;

@@ -25,7 +25,10 @@ export function parseStatement(sql: string): Statement {
   }
   const statement = parseWithoutFastPath(sql);
   // A tree can't be deeper than the text is long: most statements skip the walk.
-  if (sql.length > MAX_EXPR_DEPTH) checkExprDepth(statement);
+  if (sql.length > MAX_EXPR_DEPTH) {
+    checkExprDepth(statement);
+    if (statement.kind === 'insert' && statement.query !== undefined) checkExprDepth(statement.query);
+  }
   return statement;
 }
 

@@ -1,6 +1,7 @@
 import type { Expr, Statement } from './ast.js';
 import { unsupported } from './cursor.js';
 import type { ExprParser } from './expr-parser.js';
+import { parseQuery } from './select-parser.js';
 
 /** `INSERT INTO t [(cols)] VALUES (...), ...` with any expressions as values. */
 export function parseInsert(p: ExprParser): Statement {
@@ -14,7 +15,14 @@ export function parseInsert(p: ExprParser): Statement {
     while (c.acceptSymbol(',')) columns.push(c.identifier('a column name'));
     c.expectSymbol(')');
   }
-  if (c.isWord('SELECT') || c.isWord('WITH')) throw unsupported('INSERT ... SELECT');
+  if (c.isWord('WITH')) throw unsupported('WITH in INSERT ... SELECT');
+  if (c.isSymbol('(')) throw unsupported('parenthesized SELECT');
+  if (c.isWord('SELECT')) {
+    const query = parseQuery(p);
+    if (c.isWord('ON')) throw unsupported('INSERT ... ON CONFLICT');
+    refuseReturning(p);
+    return { kind: 'insert', table, columns, rows: [], query };
+  }
   if (c.isWord('DEFAULT')) throw unsupported('INSERT ... DEFAULT VALUES');
   c.expectWord('VALUES');
   const rows: Expr[][] = [];

@@ -24,6 +24,8 @@ export class WriteScript {
     table('t', true), table('h', true), { name: 'log', keyed: false, columns: [col('g', 'INT'), col('v', 'FLOAT')] },
   ];
   #names = 0;
+  /** Above every id any keyed table holds: new keys are taken from here. */
+  #maxId = 100;
 
   constructor(readonly rng: Random) {}
 
@@ -49,6 +51,7 @@ export class WriteScript {
     return this.rng.pick([
       () => this.addColumn(), () => this.dropColumn(), () => this.renameColumn(), () => this.renameTable(),
       () => this.insertValues(), () => this.insertValues(), () => this.update(), () => this.remove(),
+      () => this.insertSelect(), () => this.insertSelect(),
     ])();
   }
 
@@ -119,8 +122,34 @@ export class WriteScript {
   insertValues(): string {
     const t = this.pickTable();
     const rows = Array.from({ length: this.rng.between(1, 3) }, () =>
-      `(${this.values(t, t.keyed ? 1000 + ++this.#names : null).join(', ')})`);
+      `(${this.values(t, t.keyed ? ++this.#maxId : null).join(', ')})`);
     return `INSERT INTO ${t.name} VALUES ${rows.join(', ')}`;
+  }
+
+  /**
+   * `INSERT INTO dst (cols) SELECT ... FROM src WHERE ...`, often dst = src. Keyed targets get
+   * `id + offset` from a keyed source, the offset above every id, so keys never collide.
+   */
+  insertSelect(): string {
+    const dst = this.pickTable();
+    const src = dst.keyed ? this.pickTable(true) : this.pickTable();
+    const targets: string[] = [];
+    const sources: string[] = [];
+    if (dst.keyed) {
+      targets.push('id');
+      const offset = this.#maxId + 1;
+      this.#maxId = offset * 2;
+      sources.push(`id + ${offset}`);
+    }
+    for (const c of this.dataColumns(dst)) {
+      if (this.rng.chance(0.3)) continue;
+      const same = src.columns.filter((s) => s.type === c.type);
+      targets.push(c.name);
+      sources.push(same.length > 0 && this.rng.chance(0.8) ? this.rng.pick(same).name : this.nonNull(c.type));
+    }
+    if (targets.length === 0) return this.insertValues();
+    const where = ` WHERE ${this.condition(src)}`;
+    return `INSERT INTO ${dst.name} (${targets.join(', ')}) SELECT ${sources.join(', ')} FROM ${src.name}${where}`;
   }
 
   /** A condition on the key (keyed) or on any column, both engines agree on. */
