@@ -151,6 +151,7 @@ export type Statement =
       readonly rows: readonly (readonly Expr[])[];
       /** INSERT ... SELECT: the query whose rows are inserted (absent for VALUES). */
       readonly query?: SelectStatement | CompoundStatement;
+      readonly onConflict?: OnConflict;
     }
   | {
       readonly kind: 'update';
@@ -180,6 +181,24 @@ export type Statement =
   | { readonly kind: 'begin' }
   | { readonly kind: 'commit' }
   | { readonly kind: 'rollback' };
+
+/** One `SET column = expr` of UPDATE or ON CONFLICT DO UPDATE. */
+export interface Assignment {
+  readonly column: string;
+  readonly value: Expr;
+}
+
+/**
+ * `ON CONFLICT [(cols)] DO NOTHING | DO UPDATE SET ... [WHERE ...]` of INSERT. The SET and WHERE
+ * expressions see the existing row (by the table's name) and the proposed one (`excluded`).
+ */
+export interface OnConflict {
+  /** The conflict target's columns; null when omitted (DO NOTHING only). */
+  readonly target: readonly string[] | null;
+  readonly action: 'nothing' | 'update';
+  readonly assignments: readonly Assignment[];
+  readonly where: Expr | null;
+}
 
 /** The one change an `ALTER TABLE` statement makes. */
 export type AlterTableAction =

@@ -4,6 +4,7 @@ import type { TableSchema } from '../storage/schema.js';
 import type { Row, SqlType, SqlValue } from '../storage/values.js';
 import type { CompoundStatement, Expr, SelectStatement, Statement } from './ast.js';
 import { compileExpr } from './compile.js';
+import { ConflictHandler, type UpsertOutcome } from './on-conflict.js';
 import type { MessageResult, RowsResult } from './result.js';
 import { executeSelect } from './select.js';
 import { executeCompound } from './set-operation.js';
@@ -127,9 +128,20 @@ export async function insert(
 ): Promise<MessageResult> {
   const schema = tableOf(txn, s.table);
   const positions = targetPositions(schema, s.columns);
+  const conflicts = s.onConflict === undefined ? null : new ConflictHandler(schema, s.onConflict, nowMs);
   const rows = s.query === undefined
     ? valuesRows(s, schema, positions, nowMs)
     : await selectedRows(s.query, schema, positions, { txn, nowMs, limits });
-  for (const values of rows) await txn.insert(schema.name, values, nowMs);
-  return message(`Inserted into ${schema.name}`, rows.length);
+  if (conflicts === null) {
+    for (const values of rows) await txn.insert(schema.name, values, nowMs);
+    return message(`Inserted into ${schema.name}`, rows.length);
+  }
+  const counts: Record<UpsertOutcome, number> = { inserted: 0, updated: 0, skipped: 0 };
+  for (const values of rows) counts[await conflicts.apply(txn, values, nowMs)]++;
+  const updated = s.onConflict?.action === 'update' ? `${counts.updated} updated, ` : '';
+  const what = `${updated}${counts.skipped} skipped`;
+  return message(
+    `Inserted into ${schema.name} (${counts.inserted} new, ${what} on conflict)`,
+    counts.inserted + counts.updated,
+  );
 }

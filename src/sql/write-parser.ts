@@ -1,4 +1,4 @@
-import type { Expr, Statement } from './ast.js';
+import type { Assignment, Expr, Statement } from './ast.js';
 import { unsupported } from './cursor.js';
 import type { ExprParser } from './expr-parser.js';
 import { parseQuery } from './select-parser.js';
@@ -9,19 +9,12 @@ export function parseInsert(p: ExprParser): Statement {
   c.expectWord('INSERT');
   c.expectWord('INTO');
   const table = tableName(p);
-  let columns: string[] | null = null;
-  if (c.acceptSymbol('(')) {
-    columns = [c.identifier('a column name')];
-    while (c.acceptSymbol(',')) columns.push(c.identifier('a column name'));
-    c.expectSymbol(')');
-  }
+  const columns = c.isSymbol('(') ? columnList(p) : null;
   if (c.isWord('WITH')) throw unsupported('WITH in INSERT ... SELECT');
   if (c.isSymbol('(')) throw unsupported('parenthesized SELECT');
   if (c.isWord('SELECT')) {
     const query = parseQuery(p);
-    if (c.isWord('ON')) throw unsupported('INSERT ... ON CONFLICT');
-    refuseReturning(p);
-    return { kind: 'insert', table, columns, rows: [], query };
+    return withOnConflict(p, { kind: 'insert', table, columns, rows: [], query });
   }
   if (c.isWord('DEFAULT')) throw unsupported('INSERT ... DEFAULT VALUES');
   c.expectWord('VALUES');
@@ -31,9 +24,56 @@ export function parseInsert(p: ExprParser): Statement {
     rows.push(p.nested(() => p.list()));
     c.expectSymbol(')');
   } while (c.acceptSymbol(','));
-  if (c.isWord('ON')) throw unsupported('INSERT ... ON CONFLICT');
+  return withOnConflict(p, { kind: 'insert', table, columns, rows });
+}
+
+type InsertStatement = Extract<Statement, { kind: 'insert' }>;
+
+/** The INSERT with its `ON CONFLICT ...` clause, if one follows; then the statement ends. */
+function withOnConflict(p: ExprParser, insert: InsertStatement): InsertStatement {
+  const c = p.c;
+  let statement = insert;
+  if (c.acceptWord('ON')) {
+    c.expectWord('CONFLICT');
+    if (c.isWord('ON')) throw unsupported('ON CONFLICT ON CONSTRAINT');
+    const target = c.isSymbol('(') ? columnList(p) : null;
+    if (c.isWord('WHERE')) throw unsupported('ON CONFLICT (...) WHERE (a partial index target)');
+    c.expectWord('DO');
+    if (c.acceptWord('NOTHING')) {
+      statement = { ...insert, onConflict: { target, action: 'nothing', assignments: [], where: null } };
+    } else {
+      c.expectWord('UPDATE');
+      if (target === null) throw c.fail('ON CONFLICT DO UPDATE needs a conflict target, e.g. ON CONFLICT (id)');
+      c.expectWord('SET');
+      const assignments = setList(p);
+      const where = c.acceptWord('WHERE') ? p.expr() : null;
+      statement = { ...insert, onConflict: { target, action: 'update', assignments, where } };
+    }
+  }
   refuseReturning(p);
-  return { kind: 'insert', table, columns, rows };
+  return statement;
+}
+
+function columnList(p: ExprParser): string[] {
+  const c = p.c;
+  c.expectSymbol('(');
+  const columns = [c.identifier('a column name')];
+  while (c.acceptSymbol(',')) columns.push(c.identifier('a column name'));
+  c.expectSymbol(')');
+  return columns;
+}
+
+/** `col = expr, ...` of UPDATE and ON CONFLICT DO UPDATE. */
+function setList(p: ExprParser): Assignment[] {
+  const c = p.c;
+  const assignments: Assignment[] = [];
+  do {
+    if (c.isSymbol('(')) throw unsupported('SET (columns) = (...)');
+    const column = c.identifier('a column name');
+    c.expectSymbol('=');
+    assignments.push({ column, value: p.expr() });
+  } while (c.acceptSymbol(','));
+  return assignments;
 }
 
 /** `UPDATE t SET col = expr, ... [WHERE ...]`. */
@@ -42,13 +82,7 @@ export function parseUpdate(p: ExprParser): Statement {
   c.expectWord('UPDATE');
   const table = tableName(p);
   c.expectWord('SET');
-  const assignments: { column: string; value: Expr }[] = [];
-  do {
-    if (c.isSymbol('(')) throw unsupported('UPDATE ... SET (columns) = (...)');
-    const column = c.identifier('a column name');
-    c.expectSymbol('=');
-    assignments.push({ column, value: p.expr() });
-  } while (c.acceptSymbol(','));
+  const assignments = setList(p);
   if (c.isWord('FROM')) throw unsupported('UPDATE ... FROM');
   const where = c.acceptWord('WHERE') ? p.expr() : null;
   refuseReturning(p);

@@ -51,7 +51,7 @@ export class WriteScript {
     return this.rng.pick([
       () => this.addColumn(), () => this.dropColumn(), () => this.renameColumn(), () => this.renameTable(),
       () => this.insertValues(), () => this.insertValues(), () => this.update(), () => this.remove(),
-      () => this.insertSelect(), () => this.insertSelect(),
+      () => this.insertSelect(), () => this.insertSelect(), () => this.upsert(), () => this.upsert(),
     ])();
   }
 
@@ -150,6 +150,47 @@ export class WriteScript {
     if (targets.length === 0) return this.insertValues();
     const where = ` WHERE ${this.condition(src)}`;
     return `INSERT INTO ${dst.name} (${targets.join(', ')}) SELECT ${sources.join(', ')} FROM ${src.name}${where}`;
+  }
+
+  /**
+   * `INSERT ... ON CONFLICT (id) DO NOTHING | DO UPDATE SET ... [WHERE ...]` into a keyed table,
+   * with keys that often exist (never one key twice when updating: PostgreSQL refuses that).
+   */
+  upsert(): string {
+    const t = this.pickTable(true);
+    const update = this.rng.chance(0.6);
+    let source: string;
+    if (this.rng.chance(0.3)) {
+      const src = this.pickTable(true);
+      const sources = t.columns.map((c) => {
+        if (c.name === 'id') return 'id';
+        const same = src.columns.filter((s) => s.type === c.type && s.name !== 'id');
+        return same.length > 0 ? this.rng.pick(same).name : this.value(c.type);
+      });
+      source = `SELECT ${sources.join(', ')} FROM ${src.name} WHERE ${this.condition(src)}`;
+    } else {
+      const ids = new Set(Array.from({ length: this.rng.between(1, 4) }, () => this.rng.between(0, 70)));
+      const keys = update ? [...ids] : [...ids, ...ids];
+      source = `VALUES ${keys.map((id) => `(${this.values(t, id).join(', ')})`).join(', ')}`;
+    }
+    return `INSERT INTO ${t.name} ${source} ON CONFLICT (id) DO ${update ? this.#conflictUpdate(t) : 'NOTHING'}`;
+  }
+
+  #conflictUpdate(t: ModelTable): string {
+    const columns = this.dataColumns(t).filter(() => this.rng.chance(0.6));
+    const chosen = columns.length > 0 ? columns : [this.rng.pick(this.dataColumns(t))];
+    const sets = chosen.map((c) => {
+      const mine = `${t.name}.${c.name}`;
+      const theirs = `excluded.${c.name}`;
+      const options = [theirs, mine, this.value(c.type)];
+      if (c.type !== 'STRING') options.push(`${mine} + ${theirs}`, `coalesce(${theirs}, ${mine})`);
+      return `${c.name} = ${this.rng.pick(options)}`;
+    });
+    const guard = this.rng.pick(this.dataColumns(t));
+    const where = this.rng.chance(0.4)
+      ? ` WHERE ${this.rng.pick([`${t.name}.${guard.name}`, `excluded.${guard.name}`])} IS ${this.rng.pick(['', 'NOT '])}NULL`
+      : '';
+    return `UPDATE SET ${sets.join(', ')}${where}`;
   }
 
   /** A condition on the key (keyed) or on any column, both engines agree on. */
