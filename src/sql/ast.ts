@@ -178,6 +178,9 @@ export type Statement =
   | { readonly kind: 'dropTable'; readonly table: string; readonly ifExists: boolean }
   | { readonly kind: 'dropIndex'; readonly name: string; readonly ifExists: boolean }
   | { readonly kind: 'alterTable'; readonly table: string; readonly action: AlterTableAction }
+  | { readonly kind: 'showTables' }
+  | { readonly kind: 'describe'; readonly table: string }
+  | { readonly kind: 'explain'; readonly statement: ExplainableStatement }
   | { readonly kind: 'begin' }
   | { readonly kind: 'commit' }
   | { readonly kind: 'rollback' };
@@ -199,6 +202,9 @@ export interface OnConflict {
   readonly assignments: readonly Assignment[];
   readonly where: Expr | null;
 }
+
+/** What EXPLAIN shows the plan of (it runs none of them). */
+export type ExplainableStatement = Extract<Statement, { kind: 'select' | 'compound' | 'update' | 'delete' }>;
 
 /** The one change an `ALTER TABLE` statement makes. */
 export type AlterTableAction =

@@ -1,7 +1,7 @@
 import { ChronosError } from '../lib/index.js';
 import type { ColumnDefinition, Expr, Statement } from './ast.js';
 import { parseAlterTable } from './alter-parser.js';
-import { Cursor } from './cursor.js';
+import { Cursor, unsupported } from './cursor.js';
 import { columnDefinition } from './column-definition.js';
 import { lexerParseError, type Token } from './lexer.js';
 import { checkIntLiteral, negateLiteral, numberLiteral, stringLiteral } from './literals.js';
@@ -37,9 +37,29 @@ export function parseByTokens(c: Cursor): Statement | null {
       return drop(c);
     case 'ALTER':
       return parseAlterTable(c);
+    case 'SHOW':
+      return parseShow(c);
+    case 'DESCRIBE':
+    case 'DESC': {
+      c.next();
+      c.acceptWord('TABLE');
+      const table = c.identifier('a table name');
+      c.expectEnd();
+      return { kind: 'describe', table };
+    }
     default:
       return null;
   }
+}
+
+/** `SHOW TABLES`; other SHOW forms are refused by name. */
+function parseShow(c: Cursor): Statement {
+  c.expectWord('SHOW');
+  const what = c.peek();
+  if (what?.kind === 'word' && what.value !== 'TABLES') throw unsupported(`SHOW ${what.value}`);
+  c.expectWord('TABLES');
+  c.expectEnd();
+  return { kind: 'showTables' };
 }
 
 function createTable(c: Cursor): Statement {

@@ -182,6 +182,9 @@ export async function executeWrite(
       return executeAlterTable(tableOf(txn, s.table), s.action, txn);
     case 'select':
     case 'compound':
+    case 'showTables':
+    case 'describe':
+    case 'explain':
     case 'begin':
     case 'commit':
     case 'rollback':
