@@ -41,10 +41,18 @@ function targetPositions(schema: TableSchema, columns: readonly string[] | null)
   return positions;
 }
 
-/** The full rows of `INSERT ... VALUES`, checked against the table. */
-function valuesRows(s: InsertStatement, schema: TableSchema, positions: readonly number[], nowMs: number): Row[] {
+/** The rows an INSERT proposes, made one at a time (VALUES rows are not held all at once). */
+interface ProposedRows {
+  readonly count: number;
+  /** Row `r`, full width and checked against the table. */
+  row(r: number): Row;
+}
+
+/** The rows of `INSERT ... VALUES`. */
+function valuesRows(s: InsertStatement, schema: TableSchema, positions: readonly number[], nowMs: number): ProposedRows {
   const ctx = { scope: null, nowMs, aggregatesRefused: 'in VALUES' } as const;
-  return s.rows.map((exprs, r) => {
+  const row = (r: number): Row => {
+    const exprs = s.rows[r] as readonly Expr[];
     if (exprs.length !== positions.length) {
       throw new ChronosError(
         'INVALID_ARGUMENT',
@@ -63,7 +71,8 @@ function valuesRows(s: InsertStatement, schema: TableSchema, positions: readonly
       }
     }
     return values;
-  });
+  };
+  return { count: s.rows.length, row };
 }
 
 /** Answer the SELECT of INSERT ... SELECT over the transaction, before anything is inserted. */
@@ -96,13 +105,13 @@ function tooManyRows(limits: StatementLimits): ChronosError {
   );
 }
 
-/** The full rows of `INSERT ... SELECT`, checked against the table. */
+/** The rows of `INSERT ... SELECT`: the query is answered in full first. */
 async function selectedRows(
   query: SelectStatement | CompoundStatement,
   schema: TableSchema,
   positions: readonly number[],
   context: { txn: WriteTransaction; nowMs: number; limits: StatementLimits },
-): Promise<Row[]> {
+): Promise<ProposedRows> {
   const result = await queryRows(query, context.txn, context.nowMs, context.limits);
   if (result.columns.length !== positions.length) {
     throw new ChronosError(
@@ -110,13 +119,15 @@ async function selectedRows(
       `INSERT INTO ${schema.name}: the SELECT gives ${result.columns.length} columns for ${positions.length} target columns`,
     );
   }
-  return result.rows.map((row) => {
+  const row = (r: number): Row => {
+    const selected = result.rows[r] as Row;
     const values: SqlValue[] = new Array<SqlValue>(schema.columns.length).fill(null);
     positions.forEach((pos, i) => {
-      values[pos] = checkedValue(schema, pos, row[i] ?? null, result.columnTypes[i] ?? null);
+      values[pos] = checkedValue(schema, pos, selected[i] ?? null, result.columnTypes[i] ?? null);
     });
     return values;
-  });
+  };
+  return { count: result.rows.length, row };
 }
 
 /** `INSERT INTO t [(cols)] VALUES ... | SELECT ...`: all rows are computed, then inserted. */
@@ -133,11 +144,11 @@ export async function insert(
     ? valuesRows(s, schema, positions, nowMs)
     : await selectedRows(s.query, schema, positions, { txn, nowMs, limits });
   if (conflicts === null) {
-    for (const values of rows) await txn.insert(schema.name, values, nowMs);
-    return message(`Inserted into ${schema.name}`, rows.length);
+    for (let r = 0; r < rows.count; r++) await txn.insert(schema.name, rows.row(r), nowMs);
+    return message(`Inserted into ${schema.name}`, rows.count);
   }
   const counts: Record<UpsertOutcome, number> = { inserted: 0, updated: 0, skipped: 0 };
-  for (const values of rows) counts[await conflicts.apply(txn, values, nowMs)]++;
+  for (let r = 0; r < rows.count; r++) counts[await conflicts.apply(txn, rows.row(r), nowMs)]++;
   const updated = s.onConflict?.action === 'update' ? `${counts.updated} updated, ` : '';
   const what = `${updated}${counts.skipped} skipped`;
   return message(
