@@ -27,6 +27,7 @@ export function parseStatement(sql: string): Statement {
   if (sql.length > MAX_EXPR_DEPTH) {
     checkExprDepth(statement);
     if (statement.kind === 'insert' && statement.query !== undefined) checkExprDepth(statement.query);
+    if (statement.kind === 'explain') checkExprDepth(statement.statement);
   }
   return statement;
 }
