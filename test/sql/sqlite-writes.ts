@@ -24,6 +24,8 @@ export class WriteScript {
     table('t', true), table('h', true), { name: 'log', keyed: false, columns: [col('g', 'INT'), col('v', 'FLOAT')] },
   ];
   #names = 0;
+  /** Secondary indexes (one column each): sqlite3 refuses to drop an indexed column. */
+  readonly indexes: { readonly name: string; readonly table: ModelTable; readonly column: ModelColumn }[] = [];
   /** Above every id any keyed table holds: new keys are taken from here. */
   #maxId = 100;
 
@@ -43,7 +45,10 @@ export class WriteScript {
 
   /** `SELECT *` of every table (compared as multisets: the engines order NULLs differently). */
   snapshots(): string[] {
-    return this.tables.map((t) => `SELECT * FROM ${t.name}`);
+    const lowest: Record<ColumnType, string> = { INT: '-1000', FLOAT: '-1000.5', STRING: "''" };
+    // A range on an indexed column: the planner reads it through the index.
+    const ranges = this.indexes.map((i) => `SELECT * FROM ${i.table.name} WHERE ${i.column.name} >= ${lowest[i.column.type]}`);
+    return [...this.tables.map((t) => `SELECT * FROM ${t.name}`), ...ranges];
   }
 
   /** The next statement; it changes the model when it changes the schema. */
@@ -52,6 +57,7 @@ export class WriteScript {
       () => this.addColumn(), () => this.dropColumn(), () => this.renameColumn(), () => this.renameTable(),
       () => this.insertValues(), () => this.insertValues(), () => this.update(), () => this.remove(),
       () => this.insertSelect(), () => this.insertSelect(), () => this.upsert(), () => this.upsert(),
+      () => this.createIndex(), () => this.dropIndex(),
     ])();
   }
 
@@ -95,9 +101,25 @@ export class WriteScript {
     return `ALTER TABLE ${t.name} ADD ${this.rng.chance(0.5) ? 'COLUMN ' : ''}${c.name} ${c.type}`;
   }
 
+  createIndex(): string {
+    const t = this.pickTable();
+    const column = this.rng.pick(this.dataColumns(t));
+    const name = this.#freshName('ix');
+    this.indexes.push({ name, table: t, column });
+    return `CREATE INDEX ${name} ON ${t.name} (${column.name})`;
+  }
+
+  dropIndex(): string {
+    const index = this.indexes.length === 0 ? undefined : this.rng.pick(this.indexes);
+    if (index === undefined) return this.createIndex();
+    this.indexes.splice(this.indexes.indexOf(index), 1);
+    return `DROP INDEX ${index.name}`;
+  }
+
   dropColumn(): string {
     const t = this.pickTable();
-    const candidates = this.dataColumns(t);
+    const indexed = new Set(this.indexes.map((i) => i.column));
+    const candidates = this.dataColumns(t).filter((c) => !indexed.has(c));
     if (candidates.length < 2) return this.addColumn();
     const c = this.rng.pick(candidates);
     t.columns.splice(t.columns.indexOf(c), 1);
