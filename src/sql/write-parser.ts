@@ -7,6 +7,7 @@ import { parseQuery } from './select-parser.js';
 export function parseInsert(p: ExprParser): Statement {
   const c = p.c;
   c.expectWord('INSERT');
+  if (c.isWord('OR')) throw unsupported(`INSERT OR ${c.peek(1)?.value ?? ''} (use INSERT ... ON CONFLICT)`);
   c.expectWord('INTO');
   const table = tableName(p);
   const columns = c.isSymbol('(') ? columnList(p) : null;
@@ -34,6 +35,7 @@ function withOnConflict(p: ExprParser, insert: InsertStatement): InsertStatement
   const c = p.c;
   let statement = insert;
   if (c.acceptWord('ON')) {
+    if (c.isWord('DUPLICATE')) throw unsupported('ON DUPLICATE KEY UPDATE (use ON CONFLICT (key) DO UPDATE)');
     c.expectWord('CONFLICT');
     if (c.isWord('ON')) throw unsupported('ON CONFLICT ON CONSTRAINT');
     const target = c.isSymbol('(') ? columnList(p) : null;

@@ -71,6 +71,9 @@ describe('INSERT ... ON CONFLICT', () => {
     ["INSERT INTO t VALUES (1, 'x', 0, 0) ON CONFLICT (id) WHERE hits > 0 DO NOTHING", 'UNSUPPORTED',
       'Unsupported: ON CONFLICT (...) WHERE (a partial index target)'],
     ["INSERT INTO t VALUES (1, 'x', 0, 0) ON CONFLICT (id) DO NOTHING RETURNING id", 'UNSUPPORTED', 'Unsupported: RETURNING'],
+    ["INSERT OR REPLACE INTO t VALUES (1, 'x', 0, 0)", 'UNSUPPORTED', 'Unsupported: INSERT OR REPLACE (use INSERT ... ON CONFLICT)'],
+    ["INSERT INTO t VALUES (1, 'x', 0, 0) ON DUPLICATE KEY UPDATE hits = 1", 'UNSUPPORTED',
+      'Unsupported: ON DUPLICATE KEY UPDATE (use ON CONFLICT (key) DO UPDATE)'],
   ] as const)('%s fails with %s and changes nothing', async (sql, code, message) => {
     const { session } = await fixture();
     await expectError(session, sql, code, message);
