@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { OutputFormat } from './format/index.js';
 import type { SqlTarget, TextSink } from './sql-target.js';
+import { metaCommandSql } from './meta-commands.js';
 import { runOne } from './run-statements.js';
 import { splitStatements } from '../sql/split-statements.js';
 
@@ -34,7 +35,9 @@ const EXIT_WORDS = new Set(['exit', 'quit', '\\q']);
 /**
  * The interactive SQL loop: prompt, read until `;`, run, print the result and a blank line.
  * Errors print `Error: ...` on stderr and the loop goes on; `exit`, `quit` or Ctrl-D end it,
- * Ctrl-C drops the statement being typed, or cancels the one running (on the server too). Resolves with exit code 0 when the session ends.
+ * Ctrl-C drops the statement being typed, or cancels the one running (on the server too).
+ * `\d` and `\d TABLE` (meta-commands.ts) list and describe tables. Resolves with exit code 0
+ * when the session ends.
  */
 export async function runRepl(target: SqlTarget, options: ReplOptions): Promise<number> {
   const { output } = options;
@@ -65,6 +68,14 @@ export async function runRepl(target: SqlTarget, options: ReplOptions): Promise<
     if (buffer === '' && EXIT_WORDS.has(line.trim().replace(/;$/, '').trim().toLowerCase())) {
       exited = true;
       break;
+    }
+    const meta = buffer === '' ? metaCommandSql(line) : null;
+    if (meta !== null) {
+      if ('error' in meta) options.stderr.write(`Error: ${meta.error}\n`);
+      else await runOne(target, meta.sql, options.format, { stdout: output, stderr: options.stderr });
+      output.write('\n');
+      rl.prompt();
+      continue;
     }
     buffer = buffer === '' ? line : `${buffer}\n${line}`;
     const split = splitStatements(buffer);

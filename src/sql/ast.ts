@@ -147,7 +147,11 @@ export type Statement =
       readonly kind: 'insert';
       readonly table: string;
       readonly columns: readonly string[] | null;
+      /** The VALUES rows; empty for INSERT ... SELECT. */
       readonly rows: readonly (readonly Expr[])[];
+      /** INSERT ... SELECT: the query whose rows are inserted (absent for VALUES). */
+      readonly query?: SelectStatement | CompoundStatement;
+      readonly onConflict?: OnConflict;
     }
   | {
       readonly kind: 'update';
@@ -173,9 +177,41 @@ export type Statement =
     }
   | { readonly kind: 'dropTable'; readonly table: string; readonly ifExists: boolean }
   | { readonly kind: 'dropIndex'; readonly name: string; readonly ifExists: boolean }
+  | { readonly kind: 'alterTable'; readonly table: string; readonly action: AlterTableAction }
+  | { readonly kind: 'showTables' }
+  | { readonly kind: 'describe'; readonly table: string }
+  | { readonly kind: 'explain'; readonly statement: ExplainableStatement }
   | { readonly kind: 'begin' }
   | { readonly kind: 'commit' }
   | { readonly kind: 'rollback' };
+
+/** One `SET column = expr` of UPDATE or ON CONFLICT DO UPDATE. */
+export interface Assignment {
+  readonly column: string;
+  readonly value: Expr;
+}
+
+/**
+ * `ON CONFLICT [(cols)] DO NOTHING | DO UPDATE SET ... [WHERE ...]` of INSERT. The SET and WHERE
+ * expressions see the existing row (by the table's name) and the proposed one (`excluded`).
+ */
+export interface OnConflict {
+  /** The conflict target's columns; null when omitted (DO NOTHING only). */
+  readonly target: readonly string[] | null;
+  readonly action: 'nothing' | 'update';
+  readonly assignments: readonly Assignment[];
+  readonly where: Expr | null;
+}
+
+/** What EXPLAIN shows the plan of (it runs none of them). */
+export type ExplainableStatement = Extract<Statement, { kind: 'select' | 'compound' | 'update' | 'delete' }>;
+
+/** The one change an `ALTER TABLE` statement makes. */
+export type AlterTableAction =
+  | { readonly kind: 'addColumn'; readonly column: ColumnDefinition; readonly ifNotExists: boolean }
+  | { readonly kind: 'dropColumn'; readonly column: string; readonly ifExists: boolean }
+  | { readonly kind: 'renameTable'; readonly to: string }
+  | { readonly kind: 'renameColumn'; readonly from: string; readonly to: string };
 
 /** The statement kinds, for switches. */
 export type StatementKind = Statement['kind'];

@@ -4,6 +4,8 @@ import type { Statement } from './ast.js';
 import type { WriteCommand } from './command.js';
 import { hasSubqueries, parseStatement } from './parse.js';
 import { parsedStatements } from './parsed-statements.js';
+import { explainPlan, scanOf } from './explain-plan.js';
+import { describeTable, showTables } from './introspect.js';
 import { describeAccessPath } from './plan.js';
 import type { StatementResult } from './result.js';
 import { executeSelect, planSelect } from './select.js';
@@ -30,6 +32,9 @@ function classOf(s: Statement): StatementClass {
   switch (s.kind) {
     case 'select':
     case 'compound':
+    case 'showTables':
+    case 'describe':
+    case 'explain':
       return 'read';
     case 'begin':
     case 'commit':
@@ -49,10 +54,26 @@ export async function executeRead(
 ): Promise<StatementResult> {
   const s = parsedStatements.take(sql);
   if (s.kind === 'compound') return executeCompound(s, reader, nowMs);
+  const introspected = await introspect(s, reader, nowMs);
+  if (introspected !== null) return introspected;
   if (s.kind !== 'select') {
     throw new ChronosError('INVALID_ARGUMENT', `executeRead needs a SELECT, got ${s.kind}`);
   }
   return executeSelect(await withAnswers(s, reader, nowMs), reader, nowMs, new StatementGuard(limits));
+}
+
+/** SHOW TABLES, DESCRIBE and EXPLAIN over `reader`; null for any other statement. */
+async function introspect(s: Statement, reader: StorageReader, nowMs: number): Promise<StatementResult | null> {
+  switch (s.kind) {
+    case 'showTables':
+      return showTables(reader.catalog);
+    case 'describe':
+      return describeTable(reader.catalog, s.table);
+    case 'explain':
+      return explainPlan(s.statement, reader, nowMs);
+    default:
+      return null;
+  }
 }
 
 /** The statement with its subqueries answered over `reader` (most statements have none). */
@@ -79,24 +100,22 @@ function describeWritePath(
   reader: StorageReader,
   nowMs: number,
 ): string {
-  const select: Statement = {
-    kind: 'select', distinct: false, items: [{ kind: 'star', table: null }],
-    from: { table: s.table, alias: null }, joins: [], where: s.where, groupBy: [], having: null,
-    orderBy: [], limit: null, offset: null,
-  };
-  const plan = planSelect(select, reader, nowMs);
+  const plan = planSelect(scanOf(s.table, s.where), reader, nowMs);
   return plan.path === null ? 'NO TABLE' : describeAccessPath(plan.path);
 }
 
-/** Run one statement (read or write) inside a write transaction. */
+/** Run one statement (read or write) inside a write transaction (see executeWrite's `limits`). */
 export async function executeInTransaction(
   sql: string,
   txn: WriteTransaction,
   nowMs: number,
+  limits?: StatementLimits,
 ): Promise<StatementResult> {
   const s = await withAnswers(parsedStatements.take(sql), txn, nowMs);
   if (s.kind === 'select') return executeSelect(s, txn, nowMs);
   if (s.kind === 'compound') return executeCompound(s, txn, nowMs);
+  const introspected = await introspect(s, txn, nowMs);
+  if (introspected !== null) return introspected;
   if (s.kind === 'begin' || s.kind === 'commit' || s.kind === 'rollback') {
     throw new ChronosError(
       'TRANSACTION_STATE',
@@ -105,7 +124,7 @@ export async function executeInTransaction(
   }
   const savepoint = txn.savepoint();
   try {
-    return await executeWrite(s, txn, nowMs);
+    return await executeWrite(s, txn, nowMs, limits);
   } catch (error) {
     txn.rollbackTo(savepoint);
     throw error;

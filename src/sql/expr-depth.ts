@@ -38,7 +38,11 @@ export function rootsOf(s: Statement): (Expr | null)[] {
         ...s.joins.map((j) => j.on), s.where, ...s.groupBy, s.having,
         ...s.orderBy.map((o) => o.expr), s.limit, s.offset,
       ];
-    case 'insert': return s.rows.flat();
+    case 'insert': {
+      const conflict = s.onConflict;
+      if (conflict === undefined) return s.rows.flat();
+      return [...s.rows.flat(), ...conflict.assignments.map((a) => a.value), conflict.where];
+    }
     case 'update': return [...s.assignments.map((a) => a.value), s.where];
     case 'delete': return [s.where];
     default: return [];

@@ -33,7 +33,13 @@ export function mapStatementExprs(s: Statement, f: (e: Expr) => Expr): Statement
         orderBy: s.orderBy.map((o) => ({ ...o, expr: f(o.expr) })),
         limit: opt(s.limit), offset: opt(s.offset),
       };
-    case 'insert': return { ...s, rows: s.rows.map((r) => r.map(f)) };
+    case 'insert': {
+      const rows = s.rows.map((r) => r.map(f));
+      const conflict = s.onConflict;
+      if (conflict === undefined) return { ...s, rows };
+      const assignments = conflict.assignments.map((a) => ({ ...a, value: f(a.value) }));
+      return { ...s, rows, onConflict: { ...conflict, assignments, where: opt(conflict.where) } };
+    }
     case 'update':
       return { ...s, assignments: s.assignments.map((a) => ({ ...a, value: f(a.value) })), where: opt(s.where) };
     case 'delete': return { ...s, where: opt(s.where) };

@@ -11,8 +11,7 @@ import { parseDelete, parseInsert, parseUpdate } from './write-parser.js';
 
 /** Statement words we recognise but do not run: refused by name rather than as a typo. */
 const REFUSED_STATEMENTS: ReadonlySet<string> = new Set([
-  'ALTER', 'ANALYZE', 'CALL', 'COPY', 'DESCRIBE', 'EXPLAIN', 'GRANT', 'MERGE', 'REVOKE',
-  'SHOW', 'TRUNCATE', 'VACUUM', 'REPLACE', 'UPSERT', 'SAVEPOINT', 'RELEASE', 'PREPARE',
+  'ANALYZE', 'CALL', 'COPY', 'GRANT', 'MERGE', 'REVOKE', 'TRUNCATE', 'VACUUM', 'REPLACE', 'UPSERT', 'SAVEPOINT', 'RELEASE', 'PREPARE',
   'EXECUTE', 'SET', 'LOCK',
 ]);
 
@@ -25,7 +24,11 @@ export function parseStatement(sql: string): Statement {
   }
   const statement = parseWithoutFastPath(sql);
   // A tree can't be deeper than the text is long: most statements skip the walk.
-  if (sql.length > MAX_EXPR_DEPTH) checkExprDepth(statement);
+  if (sql.length > MAX_EXPR_DEPTH) {
+    checkExprDepth(statement);
+    if (statement.kind === 'insert' && statement.query !== undefined) checkExprDepth(statement.query);
+    if (statement.kind === 'explain') checkExprDepth(statement.statement);
+  }
   return statement;
 }
 
@@ -50,6 +53,25 @@ export function hasSubqueries(s: Statement): boolean {
   return WITH_SUBQUERIES.has(s);
 }
 
+/** `EXPLAIN statement`: the statement is parsed whole (and checked), never run. */
+function parseExplain(c: Cursor): Statement {
+  c.expectWord('EXPLAIN');
+  for (const word of ['ANALYZE', 'VERBOSE', 'QUERY']) {
+    if (c.isWord(word)) throw unsupported(`EXPLAIN ${word}`);
+  }
+  if (c.isSymbol('(')) throw unsupported('EXPLAIN options');
+  const statement = parseByTokens(c) ?? parseQueryOrWrite(c);
+  switch (statement.kind) {
+    case 'select':
+    case 'compound':
+    case 'update':
+    case 'delete':
+      return { kind: 'explain', statement };
+    default:
+      throw unsupported(`EXPLAIN of ${statement.kind === 'insert' ? 'INSERT' : 'this statement'}`);
+  }
+}
+
 function parseQueryOrWrite(c: Cursor): Statement {
   const p = new ExprParser(c, parseSelect);
   const first = c.peek() as Token;
@@ -67,6 +89,8 @@ function parseQueryOrWrite(c: Cursor): Statement {
     case 'DELETE':
       statement = parseDelete(p);
       break;
+    case 'EXPLAIN':
+      return parseExplain(c);
     case 'WITH':
       throw unsupported('WITH (common table expressions)');
     default:

@@ -1,7 +1,8 @@
 import { ChronosError } from '../lib/index.js';
 import type { ColumnDefinition, Expr, Statement } from './ast.js';
-import { Cursor } from './cursor.js';
-import { parseTypeName } from './type-name.js';
+import { parseAlterTable } from './alter-parser.js';
+import { Cursor, unsupported } from './cursor.js';
+import { columnDefinition } from './column-definition.js';
 import { lexerParseError, type Token } from './lexer.js';
 import { checkIntLiteral, negateLiteral, numberLiteral, stringLiteral } from './literals.js';
 
@@ -34,9 +35,31 @@ export function parseByTokens(c: Cursor): Statement | null {
       return c.isWord('TABLE', 1) ? createTable(c) : createIndex(c);
     case 'DROP':
       return drop(c);
+    case 'ALTER':
+      return parseAlterTable(c);
+    case 'SHOW':
+      return parseShow(c);
+    case 'DESCRIBE':
+    case 'DESC': {
+      c.next();
+      c.acceptWord('TABLE');
+      const table = c.identifier('a table name');
+      c.expectEnd();
+      return { kind: 'describe', table };
+    }
     default:
       return null;
   }
+}
+
+/** `SHOW TABLES`; other SHOW forms are refused by name. */
+function parseShow(c: Cursor): Statement {
+  c.expectWord('SHOW');
+  const what = c.peek();
+  if (what?.kind === 'word' && what.value !== 'TABLES') throw unsupported(`SHOW ${what.value}`);
+  c.expectWord('TABLES');
+  c.expectEnd();
+  return { kind: 'showTables' };
 }
 
 function createTable(c: Cursor): Statement {
@@ -88,35 +111,6 @@ function createTable(c: Cursor): Statement {
     primaryKey.includes(col.name) ? { ...col, notNull: true, primaryKey: true } : col,
   );
   return { kind: 'createTable', table, ifNotExists, columns: withKeys, primaryKey, ttlMs };
-}
-
-function columnDefinition(c: Cursor): ColumnDefinition {
-  const name = c.identifier('a column name');
-  const type = parseTypeName(c, ` for column ${name}`);
-  let notNull = false;
-  let primaryKey = false;
-  for (let guard = 0; guard < 8; guard++) {
-    if (c.acceptWord('NOT')) {
-      c.expectWord('NULL');
-      notNull = true;
-    } else if (c.acceptWord('NULL')) {
-      // explicit NULL: the default
-    } else if (c.acceptWord('PRIMARY')) {
-      c.expectWord('KEY');
-      primaryKey = true;
-      notNull = true;
-    } else {
-      break;
-    }
-  }
-  if (c.isWord('DEFAULT') || c.isWord('UNIQUE') || c.isWord('REFERENCES') || c.isWord('CHECK')) {
-    const t = c.peek() as Token;
-    throw new ChronosError(
-      'UNSUPPORTED',
-      `Unsupported column constraint ${t.value} on column ${name}`,
-    );
-  }
-  return { name, type, notNull, primaryKey };
 }
 
 function ttlClause(c: Cursor): number | null {

@@ -1,155 +1,16 @@
 import { assertNever, ChronosError } from '../lib/index.js';
 import type { RowKey, WriteTransaction } from '../storage/engine.js';
 import type { TableSchema } from '../storage/schema.js';
-import type { Row, SqlType, SqlValue } from '../storage/values.js';
+import type { Row } from '../storage/values.js';
+import { executeAlterTable } from './alter.js';
 import type { Expr, Statement } from './ast.js';
-import { compileExpr, type CompileContext, type Compiled } from './compile.js';
+import { compileExpr } from './compile.js';
+import { insert, WRITE_LIMITS } from './insert.js';
 import { chooseAccessPath, scanPath } from './plan.js';
 import type { MessageResult } from './result.js';
 import { Scope } from './scope.js';
-import { yieldToEventLoop } from './statement-guard.js';
-import { coerceToColumn } from './value-ops.js';
-
-function tableOf(txn: WriteTransaction, name: string): TableSchema {
-  const t = txn.catalog.table(name);
-  if (t === undefined) throw new ChronosError(
-    'UNKNOWN_TABLE',
-    `Unknown table ${name}`,
-    { details: { table: name } },
-  );
-  return t;
-}
-
-function message(text: string, rowsAffected: number): MessageResult {
-  return { kind: 'message', message: text, rowsAffected };
-}
-
-function checkedValue(
-  schema: TableSchema,
-  column: number,
-  value: SqlValue,
-  compiled: Compiled,
-): SqlValue {
-  const col = schema.columns[column];
-  if (col === undefined) throw new ChronosError(
-    'UNKNOWN_COLUMN',
-    `Unknown column #${column} in table ${schema.name}`,
-  );
-  const where = `${schema.name}.${col.name}`;
-  const v = coerceToColumn(value, compiled.type, col.type, where);
-  if (v === null && col.notNull) {
-    const text = `NULL value in column ${where} violates NOT NULL`;
-    throw new ChronosError('NOT_NULL_VIOLATION', text, {
-      details: { table: schema.name, column: col.name },
-    });
-  }
-  return v;
-}
-
-const NULL_CONSTANT: Compiled = { evaluate: () => null, type: null, constant: true };
-
-/** The hot path of INSERT: a literal whose type already matches its column. */
-function checkedLiteral(
-  schema: TableSchema,
-  column: number,
-  value: SqlValue,
-  type: SqlType | null,
-): SqlValue {
-  const col = schema.columns[column];
-  if (col !== undefined && value !== null && col.type === type) return value;
-  return checkedValue(schema, column, value, { evaluate: () => value, type, constant: true });
-}
-
-const INSERT_CHUNK_ROWS = 5_000;
-
-/** The full row (column order, omitted columns NULL) that row `r` of a VALUES list gives. */
-function rowValues(
-  schema: TableSchema,
-  exprs: readonly Expr[],
-  r: number,
-  positions: readonly number[],
-  ctx: CompileContext,
-): SqlValue[] {
-  if (exprs.length !== positions.length) {
-    throw new ChronosError(
-      'INVALID_ARGUMENT',
-      `INSERT INTO ${schema.name}: row ${r + 1} has ${exprs.length} values ` +
-        `for ${positions.length} columns`,
-    );
-  }
-  const values: SqlValue[] = new Array<SqlValue>(schema.columns.length).fill(null);
-  for (let i = 0; i < exprs.length; i++) {
-    const expr = exprs[i] as Expr;
-    const pos = positions[i] as number;
-    if (expr.kind === 'literal' && typeof expr.value !== 'bigint') {
-      values[pos] = checkedLiteral(schema, pos, expr.value, expr.type);
-    } else {
-      const compiled = compileExpr(expr, ctx);
-      values[pos] = checkedValue(schema, pos, compiled.evaluate([]), compiled);
-    }
-  }
-  return values;
-}
-
-async function insert(
-  s: Extract<Statement,
-  { kind: 'insert' }>,
-  txn: WriteTransaction,
-  nowMs: number,
-): Promise<MessageResult> {
-  const schema = tableOf(txn, s.table);
-  let positions: number[];
-  if (s.columns === null) positions = schema.columns.map((_, i) => i);
-  else {
-    positions = s.columns.map((name) => {
-      const i = schema.columns.findIndex((c) => c.name === name);
-      if (i < 0) throw new ChronosError(
-        'UNKNOWN_COLUMN',
-        `Unknown column ${name} in table ${schema.name}`,
-        { details: { table: schema.name, column: name } },
-      );
-      return i;
-    });
-    if (new Set(positions).size !== positions.length) {
-      throw new ChronosError(
-        'INVALID_ARGUMENT',
-        `A column is listed twice in INSERT INTO ${schema.name}`,
-      );
-    }
-  }
-  const ctx = { scope: null, nowMs, aggregatesRefused: 'in VALUES' } as const;
-  const omitted = schema.columns.map((
-    c,
-    i,
-  ) => (positions.includes(i) ? -1 : i)).filter((i) => i >= 0);
-  for (const i of omitted) {
-    if (schema.columns[i]?.notNull === true) checkedValue(schema, i, null, NULL_CONSTANT);
-  }
-  // Rows go to storage in chunks: one call per chunk saves the per-row bookkeeping, and the
-  // chunk bounds what is held at once. The statement's savepoint makes the whole INSERT atomic.
-  let chunk: SqlValue[][] = [];
-  const flush = async (): Promise<void> => {
-    if (chunk.length > 0) await txn.insertMany(schema.name, chunk, nowMs);
-    chunk = [];
-  };
-  for (let r = 0; r < s.rows.length; r++) {
-    let values: SqlValue[];
-    try {
-      values = rowValues(schema, s.rows[r] as readonly Expr[], r, positions, ctx);
-    } catch (error) {
-      // Earlier rows are stored (and may fail) first, as they would one row at a time.
-      await flush();
-      throw error;
-    }
-    chunk.push(values);
-    if (chunk.length === INSERT_CHUNK_ROWS) {
-      await flush();
-      await yieldToEventLoop();
-    }
-  }
-  await flush();
-  return message(`Inserted into ${schema.name}`, s.rows.length);
-}
+import type { StatementLimits } from './statement-guard.js';
+import { checkedValue, columnIndex, message, tableOf } from './write-checks.js';
 
 async function matchingRows(
   txn: WriteTransaction,
@@ -183,12 +44,7 @@ async function update(
   const scope = new Scope();
   scope.addTable(schema, null);
   const sets = s.assignments.map((a) => {
-    const column = schema.columns.findIndex((c) => c.name === a.column);
-    if (column < 0) throw new ChronosError(
-      'UNKNOWN_COLUMN',
-      `Unknown column ${a.column} in table ${schema.name}`,
-      { details: { table: schema.name, column: a.column } },
-    );
+    const column = columnIndex(schema, a.column);
     return {
       column,
       compiled: compileExpr(a.value, { scope, nowMs, aggregatesRefused: 'in UPDATE' }),
@@ -201,7 +57,7 @@ async function update(
       schema,
       set.column,
       set.compiled.evaluate(m.values),
-      set.compiled,
+      set.compiled.type,
     );
     return values;
   });
@@ -242,15 +98,19 @@ async function remove(
   return message(`Deleted ${n} ${n === 1 ? 'row' : 'rows'} from ${schema.name}`, n);
 }
 
-/** Execute one write or DDL statement inside `txn`; the caller keeps it atomic. */
+/**
+ * Execute one write or DDL statement inside `txn`; the caller keeps it atomic. `limits` bound
+ * the rows an INSERT ... SELECT holds (the same constant on every replica; tests lower it).
+ */
 export async function executeWrite(
   s: Statement,
   txn: WriteTransaction,
   nowMs: number,
+  limits: StatementLimits = WRITE_LIMITS,
 ): Promise<MessageResult> {
   switch (s.kind) {
     case 'insert':
-      return insert(s, txn, nowMs);
+      return insert(s, txn, nowMs, limits);
     case 'update':
       return update(s, txn, nowMs);
     case 'delete':
@@ -318,8 +178,13 @@ export async function executeWrite(
       await txn.dropIndex(s.name);
       return message(`Index ${s.name} dropped`, 0);
     }
+    case 'alterTable':
+      return executeAlterTable(tableOf(txn, s.table), s.action, txn);
     case 'select':
     case 'compound':
+    case 'showTables':
+    case 'describe':
+    case 'explain':
     case 'begin':
     case 'commit':
     case 'rollback':

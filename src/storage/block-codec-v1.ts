@@ -27,7 +27,8 @@ export function decodeBlockV1(columns: readonly ColumnSchema[], bytes: Uint8Arra
     throw new ChronosError('CORRUPTION', `unknown block format ${format}`);
   const count = reader.varint();
   const columnCount = reader.varint();
-  if (columnCount !== columns.length) {
+  // Fewer columns: the table gained columns after the block was written (they read NULL).
+  if (columnCount > columns.length) {
     throw new ChronosError(
       'CORRUPTION',
       `block has ${columnCount} columns, table has ${columns.length}`,
@@ -40,8 +41,8 @@ export function decodeBlockV1(columns: readonly ColumnSchema[], bytes: Uint8Arra
     ms += unzigzag(reader.varint());
     times.push(ms);
   }
-  const values: SqlValue[][] = keys.map(() => new Array<SqlValue>(columns.length));
-  columns.forEach((column, c) => readColumn(reader, column, values, c));
+  const values: SqlValue[][] = keys.map(() => new Array<SqlValue>(columns.length).fill(null));
+  columns.slice(0, columnCount).forEach((column, c) => readColumn(reader, column, values, c));
   return keys.map((key, r) => ({
     key,
     values: values[r] as SqlValue[],

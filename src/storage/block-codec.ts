@@ -41,6 +41,8 @@ export function encodeBlock(schema: TableSchema, rows: readonly StoredRow[]): Ui
 
 interface BlockHeader {
   readonly rows: number;
+  /** Column sections stored: fewer than the table's columns after ALTER TABLE ADD COLUMN. */
+  readonly columns: number;
   readonly lastKey: RowKey;
   readonly reader: ByteReader;
 }
@@ -51,13 +53,14 @@ function readHeader(schema: TableSchema, bytes: Uint8Array): BlockHeader {
   if (format !== BLOCK_FORMAT) throw new ChronosError('CORRUPTION', `unknown block format ${format}`);
   const rows = reader.varint();
   const columnCount = reader.varint();
-  if (columnCount !== schema.columns.length) {
+  // Columns are only ever appended to a block's table (DROP COLUMN rewrites its blocks).
+  if (columnCount > schema.columns.length) {
     throw new ChronosError(
       'CORRUPTION',
       `block has ${columnCount} columns, table ${schema.name} has ${schema.columns.length}`,
     );
   }
-  return { rows, lastKey: reader.bytes(reader.varint()), reader };
+  return { rows, columns: columnCount, lastKey: reader.bytes(reader.varint()), reader };
 }
 
 /** Skip keys and insert times; the reader then stands at the first column section. */
@@ -73,7 +76,8 @@ export function decodeBlock(schema: TableSchema, bytes: Uint8Array): StoredRow[]
   const { reader, rows } = header;
   const keys = readBlockKeys(reader, schema, rows);
   const times = readInts(reader, rows);
-  const columns = schema.columns.map((column) => {
+  const columns = schema.columns.map((column, c) => {
+    if (c >= header.columns) return new Array<SqlValue>(rows).fill(null);
     const section = new ByteReader(reader.bytes(reader.varint()), 'block column');
     return columnRowValues(readColumn(section, column.type, rows), rows);
   });
@@ -86,9 +90,15 @@ export function decodeBlock(schema: TableSchema, bytes: Uint8Array): StoredRow[]
   return out;
 }
 
-function columnSection(schema: TableSchema, bytes: Uint8Array, position: number): ByteReader {
+/** The section of column `position`, or null for a column added after the block was written. */
+function columnSection(
+  schema: TableSchema,
+  bytes: Uint8Array,
+  position: number,
+): ByteReader | null {
   assert(position >= 0 && position < schema.columns.length, 'column position in range');
   const header = readHeader(schema, bytes);
+  if (position >= header.columns) return null;
   skipToColumns(schema, header);
   for (let c = 0; c < position; c++) header.reader.bytes(header.reader.varint());
   return new ByteReader(header.reader.bytes(header.reader.varint()), 'block column');
@@ -108,7 +118,11 @@ export function decodeBlockColumn(
     return { nulls, values: present, summary: summarize(column.type, present) };
   }
   const rows = readHeader(schema, bytes).rows;
-  return readColumn(columnSection(schema, bytes, position), column.type, rows);
+  const section = columnSection(schema, bytes, position);
+  if (section === null) {
+    return { nulls: new Array<boolean>(rows).fill(true), values: [], summary: undefined };
+  }
+  return readColumn(section, column.type, rows);
 }
 
 /** Min/max of one column of a block without decoding its values (undefined: all NULL). */
@@ -120,7 +134,8 @@ export function blockColumnSummary(
   const type = (schema.columns[position] as ColumnSchema).type;
   if (bytes[0] === BLOCK_FORMAT_V1) return decodeBlockColumn(schema, bytes, position).summary;
   const rows = readHeader(schema, bytes).rows;
-  return readColumnSummary(columnSection(schema, bytes, position), type, rows);
+  const section = columnSection(schema, bytes, position);
+  return section === null ? undefined : readColumnSummary(section, type, rows);
 }
 
 /** Number of rows and last row key of a block, read from its header alone (format 2). */

@@ -1,4 +1,4 @@
-import type { Catalog, TableDefinition, TableSchema } from './schema.js';
+import type { Catalog, ColumnSchema, TableDefinition, TableSchema } from './schema.js';
 import type { Row, SqlValue } from './values.js';
 
 /** Opaque, order-preserving encoding of a row's primary key (or hidden row id). */
@@ -68,6 +68,24 @@ export interface WriteTransaction extends StorageReader {
   /** Create an index and fill it from the existing rows. */
   createIndex(table: string, name: string, columns: readonly string[]): Promise<void>;
   dropIndex(name: string): Promise<void>;
+  /**
+   * Append `column` to `table` and return the new schema. Costs O(1) whatever the table's
+   * size and layout: no row is rewritten, rows and column blocks written before read NULL in
+   * it. A NOT NULL column is refused (NOT_NULL_VIOLATION) unless the table is empty, as in
+   * PostgreSQL without a DEFAULT. This is how a new field of a line-protocol write (or
+   * `ALTER TABLE ADD COLUMN`) adds a column.
+   */
+  addColumn(table: string, column: ColumnSchema): Promise<TableSchema>;
+  /**
+   * Remove a column: every row of the table is re-encoded without it in this transaction
+   * (cost proportional to the table). Indexes over the column are dropped with it (their names
+   * are returned); a PRIMARY KEY column, or a table's only column, is refused.
+   */
+  dropColumn(table: string, column: string): Promise<readonly string[]>;
+  /** Rename a table (catalog only: keys use the table's id). */
+  renameTable(from: string, to: string): TableSchema;
+  /** Rename a column of `table` (catalog only: rows store values by position). */
+  renameColumn(table: string, from: string, to: string): TableSchema;
   /** Insert a full row (values in column order). Tables without a PRIMARY KEY get the next row id. */
   insert(table: string, values: Row, insertedAtMs: number): Promise<RowKey>;
   /**

@@ -80,6 +80,11 @@ export class RowStore {
   readonly #pending: Overlay | undefined;
   /** Per table: greatest row key the snapshot holds (head or blocks); null = none. */
   readonly #lastStoredKey = new Map<number, RowKey | null>();
+  /**
+   * Tables whose blocks this transaction replaced (DROP COLUMN re-encodes every row): their
+   * snapshot blocks are stale, so block reads go through the pending writes instead.
+   */
+  readonly #blocksReplaced = new Set<number>();
 
   constructor(source: KvSource, base: KvSource = source, pending?: Overlay) {
     this.#source = source;
@@ -107,7 +112,18 @@ export class RowStore {
     return last;
   }
 
-  /** Forget cached blocks (after the block set changed). */
+  /** The source block reads use for `schema`: the snapshot unless its blocks were replaced. */
+  #blockSource(schema: TableSchema): KvSource {
+    return this.#blocksReplaced.has(schema.id) ? this.#source : this.#base;
+  }
+
+  /** From now on, read the blocks of table `tableId` through the pending writes (see above). */
+  blocksReplaced(tableId: number): void {
+    this.#blocksReplaced.add(tableId);
+    this.invalidate();
+  }
+
+  /** Forget cached blocks (after the block set or a table's columns changed). */
   invalidate(): void {
     this.#blocks.clear();
     this.#lastBlockKey.clear();
@@ -129,7 +145,7 @@ export class RowStore {
     const known = this.#lastBlockKey.get(schema.id);
     if (known !== undefined) return known;
     const prefix = blocksPrefix(schema.id);
-    const last = await this.#base.first(prefix, afterPrefix(prefix), true);
+    const last = await this.#blockSource(schema).first(prefix, afterPrefix(prefix), true);
     const key = last === undefined ? null : blockExtent(schema, last.value).lastKey;
     this.#lastBlockKey.set(schema.id, key);
     return key;
@@ -146,7 +162,7 @@ export class RowStore {
     if (known !== undefined) return known;
     const prefix = blocksPrefix(schema.id);
     const seriesEnd = concatBytes(prefix, series, SERIES_END);
-    const block = await this.#base.first(prefix, seriesEnd, true);
+    const block = await this.#blockSource(schema).first(prefix, seriesEnd, true);
     const last = block === undefined ? null : blockExtent(schema, block.value).lastKey;
     const inSeries = last !== null && compareBytes(last, series) >= 0 ? last : null;
     this.#seriesLastBlockKey.set(cacheKey, inSeries);
@@ -162,7 +178,11 @@ export class RowStore {
       if (lastOfSeries === null || compareBytes(rowKey, lastOfSeries) > 0) return undefined;
     }
     const prefix = blocksPrefix(schema.id);
-    const block = await this.#base.first(prefix, successorKey(concatBytes(prefix, rowKey)), true);
+    const block = await this.#blockSource(schema).first(
+      prefix,
+      successorKey(concatBytes(prefix, rowKey)),
+      true,
+    );
     if (block === undefined) return undefined;
     // Appends per series land after their block's last key: answered from the header alone.
     if (compareBytes(rowKey, blockExtent(schema, block.value).lastKey) > 0) return undefined;
@@ -183,13 +203,13 @@ export class RowStore {
     const fullKey = concatBytes(rowsPrefix(schema.id), rowKey);
     const pending = this.#pending?.lookup(fullKey);
     if (pending !== undefined) {
-      return pending.value === null ? undefined : (toRow(rowKey, pending.value) ?? undefined);
+      return pending.value === null ? undefined : (toRow(schema, rowKey, pending.value) ?? undefined);
     }
     // Appends (time-series keys) land after everything stored: no LevelDB read needed.
     const last = await this.#lastKeyInSnapshot(schema);
     if (last === null || compareBytes(rowKey, last) > 0) return undefined;
     const head = await this.#base.get(fullKey);
-    if (head !== undefined) return toRow(rowKey, head) ?? undefined;
+    if (head !== undefined) return toRow(schema, rowKey, head) ?? undefined;
     return this.#blockRow(schema, rowKey);
   }
 
@@ -206,7 +226,7 @@ export class RowStore {
       const head = heads[i];
       out.push(
         head !== undefined
-          ? (toRow(rowKey, head) ?? undefined)
+          ? (toRow(schema, rowKey, head) ?? undefined)
           : await this.#blockRow(schema, rowKey),
       );
     }
@@ -229,7 +249,7 @@ export class RowStore {
     for await (const batch of entries) {
       yield batch.map((entry) => {
         const key = entry.key.subarray(ROWS_PREFIX_BYTES);
-        return { key, row: toRow(key, entry.value) };
+        return { key, row: toRow(schema, key, entry.value) };
       });
     }
   }
@@ -311,8 +331,11 @@ export class RowStore {
   }
 }
 
-function toRow(key: RowKey, value: Uint8Array): StoredRow | null {
+function toRow(schema: TableSchema, key: RowKey, value: Uint8Array): StoredRow | null {
   if (value.length === 0) return null;
   const decoded = decodeRow(value);
-  return { key, values: decoded.values, insertedAtMs: decoded.insertedAtMs };
+  const values = decoded.values;
+  // Rows written before ALTER TABLE ADD COLUMN are shorter: the added columns read NULL.
+  for (let i = values.length; i < schema.columns.length; i++) values.push(null);
+  return { key, values, insertedAtMs: decoded.insertedAtMs };
 }

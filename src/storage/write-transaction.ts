@@ -5,6 +5,8 @@ import type { CatalogState } from './catalog.js';
 import { encodeKeyTuple } from './key-codec.js';
 import {
   META_ID_COUNTERS,
+  afterPrefix,
+  blocksPrefix,
   catalogKey,
   indexPrefix,
   prefixEnd,
@@ -20,11 +22,12 @@ import { ROW_LAYOUT } from './table-layout.js';
 import type { LayoutOptions } from './table-layout.js';
 import { Overlay, OverlaySource } from './overlay.js';
 import { RowStore } from './row-store.js';
+import { schemaWithColumn, schemaWithoutColumn, schemaWithRenamedColumn } from './alter-table.js';
 import { buildTableSchema, columnPosition, duplicateKey } from './table-definition.js';
 import type { OverlayEntry } from './overlay.js';
 import type { SnapshotSource } from './kv-source.js';
 import { encodeRow } from './row-codec.js';
-import type { Catalog, IndexSchema, TableDefinition, TableSchema } from './schema.js';
+import type { Catalog, ColumnSchema, IndexSchema, TableDefinition, TableSchema } from './schema.js';
 import { TableReader, indexKeyOf, primaryRowKey } from './table-reader.js';
 import type { RowKey, Savepoint, StoredRow, WriteTransaction } from './engine.js';
 import { normalizeRow } from './validate.js';
@@ -219,6 +222,81 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     });
   }
 
+  async addColumn(table: string, column: ColumnSchema): Promise<TableSchema> {
+    return this.#mutate(async () => {
+      const schema = this.requireTable(table);
+      const next = schemaWithColumn(schema, column);
+      if (column.notNull && (await this.#hasRows(schema))) {
+        throw new ChronosError(
+          'NOT_NULL_VIOLATION',
+          `Column ${column.name} of table ${schema.name} cannot be NOT NULL: the table has ` +
+            'rows, which would read NULL in it; add it without NOT NULL',
+          { details: { table: schema.name, column: column.name } },
+        );
+      }
+      this.#putTable(next);
+      // Decoded rows and blocks cached under the old width must be padded again.
+      this.rows.invalidate();
+      return next;
+    });
+  }
+
+  async #hasRows(schema: TableSchema): Promise<boolean> {
+    for await (const batch of this.scan(schema.name)) if (batch.length > 0) return true;
+    return false;
+  }
+
+  async dropColumn(table: string, column: string): Promise<readonly string[]> {
+    return this.#mutate(async () => {
+      const schema = this.requireTable(table);
+      const drop = schemaWithoutColumn(schema, column);
+      const rows: StoredRow[] = [];
+      for await (const batch of this.scan(table)) rows.push(...batch);
+      for (const index of drop.droppedIndexes) {
+        const prefix = indexPrefix(schema.id, index.id);
+        await this.#deleteRange(prefix, prefixEnd(prefix));
+      }
+      // Every row is rewritten into the head without the column; old blocks go (a commit
+      // folds the head again), so no stored row keeps the dropped slot.
+      for (const prefix of [rowsPrefix(schema.id), blocksPrefix(schema.id)]) {
+        await this.#deleteRange(prefix, afterPrefix(prefix));
+      }
+      this.#putTable(drop.schema);
+      this.rows.blocksReplaced(schema.id);
+      this.#touched.add(schema.id);
+      for (const row of rows) {
+        const values = row.values.filter((_, i) => i !== drop.position);
+        this.#overlay.put(
+          concatBytes(rowsPrefix(schema.id), row.key),
+          encodeRow(drop.schema.columns, values, row.insertedAtMs),
+        );
+      }
+      return drop.droppedIndexes.map((index) => index.name);
+    });
+  }
+
+  renameTable(from: string, to: string): TableSchema {
+    return this.#mutateSync(() => {
+      const schema = this.requireTable(from);
+      if (from !== to && this.#state.tables.has(to)) {
+        throw new ChronosError('TABLE_EXISTS', `table ${to} already exists`, {
+          details: { table: to },
+        });
+      }
+      const next: TableSchema = { ...schema, name: to };
+      this.#putTable(next, from);
+      return next;
+    });
+  }
+
+  renameColumn(table: string, from: string, to: string): TableSchema {
+    return this.#mutateSync(() => {
+      const next = schemaWithRenamedColumn(this.requireTable(table), from, to);
+      this.#putTable(next);
+      return next;
+    });
+  }
+
   async markOnce(table: string, marks: readonly Uint8Array[]): Promise<boolean[]> {
     return this.#mutate(async () => {
       const schema = this.requireTable(table);
@@ -376,6 +454,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   rollbackTo(savepoint: Savepoint): void {
     this.#checkOpen();
     this.#overlay.rollbackTo(savepoint);
+    const before = this.#state;
     // Bounded by the undo records pushed since the savepoint.
     for (
       let last = this.#catalogUndo.at(-1);
@@ -385,6 +464,8 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       this.#catalogUndo.pop();
       this.#state = last.previous;
     }
+    // Rows cached while a rolled-back ALTER TABLE was in effect have the wrong width.
+    if (this.#state !== before) this.rows.invalidate();
     this.#view = new CatalogView(this.#state);
   }
 

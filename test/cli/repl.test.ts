@@ -98,6 +98,16 @@ describe('REPL', () => {
     expect(target.executed).toEqual(['SELECT\nexit']);
     expect(err).toMatch(/^Error: /); // `SELECT exit` names an unknown column
   });
+
+  it('\\d lists the tables and \\d TABLE describes one; other backslash commands are refused', async () => {
+    const { out, err, target } = await repl(['\\d', '\\d sensors;', '\\x', 'SELECT', '\\d', ';']);
+    expect(target.executed.slice(0, 2)).toEqual(['SHOW TABLES', 'DESCRIBE sensors']);
+    expect(out).toContain('| sensors | 3       | NULL        | NULL | row    |');
+    expect(out).toContain('| device | STRING | false    | NULL        | NULL    |');
+    // Inside a statement a backslash line is its text (and so a parse error), not a command.
+    expect(target.executed[2]).toBe('SELECT\n\\d');
+    expect(err.split('\n')[0]).toBe('Error: unknown command \\x: the REPL knows \\d (list tables), \\d TABLE (describe it) and \\q (quit)');
+  });
 });
 
 describe('runStatements (-e and piped stdin)', () => {

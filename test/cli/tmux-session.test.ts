@@ -189,6 +189,23 @@ describe.skipIf(!available)('single-node session in a real terminal (tmux)', () 
     expect(exitStatusLine(lines)).toBe(`${STATUS_PREFIX}0`);
   });
 
+  it('\\d lists the tables and \\d TABLE describes one, as psql does', async () => {
+    const session = 'describe';
+    start(session, `node ${BIN} single-node -d ./describe-data`);
+    await waitForScreen(session, endsWith('chronos>'));
+    await type(session, 'CREATE TABLE sensors (device STRING, ts INT NOT NULL, temp FLOAT, PRIMARY KEY (device, ts));',
+      shownThenPrompt('Table sensors created'));
+    let lines = await type(session, '\\d', shownThenPrompt('| sensors |'));
+    expect(lines).toContain('| sensors | 3       | device, ts  | NULL | row    |');
+    lines = await type(session, '\\d sensors', shownThenPrompt('| temp '));
+    expect(lines).toContain('| device | STRING | true     | 1           | NULL    |');
+    expect(lines).toContain('| temp   | FLOAT  | false    | NULL        | NULL    |');
+    lines = await type(session, '\\x', shownThenPrompt('Error: unknown command'));
+    expect(lines.some((l) => l.startsWith('Error: unknown command \\x: the REPL knows'))).toBe(true);
+    lines = await type(session, '\\q', (l) => exitStatusLine(l) !== undefined);
+    expect(exitStatusLine(lines)).toBe(`${STATUS_PREFIX}0`);
+  });
+
   it('Ctrl-C cancels a heavy query on a real server; the next statement answers promptly', async () => {
     const port = await freeNodePort();
     const node = startNode({ id: 'n1', dataDir: join(dir, 'cancel-node'), port, peers: new Map() });

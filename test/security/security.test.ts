@@ -106,6 +106,11 @@ describe('auth tokens on every endpoint of a 3-node cluster', () => {
         code: 'PERMISSION_DENIED',
       });
       await expect(readonly.execute('DROP TABLE secrets')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+      await expect(readonly.execute('ALTER TABLE secrets ADD COLUMN w INT')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+      // Introspection is a read: a read-only token may list, describe and explain.
+      await expect(readonly.execute('SHOW TABLES')).resolves.toMatchObject({ rows: [['secrets', 2, 'id', null, 'row']] });
+      await expect(readonly.execute('DESCRIBE secrets')).resolves.toMatchObject({ rows: [['id', 'INT', true, 1, null], ['v', 'STRING', false, null, null]] });
+      await expect(readonly.execute('EXPLAIN SELECT v FROM secrets WHERE id = 1')).resolves.toMatchObject({ rows: [['Filter id = 1'], ['  PK LOOKUP secrets (1)']] });
       await expect(admin.execute('SELECT count(*) FROM secrets')).resolves.toMatchObject({ rows: [[1]] });
       const named = new SqlClient({ address: `127.0.0.1:${node.port}`, tls: null, token: ADMIN, user: 'alice' });
       await named.execute("INSERT INTO secrets VALUES (3, 'z')");

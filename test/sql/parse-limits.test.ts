@@ -18,6 +18,9 @@ describe('statement limits end in a clear error, never a stack overflow', () => 
     ['800 nested unary minus', `SELECT ${'- '.repeat(800)}1`, /nests deeper than 200 levels/],
     ['800 nested calls', `SELECT ${'abs('.repeat(800)}1${')'.repeat(800)}`, /nests deeper than 200 levels/],
     ['a 1500-term + chain', `SELECT ${Array.from({ length: 1500 }, () => 'id').join(' + ')} FROM t`, /Expression nests deeper than 1000 levels/],
+    ['a 1500-term chain in EXPLAIN', `EXPLAIN SELECT ${Array.from({ length: 1500 }, () => 'id').join(' + ')} FROM t`, /Expression nests deeper than 1000 levels/],
+    ['a 1500-term chain in INSERT ... SELECT', `INSERT INTO t SELECT ${Array.from({ length: 1500 }, () => 'id').join(' + ')}, 1.5 FROM t`, /Expression nests deeper than 1000 levels/],
+    ['a 1500-term chain in ON CONFLICT', `INSERT INTO t VALUES (1, 1.5) ON CONFLICT (id) DO UPDATE SET id = ${Array.from({ length: 1500 }, () => 't.id').join(' + ')}`, /Expression nests deeper than 1000 levels/],
   ])('%s', async (_name, sql, message) => {
     const error = await failure(sql);
     expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);

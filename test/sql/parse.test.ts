@@ -22,6 +22,13 @@ describe('AST', () => {
     ['CREATE INDEX i ON t (a, b)', { kind: 'createIndex', name: 'i', table: 't', columns: ['a', 'b'], ifNotExists: false }],
     ['DROP INDEX i', { kind: 'dropIndex', name: 'i', ifExists: false }],
     ['DROP TABLE IF EXISTS t;', { kind: 'dropTable', table: 't', ifExists: true }],
+    ['ALTER TABLE t ADD COLUMN c FLOAT NOT NULL', { kind: 'alterTable', table: 't', action: { kind: 'addColumn', ifNotExists: false, column: { name: 'c', type: 'FLOAT', notNull: true, primaryKey: false } } }],
+    ['alter table T add if not exists "C" text', { kind: 'alterTable', table: 't', action: { kind: 'addColumn', ifNotExists: true, column: { name: 'c', type: 'STRING', notNull: false } } }],
+    ['ALTER TABLE t DROP COLUMN c', { kind: 'alterTable', table: 't', action: { kind: 'dropColumn', column: 'c', ifExists: false } }],
+    ['ALTER TABLE t DROP IF EXISTS c;', { kind: 'alterTable', table: 't', action: { kind: 'dropColumn', column: 'c', ifExists: true } }],
+    ['ALTER TABLE t RENAME TO u', { kind: 'alterTable', table: 't', action: { kind: 'renameTable', to: 'u' } }],
+    ['ALTER TABLE t RENAME COLUMN a TO b', { kind: 'alterTable', table: 't', action: { kind: 'renameColumn', from: 'a', to: 'b' } }],
+    ['ALTER TABLE t RENAME a TO b', { kind: 'alterTable', table: 't', action: { kind: 'renameColumn', from: 'a', to: 'b' } }],
     ['BEGIN', { kind: 'begin' }], ['BEGIN TRANSACTION;', { kind: 'begin' }], ['commit', { kind: 'commit' }], ['ROLLBACK', { kind: 'rollback' }],
     ["INSERT INTO t VALUES (1, -2.5, 'it''s', NULL, TRUE)", { kind: 'insert', table: 't', columns: null, rows: [[
       { kind: 'literal', value: 1, type: 'INT' }, { kind: 'literal', value: -2.5, type: 'FLOAT' },
@@ -48,7 +55,7 @@ describe('AST', () => {
 describe('classify', () => {
   it.each([
     ['SELECT 1', 'read'], ['INSERT INTO t VALUES (1)', 'write'], ['UPDATE t SET a = 1', 'write'], ['DELETE FROM t', 'write'],
-    ['CREATE TABLE t (a INT)', 'write'], ['DROP INDEX i', 'write'], ['BEGIN', 'begin'], ['COMMIT', 'commit'], ['ROLLBACK;', 'rollback'],
+    ['CREATE TABLE t (a INT)', 'write'], ['DROP INDEX i', 'write'], ['ALTER TABLE t RENAME TO u', 'write'], ['BEGIN', 'begin'], ['COMMIT', 'commit'], ['ROLLBACK;', 'rollback'],
   ] as const)('%s is %s', (sql, kind) => expect(classify(sql)).toBe(kind));
 
   it('throws PARSE_ERROR for bad SQL', () => {

@@ -1,0 +1,13 @@
+/**
+ * A REPL backslash command as the SQL it stands for (psql's names): `\d` lists the tables
+ * (SHOW TABLES), `\d name` describes one (DESCRIBE name). Null when `line` is not a backslash
+ * command; `{ error }` for one the REPL does not know.
+ */
+export function metaCommandSql(line: string): { readonly sql: string } | { readonly error: string } | null {
+  const text = line.trim().replace(/;+$/, '').trim();
+  if (!text.startsWith('\\')) return null;
+  const [command, ...rest] = text.split(/\s+/);
+  if (command === '\\d' && rest.length === 0) return { sql: 'SHOW TABLES' };
+  if (command === '\\d' && rest.length === 1) return { sql: `DESCRIBE ${rest[0] ?? ''}` };
+  return { error: `unknown command ${text}: the REPL knows \\d (list tables), \\d TABLE (describe it) and \\q (quit)` };
+}

@@ -1,0 +1,229 @@
+import type { StorageReader, StoredRow } from '../storage/engine.js';
+import type {
+  CompoundStatement, ExplainableStatement, Expr, Join, OrderItem, QueryTerm, SelectStatement,
+} from './ast.js';
+import { eachChild, rootsOf } from './expr-depth.js';
+import { mapOperands } from './expr-map.js';
+import { collectAggregates } from './expr-walk.js';
+import { describeAccessPath } from './plan.js';
+import { printExpr } from './print.js';
+import type { RowsResult } from './result.js';
+import { executeSelect, planSelect } from './select.js';
+import { executeCompound } from './set-operation.js';
+import type { Scope } from './scope.js';
+import { resolveSubqueries } from './subqueries.js';
+import { columnIndex } from './write-checks.js';
+
+/** One line of a plan: a step and how deep it sits (its inputs are one level deeper). */
+interface Step {
+  readonly depth: number;
+  readonly text: string;
+}
+
+/** Columns keep their table qualifier in a plan (`log.m = site`), unlike output names. */
+function qualified(e: Expr): Expr {
+  if (e.kind === 'column' && e.table !== null) return { ...e, table: null, name: `${e.table}.${e.name}` };
+  return mapOperands(e, qualified);
+}
+
+/** An expression as a plan shows it. */
+function show(e: Expr): string {
+  return printExpr(qualified(e));
+}
+
+/** `SELECT * FROM table WHERE where`: the scan an UPDATE or DELETE does to find its rows. */
+export function scanOf(table: string, where: Expr | null): SelectStatement {
+  return {
+    kind: 'select', distinct: false, items: [{ kind: 'star', table: null }],
+    from: { table, alias: null }, joins: [], where, groupBy: [], having: null,
+    orderBy: [], limit: null, offset: null,
+  };
+}
+
+/**
+ * EXPLAIN: the plan as text rows, outermost step first, each step's inputs indented below it.
+ * Subqueries are answered first (as running the statement would), so the access path shown
+ * is the one the statement would take; nothing else runs.
+ */
+export async function explainPlan(s: ExplainableStatement, reader: StorageReader, nowMs: number): Promise<RowsResult> {
+  await validate(s, reader, nowMs);
+  const steps: Step[] = [];
+  await statementSteps(s, reader, nowMs, 0, steps);
+  return {
+    kind: 'rows',
+    columns: ['plan'],
+    columnTypes: ['STRING'],
+    rows: steps.map((step) => [`${'  '.repeat(step.depth)}${step.text}`]),
+  };
+}
+
+/** A reader with the real catalog and no rows: running a query on it checks names and types. */
+function withoutRows(reader: StorageReader): StorageReader {
+  const none = async function* (): AsyncIterable<readonly StoredRow[]> {};
+  return {
+    catalog: reader.catalog,
+    scan: none,
+    scanIndex: none,
+    scanExpired: none,
+    get: () => Promise.resolve(undefined),
+    getNamedValue: () => Promise.resolve(undefined),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** Refuse what the statement would refuse (unknown names, type errors) without reading rows. */
+async function validate(s: ExplainableStatement, reader: StorageReader, nowMs: number): Promise<void> {
+  const empty = withoutRows(reader);
+  switch (s.kind) {
+    case 'compound':
+      await executeCompound(s, empty, nowMs);
+      return;
+    case 'select':
+      await executeSelect((await resolveSubqueries(s, reader, nowMs)) as SelectStatement, empty, nowMs);
+      return;
+    case 'update':
+    case 'delete': {
+      const values = s.kind === 'update' ? s.assignments.map((a) => a.value) : [];
+      const schema = reader.catalog.table(s.table);
+      if (s.kind === 'update' && schema !== undefined) for (const a of s.assignments) columnIndex(schema, a.column);
+      const scan = { ...scanOf(s.table, s.where), items: [...values.map((expr) => ({ kind: 'expr' as const, expr, name: '' })), { kind: 'star' as const, table: null }] };
+      await executeSelect((await resolveSubqueries(scan, reader, nowMs)) as SelectStatement, empty, nowMs);
+    }
+  }
+}
+
+async function statementSteps(
+  s: ExplainableStatement,
+  reader: StorageReader,
+  nowMs: number,
+  depth: number,
+  out: Step[],
+): Promise<void> {
+  switch (s.kind) {
+    case 'select':
+      return selectSteps(s, reader, nowMs, depth, out);
+    case 'compound':
+      return compoundSteps(s, reader, nowMs, depth, out);
+    case 'update':
+    case 'delete':
+      out.push({ depth, text: s.kind === 'update' ? `Update ${s.table}` : `Delete from ${s.table}` });
+      return selectSteps(scanOf(s.table, s.where), reader, nowMs, depth + 1, out);
+  }
+}
+
+function orderText(items: readonly OrderItem[]): string {
+  return items.map((o) => {
+    const defaultNullsFirst = o.descending;
+    const nulls = o.nullsFirst === defaultNullsFirst ? '' : o.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST';
+    return `${show(o.expr)}${o.descending ? ' DESC' : ''}${nulls}`;
+  }).join(', ');
+}
+
+/** Limit and Sort steps; returns the depth the steps below them start at. */
+function tailSteps(
+  q: { readonly orderBy: readonly OrderItem[]; readonly limit: Expr | null; readonly offset: Expr | null },
+  depth: number,
+  out: Step[],
+): number {
+  let d = depth;
+  if (q.limit !== null || q.offset !== null) {
+    const limit = q.limit === null ? 'Limit all' : `Limit ${show(q.limit)}`;
+    out.push({ depth: d++, text: q.offset === null ? limit : `${limit} offset ${show(q.offset)}` });
+  }
+  if (q.orderBy.length > 0) out.push({ depth: d++, text: `Sort by ${orderText(q.orderBy)}` });
+  return d;
+}
+
+async function selectSteps(
+  original: SelectStatement,
+  reader: StorageReader,
+  nowMs: number,
+  depth: number,
+  out: Step[],
+): Promise<void> {
+  const subqueries = subqueriesOf(original);
+  const s = subqueries.length === 0 ? original : (await resolveSubqueries(original, reader, nowMs)) as SelectStatement;
+  const byName = s.orderBy.map((o) => {
+    const e = o.expr;
+    const item = e.kind === 'literal' && e.type === 'INT' && typeof e.value === 'number' ? s.items[e.value - 1] : undefined;
+    return item?.kind === 'expr' ? { ...o, expr: item.expr } : o;
+  });
+  let d = tailSteps({ ...s, orderBy: byName }, depth, out);
+  if (s.distinct) out.push({ depth: d++, text: 'Distinct' });
+  const aggregates: Extract<Expr, { kind: 'aggregate' }>[] = [];
+  for (const item of s.items) if (item.kind === 'expr') collectAggregates(item.expr, aggregates);
+  if (s.having !== null) collectAggregates(s.having, aggregates);
+  for (const o of s.orderBy) collectAggregates(o.expr, aggregates);
+  if (s.having !== null) out.push({ depth: d++, text: `Filter (HAVING) ${show(s.having)}` });
+  if (s.groupBy.length > 0 || aggregates.length > 0) {
+    const by = s.groupBy.length > 0 ? ` by ${s.groupBy.map(show).join(', ')}` : '';
+    const of = aggregates.length > 0 ? `: ${[...new Set(aggregates.map(show))].join(', ')}` : '';
+    out.push({ depth: d++, text: `Aggregate${by}${of}` });
+  }
+  if (s.where !== null) out.push({ depth: d++, text: `Filter ${show(s.where)}` });
+  const plan = planSelect(s, reader, nowMs);
+  if (plan.path === null) out.push({ depth: d, text: 'One row (no FROM)' });
+  else joinSteps(s.joins.map((j, i) => ({ join: j, hashed: hashJoins(plan.scope, i, j) })), describeAccessPath(plan.path), d, out);
+  for (const [i, sub] of subqueries.entries()) {
+    out.push({ depth: depth + 1, text: `Subquery ${i + 1} (${sub.mode}), answered once before the statement` });
+    await selectSteps(sub.query, reader, nowMs, depth + 2, out);
+  }
+}
+
+/** Whether join `i` is a hash join: USING columns of one type on both sides (joins.ts). */
+function hashJoins(scope: Scope, i: number, join: Join): boolean {
+  if (join.using === null || join.using.length === 0) return false;
+  const right = scope.tables[i + 1]?.schema;
+  const leftTables = new Set(scope.tables.slice(0, i + 1).map((t) => t.qualifier));
+  return join.using.every((name) => {
+    const left = scope.columns.find((c) => c.name === name && !c.merged && leftTables.has(c.qualifier));
+    return left !== undefined && right?.columns.find((c) => c.name === name)?.type === left.type;
+  });
+}
+
+/** Joins nest left-deep: the last join is the outermost; joined tables are read whole. */
+function joinSteps(joins: readonly { join: Join; hashed: boolean }[], firstAccess: string, depth: number, out: Step[]): void {
+  const last = joins.at(-1);
+  if (last === undefined) {
+    out.push({ depth, text: firstAccess });
+    return;
+  }
+  const { join, hashed } = last;
+  const conditions = [
+    ...(join.using === null ? [] : [`USING (${join.using.join(', ')})`]),
+    ...(join.on === null ? [] : [`ON ${show(join.on)}`]),
+  ];
+  out.push({ depth, text: `${hashed ? 'Hash join' : 'Nested loop join'} ${join.table.table} ${conditions.join(' ')}`.trimEnd() });
+  joinSteps(joins.slice(0, -1), firstAccess, depth + 1, out);
+  out.push({ depth: depth + 1, text: `FULL SCAN ${join.table.table} (held in memory)` });
+}
+
+async function compoundSteps(
+  s: CompoundStatement,
+  reader: StorageReader,
+  nowMs: number,
+  depth: number,
+  out: Step[],
+): Promise<void> {
+  const d = tailSteps(s, depth, out);
+  await termSteps(s.body, reader, nowMs, d, out);
+}
+
+async function termSteps(term: QueryTerm, reader: StorageReader, nowMs: number, depth: number, out: Step[]): Promise<void> {
+  if (term.kind === 'select') return selectSteps(term, reader, nowMs, depth, out);
+  const name = term.op.charAt(0) + term.op.slice(1).toLowerCase();
+  out.push({ depth, text: term.all ? `${name} all` : name });
+  await termSteps(term.left, reader, nowMs, depth + 1, out);
+  await termSteps(term.right, reader, nowMs, depth + 1, out);
+}
+
+/** The subqueries of a SELECT's own expressions (not those nested in them). */
+function subqueriesOf(s: SelectStatement): Extract<Expr, { kind: 'subquery' }>[] {
+  const found: Extract<Expr, { kind: 'subquery' }>[] = [];
+  const visit = (e: Expr): void => {
+    if (e.kind === 'subquery') found.push(e);
+    else eachChild(e, visit);
+  };
+  for (const root of rootsOf(s)) if (root !== null) visit(root);
+  return found;
+}

@@ -1,0 +1,63 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/lib/index.js';
+import { WriteScript } from './sqlite-writes.js';
+import { newSession, rowsOf } from './support.js';
+
+// CHRONOS_SQLITE_WRITES / CHRONOS_SQLITE_SEED run more (or other) scripts.
+const SCRIPTS = Number(process.env['CHRONOS_SQLITE_WRITES'] ?? 10);
+const STEPS = 60;
+const SEED = Number(process.env['CHRONOS_SQLITE_SEED'] ?? 424242);
+const hasSqlite = spawnSync('sqlite3', ['-version']).status === 0;
+
+/** sqlite3 prints this line between two answers, so one process runs a whole script. */
+const MARKER = "'~~'";
+
+/** A value of sqlite3's `-quote` output (the generated strings hold no quote or comma). */
+function sqliteValue(text: string): unknown {
+  if (text === 'NULL') return null;
+  if (text.startsWith("'")) return text.slice(1, -1);
+  return Number(text);
+}
+
+/** Rows as sorted JSON lines: tables are compared as multisets. */
+function canonical(rows: readonly (readonly unknown[])[]): string[] {
+  return rows.map((r) => JSON.stringify(r.map((v) => (typeof v === 'bigint' ? Number(v) : v)))).sort();
+}
+
+/** Runs the statements, each followed by its checks, in an in-memory sqlite3; the checks' answers. */
+function sqliteRun(setup: readonly string[], steps: readonly { sql: string; checks: readonly string[] }[]): unknown[][][] {
+  const text = [
+    ...setup.map((s) => `${s};`),
+    ...steps.flatMap((step) => [`${step.sql};`, ...step.checks.map((q) => `${q};\nSELECT ${MARKER};`)]),
+  ].join('\n').replace(/\bSTRING\b/g, 'TEXT');
+  const out = execFileSync('sqlite3', ['-bail', '-quote', ':memory:'], { input: text, maxBuffer: 1 << 28 }).toString();
+  const answers: unknown[][][] = [[]];
+  for (const line of out.split('\n')) {
+    if (line === MARKER) answers.push([]);
+    else if (line !== '') (answers.at(-1) as unknown[][]).push(line.split(',').map(sqliteValue));
+  }
+  return answers.slice(0, -1);
+}
+
+describe('write statements match sqlite3', () => {
+  it.skipIf(!hasSqlite)(`${SCRIPTS} random scripts of ${STEPS} statements (seed ${SEED})`, async () => {
+    for (let s = 0; s < SCRIPTS; s++) {
+      const script = new WriteScript(new Random(SEED + s));
+      const setup = script.setup();
+      const steps = Array.from({ length: STEPS }, () => ({ sql: script.next(), checks: script.snapshots() }));
+      const expected = sqliteRun(setup, steps);
+      const { session } = await newSession();
+      for (const sql of setup) await session.execute(sql);
+      let answer = 0;
+      for (const step of steps) {
+        await session.execute(step.sql);
+        for (const check of step.checks) {
+          const context = `script ${s}: after ${step.sql}\n${check}`;
+          expect(canonical(rowsOf(await session.execute(check))), context).toEqual(canonical(expected[answer++] ?? []));
+        }
+      }
+      expect(answer).toBe(expected.length);
+    }
+  });
+});
