@@ -3,6 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChronosError, errorMessage } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
+import { journalIncarnation } from './journal-id.js';
 import { encodeJournalRecord, scanJournalSegment } from './journal-record.js';
 import type { JournalRecord } from './journal-record.js';
 import type { Reading } from './reading.js';
@@ -58,7 +59,11 @@ export class IngestJournal {
   #closed = false;
   #onAppend: (() => void) | null = null;
 
-  private constructor(dir: string, log: Logger, segments: Segment[], records: JournalRecord[]) {
+  /** The journal's incarnation (journal-id.ts); null for a journal older than ids. */
+  readonly id: string | null;
+
+  private constructor(dir: string, log: Logger, segments: Segment[], records: JournalRecord[], id: string | null) {
+    this.id = id;
     this.#dir = dir;
     this.#log = log;
     this.#segments = segments;
@@ -91,7 +96,7 @@ export class IngestJournal {
       segments.push({ path, firstSeq, lastSeq, bytes: scan.goodLength });
       records.push(...scan.records);
     }
-    return new IngestJournal(dir, log, segments, records);
+    return new IngestJournal(dir, log, segments, records, await journalIncarnation(dir, names.length > 0));
   }
 
   /** Appends one request's readings; resolves with its sequence number once fsynced. */

@@ -25,6 +25,8 @@ export async function startIngest(node: RaftNode, nodeDir: string, options: {
 }): Promise<RunningIngest> {
   const log = options.logger.child('ingest');
   const journal = await IngestJournal.open(join(nodeDir, 'ingest'), log);
+  // The cursor is per journal incarnation: a replaced disk starts a new journal at seq 1.
+  const source = journal.id === null ? node.id : `${node.id}/${journal.id}`;
   const tableProblem = async (): Promise<string | null> => {
     const reader = await node.storage.reader();
     try {
@@ -44,12 +46,12 @@ export async function startIngest(node: RaftNode, nodeDir: string, options: {
       // that the cursor check on apply skips.
       const reader = await node.storage.reader();
       try {
-        return decodeCursor(await reader.getNamedValue(cursorName(node.id)));
+        return decodeCursor(await reader.getNamedValue(cursorName(source)));
       } finally {
         await reader.close();
       }
     },
-  }, options.observer, { source: node.id, clock: options.clock, log });
+  }, options.observer, { source, clock: options.clock, log });
   drainer.start();
   const gateway = new IngestGateway(journal, options.limits, tableProblem, options.observer, options.clock);
   log.info('ingest journal open', { ...journal.stats() });

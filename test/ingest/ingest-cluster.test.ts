@@ -106,4 +106,24 @@ describe('POST /ingest on a 3-node cluster', () => {
     expect(statuses.filter((s) => s === 202).length).toBeGreaterThan(30);
     await expectAllStoredOnce();
   });
+
+  it('a node whose disk was replaced (same id, empty dir) stores what it accepts', async () => {
+    const current = await leader();
+    const follower = IDS.find((id) => id !== current) as Id;
+    for (let ts = 0; ts < 6; ts += 1) expect(await ingest(follower, 'before-wipe', ts)).toBe(202);
+    await expectAllStoredOnce();
+    await stopNode(cluster.node(follower));
+    await rm(join(cluster.dataDir, follower), { recursive: true, force: true });
+    const replaced = cluster.launch(follower);
+    await waitFor(`${follower} caught up`, 20_000, async () => {
+      const h = await health(replaced);
+      return h !== null && h.applied_index > 0 && !('recovering' in h) ? true : null;
+    });
+    // Its new journal numbers records from 1 again, below what its old journal reached.
+    for (let ts = 0; ts < 3; ts += 1) {
+      expect(await waitFor('a 202', 10_000, async () => ((await ingest(follower, 'after-wipe', ts)) === 202 ? true : null)))
+        .toBe(true);
+    }
+    await expectAllStoredOnce();
+  });
 });

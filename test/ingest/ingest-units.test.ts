@@ -45,6 +45,24 @@ describe('the ingest journal', () => {
     for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
   });
 
+  it('has an incarnation id that survives a reopen; a wiped dir gets a new one; an id-less old journal keeps none', async () => {
+    const dir = await newDir();
+    const first = await IngestJournal.open(dir, silentLogger);
+    await first.append([reading('d', 1, 'v', 1)], 1000);
+    await first.close();
+    const reopened = await IngestJournal.open(dir, silentLogger);
+    expect(reopened.id).toMatch(/^[0-9a-f]{16}$/);
+    expect(reopened.id).toBe(first.id);
+    await reopened.close();
+    await rm(join(dir, 'JOURNAL_ID'));
+    const legacy = await IngestJournal.open(dir, silentLogger);
+    expect(legacy.id).toBeNull();
+    await legacy.close();
+    const wiped = await IngestJournal.open(await newDir(), silentLogger);
+    expect(wiped.id).not.toBe(first.id);
+    await wiped.close();
+  });
+
   it('keeps every acknowledged append across a reopen, in order, and shares fsyncs', async () => {
     const dir = await newDir();
     const journal = await IngestJournal.open(dir, silentLogger);
