@@ -4,7 +4,7 @@ import type { RaftMessage } from '../raft/messages.js';
 import type { RaftCore } from '../raft/index.js';
 import type { RaftConfig, Ready } from '../raft/index.js';
 import type { Membership, NodeId } from '../raft/types.js';
-import { DEFAULT_STATEMENT_LIMITS, executeRead, planScript } from '../sql/index.js';
+import { DEFAULT_STATEMENT_LIMITS, executeRead } from '../sql/index.js';
 import type { Script, StatementLimits } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import type { StorageEngine } from '../storage/index.js';
@@ -28,6 +28,7 @@ import { decodeCommandOutcome, encodeCommandOutcome, encodeReplicatedCommand } f
 import type { CommandOutcome, ReplicatedCommand } from './replicated-command.js';
 import { afterProposing, beforeProposing, outcomeUnknown } from './write-outcome.js';
 import { forwardWrite } from './forward-write.js';
+import { runScript } from './run-script.js';
 
 /** How one `chronos node` process runs its Raft member. */
 export interface RaftNodeOptions {
@@ -213,38 +214,11 @@ export class RaftNode {
   }
 
   /** Runs one client statement: writes through the log, reads linearizably. */
-  async execute(request: string | Script, context: CallContext): Promise<StatementResult> {
-    // The server plans once (to authorize) and hands the plan over; parsing is on the hot path.
-    const script = typeof request === 'string' ? planScript(request) : request;
-    if (script.kind === 'transaction') {
-      if (script.end === 'rollback' || script.writes.length === 0) {
-        return { kind: 'message', message: script.end === 'rollback' ? 'Transaction rolled back' : 'Transaction committed', rowsAffected: 0 };
-      }
-      const results = await this.write(script.writes, context);
-      const last = results.at(-1);
-      assert(last !== undefined && results.length === script.writes.length, 'one result per statement');
-      if (!script.explicit) return last;
-      const rowsAffected = results.reduce((sum, result) => sum + (result.kind === 'message' ? result.rowsAffected : 0), 0);
-      return { kind: 'message', message: 'Transaction committed', rowsAffected };
-    }
-    switch (script.statementClass) {
-      case 'read':
-        return this.#read(script.sql, context.signal);
-      case 'write': {
-        const results = await this.write([script.sql], context);
-        const last = results.at(-1);
-        assert(last !== undefined, 'a write command returns one result per statement');
-        return last;
-      }
-      case 'begin':
-      case 'commit':
-      case 'rollback':
-        throw new ChronosError(
-          'UNSUPPORTED',
-          `${script.statementClass.toUpperCase()} needs a session: send the whole transaction as one ` +
-            'request ("BEGIN; ...; COMMIT"), or use chronos client',
-        );
-    }
+  execute(request: string | Script, context: CallContext): Promise<StatementResult> {
+    return runScript(request, {
+      write: (statements) => this.write(statements, context),
+      read: (sql) => this.#read(sql, context.signal),
+    });
   }
 
   /**
