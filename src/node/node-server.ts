@@ -156,6 +156,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       changeMembership: (change) => node.changeMembership(change),
       forwardCommand: (command) => node.handleForwardedCommand(command),
       peerToken: config.tokens.admin,
+      clusterId: () => node.clusterId,
     });
     const { port: grpcPort } = await grpc.start();
     admin = buildAdminApp({

@@ -28,6 +28,7 @@ import { decodeCommandOutcome, encodeCommandOutcome, encodeReplicatedCommand } f
 import type { CommandOutcome, ReplicatedCommand } from './replicated-command.js';
 import { afterProposing, beforeProposing, outcomeUnknown } from './write-outcome.js';
 import { forwardWrite } from './forward-write.js';
+import { ClusterIdentity } from './cluster-identity.js';
 import { runScript } from './run-script.js';
 
 /** How one `chronos node` process runs its Raft member. */
@@ -80,6 +81,7 @@ export class RaftNode {
   readonly #proposals = new ProposalTracker<CommandOutcome>();
   readonly #reads = new ReadTracker();
   readonly #replies = new InboundReplies();
+  readonly #identity: ClusterIdentity;
   #inbox: Operation[] = [];
   #loopScheduled = false;
   #looping = false;
@@ -107,7 +109,9 @@ export class RaftNode {
     peers: PeerClients;
     snapshotIndex: number;
     walStats: DiskStats;
+    identity: ClusterIdentity;
   }) {
+    this.#identity = init.identity;
     this.walStats = init.walStats;
     this.id = init.options.id;
     this.#options = init.options;
@@ -126,13 +130,22 @@ export class RaftNode {
   static async open(options: RaftNodeOptions, clean: boolean): Promise<RaftNode> {
     const { wal, walStats, storage, core, snapshotIndex, lastIndex, voters, term } = await restoreNode(options, clean);
     const peerLog = options.logger.child('transport');
+    const identity = await ClusterIdentity.open(storage, options.nodeDir, options.id, options.logger.child('raft'));
+    // The node is built after its peer clients; refusals can only arrive once it exists.
+    let built: RaftNode | null = null;
     const peers = new PeerClients(peerAddresses(core.status().membership, options.id, options.peers), {
       tls: options.tls,
       token: options.peerToken,
       forwardDeadlineMs: options.writeTimeoutMs,
       onFailure: (failure) => peerLog.debug('peer call failed', { ...failure }),
+      clusterId: () => identity.id,
+      onClusterRefusal: (to, theirs) => {
+        const foreign = identity.refusedBy(to, theirs, core.status());
+        if (foreign !== null && built !== null) built.#die(foreign);
+      },
     });
-    const node = new RaftNode({ options, core, wal, storage, peers, snapshotIndex, walStats });
+    const node = new RaftNode({ options, core, wal, storage, peers, snapshotIndex, walStats, identity });
+    built = node;
     node.#log.info('node opened', {
       id: options.id,
       voters: voters.join(','),
@@ -170,7 +183,12 @@ export class RaftNode {
   /** Role, term, leader and indexes as the admin API reports them. */
   status(): NodeStatus {
     // The core counts entries handed to apply; storage says what is applied.
-    return nodeStatusOf(this.#core.status(), this.#storage.appliedIndex);
+    return nodeStatusOf(this.#core.status(), this.#storage.appliedIndex, this.#identity.id);
+  }
+
+  /** This node's cluster id (null until the cluster's birth reached it); peers check it. */
+  get clusterId(): string | null {
+    return this.#identity.id;
   }
 
   /** Serves a Raft RPC from a peer: step the request, answer with the core's response. */
@@ -183,6 +201,7 @@ export class RaftNode {
         { to: request.to, from: request.from, type: request.type });
       return Promise.resolve(null);
     }
+    this.#identity.accepted(request.from);
     return new Promise((resolve) => {
       this.#enqueue(() => {
         this.#core.step(request);
@@ -210,6 +229,7 @@ export class RaftNode {
         { to: message.to, from: message.from, type: message.type });
       return;
     }
+    this.#identity.accepted(message.from);
     this.#enqueue(() => this.#core.step(message));
   }
 
@@ -480,6 +500,7 @@ export class RaftNode {
         this.#replies.settleThrough(generation);
         this.#followMembership();
         this.#logRoleChange();
+        this.#identity.proposeBirth(this.#core);
         await this.#snapshots.maybeTake();
       }
     } catch (error) {
@@ -491,7 +512,10 @@ export class RaftNode {
   }
 
   async #handleReady(ready: Ready): Promise<void> {
-    if (ready.snapshot !== null) await this.#snapshots.install(ready.snapshot);
+    if (ready.snapshot !== null) {
+      await this.#snapshots.install(ready.snapshot);
+      await this.#identity.learn(this.#storage, true);
+    }
     if (ready.mustSync || ready.entries.length > 0 || ready.snapshot !== null) {
       await this.#wal.save({
         ...(ready.hardState === null ? {} : { hardState: ready.hardState }),
@@ -521,6 +545,7 @@ export class RaftNode {
       this.#applying = this.#applying.then(async () => {
         await applyCommittedEntries(this.#storage, entries, this.#proposals, this.#log, { sync });
         this.#reads.applied(this.#storage.appliedIndex);
+        await this.#identity.learn(this.#storage);
       });
       this.#applying.catch((error: unknown) => this.#die(error));
     }
@@ -540,10 +565,9 @@ export class RaftNode {
   #die(error: unknown): void {
     if (this.#fatal !== null) return;
     this.#fatal = error instanceof Error ? error : new Error(String(error));
-    this.#log.error('fatal error in the Raft loop; the node stops serving', {
-      error: errorMessage(error),
-      code: isChronosError(error) ? error.code : null,
-    });
+    // A foreign dir's error is the operator's one line already: what is wrong, what to do.
+    if (isChronosError(error, 'CLUSTER_MISMATCH')) this.#log.error(error.message);
+    else this.#log.error('fatal error in the Raft loop; the node stops serving', { error: errorMessage(error), code: isChronosError(error) ? error.code : null });
     const failure = new ChronosError('UNAVAILABLE', `node ${this.id} failed: ${errorMessage(error)}`);
     this.#proposals.failAll(outcomeUnknown(failure.message));
     this.#reads.failAll(failure);

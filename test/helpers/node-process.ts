@@ -93,6 +93,7 @@ export async function health(node: NodeProcess): Promise<{
   applied_index: number;
   voters: string[];
   learners: string[];
+  cluster_id: string | null;
 } | null> {
   try {
     const response = await fetch(`http://127.0.0.1:${node.adminPort}/health`, {
