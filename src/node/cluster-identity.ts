@@ -69,8 +69,13 @@ export class ClusterIdentity {
   /** The term in which this node, as leader, last proposed a birth. */
   #birthTerm = 0;
   readonly #foreign: ForeignClusterWatch;
+  /** The peers `--peers` names: members too for this check (the ones the operator meant). */
+  readonly #namedPeers: readonly string[];
 
-  private constructor(nodeDir: string, nodeId: string, log: Logger, id: string | null, stored: boolean) {
+  private constructor(
+    nodeDir: string, nodeId: string, log: Logger, id: string | null, stored: boolean, namedPeers: readonly string[],
+  ) {
+    this.#namedPeers = namedPeers;
     this.#nodeDir = nodeDir;
     this.#nodeId = nodeId;
     this.#log = log;
@@ -80,10 +85,14 @@ export class ClusterIdentity {
   }
 
   /** Reads the id from storage (else the marker) and brings the marker up to date. */
-  static async open(storage: StorageEngine, nodeDir: string, nodeId: string, log: Logger): Promise<ClusterIdentity> {
+  static async open(
+    storage: StorageEngine, node: { readonly nodeDir: string; readonly id: string; readonly peers: ReadonlyMap<string, string> },
+    log: Logger,
+  ): Promise<ClusterIdentity> {
     const stored = await storedClusterId(storage);
-    if (stored !== null) recordClusterId(nodeDir, nodeId, stored);
-    return new ClusterIdentity(nodeDir, nodeId, log, stored ?? markedClusterId(nodeDir), stored !== null);
+    if (stored !== null) recordClusterId(node.nodeDir, node.id, stored);
+    return new ClusterIdentity(node.nodeDir, node.id, log, stored ?? markedClusterId(node.nodeDir), stored !== null,
+      [...node.peers.keys()]);
   }
 
   /** The cluster id, or null while this node has none (new, wiped, or a cluster not born yet). */
@@ -130,7 +139,8 @@ export class ClusterIdentity {
 
   /**
    * Peer `peer` refused us as a member of cluster `theirs`. Answers the error this node stops
-   * with once a strict majority of the other members do (its dir is the foreign one).
+   * with once a strict majority of the others do (its dir is the foreign one): the members,
+   * and the peers `--peers` names (a dir's image may name other members than those it joins).
    */
   refusedBy(peer: string, theirs: string, members: Pick<RaftStatus, 'voters' | 'learners'>): ChronosError | null {
     const ours = this.#id;
@@ -138,7 +148,7 @@ export class ClusterIdentity {
     if (this.#foreign.refused(peer, theirs)) {
       this.#log.warn('a peer refuses this node: it belongs to another cluster', { peer, peerCluster: theirs, cluster: ours });
     }
-    const majority = this.#foreign.majorityCluster([...members.voters, ...members.learners]);
+    const majority = this.#foreign.majorityCluster([...new Set([...members.voters, ...members.learners, ...this.#namedPeers])]);
     return majority === null ? null
       : new ChronosError('CLUSTER_MISMATCH', foreignDirLine(this.#nodeId, ours, majority));
   }

@@ -30,6 +30,8 @@ import { afterProposing, beforeProposing, outcomeUnknown } from './write-outcome
 import { forwardWrite } from './forward-write.js';
 import { ClusterIdentity } from './cluster-identity.js';
 import { runScript } from './run-script.js';
+import { probeNamedPeers } from './peer-probe.js';
+import { identifyPeer } from '../transport/identify-peer.js';
 
 /** How one `chronos node` process runs its Raft member. */
 export interface RaftNodeOptions {
@@ -130,7 +132,7 @@ export class RaftNode {
   static async open(options: RaftNodeOptions, clean: boolean): Promise<RaftNode> {
     const { wal, walStats, storage, core, snapshotIndex, lastIndex, voters, term } = await restoreNode(options, clean);
     const peerLog = options.logger.child('transport');
-    const identity = await ClusterIdentity.open(storage, options.nodeDir, options.id, options.logger.child('raft'));
+    const identity = await ClusterIdentity.open(storage, options, options.logger.child('raft'));
     // The node is built after its peer clients; refusals can only arrive once it exists.
     let built: RaftNode | null = null;
     const peers = new PeerClients(peerAddresses(core.status().membership, options.id, options.peers), {
@@ -139,20 +141,17 @@ export class RaftNode {
       forwardDeadlineMs: options.writeTimeoutMs,
       onFailure: (failure) => peerLog.debug('peer call failed', { ...failure }),
       clusterId: () => identity.id,
-      onClusterRefusal: (to, theirs) => {
-        const foreign = identity.refusedBy(to, theirs, core.status());
-        if (foreign !== null && built !== null) built.#die(foreign);
-      },
+      onClusterRefusal: (to, theirs) => built?.refusedAsForeign(to, theirs),
     });
     const node = new RaftNode({ options, core, wal, storage, peers, snapshotIndex, walStats, identity });
     built = node;
-    node.#log.info('node opened', {
-      id: options.id,
-      voters: voters.join(','),
-      term,
-      applied: storage.appliedIndex,
-      lastIndex,
+    void probeNamedPeers(identity.id === null ? new Map() : options.peers, {
+      identify: (address) => identifyPeer(address, { tls: options.tls, token: options.peerToken, clusterId: identity.id, deadlineMs: 1_000 }),
+      refused: (peer, theirs) => node.refusedAsForeign(peer, theirs),
+      answered: (peer) => identity.accepted(peer),
+      running: () => node.#fatal === null && !node.#draining,
     });
+    node.#log.info('node opened', { id: options.id, voters: voters.join(','), term, applied: storage.appliedIndex, lastIndex });
     if (snapshotIndex > 0) {
       // A restarted node no longer holds the image its log was compacted to; take a fresh one so
       // lagging followers can still be sent a snapshot.
@@ -184,6 +183,12 @@ export class RaftNode {
   status(): NodeStatus {
     // The core counts entries handed to apply; storage says what is applied.
     return nodeStatusOf(this.#core.status(), this.#storage.appliedIndex, this.#identity.id);
+  }
+
+  /** Peer `peer` refused this node as cluster `theirs`'s; stops it once most others do. */
+  refusedAsForeign(peer: NodeId, theirs: string): void {
+    const foreign = this.#identity.refusedBy(peer, theirs, this.#core.status());
+    if (foreign !== null) this.#die(foreign);
   }
 
   /** This node's cluster id (null until the cluster's birth reached it); peers check it. */

@@ -304,5 +304,8 @@ export function raftServiceImplementation(
     ForwardSql: forwardSql,
     ChangeMembership: changeMembership,
     ForwardCommand: forwardCommand,
+    // Reached only past the refusal check: the caller is of this cluster, or one has no id.
+    Identify: peerUnary(() => Promise.resolve(localCluster() ?? ''),
+      (clusterId: string) => ({ clusterId }), 'identity answers'),
   };
 }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { health, startNode, stopNode, waitFor } from '../helpers/node-process.js';
+import { health, runCli, startNode, stopNode, waitFor } from '../helpers/node-process.js';
 import type { NodeProcess } from '../helpers/node-process.js';
 import { ProcessCluster } from '../helpers/process-cluster.js';
 
@@ -51,6 +51,8 @@ describe('every data dir records its cluster id, and a dir of another cluster ca
     for (rows = 1; rows <= 20; rows += 1) await a.client(id).execute(`INSERT INTO t (id) VALUES (${rows})`);
     rows -= 1;
     await b.client('node3').execute('CREATE TABLE other (id INT PRIMARY KEY)');
+    const backup = await fetch(`http://127.0.0.1:${b.node('node3').adminPort}/snapshot`);
+    await writeFile(join(b.dataDir, 'b.snap'), Buffer.from(await backup.arrayBuffer()));
   });
 
   afterAll(async () => {
@@ -96,7 +98,23 @@ describe('every data dir records its cluster id, and a dir of another cluster ca
     const after = await leaderOfA();
     expect(after).toEqual(before);
     expect(await countVia(after.id)).toBe(rows);
-    expect(a.node(after.id).output()).toContain('a peer refuses this node: it belongs to another cluster');
+  });
+
+  it("refuses a backup of B restored into A's node3 dir the same way", async () => {
+    const clusterA = await clusterOf(a.node('node1'));
+    const clusterB = markedCluster(b.dataDir, 'node3');
+    const before = await leaderOfA();
+    const restored = await runCli(['snapshot', 'restore', '--data-dir', join(a.dataDir, 'node3'),
+      '--input', join(b.dataDir, 'b.snap'), '--force']);
+    expect(restored.stderr).toBe('');
+    expect(markedCluster(a.dataDir, 'node3')).toBe(clusterB);
+    const node3 = a.launch('node3');
+    const code = await Promise.race([node3.exited(),
+      new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 20_000))]);
+    expect(code).toBe(1);
+    expect(node3.output()).toContain(`node3's data dir belongs to cluster ${String(clusterB)} but its peers are ` +
+      `cluster ${clusterA}`);
+    expect(await leaderOfA()).toEqual(before);
   });
 
   it('takes a wiped node3 (the guide\'s Replace Failed Node): it catches up and records A\'s id', async () => {

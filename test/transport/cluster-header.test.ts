@@ -4,6 +4,7 @@ import type { AppendRequest, RaftMessage } from '../../src/raft/messages.js';
 import { CLUSTER_HEADER, clusterMismatch, withClusterId } from '../../src/transport/cluster-header.js';
 import { GrpcServer } from '../../src/transport/grpc-server.js';
 import { PeerClients } from '../../src/transport/peer-client.js';
+import { identifyPeer } from '../../src/transport/identify-peer.js';
 import { waitFor } from '../helpers/node-process.js';
 
 const CLUSTER_A = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
@@ -120,5 +121,17 @@ describe('a RaftService that knows its cluster id, over real gRPC', () => {
     const refusals: Array<[string, string]> = [];
     expect((await clientOf(port, CLUSTER_B, refusals).call(append())).ok).toBe(true);
     expect(refusals).toEqual([]);
+  });
+
+  it('answers Identify with its id to its own cluster and to a node without one, refuses it to another', async () => {
+    const { port } = await serverOf(CLUSTER_A);
+    const ask = (clusterId: string | null) => identifyPeer(`127.0.0.1:${port}`,
+      { tls: null, token: null, clusterId, deadlineMs: 2_000 });
+    expect(await ask(CLUSTER_A)).toEqual({ kind: 'answered', clusterId: CLUSTER_A });
+    expect(await ask(null)).toEqual({ kind: 'answered', clusterId: CLUSTER_A });
+    expect(await ask(CLUSTER_B)).toEqual({ kind: 'refused', clusterId: CLUSTER_A });
+    const { port: unnamed } = await serverOf(null);
+    expect(await identifyPeer(`127.0.0.1:${unnamed}`, { tls: null, token: null, clusterId: CLUSTER_B, deadlineMs: 2_000 }))
+      .toEqual({ kind: 'answered', clusterId: null });
   });
 });
