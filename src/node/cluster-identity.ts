@@ -1,11 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { ChronosError, errorMessage } from '../lib/index.js';
+import { ChronosError } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import type { RaftCore, RaftStatus } from '../raft/index.js';
 import type { StorageEngine, WriteTransaction } from '../storage/index.js';
 import { readDirMarker, writeDirMarker } from './dir-marker.js';
 import { ForeignClusterWatch, foreignDirLine } from './foreign-cluster.js';
-import { encodeReplicatedCommand, isClusterId } from './replicated-command.js';
+import { isClusterId } from './replicated-command.js';
+import { ClusterBirth } from './cluster-birth.js';
+import type { BirthPort } from './cluster-birth.js';
+import { probeNamedPeers } from './peer-probe.js';
+import type { PeerProbePort } from './peer-probe.js';
+
+/** What the identity's checks need from the running node. */
+export interface IdentityPort extends BirthPort, Pick<PeerProbePort, 'refused' | 'running'> {
+  /** The peers `--peers` names: id → address. */
+  readonly namedPeers: ReadonlyMap<string, string>;
+}
 
 /**
  * A cluster is named once, by a replicated `clusterBirth` command its first leader proposes.
@@ -66,8 +76,7 @@ export class ClusterIdentity {
   #id: string | null;
   /** True once storage confirmed `#id`: later applies cannot change it. */
   #stored: boolean;
-  /** The term in which this node, as leader, last proposed a birth. */
-  #birthTerm = 0;
+  #birth: ClusterBirth | null = null;
   readonly #foreign: ForeignClusterWatch;
   /** The peers `--peers` names: members too for this check (the ones the operator meant). */
   readonly #namedPeers: readonly string[];
@@ -115,21 +124,23 @@ export class ClusterIdentity {
   }
 
   /**
-   * On a leader of a cluster with no id (new, or made before cluster ids): proposes its birth,
-   * once per term. Two leaders racing both propose; the first applied wins. A restored dir's
-   * marker id is reused, else a new one is drawn.
+   * Starts the checks that need the running node: naming an unnamed cluster when leading, and
+   * asking the peers `--peers` names who they are (only with an id: a node without one can't
+   * be refused, and learns its id from the cluster it joins).
    */
+  start(port: IdentityPort): void {
+    this.#birth = new ClusterBirth(port, this.#log);
+    void probeNamedPeers(this.#id === null ? new Map() : port.namedPeers, {
+      identify: port.identify,
+      refused: port.refused,
+      answered: (peer) => this.accepted(peer),
+      running: port.running,
+    });
+  }
+
+  /** On a leader of a cluster with no id: names it (see ClusterBirth); a restored dir's marker id is reused. */
   proposeBirth(core: Pick<RaftCore, 'status' | 'propose'>): void {
-    if (this.#stored) return;
-    const { role, term } = core.status();
-    if (role !== 'Leader' || this.#birthTerm === term) return;
-    this.#birthTerm = term;
-    try {
-      core.propose(encodeReplicatedCommand({ kind: 'clusterBirth', clusterId: this.#id ?? newClusterId() }));
-    } catch (error) {
-      // Leadership moved (or is being handed over) since the check: the next leader proposes.
-      this.#log.debug('cluster birth not proposed', { error: errorMessage(error) });
-    }
+    if (!this.#stored) this.#birth?.consider(core, () => this.#id ?? newClusterId());
   }
 
   /** A message from `peer` was taken here: it is not of another cluster. */

@@ -30,7 +30,6 @@ import { afterProposing, beforeProposing, outcomeUnknown } from './write-outcome
 import { forwardWrite } from './forward-write.js';
 import { ClusterIdentity } from './cluster-identity.js';
 import { runScript } from './run-script.js';
-import { probeNamedPeers } from './peer-probe.js';
 import { identifyPeer } from '../transport/identify-peer.js';
 
 /** How one `chronos node` process runs its Raft member. */
@@ -133,8 +132,7 @@ export class RaftNode {
     const { wal, walStats, storage, core, snapshotIndex, lastIndex, voters, term } = await restoreNode(options, clean);
     const peerLog = options.logger.child('transport');
     const identity = await ClusterIdentity.open(storage, options, options.logger.child('raft'));
-    // The node is built after its peer clients; refusals can only arrive once it exists.
-    let built: RaftNode | null = null;
+    let built: RaftNode | null = null; // built after its peer clients, whose refusals need it
     const peers = new PeerClients(peerAddresses(core.status().membership, options.id, options.peers), {
       tls: options.tls,
       token: options.peerToken,
@@ -145,10 +143,12 @@ export class RaftNode {
     });
     const node = new RaftNode({ options, core, wal, storage, peers, snapshotIndex, walStats, identity });
     built = node;
-    void probeNamedPeers(identity.id === null ? new Map() : options.peers, {
+    identity.start({
+      namedPeers: options.peers,
       identify: (address) => identifyPeer(address, { tls: options.tls, token: options.peerToken, clusterId: identity.id, deadlineMs: 1_000 }),
+      memberAddresses: () => peerAddresses(core.status().membership, options.id, options.peers),
+      enqueue: (operation) => node.#enqueue(operation),
       refused: (peer, theirs) => node.refusedAsForeign(peer, theirs),
-      answered: (peer) => identity.accepted(peer),
       running: () => node.#fatal === null && !node.#draining,
     });
     node.#log.info('node opened', { id: options.id, voters: voters.join(','), term, applied: storage.appliedIndex, lastIndex });

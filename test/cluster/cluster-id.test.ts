@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,5 +141,52 @@ describe('every data dir records its cluster id, and a dir of another cluster ca
     const restarted = a.launch(follower);
     expect(await clusterOf(restarted)).toBe(clusterA);
     expect(markedCluster(a.dataDir, follower)).toBe(clusterA);
+  });
+});
+
+/**
+ * A rolling upgrade: a member on an older version doesn't know the birth command and would stop
+ * applying it, so the leader names the cluster only once every member answers Identify. The
+ * older member is played by a bare gRPC server on node3's port (every call UNIMPLEMENTED).
+ */
+describe('the cluster is named only once every member can take the name', () => {
+  let cluster: ProcessCluster<Id>;
+  let bare: Server | null = null;
+
+  beforeAll(async () => {
+    cluster = await ProcessCluster.create(IDS, await mkdtemp(join(tmpdir(), 'chronos-cluster-upgrade-')));
+  });
+
+  afterAll(async () => {
+    cluster.closeClients();
+    bare?.forceShutdown();
+    await Promise.all([...cluster.nodes.values()].map((node) => stopNode(node)));
+    await rm(cluster.dataDir, { recursive: true, force: true });
+  });
+
+  it('waits while node3 does not answer Identify, and names it once node3 runs this version', async () => {
+    const server = new Server();
+    bare = server;
+    await new Promise<void>((resolve, reject) => server.bindAsync(`127.0.0.1:${cluster.ports.get('node3')}`,
+      ServerCredentials.createInsecure(), (error) => (error === null ? resolve() : reject(error))));
+    cluster.launch('node1');
+    cluster.launch('node2');
+    const leader = await waitFor('a leader of node1, node2', 15_000, async () => {
+      for (const id of ['node1', 'node2'] as const) {
+        if ((await health(cluster.node(id)))?.role === 'Leader') return id;
+      }
+      return null;
+    });
+    await cluster.client(leader).execute('CREATE TABLE t (id INT PRIMARY KEY)');
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    for (const id of ['node1', 'node2'] as const) expect((await health(cluster.node(id)))?.cluster_id).toBeNull();
+    server.forceShutdown();
+    bare = null;
+    cluster.launch('node3');
+    const named = await waitFor('every node named alike', 20_000, async () => {
+      const ids = await Promise.all(IDS.map(async (id) => (await health(cluster.node(id)))?.cluster_id ?? null));
+      return ids.every((clusterId) => clusterId !== null && clusterId === ids[0]) ? ids[0] : null;
+    });
+    expect(named).toMatch(/^[0-9a-f]{32}$/);
   });
 });
