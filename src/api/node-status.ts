@@ -13,6 +13,8 @@ export interface NodeStatus {
   /** The committed members: voters, and learners still catching up before promotion. */
   readonly voters: readonly string[];
   readonly learners: readonly string[];
+  /** The cluster this node's dir belongs to; null until the cluster's birth reached it. */
+  readonly clusterId: string | null;
 }
 
 /** The `/health` body: the guide's keys first, in its order, then ours. */
@@ -28,7 +30,9 @@ export function healthBody(status: NodeStatus): string {
   };
   // Said only while true: the operator's sign that a replaced node has not caught up yet.
   const recovering = status.recovering ? { recovering: true } : {};
-  return JSON.stringify({ ...body, ...recovering, voters: status.voters, learners: status.learners });
+  return JSON.stringify({
+    ...body, ...recovering, voters: status.voters, learners: status.learners, cluster_id: status.clusterId,
+  });
 }
 
 /** `chronos_raft_role` encodes the role as 0 follower, 1 candidate, 2 leader. */

@@ -34,7 +34,9 @@ export type ErrorCode =
   /** The caller cancelled the statement or went away. */
   | 'CANCELLED'
   /** A statement passed a configured limit (size, nesting, rows held in memory). */
-  | 'LIMIT_EXCEEDED';
+  | 'LIMIT_EXCEEDED'
+  /** A Raft peer belongs to another cluster (its data dir records another cluster id). */
+  | 'CLUSTER_MISMATCH';
 
 /** Options carried by every ChronosError. */
 export interface ChronosErrorOptions {

@@ -6,6 +6,7 @@ import { applyIngestBatch } from '../ingest/index.js';
 import type { StorageEngine, WriteTransaction } from '../storage/index.js';
 import type { ApplyOutcome, ProposalTracker } from './proposal-tracker.js';
 import { decodeReplicatedCommand } from './replicated-command.js';
+import { applyClusterBirth } from './cluster-identity.js';
 import type { CommandOutcome } from './replicated-command.js';
 
 /**
@@ -79,6 +80,11 @@ async function applyCommand(
       const applied = await applyIngestBatch(txn, command.batch);
       if (applied.problem !== null) log.error('ingest batch not stored', { index: entry.index, problem: applied.problem });
       return { ok: true, value: { kind: 'ingest', applied } };
+    }
+    case 'clusterBirth': {
+      const clusterId = await applyClusterBirth(txn, command.clusterId);
+      const results = [{ kind: 'message', message: `Cluster ${clusterId}`, rowsAffected: 0 }] as const;
+      return { ok: true, value: { kind: 'statements', results } };
     }
     default:
       return assertNever(command, 'replicated command');

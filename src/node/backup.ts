@@ -10,6 +10,7 @@ import type { SnapshotMeta } from '../raft/types.js';
 import type { RaftCore } from '../raft/index.js';
 import { classifyDir, foreignDirError, notADirError } from './data-dir.js';
 import { writeDirMarker } from './dir-marker.js';
+import { storedClusterId } from './cluster-identity.js';
 import type { DirMarker } from './dir-marker.js';
 import { nodePaths } from './restore.js';
 
@@ -146,15 +147,17 @@ export async function restoreBackup(dir: string, input: string, force: boolean):
   try {
     await mkdir(storageDir, { recursive: true });
     const storage = await openStorage({ dir: storageDir });
+    let imageCluster: string | null = null;
     try {
       await storage.importSnapshot(remaining(rest, chunks));
       if (storage.appliedIndex !== meta.index) {
         throw new ChronosError('CORRUPTION', `it says index ${meta.index} but holds ${storage.appliedIndex}`);
       }
+      imageCluster = await storedClusterId(storage);
     } finally {
       await storage.close();
     }
-    writeDirMarker(staging, restoredMarker(meta, previous));
+    writeDirMarker(staging, restoredMarker(meta, previous, imageCluster));
     if (meta.kind === 'node') {
       await mkdir(paths.wal, { recursive: true });
       const { wal } = await Wal.open(new NodeDisk(), paths.wal, { logger: { warn: () => undefined } });
@@ -214,11 +217,17 @@ async function checkRestoreTarget(dir: string, force: boolean): Promise<DirMarke
   return shape.marker;
 }
 
-/** The restored dir's marker: a node dir stays claimed by the node that owned the old one. */
-function restoredMarker(meta: BackupMeta, previous: DirMarker | null): Omit<DirMarker, 'version'> {
+/**
+ * The restored dir's marker: a node dir stays claimed by the node that owned the old one, and
+ * belongs to the cluster its image names (else, for an image older than the cluster's birth,
+ * to the cluster the replaced dir belonged to).
+ */
+function restoredMarker(
+  meta: BackupMeta, previous: DirMarker | null, imageCluster: string | null,
+): Omit<DirMarker, 'version'> {
   if (meta.kind === 'single') return { kind: 'single-node', nodeId: null, clusterId: null };
   const kept = previous?.kind === 'node' ? previous : null;
-  return { kind: 'node', nodeId: kept?.nodeId ?? null, clusterId: kept?.clusterId ?? null };
+  return { kind: 'node', nodeId: kept?.nodeId ?? null, clusterId: imageCluster ?? kept?.clusterId ?? null };
 }
 
 async function readHeader(

@@ -154,10 +154,16 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       raft: (request) => node.handleRaftRequest(request),
       raftStream: (message) => node.receiveStreamed(message),
       sql: executeSql,
-      forwardSql: (statements, context) => node.handleForward(statements, context),
+      forwardSql: async (statements, context) => {
+        // Parsed before it enters the log, in steps: writes arriving meanwhile go ahead of it
+        // instead of waiting behind its parse at apply.
+        for (const sql of statements) await parsedStatements.prepare(sql);
+        return node.handleForward(statements, context);
+      },
       changeMembership: (change) => node.changeMembership(change),
       forwardCommand: (command) => node.handleForwardedCommand(command),
       peerToken: config.tokens.admin,
+      clusterId: () => node.clusterId,
     });
     const { port: grpcPort } = await grpc.start();
     admin = buildAdminApp({

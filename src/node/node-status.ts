@@ -2,7 +2,7 @@ import type { NodeStatus } from '../api/node-status.js';
 import type { RaftStatus } from '../raft/index.js';
 
 /** The admin API's view of a core's status, with storage's applied index. */
-export function nodeStatusOf(status: RaftStatus, appliedIndex: number): NodeStatus {
+export function nodeStatusOf(status: RaftStatus, appliedIndex: number, clusterId: string | null): NodeStatus {
   return {
     role: status.role === 'PreCandidate' ? 'Candidate' : status.role,
     term: status.term,
@@ -12,5 +12,6 @@ export function nodeStatusOf(status: RaftStatus, appliedIndex: number): NodeStat
     recovering: status.recovering,
     voters: status.voters,
     learners: status.learners,
+    clusterId,
   };
 }

@@ -4,7 +4,7 @@ import type { RaftMessage } from '../raft/messages.js';
 import type { RaftCore } from '../raft/index.js';
 import type { RaftConfig, Ready } from '../raft/index.js';
 import type { Membership, NodeId } from '../raft/types.js';
-import { DEFAULT_STATEMENT_LIMITS, executeRead, parsedStatements, planScript } from '../sql/index.js';
+import { DEFAULT_STATEMENT_LIMITS, executeRead } from '../sql/index.js';
 import type { Script, StatementLimits } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import type { StorageEngine } from '../storage/index.js';
@@ -28,6 +28,9 @@ import { decodeCommandOutcome, encodeCommandOutcome, encodeReplicatedCommand } f
 import type { CommandOutcome, ReplicatedCommand } from './replicated-command.js';
 import { afterProposing, beforeProposing, outcomeUnknown } from './write-outcome.js';
 import { forwardWrite } from './forward-write.js';
+import { ClusterIdentity } from './cluster-identity.js';
+import { runScript } from './run-script.js';
+import { identifyPeer } from '../transport/identify-peer.js';
 
 /** How one `chronos node` process runs its Raft member. */
 export interface RaftNodeOptions {
@@ -79,6 +82,7 @@ export class RaftNode {
   readonly #proposals = new ProposalTracker<CommandOutcome>();
   readonly #reads = new ReadTracker();
   readonly #replies = new InboundReplies();
+  readonly #identity: ClusterIdentity;
   #inbox: Operation[] = [];
   #loopScheduled = false;
   #looping = false;
@@ -106,7 +110,9 @@ export class RaftNode {
     peers: PeerClients;
     snapshotIndex: number;
     walStats: DiskStats;
+    identity: ClusterIdentity;
   }) {
+    this.#identity = init.identity;
     this.walStats = init.walStats;
     this.id = init.options.id;
     this.#options = init.options;
@@ -125,20 +131,27 @@ export class RaftNode {
   static async open(options: RaftNodeOptions, clean: boolean): Promise<RaftNode> {
     const { wal, walStats, storage, core, snapshotIndex, lastIndex, voters, term } = await restoreNode(options, clean);
     const peerLog = options.logger.child('transport');
+    const identity = await ClusterIdentity.open(storage, options, options.logger.child('raft'));
+    let built: RaftNode | null = null; // built after its peer clients, whose refusals need it
     const peers = new PeerClients(peerAddresses(core.status().membership, options.id, options.peers), {
       tls: options.tls,
       token: options.peerToken,
       forwardDeadlineMs: options.writeTimeoutMs,
       onFailure: (failure) => peerLog.debug('peer call failed', { ...failure }),
+      clusterId: () => identity.id,
+      onClusterRefusal: (to, theirs) => built?.refusedAsForeign(to, theirs),
     });
-    const node = new RaftNode({ options, core, wal, storage, peers, snapshotIndex, walStats });
-    node.#log.info('node opened', {
-      id: options.id,
-      voters: voters.join(','),
-      term,
-      applied: storage.appliedIndex,
-      lastIndex,
+    const node = new RaftNode({ options, core, wal, storage, peers, snapshotIndex, walStats, identity });
+    built = node;
+    identity.start({
+      namedPeers: options.peers,
+      identify: (address) => identifyPeer(address, { tls: options.tls, token: options.peerToken, clusterId: identity.id, deadlineMs: 1_000 }),
+      memberAddresses: () => peerAddresses(core.status().membership, options.id, options.peers),
+      enqueue: (operation) => node.#enqueue(operation),
+      refused: (peer, theirs) => node.refusedAsForeign(peer, theirs),
+      running: () => node.#fatal === null && !node.#draining,
     });
+    node.#log.info('node opened', { id: options.id, voters: voters.join(','), term, applied: storage.appliedIndex, lastIndex });
     if (snapshotIndex > 0) {
       // A restarted node no longer holds the image its log was compacted to; take a fresh one so
       // lagging followers can still be sent a snapshot.
@@ -169,7 +182,18 @@ export class RaftNode {
   /** Role, term, leader and indexes as the admin API reports them. */
   status(): NodeStatus {
     // The core counts entries handed to apply; storage says what is applied.
-    return nodeStatusOf(this.#core.status(), this.#storage.appliedIndex);
+    return nodeStatusOf(this.#core.status(), this.#storage.appliedIndex, this.#identity.id);
+  }
+
+  /** Peer `peer` refused this node as cluster `theirs`'s; stops it once most others do. */
+  refusedAsForeign(peer: NodeId, theirs: string): void {
+    const foreign = this.#identity.refusedBy(peer, theirs, this.#core.status());
+    if (foreign !== null) this.#die(foreign);
+  }
+
+  /** This node's cluster id (null until the cluster's birth reached it); peers check it. */
+  get clusterId(): string | null {
+    return this.#identity.id;
   }
 
   /** Serves a Raft RPC from a peer: step the request, answer with the core's response. */
@@ -182,6 +206,7 @@ export class RaftNode {
         { to: request.to, from: request.from, type: request.type });
       return Promise.resolve(null);
     }
+    this.#identity.accepted(request.from);
     return new Promise((resolve) => {
       this.#enqueue(() => {
         this.#core.step(request);
@@ -209,42 +234,16 @@ export class RaftNode {
         { to: message.to, from: message.from, type: message.type });
       return;
     }
+    this.#identity.accepted(message.from);
     this.#enqueue(() => this.#core.step(message));
   }
 
   /** Runs one client statement: writes through the log, reads linearizably. */
-  async execute(request: string | Script, context: CallContext): Promise<StatementResult> {
-    // The server plans once (to authorize) and hands the plan over; parsing is on the hot path.
-    const script = typeof request === 'string' ? planScript(request) : request;
-    if (script.kind === 'transaction') {
-      if (script.end === 'rollback' || script.writes.length === 0) {
-        return { kind: 'message', message: script.end === 'rollback' ? 'Transaction rolled back' : 'Transaction committed', rowsAffected: 0 };
-      }
-      const results = await this.write(script.writes, context);
-      const last = results.at(-1);
-      assert(last !== undefined && results.length === script.writes.length, 'one result per statement');
-      if (!script.explicit) return last;
-      const rowsAffected = results.reduce((sum, result) => sum + (result.kind === 'message' ? result.rowsAffected : 0), 0);
-      return { kind: 'message', message: 'Transaction committed', rowsAffected };
-    }
-    switch (script.statementClass) {
-      case 'read':
-        return this.#read(script.sql, context.signal);
-      case 'write': {
-        const results = await this.write([script.sql], context);
-        const last = results.at(-1);
-        assert(last !== undefined, 'a write command returns one result per statement');
-        return last;
-      }
-      case 'begin':
-      case 'commit':
-      case 'rollback':
-        throw new ChronosError(
-          'UNSUPPORTED',
-          `${script.statementClass.toUpperCase()} needs a session: send the whole transaction as one ` +
-            'request ("BEGIN; ...; COMMIT"), or use chronos client',
-        );
-    }
+  execute(request: string | Script, context: CallContext): Promise<StatementResult> {
+    return runScript(request, {
+      write: (statements) => this.write(statements, context),
+      read: (sql) => this.#read(sql, context.signal),
+    });
   }
 
   /**
@@ -319,9 +318,6 @@ export class RaftNode {
   /** Serves statements a follower forwarded (this node should be the leader). */
   async handleForward(statements: readonly string[], context: CallContext): Promise<readonly StatementOutcome[]> {
     try {
-      // Parsed before it enters the log, in steps: writes arriving meanwhile go ahead of it
-      // instead of waiting behind its parse at apply.
-      for (const sql of statements) await parsedStatements.prepare(sql);
       const results = await this.write(statements, context);
       return results.map((result) => ({ ok: true, result }));
     } catch (error) {
@@ -509,6 +505,7 @@ export class RaftNode {
         this.#replies.settleThrough(generation);
         this.#followMembership();
         this.#logRoleChange();
+        this.#identity.proposeBirth(this.#core);
         await this.#snapshots.maybeTake();
       }
     } catch (error) {
@@ -520,7 +517,10 @@ export class RaftNode {
   }
 
   async #handleReady(ready: Ready): Promise<void> {
-    if (ready.snapshot !== null) await this.#snapshots.install(ready.snapshot);
+    if (ready.snapshot !== null) {
+      await this.#snapshots.install(ready.snapshot);
+      await this.#identity.learn(this.#storage, true);
+    }
     if (ready.mustSync || ready.entries.length > 0 || ready.snapshot !== null) {
       await this.#wal.save({
         ...(ready.hardState === null ? {} : { hardState: ready.hardState }),
@@ -550,6 +550,7 @@ export class RaftNode {
       this.#applying = this.#applying.then(async () => {
         await applyCommittedEntries(this.#storage, entries, this.#proposals, this.#log, { sync });
         this.#reads.applied(this.#storage.appliedIndex);
+        await this.#identity.learn(this.#storage);
       });
       this.#applying.catch((error: unknown) => this.#die(error));
     }
@@ -569,10 +570,9 @@ export class RaftNode {
   #die(error: unknown): void {
     if (this.#fatal !== null) return;
     this.#fatal = error instanceof Error ? error : new Error(String(error));
-    this.#log.error('fatal error in the Raft loop; the node stops serving', {
-      error: errorMessage(error),
-      code: isChronosError(error) ? error.code : null,
-    });
+    // A foreign dir's error is the operator's one line already: what is wrong, what to do.
+    if (isChronosError(error, 'CLUSTER_MISMATCH')) this.#log.error(error.message);
+    else this.#log.error('fatal error in the Raft loop; the node stops serving', { error: errorMessage(error), code: isChronosError(error) ? error.code : null });
     const failure = new ChronosError('UNAVAILABLE', `node ${this.id} failed: ${errorMessage(error)}`);
     this.#proposals.failAll(outcomeUnknown(failure.message));
     this.#reads.failAll(failure);

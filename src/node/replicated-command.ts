@@ -13,7 +13,9 @@ import type { StatementResult } from '../sql/result.js';
 export type ReplicatedCommand =
   | { readonly kind: 'sqlWrite'; readonly write: WriteCommand }
   | { readonly kind: 'ttlSweep'; readonly nowMs: number }
-  | { readonly kind: 'ingestBatch'; readonly batch: IngestBatch };
+  | { readonly kind: 'ingestBatch'; readonly batch: IngestBatch }
+  /** Names the cluster once; the first one applied wins (see cluster-identity.ts). */
+  | { readonly kind: 'clusterBirth'; readonly clusterId: string };
 
 /** What applying a command produced, for the node that proposed it. */
 export type CommandOutcome =
@@ -27,7 +29,7 @@ export type CommandOutcome =
 const FORMAT = 2;
 const LEGACY_SQL_WRITE = 1;
 const LEGACY_TTL_SWEEP = 0x54;
-const KIND_TAGS = { sqlWrite: 1, ttlSweep: 2, ingestBatch: 3 } as const satisfies Record<ReplicatedCommand['kind'], number>;
+const KIND_TAGS = { sqlWrite: 1, ttlSweep: 2, ingestBatch: 3, clusterBirth: 4 } as const satisfies Record<ReplicatedCommand['kind'], number>;
 const HEADER_BYTES = 2;
 const TTL_BODY_BYTES = 8;
 
@@ -43,6 +45,8 @@ export function encodeReplicatedCommand(command: ReplicatedCommand): Uint8Array 
     }
     case 'ingestBatch':
       return withHeader(KIND_TAGS.ingestBatch, encodeIngestBatch(command.batch));
+    case 'clusterBirth':
+      return withHeader(KIND_TAGS.clusterBirth, new TextEncoder().encode(command.clusterId));
     default:
       return assertNever(command, 'replicated command');
   }
@@ -79,10 +83,26 @@ function decodeTagged(tag: number | undefined, body: Uint8Array): ReplicatedComm
       return { kind: 'ttlSweep', nowMs: readTime(body, HEADER_BYTES) };
     case KIND_TAGS.ingestBatch:
       return { kind: 'ingestBatch', batch: decodeIngestBatch(body) };
+    case KIND_TAGS.clusterBirth:
+      return { kind: 'clusterBirth', clusterId: readClusterId(body) };
     default:
       throw new ChronosError('CORRUPTION',
         `Corrupt log entry: unknown command kind ${tag ?? '(missing)'} at offset 1`);
   }
+}
+
+/** True for a well-formed cluster id: 128 bits as 32 lowercase hex digits. */
+export function isClusterId(text: string): boolean {
+  return /^[0-9a-f]{32}$/.test(text);
+}
+
+/** A cluster birth's id: exactly 32 lowercase hex digits. */
+function readClusterId(body: Uint8Array): string {
+  const clusterId = new TextDecoder().decode(body);
+  if (!isClusterId(clusterId)) {
+    throw new ChronosError('CORRUPTION', `Corrupt cluster birth: id is not 32 hex digits at offset ${HEADER_BYTES}`);
+  }
+  return clusterId;
 }
 
 /** A TTL pass's cutoff: exactly one finite f64. `offset` places errors in the entry. */

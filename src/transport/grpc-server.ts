@@ -43,6 +43,8 @@ export interface GrpcServerOptions {
   readonly health?: HealthHandler | undefined;
   readonly sync?: SyncHandler | undefined;
   readonly syncStatus?: SyncStatusHandler | undefined;
+  /** This node's cluster id (null until known); peers of another cluster are refused. */
+  readonly clusterId?: (() => string | null) | undefined;
   /** With tokens configured: the admin token every RaftService call must carry. */
   readonly peerToken?: string | null | undefined;
 }
@@ -73,6 +75,7 @@ export class GrpcServer {
         changeMembership: options.changeMembership,
         forwardCommand: options.forwardCommand,
         peerToken: options.peerToken,
+        clusterId: options.clusterId,
         openStreams: this.#openStreams,
       }),
     );

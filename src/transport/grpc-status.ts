@@ -3,6 +3,7 @@ import type { ServiceError, StatusObject } from '@grpc/grpc-js';
 import { ChronosError, errorMessage } from '../lib/errors.js';
 import type { ErrorCode } from '../lib/errors.js';
 import { isErrorCode } from './sql-codec.js';
+import { markRefusal } from './cluster-header.js';
 
 /** Metadata key on a failed write: `not-applied` (safe to retry) or `unknown`. */
 export const WRITE_OUTCOME_KEY = 'x-chronos-write-outcome';
@@ -17,6 +18,7 @@ export function grpcStatusFor(code: ErrorCode): status {
     case 'TIMEOUT':
       return status.DEADLINE_EXCEEDED;
     case 'NOT_LEADER':
+    case 'CLUSTER_MISMATCH':
       return status.FAILED_PRECONDITION;
     case 'UNAVAILABLE':
     case 'NO_QUORUM':
@@ -49,6 +51,7 @@ export function toServiceError(error: unknown): Partial<StatusObject> {
     metadata.set('x-chronos-error-code', error.code);
     if (error.code === 'NOT_APPLIED') metadata.set(WRITE_OUTCOME_KEY, 'not-applied');
     if (error.code === 'OUTCOME_UNKNOWN') metadata.set(WRITE_OUTCOME_KEY, 'unknown');
+    markRefusal(metadata, error);
     return { code: grpcStatusFor(error.code), details: error.message, metadata };
   }
   return { code: status.INTERNAL, details: errorMessage(error), metadata };

@@ -1,5 +1,5 @@
 import { Client, status } from '@grpc/grpc-js';
-import type { ServiceError } from '@grpc/grpc-js';
+import type { Metadata, ServiceError } from '@grpc/grpc-js';
 import type { RaftMessage } from '../raft/messages.js';
 import type { NodeId } from '../raft/types.js';
 import { ChronosError, errorMessage } from '../lib/errors.js';
@@ -11,6 +11,7 @@ import { membershipChangeToProto, membershipViewFromProto } from './membership-c
 import { channelCredentials, channelOptions } from './credentials.js';
 import type { TlsMaterial } from './credentials.js';
 import { bearerMetadata, fromServiceError } from './grpc-status.js';
+import { refusingCluster, withClusterId } from './cluster-header.js';
 import { GRPC_MESSAGE_BYTES_MAX } from './grpc-server.js';
 import { protoMethod } from './proto-loader.js';
 import type { ProtoMethod } from './proto-loader.js';
@@ -67,6 +68,10 @@ export interface PeerClientsOptions {
   readonly clock?: Clock;
   /** Called with every failure `send` swallows. */
   readonly onFailure?: (failure: PeerFailure) => void;
+  /** This node's cluster id, sent on every call (null until it has one). */
+  readonly clusterId?: () => string | null;
+  /** Called whenever peer `to` refused a call because it belongs to cluster `theirs`. */
+  readonly onClusterRefusal?: (to: NodeId, theirs: string) => void;
 }
 
 const RAFT_SERVICE = 'raft.RaftService';
@@ -147,9 +152,10 @@ export class PeerClients {
         'grpc.initial_reconnect_backoff_ms': 100,
         'grpc.max_reconnect_backoff_ms': 1000,
       });
-      const stream = new PeerStream(client, this.#options.token ?? null, (failure) =>
-        this.#options.onFailure?.({ to: id, address, rpc: 'Stream', reason: 'unavailable', grpcStatus: failure.grpcStatus, message: failure.message }),
-      );
+      const stream = new PeerStream(client, () => this.#metadata(), (failure) => {
+        if (failure.refusedByCluster !== null) this.#options.onClusterRefusal?.(id, failure.refusedByCluster);
+        this.#options.onFailure?.({ to: id, address, rpc: 'Stream', reason: 'unavailable', grpcStatus: failure.grpcStatus, message: failure.message });
+      });
       this.#peers.set(id, { address, client, stream });
     }
   }
@@ -191,6 +197,17 @@ export class PeerClients {
     }
   }
 
+  /** Metadata of every call to a peer: the peer token and this node's cluster id. */
+  #metadata(): Metadata {
+    return withClusterId(bearerMetadata(this.#options.token ?? null), this.#options.clusterId?.() ?? null);
+  }
+
+  /** Tells the node when a failed call was a peer refusing us as another cluster's member. */
+  #noteRefusal(to: NodeId, error: ServiceError): void {
+    const theirs = refusingCluster(error);
+    if (theirs !== null) this.#options.onClusterRefusal?.(to, theirs);
+  }
+
   #deadline(ms: number | undefined, fallback: number): Date {
     return new Date((this.#options.clock ?? systemClock).nowMs() + (ms ?? fallback));
   }
@@ -209,10 +226,11 @@ export class PeerClients {
         method.requestSerialize,
         method.responseDeserialize,
         raftMessageToProto(message),
-        bearerMetadata(this.#options.token ?? null),
+        this.#metadata(),
         { deadline },
         (error, response) => {
           if (error !== null) {
+            this.#noteRefusal(message.to, error);
             resolve(fail(reasonOf(error.code), error.details, error.code));
             return;
           }
@@ -237,10 +255,11 @@ export class PeerClients {
         method.path,
         method.requestSerialize,
         method.responseDeserialize,
-        bearerMetadata(this.#options.token ?? null),
+        this.#metadata(),
         { deadline },
         (error: ServiceError | null, response?: object) => {
           if (error !== null) {
+            this.#noteRefusal(message.to, error);
             resolve(fail(reasonOf(error.code), error.details, error.code));
             return;
           }
@@ -301,10 +320,11 @@ export class PeerClients {
         method.requestSerialize,
         method.responseDeserialize,
         request,
-        bearerMetadata(this.#options.token ?? null),
+        this.#metadata(),
         { deadline },
         (error, response) => {
           if (error !== null) {
+            this.#noteRefusal(to, error);
             resolve(failure(reasonOf(error.code), error.details, error.code));
             return;
           }
@@ -336,8 +356,15 @@ export class PeerClients {
     const deadline = this.#deadline(this.#options.forwardDeadlineMs, 30_000);
     return new Promise((resolve, reject) => {
       peer.client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize,
-        request, bearerMetadata(this.#options.token ?? null), { deadline },
-        (error, response) => (error !== null ? reject(fromServiceError(error, peer.address)) : resolve(response)));
+        request, this.#metadata(), { deadline },
+        (error, response) => {
+          if (error === null) {
+            resolve(response);
+            return;
+          }
+          this.#noteRefusal(to, error);
+          reject(fromServiceError(error, peer.address));
+        });
     });
   }
 

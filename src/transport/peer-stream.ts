@@ -1,6 +1,6 @@
-import type { Client, ClientWritableStream } from '@grpc/grpc-js';
+import type { Client, ClientWritableStream, Metadata } from '@grpc/grpc-js';
 import type { RaftMessage } from '../raft/messages.js';
-import { bearerMetadata } from './grpc-status.js';
+import { refusingCluster } from './cluster-header.js';
 import { protoMethod } from './proto-loader.js';
 import { envelopeToProto } from './raft-codec.js';
 
@@ -12,6 +12,8 @@ export interface StreamFailure {
   readonly reason: 'congested' | 'broken';
   readonly grpcStatus: number | null;
   readonly message: string;
+  /** The peer's cluster id when it refused us as a member of another cluster. */
+  readonly refusedByCluster: string | null;
 }
 
 /**
@@ -23,14 +25,15 @@ export interface StreamFailure {
  */
 export class PeerStream {
   readonly #client: Client;
-  readonly #token: string | null;
+  /** The call metadata (token, cluster id), made afresh at each open. */
+  readonly #metadata: () => Metadata;
   readonly #onFailure: (failure: StreamFailure) => void;
   #call: ClientWritableStream<object> | null = null;
   #closed = false;
 
-  constructor(client: Client, token: string | null, onFailure: (failure: StreamFailure) => void) {
+  constructor(client: Client, metadata: () => Metadata, onFailure: (failure: StreamFailure) => void) {
     this.#client = client;
-    this.#token = token;
+    this.#metadata = metadata;
     this.#onFailure = onFailure;
   }
 
@@ -41,7 +44,8 @@ export class PeerStream {
     // Pipelined appends legitimately queue up a few hundred messages; thousands mean the peer
     // stopped reading (paused, or its link is down without the connection failing yet).
     if (call.writableLength >= BUFFERED_MESSAGES_MAX) {
-      this.#onFailure({ reason: 'congested', grpcStatus: null, message: `dropped ${message.type}: peer not reading` });
+      this.#onFailure({ reason: 'congested', grpcStatus: null, message: `dropped ${message.type}: peer not reading`,
+        refusedByCluster: null });
       return false;
     }
     call.write(envelopeToProto(message));
@@ -61,12 +65,13 @@ export class PeerStream {
       method.path,
       method.requestSerialize,
       method.responseDeserialize,
-      bearerMetadata(this.#token),
+      this.#metadata(),
       {},
       (error) => {
         if (this.#call === call) this.#call = null;
         if (error !== null && !this.#closed) {
-          this.#onFailure({ reason: 'broken', grpcStatus: error.code, message: error.details });
+          this.#onFailure({ reason: 'broken', grpcStatus: error.code, message: error.details,
+            refusedByCluster: refusingCluster(error) });
         }
       },
     );

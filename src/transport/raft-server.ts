@@ -18,6 +18,7 @@ import { asObject, readArray, readBool, readBytes, readString } from './proto-re
 import { envelopeFromProto, envelopeToProto, raftMessageFromProto, raftMessageToProto } from './raft-codec.js';
 import type { UnaryRaftKind } from './raft-codec.js';
 import { bearerFromMetadata, toServiceError } from './grpc-status.js';
+import { clusterMismatch } from './cluster-header.js';
 import { SnapshotAssembler } from './snapshot-chunks.js';
 import { errorToSqlResponse, resultToSqlResponse } from './sql-codec.js';
 
@@ -32,6 +33,11 @@ export interface RaftServiceOptions {
   readonly forwardCommand?: ForwardCommandHandler | undefined;
   /** Makes membership changes members pass on; absent = ChangeMembership is UNIMPLEMENTED. */
   readonly changeMembership?: MembershipHandler | undefined;
+  /**
+   * This node's cluster id (null until it has one): a call carrying another cluster's id is
+   * refused with CLUSTER_MISMATCH.
+   */
+  readonly clusterId?: (() => string | null) | undefined;
   /** When set, every RaftService call must carry `authorization: Bearer <peerToken>`. */
   readonly peerToken?: string | null | undefined;
   /**
@@ -86,10 +92,14 @@ export function raftServiceImplementation(
 ): UntypedServiceImplementation {
   const expectedToken = options.peerToken == null ? null : digest(options.peerToken);
   const { handler } = options;
+  const localCluster = options.clusterId ?? ((): null => null);
+  /** Auth first (an unauthenticated caller learns nothing), then the sender's cluster. */
+  const refusal = (metadata: Metadata): ChronosError | null =>
+    peerAuthError(metadata, expectedToken) ?? clusterMismatch(metadata, localCluster());
 
   /** Checks the peer token and decodes the request; null when it already answered an error. */
   const admit = (call: UnaryCall, kind: UnaryRaftKind, callback: Reply): RaftMessage | null => {
-    const denied = peerAuthError(call.metadata, expectedToken);
+    const denied = refusal(call.metadata);
     if (denied !== null) {
       callback(toServiceError(denied));
       return null;
@@ -139,7 +149,7 @@ export function raftServiceImplementation(
   };
 
   const installSnapshot = (call: ServerReadableStream<object, object>, callback: Reply): void => {
-    const denied = peerAuthError(call.metadata, expectedToken);
+    const denied = refusal(call.metadata);
     if (denied !== null) {
       callback(toServiceError(denied));
       return;
@@ -174,7 +184,7 @@ export function raftServiceImplementation(
   };
 
   const forwardSql = (call: UnaryCall, callback: Reply): void => {
-    const denied = peerAuthError(call.metadata, expectedToken);
+    const denied = refusal(call.metadata);
     if (denied !== null) {
       callback(toServiceError(denied));
       return;
@@ -216,7 +226,7 @@ export function raftServiceImplementation(
   const peerUnary = <T>(handler: ((request: unknown) => Promise<T>) | undefined,
     toProto: (answer: T) => object, what: string) =>
     (call: UnaryCall, callback: Reply): void => {
-      const denied = peerAuthError(call.metadata, expectedToken);
+      const denied = refusal(call.metadata);
       if (denied !== null || handler === undefined) {
         callback(denied === null
           ? { code: status.UNIMPLEMENTED, details: `${what} are not served by this node` }
@@ -237,7 +247,7 @@ export function raftServiceImplementation(
     (outcome: Uint8Array) => ({ outcome }), 'forwarded commands');
 
   const stream = (call: ServerReadableStream<object, object>, callback: Reply): void => {
-    const denied = peerAuthError(call.metadata, expectedToken);
+    const denied = refusal(call.metadata);
     if (denied !== null) {
       callback(toServiceError(denied));
       return;
@@ -260,6 +270,12 @@ export function raftServiceImplementation(
     options.openStreams?.add(shutDown);
     call.on('data', (envelope: unknown) => {
       if (done) return;
+      // This node may have learned its cluster id after the stream opened.
+      const mismatch = clusterMismatch(call.metadata, localCluster());
+      if (mismatch !== null) {
+        finish({ error: mismatch });
+        return;
+      }
       let message: RaftMessage | null;
       try {
         message = envelopeFromProto(envelope);
@@ -288,5 +304,8 @@ export function raftServiceImplementation(
     ForwardSql: forwardSql,
     ChangeMembership: changeMembership,
     ForwardCommand: forwardCommand,
+    // Reached only past the refusal check: the caller is of this cluster, or one has no id.
+    Identify: peerUnary(() => Promise.resolve(localCluster() ?? ''),
+      (clusterId: string) => ({ clusterId }), 'identity answers'),
   };
 }

@@ -9,7 +9,7 @@ import type { NodeStatus } from '../../src/api/node-status.js';
 
 const leader: NodeStatus = { role: 'Leader', term: 5, leader: 'node1', commitIndex: 42, appliedIndex: 41,
   recovering: false,
-  voters: ['node1', 'node2', 'node3'], learners: [] };
+  voters: ['node1', 'node2', 'node3'], learners: [], clusterId: '0123456789abcdef0123456789abcdef' };
 
 function app(status: NodeStatus = leader, tokens = { admin: null, readonly: null, ingest: null } as {
   admin: string | null; readonly: string | null; ingest: string | null;
@@ -26,18 +26,18 @@ describe('GET /health', () => {
     expect(response.headers['content-type']).toMatch(/application\/json/);
     expect(response.body).toBe(
       '{"status":"ok","role":"Leader","term":5,"leader":"node1","commit_index":42,"applied_index":41,' +
-        '"voters":["node1","node2","node3"],"learners":[]}',
+        '"voters":["node1","node2","node3"],"learners":[],"cluster_id":"0123456789abcdef0123456789abcdef"}',
     );
   });
 
   it.each([
-    [{ role: 'Follower', term: 1, leader: null, commitIndex: 0, appliedIndex: 0, recovering: false, voters: ['node1'], learners: [] } as NodeStatus,
-      '{"status":"ok","role":"Follower","term":1,"leader":null,"commit_index":0,"applied_index":0,"voters":["node1"],"learners":[]}'],
-    [{ role: 'Follower', term: 4, leader: 'node1', commitIndex: 0, appliedIndex: 0, recovering: true, voters: ['node1', 'node4'], learners: ['node5'] } as NodeStatus,
+    [{ role: 'Follower', term: 1, leader: null, commitIndex: 0, appliedIndex: 0, recovering: false, voters: ['node1'], learners: [], clusterId: null } as NodeStatus,
+      '{"status":"ok","role":"Follower","term":1,"leader":null,"commit_index":0,"applied_index":0,"voters":["node1"],"learners":[],"cluster_id":null}'],
+    [{ role: 'Follower', term: 4, leader: 'node1', commitIndex: 0, appliedIndex: 0, recovering: true, voters: ['node1', 'node4'], learners: ['node5'], clusterId: null } as NodeStatus,
       '{"status":"ok","role":"Follower","term":4,"leader":"node1","commit_index":0,"applied_index":0,"recovering":true,' +
-        '"voters":["node1","node4"],"learners":["node5"]}'],
-    [{ role: 'Candidate', term: 9, leader: null, commitIndex: 3, appliedIndex: 3, recovering: false, voters: [], learners: [] } as NodeStatus,
-      '{"status":"ok","role":"Candidate","term":9,"leader":null,"commit_index":3,"applied_index":3,"voters":[],"learners":[]}'],
+        '"voters":["node1","node4"],"learners":["node5"],"cluster_id":null}'],
+    [{ role: 'Candidate', term: 9, leader: null, commitIndex: 3, appliedIndex: 3, recovering: false, voters: [], learners: [], clusterId: null } as NodeStatus,
+      '{"status":"ok","role":"Candidate","term":9,"leader":null,"commit_index":3,"applied_index":3,"voters":[],"learners":[],"cluster_id":null}'],
   ])('reports status "ok" whatever the role (%#)', (status, body) => {
     expect(healthBody(status)).toBe(body);
   });

@@ -40,12 +40,15 @@ function marker(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(path, MARKER), 'utf8')) as Record<string, unknown>;
 }
 
-/** Starts a one-node cluster in `dataDir` as `id`, waits until it leads, stops it cleanly. */
+/** Starts a one-node cluster in `dataDir` as `id`, waits until it leads and has named its cluster, stops it cleanly. */
 async function makeNodeDir(dataDir: string, id: string): Promise<void> {
   const port = await freeNodePort();
   const node = startNode({ id, dataDir, port, peers: new Map() });
   try {
-    await waitFor(`${id} to lead`, 15_000, async () => ((await health(node))?.role === 'Leader' ? true : null));
+    await waitFor(`${id} to lead`, 15_000, async () => {
+      const h = await health(node);
+      return h?.role === 'Leader' && h.cluster_id !== null ? true : null;
+    });
   } finally {
     await stopNode(node);
   }
@@ -81,7 +84,7 @@ describe('-d refuses what is not a ChronosDB dir, and writes nothing into it', (
     const cluster = join(scratch(), 'new-cluster');
     await makeNodeDir(cluster, 'node1');
     expect(marker(join(cluster, 'node1'))).toEqual(
-      { format: 'chronosdb-data-dir', version: 1, kind: 'node', node_id: 'node1', cluster_id: null });
+      { format: 'chronosdb-data-dir', version: 1, kind: 'node', node_id: 'node1', cluster_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
   }, 30_000);
 
   it('a single-node dir and a node dir are not mixed up', async () => {

@@ -10,6 +10,7 @@ describe('replicated commands', () => {
     { kind: 'sqlWrite', write: { statements: ["INSERT INTO t VALUES (1, 'é')", 'DELETE FROM t'], nowMs: T0 + 0.5 } },
     { kind: 'sqlWrite', write: { statements: [], nowMs: 0 } },
     { kind: 'ttlSweep', nowMs: T0 + 123.5 },
+    { kind: 'clusterBirth', clusterId: '0123456789abcdef0123456789abcdef' },
   ])('round-trips %j', (command) => {
     expect(decodeReplicatedCommand(encodeReplicatedCommand(command))).toEqual(command);
   });
@@ -31,5 +32,7 @@ describe('replicated commands', () => {
     expect(() => decodeReplicatedCommand(new Uint8Array(0))).toThrow(/unknown command format \(empty\)/);
     const nan = encodeReplicatedCommand({ kind: 'ttlSweep', nowMs: Number.NaN });
     expect(() => decodeReplicatedCommand(nan)).toThrow(/not finite/);
+    const birth = encodeReplicatedCommand({ kind: 'clusterBirth', clusterId: '0123456789abcdef0123456789abcdef' });
+    expect(() => decodeReplicatedCommand(birth.subarray(0, 20))).toThrow(/Corrupt cluster birth: id is not 32 hex digits at offset 2/);
   });
 });

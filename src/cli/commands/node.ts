@@ -1,5 +1,5 @@
 import { MAX_MATERIALIZED_ROWS_DEFAULT, STATEMENT_TIMEOUT_MS_DEFAULT } from '../../sql/index.js';
-import { FileLogSink, Logger, TextSink, logLevelFromEnv, systemClock } from '../../lib/index.js';
+import { FileLogSink, Logger, TextSink, isChronosError, logLevelFromEnv, systemClock } from '../../lib/index.js';
 import type { LogSink } from '../../lib/index.js';
 import { tokenConfigFromEnv } from '../../api/auth.js';
 import { startNodeServer } from '../../node/node-server.js';
@@ -116,6 +116,8 @@ export async function runNode(options: NodeOptions, io: CliIo): Promise<number> 
     };
     process.once('SIGTERM', () => shutdown('SIGTERM', 0));
     process.once('SIGINT', () => shutdown('SIGINT', 0));
-    running.node.onFatal((error) => shutdown(`fatal error (${error.message})`, 1));
+    // A foreign dir already said everything in its one line; other fatal errors are named here.
+    running.node.onFatal((error) => shutdown(isChronosError(error, 'CLUSTER_MISMATCH')
+      ? 'cluster id mismatch' : `fatal error (${error.message})`, 1));
   });
 }
