@@ -36,7 +36,9 @@ export type ErrorCode =
   /** A statement passed a configured limit (size, nesting, rows held in memory). */
   | 'LIMIT_EXCEEDED'
   /** A Raft peer belongs to another cluster (its data dir records another cluster id). */
-  | 'CLUSTER_MISMATCH';
+  | 'CLUSTER_MISMATCH'
+  /** A sync batch names a table or column the target lacks, or a table of another shape. */
+  | 'SCHEMA_MISMATCH';
 
 /** Options carried by every ChronosError. */
 export interface ChronosErrorOptions {

@@ -1,4 +1,4 @@
-import { assert, assertNever } from '../lib/index.js';
+import { assert, assertNever, isChronosError } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import type { Entry } from '../raft/types.js';
 import { applyWriteCommand, sweepExpired } from '../sql/index.js';
@@ -7,6 +7,12 @@ import type { StorageEngine, WriteTransaction } from '../storage/index.js';
 import type { ApplyOutcome, ProposalTracker } from './proposal-tracker.js';
 import { decodeReplicatedCommand } from './replicated-command.js';
 import { applyClusterBirth } from './cluster-identity.js';
+import { acknowledgeOutbox, applyCapturedWrite, applySyncBatch } from '../sync/index.js';
+
+/** On a node with a sync target: its writes are queued for the target as they apply. */
+export interface SyncCapture {
+  readonly nodeId: string;
+}
 import type { CommandOutcome } from './replicated-command.js';
 
 /**
@@ -19,7 +25,7 @@ export async function applyCommittedEntries(
   entries: readonly Entry[],
   proposals: ProposalTracker<CommandOutcome>,
   log: Logger,
-  options: { readonly sync: boolean },
+  options: { readonly sync: boolean; readonly capture: SyncCapture | null },
 ): Promise<void> {
   const pending = entries.filter((entry) => entry.index > storage.appliedIndex);
   if (pending.length === 0) return;
@@ -43,7 +49,7 @@ export async function applyCommittedEntries(
         outcomes.push({ index: entry.index, term: entry.term, outcome });
         continue;
       }
-      const outcome = await applyCommand(txn, entry, log);
+      const outcome = await applyCommand(txn, entry, log, options.capture);
       outcomes.push({ index: entry.index, term: entry.term, outcome });
     }
     await txn.commit(previous, { sync: options.sync });
@@ -59,11 +65,14 @@ async function applyCommand(
   txn: WriteTransaction,
   entry: Entry,
   log: Logger,
+  capture: SyncCapture | null,
 ): Promise<ApplyOutcome<CommandOutcome>> {
   const command = decodeReplicatedCommand(entry.data);
   switch (command.kind) {
     case 'sqlWrite': {
-      const result = await applyWriteCommand(command.write, txn);
+      const result = capture === null
+        ? await applyWriteCommand(command.write, txn)
+        : await applyCapturedWrite(command.write, txn, capture.nodeId);
       if (!result.ok && log.enabled('debug')) {
         log.debug('statement failed at apply', { index: entry.index, error: result.error.message });
       }
@@ -80,6 +89,23 @@ async function applyCommand(
       const applied = await applyIngestBatch(txn, command.batch);
       if (applied.problem !== null) log.error('ingest batch not stored', { index: entry.index, problem: applied.problem });
       return { ok: true, value: { kind: 'ingest', applied } };
+    }
+    case 'syncBatch': {
+      const savepoint = txn.savepoint();
+      try {
+        return { ok: true, value: { kind: 'sync', applied: await applySyncBatch(txn, command.batch) } };
+      } catch (error) {
+        // The whole batch or nothing: the edge keeps its ops and sees why.
+        txn.rollbackTo(savepoint);
+        if (!isChronosError(error)) throw error;
+        log.warn('sync batch refused', { index: entry.index, edge: command.batch.edgeId, error: error.message });
+        return { ok: false, error };
+      }
+    }
+    case 'syncAck': {
+      const removed = await acknowledgeOutbox(txn, command.throughId);
+      const results = [{ kind: 'message', message: `Acknowledged ${removed} ops`, rowsAffected: removed }] as const;
+      return { ok: true, value: { kind: 'statements', results } };
     }
     case 'clusterBirth': {
       const clusterId = await applyClusterBirth(txn, command.clusterId);

@@ -7,6 +7,8 @@ import { TokenAuth } from '../api/auth.js';
 import type { TokenConfig } from '../api/auth.js';
 import { NodeMetrics } from '../api/metrics.js';
 import { parsedStatements, planScript } from '../sql/index.js';
+import { EdgeSync } from './edge-sync.js';
+import { syncTargetHandler } from './sync-target.js';
 import type { Script } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import { GrpcServer } from '../transport/grpc-server.js';
@@ -36,6 +38,8 @@ export interface NodeServerConfig {
   readonly heartbeatTicks: number;
   readonly snapshotEveryEntries: number;
   readonly ttlCleanupIntervalMs: number;
+  /** The edge's sync target and pacing (`--sync-target` ...); null = not an edge. */
+  readonly sync: { readonly targets: readonly string[]; readonly intervalMs: number; readonly batchSize: number } | null;
   /** Limits of `POST /ingest`; null without --enable-ingest. */
   readonly ingest: (IngestLimits & { readonly maxBodyBytes: number }) | null;
   readonly writeTimeoutMs: number;
@@ -88,10 +92,14 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       peerToken: config.tokens.admin,
       clock: config.clock,
       logger: config.logger,
+      syncCapture: config.sync !== null,
     },
     config.clean,
   );
   let ingest: RunningIngest | null = null;
+  const edge = config.sync === null ? null : new EdgeSync(node, {
+    ...config.sync, token: config.tokens.admin, tls: config.tls, clock: config.clock, logger: config.logger,
+  });
   const metrics = new NodeMetrics({
     status: () => node.status(),
     storageSizeBytes: () => dirBytes(nodeDir),
@@ -162,10 +170,13 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       },
       changeMembership: (change) => node.changeMembership(change),
       forwardCommand: (command) => node.handleForwardedCommand(command),
+      sync: syncTargetHandler(node, auth, config.clock),
+      ...(edge === null ? {} : { syncStatus: () => edge.status(), health: () => Promise.resolve(edge.connectivity()) }),
       peerToken: config.tokens.admin,
       clusterId: () => node.clusterId,
     });
     const { port: grpcPort } = await grpc.start();
+    edge?.start();
     admin = buildAdminApp({
       status: () => node.status(),
       metrics,
@@ -199,6 +210,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
         if (stopped) return;
         stopped = true;
         await ingest?.stop();
+        await edge?.stop();
         await node.stop();
         await runningGrpc.stop(2_000);
         await runningAdmin.close();
@@ -208,6 +220,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     await admin?.close().catch(() => undefined);
     await grpc?.stop(0).catch(() => undefined);
     await ingest?.stop().catch(() => undefined);
+    await edge?.stop().catch(() => undefined);
     await node.stop().catch(() => undefined);
     throw error;
   }

@@ -1,16 +1,15 @@
 import { assert, ChronosError, errorMessage, isChronosError } from '../lib/index.js';
-import type { Clock, Logger } from '../lib/index.js';
+import type { Logger } from '../lib/index.js';
 import type { RaftMessage } from '../raft/messages.js';
 import type { RaftCore } from '../raft/index.js';
-import type { RaftConfig, Ready } from '../raft/index.js';
+import type { Ready } from '../raft/index.js';
 import type { Membership, NodeId } from '../raft/types.js';
 import { DEFAULT_STATEMENT_LIMITS, executeRead } from '../sql/index.js';
-import type { Script, StatementLimits } from '../sql/index.js';
+import type { Script } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { CallContext, StatementOutcome } from '../transport/handlers.js';
 import { PeerClients } from '../transport/peer-client.js';
-import type { TlsMaterial } from '../transport/credentials.js';
 import type { Wal, DiskStats } from '../wal/index.js';
 import type { NodeStatus } from '../api/node-status.js';
 import { nodeStatusOf } from './node-status.js';
@@ -32,34 +31,9 @@ import { ClusterIdentity } from './cluster-identity.js';
 import { runScript } from './run-script.js';
 import { identifyPeer } from '../transport/identify-peer.js';
 
-/** How one `chronos node` process runs its Raft member. */
-export interface RaftNodeOptions {
-  readonly id: NodeId;
-  /** This node's own directory (`DATA_DIR/ID`): `wal/` and `state/` live in it. */
-  readonly nodeDir: string;
-  /** Other members as `--peers` gives them: id → host:port of their gRPC endpoint. Used until
-   * the replicated membership (which follows later changes) says otherwise. */
-  readonly peers: ReadonlyMap<NodeId, string>;
-  /** This node's own gRPC host:port as `--address` gives it (recorded for the others). */
-  readonly address: string;
-  readonly tickMs: number;
-  readonly raft?: Partial<Omit<RaftConfig, 'id' | 'voters'>>;
-  /** Take a storage snapshot and compact the log after this many applied entries. */
-  readonly snapshotEveryEntries: number;
-  readonly writeTimeoutMs: number;
-  readonly readTimeoutMs: number;
-  /** Per-statement time and rows-held caps for reads (writes apply alike on every replica). */
-  readonly statementLimits?: Omit<StatementLimits, 'signal'>;
-  readonly tls: TlsMaterial | null;
-  /** The admin token, carried on calls to peers when auth is on. */
-  readonly peerToken: string | null;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** How often the leader proposes a TTL pass (deleting expired rows); 0 = never. */
-  readonly ttlCleanupIntervalMs: number;
-  /** Seeds election jitter; defaults to something different per process. */
-  readonly seed?: number;
-}
+import type { RaftNodeOptions } from './raft-node-options.js';
+
+export type { RaftNodeOptions } from './raft-node-options.js';
 
 type Operation = () => void;
 
@@ -542,13 +516,13 @@ export class RaftNode {
     const lastCommitted = ready.committedEntries.at(-1);
     if (lastCommitted !== undefined) {
       // Apply runs behind the loop, in order, so the next Ready's fsync and appends overlap
-      // this one's LevelDB batch (the entries are durable in the WAL already). Storage is
-      // written without fsync (the WAL replays what a crash loses) except just before a
-      // compaction, which drops the WAL segments that could replay it.
+      // this one's LevelDB batch (the WAL holds the entries). Storage is written without fsync
+      // (the WAL replays what a crash loses) except just before a compaction.
       const entries = ready.committedEntries;
       const sync = this.#snapshots.isDue(lastCommitted.index);
       this.#applying = this.#applying.then(async () => {
-        await applyCommittedEntries(this.#storage, entries, this.#proposals, this.#log, { sync });
+        const capture = this.#options.syncCapture === true ? { nodeId: this.id } : null;
+        await applyCommittedEntries(this.#storage, entries, this.#proposals, this.#log, { sync, capture });
         this.#reads.applied(this.#storage.appliedIndex);
         await this.#identity.learn(this.#storage);
       });

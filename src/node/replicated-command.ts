@@ -4,6 +4,8 @@ import type { IngestApplied, IngestBatch } from '../ingest/index.js';
 import { decodeWriteCommand, encodeWriteCommand } from '../sql/index.js';
 import type { WriteCommand } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
+import { decodeSyncBatch, encodeSyncBatch } from '../sync/index.js';
+import type { SyncApplied, SyncBatchCommand } from '../sync/index.js';
 
 /**
  * What one Raft 'command' entry asks every replica to do. The leader fixes everything that
@@ -15,12 +17,17 @@ export type ReplicatedCommand =
   | { readonly kind: 'ttlSweep'; readonly nowMs: number }
   | { readonly kind: 'ingestBatch'; readonly batch: IngestBatch }
   /** Names the cluster once; the first one applied wins (see cluster-identity.ts). */
-  | { readonly kind: 'clusterBirth'; readonly clusterId: string };
+  | { readonly kind: 'clusterBirth'; readonly clusterId: string }
+  /** A batch an edge shipped to this (target) cluster. */
+  | { readonly kind: 'syncBatch'; readonly batch: SyncBatchCommand }
+  /** On an edge: the target holds ops through `throughId`; they leave the outbox. */
+  | { readonly kind: 'syncAck'; readonly throughId: number };
 
 /** What applying a command produced, for the node that proposed it. */
 export type CommandOutcome =
   | { readonly kind: 'statements'; readonly results: readonly StatementResult[] }
-  | { readonly kind: 'ingest'; readonly applied: IngestApplied };
+  | { readonly kind: 'ingest'; readonly applied: IngestApplied }
+  | { readonly kind: 'sync'; readonly applied: SyncApplied };
 
 /**
  * Entry data (format 2): u8 2 | u8 kind | body. Format 1 entries written by older versions are
@@ -29,7 +36,7 @@ export type CommandOutcome =
 const FORMAT = 2;
 const LEGACY_SQL_WRITE = 1;
 const LEGACY_TTL_SWEEP = 0x54;
-const KIND_TAGS = { sqlWrite: 1, ttlSweep: 2, ingestBatch: 3, clusterBirth: 4 } as const satisfies Record<ReplicatedCommand['kind'], number>;
+const KIND_TAGS = { sqlWrite: 1, ttlSweep: 2, ingestBatch: 3, clusterBirth: 4, syncBatch: 5, syncAck: 6 } as const satisfies Record<ReplicatedCommand['kind'], number>;
 const HEADER_BYTES = 2;
 const TTL_BODY_BYTES = 8;
 
@@ -47,6 +54,13 @@ export function encodeReplicatedCommand(command: ReplicatedCommand): Uint8Array 
       return withHeader(KIND_TAGS.ingestBatch, encodeIngestBatch(command.batch));
     case 'clusterBirth':
       return withHeader(KIND_TAGS.clusterBirth, new TextEncoder().encode(command.clusterId));
+    case 'syncBatch':
+      return withHeader(KIND_TAGS.syncBatch, encodeSyncBatch(command.batch));
+    case 'syncAck': {
+      const body = new Uint8Array(TTL_BODY_BYTES);
+      new DataView(body.buffer).setFloat64(0, command.throughId, false);
+      return withHeader(KIND_TAGS.syncAck, body);
+    }
     default:
       return assertNever(command, 'replicated command');
   }
@@ -85,6 +99,10 @@ function decodeTagged(tag: number | undefined, body: Uint8Array): ReplicatedComm
       return { kind: 'ingestBatch', batch: decodeIngestBatch(body) };
     case KIND_TAGS.clusterBirth:
       return { kind: 'clusterBirth', clusterId: readClusterId(body) };
+    case KIND_TAGS.syncBatch:
+      return { kind: 'syncBatch', batch: decodeSyncBatch(body) };
+    case KIND_TAGS.syncAck:
+      return { kind: 'syncAck', throughId: readTime(body, HEADER_BYTES) };
     default:
       throw new ChronosError('CORRUPTION',
         `Corrupt log entry: unknown command kind ${tag ?? '(missing)'} at offset 1`);
@@ -123,7 +141,7 @@ function readTime(body: Uint8Array, offset: number): number {
  * commands that are passed on (ingest batches); SQL writes have their own forwarding RPC.
  */
 export function encodeCommandOutcome(outcome: CommandOutcome): Uint8Array {
-  if (outcome.kind !== 'ingest') {
+  if (outcome.kind === 'statements') {
     throw new ChronosError('INVALID_ARGUMENT', `a ${outcome.kind} outcome is not passed back as a command outcome`);
   }
   return new TextEncoder().encode(JSON.stringify(outcome));
@@ -142,7 +160,14 @@ export function decodeCommandOutcome(bytes: Uint8Array): CommandOutcome {
   }
   if (typeof value !== 'object' || value === null) return bad();
   const { kind, applied } = value as { kind?: unknown; applied?: Record<string, unknown> };
-  if (kind !== 'ingest' || typeof applied !== 'object' || applied === null) return bad();
+  if (typeof applied !== 'object' || applied === null) return bad();
+  if (kind === 'sync') {
+    const { cursor, applied: count, duplicates: skipped, superseded } = applied;
+    if (typeof cursor !== 'number' || typeof count !== 'number' || typeof skipped !== 'number' ||
+      typeof superseded !== 'number') return bad();
+    return { kind: 'sync', applied: { cursor, applied: count, duplicates: skipped, superseded } };
+  }
+  if (kind !== 'ingest') return bad();
   const { inserted, duplicates, problem } = applied;
   if (typeof inserted !== 'number' || typeof duplicates !== 'number' ||
     !(problem === null || typeof problem === 'string')) return bad();

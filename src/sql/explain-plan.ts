@@ -67,6 +67,7 @@ function withoutRows(reader: StorageReader): StorageReader {
     scanExpired: none,
     get: () => Promise.resolve(undefined),
     getNamedValue: () => Promise.resolve(undefined),
+    namedValuesWithPrefix: () => Promise.resolve([]),
     close: () => Promise.resolve(),
   };
 }

@@ -49,8 +49,26 @@ export interface StorageReader {
   get(table: string, primaryKey: readonly SqlValue[]): Promise<StoredRow | undefined>;
   /** A value another layer keeps by name in the same atomic batches (undefined if never set). */
   getNamedValue(name: string): Promise<Uint8Array | undefined>;
+  /** Up to `limit` named values whose names start with `prefix` and sort after `after`, in name order. */
+  namedValuesWithPrefix(prefix: string, after: string | null, limit: number): Promise<NamedValue[]>;
   /** Release the snapshot. Idempotent. */
   close(): Promise<void>;
+}
+
+/** A value kept by name (see StorageReader.getNamedValue). */
+export interface NamedValue {
+  readonly name: string;
+  readonly value: Uint8Array;
+}
+
+/**
+ * A row a write statement stored or removed, as `observeRowChanges` reports it: `values` are the
+ * row as it now is (`put`) or as it was (`delete`).
+ */
+export interface RowChange {
+  readonly table: TableSchema;
+  readonly kind: 'insert' | 'update' | 'delete';
+  readonly values: Row;
 }
 
 /** Marks a point inside a write transaction that `rollbackTo` can return to. */
@@ -103,6 +121,14 @@ export interface WriteTransaction extends StorageReader {
   markOnce(table: string, marks: readonly Uint8Array[]): Promise<boolean[]>;
   /** Sets a named value (see StorageReader.getNamedValue). */
   putNamedValue(name: string, value: Uint8Array): void;
+  /** Removes a named value (nothing if absent). */
+  deleteNamedValue(name: string): void;
+  /**
+   * Calls `observer` for every row insert, update and delete made through this transaction's
+   * row methods from now on (null stops it); a statement rolled back to a savepoint has its
+   * changes reported anyway, so the caller discards what it kept for that statement.
+   */
+  observeRowChanges(observer: ((change: RowChange) => void) | null): void;
   savepoint(): Savepoint;
   /** Undo everything done after `savepoint` (used to keep a failing statement atomic). */
   rollbackTo(savepoint: Savepoint): void;

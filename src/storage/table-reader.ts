@@ -12,10 +12,11 @@ import {
   ttlUpperBound,
   namedValueKey,
 } from './keys.js';
+import { successorKey } from './kv-source.js';
 import type { KvSource } from './kv-source.js';
 import { RowStore } from './row-store.js';
 import type { Catalog, ColumnSchema, IndexSchema, TableSchema } from './schema.js';
-import type { KeyBound, KeyRange, RowKey, ScanOptions, StoredRow } from './engine.js';
+import type { KeyBound, KeyRange, NamedValue, RowKey, ScanOptions, StoredRow } from './engine.js';
 import { normalizeKeyValues } from './validate.js';
 import type { SqlValue } from './values.js';
 
@@ -212,6 +213,20 @@ export abstract class TableReader {
 
   async getNamedValue(name: string): Promise<Uint8Array | undefined> {
     return this.source.get(namedValueKey(name));
+  }
+
+  async namedValuesWithPrefix(prefix: string, after: string | null, limit: number): Promise<NamedValue[]> {
+    const start = namedValueKey(prefix);
+    const low = after === null ? start : successorKey(namedValueKey(after));
+    const out: NamedValue[] = [];
+    const skip = namedValueKey('').length;
+    for await (const batch of this.source.range(low, afterPrefix(start), false, limit)) {
+      for (const entry of batch) {
+        out.push({ name: Buffer.from(entry.key.subarray(skip)).toString('utf8'), value: entry.value });
+        if (out.length >= limit) return out;
+      }
+    }
+    return out;
   }
 
   protected async getByKey(schema: TableSchema, rowKey: RowKey): Promise<StoredRow | undefined> {

@@ -29,7 +29,7 @@ import type { SnapshotSource } from './kv-source.js';
 import { encodeRow } from './row-codec.js';
 import type { Catalog, ColumnSchema, IndexSchema, TableDefinition, TableSchema } from './schema.js';
 import { TableReader, indexKeyOf, primaryRowKey } from './table-reader.js';
-import type { RowKey, Savepoint, StoredRow, WriteTransaction } from './engine.js';
+import type { RowChange, RowKey, Savepoint, StoredRow, WriteTransaction } from './engine.js';
 import { normalizeRow } from './validate.js';
 import type { Row, SqlValue } from './values.js';
 
@@ -58,6 +58,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   readonly #host: TransactionHost;
   readonly #snapshot: SnapshotSource;
   readonly #overlay: Overlay;
+  #rowObserver: ((change: RowChange) => void) | null = null;
   readonly #baseVersion: number;
   #state: CatalogState;
   #view: CatalogView;
@@ -330,6 +331,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
         rowKey = await this.#nextRowId(schema);
       }
       this.#writeRow(schema, rowKey, row, insertedAtMs);
+      this.#rowObserver?.({ table: schema, kind: 'insert', values: row });
       return rowKey;
     });
   }
@@ -346,6 +348,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
           const row = normalizeRow(schema, values);
           last += 1;
           this.#writeRow(schema, encodeKeyTuple([last], ['INT']), row, insertedAtMs);
+          this.#rowObserver?.({ table: schema, kind: 'insert', values: row });
         }
         this.#overlay.put(counterKey, new ByteWriter(8).varint(last).finish());
         return;
@@ -364,6 +367,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
           throw duplicateKey(schema, rowKey);
         }
         this.#writeRow(schema, rowKey, row, insertedAtMs, fullKey);
+        this.#rowObserver?.({ table: schema, kind: 'insert', values: row });
       }
     });
   }
@@ -436,14 +440,26 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       }
       this.#eraseRow(schema, old);
       this.#writeRow(schema, newKey, row, old.insertedAtMs);
+      if (compareBytes(newKey, old.key) !== 0) this.#rowObserver?.({ table: schema, kind: 'delete', values: old.values });
+      this.#rowObserver?.({ table: schema, kind: 'update', values: row });
     });
   }
 
   async delete(table: string, key: RowKey): Promise<void> {
     await this.#mutate(async () => {
       const schema = this.requireTable(table);
-      this.#eraseRow(schema, await this.#requireRow(schema, key));
+      const old = await this.#requireRow(schema, key);
+      this.#eraseRow(schema, old);
+      this.#rowObserver?.({ table: schema, kind: 'delete', values: old.values });
     });
+  }
+
+  observeRowChanges(observer: ((change: RowChange) => void) | null): void {
+    this.#rowObserver = observer;
+  }
+
+  deleteNamedValue(name: string): void {
+    this.#mutateSync(() => this.#overlay.delete(namedValueKey(name)));
   }
 
   savepoint(): Savepoint {

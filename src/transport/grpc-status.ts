@@ -19,6 +19,7 @@ export function grpcStatusFor(code: ErrorCode): status {
       return status.DEADLINE_EXCEEDED;
     case 'NOT_LEADER':
     case 'CLUSTER_MISMATCH':
+    case 'SCHEMA_MISMATCH':
       return status.FAILED_PRECONDITION;
     case 'UNAVAILABLE':
     case 'NO_QUORUM':

@@ -40,6 +40,7 @@ const ERROR_CODES: Readonly<Record<ErrorCode, true>> = {
   CONFIG_ERROR: true,
   LIMIT_EXCEEDED: true,
   CLUSTER_MISMATCH: true,
+  SCHEMA_MISMATCH: true,
   SHUTTING_DOWN: true,
   RESOURCE_EXHAUSTED: true,
   NOT_APPLIED: true,

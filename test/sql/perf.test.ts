@@ -73,6 +73,7 @@ describe('hot paths at bench sizes', () => {
       async *scanExpired() { yield* []; },
       get: () => Promise.resolve(undefined),
       getNamedValue: () => Promise.resolve(undefined),
+      namedValuesWithPrefix: () => Promise.resolve([]),
       close: () => Promise.resolve(),
     };
     const sql = "SELECT time_bucket('1m', ts), avg(value) FROM t GROUP BY 1";

@@ -47,9 +47,6 @@ const LINGER_AFTER_STOP_MS = 200;
 export async function runNode(options: NodeOptions, io: CliIo): Promise<number> {
   const env = process.env;
   const logger = processLogger(env);
-  if (options.syncTargets.length > 0) {
-    logger.warn('--sync-target is accepted but edge sync is not implemented in this build yet');
-  }
   const tlsConfig = tlsConfigFromEnv(env);
   const tls = tlsConfig.certPath === null && tlsConfig.caPath === null ? null : loadTlsMaterial(tlsConfig);
   if (tls !== null && !servesTls(tls)) {
@@ -70,6 +67,12 @@ export async function runNode(options: NodeOptions, io: CliIo): Promise<number> 
     heartbeatTicks: envNumber(env, 'CHRONOS_HEARTBEAT_TICKS', 1, 1),
     snapshotEveryEntries: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_ENTRIES', 10_000, 1),
     ttlCleanupIntervalMs: options.ttlCleanupIntervalSecs * 1000,
+    sync: options.syncTargets.length === 0 ? null : {
+      // A target URL names its gRPC endpoint: http://HOST:PORT (https when TLS is configured).
+      targets: options.syncTargets.map((url) => { const u = new URL(url); return u.port === '' ? `${u.hostname}:8000` : u.host; }),
+      intervalMs: options.syncIntervalSecs * 1000,
+      batchSize: options.syncBatchSize,
+    },
     ingest: options.enableIngest ? {
       maxBodyBytes: envNumber(env, 'CHRONOS_INGEST_MAX_BODY_BYTES', 128 * 1024, 1),
       maxInflight: envNumber(env, 'CHRONOS_INGEST_MAX_INFLIGHT', 64, 1),

@@ -1,0 +1,168 @@
+import { errorMessage, isChronosError } from '../lib/index.js';
+import type { Clock, Logger } from '../lib/index.js';
+import { outboxStats, readOutbox } from '../sync/index.js';
+import type { TlsMaterial } from '../transport/credentials.js';
+import type { ConnectivityState, SyncStatus } from '../transport/handlers.js';
+import { SyncClient } from '../transport/sync-client.js';
+import type { RaftNode } from './raft-node.js';
+
+/** How an edge reaches its target (`--sync-target` and friends). */
+export interface EdgeSyncOptions {
+  /** host:port of each target node (a cloud cluster: any member; Sync reaches its leader). */
+  readonly targets: readonly string[];
+  readonly intervalMs: number;
+  readonly batchSize: number;
+  readonly token: string | null;
+  readonly tls: TlsMaterial | null;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+const RETRY_MS_MIN = 500;
+/** A target that comes back is tried again within this. */
+const RETRY_MS_MAX = 5_000;
+/** Failures in a row after which the target counts as Disconnected rather than Reconnecting. */
+const FAILURES_DISCONNECTED = 3;
+
+/** Names the cause of a failed Sync the way an operator acts on it. */
+function describeFailure(error: unknown, address: string): string {
+  const text = errorMessage(error);
+  if (isChronosError(error, 'UNAUTHENTICATED') || isChronosError(error, 'PERMISSION_DENIED')) {
+    return `auth refused by ${address}: ${text} (set CHRONOS_AUTH_TOKEN_ADMIN to the target's admin token)`;
+  }
+  if (/schema mismatch/i.test(text)) return `schema mismatch at ${address}: ${text}`;
+  if (isChronosError(error, 'UNAVAILABLE') || isChronosError(error, 'TIMEOUT') || isChronosError(error, 'NOT_APPLIED')) {
+    return `unreachable: ${text}`;
+  }
+  return `sync to ${address} failed: ${text}`;
+}
+
+/**
+ * The edge's sync worker: on the leader, ships the oldest queued ops in id order, and removes
+ * them (through the log) only once the target's answer says it holds them; back-to-back while
+ * a backlog remains, then every interval; after a failure it backs off (0.5 s doubling to 5 s)
+ * and tries the next target address.
+ */
+export class EdgeSync {
+  readonly #node: RaftNode;
+  readonly #options: EdgeSyncOptions;
+  readonly #clients: SyncClient[];
+  readonly #log: Logger;
+  #target = 0;
+  #running = false;
+  #loop: Promise<void> = Promise.resolve();
+  #wake: (() => void) | null = null;
+  #failures = 0;
+  #everConnected = false;
+  #lastSyncTsMs = 0;
+  #lastSyncApplied = 0;
+  #lastError = '';
+  #opsShipped = 0;
+
+  constructor(node: RaftNode, options: EdgeSyncOptions) {
+    this.#node = node;
+    this.#options = options;
+    this.#log = options.logger.child('sync');
+    this.#clients = options.targets.map((address) => new SyncClient({ address, tls: options.tls, token: options.token }));
+  }
+
+  /** Starts shipping in the background. */
+  start(): void {
+    this.#running = true;
+    this.#loop = this.#run();
+    this.#log.info('edge sync started', { targets: this.#options.targets.join(','), intervalMs: this.#options.intervalMs });
+  }
+
+  /** Stops after the batch in flight (what it shipped but did not acknowledge is sent again). */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+    for (const client of this.#clients) client.close();
+  }
+
+  /** HealthService.GetConnectivity: the edge's view of its target. */
+  connectivity(): ConnectivityState {
+    if (this.#failures === 0 && this.#everConnected) return 'Connected';
+    return this.#failures >= FAILURES_DISCONNECTED || !this.#everConnected ? 'Disconnected' : 'Reconnecting';
+  }
+
+  /** SyncStatusService.GetSyncStatus. */
+  async status(): Promise<SyncStatus> {
+    const stats = await this.#outbox();
+    return { lastSyncTsMs: this.#lastSyncTsMs, lastSyncApplied: this.#lastSyncApplied,
+      pendingOps: stats.pendingOps, lastError: this.#lastError };
+  }
+
+  /** Counters for /metrics. */
+  metrics(): { opsShipped: number; failuresInARow: number } {
+    return { opsShipped: this.#opsShipped, failuresInARow: this.#failures };
+  }
+
+  async #outbox(): Promise<Awaited<ReturnType<typeof outboxStats>>> {
+    const reader = await this.#node.storage.reader();
+    try {
+      return await outboxStats(reader);
+    } finally {
+      await reader.close();
+    }
+  }
+
+  async #run(): Promise<void> {
+    let retryMs = RETRY_MS_MIN;
+    while (this.#running) {
+      try {
+        const shipped = await this.#shipOnce();
+        retryMs = RETRY_MS_MIN;
+        if (!shipped) await this.#sleep(this.#options.intervalMs);
+      } catch (error) {
+        const address = this.#clients[this.#target]?.address ?? '?';
+        this.#failures += 1;
+        this.#lastError = describeFailure(error, address);
+        this.#log.warn('sync failed; retrying', { error: this.#lastError, retryMs });
+        this.#target = (this.#target + 1) % this.#clients.length;
+        await this.#sleep(retryMs);
+        retryMs = Math.min(retryMs * 2, RETRY_MS_MAX);
+      }
+    }
+  }
+
+  /** Ships one batch if this node leads and ops are queued; false when there was nothing to do. */
+  async #shipOnce(): Promise<boolean> {
+    if (this.#node.status().role !== 'Leader') return false;
+    const reader = await this.#node.storage.reader();
+    let entries;
+    try {
+      entries = await readOutbox(reader, this.#options.batchSize);
+    } finally {
+      await reader.close();
+    }
+    const first = entries[0];
+    const last = entries.at(-1);
+    if (first === undefined || last === undefined) return false;
+    const client = this.#clients[this.#target] as SyncClient;
+    const cursor = Number(await client.sync(this.#node.id, entries.map((e) => ({ id: BigInt(e.id), data: e.data }))));
+    const through = Math.min(cursor, last.id);
+    if (through >= first.id) await this.#node.submitCommand({ kind: 'syncAck', throughId: through });
+    const acknowledged = entries.filter((e) => e.id <= through).length;
+    this.#opsShipped += acknowledged;
+    this.#lastSyncTsMs = this.#options.clock.nowMs();
+    this.#lastSyncApplied = acknowledged;
+    this.#lastError = '';
+    this.#failures = 0;
+    this.#everConnected = true;
+    return acknowledged > 0;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wake = done;
+    });
+  }
+}

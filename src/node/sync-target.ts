@@ -1,0 +1,30 @@
+import { ChronosError } from '../lib/index.js';
+import type { Clock } from '../lib/index.js';
+import type { TokenAuth } from '../api/auth.js';
+import type { CallContext, SyncBatch, SyncHandler } from '../transport/handlers.js';
+import type { RaftNode } from './raft-node.js';
+
+/**
+ * SyncService.Sync on every node: an edge's batch becomes one replicated command (passed to
+ * the leader from a follower), applied whole or not at all; the answer is the edge's cursor,
+ * the highest op id this cluster holds for it. Needs the admin token when auth is on.
+ */
+export function syncTargetHandler(node: RaftNode, auth: TokenAuth, clock: Clock): SyncHandler {
+  return async (batch: SyncBatch, context: CallContext): Promise<bigint> => {
+    const decision = auth.check(context.token === null ? null : `Bearer ${context.token}`);
+    if (!decision.ok) throw new ChronosError('UNAUTHENTICATED', `${decision.reason} bearer token`);
+    if (decision.level !== 'admin' && decision.level !== 'open') {
+      throw new ChronosError('PERMISSION_DENIED', 'Sync needs the admin token (CHRONOS_AUTH_TOKEN_ADMIN)');
+    }
+    if (batch.edgeId === '') throw new ChronosError('INVALID_ARGUMENT', 'Sync needs an edge_id');
+    const ops = batch.operations.map((op) => {
+      if (op.id <= 0n || op.id > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new ChronosError('INVALID_ARGUMENT', `op id ${op.id} is outside 1..2^53-1`);
+      }
+      return { id: Number(op.id), data: op.data };
+    });
+    const outcome = await node.submitCommand({ kind: 'syncBatch', batch: { edgeId: batch.edgeId, nowMs: clock.nowMs(), ops } });
+    if (outcome.kind !== 'sync') throw new ChronosError('CORRUPTION', `a sync batch applied as ${outcome.kind}`);
+    return BigInt(outcome.applied.cursor);
+  };
+}

@@ -1,0 +1,167 @@
+import { ChronosError } from '../lib/index.js';
+import type { SqlValue, TableSchema, WriteTransaction } from '../storage/index.js';
+import { executeInTransaction, parseStatement } from '../sql/index.js';
+import { compareHlc, checkHlc, formatHlc, type HlcStamp } from './hlc-stamp.js';
+import { decodeSyncOp, type SyncOp } from './sync-op.js';
+
+/** A batch an edge shipped, as the target's log carries it. */
+export interface SyncBatchCommand {
+  readonly edgeId: string;
+  /** The target leader's time when it proposed the batch (bounds how far ahead stamps may be). */
+  readonly nowMs: number;
+  readonly ops: readonly { readonly id: number; readonly data: Uint8Array }[];
+}
+
+/** What applying a batch did. */
+export interface SyncApplied {
+  /** Highest op id of this edge the target now holds (its cursor). */
+  readonly cursor: number;
+  readonly applied: number;
+  /** Ops at or below the cursor: a batch sent again after its answer was lost. */
+  readonly duplicates: number;
+  /** Upserts and deletes that lost to a newer stamp for their key. */
+  readonly superseded: number;
+}
+
+/**
+ * Stamps more than this far ahead of the target's clock are refused: a far-ahead edge clock
+ * would otherwise win every later write to the same keys until real time caught up with it.
+ */
+export const MAX_CLOCK_DRIFT_MS = 60_000;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const cursorName = (edgeId: string): string => `sync-cursor:${edgeId}`;
+
+function mismatch(opId: number, what: string): ChronosError {
+  return new ChronosError('SCHEMA_MISMATCH', `schema mismatch at op ${opId}: ${what}`, { details: { op: opId } });
+}
+
+function tableFor(txn: WriteTransaction, opId: number, name: string): TableSchema {
+  const schema = txn.catalog.table(name);
+  if (schema === undefined) throw mismatch(opId, `table ${name} does not exist on the target`);
+  return schema;
+}
+
+/** The op's values placed in the target table's column order (absent columns NULL). */
+function rowInTargetOrder(schema: TableSchema, opId: number, columns: readonly string[], values: readonly SqlValue[]): SqlValue[] {
+  const row: SqlValue[] = schema.columns.map(() => null);
+  columns.forEach((name, i) => {
+    const position = schema.columns.findIndex((column) => column.name === name);
+    if (position < 0) throw mismatch(opId, `table ${schema.name} has no column ${name}`);
+    row[position] = values[i] ?? null;
+  });
+  return row;
+}
+
+/** The stored winning stamp of one key (tombstones keep theirs). */
+const stampName = (schema: TableSchema, key: readonly SqlValue[]): string =>
+  `sync-lww:${schema.id}:${JSON.stringify(key, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+
+/** Last-writer-wins: applies `write` when `hlc` is newer than the key's stored stamp. */
+async function lastWriterWins(txn: WriteTransaction, schema: TableSchema, key: readonly SqlValue[], hlc: HlcStamp,
+  write: () => Promise<void>): Promise<boolean> {
+  const name = stampName(schema, key);
+  const stored = await txn.getNamedValue(name);
+  if (stored !== undefined && compareHlc(hlc, checkHlc(JSON.parse(decoder.decode(stored)), name)) <= 0) return false;
+  await write();
+  txn.putNamedValue(name, encoder.encode(JSON.stringify(hlc)));
+  return true;
+}
+
+async function applyUpsert(txn: WriteTransaction, op: Extract<SyncOp, { kind: 'upsert' }>, opId: number, nowMs: number): Promise<boolean> {
+  const schema = tableFor(txn, opId, op.table);
+  const row = rowInTargetOrder(schema, opId, op.columns, op.row);
+  const key = schema.primaryKey.map((p) => row[p] ?? null);
+  if (schema.primaryKey.length === 0) throw mismatch(opId, `table ${schema.name} has no primary key on the target`);
+  return lastWriterWins(txn, schema, key, op.hlc, async () => {
+    const existing = await txn.get(schema.name, key);
+    if (existing === undefined) await txn.insert(schema.name, row, nowMs);
+    else await txn.update(schema.name, existing.key, row);
+  });
+}
+
+async function applyDelete(txn: WriteTransaction, op: Extract<SyncOp, { kind: 'delete' }>, opId: number): Promise<boolean> {
+  const schema = tableFor(txn, opId, op.table);
+  const keyRow = rowInTargetOrder(schema, opId, op.keyColumns, op.key);
+  const key = schema.primaryKey.map((p) => keyRow[p] ?? null);
+  return lastWriterWins(txn, schema, key, op.hlc, async () => {
+    const existing = await txn.get(schema.name, key);
+    if (existing !== undefined) await txn.delete(schema.name, existing.key);
+  });
+}
+
+/** DDL as the edge ran it; a CREATE TABLE of a table that exists with the same shape is a no-op. */
+async function applyDdl(txn: WriteTransaction, sql: string, opId: number, nowMs: number): Promise<void> {
+  const statement = parseStatement(sql);
+  if (statement.kind === 'createTable') {
+    const existing = txn.catalog.table(statement.table);
+    if (existing !== undefined) {
+      const same = existing.columns.length === statement.columns.length &&
+        statement.columns.every((c, i) => existing.columns[i]?.name === c.name.toLowerCase() && existing.columns[i]?.type === c.type);
+      if (same) return;
+      throw mismatch(opId, `table ${statement.table} exists on the target with other columns`);
+    }
+  }
+  await executeInTransaction(sql, txn, nowMs);
+}
+
+/** Applies one op; false when LWW kept a newer value. */
+async function applyOp(txn: WriteTransaction, op: SyncOp, opId: number, nowMs: number): Promise<boolean> {
+  if (op.hlc.physicalMs > nowMs + MAX_CLOCK_DRIFT_MS) {
+    throw new ChronosError('INVALID_ARGUMENT',
+      `op ${opId} is stamped ${formatHlc(op.hlc)}, ${op.hlc.physicalMs - nowMs} ms ahead of the target's clock ` +
+      `(more than ${MAX_CLOCK_DRIFT_MS} ms): fix the edge's clock (NTP)`, { details: { op: opId } });
+  }
+  switch (op.kind) {
+    case 'ddl':
+      await applyDdl(txn, op.sql, opId, nowMs);
+      return true;
+    case 'append': {
+      const schema = tableFor(txn, opId, op.table);
+      await txn.insert(schema.name, rowInTargetOrder(schema, opId, op.columns, op.row), nowMs);
+      return true;
+    }
+    case 'upsert':
+      return applyUpsert(txn, op, opId, nowMs);
+    case 'delete':
+      return applyDelete(txn, op, opId);
+  }
+}
+
+/**
+ * Applies an edge's batch inside the apply transaction: ops above the edge's cursor in order,
+ * then the cursor, in the same batch as their rows. Throws (the caller rolls everything back)
+ * when an op can't apply: nothing of the batch is kept and the cursor stays.
+ */
+export async function applySyncBatch(txn: WriteTransaction, batch: SyncBatchCommand): Promise<SyncApplied> {
+  const name = cursorName(batch.edgeId);
+  const stored = await txn.getNamedValue(name);
+  let cursor = stored === undefined ? 0 : Number(decoder.decode(stored));
+  let applied = 0;
+  let duplicates = 0;
+  let superseded = 0;
+  for (const { id, data } of batch.ops) {
+    if (id <= cursor) {
+      duplicates += 1;
+      continue;
+    }
+    let op: SyncOp;
+    try {
+      op = decodeSyncOp(data, `op ${id}`);
+    } catch (error) {
+      throw new ChronosError('INVALID_ARGUMENT', (error as Error).message, { cause: error });
+    }
+    if (await applyOp(txn, op, id, batch.nowMs)) applied += 1;
+    else superseded += 1;
+    cursor = id;
+  }
+  txn.putNamedValue(name, encoder.encode(String(cursor)));
+  return { cursor, applied, duplicates, superseded };
+}
+
+/** The cursor of `edgeId` (0 before its first batch). */
+export async function syncCursor(reader: { getNamedValue(name: string): Promise<Uint8Array | undefined> }, edgeId: string): Promise<number> {
+  const stored = await reader.getNamedValue(cursorName(edgeId));
+  return stored === undefined ? 0 : Number(decoder.decode(stored));
+}
