@@ -3,6 +3,7 @@ import type { NodeStatus } from './node-status.js';
 import { roleGaugeValue } from './node-status.js';
 import { IngestMetrics } from './ingest-metrics.js';
 import type { IngestBacklog } from './ingest-metrics.js';
+import { SyncTargetMetrics } from './sync-metrics.js';
 
 /** Live values the metrics read at scrape time. */
 export interface MetricsSources {
@@ -22,6 +23,7 @@ export class NodeMetrics {
   readonly sqlDuration: Histogram<'kind'>;
   readonly walFsyncs: Counter;
   readonly ingest: IngestMetrics;
+  readonly syncTarget: SyncTargetMetrics;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -111,6 +113,7 @@ export class NodeMetrics {
       },
     });
     this.ingest = new IngestMetrics(this.registry, () => sources.ingestBacklog?.() ?? null, () => Date.now());
+    this.syncTarget = new SyncTargetMetrics(this.registry);
     new Gauge({
       name: 'chronos_storage_size_bytes',
       help: 'Bytes of every file in the node data dir (WAL and state), as du --apparent-size counts them.',

@@ -7,7 +7,7 @@ import type { StorageEngine, WriteTransaction } from '../storage/index.js';
 import type { ApplyOutcome, ProposalTracker } from './proposal-tracker.js';
 import { decodeReplicatedCommand } from './replicated-command.js';
 import { applyClusterBirth } from './cluster-identity.js';
-import { acknowledgeOutbox, applyCapturedWrite, applySyncBatch } from '../sync/index.js';
+import { acknowledgeOutbox, applyCapturedWrite, applySyncBatch, capturingOps } from '../sync/index.js';
 
 /** On a node with a sync target: its writes are queued for the target as they apply. */
 export interface SyncCapture {
@@ -86,7 +86,10 @@ async function applyCommand(
       return { ok: true, value: { kind: 'statements', results } };
     }
     case 'ingestBatch': {
-      const applied = await applyIngestBatch(txn, command.batch);
+      const batch = command.batch;
+      // On an edge the stored readings are queued for the target like any other rows.
+      const applied = capture === null ? await applyIngestBatch(txn, batch)
+        : await capturingOps(txn, batch.nowMs, capture.nodeId, () => applyIngestBatch(txn, batch));
       if (applied.problem !== null) log.error('ingest batch not stored', { index: entry.index, problem: applied.problem });
       return { ok: true, value: { kind: 'ingest', applied } };
     }

@@ -1,6 +1,7 @@
 import { errorMessage, isChronosError } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
-import { outboxStats, readOutbox } from '../sync/index.js';
+import { decodeSyncOp, outboxStats, readOutbox } from '../sync/index.js';
+import type { EdgeSyncMetrics, OutboxReport } from '../api/sync-metrics.js';
 import type { TlsMaterial } from '../transport/credentials.js';
 import type { ConnectivityState, SyncStatus } from '../transport/handlers.js';
 import { SyncClient } from '../transport/sync-client.js';
@@ -25,16 +26,16 @@ const RETRY_MS_MAX = 5_000;
 const FAILURES_DISCONNECTED = 3;
 
 /** Names the cause of a failed Sync the way an operator acts on it. */
-function describeFailure(error: unknown, address: string): string {
+function describeFailure(error: unknown, address: string): { cause: 'auth' | 'schema' | 'unreachable' | 'other'; text: string } {
   const text = errorMessage(error);
   if (isChronosError(error, 'UNAUTHENTICATED') || isChronosError(error, 'PERMISSION_DENIED')) {
-    return `auth refused by ${address}: ${text} (set CHRONOS_AUTH_TOKEN_ADMIN to the target's admin token)`;
+    return { cause: 'auth', text: `auth refused by ${address}: ${text} (set CHRONOS_AUTH_TOKEN_ADMIN to the target's admin token)` };
   }
-  if (/schema mismatch/i.test(text)) return `schema mismatch at ${address}: ${text}`;
+  if (/schema mismatch/i.test(text)) return { cause: 'schema', text: `schema mismatch at ${address}: ${text}` };
   if (isChronosError(error, 'UNAVAILABLE') || isChronosError(error, 'TIMEOUT') || isChronosError(error, 'NOT_APPLIED')) {
-    return `unreachable: ${text}`;
+    return { cause: 'unreachable', text: `unreachable: ${text}` };
   }
-  return `sync to ${address} failed: ${text}`;
+  return { cause: 'other', text: `sync to ${address} failed: ${text}` };
 }
 
 /**
@@ -57,7 +58,7 @@ export class EdgeSync {
   #lastSyncTsMs = 0;
   #lastSyncApplied = 0;
   #lastError = '';
-  #opsShipped = 0;
+  #metrics: EdgeSyncMetrics | null = null;
 
   constructor(node: RaftNode, options: EdgeSyncOptions) {
     this.#node = node;
@@ -94,9 +95,22 @@ export class EdgeSync {
       pendingOps: stats.pendingOps, lastError: this.#lastError };
   }
 
-  /** Counters for /metrics. */
-  metrics(): { opsShipped: number; failuresInARow: number } {
-    return { opsShipped: this.#opsShipped, failuresInARow: this.#failures };
+  /** Counts shipped ops and failed batches into `metrics` from now on. */
+  reportTo(metrics: EdgeSyncMetrics): void {
+    this.#metrics = metrics;
+  }
+
+  /** The outbox as /metrics shows it: pending ops, bytes, the oldest op's HLC time. */
+  async outboxReport(): Promise<OutboxReport> {
+    const reader = await this.#node.storage.reader();
+    try {
+      const [stats, oldest] = await Promise.all([outboxStats(reader), readOutbox(reader, 1)]);
+      const first = oldest[0];
+      return { pendingOps: stats.pendingOps, bytes: stats.bytes,
+        oldestOpMs: first === undefined ? null : decodeSyncOp(first.data, `op ${first.id}`).hlc.physicalMs };
+    } finally {
+      await reader.close();
+    }
   }
 
   async #outbox(): Promise<Awaited<ReturnType<typeof outboxStats>>> {
@@ -118,7 +132,9 @@ export class EdgeSync {
       } catch (error) {
         const address = this.#clients[this.#target]?.address ?? '?';
         this.#failures += 1;
-        this.#lastError = describeFailure(error, address);
+        const failure = describeFailure(error, address);
+        this.#lastError = failure.text;
+        this.#metrics?.batchesFailed.inc({ cause: failure.cause });
         this.#log.warn('sync failed; retrying', { error: this.#lastError, retryMs });
         this.#target = (this.#target + 1) % this.#clients.length;
         await this.#sleep(retryMs);
@@ -145,7 +161,7 @@ export class EdgeSync {
     const through = Math.min(cursor, last.id);
     if (through >= first.id) await this.#node.submitCommand({ kind: 'syncAck', throughId: through });
     const acknowledged = entries.filter((e) => e.id <= through).length;
-    this.#opsShipped += acknowledged;
+    this.#metrics?.opsShipped.inc(acknowledged);
     this.#lastSyncTsMs = this.#options.clock.nowMs();
     this.#lastSyncApplied = acknowledged;
     this.#lastError = '';

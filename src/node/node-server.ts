@@ -8,6 +8,7 @@ import type { TokenConfig } from '../api/auth.js';
 import { NodeMetrics } from '../api/metrics.js';
 import { parsedStatements, planScript } from '../sql/index.js';
 import { EdgeSync } from './edge-sync.js';
+import { EdgeSyncMetrics } from '../api/sync-metrics.js';
 import { syncTargetHandler } from './sync-target.js';
 import type { Script } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
@@ -106,6 +107,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     walFsyncs: () => node.walStats.fileSyncs,
     ingestBacklog: () => ingest?.backlog() ?? null,
   });
+  if (edge !== null) edge.reportTo(new EdgeSyncMetrics(metrics.registry, () => edge.outboxReport(), () => config.clock.nowMs()));
   const audit = config.logger.child('audit');
 
   const authorize = (script: Script, context: CallContext): 'read' | 'write' => {
@@ -170,7 +172,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       },
       changeMembership: (change) => node.changeMembership(change),
       forwardCommand: (command) => node.handleForwardedCommand(command),
-      sync: syncTargetHandler(node, auth, config.clock),
+      sync: syncTargetHandler(node, auth, config.clock, metrics.syncTarget),
       ...(edge === null ? {} : { syncStatus: () => edge.status(), health: () => Promise.resolve(edge.connectivity()) }),
       peerToken: config.tokens.admin,
       clusterId: () => node.clusterId,

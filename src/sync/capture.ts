@@ -31,33 +31,55 @@ function opOf(change: RowChange, hlc: HlcStamp): SyncOp {
   return { kind: 'upsert', hlc, table: table.name, columns, row: values };
 }
 
+/** Collects the ops of one command's changes; `ddl(sql)` adds a statement's text in order. */
+export interface OpCollector {
+  ddl(sql: string): void;
+}
+
 /**
- * applyWriteCommand on a node that syncs to a target: the same statements, atomically, and
- * the ops they produce (row images, tombstones, DDL text) queued in the outbox in the same
- * transaction, stamped from the leader's time of the write.
+ * Runs `apply` (one command's effects) with every row change it makes recorded as an op, then
+ * queues the ops in the outbox in the same transaction, stamped from the leader's time of the
+ * command. If `apply` throws, nothing is queued (the caller rolls the command back).
  */
-export async function applyCapturedWrite(cmd: WriteCommand, txn: WriteTransaction, nodeId: string): Promise<WriteOutcome> {
-  const savepoint = txn.savepoint();
+export async function capturingOps<T>(txn: WriteTransaction, nowMs: number, nodeId: string,
+  apply: (collector: OpCollector) => Promise<T>): Promise<T> {
   let last = await readLastStamp(txn);
-  const stamp = (): HlcStamp => (last = nextStamp(last, cmd.nowMs, nodeId));
+  const stamp = (): HlcStamp => (last = nextStamp(last, nowMs, nodeId));
   const ops: SyncOp[] = [];
-  const results: StatementResult[] = [];
   txn.observeRowChanges((change) => ops.push(opOf(change, stamp())));
+  let result: T;
   try {
-    for (const sql of cmd.statements) {
-      results.push(await executeInTransaction(sql, txn, cmd.nowMs));
-      if (DDL.test(sql)) ops.push({ kind: 'ddl', hlc: stamp(), sql });
-    }
-  } catch (error) {
-    txn.rollbackTo(savepoint);
-    if (isChronosError(error)) return { ok: false, error };
-    throw error;
+    result = await apply({ ddl: (sql) => ops.push({ kind: 'ddl', hlc: stamp(), sql }) });
   } finally {
     txn.observeRowChanges(null);
   }
   if (ops.length > 0 && last !== null) {
-    await appendToOutbox(txn, ops, cmd.nowMs);
+    await appendToOutbox(txn, ops, nowMs);
     writeLastStamp(txn, last);
   }
-  return { ok: true, results };
+  return result;
+}
+
+/**
+ * applyWriteCommand on a node that syncs to a target: the same statements, atomically, and
+ * the ops they produce (row images, tombstones, DDL text) queued in the outbox in the same
+ * transaction.
+ */
+export async function applyCapturedWrite(cmd: WriteCommand, txn: WriteTransaction, nodeId: string): Promise<WriteOutcome> {
+  const savepoint = txn.savepoint();
+  try {
+    const results = await capturingOps(txn, cmd.nowMs, nodeId, async (collector) => {
+      const out: StatementResult[] = [];
+      for (const sql of cmd.statements) {
+        out.push(await executeInTransaction(sql, txn, cmd.nowMs));
+        if (DDL.test(sql)) collector.ddl(sql);
+      }
+      return out;
+    });
+    return { ok: true, results };
+  } catch (error) {
+    txn.rollbackTo(savepoint);
+    if (isChronosError(error)) return { ok: false, error };
+    throw error;
+  }
 }

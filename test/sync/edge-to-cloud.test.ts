@@ -1,0 +1,182 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StatementResult } from '../../src/sql/result.js';
+import { READINGS_DDL } from '../../src/ingest/index.js';
+import { SqlClient } from '../../src/transport/sql-client.js';
+import { health, signalNode, startNode, stopNode, waitFor } from '../helpers/node-process.js';
+import type { NodeProcess } from '../helpers/node-process.js';
+import { freeNodePort } from '../helpers/ports.js';
+import { connectivity, syncStatus } from './sync-status-client.js';
+
+const GUIDE_SQL = [
+  'CREATE TABLE sensors (id INT, temp FLOAT, device STRING)',
+  "INSERT INTO sensors VALUES (1, 25.5, 'sensor-01')",
+  "INSERT INTO sensors VALUES (2, 30.0, 'sensor-02')",
+];
+
+function rowsOf(result: StatementResult): unknown[][] {
+  return result.kind === 'rows' ? result.rows.map((row) => [...row]) : [];
+}
+
+/**
+ * The guide's edge-to-cloud topology with real processes: a cloud node, an edge node with
+ * `--sync-target`, writes on the edge, the rows on the cloud, and GetSyncStatus as grpcurl sees it;
+ * then the faults: the cloud down while the edge writes, the edge SIGKILLed mid-sync, a wrong token.
+ */
+describe('edge-to-cloud sync with real nodes', () => {
+  const started: NodeProcess[] = [];
+  const clients: SqlClient[] = [];
+  let dir = '';
+
+  const launch = (id: string, port: number, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): NodeProcess => {
+    const node = startNode({ id, dataDir: dir, port, peers: new Map(), extraArgs, env });
+    started.push(node);
+    return node;
+  };
+  const sql = (port: number, token: string | null = null): SqlClient => {
+    const client = new SqlClient({ address: `127.0.0.1:${port}`, tls: null, token, deadlineMs: 10_000 });
+    clients.push(client);
+    return client;
+  };
+  const leading = (node: NodeProcess, token: string | null = null): Promise<boolean> =>
+    waitFor(`${node.id} leading`, 20_000, async () => {
+      if (token === null) return (await health(node))?.role === 'Leader' ? true : null;
+      const response = await fetch(`http://127.0.0.1:${node.adminPort}/health`,
+        { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+      return response?.ok === true && ((await response.json()) as { role: string }).role === 'Leader' ? true : null;
+    });
+  const edgeArgs = (cloudPort: number, batch = 100): string[] =>
+    ['--sync-target', `http://127.0.0.1:${cloudPort}`, '--sync-interval-secs', '1', '--sync-batch-size', String(batch)];
+  const drained = (edgePort: number): Promise<boolean> => waitFor('the edge outbox empty', 30_000, async () => {
+    const status = await syncStatus(edgePort).catch(() => null);
+    return status?.pendingOps === '0' && status.lastError === '' ? true : null;
+  });
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await Promise.all(started.splice(0).map((node) => stopNode(node)));
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  it("runs the guide's walkthrough as written", async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chronos-sync-guide-'));
+    const cloudPort = await freeNodePort();
+    const edgePort = await freeNodePort(new Set([cloudPort]));
+    const cloud = launch('cloud', cloudPort, ['--clean']);
+    const edge = launch('edge1', edgePort, ['--clean', ...edgeArgs(cloudPort)]);
+    await leading(cloud);
+    await leading(edge);
+    for (const statement of GUIDE_SQL) await sql(edgePort).execute(statement);
+    const rows = await waitFor('both rows on the cloud', 20_000, async () => {
+      const result = await sql(cloudPort).execute('SELECT * FROM sensors ORDER BY id').catch(() => null);
+      return result !== null && rowsOf(result).length === 2 ? rowsOf(result) : null;
+    });
+    expect(rows).toEqual([[1, 25.5, 'sensor-01'], [2, 30, 'sensor-02']]);
+    await drained(edgePort);
+    const status = await syncStatus(edgePort);
+    expect(Number(status.lastSyncTsMs)).toBeGreaterThan(Date.now() - 60_000);
+    expect(status).toMatchObject({ pendingOps: '0', lastError: '' });
+    expect(Number(status.lastSyncApplied)).toBeGreaterThan(0);
+    expect(await connectivity(edgePort)).toBe('Connected');
+    const edgeMetrics = await (await fetch(`http://127.0.0.1:${edge.adminPort}/metrics`)).text();
+    expect(edgeMetrics).toMatch(/^chronos_sync_edge_pending_ops 0$/m);
+    expect(edgeMetrics).toMatch(/^chronos_sync_edge_ops_shipped_total 3$/m);
+    const cloudMetrics = await (await fetch(`http://127.0.0.1:${cloud.adminPort}/metrics`)).text();
+    expect(cloudMetrics).toMatch(/^chronos_sync_ops_applied_total\{edge="edge1"\} 3$/m);
+    expect(cloudMetrics).not.toMatch(/chronos_sync_edge_pending_ops/);
+  });
+
+  it('keeps writing while the cloud is down, then delivers every row once', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chronos-sync-outage-'));
+    const cloudPort = await freeNodePort();
+    const edgePort = await freeNodePort(new Set([cloudPort]));
+    const edge = launch('edge1', edgePort, edgeArgs(cloudPort, 10));
+    await leading(edge);
+    await sql(edgePort).execute('CREATE TABLE log (n INT, note STRING)');
+    for (let n = 1; n <= 40; n += 1) await sql(edgePort).execute(`INSERT INTO log VALUES (${n}, 'row ${n}')`);
+    const offline = await waitFor('the edge to report the cloud unreachable', 15_000, async () => {
+      const status = await syncStatus(edgePort);
+      return status.lastError.startsWith('unreachable') ? status : null;
+    });
+    expect(Number(offline.pendingOps)).toBe(41);
+    expect(await connectivity(edgePort)).not.toBe('Connected');
+    const cloud = launch('cloud', cloudPort);
+    await leading(cloud);
+    await drained(edgePort);
+    const result = await sql(cloudPort).execute('SELECT n FROM log ORDER BY n');
+    expect(rowsOf(result).map((row) => row[0])).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it('loses and doubles nothing when the edge is SIGKILLed mid-sync', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chronos-sync-kill-'));
+    const cloudPort = await freeNodePort();
+    const edgePort = await freeNodePort(new Set([cloudPort]));
+    const cloud = launch('cloud', cloudPort);
+    await leading(cloud);
+    let edge = launch('edge1', edgePort, edgeArgs(cloudPort, 5));
+    await leading(edge);
+    await sql(edgePort).execute('CREATE TABLE log (n INT)');
+    for (let start = 1; start <= 300; start += 50) {
+      const values = Array.from({ length: 50 }, (_, i) => `(${start + i})`).join(', ');
+      await sql(edgePort).execute(`INSERT INTO log VALUES ${values}`);
+    }
+    await waitFor('some rows on the cloud', 20_000, async () => {
+      const result = await sql(cloudPort).execute('SELECT COUNT(*) FROM log').catch(() => null);
+      return result !== null && Number(rowsOf(result)[0]?.[0]) > 20 ? true : null;
+    });
+    signalNode(edge, 'SIGKILL');
+    await edge.exited();
+    edge = launch('edge1', edgePort, edgeArgs(cloudPort, 50));
+    await leading(edge);
+    await drained(edgePort);
+    const result = await sql(cloudPort).execute('SELECT n FROM log ORDER BY n');
+    expect(rowsOf(result).map((row) => row[0])).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+  });
+
+  it('a wrong token: lastError says auth, nothing applied, the queue kept; the right token delivers once', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chronos-sync-auth-'));
+    const cloudPort = await freeNodePort();
+    const edgePort = await freeNodePort(new Set([cloudPort]));
+    const cloud = launch('cloud', cloudPort, [], { CHRONOS_AUTH_TOKEN_ADMIN: 'cloud-secret' });
+    await leading(cloud, 'cloud-secret');
+    let edge = launch('edge1', edgePort, edgeArgs(cloudPort), { CHRONOS_AUTH_TOKEN_ADMIN: 'wrong-secret' });
+    await leading(edge, 'wrong-secret');
+    for (const statement of GUIDE_SQL) await sql(edgePort, 'wrong-secret').execute(statement);
+    const refused = await waitFor('lastError naming auth', 15_000, async () => {
+      const status = await syncStatus(edgePort);
+      return status.lastError.startsWith('auth refused') ? status : null;
+    });
+    expect(refused.pendingOps).toBe('3');
+    const tables = await sql(cloudPort, 'cloud-secret').execute('SHOW TABLES');
+    expect(rowsOf(tables)).toEqual([]);
+    await stopNode(edge);
+    edge = launch('edge1', edgePort, edgeArgs(cloudPort), { CHRONOS_AUTH_TOKEN_ADMIN: 'cloud-secret' });
+    await leading(edge, 'cloud-secret');
+    await drained(edgePort);
+    const rows = await sql(cloudPort, 'cloud-secret').execute('SELECT id FROM sensors ORDER BY id');
+    expect(rowsOf(rows)).toEqual([[1], [2]]);
+  });
+
+  it('readings a device posts to the edge reach the cloud', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chronos-sync-ingest-'));
+    const cloudPort = await freeNodePort();
+    const edgePort = await freeNodePort(new Set([cloudPort]));
+    const cloud = launch('cloud', cloudPort);
+    const edge = launch('edge1', edgePort, ['--enable-ingest', ...edgeArgs(cloudPort)]);
+    await leading(cloud);
+    await leading(edge);
+    await sql(edgePort).execute(READINGS_DDL);
+    const response = await fetch(`http://127.0.0.1:${edge.adminPort}/ingest`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ device_id: 'esp-001', ts: 1733856000, seq: 42, metrics: { temp: 30.5, humidity: 40.2 } }]),
+    });
+    expect(response.status).toBe(202);
+    const rows = await waitFor('the readings on the cloud', 20_000, async () => {
+      const result = await sql(cloudPort).execute('SELECT reading_id, value FROM readings ORDER BY reading_id').catch(() => null);
+      return result !== null && rowsOf(result).length === 2 ? rowsOf(result) : null;
+    });
+    expect(rows).toEqual([['esp-001:1733856000:42:humidity', 40.2], ['esp-001:1733856000:42:temp', 30.5]]);
+  });
+});
