@@ -33,6 +33,7 @@ export class SyncTargetMetrics {
 export class EdgeSyncMetrics {
   readonly opsShipped: Counter;
   readonly batchesFailed: Counter<'cause'>;
+  readonly writesRefused: Counter;
 
   constructor(registry: Registry, outbox: () => Promise<OutboxReport>, nowMs: () => number) {
     const registers = [registry];
@@ -42,6 +43,8 @@ export class EdgeSyncMetrics {
       help: 'Batches this edge could not deliver, by cause (unreachable, auth, schema, other).',
       labelNames: ['cause'], registers });
     for (const cause of ['unreachable', 'auth', 'schema', 'other']) this.batchesFailed.inc({ cause }, 0);
+    this.writesRefused = new Counter({ name: 'chronos_sync_edge_writes_refused_total',
+      help: 'Writes refused because the sync outbox was over --sync-max-queue-mb.', registers });
     new Gauge({ name: 'chronos_sync_edge_pending_ops', help: 'Ops queued in the outbox, not yet acknowledged by the target.',
       registers, async collect() { this.set((await outbox()).pendingOps); } });
     new Gauge({ name: 'chronos_sync_edge_outbox_bytes', help: 'Bytes of the ops queued in the outbox.',

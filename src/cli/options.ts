@@ -23,6 +23,8 @@ export interface NodeOptions {
   readonly syncTargets: readonly string[];
   readonly syncIntervalSecs: number;
   readonly syncBatchSize: number;
+  /** Outbox bytes (in MiB) past which an edge refuses writes. */
+  readonly syncMaxQueueMb: number;
   readonly ttlCleanupIntervalSecs: number;
   readonly enableIngest: boolean;
 }
@@ -91,6 +93,7 @@ export function nodeOptions(args: ParsedArgs): NodeOptions {
     syncTargets: syncTarget === undefined ? [] : parseUrls('--sync-target', syncTarget),
     syncIntervalSecs: count(args, 'sync-interval-secs', NODE_DEFAULTS.syncIntervalSecs, 1),
     syncBatchSize: count(args, 'sync-batch-size', NODE_DEFAULTS.syncBatchSize, 1),
+    syncMaxQueueMb: count(args, 'sync-max-queue-mb', NODE_DEFAULTS.syncMaxQueueMb, 1),
     ttlCleanupIntervalSecs:
       count(args, 'ttl-cleanup-interval-secs', NODE_DEFAULTS.ttlCleanupIntervalSecs, 1),
     enableIngest: args.switches.has('enable-ingest'),

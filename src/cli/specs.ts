@@ -6,6 +6,7 @@ export const NODE_DEFAULTS = {
   address: '127.0.0.1:8000',
   syncIntervalSecs: 5,
   syncBatchSize: 100,
+  syncMaxQueueMb: 256,
   ttlCleanupIntervalSecs: 3600,
 } as const;
 
@@ -41,6 +42,10 @@ export const NODE_SPEC: CommandSpec = {
     {
       name: 'sync-batch-size', value: 'SIZE', description: 'Sync batch size',
       defaultText: String(NODE_DEFAULTS.syncBatchSize),
+    },
+    {
+      name: 'sync-max-queue-mb', value: 'MB', description: 'Sync outbox limit; writes are refused past it',
+      defaultText: String(NODE_DEFAULTS.syncMaxQueueMb),
     },
     {
       name: 'ttl-cleanup-interval-secs', value: 'SECS', description: 'TTL cleanup interval',

@@ -1,4 +1,4 @@
-import { errorMessage, isChronosError } from '../lib/index.js';
+import { ChronosError, errorMessage, isChronosError } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
 import { decodeSyncOp, outboxStats, readOutbox } from '../sync/index.js';
 import type { EdgeSyncMetrics, OutboxReport } from '../api/sync-metrics.js';
@@ -13,6 +13,8 @@ export interface EdgeSyncOptions {
   readonly targets: readonly string[];
   readonly intervalMs: number;
   readonly batchSize: number;
+  /** Outbox bytes past which writes are refused. */
+  readonly maxQueueBytes: number;
   readonly token: string | null;
   readonly tls: TlsMaterial | null;
   readonly clock: Clock;
@@ -80,6 +82,21 @@ export class EdgeSync {
     this.#wake?.();
     await this.#loop;
     for (const client of this.#clients) client.close();
+  }
+
+  /**
+   * Refuses a write (NOT_APPLIED: nothing was proposed) while the outbox holds more than
+   * `--sync-max-queue-mb`: queued ops are never dropped, so the edge stops taking new ones.
+   */
+  async refuseWhenFull(): Promise<void> {
+    const { bytes } = await this.#outbox();
+    if (bytes < this.#options.maxQueueBytes) return;
+    this.#metrics?.writesRefused.inc();
+    const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
+    throw new ChronosError('RESOURCE_EXHAUSTED',
+      `not applied: the sync outbox is full (${mb(bytes)} MB of ${mb(this.#options.maxQueueBytes)} MB, ` +
+      `--sync-max-queue-mb): the sync target is not taking ops (${this.#lastError === '' ? 'see GetSyncStatus' : this.#lastError})`,
+      { details: { outboxBytes: bytes } });
   }
 
   /** HealthService.GetConnectivity: the edge's view of its target. */

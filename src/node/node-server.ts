@@ -40,7 +40,13 @@ export interface NodeServerConfig {
   readonly snapshotEveryEntries: number;
   readonly ttlCleanupIntervalMs: number;
   /** The edge's sync target and pacing (`--sync-target` ...); null = not an edge. */
-  readonly sync: { readonly targets: readonly string[]; readonly intervalMs: number; readonly batchSize: number } | null;
+  readonly sync: {
+    readonly targets: readonly string[];
+    readonly intervalMs: number;
+    readonly batchSize: number;
+    /** Outbox bytes past which writes are refused (never dropped). */
+    readonly maxQueueBytes: number;
+  } | null;
   /** Limits of `POST /ingest`; null without --enable-ingest. */
   readonly ingest: (IngestLimits & { readonly maxBodyBytes: number }) | null;
   readonly writeTimeoutMs: number;
@@ -131,6 +137,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       const script = planScript(sql);
       kind = authorize(script, context);
       metrics.sqlRequests.inc({ kind });
+      if (kind === 'write') await edge?.refuseWhenFull();
       const result = await node.execute(script, context);
       if (kind === 'write' && (context.user !== null || auth.enabled)) {
         audit.info('write', { user: context.user, peer: context.peer, sql: sql.slice(0, 200) });

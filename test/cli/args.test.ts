@@ -18,7 +18,7 @@ describe('chronos node flags', () => {
   it('applies the guide defaults', () => {
     expect(node(['-i', 'node1'])).toEqual({
       id: 'node1', dataDir: 'data', address: { host: '127.0.0.1', port: 8000 }, peers: [],
-      clean: false, syncTargets: [], syncIntervalSecs: 5, syncBatchSize: 100,
+      clean: false, syncTargets: [], syncIntervalSecs: 5, syncBatchSize: 100, syncMaxQueueMb: 256,
       ttlCleanupIntervalSecs: 3600, enableIngest: false,
     });
   });
@@ -110,6 +110,7 @@ describe('chronos node flags', () => {
       '      --sync-target <SYNC_TARGET>         Cloud sync target URL',
       '      --sync-interval-secs <SECS>         Sync interval [default: 5]',
       '      --sync-batch-size <SIZE>            Sync batch size [default: 100]',
+      '      --sync-max-queue-mb <MB>            Sync outbox limit; writes are refused past it [default: 256]',
       '      --ttl-cleanup-interval-secs <SECS>  TTL cleanup interval [default: 3600]',
       '      --enable-ingest                     Enable HTTP ingest endpoint and background ' +
         'worker [default: false]',

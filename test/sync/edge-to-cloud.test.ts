@@ -179,4 +179,30 @@ describe('edge-to-cloud sync with real nodes', () => {
     });
     expect(rows).toEqual([['esp-001:1733856000:42:humidity', 40.2], ['esp-001:1733856000:42:temp', 30.5]]);
   });
+
+  it('a full outbox refuses writes (never drops ops) and takes them again once the cloud drains it', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chronos-sync-full-'));
+    const cloudPort = await freeNodePort();
+    const edgePort = await freeNodePort(new Set([cloudPort]));
+    const edge = launch('edge1', edgePort, [...edgeArgs(cloudPort, 1000), '--sync-max-queue-mb', '1']);
+    await leading(edge);
+    await sql(edgePort).execute('CREATE TABLE log (n INT, note STRING)');
+    const note = 'x'.repeat(200);
+    let stored = 0;
+    let refusal: unknown = null;
+    // ~1.2 MB of ops in 10 statements: the outbox passes 1 MiB before the last of them.
+    for (let batch = 0; batch < 12 && refusal === null; batch += 1) {
+      const values = Array.from({ length: 500 }, (_, i) => `(${batch * 500 + i}, '${note}')`).join(', ');
+      refusal = await sql(edgePort).execute(`INSERT INTO log VALUES ${values}`).then(() => null, (error: unknown) => error);
+      if (refusal === null) stored += 500;
+    }
+    expect(String(refusal)).toMatch(/not applied: the sync outbox is full \(1\.\d MB of 1\.0 MB/);
+    const cloud = launch('cloud', cloudPort);
+    await leading(cloud);
+    await drained(edgePort);
+    await sql(edgePort).execute("INSERT INTO log VALUES (-1, 'after')");
+    await drained(edgePort);
+    const count = await sql(cloudPort).execute('SELECT COUNT(*) FROM log');
+    expect(rowsOf(count)).toEqual([[stored + 1]]);
+  });
 });

@@ -72,6 +72,7 @@ export async function runNode(options: NodeOptions, io: CliIo): Promise<number> 
       targets: options.syncTargets.map((url) => { const u = new URL(url); return u.port === '' ? `${u.hostname}:8000` : u.host; }),
       intervalMs: options.syncIntervalSecs * 1000,
       batchSize: options.syncBatchSize,
+      maxQueueBytes: options.syncMaxQueueMb * 1024 * 1024,
     },
     ingest: options.enableIngest ? {
       maxBodyBytes: envNumber(env, 'CHRONOS_INGEST_MAX_BODY_BYTES', 128 * 1024, 1),
