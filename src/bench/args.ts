@@ -1,7 +1,7 @@
 import { ChronosError } from '../lib/errors.js';
 
 /** The benchmark groups `npm run bench` can run. */
-export type BenchSuite = 'single' | 'cluster' | 'iot-size' | 'ingest';
+export type BenchSuite = 'single' | 'cluster' | 'iot-size' | 'ingest' | 'sync';
 
 /** What the command line asked for. */
 export interface BenchArgs {
@@ -15,8 +15,8 @@ export interface BenchArgs {
 }
 
 const USAGE =
-  'usage: npm run bench -- [single | cluster [--vs-etcd] | iot-size [--fraction=0.1] | ingest [--vs-influx]]';
-const SUITES: readonly BenchSuite[] = ['single', 'cluster', 'iot-size', 'ingest'];
+  'usage: npm run bench -- [single | cluster [--vs-etcd] | iot-size [--fraction=0.1] | ingest [--vs-influx] | sync]';
+const SUITES: readonly BenchSuite[] = ['single', 'cluster', 'iot-size', 'ingest', 'sync'];
 
 function parseFraction(arg: string): number {
   const value = Number(arg.slice('--fraction='.length));

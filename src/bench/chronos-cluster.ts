@@ -128,6 +128,11 @@ export class ChronosCluster implements ClusterUnderTest {
     }
   }
 
+  /** HOST:PORT of node `index`'s gRPC endpoint. */
+  grpcAddress(index: number): string {
+    return `127.0.0.1:${this.#ports[index] ?? 0}`;
+  }
+
   /** Base URL of node `index`'s admin HTTP server. */
   adminUrl(index: number): string {
     return `http://127.0.0.1:${(this.#ports[index] ?? 0) + ADMIN_PORT_OFFSET}`;

@@ -10,6 +10,7 @@ import { describeMachine } from './machine.js';
 import { cleanupAll, cleanupAllSync } from './processes.js';
 import { renderFigures, writeResults } from './report.js';
 import { runSingleSuite } from './single.js';
+import { runSyncSuite } from './sync-drain.js';
 
 const CAVEAT = 'Shared, noisy machine: treat figures as +-30%.';
 
@@ -52,6 +53,13 @@ async function runSuite(suite: BenchSuite, args: BenchArgs): Promise<void> {
       if (result.ratios.length > 0) process.stdout.write(`\n${renderIngestRatios(result.ratios)}\n`);
       process.stdout.write(`${CAVEAT}\n`);
       const path = writeResults(process.cwd(), args.vsInflux ? 'ingest-vs-influx' : 'ingest', { suite, startedAt, machine, ...result });
+      process.stdout.write(`results: ${path}\n`);
+      return;
+    }
+    case 'sync': {
+      const figures = await runSyncSuite(log);
+      process.stdout.write(`\nsync (an edge's outbox drained into a cloud after an outage)\n${renderFigures(figures)}\n${CAVEAT}\n`);
+      const path = writeResults(process.cwd(), 'sync', { suite, startedAt, machine, figures });
       process.stdout.write(`results: ${path}\n`);
       return;
     }

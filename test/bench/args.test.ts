@@ -33,6 +33,10 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['single', '--vs-influx'])).toThrow(/needs the ingest suite/);
   });
 
+  it('runs the sync suite', () => {
+    expect(parseBenchArgs(['sync'])).toEqual({ suites: ['sync'], vsEtcd: false, vsInflux: false, iotFraction: 1 });
+  });
+
   it('names an unknown argument', () => {
     expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown bench argument '--fast'/);
   });
