@@ -205,4 +205,34 @@ describe('edge-to-cloud sync with real nodes', () => {
     const count = await sql(cloudPort).execute('SELECT COUNT(*) FROM log');
     expect(rowsOf(count)).toEqual([[stored + 1]]);
   });
+
+  it('two edges writing the same keys converge on the cloud to the newest write of each key', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chronos-sync-two-'));
+    const cloudPort = await freeNodePort();
+    const aPort = await freeNodePort(new Set([cloudPort]));
+    const bPort = await freeNodePort(new Set([cloudPort, aPort]));
+    const edgeA = launch('edge-a', aPort, edgeArgs(cloudPort));
+    const edgeB = launch('edge-b', bPort, edgeArgs(cloudPort));
+    await leading(edgeA);
+    await leading(edgeB);
+    const ddl = 'CREATE TABLE settings (k INT PRIMARY KEY, v STRING)';
+    await sql(aPort).execute(ddl);
+    await sql(bPort).execute(ddl);
+    // Interleaved in time while the cloud is down: the later write of each key must win,
+    // whichever edge's batch reaches the cloud first.
+    await sql(aPort).execute("INSERT INTO settings VALUES (1, 'a1'), (2, 'a2'), (3, 'a3')");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sql(bPort).execute("INSERT INTO settings VALUES (1, 'b1'), (2, 'b2')");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sql(aPort).execute("UPDATE settings SET v = 'a2-later' WHERE k = 2");
+    await sql(bPort).execute('DELETE FROM settings WHERE k = 1');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sql(aPort).execute("INSERT INTO settings VALUES (4, 'a4')");
+    const cloud = launch('cloud', cloudPort);
+    await leading(cloud);
+    await drained(aPort);
+    await drained(bPort);
+    const rows = await sql(cloudPort).execute('SELECT k, v FROM settings ORDER BY k');
+    expect(rowsOf(rows)).toEqual([[2, 'a2-later'], [3, 'a3'], [4, 'a4']]);
+  });
 });
