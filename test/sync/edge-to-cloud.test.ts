@@ -235,4 +235,33 @@ describe('edge-to-cloud sync with real nodes', () => {
     const rows = await sql(cloudPort).execute('SELECT k, v FROM settings ORDER BY k');
     expect(rowsOf(rows)).toEqual([[2, 'a2-later'], [3, 'a3'], [4, 'a4']]);
   });
+
+  it('loses and doubles nothing when the cloud is SIGKILLed again and again mid-drain', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chronos-sync-cloudkill-'));
+    const cloudPort = await freeNodePort();
+    const edgePort = await freeNodePort(new Set([cloudPort]));
+    let cloud = launch('cloud', cloudPort);
+    await leading(cloud);
+    const edge = launch('edge1', edgePort, edgeArgs(cloudPort, 5));
+    await leading(edge);
+    await sql(edgePort).execute('CREATE TABLE log (n INT)');
+    const count = async (): Promise<number> => {
+      const result = await sql(cloudPort).execute('SELECT COUNT(*) FROM log').catch(() => null);
+      return result === null ? -1 : Number(rowsOf(result)[0]?.[0]);
+    };
+    for (let start = 1; start <= 400; start += 100) {
+      await sql(edgePort).execute(`INSERT INTO log VALUES ${Array.from({ length: 100 }, (_, i) => `(${start + i})`).join(', ')}`);
+    }
+    // Three kills at whatever point of a batch the cloud is in: applied but not yet answered included.
+    for (const reached of [40, 150, 260]) {
+      await waitFor(`${reached} rows on the cloud`, 30_000, async () => ((await count()) >= reached ? true : null));
+      signalNode(cloud, 'SIGKILL');
+      await cloud.exited();
+      cloud = launch('cloud', cloudPort);
+      await leading(cloud);
+    }
+    await drained(edgePort);
+    const result = await sql(cloudPort).execute('SELECT n FROM log ORDER BY n');
+    expect(rowsOf(result).map((row) => row[0])).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+  });
 });
