@@ -86,6 +86,8 @@ export interface Join {
   readonly table: TableRef;
   readonly using: readonly string[] | null;
   readonly on: Expr | null;
+  /** LEFT [OUTER] JOIN: a left row without a match is kept once, the joined table's columns NULL. */
+  readonly outer?: 'left';
 }
 
 /** ORDER BY item; `nullsFirst` defaults as in PostgreSQL: NULLs last ascending, first descending. */

@@ -16,7 +16,7 @@ export interface JoinedBatch {
   readonly width: number;
 }
 
-/** Rows of FROM/JOIN, inner-joined: the first table streams, the others are held in memory. */
+/** Rows of FROM/JOIN (inner and LEFT joins): the first table streams, the others are held in memory. */
 export async function* joinedRows(
   s: SelectStatement,
   plan: SelectPlan,
@@ -89,7 +89,8 @@ export async function* joinedRows(
       times: [r.insertedAtMs],
     }));
     for (let i = 0; i < rights.length; i++) {
-      current = await joinOne(current, rights[i]!, conditions[i] ?? null, hashes[i] ?? null, guard);
+      const outer = s.joins[i]?.outer === 'left' ? plan.scope.tables[i + 1]?.schema.columns.length ?? 0 : null;
+      current = await joinOne(current, rights[i]!, conditions[i] ?? null, hashes[i] ?? null, guard, outer);
     }
     for (const c of current) {
       outRows.push(c.row);
@@ -103,16 +104,22 @@ const NO_ROWS: readonly number[] = [];
 
 type PartialRow = { row: Row; times: number[] };
 
-/** Joins the left rows so far with one held table, yielding between slices of work. */
+/**
+ * Joins the left rows so far with one held table, yielding between slices of work. With
+ * `outerWidth` (a LEFT JOIN: the joined table's column count) a left row that matched nothing
+ * is kept once with those columns NULL.
+ */
 async function joinOne(
   current: readonly PartialRow[],
   right: { rows: Row[]; times: number[] },
   cond: Evaluator | null,
   hash: HashIndex | null,
   guard: StatementGuard,
+  outerWidth: number | null,
 ): Promise<PartialRow[]> {
   const next: PartialRow[] = [];
   for (const left of current) {
+    const before = next.length;
     // With a hash only the rows sharing the USING values are tried; else every row.
     const candidates = hash === null ? null : (hash.index.get(hashKey(left.row, hash.leftSlots)) ?? NO_ROWS);
     const n = candidates === null ? right.rows.length : candidates.length;
@@ -124,6 +131,10 @@ async function joinOne(
       const k = candidates === null ? c : (candidates[c] as number);
       const row = left.row.concat(right.rows[k] as Row);
       if (cond === null || cond(row) === true) next.push({ row, times: [...left.times, right.times[k] as number] });
+    }
+    if (outerWidth !== null && next.length === before) {
+      // The NULL part has no insert time of its own: the left row's stands in (avg_1h of a NULL is NULL anyway).
+      next.push({ row: left.row.concat(new Array<SqlValue>(outerWidth).fill(null)), times: [...left.times, left.times[0] ?? 0] });
     }
   }
   guard.holding(next.length, 'JOIN');

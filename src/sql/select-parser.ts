@@ -136,8 +136,16 @@ function joinList(p: ExprParser): Join[] {
       joins.push({ table: tableRef(c), using: null, on: null });
       continue;
     }
-    for (const outer of ['LEFT', 'RIGHT', 'FULL', 'NATURAL']) {
-      if (c.isWord(outer)) throw unsupported(`${outer} JOIN (only inner joins are supported)`);
+    if (c.acceptWord('LEFT')) {
+      c.acceptWord('OUTER');
+      c.expectWord('JOIN');
+      const join = joinCondition(p, tableRef(c));
+      if (join.on === null && join.using === null) throw c.fail('LEFT JOIN needs ON or USING');
+      joins.push({ ...join, outer: 'left' });
+      continue;
+    }
+    for (const outer of ['RIGHT', 'FULL', 'NATURAL']) {
+      if (c.isWord(outer)) throw unsupported(`${outer} JOIN (inner and LEFT joins are supported)`);
     }
     if (!c.isWord('JOIN') && !c.isWord('INNER')) return joins;
     if (c.acceptWord('INNER')) c.expectWord('JOIN');
