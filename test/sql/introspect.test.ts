@@ -62,6 +62,8 @@ describe('EXPLAIN', () => {
     ['EXPLAIN SELECT DISTINCT site FROM sensors s JOIN devices USING (device) JOIN log ON log.m = s.device', [
       'Distinct', '  Nested loop join log ON log.m = s.device', '    Hash join devices USING (device)',
       '      FULL SCAN sensors', '      FULL SCAN devices (held in memory)', '    FULL SCAN log (held in memory)']],
+    ['EXPLAIN SELECT site FROM sensors s LEFT JOIN devices USING (device)', [
+      'Hash left join devices USING (device)', '  FULL SCAN sensors', '  FULL SCAN devices (held in memory)']],
     ['EXPLAIN SELECT count(*) FROM sensors', ['Aggregate: count(*)', '  FULL SCAN sensors']],
     ["EXPLAIN SELECT device FROM sensors UNION ALL SELECT device FROM devices EXCEPT SELECT 'z' ORDER BY 1 LIMIT 5", [
       'Limit 5', '  Sort by 1', '    Except', '      Union all', '        FULL SCAN sensors', '        FULL SCAN devices',
