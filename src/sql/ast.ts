@@ -79,6 +79,8 @@ export type SelectItem =
 export interface TableRef {
   readonly table: string;
   readonly alias: string | null;
+  /** A derived table, `(SELECT ...) AS name`: `table` is its name, the rows are this query's. */
+  readonly query?: SelectStatement | CompoundStatement;
 }
 
 /** An inner join: exactly one of `using`/`on` is set. */

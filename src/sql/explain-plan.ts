@@ -1,3 +1,5 @@
+import { hasDerivedTables } from './derived-tables.js';
+import { unsupported } from './cursor.js';
 import type { StorageReader, StoredRow } from '../storage/engine.js';
 import type {
   CompoundStatement, ExplainableStatement, Expr, Join, OrderItem, QueryTerm, SelectStatement,
@@ -162,6 +164,7 @@ async function selectSteps(
     out.push({ depth: d++, text: `Aggregate${by}${of}` });
   }
   if (s.where !== null) out.push({ depth: d++, text: `Filter ${show(s.where)}` });
+  if (hasDerivedTables(s)) throw unsupported('EXPLAIN of a query with a subquery in FROM');
   const plan = planSelect(s, reader, nowMs);
   if (plan.path === null) out.push({ depth: d, text: 'One row (no FROM)' });
   else joinSteps(s.joins.map((j, i) => ({ join: j, hashed: hashJoins(plan.scope, i, j) })), describeAccessPath(plan.path), d, out);

@@ -61,7 +61,7 @@ function selectCore(p: ExprParser): SelectStatement {
   let from: TableRef | null = null;
   let joins: Join[] = [];
   if (c.acceptWord('FROM')) {
-    from = tableRef(c);
+    from = tableRef(p);
     joins = joinList(p);
   }
   const where = c.acceptWord('WHERE') ? p.expr() : null;
@@ -114,8 +114,15 @@ function alias(c: Cursor): string | null {
   return null;
 }
 
-function tableRef(c: Cursor): TableRef {
-  if (c.isSymbol('(')) throw unsupported('subqueries in FROM');
+function tableRef(p: ExprParser): TableRef {
+  const c = p.c;
+  if (c.acceptSymbol('(')) {
+    const query = parseQuery(p);
+    c.expectSymbol(')');
+    const name = alias(c);
+    if (name === null) throw c.fail('a subquery in FROM needs a name: (SELECT ...) AS name');
+    return { table: name, alias: null, query };
+  }
   if (c.isWord('LATERAL')) throw unsupported('LATERAL');
   const table = c.identifier('a table name');
   if (c.isSymbol('.')) throw unsupported('schema-qualified table names');
@@ -128,18 +135,18 @@ function joinList(p: ExprParser): Join[] {
   const joins: Join[] = [];
   for (;;) {
     if (c.acceptSymbol(',')) {
-      joins.push({ table: tableRef(c), using: null, on: null });
+      joins.push({ table: tableRef(p), using: null, on: null });
       continue;
     }
     if (c.acceptWord('CROSS')) {
       c.expectWord('JOIN');
-      joins.push({ table: tableRef(c), using: null, on: null });
+      joins.push({ table: tableRef(p), using: null, on: null });
       continue;
     }
     if (c.acceptWord('LEFT')) {
       c.acceptWord('OUTER');
       c.expectWord('JOIN');
-      const join = joinCondition(p, tableRef(c));
+      const join = joinCondition(p, tableRef(p));
       if (join.on === null && join.using === null) throw c.fail('LEFT JOIN needs ON or USING');
       joins.push({ ...join, outer: 'left' });
       continue;
@@ -150,7 +157,7 @@ function joinList(p: ExprParser): Join[] {
     if (!c.isWord('JOIN') && !c.isWord('INNER')) return joins;
     if (c.acceptWord('INNER')) c.expectWord('JOIN');
     else c.expectWord('JOIN');
-    joins.push(joinCondition(p, tableRef(c)));
+    joins.push(joinCondition(p, tableRef(p)));
   }
 }
 

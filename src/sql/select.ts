@@ -6,7 +6,10 @@ import { accumulatorFactory, aggregateType } from './aggregate.js';
 import { compileExpr, type CompileContext, type Evaluator } from './compile.js';
 import { collectAggregates, hasAggregate, resolvedKey } from './expr-walk.js';
 import { GroupAggregator, type AggregateSpec } from './group-aggregator.js';
+import { hasDerivedTables, materializeDerivedTables } from './derived-tables.js';
 import { joinedRows } from './joins.js';
+import { executeCompound } from './set-operation.js';
+import { resolveSubqueries } from './subqueries.js';
 import { StatementGuard } from './statement-guard.js';
 import { chooseAccessPath, type AccessPath } from './plan.js';
 import { printExpr } from './print.js';
@@ -89,11 +92,19 @@ export function planSelect(s: SelectStatement, reader: StorageReader, nowMs: num
 
 /** Run a SELECT against a reader (a snapshot or a write transaction). */
 export async function executeSelect(
-  s: SelectStatement,
-  reader: StorageReader,
+  statement: SelectStatement,
+  storage: StorageReader,
   nowMs: number,
   guard: StatementGuard = new StatementGuard(),
 ): Promise<RowsResult> {
+  let s = statement;
+  let reader = storage;
+  if (hasDerivedTables(s)) {
+    ({ statement: s, reader } = await materializeDerivedTables(s, reader, nowMs, guard, async (query, r) => {
+      if (query.kind === 'compound') return executeCompound(query, r, nowMs);
+      return executeSelect((await resolveSubqueries(query, r, nowMs)) as SelectStatement, r, nowMs, guard);
+    }));
+  }
   const plan = planSelect(s, reader, nowMs);
   const scope = plan.scope;
   const outputs: Output[] = [];

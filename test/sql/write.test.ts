@@ -83,7 +83,7 @@ describe('errors name the problem', () => {
     ["SELECT * FROM t RIGHT JOIN t AS u ON t.id = u.id", 'UNSUPPORTED', 'Unsupported: RIGHT JOIN (inner and LEFT joins are supported)'],
     ["SELECT * FROM t FULL JOIN t AS u ON t.id = u.id", 'UNSUPPORTED', 'Unsupported: FULL JOIN (inner and LEFT joins are supported)'],
     ["SELECT * FROM t LEFT JOIN t AS u", 'PARSE_ERROR', 'Parse error: LEFT JOIN needs ON or USING, but the statement ended'],
-    ["SELECT id FROM (SELECT id FROM t) AS s", 'UNSUPPORTED', 'Unsupported: subqueries in FROM'],
+    ["EXPLAIN SELECT id FROM (SELECT id FROM t) AS s", 'UNSUPPORTED', 'Unsupported: EXPLAIN of a query with a subquery in FROM'],
     ["INSERT INTO t DEFAULT VALUES", 'UNSUPPORTED', 'Unsupported: INSERT ... DEFAULT VALUES'],
     ["SELECT id FROM t; SELECT 1", 'UNSUPPORTED', "Parse error: only one statement per request (found ';' at line 1, column 17)"],
     ['SELEC id FROM t', 'PARSE_ERROR', "Parse error: unexpected 'SELEC' at line 1, column 1"],

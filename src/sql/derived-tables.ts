@@ -1,0 +1,110 @@
+import type { Catalog, ColumnSchema, StorageReader, StoredRow, TableSchema } from '../storage/index.js';
+import type { SqlType, SqlValue } from '../storage/values.js';
+import type { CompoundStatement, Join, SelectStatement, TableRef } from './ast.js';
+import { assert } from '../lib/index.js';
+import type { RowsResult, StatementResult } from './result.js';
+import type { StatementGuard } from './statement-guard.js';
+
+/** Runs a query of a derived table (subqueries in it resolved) over `reader`. */
+export type QueryRunner = (query: SelectStatement | CompoundStatement, reader: StorageReader) => Promise<StatementResult>;
+
+const EMPTY_KEY = new Uint8Array(0);
+const SCAN_BATCH = 512;
+
+/** A column type for a result column the query left untyped (NULL literals): from its values. */
+function typeOf(result: RowsResult, column: number): SqlType {
+  const declared = result.columnTypes[column];
+  if (declared !== null && declared !== undefined) return declared;
+  for (const row of result.rows) {
+    const value: SqlValue = row[column] ?? null;
+    if (value === null) continue;
+    if (typeof value === 'boolean') return 'BOOLEAN';
+    if (typeof value === 'string') return 'STRING';
+    return typeof value === 'bigint' || Number.isInteger(value) ? 'INT' : 'FLOAT';
+  }
+  return 'STRING';
+}
+
+/** The derived tables' rows, served as tables of those names over the real reader. */
+class DerivedReader implements StorageReader {
+  readonly catalog: Catalog;
+  readonly #base: StorageReader;
+  readonly #rows: Map<string, readonly StoredRow[]>;
+
+  constructor(base: StorageReader, tables: ReadonlyMap<string, { schema: TableSchema; rows: readonly StoredRow[] }>) {
+    this.#base = base;
+    this.#rows = new Map([...tables].map(([name, t]) => [name, t.rows]));
+    const schemas = new Map([...tables].map(([name, t]) => [name, t.schema]));
+    this.catalog = {
+      table: (name) => schemas.get(name) ?? base.catalog.table(name),
+      tables: () => [...base.catalog.tables().filter((t) => !schemas.has(t.name)), ...schemas.values()]
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+      tableOfIndex: (name) => base.catalog.tableOfIndex(name),
+    };
+  }
+
+  async *scan(...args: Parameters<StorageReader['scan']>): AsyncIterable<readonly StoredRow[]> {
+    const rows = this.#rows.get(args[0]);
+    if (rows === undefined) {
+      yield* this.#base.scan(...args);
+      return;
+    }
+    for (let at = 0; at < rows.length; at += SCAN_BATCH) yield rows.slice(at, at + SCAN_BATCH);
+  }
+
+  scanIndex(...args: Parameters<StorageReader['scanIndex']>): AsyncIterable<readonly StoredRow[]> {
+    return this.#base.scanIndex(...args);
+  }
+
+  scanExpired(...args: Parameters<StorageReader['scanExpired']>): AsyncIterable<readonly StoredRow[]> {
+    return this.#base.scanExpired(...args);
+  }
+
+  get(...args: Parameters<StorageReader['get']>): Promise<StoredRow | undefined> {
+    return this.#base.get(...args);
+  }
+
+  getNamedValue(name: string): Promise<Uint8Array | undefined> {
+    return this.#base.getNamedValue(name);
+  }
+
+  namedValuesWithPrefix(...args: Parameters<StorageReader['namedValuesWithPrefix']>): ReturnType<StorageReader['namedValuesWithPrefix']> {
+    return this.#base.namedValuesWithPrefix(...args);
+  }
+
+  close(): Promise<void> {
+    return this.#base.close();
+  }
+}
+
+/** True when FROM or a JOIN of `s` is a subquery. */
+export function hasDerivedTables(s: SelectStatement): boolean {
+  return s.from?.query !== undefined || s.joins.some((j) => j.table.query !== undefined);
+}
+
+/**
+ * Answers each subquery in FROM/JOIN once (it can't see the outer query: no LATERAL), and
+ * gives back the statement naming them as tables and a reader that serves their rows. The rows
+ * are held in memory, counted against the statement's row cap.
+ */
+export async function materializeDerivedTables(s: SelectStatement, reader: StorageReader, nowMs: number,
+  guard: StatementGuard, run: QueryRunner): Promise<{ statement: SelectStatement; reader: StorageReader }> {
+  const tables = new Map<string, { schema: TableSchema; rows: readonly StoredRow[] }>();
+  const materialize = async (ref: TableRef): Promise<TableRef> => {
+    if (ref.query === undefined) return ref;
+    const answer = await run(ref.query, reader);
+    assert(answer.kind === 'rows', 'a query answers rows');
+    const result: RowsResult = answer;
+    guard.holding(result.rows.length, `the subquery ${ref.table}`);
+    const columns: ColumnSchema[] = result.columns.map((name, i) =>
+      ({ name: name.toLowerCase(), type: typeOf(result, i), notNull: false }));
+    const schema: TableSchema = { name: ref.table, id: -(tables.size + 1), columns, primaryKey: [], ttlMs: null,
+      indexes: [], layout: 'row', rowCodecVersion: 1 };
+    tables.set(ref.table, { schema, rows: result.rows.map((values) => ({ key: EMPTY_KEY, values, insertedAtMs: nowMs })) });
+    return { table: ref.table, alias: null };
+  };
+  const from = s.from === null ? null : await materialize(s.from);
+  const joins: Join[] = [];
+  for (const join of s.joins) joins.push({ ...join, table: await materialize(join.table) });
+  return { statement: { ...s, from, joins }, reader: new DerivedReader(reader, tables) };
+}
