@@ -52,7 +52,7 @@ export async function executeRead(
   nowMs: number,
   limits: StatementLimits = UNLIMITED,
 ): Promise<StatementResult> {
-  const s = parsedStatements.take(sql);
+  const s = await parsedStatements.takeYielding(sql);
   if (s.kind === 'compound') return executeCompound(s, reader, nowMs);
   const introspected = await introspect(s, reader, nowMs);
   if (introspected !== null) return introspected;
@@ -111,7 +111,7 @@ export async function executeInTransaction(
   nowMs: number,
   limits?: StatementLimits,
 ): Promise<StatementResult> {
-  const s = await withAnswers(parsedStatements.take(sql), txn, nowMs);
+  const s = await withAnswers(await parsedStatements.takeYielding(sql), txn, nowMs);
   if (s.kind === 'select') return executeSelect(s, txn, nowMs);
   if (s.kind === 'compound') return executeCompound(s, txn, nowMs);
   const introspected = await introspect(s, txn, nowMs);

@@ -54,6 +54,16 @@ class ParsedStatements {
     return statement;
   }
 
+  /**
+   * `take`, for a caller that can wait: a long statement nobody parsed ahead (a follower
+   * applying an entry another node proposed) is parsed in steps, so the follower keeps
+   * answering heartbeats and appends while it parses.
+   */
+  async takeYielding(sql: string): Promise<Statement> {
+    if (this.#byText.has(sql) || sql.length < PREPARE_FROM_UNITS) return this.take(sql);
+    return parseStatementYielding(sql);
+  }
+
   /** The tree `remember` kept for `sql` (removing it), or a fresh parse. */
   take(sql: string): Statement {
     const kept = this.#byText.get(sql);

@@ -24,4 +24,15 @@ describe('statements parsed ahead of execution', () => {
     expect(() => parsedStatements.remember('SELEC 1')).toThrow(/Parse error/);
     expect(() => parsedStatements.take('SELEC 1')).toThrow(/Parse error/);
   });
+
+  it('parses a long statement nobody parsed ahead in steps, to the same tree', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `(${i}, ${i / 4})`).join(', ');
+    const sql = `INSERT INTO t VALUES ${rows}`;
+    let turns = 0;
+    const ticker = setInterval(() => (turns += 1), 0);
+    const tree = await parsedStatements.takeYielding(sql);
+    clearInterval(ticker);
+    expect(tree).toEqual(parseStatement(sql));
+    expect(turns).toBeGreaterThan(0);
+  });
 });
