@@ -177,14 +177,15 @@ export class EdgeSync {
     const cursor = Number(await client.sync(this.#node.id, entries.map((e) => ({ id: BigInt(e.id), data: e.data }))));
     const through = Math.min(cursor, last.id);
     if (through >= first.id) await this.#node.submitCommand({ kind: 'syncAck', throughId: through });
-    const acknowledged = entries.filter((e) => e.id <= through).length;
-    this.#metrics?.opsShipped.inc(acknowledged);
+    const acknowledged = entries.filter((e) => e.id <= through);
+    this.#metrics?.opsShipped.inc(acknowledged.length);
     this.#lastSyncTsMs = this.#options.clock.nowMs();
-    this.#lastSyncApplied = acknowledged;
+    // Row changes, as the guide counts them (its CREATE TABLE and two INSERTs report 2).
+    this.#lastSyncApplied = acknowledged.filter((e) => decodeSyncOp(e.data, `op ${e.id}`).kind !== 'ddl').length;
     this.#lastError = '';
     this.#failures = 0;
     this.#everConnected = true;
-    return acknowledged > 0;
+    return acknowledged.length > 0;
   }
 
   #sleep(ms: number): Promise<void> {
