@@ -91,17 +91,42 @@ async function applyDelete(txn: WriteTransaction, op: Extract<SyncOp, { kind: 'd
   });
 }
 
-/** DDL as the edge ran it; a CREATE TABLE of a table that exists with the same shape is a no-op. */
+/**
+ * DDL as the edge ran it. Several edges create and drop the same tables, so replaying is
+ * lenient where the outcome is already there: CREATE TABLE of a table with the same columns,
+ * CREATE INDEX of an index with the same name, table and columns, and DROP of something already
+ * gone are no-ops. A table or index of the same name but another shape is a schema mismatch.
+ */
 async function applyDdl(txn: WriteTransaction, sql: string, opId: number, nowMs: number): Promise<void> {
   const statement = parseStatement(sql);
-  if (statement.kind === 'createTable') {
-    const existing = txn.catalog.table(statement.table);
-    if (existing !== undefined) {
+  const catalog = txn.catalog;
+  switch (statement.kind) {
+    case 'createTable': {
+      const existing = catalog.table(statement.table);
+      if (existing === undefined) break;
       const same = existing.columns.length === statement.columns.length &&
         statement.columns.every((c, i) => existing.columns[i]?.name === c.name.toLowerCase() && existing.columns[i]?.type === c.type);
       if (same) return;
       throw mismatch(opId, `table ${statement.table} exists on the target with other columns`);
     }
+    case 'createIndex': {
+      const owner = catalog.tableOfIndex(statement.name);
+      if (owner === undefined) break;
+      const index = owner.indexes.find((i) => i.name === statement.name.toLowerCase());
+      const columns = index?.columns.map((p) => owner.columns[p]?.name) ?? [];
+      const same = owner.name === statement.table.toLowerCase() &&
+        columns.join(',') === statement.columns.map((c) => c.toLowerCase()).join(',');
+      if (same) return;
+      throw mismatch(opId, `index ${statement.name} exists on the target over other columns`);
+    }
+    case 'dropTable':
+      if (catalog.table(statement.table) === undefined) return;
+      break;
+    case 'dropIndex':
+      if (catalog.tableOfIndex(statement.name) === undefined) return;
+      break;
+    default:
+      break;
   }
   await executeInTransaction(sql, txn, nowMs);
 }

@@ -94,5 +94,22 @@ describe('last-writer-wins on the sync target', () => {
       .rejects.toThrow(/120000 ms ahead of the target's clock/);
     await txn.rollback();
   });
-});
 
+  it('replays DDL that two edges both ran: same index twice and a drop of what is gone are no-ops', async () => {
+    const target = await withTable();
+    const hlc = { physicalMs: NOW, logical: 0, nodeId: 'e' };
+    const ddl = (id: number, sql: string): SyncBatchCommand['ops'][number] => ({ id, data: encodeSyncOp({ kind: 'ddl', hlc, sql }) });
+    await apply(target, { edgeId: 'a', nowMs: NOW, ops: [ddl(1, 'CREATE TABLE x (id INT PRIMARY KEY, n INT)'), ddl(2, 'CREATE INDEX by_n ON x (n)')] });
+    await apply(target, { edgeId: 'b', nowMs: NOW, ops: [ddl(1, 'CREATE TABLE x (id INT PRIMARY KEY, n INT)'), ddl(2, 'CREATE INDEX by_n ON x (n)'),
+      ddl(3, 'DROP INDEX by_n'), ddl(4, 'DROP TABLE x')] });
+    await apply(target, { edgeId: 'a', nowMs: NOW, ops: [ddl(3, 'DROP INDEX by_n'), ddl(4, 'DROP TABLE x')] });
+    const reader = await target.reader();
+    expect(reader.catalog.table('x')).toBeUndefined();
+    await reader.close();
+    await apply(target, { edgeId: 'a', nowMs: NOW, ops: [ddl(5, 'CREATE TABLE x (id INT PRIMARY KEY, n INT)'), ddl(6, 'CREATE INDEX by_n ON x (n)')] });
+    const txn = await target.begin();
+    await expect(applySyncBatch(txn, { edgeId: 'b', nowMs: NOW, ops: [ddl(5, 'CREATE INDEX by_n ON x (id)')] }))
+      .rejects.toThrow(/schema mismatch at op 5: index by_n exists on the target over other columns/);
+    await txn.rollback();
+  });
+});
