@@ -190,7 +190,7 @@ export class ExprParser {
   private inList(): Expr[] {
     const c = this.c;
     c.expectSymbol('(');
-    if (c.isWord('WITH')) throw unsupported('WITH (common table expressions)');
+    if (c.isWord('WITH')) throw unsupported('WITH inside an expression subquery');
     const list = this.nested(() => this.list());
     c.expectSymbol(')');
     return list;

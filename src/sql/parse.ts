@@ -8,6 +8,7 @@ import { checkStatementSize } from './parse-limits.js';
 import { parseQuery, parseSelect } from './select-parser.js';
 import { parseByTokens, parseFastInsert } from './token-parser.js';
 import { parseDelete, parseInsert, parseUpdate } from './write-parser.js';
+import { parseWith } from './with-parser.js';
 
 /** Statement words we recognise but do not run: refused by name rather than as a typo. */
 const REFUSED_STATEMENTS: ReadonlySet<string> = new Set([
@@ -92,7 +93,8 @@ function parseQueryOrWrite(c: Cursor): Statement {
     case 'EXPLAIN':
       return parseExplain(c);
     case 'WITH':
-      throw unsupported('WITH (common table expressions)');
+      statement = parseWith(p);
+      break;
     default:
       if (first.kind === 'symbol' && first.value === '(') throw unsupported('parenthesized SELECT');
       if (REFUSED_STATEMENTS.has(first.value)) throw unsupported(`${first.value} statements`);

@@ -83,7 +83,7 @@ function parenthesized(p: ExprParser): Expr {
   const c = p.c;
   c.expectSymbol('(');
   if (c.isWord('SELECT')) return p.subquery('scalar');
-  if (c.isWord('WITH')) throw unsupported('WITH (common table expressions)');
+  if (c.isWord('WITH')) throw unsupported('WITH inside an expression subquery');
   const inner = p.nested(() => p.expr());
   if (c.isSymbol(',')) throw unsupported('row values');
   c.expectSymbol(')');

@@ -186,6 +186,8 @@ export function randomQuery(rng: Random): string {
     () => `SELECT t.g, count(u.w), sum(u.w) FROM t LEFT JOIN u USING (g) GROUP BY t.g`,
     () => `SELECT d.g, d.n, d.m FROM (SELECT g, count(*) AS n, max(v) AS m FROM t${where} GROUP BY g) AS d WHERE d.n ${rng.pick(['>', '>=', '<'])} ${rng.between(0, 5)}`,
     () => `SELECT avg(d.x), count(*) FROM (SELECT ${intChain(rng)} AS x FROM t${where}) d`,
+    () => `WITH c AS (SELECT g, count(*) AS n, sum(v) AS sv FROM t${where} GROUP BY g) SELECT g, n, sv FROM c WHERE n ${rng.pick(['>', '<='])} ${rng.between(0, 4)}`,
+    () => `WITH a AS (SELECT id, g FROM t${where}), b AS (SELECT g, max(w) AS mw FROM u GROUP BY g) SELECT a.id, b.mw FROM a LEFT JOIN b USING (g)`,
     () => `SELECT t.id, d.total FROM t JOIN (SELECT g, sum(w) AS total FROM u GROUP BY g) AS d USING (g)${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT t.id, d.w FROM t LEFT JOIN (SELECT g, w FROM u WHERE w ${rng.pick(['<', '>'])} ${rng.between(0, 110)}) d ON t.g = d.g${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT id, g, v, s FROM t${where} ORDER BY ${orderKeys(rng)}, id`,
