@@ -8,6 +8,8 @@ import { healthBody } from './node-status.js';
 import { registerMembershipRoutes } from './membership-routes.js';
 import { INGEST_BODY_BYTES_DEFAULT, registerIngestRoutes } from './ingest-routes.js';
 import type { IngestEndpoint } from './ingest-routes.js';
+import { registerWriteRoutes, WRITE_BODY_BYTES_DEFAULT } from './write-routes.js';
+import type { WriteEndpoint } from './write-routes.js';
 import type { MemberChangeRequest, MembersAnswer } from './membership-routes.js';
 
 /** What the admin HTTP server needs from the node. */
@@ -19,6 +21,10 @@ export interface AdminDependencies {
   readonly ingest?: IngestEndpoint;
   /** `CHRONOS_INGEST_MAX_BODY_BYTES`. */
   readonly ingestMaxBodyBytes?: number;
+  /** Journals line-protocol bodies (`/write`, `/api/v2/write`); absent without --enable-ingest (503). */
+  readonly write?: WriteEndpoint;
+  /** `CHRONOS_WRITE_MAX_BODY_BYTES`: the decompressed limit of a line-protocol body. */
+  readonly writeMaxBodyBytes?: number;
   /** A consistent online backup stream (`GET /snapshot`); absent = 503. */
   readonly exportBackup?: () => Promise<AsyncIterable<Uint8Array>>;
   /** Adds or removes a member through the log (`/cluster/*`); absent = 503. */
@@ -47,7 +53,7 @@ export function buildAdminApp(deps: AdminDependencies): FastifyInstance {
     if (!decision.ok) {
       await reply.code(401).send({ error: `unauthenticated: ${decision.reason} bearer token` });
     } else if (decision.level === 'ingest') {
-      await reply.code(403).send({ error: 'permission denied: the ingest token only allows /ingest' });
+      await reply.code(403).send({ error: 'permission denied: the ingest token only allows /ingest and /write' });
     }
   };
 
@@ -63,6 +69,10 @@ export function buildAdminApp(deps: AdminDependencies): FastifyInstance {
   registerIngestRoutes(app, {
     auth: deps.auth, metrics: deps.metrics.ingest, endpoint: deps.ingest,
     maxBodyBytes: deps.ingestMaxBodyBytes ?? INGEST_BODY_BYTES_DEFAULT,
+  });
+  registerWriteRoutes(app, {
+    auth: deps.auth, metrics: deps.metrics.write, endpoint: deps.write,
+    maxBodyBytes: deps.writeMaxBodyBytes ?? WRITE_BODY_BYTES_DEFAULT,
   });
 
   app.get('/snapshot', async (request, reply) => {

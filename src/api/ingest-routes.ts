@@ -11,8 +11,8 @@ export interface IngestEndpoint {
 /** Bodies above this are refused with 413 (`CHRONOS_INGEST_MAX_BODY_BYTES`). */
 export const INGEST_BODY_BYTES_DEFAULT = 128 * 1024;
 
-/** HTTP status of a refused ingest request. */
-function statusOf(error: unknown): number {
+/** HTTP status of a refused ingest or line-protocol request. */
+export function ingestStatusOf(error: unknown): number {
   if (!isChronosError(error)) return 500;
   switch (error.code) {
     case 'INVALID_ARGUMENT':
@@ -56,7 +56,7 @@ export function registerIngestRoutes(app: FastifyInstance, options: {
       await endpoint.accept(request.body);
       return await reply.code(202).send({ status: 'queued' });
     } catch (error) {
-      return reply.code(statusOf(error)).send({ error: errorMessage(error) });
+      return reply.code(ingestStatusOf(error)).send({ error: errorMessage(error) });
     }
   };
   app.post('/ingest', {

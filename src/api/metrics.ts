@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { NodeStatus } from './node-status.js';
 import { roleGaugeValue } from './node-status.js';
-import { IngestMetrics } from './ingest-metrics.js';
+import { IngestMetrics, POINTS_NAMING, READINGS_NAMING } from './ingest-metrics.js';
 import type { IngestBacklog } from './ingest-metrics.js';
 import { SyncTargetMetrics } from './sync-metrics.js';
 
@@ -13,6 +13,8 @@ export interface MetricsSources {
   walFsyncs(): number;
   /** The ingest journal's backlog; absent or null without --enable-ingest. */
   ingestBacklog?(): IngestBacklog | null;
+  /** The line-protocol write journal's backlog; absent or null without --enable-ingest. */
+  writeBacklog?(): IngestBacklog | null;
 }
 
 /** The node's Prometheus registry and the instruments the request paths update. */
@@ -23,6 +25,7 @@ export class NodeMetrics {
   readonly sqlDuration: Histogram<'kind'>;
   readonly walFsyncs: Counter;
   readonly ingest: IngestMetrics;
+  readonly write: IngestMetrics;
   readonly syncTarget: SyncTargetMetrics;
 
   constructor(sources: MetricsSources) {
@@ -112,7 +115,8 @@ export class NodeMetrics {
         this.set({ role: 'learner' }, status.learners.length);
       },
     });
-    this.ingest = new IngestMetrics(this.registry, () => sources.ingestBacklog?.() ?? null, () => Date.now());
+    this.ingest = new IngestMetrics(this.registry, READINGS_NAMING, () => sources.ingestBacklog?.() ?? null, () => Date.now());
+    this.write = new IngestMetrics(this.registry, POINTS_NAMING, () => sources.writeBacklog?.() ?? null, () => Date.now());
     this.syncTarget = new SyncTargetMetrics(this.registry);
     new Gauge({
       name: 'chronos_storage_size_bytes',

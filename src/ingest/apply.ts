@@ -25,7 +25,8 @@ export function decodeCursor(bytes: Uint8Array | undefined): number {
   return new DataView(bytes.buffer, bytes.byteOffset, 8).getFloat64(0, false);
 }
 
-function encodeCursor(seq: number): Uint8Array {
+/** The bytes of a stored cursor. */
+export function encodeCursor(seq: number): Uint8Array {
   const out = new Uint8Array(8);
   new DataView(out.buffer).setFloat64(0, seq, false);
   return out;

@@ -1,15 +1,10 @@
 import { ChronosError } from '../lib/index.js';
+import type { IngestApplied } from './apply.js';
+import type { DrainPlan, JournalBatch } from './drainer.js';
 import type { Reading } from './reading.js';
 
-/**
- * Readings a node journaled (records `firstSeq`..`lastSeq` of its journal), applied as one log
- * entry. `source` names the journal; `nowMs` is the insert time every replica records.
- */
-export interface IngestBatch {
-  readonly source: string;
-  readonly firstSeq: number;
-  readonly lastSeq: number;
-  readonly nowMs: number;
+/** Readings a node journaled, applied as one log entry. */
+export interface IngestBatch extends JournalBatch {
   readonly readings: readonly Reading[];
 }
 
@@ -48,3 +43,12 @@ export function decodeIngestBatch(bytes: Uint8Array): IngestBatch {
   });
   return { source: s, firstSeq: f, lastSeq: l, nowMs: n, readings };
 }
+
+/** How the `/ingest` drainer makes batches of its journal's records. */
+export const READINGS_DRAIN_PLAN: DrainPlan<readonly Reading[], IngestBatch, IngestApplied> = {
+  batch: (records, source, nowMs) => ({
+    source, firstSeq: records[0]?.seq ?? 0, lastSeq: records.at(-1)?.seq ?? 0, nowMs,
+    readings: records.flatMap((record) => record.item),
+  }),
+  problem: (applied) => applied.problem,
+};

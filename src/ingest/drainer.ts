@@ -1,38 +1,56 @@
 import { errorMessage } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
-import type { IngestApplied } from './apply.js';
-import type { IngestBatch } from './batch.js';
-import type { IngestJournal } from './journal.js';
+import type { IngestJournal, JournalRecord } from './journal.js';
+
+/**
+ * What every drained batch says about where it came from: records `firstSeq`..`lastSeq` of the
+ * journal named `source`, and `nowMs`, the insert time every replica records.
+ */
+export interface JournalBatch {
+  readonly source: string;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly nowMs: number;
+}
 
 /** Where drained batches go: the replicated write path, and the cursor it keeps. */
-export interface DrainTarget {
+export interface DrainTarget<B, A> {
   /** Applies one batch through the log (on the leader, passed on from a follower). */
-  apply(batch: IngestBatch): Promise<IngestApplied>;
-  /** The last journal record of this source whose readings are stored. */
+  apply(batch: B): Promise<A>;
+  /** The last journal record of this source whose contents are stored. */
   cursor(): Promise<number>;
 }
 
 /** Told about every batch the drainer got applied. */
-export interface DrainObserver {
-  drained(batch: IngestBatch, applied: IngestApplied, seconds: number): void;
+export interface DrainObserver<B, A> {
+  drained(batch: B, applied: A, seconds: number): void;
 }
 
-/** Readings per log entry: big enough to amortize a commit, small enough to keep apply short. */
+/** What a drainer needs to know about its journal's records and batches. */
+export interface DrainPlan<T, B extends JournalBatch, A> {
+  /** One log entry's batch from consecutive records of this source, stamped with the leader-bound time. */
+  batch(records: readonly JournalRecord<T>[], source: string, nowMs: number): B;
+  /** Why an applied batch stored nothing (the table can't take it), or null. */
+  problem(applied: A): string | null;
+}
+
+/** Readings (or points) per log entry: big enough to amortize a commit, small enough to keep apply short. */
 export const DRAIN_BATCH_READINGS = 5_000;
 const RETRY_MS_MIN = 50;
 const RETRY_MS_MAX = 2_000;
 const IDLE_WAIT_MS = 1_000;
 
 /**
- * Moves journaled readings into the replicated `readings` table, oldest first, one batch per
+ * Moves journaled readings (or points) into replicated tables, oldest first, one batch per
  * log entry. A batch is forgotten from the journal only once applied; after a failure (no
- * leader, leader changed) it is sent again, and the cursor and reading marks make the resend
- * harmless, so nothing is skipped or stored twice.
+ * leader, leader changed) it is sent again, and the cursor and the batch's own keys make the
+ * resend harmless, so nothing is skipped or stored twice.
  */
-export class IngestDrainer {
-  readonly #journal: IngestJournal;
-  readonly #target: DrainTarget;
-  readonly #observer: DrainObserver;
+export class IngestDrainer<T, B extends JournalBatch, A> {
+  readonly #journal: IngestJournal<T>;
+  readonly #plan: DrainPlan<T, B, A>;
+  readonly #target: DrainTarget<B, A>;
+  readonly #observer: DrainObserver<B, A>;
   readonly #source: string;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -40,9 +58,10 @@ export class IngestDrainer {
   #loop: Promise<void> = Promise.resolve();
   #wake: (() => void) | null = null;
 
-  constructor(journal: IngestJournal, target: DrainTarget, observer: DrainObserver,
-    options: { readonly source: string; readonly clock: Clock; readonly log: Logger }) {
+  constructor(journal: IngestJournal<T>, plan: DrainPlan<T, B, A>, target: DrainTarget<B, A>,
+    observer: DrainObserver<B, A>, options: { readonly source: string; readonly clock: Clock; readonly log: Logger }) {
     this.#journal = journal;
+    this.#plan = plan;
     this.#target = target;
     this.#observer = observer;
     this.#source = options.source;
@@ -96,20 +115,16 @@ export class IngestDrainer {
   /** Applies the oldest pending batch; false when there was none. */
   async #drainOnce(): Promise<boolean> {
     const records = this.#journal.pending(DRAIN_BATCH_READINGS);
-    const first = records[0];
-    const last = records.at(-1);
-    if (first === undefined || last === undefined) return false;
-    const batch: IngestBatch = {
-      source: this.#source, firstSeq: first.seq, lastSeq: last.seq, nowMs: this.#clock.nowMs(),
-      readings: records.flatMap((record) => record.readings),
-    };
+    if (records.length === 0) return false;
+    const batch = this.#plan.batch(records, this.#source, this.#clock.nowMs());
     const started = process.hrtime.bigint();
     const applied = await this.#target.apply(batch);
     await this.#journal.discardThrough(batch.lastSeq);
     this.#observer.drained(batch, applied, Number(process.hrtime.bigint() - started) / 1e9);
-    if (applied.problem !== null) {
-      this.#log.error('ingested readings could not be stored', { problem: applied.problem,
-        readings: batch.readings.length });
+    const problem = this.#plan.problem(applied);
+    if (problem !== null) {
+      this.#log.error('ingested data could not be stored', { problem,
+        records: records.length, firstSeq: records[0]?.seq, lastSeq: batch.lastSeq });
     }
     return true;
   }

@@ -1,7 +1,9 @@
 import { ChronosError } from '../lib/index.js';
 import type { Clock } from '../lib/index.js';
 import type { IngestJournal } from './journal.js';
+import { Admission } from './admission.js';
 import { parseIngestBody } from './reading.js';
+import type { Reading } from './reading.js';
 
 /** Why a request was refused, as the rejected-readings metric labels it. */
 export type RejectReason = 'invalid' | 'busy' | 'backlog' | 'no_table' | 'unavailable';
@@ -29,55 +31,30 @@ const TABLE_CHECK_TTL_MS = 1_000;
  * RESOURCE_EXHAUSTED (429), UNKNOWN_TABLE with the CREATE TABLE to run, UNAVAILABLE.
  */
 export class IngestGateway {
-  readonly #journal: IngestJournal;
-  readonly #limits: IngestLimits;
+  readonly #admission: Admission<readonly Reading[]>;
   readonly #tableProblem: () => Promise<string | null>;
   readonly #observer: GatewayObserver;
   readonly #clock: Clock;
-  #inflight = 0;
   #tableReadyUntilMs = 0;
 
-  constructor(journal: IngestJournal, limits: IngestLimits, tableProblem: () => Promise<string | null>,
+  constructor(journal: IngestJournal<readonly Reading[]>, limits: IngestLimits, tableProblem: () => Promise<string | null>,
     observer: GatewayObserver, clock: Clock) {
-    this.#journal = journal;
-    this.#limits = limits;
+    this.#admission = new Admission(journal, limits, observer,
+      { requests: 'ingest requests', journal: 'ingest journal', items: 'readings' });
     this.#tableProblem = tableProblem;
     this.#observer = observer;
     this.#clock = clock;
   }
 
   /** Journals a request body's readings; resolves with how many once they are on disk. */
-  async accept(body: unknown): Promise<number> {
-    if (this.#inflight >= this.#limits.maxInflight) {
-      throw this.#refuse('busy', `more than ${this.#limits.maxInflight} ingest requests in flight ` +
-        '(CHRONOS_INGEST_MAX_INFLIGHT); retry later');
-    }
-    this.#inflight += 1;
-    try {
-      let readings;
-      try {
-        readings = parseIngestBody(body);
-      } catch (error) {
-        this.#observer.rejected('invalid');
-        throw error;
-      }
-      const backlog = this.#journal.stats().pendingReadings;
-      if (backlog + readings.length > this.#limits.maxBacklogReadings) {
-        throw this.#refuse('backlog', `the ingest journal holds ${backlog} readings not yet stored ` +
-          `(limit ${this.#limits.maxBacklogReadings}, CHRONOS_INGEST_MAX_BACKLOG_READINGS); retry later`);
-      }
+  accept(body: unknown): Promise<number> {
+    return this.#admission.admit(async () => {
+      const readings = await this.#admission.validate(() => parseIngestBody(body));
+      this.#admission.checkBacklog(readings.length);
       await this.#checkTable();
-      try {
-        await this.#journal.append(readings, this.#clock.nowMs());
-      } catch (error) {
-        this.#observer.rejected('unavailable');
-        throw error;
-      }
-      this.#observer.accepted(readings.length);
+      await this.#admission.journal([readings], this.#clock.nowMs(), readings.length);
       return readings.length;
-    } finally {
-      this.#inflight -= 1;
-    }
+    });
   }
 
   async #checkTable(): Promise<void> {
@@ -89,10 +66,5 @@ export class IngestGateway {
       throw new ChronosError('UNKNOWN_TABLE', problem);
     }
     this.#tableReadyUntilMs = now + TABLE_CHECK_TTL_MS;
-  }
-
-  #refuse(reason: RejectReason, message: string): ChronosError {
-    this.#observer.rejected(reason);
-    return new ChronosError('RESOURCE_EXHAUSTED', message);
   }
 }

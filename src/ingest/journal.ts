@@ -5,10 +5,9 @@ import { ChronosError, errorMessage } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import { journalIncarnation } from './journal-id.js';
 import { encodeJournalRecord, scanJournalSegment } from './journal-record.js';
-import type { JournalRecord } from './journal-record.js';
-import type { Reading } from './reading.js';
+import type { JournalCodec, JournalRecord } from './journal-record.js';
 
-export type { JournalRecord } from './journal-record.js';
+export type { JournalCodec, JournalRecord } from './journal-record.js';
 
 /** A segment file: `<first seq, 20 digits>.journal`. */
 interface Segment {
@@ -18,8 +17,8 @@ interface Segment {
   bytes: number;
 }
 
-interface QueuedAppend {
-  readonly readings: readonly Reading[];
+interface QueuedAppend<T> {
+  readonly item: T;
   readonly receivedAtMs: number;
   readonly resolve: (seq: number) => void;
   readonly reject: (error: Error) => void;
@@ -28,7 +27,8 @@ interface QueuedAppend {
 /** What the journal holds that is not yet applied. */
 export interface JournalStats {
   readonly pendingRecords: number;
-  readonly pendingReadings: number;
+  /** Readings or points journaled (answered) but not yet applied. */
+  readonly pendingItems: number;
   /** Bytes of the segment files on disk (applied records linger until their segment goes). */
   readonly diskBytes: number;
   readonly oldestPendingReceivedAtMs: number | null;
@@ -39,21 +39,22 @@ const SEGMENT_SUFFIX = '.journal';
 const SEGMENT_BYTES_MAX = 8 * 1024 * 1024;
 
 /**
- * The ingest journal: accepted readings are appended and fsynced before `POST /ingest` answers
- * 202, and stay until the drainer has applied them through the log. Appends that arrive while
+ * An ingest journal: accepted readings (or points) are appended and fsynced before the request
+ * is answered (202 or 204), and stay until the drainer has applied them through the log. Appends that arrive while
  * an fsync runs share the next one (group commit). A failed write or fsync stops the journal:
  * every later append is refused, since what reached the disk is then unknown.
  */
-export class IngestJournal {
+export class IngestJournal<T> {
   readonly #dir: string;
+  readonly #codec: JournalCodec<T>;
   readonly #log: Logger;
   readonly #segments: Segment[];
-  #pending: JournalRecord[];
-  /** Readings in `#pending`, kept as it changes: the backlog check runs on every request. */
-  #pendingReadings: number;
+  #pending: JournalRecord<T>[];
+  /** Weight of `#pending`, kept as it changes: the backlog check runs on every request. */
+  #pendingItems: number;
   #handle: FileHandle | null = null;
   #nextSeq: number;
-  #queue: QueuedAppend[] = [];
+  #queue: QueuedAppend<T>[] = [];
   #flushing = false;
   #failed: Error | null = null;
   #closed = false;
@@ -62,26 +63,28 @@ export class IngestJournal {
   /** The journal's incarnation (journal-id.ts); null for a journal older than ids. */
   readonly id: string | null;
 
-  private constructor(dir: string, log: Logger, segments: Segment[], records: JournalRecord[], id: string | null) {
+  private constructor(dir: string, codec: JournalCodec<T>, log: Logger, segments: Segment[],
+    records: JournalRecord<T>[], id: string | null) {
     this.id = id;
     this.#dir = dir;
+    this.#codec = codec;
     this.#log = log;
     this.#segments = segments;
     this.#pending = records;
-    this.#pendingReadings = countReadings(records);
+    this.#pendingItems = totalWeight(records);
     this.#nextSeq = (segments.at(-1)?.lastSeq ?? 0) + 1;
   }
 
   /** Opens (or creates) the journal in `dir`, cutting a torn tail left by a crash. */
-  static async open(dir: string, log: Logger): Promise<IngestJournal> {
+  static async open<T>(dir: string, codec: JournalCodec<T>, log: Logger): Promise<IngestJournal<T>> {
     await mkdir(dir, { recursive: true });
     const names = (await readdir(dir)).filter((name) => name.endsWith(SEGMENT_SUFFIX)).sort();
     const segments: Segment[] = [];
-    const records: JournalRecord[] = [];
+    const records: JournalRecord<T>[] = [];
     for (const [i, name] of names.entries()) {
       const path = join(dir, name);
       const bytes = await readFile(path);
-      const scan = scanJournalSegment(bytes);
+      const scan = scanJournalSegment(bytes, codec);
       const isLast = i === names.length - 1;
       if (scan.fault !== null && !isLast) {
         throw new ChronosError('CORRUPTION', `ingest journal ${path}: ${scan.fault}`);
@@ -96,20 +99,26 @@ export class IngestJournal {
       segments.push({ path, firstSeq, lastSeq, bytes: scan.goodLength });
       records.push(...scan.records);
     }
-    return new IngestJournal(dir, log, segments, records, await journalIncarnation(dir, names.length > 0));
+    return new IngestJournal(dir, codec, log, segments, records, await journalIncarnation(dir, names.length > 0));
   }
 
-  /** Appends one request's readings; resolves with its sequence number once fsynced. */
-  append(readings: readonly Reading[], receivedAtMs: number): Promise<number> {
+  /** Appends one record; resolves with its sequence number once fsynced. */
+  append(item: T, receivedAtMs: number): Promise<number> {
+    return this.appendAll([item], receivedAtMs).then((seqs) => seqs[0] ?? 0);
+  }
+
+  /** Appends records of one request in order, sharing one write and fsync; resolves once fsynced. */
+  appendAll(items: readonly T[], receivedAtMs: number): Promise<number[]> {
     if (this.#failed !== null || this.#closed) {
       return Promise.reject(new ChronosError('UNAVAILABLE', this.#closed
         ? 'the ingest journal is closed (the node is shutting down)'
-        : `the ingest journal failed and takes no more readings: ${this.#failed?.message ?? ''}`));
+        : `the ingest journal failed and takes no more writes: ${this.#failed?.message ?? ''}`));
     }
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ readings, receivedAtMs, resolve, reject });
-      void this.#flush();
-    });
+    const appended = items.map((item) => new Promise<number>((resolve, reject) => {
+      this.#queue.push({ item, receivedAtMs, resolve, reject });
+    }));
+    void this.#flush();
+    return Promise.all(appended);
   }
 
   /** Calls `listener` after each durable append (the drainer's wake-up). */
@@ -117,14 +126,14 @@ export class IngestJournal {
     this.#onAppend = listener;
   }
 
-  /** Unapplied records in order, up to about `readingsMax` readings (at least one record). */
-  pending(readingsMax: number): JournalRecord[] {
-    const out: JournalRecord[] = [];
-    let readings = 0;
+  /** Unapplied records in order, up to about `weightMax` readings or points (at least one record). */
+  pending(weightMax: number): JournalRecord<T>[] {
+    const out: JournalRecord<T>[] = [];
+    let weight = 0;
     for (const record of this.#pending) {
-      if (out.length > 0 && readings + record.readings.length > readingsMax) break;
+      if (out.length > 0 && weight + record.weight > weightMax) break;
       out.push(record);
-      readings += record.readings.length;
+      weight += record.weight;
     }
     return out;
   }
@@ -132,7 +141,7 @@ export class IngestJournal {
   /** Forgets records up to `seq` (applied) and deletes segments holding nothing else. */
   async discardThrough(seq: number): Promise<void> {
     this.#pending = this.#pending.filter((record) => record.seq > seq);
-    this.#pendingReadings = countReadings(this.#pending);
+    this.#pendingItems = totalWeight(this.#pending);
     while (this.#segments.length > 1 && (this.#segments[0]?.lastSeq ?? Infinity) <= seq) {
       const segment = this.#segments.shift();
       if (segment !== undefined) await rm(segment.path, { force: true });
@@ -142,7 +151,7 @@ export class IngestJournal {
   stats(): JournalStats {
     return {
       pendingRecords: this.#pending.length,
-      pendingReadings: this.#pendingReadings,
+      pendingItems: this.#pendingItems,
       diskBytes: this.#segments.reduce((n, segment) => n + segment.bytes, 0),
       oldestPendingReceivedAtMs: this.#pending[0]?.receivedAtMs ?? null,
     };
@@ -171,13 +180,14 @@ export class IngestJournal {
     }
   }
 
-  async #writeGroup(group: readonly QueuedAppend[]): Promise<void> {
+  async #writeGroup(group: readonly QueuedAppend<T>[]): Promise<void> {
     if (this.#failed !== null) {
       for (const append of group) append.reject(this.#failed);
       return;
     }
     const firstSeq = this.#nextSeq;
-    const frames = group.map((append, i) => encodeJournalRecord(firstSeq + i, append.receivedAtMs, append.readings));
+    const frames = group.map((append, i) =>
+      encodeJournalRecord(firstSeq + i, append.receivedAtMs, this.#codec.encode(append.item)));
     try {
       const segment = await this.#activeSegment(firstSeq);
       const buffer = Buffer.concat(frames);
@@ -193,8 +203,9 @@ export class IngestJournal {
     }
     this.#nextSeq = firstSeq + group.length;
     group.forEach((append, i) => {
-      this.#pendingReadings += append.readings.length;
-      this.#pending.push({ seq: firstSeq + i, receivedAtMs: append.receivedAtMs, readings: append.readings,
+      const weight = this.#codec.weight(append.item);
+      this.#pendingItems += weight;
+      this.#pending.push({ seq: firstSeq + i, receivedAtMs: append.receivedAtMs, item: append.item, weight,
         bytes: frames[i]?.length ?? 0 });
       append.resolve(firstSeq + i);
     });
@@ -223,6 +234,6 @@ export class IngestJournal {
   }
 }
 
-function countReadings(records: readonly JournalRecord[]): number {
-  return records.reduce((n, record) => n + record.readings.length, 0);
+function totalWeight<T>(records: readonly JournalRecord<T>[]): number {
+  return records.reduce((n, record) => n + record.weight, 0);
 }

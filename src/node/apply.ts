@@ -2,7 +2,7 @@ import { assert, assertNever, isChronosError } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import type { Entry } from '../raft/types.js';
 import { applyWriteCommand, sweepExpired } from '../sql/index.js';
-import { applyIngestBatch } from '../ingest/index.js';
+import { applyIngestBatch, applyPointBatch } from '../ingest/index.js';
 import type { StorageEngine, WriteTransaction } from '../storage/index.js';
 import type { ApplyOutcome, ProposalTracker } from './proposal-tracker.js';
 import { decodeReplicatedCommand } from './replicated-command.js';
@@ -92,6 +92,15 @@ async function applyCommand(
         : await capturingOps(txn, batch.nowMs, capture.nodeId, () => applyIngestBatch(txn, batch));
       if (applied.problem !== null) log.error('ingest batch not stored', { index: entry.index, problem: applied.problem });
       return { ok: true, value: { kind: 'ingest', applied } };
+    }
+    case 'pointBatch': {
+      const batch = command.batch;
+      const applied = capture === null ? await applyPointBatch(txn, batch)
+        : await capturingOps(txn, batch.nowMs, capture.nodeId, (ops) => applyPointBatch(txn, batch, ops));
+      if (applied.skipped > 0) {
+        log.error('line-protocol points not stored', { index: entry.index, skipped: applied.skipped, problems: applied.problems.join('; ') });
+      }
+      return { ok: true, value: { kind: 'points', applied } };
     }
     case 'syncBatch': {
       const savepoint = txn.savepoint();

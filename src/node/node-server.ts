@@ -20,8 +20,8 @@ import { checkPortsFree } from './listen-check.js';
 import { checkNodeDataDir } from './node-dir.js';
 import { RaftNode } from './raft-node.js';
 import { startIngest } from './ingest-service.js';
-import type { RunningIngest } from './ingest-service.js';
-import type { DrainObserver, GatewayObserver, IngestLimits } from '../ingest/index.js';
+import type { IngestObservers, RunningIngest } from './ingest-service.js';
+import type { IngestLimits } from '../ingest/index.js';
 
 /** Everything `chronos node` needs, resolved from flags and environment. */
 export interface NodeServerConfig {
@@ -48,7 +48,7 @@ export interface NodeServerConfig {
     readonly maxQueueBytes: number;
   } | null;
   /** Limits of `POST /ingest`; null without --enable-ingest. */
-  readonly ingest: (IngestLimits & { readonly maxBodyBytes: number }) | null;
+  readonly ingest: (IngestLimits & { readonly maxBodyBytes: number; readonly maxWriteBodyBytes: number }) | null;
   readonly writeTimeoutMs: number;
   readonly readTimeoutMs: number;
   /** Per-statement time and rows-held caps; defaults as documented in docs/operations.md. */
@@ -112,6 +112,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     storageSizeBytes: () => dirBytes(nodeDir),
     walFsyncs: () => node.walStats.fileSyncs,
     ingestBacklog: () => ingest?.backlog() ?? null,
+    writeBacklog: () => ingest?.pointBacklog() ?? null,
   });
   if (edge !== null) edge.reportTo(new EdgeSyncMetrics(metrics.registry, () => edge.outboxReport(), () => config.clock.nowMs()));
   const audit = config.logger.child('audit');
@@ -161,7 +162,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     if (config.ingest !== null) {
       ingest = await startIngest(node, nodeDir, {
         limits: config.ingest, clock: config.clock, logger: config.logger,
-        observer: ingestObserver(metrics),
+        observers: ingestObservers(metrics),
       });
     }
     grpc = new GrpcServer({
@@ -192,8 +193,9 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       auth,
       exportBackup: () => node.exportBackup(),
       changeMembership: (change) => node.changeMembership(change),
-      ...(ingest === null ? {} : { ingest: ingest.gateway }),
-      ...(config.ingest === null ? {} : { ingestMaxBodyBytes: config.ingest.maxBodyBytes }),
+      ...(ingest === null ? {} : { ingest: ingest.gateway, write: ingest.points }),
+      ...(config.ingest === null ? {}
+        : { ingestMaxBodyBytes: config.ingest.maxBodyBytes, writeMaxBodyBytes: config.ingest.maxWriteBodyBytes }),
       ...(config.tls?.cert != null && config.tls.key != null
         ? { https: { cert: config.tls.cert, key: config.tls.key, ...(config.tls.ca == null ? {} : { ca: config.tls.ca }) } }
         : {}),
@@ -236,17 +238,30 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
 }
 
 /** Ingest events as metrics. */
-function ingestObserver(metrics: NodeMetrics): GatewayObserver & DrainObserver {
-  const { ingest } = metrics;
+function ingestObservers(metrics: NodeMetrics): IngestObservers {
+  const { ingest, write } = metrics;
   return {
-    accepted: (readings) => ingest.readings.inc({ outcome: 'accepted' }, readings),
-    rejected: (reason) => ingest.rejected.inc({ reason }),
-    drained: (batch, applied, seconds) => {
-      ingest.readings.inc({ outcome: 'stored' }, applied.inserted);
-      ingest.readings.inc({ outcome: 'duplicate' }, applied.duplicates);
-      if (applied.problem !== null) ingest.rejected.inc({ reason: 'no_table' });
-      ingest.drainBatchReadings.observe(batch.readings.length);
-      ingest.drainSeconds.observe(seconds);
+    readings: {
+      accepted: (readings) => ingest.items.inc({ outcome: 'accepted' }, readings),
+      rejected: (reason) => ingest.rejected.inc({ reason }),
+      drained: (batch, applied, seconds) => {
+        ingest.items.inc({ outcome: 'stored' }, applied.inserted);
+        ingest.items.inc({ outcome: 'duplicate' }, applied.duplicates);
+        if (applied.problem !== null) ingest.rejected.inc({ reason: 'no_table' });
+        ingest.drainBatchItems.observe(batch.readings.length);
+        ingest.drainSeconds.observe(seconds);
+      },
+    },
+    points: {
+      accepted: (points) => write.items.inc({ outcome: 'accepted' }, points),
+      rejected: (reason) => write.rejected.inc({ reason }),
+      drained: (batch, applied, seconds) => {
+        write.items.inc({ outcome: 'stored' }, applied.stored);
+        write.items.inc({ outcome: 'merged' }, applied.merged);
+        write.items.inc({ outcome: 'skipped' }, applied.skipped);
+        write.drainBatchItems.observe(batch.points.length);
+        write.drainSeconds.observe(seconds);
+      },
     },
   };
 }

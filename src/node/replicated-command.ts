@@ -1,6 +1,6 @@
 import { assertNever, ChronosError } from '../lib/index.js';
-import { decodeIngestBatch, encodeIngestBatch } from '../ingest/index.js';
-import type { IngestApplied, IngestBatch } from '../ingest/index.js';
+import { decodeIngestBatch, decodePointBatch, encodeIngestBatch, encodePointBatch } from '../ingest/index.js';
+import type { IngestApplied, IngestBatch, PointBatch, PointsApplied } from '../ingest/index.js';
 import { decodeWriteCommand, encodeWriteCommand } from '../sql/index.js';
 import type { WriteCommand } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
@@ -16,6 +16,8 @@ export type ReplicatedCommand =
   | { readonly kind: 'sqlWrite'; readonly write: WriteCommand }
   | { readonly kind: 'ttlSweep'; readonly nowMs: number }
   | { readonly kind: 'ingestBatch'; readonly batch: IngestBatch }
+  /** Points journaled from InfluxDB line protocol (`POST /write`). */
+  | { readonly kind: 'pointBatch'; readonly batch: PointBatch }
   /** Names the cluster once; the first one applied wins (see cluster-identity.ts). */
   | { readonly kind: 'clusterBirth'; readonly clusterId: string }
   /** A batch an edge shipped to this (target) cluster. */
@@ -27,6 +29,7 @@ export type ReplicatedCommand =
 export type CommandOutcome =
   | { readonly kind: 'statements'; readonly results: readonly StatementResult[] }
   | { readonly kind: 'ingest'; readonly applied: IngestApplied }
+  | { readonly kind: 'points'; readonly applied: PointsApplied }
   | { readonly kind: 'sync'; readonly applied: SyncApplied };
 
 /**
@@ -36,7 +39,7 @@ export type CommandOutcome =
 const FORMAT = 2;
 const LEGACY_SQL_WRITE = 1;
 const LEGACY_TTL_SWEEP = 0x54;
-const KIND_TAGS = { sqlWrite: 1, ttlSweep: 2, ingestBatch: 3, clusterBirth: 4, syncBatch: 5, syncAck: 6 } as const satisfies Record<ReplicatedCommand['kind'], number>;
+const KIND_TAGS = { sqlWrite: 1, ttlSweep: 2, ingestBatch: 3, clusterBirth: 4, syncBatch: 5, syncAck: 6, pointBatch: 7 } as const satisfies Record<ReplicatedCommand['kind'], number>;
 const HEADER_BYTES = 2;
 const TTL_BODY_BYTES = 8;
 
@@ -52,6 +55,8 @@ export function encodeReplicatedCommand(command: ReplicatedCommand): Uint8Array 
     }
     case 'ingestBatch':
       return withHeader(KIND_TAGS.ingestBatch, encodeIngestBatch(command.batch));
+    case 'pointBatch':
+      return withHeader(KIND_TAGS.pointBatch, encodePointBatch(command.batch));
     case 'clusterBirth':
       return withHeader(KIND_TAGS.clusterBirth, new TextEncoder().encode(command.clusterId));
     case 'syncBatch':
@@ -97,6 +102,8 @@ function decodeTagged(tag: number | undefined, body: Uint8Array): ReplicatedComm
       return { kind: 'ttlSweep', nowMs: readTime(body, HEADER_BYTES) };
     case KIND_TAGS.ingestBatch:
       return { kind: 'ingestBatch', batch: decodeIngestBatch(body) };
+    case KIND_TAGS.pointBatch:
+      return { kind: 'pointBatch', batch: decodePointBatch(body) };
     case KIND_TAGS.clusterBirth:
       return { kind: 'clusterBirth', clusterId: readClusterId(body) };
     case KIND_TAGS.syncBatch:
@@ -167,9 +174,17 @@ export function decodeCommandOutcome(bytes: Uint8Array): CommandOutcome {
       typeof superseded !== 'number') return bad();
     return { kind: 'sync', applied: { cursor, applied: count, duplicates: skipped, superseded } };
   }
+  if (kind === 'points') return pointsOutcome(applied) ?? bad();
   if (kind !== 'ingest') return bad();
   const { inserted, duplicates, problem } = applied;
   if (typeof inserted !== 'number' || typeof duplicates !== 'number' ||
     !(problem === null || typeof problem === 'string')) return bad();
   return { kind: 'ingest', applied: { inserted, duplicates, problem } };
+}
+
+function pointsOutcome(applied: Record<string, unknown>): CommandOutcome | null {
+  const { stored, merged, skipped, replayed, problems } = applied;
+  if (typeof stored !== 'number' || typeof merged !== 'number' || typeof skipped !== 'number' ||
+    typeof replayed !== 'number' || !Array.isArray(problems) || !problems.every((p) => typeof p === 'string')) return null;
+  return { kind: 'points', applied: { stored, merged, skipped, replayed, problems: problems as string[] } };
 }

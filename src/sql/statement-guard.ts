@@ -1,4 +1,4 @@
-import { ChronosError } from '../lib/index.js';
+import { ChronosError, yieldToEventLoop } from '../lib/index.js';
 
 /** What bounds one statement's execution. */
 export interface StatementLimits {
@@ -27,10 +27,7 @@ const CHECK_EVERY = 1_024;
 /** The longest a statement holds the event loop before letting heartbeats and I/O run. */
 const SLICE_MS = 8;
 
-/** Lets timers and I/O (Raft heartbeats, appends, small writes) run before going on. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise<void>((resolve) => setImmediate(resolve));
-}
+export { yieldToEventLoop };
 
 /**
  * Keeps a statement from holding the event loop: row loops call `step()` per unit of work and

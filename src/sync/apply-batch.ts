@@ -93,7 +93,8 @@ async function applyDelete(txn: WriteTransaction, op: Extract<SyncOp, { kind: 'd
 
 /**
  * DDL as the edge ran it. Several edges create and drop the same tables, so replaying is
- * lenient where the outcome is already there: CREATE TABLE of a table with the same columns,
+ * lenient where the outcome is already there: CREATE TABLE of a table with the same columns (or
+ * IF NOT EXISTS, as line-protocol measurements are told, each column then added IF NOT EXISTS),
  * CREATE INDEX of an index with the same name, table and columns, and DROP of something already
  * gone are no-ops. A table or index of the same name but another shape is a schema mismatch.
  */
@@ -104,6 +105,7 @@ async function applyDdl(txn: WriteTransaction, sql: string, opId: number, nowMs:
     case 'createTable': {
       const existing = catalog.table(statement.table);
       if (existing === undefined) break;
+      if (statement.ifNotExists) return;
       const same = existing.columns.length === statement.columns.length &&
         statement.columns.every((c, i) => existing.columns[i]?.name === c.name.toLowerCase() && existing.columns[i]?.type === c.type);
       if (same) return;

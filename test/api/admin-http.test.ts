@@ -85,6 +85,31 @@ describe('POST /ingest', () => {
   });
 });
 
+describe('POST /write and /api/v2/write', () => {
+  it('answer 503 without --enable-ingest, each API in its own error shape', async () => {
+    const { app: server } = app();
+    const v1 = await server.inject({ method: 'POST', url: '/write?db=x', payload: 'm v=1' });
+    expect(v1.statusCode).toBe(503);
+    expect(v1.json()).toEqual({ error: 'line-protocol writes are disabled on this node (start it with --enable-ingest)' });
+    const v2 = await server.inject({ method: 'POST', url: '/api/v2/write?bucket=x', payload: 'm v=1' });
+    expect(v2.json()).toEqual({ code: 'unavailable', message: 'line-protocol writes are disabled on this node (start it with --enable-ingest)' });
+  });
+
+  it('pass the body text and the precision on, whatever the content type, open while no ingest token is set', async () => {
+    const seen: { body: string; nanosPerUnit: bigint }[] = [];
+    const metrics = new NodeMetrics({ status: () => leader, storageSizeBytes: async () => 0, walFsyncs: () => 0 });
+    const server = buildAdminApp({ status: () => leader, metrics, auth: new TokenAuth({ admin: 'a', readonly: null, ingest: null }),
+      write: { accept: async (write) => seen.push(write) } });
+    for (const [url, type] of [['/write?db=x&precision=h', 'application/x-www-form-urlencoded'],
+      ['/api/v2/write?bucket=x&precision=us', 'text/plain; charset=utf-8'], ['/write?db=x', 'application/json']] as const) {
+      const response = await server.inject({ method: 'POST', url, payload: 'm v=1', headers: { 'content-type': type } });
+      expect(response.statusCode).toBe(204);
+    }
+    expect(seen).toEqual([{ body: 'm v=1', nanosPerUnit: 3_600_000_000_000n }, { body: 'm v=1', nanosPerUnit: 1_000n },
+      { body: 'm v=1', nanosPerUnit: 1n }]);
+  });
+});
+
 describe('POST /ingest auth', () => {
   const endpoint = { accept: async () => 1 };
   const build = (tokens: { admin: string | null; readonly: string | null; ingest: string | null }) => {

@@ -84,7 +84,7 @@ export function signalNode(node: NodeProcess, signal: NodeJS.Signals): void {
 }
 
 /** Health as the admin endpoint reports it, or null when unreachable. */
-export async function health(node: NodeProcess): Promise<{
+export async function health(node: NodeProcess, token: string | null = null): Promise<{
   status: string;
   role: string;
   term: number;
@@ -97,7 +97,7 @@ export async function health(node: NodeProcess): Promise<{
 } | null> {
   try {
     const response = await fetch(`http://127.0.0.1:${node.adminPort}/health`, {
-      signal: AbortSignal.timeout(1_000),
+      signal: AbortSignal.timeout(1_000), headers: token === null ? {} : { authorization: `Bearer ${token}` },
     });
     if (!response.ok) return null;
     return (await response.json()) as Awaited<ReturnType<typeof health>>;

@@ -10,11 +10,11 @@ import { ProcessCluster } from '../helpers/process-cluster.js';
 const IDS = ['n1', 'n2', 'n3'] as const;
 type Id = (typeof IDS)[number];
 
-async function post(node: NodeProcess, body: object): Promise<number> {
+async function post(node: NodeProcess, body: object | string, path = '/ingest'): Promise<number> {
   try {
-    const response = await fetch(`http://127.0.0.1:${node.adminPort}/ingest`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-      signal: AbortSignal.timeout(5_000),
+    const response = await fetch(`http://127.0.0.1:${node.adminPort}${path}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body), signal: AbortSignal.timeout(5_000),
     });
     await response.text();
     return response.status;
@@ -125,5 +125,35 @@ describe('POST /ingest on a 3-node cluster', () => {
         .toBe(true);
     }
     await expectAllStoredOnce();
+  });
+
+  it('line protocol: every point answered 204 is stored once on every node when the leader is SIGKILLed mid-stream', async () => {
+    const victim = await leader();
+    const accepted = new Set<string>();
+    const done: number[] = [];
+    const writers = IDS.map(async (via, w) => {
+      for (let i = 0; i < 40; i += 1) {
+        if (cluster.node(via).child.exitCode !== null || cluster.node(via).child.signalCode !== null) break;
+        const body = `lp,writer=w${w} v=${i}i,half=${i / 2} ${1_733_856_000 + i}\nlp,writer=w${w},copy=y v=${i}i ${1_733_856_000 + i}`;
+        const status = await post(cluster.node(via), body, '/write?db=farm&precision=s');
+        if (status === 204) accepted.add(`w${w}:${i}`);
+        done.push(status);
+      }
+    });
+    await waitFor('writes under way', 10_000, () => (accepted.size >= 15 ? true : null));
+    signalNode(cluster.node(victim), 'SIGKILL');
+    await Promise.all(writers);
+    cluster.launch(victim);
+    await leader();
+    expect(accepted.size).toBeGreaterThan(30);
+    for (const id of IDS) {
+      const stored = await waitFor(`${id} holds every 204'd point`, 30_000, async () => {
+        const result = await cluster.client(id).execute("SELECT writer, v FROM lp WHERE series NOT LIKE '%copy%'").catch(() => null);
+        if (result?.kind !== 'rows') return null;
+        const keys = result.rows.map((row) => `${String(row[0])}:${String(row[1])}`);
+        return [...accepted].every((key) => keys.includes(key)) ? keys : null;
+      });
+      expect(new Set(stored).size).toBe(stored.length);
+    }
   });
 });

@@ -76,6 +76,7 @@ export async function runNode(options: NodeOptions, io: CliIo): Promise<number> 
     },
     ingest: options.enableIngest ? {
       maxBodyBytes: envNumber(env, 'CHRONOS_INGEST_MAX_BODY_BYTES', 128 * 1024, 1),
+      maxWriteBodyBytes: envNumber(env, 'CHRONOS_WRITE_MAX_BODY_BYTES', 25 * 1024 * 1024, 1),
       maxInflight: envNumber(env, 'CHRONOS_INGEST_MAX_INFLIGHT', 64, 1),
       maxBacklogReadings: envNumber(env, 'CHRONOS_INGEST_MAX_BACKLOG_READINGS', 500_000, 1),
     } : null,

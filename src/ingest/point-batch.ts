@@ -1,0 +1,60 @@
+import { ChronosError } from '../lib/index.js';
+import type { DrainPlan, JournalBatch } from './drainer.js';
+import type { JournalCodec } from './journal-record.js';
+import type { Point } from './point.js';
+import { pointsOfTuples, pointTuples } from './points-codec.js';
+import type { PointsApplied } from './apply-points.js';
+
+/** Points a node journaled from line protocol, applied as one log entry. */
+export interface PointBatch extends JournalBatch {
+  readonly points: readonly Point[];
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** The write journal's records: up to a drain batch of one request's points, as JSON tuples. */
+export const POINTS_CODEC: JournalCodec<readonly Point[]> = {
+  encode: (points) => encoder.encode(JSON.stringify(pointTuples(points))),
+  decode(payload) {
+    try {
+      return pointsOfTuples(JSON.parse(decoder.decode(payload)));
+    } catch {
+      return null;
+    }
+  },
+  weight: (points) => points.length,
+};
+
+/** A point batch as log entry data: JSON {s, f, l, n, p}. */
+export function encodePointBatch(batch: PointBatch): Uint8Array {
+  return encoder.encode(JSON.stringify({
+    s: batch.source, f: batch.firstSeq, l: batch.lastSeq, n: batch.nowMs, p: pointTuples(batch.points),
+  }));
+}
+
+/** Inverse of encodePointBatch; CORRUPTION when malformed. */
+export function decodePointBatch(bytes: Uint8Array): PointBatch {
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(bytes));
+  } catch (cause) {
+    throw new ChronosError('CORRUPTION', 'Corrupt point batch: not JSON', { cause });
+  }
+  const { s, f, l, n, p } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const points = pointsOfTuples(p);
+  if (typeof s !== 'string' || typeof f !== 'number' || typeof l !== 'number' || typeof n !== 'number' ||
+    points === null) {
+    throw new ChronosError('CORRUPTION', 'Corrupt point batch: missing or malformed fields');
+  }
+  return { source: s, firstSeq: f, lastSeq: l, nowMs: n, points };
+}
+
+/** How the line-protocol drainer makes batches of its journal's records. */
+export const POINTS_DRAIN_PLAN: DrainPlan<readonly Point[], PointBatch, PointsApplied> = {
+  batch: (records, source, nowMs) => ({
+    source, firstSeq: records[0]?.seq ?? 0, lastSeq: records.at(-1)?.seq ?? 0, nowMs,
+    points: records.flatMap((record) => record.item),
+  }),
+  problem: (applied) => (applied.problems.length === 0 ? null : applied.problems.join('; ')),
+};

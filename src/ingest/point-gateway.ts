@@ -1,0 +1,52 @@
+import type { Clock } from '../lib/index.js';
+import type { Catalog } from '../storage/index.js';
+import { DRAIN_BATCH_READINGS } from './drainer.js';
+import { Admission } from './admission.js';
+import type { GatewayObserver, IngestLimits } from './gateway.js';
+import type { IngestJournal } from './journal.js';
+import { chunkPoints, parseLineBody } from './line-body.js';
+import { checkPoints } from './measurement-table.js';
+import type { Point } from './point.js';
+
+/** One line-protocol request: its (decompressed) body and the unit of its timestamps. */
+export interface LineWrite {
+  readonly body: string;
+  readonly nanosPerUnit: bigint;
+}
+
+/**
+ * The front of `POST /write` and `/api/v2/write`: parses and checks a body against the tables
+ * it writes, applies the limits, and resolves only once its points are journaled and fsynced.
+ * Refusals are typed: INVALID_ARGUMENT (400, naming the line), RESOURCE_EXHAUSTED (429),
+ * UNAVAILABLE (503).
+ */
+export class PointGateway {
+  readonly #admission: Admission<readonly Point[]>;
+  readonly #withCatalog: <T>(use: (catalog: Catalog) => T) => Promise<T>;
+  readonly #clock: Clock;
+
+  constructor(journal: IngestJournal<readonly Point[]>, limits: IngestLimits,
+    withCatalog: <T>(use: (catalog: Catalog) => T) => Promise<T>, observer: GatewayObserver, clock: Clock) {
+    this.#admission = new Admission(journal, limits, observer,
+      { requests: 'line-protocol writes', journal: 'write journal', items: 'points' });
+    this.#withCatalog = withCatalog;
+    this.#clock = clock;
+  }
+
+  /** Journals a request's points; resolves with how many once they are on disk. */
+  accept(write: LineWrite): Promise<number> {
+    return this.#admission.admit(async () => {
+      const receivedAtMs = this.#clock.nowMs();
+      const points = await this.#admission.validate(async () => {
+        const parsed = await parseLineBody(write.body, {
+          nanosPerUnit: write.nanosPerUnit, defaultTimeNs: BigInt(Math.trunc(receivedAtMs)) * 1_000_000n,
+        });
+        await this.#withCatalog((catalog) => checkPoints(parsed.points, parsed.lineNumbers, catalog));
+        return parsed.points;
+      });
+      this.#admission.checkBacklog(points.length);
+      await this.#admission.journal(chunkPoints(points, DRAIN_BATCH_READINGS), receivedAtMs, points.length);
+      return points.length;
+    });
+  }
+}
