@@ -1,7 +1,7 @@
 import { assert } from '../lib/index.js';
 import { canonicalInt } from '../storage/index.js';
 import type { SqlType, SqlValue, TableSchema, WriteTransaction } from '../storage/index.js';
-import { decodeCursor, encodeCursor } from './apply.js';
+import { advanceCursor } from './apply.js';
 import {
   createTableSql, fieldConflict, measurementDefinition, measurementTableProblem, pointColumns, quoteName,
 } from './measurement-table.js';
@@ -50,11 +50,9 @@ interface Tally {
  */
 export async function applyPointBatch(txn: WriteTransaction, batch: PointBatch,
   schemaChanges: SchemaChangeSink = IGNORE_SCHEMA_CHANGES): Promise<PointsApplied> {
-  const name = pointCursorName(batch.source);
-  if (batch.lastSeq <= decodeCursor(await txn.getNamedValue(name))) {
+  if (await advanceCursor(txn, pointCursorName(batch.source), batch) === 'replayed') {
     return { stored: 0, merged: 0, skipped: 0, replayed: batch.points.length, problems: [] };
   }
-  txn.putNamedValue(name, encodeCursor(batch.lastSeq));
   const tally: Tally = { stored: 0, merged: 0, skipped: 0, problems: new Set() };
   for (const [measurement, points] of byMeasurement(batch.points)) {
     const schema = await measurementTable(txn, measurement, points, schemaChanges);

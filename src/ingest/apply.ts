@@ -1,5 +1,7 @@
 import type { WriteTransaction } from '../storage/index.js';
+import { ChronosError } from '../lib/index.js';
 import type { IngestBatch } from './batch.js';
+import type { JournalBatch } from './journal-batch.js';
 import { READINGS_TABLE, readingId } from './reading.js';
 import { readingRow, readingsTableProblem } from './readings-table.js';
 
@@ -38,10 +40,9 @@ export function encodeCursor(seq: number): Uint8Array {
  * transaction as the rows, so a crash re-applies nothing twice and skips nothing.
  */
 export async function applyIngestBatch(txn: WriteTransaction, batch: IngestBatch): Promise<IngestApplied> {
-  const name = cursorName(batch.source);
-  const cursor = decodeCursor(await txn.getNamedValue(name));
-  if (batch.lastSeq <= cursor) return { inserted: 0, duplicates: batch.readings.length, problem: null };
-  txn.putNamedValue(name, encodeCursor(batch.lastSeq));
+  if (await advanceCursor(txn, cursorName(batch.source), batch) === 'replayed') {
+    return { inserted: 0, duplicates: batch.readings.length, problem: null };
+  }
   const schema = txn.catalog.table(READINGS_TABLE);
   const problem = readingsTableProblem(schema);
   if (schema === undefined || problem !== null) return { inserted: 0, duplicates: 0, problem };
@@ -49,4 +50,20 @@ export async function applyIngestBatch(txn: WriteTransaction, batch: IngestBatch
   const rows = batch.readings.filter((_, i) => fresh[i] === true).map((reading) => readingRow(schema, reading));
   await txn.insertMany(READINGS_TABLE, rows, batch.nowMs);
   return { inserted: rows.length, duplicates: batch.readings.length - rows.length, problem: null };
+}
+
+/**
+ * Moves the journal cursor `name` to the batch's last record, or says the batch was applied
+ * before ('replayed': the cursor is past it). A batch sent behind one still in flight throws
+ * NOT_APPLIED (nothing written) until that one has applied: the drainer starts over from it.
+ */
+export async function advanceCursor(txn: WriteTransaction, name: string, batch: JournalBatch): Promise<'replayed' | 'advanced'> {
+  const cursor = decodeCursor(await txn.getNamedValue(name));
+  if (batch.lastSeq <= cursor) return 'replayed';
+  if (batch.afterPrevious && cursor < batch.firstSeq - 1) {
+    throw new ChronosError('NOT_APPLIED', `records ${batch.firstSeq}..${batch.lastSeq} of journal ${batch.source} ` +
+      `wait for ${cursor + 1}..${batch.firstSeq - 1}, which did not apply; they are sent again`);
+  }
+  txn.putNamedValue(name, encodeCursor(batch.lastSeq));
+  return 'advanced';
 }

@@ -1,6 +1,8 @@
 import { ChronosError } from '../lib/index.js';
 import type { IngestApplied } from './apply.js';
-import type { DrainPlan, JournalBatch } from './drainer.js';
+import type { DrainPlan } from './drainer.js';
+import { journalBatchFields, journalBatchOf } from './journal-batch.js';
+import type { JournalBatch } from './journal-batch.js';
 import type { Reading } from './reading.js';
 
 /** Readings a node journaled, applied as one log entry. */
@@ -14,8 +16,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 /** Compact JSON: readings as [device, ts, seq, metric, value] tuples. */
 export function encodeIngestBatch(batch: IngestBatch): Uint8Array {
   return encoder.encode(JSON.stringify({
-    s: batch.source, f: batch.firstSeq, l: batch.lastSeq, n: batch.nowMs,
-    r: batch.readings.map((r) => [r.deviceId, r.ts, r.seq, r.metric, r.value]),
+    ...journalBatchFields(batch), r: batch.readings.map((r) => [r.deviceId, r.ts, r.seq, r.metric, r.value]),
   }));
 }
 
@@ -31,9 +32,9 @@ export function decodeIngestBatch(bytes: Uint8Array): IngestBatch {
     throw new ChronosError('CORRUPTION', `Corrupt ingest batch: ${what}`);
   };
   if (typeof value !== 'object' || value === null) return bad('not an object');
-  const { s, f, l, n, r } = value as Record<string, unknown>;
-  if (typeof s !== 'string' || typeof f !== 'number' || typeof l !== 'number' ||
-    typeof n !== 'number' || !Array.isArray(r)) return bad('missing fields');
+  const head = journalBatchOf(value as Record<string, unknown>);
+  const { r } = value as Record<string, unknown>;
+  if (head === null || !Array.isArray(r)) return bad('missing fields');
   const readings = r.map((tuple: unknown, i): Reading => {
     if (!Array.isArray(tuple) || tuple.length !== 5) return bad(`reading ${i} malformed`);
     const [deviceId, ts, seq, metric, reading] = tuple as unknown[];
@@ -41,13 +42,13 @@ export function decodeIngestBatch(bytes: Uint8Array): IngestBatch {
       typeof metric !== 'string' || typeof reading !== 'number') return bad(`reading ${i} malformed`);
     return { deviceId, ts, seq, metric, value: reading };
   });
-  return { source: s, firstSeq: f, lastSeq: l, nowMs: n, readings };
+  return { ...head, readings };
 }
 
 /** How the `/ingest` drainer makes batches of its journal's records. */
 export const READINGS_DRAIN_PLAN: DrainPlan<readonly Reading[], IngestBatch, IngestApplied> = {
-  batch: (records, source, nowMs) => ({
-    source, firstSeq: records[0]?.seq ?? 0, lastSeq: records.at(-1)?.seq ?? 0, nowMs,
+  batch: (records, head) => ({
+    ...head, firstSeq: records[0]?.seq ?? 0, lastSeq: records.at(-1)?.seq ?? 0,
     readings: records.flatMap((record) => record.item),
   }),
   problem: (applied) => applied.problem,

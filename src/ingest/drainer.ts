@@ -1,17 +1,9 @@
 import { errorMessage } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
+import type { JournalBatch } from './journal-batch.js';
 import type { IngestJournal, JournalRecord } from './journal.js';
 
-/**
- * What every drained batch says about where it came from: records `firstSeq`..`lastSeq` of the
- * journal named `source`, and `nowMs`, the insert time every replica records.
- */
-export interface JournalBatch {
-  readonly source: string;
-  readonly firstSeq: number;
-  readonly lastSeq: number;
-  readonly nowMs: number;
-}
+export type { JournalBatch } from './journal-batch.js';
 
 /** Where drained batches go: the replicated write path, and the cursor it keeps. */
 export interface DrainTarget<B, A> {
@@ -29,13 +21,15 @@ export interface DrainObserver<B, A> {
 /** What a drainer needs to know about its journal's records and batches. */
 export interface DrainPlan<T, B extends JournalBatch, A> {
   /** One log entry's batch from consecutive records of this source, stamped with the leader-bound time. */
-  batch(records: readonly JournalRecord<T>[], source: string, nowMs: number): B;
+  batch(records: readonly JournalRecord<T>[], head: Omit<JournalBatch, 'firstSeq' | 'lastSeq'>): B;
   /** Why an applied batch stored nothing (the table can't take it), or null. */
   problem(applied: A): string | null;
 }
 
 /** Readings (or points) per log entry: big enough to amortize a commit, small enough to keep apply short. */
 export const DRAIN_BATCH_READINGS = 5_000;
+/** Batches in the log at once: enough to overlap fsync, replication and apply, few enough to redo cheaply. */
+export const DRAIN_BATCHES_IN_FLIGHT = 4;
 const RETRY_MS_MIN = 50;
 const RETRY_MS_MAX = 2_000;
 const IDLE_WAIT_MS = 1_000;
@@ -57,6 +51,7 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
   #running = false;
   #loop: Promise<void> = Promise.resolve();
   #wake: (() => void) | null = null;
+  #appendWaiters: Array<() => void> = [];
 
   constructor(journal: IngestJournal<T>, plan: DrainPlan<T, B, A>, target: DrainTarget<B, A>,
     observer: DrainObserver<B, A>, options: { readonly source: string; readonly clock: Clock; readonly log: Logger }) {
@@ -67,7 +62,10 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
     this.#source = options.source;
     this.#clock = options.clock;
     this.#log = options.log;
-    journal.onAppend(() => this.#wake?.());
+    journal.onAppend(() => {
+      this.#wake?.();
+      for (const waiter of this.#appendWaiters.splice(0)) waiter();
+    });
   }
 
   /** Starts draining in the background. */
@@ -94,16 +92,16 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
 
   async #run(): Promise<void> {
     let retryMs = RETRY_MS_MIN;
-    let cursorKnown = false;
     while (this.#running) {
       try {
-        if (!cursorKnown) {
-          await this.#journal.discardThrough(await this.#target.cursor());
-          cursorKnown = true;
+        // Read again after every failure: a batch may have applied although its answer was lost.
+        await this.#journal.discardThrough(await this.#target.cursor());
+        for (;;) {
+          const drained = await this.#drainPipelined();
+          retryMs = RETRY_MS_MIN;
+          if (!this.#running) break;
+          if (!drained) await this.#sleep(IDLE_WAIT_MS);
         }
-        const drained = await this.#drainOnce();
-        retryMs = RETRY_MS_MIN;
-        if (!drained) await this.#sleep(IDLE_WAIT_MS);
       } catch (error) {
         this.#log.warn('ingest drain failed; retrying', { error: errorMessage(error), retryMs });
         await this.#sleep(retryMs);
@@ -112,21 +110,56 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
     }
   }
 
-  /** Applies the oldest pending batch; false when there was none. */
-  async #drainOnce(): Promise<boolean> {
-    const records = this.#journal.pending(DRAIN_BATCH_READINGS);
-    if (records.length === 0) return false;
-    const batch = this.#plan.batch(records, this.#source, this.#clock.nowMs());
+  /**
+   * Keeps up to DRAIN_BATCHES_IN_FLIGHT consecutive batches in the log at once, so the next
+   * batch's fsync and replication overlap the previous one's apply. Apply refuses a batch that
+   * does not continue the cursor, so batches land in journal order or not at all; the journal
+   * forgets a batch only after it and every earlier one applied. False when there was nothing.
+   */
+  async #drainPipelined(): Promise<boolean> {
+    const inflight: Array<{ readonly batch: B; readonly outcome: Promise<unknown> }> = [];
+    let nextSeq = 0;
+    let sent = false;
+    for (;;) {
+      while (this.#running && inflight.length < DRAIN_BATCHES_IN_FLIGHT) {
+        const records = this.#journal.pending(DRAIN_BATCH_READINGS, nextSeq);
+        if (records.length === 0) break;
+        const batch = this.#plan.batch(records,
+          { source: this.#source, nowMs: this.#clock.nowMs(), afterPrevious: nextSeq > 0 });
+        nextSeq = batch.lastSeq + 1;
+        sent = true;
+        inflight.push({ batch, outcome: this.#applyOne(batch, records.length).then(() => null, (error: unknown) => error ?? 'failed') });
+      }
+      const head = inflight[0];
+      if (head === undefined) return sent;
+      // Records journaled while the head is in flight go out behind it at once.
+      const room = this.#running && inflight.length < DRAIN_BATCHES_IN_FLIGHT;
+      const settled = await Promise.race([head.outcome.then((failure) => ({ failure })), ...(room ? [this.#nextAppend()] : [])]);
+      if (settled === 'appended') continue;
+      inflight.shift();
+      if (settled.failure !== null) {
+        // Later batches fail their continuity check; let them finish before starting over.
+        await Promise.all(inflight.map((later) => later.outcome));
+        throw settled.failure;
+      }
+      await this.#journal.discardThrough(head.batch.lastSeq);
+    }
+  }
+
+  /** Resolves at the journal's next durable append. */
+  #nextAppend(): Promise<'appended'> {
+    return new Promise((resolve) => this.#appendWaiters.push(() => resolve('appended')));
+  }
+
+  /** Applies one batch through the log and reports it. */
+  async #applyOne(batch: B, records: number): Promise<void> {
     const started = process.hrtime.bigint();
     const applied = await this.#target.apply(batch);
-    await this.#journal.discardThrough(batch.lastSeq);
     this.#observer.drained(batch, applied, Number(process.hrtime.bigint() - started) / 1e9);
     const problem = this.#plan.problem(applied);
     if (problem !== null) {
-      this.#log.error('ingested data could not be stored', { problem,
-        records: records.length, firstSeq: records[0]?.seq, lastSeq: batch.lastSeq });
+      this.#log.error('ingested data could not be stored', { problem, records, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq });
     }
-    return true;
   }
 
   #sleep(ms: number): Promise<void> {

@@ -2,7 +2,7 @@ export { parseIngestBody, readingId, READINGS_DDL, READINGS_TABLE } from './read
 export type { Reading } from './reading.js';
 export { decodeIngestBatch, encodeIngestBatch, READINGS_DRAIN_PLAN } from './batch.js';
 export type { IngestBatch } from './batch.js';
-export { applyIngestBatch, cursorName, decodeCursor } from './apply.js';
+export { advanceCursor, applyIngestBatch, cursorName, decodeCursor } from './apply.js';
 export type { IngestApplied } from './apply.js';
 export { readingsTableProblem } from './readings-table.js';
 export { IngestJournal } from './journal.js';

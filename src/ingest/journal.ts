@@ -126,11 +126,15 @@ export class IngestJournal<T> {
     this.#onAppend = listener;
   }
 
-  /** Unapplied records in order, up to about `weightMax` readings or points (at least one record). */
-  pending(weightMax: number): JournalRecord<T>[] {
+  /**
+   * Unapplied records in order from the first with seq >= `fromSeq`, up to about `weightMax`
+   * readings or points (at least one record when there is any).
+   */
+  pending(weightMax: number, fromSeq = 0): JournalRecord<T>[] {
     const out: JournalRecord<T>[] = [];
     let weight = 0;
-    for (const record of this.#pending) {
+    for (let i = firstAtOrAfter(this.#pending, fromSeq); i < this.#pending.length; i += 1) {
+      const record = this.#pending[i] as JournalRecord<T>;
       if (out.length > 0 && weight + record.weight > weightMax) break;
       out.push(record);
       weight += record.weight;
@@ -236,4 +240,16 @@ export class IngestJournal<T> {
 
 function totalWeight<T>(records: readonly JournalRecord<T>[]): number {
   return records.reduce((n, record) => n + record.weight, 0);
+}
+
+/** Index of the first record with seq >= `seq` (records are in seq order). */
+function firstAtOrAfter<T>(records: readonly JournalRecord<T>[], seq: number): number {
+  let low = 0;
+  let high = records.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((records[mid]?.seq ?? Infinity) < seq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

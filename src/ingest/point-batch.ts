@@ -1,5 +1,7 @@
 import { ChronosError } from '../lib/index.js';
-import type { DrainPlan, JournalBatch } from './drainer.js';
+import type { DrainPlan } from './drainer.js';
+import { journalBatchFields, journalBatchOf } from './journal-batch.js';
+import type { JournalBatch } from './journal-batch.js';
 import type { JournalCodec } from './journal-record.js';
 import type { Point } from './point.js';
 import { pointsOfTuples, pointTuples } from './points-codec.js';
@@ -29,7 +31,7 @@ export const POINTS_CODEC: JournalCodec<readonly Point[]> = {
 /** A point batch as log entry data: JSON {s, f, l, n, p}. */
 export function encodePointBatch(batch: PointBatch): Uint8Array {
   return encoder.encode(JSON.stringify({
-    s: batch.source, f: batch.firstSeq, l: batch.lastSeq, n: batch.nowMs, p: pointTuples(batch.points),
+    ...journalBatchFields(batch), p: pointTuples(batch.points),
   }));
 }
 
@@ -41,19 +43,19 @@ export function decodePointBatch(bytes: Uint8Array): PointBatch {
   } catch (cause) {
     throw new ChronosError('CORRUPTION', 'Corrupt point batch: not JSON', { cause });
   }
-  const { s, f, l, n, p } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  const points = pointsOfTuples(p);
-  if (typeof s !== 'string' || typeof f !== 'number' || typeof l !== 'number' || typeof n !== 'number' ||
-    points === null) {
+  const fields = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const head = journalBatchOf(fields);
+  const points = pointsOfTuples(fields['p']);
+  if (head === null || points === null) {
     throw new ChronosError('CORRUPTION', 'Corrupt point batch: missing or malformed fields');
   }
-  return { source: s, firstSeq: f, lastSeq: l, nowMs: n, points };
+  return { ...head, points };
 }
 
 /** How the line-protocol drainer makes batches of its journal's records. */
 export const POINTS_DRAIN_PLAN: DrainPlan<readonly Point[], PointBatch, PointsApplied> = {
-  batch: (records, source, nowMs) => ({
-    source, firstSeq: records[0]?.seq ?? 0, lastSeq: records.at(-1)?.seq ?? 0, nowMs,
+  batch: (records, head) => ({
+    ...head, firstSeq: records[0]?.seq ?? 0, lastSeq: records.at(-1)?.seq ?? 0,
     points: records.flatMap((record) => record.item),
   }),
   problem: (applied) => (applied.problems.length === 0 ? null : applied.problems.join('; ')),

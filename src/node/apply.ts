@@ -88,19 +88,23 @@ async function applyCommand(
     case 'ingestBatch': {
       const batch = command.batch;
       // On an edge the stored readings are queued for the target like any other rows.
-      const applied = capture === null ? await applyIngestBatch(txn, batch)
-        : await capturingOps(txn, batch.nowMs, capture.nodeId, () => applyIngestBatch(txn, batch));
-      if (applied.problem !== null) log.error('ingest batch not stored', { index: entry.index, problem: applied.problem });
-      return { ok: true, value: { kind: 'ingest', applied } };
+      return refusedOutOfOrder(txn, async () => {
+        const applied = capture === null ? await applyIngestBatch(txn, batch)
+          : await capturingOps(txn, batch.nowMs, capture.nodeId, () => applyIngestBatch(txn, batch));
+        if (applied.problem !== null) log.error('ingest batch not stored', { index: entry.index, problem: applied.problem });
+        return { kind: 'ingest', applied };
+      });
     }
     case 'pointBatch': {
       const batch = command.batch;
-      const applied = capture === null ? await applyPointBatch(txn, batch)
-        : await capturingOps(txn, batch.nowMs, capture.nodeId, (ops) => applyPointBatch(txn, batch, ops));
-      if (applied.skipped > 0) {
-        log.error('line-protocol points not stored', { index: entry.index, skipped: applied.skipped, problems: applied.problems.join('; ') });
-      }
-      return { ok: true, value: { kind: 'points', applied } };
+      return refusedOutOfOrder(txn, async () => {
+        const applied = capture === null ? await applyPointBatch(txn, batch)
+          : await capturingOps(txn, batch.nowMs, capture.nodeId, (ops) => applyPointBatch(txn, batch, ops));
+        if (applied.skipped > 0) {
+          log.error('line-protocol points not stored', { index: entry.index, skipped: applied.skipped, problems: applied.problems.join('; ') });
+        }
+        return { kind: 'points', applied };
+      });
     }
     case 'syncBatch': {
       const savepoint = txn.savepoint();
@@ -126,5 +130,20 @@ async function applyCommand(
     }
     default:
       return assertNever(command, 'replicated command');
+  }
+}
+
+/**
+ * Runs a journal batch's apply; a batch that arrived before the one it follows (NOT_APPLIED,
+ * thrown before anything is written) answers its proposer with that error instead.
+ */
+async function refusedOutOfOrder(txn: WriteTransaction, apply: () => Promise<CommandOutcome>): Promise<ApplyOutcome<CommandOutcome>> {
+  const savepoint = txn.savepoint();
+  try {
+    return { ok: true, value: await apply() };
+  } catch (error) {
+    if (!isChronosError(error, 'NOT_APPLIED')) throw error;
+    txn.rollbackTo(savepoint);
+    return { ok: false, error };
   }
 }

@@ -108,7 +108,7 @@ describe('the ingest journal', () => {
 
 describe('applying ingest batches', () => {
   const batch = (firstSeq: number, lastSeq: number, readings: Reading[]): IngestBatch =>
-    ({ source: 'edge1', firstSeq, lastSeq, nowMs: 1_700_000_000_000, readings });
+    ({ source: 'edge1', firstSeq, lastSeq, nowMs: 1_700_000_000_000, afterPrevious: false, readings });
 
   it('stores each reading once: resends, overlaps, a reading twice in one batch', async () => {
     const { session, engine } = await newSession();

@@ -149,7 +149,7 @@ describe('line protocol: formatted points parse back to themselves', () => {
 describe('applying point batches', () => {
   const lines = (...text: string[]): Point[] => text.map((line, i) => parseLine(line, i + 1, seconds)).filter((p): p is Point => p !== null);
   const batch = (firstSeq: number, lastSeq: number, points: Point[]): PointBatch =>
-    ({ source: 'n1/abc', firstSeq, lastSeq, nowMs: 1_700_000_000_000, points });
+    ({ source: 'n1/abc', firstSeq, lastSeq, nowMs: 1_700_000_000_000, afterPrevious: false, points });
 
   it('creates the table, adds columns for new tags and fields, merges a point of the same series and time', async () => {
     const { session, engine } = await newSession();
