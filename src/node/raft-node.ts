@@ -1,6 +1,7 @@
 import { assert, ChronosError, errorMessage, isChronosError } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import type { RaftMessage } from '../raft/messages.js';
+import { mayPrecedePersist } from '../raft/index.js';
 import type { RaftCore } from '../raft/index.js';
 import type { Ready } from '../raft/index.js';
 import type { Membership, NodeId } from '../raft/types.js';
@@ -495,7 +496,12 @@ export class RaftNode {
       await this.#snapshots.install(ready.snapshot);
       await this.#identity.learn(this.#storage, true);
     }
-    if (ready.mustSync || ready.entries.length > 0 || ready.snapshot !== null) {
+    const persisting = ready.mustSync || ready.entries.length > 0 || ready.snapshot !== null;
+    // A leader's appends go out while its own fsync runs; everything else waits for it.
+    const appends = persisting ? ready.messages.filter(mayPrecedePersist) : [];
+    for (const message of appends) this.#peers.stream(message);
+    const early = new Set<RaftMessage>(appends);
+    if (persisting) {
       await this.#wal.save({
         ...(ready.hardState === null ? {} : { hardState: ready.hardState }),
         ...(ready.entries.length === 0 ? {} : { entries: ready.entries }),
@@ -503,6 +509,7 @@ export class RaftNode {
       });
     }
     for (const message of ready.messages) {
+      if (early.has(message)) continue;
       // An answer to a request that came as a unary RPC goes back as that RPC's reply.
       if (this.#replies.tryReply(message)) continue;
       if (message.type === 'snapshot') {

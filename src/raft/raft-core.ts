@@ -11,8 +11,8 @@ import { majority } from './quorum.js';
 import { committedInCurrentTerm, leaderRead, localLeaderRead } from './reads.js';
 import type { RaftStatus, Ready, RestoredState } from './ready.js';
 import {
-  appendLocal, broadcastHeartbeat, handleAppend, handleAppendResponse, handleSnapshot,
-  sendAppend, sendTimeoutNow,
+  appendLocal, broadcastCommit, broadcastHeartbeat, handleAppend, handleAppendResponse, handleSnapshot,
+  maybeCommit, sendAppend, sendTimeoutNow,
 } from './replication.js';
 import type { Entry, Membership, NodeId, SnapshotMeta } from './types.js';
 
@@ -374,7 +374,11 @@ export class RaftCore {
       log.snapshotApplied(ready.snapshot.meta.index);
     }
     const lastEntry = ready.entries[ready.entries.length - 1];
-    if (lastEntry !== undefined) log.stableTo(lastEntry.index, lastEntry.term);
+    if (lastEntry !== undefined) {
+      log.stableTo(lastEntry.index, lastEntry.term);
+      // Durable now: the leader's own copy may complete a quorum (alone, in a one-voter cluster).
+      if (maybeCommit(this.#state)) broadcastCommit(this.#state);
+    }
     const lastApplied = ready.committedEntries[ready.committedEntries.length - 1];
     if (lastApplied !== undefined) {
       assert(ready.committedEntries[0]?.index === log.applied + 1 ||

@@ -172,6 +172,11 @@ export class RaftLog {
     return this.#stableIndex < this.lastIndex() || this.#unstableSnapshot !== null;
   }
 
+  /** The last index the driver has made durable. */
+  stableIndex(): number {
+    return this.#stableIndex;
+  }
+
   /** The driver persisted entries up to `index` (ignored if the log changed since). */
   stableTo(index: number, term: number): void {
     if (this.term(index) === term && index > this.#stableIndex) this.#stableIndex = index;

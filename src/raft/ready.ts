@@ -1,4 +1,4 @@
-import type { RaftMessage } from './messages.js';
+import type { AppendRequest, RaftMessage } from './messages.js';
 import type { Entry, HardState, Membership, NodeId, SnapshotMeta } from './types.js';
 
 /** A confirmed linearizable read point: serve the read once applied >= index. */
@@ -24,7 +24,10 @@ export interface Ready {
   readonly entries: readonly Entry[];
   /** Install before applying anything else; replaces the log up to its index. */
   readonly snapshot: Snapshot | null;
-  /** Send only after this Ready's hardState, snapshot and entries are durable. */
+  /**
+   * Send only after this Ready's hardState, snapshot and entries are durable, except those
+   * `mayPrecedePersist` allows: a leader's appends may go out while its own fsync runs.
+   */
   readonly messages: readonly RaftMessage[];
   /** Apply in order (may include entries from `entries`: persist first). */
   readonly committedEntries: readonly Entry[];
@@ -64,4 +67,14 @@ export interface RestoredState {
   readonly snapshotData?: Uint8Array;
   /** Index the state machine already applied (defaults to the snapshot index). */
   readonly appliedIndex?: number;
+}
+
+/**
+ * True for messages a driver may send before the Ready's state is durable: a leader's appends
+ * and heartbeats (Raft thesis §10.2.1). The leader counts its own entries toward a commit only
+ * once persisted, and its term and vote were made durable before it could lead. Votes, vote
+ * requests and append responses promise durable state, so they wait for the fsync.
+ */
+export function mayPrecedePersist(message: RaftMessage): message is AppendRequest {
+  return message.type === 'append';
 }

@@ -90,11 +90,15 @@ export function appendLocal(state: CoreState, type: EntryType, data: Uint8Array)
   return entry.index;
 }
 
-/** Commits the quorum match index if it is from the current term (Raft §5.4.2). */
+/**
+ * Commits the quorum match index if it is from the current term (Raft §5.4.2). The leader
+ * counts only what it has made durable: its appends go out while its own fsync runs (Raft
+ * thesis §10.2.1), so an entry it has not persisted may be on followers already.
+ */
 export function maybeCommit(state: CoreState): boolean {
   if (state.role !== 'Leader' || state.voters.length === 0) return false;
   const matches = state.voters.map((id) =>
-    id === state.id ? state.log.lastIndex() : state.progress.get(id)?.match ?? 0);
+    id === state.id ? state.log.stableIndex() : state.progress.get(id)?.match ?? 0);
   const index = quorumMatchIndex(matches);
   if (index <= state.log.committed || state.log.term(index) !== state.term) return false;
   commitTo(state, index);

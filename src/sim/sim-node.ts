@@ -1,6 +1,6 @@
 import { assert } from '../lib/assert.js';
 import type { Random } from '../lib/random.js';
-import { RaftCore } from '../raft/index.js';
+import { mayPrecedePersist, RaftCore } from '../raft/index.js';
 import type {
   Entry, HardState, NodeId, RaftConfig, RaftMessage, ReadState, Snapshot,
 } from '../raft/index.js';
@@ -127,6 +127,10 @@ export class SimNode {
     const core = this.core;
     assert(core !== null, 'handleReady on a crashed node');
     const ready = core.ready();
+    // As the real driver: a leader's appends leave before its own fsync (a crash may then
+    // lose entries that followers already hold).
+    const early = ready.messages.filter(mayPrecedePersist);
+    hooks.send(this, early);
     if (this.pendingCrash === 'beforePersist') {
       this.crash(restartAtMs);
       return false;
@@ -136,7 +140,7 @@ export class SimNode {
       this.crash(restartAtMs);
       return false;
     }
-    hooks.send(this, ready.messages);
+    hooks.send(this, ready.messages.filter((message) => !mayPrecedePersist(message)));
     if (this.pendingCrash === 'afterSend') {
       this.crash(restartAtMs);
       return false;

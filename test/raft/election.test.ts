@@ -38,9 +38,13 @@ describe('elections', () => {
     const index = core.propose(bytes('x=1'));
     const ready = core.ready();
     expect(ready.entries.map((e) => e.index)).toEqual([1, 2]);
-    expect(ready.committedEntries.map((e) => e.index)).toEqual([1, index]);
     expect(ready.mustSync).toBe(true);
+    // Its own copy counts once durable: the entries commit when this Ready is advanced.
+    expect(ready.committedEntries).toEqual([]);
     core.advance(ready);
+    const next = core.ready();
+    expect(next.committedEntries.map((e) => e.index)).toEqual([1, index]);
+    core.advance(next);
     expect(core.status().appliedIndex).toBe(2);
   });
 

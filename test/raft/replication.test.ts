@@ -3,6 +3,7 @@ import { isChronosError } from '../../src/lib/errors.js';
 import { Random } from '../../src/lib/random.js';
 import type { AppendResponse } from '../../src/raft/messages.js';
 import { RaftCore } from '../../src/raft/raft-core.js';
+import { mayPrecedePersist } from '../../src/raft/ready.js';
 import type { Entry } from '../../src/raft/types.js';
 import { TestCluster, bytes } from './cluster.js';
 
@@ -63,6 +64,24 @@ describe('log replication', () => {
     expect(cluster.appliedText('a')).toEqual([0, 1, 2, 3, 4].map((i) => `kept=${i}`));
   });
 
+  it('a leader counts its own entry toward a commit only once it is durable (appends go out before its fsync)', () => {
+    const core = new RaftCore({ id: 'a', voters: ['a', 'b', 'c'], preVote: false },
+      { hardState: { term: 1, vote: null, commit: 0 }, snapshot: null, entries: [] }, new Random(3));
+    core.campaign();
+    core.step({ type: 'voteResponse', from: 'b', to: 'a', term: 2, preVote: false, granted: true, recovering: false });
+    core.advance(core.ready());
+    const index = core.propose(bytes('k=v'));
+    const ready = core.ready();
+    expect(ready.entries.map((e) => e.index)).toEqual([index]);
+    expect(ready.messages.filter((m) => m.type === 'append').every(mayPrecedePersist)).toBe(true);
+    // b acknowledges before the leader's own fsync finished: one durable copy is not a quorum.
+    core.step({ type: 'appendResponse', from: 'b', to: 'a', term: 2, success: true, matchIndex: index,
+      rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0, recovering: false });
+    expect(core.status().commitIndex).toBe(index - 1);
+    core.advance(ready);
+    expect(core.status().commitIndex).toBe(index);
+  });
+
   it('Figure 8: a leader never commits an older-term entry by counting replicas', () => {
     const voters = ['a', 'b', 'c', 'd', 'e'];
     const core = new RaftCore({ id: 'a', voters, preVote: false }, {
@@ -74,6 +93,7 @@ describe('log replication', () => {
       core.step({ type: 'voteResponse', from, to: 'a', term: 5, preVote: false, granted: true, recovering: false });
     }
     expect(core.status()).toMatchObject({ role: 'Leader', term: 5, lastIndex: 3 });
+    core.advance(core.ready());
     const ack = (from: string, matchIndex: number): void => core.step({
       type: 'appendResponse', from, to: 'a', term: 5, success: true, matchIndex,
       rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0, recovering: false,
