@@ -9,6 +9,11 @@ export type { JournalBatch } from './journal-batch.js';
 export interface DrainTarget<B, A> {
   /** Applies one batch through the log (on the leader, passed on from a follower). */
   apply(batch: B): Promise<A>;
+  /**
+   * Batches this node may have in the log at once: a leader proposes them in order, while a
+   * follower's are passed on as separate calls that may overtake each other (then 1).
+   */
+  batchesInFlight(): number;
   /** The last journal record of this source whose contents are stored. */
   cursor(): Promise<number>;
 }
@@ -28,7 +33,7 @@ export interface DrainPlan<T, B extends JournalBatch, A> {
 
 /** Readings (or points) per log entry: big enough to amortize a commit, small enough to keep apply short. */
 export const DRAIN_BATCH_READINGS = 5_000;
-/** Batches in the log at once: enough to overlap fsync, replication and apply, few enough to redo cheaply. */
+/** Batches a leader keeps in the log at once: enough to overlap fsync, replication and apply, few enough to redo cheaply. */
 export const DRAIN_BATCHES_IN_FLIGHT = 4;
 const RETRY_MS_MIN = 50;
 const RETRY_MS_MAX = 2_000;
@@ -97,8 +102,9 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
         // Read again after every failure: a batch may have applied although its answer was lost.
         await this.#journal.discardThrough(await this.#target.cursor());
         for (;;) {
-          const drained = await this.#drainPipelined();
-          retryMs = RETRY_MS_MIN;
+          const drained = await this.#drainPipelined(() => {
+            retryMs = RETRY_MS_MIN;
+          });
           if (!this.#running) break;
           if (!drained) await this.#sleep(IDLE_WAIT_MS);
         }
@@ -116,12 +122,13 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
    * does not continue the cursor, so batches land in journal order or not at all; the journal
    * forgets a batch only after it and every earlier one applied. False when there was nothing.
    */
-  async #drainPipelined(): Promise<boolean> {
+  async #drainPipelined(progressed: () => void): Promise<boolean> {
     const inflight: Array<{ readonly batch: B; readonly outcome: Promise<unknown> }> = [];
     let nextSeq = 0;
     let sent = false;
     for (;;) {
-      while (this.#running && inflight.length < DRAIN_BATCHES_IN_FLIGHT) {
+      const limit = Math.max(1, Math.min(DRAIN_BATCHES_IN_FLIGHT, this.#target.batchesInFlight()));
+      while (this.#running && inflight.length < limit) {
         const records = this.#journal.pending(DRAIN_BATCH_READINGS, nextSeq);
         if (records.length === 0) break;
         const batch = this.#plan.batch(records,
@@ -133,7 +140,7 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
       const head = inflight[0];
       if (head === undefined) return sent;
       // Records journaled while the head is in flight go out behind it at once.
-      const room = this.#running && inflight.length < DRAIN_BATCHES_IN_FLIGHT;
+      const room = this.#running && inflight.length < limit;
       const settled = await Promise.race([head.outcome.then((failure) => ({ failure })), ...(room ? [this.#nextAppend()] : [])]);
       if (settled === 'appended') continue;
       inflight.shift();
@@ -143,6 +150,7 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
         throw settled.failure;
       }
       await this.#journal.discardThrough(head.batch.lastSeq);
+      progressed();
     }
   }
 

@@ -8,7 +8,7 @@ export { readingsTableProblem } from './readings-table.js';
 export { IngestJournal } from './journal.js';
 export type { JournalCodec, JournalRecord, JournalStats } from './journal.js';
 export { READINGS_CODEC } from './readings-codec.js';
-export { IngestDrainer, DRAIN_BATCH_READINGS } from './drainer.js';
+export { IngestDrainer, DRAIN_BATCH_READINGS, DRAIN_BATCHES_IN_FLIGHT } from './drainer.js';
 export type { DrainObserver, DrainPlan, DrainTarget, JournalBatch } from './drainer.js';
 export { IngestGateway } from './gateway.js';
 export type { GatewayObserver, IngestLimits, RejectReason } from './gateway.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { assert } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
 import {
-  IngestDrainer, IngestGateway, IngestJournal, PointGateway, POINTS_CODEC, POINTS_DRAIN_PLAN, READINGS_CODEC,
+  DRAIN_BATCHES_IN_FLIGHT, IngestDrainer, IngestGateway, IngestJournal, PointGateway, POINTS_CODEC, POINTS_DRAIN_PLAN, READINGS_CODEC,
   READINGS_DRAIN_PLAN, READINGS_TABLE, cursorName, decodeCursor, pointCursorName, readingsTableProblem,
 } from '../ingest/index.js';
 import type {
@@ -94,6 +94,7 @@ async function startDrain<T, B extends JournalBatch, A>(node: RaftNode, dir: str
   const source = journal.id === null ? node.id : `${node.id}/${journal.id}`;
   const drainer = new IngestDrainer(journal, plan, {
     apply: options.submit,
+    batchesInFlight: () => (node.status().role === 'Leader' ? DRAIN_BATCHES_IN_FLIGHT : 1),
     cursor: async () => {
       // Our own applied state may lag the leader's; a cursor too low only means a resend
       // that the cursor check on apply skips.

@@ -58,7 +58,7 @@ describe('the pipelined ingest drainer', () => {
           await reader.close();
         }
       };
-      const drainer = new IngestDrainer(journal, READINGS_DRAIN_PLAN, { apply, cursor },
+      const drainer = new IngestDrainer(journal, READINGS_DRAIN_PLAN, { apply, cursor, batchesInFlight: () => 4 },
         { drained: () => undefined }, { source: 'n1', clock: { nowMs: () => 1 }, log: silentLogger });
       drainer.start();
       const written: number[] = [];
