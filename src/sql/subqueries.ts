@@ -3,6 +3,8 @@ import type { StorageReader } from '../storage/engine.js';
 import type { Expr, SelectStatement, Statement } from './ast.js';
 import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands, mapStatementExprs } from './expr-map.js';
+import { resolveCorrelated } from './correlated.js';
+import type { CorrelatedRunner } from './correlated.js';
 import { executeSelect } from './select.js';
 
 type Subquery = Extract<Expr, { kind: 'subquery' }>;
@@ -29,7 +31,7 @@ async function rowsOf(query: SelectStatement, reader: StorageReader, nowMs: numb
     if (!unknownName) throw error;
     throw new ChronosError(
       error.code,
-      `${error.message} (a subquery sees only its own tables: correlated subqueries are not supported)`,
+      `${error.message} (in a subquery)`,
     );
   }
 }
@@ -57,19 +59,27 @@ async function answer(sub: Subquery, reader: StorageReader, nowMs: number): Prom
 }
 
 /**
- * Replace each (uncorrelated) subquery by its answer over `reader`: the same state on every
- * replica for a write, so the result is deterministic. Statements without one come back as is.
+ * Replace each subquery by its answer over `reader` (a correlated one by its answers per outer
+ * value, see correlated.ts): the same state on every replica for a write, so the result is
+ * deterministic. Statements without one come back as is.
  */
 export async function resolveSubqueries(s: Statement, reader: StorageReader, nowMs: number): Promise<Statement> {
   const subqueries = subqueriesOf(s);
   if (subqueries.length === 0) return s;
   const answers = new Map<Expr, Expr>();
-  for (const sub of subqueries) answers.set(sub, await answer(sub, reader, nowMs));
+  const runner: CorrelatedRunner = {
+    answer: (bound) => answer(bound, reader, nowMs),
+    rows: (query) => rowsOf(query, reader, nowMs),
+  };
+  for (const sub of subqueries) {
+    answers.set(sub, await resolveCorrelated(sub, s, reader, runner) ?? await answer(sub, reader, nowMs));
+  }
   const replace = (e: Expr): Expr => {
     const known = answers.get(e);
     if (known === undefined) return mapOperands(e, replace);
     // An IN operand may itself hold subqueries.
-    return known.kind === 'in' ? { ...known, operand: replace(known.operand) } : known;
+    if (known.kind === 'in') return { ...known, operand: replace(known.operand) };
+    return known.kind === 'case' ? mapOperands(known, replace) : known;
   };
   return mapStatementExprs(s, replace);
 }

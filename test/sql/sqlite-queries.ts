@@ -143,6 +143,36 @@ function subqueryAtom(rng: Random): string {
   ])();
 }
 
+/** A correlated subquery of t's row (aliased o half the time): EXISTS, IN, scalar, nested, unqualified. */
+function correlatedAtom(rng: Random, o: string): string {
+  const not = (): string => (rng.chance(0.5) ? 'NOT ' : '');
+  const cmp = (): string => rng.pick(['<', '=', '>=', '!=']);
+  return rng.pick([
+    () => `${not()}EXISTS (SELECT 1 FROM u WHERE u.g = ${o}.g AND w ${cmp()} ${rng.between(0, 110)})`,
+    () => `${not()}EXISTS (SELECT 1 FROM u WHERE w = ${o}.id * 10 OR u.g ${cmp()} ${o}.g - ${rng.between(0, 3)})`,
+    () => `${not()}EXISTS (SELECT 1 FROM u WHERE w = id * ${rng.pick([5, 10])})`,
+    () => `${o}.g ${not()}IN (SELECT u.g FROM u WHERE u.w ${cmp()} ${o}.id * ${rng.between(1, 10)})`,
+    () => `${intChain(rng, 2)} ${not()}IN (SELECT w / 10 FROM u WHERE u.g ${cmp()} ${o}.g)`,
+    () => `${o}.v ${cmp()} (SELECT avg(w) / 10 FROM u WHERE u.g = ${o}.g)`,
+    () => `${o}.id ${cmp()} (SELECT count(*) FROM u WHERE u.g ${cmp()} ${o}.g)`,
+    () => `${o}.g ${cmp()} (SELECT max(g) FROM t t2 WHERE t2.s = ${o}.s AND t2.id < ${o}.id)`,
+    () => `EXISTS (SELECT 1 FROM u WHERE u.g = ${o}.g AND w > (SELECT min(w) FROM u u2 WHERE u2.g = ${o}.g))`,
+  ])();
+}
+
+/** Queries whose subqueries name the outer row, in WHERE, the select list and HAVING. */
+function correlatedQuery(rng: Random): string {
+  const o = rng.chance(0.5) ? 'o' : 't';
+  const from = o === 'o' ? 't AS o' : 't';
+  return rng.pick([
+    () => `SELECT ${o}.id, ${o}.g FROM ${from} WHERE ${correlatedAtom(rng, o)} ${rng.pick(['AND', 'OR'])} ${predicateChain(rng, 0).replace(/\b(g|v|s|id)\b/g, `${o}.$1`)}`,
+    () => `SELECT ${o}.id FROM ${from} WHERE ${correlatedAtom(rng, o)}`,
+    () => `SELECT ${o}.id, (SELECT ${rng.pick(['max(w)', 'count(*)', 'sum(w)', 'min(u.g)'])} FROM u WHERE u.g ${rng.pick(['=', '<'])} ${o}.g) FROM ${from}`,
+    () => `SELECT ${o}.id, (SELECT count(*) FROM t t2 WHERE t2.g = ${o}.g AND t2.id != ${o}.id) FROM ${from} WHERE ${o}.id < ${rng.between(5, 160)}`,
+    () => `SELECT ${o}.g, count(*) FROM ${from} GROUP BY ${o}.g HAVING count(*) ${rng.pick(['>', '<='])} (SELECT count(*) FROM u WHERE u.g = ${o}.g) - ${rng.between(0, 3)}`,
+  ])();
+}
+
 /**
  * A chain of set operations. sqlite3 gives INTERSECT the same precedence as UNION/EXCEPT
  * (PostgreSQL binds it tighter), so INTERSECT only appears in chains of INTERSECTs.
@@ -195,6 +225,8 @@ export function randomQuery(rng: Random): string {
     () => setOperationQuery(rng),
     () => `SELECT id, g FROM t WHERE ${subqueryAtom(rng)} ${rng.pick(['AND', 'OR'])} ${predicateChain(rng, 0)}`,
     () => `SELECT id, (SELECT count(*) FROM u WHERE w > ${rng.between(0, 100)}) FROM t WHERE ${subqueryAtom(rng)}`,
+    () => correlatedQuery(rng),
+    () => correlatedQuery(rng),
     () => `SELECT id, ${functionItem(rng)} FROM t WHERE ${caseExpr(rng)} ${rng.pick(['>', '=', '<='])} ${rng.between(-3, 3)}`,
   ])();
 }

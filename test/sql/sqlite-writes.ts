@@ -57,7 +57,7 @@ export class WriteScript {
       () => this.addColumn(), () => this.dropColumn(), () => this.renameColumn(), () => this.renameTable(),
       () => this.insertValues(), () => this.insertValues(), () => this.update(), () => this.remove(),
       () => this.insertSelect(), () => this.insertSelect(), () => this.upsert(), () => this.upsert(),
-      () => this.createIndex(), () => this.dropIndex(),
+      () => this.createIndex(), () => this.dropIndex(), () => this.correlated(), () => this.correlated(),
     ])();
   }
 
@@ -231,6 +231,30 @@ export class WriteScript {
   remove(): string {
     const t = this.pickTable();
     return `DELETE FROM ${t.name} WHERE ${this.condition(t)}`;
+  }
+
+  /** UPDATE or DELETE of one table whose WHERE or SET holds a subquery naming its row. */
+  correlated(): string {
+    const a = this.pickTable();
+    const b = this.rng.pick(this.tables.filter((t) => t !== a));
+    const pair = (types?: ColumnType): [ModelColumn, ModelColumn] | null => {
+      const options = a.columns.flatMap((ca) => b.columns.filter((cb) => cb.type === ca.type && (types === undefined || ca.type === types))
+        .map((cb): [ModelColumn, ModelColumn] => [ca, cb]));
+      return options.length === 0 ? null : this.rng.pick(options);
+    };
+    const key = pair();
+    if (b === undefined || key === null) return this.remove();
+    const [ca, cb] = key;
+    const link = `${b.name}.${cb.name} ${this.rng.pick(['=', '<', '>='])} ${a.name}.${ca.name}`;
+    const not = this.rng.chance(0.5) ? 'NOT ' : '';
+    const target = this.rng.pick(this.dataColumns(a));
+    const source = b.columns.find((c) => c.type === target.type);
+    return this.rng.pick([
+      () => `DELETE FROM ${a.name} WHERE ${not}EXISTS (SELECT 1 FROM ${b.name} WHERE ${link})`,
+      () => `DELETE FROM ${a.name} WHERE ${ca.name} ${not}IN (SELECT ${cb.name} FROM ${b.name} WHERE ${link})`,
+      () => `UPDATE ${a.name} SET ${target.name} = ${source === undefined ? this.value(target.type)
+        : `(SELECT max(${b.name}.${source.name}) FROM ${b.name} WHERE ${link})`} WHERE ${not}EXISTS (SELECT 1 FROM ${b.name} WHERE ${link})`,
+    ])();
   }
 }
 

@@ -41,11 +41,25 @@ describe('uncorrelated subqueries', () => {
     expect(rowsOf(await session.execute('SELECT id, g FROM t ORDER BY id'))).toEqual([[2, 20], [3, null], [4, 0], [12, 4]]);
   });
 
+  it('answers correlated subqueries per outer row: EXISTS, IN, scalar, nested, in UPDATE and DELETE', async () => {
+    const session = await fixture();
+    const ids = async (sql: string): Promise<unknown[]> => rowsOf(await session.execute(sql)).map((row) => row[0]);
+    expect(await ids('SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.g = t.g) ORDER BY id')).toEqual([1, 4]);
+    expect(await ids('SELECT id FROM t o WHERE NOT EXISTS (SELECT 1 FROM u WHERE g = o.g) ORDER BY id')).toEqual([2, 3]);
+    expect(rowsOf(await session.execute('SELECT id, (SELECT count(*) FROM u WHERE u.g <= t.g) FROM t ORDER BY id')))
+      .toEqual([[1, 1], [2, 1], [3, 0], [4, 2]]);
+    expect(await ids('SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.g = t.g AND tag > ' +
+      '(SELECT min(tag) FROM u u2 WHERE u2.g < t.g)) ORDER BY id')).toEqual([4]);
+    await session.execute('UPDATE t SET g = (SELECT max(g) FROM u WHERE u.g < t.g) WHERE t.g IS NOT NULL');
+    await session.execute('DELETE FROM t WHERE g NOT IN (SELECT g FROM u WHERE u.g = t.g)');
+    expect(rowsOf(await session.execute('SELECT id, g FROM t ORDER BY id'))).toEqual([[2, 10], [4, 10]]);
+  });
+
   it.each([
     ['SELECT (SELECT g FROM u)', 'INVALID_ARGUMENT', 'Scalar subquery returned 3 rows (at most 1 allowed)'],
     ['SELECT id FROM t WHERE g IN (SELECT g, tag FROM u)', 'INVALID_ARGUMENT', 'Subquery must return one column, got 2'],
-    ['SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.g = t.g)', 'UNKNOWN_TABLE', /^Unknown table t in column reference t\.g \(a subquery sees only its own tables: correlated subqueries are not supported\)$/],
-    ['SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE g = id)', 'UNKNOWN_COLUMN', /correlated subqueries are not supported/],
+    ['SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.g = nowhere.g)', 'UNKNOWN_TABLE', /^Unknown table nowhere in column reference nowhere\.g \(in a subquery\)$/],
+    ['SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE g = nothing)', 'UNKNOWN_COLUMN', /Unknown column nothing .*\(in a subquery\)/],
   ] as const)('%s', async (sql, code, message) => {
     await expectError(await fixture(), sql, code, message);
   });

@@ -1,0 +1,152 @@
+import { ChronosError } from '../lib/index.js';
+import type { Catalog } from '../storage/schema.js';
+import type { StorageReader } from '../storage/engine.js';
+import type { SqlType, SqlValue } from '../storage/values.js';
+import type { Expr, Join, SelectStatement, Statement, TableRef } from './ast.js';
+import { eachChild, rootsOf } from './expr-depth.js';
+import { mapOperands, mapStatementExprs } from './expr-map.js';
+
+type Subquery = Extract<Expr, { kind: 'subquery' }>;
+type ColumnRef = Extract<Expr, { kind: 'column' }>;
+
+/** Distinct outer values a correlated subquery is answered for; past this the statement is refused. */
+export const CORRELATED_TUPLES_MAX = 10_000;
+
+/** The tables one query level sees: qualifier, table name, columns (null: a derived table's, not known here). */
+interface Level {
+  readonly tables: ReadonlyArray<{ readonly qualifier: string; readonly name: string; readonly columns: ReadonlySet<string> | null }>;
+}
+
+function levelOf(refs: readonly TableRef[], catalog: Catalog): Level {
+  return {
+    tables: refs.map((ref) => ({
+      qualifier: ref.alias ?? ref.table,
+      name: ref.table,
+      columns: ref.query !== undefined ? null
+        : new Set(catalog.table(ref.table)?.columns.map((c) => c.name) ?? []),
+    })),
+  };
+}
+
+function tablesOfSelect(s: SelectStatement): TableRef[] {
+  return [...(s.from === null ? [] : [s.from]), ...s.joins.map((j: Join) => j.table)];
+}
+
+/** The FROM level of the statement a subquery sits in (an UPDATE or DELETE sees its table). */
+function outerLevel(s: Statement, catalog: Catalog): Level {
+  switch (s.kind) {
+    case 'select':
+      return levelOf(tablesOfSelect(s), catalog);
+    case 'update':
+    case 'delete':
+      return levelOf([{ table: s.table, alias: null }], catalog);
+    default:
+      return { tables: [] };
+  }
+}
+
+/** Whether `level` answers to `qualifier`: its alias, else its name (an aliased table's name belongs to outer levels). */
+function declares(level: Level, qualifier: string): boolean {
+  return level.tables.some((t) => t.qualifier === qualifier);
+}
+
+function hasColumn(level: Level, name: string): boolean | null {
+  if (level.tables.some((t) => t.columns?.has(name) === true)) return true;
+  return level.tables.some((t) => t.columns === null) ? null : false;
+}
+
+/** Whether `ref`, unresolved by every level inside, names a column of the outer level. */
+function isOuter(ref: ColumnRef, inner: readonly Level[], outer: Level): boolean {
+  if (ref.table !== null) return !inner.some((l) => declares(l, ref.table as string)) && declares(outer, ref.table);
+  if (inner.some((l) => hasColumn(l, ref.name) !== false)) return false;
+  return hasColumn(outer, ref.name) !== false;
+}
+
+/** Calls `visit` on each column reference of `query` and of the subqueries inside it, with the levels that enclose it. */
+function eachColumnRef(query: SelectStatement, catalog: Catalog, enclosing: readonly Level[],
+  visit: (ref: ColumnRef, inner: readonly Level[]) => void): void {
+  const levels = [levelOf(tablesOfSelect(query), catalog), ...enclosing];
+  const walk = (e: Expr): void => {
+    if (e.kind === 'column') visit(e, levels);
+    if (e.kind === 'subquery') eachColumnRef(e.query, catalog, levels, visit);
+    eachChild(e, walk);
+  };
+  for (const root of rootsOf(query)) if (root !== null) walk(root);
+}
+
+function refKey(ref: ColumnRef): string {
+  return `${ref.table ?? ''}.${ref.name}`;
+}
+
+/** The references of `sub` to columns of the statement it sits in, each once; empty if uncorrelated. */
+export function outerReferences(sub: Subquery, outer: Statement, catalog: Catalog): ColumnRef[] {
+  const level = outerLevel(outer, catalog);
+  if (level.tables.length === 0) return [];
+  const found = new Map<string, ColumnRef>();
+  eachColumnRef(sub.query, catalog, [], (ref, inner) => {
+    if (isOuter(ref, inner, level)) found.set(refKey(ref), ref);
+  });
+  return [...found.values()];
+}
+
+/** `query` with each outer reference replaced by its value (also inside nested subqueries). */
+function bindOuter(query: SelectStatement, values: ReadonlyMap<string, Expr>, catalog: Catalog, outer: Level,
+  enclosing: readonly Level[] = []): SelectStatement {
+  const levels = [levelOf(tablesOfSelect(query), catalog), ...enclosing];
+  const bind = (e: Expr): Expr => {
+    if (e.kind === 'column') return isOuter(e, levels, outer) ? values.get(refKey(e)) ?? e : e;
+    const mapped = mapOperands(e, bind);
+    return mapped.kind === 'subquery'
+      ? { ...mapped, query: bindOuter(mapped.query, values, catalog, outer, levels) } : mapped;
+  };
+  return mapStatementExprs(query, bind) as SelectStatement;
+}
+
+/** The rows the outer statement ranges over, as a query for the distinct values of `refs`. */
+function outerTuplesQuery(outer: Statement, refs: readonly ColumnRef[]): SelectStatement {
+  const base = outer.kind === 'select' ? { from: outer.from, joins: outer.joins }
+    : { from: { table: outer.kind === 'update' || outer.kind === 'delete' ? outer.table : '', alias: null }, joins: [] };
+  return {
+    kind: 'select', distinct: true, items: refs.map((expr, i) => ({ kind: 'expr', expr, name: `k${i}` })), ...base,
+    where: null, groupBy: [], having: null, orderBy: [], limit: null, offset: null,
+  };
+}
+
+/** What answers a subquery once its outer references are bound, and how to run a query. */
+export interface CorrelatedRunner {
+  answer(sub: Subquery): Promise<Expr>;
+  rows(query: SelectStatement): Promise<{ readonly rows: readonly (readonly SqlValue[])[]; readonly columnTypes: readonly (SqlType | null)[] }>;
+}
+
+/**
+ * A correlated subquery as an expression of the outer row: the subquery is answered once per
+ * distinct value of the outer columns it names (over every row the outer FROM ranges over),
+ * and the outer expression picks the answer by those columns: CASE WHEN k = v ... THEN answer.
+ * Null when `sub` names no outer column.
+ */
+export async function resolveCorrelated(sub: Subquery, outer: Statement, reader: StorageReader,
+  run: CorrelatedRunner): Promise<Expr | null> {
+  const refs = outerReferences(sub, outer, reader.catalog);
+  if (refs.length === 0) return null;
+  const tuples = await run.rows(outerTuplesQuery(outer, refs));
+  if (tuples.rows.length > CORRELATED_TUPLES_MAX) {
+    throw new ChronosError('LIMIT_EXCEEDED', `a correlated subquery would run for ${tuples.rows.length} distinct ` +
+      `outer values (at most ${CORRELATED_TUPLES_MAX}); join the tables instead`);
+  }
+  const level = outerLevel(outer, reader.catalog);
+  const whens: { when: Expr; then: Expr }[] = [];
+  for (const tuple of tuples.rows) {
+    const literals = refs.map((_, i): Expr => ({ kind: 'literal', value: tuple[i] ?? null, type: tuples.columnTypes[i] ?? null }));
+    const values = new Map(refs.map((ref, i) => [refKey(ref), literals[i] as Expr]));
+    const then = await run.answer({ ...sub, query: bindOuter(sub.query, values, reader.catalog, level) });
+    const when = refs.map((ref, i): Expr => (tuple[i] === null
+      ? { kind: 'isNull', operand: ref, negated: false }
+      : { kind: 'binary', op: '=', left: ref, right: literals[i] as Expr }))
+      .reduce((a, b) => ({ kind: 'binary', op: 'AND', left: a, right: b }));
+    whens.push({ when, then });
+  }
+  // No outer rows: nothing will read the answer, but it must still compile.
+  if (whens.length === 0) return run.answer({ ...sub, query: bindOuter(sub.query, new Map(refs.map((ref) =>
+    [refKey(ref), { kind: 'literal', value: null, type: null }])), reader.catalog, level) });
+  return { kind: 'case', operand: null, whens, otherwise: null };
+}
