@@ -8,7 +8,8 @@ import { freeNodePort } from '../helpers/ports.js';
 import { health, startNode, stopNode, waitFor } from '../helpers/node-process.js';
 import type { NodeProcess } from '../helpers/node-process.js';
 
-const ROWS = 4_000;
+// Big enough that the join runs ~10x past the limit even on a fast machine (4,000 rows once finished in time).
+const ROWS = 12_000;
 /** A nested-loop self-join: ROWS² condition evaluations, no row ever matches. */
 const HEAVY_JOIN = 'SELECT count(*) FROM big a JOIN big b ON a.v + b.v = -1';
 
@@ -76,7 +77,7 @@ describe('statement limits on a real node', () => {
   }, 30_000);
 
   it('ends a join holding more than CHRONOS_MAX_MATERIALIZED_ROWS with LIMIT_EXCEEDED', async () => {
-    // 50 left rows × 4,000 right rows = 200,000 rows held for the ORDER BY.
+    // 50 left rows × 12,000 right rows = 600,000 rows held for the ORDER BY.
     const failure = await failureOf(sql!.execute('SELECT a.k, b.k FROM big a JOIN big b ON a.k < 50 ORDER BY b.k'));
     expect(isChronosError(failure, 'LIMIT_EXCEEDED')).toBe(true);
     expect(String((failure as Error).message)).toMatch(/CHRONOS_MAX_MATERIALIZED_ROWS/);
