@@ -11,6 +11,26 @@ export type AggregateName =
   | 'count' | 'sum' | 'avg' | 'min' | 'max'
   | 'avg_1h' | 'avg_24h' | 'avg_7d';
 
+/** Functions usable with OVER: ranking, offset, value and the plain aggregates. */
+export type WindowFunctionName =
+  | 'row_number' | 'rank' | 'dense_rank' | 'lag' | 'lead' | 'first_value' | 'last_value'
+  | 'count' | 'sum' | 'avg' | 'min' | 'max';
+
+/** One end of a window frame; `rows` counts rows (ROWS frames only). */
+export type FrameBound =
+  | { readonly kind: 'unboundedPreceding' }
+  | { readonly kind: 'preceding'; readonly rows: number }
+  | { readonly kind: 'currentRow' }
+  | { readonly kind: 'following'; readonly rows: number }
+  | { readonly kind: 'unboundedFollowing' };
+
+/** `ROWS|RANGE BETWEEN start AND end`; RANGE takes only UNBOUNDED and CURRENT ROW bounds. */
+export interface WindowFrame {
+  readonly unit: 'ROWS' | 'RANGE';
+  readonly start: FrameBound;
+  readonly end: FrameBound;
+}
+
 /** An expression. Immutable; `param` only appears in cached statement templates. */
 export type Expr =
   | { readonly kind: 'literal'; readonly value: SqlValue; readonly type: SqlType | null }
@@ -47,8 +67,17 @@ export type Expr =
       readonly otherwise: Expr | null;
     }
   | { readonly kind: 'cast'; readonly operand: Expr; readonly type: SqlType }
+  /** `name(args) OVER (PARTITION BY ... ORDER BY ... [frame])`, evaluated over the query's result rows. */
   | {
-      /** A subquery, replaced by its answer before the statement is planned (uncorrelated). */
+      readonly kind: 'window';
+      readonly name: WindowFunctionName;
+      readonly args: readonly Expr[];
+      readonly partitionBy: readonly Expr[];
+      readonly orderBy: readonly OrderItem[];
+      readonly frame: WindowFrame | null;
+    }
+  | {
+      /** A subquery, replaced by its answer (per outer value when correlated) before the statement is planned. */
       readonly kind: 'subquery';
       readonly mode: 'scalar' | 'exists' | 'in';
       readonly query: SelectStatement;

@@ -44,6 +44,8 @@ export interface CompileContext {
    * row, or undefined. When set, bare columns not found here are an error.
    */
   readonly slotOf?: (expr: Expr) => Slot | undefined;
+  /** Where each window function's value sits in the row (select list and ORDER BY only). */
+  readonly windowSlotOf?: (expr: Expr) => Slot | undefined;
   /** Why aggregates are not allowed here (e.g. "in WHERE"), when they are not. */
   readonly aggregatesRefused?: string;
 }
@@ -56,6 +58,11 @@ function constantOf(value: SqlValue, type: SqlType | null): Compiled {
 
 /** Compile `expr` once per statement into a closure over a row. */
 export function compileExpr(expr: Expr, ctx: CompileContext): Compiled {
+  const windowSlot = expr.kind === 'window' ? ctx.windowSlotOf?.(expr) : undefined;
+  if (windowSlot !== undefined) {
+    const i = windowSlot.slot;
+    return { evaluate: (row) => row[i] ?? null, type: windowSlot.type, constant: false };
+  }
   if (ctx.slotOf !== undefined) {
     const slot = ctx.slotOf(expr);
     if (slot !== undefined) {
@@ -150,6 +157,9 @@ function compileNode(expr: Expr, ctx: CompileContext): Compiled {
       return compileCase(expr, ctx, compileExpr);
     case 'cast':
       return compileCast(expr, ctx, compileExpr);
+    case 'window':
+      throw new ChronosError('INVALID_ARGUMENT',
+        `Window function ${printExpr(expr)} is allowed only in the select list and ORDER BY (not in WHERE, GROUP BY, HAVING or an aggregate)`);
     case 'subquery':
       // resolveSubqueries answers them before planning; anything else never runs them.
       throw new ChronosError('UNSUPPORTED', 'Unsupported: subqueries here');

@@ -1,7 +1,7 @@
 import { ChronosError } from '../lib/index.js';
 import { Lexer, lexerParseError, secondStatement, type Token } from './lexer.js';
 
-/** An UNSUPPORTED error naming the construct, e.g. `Unsupported: window functions`. */
+/** An UNSUPPORTED error naming the construct, e.g. `Unsupported: GROUPS frames`. */
 export function unsupported(what: string): ChronosError {
   return new ChronosError('UNSUPPORTED', `Unsupported: ${what}`);
 }

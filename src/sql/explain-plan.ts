@@ -7,6 +7,7 @@ import type {
 import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands } from './expr-map.js';
 import { collectAggregates } from './expr-walk.js';
+import { windowsOf } from './window.js';
 import { describeAccessPath } from './plan.js';
 import { printExpr } from './print.js';
 import type { RowsResult } from './result.js';
@@ -153,6 +154,8 @@ async function selectSteps(
   });
   let d = tailSteps({ ...s, orderBy: byName }, depth, out);
   if (s.distinct) out.push({ depth: d++, text: 'Distinct' });
+  const windows = windowsOf(s);
+  if (windows.length > 0) out.push({ depth: d++, text: `Window: ${[...new Set(windows.map(show))].join(', ')}` });
   const aggregates: Extract<Expr, { kind: 'aggregate' }>[] = [];
   for (const item of s.items) if (item.kind === 'expr') collectAggregates(item.expr, aggregates);
   if (s.having !== null) collectAggregates(s.having, aggregates);

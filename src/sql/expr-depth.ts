@@ -20,6 +20,11 @@ export function eachChild(e: Expr, visit: (child: Expr) => void): void {
     case 'aggregate': if (e.arg !== null) visit(e.arg); return;
     case 'cast': visit(e.operand); return;
     case 'subquery': if (e.operand !== null) visit(e.operand); return;
+    case 'window':
+      for (const arg of e.args) visit(arg);
+      for (const key of e.partitionBy) visit(key);
+      for (const order of e.orderBy) visit(order.expr);
+      return;
     case 'case':
       if (e.operand !== null) visit(e.operand);
       for (const arm of e.whens) { visit(arm.when); visit(arm.then); }

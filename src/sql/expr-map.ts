@@ -16,6 +16,9 @@ export function mapOperands(e: Expr, f: (child: Expr) => Expr): Expr {
       whens: e.whens.map((w) => ({ when: f(w.when), then: f(w.then) })),
     };
     case 'subquery': return { ...e, operand: opt(e.operand) };
+    case 'window': return {
+      ...e, args: e.args.map(f), partitionBy: e.partitionBy.map(f), orderBy: e.orderBy.map((o) => ({ ...o, expr: f(o.expr) })),
+    };
     default: return e;
   }
 }

@@ -58,6 +58,10 @@ export function collectAggregates(expr: Expr, out: Extract<Expr, { kind: 'aggreg
     case 'call': expr.args.forEach((e) => collectAggregates(e, out)); return;
     case 'cast': collectAggregates(expr.operand, out); return;
     case 'subquery': if (expr.operand !== null) collectAggregates(expr.operand, out); return;
+    case 'window':
+      // Aggregates inside a window function are the query's own (SUM(SUM(x)) OVER ()).
+      for (const e of [...expr.args, ...expr.partitionBy, ...expr.orderBy.map((o) => o.expr)]) collectAggregates(e, out);
+      return;
     case 'case':
       if (expr.operand !== null) collectAggregates(expr.operand, out);
       for (const w of expr.whens) { collectAggregates(w.when, out); collectAggregates(w.then, out); }

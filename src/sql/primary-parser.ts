@@ -5,6 +5,7 @@ import type { ExprParser } from './expr-parser.js';
 import { numberLiteral, stringLiteral } from './literals.js';
 import { isReserved } from './reserved-words.js';
 import { parseTypeName } from './type-name.js';
+import { isWindowOnly, parseWindowCall } from './window-parser.js';
 
 const AGGREGATES: ReadonlySet<string> = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'avg_1h', 'avg_24h', 'avg_7d',
@@ -108,6 +109,7 @@ function call(p: ExprParser, name: string): Expr {
   const aggregate = AGGREGATES.has(name);
   if (aggregate && name === 'count' && c.acceptSymbol('*')) {
     c.expectSymbol(')');
+    if (c.isWord('OVER')) return parseWindowCall(p, name, [], false);
     refuseCallSuffix(p);
     return { kind: 'aggregate', name: 'count', arg: null, distinct: false };
   }
@@ -120,6 +122,7 @@ function call(p: ExprParser, name: string): Expr {
     throw unsupported(`${name}(... FROM/FOR ...); use substr(s, start, length)`);
   }
   c.expectSymbol(')');
+  if (c.isWord('OVER') || isWindowOnly(name)) return parseWindowCall(p, name, args, distinct);
   refuseCallSuffix(p);
   if (!aggregate) {
     if (distinct) throw unsupported(`DISTINCT in ${name}()`);
@@ -135,7 +138,6 @@ function call(p: ExprParser, name: string): Expr {
 }
 
 function refuseCallSuffix(p: ExprParser): void {
-  if (p.c.isWord('OVER')) throw unsupported('window functions');
   if (p.c.isWord('FILTER')) throw unsupported('FILTER (WHERE ...)');
   if (p.c.isWord('WITHIN')) throw unsupported('WITHIN GROUP');
 }

@@ -1,6 +1,6 @@
 import { assertNever } from '../lib/index.js';
 import type { SqlValue } from '../storage/values.js';
-import type { BinaryOp, Expr } from './ast.js';
+import type { BinaryOp, Expr, FrameBound } from './ast.js';
 
 const PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
   OR: 1, AND: 2, '=': 4, '!=': 4, '<': 4, '<=': 4, '>': 4, '>=': 4,
@@ -74,6 +74,8 @@ export function printExpr(expr: Expr): string {
       const otherwise = expr.otherwise === null ? '' : ` else ${printExpr(expr.otherwise)}`;
       return `case${operand}${arms.join('')}${otherwise} end`;
     }
+    case 'window':
+      return `${expr.name}(${expr.args.map(printExpr).join(', ')}) over (${printWindowSpec(expr)})`;
     case 'subquery':
       if (expr.mode === 'in') {
         return `${printExpr(expr.operand as Expr)} ${expr.negated ? 'not ' : ''}in (select ...)`;
@@ -88,4 +90,28 @@ export function printExpr(expr: Expr): string {
 export function exprKey(expr: Expr): string {
   if (expr.kind === 'column') return `${expr.table ?? ''}.${expr.name}`;
   return printExpr(expr);
+}
+
+/** The inside of OVER (...): PARTITION BY, ORDER BY and the frame, as given. */
+function printWindowSpec(expr: Extract<Expr, { kind: 'window' }>): string {
+  const parts: string[] = [];
+  if (expr.partitionBy.length > 0) parts.push(`partition by ${expr.partitionBy.map(printExpr).join(', ')}`);
+  if (expr.orderBy.length > 0) {
+    parts.push(`order by ${expr.orderBy.map((o) => `${printExpr(o.expr)}${o.descending ? ' desc' : ''}`).join(', ')}`);
+  }
+  const frame = expr.frame;
+  if (frame !== null) {
+    const bound = (b: FrameBound): string => {
+      switch (b.kind) {
+        case 'unboundedPreceding': return 'unbounded preceding';
+        case 'preceding': return `${b.rows} preceding`;
+        case 'currentRow': return 'current row';
+        case 'following': return `${b.rows} following`;
+        case 'unboundedFollowing': return 'unbounded following';
+        default: return assertNever(b, 'frame bound');
+      }
+    };
+    parts.push(`${frame.unit.toLowerCase()} between ${bound(frame.start)} and ${bound(frame.end)}`);
+  }
+  return parts.join(' ');
 }

@@ -3,6 +3,7 @@ import type {
 } from './ast.js';
 import { unsupported, type Cursor } from './cursor.js';
 import { ExprParser } from './expr-parser.js';
+import { orderItems } from './order-items.js';
 import { printExpr } from './print.js';
 import { isReserved } from './reserved-words.js';
 
@@ -170,25 +171,6 @@ function joinCondition(p: ExprParser, table: TableRef): Join {
   while (c.acceptSymbol(',')) using.push(c.identifier('a column name'));
   c.expectSymbol(')');
   return { table, using, on: null };
-}
-
-function orderItems(p: ExprParser): OrderItem[] {
-  const items: OrderItem[] = [];
-  do {
-    const expr = p.expr();
-    const c = p.c;
-    const descending = c.acceptWord('DESC');
-    if (!descending) c.acceptWord('ASC');
-    if (c.isWord('USING')) throw unsupported('ORDER BY ... USING');
-    let nullsFirst = descending;
-    if (c.acceptWord('NULLS')) {
-      if (c.acceptWord('FIRST')) nullsFirst = true;
-      else if (c.acceptWord('LAST')) nullsFirst = false;
-      else throw c.fail('expected FIRST or LAST after NULLS');
-    }
-    items.push({ expr, descending, nullsFirst });
-  } while (p.c.acceptSymbol(','));
-  return items;
 }
 
 /** `LIMIT n [OFFSET m]`, `OFFSET m [LIMIT n]`, `LIMIT m, n` (MySQL/sqlite form). */

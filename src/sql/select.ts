@@ -16,6 +16,7 @@ import { printExpr } from './print.js';
 import type { RowsResult } from './result.js';
 import { Scope } from './scope.js';
 import { compareSortKey, type SortOrder } from './value-ops.js';
+import { windowsOf, WindowStep } from './window.js';
 
 
 interface Output {
@@ -198,8 +199,14 @@ export async function executeSelect(
     }
     outCtx = { scope, nowMs, slotOf: (e) => slots.get(resolvedKey(e, scope)) };
   }
-  const items = outputs.map((o) => compileExpr(o.expr, outCtx));
   const having = s.having === null ? null : compileExpr(s.having, outCtx).evaluate;
+  // Window functions run over the rows that pass WHERE, GROUP BY and HAVING; their values are
+  // appended to each row, where the select list and ORDER BY read them.
+  const windowExprs = windowsOf(s);
+  const windows = windowExprs.length === 0 ? null
+    : new WindowStep(windowExprs, outCtx, grouped ? groupEvals.length + aggSpecs.length : scope.width, nowMs);
+  if (windows !== null) outCtx = { ...outCtx, windowSlotOf: (e) => windows.slotOf(e) };
+  const items = outputs.map((o) => compileExpr(o.expr, outCtx));
   // ORDER BY: an output position, an output name, or an expression (a hidden sort key).
   const sortKeys = s.orderBy.map((o) => {
     const e = o.expr;
@@ -223,12 +230,20 @@ export async function executeSelect(
   });
   const limit = nonNegativeInt(s.limit, 'LIMIT', nowMs);
   const offset = nonNegativeInt(s.offset, 'OFFSET', nowMs) ?? 0;
-  const needsAll = limit === null || sortKeys.length > 0 || s.distinct || grouped;
+  const needsAll = limit === null || sortKeys.length > 0 || s.distinct || grouped || windows !== null;
   const wanted = needsAll ? Infinity : (limit ?? 0) + offset;
 
   const produced: { out: SqlValue[]; keys: SqlValue[] }[] = [];
+  const windowed: Row[] = [];
   const emit = (row: Row): void => {
     if (having !== null && having(row) !== true) return;
+    if (windows !== null) {
+      windowed.push(row);
+      return;
+    }
+    project(row);
+  };
+  const project = (row: Row): void => {
     const out = items.map((i) => i.evaluate(row));
     const keys = sortKeys.map((k) =>
       k.evaluate === null ? (out[k.output] as SqlValue) : k.evaluate(row),
@@ -251,8 +266,12 @@ export async function executeSelect(
         emit(row);
         if (produced.length >= wanted) break outer;
       }
-      if (needsAll) guard.holding(produced.length, 'the result (kept whole for ORDER BY, DISTINCT or no LIMIT)');
+      if (needsAll) guard.holding(produced.length + windowed.length, 'the result (kept whole for ORDER BY, DISTINCT or no LIMIT)');
     }
+  }
+  if (windows !== null) {
+    guard.holding(windowed.length, 'the rows of a window function');
+    for (const row of await windows.apply(windowed, guard)) project(row);
   }
   let rows = produced;
   if (s.distinct) {

@@ -65,6 +65,9 @@ describe('EXPLAIN', () => {
     ['EXPLAIN SELECT site FROM sensors s LEFT JOIN devices USING (device)', [
       'Hash left join devices USING (device)', '  FULL SCAN sensors', '  FULL SCAN devices (held in memory)']],
     ['EXPLAIN SELECT count(*) FROM sensors', ['Aggregate: count(*)', '  FULL SCAN sensors']],
+    ['EXPLAIN SELECT device, rank() OVER (ORDER BY count(*) DESC) FROM sensors GROUP BY device HAVING count(*) > 1 ORDER BY 1', [
+      'Sort by device', '  Window: rank() over (order by count(*) desc)', '    Filter (HAVING) count(*) > 1',
+      '      Aggregate by device: count(*)', '        FULL SCAN sensors']],
     ["EXPLAIN SELECT device FROM sensors UNION ALL SELECT device FROM devices EXCEPT SELECT 'z' ORDER BY 1 LIMIT 5", [
       'Limit 5', '  Sort by 1', '    Except', '      Union all', '        FULL SCAN sensors', '        FULL SCAN devices',
       '      One row (no FROM)']],

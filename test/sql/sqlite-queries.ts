@@ -173,6 +173,68 @@ function correlatedQuery(rng: Random): string {
   ])();
 }
 
+/** A window ORDER BY over nullable keys, NULLS always spelled (sqlite's default differs), `id` last when `total`. */
+function windowOrder(rng: Random, total: boolean): string {
+  const keys = Array.from({ length: rng.between(1, 2) }, () =>
+    `${rng.pick(['g', 'v', 's', 'g % 3', '-v', 'id % 4'])}${rng.pick(['', ' ASC', ' DESC'])}${rng.pick([' NULLS FIRST', ' NULLS LAST'])}`);
+  if (total) keys.push(`id${rng.pick(['', ' DESC'])}`);
+  return `ORDER BY ${keys.join(', ')}`;
+}
+
+/** A ROWS or RANGE frame; RANGE only with UNBOUNDED and CURRENT ROW bounds (offsets are refused). */
+function windowFrame(rng: Random): string {
+  const n = (): number => rng.between(0, 4);
+  return rng.pick([
+    () => `ROWS BETWEEN ${n()} PRECEDING AND CURRENT ROW`,
+    () => `ROWS BETWEEN CURRENT ROW AND ${n()} FOLLOWING`,
+    () => `ROWS BETWEEN ${n()} PRECEDING AND ${n()} FOLLOWING`,
+    () => `ROWS BETWEEN UNBOUNDED PRECEDING AND ${n()} ${rng.pick(['PRECEDING', 'FOLLOWING'])}`,
+    () => `ROWS BETWEEN ${n()} ${rng.pick(['PRECEDING', 'FOLLOWING'])} AND UNBOUNDED FOLLOWING`,
+    () => `ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING`,
+    () => `ROWS ${rng.pick(['UNBOUNDED PRECEDING', `${n()} PRECEDING`, 'CURRENT ROW'])}`,
+    () => `RANGE BETWEEN ${rng.pick(['UNBOUNDED PRECEDING', 'CURRENT ROW'])} AND ${rng.pick(['CURRENT ROW', 'UNBOUNDED FOLLOWING'])}`,
+    () => 'RANGE UNBOUNDED PRECEDING',
+  ])();
+}
+
+/**
+ * A window function call. Functions whose answer depends on the order of peers (row_number,
+ * lag, lead, first/last_value, ROWS frames) get a total order ending in id; rank, dense_rank
+ * and default (RANGE) frames are compared with ties left in.
+ */
+function windowCall(rng: Random): string {
+  const partition = rng.chance(0.6) ? `PARTITION BY ${rng.pick(['g', 's', 'g % 3', 'g, s', 'id % 5'])} ` : '';
+  const aggregate = (): string => rng.pick(['count(*)', 'count(v)', 'sum(g)', 'sum(v)', 'avg(g)', 'min(v)', 'max(s)', 'max(g)', 'avg(v)']);
+  return rng.pick([
+    () => `row_number() OVER (${partition}${windowOrder(rng, true)})`,
+    () => `${rng.pick(['rank', 'dense_rank'])}() OVER (${partition}${windowOrder(rng, rng.chance(0.2))})`,
+    () => {
+      const value = rng.pick(['g', 'v', 's', 'g * 2']);
+      const fallback = value === 's' ? rng.pick(["'none'", 's']) : rng.pick(['0', '-1', 'id']);
+      const offset = rng.chance(0.5) ? `, ${rng.between(0, 3)}${rng.chance(0.5) ? `, ${fallback}` : ''}` : '';
+      return `${rng.pick(['lag', 'lead'])}(${value}${offset}) OVER (${partition}${windowOrder(rng, true)})`;
+    },
+    () => `${rng.pick(['first_value', 'last_value'])}(${rng.pick(['g', 'v', 's', 'id'])}) OVER (${partition}${windowOrder(rng, true)}${rng.chance(0.5) ? ` ${windowFrame(rng)}` : ''})`,
+    () => `${aggregate()} OVER (${partition}${rng.chance(0.3) ? '' : windowOrder(rng, false)})`,
+    () => `${aggregate()} OVER (${partition}${windowOrder(rng, true)} ${windowFrame(rng)})`,
+    () => `${aggregate()} OVER (${partition}${windowOrder(rng, false)} ${rng.pick(['RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW', 'RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING'])})`,
+  ])();
+}
+
+/** Window functions in the select list, in expressions, over GROUP BY, after WHERE, and in ORDER BY. */
+function windowQuery(rng: Random): string {
+  const where = rng.chance(0.6) ? ` WHERE ${predicateChain(rng, 0)}` : '';
+  return rng.pick([
+    () => `SELECT id, ${windowCall(rng)} FROM t${where}`,
+    () => `SELECT id, g, ${windowCall(rng)}, ${windowCall(rng)} FROM t${where}`,
+    () => `SELECT id, v - lag(v) OVER (${windowOrder(rng, true)}), g + ${rng.pick(['count(*)', 'sum(g)', 'max(id)', 'rank()'])} OVER (${windowOrder(rng, false)}) FROM t${where}`,
+    () => `SELECT id, avg(v) OVER (ORDER BY id ROWS BETWEEN ${rng.between(1, 6)} PRECEDING AND CURRENT ROW) FROM t${where}`,
+    () => `SELECT g, count(*), sum(count(*)) OVER (ORDER BY g NULLS FIRST), rank() OVER (ORDER BY count(*) DESC NULLS LAST) FROM t${where} GROUP BY g`,
+    () => `SELECT id, g FROM t${where} ORDER BY ${windowCall(rng)} NULLS FIRST, id LIMIT ${rng.between(1, 20)}`,
+    () => `SELECT d.id FROM (SELECT id, row_number() OVER (PARTITION BY g ORDER BY v DESC NULLS LAST, id) AS rn FROM t${where}) AS d WHERE d.rn ${rng.pick(['=', '<=', '>'])} ${rng.between(1, 3)}`,
+  ])();
+}
+
 /**
  * A chain of set operations. sqlite3 gives INTERSECT the same precedence as UNION/EXCEPT
  * (PostgreSQL binds it tighter), so INTERSECT only appears in chains of INTERSECTs.
@@ -227,6 +289,8 @@ export function randomQuery(rng: Random): string {
     () => `SELECT id, (SELECT count(*) FROM u WHERE w > ${rng.between(0, 100)}) FROM t WHERE ${subqueryAtom(rng)}`,
     () => correlatedQuery(rng),
     () => correlatedQuery(rng),
+    () => windowQuery(rng),
+    () => windowQuery(rng),
     () => `SELECT id, ${functionItem(rng)} FROM t WHERE ${caseExpr(rng)} ${rng.pick(['>', '=', '<='])} ${rng.between(-3, 3)}`,
   ])();
 }

@@ -58,6 +58,7 @@ export class WriteScript {
       () => this.insertValues(), () => this.insertValues(), () => this.update(), () => this.remove(),
       () => this.insertSelect(), () => this.insertSelect(), () => this.upsert(), () => this.upsert(),
       () => this.createIndex(), () => this.dropIndex(), () => this.correlated(), () => this.correlated(),
+      () => this.dedupe(),
     ])();
   }
 
@@ -167,7 +168,9 @@ export class WriteScript {
       if (this.rng.chance(0.3)) continue;
       const same = src.columns.filter((s) => s.type === c.type);
       targets.push(c.name);
-      sources.push(same.length > 0 && this.rng.chance(0.8) ? this.rng.pick(same).name : this.nonNull(c.type));
+      const ranked = c.type !== 'STRING' && src.keyed && this.rng.chance(0.2);
+      sources.push(ranked ? `${this.rng.pick(['row_number', 'rank'])}() OVER (ORDER BY id DESC)`
+        : same.length > 0 && this.rng.chance(0.8) ? this.rng.pick(same).name : this.nonNull(c.type));
     }
     if (targets.length === 0) return this.insertValues();
     const where = ` WHERE ${this.condition(src)}`;
@@ -231,6 +234,14 @@ export class WriteScript {
   remove(): string {
     const t = this.pickTable();
     return `DELETE FROM ${t.name} WHERE ${this.condition(t)}`;
+  }
+
+  /** Keeps the highest id per value of one column: a DELETE through a window in a derived table. */
+  dedupe(): string {
+    const t = this.pickTable(true);
+    const by = this.rng.pick(this.dataColumns(t));
+    const ranked = `SELECT id, row_number() OVER (PARTITION BY ${by.name} ORDER BY id DESC) AS n FROM ${t.name}`;
+    return `DELETE FROM ${t.name} WHERE id IN (SELECT d.id FROM (${ranked}) AS d WHERE d.n > ${this.rng.between(1, 3)})`;
   }
 
   /** UPDATE or DELETE of one table whose WHERE or SET holds a subquery naming its row. */

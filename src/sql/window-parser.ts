@@ -1,0 +1,97 @@
+import { ChronosError } from '../lib/index.js';
+import type { Expr, FrameBound, WindowFrame, WindowFunctionName } from './ast.js';
+import { unsupported } from './cursor.js';
+import type { ExprParser } from './expr-parser.js';
+import { orderItems } from './order-items.js';
+
+/** Functions that exist only with OVER, and how many arguments each takes. */
+const WINDOW_ONLY: Readonly<Record<string, readonly [number, number]>> = {
+  row_number: [0, 0], rank: [0, 0], dense_rank: [0, 0], lag: [1, 3], lead: [1, 3],
+  first_value: [1, 1], last_value: [1, 1],
+};
+const WINDOW_AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max']);
+const REFUSED_WINDOW_FUNCTIONS = new Set(['ntile', 'percent_rank', 'cume_dist', 'nth_value']);
+
+/** True for a name that is only a function with OVER (`row_number()` without it is an error). */
+export function isWindowOnly(name: string): boolean {
+  return name in WINDOW_ONLY || REFUSED_WINDOW_FUNCTIONS.has(name);
+}
+
+/**
+ * `name(args) OVER ([PARTITION BY ...] [ORDER BY ...] [ROWS|RANGE frame])`, the cursor at OVER
+ * (or, for a window-only name without OVER, an error saying it needs one). `args` empty with
+ * `star` is COUNT(*).
+ */
+export function parseWindowCall(p: ExprParser, name: string, args: readonly Expr[], distinct: boolean): Expr {
+  const c = p.c;
+  if (REFUSED_WINDOW_FUNCTIONS.has(name)) throw unsupported(`${name}() (window functions supported: ` +
+    'row_number, rank, dense_rank, lag, lead, first_value, last_value, count, sum, avg, min, max)');
+  if (!c.acceptWord('OVER')) {
+    throw new ChronosError('INVALID_ARGUMENT', `${name}() is a window function: it needs OVER (...)`);
+  }
+  const arity = WINDOW_ONLY[name];
+  if (arity === undefined && !WINDOW_AGGREGATES.has(name)) throw unsupported(`${name}() as a window function`);
+  if (distinct) throw unsupported('DISTINCT in a window function');
+  const [min, max] = arity ?? [name === 'count' ? 0 : 1, 1];
+  if (args.length < min || args.length > max) {
+    throw new ChronosError('INVALID_ARGUMENT', `${name}() takes ${min === max ? min : `${min} to ${max}`} ` +
+      `argument${max === 1 ? '' : 's'}, got ${args.length}`);
+  }
+  if (!c.acceptSymbol('(')) throw unsupported('named windows (OVER name, WINDOW clause)');
+  const partitionBy = c.acceptWord('PARTITION') ? (c.expectWord('BY'), p.list()) : [];
+  const orderBy = c.acceptWord('ORDER') ? (c.expectWord('BY'), orderItems(p)) : [];
+  const frame = parseFrame(p);
+  c.expectSymbol(')');
+  return { kind: 'window', name: name as WindowFunctionName, args, partitionBy, orderBy, frame };
+}
+
+function parseFrame(p: ExprParser): WindowFrame | null {
+  const c = p.c;
+  if (c.isWord('GROUPS')) throw unsupported('GROUPS frames');
+  const unit = c.acceptWord('ROWS') ? 'ROWS' : c.acceptWord('RANGE') ? 'RANGE' : null;
+  if (unit === null) return null;
+  const between = c.acceptWord('BETWEEN');
+  const start = parseBound(p, unit);
+  let end: FrameBound = { kind: 'currentRow' };
+  if (between) {
+    c.expectWord('AND');
+    end = parseBound(p, unit);
+  }
+  if (c.isWord('EXCLUDE')) throw unsupported('EXCLUDE in a window frame');
+  if (start.kind === 'unboundedFollowing' || end.kind === 'unboundedPreceding' || order(start) > order(end)) {
+    throw new ChronosError('INVALID_ARGUMENT', 'the window frame ends before it starts');
+  }
+  return { unit, start, end };
+}
+
+/** A bound's place on the row line, to check start <= end. */
+function order(bound: FrameBound): number {
+  switch (bound.kind) {
+    case 'unboundedPreceding': return -Infinity;
+    case 'preceding': return -bound.rows;
+    case 'currentRow': return 0;
+    case 'following': return bound.rows;
+    case 'unboundedFollowing': return Infinity;
+  }
+}
+
+function parseBound(p: ExprParser, unit: 'ROWS' | 'RANGE'): FrameBound {
+  const c = p.c;
+  if (c.acceptWord('UNBOUNDED')) {
+    if (c.acceptWord('PRECEDING')) return { kind: 'unboundedPreceding' };
+    c.expectWord('FOLLOWING');
+    return { kind: 'unboundedFollowing' };
+  }
+  if (c.acceptWord('CURRENT')) {
+    c.expectWord('ROW');
+    return { kind: 'currentRow' };
+  }
+  const token = c.peek();
+  if (token?.kind !== 'number' || !/^\d+$/.test(token.value)) throw c.fail('expected UNBOUNDED, CURRENT ROW or a row count');
+  if (unit === 'RANGE') throw unsupported('RANGE frames with an offset (use ROWS)');
+  c.next();
+  const rows = Number(token.value);
+  if (c.acceptWord('PRECEDING')) return { kind: 'preceding', rows };
+  c.expectWord('FOLLOWING');
+  return { kind: 'following', rows };
+}

@@ -1,0 +1,241 @@
+import { ChronosError } from '../lib/index.js';
+import type { Row, SqlType, SqlValue } from '../storage/values.js';
+import type { Expr, FrameBound, SelectStatement } from './ast.js';
+import { accumulatorFactory, aggregateType } from './aggregate.js';
+import { compileExpr } from './compile.js';
+import type { CompileContext, Evaluator, Slot } from './compile.js';
+import { eachChild } from './expr-depth.js';
+import { printExpr } from './print.js';
+import type { StatementGuard } from './statement-guard.js';
+import { comparableTypes, compareSortKey } from './value-ops.js';
+import type { SortOrder } from './value-ops.js';
+
+type WindowExpr = Extract<Expr, { kind: 'window' }>;
+
+/** Every window function of the select list and ORDER BY (subqueries have their own). */
+export function windowsOf(s: SelectStatement): WindowExpr[] {
+  const found: WindowExpr[] = [];
+  const visit = (e: Expr): void => {
+    if (e.kind === 'window') {
+      for (const inner of [...e.args, ...e.partitionBy, ...e.orderBy.map((o) => o.expr)]) {
+        const nested: WindowExpr[] = [];
+        collect(inner, nested);
+        if (nested.length > 0) throw new ChronosError('INVALID_ARGUMENT', `Window functions cannot be nested: ${printExpr(e)}`);
+      }
+      found.push(e);
+      return;
+    }
+    if (e.kind !== 'subquery') eachChild(e, visit);
+  };
+  const collect = (e: Expr, out: WindowExpr[]): void => {
+    if (e.kind === 'window') out.push(e);
+    else if (e.kind !== 'subquery') eachChild(e, (child) => collect(child, out));
+  };
+  for (const item of s.items) if (item.kind === 'expr') visit(item.expr);
+  for (const order of s.orderBy) visit(order.expr);
+  return found;
+}
+
+/** One window function compiled against the rows it runs over. */
+interface CompiledWindow {
+  readonly expr: WindowExpr;
+  readonly type: SqlType | null;
+  readonly args: Evaluator[];
+  readonly partition: Evaluator[];
+  readonly order: Evaluator[];
+  readonly orders: SortOrder[];
+}
+
+/** The window functions of a query: where their values go in a row, and how to compute them. */
+export class WindowStep {
+  readonly #windows: CompiledWindow[];
+  readonly #width: number;
+  readonly #nowMs: number;
+
+  /** Compiles `windows` in `ctx` (the context of the query's output rows, `width` slots wide). */
+  constructor(windows: readonly WindowExpr[], ctx: CompileContext, width: number, nowMs: number) {
+    this.#width = width;
+    this.#nowMs = nowMs;
+    this.#windows = windows.map((expr) => {
+      const args = expr.args.map((a) => compileExpr(a, ctx));
+      const [value, , fallback] = args;
+      if (value !== undefined && fallback !== undefined && !comparableTypes(value.type, fallback.type)) {
+        throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${expr.name}() default ${fallback.type} does not ` +
+          `match its value's type ${value.type} in ${printExpr(expr)}`);
+      }
+      return {
+        expr, type: resultType(expr, args[0]?.type ?? null), args: args.map((a) => a.evaluate),
+        partition: expr.partitionBy.map((e) => compileExpr(e, ctx).evaluate),
+        order: expr.orderBy.map((o) => compileExpr(o.expr, ctx).evaluate),
+        orders: expr.orderBy.map((o) => ({ descending: o.descending, nullsFirst: o.nullsFirst })),
+      };
+    });
+  }
+
+  /** Where a window function's value sits in the rows `apply` returns. */
+  slotOf(expr: Expr): Slot | undefined {
+    const i = this.#windows.findIndex((w) => w.expr === expr);
+    const window = this.#windows[i];
+    return window === undefined ? undefined : { slot: this.#width + i, type: window.type };
+  }
+
+  /** The rows with every window function's value appended. */
+  async apply(rows: readonly Row[], guard: StatementGuard): Promise<Row[]> {
+    const values: SqlValue[][] = [];
+    for (const window of this.#windows) values.push(await this.#compute(window, rows, guard));
+    return rows.map((row, i) => {
+      const out = row.slice(0, this.#width);
+      out.length = this.#width;
+      for (const column of values) out.push(column[i] ?? null);
+      return out;
+    });
+  }
+
+  async #compute(window: CompiledWindow, rows: readonly Row[], guard: StatementGuard): Promise<SqlValue[]> {
+    const result: SqlValue[] = new Array<SqlValue>(rows.length).fill(null);
+    const partitions = new Map<string, number[]>();
+    for (let i = 0; i < rows.length; i++) {
+      const key = window.partition.map((p) => keyOf(p(rows[i] as Row))).join('\u0000');
+      const members = partitions.get(key);
+      if (members === undefined) partitions.set(key, [i]);
+      else members.push(i);
+    }
+    for (const members of partitions.values()) {
+      const keys = members.map((i) => window.order.map((o) => o(rows[i] as Row)));
+      const sorted = members.map((_, j) => j).sort((a, b) => compareKeys(keys[a] ?? [], keys[b] ?? [], window.orders) || a - b);
+      const ordered = sorted.map((j) => members[j] as number);
+      const peers = peerGroups(sorted.map((j) => keys[j] ?? []), window.orders);
+      const values = await computePartition(window, ordered.map((i) => rows[i] as Row), peers, this.#nowMs, guard);
+      values.forEach((v, j) => {
+        result[ordered[j] as number] = v;
+      });
+      if (guard.step(members.length)) await guard.pause();
+    }
+    return result;
+  }
+}
+
+function keyOf(value: SqlValue): string {
+  return `${typeof value}:${String(value)}`;
+}
+
+function compareKeys(a: readonly SqlValue[], b: readonly SqlValue[], orders: readonly SortOrder[]): number {
+  for (let k = 0; k < orders.length; k++) {
+    const c = compareSortKey(a[k] ?? null, b[k] ?? null, orders[k] as SortOrder);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+/** For each position, the first and last position of its peers (rows equal in ORDER BY). */
+function peerGroups(keys: readonly (readonly SqlValue[])[], orders: readonly SortOrder[]): { start: number[]; end: number[] } {
+  const start: number[] = [];
+  const end: number[] = new Array<number>(keys.length).fill(0);
+  for (let j = 0; j < keys.length; j++) {
+    const same = j > 0 && compareKeys(keys[j] ?? [], keys[j - 1] ?? [], orders) === 0;
+    start.push(same ? start[j - 1] as number : j);
+  }
+  for (let j = keys.length - 1; j >= 0; j--) {
+    end[j] = j + 1 < keys.length && start[j + 1] === start[j] ? end[j + 1] as number : j;
+  }
+  return { start, end };
+}
+
+function resultType(expr: WindowExpr, argType: SqlType | null): SqlType | null {
+  switch (expr.name) {
+    case 'row_number': case 'rank': case 'dense_rank': return 'INT';
+    case 'lag': case 'lead': case 'first_value': case 'last_value': return argType;
+    default: return aggregateType(expr.name, expr.args.length === 0 ? null : argType);
+  }
+}
+
+/** The frame [lo, hi] of position j in a partition of n rows (empty when lo > hi). */
+function frameOf(window: CompiledWindow, j: number, n: number, peers: { start: number[]; end: number[] }): [number, number] {
+  const frame = window.expr.frame;
+  if (frame === null) return [0, window.order.length > 0 ? peers.end[j] as number : n - 1];
+  const at = (bound: FrameBound, isStart: boolean): number => {
+    switch (bound.kind) {
+      case 'unboundedPreceding': return 0;
+      case 'preceding': return j - bound.rows;
+      case 'currentRow': return frame.unit === 'RANGE' ? (isStart ? peers.start[j] : peers.end[j]) as number : j;
+      case 'following': return j + bound.rows;
+      case 'unboundedFollowing': return n - 1;
+    }
+  };
+  return [Math.max(0, at(frame.start, true)), Math.min(n - 1, at(frame.end, false))];
+}
+
+/** The function's value at each position of one ordered partition. */
+async function computePartition(window: CompiledWindow, rows: readonly Row[], peers: { start: number[]; end: number[] },
+  nowMs: number, guard: StatementGuard): Promise<SqlValue[]> {
+  const n = rows.length;
+  const arg = (k: number, j: number): SqlValue => (window.args[k] as Evaluator)(rows[j] as Row);
+  switch (window.expr.name) {
+    case 'row_number': return rows.map((_, j) => j + 1);
+    case 'rank': return rows.map((_, j) => (peers.start[j] as number) + 1);
+    case 'dense_rank': {
+      let rank = 0;
+      return rows.map((_, j) => (peers.start[j] === j ? ++rank : rank));
+    }
+    case 'lag': case 'lead': {
+      const sign = window.expr.name === 'lag' ? -1 : 1;
+      return rows.map((_, j) => {
+        const offset = window.args.length > 1 ? arg(1, j) : 1;
+        if (offset === null) return null;
+        if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
+          throw new ChronosError('INVALID_ARGUMENT', `${window.expr.name}() offset must be a non-negative integer, got ${String(offset)}`);
+        }
+        const at = j + sign * offset;
+        return at >= 0 && at < n ? arg(0, at) : window.args.length > 2 ? arg(2, j) : null;
+      });
+    }
+    case 'first_value': case 'last_value': return rows.map((_, j) => {
+      const [lo, hi] = frameOf(window, j, n, peers);
+      return lo > hi ? null : arg(0, window.expr.name === 'first_value' ? lo : hi);
+    });
+    default: return aggregateOverFrames(window, rows, peers, nowMs, guard);
+  }
+}
+
+/**
+ * SUM/AVG/COUNT/MIN/MAX over each position's frame. Prefix frames (all starting at 0) and suffix
+ * frames (all ending at the partition's end) are running totals, forwards or backwards; any other
+ * frame is summed on its own, its cost bounded by its width and charged to the statement.
+ */
+async function aggregateOverFrames(window: CompiledWindow, rows: readonly Row[], peers: { start: number[]; end: number[] },
+  nowMs: number, guard: StatementGuard): Promise<SqlValue[]> {
+  const name = window.expr.name as 'count' | 'sum' | 'avg' | 'min' | 'max';
+  // SUM stays an exact INT only over an INT argument; its result type says which.
+  const make = accumulatorFactory(name, name === 'sum' ? window.type : null, false, nowMs);
+  const value = (j: number): SqlValue => (window.args.length === 0 ? 1 : (window.args[0] as Evaluator)(rows[j] as Row));
+  const n = rows.length;
+  const frames = rows.map((_, j) => frameOf(window, j, n, peers));
+  const nondecreasing = (side: 0 | 1): boolean => frames.every((f, j) => j === 0 || f[side] >= (frames[j - 1] as [number, number])[side]);
+  if (frames.every(([lo, hi]) => lo === 0 || lo > hi) && nondecreasing(1)) {
+    const acc = make();
+    let added = -1;
+    return frames.map(([lo, hi]) => {
+      for (; added < hi; added++) acc.add(value(added + 1), 0);
+      return lo > hi ? make().result() : acc.result();
+    });
+  }
+  if (frames.every(([lo, hi]) => hi === n - 1 || lo > hi) && nondecreasing(0)) {
+    const acc = make();
+    let added = n;
+    const out: SqlValue[] = new Array<SqlValue>(n);
+    for (let j = n - 1; j >= 0; j--) {
+      const [lo, hi] = frames[j] as [number, number];
+      for (; added > lo && added > 0; added--) acc.add(value(added - 1), 0);
+      out[j] = lo > hi ? make().result() : acc.result();
+    }
+    return out;
+  }
+  const out: SqlValue[] = [];
+  for (const [lo, hi] of frames) {
+    const acc = make();
+    for (let j = lo; j <= hi; j++) acc.add(value(j), 0);
+    out.push(acc.result());
+    if (guard.step(Math.max(1, hi - lo + 1))) await guard.pause();
+  }
+  return out;
+}
