@@ -1,4 +1,4 @@
-import { ChronosError } from '../lib/index.js';
+import { ChronosError, isChronosError } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import type { RaftCore } from '../raft/index.js';
 import type { MemberChange, Membership, MembersView, NodeId } from '../raft/types.js';
@@ -88,11 +88,37 @@ export interface MembershipPort {
   passOn(leader: NodeId): Promise<MembersView>;
   /** Proposes `next` on this leader; resolves once committed and applied. */
   propose(next: Membership): Promise<void>;
+  /** Resolves after `ms`: the pause between tries while an earlier change commits. */
+  wait(ms: number): Promise<void>;
   readonly log: Logger;
 }
 
-/** Makes `change` on the leader, passing it on from a follower; see RaftNode.changeMembership. */
+/** How long a change waits for an earlier one (or a new leader's first entry) to commit. */
+const BUSY_RETRY_MS = 50;
+const BUSY_RETRIES = 60;
+
+/** True for the core's refusal while an earlier membership change is not yet committed. */
+function isChangeInProgress(error: unknown): boolean {
+  return isChronosError(error, 'UNAVAILABLE') && error.details['pendingConfigIndex'] !== undefined;
+}
+
+/**
+ * Makes `change` on the leader, passing it on from a follower; see RaftNode.changeMembership.
+ * While an earlier change is still uncommitted (a new leader counts its whole log as one until
+ * its first entry commits) the change waits for it, up to ~3 s, instead of failing.
+ */
 export async function changeMembership(change: MemberChange, port: MembershipPort): Promise<MembersView> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await changeOnce(change, port);
+    } catch (error) {
+      if (!isChangeInProgress(error) || attempt >= BUSY_RETRIES) throw error;
+      await port.wait(BUSY_RETRY_MS);
+    }
+  }
+}
+
+async function changeOnce(change: MemberChange, port: MembershipPort): Promise<MembersView> {
   let leader = await port.awaitLeader();
   if (leader === port.self) {
     const { membership, view } = port.members();

@@ -383,6 +383,7 @@ export class RaftNode {
       propose: async (next) => {
         await this.#proposeAndWait(() => this.#core.proposeMembership(next));
       },
+      wait: delay,
       log: this.#log,
     });
   }

@@ -257,7 +257,7 @@ export class RaftCore {
     const state = this.#state;
     if (state.pendingConfigIndex > state.log.committed) {
       throw new ChronosError('UNAVAILABLE', 'a membership change is already in progress',
-        { details: { index: state.pendingConfigIndex } });
+        { details: { pendingConfigIndex: state.pendingConfigIndex } });
     }
     const problem = membershipChangeProblem(state.membership, next);
     if (problem !== null) throw new ChronosError('INVALID_ARGUMENT', problem);
