@@ -1,3 +1,4 @@
+import type { TableLayoutName } from '../storage/schema.js';
 import type { SqlType, SqlValue } from '../storage/values.js';
 
 /** Binary operators of the dialect (`<>` is folded into `!=`). */
@@ -200,6 +201,8 @@ export type Statement =
       readonly columns: readonly ColumnDefinition[];
       readonly primaryKey: readonly string[];
       readonly ttlMs: number | null;
+      /** `WITH layout = ...`; null leaves it to the engine's policy for new tables. */
+      readonly layout: TableLayoutName | null;
     }
   | {
       readonly kind: 'createIndex';

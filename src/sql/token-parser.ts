@@ -3,12 +3,9 @@ import type { ColumnDefinition, Expr, Statement } from './ast.js';
 import { parseAlterTable } from './alter-parser.js';
 import { Cursor, unsupported } from './cursor.js';
 import { columnDefinition } from './column-definition.js';
+import { tableOptions } from './table-options.js';
 import { lexerParseError, type Token } from './lexer.js';
 import { checkIntLiteral, negateLiteral, numberLiteral, stringLiteral } from './literals.js';
-
-const TTL_UNITS_MS: Readonly<Record<string, number>> = {
-  s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000,
-};
 
 /** Transaction control and DDL; null (nothing consumed) for any other statement. */
 export function parseByTokens(c: Cursor): Statement | null {
@@ -87,7 +84,7 @@ function createTable(c: Cursor): Statement {
     if (c.acceptSymbol(')')) break;
     c.expectSymbol(',');
   }
-  const ttlMs = ttlClause(c);
+  const { ttlMs, layout } = tableOptions(c);
   c.expectEnd();
   const names = new Set<string>();
   for (const col of columns) {
@@ -110,28 +107,7 @@ function createTable(c: Cursor): Statement {
   const withKeys = columns.map((col) =>
     primaryKey.includes(col.name) ? { ...col, notNull: true, primaryKey: true } : col,
   );
-  return { kind: 'createTable', table, ifNotExists, columns: withKeys, primaryKey, ttlMs };
-}
-
-function ttlClause(c: Cursor): number | null {
-  if (!c.acceptWord('WITH')) return null;
-  const paren = c.acceptSymbol('(');
-  c.expectWord('TTL');
-  c.acceptSymbol('=');
-  const t = c.next();
-  const match = t.kind === 'duration' ? /^(\d+)([smhd])$/i.exec(t.value) : null;
-  if (match === null) {
-    throw lexerParseError(
-      c.sql,
-      t.start,
-      `bad TTL '${t.value}' (expected a number and s, m, h or d, e.g. 7d)`,
-    );
-  }
-  const amount = Number(match[1]);
-  const unit = TTL_UNITS_MS[(match[2] as string).toLowerCase()] as number;
-  if (paren) c.expectSymbol(')');
-  if (!(amount > 0)) throw lexerParseError(c.sql, t.start, 'TTL must be positive');
-  return amount * unit;
+  return { kind: 'createTable', table, ifNotExists, columns: withKeys, primaryKey, ttlMs, layout };
 }
 
 function createIndex(c: Cursor): Statement {

@@ -129,6 +129,7 @@ export async function executeWrite(
         columns: s.columns.map((c) => ({ name: c.name, type: c.type, notNull: c.notNull })),
         primaryKey: s.primaryKey,
         ttlMs: s.ttlMs,
+        ...(s.layout === null ? {} : { layout: s.layout }),
       });
       return message(`Table ${s.table} created`, 0);
     }

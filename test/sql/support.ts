@@ -2,21 +2,21 @@ import { expect } from 'vitest';
 import { isChronosError, type ErrorCode } from '../../src/lib/index.js';
 import { MemoryLevel } from 'memory-level';
 import { openStorage } from '../../src/storage/index.js';
-import type { StorageEngine } from '../../src/storage/index.js';
+import type { LayoutOptions, StorageEngine } from '../../src/storage/index.js';
 import { testLayout } from '../helpers/test-layout.js';
 import { LocalExecutor } from '../../src/sql/local-executor.js';
 import { Session } from '../../src/sql/session.js';
 import type { StatementResult } from '../../src/sql/result.js';
 
-/** A fresh in-memory engine. */
-export async function memoryEngine(): Promise<StorageEngine> {
+/** A fresh in-memory engine (with `layout`, else the test run's layout policy). */
+export async function memoryEngine(layout?: LayoutOptions): Promise<StorageEngine> {
   const level = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
-  return openStorage({ level, ...testLayout() });
+  return openStorage({ level, ...(layout === undefined ? testLayout() : { layout }) });
 }
 
 /** A session over a fresh in-memory engine with a fixed clock. */
-export async function newSession(nowMs = 1_700_000_000_000): Promise<{ session: Session; engine: StorageEngine; executor: LocalExecutor; clock: { nowMs: () => number; set: (ms: number) => void } }> {
-  const engine = await memoryEngine();
+export async function newSession(nowMs = 1_700_000_000_000, layout?: LayoutOptions): Promise<{ session: Session; engine: StorageEngine; executor: LocalExecutor; clock: { nowMs: () => number; set: (ms: number) => void } }> {
+  const engine = await memoryEngine(layout);
   let now = nowMs;
   const clock = { nowMs: () => now, set: (ms: number) => { now = ms; } };
   const executor = new LocalExecutor(engine, clock);
