@@ -10,6 +10,7 @@ import { describeMachine } from './machine.js';
 import { cleanupAll, cleanupAllSync } from './processes.js';
 import { renderFigures, writeResults } from './report.js';
 import { runSingleSuite } from './single.js';
+import { renderSingleRatios, singleRatios } from './single-ratios.js';
 import { runSyncSuite } from './sync-drain.js';
 
 const CAVEAT = 'Shared, noisy machine: treat figures as +-30%.';
@@ -24,8 +25,11 @@ async function runSuite(suite: BenchSuite, args: BenchArgs): Promise<void> {
   switch (suite) {
     case 'single': {
       const figures = await runSingleSuite(log);
-      process.stdout.write(`\nsingle (embedded engine, no network)\n${renderFigures(figures)}\n${CAVEAT}\n`);
-      const path = writeResults(process.cwd(), 'single', { suite, startedAt, machine, figures });
+      const ratios = singleRatios(figures);
+      process.stdout.write(`\nsingle (embedded engine, no network)\n${renderFigures(figures)}\n`);
+      if (ratios.length > 0) process.stdout.write(`\n${renderSingleRatios(ratios)}\n`);
+      process.stdout.write(`${CAVEAT}\n`);
+      const path = writeResults(process.cwd(), 'single', { suite, startedAt, machine, figures, ratios });
       process.stdout.write(`results: ${path}\n`);
       return;
     }

@@ -88,6 +88,25 @@ async function load(session: Session, table: string, rows: number, chunks: numbe
   return { rows: loaded, rates };
 }
 
+/** The same load and time_bucket aggregate on a table created WITH (layout = 'columnar'). */
+async function columnarAggregate(session: Session, log: (line: string) => void): Promise<Figure[]> {
+  log(`single: loading up to ${AGGREGATE_ROWS} rows into a columnar table`);
+  await session.execute(`CREATE TABLE million_columnar (${TABLE_COLUMNS}) WITH (layout = 'columnar')`);
+  const loaded = await load(session, 'million_columnar', AGGREGATE_ROWS, 5, AGGREGATE_LOAD_BUDGET_MS);
+  const full = loaded.rows === AGGREGATE_ROWS;
+  const label = full ? '1M' : `${loaded.rows} (load budget hit)`;
+  log(`single: time_bucket aggregate over ${loaded.rows} columnar rows`);
+  const buckets = Math.ceil(loaded.rows / 60);
+  const aggregate = await timeQuery(session, 1, TRIALS,
+    () => "SELECT time_bucket('1m', ts), avg(value) FROM million_columnar GROUP BY 1",
+    (rows) => rows >= buckets && rows <= buckets + 1);
+  return [
+    figure(GROUP, `${label}-row load (1000-row INSERTs), columnar table`, 'rows/s', summarize(loaded.rates)),
+    figure(GROUP, `time_bucket('1m') avg over ${label} rows, columnar table`, 'ms', summarize(aggregate),
+      full ? { op: '<', value: 1_000 } : null),
+  ];
+}
+
 /** Single-row INSERT throughput with `sessions` concurrent sessions, one window per repeat. */
 async function singleRowInserts(executor: LocalExecutor, table: string, sessions: number): Promise<number[]> {
   await new Session(executor).execute(`CREATE TABLE ${table} (${TABLE_COLUMNS})`);
@@ -192,6 +211,7 @@ export async function runSingleSuite(log: (line: string) => void): Promise<Figur
     figures.push(
       figure(GROUP, `time_bucket('1m') avg over ${label} rows`, 'ms', summarize(aggregate), full ? { op: '<', value: 1_000 } : null),
     );
+    figures.push(...(await columnarAggregate(session, log)));
   } finally {
     await engine.close();
     removeTempDir(dir);

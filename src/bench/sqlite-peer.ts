@@ -46,6 +46,25 @@ function measure(dir: string, label: string, statements: readonly string[], rows
   return rates;
 }
 
+/** Rows the aggregate peer loads (the single suite's 1M-row table). */
+const AGGREGATE_ROWS = 1_000_000;
+
+/**
+ * Milliseconds of the 1M-row per-minute average in sqlite3 (`ts - ts % 60` is time_bucket):
+ * the rows are loaded once, then each trial is one sqlite3 run minus a run of `SELECT 1`.
+ */
+function measureAggregate(dir: string): number[] {
+  const load = Array.from({ length: AGGREGATE_ROWS / BATCH_ROWS }, (_, i) => insertRows('t', i * BATCH_ROWS, BATCH_ROWS));
+  runScript(dir, 'million', `${SETUP}\nBEGIN;\n${load.join(';\n')};\nCOMMIT;\n`);
+  const times: number[] = [];
+  for (let trial = 0; trial < TRIALS; trial++) {
+    const baseline = runScript(dir, 'million', 'SELECT 1;\n');
+    const total = runScript(dir, 'million', 'SELECT ts - ts % 60, avg(value) FROM t GROUP BY 1;\n');
+    times.push(Math.max(total - baseline, 0.001));
+  }
+  return times;
+}
+
 function sqliteAvailable(): boolean {
   try {
     execFileSync('sqlite3', ['-version'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 });
@@ -69,6 +88,7 @@ export async function runSqlitePeer(log: (line: string) => void): Promise<Figure
     return [
       figure(GROUP, 'single-row INSERT, 1 client', 'rows/s', summarize(measure(dir, 'single', singles, SINGLE_STATEMENTS))),
       figure(GROUP, '1000-row INSERT', 'rows/s', summarize(measure(dir, 'batch', batches, BATCH_STATEMENTS * BATCH_ROWS))),
+      figure(GROUP, "per-minute avg over 1M rows (time_bucket('1m') in sqlite3)", 'ms', summarize(measureAggregate(dir))),
     ];
   } finally {
     removeTempDir(dir);

@@ -1,4 +1,5 @@
-import type { Catalog, ColumnSchema, StorageReader, StoredRow, TableSchema } from '../storage/index.js';
+import type { Catalog, ColumnBatch, ColumnSchema, StorageReader, StoredRow, TableSchema } from '../storage/index.js';
+import { rowsToColumnBatch } from '../storage/index.js';
 import type { SqlType, SqlValue } from '../storage/values.js';
 import type { CompoundStatement, Join, SelectStatement, TableRef } from './ast.js';
 import { assert } from '../lib/index.js';
@@ -50,6 +51,17 @@ class DerivedReader implements StorageReader {
       return;
     }
     for (let at = 0; at < rows.length; at += SCAN_BATCH) yield rows.slice(at, at + SCAN_BATCH);
+  }
+
+  async *scanColumns(...args: Parameters<StorageReader['scanColumns']>): AsyncIterable<ColumnBatch> {
+    const [table, positions] = args;
+    const rows = this.#rows.get(table);
+    if (rows === undefined) {
+      yield* this.#base.scanColumns(...args);
+      return;
+    }
+    const width = this.catalog.table(table)?.columns.length ?? 0;
+    for (let at = 0; at < rows.length; at += SCAN_BATCH) yield rowsToColumnBatch(rows.slice(at, at + SCAN_BATCH), positions, width);
   }
 
   scanIndex(...args: Parameters<StorageReader['scanIndex']>): AsyncIterable<readonly StoredRow[]> {

@@ -1,6 +1,6 @@
 import { hasDerivedTables } from './derived-tables.js';
 import { unsupported } from './cursor.js';
-import type { StorageReader, StoredRow } from '../storage/engine.js';
+import type { ColumnBatch, StorageReader, StoredRow } from '../storage/engine.js';
 import type {
   CompoundStatement, ExplainableStatement, Expr, Join, OrderItem, QueryTerm, SelectStatement,
 } from './ast.js';
@@ -66,6 +66,7 @@ function withoutRows(reader: StorageReader): StorageReader {
   return {
     catalog: reader.catalog,
     scan: none,
+    scanColumns: async function* (): AsyncIterable<ColumnBatch> {},
     scanIndex: none,
     scanExpired: none,
     get: () => Promise.resolve(undefined),

@@ -1,3 +1,4 @@
+import type { ColumnBatch } from '../storage/engine.js';
 import type { Row, SqlValue } from '../storage/values.js';
 import type { Accumulator } from './aggregate.js';
 import type { Evaluator } from './compile.js';
@@ -46,36 +47,47 @@ export class GroupAggregator {
 
   /** Fold one batch in; `times[r * width + table]` is the insertion time of row r's part. */
   addBatch(rows: readonly Row[], times: readonly number[], width: number): void {
-    const where = this.#where;
-    const single = this.#keys.length === 1 ? (this.#keys[0] as Evaluator) : null;
+    for (let r = 0; r < rows.length; r++) this.#addRow(rows[r] as Row, times, r * width);
+  }
+
+  /**
+   * Fold a column batch of one table in: each row's columns at `positions` are copied into one
+   * reused row (`width` slots), so no row is allocated. The evaluators keep nothing of a row.
+   */
+  addColumns(batch: ColumnBatch, positions: readonly number[], width: number): void {
+    const row: SqlValue[] = new Array<SqlValue>(width).fill(null);
+    const columns = positions.map((p) => batch.columns[p] as ArrayLike<SqlValue>);
+    const count = positions.length;
+    for (let r = 0; r < batch.length; r++) {
+      for (let i = 0; i < count; i++) row[positions[i] as number] = (columns[i] as ArrayLike<SqlValue>)[r] as SqlValue;
+      this.#addRow(row, batch.times, r);
+    }
+  }
+
+  #addRow(row: Row, times: ArrayLike<number>, timeBase: number): void {
+    if (this.#where !== null && this.#where(row) !== true) return;
     const specs = this.#specs;
-    const count = specs.length;
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r] as Row;
-      if (where !== null && where(row) !== true) continue;
-      let mapKey: unknown;
-      let keys: SqlValue[] | null = null;
-      if (single !== null) {
-        mapKey = single(row);
-      } else {
-        keys = this.#keys.map((k) => k(row));
-        mapKey = keys.map((k) => `${typeof k}:${String(k)}`).join('\u0000');
-      }
-      // Time-ordered rows mostly repeat the previous group: skip the map lookup then.
-      let group = mapKey === this.#lastKey ? this.#lastGroup : this.#groups.get(mapKey);
-      if (group === undefined) {
-        group = { keys: keys ?? [mapKey as SqlValue], accs: specs.map((s) => s.make()) };
-        this.#groups.set(mapKey, group);
-      }
-      this.#lastKey = mapKey;
-      this.#lastGroup = group;
-      const accs = group.accs;
-      const timeBase = r * width;
-      for (let a = 0; a < count; a++) {
-        const spec = specs[a] as AggregateSpec;
-        const value = spec.arg === null ? 1 : spec.arg(row);
-        (accs[a] as Accumulator).add(value, times[timeBase + spec.table] as number);
-      }
+    let mapKey: unknown;
+    let keys: SqlValue[] | null = null;
+    if (this.#keys.length === 1) {
+      mapKey = (this.#keys[0] as Evaluator)(row);
+    } else {
+      keys = this.#keys.map((k) => k(row));
+      mapKey = keys.map((k) => `${typeof k}:${String(k)}`).join('\u0000');
+    }
+    // Time-ordered rows mostly repeat the previous group: skip the map lookup then.
+    let group = mapKey === this.#lastKey ? this.#lastGroup : this.#groups.get(mapKey);
+    if (group === undefined) {
+      group = { keys: keys ?? [mapKey as SqlValue], accs: specs.map((s) => s.make()) };
+      this.#groups.set(mapKey, group);
+    }
+    this.#lastKey = mapKey;
+    this.#lastGroup = group;
+    const accs = group.accs;
+    for (let a = 0; a < specs.length; a++) {
+      const spec = specs[a] as AggregateSpec;
+      const value = spec.arg === null ? 1 : spec.arg(row);
+      (accs[a] as Accumulator).add(value, times[timeBase + spec.table] as number);
     }
   }
 

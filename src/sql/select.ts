@@ -17,6 +17,7 @@ import type { RowsResult } from './result.js';
 import { Scope } from './scope.js';
 import { compareSortKey, type SortOrder } from './value-ops.js';
 import { windowsOf, WindowStep } from './window.js';
+import { columnScanOf } from './column-scan.js';
 
 
 interface Output {
@@ -252,10 +253,20 @@ export async function executeSelect(
   };
   if (grouped) {
     const aggregator = new GroupAggregator(groupEvals, aggSpecs, where);
-    for await (const batch of joinedRows(s, plan, reader, nowMs, guard)) {
-      aggregator.addBatch(batch.rows, batch.times, batch.width);
-      guard.holding(aggregator.groupCount, 'GROUP BY');
-      if (guard.step(batch.rows.length)) await guard.pause();
+    const perRow = [...(s.where === null ? [] : [s.where]), ...groupBy, ...aggregates.flatMap((a) => (a.arg === null ? [] : [a.arg]))];
+    const columns = columnScanOf(s, plan, perRow);
+    if (columns !== null) {
+      for await (const batch of reader.scanColumns(columns.table, columns.positions, columns.range)) {
+        aggregator.addColumns(batch, columns.positions, scope.width);
+        guard.holding(aggregator.groupCount, 'GROUP BY');
+        if (guard.step(batch.length)) await guard.pause();
+      }
+    } else {
+      for await (const batch of joinedRows(s, plan, reader, nowMs, guard)) {
+        aggregator.addBatch(batch.rows, batch.times, batch.width);
+        guard.holding(aggregator.groupCount, 'GROUP BY');
+        if (guard.step(batch.rows.length)) await guard.pause();
+      }
     }
     for (const row of aggregator.results()) emit(row);
   } else {

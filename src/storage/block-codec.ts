@@ -2,13 +2,14 @@ import { assert } from '../lib/assert.js';
 import { ChronosError } from '../lib/errors.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { BLOCK_FORMAT_V1, decodeBlockV1 } from './block-codec-v1.js';
-import { readBlockKeys, writeBlockKeys } from './block-keys.js';
+import { readBlockKeys, skipBlockKeys, writeBlockKeys } from './block-keys.js';
+import { rowsToColumnBatch } from './column-batch.js';
 import { columnRowValues, readColumn, readColumnSummary, writeColumn } from './codecs/column-codec.js';
 import type { DecodedColumn } from './codecs/column-codec.js';
 import { summarize } from './codecs/column-summary.js';
 import type { ColumnSummary } from './codecs/column-summary.js';
 import { readInts, writeInts } from './codecs/int-codec.js';
-import type { RowKey, StoredRow } from './engine.js';
+import type { ColumnBatch, RowKey, StoredRow } from './engine.js';
 import type { ColumnSchema, TableSchema } from './schema.js';
 import type { SqlValue } from './values.js';
 
@@ -88,6 +89,34 @@ export function decodeBlock(schema: TableSchema, bytes: Uint8Array): StoredRow[]
     out[r] = { key, values, insertedAtMs: Number(times[r]) };
   }
   return out;
+}
+
+/**
+ * The columns at `positions` of a block, one value per row (dense typed arrays where a column
+ * has no NULL), with the rows' insert times: no row object and no key is built.
+ */
+export function decodeBlockColumns(schema: TableSchema, bytes: Uint8Array, positions: readonly number[]): ColumnBatch {
+  const width = schema.columns.length;
+  if (bytes[0] === BLOCK_FORMAT_V1) return rowsToColumnBatch(decodeBlockV1(schema.columns, bytes), positions, width);
+  const header = readHeader(schema, bytes);
+  const { reader, rows } = header;
+  skipBlockKeys(reader, schema, rows);
+  const stored = readInts(reader, rows);
+  const times = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) times[r] = Number(stored[r]);
+  const wanted = new Set(positions);
+  const columns = new Array<ArrayLike<SqlValue> | undefined>(width);
+  for (let c = 0; c < width; c++) {
+    if (c >= header.columns) {
+      if (wanted.has(c)) columns[c] = new Array<SqlValue>(rows).fill(null);
+      continue;
+    }
+    const section = reader.bytes(reader.varint());
+    if (!wanted.has(c)) continue;
+    const decoded = readColumn(new ByteReader(section, 'block column'), (schema.columns[c] as ColumnSchema).type, rows);
+    columns[c] = decoded.nulls === null ? decoded.values : columnRowValues(decoded, rows);
+  }
+  return { length: rows, columns, times };
 }
 
 /** The section of column `position`, or null for a column added after the block was written. */

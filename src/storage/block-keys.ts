@@ -127,3 +127,22 @@ export function readBlockKeys(
   }
   throw new ChronosError('CORRUPTION', `block key mode ${mode} does not fit table ${schema.name}`);
 }
+
+/** Move `reader` past the key section without building keys (column scans need no keys). */
+export function skipBlockKeys(reader: ByteReader, schema: TableSchema, count: number): void {
+  const mode = reader.u8();
+  if (mode === KEYS_EXPLICIT) {
+    for (let r = 0; r < count; r++) {
+      reader.varint();
+      reader.bytes(reader.varint());
+    }
+    return;
+  }
+  if (mode === KEYS_ROW_ID && schema.primaryKey.length === 0) {
+    readInts(reader, count);
+    return;
+  }
+  if (mode !== KEYS_PRIMARY_KEY || schema.primaryKey.length === 0) {
+    throw new ChronosError('CORRUPTION', `block key mode ${mode} does not fit table ${schema.name}`);
+  }
+}

@@ -28,6 +28,17 @@ export interface KeyRange {
   readonly upper?: KeyBound;
 }
 
+/**
+ * Rows as columns: `columns[p]` holds column p's value for each of the `length` rows (NULLs in
+ * place) for the positions a column scan asked for, undefined for the others.
+ */
+export interface ColumnBatch {
+  readonly length: number;
+  readonly columns: readonly (ArrayLike<SqlValue> | undefined)[];
+  /** When each row was inserted (ms since epoch). */
+  readonly times: ArrayLike<number>;
+}
+
 /** Options of a scan. */
 export interface ScanOptions {
   readonly reverse?: boolean;
@@ -41,6 +52,11 @@ export interface StorageReader {
   readonly catalog: Catalog;
   /** Rows of `table` whose primary key is in `range`, in primary-key order. */
   scan(table: string, range?: KeyRange, options?: ScanOptions): AsyncIterable<readonly StoredRow[]>;
+  /**
+   * The rows `scan` would give, in no particular order, as column batches holding only the
+   * columns at `positions`: column blocks decode straight into them, no row object each.
+   */
+  scanColumns(table: string, positions: readonly number[], range?: KeyRange): AsyncIterable<ColumnBatch>;
   /** Rows of `table` whose `index` key is in `range`, in index order (ties by primary key). */
   scanIndex(table: string, index: string, range?: KeyRange): AsyncIterable<readonly StoredRow[]>;
   /** Rows of `table` that expired at or before `nowMs` (insertedAtMs + ttl <= nowMs). */

@@ -3,6 +3,7 @@ export { INT64_MAX, INT64_MIN, canonicalInt } from './values.js';
 export type * from './schema.js';
 export type * from './engine.js';
 export { openStorage } from './storage-engine.js';
+export { rowsToColumnBatch } from './column-batch.js';
 export type { StorageOptions } from './storage-engine.js';
 export type { LayoutOptions, NewTableLayoutPolicy } from './table-layout.js';
 export { APPEND_LAYOUT, AUTO_LAYOUT, ROW_LAYOUT } from './table-layout.js';

@@ -1,7 +1,8 @@
 import { bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
-import { blockExtent, decodeBlock } from './block-codec.js';
+import { blockExtent, decodeBlock, decodeBlockColumns } from './block-codec.js';
 import { seriesOf } from './block-chunks.js';
-import type { RowKey, StoredRow } from './engine.js';
+import { rowsToColumnBatch } from './column-batch.js';
+import type { ColumnBatch, RowKey, StoredRow } from './engine.js';
 import { ROWS_PREFIX_BYTES, afterPrefix, blocksPrefix, rowsPrefix } from './keys.js';
 import { successorKey } from './kv-source.js';
 import type { KvSource } from './kv-source.js';
@@ -283,6 +284,49 @@ export class RowStore {
     }
   }
 
+  /**
+   * Rows with low <= key < high as column batches, in no particular order: the head's rows,
+   * then each block. A block no head entry falls inside (and wholly in range) decodes only the
+   * wanted columns; any other is decoded to rows and filtered (the head wins over blocks).
+   */
+  async *scanColumns(
+    schema: TableSchema,
+    positions: readonly number[],
+    low: Uint8Array,
+    high: Uint8Array,
+  ): AsyncIterable<ColumnBatch> {
+    const width = schema.columns.length;
+    const prefix = blocksPrefix(schema.id);
+    const hasBlocks = (await this.#source.first(prefix, afterPrefix(prefix), false)) !== undefined;
+    // Head keys in order (the head scan is ordered), kept only to find what shadows a block.
+    const headKeys: RowKey[] = [];
+    for await (const batch of this.headItems(schema, low, high, false)) {
+      const live: StoredRow[] = [];
+      for (const item of batch) {
+        if (hasBlocks) headKeys.push(item.key);
+        if (item.row !== null) live.push(item.row);
+      }
+      if (live.length > 0) yield rowsToColumnBatch(live, positions, width);
+    }
+    if (!hasBlocks || compareBytes(low, high) >= 0) return;
+    const inRange = (key: RowKey): boolean => compareBytes(key, low) >= 0 && compareBytes(key, high) < 0;
+    const filtered = (key: Uint8Array, value: Uint8Array): ColumnBatch => rowsToColumnBatch(
+      this.#decode(schema, key, value).filter((row) => inRange(row.key) && !holdsKey(headKeys, row.key)),
+      positions, width);
+    const start = concatBytes(prefix, low);
+    const before = await this.#source.first(prefix, start, true);
+    if (before !== undefined) yield filtered(before.key, before.value);
+    for await (const batch of this.#source.range(start, concatBytes(prefix, high), false, BLOCK_BATCH_ENTRIES)) {
+      for (const block of batch) {
+        const first = block.key.subarray(prefix.length);
+        const last = blockExtent(schema, block.value).lastKey;
+        const shadow = headKeys[lowerBound(headKeys, first)];
+        const whole = compareBytes(last, high) < 0 && (shadow === undefined || compareBytes(shadow, last) > 0);
+        yield whole ? decodeBlockColumns(schema, block.value, positions) : filtered(block.key, block.value);
+      }
+    }
+  }
+
   /** Rows with low <= key < high: blocks merged with the head, the head winning. */
   async *scanRows(
     schema: TableSchema,
@@ -329,6 +373,23 @@ export class RowStore {
       await head.close();
     }
   }
+}
+
+/** The first position of `keys` (sorted) whose key is >= `key`. */
+function lowerBound(keys: readonly RowKey[], key: RowKey): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareBytes(keys[middle] as RowKey, key) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function holdsKey(keys: readonly RowKey[], key: RowKey): boolean {
+  const found = keys[lowerBound(keys, key)];
+  return found !== undefined && compareBytes(found, key) === 0;
 }
 
 function toRow(schema: TableSchema, key: RowKey, value: Uint8Array): StoredRow | null {

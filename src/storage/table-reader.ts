@@ -16,7 +16,7 @@ import { successorKey } from './kv-source.js';
 import type { KvSource } from './kv-source.js';
 import { RowStore } from './row-store.js';
 import type { Catalog, ColumnSchema, IndexSchema, TableSchema } from './schema.js';
-import type { KeyBound, KeyRange, NamedValue, RowKey, ScanOptions, StoredRow } from './engine.js';
+import type { ColumnBatch, KeyBound, KeyRange, NamedValue, RowKey, ScanOptions, StoredRow } from './engine.js';
 import { normalizeKeyValues } from './validate.js';
 import type { SqlValue } from './values.js';
 
@@ -144,6 +144,13 @@ export abstract class TableReader {
     const low = gte.subarray(ROWS_PREFIX_BYTES);
     const high = lt.subarray(ROWS_PREFIX_BYTES);
     yield* this.rows.scanRows(schema, low, high, options?.reverse === true);
+  }
+
+  async *scanColumns(table: string, positions: readonly number[], range?: KeyRange): AsyncIterable<ColumnBatch> {
+    const schema = this.requireTable(table);
+    const prefix = rowsPrefix(schema.id);
+    const [gte, lt] = rangeBounds(table, prefix, keyColumns(schema), range);
+    yield* this.rows.scanColumns(schema, positions, gte.subarray(ROWS_PREFIX_BYTES), lt.subarray(ROWS_PREFIX_BYTES));
   }
 
   async *scanIndex(

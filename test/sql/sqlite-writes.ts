@@ -48,7 +48,17 @@ export class WriteScript {
     const lowest: Record<ColumnType, string> = { INT: '-1000', FLOAT: '-1000.5', STRING: "''" };
     // A range on an indexed column: the planner reads it through the index.
     const ranges = this.indexes.map((i) => `SELECT * FROM ${i.table.name} WHERE ${i.column.name} >= ${lowest[i.column.type]}`);
-    return [...this.tables.map((t) => `SELECT * FROM ${t.name}`), ...ranges];
+    // Aggregates read columnar tables as column batches (head rows, whole blocks, shadowed
+    // blocks): count, min and max have one answer whatever order rows arrive in.
+    const aggregates = this.tables.map((t) => {
+      const columns = t.columns.map((c) => `count(${c.name}), min(${c.name}), max(${c.name})`);
+      return `SELECT count(*), ${columns.join(', ')} FROM ${t.name}`;
+    });
+    const groups = this.tables.map((t) => {
+      const by = this.rng.pick(this.dataColumns(t)).name;
+      return `SELECT ${by}, count(*), max(${this.rng.pick(t.columns).name}) FROM ${t.name} GROUP BY ${by}`;
+    });
+    return [...this.tables.map((t) => `SELECT * FROM ${t.name}`), ...ranges, ...aggregates, ...groups];
   }
 
   /** The next statement; it changes the model when it changes the schema. */
