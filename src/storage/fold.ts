@@ -18,7 +18,8 @@ const ALL_ROW_KEYS_LOW = new Uint8Array(0);
 const ALL_ROW_KEYS_HIGH = Uint8Array.of(0xff);
 
 /**
- * Move a table's head into blocks when it has grown past the limit: the blocks overlapping the
+ * Move a table's head into blocks when it has grown past the limit, or when the committing
+ * transaction brings at least blockRows/8 rows that all append after their blocks: the blocks overlapping the
  * head's key span are decoded, merged with the head (head wins, deletes drop rows), re-chunked,
  * and written back through the overlay, so the fold commits in the same batch as the writes.
  * Returns whether it folded.
@@ -36,9 +37,8 @@ export async function foldHead(
   for await (const batch of store.headItems(schema, ALL_ROW_KEYS_LOW, ALL_ROW_KEYS_HIGH, false)) {
     head.push(...batch);
   }
-  if (head.length === 0 || head.length < layout.headEntriesMax) return false;
+  if (head.length === 0) return false;
   const prefix = blocksPrefix(schema.id);
-  const groups = await groupByBlock(source, prefix, head);
   const rowPrefix = rowsPrefix(schema.id);
   // Head rows written by this very transaction never reach LevelDB: they go straight to blocks.
   const stored = new Set<string>();
@@ -46,6 +46,14 @@ export async function foldHead(
   for await (const batch of base.range(rowPrefix, headEnd, false)) {
     for (const entry of batch) stored.add(bytesToMapKey(entry.key));
   }
+  const appendRows = Math.max(1, Math.floor(layout.blockRows / APPEND_MIN_FRACTION));
+  if (head.length < layout.headEntriesMax && head.length - stored.size < appendRows) return false;
+  const groups = await groupByBlock(source, prefix, head);
+  // Below the head limit, a commit's own rows fold early only when they all append after
+  // their blocks: they become blocks at once instead of head entries that a later fold reads
+  // back and deletes (whose tombstones every head scan would then step over).
+  if (head.length < layout.headEntriesMax &&
+    !groups.every((g) => g.block === undefined || appendsAfter(schema, g.block, g.items, layout))) return false;
   for (const item of head) {
     const key = concatBytes(rowPrefix, item.key);
     if (stored.has(bytesToMapKey(key))) overlay.delete(key);

@@ -8,7 +8,7 @@ import type {
   TableDefinition,
   WriteTransaction,
 } from '../../src/storage/index.js';
-import { blocksPrefix } from '../../src/storage/keys.js';
+import { blocksPrefix, rowsPrefix } from '../../src/storage/keys.js';
 import { afterPrefix } from '../../src/storage/keys.js';
 import { collect, newMemoryLevel } from './backends.js';
 
@@ -62,6 +62,52 @@ async function fill(writer: Writer, table: string, count: number): Promise<void>
     await writer.write((tx) => tx.insert(table, ['d1', i, i + 0.25], 1000 + i));
   }
 }
+
+async function headCount(level: Level, engine: StorageEngine, table: string): Promise<number> {
+  const reader = await engine.reader();
+  const id = reader.catalog.table(table)?.id ?? -1;
+  await reader.close();
+  const prefix = rowsPrefix(id);
+  let count = 0;
+  for await (const _key of level.keys({ gte: prefix, lt: afterPrefix(prefix) })) count++;
+  return count;
+}
+
+describe('early folds of appending commits', () => {
+  const LAYOUT: LayoutOptions = { blockRows: 64, headEntriesMax: 1000, newTables: 'columnar' };
+  const rows = (from: number, count: number, device = 'd1'): [string, number, number][] =>
+    Array.from({ length: count }, (_, i) => [device, from + i, i / 4]);
+
+  it('a commit of blockRows/8 or more appended rows goes straight to blocks; fewer wait in the head', async () => {
+    const level = newMemoryLevel();
+    const engine = await openStorage({ level, layout: LAYOUT });
+    const writer = new Writer(engine);
+    await writer.write(async (tx) => tx.createTable(SENSORS));
+    await writer.write((tx) => tx.insertMany('sensors', rows(0, 100), 1));
+    expect(await headCount(level, engine, 'sensors')).toBe(0);
+    expect(await blockCount(level, engine, 'sensors')).toBe(2);
+    await writer.write((tx) => tx.insertMany('sensors', rows(100, 7), 2));
+    expect(await headCount(level, engine, 'sensors')).toBe(7);
+    // 8 more appends: with the 7 in the head they fold together.
+    await writer.write((tx) => tx.insertMany('sensors', rows(107, 8), 3));
+    expect(await headCount(level, engine, 'sensors')).toBe(0);
+    expect((await rowsOf(engine, 'sensors')).length).toBe(115);
+    await engine.close();
+  });
+
+  it('rows landing inside existing blocks stay in the head until it is full', async () => {
+    const level = newMemoryLevel();
+    const engine = await openStorage({ level, layout: LAYOUT });
+    const writer = new Writer(engine);
+    await writer.write(async (tx) => tx.createTable(SENSORS));
+    await writer.write((tx) => tx.insertMany('sensors', rows(0, 128).map(([d, ts, v]) => [d, ts * 2, v]), 1));
+    const blocks = await blockCount(level, engine, 'sensors');
+    await writer.write((tx) => tx.insertMany('sensors', rows(0, 20).map(([d, ts, v]) => [d, ts * 2 + 1, v]), 2));
+    expect(await headCount(level, engine, 'sensors')).toBe(20);
+    expect(await blockCount(level, engine, 'sensors')).toBe(blocks);
+    await engine.close();
+  });
+});
 
 describe('per-table layout', () => {
   it('is recorded in the catalog and decides whether a table folds into column blocks', async () => {
