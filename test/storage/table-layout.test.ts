@@ -28,15 +28,21 @@ const EVENTS: TableDefinition = { ...SENSORS, name: 'events', primaryKey: [] };
 
 const TINY_ROW_POLICY: LayoutOptions = { blockRows: 3, headEntriesMax: 4, newTables: 'row' };
 
-async function blockCount(level: Level, engine: StorageEngine, table: string): Promise<number> {
+/** LevelDB entries of `table` under `prefixOf(its id)`: its blocks or its head rows. */
+async function entryCount(level: Level, engine: StorageEngine, table: string, prefixOf: (id: number) => Uint8Array): Promise<number> {
   const reader = await engine.reader();
   const id = reader.catalog.table(table)?.id ?? -1;
   await reader.close();
-  const prefix = blocksPrefix(id);
+  const prefix = prefixOf(id);
   let count = 0;
   for await (const _key of level.keys({ gte: prefix, lt: afterPrefix(prefix) })) count++;
   return count;
 }
+
+const blockCount = (level: Level, engine: StorageEngine, table: string): Promise<number> =>
+  entryCount(level, engine, table, blocksPrefix);
+const headCount = (level: Level, engine: StorageEngine, table: string): Promise<number> =>
+  entryCount(level, engine, table, rowsPrefix);
 
 class Writer {
   #index = 0;
@@ -61,16 +67,6 @@ async function fill(writer: Writer, table: string, count: number): Promise<void>
   for (let i = 0; i < count; i++) {
     await writer.write((tx) => tx.insert(table, ['d1', i, i + 0.25], 1000 + i));
   }
-}
-
-async function headCount(level: Level, engine: StorageEngine, table: string): Promise<number> {
-  const reader = await engine.reader();
-  const id = reader.catalog.table(table)?.id ?? -1;
-  await reader.close();
-  const prefix = rowsPrefix(id);
-  let count = 0;
-  for await (const _key of level.keys({ gte: prefix, lt: afterPrefix(prefix) })) count++;
-  return count;
 }
 
 describe('early folds of appending commits', () => {
