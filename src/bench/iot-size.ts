@@ -15,7 +15,8 @@ const COMMIT_ROWS = 1_000;
 const INFLUX_BYTES_PER_VALUE = 6.88;
 const GROUP = 'iot-size';
 
-function readingsTable(layout: TableLayoutName): TableDefinition {
+/** `readings (device_id, ts ms, temp, humidity, PRIMARY KEY (device_id, ts))` in `layout`. */
+export function readingsTable(layout: TableLayoutName): TableDefinition {
   return {
     name: 'readings',
     columns: [
@@ -30,7 +31,8 @@ function readingsTable(layout: TableLayoutName): TableDefinition {
   };
 }
 
-async function load(engine: StorageEngine, layout: TableLayoutName, points: number): Promise<number> {
+/** Loads the first `points` time steps of iot-1m into a new `readings` table in 1000-row commits; returns the rows. */
+export async function loadReadings(engine: StorageEngine, layout: TableLayoutName, points: number): Promise<number> {
   let index = 0;
   let tx = await engine.begin();
   tx.createTable(readingsTable(layout));
@@ -66,7 +68,7 @@ async function measure(layout: TableLayoutName, points: number): Promise<SizeRes
   try {
     const engine = await openStorage({ dir });
     const began = performance.now();
-    const rows = await load(engine, layout, points);
+    const rows = await loadReadings(engine, layout, points);
     const seconds = (performance.now() - began) / 1000;
     await engine.compact();
     const reader = await engine.reader();

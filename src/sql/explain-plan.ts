@@ -8,6 +8,7 @@ import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands } from './expr-map.js';
 import { collectAggregates } from './expr-walk.js';
 import { windowsOf } from './window.js';
+import { scanOrderFor } from './scan-order.js';
 import { describeAccessPath } from './plan.js';
 import { printExpr } from './print.js';
 import type { RowsResult } from './result.js';
@@ -124,18 +125,24 @@ function orderText(items: readonly OrderItem[]): string {
   }).join(', ');
 }
 
-/** Limit and Sort steps; returns the depth the steps below them start at. */
+/**
+ * Limit and Sort steps (`inKeyOrder`: the rows are read in ORDER BY's order, nothing is sorted);
+ * returns the depth the steps below them start at.
+ */
 function tailSteps(
   q: { readonly orderBy: readonly OrderItem[]; readonly limit: Expr | null; readonly offset: Expr | null },
   depth: number,
   out: Step[],
+  inKeyOrder = false,
 ): number {
   let d = depth;
   if (q.limit !== null || q.offset !== null) {
     const limit = q.limit === null ? 'Limit all' : `Limit ${show(q.limit)}`;
     out.push({ depth: d++, text: q.offset === null ? limit : `${limit} offset ${show(q.offset)}` });
   }
-  if (q.orderBy.length > 0) out.push({ depth: d++, text: `Sort by ${orderText(q.orderBy)}` });
+  if (q.orderBy.length > 0) {
+    out.push({ depth: d++, text: inKeyOrder ? `In key order ${orderText(q.orderBy)} (no sort)` : `Sort by ${orderText(q.orderBy)}` });
+  }
   return d;
 }
 
@@ -150,26 +157,30 @@ async function selectSteps(
   const s = subqueries.length === 0 ? original : (await resolveSubqueries(original, reader, nowMs)) as SelectStatement;
   const byName = s.orderBy.map((o) => {
     const e = o.expr;
-    const item = e.kind === 'literal' && e.type === 'INT' && typeof e.value === 'number' ? s.items[e.value - 1] : undefined;
+    const item = e.kind === 'literal' && e.type === 'INT' && typeof e.value === 'number' ? s.items[e.value - 1]
+      : e.kind === 'column' && e.table === null ? s.items.find((i) => i.kind === 'expr' && i.name === e.name && i.expr.kind === 'column') : undefined;
     return item?.kind === 'expr' ? { ...o, expr: item.expr } : o;
   });
-  let d = tailSteps({ ...s, orderBy: byName }, depth, out);
-  if (s.distinct) out.push({ depth: d++, text: 'Distinct' });
+  if (hasDerivedTables(s)) throw unsupported('EXPLAIN of a query with a subquery in FROM');
+  const plan = planSelect(s, reader, nowMs);
   const windows = windowsOf(s);
-  if (windows.length > 0) out.push({ depth: d++, text: `Window: ${[...new Set(windows.map(show))].join(', ')}` });
   const aggregates: Extract<Expr, { kind: 'aggregate' }>[] = [];
   for (const item of s.items) if (item.kind === 'expr') collectAggregates(item.expr, aggregates);
   if (s.having !== null) collectAggregates(s.having, aggregates);
   for (const o of s.orderBy) collectAggregates(o.expr, aggregates);
+  const grouped = s.groupBy.length > 0 || aggregates.length > 0;
+  const inKeyOrder = !grouped && !s.distinct && windows.length === 0 &&
+    scanOrderFor(s, plan, byName.map((o) => o.expr), byName.map((o) => o.descending)) !== null;
+  let d = tailSteps({ ...s, orderBy: byName }, depth, out, inKeyOrder);
+  if (s.distinct) out.push({ depth: d++, text: 'Distinct' });
+  if (windows.length > 0) out.push({ depth: d++, text: `Window: ${[...new Set(windows.map(show))].join(', ')}` });
   if (s.having !== null) out.push({ depth: d++, text: `Filter (HAVING) ${show(s.having)}` });
-  if (s.groupBy.length > 0 || aggregates.length > 0) {
+  if (grouped) {
     const by = s.groupBy.length > 0 ? ` by ${s.groupBy.map(show).join(', ')}` : '';
     const of = aggregates.length > 0 ? `: ${[...new Set(aggregates.map(show))].join(', ')}` : '';
     out.push({ depth: d++, text: `Aggregate${by}${of}` });
   }
   if (s.where !== null) out.push({ depth: d++, text: `Filter ${show(s.where)}` });
-  if (hasDerivedTables(s)) throw unsupported('EXPLAIN of a query with a subquery in FROM');
-  const plan = planSelect(s, reader, nowMs);
   if (plan.path === null) out.push({ depth: d, text: 'One row (no FROM)' });
   else joinSteps(s.joins.map((j, i) => ({ join: j, hashed: hashJoins(plan.scope, i, j) })), describeAccessPath(plan.path), d, out);
   for (const [i, sub] of subqueries.entries()) {

@@ -23,6 +23,7 @@ export async function* joinedRows(
   reader: StorageReader,
   nowMs: number,
   guard: StatementGuard,
+  reverse = false,
 ): AsyncIterable<JoinedBatch> {
   if (plan.path === null) {
     yield { rows: [[]], times: [nowMs], width: 1 };
@@ -30,7 +31,7 @@ export async function* joinedRows(
   }
   if (s.joins.length === 0) {
     // One array per batch, never per row: this loop feeds million-row aggregations.
-    for await (const batch of scanPath(reader, plan.path)) {
+    for await (const batch of scanPath(reader, plan.path, reverse)) {
       const rows = new Array<Row>(batch.length);
       const times = new Array<number>(batch.length);
       for (let i = 0; i < batch.length; i++) {

@@ -198,10 +198,11 @@ export function chooseAccessPath(
 export async function* scanPath(
   reader: StorageReader,
   path: AccessPath,
+  reverse = false,
 ): AsyncIterable<readonly StoredRow[]> {
   switch (path.kind) {
     case 'full-scan':
-      yield* reader.scan(path.table);
+      yield* reader.scan(path.table, undefined, { reverse });
       return;
     case 'pk-lookup': {
       const row = await reader.get(path.table, path.key);
@@ -209,7 +210,7 @@ export async function* scanPath(
       return;
     }
     case 'pk-range':
-      yield* reader.scan(path.table, path.range);
+      yield* reader.scan(path.table, path.range, { reverse });
       return;
     case 'index-range':
       yield* reader.scanIndex(path.table, path.index, path.range);

@@ -18,6 +18,7 @@ import { Scope } from './scope.js';
 import { compareSortKey, type SortOrder } from './value-ops.js';
 import { windowsOf, WindowStep } from './window.js';
 import { columnScanOf } from './column-scan.js';
+import { scanOrderFor } from './scan-order.js';
 
 
 interface Output {
@@ -231,7 +232,12 @@ export async function executeSelect(
   });
   const limit = nonNegativeInt(s.limit, 'LIMIT', nowMs);
   const offset = nonNegativeInt(s.offset, 'OFFSET', nowMs) ?? 0;
-  const needsAll = limit === null || sortKeys.length > 0 || s.distinct || grouped || windows !== null;
+  // Rows read in primary-key order (forwards or backwards) may already be in ORDER BY's order:
+  // then nothing is sorted and a LIMIT stops the scan early.
+  const scanOrder = grouped || s.distinct || windows !== null ? null : scanOrderFor(s, plan,
+    sortKeys.map((k, i) => (k.output >= 0 ? (outputs[k.output] as Output).expr : aliasExpr(s.orderBy[i]?.expr as Expr))),
+    sortKeys.map((k) => k.descending));
+  const needsAll = limit === null || (sortKeys.length > 0 && scanOrder === null) || s.distinct || grouped || windows !== null;
   const wanted = needsAll ? Infinity : (limit ?? 0) + offset;
 
   const produced: { out: SqlValue[]; keys: SqlValue[] }[] = [];
@@ -270,7 +276,7 @@ export async function executeSelect(
     }
     for (const row of aggregator.results()) emit(row);
   } else {
-    outer: for await (const batch of joinedRows(s, plan, reader, nowMs, guard)) {
+    outer: for await (const batch of joinedRows(s, plan, reader, nowMs, guard, scanOrder === 'reverse')) {
       for (const row of batch.rows) {
         if (guard.step()) await guard.pause();
         if (where !== null && where(row) !== true) continue;
@@ -294,7 +300,7 @@ export async function executeSelect(
       return true;
     });
   }
-  if (sortKeys.length > 0) {
+  if (sortKeys.length > 0 && scanOrder === null) {
     rows.sort((a, b) => {
       for (let i = 0; i < sortKeys.length; i++) {
         const c = compareSortKey(a.keys[i] ?? null, b.keys[i] ?? null, sortKeys[i] as SortOrder);

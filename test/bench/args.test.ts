@@ -30,7 +30,8 @@ describe('parseBenchArgs', () => {
 
   it('accepts --vs-influx with ingest only', () => {
     expect(parseBenchArgs(['ingest', '--vs-influx'])).toEqual({ suites: ['ingest'], vsEtcd: false, vsInflux: true, iotFraction: 1 });
-    expect(() => parseBenchArgs(['single', '--vs-influx'])).toThrow(/needs the ingest suite/);
+    expect(() => parseBenchArgs(['single', '--vs-influx'])).toThrow(/needs the ingest or iot suite/);
+    expect(parseBenchArgs(['iot', '--vs-influx'])).toMatchObject({ suites: ['iot'], vsInflux: true });
   });
 
   it('runs the sync suite', () => {

@@ -65,6 +65,8 @@ describe('EXPLAIN', () => {
     ['EXPLAIN SELECT site FROM sensors s LEFT JOIN devices USING (device)', [
       'Hash left join devices USING (device)', '  FULL SCAN sensors', '  FULL SCAN devices (held in memory)']],
     ['EXPLAIN SELECT count(*) FROM sensors', ['Aggregate: count(*)', '  FULL SCAN sensors']],
+    ["EXPLAIN SELECT * FROM sensors WHERE device = 'a' ORDER BY ts DESC LIMIT 10", [
+      'Limit 10', '  In key order ts DESC (no sort)', "    Filter device = 'a'", '      PK RANGE sensors >=(a) <=(a)']],
     ['EXPLAIN SELECT device, rank() OVER (ORDER BY count(*) DESC) FROM sensors GROUP BY device HAVING count(*) > 1 ORDER BY 1', [
       'Sort by device', '  Window: rank() over (order by count(*) desc)', '    Filter (HAVING) count(*) > 1',
       '      Aggregate by device: count(*)', '        FULL SCAN sensors']],

@@ -283,6 +283,9 @@ export function randomQuery(rng: Random): string {
     () => `SELECT t.id, d.total FROM t JOIN (SELECT g, sum(w) AS total FROM u GROUP BY g) AS d USING (g)${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT t.id, d.w FROM t LEFT JOIN (SELECT g, w FROM u WHERE w ${rng.pick(['<', '>'])} ${rng.between(0, 110)}) d ON t.g = d.g${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT id, g, v, s FROM t${where} ORDER BY ${orderKeys(rng)}, id`,
+    // Ordered by the primary key alone: read in key order, forwards or backwards, LIMIT stopping early.
+    () => `SELECT id, g FROM t${where} ORDER BY ${rng.pick(['id', 'id ASC', 'id DESC', 't.id DESC', '1 DESC', '1'])}${rng.chance(0.7) ? ` LIMIT ${rng.between(0, 20)}${rng.chance(0.3) ? ` OFFSET ${rng.between(0, 5)}` : ''}` : ''}`,
+    () => `SELECT id AS k, v FROM t WHERE id ${rng.pick(['<', '>', '>=', '<='])} ${rng.between(0, 150)} ORDER BY k ${rng.pick(['ASC', 'DESC'])} LIMIT ${rng.between(1, 10)}`,
     () => `SELECT id, ${functionItem(rng)}, ${functionItem(rng)} FROM t${where}`,
     () => setOperationQuery(rng),
     () => `SELECT id, g FROM t WHERE ${subqueryAtom(rng)} ${rng.pick(['AND', 'OR'])} ${predicateChain(rng, 0)}`,

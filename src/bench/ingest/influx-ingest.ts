@@ -14,7 +14,7 @@ async function storedLines(server: InfluxServer, db: string): Promise<number> {
 }
 
 /** One shape into database `db`: InfluxDB answers 204 once the points are in its fsynced WAL. */
-async function runShape(server: InfluxServer, db: string, data: readonly IotReading[], shape: Shape,
+export async function runShape(server: InfluxServer, db: string, data: readonly IotReading[], shape: Shape,
   firstReading: number): Promise<ShapeResult> {
   const perRequest = shape.valuesPerRequest / VALUES_PER_READING;
   const requests = shape.durationMs === Infinity ? Math.ceil(data.length / perRequest) : 1_000_000;

@@ -1,0 +1,38 @@
+import { iotDataset } from './iot-bodies.js';
+import { runShape } from './influx-ingest.js';
+import { InfluxServer } from './influx-server.js';
+import { BULK } from './shapes.js';
+import { IOT_QUERIES, QUERY_RUNS, QUERY_WARMUPS } from '../iot-queries.js';
+import type { QueryTimes } from '../iot-queries.js';
+
+/** Rows of an InfluxQL answer, summed over its series. */
+function answerRows(answer: unknown): number {
+  const series = (answer as { results?: { series?: { values?: unknown[] }[] }[] }).results?.[0]?.series ?? [];
+  return series.reduce((sum, s) => sum + (s.values?.length ?? 0), 0);
+}
+
+/** iot-1m loaded into InfluxDB 1.x (bulk, as the anchor), then q1-q4 timed as ChronosDB's are. */
+export async function influxIotQueries(log: (line: string) => void): Promise<{ times: QueryTimes; version: string }> {
+  const server = await InfluxServer.start(['iot']);
+  try {
+    log(`iot: ${server.version}, loading iot-1m`);
+    await runShape(server, 'iot', iotDataset(), BULK, 0);
+    const times = new Map<string, number[]>();
+    for (const query of IOT_QUERIES) {
+      const samples: number[] = [];
+      for (let i = 0; i < QUERY_WARMUPS + QUERY_RUNS; i++) {
+        const began = performance.now();
+        const answer = await server.query(query.influxql, 'iot');
+        const elapsed = performance.now() - began;
+        const rows = answerRows(answer);
+        // q2 answers one series per device (one row each); q4 one row.
+        if (!query.rows(rows)) throw new Error(`InfluxDB ${query.name} answered ${rows} rows`);
+        if (i >= QUERY_WARMUPS) samples.push(elapsed);
+      }
+      times.set(query.name, samples);
+    }
+    return { times, version: server.version };
+  } finally {
+    await server.stop();
+  }
+}

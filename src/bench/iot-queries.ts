@@ -1,0 +1,78 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../lib/clock.js';
+import { LocalExecutor, Session } from '../sql/index.js';
+import type { StatementResult } from '../sql/index.js';
+import { openStorage } from '../storage/index.js';
+import { IOT_DEVICES, IOT_POINTS } from './iot-data.js';
+import { loadReadings } from './iot-size.js';
+import { removeTempDir, trackTempDir } from './processes.js';
+
+const START_S = 1_733_856_000;
+const STEP_S = 10;
+const END_S = START_S + IOT_POINTS * STEP_S;
+export const QUERY_WARMUPS = 2;
+export const QUERY_RUNS = 20;
+
+/** The anchor's four queries, in our SQL and in InfluxQL, and how many rows each answers. */
+export const IOT_QUERIES = [
+  { name: 'q1 per-minute avg of one device',
+    sql: `SELECT time_bucket('1m', ts / 1000), avg(temp) FROM readings WHERE device_id = 'esp-042' AND ts >= ${START_S * 1000} AND ts < ${END_S * 1000} GROUP BY 1`,
+    influxql: `SELECT mean("temp") FROM readings WHERE device_id='esp-042' AND time >= ${START_S}s AND time < ${END_S}s GROUP BY time(1m)`,
+    rows: (n: number): boolean => n === Math.ceil((END_S - START_S) / 60) || n === Math.ceil((END_S - START_S) / 60) + 1 },
+  { name: 'q2 avg per device',
+    sql: 'SELECT device_id, avg(temp) FROM readings GROUP BY device_id',
+    influxql: 'SELECT mean("temp") FROM readings GROUP BY device_id',
+    rows: (n: number): boolean => n === IOT_DEVICES },
+  { name: 'q3 last 100 of one device, newest first',
+    sql: "SELECT * FROM readings WHERE device_id = 'esp-042' ORDER BY ts DESC LIMIT 100",
+    influxql: `SELECT * FROM readings WHERE device_id='esp-042' ORDER BY time DESC LIMIT 100`,
+    rows: (n: number): boolean => n === 100 },
+  { name: 'q4 count of all',
+    sql: 'SELECT count(temp) FROM readings',
+    influxql: 'SELECT count("temp") FROM readings',
+    rows: (n: number): boolean => n === 1 },
+] as const;
+
+/** Milliseconds of each timed run of each query (after the warm-ups), by query name. */
+export type QueryTimes = ReadonlyMap<string, readonly number[]>;
+
+function rowCount(result: StatementResult): number {
+  return result.kind === 'rows' ? result.rows.length : -1;
+}
+
+/**
+ * Loads iot-1m into a columnar `readings` table of an embedded engine, compacts it, and times
+ * q1-q4 through SQL sessions; every answer's row count is checked, and q4's count.
+ */
+export async function chronosIotQueries(log: (line: string) => void): Promise<QueryTimes> {
+  const dir = await mkdtemp(join(tmpdir(), 'chronos-bench-iotq-'));
+  trackTempDir(dir);
+  const engine = await openStorage({ dir });
+  try {
+    log(`iot: loading ${IOT_DEVICES * IOT_POINTS} readings into a columnar table`);
+    const rows = await loadReadings(engine, 'columnar', IOT_POINTS);
+    await engine.compact();
+    const session = new Session(new LocalExecutor(engine, systemClock));
+    const count = await session.execute('SELECT count(temp) FROM readings');
+    if (count.kind !== 'rows' || Number(count.rows[0]?.[0]) !== rows) throw new Error(`iot: count(temp) is not ${rows}`);
+    const times = new Map<string, number[]>();
+    for (const query of IOT_QUERIES) {
+      log(`iot: ${query.name}`);
+      const samples: number[] = [];
+      for (let i = 0; i < QUERY_WARMUPS + QUERY_RUNS; i++) {
+        const began = performance.now();
+        const result = await session.execute(query.sql);
+        const elapsed = performance.now() - began;
+        if (!query.rows(rowCount(result))) throw new Error(`iot: ${query.name} answered ${rowCount(result)} rows`);
+        if (i >= QUERY_WARMUPS) samples.push(elapsed);
+      }
+      times.set(query.name, samples);
+    }
+    return times;
+  } finally {
+    await engine.close();
+    removeTempDir(dir);
+  }
+}
