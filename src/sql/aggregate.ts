@@ -9,7 +9,8 @@ const WINDOW_MS: Readonly<Partial<Record<AggregateName, number>>> = {
 
 /** Running state of one aggregate in one group. */
 export interface Accumulator {
-  add(value: SqlValue, insertedAtMs: number): void;
+  /** `by`: what orders the rows, for first/last (their second argument). */
+  add(value: SqlValue, insertedAtMs: number, by?: SqlValue): void;
   result(): SqlValue;
 }
 
@@ -32,6 +33,8 @@ export function aggregateType(name: AggregateName, arg: SqlType | null): SqlType
       return name === 'sum' ? arg : 'FLOAT';
     case 'min':
     case 'max':
+    case 'first':
+    case 'last':
       return arg;
     default:
       return assertNever(name, 'aggregate');
@@ -94,6 +97,34 @@ class Extreme implements Accumulator {
   }
 }
 
+/**
+ * first/last: the value of the row with the least/greatest `by` (NULL `by` skipped). Rows
+ * arrive in storage order, which differs between layouts and scans, so a tie on `by` goes to
+ * the least value (NULL last), the same answer whatever the order.
+ */
+class ByExtreme implements Accumulator {
+  #by: SqlValue = null;
+  #value: SqlValue = null;
+  constructor(readonly sign: 1 | -1) {}
+  add(value: SqlValue, _insertedAtMs: number, by?: SqlValue): void {
+    if (by === null || by === undefined) return;
+    const order = this.#by === null ? 1 : compareValues(by, this.#by) * this.sign;
+    if (order > 0 || (order === 0 && valueFirst(value, this.#value))) {
+      this.#by = by;
+      this.#value = value;
+    }
+  }
+  result(): SqlValue {
+    return this.#value;
+  }
+}
+
+/** Whether `a` comes before `b` in ascending order with NULLs last. */
+function valueFirst(a: SqlValue, b: SqlValue): boolean {
+  if (a === null) return false;
+  return b === null || compareValues(a, b) < 0;
+}
+
 class Distinct implements Accumulator {
   readonly #seen = new Set<SqlValue>();
   constructor(readonly inner: Accumulator) {}
@@ -127,6 +158,8 @@ export function accumulatorFactory(
         return new Avg(nowMs - (WINDOW_MS[name] as number));
       case 'min': return new Extreme(-1);
       case 'max': return new Extreme(1);
+      case 'first': return new ByExtreme(-1);
+      case 'last': return new ByExtreme(1);
       default: return assertNever(name, 'aggregate');
     }
   };

@@ -7,10 +7,13 @@ export type BinaryOp =
   | '=' | '!=' | '<' | '<=' | '>' | '>='
   | 'AND' | 'OR';
 
-/** Aggregate functions; avg_1h/avg_24h/avg_7d only see rows inserted in that window. */
+/**
+ * Aggregate functions; avg_1h/avg_24h/avg_7d only see rows inserted in that window; first/last
+ * take the value at the least/greatest `by` (TimescaleDB's first(value, time)).
+ */
 export type AggregateName =
   | 'count' | 'sum' | 'avg' | 'min' | 'max'
-  | 'avg_1h' | 'avg_24h' | 'avg_7d';
+  | 'avg_1h' | 'avg_24h' | 'avg_7d' | 'first' | 'last';
 
 /** Functions usable with OVER: ranking, offset, value and the plain aggregates. */
 export type WindowFunctionName =
@@ -92,6 +95,8 @@ export type Expr =
       /** null for COUNT(*). */
       readonly arg: Expr | null;
       readonly distinct: boolean;
+      /** first/last: what orders the rows (the time); null for every other aggregate. */
+      readonly by: Expr | null;
     };
 
 /** One `WHEN ... THEN ...` arm of CASE. */

@@ -17,7 +17,10 @@ export function eachChild(e: Expr, visit: (child: Expr) => void): void {
     case 'between': visit(e.operand); visit(e.low); visit(e.high); return;
     case 'like': visit(e.operand); visit(e.pattern); return;
     case 'call': for (const arg of e.args) visit(arg); return;
-    case 'aggregate': if (e.arg !== null) visit(e.arg); return;
+    case 'aggregate':
+      if (e.arg !== null) visit(e.arg);
+      if (e.by !== null) visit(e.by);
+      return;
     case 'cast': visit(e.operand); return;
     case 'subquery': if (e.operand !== null) visit(e.operand); return;
     case 'window':

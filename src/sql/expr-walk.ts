@@ -18,7 +18,7 @@ export function resolvedKey(expr: Expr, scope: Scope): string {
       case 'between': return { ...e, operand: map(e.operand), low: map(e.low), high: map(e.high) };
       case 'like': return { ...e, operand: map(e.operand), pattern: map(e.pattern) };
       case 'call': return { ...e, args: e.args.map(map) };
-      case 'aggregate': return { ...e, arg: e.arg === null ? null : map(e.arg) };
+      case 'aggregate': return { ...e, arg: e.arg === null ? null : map(e.arg), by: e.by === null ? null : map(e.by) };
       case 'cast': return { ...e, operand: map(e.operand) };
       case 'case': return {
         ...e, operand: e.operand === null ? null : map(e.operand),
@@ -35,7 +35,7 @@ export function resolvedKey(expr: Expr, scope: Scope): string {
 export function collectAggregates(expr: Expr, out: Extract<Expr, { kind: 'aggregate' }>[]): void {
   switch (expr.kind) {
     case 'aggregate':
-      if (expr.arg !== null && hasAggregate(expr.arg)) {
+      if ((expr.arg !== null && hasAggregate(expr.arg)) || (expr.by !== null && hasAggregate(expr.by))) {
         throw new ChronosError(
           'INVALID_ARGUMENT',
           `Aggregate calls cannot be nested: ${printExpr(expr)}`,

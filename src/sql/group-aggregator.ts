@@ -10,6 +10,8 @@ export interface AggregateSpec {
   readonly arg: Evaluator | null;
   /** Which joined table's insertion time the windowed averages look at. */
   readonly table: number;
+  /** first/last: what orders the rows; null for the others. */
+  readonly by: Evaluator | null;
   readonly make: () => Accumulator;
 }
 
@@ -87,7 +89,7 @@ export class GroupAggregator {
     for (let a = 0; a < specs.length; a++) {
       const spec = specs[a] as AggregateSpec;
       const value = spec.arg === null ? 1 : spec.arg(row);
-      (accs[a] as Accumulator).add(value, times[timeBase + spec.table] as number);
+      (accs[a] as Accumulator).add(value, times[timeBase + spec.table] as number, spec.by === null ? undefined : spec.by(row));
     }
   }
 

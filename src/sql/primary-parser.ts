@@ -8,7 +8,7 @@ import { parseTypeName } from './type-name.js';
 import { isWindowOnly, parseWindowCall } from './window-parser.js';
 
 const AGGREGATES: ReadonlySet<string> = new Set([
-  'count', 'sum', 'avg', 'min', 'max', 'avg_1h', 'avg_24h', 'avg_7d',
+  'count', 'sum', 'avg', 'min', 'max', 'avg_1h', 'avg_24h', 'avg_7d', 'first', 'last',
 ]);
 
 /** Words that start a construct we recognise but do not run: refused by name. */
@@ -111,7 +111,7 @@ function call(p: ExprParser, name: string): Expr {
     c.expectSymbol(')');
     if (c.isWord('OVER')) return parseWindowCall(p, name, [], false);
     refuseCallSuffix(p);
-    return { kind: 'aggregate', name: 'count', arg: null, distinct: false };
+    return { kind: 'aggregate', name: 'count', arg: null, distinct: false, by: null };
   }
   refuseKeywordArguments(p, name);
   const distinct = c.acceptWord('DISTINCT');
@@ -128,13 +128,20 @@ function call(p: ExprParser, name: string): Expr {
     if (distinct) throw unsupported(`DISTINCT in ${name}()`);
     return { kind: 'call', name, args };
   }
+  if (name === 'first' || name === 'last') {
+    if (args.length !== 2) {
+      throw new ChronosError('INVALID_ARGUMENT', `${name}() takes a value and what orders it, e.g. ${name}(temp, ts); got ${args.length} argument${args.length === 1 ? '' : 's'}`);
+    }
+    if (distinct) throw unsupported(`DISTINCT in ${name}()`);
+    return { kind: 'aggregate', name, arg: args[0] as Expr, distinct, by: args[1] as Expr };
+  }
   if (args.length !== 1) {
     throw new ChronosError(
       'INVALID_ARGUMENT',
       `${name}() takes exactly one argument, got ${args.length}`,
     );
   }
-  return { kind: 'aggregate', name: name as AggregateName, arg: args[0] as Expr, distinct };
+  return { kind: 'aggregate', name: name as AggregateName, arg: args[0] as Expr, distinct, by: null };
 }
 
 function refuseCallSuffix(p: ExprParser): void {

@@ -65,7 +65,7 @@ export function printExpr(expr: Expr): string {
     case 'aggregate':
       return `${expr.name}(${expr.distinct ? 'distinct ' : ''}${
         expr.arg === null ? '*' : printExpr(expr.arg)
-      })`;
+      }${expr.by === null ? '' : `, ${printExpr(expr.by)}`})`;
     case 'cast':
       return `cast(${printExpr(expr.operand)} as ${expr.type.toLowerCase()})`;
     case 'case': {

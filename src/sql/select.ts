@@ -196,6 +196,7 @@ export async function executeSelect(
         key,
         arg: arg?.evaluate ?? null,
         table,
+        by: a.by === null ? null : compileExpr(a.by, { ...base, aggregatesRefused: 'inside an aggregate' }).evaluate,
         make: accumulatorFactory(a.name, arg?.type ?? null, a.distinct, nowMs),
       });
     }
@@ -259,7 +260,8 @@ export async function executeSelect(
   };
   if (grouped) {
     const aggregator = new GroupAggregator(groupEvals, aggSpecs, where);
-    const perRow = [...(s.where === null ? [] : [s.where]), ...groupBy, ...aggregates.flatMap((a) => (a.arg === null ? [] : [a.arg]))];
+    const perRow = [...(s.where === null ? [] : [s.where]), ...groupBy,
+      ...aggregates.flatMap((a) => [a.arg, a.by].filter((e): e is Expr => e !== null))];
     const columns = columnScanOf(s, plan, perRow);
     if (columns !== null) {
       for await (const batch of reader.scanColumns(columns.table, columns.positions, columns.range)) {
