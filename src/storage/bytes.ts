@@ -55,10 +55,8 @@ export class ByteWriter {
   }
 
   u32be(value: number): this {
-    assert(
-      Number.isInteger(value) && value >= 0 && value < TWO_POW_32,
-      `u32 out of range: ${value}`,
-    );
+    // The message is built only on failure: this runs for every key of a bulk write.
+    if (!(Number.isInteger(value) && value >= 0 && value < TWO_POW_32)) assert(false, `u32 out of range: ${value}`);
     this.#reserve(4);
     this.#buffer.writeUInt32BE(value, this.#length);
     this.#length += 4;
@@ -81,10 +79,8 @@ export class ByteWriter {
 
   /** Unsigned LEB128 of a non-negative integer up to 2^54 (exact in a double). */
   varint(value: number): this {
-    assert(
-      Number.isInteger(value) && value >= 0 && value <= 2 ** 54,
-      `varint out of range: ${value}`,
-    );
+    if (!(Number.isInteger(value) && value >= 0 && value <= 2 ** 54)) assert(false, `varint out of range: ${value}`);
+    if (value < 0x80) return this.u8(value);
     let rest = value;
     while (rest >= 0x80) {
       this.u8((rest % 0x80) | 0x80);

@@ -39,10 +39,9 @@ export function encodeRow(
   values: readonly SqlValue[],
   insertedAtMs: number,
 ): Uint8Array {
-  assert(
-    Number.isInteger(insertedAtMs) && Math.abs(insertedAtMs) < ZIGZAG_LIMIT,
-    `insertedAtMs must be an integer below 2^50: ${insertedAtMs}`,
-  );
+  if (!(Number.isInteger(insertedAtMs) && Math.abs(insertedAtMs) < ZIGZAG_LIMIT)) {
+    assert(false, `insertedAtMs must be an integer below 2^50: ${insertedAtMs}`);
+  }
   assert(values.length === columns.length, 'row width must match the table');
   const writer = new ByteWriter(16 + values.length * 9);
   writer.varint(zigzag(insertedAtMs)).varint(values.length);
