@@ -1,21 +1,6 @@
-/** Roles as the admin API and the guide spell them. */
-export type NodeRole = 'Leader' | 'Follower' | 'Candidate';
+import type { NodeRole, NodeStatus } from '../node/node-status.js';
 
-/** What a running node reports about itself (the /health body and the metrics gauges). */
-export interface NodeStatus {
-  readonly role: NodeRole;
-  readonly term: number;
-  readonly leader: string | null;
-  readonly commitIndex: number;
-  readonly appliedIndex: number;
-  /** The node lost entries it had acknowledged (wiped or restored dir) and is catching up. */
-  readonly recovering: boolean;
-  /** The committed members: voters, and learners still catching up before promotion. */
-  readonly voters: readonly string[];
-  readonly learners: readonly string[];
-  /** The cluster this node's dir belongs to; null until the cluster's birth reached it. */
-  readonly clusterId: string | null;
-}
+export type { NodeRole, NodeStatus };
 
 /** The `/health` body: the guide's keys first, in its order, then ours. */
 export function healthBody(status: NodeStatus): string {

@@ -1,13 +1,7 @@
 import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 
-/** What an edge's outbox holds now (read at scrape time). */
-export interface OutboxReport {
-  readonly pendingOps: number;
-  readonly bytes: number;
-  /** HLC time of the oldest queued op; null when none. */
-  readonly oldestOpMs: number | null;
-}
+import type { OutboxReport } from '../node/edge-sync.js';
 
 /** Target side: what edges' batches did here. Every node is a target, so these always exist. */
 export class SyncTargetMetrics {

@@ -1,11 +1,25 @@
 import { ChronosError, errorMessage, isChronosError } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
 import { decodeSyncOp, outboxStats, readOutbox } from '../sync/index.js';
-import type { EdgeSyncMetrics, OutboxReport } from '../api/sync-metrics.js';
 import type { TlsMaterial } from '../transport/credentials.js';
 import type { ConnectivityState, SyncStatus } from '../transport/handlers.js';
 import { SyncClient } from '../transport/sync-client.js';
 import type { RaftNode } from './raft-node.js';
+
+/** What an edge's outbox holds now (read at scrape time). */
+export interface OutboxReport {
+  readonly pendingOps: number;
+  readonly bytes: number;
+  /** HLC time of the oldest queued op; null when none. */
+  readonly oldestOpMs: number | null;
+}
+
+/** The counters the sync worker feeds (api/sync-metrics.ts's EdgeSyncMetrics has them). */
+export interface EdgeSyncCounters {
+  readonly opsShipped: { inc(value?: number): void };
+  readonly batchesFailed: { inc(labels: { cause: string }): void };
+  readonly writesRefused: { inc(): void };
+}
 
 /** How an edge reaches its target (`--sync-target` and friends). */
 export interface EdgeSyncOptions {
@@ -60,7 +74,7 @@ export class EdgeSync {
   #lastSyncTsMs = 0;
   #lastSyncApplied = 0;
   #lastError = '';
-  #metrics: EdgeSyncMetrics | null = null;
+  #metrics: EdgeSyncCounters | null = null;
 
   constructor(node: RaftNode, options: EdgeSyncOptions) {
     this.#node = node;
@@ -113,7 +127,7 @@ export class EdgeSync {
   }
 
   /** Counts shipped ops and failed batches into `metrics` from now on. */
-  reportTo(metrics: EdgeSyncMetrics): void {
+  reportTo(metrics: EdgeSyncCounters): void {
     this.#metrics = metrics;
   }
 

@@ -1,5 +1,24 @@
-import type { NodeStatus } from '../api/node-status.js';
 import type { RaftStatus } from '../raft/index.js';
+
+/** Roles as the admin API and the guide spell them. */
+export type NodeRole = 'Leader' | 'Follower' | 'Candidate';
+
+/** What a running node reports about itself (the /health body and the metrics gauges). */
+export interface NodeStatus {
+  readonly role: NodeRole;
+  readonly term: number;
+  readonly leader: string | null;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  /** The node lost entries it had acknowledged (wiped or restored dir) and is catching up. */
+  readonly recovering: boolean;
+  /** The committed members: voters, and learners still catching up before promotion. */
+  readonly voters: readonly string[];
+  readonly learners: readonly string[];
+  /** The cluster this node's dir belongs to; null until the cluster's birth reached it. */
+  readonly clusterId: string | null;
+}
+
 
 /** The admin API's view of a core's status, with storage's applied index. */
 export function nodeStatusOf(status: RaftStatus, appliedIndex: number, clusterId: string | null): NodeStatus {

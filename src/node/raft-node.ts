@@ -12,7 +12,7 @@ import type { StorageEngine } from '../storage/index.js';
 import type { CallContext, StatementOutcome } from '../transport/handlers.js';
 import { PeerClients } from '../transport/peer-client.js';
 import type { Wal, DiskStats } from '../wal/index.js';
-import type { NodeStatus } from '../api/node-status.js';
+import type { NodeStatus } from './node-status.js';
 import { nodeStatusOf } from './node-status.js';
 import { applyCommittedEntries } from './apply.js';
 import { pinBackupImage } from './backup.js';

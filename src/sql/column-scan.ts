@@ -1,7 +1,7 @@
 import type { KeyRange } from '../storage/engine.js';
 import type { Expr, SelectStatement } from './ast.js';
 import { eachChild } from './expr-depth.js';
-import type { SelectPlan } from './select.js';
+import type { SelectPlan } from './plan.js';
 
 /** How a grouped query reads a columnar table as column batches: which table, columns and key range. */
 export interface ColumnScan {

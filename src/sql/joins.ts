@@ -7,7 +7,7 @@ import { compileExpr, type Evaluator } from './compile.js';
 import { scanPath } from './plan.js';
 import { Scope } from './scope.js';
 import type { StatementGuard } from './statement-guard.js';
-import type { SelectPlan } from './select.js';
+import type { SelectPlan } from './plan.js';
 
 /** Joined rows; `times[r * width + table]`: when row r's part from `table` was inserted. */
 export interface JoinedBatch {

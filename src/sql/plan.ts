@@ -3,8 +3,15 @@ import type { TableSchema } from '../storage/schema.js';
 import type { SqlType, SqlValue } from '../storage/values.js';
 import type { Expr } from './ast.js';
 import { compileExpr } from './compile.js';
+import type { Scope } from './scope.js';
 
 /** How rows of one table are fetched; the full WHERE is still applied to every row. */
+/** The planned shape of a SELECT over the catalog: scope and access path. */
+export interface SelectPlan {
+  readonly scope: Scope;
+  readonly path: AccessPath | null;
+}
+
 export type AccessPath =
   | { readonly kind: 'full-scan'; readonly table: string }
   | { readonly kind: 'pk-lookup'; readonly table: string; readonly key: readonly SqlValue[] }

@@ -1,7 +1,7 @@
 import type { ColumnSchema } from '../storage/schema.js';
 import type { SqlValue } from '../storage/values.js';
 import type { Expr, SelectStatement } from './ast.js';
-import type { SelectPlan } from './select.js';
+import type { SelectPlan } from './plan.js';
 import { compareValues } from './value-ops.js';
 
 /** Which way to read the table so rows already come in ORDER BY's order. */

@@ -11,7 +11,7 @@ import { joinedRows } from './joins.js';
 import { executeCompound } from './set-operation.js';
 import { resolveSubqueries } from './subqueries.js';
 import { StatementGuard } from './statement-guard.js';
-import { chooseAccessPath, type AccessPath } from './plan.js';
+import { chooseAccessPath, type AccessPath, type SelectPlan } from './plan.js';
 import { printExpr } from './print.js';
 import type { RowsResult } from './result.js';
 import { Scope } from './scope.js';
@@ -41,11 +41,7 @@ export function nonNegativeInt(expr: Expr | null, what: string, nowMs: number): 
   return Number(v);
 }
 
-/** The planned shape of a SELECT over the catalog: scope, access path and outputs. */
-export interface SelectPlan {
-  readonly scope: Scope;
-  readonly path: AccessPath | null;
-}
+export type { SelectPlan } from './plan.js';
 
 function buildScope(s: SelectStatement, reader: StorageReader): Scope {
   const scope = new Scope();

@@ -2,7 +2,7 @@ import { MAX_MATERIALIZED_ROWS_DEFAULT, STATEMENT_TIMEOUT_MS_DEFAULT } from '../
 import { FileLogSink, Logger, TextSink, isChronosError, logLevelFromEnv, systemClock } from '../../lib/index.js';
 import type { LogSink } from '../../lib/index.js';
 import { tokenConfigFromEnv } from '../../api/auth.js';
-import { startNodeServer } from '../../node/node-server.js';
+import { startNodeServer } from '../node-server.js';
 import { loadTlsMaterial, servesTls, tlsConfigFromEnv } from '../../transport/credentials.js';
 import { ADMIN_PORT_OFFSET } from '../options.js';
 import type { NodeOptions } from '../options.js';

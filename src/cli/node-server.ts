@@ -7,20 +7,20 @@ import { TokenAuth } from '../api/auth.js';
 import type { TokenConfig } from '../api/auth.js';
 import { NodeMetrics } from '../api/metrics.js';
 import { parsedStatements, planScript } from '../sql/index.js';
-import { EdgeSync } from './edge-sync.js';
+import { EdgeSync } from '../node/edge-sync.js';
 import { EdgeSyncMetrics } from '../api/sync-metrics.js';
-import { syncTargetHandler } from './sync-target.js';
+import { syncTargetHandler } from '../api/sync-target.js';
 import type { Script } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
 import { GrpcServer } from '../transport/grpc-server.js';
 import type { CallContext } from '../transport/handlers.js';
 import type { TlsMaterial } from '../transport/credentials.js';
-import { dirBytes } from './dir-size.js';
-import { checkPortsFree } from './listen-check.js';
-import { checkNodeDataDir } from './node-dir.js';
-import { RaftNode } from './raft-node.js';
-import { startIngest } from './ingest-service.js';
-import type { IngestObservers, RunningIngest } from './ingest-service.js';
+import { dirBytes } from '../node/dir-size.js';
+import { checkPortsFree } from '../node/listen-check.js';
+import { checkNodeDataDir } from '../node/node-dir.js';
+import { RaftNode } from '../node/raft-node.js';
+import { startIngest } from '../node/ingest-service.js';
+import type { IngestObservers, RunningIngest } from '../node/ingest-service.js';
 import type { IngestLimits } from '../ingest/index.js';
 
 /** Everything `chronos node` needs, resolved from flags and environment. */

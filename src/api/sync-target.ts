@@ -1,10 +1,10 @@
 import { ChronosError, isChronosError } from '../lib/index.js';
-import type { SyncTargetMetrics } from '../api/sync-metrics.js';
+import type { SyncTargetMetrics } from './sync-metrics.js';
 import type { SyncApplied } from '../sync/index.js';
 import type { Clock } from '../lib/index.js';
-import type { TokenAuth } from '../api/auth.js';
+import type { TokenAuth } from './auth.js';
 import type { CallContext, SyncBatch, SyncHandler } from '../transport/handlers.js';
-import type { RaftNode } from './raft-node.js';
+import type { RaftNode } from '../node/raft-node.js';
 
 /**
  * SyncService.Sync on every node: an edge's batch becomes one replicated command (passed to
