@@ -11,7 +11,7 @@ export async function sweepExpired(txn: WriteTransaction, nowMs: number): Promis
     for await (const batch of txn.scanExpired(table.name, nowMs)) {
       for (const row of batch) expired.push(row.key);
     }
-    for (const key of expired) await txn.delete(table.name, key);
+    await txn.deleteMany(table.name, expired);
     deleted += expired.length;
   }
   return deleted;

@@ -131,6 +131,11 @@ export interface WriteTransaction extends StorageReader {
   update(table: string, key: RowKey, values: Row): Promise<void>;
   delete(table: string, key: RowKey): Promise<void>;
   /**
+   * Deletes the rows at `keys` (each must exist), all or nothing, as `delete` each would; a
+   * column block all of whose rows go is dropped whole (TTL sweeps of time-series tables).
+   */
+  deleteMany(table: string, keys: readonly RowKey[]): Promise<void>;
+  /**
    * Records each mark for `table` unless already recorded (a dedupe set that lives and dies
    * with the table); answers, per mark, whether it was new.
    */

@@ -1,5 +1,5 @@
 import { ChronosError } from '../lib/errors.js';
-import { ByteReader, ByteWriter, compareBytes, concatBytes } from './bytes.js';
+import { ByteReader, ByteWriter, bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
 import { CatalogView, encodeIdCounters, encodeTableSchema } from './catalog.js';
 import type { CatalogState } from './catalog.js';
 import { encodeKeyTuple } from './key-codec.js';
@@ -18,6 +18,7 @@ import {
   namedValueKey,
 } from './keys.js';
 import { foldHead } from './fold.js';
+import { wholeBlocksAmong } from './block-delete.js';
 import { ROW_LAYOUT } from './table-layout.js';
 import type { LayoutOptions } from './table-layout.js';
 import { Overlay, OverlaySource } from './overlay.js';
@@ -402,6 +403,11 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   #eraseRow(schema: TableSchema, row: StoredRow): void {
     // An empty head value hides the row in a block (and is dropped by the next fold).
     this.#overlay.put(concatBytes(rowsPrefix(schema.id), row.key), EMPTY);
+    this.#eraseIndexEntries(schema, row);
+  }
+
+  /** The row's secondary-index and TTL entries (the row itself is removed by the caller). */
+  #eraseIndexEntries(schema: TableSchema, row: StoredRow): void {
     this.#touched.add(schema.id);
     for (const index of schema.indexes) {
       this.#overlay.delete(
@@ -442,6 +448,31 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       this.#writeRow(schema, newKey, row, old.insertedAtMs);
       if (compareBytes(newKey, old.key) !== 0) this.#rowObserver?.({ table: schema, kind: 'delete', values: old.values });
       this.#rowObserver?.({ table: schema, kind: 'update', values: row });
+    });
+  }
+
+  async deleteMany(table: string, keys: readonly RowKey[]): Promise<void> {
+    await this.#mutate(async () => {
+      const schema = this.requireTable(table);
+      const sorted = [...keys].sort(compareBytes);
+      const whole = await wholeBlocksAmong(this.source, this.rows, schema, sorted);
+      const gone = new Set<string>();
+      for (const block of whole) {
+        this.#overlay.delete(block.key);
+        for (const row of block.rows) {
+          this.#eraseIndexEntries(schema, row);
+          gone.add(bytesToMapKey(row.key));
+          this.#rowObserver?.({ table: schema, kind: 'delete', values: row.values });
+        }
+      }
+      // Point reads of blocks go to the snapshot unless told the block set changed.
+      if (whole.length > 0) this.rows.blocksReplaced(schema.id);
+      for (const key of sorted) {
+        if (gone.has(bytesToMapKey(key))) continue;
+        const old = await this.#requireRow(schema, key);
+        this.#eraseRow(schema, old);
+        this.#rowObserver?.({ table: schema, kind: 'delete', values: old.values });
+      }
     });
   }
 
