@@ -97,9 +97,15 @@ export interface MembershipPort {
 const BUSY_RETRY_MS = 50;
 const BUSY_RETRIES = 60;
 
-/** True for the core's refusal while an earlier membership change is not yet committed. */
+/**
+ * True for the core's refusal while an earlier membership change is not yet committed, also
+ * when it reaches here wrapped (as the NOT_APPLIED answer a proposal refused in the loop gets).
+ */
 function isChangeInProgress(error: unknown): boolean {
-  return isChronosError(error, 'UNAVAILABLE') && error.details['pendingConfigIndex'] !== undefined;
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (isChronosError(e, 'UNAVAILABLE') && e.details['pendingConfigIndex'] !== undefined) return true;
+  }
+  return false;
 }
 
 /**

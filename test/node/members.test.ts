@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChronosError, isChronosError, silentLogger } from '../../src/lib/index.js';
 import { changeMembership } from '../../src/node/members.js';
+import { beforeProposing } from '../../src/node/write-outcome.js';
 import type { MembershipPort } from '../../src/node/members.js';
 import type { Membership } from '../../src/raft/types.js';
 
@@ -32,9 +33,13 @@ function leaderPort(busy: number, refusal: () => Error = inProgress): Membership
   return port;
 }
 
-/** The core's refusal while an earlier change (or a new leader's first entry) is uncommitted. */
+/**
+ * The core's refusal while an earlier change (or a new leader's first entry) is uncommitted, as
+ * the driver's propose rejects with it: wrapped as NOT_APPLIED (the refusal is its cause).
+ */
 function inProgress(): Error {
-  return new ChronosError('UNAVAILABLE', 'a membership change is already in progress', { details: { pendingConfigIndex: 7 } });
+  return beforeProposing(new ChronosError('UNAVAILABLE', 'a membership change is already in progress',
+    { details: { pendingConfigIndex: 7 } })) as Error;
 }
 
 describe('changeMembership', () => {
@@ -49,7 +54,7 @@ describe('changeMembership', () => {
   it('gives up with the refusal after about 3 s of waiting', async () => {
     const port = leaderPort(Infinity);
     const error = await changeMembership({ action: 'remove', id: 'n3' }, port).catch((e: unknown) => e);
-    expect(isChronosError(error, 'UNAVAILABLE')).toBe(true);
+    expect(isChronosError(error, 'NOT_APPLIED')).toBe(true);
     expect(port.waits).toBe(59);
   });
 
