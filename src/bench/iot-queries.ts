@@ -5,7 +5,9 @@ import { systemClock } from '../lib/clock.js';
 import { LocalExecutor, Session } from '../sql/index.js';
 import type { StatementResult } from '../sql/index.js';
 import { openStorage } from '../storage/index.js';
-import { IOT_DEVICES, IOT_POINTS } from './iot-data.js';
+import { ChronosCluster } from './chronos-cluster.js';
+import { IOT_DEVICES, IOT_POINTS, iotReadings } from './iot-data.js';
+import type { IotReading } from './iot-data.js';
 import { loadReadings } from './iot-size.js';
 import { removeTempDir, trackTempDir } from './processes.js';
 
@@ -42,6 +44,52 @@ function rowCount(result: StatementResult): number {
   return result.kind === 'rows' ? result.rows.length : -1;
 }
 
+/** Times each query (after the warm-ups) through `run`, checking every answer's row count. */
+async function timeQueries(run: (sql: string) => Promise<StatementResult>, log: (line: string) => void,
+  where: string): Promise<QueryTimes> {
+  const times = new Map<string, number[]>();
+  for (const query of IOT_QUERIES) {
+    log(`iot: ${query.name} (${where})`);
+    const samples: number[] = [];
+    for (let i = 0; i < QUERY_WARMUPS + QUERY_RUNS; i++) {
+      const began = performance.now();
+      const result = await run(query.sql);
+      const elapsed = performance.now() - began;
+      if (!query.rows(rowCount(result))) throw new Error(`iot: ${query.name} answered ${rowCount(result)} rows (${where})`);
+      if (i >= QUERY_WARMUPS) samples.push(elapsed);
+    }
+    times.set(query.name, samples);
+  }
+  return times;
+}
+
+/** `INSERT INTO readings VALUES ...` of `count` readings from `first` (ts in ms, as loadReadings stores it). */
+function readingsInsert(data: readonly IotReading[], first: number, count: number): string {
+  const tuples: string[] = [];
+  for (const r of data.slice(first, first + count)) tuples.push(`('${r.device}', ${r.tsMs}, ${r.temp.toFixed(2)}, ${r.humidity.toFixed(2)})`);
+  return `INSERT INTO readings VALUES ${tuples.join(', ')}`;
+}
+
+/**
+ * The same load (1000-row INSERTs through the leader) and q1-q4 on a 3-node cluster over gRPC:
+ * each read is linearizable (ReadIndex through the leader).
+ */
+export async function clusterIotQueries(log: (line: string) => void): Promise<QueryTimes> {
+  const cluster = await ChronosCluster.start({ size: 3, nodeArgs: [], env: {}, setupSql: [
+    "CREATE TABLE readings (device_id STRING NOT NULL, ts INT NOT NULL, temp FLOAT, humidity FLOAT, PRIMARY KEY (device_id, ts)) WITH (layout = 'columnar')",
+  ] });
+  try {
+    const leader = await cluster.findLeader();
+    const index = leader?.index ?? 0;
+    const data = [...iotReadings(IOT_POINTS)];
+    log(`iot: loading ${data.length} readings into a 3-node cluster`);
+    for (let first = 0; first < data.length; first += 1_000) await cluster.execute(index, readingsInsert(data, first, 1_000));
+    return await timeQueries((sql) => cluster.execute(index, sql), log, '3 nodes');
+  } finally {
+    await cluster.stop();
+  }
+}
+
 /**
  * Loads iot-1m into a columnar `readings` table of an embedded engine, compacts it, and times
  * q1-q4 through SQL sessions; every answer's row count is checked, and q4's count.
@@ -57,20 +105,7 @@ export async function chronosIotQueries(log: (line: string) => void): Promise<Qu
     const session = new Session(new LocalExecutor(engine, systemClock));
     const count = await session.execute('SELECT count(temp) FROM readings');
     if (count.kind !== 'rows' || Number(count.rows[0]?.[0]) !== rows) throw new Error(`iot: count(temp) is not ${rows}`);
-    const times = new Map<string, number[]>();
-    for (const query of IOT_QUERIES) {
-      log(`iot: ${query.name}`);
-      const samples: number[] = [];
-      for (let i = 0; i < QUERY_WARMUPS + QUERY_RUNS; i++) {
-        const began = performance.now();
-        const result = await session.execute(query.sql);
-        const elapsed = performance.now() - began;
-        if (!query.rows(rowCount(result))) throw new Error(`iot: ${query.name} answered ${rowCount(result)} rows`);
-        if (i >= QUERY_WARMUPS) samples.push(elapsed);
-      }
-      times.set(query.name, samples);
-    }
-    return times;
+    return await timeQueries((sql) => session.execute(sql), log, '1 node, embedded');
   } finally {
     await engine.close();
     removeTempDir(dir);

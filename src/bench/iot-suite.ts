@@ -1,5 +1,6 @@
 import { influxIotQueries } from './ingest/influx-queries.js';
-import { IOT_QUERIES, chronosIotQueries } from './iot-queries.js';
+import { IOT_QUERIES, chronosIotQueries, clusterIotQueries } from './iot-queries.js';
+import type { QueryTimes } from './iot-queries.js';
 import { figure, formatNumber, renderTable } from './report.js';
 import type { Figure } from './report.js';
 import { summarize } from './stats.js';
@@ -12,26 +13,50 @@ export interface IotRatio {
   readonly ratio: number;
 }
 
+/** One query's median on a 3-node cluster over its median on one node (target <= 2). */
+export interface IotClusterRatio {
+  readonly query: string;
+  readonly oneNodeMs: number;
+  readonly threeNodesMs: number;
+  readonly ratio: number;
+}
+
 /** What `npm run bench -- iot [--vs-influx]` measured. */
 export interface IotSuiteResult {
   readonly figures: Figure[];
   readonly ratios: IotRatio[];
+  readonly clusterRatios: IotClusterRatio[];
   readonly influxVersion: string | null;
 }
+
+const median = (times: QueryTimes, name: string): number => summarize([...(times.get(name) ?? [])]).median;
 
 /** q1-q4 over iot-1m in a columnar table and, with `vsInflux`, in InfluxDB 1.x loaded with the same readings. */
 export async function runIotSuite(vsInflux: boolean, log: (line: string) => void): Promise<IotSuiteResult> {
   const ours = await chronosIotQueries(log);
   const figures = IOT_QUERIES.map((q) => figure('iot ChronosDB', q.name, 'ms', summarize([...(ours.get(q.name) ?? [])])));
-  if (!vsInflux) return { figures, ratios: [], influxVersion: null };
+  const cluster = await clusterIotQueries(log);
+  figures.push(...IOT_QUERIES.map((q) => figure('iot ChronosDB 3 nodes', q.name, 'ms', summarize([...(cluster.get(q.name) ?? [])]))));
+  const clusterRatios = IOT_QUERIES.map((q) => {
+    const oneNodeMs = median(ours, q.name);
+    const threeNodesMs = median(cluster, q.name);
+    return { query: q.name, oneNodeMs, threeNodesMs, ratio: threeNodesMs / oneNodeMs };
+  });
+  if (!vsInflux) return { figures, ratios: [], clusterRatios, influxVersion: null };
   const influx = await influxIotQueries(log);
   figures.push(...IOT_QUERIES.map((q) => figure('iot InfluxDB', q.name, 'ms', summarize([...(influx.times.get(q.name) ?? [])]))));
   const ratios = IOT_QUERIES.map((q) => {
-    const chronosMs = summarize([...(ours.get(q.name) ?? [])]).median;
-    const influxMs = summarize([...(influx.times.get(q.name) ?? [])]).median;
+    const chronosMs = median(ours, q.name);
+    const influxMs = median(influx.times, q.name);
     return { query: q.name, chronosMs, influxMs, ratio: influxMs / chronosMs };
   });
-  return { figures, ratios, influxVersion: influx.version };
+  return { figures, ratios, clusterRatios, influxVersion: influx.version };
+}
+
+/** 3-node over 1-node medians; the target is at most 2x (the 3-node reads go through gRPC and ReadIndex). */
+export function renderIotClusterRatios(ratios: readonly IotClusterRatio[]): string {
+  return renderTable(['query (medians, ms)', '1 node (embedded)', '3 nodes (gRPC)', '3 nodes / 1 node', 'target <= 2'],
+    ratios.map((r) => [r.query, formatNumber(r.oneNodeMs), formatNumber(r.threeNodesMs), r.ratio.toFixed(2), r.ratio <= 2 ? 'met' : 'MISSED']));
 }
 
 /** The ratios as a table; the target is ChronosDB's median at or under InfluxDB's (ratio >= 1). */
