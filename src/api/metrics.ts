@@ -11,6 +11,8 @@ export interface MetricsSources {
   storageSizeBytes(): Promise<number>;
   /** fsyncs the WAL made since start. */
   walFsyncs(): number;
+  /** Column blocks background compaction merged away since start; absent: not counted. */
+  blocksCompacted?(): number;
   /** The ingest journal's backlog; absent or null without --enable-ingest. */
   ingestBacklog?(): IngestBacklog | null;
   /** The line-protocol write journal's backlog; absent or null without --enable-ingest. */
@@ -62,6 +64,17 @@ export class NodeMetrics {
         const now = sources.walFsyncs();
         if (now > reported) this.inc(now - reported);
         reported = now;
+      },
+    });
+    let compacted = 0;
+    new Counter({
+      name: 'chronos_storage_blocks_compacted_total',
+      help: 'Column blocks merged away by background compaction (small per-device blocks into full ones).',
+      registers,
+      collect() {
+        const now = sources.blocksCompacted?.() ?? 0;
+        if (now > compacted) this.inc(now - compacted);
+        compacted = now;
       },
     });
     new Gauge({

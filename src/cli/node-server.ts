@@ -111,6 +111,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     status: () => node.status(),
     storageSizeBytes: () => dirBytes(nodeDir),
     walFsyncs: () => node.walStats.fileSyncs,
+    blocksCompacted: () => node.blocksCompacted,
     ingestBacklog: () => ingest?.backlog() ?? null,
     writeBacklog: () => ingest?.pointBacklog() ?? null,
   });

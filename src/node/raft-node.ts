@@ -16,6 +16,7 @@ import type { NodeStatus } from './node-status.js';
 import { nodeStatusOf } from './node-status.js';
 import { applyCommittedEntries } from './apply.js';
 import { pinBackupImage } from './backup.js';
+import { BackgroundCompaction } from './background-compaction.js';
 import { SnapshotKeeper } from './snapshots.js';
 import { delay } from './delay.js';
 import { InboundReplies } from './inbound-replies.js';
@@ -65,6 +66,7 @@ export class RaftNode {
   #generation = 1;
   #ticker: NodeJS.Timeout | null = null;
   #ttlTimer: NodeJS.Timeout | null = null;
+  #compaction: BackgroundCompaction | null = null;
   /** The apply pipeline: committed entries are applied in order behind the Ready loop. */
   #applying: Promise<void> = Promise.resolve();
   readonly #snapshots: SnapshotKeeper;
@@ -145,8 +147,23 @@ export class RaftNode {
       node.#ttlTimer = setInterval(() => node.#proposeTtlSweep(), options.ttlCleanupIntervalMs);
       node.#ttlTimer.unref();
     }
+    node.#compaction = new BackgroundCompaction((maxBlocks) => node.#afterApplies(() => node.#storage.compactStep(maxBlocks)),
+      node.#log.child('compaction'));
+    node.#compaction.start();
     node.#schedule();
     return node;
+  }
+
+  /** Runs `work` in the apply pipeline, between applies (no apply transaction is open then). */
+  #afterApplies<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#applying.then(work);
+    this.#applying = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  /** Column blocks background compaction merged away since start. */
+  get blocksCompacted(): number {
+    return this.#compaction?.blocksRemoved ?? 0;
   }
 
   /** The storage engine (read-only use: local reads, metrics, backups). */
@@ -196,8 +213,7 @@ export class RaftNode {
    */
   async exportBackup(): Promise<AsyncIterable<Uint8Array>> {
     this.#assertRunning();
-    const pin = this.#applying.then(() => pinBackupImage(this.#storage, this.#core, this.#options.clock.nowMs()));
-    this.#applying = pin.then(() => undefined, () => undefined);
+    const pin = this.#afterApplies(() => pinBackupImage(this.#storage, this.#core, this.#options.clock.nowMs()));
     return (await pin).chunks;
   }
 
@@ -318,6 +334,7 @@ export class RaftNode {
     this.#stopping = true;
     if (this.#ticker !== null) clearInterval(this.#ticker);
     if (this.#ttlTimer !== null) clearInterval(this.#ttlTimer);
+    this.#compaction?.stop();
     // Whatever is still waiting was proposed or forwarded: it may yet commit under a new leader.
     this.#proposals.failAll(outcomeUnknown(`node ${this.id} shut down before the write was acknowledged`));
     this.#reads.failAll(new ChronosError('SHUTTING_DOWN', `node ${this.id} is shutting down`));
@@ -561,6 +578,7 @@ export class RaftNode {
     this.#replies.settleAll();
     if (this.#ticker !== null) clearInterval(this.#ticker);
     if (this.#ttlTimer !== null) clearInterval(this.#ttlTimer);
+    this.#compaction?.stop();
     this.#onFatal?.(this.#fatal);
   }
 

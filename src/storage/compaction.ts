@@ -1,6 +1,6 @@
 import { concatBytes } from './bytes.js';
 import { chunkRows } from './block-chunks.js';
-import { decodeBlock, encodeBlock } from './block-codec.js';
+import { blockExtent, decodeBlock, encodeBlock } from './block-codec.js';
 import type { StoredRow } from './engine.js';
 import { afterPrefix, blocksPrefix } from './keys.js';
 import type { KvSource } from './kv-source.js';
@@ -45,4 +45,61 @@ export async function compactTableBlocks(
   if (pending.length > 0) emit(pending);
   const rewritten = deletes.filter((write) => !puts.has(Buffer.from(write.key).toString('latin1')));
   return [...rewritten, ...puts.values()];
+}
+
+/** Where an incremental compaction goes on: the table and the block key it stopped before. */
+export interface CompactionCursor {
+  readonly tableId: number;
+  readonly after: Uint8Array | null;
+}
+
+/** What one window of an incremental compaction found: its writes and where the next starts. */
+export interface CompactionWindow {
+  readonly writes: CompactionWrite[];
+  /** The key of the first block after the window; null when the window reached the table's end. */
+  readonly next: Uint8Array | null;
+  readonly blocksRead: number;
+  /** Blocks the window holds after its writes (blocksRead when nothing was rewritten). */
+  readonly blocksAfter: number;
+}
+
+/**
+ * One window of at most `maxBlocks` blocks of `schema` from block key `from` on: when its rows
+ * fit in fewer blocks than it has, they are re-chunked (blocks deleted, rows unchanged and in
+ * order). The window ends at a block boundary, so the new blocks cover exactly its key range
+ * and never overlap the blocks around it.
+ */
+export async function compactWindow(
+  source: KvSource,
+  schema: TableSchema,
+  blockRows: number,
+  from: Uint8Array | null,
+  maxBlocks: number,
+): Promise<CompactionWindow> {
+  const prefix = blocksPrefix(schema.id);
+  const blocks: { key: Uint8Array; value: Uint8Array }[] = [];
+  let next: Uint8Array | null = null;
+  for await (const batch of source.range(from ?? prefix, afterPrefix(prefix), false, 16)) {
+    for (const block of batch) {
+      if (blocks.length >= maxBlocks) {
+        next = block.key;
+        break;
+      }
+      blocks.push(block);
+    }
+    if (next !== null) break;
+  }
+  const rowCount = blocks.reduce((sum, block) => sum + blockExtent(schema, block.value).rows, 0);
+  if (blocks.length < 2 || Math.ceil(rowCount / blockRows) >= blocks.length) {
+    return { writes: [], next, blocksRead: blocks.length, blocksAfter: blocks.length };
+  }
+  const rows = blocks.flatMap((block) => decodeBlock(schema, block.value));
+  const puts = chunkRows(schema, rows, blockRows).map((chunk) =>
+    ({ key: concatBytes(prefix, (chunk[0] as StoredRow).key), value: encodeBlock(schema, chunk) as Uint8Array | null }));
+  // Several series in a window may still need as many blocks: then leave it as it is.
+  if (puts.length >= blocks.length) return { writes: [], next, blocksRead: blocks.length, blocksAfter: blocks.length };
+  const kept = new Set(puts.map((write) => Buffer.from(write.key).toString('latin1')));
+  const deletes = blocks.filter((block) => !kept.has(Buffer.from(block.key).toString('latin1')))
+    .map((block) => ({ key: block.key, value: null }));
+  return { writes: [...deletes, ...puts], next, blocksRead: blocks.length, blocksAfter: puts.length };
 }

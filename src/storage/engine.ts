@@ -176,6 +176,11 @@ export interface StorageEngine {
    * commit (TRANSACTION_STATE). A maintenance step (benchmarks, operators), not needed for reads.
    */
   compact(): Promise<void>;
+  /**
+   * One bounded step of background compaction (at most `maxBlocks` blocks read); the caller
+   * holds no open transaction. Returns the blocks read and the blocks it removed.
+   */
+  compactStep(maxBlocks: number): Promise<{ blocksRead: number; blocksRemoved: number }>;
   /** Bytes the data dir occupies on disk. */
   sizeBytes(): Promise<number>;
   /** A consistent, self-describing stream of the whole state (for Raft and backups). */

@@ -17,7 +17,8 @@ import { SnapshotSource, VIEW } from './kv-source.js';
 import type { LevelDatabase } from './kv-source.js';
 import { readSnapshotStream, writeSnapshotStream } from './snapshot-format.js';
 import { TableReader } from './table-reader.js';
-import { compactTableBlocks } from './compaction.js';
+import { compactTableBlocks, compactWindow } from './compaction.js';
+import type { CompactionCursor } from './compaction.js';
 import { ROW_LAYOUT, tableLayout } from './table-layout.js';
 import type { LayoutOptions } from './table-layout.js';
 import { LevelWriteTransaction } from './write-transaction.js';
@@ -112,6 +113,8 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
   #catalog: CatalogState;
   /** Bumped by every commit and import; a transaction begun at another version may not commit. */
   #version = 0;
+  /** Where the next background compaction step starts (null: the first columnar table). */
+  #compactionCursor: CompactionCursor | null = null;
   #pendingWrite: Promise<void> = Promise.resolve();
   #writing = false;
 
@@ -193,6 +196,40 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
     })();
     this.#pendingWrite = done.catch(() => undefined);
     await done;
+  }
+
+  /**
+   * One bounded step of background compaction: the next window of at most `maxBlocks` blocks
+   * of a columnar table (going round the tables from where the last step stopped) is merged
+   * into full blocks when that saves blocks. Runs as a write, so the caller must not hold an
+   * open transaction; returns the blocks read and the blocks it removed.
+   */
+  async compactStep(maxBlocks: number): Promise<{ blocksRead: number; blocksRemoved: number }> {
+    await this.#pendingWrite;
+    let outcome = { blocksRead: 0, blocksRemoved: 0 };
+    await this.#write(async () => {
+      const tables = [...this.#catalog.tables.values()].filter((t) => tableLayout(t).foldsHead).sort((a, b) => a.id - b.id);
+      const at = this.#compactionCursor;
+      const table = tables.find((t) => t.id >= (at?.tableId ?? 0)) ?? tables[0];
+      if (table === undefined) return;
+      const from = at !== null && at.tableId === table.id ? at.after : null;
+      const source = new SnapshotSource(this.#db, this.#db.snapshot());
+      try {
+        const window = await compactWindow(source, table, this.#layout.blockRows, from, maxBlocks);
+        if (window.writes.length > 0) {
+          await this.#db.batch(window.writes.map((write) => (write.value === null
+            ? { type: 'del' as const, key: write.key }
+            : { type: 'put' as const, key: write.key, value: write.value })), VIEW);
+        }
+        outcome = { blocksRead: window.blocksRead, blocksRemoved: window.blocksRead - window.blocksAfter };
+        const following = tables.find((t) => t.id > table.id);
+        this.#compactionCursor = window.next !== null ? { tableId: table.id, after: window.next }
+          : following === undefined ? null : { tableId: following.id, after: null };
+      } finally {
+        await source.close();
+      }
+    });
+    return outcome;
   }
 
   async compact(): Promise<void> {
