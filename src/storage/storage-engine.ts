@@ -207,6 +207,8 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
   async compactStep(maxBlocks: number): Promise<{ blocksRead: number; blocksRemoved: number }> {
     await this.#pendingWrite;
     let outcome = { blocksRead: 0, blocksRemoved: 0 };
+    // Without a columnar table there is nothing to do: no write, no version bump.
+    if (![...this.#catalog.tables.values()].some((t) => tableLayout(t).foldsHead)) return outcome;
     await this.#write(async () => {
       const tables = [...this.#catalog.tables.values()].filter((t) => tableLayout(t).foldsHead).sort((a, b) => a.id - b.id);
       const at = this.#compactionCursor;
