@@ -9,6 +9,8 @@ import { LocalExecutor, Session, classify } from '../sql/index.js';
 import { isLockHeldError, openStorage } from '../storage/index.js';
 import { classifyDir, foreignDirError, notADirError } from '../node/data-dir.js';
 import { writeDirMarker } from '../node/dir-marker.js';
+import { BackgroundCompaction } from '../node/background-compaction.js';
+import { Logger, TextSink } from '../lib/index.js';
 
 /** Where a node keeps its applied state inside DIR/ID (src/node/raft-node.ts). */
 const NODE_STATE_DIR = 'state';
@@ -28,6 +30,7 @@ export class LocalTarget implements SqlTarget {
 
   readonly #executor: LocalExecutor;
   #ttlTimer: NodeJS.Timeout | null = null;
+  #compaction: BackgroundCompaction | null = null;
 
   private constructor(engine: StorageEngine, nodeDir: string | null) {
     this.#engine = engine;
@@ -42,6 +45,8 @@ export class LocalTarget implements SqlTarget {
    */
   async #startTtlPasses(): Promise<void> {
     if (this.#nodeDir !== null) return;
+    this.#compaction = new BackgroundCompaction((maxBlocks) => this.#executor.compactStep(maxBlocks), new Logger({ sinks: [new TextSink(process.stderr)], level: 'warn', component: 'compaction' }));
+    this.#compaction.start();
     await this.#executor.sweepExpired();
     this.#ttlTimer = setInterval(() => {
       this.#executor.sweepExpired().catch((error: unknown) => {
@@ -89,6 +94,7 @@ export class LocalTarget implements SqlTarget {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#ttlTimer !== null) clearInterval(this.#ttlTimer);
+    this.#compaction?.stop();
     await this.#engine.close();
   }
 }

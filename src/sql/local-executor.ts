@@ -89,6 +89,22 @@ export class LocalExecutor implements StatementExecutor {
     }
   }
 
+  /**
+   * One background compaction step of the engine, between write batches (a step bumps the
+   * engine's version, so it never runs beside an open write); skipped (nothing done) while
+   * writes are being committed.
+   */
+  async compactStep(maxBlocks: number): Promise<{ blocksRead: number; blocksRemoved: number }> {
+    if (this.#committing) return { blocksRead: 0, blocksRemoved: 0 };
+    this.#committing = true;
+    try {
+      return await this.#engine.compactStep(maxBlocks);
+    } finally {
+      this.#committing = false;
+      if (this.#queue.length > 0) void this.#pump();
+    }
+  }
+
   async #pump(): Promise<void> {
     if (this.#committing) return;
     this.#committing = true;
