@@ -94,7 +94,7 @@ export class LocalTarget implements SqlTarget {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#ttlTimer !== null) clearInterval(this.#ttlTimer);
-    this.#compaction?.stop();
+    await this.#compaction?.stop();
     await this.#engine.close();
   }
 }

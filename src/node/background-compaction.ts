@@ -21,6 +21,7 @@ export class BackgroundCompaction {
   readonly #log: Logger;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  #running: Promise<void> = Promise.resolve();
   #blocksRemoved = 0;
 
   constructor(step: CompactionStep, log: Logger) {
@@ -38,15 +39,18 @@ export class BackgroundCompaction {
     this.#schedule(IDLE_MS);
   }
 
-  /** Stops; a step already running finishes in the apply pipeline. */
-  stop(): void {
+  /** Stops; resolves once a step already running has finished (close storage after this). */
+  stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== null) clearTimeout(this.#timer);
+    return this.#running;
   }
 
   #schedule(ms: number): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => void this.#run(), ms);
+    this.#timer = setTimeout(() => {
+      this.#running = this.#run();
+    }, ms);
     this.#timer.unref();
   }
 

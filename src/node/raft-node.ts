@@ -334,7 +334,7 @@ export class RaftNode {
     this.#stopping = true;
     if (this.#ticker !== null) clearInterval(this.#ticker);
     if (this.#ttlTimer !== null) clearInterval(this.#ttlTimer);
-    this.#compaction?.stop();
+    void this.#compaction?.stop(); // a running step is part of #applying
     // Whatever is still waiting was proposed or forwarded: it may yet commit under a new leader.
     this.#proposals.failAll(outcomeUnknown(`node ${this.id} shut down before the write was acknowledged`));
     this.#reads.failAll(new ChronosError('SHUTTING_DOWN', `node ${this.id} is shutting down`));
@@ -578,7 +578,7 @@ export class RaftNode {
     this.#replies.settleAll();
     if (this.#ticker !== null) clearInterval(this.#ticker);
     if (this.#ttlTimer !== null) clearInterval(this.#ttlTimer);
-    this.#compaction?.stop();
+    void this.#compaction?.stop(); // a running step is part of #applying
     this.#onFatal?.(this.#fatal);
   }
 
