@@ -25,7 +25,7 @@ export const UNLIMITED: StatementLimits = { timeoutMs: Infinity, maxMaterialized
 /** Units of work between clock reads (a clock read costs more than a row comparison). */
 const CHECK_EVERY = 1_024;
 /** The longest a statement holds the event loop before letting heartbeats and I/O run. */
-const SLICE_MS = 8;
+const SLICE_MS = 4;
 
 export { yieldToEventLoop };
 
