@@ -15,6 +15,8 @@ export interface AggregateSpec {
   readonly make: () => Accumulator;
 }
 
+const NO_KEYS: SqlValue[] = [];
+
 interface Group {
   readonly keys: SqlValue[];
   readonly accs: Accumulator[];
@@ -73,6 +75,10 @@ export class GroupAggregator {
     let keys: SqlValue[] | null = null;
     if (this.#keys.length === 1) {
       mapKey = (this.#keys[0] as Evaluator)(row);
+    } else if (this.#keys.length === 0) {
+      // No GROUP BY: one group, and no key to build per row.
+      mapKey = '';
+      keys = NO_KEYS;
     } else {
       keys = this.#keys.map((k) => k(row));
       mapKey = keys.map((k) => `${typeof k}:${String(k)}`).join('\u0000');

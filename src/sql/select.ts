@@ -256,11 +256,9 @@ export async function executeSelect(
   };
   if (grouped) {
     const aggregator = new GroupAggregator(groupEvals, aggSpecs, where);
-    const perRow = [...(s.where === null ? [] : [s.where]), ...groupBy,
-      ...aggregates.flatMap((a) => [a.arg, a.by].filter((e): e is Expr => e !== null))];
-    const columns = columnScanOf(s, plan, perRow);
+    const columns = columnScanOf(s, plan, [...(s.where === null ? [] : [s.where]), ...groupBy], aggregates);
     if (columns !== null) {
-      for await (const batch of reader.scanColumns(columns.table, columns.positions, columns.range)) {
+      for await (const batch of reader.scanColumns(columns.table, columns.positions, columns.range, columns.presenceOnly)) {
         aggregator.addColumns(batch, columns.positions, scope.width);
         guard.holding(aggregator.groupCount, 'GROUP BY');
         if (guard.step(batch.length)) await guard.pause();

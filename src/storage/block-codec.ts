@@ -4,7 +4,7 @@ import { ByteReader, ByteWriter } from './bytes.js';
 import { BLOCK_FORMAT_V1, decodeBlockV1 } from './block-codec-v1.js';
 import { readBlockKeys, skipBlockKeys, writeBlockKeys } from './block-keys.js';
 import { rowsToColumnBatch } from './column-batch.js';
-import { columnRowValues, readColumn, readColumnSummary, writeColumn } from './codecs/column-codec.js';
+import { columnRowValues, readColumn, readColumnPresence, readColumnSummary, writeColumn } from './codecs/column-codec.js';
 import type { DecodedColumn } from './codecs/column-codec.js';
 import { summarize } from './codecs/column-summary.js';
 import type { ColumnSummary } from './codecs/column-summary.js';
@@ -22,6 +22,7 @@ import type { SqlValue } from './values.js';
  * decoding the others. Format-1 blocks (block-codec-v1.ts) still decode.
  */
 export const BLOCK_FORMAT = 2;
+const NO_POSITIONS: ReadonlySet<number> = new Set();
 
 /** Encode rows (sorted by key, normalized to the table's columns) as one block value. */
 export function encodeBlock(schema: TableSchema, rows: readonly StoredRow[]): Uint8Array {
@@ -95,7 +96,8 @@ export function decodeBlock(schema: TableSchema, bytes: Uint8Array): StoredRow[]
  * The columns at `positions` of a block, one value per row (dense typed arrays where a column
  * has no NULL), with the rows' insert times: no row object and no key is built.
  */
-export function decodeBlockColumns(schema: TableSchema, bytes: Uint8Array, positions: readonly number[]): ColumnBatch {
+export function decodeBlockColumns(schema: TableSchema, bytes: Uint8Array, positions: readonly number[],
+  presenceOnly: ReadonlySet<number> = NO_POSITIONS): ColumnBatch {
   const width = schema.columns.length;
   if (bytes[0] === BLOCK_FORMAT_V1) return rowsToColumnBatch(decodeBlockV1(schema.columns, bytes), positions, width);
   const header = readHeader(schema, bytes);
@@ -113,6 +115,10 @@ export function decodeBlockColumns(schema: TableSchema, bytes: Uint8Array, posit
     }
     const section = reader.bytes(reader.varint());
     if (!wanted.has(c)) continue;
+    if (presenceOnly.has(c)) {
+      columns[c] = readColumnPresence(new ByteReader(section, 'block column'), rows);
+      continue;
+    }
     const decoded = readColumn(new ByteReader(section, 'block column'), (schema.columns[c] as ColumnSchema).type, rows);
     columns[c] = decoded.nulls === null ? decoded.values : columnRowValues(decoded, rows);
   }

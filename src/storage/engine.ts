@@ -54,9 +54,10 @@ export interface StorageReader {
   scan(table: string, range?: KeyRange, options?: ScanOptions): AsyncIterable<readonly StoredRow[]>;
   /**
    * The rows `scan` would give, in no particular order, as column batches holding only the
-   * columns at `positions`: column blocks decode straight into them, no row object each.
+   * columns at `positions`: column blocks decode straight into them, no row object each. A
+   * position also in `presenceOnly` may read `true` for any non-NULL value (COUNT needs no more).
    */
-  scanColumns(table: string, positions: readonly number[], range?: KeyRange): AsyncIterable<ColumnBatch>;
+  scanColumns(table: string, positions: readonly number[], range?: KeyRange, presenceOnly?: readonly number[]): AsyncIterable<ColumnBatch>;
   /** Rows of `table` whose `index` key is in `range`, in index order (ties by primary key). */
   scanIndex(table: string, index: string, range?: KeyRange): AsyncIterable<readonly StoredRow[]>;
   /** Rows of `table` that expired at or before `nowMs` (insertedAtMs + ttl <= nowMs). */

@@ -294,6 +294,7 @@ export class RowStore {
     positions: readonly number[],
     low: Uint8Array,
     high: Uint8Array,
+    presenceOnly: ReadonlySet<number> = new Set(),
   ): AsyncIterable<ColumnBatch> {
     const width = schema.columns.length;
     const prefix = blocksPrefix(schema.id);
@@ -322,7 +323,7 @@ export class RowStore {
         const last = blockExtent(schema, block.value).lastKey;
         const shadow = headKeys[lowerBound(headKeys, first)];
         const whole = compareBytes(last, high) < 0 && (shadow === undefined || compareBytes(shadow, last) > 0);
-        yield whole ? decodeBlockColumns(schema, block.value, positions) : filtered(block.key, block.value);
+        yield whole ? decodeBlockColumns(schema, block.value, positions, presenceOnly) : filtered(block.key, block.value);
       }
     }
   }

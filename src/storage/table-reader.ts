@@ -146,11 +146,13 @@ export abstract class TableReader {
     yield* this.rows.scanRows(schema, low, high, options?.reverse === true);
   }
 
-  async *scanColumns(table: string, positions: readonly number[], range?: KeyRange): AsyncIterable<ColumnBatch> {
+  async *scanColumns(table: string, positions: readonly number[], range?: KeyRange,
+    presenceOnly: readonly number[] = []): AsyncIterable<ColumnBatch> {
     const schema = this.requireTable(table);
     const prefix = rowsPrefix(schema.id);
     const [gte, lt] = rangeBounds(table, prefix, keyColumns(schema), range);
-    yield* this.rows.scanColumns(schema, positions, gte.subarray(ROWS_PREFIX_BYTES), lt.subarray(ROWS_PREFIX_BYTES));
+    yield* this.rows.scanColumns(schema, positions, gte.subarray(ROWS_PREFIX_BYTES), lt.subarray(ROWS_PREFIX_BYTES),
+      new Set(presenceOnly));
   }
 
   async *scanIndex(

@@ -271,6 +271,11 @@ export function randomQuery(rng: Random): string {
     () => `SELECT s, count(*), sum(g), max(v) FROM t${where} GROUP BY s HAVING ${predicateChain(rng, 0).replace(/\bg\b/g, 'sum(g)').replace(/\bv\b/g, 'max(v)').replace(/\bid\b/g, 'count(*)')}`,
     () => `SELECT DISTINCT s FROM t${where}`,
     () => `SELECT count(*), sum(id), min(v), max(s) FROM t${where}`,
+    // COUNT(col) alone: a columnar table reads only the columns' null flags.
+    () => {
+      const by = rng.pick(['g', 's', '']);
+      return `SELECT ${by === '' ? '' : `${by}, `}count(v), count(s), count(g) FROM t WHERE id ${rng.pick(['<', '>'])} ${rng.between(0, 150)}${by === '' ? '' : ' GROUP BY 1'}`;
+    },
     () => `SELECT t.id, u.w FROM t JOIN u USING (g)${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT t.id, u.w FROM t LEFT JOIN u USING (g)${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT t.id, u.w, u.g FROM t LEFT ${rng.chance(0.5) ? 'OUTER ' : ''}JOIN u ON t.g = u.g AND u.w ${rng.pick(['<', '>', '='])} ${rng.between(0, 110)}${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,

@@ -111,6 +111,14 @@ export function readColumn(reader: ByteReader, type: SqlType, rows: number): Dec
   return { nulls, summary, values: readValues(reader, type, present) };
 }
 
+/** One entry per row: null where the column is NULL, `true` elsewhere (COUNT needs no values). */
+export function readColumnPresence(reader: ByteReader, rows: number): SqlValue[] {
+  const nulls = reader.u8() === 1 ? readBitmap(reader, rows) : null;
+  const out = new Array<SqlValue>(rows);
+  for (let r = 0; r < rows; r++) out[r] = nulls?.[r] === true ? null : true;
+  return out;
+}
+
 /** Read only the null flags and summary of a column (block skipping, no value decoding). */
 export function readColumnSummary(reader: ByteReader, type: SqlType, rows: number): ColumnSummary | undefined {
   if (reader.u8() === 1) readBitmap(reader, rows);
