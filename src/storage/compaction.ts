@@ -64,7 +64,7 @@ export interface CompactionWindow {
 }
 
 /**
- * One window of at most `maxBlocks` blocks of `schema` from block key `from` on: when its rows
+ * One window of at most `maxBlocks` blocks (and about 2 * blockRows rows) of `schema` from block key `from` on: when its rows
  * fit in fewer blocks than it has, they are re-chunked (blocks deleted, rows unchanged and in
  * order). The window ends at a block boundary, so the new blocks cover exactly its key range
  * and never overlap the blocks around it.
@@ -79,17 +79,19 @@ export async function compactWindow(
   const prefix = blocksPrefix(schema.id);
   const blocks: { key: Uint8Array; value: Uint8Array }[] = [];
   let next: Uint8Array | null = null;
+  let rowCount = 0;
   for await (const batch of source.range(from ?? prefix, afterPrefix(prefix), false, 16)) {
     for (const block of batch) {
-      if (blocks.length >= maxBlocks) {
+      // Bounded by rows too: a step re-encodes at most ~2 full blocks' worth (a few ms of CPU).
+      if (blocks.length >= maxBlocks || (blocks.length >= 2 && rowCount >= 2 * blockRows)) {
         next = block.key;
         break;
       }
       blocks.push(block);
+      rowCount += blockExtent(schema, block.value).rows;
     }
     if (next !== null) break;
   }
-  const rowCount = blocks.reduce((sum, block) => sum + blockExtent(schema, block.value).rows, 0);
   if (blocks.length < 2 || Math.ceil(rowCount / blockRows) >= blocks.length) {
     return { writes: [], next, blocksRead: blocks.length, blocksAfter: blocks.length };
   }
