@@ -9,6 +9,7 @@ import type { KvSource } from './kv-source.js';
 import type { Overlay } from './overlay.js';
 import { decodeRow } from './row-codec.js';
 import type { TableSchema } from './schema.js';
+import { tableLayout } from './table-layout.js';
 
 /** Blocks fetched per nextv() during scans (each holds up to a few thousand rows). */
 const BLOCK_BATCH_ENTRIES = 4;
@@ -242,6 +243,14 @@ export class RowStore {
     reverse: boolean,
   ): AsyncIterable<readonly HeadItem[]> {
     const prefix = rowsPrefix(schema.id);
+    if (reverse && tableLayout(schema).foldsHead) {
+      // A folding table's head is small, but LevelDB steps backwards through its memtable with
+      // a search per step, past every key folds deleted: read it forwards, hand it out reversed.
+      const all: HeadItem[] = [];
+      for await (const batch of this.headItems(schema, low, high, false)) all.push(...batch);
+      if (all.length > 0) yield all.reverse();
+      return;
+    }
     const entries = this.#source.range(
       concatBytes(prefix, low),
       concatBytes(prefix, high),
