@@ -11,7 +11,7 @@ import { joinedRows } from './joins.js';
 import { executeCompound } from './set-operation.js';
 import { resolveSubqueries } from './subqueries.js';
 import { StatementGuard } from './statement-guard.js';
-import { chooseAccessPath, type AccessPath, type SelectPlan } from './plan.js';
+import { chooseAccessPath, type SelectPlan } from './plan.js';
 import { printExpr } from './print.js';
 import type { RowsResult } from './result.js';
 import { Scope } from './scope.js';

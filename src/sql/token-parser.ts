@@ -4,7 +4,6 @@ import { parseAlterTable } from './alter-parser.js';
 import { Cursor, unsupported } from './cursor.js';
 import { columnDefinition } from './column-definition.js';
 import { tableOptions } from './table-options.js';
-import { lexerParseError, type Token } from './lexer.js';
 import { checkIntLiteral, negateLiteral, numberLiteral, stringLiteral } from './literals.js';
 
 /** Transaction control and DDL; null (nothing consumed) for any other statement. */

@@ -1,4 +1,3 @@
-import { ChronosError } from '../lib/index.js';
 import type { RowKey, WriteTransaction } from '../storage/index.js';
 
 /** Deletes every expired row of every table with a TTL; returns how many went. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlClient } from '../../src/transport/sql-client.js';
 import type { StatementResult } from '../../src/sql/result.js';
 import { ProcessCluster } from '../helpers/process-cluster.js';
-import { CHRONOS_BIN, health, signalNode, startNode, stopNode, waitFor } from '../helpers/node-process.js';
+import { CHRONOS_BIN, health, signalNode, stopNode, waitFor } from '../helpers/node-process.js';
 import { execFile } from 'node:child_process';
 
 /** Runs the real CLI and returns its output, whatever the exit code. */
