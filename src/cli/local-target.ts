@@ -10,7 +10,7 @@ import { isLockHeldError, openStorage } from '../storage/index.js';
 import { classifyDir, foreignDirError, notADirError } from '../node/data-dir.js';
 import { writeDirMarker } from '../node/dir-marker.js';
 import { BackgroundCompaction } from '../node/background-compaction.js';
-import { Logger, TextSink } from '../lib/index.js';
+import { Logger, TextSink, systemScheduler } from '../lib/index.js';
 
 /** Where a node keeps its applied state inside DIR/ID (src/node/raft-node.ts). */
 const NODE_STATE_DIR = 'state';
@@ -45,7 +45,8 @@ export class LocalTarget implements SqlTarget {
    */
   async #startTtlPasses(): Promise<void> {
     if (this.#nodeDir !== null) return;
-    this.#compaction = new BackgroundCompaction((maxBlocks) => this.#executor.compactStep(maxBlocks), new Logger({ sinks: [new TextSink(process.stderr)], level: 'warn', component: 'compaction' }));
+    this.#compaction = new BackgroundCompaction((maxBlocks) => this.#executor.compactStep(maxBlocks),
+      new Logger({ sinks: [new TextSink(process.stderr)], level: 'warn', component: 'compaction' }), systemScheduler);
     this.#compaction.start();
     await this.#executor.sweepExpired();
     this.#ttlTimer = setInterval(() => {

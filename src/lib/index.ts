@@ -9,3 +9,5 @@ export type { LogLevel, LogFields, LogRecord, LogSink } from './logger.js';
 export { FileLogSink } from './file-log-sink.js';
 export { crc32, crc32Update } from './crc32.js';
 export { yieldToEventLoop } from './event-loop.js';
+export { systemScheduler } from './scheduler.js';
+export type { Scheduler, Timer } from './scheduler.js';

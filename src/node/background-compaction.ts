@@ -1,5 +1,5 @@
 import { errorMessage } from '../lib/index.js';
-import type { Logger } from '../lib/index.js';
+import type { Logger, Scheduler, Timer } from '../lib/index.js';
 
 /** Blocks one step reads at most: a step holds the event loop for a few milliseconds. */
 const WINDOW_BLOCKS = 32;
@@ -19,12 +19,14 @@ export type CompactionStep = (maxBlocks: number) => Promise<{ blocksRead: number
 export class BackgroundCompaction {
   readonly #step: CompactionStep;
   readonly #log: Logger;
-  #timer: NodeJS.Timeout | null = null;
+  readonly #scheduler: Scheduler;
+  #timer: Timer | null = null;
   #stopped = false;
   #running: Promise<void> = Promise.resolve();
   #blocksRemoved = 0;
 
-  constructor(step: CompactionStep, log: Logger) {
+  constructor(step: CompactionStep, log: Logger, scheduler: Scheduler) {
+    this.#scheduler = scheduler;
     this.#step = step;
     this.#log = log;
   }
@@ -42,16 +44,15 @@ export class BackgroundCompaction {
   /** Stops; resolves once a step already running has finished (close storage after this). */
   stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     return this.#running;
   }
 
   #schedule(ms: number): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#scheduler.after(ms, () => {
       this.#running = this.#run();
-    }, ms);
-    this.#timer.unref();
+    });
   }
 
   async #run(): Promise<void> {

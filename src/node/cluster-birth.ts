@@ -12,6 +12,8 @@ export interface BirthPort {
   memberAddresses(): ReadonlyMap<NodeId, string>;
   /** Runs `operation` in the node's loop, where the core may be called. */
   enqueue(operation: () => void): void;
+  /** The node's clock, in milliseconds. */
+  nowMs(): number;
 }
 
 /** How often a leader asks the members again while one of them has not answered. */
@@ -39,13 +41,13 @@ export class ClusterBirth {
   /** Called every loop cycle while the cluster has no id; `clusterId` is the id to give it. */
   consider(core: Pick<RaftCore, 'status' | 'propose'>, clusterId: () => string): void {
     const { role, term, voters, learners } = core.status();
-    if (role !== 'Leader' || this.#proposedTerm === term || this.#checking || Date.now() < this.#nextCheckMs) return;
+    if (role !== 'Leader' || this.#proposedTerm === term || this.#checking || this.#port.nowMs() < this.#nextCheckMs) return;
     this.#checking = true;
     const self = core.status().id;
     const others = new Set([...voters, ...learners].filter((id) => id !== self));
     void this.#everyMemberAnswers(others).then((ready) => {
       this.#checking = false;
-      this.#nextCheckMs = Date.now() + MEMBER_CHECK_INTERVAL_MS;
+      this.#nextCheckMs = this.#port.nowMs() + MEMBER_CHECK_INTERVAL_MS;
       if (ready) this.#port.enqueue(() => this.#propose(core, term, clusterId));
     });
   }

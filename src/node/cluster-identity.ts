@@ -12,7 +12,7 @@ import { probeNamedPeers } from './peer-probe.js';
 import type { PeerProbePort } from './peer-probe.js';
 
 /** What the identity's checks need from the running node. */
-export interface IdentityPort extends BirthPort, Pick<PeerProbePort, 'refused' | 'running'> {
+export interface IdentityPort extends BirthPort, Pick<PeerProbePort, 'refused' | 'running' | 'sleep'> {
   /** The peers `--peers` names: id → address. */
   readonly namedPeers: ReadonlyMap<string, string>;
 }
@@ -135,6 +135,7 @@ export class ClusterIdentity {
       refused: port.refused,
       answered: (peer) => this.accepted(peer),
       running: port.running,
+      sleep: port.sleep,
     });
   }
 

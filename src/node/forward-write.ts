@@ -1,7 +1,7 @@
 import type { NodeId } from '../raft/types.js';
 import type { StatementResult } from '../sql/result.js';
 import type { CallContext } from '../transport/handlers.js';
-import type { PeerClients } from '../transport/peer-client.js';
+import type { PeerTransport } from './node-environment.js';
 import { connectionReason } from '../transport/grpc-status.js';
 import { forwardNeverSent } from '../transport/forward-failure.js';
 import { notApplied, outcomeUnknown } from './write-outcome.js';
@@ -12,7 +12,7 @@ import { notApplied, outcomeUnknown } from './write-outcome.js';
  * leader's own answers (results, SQL errors, NOT_APPLIED/OUTCOME_UNKNOWN) come back as they are.
  */
 export async function forwardWrite(
-  peers: PeerClients,
+  peers: Pick<PeerTransport, 'forwardSql'>,
   leader: NodeId,
   statements: readonly string[],
   context: CallContext,

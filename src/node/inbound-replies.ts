@@ -42,14 +42,14 @@ export class InboundReplies {
   readonly #pending: PendingReply[] = [];
 
   /** Registers a request stepped into the core before the Ready of `generation` is taken. */
-  expect(request: RaftMessage, generation: number, resolve: (reply: RaftMessage | null) => void): void {
+  expect(request: RaftMessage, generation: number, receivedAtMs: number, resolve: (reply: RaftMessage | null) => void): void {
     const readRequestId = request.type === 'readIndex' ? request.requestId : null;
     this.#pending.push({
       from: request.from,
       kind: replyKindOf(request),
       readRequestId,
       generation,
-      receivedAtMs: Date.now(),
+      receivedAtMs,
       resolve,
     });
   }

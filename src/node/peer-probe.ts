@@ -1,6 +1,5 @@
 import type { NodeId } from '../raft/types.js';
 import type { PeerIdentity } from '../transport/identify-peer.js';
-import { delay } from './delay.js';
 
 /** What probing the named peers needs from the node. */
 export interface PeerProbePort {
@@ -11,6 +10,8 @@ export interface PeerProbePort {
   answered(peer: NodeId): void;
   /** False once the node stops: the probe ends. */
   running(): boolean;
+  /** Waits between rounds. */
+  sleep(ms: number): Promise<void>;
 }
 
 /**
@@ -32,6 +33,6 @@ export async function probeNamedPeers(
       if (answer.kind === 'refused') port.refused(id, answer.clusterId);
       else port.answered(id);
     }));
-    if (pending.size > 0) await delay(intervalMs);
+    if (pending.size > 0) await port.sleep(intervalMs);
   }
 }

@@ -1,4 +1,5 @@
-import { assert, ChronosError } from '../lib/index.js';
+import { assert, ChronosError, systemScheduler } from '../lib/index.js';
+import type { Scheduler, Timer } from '../lib/index.js';
 import { notApplied, outcomeUnknown } from './write-outcome.js';
 
 /** What the apply loop reports for one applied entry. */
@@ -10,7 +11,7 @@ interface Waiter<T> {
   readonly term: number;
   readonly resolve: (value: T) => void;
   readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  readonly timer: Timer;
 }
 
 /**
@@ -20,6 +21,11 @@ interface Waiter<T> {
  */
 export class ProposalTracker<T> {
   readonly #waiters = new Map<number, Waiter<T>>();
+  readonly #scheduler: Scheduler;
+
+  constructor(scheduler: Scheduler = systemScheduler) {
+    this.#scheduler = scheduler;
+  }
 
   /** Number of proposals still waiting. */
   get size(): number {
@@ -30,12 +36,11 @@ export class ProposalTracker<T> {
   wait(index: number, term: number, timeoutMs: number): Promise<T> {
     assert(!this.#waiters.has(index), `two proposals waiting on log index ${index}`);
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.#scheduler.after(timeoutMs, () => {
         this.#waiters.delete(index);
         // The entry is in this node's log and may still commit under any leader.
         reject(outcomeUnknown(`write not acknowledged within ${timeoutMs} ms (no quorum?); it may still be applied later`));
-      }, timeoutMs);
-      timer.unref();
+      });
       this.#waiters.set(index, { term, resolve, reject, timer });
     });
   }
@@ -45,7 +50,7 @@ export class ProposalTracker<T> {
     const waiter = this.#waiters.get(index);
     if (waiter === undefined) return;
     this.#waiters.delete(index);
-    clearTimeout(waiter.timer);
+    waiter.timer.cancel();
     if (waiter.term !== term) {
       // Another entry took this index: ours can no longer commit anywhere.
       waiter.reject(notApplied(`leadership changed before the write committed (log index ${index} holds another entry)`));
@@ -61,7 +66,7 @@ export class ProposalTracker<T> {
   /** Fails every waiter (shutdown, or this node stopped being leader and its log was cut). */
   failAll(error: Error): void {
     for (const [index, waiter] of this.#waiters) {
-      clearTimeout(waiter.timer);
+      waiter.timer.cancel();
       this.#waiters.delete(index);
       waiter.reject(error);
     }

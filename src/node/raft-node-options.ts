@@ -3,6 +3,7 @@ import type { RaftConfig } from '../raft/index.js';
 import type { NodeId } from '../raft/types.js';
 import type { StatementLimits } from '../sql/index.js';
 import type { TlsMaterial } from '../transport/credentials.js';
+import type { NodeEnvironment } from './node-environment.js';
 
 /** How one `chronos node` process runs its Raft member. */
 export interface RaftNodeOptions {
@@ -33,4 +34,6 @@ export interface RaftNodeOptions {
   readonly seed?: number;
   /** Queue every applied write for a sync target (`--sync-target`): see sync/capture.ts. */
   readonly syncCapture?: boolean;
+  /** Disk, storage, peers and timers; the process's own (files, LevelDB, gRPC) by default. */
+  readonly environment?: NodeEnvironment;
 }

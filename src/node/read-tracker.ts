@@ -1,9 +1,10 @@
-import { ChronosError } from '../lib/index.js';
+import { ChronosError, systemScheduler } from '../lib/index.js';
+import type { Scheduler, Timer } from '../lib/index.js';
 
 interface PendingRead {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  readonly timer: Timer;
   /** Known once the ReadIndex round completes. */
   readIndex: number | null;
 }
@@ -15,16 +16,20 @@ interface PendingRead {
 export class ReadTracker {
   readonly #pending = new Map<number, PendingRead>();
   #nextRequestId = 1;
+  readonly #scheduler: Scheduler;
+
+  constructor(scheduler: Scheduler = systemScheduler) {
+    this.#scheduler = scheduler;
+  }
 
   /** Registers a read; returns the request id to hand to the Raft core and the wait. */
   begin(timeoutMs: number): { requestId: number; ready: Promise<void> } {
     const requestId = this.#nextRequestId++;
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.#scheduler.after(timeoutMs, () => {
         this.#pending.delete(requestId);
         reject(new ChronosError('TIMEOUT', `read not served within ${timeoutMs} ms: no leader or no quorum`));
-      }, timeoutMs);
-      timer.unref();
+      });
       this.#pending.set(requestId, { resolve, reject, timer, readIndex: null });
     });
     return { requestId, ready };
@@ -43,7 +48,7 @@ export class ReadTracker {
     for (const [requestId, read] of this.#pending) {
       if (read.readIndex !== null && read.readIndex <= appliedIndex) {
         this.#pending.delete(requestId);
-        clearTimeout(read.timer);
+        read.timer.cancel();
         read.resolve();
       }
     }
@@ -54,7 +59,7 @@ export class ReadTracker {
     const read = this.#pending.get(requestId);
     if (read === undefined) return;
     this.#pending.delete(requestId);
-    clearTimeout(read.timer);
+    read.timer.cancel();
     read.reject(error);
   }
 

@@ -5,11 +5,12 @@ import type { Logger } from '../lib/index.js';
 import { RaftCore } from '../raft/index.js';
 import type { RaftConfig } from '../raft/index.js';
 import type { NodeId } from '../raft/types.js';
-import { openStorage } from '../storage/index.js';
 import type { StorageEngine } from '../storage/index.js';
-import { CountingDisk, NodeDisk, Wal } from '../wal/index.js';
+import { Wal } from '../wal/index.js';
 import type { DiskStats } from '../wal/index.js';
 import { checkNodeDir, claimNodeDir } from './node-dir.js';
+import type { NodeEnvironment } from './node-environment.js';
+import { installedSnapshotAt } from './installed-snapshot.js';
 
 /** Layout of a node directory. */
 export function nodePaths(nodeDir: string): { wal: string; state: string } {
@@ -44,7 +45,7 @@ export interface RestoredNode {
  * applied index. `clean` wipes the dir first. A dir that is not this node's is refused before
  * anything is written; one made before dir markers gets its marker here.
  */
-export async function restoreNode(options: RestoreOptions, clean: boolean): Promise<RestoredNode> {
+export async function restoreNode(options: RestoreOptions, clean: boolean, environment: NodeEnvironment): Promise<RestoredNode> {
   const paths = nodePaths(options.nodeDir);
   checkNodeDir(options.nodeDir, options.id, clean);
   if (clean) await rm(options.nodeDir, { recursive: true, force: true });
@@ -54,13 +55,28 @@ export async function restoreNode(options: RestoreOptions, clean: boolean): Prom
   });
   claimNodeDir(options.nodeDir, options.id);
   const log = options.logger.child('wal');
-  const disk = new CountingDisk(new NodeDisk());
-  const { wal, state } = await Wal.open(disk, paths.wal, {
-    logger: { warn: (message: string) => log.warn(message) },
-  });
+  const disk = environment.disk;
+  const walOptions = { logger: { warn: (message: string) => log.warn(message) } };
+  let { wal, state } = await Wal.open(disk, paths.wal, walOptions);
   let storage: StorageEngine | null = null;
   try {
-    storage = await openStorage({ dir: paths.state });
+    storage = await environment.openStorage(paths.state);
+    const installed = await installedSnapshotAt(storage);
+    if (installed !== null && installed.index > (state.snapshot?.index ?? 0)) {
+      // A crash came between storage taking a leader's snapshot and the WAL recording it:
+      // record it now, as the interrupted install would have (the WAL keeps a matching suffix).
+      log.warn('completing a snapshot install a crash interrupted', { index: installed.index, term: installed.term });
+      // The term travelled in the same lost save: a newer term starts with no vote.
+      const { hardState } = state;
+      const newerTerm = installed.term > hardState.term;
+      await wal.save({
+        hardState: { ...hardState, term: Math.max(hardState.term, installed.term), vote: newerTerm ? null : hardState.vote,
+          commit: Math.max(hardState.commit, installed.index) },
+        snapshot: installed,
+      });
+      await wal.close();
+      ({ wal, state } = await Wal.open(disk, paths.wal, walOptions));
+    }
     const snapshotIndex = state.snapshot?.index ?? 0;
     const lastIndex = state.entries.at(-1)?.index ?? snapshotIndex;
     if (storage.appliedIndex > lastIndex) {

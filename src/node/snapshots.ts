@@ -4,6 +4,7 @@ import type { RaftCore, Snapshot } from '../raft/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
 import { collect, singleChunk } from './snapshot-bytes.js';
+import { installedSnapshotValue } from './installed-snapshot.js';
 
 /**
  * Snapshots of one node: compacting the log into a storage image every so many applied
@@ -64,7 +65,7 @@ export class SnapshotKeeper {
     await this.#settled();
     // Storage takes the image first: if we crash before the WAL records it, storage is merely
     // ahead of its log and the open check reports it instead of losing anything.
-    await this.#storage.importSnapshot(singleChunk(snapshot.data));
+    await this.#storage.importSnapshot(singleChunk(snapshot.data), installedSnapshotValue(snapshot.meta));
     assert(this.#storage.appliedIndex === snapshot.meta.index,
       `installed snapshot at ${snapshot.meta.index} but storage applied ${this.#storage.appliedIndex}`);
     this.index = snapshot.meta.index;

@@ -393,7 +393,12 @@ export class RaftCore {
    */
   compact(index: number, data: Uint8Array): SnapshotMeta | null {
     const state = this.#state;
-    if (index <= state.log.snapshotIndex) return null;
+    if (index <= state.log.snapshotIndex) {
+      // A restarted node knows its last snapshot's meta (from the WAL) but not the image; the
+      // state at that same index is the image, and without it a lagging follower can't be served.
+      if (index === state.log.snapshotIndex && state.snapshotData === null) state.snapshotData = data;
+      return null;
+    }
     assert(index <= state.log.applied, `compact(${index}) beyond applied ${state.log.applied}`);
     const term = state.log.term(index);
     assert(term !== undefined, `compact(${index}) of a missing entry`);

@@ -186,7 +186,10 @@ export interface StorageEngine {
   sizeBytes(): Promise<number>;
   /** A consistent, self-describing stream of the whole state (for Raft and backups). */
   exportSnapshot(): AsyncIterable<Uint8Array>;
-  /** Replace the whole state with a stream produced by `exportSnapshot`. */
-  importSnapshot(chunks: AsyncIterable<Uint8Array>): Promise<void>;
+  /**
+   * Replace the whole state with a stream produced by `exportSnapshot`; `namedValues` are
+   * stored in the same atomic import (what the image's installer must find with it).
+   */
+  importSnapshot(chunks: AsyncIterable<Uint8Array>, namedValues?: ReadonlyMap<string, Uint8Array>): Promise<void>;
   close(): Promise<void>;
 }

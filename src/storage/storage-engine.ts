@@ -12,6 +12,7 @@ import {
   META_APPLIED_INDEX,
   META_ID_COUNTERS,
   META_IMPORT_MARKER,
+  namedValueKey,
 } from './keys.js';
 import { SnapshotSource, VIEW } from './kv-source.js';
 import type { LevelDatabase } from './kv-source.js';
@@ -280,7 +281,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
     }
   }
 
-  async importSnapshot(chunks: AsyncIterable<Uint8Array>): Promise<void> {
+  async importSnapshot(chunks: AsyncIterable<Uint8Array>, namedValues: ReadonlyMap<string, Uint8Array> = new Map()): Promise<void> {
     const entries = await readSnapshotStream(chunks);
     for (const entry of entries) {
       if (compareBytes(entry.key, META_IMPORT_MARKER) === 0) {
@@ -302,6 +303,10 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
           slice.map((entry) => ({ type: 'put' as const, key: entry.key, value: entry.value })),
           VIEW,
         );
+      }
+      // Written with the image, before the marker goes: a crash leaves both or neither.
+      if (namedValues.size > 0) {
+        await this.#db.batch([...namedValues].map(([name, value]) => ({ type: 'put' as const, key: namedValueKey(name), value })), VIEW);
       }
       await this.#db.del(META_IMPORT_MARKER, synced);
       const state = await loadState(this.#db);

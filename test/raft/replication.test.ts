@@ -159,6 +159,24 @@ describe('snapshots and compaction', () => {
     cluster.restart('a');
     expect(cluster.core('a').status()).toMatchObject({ firstIndex: 5, appliedIndex: 4 });
   });
+
+  it('a node restarted right after compacting takes its image back, so it can serve a lagging follower', () => {
+    // Found by the driver simulation: the WAL gives a restarted node its snapshot's meta, not
+    // the image; storage applied exactly that index, so compacting there again returns null.
+    const meta = { index: 4, term: 1, membership: { voters: IDS } };
+    const core = new RaftCore({ id: 'a', voters: IDS, preVote: false },
+      { hardState: { term: 1, vote: null, commit: 4 }, snapshot: meta, entries: [], appliedIndex: 4 }, new Random(5));
+    expect(core.compact(4, bytes('img'))).toBeNull();
+    core.campaign();
+    core.step({ type: 'voteResponse', from: 'b', to: 'a', term: 2, preVote: false, granted: true, recovering: false });
+    core.advance(core.ready());
+    // c holds nothing: it rejects the probe at 4 (a rejection names the rejected index in matchIndex).
+    core.step({ type: 'appendResponse', from: 'c', to: 'a', term: 2, success: false, matchIndex: 4,
+      rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0, recovering: false });
+    const snapshots = core.ready().messages.filter((m) => m.type === 'snapshot');
+    expect(snapshots).toHaveLength(1);
+    expect(snapshots[0]?.type === 'snapshot' ? snapshots[0].data : null).toEqual(bytes('img'));
+  });
 });
 
 describe('leadership transfer', () => {

@@ -1,0 +1,91 @@
+import type { Logger } from '../lib/index.js';
+import type { RaftCore } from '../raft/index.js';
+import type { StorageEngine } from '../storage/index.js';
+import type { DiskStats, Wal } from '../wal/index.js';
+import { ClientRequests } from './client-requests.js';
+import { ClusterIdentity } from './cluster-identity.js';
+import { InboundReplies } from './inbound-replies.js';
+import { addressBook, membersView, peerAddresses } from './members.js';
+import type { MembersView } from './members.js';
+import { NodeGate } from './node-gate.js';
+import { systemEnvironment } from './node-environment.js';
+import type { NodeEnvironment, PeerTransport } from './node-environment.js';
+import { ProposalTracker } from './proposal-tracker.js';
+import type { RaftNodeOptions } from './raft-node-options.js';
+import { ReadTracker } from './read-tracker.js';
+import { ReadyLoop } from './ready-loop.js';
+import type { CommandOutcome } from './replicated-command.js';
+import { restoreNode } from './restore.js';
+import { SnapshotKeeper } from './snapshots.js';
+
+/** A node's parts, wired to one another and not yet started. */
+export interface NodeParts {
+  readonly options: RaftNodeOptions;
+  readonly environment: NodeEnvironment;
+  readonly core: RaftCore;
+  readonly wal: Wal;
+  readonly walStats: Readonly<DiskStats>;
+  readonly storage: StorageEngine;
+  readonly peers: PeerTransport;
+  readonly identity: ClusterIdentity;
+  readonly proposals: ProposalTracker<CommandOutcome>;
+  readonly reads: ReadTracker;
+  readonly replies: InboundReplies;
+  readonly snapshots: SnapshotKeeper;
+  readonly gate: NodeGate;
+  readonly loop: ReadyLoop;
+  readonly requests: ClientRequests;
+  readonly log: Logger;
+  /** Log index of the snapshot the WAL was compacted to when opened. */
+  readonly snapshotIndex: number;
+}
+
+/**
+ * Opens the node's WAL and storage through its environment (the process's by default),
+ * rebuilds the core, and wires the loop, the trackers and the client requests together.
+ * `onClusterRefusal` is called when a peer refuses us as another cluster's.
+ */
+export async function assembleNode(
+  options: RaftNodeOptions, clean: boolean, onClusterRefusal: (peer: string, theirs: string) => void,
+): Promise<NodeParts> {
+  const environment = options.environment ?? systemEnvironment(options);
+  const restored = await restoreNode(options, clean, environment);
+  const { core, storage, wal } = restored;
+  const log = options.logger.child('raft');
+  const identity = await ClusterIdentity.open(storage, options, log);
+  const peers = environment.connectPeers({
+    peers: peerAddresses(core.status().membership, options.id, options.peers),
+    clusterId: () => identity.id,
+    onClusterRefusal,
+  });
+  const { scheduler } = environment;
+  const proposals = new ProposalTracker<CommandOutcome>(scheduler);
+  const reads = new ReadTracker(scheduler);
+  const replies = new InboundReplies();
+  let loop: ReadyLoop | null = null; // the keeper waits on the loop's apply pipeline
+  const snapshots = new SnapshotKeeper({
+    index: restored.snapshotIndex, storage, core, wal, log, everyEntries: options.snapshotEveryEntries,
+    settled: () => loop?.applying ?? Promise.resolve(),
+  });
+  const gate = new NodeGate(options.id, () => loop?.fatal ?? null);
+  loop = new ReadyLoop({
+    id: options.id, core, wal, storage, peers, proposals, reads, replies, identity, snapshots, scheduler, gate, log,
+    namedPeers: options.peers, syncCapture: options.syncCapture === true,
+  });
+  const members = (): MembersView => {
+    const { membership } = core.status();
+    return membersView(membership, addressBook(membership, options.id, options.address, options.peers));
+  };
+  const requests = new ClientRequests({
+    id: options.id, core, storage, peers, proposals, reads, loop, gate, clock: options.clock, scheduler, log,
+    writeTimeoutMs: options.writeTimeoutMs, readTimeoutMs: options.readTimeoutMs,
+    statementLimits: options.statementLimits, members,
+  });
+  log.info('node opened', {
+    id: options.id, voters: restored.voters.join(','), term: restored.term, applied: storage.appliedIndex, lastIndex: restored.lastIndex,
+  });
+  return {
+    options, environment, core, wal, walStats: restored.walStats, storage, peers, identity, proposals, reads, replies,
+    snapshots, gate, loop, requests, log, snapshotIndex: restored.snapshotIndex,
+  };
+}

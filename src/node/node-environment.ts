@@ -1,0 +1,89 @@
+import type { Logger, Scheduler } from '../lib/index.js';
+import { systemScheduler } from '../lib/index.js';
+import type { RaftMessage } from '../raft/messages.js';
+import type { NodeId } from '../raft/types.js';
+import { openStorage } from '../storage/index.js';
+import type { StorageEngine } from '../storage/index.js';
+import type { CallContext } from '../transport/handlers.js';
+import { identifyPeer } from '../transport/identify-peer.js';
+import type { PeerIdentity } from '../transport/identify-peer.js';
+import { PeerClients } from '../transport/peer-client.js';
+import type { ForwardResult } from '../transport/peer-client.js';
+import type { TlsMaterial } from '../transport/credentials.js';
+import { CountingDisk, NodeDisk } from '../wal/index.js';
+import type { Disk, DiskStats } from '../wal/index.js';
+import type { MemberChange, MembersView } from './members.js';
+
+/** The peer transport port: what the driver asks of the network (gRPC, or the simulation's). */
+export interface PeerTransport {
+  /** Dials exactly these members (id → address). */
+  updatePeers(peers: ReadonlyMap<NodeId, string>): void;
+  /** Sends a message that has its own RPC (a snapshot); resolves with the answer, if any. */
+  send(message: RaftMessage): Promise<RaftMessage | null>;
+  /** Queues a message on the in-order stream to its peer; false when it was dropped. */
+  stream(message: Exclude<RaftMessage, { type: 'snapshot' }>): boolean;
+  /** Runs a client's statements on the leader `to`. */
+  forwardSql(to: NodeId, statements: readonly string[], caller: Pick<CallContext, 'user' | 'token'>): Promise<ForwardResult>;
+  /** Proposes an encoded command on the leader `to`; resolves with its encoded outcome. */
+  forwardCommand(to: NodeId, command: Uint8Array): Promise<Uint8Array>;
+  /** Asks the leader `to` to change the membership. */
+  changeMembership(to: NodeId, change: MemberChange): Promise<MembersView>;
+  /** Asks whoever listens at `address` which node and cluster it is. */
+  identify(address: string): Promise<PeerIdentity>;
+  close(): void;
+}
+
+/** What the driver tells its transport when connecting. */
+export interface PeerTransportInit {
+  readonly peers: ReadonlyMap<NodeId, string>;
+  /** This node's cluster id, sent on every call (null before the cluster's birth reached it). */
+  clusterId(): string | null;
+  /** Peer `to` refused a call: we are of another cluster than its `theirs`. */
+  onClusterRefusal(to: NodeId, theirs: string): void;
+}
+
+/**
+ * Everything a node takes from its environment, so the same driver runs in a process (files,
+ * LevelDB, gRPC, Node timers) and in the simulation (SimDisk, memory-level, a simulated
+ * network and clock).
+ */
+export interface NodeEnvironment {
+  readonly scheduler: Scheduler;
+  /** The file system the WAL lives on, counting its appends and syncs. */
+  readonly disk: Disk & { readonly stats: Readonly<DiskStats> };
+  /** Opens (creating if missing) the state store at `path`. */
+  openStorage(path: string): Promise<StorageEngine>;
+  connectPeers(init: PeerTransportInit): PeerTransport;
+}
+
+/** What the process environment needs to reach peers. */
+export interface SystemEnvironmentOptions {
+  readonly tls: TlsMaterial | null;
+  readonly peerToken: string | null;
+  readonly writeTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+/** The real thing: node:fs, classic-level, gRPC peers, Node timers. */
+export function systemEnvironment(options: SystemEnvironmentOptions): NodeEnvironment {
+  const peerLog = options.logger.child('transport');
+  return {
+    scheduler: systemScheduler,
+    disk: new CountingDisk(new NodeDisk()),
+    openStorage: (path) => openStorage({ dir: path }),
+    connectPeers: (init) => {
+      const clients = new PeerClients(init.peers, {
+        tls: options.tls,
+        token: options.peerToken,
+        forwardDeadlineMs: options.writeTimeoutMs,
+        onFailure: (failure) => peerLog.debug('peer call failed', { ...failure }),
+        clusterId: init.clusterId,
+        onClusterRefusal: init.onClusterRefusal,
+      });
+      return Object.assign(clients, {
+        identify: (address: string) => identifyPeer(address,
+          { tls: options.tls, token: options.peerToken, clusterId: init.clusterId(), deadlineMs: 1_000 }),
+      });
+    },
+  };
+}

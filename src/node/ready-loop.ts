@@ -1,0 +1,246 @@
+import { errorMessage, isChronosError, ChronosError } from '../lib/index.js';
+import type { Logger, Scheduler } from '../lib/index.js';
+import { mayPrecedePersist } from '../raft/index.js';
+import type { RaftCore, Ready } from '../raft/index.js';
+import type { RaftMessage } from '../raft/messages.js';
+import type { Membership, NodeId } from '../raft/types.js';
+import type { StorageEngine } from '../storage/index.js';
+import type { Wal } from '../wal/index.js';
+import { applyCommittedEntries } from './apply.js';
+import type { ClusterIdentity } from './cluster-identity.js';
+import type { InboundReplies } from './inbound-replies.js';
+import { peerAddresses } from './members.js';
+import type { NodeGate } from './node-gate.js';
+import type { PeerTransport } from './node-environment.js';
+import type { ProposalTracker } from './proposal-tracker.js';
+import type { ReadTracker } from './read-tracker.js';
+import type { CommandOutcome } from './replicated-command.js';
+import type { SnapshotKeeper } from './snapshots.js';
+import { outcomeUnknown } from './write-outcome.js';
+
+type Operation = () => void;
+
+/** What the loop drives: the core, the node's disk, store and peers, and who waits on them. */
+export interface ReadyLoopParts {
+  readonly id: NodeId;
+  readonly core: RaftCore;
+  readonly wal: Wal;
+  readonly storage: StorageEngine;
+  readonly peers: PeerTransport;
+  readonly proposals: ProposalTracker<CommandOutcome>;
+  readonly reads: ReadTracker;
+  readonly replies: InboundReplies;
+  readonly identity: ClusterIdentity;
+  readonly snapshots: SnapshotKeeper;
+  readonly scheduler: Scheduler;
+  readonly gate: NodeGate;
+  readonly log: Logger;
+  /** `--peers` as given: addresses for members the membership does not yet name. */
+  readonly namedPeers: ReadonlyMap<NodeId, string>;
+  readonly syncCapture: boolean;
+}
+
+/**
+ * The Ready loop and the apply pipeline. Core calls are queued in an inbox and run between
+ * Ready cycles, so a Ready's persist/send/apply never interleaves with a step; everything that
+ * arrives during an fsync rides the next cycle together (group commit for free). Committed
+ * entries are applied in order behind the loop.
+ */
+export class ReadyLoop {
+  readonly #parts: ReadyLoopParts;
+  #inbox: Operation[] = [];
+  #scheduled = false;
+  #looping = false;
+  /** Generation of the next Ready to be taken. */
+  #generation = 1;
+  #applying: Promise<void> = Promise.resolve();
+  #fatal: Error | null = null;
+  #lastRole = '';
+  /** The committed membership the peer connections were last set up for. */
+  #membership: Membership | null = null;
+  readonly #onFatal: Array<(error: Error) => void> = [];
+
+  constructor(parts: ReadyLoopParts) {
+    this.#parts = parts;
+  }
+
+  /** The error that stopped the node, or null while it runs. */
+  get fatal(): Error | null {
+    return this.#fatal;
+  }
+
+  /** The generation the next Ready will have (answers to a request leave with it). */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Settles once every apply handed over so far has finished. */
+  get applying(): Promise<void> {
+    return this.#applying;
+  }
+
+  /** Runs `operation` in the loop, where the core may be called. */
+  enqueue(operation: Operation): void {
+    if (this.#fatal !== null) return;
+    this.#inbox.push(operation);
+    this.#schedule();
+  }
+
+  /** Runs `work` in the apply pipeline, between applies (no apply transaction is open then). */
+  afterApplies<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#applying.then(work);
+    this.#applying = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  /** Called once if the node hits an unrecoverable error (a failed fsync, corruption). */
+  onFatal(listener: (error: Error) => void): void {
+    this.#onFatal.push(listener);
+  }
+
+  /** Waits (bounded) until no cycle runs or is scheduled. */
+  async waitIdle(timeoutMs: number): Promise<void> {
+    const { scheduler } = this.#parts;
+    for (let waited = 0; (this.#looping || this.#scheduled) && waited < timeoutMs; waited += 10) {
+      await scheduler.sleep(10);
+    }
+  }
+
+  /** Stops the node for good: every waiter is told, listeners run once. */
+  die(error: unknown): void {
+    if (this.#fatal !== null) return;
+    const fatal = error instanceof Error ? error : new Error(String(error));
+    this.#fatal = fatal;
+    const { log, id, proposals, reads, replies } = this.#parts;
+    // A foreign dir's error is the operator's one line already: what is wrong, what to do.
+    if (isChronosError(error, 'CLUSTER_MISMATCH')) log.error(error.message);
+    else log.error('fatal error in the Raft loop; the node stops serving', { error: errorMessage(error), code: isChronosError(error) ? error.code : null });
+    const failure = new ChronosError('UNAVAILABLE', `node ${id} failed: ${errorMessage(error)}`);
+    proposals.failAll(outcomeUnknown(failure.message));
+    reads.failAll(failure);
+    replies.settleAll();
+    for (const listener of this.#onFatal) listener(fatal);
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#looping || this.#fatal !== null) return;
+    this.#scheduled = true;
+    this.#parts.scheduler.defer(() => {
+      this.#scheduled = false;
+      void this.#loop();
+    });
+  }
+
+  async #loop(): Promise<void> {
+    if (this.#looping || this.#fatal !== null) return;
+    this.#looping = true;
+    const { core } = this.#parts;
+    try {
+      for (let cycles = 0; cycles < 1_000; cycles++) {
+        const operations = this.#inbox;
+        this.#inbox = [];
+        for (const operation of operations) operation();
+        if (!core.hasReady()) {
+          if (this.#inbox.length === 0) break;
+          continue;
+        }
+        await this.#cycle(core);
+      }
+    } catch (error) {
+      this.die(error);
+    } finally {
+      this.#looping = false;
+    }
+    if (this.#inbox.length > 0 || core.hasReady()) this.#schedule();
+  }
+
+  /** One Ready: persist, send, hand over for apply, advance, then the per-cycle checks. */
+  async #cycle(core: RaftCore): Promise<void> {
+    const ready = core.ready();
+    const generation = this.#generation++;
+    await this.#handleReady(ready);
+    core.advance(ready);
+    this.#parts.replies.settleThrough(generation);
+    this.#followMembership();
+    this.#logRoleChange();
+    this.#parts.identity.proposeBirth(core);
+    await this.#parts.snapshots.maybeTake();
+  }
+
+  async #handleReady(ready: Ready): Promise<void> {
+    const { snapshots, identity, storage, peers, wal } = this.#parts;
+    if (ready.snapshot !== null) {
+      await snapshots.install(ready.snapshot);
+      await identity.learn(storage, true);
+    }
+    const persisting = ready.mustSync || ready.entries.length > 0 || ready.snapshot !== null;
+    // A leader's appends go out while its own fsync runs; everything else waits for it.
+    const appends = persisting ? ready.messages.filter(mayPrecedePersist) : [];
+    for (const message of appends) peers.stream(message);
+    if (persisting) {
+      await wal.save({
+        ...(ready.hardState === null ? {} : { hardState: ready.hardState }),
+        ...(ready.entries.length === 0 ? {} : { entries: ready.entries }),
+        ...(ready.snapshot === null ? {} : { snapshot: ready.snapshot.meta }),
+      });
+    }
+    this.#sendAfterPersist(ready.messages, new Set<RaftMessage>(appends));
+    this.#startApply(ready);
+    for (const readState of ready.readStates) {
+      this.#parts.reads.confirmed(readState.requestId, readState.index, storage.appliedIndex);
+    }
+  }
+
+  #sendAfterPersist(messages: readonly RaftMessage[], sent: ReadonlySet<RaftMessage>): void {
+    const { replies, peers, core, gate } = this.#parts;
+    for (const message of messages) {
+      if (sent.has(message)) continue;
+      // An answer to a request that came as a unary RPC goes back as that RPC's reply.
+      if (replies.tryReply(message)) continue;
+      if (message.type === 'snapshot') {
+        void peers.send(message).then((reply) => {
+          if (reply !== null && !gate.stopping) this.enqueue(() => core.step(reply));
+        });
+        continue;
+      }
+      peers.stream(message);
+    }
+  }
+
+  /**
+   * Apply runs behind the loop, in order, so the next Ready's fsync and appends overlap this
+   * one's LevelDB batch (the WAL holds the entries). Storage is written without fsync (the WAL
+   * replays what a crash loses) except just before a compaction.
+   */
+  #startApply(ready: Ready): void {
+    const lastCommitted = ready.committedEntries.at(-1);
+    if (lastCommitted === undefined) return;
+    const { storage, proposals, log, reads, identity, snapshots, id, syncCapture } = this.#parts;
+    const entries = ready.committedEntries;
+    const sync = snapshots.isDue(lastCommitted.index);
+    this.#applying = this.#applying.then(async () => {
+      const capture = syncCapture ? { nodeId: id } : null;
+      await applyCommittedEntries(storage, entries, proposals, log, { sync, capture });
+      reads.applied(storage.appliedIndex);
+      await identity.learn(storage);
+    });
+    this.#applying.catch((error: unknown) => this.die(error));
+  }
+
+  /** Dials exactly the current members (the committed membership changed, or a snapshot came). */
+  #followMembership(): void {
+    const { core, peers, id, namedPeers } = this.#parts;
+    const { membership } = core.status();
+    if (membership === this.#membership) return;
+    this.#membership = membership;
+    peers.updatePeers(peerAddresses(membership, id, namedPeers));
+  }
+
+  #logRoleChange(): void {
+    const status = this.#parts.core.status();
+    const role = `${status.role}/${status.term}`;
+    if (role === this.#lastRole) return;
+    this.#lastRole = role;
+    this.#parts.log.info(`role ${status.role}`, { term: status.term, leader: status.leader });
+  }
+}
