@@ -1,6 +1,16 @@
-import type { Entry, NodeId } from '../raft/index.js';
+import type { Entry, NodeId, RaftCore } from '../raft/index.js';
 import { describePayload } from './kv.js';
-import type { SimNode } from './sim-node.js';
+
+/** What the checkers read of one simulated node (the core's view of its log). */
+export interface CheckedNode {
+  readonly id: NodeId;
+  readonly core: Pick<RaftCore, 'status' | 'logView'> | null;
+  /** Bumped on each restart: monotonic checks hold within one incarnation. */
+  readonly incarnation: number;
+  readonly appliedIndex: number;
+  /** The commit index the node's disk recorded (0 when unknown). */
+  readonly durableCommit: number;
+}
 
 /** Thrown by a checker; the simulation adds the seed and step. */
 export class InvariantViolation extends Error {
@@ -16,11 +26,23 @@ interface CommittedEntry {
 /** Entries are immutable and shared by reference between simulated nodes: cache keys. */
 const entryKeys = new WeakMap<Entry, string>();
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A payload as text: itself when it is UTF-8 (the KV simulation's), else base64 (binary commands). */
+function payloadText(data: Uint8Array): string {
+  try {
+    strictUtf8.decode(data);
+  } catch {
+    return `base64:${Buffer.from(data).toString('base64')}`;
+  }
+  return describePayload(data);
+}
+
 /** A comparable identity of an entry: term, type and payload. */
 export function entryKey(entry: Entry): string {
   let key = entryKeys.get(entry);
   if (key === undefined) {
-    key = `${entry.term}/${entry.type}/${describePayload(entry.data)}`;
+    key = `${entry.term}/${entry.type}/${payloadText(entry.data)}`;
     entryKeys.set(entry, key);
   }
   return key;
@@ -47,7 +69,7 @@ export class SafetyChecker {
   }
 
   /** State-machine safety: no two nodes apply different entries at one index. */
-  onApply(node: SimNode, entry: Entry): void {
+  onApply(node: CheckedNode, entry: Entry): void {
     const key = entryKey(entry);
     const previous = this.#applied.get(entry.index);
     if (previous !== undefined && previous !== key) {
@@ -63,8 +85,8 @@ export class SafetyChecker {
   }
 
   /** Runs every per-step check over the live nodes. */
-  check(nodes: readonly SimNode[]): void {
-    const isLeader = (node: SimNode): boolean => node.core?.status().role === 'Leader';
+  check(nodes: readonly CheckedNode[]): void {
+    const isLeader = (node: CheckedNode): boolean => node.core?.status().role === 'Leader';
     // Leaders first, so commit terms are recorded from the node that decided them.
     const live = [...nodes.filter((n) => n.core !== null && isLeader(n)),
       ...nodes.filter((n) => n.core !== null && !isLeader(n))];
@@ -79,7 +101,7 @@ export class SafetyChecker {
     }
   }
 
-  #checkNode(node: SimNode): void {
+  #checkNode(node: CheckedNode): void {
     const core = node.core;
     if (core === null) return;
     const status = core.status();
@@ -112,7 +134,7 @@ export class SafetyChecker {
     this.#lastSeen.set(node.id, [node.incarnation, status.commitIndex, node.appliedIndex]);
   }
 
-  #recordCommitted(node: SimNode, from: number, to: number, commitTerm: number): void {
+  #recordCommitted(node: CheckedNode, from: number, to: number, commitTerm: number): void {
     const view = node.core?.logView();
     if (view === undefined) return;
     for (let index = Math.max(from, view.snapshotIndex + 1); index <= to; index += 1) {
@@ -134,7 +156,7 @@ export class SafetyChecker {
   }
 
   /** A leader of term T holds every entry committed in a term before T (Raft §5.4). */
-  #checkLeaderCompleteness(node: SimNode): void {
+  #checkLeaderCompleteness(node: CheckedNode): void {
     const core = node.core;
     if (core === null) return;
     const status = core.status();
@@ -152,7 +174,7 @@ export class SafetyChecker {
   }
 
   /** If two logs hold an entry with the same index and term, all before it match too. */
-  #checkLogMatching(a: SimNode, b: SimNode): void {
+  #checkLogMatching(a: CheckedNode, b: CheckedNode): void {
     const viewA = a.core?.logView();
     const viewB = b.core?.logView();
     if (viewA === undefined || viewB === undefined) return;
