@@ -14,6 +14,18 @@ export function quorumMatchIndex(matchIndexes: readonly number[]): number {
   return value;
 }
 
+/**
+ * The index a leader may commit given every voter's match index: the highest a majority
+ * stores, but only if it is of the leader's own term (Raft §5.4.2, Figure 8: an older-term
+ * entry on a majority can still be overwritten); 0 otherwise. Older entries commit with it.
+ */
+export function committableIndex(
+  matchIndexes: readonly number[], termAt: (index: number) => number | undefined, currentTerm: number,
+): number {
+  const index = quorumMatchIndex(matchIndexes);
+  return termAt(index) === currentTerm ? index : 0;
+}
+
 /** Outcome of an election given granted/rejected tallies. */
 export type VoteOutcome = 'won' | 'lost' | 'pending';
 

@@ -2,7 +2,7 @@ import { assert } from '../lib/assert.js';
 import type { CoreState } from './core-state.js';
 import type { AppendRequest, AppendResponse, SnapshotRequest } from './messages.js';
 import { Progress } from './progress.js';
-import { quorumMatchIndex } from './quorum.js';
+import { committableIndex } from './quorum.js';
 import { confirmReads, releaseReadsAwaitingCommit } from './reads.js';
 import type { Entry, EntryType, NodeId } from './types.js';
 
@@ -99,8 +99,8 @@ export function maybeCommit(state: CoreState): boolean {
   if (state.role !== 'Leader' || state.voters.length === 0) return false;
   const matches = state.voters.map((id) =>
     id === state.id ? state.log.stableIndex() : state.progress.get(id)?.match ?? 0);
-  const index = quorumMatchIndex(matches);
-  if (index <= state.log.committed || state.log.term(index) !== state.term) return false;
+  const index = committableIndex(matches, (at) => state.log.term(at), state.term);
+  if (index <= state.log.committed) return false;
   commitTo(state, index);
   return true;
 }
