@@ -2,7 +2,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../lib/clock.js';
-import { LocalExecutor, Session } from '../sql/index.js';
+import { Session } from '../sql/index.js';
+import { LocalNode } from '../node/local-node.js';
+import { silentLogger } from '../lib/index.js';
 import type { StatementResult } from '../sql/index.js';
 import { openStorage } from '../storage/index.js';
 import { ChronosCluster } from './chronos-cluster.js';
@@ -102,10 +104,17 @@ export async function chronosIotQueries(log: (line: string) => void): Promise<Qu
     log(`iot: loading ${IOT_DEVICES * IOT_POINTS} readings into a columnar table`);
     const rows = await loadReadings(engine, 'columnar', IOT_POINTS);
     await engine.compact();
-    const session = new Session(new LocalExecutor(engine, systemClock));
-    const count = await session.execute('SELECT count(temp) FROM readings');
-    if (count.kind !== 'rows' || Number(count.rows[0]?.[0]) !== rows) throw new Error(`iot: count(temp) is not ${rows}`);
-    return await timeQueries((sql) => session.execute(sql), log, '1 node, embedded');
+    await engine.close();
+    // Queried as a single-node dir: its node adopts the loaded state.
+    const local = await LocalNode.open(dir, { clock: systemClock, logger: silentLogger });
+    try {
+      const session = new Session(local);
+      const count = await session.execute('SELECT count(temp) FROM readings');
+      if (count.kind !== 'rows' || Number(count.rows[0]?.[0]) !== rows) throw new Error(`iot: count(temp) is not ${rows}`);
+      return await timeQueries((sql) => session.execute(sql), log, '1 node, embedded');
+    } finally {
+      await local.close();
+    }
   } finally {
     await engine.close();
     removeTempDir(dir);

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../lib/clock.js';
 import { ChronosError } from '../lib/errors.js';
-import { LocalExecutor, Session } from '../sql/index.js';
+import { Session } from '../sql/index.js';
+import { LocalNode } from '../node/local-node.js';
+import { silentLogger } from '../lib/index.js';
 import type { StatementResult } from '../sql/index.js';
-import { openStorage } from '../storage/index.js';
 import { closedLoop, windowStats } from './closed-loop.js';
 import { figure } from './report.js';
 import type { Figure } from './report.js';
@@ -108,7 +109,7 @@ async function columnarAggregate(session: Session, log: (line: string) => void):
 }
 
 /** Single-row INSERT throughput with `sessions` concurrent sessions, one window per repeat. */
-async function singleRowInserts(executor: LocalExecutor, table: string, sessions: number): Promise<number[]> {
+async function singleRowInserts(executor: LocalNode, table: string, sessions: number): Promise<number[]> {
   await new Session(executor).execute(`CREATE TABLE ${table} (${TABLE_COLUMNS})`);
   const pool = Array.from({ length: sessions }, () => new Session(executor));
   let next = 0;
@@ -129,10 +130,10 @@ async function singleRowInserts(executor: LocalExecutor, table: string, sessions
 export async function runSingleSuite(log: (line: string) => void): Promise<Figure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'chronos-bench-single-'));
   trackTempDir(dir);
-  const engine = await openStorage({ dir: join(dir, 'db') });
+  // A single-node dir, as `chronos single-node` runs it: statements go through its log.
+  const executor = await LocalNode.open(join(dir, 'db'), { clock: systemClock, logger: silentLogger });
   const figures: Figure[] = [];
   try {
-    const executor = new LocalExecutor(engine, systemClock);
     const session = new Session(executor);
 
     log('single: single-row INSERTs, one client');
@@ -213,7 +214,7 @@ export async function runSingleSuite(log: (line: string) => void): Promise<Figur
     );
     figures.push(...(await columnarAggregate(session, log)));
   } finally {
-    await engine.close();
+    await executor.close();
     removeTempDir(dir);
   }
   log('single: sqlite3 peer');

@@ -5,56 +5,30 @@ import type { StorageEngine } from '../storage/index.js';
 import type { SqlTarget } from './sql-target.js';
 import { systemClock } from '../lib/clock.js';
 import { ChronosError, errorMessage } from '../lib/errors.js';
-import { LocalExecutor, Session, classify } from '../sql/index.js';
+import { Logger, TextSink } from '../lib/index.js';
+import { Session, UNLIMITED, classify, executeRead } from '../sql/index.js';
 import { isLockHeldError, openStorage } from '../storage/index.js';
 import { classifyDir, foreignDirError, notADirError } from '../node/data-dir.js';
 import { writeDirMarker } from '../node/dir-marker.js';
-import { BackgroundCompaction } from '../node/background-compaction.js';
-import { Logger, TextSink, systemScheduler } from '../lib/index.js';
+import { LocalNode } from '../node/local-node.js';
 
-/** Where a node keeps its applied state inside DIR/ID (src/node/raft-node.ts). */
+/** Where a node keeps its applied state inside DIR/ID (src/node/restore.ts). */
 const NODE_STATE_DIR = 'state';
-/** How often an open single-node dir deletes expired rows (`--ttl-cleanup-interval-secs` default). */
-const TTL_PASS_INTERVAL_MS = 3_600_000;
 
 /**
- * The embedded engine as a SqlTarget. A single-node dir is read and written directly; a node's
- * dir (DIR/ID, holding `state/` and `wal/`) is opened read-only on its applied state, since a
+ * The embedded engine as a SqlTarget. A single-node dir runs the node driver as a one-voter
+ * cluster (node/local-node.ts): writes go through its log like a cluster's. A node's dir
+ * (DIR/ID, holding `state/` and `wal/`) is opened read-only on its applied state, since a
  * write there would bypass the Raft log and make the node diverge from its cluster.
  */
 export class LocalTarget implements SqlTarget {
-  readonly #engine: StorageEngine;
-  readonly #session: Session;
-  readonly #nodeDir: string | null;
+  readonly #close: () => Promise<void>;
+  readonly #execute: (sql: string, signal?: AbortSignal) => Promise<StatementResult>;
   #closed = false;
 
-  readonly #executor: LocalExecutor;
-  #ttlTimer: NodeJS.Timeout | null = null;
-  #compaction: BackgroundCompaction | null = null;
-
-  private constructor(engine: StorageEngine, nodeDir: string | null) {
-    this.#engine = engine;
-    this.#executor = new LocalExecutor(engine, systemClock);
-    this.#session = new Session(this.#executor);
-    this.#nodeDir = nodeDir;
-  }
-
-  /**
-   * The single-node TTL pass: once when the dir opens, then hourly while it stays open (the
-   * guide's default interval). A node's dir is read-only here; its cluster runs the pass.
-   */
-  async #startTtlPasses(): Promise<void> {
-    if (this.#nodeDir !== null) return;
-    this.#compaction = new BackgroundCompaction((maxBlocks) => this.#executor.compactStep(maxBlocks),
-      new Logger({ sinks: [new TextSink(process.stderr)], level: 'warn', component: 'compaction' }), systemScheduler);
-    this.#compaction.start();
-    await this.#executor.sweepExpired();
-    this.#ttlTimer = setInterval(() => {
-      this.#executor.sweepExpired().catch((error: unknown) => {
-        process.stderr.write(`Error: TTL pass failed: ${errorMessage(error)}\n`);
-      });
-    }, TTL_PASS_INTERVAL_MS);
-    this.#ttlTimer.unref();
+  private constructor(execute: LocalTarget['execute'], close: () => Promise<void>) {
+    this.#execute = execute;
+    this.#close = close;
   }
 
   /**
@@ -62,42 +36,56 @@ export class LocalTarget implements SqlTarget {
    * read-write, a stopped node's dir read-only; anything else is refused before a byte is written.
    */
   static async open(dataDir: string): Promise<LocalTarget> {
-    const nodeDir = prepareLocalDir(dataDir) === 'node' ? dataDir : null;
-    const storageDir = nodeDir === null ? dataDir : join(dataDir, NODE_STATE_DIR);
-    let engine: StorageEngine;
+    if (prepareLocalDir(dataDir) === 'node') return LocalTarget.#openNodeDir(dataDir);
+    let local: LocalNode;
     try {
-      engine = await openStorage({ dir: storageDir });
+      local = await LocalNode.open(dataDir, { clock: systemClock, logger: localLogger() });
     } catch (error) {
       throw openFailure(dataDir, error);
     }
-    const target = new LocalTarget(engine, nodeDir);
+    const session = new Session(local);
+    return new LocalTarget((sql, signal) => session.execute(sql, signal), () => local.close());
+  }
+
+  static async #openNodeDir(nodeDir: string): Promise<LocalTarget> {
+    let engine: StorageEngine;
     try {
-      await target.#startTtlPasses();
+      engine = await openStorage({ dir: join(nodeDir, NODE_STATE_DIR) });
     } catch (error) {
-      await target.close();
-      throw error;
+      throw openFailure(nodeDir, error);
     }
-    return target;
+    const execute = async (sql: string, signal?: AbortSignal): Promise<StatementResult> => {
+      if (classify(sql) !== 'read') {
+        throw new ChronosError('PERMISSION_DENIED',
+          `'${nodeDir}' is a cluster node's data dir, opened read-only; ` +
+          'send writes to the cluster with chronos client --leader HOST:PORT');
+      }
+      const reader = await engine.reader();
+      try {
+        return await executeRead(sql, reader, systemClock.nowMs(), { ...UNLIMITED, signal });
+      } finally {
+        await reader.close();
+      }
+    };
+    return new LocalTarget(execute, () => engine.close());
   }
 
-  /** Runs one statement on the embedded engine (writes are fsynced before this resolves). */
-  async execute(sql: string, signal?: AbortSignal): Promise<StatementResult> {
-    if (this.#nodeDir !== null && classify(sql) !== 'read') {
-      throw new ChronosError('PERMISSION_DENIED',
-        `'${this.#nodeDir}' is a cluster node's data dir, opened read-only; ` +
-        'send writes to the cluster with chronos client --leader HOST:PORT');
-    }
-    return this.#session.execute(sql, signal);
+  /** Runs one statement (a write is durable before this resolves). */
+  execute(sql: string, signal?: AbortSignal): Promise<StatementResult> {
+    return this.#execute(sql, signal);
   }
 
-  /** Closes the engine. */
+  /** Closes the dir (a single-node dir applies what it acknowledged first). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#ttlTimer !== null) clearInterval(this.#ttlTimer);
-    await this.#compaction?.stop();
-    await this.#engine.close();
+    await this.#close();
   }
+}
+
+/** Warnings and errors of the local node (a TTL pass or compaction that failed) on stderr. */
+function localLogger(): Logger {
+  return new Logger({ sinks: [new TextSink(process.stderr)], level: 'warn', component: 'chronos' });
 }
 
 /**

@@ -55,7 +55,9 @@ export async function applyClusterBirth(txn: WriteTransaction, clusterId: string
 export function recordClusterId(nodeDir: string, nodeId: string, clusterId: string): void {
   const marker = readDirMarker(nodeDir);
   if (marker?.clusterId === clusterId) return;
-  writeDirMarker(nodeDir, { kind: 'node', nodeId: marker?.nodeId ?? nodeId, clusterId });
+  // A single-node dir stays one (its node has no id an operator gave).
+  if (marker?.kind === 'single-node') writeDirMarker(nodeDir, { kind: 'single-node', nodeId: null, clusterId });
+  else writeDirMarker(nodeDir, { kind: 'node', nodeId: marker?.nodeId ?? nodeId, clusterId });
 }
 
 /** The cluster id the marker records (a dir restored before storage learned one), or null. */

@@ -65,12 +65,12 @@ export async function assembleNode(
   let loop: ReadyLoop | null = null; // the keeper waits on the loop's apply pipeline
   const snapshots = new SnapshotKeeper({
     index: restored.snapshotIndex, storage, core, wal, log, everyEntries: options.snapshotEveryEntries,
-    settled: () => loop?.applying ?? Promise.resolve(),
+    settled: () => loop?.applying ?? Promise.resolve(), keepImage: options.layout !== 'single-node',
   });
   const gate = new NodeGate(options.id, () => loop?.fatal ?? null);
   loop = new ReadyLoop({
     id: options.id, core, wal, storage, peers, proposals, reads, replies, identity, snapshots, scheduler, gate, log,
-    namedPeers: options.peers, syncCapture: options.syncCapture === true,
+    namedPeers: options.peers, syncCapture: options.syncCapture === true, nameCluster: options.layout !== 'single-node',
   });
   const members = (): MembersView => {
     const { membership } = core.status();

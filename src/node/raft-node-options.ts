@@ -4,6 +4,7 @@ import type { NodeId } from '../raft/types.js';
 import type { StatementLimits } from '../sql/index.js';
 import type { TlsMaterial } from '../transport/credentials.js';
 import type { NodeEnvironment } from './node-environment.js';
+import type { NodeLayout } from './restore.js';
 
 /** How one `chronos node` process runs its Raft member. */
 export interface RaftNodeOptions {
@@ -36,4 +37,6 @@ export interface RaftNodeOptions {
   readonly syncCapture?: boolean;
   /** Disk, storage, peers and timers; the process's own (files, LevelDB, gRPC) by default. */
   readonly environment?: NodeEnvironment;
+  /** `node` (DIR/ID of a cluster) unless this is a single-node dir's one voter. */
+  readonly layout?: NodeLayout;
 }

@@ -53,7 +53,7 @@ export class RaftNode {
   }
 
   async #start(): Promise<void> {
-    const { options, identity, core, loop, gate, environment, requests, storage, replies, snapshots, log } = this.#parts;
+    const { options, identity, core, loop, gate, environment, requests, replies, snapshots, log } = this.#parts;
     const { scheduler } = environment;
     identity.start({
       namedPeers: options.peers,
@@ -67,22 +67,27 @@ export class RaftNode {
     });
     // A restarted node no longer holds the image its log was compacted to; take a fresh one so
     // lagging followers can still be sent a snapshot.
-    if (this.#parts.snapshotIndex > 0) await snapshots.take();
+    if (this.#parts.snapshotIndex > 0 && options.layout !== 'single-node') await snapshots.take();
     // A one-voter cluster has nobody to wait for: elect itself now instead of after a timeout.
     const { voters } = core.status();
     if (voters.length === 1 && voters[0] === options.id) loop.enqueue(() => core.campaign());
+    // A cluster member's ticks keep its process alive; a single-node dir lives as long as its user.
     this.#timers.push(scheduler.every(options.tickMs, () => {
       loop.enqueue(() => core.tick());
       replies.expireReads(options.clock.nowMs() - options.readTimeoutMs);
-    }, true));
+    }, options.layout !== 'single-node'));
     if (options.ttlCleanupIntervalMs > 0) {
       this.#timers.push(scheduler.every(options.ttlCleanupIntervalMs, () => requests.proposeTtlSweep(), false));
     }
-    this.#compaction = new BackgroundCompaction((maxBlocks) => loop.afterApplies(() => storage.compactStep(maxBlocks)),
-      log.child('compaction'), scheduler);
+    this.#compaction = new BackgroundCompaction((maxBlocks) => this.compactStep(maxBlocks), log.child('compaction'), scheduler);
     this.#compaction.start();
     loop.onFatal(() => this.#stopBackgroundWork());
     loop.enqueue(() => undefined);
+  }
+
+  /** One compaction step of storage, in the apply pipeline (never beside an apply). */
+  compactStep(maxBlocks: number): Promise<{ blocksRead: number; blocksRemoved: number }> {
+    return this.#parts.loop.afterApplies(() => this.#parts.storage.compactStep(maxBlocks));
   }
 
   /** Column blocks background compaction merged away since start. */

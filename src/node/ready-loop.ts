@@ -38,6 +38,8 @@ export interface ReadyLoopParts {
   /** `--peers` as given: addresses for members the membership does not yet name. */
   readonly namedPeers: ReadonlyMap<NodeId, string>;
   readonly syncCapture: boolean;
+  /** False for a single-node dir: there is no cluster to name. */
+  readonly nameCluster: boolean;
 }
 
 /**
@@ -163,7 +165,7 @@ export class ReadyLoop {
     this.#parts.replies.settleThrough(generation);
     this.#followMembership();
     this.#logRoleChange();
-    this.#parts.identity.proposeBirth(core);
+    if (this.#parts.nameCluster) this.#parts.identity.proposeBirth(core);
     await this.#parts.snapshots.maybeTake();
   }
 

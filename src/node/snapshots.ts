@@ -20,11 +20,15 @@ export class SnapshotKeeper {
   readonly #log: Logger;
   readonly #everyEntries: number;
   readonly #settled: () => Promise<void>;
+  readonly #keepImage: boolean;
 
   constructor(init: {
     readonly index: number; readonly storage: StorageEngine; readonly core: RaftCore; readonly wal: Wal;
     readonly log: Logger; readonly everyEntries: number; readonly settled: () => Promise<void>;
+    /** False for a single-node dir's one voter: nobody will ever be sent the image. */
+    readonly keepImage: boolean;
   }) {
+    this.#keepImage = init.keepImage;
     this.index = init.index;
     this.#storage = init.storage;
     this.#core = init.core;
@@ -49,7 +53,8 @@ export class SnapshotKeeper {
     await this.#settled();
     const index = this.#storage.appliedIndex;
     if (index === 0) return;
-    const data = await collect(this.#storage.exportSnapshot());
+    // Without followers to send it to, the log is compacted without exporting the state.
+    const data = this.#keepImage ? await collect(this.#storage.exportSnapshot()) : new Uint8Array(0);
     const meta = this.#core.compact(index, data);
     if (meta === null) return;
     // The WAL learns the snapshot first: its segments may only go once a record says what

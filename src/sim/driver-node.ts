@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryLevel } from 'memory-level';
@@ -64,6 +64,7 @@ export class DriverNode {
     this.#config = config;
     this.#random = random;
     this.#dir = join(root, id);
+    mkdirSync(this.#dir, { recursive: true }); // the dir marker is a real file
     this.#level = config.plants.forgetAppliedIndex === true ? forgetfulLevel(META_APPLIED_INDEX)
       : new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
     this.#disk = new SimDisk({ random: random.fork(), beforeSync: () => this.#beforeSync() });

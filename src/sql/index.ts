@@ -13,7 +13,7 @@ export {
 export type { StatementClass, WriteOutcome } from './execute.js';
 export { Session } from './session.js';
 export type { StatementExecutor } from './session.js';
-export { LocalExecutor } from './local-executor.js';
+export { dryRun } from './dry-run.js';
 export type { StatementResult, RowsResult, MessageResult } from './result.js';
 export { splitStatements } from './split-statements.js';
 export type { SplitResult, OpenConstruct } from './split-statements.js';

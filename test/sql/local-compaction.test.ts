@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newSession, rowsOf } from './support.js';
 
-describe('LocalExecutor.compactStep', () => {
+describe('LocalNode.compactStep', () => {
   it('merges small blocks between write batches, answers unchanged, and never overlaps a commit', async () => {
     const { session, executor } = await newSession(undefined, { blockRows: 32, headEntriesMax: 40, newTables: 'row' });
     await session.execute("CREATE TABLE r (device STRING, ts INT, v FLOAT, PRIMARY KEY (device, ts)) WITH (layout = 'columnar')");

@@ -1,11 +1,13 @@
-import { expect } from 'vitest';
-import { isChronosError, type ErrorCode } from '../../src/lib/index.js';
+import { afterAll, afterEach, expect } from 'vitest';
+import { isChronosError, silentLogger, systemScheduler, type ErrorCode } from '../../src/lib/index.js';
 import { MemoryLevel } from 'memory-level';
 import { openStorage } from '../../src/storage/index.js';
 import type { LayoutOptions, StorageEngine } from '../../src/storage/index.js';
 import { testLayout } from '../helpers/test-layout.js';
-import { LocalExecutor } from '../../src/sql/local-executor.js';
+import { LocalNode } from '../../src/node/local-node.js';
+import { systemEnvironment } from '../../src/node/node-environment.js';
 import { Session } from '../../src/sql/session.js';
+import { SimDisk } from '../../src/wal/index.js';
 import type { StatementResult } from '../../src/sql/result.js';
 
 /** A fresh in-memory engine (with `layout`, else the test run's layout policy). */
@@ -14,13 +16,33 @@ export async function memoryEngine(layout?: LayoutOptions): Promise<StorageEngin
   return openStorage({ level, ...(layout === undefined ? testLayout() : { layout }) });
 }
 
-/** A session over a fresh in-memory engine with a fixed clock. */
-export async function newSession(nowMs = 1_700_000_000_000, layout?: LayoutOptions): Promise<{ session: Session; engine: StorageEngine; executor: LocalExecutor; clock: { nowMs: () => number; set: (ms: number) => void } }> {
-  const engine = await memoryEngine(layout);
+/** Single-node databases a test opened (closed after it) and a file's hooks opened (after the file). */
+const openedByTests: LocalNode[] = [];
+const openedByHooks: LocalNode[] = [];
+afterEach(async () => {
+  for (const node of openedByTests.splice(0)) await node.close();
+});
+afterAll(async () => {
+  for (const node of openedByHooks.splice(0)) await node.close();
+});
+
+/**
+ * A session over a fresh single-node database (the production write path: a one-voter node
+ * whose log is on a SimDisk, its state in memory) with a settable clock.
+ */
+export async function newSession(nowMs = 1_700_000_000_000, layout?: LayoutOptions): Promise<{ session: Session; engine: StorageEngine; executor: LocalNode; clock: { nowMs: () => number; set: (ms: number) => void } }> {
   let now = nowMs;
   const clock = { nowMs: () => now, set: (ms: number) => { now = ms; } };
-  const executor = new LocalExecutor(engine, clock);
-  return { session: new Session(executor), engine, executor, clock };
+  const level = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+  const environment = {
+    ...systemEnvironment({ tls: null, peerToken: null, writeTimeoutMs: 60_000, logger: silentLogger }),
+    scheduler: systemScheduler,
+    disk: new SimDisk(),
+    openStorage: () => openStorage({ level, ...(layout === undefined ? testLayout() : { layout }) }),
+  };
+  const executor = await LocalNode.open('/memory/single-node', { clock, logger: silentLogger, environment });
+  (expect.getState().currentTestName === undefined ? openedByHooks : openedByTests).push(executor);
+  return { session: new Session(executor), engine: executor.storage, executor, clock };
 }
 
 /** Run statements, returning the last result. */
