@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { ChronosError, errorMessage, isChronosError } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
 import { buildAdminApp } from '../api/admin-http.js';
-import { TokenAuth } from '../api/auth.js';
-import type { TokenConfig } from '../api/auth.js';
+import { TokenAuth } from '../auth/index.js';
+import type { TokenConfig } from '../auth/index.js';
 import { NodeMetrics } from '../api/metrics.js';
 import { parsedStatements, planScript } from '../sql/index.js';
 import { EdgeSync } from '../node/edge-sync.js';
@@ -120,7 +120,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
 
   const authorize = (script: Script, context: CallContext): 'read' | 'write' => {
     const kind = script.kind === 'statement' && script.statementClass === 'read' ? 'read' : 'write';
-    const decision = auth.check(context.token === null ? null : `Bearer ${context.token}`);
+    const decision = auth.checkToken(context.token);
     if (!decision.ok) {
       throw new ChronosError('UNAUTHENTICATED', `${decision.reason} bearer token`);
     }
@@ -183,7 +183,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
       forwardCommand: (command) => node.handleForwardedCommand(command),
       sync: syncTargetHandler(node, auth, config.clock, metrics.syncTarget),
       ...(edge === null ? {} : { syncStatus: () => edge.status(), health: () => Promise.resolve(edge.connectivity()) }),
-      peerToken: config.tokens.admin,
+      auth,
       clusterId: () => node.clusterId,
     });
     const { port: grpcPort } = await grpc.start();

@@ -2,6 +2,7 @@ import { Server } from '@grpc/grpc-js';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { ChronosError, errorMessage } from '../lib/errors.js';
 import { assert } from '../lib/assert.js';
+import type { TokenAuth } from '../auth/index.js';
 import type {
   ForwardCommandHandler,
   ForwardSqlHandler,
@@ -45,8 +46,8 @@ export interface GrpcServerOptions {
   readonly syncStatus?: SyncStatusHandler | undefined;
   /** This node's cluster id (null until known); peers of another cluster are refused. */
   readonly clusterId?: (() => string | null) | undefined;
-  /** With tokens configured: the admin token every RaftService call must carry. */
-  readonly peerToken?: string | null | undefined;
+  /** The node's token check; with an admin token set, every RaftService call must carry it. */
+  readonly auth?: TokenAuth | undefined;
 }
 
 /** The node's gRPC server: RaftService, SqlService, Health, Sync and SyncStatus on HOST:PORT. */
@@ -74,7 +75,7 @@ export class GrpcServer {
         forwardSql: options.forwardSql,
         changeMembership: options.changeMembership,
         forwardCommand: options.forwardCommand,
-        peerToken: options.peerToken,
+        auth: options.auth,
         clusterId: options.clusterId,
         openStreams: this.#openStreams,
       }),

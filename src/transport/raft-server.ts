@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type {
   Metadata,
@@ -9,6 +8,7 @@ import type {
 } from '@grpc/grpc-js';
 import type { RaftMessage } from '../raft/messages.js';
 import { ChronosError } from '../lib/errors.js';
+import type { TokenAuth } from '../auth/index.js';
 import type {
   CallContext, ForwardCommandHandler, ForwardSqlHandler, MembershipHandler, RaftRequestHandler,
   RaftStreamHandler,
@@ -38,8 +38,8 @@ export interface RaftServiceOptions {
    * refused with CLUSTER_MISMATCH.
    */
   readonly clusterId?: (() => string | null) | undefined;
-  /** When set, every RaftService call must carry `authorization: Bearer <peerToken>`. */
-  readonly peerToken?: string | null | undefined;
+  /** The node's token check: with an admin token set, every RaftService call must carry it. */
+  readonly auth?: TokenAuth | undefined;
   /**
    * Peers' open streams register a closer here: a stream never ends on its own, so a server
    * shutting down ends them itself instead of waiting out its grace period on them.
@@ -50,21 +50,13 @@ export interface RaftServiceOptions {
 type UnaryCall = ServerUnaryCall<object, object>;
 type Reply = sendUnaryData<object>;
 
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-/** Checks node-to-node auth in constant time; null when the call may proceed. */
-function peerAuthError(metadata: Metadata, expected: Buffer | null): ChronosError | null {
-  if (expected === null) return null;
-  const token = bearerFromMetadata(metadata);
-  if (token === null) {
-    return new ChronosError('UNAUTHENTICATED', 'Raft RPC without a bearer token refused');
-  }
-  if (!timingSafeEqual(digest(token), expected)) {
-    return new ChronosError('UNAUTHENTICATED', 'Raft RPC with an invalid bearer token refused');
-  }
-  return null;
+/** Checks node-to-node auth (the node's one token check); null when the call may proceed. */
+function peerAuthError(metadata: Metadata, auth: TokenAuth | undefined): ChronosError | null {
+  const decision = auth?.checkPeer(bearerFromMetadata(metadata)) ?? { ok: true };
+  if (decision.ok) return null;
+  return decision.reason === 'missing'
+    ? new ChronosError('UNAUTHENTICATED', 'Raft RPC without a bearer token refused')
+    : new ChronosError('UNAUTHENTICATED', 'Raft RPC with an invalid bearer token refused');
 }
 
 function expectReply(
@@ -90,12 +82,11 @@ function isVote(preVote: boolean): (request: RaftMessage) => boolean {
 export function raftServiceImplementation(
   options: RaftServiceOptions,
 ): UntypedServiceImplementation {
-  const expectedToken = options.peerToken == null ? null : digest(options.peerToken);
   const { handler } = options;
   const localCluster = options.clusterId ?? ((): null => null);
   /** Auth first (an unauthenticated caller learns nothing), then the sender's cluster. */
   const refusal = (metadata: Metadata): ChronosError | null =>
-    peerAuthError(metadata, expectedToken) ?? clusterMismatch(metadata, localCluster());
+    peerAuthError(metadata, options.auth) ?? clusterMismatch(metadata, localCluster());
 
   /** Checks the peer token and decodes the request; null when it already answered an error. */
   const admit = (call: UnaryCall, kind: UnaryRaftKind, callback: Reply): RaftMessage | null => {

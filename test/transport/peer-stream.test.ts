@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppendRequest, RaftMessage } from '../../src/raft/messages.js';
+import { TokenAuth } from '../../src/auth/index.js';
 import { GrpcServer } from '../../src/transport/grpc-server.js';
 import { PeerClients } from '../../src/transport/peer-client.js';
 
@@ -16,7 +17,7 @@ async function streamServer(received: RaftMessage[], port = 0, token: string | n
     raft: () => Promise.resolve(null),
     raftStream: (message) => received.push(message),
     sql: () => Promise.reject(new Error('no sql here')),
-    peerToken: token,
+    auth: new TokenAuth({ admin: token, readonly: null, ingest: null }),
   });
   const started = await server.start();
   return Object.assign(server, { port: started.port });

@@ -1,7 +1,7 @@
 import { MAX_MATERIALIZED_ROWS_DEFAULT, STATEMENT_TIMEOUT_MS_DEFAULT } from '../../sql/index.js';
 import { FileLogSink, Logger, TextSink, isChronosError, logLevelFromEnv, systemClock } from '../../lib/index.js';
 import type { LogSink } from '../../lib/index.js';
-import { tokenConfigFromEnv } from '../../api/auth.js';
+import { tokenConfigFromEnv } from '../../auth/index.js';
 import { startNodeServer } from '../node-server.js';
 import { loadTlsMaterial, servesTls, tlsConfigFromEnv } from '../../transport/credentials.js';
 import { ADMIN_PORT_OFFSET } from '../options.js';
