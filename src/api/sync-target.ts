@@ -3,7 +3,8 @@ import type { SyncTargetMetrics } from './sync-metrics.js';
 import type { SyncApplied } from '../sync/index.js';
 import type { Clock } from '../lib/index.js';
 import type { TokenAuth } from '../auth/index.js';
-import type { CallContext, SyncBatch, SyncHandler } from '../transport/handlers.js';
+import type { CallContext } from '../transport/index.js';
+import type { SyncBatch, SyncHandler } from './grpc/sync-service.js';
 import type { RaftNode } from '../node/raft-node.js';
 
 /**

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import type { StatementResult } from '../sql/result.js';
-import { SqlClient } from '../transport/sql-client.js';
+import { SqlClient } from '../api/index.js';
 import type { ClusterUnderTest, LeaderInfo } from './cluster-under-test.js';
 import { freePort, waitUntil } from './ports.js';
 import { killChild, removeTempDir, spawnTracked, stopChild, trackTempDir } from './processes.js';

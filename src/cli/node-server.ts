@@ -7,14 +7,15 @@ import { TokenAuth } from '../auth/index.js';
 import type { TokenConfig } from '../auth/index.js';
 import { NodeMetrics } from '../api/metrics.js';
 import { parsedStatements, planScript } from '../sql/index.js';
-import { EdgeSync } from '../node/edge-sync.js';
+import { EdgeSync } from '../node/index.js';
 import { EdgeSyncMetrics } from '../api/sync-metrics.js';
 import { syncTargetHandler } from '../api/sync-target.js';
 import type { Script } from '../sql/index.js';
 import type { StatementResult } from '../sql/result.js';
-import { GrpcServer } from '../transport/grpc-server.js';
-import type { CallContext } from '../transport/handlers.js';
-import type { TlsMaterial } from '../transport/credentials.js';
+import type { GrpcServer } from '../transport/index.js';
+import type { CallContext, TlsMaterial } from '../transport/index.js';
+import { SyncClient } from '../api/index.js';
+import { nodeGrpcServer } from './grpc-endpoint.js';
 import { dirBytes } from '../node/dir-size.js';
 import { checkPortsFree } from '../node/listen-check.js';
 import { checkNodeDataDir } from '../node/node-dir.js';
@@ -105,7 +106,8 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
   );
   let ingest: RunningIngest | null = null;
   const edge = config.sync === null ? null : new EdgeSync(node, {
-    ...config.sync, token: config.tokens.admin, tls: config.tls, clock: config.clock, logger: config.logger,
+    ...config.sync, clock: config.clock, logger: config.logger,
+    connect: (address) => new SyncClient({ address, tls: config.tls, token: config.tokens.admin }),
   });
   const metrics = new NodeMetrics({
     status: () => node.status(),
@@ -166,7 +168,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
         observers: ingestObservers(metrics),
       });
     }
-    grpc = new GrpcServer({
+    grpc = nodeGrpcServer({
       host: config.host,
       port: config.port,
       tls: config.tls,

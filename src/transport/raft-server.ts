@@ -20,6 +20,7 @@ import type { UnaryRaftKind } from './raft-codec.js';
 import { bearerFromMetadata, toServiceError } from './grpc-status.js';
 import { clusterMismatch } from './cluster-header.js';
 import { SnapshotAssembler } from './snapshot-chunks.js';
+import type { GrpcService } from './grpc-server.js';
 import { errorToSqlResponse, resultToSqlResponse } from './sql-codec.js';
 
 /** What the RaftService needs from the node. */
@@ -78,8 +79,20 @@ function isVote(preVote: boolean): (request: RaftMessage) => boolean {
   return (request) => request.type === 'vote' && request.preVote === preVote;
 }
 
+/** RaftService as one service of a GrpcServer, ending peers' open streams when it stops. */
+export function raftService(options: Omit<RaftServiceOptions, 'openStreams'>): GrpcService {
+  const openStreams = new Set<() => void>();
+  return {
+    name: 'raft.RaftService',
+    implementation: raftServiceImplementation({ ...options, openStreams }),
+    close: () => {
+      for (const close of [...openStreams]) close();
+    },
+  };
+}
+
 /** Builds the RaftService implementation over an injected request handler. */
-export function raftServiceImplementation(
+function raftServiceImplementation(
   options: RaftServiceOptions,
 ): UntypedServiceImplementation {
   const { handler } = options;

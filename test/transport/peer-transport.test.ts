@@ -3,8 +3,8 @@ import type { Server as NetServer, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppendRequest, RaftMessage, SnapshotRequest } from '../../src/raft/messages.js';
 import { TokenAuth } from '../../src/auth/index.js';
-import { GrpcServer } from '../../src/transport/grpc-server.js';
-import type { GrpcServerOptions } from '../../src/transport/grpc-server.js';
+import { nodeGrpcServer } from '../../src/cli/grpc-endpoint.js';
+import type { NodeGrpcOptions } from '../../src/cli/grpc-endpoint.js';
 import type { RaftRequestHandler } from '../../src/transport/handlers.js';
 import { PeerClients } from '../../src/transport/peer-client.js';
 import type { PeerFailure } from '../../src/transport/peer-client.js';
@@ -16,9 +16,9 @@ afterEach(async () => {
 
 async function startNode(
   raft: RaftRequestHandler,
-  extra: Partial<GrpcServerOptions> = {},
+  extra: Partial<NodeGrpcOptions> = {},
 ): Promise<string> {
-  const server = new GrpcServer({
+  const server = nodeGrpcServer({
     host: '127.0.0.1',
     port: 0,
     tls: null,

@@ -1,0 +1,4 @@
+export { EdgeSync } from './edge-sync.js';
+export type {
+  ConnectivityState, EdgeSyncCounters, EdgeSyncOptions, OutboxReport, SyncLink, SyncStatus,
+} from './edge-sync.js';
