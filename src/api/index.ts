@@ -3,15 +3,6 @@ export type { AdminDependencies } from './admin-http.js';
 export { NodeMetrics } from './metrics.js';
 export { EdgeSyncMetrics } from './sync-metrics.js';
 export { syncTargetHandler } from './sync-target.js';
-export { callContext } from './grpc/call-context.js';
-export { sqlService } from './grpc/sql-service.js';
-export type { SqlHandler } from './grpc/sql-service.js';
-export { healthService } from './grpc/health-service.js';
-export type { HealthHandler } from './grpc/health-service.js';
-export { syncService } from './grpc/sync-service.js';
-export type { SyncBatch, SyncHandler, SyncOperation } from './grpc/sync-service.js';
-export { syncStatusService } from './grpc/sync-status-service.js';
-export type { SyncStatusHandler } from './grpc/sync-status-service.js';
-export { SqlClient, SQL_DEADLINE_MS_DEFAULT } from './grpc/sql-client.js';
-export type { SqlClientOptions } from './grpc/sql-client.js';
-export { SyncClient } from './grpc/sync-client.js';
+export { ADD_NODE_PATH, REMOVE_NODE_PATH } from './membership-routes.js';
+// The gRPC surface has an index of its own: a client (chronos client, bench) loads just it.
+export * from './grpc/index.js';

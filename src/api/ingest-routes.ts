@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorMessage, isChronosError } from '../lib/errors.js';
+import { errorMessage, isChronosError } from '../lib/index.js';
 import type { TokenAuth } from '../auth/index.js';
 import type { IngestMetrics } from './ingest-metrics.js';
 

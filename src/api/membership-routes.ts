@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isChronosError } from '../lib/errors.js';
+import { isChronosError } from '../lib/index.js';
 import type { TokenAuth } from '../auth/index.js';
 
 /** An operator's membership change, as the node takes it (the shape of raft's MemberChange,

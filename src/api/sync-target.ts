@@ -5,7 +5,7 @@ import type { Clock } from '../lib/index.js';
 import type { TokenAuth } from '../auth/index.js';
 import type { CallContext } from '../transport/index.js';
 import type { SyncBatch, SyncHandler } from './grpc/sync-service.js';
-import type { RaftNode } from '../node/raft-node.js';
+import type { RaftNode } from '../node/index.js';
 
 /**
  * SyncService.Sync on every node: an edge's batch becomes one replicated command (passed to

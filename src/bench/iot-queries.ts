@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../lib/clock.js';
+import { systemClock } from '../lib/index.js';
 import { LocalExecutor, Session } from '../sql/index.js';
 import type { StatementResult } from '../sql/index.js';
 import { openStorage } from '../storage/index.js';

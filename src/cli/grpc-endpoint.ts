@@ -1,6 +1,6 @@
 import type { TokenAuth } from '../auth/index.js';
-import { healthService, sqlService, syncService, syncStatusService } from '../api/index.js';
-import type { HealthHandler, SqlHandler, SyncHandler, SyncStatusHandler } from '../api/index.js';
+import { healthService, sqlService, syncService, syncStatusService } from '../api/grpc/index.js';
+import type { HealthHandler, SqlHandler, SyncHandler, SyncStatusHandler } from '../api/grpc/index.js';
 import { GrpcServer, raftService } from '../transport/index.js';
 import type {
   ForwardCommandHandler, ForwardSqlHandler, MembershipHandler, RaftRequestHandler,

@@ -1,27 +1,19 @@
-import type { StatementLimits } from '../sql/index.js';
+import type { StatementLimits, Script, StatementResult } from '../sql/index.js';
 import type { FastifyInstance } from 'fastify';
 import { ChronosError, errorMessage, isChronosError } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
-import { buildAdminApp } from '../api/admin-http.js';
+import {
+  buildAdminApp, NodeMetrics, EdgeSyncMetrics, syncTargetHandler, SyncClient,
+} from '../api/index.js';
 import { TokenAuth } from '../auth/index.js';
 import type { TokenConfig } from '../auth/index.js';
-import { NodeMetrics } from '../api/metrics.js';
 import { parsedStatements, planScript } from '../sql/index.js';
-import { EdgeSync } from '../node/index.js';
-import { EdgeSyncMetrics } from '../api/sync-metrics.js';
-import { syncTargetHandler } from '../api/sync-target.js';
-import type { Script } from '../sql/index.js';
-import type { StatementResult } from '../sql/result.js';
-import type { GrpcServer } from '../transport/index.js';
-import type { CallContext, TlsMaterial } from '../transport/index.js';
-import { SyncClient } from '../api/index.js';
+import {
+  EdgeSync, dirBytes, checkPortsFree, checkNodeDataDir, RaftNode, startIngest,
+} from '../node/index.js';
+import type { GrpcServer, CallContext, TlsMaterial } from '../transport/index.js';
 import { nodeGrpcServer } from './grpc-endpoint.js';
-import { dirBytes } from '../node/dir-size.js';
-import { checkPortsFree } from '../node/listen-check.js';
-import { checkNodeDataDir } from '../node/node-dir.js';
-import { RaftNode } from '../node/raft-node.js';
-import { startIngest } from '../node/ingest-service.js';
-import type { IngestObservers, RunningIngest } from '../node/ingest-service.js';
+import type { IngestObservers, RunningIngest } from '../node/index.js';
 import type { IngestLimits } from '../ingest/index.js';
 
 /** Everything `chronos node` needs, resolved from flags and environment. */

@@ -1,6 +1,6 @@
 import { assert, assertNever, isChronosError } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
-import type { Entry } from '../raft/types.js';
+import type { Entry } from '../raft/index.js';
 import { applyWriteCommand, sweepExpired } from '../sql/index.js';
 import { applyIngestBatch, applyPointBatch } from '../ingest/index.js';
 import type { StorageEngine, WriteTransaction } from '../storage/index.js';

@@ -1,6 +1,6 @@
 import { buildInSet } from './in-set.js';
 import { assertNever, ChronosError } from '../lib/index.js';
-import type { Row, SqlType, SqlValue } from '../storage/values.js';
+import type { Row, SqlType, SqlValue } from '../storage/index.js';
 import type { Expr } from './ast.js';
 import { compileCase } from './compile-case.js';
 import { compileCast } from './cast.js';

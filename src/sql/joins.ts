@@ -1,8 +1,6 @@
-import type { StorageReader } from '../storage/engine.js';
-import type { Row, SqlValue } from '../storage/values.js';
+import type { StorageReader, Row, SqlValue, TableSchema } from '../storage/index.js';
 import type { Expr, SelectStatement } from './ast.js';
 import { assert } from '../lib/index.js';
-import type { TableSchema } from '../storage/schema.js';
 import { compileExpr, type Evaluator } from './compile.js';
 import { scanPath } from './plan.js';
 import { Scope } from './scope.js';

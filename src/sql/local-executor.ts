@@ -1,5 +1,5 @@
 import { ChronosError, systemClock, type Clock } from '../lib/index.js';
-import type { StorageEngine, WriteTransaction } from '../storage/engine.js';
+import type { StorageEngine, WriteTransaction } from '../storage/index.js';
 import { sweepExpired } from './ttl-sweep.js';
 import {
   applyWriteCommand,

@@ -1,6 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { StorageReader } from '../storage/engine.js';
-import type { Row, SqlType, SqlValue } from '../storage/values.js';
+import type { StorageReader, Row, SqlType, SqlValue } from '../storage/index.js';
 import type { AggregateName, Expr, SelectStatement } from './ast.js';
 import { accumulatorFactory, aggregateType } from './aggregate.js';
 import { compileExpr, type CompileContext, type Evaluator } from './compile.js';

@@ -1,7 +1,5 @@
 import { assertNever, ChronosError } from '../lib/index.js';
-import type { RowKey, WriteTransaction } from '../storage/engine.js';
-import type { TableSchema } from '../storage/schema.js';
-import type { Row } from '../storage/values.js';
+import type { RowKey, WriteTransaction, TableSchema, Row } from '../storage/index.js';
 import { executeAlterTable } from './alter.js';
 import type { Expr, Statement } from './ast.js';
 import { compileExpr } from './compile.js';

@@ -1,7 +1,6 @@
 import { Server } from '@grpc/grpc-js';
 import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { ChronosError, errorMessage } from '../lib/errors.js';
-import { assert } from '../lib/assert.js';
+import { ChronosError, errorMessage, assert } from '../lib/index.js';
 import { serverCredentials } from './credentials.js';
 import type { TlsMaterial } from './credentials.js';
 import { protoService } from './proto-loader.js';

@@ -1,7 +1,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import type { ServiceError, StatusObject } from '@grpc/grpc-js';
-import { ChronosError, errorMessage } from '../lib/errors.js';
-import type { ErrorCode } from '../lib/errors.js';
+import { ChronosError, errorMessage } from '../lib/index.js';
+import type { ErrorCode } from '../lib/index.js';
 import { bearerToken } from '../auth/index.js';
 import { isErrorCode } from './sql-codec.js';
 import { markRefusal } from './cluster-header.js';

@@ -1,6 +1,5 @@
-import type { RaftMessage } from '../raft/messages.js';
-import type { MemberChange, MembersView } from '../raft/types.js';
-import type { StatementResult } from '../sql/result.js';
+import type { RaftMessage, MemberChange, MembersView } from '../raft/index.js';
+import type { StatementResult } from '../sql/index.js';
 
 /**
  * Who is calling: the bearer token presented, the verified user, the remote address. Client

@@ -38,3 +38,5 @@ export type {
   RaftStreamHandler,
   StatementOutcome,
 } from './handlers.js';
+export { forwardNeverSent } from './forward-failure.js';
+export type { PeerIdentity } from './identify-peer.js';

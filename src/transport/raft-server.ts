@@ -6,8 +6,8 @@ import type {
   UntypedServiceImplementation,
   sendUnaryData,
 } from '@grpc/grpc-js';
-import type { RaftMessage } from '../raft/messages.js';
-import { ChronosError } from '../lib/errors.js';
+import type { RaftMessage } from '../raft/index.js';
+import { ChronosError } from '../lib/index.js';
 import type { TokenAuth } from '../auth/index.js';
 import type {
   CallContext, ForwardCommandHandler, ForwardSqlHandler, MembershipHandler, RaftRequestHandler,

@@ -9,7 +9,7 @@ import { nodeGrpcServer } from '../../src/cli/grpc-endpoint.js';
 import type { CallContext } from '../../src/transport/index.js';
 import type { SyncStatusHandler } from '../../src/api/index.js';
 import { raftProtoPath } from '../../src/transport/proto-loader.js';
-import { SqlClient } from '../../src/api/index.js';
+import { SqlClient } from '../../src/api/grpc/index.js';
 
 const big = 2n ** 53n + 7n;
 const rows: StatementResult = {

@@ -10,7 +10,7 @@ import type { GrpcServer } from '../../src/transport/index.js';
 import { nodeGrpcServer } from '../../src/cli/grpc-endpoint.js';
 import type { CallContext } from '../../src/transport/handlers.js';
 import { PeerClients } from '../../src/transport/peer-client.js';
-import { SqlClient } from '../../src/api/index.js';
+import { SqlClient } from '../../src/api/grpc/index.js';
 
 let dir = '';
 const file = (name: string): string => join(dir, name);

@@ -3,7 +3,7 @@ import { FileLogSink, Logger, TextSink, isChronosError, logLevelFromEnv, systemC
 import type { LogSink } from '../../lib/index.js';
 import { tokenConfigFromEnv } from '../../auth/index.js';
 import { startNodeServer } from '../node-server.js';
-import { loadTlsMaterial, servesTls, tlsConfigFromEnv } from '../../transport/credentials.js';
+import { loadTlsMaterial, servesTls, tlsConfigFromEnv } from '../../transport/index.js';
 import { ADMIN_PORT_OFFSET } from '../options.js';
 import type { NodeOptions } from '../options.js';
 import type { CliIo } from '../sql-target.js';
