@@ -13,3 +13,4 @@ export { checkPortsFree } from './listen-check.js';
 export { checkNodeDataDir } from './node-dir.js';
 export type { NodeRole, NodeStatus } from './node-status.js';
 export { RaftNode } from './raft-node.js';
+export type { RaftNodeOptions } from './raft-node-options.js';
