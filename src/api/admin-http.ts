@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { TokenAuth } from './auth.js';
+import type { TokenAuth } from '../auth/index.js';
 import type { NodeMetrics } from './metrics.js';
 import type { NodeStatus } from './node-status.js';
 import { healthBody } from './node-status.js';

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorMessage, isChronosError } from '../lib/errors.js';
-import type { TokenAuth } from './auth.js';
+import { errorMessage, isChronosError } from '../lib/index.js';
+import type { TokenAuth } from '../auth/index.js';
 import type { IngestMetrics } from './ingest-metrics.js';
 
 /** What `POST /ingest` needs from the node: journal a body's readings (see ingest's gateway). */

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isChronosError } from '../lib/errors.js';
-import type { TokenAuth } from './auth.js';
+import { isChronosError } from '../lib/index.js';
+import type { TokenAuth } from '../auth/index.js';
 
 /** An operator's membership change, as the node takes it (the shape of raft's MemberChange,
  * restated because api/ imports only lib/: docs/architecture.md). */

@@ -32,102 +32,16 @@ export class NodeMetrics {
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
-    this.sqlRequests = new Counter({
-      name: 'chronos_sql_requests_total',
-      help: 'SQL statements received, by kind (read or write).',
-      labelNames: ['kind'],
-      registers,
-    });
-    // Both series exist from the start so dashboards and rate() see zeros, not gaps.
-    this.sqlRequests.inc({ kind: 'read' }, 0);
-    this.sqlRequests.inc({ kind: 'write' }, 0);
-    this.sqlErrors = new Counter({
-      name: 'chronos_sql_errors_total',
-      help: 'SQL statements that ended in an error, by kind (read or write).',
-      labelNames: ['kind'],
-      registers,
-    });
-    this.sqlDuration = new Histogram({
-      name: 'chronos_sql_request_duration_seconds',
-      help: 'Time from receiving a SQL statement to answering it, by kind.',
-      labelNames: ['kind'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
-    });
-    let reported = 0;
-    this.walFsyncs = new Counter({
-      name: 'chronos_wal_fsyncs_total',
-      help: 'fsync calls made by the write-ahead log (one per group-committed batch).',
-      registers,
-      collect() {
-        // The WAL counts its own syncs; the counter catches up at scrape time.
-        const now = sources.walFsyncs();
-        if (now > reported) this.inc(now - reported);
-        reported = now;
-      },
-    });
-    let compacted = 0;
-    new Counter({
-      name: 'chronos_storage_blocks_compacted_total',
-      help: 'Column blocks merged away by background compaction (small per-device blocks into full ones).',
-      registers,
-      collect() {
-        const now = sources.blocksCompacted?.() ?? 0;
-        if (now > compacted) this.inc(now - compacted);
-        compacted = now;
-      },
-    });
-    new Gauge({
-      name: 'chronos_raft_term',
-      help: 'Current Raft term of this node.',
-      registers,
-      collect() {
-        this.set(sources.status().term);
-      },
-    });
-    new Gauge({
-      name: 'chronos_raft_role',
-      help: 'Raft role of this node: 0 follower, 1 candidate, 2 leader.',
-      registers,
-      collect() {
-        this.set(roleGaugeValue(sources.status().role));
-      },
-    });
-    new Gauge({
-      name: 'chronos_raft_commit_index',
-      help: 'Highest log index known to be committed.',
-      registers,
-      collect() {
-        this.set(sources.status().commitIndex);
-      },
-    });
-    new Gauge({
-      name: 'chronos_raft_applied_index',
-      help: 'Highest log index applied to storage.',
-      registers,
-      collect() {
-        this.set(sources.status().appliedIndex);
-      },
-    });
-    new Gauge({
-      name: 'chronos_raft_recovering',
-      help: '1 while this node catches up after losing its log (wiped or restored); it does not vote meanwhile.',
-      registers,
-      collect() {
-        this.set(sources.status().recovering ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'chronos_raft_members',
-      help: 'Members of the cluster by role: voters, and learners still catching up before promotion.',
-      labelNames: ['role'],
-      registers,
-      collect() {
-        const status = sources.status();
-        this.set({ role: 'voter' }, status.voters.length);
-        this.set({ role: 'learner' }, status.learners.length);
-      },
-    });
+    const sql = sqlInstruments(registers);
+    this.sqlRequests = sql.requests;
+    this.sqlErrors = sql.errors;
+    this.sqlDuration = sql.duration;
+    this.walFsyncs = catchUpCounter(registers, 'chronos_wal_fsyncs_total',
+      'fsync calls made by the write-ahead log (one per group-committed batch).', () => sources.walFsyncs());
+    catchUpCounter(registers, 'chronos_storage_blocks_compacted_total',
+      'Column blocks merged away by background compaction (small per-device blocks into full ones).',
+      () => sources.blocksCompacted?.() ?? 0);
+    registerRaftGauges(registers, () => sources.status());
     this.ingest = new IngestMetrics(this.registry, READINGS_NAMING, () => sources.ingestBacklog?.() ?? null, () => Date.now());
     this.write = new IngestMetrics(this.registry, POINTS_NAMING, () => sources.writeBacklog?.() ?? null, () => Date.now());
     this.syncTarget = new SyncTargetMetrics(this.registry);
@@ -145,4 +59,109 @@ export class NodeMetrics {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/** The SQL request counters and latency histogram, by kind (read or write). */
+function sqlInstruments(registers: Registry[]): {
+  readonly requests: Counter<'kind'>;
+  readonly errors: Counter<'kind'>;
+  readonly duration: Histogram<'kind'>;
+} {
+  const requests = new Counter({
+    name: 'chronos_sql_requests_total',
+    help: 'SQL statements received, by kind (read or write).',
+    labelNames: ['kind'],
+    registers,
+  });
+  // Both series exist from the start so dashboards and rate() see zeros, not gaps.
+  requests.inc({ kind: 'read' }, 0);
+  requests.inc({ kind: 'write' }, 0);
+  const errors = new Counter({
+    name: 'chronos_sql_errors_total',
+    help: 'SQL statements that ended in an error, by kind (read or write).',
+    labelNames: ['kind'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'chronos_sql_request_duration_seconds',
+    help: 'Time from receiving a SQL statement to answering it, by kind.',
+    labelNames: ['kind'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  });
+  return { requests, errors, duration };
+}
+
+/**
+ * A counter of something the node counts itself (WAL syncs, compacted blocks): it catches up
+ * with `total()` at scrape time.
+ */
+function catchUpCounter(registers: Registry[], name: string, help: string, total: () => number): Counter {
+  let reported = 0;
+  return new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      const now = total();
+      if (now > reported) this.inc(now - reported);
+      reported = now;
+    },
+  });
+}
+
+/** One Raft gauge read from the node's status at scrape time. */
+interface StatusGauge {
+  readonly name: string;
+  readonly help: string;
+  readonly value: (status: NodeStatus) => number;
+}
+
+const RAFT_GAUGES: readonly StatusGauge[] = [
+  { name: 'chronos_raft_term', help: 'Current Raft term of this node.', value: (status) => status.term },
+  {
+    name: 'chronos_raft_role',
+    help: 'Raft role of this node: 0 follower, 1 candidate, 2 leader.',
+    value: (status) => roleGaugeValue(status.role),
+  },
+  {
+    name: 'chronos_raft_commit_index',
+    help: 'Highest log index known to be committed.',
+    value: (status) => status.commitIndex,
+  },
+  {
+    name: 'chronos_raft_applied_index',
+    help: 'Highest log index applied to storage.',
+    value: (status) => status.appliedIndex,
+  },
+  {
+    name: 'chronos_raft_recovering',
+    help: '1 while this node catches up after losing its log (wiped or restored); it does not vote meanwhile.',
+    value: (status) => (status.recovering ? 1 : 0),
+  },
+];
+
+/** The Raft gauges (term, role, indexes, recovering, members), read at scrape time. */
+function registerRaftGauges(registers: Registry[], status: () => NodeStatus): void {
+  for (const gauge of RAFT_GAUGES) {
+    new Gauge({
+      name: gauge.name,
+      help: gauge.help,
+      registers,
+      collect() {
+        this.set(gauge.value(status()));
+      },
+    });
+  }
+  new Gauge({
+    name: 'chronos_raft_members',
+    help: 'Members of the cluster by role: voters, and learners still catching up before promotion.',
+    labelNames: ['role'],
+    registers,
+    collect() {
+      const now = status();
+      this.set({ role: 'voter' }, now.voters.length);
+      this.set({ role: 'learner' }, now.learners.length);
+    },
+  });
 }

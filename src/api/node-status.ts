@@ -1,4 +1,4 @@
-import type { NodeRole, NodeStatus } from '../node/node-status.js';
+import type { NodeRole, NodeStatus } from '../node/index.js';
 
 export type { NodeRole, NodeStatus };
 

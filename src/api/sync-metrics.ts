@@ -1,7 +1,7 @@
 import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 
-import type { OutboxReport } from '../node/edge-sync.js';
+import type { OutboxReport } from '../node/index.js';
 
 /** Target side: what edges' batches did here. Every node is a target, so these always exist. */
 export class SyncTargetMetrics {

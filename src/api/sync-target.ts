@@ -2,9 +2,10 @@ import { ChronosError, isChronosError } from '../lib/index.js';
 import type { SyncTargetMetrics } from './sync-metrics.js';
 import type { SyncApplied } from '../sync/index.js';
 import type { Clock } from '../lib/index.js';
-import type { TokenAuth } from './auth.js';
-import type { CallContext, SyncBatch, SyncHandler } from '../transport/handlers.js';
-import type { RaftNode } from '../node/raft-node.js';
+import type { TokenAuth } from '../auth/index.js';
+import type { CallContext } from '../transport/index.js';
+import type { SyncBatch, SyncHandler } from './grpc/sync-service.js';
+import type { RaftNode } from '../node/index.js';
 
 /**
  * SyncService.Sync on every node: an edge's batch becomes one replicated command (passed to
@@ -36,7 +37,7 @@ function refusalCause(error: unknown): string {
 /** Checks the caller and the ids, then applies the batch through the log. */
 async function applyBatch(node: RaftNode, auth: TokenAuth, clock: Clock, batch: SyncBatch,
   context: CallContext): Promise<SyncApplied> {
-  const decision = auth.check(context.token === null ? null : `Bearer ${context.token}`);
+  const decision = auth.checkToken(context.token);
   if (!decision.ok) throw new ChronosError('UNAUTHENTICATED', `${decision.reason} bearer token`);
   if (decision.level !== 'admin' && decision.level !== 'open') {
     throw new ChronosError('PERMISSION_DENIED', 'Sync needs the admin token (CHRONOS_AUTH_TOKEN_ADMIN)');

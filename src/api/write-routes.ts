@@ -1,8 +1,8 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ChronosError, errorMessage } from '../lib/errors.js';
-import type { TokenAuth } from './auth.js';
+import { ChronosError, errorMessage } from '../lib/index.js';
+import type { TokenAuth } from '../auth/index.js';
 import type { IngestMetrics } from './ingest-metrics.js';
 import { ingestStatusOf } from './ingest-routes.js';
 

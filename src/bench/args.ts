@@ -1,4 +1,4 @@
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError } from '../lib/index.js';
 
 /** The benchmark groups `npm run bench` can run. */
 export type BenchSuite = 'single' | 'cluster' | 'iot-size' | 'iot' | 'ingest' | 'sync';

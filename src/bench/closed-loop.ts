@@ -1,4 +1,4 @@
-import { assert } from '../lib/assert.js';
+import { assert } from '../lib/index.js';
 import { percentile } from './stats.js';
 
 /** Every operation that finished during a closed-loop run: when, and how long it took. */

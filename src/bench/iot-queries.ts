@@ -1,10 +1,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../lib/clock.js';
+import { silentLogger, systemClock } from '../lib/index.js';
 import { Session } from '../sql/index.js';
-import { LocalNode } from '../node/local-node.js';
-import { silentLogger } from '../lib/index.js';
+import { LocalNode } from '../node/index.js';
 import type { StatementResult } from '../sql/index.js';
 import { openStorage } from '../storage/index.js';
 import { ChronosCluster } from './chronos-cluster.js';

@@ -1,6 +1,5 @@
 import { tmpdir } from 'node:os';
-import { assertNever } from '../lib/assert.js';
-import { errorMessage } from '../lib/errors.js';
+import { assertNever, errorMessage } from '../lib/index.js';
 import { parseBenchArgs } from './args.js';
 import type { BenchArgs, BenchSuite } from './args.js';
 import { runIngestSuite, renderIngestRatios } from './ingest/ingest-suite.js';

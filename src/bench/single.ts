@@ -1,11 +1,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../lib/clock.js';
-import { ChronosError } from '../lib/errors.js';
+import { systemClock, ChronosError, silentLogger } from '../lib/index.js';
 import { Session } from '../sql/index.js';
-import { LocalNode } from '../node/local-node.js';
-import { silentLogger } from '../lib/index.js';
+import { LocalNode } from '../node/index.js';
 import type { StatementResult } from '../sql/index.js';
 import { closedLoop, windowStats } from './closed-loop.js';
 import { figure } from './report.js';
@@ -135,83 +133,9 @@ export async function runSingleSuite(log: (line: string) => void): Promise<Figur
   const figures: Figure[] = [];
   try {
     const session = new Session(executor);
-
-    log('single: single-row INSERTs, one client');
-    const sequential = await singleRowInserts(executor, 'seq_inserts', 1);
-    figures.push(figure(GROUP, 'single-row INSERT, 1 client', 'rows/s', summarize(sequential)));
-
-    log(`single: single-row INSERTs, ${CONCURRENT_SESSIONS} sessions`);
-    const concurrent = await singleRowInserts(executor, 'concurrent_inserts', CONCURRENT_SESSIONS);
-    figures.push(
-      figure(GROUP, `single-row INSERT, ${CONCURRENT_SESSIONS} sessions`, 'rows/s', summarize(concurrent), {
-        op: '>=',
-        value: 10_000,
-      }),
-    );
-
-    log('single: 1000-row INSERTs');
-    const batchRates: number[] = [];
-    for (let trial = 0; trial < TRIALS; trial++) {
-      const table = `batch_${trial}`;
-      await session.execute(`CREATE TABLE ${table} (${TABLE_COLUMNS})`);
-      const statements = Array.from({ length: BATCH_STATEMENTS_PER_TRIAL }, (_, s) =>
-        insertRows(table, s * BATCH_ROWS, BATCH_ROWS),
-      );
-      const began = performance.now();
-      for (const sql of statements) await session.execute(sql);
-      batchRates.push((BATCH_STATEMENTS_PER_TRIAL * BATCH_ROWS * 1000) / (performance.now() - began));
-    }
-    figures.push(figure(GROUP, '1000-row INSERT', 'rows/s', summarize(batchRates), { op: '>=', value: 100_000 }));
-
-    log('single: scans');
-    await session.execute(`CREATE TABLE small (${TABLE_COLUMNS})`);
-    await session.execute(insertRows('small', 0, 1_000));
-    const smallScan = await timeQuery(session, 2, TIMED_REPEATS, () => 'SELECT * FROM small', 1_000);
-    figures.push(figure(GROUP, 'SELECT * over 1000-row table', 'ms', summarize(smallScan), { op: '<', value: 2 }));
-
-    await session.execute(`CREATE TABLE big (${TABLE_COLUMNS})`);
-    const bigLoad = await load(session, 'big', BIG_ROWS, 5, Number.POSITIVE_INFINITY);
-    figures.push(figure(GROUP, '100k-row load (1000-row INSERTs)', 'rows/s', summarize(bigLoad.rates)));
-    const rangeScan = await timeQuery(
-      session,
-      2,
-      TIMED_REPEATS,
-      (i) => `SELECT * FROM big WHERE id BETWEEN ${i * 9_000} AND ${i * 9_000 + 999}`,
-      1_000,
-    );
-    figures.push(figure(GROUP, '1000 rows by pk BETWEEN, 100k table', 'ms', summarize(rangeScan), { op: '<', value: 2 }));
-
-    log('single: indexed lookup');
-    await session.execute('CREATE INDEX big_device ON big (device)');
-    const lookup = await timeQuery(
-      session,
-      3,
-      TIMED_REPEATS,
-      (i) => `SELECT * FROM big WHERE device = '${deviceName((i * 17_011 + 5) % BIG_ROWS)}'`,
-      1,
-    );
-    figures.push(figure(GROUP, 'indexed equality lookup, 100k table', 'ms', summarize(lookup), { op: '<', value: 0.5 }));
-
-    log(`single: loading up to ${AGGREGATE_ROWS} rows (budget ${AGGREGATE_LOAD_BUDGET_MS / 1000} s)`);
-    await session.execute(`CREATE TABLE million (${TABLE_COLUMNS})`);
-    const million = await load(session, 'million', AGGREGATE_ROWS, 5, AGGREGATE_LOAD_BUDGET_MS);
-    const full = million.rows === AGGREGATE_ROWS;
-    const label = full ? '1M' : `${million.rows} (load budget hit)`;
-    figures.push(figure(GROUP, `${label}-row load (1000-row INSERTs)`, 'rows/s', summarize(million.rates), { op: '>=', value: 100_000 }));
-    log(`single: time_bucket aggregate over ${million.rows} rows`);
-    // One row per second: N seconds span ceil(N/60) one-minute buckets, +1 by alignment.
-    const buckets = Math.ceil(million.rows / 60);
-    const aggregate = await timeQuery(
-      session,
-      1,
-      TRIALS,
-      () => "SELECT time_bucket('1m', ts), avg(value) FROM million GROUP BY 1",
-      (rows) => rows >= buckets && rows <= buckets + 1,
-    );
-    // The 1 s target is for 1M rows; over fewer rows the figure is shown without it.
-    figures.push(
-      figure(GROUP, `time_bucket('1m') avg over ${label} rows`, 'ms', summarize(aggregate), full ? { op: '<', value: 1_000 } : null),
-    );
+    figures.push(...(await insertFigures(executor, session, log)));
+    figures.push(...(await scanFigures(session, log)));
+    figures.push(...(await aggregateFigures(session, log)));
     figures.push(...(await columnarAggregate(session, log)));
   } finally {
     await executor.close();
@@ -219,5 +143,97 @@ export async function runSingleSuite(log: (line: string) => void): Promise<Figur
   }
   log('single: sqlite3 peer');
   figures.push(...(await runSqlitePeer(log)));
+  return figures;
+}
+
+/** Single-row INSERTs (one client, then concurrent sessions) and 1000-row INSERTs. */
+async function insertFigures(executor: LocalNode, session: Session, log: (line: string) => void): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  log('single: single-row INSERTs, one client');
+  const sequential = await singleRowInserts(executor, 'seq_inserts', 1);
+  figures.push(figure(GROUP, 'single-row INSERT, 1 client', 'rows/s', summarize(sequential)));
+
+  log(`single: single-row INSERTs, ${CONCURRENT_SESSIONS} sessions`);
+  const concurrent = await singleRowInserts(executor, 'concurrent_inserts', CONCURRENT_SESSIONS);
+  figures.push(
+    figure(GROUP, `single-row INSERT, ${CONCURRENT_SESSIONS} sessions`, 'rows/s', summarize(concurrent), {
+      op: '>=',
+      value: 10_000,
+    }),
+  );
+
+  log('single: 1000-row INSERTs');
+  const batchRates: number[] = [];
+  for (let trial = 0; trial < TRIALS; trial++) {
+    const table = `batch_${trial}`;
+    await session.execute(`CREATE TABLE ${table} (${TABLE_COLUMNS})`);
+    const statements = Array.from({ length: BATCH_STATEMENTS_PER_TRIAL }, (_, s) =>
+      insertRows(table, s * BATCH_ROWS, BATCH_ROWS),
+    );
+    const began = performance.now();
+    for (const sql of statements) await session.execute(sql);
+    batchRates.push((BATCH_STATEMENTS_PER_TRIAL * BATCH_ROWS * 1000) / (performance.now() - began));
+  }
+  figures.push(figure(GROUP, '1000-row INSERT', 'rows/s', summarize(batchRates), { op: '>=', value: 100_000 }));
+  return figures;
+}
+
+/** Full and primary-key range scans, and an indexed lookup, over a 100k-row table. */
+async function scanFigures(session: Session, log: (line: string) => void): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  log('single: scans');
+  await session.execute(`CREATE TABLE small (${TABLE_COLUMNS})`);
+  await session.execute(insertRows('small', 0, 1_000));
+  const smallScan = await timeQuery(session, 2, TIMED_REPEATS, () => 'SELECT * FROM small', 1_000);
+  figures.push(figure(GROUP, 'SELECT * over 1000-row table', 'ms', summarize(smallScan), { op: '<', value: 2 }));
+
+  await session.execute(`CREATE TABLE big (${TABLE_COLUMNS})`);
+  const bigLoad = await load(session, 'big', BIG_ROWS, 5, Number.POSITIVE_INFINITY);
+  figures.push(figure(GROUP, '100k-row load (1000-row INSERTs)', 'rows/s', summarize(bigLoad.rates)));
+  const rangeScan = await timeQuery(
+    session,
+    2,
+    TIMED_REPEATS,
+    (i) => `SELECT * FROM big WHERE id BETWEEN ${i * 9_000} AND ${i * 9_000 + 999}`,
+    1_000,
+  );
+  figures.push(figure(GROUP, '1000 rows by pk BETWEEN, 100k table', 'ms', summarize(rangeScan), { op: '<', value: 2 }));
+
+  log('single: indexed lookup');
+  await session.execute('CREATE INDEX big_device ON big (device)');
+  const lookup = await timeQuery(
+    session,
+    3,
+    TIMED_REPEATS,
+    (i) => `SELECT * FROM big WHERE device = '${deviceName((i * 17_011 + 5) % BIG_ROWS)}'`,
+    1,
+  );
+  figures.push(figure(GROUP, 'indexed equality lookup, 100k table', 'ms', summarize(lookup), { op: '<', value: 0.5 }));
+  return figures;
+}
+
+/** The 1M-row load (within its time budget) and a time_bucket aggregate over what loaded. */
+async function aggregateFigures(session: Session, log: (line: string) => void): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  log(`single: loading up to ${AGGREGATE_ROWS} rows (budget ${AGGREGATE_LOAD_BUDGET_MS / 1000} s)`);
+  await session.execute(`CREATE TABLE million (${TABLE_COLUMNS})`);
+  const million = await load(session, 'million', AGGREGATE_ROWS, 5, AGGREGATE_LOAD_BUDGET_MS);
+  const full = million.rows === AGGREGATE_ROWS;
+  const label = full ? '1M' : `${million.rows} (load budget hit)`;
+  figures.push(figure(GROUP, `${label}-row load (1000-row INSERTs)`, 'rows/s', summarize(million.rates), { op: '>=', value: 100_000 }));
+  log(`single: time_bucket aggregate over ${million.rows} rows`);
+  // One row per second: N seconds span ceil(N/60) one-minute buckets, +1 by alignment.
+  const buckets = Math.ceil(million.rows / 60);
+  const aggregate = await timeQuery(
+    session,
+    1,
+    TRIALS,
+    () => "SELECT time_bucket('1m', ts), avg(value) FROM million GROUP BY 1",
+    (rows) => rows >= buckets && rows <= buckets + 1,
+  );
+  // The 1 s target is for 1M rows; over fewer rows the figure is shown without it.
+  figures.push(
+    figure(GROUP, `time_bucket('1m') avg over ${label} rows`, 'ms', summarize(aggregate), full ? { op: '<', value: 1_000 } : null),
+  );
   return figures;
 }

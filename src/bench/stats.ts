@@ -1,4 +1,4 @@
-import { assert } from '../lib/assert.js';
+import { assert } from '../lib/index.js';
 
 /** Median, min and max of repeated measurements, with the raw samples kept for the JSON. */
 export interface Summary {

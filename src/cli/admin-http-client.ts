@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { RequestOptions } from 'node:https';
 import type { HostPort } from './validate.js';
-import { ChronosError, errorMessage } from '../lib/errors.js';
+import { ChronosError, errorMessage } from '../lib/index.js';
 import { formatHostPort } from './validate.js';
 
 /** How long an admin call may take before the node counts as unreachable. */

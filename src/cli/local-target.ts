@@ -1,16 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StatementResult } from '../sql/result.js';
+import type { StatementResult } from '../sql/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { SqlTarget } from './sql-target.js';
-import { systemClock } from '../lib/clock.js';
-import { ChronosError, errorMessage } from '../lib/errors.js';
-import { Logger, TextSink } from '../lib/index.js';
+import { systemClock, ChronosError, errorMessage, Logger, TextSink } from '../lib/index.js';
 import { Session, UNLIMITED, classify, executeRead } from '../sql/index.js';
 import { isLockHeldError, openStorage } from '../storage/index.js';
-import { classifyDir, foreignDirError, notADirError } from '../node/data-dir.js';
-import { writeDirMarker } from '../node/dir-marker.js';
-import { LocalNode } from '../node/local-node.js';
+import { classifyDir, foreignDirError, notADirError, writeDirMarker, LocalNode } from '../node/index.js';
 
 /** Where a node keeps its applied state inside DIR/ID (src/node/restore.ts). */
 const NODE_STATE_DIR = 'state';

@@ -3,9 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { CommandSpec, ParsedArgs } from './args.js';
 import type { AdminEnv } from './admin-http-client.js';
 import type { CliIo } from './sql-target.js';
-import { errorMessage } from '../lib/errors.js';
+import { errorMessage } from '../lib/index.js';
 import { parseArgs } from './args.js';
-import { runAddNode, runAdminStatus, runRemoveNode } from './commands/admin.js';
 import { runClient } from './commands/client.js';
 import { runSingleNode } from './commands/single-node.js';
 import { runSnapshotCreate, runSnapshotRestore } from './commands/snapshot.js';
@@ -36,6 +35,14 @@ interface Command {
   readonly run: (args: ParsedArgs, context: CliContext) => Promise<number>;
 }
 
+/**
+ * The admin commands, loaded on use: they name the admin app's paths, which come from api/'s
+ * index, and that loads fastify and prom-client (a few hundred ms nobody else should pay).
+ */
+function adminCommands(): Promise<typeof import('./commands/admin.js')> {
+  return import('./commands/admin.js');
+}
+
 const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['single-node', {
     spec: SINGLE_NODE_SPEC,
@@ -54,14 +61,16 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
     spec: CLIENT_SPEC, run: (args, c) => runClient(clientOptions(args), c, c.io, c.env),
   }],
   ['admin status', {
-    spec: ADMIN_STATUS_SPEC, run: (args, c) => runAdminStatus(adminHttp(args), c.io, c.env),
+    spec: ADMIN_STATUS_SPEC,
+    run: async (args, c) => (await adminCommands()).runAdminStatus(adminHttp(args), c.io, c.env),
   }],
   ['admin add-node', {
-    spec: ADMIN_ADD_NODE_SPEC, run: (args, c) => runAddNode(addNodeOptions(args), c.io, c.env),
+    spec: ADMIN_ADD_NODE_SPEC,
+    run: async (args, c) => (await adminCommands()).runAddNode(addNodeOptions(args), c.io, c.env),
   }],
   ['admin remove-node', {
     spec: ADMIN_REMOVE_NODE_SPEC,
-    run: (args, c) => runRemoveNode(removeNodeOptions(args), c.io, c.env),
+    run: async (args, c) => (await adminCommands()).runRemoveNode(removeNodeOptions(args), c.io, c.env),
   }],
   ['snapshot create', {
     spec: SNAPSHOT_CREATE_SPEC,

@@ -1,26 +1,21 @@
 import type { StatementLimits } from '../sql/index.js';
 import type { FastifyInstance } from 'fastify';
-import { ChronosError, errorMessage, isChronosError } from '../lib/index.js';
+import { ChronosError, errorMessage } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
-import { buildAdminApp } from '../api/admin-http.js';
-import { TokenAuth } from '../api/auth.js';
-import type { TokenConfig } from '../api/auth.js';
-import { NodeMetrics } from '../api/metrics.js';
-import { parsedStatements, planScript } from '../sql/index.js';
-import { EdgeSync } from '../node/edge-sync.js';
-import { EdgeSyncMetrics } from '../api/sync-metrics.js';
-import { syncTargetHandler } from '../api/sync-target.js';
-import type { Script } from '../sql/index.js';
-import type { StatementResult } from '../sql/result.js';
-import { GrpcServer } from '../transport/grpc-server.js';
-import type { CallContext } from '../transport/handlers.js';
-import type { TlsMaterial } from '../transport/credentials.js';
-import { dirBytes } from '../node/dir-size.js';
-import { checkPortsFree } from '../node/listen-check.js';
-import { checkNodeDataDir } from '../node/node-dir.js';
-import { RaftNode } from '../node/raft-node.js';
-import { startIngest } from '../node/ingest-service.js';
-import type { IngestObservers, RunningIngest } from '../node/ingest-service.js';
+import {
+  buildAdminApp, NodeMetrics, EdgeSyncMetrics, sqlHandler, syncTargetHandler, SyncClient,
+} from '../api/index.js';
+import type { AdminDependencies } from '../api/index.js';
+import { TokenAuth } from '../auth/index.js';
+import type { TokenConfig } from '../auth/index.js';
+import { parsedStatements } from '../sql/index.js';
+import {
+  EdgeSync, dirBytes, checkPortsFree, checkNodeDataDir, RaftNode, startIngest,
+} from '../node/index.js';
+import type { IngestObservers, RaftNodeOptions, RunningIngest } from '../node/index.js';
+import type { GrpcServer, TlsMaterial } from '../transport/index.js';
+import { nodeGrpcServer } from './grpc-endpoint.js';
+import type { NodeGrpcOptions } from './grpc-endpoint.js';
 import type { IngestLimits } from '../ingest/index.js';
 
 /** Everything `chronos node` needs, resolved from flags and environment. */
@@ -70,7 +65,6 @@ export interface RunningNode {
 
 /** Opens the node and binds its ports; any failure closes what was opened and rethrows. */
 export async function startNodeServer(config: NodeServerConfig): Promise<RunningNode> {
-  const log = config.logger.child('node');
   const auth = new TokenAuth(config.tokens);
   // Refuse a bad dir or a taken port before the dir is created or Raft starts.
   const nodeDir = checkNodeDataDir(config.dataDir, config.id, config.clean);
@@ -78,34 +72,11 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     { host: config.host, port: config.port, role: 'gRPC, set by --address' },
     { host: config.host, port: config.adminPort, role: 'admin HTTP, the --address port + 1000' },
   ]);
-  const node = await RaftNode.open(
-    {
-      id: config.id,
-      nodeDir,
-      peers: config.peers,
-      address: `${config.host}:${config.port}`,
-      tickMs: config.tickMs,
-      raft: {
-        electionTicksMin: config.electionTicksMin,
-        electionTicksMax: config.electionTicksMax,
-        heartbeatTicks: config.heartbeatTicks,
-      },
-      snapshotEveryEntries: config.snapshotEveryEntries,
-      ttlCleanupIntervalMs: config.ttlCleanupIntervalMs,
-      writeTimeoutMs: config.writeTimeoutMs,
-      readTimeoutMs: config.readTimeoutMs,
-      ...(config.statementLimits === undefined ? {} : { statementLimits: config.statementLimits }),
-      tls: config.tls,
-      peerToken: config.tokens.admin,
-      clock: config.clock,
-      logger: config.logger,
-      syncCapture: config.sync !== null,
-    },
-    config.clean,
-  );
+  const node = await RaftNode.open(raftNodeOptions(config, nodeDir), config.clean);
   let ingest: RunningIngest | null = null;
   const edge = config.sync === null ? null : new EdgeSync(node, {
-    ...config.sync, token: config.tokens.admin, tls: config.tls, clock: config.clock, logger: config.logger,
+    ...config.sync, clock: config.clock, logger: config.logger,
+    connect: (address) => new SyncClient({ address, tls: config.tls, token: config.tokens.admin }),
   });
   const metrics = new NodeMetrics({
     status: () => node.status(),
@@ -116,47 +87,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     writeBacklog: () => ingest?.pointBacklog() ?? null,
   });
   if (edge !== null) edge.reportTo(new EdgeSyncMetrics(metrics.registry, () => edge.outboxReport(), () => config.clock.nowMs()));
-  const audit = config.logger.child('audit');
-
-  const authorize = (script: Script, context: CallContext): 'read' | 'write' => {
-    const kind = script.kind === 'statement' && script.statementClass === 'read' ? 'read' : 'write';
-    const decision = auth.check(context.token === null ? null : `Bearer ${context.token}`);
-    if (!decision.ok) {
-      throw new ChronosError('UNAUTHENTICATED', `${decision.reason} bearer token`);
-    }
-    if (kind === 'write' && (decision.level === 'readonly' || decision.level === 'ingest')) {
-      throw new ChronosError('PERMISSION_DENIED', 'the read-only token allows SELECT statements only');
-    }
-    return kind;
-  };
-
-  const executeSql = async (sql: string, context: CallContext): Promise<StatementResult> => {
-    const started = process.hrtime.bigint();
-    let kind: 'read' | 'write' = 'read';
-    try {
-      // A huge statement is parsed in steps first, so the event loop keeps turning meanwhile.
-      await parsedStatements.prepare(sql);
-      const script = planScript(sql);
-      kind = authorize(script, context);
-      metrics.sqlRequests.inc({ kind });
-      if (kind === 'write') await edge?.refuseWhenFull();
-      const result = await node.execute(script, context);
-      if (kind === 'write' && (context.user !== null || auth.enabled)) {
-        audit.info('write', { user: context.user, peer: context.peer, sql: sql.slice(0, 200) });
-      }
-      return result;
-    } catch (error) {
-      metrics.sqlErrors.inc({ kind });
-      // An operator sees which statements the limits ended (and that a cancel reached us).
-      if (isChronosError(error, 'CANCELLED') || isChronosError(error, 'TIMEOUT') || isChronosError(error, 'LIMIT_EXCEEDED')) {
-        log.info('statement ended early', { code: error.code, peer: context.peer, sql: sql.slice(0, 200) });
-      }
-      throw error;
-    } finally {
-      metrics.sqlDuration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
-    }
-  };
-
+  const parts: ServingParts = { config, node, auth, metrics, edge };
   let grpc: GrpcServer | null = null;
   let admin: FastifyInstance | null = null;
   try {
@@ -166,68 +97,16 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
         observers: ingestObservers(metrics),
       });
     }
-    grpc = new GrpcServer({
-      host: config.host,
-      port: config.port,
-      tls: config.tls,
-      raft: (request) => node.handleRaftRequest(request),
-      raftStream: (message) => node.receiveStreamed(message),
-      sql: executeSql,
-      forwardSql: async (statements, context) => {
-        // Parsed before it enters the log, in steps: writes arriving meanwhile go ahead of it
-        // instead of waiting behind its parse at apply.
-        for (const sql of statements) await parsedStatements.prepare(sql);
-        return node.handleForward(statements, context);
-      },
-      changeMembership: (change) => node.changeMembership(change),
-      forwardCommand: (command) => node.handleForwardedCommand(command),
-      sync: syncTargetHandler(node, auth, config.clock, metrics.syncTarget),
-      ...(edge === null ? {} : { syncStatus: () => edge.status(), health: () => Promise.resolve(edge.connectivity()) }),
-      peerToken: config.tokens.admin,
-      clusterId: () => node.clusterId,
-    });
+    grpc = nodeGrpcServer(grpcOptions(parts));
     const { port: grpcPort } = await grpc.start();
     edge?.start();
-    admin = buildAdminApp({
-      status: () => node.status(),
-      metrics,
-      auth,
-      exportBackup: () => node.exportBackup(),
-      changeMembership: (change) => node.changeMembership(change),
-      ...(ingest === null ? {} : { ingest: ingest.gateway, write: ingest.points }),
-      ...(config.ingest === null ? {}
-        : { ingestMaxBodyBytes: config.ingest.maxBodyBytes, writeMaxBodyBytes: config.ingest.maxWriteBodyBytes }),
-      ...(config.tls?.cert != null && config.tls.key != null
-        ? { https: { cert: config.tls.cert, key: config.tls.key, ...(config.tls.ca == null ? {} : { ca: config.tls.ca }) } }
-        : {}),
+    admin = buildAdminApp(adminDependencies(parts, ingest));
+    const adminPort = await listenAdmin(admin, config);
+    config.logger.child('node').info('serving', {
+      id: config.id, grpc: `${config.host}:${grpcPort}`, admin: `${config.host}:${adminPort}`,
     });
-    await admin.listen({ host: config.host, port: config.adminPort }).catch((error: unknown) => {
-      throw new ChronosError(
-        'UNAVAILABLE',
-        `cannot listen on ${config.host}:${config.adminPort} (admin HTTP): ${errorMessage(error)}`,
-      );
-    });
-    const address = admin.server.address();
-    const adminPort = typeof address === 'object' && address !== null ? address.port : config.adminPort;
-    log.info('serving', { id: config.id, grpc: `${config.host}:${grpcPort}`, admin: `${config.host}:${adminPort}` });
-
-    let stopped = false;
-    const runningGrpc = grpc;
-    const runningAdmin = admin;
-    return {
-      node,
-      grpcPort,
-      adminPort,
-      async stop(): Promise<void> {
-        if (stopped) return;
-        stopped = true;
-        await ingest?.stop();
-        await edge?.stop();
-        await node.stop();
-        await runningGrpc.stop(2_000);
-        await runningAdmin.close();
-      },
-    };
+    const stop = stopInOrder(ingest, edge, node, grpc, admin);
+    return { node, grpcPort, adminPort, stop };
   } catch (error) {
     await admin?.close().catch(() => undefined);
     await grpc?.stop(0).catch(() => undefined);
@@ -236,6 +115,111 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     await node.stop().catch(() => undefined);
     throw error;
   }
+}
+
+/** What the node's surfaces are built from once the driver is open. */
+interface ServingParts {
+  readonly config: NodeServerConfig;
+  readonly node: RaftNode;
+  readonly auth: TokenAuth;
+  readonly metrics: NodeMetrics;
+  readonly edge: EdgeSync | null;
+}
+
+/** The driver's options from the node's configuration. */
+function raftNodeOptions(config: NodeServerConfig, nodeDir: string): RaftNodeOptions {
+  return {
+    id: config.id,
+    nodeDir,
+    peers: config.peers,
+    address: `${config.host}:${config.port}`,
+    tickMs: config.tickMs,
+    raft: {
+      electionTicksMin: config.electionTicksMin,
+      electionTicksMax: config.electionTicksMax,
+      heartbeatTicks: config.heartbeatTicks,
+    },
+    snapshotEveryEntries: config.snapshotEveryEntries,
+    ttlCleanupIntervalMs: config.ttlCleanupIntervalMs,
+    writeTimeoutMs: config.writeTimeoutMs,
+    readTimeoutMs: config.readTimeoutMs,
+    ...(config.statementLimits === undefined ? {} : { statementLimits: config.statementLimits }),
+    tls: config.tls,
+    peerToken: config.tokens.admin,
+    clock: config.clock,
+    logger: config.logger,
+    syncCapture: config.sync !== null,
+  };
+}
+
+/** The gRPC endpoint's handlers: Raft traffic to the driver, client services from api/. */
+function grpcOptions(parts: ServingParts): NodeGrpcOptions {
+  const { config, node, auth, metrics, edge } = parts;
+  return {
+    host: config.host,
+    port: config.port,
+    tls: config.tls,
+    raft: (request) => node.handleRaftRequest(request),
+    raftStream: (message) => node.receiveStreamed(message),
+    sql: sqlHandler({ node, auth, metrics, edge, logger: config.logger }),
+    forwardSql: async (statements, context) => {
+      // Parsed before it enters the log, in steps: writes arriving meanwhile go ahead of it
+      // instead of waiting behind its parse at apply.
+      for (const sql of statements) await parsedStatements.prepare(sql);
+      return node.handleForward(statements, context);
+    },
+    changeMembership: (change) => node.changeMembership(change),
+    forwardCommand: (command) => node.handleForwardedCommand(command),
+    sync: syncTargetHandler(node, auth, config.clock, metrics.syncTarget),
+    ...(edge === null ? {} : { syncStatus: () => edge.status(), health: () => Promise.resolve(edge.connectivity()) }),
+    auth,
+    clusterId: () => node.clusterId,
+  };
+}
+
+/** The admin app's dependencies: status, metrics, backups, membership, ingest when enabled. */
+function adminDependencies(parts: ServingParts, ingest: RunningIngest | null): AdminDependencies {
+  const { config, node, auth, metrics } = parts;
+  return {
+    status: () => node.status(),
+    metrics,
+    auth,
+    exportBackup: () => node.exportBackup(),
+    changeMembership: (change) => node.changeMembership(change),
+    ...(ingest === null ? {} : { ingest: ingest.gateway, write: ingest.points }),
+    ...(config.ingest === null ? {}
+      : { ingestMaxBodyBytes: config.ingest.maxBodyBytes, writeMaxBodyBytes: config.ingest.maxWriteBodyBytes }),
+    ...(config.tls?.cert != null && config.tls.key != null
+      ? { https: { cert: config.tls.cert, key: config.tls.key, ...(config.tls.ca == null ? {} : { ca: config.tls.ca }) } }
+      : {}),
+  };
+}
+
+/** Binds the admin app; resolves to the port it got (the configured one unless that was 0). */
+async function listenAdmin(admin: FastifyInstance, config: NodeServerConfig): Promise<number> {
+  await admin.listen({ host: config.host, port: config.adminPort }).catch((error: unknown) => {
+    throw new ChronosError(
+      'UNAVAILABLE',
+      `cannot listen on ${config.host}:${config.adminPort} (admin HTTP): ${errorMessage(error)}`,
+    );
+  });
+  const address = admin.server.address();
+  return typeof address === 'object' && address !== null ? address.port : config.adminPort;
+}
+
+/** Stops intake first (ingest, edge sync), then the driver, then the servers; safe to call twice. */
+function stopInOrder(ingest: RunningIngest | null, edge: EdgeSync | null, node: RaftNode,
+  grpc: GrpcServer, admin: FastifyInstance): () => Promise<void> {
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    await ingest?.stop();
+    await edge?.stop();
+    await node.stop();
+    await grpc.stop(2_000);
+    await admin.close();
+  };
 }
 
 /** Ingest events as metrics. */

@@ -3,7 +3,7 @@ import type { OutputFormat } from './format/index.js';
 import type { SqlTarget, TextSink } from './sql-target.js';
 import { metaCommandSql } from './meta-commands.js';
 import { runOne } from './run-statements.js';
-import { splitStatements } from '../sql/split-statements.js';
+import { splitStatements } from '../sql/index.js';
 
 /** The prompt of the guide's session. */
 export const PROMPT = 'chronos> ';

@@ -1,8 +1,8 @@
 import type { OutputFormat } from './format/index.js';
 import type { CliIo, SqlTarget } from './sql-target.js';
-import { errorMessage } from '../lib/errors.js';
+import { errorMessage } from '../lib/index.js';
 import { formatResult } from './format/index.js';
-import { splitStatements } from '../sql/split-statements.js';
+import { splitStatements } from '../sql/index.js';
 
 /**
  * Runs every statement of `text` in order (`-e` and a non-terminal stdin), printing each

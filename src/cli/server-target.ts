@@ -1,8 +1,9 @@
-import type { StatementResult } from '../sql/result.js';
+import type { StatementResult } from '../sql/index.js';
 import type { TlsMaterial } from '../transport/index.js';
 import type { SqlTarget } from './sql-target.js';
-import { ChronosError, isChronosError } from '../lib/errors.js';
-import { SqlClient, loadTlsMaterial, tlsConfigFromEnv } from '../transport/index.js';
+import { ChronosError, isChronosError } from '../lib/index.js';
+import { SqlClient } from '../api/grpc/index.js';
+import { loadTlsMaterial, tlsConfigFromEnv } from '../transport/index.js';
 
 /** Redirects followed for one statement: more means the cluster is electing, not that we lost. */
 const LEADER_HOPS_MAX = 3;

@@ -1,4 +1,4 @@
-import type { StatementResult } from '../sql/result.js';
+import type { StatementResult } from '../sql/index.js';
 
 /** Where a SQL front end sends statements: a local engine or a server. */
 export interface SqlTarget {

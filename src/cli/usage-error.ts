@@ -1,4 +1,4 @@
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError } from '../lib/index.js';
 
 /** Process exit status of a command line that cannot be run as written (as clap and getopt do). */
 export const USAGE_EXIT_CODE = 2;

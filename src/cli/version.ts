@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError } from '../lib/index.js';
 
 /** The version in package.json (src/cli and dist/cli both sit two levels below it). */
 export function packageVersion(): string {

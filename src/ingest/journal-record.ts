@@ -1,4 +1,4 @@
-import { crc32 } from '../lib/crc32.js';
+import { crc32 } from '../lib/index.js';
 
 /** One journaled request (or slice of one): its payload, decoded by the journal's codec. */
 export interface JournalRecord<T> {

@@ -1,6 +1,6 @@
 import { assert, assertNever, isChronosError } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
-import type { Entry } from '../raft/types.js';
+import type { Entry } from '../raft/index.js';
 import { applyWriteCommand, sweepExpired } from '../sql/index.js';
 import { applyIngestBatch, applyPointBatch } from '../ingest/index.js';
 import type { StorageEngine, WriteTransaction } from '../storage/index.js';
@@ -13,7 +13,10 @@ import { acknowledgeOutbox, applyCapturedWrite, applySyncBatch, capturingOps } f
 export interface SyncCapture {
   readonly nodeId: string;
 }
-import type { CommandOutcome } from './replicated-command.js';
+import type { CommandOutcome, ReplicatedCommand } from './replicated-command.js';
+
+/** The batch a `syncBatch` command carries. */
+type SyncBatchCommand = Extract<ReplicatedCommand, { kind: 'syncBatch' }>['batch'];
 
 /**
  * Applies committed entries in one storage transaction, committed together with the last
@@ -82,8 +85,7 @@ async function applyCommand(
     case 'ttlSweep': {
       const deleted = await sweepExpired(txn, command.nowMs);
       if (deleted > 0) log.info('TTL pass removed expired rows', { index: entry.index, deleted });
-      const results = [{ kind: 'message', message: `Expired ${deleted} rows`, rowsAffected: deleted }] as const;
-      return { ok: true, value: { kind: 'statements', results } };
+      return messageOutcome(`Expired ${deleted} rows`, deleted);
     }
     case 'ingestBatch': {
       const batch = command.batch;
@@ -106,30 +108,37 @@ async function applyCommand(
         return { kind: 'points', applied };
       });
     }
-    case 'syncBatch': {
-      const savepoint = txn.savepoint();
-      try {
-        return { ok: true, value: { kind: 'sync', applied: await applySyncBatch(txn, command.batch) } };
-      } catch (error) {
-        // The whole batch or nothing: the edge keeps its ops and sees why.
-        txn.rollbackTo(savepoint);
-        if (!isChronosError(error)) throw error;
-        log.warn('sync batch refused', { index: entry.index, edge: command.batch.edgeId, error: error.message });
-        return { ok: false, error };
-      }
-    }
+    case 'syncBatch':
+      return applyWholeSyncBatch(txn, command.batch, entry, log);
     case 'syncAck': {
       const removed = await acknowledgeOutbox(txn, command.throughId);
-      const results = [{ kind: 'message', message: `Acknowledged ${removed} ops`, rowsAffected: removed }] as const;
-      return { ok: true, value: { kind: 'statements', results } };
+      return messageOutcome(`Acknowledged ${removed} ops`, removed);
     }
-    case 'clusterBirth': {
-      const clusterId = await applyClusterBirth(txn, command.clusterId);
-      const results = [{ kind: 'message', message: `Cluster ${clusterId}`, rowsAffected: 0 }] as const;
-      return { ok: true, value: { kind: 'statements', results } };
-    }
+    case 'clusterBirth':
+      return messageOutcome(`Cluster ${await applyClusterBirth(txn, command.clusterId)}`, 0);
     default:
       return assertNever(command, 'replicated command');
+  }
+}
+
+/** A command's outcome as one statement's message (a TTL pass, an acknowledgement, a birth). */
+function messageOutcome(message: string, rowsAffected: number): ApplyOutcome<CommandOutcome> {
+  return { ok: true, value: { kind: 'statements', results: [{ kind: 'message', message, rowsAffected }] } };
+}
+
+/** Applies an edge's batch whole or not at all: a refusal rolls back to before it. */
+async function applyWholeSyncBatch(
+  txn: WriteTransaction, batch: SyncBatchCommand, entry: Entry, log: Logger,
+): Promise<ApplyOutcome<CommandOutcome>> {
+  const savepoint = txn.savepoint();
+  try {
+    return { ok: true, value: { kind: 'sync', applied: await applySyncBatch(txn, batch) } };
+  } catch (error) {
+    // The whole batch or nothing: the edge keeps its ops and sees why.
+    txn.rollbackTo(savepoint);
+    if (!isChronosError(error)) throw error;
+    log.warn('sync batch refused', { index: entry.index, edge: batch.edgeId, error: error.message });
+    return { ok: false, error };
   }
 }
 

@@ -1,12 +1,12 @@
 import { assert, ChronosError, errorMessage } from '../lib/index.js';
 import type { Clock, Logger, Scheduler } from '../lib/index.js';
 import type { RaftCore } from '../raft/index.js';
-import type { NodeId } from '../raft/types.js';
+import type { NodeId } from '../raft/index.js';
 import { DEFAULT_STATEMENT_LIMITS, executeRead } from '../sql/index.js';
 import type { StatementLimits } from '../sql/index.js';
-import type { StatementResult } from '../sql/result.js';
+import type { StatementResult } from '../sql/index.js';
 import type { StorageEngine } from '../storage/index.js';
-import type { CallContext, StatementOutcome } from '../transport/handlers.js';
+import type { CallContext, StatementOutcome } from '../transport/index.js';
 import { forwardWrite } from './forward-write.js';
 import { changeMembership, handOverTarget } from './members.js';
 import type { MemberChange, MembersView } from './members.js';

@@ -1,8 +1,7 @@
 import { errorMessage } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
-import type { RaftCore } from '../raft/index.js';
-import type { NodeId } from '../raft/types.js';
-import type { PeerIdentity } from '../transport/identify-peer.js';
+import type { RaftCore, NodeId } from '../raft/index.js';
+import type { PeerIdentity } from '../transport/index.js';
 import { encodeReplicatedCommand } from './replicated-command.js';
 
 /** What naming the cluster needs from the node. */

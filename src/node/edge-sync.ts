@@ -1,10 +1,29 @@
 import { ChronosError, errorMessage, isChronosError } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
 import { decodeSyncOp, outboxStats, readOutbox } from '../sync/index.js';
-import type { TlsMaterial } from '../transport/credentials.js';
-import type { ConnectivityState, SyncStatus } from '../transport/handlers.js';
-import { SyncClient } from '../transport/sync-client.js';
 import type { RaftNode } from './raft-node.js';
+
+/** The edge's view of its sync target (HealthService.GetConnectivity reports it). */
+export type ConnectivityState = 'Connected' | 'Disconnected' | 'Reconnecting';
+
+/** What the sync worker reports (SyncStatusService.GetSyncStatus answers it). */
+export interface SyncStatus {
+  readonly lastSyncTsMs: number;
+  readonly lastSyncApplied: number;
+  readonly pendingOps: number;
+  readonly lastError: string;
+}
+
+/**
+ * The edge's link to one target node: api/grpc's SyncClient, handed in by the composition
+ * root, since node/ knows no client surface.
+ */
+export interface SyncLink {
+  readonly address: string;
+  /** Ships ops as edge `edgeId`; resolves to the highest op id the target holds for it. */
+  sync(edgeId: string, operations: readonly { readonly id: bigint; readonly data: Uint8Array }[]): Promise<bigint>;
+  close(): void;
+}
 
 /** What an edge's outbox holds now (read at scrape time). */
 export interface OutboxReport {
@@ -29,8 +48,8 @@ export interface EdgeSyncOptions {
   readonly batchSize: number;
   /** Outbox bytes past which writes are refused. */
   readonly maxQueueBytes: number;
-  readonly token: string | null;
-  readonly tls: TlsMaterial | null;
+  /** Opens the link to one target address. */
+  readonly connect: (address: string) => SyncLink;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -63,7 +82,7 @@ function describeFailure(error: unknown, address: string): { cause: 'auth' | 'sc
 export class EdgeSync {
   readonly #node: RaftNode;
   readonly #options: EdgeSyncOptions;
-  readonly #clients: SyncClient[];
+  readonly #clients: SyncLink[];
   readonly #log: Logger;
   #target = 0;
   #running = false;
@@ -80,7 +99,7 @@ export class EdgeSync {
     this.#node = node;
     this.#options = options;
     this.#log = options.logger.child('sync');
-    this.#clients = options.targets.map((address) => new SyncClient({ address, tls: options.tls, token: options.token }));
+    this.#clients = options.targets.map((address) => options.connect(address));
   }
 
   /** Starts shipping in the background. */
@@ -187,7 +206,7 @@ export class EdgeSync {
     const first = entries[0];
     const last = entries.at(-1);
     if (first === undefined || last === undefined) return false;
-    const client = this.#clients[this.#target] as SyncClient;
+    const client = this.#clients[this.#target] as SyncLink;
     const cursor = Number(await client.sync(this.#node.id, entries.map((e) => ({ id: BigInt(e.id), data: e.data }))));
     const through = Math.min(cursor, last.id);
     if (through >= first.id) await this.#node.submitCommand({ kind: 'syncAck', throughId: through });

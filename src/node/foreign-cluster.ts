@@ -1,4 +1,4 @@
-import type { NodeId } from '../raft/types.js';
+import type { NodeId } from '../raft/index.js';
 
 /**
  * Decides when this node, not its peers, is the one in the wrong cluster: peers that refused

@@ -1,9 +1,8 @@
-import type { NodeId } from '../raft/types.js';
-import type { StatementResult } from '../sql/result.js';
-import type { CallContext } from '../transport/handlers.js';
+import type { NodeId } from '../raft/index.js';
+import type { StatementResult } from '../sql/index.js';
+import type { CallContext } from '../transport/index.js';
+import { connectionReason, forwardNeverSent } from '../transport/index.js';
 import type { PeerTransport } from './node-environment.js';
-import { connectionReason } from '../transport/grpc-status.js';
-import { forwardNeverSent } from '../transport/forward-failure.js';
 import { notApplied, outcomeUnknown } from './write-outcome.js';
 
 /**

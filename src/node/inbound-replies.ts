@@ -1,4 +1,4 @@
-import type { RaftMessage } from '../raft/messages.js';
+import type { RaftMessage } from '../raft/index.js';
 
 type ReplyKind = 'voteResponse' | 'appendResponse' | 'readIndexResponse';
 

@@ -1,4 +1,4 @@
-import type { SnapshotMeta } from '../raft/types.js';
+import type { SnapshotMeta } from '../raft/index.js';
 import type { StorageEngine } from '../storage/index.js';
 
 /**

@@ -1,9 +1,9 @@
 import type { Clock, Logger } from '../lib/index.js';
 import { UNLIMITED, dryRun } from '../sql/index.js';
 import type { StatementExecutor } from '../sql/index.js';
-import type { StatementResult } from '../sql/result.js';
+import type { StatementResult } from '../sql/index.js';
 import type { StorageEngine } from '../storage/index.js';
-import type { CallContext } from '../transport/handlers.js';
+import type { CallContext } from '../transport/index.js';
 import type { DiskStats } from '../wal/index.js';
 import type { NodeEnvironment } from './node-environment.js';
 import { RaftNode } from './raft-node.js';

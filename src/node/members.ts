@@ -1,7 +1,6 @@
 import { ChronosError, isChronosError } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
-import type { RaftCore } from '../raft/index.js';
-import type { MemberChange, Membership, MembersView, NodeId } from '../raft/types.js';
+import type { RaftCore, MemberChange, Membership, MembersView, NodeId } from '../raft/index.js';
 
 export type { MemberChange, MembersView };
 

@@ -1,5 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { NodeId } from '../raft/types.js';
+import type { NodeId } from '../raft/index.js';
 
 /**
  * Whether a node still takes requests: running, draining (stop() began: no new writes, the

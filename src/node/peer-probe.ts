@@ -1,5 +1,5 @@
-import type { NodeId } from '../raft/types.js';
-import type { PeerIdentity } from '../transport/identify-peer.js';
+import type { NodeId } from '../raft/index.js';
+import type { PeerIdentity } from '../transport/index.js';
 
 /** What probing the named peers needs from the node. */
 export interface PeerProbePort {

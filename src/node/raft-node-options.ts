@@ -1,8 +1,7 @@
 import type { Clock, Logger } from '../lib/index.js';
-import type { RaftConfig } from '../raft/index.js';
-import type { NodeId } from '../raft/types.js';
+import type { RaftConfig, NodeId } from '../raft/index.js';
 import type { StatementLimits } from '../sql/index.js';
-import type { TlsMaterial } from '../transport/credentials.js';
+import type { TlsMaterial } from '../transport/index.js';
 import type { NodeEnvironment } from './node-environment.js';
 import type { NodeLayout } from './restore.js';
 

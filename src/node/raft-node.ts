@@ -1,12 +1,12 @@
 import { ChronosError } from '../lib/index.js';
 import type { Timer } from '../lib/index.js';
 import type { RaftCore } from '../raft/index.js';
-import type { RaftMessage } from '../raft/messages.js';
-import type { NodeId } from '../raft/types.js';
+import type { RaftMessage } from '../raft/index.js';
+import type { NodeId } from '../raft/index.js';
 import type { Script } from '../sql/index.js';
-import type { StatementResult } from '../sql/result.js';
+import type { StatementResult } from '../sql/index.js';
 import type { StorageEngine } from '../storage/index.js';
-import type { CallContext, StatementOutcome } from '../transport/handlers.js';
+import type { CallContext, StatementOutcome } from '../transport/index.js';
 import type { DiskStats } from '../wal/index.js';
 import type { NodeStatus } from './node-status.js';
 import { nodeStatusOf } from './node-status.js';

@@ -2,8 +2,7 @@ import { assertNever, ChronosError } from '../lib/index.js';
 import { decodeIngestBatch, decodePointBatch, encodeIngestBatch, encodePointBatch } from '../ingest/index.js';
 import type { IngestApplied, IngestBatch, PointBatch, PointsApplied } from '../ingest/index.js';
 import { decodeWriteCommand, encodeWriteCommand } from '../sql/index.js';
-import type { WriteCommand } from '../sql/index.js';
-import type { StatementResult } from '../sql/result.js';
+import type { WriteCommand, StatementResult } from '../sql/index.js';
 import { decodeSyncBatch, encodeSyncBatch } from '../sync/index.js';
 import type { SyncApplied, SyncBatchCommand } from '../sync/index.js';
 

@@ -1,7 +1,6 @@
 import { assert, ChronosError } from '../lib/index.js';
 import { planScript } from '../sql/index.js';
-import type { Script } from '../sql/index.js';
-import type { StatementResult } from '../sql/result.js';
+import type { Script, StatementResult } from '../sql/index.js';
 
 /** How a node runs the two kinds of work a client script turns into. */
 export interface ScriptRunner {

@@ -1,4 +1,4 @@
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError } from '../lib/index.js';
 import type { NodeId } from './types.js';
 
 /** What the driver chooses for one Raft node; every limit bounds memory or latency. */

@@ -1,5 +1,5 @@
-import { assert } from '../lib/assert.js';
-import type { Random } from '../lib/random.js';
+import { assert } from '../lib/index.js';
+import type { Random } from '../lib/index.js';
 import type { ResolvedRaftConfig } from './config.js';
 import { decodeMembership } from './membership.js';
 import type { RaftMessage } from './messages.js';

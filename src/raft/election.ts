@@ -1,4 +1,4 @@
-import { assert, assertNever } from '../lib/assert.js';
+import { assert, assertNever } from '../lib/index.js';
 import type { CoreState } from './core-state.js';
 import type { VoteRequest, VoteResponse } from './messages.js';
 import { Progress } from './progress.js';

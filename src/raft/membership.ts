@@ -1,4 +1,4 @@
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError } from '../lib/index.js';
 import type { Membership, NodeId } from './types.js';
 
 const encoder = new TextEncoder();

@@ -1,4 +1,4 @@
-import { assert } from '../lib/assert.js';
+import { assert } from '../lib/index.js';
 
 /** How the leader replicates to one follower (etcd's probe/replicate/snapshot states). */
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';

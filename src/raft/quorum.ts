@@ -1,4 +1,4 @@
-import { assert } from '../lib/assert.js';
+import { assert } from '../lib/index.js';
 
 /** Votes needed out of `voterCount` (a strict majority). */
 export function majority(voterCount: number): number {

@@ -1,6 +1,5 @@
-import { assert, assertNever } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
-import type { Random } from '../lib/random.js';
+import { assert, assertNever, ChronosError } from '../lib/index.js';
+import type { Random } from '../lib/index.js';
 import { resolveRaftConfig } from './config.js';
 import type { RaftConfig } from './config.js';
 import { CoreState } from './core-state.js';

@@ -1,4 +1,4 @@
-import { assert } from '../lib/assert.js';
+import { assert } from '../lib/index.js';
 import type { Snapshot } from './ready.js';
 import type { Entry, SnapshotMeta } from './types.js';
 

@@ -1,4 +1,4 @@
-import { assert } from '../lib/assert.js';
+import { assert } from '../lib/index.js';
 import type { NodeId } from './types.js';
 
 /** A read waiting for a quorum to confirm the leader still leads (thesis §6.4). */

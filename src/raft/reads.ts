@@ -1,4 +1,4 @@
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError } from '../lib/index.js';
 import type { CoreState } from './core-state.js';
 import { majority } from './quorum.js';
 import { broadcastHeartbeat } from './replication.js';

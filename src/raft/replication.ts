@@ -1,4 +1,4 @@
-import { assert } from '../lib/assert.js';
+import { assert } from '../lib/index.js';
 import type { CoreState } from './core-state.js';
 import type { AppendRequest, AppendResponse, SnapshotRequest } from './messages.js';
 import { Progress } from './progress.js';

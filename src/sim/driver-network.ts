@@ -1,9 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import { ChronosError } from '../lib/index.js';
 import type { Random } from '../lib/index.js';
-import type { PeerTransport } from '../node/node-environment.js';
-import type { RaftNode } from '../node/raft-node.js';
-import type { PeerIdentity } from '../transport/identify-peer.js';
+import type { PeerTransport } from '../node/index.js';
+import type { RaftNode } from '../node/index.js';
+import type { PeerIdentity } from '../transport/index.js';
 import type { ForwardResult, PeerFailure } from '../transport/index.js';
 import type { NodeId, RaftMessage } from '../raft/index.js';
 import type { SimScheduler, TimerOwner } from './sim-scheduler.js';

@@ -1,5 +1,5 @@
 import { isChronosError } from '../lib/index.js';
-import type { RaftNode } from '../node/raft-node.js';
+import type { RaftNode } from '../node/index.js';
 import { InvariantViolation } from './checkers.js';
 import { writeStatements } from './driver-state.js';
 

@@ -1,4 +1,4 @@
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError } from '../lib/index.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,4 +1,4 @@
-import { assert } from '../lib/assert.js';
+import { assert } from '../lib/index.js';
 
 /** A packet with its delivery time; `sequence` breaks ties in send order. */
 export interface QueuedPacket<T> {

@@ -1,4 +1,4 @@
-import type { Random } from '../lib/random.js';
+import type { Random } from '../lib/index.js';
 import type { NetworkFaults } from './sim-network.js';
 
 /** Fault rates for the fault phase (per step unless named otherwise). */

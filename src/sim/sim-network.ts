@@ -1,4 +1,4 @@
-import type { Random } from '../lib/random.js';
+import type { Random } from '../lib/index.js';
 import type { NodeId, RaftMessage } from '../raft/index.js';
 import { PacketQueue } from './packet-queue.js';
 

@@ -1,5 +1,5 @@
-import { assert } from '../lib/assert.js';
-import type { Random } from '../lib/random.js';
+import { assert } from '../lib/index.js';
+import type { Random } from '../lib/index.js';
 import { mayPrecedePersist, RaftCore } from '../raft/index.js';
 import type {
   Entry, HardState, NodeId, RaftConfig, RaftMessage, ReadState, Snapshot,

@@ -1,6 +1,6 @@
-import { assert } from '../lib/assert.js';
-import { isChronosError } from '../lib/errors.js';
-import { Random } from '../lib/random.js';
+import { assert } from '../lib/index.js';
+import { isChronosError } from '../lib/index.js';
+import { Random } from '../lib/index.js';
 import type { Entry, Membership, NodeId, ReadState } from '../raft/index.js';
 import { InvariantViolation, SafetyChecker, entryKey } from './checkers.js';
 import { encodeCommand } from './kv.js';

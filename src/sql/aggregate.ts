@@ -1,5 +1,5 @@
 import { assertNever, ChronosError } from '../lib/index.js';
-import type { SqlType, SqlValue } from '../storage/values.js';
+import type { SqlType, SqlValue } from '../storage/index.js';
 import type { AggregateName } from './ast.js';
 import { compareValues, intArithmetic } from './value-ops.js';
 

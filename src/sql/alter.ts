@@ -1,6 +1,5 @@
 import { assertNever, ChronosError } from '../lib/index.js';
-import type { WriteTransaction } from '../storage/engine.js';
-import type { TableSchema } from '../storage/schema.js';
+import type { WriteTransaction, TableSchema } from '../storage/index.js';
 import type { AlterTableAction } from './ast.js';
 import type { MessageResult } from './result.js';
 

@@ -1,5 +1,4 @@
-import type { TableLayoutName } from '../storage/schema.js';
-import type { SqlType, SqlValue } from '../storage/values.js';
+import type { TableLayoutName, SqlType, SqlValue } from '../storage/index.js';
 
 /** Binary operators of the dialect (`<>` is folded into `!=`). */
 export type BinaryOp =

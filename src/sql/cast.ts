@@ -1,6 +1,6 @@
 import { ChronosError } from '../lib/index.js';
-import type { SqlType, SqlValue } from '../storage/values.js';
-import { canonicalInt, INT64_MAX, INT64_MIN } from '../storage/values.js';
+import type { SqlType, SqlValue } from '../storage/index.js';
+import { canonicalInt, INT64_MAX, INT64_MIN } from '../storage/index.js';
 import type { Expr } from './ast.js';
 import type { CompileContext, Compiled } from './compile.js';
 import { printExpr } from './print.js';

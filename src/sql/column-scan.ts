@@ -1,4 +1,4 @@
-import type { KeyRange } from '../storage/engine.js';
+import type { KeyRange } from '../storage/index.js';
 import type { Expr, SelectStatement } from './ast.js';
 import { eachChild } from './expr-depth.js';
 import type { SelectPlan } from './plan.js';

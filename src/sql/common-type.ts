@@ -1,5 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { SqlType } from '../storage/values.js';
+import type { SqlType } from '../storage/index.js';
 
 /** The one type several branches share (INT with FLOAT is FLOAT); anything else mixed is refused. */
 export function commonType(what: string, types: readonly (SqlType | null)[]): SqlType | null {

@@ -1,5 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { SqlValue } from '../storage/values.js';
+import type { SqlValue } from '../storage/index.js';
 import type { Expr } from './ast.js';
 import { commonType } from './common-type.js';
 import type { CompileContext, Compiled, Evaluator } from './compile.js';

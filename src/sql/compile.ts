@@ -1,6 +1,6 @@
 import { buildInSet } from './in-set.js';
 import { assertNever, ChronosError } from '../lib/index.js';
-import type { Row, SqlType, SqlValue } from '../storage/values.js';
+import type { Row, SqlType, SqlValue } from '../storage/index.js';
 import type { Expr } from './ast.js';
 import { compileCase } from './compile-case.js';
 import { compileCast } from './cast.js';
@@ -86,64 +86,18 @@ function compileNode(expr: Expr, ctx: CompileContext): Compiled {
       return constantOf(expr.value, expr.type);
     case 'param':
       throw new ChronosError('PARSE_ERROR', 'Parse error: unbound parameter');
-    case 'column': {
-      if (ctx.scope === null) {
-        throw new ChronosError(
-          'UNKNOWN_COLUMN',
-          `Column ${expr.name} is not allowed here (no table)`,
-        );
-      }
-      const column = ctx.scope.resolve(expr.table, expr.name);
-      if (ctx.slotOf !== undefined) {
-        throw new ChronosError(
-          'INVALID_ARGUMENT',
-          `Column ${column.name} must appear in GROUP BY or be used in an aggregate function`,
-        );
-      }
-      const slot = column.slot;
-      return { evaluate: (row) => row[slot] ?? null, type: column.type, constant: NOT_CONSTANT };
-    }
+    case 'column':
+      return compileColumn(expr, ctx);
     case 'unary':
       return compileUnary(expr.op, compileExpr(expr.operand, ctx), expr);
     case 'binary':
       return compileBinary(expr, ctx);
-    case 'isNull': {
-      const compiled = compileExpr(expr.operand, ctx);
-      const operand = compiled.evaluate;
-      const negated = expr.negated;
-      return {
-        evaluate: (row) => (operand(row) === null) !== negated,
-        type: 'BOOLEAN',
-        constant: compiled.constant,
-      };
-    }
+    case 'isNull':
+      return compileIsNull(expr, ctx);
     case 'in':
       return compileIn(expr, ctx);
-    case 'between': {
-      const operand = compileExpr(expr.operand, ctx);
-      const low = compileExpr(expr.low, ctx);
-      const high = compileExpr(expr.high, ctx);
-      checkComparable(operand.type, low.type, expr);
-      checkComparable(operand.type, high.type, expr);
-      const negated = expr.negated;
-      const [o, l, h] = [operand.evaluate, low.evaluate, high.evaluate];
-      return {
-        evaluate: (row) => {
-          const v = o(row);
-          const lo = l(row);
-          const hi = h(row);
-          if (v === null) return null;
-          // x BETWEEN lo AND hi is x >= lo AND x <= hi in three-valued logic: one false
-          // bound decides even when the other is NULL.
-          const aboveLow = lo === null ? null : compareValues(v, lo) >= 0;
-          const belowHigh = hi === null ? null : compareValues(v, hi) <= 0;
-          if (aboveLow === false || belowHigh === false) return negated;
-          return aboveLow === null || belowHigh === null ? null : !negated;
-        },
-        type: 'BOOLEAN',
-        constant: operand.constant && low.constant && high.constant,
-      };
-    }
+    case 'between':
+      return compileBetween(expr, ctx);
     case 'like':
       return compileLike(expr, ctx);
     case 'call':
@@ -166,6 +120,64 @@ function compileNode(expr: Expr, ctx: CompileContext): Compiled {
     default:
       return assertNever(expr, 'expression');
   }
+}
+
+/** A column reference: its slot in the row (refused without a table, or outside GROUP BY). */
+function compileColumn(expr: Extract<Expr, { kind: 'column' }>, ctx: CompileContext): Compiled {
+  if (ctx.scope === null) {
+    throw new ChronosError(
+      'UNKNOWN_COLUMN',
+      `Column ${expr.name} is not allowed here (no table)`,
+    );
+  }
+  const column = ctx.scope.resolve(expr.table, expr.name);
+  if (ctx.slotOf !== undefined) {
+    throw new ChronosError(
+      'INVALID_ARGUMENT',
+      `Column ${column.name} must appear in GROUP BY or be used in an aggregate function`,
+    );
+  }
+  const slot = column.slot;
+  return { evaluate: (row) => row[slot] ?? null, type: column.type, constant: NOT_CONSTANT };
+}
+
+/** `x IS [NOT] NULL`. */
+function compileIsNull(expr: Extract<Expr, { kind: 'isNull' }>, ctx: CompileContext): Compiled {
+  const compiled = compileExpr(expr.operand, ctx);
+  const operand = compiled.evaluate;
+  const negated = expr.negated;
+  return {
+    evaluate: (row) => (operand(row) === null) !== negated,
+    type: 'BOOLEAN',
+    constant: compiled.constant,
+  };
+}
+
+/** `x [NOT] BETWEEN lo AND hi`. */
+function compileBetween(expr: Extract<Expr, { kind: 'between' }>, ctx: CompileContext): Compiled {
+  const operand = compileExpr(expr.operand, ctx);
+  const low = compileExpr(expr.low, ctx);
+  const high = compileExpr(expr.high, ctx);
+  checkComparable(operand.type, low.type, expr);
+  checkComparable(operand.type, high.type, expr);
+  const negated = expr.negated;
+  const [o, l, h] = [operand.evaluate, low.evaluate, high.evaluate];
+  return {
+    evaluate: (row) => {
+      const v = o(row);
+      const lo = l(row);
+      const hi = h(row);
+      if (v === null) return null;
+      // x BETWEEN lo AND hi is x >= lo AND x <= hi in three-valued logic: one false
+      // bound decides even when the other is NULL.
+      const aboveLow = lo === null ? null : compareValues(v, lo) >= 0;
+      const belowHigh = hi === null ? null : compareValues(v, hi) <= 0;
+      if (aboveLow === false || belowHigh === false) return negated;
+      return aboveLow === null || belowHigh === null ? null : !negated;
+    },
+    type: 'BOOLEAN',
+    constant: operand.constant && low.constant && high.constant,
+  };
 }
 
 function checkComparable(a: SqlType | null, b: SqlType | null, expr: Expr): void {
@@ -218,53 +230,24 @@ function compileUnary(op: '-' | 'NOT', operand: Compiled, expr: Expr): Compiled 
   );
 }
 
-function compileBinary(expr: Extract<Expr, { kind: 'binary' }>, ctx: CompileContext): Compiled {
+type BinaryExpr = Extract<Expr, { kind: 'binary' }>;
+
+function compileBinary(expr: BinaryExpr, ctx: CompileContext): Compiled {
   const left = compileExpr(expr.left, ctx);
   const right = compileExpr(expr.right, ctx);
-  const l = left.evaluate;
-  const r = right.evaluate;
   const constant = left.constant && right.constant;
   const op = expr.op;
   switch (op) {
     case 'AND':
-    case 'OR': {
-      for (const side of [left, right]) {
-        if (side.type !== null && side.type !== 'BOOLEAN') {
-          throw new ChronosError(
-            'TYPE_MISMATCH',
-            `Type mismatch: ${op} needs BOOLEAN operands, got ${side.type} in '${printExpr(expr)}'`,
-          );
-        }
-      }
-      const evaluate: Evaluator = op === 'AND'
-        ? (row) => {
-            const a = l(row);
-            if (a === false) return false;
-            const b = r(row);
-            if (b === false) return false;
-            return a === null || b === null ? null : true;
-          }
-        : (row) => {
-            const a = l(row);
-            if (a === true) return true;
-            const b = r(row);
-            if (b === true) return true;
-            return a === null || b === null ? null : false;
-          };
-      return { evaluate, type: 'BOOLEAN', constant };
-    }
+    case 'OR':
+      checkOperands(left, right, (type) => type === 'BOOLEAN', `${op} needs BOOLEAN operands`, expr);
+      return { evaluate: logical(op, left.evaluate, right.evaluate), type: 'BOOLEAN', constant };
     case '=': case '!=': case '<': case '<=': case '>': case '>=':
       checkComparable(left.type, right.type, expr);
-      return { evaluate: comparison(op, l, r), type: 'BOOLEAN', constant };
+      return { evaluate: comparison(op, left.evaluate, right.evaluate), type: 'BOOLEAN', constant };
     case '||': {
-      for (const side of [left, right]) {
-        if (side.type !== null && side.type !== 'STRING') {
-          throw new ChronosError(
-            'TYPE_MISMATCH',
-            `Type mismatch: || needs STRING operands, got ${side.type} in '${printExpr(expr)}'`,
-          );
-        }
-      }
+      checkOperands(left, right, (type) => type === 'STRING', '|| needs STRING operands', expr);
+      const [l, r] = [left.evaluate, right.evaluate];
       return {
         evaluate: (row) => {
           const a = l(row);
@@ -274,43 +257,74 @@ function compileBinary(expr: Extract<Expr, { kind: 'binary' }>, ctx: CompileCont
         type: 'STRING', constant,
       };
     }
-    case '+': case '-': case '*': case '/': case '%': {
-      for (const side of [left, right]) {
-        if (side.type !== null && side.type !== 'INT' && side.type !== 'FLOAT') {
-          throw new ChronosError(
-            'TYPE_MISMATCH',
-            `Type mismatch: '${op}' needs numbers, got ${side.type} in '${printExpr(expr)}'`,
-          );
-        }
-      }
-      if (left.type === 'FLOAT' || right.type === 'FLOAT') {
-        return {
-          evaluate: (row) => {
-            const a = l(row);
-            const b = r(row);
-            if (a === null || b === null) return null;
-            return floatArithmetic(
-              op,
-              toFloat(a as number | bigint),
-              toFloat(b as number | bigint),
-            );
-          },
-          type: 'FLOAT', constant,
-        };
-      }
-      return {
-        evaluate: (row) => {
-          const a = l(row);
-          const b = r(row);
-          if (a === null || b === null) return null;
-          return intArithmetic(op, a as number | bigint, b as number | bigint);
-        },
-        type: left.type === null && right.type === null ? null : 'INT', constant,
-      };
-    }
+    case '+': case '-': case '*': case '/': case '%':
+      checkOperands(left, right, (type) => type === 'INT' || type === 'FLOAT', `'${op}' needs numbers`, expr);
+      return arithmetic(op, left, right);
     default:
       return assertNever(op, 'operator');
   }
+}
+
+/** Refuses an operand whose (known) type `accepts` rejects: "Type mismatch: `needs`, got ...". */
+function checkOperands(left: Compiled, right: Compiled, accepts: (type: SqlType) => boolean,
+  needs: string, expr: BinaryExpr): void {
+  for (const side of [left, right]) {
+    if (side.type !== null && !accepts(side.type)) {
+      throw new ChronosError(
+        'TYPE_MISMATCH',
+        `Type mismatch: ${needs}, got ${side.type} in '${printExpr(expr)}'`,
+      );
+    }
+  }
+}
+
+/** AND / OR in three-valued logic; the right side is not evaluated once the left decides. */
+function logical(op: 'AND' | 'OR', l: Evaluator, r: Evaluator): Evaluator {
+  return op === 'AND'
+    ? (row) => {
+        const a = l(row);
+        if (a === false) return false;
+        const b = r(row);
+        if (b === false) return false;
+        return a === null || b === null ? null : true;
+      }
+    : (row) => {
+        const a = l(row);
+        if (a === true) return true;
+        const b = r(row);
+        if (b === true) return true;
+        return a === null || b === null ? null : false;
+      };
+}
+
+/** + - * / %: FLOAT when either side is, else INT (exact, overflow-checked). */
+function arithmetic(op: '+' | '-' | '*' | '/' | '%', left: Compiled, right: Compiled): Compiled {
+  const [l, r] = [left.evaluate, right.evaluate];
+  const constant = left.constant && right.constant;
+  if (left.type === 'FLOAT' || right.type === 'FLOAT') {
+    return {
+      evaluate: (row) => {
+        const a = l(row);
+        const b = r(row);
+        if (a === null || b === null) return null;
+        return floatArithmetic(
+          op,
+          toFloat(a as number | bigint),
+          toFloat(b as number | bigint),
+        );
+      },
+      type: 'FLOAT', constant,
+    };
+  }
+  return {
+    evaluate: (row) => {
+      const a = l(row);
+      const b = r(row);
+      if (a === null || b === null) return null;
+      return intArithmetic(op, a as number | bigint, b as number | bigint);
+    },
+    type: left.type === null && right.type === null ? null : 'INT', constant,
+  };
 }
 
 function comparison(

@@ -1,7 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { Catalog } from '../storage/schema.js';
-import type { StorageReader } from '../storage/engine.js';
-import type { SqlType, SqlValue } from '../storage/values.js';
+import type { Catalog, StorageReader, SqlType, SqlValue } from '../storage/index.js';
 import type { Expr, Join, SelectStatement, Statement, TableRef } from './ast.js';
 import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands, mapStatementExprs } from './expr-map.js';

@@ -1,6 +1,7 @@
-import type { Catalog, ColumnBatch, ColumnSchema, StorageReader, StoredRow, TableSchema } from '../storage/index.js';
+import type {
+  Catalog, ColumnBatch, ColumnSchema, StorageReader, StoredRow, TableSchema, SqlType, SqlValue,
+} from '../storage/index.js';
 import { rowsToColumnBatch } from '../storage/index.js';
-import type { SqlType, SqlValue } from '../storage/values.js';
 import type { CompoundStatement, Join, SelectStatement, TableRef } from './ast.js';
 import { assert } from '../lib/index.js';
 import type { RowsResult, StatementResult } from './result.js';

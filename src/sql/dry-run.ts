@@ -1,5 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { StorageEngine } from '../storage/engine.js';
+import type { StorageEngine } from '../storage/index.js';
 import { executeInTransaction } from './execute.js';
 import type { StatementResult } from './result.js';
 

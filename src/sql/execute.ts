@@ -1,5 +1,5 @@
 import { ChronosError, isChronosError } from '../lib/index.js';
-import type { StorageReader, WriteTransaction } from '../storage/engine.js';
+import type { StorageReader, WriteTransaction } from '../storage/index.js';
 import type { Statement } from './ast.js';
 import type { WriteCommand } from './command.js';
 import { hasSubqueries, parseStatement } from './parse.js';

@@ -1,6 +1,6 @@
 import { hasDerivedTables } from './derived-tables.js';
 import { unsupported } from './cursor.js';
-import type { ColumnBatch, StorageReader, StoredRow } from '../storage/engine.js';
+import type { ColumnBatch, StorageReader, StoredRow } from '../storage/index.js';
 import type {
   CompoundStatement, ExplainableStatement, Expr, Join, OrderItem, QueryTerm, SelectStatement,
 } from './ast.js';

@@ -1,6 +1,6 @@
 import { ChronosError } from '../lib/index.js';
-import type { SqlType, SqlValue } from '../storage/values.js';
-import { canonicalInt } from '../storage/values.js';
+import type { SqlType, SqlValue } from '../storage/index.js';
+import { canonicalInt } from '../storage/index.js';
 import { commonType } from './common-type.js';
 import { DATE_FUNCTIONS } from './date-functions.js';
 import { MATH_FUNCTIONS } from './math-functions.js';

@@ -1,5 +1,4 @@
-import type { ColumnBatch } from '../storage/engine.js';
-import type { Row, SqlValue } from '../storage/values.js';
+import type { ColumnBatch, Row, SqlValue } from '../storage/index.js';
 import type { Accumulator } from './aggregate.js';
 import type { Evaluator } from './compile.js';
 

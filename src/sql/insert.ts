@@ -1,7 +1,5 @@
 import { ChronosError, isChronosError } from '../lib/index.js';
-import type { WriteTransaction } from '../storage/engine.js';
-import type { TableSchema } from '../storage/schema.js';
-import type { Row, SqlType, SqlValue } from '../storage/values.js';
+import type { WriteTransaction, TableSchema, Row, SqlType, SqlValue } from '../storage/index.js';
 import type { CompoundStatement, Expr, SelectStatement, Statement } from './ast.js';
 import { compileExpr } from './compile.js';
 import { ConflictHandler, type UpsertOutcome } from './on-conflict.js';

@@ -1,6 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { Catalog, TableSchema } from '../storage/schema.js';
-import type { Row } from '../storage/values.js';
+import type { Catalog, TableSchema, Row } from '../storage/index.js';
 import type { RowsResult } from './result.js';
 
 const TTL_UNITS: readonly (readonly [number, string])[] = [

@@ -1,8 +1,6 @@
-import type { StorageReader } from '../storage/engine.js';
-import type { Row, SqlValue } from '../storage/values.js';
+import type { StorageReader, Row, SqlValue, TableSchema } from '../storage/index.js';
 import type { Expr, SelectStatement } from './ast.js';
 import { assert } from '../lib/index.js';
-import type { TableSchema } from '../storage/schema.js';
 import { compileExpr, type Evaluator } from './compile.js';
 import { scanPath } from './plan.js';
 import { Scope } from './scope.js';
@@ -30,21 +28,57 @@ export async function* joinedRows(
     return;
   }
   if (s.joins.length === 0) {
-    // One array per batch, never per row: this loop feeds million-row aggregations.
-    for await (const batch of scanPath(reader, plan.path, reverse)) {
-      const rows = new Array<Row>(batch.length);
-      const times = new Array<number>(batch.length);
-      for (let i = 0; i < batch.length; i++) {
-        const stored = batch[i] as (typeof batch)[number];
-        rows[i] = stored.values;
-        times[i] = stored.insertedAtMs;
-      }
-      yield { rows, times, width: 1 };
-    }
+    yield* singleTableRows(reader, plan.path, reverse);
     return;
   }
   // Materialise the right-hand tables once; the left side streams.
-  const rights: { rows: Row[]; times: number[] }[] = [];
+  const rights = await heldTables(s, reader, guard);
+  const { conditions, hashes } = compileJoins(s, plan, rights, nowMs);
+  for await (const batch of scanPath(reader, plan.path)) {
+    const outRows: Row[] = [];
+    const outTimes: number[] = [];
+    let current: PartialRow[] = batch.map((r) => ({
+      row: r.values,
+      times: [r.insertedAtMs],
+    }));
+    for (let i = 0; i < rights.length; i++) {
+      const outer = s.joins[i]?.outer === 'left' ? plan.scope.tables[i + 1]?.schema.columns.length ?? 0 : null;
+      current = await joinOne(current, rights[i]!, conditions[i] ?? null, hashes[i] ?? null, guard, outer);
+    }
+    for (const c of current) {
+      outRows.push(c.row);
+      outTimes.push(...c.times);
+    }
+    yield { rows: outRows, times: outTimes, width: s.joins.length + 1 };
+  }
+}
+
+/** The rows of one table along its access path, one array per batch. */
+async function* singleTableRows(
+  reader: StorageReader, path: NonNullable<SelectPlan['path']>, reverse: boolean,
+): AsyncIterable<JoinedBatch> {
+  // One array per batch, never per row: this loop feeds million-row aggregations.
+  for await (const batch of scanPath(reader, path, reverse)) {
+    const rows = new Array<Row>(batch.length);
+    const times = new Array<number>(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const stored = batch[i] as (typeof batch)[number];
+      rows[i] = stored.values;
+      times[i] = stored.insertedAtMs;
+    }
+    yield { rows, times, width: 1 };
+  }
+}
+
+/** A joined table held in memory: its rows and when each was inserted. */
+interface HeldTable {
+  readonly rows: Row[];
+  readonly times: number[];
+}
+
+/** Reads every joined (right-hand) table whole, counted against the statement's row cap. */
+async function heldTables(s: SelectStatement, reader: StorageReader, guard: StatementGuard): Promise<HeldTable[]> {
+  const rights: HeldTable[] = [];
   for (const j of s.joins) {
     const rows: Row[] = [];
     const times: number[] = [];
@@ -58,6 +92,16 @@ export async function* joinedRows(
     }
     rights.push({ rows, times });
   }
+  return rights;
+}
+
+/**
+ * Each join's condition (ON, plus an equality per USING column) compiled over the tables
+ * joined so far, and a hash index on the USING columns where there are any.
+ */
+function compileJoins(
+  s: SelectStatement, plan: SelectPlan, rights: readonly HeldTable[], nowMs: number,
+): { readonly conditions: (Evaluator | null)[]; readonly hashes: (HashIndex | null)[] } {
   const conditions: (Evaluator | null)[] = [];
   const hashes: (HashIndex | null)[] = [];
   const partial = new Scope();
@@ -82,23 +126,7 @@ export async function* joinedRows(
     const ctx = { scope: partial, nowMs, aggregatesRefused: 'in JOIN' };
     conditions.push(cond === null ? null : compileExpr(cond, ctx).evaluate);
   });
-  for await (const batch of scanPath(reader, plan.path)) {
-    const outRows: Row[] = [];
-    const outTimes: number[] = [];
-    let current: PartialRow[] = batch.map((r) => ({
-      row: r.values,
-      times: [r.insertedAtMs],
-    }));
-    for (let i = 0; i < rights.length; i++) {
-      const outer = s.joins[i]?.outer === 'left' ? plan.scope.tables[i + 1]?.schema.columns.length ?? 0 : null;
-      current = await joinOne(current, rights[i]!, conditions[i] ?? null, hashes[i] ?? null, guard, outer);
-    }
-    for (const c of current) {
-      outRows.push(c.row);
-      outTimes.push(...c.times);
-    }
-    yield { rows: outRows, times: outTimes, width: s.joins.length + 1 };
-  }
+  return { conditions, hashes };
 }
 
 const NO_ROWS: readonly number[] = [];

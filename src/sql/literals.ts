@@ -1,5 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import { canonicalInt, INT64_MAX, INT64_MIN } from '../storage/values.js';
+import { canonicalInt, INT64_MAX, INT64_MIN } from '../storage/index.js';
 import type { Expr } from './ast.js';
 
 const TWO_POW_63 = 2n ** 63n;

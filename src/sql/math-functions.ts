@@ -1,5 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { SqlType } from '../storage/values.js';
+import type { SqlType } from '../storage/index.js';
 import type { ScalarFunction } from './functions.js';
 
 function numeric(name: string, t: SqlType | null): SqlType | null {

@@ -1,8 +1,6 @@
 import { ChronosError } from '../lib/index.js';
-import { bytesToMapKey } from '../storage/bytes.js';
-import type { RowKey, WriteTransaction } from '../storage/engine.js';
-import type { TableSchema } from '../storage/schema.js';
-import type { Row, SqlValue } from '../storage/values.js';
+import { bytesToMapKey } from '../storage/index.js';
+import type { RowKey, WriteTransaction, TableSchema, Row, SqlValue } from '../storage/index.js';
 import type { OnConflict } from './ast.js';
 import { compileExpr, type Compiled } from './compile.js';
 import { Scope } from './scope.js';

@@ -1,6 +1,6 @@
-import type { KeyBound, KeyRange, StorageReader, StoredRow } from '../storage/engine.js';
-import type { TableSchema } from '../storage/schema.js';
-import type { SqlType, SqlValue } from '../storage/values.js';
+import type {
+  KeyBound, KeyRange, StorageReader, StoredRow, TableSchema, SqlType, SqlValue,
+} from '../storage/index.js';
 import type { Expr } from './ast.js';
 import { compileExpr } from './compile.js';
 import type { Scope } from './scope.js';

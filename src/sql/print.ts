@@ -1,5 +1,5 @@
 import { assertNever } from '../lib/index.js';
-import type { SqlValue } from '../storage/values.js';
+import type { SqlValue } from '../storage/index.js';
 import type { BinaryOp, Expr, FrameBound } from './ast.js';
 
 const PRECEDENCE: Readonly<Record<BinaryOp, number>> = {

@@ -1,4 +1,4 @@
-import type { Row, SqlType } from '../storage/values.js';
+import type { Row, SqlType } from '../storage/index.js';
 
 /** The outcome of one statement, as every front end (REPL, gRPC, HTTP) renders it. */
 export type StatementResult = RowsResult | MessageResult;

@@ -1,5 +1,4 @@
-import type { ColumnSchema } from '../storage/schema.js';
-import type { SqlValue } from '../storage/values.js';
+import type { ColumnSchema, SqlValue } from '../storage/index.js';
 import type { Expr, SelectStatement } from './ast.js';
 import type { SelectPlan } from './plan.js';
 import { compareValues } from './value-ops.js';

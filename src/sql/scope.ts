@@ -1,6 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { TableSchema } from '../storage/schema.js';
-import type { SqlType } from '../storage/values.js';
+import type { TableSchema, SqlType } from '../storage/index.js';
 
 /** A column visible to expressions, at a fixed slot of the (joined) row. */
 export interface ScopeColumn {

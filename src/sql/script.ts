@@ -1,4 +1,4 @@
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError } from '../lib/index.js';
 import { classify } from './execute.js';
 import type { StatementClass } from './execute.js';
 import { splitStatements } from './split-statements.js';

@@ -1,6 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { StorageReader } from '../storage/engine.js';
-import type { Row, SqlType, SqlValue } from '../storage/values.js';
+import type { StorageReader, Row, SqlType, SqlValue } from '../storage/index.js';
 import type { AggregateName, Expr, SelectStatement } from './ast.js';
 import { accumulatorFactory, aggregateType } from './aggregate.js';
 import { compileExpr, type CompileContext, type Evaluator } from './compile.js';
@@ -96,16 +95,94 @@ export async function executeSelect(
   nowMs: number,
   guard: StatementGuard = new StatementGuard(),
 ): Promise<RowsResult> {
-  let s = statement;
-  let reader = storage;
-  if (hasDerivedTables(s)) {
-    ({ statement: s, reader } = await materializeDerivedTables(s, reader, nowMs, guard, async (query, r) => {
-      if (query.kind === 'compound') return executeCompound(query, r, nowMs);
-      return executeSelect((await resolveSubqueries(query, r, nowMs)) as SelectStatement, r, nowMs, guard);
-    }));
-  }
+  const { statement: s, reader } = await withDerivedTables(statement, storage, nowMs, guard);
   const plan = planSelect(s, reader, nowMs);
+  const compiled = compileSelect(s, plan, nowMs);
+  const produced = await produceRows(s, plan, reader, compiled, nowMs, guard);
+  return finishRows(s, compiled, produced);
+}
+
+/** The statement with its derived tables (FROM subqueries) materialized into a reader. */
+async function withDerivedTables(
+  statement: SelectStatement, storage: StorageReader, nowMs: number, guard: StatementGuard,
+): Promise<{ readonly statement: SelectStatement; readonly reader: StorageReader }> {
+  if (!hasDerivedTables(statement)) return { statement, reader: storage };
+  return materializeDerivedTables(statement, storage, nowMs, guard, async (query, r) => {
+    if (query.kind === 'compound') return executeCompound(query, r, nowMs);
+    return executeSelect((await resolveSubqueries(query, r, nowMs)) as SelectStatement, r, nowMs, guard);
+  });
+}
+
+/** One ORDER BY key: an output column (`output` >= 0) or a hidden expression. */
+interface SortKey extends SortOrder {
+  readonly output: number;
+  readonly evaluate: Evaluator | null;
+}
+
+/** A SELECT compiled against its plan: everything the row loop and the finish need. */
+interface CompiledSelect {
+  readonly outputs: readonly Output[];
+  readonly where: Evaluator | null;
+  readonly groupBy: readonly Expr[];
+  readonly aggregates: readonly Extract<Expr, { kind: 'aggregate' }>[];
+  readonly grouped: boolean;
+  readonly groupEvals: readonly Evaluator[];
+  readonly aggSpecs: readonly AggregateSpec[];
+  readonly having: Evaluator | null;
+  readonly windows: WindowStep | null;
+  readonly items: readonly { readonly evaluate: Evaluator; readonly type: SqlType | null }[];
+  readonly sortKeys: readonly SortKey[];
+  readonly limit: number | null;
+  readonly offset: number;
+  /** Set when rows read in primary-key order are already in ORDER BY's order. */
+  readonly scanOrder: ReturnType<typeof scanOrderFor>;
+  /** Whether every row must be read (no LIMIT to stop at). */
+  readonly needsAll: boolean;
+  /** Rows to produce before the scan may stop. */
+  readonly wanted: number;
+}
+
+/** Compiles the select list, WHERE, grouping, HAVING, windows, ORDER BY and LIMIT of `s`. */
+function compileSelect(s: SelectStatement, plan: SelectPlan, nowMs: number): CompiledSelect {
   const scope = plan.scope;
+  const outputs = selectOutputs(s, scope);
+  const base: CompileContext = { scope, nowMs };
+  const where = s.where === null ? null : compileExpr(
+    s.where,
+    { ...base, aggregatesRefused: 'in WHERE' },
+  ).evaluate;
+  const aliasExpr = aliasResolver(outputs, scope);
+  const groupBy = s.groupBy.map(aliasExpr);
+  const aggregates = queryAggregates(s, outputs, groupBy);
+  const grouped = groupBy.length > 0 || aggregates.length > 0;
+  const grouping = grouped ? compileGrouping(groupBy, aggregates, scope, nowMs) : { outCtx: base, groupEvals: [], aggSpecs: [] };
+  let outCtx = grouping.outCtx;
+  const having = s.having === null ? null : compileExpr(s.having, outCtx).evaluate;
+  // Window functions run over the rows that pass WHERE, GROUP BY and HAVING; their values are
+  // appended to each row, where the select list and ORDER BY read them.
+  const windowExprs = windowsOf(s);
+  const windows = windowExprs.length === 0 ? null : new WindowStep(windowExprs, outCtx,
+    grouped ? grouping.groupEvals.length + grouping.aggSpecs.length : scope.width, nowMs);
+  if (windows !== null) outCtx = { ...outCtx, windowSlotOf: (e) => windows.slotOf(e) };
+  const items = outputs.map((o) => compileExpr(o.expr, outCtx));
+  const sortKeys = compileSortKeys(s, outputs, outCtx);
+  const limit = nonNegativeInt(s.limit, 'LIMIT', nowMs);
+  const offset = nonNegativeInt(s.offset, 'OFFSET', nowMs) ?? 0;
+  // Rows read in primary-key order (forwards or backwards) may already be in ORDER BY's order:
+  // then nothing is sorted and a LIMIT stops the scan early.
+  const scanOrder = grouped || s.distinct || windows !== null ? null : scanOrderFor(s, plan,
+    sortKeys.map((k, i) => (k.output >= 0 ? (outputs[k.output] as Output).expr : aliasExpr(s.orderBy[i]?.expr as Expr))),
+    sortKeys.map((k) => k.descending));
+  const needsAll = limit === null || (sortKeys.length > 0 && scanOrder === null) || s.distinct || grouped || windows !== null;
+  const wanted = needsAll ? Infinity : (limit ?? 0) + offset;
+  return {
+    outputs, where, groupBy, aggregates, grouped, groupEvals: grouping.groupEvals, aggSpecs: grouping.aggSpecs,
+    having, windows, items, sortKeys, limit, offset, scanOrder, needsAll, wanted,
+  };
+}
+
+/** The select list with each `*` and `t.*` expanded into the columns it names. */
+function selectOutputs(s: SelectStatement, scope: Scope): Output[] {
   const outputs: Output[] = [];
   for (const item of s.items) {
     if (item.kind === 'expr') {
@@ -126,12 +203,12 @@ export async function executeSelect(
       outputs.push({ name: c.name, expr: { kind: 'column', table: c.qualifier, name: c.name } });
     }
   }
-  const base: CompileContext = { scope, nowMs };
-  const where = s.where === null ? null : compileExpr(
-    s.where,
-    { ...base, aggregatesRefused: 'in WHERE' },
-  ).evaluate;
-  const aliasExpr = (e: Expr): Expr => {
+  return outputs;
+}
+
+/** Reads a GROUP BY or ORDER BY item as a select-list position or output name where it is one. */
+function aliasResolver(outputs: readonly Output[], scope: Scope): (e: Expr) => Expr {
+  return (e) => {
     if (e.kind === 'literal' && e.type === 'INT' && typeof e.value === 'number') {
       const target = outputs[e.value - 1];
       if (target === undefined) throw new ChronosError(
@@ -146,7 +223,12 @@ export async function executeSelect(
     }
     return e;
   };
-  const groupBy = s.groupBy.map(aliasExpr);
+}
+
+/** The aggregates the query computes; refuses aggregates in GROUP BY and HAVING without grouping. */
+function queryAggregates(
+  s: SelectStatement, outputs: readonly Output[], groupBy: readonly Expr[],
+): Extract<Expr, { kind: 'aggregate' }>[] {
   const aggregates: Extract<Expr, { kind: 'aggregate' }>[] = [];
   for (const o of outputs) collectAggregates(o.expr, aggregates);
   if (s.having !== null) collectAggregates(s.having, aggregates);
@@ -162,52 +244,53 @@ export async function executeSelect(
     'INVALID_ARGUMENT',
     'HAVING needs GROUP BY or an aggregate',
   );
+  return aggregates;
+}
 
-  // Contexts for expressions evaluated on output rows.
-  let outCtx: CompileContext = base;
-  let groupEvals: Evaluator[] = [];
+/**
+ * The group keys and aggregates as evaluators, and the context output expressions compile in:
+ * there a group key or an aggregate reads its slot of the group's row.
+ */
+function compileGrouping(
+  groupBy: readonly Expr[], aggregates: readonly Extract<Expr, { kind: 'aggregate' }>[], scope: Scope,
+  nowMs: number,
+): { readonly outCtx: CompileContext; readonly groupEvals: Evaluator[]; readonly aggSpecs: AggregateSpec[] } {
+  const base: CompileContext = { scope, nowMs };
+  const slots = new Map<string, { slot: number; type: SqlType | null }>();
+  const groupEvals = groupBy.map((g, i) => {
+    const c = compileExpr(g, { ...base, aggregatesRefused: 'in GROUP BY' });
+    slots.set(resolvedKey(g, scope), { slot: i, type: c.type });
+    return c.evaluate;
+  });
   const aggSpecs: AggregateSpec[] = [];
-  if (grouped) {
-    const slots = new Map<string, { slot: number; type: SqlType | null }>();
-    groupEvals = groupBy.map((g, i) => {
-      const c = compileExpr(g, { ...base, aggregatesRefused: 'in GROUP BY' });
-      slots.set(resolvedKey(g, scope), { slot: i, type: c.type });
-      return c.evaluate;
+  for (const a of aggregates) {
+    const key = resolvedKey(a, scope);
+    if (slots.has(key)) continue;
+    const arg = a.arg === null ? null : compileExpr(
+      a.arg,
+      { ...base, aggregatesRefused: 'inside an aggregate' },
+    );
+    const type = aggregateType(a.name as AggregateName, arg?.type ?? null);
+    let table = 0;
+    if (a.arg !== null && a.arg.kind === 'column') table = scope.resolve(
+      a.arg.table,
+      a.arg.name,
+    ).tableIndex;
+    slots.set(key, { slot: groupEvals.length + aggSpecs.length, type });
+    aggSpecs.push({
+      key,
+      arg: arg?.evaluate ?? null,
+      table,
+      by: a.by === null ? null : compileExpr(a.by, { ...base, aggregatesRefused: 'inside an aggregate' }).evaluate,
+      make: accumulatorFactory(a.name, arg?.type ?? null, a.distinct, nowMs),
     });
-    for (const a of aggregates) {
-      const key = resolvedKey(a, scope);
-      if (slots.has(key)) continue;
-      const arg = a.arg === null ? null : compileExpr(
-        a.arg,
-        { ...base, aggregatesRefused: 'inside an aggregate' },
-      );
-      const type = aggregateType(a.name as AggregateName, arg?.type ?? null);
-      let table = 0;
-      if (a.arg !== null && a.arg.kind === 'column') table = scope.resolve(
-        a.arg.table,
-        a.arg.name,
-      ).tableIndex;
-      slots.set(key, { slot: groupEvals.length + aggSpecs.length, type });
-      aggSpecs.push({
-        key,
-        arg: arg?.evaluate ?? null,
-        table,
-        by: a.by === null ? null : compileExpr(a.by, { ...base, aggregatesRefused: 'inside an aggregate' }).evaluate,
-        make: accumulatorFactory(a.name, arg?.type ?? null, a.distinct, nowMs),
-      });
-    }
-    outCtx = { scope, nowMs, slotOf: (e) => slots.get(resolvedKey(e, scope)) };
   }
-  const having = s.having === null ? null : compileExpr(s.having, outCtx).evaluate;
-  // Window functions run over the rows that pass WHERE, GROUP BY and HAVING; their values are
-  // appended to each row, where the select list and ORDER BY read them.
-  const windowExprs = windowsOf(s);
-  const windows = windowExprs.length === 0 ? null
-    : new WindowStep(windowExprs, outCtx, grouped ? groupEvals.length + aggSpecs.length : scope.width, nowMs);
-  if (windows !== null) outCtx = { ...outCtx, windowSlotOf: (e) => windows.slotOf(e) };
-  const items = outputs.map((o) => compileExpr(o.expr, outCtx));
-  // ORDER BY: an output position, an output name, or an expression (a hidden sort key).
-  const sortKeys = s.orderBy.map((o) => {
+  return { outCtx: { scope, nowMs, slotOf: (e) => slots.get(resolvedKey(e, scope)) }, groupEvals, aggSpecs };
+}
+
+/** ORDER BY: an output position, an output name, or an expression (a hidden sort key). */
+function compileSortKeys(s: SelectStatement, outputs: readonly Output[], outCtx: CompileContext): SortKey[] {
+  return s.orderBy.map((o) => {
     const e = o.expr;
     if (e.kind === 'literal' && e.type === 'INT' && typeof e.value === 'number') {
       if (outputs[e.value - 1] === undefined) throw new ChronosError(
@@ -227,18 +310,29 @@ export async function executeSelect(
     return { output: -1, evaluate: compileExpr(e, outCtx).evaluate, descending: o.descending,
       nullsFirst: o.nullsFirst };
   });
-  const limit = nonNegativeInt(s.limit, 'LIMIT', nowMs);
-  const offset = nonNegativeInt(s.offset, 'OFFSET', nowMs) ?? 0;
-  // Rows read in primary-key order (forwards or backwards) may already be in ORDER BY's order:
-  // then nothing is sorted and a LIMIT stops the scan early.
-  const scanOrder = grouped || s.distinct || windows !== null ? null : scanOrderFor(s, plan,
-    sortKeys.map((k, i) => (k.output >= 0 ? (outputs[k.output] as Output).expr : aliasExpr(s.orderBy[i]?.expr as Expr))),
-    sortKeys.map((k) => k.descending));
-  const needsAll = limit === null || (sortKeys.length > 0 && scanOrder === null) || s.distinct || grouped || windows !== null;
-  const wanted = needsAll ? Infinity : (limit ?? 0) + offset;
+}
 
-  const produced: { out: SqlValue[]; keys: SqlValue[] }[] = [];
+/** A projected row and its sort keys. */
+interface ProducedRow {
+  readonly out: SqlValue[];
+  readonly keys: SqlValue[];
+}
+
+/** Reads, filters, groups and windows the rows, and projects each through the select list. */
+async function produceRows(
+  s: SelectStatement, plan: SelectPlan, reader: StorageReader, c: CompiledSelect, nowMs: number,
+  guard: StatementGuard,
+): Promise<ProducedRow[]> {
+  const { having, windows, items, sortKeys, where } = c;
+  const produced: ProducedRow[] = [];
   const windowed: Row[] = [];
+  const project = (row: Row): void => {
+    const out = items.map((i) => i.evaluate(row));
+    const keys = sortKeys.map((k) =>
+      k.evaluate === null ? (out[k.output] as SqlValue) : k.evaluate(row),
+    );
+    produced.push({ out, keys });
+  };
   const emit = (row: Row): void => {
     if (having !== null && having(row) !== true) return;
     if (windows !== null) {
@@ -247,45 +341,52 @@ export async function executeSelect(
     }
     project(row);
   };
-  const project = (row: Row): void => {
-    const out = items.map((i) => i.evaluate(row));
-    const keys = sortKeys.map((k) =>
-      k.evaluate === null ? (out[k.output] as SqlValue) : k.evaluate(row),
-    );
-    produced.push({ out, keys });
-  };
-  if (grouped) {
-    const aggregator = new GroupAggregator(groupEvals, aggSpecs, where);
-    const columns = columnScanOf(s, plan, [...(s.where === null ? [] : [s.where]), ...groupBy], aggregates);
-    if (columns !== null) {
-      for await (const batch of reader.scanColumns(columns.table, columns.positions, columns.range, columns.presenceOnly)) {
-        aggregator.addColumns(batch, columns.positions, scope.width);
-        guard.holding(aggregator.groupCount, 'GROUP BY');
-        if (guard.step(batch.length)) await guard.pause();
-      }
-    } else {
-      for await (const batch of joinedRows(s, plan, reader, nowMs, guard)) {
-        aggregator.addBatch(batch.rows, batch.times, batch.width);
-        guard.holding(aggregator.groupCount, 'GROUP BY');
-        if (guard.step(batch.rows.length)) await guard.pause();
-      }
-    }
-    for (const row of aggregator.results()) emit(row);
+  if (c.grouped) {
+    for (const row of await groupedRows(s, plan, reader, c, nowMs, guard)) emit(row);
   } else {
-    outer: for await (const batch of joinedRows(s, plan, reader, nowMs, guard, scanOrder === 'reverse')) {
+    outer: for await (const batch of joinedRows(s, plan, reader, nowMs, guard, c.scanOrder === 'reverse')) {
       for (const row of batch.rows) {
         if (guard.step()) await guard.pause();
         if (where !== null && where(row) !== true) continue;
         emit(row);
-        if (produced.length >= wanted) break outer;
+        if (produced.length >= c.wanted) break outer;
       }
-      if (needsAll) guard.holding(produced.length + windowed.length, 'the result (kept whole for ORDER BY, DISTINCT or no LIMIT)');
+      if (c.needsAll) guard.holding(produced.length + windowed.length, 'the result (kept whole for ORDER BY, DISTINCT or no LIMIT)');
     }
   }
   if (windows !== null) {
     guard.holding(windowed.length, 'the rows of a window function');
     for (const row of await windows.apply(windowed, guard)) project(row);
   }
+  return produced;
+}
+
+/** The groups' rows: from column blocks where the query allows it, else from joined rows. */
+async function groupedRows(
+  s: SelectStatement, plan: SelectPlan, reader: StorageReader, c: CompiledSelect, nowMs: number,
+  guard: StatementGuard,
+): Promise<Iterable<Row>> {
+  const aggregator = new GroupAggregator([...c.groupEvals], [...c.aggSpecs], c.where);
+  const columns = columnScanOf(s, plan, [...(s.where === null ? [] : [s.where]), ...c.groupBy], [...c.aggregates]);
+  if (columns !== null) {
+    for await (const batch of reader.scanColumns(columns.table, columns.positions, columns.range, columns.presenceOnly)) {
+      aggregator.addColumns(batch, columns.positions, plan.scope.width);
+      guard.holding(aggregator.groupCount, 'GROUP BY');
+      if (guard.step(batch.length)) await guard.pause();
+    }
+  } else {
+    for await (const batch of joinedRows(s, plan, reader, nowMs, guard)) {
+      aggregator.addBatch(batch.rows, batch.times, batch.width);
+      guard.holding(aggregator.groupCount, 'GROUP BY');
+      if (guard.step(batch.rows.length)) await guard.pause();
+    }
+  }
+  return aggregator.results();
+}
+
+/** DISTINCT, ORDER BY (unless the scan order already gave it) and LIMIT/OFFSET. */
+function finishRows(s: SelectStatement, c: CompiledSelect, produced: ProducedRow[]): RowsResult {
+  const { sortKeys, offset, limit } = c;
   let rows = produced;
   if (s.distinct) {
     const seen = new Set<string>();
@@ -296,11 +397,11 @@ export async function executeSelect(
       return true;
     });
   }
-  if (sortKeys.length > 0 && scanOrder === null) {
+  if (sortKeys.length > 0 && c.scanOrder === null) {
     rows.sort((a, b) => {
       for (let i = 0; i < sortKeys.length; i++) {
-        const c = compareSortKey(a.keys[i] ?? null, b.keys[i] ?? null, sortKeys[i] as SortOrder);
-        if (c !== 0) return c;
+        const order = compareSortKey(a.keys[i] ?? null, b.keys[i] ?? null, sortKeys[i] as SortOrder);
+        if (order !== 0) return order;
       }
       return 0;
     });
@@ -308,8 +409,8 @@ export async function executeSelect(
   const sliced = rows.slice(offset, limit === null ? undefined : offset + limit);
   return {
     kind: 'rows',
-    columns: outputs.map((o) => o.name),
-    columnTypes: items.map((i) => i.type),
+    columns: c.outputs.map((o) => o.name),
+    columnTypes: c.items.map((i) => i.type),
     rows: sliced.map((r) => r.out),
   };
 }

@@ -1,6 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { StorageReader } from '../storage/engine.js';
-import type { Row, SqlType } from '../storage/values.js';
+import type { StorageReader, Row, SqlType } from '../storage/index.js';
 import type { CompoundStatement, QueryTerm } from './ast.js';
 import { commonType } from './common-type.js';
 import type { StatementResult } from './result.js';

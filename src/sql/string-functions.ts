@@ -1,5 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { SqlType, SqlValue } from '../storage/values.js';
+import type { SqlType, SqlValue } from '../storage/index.js';
 import type { ScalarFunction } from './functions.js';
 
 function needString(name: string, t: SqlType | null): void {

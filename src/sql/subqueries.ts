@@ -1,5 +1,5 @@
 import { ChronosError, isChronosError } from '../lib/index.js';
-import type { StorageReader } from '../storage/engine.js';
+import type { StorageReader } from '../storage/index.js';
 import type { Expr, SelectStatement, Statement } from './ast.js';
 import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands, mapStatementExprs } from './expr-map.js';

@@ -1,5 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { TableLayoutName } from '../storage/schema.js';
+import type { TableLayoutName } from '../storage/index.js';
 import type { Cursor } from './cursor.js';
 import { lexerParseError } from './lexer.js';
 

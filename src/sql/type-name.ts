@@ -1,4 +1,4 @@
-import type { SqlType } from '../storage/values.js';
+import type { SqlType } from '../storage/index.js';
 import type { Cursor } from './cursor.js';
 import { lexerParseError } from './lexer.js';
 

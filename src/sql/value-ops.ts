@@ -1,6 +1,6 @@
 import { ChronosError } from '../lib/index.js';
-import type { SqlType, SqlValue } from '../storage/values.js';
-import { canonicalInt, INT64_MAX, INT64_MIN } from '../storage/values.js';
+import type { SqlType, SqlValue } from '../storage/index.js';
+import { canonicalInt, INT64_MAX, INT64_MIN } from '../storage/index.js';
 
 /** Ordering key of a UTF-16 code unit such that code-unit order equals UTF-8 byte order. */
 function utf8Rank(c: number): number {

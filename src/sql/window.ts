@@ -1,5 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { Row, SqlType, SqlValue } from '../storage/values.js';
+import type { Row, SqlType, SqlValue } from '../storage/index.js';
 import type { Expr, FrameBound, SelectStatement } from './ast.js';
 import { accumulatorFactory, aggregateType } from './aggregate.js';
 import { compileExpr } from './compile.js';

@@ -1,7 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import type { WriteTransaction } from '../storage/engine.js';
-import type { TableSchema } from '../storage/schema.js';
-import type { SqlType, SqlValue } from '../storage/values.js';
+import type { WriteTransaction, TableSchema, SqlType, SqlValue } from '../storage/index.js';
 import type { MessageResult } from './result.js';
 import { coerceToColumn } from './value-ops.js';
 

@@ -1,7 +1,5 @@
 import { assertNever, ChronosError } from '../lib/index.js';
-import type { RowKey, WriteTransaction } from '../storage/engine.js';
-import type { TableSchema } from '../storage/schema.js';
-import type { Row } from '../storage/values.js';
+import type { RowKey, WriteTransaction, TableSchema, Row } from '../storage/index.js';
 import { executeAlterTable } from './alter.js';
 import type { Expr, Statement } from './ast.js';
 import { compileExpr } from './compile.js';
@@ -115,70 +113,14 @@ export async function executeWrite(
       return update(s, txn, nowMs);
     case 'delete':
       return remove(s, txn, nowMs);
-    case 'createTable': {
-      if (txn.catalog.table(s.table) !== undefined) {
-        if (s.ifNotExists) return message(`Table ${s.table} already exists`, 0);
-        throw new ChronosError(
-          'TABLE_EXISTS',
-          `Table ${s.table} already exists`,
-          { details: { table: s.table } },
-        );
-      }
-      txn.createTable({
-        name: s.table,
-        columns: s.columns.map((c) => ({ name: c.name, type: c.type, notNull: c.notNull })),
-        primaryKey: s.primaryKey,
-        ttlMs: s.ttlMs,
-        ...(s.layout === null ? {} : { layout: s.layout }),
-      });
-      return message(`Table ${s.table} created`, 0);
-    }
-    case 'createIndex': {
-      const schema = tableOf(txn, s.table);
-      if (txn.catalog.tableOfIndex(s.name) !== undefined) {
-        if (s.ifNotExists) return message(`Index ${s.name} already exists`, 0);
-        throw new ChronosError(
-          'INDEX_EXISTS',
-          `Index ${s.name} already exists`,
-          { details: { index: s.name } },
-        );
-      }
-      for (const c of s.columns) {
-        if (!schema.columns.some((col) => col.name === c)) {
-          throw new ChronosError(
-            'UNKNOWN_COLUMN',
-            `Unknown column ${c} in table ${schema.name}`,
-            { details: { table: schema.name, column: c } },
-          );
-        }
-      }
-      await txn.createIndex(schema.name, s.name, s.columns);
-      return message(`Index ${s.name} created`, 0);
-    }
-    case 'dropTable': {
-      if (txn.catalog.table(s.table) === undefined) {
-        if (s.ifExists) return message(`Table ${s.table} does not exist`, 0);
-        throw new ChronosError(
-          'UNKNOWN_TABLE',
-          `Unknown table ${s.table}`,
-          { details: { table: s.table } },
-        );
-      }
-      await txn.dropTable(s.table);
-      return message(`Table ${s.table} dropped`, 0);
-    }
-    case 'dropIndex': {
-      if (txn.catalog.tableOfIndex(s.name) === undefined) {
-        if (s.ifExists) return message(`Index ${s.name} does not exist`, 0);
-        throw new ChronosError(
-          'UNKNOWN_INDEX',
-          `Unknown index ${s.name}`,
-          { details: { index: s.name } },
-        );
-      }
-      await txn.dropIndex(s.name);
-      return message(`Index ${s.name} dropped`, 0);
-    }
+    case 'createTable':
+      return createTable(s, txn);
+    case 'createIndex':
+      return createIndex(s, txn);
+    case 'dropTable':
+      return dropTable(s, txn);
+    case 'dropIndex':
+      return dropIndex(s, txn);
     case 'alterTable':
       return executeAlterTable(tableOf(txn, s.table), s.action, txn);
     case 'select':
@@ -196,4 +138,76 @@ export async function executeWrite(
     default:
       return assertNever(s, 'statement');
   }
+}
+
+/** CREATE TABLE [IF NOT EXISTS]. */
+function createTable(s: Extract<Statement, { kind: 'createTable' }>, txn: WriteTransaction): MessageResult {
+  if (txn.catalog.table(s.table) !== undefined) {
+    if (s.ifNotExists) return message(`Table ${s.table} already exists`, 0);
+    throw new ChronosError(
+      'TABLE_EXISTS',
+      `Table ${s.table} already exists`,
+      { details: { table: s.table } },
+    );
+  }
+  txn.createTable({
+    name: s.table,
+    columns: s.columns.map((c) => ({ name: c.name, type: c.type, notNull: c.notNull })),
+    primaryKey: s.primaryKey,
+    ttlMs: s.ttlMs,
+    ...(s.layout === null ? {} : { layout: s.layout }),
+  });
+  return message(`Table ${s.table} created`, 0);
+}
+
+/** CREATE INDEX [IF NOT EXISTS] over columns of an existing table. */
+async function createIndex(s: Extract<Statement, { kind: 'createIndex' }>, txn: WriteTransaction): Promise<MessageResult> {
+  const schema = tableOf(txn, s.table);
+  if (txn.catalog.tableOfIndex(s.name) !== undefined) {
+    if (s.ifNotExists) return message(`Index ${s.name} already exists`, 0);
+    throw new ChronosError(
+      'INDEX_EXISTS',
+      `Index ${s.name} already exists`,
+      { details: { index: s.name } },
+    );
+  }
+  for (const c of s.columns) {
+    if (!schema.columns.some((col) => col.name === c)) {
+      throw new ChronosError(
+        'UNKNOWN_COLUMN',
+        `Unknown column ${c} in table ${schema.name}`,
+        { details: { table: schema.name, column: c } },
+      );
+    }
+  }
+  await txn.createIndex(schema.name, s.name, s.columns);
+  return message(`Index ${s.name} created`, 0);
+}
+
+/** DROP TABLE [IF EXISTS]. */
+async function dropTable(s: Extract<Statement, { kind: 'dropTable' }>, txn: WriteTransaction): Promise<MessageResult> {
+  if (txn.catalog.table(s.table) === undefined) {
+    if (s.ifExists) return message(`Table ${s.table} does not exist`, 0);
+    throw new ChronosError(
+      'UNKNOWN_TABLE',
+      `Unknown table ${s.table}`,
+      { details: { table: s.table } },
+    );
+  }
+  await txn.dropTable(s.table);
+  return message(`Table ${s.table} dropped`, 0);
+}
+
+/** DROP INDEX [IF EXISTS]. */
+async function dropIndex(s: Extract<Statement, { kind: 'dropIndex' }>, txn: WriteTransaction): Promise<MessageResult> {
+  if (txn.catalog.tableOfIndex(s.name) === undefined) {
+    if (s.ifExists) return message(`Index ${s.name} does not exist`, 0);
+    throw new ChronosError(
+      'UNKNOWN_INDEX',
+      `Unknown index ${s.name}`,
+      { details: { index: s.name } },
+    );
+  }
+  await txn.dropIndex(s.name);
+  return message(`Index ${s.name} dropped`, 0);
 }

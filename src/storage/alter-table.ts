@@ -1,4 +1,4 @@
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError } from '../lib/index.js';
 import type { ColumnSchema, IndexSchema, TableSchema } from './schema.js';
 import { columnPosition } from './table-definition.js';
 

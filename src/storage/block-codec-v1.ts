@@ -1,5 +1,4 @@
-import { assertNever } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
+import { assertNever, ChronosError } from '../lib/index.js';
 import { ByteReader } from './bytes.js';
 import { readPrefixKeys } from './block-keys.js';
 import { unzigzag } from './codecs/zigzag.js';

@@ -1,5 +1,4 @@
-import { assert } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
+import { assert, ChronosError } from '../lib/index.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { BLOCK_FORMAT_V1, decodeBlockV1 } from './block-codec-v1.js';
 import { readBlockKeys, skipBlockKeys, writeBlockKeys } from './block-keys.js';

@@ -1,5 +1,4 @@
-import { assert } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
+import { assert, ChronosError } from '../lib/index.js';
 
 const TWO_POW_32 = 0x1_0000_0000;
 

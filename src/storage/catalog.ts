@@ -1,5 +1,4 @@
-import { assertNever } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
+import { assertNever, ChronosError } from '../lib/index.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import type { Catalog, ColumnSchema, IndexSchema, TableLayoutName, TableSchema } from './schema.js';
 import type { SqlType } from './values.js';

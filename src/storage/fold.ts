@@ -1,4 +1,4 @@
-import { assert } from '../lib/assert.js';
+import { assert } from '../lib/index.js';
 import { bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
 import { blockExtent, decodeBlock, encodeBlock } from './block-codec.js';
 import { chunkRows } from './block-chunks.js';

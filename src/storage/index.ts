@@ -8,6 +8,10 @@ export type { StorageOptions } from './storage-engine.js';
 export type { LayoutOptions, NewTableLayoutPolicy } from './table-layout.js';
 export { APPEND_LAYOUT, AUTO_LAYOUT, ROW_LAYOUT } from './table-layout.js';
 export type { LevelDatabase } from './kv-source.js';
-export { crc32, crc32Update } from '../lib/crc32.js';
+export { crc32, crc32Update } from '../lib/index.js';
 export { SNAPSHOT_FORMAT_VERSION } from './snapshot-format.js';
 export { isLockHeldError, levelDirInUse } from './level-lock.js';
+export { bytesToMapKey } from './bytes.js';
+export { compareBytes } from './bytes.js';
+/** The key of the applied index (the simulation plants a store that loses it). */
+export { META_APPLIED_INDEX } from './keys.js';

@@ -1,5 +1,4 @@
-import { assertNever } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
+import { assertNever, ChronosError } from '../lib/index.js';
 import { ByteWriter } from './bytes.js';
 import { INT64_MAX, INT64_MIN, canonicalInt } from './values.js';
 import type { SqlType, SqlValue } from './values.js';

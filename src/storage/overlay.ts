@@ -1,4 +1,4 @@
-import { assert } from '../lib/assert.js';
+import { assert } from '../lib/index.js';
 import { bytesToMapKey, compareBytes } from './bytes.js';
 import { successorKey } from './kv-source.js';
 import type { KvEntry, KvSource } from './kv-source.js';

@@ -1,5 +1,4 @@
-import { assert, assertNever } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
+import { assert, assertNever, ChronosError } from '../lib/index.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import type { ColumnSchema } from './schema.js';
 import { canonicalInt } from './values.js';

@@ -1,6 +1,5 @@
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError, crc32Update } from '../lib/index.js';
 import { ByteReader, ByteWriter } from './bytes.js';
-import { crc32Update } from '../lib/crc32.js';
 import type { KvEntry, KvSource } from './kv-source.js';
 
 /**

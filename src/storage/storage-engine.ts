@@ -1,8 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { assert } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
+import { assert, ChronosError } from '../lib/index.js';
 import { ByteReader, ByteWriter, compareBytes } from './bytes.js';
 import { CatalogView, EMPTY_CATALOG, decodeIdCounters, decodeTableSchema } from './catalog.js';
 import type { CatalogState } from './catalog.js';

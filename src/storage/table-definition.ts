@@ -1,5 +1,4 @@
-import { assert } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
+import { assert, ChronosError } from '../lib/index.js';
 import type { CatalogState } from './catalog.js';
 import type { RowKey } from './engine.js';
 import { readKeyTuple } from './key-codec.js';

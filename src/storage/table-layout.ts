@@ -1,4 +1,4 @@
-import { assertNever } from '../lib/assert.js';
+import { assertNever } from '../lib/index.js';
 import type { TableDefinition, TableLayoutName, TableSchema } from './schema.js';
 
 /** The row codec version new tables record in the catalog (row-codec.ts). */

@@ -1,5 +1,4 @@
-import { assert } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
+import { assert, ChronosError } from '../lib/index.js';
 import { ByteWriter, concatBytes } from './bytes.js';
 import { encodeKeyTuple, skipKeyTuple, writeKeyValue } from './key-codec.js';
 import {

@@ -1,5 +1,4 @@
-import { assertNever } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
+import { assertNever, ChronosError } from '../lib/index.js';
 import { fitsInt64 } from './key-codec.js';
 import type { ColumnSchema, TableSchema } from './schema.js';
 import { canonicalInt } from './values.js';

@@ -1,4 +1,4 @@
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError } from '../lib/index.js';
 import { ByteReader, ByteWriter, bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
 import { CatalogView, encodeIdCounters, encodeTableSchema } from './catalog.js';
 import type { CatalogState } from './catalog.js';

@@ -1,8 +1,7 @@
 import { ChronosError, isChronosError } from '../lib/index.js';
 import type { RowChange, WriteTransaction } from '../storage/index.js';
 import { executeInTransaction } from '../sql/index.js';
-import type { StatementResult } from '../sql/result.js';
-import type { WriteCommand, WriteOutcome } from '../sql/index.js';
+import type { StatementResult, WriteCommand, WriteOutcome } from '../sql/index.js';
 import type { HlcStamp } from './hlc-stamp.js';
 import { nextStamp, readLastStamp, writeLastStamp } from './hlc.js';
 import { appendToOutbox } from './outbox.js';

@@ -1,5 +1,5 @@
 import type { Metadata, ServiceError } from '@grpc/grpc-js';
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError } from '../lib/index.js';
 
 /**
  * Metadata key on every node-to-node call: the sender's cluster id. Absent while the sender

@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ChannelCredentials, ServerCredentials } from '@grpc/grpc-js';
 import type { ChannelOptions } from '@grpc/grpc-js';
-import { ChronosError, errorMessage } from '../lib/errors.js';
+import { ChronosError, errorMessage } from '../lib/index.js';
 
 /** Where a node's or client's TLS files are (CHRONOS_TLS_*); null = not set. */
 export interface TlsConfig {

@@ -1,60 +1,39 @@
 import { Server } from '@grpc/grpc-js';
-import type { ServiceDefinition } from '@grpc/grpc-js';
-import { ChronosError, errorMessage } from '../lib/errors.js';
-import { assert } from '../lib/assert.js';
-import type {
-  ForwardCommandHandler,
-  ForwardSqlHandler,
-  MembershipHandler,
-  HealthHandler,
-  RaftRequestHandler,
-  RaftStreamHandler,
-  SqlHandler,
-  SyncHandler,
-  SyncStatusHandler,
-} from './handlers.js';
-import {
-  healthServiceImplementation,
-  sqlServiceImplementation,
-  syncServiceImplementation,
-  syncStatusServiceImplementation,
-} from './client-services.js';
+import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { ChronosError, errorMessage, assert } from '../lib/index.js';
 import { serverCredentials } from './credentials.js';
 import type { TlsMaterial } from './credentials.js';
 import { protoService } from './proto-loader.js';
 import type { ServiceName } from './proto-loader.js';
-import { raftServiceImplementation } from './raft-server.js';
 
 /** Largest gRPC message accepted: big AppendEntries batches fit; snapshots are chunked. */
 export const GRPC_MESSAGE_BYTES_MAX = 64 * 1024 * 1024;
 
-/** Everything the node's gRPC endpoint serves, injected by the composition root. */
+/** One service of proto/raft.proto and the implementation a GrpcServer serves it with. */
+export interface GrpcService {
+  readonly name: ServiceName;
+  readonly implementation: UntypedServiceImplementation;
+  /**
+   * Ends what the service holds open when the server stops (a peer's Raft stream never ends
+   * by itself, and the server would otherwise wait out its grace period on it).
+   */
+  readonly close?: (() => void) | undefined;
+}
+
+/** Where the server listens and what it serves; the composition root picks the services. */
 export interface GrpcServerOptions {
   readonly host: string;
   /** 0 = any free port (tests). */
   readonly port: number;
   readonly tls: TlsMaterial | null;
-  readonly raft: RaftRequestHandler;
-  readonly raftStream?: RaftStreamHandler | undefined;
-  readonly sql: SqlHandler;
-  readonly forwardSql?: ForwardSqlHandler | undefined;
-  readonly changeMembership?: MembershipHandler | undefined;
-  readonly forwardCommand?: ForwardCommandHandler | undefined;
-  readonly health?: HealthHandler | undefined;
-  readonly sync?: SyncHandler | undefined;
-  readonly syncStatus?: SyncStatusHandler | undefined;
-  /** This node's cluster id (null until known); peers of another cluster are refused. */
-  readonly clusterId?: (() => string | null) | undefined;
-  /** With tokens configured: the admin token every RaftService call must carry. */
-  readonly peerToken?: string | null | undefined;
+  readonly services: readonly GrpcService[];
 }
 
-/** The node's gRPC server: RaftService, SqlService, Health, Sync and SyncStatus on HOST:PORT. */
+/** A gRPC server on HOST:PORT serving the services it is given (Raft and client alike). */
 export class GrpcServer {
   readonly #options: GrpcServerOptions;
   readonly #server: Server;
   #state: 'new' | 'started' | 'stopped' = 'new';
-  readonly #openStreams = new Set<() => void>();
 
   constructor(options: GrpcServerOptions) {
     this.#options = options;
@@ -62,27 +41,10 @@ export class GrpcServer {
       'grpc.max_receive_message_length': GRPC_MESSAGE_BYTES_MAX,
       'grpc.max_send_message_length': GRPC_MESSAGE_BYTES_MAX,
     });
-    const add = (name: ServiceName, implementation: Parameters<Server['addService']>[1]): void => {
-      const service = protoService(name) as unknown as ServiceDefinition;
-      this.#server.addService(service, implementation);
-    };
-    add(
-      'raft.RaftService',
-      raftServiceImplementation({
-        handler: options.raft,
-        onStreamMessage: options.raftStream,
-        forwardSql: options.forwardSql,
-        changeMembership: options.changeMembership,
-        forwardCommand: options.forwardCommand,
-        peerToken: options.peerToken,
-        clusterId: options.clusterId,
-        openStreams: this.#openStreams,
-      }),
-    );
-    add('raft.SqlService', sqlServiceImplementation(options.sql));
-    add('raft.HealthService', healthServiceImplementation(options.health));
-    add('raft.SyncService', syncServiceImplementation(options.sync));
-    add('raft.SyncStatusService', syncStatusServiceImplementation(options.syncStatus));
+    for (const service of options.services) {
+      const definition = protoService(service.name) as unknown as ServiceDefinition;
+      this.#server.addService(definition, service.implementation);
+    }
   }
 
   /** Binds HOST:PORT; fails with one clear UNAVAILABLE error when the address is taken. */
@@ -109,13 +71,13 @@ export class GrpcServer {
   }
 
   /**
-   * Stops accepting calls, ends peers' Raft streams (they never finish by themselves), lets
-   * in-flight calls finish for up to `graceMs`, then cuts them.
+   * Stops accepting calls, lets each service end what it holds open (peers' Raft streams),
+   * lets in-flight calls finish for up to `graceMs`, then cuts them.
    */
   async stop(graceMs: number): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
-    for (const close of [...this.#openStreams]) close();
+    for (const service of this.#options.services) service.close?.();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.#server.forceShutdown();

@@ -1,7 +1,8 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import type { ServiceError, StatusObject } from '@grpc/grpc-js';
-import { ChronosError, errorMessage } from '../lib/errors.js';
-import type { ErrorCode } from '../lib/errors.js';
+import { ChronosError, errorMessage } from '../lib/index.js';
+import type { ErrorCode } from '../lib/index.js';
+import { bearerToken } from '../auth/index.js';
 import { isErrorCode } from './sql-codec.js';
 import { markRefusal } from './cluster-header.js';
 
@@ -94,9 +95,7 @@ export function fromServiceError(error: ServiceError, address: string): ChronosE
 /** The bare token of an `authorization: Bearer <token>` metadata value, or null. */
 export function bearerFromMetadata(metadata: Metadata): string | null {
   const value = metadata.get('authorization')[0];
-  if (typeof value !== 'string') return null;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
-  return match?.[1] ?? null;
+  return typeof value === 'string' ? bearerToken(value) : null;
 }
 
 /** Metadata carrying `authorization: Bearer <token>` (empty without a token). */

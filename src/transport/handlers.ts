@@ -1,8 +1,10 @@
-import type { RaftMessage } from '../raft/messages.js';
-import type { MemberChange, MembersView } from '../raft/types.js';
-import type { StatementResult } from '../sql/result.js';
+import type { RaftMessage, MemberChange, MembersView } from '../raft/index.js';
+import type { StatementResult } from '../sql/index.js';
 
-/** Who is calling: the bearer token presented, the verified user, the remote address. */
+/**
+ * Who is calling: the bearer token presented, the verified user, the remote address. Client
+ * services (api/grpc) build it per call; ForwardSql carries it from a follower to the leader.
+ */
 export interface CallContext {
   /** The bare token of `authorization: Bearer <token>`, or null when none was sent. */
   readonly token: string | null;
@@ -23,9 +25,6 @@ export type RaftRequestHandler = (request: RaftMessage) => Promise<RaftMessage |
 /** Takes one message that arrived on a peer's Raft stream (answers go out on our own stream). */
 export type RaftStreamHandler = (message: RaftMessage) => void;
 
-/** Runs one SQL statement for a client; throws ChronosError on failure. */
-export type SqlHandler = (sql: string, context: CallContext) => Promise<StatementResult>;
-
 /** The outcome of one statement of a forwarded batch. */
 export type StatementOutcome =
   | { readonly ok: true; readonly result: StatementResult }
@@ -45,35 +44,3 @@ export type ForwardCommandHandler = (command: Uint8Array) => Promise<Uint8Array>
 
 /** Makes a membership change on the leader (or passes it on); throws ChronosError. */
 export type MembershipHandler = (change: MemberChange) => Promise<MembersView>;
-
-/** The edge's view of its sync target (HealthService.GetConnectivity). */
-export type ConnectivityState = 'Connected' | 'Disconnected' | 'Reconnecting';
-
-/** Answers GetConnectivity. */
-export type HealthHandler = () => Promise<ConnectivityState>;
-
-/** One operation an edge ships (ids are uint64: bigint keeps them exact). */
-export interface SyncOperation {
-  readonly id: bigint;
-  readonly data: Uint8Array;
-}
-
-/** A batch from an edge. */
-export interface SyncBatch {
-  readonly edgeId: string;
-  readonly operations: readonly SyncOperation[];
-}
-
-/** Applies a batch from an edge; resolves to how many operations were applied. */
-export type SyncHandler = (batch: SyncBatch, context: CallContext) => Promise<number | bigint>;
-
-/** What GetSyncStatus reports. */
-export interface SyncStatus {
-  readonly lastSyncTsMs: number;
-  readonly lastSyncApplied: number;
-  readonly pendingOps: number;
-  readonly lastError: string;
-}
-
-/** Answers GetSyncStatus. */
-export type SyncStatusHandler = (context: CallContext) => Promise<SyncStatus>;

@@ -1,5 +1,7 @@
 export { GrpcServer, GRPC_MESSAGE_BYTES_MAX } from './grpc-server.js';
-export type { GrpcServerOptions } from './grpc-server.js';
+export type { GrpcServerOptions, GrpcService } from './grpc-server.js';
+export { raftService } from './raft-server.js';
+export type { RaftServiceOptions } from './raft-server.js';
 export { PeerClients } from './peer-client.js';
 export type {
   PeerClientsOptions,
@@ -7,8 +9,6 @@ export type {
   PeerCallResult,
   ForwardResult,
 } from './peer-client.js';
-export { SqlClient, SQL_DEADLINE_MS_DEFAULT } from './sql-client.js';
-export type { SqlClientOptions } from './sql-client.js';
 export {
   tlsConfigFromEnv,
   loadTlsMaterial,
@@ -19,20 +19,25 @@ export {
   DEFAULT_TLS_DOMAIN,
 } from './credentials.js';
 export type { TlsConfig, TlsMaterial } from './credentials.js';
-export { raftProtoPath, raftPackageDefinition, PROTO_LOADER_OPTIONS } from './proto-loader.js';
+export {
+  raftProtoPath, raftPackageDefinition, protoMethod, protoService, PROTO_LOADER_OPTIONS,
+} from './proto-loader.js';
+export type { ServiceName } from './proto-loader.js';
 export { SNAPSHOT_CHUNK_BYTES } from './snapshot-chunks.js';
+export {
+  bearerFromMetadata, bearerMetadata, connectionReason, fromServiceError, toServiceError,
+} from './grpc-status.js';
+export { asObject, readArray, readBytes, readInt64Text, readString } from './proto-read.js';
+export { errorToSqlResponse, resultToSqlResponse, sqlResponseToResult } from './sql-codec.js';
 export type {
   CallContext,
-  ConnectivityState,
+  ForwardCommandHandler,
   ForwardSqlHandler,
   MembershipHandler,
-  HealthHandler,
   RaftRequestHandler,
-  SqlHandler,
+  RaftStreamHandler,
   StatementOutcome,
-  SyncBatch,
-  SyncHandler,
-  SyncOperation,
-  SyncStatus,
-  SyncStatusHandler,
 } from './handlers.js';
+export { forwardNeverSent } from './forward-failure.js';
+export type { PeerIdentity } from './identify-peer.js';
+export { identifyPeer } from './identify-peer.js';

@@ -1,5 +1,5 @@
-import { ChronosError } from '../lib/errors.js';
-import type { MemberChange, MembersView } from '../raft/types.js';
+import { ChronosError } from '../lib/index.js';
+import type { MemberChange, MembersView } from '../raft/index.js';
 import { asObject, readArray, readString } from './proto-read.js';
 
 /** A MemberChange as its proto object. */

@@ -1,11 +1,8 @@
 import { Client, status } from '@grpc/grpc-js';
 import type { Metadata, ServiceError } from '@grpc/grpc-js';
-import type { RaftMessage } from '../raft/messages.js';
-import type { NodeId } from '../raft/types.js';
-import { ChronosError, errorMessage } from '../lib/errors.js';
-import { systemClock } from '../lib/clock.js';
-import type { Clock } from '../lib/clock.js';
-import type { MemberChange, MembersView } from '../raft/types.js';
+import type { RaftMessage, NodeId, MemberChange, MembersView } from '../raft/index.js';
+import { ChronosError, errorMessage, systemClock } from '../lib/index.js';
+import type { Clock } from '../lib/index.js';
 import type { StatementOutcome } from './handlers.js';
 import { membershipChangeToProto, membershipViewFromProto } from './membership-codec.js';
 import { channelCredentials, channelOptions } from './credentials.js';

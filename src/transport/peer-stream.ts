@@ -1,5 +1,5 @@
 import type { Client, ClientWritableStream, Metadata } from '@grpc/grpc-js';
-import type { RaftMessage } from '../raft/messages.js';
+import type { RaftMessage } from '../raft/index.js';
 import { refusingCluster } from './cluster-header.js';
 import { protoMethod } from './proto-loader.js';
 import { envelopeToProto } from './raft-codec.js';

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protoLoader from '@grpc/proto-loader';
 import type { MethodDefinition, PackageDefinition } from '@grpc/proto-loader';
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError } from '../lib/index.js';
 
 /**
  * Loader options. keepCase false gives the camelCase JSON names grpcurl shows (lastSyncTsMs);

@@ -1,4 +1,4 @@
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError } from '../lib/index.js';
 
 /**
  * Narrowing of objects decoded by @grpc/proto-loader (camelCase keys, 64-bit integers as

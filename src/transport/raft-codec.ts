@@ -1,16 +1,8 @@
 import type {
-  AppendRequest,
-  AppendResponse,
-  RaftMessage,
-  ReadIndexRequest,
-  ReadIndexResponse,
-  TimeoutNowRequest,
-  VoteRequest,
-  VoteResponse,
-} from '../raft/messages.js';
-import type { Entry, EntryType, SnapshotMeta } from '../raft/types.js';
-import { assertNever } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
+  AppendRequest, AppendResponse, RaftMessage, ReadIndexRequest, ReadIndexResponse,
+  TimeoutNowRequest, VoteRequest, VoteResponse, Entry, EntryType, SnapshotMeta,
+} from '../raft/index.js';
+import { assertNever, ChronosError } from '../lib/index.js';
 import {
   asObject,
   readArray,

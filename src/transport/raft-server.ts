@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type {
   Metadata,
@@ -7,8 +6,9 @@ import type {
   UntypedServiceImplementation,
   sendUnaryData,
 } from '@grpc/grpc-js';
-import type { RaftMessage } from '../raft/messages.js';
-import { ChronosError } from '../lib/errors.js';
+import type { RaftMessage } from '../raft/index.js';
+import { ChronosError } from '../lib/index.js';
+import type { TokenAuth } from '../auth/index.js';
 import type {
   CallContext, ForwardCommandHandler, ForwardSqlHandler, MembershipHandler, RaftRequestHandler,
   RaftStreamHandler,
@@ -20,6 +20,7 @@ import type { UnaryRaftKind } from './raft-codec.js';
 import { bearerFromMetadata, toServiceError } from './grpc-status.js';
 import { clusterMismatch } from './cluster-header.js';
 import { SnapshotAssembler } from './snapshot-chunks.js';
+import type { GrpcService } from './grpc-server.js';
 import { errorToSqlResponse, resultToSqlResponse } from './sql-codec.js';
 
 /** What the RaftService needs from the node. */
@@ -38,8 +39,8 @@ export interface RaftServiceOptions {
    * refused with CLUSTER_MISMATCH.
    */
   readonly clusterId?: (() => string | null) | undefined;
-  /** When set, every RaftService call must carry `authorization: Bearer <peerToken>`. */
-  readonly peerToken?: string | null | undefined;
+  /** The node's token check: with an admin token set, every RaftService call must carry it. */
+  readonly auth?: TokenAuth | undefined;
   /**
    * Peers' open streams register a closer here: a stream never ends on its own, so a server
    * shutting down ends them itself instead of waiting out its grace period on them.
@@ -50,21 +51,13 @@ export interface RaftServiceOptions {
 type UnaryCall = ServerUnaryCall<object, object>;
 type Reply = sendUnaryData<object>;
 
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-/** Checks node-to-node auth in constant time; null when the call may proceed. */
-function peerAuthError(metadata: Metadata, expected: Buffer | null): ChronosError | null {
-  if (expected === null) return null;
-  const token = bearerFromMetadata(metadata);
-  if (token === null) {
-    return new ChronosError('UNAUTHENTICATED', 'Raft RPC without a bearer token refused');
-  }
-  if (!timingSafeEqual(digest(token), expected)) {
-    return new ChronosError('UNAUTHENTICATED', 'Raft RPC with an invalid bearer token refused');
-  }
-  return null;
+/** Checks node-to-node auth (the node's one token check); null when the call may proceed. */
+function peerAuthError(metadata: Metadata, auth: TokenAuth | undefined): ChronosError | null {
+  const decision = auth?.checkPeer(bearerFromMetadata(metadata)) ?? { ok: true };
+  if (decision.ok) return null;
+  return decision.reason === 'missing'
+    ? new ChronosError('UNAUTHENTICATED', 'Raft RPC without a bearer token refused')
+    : new ChronosError('UNAUTHENTICATED', 'Raft RPC with an invalid bearer token refused');
 }
 
 function expectReply(
@@ -86,74 +79,120 @@ function isVote(preVote: boolean): (request: RaftMessage) => boolean {
   return (request) => request.type === 'vote' && request.preVote === preVote;
 }
 
+/** RaftService as one service of a GrpcServer, ending peers' open streams when it stops. */
+export function raftService(options: Omit<RaftServiceOptions, 'openStreams'>): GrpcService {
+  const openStreams = new Set<() => void>();
+  return {
+    name: 'raft.RaftService',
+    implementation: raftServiceImplementation({ ...options, openStreams }),
+    close: () => {
+      for (const close of [...openStreams]) close();
+    },
+  };
+}
+
+/** What every RaftService method shares: the options and the check each call passes first. */
+interface RaftServiceContext {
+  readonly options: RaftServiceOptions;
+  /** This node's cluster id now (null until it has one). */
+  readonly localCluster: () => string | null;
+  /** Auth first (an unauthenticated caller learns nothing), then the sender's cluster. */
+  readonly refusal: (metadata: Metadata) => ChronosError | null;
+}
+
 /** Builds the RaftService implementation over an injected request handler. */
-export function raftServiceImplementation(
+function raftServiceImplementation(
   options: RaftServiceOptions,
 ): UntypedServiceImplementation {
-  const expectedToken = options.peerToken == null ? null : digest(options.peerToken);
-  const { handler } = options;
   const localCluster = options.clusterId ?? ((): null => null);
-  /** Auth first (an unauthenticated caller learns nothing), then the sender's cluster. */
-  const refusal = (metadata: Metadata): ChronosError | null =>
-    peerAuthError(metadata, expectedToken) ?? clusterMismatch(metadata, localCluster());
-
-  /** Checks the peer token and decodes the request; null when it already answered an error. */
-  const admit = (call: UnaryCall, kind: UnaryRaftKind, callback: Reply): RaftMessage | null => {
-    const denied = refusal(call.metadata);
-    if (denied !== null) {
-      callback(toServiceError(denied));
-      return null;
-    }
-    try {
-      return raftMessageFromProto(kind, call.request);
-    } catch (error) {
-      callback(toServiceError(error));
-      return null;
-    }
+  const context: RaftServiceContext = {
+    options,
+    localCluster,
+    refusal: (metadata) => peerAuthError(metadata, options.auth) ?? clusterMismatch(metadata, localCluster()),
   };
-
-  const unary = (
-    rpc: string,
-    kind: UnaryRaftKind,
-    replyKinds: readonly RaftMessage['type'][],
-    check: (request: RaftMessage) => boolean,
-  ) => {
-    return (call: UnaryCall, callback: Reply): void => {
-      const request = admit(call, kind, callback);
-      if (request === null) return;
-      if (!check(request)) {
-        callback({ code: status.INVALID_ARGUMENT, details: `${rpc}: inconsistent request` });
-        return;
-      }
-      handler(request)
-        .then((reply) => {
-          const message = expectReply(reply, replyKinds, rpc);
-          if (message.type === 'snapshot') throw new ChronosError('UNAVAILABLE', 'bad reply');
-          return raftMessageToProto(message);
-        })
-        .then(
-          (proto) => callback(null, proto),
-          (error: unknown) => callback(toServiceError(error)),
-        );
-    };
+  const { changeMembership: onMembership, forwardCommand: onCommand } = options;
+  return {
+    Stream: streamRpc(context),
+    RequestVote: unaryRpc(context, 'RequestVote', 'vote', ['voteResponse'], isVote(false)),
+    PreVote: unaryRpc(context, 'PreVote', 'vote', ['voteResponse'], isVote(true)),
+    AppendEntries: unaryRpc(context, 'AppendEntries', 'append', ['appendResponse'], () => true),
+    ReadIndex: unaryRpc(context, 'ReadIndex', 'readIndex', ['readIndexResponse'], () => true),
+    InstallSnapshot: installSnapshotRpc(context),
+    TimeoutNow: timeoutNowRpc(context),
+    ForwardSql: forwardSqlRpc(context),
+    ChangeMembership: peerUnaryRpc(context,
+      onMembership === undefined ? undefined : (request) => onMembership(membershipChangeFromProto(request)),
+      membershipViewToProto, 'membership changes'),
+    ForwardCommand: peerUnaryRpc(context,
+      onCommand === undefined ? undefined
+        : (request) => onCommand(readBytes(asObject(request, 'ForwardCommandRequest'), 'command')),
+      (outcome: Uint8Array) => ({ outcome }), 'forwarded commands'),
+    // Reached only past the refusal check: the caller is of this cluster, or one has no id.
+    Identify: peerUnaryRpc(context, () => Promise.resolve(localCluster() ?? ''),
+      (clusterId: string) => ({ clusterId }), 'identity answers'),
   };
+}
 
-  /** Steps a request whose answer may be of any kind (or none), replying with an envelope. */
-  const answerWithEnvelope = (request: RaftMessage, callback: Reply): void => {
-    handler(request)
-      .then(envelopeToProto)
+/** Answers `callback` with the refusal when the caller may not proceed; true when it did. */
+function refused(context: RaftServiceContext, metadata: Metadata, callback: Reply): boolean {
+  const denied = context.refusal(metadata);
+  if (denied !== null) callback(toServiceError(denied));
+  return denied !== null;
+}
+
+/** Checks the caller and decodes the request; null when it already answered an error. */
+function admit(context: RaftServiceContext, call: UnaryCall, kind: UnaryRaftKind, callback: Reply): RaftMessage | null {
+  if (refused(context, call.metadata, callback)) return null;
+  try {
+    return raftMessageFromProto(kind, call.request);
+  } catch (error) {
+    callback(toServiceError(error));
+    return null;
+  }
+}
+
+/** A unary Raft RPC whose request and answer are of known kinds. */
+function unaryRpc(
+  context: RaftServiceContext,
+  rpc: string,
+  kind: UnaryRaftKind,
+  replyKinds: readonly RaftMessage['type'][],
+  check: (request: RaftMessage) => boolean,
+) {
+  return (call: UnaryCall, callback: Reply): void => {
+    const request = admit(context, call, kind, callback);
+    if (request === null) return;
+    if (!check(request)) {
+      callback({ code: status.INVALID_ARGUMENT, details: `${rpc}: inconsistent request` });
+      return;
+    }
+    context.options.handler(request)
+      .then((reply) => {
+        const message = expectReply(reply, replyKinds, rpc);
+        if (message.type === 'snapshot') throw new ChronosError('UNAVAILABLE', 'bad reply');
+        return raftMessageToProto(message);
+      })
       .then(
         (proto) => callback(null, proto),
         (error: unknown) => callback(toServiceError(error)),
       );
   };
+}
 
-  const installSnapshot = (call: ServerReadableStream<object, object>, callback: Reply): void => {
-    const denied = refusal(call.metadata);
-    if (denied !== null) {
-      callback(toServiceError(denied));
-      return;
-    }
+/** Steps a request whose answer may be of any kind (or none), replying with an envelope. */
+function answerWithEnvelope(handler: RaftRequestHandler, request: RaftMessage, callback: Reply): void {
+  handler(request)
+    .then(envelopeToProto)
+    .then(
+      (proto) => callback(null, proto),
+      (error: unknown) => callback(toServiceError(error)),
+    );
+}
+
+/** InstallSnapshot: a client stream of chunks, assembled, then stepped as one message. */
+function installSnapshotRpc(context: RaftServiceContext) {
+  return (call: ServerReadableStream<object, object>, callback: Reply): void => {
+    if (refused(context, call.metadata, callback)) return;
     const assembler = new SnapshotAssembler();
     let failed = false;
     call.on('data', (chunk: unknown) => {
@@ -174,43 +213,38 @@ export function raftServiceImplementation(
         callback(toServiceError(error));
         return;
       }
-      answerWithEnvelope(request, callback);
+      answerWithEnvelope(context.options.handler, request, callback);
     });
   };
+}
 
-  const timeoutNow = (call: UnaryCall, callback: Reply): void => {
-    const request = admit(call, 'timeoutNow', callback);
-    if (request !== null) answerWithEnvelope(request, callback);
+/** TimeoutNow: stepped like any request; its answer (usually none) in an envelope. */
+function timeoutNowRpc(context: RaftServiceContext) {
+  return (call: UnaryCall, callback: Reply): void => {
+    const request = admit(context, call, 'timeoutNow', callback);
+    if (request !== null) answerWithEnvelope(context.options.handler, request, callback);
   };
+}
 
-  const forwardSql = (call: UnaryCall, callback: Reply): void => {
-    const denied = refusal(call.metadata);
-    if (denied !== null) {
-      callback(toServiceError(denied));
-      return;
-    }
-    const forward = options.forwardSql;
+/** ForwardSql: statements a follower passes on with its caller's identity, one outcome each. */
+function forwardSqlRpc(context: RaftServiceContext) {
+  return (call: UnaryCall, callback: Reply): void => {
+    if (refused(context, call.metadata, callback)) return;
+    const forward = context.options.forwardSql;
     if (forward === undefined) {
       const details = 'forwarding is not configured on this node';
       callback({ code: status.UNIMPLEMENTED, details });
       return;
     }
     let statements: string[];
-    let context: CallContext;
+    let caller: CallContext;
     try {
-      const request = asObject(call.request, 'ForwardSqlRequest');
-      statements = readArray(request, 'statements').map((text) => String(text));
-      const user = readString(request, 'user');
-      context = {
-        token: readBool(request, 'hasToken') ? readString(request, 'token') : null,
-        user: user === '' ? null : user,
-        peer: call.getPeer(),
-      };
+      ({ statements, caller } = forwardedStatements(call));
     } catch (error) {
       callback(toServiceError(error));
       return;
     }
-    forward(statements, context)
+    forward(statements, caller)
       .then((outcomes) =>
         outcomes.map((outcome) =>
           outcome.ok ? resultToSqlResponse(outcome.result) : errorToSqlResponse(outcome.error),
@@ -221,37 +255,47 @@ export function raftServiceImplementation(
         (error: unknown) => callback(null, { results: [errorToSqlResponse(error)] }),
       );
   };
+}
 
-  /** A unary peer RPC answered by an optional node handler (UNIMPLEMENTED without one). */
-  const peerUnary = <T>(handler: ((request: unknown) => Promise<T>) | undefined,
-    toProto: (answer: T) => object, what: string) =>
-    (call: UnaryCall, callback: Reply): void => {
-      const denied = refusal(call.metadata);
-      if (denied !== null || handler === undefined) {
-        callback(denied === null
-          ? { code: status.UNIMPLEMENTED, details: `${what} are not served by this node` }
-          : toServiceError(denied));
-        return;
-      }
-      Promise.resolve()
-        .then(() => handler(call.request))
-        .then((answer) => callback(null, toProto(answer)), (error: unknown) => callback(toServiceError(error)));
-    };
-  const { changeMembership: onMembership, forwardCommand: onCommand } = options;
-  const changeMembership = peerUnary(
-    onMembership === undefined ? undefined : (request) => onMembership(membershipChangeFromProto(request)),
-    membershipViewToProto, 'membership changes');
-  const forwardCommand = peerUnary(
-    onCommand === undefined ? undefined
-      : (request) => onCommand(readBytes(asObject(request, 'ForwardCommandRequest'), 'command')),
-    (outcome: Uint8Array) => ({ outcome }), 'forwarded commands');
+/** A ForwardSqlRequest's statements and the original caller's token and user. */
+function forwardedStatements(call: UnaryCall): { readonly statements: string[]; readonly caller: CallContext } {
+  const request = asObject(call.request, 'ForwardSqlRequest');
+  const statements = readArray(request, 'statements').map((text) => String(text));
+  const user = readString(request, 'user');
+  const caller = {
+    token: readBool(request, 'hasToken') ? readString(request, 'token') : null,
+    user: user === '' ? null : user,
+    peer: call.getPeer(),
+  };
+  return { statements, caller };
+}
 
-  const stream = (call: ServerReadableStream<object, object>, callback: Reply): void => {
-    const denied = refusal(call.metadata);
-    if (denied !== null) {
-      callback(toServiceError(denied));
+/** A unary peer RPC answered by an optional node handler (UNIMPLEMENTED without one). */
+function peerUnaryRpc<T>(
+  context: RaftServiceContext,
+  handler: ((request: unknown) => Promise<T>) | undefined,
+  toProto: (answer: T) => object,
+  what: string,
+) {
+  return (call: UnaryCall, callback: Reply): void => {
+    const denied = context.refusal(call.metadata);
+    if (denied !== null || handler === undefined) {
+      callback(denied === null
+        ? { code: status.UNIMPLEMENTED, details: `${what} are not served by this node` }
+        : toServiceError(denied));
       return;
     }
+    Promise.resolve()
+      .then(() => handler(call.request))
+      .then((answer) => callback(null, toProto(answer)), (error: unknown) => callback(toServiceError(error)));
+  };
+}
+
+/** Stream: a peer's long-lived stream of Raft messages to this node (answers go on ours). */
+function streamRpc(context: RaftServiceContext) {
+  const { options, localCluster } = context;
+  return (call: ServerReadableStream<object, object>, callback: Reply): void => {
+    if (refused(context, call.metadata, callback)) return;
     const onMessage = options.onStreamMessage;
     if (onMessage === undefined) {
       callback({ code: status.UNIMPLEMENTED, details: 'Raft streams are not served by this node' });
@@ -291,21 +335,5 @@ export function raftServiceImplementation(
       done = true;
       options.openStreams?.delete(shutDown);
     });
-  };
-
-  return {
-    Stream: stream,
-    RequestVote: unary('RequestVote', 'vote', ['voteResponse'], isVote(false)),
-    PreVote: unary('PreVote', 'vote', ['voteResponse'], isVote(true)),
-    AppendEntries: unary('AppendEntries', 'append', ['appendResponse'], () => true),
-    ReadIndex: unary('ReadIndex', 'readIndex', ['readIndexResponse'], () => true),
-    InstallSnapshot: installSnapshot,
-    TimeoutNow: timeoutNow,
-    ForwardSql: forwardSql,
-    ChangeMembership: changeMembership,
-    ForwardCommand: forwardCommand,
-    // Reached only past the refusal check: the caller is of this cluster, or one has no id.
-    Identify: peerUnary(() => Promise.resolve(localCluster() ?? ''),
-      (clusterId: string) => ({ clusterId }), 'identity answers'),
   };
 }

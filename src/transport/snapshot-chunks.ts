@@ -1,6 +1,5 @@
-import type { SnapshotRequest } from '../raft/messages.js';
-import { assert } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
+import type { SnapshotRequest } from '../raft/index.js';
+import { assert, ChronosError } from '../lib/index.js';
 import { asObject, readBytes, readMessage, readSafeUint, readString } from './proto-read.js';
 import { snapshotMetaFromProto, snapshotMetaToProto } from './raft-codec.js';
 

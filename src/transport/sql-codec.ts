@@ -1,9 +1,8 @@
-import type { StatementResult } from '../sql/result.js';
-import type { SqlType, SqlValue } from '../storage/values.js';
-import { canonicalInt } from '../storage/values.js';
-import { assertNever } from '../lib/assert.js';
-import { ChronosError, errorMessage } from '../lib/errors.js';
-import type { ErrorCode } from '../lib/errors.js';
+import type { StatementResult } from '../sql/index.js';
+import type { SqlType, SqlValue } from '../storage/index.js';
+import { canonicalInt } from '../storage/index.js';
+import { assertNever, ChronosError, errorMessage } from '../lib/index.js';
+import type { ErrorCode } from '../lib/index.js';
 import {
   asObject,
   readArray,

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Entry } from '../raft/types.js';
+import type { Entry } from '../raft/index.js';
 import { CountingDisk, diskPath } from './disk.js';
 import type { Disk } from './disk.js';
 import { NodeDisk } from './node-disk.js';

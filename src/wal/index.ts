@@ -6,6 +6,6 @@ export type { Disk, DiskFile, DiskStats } from './disk.js';
 export { NodeDisk } from './node-disk.js';
 export { SimDisk } from './sim-disk.js';
 export type { CrashOptions, SimDiskOptions } from './sim-disk.js';
-export { crc32 } from '../lib/crc32.js';
+export { crc32 } from '../lib/index.js';
 export { benchWal } from './bench.js';
 export type { WalBenchResult } from './bench.js';

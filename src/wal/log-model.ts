@@ -1,5 +1,5 @@
-import { assert } from '../lib/assert.js';
-import type { Entry, HardState, SnapshotMeta } from '../raft/types.js';
+import { assert } from '../lib/index.js';
+import type { Entry, HardState, SnapshotMeta } from '../raft/index.js';
 
 /** The hard state of a node that has never voted or committed. */
 export const INITIAL_HARD_STATE: HardState = { term: 0, vote: null, commit: 0 };

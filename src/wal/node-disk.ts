@@ -1,6 +1,6 @@
 import { open, mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { ChronosError } from '../lib/errors.js';
+import { ChronosError } from '../lib/index.js';
 import type { Disk, DiskFile } from './disk.js';
 
 /** Wraps a failed file operation in an IO_ERROR naming the file. */

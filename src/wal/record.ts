@@ -1,6 +1,5 @@
-import { assert, assertNever } from '../lib/assert.js';
-import type { Entry, EntryType, HardState, Membership, SnapshotMeta } from '../raft/types.js';
-import { crc32 } from '../lib/crc32.js';
+import { assert, assertNever, crc32 } from '../lib/index.js';
+import type { Entry, EntryType, HardState, Membership, SnapshotMeta } from '../raft/index.js';
 
 /**
  * One WAL record. Frame on disk (little-endian):

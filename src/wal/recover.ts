@@ -1,6 +1,5 @@
-import { assertNever } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
-import type { Entry } from '../raft/types.js';
+import { assertNever, ChronosError } from '../lib/index.js';
+import type { Entry } from '../raft/index.js';
 import { diskPath } from './disk.js';
 import type { Disk } from './disk.js';
 import { LogModel } from './log-model.js';

@@ -1,5 +1,4 @@
-import { assert } from '../lib/assert.js';
-import { crc32 } from '../lib/crc32.js';
+import { assert, crc32 } from '../lib/index.js';
 import {
   FRAME_HEADER_BYTES,
   MalformedRecordError,

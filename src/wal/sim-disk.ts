@@ -1,6 +1,5 @@
-import { assert } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
-import type { Random } from '../lib/random.js';
+import { assert, ChronosError } from '../lib/index.js';
+import type { Random } from '../lib/index.js';
 import type { Disk, DiskFile, DiskStats } from './disk.js';
 
 /**

@@ -1,6 +1,5 @@
-import { assert } from '../lib/assert.js';
-import { ChronosError } from '../lib/errors.js';
-import type { Entry, HardState, SnapshotMeta } from '../raft/types.js';
+import { assert, ChronosError } from '../lib/index.js';
+import type { Entry, HardState, SnapshotMeta } from '../raft/index.js';
 import { diskPath } from './disk.js';
 import type { Disk, DiskFile } from './disk.js';
 import type { LogModel } from './log-model.js';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { buildAdminApp } from '../../src/api/admin-http.js';
-import { TokenAuth, bearerToken, tokenConfigFromEnv } from '../../src/api/auth.js';
+import { TokenAuth, bearerToken, tokenConfigFromEnv } from '../../src/auth/index.js';
 import { NodeMetrics } from '../../src/api/metrics.js';
 import { healthBody } from '../../src/api/node-status.js';
 import { ChronosError } from '../../src/lib/errors.js';

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatementResult } from '../../src/sql/result.js';
 import { ChronosError } from '../../src/lib/errors.js';
-import { GrpcServer } from '../../src/transport/index.js';
+import type { GrpcServer } from '../../src/transport/index.js';
+import { nodeGrpcServer } from '../../src/cli/grpc-endpoint.js';
 import { BUILD_TIMEOUT_MS, ROOT, ensureBuilt, runChronos, runNode } from './binary.js';
 
 const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as unknown;
@@ -29,7 +30,7 @@ async function sql(statement: string): Promise<StatementResult> {
 
 beforeAll(async () => {
   ensureBuilt();
-  server = new GrpcServer({ host: '127.0.0.1', port: 0, tls: null, raft: async () => null, sql });
+  server = nodeGrpcServer({ host: '127.0.0.1', port: 0, tls: null, raft: async () => null, sql });
   port = (await server.start()).port;
 }, BUILD_TIMEOUT_MS);
 

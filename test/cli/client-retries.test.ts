@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ServerTarget } from '../../src/cli/server-target.js';
 import { ChronosError, isChronosError } from '../../src/lib/errors.js';
 import type { StatementResult } from '../../src/sql/result.js';
-import { GrpcServer } from '../../src/transport/index.js';
+import type { GrpcServer } from '../../src/transport/index.js';
+import { nodeGrpcServer } from '../../src/cli/grpc-endpoint.js';
 
 const INSERTED: StatementResult = { kind: 'message', message: 'Inserted into t', rowsAffected: 1 };
 const servers: GrpcServer[] = [];
@@ -13,7 +14,7 @@ afterEach(async () => {
 /** A real gRPC server answering the first `failures` calls with `error`, then success. */
 async function serverFailing(error: ChronosError, failures: number): Promise<{ address: string; calls: () => number }> {
   let calls = 0;
-  const server = new GrpcServer({
+  const server = nodeGrpcServer({
     host: '127.0.0.1', port: 0, tls: null, raft: async () => null,
     sql: async () => {
       calls += 1;

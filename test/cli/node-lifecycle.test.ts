@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SqlClient } from '../../src/transport/sql-client.js';
+import { SqlClient } from '../../src/api/grpc/index.js';
 import { runChronos, scratchDirForBinaryTests } from './binary.js';
 import { freeNodePort } from '../helpers/ports.js';
 import { health, startNode, stopNode, waitFor } from '../helpers/node-process.js';

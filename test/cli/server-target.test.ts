@@ -4,7 +4,8 @@ import type { StatementResult } from '../../src/sql/result.js';
 import { runCli } from '../../src/cli/main.js';
 import { ServerTarget } from '../../src/cli/server-target.js';
 import { ChronosError } from '../../src/lib/errors.js';
-import { GrpcServer } from '../../src/transport/index.js';
+import type { GrpcServer } from '../../src/transport/index.js';
+import { nodeGrpcServer } from '../../src/cli/grpc-endpoint.js';
 import { BufferIo } from './buffer-io.js';
 
 const tokens: (string | null)[] = [];
@@ -28,9 +29,9 @@ async function leaderSql(sql: string, context: CallContext): Promise<StatementRe
 const noRaft = async (): Promise<null> => null;
 
 beforeAll(async () => {
-  leader = new GrpcServer({ host: '127.0.0.1', port: 0, tls: null, raft: noRaft, sql: leaderSql });
+  leader = nodeGrpcServer({ host: '127.0.0.1', port: 0, tls: null, raft: noRaft, sql: leaderSql });
   leaderPort = (await leader.start()).port;
-  follower = new GrpcServer({
+  follower = nodeGrpcServer({
     host: '127.0.0.1', port: 0, tls: null, raft: noRaft,
     sql: async () => {
       const details = { leader: `127.0.0.1:${leaderPort}` };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, BUILD_TIMEOUT_MS, ensureBuilt } from './binary.js';
-import { SqlClient } from '../../src/transport/sql-client.js';
+import { SqlClient } from '../../src/api/grpc/index.js';
 import { freeNodePort } from '../helpers/ports.js';
 import { health, startNode, stopNode, waitFor } from '../helpers/node-process.js';
 

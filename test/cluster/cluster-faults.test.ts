@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqlClient } from '../../src/transport/sql-client.js';
+import { SqlClient } from '../../src/api/grpc/index.js';
 import type { StatementResult } from '../../src/sql/result.js';
 import { ProcessCluster } from '../helpers/process-cluster.js';
 import { CHRONOS_BIN, health, signalNode, stopNode, waitFor } from '../helpers/node-process.js';

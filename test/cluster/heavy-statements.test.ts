@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatementResult } from '../../src/sql/result.js';
 import { health, stopNode, waitFor } from '../helpers/node-process.js';
 import type { NodeProcess } from '../helpers/node-process.js';
-import { SqlClient } from '../../src/transport/sql-client.js';
+import { SqlClient } from '../../src/api/grpc/index.js';
 import { ProcessCluster } from '../helpers/process-cluster.js';
 
 const IDS = ['node1', 'node2', 'node3'] as const;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isChronosError } from '../../src/lib/errors.js';
-import { SqlClient } from '../../src/transport/sql-client.js';
+import { SqlClient } from '../../src/api/grpc/index.js';
 import { freeNodePort } from '../helpers/ports.js';
 import { health, startNode, stopNode, waitFor } from '../helpers/node-process.js';
 import type { NodeProcess } from '../helpers/node-process.js';

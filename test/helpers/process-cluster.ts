@@ -1,4 +1,4 @@
-import { SqlClient } from '../../src/transport/sql-client.js';
+import { SqlClient } from '../../src/api/grpc/index.js';
 import { startNode } from './node-process.js';
 import type { NodeProcess } from './node-process.js';
 import { freeNodePort } from './ports.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SqlClient } from '../../src/transport/sql-client.js';
+import { SqlClient } from '../../src/api/grpc/index.js';
 import { runChronos, scratchDirForBinaryTests } from '../cli/binary.js';
 import { freeNodePort } from '../helpers/ports.js';
 import { health, startNode, stopNode, waitFor } from '../helpers/node-process.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerClients } from '../../src/transport/peer-client.js';
-import { SqlClient } from '../../src/transport/sql-client.js';
+import { SqlClient } from '../../src/api/grpc/index.js';
 import { makeTestCertificates } from '../helpers/certs.js';
 import type { TestCertificates } from '../helpers/certs.js';
 import { freeNodePort } from '../helpers/ports.js';

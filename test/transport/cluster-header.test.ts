@@ -2,7 +2,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppendRequest, RaftMessage } from '../../src/raft/messages.js';
 import { CLUSTER_HEADER, clusterMismatch, withClusterId } from '../../src/transport/cluster-header.js';
-import { GrpcServer } from '../../src/transport/grpc-server.js';
+import { nodeGrpcServer } from '../../src/cli/grpc-endpoint.js';
 import { PeerClients } from '../../src/transport/peer-client.js';
 import { identifyPeer } from '../../src/transport/identify-peer.js';
 import { waitFor } from '../helpers/node-process.js';
@@ -44,7 +44,7 @@ function append(): AppendRequest {
 /** A real RaftService of cluster `serverCluster` on loopback, and what reached its node. */
 async function serverOf(serverCluster: string | null): Promise<{ port: number; reached: RaftMessage[] }> {
   const reached: RaftMessage[] = [];
-  const server = new GrpcServer({
+  const server = nodeGrpcServer({
     host: '127.0.0.1', port: 0, tls: null,
     raft: (request) => {
       reached.push(request);

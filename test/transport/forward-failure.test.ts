@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import type { Server as NetServer, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GrpcServer } from '../../src/transport/grpc-server.js';
+import type { GrpcServer } from '../../src/transport/index.js';
+import { nodeGrpcServer } from '../../src/cli/grpc-endpoint.js';
 import type { ForwardSqlHandler } from '../../src/transport/handlers.js';
 import { forwardNeverSent } from '../../src/transport/forward-failure.js';
 import { PeerClients } from '../../src/transport/peer-client.js';
@@ -15,7 +16,7 @@ afterEach(async () => {
 
 /** A real gRPC server whose ForwardSql is `forwardSql`. */
 async function leaderAt(forwardSql: ForwardSqlHandler): Promise<{ address: string; server: GrpcServer }> {
-  const server = new GrpcServer({
+  const server = nodeGrpcServer({
     host: '127.0.0.1',
     port: 0,
     tls: null,

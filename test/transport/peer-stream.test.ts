@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppendRequest, RaftMessage } from '../../src/raft/messages.js';
-import { GrpcServer } from '../../src/transport/grpc-server.js';
+import { TokenAuth } from '../../src/auth/index.js';
+import type { GrpcServer } from '../../src/transport/index.js';
+import { nodeGrpcServer } from '../../src/cli/grpc-endpoint.js';
 import { PeerClients } from '../../src/transport/peer-client.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -9,14 +11,14 @@ afterEach(async () => {
 });
 
 async function streamServer(received: RaftMessage[], port = 0, token: string | null = null): Promise<GrpcServer & { port: number }> {
-  const server = new GrpcServer({
+  const server = nodeGrpcServer({
     host: '127.0.0.1',
     port,
     tls: null,
     raft: () => Promise.resolve(null),
     raftStream: (message) => received.push(message),
     sql: () => Promise.reject(new Error('no sql here')),
-    peerToken: token,
+    auth: new TokenAuth({ admin: token, readonly: null, ingest: null }),
   });
   const started = await server.start();
   return Object.assign(server, { port: started.port });

@@ -2,8 +2,9 @@ import { createServer } from 'node:net';
 import type { Server as NetServer, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppendRequest, RaftMessage, SnapshotRequest } from '../../src/raft/messages.js';
-import { GrpcServer } from '../../src/transport/grpc-server.js';
-import type { GrpcServerOptions } from '../../src/transport/grpc-server.js';
+import { TokenAuth } from '../../src/auth/index.js';
+import { nodeGrpcServer } from '../../src/cli/grpc-endpoint.js';
+import type { NodeGrpcOptions } from '../../src/cli/grpc-endpoint.js';
 import type { RaftRequestHandler } from '../../src/transport/handlers.js';
 import { PeerClients } from '../../src/transport/peer-client.js';
 import type { PeerFailure } from '../../src/transport/peer-client.js';
@@ -15,9 +16,9 @@ afterEach(async () => {
 
 async function startNode(
   raft: RaftRequestHandler,
-  extra: Partial<GrpcServerOptions> = {},
+  extra: Partial<NodeGrpcOptions> = {},
 ): Promise<string> {
-  const server = new GrpcServer({
+  const server = nodeGrpcServer({
     host: '127.0.0.1',
     port: 0,
     tls: null,
@@ -210,7 +211,7 @@ describe('PeerClients against a real GrpcServer', () => {
   });
 
   it('refuses Raft calls without the peer token, accepts them with it', async () => {
-    const address = await startNode((request) => Promise.resolve(answer(request)), { peerToken: 'admin-secret' });
+    const address = await startNode((request) => Promise.resolve(answer(request)), { auth: new TokenAuth({ admin: 'admin-secret', readonly: null, ingest: null }) });
     const anonymous = await clients({ node2: address }).call(append(1));
     expect(!anonymous.ok && anonymous.failure.reason).toBe('rejected');
     expect(!anonymous.ok && anonymous.failure.message).toMatch(/without a bearer token/);

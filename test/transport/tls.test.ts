@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatementResult } from '../../src/sql/result.js';
 import { loadTlsMaterial, tlsConfigFromEnv } from '../../src/transport/credentials.js';
 import type { TlsMaterial } from '../../src/transport/credentials.js';
-import { GrpcServer } from '../../src/transport/grpc-server.js';
+import type { GrpcServer } from '../../src/transport/index.js';
+import { nodeGrpcServer } from '../../src/cli/grpc-endpoint.js';
 import type { CallContext } from '../../src/transport/handlers.js';
 import { PeerClients } from '../../src/transport/peer-client.js';
-import { SqlClient } from '../../src/transport/sql-client.js';
+import { SqlClient } from '../../src/api/grpc/index.js';
 
 let dir = '';
 const file = (name: string): string => join(dir, name);
@@ -37,7 +38,7 @@ const contexts: CallContext[] = [];
 const servers: GrpcServer[] = [];
 
 async function startServer(tls: TlsMaterial): Promise<number> {
-  const server = new GrpcServer({
+  const server = nodeGrpcServer({
     host: '127.0.0.1',
     port: 0,
     tls,

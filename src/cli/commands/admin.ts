@@ -2,11 +2,11 @@ import type { AdminAnswer, AdminEnv } from '../admin-http-client.js';
 import type { AddNodeOptions, RemoveNodeOptions } from '../options.js';
 import type { CliIo } from '../sql-target.js';
 import type { HostPort } from '../validate.js';
-import { ChronosError } from '../../lib/errors.js';
+import { ChronosError } from '../../lib/index.js';
 import { adminRequest } from '../admin-http-client.js';
 import { formatHostPort } from '../validate.js';
 
-import { ADD_NODE_PATH, REMOVE_NODE_PATH } from '../../api/membership-routes.js';
+import { ADD_NODE_PATH, REMOVE_NODE_PATH } from '../../api/index.js';
 
 /** `chronos admin status`: prints the node's /health body on one line, as sent. */
 export async function runAdminStatus(http: HostPort, io: CliIo, env: AdminEnv): Promise<number> {

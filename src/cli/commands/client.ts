@@ -2,7 +2,7 @@ import type { ClientOptions } from '../options.js';
 import type { CliIo, SqlTarget } from '../sql-target.js';
 import type { SessionInput } from './sql-session.js';
 import type { ClientEnv } from '../server-target.js';
-import { assertNever } from '../../lib/assert.js';
+import { assertNever } from '../../lib/index.js';
 import { openLocalTarget, openServerTarget } from '../targets.js';
 import { formatHostPort } from '../validate.js';
 import { runSqlSession } from './sql-session.js';

@@ -1,9 +1,11 @@
 import { MAX_MATERIALIZED_ROWS_DEFAULT, STATEMENT_TIMEOUT_MS_DEFAULT } from '../../sql/index.js';
 import { FileLogSink, Logger, TextSink, isChronosError, logLevelFromEnv, systemClock } from '../../lib/index.js';
 import type { LogSink } from '../../lib/index.js';
-import { tokenConfigFromEnv } from '../../api/auth.js';
+import { tokenConfigFromEnv } from '../../auth/index.js';
 import { startNodeServer } from '../node-server.js';
-import { loadTlsMaterial, servesTls, tlsConfigFromEnv } from '../../transport/credentials.js';
+import type { NodeServerConfig, RunningNode } from '../node-server.js';
+import { loadTlsMaterial, servesTls, tlsConfigFromEnv } from '../../transport/index.js';
+import type { TlsMaterial } from '../../transport/index.js';
 import { ADMIN_PORT_OFFSET } from '../options.js';
 import type { NodeOptions } from '../options.js';
 import type { CliIo } from '../sql-target.js';
@@ -52,8 +54,20 @@ export async function runNode(options: NodeOptions, io: CliIo): Promise<number> 
   if (tls !== null && !servesTls(tls)) {
     throw new UsageError('CHRONOS_TLS_CERT and CHRONOS_TLS_KEY must both be set for a node to serve TLS');
   }
+  const running = await startNodeServer(nodeServerConfig(options, env, tls, logger));
+  io.stderr.write(
+    `chronos node ${options.id}: gRPC ${options.address.host}:${running.grpcPort}, ` +
+      `admin HTTP ${options.address.host}:${running.adminPort}\n`,
+  );
+  return await runUntilSignal(running, logger);
+}
+
+/** The node's configuration from its flags and the environment's tunables. */
+function nodeServerConfig(
+  options: NodeOptions, env: NodeJS.ProcessEnv, tls: TlsMaterial | null, logger: Logger,
+): NodeServerConfig {
   const electionMin = envNumber(env, 'CHRONOS_ELECTION_TICKS_MIN', 10, 2);
-  const running = await startNodeServer({
+  return {
     id: options.id,
     dataDir: options.dataDir,
     host: options.address.host,
@@ -90,12 +104,15 @@ export async function runNode(options: NodeOptions, io: CliIo): Promise<number> 
     tls,
     clock: systemClock,
     logger,
-  });
-  io.stderr.write(
-    `chronos node ${options.id}: gRPC ${options.address.host}:${running.grpcPort}, ` +
-      `admin HTTP ${options.address.host}:${running.adminPort}\n`,
-  );
-  return await new Promise<number>((resolve) => {
+  };
+}
+
+/**
+ * Serves until SIGTERM/SIGINT or a fatal error, then stops cleanly; resolves to the exit code.
+ * A stop that takes over 10 s exits the process.
+ */
+function runUntilSignal(running: RunningNode, logger: Logger): Promise<number> {
+  return new Promise<number>((resolve) => {
     let stopping = false;
     const shutdown = (signal: string, code: number): void => {
       if (stopping) return;

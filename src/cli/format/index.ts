@@ -1,5 +1,5 @@
-import type { StatementResult } from '../../sql/result.js';
-import { assertNever } from '../../lib/assert.js';
+import type { StatementResult } from '../../sql/index.js';
+import { assertNever } from '../../lib/index.js';
 import { formatCsv } from './csv-format.js';
 import { formatJson } from './json-format.js';
 import { formatTable } from './table-format.js';

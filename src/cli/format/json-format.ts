@@ -1,6 +1,6 @@
-import type { StatementResult } from '../../sql/result.js';
-import type { SqlType, SqlValue } from '../../storage/values.js';
-import { assertNever } from '../../lib/assert.js';
+import type { StatementResult } from '../../sql/index.js';
+import type { SqlType, SqlValue } from '../../storage/index.js';
+import { assertNever } from '../../lib/index.js';
 
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);

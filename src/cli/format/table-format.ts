@@ -1,5 +1,5 @@
-import type { StatementResult } from '../../sql/result.js';
-import { assertNever } from '../../lib/assert.js';
+import type { StatementResult } from '../../sql/index.js';
+import { assertNever } from '../../lib/index.js';
 import { valueText } from './value-text.js';
 
 /** How an empty SELECT is shown below its header: psql's convention. */

@@ -1,4 +1,4 @@
-import type { SqlType, SqlValue } from '../../storage/values.js';
+import type { SqlType, SqlValue } from '../../storage/index.js';
 
 /**
  * The text of one non-NULL value as table and CSV output show it. The column's declared type

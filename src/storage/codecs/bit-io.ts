@@ -1,4 +1,4 @@
-import { ChronosError } from '../../lib/errors.js';
+import { ChronosError } from '../../lib/index.js';
 
 const TWO_POW_32 = 0x1_0000_0000;
 

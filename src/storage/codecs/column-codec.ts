@@ -1,5 +1,4 @@
-import { assertNever } from '../../lib/assert.js';
-import { ChronosError } from '../../lib/errors.js';
+import { assertNever, ChronosError } from '../../lib/index.js';
 import { ByteReader, ByteWriter } from '../bytes.js';
 import type { SqlType, SqlValue } from '../values.js';
 import { readBitmap, writeBitmap } from './bitmap-codec.js';

@@ -1,4 +1,4 @@
-import { assertNever } from '../../lib/assert.js';
+import { assertNever } from '../../lib/index.js';
 import { ByteReader, ByteWriter } from '../bytes.js';
 import { canonicalInt } from '../values.js';
 import type { SqlType, SqlValue } from '../values.js';

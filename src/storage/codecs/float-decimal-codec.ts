@@ -1,4 +1,4 @@
-import { ChronosError } from '../../lib/errors.js';
+import { ChronosError } from '../../lib/index.js';
 import type { ByteReader, ByteWriter } from '../bytes.js';
 import { readInts, writeInts } from './int-codec.js';
 

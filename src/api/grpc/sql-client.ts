@@ -1,14 +1,12 @@
 import { Client, Metadata } from '@grpc/grpc-js';
-import type { StatementResult } from '../sql/result.js';
-import { systemClock } from '../lib/clock.js';
-import type { Clock } from '../lib/clock.js';
-import { ChronosError, errorMessage } from '../lib/errors.js';
-import { channelCredentials, channelOptions } from './credentials.js';
-import type { TlsMaterial } from './credentials.js';
-import { bearerMetadata, fromServiceError } from './grpc-status.js';
-import { GRPC_MESSAGE_BYTES_MAX } from './grpc-server.js';
-import { protoMethod } from './proto-loader.js';
-import { sqlResponseToResult } from './sql-codec.js';
+import type { StatementResult } from '../../sql/index.js';
+import { ChronosError, errorMessage, systemClock } from '../../lib/index.js';
+import type { Clock } from '../../lib/index.js';
+import {
+  bearerMetadata, channelCredentials, channelOptions, fromServiceError, GRPC_MESSAGE_BYTES_MAX,
+  protoMethod, sqlResponseToResult,
+} from '../../transport/index.js';
+import type { TlsMaterial } from '../../transport/index.js';
 
 /** How `chronos client --leader ADDR` reaches a server. */
 export interface SqlClientOptions {

@@ -4,10 +4,12 @@ import protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChronosError } from '../../src/lib/errors.js';
 import type { StatementResult } from '../../src/sql/result.js';
-import { GrpcServer } from '../../src/transport/grpc-server.js';
-import type { CallContext, SyncStatusHandler } from '../../src/transport/handlers.js';
+import type { GrpcServer } from '../../src/transport/index.js';
+import { nodeGrpcServer } from '../../src/cli/grpc-endpoint.js';
+import type { CallContext } from '../../src/transport/index.js';
+import type { SyncStatusHandler } from '../../src/api/index.js';
 import { raftProtoPath } from '../../src/transport/proto-loader.js';
-import { SqlClient } from '../../src/transport/sql-client.js';
+import { SqlClient } from '../../src/api/grpc/index.js';
 
 const big = 2n ** 53n + 7n;
 const rows: StatementResult = {
@@ -42,7 +44,7 @@ let bareAddress = '';
 let client: SqlClient;
 
 beforeAll(async () => {
-  const server = new GrpcServer({
+  const server = nodeGrpcServer({
     host: '127.0.0.1',
     port: 0,
     tls: null,
@@ -51,7 +53,7 @@ beforeAll(async () => {
     syncStatus: () => Promise.resolve(statusReport ?? { lastSyncTsMs: 0, lastSyncApplied: 0, pendingOps: 0, lastError: '' }),
   });
   address = `127.0.0.1:${(await server.start()).port}`;
-  const bare = new GrpcServer({
+  const bare = nodeGrpcServer({
     host: '127.0.0.1',
     port: 0,
     tls: null,
@@ -196,7 +198,7 @@ describe('Health, Sync and SyncStatus', () => {
 
   it('passes a sync batch with exact uint64 ids to the handler', async () => {
     const batches: unknown[] = [];
-    const server = new GrpcServer({
+    const server = nodeGrpcServer({
       host: '127.0.0.1',
       port: 0,
       tls: null,

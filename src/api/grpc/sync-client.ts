@@ -1,17 +1,21 @@
 import { Client } from '@grpc/grpc-js';
-import { ChronosError, errorMessage } from '../lib/errors.js';
-import { channelCredentials, channelOptions } from './credentials.js';
-import type { TlsMaterial } from './credentials.js';
-import { bearerMetadata, fromServiceError } from './grpc-status.js';
-import { GRPC_MESSAGE_BYTES_MAX } from './grpc-server.js';
-import { protoMethod } from './proto-loader.js';
-import type { SyncOperation } from './handlers.js';
+import { ChronosError, errorMessage } from '../../lib/index.js';
+import type { SyncLink } from '../../node/index.js';
+import {
+  bearerMetadata, channelCredentials, channelOptions, fromServiceError, GRPC_MESSAGE_BYTES_MAX,
+  protoMethod,
+} from '../../transport/index.js';
+import type { TlsMaterial } from '../../transport/index.js';
+import type { SyncOperation } from './sync-service.js';
 
 /** A batch is answered within this, or the edge tries again (the target skips what it has). */
 const SYNC_DEADLINE_MS = 30_000;
 
-/** A SyncService client for an edge: `sync` ships a batch and resolves to the target's cursor. */
-export class SyncClient {
+/**
+ * A SyncService client for an edge: `sync` ships a batch and resolves to the target's cursor.
+ * The edge's worker (node/edge-sync.ts) holds it as a SyncLink the composition root hands in.
+ */
+export class SyncClient implements SyncLink {
   readonly address: string;
   readonly #client: Client;
   readonly #token: string | null;
@@ -47,6 +51,7 @@ export class SyncClient {
     });
   }
 
+  /** Closes the channel. */
   close(): void {
     this.#client.close();
   }

@@ -1,4 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerToken } from './bearer.js';
+import type { TokenConfig } from './token-config.js';
 
 /** What a presented credential grants. */
 export type AccessLevel = 'admin' | 'readonly' | 'ingest';
@@ -8,32 +10,17 @@ export type AuthDecision =
   | { readonly ok: true; readonly level: AccessLevel | 'open' }
   | { readonly ok: false; readonly reason: 'missing' | 'invalid' };
 
-/** Tokens configured on a node (CHRONOS_AUTH_TOKEN_*); all null = auth is off. */
-export interface TokenConfig {
-  readonly admin: string | null;
-  readonly readonly: string | null;
-  readonly ingest: string | null;
-}
-
-/** Reads the token configuration from the environment. Empty values count as unset. */
-export function tokenConfigFromEnv(env: NodeJS.ProcessEnv): TokenConfig {
-  const read = (name: string): string | null => {
-    const value = env[name];
-    return value === undefined || value === '' ? null : value;
-  };
-  return {
-    admin: read('CHRONOS_AUTH_TOKEN_ADMIN'),
-    readonly: read('CHRONOS_AUTH_TOKEN_READONLY'),
-    ingest: read('CHRONOS_AUTH_TOKEN_INGEST'),
-  };
-}
-
-/** Bearer-token checks in constant time (digests first, so length does not leak either). */
+/**
+ * The node's one token check, in constant time (digests first, so length does not leak
+ * either): admin HTTP, the client gRPC services and the Raft server all ask it.
+ */
 export class TokenAuth {
   readonly #digests: ReadonlyArray<readonly [AccessLevel, Buffer]>;
   readonly enabled: boolean;
   /** `/ingest` is open (as the guide's devices send no token) unless an ingest token is set. */
   readonly ingestGuarded: boolean;
+  /** Peers must present the admin token once one is set (it is what they send each other). */
+  readonly peersGuarded: boolean;
 
   constructor(config: TokenConfig) {
     const digests: Array<readonly [AccessLevel, Buffer]> = [];
@@ -43,20 +30,35 @@ export class TokenAuth {
     this.#digests = digests;
     this.enabled = config.admin !== null || config.readonly !== null;
     this.ingestGuarded = config.ingest !== null;
+    this.peersGuarded = config.admin !== null;
   }
 
   /** Checks a request to the ingest endpoints: open, or the ingest or admin token once set. */
   checkIngest(authorization: string | null | undefined): AuthDecision {
-    return this.ingestGuarded ? this.#match(authorization) : { ok: true, level: 'open' };
+    return this.ingestGuarded ? this.#match(bearerToken(authorization)) : { ok: true, level: 'open' };
   }
 
   /** Checks an `authorization` header value (`Bearer <token>`). */
   check(authorization: string | null | undefined): AuthDecision {
-    return this.enabled ? this.#match(authorization) : { ok: true, level: 'open' };
+    return this.checkToken(bearerToken(authorization));
   }
 
-  #match(authorization: string | null | undefined): AuthDecision {
-    const token = bearerToken(authorization);
+  /** Checks a bare token already taken from its `Bearer` header (null = none was sent). */
+  checkToken(token: string | null): AuthDecision {
+    return this.enabled ? this.#match(token) : { ok: true, level: 'open' };
+  }
+
+  /**
+   * Checks a peer's token (a Raft RPC): open without an admin token, else only the admin token
+   * passes; any other token, even a valid client one, counts as invalid.
+   */
+  checkPeer(token: string | null): AuthDecision {
+    if (!this.peersGuarded) return { ok: true, level: 'open' };
+    const decision = this.#match(token);
+    return !decision.ok || decision.level === 'admin' ? decision : { ok: false, reason: 'invalid' };
+  }
+
+  #match(token: string | null): AuthDecision {
     if (token === null) return { ok: false, reason: 'missing' };
     const presented = digest(token);
     let granted: AccessLevel | null = null;
@@ -66,13 +68,6 @@ export class TokenAuth {
     }
     return granted === null ? { ok: false, reason: 'invalid' } : { ok: true, level: granted };
   }
-}
-
-/** The token of an `authorization: Bearer <token>` value, or null. */
-export function bearerToken(authorization: string | null | undefined): string | null {
-  if (authorization === null || authorization === undefined) return null;
-  const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(authorization);
-  return match?.[1] ?? null;
 }
 
 function digest(token: string): Buffer {

@@ -1,0 +1,34 @@
+import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import { bearerFromMetadata } from '../../transport/index.js';
+import type { CallContext } from '../../transport/index.js';
+
+/** A unary call as the client services receive it (requests narrowed by proto-read). */
+export type UnaryCall = ServerUnaryCall<object, object>;
+
+/** The callback a unary call is answered through. */
+export type Reply = sendUnaryData<object>;
+
+/** The caller as the handlers see it: token, verified certificate CN, remote address. */
+export function callContext(call: UnaryCall): CallContext {
+  const certificate = call.getAuthContext().sslPeerCertificate;
+  const commonName = certificate?.subject?.CN;
+  // An operator-supplied name (x-chronos-user) is recorded in the audit log; a verified
+  // certificate's CN is the fallback.
+  const declared = call.metadata.get('x-chronos-user')[0];
+  const declaredUser = typeof declared === 'string' && declared.trim() !== '' ? declared.trim().slice(0, 128) : null;
+  return {
+    token: bearerFromMetadata(call.metadata),
+    user: declaredUser ?? (typeof commonName === 'string' && commonName !== '' ? commonName : null),
+    peer: call.getPeer(),
+  };
+}
+
+/**
+ * Aborted when the call ends without our answer: grpc-js emits 'cancelled' when the client
+ * cancels, its connection goes, or the call's deadline passes, so the statement can stop.
+ */
+export function callSignal(call: UnaryCall): AbortSignal {
+  const controller = new AbortController();
+  call.once('cancelled', () => controller.abort());
+  return controller.signal;
+}

@@ -1,0 +1,12 @@
+export { callContext, callSignal } from './call-context.js';
+export { sqlService } from './sql-service.js';
+export type { SqlHandler } from './sql-service.js';
+export { healthService } from './health-service.js';
+export type { HealthHandler } from './health-service.js';
+export { syncService } from './sync-service.js';
+export type { SyncBatch, SyncHandler, SyncOperation } from './sync-service.js';
+export { syncStatusService } from './sync-status-service.js';
+export type { SyncStatusHandler } from './sync-status-service.js';
+export { SqlClient, SQL_DEADLINE_MS_DEFAULT } from './sql-client.js';
+export type { SqlClientOptions } from './sql-client.js';
+export { SyncClient } from './sync-client.js';

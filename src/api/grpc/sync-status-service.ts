@@ -1,0 +1,41 @@
+import type { SyncStatus } from '../../node/index.js';
+import { toServiceError } from '../../transport/index.js';
+import type { CallContext, GrpcService } from '../../transport/index.js';
+import { callContext } from './call-context.js';
+import type { Reply, UnaryCall } from './call-context.js';
+
+/** Answers GetSyncStatus. */
+export type SyncStatusHandler = (context: CallContext) => Promise<SyncStatus>;
+
+/** A count as uint64 text: protobufjs parses decimal strings exactly; fractions are dropped. */
+function uint64Text(value: number): string {
+  return Number.isFinite(value) && value > 0 ? Math.trunc(value).toFixed(0) : '0';
+}
+
+/** SyncStatusService: zeros on a node without a sync worker. */
+export function syncStatusService(handler: SyncStatusHandler | undefined): GrpcService {
+  const getSyncStatus = (call: UnaryCall, callback: Reply): void => {
+    if (handler === undefined) {
+      callback(null, { lastSyncTsMs: '0', lastSyncApplied: '0', pendingOps: '0', lastError: '' });
+      return;
+    }
+    let context: CallContext;
+    try {
+      context = callContext(call);
+    } catch (error) {
+      callback(toServiceError(error));
+      return;
+    }
+    handler(context).then(
+      (report) =>
+        callback(null, {
+          lastSyncTsMs: uint64Text(report.lastSyncTsMs),
+          lastSyncApplied: uint64Text(report.lastSyncApplied),
+          pendingOps: uint64Text(report.pendingOps),
+          lastError: report.lastError,
+        }),
+      (error: unknown) => callback(toServiceError(error)),
+    );
+  };
+  return { name: 'raft.SyncStatusService', implementation: { GetSyncStatus: getSyncStatus } };
+}

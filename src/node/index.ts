@@ -1,0 +1,23 @@
+export { EdgeSync } from './edge-sync.js';
+export type {
+  ConnectivityState, EdgeSyncCounters, EdgeSyncOptions, OutboxReport, SyncLink, SyncStatus,
+} from './edge-sync.js';
+export { BackgroundCompaction } from './background-compaction.js';
+export { createBackup, restoreBackup } from './backup.js';
+export { classifyDir, foreignDirError, notADirError } from './data-dir.js';
+export { writeDirMarker } from './dir-marker.js';
+export { dirBytes } from './dir-size.js';
+export { startIngest } from './ingest-service.js';
+export type { IngestObservers, RunningIngest } from './ingest-service.js';
+export { checkPortsFree } from './listen-check.js';
+export { checkNodeDataDir } from './node-dir.js';
+export type { NodeRole, NodeStatus } from './node-status.js';
+export { RaftNode } from './raft-node.js';
+export type { RaftNodeOptions } from './raft-node-options.js';
+export { LocalNode } from './local-node.js';
+export type { LocalNodeOptions } from './local-node.js';
+export { systemEnvironment } from './node-environment.js';
+export type { NodeEnvironment, PeerTransport, PeerTransportInit } from './node-environment.js';
+export { nodePaths } from './restore.js';
+export type { NodeLayout } from './restore.js';
+export { installedSnapshotValue } from './installed-snapshot.js';
