@@ -224,7 +224,8 @@ export class ReadyLoop {
       const capture = syncCapture ? { nodeId: id } : null;
       await applyCommittedEntries(storage, entries, proposals, log, { sync, capture });
       reads.applied(storage.appliedIndex);
-      await identity.learn(storage);
+      // Until it has an id, learning reads storage after every apply; a single-node dir has none.
+      if (this.#parts.nameCluster) await identity.learn(storage);
     });
     this.#applying.catch((error: unknown) => this.die(error));
   }

@@ -88,10 +88,17 @@ export class RowStore {
    */
   readonly #blocksReplaced = new Set<number>();
 
-  constructor(source: KvSource, base: KvSource = source, pending?: Overlay) {
+  constructor(source: KvSource, base: KvSource = source, pending?: Overlay,
+    knownLastKeys?: ReadonlyMap<number, RowKey | null>) {
     this.#source = source;
     this.#base = base;
     this.#pending = pending;
+    if (knownLastKeys !== undefined) for (const [table, key] of knownLastKeys) this.#lastStoredKey.set(table, key);
+  }
+
+  /** The greatest row key of each table this store knows for its snapshot (see lastKeyInSnapshot). */
+  get knownLastKeys(): ReadonlyMap<number, RowKey | null> {
+    return this.#lastStoredKey;
   }
 
   /** The greatest row key of `schema` in the snapshot (null = none): keys above it are new. */

@@ -23,7 +23,7 @@ import { ROW_LAYOUT, tableLayout } from './table-layout.js';
 import type { LayoutOptions } from './table-layout.js';
 import { LevelWriteTransaction } from './write-transaction.js';
 import type { CommitRequest, TransactionHost } from './write-transaction.js';
-import type { StorageEngine, StorageReader, WriteTransaction } from './engine.js';
+import type { RowKey, StorageEngine, StorageReader, WriteTransaction } from './engine.js';
 import type { Catalog, TableSchema } from './schema.js';
 
 /** Where the engine keeps its data: a classic-level directory, or any abstract-level database. */
@@ -113,6 +113,11 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
   #catalog: CatalogState;
   /** Bumped by every commit and import; a transaction begun at another version may not commit. */
   #version = 0;
+  /**
+   * Each table's greatest row key as of the last commit, where known: a new transaction starts
+   * from it, so an insert above it (an append) needs no LevelDB seek to know its key is new.
+   */
+  #lastRowKeys: ReadonlyMap<number, RowKey | null> = new Map();
   /** Where the next background compaction step starts (null: the first columnar table). */
   #compactionCursor: CompactionCursor | null = null;
   #pendingWrite: Promise<void> = Promise.resolve();
@@ -153,7 +158,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
   async begin(): Promise<WriteTransaction> {
     await this.#pendingWrite;
     const source = new SnapshotSource(this.#db, this.#db.snapshot());
-    return new LevelWriteTransaction(this, source, this.#catalog, this.#version, this.#layout);
+    return new LevelWriteTransaction(this, source, this.#catalog, this.#version, this.#layout, this.#lastRowKeys);
   }
 
   async commitTransaction(request: CommitRequest): Promise<void> {
@@ -180,6 +185,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
       await batch.write({ sync: request.sync });
       this.#appliedIndex = request.appliedIndex;
       this.#catalog = request.catalog;
+      this.#lastRowKeys = request.lastRowKeys;
     });
   }
 
@@ -311,6 +317,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
       const state = await loadState(this.#db);
       this.#appliedIndex = state.appliedIndex;
       this.#catalog = state.catalog;
+      this.#lastRowKeys = new Map();
     });
   }
 

@@ -42,6 +42,8 @@ export interface CommitRequest {
   readonly sync: boolean;
   /** The engine's commit count when the transaction began (detects overlapping commits). */
   readonly baseVersion: number;
+  /** Each table's greatest row key after this commit, where known (see RowStore). */
+  readonly lastRowKeys: ReadonlyMap<number, RowKey | null>;
 }
 
 /** The engine side of a transaction. */
@@ -68,6 +70,10 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   readonly #layout: LayoutOptions;
   /** Tables whose head this transaction wrote (candidates for a fold at commit). */
   readonly #touched = new Set<number>();
+  /** Per table, the greatest row key this transaction wrote (rows are written by #writeRow). */
+  readonly #greatestWritten = new Map<number, RowKey>();
+  /** Set once rows were removed by range (DROP/TRUNCATE/DROP COLUMN): no last key is known. */
+  #rangesDeleted = false;
   #busy = false;
 
   constructor(
@@ -76,10 +82,11 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     state: CatalogState,
     baseVersion: number,
     layout: LayoutOptions = ROW_LAYOUT,
+    lastRowKeys?: ReadonlyMap<number, RowKey | null>,
   ) {
     const overlay = new Overlay();
     const source = new OverlaySource(snapshot, overlay);
-    super(source, new RowStore(source, snapshot, overlay));
+    super(source, new RowStore(source, snapshot, overlay, lastRowKeys));
     this.#host = host;
     this.#snapshot = snapshot;
     this.#overlay = overlay;
@@ -172,6 +179,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   }
 
   async #deleteRange(gte: Uint8Array, lt: Uint8Array): Promise<void> {
+    this.#rangesDeleted = true;
     for await (const batch of this.source.range(gte, lt, false)) {
       for (const entry of batch) this.#overlay.delete(entry.key);
     }
@@ -389,6 +397,8 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     fullKey: Uint8Array = concatBytes(rowsPrefix(schema.id), rowKey),
   ): void {
     this.#touched.add(schema.id);
+    const greatest = this.#greatestWritten.get(schema.id);
+    if (greatest === undefined || compareBytes(rowKey, greatest) > 0) this.#greatestWritten.set(schema.id, rowKey);
     this.#overlay.put(fullKey, encodeRow(schema.columns, row, insertedAtMs));
     for (const index of schema.indexes) {
       this.#overlay.put(
@@ -531,10 +541,29 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
         catalog: this.#state,
         sync: options?.sync === true,
         baseVersion: this.#baseVersion,
+        lastRowKeys: this.#lastRowKeysAfter(),
       });
     } finally {
       await this.#snapshot.close();
     }
+  }
+
+  /**
+   * Each table's greatest row key once this commits: what the snapshot held, raised by what
+   * this transaction wrote. A table written without a known snapshot key is left out (it is
+   * found again by a read); deletes only make a kept key too high, which costs a read, never a
+   * missed duplicate. After rows were removed by range nothing is kept.
+   */
+  #lastRowKeysAfter(): ReadonlyMap<number, RowKey | null> {
+    const after = new Map<number, RowKey | null>();
+    if (this.#rangesDeleted) return after;
+    for (const [table, key] of this.rows.knownLastKeys) after.set(table, key);
+    for (const [table, written] of this.#greatestWritten) {
+      const known = after.get(table);
+      if (known === undefined) continue;
+      after.set(table, known === null || compareBytes(written, known) > 0 ? written : known);
+    }
+    return after;
   }
 
   async rollback(): Promise<void> {
