@@ -16,6 +16,12 @@ export interface SimFaults extends NetworkFaults {
   /** Chance per step that a node loses its disk and returns wiped or from an older backup
    * (one at a time, only while every node has caught up: the guide's Replace Failed Node). */
   readonly diskLossRate: number;
+  /**
+   * Chance that a leader crashes right after a Ready that advanced its commit index, before
+   * its newer entries reach a majority: the schedule of Raft's Figure 8, which uniform crashes
+   * almost never produce.
+   */
+  readonly crashAfterCommitRate: number;
 }
 
 /** Draws fault rates from the seed (swarm testing); `overrides` pin some of them. */
@@ -36,6 +42,7 @@ export function swarmFaults(random: Random, overrides: Partial<SimFaults>): SimF
     membershipRate: random.pick([0, 0, 0.002]),
     compactEveryEntries: random.pick([5, 20, 1_000_000]),
     diskLossRate: random.pick([0, 0.001, 0.004]),
+    crashAfterCommitRate: random.pick([0, 0.02, 0.1]),
     ...overrides,
   };
 }

@@ -171,6 +171,7 @@ class Simulation {
   #drainReady(node: SimNode): boolean {
     const restartAtMs = this.#nowMs + this.#random.between(STEP_MS, this.#faults.downtimeMsMax);
     let busy = false;
+    const commitBefore = node.core?.status().commitIndex ?? 0;
     for (let round = 0; round < READY_ROUNDS_PER_STEP_MAX; round += 1) {
       const core = node.core;
       if (core === null || !core.hasReady()) break;
@@ -180,6 +181,11 @@ class Simulation {
         this.#pending.delete(`${node.id}#${node.incarnation}`);
         return true;
       }
+    }
+    const status = node.core?.status();
+    if (this.#faultsOn && status?.role === 'Leader' && status.commitIndex > commitBefore &&
+      this.#random.chance(this.#faults.crashAfterCommitRate)) {
+      node.pendingCrash = 'afterSend';
     }
     if (node.core !== null && node.pendingCrash !== null) {
       node.crash(restartAtMs);
