@@ -4,6 +4,8 @@ import { roleGaugeValue } from './node-status.js';
 import { IngestMetrics, POINTS_NAMING, READINGS_NAMING } from './ingest-metrics.js';
 import type { IngestBacklog } from './ingest-metrics.js';
 import { SyncTargetMetrics } from './sync-metrics.js';
+import { registerWriteStages } from './write-stage-metrics.js';
+import type { WriteStageTotals } from './write-stage-metrics.js';
 
 /** Live values the metrics read at scrape time. */
 export interface MetricsSources {
@@ -17,6 +19,8 @@ export interface MetricsSources {
   ingestBacklog?(): IngestBacklog | null;
   /** The line-protocol write journal's backlog; absent or null without --enable-ingest. */
   writeBacklog?(): IngestBacklog | null;
+  /** Where this node's own writes spent their time; absent: not exported. */
+  writeStages?(): WriteStageTotals;
 }
 
 /** The node's Prometheus registry and the instruments the request paths update. */
@@ -42,6 +46,8 @@ export class NodeMetrics {
       'Column blocks merged away by background compaction (small per-device blocks into full ones).',
       () => sources.blocksCompacted?.() ?? 0);
     registerRaftGauges(registers, () => sources.status());
+    const stages = sources.writeStages;
+    if (stages !== undefined) registerWriteStages(registers, () => stages());
     this.ingest = new IngestMetrics(this.registry, READINGS_NAMING, () => sources.ingestBacklog?.() ?? null, () => Date.now());
     this.write = new IngestMetrics(this.registry, POINTS_NAMING, () => sources.writeBacklog?.() ?? null, () => Date.now());
     this.syncTarget = new SyncTargetMetrics(this.registry);

@@ -10,6 +10,8 @@ import { freePort, waitUntil } from './ports.js';
 import { killChild, removeTempDir, spawnTracked, stopChild, trackTempDir } from './processes.js';
 import type { BenchChild } from './processes.js';
 import { TABLE_COLUMNS, insertRows } from './workload.js';
+import { parseStageCounters } from './write-trace.js';
+import type { StageCounters } from './write-trace.js';
 
 const TABLE = 'bench';
 const ADMIN_PORT_OFFSET = 1_000;
@@ -131,6 +133,12 @@ export class ChronosCluster implements ClusterUnderTest {
   /** HOST:PORT of node `index`'s gRPC endpoint. */
   grpcAddress(index: number): string {
     return `127.0.0.1:${this.#ports[index] ?? 0}`;
+  }
+
+  /** Node `index`'s write-path trace counters, from its /metrics. */
+  async writeStages(index: number): Promise<StageCounters> {
+    const response = await fetch(`${this.adminUrl(index)}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    return parseStageCounters(await response.text());
   }
 
   /** Base URL of node `index`'s admin HTTP server. */

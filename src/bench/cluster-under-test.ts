@@ -1,3 +1,5 @@
+import type { StageCounters } from './write-trace.js';
+
 /** A member that currently leads, with the term it leads in. */
 export interface LeaderInfo {
   readonly index: number;
@@ -18,6 +20,11 @@ export interface ClusterUnderTest {
   kill(index: number): Promise<void>;
   /** Starts member `index` again on its data dir and waits until it answers. */
   restart(index: number): Promise<void>;
+  /**
+   * Member `index`'s write-path trace counters (ChronosDB's /metrics), for the per-stage means
+   * of a run; absent where the system has none.
+   */
+  writeStages?(index: number): Promise<StageCounters>;
   /** Stops every member and removes the data dirs. */
   stop(): Promise<void>;
 }

@@ -3,6 +3,8 @@ import type { ClusterUnderTest } from './cluster-under-test.js';
 import { waitUntil } from './ports.js';
 import { summarize } from './stats.js';
 import type { Summary } from './stats.js';
+import { renderStageMeans, stageMeans } from './write-trace.js';
+import type { StageCounters, StageMeans } from './write-trace.js';
 
 /** Shape of the cluster workload; the defaults keep `cluster --vs-etcd` under ~4 minutes. */
 export interface ClusterPlan {
@@ -35,6 +37,8 @@ export interface LoadPoint {
   readonly p50Ms: Summary;
   readonly p99Ms: Summary;
   readonly errors: number;
+  /** Mean ms per write in each stage on the leader (its own writes), and WAL saves of a follower. */
+  readonly stages?: { readonly leader: StageMeans; readonly follower: StageMeans };
 }
 
 /** Everything measured on one system. */
@@ -85,6 +89,26 @@ async function failoverTrial(cluster: ClusterUnderTest, nextKey: () => number): 
   return elapsed;
 }
 
+/** The trace counters of the leader and a follower, or null where the system has none. */
+async function traceOf(cluster: ClusterUnderTest, members: readonly [number, number]): Promise<[StageCounters, StageCounters] | null> {
+  if (cluster.writeStages === undefined) return null;
+  return [await cluster.writeStages(members[0]), await cluster.writeStages(members[1])];
+}
+
+/** Per-stage means since `before`, logged as one line each for leader and follower. */
+async function stagesSince(
+  cluster: ClusterUnderTest, before: [StageCounters, StageCounters], members: readonly [number, number],
+  log: (line: string) => void, concurrency: number,
+): Promise<{ leader: StageMeans; follower: StageMeans }> {
+  const after = await traceOf(cluster, members);
+  if (after === null) return { leader: {}, follower: {} };
+  const leader = stageMeans(before[0], after[0]);
+  const follower = stageMeans(before[1], after[1]);
+  log(renderStageMeans(`${cluster.name}: ${concurrency} clients, leader`, leader));
+  log(renderStageMeans(`${cluster.name}: ${concurrency} clients, follower`, follower));
+  return { leader, follower };
+}
+
 /** Runs the closed-loop, batch and failover workload against a started cluster. */
 export async function runClusterWorkload(
   cluster: ClusterUnderTest,
@@ -101,6 +125,8 @@ export async function runClusterWorkload(
   const load: LoadPoint[] = [];
   for (const concurrency of plan.concurrencies) {
     log(`${cluster.name}: single-row writes, ${concurrency} clients`);
+    const follower = leader.index === 0 ? 1 : 0;
+    const before = await traceOf(cluster, [leader.index, follower]);
     const run = await closedLoop({
       concurrency,
       durationMs: plan.warmMs + plan.windowMs * plan.windows,
@@ -115,6 +141,7 @@ export async function runClusterWorkload(
       p50Ms: summarize(finite(windows.map((w) => w.p50Ms))),
       p99Ms: summarize(finite(windows.map((w) => w.p99Ms))),
       errors: run.errors,
+      ...(before === null ? {} : { stages: await stagesSince(cluster, before, [leader.index, follower], log, concurrency) }),
     });
   }
 

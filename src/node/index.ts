@@ -21,3 +21,4 @@ export type { NodeEnvironment, PeerTransport, PeerTransportInit } from './node-e
 export { nodePaths } from './restore.js';
 export type { NodeLayout } from './restore.js';
 export { installedSnapshotValue } from './installed-snapshot.js';
+export type { StageTotal, WriteStage } from './write-stages.js';

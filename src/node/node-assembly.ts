@@ -17,6 +17,7 @@ import { ReadyLoop } from './ready-loop.js';
 import type { CommandOutcome } from './replicated-command.js';
 import { restoreNode } from './restore.js';
 import { SnapshotKeeper } from './snapshots.js';
+import { WriteStages } from './write-stages.js';
 
 /** A node's parts, wired to one another and not yet started. */
 export interface NodeParts {
@@ -35,6 +36,7 @@ export interface NodeParts {
   readonly gate: NodeGate;
   readonly loop: ReadyLoop;
   readonly requests: ClientRequests;
+  readonly stages: WriteStages;
   readonly log: Logger;
   /** Log index of the snapshot the WAL was compacted to when opened. */
   readonly snapshotIndex: number;
@@ -68,9 +70,10 @@ export async function assembleNode(
     settled: () => loop?.applying ?? Promise.resolve(), keepImage: options.layout !== 'single-node',
   });
   const gate = new NodeGate(options.id, () => loop?.fatal ?? null);
+  const stages = new WriteStages();
   loop = new ReadyLoop({
     id: options.id, core, wal, storage, peers, proposals, reads, replies, identity, snapshots, scheduler, gate, log,
-    namedPeers: options.peers, syncCapture: options.syncCapture === true, nameCluster: options.layout !== 'single-node',
+    namedPeers: options.peers, syncCapture: options.syncCapture === true, nameCluster: options.layout !== 'single-node', stages,
   });
   const members = (): MembersView => {
     const { membership } = core.status();
@@ -79,13 +82,13 @@ export async function assembleNode(
   const requests = new ClientRequests({
     id: options.id, core, storage, peers, proposals, reads, loop, gate, clock: options.clock, scheduler, log,
     writeTimeoutMs: options.writeTimeoutMs, readTimeoutMs: options.readTimeoutMs,
-    statementLimits: options.statementLimits, members,
+    statementLimits: options.statementLimits, members, stages,
   });
   log.info('node opened', {
     id: options.id, voters: restored.voters.join(','), term: restored.term, applied: storage.appliedIndex, lastIndex: restored.lastIndex,
   });
   return {
     options, environment, core, wal, walStats: restored.walStats, storage, peers, identity, proposals, reads, replies,
-    snapshots, gate, loop, requests, log, snapshotIndex: restored.snapshotIndex,
+    snapshots, gate, loop, requests, stages, log, snapshotIndex: restored.snapshotIndex,
   };
 }

@@ -18,6 +18,7 @@ import { assembleNode } from './node-assembly.js';
 import type { NodeParts } from './node-assembly.js';
 import type { CommandOutcome, ReplicatedCommand } from './replicated-command.js';
 import { outcomeUnknown } from './write-outcome.js';
+import type { WriteStages } from './write-stages.js';
 import { runScript } from './run-script.js';
 import type { RaftNodeOptions } from './raft-node-options.js';
 
@@ -88,6 +89,11 @@ export class RaftNode {
   /** One compaction step of storage, in the apply pipeline (never beside an apply). */
   compactStep(maxBlocks: number): Promise<{ blocksRead: number; blocksRemoved: number }> {
     return this.#parts.loop.afterApplies(() => this.#parts.storage.compactStep(maxBlocks));
+  }
+
+  /** Where this node's own writes spent their time, stage by stage, since start. */
+  writeStages(): ReturnType<WriteStages['totals']> {
+    return this.#parts.stages.totals();
   }
 
   /** Column blocks background compaction merged away since start. */

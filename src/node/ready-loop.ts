@@ -17,6 +17,7 @@ import type { ReadTracker } from './read-tracker.js';
 import type { CommandOutcome } from './replicated-command.js';
 import type { SnapshotKeeper } from './snapshots.js';
 import { outcomeUnknown } from './write-outcome.js';
+import type { WriteStages } from './write-stages.js';
 
 type Operation = () => void;
 
@@ -40,6 +41,7 @@ export interface ReadyLoopParts {
   readonly syncCapture: boolean;
   /** False for a single-node dir: there is no cluster to name. */
   readonly nameCluster: boolean;
+  readonly stages: WriteStages;
 }
 
 /**
@@ -180,11 +182,14 @@ export class ReadyLoop {
     const appends = persisting ? ready.messages.filter(mayPrecedePersist) : [];
     for (const message of appends) peers.stream(message);
     if (persisting) {
+      const startMs = performance.now();
       await wal.save({
         ...(ready.hardState === null ? {} : { hardState: ready.hardState }),
         ...(ready.entries.length === 0 ? {} : { entries: ready.entries }),
         ...(ready.snapshot === null ? {} : { snapshot: ready.snapshot.meta }),
       });
+      const endMs = performance.now();
+      this.#parts.stages.saved(ready.entries[0]?.index ?? 0, ready.entries.at(-1)?.index ?? -1, endMs, endMs - startMs);
     }
     this.#sendAfterPersist(ready.messages, new Set<RaftMessage>(appends));
     this.#startApply(ready);
@@ -217,12 +222,16 @@ export class ReadyLoop {
   #startApply(ready: Ready): void {
     const lastCommitted = ready.committedEntries.at(-1);
     if (lastCommitted === undefined) return;
-    const { storage, proposals, log, reads, identity, snapshots, id, syncCapture } = this.#parts;
+    const { storage, proposals, log, reads, identity, snapshots, id, syncCapture, stages } = this.#parts;
     const entries = ready.committedEntries;
+    const first = entries[0]?.index ?? lastCommitted.index;
+    stages.committed(first, lastCommitted.index, performance.now());
     const sync = snapshots.isDue(lastCommitted.index);
     this.#applying = this.#applying.then(async () => {
       const capture = syncCapture ? { nodeId: id } : null;
+      const startMs = performance.now();
       await applyCommittedEntries(storage, entries, proposals, log, { sync, capture });
+      stages.applied(first, lastCommitted.index, startMs, performance.now());
       reads.applied(storage.appliedIndex);
       // Until it has an id, learning reads storage after every apply; a single-node dir has none.
       if (this.#parts.nameCluster) await identity.learn(storage);

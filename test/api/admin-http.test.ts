@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { WriteStages } from '../../src/node/write-stages.js';
 import { describe, expect, it } from 'vitest';
 import { buildAdminApp } from '../../src/api/admin-http.js';
 import { TokenAuth, bearerToken, tokenConfigFromEnv } from '../../src/auth/index.js';
@@ -14,7 +15,14 @@ const leader: NodeStatus = { role: 'Leader', term: 5, leader: 'node1', commitInd
 function app(status: NodeStatus = leader, tokens = { admin: null, readonly: null, ingest: null } as {
   admin: string | null; readonly: string | null; ingest: string | null;
 }) {
-  const metrics = new NodeMetrics({ status: () => status, storageSizeBytes: async () => 1234, walFsyncs: () => 7 });
+  const stages = new WriteStages();
+  stages.proposed(3, 0, 1);
+  stages.saved(3, 3, 2, 1);
+  stages.committed(3, 3, 4);
+  stages.applied(3, 3, 4, 5);
+  const metrics = new NodeMetrics({
+    status: () => status, storageSizeBytes: async () => 1234, walFsyncs: () => 7, writeStages: () => stages.totals(),
+  });
   return { app: buildAdminApp({ status: () => status, metrics, auth: new TokenAuth(tokens) }), metrics };
 }
 
@@ -61,6 +69,8 @@ describe('GET /metrics', () => {
     expect(text).toContain('chronos_raft_commit_index 42');
     expect(text).toContain('chronos_raft_applied_index 41');
     expect(text).toContain('chronos_wal_fsyncs_total 7');
+    expect(text).toContain('chronos_write_stage_seconds_total{stage="replicate"} 0.002');
+    expect(text).toContain('chronos_write_stage_total{stage="wal_save"} 1');
     expect(text).toContain('chronos_sql_request_duration_seconds_bucket{le="0.0025",kind="read"} 1');
   });
 
