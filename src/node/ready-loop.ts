@@ -87,7 +87,37 @@ export class ReadyLoop {
   enqueue(operation: Operation): void {
     if (this.#fatal !== null) return;
     this.#inbox.push(operation);
+    const wake = this.#wake;
+    if (wake !== null) {
+      this.#wake = null;
+      wake();
+      return;
+    }
     this.#schedule();
+  }
+
+  /** Set while a WAL save is in flight: wakes the loop to step what arrives meanwhile. */
+  #wake: (() => void) | null = null;
+
+  /**
+   * Runs inbox operations while `saving` (this Ready's WAL write) is in flight: peer answers
+   * and proposals are stepped now instead of after the fsync, so an earlier entry whose
+   * acknowledgements arrive meanwhile commits without waiting for it. Safe because the core
+   * takes no new Ready before advance(), messages stepped now leave with the next Ready (after
+   * its persist), and the leader still counts itself only for what advance() made durable.
+   */
+  async #stepWhile(saving: Promise<void>): Promise<void> {
+    let saved = false;
+    const settled = saving.then(() => { saved = true; }, () => { saved = true; });
+    while (!saved && this.#fatal === null) {
+      const operations = this.#inbox;
+      this.#inbox = [];
+      for (const operation of operations) operation();
+      if (this.#inbox.length > 0) continue;
+      await Promise.race([settled, new Promise<void>((resolve) => { this.#wake = resolve; })]);
+      this.#wake = null;
+    }
+    await saving;
   }
 
   /** Runs `work` in the apply pipeline, between applies (no apply transaction is open then). */
@@ -183,11 +213,11 @@ export class ReadyLoop {
     for (const message of appends) peers.stream(message);
     if (persisting) {
       const startMs = performance.now();
-      await wal.save({
+      await this.#stepWhile(wal.save({
         ...(ready.hardState === null ? {} : { hardState: ready.hardState }),
         ...(ready.entries.length === 0 ? {} : { entries: ready.entries }),
         ...(ready.snapshot === null ? {} : { snapshot: ready.snapshot.meta }),
-      });
+      }));
       const endMs = performance.now();
       this.#parts.stages.saved(ready.entries[0]?.index ?? 0, ready.entries.at(-1)?.index ?? -1, endMs, endMs - startMs);
     }

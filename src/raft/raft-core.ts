@@ -372,7 +372,9 @@ export class RaftCore {
       log.snapshotPersisted(ready.snapshot.meta.index);
       log.snapshotApplied(ready.snapshot.meta.index);
     }
-    const lastEntry = ready.entries[ready.entries.length - 1];
+    // Steps may run while the driver persists (a leader's answers during its fsync): the last
+    // persisted entry the log still holds is where durability now reaches.
+    const lastEntry = [...ready.entries].reverse().find((entry) => log.term(entry.index) === entry.term);
     if (lastEntry !== undefined) {
       log.stableTo(lastEntry.index, lastEntry.term);
       // Durable now: the leader's own copy may complete a quorum (alone, in a one-voter cluster).

@@ -17,6 +17,8 @@ export interface DriverFaults extends DriverNetworkFaults {
   readonly writeRate: number;
   readonly readRate: number;
   readonly compactEveryEntries: number;
+  /** Each WAL fsync takes up to this many simulated ms, so messages arrive while it runs. */
+  readonly fsyncMsMax: number;
 }
 
 /** Draws fault rates from the seed (swarm testing); `overrides` pin some of them. */
@@ -38,6 +40,7 @@ export function swarmDriverFaults(random: Random, overrides: Partial<DriverFault
     writeRate: random.pick([0.05, 0.2, 0.5]),
     readRate: random.pick([0, 0.05, 0.2]),
     compactEveryEntries: random.pick([8, 40, 1_000_000]),
+    fsyncMsMax: random.pick([0, 2, 8]),
     ...overrides,
   };
 }

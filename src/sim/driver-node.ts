@@ -31,6 +31,8 @@ export interface DriverNodeConfig {
   readonly raft: Partial<Omit<RaftConfig, 'id' | 'voters'>>;
   readonly snapshotEveryEntries: number;
   readonly plants: DriverPlants;
+  /** An fsync takes up to this many simulated ms. */
+  readonly fsyncMsMax: number;
 }
 
 const TICK_MS = 100;
@@ -85,6 +87,8 @@ export class DriverNode {
     this.#disk.restart();
     const owner: TimerOwner = { alive: true };
     this.#owner = owner;
+    const timers = scheduler.forOwner(owner);
+    this.#syncDelay = (ms) => timers.sleep(ms);
     this.incarnation += 1;
     this.failed = false;
     const node = await RaftNode.open({
@@ -139,12 +143,19 @@ export class DriverNode {
   }
 
   async #beforeSync(): Promise<void> {
+    // Only once open: the simulation awaits an opening node outside simulated time.
+    const sleep = this.#syncDelay;
+    if (sleep !== null && this.node !== null && this.#config.fsyncMsMax > 0) {
+      await sleep(this.#random.int(this.#config.fsyncMsMax + 1));
+    }
     if (!this.crashInSync || this.node === null) return;
     this.crashInSync = false;
     this.#crashHook?.(this);
   }
 
   #crashHook: ((node: DriverNode) => void) | null = null;
+  /** Simulated time an fsync takes (this incarnation's timers: a crash stops it for good). */
+  #syncDelay: ((ms: number) => Promise<void>) | null = null;
 
   /** What the simulation does when a planned crash strikes inside an fsync. */
   onCrashInSync(hook: (node: DriverNode) => void): void {

@@ -94,6 +94,7 @@ class DriverSimulation {
       ids,
       raft: { maxEntriesPerAppend: this.#random.pick([1, 4, 64]), maxInflightAppends: this.#random.pick([1, 4]) },
       snapshotEveryEntries: this.#faults.compactEveryEntries,
+      fsyncMsMax: this.#faults.fsyncMsMax,
       plants: options.plants ?? {},
     };
     this.#nodes = ids.map((id) => {
