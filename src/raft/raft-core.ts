@@ -374,7 +374,11 @@ export class RaftCore {
     }
     // Steps may run while the driver persists (a leader's answers during its fsync): the last
     // persisted entry the log still holds is where durability now reaches.
-    const lastEntry = [...ready.entries].reverse().find((entry) => log.term(entry.index) === entry.term);
+    let lastEntry: Entry | undefined;
+    for (let at = ready.entries.length - 1; at >= 0 && lastEntry === undefined; at -= 1) {
+      const entry = ready.entries[at];
+      if (entry !== undefined && log.term(entry.index) === entry.term) lastEntry = entry;
+    }
     if (lastEntry !== undefined) {
       log.stableTo(lastEntry.index, lastEntry.term);
       // Durable now: the leader's own copy may complete a quorum (alone, in a one-voter cluster).

@@ -19,7 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * A process that opens `data` as a single-node database (the code `chronos single-node` runs),
  * runs `statements`, prints "acknowledged" and stays up; the test then SIGKILLs it.
  */
-function writerUntilAcknowledged(data: string, statements: readonly string[]): Promise<() => void> {
+function writerUntilAcknowledged(data: string, statements: readonly string[]): Promise<() => Promise<void>> {
   const script = `
     const { LocalNode } = await import(${JSON.stringify(join(ROOT, 'dist', 'node', 'local-node.js'))});
     const { Session } = await import(${JSON.stringify(join(ROOT, 'dist', 'sql', 'index.js'))});
@@ -38,7 +38,11 @@ function writerUntilAcknowledged(data: string, statements: readonly string[]): P
     child.stdout.on('data', (chunk: Buffer) => {
       if (!chunk.toString().includes('acknowledged')) return;
       clearTimeout(timer);
-      resolve(() => child.kill('SIGKILL'));
+      // The kill resolves once the process is gone (its dir lock released).
+      resolve(() => new Promise((exited) => {
+        child.once('exit', () => exited());
+        child.kill('SIGKILL');
+      }));
     });
   });
 }
@@ -47,8 +51,7 @@ describe('a single-node dir runs the node driver: statements are durable through
   it('an acknowledged write survives SIGKILL, and a snapshot of the killed dir holds it', async () => {
     const data = join(dir, 'killed');
     const kill = await writerUntilAcknowledged(data, ['CREATE TABLE m (id INT PRIMARY KEY, v TEXT)', "INSERT INTO m VALUES (1, 'kept')"]);
-    kill();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await kill();
     expect(existsSync(join(data, 'raft-wal'))).toBe(true);
     const file = join(dir, 'killed.snap');
     const created = await runChronos(['snapshot', 'create', '-d', data, '-o', file]);

@@ -179,6 +179,25 @@ describe('snapshots and compaction', () => {
   });
 });
 
+describe('steps between ready() and advance() (the driver steps during its fsync)', () => {
+  it('advance() marks durable the persisted entries the log still holds, not the replaced tail', () => {
+    const core = new RaftCore({ id: 'b', voters: IDS, preVote: false },
+      { hardState: { term: 1, vote: null, commit: 1 }, snapshot: null, entries: [entry(1, 1)] }, new Random(4));
+    core.step({ type: 'append', from: 'a', to: 'b', term: 1, prevLogIndex: 1, prevLogTerm: 1,
+      entries: [entry(2, 1), entry(3, 1)], commit: 1, readContext: 0 });
+    const saving = core.ready();
+    expect(saving.entries.map((e) => e.index)).toEqual([2, 3]);
+    // While that save is in flight, a new leader replaces entry 3.
+    core.step({ type: 'append', from: 'c', to: 'b', term: 2, prevLogIndex: 2, prevLogTerm: 1,
+      entries: [entry(3, 2)], commit: 1, readContext: 0 });
+    core.advance(saving);
+    const next = core.ready();
+    expect(next.entries.map((e) => [e.index, e.term])).toEqual([[3, 2]]);
+    const answer = next.messages.find((m) => m.type === 'appendResponse' && m.to === 'c');
+    expect(answer).toMatchObject({ success: true, matchIndex: 3 });
+  });
+});
+
 describe('leadership transfer', () => {
   it('hands leadership to an up-to-date follower with TimeoutNow', () => {
     const cluster = new TestCluster(IDS).elect('a');
