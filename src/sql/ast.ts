@@ -177,6 +177,17 @@ export interface CompoundStatement {
   readonly offset: Expr | null;
 }
 
+/**
+ * VALUES rows made only of literals, kept flat (row-major) instead of an Expr per value: the
+ * form of bulk INSERTs. Row r's value i is values[r * width + i], its literal type types[...].
+ */
+export interface LiteralRows {
+  readonly kind: 'literalRows';
+  readonly width: number;
+  readonly values: readonly SqlValue[];
+  readonly types: readonly (SqlType | null)[];
+}
+
 /** Every statement of the dialect. */
 export type Statement =
   | SelectStatement
@@ -185,8 +196,8 @@ export type Statement =
       readonly kind: 'insert';
       readonly table: string;
       readonly columns: readonly string[] | null;
-      /** The VALUES rows; empty for INSERT ... SELECT. */
-      readonly rows: readonly (readonly Expr[])[];
+      /** The VALUES rows (flat when all are plain literals); empty for INSERT ... SELECT. */
+      readonly rows: readonly (readonly Expr[])[] | LiteralRows;
       /** INSERT ... SELECT: the query whose rows are inserted (absent for VALUES). */
       readonly query?: SelectStatement | CompoundStatement;
       readonly onConflict?: OnConflict;

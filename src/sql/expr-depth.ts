@@ -47,9 +47,11 @@ export function rootsOf(s: Statement): (Expr | null)[] {
         ...s.orderBy.map((o) => o.expr), s.limit, s.offset,
       ];
     case 'insert': {
+      // Flat literal rows hold no expressions.
+      const values = 'kind' in s.rows ? [] : s.rows.flat();
       const conflict = s.onConflict;
-      if (conflict === undefined) return s.rows.flat();
-      return [...s.rows.flat(), ...conflict.assignments.map((a) => a.value), conflict.where];
+      if (conflict === undefined) return values;
+      return [...values, ...conflict.assignments.map((a) => a.value), conflict.where];
     }
     case 'update': return [...s.assignments.map((a) => a.value), s.where];
     case 'delete': return [s.where];

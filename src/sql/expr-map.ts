@@ -37,7 +37,7 @@ export function mapStatementExprs(s: Statement, f: (e: Expr) => Expr): Statement
         limit: opt(s.limit), offset: opt(s.offset),
       };
     case 'insert': {
-      const rows = s.rows.map((r) => r.map(f));
+      const rows = 'kind' in s.rows ? s.rows : s.rows.map((r) => r.map(f));
       const conflict = s.onConflict;
       if (conflict === undefined) return { ...s, rows };
       const assignments = conflict.assignments.map((a) => ({ ...a, value: f(a.value) }));

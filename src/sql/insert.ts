@@ -1,14 +1,14 @@
 import { ChronosError, isChronosError } from '../lib/index.js';
-import type { WriteTransaction, TableSchema, Row, SqlType, SqlValue } from '../storage/index.js';
-import type { CompoundStatement, Expr, SelectStatement, Statement } from './ast.js';
-import { compileExpr } from './compile.js';
+import type { WriteTransaction, TableSchema, Row, SqlValue } from '../storage/index.js';
+import type { CompoundStatement, SelectStatement, Statement } from './ast.js';
+import { targetPositions, valuesRows, type ProposedRows } from './insert-rows.js';
 import { ConflictHandler, type UpsertOutcome } from './on-conflict.js';
 import type { MessageResult, RowsResult } from './result.js';
 import { executeSelect } from './select.js';
 import { executeCompound } from './set-operation.js';
 import { StatementGuard, yieldToEventLoop, type StatementLimits } from './statement-guard.js';
 import { resolveSubqueries } from './subqueries.js';
-import { checkedValue, columnIndex, message, tableOf } from './write-checks.js';
+import { checkedValue, message, tableOf } from './write-checks.js';
 
 type InsertStatement = Extract<Statement, { kind: 'insert' }>;
 
@@ -18,60 +18,6 @@ type InsertStatement = Extract<Statement, { kind: 'insert' }>;
  * the write and must accept or refuse it alike. No time limit, for the same reason.
  */
 export const WRITE_LIMITS: StatementLimits = { timeoutMs: Infinity, maxMaterializedRows: 1_000_000 };
-
-/** The hot path of INSERT: a literal whose type already matches its column. */
-function checkedLiteral(schema: TableSchema, column: number, value: SqlValue, type: SqlType | null): SqlValue {
-  const col = schema.columns[column];
-  if (col !== undefined && value !== null && col.type === type) return value;
-  return checkedValue(schema, column, value, type);
-}
-
-/** Positions the inserted values go to: the listed columns, or all in table order. */
-function targetPositions(schema: TableSchema, columns: readonly string[] | null): number[] {
-  if (columns === null) return schema.columns.map((_, i) => i);
-  const positions = columns.map((name) => columnIndex(schema, name));
-  if (new Set(positions).size !== positions.length) {
-    throw new ChronosError('INVALID_ARGUMENT', `A column is listed twice in INSERT INTO ${schema.name}`);
-  }
-  for (let i = 0; i < schema.columns.length; i++) {
-    if (!positions.includes(i) && schema.columns[i]?.notNull === true) checkedValue(schema, i, null, null);
-  }
-  return positions;
-}
-
-/** The rows an INSERT proposes, made one at a time (VALUES rows are not held all at once). */
-interface ProposedRows {
-  readonly count: number;
-  /** Row `r`, full width and checked against the table. */
-  row(r: number): Row;
-}
-
-/** The rows of `INSERT ... VALUES`. */
-function valuesRows(s: InsertStatement, schema: TableSchema, positions: readonly number[], nowMs: number): ProposedRows {
-  const ctx = { scope: null, nowMs, aggregatesRefused: 'in VALUES' } as const;
-  const row = (r: number): Row => {
-    const exprs = s.rows[r] as readonly Expr[];
-    if (exprs.length !== positions.length) {
-      throw new ChronosError(
-        'INVALID_ARGUMENT',
-        `INSERT INTO ${schema.name}: row ${r + 1} has ${exprs.length} values for ${positions.length} columns`,
-      );
-    }
-    const values: SqlValue[] = new Array<SqlValue>(schema.columns.length).fill(null);
-    for (let i = 0; i < exprs.length; i++) {
-      const expr = exprs[i] as Expr;
-      const pos = positions[i] as number;
-      if (expr.kind === 'literal' && typeof expr.value !== 'bigint') {
-        values[pos] = checkedLiteral(schema, pos, expr.value, expr.type);
-      } else {
-        const compiled = compileExpr(expr, ctx);
-        values[pos] = checkedValue(schema, pos, compiled.evaluate([]), compiled.type);
-      }
-    }
-    return values;
-  };
-  return { count: s.rows.length, row };
-}
 
 /** Answer the SELECT of INSERT ... SELECT over the transaction, before anything is inserted. */
 async function queryRows(

@@ -1,10 +1,10 @@
 import { ChronosError } from '../lib/index.js';
-import type { ColumnDefinition, Expr, Statement } from './ast.js';
+import type { ColumnDefinition, Statement } from './ast.js';
 import { parseAlterTable } from './alter-parser.js';
 import { Cursor, unsupported } from './cursor.js';
 import { columnDefinition } from './column-definition.js';
 import { tableOptions } from './table-options.js';
-import { checkIntLiteral, negateLiteral, numberLiteral, stringLiteral } from './literals.js';
+import { scanLiteralRows } from './values-scanner.js';
 
 /** Transaction control and DDL; null (nothing consumed) for any other statement. */
 export function parseByTokens(c: Cursor): Statement | null {
@@ -159,9 +159,6 @@ export function parseFastInsert(c: Cursor): Statement | null {
   }
 }
 
-/** Rows between the pauses of `fastInsertSteps`. */
-const ROWS_PER_STEP = 2_000;
-
 /**
  * parseFastInsert in steps: the generator pauses every ROWS_PER_STEP rows, so a caller that must
  * keep its event loop turning (a 100,000-row INSERT parses for about half a second) can yield
@@ -185,55 +182,9 @@ export function* fastInsertSteps(c: Cursor): Generator<void, Statement | null> {
       if (!c.acceptSymbol(',')) return null;
     }
   }
-  if (!c.acceptWord('VALUES')) return null;
-  const rows: Expr[][] = [];
-  for (let guard = 0; guard < 10_000_000; guard++) {
-    if (!c.acceptSymbol('(')) return null;
-    const row: Expr[] = [];
-    for (let g = 0; g < 100_000; g++) {
-      const value = fastLiteral(c);
-      if (value === null) return null;
-      row.push(value);
-      if (c.acceptSymbol(')')) break;
-      if (!c.acceptSymbol(',')) return null;
-    }
-    rows.push(row);
-    if (c.done()) return { kind: 'insert', table, columns, rows };
-    if (!c.acceptSymbol(',')) return null;
-    if (rows.length % ROWS_PER_STEP === 0) yield;
-  }
-  return null;
-}
-
-function fastLiteral(c: Cursor): Expr | null {
-  const t = c.peek();
-  if (t === undefined) return null;
-  let negative = false;
-  let token = t;
-  if (t.kind === 'symbol' && (t.value === '-' || t.value === '+')) {
-    const after = c.peek(1);
-    if (after === undefined || after.kind !== 'number') return null;
-    negative = t.value === '-';
-    c.next();
-    token = after;
-  }
+  const values = c.peek();
+  if (values === undefined || values.kind !== 'word' || values.value !== 'VALUES') return null;
   c.next();
-  switch (token.kind) {
-    case 'number': {
-      const lit = numberLiteral(token.value);
-      const value = negative ? negateLiteral(lit) : lit;
-      if (value === null || value.kind !== 'literal') return null;
-      if (typeof value.value === 'bigint') checkIntLiteral(value.value);
-      return value;
-    }
-    case 'string':
-      return stringLiteral(token.value);
-    case 'word':
-      if (token.value === 'NULL') return { kind: 'literal', value: null, type: null };
-      if (token.value === 'TRUE') return { kind: 'literal', value: true, type: 'BOOLEAN' };
-      if (token.value === 'FALSE') return { kind: 'literal', value: false, type: 'BOOLEAN' };
-      return null;
-    default:
-      return null;
-  }
+  const rows = yield* scanLiteralRows(c.sql, values.end);
+  return rows === null ? null : { kind: 'insert', table, columns, rows };
 }
