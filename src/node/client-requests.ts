@@ -2,7 +2,7 @@ import { assert, ChronosError, errorMessage } from '../lib/index.js';
 import type { Clock, Logger, Scheduler } from '../lib/index.js';
 import type { RaftCore } from '../raft/index.js';
 import type { NodeId } from '../raft/index.js';
-import { DEFAULT_STATEMENT_LIMITS, executeRead } from '../sql/index.js';
+import { DEFAULT_STATEMENT_LIMITS, encodeInsertsAhead, executeRead } from '../sql/index.js';
 import type { StatementLimits } from '../sql/index.js';
 import type { StatementResult } from '../sql/index.js';
 import type { StorageEngine } from '../storage/index.js';
@@ -69,8 +69,10 @@ export class ClientRequests {
         throw beforeProposing(error);
       }
       if (leader !== this.#parts.id) return await forwardWrite(peers, leader, statements, context);
+      const nowMs = clock.nowMs();
+      await encodeInsertsAhead(statements, this.#parts.storage.catalog, nowMs);
       const outcome = await this.#proposeAndWait(() => core.propose(encodeReplicatedCommand({
-        kind: 'sqlWrite', write: { statements, nowMs: clock.nowMs() },
+        kind: 'sqlWrite', write: { statements, nowMs },
       })));
       assert(outcome.kind === 'statements', `a SQL write applied as ${outcome.kind}`);
       return outcome.results;

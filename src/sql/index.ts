@@ -1,6 +1,7 @@
 export type { Statement, Expr, SelectStatement } from './ast.js';
 export { parseStatement } from './parse.js';
 export { parsedStatements } from './parsed-statements.js';
+export { encodeInsertsAhead } from './insert-ahead.js';
 export { encodeWriteCommand, decodeWriteCommand } from './command.js';
 export type { WriteCommand } from './command.js';
 export {

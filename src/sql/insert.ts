@@ -1,6 +1,7 @@
 import { ChronosError, isChronosError } from '../lib/index.js';
 import type { WriteTransaction, TableSchema, Row, SqlValue } from '../storage/index.js';
 import type { CompoundStatement, SelectStatement, Statement } from './ast.js';
+import { takeEncodedAhead } from './insert-ahead.js';
 import { targetPositions, valuesRows, type ProposedRows } from './insert-rows.js';
 import { ConflictHandler, type UpsertOutcome } from './on-conflict.js';
 import type { MessageResult, RowsResult } from './result.js';
@@ -114,6 +115,8 @@ export async function insert(
   limits: StatementLimits = WRITE_LIMITS,
 ): Promise<MessageResult> {
   const schema = tableOf(txn, s.table);
+  const ahead = takeEncodedAhead(s, nowMs);
+  if (ahead !== null && (await txn.insertEncoded(ahead))) return message(`Inserted into ${schema.name}`, ahead.values.length);
   const positions = targetPositions(schema, s.columns);
   const conflicts = s.onConflict === undefined ? null : new ConflictHandler(schema, s.onConflict, nowMs);
   const rows = s.query === undefined

@@ -4,7 +4,7 @@ import { parseStatementYielding } from './parse-yielding.js';
 import { splitStatements } from './split-statements.js';
 
 /** Statements at least this long are parsed ahead, in steps, before they are classified. */
-const PREPARE_FROM_UNITS = 64 * 1024;
+export const PREPARE_FROM_UNITS = 64 * 1024;
 /** At most this many parsed statements wait to be taken. */
 const MAX_ENTRIES = 256;
 /** And at most this much statement text (UTF-16 code units): a huge INSERT's tree is large. */
@@ -62,6 +62,11 @@ class ParsedStatements {
   async takeYielding(sql: string): Promise<Statement> {
     if (this.#byText.has(sql) || sql.length < PREPARE_FROM_UNITS) return this.take(sql);
     return parseStatementYielding(sql);
+  }
+
+  /** The tree kept for `sql`, left in place; undefined when none is kept. */
+  peek(sql: string): Statement | undefined {
+    return this.#byText.get(sql);
   }
 
   /** The tree `remember` kept for `sql` (removing it), or a fresh parse. */

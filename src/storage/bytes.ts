@@ -2,14 +2,28 @@ import { assert, ChronosError } from '../lib/index.js';
 
 const TWO_POW_32 = 0x1_0000_0000;
 
+/** Size of the slabs small byte strings are carved from. */
+const SLAB_BYTES = 8 * 1024;
+/** Byte strings longer than this get their own ArrayBuffer. */
+const SLAB_MAX_PIECE = 512;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
 /**
- * `length` writable bytes. Small ones are carved from Node's shared allocation pool: keys and
- * row values are small and made by the hundred thousand in a bulk INSERT, and giving each its
- * own ArrayBuffer costs twice the time in allocation and GC. Callers honour byteOffset.
+ * `length` writable bytes. Small ones are views of a shared slab: keys and row values are small
+ * and made by the hundred thousand in a bulk INSERT, and giving each its own ArrayBuffer, or
+ * a Buffer from Node's pool (a second object per string), costs twice the time in allocation
+ * and GC. A slab lives while any of its pieces does. Callers honour byteOffset.
  */
 function pooledBytes(length: number): Uint8Array {
-  const pooled = Buffer.allocUnsafe(length);
-  return new Uint8Array(pooled.buffer, pooled.byteOffset, length);
+  if (length > SLAB_MAX_PIECE) return new Uint8Array(length);
+  if (slabUsed + length > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, length);
+  slabUsed += (length + 7) & ~7;
+  return out;
 }
 
 /** A pooled copy of source[start, end). */
@@ -18,6 +32,9 @@ function pooledCopy(source: Uint8Array, start: number, end: number): Uint8Array 
   out.set(source.subarray(start, end));
   return out;
 }
+
+/** The most a reset writer keeps of its buffer. */
+const RESET_KEEP_BYTES = 64 * 1024;
 
 /** A growable byte buffer for the binary encodings (keys, rows, catalog, snapshots). */
 export class ByteWriter {
@@ -104,6 +121,17 @@ export class ByteWriter {
     this.#reserve(byteLength);
     this.#buffer.write(value, this.#length, 'utf8');
     this.#length += byteLength;
+    return this;
+  }
+
+  /**
+   * Empties the writer for reuse: an encoder that runs per row keeps one writer instead of
+   * allocating one per call (finish copies, so earlier results are unaffected).
+   */
+  reset(): this {
+    this.#length = 0;
+    // One huge value (a megabyte string) must not stay held by a long-lived writer.
+    if (this.#buffer.length > RESET_KEEP_BYTES) this.#buffer = Buffer.allocUnsafe(RESET_KEEP_BYTES);
     return this;
   }
 

@@ -1,5 +1,6 @@
 import type { Catalog, ColumnSchema, TableDefinition, TableSchema } from './schema.js';
 import type { Row, SqlValue } from './values.js';
+import type { EncodedRows } from './encoded-rows.js';
 
 /** Opaque, order-preserving encoding of a row's primary key (or hidden row id). */
 export type RowKey = Uint8Array;
@@ -128,6 +129,12 @@ export interface WriteTransaction extends StorageReader {
    * duplicate key rolls the whole call back). The bulk path of a multi-row INSERT.
    */
   insertMany(table: string, rows: readonly Row[], insertedAtMs: number): Promise<void>;
+  /**
+   * Stores rows encoded ahead (see EncodedRows) when that is exactly what insertMany would do:
+   * same schema object, every key new, nobody observing row changes. False, with nothing
+   * written, otherwise: the caller then inserts them the ordinary way.
+   */
+  insertEncoded(rows: EncodedRows): Promise<boolean>;
   /** Replace the values of the row at `key` (a changed primary key moves the row). */
   update(table: string, key: RowKey, values: Row): Promise<void>;
   delete(table: string, key: RowKey): Promise<void>;
@@ -167,6 +174,8 @@ export interface WriteTransaction extends StorageReader {
 export interface StorageEngine {
   /** Index of the last command whose effects are stored (0 for a new database). */
   readonly appliedIndex: number;
+  /** The tables and indexes as of the last commit. */
+  readonly catalog: Catalog;
   /** A consistent reader at the latest committed state. */
   reader(): Promise<StorageReader>;
   /** A write transaction over the latest committed state. Commits must not overlap. */

@@ -15,3 +15,5 @@ export { bytesToMapKey } from './bytes.js';
 export { compareBytes } from './bytes.js';
 /** The key of the applied index (the simulation plants a store that loses it). */
 export { META_APPLIED_INDEX } from './keys.js';
+export { EncodedRowsBuilder, encodableAhead } from './encoded-rows.js';
+export type { EncodedRows } from './encoded-rows.js';

@@ -89,9 +89,21 @@ export function writeKeyValue(writer: ByteWriter, value: SqlValue, type: SqlType
   }
 }
 
+/** Reused by every encodeKeyTuple (synchronous, so never shared by two calls at once). */
+const KEY_WRITER = new ByteWriter(64);
+
 /** The key encoding of a tuple of values of the given types. */
 export function encodeKeyTuple(values: readonly SqlValue[], types: readonly SqlType[]): Uint8Array {
-  const writer = new ByteWriter(16 + values.length * 9);
+  return encodePrefixedKeyTuple(EMPTY_PREFIX, values, types);
+}
+
+const EMPTY_PREFIX = new Uint8Array(0);
+
+/** `prefix` followed by the key encoding of the tuple, in one piece (a full storage key). */
+export function encodePrefixedKeyTuple(
+  prefix: Uint8Array, values: readonly SqlValue[], types: readonly SqlType[],
+): Uint8Array {
+  const writer = KEY_WRITER.reset().bytes(prefix);
   for (let i = 0; i < values.length; i++) {
     writeKeyValue(writer, values[i] as SqlValue, types[i] as SqlType);
   }

@@ -62,8 +62,18 @@ export function rowIdCounterKey(tableId: number): Uint8Array {
 
 /** Prefix of all rows of a table; a row's full key is this followed by its row key. */
 export function rowsPrefix(tableId: number): Uint8Array {
-  return new ByteWriter(6).u8(SPACE_TABLE).u32be(tableId).u8(PART_ROWS).finish();
+  let prefix = ROWS_PREFIXES.get(tableId);
+  if (prefix === undefined) {
+    prefix = new ByteWriter(6).u8(SPACE_TABLE).u32be(tableId).u8(PART_ROWS).finish();
+    if (ROWS_PREFIXES.size >= ROWS_PREFIXES_KEPT) ROWS_PREFIXES.clear();
+    ROWS_PREFIXES.set(tableId, prefix);
+  }
+  return prefix;
 }
+
+/** Row prefixes by table id: every row write needs one, and they never change. */
+const ROWS_PREFIXES = new Map<number, Uint8Array>();
+const ROWS_PREFIXES_KEPT = 4_096;
 
 /** Prefix of the row blocks of a table; a block's key is this followed by its first row key. */
 export function blocksPrefix(tableId: number): Uint8Array {

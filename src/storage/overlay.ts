@@ -9,27 +9,33 @@ export interface OverlayEntry {
   readonly value: Uint8Array | null;
 }
 
-interface UndoRecord {
-  readonly mapKey: string;
-  readonly previous: OverlayEntry | undefined;
-}
+/** Undo of one map write, or of every run append since the run had `runLength` entries. */
+type UndoRecord =
+  | { readonly mapKey: string; readonly previous: OverlayEntry | undefined }
+  | { readonly mapKey: null; readonly runLength: number };
 
 /**
- * A transaction's pending writes over a snapshot, with an undo log for savepoints. Map keys
- * are latin1 strings of the key bytes, whose string order equals the byte order, so the
- * sorted view needs no byte comparisons.
+ * A transaction's pending writes over a snapshot, with an undo log for savepoints.
+ *
+ * Most writes go to a map whose keys are latin1 strings of the key bytes (string order equals
+ * byte order, so the sorted view needs no byte comparisons). Keys the caller knows are new and
+ * that arrive in ascending order (a bulk INSERT in key order) go to the *run*, a sorted array:
+ * no map key, no map entry and one undo record for a whole series of appends. The map is
+ * consulted first, so a later write of a run key shadows it.
  */
 export class Overlay {
   readonly #entries = new Map<string, OverlayEntry>();
+  readonly #run: OverlayEntry[] = [];
+  /** Run positions dropped by `forget` (only at commit). */
+  readonly #forgottenRun = new Set<number>();
   readonly #undo: UndoRecord[] = [];
+  /** Whether the undo log's last record is a run record that later appends may extend. */
+  #runRecordOpen = false;
   #sortedKeys: string[] | undefined;
 
-  get size(): number {
-    return this.#entries.size;
-  }
-
-  /** Position in the undo log (a savepoint). */
-  get undoLength(): number {
+  /** Position in the undo log, to return to with rollbackTo. */
+  savepoint(): number {
+    this.#runRecordOpen = false;
     return this.#undo.length;
   }
 
@@ -42,7 +48,26 @@ export class Overlay {
     const mapKey = bytesToMapKey(key);
     this.#lastLookupKey = key;
     this.#lastLookupMapKey = mapKey;
-    return this.#entries.get(mapKey);
+    return this.#entries.get(mapKey) ?? this.#runEntry(key);
+  }
+
+  #runEntry(key: Uint8Array): OverlayEntry | undefined {
+    const at = this.#runPosition(key);
+    const entry = this.#run[at];
+    if (entry === undefined || this.#forgottenRun.has(at) || compareBytes(entry.key, key) !== 0) return undefined;
+    return entry;
+  }
+
+  /** The first run position whose key is >= key. */
+  #runPosition(key: Uint8Array): number {
+    let start = 0;
+    let end = this.#run.length;
+    while (start < end) {
+      const middle = (start + end) >>> 1;
+      if (compareBytes((this.#run[middle] as OverlayEntry).key, key) < 0) start = middle + 1;
+      else end = middle;
+    }
+    return start;
   }
 
   #mapKeyOf(key: Uint8Array): string {
@@ -53,6 +78,23 @@ export class Overlay {
     this.#write(key, value);
   }
 
+  /**
+   * Put a key the caller knows is in neither the snapshot nor this overlay. Ascending keys
+   * join the run; any other key is an ordinary put.
+   */
+  putNew(key: Uint8Array, value: Uint8Array): void {
+    const last = this.#run[this.#run.length - 1];
+    if (last !== undefined && compareBytes(key, last.key) <= 0) {
+      this.#write(key, value);
+      return;
+    }
+    if (!this.#runRecordOpen) {
+      this.#undo.push({ mapKey: null, runLength: this.#run.length });
+      this.#runRecordOpen = true;
+    }
+    this.#run.push({ key, value });
+  }
+
   delete(key: Uint8Array): void {
     this.#write(key, null);
   }
@@ -61,6 +103,7 @@ export class Overlay {
     const mapKey = this.#mapKeyOf(key);
     const previous = this.#entries.get(mapKey);
     this.#undo.push({ mapKey, previous });
+    this.#runRecordOpen = false;
     if (previous === undefined) this.#sortedKeys = undefined;
     this.#entries.set(mapKey, { key, value });
   }
@@ -71,14 +114,20 @@ export class Overlay {
    */
   forget(key: Uint8Array): void {
     if (this.#entries.delete(bytesToMapKey(key))) this.#sortedKeys = undefined;
+    const at = this.#runPosition(key);
+    const entry = this.#run[at];
+    if (entry !== undefined && compareBytes(entry.key, key) === 0) this.#forgottenRun.add(at);
   }
 
-  /** Undo every write made after the undo log had `length` records. */
-  rollbackTo(length: number): void {
-    assert(length >= 0 && length <= this.#undo.length, `bad savepoint ${length}`);
-    while (this.#undo.length > length) {
+  /** Undo every write made after `savepoint` (a value of `savepoint()`). */
+  rollbackTo(savepoint: number): void {
+    assert(savepoint >= 0 && savepoint <= this.#undo.length, `bad savepoint ${savepoint}`);
+    this.#runRecordOpen = false;
+    while (this.#undo.length > savepoint) {
       const record = this.#undo.pop() as UndoRecord;
-      if (record.previous === undefined) {
+      if (record.mapKey === null) {
+        this.#run.length = record.runLength;
+      } else if (record.previous === undefined) {
         this.#entries.delete(record.mapKey);
         this.#sortedKeys = undefined;
       } else {
@@ -89,6 +138,26 @@ export class Overlay {
 
   /** Entries with gte <= key < lt in key order (a stable copy: later writes do not show). */
   slice(gte: Uint8Array, lt: Uint8Array): OverlayEntry[] {
+    const mapped = this.#mapSlice(gte, lt);
+    if (this.#run.length === 0) return mapped;
+    const out: OverlayEntry[] = [];
+    let m = 0;
+    for (let r = this.#runPosition(gte); r < this.#run.length; r++) {
+      const entry = this.#run[r] as OverlayEntry;
+      if (compareBytes(entry.key, lt) >= 0) break;
+      if (this.#forgottenRun.has(r)) continue;
+      for (; m < mapped.length && compareBytes((mapped[m] as OverlayEntry).key, entry.key) < 0; m++) {
+        out.push(mapped[m] as OverlayEntry);
+      }
+      const shadow = mapped[m];
+      if (shadow !== undefined && compareBytes(shadow.key, entry.key) === 0) continue;
+      out.push(entry);
+    }
+    for (; m < mapped.length; m++) out.push(mapped[m] as OverlayEntry);
+    return out;
+  }
+
+  #mapSlice(gte: Uint8Array, lt: Uint8Array): OverlayEntry[] {
     this.#sortedKeys ??= [...this.#entries.keys()].sort();
     const sorted = this.#sortedKeys;
     const low = bytesToMapKey(gte);
@@ -107,9 +176,15 @@ export class Overlay {
     return out;
   }
 
-  /** All pending writes, for the commit batch. */
-  entries(): IterableIterator<OverlayEntry> {
-    return this.#entries.values();
+  /**
+   * All pending writes, for the commit batch: the run first, then the map, so that where both
+   * hold a key the map's later write is the one the batch leaves.
+   */
+  *entries(): IterableIterator<OverlayEntry> {
+    for (let r = 0; r < this.#run.length; r++) {
+      if (!this.#forgottenRun.has(r)) yield this.#run[r] as OverlayEntry;
+    }
+    yield* this.#entries.values();
   }
 }
 

@@ -32,6 +32,9 @@ function unzigzag(value: number): number {
   return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
 }
 
+/** Reused by every encodeRow (synchronous, so never shared by two calls at once). */
+const ROW_WRITER = new ByteWriter(256);
+
 /** Encode a normalized row (see normalizeRow). */
 export function encodeRow(
   columns: readonly ColumnSchema[],
@@ -42,7 +45,7 @@ export function encodeRow(
     assert(false, `insertedAtMs must be an integer below 2^50: ${insertedAtMs}`);
   }
   assert(values.length === columns.length, 'row width must match the table');
-  const writer = new ByteWriter(16 + values.length * 9);
+  const writer = ROW_WRITER.reset();
   writer.varint(zigzag(insertedAtMs)).varint(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i] as SqlValue;

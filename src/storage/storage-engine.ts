@@ -22,7 +22,7 @@ import type { CompactionCursor } from './compaction.js';
 import { ROW_LAYOUT, tableLayout } from './table-layout.js';
 import type { LayoutOptions } from './table-layout.js';
 import { LevelWriteTransaction } from './write-transaction.js';
-import type { CommitRequest, TransactionHost } from './write-transaction.js';
+import type { CommitRequest, TransactionHost } from './transaction-host.js';
 import type { RowKey, StorageEngine, StorageReader, WriteTransaction } from './engine.js';
 import type { Catalog, TableSchema } from './schema.js';
 
@@ -144,6 +144,10 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
 
   get appliedIndex(): number {
     return this.#appliedIndex;
+  }
+
+  get catalog(): Catalog {
+    return new CatalogView(this.#catalog);
   }
 
   async reader(): Promise<StorageReader> {

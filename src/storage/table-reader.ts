@@ -1,6 +1,6 @@
 import { assert, ChronosError } from '../lib/index.js';
 import { ByteWriter, concatBytes } from './bytes.js';
-import { encodeKeyTuple, skipKeyTuple, writeKeyValue } from './key-codec.js';
+import { encodeKeyTuple, encodePrefixedKeyTuple, skipKeyTuple, writeKeyValue } from './key-codec.js';
 import {
   ROWS_PREFIX_BYTES,
   TTL_ENTRY_HEADER_BYTES,
@@ -30,13 +30,20 @@ export function keyColumns(table: TableSchema): ColumnSchema[] {
 
 /** Row key of a row of `table` with a PRIMARY KEY (values already normalized). */
 export function primaryRowKey(table: TableSchema, values: readonly SqlValue[]): RowKey {
+  return primaryStorageKey(table, values, EMPTY);
+}
+
+/**
+ * `prefix` and the row key in one piece: a row's full storage key when `prefix` is the table's
+ * rows prefix (the row key is then its subarray after ROWS_PREFIX_BYTES).
+ */
+export function primaryStorageKey(table: TableSchema, values: readonly SqlValue[], prefix: Uint8Array): Uint8Array {
   assert(table.primaryKey.length > 0, 'primaryRowKey needs a PRIMARY KEY');
   const keyValues = table.primaryKey.map((position) => values[position] as SqlValue);
-  return encodeKeyTuple(
-    keyValues,
-    keyColumns(table).map((column) => column.type),
-  );
+  return encodePrefixedKeyTuple(prefix, keyValues, keyColumns(table).map((column) => column.type));
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** Index key (without the row key) of a row. */
 export function indexKeyOf(

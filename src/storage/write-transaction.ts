@@ -4,6 +4,7 @@ import { CatalogView, encodeIdCounters, encodeTableSchema } from './catalog.js';
 import type { CatalogState } from './catalog.js';
 import { encodeKeyTuple } from './key-codec.js';
 import {
+  ROWS_PREFIX_BYTES,
   META_ID_COUNTERS,
   afterPrefix,
   blocksPrefix,
@@ -25,31 +26,16 @@ import { Overlay, OverlaySource } from './overlay.js';
 import { RowStore } from './row-store.js';
 import { schemaWithColumn, schemaWithoutColumn, schemaWithRenamedColumn } from './alter-table.js';
 import { buildTableSchema, columnPosition, duplicateKey } from './table-definition.js';
-import type { OverlayEntry } from './overlay.js';
 import type { SnapshotSource } from './kv-source.js';
+import type { TransactionHost } from './transaction-host.js';
 import { encodeRow } from './row-codec.js';
+import { encodableAhead } from './encoded-rows.js';
+import type { EncodedRows } from './encoded-rows.js';
 import type { Catalog, ColumnSchema, IndexSchema, TableDefinition, TableSchema } from './schema.js';
-import { TableReader, indexKeyOf, primaryRowKey } from './table-reader.js';
+import { TableReader, indexKeyOf, primaryRowKey, primaryStorageKey } from './table-reader.js';
 import type { RowChange, RowKey, Savepoint, StoredRow, WriteTransaction } from './engine.js';
 import { normalizeRow } from './validate.js';
 import type { Row, SqlValue } from './values.js';
-
-/** What a transaction hands the engine at commit. */
-export interface CommitRequest {
-  readonly writes: Iterable<OverlayEntry>;
-  readonly appliedIndex: number;
-  readonly catalog: CatalogState;
-  readonly sync: boolean;
-  /** The engine's commit count when the transaction began (detects overlapping commits). */
-  readonly baseVersion: number;
-  /** Each table's greatest row key after this commit, where known (see RowStore). */
-  readonly lastRowKeys: ReadonlyMap<number, RowKey | null>;
-}
-
-/** The engine side of a transaction. */
-export interface TransactionHost {
-  commitTransaction(request: CommitRequest): Promise<void>;
-}
 
 interface CatalogUndo {
   readonly at: number;
@@ -109,7 +95,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   }
 
   #setCatalog(next: CatalogState): void {
-    this.#catalogUndo.push({ at: this.#overlay.undoLength, previous: this.#state });
+    this.#catalogUndo.push({ at: this.#overlay.savepoint(), previous: this.#state });
     this.#state = next;
     this.#view = new CatalogView(next);
   }
@@ -350,43 +336,73 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       const schema = this.requireTable(table);
       if (schema.primaryKey.length === 0) {
         // Hidden row ids: the counter is read once and written once for the whole call.
-        const counterKey = rowIdCounterKey(schema.id);
-        const stored = await this.source.get(counterKey);
-        let last = stored === undefined ? 0 : new ByteReader(stored, 'row id counter').varint();
-        for (const values of rows) {
+        const keys = await this.#nextRowIds(schema, rows.length);
+        rows.forEach((values, i) => {
           const row = normalizeRow(schema, values);
-          last += 1;
-          this.#writeRow(schema, encodeKeyTuple([last], ['INT']), row, insertedAtMs);
+          const fullKey = keys[i] as Uint8Array;
+          this.#writeRow(schema, fullKey.subarray(ROWS_PREFIX_BYTES), row, insertedAtMs, { isNew: true, fullKey });
           this.#rowObserver?.({ table: schema, kind: 'insert', values: row });
-        }
-        this.#overlay.put(counterKey, new ByteWriter(8).varint(last).finish());
+        });
         return;
       }
-      // Keys above the snapshot's last key and not written by this transaction are new: a
-      // statement appending rows in key order needs no read per row.
+      // Keys above both the snapshot's last key and every key this transaction wrote are new:
+      // a statement appending rows in key order needs no read and no lookup per row.
       const last = await this.rows.lastKeyInSnapshot(schema);
       const prefix = rowsPrefix(schema.id);
       for (const values of rows) {
         const row = normalizeRow(schema, values);
-        const rowKey = primaryRowKey(schema, row);
-        const fullKey = concatBytes(prefix, rowKey);
-        const knownNew = this.#overlay.lookup(fullKey) === undefined &&
-          (last === null || compareBytes(rowKey, last) > 0);
-        if (!knownNew && (await this.getByKey(schema, rowKey)) !== undefined) {
+        const fullKey = primaryStorageKey(schema, row, prefix);
+        const rowKey = fullKey.subarray(ROWS_PREFIX_BYTES);
+        const isNew = this.#aboveAll(schema, rowKey, last);
+        if (!isNew && (await this.getByKey(schema, rowKey)) !== undefined) {
           throw duplicateKey(schema, rowKey);
         }
-        this.#writeRow(schema, rowKey, row, insertedAtMs, fullKey);
+        this.#writeRow(schema, rowKey, row, insertedAtMs, { isNew, fullKey });
         this.#rowObserver?.({ table: schema, kind: 'insert', values: row });
       }
     });
   }
 
-  async #nextRowId(schema: TableSchema): Promise<RowKey> {
+  async insertEncoded(rows: EncodedRows): Promise<boolean> {
+    return this.#mutate(async () => {
+      const schema = this.requireTable(rows.schema.name);
+      // Encoded for another schema (altered since), or rows someone must observe: the caller
+      // inserts the ordinary way.
+      if (schema !== rows.schema || !encodableAhead(schema) || this.#rowObserver !== null) return false;
+      if (rows.values.length === 0) return true;
+      // Hidden row ids come from the counter, new by construction. Primary keys ascend: all are
+      // new when the first lies above everything stored or written (no read needed).
+      const first = rows.keys?.[0]?.subarray(ROWS_PREFIX_BYTES);
+      if (first !== undefined && !this.#aboveAll(schema, first, await this.rows.lastKeyInSnapshot(schema))) return false;
+      const keys = rows.keys ?? (await this.#nextRowIds(schema, rows.values.length));
+      const lastKey = keys[keys.length - 1] as Uint8Array;
+      for (let i = 0; i < keys.length; i++) this.#overlay.putNew(keys[i] as Uint8Array, rows.values[i] as Uint8Array);
+      this.#touched.add(schema.id);
+      this.#greatestWritten.set(schema.id, lastKey.subarray(ROWS_PREFIX_BYTES));
+      return true;
+    });
+  }
+
+  /** Whether `rowKey` lies above both the snapshot's greatest key and any this transaction wrote. */
+  #aboveAll(schema: TableSchema, rowKey: RowKey, stored: RowKey | null): boolean {
+    const written = this.#greatestWritten.get(schema.id);
+    return (stored === null || compareBytes(rowKey, stored) > 0) && (written === undefined || compareBytes(rowKey, written) > 0);
+  }
+
+  /** The next `count` hidden row ids of `schema` as full storage keys (the counter moves on). */
+  async #nextRowIds(schema: TableSchema, count: number): Promise<Uint8Array[]> {
     const counterKey = rowIdCounterKey(schema.id);
     const stored = await this.source.get(counterKey);
-    const next = (stored === undefined ? 0 : new ByteReader(stored, 'row id counter').varint()) + 1;
-    this.#overlay.put(counterKey, new ByteWriter(8).varint(next).finish());
-    return encodeKeyTuple([next], ['INT']);
+    let last = stored === undefined ? 0 : new ByteReader(stored, 'row id counter').varint();
+    const prefix = rowsPrefix(schema.id);
+    const keys: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) keys.push(concatBytes(prefix, encodeKeyTuple([++last], ['INT'])));
+    this.#overlay.put(counterKey, new ByteWriter(8).varint(last).finish());
+    return keys;
+  }
+
+  async #nextRowId(schema: TableSchema): Promise<RowKey> {
+    return ((await this.#nextRowIds(schema, 1))[0] as Uint8Array).subarray(ROWS_PREFIX_BYTES);
   }
 
   #writeRow(
@@ -394,12 +410,15 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     rowKey: RowKey,
     row: readonly SqlValue[],
     insertedAtMs: number,
-    fullKey: Uint8Array = concatBytes(rowsPrefix(schema.id), rowKey),
+    how: { readonly isNew: boolean; readonly fullKey?: Uint8Array } = { isNew: false },
   ): void {
     this.#touched.add(schema.id);
     const greatest = this.#greatestWritten.get(schema.id);
     if (greatest === undefined || compareBytes(rowKey, greatest) > 0) this.#greatestWritten.set(schema.id, rowKey);
-    this.#overlay.put(fullKey, encodeRow(schema.columns, row, insertedAtMs));
+    const fullKey = how.fullKey ?? concatBytes(rowsPrefix(schema.id), rowKey);
+    const value = encodeRow(schema.columns, row, insertedAtMs);
+    if (how.isNew) this.#overlay.putNew(fullKey, value);
+    else this.#overlay.put(fullKey, value);
     for (const index of schema.indexes) {
       this.#overlay.put(
         concatBytes(indexPrefix(schema.id, index.id), indexKeyOf(schema, index, row), rowKey),
@@ -505,7 +524,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
 
   savepoint(): Savepoint {
     this.#checkOpen();
-    return this.#overlay.undoLength;
+    return this.#overlay.savepoint();
   }
 
   rollbackTo(savepoint: Savepoint): void {

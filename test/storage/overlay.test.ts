@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/lib/index.js';
+import { Overlay } from '../../src/storage/overlay.js';
+
+/** A key of 1–3 bytes: short keys make prefixes, equal keys and neighbours common. */
+function keyOf(n: number): Uint8Array {
+  return n < 256 ? Uint8Array.of(n) : Uint8Array.of(n >> 8, n & 255, n % 7);
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+/** The model: every pending write by hex key, copied whole at each savepoint. */
+type Model = Map<string, string | null>;
+
+function sortedEntries(model: Model, low: string, high: string): Array<[string, string | null]> {
+  return [...model].filter(([k]) => k >= low && k < high).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+describe('the overlay with an append run', () => {
+  it('reads, slices, rolls back and lists its writes like a plain map (model-based)', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const rng = new Random(seed);
+      const overlay = new Overlay();
+      let model: Model = new Map();
+      const savepoints: Array<{ at: number; model: Model }> = [];
+      // putNew's contract: a key not written yet (the snapshot is empty here), ascending or not.
+      let nextNew = 300 + rng.int(50);
+      for (let step = 0; step < 400; step++) {
+        const roll = rng.int(100);
+        const key = keyOf(rng.int(400));
+        const value = `v${step}`;
+        if (roll < 35) {
+          const fresh = keyOf(rng.chance(0.9) ? nextNew++ : 256 + rng.int(40));
+          if (!model.has(hex(fresh))) {
+            overlay.putNew(fresh, Buffer.from(value));
+            model.set(hex(fresh), value);
+          }
+        } else if (roll < 55) {
+          overlay.put(key, Buffer.from(value));
+          model.set(hex(key), value);
+        } else if (roll < 65) {
+          overlay.delete(key);
+          model.set(hex(key), null);
+        } else if (roll < 75) {
+          savepoints.push({ at: overlay.savepoint(), model: new Map(model) });
+        } else if (roll < 82 && savepoints.length > 0) {
+          const target = savepoints.splice(rng.int(savepoints.length))[0];
+          if (target !== undefined) {
+            overlay.rollbackTo(target.at);
+            model = new Map(target.model);
+          }
+        } else if (roll < 92) {
+          const entry = overlay.lookup(key);
+          const expected = model.get(hex(key));
+          expect(entry === undefined ? undefined : entry.value === null ? null : Buffer.from(entry.value).toString())
+            .toEqual(expected);
+        } else {
+          const low = keyOf(rng.int(400));
+          const high = keyOf(rng.int(400));
+          const got = overlay.slice(low, high).map((e) => [hex(e.key), e.value === null ? null : Buffer.from(e.value).toString()]);
+          expect(got).toEqual(sortedEntries(model, hex(low), hex(high)));
+        }
+      }
+      // The commit batch: applying the entries in order leaves exactly the model.
+      const batch = new Map<string, string | null>();
+      for (const entry of overlay.entries()) {
+        batch.set(hex(entry.key), entry.value === null ? null : Buffer.from(entry.value).toString());
+      }
+      expect(new Map([...batch].sort())).toEqual(new Map([...model].sort()));
+    }
+  });
+
+  it('forgets run entries at commit', () => {
+    const overlay = new Overlay();
+    overlay.putNew(Uint8Array.of(1), Uint8Array.of(10));
+    overlay.putNew(Uint8Array.of(2), Uint8Array.of(20));
+    overlay.forget(Uint8Array.of(1));
+    expect(overlay.lookup(Uint8Array.of(1))).toBeUndefined();
+    expect([...overlay.entries()].map((e) => e.key[0])).toEqual([2]);
+    expect(overlay.slice(Uint8Array.of(0), Uint8Array.of(9)).map((e) => e.key[0])).toEqual([2]);
+  });
+});
