@@ -11,7 +11,7 @@ import type { Figure } from './report.js';
 import { removeTempDir, trackTempDir } from './processes.js';
 import { runSqlitePeer } from './sqlite-peer.js';
 import { summarize } from './stats.js';
-import { TABLE_COLUMNS, deviceName, insertRows } from './workload.js';
+import { BATCH_INSERT_STATEMENTS, TABLE_COLUMNS, deviceName, insertRows } from './workload.js';
 
 /** Sizes of the single-node suite (the brief's workloads). */
 const WARM_MS = 300;
@@ -19,7 +19,6 @@ const WINDOW_MS = 1_000;
 const WINDOWS = 3;
 const CONCURRENT_SESSIONS = 64;
 const BATCH_ROWS = 1_000;
-const BATCH_STATEMENTS_PER_TRIAL = 10;
 const TRIALS = 3;
 const TIMED_REPEATS = 5;
 const BIG_ROWS = 100_000;
@@ -167,12 +166,12 @@ async function insertFigures(executor: LocalNode, session: Session, log: (line: 
   for (let trial = 0; trial < TRIALS; trial++) {
     const table = `batch_${trial}`;
     await session.execute(`CREATE TABLE ${table} (${TABLE_COLUMNS})`);
-    const statements = Array.from({ length: BATCH_STATEMENTS_PER_TRIAL }, (_, s) =>
+    const statements = Array.from({ length: BATCH_INSERT_STATEMENTS }, (_, s) =>
       insertRows(table, s * BATCH_ROWS, BATCH_ROWS),
     );
     const began = performance.now();
     for (const sql of statements) await session.execute(sql);
-    batchRates.push((BATCH_STATEMENTS_PER_TRIAL * BATCH_ROWS * 1000) / (performance.now() - began));
+    batchRates.push((BATCH_INSERT_STATEMENTS * BATCH_ROWS * 1000) / (performance.now() - began));
   }
   figures.push(figure(GROUP, '1000-row INSERT', 'rows/s', summarize(batchRates), { op: '>=', value: 100_000 }));
   return figures;

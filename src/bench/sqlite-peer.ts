@@ -6,11 +6,10 @@ import { figure } from './report.js';
 import type { Figure } from './report.js';
 import { removeTempDir, trackTempDir } from './processes.js';
 import { summarize } from './stats.js';
-import { insertRows } from './workload.js';
+import { BATCH_INSERT_STATEMENTS, insertRows } from './workload.js';
 
 const TRIALS = 3;
 const SINGLE_STATEMENTS = 1_000;
-const BATCH_STATEMENTS = 10;
 const BATCH_ROWS = 1_000;
 const GROUP = 'sqlite3 peer';
 
@@ -84,10 +83,10 @@ export async function runSqlitePeer(log: (line: string) => void): Promise<Figure
   trackTempDir(dir);
   try {
     const singles = Array.from({ length: SINGLE_STATEMENTS }, (_, i) => insertRows('t', i, 1));
-    const batches = Array.from({ length: BATCH_STATEMENTS }, (_, i) => insertRows('t', i * BATCH_ROWS, BATCH_ROWS));
+    const batches = Array.from({ length: BATCH_INSERT_STATEMENTS }, (_, i) => insertRows('t', i * BATCH_ROWS, BATCH_ROWS));
     return [
       figure(GROUP, 'single-row INSERT, 1 client', 'rows/s', summarize(measure(dir, 'single', singles, SINGLE_STATEMENTS))),
-      figure(GROUP, '1000-row INSERT', 'rows/s', summarize(measure(dir, 'batch', batches, BATCH_STATEMENTS * BATCH_ROWS))),
+      figure(GROUP, '1000-row INSERT', 'rows/s', summarize(measure(dir, 'batch', batches, BATCH_INSERT_STATEMENTS * BATCH_ROWS))),
       figure(GROUP, "per-minute avg over 1M rows (time_bucket('1m') in sqlite3)", 'ms', summarize(measureAggregate(dir))),
     ];
   } finally {

@@ -1,4 +1,10 @@
 /** Rows every benchmark writes: (id, ts, device, value), about 60 bytes of payload each. */
+/**
+ * 1000-row INSERT statements per trial, the same for ChronosDB and the sqlite3 peer: enough
+ * (~0.2 s) that a trial is not one noisy moment of a shared machine.
+ */
+export const BATCH_INSERT_STATEMENTS = 50;
+
 export const TABLE_COLUMNS = 'id INT PRIMARY KEY, ts INT, device STRING, value FLOAT';
 
 /** First timestamp (unix seconds) of generated rows: one row per second from here. */
