@@ -166,6 +166,11 @@ export class ChronosCluster implements ClusterUnderTest {
     await this.#client(index).execute(insertRows(TABLE, sequence, 1));
   }
 
+  async read(index: number, sequence: number): Promise<void> {
+    const result = await this.#client(index).execute(`SELECT device FROM ${TABLE} WHERE id = ${sequence}`);
+    if (result.kind !== 'rows' || result.rows.length !== 1) throw new Error(`node ${index + 1}: row ${sequence} not found`);
+  }
+
   readonly writeBatch = async (index: number, first: number, count: number): Promise<void> => {
     await this.#client(index).execute(insertRows(TABLE, first, count));
   };

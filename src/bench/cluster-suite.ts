@@ -35,6 +35,11 @@ function runFigures(run: ClusterRun): Figure[] {
     out.push(figure(group, `p50, ${point.concurrency} clients`, 'ms', point.p50Ms));
     out.push(figure(group, `p99, ${point.concurrency} clients`, 'ms', point.p99Ms));
   }
+  for (const point of run.reads) {
+    const where = `point reads via ${point.via}, ${point.concurrency} clients`;
+    out.push(figure(group, where, 'reads/s', point.readsPerSecond));
+    out.push(figure(group, `${where}, p50`, 'ms', point.p50Ms));
+  }
   if (run.batchRowsPerSecond !== null) {
     out.push(figure(group, `${run.batchRows}-row INSERT, ${run.batchConcurrency} clients`, 'rows/s', run.batchRowsPerSecond));
   }
@@ -53,6 +58,12 @@ function ratioRows(chronos: ClusterRun, etcd: ClusterRun): ClusterSuiteResult['r
     add(`writes/s, ${point.concurrency} clients`, point.writesPerSecond.median, peer.writesPerSecond.median);
     add(`p50 ms, ${point.concurrency} clients`, point.p50Ms.median, peer.p50Ms.median);
     add(`p99 ms, ${point.concurrency} clients`, point.p99Ms.median, peer.p99Ms.median);
+  }
+  for (const point of chronos.reads) {
+    const peer = etcd.reads.find((p) => p.via === point.via && p.concurrency === point.concurrency);
+    if (peer === undefined) continue;
+    add(`reads/s via ${point.via}, ${point.concurrency} clients`, point.readsPerSecond.median, peer.readsPerSecond.median);
+    add(`read p50 ms via ${point.via}, ${point.concurrency} clients`, point.p50Ms.median, peer.p50Ms.median);
   }
   add('failover ms', chronos.failoverMs.median, etcd.failoverMs.median);
   return rows;

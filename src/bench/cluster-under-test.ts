@@ -14,6 +14,8 @@ export interface ClusterUnderTest {
   findLeader(among?: readonly number[]): Promise<LeaderInfo | null>;
   /** Writes one ~60-byte value under key `sequence` through member `index`. */
   write(index: number, sequence: number): Promise<void>;
+  /** Reads the value of the `sequence`-th write through member `index`, linearizably; throws if absent. */
+  read(index: number, sequence: number): Promise<void>;
   /** Writes `count` rows in one statement through member `index`; null if the system has no such write. */
   writeBatch: ((index: number, first: number, count: number) => Promise<void>) | null;
   /** SIGKILLs member `index` by its PID and waits for it to exit. */

@@ -1,4 +1,6 @@
 import { closedLoop, windowStats } from './closed-loop.js';
+import { DEFAULT_READ_PLAN, runReadLoad } from './cluster-reads.js';
+import type { ReadPlan, ReadPoint } from './cluster-reads.js';
 import type { ClusterUnderTest } from './cluster-under-test.js';
 import { waitUntil } from './ports.js';
 import { summarize } from './stats.js';
@@ -16,6 +18,7 @@ export interface ClusterPlan {
   readonly batchRows: number;
   readonly batchConcurrency: number;
   readonly failoverTrials: number;
+  readonly reads: ReadPlan;
 }
 
 /** The brief's workload: 1 s warm-up and 4 windows of 2 s (8 s measured) per concurrency. */
@@ -28,6 +31,7 @@ export const DEFAULT_PLAN: ClusterPlan = {
   batchRows: 100,
   batchConcurrency: 16,
   failoverTrials: 3,
+  reads: DEFAULT_READ_PLAN,
 };
 
 /** Throughput and latency at one concurrency, each a summary over the measurement windows. */
@@ -45,6 +49,8 @@ export interface LoadPoint {
 export interface ClusterRun {
   readonly system: string;
   readonly load: readonly LoadPoint[];
+  /** Linearizable point reads of written keys, through the leader and a follower. */
+  readonly reads: readonly ReadPoint[];
   /** Rows/s of multi-row INSERTs; null where the system has no such write (etcd). */
   readonly batchRowsPerSecond: Summary | null;
   readonly batchConcurrency: number;
@@ -145,6 +151,9 @@ export async function runClusterWorkload(
     });
   }
 
+  const follower = leader.index === 0 ? 1 : 0;
+  const reads = await runReadLoad(cluster, { leader: leader.index, follower }, sequence, plan.reads, log);
+
   let batchRowsPerSecond: Summary | null = null;
   const writeBatch = cluster.writeBatch;
   if (writeBatch !== null) {
@@ -166,6 +175,7 @@ export async function runClusterWorkload(
   return {
     system: cluster.name,
     load,
+    reads,
     batchRowsPerSecond,
     batchConcurrency: plan.batchConcurrency,
     batchRows: plan.batchRows,

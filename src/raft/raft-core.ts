@@ -358,6 +358,8 @@ export class RaftCore {
     };
     state.messages = [];
     state.readStates = [];
+    // The read rounds' heartbeats are with the driver now: a read arriving later needs a new one.
+    state.reads.seal();
     this.#readyOutstanding = true;
     return ready;
   }

@@ -15,6 +15,8 @@ export interface PendingRead {
 /** Leader-side ReadIndex rounds, confirmed in order (a later round implies earlier ones). */
 export class ReadIndexQueue {
   #round = 0;
+  /** The round later reads may still join (its heartbeats are unsent), 0 when none. */
+  #openRound = 0;
   readonly #pending: PendingRead[] = [];
   readonly #limit: number;
 
@@ -31,12 +33,27 @@ export class ReadIndexQueue {
     return this.#pending.length >= this.#limit;
   }
 
-  /** Starts a new round for one read; returns the round to carry in the heartbeat. */
-  add(requestId: number, index: number, from: NodeId): number {
+  /**
+   * Adds a read to the round whose heartbeats have not left the core yet, or starts a new
+   * round for it. Joining is safe because that round's heartbeats are handed out after the read
+   * arrived, so their acknowledgements confirm leadership after the read's index was taken;
+   * under load one heartbeat round serves every read of a Ready cycle. `started` says whether
+   * the caller must broadcast the round.
+   */
+  add(requestId: number, index: number, from: NodeId): { readonly round: number; readonly started: boolean } {
     assert(!this.full(), 'read queue overflow');
-    this.#round += 1;
+    const started = this.#openRound === 0;
+    if (started) {
+      this.#round += 1;
+      this.#openRound = this.#round;
+    }
     this.#pending.push({ round: this.#round, requestId, index, from });
-    return this.#round;
+    return { round: this.#round, started };
+  }
+
+  /** Every round's heartbeats have been handed out (a Ready took them): later reads start anew. */
+  seal(): void {
+    this.#openRound = 0;
   }
 
   /** The newest round still waiting, 0 when none. */
@@ -58,5 +75,6 @@ export class ReadIndexQueue {
   /** Drops every pending read (leadership lost: the requesters time out and retry). */
   clear(): void {
     this.#pending.length = 0;
+    this.#openRound = 0;
   }
 }

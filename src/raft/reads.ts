@@ -46,8 +46,8 @@ export function leaderRead(state: CoreState, requestId: number, from: NodeId): s
     return null;
   }
   if (state.reads.full()) return refuseRead(state, requestId, from, 'too many reads in flight');
-  const round = state.reads.add(requestId, state.log.committed, from);
-  broadcastHeartbeat(state, round);
+  const { round, started } = state.reads.add(requestId, state.log.committed, from);
+  if (started) broadcastHeartbeat(state, round);
   return null;
 }
 

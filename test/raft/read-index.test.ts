@@ -18,6 +18,26 @@ describe('ReadIndex', () => {
     expect(cluster.node('a').readStates).toEqual([{ requestId: 7, index: 2 }]);
   });
 
+  it('reads of one Ready cycle share a heartbeat round; a read after it starts its own', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    cluster.core('a').propose(bytes('x=1'));
+    cluster.stabilize();
+    const heartbeats = (): number => cluster.inflight.filter((m) => m.type === 'append' && m.readContext > 0).length;
+    for (const id of [1, 2, 3, 4]) cluster.core('a').readIndex(id);
+    cluster.processReadies();
+    expect(heartbeats()).toBe(2);
+    // The round's heartbeats are out: a read now must not count on their acknowledgements,
+    // which may have been sent before it arrived.
+    cluster.core('a').readIndex(5);
+    for (let step = 0; step < 2; step++) {
+      cluster.deliver();
+      cluster.processReadies();
+    }
+    expect(cluster.node('a').readStates.map((r) => r.requestId)).toEqual([1, 2, 3, 4]);
+    cluster.stabilize();
+    expect(cluster.node('a').readStates.map((r) => r.requestId)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('an isolated leader never confirms a read', () => {
     const cluster = new TestCluster(IDS).elect('a');
     cluster.isolated.add('a');

@@ -20,18 +20,21 @@ function protoPath(): string {
 
 type Method = MethodDefinition<object, object>;
 
-let methods: { put: Method; status: Method } | null = null;
+let methods: { put: Method; range: Method; status: Method } | null = null;
 
-function loadMethods(): { put: Method; status: Method } {
+function loadMethods(): { put: Method; range: Method; status: Method } {
   if (methods !== null) return methods;
   // longs as String: member ids are full uint64s and would lose bits as numbers.
   const definition = protoLoader.loadSync(protoPath(), { keepCase: true, longs: String, defaults: true });
   const kv = definition['etcdserverpb.KV'] as Record<string, Method> | undefined;
   const maintenance = definition['etcdserverpb.Maintenance'] as Record<string, Method> | undefined;
   const put = kv?.['Put'];
+  const range = kv?.['Range'];
   const status = maintenance?.['Status'];
-  if (put === undefined || status === undefined) throw new Error('etcd-kv.proto lacks KV.Put or Maintenance.Status');
-  methods = { put, status };
+  if (put === undefined || range === undefined || status === undefined) {
+    throw new Error('etcd-kv.proto lacks KV.Put, KV.Range or Maintenance.Status');
+  }
+  methods = { put, range, status };
   return methods;
 }
 
@@ -73,6 +76,13 @@ export class EtcdClient {
   async put(key: string, value: string, deadlineMs = 10_000): Promise<number> {
     const response = await this.#call(loadMethods().put, { key: Buffer.from(key), value: Buffer.from(value) }, deadlineMs);
     return Number(field(field(response, 'header'), 'raft_term') ?? 0);
+  }
+
+  /** KV.Range of one key, linearizable (etcd's default); resolves to the values found (0 or 1). */
+  async get(key: string, deadlineMs = 10_000): Promise<number> {
+    const response = await this.#call(loadMethods().range, { key: Buffer.from(key) }, deadlineMs);
+    const kvs = field(response, 'kvs');
+    return Array.isArray(kvs) ? kvs.length : 0;
   }
 
   /** Maintenance.Status of this member. */

@@ -109,7 +109,12 @@ export class EtcdCluster implements ClusterUnderTest {
   }
 
   async write(index: number, sequence: number): Promise<void> {
-    await this.#client(index).put(`bench/${String(sequence).padStart(12, '0')}`, deviceName(sequence));
+    await this.#client(index).put(benchKey(sequence), deviceName(sequence));
+  }
+
+  async read(index: number, sequence: number): Promise<void> {
+    const found = await this.#client(index).get(benchKey(sequence));
+    if (found !== 1) throw new Error(`etcd m${index + 1}: key ${benchKey(sequence)} not found`);
   }
 
   async kill(index: number): Promise<void> {
@@ -135,4 +140,9 @@ export class EtcdCluster implements ClusterUnderTest {
     await Promise.all(this.#members.map((m) => (m === null ? Promise.resolve() : stopChild(m))));
     removeTempDir(this.#dir);
   }
+}
+
+/** The key the workload's `sequence`-th write puts. */
+function benchKey(sequence: number): string {
+  return `bench/${String(sequence).padStart(12, '0')}`;
 }

@@ -1,0 +1,66 @@
+import { closedLoop, windowStats } from './closed-loop.js';
+import type { ClusterUnderTest } from './cluster-under-test.js';
+import { summarize } from './stats.js';
+import type { Summary } from './stats.js';
+
+/** Through which member the reads go. */
+export type ReadVia = 'leader' | 'follower';
+
+/** Linearizable point reads at one concurrency through one member. */
+export interface ReadPoint {
+  readonly via: ReadVia;
+  readonly concurrency: number;
+  readonly readsPerSecond: Summary;
+  readonly p50Ms: Summary;
+  readonly p99Ms: Summary;
+  readonly errors: number;
+}
+
+/** Shape of the read phase: each concurrency through the leader, then through a follower. */
+export interface ReadPlan {
+  readonly concurrencies: readonly number[];
+  readonly warmMs: number;
+  readonly windowMs: number;
+  readonly windows: number;
+}
+
+/** 1 s warm-up and 3 windows of 2 s per concurrency and member. */
+export const DEFAULT_READ_PLAN: ReadPlan = { concurrencies: [1, 16, 64], warmMs: 1_000, windowMs: 2_000, windows: 3 };
+
+/**
+ * Point reads of keys the write phase stored (`written` of them), spread over the key range,
+ * through the leader and through a follower: each is linearizable, so each pays the system's
+ * read barrier (a ReadIndex round in both etcd and ChronosDB).
+ */
+export async function runReadLoad(
+  cluster: ClusterUnderTest,
+  members: { readonly leader: number; readonly follower: number },
+  written: number,
+  plan: ReadPlan,
+  log: (line: string) => void,
+): Promise<ReadPoint[]> {
+  const points: ReadPoint[] = [];
+  for (const via of ['leader', 'follower'] as const) {
+    const member = members[via];
+    for (const concurrency of plan.concurrencies) {
+      log(`${cluster.name}: point reads through the ${via}, ${concurrency} clients`);
+      // A stride coprime with typical key counts visits the whole range, not one hot corner.
+      const run = await closedLoop({
+        concurrency,
+        durationMs: plan.warmMs + plan.windowMs * plan.windows,
+        op: (n) => cluster.read(member, (n * 7_919) % written),
+      });
+      const windows = windowStats(run, plan.warmMs, plan.windowMs, plan.windows);
+      points.push({
+        via,
+        concurrency,
+        readsPerSecond: summarize(windows.map((w) => w.opsPerSecond)),
+        p50Ms: summarize(windows.map((w) => w.p50Ms).filter(Number.isFinite)),
+        p99Ms: summarize(windows.map((w) => w.p99Ms).filter(Number.isFinite)),
+        errors: run.errors,
+      });
+      if (run.errors > 0) log(`${cluster.name}: ${run.errors} reads failed, last: ${run.lastError ?? ''}`);
+    }
+  }
+  return points;
+}
