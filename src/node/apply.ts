@@ -20,8 +20,13 @@ type SyncBatchCommand = Extract<ReplicatedCommand, { kind: 'syncBatch' }>['batch
 
 /**
  * Applies committed entries in one storage transaction, committed together with the last
- * entry's index (exactly-once across crashes), then answers the proposals that waited on them.
+ * entry's index (exactly-once across crashes), and answers the proposals that waited on them.
  * A statement's error is its deterministic result on every replica, not a failure of apply.
+ *
+ * The answers go out once the entries have executed, while their LevelDB batch is written: the
+ * entries are committed in the Raft log (durable on a majority), so a crash now replays them to
+ * the same outcomes, and a read waits for the storage's applied index, which moves only when the
+ * batch is written, so nobody reads around an answered write.
  */
 export async function applyCommittedEntries(
   storage: StorageEngine,
@@ -55,12 +60,13 @@ export async function applyCommittedEntries(
       const outcome = await applyCommand(txn, entry, log, options.capture);
       outcomes.push({ index: entry.index, term: entry.term, outcome });
     }
-    await txn.commit(previous, { sync: options.sync });
+    const committing = txn.commit(previous, { sync: options.sync });
     committed = true;
+    for (const { index, term, outcome } of outcomes) proposals.applied(index, term, outcome);
+    await committing;
   } finally {
     if (!committed) await txn.rollback();
   }
-  for (const { index, term, outcome } of outcomes) proposals.applied(index, term, outcome);
 }
 
 /** Runs one command entry inside the apply transaction; its outcome answers the proposer. */
