@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ByteWriter } from '../../src/storage/bytes.js';
+import { ByteWriter, compareBytes } from '../../src/storage/bytes.js';
+import { Random } from '../../src/lib/index.js';
 import {
   encodeKeyTuple,
   readKeyTuple,
@@ -185,5 +186,22 @@ describe('key encoding round trip', () => {
     const [values, end] = readKeyTuple(bytes, 0, 4);
     expect(values).toEqual(['x\u0000y', 2n ** 60n, true, null]);
     expect(end).toBe(bytes.length);
+  });
+});
+
+describe('compareBytes', () => {
+  it('orders keys exactly as Buffer.compare does, short and long, with shared prefixes', () => {
+    const rng = new Random(11);
+    const prefix = Uint8Array.from({ length: 60 }, () => rng.int(256));
+    const key = (): Uint8Array => {
+      const shared = rng.int(prefix.length);
+      const tail = Uint8Array.from({ length: rng.int(12) }, () => (rng.chance(0.5) ? rng.int(3) : rng.int(256)));
+      return Uint8Array.from([...prefix.subarray(0, shared), ...tail]);
+    };
+    for (let n = 0; n < 20_000; n++) {
+      const a = key();
+      const b = rng.chance(0.1) ? Uint8Array.from(a) : key();
+      expect(compareBytes(a, b)).toBe(Buffer.compare(a, b));
+    }
   });
 });
