@@ -6,6 +6,7 @@ import type { RaftMessage } from './messages.js';
 import type { Progress } from './progress.js';
 import { RaftLog } from './raft-log.js';
 import { ReadIndexQueue } from './read-index.js';
+import { ForwardedReads } from './forwarded-reads.js';
 import type { RaftRole, ReadState, RestoredState } from './ready.js';
 import type { HardState, Membership, NodeId, SnapshotMeta } from './types.js';
 
@@ -48,6 +49,8 @@ export class CoreState {
   readonly votesRejected = new Set<NodeId>();
   transferee: NodeId | null = null;
   readonly reads: ReadIndexQueue;
+  /** A follower's reads waiting for the leader's ReadIndex answer, grouped per Ready. */
+  readonly forwardedReads = new ForwardedReads();
   /** Reads that arrived before the leader committed an entry of its term. */
   readonly readsAwaitingCommit: { requestId: number; from: NodeId }[] = [];
   messages: RaftMessage[] = [];

@@ -139,11 +139,14 @@ export class RaftCore {
         if (state.role === 'Leader') leaderRead(state, message.requestId, message.from);
         else this.#answerStale(message);
         return;
-      case 'readIndexResponse':
+      case 'readIndexResponse': {
+        // A refusal (index 0) leaves the group's reads to time out and be retried.
+        const served = state.forwardedReads.take(message.requestId);
         if (message.readIndex > 0) {
-          state.readStates.push({ requestId: message.requestId, index: message.readIndex });
+          for (const requestId of served) state.readStates.push({ requestId, index: message.readIndex });
         }
         return;
+      }
       default:
         assertNever(message, 'raft message');
     }
@@ -285,6 +288,7 @@ export class RaftCore {
       return;
     }
     if (state.leader === null) throw this.#notLeader();
+    if (!state.forwardedReads.add(requestId, state.leader, state.term)) return;
     state.send({ type: 'readIndex', from: state.id, to: state.leader, term: state.term,
       requestId });
   }
@@ -360,6 +364,7 @@ export class RaftCore {
     state.readStates = [];
     // The read rounds' heartbeats are with the driver now: a read arriving later needs a new one.
     state.reads.seal();
+    state.forwardedReads.seal();
     this.#readyOutstanding = true;
     return ready;
   }

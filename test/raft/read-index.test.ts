@@ -55,6 +55,20 @@ describe('ReadIndex', () => {
     expect(cluster.node('b').readStates).toEqual([{ requestId: 9, index: 2 }]);
   });
 
+  it("a follower's reads of one Ready cycle go to the leader as one request and are all served", () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    cluster.core('a').propose(bytes('x=1'));
+    cluster.stabilize();
+    for (const id of [21, 22, 23]) cluster.core('b').readIndex(id);
+    cluster.processReadies();
+    expect(cluster.inflight.filter((m) => m.type === 'readIndex')).toHaveLength(1);
+    cluster.core('b').readIndex(24);
+    cluster.processReadies();
+    expect(cluster.inflight.filter((m) => m.type === 'readIndex')).toHaveLength(2);
+    cluster.stabilize();
+    expect(cluster.node('b').readStates).toEqual([21, 22, 23, 24].map((requestId) => ({ requestId, index: 2 })));
+  });
+
   it('a new leader defers reads until its noop commits', () => {
     const cluster = new TestCluster(IDS, { preVote: false });
     cluster.core('a').campaign();
