@@ -214,6 +214,12 @@ export class RowStore {
     if (pending !== undefined) {
       return pending.value === null ? undefined : (toRow(schema, rowKey, pending.value) ?? undefined);
     }
+    // A reader's point read of a row-layout table is one LevelDB get (it has no blocks): finding
+    // the greatest key would cost more than the get, and pays off only for a writer's appends.
+    if (this.#pending === undefined && !this.#lastStoredKey.has(schema.id) && !tableLayout(schema).foldsHead) {
+      const stored = await this.#base.get(fullKey);
+      return stored === undefined ? undefined : (toRow(schema, rowKey, stored) ?? undefined);
+    }
     // Appends (time-series keys) land after everything stored: no LevelDB read needed.
     const last = await this.#lastKeyInSnapshot(schema);
     if (last === null || compareBytes(rowKey, last) > 0) return undefined;

@@ -24,6 +24,7 @@ import type { LayoutOptions } from './table-layout.js';
 import { LevelWriteTransaction } from './write-transaction.js';
 import type { CommitRequest, TransactionHost } from './transaction-host.js';
 import type { RowKey, StorageEngine, StorageReader, WriteTransaction } from './engine.js';
+import { RowStore } from './row-store.js';
 import type { Catalog, TableSchema } from './schema.js';
 
 /** Where the engine keeps its data: a classic-level directory, or any abstract-level database. */
@@ -40,8 +41,8 @@ class SnapshotReader extends TableReader implements StorageReader {
   readonly catalog: Catalog;
   readonly #snapshot: SnapshotSource;
 
-  constructor(snapshot: SnapshotSource, catalog: Catalog) {
-    super(snapshot);
+  constructor(snapshot: SnapshotSource, catalog: Catalog, lastRowKeys: ReadonlyMap<number, RowKey | null>) {
+    super(snapshot, new RowStore(snapshot, snapshot, undefined, lastRowKeys));
     this.#snapshot = snapshot;
     this.catalog = catalog;
   }
@@ -156,6 +157,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
     return new SnapshotReader(
       new SnapshotSource(this.#db, this.#db.snapshot()),
       new CatalogView(this.#catalog),
+      this.#lastRowKeys,
     );
   }
 

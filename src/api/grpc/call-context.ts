@@ -29,6 +29,11 @@ export function callContext(call: UnaryCall): CallContext {
  */
 export function callSignal(call: UnaryCall): AbortSignal {
   const controller = new AbortController();
-  call.once('cancelled', () => controller.abort());
+  // A given reason: abort() without one builds a DOMException with its stack, ~12 µs, and
+  // grpc-js emits 'cancelled' as most calls end.
+  call.once('cancelled', () => controller.abort(CALL_ENDED));
   return controller.signal;
 }
+
+/** Why a call's signal aborted. */
+const CALL_ENDED = new Error('the gRPC call ended: cancelled, deadline passed or client gone');
