@@ -3,7 +3,7 @@ import type { SqlType, SqlValue } from '../storage/index.js';
 import type { Expr, LiteralRows } from './ast.js';
 
 /** Rows between the pauses of `scanLiteralRows`. */
-export const ROWS_PER_STEP = 2_000;
+const ROWS_PER_STEP = 2_000;
 
 /** Integers with fewer digits than this are exact doubles: read without a BigInt. */
 const SAFE_INT_DIGITS = 16;
