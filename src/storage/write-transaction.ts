@@ -4,19 +4,8 @@ import { CatalogView, encodeIdCounters, encodeTableSchema } from './catalog.js';
 import type { CatalogState } from './catalog.js';
 import { encodeKeyTuple } from './key-codec.js';
 import {
-  ROWS_PREFIX_BYTES,
-  META_ID_COUNTERS,
-  afterPrefix,
-  blocksPrefix,
-  catalogKey,
-  indexPrefix,
-  prefixEnd,
-  rowIdCounterKey,
-  rowsPrefix,
-  tablePrefix,
-  ttlKey,
-  markKey,
-  namedValueKey,
+  ROWS_PREFIX_BYTES, META_ID_COUNTERS, afterPrefix, blocksPrefix, catalogKey, indexPrefix,
+  prefixEnd, rowIdCounterKey, rowsPrefix, tablePrefix, ttlKey, markKey, namedValueKey,
 } from './keys.js';
 import { foldHead } from './fold.js';
 import { wholeBlocksAmong } from './block-delete.js';
@@ -262,10 +251,8 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       this.#touched.add(schema.id);
       for (const row of rows) {
         const values = row.values.filter((_, i) => i !== drop.position);
-        this.#overlay.put(
-          concatBytes(rowsPrefix(schema.id), row.key),
-          encodeRow(drop.schema.columns, values, row.insertedAtMs),
-        );
+        this.#overlay.put(concatBytes(rowsPrefix(schema.id), row.key), encodeRow(drop.schema.columns, values, row.insertedAtMs));
+        this.#raiseGreatestWritten(schema.id, row.key);
       }
       return drop.droppedIndexes.map((index) => index.name);
     });
@@ -378,7 +365,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       const lastKey = keys[keys.length - 1] as Uint8Array;
       for (let i = 0; i < keys.length; i++) this.#overlay.putNew(keys[i] as Uint8Array, rows.values[i] as Uint8Array);
       this.#touched.add(schema.id);
-      this.#greatestWritten.set(schema.id, lastKey.subarray(ROWS_PREFIX_BYTES));
+      this.#raiseGreatestWritten(schema.id, lastKey.subarray(ROWS_PREFIX_BYTES));
       return true;
     });
   }
@@ -413,8 +400,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     how: { readonly isNew: boolean; readonly fullKey?: Uint8Array } = { isNew: false },
   ): void {
     this.#touched.add(schema.id);
-    const greatest = this.#greatestWritten.get(schema.id);
-    if (greatest === undefined || compareBytes(rowKey, greatest) > 0) this.#greatestWritten.set(schema.id, rowKey);
+    this.#raiseGreatestWritten(schema.id, rowKey);
     const fullKey = how.fullKey ?? concatBytes(rowsPrefix(schema.id), rowKey);
     const value = encodeRow(schema.columns, row, insertedAtMs);
     if (how.isNew) this.#overlay.putNew(fullKey, value);
@@ -432,7 +418,15 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   #eraseRow(schema: TableSchema, row: StoredRow): void {
     // An empty head value hides the row in a block (and is dropped by the next fold).
     this.#overlay.put(concatBytes(rowsPrefix(schema.id), row.key), EMPTY);
+    this.#raiseGreatestWritten(schema.id, row.key);
     this.#eraseIndexEntries(schema, row);
+  }
+
+  /** Every row key put in the overlay stays at or below this (#aboveAll trusts it; DROP COLUMN can
+   *  leave the snapshot's greatest key below the rows it rewrote). */
+  #raiseGreatestWritten(tableId: number, rowKey: RowKey): void {
+    const greatest = this.#greatestWritten.get(tableId);
+    if (greatest === undefined || compareBytes(rowKey, greatest) > 0) this.#greatestWritten.set(tableId, rowKey);
   }
 
   /** The row's secondary-index and TTL entries (the row itself is removed by the caller). */

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/lib/index.js';
+import { MemoryLevel } from 'memory-level';
 import { Overlay } from '../../src/storage/overlay.js';
+import { openStorage } from '../../src/storage/index.js';
+import { TINY_COLUMNAR_LAYOUT } from '../helpers/test-layout.js';
 
 /** A key of 1–3 bytes: short keys make prefixes, equal keys and neighbours common. */
 function keyOf(n: number): Uint8Array {
@@ -80,5 +83,23 @@ describe('the overlay with an append run', () => {
     expect(overlay.lookup(Uint8Array.of(1))).toBeUndefined();
     expect([...overlay.entries()].map((e) => e.key[0])).toEqual([2]);
     expect(overlay.slice(Uint8Array.of(0), Uint8Array.of(9)).map((e) => e.key[0])).toEqual([2]);
+  });
+});
+
+describe('a transaction that rewrote a columnar table (DROP COLUMN) and then inserts', () => {
+  it('still refuses a duplicate key of a row that was in a block', async () => {
+    const level = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+    const engine = await openStorage({ level, layout: TINY_COLUMNAR_LAYOUT });
+    let txn = await engine.begin();
+    txn.createTable({ name: 'm', primaryKey: ['id'], ttlMs: null, columns: [
+      { name: 'id', type: 'INT', notNull: true }, { name: 'a', type: 'INT', notNull: false },
+      { name: 'b', type: 'INT', notNull: false }] });
+    await txn.insertMany('m', Array.from({ length: 12 }, (_, i) => [i, i, i]), 1);
+    await txn.commit(1);
+    txn = await engine.begin();
+    await txn.dropColumn('m', 'b');
+    await expect(txn.insertMany('m', [[5, 50]], 2)).rejects.toThrow(/duplicate|already/i);
+    await txn.rollback();
+    await engine.close();
   });
 });
