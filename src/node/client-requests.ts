@@ -70,7 +70,7 @@ export class ClientRequests {
       }
       if (leader !== this.#parts.id) return await forwardWrite(peers, leader, statements, context);
       const nowMs = clock.nowMs();
-      await encodeInsertsAhead(statements, this.#parts.storage.catalog, nowMs);
+      await encodeInsertsAhead(statements, () => this.#parts.storage.catalog, nowMs);
       const outcome = await this.#proposeAndWait(() => core.propose(encodeReplicatedCommand({
         kind: 'sqlWrite', write: { statements, nowMs },
       })));

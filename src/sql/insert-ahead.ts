@@ -19,12 +19,13 @@ const encodedAhead = new WeakMap<Statement, { readonly nowMs: number; readonly r
  * log waits for, only stores the encoded rows. A statement whose rows fail a check is left
  * alone: its apply reports the failure as always.
  */
-export async function encodeInsertsAhead(statements: readonly string[], catalog: Catalog, nowMs: number): Promise<void> {
+export async function encodeInsertsAhead(statements: readonly string[], catalog: () => Catalog, nowMs: number): Promise<void> {
   for (const sql of statements) {
+    // Most writes stop here: the catalog is only looked at for a long INSERT.
     if (sql.length < PREPARE_FROM_UNITS) continue;
     const statement = parsedStatements.peek(sql);
     if (statement?.kind !== 'insert' || statement.onConflict !== undefined) continue;
-    const schema = catalog.table(statement.table);
+    const schema = catalog().table(statement.table);
     if (schema === undefined || !encodableAhead(schema)) continue;
     const rows = await encodeRows(statement, schema, nowMs);
     if (rows !== null) encodedAhead.set(statement, { nowMs, rows });

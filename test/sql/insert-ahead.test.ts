@@ -62,7 +62,7 @@ async function compare(scenario: Scenario): Promise<boolean[]> {
   const [plain, ahead] = [await memoryEngine(), await memoryEngine()];
   for (const engine of [plain, ahead]) for (const sql of scenario.setup) await apply(engine, [sql], NOW);
   await parsedStatements.prepare(scenario.bulk);
-  await encodeInsertsAhead([scenario.bulk], ahead.catalog, NOW);
+  await encodeInsertsAhead([scenario.bulk], () => ahead.catalog, NOW);
   for (const engine of [plain, ahead]) for (const sql of scenario.between ?? []) await apply(engine, [sql], NOW);
   const seen: boolean[] = [];
   const nowMs = scenario.applyNowMs ?? NOW;
