@@ -15,6 +15,8 @@ export interface MetricsSources {
   walFsyncs(): number;
   /** Column blocks background compaction merged away since start; absent: not counted. */
   blocksCompacted?(): number;
+  /** LevelDB compactions after block compaction deleted many blocks; absent: not counted. */
+  tombstoneSweeps?(): { readonly completed: number; readonly running: boolean };
   /** The ingest journal's backlog; absent or null without --enable-ingest. */
   ingestBacklog?(): IngestBacklog | null;
   /** The line-protocol write journal's backlog; absent or null without --enable-ingest. */
@@ -45,6 +47,7 @@ export class NodeMetrics {
     catchUpCounter(registers, 'chronos_storage_blocks_compacted_total',
       'Column blocks merged away by background compaction (small per-device blocks into full ones).',
       () => sources.blocksCompacted?.() ?? 0);
+    registerSweepMetrics(registers, () => sources.tombstoneSweeps?.() ?? { completed: 0, running: false });
     registerRaftGauges(registers, () => sources.status());
     const stages = sources.writeStages;
     if (stages !== undefined) registerWriteStages(registers, () => stages());
@@ -112,6 +115,20 @@ function catchUpCounter(registers: Registry[], name: string, help: string, total
       const now = total();
       if (now > reported) this.inc(now - reported);
       reported = now;
+    },
+  });
+}
+
+/** The tombstone sweeps' counter and whether one runs now. */
+function registerSweepMetrics(registers: Registry[], sweeps: () => { readonly completed: number; readonly running: boolean }): void {
+  catchUpCounter(registers, 'chronos_storage_tombstone_sweeps_total',
+    'LevelDB compactions of columnar tables run after block compaction deleted many blocks.', () => sweeps().completed);
+  new Gauge({
+    name: 'chronos_storage_tombstone_sweep_running',
+    help: '1 while a LevelDB compaction of columnar tables (a tombstone sweep) runs, else 0.',
+    registers,
+    collect() {
+      this.set(sweeps().running ? 1 : 0);
     },
   });
 }

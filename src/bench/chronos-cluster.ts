@@ -141,6 +141,14 @@ export class ChronosCluster implements ClusterUnderTest {
     return parseStageCounters(await response.text());
   }
 
+  /** The value of the unlabelled metric `name` in node `index`'s /metrics (throws when absent). */
+  async metric(index: number, name: string): Promise<number> {
+    const response = await fetch(`${this.adminUrl(index)}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(await response.text());
+    if (match === null) throw new Error(`node ${index + 1} reports no ${name}`);
+    return Number(match[1]);
+  }
+
   /** Base URL of node `index`'s admin HTTP server. */
   adminUrl(index: number): string {
     return `http://127.0.0.1:${(this.#ports[index] ?? 0) + ADMIN_PORT_OFFSET}`;

@@ -83,6 +83,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     storageSizeBytes: () => dirBytes(nodeDir),
     walFsyncs: () => node.walStats.fileSyncs,
     blocksCompacted: () => node.blocksCompacted,
+    tombstoneSweeps: () => node.storage.tombstoneSweeps,
     writeStages: () => node.writeStages(),
     ingestBacklog: () => ingest?.backlog() ?? null,
     writeBacklog: () => ingest?.pointBacklog() ?? null,

@@ -1,32 +1,40 @@
 import { errorMessage } from '../lib/index.js';
-import type { Logger, Scheduler, Timer } from '../lib/index.js';
+import type { Clock, Logger, Scheduler, Timer } from '../lib/index.js';
+import type { CompactionStepOutcome } from '../storage/index.js';
 
 /** Blocks one step reads at most: a step holds the event loop for a few milliseconds. */
 const WINDOW_BLOCKS = 32;
-/** The pause after a step that found nothing to merge, and after one that did. */
-const IDLE_MS = 1_000;
-const BUSY_MS = 50;
+/** The pause between the steps of a pass: applies and reads run in it. */
+const STEP_PAUSE_MS = 10;
+/** The pause between passes is at least this, and this many times the last pass's length. */
+const PASS_PAUSE_MIN_MS = 1_000;
+const PASS_PAUSE_FACTOR = 4;
 
 /** One compaction step, run where no apply transaction is open (the apply pipeline). */
-export type CompactionStep = (maxBlocks: number) => Promise<{ blocksRead: number; blocksRemoved: number }>;
+export type CompactionStep = (maxBlocks: number) => Promise<CompactionStepOutcome>;
 
 /**
  * Merges a node's small column blocks into full ones in the background, one bounded window at
  * a time: folds of per-device appends leave blocks of a few rows, which cost space and scan
- * time until merged. Steps come quickly while they find work and once a second otherwise; a
- * failed step is logged and the next one tries again.
+ * time until merged. A pass goes through every columnar table with short pauses between its
+ * steps; the pause between passes keeps passes to a fifth of the time at most, so a large table
+ * with little to merge is not read over and over. A failed step is logged and the next one
+ * tries again.
  */
 export class BackgroundCompaction {
   readonly #step: CompactionStep;
   readonly #log: Logger;
   readonly #scheduler: Scheduler;
+  readonly #clock: Clock;
   #timer: Timer | null = null;
   #stopped = false;
   #running: Promise<void> = Promise.resolve();
   #blocksRemoved = 0;
+  #passStartedMs: number | null = null;
 
-  constructor(step: CompactionStep, log: Logger, scheduler: Scheduler) {
+  constructor(step: CompactionStep, log: Logger, scheduler: Scheduler, clock: Clock) {
     this.#scheduler = scheduler;
+    this.#clock = clock;
     this.#step = step;
     this.#log = log;
   }
@@ -38,7 +46,7 @@ export class BackgroundCompaction {
 
   /** Starts stepping (the first step after a second). */
   start(): void {
-    this.#schedule(IDLE_MS);
+    this.#schedule(PASS_PAUSE_MIN_MS);
   }
 
   /** Stops; resolves once a step already running has finished (close storage after this). */
@@ -56,13 +64,20 @@ export class BackgroundCompaction {
   }
 
   async #run(): Promise<void> {
+    const startedMs = this.#passStartedMs ?? this.#clock.nowMs();
+    this.#passStartedMs = startedMs;
     try {
-      const { blocksRemoved } = await this.#step(WINDOW_BLOCKS);
+      const { blocksRemoved, passEnded } = await this.#step(WINDOW_BLOCKS);
       this.#blocksRemoved += blocksRemoved;
-      this.#schedule(blocksRemoved > 0 ? BUSY_MS : IDLE_MS);
+      if (!passEnded) {
+        this.#schedule(STEP_PAUSE_MS);
+        return;
+      }
+      this.#passStartedMs = null;
+      this.#schedule(Math.max(PASS_PAUSE_MIN_MS, PASS_PAUSE_FACTOR * (this.#clock.nowMs() - startedMs)));
     } catch (error) {
       this.#log.warn('background compaction step failed; trying again later', { error: errorMessage(error) });
-      this.#schedule(IDLE_MS);
+      this.#schedule(PASS_PAUSE_MIN_MS);
     }
   }
 }

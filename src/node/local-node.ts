@@ -2,7 +2,7 @@ import type { Clock, Logger } from '../lib/index.js';
 import { UNLIMITED, dryRun } from '../sql/index.js';
 import type { StatementExecutor } from '../sql/index.js';
 import type { StatementResult } from '../sql/index.js';
-import type { StorageEngine } from '../storage/index.js';
+import type { CompactionStepOutcome, StorageEngine } from '../storage/index.js';
 import type { CallContext } from '../transport/index.js';
 import type { DiskStats } from '../wal/index.js';
 import type { NodeEnvironment } from './node-environment.js';
@@ -96,7 +96,7 @@ export class LocalNode implements StatementExecutor {
   }
 
   /** One compaction step now, between applies (the node also runs them in the background). */
-  compactStep(maxBlocks: number): Promise<{ blocksRead: number; blocksRemoved: number }> {
+  compactStep(maxBlocks: number): Promise<CompactionStepOutcome> {
     return this.#node.compactStep(maxBlocks);
   }
 

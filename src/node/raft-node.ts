@@ -5,7 +5,7 @@ import type { RaftMessage } from '../raft/index.js';
 import type { NodeId } from '../raft/index.js';
 import type { Script } from '../sql/index.js';
 import type { StatementResult } from '../sql/index.js';
-import type { StorageEngine } from '../storage/index.js';
+import type { CompactionStepOutcome, StorageEngine } from '../storage/index.js';
 import type { CallContext, StatementOutcome } from '../transport/index.js';
 import type { DiskStats } from '../wal/index.js';
 import type { NodeStatus } from './node-status.js';
@@ -80,14 +80,14 @@ export class RaftNode {
     if (options.ttlCleanupIntervalMs > 0) {
       this.#timers.push(scheduler.every(options.ttlCleanupIntervalMs, () => requests.proposeTtlSweep(), false));
     }
-    this.#compaction = new BackgroundCompaction((maxBlocks) => this.compactStep(maxBlocks), log.child('compaction'), scheduler);
+    this.#compaction = new BackgroundCompaction((maxBlocks) => this.compactStep(maxBlocks), log.child('compaction'), scheduler, options.clock);
     this.#compaction.start();
     loop.onFatal(() => this.#stopBackgroundWork());
     loop.enqueue(() => undefined);
   }
 
   /** One compaction step of storage, in the apply pipeline (never beside an apply). */
-  compactStep(maxBlocks: number): Promise<{ blocksRead: number; blocksRemoved: number }> {
+  compactStep(maxBlocks: number): Promise<CompactionStepOutcome> {
     return this.#parts.loop.afterApplies(() => this.#parts.storage.compactStep(maxBlocks));
   }
 

@@ -254,3 +254,10 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
 export function bytesToMapKey(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
+
+/** True when `key` begins with `prefix`. */
+export function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
+  if (key.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
+  return true;
+}

@@ -170,6 +170,14 @@ export interface WriteTransaction extends StorageReader {
   rollback(): Promise<void>;
 }
 
+/** What one background compaction step did. */
+export interface CompactionStepOutcome {
+  readonly blocksRead: number;
+  readonly blocksRemoved: number;
+  /** The step reached the end of the last columnar table: the next one starts a new pass. */
+  readonly passEnded: boolean;
+}
+
 /** The embedded storage engine of one data dir. */
 export interface StorageEngine {
   /** Index of the last command whose effects are stored (0 for a new database). */
@@ -188,9 +196,11 @@ export interface StorageEngine {
   compact(): Promise<void>;
   /**
    * One bounded step of background compaction (at most `maxBlocks` blocks read); the caller
-   * holds no open transaction. Returns the blocks read and the blocks it removed.
+   * holds no open transaction.
    */
-  compactStep(maxBlocks: number): Promise<{ blocksRead: number; blocksRemoved: number }>;
+  compactStep(maxBlocks: number): Promise<CompactionStepOutcome>;
+  /** LevelDB compactions started after block compaction deleted many blocks: finished, and one running. */
+  readonly tombstoneSweeps: { readonly completed: number; readonly running: boolean };
   /** Bytes the data dir occupies on disk. */
   sizeBytes(): Promise<number>;
   /** A consistent, self-describing stream of the whole state (for Raft and backups). */

@@ -2,16 +2,19 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { assert, ChronosError } from '../lib/index.js';
-import { ByteReader, ByteWriter, compareBytes } from './bytes.js';
+import { ByteReader, ByteWriter, compareBytes, startsWith } from './bytes.js';
 import { CatalogView, EMPTY_CATALOG, decodeIdCounters, decodeTableSchema } from './catalog.js';
 import type { CatalogState } from './catalog.js';
 import {
+  afterPrefix,
+  blocksPrefix,
   CATALOG_END,
   CATALOG_PREFIX,
   META_APPLIED_INDEX,
   META_ID_COUNTERS,
   META_IMPORT_MARKER,
   namedValueKey,
+  rowsPrefix,
 } from './keys.js';
 import { SnapshotSource, VIEW } from './kv-source.js';
 import type { LevelDatabase } from './kv-source.js';
@@ -20,10 +23,12 @@ import { TableReader } from './table-reader.js';
 import { compactTableBlocks, compactWindow } from './compaction.js';
 import type { CompactionCursor } from './compaction.js';
 import { ROW_LAYOUT, tableLayout } from './table-layout.js';
+import { TombstoneSweep } from './tombstone-sweep.js';
+import type { ColumnarRanges } from './tombstone-sweep.js';
 import type { LayoutOptions } from './table-layout.js';
 import { LevelWriteTransaction } from './write-transaction.js';
 import type { CommitRequest, TransactionHost } from './transaction-host.js';
-import type { RowKey, StorageEngine, StorageReader, WriteTransaction } from './engine.js';
+import type { CompactionStepOutcome, RowKey, StorageEngine, StorageReader, WriteTransaction } from './engine.js';
 import { RowStore } from './row-store.js';
 import type { Catalog, TableSchema } from './schema.js';
 
@@ -121,6 +126,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
   #lastRowKeys: ReadonlyMap<number, RowKey | null> = new Map();
   /** Where the next background compaction step starts (null: the first columnar table). */
   #compactionCursor: CompactionCursor | null = null;
+  readonly #sweep: TombstoneSweep;
   #pendingWrite: Promise<void> = Promise.resolve();
   #writing = false;
 
@@ -138,6 +144,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
     );
     this.#layout = layout;
     this.#db = db;
+    this.#sweep = new TombstoneSweep(db, layout.sweepAfterGarbage);
     this.#dir = dir;
     this.#appliedIndex = state.appliedIndex;
     this.#catalog = state.catalog;
@@ -183,10 +190,19 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
       // A chained batch hands each write to LevelDB as it is added: an array batch would clone
       // and re-validate every operation first, which dominates a 100k-row statement's commit.
       const batch = this.#db.batch();
+      const blockPrefixes = this.#columnarRanges().blocks.map(([start]) => start);
+      let garbage = 0;
       for (const write of request.writes) {
-        if (write.value === null) batch.del(write.key);
-        else batch.put(write.key, write.value);
+        if (write.value === null) {
+          batch.del(write.key);
+          garbage++;
+        } else {
+          batch.put(write.key, write.value);
+          // A block is rewritten whole as rows append to it: each put leaves an old version.
+          if (blockPrefixes.length > 0 && blockPrefixes.some((prefix) => startsWith(write.key, prefix))) garbage++;
+        }
       }
+      this.#sweep.noteGarbage(garbage);
       batch.put(META_APPLIED_INDEX, new ByteWriter(10).varint(request.appliedIndex).finish());
       await batch.write({ sync: request.sync });
       this.#appliedIndex = request.appliedIndex;
@@ -216,11 +232,11 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
    * into full blocks when that saves blocks. Runs as a write, so the caller must not hold an
    * open transaction; returns the blocks read and the blocks it removed.
    */
-  async compactStep(maxBlocks: number): Promise<{ blocksRead: number; blocksRemoved: number }> {
+  async compactStep(maxBlocks: number): Promise<CompactionStepOutcome> {
     await this.#pendingWrite;
     let outcome = { blocksRead: 0, blocksRemoved: 0 };
     // Without a columnar table there is nothing to do: no write, no version bump.
-    if (![...this.#catalog.tables.values()].some((t) => tableLayout(t).foldsHead)) return outcome;
+    if (![...this.#catalog.tables.values()].some((t) => tableLayout(t).foldsHead)) return { ...outcome, passEnded: true };
     await this.#write(async () => {
       const tables = [...this.#catalog.tables.values()].filter((t) => tableLayout(t).foldsHead).sort((a, b) => a.id - b.id);
       const at = this.#compactionCursor;
@@ -231,6 +247,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
       try {
         const window = await compactWindow(source, table, this.#layout.blockRows, from, maxBlocks);
         if (window.writes.length > 0) {
+          this.#sweep.noteGarbage(window.writes.filter((write) => write.value === null).length);
           await this.#db.batch(window.writes.map((write) => (write.value === null
             ? { type: 'del' as const, key: write.key }
             : { type: 'put' as const, key: write.key, value: write.value })), VIEW);
@@ -243,7 +260,22 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
         await source.close();
       }
     });
-    return outcome;
+    const passEnded = this.#compactionCursor === null;
+    this.#sweep.noteWindow(outcome.blocksRead, outcome.blocksRemoved);
+    this.#sweep.afterStep(this.#columnarRanges(), passEnded);
+    return { ...outcome, passEnded };
+  }
+
+  /** LevelDB compactions run after block compaction deleted many blocks (see TombstoneSweep). */
+  get tombstoneSweeps(): { readonly completed: number; readonly running: boolean } {
+    return { completed: this.#sweep.completed, running: this.#sweep.running };
+  }
+
+  /** The head and block key ranges of every columnar table. */
+  #columnarRanges(): ColumnarRanges {
+    const tables = [...this.#catalog.tables.values()].filter((t) => tableLayout(t).foldsHead);
+    const range = (prefix: Uint8Array): [Uint8Array, Uint8Array] => [prefix, afterPrefix(prefix)];
+    return { heads: tables.map((t) => range(rowsPrefix(t.id))), blocks: tables.map((t) => range(blocksPrefix(t.id))) };
   }
 
   async compact(): Promise<void> {
@@ -329,6 +361,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
 
   async close(): Promise<void> {
     await this.#pendingWrite;
+    await this.#sweep.settled();
     await this.#db.close();
   }
 }

@@ -19,6 +19,8 @@ export interface LayoutOptions {
   readonly headEntriesMax: number;
   /** Layout of tables created without an explicit one (recorded in the catalog). */
   readonly newTables: NewTableLayoutPolicy;
+  /** Deleted keys and rewritten blocks after which LevelDB compacts columnar heads (default 20,000). */
+  readonly sweepAfterGarbage?: number;
 }
 
 /** Production default: tables get the per-row layout unless their definition asks otherwise. */

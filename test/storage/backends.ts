@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryLevel } from 'memory-level';
 import { openStorage } from '../../src/storage/index.js';
-import type { LayoutOptions, StorageEngine } from '../../src/storage/index.js';
+import type { LayoutOptions, StorageEngine, TableDefinition } from '../../src/storage/index.js';
 import { TINY_COLUMNAR_LAYOUT } from '../helpers/test-layout.js';
 
 /** One place the engine can live; `reopen` closes and opens the same data again. */
@@ -58,3 +58,16 @@ export async function collect<T>(batches: AsyncIterable<readonly T[]>): Promise<
   for await (const batch of batches) out.push(...batch);
   return out;
 }
+
+/** A columnar table of readings keyed by (device, ts): folds and compaction tests load it. */
+export const COLUMNAR_READINGS: TableDefinition = {
+  name: 'readings',
+  columns: [
+    { name: 'device', type: 'STRING', notNull: true },
+    { name: 'ts', type: 'INT', notNull: true },
+    { name: 'v', type: 'FLOAT', notNull: false },
+  ],
+  primaryKey: ['device', 'ts'],
+  ttlMs: null,
+  layout: 'columnar',
+};

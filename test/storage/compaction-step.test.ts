@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/lib/index.js';
 import { openStorage } from '../../src/storage/index.js';
-import type { StorageEngine, TableDefinition } from '../../src/storage/index.js';
+import type { StorageEngine } from '../../src/storage/index.js';
 import { afterPrefix, blocksPrefix } from '../../src/storage/keys.js';
-import { collect, newMemoryLevel } from './backends.js';
+import { COLUMNAR_READINGS as READINGS, collect, newMemoryLevel } from './backends.js';
 
-const READINGS: TableDefinition = {
-  name: 'readings',
-  columns: [
-    { name: 'device', type: 'STRING', notNull: true },
-    { name: 'ts', type: 'INT', notNull: true },
-    { name: 'v', type: 'FLOAT', notNull: false },
-  ],
-  primaryKey: ['device', 'ts'],
-  ttlMs: null,
-  layout: 'columnar',
-};
 
 async function rows(engine: StorageEngine): Promise<string[]> {
   const reader = await engine.reader();

@@ -14,12 +14,7 @@ const DRAIN_TIMEOUT_MS = 600_000;
 /** Readings journaled but not yet stored, summed over the nodes' /metrics. */
 async function pendingReadings(cluster: ChronosCluster): Promise<number> {
   let pending = 0;
-  for (let i = 0; i < cluster.size; i++) {
-    const text = await (await fetch(`${cluster.adminUrl(i)}/metrics`)).text();
-    const match = /^chronos_ingest_pending_readings (\S+)$/m.exec(text);
-    if (match === null) throw new Error(`node ${i + 1} reports no chronos_ingest_pending_readings`);
-    pending += Number(match[1]);
-  }
+  for (let i = 0; i < cluster.size; i++) pending += await cluster.metric(i, 'chronos_ingest_pending_readings');
   return pending;
 }
 
