@@ -12,7 +12,7 @@ export const TINY_COLUMNAR_LAYOUT: LayoutOptions = {
 
 /**
  * The layout SQL test engines open with: `CHRONOS_TEST_LAYOUT=columnar` forces every table onto
- * tiny column blocks (npm run test:columnar), unset keeps the production default.
+ * tiny column blocks (the vitest project `columnar`), unset keeps the production default.
  */
 export function testLayout(): { readonly layout?: LayoutOptions } {
   const name = process.env['CHRONOS_TEST_LAYOUT'];
