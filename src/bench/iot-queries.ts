@@ -127,11 +127,17 @@ export async function clusterIotQueries(size: number, log: (line: string) => voi
   }
 }
 
+/** The embedded engine's figures: q1-q4 times and bytes per value on disk after compaction. */
+export interface EmbeddedIotResult {
+  readonly times: QueryTimes;
+  readonly bytesPerValue: number;
+}
+
 /**
- * Loads iot-1m into a columnar `readings` table of an embedded engine, compacts it, and times
- * q1-q4 through SQL sessions; every answer's row count is checked, and q4's count.
+ * Loads iot-1m into a columnar `readings` table of an embedded engine, compacts it, measures its
+ * LevelDB dir and times q1-q4 through SQL sessions; every answer's row count is checked, and q4's count.
  */
-export async function chronosIotQueries(log: (line: string) => void): Promise<QueryTimes> {
+export async function chronosIotQueries(log: (line: string) => void): Promise<EmbeddedIotResult> {
   const dir = await mkdtemp(join(tmpdir(), 'chronos-bench-iotq-'));
   trackTempDir(dir);
   const engine = await openStorage({ dir });
@@ -139,6 +145,8 @@ export async function chronosIotQueries(log: (line: string) => void): Promise<Qu
     log(`iot: loading ${IOT_DEVICES * IOT_POINTS} readings into a columnar table`);
     const rows = await loadReadings(engine, 'columnar', IOT_POINTS);
     await engine.compact();
+    // Two values (temp, humidity) per reading, as InfluxDB counts fields.
+    const bytesPerValue = (await engine.sizeBytes()) / (rows * 2);
     await engine.close();
     // Queried as a single-node dir: its node adopts the loaded state.
     const local = await LocalNode.open(dir, { clock: systemClock, logger: silentLogger });
@@ -146,7 +154,7 @@ export async function chronosIotQueries(log: (line: string) => void): Promise<Qu
       const session = new Session(local);
       const count = await session.execute('SELECT count(temp) FROM readings');
       if (count.kind !== 'rows' || Number(count.rows[0]?.[0]) !== rows) throw new Error(`iot: count(temp) is not ${rows}`);
-      return await timeQueries((sql) => session.execute(sql), log, '1 node, embedded');
+      return { times: await timeQueries((sql) => session.execute(sql), log, '1 node, embedded'), bytesPerValue };
     } finally {
       await local.close();
     }

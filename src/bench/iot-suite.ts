@@ -21,11 +21,18 @@ export interface IotClusterRatio {
   readonly ratio: number;
 }
 
+/** Bytes per value on disk after compaction: ours, InfluxDB's in the same run (null: not measured or not settled). */
+export interface IotDiskUse {
+  readonly chronosBytesPerValue: number;
+  readonly influxBytesPerValue: number | null;
+}
+
 /** What `npm run bench -- iot [--vs-influx]` measured. */
 export interface IotSuiteResult {
   readonly figures: Figure[];
   readonly ratios: IotRatio[];
   readonly clusterRatios: IotClusterRatio[];
+  readonly disk: IotDiskUse;
   readonly influxVersion: string | null;
 }
 
@@ -38,8 +45,9 @@ const median = (times: QueryTimes, name: string): number => summarize([...(times
  * like with like: one node process (over the wire) with InfluxDB and with the cluster.
  */
 export async function runIotSuite(vsInflux: boolean, log: (line: string) => void): Promise<IotSuiteResult> {
-  const embedded = await chronosIotQueries(log);
+  const { times: embedded, bytesPerValue } = await chronosIotQueries(log);
   const figures = IOT_QUERIES.map((q) => figure('iot ChronosDB embedded', q.name, 'ms', summarize([...(embedded.get(q.name) ?? [])])));
+  figures.push(figure('iot ChronosDB embedded', 'bytes per value on disk after compaction', 'B', summarize([bytesPerValue])));
   const ours = await clusterIotQueries(1, log);
   figures.push(...IOT_QUERIES.map((q) => figure('iot ChronosDB 1 node', q.name, 'ms', summarize([...(ours.get(q.name) ?? [])]))));
   const cluster = await clusterIotQueries(3, log);
@@ -49,7 +57,7 @@ export async function runIotSuite(vsInflux: boolean, log: (line: string) => void
     const threeNodesMs = median(cluster, q.name);
     return { query: q.name, oneNodeMs, threeNodesMs, ratio: threeNodesMs / oneNodeMs };
   });
-  if (!vsInflux) return { figures, ratios: [], clusterRatios, influxVersion: null };
+  if (!vsInflux) return { figures, ratios: [], clusterRatios, disk: { chronosBytesPerValue: bytesPerValue, influxBytesPerValue: null }, influxVersion: null };
   const influx = await influxIotQueries(log);
   figures.push(...IOT_QUERIES.map((q) => figure('iot InfluxDB', q.name, 'ms', summarize([...(influx.times.get(q.name) ?? [])]))));
   const ratios = IOT_QUERIES.map((q) => {
@@ -57,13 +65,25 @@ export async function runIotSuite(vsInflux: boolean, log: (line: string) => void
     const influxMs = median(influx.times, q.name);
     return { query: q.name, chronosMs, influxMs, ratio: influxMs / chronosMs };
   });
-  return { figures, ratios, clusterRatios, influxVersion: influx.version };
+  if (influx.bytesPerValue !== null) {
+    figures.push(figure('iot InfluxDB', 'bytes per value on disk after compaction', 'B', summarize([influx.bytesPerValue])));
+  }
+  const disk = { chronosBytesPerValue: bytesPerValue, influxBytesPerValue: influx.bytesPerValue };
+  return { figures, ratios, clusterRatios, disk, influxVersion: influx.version };
 }
 
 /** 3-node over 1-node medians, both node processes over gRPC; the target is at most 2x (the 3-node reads add ReadIndex). */
 export function renderIotClusterRatios(ratios: readonly IotClusterRatio[]): string {
   return renderTable(['query (medians, ms)', '1 node (gRPC)', '3 nodes (gRPC)', '3 nodes / 1 node', 'target <= 2'],
     ratios.map((r) => [r.query, formatNumber(r.oneNodeMs), formatNumber(r.threeNodesMs), r.ratio.toFixed(2), r.ratio <= 2 ? 'met' : 'MISSED']));
+}
+
+/** Bytes per value against the target (<= 2) and InfluxDB's in the same run. */
+export function renderIotDiskUse(disk: IotDiskUse): string {
+  const influx = disk.influxBytesPerValue;
+  return renderTable(['bytes per value after compaction', 'ChronosDB', 'InfluxDB', 'InfluxDB/ChronosDB', 'target <= 2'],
+    [['iot-1m, 1M values', disk.chronosBytesPerValue.toFixed(2), influx === null ? 'n/a' : influx.toFixed(2),
+      influx === null ? 'n/a' : (influx / disk.chronosBytesPerValue).toFixed(2), disk.chronosBytesPerValue <= 2 ? 'met' : 'MISSED']]);
 }
 
 /** The ratios as a table; the target is ChronosDB's median at or under InfluxDB's (ratio >= 1). */

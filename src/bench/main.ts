@@ -4,7 +4,7 @@ import { parseBenchArgs } from './args.js';
 import type { BenchArgs, BenchSuite } from './args.js';
 import { runIngestSuite, renderIngestRatios } from './ingest/ingest-suite.js';
 import { runIotSizeSuite } from './iot-size.js';
-import { renderIotClusterRatios, renderIotRatios, runIotSuite } from './iot-suite.js';
+import { renderIotClusterRatios, renderIotDiskUse, renderIotRatios, runIotSuite } from './iot-suite.js';
 import { runClusterSuite, renderRatios } from './cluster-suite.js';
 import { describeMachine } from './machine.js';
 import { cleanupAll, cleanupAllSync } from './processes.js';
@@ -55,6 +55,7 @@ async function runSuite(suite: BenchSuite, args: BenchArgs): Promise<void> {
       const result = await runIotSuite(args.vsInflux, log);
       process.stdout.write(`\niot (q1-q4 over iot-1m in a columnar table, after compaction)\n${renderFigures(result.figures)}\n`);
       process.stdout.write(`\n${renderIotClusterRatios(result.clusterRatios)}\n`);
+      process.stdout.write(`\n${renderIotDiskUse(result.disk)}\n`);
       if (result.ratios.length > 0) process.stdout.write(`\n${renderIotRatios(result.ratios)}\n`);
       process.stdout.write(`${CAVEAT}\n`);
       const path = writeResults(process.cwd(), args.vsInflux ? 'iot-vs-influx' : 'iot', { suite, startedAt, machine, ...result });

@@ -1,4 +1,4 @@
-import { iotDataset } from './iot-bodies.js';
+import { VALUES_PER_READING, iotDataset } from './iot-bodies.js';
 import { runShape } from './influx-ingest.js';
 import { InfluxServer } from './influx-server.js';
 import { BULK } from './shapes.js';
@@ -11,12 +11,29 @@ function answerRows(answer: unknown): number {
   return series.reduce((sum, s) => sum + (s.values?.length ?? 0), 0);
 }
 
-/** iot-1m loaded into InfluxDB 1.x (bulk, as the anchor), then q1-q4 timed as ChronosDB's are. */
-export async function influxIotQueries(log: (line: string) => void): Promise<{ times: QueryTimes; version: string }> {
+const COMPACTION_TIMEOUT_MS = 180_000;
+
+/** What InfluxDB measured: q1-q4 times, and bytes per value once compacted (null: it did not settle). */
+export interface InfluxIotResult {
+  readonly times: QueryTimes;
+  readonly version: string;
+  readonly bytesPerValue: number | null;
+}
+
+/**
+ * iot-1m loaded into InfluxDB 1.x (bulk, as the anchor), its disk use measured once compacted to
+ * one TSM file (as the anchor does), then q1-q4 timed as ChronosDB's are.
+ */
+export async function influxIotQueries(log: (line: string) => void): Promise<InfluxIotResult> {
   const server = await InfluxServer.start(['iot']);
   try {
     log(`iot: ${server.version}, loading iot-1m`);
-    await runShape(server, 'iot', iotDataset(), BULK, 0);
+    const data = iotDataset();
+    await runShape(server, 'iot', data, BULK, 0);
+    const disk = await server.settledDiskUse('iot', COMPACTION_TIMEOUT_MS);
+    const bytesPerValue = disk.settled ? disk.allocatedBytes / (data.length * VALUES_PER_READING) : null;
+    log(`iot: InfluxDB on disk ${disk.allocatedBytes} bytes allocated, ${disk.tsmFiles} TSM file(s)` +
+      (disk.settled ? '' : `, not compacted after ${COMPACTION_TIMEOUT_MS / 1000} s`));
     const times = new Map<string, number[]>();
     for (const query of IOT_QUERIES) {
       const samples: number[] = [];
@@ -31,7 +48,7 @@ export async function influxIotQueries(log: (line: string) => void): Promise<{ t
       }
       times.set(query.name, samples);
     }
-    return { times, version: server.version };
+    return { times, version: server.version, bytesPerValue };
   } finally {
     await server.stop();
   }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { settledInfluxDiskUse } from './influx-disk.js';
 import { join } from 'node:path';
 import { freePort, waitUntil } from '../ports.js';
 import { removeTempDir, spawnTracked, stopChild, trackTempDir } from '../processes.js';
@@ -19,6 +20,9 @@ bind-address = "127.0.0.1:${rpcPort}"
   wal-dir = "${dir}/wal"
   index-version = "inmem"
   wal-fsync-delay = "0s"
+  # As the anchor: snapshot and compact seconds after writes stop (defaults 10m / 4h).
+  cache-snapshot-write-cold-duration = "5s"
+  compact-full-write-cold-duration = "10s"
   query-log-enabled = false
 [monitor]
   store-enabled = false
@@ -75,6 +79,11 @@ export class InfluxServer {
     }, 100);
     for (const db of databases) await server.query(`CREATE DATABASE ${db}`);
     return server;
+  }
+
+  /** Database `db`'s disk use once compacted to one TSM file and an empty WAL (or after `timeoutMs`). */
+  settledDiskUse(db: string, timeoutMs: number): ReturnType<typeof settledInfluxDiskUse> {
+    return settledInfluxDiskUse(this.#dir, db, timeoutMs);
   }
 
   /** Runs an InfluxQL statement; returns the JSON answer. */
