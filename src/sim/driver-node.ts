@@ -113,7 +113,7 @@ export class DriverNode {
       scheduler: scheduler.forOwner(owner),
       disk,
       openStorage: () => openStorage({ level: this.#level }),
-      connectPeers: () => network.transport(this.id, owner),
+      connectPeers: (init) => network.transport(this.id, owner, (to) => init.onPeerUnreachable(to)),
     };
   }
 

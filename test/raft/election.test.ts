@@ -93,6 +93,54 @@ describe('elections', () => {
     expect(reply).toMatchObject({ granted: false, term: 1, to: 'c' });
   });
 
+  it('followers whose connection to a crashed leader broke elect a new one within a few ticks', () => {
+    let quick = 0;
+    for (let seed = 1; seed <= 10; seed += 1) {
+      const cluster = new TestCluster(IDS, {}, seed).elect('a');
+      cluster.isolated.add('a');
+      cluster.core('b').peerUnreachable('a');
+      cluster.core('c').peerUnreachable('a');
+      expect(cluster.core('b').status().leader).toBeNull();
+      // The election timeout is 10-20 ticks; a broken link brings it within 1-3. When both
+      // draw the same tick they split the vote and the next try waits a whole timeout.
+      let ticks = 0;
+      while (cluster.leaders().every((id) => id === 'a') && ticks < 25) {
+        cluster.tickAll(1);
+        ticks += 1;
+      }
+      const leaders = cluster.leaders().filter((id) => id !== 'a');
+      expect(leaders).toHaveLength(1);
+      if (ticks <= 3) quick += 1;
+    }
+    expect(quick).toBeGreaterThanOrEqual(6);
+  });
+
+  it("one follower's broken link does not depose a leader the other still hears", () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    // b's link to a is gone both ways; c and a still talk.
+    cluster.filter = (m) => !((m.from === 'a' && m.to === 'b') || (m.from === 'b' && m.to === 'a'));
+    cluster.core('b').peerUnreachable('a');
+    cluster.tickAll(8);
+    expect(cluster.leaders()).toEqual(['a']);
+    expect(cluster.core('a').status().term).toBe(1);
+    expect(cluster.core('c').status()).toMatchObject({ term: 1, leader: 'a' });
+    // The link comes back: b follows a again, in the same term.
+    cluster.filter = () => true;
+    cluster.tickAll(2);
+    expect(cluster.core('b').status()).toMatchObject({ term: 1, leader: 'a', role: 'Follower' });
+  });
+
+  it('a broken link to a peer that is not the leader changes nothing', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    cluster.core('b').peerUnreachable('c');
+    cluster.core('a').peerUnreachable('b');
+    expect(cluster.core('b').status().leader).toBe('a');
+    expect(cluster.core('a').status().role).toBe('Leader');
+    cluster.tickAll(8);
+    expect(cluster.leaders()).toEqual(['a']);
+    expect(cluster.core('a').status().term).toBe(1);
+  });
+
   it('a vote request from an older term is answered with the current term', () => {
     const cluster = new TestCluster(IDS).elect('a');
     cluster.core('b').step({
