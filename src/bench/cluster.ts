@@ -91,7 +91,16 @@ async function failoverTrial(cluster: ClusterUnderTest, nextKey: () => number): 
     FAILOVER_POLL_MS,
   );
   await cluster.restart(before.index);
-  await waitUntil(`${cluster.name} healthy after restart`, FAILOVER_TIMEOUT_MS, () => cluster.findLeader());
+  // The next trial starts once the restarted node has rejoined (a write through it is acked):
+  // a leader killed before that leaves one voter that cannot vote yet, and measures two faults.
+  await waitUntil(`${cluster.name} node ${before.index + 1} rejoined after restart`, FAILOVER_TIMEOUT_MS, async () => {
+    try {
+      await cluster.write(before.index, nextKey());
+      return true;
+    } catch {
+      return null;
+    }
+  }, FAILOVER_POLL_MS);
   return elapsed;
 }
 

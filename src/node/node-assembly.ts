@@ -60,7 +60,12 @@ export async function assembleNode(
     peers: peerAddresses(core.status().membership, options.id, options.peers),
     clusterId: () => identity.id,
     onClusterRefusal,
-    onPeerUnreachable: (to) => loop?.enqueue(() => core.peerUnreachable(to)),
+    onPeerUnreachable: (to) => loop?.enqueue(() => {
+      const { role, leader } = core.status();
+      if (role !== 'Follower' || leader !== to) return;
+      log.info('stream to the leader broke; campaigning within a few ticks', { leader: to });
+      core.peerUnreachable(to);
+    }),
   });
   const { scheduler } = environment;
   const proposals = new ProposalTracker<CommandOutcome>(scheduler);

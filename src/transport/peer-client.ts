@@ -147,9 +147,10 @@ export class PeerClients {
         ...channelOptions(tls),
         'grpc.max_receive_message_length': GRPC_MESSAGE_BYTES_MAX,
         'grpc.max_send_message_length': GRPC_MESSAGE_BYTES_MAX,
-        // A restarted peer is found again quickly; Raft's own ticks pace the retries.
+        // A restarted peer is found again within half a second (its leader's appends reach it
+        // only once this channel reconnects); Raft's own ticks pace the messages.
         'grpc.initial_reconnect_backoff_ms': 100,
-        'grpc.max_reconnect_backoff_ms': 1000,
+        'grpc.max_reconnect_backoff_ms': 500,
       });
       const stream = new PeerStream(client, () => this.#metadata(), (failure) => {
         if (failure.refusedByCluster !== null) this.#options.onClusterRefusal?.(id, failure.refusedByCluster);
