@@ -17,9 +17,9 @@ export type CompactionStep = (maxBlocks: number) => Promise<CompactionStepOutcom
  * Merges a node's small column blocks into full ones in the background, one bounded window at
  * a time: folds of per-device appends leave blocks of a few rows, which cost space and scan
  * time until merged. A pass goes through every columnar table with short pauses between its
- * steps; the pause between passes keeps passes to a fifth of the time at most, so a large table
- * with little to merge is not read over and over. A failed step is logged and the next one
- * tries again.
+ * steps; the pause between passes keeps passes to a fifth of the time at most, and a pass that
+ * merged nothing is not repeated until something was written (`writeMark` moved): an idle node
+ * reads nothing. A failed step is logged and the next one tries again.
  */
 export class BackgroundCompaction {
   readonly #step: CompactionStep;
@@ -30,9 +30,14 @@ export class BackgroundCompaction {
   #stopped = false;
   #running: Promise<void> = Promise.resolve();
   #blocksRemoved = 0;
-  #passStartedMs: number | null = null;
+  #pass: { readonly startedMs: number; readonly writeMark: number; removed: number } | null = null;
+  /** The write mark at the start of the last pass that merged nothing (nothing to do until it moves). */
+  #settledAt: number | null = null;
+  readonly #writeMark: () => number;
 
-  constructor(step: CompactionStep, log: Logger, scheduler: Scheduler, clock: Clock) {
+  /** `writeMark` changes whenever storage took a write (the applied index). */
+  constructor(step: CompactionStep, log: Logger, scheduler: Scheduler, clock: Clock, writeMark: () => number) {
+    this.#writeMark = writeMark;
     this.#scheduler = scheduler;
     this.#clock = clock;
     this.#step = step;
@@ -64,17 +69,26 @@ export class BackgroundCompaction {
   }
 
   async #run(): Promise<void> {
-    const startedMs = this.#passStartedMs ?? this.#clock.nowMs();
-    this.#passStartedMs = startedMs;
+    if (this.#pass === null) {
+      const writeMark = this.#writeMark();
+      if (writeMark === this.#settledAt) {
+        this.#schedule(PASS_PAUSE_MIN_MS);
+        return;
+      }
+      this.#pass = { startedMs: this.#clock.nowMs(), writeMark, removed: 0 };
+    }
+    const pass = this.#pass;
     try {
       const { blocksRemoved, passEnded } = await this.#step(WINDOW_BLOCKS);
       this.#blocksRemoved += blocksRemoved;
+      pass.removed += blocksRemoved;
       if (!passEnded) {
         this.#schedule(STEP_PAUSE_MS);
         return;
       }
-      this.#passStartedMs = null;
-      this.#schedule(Math.max(PASS_PAUSE_MIN_MS, PASS_PAUSE_FACTOR * (this.#clock.nowMs() - startedMs)));
+      this.#pass = null;
+      this.#settledAt = pass.removed === 0 ? pass.writeMark : null;
+      this.#schedule(Math.max(PASS_PAUSE_MIN_MS, PASS_PAUSE_FACTOR * (this.#clock.nowMs() - pass.startedMs)));
     } catch (error) {
       this.#log.warn('background compaction step failed; trying again later', { error: errorMessage(error) });
       this.#schedule(PASS_PAUSE_MIN_MS);

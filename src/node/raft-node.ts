@@ -80,7 +80,8 @@ export class RaftNode {
     if (options.ttlCleanupIntervalMs > 0) {
       this.#timers.push(scheduler.every(options.ttlCleanupIntervalMs, () => requests.proposeTtlSweep(), false));
     }
-    this.#compaction = new BackgroundCompaction((maxBlocks) => this.compactStep(maxBlocks), log.child('compaction'), scheduler, options.clock);
+    this.#compaction = new BackgroundCompaction((maxBlocks) => this.compactStep(maxBlocks), log.child('compaction'), scheduler, options.clock,
+      () => this.#parts.storage.appliedIndex);
     this.#compaction.start();
     loop.onFatal(() => this.#stopBackgroundWork());
     loop.enqueue(() => undefined);

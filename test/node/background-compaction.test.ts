@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/lib/index.js';
+import { BackgroundCompaction } from '../../src/node/background-compaction.js';
+import { SimScheduler } from '../../src/sim/sim-scheduler.js';
+import type { CompactionStepOutcome } from '../../src/storage/index.js';
+
+/** A table read in passes of three windows; `mergeable` blocks go away during the next pass. */
+class FakeTable {
+  steps = 0;
+  mergeable = 0;
+  #window = 0;
+
+  step(): Promise<CompactionStepOutcome> {
+    this.steps += 1;
+    this.#window = (this.#window + 1) % 3;
+    const blocksRemoved = Math.min(this.mergeable, 4);
+    this.mergeable -= blocksRemoved;
+    return Promise.resolve({ blocksRead: 32, blocksRemoved, passEnded: this.#window === 0 });
+  }
+}
+
+describe('BackgroundCompaction', () => {
+  it('goes through a pass quickly, and reads nothing more once a pass merged nothing until a write', async () => {
+    const scheduler = new SimScheduler();
+    const table = new FakeTable();
+    table.mergeable = 10;
+    let writeMark = 1;
+    const compaction = new BackgroundCompaction(() => table.step(), silentLogger, scheduler.forOwner({ alive: true }),
+      scheduler, () => writeMark);
+    compaction.start();
+    // First step after a second; a pass of three windows 10 ms apart.
+    await scheduler.runUntil(1_025);
+    expect(table.steps).toBe(3);
+    // 10 blocks: three passes merge them (4 + 4 + 2 ... across windows), one more finds nothing.
+    await scheduler.runUntil(30_000);
+    expect(compaction.blocksRemoved).toBe(10);
+    const settled = table.steps;
+    expect(settled).toBeLessThanOrEqual(12);
+    await scheduler.runUntil(120_000);
+    expect(table.steps).toBe(settled);
+    // A write: one pass reads the table again (and finds nothing: it settles again).
+    writeMark += 1;
+    await scheduler.runUntil(125_000);
+    expect(table.steps).toBe(settled + 3);
+    await scheduler.runUntil(200_000);
+    expect(table.steps).toBe(settled + 3);
+    await compaction.stop();
+  });
+});
