@@ -15,6 +15,8 @@ export interface MetricsSources {
   walFsyncs(): number;
   /** Column blocks background compaction merged away since start; absent: not counted. */
   blocksCompacted?(): number;
+  /** True when background compaction has nothing left to merge until the next write; absent: not reported. */
+  compactionSettled?(): boolean;
   /** LevelDB compactions after block compaction deleted many blocks; absent: not counted. */
   tombstoneSweeps?(): { readonly completed: number; readonly running: boolean };
   /** The ingest journal's backlog; absent or null without --enable-ingest. */
@@ -48,6 +50,14 @@ export class NodeMetrics {
       'Column blocks merged away by background compaction (small per-device blocks into full ones).',
       () => sources.blocksCompacted?.() ?? 0);
     registerSweepMetrics(registers, () => sources.tombstoneSweeps?.() ?? { completed: 0, running: false });
+    new Gauge({
+      name: 'chronos_storage_compaction_settled',
+      help: '1 when background compaction found nothing to merge in its last pass and nothing was written since, else 0.',
+      registers,
+      collect() {
+        this.set(sources.compactionSettled?.() === true ? 1 : 0);
+      },
+    });
     registerRaftGauges(registers, () => sources.status());
     const stages = sources.writeStages;
     if (stages !== undefined) registerWriteStages(registers, () => stages());

@@ -72,36 +72,30 @@ function readingsInsert(data: readonly IotReading[], first: number, count: numbe
 }
 
 const COMPACTED_METRIC = 'chronos_storage_blocks_compacted_total';
-const SWEEPS_METRIC = 'chronos_storage_tombstone_sweeps_total';
+const SETTLED_METRIC = 'chronos_storage_compaction_settled';
 const SWEEP_RUNNING_METRIC = 'chronos_storage_tombstone_sweep_running';
-const COMPACTION_QUIET_POLLS = 5;
 const COMPACTION_WAIT_MS = 300_000;
 
 /**
- * Waits until no node has merged a block or swept tombstones for five polls a second apart:
- * the one-node figures are taken after a full compaction, so the three nodes are queried in the
- * same state.
+ * Waits until every node's background compaction has settled (its last pass merged nothing and
+ * nothing was written since) and no tombstone sweep runs, in two polls half a second apart: the
+ * one-node figures are taken after a full compaction, so the nodes are queried in the same state.
  */
 async function awaitCompaction(cluster: ChronosCluster, log: (line: string) => void): Promise<void> {
   const nodes = Array.from({ length: cluster.size }, (_, i) => i);
   const began = performance.now();
-  let last = '';
-  let merged = 0;
   let quiet = 0;
-  while (quiet < COMPACTION_QUIET_POLLS) {
+  while (quiet < 2) {
     if (performance.now() - began > COMPACTION_WAIT_MS) {
       log(`iot: compaction still merging after ${COMPACTION_WAIT_MS / 1000} s; querying anyway`);
       return;
     }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const compacted = await Promise.all(nodes.map((i) => cluster.metric(i, COMPACTED_METRIC)));
-    const swept = await Promise.all(nodes.map((i) => cluster.metric(i, SWEEPS_METRIC)));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const settled = await Promise.all(nodes.map((i) => cluster.metric(i, SETTLED_METRIC)));
     const sweeping = await Promise.all(nodes.map((i) => cluster.metric(i, SWEEP_RUNNING_METRIC)));
-    const total = [...compacted, ...swept].join(',');
-    quiet = total === last && sweeping.every((running) => running === 0) ? quiet + 1 : 0;
-    last = total;
-    merged = compacted.reduce((a, b) => a + b, 0);
+    quiet = settled.every((s) => s === 1) && sweeping.every((running) => running === 0) ? quiet + 1 : 0;
   }
+  const merged = (await Promise.all(nodes.map((i) => cluster.metric(i, COMPACTED_METRIC)))).reduce((a, b) => a + b, 0);
   log(`iot: ${cluster.size} node(s) compacted (${merged} blocks merged) in ${((performance.now() - began) / 1000).toFixed(1)} s`);
 }
 

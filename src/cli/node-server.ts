@@ -84,6 +84,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     walFsyncs: () => node.walStats.fileSyncs,
     blocksCompacted: () => node.blocksCompacted,
     tombstoneSweeps: () => node.storage.tombstoneSweeps,
+    compactionSettled: () => node.compactionSettled,
     writeStages: () => node.writeStages(),
     ingestBacklog: () => ingest?.backlog() ?? null,
     writeBacklog: () => ingest?.pointBacklog() ?? null,

@@ -9,6 +9,8 @@ const STEP_PAUSE_MS = 10;
 /** The pause between passes is at least this, and this many times the last pass's length. */
 const PASS_PAUSE_MIN_MS = 1_000;
 const PASS_PAUSE_FACTOR = 4;
+/** ...and at most this (a pass slowed by applies it waits behind must not stall compaction). */
+const PASS_PAUSE_MAX_MS = 30_000;
 
 /** One compaction step, run where no apply transaction is open (the apply pipeline). */
 export type CompactionStep = (maxBlocks: number) => Promise<CompactionStepOutcome>;
@@ -47,6 +49,11 @@ export class BackgroundCompaction {
   /** Blocks merged away since the node started. */
   get blocksRemoved(): number {
     return this.#blocksRemoved;
+  }
+
+  /** True when the last pass merged nothing and nothing was written since: no pass is due. */
+  get settled(): boolean {
+    return this.#settledAt !== null && this.#settledAt === this.#writeMark();
   }
 
   /** Starts stepping (the first step after a second). */
@@ -88,7 +95,8 @@ export class BackgroundCompaction {
       }
       this.#pass = null;
       this.#settledAt = pass.removed === 0 ? pass.writeMark : null;
-      this.#schedule(Math.max(PASS_PAUSE_MIN_MS, PASS_PAUSE_FACTOR * (this.#clock.nowMs() - pass.startedMs)));
+      const pause = PASS_PAUSE_FACTOR * (this.#clock.nowMs() - pass.startedMs);
+      this.#schedule(Math.min(PASS_PAUSE_MAX_MS, Math.max(PASS_PAUSE_MIN_MS, pause)));
     } catch (error) {
       this.#log.warn('background compaction step failed; trying again later', { error: errorMessage(error) });
       this.#schedule(PASS_PAUSE_MIN_MS);

@@ -97,6 +97,11 @@ export class RaftNode {
     return this.#parts.stages.totals();
   }
 
+  /** True when background compaction has nothing left to merge (until the next write). */
+  get compactionSettled(): boolean {
+    return this.#compaction?.settled ?? false;
+  }
+
   /** Column blocks background compaction merged away since start. */
   get blocksCompacted(): number {
     return this.#compaction?.blocksRemoved ?? 0;

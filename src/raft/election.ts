@@ -7,7 +7,7 @@ import { dropPendingReads } from './reads.js';
 import { appendLocal } from './replication.js';
 import type { NodeId } from './types.js';
 
-/** Ticks a follower that granted a pre-vote keeps between it and its own campaign. */
+/** Ticks a node that granted a pre-vote keeps before its own campaign; and a pre-candidate's outranking window. */
 const PRE_VOTE_BACKOFF_TICKS = 2;
 
 /** Clears leader/candidate state when the role changes. */
@@ -92,11 +92,13 @@ function becomeLeader(state: CoreState): void {
 /**
  * True when this node is itself a pre-candidate that should go on rather than back `message`'s:
  * two pre-candidates with equally fresh logs (both lost the same leader at once) would each
- * grant the other, both stand, and split the vote; the greater id goes on. Refusing a pre-vote
- * is always safe; one from a strictly fresher log is never refused here.
+ * grant the other, both stand, and split the vote; the greater id goes on. Only in the first
+ * ticks of its pre-campaign: one whose answers never come (a cut link) must not refuse the
+ * others round after round. Refusing a pre-vote is always safe; one from a strictly fresher log
+ * is never refused here.
  */
 function outranksPreCandidate(state: CoreState, message: VoteRequest): boolean {
-  if (state.role !== 'PreCandidate') return false;
+  if (state.role !== 'PreCandidate' || state.electionElapsedTicks >= PRE_VOTE_BACKOFF_TICKS) return false;
   const fresher = message.lastLogTerm > state.log.lastTerm() ||
     (message.lastLogTerm === state.log.lastTerm() && message.lastLogIndex > state.log.lastIndex());
   return !fresher && state.id > message.from;

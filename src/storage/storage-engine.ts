@@ -127,6 +127,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
   /** Where the next background compaction step starts (null: the first columnar table). */
   #compactionCursor: CompactionCursor | null = null;
   readonly #sweep: TombstoneSweep;
+  #rangesOf: { readonly catalog: CatalogState; readonly ranges: ColumnarRanges } | null = null;
   #pendingWrite: Promise<void> = Promise.resolve();
   #writing = false;
 
@@ -234,6 +235,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
    */
   async compactStep(maxBlocks: number): Promise<CompactionStepOutcome> {
     await this.#pendingWrite;
+    this.#sweep.throwIfFailed();
     let outcome = { blocksRead: 0, blocksRemoved: 0 };
     // Without a columnar table there is nothing to do: no write, no version bump.
     if (![...this.#catalog.tables.values()].some((t) => tableLayout(t).foldsHead)) return { ...outcome, passEnded: true };
@@ -271,11 +273,14 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
     return { completed: this.#sweep.completed, running: this.#sweep.running };
   }
 
-  /** The head and block key ranges of every columnar table. */
+  /** The head and block key ranges of every columnar table (kept until the catalog changes). */
   #columnarRanges(): ColumnarRanges {
+    if (this.#rangesOf?.catalog === this.#catalog) return this.#rangesOf.ranges;
     const tables = [...this.#catalog.tables.values()].filter((t) => tableLayout(t).foldsHead);
     const range = (prefix: Uint8Array): [Uint8Array, Uint8Array] => [prefix, afterPrefix(prefix)];
-    return { heads: tables.map((t) => range(rowsPrefix(t.id))), blocks: tables.map((t) => range(blocksPrefix(t.id))) };
+    const ranges = { heads: tables.map((t) => range(rowsPrefix(t.id))), blocks: tables.map((t) => range(blocksPrefix(t.id))) };
+    this.#rangesOf = { catalog: this.#catalog, ranges };
+    return ranges;
   }
 
   async compact(): Promise<void> {
@@ -361,7 +366,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
 
   async close(): Promise<void> {
     await this.#pendingWrite;
-    await this.#sweep.settled();
+    await this.#sweep.close();
     await this.#db.close();
   }
 }

@@ -25,7 +25,7 @@ export interface ColumnarRanges {
  * steps over: after a bulk load, 11-16 ms per point read instead of under one. Compacting a
  * range first flushes the memtable; the heads are small, so sweeping them is cheap, and the
  * blocks are swept only when a pass removed a large share of them. A sweep runs in LevelDB's
- * thread beside applies; a failure is reported by the next step.
+ * thread beside applies; a failure is thrown by the next step before it writes anything.
  */
 export class TombstoneSweep {
   readonly #db: LevelDatabase;
@@ -36,6 +36,7 @@ export class TombstoneSweep {
   #running: Promise<void> | null = null;
   #failure: unknown = null;
   #completed = 0;
+  #closed = false;
 
   readonly #sweepAfterGarbage: number;
 
@@ -59,13 +60,16 @@ export class TombstoneSweep {
     this.#garbageSinceSweep += keys;
   }
 
-  /** Records one compaction window; throws the failure of a sweep that ended since the last call. */
-  noteWindow(blocksRead: number, blocksRemoved: number): void {
+  /** Throws (once) the failure of a sweep that ended since the last call: call before a step writes anything. */
+  throwIfFailed(): void {
     const failure = this.#failure;
-    if (failure !== null) {
-      this.#failure = null;
-      throw new ChronosError('IO_ERROR', `compacting LevelDB after deletes failed: ${String(failure)}`, { cause: failure });
-    }
+    if (failure === null) return;
+    this.#failure = null;
+    throw new ChronosError('IO_ERROR', `compacting LevelDB after deletes failed: ${String(failure)}`, { cause: failure });
+  }
+
+  /** Records one compaction window. */
+  noteWindow(blocksRead: number, blocksRemoved: number): void {
     this.#readInPass += blocksRead;
     this.#removedSinceSweep += blocksRemoved;
   }
@@ -76,7 +80,6 @@ export class TombstoneSweep {
    * memtable, under every backwards seek, until the next writes fill it).
    */
   afterStep(ranges: ColumnarRanges, passEnded: boolean): void {
-    if (this.#running !== null) return;
     const readInPass = this.#readInPass;
     const garbage = this.#garbageSinceSweep;
     const quietPass = passEnded && garbage === this.#garbageAtPassStart;
@@ -84,6 +87,7 @@ export class TombstoneSweep {
       this.#readInPass = 0;
       this.#garbageAtPassStart = garbage;
     }
+    if (this.#running !== null || this.#closed) return;
     const removed = this.#removedSinceSweep;
     const sweepBlocks = passEnded && removed >= MIN_REMOVED_BLOCKS && removed >= readInPass * MIN_REMOVED_SHARE;
     if (!sweepBlocks && garbage < this.#sweepAfterGarbage && !(quietPass && garbage > 0)) return;
@@ -99,14 +103,19 @@ export class TombstoneSweep {
         this.#completed++;
       } catch (error) {
         this.#failure = error;
+        // What the failed sweep was for is still there: count it again.
+        this.#garbageSinceSweep += garbage;
+        if (sweepBlocks) this.#removedSinceSweep += removed;
       } finally {
         this.#running = null;
       }
     })();
   }
 
-  /** Resolves once a running sweep has ended (before the database closes). */
-  async settled(): Promise<void> {
+  /** Starts no more sweeps; resolves once a running one has ended (before the database closes). */
+  async close(): Promise<void> {
+    this.#closed = true;
     await this.#running;
   }
+
 }

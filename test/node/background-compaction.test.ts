@@ -28,6 +28,7 @@ describe('BackgroundCompaction', () => {
     const compaction = new BackgroundCompaction(() => table.step(), silentLogger, scheduler.forOwner({ alive: true }),
       scheduler, () => writeMark);
     compaction.start();
+    expect(compaction.settled).toBe(false);
     // First step after a second; a pass of three windows 10 ms apart.
     await scheduler.runUntil(1_025);
     expect(table.steps).toBe(3);
@@ -38,12 +39,15 @@ describe('BackgroundCompaction', () => {
     expect(settled).toBeLessThanOrEqual(12);
     await scheduler.runUntil(120_000);
     expect(table.steps).toBe(settled);
+    expect(compaction.settled).toBe(true);
     // A write: one pass reads the table again (and finds nothing: it settles again).
     writeMark += 1;
+    expect(compaction.settled).toBe(false);
     await scheduler.runUntil(125_000);
     expect(table.steps).toBe(settled + 3);
     await scheduler.runUntil(200_000);
     expect(table.steps).toBe(settled + 3);
+    expect(compaction.settled).toBe(true);
     await compaction.stop();
   });
 });

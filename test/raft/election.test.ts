@@ -131,6 +131,22 @@ describe('elections', () => {
     expect(second.leaders().filter((id) => id !== 'a')).toEqual(['b']);
   });
 
+  it('a pre-candidate whose answers never come does not refuse the others for ever', () => {
+    // Five voters, a and b dead, c -> e cut one way: e's pre-campaign waits for ever for c.
+    // d can lead (c and e both reach it) but needs e's pre-vote, which e, of greater id and
+    // equal log, refuses only in the first ticks of each of its own rounds.
+    const cluster = new TestCluster(['a', 'b', 'c', 'd', 'e']).elect('a');
+    cluster.isolated.add('a');
+    cluster.isolated.add('b');
+    cluster.filter = (m) => !(m.from === 'c' && m.to === 'e');
+    cluster.core('e').campaign();
+    cluster.stabilize();
+    expect(cluster.core('e').status().role).toBe('PreCandidate');
+    cluster.tickAll(60);
+    const leaders = cluster.leaders().filter((id) => id !== 'a');
+    expect(leaders).toEqual(['d']);
+  });
+
   it("one follower's broken link does not depose a leader the other still hears", () => {
     const cluster = new TestCluster(IDS).elect('a');
     // b's link to a is gone both ways; c and a still talk.
