@@ -28,6 +28,12 @@ export class WriteScript {
   readonly indexes: { readonly name: string; readonly table: ModelTable; readonly column: ModelColumn }[] = [];
   /** Above every id any keyed table holds: new keys are taken from here. */
   #maxId = 100;
+  /**
+   * Statements that insert keys the table holds, without ON CONFLICT: ChronosDB must refuse them
+   * (DUPLICATE_KEY, the transaction goes on) or insert nothing (an empty table); sqlite3, which
+   * stops at an error, is not given them (a refused statement changes nothing in either).
+   */
+  readonly duplicates = new Set<string>();
 
   constructor(readonly rng: Random) {}
 
@@ -68,8 +74,36 @@ export class WriteScript {
       () => this.insertValues(), () => this.insertValues(), () => this.update(), () => this.remove(),
       () => this.insertSelect(), () => this.insertSelect(), () => this.upsert(), () => this.upsert(),
       () => this.createIndex(), () => this.dropIndex(), () => this.correlated(), () => this.correlated(),
-      () => this.dedupe(),
+      () => this.dedupe(), () => this.transaction(),
     ])();
+  }
+
+  /**
+   * BEGIN, two to four writes, COMMIT: often a DROP or ADD COLUMN of a keyed table (which
+   * rewrites every row) followed by its highest keys inserted again ON CONFLICT DO NOTHING
+   * (they exist: nothing may change), so a write after the rewrite, in the same transaction,
+   * must still find the stored keys (and, plainly inserted again, be refused: see
+   * `duplicates`); then upserts, inserts, updates, deletes.
+   */
+  transaction(): string {
+    const body: string[] = [];
+    if (this.rng.chance(0.6)) {
+      const t = this.pickTable(true);
+      body.push(this.rng.chance(0.7) ? this.dropColumn(t) : this.addColumn(t));
+      body.push(`INSERT INTO ${t.name} SELECT * FROM ${t.name} WHERE id >= (SELECT max(id) - ${this.rng.between(0, 6)} FROM ${t.name}) ` +
+        'ON CONFLICT (id) DO NOTHING');
+      if (this.rng.chance(0.5)) {
+        // Without ON CONFLICT the same keys must be refused, and the transaction goes on.
+        const duplicate = `INSERT INTO ${t.name} SELECT * FROM ${t.name} WHERE id = (SELECT max(id) FROM ${t.name})`;
+        this.duplicates.add(duplicate);
+        body.push(duplicate);
+      }
+    }
+    for (let n = this.rng.between(1, 3); n > 0; n--) {
+      body.push(this.rng.pick([() => this.upsert(), () => this.upsert(), () => this.insertValues(),
+        () => this.update(), () => this.remove(), () => this.insertSelect()])());
+    }
+    return ['BEGIN', ...body, 'COMMIT'].join('; ');
   }
 
   value(type: ColumnType): string {
@@ -105,8 +139,7 @@ export class WriteScript {
     return `${prefix}${++this.#names}`;
   }
 
-  addColumn(): string {
-    const t = this.pickTable();
+  addColumn(t = this.pickTable()): string {
     const c = col(this.#freshName('c'), this.rng.pick(['INT', 'FLOAT', 'STRING'] as const));
     t.columns.push(c);
     return `ALTER TABLE ${t.name} ADD ${this.rng.chance(0.5) ? 'COLUMN ' : ''}${c.name} ${c.type}`;
@@ -127,11 +160,10 @@ export class WriteScript {
     return `DROP INDEX ${index.name}`;
   }
 
-  dropColumn(): string {
-    const t = this.pickTable();
+  dropColumn(t = this.pickTable()): string {
     const indexed = new Set(this.indexes.map((i) => i.column));
     const candidates = this.dataColumns(t).filter((c) => !indexed.has(c));
-    if (candidates.length < 2) return this.addColumn();
+    if (candidates.length < 2) return this.addColumn(t);
     const c = this.rng.pick(candidates);
     t.columns.splice(t.columns.indexOf(c), 1);
     return `ALTER TABLE ${t.name} DROP ${this.rng.chance(0.5) ? 'COLUMN ' : ''}${c.name}`;
