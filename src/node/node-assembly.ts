@@ -55,22 +55,16 @@ export async function assembleNode(
   const { core, storage, wal } = restored;
   const log = options.logger.child('raft');
   const identity = await ClusterIdentity.open(storage, options, log);
-  let loop: ReadyLoop | null = null; // the transport and the snapshot keeper reach the loop once it exists
   const peers = environment.connectPeers({
     peers: peerAddresses(core.status().membership, options.id, options.peers),
     clusterId: () => identity.id,
     onClusterRefusal,
-    onPeerUnreachable: (to) => loop?.enqueue(() => {
-      const { role, leader } = core.status();
-      if (role !== 'Follower' || leader !== to) return;
-      log.info('stream to the leader broke; campaigning within a few ticks', { leader: to });
-      core.peerUnreachable(to);
-    }),
   });
   const { scheduler } = environment;
   const proposals = new ProposalTracker<CommandOutcome>(scheduler);
   const reads = new ReadTracker(scheduler);
   const replies = new InboundReplies();
+  let loop: ReadyLoop | null = null; // the keeper waits on the loop's apply pipeline
   const snapshots = new SnapshotKeeper({
     index: restored.snapshotIndex, storage, core, wal, log, everyEntries: options.snapshotEveryEntries,
     settled: () => loop?.applying ?? Promise.resolve(), keepImage: options.layout !== 'single-node',

@@ -40,8 +40,6 @@ export interface PeerTransportInit {
   clusterId(): string | null;
   /** Peer `to` refused a call: we are of another cluster than its `theirs`. */
   onClusterRefusal(to: NodeId, theirs: string): void;
-  /** The connection to peer `to` broke (its process died, or the link): Raft may campaign early. */
-  onPeerUnreachable(to: NodeId): void;
 }
 
 /**
@@ -81,7 +79,6 @@ export function systemEnvironment(options: SystemEnvironmentOptions): NodeEnviro
         onFailure: (failure) => peerLog.debug('peer call failed', { ...failure }),
         clusterId: init.clusterId,
         onClusterRefusal: init.onClusterRefusal,
-        onStreamBroken: init.onPeerUnreachable,
       });
       return Object.assign(clients, {
         identify: (address: string) => identifyPeer(address,

@@ -7,9 +7,6 @@ import { dropPendingReads } from './reads.js';
 import { appendLocal } from './replication.js';
 import type { NodeId } from './types.js';
 
-/** Ticks a node that granted a pre-vote keeps before its own campaign; and a pre-candidate's outranking window. */
-const PRE_VOTE_BACKOFF_TICKS = 2;
-
 /** Clears leader/candidate state when the role changes. */
 function resetRoleState(state: CoreState): void {
   state.progress.clear();
@@ -90,35 +87,6 @@ function becomeLeader(state: CoreState): void {
 }
 
 /**
- * True when this node is itself a pre-candidate that should go on rather than back `message`'s:
- * two pre-candidates with equally fresh logs (both lost the same leader at once) would each
- * grant the other, both stand, and split the vote; the greater id goes on. Only in the first
- * ticks of its pre-campaign: one whose answers never come (a cut link) must not refuse the
- * others round after round. Refusing a pre-vote is always safe; one from a strictly fresher log
- * is never refused here.
- */
-function outranksPreCandidate(state: CoreState, message: VoteRequest): boolean {
-  if (state.role !== 'PreCandidate' || state.electionElapsedTicks >= PRE_VOTE_BACKOFF_TICKS) return false;
-  const fresher = message.lastLogTerm > state.log.lastTerm() ||
-    (message.lastLogTerm === state.log.lastTerm() && message.lastLogIndex > state.log.lastIndex());
-  return !fresher && state.id > message.from;
-}
-
-/**
- * Having backed another's pre-campaign, a follower or pre-candidate holds its own campaign back a
- * couple of ticks (a pre-candidate returns to follower), so the other can finish its election.
- */
-function holdBackOwnCampaign(state: CoreState): void {
-  const soon = (): number => Math.max(0, state.electionTimeoutTicks - PRE_VOTE_BACKOFF_TICKS);
-  if (state.role === 'PreCandidate') {
-    becomeFollower(state, state.term, null);
-    state.electionElapsedTicks = soon();
-  } else if (state.role === 'Follower') {
-    state.electionElapsedTicks = Math.min(state.electionElapsedTicks, soon());
-  }
-}
-
-/**
  * Answers a (pre-)vote request of our term, or a pre-vote for a future term. A node that kept
  * its log never votes for one that lost it (recovering): that candidate may lack an entry it
  * once acknowledged. A recovering voter may vote; voteOutcome limits what its vote is worth.
@@ -128,13 +96,11 @@ export function handleVote(state: CoreState, message: VoteRequest): void {
     (state.vote === null && state.leader === null) ||
     (message.preVote && message.term > state.term);
   const granted = canVote && (state.recovering || !message.recovering) &&
-    state.log.isUpToDate(message.lastLogIndex, message.lastLogTerm) &&
-    (!message.preVote || !outranksPreCandidate(state, message));
+    state.log.isUpToDate(message.lastLogIndex, message.lastLogTerm);
   if (granted && !message.preVote) {
     state.vote = message.from;
     state.electionElapsedTicks = 0;
   }
-  if (granted && message.preVote) holdBackOwnCampaign(state);
   const response: VoteResponse = {
     type: 'voteResponse', from: state.id, to: message.from,
     term: granted && message.preVote ? message.term : state.term,

@@ -15,9 +15,6 @@ import {
 } from './replication.js';
 import type { Entry, Membership, NodeId, SnapshotMeta } from './types.js';
 
-/** Ticks left to a follower's election once its leader's connection broke: drawn from 1..this. */
-const UNREACHABLE_LEADER_TICKS_MAX = 3;
-
 /** Committed entries handed out per Ready, so one Ready never holds an unbounded batch. */
 const COMMITTED_ENTRIES_PER_READY_MAX = 1024;
 
@@ -310,21 +307,6 @@ export class RaftCore {
     state.electionElapsedTicks = 0;
     if (progress.match === state.log.lastIndex()) sendTimeoutNow(state, to);
     else sendAppend(state, to, true);
-  }
-
-  /**
-   * The transport's connection to `peer` broke. When `peer` is this follower's leader, the
-   * leader is forgotten (the node now grants the other followers' pre-votes, as one whose lease
-   * ran out) and its election timer is brought within a few ticks: a crashed leader is replaced
-   * in a fraction of the election timeout. A leader the other followers still hear keeps its
-   * lease with them, so a campaign started by one broken link fails at pre-vote.
-   */
-  peerUnreachable(peer: NodeId): void {
-    const state = this.#state;
-    if (state.role !== 'Follower' || state.leader !== peer || !state.isVoter()) return;
-    state.leader = null;
-    const remaining = state.random.between(1, UNREACHABLE_LEADER_TICKS_MAX);
-    state.electionElapsedTicks = Math.max(state.electionElapsedTicks, state.electionTimeoutTicks - remaining);
   }
 
   /** Starts an election now (with pre-vote when enabled). */

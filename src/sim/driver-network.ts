@@ -48,8 +48,6 @@ export class DriverNetwork {
   readonly #endpoints = new Map<NodeId, Endpoint>();
   /** Directed links "from>to" that deliver nothing. */
   readonly #cut = new Set<string>();
-  /** Each live incarnation's "connection to a peer broke" callback, by node. */
-  readonly #onUnreachable = new Map<NodeId, { owner: TimerOwner; report: (to: NodeId) => void }>();
   delivered = 0;
 
   constructor(random: Random, scheduler: SimScheduler, faults: DriverNetworkFaults) {
@@ -63,30 +61,15 @@ export class DriverNetwork {
     this.#faults = faults;
   }
 
-  /** Node `id` is up as `endpoint`, or down (null): the others' streams to it break. */
+  /** Node `id` is up as `endpoint`, or down (null). */
   attach(id: NodeId, endpoint: Endpoint | null): void {
-    if (endpoint !== null) {
-      this.#endpoints.set(id, endpoint);
-      return;
-    }
-    this.#endpoints.delete(id);
-    this.#onUnreachable.delete(id);
-    for (const peer of this.#onUnreachable.keys()) if (peer !== id) this.#reportUnreachable(peer, id);
+    if (endpoint === null) this.#endpoints.delete(id);
+    else this.#endpoints.set(id, endpoint);
   }
 
-  /** Cuts `from` → `to` (one way); half the time `from`'s stream to `to` breaks, as a reset would. */
+  /** Cuts `from` → `to` (one way). */
   cut(from: NodeId, to: NodeId): void {
     this.#cut.add(`${from}>${to}`);
-    if (this.#random.chance(0.5)) this.#reportUnreachable(from, to);
-  }
-
-  /** Tells node `at`, a network delay from now, that its connection to `to` broke. */
-  #reportUnreachable(at: NodeId, to: NodeId): void {
-    const listener = this.#onUnreachable.get(at);
-    if (listener === undefined) return;
-    this.#timers.after(this.#delayMs(), () => {
-      if (listener.owner.alive) listener.report(to);
-    });
   }
 
   heal(): void {
@@ -151,13 +134,8 @@ export class DriverNetwork {
     });
   }
 
-  /**
-   * The transport node `id`'s incarnation `owner` uses. A stream message to a peer that is down
-   * or cut off reports that peer unreachable a network delay later, as a broken gRPC stream
-   * does; so does a peer's crash, and half of the cuts.
-   */
-  transport(id: NodeId, owner: TimerOwner, onUnreachable: (to: NodeId) => void = () => undefined): PeerTransport {
-    this.#onUnreachable.set(id, { owner, report: onUnreachable });
+  /** The transport node `id`'s incarnation `owner` uses. */
+  transport(id: NodeId, owner: TimerOwner): PeerTransport {
     const call = <T>(to: NodeId, serve: (node: RaftNode) => Promise<T>, lost: (sent: boolean) => T): Promise<T> =>
       this.#call(id, owner, to, serve, lost);
     const fail = (to: NodeId, sent: boolean): ChronosError => new ChronosError('UNAVAILABLE',
@@ -172,10 +150,8 @@ export class DriverNetwork {
     return {
       updatePeers: () => undefined, // every node is reachable by id; cuts decide the rest
       stream: (message) => {
-        if (!owner.alive) return false;
-        if (!this.reachable(id, message.to)) this.#reportUnreachable(id, message.to);
-        this.#packet(id, message.to, (endpoint) => endpoint.node.receiveStreamed(message), true);
-        return true;
+        if (owner.alive) this.#packet(id, message.to, (endpoint) => endpoint.node.receiveStreamed(message), true);
+        return owner.alive;
       },
       send: (message: RaftMessage) => call(message.to, (node) => node.handleRaftRequest(message), () => null),
       forwardSql: (to, statements, caller): Promise<ForwardResult> => call<ForwardResult>(to,

@@ -113,7 +113,7 @@ export class DriverNode {
       scheduler: scheduler.forOwner(owner),
       disk,
       openStorage: () => openStorage({ level: this.#level }),
-      connectPeers: (init) => network.transport(this.id, owner, (to) => init.onPeerUnreachable(to)),
+      connectPeers: () => network.transport(this.id, owner),
     };
   }
 

@@ -69,8 +69,6 @@ export interface PeerClientsOptions {
   readonly clusterId?: () => string | null;
   /** Called whenever peer `to` refused a call because it belongs to cluster `theirs`. */
   readonly onClusterRefusal?: (to: NodeId, theirs: string) => void;
-  /** The Raft stream to `to` broke (connection lost or refused), not merely congested. */
-  readonly onStreamBroken?: (to: NodeId) => void;
 }
 
 const RAFT_SERVICE = 'raft.RaftService';
@@ -154,7 +152,6 @@ export class PeerClients {
       });
       const stream = new PeerStream(client, () => this.#metadata(), (failure) => {
         if (failure.refusedByCluster !== null) this.#options.onClusterRefusal?.(id, failure.refusedByCluster);
-        if (failure.reason === 'broken') this.#options.onStreamBroken?.(id);
         this.#options.onFailure?.({ to: id, address, rpc: 'Stream', reason: 'unavailable', grpcStatus: failure.grpcStatus, message: failure.message });
       });
       this.#peers.set(id, { address, client, stream });
