@@ -20,8 +20,8 @@ export type CompactionStep = (maxBlocks: number) => Promise<CompactionStepOutcom
  * a time: folds of per-device appends leave blocks of a few rows, which cost space and scan
  * time until merged. A pass goes through every columnar table with short pauses between its
  * steps; the pause between passes keeps passes to a fifth of the time at most, and a pass that
- * merged nothing is not repeated until something was written (`writeMark` moved): an idle node
- * reads nothing. A failed step is logged and the next one tries again.
+ * merged nothing and left nothing to sweep is not repeated until something was written
+ * (`writeMark` moved): an idle node reads nothing. A failed step is logged and the next one tries again.
  */
 export class BackgroundCompaction {
   readonly #step: CompactionStep;
@@ -86,7 +86,7 @@ export class BackgroundCompaction {
     }
     const pass = this.#pass;
     try {
-      const { blocksRemoved, passEnded } = await this.#step(WINDOW_BLOCKS);
+      const { blocksRemoved, passEnded, sweepPending } = await this.#step(WINDOW_BLOCKS);
       this.#blocksRemoved += blocksRemoved;
       pass.removed += blocksRemoved;
       if (!passEnded) {
@@ -94,7 +94,8 @@ export class BackgroundCompaction {
         return;
       }
       this.#pass = null;
-      this.#settledAt = pass.removed === 0 ? pass.writeMark : null;
+      // Settled only with nothing merged and no garbage left to sweep (a pass after writes stop sweeps it).
+      this.#settledAt = pass.removed === 0 && !sweepPending ? pass.writeMark : null;
       const pause = PASS_PAUSE_FACTOR * (this.#clock.nowMs() - pass.startedMs);
       this.#schedule(Math.min(PASS_PAUSE_MAX_MS, Math.max(PASS_PAUSE_MIN_MS, pause)));
     } catch (error) {

@@ -176,6 +176,8 @@ export interface CompactionStepOutcome {
   readonly blocksRemoved: number;
   /** The step reached the end of the last columnar table: the next one starts a new pass. */
   readonly passEnded: boolean;
+  /** Deletes and rewritten blocks not yet swept from LevelDB's memtable: another pass will. */
+  readonly sweepPending: boolean;
 }
 
 /** The embedded storage engine of one data dir. */

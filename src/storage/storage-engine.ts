@@ -235,10 +235,10 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
    */
   async compactStep(maxBlocks: number): Promise<CompactionStepOutcome> {
     await this.#pendingWrite;
-    this.#sweep.throwIfFailed();
+    this.#sweep.beginStep();
     let outcome = { blocksRead: 0, blocksRemoved: 0 };
     // Without a columnar table there is nothing to do: no write, no version bump.
-    if (![...this.#catalog.tables.values()].some((t) => tableLayout(t).foldsHead)) return { ...outcome, passEnded: true };
+    if (![...this.#catalog.tables.values()].some((t) => tableLayout(t).foldsHead)) return { ...outcome, passEnded: true, sweepPending: false };
     await this.#write(async () => {
       const tables = [...this.#catalog.tables.values()].filter((t) => tableLayout(t).foldsHead).sort((a, b) => a.id - b.id);
       const at = this.#compactionCursor;
@@ -265,7 +265,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
     const passEnded = this.#compactionCursor === null;
     this.#sweep.noteWindow(outcome.blocksRead, outcome.blocksRemoved);
     this.#sweep.afterStep(this.#columnarRanges(), passEnded);
-    return { ...outcome, passEnded };
+    return { ...outcome, passEnded, sweepPending: this.#sweep.pending };
   }
 
   /** LevelDB compactions run after block compaction deleted many blocks (see TombstoneSweep). */

@@ -32,6 +32,8 @@ export class TombstoneSweep {
   #removedSinceSweep = 0;
   #garbageSinceSweep = 0;
   #garbageAtPassStart = 0;
+  /** The next step starts a pass (none has run yet, or the last one ended a pass). */
+  #passStarting = true;
   #readInPass = 0;
   #running: Promise<void> | null = null;
   #failure: unknown = null;
@@ -60,12 +62,24 @@ export class TombstoneSweep {
     this.#garbageSinceSweep += keys;
   }
 
-  /** Throws (once) the failure of a sweep that ended since the last call: call before a step writes anything. */
-  throwIfFailed(): void {
+  /**
+   * Before a compaction step writes anything: throws (once) the failure of a sweep that ended
+   * since, and notes the garbage at the start of a pass (the step after one that ended a pass).
+   */
+  beginStep(): void {
+    if (this.#passStarting) {
+      this.#garbageAtPassStart = this.#garbageSinceSweep;
+      this.#passStarting = false;
+    }
     const failure = this.#failure;
     if (failure === null) return;
     this.#failure = null;
     throw new ChronosError('IO_ERROR', `compacting LevelDB after deletes failed: ${String(failure)}`, { cause: failure });
+  }
+
+  /** Garbage counted and not swept yet: a pass that adds none sweeps it. */
+  get pending(): boolean {
+    return this.#garbageSinceSweep > 0;
   }
 
   /** Records one compaction window. */
@@ -76,8 +90,9 @@ export class TombstoneSweep {
 
   /**
    * After a compaction step: sweeps when enough was deleted, or when a whole pass over every
-   * table (`passEnded`) saw no new garbage (writes stopped: what is left would stay in the
-   * memtable, under every backwards seek, until the next writes fill it).
+   * table (`passEnded`) added no garbage (writes stopped: what is left would stay in the
+   * memtable, under every backwards seek, until the next writes fill it). Garbage left while a
+   * sweep runs stays `pending` for the next pass.
    */
   afterStep(ranges: ColumnarRanges, passEnded: boolean): void {
     const readInPass = this.#readInPass;
@@ -85,7 +100,7 @@ export class TombstoneSweep {
     const quietPass = passEnded && garbage === this.#garbageAtPassStart;
     if (passEnded) {
       this.#readInPass = 0;
-      this.#garbageAtPassStart = garbage;
+      this.#passStarting = true;
     }
     if (this.#running !== null || this.#closed) return;
     const removed = this.#removedSinceSweep;
@@ -94,7 +109,6 @@ export class TombstoneSweep {
     const compactRange = (this.#db as { compactRange?: CompactRange }).compactRange;
     if (typeof compactRange !== 'function') return;
     this.#garbageSinceSweep = 0;
-    this.#garbageAtPassStart = 0;
     if (sweepBlocks) this.#removedSinceSweep = 0;
     const targets = sweepBlocks ? [...ranges.heads, ...ranges.blocks] : ranges.heads;
     this.#running = (async () => {
@@ -117,5 +131,4 @@ export class TombstoneSweep {
     this.#closed = true;
     await this.#running;
   }
-
 }

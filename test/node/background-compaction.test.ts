@@ -8,6 +8,8 @@ import type { CompactionStepOutcome } from '../../src/storage/index.js';
 class FakeTable {
   steps = 0;
   mergeable = 0;
+  /** Passes that end with garbage left to sweep. */
+  unswept = 0;
   #window = 0;
 
   step(): Promise<CompactionStepOutcome> {
@@ -15,7 +17,10 @@ class FakeTable {
     this.#window = (this.#window + 1) % 3;
     const blocksRemoved = Math.min(this.mergeable, 4);
     this.mergeable -= blocksRemoved;
-    return Promise.resolve({ blocksRead: 32, blocksRemoved, passEnded: this.#window === 0 });
+    const passEnded = this.#window === 0;
+    const sweepPending = passEnded && this.unswept > 0;
+    if (sweepPending) this.unswept -= 1;
+    return Promise.resolve({ blocksRead: 32, blocksRemoved, passEnded, sweepPending });
   }
 }
 
@@ -47,6 +52,20 @@ describe('BackgroundCompaction', () => {
     expect(table.steps).toBe(settled + 3);
     await scheduler.runUntil(200_000);
     expect(table.steps).toBe(settled + 3);
+    expect(compaction.settled).toBe(true);
+    await compaction.stop();
+  });
+
+  it('does not settle while a pass leaves garbage to sweep', async () => {
+    const scheduler = new SimScheduler();
+    const table = new FakeTable();
+    table.unswept = 2;
+    const compaction = new BackgroundCompaction(() => table.step(), silentLogger, scheduler.forOwner({ alive: true }),
+      scheduler, () => 1);
+    compaction.start();
+    await scheduler.runUntil(60_000);
+    // Two passes left garbage, the third found nothing: three passes of three windows.
+    expect(table.steps).toBe(9);
     expect(compaction.settled).toBe(true);
     await compaction.stop();
   });
