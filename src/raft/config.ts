@@ -34,7 +34,7 @@ export interface ResolvedRaftConfig {
   readonly maxPendingReads: number;
 }
 
-/** Fills defaults (100 ms tick: heartbeat 1, election 10–20) and rejects unusable settings. */
+/** Fills defaults (heartbeat every tick, election after 10–20 ticks) and rejects unusable settings. */
 export function resolveRaftConfig(config: RaftConfig): ResolvedRaftConfig {
   const resolved: ResolvedRaftConfig = {
     id: config.id,
