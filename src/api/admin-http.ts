@@ -29,6 +29,8 @@ export interface AdminDependencies {
   readonly exportBackup?: () => Promise<AsyncIterable<Uint8Array>>;
   /** Adds or removes a member through the log (`/cluster/*`); absent = 503. */
   readonly changeMembership?: (change: MemberChangeRequest) => Promise<MembersAnswer>;
+  /** Recent log entries' hop times on this node (`GET /debug/write-hops`); absent = 404. */
+  readonly writeHops?: () => ReadonlyArray<{ readonly index: number; readonly at: Readonly<Record<string, number>> }>;
   /** TLS material for https; absent = plain http. */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
 }
@@ -65,6 +67,13 @@ export function buildAdminApp(deps: AdminDependencies): FastifyInstance {
     const { contentType, body } = await deps.metrics.render();
     await reply.type(contentType).send(body);
   });
+
+  const writeHops = deps.writeHops;
+  if (writeHops !== undefined) {
+    app.get('/debug/write-hops', { onRequest: requireRead }, async (_request, reply) => {
+      await reply.type('application/json').send({ entries: writeHops() });
+    });
+  }
 
   registerIngestRoutes(app, {
     auth: deps.auth, metrics: deps.metrics.ingest, endpoint: deps.ingest,

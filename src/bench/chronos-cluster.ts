@@ -7,6 +7,7 @@ import type { StatementResult } from '../sql/index.js';
 import { SqlClient } from '../api/grpc/index.js';
 import type { ClusterUnderTest, LeaderInfo } from './cluster-under-test.js';
 import { freePort, waitUntil } from './ports.js';
+import type { NodeHops } from './write-hops.js';
 import { killChild, removeTempDir, spawnTracked, stopChild, trackTempDir } from './processes.js';
 import type { BenchChild } from './processes.js';
 import { TABLE_COLUMNS, insertRows } from './workload.js';
@@ -139,6 +140,13 @@ export class ChronosCluster implements ClusterUnderTest {
   async writeStages(index: number): Promise<StageCounters> {
     const response = await fetch(`${this.adminUrl(index)}/metrics`, { signal: AbortSignal.timeout(5_000) });
     return parseStageCounters(await response.text());
+  }
+
+  /** Node `index`'s recent entries, hop by hop, from its /debug/write-hops. */
+  async writeHops(index: number): Promise<NodeHops> {
+    const response = await fetch(`${this.adminUrl(index)}/debug/write-hops`, { signal: AbortSignal.timeout(10_000) });
+    const body = await response.json() as { entries: NodeHops['entries'] };
+    return { id: `node${index + 1}`, entries: body.entries };
   }
 
   /** The value of the unlabelled metric `name` in node `index`'s /metrics (throws when absent). */

@@ -1,3 +1,4 @@
+import type { NodeHops } from './write-hops.js';
 import type { StageCounters } from './write-trace.js';
 
 /** A member that currently leads, with the term it leads in. */
@@ -27,6 +28,8 @@ export interface ClusterUnderTest {
    * of a run; absent where the system has none.
    */
   writeStages?(index: number): Promise<StageCounters>;
+  /** Member `index`'s recent entries, hop by hop (ChronosDB's /debug/write-hops); absent elsewhere. */
+  writeHops?(index: number): Promise<NodeHops>;
   /** Stops every member and removes the data dirs. */
   stop(): Promise<void>;
 }

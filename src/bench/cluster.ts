@@ -5,6 +5,8 @@ import type { ClusterUnderTest } from './cluster-under-test.js';
 import { waitUntil } from './ports.js';
 import { summarize } from './stats.js';
 import type { Summary } from './stats.js';
+import { joinWriteHops, renderHopBreakdown } from './write-hops.js';
+import type { HopBreakdown } from './write-hops.js';
 import { renderStageMeans, stageMeans } from './write-trace.js';
 import type { StageCounters, StageMeans } from './write-trace.js';
 
@@ -43,6 +45,8 @@ export interface LoadPoint {
   readonly errors: number;
   /** Mean ms per write in each stage on the leader (its own writes), and WAL saves of a follower. */
   readonly stages?: { readonly leader: StageMeans; readonly follower: StageMeans };
+  /** Mean ms of each hop of a write through the leader and the follower that answered first. */
+  readonly hops?: HopBreakdown;
 }
 
 /** Everything measured on one system. */
@@ -124,6 +128,20 @@ async function stagesSince(
   return { leader, follower };
 }
 
+/** The hop breakdown of the writes the leader received since `sinceMs`, logged as one line. */
+async function hopsSince(
+  cluster: ClusterUnderTest, leader: number, sinceMs: number, log: (line: string) => void, concurrency: number,
+): Promise<HopBreakdown | null> {
+  const writeHops = cluster.writeHops?.bind(cluster);
+  if (writeHops === undefined) return null;
+  const members = Array.from({ length: cluster.size }, (_, i) => i);
+  const views = await Promise.all(members.map((i) => writeHops(i)));
+  const followers = views.filter((_, i) => i !== leader);
+  const breakdown = joinWriteHops(views[leader] ?? { id: '', entries: [] }, followers, sinceMs);
+  log(renderHopBreakdown(`${cluster.name}: ${concurrency} clients, hops`, breakdown));
+  return breakdown;
+}
+
 /** Runs the closed-loop, batch and failover workload against a started cluster. */
 export async function runClusterWorkload(
   cluster: ClusterUnderTest,
@@ -142,6 +160,7 @@ export async function runClusterWorkload(
     log(`${cluster.name}: single-row writes, ${concurrency} clients`);
     const follower = leader.index === 0 ? 1 : 0;
     const before = await traceOf(cluster, [leader.index, follower]);
+    const measuredFromMs = performance.timeOrigin + performance.now() + plan.warmMs;
     const run = await closedLoop({
       concurrency,
       durationMs: plan.warmMs + plan.windowMs * plan.windows,
@@ -150,13 +169,16 @@ export async function runClusterWorkload(
     });
     sequence = run.nextSequence;
     const windows = windowStats(run, plan.warmMs, plan.windowMs, plan.windows);
+    const stages = before === null ? null : await stagesSince(cluster, before, [leader.index, follower], log, concurrency);
+    const hops = await hopsSince(cluster, leader.index, measuredFromMs, log, concurrency);
     load.push({
       concurrency,
       writesPerSecond: summarize(windows.map((w) => w.opsPerSecond)),
       p50Ms: summarize(finite(windows.map((w) => w.p50Ms))),
       p99Ms: summarize(finite(windows.map((w) => w.p99Ms))),
       errors: run.errors,
-      ...(before === null ? {} : { stages: await stagesSince(cluster, before, [leader.index, follower], log, concurrency) }),
+      ...(stages === null ? {} : { stages }),
+      ...(hops === null ? {} : { hops }),
     });
   }
 

@@ -189,6 +189,7 @@ function adminDependencies(parts: ServingParts, ingest: RunningIngest | null): A
     auth,
     exportBackup: () => node.exportBackup(),
     changeMembership: (change) => node.changeMembership(change),
+    writeHops: () => node.writeHops(),
     ...(ingest === null ? {} : { ingest: ingest.gateway, write: ingest.points }),
     ...(config.ingest === null ? {}
       : { ingestMaxBodyBytes: config.ingest.maxBodyBytes, writeMaxBodyBytes: config.ingest.maxWriteBodyBytes }),

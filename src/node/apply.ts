@@ -33,7 +33,7 @@ export async function applyCommittedEntries(
   entries: readonly Entry[],
   proposals: ProposalTracker<CommandOutcome>,
   log: Logger,
-  options: { readonly sync: boolean; readonly capture: SyncCapture | null },
+  options: { readonly sync: boolean; readonly capture: SyncCapture | null; readonly answered?: () => void },
 ): Promise<void> {
   const pending = entries.filter((entry) => entry.index > storage.appliedIndex);
   if (pending.length === 0) return;
@@ -63,6 +63,7 @@ export async function applyCommittedEntries(
     const committing = txn.commit(previous, { sync: options.sync });
     committed = true;
     for (const { index, term, outcome } of outcomes) proposals.applied(index, term, outcome);
+    options.answered?.();
     await committing;
   } finally {
     if (!committed) await txn.rollback();

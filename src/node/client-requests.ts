@@ -15,6 +15,7 @@ import type { PeerTransport } from './node-environment.js';
 import type { ProposalTracker } from './proposal-tracker.js';
 import type { ReadTracker } from './read-tracker.js';
 import type { ReadyLoop } from './ready-loop.js';
+import type { WriteHops } from './write-hops.js';
 import type { WriteStages } from './write-stages.js';
 import { decodeCommandOutcome, encodeCommandOutcome, encodeReplicatedCommand } from './replicated-command.js';
 import type { CommandOutcome, ReplicatedCommand } from './replicated-command.js';
@@ -37,6 +38,7 @@ export interface ClientRequestParts {
   readonly readTimeoutMs: number;
   readonly statementLimits: Omit<StatementLimits, 'signal'> | undefined;
   readonly stages: WriteStages;
+  readonly hops: WriteHops;
   /** The members view as the node reports it. */
   members(): MembersView;
 }
@@ -202,7 +204,7 @@ export class ClientRequests {
 
   /** Runs `append` (a core proposal) in the loop; resolves to the wait for its apply. */
   #proposeEntry(append: () => number): Promise<Promise<CommandOutcome>> {
-    const { loop, gate, proposals, core, writeTimeoutMs, stages } = this.#parts;
+    const { loop, gate, proposals, core, writeTimeoutMs, stages, hops } = this.#parts;
     const enqueuedMs = performance.now();
     return new Promise((resolve, reject) => {
       loop.enqueue(() => {
@@ -210,6 +212,7 @@ export class ClientRequests {
           gate.assertAcceptingWrites();
           const index = append();
           stages.proposed(index, enqueuedMs, performance.now());
+          hops.proposed(index, performance.timeOrigin + enqueuedMs);
           resolve(proposals.wait(index, core.status().term, writeTimeoutMs));
         } catch (error) {
           reject(beforeProposing(error));

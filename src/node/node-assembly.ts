@@ -17,6 +17,7 @@ import { ReadyLoop } from './ready-loop.js';
 import type { CommandOutcome } from './replicated-command.js';
 import { restoreNode } from './restore.js';
 import { SnapshotKeeper } from './snapshots.js';
+import { WriteHops } from './write-hops.js';
 import { WriteStages } from './write-stages.js';
 
 /** A node's parts, wired to one another and not yet started. */
@@ -37,6 +38,7 @@ export interface NodeParts {
   readonly loop: ReadyLoop;
   readonly requests: ClientRequests;
   readonly stages: WriteStages;
+  readonly hops: WriteHops;
   readonly log: Logger;
   /** Log index of the snapshot the WAL was compacted to when opened. */
   readonly snapshotIndex: number;
@@ -71,9 +73,10 @@ export async function assembleNode(
   });
   const gate = new NodeGate(options.id, () => loop?.fatal ?? null);
   const stages = new WriteStages();
+  const hops = new WriteHops();
   loop = new ReadyLoop({
     id: options.id, core, wal, storage, peers, proposals, reads, replies, identity, snapshots, scheduler, gate, log,
-    namedPeers: options.peers, syncCapture: options.syncCapture === true, nameCluster: options.layout !== 'single-node', stages,
+    namedPeers: options.peers, syncCapture: options.syncCapture === true, nameCluster: options.layout !== 'single-node', stages, hops,
   });
   const members = (): MembersView => {
     const { membership } = core.status();
@@ -82,13 +85,13 @@ export async function assembleNode(
   const requests = new ClientRequests({
     id: options.id, core, storage, peers, proposals, reads, loop, gate, clock: options.clock, scheduler, log,
     writeTimeoutMs: options.writeTimeoutMs, readTimeoutMs: options.readTimeoutMs,
-    statementLimits: options.statementLimits, members, stages,
+    statementLimits: options.statementLimits, members, stages, hops,
   });
   log.info('node opened', {
     id: options.id, voters: restored.voters.join(','), term: restored.term, applied: storage.appliedIndex, lastIndex: restored.lastIndex,
   });
   return {
     options, environment, core, wal, walStats: restored.walStats, storage, peers, identity, proposals, reads, replies,
-    snapshots, gate, loop, requests, stages, log, snapshotIndex: restored.snapshotIndex,
+    snapshots, gate, loop, requests, stages, hops, log, snapshotIndex: restored.snapshotIndex,
   };
 }

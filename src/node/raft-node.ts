@@ -19,6 +19,7 @@ import type { NodeParts } from './node-assembly.js';
 import type { CommandOutcome, ReplicatedCommand } from './replicated-command.js';
 import { outcomeUnknown } from './write-outcome.js';
 import type { WriteStages } from './write-stages.js';
+import type { EntryHops } from './write-hops.js';
 import { runScript } from './run-script.js';
 import type { RaftNodeOptions } from './raft-node-options.js';
 
@@ -145,6 +146,7 @@ export class RaftNode {
       return Promise.resolve(null);
     }
     identity.accepted(request.from);
+    this.#noteHop(request);
     return new Promise((resolve) => {
       loop.enqueue(() => {
         core.step(request);
@@ -162,7 +164,23 @@ export class RaftNode {
       return;
     }
     identity.accepted(message.from);
+    this.#noteHop(message);
     loop.enqueue(() => core.step(message));
+  }
+
+  /** Notes an append's arrival on a follower, and an answer's on the leader (debug/write-hops). */
+  #noteHop(message: RaftMessage): void {
+    const { hops } = this.#parts;
+    if (message.type === 'append' && message.entries.length > 0) {
+      hops.appendReceived(message.entries[0]?.index ?? 0, message.entries.at(-1)?.index ?? -1);
+    } else if (message.type === 'appendResponse' && message.success) {
+      hops.acked(message.from, message.matchIndex);
+    }
+  }
+
+  /** What this node saw of its recent entries, hop by hop (node/write-hops.ts). */
+  writeHops(): EntryHops[] {
+    return this.#parts.hops.recent();
   }
 
   /**

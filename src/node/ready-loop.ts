@@ -17,6 +17,7 @@ import type { ReadTracker } from './read-tracker.js';
 import type { CommandOutcome } from './replicated-command.js';
 import type { SnapshotKeeper } from './snapshots.js';
 import { outcomeUnknown } from './write-outcome.js';
+import type { WriteHops } from './write-hops.js';
 import type { WriteStages } from './write-stages.js';
 
 type Operation = () => void;
@@ -42,6 +43,7 @@ export interface ReadyLoopParts {
   /** False for a single-node dir: there is no cluster to name. */
   readonly nameCluster: boolean;
   readonly stages: WriteStages;
+  readonly hops: WriteHops;
 }
 
 /**
@@ -202,7 +204,7 @@ export class ReadyLoop {
   }
 
   async #handleReady(ready: Ready): Promise<void> {
-    const { snapshots, identity, storage, peers, wal } = this.#parts;
+    const { snapshots, identity, storage, wal } = this.#parts;
     if (ready.snapshot !== null) {
       await snapshots.install(ready.snapshot);
       await identity.learn(storage, true);
@@ -210,16 +212,20 @@ export class ReadyLoop {
     const persisting = ready.mustSync || ready.entries.length > 0 || ready.snapshot !== null;
     // A leader's appends go out while its own fsync runs; everything else waits for it.
     const appends = persisting ? ready.messages.filter(mayPrecedePersist) : [];
-    for (const message of appends) peers.stream(message);
+    for (const message of appends) this.#stream(message);
     if (persisting) {
       const startMs = performance.now();
+      const first = ready.entries[0]?.index ?? 0;
+      const last = ready.entries.at(-1)?.index ?? -1;
+      this.#parts.hops.reached('walStart', first, last);
       await this.#stepWhile(wal.save({
         ...(ready.hardState === null ? {} : { hardState: ready.hardState }),
         ...(ready.entries.length === 0 ? {} : { entries: ready.entries }),
         ...(ready.snapshot === null ? {} : { snapshot: ready.snapshot.meta }),
       }));
       const endMs = performance.now();
-      this.#parts.stages.saved(ready.entries[0]?.index ?? 0, ready.entries.at(-1)?.index ?? -1, endMs, endMs - startMs);
+      this.#parts.hops.reached('walEnd', first, last);
+      this.#parts.stages.saved(first, last, endMs, endMs - startMs);
     }
     this.#sendAfterPersist(ready.messages, new Set<RaftMessage>(appends));
     this.#startApply(ready);
@@ -229,9 +235,10 @@ export class ReadyLoop {
   }
 
   #sendAfterPersist(messages: readonly RaftMessage[], sent: ReadonlySet<RaftMessage>): void {
-    const { replies, peers, core, gate } = this.#parts;
+    const { replies, peers, core, gate, hops } = this.#parts;
     for (const message of messages) {
       if (sent.has(message)) continue;
+      if (message.type === 'appendResponse' && message.success) hops.ackSent(message.matchIndex);
       // An answer to a request that came as a unary RPC goes back as that RPC's reply.
       if (replies.tryReply(message)) continue;
       if (message.type === 'snapshot') {
@@ -240,8 +247,16 @@ export class ReadyLoop {
         });
         continue;
       }
-      peers.stream(message);
+      this.#stream(message);
     }
+  }
+
+  /** Streams `message` to its peer, noting when an append first carries each entry. */
+  #stream(message: Exclude<RaftMessage, { type: 'snapshot' }>): void {
+    if (message.type === 'append' && message.entries.length > 0) {
+      this.#parts.hops.sent(message.to, message.entries[0]?.index ?? 0, message.entries.at(-1)?.index ?? -1);
+    }
+    this.#parts.peers.stream(message);
   }
 
   /**
@@ -252,15 +267,19 @@ export class ReadyLoop {
   #startApply(ready: Ready): void {
     const lastCommitted = ready.committedEntries.at(-1);
     if (lastCommitted === undefined) return;
-    const { storage, proposals, log, reads, identity, snapshots, id, syncCapture, stages } = this.#parts;
+    const { storage, proposals, log, reads, identity, snapshots, id, syncCapture, stages, hops } = this.#parts;
     const entries = ready.committedEntries;
     const first = entries[0]?.index ?? lastCommitted.index;
     stages.committed(first, lastCommitted.index, performance.now());
+    hops.reached('committed', first, lastCommitted.index);
     const sync = snapshots.isDue(lastCommitted.index);
     this.#applying = this.#applying.then(async () => {
       const capture = syncCapture ? { nodeId: id } : null;
       const startMs = performance.now();
-      await applyCommittedEntries(storage, entries, proposals, log, { sync, capture });
+      hops.reached('applyStart', first, lastCommitted.index);
+      await applyCommittedEntries(storage, entries, proposals, log,
+        { sync, capture, answered: () => hops.reached('answered', first, lastCommitted.index) });
+      hops.reached('applied', first, lastCommitted.index);
       stages.applied(first, lastCommitted.index, startMs, performance.now());
       reads.applied(storage.appliedIndex);
       // Until it has an id, learning reads storage after every apply; a single-node dir has none.

@@ -123,7 +123,7 @@ describe('auth tokens on every endpoint of a 3-node cluster', () => {
 
   it('admin HTTP: 401 without or with a wrong token, 200 with either token', async () => {
     for (const node of nodes) {
-      for (const path of ['/health', '/metrics']) {
+      for (const path of ['/health', '/metrics', '/debug/write-hops']) {
         const url = `http://127.0.0.1:${node.adminPort}${path}`;
         expect(await httpStatus(url, null), path).toBe(401);
         expect(await httpStatus(url, 'wrong'), path).toBe(401);
