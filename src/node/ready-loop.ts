@@ -104,17 +104,21 @@ export class ReadyLoop {
   /**
    * Runs inbox operations while `saving` (this Ready's WAL write) is in flight: peer answers
    * and proposals are stepped now instead of after the fsync, so an earlier entry whose
-   * acknowledgements arrive meanwhile commits without waiting for it. Safe because the core
-   * takes no new Ready before advance(), messages stepped now leave with the next Ready (after
-   * its persist), and the leader still counts itself only for what advance() made durable.
+   * acknowledgements arrive meanwhile commits without waiting for it, and the appends of entries
+   * proposed meanwhile go to the followers at once. Safe because the core takes no new Ready
+   * before advance(), every other message stepped now leaves with the next Ready (after its
+   * persist), and the leader still counts itself only for what advance() made durable.
    */
   async #stepWhile(saving: Promise<void>): Promise<void> {
     let saved = false;
     const settled = saving.then(() => { saved = true; }, () => { saved = true; });
+    const { core } = this.#parts;
     while (!saved && this.#fatal === null) {
       const operations = this.#inbox;
       this.#inbox = [];
       for (const operation of operations) operation();
+      // Entries proposed during the fsync go to the followers now, not after it.
+      for (const message of core.takeEarlyMessages()) this.#stream(message);
       if (this.#inbox.length > 0) continue;
       await Promise.race([settled, new Promise<void>((resolve) => { this.#wake = resolve; })]);
       this.#wake = null;

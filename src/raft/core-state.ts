@@ -54,6 +54,8 @@ export class CoreState {
   /** Reads that arrived before the leader committed an entry of its term. */
   readonly readsAwaitingCommit: { requestId: number; from: NodeId }[] = [];
   messages: RaftMessage[] = [];
+  /** Entries were appended locally since the followers were last sent what they lack (flushAppends). */
+  appendsDue = false;
   readStates: ReadState[] = [];
   /** The last HardState the driver persisted. */
   persistedHardState: HardState;

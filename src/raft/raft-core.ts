@@ -5,12 +5,13 @@ import type { RaftConfig } from './config.js';
 import { CoreState } from './core-state.js';
 import { becomeFollower, campaign, handleVote, handleVoteResponse } from './election.js';
 import { encodeMembership, membershipChangeProblem } from './membership.js';
-import type { RaftMessage } from './messages.js';
+import type { AppendRequest, RaftMessage } from './messages.js';
 import { majority } from './quorum.js';
 import { committedInCurrentTerm, leaderRead, localLeaderRead } from './reads.js';
+import { mayPrecedePersist } from './ready.js';
 import type { RaftStatus, Ready, RestoredState } from './ready.js';
 import {
-  appendLocal, broadcastCommit, broadcastHeartbeat, handleAppend, handleAppendResponse, handleSnapshot,
+  appendLocal, broadcastCommit, flushAppends, broadcastHeartbeat, handleAppend, handleAppendResponse, handleSnapshot,
   maybeCommit, sendAppend, sendTimeoutNow,
 } from './replication.js';
 import type { Entry, Membership, NodeId, SnapshotMeta } from './types.js';
@@ -348,6 +349,7 @@ export class RaftCore {
   ready(): Ready {
     assert(!this.#readyOutstanding, 'ready() called again before advance()');
     const state = this.#state;
+    flushAppends(state);
     const hardState = this.#hardStateChanged() ? state.hardState() : null;
     const entries = state.log.unstableEntries();
     const snapshot = state.log.unstableSnapshot;
@@ -367,6 +369,21 @@ export class RaftCore {
     state.forwardedReads.seal();
     this.#readyOutstanding = true;
     return ready;
+  }
+
+  /**
+   * Takes out of the next Ready the messages that may leave before anything is durable (a
+   * leader's appends, `mayPrecedePersist`): a driver whose fsync is in flight sends the entries
+   * proposed meanwhile to the followers now instead of after it (thesis §10.2.1). The entries
+   * themselves stay for the next Ready to persist; the leader counts itself only after that.
+   */
+  takeEarlyMessages(): AppendRequest[] {
+    const state = this.#state;
+    flushAppends(state);
+    if (!state.messages.some(mayPrecedePersist)) return [];
+    const early = state.messages.filter(mayPrecedePersist);
+    state.messages = state.messages.filter((message) => !mayPrecedePersist(message));
+    return early;
   }
 
   /** The driver persisted, sent and applied everything in `ready`. */

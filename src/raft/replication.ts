@@ -85,9 +85,21 @@ export function appendLocal(state: CoreState, type: EntryType, data: Uint8Array)
   assert(state.role === 'Leader', 'only a leader appends locally');
   const entry: Entry = { index: state.log.lastIndex() + 1, term: state.term, type, data };
   state.log.append([entry]);
-  for (const to of state.replicationTargets()) sendAppendsToFill(state, to);
+  state.appendsDue = true;
   if (maybeCommit(state)) broadcastCommit(state);
   return entry.index;
+}
+
+/**
+ * Sends the followers the entries appended since the last flush: proposals stepped together
+ * (a loop turn, or everything that arrived during an fsync) leave as one append per follower
+ * instead of one each, so the in-flight window holds batches, not single entries.
+ */
+export function flushAppends(state: CoreState): void {
+  if (!state.appendsDue) return;
+  state.appendsDue = false;
+  if (state.role !== 'Leader') return;
+  for (const to of state.replicationTargets()) sendAppendsToFill(state, to);
 }
 
 /**

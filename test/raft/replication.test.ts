@@ -82,6 +82,49 @@ describe('log replication', () => {
     expect(core.status().commitIndex).toBe(index);
   });
 
+  it('proposals stepped together leave as one append per follower, not one each', () => {
+    const cluster = new TestCluster(IDS).elect('a');
+    cluster.stabilize();
+    cluster.sent = [];
+    const indexes = [1, 2, 3].map((i) => cluster.core('a').propose(bytes(`k=${i}`)));
+    cluster.processReadies();
+    const appends = cluster.inflight.filter((m) => m.type === 'append' && m.from === 'a');
+    expect(appends.map((m) => m.to).sort()).toEqual(['b', 'c']);
+    for (const append of appends) {
+      expect(append.type === 'append' ? append.entries.map((e) => e.index) : []).toEqual(indexes);
+    }
+    cluster.stabilize();
+    expect(cluster.appliedText('b')).toEqual(['k=1', 'k=2', 'k=3']);
+  });
+
+  it('appends of entries proposed during the leader\'s fsync leave at once; the entries wait for the next Ready', () => {
+    const core = new RaftCore({ id: 'a', voters: ['a', 'b', 'c'], preVote: false },
+      { hardState: { term: 1, vote: null, commit: 0 }, snapshot: null, entries: [] }, new Random(3));
+    core.campaign();
+    core.step({ type: 'voteResponse', from: 'b', to: 'a', term: 2, preVote: false, granted: true, recovering: false });
+    core.advance(core.ready());
+    const ack = (from: string, matchIndex: number): void => core.step({ type: 'appendResponse', from, to: 'a', term: 2,
+      success: true, matchIndex, rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0, recovering: false });
+    // The followers answer the leader's first entry: they leave probing and take appends in a stream.
+    for (const from of ['b', 'c']) ack(from, core.status().lastIndex);
+    core.advance(core.ready());
+    const first = core.propose(bytes('k=1'));
+    const saving = core.ready(); // its fsync is in flight
+    expect(saving.entries.map((e) => e.index)).toEqual([first]);
+    const second = core.propose(bytes('k=2'));
+    const early = core.takeEarlyMessages();
+    expect(early.map((m) => m.to).sort()).toEqual(['b', 'c']);
+    expect(early.every((m) => m.entries.some((e) => e.index === second))).toBe(true);
+    expect(core.takeEarlyMessages()).toEqual([]);
+    // Both followers hold both entries before the leader's fsync ends: a majority without it.
+    for (const from of ['b', 'c']) ack(from, second);
+    expect(core.status().commitIndex).toBe(second);
+    core.advance(saving);
+    const next = core.ready();
+    expect(next.entries.map((e) => e.index)).toEqual([second]);
+    expect(next.messages.some((m) => m.type === 'append' && m.entries.some((e) => e.index === second))).toBe(false);
+  });
+
   it('Figure 8: a leader never commits an older-term entry by counting replicas', () => {
     const voters = ['a', 'b', 'c', 'd', 'e'];
     const core = new RaftCore({ id: 'a', voters, preVote: false }, {
