@@ -35,9 +35,23 @@ export interface DrainPlan<T, B extends JournalBatch, A> {
 export const DRAIN_BATCH_READINGS = 5_000;
 /** Batches a leader keeps in the log at once: enough to overlap fsync, replication and apply, few enough to redo cheaply. */
 export const DRAIN_BATCHES_IN_FLIGHT = 4;
+/**
+ * While a batch is in the log, fewer readings than this wait for it instead of making a log
+ * entry of their own: small requests then leave as one entry per round trip, not one each.
+ */
+export const DRAIN_COALESCE_READINGS = 1_000;
 const RETRY_MS_MIN = 50;
 const RETRY_MS_MAX = 2_000;
 const IDLE_WAIT_MS = 1_000;
+
+/** Where a drainer's batches say they come from, its clock and log, and how it coalesces. */
+export interface DrainerOptions {
+  readonly source: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Default DRAIN_COALESCE_READINGS; 0 sends every record at once (tests of reordering). */
+  readonly coalesceBelow?: number;
+}
 
 /**
  * Moves journaled readings (or points) into replicated tables, oldest first, one batch per
@@ -53,13 +67,14 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
   readonly #source: string;
   readonly #clock: Clock;
   readonly #log: Logger;
+  readonly #coalesceBelow: number;
   #running = false;
   #loop: Promise<void> = Promise.resolve();
   #wake: (() => void) | null = null;
   #appendWaiters: Array<() => void> = [];
 
   constructor(journal: IngestJournal<T>, plan: DrainPlan<T, B, A>, target: DrainTarget<B, A>,
-    observer: DrainObserver<B, A>, options: { readonly source: string; readonly clock: Clock; readonly log: Logger }) {
+    observer: DrainObserver<B, A>, options: DrainerOptions) {
     this.#journal = journal;
     this.#plan = plan;
     this.#target = target;
@@ -67,6 +82,7 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
     this.#source = options.source;
     this.#clock = options.clock;
     this.#log = options.log;
+    this.#coalesceBelow = options.coalesceBelow ?? DRAIN_COALESCE_READINGS;
     journal.onAppend(() => {
       this.#wake?.();
       for (const waiter of this.#appendWaiters.splice(0)) waiter();
@@ -131,6 +147,7 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
       while (this.#running && inflight.length < limit) {
         const records = this.#journal.pending(DRAIN_BATCH_READINGS, nextSeq);
         if (records.length === 0) break;
+        if (inflight.length > 0 && records.reduce((sum, record) => sum + record.weight, 0) < this.#coalesceBelow) break;
         const batch = this.#plan.batch(records,
           { source: this.#source, nowMs: this.#clock.nowMs(), afterPrevious: nextSeq > 0 });
         nextSeq = batch.lastSeq + 1;

@@ -59,7 +59,7 @@ describe('the pipelined ingest drainer', () => {
         }
       };
       const drainer = new IngestDrainer(journal, READINGS_DRAIN_PLAN, { apply, cursor, batchesInFlight: () => 4 },
-        { drained: () => undefined }, { source: 'n1', clock: { nowMs: () => 1 }, log: silentLogger });
+        { drained: () => undefined }, { source: 'n1', clock: { nowMs: () => 1 }, log: silentLogger, coalesceBelow: 0 });
       drainer.start();
       const written: number[] = [];
       for (let ts = 0; ts < 600; ts += 40) {
@@ -78,6 +78,37 @@ describe('the pipelined ingest drainer', () => {
       expect(await cursor()).toBe(150);
     }
   }, 60_000);
+
+  it('small records wait for the batch in flight and leave together, not as an entry each', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'chronos-drainer-'));
+    dirs.push(dir);
+    const journal = await IngestJournal.open(dir, READINGS_CODEC, silentLogger);
+    const sent: number[] = [];
+    let release: (() => void) | null = null;
+    const apply = async (batch: IngestBatch): Promise<IngestApplied> => {
+      sent.push(batch.readings.length);
+      // The first batch stays in the log until the test lets it go.
+      if (sent.length === 1) await new Promise<void>((resolve) => { release = resolve; });
+      return { inserted: batch.readings.length, duplicates: 0, problem: null };
+    };
+    let cursor = 0;
+    const drainer = new IngestDrainer(journal, READINGS_DRAIN_PLAN,
+      { apply: async (batch) => { const applied = await apply(batch); cursor = batch.lastSeq; return applied; },
+        cursor: () => Promise.resolve(cursor), batchesInFlight: () => 4 },
+      { drained: () => undefined }, { source: 'n1', clock: { nowMs: () => 1 }, log: silentLogger });
+    drainer.start();
+    await journal.append([reading(0)], 0);
+    for (let wait = 0; wait < 200 && release === null; wait += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let ts = 1; ts <= 20; ts += 1) await journal.append([reading(ts)], 0);
+    const releaseFirst = release as (() => void) | null;
+    releaseFirst?.();
+    for (let wait = 0; wait < 400 && journal.stats().pendingRecords > 0; wait += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await drainer.stop();
+    await journal.close();
+    expect(sent).toEqual([1, 20]);
+  });
 
   it('refuses a batch sent behind one that has not applied, and takes it once that one has', async () => {
     const { engine } = await newSession();
