@@ -215,7 +215,8 @@ export class ReadyLoop {
     }
     const persisting = ready.mustSync || ready.entries.length > 0 || ready.snapshot !== null;
     // A leader's appends go out while its own fsync runs; everything else waits for it.
-    const appends = persisting ? ready.messages.filter(mayPrecedePersist) : [];
+    const durableTerm = this.#parts.core.durableTerm;
+    const appends = persisting ? ready.messages.filter((message) => mayPrecedePersist(message, durableTerm)) : [];
     for (const message of appends) this.#stream(message);
     if (persisting) {
       const startMs = performance.now();

@@ -380,10 +380,19 @@ export class RaftCore {
   takeEarlyMessages(): AppendRequest[] {
     const state = this.#state;
     flushAppends(state);
-    if (!state.messages.some(mayPrecedePersist)) return [];
-    const early = state.messages.filter(mayPrecedePersist);
-    state.messages = state.messages.filter((message) => !mayPrecedePersist(message));
+    const term = this.durableTerm;
+    const early = state.messages.filter((message): message is AppendRequest => mayPrecedePersist(message, term));
+    if (early.length === 0) return [];
+    state.messages = state.messages.filter((message) => !mayPrecedePersist(message, term));
+    // A read round's heartbeats are out now: a read arriving later must start its own round,
+    // or answers to heartbeats sent before it arrived would confirm it.
+    state.reads.seal();
     return early;
+  }
+
+  /** The term on disk (what the driver last persisted): appends of that term may precede a persist. */
+  get durableTerm(): number {
+    return this.#state.persistedHardState.term;
   }
 
   /** The driver persisted, sent and applied everything in `ready`. */

@@ -71,10 +71,13 @@ export interface RestoredState {
 
 /**
  * True for messages a driver may send before the Ready's state is durable: a leader's appends
- * and heartbeats (Raft thesis §10.2.1). The leader counts its own entries toward a commit only
- * once persisted, and its term and vote were made durable before it could lead. Votes, vote
- * requests and append responses promise durable state, so they wait for the fsync.
+ * and heartbeats (Raft thesis §10.2.1) of a term already on disk (`durableTerm`, the core's
+ * persisted term between ready() and advance()). The leader counts its own entries toward a
+ * commit only once persisted. A lone voter wins its election within one step, before its new
+ * term is durable: its first appends wait, or a crash could make it reuse that term for other
+ * entries that a learner holding the first ones would never replace. Votes, vote requests and
+ * append responses promise durable state, so they wait for the fsync.
  */
-export function mayPrecedePersist(message: RaftMessage): message is AppendRequest {
-  return message.type === 'append';
+export function mayPrecedePersist(message: RaftMessage, durableTerm: number): message is AppendRequest {
+  return message.type === 'append' && message.term === durableTerm;
 }

@@ -129,7 +129,8 @@ export class SimNode {
     const ready = core.ready();
     // As the real driver: a leader's appends leave before its own fsync (a crash may then
     // lose entries that followers already hold).
-    const early = ready.messages.filter(mayPrecedePersist);
+    const durableTerm = core.durableTerm;
+    const early = ready.messages.filter((message) => mayPrecedePersist(message, durableTerm));
     hooks.send(this, early);
     if (this.pendingCrash === 'beforePersist') {
       this.crash(restartAtMs);
@@ -140,7 +141,7 @@ export class SimNode {
       this.crash(restartAtMs);
       return false;
     }
-    hooks.send(this, ready.messages.filter((message) => !mayPrecedePersist(message)));
+    hooks.send(this, ready.messages.filter((message) => !mayPrecedePersist(message, durableTerm)));
     if (this.pendingCrash === 'afterSend') {
       this.crash(restartAtMs);
       return false;

@@ -73,7 +73,7 @@ describe('log replication', () => {
     const index = core.propose(bytes('k=v'));
     const ready = core.ready();
     expect(ready.entries.map((e) => e.index)).toEqual([index]);
-    expect(ready.messages.filter((m) => m.type === 'append').every(mayPrecedePersist)).toBe(true);
+    expect(ready.messages.filter((m) => m.type === 'append').every((m) => mayPrecedePersist(m, core.durableTerm))).toBe(true);
     // b acknowledges before the leader's own fsync finished: one durable copy is not a quorum.
     core.step({ type: 'appendResponse', from: 'b', to: 'a', term: 2, success: true, matchIndex: index,
       rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0, recovering: false });
@@ -123,6 +123,50 @@ describe('log replication', () => {
     const next = core.ready();
     expect(next.entries.map((e) => e.index)).toEqual([second]);
     expect(next.messages.some((m) => m.type === 'append' && m.entries.some((e) => e.index === second))).toBe(false);
+  });
+
+  it('a read after heartbeats sent early during an fsync starts its own round (no stale read)', () => {
+    const core = new RaftCore({ id: 'a', voters: ['a', 'b', 'c'], preVote: false },
+      { hardState: { term: 1, vote: null, commit: 0 }, snapshot: null, entries: [] }, new Random(3));
+    core.campaign();
+    core.step({ type: 'voteResponse', from: 'b', to: 'a', term: 2, preVote: false, granted: true, recovering: false });
+    core.advance(core.ready());
+    const ack = (from: string, matchIndex: number, readContext: number): void => core.step({ type: 'appendResponse',
+      from, to: 'a', term: 2, success: true, matchIndex, rejectHintIndex: 0, rejectHintTerm: 0, readContext, recovering: false });
+    for (const from of ['b', 'c']) ack(from, core.status().lastIndex, 0);
+    core.advance(core.ready());
+    core.propose(bytes('k=1'));
+    const saving = core.ready(); // its fsync is in flight
+    core.readIndex(1);
+    const first = core.takeEarlyMessages().filter((m) => m.readContext > 0);
+    expect(first.map((m) => m.to).sort()).toEqual(['b', 'c']);
+    core.readIndex(2);
+    const second = core.takeEarlyMessages().filter((m) => m.readContext > 0);
+    expect(second.length).toBe(2);
+    expect(second[0]?.readContext).toBeGreaterThan(first[0]?.readContext ?? Infinity);
+    // b answers the heartbeat sent before read 2 arrived: it confirms read 1 only.
+    ack('b', 1, first[0]?.readContext ?? 0);
+    core.advance(saving);
+    expect(core.ready().readStates.map((r) => r.requestId)).toEqual([1]);
+  });
+
+  it('a lone voter\'s appends wait until its new term is durable (a learner could keep entries of a reused term)', () => {
+    const core = new RaftCore({ id: 'a', voters: ['a'], preVote: false }, {
+      hardState: { term: 1, vote: 'a', commit: 0 },
+      snapshot: { index: 0, term: 0, membership: { voters: ['a'], learners: ['l'] } }, entries: [],
+    }, new Random(3));
+    core.campaign();
+    expect(core.status()).toMatchObject({ role: 'Leader', term: 2 });
+    expect(core.takeEarlyMessages()).toEqual([]);
+    const ready = core.ready();
+    expect(ready.hardState?.term).toBe(2);
+    const appends = ready.messages.filter((m) => m.type === 'append' && m.to === 'l');
+    expect(appends.length).toBeGreaterThan(0);
+    expect(appends.some((m) => mayPrecedePersist(m, core.durableTerm))).toBe(false);
+    core.advance(ready);
+    expect(core.durableTerm).toBe(2);
+    core.propose(bytes('k=1'));
+    expect(core.ready().messages.some((m) => m.type === 'append' && mayPrecedePersist(m, core.durableTerm))).toBe(true);
   });
 
   it('Figure 8: a leader never commits an older-term entry by counting replicas', () => {
