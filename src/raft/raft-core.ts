@@ -381,9 +381,14 @@ export class RaftCore {
     const state = this.#state;
     flushAppends(state);
     const term = this.durableTerm;
-    const early = state.messages.filter((message): message is AppendRequest => mayPrecedePersist(message, term));
-    if (early.length === 0) return [];
-    state.messages = state.messages.filter((message) => !mayPrecedePersist(message, term));
+    const early: AppendRequest[] = [];
+    const later: RaftMessage[] = [];
+    for (const message of state.messages) {
+      if (mayPrecedePersist(message, term)) early.push(message);
+      else later.push(message);
+    }
+    if (early.length === 0) return early;
+    state.messages = later;
     // A read round's heartbeats are out now: a read arriving later must start its own round,
     // or answers to heartbeats sent before it arrived would confirm it.
     state.reads.seal();

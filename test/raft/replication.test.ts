@@ -13,6 +13,22 @@ function entry(index: number, term: number): Entry {
   return { index, term, type: 'noop', data: new Uint8Array(0) };
 }
 
+/** Node a of {a, b, c}, leader of term 2 with that term and its noop's Ready handled. */
+function leaderOfTerm2(): RaftCore {
+  const core = new RaftCore({ id: 'a', voters: ['a', 'b', 'c'], preVote: false },
+    { hardState: { term: 1, vote: null, commit: 0 }, snapshot: null, entries: [] }, new Random(3));
+  core.campaign();
+  core.step({ type: 'voteResponse', from: 'b', to: 'a', term: 2, preVote: false, granted: true, recovering: false });
+  core.advance(core.ready());
+  return core;
+}
+
+/** A follower's successful answer to a's term-2 appends. */
+function appendAck(from: string, matchIndex: number, readContext = 0): AppendResponse {
+  return { type: 'appendResponse', from, to: 'a', term: 2, success: true, matchIndex, rejectHintIndex: 0,
+    rejectHintTerm: 0, readContext, recovering: false };
+}
+
 describe('log replication', () => {
   it('replicates and applies proposals in order on every node', () => {
     const cluster = new TestCluster(IDS, { maxEntriesPerAppend: 2 }).elect('a');
@@ -65,18 +81,13 @@ describe('log replication', () => {
   });
 
   it('a leader counts its own entry toward a commit only once it is durable (appends go out before its fsync)', () => {
-    const core = new RaftCore({ id: 'a', voters: ['a', 'b', 'c'], preVote: false },
-      { hardState: { term: 1, vote: null, commit: 0 }, snapshot: null, entries: [] }, new Random(3));
-    core.campaign();
-    core.step({ type: 'voteResponse', from: 'b', to: 'a', term: 2, preVote: false, granted: true, recovering: false });
-    core.advance(core.ready());
+    const core = leaderOfTerm2();
     const index = core.propose(bytes('k=v'));
     const ready = core.ready();
     expect(ready.entries.map((e) => e.index)).toEqual([index]);
     expect(ready.messages.filter((m) => m.type === 'append').every((m) => mayPrecedePersist(m, core.durableTerm))).toBe(true);
     // b acknowledges before the leader's own fsync finished: one durable copy is not a quorum.
-    core.step({ type: 'appendResponse', from: 'b', to: 'a', term: 2, success: true, matchIndex: index,
-      rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0, recovering: false });
+    core.step(appendAck('b', index));
     expect(core.status().commitIndex).toBe(index - 1);
     core.advance(ready);
     expect(core.status().commitIndex).toBe(index);
@@ -98,13 +109,8 @@ describe('log replication', () => {
   });
 
   it('appends of entries proposed during the leader\'s fsync leave at once; the entries wait for the next Ready', () => {
-    const core = new RaftCore({ id: 'a', voters: ['a', 'b', 'c'], preVote: false },
-      { hardState: { term: 1, vote: null, commit: 0 }, snapshot: null, entries: [] }, new Random(3));
-    core.campaign();
-    core.step({ type: 'voteResponse', from: 'b', to: 'a', term: 2, preVote: false, granted: true, recovering: false });
-    core.advance(core.ready());
-    const ack = (from: string, matchIndex: number): void => core.step({ type: 'appendResponse', from, to: 'a', term: 2,
-      success: true, matchIndex, rejectHintIndex: 0, rejectHintTerm: 0, readContext: 0, recovering: false });
+    const core = leaderOfTerm2();
+    const ack = (from: string, matchIndex: number): void => core.step(appendAck(from, matchIndex));
     // The followers answer the leader's first entry: they leave probing and take appends in a stream.
     for (const from of ['b', 'c']) ack(from, core.status().lastIndex);
     core.advance(core.ready());
@@ -126,13 +132,8 @@ describe('log replication', () => {
   });
 
   it('a read after heartbeats sent early during an fsync starts its own round (no stale read)', () => {
-    const core = new RaftCore({ id: 'a', voters: ['a', 'b', 'c'], preVote: false },
-      { hardState: { term: 1, vote: null, commit: 0 }, snapshot: null, entries: [] }, new Random(3));
-    core.campaign();
-    core.step({ type: 'voteResponse', from: 'b', to: 'a', term: 2, preVote: false, granted: true, recovering: false });
-    core.advance(core.ready());
-    const ack = (from: string, matchIndex: number, readContext: number): void => core.step({ type: 'appendResponse',
-      from, to: 'a', term: 2, success: true, matchIndex, rejectHintIndex: 0, rejectHintTerm: 0, readContext, recovering: false });
+    const core = leaderOfTerm2();
+    const ack = (from: string, matchIndex: number, readContext: number): void => core.step(appendAck(from, matchIndex, readContext));
     for (const from of ['b', 'c']) ack(from, core.status().lastIndex, 0);
     core.advance(core.ready());
     core.propose(bytes('k=1'));
