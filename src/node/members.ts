@@ -97,12 +97,14 @@ const BUSY_RETRY_MS = 50;
 const BUSY_RETRIES = 60;
 
 /**
- * True for the core's refusal while an earlier membership change is not yet committed, also
- * when it reaches here wrapped (as the NOT_APPLIED answer a proposal refused in the loop gets).
+ * True for the core's refusals that pass by themselves: an earlier membership change not yet
+ * committed, or a removal while too few remaining voters hold the committed log (a follower a
+ * few entries behind); also when wrapped (as the NOT_APPLIED answer a refused proposal gets).
  */
 function isChangeInProgress(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    if (isChronosError(e, 'UNAVAILABLE') && e.details['pendingConfigIndex'] !== undefined) return true;
+    if (!isChronosError(e, 'UNAVAILABLE')) continue;
+    if (e.details['pendingConfigIndex'] !== undefined || e.details['caughtUp'] !== undefined) return true;
   }
   return false;
 }
@@ -110,7 +112,8 @@ function isChangeInProgress(error: unknown): boolean {
 /**
  * Makes `change` on the leader, passing it on from a follower; see RaftNode.changeMembership.
  * While an earlier change is still uncommitted (a new leader counts its whole log as one until
- * its first entry commits) the change waits for it, up to ~3 s, instead of failing.
+ * its first entry commits), or a removal waits for the remaining voters to catch up, the change
+ * retries for up to ~3 s instead of failing.
  */
 export async function changeMembership(change: MemberChange, port: MembershipPort): Promise<MembersView> {
   for (let attempt = 1; ; attempt++) {

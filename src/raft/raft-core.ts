@@ -264,7 +264,27 @@ export class RaftCore {
     }
     const problem = membershipChangeProblem(state.membership, next);
     if (problem !== null) throw new ChronosError('INVALID_ARGUMENT', problem);
+    this.#assertRemovalLeavesCaughtUpMajority(next);
     return this.#appendMembership(next);
+  }
+
+  /**
+   * A removal must leave a majority of the remaining voters holding everything committed (etcd's
+   * strict reconfiguration check). Otherwise the new configuration may be unable to elect
+   * anyone: voters that never caught up (new or wiped, so recovering) cannot outvote the ones
+   * that hold the log, and the removed node that held more no longer campaigns.
+   */
+  #assertRemovalLeavesCaughtUpMajority(next: Membership): void {
+    const state = this.#state;
+    if (next.voters.length >= state.voters.length) return;
+    const committed = state.log.committed;
+    const caughtUp = next.voters.filter((id) =>
+      id === state.id || (state.progress.get(id)?.match ?? 0) >= committed).length;
+    if (caughtUp >= majority(next.voters.length)) return;
+    throw new ChronosError('UNAVAILABLE', `removing a voter now would leave ${caughtUp} of ` +
+      `${next.voters.length} remaining voters holding the committed log (index ${committed}); ` +
+      'a majority must: bring the lagging members up to date first',
+    { details: { caughtUp, remainingVoters: next.voters.length, commitIndex: committed } });
   }
 
   #appendMembership(next: Membership): number {

@@ -22,6 +22,19 @@ export interface SimFaults extends NetworkFaults {
    * almost never produce.
    */
   readonly crashAfterCommitRate: number;
+  /**
+   * Chance that a node that has just won an election crashes before its first persist as
+   * leader: a lone voter leads before its new term is durable, and what it sent meanwhile must
+   * not outlive the crash in a form a later leader of the same term would contradict.
+   */
+  readonly crashAfterElectionRate: number;
+  /**
+   * A Ready's persist (WAL fsync) takes up to this many ms; meanwhile the node steps what
+   * arrives and sends the appends of entries proposed meanwhile, as the real driver does.
+   */
+  readonly persistMsMax: number;
+  /** Chance that one persist stalls for up to two seconds (a slow disk, a busy device). */
+  readonly persistStallRate: number;
 }
 
 /** Draws fault rates from the seed (swarm testing); `overrides` pin some of them. */
@@ -32,6 +45,7 @@ export function swarmFaults(random: Random, overrides: Partial<SimFaults>): SimF
     duplicateRate: random.pick([0, 0.02, 0.1]),
     delayMinMs: 1,
     delayMaxMs,
+    lateRate: random.pick([0, 0.002, 0.01]),
     partitionRate: random.pick([0, 0.002, 0.01, 0.03]),
     partitionDurationMsMax: random.pick([300, 1_000, 5_000]),
     crashRate: random.pick([0, 0.002, 0.01]),
@@ -43,6 +57,9 @@ export function swarmFaults(random: Random, overrides: Partial<SimFaults>): SimF
     compactEveryEntries: random.pick([5, 20, 1_000_000]),
     diskLossRate: random.pick([0, 0.001, 0.004]),
     crashAfterCommitRate: random.pick([0, 0.02, 0.1]),
+    crashAfterElectionRate: random.pick([0, 0.1, 0.5]),
+    persistMsMax: random.pick([0, 15, 40]),
+    persistStallRate: random.pick([0, 0.01, 0.05]),
     ...overrides,
   };
 }

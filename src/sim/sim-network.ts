@@ -8,7 +8,12 @@ export interface NetworkFaults {
   readonly duplicateRate: number;
   readonly delayMinMs: number;
   readonly delayMaxMs: number;
+  /** Chance that a packet is held for one to three seconds (a retransmission, a stalled link). */
+  readonly lateRate: number;
 }
+
+const LATE_MS_MIN = 1_000;
+const LATE_MS_MAX = 3_000;
 
 /** Bound on packets in flight: a runaway sender is a bug, not something to buffer. */
 const PACKETS_IN_FLIGHT_MAX = 100_000;
@@ -58,7 +63,9 @@ export class SimNetwork {
     if (this.#random.chance(this.#faults.dropRate)) return;
     const copies = this.#random.chance(this.#faults.duplicateRate) ? 2 : 1;
     for (let copy = 0; copy < copies; copy += 1) {
-      const delayMs = this.#random.between(this.#faults.delayMinMs, this.#faults.delayMaxMs);
+      const delayMs = this.#random.chance(this.#faults.lateRate)
+        ? this.#random.between(LATE_MS_MIN, LATE_MS_MAX)
+        : this.#random.between(this.#faults.delayMinMs, this.#faults.delayMaxMs);
       this.#sequence += 1;
       this.#packets.push({ deliverAtMs: nowMs + delayMs, sequence: this.#sequence,
         payload: message });

@@ -2,7 +2,7 @@ import { assert } from '../lib/index.js';
 import type { Random } from '../lib/index.js';
 import { mayPrecedePersist, RaftCore } from '../raft/index.js';
 import type {
-  Entry, HardState, NodeId, RaftConfig, RaftMessage, ReadState, Snapshot,
+  Entry, HardState, NodeId, RaftConfig, RaftMessage, ReadState, Ready, Snapshot,
 } from '../raft/index.js';
 import { decodeKv, encodeKv, parseCommand } from './kv.js';
 
@@ -29,7 +29,7 @@ export interface SimNodeHooks {
 /** One simulated server: a RaftCore, a driver loop modelled on the real one, a KV map. */
 export class SimNode {
   readonly id: NodeId;
-  readonly #config: RaftConfig;
+  #config: RaftConfig;
   readonly #random: Random;
   readonly #compactEveryEntries: number;
   readonly #durable: DurableStore = {
@@ -37,6 +37,8 @@ export class SimNode {
   };
   /** The newest snapshot this node wrote: what an operator's backup of it would hold. */
   #backup: Snapshot | null = null;
+  /** The Ready whose persist is in flight, what of it was sent, and when its fsync ends. */
+  #inFlight: { ready: Ready; sent: ReadonlySet<RaftMessage>; doneAtMs: number } | null = null;
   core: RaftCore | null = null;
   kv = new Map<string, string>();
   appliedIndex = 0;
@@ -65,6 +67,12 @@ export class SimNode {
     return this.#durable.hardState.commit;
   }
 
+  /** True while the disk still marks this node recovering (or a persist is in flight). */
+  get durablyRecovering(): boolean {
+    const hardState = this.#durable.hardState;
+    return this.#inFlight !== null || hardState.recovering === true || hardState.term === 0;
+  }
+
   /** Rebuilds the core and the state machine from the durable store only. */
   restart(): void {
     assert(this.core === null, `restarting live node ${this.id}`);
@@ -83,6 +91,7 @@ export class SimNode {
   /** Loses everything not in the durable store. */
   crash(restartAtMs: number): void {
     this.core = null;
+    this.#inFlight = null;
     this.kv = new Map();
     this.pendingCrash = null;
     this.restartAtMs = restartAtMs;
@@ -92,8 +101,11 @@ export class SimNode {
    * Crashes and loses the disk: it comes back empty (new hardware) or from its last backup,
    * marked recovering as `snapshot restore` marks it. `forgetRecovering` plants the bug of a
    * restore that keeps the node's term but not the mark, so the node trusts a log it lost.
+   * It is started with `voters`, the cluster's members now, as an operator would start it.
    */
-  loseDisk(restartAtMs: number, loss: DiskLoss, forgetRecovering: boolean): void {
+  loseDisk(restartAtMs: number, loss: DiskLoss, forgetRecovering: boolean,
+    voters: readonly NodeId[]): void {
+    this.#config = { ...this.#config, voters };
     const term = this.#durable.hardState.term;
     const image = loss === 'olderImage' ? this.#backup : null;
     const commit = image?.meta.index ?? 0;
@@ -105,7 +117,7 @@ export class SimNode {
     this.crash(restartAtMs);
   }
 
-  #persist(ready: ReturnType<RaftCore['ready']>): void {
+  #persist(ready: Ready): void {
     const durable = this.#durable;
     if (ready.snapshot !== null) {
       durable.snapshot = ready.snapshot;
@@ -122,16 +134,46 @@ export class SimNode {
     if (ready.hardState !== null) durable.hardState = ready.hardState;
   }
 
-  /** Runs one Ready through persist → send → apply → advance; returns false if it crashed. */
-  handleReady(hooks: SimNodeHooks, restartAtMs: number): boolean {
+  /** True while a Ready's persist (its WAL fsync) is in flight. */
+  get persisting(): boolean {
+    return this.#inFlight !== null;
+  }
+
+  /**
+   * Takes the next Ready and sends what may precede its persist (a leader's appends of a
+   * durable term, as the real driver). A persist that takes time
+   * stays in flight across steps: the simulation keeps stepping messages, ticks, proposals and
+   * reads into the core meanwhile, as the driver does during its fsync. Returns false if the
+   * node crashed.
+   */
+  beginReady(hooks: SimNodeHooks, nowMs: number, persistMs: number, restartAtMs: number): boolean {
     const core = this.core;
-    assert(core !== null, 'handleReady on a crashed node');
+    assert(core !== null && this.#inFlight === null, `beginReady on ${this.id} while busy or down`);
     const ready = core.ready();
-    // As the real driver: a leader's appends leave before its own fsync (a crash may then
-    // lose entries that followers already hold).
     const durableTerm = core.durableTerm;
-    const early = ready.messages.filter((message) => mayPrecedePersist(message, durableTerm));
-    hooks.send(this, early);
+    const sent = new Set<RaftMessage>(ready.messages.filter((message) =>
+      mayPrecedePersist(message, durableTerm)));
+    hooks.send(this, [...sent]);
+    const mustPersist = ready.mustSync || ready.entries.length > 0 || ready.snapshot !== null;
+    this.#inFlight = { ready, sent, doneAtMs: nowMs + (mustPersist ? persistMs : 0) };
+    return this.finishIfDue(hooks, nowMs, restartAtMs);
+  }
+
+  /**
+   * While the persist is in flight, sends the appends of entries proposed meanwhile (the
+   * driver's early messages); once it is due, persists, sends the rest, applies and advances.
+   * Returns false if the node crashed.
+   */
+  finishIfDue(hooks: SimNodeHooks, nowMs: number, restartAtMs: number): boolean {
+    const core = this.core;
+    const inFlight = this.#inFlight;
+    assert(core !== null && inFlight !== null, `finishIfDue on ${this.id} with nothing in flight`);
+    if (nowMs < inFlight.doneAtMs) {
+      hooks.send(this, core.takeEarlyMessages());
+      return true;
+    }
+    this.#inFlight = null;
+    const { ready, sent } = inFlight;
     if (this.pendingCrash === 'beforePersist') {
       this.crash(restartAtMs);
       return false;
@@ -141,11 +183,18 @@ export class SimNode {
       this.crash(restartAtMs);
       return false;
     }
-    hooks.send(this, ready.messages.filter((message) => !mayPrecedePersist(message, durableTerm)));
+    hooks.send(this, ready.messages.filter((message) => !sent.has(message)));
     if (this.pendingCrash === 'afterSend') {
       this.crash(restartAtMs);
       return false;
     }
+    this.#apply(hooks, ready);
+    core.advance(ready);
+    this.#maybeCompact(core);
+    return true;
+  }
+
+  #apply(hooks: SimNodeHooks, ready: Ready): void {
     if (ready.snapshot !== null) {
       this.kv = decodeKv(ready.snapshot.data);
       this.appliedIndex = ready.snapshot.meta.index;
@@ -160,9 +209,6 @@ export class SimNode {
       this.appliedIndex = entry.index;
     }
     for (const readState of ready.readStates) hooks.readState(this, readState);
-    core.advance(ready);
-    this.#maybeCompact(core);
-    return true;
   }
 
   #maybeCompact(core: RaftCore): void {

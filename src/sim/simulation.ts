@@ -14,6 +14,7 @@ const STEP_MS = 10;
 const TICK_MS = 100;
 /** Ready rounds per node per step; each round's messages go to the network, so it drains. */
 const READY_ROUNDS_PER_STEP_MAX = 4;
+const PERSIST_STALL_MS_MAX = 2_000;
 const CRASH_POINTS: readonly CrashPoint[] = ['beforePersist', 'afterPersist', 'afterSend'];
 
 /** One simulation run: seed, cluster size, length of the fault phase. */
@@ -27,6 +28,12 @@ export interface SimOptions {
   readonly livenessSteps?: number;
   /** Planted bug for tests: a node that lost its disk comes back without its recovering mark. */
   readonly plantLostRecoveringMark?: boolean;
+  /**
+   * The cluster starts as one voter and grows by adding learners that are promoted once caught
+   * up (a lone voter wins elections alone, before its term is durable). Drawn from the seed
+   * when unset.
+   */
+  readonly growFromOneVoter?: boolean;
 }
 
 /** Summary of a passing run. */
@@ -41,6 +48,10 @@ export interface SimResult {
   readonly diskLosses: number;
   readonly membershipChanges: number;
   readonly delivered: number;
+  /** Persists that stalled for hundreds of ms while the node went on stepping. */
+  readonly persistStalls: number;
+  /** Voters of the final leader (a cluster grown from one voter ends with more). */
+  readonly voters: number;
   /** FNV-1a over every node's state after each step: equal for equal seeds. */
   readonly traceHash: number;
 }
@@ -93,6 +104,7 @@ class Simulation {
   #crashes = 0;
   #diskLosses = 0;
   #membershipChanges = 0;
+  #persistStalls = 0;
   #reads = 0;
   #healAtMs = 0;
   #trace = 0x811c9dc5;
@@ -102,16 +114,22 @@ class Simulation {
   readonly #acknowledged: Proposal[] = [];
   /** ReadIndex requests: the highest acknowledged index when each was issued. */
   readonly #readFloors = new Map<number, number>();
+  /** The incarnation and term each node was last seen leading. */
+  readonly #ledTerms = new Map<string, string>();
 
   constructor(options: SimOptions) {
     assert(options.steps >= 0 && Number.isSafeInteger(options.steps), 'steps must be >= 0');
     this.#options = options;
     this.#random = new Random(options.seed);
-    this.#faults = swarmFaults(this.#random, options.faults ?? {});
+    const growing = options.growFromOneVoter ?? this.#random.chance(0.25);
+    // A growing cluster needs membership changes to grow at all.
+    const growth = growing ? { membershipRate: this.#random.pick([0.002, 0.01]) } : {};
+    this.#faults = swarmFaults(this.#random, { ...growth, ...options.faults });
     this.#network = new SimNetwork(this.#random.fork(), this.#faults);
     const ids = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
+    const voters = growing ? ids.slice(0, 1) : ids;
     this.#nodes = ids.map((id) => new SimNode(id, {
-      id, voters: ids, maxEntriesPerAppend: this.#random.pick([1, 4, 64]),
+      id, voters, maxEntriesPerAppend: this.#random.pick([1, 4, 64]),
       maxInflightAppends: this.#random.pick([1, 4]),
     }, this.#random.fork(), this.#faults.compactEveryEntries));
     this.#hooks = {
@@ -136,7 +154,8 @@ class Simulation {
       acknowledged: this.#acknowledged.length, reads: this.#reads, crashes: this.#crashes,
       diskLosses: this.#diskLosses,
       membershipChanges: this.#membershipChanges,
-      delivered: this.#network.delivered, traceHash: this.#trace >>> 0,
+      delivered: this.#network.delivered, persistStalls: this.#persistStalls,
+      voters: this.#leader()?.core?.status().voters.length ?? 0, traceHash: this.#trace >>> 0,
     };
   }
 
@@ -172,14 +191,23 @@ class Simulation {
     const restartAtMs = this.#nowMs + this.#random.between(STEP_MS, this.#faults.downtimeMsMax);
     let busy = false;
     const commitBefore = node.core?.status().commitIndex ?? 0;
+    if (this.#faultsOn && this.#justElected(node) &&
+      this.#random.chance(this.#faults.crashAfterElectionRate)) {
+      node.pendingCrash = 'beforePersist';
+    }
     for (let round = 0; round < READY_ROUNDS_PER_STEP_MAX; round += 1) {
       const core = node.core;
-      if (core === null || !core.hasReady()) break;
+      if (core === null) break;
+      if (node.persisting) {
+        busy = true;
+        if (!node.finishIfDue(this.#hooks, this.#nowMs, restartAtMs)) return this.#crashed(node);
+        if (node.persisting) break;
+        continue;
+      }
+      if (!core.hasReady()) break;
       busy = true;
-      if (!node.handleReady(this.#hooks, restartAtMs)) {
-        this.#crashes += 1;
-        this.#pending.delete(`${node.id}#${node.incarnation}`);
-        return true;
+      if (!node.beginReady(this.#hooks, this.#nowMs, this.#persistMs(), restartAtMs)) {
+        return this.#crashed(node);
       }
     }
     const status = node.core?.status();
@@ -187,13 +215,36 @@ class Simulation {
       this.#random.chance(this.#faults.crashAfterCommitRate)) {
       node.pendingCrash = 'afterSend';
     }
+    // A crash that did not strike inside a Ready strikes now (maybe mid-fsync).
     if (node.core !== null && node.pendingCrash !== null) {
       node.crash(restartAtMs);
-      this.#crashes += 1;
-      this.#pending.delete(`${node.id}#${node.incarnation}`);
-      return true;
+      return this.#crashed(node);
     }
     return busy;
+  }
+
+  /** True the first time a node is seen leading a term (per incarnation). */
+  #justElected(node: SimNode): boolean {
+    const status = node.core?.status();
+    if (status?.role !== 'Leader') return false;
+    const term = `${node.incarnation}/${status.term}`;
+    if (this.#ledTerms.get(node.id) === term) return false;
+    this.#ledTerms.set(node.id, term);
+    return true;
+  }
+
+  #crashed(node: SimNode): true {
+    this.#crashes += 1;
+    this.#pending.delete(`${node.id}#${node.incarnation}`);
+    return true;
+  }
+
+  /** How long the next persist takes: a few ms, or a stall while faults are on. */
+  #persistMs(): number {
+    const stall = this.#random.chance(this.#faults.persistStallRate) && this.#faultsOn;
+    if (!stall) return this.#random.int(this.#faults.persistMsMax + 1);
+    this.#persistStalls += 1;
+    return this.#random.between(200, PERSIST_STALL_MS_MAX);
   }
 
   #injectFaults(): void {
@@ -227,18 +278,24 @@ class Simulation {
   }
 
   /**
-   * One node loses its disk, as in the guide's Replace Failed Node: only while every node is
-   * up and caught up, since Raft tolerates one lost disk at a time, not a second before the
-   * first has been repaired.
+   * One node loses its disk, as in the guide's Replace Failed Node: only while there are three
+   * voters and every node is up and caught up, since Raft tolerates one lost disk at a time,
+   * not a second before the first has been repaired.
    */
   #loseDisk(): void {
+    // Caught up on disk, not only in memory: a node whose first fsync is still in flight (or
+    // never finished before a crash) holds nothing durable yet, a lost disk of its own.
     const allCaughtUp = this.#nodes.every((node) =>
-      node.core !== null && !node.core.status().recovering);
-    if (!allCaughtUp) return;
+      node.core !== null && !node.core.status().recovering && !node.durablyRecovering);
+    // A lone voter's disk is the only copy of the log: the procedure needs three voters.
+    const voterCount = this.#leader()?.core?.status().voters.length ?? 0;
+    if (!allCaughtUp || voterCount < 3) return;
     const node = this.#random.pick(this.#nodes);
     const restartAtMs = this.#nowMs + this.#random.between(STEP_MS, this.#faults.downtimeMsMax);
+    // The operator starts the replacement with the cluster's current members.
+    const members = this.#leader()?.core?.status().voters ?? [];
     node.loseDisk(restartAtMs, this.#random.pick(['wiped', 'olderImage'] as const),
-      this.#options.plantLostRecoveringMark === true);
+      this.#options.plantLostRecoveringMark === true, members);
     this.#pending.delete(`${node.id}#${node.incarnation}`);
     this.#diskLosses += 1;
   }
@@ -256,8 +313,8 @@ class Simulation {
     const next: Membership = missing.length > 0
       ? { voters, learners: [this.#random.pick(missing)] }
       : { voters: voters.filter((id) => id !== this.#random.pick(voters)) };
-    // Never below three voters: with two, one crash stops the cluster for good.
-    if (next.voters.length < 3) return;
+    // Never remove below three voters: with two, one crash stops the cluster for good.
+    if (missing.length === 0 && next.voters.length < 3) return;
     expectRefusal(() => {
       core.proposeMembership(next);
       this.#membershipChanges += 1;
@@ -350,7 +407,7 @@ class Simulation {
   #liveness(): void {
     this.#faultsOn = false;
     this.#network.heal();
-    this.#network.setFaults({ dropRate: 0, duplicateRate: 0, delayMinMs: 1, delayMaxMs: 20 });
+    this.#network.setFaults({ dropRate: 0, duplicateRate: 0, delayMinMs: 1, delayMaxMs: 20, lateRate: 0 });
     for (const node of this.#nodes) {
       node.pendingCrash = null;
       if (node.core === null) node.restartAtMs = this.#nowMs;

@@ -78,6 +78,25 @@ describe('learners', () => {
     expect(cluster.appliedText('b')).toContain('after-removal');
   });
 
+  it('refuses a removal that would leave the remaining voters without a caught-up majority', () => {
+    const voters = ['a', 'b', 'c', 'd', 'e'];
+    const cluster = new TestCluster(voters);
+    cluster.isolated.add('d');
+    cluster.isolated.add('e');
+    cluster.elect('a');
+    for (let i = 0; i < 3; i += 1) cluster.core('a').propose(bytes(`w${i}`));
+    cluster.stabilize();
+    const core = cluster.core('a');
+    // Without c only a and b of a, b, d, e hold the log: d and e (never caught up, so
+    // recovering) could not outvote them, and nobody could be elected.
+    expect(() => core.proposeMembership({ voters: ['a', 'b', 'd', 'e'] }))
+      .toThrow(/leave 2 of 4 remaining voters holding the committed log/);
+    expect(() => core.proposeMembership({ voters: ['b', 'c', 'd', 'e'] })).toThrow(/2 of 4/);
+    core.proposeMembership({ voters: ['a', 'b', 'c', 'e'] });
+    cluster.stabilize();
+    expect(core.status().voters).toEqual(['a', 'b', 'c', 'e']);
+  });
+
   it('refuses a change of more than one member, or a member both voter and learner', () => {
     const cluster = new TestCluster(IDS).elect('a');
     const core = cluster.core('a');

@@ -26,7 +26,8 @@ describe('simulation harness', () => {
   it('a fault-free run elects one leader and acknowledges writes', () => {
     const result = runSimulation({ seed: 3, nodes: 3, steps: 1_000, faults: {
       dropRate: 0, duplicateRate: 0, partitionRate: 0, crashRate: 0, transferRate: 0,
-      proposeRate: 0.2,
+      proposeRate: 0.2, crashAfterCommitRate: 0, crashAfterElectionRate: 0, lateRate: 0,
+      persistStallRate: 0,
     } });
     expect(result.leaders).toBe(1);
     expect(result.crashes).toBe(0);
@@ -42,6 +43,19 @@ describe('simulation harness', () => {
       }
     }
     expect(diskLosses).toBeGreaterThan(100);
+  });
+
+  it('grows clusters from one voter and stalls persists while nodes go on stepping', () => {
+    let grown = 0;
+    let stalls = 0;
+    for (let seed = 1; seed <= 20; seed += 1) {
+      const result = runSimulation({ seed, nodes: 3, steps: 1_500, growFromOneVoter: true,
+        faults: { membershipRate: 0.01, persistStallRate: 0.05 } });
+      if (result.voters === 3) grown += 1;
+      stalls += result.persistStalls;
+    }
+    expect(grown).toBeGreaterThan(5);
+    expect(stalls).toBeGreaterThan(100);
   });
 
   it('catches the planted bug of a restore that forgets the recovering mark', () => {
