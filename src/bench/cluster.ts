@@ -23,10 +23,14 @@ export interface ClusterPlan {
   readonly reads: ReadPlan;
 }
 
-/** The brief's workload: 1 s warm-up and 4 windows of 2 s (8 s measured) per concurrency. */
+/**
+ * The brief's workload: 1 s warm-up and 4 windows of 2 s (8 s measured) per concurrency, after
+ * 10 s of priming: a Node process's write path runs at a third of its speed until V8 has
+ * optimized it (one client, no priming: ~110 writes/s in the first second, ~300 after 12 s).
+ */
 export const DEFAULT_PLAN: ClusterPlan = {
   concurrencies: [1, 16, 64],
-  primeMs: 2_000,
+  primeMs: 10_000,
   warmMs: 1_000,
   windowMs: 2_000,
   windows: 4,

@@ -1,7 +1,7 @@
 import { Server } from '@grpc/grpc-js';
 import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ChronosError, errorMessage, assert } from '../lib/index.js';
-import { serverCredentials } from './credentials.js';
+import { NO_CHANNELZ, serverCredentials } from './credentials.js';
 import type { TlsMaterial } from './credentials.js';
 import { protoService } from './proto-loader.js';
 import type { ServiceName } from './proto-loader.js';
@@ -38,6 +38,7 @@ export class GrpcServer {
   constructor(options: GrpcServerOptions) {
     this.#options = options;
     this.#server = new Server({
+      ...NO_CHANNELZ,
       'grpc.max_receive_message_length': GRPC_MESSAGE_BYTES_MAX,
       'grpc.max_send_message_length': GRPC_MESSAGE_BYTES_MAX,
     });

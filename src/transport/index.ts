@@ -15,6 +15,7 @@ export {
   serverCredentials,
   channelCredentials,
   channelOptions,
+  NO_CHANNELZ,
   servesTls,
   DEFAULT_TLS_DOMAIN,
 } from './credentials.js';

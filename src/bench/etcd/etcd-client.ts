@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, credentials } from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
 import type { MethodDefinition } from '@grpc/proto-loader';
+import { NO_CHANNELZ } from '../../transport/index.js';
 
 /** Where the proto lives in the source tree (tsc does not copy it to dist/). */
 const PROTO_RELATIVE = join('src', 'bench', 'etcd', 'etcd-kv.proto');
@@ -56,7 +57,8 @@ export class EtcdClient {
 
   constructor(address: string) {
     this.#address = address;
-    this.#client = new Client(address, credentials.createInsecure());
+    // Configured as our own clients are (channelz off), so both systems pay the same client.
+    this.#client = new Client(address, credentials.createInsecure(), { ...NO_CHANNELZ });
   }
 
   #call(method: Method, request: object, deadlineMs: number): Promise<unknown> {
