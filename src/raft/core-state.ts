@@ -112,6 +112,20 @@ export class CoreState {
     return this.voters.includes(this.config.id);
   }
 
+  /**
+   * Whether this node may stand for election. A recovering node (its log may lack what it once
+   * acknowledged) may only while its committed voters are the ones it was started with: one
+   * replaying an older configuration from the log (say the single voter a cluster grew from)
+   * would otherwise count itself a majority of that past cluster and lead without the
+   * entries the current members committed. It still votes, and campaigns once caught up.
+   */
+  mayCampaign(): boolean {
+    if (!this.isVoter()) return false;
+    if (!this.recovering) return true;
+    const started = this.config.voters;
+    return this.voters.length === started.length && this.voters.every((id) => started.includes(id));
+  }
+
   otherVoters(): NodeId[] {
     return this.voters.filter((id) => id !== this.config.id);
   }

@@ -32,7 +32,7 @@ export function becomeFollower(state: CoreState, term: number, leader: NodeId | 
 
 /** Starts an election: pre-vote first unless disabled or forced by leadership transfer. */
 export function campaign(state: CoreState, leadershipTransfer: boolean): void {
-  if (state.role === 'Leader' || !state.isVoter()) return;
+  if (state.role === 'Leader' || !state.mayCampaign()) return;
   if (state.config.preVote && !leadershipTransfer) becomePreCandidate(state);
   else becomeCandidate(state, leadershipTransfer);
 }
@@ -81,9 +81,9 @@ function becomeLeader(state: CoreState): void {
     if (id === state.id) progress.match = state.log.lastIndex();
     state.progress.set(id, progress);
   }
-  // Any uncommitted config entry may still be pending: allow no new change until it commits.
-  state.pendingConfigIndex = state.log.lastIndex();
-  appendLocal(state, 'noop', new Uint8Array(0));
+  // Any uncommitted config entry may still be pending, and the caught-up check of a removal
+  // needs this term's commit index: allow no change until the noop commits.
+  state.pendingConfigIndex = appendLocal(state, 'noop', new Uint8Array(0));
 }
 
 /**
@@ -115,9 +115,12 @@ export function handleVoteResponse(state: CoreState, message: VoteResponse): voi
   if (!expected || !state.voters.includes(message.from)) return;
   // A granted pre-vote carries the term we would campaign in; anything else is stale.
   if (message.preVote && message.granted && message.term !== state.term + 1) return;
-  if (message.granted) state.votesGranted.add(message.from);
-  if (message.granted && message.recovering) state.votesGrantedRecovering.add(message.from);
-  else state.votesRejected.add(message.from);
+  if (!message.granted) {
+    state.votesRejected.add(message.from);
+  } else {
+    state.votesGranted.add(message.from);
+    if (message.recovering) state.votesGrantedRecovering.add(message.from);
+  }
   tallyVotes(state);
 }
 

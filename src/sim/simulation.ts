@@ -279,7 +279,7 @@ class Simulation {
 
   /**
    * One node loses its disk, as in the guide's Replace Failed Node: only while there are three
-   * voters and every node is up and caught up, since Raft tolerates one lost disk at a time,
+   * voters, no membership change is under way and every node is up and caught up, since Raft tolerates one lost disk at a time,
    * not a second before the first has been repaired.
    */
   #loseDisk(): void {
@@ -287,15 +287,18 @@ class Simulation {
     // never finished before a crash) holds nothing durable yet, a lost disk of its own.
     const allCaughtUp = this.#nodes.every((node) =>
       node.core !== null && !node.core.status().recovering && !node.durablyRecovering);
-    // A lone voter's disk is the only copy of the log: the procedure needs three voters.
-    const voterCount = this.#leader()?.core?.status().voters.length ?? 0;
-    if (!allCaughtUp || voterCount < 3) return;
+    // A lone voter's disk is the only copy of the log: the procedure needs three voters, and
+    // no membership change under way (every node has committed the leader's members).
+    const settled = this.#leader()?.core?.status();
+    const setOf = (voters: readonly NodeId[]): string => [...voters].sort().join(',');
+    const oneMembership = settled !== undefined && settled.learners.length === 0 &&
+      this.#nodes.every((node) => setOf(node.core?.status().voters ?? []) === setOf(settled.voters));
+    if (!allCaughtUp || !oneMembership || settled.voters.length < 3) return;
     const node = this.#random.pick(this.#nodes);
     const restartAtMs = this.#nowMs + this.#random.between(STEP_MS, this.#faults.downtimeMsMax);
     // The operator starts the replacement with the cluster's current members.
-    const members = this.#leader()?.core?.status().voters ?? [];
     node.loseDisk(restartAtMs, this.#random.pick(['wiped', 'olderImage'] as const),
-      this.#options.plantLostRecoveringMark === true, members);
+      this.#options.plantLostRecoveringMark === true, settled.voters);
     this.#pending.delete(`${node.id}#${node.incarnation}`);
     this.#diskLosses += 1;
   }

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/lib/random.js';
+import { RaftCore, encodeMembership } from '../../src/raft/index.js';
+import type { NodeId } from '../../src/raft/index.js';
 import { bytes, TestCluster } from './cluster.js';
 
 const IDS = ['a', 'b', 'c'];
@@ -76,5 +79,25 @@ describe('a node that lost its disk (Replace Failed Node)', () => {
     cluster.core('c').campaign();
     cluster.stabilize();
     expect(cluster.core('c').status().role).not.toBe('Leader');
+  });
+
+  it('does not stand for election while it replays a past configuration (the voter the cluster grew from)', () => {
+    // A replacement for a, started with the current members, replays the log from index 1:
+    // the cluster grew from a alone, so a's committed voters are now just a.
+    const replacement = (startedWith: readonly NodeId[]): RaftCore => new RaftCore(
+      { id: 'a', voters: startedWith, preVote: false },
+      {
+        hardState: { term: 2, vote: null, commit: 1, recovering: true }, snapshot: null,
+        entries: [{ index: 1, term: 1, type: 'config', data: encodeMembership({ voters: ['a'] }) }],
+      }, new Random(5));
+    const replaying = replacement(IDS);
+    expect(replaying.status()).toMatchObject({ voters: ['a'], recovering: true });
+    replaying.campaign();
+    for (let tick = 0; tick < 100; tick += 1) replaying.tick();
+    expect(replaying.status()).toMatchObject({ role: 'Follower', term: 2 });
+    // A one-node cluster restored from its backup is started alone and leads as before.
+    const alone = replacement(['a']);
+    alone.campaign();
+    expect(alone.status()).toMatchObject({ role: 'Leader', term: 3 });
   });
 });

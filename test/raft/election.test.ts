@@ -7,6 +7,21 @@ import { TestCluster, bytes } from './cluster.js';
 const IDS = ['a', 'b', 'c'];
 
 describe('elections', () => {
+  it('counts a granted vote once: an intact grant is not also a rejection', () => {
+    const core = new RaftCore({ id: 'a', voters: ['a', 'b', 'c', 'd', 'e'], preVote: false },
+      { hardState: { term: 1, vote: null, commit: 0 }, snapshot: null, entries: [] }, new Random(9));
+    core.campaign();
+    const grant = (from: string, recovering: boolean): void => core.step({
+      type: 'voteResponse', from, to: 'a', term: 2, preVote: false, granted: true, recovering });
+    // Three intact grants are needed (two voters lost their logs); they arrive around theirs.
+    grant('b', false);
+    grant('c', true);
+    grant('d', true);
+    expect(core.status().role).toBe('Candidate');
+    grant('e', false);
+    expect(core.status()).toMatchObject({ role: 'Leader', term: 2 });
+  });
+
   it('a campaign with pre-vote elects a leader in term 1 and commits its noop', () => {
     const cluster = new TestCluster(IDS).elect('a');
     expect(cluster.leaders()).toEqual(['a']);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/lib/random.js';
+import { RaftCore } from '../../src/raft/index.js';
 import { bytes, TestCluster } from './cluster.js';
 
 const IDS = ['a', 'b', 'c'];
@@ -95,6 +97,18 @@ describe('learners', () => {
     core.proposeMembership({ voters: ['a', 'b', 'c', 'e'] });
     cluster.stabilize();
     expect(core.status().voters).toEqual(['a', 'b', 'c', 'e']);
+  });
+
+  it('a new leader changes no membership before its first entry commits, even from an empty log', () => {
+    const core = new RaftCore({ id: 'a', voters: ['a', 'b', 'c', 'd', 'e'], preVote: false },
+      { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] }, new Random(7));
+    core.campaign();
+    for (const from of ['b', 'c']) {
+      core.step({ type: 'voteResponse', from, to: 'a', term: 1, preVote: false, granted: true, recovering: true });
+    }
+    expect(core.status().role).toBe('Leader');
+    // With nothing committed yet every member would look caught up to index 0.
+    expect(() => core.proposeMembership({ voters: ['b', 'c', 'd', 'e'] })).toThrow(/already in progress/);
   });
 
   it('refuses a change of more than one member, or a member both voter and learner', () => {
