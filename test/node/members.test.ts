@@ -58,6 +58,16 @@ describe('changeMembership', () => {
     expect(port.waits).toBe(59);
   });
 
+  it('waits for lagging voters to catch up before a removal instead of failing', async () => {
+    const lagging = (): Error => beforeProposing(new ChronosError('UNAVAILABLE',
+      'removing a voter now would leave 1 of 2 remaining voters holding the committed log',
+      { details: { caughtUp: 1, remainingVoters: 2, commitIndex: 9 } })) as Error;
+    const port = leaderPort(2, lagging);
+    const view = await changeMembership({ action: 'remove', id: 'n3' }, port);
+    expect(view.voters).toEqual(['n1', 'n2']);
+    expect(port.waits).toBe(2);
+  });
+
   it('does not retry any other refusal', async () => {
     const port = leaderPort(1, () => new ChronosError('UNAVAILABLE', 'no quorum'));
     const error = await changeMembership({ action: 'remove', id: 'n3' }, port).catch((e: unknown) => e);
