@@ -1,8 +1,7 @@
-import { writeSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChronosError, errorMessage } from '../lib/index.js';
+import { ChronosError, errorMessage, writeFully } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import { journalIncarnation } from './journal-id.js';
 import { encodeJournalRecord, scanJournalSegment } from './journal-record.js';
@@ -196,7 +195,8 @@ export class IngestJournal<T> {
     try {
       const segment = await this.#activeSegment(firstSeq);
       const buffer = Buffer.concat(frames);
-      await writeAt(this.#handle, buffer, segment.bytes);
+      if (this.#handle === null) throw new Error('journal file is not open');
+      await writeFully(this.#handle, buffer, segment.bytes);
       await this.#handle?.datasync();
       segment.bytes += buffer.length;
       segment.lastSeq = firstSeq + group.length - 1;
@@ -255,23 +255,3 @@ function firstAtOrAfter<T>(records: readonly JournalRecord<T>[], seq: number): n
   return low;
 }
 
-/** Appends up to this size are copied into the page cache on this thread (see writeAt). */
-const SYNC_WRITE_BYTES_MAX = 256 * 1024;
-
-/**
- * Writes all of `buffer` at `position`. A small group only copies into the page cache: done
- * here it saves a round trip through the thread pool on every request (the fsync after it is
- * what waits), as the WAL does. A short write is legal for pwrite(2): loop until all is in.
- */
-async function writeAt(handle: FileHandle | null, buffer: Buffer, position: number): Promise<void> {
-  if (handle === null) throw new Error('journal file is not open');
-  let written = 0;
-  // Bounded: each round writes at least one byte or throws.
-  while (written < buffer.length) {
-    const count = buffer.length - written;
-    const bytes = count <= SYNC_WRITE_BYTES_MAX ? writeSync(handle.fd, buffer, written, count, position + written)
-      : (await handle.write(buffer, written, count, position + written)).bytesWritten;
-    if (bytes <= 0) throw new Error('write returned 0 bytes');
-    written += bytes;
-  }
-}

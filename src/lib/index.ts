@@ -11,3 +11,4 @@ export { crc32, crc32Update } from './crc32.js';
 export { yieldToEventLoop } from './event-loop.js';
 export { systemScheduler } from './scheduler.js';
 export type { Scheduler, Timer } from './scheduler.js';
+export { writeFully } from './write-fully.js';

@@ -141,10 +141,9 @@ export class SimNode {
 
   /**
    * Takes the next Ready and sends what may precede its persist (a leader's appends of a
-   * durable term, as the real driver). A persist that takes time
-   * stays in flight across steps: the simulation keeps stepping messages, ticks, proposals and
-   * reads into the core meanwhile, as the driver does during its fsync. Returns false if the
-   * node crashed.
+   * durable term, as the real driver). A persist that takes time stays in flight across steps:
+   * the simulation keeps stepping messages, ticks, proposals and reads into the core meanwhile,
+   * as the driver does during its fsync. Returns false if the node crashed.
    */
   beginReady(hooks: SimNodeHooks, nowMs: number, persistMs: number, restartAtMs: number): boolean {
     const core = this.core;

@@ -279,8 +279,8 @@ class Simulation {
 
   /**
    * One node loses its disk, as in the guide's Replace Failed Node: only while there are three
-   * voters, no membership change is under way and every node is up and caught up, since Raft tolerates one lost disk at a time,
-   * not a second before the first has been repaired.
+   * voters, no membership change is under way and every node is up and caught up, since Raft
+   * tolerates one lost disk at a time, not a second before the first has been repaired.
    */
   #loseDisk(): void {
     // Caught up on disk, not only in memory: a node whose first fsync is still in flight (or

@@ -1,11 +1,7 @@
 import { open, mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { writeSync } from 'node:fs';
-import { ChronosError } from '../lib/index.js';
+import { ChronosError, writeFully } from '../lib/index.js';
 import type { Disk, DiskFile } from './disk.js';
-
-/** Appends up to this size are written synchronously (a copy into the page cache). */
-const SYNC_APPEND_BYTES_MAX = 256 * 1024;
 
 /** Wraps a failed file operation in an IO_ERROR naming the file. */
 function ioError(operation: string, path: string, cause: unknown): ChronosError {
@@ -27,17 +23,7 @@ class NodeDiskFile implements DiskFile {
 
   async append(data: Uint8Array): Promise<void> {
     try {
-      let written = 0;
-      // A short write is legal for write(2); loop until every byte is in (bounded by length).
-      while (written < data.length) {
-        const count = data.length - written;
-        // A small append only copies into the page cache: done here, it saves a round trip
-        // through the thread pool on every commit (the fsync that follows is what waits).
-        const bytesWritten = count <= SYNC_APPEND_BYTES_MAX ? writeSync(this.#handle.fd, data, written, count)
-          : (await this.#handle.write(data, written, count)).bytesWritten;
-        if (bytesWritten <= 0) throw new Error('write returned 0 bytes');
-        written += bytesWritten;
-      }
+      await writeFully(this.#handle, data, null);
     } catch (error) {
       throw ioError('append to', this.path, error);
     }
