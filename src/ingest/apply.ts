@@ -1,9 +1,9 @@
-import type { WriteTransaction } from '../storage/index.js';
+import type { Row, WriteTransaction } from '../storage/index.js';
 import { ChronosError } from '../lib/index.js';
 import type { IngestBatch } from './batch.js';
 import type { JournalBatch } from './journal-batch.js';
-import { READINGS_TABLE, readingId } from './reading.js';
-import { readingRow, readingsTableProblem } from './readings-table.js';
+import { READINGS_TABLE } from './reading.js';
+import { readingIdAt, readingRows, readingsTableProblem } from './readings-table.js';
 
 /** What applying a batch did. */
 export interface IngestApplied {
@@ -46,10 +46,14 @@ export async function applyIngestBatch(txn: WriteTransaction, batch: IngestBatch
   const schema = txn.catalog.table(READINGS_TABLE);
   const problem = readingsTableProblem(schema);
   if (schema === undefined || problem !== null) return { inserted: 0, duplicates: 0, problem };
-  const fresh = await txn.markOnce(READINGS_TABLE, batch.readings.map((r) => encoder.encode(readingId(r))));
-  const rows = batch.readings.filter((_, i) => fresh[i] === true).map((reading) => readingRow(schema, reading));
+  const readings = batch.readings;
+  const ids = Array.from({ length: readings.length }, (_, i) => readingIdAt(readings, i));
+  const fresh = await txn.markOnce(READINGS_TABLE, ids.map((id) => encoder.encode(id)));
+  const toRow = readingRows(schema);
+  const rows: Row[] = [];
+  for (let i = 0; i < readings.length; i++) if (fresh[i] === true) rows.push(toRow(readings, i, ids[i] ?? ''));
   await txn.insertMany(READINGS_TABLE, rows, batch.nowMs);
-  return { inserted: rows.length, duplicates: batch.readings.length - rows.length, problem: null };
+  return { inserted: rows.length, duplicates: readings.length - rows.length, problem: null };
 }
 
 /**

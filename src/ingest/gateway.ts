@@ -3,7 +3,7 @@ import type { Clock } from '../lib/index.js';
 import type { IngestJournal } from './journal.js';
 import { Admission } from './admission.js';
 import { parseIngestBody } from './reading.js';
-import type { Reading } from './reading.js';
+import type { ReadingColumns } from './reading-columns.js';
 
 /** Why a request was refused, as the rejected-readings metric labels it. */
 export type RejectReason = 'invalid' | 'busy' | 'backlog' | 'no_table' | 'unavailable';
@@ -31,13 +31,13 @@ const TABLE_CHECK_TTL_MS = 1_000;
  * RESOURCE_EXHAUSTED (429), UNKNOWN_TABLE with the CREATE TABLE to run, UNAVAILABLE.
  */
 export class IngestGateway {
-  readonly #admission: Admission<readonly Reading[]>;
+  readonly #admission: Admission<ReadingColumns>;
   readonly #tableProblem: () => Promise<string | null>;
   readonly #observer: GatewayObserver;
   readonly #clock: Clock;
   #tableReadyUntilMs = 0;
 
-  constructor(journal: IngestJournal<readonly Reading[]>, limits: IngestLimits, tableProblem: () => Promise<string | null>,
+  constructor(journal: IngestJournal<ReadingColumns>, limits: IngestLimits, tableProblem: () => Promise<string | null>,
     observer: GatewayObserver, clock: Clock) {
     this.#admission = new Admission(journal, limits, observer,
       { requests: 'ingest requests', journal: 'ingest journal', items: 'readings' });

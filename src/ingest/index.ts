@@ -1,5 +1,7 @@
 export { parseIngestBody, readingId, READINGS_DDL, READINGS_TABLE } from './reading.js';
 export type { Reading } from './reading.js';
+export { concatReadingColumns, readingAt, readingColumnsOf, readingsOf, ReadingColumnsBuilder } from './reading-columns.js';
+export type { ReadingColumns } from './reading-columns.js';
 export { decodeIngestBatch, encodeIngestBatch, READINGS_DRAIN_PLAN } from './batch.js';
 export type { IngestBatch } from './batch.js';
 export { advanceCursor, applyIngestBatch, cursorName, decodeCursor } from './apply.js';

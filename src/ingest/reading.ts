@@ -1,4 +1,6 @@
 import { ChronosError } from '../lib/index.js';
+import { ReadingColumnsBuilder } from './reading-columns.js';
+import type { ReadingColumns } from './reading-columns.js';
 
 /** One metric of one device at one moment: a row of `readings`. */
 export interface Reading {
@@ -25,17 +27,20 @@ function invalid(message: string): ChronosError {
 
 /**
  * The readings of a `POST /ingest` body: one payload `{device_id, ts, seq, metrics}` or an
- * array of them. Throws INVALID_ARGUMENT naming the field (`[2].ts`, `metrics.temp`).
+ * array of them, as columns. Throws INVALID_ARGUMENT naming the field (`[2].ts`, `metrics.temp`).
  */
-export function parseIngestBody(body: unknown): Reading[] {
+export function parseIngestBody(body: unknown): ReadingColumns {
+  const builder = new ReadingColumnsBuilder(Array.isArray(body) ? body.length * 2 : 4);
   if (Array.isArray(body)) {
     if (body.length === 0) throw invalid('the body is an empty array; send at least one payload');
-    return body.flatMap((item, i) => parsePayload(item, `[${i}].`));
+    for (let i = 0; i < body.length; i++) addPayload(builder, body[i], `[${i}].`);
+  } else {
+    addPayload(builder, body, '');
   }
-  return parsePayload(body, '');
+  return builder.build();
 }
 
-function parsePayload(payload: unknown, at: string): Reading[] {
+function addPayload(builder: ReadingColumnsBuilder, payload: unknown, at: string): void {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw invalid(`${at === '' ? 'the body' : at.slice(0, -1)} must be a JSON object ` +
       '{"device_id","ts","seq","metrics"}');
@@ -51,15 +56,19 @@ function parsePayload(payload: unknown, at: string): Reading[] {
   if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) {
     throw invalid(`${at}metrics must be an object of name: number`);
   }
-  const entries = Object.entries(metrics);
-  if (entries.length === 0) throw invalid(`${at}metrics is empty`);
-  return entries.map(([metric, value]) => {
+  const device = builder.deviceOf(deviceId);
+  let count = 0;
+  for (const metric in metrics) {
+    if (!Object.hasOwn(metrics, metric)) continue;
+    const value = (metrics as Record<string, unknown>)[metric];
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw invalid(`${at}metrics.${metric} must be a number`);
     }
     if (metric === '') throw invalid(`${at}metrics has an empty metric name`);
-    return { deviceId, ts, seq, metric, value };
-  });
+    builder.push(device, ts, seq, builder.metricOf(metric), value);
+    count += 1;
+  }
+  if (count === 0) throw invalid(`${at}metrics is empty`);
 }
 
 function integerField(record: Record<string, unknown>, field: string, at: string): number {

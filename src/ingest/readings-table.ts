@@ -1,6 +1,6 @@
 import type { Row, TableSchema } from '../storage/index.js';
-import { READINGS_DDL, READINGS_TABLE, readingId } from './reading.js';
-import type { Reading } from './reading.js';
+import { READINGS_DDL, READINGS_TABLE } from './reading.js';
+import type { ReadingColumns } from './reading-columns.js';
 
 /** The columns `readings` needs, with the types their values take. */
 const COLUMNS = [
@@ -28,11 +28,25 @@ export function readingsTableProblem(schema: TableSchema | undefined): string | 
     : `table ${READINGS_TABLE} has a NOT NULL column ${extra.name} that readings don't fill`;
 }
 
-/** A reading as a row of `schema` (its columns in the table's order, others NULL). */
-export function readingRow(schema: TableSchema, reading: Reading): Row {
-  const values: Record<string, string | number> = {
-    reading_id: readingId(reading), device_id: reading.deviceId, ts: reading.ts, seq: reading.seq,
-    metric: reading.metric, value: reading.value,
-  };
-  return schema.columns.map((column) => values[column.name] ?? null);
+/** The guide's `reading_id` of reading `i`: device_id:ts:seq:metric. */
+export function readingIdAt(readings: ReadingColumns, i: number): string {
+  return `${readings.devices[readings.device[i] ?? 0] ?? ''}:${readings.ts[i] ?? 0}:${readings.seq[i] ?? 0}:` +
+    `${readings.metrics[readings.metric[i] ?? 0] ?? ''}`;
+}
+
+type ColumnValue = (readings: ReadingColumns, i: number, id: string) => string | number | null;
+
+const VALUES: Record<string, ColumnValue> = {
+  reading_id: (_, __, id) => id,
+  device_id: (r, i) => r.devices[r.device[i] ?? 0] ?? null,
+  ts: (r, i) => r.ts[i] ?? null,
+  seq: (r, i) => r.seq[i] ?? null,
+  metric: (r, i) => r.metrics[r.metric[i] ?? 0] ?? null,
+  value: (r, i) => r.value[i] ?? null,
+};
+
+/** How reading `i` (whose id is `id`) becomes a row of `schema`: its columns in the table's order, others NULL. */
+export function readingRows(schema: TableSchema): (readings: ReadingColumns, i: number, id: string) => Row {
+  const columns = schema.columns.map((column) => (Object.hasOwn(VALUES, column.name) ? VALUES[column.name] : undefined) ?? null);
+  return (readings, i, id) => columns.map((value) => (value === null ? null : value(readings, i, id)));
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  advanceCursor, applyIngestBatch, cursorName, decodeCursor, IngestDrainer, IngestJournal, READINGS_CODEC,
+  advanceCursor, applyIngestBatch, cursorName, decodeCursor, IngestDrainer, IngestJournal, readingColumnsOf, READINGS_CODEC,
   READINGS_DDL, READINGS_DRAIN_PLAN,
 } from '../../src/ingest/index.js';
 import type { IngestApplied, IngestBatch, Reading } from '../../src/ingest/index.js';
@@ -65,7 +65,7 @@ describe('the pipelined ingest drainer', () => {
       for (let ts = 0; ts < 600; ts += 40) {
         const readings = Array.from({ length: 40 }, (_, i) => reading(ts + i));
         // Records of 40 readings; batches of up to 5000 readings would take them all at once.
-        for (let r = 0; r < 40; r += 4) await journal.append(readings.slice(r, r + 4), 0);
+        for (let r = 0; r < 40; r += 4) await journal.append(readingColumnsOf(readings.slice(r, r + 4)), 0);
         written.push(...readings.map((x) => x.ts));
       }
       for (let wait = 0; wait < 400 && journal.stats().pendingRecords > 0; wait += 1) {
@@ -97,9 +97,9 @@ describe('the pipelined ingest drainer', () => {
         cursor: () => Promise.resolve(cursor), batchesInFlight: () => 4 },
       { drained: () => undefined }, { source: 'n1', clock: { nowMs: () => 1 }, log: silentLogger });
     drainer.start();
-    await journal.append([reading(0)], 0);
+    await journal.append(readingColumnsOf([reading(0)]), 0);
     for (let wait = 0; wait < 200 && release === null; wait += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-    for (let ts = 1; ts <= 20; ts += 1) await journal.append([reading(ts)], 0);
+    for (let ts = 1; ts <= 20; ts += 1) await journal.append(readingColumnsOf([reading(ts)]), 0);
     const releaseFirst = release as (() => void) | null;
     releaseFirst?.();
     for (let wait = 0; wait < 400 && journal.stats().pendingRecords > 0; wait += 1) {
@@ -113,7 +113,7 @@ describe('the pipelined ingest drainer', () => {
   it('refuses a batch sent behind one that has not applied, and takes it once that one has', async () => {
     const { engine } = await newSession();
     const batch = (firstSeq: number, lastSeq: number, afterPrevious: boolean): IngestBatch =>
-      ({ source: 's', firstSeq, lastSeq, nowMs: 1, afterPrevious, readings: [] });
+      ({ source: 's', firstSeq, lastSeq, nowMs: 1, afterPrevious, readings: readingColumnsOf([]) });
     const txn = await engine.begin();
     await expect(advanceCursor(txn, 'c', batch(4, 6, true))).rejects.toThrow(/records 4..6 of journal s wait for 1..3, which did not apply/);
     expect(await advanceCursor(txn, 'c', batch(1, 3, false))).toBe('advanced');
