@@ -3,7 +3,9 @@ import { ChronosError } from '../lib/index.js';
 import type { IngestBatch } from './batch.js';
 import type { JournalBatch } from './journal-batch.js';
 import { READINGS_TABLE } from './reading.js';
+import type { ReadingColumns } from './reading-columns.js';
 import { readingIdAt, readingRows, readingsTableProblem } from './readings-table.js';
+import { recordFreshReadings } from './stored-readings.js';
 
 /** What applying a batch did. */
 export interface IngestApplied {
@@ -35,9 +37,10 @@ export function encodeCursor(seq: number): Uint8Array {
 }
 
 /**
- * Stores a batch's readings, each once: a reading id already marked is a duplicate, and a
- * batch at or below its source's cursor was applied before. The cursor advances in the same
- * transaction as the rows, so a crash re-applies nothing twice and skips nothing.
+ * Stores a batch's readings, each once: a reading the table's index of stored readings holds
+ * (stored-readings.ts) is a duplicate, and a batch at or below its source's cursor was applied
+ * before. The cursor advances in the same transaction as the rows, so a crash re-applies
+ * nothing twice and skips nothing.
  */
 export async function applyIngestBatch(txn: WriteTransaction, batch: IngestBatch): Promise<IngestApplied> {
   if (await advanceCursor(txn, cursorName(batch.source), batch) === 'replayed') {
@@ -47,13 +50,19 @@ export async function applyIngestBatch(txn: WriteTransaction, batch: IngestBatch
   const problem = readingsTableProblem(schema);
   if (schema === undefined || problem !== null) return { inserted: 0, duplicates: 0, problem };
   const readings = batch.readings;
-  const ids = Array.from({ length: readings.length }, (_, i) => readingIdAt(readings, i));
-  const fresh = await txn.markOnce(READINGS_TABLE, ids.map((id) => encoder.encode(id)));
+  const legacy = await txn.hasMarks(READINGS_TABLE) ? await legacyMarked(txn, readings) : null;
+  const fresh = await recordFreshReadings(txn, READINGS_TABLE, readings, legacy);
   const toRow = readingRows(schema);
   const rows: Row[] = [];
-  for (let i = 0; i < readings.length; i++) if (fresh[i] === true) rows.push(toRow(readings, i, ids[i] ?? ''));
+  for (let i = 0; i < readings.length; i++) if (fresh[i] === 1) rows.push(toRow(readings, i, readingIdAt(readings, i)));
   await txn.insertMany(READINGS_TABLE, rows, batch.nowMs);
   return { inserted: rows.length, duplicates: readings.length - rows.length, problem: null };
+}
+
+/** Which readings older versions stored with a per-reading mark (their reading id). */
+async function legacyMarked(txn: WriteTransaction, readings: ReadingColumns): Promise<Uint8Array> {
+  const ids = Array.from({ length: readings.length }, (_, i) => encoder.encode(readingIdAt(readings, i)));
+  return Uint8Array.from(await txn.marked(READINGS_TABLE, ids), (marked) => (marked ? 1 : 0));
 }
 
 /**

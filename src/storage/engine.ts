@@ -73,6 +73,12 @@ export interface StorageReader {
   close(): Promise<void>;
 }
 
+/** An entry of a table's dedupe index, its key without the table's prefix. */
+export interface DedupeEntry {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+}
+
 /** A value kept by name (see StorageReader.getNamedValue). */
 export interface NamedValue {
   readonly name: string;
@@ -144,10 +150,24 @@ export interface WriteTransaction extends StorageReader {
    */
   deleteMany(table: string, keys: readonly RowKey[]): Promise<void>;
   /**
-   * Records each mark for `table` unless already recorded (a dedupe set that lives and dies
-   * with the table); answers, per mark, whether it was new.
+   * Per mark, whether `table` holds it: marks are the per-reading dedupe set older versions
+   * kept (nothing writes them now; they live and die with the table).
    */
-  markOnce(table: string, marks: readonly Uint8Array[]): Promise<boolean[]>;
+  marked(table: string, marks: readonly Uint8Array[]): Promise<boolean[]>;
+  /** Whether `table` holds any mark (see `marked`). */
+  hasMarks(table: string): Promise<boolean>;
+  /**
+   * Values of `table`'s dedupe index entries at `keys` (undefined where absent). The index is
+   * a keyspace of the table whose keys and values the layer above formats (ingest keeps the
+   * readings it stored there); it lives and dies with the table, and commits with the rows.
+   */
+  getDedupeEntries(table: string, keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
+  /** The dedupe index entry of `table` with the greatest key in [gte, lt), if any. */
+  lastDedupeEntry(table: string, gte: Uint8Array, lt: Uint8Array): Promise<DedupeEntry | undefined>;
+  /** Sets a dedupe index entry of `table`. */
+  putDedupeEntry(table: string, key: Uint8Array, value: Uint8Array): void;
+  /** Removes a dedupe index entry of `table` (nothing if absent). */
+  deleteDedupeEntry(table: string, key: Uint8Array): void;
   /** Sets a named value (see StorageReader.getNamedValue). */
   putNamedValue(name: string, value: Uint8Array): void;
   /** Removes a named value (nothing if absent). */

@@ -10,7 +10,8 @@ import { KEY_TAG_MAX, writeIntKey } from './key-codec.js';
  *   10 <u32 table id> 05 <first row key> column-encoded block of rows
  *   10 <u32 table id> 02 <u32 index id> <index key> <row key>   index entry (empty value)
  *   10 <u32 table id> 03 <INT expiry ms> <row key>              TTL entry (empty value)
- *   10 <u32 table id> 06 <mark>         dedupe mark (empty value), e.g. an ingested reading id
+ *   10 <u32 table id> 06 <mark>         dedupe mark (empty value): an ingested reading id (older versions)
+ *   10 <u32 table id> 07 <key>          dedupe index entry, in a format the layer above keeps
  *   00 "x:" <ascii name>                a named value another layer keeps in the same batches
  * Everything of a table shares one prefix, so dropping it is one range.
  */
@@ -23,6 +24,7 @@ const PART_INDEX = 0x02;
 const PART_TTL = 0x03;
 const PART_BLOCKS = 0x05;
 const PART_MARKS = 0x06;
+const PART_DEDUPE = 0x07;
 
 function meta(name: string): Uint8Array {
   return new ByteWriter(16).u8(SPACE_META).utf8(name).finish();
@@ -41,6 +43,19 @@ export function namedValueKey(name: string): Uint8Array {
 export function markKey(tableId: number, mark: Uint8Array): Uint8Array {
   return new ByteWriter(6 + mark.length).u8(SPACE_TABLE).u32be(tableId).u8(PART_MARKS).bytes(mark).finish();
 }
+
+/** Prefix of the dedupe marks of a table. */
+export function marksPrefix(tableId: number): Uint8Array {
+  return new ByteWriter(6).u8(SPACE_TABLE).u32be(tableId).u8(PART_MARKS).finish();
+}
+
+/** Key of a dedupe index entry of a table. */
+export function dedupeKey(tableId: number, key: Uint8Array): Uint8Array {
+  return new ByteWriter(6 + key.length).u8(SPACE_TABLE).u32be(tableId).u8(PART_DEDUPE).bytes(key).finish();
+}
+
+/** Bytes of the table-wide key before a dedupe entry's own key. */
+export const DEDUPE_KEY_PREFIX_BYTES = 6;
 
 export const CATALOG_PREFIX = Uint8Array.of(SPACE_CATALOG);
 export const CATALOG_END = Uint8Array.of(SPACE_CATALOG + 1);

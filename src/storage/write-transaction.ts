@@ -5,7 +5,7 @@ import type { CatalogState } from './catalog.js';
 import { encodeKeyTuple } from './key-codec.js';
 import {
   ROWS_PREFIX_BYTES, META_ID_COUNTERS, afterPrefix, blocksPrefix, catalogKey, indexPrefix,
-  prefixEnd, rowIdCounterKey, rowsPrefix, tablePrefix, ttlKey, markKey, namedValueKey,
+  prefixEnd, rowIdCounterKey, rowsPrefix, tablePrefix, ttlKey, markKey, marksPrefix, dedupeKey, DEDUPE_KEY_PREFIX_BYTES, namedValueKey,
 } from './keys.js';
 import { foldHead } from './fold.js';
 import { wholeBlocksAmong } from './block-delete.js';
@@ -22,7 +22,7 @@ import { encodableAhead } from './encoded-rows.js';
 import type { EncodedRows } from './encoded-rows.js';
 import type { Catalog, ColumnSchema, IndexSchema, TableDefinition, TableSchema } from './schema.js';
 import { TableReader, indexKeyOf, primaryRowKey, primaryStorageKey } from './table-reader.js';
-import type { RowChange, RowKey, Savepoint, StoredRow, WriteTransaction } from './engine.js';
+import type { DedupeEntry, RowChange, RowKey, Savepoint, StoredRow, WriteTransaction } from './engine.js';
 import { normalizeRow } from './validate.js';
 import type { Row, SqlValue } from './values.js';
 
@@ -280,21 +280,34 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     });
   }
 
-  async markOnce(table: string, marks: readonly Uint8Array[]): Promise<boolean[]> {
-    return this.#mutate(async () => {
-      const schema = this.requireTable(table);
-      const keys = marks.map((mark) => markKey(schema.id, mark));
-      const present = await this.source.getMany(keys);
-      const seen = new Set<string>();
-      return keys.map((key, i) => {
-        // A mark twice in one call is new only the first time.
-        const text = Buffer.from(key).toString('latin1');
-        if (present[i] !== undefined || seen.has(text)) return false;
-        seen.add(text);
-        this.#overlay.put(key, EMPTY);
-        return true;
-      });
-    });
+  async marked(table: string, marks: readonly Uint8Array[]): Promise<boolean[]> {
+    const schema = this.requireTable(table);
+    const present = await this.source.getMany(marks.map((mark) => markKey(schema.id, mark)));
+    return present.map((value) => value !== undefined);
+  }
+
+  async hasMarks(table: string): Promise<boolean> {
+    const prefix = marksPrefix(this.requireTable(table).id);
+    return (await this.source.first(prefix, prefixEnd(prefix), false)) !== undefined;
+  }
+
+  async getDedupeEntries(table: string, keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    const id = this.requireTable(table).id;
+    return this.source.getMany(keys.map((key) => dedupeKey(id, key)));
+  }
+
+  async lastDedupeEntry(table: string, gte: Uint8Array, lt: Uint8Array): Promise<DedupeEntry | undefined> {
+    const id = this.requireTable(table).id;
+    const entry = await this.source.first(dedupeKey(id, gte), dedupeKey(id, lt), true);
+    return entry === undefined ? undefined : { key: entry.key.subarray(DEDUPE_KEY_PREFIX_BYTES), value: entry.value };
+  }
+
+  putDedupeEntry(table: string, key: Uint8Array, value: Uint8Array): void {
+    this.#mutateSync(() => this.#overlay.put(dedupeKey(this.requireTable(table).id, key), value));
+  }
+
+  deleteDedupeEntry(table: string, key: Uint8Array): void {
+    this.#mutateSync(() => this.#overlay.delete(dedupeKey(this.requireTable(table).id, key)));
   }
 
   putNamedValue(name: string, value: Uint8Array): void {

@@ -1,0 +1,142 @@
+import { MemoryLevel } from 'memory-level';
+import { describe, expect, it } from 'vitest';
+import { applyIngestBatch, readingColumnsOf, READINGS_TABLE } from '../../src/ingest/index.js';
+import type { IngestBatch, Reading } from '../../src/ingest/index.js';
+import { RUN_ENTRIES_MAX, TAIL_ENTRIES_MAX, recordFreshReadings } from '../../src/ingest/stored-readings.js';
+import { Random } from '../../src/lib/index.js';
+import { openStorage } from '../../src/storage/index.js';
+import type { StorageEngine, TableDefinition } from '../../src/storage/index.js';
+
+const TABLE: TableDefinition = {
+  name: 'readings', primaryKey: [], ttlMs: null,
+  columns: ([['reading_id', 'STRING'], ['device_id', 'STRING'], ['ts', 'INT'], ['seq', 'INT'], ['metric', 'STRING'], ['value', 'FLOAT']] as const)
+    .map(([name, type]) => ({ name, type, notNull: false })),
+};
+
+async function engineWithTable(): Promise<{ engine: StorageEngine; level: MemoryLevel<Uint8Array, Uint8Array> }> {
+  const level = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+  const engine = await openStorage({ level });
+  const txn = await engine.begin();
+  txn.createTable(TABLE);
+  await txn.commit(1);
+  return { engine, level };
+}
+
+/**
+ * Batches shaped like what devices send and resend: mostly each series moving forward, with
+ * late readings landing below a series' tail, between and below its closed runs, exact
+ * resends of old readings, repeats inside a batch, and times near the ends of the safe range.
+ */
+function batches(random: Random, count: number): Reading[][] {
+  const devices = ['esp-1', 'esp-2', 'gw/ü', ''.padEnd(1 + random.int(5), 'z')];
+  const metrics = ['temp', 'hum'];
+  const clocks = new Map<string, number>();
+  const sent: Reading[] = [];
+  const base = [0, -1_000_000, Number.MAX_SAFE_INTEGER - 200_000][random.int(3)] ?? 0;
+  return Array.from({ length: count }, () => {
+    const size = random.int(4) === 0 ? 1 + random.int(400) : 1 + random.int(60);
+    const batch: Reading[] = [];
+    for (let k = 0; k < size; k++) {
+      const deviceId = devices[random.int(devices.length)] ?? 'x';
+      const metric = metrics[random.int(metrics.length)] ?? 'v';
+      const series = `${deviceId}|${metric}`;
+      const shape = random.int(20);
+      const old = sent[random.int(Math.max(1, sent.length))];
+      if (shape === 0 && old !== undefined) {
+        batch.push({ ...old, value: random.int(100) }); // a resend, maybe with another value
+      } else if (shape === 1) {
+        const now = clocks.get(series) ?? base;
+        batch.push({ deviceId, metric, ts: now - random.int(3_000), seq: random.int(3), value: k }); // late
+      } else if (shape === 2 && batch.length > 0) {
+        batch.push(batch[random.int(batch.length)] as Reading); // twice in one batch
+      } else {
+        const now = (clocks.get(series) ?? base) + random.int(3);
+        clocks.set(series, now);
+        batch.push({ deviceId, metric, ts: now, seq: random.int(2), value: k });
+      }
+    }
+    sent.push(...batch);
+    return batch;
+  });
+}
+
+const identity = (r: Reading): string => `${r.deviceId}\u0000${r.metric}\u0000${r.ts}\u0000${r.seq}`;
+
+describe('the index of stored readings', () => {
+  it('answers exactly which readings are new, for any mix of in-order, late, resent and repeated readings', async () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const random = new Random(seed);
+      const { engine } = await engineWithTable();
+      const stored = new Set<string>();
+      let index = 1;
+      const all = batches(random, 150);
+      for (let b = 0; b < all.length;) {
+        // Sometimes two batches share a transaction: the second must see the first's writes.
+        const together = random.int(4) === 0 ? 2 : 1;
+        const txn = await engine.begin();
+        for (const readings of all.slice(b, b + together)) {
+          const fresh = await recordFreshReadings(txn, READINGS_TABLE, readingColumnsOf(readings), null);
+          const expected = readings.map((r) => {
+            const id = identity(r);
+            if (stored.has(id)) return 0;
+            stored.add(id);
+            return 1;
+          });
+          expect(Array.from(fresh), `seed ${seed} batch ${b}`).toEqual(expected);
+        }
+        await txn.commit(++index);
+        b += together;
+      }
+      await engine.close();
+    }
+  });
+
+  it('keeps a series that arrives backwards and in bulk, across tail closes and run splits', async () => {
+    const { engine } = await engineWithTable();
+    const reading = (ts: number): Reading => ({ deviceId: 'd', metric: 'm', ts, seq: 0, value: ts });
+    const apply = async (readings: Reading[]): Promise<number> => {
+      const txn = await engine.begin();
+      const fresh = await recordFreshReadings(txn, READINGS_TABLE, readingColumnsOf(readings), null);
+      await txn.commit(engine.appliedIndex + 1);
+      return fresh.reduce((sum, f) => sum + f, 0);
+    };
+    // Times 4 apart, in one batch: the tail closes into a full run and a short one.
+    const forward = Array.from({ length: RUN_ENTRIES_MAX + 2 * TAIL_ENTRIES_MAX }, (_, i) => reading(100_000 + 4 * i));
+    expect(await apply(forward)).toBe(forward.length);
+    // The times between, newest first: they land in the full run, which grows past twice
+    // RUN_ENTRIES_MAX and splits; then readings below every run.
+    const backwards: Reading[] = [];
+    for (let ts = 100_000 + 4 * (RUN_ENTRIES_MAX - 1); ts > 100_000; ts--) if (ts % 4 !== 0) backwards.push(reading(ts));
+    for (let at = 0; at < backwards.length; at += 500) expect(await apply(backwards.slice(at, at + 500))).toBe(Math.min(500, backwards.length - at));
+    expect(await apply([...forward, ...backwards])).toBe(0);
+    expect(await apply([reading(-5), reading(-5), reading(-4)])).toBe(2);
+    expect(await apply([reading(-4), reading(100_001), reading(100_000)])).toBe(0);
+    expect(await apply([reading(99_999), reading(-3)])).toBe(2);
+    await engine.close();
+  });
+
+  it('still refuses readings an older version marked one by one', async () => {
+    const { engine, level } = await engineWithTable();
+    const txn = await engine.begin();
+    const id = txn.catalog.table('readings')?.id ?? -1;
+    await txn.rollback();
+    const legacyMark = (readingId: string): Uint8Array => {
+      const text = new TextEncoder().encode(readingId);
+      const key = new Uint8Array(6 + text.length);
+      key[0] = 0x10;
+      new DataView(key.buffer).setUint32(1, id, false);
+      key[5] = 0x06;
+      key.set(text, 6);
+      return key;
+    };
+    await level.put(legacyMark('esp:1:2:temp'), new Uint8Array(0));
+    const batch: IngestBatch = {
+      source: 'n1', firstSeq: 1, lastSeq: 1, nowMs: 5, afterPrevious: false,
+      readings: readingColumnsOf([{ deviceId: 'esp', ts: 1, seq: 2, metric: 'temp', value: 1 }, { deviceId: 'esp', ts: 1, seq: 2, metric: 'hum', value: 2 }]),
+    };
+    const apply = await engine.begin();
+    expect(await applyIngestBatch(apply, batch)).toEqual({ inserted: 1, duplicates: 1, problem: null });
+    await apply.commit(engine.appliedIndex + 1);
+    await engine.close();
+  });
+});
