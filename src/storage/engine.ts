@@ -141,6 +141,13 @@ export interface WriteTransaction extends StorageReader {
    * written, otherwise: the caller then inserts them the ordinary way.
    */
   insertEncoded(rows: EncodedRows): Promise<boolean>;
+  /**
+   * Appends rows to a table without PRIMARY KEY as column blocks written at once, not as a
+   * head entry each (whatever the table's layout: reads merge blocks and head alike), for
+   * bulk appends of time-series rows. False, with nothing written, when the table has an
+   * index or a TTL or someone observes row changes: the caller then uses insertMany.
+   */
+  insertAsBlocks(table: string, rows: readonly Row[], insertedAtMs: number): Promise<boolean>;
   /** Replace the values of the row at `key` (a changed primary key moves the row). */
   update(table: string, key: RowKey, values: Row): Promise<void>;
   delete(table: string, key: RowKey): Promise<void>;

@@ -8,6 +8,8 @@ import {
   prefixEnd, rowIdCounterKey, rowsPrefix, tablePrefix, ttlKey, markKey, marksPrefix, dedupeKey, DEDUPE_KEY_PREFIX_BYTES, namedValueKey,
 } from './keys.js';
 import { foldHead } from './fold.js';
+import { encodeBlock } from './block-codec.js';
+import { chunkRows } from './block-chunks.js';
 import { wholeBlocksAmong } from './block-delete.js';
 import { ROW_LAYOUT } from './table-layout.js';
 import type { LayoutOptions } from './table-layout.js';
@@ -379,6 +381,28 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       for (let i = 0; i < keys.length; i++) this.#overlay.putNew(keys[i] as Uint8Array, rows.values[i] as Uint8Array);
       this.#touched.add(schema.id);
       this.#raiseGreatestWritten(schema.id, lastKey.subarray(ROWS_PREFIX_BYTES));
+      return true;
+    });
+  }
+
+  async insertAsBlocks(table: string, rows: readonly Row[], insertedAtMs: number): Promise<boolean> {
+    return this.#mutate(async () => {
+      const schema = this.requireTable(table);
+      if (schema.primaryKey.length > 0 || !encodableAhead(schema) || this.#rowObserver !== null) return false;
+      if (rows.length === 0) return true;
+      // Hidden row ids only grow, so these rows lie after every block and head entry: the new
+      // blocks overlap none.
+      const keys = await this.#nextRowIds(schema, rows.length);
+      const stored: StoredRow[] = rows.map((values, i) =>
+        ({ key: (keys[i] as Uint8Array).subarray(ROWS_PREFIX_BYTES), values: normalizeRow(schema, values), insertedAtMs }));
+      const prefix = blocksPrefix(schema.id);
+      for (const chunk of chunkRows(schema, stored, this.#layout.blockRows)) {
+        this.#overlay.put(concatBytes(prefix, (chunk[0] as StoredRow).key), encodeBlock(schema, chunk));
+      }
+      this.#touched.add(schema.id);
+      this.#raiseGreatestWritten(schema.id, (stored.at(-1) as StoredRow).key);
+      // Later reads in this transaction must see the new blocks, which the snapshot lacks.
+      this.rows.blocksReplaced(schema.id);
       return true;
     });
   }

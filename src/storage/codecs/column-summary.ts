@@ -12,8 +12,24 @@ export interface ColumnSummary {
 
 const ZIGZAG_LIMIT = 2 ** 50;
 
+/**
+ * Strings in UTF-8 byte order. UTF-16 code units below U+D800 order like their UTF-8 bytes, so
+ * the first differing unit decides when both lie there; otherwise (surrogates, U+E000 and up,
+ * where the orders part) the bytes are compared.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === length) return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  const x = a.charCodeAt(i);
+  const y = b.charCodeAt(i);
+  if (x < 0xd800 && y < 0xd800) return x < y ? -1 : 1;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
 function compareValues(type: SqlType, a: SqlValue, b: SqlValue): number {
-  if (type === 'STRING') return Buffer.compare(Buffer.from(a as string), Buffer.from(b as string));
+  if (type === 'STRING') return compareUtf8(a as string, b as string);
   if (a === b) return 0;
   return (a as number | bigint | boolean) < (b as number | bigint | boolean) ? -1 : 1;
 }
