@@ -1,33 +1,52 @@
 import { assert } from '../lib/index.js';
 import type { WriteTransaction } from '../storage/index.js';
 import type { ReadingColumns } from './reading-columns.js';
+import {
+  compare, decodeEntries, encodeEntries, mergeEntries, runKey, runPrefix, seriesPrefix, tailKey,
+} from './reading-runs.js';
+import type { RunEntries } from './reading-runs.js';
+import { closedLast, decodeTail, encodeTail, listedRunFor, listRun } from './series-tail.js';
+import type { SeriesTail } from './series-tail.js';
 
 /**
  * Which readings a table holds, kept in its dedupe index so a resent reading is stored once.
  * Per series (device, metric) the (ts, seq) of every stored reading lie in sorted runs that
- * never overlap: closed runs keyed by their first (ts, seq), and one open run, the tail, which
- * holds the newest. A reading after its series' newest (devices send in order) only appends
- * to the tail: one index read and one write per series a batch touches, not per reading. An
- * older one (a resend, a late reading) is looked up in the run that covers it and added there.
+ * never overlap: closed runs keyed by their last (ts, seq), and one open run, the tail, which
+ * holds the newest and remembers the greatest closed entry. A reading after its series' newest
+ * (devices send in order) only appends to the tail: one index read and one write per series a
+ * batch touches, not per reading; so does one above every closed run (batches of several
+ * nodes' journals arrive interleaved). An older one (a resend) belongs to the first run whose
+ * last entry is not below it: it lies inside that run or in the gap before it. The tail lists
+ * the newest runs' last entries (series-tail.ts), so the runs a batch needs are read with one
+ * getMany; only readings older than those take a forward seek each run (LevelDB steps back
+ * through rewritten keys slowly, so never backwards).
  *
- * Keys: `series | 01 | ts | seq` (a closed run) and `series | 02` (the tail), where series is
- * `u32 bytes | device UTF-8 | u32 bytes | metric UTF-8` and ts, seq are order-preserving 8-byte
- * integers. Values: the run's (ts, seq) pairs as little-endian f64s, ascending.
+ * Keys: `series | 01 | ts | seq` (a closed run, by its last entry) and `series | 02` (the
+ * tail), where series is `u32 bytes | device UTF-8 | u32 bytes | metric UTF-8` and ts, seq are
+ * order-preserving 8-byte integers. Values: the run's (ts, seq) pairs as little-endian f64s,
+ * ascending; the tail's start with its directory (series-tail.ts).
  */
-const RUN = 0x01;
-const TAIL = 0x02;
-/** A tail longer than this closes into a run (it keeps its newest entry). */
-export const TAIL_ENTRIES_MAX = 64;
-/** A closed run that late readings grew beyond this is split. */
+/** A tail longer than this closes its older entries into a run. */
+export const TAIL_ENTRIES_MAX = 128;
+/** Entries a closing tail keeps, so readings of batches applied a little out of order land in it. */
+const TAIL_ENTRIES_KEPT = TAIL_ENTRIES_MAX / 2;
+/** A closed run that late readings grew beyond twice this is split into runs of this size. */
 export const RUN_ENTRIES_MAX = 1_024;
 
-const encoder = new TextEncoder();
-
-/** A run being changed: its key, its entries as [ts, seq, ts, seq, ...], whether to write it back. */
+/** A closed run and the readings that fall in it ([ts, seq, index], ascending). */
 interface Run {
-  key: Uint8Array;
-  entries: number[];
-  changed: boolean;
+  readonly key: Uint8Array;
+  readonly entries: RunEntries;
+  readonly pending: number[];
+}
+
+/** One series' share of a batch, sorted out: the tail, runs it lists, readings below them. */
+interface SeriesWork {
+  readonly prefix: Uint8Array;
+  readonly tail: SeriesTail;
+  readonly listed: Map<string, { readonly key: Uint8Array; readonly pending: number[] }>;
+  /** Readings below the runs the tail lists: [ts, seq, index] triples, ascending. */
+  readonly unlisted: number[];
 }
 
 /**
@@ -40,12 +59,21 @@ export async function recordFreshReadings(txn: WriteTransaction, table: string, 
   const fresh = new Uint8Array(readings.length);
   const groups = seriesGroups(readings, skip);
   const prefixes = groups.map((group) => seriesPrefix(readings, group[0] ?? 0));
-  const tails = await txn.getDedupeEntries(table, prefixes.map((prefix) => withSuffix(prefix, TAIL)));
-  for (let g = 0; g < groups.length; g++) {
+  const tails = await txn.getDedupeEntries(table, prefixes.map(tailKey));
+  const work = groups.map((group, g) => {
     const prefix = prefixes[g] ?? new Uint8Array(0);
-    const tail: Run = { key: withSuffix(prefix, TAIL), entries: decodeEntries(tails[g]), changed: false };
-    await recordSeries(txn, table, prefix, tail, readings, groups[g] ?? [], fresh);
-    if (tail.changed) closeTail(txn, table, prefix, tail);
+    return sortSeries(prefix, decodeTail(tailKey(prefix), tails[g]), readings, group, fresh);
+  });
+  const listed = work.flatMap((w) => [...w.listed.values()].map((run) => ({ work: w, ...run })));
+  const values = await txn.getDedupeEntries(table, listed.map((run) => run.key));
+  listed.forEach((run, r) => {
+    const value = values[r];
+    assert(value !== undefined, `the dedupe run a tail lists is missing (${run.key.length} bytes of key)`);
+    writeRun(txn, table, { key: run.key, entries: decodeEntries(value), pending: run.pending }, run.work.tail, fresh);
+  });
+  for (const w of work) {
+    if (w.unlisted.length > 0) await recordUnlisted(txn, table, w, fresh);
+    writeTail(txn, table, w.prefix, w.tail, fresh);
   }
   return fresh;
 }
@@ -69,10 +97,15 @@ function seriesGroups(readings: ReadingColumns, skip: Uint8Array | null): number
   return groups;
 }
 
-async function recordSeries(txn: WriteTransaction, table: string, prefix: Uint8Array, tail: Run,
-  readings: ReadingColumns, group: readonly number[], fresh: Uint8Array): Promise<void> {
+/** Sorts one series' readings into the tail's appends, the tail's late ones, listed runs and the rest. */
+function sortSeries(prefix: Uint8Array, tail: SeriesTail, readings: ReadingColumns, group: readonly number[],
+  fresh: Uint8Array): SeriesWork {
+  const work: SeriesWork = { prefix, tail, listed: new Map(), unlisted: [] };
   const { ts, seq } = readings;
-  let run: Run | null = null;
+  const n = tail.entries.length;
+  let newestTs = n > 0 ? tail.entries[n - 2] ?? 0 : -Infinity;
+  let newestSeq = n > 0 ? tail.entries[n - 1] ?? 0 : -Infinity;
+  const [closedTs, closedSeq] = closedLast(tail);
   let prevTs = NaN;
   let prevSeq = NaN;
   for (const i of group) {
@@ -81,137 +114,91 @@ async function recordSeries(txn: WriteTransaction, table: string, prefix: Uint8A
     if (t === prevTs && s === prevSeq) continue;
     prevTs = t;
     prevSeq = s;
-    const n = tail.entries.length;
-    if (n === 0 || compare(t, s, tail.entries[n - 2] ?? 0, tail.entries[n - 1] ?? 0) > 0) {
-      tail.entries.push(t, s);
-      tail.changed = true;
+    if (compare(t, s, newestTs, newestSeq) > 0) {
+      tail.appended.push(t, s);
       fresh[i] = 1;
-    } else if (compare(t, s, tail.entries[0] ?? 0, tail.entries[1] ?? 0) >= 0) {
-      if (insertEntry(tail, t, s)) fresh[i] = 1;
+      newestTs = t;
+      newestSeq = s;
+    } else if (compare(t, s, closedTs, closedSeq) > 0) {
+      tail.late.push(t, s, i);
     } else {
-      if (run === null || compare(t, s, lastTs(run), lastSeq(run)) > 0) {
-        if (run !== null) writeRun(txn, table, run);
-        run = await runCovering(txn, table, prefix, t, s);
+      const last = listedRunFor(tail, t, s);
+      if (last === null) {
+        work.unlisted.push(t, s, i);
+        continue;
       }
-      if (insertEntry(run, t, s)) fresh[i] = 1;
+      const name = `${last[0]}/${last[1]}`;
+      const run = work.listed.get(name) ?? { key: runKey(prefix, last[0], last[1]), pending: [] };
+      run.pending.push(t, s, i);
+      work.listed.set(name, run);
     }
   }
-  if (run !== null) writeRun(txn, table, run);
+  return work;
 }
 
-/** The closed run with the greatest first entry <= (ts, seq), or a new one starting there. */
+/** Readings below every run the tail lists: each run found with a forward seek. */
+async function recordUnlisted(txn: WriteTransaction, table: string, work: SeriesWork, fresh: Uint8Array): Promise<void> {
+  let run: Run | null = null;
+  const pending = work.unlisted;
+  for (let p = 0; p < pending.length; p += 3) {
+    const t = pending[p] ?? 0;
+    const s = pending[p + 1] ?? 0;
+    if (run === null || compare(t, s, run.entries[run.entries.length - 2] ?? 0, run.entries[run.entries.length - 1] ?? 0) > 0) {
+      if (run !== null) writeRun(txn, table, run, work.tail, fresh);
+      run = await runCovering(txn, table, work.prefix, t, s);
+    }
+    run.pending.push(t, s, pending[p + 2] ?? 0);
+  }
+  if (run !== null) writeRun(txn, table, run, work.tail, fresh);
+}
+
+/** The closed run with the smallest last entry >= (ts, seq): there is one, since (ts, seq) lies below the greatest closed entry. */
 async function runCovering(txn: WriteTransaction, table: string, prefix: Uint8Array, ts: number, seq: number): Promise<Run> {
-  const key = runKey(prefix, ts, seq);
-  const upTo = new Uint8Array(key.length + 1);
-  upTo.set(key);
-  const found = await txn.lastDedupeEntry(table, withSuffix(prefix, RUN), upTo);
-  if (found === undefined) return { key, entries: [], changed: true };
-  return { key: found.key.slice(), entries: decodeEntries(found.value), changed: false };
+  const found = await txn.edgeDedupeEntry(table, runKey(prefix, ts, seq), tailKey(prefix), false);
+  assert(found !== undefined, `no dedupe run of ${new TextDecoder().decode(prefix.subarray(4))} holds ${ts}/${seq}, below its greatest closed entry`);
+  return { key: found.key.slice(), entries: decodeEntries(found.value), pending: [] };
 }
 
-/** Adds (ts, seq) to the run in order; false when it was there. */
-function insertEntry(run: Run, ts: number, seq: number): boolean {
-  const entries = run.entries;
-  let lo = 0;
-  let hi = entries.length / 2;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const order = compare(entries[2 * mid] ?? 0, entries[2 * mid + 1] ?? 0, ts, seq);
-    if (order === 0) return false;
-    if (order < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  entries.splice(2 * lo, 0, ts, seq);
-  run.changed = true;
-  return true;
-}
-
-/** Writes a changed closed run back, split into runs of at most RUN_ENTRIES_MAX when it grew past twice that. */
-function writeRun(txn: WriteTransaction, table: string, run: Run): void {
-  if (!run.changed) return;
-  assert(run.entries.length > 0, 'a dedupe run written empty');
-  const prefix = run.key.subarray(0, run.key.length - 17);
-  const chunk = run.entries.length > 4 * RUN_ENTRIES_MAX ? 2 * RUN_ENTRIES_MAX : run.entries.length;
-  for (let at = 0; at < run.entries.length; at += chunk) {
-    const entries = run.entries.slice(at, at + chunk);
-    // The first chunk keeps the run's key; a run made for a reading below every run starts at it.
-    const key = at === 0 ? run.key : runKey(prefix, entries[0] ?? 0, entries[1] ?? 0);
-    txn.putDedupeEntry(table, key, encodeEntries(entries));
-  }
-  run.changed = false;
-}
-
-/** Writes the tail, first closing all but its newest entry into a run when it grew past TAIL_ENTRIES_MAX. */
-function closeTail(txn: WriteTransaction, table: string, prefix: Uint8Array, tail: Run): void {
-  const entries = tail.entries;
-  if (entries.length > 2 * TAIL_ENTRIES_MAX) {
-    const closed = entries.slice(0, entries.length - 2);
-    for (let at = 0; at < closed.length; at += 2 * RUN_ENTRIES_MAX) {
-      const chunk = closed.slice(at, at + 2 * RUN_ENTRIES_MAX);
-      txn.putDedupeEntry(table, runKey(prefix, chunk[0] ?? 0, chunk[1] ?? 0), encodeEntries(chunk));
+/**
+ * Writes a run back with its new readings, split into runs of RUN_ENTRIES_MAX when it grew
+ * past twice that (the tail lists the new ones). Its last entry never changes (readings join
+ * the run at or above them), nor its key.
+ */
+function writeRun(txn: WriteTransaction, table: string, run: Run, tail: SeriesTail, fresh: Uint8Array): void {
+  const entries = mergeEntries(run.entries, run.pending, fresh);
+  if (entries === null) return;
+  const chunk = entries.length > 4 * RUN_ENTRIES_MAX ? 2 * RUN_ENTRIES_MAX : entries.length;
+  for (let end = entries.length; end > 0; end -= chunk) {
+    const part = entries.subarray(Math.max(0, end - chunk), end);
+    if (end === entries.length) {
+      txn.putDedupeEntry(table, run.key, encodeEntries(part));
+      continue;
     }
-    tail.entries = entries.slice(entries.length - 2);
+    const lastTs = part[part.length - 2] ?? 0;
+    const lastSeq = part[part.length - 1] ?? 0;
+    txn.putDedupeEntry(table, runKey(runPrefix(run.key), lastTs, lastSeq), encodeEntries(part));
+    listRun(tail, lastTs, lastSeq);
   }
-  txn.putDedupeEntry(table, tail.key, encodeEntries(tail.entries));
 }
 
-function compare(ts1: number, seq1: number, ts2: number, seq2: number): number {
-  return ts1 !== ts2 ? (ts1 < ts2 ? -1 : 1) : seq1 === seq2 ? 0 : seq1 < seq2 ? -1 : 1;
-}
-
-function lastTs(run: Run): number {
-  return run.entries[run.entries.length - 2] ?? -Infinity;
-}
-
-function lastSeq(run: Run): number {
-  return run.entries[run.entries.length - 1] ?? -Infinity;
-}
-
-/** `u32 bytes | device | u32 bytes | metric` of reading i's series. */
-function seriesPrefix(readings: ReadingColumns, i: number): Uint8Array {
-  const device = encoder.encode(readings.devices[readings.device[i] ?? 0] ?? '');
-  const metric = encoder.encode(readings.metrics[readings.metric[i] ?? 0] ?? '');
-  const out = new Uint8Array(8 + device.length + metric.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, device.length, false);
-  out.set(device, 4);
-  view.setUint32(4 + device.length, metric.length, false);
-  out.set(metric, 8 + device.length);
-  return out;
-}
-
-function withSuffix(prefix: Uint8Array, part: number): Uint8Array {
-  const out = new Uint8Array(prefix.length + 1);
-  out.set(prefix);
-  out[prefix.length] = part;
-  return out;
-}
-
-function runKey(prefix: Uint8Array, ts: number, seq: number): Uint8Array {
-  const out = new Uint8Array(prefix.length + 17);
-  out.set(prefix);
-  out[prefix.length] = RUN;
-  const view = new DataView(out.buffer);
-  writeOrderedInt(view, prefix.length + 1, ts);
-  writeOrderedInt(view, prefix.length + 9, seq);
-  return out;
-}
-
-/** A safe integer as 8 bytes whose byte order is the numbers' order. */
-function writeOrderedInt(view: DataView, at: number, value: number): void {
-  const high = Math.floor(value / 0x1_0000_0000);
-  view.setUint32(at, (high + 0x8000_0000) >>> 0, false);
-  view.setUint32(at + 4, value - high * 0x1_0000_0000, false);
-}
-
-function encodeEntries(entries: readonly number[]): Uint8Array {
-  return new Uint8Array(Float64Array.from(entries).buffer);
-}
-
-function decodeEntries(value: Uint8Array | undefined): number[] {
-  if (value === undefined || value.length === 0) return [];
-  assert(value.length % 16 === 0, `a dedupe run of ${value.length} bytes is not (ts, seq) pairs`);
-  const copy = new Float64Array(value.length / 8);
-  new Uint8Array(copy.buffer).set(value);
-  return Array.from(copy);
+/** Writes the tail with its new readings, closing its older entries into runs once it grew past TAIL_ENTRIES_MAX. */
+function writeTail(txn: WriteTransaction, table: string, prefix: Uint8Array, tail: SeriesTail, fresh: Uint8Array): void {
+  const merged = tail.late.length > 0 ? mergeEntries(tail.entries, tail.late, fresh) : null;
+  if (merged === null && tail.appended.length === 0 && !tail.directoryChanged) return;
+  const kept = merged ?? tail.entries;
+  let entries = new Float64Array(kept.length + tail.appended.length);
+  entries.set(kept);
+  entries.set(tail.appended, kept.length);
+  if (entries.length > 2 * TAIL_ENTRIES_MAX) {
+    const closed = entries.subarray(0, entries.length - 2 * TAIL_ENTRIES_KEPT);
+    for (let at = 0; at < closed.length; at += 2 * RUN_ENTRIES_MAX) {
+      const run = closed.subarray(at, at + 2 * RUN_ENTRIES_MAX);
+      const lastTs = run[run.length - 2] ?? 0;
+      const lastSeq = run[run.length - 1] ?? 0;
+      txn.putDedupeEntry(table, runKey(prefix, lastTs, lastSeq), encodeEntries(run));
+      listRun(tail, lastTs, lastSeq);
+    }
+    entries = entries.subarray(closed.length);
+  }
+  txn.putDedupeEntry(table, tail.key, encodeTail(tail, entries));
 }

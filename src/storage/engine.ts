@@ -169,8 +169,8 @@ export interface WriteTransaction extends StorageReader {
    * readings it stored there); it lives and dies with the table, and commits with the rows.
    */
   getDedupeEntries(table: string, keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
-  /** The dedupe index entry of `table` with the greatest key in [gte, lt), if any. */
-  lastDedupeEntry(table: string, gte: Uint8Array, lt: Uint8Array): Promise<DedupeEntry | undefined>;
+  /** The dedupe index entry of `table` with the smallest (`last`: greatest) key in [gte, lt), if any. */
+  edgeDedupeEntry(table: string, gte: Uint8Array, lt: Uint8Array, last: boolean): Promise<DedupeEntry | undefined>;
   /** Sets a dedupe index entry of `table`. */
   putDedupeEntry(table: string, key: Uint8Array, value: Uint8Array): void;
   /** Removes a dedupe index entry of `table` (nothing if absent). */

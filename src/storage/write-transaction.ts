@@ -298,9 +298,9 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     return this.source.getMany(keys.map((key) => dedupeKey(id, key)));
   }
 
-  async lastDedupeEntry(table: string, gte: Uint8Array, lt: Uint8Array): Promise<DedupeEntry | undefined> {
+  async edgeDedupeEntry(table: string, gte: Uint8Array, lt: Uint8Array, last: boolean): Promise<DedupeEntry | undefined> {
     const id = this.requireTable(table).id;
-    const entry = await this.source.first(dedupeKey(id, gte), dedupeKey(id, lt), true);
+    const entry = await this.source.first(dedupeKey(id, gte), dedupeKey(id, lt), last);
     return entry === undefined ? undefined : { key: entry.key.subarray(DEDUPE_KEY_PREFIX_BYTES), value: entry.value };
   }
 

@@ -22,6 +22,22 @@ async function engineWithTable(): Promise<{ engine: StorageEngine; level: Memory
   return { engine, level };
 }
 
+/** One series' readings, applied a batch per transaction: `apply` answers how many were new. */
+async function oneSeries(): Promise<{ engine: StorageEngine; apply: (readings: Reading[]) => Promise<number> }> {
+  const { engine } = await engineWithTable();
+  return {
+    engine,
+    async apply(readings) {
+      const txn = await engine.begin();
+      const fresh = await recordFreshReadings(txn, READINGS_TABLE, readingColumnsOf(readings), null);
+      await txn.commit(engine.appliedIndex + 1);
+      return fresh.reduce((sum, f) => sum + f, 0);
+    },
+  };
+}
+
+const reading = (ts: number): Reading => ({ deviceId: 'd', metric: 'm', ts, seq: 0, value: ts });
+
 /**
  * Batches shaped like what devices send and resend: mostly each series moving forward, with
  * late readings landing below a series' tail, between and below its closed runs, exact
@@ -92,14 +108,7 @@ describe('the index of stored readings', () => {
   });
 
   it('keeps a series that arrives backwards and in bulk, across tail closes and run splits', async () => {
-    const { engine } = await engineWithTable();
-    const reading = (ts: number): Reading => ({ deviceId: 'd', metric: 'm', ts, seq: 0, value: ts });
-    const apply = async (readings: Reading[]): Promise<number> => {
-      const txn = await engine.begin();
-      const fresh = await recordFreshReadings(txn, READINGS_TABLE, readingColumnsOf(readings), null);
-      await txn.commit(engine.appliedIndex + 1);
-      return fresh.reduce((sum, f) => sum + f, 0);
-    };
+    const { engine, apply } = await oneSeries();
     // Times 4 apart, in one batch: the tail closes into a full run and a short one.
     const forward = Array.from({ length: RUN_ENTRIES_MAX + 2 * TAIL_ENTRIES_MAX }, (_, i) => reading(100_000 + 4 * i));
     expect(await apply(forward)).toBe(forward.length);
@@ -112,6 +121,35 @@ describe('the index of stored readings', () => {
     expect(await apply([reading(-5), reading(-5), reading(-4)])).toBe(2);
     expect(await apply([reading(-4), reading(100_001), reading(100_000)])).toBe(0);
     expect(await apply([reading(99_999), reading(-3)])).toBe(2);
+    await engine.close();
+  });
+
+  it('finds every reading after runs split, whether the tail lists them or a seek must find them', async () => {
+    const { engine, apply } = await oneSeries();
+    // Fifty batches of 200 readings 20 apart: each closes a run of about 200 into the index,
+    // more runs than the tail lists (DIRECTORY_RUNS_MAX), so the oldest are found by seeks.
+    const step = 20;
+    const perBatch = 200;
+    for (let b = 0; b < 50; b++) {
+      expect(await apply(Array.from({ length: perBatch }, (_, i) => reading((b * perBatch + i) * step)))).toBe(perBatch);
+    }
+    // Fill the gaps of an old, unlisted run and of a listed one far from either end: both
+    // grow past twice RUN_ENTRIES_MAX and split.
+    const fills: Reading[][] = [];
+    for (const b of [5, 40]) {
+      const fill: Reading[] = [];
+      for (let ts = b * perBatch * step + 1; ts < (b + 1) * perBatch * step; ts++) if (ts % step !== 0) fill.push(reading(ts));
+      expect(fill.length).toBeGreaterThan(2 * RUN_ENTRIES_MAX);
+      for (let at = 0; at < fill.length; at += 1000) expect(await apply(fill.slice(at, at + 1000))).toBe(Math.min(1000, fill.length - at));
+      fills.push(fill);
+    }
+    // Everything again, from the oldest: all stored already.
+    const everything = Array.from({ length: 50 * perBatch }, (_, i) => reading(i * step)).concat(...fills);
+    for (let at = 0; at < everything.length; at += 2000) expect(await apply(everything.slice(at, at + 2000))).toBe(0);
+    // Gap readings beside each split run and in an untouched old one: new once, then stored.
+    const gaps = [reading(5 * perBatch * step - 1), reading(40 * perBatch * step - 1), reading(10 * perBatch * step + step / 2)];
+    expect(await apply(gaps)).toBe(3);
+    expect(await apply(gaps)).toBe(0);
     await engine.close();
   });
 

@@ -1,0 +1,76 @@
+import { compare, decodeEntries, encodeEntries } from './reading-runs.js';
+import type { RunEntries } from './reading-runs.js';
+
+/**
+ * A series' open run and what it knows of the closed ones: the last entries of its newest
+ * closed runs (the directory, ascending). Every closed run whose last entry is at or above the
+ * directory's first is listed, so a reading at or above that entry finds its run's key
+ * without a seek. Stored as f64s: `count | count (ts, seq) pairs | the tail's entries`.
+ */
+export interface SeriesTail {
+  readonly key: Uint8Array;
+  readonly entries: RunEntries;
+  /** New readings after the tail's newest, [ts, seq, ...] ascending. */
+  readonly appended: number[];
+  /** Readings below the tail's newest but above every closed run: [ts, seq, index] triples. */
+  readonly late: number[];
+  directory: number[];
+  directoryChanged: boolean;
+}
+
+/** Closed runs a tail lists. */
+export const DIRECTORY_RUNS_MAX = 32;
+
+/** The tail stored under `key` (absent: a series with nothing stored). */
+export function decodeTail(key: Uint8Array, value: Uint8Array | undefined): SeriesTail {
+  const stored = decodeEntries(value);
+  const count = stored.length === 0 ? 0 : stored[0] ?? 0;
+  return {
+    key, entries: stored.subarray(2 + 2 * count), appended: [], late: [],
+    directory: Array.from(stored.subarray(2, 2 + 2 * count)), directoryChanged: false,
+  };
+}
+
+/** The stored value of a tail whose entries are now `entries`. */
+export function encodeTail(tail: SeriesTail, entries: RunEntries): Uint8Array {
+  const stored = new Float64Array(2 + tail.directory.length + entries.length);
+  stored[0] = tail.directory.length / 2;
+  stored.set(tail.directory, 2);
+  stored.set(entries, 2 + tail.directory.length);
+  return encodeEntries(stored);
+}
+
+/** The greatest entry of the series' closed runs, as [ts, seq] (-Infinity while none). */
+export function closedLast(tail: SeriesTail): [number, number] {
+  const n = tail.directory.length;
+  return n === 0 ? [-Infinity, -Infinity] : [tail.directory[n - 2] ?? 0, tail.directory[n - 1] ?? 0];
+}
+
+/**
+ * The last entry of the closed run that holds (ts, seq) or the gap below it, when the
+ * directory lists it; null when (ts, seq) lies below the directory (a seek finds the run).
+ */
+export function listedRunFor(tail: SeriesTail, ts: number, seq: number): [number, number] | null {
+  const dir = tail.directory;
+  if (dir.length === 0 || compare(ts, seq, dir[0] ?? 0, dir[1] ?? 0) < 0) return null;
+  let lo = 0;
+  let hi = dir.length / 2 - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(dir[2 * mid] ?? 0, dir[2 * mid + 1] ?? 0, ts, seq) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return [dir[2 * lo] ?? 0, dir[2 * lo + 1] ?? 0];
+}
+
+/** Records a closed run ending at (ts, seq) (closed from the tail, or split off a run). */
+export function listRun(tail: SeriesTail, ts: number, seq: number): void {
+  const dir = tail.directory;
+  // A run below the directory's first needs no listing: readings there are found by a seek.
+  if (dir.length > 0 && compare(ts, seq, dir[0] ?? 0, dir[1] ?? 0) < 0) return;
+  let at = dir.length;
+  while (at > 0 && compare(dir[at - 2] ?? 0, dir[at - 1] ?? 0, ts, seq) > 0) at -= 2;
+  dir.splice(at, 0, ts, seq);
+  if (dir.length > 2 * DIRECTORY_RUNS_MAX) dir.splice(0, dir.length - 2 * DIRECTORY_RUNS_MAX);
+  tail.directoryChanged = true;
+}
