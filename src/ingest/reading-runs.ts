@@ -44,17 +44,32 @@ export function mergeEntries(entries: RunEntries, pending: readonly number[], fr
   return merged.subarray(0, out + entries.length - at);
 }
 
-/** `u32 bytes | device | u32 bytes | metric` of reading i's series. */
-export function seriesPrefix(readings: ReadingColumns, i: number): Uint8Array {
-  const device = encoder.encode(readings.devices[readings.device[i] ?? 0] ?? '');
-  const metric = encoder.encode(readings.metrics[readings.metric[i] ?? 0] ?? '');
-  const out = new Uint8Array(8 + device.length + metric.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, device.length, false);
-  out.set(device, 4);
-  view.setUint32(4 + device.length, metric.length, false);
-  out.set(metric, 8 + device.length);
-  return out;
+/** Series key prefixes of a batch: each device id and metric name encoded once, not once per series. */
+export class SeriesPrefixes {
+  readonly #devices: (Uint8Array | undefined)[];
+  readonly #metrics: (Uint8Array | undefined)[];
+  readonly #readings: ReadingColumns;
+
+  constructor(readings: ReadingColumns) {
+    this.#readings = readings;
+    this.#devices = new Array<Uint8Array | undefined>(readings.devices.length);
+    this.#metrics = new Array<Uint8Array | undefined>(readings.metrics.length);
+  }
+
+  /** `u32 bytes | device | u32 bytes | metric` of reading i's series. */
+  of(i: number): Uint8Array {
+    const d = this.#readings.device[i] ?? 0;
+    const m = this.#readings.metric[i] ?? 0;
+    const device = this.#devices[d] ?? (this.#devices[d] = encoder.encode(this.#readings.devices[d] ?? ''));
+    const metric = this.#metrics[m] ?? (this.#metrics[m] = encoder.encode(this.#readings.metrics[m] ?? ''));
+    const out = new Uint8Array(8 + device.length + metric.length);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, device.length, false);
+    out.set(device, 4);
+    view.setUint32(4 + device.length, metric.length, false);
+    out.set(metric, 8 + device.length);
+    return out;
+  }
 }
 
 /** Key of a series' tail. */

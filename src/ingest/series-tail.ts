@@ -1,11 +1,13 @@
-import { compare, decodeEntries, encodeEntries } from './reading-runs.js';
+import { assert } from '../lib/index.js';
+import { decodePairs, encodePairs } from './pair-codec.js';
+import { compare } from './reading-runs.js';
 import type { RunEntries } from './reading-runs.js';
 
 /**
  * A series' open run and what it knows of the closed ones: the last entries of its newest
  * closed runs (the directory, ascending). Every closed run whose last entry is at or above the
  * directory's first is listed, so a reading at or above that entry finds its run's key
- * without a seek. Stored as f64s: `count | count (ts, seq) pairs | the tail's entries`.
+ * without a seek. Stored as two pair lists (pair-codec.ts): the directory, then the entries.
  */
 export interface SeriesTail {
   readonly key: Uint8Array;
@@ -14,30 +16,32 @@ export interface SeriesTail {
   readonly appended: number[];
   /** Readings below the tail's newest but above every closed run: [ts, seq, index] triples. */
   readonly late: number[];
-  directory: number[];
+  directory: Float64Array;
   directoryChanged: boolean;
 }
 
 /** Closed runs a tail lists. */
-export const DIRECTORY_RUNS_MAX = 32;
+export const DIRECTORY_RUNS_MAX = 8;
 
 /** The tail stored under `key` (absent: a series with nothing stored). */
 export function decodeTail(key: Uint8Array, value: Uint8Array | undefined): SeriesTail {
-  const stored = decodeEntries(value);
-  const count = stored.length === 0 ? 0 : stored[0] ?? 0;
-  return {
-    key, entries: stored.subarray(2 + 2 * count), appended: [], late: [],
-    directory: Array.from(stored.subarray(2, 2 + 2 * count)), directoryChanged: false,
-  };
+  if (value === undefined) {
+    return { key, entries: new Float64Array(0), appended: [], late: [], directory: new Float64Array(0), directoryChanged: false };
+  }
+  const directory = decodePairs(value, 0);
+  const entries = decodePairs(value, directory.end);
+  assert(entries.end === value.length, `a series tail of ${value.length} bytes has ${value.length - entries.end} left over`);
+  return { key, entries: entries.pairs, appended: [], late: [], directory: directory.pairs, directoryChanged: false };
 }
 
 /** The stored value of a tail whose entries are now `entries`. */
 export function encodeTail(tail: SeriesTail, entries: RunEntries): Uint8Array {
-  const stored = new Float64Array(2 + tail.directory.length + entries.length);
-  stored[0] = tail.directory.length / 2;
-  stored.set(tail.directory, 2);
-  stored.set(entries, 2 + tail.directory.length);
-  return encodeEntries(stored);
+  const directory = encodePairs(tail.directory);
+  const tailEntries = encodePairs(entries);
+  const out = new Uint8Array(directory.length + tailEntries.length);
+  out.set(directory);
+  out.set(tailEntries, directory.length);
+  return out;
 }
 
 /** The greatest entry of the series' closed runs, as [ts, seq] (-Infinity while none). */
@@ -70,7 +74,11 @@ export function listRun(tail: SeriesTail, ts: number, seq: number): void {
   if (dir.length > 0 && compare(ts, seq, dir[0] ?? 0, dir[1] ?? 0) < 0) return;
   let at = dir.length;
   while (at > 0 && compare(dir[at - 2] ?? 0, dir[at - 1] ?? 0, ts, seq) > 0) at -= 2;
-  dir.splice(at, 0, ts, seq);
-  if (dir.length > 2 * DIRECTORY_RUNS_MAX) dir.splice(0, dir.length - 2 * DIRECTORY_RUNS_MAX);
+  const grown = new Float64Array(dir.length + 2);
+  grown.set(dir.subarray(0, at));
+  grown[at] = ts;
+  grown[at + 1] = seq;
+  grown.set(dir.subarray(at), at + 2);
+  tail.directory = grown.length > 2 * DIRECTORY_RUNS_MAX ? grown.subarray(grown.length - 2 * DIRECTORY_RUNS_MAX) : grown;
   tail.directoryChanged = true;
 }

@@ -2,7 +2,7 @@ import { assert } from '../lib/index.js';
 import type { WriteTransaction } from '../storage/index.js';
 import type { ReadingColumns } from './reading-columns.js';
 import {
-  compare, decodeEntries, encodeEntries, mergeEntries, runKey, runPrefix, seriesPrefix, tailKey,
+  compare, decodeEntries, encodeEntries, mergeEntries, runKey, runPrefix, SeriesPrefixes, tailKey,
 } from './reading-runs.js';
 import type { RunEntries } from './reading-runs.js';
 import { closedLast, decodeTail, encodeTail, listedRunFor, listRun } from './series-tail.js';
@@ -24,10 +24,10 @@ import type { SeriesTail } from './series-tail.js';
  * Keys: `series | 01 | ts | seq` (a closed run, by its last entry) and `series | 02` (the
  * tail), where series is `u32 bytes | device UTF-8 | u32 bytes | metric UTF-8` and ts, seq are
  * order-preserving 8-byte integers. Values: the run's (ts, seq) pairs as little-endian f64s,
- * ascending; the tail's start with its directory (series-tail.ts).
+ * ascending; the tail: its directory and entries as delta-coded pair lists (series-tail.ts).
  */
 /** A tail longer than this closes its older entries into a run. */
-export const TAIL_ENTRIES_MAX = 128;
+export const TAIL_ENTRIES_MAX = 16;
 /** Entries a closing tail keeps, so readings of batches applied a little out of order land in it. */
 const TAIL_ENTRIES_KEPT = TAIL_ENTRIES_MAX / 2;
 /** A closed run that late readings grew beyond twice this is split into runs of this size. */
@@ -58,7 +58,8 @@ export async function recordFreshReadings(txn: WriteTransaction, table: string, 
   skip: Uint8Array | null): Promise<Uint8Array> {
   const fresh = new Uint8Array(readings.length);
   const groups = seriesGroups(readings, skip);
-  const prefixes = groups.map((group) => seriesPrefix(readings, group[0] ?? 0));
+  const series = new SeriesPrefixes(readings);
+  const prefixes = groups.map((group) => series.of(group[0] ?? 0));
   const tails = await txn.getDedupeEntries(table, prefixes.map(tailKey));
   const work = groups.map((group, g) => {
     const prefix = prefixes[g] ?? new Uint8Array(0);

@@ -27,6 +27,7 @@ import { TombstoneSweep } from './tombstone-sweep.js';
 import type { ColumnarRanges } from './tombstone-sweep.js';
 import type { LayoutOptions } from './table-layout.js';
 import { LevelWriteTransaction } from './write-transaction.js';
+import { MarkFreeTables } from './transaction-host.js';
 import type { CommitRequest, TransactionHost } from './transaction-host.js';
 import type { CompactionStepOutcome, RowKey, StorageEngine, StorageReader, WriteTransaction } from './engine.js';
 import { RowStore } from './row-store.js';
@@ -124,6 +125,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
    * from it, so an insert above it (an append) needs no LevelDB seek to know its key is new.
    */
   #lastRowKeys: ReadonlyMap<number, RowKey | null> = new Map();
+  readonly markFreeTables = new MarkFreeTables();
   /** Where the next background compaction step starts (null: the first columnar table). */
   #compactionCursor: CompactionCursor | null = null;
   readonly #sweep: TombstoneSweep;
@@ -361,6 +363,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
       this.#appliedIndex = state.appliedIndex;
       this.#catalog = state.catalog;
       this.#lastRowKeys = new Map();
+      this.markFreeTables.reset();
     });
   }
 

@@ -17,4 +17,34 @@ export interface CommitRequest {
 /** The engine side of a transaction. */
 export interface TransactionHost {
   commitTransaction(request: CommitRequest): Promise<void>;
+  readonly markFreeTables: MarkFreeTables;
+}
+
+/**
+ * Tables known to hold no dedupe marks. Nothing writes marks any more (older versions did), so
+ * a table without any keeps none; only a snapshot import can bring some, and it starts a new
+ * generation, which forgets what was learned and refuses what transactions of the old one learn.
+ */
+export class MarkFreeTables {
+  #ids = new Set<number>();
+  #generation = 0;
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  has(tableId: number): boolean {
+    return this.#ids.has(tableId);
+  }
+
+  /** Remembers that `tableId` held no marks in a state of `generation`. */
+  add(tableId: number, generation: number): void {
+    if (generation === this.#generation) this.#ids.add(tableId);
+  }
+
+  /** The state was replaced (snapshot import). */
+  reset(): void {
+    this.#ids = new Set();
+    this.#generation += 1;
+  }
 }

@@ -289,8 +289,14 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   }
 
   async hasMarks(table: string): Promise<boolean> {
-    const prefix = marksPrefix(this.requireTable(table).id);
-    return (await this.source.first(prefix, prefixEnd(prefix), false)) !== undefined;
+    const id = this.requireTable(table).id;
+    const known = this.#host.markFreeTables;
+    if (known.has(id)) return false;
+    const generation = known.generation;
+    const prefix = marksPrefix(id);
+    const found = (await this.source.first(prefix, prefixEnd(prefix), false)) !== undefined;
+    if (!found) known.add(id, generation);
+    return found;
   }
 
   async getDedupeEntries(table: string, keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {

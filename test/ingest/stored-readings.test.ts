@@ -175,6 +175,16 @@ describe('the index of stored readings', () => {
     const apply = await engine.begin();
     expect(await applyIngestBatch(apply, batch)).toEqual({ inserted: 1, duplicates: 1, problem: null });
     await apply.commit(engine.appliedIndex + 1);
+    // A node that learned its table holds no marks forgets that when a snapshot replaces its state.
+    const { engine: fresh } = await engineWithTable();
+    const probe = await fresh.begin();
+    expect(await probe.hasMarks('readings')).toBe(false);
+    await probe.rollback();
+    await fresh.importSnapshot(engine.exportSnapshot());
+    const after = await fresh.begin();
+    expect(await after.hasMarks('readings')).toBe(true);
+    await after.rollback();
+    await fresh.close();
     await engine.close();
   });
 });
