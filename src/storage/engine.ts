@@ -173,8 +173,6 @@ export interface WriteTransaction extends StorageReader {
   edgeDedupeEntry(table: string, gte: Uint8Array, lt: Uint8Array, last: boolean): Promise<DedupeEntry | undefined>;
   /** Sets a dedupe index entry of `table`. */
   putDedupeEntry(table: string, key: Uint8Array, value: Uint8Array): void;
-  /** Removes a dedupe index entry of `table` (nothing if absent). */
-  deleteDedupeEntry(table: string, key: Uint8Array): void;
   /** Sets a named value (see StorageReader.getNamedValue). */
   putNamedValue(name: string, value: Uint8Array): void;
   /** Removes a named value (nothing if absent). */

@@ -2,7 +2,7 @@ import { assert, ChronosError } from '../lib/index.js';
 import type { CatalogState } from './catalog.js';
 import type { RowKey } from './engine.js';
 import { readKeyTuple } from './key-codec.js';
-import type { ColumnSchema, TableDefinition, TableSchema } from './schema.js';
+import type { ColumnSchema, IndexSchema, TableDefinition, TableSchema } from './schema.js';
 import { keyColumns } from './table-reader.js';
 import { ROW_CODEC_VERSION, layoutForNewTable } from './table-layout.js';
 import type { NewTableLayoutPolicy } from './table-layout.js';
@@ -92,4 +92,16 @@ export function buildTableSchema(
   );
   assert(keyColumns({ ...draft, primaryKey }).length > 0, 'every table has a row key');
   return { ...draft, columns, primaryKey };
+}
+
+/**
+ * The schema of a new index `name` of `schema` over `columns`, taking id `id`; INDEX_EXISTS
+ * when the name is taken (`taken`), INVALID_ARGUMENT without columns, UNKNOWN_COLUMN as needed.
+ */
+export function newIndexSchema(schema: TableSchema, name: string, columns: readonly string[], id: number, taken: boolean): IndexSchema {
+  if (taken) {
+    throw new ChronosError('INDEX_EXISTS', `index ${name} already exists`, { details: { index: name, table: schema.name } });
+  }
+  if (columns.length === 0) throw new ChronosError('INVALID_ARGUMENT', `index ${name} needs at least one column`);
+  return { name, id, columns: columns.map((column) => columnPosition(schema, column)) };
 }

@@ -1,3 +1,4 @@
+import { compareBytes } from './bytes.js';
 import type { CatalogState } from './catalog.js';
 import type { RowKey } from './engine.js';
 import type { OverlayEntry } from './overlay.js';
@@ -47,4 +48,21 @@ export class MarkFreeTables {
     this.#ids = new Set();
     this.#generation += 1;
   }
+}
+
+/**
+ * Each table's greatest row key once a transaction commits: what its snapshot held (`known`),
+ * raised by what it wrote. A table written without a known snapshot key is left out (it is
+ * found again by a read); deletes only make a kept key too high, which costs a read, never a
+ * missed duplicate. (After rows were removed by range the caller keeps nothing.)
+ */
+export function lastRowKeysAfter(known: ReadonlyMap<number, RowKey | null>,
+  written: ReadonlyMap<number, RowKey>): ReadonlyMap<number, RowKey | null> {
+  const after = new Map<number, RowKey | null>(known);
+  for (const [table, key] of written) {
+    const before = after.get(table);
+    if (before === undefined) continue;
+    after.set(table, before === null || compareBytes(key, before) > 0 ? key : before);
+  }
+  return after;
 }

@@ -5,24 +5,25 @@ import type { CatalogState } from './catalog.js';
 import { encodeKeyTuple } from './key-codec.js';
 import {
   ROWS_PREFIX_BYTES, META_ID_COUNTERS, afterPrefix, blocksPrefix, catalogKey, indexPrefix,
-  prefixEnd, rowIdCounterKey, rowsPrefix, tablePrefix, ttlKey, markKey, marksPrefix, dedupeKey, DEDUPE_KEY_PREFIX_BYTES, namedValueKey,
+  prefixEnd, rowIdCounterKey, rowsPrefix, tablePrefix, ttlKey, dedupeKey, namedValueKey,
 } from './keys.js';
 import { foldHead } from './fold.js';
-import { encodeBlock } from './block-codec.js';
-import { chunkRows } from './block-chunks.js';
+import { blockEntries } from './block-chunks.js';
+import { DedupeSpace } from './dedupe-space.js';
 import { wholeBlocksAmong } from './block-delete.js';
 import { ROW_LAYOUT } from './table-layout.js';
 import type { LayoutOptions } from './table-layout.js';
 import { Overlay, OverlaySource } from './overlay.js';
 import { RowStore } from './row-store.js';
 import { schemaWithColumn, schemaWithoutColumn, schemaWithRenamedColumn } from './alter-table.js';
-import { buildTableSchema, columnPosition, duplicateKey } from './table-definition.js';
+import { buildTableSchema, duplicateKey, newIndexSchema } from './table-definition.js';
 import type { SnapshotSource } from './kv-source.js';
+import { lastRowKeysAfter } from './transaction-host.js';
 import type { TransactionHost } from './transaction-host.js';
 import { encodeRow } from './row-codec.js';
 import { encodableAhead } from './encoded-rows.js';
 import type { EncodedRows } from './encoded-rows.js';
-import type { Catalog, ColumnSchema, IndexSchema, TableDefinition, TableSchema } from './schema.js';
+import type { Catalog, ColumnSchema, TableDefinition, TableSchema } from './schema.js';
 import { TableReader, indexKeyOf, primaryRowKey, primaryStorageKey } from './table-reader.js';
 import type { DedupeEntry, RowChange, RowKey, Savepoint, StoredRow, WriteTransaction } from './engine.js';
 import { normalizeRow } from './validate.js';
@@ -36,6 +37,7 @@ interface CatalogUndo {
 /** WriteTransaction over an overlay on one LevelDB snapshot (see DESIGN.md). */
 export class LevelWriteTransaction extends TableReader implements WriteTransaction {
   readonly #host: TransactionHost;
+  readonly #dedupe: DedupeSpace;
   readonly #snapshot: SnapshotSource;
   readonly #overlay: Overlay;
   #rowObserver: ((change: RowChange) => void) | null = null;
@@ -65,6 +67,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     const source = new OverlaySource(snapshot, overlay);
     super(source, new RowStore(source, snapshot, overlay, lastRowKeys));
     this.#host = host;
+    this.#dedupe = new DedupeSpace(source, host.markFreeTables);
     this.#snapshot = snapshot;
     this.#overlay = overlay;
     this.#state = state;
@@ -165,16 +168,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   async createIndex(table: string, name: string, columns: readonly string[]): Promise<void> {
     await this.#mutate(async () => {
       const schema = this.requireTable(table);
-      if (this.#view.tableOfIndex(name) !== undefined) {
-        throw new ChronosError('INDEX_EXISTS', `index ${name} already exists`, {
-          details: { index: name, table },
-        });
-      }
-      if (columns.length === 0) {
-        throw new ChronosError('INVALID_ARGUMENT', `index ${name} needs at least one column`);
-      }
-      const positions = columns.map((column) => columnPosition(schema, column));
-      const index: IndexSchema = { name, id: this.#state.nextIndexId, columns: positions };
+      const index = newIndexSchema(schema, name, columns, this.#state.nextIndexId, this.#view.tableOfIndex(name) !== undefined);
       const next: TableSchema = { ...schema, indexes: [...schema.indexes, index] };
       this.#putTable(next);
       this.#setCatalog({ ...this.#state, nextIndexId: index.id + 1 });
@@ -282,40 +276,24 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     });
   }
 
-  async marked(table: string, marks: readonly Uint8Array[]): Promise<boolean[]> {
-    const schema = this.requireTable(table);
-    const present = await this.source.getMany(marks.map((mark) => markKey(schema.id, mark)));
-    return present.map((value) => value !== undefined);
+  marked(table: string, marks: readonly Uint8Array[]): Promise<boolean[]> {
+    return this.#dedupe.marked(this.requireTable(table).id, marks);
   }
 
-  async hasMarks(table: string): Promise<boolean> {
-    const id = this.requireTable(table).id;
-    const known = this.#host.markFreeTables;
-    if (known.has(id)) return false;
-    const generation = known.generation;
-    const prefix = marksPrefix(id);
-    const found = (await this.source.first(prefix, prefixEnd(prefix), false)) !== undefined;
-    if (!found) known.add(id, generation);
-    return found;
+  hasMarks(table: string): Promise<boolean> {
+    return this.#dedupe.hasMarks(this.requireTable(table).id);
   }
 
-  async getDedupeEntries(table: string, keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
-    const id = this.requireTable(table).id;
-    return this.source.getMany(keys.map((key) => dedupeKey(id, key)));
+  getDedupeEntries(table: string, keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    return this.#dedupe.entries(this.requireTable(table).id, keys);
   }
 
-  async edgeDedupeEntry(table: string, gte: Uint8Array, lt: Uint8Array, last: boolean): Promise<DedupeEntry | undefined> {
-    const id = this.requireTable(table).id;
-    const entry = await this.source.first(dedupeKey(id, gte), dedupeKey(id, lt), last);
-    return entry === undefined ? undefined : { key: entry.key.subarray(DEDUPE_KEY_PREFIX_BYTES), value: entry.value };
+  edgeDedupeEntry(table: string, gte: Uint8Array, lt: Uint8Array, last: boolean): Promise<DedupeEntry | undefined> {
+    return this.#dedupe.edge(this.requireTable(table).id, gte, lt, last);
   }
 
   putDedupeEntry(table: string, key: Uint8Array, value: Uint8Array): void {
     this.#mutateSync(() => this.#overlay.put(dedupeKey(this.requireTable(table).id, key), value));
-  }
-
-  deleteDedupeEntry(table: string, key: Uint8Array): void {
-    this.#mutateSync(() => this.#overlay.delete(dedupeKey(this.requireTable(table).id, key)));
   }
 
   putNamedValue(name: string, value: Uint8Array): void {
@@ -399,12 +377,8 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       // Hidden row ids only grow, so these rows lie after every block and head entry: the new
       // blocks overlap none.
       const keys = await this.#nextRowIds(schema, rows.length);
-      const stored: StoredRow[] = rows.map((values, i) =>
-        ({ key: (keys[i] as Uint8Array).subarray(ROWS_PREFIX_BYTES), values: normalizeRow(schema, values), insertedAtMs }));
-      const prefix = blocksPrefix(schema.id);
-      for (const chunk of chunkRows(schema, stored, this.#layout.blockRows)) {
-        this.#overlay.put(concatBytes(prefix, (chunk[0] as StoredRow).key), encodeBlock(schema, chunk));
-      }
+      const stored = rows.map((values, i) => ({ key: (keys[i] as Uint8Array).subarray(ROWS_PREFIX_BYTES), values: normalizeRow(schema, values), insertedAtMs }));
+      for (const block of blockEntries(schema, stored, this.#layout.blockRows)) this.#overlay.put(block.key, block.value);
       this.#touched.add(schema.id);
       this.#raiseGreatestWritten(schema.id, (stored.at(-1) as StoredRow).key);
       // Later reads in this transaction must see the new blocks, which the snapshot lacks.
@@ -597,29 +571,11 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
         catalog: this.#state,
         sync: options?.sync === true,
         baseVersion: this.#baseVersion,
-        lastRowKeys: this.#lastRowKeysAfter(),
+        lastRowKeys: this.#rangesDeleted ? new Map() : lastRowKeysAfter(this.rows.knownLastKeys, this.#greatestWritten),
       });
     } finally {
       await this.#snapshot.close();
     }
-  }
-
-  /**
-   * Each table's greatest row key once this commits: what the snapshot held, raised by what
-   * this transaction wrote. A table written without a known snapshot key is left out (it is
-   * found again by a read); deletes only make a kept key too high, which costs a read, never a
-   * missed duplicate. After rows were removed by range nothing is kept.
-   */
-  #lastRowKeysAfter(): ReadonlyMap<number, RowKey | null> {
-    const after = new Map<number, RowKey | null>();
-    if (this.#rangesDeleted) return after;
-    for (const [table, key] of this.rows.knownLastKeys) after.set(table, key);
-    for (const [table, written] of this.#greatestWritten) {
-      const known = after.get(table);
-      if (known === undefined) continue;
-      after.set(table, known === null || compareBytes(written, known) > 0 ? written : known);
-    }
-    return after;
   }
 
   async rollback(): Promise<void> {
