@@ -28,23 +28,34 @@ export function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-function compareValues(type: SqlType, a: SqlValue, b: SqlValue): number {
-  if (type === 'STRING') return compareUtf8(a as string, b as string);
-  if (a === b) return 0;
-  return (a as number | bigint | boolean) < (b as number | bigint | boolean) ? -1 : 1;
-}
 
 /** Min and max of the non-null values (NaN does not count), or undefined when there are none. */
 export function summarize(type: SqlType, all: ArrayLike<SqlValue>): ColumnSummary | undefined {
-  // Strings compare by UTF-8 bytes (costly): compare each distinct value once.
-  const values = type === 'STRING' ? [...new Set(Array.from(all))] : all;
+  return type === 'STRING' ? summarizeStrings(all) : summarizeOrdered(all);
+}
+
+/** Numbers, bigints (mixed freely: JS orders them together) and booleans compare with < and >. */
+function summarizeOrdered(all: ArrayLike<SqlValue>): ColumnSummary | undefined {
   let min: SqlValue = null;
   let max: SqlValue = null;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i] as SqlValue;
-    if (value === null || Number.isNaN(value)) continue;
-    if (min === null || compareValues(type, value, min) < 0) min = value;
-    if (max === null || compareValues(type, value, max) > 0) max = value;
+  for (let i = 0; i < all.length; i++) {
+    const value = all[i] as SqlValue;
+    if (value === null || value !== value) continue;
+    if (min === null || value < min) min = value;
+    if (max === null || value > max) max = value;
+  }
+  return min === null ? undefined : { min, max };
+}
+
+/** Strings in UTF-8 byte order; a value equal to the current min or max (the common repeat) costs no comparison. */
+function summarizeStrings(all: ArrayLike<SqlValue>): ColumnSummary | undefined {
+  let min: string | null = null;
+  let max: string | null = null;
+  for (let i = 0; i < all.length; i++) {
+    const value = all[i] as string | null;
+    if (value === null || value === min || value === max) continue;
+    if (min === null || compareUtf8(value, min) < 0) min = value;
+    if (max === null || compareUtf8(value, max) > 0) max = value;
   }
   return min === null ? undefined : { min, max };
 }
