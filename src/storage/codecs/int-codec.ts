@@ -29,40 +29,32 @@ function varintBytes(value: number): number {
   return Math.max(1, Math.ceil(bitWidth(value) / 7));
 }
 
-function zigzagDiffs(values: readonly number[]): number[] {
-  const out = new Array<number>(Math.max(0, values.length - 1));
-  for (let i = 1; i < values.length; i++) out[i - 1] = (values[i] as number) - (values[i - 1] as number);
-  return out;
-}
-
-interface Candidate {
-  readonly mode: number;
-  readonly head: readonly number[];
-  readonly stream: readonly number[];
-  readonly bytes: number;
-}
-
-function candidates(head: readonly number[], diffs: readonly number[], order: 1 | 2): Candidate[] {
-  const stream = diffs.map(zigzag);
-  let varintTotal = 0;
-  let width = 0;
-  for (const item of stream) {
-    varintTotal += varintBytes(item);
-    width = Math.max(width, bitWidth(item));
-  }
-  const headBytes = head.reduce((sum, value) => sum + varintBytes(zigzag(value)), 0);
-  const packed = 1 + Math.ceil((width * stream.length) / 8);
-  return [
-    { mode: order === 1 ? DELTA_VARINT : DOD_VARINT, head, stream, bytes: headBytes + varintTotal },
-    { mode: order === 1 ? DELTA_PACKED : DOD_PACKED, head, stream, bytes: headBytes + packed },
-  ];
-}
-
 function isSmall(values: readonly (number | bigint)[]): values is readonly number[] {
   return values.every((value) => typeof value === 'number' && Math.abs(value) < SMALL_LIMIT);
 }
 
-/** Append the INT values (no nulls) in the smallest of the encodings above. */
+/** Sizes of one stream (deltas or deltas of deltas) as varints and bit-packed. */
+class StreamSize {
+  varints = 0;
+  width = 0;
+  items = 0;
+
+  add(item: number): void {
+    this.varints += varintBytes(item);
+    this.width = Math.max(this.width, bitWidth(item));
+    this.items += 1;
+  }
+
+  packed(): number {
+    return 1 + Math.ceil((this.width * this.items) / 8);
+  }
+}
+
+/**
+ * Append the INT values (no nulls) in the smallest of the encodings above. The four sizes are
+ * counted in one pass without building the streams; the chosen one is written in a second
+ * (ties go to the earlier of DELTA_VARINT, DELTA_PACKED, DOD_VARINT, DOD_PACKED).
+ */
 export function writeInts(writer: ByteWriter, values: readonly (number | bigint)[]): void {
   if (!isSmall(values)) {
     writer.u8(INT64);
@@ -73,20 +65,44 @@ export function writeInts(writer: ByteWriter, values: readonly (number | bigint)
     writer.u8(DELTA_VARINT);
     return;
   }
-  const deltas = zigzagDiffs(values);
   const first = values[0] as number;
-  const options = candidates([first], deltas, 1);
-  if (deltas.length > 0) options.push(...candidates([first, deltas[0] as number], zigzagDiffs(deltas), 2));
-  const best = options.reduce((a, b) => (b.bytes < a.bytes ? b : a));
-  writer.u8(best.mode);
-  for (const value of best.head) writer.varint(zigzag(value));
-  if (best.mode === DELTA_VARINT || best.mode === DOD_VARINT) {
-    for (const item of best.stream) writer.varint(item);
+  const deltas = new StreamSize();
+  const dods = new StreamSize();
+  for (let i = 1; i < values.length; i++) {
+    const delta = (values[i] as number) - (values[i - 1] as number);
+    deltas.add(zigzag(delta));
+    if (i >= 2) dods.add(zigzag(delta - ((values[i - 1] as number) - (values[i - 2] as number))));
+  }
+  const head1 = varintBytes(zigzag(first));
+  const options: [number, number][] = [[DELTA_VARINT, head1 + deltas.varints], [DELTA_PACKED, head1 + deltas.packed()]];
+  if (values.length > 1) {
+    const head2 = head1 + varintBytes(zigzag((values[1] as number) - first));
+    options.push([DOD_VARINT, head2 + dods.varints], [DOD_PACKED, head2 + dods.packed()]);
+  }
+  const [mode] = options.reduce((a, b) => (b[1] < a[1] ? b : a));
+  writer.u8(mode);
+  writeStream(writer, values as readonly number[], mode);
+}
+
+/** The head and stream of `mode`, recomputed from the values. */
+function writeStream(writer: ByteWriter, values: readonly number[], mode: number): void {
+  const order = mode === DELTA_VARINT || mode === DELTA_PACKED ? 1 : 2;
+  const first = values[0] as number;
+  writer.varint(zigzag(first));
+  if (order === 2) writer.varint(zigzag((values[1] as number) - first));
+  const item = (i: number): number => {
+    const delta = (values[i] as number) - (values[i - 1] as number);
+    return zigzag(order === 1 ? delta : delta - ((values[i - 1] as number) - (values[i - 2] as number)));
+  };
+  const start = order === 1 ? 1 : 2;
+  if (mode === DELTA_VARINT || mode === DOD_VARINT) {
+    for (let i = start; i < values.length; i++) writer.varint(item(i));
     return;
   }
-  const width = best.stream.reduce((max, item) => Math.max(max, bitWidth(item)), 0);
-  const bits = new BitWriter(Math.ceil((width * best.stream.length) / 8));
-  for (const item of best.stream) bits.bits(item, width);
+  let width = 0;
+  for (let i = start; i < values.length; i++) width = Math.max(width, bitWidth(item(i)));
+  const bits = new BitWriter(Math.ceil((width * Math.max(0, values.length - start)) / 8));
+  for (let i = start; i < values.length; i++) bits.bits(item(i), width);
   writer.u8(width).bytes(bits.finish());
 }
 
