@@ -79,13 +79,18 @@ export async function recordFreshReadings(txn: WriteTransaction, table: string, 
   return fresh;
 }
 
-/** Reading indexes per series, each sorted by (ts, seq) and then batch order. */
+/**
+ * Reading indexes per series, each sorted by (ts, seq) and then batch order. A series is its
+ * names' UTF-8 bytes, as its keys are: two names that encode alike (a lone surrogate and
+ * U+FFFD) are one series, or their groups would overwrite each other's tail.
+ */
 function seriesGroups(readings: ReadingColumns, skip: Uint8Array | null): number[][] {
   const bySeries = new Map<number, number[]>();
-  const metrics = readings.metrics.length;
+  const devices = sameBytesAs(readings.devices);
+  const metrics = sameBytesAs(readings.metrics);
   for (let i = 0; i < readings.length; i++) {
     if (skip !== null && skip[i] === 1) continue;
-    const series = (readings.device[i] ?? 0) * metrics + (readings.metric[i] ?? 0);
+    const series = (devices[readings.device[i] ?? 0] ?? 0) * metrics.length + (metrics[readings.metric[i] ?? 0] ?? 0);
     const group = bySeries.get(series);
     if (group === undefined) bySeries.set(series, [i]);
     else group.push(i);
@@ -96,6 +101,18 @@ function seriesGroups(readings: ReadingColumns, skip: Uint8Array | null): number
     group.sort((a, b) => ((ts[a] ?? 0) - (ts[b] ?? 0)) || ((seq[a] ?? 0) - (seq[b] ?? 0)) || (a - b));
   }
   return groups;
+}
+
+/** For each name, the first index of a name with the same UTF-8 bytes. */
+function sameBytesAs(names: readonly string[]): number[] {
+  const first = new Map<string, number>();
+  return names.map((name, i) => {
+    const bytes = Buffer.from(name, 'utf8').toString('latin1');
+    const seen = first.get(bytes);
+    if (seen !== undefined) return seen;
+    first.set(bytes, i);
+    return i;
+  });
 }
 
 /** Sorts one series' readings into the tail's appends, the tail's late ones, listed runs and the rest. */

@@ -10,10 +10,14 @@ import type { MarkFreeTables } from './transaction-host.js';
 export class DedupeSpace {
   readonly #source: KvSource;
   readonly #markFree: MarkFreeTables;
+  /** The state generation the source's snapshot belongs to: what it finds is true of that one only. */
+  readonly #generation: number;
 
+  /** `source` must be a snapshot taken now (a transaction's, as it begins). */
   constructor(source: KvSource, markFree: MarkFreeTables) {
     this.#source = source;
     this.#markFree = markFree;
+    this.#generation = markFree.generation;
   }
 
   /** Per mark, whether table `tableId` holds it. */
@@ -24,11 +28,10 @@ export class DedupeSpace {
 
   /** Whether the table holds any mark; a table found without is remembered (see MarkFreeTables). */
   async hasMarks(tableId: number): Promise<boolean> {
-    if (this.#markFree.has(tableId)) return false;
-    const generation = this.#markFree.generation;
+    if (this.#generation === this.#markFree.generation && this.#markFree.has(tableId)) return false;
     const prefix = marksPrefix(tableId);
     const found = (await this.#source.first(prefix, prefixEnd(prefix), false)) !== undefined;
-    if (!found) this.#markFree.add(tableId, generation);
+    if (!found) this.#markFree.add(tableId, this.#generation);
     return found;
   }
 
