@@ -44,8 +44,9 @@ const reading = (ts: number): Reading => ({ deviceId: 'd', metric: 'm', ts, seq:
  * resends of old readings, repeats inside a batch, and times near the ends of the safe range.
  */
 function batches(random: Random, count: number): Reading[][] {
-  const devices = ['esp-1', 'esp-2', 'gw/ü', ''.padEnd(1 + random.int(5), 'z')];
-  const metrics = ['temp', 'hum'];
+  // Names that encode to the same UTF-8 bytes (a lone surrogate, U+FFFD) are one series.
+  const devices = ['esp-1', 'esp-2', 'gw/ü', ''.padEnd(1 + random.int(5), 'z'), 'a\ud800', 'a\ufffd'];
+  const metrics = ['temp', 'hum', 'x\udc00', 'x\ufffd'];
   const clocks = new Map<string, number>();
   const sent: Reading[] = [];
   const base = [0, -1_000_000, Number.MAX_SAFE_INTEGER - 200_000][random.int(3)] ?? 0;
@@ -76,7 +77,9 @@ function batches(random: Random, count: number): Reading[][] {
   });
 }
 
-const identity = (r: Reading): string => `${r.deviceId}\u0000${r.metric}\u0000${r.ts}\u0000${r.seq}`;
+/** What makes two readings the same: their names as stored (UTF-8 bytes), ts and seq. */
+const utf8 = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
+const identity = (r: Reading): string => `${utf8(r.deviceId)}\u0000${utf8(r.metric)}\u0000${r.ts}\u0000${r.seq}`;
 
 describe('the index of stored readings', () => {
   it('answers exactly which readings are new, for any mix of in-order, late, resent and repeated readings', async () => {
