@@ -4,7 +4,7 @@ import type { IngestBatch } from './batch.js';
 import type { JournalBatch } from './journal-batch.js';
 import { READINGS_TABLE } from './reading.js';
 import type { ReadingColumns } from './reading-columns.js';
-import { readingIdAt, readingRows, readingsTableProblem } from './readings-table.js';
+import { readingBlockColumns, readingIdAt, readingRows, readingsTableProblem } from './readings-table.js';
 import { recordFreshReadings } from './stored-readings.js';
 
 /** What applying a batch did. */
@@ -54,14 +54,17 @@ export async function applyIngestBatch(txn: WriteTransaction, batch: IngestBatch
   const readings = batch.readings;
   const legacy = await txn.hasMarks(READINGS_TABLE) ? await legacyMarked(txn, readings) : null;
   const fresh = await recordFreshReadings(txn, READINGS_TABLE, readings, legacy);
+  let count = 0;
+  for (let i = 0; i < readings.length; i++) count += fresh[i] as number;
+  // A bulk batch becomes column blocks at once; a few readings go to the head (a block of ten
+  // rows would cost every later scan more than the head entries do).
+  if (count >= BLOCK_ROWS_MIN && await txn.insertAsBlocks(READINGS_TABLE, readingBlockColumns(schema, readings, fresh, count), batch.nowMs)) {
+    return { inserted: count, duplicates: readings.length - count, problem: null };
+  }
   const toRow = readingRows(schema);
   const rows: Row[] = [];
   for (let i = 0; i < readings.length; i++) if (fresh[i] === 1) rows.push(toRow(readings, i, readingIdAt(readings, i)));
-  // A bulk batch becomes column blocks at once; a few readings go to the head (a block of ten
-  // rows would cost every later scan more than the head entries do).
-  if (rows.length < BLOCK_ROWS_MIN || !(await txn.insertAsBlocks(READINGS_TABLE, rows, batch.nowMs))) {
-    await txn.insertMany(READINGS_TABLE, rows, batch.nowMs);
-  }
+  await txn.insertMany(READINGS_TABLE, rows, batch.nowMs);
   return { inserted: rows.length, duplicates: readings.length - rows.length, problem: null };
 }
 

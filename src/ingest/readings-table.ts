@@ -1,4 +1,4 @@
-import type { Row, TableSchema } from '../storage/index.js';
+import type { BlockColumns, ColumnInput, Row, TableSchema } from '../storage/index.js';
 import { READINGS_DDL, READINGS_TABLE } from './reading.js';
 import type { ReadingColumns } from './reading-columns.js';
 
@@ -49,4 +49,40 @@ const VALUES: Record<string, ColumnValue> = {
 export function readingRows(schema: TableSchema): (readings: ReadingColumns, i: number, id: string) => Row {
   const columns = schema.columns.map((column) => (Object.hasOwn(VALUES, column.name) ? VALUES[column.name] : undefined) ?? null);
   return (readings, i, id) => columns.map((value) => (value === null ? null : value(readings, i, id)));
+}
+
+/** Readings i with `fresh[i] === 1`, each array keeping only those. */
+function freshOnly(readings: ReadingColumns, fresh: Uint8Array, count: number): ReadingColumns {
+  if (count === readings.length) return readings;
+  const pick = <T extends Uint32Array | Float64Array>(all: T, out: T): T => {
+    let next = 0;
+    for (let i = 0; i < readings.length; i++) if (fresh[i] === 1) out[next++] = all[i] as number;
+    return out;
+  };
+  return {
+    length: count, devices: readings.devices, metrics: readings.metrics,
+    device: pick(readings.device, new Uint32Array(count)), metric: pick(readings.metric, new Uint32Array(count)),
+    ts: pick(readings.ts, new Float64Array(count)), seq: pick(readings.seq, new Float64Array(count)),
+    value: pick(readings.value, new Float64Array(count)),
+  };
+}
+
+/**
+ * The fresh readings (`fresh[i] === 1`, `count` of them) as the columns of `schema` (which
+ * readingsTableProblem accepted): reading_id is stored as what it is, its parts joined by ':'.
+ */
+export function readingBlockColumns(schema: TableSchema, all: ReadingColumns, fresh: Uint8Array, count: number): BlockColumns {
+  const readings = freshOnly(all, fresh, count);
+  const position = (name: string): number => schema.columns.findIndex((column) => column.name === name);
+  const byName: Record<string, ColumnInput> = {
+    reading_id: { kind: 'joined', parts: ['device_id', 'ts', 'seq', 'metric'].map(position), separator: ':' },
+    device_id: { kind: 'strings', entries: readings.devices, indexes: readings.device },
+    ts: { kind: 'numbers', values: readings.ts },
+    seq: { kind: 'numbers', values: readings.seq },
+    metric: { kind: 'strings', entries: readings.metrics, indexes: readings.metric },
+    value: { kind: 'numbers', values: readings.value },
+  };
+  const columns = schema.columns.map((column): ColumnInput =>
+    (Object.hasOwn(byName, column.name) ? byName[column.name] : undefined) ?? { kind: 'values', values: new Array<null>(count).fill(null) });
+  return { length: count, columns };
 }

@@ -1,6 +1,4 @@
-import { compareBytes, concatBytes } from './bytes.js';
-import { encodeBlock } from './block-codec.js';
-import { blocksPrefix } from './keys.js';
+import { compareBytes } from './bytes.js';
 import type { RowKey, StoredRow } from './engine.js';
 import { skipKeyTuple } from './key-codec.js';
 import type { TableSchema } from './schema.js';
@@ -44,10 +42,4 @@ export function chunkRows(
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
-}
-
-/** The LevelDB entries (full key, encoded block) of rows in key order, chunked as chunkRows does. */
-export function blockEntries(schema: TableSchema, rows: readonly StoredRow[], blockRows: number): { key: Uint8Array; value: Uint8Array }[] {
-  const prefix = blocksPrefix(schema.id);
-  return chunkRows(schema, rows, blockRows).map((chunk) => ({ key: concatBytes(prefix, (chunk[0] as StoredRow).key), value: encodeBlock(schema, chunk) }));
 }

@@ -3,7 +3,8 @@ import { ByteReader, ByteWriter } from './bytes.js';
 import { BLOCK_FORMAT_V1, decodeBlockV1 } from './block-codec-v1.js';
 import { readBlockKeys, skipBlockKeys, writeBlockKeys } from './block-keys.js';
 import { rowsToColumnBatch } from './column-batch.js';
-import { columnRowValues, readColumn, readColumnPresence, readColumnSummary, writeColumn } from './codecs/column-codec.js';
+import { BlockSections } from './block-sections.js';
+import { columnRowValues, readColumnPresence, readColumnSummary, writeColumn } from './codecs/column-codec.js';
 import type { DecodedColumn } from './codecs/column-codec.js';
 import { summarize } from './codecs/column-summary.js';
 import type { ColumnSummary } from './codecs/column-summary.js';
@@ -77,11 +78,8 @@ export function decodeBlock(schema: TableSchema, bytes: Uint8Array): StoredRow[]
   const { reader, rows } = header;
   const keys = readBlockKeys(reader, schema, rows);
   const times = readInts(reader, rows);
-  const columns = schema.columns.map((column, c) => {
-    if (c >= header.columns) return new Array<SqlValue>(rows).fill(null);
-    const section = new ByteReader(reader.bytes(reader.varint()), 'block column');
-    return columnRowValues(readColumn(section, column.type, rows), rows);
-  });
+  const sections = new BlockSections(schema, rows, header.columns, reader);
+  const columns = schema.columns.map((_, c) => columnRowValues(sections.column(c), rows));
   const out = new Array<StoredRow>(rows);
   for (let r = 0; r < rows; r++) {
     const values = columns.map((column) => column[r] as SqlValue);
@@ -105,37 +103,25 @@ export function decodeBlockColumns(schema: TableSchema, bytes: Uint8Array, posit
   const stored = readInts(reader, rows);
   const times = new Float64Array(rows);
   for (let r = 0; r < rows; r++) times[r] = Number(stored[r]);
-  const wanted = new Set(positions);
+  const sections = new BlockSections(schema, rows, header.columns, reader);
   const columns = new Array<ArrayLike<SqlValue> | undefined>(width);
-  for (let c = 0; c < width; c++) {
-    if (c >= header.columns) {
-      if (wanted.has(c)) columns[c] = new Array<SqlValue>(rows).fill(null);
+  for (const c of positions) {
+    const section = presenceOnly.has(c) ? sections.section(c) : null;
+    if (section !== null) {
+      columns[c] = readColumnPresence(section, rows);
       continue;
     }
-    const section = reader.bytes(reader.varint());
-    if (!wanted.has(c)) continue;
-    if (presenceOnly.has(c)) {
-      columns[c] = readColumnPresence(new ByteReader(section, 'block column'), rows);
-      continue;
-    }
-    const decoded = readColumn(new ByteReader(section, 'block column'), (schema.columns[c] as ColumnSchema).type, rows);
+    const decoded = sections.column(c);
     columns[c] = decoded.nulls === null ? decoded.values : columnRowValues(decoded, rows);
   }
   return { length: rows, columns, times };
 }
 
-/** The section of column `position`, or null for a column added after the block was written. */
-function columnSection(
-  schema: TableSchema,
-  bytes: Uint8Array,
-  position: number,
-): ByteReader | null {
-  assert(position >= 0 && position < schema.columns.length, 'column position in range');
+/** The sections of a format-2 block's columns. */
+function blockSections(schema: TableSchema, bytes: Uint8Array): BlockSections {
   const header = readHeader(schema, bytes);
-  if (position >= header.columns) return null;
   skipToColumns(schema, header);
-  for (let c = 0; c < position; c++) header.reader.bytes(header.reader.varint());
-  return new ByteReader(header.reader.bytes(header.reader.varint()), 'block column');
+  return new BlockSections(schema, header.rows, header.columns, header.reader);
 }
 
 /** Decode one column of a block alone, values densely in a typed array where possible. */
@@ -151,12 +137,8 @@ export function decodeBlockColumn(
     const nulls = present.length === values.length ? null : values.map((value) => value === null);
     return { nulls, values: present, summary: summarize(column.type, present) };
   }
-  const rows = readHeader(schema, bytes).rows;
-  const section = columnSection(schema, bytes, position);
-  if (section === null) {
-    return { nulls: new Array<boolean>(rows).fill(true), values: [], summary: undefined };
-  }
-  return readColumn(section, column.type, rows);
+  assert(position >= 0 && position < schema.columns.length, 'column position in range');
+  return blockSections(schema, bytes).column(position);
 }
 
 /** Min/max of one column of a block without decoding its values (undefined: all NULL). */
@@ -167,9 +149,11 @@ export function blockColumnSummary(
 ): ColumnSummary | undefined {
   const type = (schema.columns[position] as ColumnSchema).type;
   if (bytes[0] === BLOCK_FORMAT_V1) return decodeBlockColumn(schema, bytes, position).summary;
-  const rows = readHeader(schema, bytes).rows;
-  const section = columnSection(schema, bytes, position);
-  return section === null ? undefined : readColumnSummary(section, type, rows);
+  assert(position >= 0 && position < schema.columns.length, 'column position in range');
+  const header = readHeader(schema, bytes);
+  skipToColumns(schema, header);
+  const section = new BlockSections(schema, header.rows, header.columns, header.reader).section(position);
+  return section === null ? undefined : readColumnSummary(section, type, header.rows);
 }
 
 /** Number of rows and last row key of a block, read from its header alone (format 2). */

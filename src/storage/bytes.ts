@@ -139,6 +139,11 @@ export class ByteWriter {
   finish(): Uint8Array {
     return pooledCopy(this.#buffer, 0, this.#length);
   }
+
+  /** The bytes written so far, not copied: valid until this writer's next write or reset. */
+  written(): Uint8Array {
+    return this.#buffer.subarray(0, this.#length);
+  }
 }
 
 /** Sequential reads over stored bytes; running off the end is CORRUPTION, not a crash. */

@@ -1,6 +1,7 @@
 import type { Catalog, ColumnSchema, TableDefinition, TableSchema } from './schema.js';
 import type { Row, SqlValue } from './values.js';
 import type { EncodedRows } from './encoded-rows.js';
+import type { BlockColumns } from './block-columns.js';
 
 /** Opaque, order-preserving encoding of a row's primary key (or hidden row id). */
 export type RowKey = Uint8Array;
@@ -142,12 +143,12 @@ export interface WriteTransaction extends StorageReader {
    */
   insertEncoded(rows: EncodedRows): Promise<boolean>;
   /**
-   * Appends rows to a table without PRIMARY KEY as column blocks written at once, not as a
-   * head entry each (whatever the table's layout: reads merge blocks and head alike), for
-   * bulk appends of time-series rows. False, with nothing written, when the table has an
-   * index or a TTL or someone observes row changes: the caller then uses insertMany.
+   * Appends rows, given as columns, to a table without PRIMARY KEY as column blocks written at
+   * once, not as a head entry each (whatever the table's layout: reads merge blocks and head
+   * alike), for bulk appends of time-series rows. False, with nothing written, when the table
+   * has an index or a TTL or someone observes row changes: the caller then uses insertMany.
    */
-  insertAsBlocks(table: string, rows: readonly Row[], insertedAtMs: number): Promise<boolean>;
+  insertAsBlocks(table: string, columns: BlockColumns, insertedAtMs: number): Promise<boolean>;
   /** Replace the values of the row at `key` (a changed primary key moves the row). */
   update(table: string, key: RowKey, values: Row): Promise<void>;
   delete(table: string, key: RowKey): Promise<void>;

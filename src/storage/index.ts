@@ -17,3 +17,5 @@ export { compareBytes } from './bytes.js';
 export { META_APPLIED_INDEX } from './keys.js';
 export { EncodedRowsBuilder, encodableAhead } from './encoded-rows.js';
 export type { EncodedRows } from './encoded-rows.js';
+export { blockColumnsOfRows } from './block-columns.js';
+export type { BlockColumns, ColumnInput } from './block-columns.js';

@@ -8,7 +8,8 @@ import {
   prefixEnd, rowIdCounterKey, rowsPrefix, tablePrefix, ttlKey, dedupeKey, namedValueKey,
 } from './keys.js';
 import { foldHead } from './fold.js';
-import { blockEntries } from './block-chunks.js';
+import { checkedColumns, columnBlockEntries } from './block-columns.js';
+import type { BlockColumns } from './block-columns.js';
 import { DedupeSpace } from './dedupe-space.js';
 import { wholeBlocksAmong } from './block-delete.js';
 import { ROW_LAYOUT } from './table-layout.js';
@@ -369,18 +370,19 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     });
   }
 
-  async insertAsBlocks(table: string, rows: readonly Row[], insertedAtMs: number): Promise<boolean> {
+  async insertAsBlocks(table: string, columns: BlockColumns, insertedAtMs: number): Promise<boolean> {
     return this.#mutate(async () => {
       const schema = this.requireTable(table);
       if (schema.primaryKey.length > 0 || !encodableAhead(schema) || this.#rowObserver !== null) return false;
-      if (rows.length === 0) return true;
+      const checked = checkedColumns(schema, columns);
+      if (checked.length === 0) return true;
       // Hidden row ids only grow, so these rows lie after every block and head entry: the new
       // blocks overlap none.
-      const keys = await this.#nextRowIds(schema, rows.length);
-      const stored = rows.map((values, i) => ({ key: (keys[i] as Uint8Array).subarray(ROWS_PREFIX_BYTES), values: normalizeRow(schema, values), insertedAtMs }));
-      for (const block of blockEntries(schema, stored, this.#layout.blockRows)) this.#overlay.put(block.key, block.value);
+      const firstId = await this.#reserveRowIds(schema, checked.length);
+      const { entries, lastKey } = columnBlockEntries(schema, checked, firstId, insertedAtMs, this.#layout.blockRows);
+      for (const block of entries) this.#overlay.put(block.key, block.value);
       this.#touched.add(schema.id);
-      this.#raiseGreatestWritten(schema.id, (stored.at(-1) as StoredRow).key);
+      this.#raiseGreatestWritten(schema.id, lastKey as RowKey);
       // Later reads in this transaction must see the new blocks, which the snapshot lacks.
       this.rows.blocksReplaced(schema.id);
       return true;
@@ -395,14 +397,18 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
 
   /** The next `count` hidden row ids of `schema` as full storage keys (the counter moves on). */
   async #nextRowIds(schema: TableSchema, count: number): Promise<Uint8Array[]> {
+    const first = await this.#reserveRowIds(schema, count);
+    const prefix = rowsPrefix(schema.id);
+    return Array.from({ length: count }, (_, i) => concatBytes(prefix, encodeKeyTuple([first + i], ['INT'])));
+  }
+
+  /** Moves the hidden row id counter of `schema` on by `count`; returns the first id taken. */
+  async #reserveRowIds(schema: TableSchema, count: number): Promise<number> {
     const counterKey = rowIdCounterKey(schema.id);
     const stored = await this.source.get(counterKey);
-    let last = stored === undefined ? 0 : new ByteReader(stored, 'row id counter').varint();
-    const prefix = rowsPrefix(schema.id);
-    const keys: Uint8Array[] = [];
-    for (let i = 0; i < count; i++) keys.push(concatBytes(prefix, encodeKeyTuple([++last], ['INT'])));
-    this.#overlay.put(counterKey, new ByteWriter(8).varint(last).finish());
-    return keys;
+    const last = stored === undefined ? 0 : new ByteReader(stored, 'row id counter').varint();
+    this.#overlay.put(counterKey, new ByteWriter(8).varint(last + count).finish());
+    return last + 1;
   }
 
   async #nextRowId(schema: TableSchema): Promise<RowKey> {

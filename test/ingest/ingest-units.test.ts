@@ -130,6 +130,25 @@ describe('applying ingest batches', () => {
     expect(rows).toEqual([['esp:1:1:hum', 40], ['esp:1:1:temp', 20.5], ['esp:2:1:temp', 21]]);
   });
 
+  it('stores a bulk batch as column blocks that read back as rows, in any column order, extra columns NULL', async () => {
+    const { session, engine } = await newSession();
+    await session.execute('CREATE TABLE readings (note STRING, value FLOAT, metric STRING, seq INT, ts INT, device_id STRING, reading_id STRING)');
+    const readings: Reading[] = [];
+    for (let i = 0; i < 400; i++) readings.push(reading(['esp-1', 'esp-10', 'é:1'][i % 3] as string, 1_700_000_000 + (i >> 2), i % 2 === 0 ? 'temp' : 'hum', i / 4, i % 5));
+    readings.push(readings[7] as Reading, readings[300] as Reading);
+    const txn = await engine.begin();
+    expect(await applyIngestBatch(txn, batch(1, 1, readings))).toEqual({ inserted: 400, duplicates: 2, problem: null });
+    await txn.commit(engine.appliedIndex + 1);
+    const expected = readings.slice(0, 400).map((r) => [null, r.value, r.metric, r.seq, r.ts, r.deviceId, `${r.deviceId}:${r.ts}:${r.seq}:${r.metric}`]);
+    const byId = (a: unknown[], b: unknown[]): number => Buffer.compare(Buffer.from(String(a[6])), Buffer.from(String(b[6])));
+    expect(rowsOf(await session.execute('SELECT * FROM readings ORDER BY reading_id'))).toEqual(expected.sort(byId));
+    const ids = expected.map((row) => row[6] as string);
+    expect(rowsOf(await session.execute('SELECT count(reading_id), min(reading_id), max(reading_id) FROM readings')))
+      .toEqual([[400, ids[0], ids.at(-1)]]);
+    expect(rowsOf(await session.execute(`SELECT value FROM readings WHERE reading_id = '${ids[123] as string}'`)))
+      .toEqual([[expected[123]?.[1]]]);
+  });
+
   it('reports, rather than stores, a batch whose table was dropped since the 202', async () => {
     const engine = await memoryEngine();
     const txn = await engine.begin();

@@ -7,7 +7,10 @@ import type { ColumnSummary } from './column-summary.js';
 import { decimalScaling, readDecimalFloats, writeDecimalFloats } from './float-decimal-codec.js';
 import { readXorFloats, writeXorFloats } from './float-xor-codec.js';
 import { readInts, writeInts } from './int-codec.js';
-import { readDictStrings, writeDictStrings } from './string-dict-codec.js';
+import { readJoinedSpec, writeJoinedSpec } from './joined-strings.js';
+import type { JoinedSpec } from './joined-strings.js';
+import { readDictStrings, writeDictionary, writeDictStrings } from './string-dict-codec.js';
+import type { UsedDictionary } from './string-dict-codec.js';
 
 /**
  * One column of a block:
@@ -19,6 +22,11 @@ const ENCODING_FLOAT_XOR = 2;
 const ENCODING_FLOAT_DECIMAL = 3;
 const ENCODING_STRING_DICT = 4;
 const ENCODING_BOOLEAN_BITS = 5;
+/** STRING values derived from other columns of the block (joined-strings.ts). */
+const ENCODING_STRING_JOINED = 6;
+
+/** The values of a joined column, which only its block can compute from the parts. */
+export type JoinedValues = (spec: JoinedSpec) => readonly string[];
 
 /**
  * A decoded column: `values` holds the non-null values densely in row order (a Float64Array
@@ -32,7 +40,7 @@ export interface DecodedColumn {
 }
 
 /** Decimal-scaled whenever every value allows it (smaller for sensor data), else XOR. */
-function writeFloats(writer: ByteWriter, values: readonly number[]): void {
+function writeFloats(writer: ByteWriter, values: ArrayLike<number>): void {
   const scaling = decimalScaling(values);
   if (scaling === undefined) {
     writer.u8(ENCODING_FLOAT_XOR);
@@ -51,21 +59,48 @@ export function writeColumn(writer: ByteWriter, type: SqlType, values: readonly 
   if (hasNulls) writeBitmap(writer, nulls);
   const present = hasNulls ? values.filter((value) => value !== null) : values;
   writeSummary(writer, type, summarize(type, present));
+  writeEncoded(writer, type, present);
+}
+
+/** Append a column without NULL from dense values (numbers in a typed array, say). */
+export function writeDenseColumn(writer: ByteWriter, type: SqlType, values: ArrayLike<SqlValue>): void {
+  writer.u8(0);
+  writeSummary(writer, type, summarize(type, values));
+  writeEncoded(writer, type, values);
+}
+
+/** Append a STRING column without NULL that is dictionary-coded already. */
+export function writeDictColumn(writer: ByteWriter, dictionary: UsedDictionary): void {
+  writer.u8(0);
+  writeSummary(writer, 'STRING', summarize('STRING', dictionary.entries));
+  writer.u8(ENCODING_STRING_DICT);
+  writeDictionary(writer, dictionary.entries, dictionary.indexes);
+}
+
+/** Append a STRING column stored as its parts (`values`, what they join to, give the summary). */
+export function writeJoinedColumn(writer: ByteWriter, spec: JoinedSpec, values: readonly string[]): void {
+  writer.u8(0);
+  writeSummary(writer, 'STRING', summarize('STRING', values));
+  writer.u8(ENCODING_STRING_JOINED);
+  writeJoinedSpec(writer, spec);
+}
+
+function writeEncoded(writer: ByteWriter, type: SqlType, present: ArrayLike<SqlValue>): void {
   switch (type) {
     case 'INT':
       writer.u8(ENCODING_INT);
-      writeInts(writer, present as readonly (number | bigint)[]);
+      writeInts(writer, present as ArrayLike<number | bigint>);
       break;
     case 'FLOAT':
-      writeFloats(writer, present as readonly number[]);
+      writeFloats(writer, present as ArrayLike<number>);
       break;
     case 'STRING':
       writer.u8(ENCODING_STRING_DICT);
-      writeDictStrings(writer, present as readonly string[]);
+      writeDictStrings(writer, Array.from(present as ArrayLike<string>));
       break;
     case 'BOOLEAN':
       writer.u8(ENCODING_BOOLEAN_BITS);
-      writeBitmap(writer, present as readonly boolean[]);
+      writeBitmap(writer, Array.from(present as ArrayLike<boolean>));
       break;
     default:
       assertNever(type, 'column type');
@@ -76,12 +111,13 @@ function readValues(
   reader: ByteReader,
   type: SqlType,
   count: number,
+  joined: JoinedValues | undefined,
 ): Float64Array | readonly SqlValue[] {
   const encoding = reader.u8();
   const expected: Record<SqlType, readonly number[]> = {
     INT: [ENCODING_INT],
     FLOAT: [ENCODING_FLOAT_XOR, ENCODING_FLOAT_DECIMAL],
-    STRING: [ENCODING_STRING_DICT],
+    STRING: [ENCODING_STRING_DICT, ENCODING_STRING_JOINED],
     BOOLEAN: [ENCODING_BOOLEAN_BITS],
   };
   if (!expected[type].includes(encoding)) {
@@ -96,18 +132,30 @@ function readValues(
       return readDecimalFloats(reader, count);
     case ENCODING_STRING_DICT:
       return readDictStrings(reader, count);
+    case ENCODING_STRING_JOINED:
+      return joinedValues(readJoinedSpec(reader), count, joined);
     default:
       return readBitmap(reader, count);
   }
 }
 
-/** Read one column of `rows` rows written by writeColumn. */
-export function readColumn(reader: ByteReader, type: SqlType, rows: number): DecodedColumn {
+function joinedValues(spec: JoinedSpec, count: number, joined: JoinedValues | undefined): readonly string[] {
+  if (joined === undefined) throw new ChronosError('CORRUPTION', 'a joined column read without its block');
+  const values = joined(spec);
+  if (values.length !== count) throw new ChronosError('CORRUPTION', `joined column of ${values.length} values for ${count}`);
+  return values;
+}
+
+/**
+ * Read one column of `rows` rows written by the writers above; `joined` computes a joined
+ * column's values from its block.
+ */
+export function readColumn(reader: ByteReader, type: SqlType, rows: number, joined?: JoinedValues): DecodedColumn {
   const nulls = reader.u8() === 1 ? readBitmap(reader, rows) : null;
   let present = rows;
   if (nulls !== null) for (const isNull of nulls) if (isNull) present--;
   const summary = readSummary(reader, type);
-  return { nulls, summary, values: readValues(reader, type, present) };
+  return { nulls, summary, values: readValues(reader, type, present, joined) };
 }
 
 /** One entry per row: null where the column is NULL, `true` elsewhere (COUNT needs no values). */

@@ -29,8 +29,12 @@ function varintBytes(value: number): number {
   return Math.max(1, Math.ceil(bitWidth(value) / 7));
 }
 
-function isSmall(values: readonly (number | bigint)[]): values is readonly number[] {
-  return values.every((value) => typeof value === 'number' && Math.abs(value) < SMALL_LIMIT);
+function isSmall(values: ArrayLike<number | bigint>): values is ArrayLike<number> {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== 'number' || !(Math.abs(value) < SMALL_LIMIT)) return false;
+  }
+  return true;
 }
 
 /** Sizes of one stream (deltas or deltas of deltas) as varints and bit-packed. */
@@ -55,10 +59,10 @@ class StreamSize {
  * counted in one pass without building the streams; the chosen one is written in a second
  * (ties go to the earlier of DELTA_VARINT, DELTA_PACKED, DOD_VARINT, DOD_PACKED).
  */
-export function writeInts(writer: ByteWriter, values: readonly (number | bigint)[]): void {
+export function writeInts(writer: ByteWriter, values: ArrayLike<number | bigint>): void {
   if (!isSmall(values)) {
     writer.u8(INT64);
-    for (const value of values) writer.i64be(BigInt(value));
+    for (let i = 0; i < values.length; i++) writer.i64be(BigInt(values[i] as number | bigint));
     return;
   }
   if (values.length === 0) {
@@ -81,11 +85,11 @@ export function writeInts(writer: ByteWriter, values: readonly (number | bigint)
   }
   const [mode] = options.reduce((a, b) => (b[1] < a[1] ? b : a));
   writer.u8(mode);
-  writeStream(writer, values as readonly number[], mode);
+  writeStream(writer, values, mode);
 }
 
 /** The head and stream of `mode`, recomputed from the values. */
-function writeStream(writer: ByteWriter, values: readonly number[], mode: number): void {
+function writeStream(writer: ByteWriter, values: ArrayLike<number>, mode: number): void {
   const order = mode === DELTA_VARINT || mode === DELTA_PACKED ? 1 : 2;
   const first = values[0] as number;
   writer.varint(zigzag(first));

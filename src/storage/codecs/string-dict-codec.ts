@@ -9,7 +9,7 @@ import { BitReader, BitWriter, bitWidth } from './bit-io.js';
  */
 export function writeDictStrings(writer: ByteWriter, values: readonly string[]): void {
   const positions = new Map<string, number>();
-  const indexes = new Array<number>(values.length);
+  const indexes = new Uint32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i] as string;
     let position = positions.get(value);
@@ -19,11 +19,41 @@ export function writeDictStrings(writer: ByteWriter, values: readonly string[]):
     }
     indexes[i] = position;
   }
-  writer.varint(positions.size);
-  for (const entry of positions.keys()) writer.string(entry);
-  const width = bitWidth(Math.max(0, positions.size - 1));
-  const bits = new BitWriter(Math.ceil((width * values.length) / 8));
-  for (const index of indexes) bits.bits32(index, width);
+  writeDictionary(writer, [...positions.keys()], indexes);
+}
+
+/** A slice of dictionary-coded strings re-coded onto the entries it uses, in first-seen order. */
+export interface UsedDictionary {
+  readonly entries: string[];
+  readonly indexes: Uint32Array;
+}
+
+/** Rows [from, to) of `indexes` (into `entries`) as a dictionary of the entries they use. */
+export function usedDictionary(entries: readonly string[], indexes: Uint32Array, from: number, to: number): UsedDictionary {
+  const local = new Int32Array(entries.length).fill(-1);
+  const used: string[] = [];
+  const out = new Uint32Array(to - from);
+  for (let i = from; i < to; i++) {
+    const entry = indexes[i] as number;
+    let position = local[entry] as number;
+    if (position === undefined) throw new ChronosError('INVALID_ARGUMENT', `dictionary index ${entry} of ${entries.length} entries`);
+    if (position < 0) {
+      position = used.length;
+      local[entry] = position;
+      used.push(entries[entry] as string);
+    }
+    out[i - from] = position;
+  }
+  return { entries: used, indexes: out };
+}
+
+/** Append a dictionary (entries in first-seen order) and its indexes, as writeDictStrings does. */
+export function writeDictionary(writer: ByteWriter, entries: readonly string[], indexes: Uint32Array): void {
+  writer.varint(entries.length);
+  for (const entry of entries) writer.string(entry);
+  const width = bitWidth(Math.max(0, entries.length - 1));
+  const bits = new BitWriter(Math.ceil((width * indexes.length) / 8));
+  for (let i = 0; i < indexes.length; i++) bits.bits32(indexes[i] as number, width);
   writer.u8(width).bytes(bits.finish());
 }
 
