@@ -5,7 +5,7 @@ import { KEYS_ROW_ID } from './block-keys.js';
 import type { RowKey } from './engine.js';
 import { writeColumn, writeDenseColumn, writeDictColumn, writeJoinedColumn } from './codecs/column-codec.js';
 import { writeInts } from './codecs/int-codec.js';
-import { joinParts } from './codecs/joined-strings.js';
+import { joinedBounds } from './codecs/joined-strings.js';
 import type { PartText } from './codecs/joined-strings.js';
 import { usedDictionary } from './codecs/string-dict-codec.js';
 import { encodeKeyTuple } from './key-codec.js';
@@ -124,7 +124,7 @@ function writeInput(writer: ByteWriter, schema: TableSchema, columns: readonly C
       return;
     case 'joined': {
       const texts = input.parts.map((part) => partText(columns[part] as ColumnInput, from));
-      writeJoinedColumn(writer, input, joinParts(texts, input.separator, to - from));
+      writeJoinedColumn(writer, input, joinedBounds(texts, input.separator, to - from));
       return;
     }
     case 'values':

@@ -77,10 +77,10 @@ export function writeDictColumn(writer: ByteWriter, dictionary: UsedDictionary):
   writeDictionary(writer, dictionary.entries, dictionary.indexes);
 }
 
-/** Append a STRING column stored as its parts (`values`, what they join to, give the summary). */
-export function writeJoinedColumn(writer: ByteWriter, spec: JoinedSpec, values: readonly string[]): void {
+/** Append a STRING column stored as its parts; `bounds` are the least and greatest joined value. */
+export function writeJoinedColumn(writer: ByteWriter, spec: JoinedSpec, bounds: ColumnSummary | undefined): void {
   writer.u8(0);
-  writeSummary(writer, 'STRING', summarize('STRING', values));
+  writeSummary(writer, 'STRING', bounds);
   writer.u8(ENCODING_STRING_JOINED);
   writeJoinedSpec(writer, spec);
 }

@@ -1,6 +1,7 @@
 import { ChronosError } from '../../lib/index.js';
 import type { ByteReader, ByteWriter } from '../bytes.js';
 import type { SqlValue } from '../values.js';
+import { compareUtf8 } from './column-summary.js';
 
 /**
  * A STRING column whose every value is other columns of the same row joined by a separator
@@ -55,4 +56,77 @@ export function joinParts(parts: readonly PartText[], separator: string, count: 
     out[row] = texts.join(separator);
   }
   return out;
+}
+
+/**
+ * The least and greatest joined value of rows [0, count) in UTF-8 byte order, as summarize
+ * would find them over joinParts' strings, mostly without building them: part by part, only
+ * the rows whose text ties for the extreme so far stay candidates. That is exact while the
+ * extreme text plus separator is no proper prefix of another candidate's (for the least) and
+ * has none (for the greatest), and no text holds a surrogate (whose UTF-8 order differs);
+ * otherwise the remaining candidates' strings are built and compared whole.
+ */
+export function joinedBounds(parts: readonly PartText[], separator: string, count: number): { min: string; max: string } | undefined {
+  if (count === 0) return undefined;
+  return { min: joinedExtreme(parts, separator, count, -1), max: joinedExtreme(parts, separator, count, 1) };
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+function joinedExtreme(parts: readonly PartText[], separator: string, count: number, direction: -1 | 1): string {
+  let candidates: number[] | null = null;
+  let prefix = '';
+  for (let p = 0; p < parts.length; p++) {
+    const part = parts[p] as PartText;
+    const suffix = p === parts.length - 1 ? '' : separator;
+    const texts = new Set<string>();
+    const rows = candidates ?? null;
+    const total = rows === null ? count : rows.length;
+    let previous: string | null = null;
+    for (let i = 0; i < total; i++) {
+      const text = part(rows === null ? i : (rows[i] as number));
+      if (text !== previous) texts.add(text);
+      previous = text;
+    }
+    const best = extremeOf(texts, suffix, direction);
+    if (best === null) return wholeExtreme(parts, separator, rows, count, direction);
+    const next: number[] = [];
+    for (let i = 0; i < total; i++) {
+      const row = rows === null ? i : (rows[i] as number);
+      if (part(row) === best) next.push(row);
+    }
+    candidates = next;
+    prefix += best + suffix;
+  }
+  return prefix;
+}
+
+/** The extreme text, or null when a prefix or a surrogate makes texts alone undecisive. */
+function extremeOf(texts: Set<string>, suffix: string, direction: -1 | 1): string | null {
+  let best: string | null = null;
+  for (const text of texts) {
+    if (SURROGATE.test(text) || SURROGATE.test(suffix)) return null;
+    if (best === null || Math.sign(compareUtf8(text + suffix, best + suffix)) === direction) best = text;
+  }
+  const key = `${best as string}${suffix}`;
+  for (const text of texts) {
+    if (text === best) continue;
+    const other = text + suffix;
+    if (direction < 0 ? other.startsWith(key) : key.startsWith(other)) return null;
+  }
+  return best;
+}
+
+function wholeExtreme(parts: readonly PartText[], separator: string, rows: readonly number[] | null, count: number,
+  direction: -1 | 1): string {
+  const total = rows === null ? count : rows.length;
+  const texts = new Array<string>(parts.length);
+  let best: string | null = null;
+  for (let i = 0; i < total; i++) {
+    const row = rows === null ? i : (rows[i] as number);
+    for (let p = 0; p < parts.length; p++) texts[p] = (parts[p] as PartText)(row);
+    const joined = texts.join(separator);
+    if (best === null || Math.sign(compareUtf8(joined, best)) === direction) best = joined;
+  }
+  return best as string;
 }
