@@ -40,17 +40,19 @@ function isSmall(values: ArrayLike<number | bigint>): values is ArrayLike<number
 /** Sizes of one stream (deltas or deltas of deltas) as varints and bit-packed. */
 class StreamSize {
   varints = 0;
-  width = 0;
+  /** The largest item: the packed width is its bit width. */
+  largest = 0;
   items = 0;
 
   add(item: number): void {
-    this.varints += varintBytes(item);
-    this.width = Math.max(this.width, bitWidth(item));
+    // varintBytes by comparison: this runs for every value of every block written.
+    this.varints += item < 0x80 ? 1 : item < 0x4000 ? 2 : item < 0x20_0000 ? 3 : varintBytes(item);
+    if (item > this.largest) this.largest = item;
     this.items += 1;
   }
 
   packed(): number {
-    return 1 + Math.ceil((this.width * this.items) / 8);
+    return 1 + Math.ceil((bitWidth(this.largest) * this.items) / 8);
   }
 }
 
@@ -103,10 +105,12 @@ function writeStream(writer: ByteWriter, values: ArrayLike<number>, mode: number
     for (let i = start; i < values.length; i++) writer.varint(item(i));
     return;
   }
-  let width = 0;
-  for (let i = start; i < values.length; i++) width = Math.max(width, bitWidth(item(i)));
+  let largest = 0;
+  for (let i = start; i < values.length; i++) largest = Math.max(largest, item(i));
+  const width = bitWidth(largest);
   const bits = new BitWriter(Math.ceil((width * Math.max(0, values.length - start)) / 8));
-  for (let i = start; i < values.length; i++) bits.bits(item(i), width);
+  // Zero-width items (a regular stream) write no bits.
+  if (width > 0) for (let i = start; i < values.length; i++) bits.bits(item(i), width);
   writer.u8(width).bytes(bits.finish());
 }
 
