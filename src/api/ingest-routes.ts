@@ -6,6 +6,11 @@ import type { IngestMetrics } from './ingest-metrics.js';
 /** What `POST /ingest` needs from the node: journal a body's readings (see ingest's gateway). */
 export interface IngestEndpoint {
   accept(body: unknown): Promise<number>;
+  /**
+   * The body read straight from its bytes when it has the usual shape (what `accept` then
+   * takes), else null: the JSON parser reads it and `accept` validates the parsed value.
+   */
+  scan(bytes: Uint8Array): unknown;
 }
 
 /** Bodies above this are refused with 413 (`CHRONOS_INGEST_MAX_BODY_BYTES`). */
@@ -59,15 +64,28 @@ export function registerIngestRoutes(app: FastifyInstance, options: {
       return reply.code(ingestStatusOf(error)).send({ error: errorMessage(error) });
     }
   };
-  app.post('/ingest', {
-    bodyLimit: options.maxBodyBytes,
-    errorHandler: (error: FastifyError, _request, reply) => {
-      // Fastify refused the body before the handler: too large, not JSON, or not a JSON type.
-      const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
-      metrics.rejected.inc({ reason: tooLarge ? 'too_large' : 'invalid' });
-      const message = tooLarge
-        ? `body over ${options.maxBodyBytes} bytes (CHRONOS_INGEST_MAX_BODY_BYTES)` : error.message;
-      void reply.code(error.statusCode ?? 400).send({ error: message });
-    },
-  }, handler);
+  void app.register(async (scope) => {
+    if (endpoint !== undefined) {
+      // Most bodies are read from their bytes (no string of the whole body, no object per
+      // payload); the rest, errors included, go through fastify's JSON parser as before.
+      const json = scope.getDefaultJsonParser('error', 'error');
+      scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+        const bytes = body as Buffer;
+        const scanned = endpoint.scan(bytes);
+        if (scanned !== null) done(null, scanned);
+        else json(request, bytes.toString('utf8'), done);
+      });
+    }
+    scope.post('/ingest', {
+      bodyLimit: options.maxBodyBytes,
+      errorHandler: (error: FastifyError, _request, reply) => {
+        // Fastify refused the body before the handler: too large, not JSON, or not a JSON type.
+        const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+        metrics.rejected.inc({ reason: tooLarge ? 'too_large' : 'invalid' });
+        const message = tooLarge
+          ? `body over ${options.maxBodyBytes} bytes (CHRONOS_INGEST_MAX_BODY_BYTES)` : error.message;
+        void reply.code(error.statusCode ?? 400).send({ error: message });
+      },
+    }, handler);
+  });
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../lib/index.js';
 import type { IngestJournal } from './journal.js';
 import { Admission } from './admission.js';
 import { parseIngestBody } from './reading.js';
+import { scanIngestBody } from './ingest-body-scan.js';
 import type { ReadingColumns } from './reading-columns.js';
 
 /** Why a request was refused, as the rejected-readings metric labels it. */
@@ -25,6 +26,11 @@ export interface IngestLimits {
 /** How long a "readings is ready" answer is trusted before the catalog is read again. */
 const TABLE_CHECK_TTL_MS = 1_000;
 
+/** A body `scan` read from its bytes: its readings, valid already. */
+export class ScannedBody {
+  constructor(readonly readings: ReadingColumns) {}
+}
+
 /**
  * The front of `POST /ingest`: validates a body, applies the limits, and answers only once the
  * readings are journaled and fsynced. Refusals are typed: INVALID_ARGUMENT (400),
@@ -46,10 +52,16 @@ export class IngestGateway {
     this.#clock = clock;
   }
 
-  /** Journals a request body's readings; resolves with how many once they are on disk. */
+  /** The body's readings read from its bytes, when it has the usual shape (see scanIngestBody). */
+  scan(bytes: Uint8Array): ScannedBody | null {
+    const readings = scanIngestBody(bytes);
+    return readings === null ? null : new ScannedBody(readings);
+  }
+
+  /** Journals a request body's readings (parsed JSON, or what `scan` gave); resolves with how many once they are on disk. */
   accept(body: unknown): Promise<number> {
     return this.#admission.admit(async () => {
-      const readings = await this.#admission.validate(() => parseIngestBody(body));
+      const readings = await this.#admission.validate(() => (body instanceof ScannedBody ? body.readings : parseIngestBody(body)));
       this.#admission.checkBacklog(readings.length);
       await this.#checkTable();
       await this.#admission.journal([readings], this.#clock.nowMs(), readings.length);

@@ -120,8 +120,29 @@ describe('POST /write and /api/v2/write', () => {
   });
 });
 
+describe('POST /ingest body', () => {
+  it('hands accept what scan read from the bytes, else the parsed JSON; JSON errors stay 400', async () => {
+    const seen: unknown[] = [];
+    const endpoint = {
+      accept: async (body: unknown) => { seen.push(body); return 1; },
+      scan: (bytes: Uint8Array) => (Buffer.from(bytes).toString() === '{"fast":1}' ? 'scanned' : null),
+    };
+    const metrics = new NodeMetrics({ status: () => leader, storageSizeBytes: async () => 0, walFsyncs: () => 0 });
+    const server = buildAdminApp({ status: () => leader, metrics, auth: new TokenAuth({ admin: null, readonly: null, ingest: null }), ingest: endpoint });
+    const post = (payload: string) => server.inject({ method: 'POST', url: '/ingest', payload, headers: { 'content-type': 'application/json; charset=utf-8' } });
+    expect((await post('{"fast":1}')).statusCode).toBe(202);
+    expect((await post('{"slow": [1]}')).statusCode).toBe(202);
+    expect(seen).toEqual(['scanned', { slow: [1] }]);
+    for (const bad of ['{"a":', '', '{"__proto__": {"x": 1}}', '{"constructor": {"prototype": {"x": 1}}}']) {
+      const response = await post(bad);
+      expect(response.statusCode, bad).toBe(400);
+    }
+    expect(seen).toHaveLength(2);
+  });
+});
+
 describe('POST /ingest auth', () => {
-  const endpoint = { accept: async () => 1 };
+  const endpoint = { accept: async () => 1, scan: () => null };
   const build = (tokens: { admin: string | null; readonly: string | null; ingest: string | null }) => {
     const metrics = new NodeMetrics({ status: () => leader, storageSizeBytes: async () => 0, walFsyncs: () => 0 });
     return buildAdminApp({ status: () => leader, metrics, auth: new TokenAuth(tokens), ingest: endpoint });
