@@ -41,8 +41,8 @@ export function encodePairs(pairs: Float64Array): Uint8Array {
 /** Decodes pairs written by encodePairs from `bytes[offset..]`; returns them and the offset after. */
 export function decodePairs(bytes: Uint8Array, offset: number): { pairs: Float64Array; end: number } {
   const mode = bytes[offset];
-  const [count, start] = readVarint(bytes, offset + 1);
-  let at = start;
+  const count = readVarint(bytes, offset + 1);
+  let at = varintEnd;
   const pairs = new Float64Array(2 * count);
   if (mode === RAW) {
     assert(at + pairs.byteLength <= bytes.length, 'a raw pair list runs past its value');
@@ -54,11 +54,9 @@ export function decodePairs(bytes: Uint8Array, offset: number): { pairs: Float64
   let ts = 0;
   let seq = 0;
   for (let i = 0; i < pairs.length; i += 2) {
-    let delta: number;
-    [delta, at] = readVarint(bytes, at);
-    ts += unzigzag(delta);
-    [delta, at] = readVarint(bytes, at);
-    seq += unzigzag(delta);
+    ts += unzigzag(readVarint(bytes, at));
+    seq += unzigzag(readVarint(bytes, varintEnd));
+    at = varintEnd;
     pairs[i] = ts;
     pairs[i + 1] = seq;
   }
@@ -96,7 +94,11 @@ function writeVarint(out: Uint8Array, offset: number, value: number): number {
   return at;
 }
 
-function readVarint(bytes: Uint8Array, offset: number): [number, number] {
+/** Where the last readVarint stopped: a tuple per varint cost more than decoding it. */
+let varintEnd = 0;
+
+/** Reads a varint at `offset`; the offset after it is left in varintEnd. */
+function readVarint(bytes: Uint8Array, offset: number): number {
   let value = 0;
   let scale = 1;
   let at = offset;
@@ -104,7 +106,10 @@ function readVarint(bytes: Uint8Array, offset: number): [number, number] {
     assert(at < bytes.length, 'a varint runs past its value');
     const byte = bytes[at++] ?? 0;
     value += (byte & 0x7f) * scale;
-    if (byte < 0x80) return [value, at];
+    if (byte < 0x80) {
+      varintEnd = at;
+      return value;
+    }
     scale *= 0x80;
   }
 }

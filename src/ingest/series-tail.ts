@@ -18,25 +18,30 @@ export interface SeriesTail {
   readonly late: number[];
   directory: Float64Array;
   directoryChanged: boolean;
+  /** The directory as stored, written back as is while it has not changed. */
+  readonly storedDirectory: Uint8Array | null;
 }
 
 /** Closed runs a tail lists. */
-export const DIRECTORY_RUNS_MAX = 8;
+export const DIRECTORY_RUNS_MAX = 64;
 
 /** The tail stored under `key` (absent: a series with nothing stored). */
 export function decodeTail(key: Uint8Array, value: Uint8Array | undefined): SeriesTail {
   if (value === undefined) {
-    return { key, entries: new Float64Array(0), appended: [], late: [], directory: new Float64Array(0), directoryChanged: false };
+    return { key, entries: new Float64Array(0), appended: [], late: [], directory: new Float64Array(0), directoryChanged: false, storedDirectory: null };
   }
   const directory = decodePairs(value, 0);
   const entries = decodePairs(value, directory.end);
   assert(entries.end === value.length, `a series tail of ${value.length} bytes has ${value.length - entries.end} left over`);
-  return { key, entries: entries.pairs, appended: [], late: [], directory: directory.pairs, directoryChanged: false };
+  return {
+    key, entries: entries.pairs, appended: [], late: [], directory: directory.pairs, directoryChanged: false,
+    storedDirectory: value.subarray(0, directory.end),
+  };
 }
 
 /** The stored value of a tail whose entries are now `entries`. */
 export function encodeTail(tail: SeriesTail, entries: RunEntries): Uint8Array {
-  const directory = encodePairs(tail.directory);
+  const directory = !tail.directoryChanged && tail.storedDirectory !== null ? tail.storedDirectory : encodePairs(tail.directory);
   const tailEntries = encodePairs(entries);
   const out = new Uint8Array(directory.length + tailEntries.length);
   out.set(directory);
@@ -51,12 +56,13 @@ export function closedLast(tail: SeriesTail): [number, number] {
 }
 
 /**
- * The last entry of the closed run that holds (ts, seq) or the gap below it, when the
- * directory lists it; null when (ts, seq) lies below the directory (a seek finds the run).
+ * Which listed run holds (ts, seq) or the gap below it: its position in the directory (its
+ * last entry is directory[2p], directory[2p + 1]); -1 when (ts, seq) lies below the directory
+ * (a seek finds the run).
  */
-export function listedRunFor(tail: SeriesTail, ts: number, seq: number): [number, number] | null {
+export function listedRunFor(tail: SeriesTail, ts: number, seq: number): number {
   const dir = tail.directory;
-  if (dir.length === 0 || compare(ts, seq, dir[0] ?? 0, dir[1] ?? 0) < 0) return null;
+  if (dir.length === 0 || compare(ts, seq, dir[0] ?? 0, dir[1] ?? 0) < 0) return -1;
   let lo = 0;
   let hi = dir.length / 2 - 1;
   while (lo < hi) {
@@ -64,7 +70,7 @@ export function listedRunFor(tail: SeriesTail, ts: number, seq: number): [number
     if (compare(dir[2 * mid] ?? 0, dir[2 * mid + 1] ?? 0, ts, seq) < 0) lo = mid + 1;
     else hi = mid;
   }
-  return [dir[2 * lo] ?? 0, dir[2 * lo + 1] ?? 0];
+  return lo;
 }
 
 /** Records a closed run ending at (ts, seq) (closed from the tail, or split off a run). */

@@ -44,7 +44,8 @@ interface Run {
 interface SeriesWork {
   readonly prefix: Uint8Array;
   readonly tail: SeriesTail;
-  readonly listed: Map<string, { readonly key: Uint8Array; readonly pending: number[] }>;
+  /** By position in the tail's directory (listedRunFor). */
+  readonly listed: Map<number, { readonly key: Uint8Array; readonly pending: number[] }>;
   /** Readings below the runs the tail lists: [ts, seq, index] triples, ascending. */
   readonly unlisted: number[];
 }
@@ -126,6 +127,11 @@ function sortSeries(prefix: Uint8Array, tail: SeriesTail, readings: ReadingColum
   const [closedTs, closedSeq] = closedLast(tail);
   let prevTs = NaN;
   let prevSeq = NaN;
+  // The group ascends, so its listed readings fill runs in order: the run of the reading
+  // before is looked up again only once a reading passes its last entry.
+  let run: { readonly key: Uint8Array; readonly pending: number[] } | null = null;
+  let runLastTs = -Infinity;
+  let runLastSeq = -Infinity;
   for (const i of group) {
     const t = ts[i] ?? 0;
     const s = seq[i] ?? 0;
@@ -140,15 +146,18 @@ function sortSeries(prefix: Uint8Array, tail: SeriesTail, readings: ReadingColum
     } else if (compare(t, s, closedTs, closedSeq) > 0) {
       tail.late.push(t, s, i);
     } else {
-      const last = listedRunFor(tail, t, s);
-      if (last === null) {
-        work.unlisted.push(t, s, i);
-        continue;
+      if (run === null || compare(t, s, runLastTs, runLastSeq) > 0) {
+        const position = listedRunFor(tail, t, s);
+        if (position < 0) {
+          work.unlisted.push(t, s, i);
+          continue;
+        }
+        runLastTs = tail.directory[2 * position] ?? 0;
+        runLastSeq = tail.directory[2 * position + 1] ?? 0;
+        run = work.listed.get(position) ?? { key: runKey(prefix, runLastTs, runLastSeq), pending: [] };
+        work.listed.set(position, run);
       }
-      const name = `${last[0]}/${last[1]}`;
-      const run = work.listed.get(name) ?? { key: runKey(prefix, last[0], last[1]), pending: [] };
       run.pending.push(t, s, i);
-      work.listed.set(name, run);
     }
   }
   return work;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { applyIngestBatch, readingColumnsOf, READINGS_TABLE } from '../../src/ingest/index.js';
 import type { IngestBatch, Reading } from '../../src/ingest/index.js';
 import { RUN_ENTRIES_MAX, TAIL_ENTRIES_MAX, recordFreshReadings } from '../../src/ingest/stored-readings.js';
+import { DIRECTORY_RUNS_MAX } from '../../src/ingest/series-tail.js';
 import { Random } from '../../src/lib/index.js';
 import { openStorage } from '../../src/storage/index.js';
 import type { StorageEngine, TableDefinition } from '../../src/storage/index.js';
@@ -129,17 +130,19 @@ describe('the index of stored readings', () => {
 
   it('finds every reading after runs split, whether the tail lists them or a seek must find them', async () => {
     const { engine, apply } = await oneSeries();
-    // Fifty batches of 200 readings 20 apart: each closes a run of about 200 into the index,
+    // Batches of 200 readings 20 apart: each closes a run of about 200 into the index, 42
     // more runs than the tail lists (DIRECTORY_RUNS_MAX), so the oldest are found by seeks.
     const step = 20;
     const perBatch = 200;
-    for (let b = 0; b < 50; b++) {
+    const batchCount = DIRECTORY_RUNS_MAX + 42;
+    for (let b = 0; b < batchCount; b++) {
       expect(await apply(Array.from({ length: perBatch }, (_, i) => reading((b * perBatch + i) * step)))).toBe(perBatch);
     }
     // Fill the gaps of an old, unlisted run and of a listed one far from either end: both
     // grow past twice RUN_ENTRIES_MAX and split.
     const fills: Reading[][] = [];
-    for (const b of [5, 40]) {
+    const listedBatch = batchCount - 10;
+    for (const b of [5, listedBatch]) {
       const fill: Reading[] = [];
       for (let ts = b * perBatch * step + 1; ts < (b + 1) * perBatch * step; ts++) if (ts % step !== 0) fill.push(reading(ts));
       expect(fill.length).toBeGreaterThan(2 * RUN_ENTRIES_MAX);
@@ -147,10 +150,10 @@ describe('the index of stored readings', () => {
       fills.push(fill);
     }
     // Everything again, from the oldest: all stored already.
-    const everything = Array.from({ length: 50 * perBatch }, (_, i) => reading(i * step)).concat(...fills);
+    const everything = Array.from({ length: batchCount * perBatch }, (_, i) => reading(i * step)).concat(...fills);
     for (let at = 0; at < everything.length; at += 2000) expect(await apply(everything.slice(at, at + 2000))).toBe(0);
     // Gap readings beside each split run and in an untouched old one: new once, then stored.
-    const gaps = [reading(5 * perBatch * step - 1), reading(40 * perBatch * step - 1), reading(10 * perBatch * step + step / 2)];
+    const gaps = [reading(5 * perBatch * step - 1), reading(listedBatch * perBatch * step - 1), reading(10 * perBatch * step + step / 2)];
     expect(await apply(gaps)).toBe(3);
     expect(await apply(gaps)).toBe(0);
     await engine.close();
