@@ -547,7 +547,6 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   rollbackTo(savepoint: Savepoint): void {
     this.#checkOpen();
     this.#overlay.rollbackTo(savepoint);
-    const before = this.#state;
     // Bounded by the undo records pushed since the savepoint.
     for (
       let last = this.#catalogUndo.at(-1);
@@ -557,8 +556,9 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       this.#catalogUndo.pop();
       this.#state = last.previous;
     }
-    // Rows cached while a rolled-back ALTER TABLE was in effect have the wrong width.
-    if (this.#state !== before) this.rows.invalidate();
+    // Rows cached while a rolled-back ALTER TABLE was in effect have the wrong width, and blocks
+    // written since the savepoint (insertAsBlocks) may be cached: both go (rollbacks are rare).
+    this.rows.invalidate();
     this.#view = new CatalogView(this.#state);
   }
 
