@@ -10,13 +10,16 @@ import { TokenAuth } from '../auth/index.js';
 import type { TokenConfig } from '../auth/index.js';
 import { parsedStatements } from '../sql/index.js';
 import {
-  EdgeSync, dirBytes, checkPortsFree, checkNodeDataDir, RaftNode, startIngest,
+  EdgeSync, recentDirBytes, checkPortsFree, checkNodeDataDir, RaftNode, startIngest,
 } from '../node/index.js';
 import type { IngestObservers, RaftNodeOptions, RunningIngest } from '../node/index.js';
 import type { GrpcServer, TlsMaterial } from '../transport/index.js';
 import { nodeGrpcServer } from './grpc-endpoint.js';
 import type { NodeGrpcOptions } from './grpc-endpoint.js';
 import type { IngestLimits } from '../ingest/index.js';
+
+/** How stale chronos_storage_size_bytes may be: walking the data dir on every scrape costs the event loop. */
+const STORAGE_SIZE_MAX_AGE_MS = 1_000;
 
 /** Everything `chronos node` needs, resolved from flags and environment. */
 export interface NodeServerConfig {
@@ -80,7 +83,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
   });
   const metrics = new NodeMetrics({
     status: () => node.status(),
-    storageSizeBytes: () => dirBytes(nodeDir),
+    storageSizeBytes: recentDirBytes(nodeDir, STORAGE_SIZE_MAX_AGE_MS, () => Date.now()),
     walFsyncs: () => node.walStats.fileSyncs,
     blocksCompacted: () => node.blocksCompacted,
     tombstoneSweeps: () => node.storage.tombstoneSweeps,

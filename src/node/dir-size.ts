@@ -24,3 +24,17 @@ export async function dirBytes(path: string): Promise<number> {
   for (const name of names) total += await dirBytes(join(path, name));
   return total;
 }
+
+/**
+ * dirBytes of `path`, walked at most once per `maxAgeMs`: a scrape every few milliseconds (a
+ * dashboard, a script polling a counter) would otherwise lstat every file of the data dir each
+ * time, on the event loop that also runs Raft. Callers during a walk share it.
+ */
+export function recentDirBytes(path: string, maxAgeMs: number, nowMs: () => number): () => Promise<number> {
+  let last: { readonly atMs: number; readonly bytes: Promise<number> } | null = null;
+  return () => {
+    const now = nowMs();
+    if (last === null || now - last.atMs >= maxAgeMs) last = { atMs: now, bytes: dirBytes(path) };
+    return last.bytes;
+  };
+}

@@ -6,7 +6,7 @@ export { BackgroundCompaction } from './background-compaction.js';
 export { createBackup, restoreBackup } from './backup.js';
 export { classifyDir, foreignDirError, notADirError } from './data-dir.js';
 export { writeDirMarker } from './dir-marker.js';
-export { dirBytes } from './dir-size.js';
+export { dirBytes, recentDirBytes } from './dir-size.js';
 export { startIngest } from './ingest-service.js';
 export type { IngestObservers, RunningIngest } from './ingest-service.js';
 export { checkPortsFree } from './listen-check.js';
