@@ -75,6 +75,20 @@ describe('INT codec (delta / delta-of-delta, varint or bit-packed)', () => {
     expect(out).toEqual(values);
     expect(size).toBeLessThan(200 * 2);
   });
+  it('writes values with one step (row ids, insert times) in a few bytes and reads them back', () => {
+    const random = new Random(1024);
+    for (let round = 0; round < 300; round++) {
+      const length = 3 + random.int(random.chance(0.5) ? 10 : 1100);
+      const step = random.pick([0, 1, -1, 3, 1000, -(2 ** 30), 2 ** 40]);
+      const first = random.pick([0, 1, -5, 2 ** 45, -(2 ** 45), 1_733_856_000_000]);
+      const values = Array.from({ length }, (_, i) => first + i * step);
+      if (random.chance(0.2)) { const at = random.int(length); values[at] = (values[at] as number) + 1; }
+      const [out, size] = ints(values);
+      expect(out, `${first} + i * ${step}, ${length} values`).toEqual(values);
+      const small = values.every((v) => Math.abs(v) < 2 ** 49);
+      if (small && values.every((v, i) => i === 0 || v - (values[i - 1] as number) === step)) expect(size).toBeLessThanOrEqual(20);
+    }
+  });
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i: random INT columns round-trip', (seed) => {
     const random = new Random(seed * 104_729);
     for (let round = 0; round < 40; round++) {

@@ -71,6 +71,7 @@ export function writeInts(writer: ByteWriter, values: ArrayLike<number | bigint>
     writer.u8(DELTA_VARINT);
     return;
   }
+  if (values.length > 2 && writeArithmetic(writer, values)) return;
   const first = values[0] as number;
   const deltas = new StreamSize();
   const dods = new StreamSize();
@@ -88,6 +89,32 @@ export function writeInts(writer: ByteWriter, values: ArrayLike<number | bigint>
   const [mode] = options.reduce((a, b) => (b[1] < a[1] ? b : a));
   writer.u8(mode);
   writeStream(writer, values, mode);
+}
+
+/**
+ * Writes what writeInts would for values with one step between neighbours (hidden row ids,
+ * a block's insert times), sized and written without a pass per value; false (nothing written)
+ * when the values are not such, or when bit-packed deltas win (then the general path writes).
+ */
+function writeArithmetic(writer: ByteWriter, values: ArrayLike<number>): boolean {
+  const first = values[0] as number;
+  const step = (values[1] as number) - first;
+  for (let i = 2; i < values.length; i++) if ((values[i] as number) - (values[i - 1] as number) !== step) return false;
+  const n = values.length;
+  const item = zigzag(step);
+  const head1 = varintBytes(zigzag(first));
+  const head2 = head1 + varintBytes(item);
+  // As writeInts sizes them: deltas are n - 1 items of `item`, deltas of deltas n - 2 zeros.
+  const options: [number, number][] = [[DELTA_VARINT, head1 + (n - 1) * varintBytes(item)],
+    [DELTA_PACKED, head1 + 1 + Math.ceil((bitWidth(item) * (n - 1)) / 8)], [DOD_VARINT, head2 + (n - 2)], [DOD_PACKED, head2 + 1]];
+  const [mode] = options.reduce((a, b) => (b[1] < a[1] ? b : a));
+  if (mode === DELTA_PACKED && item !== 0) return false;
+  writer.u8(mode).varint(zigzag(first));
+  if (mode === DOD_VARINT || mode === DOD_PACKED) writer.varint(item);
+  if (mode === DELTA_VARINT) for (let i = 1; i < n; i++) writer.varint(item);
+  else if (mode === DOD_VARINT) for (let i = 2; i < n; i++) writer.u8(0);
+  else writer.u8(0);
+  return true;
 }
 
 /** The head and stream of `mode`, recomputed from the values. */
