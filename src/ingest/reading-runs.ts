@@ -1,4 +1,5 @@
 import { assert } from '../lib/index.js';
+import { decodePairs, encodePairs } from './pair-codec.js';
 import type { ReadingColumns } from './reading-columns.js';
 
 /**
@@ -7,6 +8,8 @@ import type { ReadingColumns } from './reading-columns.js';
  */
 export type RunEntries = Float64Array;
 
+/** Bytes of one (ts, seq) pair in the raw format older versions stored runs in. */
+const RAW_PAIR_BYTES = 16;
 const RUN = 0x01;
 const TAIL = 0x02;
 const encoder = new TextEncoder();
@@ -107,15 +110,29 @@ function writeOrderedInt(view: DataView, at: number, value: number): void {
   view.setUint32(at + 4, value - high * 0x1_0000_0000, false);
 }
 
-/** The stored bytes of entries (their own bytes: never changed afterwards). */
+/**
+ * The stored bytes of a closed run: its pairs delta-coded (pair-codec.ts, a few bytes a pair),
+ * padded with one zero byte when that length is a multiple of 16, the length of every run
+ * older versions stored as raw little-endian f64 pairs, which still decode.
+ */
 export function encodeEntries(entries: RunEntries): Uint8Array {
-  return new Uint8Array(entries.buffer, entries.byteOffset, entries.byteLength);
+  const coded = encodePairs(entries);
+  if (coded.length % RAW_PAIR_BYTES !== 0) return coded;
+  const padded = new Uint8Array(coded.length + 1);
+  padded.set(coded);
+  return padded;
 }
 
-/** Entries from stored bytes (a copy: stored values need not be 8-byte aligned). */
+/** Entries from stored bytes, in either format encodeEntries describes. */
 export function decodeEntries(value: Uint8Array | undefined): RunEntries {
   if (value === undefined || value.length === 0) return new Float64Array(0);
-  assert(value.length % 16 === 0, `a dedupe run of ${value.length} bytes is not (ts, seq) pairs`);
+  if (value.length % RAW_PAIR_BYTES !== 0) {
+    const { pairs, end } = decodePairs(value, 0);
+    assert(end === value.length || (end === value.length - 1 && value[end] === 0),
+      `a dedupe run of ${value.length} bytes has ${value.length - end} bytes after its pairs`);
+    return pairs;
+  }
+  // Written by an older version: raw pairs (a copy: stored values need not be 8-byte aligned).
   const copy = new Float64Array(value.length / 8);
   new Uint8Array(copy.buffer).set(value);
   return copy;

@@ -23,8 +23,9 @@ import type { SeriesTail } from './series-tail.js';
  *
  * Keys: `series | 01 | ts | seq` (a closed run, by its last entry) and `series | 02` (the
  * tail), where series is `u32 bytes | device UTF-8 | u32 bytes | metric UTF-8` and ts, seq are
- * order-preserving 8-byte integers. Values: the run's (ts, seq) pairs as little-endian f64s,
- * ascending; the tail: its directory and entries as delta-coded pair lists (series-tail.ts).
+ * order-preserving 8-byte integers. Values: the run's (ts, seq) pairs ascending, delta-coded
+ * (reading-runs.ts encodeEntries; raw f64 runs of older versions still decode); the tail: its
+ * directory and entries as delta-coded pair lists (series-tail.ts).
  */
 /** A tail longer than this closes its older entries into a run. */
 export const TAIL_ENTRIES_MAX = 16;

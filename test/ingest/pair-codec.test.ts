@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodePairs, encodePairs } from '../../src/ingest/pair-codec.js';
+import { decodeEntries, encodeEntries } from '../../src/ingest/reading-runs.js';
 import { Random } from '../../src/lib/index.js';
 
 describe('pair lists', () => {
@@ -27,5 +28,31 @@ describe('pair lists', () => {
   it('spends a byte or two per regular reading', () => {
     const pairs = Float64Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? 1_733_856_000 + 5 * i : i / 2));
     expect(encodePairs(pairs).length).toBeLessThan(1 + 5 + 2 + 100 * 2 + 4);
+  });
+});
+
+describe('stored runs (encodeEntries)', () => {
+  it('round-trip as pair lists whose length is never a multiple of 16, and raw f64 runs of older versions still decode', () => {
+    const random = new Random(16);
+    let padded = 0;
+    for (let trial = 0; trial < 2000; trial++) {
+      const count = random.int(60);
+      const entries = new Float64Array(2 * count);
+      let ts = random.pick([0, 1_733_856_000, -(2 ** 40), Number.MAX_SAFE_INTEGER - 100]);
+      for (let i = 0; i < count; i++) {
+        ts = Math.min(Number.MAX_SAFE_INTEGER, ts + random.int(random.chance(0.1) ? 2 ** 30 : 5));
+        entries[2 * i] = ts;
+        entries[2 * i + 1] = random.int(4);
+      }
+      const stored = encodeEntries(entries);
+      expect(stored.length % 16).not.toBe(0);
+      if (encodePairs(entries).length % 16 === 0) padded++;
+      expect(decodeEntries(stored)).toEqual(entries);
+      const raw = new Uint8Array(entries.buffer.slice(0));
+      const unaligned = new Uint8Array(raw.length + 1).subarray(1);
+      unaligned.set(raw);
+      expect(decodeEntries(unaligned)).toEqual(entries);
+    }
+    expect(padded).toBeGreaterThan(10);
   });
 });
