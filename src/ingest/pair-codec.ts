@@ -53,10 +53,23 @@ export function decodePairs(bytes: Uint8Array, offset: number): { pairs: Float64
   assert(mode === DELTAS, `unknown pair list mode ${mode ?? '(none)'}`);
   let ts = 0;
   let seq = 0;
+  const length = bytes.length;
   for (let i = 0; i < pairs.length; i += 2) {
-    ts += unzigzag(readVarint(bytes, at));
-    seq += unzigzag(readVarint(bytes, varintEnd));
-    at = varintEnd;
+    // Most differences fit one byte: read those inline.
+    let zigzagged = at < length ? (bytes[at] as number) : 0x80;
+    if (zigzagged < 0x80) at++;
+    else {
+      zigzagged = readVarint(bytes, at);
+      at = varintEnd;
+    }
+    ts += unzigzag(zigzagged);
+    zigzagged = at < length ? (bytes[at] as number) : 0x80;
+    if (zigzagged < 0x80) at++;
+    else {
+      zigzagged = readVarint(bytes, at);
+      at = varintEnd;
+    }
+    seq += unzigzag(zigzagged);
     pairs[i] = ts;
     pairs[i + 1] = seq;
   }
@@ -79,6 +92,7 @@ function zigzag(value: number): number {
 }
 
 function unzigzag(value: number): number {
+  if (value < 0x8000_0000) return value & 1 ? -((value + 1) >>> 1) : value >>> 1;
   return value % 2 === 1 ? -(value + 1) / 2 : value / 2;
 }
 
