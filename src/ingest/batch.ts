@@ -1,5 +1,6 @@
 import { ChronosError } from '../lib/index.js';
 import type { IngestApplied } from './apply.js';
+import { DRAIN_BATCH_READINGS } from './drainer.js';
 import type { DrainPlan } from './drainer.js';
 import { journalBatchOf } from './journal-batch.js';
 import type { JournalBatch } from './journal-batch.js';
@@ -90,4 +91,5 @@ export const READINGS_DRAIN_PLAN: DrainPlan<ReadingColumns, IngestBatch, IngestA
     readings: concatReadingColumns(records.map((record) => record.item)),
   }),
   problem: (applied) => applied.problem,
+  itemsPerBatch: DRAIN_BATCH_READINGS,
 };

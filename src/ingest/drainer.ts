@@ -29,10 +29,18 @@ export interface DrainPlan<T, B extends JournalBatch, A> {
   batch(records: readonly JournalRecord<T>[], head: Omit<JournalBatch, 'firstSeq' | 'lastSeq'>): B;
   /** Why an applied batch stored nothing (the table can't take it), or null. */
   problem(applied: A): string | null;
+  /** Items (readings, points) a log entry carries at most. */
+  readonly itemsPerBatch: number;
 }
 
-/** Readings (or points) per log entry: big enough to amortize a commit, small enough to keep apply short. */
-export const DRAIN_BATCH_READINGS = 5_000;
+/**
+ * Readings per log entry: big enough to amortize a commit and the per-series work of an apply
+ * (on three nodes 10,000 stored ~1.3x what 5,000 did), small enough to keep apply short (the
+ * event loop's p99 delay under bulk ingest stayed 60-100 ms).
+ */
+export const DRAIN_BATCH_READINGS = 10_000;
+/** Line-protocol points per log entry: each is an upsert by (series, ts), dearer than a reading. */
+export const DRAIN_BATCH_POINTS = 5_000;
 /** Batches a leader keeps in the log at once: enough to overlap fsync, replication and apply, few enough to redo cheaply. */
 export const DRAIN_BATCHES_IN_FLIGHT = 4;
 /**
@@ -145,7 +153,7 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
     for (;;) {
       const limit = Math.max(1, Math.min(DRAIN_BATCHES_IN_FLIGHT, this.#target.batchesInFlight()));
       while (this.#running && inflight.length < limit) {
-        const records = this.#journal.pending(DRAIN_BATCH_READINGS, nextSeq);
+        const records = this.#journal.pending(this.#plan.itemsPerBatch, nextSeq);
         if (records.length === 0) break;
         if (inflight.length > 0 && records.reduce((sum, record) => sum + record.weight, 0) < this.#coalesceBelow) break;
         const batch = this.#plan.batch(records,

@@ -1,4 +1,5 @@
 import { ChronosError } from '../lib/index.js';
+import { DRAIN_BATCH_POINTS } from './drainer.js';
 import type { DrainPlan } from './drainer.js';
 import { journalBatchFields, journalBatchOf } from './journal-batch.js';
 import type { JournalBatch } from './journal-batch.js';
@@ -59,4 +60,5 @@ export const POINTS_DRAIN_PLAN: DrainPlan<readonly Point[], PointBatch, PointsAp
     points: records.flatMap((record) => record.item),
   }),
   problem: (applied) => (applied.problems.length === 0 ? null : applied.problems.join('; ')),
+  itemsPerBatch: DRAIN_BATCH_POINTS,
 };

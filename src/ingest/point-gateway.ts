@@ -1,6 +1,6 @@
 import type { Clock } from '../lib/index.js';
 import type { Catalog } from '../storage/index.js';
-import { DRAIN_BATCH_READINGS } from './drainer.js';
+import { DRAIN_BATCH_POINTS } from './drainer.js';
 import { Admission } from './admission.js';
 import type { GatewayObserver, IngestLimits } from './gateway.js';
 import type { IngestJournal } from './journal.js';
@@ -45,7 +45,7 @@ export class PointGateway {
         return parsed.points;
       });
       this.#admission.checkBacklog(points.length);
-      await this.#admission.journal(chunkPoints(points, DRAIN_BATCH_READINGS), receivedAtMs, points.length);
+      await this.#admission.journal(chunkPoints(points, DRAIN_BATCH_POINTS), receivedAtMs, points.length);
       return points.length;
     });
   }
