@@ -41,6 +41,8 @@ export function blockColumnsOfRows(width: number, rows: readonly (readonly SqlVa
   return { length: rows.length, columns };
 }
 
+const SURROGATE = /[\ud800-\udfff]/;
+
 function invalid(schema: TableSchema, column: ColumnSchema, why: string): ChronosError {
   return new ChronosError('INVALID_ARGUMENT', `column ${schema.name}.${column.name}: ${why}`, { details: { table: schema.name, column: column.name } });
 }
@@ -69,6 +71,10 @@ function checkedColumn(schema: TableSchema, position: number, input: ColumnInput
       return input;
     case 'joined':
       if (column.type !== 'STRING' || input.parts.length === 0) throw invalid(schema, column, 'a joined column is a STRING of one part or more');
+      // Parts are stored as UTF-8 each: joined without a separator, or by one holding a lone
+      // surrogate, a part ending in a high surrogate and the next starting with a low one
+      // would read back as two U+FFFD where the whole string stores one character.
+      if (input.separator === '' || SURROGATE.test(input.separator)) throw invalid(schema, column, 'a joined column needs a separator without surrogates');
       return input;
     case 'values':
       if (input.values.length < length) throw invalid(schema, column, `${input.values.length} values for ${length} rows`);

@@ -20,7 +20,7 @@ const SCHEMA: TableSchema = {
   name: 't', id: 1, columns: COLUMNS, primaryKey: [], ttlMs: null, indexes: [], layout: 'columnar', rowCodecVersion: 1,
 };
 /** Names whose UTF-16 and UTF-8 orders part, and two that encode alike. */
-const NAMES = ['esp-1', 'esp-10', 'esp-1:', 'é', '\uffff', '\ud83d\ude00', 'a\ud800', 'a\ufffd', ''];
+const NAMES = ['esp-1', 'esp-10', 'esp-1:', 'é', '\uffff', '\ud83d\ude00', 'a\ud800', 'a\ufffd', '', '\udc00x', 'x\ud83d'];
 
 interface Drawn {
   readonly columns: BlockColumns;
@@ -40,7 +40,7 @@ function draw(random: Random): Drawn {
   const ts = Float64Array.from({ length }, (_, i) => random.pick([i, -i, 2 ** 40 + i * 7, -0, Number.MAX_SAFE_INTEGER - i]));
   const value = Float64Array.from({ length }, () => random.pick([0.5, 21.25, -1e300, NaN, random.int(1000) / 10]));
   const joined = random.chance(0.7);
-  const separator = random.pick([':', '', '/', 'é']);
+  const separator = random.pick([':', '/', 'é', '::']);
   const parts = random.pick([[0, 1], [1, 0, 1], [0], [4]]);
   const notes = Array.from({ length }, () => random.pick([null, 'x', 'é']));
   const noteStrings = notes.every((n) => n !== null) && random.chance(0.5);
@@ -101,6 +101,11 @@ describe('column blocks written from columns (encodeColumnBlock)', () => {
     expect(() => checkedColumns(SCHEMA, broken(0, { kind: 'strings', entries: ['a'], indexes: Uint32Array.of(0, 1) }))).toThrow(/past the dictionary/);
     expect(() => checkedColumns(SCHEMA, broken(3, { kind: 'joined', parts: [2], separator: ':' }))).toThrow(/part 2/);
     expect(() => checkedColumns(SCHEMA, broken(3, { kind: 'joined', parts: [4], separator: ':' }))).toThrow(/part 4/);
+    // Parts meeting without a separator (or across a surrogate one) could pair a high and a low
+    // surrogate that each part alone stores as U+FFFD.
+    for (const separator of ['', '\ud83d', 'a\ude00']) {
+      expect(() => checkedColumns(SCHEMA, broken(3, { kind: 'joined', parts: [0, 1], separator }))).toThrow(/separator without surrogates/);
+    }
     expect(() => checkedColumns(SCHEMA, broken(1, { kind: 'values', values: ['x', 1] }))).toThrow(/does not fit/);
     expect(() => checkedColumns(SCHEMA, broken(4, { kind: 'numbers', values: Float64Array.of(1, 2) }))).toThrow(/numbers for a STRING/);
     expect(checkedColumns(SCHEMA, { length, columns: base }).columns).toHaveLength(5);

@@ -44,7 +44,7 @@ function asColumns(random: Random, rows: SqlValue[][]): BlockColumns {
   if (tsNumbers) columns[1] = { kind: 'numbers', values: Float64Array.from(tss as number[]) };
   if (values.every((v) => v !== null) && random.chance(0.7)) columns[2] = { kind: 'numbers', values: Float64Array.from(values as number[]) };
   if (deviceStrings && tsNumbers && random.chance(0.8)) {
-    columns[3] = { kind: 'joined', parts: [0, 1], separator: random.pick(['/', ':', '']) };
+    columns[3] = { kind: 'joined', parts: [0, 1], separator: random.pick(['/', ':', ' - ']) };
     const separator = columns[3].separator;
     for (const row of rows) row[3] = `${Buffer.from(row[0] as string).toString()}${separator}${row[1] as number}`;
   }
