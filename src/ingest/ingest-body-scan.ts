@@ -26,7 +26,7 @@ const MINUS = 0x2d;
 const DOT = 0x2e;
 const ZERO = 0x30;
 const NINE = 0x39;
-/** Integers of up to 15 digits are exact when summed digit by digit in a double. */
+/** Numbers of up to 15 digits (integer and fraction together) sum to an exact integer in a double. */
 const EXACT_DIGITS = 15;
 
 const KEY_DEVICE = 1;
@@ -133,13 +133,13 @@ class BodyScanner {
         if (bytes[start] === 0x74 && bytes[start + 1] === 0x73) return KEY_TS;
         break;
       case 3:
-        if (this.#sameBytes(SEQ, start)) return KEY_SEQ;
+        if (sameRange(SEQ, bytes, start, end)) return KEY_SEQ;
         break;
       case 7:
-        if (this.#sameBytes(METRICS, start)) return KEY_METRICS;
+        if (sameRange(METRICS, bytes, start, end)) return KEY_METRICS;
         break;
       case 9:
-        if (this.#sameBytes(DEVICE_ID, start)) return KEY_DEVICE;
+        if (sameRange(DEVICE_ID, bytes, start, end)) return KEY_DEVICE;
         break;
       default:
     }
@@ -194,11 +194,6 @@ class BodyScanner {
     const name = this.#text.toString('utf8', start, end);
     if (name === 'constructor') throw UNUSUAL;
     return this.#metricNames.add(this.#bytes, start, end, this.#builder.metricOf(name));
-  }
-
-  #sameBytes(known: Uint8Array, start: number): boolean {
-    for (let i = 0; i < known.length; i++) if (known[i] !== this.#bytes[start + i]) return false;
-    return true;
   }
 
   /**

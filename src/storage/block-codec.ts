@@ -150,10 +150,9 @@ export function blockColumnSummary(
   const type = (schema.columns[position] as ColumnSchema).type;
   if (bytes[0] === BLOCK_FORMAT_V1) return decodeBlockColumn(schema, bytes, position).summary;
   assert(position >= 0 && position < schema.columns.length, 'column position in range');
-  const header = readHeader(schema, bytes);
-  skipToColumns(schema, header);
-  const section = new BlockSections(schema, header.rows, header.columns, header.reader).section(position);
-  return section === null ? undefined : readColumnSummary(section, type, header.rows);
+  const sections = blockSections(schema, bytes);
+  const section = sections.section(position);
+  return section === null ? undefined : readColumnSummary(section, type, sections.rows);
 }
 
 /** Number of rows and last row key of a block, read from its header alone (format 2). */

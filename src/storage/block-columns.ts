@@ -5,7 +5,7 @@ import { KEYS_ROW_ID } from './block-keys.js';
 import type { RowKey } from './engine.js';
 import { writeColumn, writeDenseColumn, writeDictColumn, writeJoinedColumn } from './codecs/column-codec.js';
 import { writeInts } from './codecs/int-codec.js';
-import { joinedBounds } from './codecs/joined-strings.js';
+import { hasSurrogate, joinedBounds } from './codecs/joined-strings.js';
 import type { PartText } from './codecs/joined-strings.js';
 import { usedDictionary } from './codecs/string-dict-codec.js';
 import { encodeKeyTuple } from './key-codec.js';
@@ -41,8 +41,6 @@ export function blockColumnsOfRows(width: number, rows: readonly (readonly SqlVa
   return { length: rows.length, columns };
 }
 
-const SURROGATE = /[\ud800-\udfff]/;
-
 function invalid(schema: TableSchema, column: ColumnSchema, why: string): ChronosError {
   return new ChronosError('INVALID_ARGUMENT', `column ${schema.name}.${column.name}: ${why}`, { details: { table: schema.name, column: column.name } });
 }
@@ -74,7 +72,7 @@ function checkedColumn(schema: TableSchema, position: number, input: ColumnInput
       // Parts are stored as UTF-8 each: joined without a separator, or by one holding a lone
       // surrogate, a part ending in a high surrogate and the next starting with a low one
       // would read back as two U+FFFD where the whole string stores one character.
-      if (input.separator === '' || SURROGATE.test(input.separator)) throw invalid(schema, column, 'a joined column needs a separator without surrogates');
+      if (input.separator === '' || hasSurrogate(input.separator)) throw invalid(schema, column, 'a joined column needs a separator without surrogates');
       return input;
     case 'values':
       if (input.values.length < length) throw invalid(schema, column, `${input.values.length} values for ${length} rows`);

@@ -25,6 +25,11 @@ export class BlockSections {
     this.#sections = schema.columns.map((_, c) => (c < stored ? reader.bytes(reader.varint()) : null));
   }
 
+  /** Rows of the block. */
+  get rows(): number {
+    return this.#rows;
+  }
+
   /** Whether column `position` was stored in the block (else it is all NULL). */
   stored(position: number): boolean {
     return this.#sections[position] != null;

@@ -73,6 +73,11 @@ export function joinedBounds(parts: readonly PartText[], separator: string, coun
 
 const SURROGATE = /[\ud800-\udfff]/;
 
+/** Whether `text` holds a UTF-16 surrogate (its UTF-8 order, or its bytes when split, differ). */
+export function hasSurrogate(text: string): boolean {
+  return SURROGATE.test(text);
+}
+
 function joinedExtreme(parts: readonly PartText[], separator: string, count: number, direction: -1 | 1): string {
   let candidates: number[] | null = null;
   let prefix = '';
@@ -105,7 +110,7 @@ function joinedExtreme(parts: readonly PartText[], separator: string, count: num
 function extremeOf(texts: Set<string>, suffix: string, direction: -1 | 1): string | null {
   let best: string | null = null;
   for (const text of texts) {
-    if (SURROGATE.test(text) || SURROGATE.test(suffix)) return null;
+    if (hasSurrogate(text) || hasSurrogate(suffix)) return null;
     if (best === null || Math.sign(compareUtf8(text + suffix, best + suffix)) === direction) best = text;
   }
   const key = `${best as string}${suffix}`;
