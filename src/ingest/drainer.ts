@@ -48,6 +48,12 @@ export const DRAIN_BATCHES_IN_FLIGHT = 4;
  * entry of their own: small requests then leave as one entry per round trip, not one each.
  */
 export const DRAIN_COALESCE_READINGS = 1_000;
+/**
+ * A batch below DRAIN_COALESCE_READINGS also leaves at most this long after the one before:
+ * under a stream of small requests every log entry costs a commit and a tail rewrite per
+ * series it touches, so fewer, fuller entries store more; a lone request still leaves at once.
+ */
+export const DRAIN_COALESCE_MS = 50;
 const RETRY_MS_MIN = 50;
 const RETRY_MS_MAX = 2_000;
 const IDLE_WAIT_MS = 1_000;
@@ -59,6 +65,8 @@ export interface DrainerOptions {
   readonly log: Logger;
   /** Default DRAIN_COALESCE_READINGS; 0 sends every record at once (tests of reordering). */
   readonly coalesceBelow?: number;
+  /** Default DRAIN_COALESCE_MS. */
+  readonly coalesceMs?: number;
 }
 
 /**
@@ -76,6 +84,9 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #coalesceBelow: number;
+  readonly #coalesceMs: number;
+  /** When the last batch left (performance.now(): pacing is about elapsed time, not the wall clock). */
+  #lastSentAt = -Infinity;
   #running = false;
   #loop: Promise<void> = Promise.resolve();
   #wake: (() => void) | null = null;
@@ -91,6 +102,7 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
     this.#clock = options.clock;
     this.#log = options.log;
     this.#coalesceBelow = options.coalesceBelow ?? DRAIN_COALESCE_READINGS;
+    this.#coalesceMs = options.coalesceMs ?? DRAIN_COALESCE_MS;
     journal.onAppend(() => {
       this.#wake?.();
       for (const waiter of this.#appendWaiters.splice(0)) waiter();
@@ -152,18 +164,25 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
     let sent = false;
     for (;;) {
       const limit = Math.max(1, Math.min(DRAIN_BATCHES_IN_FLIGHT, this.#target.batchesInFlight()));
+      let holdMs = 0;
       while (this.#running && inflight.length < limit) {
         const records = this.#journal.pending(this.#plan.itemsPerBatch, nextSeq);
         if (records.length === 0) break;
-        if (inflight.length > 0 && records.reduce((sum, record) => sum + record.weight, 0) < this.#coalesceBelow) break;
+        holdMs = this.#holdMs(records, inflight.length);
+        if (holdMs !== 0) break;
         const batch = this.#plan.batch(records,
           { source: this.#source, nowMs: this.#clock.nowMs(), afterPrevious: nextSeq > 0 });
         nextSeq = batch.lastSeq + 1;
         sent = true;
+        this.#lastSentAt = performance.now();
         inflight.push({ batch, outcome: this.#applyOne(batch, records.length).then(() => null, (error: unknown) => error ?? 'failed') });
       }
       const head = inflight[0];
-      if (head === undefined) return sent;
+      if (head === undefined) {
+        if (holdMs <= 0 || !this.#running) return sent;
+        await new Promise((resolve) => setTimeout(resolve, holdMs));
+        continue;
+      }
       // Records journaled while the head is in flight go out behind it at once.
       const room = this.#running && inflight.length < limit;
       const settled = await Promise.race([head.outcome.then((failure) => ({ failure })), ...(room ? [this.#nextAppend()] : [])]);
@@ -177,6 +196,17 @@ export class IngestDrainer<T, B extends JournalBatch, A> {
       await this.#journal.discardThrough(head.batch.lastSeq);
       progressed();
     }
+  }
+
+  /**
+   * 0 when `records` may leave now; else they are few and wait: behind a batch in flight
+   * (-1, until it settles or more arrive) or for the pacing gap (its milliseconds left).
+   */
+  #holdMs(records: readonly JournalRecord<T>[], inflight: number): number {
+    if (records.reduce((sum, record) => sum + record.weight, 0) >= this.#coalesceBelow) return 0;
+    if (inflight > 0) return -1;
+    const left = this.#lastSentAt + this.#coalesceMs - performance.now();
+    return left > 0 ? Math.ceil(left) : 0;
   }
 
   /** Resolves at the journal's next durable append. */

@@ -110,6 +110,35 @@ describe('the pipelined ingest drainer', () => {
     expect(sent).toEqual([1, 20]);
   });
 
+  it('paces small batches: a lone record leaves at once, the ones right behind it leave together after the gap', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'chronos-drainer-'));
+    dirs.push(dir);
+    const journal = await IngestJournal.open(dir, READINGS_CODEC, silentLogger);
+    const sent: Array<{ readonly readings: number; readonly atMs: number }> = [];
+    const started = performance.now();
+    let cursor = 0;
+    const drainer = new IngestDrainer(journal, READINGS_DRAIN_PLAN,
+      { apply: (batch) => {
+        sent.push({ readings: batch.readings.length, atMs: performance.now() - started });
+        cursor = batch.lastSeq;
+        return Promise.resolve({ inserted: batch.readings.length, duplicates: 0, problem: null });
+      }, cursor: () => Promise.resolve(cursor), batchesInFlight: () => 4 },
+      { drained: () => undefined }, { source: 'n1', clock: { nowMs: () => 1 }, log: silentLogger, coalesceMs: 400 });
+    drainer.start();
+    await journal.append(readingColumnsOf([reading(0)]), 0);
+    for (let wait = 0; wait < 100 && sent.length === 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(sent[0]?.atMs ?? Infinity).toBeLessThan(300);
+    // Each append is fsynced before the next: without pacing every one would be an entry.
+    for (let ts = 1; ts <= 5; ts += 1) await journal.append(readingColumnsOf([reading(ts)]), 0);
+    for (let wait = 0; wait < 400 && journal.stats().pendingRecords > 0; wait += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await drainer.stop();
+    await journal.close();
+    expect(sent.map((batch) => batch.readings)).toEqual([1, 5]);
+    expect((sent[1]?.atMs ?? 0) - (sent[0]?.atMs ?? 0)).toBeGreaterThanOrEqual(399);
+  });
+
   it('refuses a batch sent behind one that has not applied, and takes it once that one has', async () => {
     const { engine } = await newSession();
     const batch = (firstSeq: number, lastSeq: number, afterPrevious: boolean): IngestBatch =>
