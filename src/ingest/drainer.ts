@@ -49,11 +49,13 @@ export const DRAIN_BATCHES_IN_FLIGHT = 4;
  */
 export const DRAIN_COALESCE_READINGS = 1_000;
 /**
- * A batch below DRAIN_COALESCE_READINGS also leaves at most this long after the one before:
- * under a stream of small requests every log entry costs a commit and a tail rewrite per
- * series it touches, so fewer, fuller entries store more; a lone request still leaves at once.
+ * A batch below DRAIN_COALESCE_READINGS waits until this long after the one before (it leaves
+ * as soon as that many readings wait): under a stream of small requests each log entry costs a
+ * commit, an fsync on every node and a tail rewrite per series it touches, so fewer, fuller
+ * entries store more. A steady trickle is queryable within about this long; a lone request
+ * after a quiet spell leaves at once.
  */
-export const DRAIN_COALESCE_MS = 50;
+export const DRAIN_COALESCE_MS = 500;
 const RETRY_MS_MIN = 50;
 const RETRY_MS_MAX = 2_000;
 const IDLE_WAIT_MS = 1_000;
