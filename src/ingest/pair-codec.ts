@@ -1,4 +1,5 @@
 import { assert } from '../lib/index.js';
+import { writeVarint } from './varint.js';
 
 /**
  * (ts, seq) pairs in few bytes, for values rewritten every batch (a series' tail): a u8 mode,
@@ -94,18 +95,6 @@ function zigzag(value: number): number {
 function unzigzag(value: number): number {
   if (value < 0x8000_0000) return value & 1 ? -((value + 1) >>> 1) : value >>> 1;
   return value % 2 === 1 ? -(value + 1) / 2 : value / 2;
-}
-
-/** Writes a non-negative integer below 2^53 as a LEB128 varint; returns the offset after it. */
-function writeVarint(out: Uint8Array, offset: number, value: number): number {
-  let at = offset;
-  let rest = value;
-  while (rest >= 0x80) {
-    out[at++] = (rest % 0x80) | 0x80;
-    rest = Math.floor(rest / 0x80);
-  }
-  out[at++] = rest;
-  return at;
 }
 
 /** Where the last readVarint stopped: a tuple per varint cost more than decoding it. */

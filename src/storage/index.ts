@@ -11,7 +11,7 @@ export type { LevelDatabase } from './kv-source.js';
 export { crc32, crc32Update } from '../lib/index.js';
 export { SNAPSHOT_FORMAT_VERSION } from './snapshot-format.js';
 export { isLockHeldError, levelDirInUse } from './level-lock.js';
-export { bytesToMapKey } from './bytes.js';
+export { bytesToMapKey, ByteReader } from './bytes.js';
 export { compareBytes } from './bytes.js';
 /** The key of the applied index (the simulation plants a store that loses it). */
 export { META_APPLIED_INDEX } from './keys.js';
