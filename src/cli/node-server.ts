@@ -36,6 +36,7 @@ export interface NodeServerConfig {
   readonly electionTicksMax: number;
   readonly heartbeatTicks: number;
   readonly snapshotEveryEntries: number;
+  readonly snapshotEveryBytes: number;
   readonly ttlCleanupIntervalMs: number;
   /** The edge's sync target and pacing (`--sync-target` ...); null = not an edge. */
   readonly sync: {
@@ -146,6 +147,7 @@ function raftNodeOptions(config: NodeServerConfig, nodeDir: string): RaftNodeOpt
       heartbeatTicks: config.heartbeatTicks,
     },
     snapshotEveryEntries: config.snapshotEveryEntries,
+    snapshotEveryBytes: config.snapshotEveryBytes,
     ttlCleanupIntervalMs: config.ttlCleanupIntervalMs,
     writeTimeoutMs: config.writeTimeoutMs,
     readTimeoutMs: config.readTimeoutMs,

@@ -16,7 +16,7 @@ import { ReadTracker } from './read-tracker.js';
 import { ReadyLoop } from './ready-loop.js';
 import type { CommandOutcome } from './replicated-command.js';
 import { restoreNode } from './restore.js';
-import { SnapshotKeeper } from './snapshots.js';
+import { SNAPSHOT_EVERY_BYTES, SnapshotKeeper } from './snapshots.js';
 import { WriteHops } from './write-hops.js';
 import { WriteStages } from './write-stages.js';
 
@@ -69,6 +69,7 @@ export async function assembleNode(
   let loop: ReadyLoop | null = null; // the keeper waits on the loop's apply pipeline
   const snapshots = new SnapshotKeeper({
     index: restored.snapshotIndex, storage, core, wal, log, everyEntries: options.snapshotEveryEntries,
+    everyBytes: options.snapshotEveryBytes ?? SNAPSHOT_EVERY_BYTES,
     settled: () => loop?.applying ?? Promise.resolve(), keepImage: options.layout !== 'single-node',
   });
   const gate = new NodeGate(options.id, () => loop?.fatal ?? null);

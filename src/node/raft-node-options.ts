@@ -19,6 +19,8 @@ export interface RaftNodeOptions {
   readonly raft?: Partial<Omit<RaftConfig, 'id' | 'voters'>>;
   /** Take a storage snapshot and compact the log after this many applied entries. */
   readonly snapshotEveryEntries: number;
+  /** ... or once this many bytes of entries were logged and the last image is no larger (default SNAPSHOT_EVERY_BYTES). */
+  readonly snapshotEveryBytes?: number;
   readonly writeTimeoutMs: number;
   readonly readTimeoutMs: number;
   /** Per-statement time and rows-held caps for reads (writes apply alike on every replica). */

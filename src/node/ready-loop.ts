@@ -229,6 +229,7 @@ export class ReadyLoop {
         ...(ready.snapshot === null ? {} : { snapshot: ready.snapshot.meta }),
       }));
       const endMs = performance.now();
+      this.#parts.snapshots.logged(ready.entries.reduce((sum, entry) => sum + entry.data.length, 0));
       this.#parts.hops.reached('walEnd', first, last);
       this.#parts.stages.saved(first, last, endMs, endMs - startMs);
     }

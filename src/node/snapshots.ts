@@ -6,9 +6,15 @@ import type { Wal } from '../wal/index.js';
 import { collect, singleChunk } from './snapshot-bytes.js';
 import { installedSnapshotValue } from './installed-snapshot.js';
 
+/** Entry bytes logged since the last snapshot that make the next one due (unless the last image is larger). */
+export const SNAPSHOT_EVERY_BYTES = 64 * 1024 * 1024;
+
 /**
  * Snapshots of one node: compacting the log into a storage image every so many applied
- * entries, and installing an image the leader sent. `settled` waits for the applies already
+ * entries, or once the entries logged since the last one outgrow both a byte budget and that
+ * image (ingest entries of thousands of readings would otherwise keep 10,000 of them, a gigabyte,
+ * in memory and in the WAL; comparing with the image keeps export work proportional to what was
+ * logged), and installing an image the leader sent. `settled` waits for the applies already
  * chained behind the Raft loop, so an export is exactly the state at its index.
  */
 export class SnapshotKeeper {
@@ -21,10 +27,22 @@ export class SnapshotKeeper {
   readonly #everyEntries: number;
   readonly #settled: () => Promise<void>;
   readonly #keepImage: boolean;
+  readonly #everyBytes: number;
+  /** Entry bytes persisted since the last snapshot. */
+  #loggedBytes = 0;
+  /** Size of the last image exported (0 before one, or without images). */
+  #imageBytes = 0;
+  /**
+   * The first index isDue answered true for by bytes: that apply and every later one until the
+   * snapshot are written with sync, so compaction may not start before it is applied.
+   */
+  #dueByBytesAt: number | null = null;
 
   constructor(init: {
     readonly index: number; readonly storage: StorageEngine; readonly core: RaftCore; readonly wal: Wal;
     readonly log: Logger; readonly everyEntries: number; readonly settled: () => Promise<void>;
+    /** Entry bytes logged that make a snapshot due (when the last image is no larger). */
+    readonly everyBytes: number;
     /** False for a single-node dir's one voter: nobody will ever be sent the image. */
     readonly keepImage: boolean;
   }) {
@@ -35,17 +53,29 @@ export class SnapshotKeeper {
     this.#wal = init.wal;
     this.#log = init.log;
     this.#everyEntries = init.everyEntries;
+    this.#everyBytes = init.everyBytes;
     this.#settled = init.settled;
+  }
+
+  /** Counts entry bytes the WAL persisted (a trigger, so approximate is fine). */
+  logged(bytes: number): void {
+    this.#loggedBytes += bytes;
   }
 
   /** True once applying up to `index` reaches the next compaction (its batch is fsynced). */
   isDue(index: number): boolean {
-    return index - this.index >= this.#everyEntries;
+    if (index - this.index >= this.#everyEntries) return true;
+    if (this.#loggedBytes < Math.max(this.#everyBytes, this.#imageBytes)) return false;
+    this.#dueByBytesAt ??= index;
+    return true;
   }
 
-  /** Compacts when enough entries were applied since the last snapshot. */
+  /** Compacts when enough entries were applied since the last snapshot, or enough bytes logged. */
   async maybeTake(): Promise<void> {
-    if (this.isDue(this.#storage.appliedIndex)) await this.take();
+    const applied = this.#storage.appliedIndex;
+    if (applied - this.index >= this.#everyEntries || (this.#dueByBytesAt !== null && applied >= this.#dueByBytesAt)) {
+      await this.take();
+    }
   }
 
   /** Exports storage at the applied index, hands it to the core, and drops covered segments. */
@@ -56,12 +86,16 @@ export class SnapshotKeeper {
     // Without followers to send it to, the log is compacted without exporting the state.
     const data = this.#keepImage ? await collect(this.#storage.exportSnapshot()) : new Uint8Array(0);
     const meta = this.#core.compact(index, data);
-    if (meta === null) return;
+    if (meta === null) {
+      this.#forgetLogged(data.length);
+      return;
+    }
     // The WAL learns the snapshot first: its segments may only go once a record says what
     // replaces them.
     await this.#wal.save({ snapshot: meta });
     await this.#wal.compact(index);
     this.index = index;
+    this.#forgetLogged(data.length);
     this.#log.info('log compacted', { index, bytes: data.length });
   }
 
@@ -74,6 +108,13 @@ export class SnapshotKeeper {
     assert(this.#storage.appliedIndex === snapshot.meta.index,
       `installed snapshot at ${snapshot.meta.index} but storage applied ${this.#storage.appliedIndex}`);
     this.index = snapshot.meta.index;
+    this.#forgetLogged(snapshot.data.length);
     this.#log.info('installed snapshot', { index: snapshot.meta.index, term: snapshot.meta.term });
+  }
+
+  #forgetLogged(imageBytes: number): void {
+    this.#loggedBytes = 0;
+    this.#imageBytes = imageBytes;
+    this.#dueByBytesAt = null;
   }
 }

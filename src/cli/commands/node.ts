@@ -84,6 +84,7 @@ function nodeServerConfig(
     electionTicksMax: envNumber(env, 'CHRONOS_ELECTION_TICKS_MAX', electionMin * 2, electionMin),
     heartbeatTicks: envNumber(env, 'CHRONOS_HEARTBEAT_TICKS', 1, 1),
     snapshotEveryEntries: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_ENTRIES', 10_000, 1),
+    snapshotEveryBytes: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_MB', 64, 1) * 1024 * 1024,
     ttlCleanupIntervalMs: options.ttlCleanupIntervalSecs * 1000,
     sync: options.syncTargets.length === 0 ? null : {
       // A target URL names its gRPC endpoint: http://HOST:PORT (https when TLS is configured).
