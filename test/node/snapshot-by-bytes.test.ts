@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MemoryLevel } from 'memory-level';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Random, silentLogger, systemScheduler } from '../../src/lib/index.js';
@@ -9,21 +6,14 @@ import { openStorage } from '../../src/storage/index.js';
 import { DriverNetwork } from '../../src/sim/driver-network.js';
 import { SimScheduler } from '../../src/sim/sim-scheduler.js';
 import { SimDisk } from '../../src/wal/index.js';
+import { TempDirs, untilTurn as until } from '../helpers/one-process.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-async function until(check: () => boolean): Promise<void> {
-  for (let turn = 0; turn < 10_000 && !check(); turn += 1) await new Promise((resolve) => setImmediate(resolve));
-  expect(check()).toBe(true);
-}
+const temp = new TempDirs('chronos-snapbytes-');
+afterEach(() => temp.removeAll());
 
 /** A one-voter node compacting every 1,000,000 entries or every `everyBytes` bytes of entries. */
 async function openNode(everyBytes: number): Promise<RaftNode> {
-  const nodeDir = mkdtempSync(join(tmpdir(), 'chronos-snapbytes-'));
-  dirs.push(nodeDir);
+  const nodeDir = temp.make();
   const level = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
   const clock = new SimScheduler();
   const network = new DriverNetwork(new Random(1), clock, { dropRate: 0, duplicateRate: 0, delayMinMs: 1, delayMaxMs: 1, tailRate: 0, tailMsMax: 0 });

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MemoryLevel } from 'memory-level';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Random, silentLogger, systemScheduler } from '../../src/lib/index.js';
@@ -9,22 +6,14 @@ import { openStorage } from '../../src/storage/index.js';
 import { DriverNetwork } from '../../src/sim/driver-network.js';
 import { SimScheduler } from '../../src/sim/sim-scheduler.js';
 import { SimDisk } from '../../src/wal/index.js';
+import { TempDirs, untilTurn as until } from '../helpers/one-process.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** Resolves once `check` holds, polling every turn of the event loop (bounded). */
-async function until(check: () => boolean): Promise<void> {
-  for (let turn = 0; turn < 10_000 && !check(); turn += 1) await new Promise((resolve) => setImmediate(resolve));
-  expect(check()).toBe(true);
-}
+const temp = new TempDirs('chronos-step-');
+afterEach(() => temp.removeAll());
 
 describe('the Raft loop while its WAL fsync is in flight', () => {
   it('steps what arrives meanwhile: a second proposal is in the log before the first fsync ends', async () => {
-    const nodeDir = mkdtempSync(join(tmpdir(), 'chronos-step-'));
-    dirs.push(nodeDir);
+    const nodeDir = temp.make();
     let held: (() => void) | null = null;
     let holding = false;
     const disk = new SimDisk({
