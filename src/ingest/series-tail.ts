@@ -12,8 +12,8 @@ import type { RunEntries } from './reading-runs.js';
 export interface SeriesTail {
   readonly key: Uint8Array;
   readonly entries: RunEntries;
-  /** New readings after the tail's newest, [ts, seq, ...] ascending. */
-  readonly appended: number[];
+  /** New readings after the tail's newest, [ts, seq, ...] ascending (set once the batch is sorted out). */
+  appended: Float64Array;
   /** Readings below the tail's newest but above every closed run: [ts, seq, index] triples. */
   readonly late: number[];
   directory: Float64Array;
@@ -22,19 +22,22 @@ export interface SeriesTail {
   readonly storedDirectory: Uint8Array | null;
 }
 
+/** No pairs (shared: a zero-length array can't be written to). */
+const NONE = new Float64Array(0);
+
 /** Closed runs a tail lists. */
 export const DIRECTORY_RUNS_MAX = 64;
 
 /** The tail stored under `key` (absent: a series with nothing stored). */
 export function decodeTail(key: Uint8Array, value: Uint8Array | undefined): SeriesTail {
   if (value === undefined) {
-    return { key, entries: new Float64Array(0), appended: [], late: [], directory: new Float64Array(0), directoryChanged: false, storedDirectory: null };
+    return { key, entries: new Float64Array(0), appended: NONE, late: [], directory: new Float64Array(0), directoryChanged: false, storedDirectory: null };
   }
   const directory = decodePairs(value, 0);
   const entries = decodePairs(value, directory.end);
   assert(entries.end === value.length, `a series tail of ${value.length} bytes has ${value.length - entries.end} left over`);
   return {
-    key, entries: entries.pairs, appended: [], late: [], directory: directory.pairs, directoryChanged: false,
+    key, entries: entries.pairs, appended: NONE, late: [], directory: directory.pairs, directoryChanged: false,
     storedDirectory: value.subarray(0, directory.end),
   };
 }

@@ -82,27 +82,51 @@ export async function recordFreshReadings(txn: WriteTransaction, table: string, 
 }
 
 /**
- * Reading indexes per series, each sorted by (ts, seq) and then batch order. A series is its
- * names' UTF-8 bytes, as its keys are: two names that encode alike (a lone surrogate and
- * U+FFFD) are one series, or their groups would overwrite each other's tail.
+ * Reading indexes per series, each sorted by (ts, seq) and then batch order, as slices of one
+ * array (a batch of 10,000 readings is a few typed arrays, not an array per series). A series
+ * is its names' UTF-8 bytes, as its keys are: two names that encode alike (a lone surrogate
+ * and U+FFFD) are one series, or their groups would overwrite each other's tail.
  */
-function seriesGroups(readings: ReadingColumns, skip: Uint8Array | null): number[][] {
-  const bySeries = new Map<number, number[]>();
+function seriesGroups(readings: ReadingColumns, skip: Uint8Array | null): Uint32Array[] {
   const devices = sameBytesAs(readings.devices);
   const metrics = sameBytesAs(readings.metrics);
+  const groupOf = new Int32Array(readings.length).fill(-1);
+  const groupBySeries = new Map<number, number>();
+  const counts: number[] = [];
   for (let i = 0; i < readings.length; i++) {
     if (skip !== null && skip[i] === 1) continue;
     const series = (devices[readings.device[i] ?? 0] ?? 0) * metrics.length + (metrics[readings.metric[i] ?? 0] ?? 0);
-    const group = bySeries.get(series);
-    if (group === undefined) bySeries.set(series, [i]);
-    else group.push(i);
+    let group = groupBySeries.get(series);
+    if (group === undefined) {
+      group = counts.length;
+      groupBySeries.set(series, group);
+      counts.push(0);
+    }
+    groupOf[i] = group;
+    counts[group] = (counts[group] ?? 0) + 1;
   }
+  const next = new Uint32Array(counts.length);
+  for (let g = 1; g < counts.length; g++) next[g] = (next[g - 1] ?? 0) + (counts[g - 1] ?? 0);
+  const starts = next.slice();
+  const order = new Uint32Array(readings.length);
+  for (let i = 0; i < readings.length; i++) {
+    const group = groupOf[i] ?? -1;
+    if (group < 0) continue;
+    const at = next[group] ?? 0;
+    order[at] = i;
+    next[group] = at + 1;
+  }
+  return counts.map((count, g) => sortedByTime(order.subarray(starts[g] ?? 0, (starts[g] ?? 0) + count), readings));
+}
+
+/** Sorts one series' reading indexes by (ts, seq, index) in place; devices send in order, so most already are. */
+function sortedByTime(group: Uint32Array, readings: ReadingColumns): Uint32Array {
   const { ts, seq } = readings;
-  const groups = [...bySeries.values()];
-  for (const group of groups) {
-    group.sort((a, b) => ((ts[a] ?? 0) - (ts[b] ?? 0)) || ((seq[a] ?? 0) - (seq[b] ?? 0)) || (a - b));
+  const before = (a: number, b: number): number => ((ts[a] ?? 0) - (ts[b] ?? 0)) || ((seq[a] ?? 0) - (seq[b] ?? 0)) || (a - b);
+  for (let k = 1; k < group.length; k++) {
+    if (before(group[k - 1] ?? 0, group[k] ?? 0) > 0) return group.sort(before);
   }
-  return groups;
+  return group;
 }
 
 /** For each name, the first index of a name with the same UTF-8 bytes. */
@@ -118,7 +142,7 @@ function sameBytesAs(names: readonly string[]): number[] {
 }
 
 /** Sorts one series' readings into the tail's appends, the tail's late ones, listed runs and the rest. */
-function sortSeries(prefix: Uint8Array, tail: SeriesTail, readings: ReadingColumns, group: readonly number[],
+function sortSeries(prefix: Uint8Array, tail: SeriesTail, readings: ReadingColumns, group: Uint32Array,
   fresh: Uint8Array): SeriesWork {
   const work: SeriesWork = { prefix, tail, listed: new Map(), unlisted: [] };
   const { ts, seq } = readings;
@@ -131,6 +155,8 @@ function sortSeries(prefix: Uint8Array, tail: SeriesTail, readings: ReadingColum
   // The group ascends, so its listed readings fill runs in order: the run of the reading
   // before is looked up again only once a reading passes its last entry.
   let run: { readonly key: Uint8Array; readonly pending: number[] } | null = null;
+  const appended = new Float64Array(2 * group.length);
+  let appendedCount = 0;
   let runLastTs = -Infinity;
   let runLastSeq = -Infinity;
   for (const i of group) {
@@ -140,7 +166,8 @@ function sortSeries(prefix: Uint8Array, tail: SeriesTail, readings: ReadingColum
     prevTs = t;
     prevSeq = s;
     if (compare(t, s, newestTs, newestSeq) > 0) {
-      tail.appended.push(t, s);
+      appended[appendedCount++] = t;
+      appended[appendedCount++] = s;
       fresh[i] = 1;
       newestTs = t;
       newestSeq = s;
@@ -161,6 +188,7 @@ function sortSeries(prefix: Uint8Array, tail: SeriesTail, readings: ReadingColum
       run.pending.push(t, s, i);
     }
   }
+  tail.appended = appended.subarray(0, appendedCount);
   return work;
 }
 

@@ -4,7 +4,7 @@ import { BLOCK_FORMAT } from './block-codec.js';
 import { KEYS_ROW_ID } from './block-keys.js';
 import type { RowKey } from './engine.js';
 import { writeColumn, writeDenseColumn, writeDictColumn, writeJoinedColumn } from './codecs/column-codec.js';
-import { writeInts } from './codecs/int-codec.js';
+import { writeIntSequence } from './codecs/int-codec.js';
 import { hasSurrogate, joinedBounds } from './codecs/joined-strings.js';
 import type { PartText } from './codecs/joined-strings.js';
 import { usedDictionary } from './codecs/string-dict-codec.js';
@@ -13,6 +13,10 @@ import { blocksPrefix } from './keys.js';
 import type { ColumnSchema, TableSchema } from './schema.js';
 import { normalizeColumnValue } from './validate.js';
 import type { SqlValue } from './values.js';
+
+/** Scratch writers of encodeColumnBlock (finish() copies out): a block is written without growing fresh buffers. */
+const BLOCK_WRITER = new ByteWriter(32 * 1024);
+const SECTION_WRITER = new ByteWriter(16 * 1024);
 
 /**
  * One column of rows handed to the storage as columns (WriteTransaction.insertAsBlocks):
@@ -149,14 +153,12 @@ export function encodeColumnBlock(schema: TableSchema, input: BlockColumns, from
   const count = to - from;
   const width = schema.columns.length;
   const lastKey = encodeKeyTuple([firstId + count - 1], ['INT']);
-  const writer = new ByteWriter(64 + count * (2 + width * 2));
+  const writer = BLOCK_WRITER.reset();
   writer.u8(BLOCK_FORMAT).varint(count).varint(width).varint(lastKey.length).bytes(lastKey);
-  const ids = new Float64Array(count);
-  for (let i = 0; i < count; i++) ids[i] = firstId + i;
   writer.u8(KEYS_ROW_ID);
-  writeInts(writer, ids);
-  writeInts(writer, new Float64Array(count).fill(insertedAtMs));
-  const section = new ByteWriter(16 + count * 2);
+  writeIntSequence(writer, firstId, 1, count);
+  writeIntSequence(writer, insertedAtMs, 0, count);
+  const section = SECTION_WRITER;
   for (let c = 0; c < width; c++) {
     writeInput(section.reset(), schema, input.columns, c, from, to);
     writer.varint(section.length).bytes(section.written());

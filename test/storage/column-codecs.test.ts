@@ -8,7 +8,7 @@ import {
   writeDecimalFloats,
 } from '../../src/storage/codecs/float-decimal-codec.js';
 import { readXorFloats, writeXorFloats } from '../../src/storage/codecs/float-xor-codec.js';
-import { readInts, writeInts } from '../../src/storage/codecs/int-codec.js';
+import { readInts, writeIntSequence, writeInts } from '../../src/storage/codecs/int-codec.js';
 import { readDictStrings, writeDictStrings } from '../../src/storage/codecs/string-dict-codec.js';
 import { INT64_MAX, INT64_MIN, canonicalInt } from '../../src/storage/values.js';
 import type { SqlType, SqlValue } from '../../src/storage/values.js';
@@ -87,6 +87,20 @@ describe('INT codec (delta / delta-of-delta, varint or bit-packed)', () => {
       expect(out, `${first} + i * ${step}, ${length} values`).toEqual(values);
       const small = values.every((v) => Math.abs(v) < 2 ** 49);
       if (small && values.every((v, i) => i === 0 || v - (values[i - 1] as number) === step)) expect(size).toBeLessThanOrEqual(20);
+    }
+  });
+  it('writes a sequence from its first value and step in the same bytes as its values', () => {
+    const random = new Random(2048);
+    for (let round = 0; round < 600; round++) {
+      const count = 1 + random.int(random.chance(0.5) ? 6 : 1100);
+      const step = random.pick([0, 1, -1, 7, 2 ** 20, -(2 ** 30), 2 ** 40, 2 ** 46]);
+      const first = random.pick([0, 1, -5, 2 ** 45, -(2 ** 45), 2 ** 49 - 3, 1_733_856_000_000]);
+      const values = Float64Array.from({ length: count }, (_, i) => first + i * step);
+      const byValues = new ByteWriter();
+      writeInts(byValues, values);
+      const bySequence = new ByteWriter();
+      writeIntSequence(bySequence, first, step, count);
+      expect(bySequence.finish(), `${first} + i * ${step}, ${count} values`).toEqual(byValues.finish());
     }
   });
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i: random INT columns round-trip', (seed) => {

@@ -100,7 +100,11 @@ function writeArithmetic(writer: ByteWriter, values: ArrayLike<number>): boolean
   const first = values[0] as number;
   const step = (values[1] as number) - first;
   for (let i = 2; i < values.length; i++) if ((values[i] as number) - (values[i - 1] as number) !== step) return false;
-  const n = values.length;
+  return writeStepped(writer, first, step, values.length);
+}
+
+/** writeArithmetic for first, first + step, ... (n > 2 values, all below SMALL_LIMIT). */
+function writeStepped(writer: ByteWriter, first: number, step: number, n: number): boolean {
   const item = zigzag(step);
   const head1 = varintBytes(zigzag(first));
   const head2 = head1 + varintBytes(item);
@@ -115,6 +119,19 @@ function writeArithmetic(writer: ByteWriter, values: ArrayLike<number>): boolean
   else if (mode === DOD_VARINT) for (let i = 2; i < n; i++) writer.u8(0);
   else writer.u8(0);
   return true;
+}
+
+/**
+ * Appends `count` INT values first, first + step, ... exactly as writeInts would, without
+ * building them when they can be written from their step (row ids, insert times of a block).
+ */
+export function writeIntSequence(writer: ByteWriter, first: number, step: number, count: number): void {
+  const last = first + step * (count - 1);
+  const small = Math.abs(first) < SMALL_LIMIT && Math.abs(last) < SMALL_LIMIT && Number.isSafeInteger(step);
+  if (small && count > 2 && writeStepped(writer, first, step, count)) return;
+  const values = new Float64Array(count);
+  for (let i = 0; i < count; i++) values[i] = first + step * i;
+  writeInts(writer, values);
 }
 
 /** The head and stream of `mode`, recomputed from the values. */
