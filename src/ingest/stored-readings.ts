@@ -83,7 +83,7 @@ export async function recordFreshReadings(txn: WriteTransaction, table: string, 
 
 /**
  * Reading indexes per series, each sorted by (ts, seq) and then batch order, as slices of one
- * array (a batch of 10,000 readings is a few typed arrays, not an array per series). A series
+ * array (a batch of 20,000 readings is a few typed arrays, not an array per series). A series
  * is its names' UTF-8 bytes, as its keys are: two names that encode alike (a lone surrogate
  * and U+FFFD) are one series, or their groups would overwrite each other's tail.
  */
