@@ -22,10 +22,11 @@ function scaledExactly(value: number, power: number): number | undefined {
 /** The integers value·10^k for the smallest k that is exact for every value, if any. */
 export function decimalScaling(
   values: ArrayLike<number>,
-): { readonly decimals: number; readonly scaled: number[] } | undefined {
+): { readonly decimals: number; readonly scaled: Float64Array } | undefined {
+  // One array for every attempt: a block's values usually need two or three.
+  const scaled = new Float64Array(values.length);
   for (let decimals = 0; decimals <= MAX_DECIMALS; decimals++) {
     const power = POWERS[decimals] as number;
-    const scaled = new Array<number>(values.length);
     let exact = true;
     for (let i = 0; i < values.length && exact; i++) {
       const value = scaledExactly(values[i] as number, power);
@@ -40,7 +41,7 @@ export function decimalScaling(
 /** Append values already scaled by decimalScaling. */
 export function writeDecimalFloats(
   writer: ByteWriter,
-  scaling: { readonly decimals: number; readonly scaled: readonly number[] },
+  scaling: { readonly decimals: number; readonly scaled: ArrayLike<number> },
 ): void {
   writer.u8(scaling.decimals);
   writeInts(writer, scaling.scaled);
