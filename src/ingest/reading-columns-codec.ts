@@ -1,28 +1,36 @@
 import { assert, ChronosError } from '../lib/index.js';
-import { ByteReader } from '../storage/index.js';
+import { ByteReader, decimalScaling } from '../storage/index.js';
 import type { ReadingColumns } from './reading-columns.js';
 import { writeVarint } from './varint.js';
 
 /**
- * Binary forms of ReadingColumns, shared by journal records and log entries. Format 2 (written):
- * `u8 2 | varint count | varint devices | (varint bytes | UTF-8)* | varint metrics | (varint
- * bytes | UTF-8)* | u8 ts form | u8 seq form | varint device[count] | varint metric[count] |
- * ts[count] | seq[count] | f64 value[count]`, where a ts or seq column is DELTAS (the zigzag
- * varint of each one's difference from the one before: a gateway's readings share or step
- * their times, so most take a byte) or RAW (f64 each, when a difference is too large to stay
- * exact). About 12 bytes a reading instead of 32: the journal, the WAL and every follower's copy
- * of a log entry carry a third. Format 1 (older versions; still read), little-endian: `u8 1 |
- * u32 count | u32 devices | (u32 bytes | UTF-8)* | u32 metrics | (u32 bytes | UTF-8)* | f64
- * ts[count] | f64 seq[count] | f64 value[count] | u32 device[count] | u32 metric[count]`.
+ * Binary forms of ReadingColumns, shared by journal records and log entries. Format 3 (written):
+ * `u8 3 | varint count | varint devices | (varint bytes | UTF-8)* | varint metrics | (varint
+ * bytes | UTF-8)* | u8 ts form | u8 seq form | u8 value form | varint device[count] | varint
+ * metric[count] | ts[count] | seq[count] | values`. A ts or seq column is DELTAS (the zigzag
+ * varint of each one's difference from the one before: a gateway's readings share or step their
+ * times, so most take a byte) or RAW (f64 each, when a difference is too large to stay exact).
+ * Values are DECIMAL (`u8 k`, then the zigzag varints of the differences of value·10^k, when
+ * that gives back every value bit for bit: sensor readings like 21.37 take two bytes) or RAW.
+ * About 6 bytes a reading from a gateway instead of 32: the journal, the WAL and every
+ * follower's copy of a log entry carry a fifth. Format 2 (this session's first; still read) is
+ * format 3 without the value form, values RAW. Format 1 (older versions; still read),
+ * little-endian: `u8 1 | u32 count | u32 devices | (u32 bytes | UTF-8)* | u32 metrics | (u32
+ * bytes | UTF-8)* | f64 ts[count] | f64 seq[count] | f64 value[count] | u32 device[count] | u32
+ * metric[count]`.
  */
-export const READING_COLUMNS_FORMAT = 2;
+export const READING_COLUMNS_FORMAT = 3;
+const FORMAT_RAW_VALUES = 2;
 const FORMAT_FIXED = 1;
 
 const FIXED_BYTES_PER_READING = 3 * 8 + 2 * 4;
-/** The most a reading takes in format 2: two 5-byte index varints, two f64s, a value. */
+/** The most a reading takes in format 3: two 5-byte index varints, two f64s, a value. */
 const MAX_BYTES_PER_READING = 5 + 5 + 8 + 8 + 8;
 const DELTAS = 1;
 const RAW = 2;
+const DECIMAL = 3;
+/** 10^k for the decimals a DECIMAL value column may have (float-decimal-codec's range). */
+const POWERS = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
 /** Differences below this stay exact doubled (zigzag) in a double. */
 const DELTA_LIMIT = 2 ** 51;
 const encoder = new TextEncoder();
@@ -48,6 +56,11 @@ function writeTimes(out: Uint8Array, at: number, column: Float64Array, form: num
     out.set(new Uint8Array(column.buffer, column.byteOffset, column.byteLength), at);
     return at + column.byteLength;
   }
+  return writeDeltas(out, at, column);
+}
+
+/** Each number's difference from the one before (the first's from 0) as a zigzag varint; every difference must be below DELTA_LIMIT. */
+function writeDeltas(out: Uint8Array, at: number, column: ArrayLike<number>): number {
   let offset = at;
   let previous = 0;
   for (let i = 0; i < column.length; i++) {
@@ -59,7 +72,7 @@ function writeTimes(out: Uint8Array, at: number, column: Float64Array, form: num
   return offset;
 }
 
-/** The bytes of `columns` in format 2, after `headBytes` bytes left for the caller to fill. */
+/** The bytes of `columns` in format 3, after `headBytes` bytes left for the caller to fill. */
 export function encodeReadingColumns(columns: ReadingColumns, headBytes = 0): Uint8Array {
   const devices = columns.devices.map((name) => encoder.encode(name));
   const metrics = columns.metrics.map((name) => encoder.encode(name));
@@ -78,15 +91,22 @@ export function encodeReadingColumns(columns: ReadingColumns, headBytes = 0): Ui
   }
   const tsForm = timeForm(columns.ts);
   const seqForm = timeForm(columns.seq);
+  const decimal = decimalScaling(columns.value);
   out[at++] = tsForm;
   out[at++] = seqForm;
+  out[at++] = decimal === undefined ? RAW : DECIMAL;
   for (const column of [columns.device, columns.metric]) {
     for (let i = 0; i < columns.length; i++) at = writeVarint(out, at, column[i] ?? 0);
   }
   at = writeTimes(out, at, columns.ts, tsForm);
   at = writeTimes(out, at, columns.seq, seqForm);
-  out.set(new Uint8Array(columns.value.buffer, columns.value.byteOffset, columns.value.byteLength), at);
-  at += columns.value.byteLength;
+  if (decimal === undefined) {
+    out.set(new Uint8Array(columns.value.buffer, columns.value.byteOffset, columns.value.byteLength), at);
+    at += columns.value.byteLength;
+  } else {
+    out[at++] = decimal.decimals;
+    at = writeDeltas(out, at, decimal.scaled);
+  }
   return out.slice(0, at);
 }
 
@@ -94,8 +114,10 @@ export function encodeReadingColumns(columns: ReadingColumns, headBytes = 0): Ui
 export function decodeReadingColumns(bytes: Uint8Array, offset: number, what: string): ReadingColumns {
   const reader = new ColumnReader(bytes, offset, what);
   const format = reader.u8();
-  if (format !== READING_COLUMNS_FORMAT && format !== FORMAT_FIXED) reader.fail(`unknown reading columns format ${format}`);
-  const columns = format === FORMAT_FIXED ? readFixed(reader) : readCompact(reader);
+  if (format !== READING_COLUMNS_FORMAT && format !== FORMAT_RAW_VALUES && format !== FORMAT_FIXED) {
+    reader.fail(`unknown reading columns format ${format}`);
+  }
+  const columns = format === FORMAT_FIXED ? readFixed(reader) : readCompact(reader, format === READING_COLUMNS_FORMAT);
   const problem = columnsProblem(columns);
   return problem === null ? columns : reader.fail(problem, offset);
 }
@@ -160,6 +182,20 @@ class ColumnReader {
   times(count: number, form: number): Float64Array {
     if (form === RAW) return this.copied((n) => new Float64Array(n), count);
     if (form !== DELTAS) this.fail(`unknown time column form ${form}`);
+    return this.deltas(count);
+  }
+
+  values(count: number, form: number): Float64Array {
+    if (form === RAW) return this.copied((n) => new Float64Array(n), count);
+    if (form !== DECIMAL) this.fail(`unknown value column form ${form}`);
+    const power = POWERS[this.u8()] ?? this.fail('a decimal scale above 6');
+    const column = this.deltas(count);
+    for (let i = 0; i < count; i++) column[i] = (column[i] ?? 0) / power;
+    return column;
+  }
+
+  /** `count` numbers written by writeDeltas. */
+  deltas(count: number): Float64Array {
     const column = new Float64Array(count);
     let previous = 0;
     for (let i = 0; i < count; i++) {
@@ -171,19 +207,21 @@ class ColumnReader {
   }
 }
 
-function readCompact(reader: ColumnReader): ReadingColumns {
+function readCompact(reader: ColumnReader, valueForm: boolean): ReadingColumns {
   const length = reader.varint();
-  // Every reading takes at least 12 bytes: refuse a count the bytes cannot hold before allocating for it.
-  if (length * 12 > reader.remaining) reader.fail(`${length} readings in ${reader.remaining} bytes`);
   const devices = reader.names(() => reader.varint());
   const metrics = reader.names(() => reader.varint());
   const tsForm = reader.u8();
   const seqForm = reader.u8();
+  const valuesForm = valueForm ? reader.u8() : RAW;
+  // Refuse a count the bytes cannot hold before allocating for it.
+  const least = [tsForm, seqForm, valuesForm].reduce((sum, form) => sum + (form === RAW ? 8 : 1), 2);
+  if (length * least > reader.remaining) reader.fail(`${length} readings in ${reader.remaining} bytes`);
   const device = reader.indexes(length);
   const metric = reader.indexes(length);
   const ts = reader.times(length, tsForm);
   const seq = reader.times(length, seqForm);
-  const value = reader.copied((n) => new Float64Array(n), length);
+  const value = reader.values(length, valuesForm);
   if (reader.remaining !== 0) reader.fail(`${reader.remaining} bytes after the columns of ${length} readings`);
   return { length, devices, metrics, ts, seq, value, device, metric };
 }

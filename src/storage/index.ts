@@ -12,6 +12,7 @@ export { crc32, crc32Update } from '../lib/index.js';
 export { SNAPSHOT_FORMAT_VERSION } from './snapshot-format.js';
 export { isLockHeldError, levelDirInUse } from './level-lock.js';
 export { bytesToMapKey, ByteReader } from './bytes.js';
+export { decimalScaling } from './codecs/float-decimal-codec.js';
 export { compareBytes } from './bytes.js';
 /** The key of the applied index (the simulation plants a store that loses it). */
 export { META_APPLIED_INDEX } from './keys.js';
