@@ -1,3 +1,4 @@
+import { hostClockMs } from '../lib/index.js';
 import { closedLoop, windowStats } from './closed-loop.js';
 import { DEFAULT_READ_PLAN, runReadLoad } from './cluster-reads.js';
 import type { ReadPlan, ReadPoint } from './cluster-reads.js';
@@ -164,7 +165,7 @@ export async function runClusterWorkload(
     log(`${cluster.name}: single-row writes, ${concurrency} clients`);
     const follower = leader.index === 0 ? 1 : 0;
     const before = await traceOf(cluster, [leader.index, follower]);
-    const measuredFromMs = performance.timeOrigin + performance.now() + plan.warmMs;
+    const measuredFromMs = hostClockMs() + plan.warmMs;
     const run = await closedLoop({
       concurrency,
       durationMs: plan.warmMs + plan.windowMs * plan.windows,

@@ -1,4 +1,4 @@
-/** One node's `GET /debug/write-hops`: its id and its recent entries' hop times (wall-clock ms). */
+/** One node's `GET /debug/write-hops`: its id and its recent entries' hop times (ms of the host's monotonic clock). */
 export interface NodeHops {
   readonly id: string;
   readonly entries: ReadonlyArray<{ readonly index: number; readonly at: Readonly<Record<string, number>> }>;

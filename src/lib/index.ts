@@ -2,6 +2,7 @@ export { assert, assertNever, AssertionError } from './assert.js';
 export { ChronosError, isChronosError, errorMessage } from './errors.js';
 export type { ErrorCode, ChronosErrorOptions } from './errors.js';
 export { systemClock } from './clock.js';
+export { hostClockMs, hostClockOf } from './host-clock.js';
 export type { Clock } from './clock.js';
 export { Random } from './random.js';
 export { Logger, TextSink, logLevelFromEnv, silentLogger } from './logger.js';

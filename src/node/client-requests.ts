@@ -1,4 +1,4 @@
-import { assert, ChronosError, errorMessage } from '../lib/index.js';
+import { assert, ChronosError, errorMessage, hostClockOf } from '../lib/index.js';
 import type { Clock, Logger, Scheduler } from '../lib/index.js';
 import type { RaftCore } from '../raft/index.js';
 import type { NodeId } from '../raft/index.js';
@@ -212,7 +212,7 @@ export class ClientRequests {
           gate.assertAcceptingWrites();
           const index = append();
           stages.proposed(index, enqueuedMs, performance.now());
-          hops.proposed(index, performance.timeOrigin + enqueuedMs);
+          hops.proposed(index, hostClockOf(enqueuedMs));
           resolve(proposals.wait(index, core.status().term, writeTimeoutMs));
         } catch (error) {
           reject(beforeProposing(error));

@@ -1,8 +1,11 @@
+import { hostClockMs } from '../lib/index.js';
+
 /**
- * What a node saw of each recent log entry, hop by hop, as wall-clock milliseconds (with
- * fractions) so that nodes on one host can be lined up: the leader's `received` (the request
- * entered its loop), `proposed`, `walStart`/`walEnd` (its own fsync), `sent:<peer>` (the first
- * append carrying the entry) and `acked:<peer>` (the first answer covering it); a follower's
+ * What a node saw of each recent log entry, hop by hop, as milliseconds of the host's
+ * monotonic clock (lib/host-clock.ts, with fractions) so that nodes on one host can be lined
+ * up: the leader's `received` (the request entered its loop), `proposed`, `walStart`/`walEnd`
+ * (its own fsync), `sent:<peer>` (the first append carrying the entry) and `acked:<peer>` (the
+ * first answer covering it); a follower's
  * `appendReceived`, `walStart`/`walEnd` and `ackSent`; on every node `committed`, `applyStart`,
  * `answered` (outcomes handed to the waiting clients) and `applied` (the storage batch written).
  * Served at `GET /debug/write-hops`; the cluster bench joins the nodes' views into the per-hop
@@ -20,10 +23,6 @@ export interface EntryHops {
 /** Entries remembered; older ones are forgotten first (a few seconds of writes at full load). */
 const ENTRIES_MAX = 8_192;
 
-/** Wall-clock milliseconds with sub-millisecond precision (comparable across local processes). */
-export function wallClockMs(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 /**
  * A bounded record of the hops of recent entries. Only the first time of each hop counts (a
@@ -36,11 +35,11 @@ export class WriteHops {
   readonly #through = new Map<string, number>();
   readonly #now: () => number;
 
-  constructor(now: () => number = wallClockMs) {
+  constructor(now: () => number = hostClockMs) {
     this.#now = now;
   }
 
-  /** The leader appended `index` for a request that entered its loop at wall time `receivedMs`. */
+  /** The leader appended `index` for a request that entered its loop at `receivedMs` (host clock). */
   proposed(index: number, receivedMs: number): void {
     const at = this.#entry(index, true);
     at['received'] ??= receivedMs;

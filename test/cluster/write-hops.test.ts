@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { hostClockMs } from '../../src/lib/index.js';
 import { joinWriteHops } from '../../src/bench/write-hops.js';
 import type { NodeHops } from '../../src/bench/write-hops.js';
 import { health, stopNode, waitFor } from '../helpers/node-process.js';
@@ -30,7 +31,7 @@ describe('GET /debug/write-hops on a 3-node cluster', () => {
       for (const id of IDS) if ((await health(started.node(id)))?.role === 'Leader') return id;
       return null;
     });
-    const since = performance.timeOrigin + performance.now();
+    const since = hostClockMs();
     await started.client(leader).execute('CREATE TABLE t (id INT PRIMARY KEY, v STRING)');
     for (let i = 1; i <= 20; i++) await started.client(leader).execute(`INSERT INTO t VALUES (${i}, 'v${i}')`);
     // The followers learn the last commit with the leader's next message.
