@@ -35,6 +35,8 @@ export interface NodeServerConfig {
   readonly electionTicksMin: number;
   readonly electionTicksMax: number;
   readonly heartbeatTicks: number;
+  /** Leader reads under a lease (CHRONOS_READ_LEASE=0 turns it off: a heartbeat round per read). */
+  readonly readLease: boolean;
   readonly snapshotEveryEntries: number;
   readonly snapshotEveryBytes: number;
   readonly ttlCleanupIntervalMs: number;
@@ -146,6 +148,7 @@ function raftNodeOptions(config: NodeServerConfig, nodeDir: string): RaftNodeOpt
       electionTicksMax: config.electionTicksMax,
       heartbeatTicks: config.heartbeatTicks,
     },
+    readLease: config.readLease,
     snapshotEveryEntries: config.snapshotEveryEntries,
     snapshotEveryBytes: config.snapshotEveryBytes,
     ttlCleanupIntervalMs: config.ttlCleanupIntervalMs,

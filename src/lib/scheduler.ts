@@ -16,6 +16,8 @@ export interface Scheduler {
   defer(work: () => void): void;
   /** Resolves after `ms`. */
   sleep(ms: number): Promise<void>;
+  /** Milliseconds on the timers' own clock, which nothing steps (unlike the wall clock). */
+  monotonicMs(): number;
 }
 
 /** Node's own timers. */
@@ -35,5 +37,8 @@ export const systemScheduler: Scheduler = {
   },
   sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
+  },
+  monotonicMs() {
+    return performance.now();
   },
 };

@@ -11,6 +11,7 @@ import { NodeGate } from './node-gate.js';
 import { systemEnvironment } from './node-environment.js';
 import type { NodeEnvironment, PeerTransport } from './node-environment.js';
 import { ProposalTracker } from './proposal-tracker.js';
+import { raftSettings } from './raft-node-options.js';
 import type { RaftNodeOptions } from './raft-node-options.js';
 import { ReadTracker } from './read-tracker.js';
 import { ReadyLoop } from './ready-loop.js';
@@ -53,7 +54,7 @@ export async function assembleNode(
   options: RaftNodeOptions, clean: boolean, onClusterRefusal: (peer: string, theirs: string) => void,
 ): Promise<NodeParts> {
   const environment = options.environment ?? systemEnvironment(options);
-  const restored = await restoreNode(options, clean, environment);
+  const restored = await restoreNode({ ...options, raft: raftSettings(options, environment.scheduler) }, clean, environment);
   const { core, storage, wal } = restored;
   const log = options.logger.child('raft');
   const identity = await ClusterIdentity.open(storage, options, log);

@@ -1,4 +1,5 @@
-import type { Clock, Logger } from '../lib/index.js';
+import type { Clock, Logger, Scheduler } from '../lib/index.js';
+import { resolveRaftConfig } from '../raft/index.js';
 import type { RaftConfig, NodeId } from '../raft/index.js';
 import type { StatementLimits } from '../sql/index.js';
 import type { TlsMaterial } from '../transport/index.js';
@@ -16,7 +17,9 @@ export interface RaftNodeOptions {
   /** This node's own gRPC host:port as `--address` gives it (recorded for the others). */
   readonly address: string;
   readonly tickMs: number;
-  readonly raft?: Partial<Omit<RaftConfig, 'id' | 'voters'>>;
+  readonly raft?: Partial<Omit<RaftConfig, 'id' | 'voters' | 'readLease'>>;
+  /** Serve the leader's linearizable reads under a lease (raft/read-lease.ts); on unless false. */
+  readonly readLease?: boolean;
   /** Take a storage snapshot and compact the log after this many applied entries. */
   readonly snapshotEveryEntries: number;
   /** ... or once this many bytes of entries were logged and the last image is no larger (default SNAPSHOT_EVERY_BYTES). */
@@ -40,4 +43,22 @@ export interface RaftNodeOptions {
   readonly environment?: NodeEnvironment;
   /** `node` (DIR/ID of a cluster) unless this is a single-node dir's one voter. */
   readonly layout?: NodeLayout;
+}
+
+/** Share of the followers' stickiness a lease may use: room for timer lateness and clock drift. */
+const LEASE_SHARE = 0.8;
+
+/**
+ * The Raft settings of `options` with the read lease filled in. A follower ignores campaigns
+ * for electionTicksMin ticks after hearing from us, which is at least electionTicksMin - 1 tick
+ * periods of real time (a tick may come right after the heartbeat; late ticks only lengthen
+ * it); the lease takes a share of one tick less than that.
+ */
+export function raftSettings(options: RaftNodeOptions, scheduler: Scheduler): Partial<Omit<RaftConfig, 'id' | 'voters'>> {
+  const raft = options.raft ?? {};
+  if (options.readLease === false || raft.checkQuorum === false) return raft;
+  const { electionTicksMin } = resolveRaftConfig({ ...raft, id: options.id, voters: [options.id] });
+  const durationMs = (electionTicksMin - 2) * options.tickMs * LEASE_SHARE;
+  if (durationMs <= 0) return raft;
+  return { ...raft, readLease: { nowMs: () => scheduler.monotonicMs(), durationMs } };
 }

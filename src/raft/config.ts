@@ -1,4 +1,5 @@
 import { ChronosError } from '../lib/index.js';
+import type { ReadLeaseConfig } from './read-lease.js';
 import type { NodeId } from './types.js';
 
 /** What the driver chooses for one Raft node; every limit bounds memory or latency. */
@@ -18,6 +19,8 @@ export interface RaftConfig {
   readonly checkQuorum?: boolean;
   /** Read requests queued while the new leader has not committed in its term. */
   readonly maxPendingReads?: number;
+  /** Serve a leader's reads under a lease (read-lease.ts); needs checkQuorum. Off when absent. */
+  readonly readLease?: ReadLeaseConfig | null;
 }
 
 /** RaftConfig with defaults filled in and validated. */
@@ -32,6 +35,7 @@ export interface ResolvedRaftConfig {
   readonly preVote: boolean;
   readonly checkQuorum: boolean;
   readonly maxPendingReads: number;
+  readonly readLease: ReadLeaseConfig | null;
 }
 
 /** Fills defaults (heartbeat every tick, election after 10–20 ticks) and rejects unusable settings. */
@@ -47,6 +51,7 @@ export function resolveRaftConfig(config: RaftConfig): ResolvedRaftConfig {
     preVote: config.preVote ?? true,
     checkQuorum: config.checkQuorum ?? true,
     maxPendingReads: config.maxPendingReads ?? 4096,
+    readLease: config.readLease ?? null,
   };
   const fail = (what: string): never => {
     throw new ChronosError('CONFIG_ERROR', `raft config for ${config.id}: ${what}`);
@@ -62,5 +67,8 @@ export function resolveRaftConfig(config: RaftConfig): ResolvedRaftConfig {
   if (resolved.maxEntriesPerAppend < 1) fail('maxEntriesPerAppend must be >= 1');
   if (resolved.maxInflightAppends < 1) fail('maxInflightAppends must be >= 1');
   if (resolved.maxPendingReads < 1) fail('maxPendingReads must be >= 1');
+  // Without stickiness a follower votes at once, and a lease would prove nothing.
+  if (resolved.readLease !== null && !resolved.checkQuorum) fail('a read lease needs checkQuorum');
+  if (resolved.readLease !== null && !(resolved.readLease.durationMs > 0)) fail('a read lease must last > 0 ms');
   return resolved;
 }

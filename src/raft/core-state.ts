@@ -6,6 +6,7 @@ import type { RaftMessage } from './messages.js';
 import type { Progress } from './progress.js';
 import { RaftLog } from './raft-log.js';
 import { ReadIndexQueue } from './read-index.js';
+import { ReadLease } from './read-lease.js';
 import { ForwardedReads } from './forwarded-reads.js';
 import type { RaftRole, ReadState, RestoredState } from './ready.js';
 import type { HardState, Membership, NodeId, SnapshotMeta } from './types.js';
@@ -40,6 +41,8 @@ export class CoreState {
   pendingConfigIndex = 0;
   electionElapsedTicks = 0;
   heartbeatElapsedTicks = 0;
+  /** Ticks since this core was built, counted up to electionTicksMin (see ignoresCampaigns). */
+  ticksSinceStart = 0;
   /** This election's randomised timeout, drawn again on every reset. */
   electionTimeoutTicks = 0;
   readonly progress = new Map<NodeId, Progress>();
@@ -49,6 +52,7 @@ export class CoreState {
   readonly votesRejected = new Set<NodeId>();
   transferee: NodeId | null = null;
   readonly reads: ReadIndexQueue;
+  readonly lease: ReadLease;
   /** A follower's reads waiting for the leader's ReadIndex answer, grouped per Ready. */
   readonly forwardedReads = new ForwardedReads();
   /** Reads that arrived before the leader committed an entry of its term. */
@@ -83,6 +87,7 @@ export class CoreState {
       if (entry.type === 'config') this.applyMembership(entry.index, entry.data);
     }
     this.reads = new ReadIndexQueue(config.maxPendingReads);
+    this.lease = new ReadLease(config.readLease);
   }
 
   get id(): NodeId {
@@ -133,6 +138,16 @@ export class CoreState {
   hardState(): HardState {
     const hardState = { term: this.term, vote: this.vote, commit: this.log.committed };
     return this.recovering ? { ...hardState, recovering: true } : hardState;
+  }
+
+  /**
+   * Leader stickiness: a node that heard from a leader within the minimum election timeout
+   * ignores campaigns, so a partitioned node rejoining cannot depose it. With read leases on,
+   * a node that just started does too: before it restarted it may have acknowledged a lease.
+   */
+  ignoresCampaigns(): boolean {
+    if (!this.config.checkQuorum || this.electionElapsedTicks >= this.config.electionTicksMin) return false;
+    return this.leader !== null || (this.lease.enabled && this.ticksSinceStart < this.config.electionTicksMin);
   }
 
   resetElectionTimer(): void {

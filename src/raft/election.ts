@@ -15,6 +15,7 @@ function resetRoleState(state: CoreState): void {
   state.votesRejected.clear();
   state.transferee = null;
   dropPendingReads(state);
+  state.lease.revoke();
   state.resetElectionTimer();
 }
 

@@ -33,9 +33,10 @@ export class RaftCore {
     this.#state.resetElectionTimer();
   }
 
-  /** One logical clock tick (100 ms in production). */
+  /** One logical clock tick (CHRONOS_RAFT_TICK_MS in production). */
   tick(): void {
     const state = this.#state;
+    if (state.ticksSinceStart < state.config.electionTicksMin) state.ticksSinceStart += 1;
     if (state.role === 'Leader') {
       this.#tickLeader();
       return;
@@ -69,7 +70,9 @@ export class RaftCore {
     }
     if (state.heartbeatElapsedTicks >= state.config.heartbeatTicks) {
       state.heartbeatElapsedTicks = 0;
-      broadcastHeartbeat(state, state.reads.latestRound());
+      const round = state.reads.heartbeatRound();
+      state.lease.roundStarted(round);
+      broadcastHeartbeat(state, round);
     }
     this.#promoteCaughtUpLearner();
   }
@@ -166,11 +169,7 @@ export class RaftCore {
   #stepHigherTerm(message: RaftMessage): boolean {
     const state = this.#state;
     if (message.type === 'vote') {
-      // Leader stickiness: a node that heard from a leader within the minimum election
-      // timeout ignores campaigns, so a partitioned node rejoining cannot depose it.
-      const inLease = state.config.checkQuorum && state.leader !== null &&
-        state.electionElapsedTicks < state.config.electionTicksMin;
-      if (inLease && !message.leadershipTransfer) {
+      if (state.ignoresCampaigns() && !message.leadershipTransfer) {
         state.send({
           type: 'voteResponse', from: state.id, to: message.from, term: state.term,
           preVote: message.preVote, granted: false, recovering: state.recovering,
@@ -290,6 +289,8 @@ export class RaftCore {
   #appendMembership(next: Membership): number {
     const index = appendLocal(this.#state, 'config', encodeMembership(next));
     this.#state.pendingConfigIndex = index;
+    // Acknowledgements counted under the old members prove nothing about the new majority.
+    this.#state.lease.revoke();
     return index;
   }
 
@@ -325,6 +326,7 @@ export class RaftCore {
         'not a voter', { details: { node: to } });
     }
     state.transferee = to;
+    state.lease.revokeForTerm(state.term);
     state.electionElapsedTicks = 0;
     if (progress.match === state.log.lastIndex()) sendTimeoutNow(state, to);
     else sendAppend(state, to, true);

@@ -51,15 +51,22 @@ export class ReadIndexQueue {
     return { round: this.#round, started };
   }
 
+  /**
+   * The round a periodic heartbeat carries: the open one, or a new one later reads may join
+   * (its heartbeats have not left yet), so acknowledgements keep confirming leadership (and
+   * renewing a read lease) while no read is waiting.
+   */
+  heartbeatRound(): number {
+    if (this.#openRound === 0) {
+      this.#round += 1;
+      this.#openRound = this.#round;
+    }
+    return this.#openRound;
+  }
+
   /** Every round's heartbeats have been handed out (a Ready took them): later reads start anew. */
   seal(): void {
     this.#openRound = 0;
-  }
-
-  /** The newest round still waiting, 0 when none. */
-  latestRound(): number {
-    const last = this.#pending[this.#pending.length - 1];
-    return last === undefined ? 0 : last.round;
   }
 
   /** Pops every read whose round the predicate confirms, oldest first. */

@@ -45,9 +45,16 @@ export function leaderRead(state: CoreState, requestId: number, from: NodeId): s
     deliverRead(state, requestId, from, state.log.committed);
     return null;
   }
+  if (state.lease.holds(state.term)) {
+    deliverRead(state, requestId, from, state.log.committed);
+    return null;
+  }
   if (state.reads.full()) return refuseRead(state, requestId, from, 'too many reads in flight');
   const { round, started } = state.reads.add(requestId, state.log.committed, from);
-  if (started) broadcastHeartbeat(state, round);
+  if (started) {
+    state.lease.roundStarted(round);
+    broadcastHeartbeat(state, round);
+  }
   return null;
 }
 
@@ -60,17 +67,20 @@ export function localLeaderRead(state: CoreState, requestId: number): void {
   }
 }
 
-/** Serves every read whose heartbeat round a quorum has acknowledged. */
+/** Serves every read whose heartbeat round a quorum has acknowledged, and renews the lease. */
 export function confirmReads(state: CoreState): void {
-  const needed = majority(state.voters.length);
-  const confirmed = state.reads.takeConfirmed((round) => {
-    let acks = 0;
-    for (const id of state.voters) {
-      if (id === state.id || (state.progress.get(id)?.readAck ?? 0) >= round) acks += 1;
-    }
-    return acks >= needed;
-  });
+  const round = quorumReadAck(state);
+  state.lease.confirmed(round);
+  const confirmed = state.reads.takeConfirmed((pending) => pending <= round);
   for (const read of confirmed) deliverRead(state, read.requestId, read.from, read.index);
+}
+
+/** The newest heartbeat round a majority of voters (this leader included) acknowledged. */
+function quorumReadAck(state: CoreState): number {
+  const acks = state.voters.map((id) =>
+    (id === state.id ? Number.MAX_SAFE_INTEGER : state.progress.get(id)?.readAck ?? 0));
+  acks.sort((a, b) => b - a);
+  return acks[majority(state.voters.length) - 1] ?? 0;
 }
 
 /** Called when commit advances on a leader: starts reads that waited for a term commit. */

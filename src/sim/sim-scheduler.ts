@@ -62,6 +62,7 @@ export class SimScheduler implements Clock {
         this.#deferred.push({ owner, work, cancelled: false });
       },
       sleep: (ms) => new Promise((resolve) => { this.#at(owner, ms, resolve); }),
+      monotonicMs: () => this.#elapsedMs,
     };
   }
 

@@ -12,6 +12,8 @@ import type { CrashPoint, SimNodeHooks } from './sim-node.js';
 
 const STEP_MS = 10;
 const TICK_MS = 100;
+/** The lease a node derives from default ticks (raftSettings): 0.8 of (10 - 2) ticks. */
+const READ_LEASE_MS = 8 * TICK_MS * 0.8;
 /** Ready rounds per node per step; each round's messages go to the network, so it drains. */
 const READY_ROUNDS_PER_STEP_MAX = 4;
 const PERSIST_STALL_MS_MAX = 2_000;
@@ -34,6 +36,12 @@ export interface SimOptions {
    * when unset.
    */
   readonly growFromOneVoter?: boolean;
+  /**
+   * Leader read leases of this many ms (0: off). Drawn from the seed when unset: off, or the
+   * length the node derives from its ticks; a test plants a lease longer than the followers'
+   * stickiness to see stale reads caught.
+   */
+  readonly readLeaseMs?: number;
 }
 
 /** Summary of a passing run. */
@@ -128,9 +136,11 @@ class Simulation {
     this.#network = new SimNetwork(this.#random.fork(), this.#faults);
     const ids = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
     const voters = growing ? ids.slice(0, 1) : ids;
+    const leaseMs = options.readLeaseMs ?? this.#random.pick([0, READ_LEASE_MS]);
+    const readLease = leaseMs > 0 ? { nowMs: () => this.#nowMs, durationMs: leaseMs } : null;
     this.#nodes = ids.map((id) => new SimNode(id, {
       id, voters, maxEntriesPerAppend: this.#random.pick([1, 4, 64]),
-      maxInflightAppends: this.#random.pick([1, 4]),
+      maxInflightAppends: this.#random.pick([1, 4]), readLease,
     }, this.#random.fork(), this.#faults.compactEveryEntries));
     this.#hooks = {
       send: (_node, messages) => {

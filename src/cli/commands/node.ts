@@ -83,6 +83,7 @@ function nodeServerConfig(
     electionTicksMin: electionMin,
     electionTicksMax: envNumber(env, 'CHRONOS_ELECTION_TICKS_MAX', electionMin * 2, electionMin),
     heartbeatTicks: envNumber(env, 'CHRONOS_HEARTBEAT_TICKS', 1, 1),
+    readLease: envNumber(env, 'CHRONOS_READ_LEASE', 1, 0) !== 0,
     snapshotEveryEntries: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_ENTRIES', 10_000, 1),
     snapshotEveryBytes: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_MB', 64, 1) * 1024 * 1024,
     ttlCleanupIntervalMs: options.ttlCleanupIntervalSecs * 1000,
