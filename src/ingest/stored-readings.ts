@@ -1,4 +1,4 @@
-import { assert } from '../lib/index.js';
+import { assert, yieldToEventLoop } from '../lib/index.js';
 import type { WriteTransaction } from '../storage/index.js';
 import type { ReadingColumns } from './reading-columns.js';
 import {
@@ -33,6 +33,8 @@ export const TAIL_ENTRIES_MAX = 16;
 const TAIL_ENTRIES_KEPT = TAIL_ENTRIES_MAX / 2;
 /** A closed run that late readings grew beyond twice this is split into runs of this size. */
 export const RUN_ENTRIES_MAX = 1_024;
+/** Series (or runs) whose index entries are written between yields to the event loop: a batch may touch thousands. */
+const SERIES_PER_TURN = 64;
 
 /** A closed run and the readings that fall in it ([ts, seq, index], ascending). */
 interface Run {
@@ -69,12 +71,16 @@ export async function recordFreshReadings(txn: WriteTransaction, table: string, 
   });
   const listed = work.flatMap((w) => [...w.listed.values()].map((run) => ({ work: w, ...run })));
   const values = await txn.getDedupeEntries(table, listed.map((run) => run.key));
-  listed.forEach((run, r) => {
+  for (let r = 0; r < listed.length; r++) {
+    const run = listed[r] as (typeof listed)[number];
     const value = values[r];
     assert(value !== undefined, `the dedupe run a tail lists is missing (${run.key.length} bytes of key)`);
+    if (r > 0 && r % SERIES_PER_TURN === 0) await yieldToEventLoop();
     writeRun(txn, table, { key: run.key, entries: decodeEntries(value), pending: run.pending }, run.work.tail, fresh);
-  });
-  for (const w of work) {
+  }
+  for (let s = 0; s < work.length; s++) {
+    const w = work[s] as SeriesWork;
+    if (s > 0 && s % SERIES_PER_TURN === 0) await yieldToEventLoop();
     if (w.unlisted.length > 0) await recordUnlisted(txn, table, w, fresh);
     writeTail(txn, table, w.prefix, w.tail, fresh);
   }

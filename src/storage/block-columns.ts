@@ -1,4 +1,4 @@
-import { assert, assertNever, ChronosError } from '../lib/index.js';
+import { assert, assertNever, ChronosError, yieldToEventLoop } from '../lib/index.js';
 import { ByteWriter, concatBytes } from './bytes.js';
 import { BLOCK_FORMAT } from './block-codec.js';
 import { KEYS_ROW_ID } from './block-keys.js';
@@ -169,13 +169,16 @@ export function encodeColumnBlock(schema: TableSchema, input: BlockColumns, from
 /**
  * The LevelDB entries (full key, block) of checked columns cut into blocks of `blockRows`
  * rows, numbered from the hidden row id `firstId`; `lastKey` is the greatest row key written.
+ * Yields to the event loop between blocks: a batch of 20,000 readings is several
+ * milliseconds of encoding, which would otherwise hold up Raft and HTTP in one piece.
  */
-export function columnBlockEntries(schema: TableSchema, input: BlockColumns, firstId: number, insertedAtMs: number,
-  blockRows: number): { readonly entries: { key: Uint8Array; value: Uint8Array }[]; readonly lastKey: RowKey | null } {
+export async function columnBlockEntries(schema: TableSchema, input: BlockColumns, firstId: number, insertedAtMs: number,
+  blockRows: number): Promise<{ readonly entries: { key: Uint8Array; value: Uint8Array }[]; readonly lastKey: RowKey | null }> {
   const prefix = blocksPrefix(schema.id);
   const entries: { key: Uint8Array; value: Uint8Array }[] = [];
   let lastKey: RowKey | null = null;
   for (let from = 0; from < input.length; from += blockRows) {
+    if (from > 0) await yieldToEventLoop();
     const to = Math.min(input.length, from + blockRows);
     const block = encodeColumnBlock(schema, input, from, to, firstId + from, insertedAtMs);
     entries.push({ key: concatBytes(prefix, block.firstKey), value: block.block });

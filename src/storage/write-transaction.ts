@@ -379,7 +379,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       // Hidden row ids only grow, so these rows lie after every block and head entry: the new
       // blocks overlap none.
       const firstId = await this.#reserveRowIds(schema, checked.length);
-      const { entries, lastKey } = columnBlockEntries(schema, checked, firstId, insertedAtMs, this.#layout.blockRows);
+      const { entries, lastKey } = await columnBlockEntries(schema, checked, firstId, insertedAtMs, this.#layout.blockRows);
       for (const block of entries) this.#overlay.put(block.key, block.value);
       this.#touched.add(schema.id);
       this.#raiseGreatestWritten(schema.id, lastKey as RowKey);
