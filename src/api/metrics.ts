@@ -23,6 +23,8 @@ export interface MetricsSources {
   ingestBacklog?(): IngestBacklog | null;
   /** The line-protocol write journal's backlog; absent or null without --enable-ingest. */
   writeBacklog?(): IngestBacklog | null;
+  /** Reads served as leader under the read lease and by heartbeat rounds; absent: not counted. */
+  leaderReads?(): { readonly lease: number; readonly round: number };
   /** Where this node's own writes spent their time; absent: not exported. */
   writeStages?(): WriteStageTotals;
 }
@@ -59,6 +61,12 @@ export class NodeMetrics {
       },
     });
     registerRaftGauges(registers, () => sources.status());
+    catchUpCounter(registers, 'chronos_raft_lease_reads_total',
+      'Linearizable reads this node served as leader at its commit index under its read lease (no heartbeat round).',
+      () => sources.leaderReads?.().lease ?? 0);
+    catchUpCounter(registers, 'chronos_raft_round_reads_total',
+      'Linearizable reads this node served as leader once a heartbeat round to a majority confirmed its leadership.',
+      () => sources.leaderReads?.().round ?? 0);
     const stages = sources.writeStages;
     if (stages !== undefined) registerWriteStages(registers, () => stages());
     this.ingest = new IngestMetrics(this.registry, READINGS_NAMING, () => sources.ingestBacklog?.() ?? null, () => Date.now());

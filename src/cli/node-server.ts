@@ -92,6 +92,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     tombstoneSweeps: () => node.storage.tombstoneSweeps,
     compactionSettled: () => node.compactionSettled,
     writeStages: () => node.writeStages(),
+    leaderReads: () => node.leaderReads(),
     ingestBacklog: () => ingest?.backlog() ?? null,
     writeBacklog: () => ingest?.pointBacklog() ?? null,
   });

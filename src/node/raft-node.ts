@@ -119,6 +119,11 @@ export class RaftNode {
     return nodeStatusOf(this.#parts.core.status(), this.#parts.storage.appliedIndex, this.#parts.identity.id);
   }
 
+  /** Linearizable reads this node served as leader, under its lease and by heartbeat rounds. */
+  leaderReads(): { readonly lease: number; readonly round: number } {
+    return this.#parts.core.leaderReads();
+  }
+
   /** The core's status and log, read-only: what the simulation's safety checkers inspect. */
   inspect(): Pick<RaftCore, 'status' | 'logView'> {
     return this.#parts.core;

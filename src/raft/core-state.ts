@@ -61,6 +61,8 @@ export class CoreState {
   /** Entries were appended locally since the followers were last sent what they lack (flushAppends). */
   appendsDue = false;
   readStates: ReadState[] = [];
+  /** Reads this node served as leader: under its lease, or once a heartbeat round confirmed them. */
+  readonly leaderReads = { lease: 0, round: 0 };
   /** The last HardState the driver persisted. */
   persistedHardState: HardState;
   /** The newest snapshot this node holds, to send followers behind our first index. */

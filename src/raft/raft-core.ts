@@ -348,6 +348,11 @@ export class RaftCore {
     };
   }
 
+  /** Reads this core served as leader, under its read lease and by heartbeat rounds (monotonic). */
+  leaderReads(): { readonly lease: number; readonly round: number } {
+    return { ...this.#state.leaderReads };
+  }
+
   /** True once the leader may serve ReadIndex (it committed an entry of its term). */
   canServeReads(): boolean {
     return this.#state.role === 'Leader' && committedInCurrentTerm(this.#state);

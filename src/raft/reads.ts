@@ -46,6 +46,7 @@ export function leaderRead(state: CoreState, requestId: number, from: NodeId): s
     return null;
   }
   if (state.lease.holds(state.term)) {
+    state.leaderReads.lease += 1;
     deliverRead(state, requestId, from, state.log.committed);
     return null;
   }
@@ -72,6 +73,7 @@ export function confirmReads(state: CoreState): void {
   const round = quorumReadAck(state);
   state.lease.confirmed(round);
   const confirmed = state.reads.takeConfirmed((pending) => pending <= round);
+  state.leaderReads.round += confirmed.length;
   for (const read of confirmed) deliverRead(state, read.requestId, read.from, read.index);
 }
 

@@ -79,6 +79,7 @@ describe('reads under a leader lease', () => {
     cluster.processReadies();
     expect(cluster.node('a').readStates).toEqual([{ requestId: 7, index: 2 }]);
     expect(heartbeatRounds(cluster)).toBe(0);
+    expect(cluster.core('a').leaderReads()).toEqual({ lease: 1, round: 0 });
   });
 
   it('a forwarded read is answered at once, one hop instead of two', () => {
@@ -105,6 +106,7 @@ describe('reads under a leader lease', () => {
     expect(heartbeatRounds(cluster)).toBe(2);
     cluster.stabilize();
     expect(cluster.node('a').readStates).toEqual([{ requestId: 7, index: 2 }]);
+    expect(cluster.core('a').leaderReads()).toEqual({ lease: 0, round: 1 });
   });
 
   it('a leader cut off from the majority stops serving once its lease ends', () => {
