@@ -30,7 +30,8 @@ export const DEFAULT_READ_PLAN: ReadPlan = { concurrencies: [1, 16, 64], warmMs:
 /**
  * Point reads of keys the write phase stored (`written` of them), spread over the key range,
  * through the leader and through a follower: each is linearizable, so each pays the system's
- * read barrier (a ReadIndex round in both etcd and ChronosDB).
+ * read barrier (a ReadIndex round in etcd; in ChronosDB a leader holding its read lease answers
+ * at once, a follower still asks the leader).
  */
 export async function runReadLoad(
   cluster: ClusterUnderTest,
