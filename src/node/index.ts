@@ -14,6 +14,7 @@ export { checkNodeDataDir } from './node-dir.js';
 export type { NodeRole, NodeStatus } from './node-status.js';
 export { RaftNode } from './raft-node.js';
 export type { RaftNodeOptions } from './raft-node-options.js';
+export { readLeaseDurationMs } from './raft-node-options.js';
 export { LocalNode } from './local-node.js';
 export type { LocalNodeOptions } from './local-node.js';
 export { systemEnvironment } from './node-environment.js';

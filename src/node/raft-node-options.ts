@@ -49,16 +49,21 @@ export interface RaftNodeOptions {
 const LEASE_SHARE = 0.8;
 
 /**
- * The Raft settings of `options` with the read lease filled in. A follower ignores campaigns
- * for electionTicksMin ticks after hearing from us, which is at least electionTicksMin - 1 tick
- * periods of real time (a tick may come right after the heartbeat; late ticks only lengthen
- * it); the lease takes a share of one tick less than that.
+ * How long a read lease lasts with these ticks. A follower ignores campaigns for
+ * electionTicksMin ticks after hearing from its leader, which is at least electionTicksMin - 1
+ * tick periods of real time (a tick may come right after the heartbeat; late ticks only
+ * lengthen it); the lease takes a share of one tick less than that (0: too short for one).
  */
+export function readLeaseDurationMs(tickMs: number, electionTicksMin: number): number {
+  return Math.max(0, (electionTicksMin - 2) * tickMs * LEASE_SHARE);
+}
+
+/** The Raft settings of `options` with the read lease filled in (readLeaseDurationMs). */
 export function raftSettings(options: RaftNodeOptions, scheduler: Scheduler): Partial<Omit<RaftConfig, 'id' | 'voters'>> {
   const raft = options.raft ?? {};
   if (options.readLease === false || raft.checkQuorum === false) return raft;
   const { electionTicksMin } = resolveRaftConfig({ ...raft, id: options.id, voters: [options.id] });
-  const durationMs = (electionTicksMin - 2) * options.tickMs * LEASE_SHARE;
+  const durationMs = readLeaseDurationMs(options.tickMs, electionTicksMin);
   if (durationMs <= 0) return raft;
   return { ...raft, readLease: { nowMs: () => scheduler.monotonicMs(), durationMs } };
 }

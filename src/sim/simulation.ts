@@ -1,6 +1,8 @@
 import { assert } from '../lib/index.js';
 import { isChronosError } from '../lib/index.js';
 import { Random } from '../lib/index.js';
+import { readLeaseDurationMs } from '../node/index.js';
+import { resolveRaftConfig } from '../raft/index.js';
 import type { Entry, Membership, NodeId, ReadState } from '../raft/index.js';
 import { InvariantViolation, SafetyChecker, entryKey } from './checkers.js';
 import { encodeCommand } from './kv.js';
@@ -12,8 +14,8 @@ import type { CrashPoint, SimNodeHooks } from './sim-node.js';
 
 const STEP_MS = 10;
 const TICK_MS = 100;
-/** The lease a node derives from default ticks (raftSettings): 0.8 of (10 - 2) ticks. */
-const READ_LEASE_MS = 8 * TICK_MS * 0.8;
+/** The lease a node derives from these ticks and the default election timeout. */
+const READ_LEASE_MS = readLeaseDurationMs(TICK_MS, resolveRaftConfig({ id: 'x', voters: ['x'] }).electionTicksMin);
 /** Ready rounds per node per step; each round's messages go to the network, so it drains. */
 const READY_ROUNDS_PER_STEP_MAX = 4;
 const PERSIST_STALL_MS_MAX = 2_000;

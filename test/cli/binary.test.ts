@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatementResult } from '../../src/sql/result.js';
@@ -65,6 +65,21 @@ describe('bin/chronos', () => {
     it(`flag error: chronos ${argv.join(' ')}`, async () => {
       const run = await runChronos(argv);
       expect(run).toEqual({ code: 2, stdout: '', stderr });
+    });
+  }
+
+  const tunableErrors: [Record<string, string>, string][] = [
+    [{ CHRONOS_READ_LEASE: '2' }, "CHRONOS_READ_LEASE must be 0 or 1, got '2'"],
+    [{ CHRONOS_READ_LEASE: 'yes' }, "CHRONOS_READ_LEASE must be 0 or 1, got 'yes'"],
+    [{ CHRONOS_SNAPSHOT_EVERY_MB: 'abc' }, "CHRONOS_SNAPSHOT_EVERY_MB must be an integer >= 1, got 'abc'"],
+    [{ CHRONOS_SNAPSHOT_EVERY_MB: '0' }, "CHRONOS_SNAPSHOT_EVERY_MB must be an integer >= 1, got '0'"],
+  ];
+  for (const [env, message] of tunableErrors) {
+    it(`tunable error: ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} chronos node`, async () => {
+      // Refused before anything is opened: the dir named is never created.
+      const run = await runChronos(['node', '-i', 'n1', '-d', join(ROOT, 'never-created'), '-a', '127.0.0.1:47999'], { env });
+      expect(run).toEqual({ code: 2, stdout: '', stderr: usage(message, 'node') });
+      expect(existsSync(join(ROOT, 'never-created'))).toBe(false);
     });
   }
 

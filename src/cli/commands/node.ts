@@ -22,6 +22,14 @@ function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: 
   return value;
 }
 
+/** A 0/1 tunable from the environment (unset or empty: `fallback`). */
+function envSwitch(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== '0' && raw !== '1') throw new UsageError(`${name} must be 0 or 1, got '${raw}'`);
+  return raw === '1';
+}
+
 /** Builds the process logger: text on stderr, plus a rotated JSON-lines file when configured. */
 export function processLogger(env: NodeJS.ProcessEnv): Logger {
   const sinks: LogSink[] = [new TextSink(process.stderr)];
@@ -83,7 +91,7 @@ function nodeServerConfig(
     electionTicksMin: electionMin,
     electionTicksMax: envNumber(env, 'CHRONOS_ELECTION_TICKS_MAX', electionMin * 2, electionMin),
     heartbeatTicks: envNumber(env, 'CHRONOS_HEARTBEAT_TICKS', 1, 1),
-    readLease: envNumber(env, 'CHRONOS_READ_LEASE', 1, 0) !== 0,
+    readLease: envSwitch(env, 'CHRONOS_READ_LEASE', true),
     snapshotEveryEntries: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_ENTRIES', 10_000, 1),
     snapshotEveryBytes: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_MB', 64, 1) * 1024 * 1024,
     ttlCleanupIntervalMs: options.ttlCleanupIntervalSecs * 1000,
