@@ -23,7 +23,6 @@ export interface EntryHops {
 /** Entries remembered; older ones are forgotten first (a few seconds of writes at full load). */
 const ENTRIES_MAX = 8_192;
 
-
 /**
  * A bounded record of the hops of recent entries. Only the first time of each hop counts (a
  * resent append or a repeated answer does not move it). Recording never fails and never

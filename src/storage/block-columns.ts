@@ -14,7 +14,10 @@ import type { ColumnSchema, TableSchema } from './schema.js';
 import { normalizeColumnValue } from './validate.js';
 import type { SqlValue } from './values.js';
 
-/** Scratch writers of encodeColumnBlock (finish() copies out): a block is written without growing fresh buffers. */
+/**
+ * Scratch writers of encodeColumnBlock (finish() copies out): a block is written without growing
+ * fresh buffers. Safe to share because encodeColumnBlock is synchronous (callers yield between blocks, never inside one).
+ */
 const BLOCK_WRITER = new ByteWriter(32 * 1024);
 const SECTION_WRITER = new ByteWriter(16 * 1024);
 

@@ -100,6 +100,8 @@ describe('reads through any node are never stale (real processes, leader paused,
           history.push({ kind: 'read', value: Number(result.rows[0][0]), invokedAt, completedAt: performance.now(), ok: true });
         }
       })).then(() => undefined);
+      // A stopped process can't say that the calls reached its socket: give them a moment (if
+      // they land after the wake, the case only gets weaker, never flaky).
       await new Promise((resolve) => setTimeout(resolve, 200));
       signalNode(victim, 'SIGCONT');
       paused = null;
