@@ -52,8 +52,9 @@ function statusOf(error: unknown): number {
 /**
  * `POST /write` (InfluxDB 1.x) and `POST /api/v2/write` (2.x): InfluxDB line protocol, any
  * content type, optionally gzipped. 204 once the points are journaled and fsynced; 400 naming
- * the bad line; 401/403 when an ingest token is set; 413 above the decompressed body limit;
- * 429 over the in-flight or backlog limit; 503 without `--enable-ingest`.
+ * the lines left out (the rest journaled first: InfluxDB's partial write); 401/403 when an
+ * ingest token is set; 413 above the decompressed body limit; 429 over the in-flight or
+ * backlog limit; 503 without `--enable-ingest`.
  */
 export function registerWriteRoutes(app: FastifyInstance, options: {
   readonly auth: TokenAuth;

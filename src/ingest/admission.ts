@@ -72,6 +72,12 @@ export class Admission<T> {
     }
   }
 
+  /** `error` for a request stored in part, counted as an invalid request. */
+  invalid(error: ChronosError): ChronosError {
+    this.#observer.rejected('invalid');
+    return error;
+  }
+
   /** A RESOURCE_EXHAUSTED refusal, counted under `reason`. */
   refuse(reason: RejectReason, message: string): ChronosError {
     this.#observer.rejected(reason);

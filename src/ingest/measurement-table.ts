@@ -1,7 +1,7 @@
-import { ChronosError } from '../lib/index.js';
 import type { Catalog, ColumnSchema, SqlType, TableDefinition, TableSchema } from '../storage/index.js';
 import { SERIES_COLUMN, TIME_COLUMN } from './point.js';
 import type { FieldValue, Point } from './point.js';
+import type { LineRejection } from './line-body.js';
 
 /**
  * Why `schema` cannot store points (what the user must change), or null: a measurement table
@@ -49,38 +49,47 @@ export function pointColumns(point: Point): [string, SqlType][] {
 }
 
 /**
- * Checks a request's points against the tables they go to, before they are journaled: a table
- * that is not a measurement table, a tag into a non-STRING column, or a field whose type differs
- * from its column (or from the same field earlier in the request) refuses the request with
- * INVALID_ARGUMENT naming the line, table and column. `lineNumbers[i]` is point i's line.
+ * The points of a request that their tables can take, checked before they are journaled, and
+ * a rejection for each other one: a table that is not a measurement table, a tag into a
+ * non-STRING column, or a field whose type differs from its column (or from the same field in
+ * an earlier point of the request that was kept). `lineNumbers[i]` is point i's line.
  */
-export function checkPoints(points: readonly Point[], lineNumbers: readonly number[], catalog: Catalog): void {
-  const tables = new Map<string, Map<string, SqlType>>();
+export function storablePoints(points: readonly Point[], lineNumbers: readonly number[], catalog: Catalog):
+  { readonly kept: Point[]; readonly rejected: LineRejection[] } {
+  const tables = new Map<string, Map<string, SqlType> | string>();
+  const kept: Point[] = [];
+  const rejected: LineRejection[] = [];
   points.forEach((point, i) => {
-    const refuse = (problem: string): never => {
-      throw new ChronosError('INVALID_ARGUMENT', `line ${lineNumbers[i] ?? '?'}: ${problem}`,
-        { details: { line: lineNumbers[i] ?? 0, table: point.measurement } });
-    };
     let columns = tables.get(point.measurement);
     if (columns === undefined) {
       const schema = catalog.table(point.measurement);
       const problem = schema === undefined ? null : measurementTableProblem(schema);
-      if (problem !== null) refuse(problem);
-      columns = new Map((schema?.columns ?? []).map((c) => [c.name, c.type]));
+      columns = problem ?? new Map((schema?.columns ?? []).map((c) => [c.name, c.type]));
       tables.set(point.measurement, columns);
     }
-    for (const [key] of point.tags) {
-      const type = columns.get(key);
-      if (type !== undefined && type !== 'STRING') refuse(`tag ${key} of ${point.measurement} goes into a ${type} column`);
-      columns.set(key, 'STRING');
+    const problem = typeof columns === 'string' ? columns : pointConflict(point, columns);
+    if (problem !== null || typeof columns === 'string') {
+      rejected.push({ line: lineNumbers[i] ?? 0, message: `line ${lineNumbers[i] ?? '?'}: ${problem ?? ''}` });
+      return;
     }
-    for (const [key, value] of point.fields) {
-      const type = columns.get(key);
-      const conflict = type === undefined ? null : fieldConflict(type, value);
-      if (conflict !== null) refuse(`field ${key} of ${point.measurement} ${conflict}`);
-      if (type === undefined) columns.set(key, value.type);
-    }
+    for (const [key, type] of pointColumns(point)) if (!columns.has(key)) columns.set(key, type);
+    kept.push(point);
   });
+  return { kept, rejected };
+}
+
+/** Why `point` does not fit `columns` (name → type), or null. */
+function pointConflict(point: Point, columns: ReadonlyMap<string, SqlType>): string | null {
+  for (const [key] of point.tags) {
+    const type = columns.get(key);
+    if (type !== undefined && type !== 'STRING') return `tag ${key} of ${point.measurement} goes into a ${type} column`;
+  }
+  for (const [key, value] of point.fields) {
+    const type = columns.get(key);
+    const conflict = type === undefined ? null : fieldConflict(type, value);
+    if (conflict !== null) return `field ${key} of ${point.measurement} ${conflict}`;
+  }
+  return null;
 }
 
 /** `name` as a SQL identifier: double-quoted, `"` doubled. */

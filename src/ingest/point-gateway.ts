@@ -4,8 +4,8 @@ import { DRAIN_BATCH_POINTS } from './drainer.js';
 import { Admission } from './admission.js';
 import type { GatewayObserver, IngestLimits } from './gateway.js';
 import type { IngestJournal } from './journal.js';
-import { chunkPoints, parseLineBody } from './line-body.js';
-import { checkPoints } from './measurement-table.js';
+import { chunkPoints, parseLineBody, rejectedLinesError } from './line-body.js';
+import { storablePoints } from './measurement-table.js';
 import type { Point } from './point.js';
 
 /** One line-protocol request: its (decompressed) body and the unit of its timestamps. */
@@ -33,20 +33,27 @@ export class PointGateway {
     this.#clock = clock;
   }
 
-  /** Journals a request's points; resolves with how many once they are on disk. */
+  /**
+   * Journals a request's points; resolves with how many once they are on disk. Lines that are
+   * not points, or that their tables cannot take, are left out as InfluxDB leaves them: the
+   * rest are journaled first, then INVALID_ARGUMENT names the dropped lines ("partial write").
+   */
   accept(write: LineWrite): Promise<number> {
     return this.#admission.admit(async () => {
       const receivedAtMs = this.#clock.nowMs();
-      const points = await this.#admission.validate(async () => {
+      const { kept, rejected } = await this.#admission.validate(async () => {
         const parsed = await parseLineBody(write.body, {
           nanosPerUnit: write.nanosPerUnit, defaultTimeNs: BigInt(Math.trunc(receivedAtMs)) * 1_000_000n,
         });
-        await this.#withCatalog((catalog) => checkPoints(parsed.points, parsed.lineNumbers, catalog));
-        return parsed.points;
+        const storable = await this.#withCatalog((catalog) => storablePoints(parsed.points, parsed.lineNumbers, catalog));
+        const dropped = [...parsed.rejected, ...storable.rejected].sort((a, b) => a.line - b.line);
+        if (storable.kept.length === 0) throw rejectedLinesError(dropped, 0);
+        return { kept: storable.kept, rejected: dropped };
       });
-      this.#admission.checkBacklog(points.length);
-      await this.#admission.journal(chunkPoints(points, DRAIN_BATCH_POINTS), receivedAtMs, points.length);
-      return points.length;
+      this.#admission.checkBacklog(kept.length);
+      await this.#admission.journal(chunkPoints(kept, DRAIN_BATCH_POINTS), receivedAtMs, kept.length);
+      if (rejected.length > 0) throw this.#admission.invalid(rejectedLinesError(rejected, kept.length));
+      return kept.length;
     });
   }
 }

@@ -99,14 +99,19 @@ describe('InfluxDB line protocol (/write, /api/v2/write) on a real node', () => 
     expect(stored).toEqual([['gw1', 12.5, 1.25, 3, 1_733_856_000_000_000_000n], ['gw2', 1, null, null, 1_733_856_000_000_000_000n]]);
   });
 
-  it('answers 400 naming the line, 401/403 for credentials, 413 over the decompressed limit, 429 over the backlog', async () => {
-    const bad = await post('/api/v2/write?bucket=b', 'ok v=1 1\n\n# fine\nbroken v=oops 2\n');
+  it('answers 400 naming the lines left out (the rest stored, as InfluxDB), 401/403, 413 over the decompressed limit, 429 over the backlog', async () => {
+    const bad = await post('/api/v2/write?bucket=b', 'ok v=1 1\n\n# fine\nbroken v=oops 2\nok v="text" 3\nok v=4i 4\n');
     expect(bad.status).toBe(400);
-    expect(JSON.parse(bad.body)).toMatchObject({ code: 'invalid', message: expect.stringMatching(/^line 4: field v has an invalid value oops/) });
+    expect(JSON.parse(bad.body)).toMatchObject({ code: 'invalid', message: expect.stringMatching(
+      /^partial write: line 4: field v has an invalid value oops .*: "broken v=oops 2"; line 5: field v of ok is STRING here but the column is FLOAT \(2 points stored\) dropped=2$/) });
+    expect(await waitForRows('the kept points', 'SELECT ts, v FROM ok ORDER BY ts', 2)).toEqual([[1, 1], [4, 4]]);
+    const v1 = await fetch(`${url()}/write?db=d&p=${INGEST_TOKEN}`, { method: 'POST', body: 'm v=\n' });
+    expect(v1.status).toBe(400);
+    expect(await v1.json()).toEqual({ error: expect.stringMatching(/^unable to parse line 1: field v has no value: .* \(nothing stored\) dropped=1$/) });
     expect(await post('/write', 'm v=1')).toMatchObject({ status: 400, body: expect.stringMatching(/database is required/) });
     expect(await post('/api/v2/write?bucket=b&precision=h', 'm v=1')).toMatchObject({ status: 400, body: expect.stringMatching(/precision .*h.* is not one of ns, us, ms, s/) });
     expect(await post('/api/v2/write?bucket=b', 'cpu,host=gw1 load=0.5 1'))
-      .toMatchObject({ status: 400, body: expect.stringMatching(/line 1: field load of cpu is FLOAT here but the column is INT/) });
+      .toMatchObject({ status: 400, body: expect.stringMatching(/unable to parse line 1: field load of cpu is FLOAT here but the column is INT/) });
     expect((await post('/api/v2/write?bucket=b', 'm v=1', { authorization: `Token ${READONLY_TOKEN}` })).status).toBe(403);
     expect((await post('/api/v2/write?bucket=b', 'm v=1', { authorization: '' })).status).toBe(401);
 

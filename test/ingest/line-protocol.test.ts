@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { applyPointBatch, parseLine } from '../../src/ingest/index.js';
 import type { FieldValue, LineContext, Point, PointBatch } from '../../src/ingest/index.js';
 import { Random } from '../../src/lib/index.js';
+import { parseLineBody } from '../../src/ingest/line-body.js';
+import { storablePoints } from '../../src/ingest/measurement-table.js';
+import { CatalogView, EMPTY_CATALOG } from '../../src/storage/catalog.js';
 import { decodeReplicatedCommand, encodeReplicatedCommand } from '../../src/node/replicated-command.js';
 import { newSession, rowsOf } from '../sql/support.js';
 
@@ -142,6 +145,59 @@ describe('line protocol: formatted points parse back to themselves', () => {
       const point = randomPoint(random);
       const line = formatPoint(point);
       expect(parse(line), line).toEqual(point);
+    }
+  });
+});
+
+/** Lines that are not points, each for its own reason. */
+const BAD_LINES = ['cpu', 'cpu ', 'cpu,host usage=1', 'm v=oops', 'm v=', 'm,t= v=1', 'm v=1 12x', 'm s="open', 'm,ts=a v=1', 'm,a=x a=1'];
+
+describe('line protocol: a body with bad lines', () => {
+  it('keeps exactly the good points, in order, and names every line left out (300 random bodies)', async () => {
+    const random = new Random(20261205);
+    const catalog = new CatalogView(EMPTY_CATALOG);
+    const types: FieldValue[] = [float(1.5), int(2), str('s'), bool(true)];
+    for (let body = 0; body < 300; body += 1) {
+      const lines: string[] = [];
+      const kept: Point[] = [];
+      const dropped: number[] = [];
+      let conflictColumn: FieldValue['type'] | undefined;
+      for (let n = 1 + random.int(20), i = 0; i < n; i += 1) {
+        const kind = random.int(6);
+        if (kind <= 2) {
+          const point = randomPoint(random);
+          lines.push(formatPoint(point));
+          kept.push(point);
+        } else if (kind === 3) {
+          lines.push(BAD_LINES[random.int(BAD_LINES.length)] ?? '');
+          dropped.push(lines.length);
+        } else if (kind === 4) {
+          // One field whose type the first kept line fixes: a later other type is left out (INT into FLOAT is fine).
+          const value = types[random.int(types.length)] ?? float(0);
+          lines.push(formatPoint({ measurement: 'conflict', tags: [], fields: [['v', value]], timeNs: BigInt(i) }));
+          const fits = conflictColumn === undefined || conflictColumn === value.type ||
+            (value.type === 'INT' && conflictColumn === 'FLOAT');
+          if (fits) {
+            conflictColumn ??= value.type;
+            kept.push({ measurement: 'conflict', tags: [], fields: [['v', value]], timeNs: BigInt(i) });
+          } else {
+            dropped.push(lines.length);
+          }
+        } else {
+          lines.push(random.int(2) === 0 ? '' : '# a comment');
+        }
+      }
+      const text = lines.join(random.int(2) === 0 ? '\n' : '\r\n');
+      if (kept.length === 0 && dropped.length === 0) {
+        await expect(parseLineBody(text, ns)).rejects.toThrow(/holds no points/);
+        continue;
+      }
+      const parsed = await parseLineBody(text, ns);
+      const storable = storablePoints(parsed.points, parsed.lineNumbers, catalog);
+      expect(storable.kept, text).toEqual(kept);
+      const rejected = [...parsed.rejected, ...storable.rejected].sort((a, b) => a.line - b.line);
+      expect(rejected.map((r) => r.line), text).toEqual(dropped);
+      for (const r of rejected) expect(r.message).toMatch(new RegExp(`^line ${r.line}: `));
     }
   });
 });
