@@ -303,6 +303,8 @@ function compileSortKeys(s: SelectStatement, outputs: readonly Output[], outCtx:
       const idx = outputs.findIndex((out) => out.name === e.name);
       if (idx >= 0) return { output: idx, evaluate: null, descending: o.descending, nullsFirst: o.nullsFirst };
     }
+    const same = s.distinct ? sameOutput(e, outputs, outCtx.scope) : -1;
+    if (same >= 0) return { output: same, evaluate: null, descending: o.descending, nullsFirst: o.nullsFirst };
     if (s.distinct) throw new ChronosError(
       'INVALID_ARGUMENT',
       `With SELECT DISTINCT, ORDER BY ${printExpr(e)} must appear in the select list`,
@@ -310,6 +312,13 @@ function compileSortKeys(s: SelectStatement, outputs: readonly Output[], outCtx:
     return { output: -1, evaluate: compileExpr(e, outCtx).evaluate, descending: o.descending,
       nullsFirst: o.nullsFirst };
   });
+}
+
+/** The select-list item that is `e` once columns are resolved (`t.b` is `b`), or -1. */
+function sameOutput(e: Expr, outputs: readonly Output[], scope: Scope | null): number {
+  if (scope === null) return -1;
+  const key = resolvedKey(e, scope);
+  return outputs.findIndex((out) => resolvedKey(out.expr, scope) === key);
 }
 
 /** A projected row and its sort keys. */

@@ -270,6 +270,8 @@ export function randomQuery(rng: Random): string {
     () => `SELECT g, count(*), sum(v), min(s), max(id), avg(g), count(s) FROM t${where} GROUP BY g`,
     () => `SELECT s, count(*), sum(g), max(v) FROM t${where} GROUP BY s HAVING ${predicateChain(rng, 0).replace(/\bg\b/g, 'sum(g)').replace(/\bv\b/g, 'max(v)').replace(/\bid\b/g, 'count(*)')}`,
     () => `SELECT DISTINCT s FROM t${where}`,
+    // ORDER BY a select-list item spelled another way (qualified, or a repeated expression).
+    () => `SELECT DISTINCT t.g, s, g % 3 FROM t${where} ORDER BY ${rng.pick(['g', 't.g'])} ${rng.pick(['ASC', 'DESC'])} NULLS LAST, ${rng.pick(['t.s', 's'])} NULLS FIRST, t.g % 3 NULLS LAST`,
     () => `SELECT count(*), sum(id), min(v), max(s) FROM t${where}`,
     // COUNT(col) alone: a columnar table reads only the columns' null flags.
     () => {
