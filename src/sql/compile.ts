@@ -5,7 +5,7 @@ import type { Expr } from './ast.js';
 import { compileCase } from './compile-case.js';
 import { compileCast } from './cast.js';
 import { bucketWidthSeconds, SCALAR_FUNCTIONS, timeBucket } from './functions.js';
-import { likeToRegExp } from './like.js';
+import { likeMatcher } from './like.js';
 import { checkIntLiteral } from './literals.js';
 import { printExpr } from './print.js';
 import type { Scope } from './scope.js';
@@ -401,19 +401,19 @@ function compileLike(expr: Extract<Expr, { kind: 'like' }>, ctx: CompileContext)
   const o = operand.evaluate;
   const negated = expr.negated;
   const fixed = pattern.constant ? pattern.evaluate([]) : undefined;
-  const fixedRe = typeof fixed === 'string' ? likeToRegExp(fixed) : null;
+  const fixedMatch = typeof fixed === 'string' ? likeMatcher(fixed) : null;
   const p = pattern.evaluate;
   return {
     evaluate: (row) => {
       const v = o(row);
       if (v === null) return null;
-      let re = fixedRe;
-      if (re === null) {
+      let matches = fixedMatch;
+      if (matches === null) {
         const pv = p(row);
         if (pv === null) return null;
-        re = likeToRegExp(pv as string);
+        matches = likeMatcher(pv as string);
       }
-      return re.test(v as string) !== negated;
+      return matches(v as string) !== negated;
     },
     type: 'BOOLEAN',
     constant: operand.constant && pattern.constant,

@@ -73,8 +73,14 @@ function predicateAtom(rng: Random): string {
       if (rng.chance(0.3)) list.push('NULL');
       return `${intChain(rng, rng.between(1, 3))} ${not()}IN (${list.join(', ')})`;
     },
-    () => `${stringTerm(rng)} ${not()}LIKE '${rng.pick(['a%', '%b', '_', '%', 'a_', '%a%'])}'`,
+    () => `${stringTerm(rng)} ${not()}LIKE '${likePattern(rng)}'`,
   ])();
+}
+
+/** Runs of `%` and `_` among literals, so pieces must be placed with room left for later ones. */
+function likePattern(rng: Random): string {
+  const length = rng.between(0, 6);
+  return Array.from({ length }, () => rng.pick(['a', 'b', 'B', '%', '%', '_'])).join('');
 }
 
 /** An unparenthesized AND/OR/NOT chain; now and then a parenthesized sub-chain as an atom. */
