@@ -11,3 +11,11 @@ export function metaCommandSql(line: string): { readonly sql: string } | { reado
   if (command === '\\d' && rest.length === 1) return { sql: `DESCRIBE ${rest[0] ?? ''}` };
   return { error: `unknown command ${text}: the REPL knows \\d (list tables), \\d TABLE (describe it) and \\q (quit)` };
 }
+
+/** Words that end the session when typed alone on a line (with or without `;`). */
+const EXIT_WORDS = new Set(['exit', 'quit', '\\q']);
+
+/** True when `line` is `exit`, `quit` or `\q`: the REPL ends, and so does a piped script. */
+export function isExitCommand(line: string): boolean {
+  return EXIT_WORDS.has(line.trim().replace(/;$/, '').trim().toLowerCase());
+}

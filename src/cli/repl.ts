@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { OutputFormat } from './format/index.js';
 import type { SqlTarget, TextSink } from './sql-target.js';
-import { metaCommandSql } from './meta-commands.js';
+import { isExitCommand, metaCommandSql } from './meta-commands.js';
 import { runOne } from './run-statements.js';
 import { splitStatements } from '../sql/index.js';
 
@@ -28,9 +28,6 @@ export interface ReplOptions {
   /** True on a TTY: line editing, history, Ctrl-C handling. */
   readonly terminal: boolean;
 }
-
-/** Words that end the session when typed alone (with or without `;`). */
-const EXIT_WORDS = new Set(['exit', 'quit', '\\q']);
 
 /**
  * The interactive SQL loop: prompt, read until `;`, run, print the result and a blank line.
@@ -65,7 +62,7 @@ export async function runRepl(target: SqlTarget, options: ReplOptions): Promise<
   if (options.banner.length > 0) output.write('\n');
   rl.prompt();
   for await (const line of rl) {
-    if (buffer === '' && EXIT_WORDS.has(line.trim().replace(/;$/, '').trim().toLowerCase())) {
+    if (buffer === '' && isExitCommand(line)) {
       exited = true;
       break;
     }

@@ -3,11 +3,14 @@ import type { CliIo, SqlTarget } from './sql-target.js';
 import { errorMessage } from '../lib/index.js';
 import { formatResult } from './format/index.js';
 import { splitStatements } from '../sql/index.js';
+import { isExitCommand, metaCommandSql } from './meta-commands.js';
 
 /**
  * Runs every statement of `text` in order (`-e` and a non-terminal stdin), printing each
- * result in `format`. Stops at the first error, printing `Error: ...` on stderr; statements
- * before it stay done. Returns the process exit code: 0, or 1 after an error.
+ * result in `format`, and reads it as the REPL would: `exit`, `quit` or `\q` alone on a line
+ * between statements ends the run, `\d` lines run as their SQL. Stops at the first error,
+ * printing `Error: ...` on stderr; statements before it stay done. Returns the process exit
+ * code: 0, or 1 after an error.
  */
 export async function runStatements(
   target: SqlTarget, text: string, format: OutputFormat, io: CliIo,
@@ -18,11 +21,38 @@ export async function runStatements(
     io.stderr.write(`Error: unterminated ${what} starting on line ${split.openLine}\n`);
     return 1;
   }
-  const statements = split.rest === '' ? split.statements : [...split.statements, split.rest];
-  for (const sql of statements) {
-    if (!(await runOne(target, sql, format, io))) return 1;
+  let pending: string[] = [];
+  for (const line of text.split('\n')) {
+    if (pending.length === 0) {
+      if (isExitCommand(line)) return 0;
+      const meta = metaCommandSql(line);
+      if (meta !== null) {
+        if (!(await runMetaCommand(target, meta, format, io))) return 1;
+        continue;
+      }
+    }
+    pending.push(line);
+    // Only a line with `;` can end a statement; splitting only then keeps a long piped
+    // statement linear in its length.
+    if (!line.includes(';')) continue;
+    const part = splitStatements(pending.join('\n'));
+    for (const sql of part.statements) {
+      if (!(await runOne(target, sql, format, io))) return 1;
+    }
+    pending = part.rest === '' ? [] : [part.rest];
   }
+  const rest = splitStatements(pending.join('\n')).rest;
+  if (rest !== '' && !(await runOne(target, rest, format, io))) return 1;
   return 0;
+}
+
+async function runMetaCommand(
+  target: SqlTarget, meta: { readonly sql: string } | { readonly error: string },
+  format: OutputFormat, io: CliIo,
+): Promise<boolean> {
+  if ('sql' in meta) return await runOne(target, meta.sql, format, io);
+  io.stderr.write(`Error: ${meta.error}\n`);
+  return false;
 }
 
 /** Runs one statement and prints its result or its error; true when it succeeded. */

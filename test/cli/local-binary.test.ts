@@ -85,6 +85,21 @@ describe('bin/chronos on a local data dir (real storage and SQL)', () => {
     });
   });
 
+  it('piped stdin reads like the REPL: \\d runs, exit ends the script with 0', async () => {
+    const data = join(dir, 'piped-exit');
+    const run = await runChronos(['client', '-d', data, '--format', 'csv'], {
+      input: 'CREATE TABLE x (a INT);\nINSERT INTO x VALUES (1); -- done\n\\d\n' +
+        "SELECT 'exit\nquit;' AS s;\nexit\nINSERT INTO x VALUES (2);\n",
+    });
+    expect(run).toEqual({
+      code: 0, stderr: '',
+      stdout: 'table,columns,primary_key,ttl,layout\nx,1,,,row\ns\n"exit\nquit;"\n',
+    });
+    const after = await runChronos(
+      ['client', '-d', data, '--format', 'csv', '-e', 'SELECT count(*) AS n FROM x']);
+    expect(after).toEqual({ code: 0, stderr: '', stdout: 'n\n1\n' });
+  });
+
   it("a cluster dir names the node dir to give; a node dir is read-only", async () => {
     const cluster = join(dir, 'cluster');
     mkdirSync(join(cluster, 'node1', 'state'), { recursive: true });
