@@ -65,21 +65,22 @@ export function registerIngestRoutes(app: FastifyInstance, options: {
     }
   };
   void app.register(async (scope) => {
-    if (endpoint !== undefined) {
-      // Most bodies are read from their bytes (no string of the whole body, no object per
-      // payload); the rest, errors included, go through fastify's JSON parser as before.
-      const json = scope.getDefaultJsonParser('error', 'error');
-      scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-        const bytes = body as Buffer;
-        const scanned = endpoint.scan(bytes);
-        if (scanned !== null) done(null, scanned);
-        else json(request, bytes.toString('utf8'), done);
-      });
-    }
+    // Every body is read as JSON whatever its Content-Type: device firmware often sends none,
+    // or text/plain, and a 415 there would drop readings a gateway exists to take. Most bodies
+    // are read from their bytes (no string of the whole body, no object per payload); the
+    // rest, errors included, go through fastify's JSON parser.
+    const json = scope.getDefaultJsonParser('error', 'error');
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+      const bytes = body as Buffer;
+      const scanned = endpoint === undefined ? null : endpoint.scan(bytes);
+      if (scanned !== null) done(null, scanned);
+      else json(request, bytes.toString('utf8'), done);
+    });
     scope.post('/ingest', {
       bodyLimit: options.maxBodyBytes,
       errorHandler: (error: FastifyError, _request, reply) => {
-        // Fastify refused the body before the handler: too large, not JSON, or not a JSON type.
+        // Fastify refused the body before the handler: too large, or not JSON.
         const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
         metrics.rejected.inc({ reason: tooLarge ? 'too_large' : 'invalid' });
         const message = tooLarge

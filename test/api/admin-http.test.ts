@@ -139,6 +139,19 @@ describe('POST /ingest body', () => {
     }
     expect(seen).toHaveLength(2);
   });
+
+  it('reads the body as JSON whatever the Content-Type, or with none (device firmware)', async () => {
+    const seen: unknown[] = [];
+    const endpoint = { accept: async (body: unknown) => { seen.push(body); return 1; }, scan: () => null };
+    const metrics = new NodeMetrics({ status: () => leader, storageSizeBytes: async () => 0, walFsyncs: () => 0 });
+    const server = buildAdminApp({ status: () => leader, metrics, auth: new TokenAuth({ admin: null, readonly: null, ingest: null }), ingest: endpoint });
+    for (const type of [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream']) {
+      const headers: Record<string, string> = type === undefined ? {} : { 'content-type': type };
+      const response = await server.inject({ method: 'POST', url: '/ingest', payload: Buffer.from('{"n":1}'), headers });
+      expect(response.statusCode, type).toBe(202);
+    }
+    expect(seen).toEqual([{ n: 1 }, { n: 1 }, { n: 1 }, { n: 1 }]);
+  });
 });
 
 describe('POST /ingest auth', () => {
