@@ -37,22 +37,8 @@ export type AdminEnv = Readonly<Record<string, string | undefined>>;
 export async function adminRequest(
   address: HostPort, call: AdminCall, env: AdminEnv, timeoutMs = ADMIN_TIMEOUT_MS,
 ): Promise<AdminAnswer> {
-  const tls = env['CHRONOS_TLS_CA_CERT'] !== undefined && env['CHRONOS_TLS_CA_CERT'] !== '';
-  const url = `${tls ? 'https' : 'http'}://${formatHostPort(address)}${call.path}`;
-  const body = call.json === undefined ? undefined : JSON.stringify(call.json);
-  const headers: Record<string, string> = { accept: 'application/json' };
-  const token = env['CHRONOS_AUTH_TOKEN'] ?? env['CHRONOS_AUTH_TOKEN_ADMIN'];
-  if (token !== undefined && token !== '') headers['authorization'] = `Bearer ${token}`;
-  if (body !== undefined) {
-    headers['content-type'] = 'application/json';
-    headers['content-length'] = String(Buffer.byteLength(body));
-  }
-  const options: RequestOptions = {
-    host: address.host, port: address.port, path: call.path, method: call.method, headers,
-    ...(tls ? tlsOptions(env) : {}),
-  };
+  const { url, options, body, send } = prepareAdminRequest(address, call, env);
   return new Promise<AdminAnswer>((resolve, reject) => {
-    const send = tls ? httpsRequest : httpRequest;
     const req = send(options, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -75,6 +61,30 @@ export async function adminRequest(
     req.on('error', (error) => reject(unreachable(url, error)));
     req.end(body);
   });
+}
+
+/** An admin call's URL, request options (TLS and token from `env`), body and sender. */
+export function prepareAdminRequest(address: HostPort, call: AdminCall, env: AdminEnv): {
+  readonly url: string;
+  readonly options: RequestOptions;
+  readonly body: string | undefined;
+  readonly send: typeof httpsRequest;
+} {
+  const tls = env['CHRONOS_TLS_CA_CERT'] !== undefined && env['CHRONOS_TLS_CA_CERT'] !== '';
+  const url = `${tls ? 'https' : 'http'}://${formatHostPort(address)}${call.path}`;
+  const body = call.json === undefined ? undefined : JSON.stringify(call.json);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const token = env['CHRONOS_AUTH_TOKEN'] ?? env['CHRONOS_AUTH_TOKEN_ADMIN'];
+  if (token !== undefined && token !== '') headers['authorization'] = `Bearer ${token}`;
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(body));
+  }
+  const options: RequestOptions = {
+    host: address.host, port: address.port, path: call.path, method: call.method, headers,
+    ...(tls ? tlsOptions(env) : {}),
+  };
+  return { url, options, body, send: tls ? httpsRequest : httpRequest };
 }
 
 function tlsOptions(env: AdminEnv): RequestOptions {
@@ -101,7 +111,8 @@ function readPem(env: AdminEnv, name: string): Buffer {
   }
 }
 
-function unreachable(url: string, error: unknown): ChronosError {
+/** The error for a node that could not be reached at `url`. */
+export function unreachable(url: string, error: unknown): ChronosError {
   const code = (error as { code?: unknown }).code;
   const reason = typeof code === 'string' && code !== '' ? code : errorMessage(error);
   return new ChronosError('UNAVAILABLE', `cannot reach ${url}: ${reason}`, { cause: error });

@@ -74,7 +74,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   }],
   ['snapshot create', {
     spec: SNAPSHOT_CREATE_SPEC,
-    run: (args, c) => runSnapshotCreate(snapshotCreateOptions(args), c.io),
+    run: (args, c) => runSnapshotCreate(snapshotCreateOptions(args), c.io, c.env),
   }],
   ['snapshot restore', {
     spec: SNAPSHOT_RESTORE_SPEC,

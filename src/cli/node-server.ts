@@ -11,8 +11,9 @@ import type { TokenConfig } from '../auth/index.js';
 import { parsedStatements } from '../sql/index.js';
 import {
   EdgeSync, recentDirBytes, checkPortsFree, checkNodeDataDir, RaftNode, startIngest,
+  removeServingRecord, writeServingRecord,
 } from '../node/index.js';
-import type { IngestObservers, RaftNodeOptions, RunningIngest } from '../node/index.js';
+import type { IngestObservers, RaftNodeOptions, RunningIngest, ServingRecord } from '../node/index.js';
 import type { GrpcServer, TlsMaterial } from '../transport/index.js';
 import { nodeGrpcServer } from './grpc-endpoint.js';
 import type { NodeGrpcOptions } from './grpc-endpoint.js';
@@ -115,7 +116,12 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     config.logger.child('node').info('serving', {
       id: config.id, grpc: `${config.host}:${grpcPort}`, admin: `${config.host}:${adminPort}`,
     });
-    const stop = stopInOrder(ingest, edge, node, grpc, admin);
+    writeServingRecord(nodeDir, servingRecord(config, adminPort));
+    const stopServing = stopInOrder(ingest, edge, node, grpc, admin);
+    const stop = async (): Promise<void> => {
+      removeServingRecord(nodeDir);
+      await stopServing();
+    };
     return { node, grpcPort, adminPort, stop };
   } catch (error) {
     await admin?.close().catch(() => undefined);
@@ -206,6 +212,13 @@ function adminDependencies(parts: ServingParts, ingest: RunningIngest | null): A
       ? { https: { cert: config.tls.cert, key: config.tls.key, ...(config.tls.ca == null ? {} : { ca: config.tls.ca }) } }
       : {}),
   };
+}
+
+/** Where `snapshot create` on this node's dir finds its admin server (loopback for a wildcard). */
+function servingRecord(config: NodeServerConfig, adminPort: number): ServingRecord {
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
+  const admin = host.includes(':') ? `[${host}]:${adminPort}` : `${host}:${adminPort}`;
+  return { pid: process.pid, admin, https: config.tls?.cert != null && config.tls.key != null };
 }
 
 /** Binds the admin app; resolves to the port it got (the configured one unless that was 0). */

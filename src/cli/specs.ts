@@ -117,7 +117,7 @@ export const ADMIN_REMOVE_NODE_SPEC: CommandSpec = {
 /** `chronos snapshot create`. */
 export const SNAPSHOT_CREATE_SPEC: CommandSpec = {
   path: 'snapshot create',
-  summary: "Write an offline, checksummed backup of a stopped node's data dir",
+  summary: "Write a checksummed backup of a node's data dir (a running node's through GET /snapshot)",
   usage: 'chronos snapshot create --data-dir <DATA_DIR> --output <FILE>',
   positionals: [],
   flags: [
@@ -152,7 +152,7 @@ Commands:
   admin add-node   Add a node to the cluster
   admin remove-node
                    Remove a node from the cluster
-  snapshot create  Back up a stopped node's data dir
+  snapshot create  Back up a node's data dir
   snapshot restore Restore a node's data dir from a backup
 
 Options:

@@ -229,6 +229,22 @@ function restoredMarker(
   return { kind: 'node', nodeId: kept?.nodeId ?? null, clusterId: imageCluster ?? kept?.clusterId ?? null };
 }
 
+/** True when a running process (a node, or a single-node session) holds `dir`'s database open. */
+export async function dataDirInUse(dir: string): Promise<boolean> {
+  const paths = nodePaths(dir);
+  return await levelDirInUse(existsSync(paths.wal) ? paths.state : dir);
+}
+
+/** The checked header (magic, version, header checksum) of backup file `input`. */
+export async function readBackupMeta(input: string): Promise<BackupMeta> {
+  const stream = createReadStream(input);
+  try {
+    return (await readHeader(stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>, input)).meta;
+  } finally {
+    stream.destroy();
+  }
+}
+
 async function readHeader(
   chunks: AsyncIterator<Buffer>,
   input: string,

@@ -3,7 +3,9 @@ export type {
   ConnectivityState, EdgeSyncCounters, EdgeSyncOptions, OutboxReport, SyncLink, SyncStatus,
 } from './edge-sync.js';
 export { BackgroundCompaction } from './background-compaction.js';
-export { createBackup, restoreBackup } from './backup.js';
+export { createBackup, dataDirInUse, readBackupMeta, restoreBackup } from './backup.js';
+export { readServingRecord, removeServingRecord, writeServingRecord } from './serving-record.js';
+export type { ServingRecord } from './serving-record.js';
 export { classifyDir, foreignDirError, notADirError } from './data-dir.js';
 export { writeDirMarker } from './dir-marker.js';
 export { dirBytes, recentDirBytes } from './dir-size.js';

@@ -12,8 +12,14 @@ const run = promisify(execFile);
 
 /** Runs the real CLI; resolves with exit code and output instead of throwing. */
 async function chronos(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return await chronosWith({}, ...args);
+}
+
+async function chronosWith(
+  env: Record<string, string>, ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CHRONOS_BIN, ...args]);
+    const { stdout, stderr } = await run(process.execPath, [CHRONOS_BIN, ...args], { env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -129,6 +135,20 @@ describe('GET /snapshot (online backup)', () => {
       expect(restore.code, restore.stderr).toBe(0);
       const read = await chronos('client', '-d', restored, '--format', 'csv', '-e', 'SELECT id, v FROM m ORDER BY id');
       expect(read.stdout).toBe('id,v\n1,one\n2,two\n');
+      // The guide's cron line, on the running node's dir: fetched through GET /snapshot.
+      const cron = join(dir, 'cron.snap');
+      const nodeDir = join(dir, 'cluster', 'node1');
+      const refused = await chronos('snapshot', 'create', '--data-dir', nodeDir, '--output', cron);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/answered 401: .*CHRONOS_AUTH_TOKEN_ADMIN/);
+      const created = await chronosWith({ CHRONOS_AUTH_TOKEN_ADMIN: 'adm' },
+        'snapshot', 'create', '--data-dir', nodeDir, '--output', cron);
+      expect(created.code, created.stderr).toBe(0);
+      expect(created.stdout).toMatch(/^Snapshot of running node .* written to .*cron\.snap\n$/);
+      const again = join(dir, 'again', 'node1');
+      expect((await chronos('snapshot', 'restore', '-d', again, '-i', cron)).code).toBe(0);
+      const all = await chronos('client', '-d', again, '--format', 'csv', '-e', 'SELECT id FROM m ORDER BY id');
+      expect(all.stdout).toBe('id\n1\n2\n3\n');
     } finally {
       client.close();
       await stopNode(node);

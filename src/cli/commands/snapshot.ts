@@ -1,15 +1,43 @@
 import type { SnapshotCreateOptions, SnapshotRestoreOptions } from '../options.js';
 import type { CliIo } from '../sql-target.js';
 import { existsSync } from 'node:fs';
-import { Logger, TextSink, systemClock } from '../../lib/index.js';
+import { ChronosError, Logger, TextSink, systemClock } from '../../lib/index.js';
+import type { AdminEnv } from '../admin-http-client.js';
+import { adminDownload } from '../admin-download.js';
+import { parseHostPort } from '../validate.js';
 import { nodePaths } from '../../node/index.js';
 
-/** `chronos snapshot create`: writes a checksummed backup of a stopped node's dir. */
-export async function runSnapshotCreate(options: SnapshotCreateOptions, io: CliIo): Promise<number> {
-  const { createBackup } = await import('../../node/index.js');
+/**
+ * `chronos snapshot create`: writes a checksummed backup of a node's dir. A stopped node's
+ * files are read directly; a running node (its dir locked, its serving record present) is
+ * asked for `GET /snapshot` on its admin server, so the guide's hourly cron job works on a
+ * node that keeps serving.
+ */
+export async function runSnapshotCreate(options: SnapshotCreateOptions, io: CliIo, env: AdminEnv): Promise<number> {
+  const { createBackup, dataDirInUse } = await import('../../node/index.js');
+  if (await dataDirInUse(options.dataDir)) return await snapshotRunningNode(options, io, env);
   await applyLoggedWrites(options.dataDir);
   const meta = await createBackup(options.dataDir, options.output);
   io.stdout.write(`Snapshot of ${options.dataDir} (applied index ${meta.index}) written to ${options.output}\n`);
+  return 0;
+}
+
+async function snapshotRunningNode(options: SnapshotCreateOptions, io: CliIo, env: AdminEnv): Promise<number> {
+  const { readBackupMeta, readServingRecord } = await import('../../node/index.js');
+  const serving = readServingRecord(options.dataDir);
+  if (serving === null) {
+    throw new ChronosError('IO_ERROR', `data dir '${options.dataDir}' is in use by another process that ` +
+      'serves no admin HTTP (a REPL session?); stop it, or back up a running node with GET /snapshot on its admin port');
+  }
+  const address = parseHostPort('serving.json admin', serving.admin);
+  if (serving.https && (env['CHRONOS_TLS_CA_CERT'] ?? '') === '') {
+    throw new ChronosError('CONFIG_ERROR', `the node running in '${options.dataDir}' serves https on ` +
+      `${serving.admin}: set CHRONOS_TLS_CA_CERT (and CHRONOS_TLS_CERT/_KEY under mTLS) to back it up`);
+  }
+  await adminDownload(address, '/snapshot', env, options.output);
+  const meta = await readBackupMeta(options.output);
+  io.stdout.write(`Snapshot of running node ${options.dataDir} (pid ${serving.pid}, via ${serving.admin}/snapshot, ` +
+    `applied index ${meta.index}) written to ${options.output}\n`);
   return 0;
 }
 
