@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChronosError, Random, errorMessage } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
@@ -22,6 +22,18 @@ export type NodeLayout = 'node' | 'single-node';
 export function nodePaths(nodeDir: string, layout: NodeLayout = 'node'): { wal: string; state: string } {
   return layout === 'node' ? { wal: join(nodeDir, 'wal'), state: join(nodeDir, 'state') }
     : { wal: join(nodeDir, 'raft-wal'), state: nodeDir };
+}
+
+/**
+ * `--clean`: the guide puts it in its edge and cloud start commands, where a restart would
+ * silently drop every row; say so in the log, with what went, so it is never a surprise.
+ */
+async function wipeNodeDir(nodeDir: string, logger: Logger): Promise<void> {
+  const entries = await readdir(nodeDir).catch(() => [] as string[]);
+  if (entries.length > 0) {
+    logger.child('node').warn('--clean: deleting the node dir and all its data before start', { dir: nodeDir, entries: entries.sort().join(', ') });
+  }
+  await rm(nodeDir, { recursive: true, force: true });
 }
 
 /** What restoring a node needs from its options. */
@@ -58,7 +70,7 @@ export async function restoreNode(options: RestoreOptions, clean: boolean, envir
   const layout = options.layout ?? 'node';
   const paths = nodePaths(options.nodeDir, layout);
   if (layout === 'node') checkNodeDir(options.nodeDir, options.id, clean);
-  if (clean) await rm(options.nodeDir, { recursive: true, force: true });
+  if (clean) await wipeNodeDir(options.nodeDir, options.logger);
   await environment.disk.mkdir(paths.wal).catch((error: unknown) => {
     throw new ChronosError('IO_ERROR', `cannot create node dir '${options.nodeDir}': ${errorMessage(error)}`,
       { cause: error });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
@@ -90,6 +90,30 @@ describe('SIGTERM on a clustered node', () => {
       expect(leaderStop.lingerMs).toBeLessThan(1_000);
     } finally {
       for (const node of nodes) await stopNode(node);
+    }
+  }, 60_000);
+});
+
+describe('a node dir across a restart', () => {
+  it('holds serving.json while the node serves; --clean says in the log what it deletes', async () => {
+    const port = await freeNodePort();
+    const data = join(scratch(), 'restart');
+    const record = join(data, 'node1', 'serving.json');
+    const first = startNode({ id: 'node1', dataDir: data, port, peers: new Map() });
+    try {
+      await waitFor('leader', 15_000, async () => ((await health(first))?.role === 'Leader' ? true : null));
+      expect(JSON.parse(readFileSync(record, 'utf8'))).toEqual(
+        { pid: first.child.pid, admin: `127.0.0.1:${port + 1000}`, https: false });
+    } finally {
+      await stopNode(first);
+    }
+    expect(existsSync(record)).toBe(false);
+    const second = startNode({ id: 'node1', dataDir: data, port, peers: new Map(), extraArgs: ['--clean'] });
+    try {
+      await waitFor('leader', 15_000, async () => ((await health(second))?.role === 'Leader' ? true : null));
+      expect(second.output()).toMatch(/WARN +node: --clean: deleting the node dir and all its data before start .*entries="chronos-dir.json, state, wal"/);
+    } finally {
+      await stopNode(second);
     }
   }, 60_000);
 });
