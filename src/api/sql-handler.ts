@@ -43,12 +43,14 @@ export function sqlHandler(deps: SqlHandlerDependencies): SqlHandler {
   return async (sql: string, context: CallContext): Promise<StatementResult> => {
     const started = process.hrtime.bigint();
     let kind: 'read' | 'write' = 'read';
+    let counted = false;
     try {
       // A huge statement is parsed in steps first, so the event loop keeps turning meanwhile.
       await parsedStatements.prepare(sql);
       const script = planScript(sql);
       kind = authorize(auth, script, context);
       metrics.sqlRequests.inc({ kind });
+      counted = true;
       if (kind === 'write') await edge?.refuseWhenFull();
       const result = await node.execute(script, context);
       if (kind === 'write' && (context.user !== null || auth.enabled)) {
@@ -63,6 +65,9 @@ export function sqlHandler(deps: SqlHandlerDependencies): SqlHandler {
       }
       throw error;
     } finally {
+      // A statement refused before its kind was known (a parse error, a bad token) is a
+      // request too, counted as a read, so errors never outnumber requests.
+      if (!counted) metrics.sqlRequests.inc({ kind });
       metrics.sqlDuration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   };

@@ -118,6 +118,26 @@ describe('a node dir across a restart', () => {
   }, 60_000);
 });
 
+describe('chronos_sql_requests_total', () => {
+  it('counts statements refused before they ran (parse errors) with the errors', async () => {
+    const port = await freeNodePort();
+    const node = startNode({ id: 'node1', dataDir: join(scratch(), 'counters'), port, peers: new Map() });
+    const client = new SqlClient({ address: `127.0.0.1:${port}`, tls: null, token: null });
+    try {
+      await waitFor('leader', 15_000, async () => ((await health(node))?.role === 'Leader' ? true : null));
+      await client.execute('SELECT 1');
+      await expect(client.execute('SELEC 1')).rejects.toThrow(/syntax|parse/i);
+      await expect(client.execute('SELECT nope FROM missing')).rejects.toThrow(/missing/);
+      const text = await (await fetch(`http://127.0.0.1:${port + 1000}/metrics`)).text();
+      const count = (name: string): number => Number(new RegExp(`^${name}\\{kind="read"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+      expect([count('chronos_sql_requests_total'), count('chronos_sql_errors_total')]).toEqual([3, 2]);
+    } finally {
+      client.close();
+      await stopNode(node);
+    }
+  }, 60_000);
+});
+
 describe('chronos_storage_size_bytes', () => {
   it('counts every file of the node dir, the WAL included, as du does', async () => {
     const port = await freeNodePort();
