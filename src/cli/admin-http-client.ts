@@ -114,6 +114,10 @@ function readPem(env: AdminEnv, name: string): Buffer {
 /** The error for a node that could not be reached at `url`. */
 export function unreachable(url: string, error: unknown): ChronosError {
   const code = (error as { code?: unknown }).code;
-  const reason = typeof code === 'string' && code !== '' ? code : errorMessage(error);
+  let reason = typeof code === 'string' && code !== '' ? code : errorMessage(error);
+  // The HTTP parser met bytes that are not HTTP/1: most often a gRPC (HTTP/2) port.
+  if (typeof code === 'string' && code.startsWith('HPE_')) {
+    reason = `it does not answer HTTP (${code}; is this the gRPC port? admin HTTP is the --address port + 1000)`;
+  }
   return new ChronosError('UNAVAILABLE', `cannot reach ${url}: ${reason}`, { cause: error });
 }

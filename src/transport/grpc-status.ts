@@ -121,5 +121,9 @@ export function connectionReason(details: string): string {
     EAI_AGAIN: 'host name lookup failed',
   };
   if (errno !== undefined) return words[errno] ?? errno;
+  // Something answered, but not HTTP/2: most often the admin HTTP port (gRPC port + 1000).
+  if (/Protocol error/.test(details)) {
+    return 'it does not speak gRPC (is this the admin HTTP port? gRPC is the --address port, admin HTTP that port + 1000)';
+  }
   return details.replace(/\s*Resolution note:\s*$/, '').trim();
 }

@@ -91,6 +91,12 @@ describe('the CLI against a real `chronos node`', () => {
     expect(last.code).toBe(1);
     expect(last.stderr).toMatch(/^Error: .*answered HTTP 400: n1 is the last voter; it cannot be removed\n$/);
 
+    // The two ports swapped: each error says which port is which.
+    const swappedGrpc = await runChronos(['client', '--leader', http, '-e', 'SELECT 1']);
+    expect(swappedGrpc.stderr).toMatch(/does not speak gRPC \(is this the admin HTTP port\?/);
+    const swappedHttp = await runChronos(['admin', 'status', '--http', leader]);
+    expect(swappedHttp.stderr).toMatch(/does not answer HTTP \(HPE_\w+; is this the gRPC port\?/);
+
     const running = child;
     expect(running).not.toBeNull();
     const exited = new Promise<number | null>((resolve) => running?.once('exit', resolve));

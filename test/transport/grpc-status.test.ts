@@ -8,6 +8,8 @@ describe('connectionReason', () => {
     ['No connection established. Last error: Error: getaddrinfo ENOTFOUND nohost. Resolution note: ',
       'host name not found'],
     ['Connection dropped. Resolution note: ', 'Connection dropped.'],
+    ['No connection established. Last error: Protocol error (2026-12-05T09:10:37.014Z).',
+      'it does not speak gRPC (is this the admin HTTP port? gRPC is the --address port, admin HTTP that port + 1000)'],
     ['write EPIPE', 'write EPIPE'],
   ])('turns %j into %j', (details, reason) => {
     expect(connectionReason(details)).toBe(reason);
