@@ -6,6 +6,7 @@ import { compileCase } from './compile-case.js';
 import { compileCast } from './cast.js';
 import { bucketWidthSeconds, SCALAR_FUNCTIONS, timeBucket } from './functions.js';
 import { likeMatcher } from './like.js';
+import { checkStringLength } from './string-limit.js';
 import { checkIntLiteral } from './literals.js';
 import { printExpr } from './print.js';
 import type { Scope } from './scope.js';
@@ -252,7 +253,9 @@ function compileBinary(expr: BinaryExpr, ctx: CompileContext): Compiled {
         evaluate: (row) => {
           const a = l(row);
           const b = r(row);
-          return a === null || b === null ? null : (a as string) + (b as string);
+          if (a === null || b === null) return null;
+          checkStringLength((a as string).length + (b as string).length, "'||'");
+          return (a as string) + (b as string);
         },
         type: 'STRING', constant,
       };

@@ -1,6 +1,7 @@
 import { ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
 import type { ScalarFunction } from './functions.js';
+import { boundedReplaceAll, checkStringLength } from './string-limit.js';
 
 function needString(name: string, t: SqlType | null): void {
   if (t !== null && t !== 'STRING') {
@@ -80,7 +81,7 @@ export const STRING_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
     evaluate: (args) => {
       const [s, from, to] = args as [string | null, string | null, string | null];
       if (s === null || from === null || to === null) return null;
-      return from === '' ? s : s.replaceAll(from, to);
+      return from === '' ? s : boundedReplaceAll(s, from, to);
     },
   },
   trim: trimFunction('trim', true, true),
@@ -90,6 +91,10 @@ export const STRING_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
     arity: [1, 100],
     resultType: () => 'STRING',
     // NULLs are skipped and other types shown as text (PostgreSQL's concat).
-    evaluate: (args) => args.map(text).join(''),
+    evaluate: (args) => {
+      const parts = args.map(text);
+      checkStringLength(parts.reduce((sum, part) => sum + part.length, 0), 'concat()');
+      return parts.join('');
+    },
   },
 };

@@ -99,3 +99,23 @@ describe('errors name the problem', () => {
     await expectError((await newSession()).session, `SELECT ${expr}`, code, message);
   });
 });
+
+describe('strings an expression builds are bounded (16 Mi characters)', () => {
+  // 'aaaa' replaced n deep: 4, 16, 256, 65,536, then 2^32 characters.
+  const grow = (depth: number): string =>
+    depth === 0 ? "'aaaa'" : `replace(${grow(depth - 1)}, 'a', ${grow(depth - 1)})`;
+  const atLimit = `replace(${grow(3)}, 'a', ${grow(2)})`;
+
+  it.each([
+    [`length(${grow(4)})`, 'LIMIT_EXCEEDED', 'replace() would make a string of 4294967296 characters, over the limit of 16777216'],
+    [`length(concat(${atLimit}, 'a'))`, 'LIMIT_EXCEEDED', 'concat() would make a string of 16777217 characters, over the limit of 16777216'],
+    [`length('a' || ${atLimit})`, 'LIMIT_EXCEEDED', "'||' would make a string of 16777217 characters, over the limit of 16777216"],
+  ] as const)('%#', async (expr, code, message) => {
+    await expectError((await newSession()).session, `SELECT ${expr}`, code, message);
+  });
+
+  it('lets a string of exactly the limit through', async () => {
+    const { session } = await newSession();
+    expect(rowsOf(await session.execute(`SELECT length(${atLimit})`))).toEqual([[16_777_216]]);
+  });
+});
