@@ -53,7 +53,7 @@ export async function executeRead(
   limits: StatementLimits = UNLIMITED,
 ): Promise<StatementResult> {
   const s = await parsedStatements.takeYielding(sql);
-  if (s.kind === 'compound') return executeCompound(s, reader, nowMs);
+  if (s.kind === 'compound') return executeCompound(s, reader, nowMs, new StatementGuard(limits));
   const introspected = await introspect(s, reader, nowMs);
   if (introspected !== null) return introspected;
   if (s.kind !== 'select') {

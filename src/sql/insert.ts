@@ -32,7 +32,7 @@ async function queryRows(
   try {
     result = query.kind === 'select'
       ? await executeSelect((await resolveSubqueries(query, txn, nowMs)) as SelectStatement, txn, nowMs, guard)
-      : await executeCompound(query, txn, nowMs);
+      : await executeCompound(query, txn, nowMs, guard);
   } catch (error) {
     throw isChronosError(error, 'LIMIT_EXCEEDED') ? tooManyRows(limits) : error;
   }

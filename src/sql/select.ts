@@ -18,6 +18,7 @@ import { compareSortKey, type SortOrder } from './value-ops.js';
 import { windowsOf, WindowStep } from './window.js';
 import { columnScanOf } from './column-scan.js';
 import { scanOrderFor } from './scan-order.js';
+import { sortYielding } from './yielding-sort.js';
 
 
 interface Output {
@@ -99,7 +100,7 @@ export async function executeSelect(
   const plan = planSelect(s, reader, nowMs);
   const compiled = compileSelect(s, plan, nowMs);
   const produced = await produceRows(s, plan, reader, compiled, nowMs, guard);
-  return finishRows(s, compiled, produced);
+  return await finishRows(s, compiled, produced, guard);
 }
 
 /** The statement with its derived tables (FROM subqueries) materialized into a reader. */
@@ -108,7 +109,7 @@ async function withDerivedTables(
 ): Promise<{ readonly statement: SelectStatement; readonly reader: StorageReader }> {
   if (!hasDerivedTables(statement)) return { statement, reader: storage };
   return materializeDerivedTables(statement, storage, nowMs, guard, async (query, r) => {
-    if (query.kind === 'compound') return executeCompound(query, r, nowMs);
+    if (query.kind === 'compound') return executeCompound(query, r, nowMs, guard);
     return executeSelect((await resolveSubqueries(query, r, nowMs)) as SelectStatement, r, nowMs, guard);
   });
 }
@@ -393,27 +394,36 @@ async function groupedRows(
   return aggregator.results();
 }
 
+/** The first row of each distinct output, in order. */
+async function distinctRows(rows: readonly ProducedRow[], guard: StatementGuard): Promise<ProducedRow[]> {
+  const seen = new Set<string>();
+  const kept: ProducedRow[] = [];
+  for (const row of rows) {
+    const key = row.out.map((v) => `${typeof v}:${String(v)}`).join('\u0000');
+    if (!seen.has(key)) {
+      seen.add(key);
+      kept.push(row);
+    }
+    if (guard.step()) await guard.pause();
+  }
+  return kept;
+}
+
 /** DISTINCT, ORDER BY (unless the scan order already gave it) and LIMIT/OFFSET. */
-function finishRows(s: SelectStatement, c: CompiledSelect, produced: ProducedRow[]): RowsResult {
+async function finishRows(
+  s: SelectStatement, c: CompiledSelect, produced: ProducedRow[], guard: StatementGuard,
+): Promise<RowsResult> {
   const { sortKeys, offset, limit } = c;
   let rows = produced;
-  if (s.distinct) {
-    const seen = new Set<string>();
-    rows = rows.filter((r) => {
-      const key = r.out.map((v) => `${typeof v}:${String(v)}`).join('\u0000');
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-  }
+  if (s.distinct) rows = await distinctRows(rows, guard);
   if (sortKeys.length > 0 && c.scanOrder === null) {
-    rows.sort((a, b) => {
+    rows = await sortYielding(rows, (a, b) => {
       for (let i = 0; i < sortKeys.length; i++) {
         const order = compareSortKey(a.keys[i] ?? null, b.keys[i] ?? null, sortKeys[i] as SortOrder);
         if (order !== 0) return order;
       }
       return 0;
-    });
+    }, guard);
   }
   const sliced = rows.slice(offset, limit === null ? undefined : offset + limit);
   return {

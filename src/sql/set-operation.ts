@@ -4,6 +4,8 @@ import type { CompoundStatement, QueryTerm } from './ast.js';
 import { commonType } from './common-type.js';
 import type { StatementResult } from './result.js';
 import { executeSelect, nonNegativeInt } from './select.js';
+import { StatementGuard } from './statement-guard.js';
+import { sortYielding } from './yielding-sort.js';
 import { resolveSubqueries } from './subqueries.js';
 import { compareSortKey, type SortOrder } from './value-ops.js';
 
@@ -54,15 +56,15 @@ function combine(op: 'UNION' | 'INTERSECT' | 'EXCEPT', all: boolean, left: reado
   return kept;
 }
 
-async function termRows(term: QueryTerm, reader: StorageReader, nowMs: number): Promise<Rows> {
+async function termRows(term: QueryTerm, reader: StorageReader, nowMs: number, guard: StatementGuard): Promise<Rows> {
   if (term.kind === 'select') {
     const resolved = await resolveSubqueries(term, reader, nowMs);
-    const result = await executeSelect(resolved as typeof term, reader, nowMs);
+    const result = await executeSelect(resolved as typeof term, reader, nowMs, guard);
     if (result.kind !== 'rows') throw new ChronosError('INVALID_ARGUMENT', 'SELECT gave no rows');
     return { columns: result.columns, types: result.columnTypes, rows: result.rows };
   }
-  const left = await termRows(term.left, reader, nowMs);
-  const right = await termRows(term.right, reader, nowMs);
+  const left = await termRows(term.left, reader, nowMs, guard);
+  const right = await termRows(term.right, reader, nowMs, guard);
   if (left.columns.length !== right.columns.length) {
     throw new ChronosError(
       'INVALID_ARGUMENT',
@@ -91,18 +93,20 @@ function sortOrders(s: CompoundStatement, columns: readonly string[]): (SortOrde
 }
 
 /** Run `a UNION|INTERSECT|EXCEPT b ...` with its ORDER BY and LIMIT/OFFSET. */
-export async function executeCompound(s: CompoundStatement, reader: StorageReader, nowMs: number): Promise<StatementResult> {
-  const combined = await termRows(s.body, reader, nowMs);
+export async function executeCompound(
+  s: CompoundStatement, reader: StorageReader, nowMs: number, guard: StatementGuard = new StatementGuard(),
+): Promise<StatementResult> {
+  const combined = await termRows(s.body, reader, nowMs, guard);
   const orders = sortOrders(s, combined.columns);
-  const rows = [...combined.rows];
+  let rows = combined.rows;
   if (orders.length > 0) {
-    rows.sort((a, b) => {
+    rows = await sortYielding(rows, (a, b) => {
       for (const o of orders) {
         const c = compareSortKey(a[o.index] ?? null, b[o.index] ?? null, o);
         if (c !== 0) return c;
       }
       return 0;
-    });
+    }, guard);
   }
   const limit = nonNegativeInt(s.limit, 'LIMIT', nowMs);
   const offset = nonNegativeInt(s.offset, 'OFFSET', nowMs) ?? 0;

@@ -9,6 +9,7 @@ import { printExpr } from './print.js';
 import type { StatementGuard } from './statement-guard.js';
 import { comparableTypes, compareSortKey } from './value-ops.js';
 import type { SortOrder } from './value-ops.js';
+import { sortYielding } from './yielding-sort.js';
 
 type WindowExpr = Extract<Expr, { kind: 'window' }>;
 
@@ -102,7 +103,8 @@ export class WindowStep {
     }
     for (const members of partitions.values()) {
       const keys = members.map((i) => window.order.map((o) => o(rows[i] as Row)));
-      const sorted = members.map((_, j) => j).sort((a, b) => compareKeys(keys[a] ?? [], keys[b] ?? [], window.orders) || a - b);
+      const sorted = await sortYielding(members.map((_, j) => j),
+        (a, b) => compareKeys(keys[a] ?? [], keys[b] ?? [], window.orders) || a - b, guard);
       const ordered = sorted.map((j) => members[j] as number);
       const peers = peerGroups(sorted.map((j) => keys[j] ?? []), window.orders);
       const values = await computePartition(window, ordered.map((i) => rows[i] as Row), peers, this.#nowMs, guard);

@@ -76,6 +76,11 @@ describe('statement limits on a real node', () => {
     expect(await sql!.execute('SELECT count(*) FROM big')).toMatchObject({ rows: [[ROWS]] });
   }, 30_000);
 
+  it('holds a UNION to the same time limit as a SELECT', async () => {
+    const failure = await failureOf(sql!.execute(`${HEAVY_JOIN} UNION SELECT 1 ORDER BY 1`));
+    expect(isChronosError(failure, 'TIMEOUT')).toBe(true);
+  }, 30_000);
+
   it('ends a join holding more than CHRONOS_MAX_MATERIALIZED_ROWS with LIMIT_EXCEEDED', async () => {
     // 50 left rows × 12,000 right rows = 600,000 rows held for the ORDER BY.
     const failure = await failureOf(sql!.execute('SELECT a.k, b.k FROM big a JOIN big b ON a.k < 50 ORDER BY b.k'));
