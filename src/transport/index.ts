@@ -30,6 +30,7 @@ export {
 } from './grpc-status.js';
 export { asObject, readArray, readBytes, readInt64Text, readString } from './proto-read.js';
 export { errorToSqlResponse, resultToSqlResponse, sqlResponseToResult } from './sql-codec.js';
+export { sqlResponseBytes } from './sql-response-bytes.js';
 export type {
   CallContext,
   ForwardCommandHandler,

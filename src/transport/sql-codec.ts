@@ -64,6 +64,11 @@ export function valueToProto(value: SqlValue, type: SqlType | null): Record<stri
   return { floatValue: value };
 }
 
+/** One result row as a Row proto object. */
+export function rowToProto(row: readonly SqlValue[], types: readonly (SqlType | null)[]): Record<string, unknown> {
+  return { values: row.map((value, i) => valueToProto(value, types[i] ?? null)) };
+}
+
 /** A statement's result as a successful SqlResponse proto object. */
 export function resultToSqlResponse(result: StatementResult): Record<string, unknown> {
   switch (result.kind) {
@@ -71,9 +76,7 @@ export function resultToSqlResponse(result: StatementResult): Record<string, unk
       return {
         success: true,
         columns: [...result.columns],
-        rows: result.rows.map((row) => ({
-          values: row.map((value, i) => valueToProto(value, result.columnTypes[i] ?? null)),
-        })),
+        rows: result.rows.map((row) => rowToProto(row, result.columnTypes)),
       };
     case 'message':
       return { success: true, message: result.message, rowsAffected: result.rowsAffected };

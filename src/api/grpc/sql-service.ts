@@ -1,7 +1,7 @@
 import { ChronosError } from '../../lib/index.js';
 import type { StatementResult } from '../../sql/index.js';
 import {
-  asObject, errorToSqlResponse, readString, resultToSqlResponse, toServiceError,
+  asObject, errorToSqlResponse, readString, sqlResponseBytes, toServiceError,
 } from '../../transport/index.js';
 import type { CallContext, GrpcService } from '../../transport/index.js';
 import { callContext, callSignal } from './call-context.js';
@@ -23,7 +23,7 @@ export function sqlService(handler: SqlHandler): GrpcService {
       return;
     }
     handler(sql, context)
-      .then(resultToSqlResponse)
+      .then(sqlResponseBytes)
       .then(
         (response) => callback(null, response),
         (error: unknown) => {
