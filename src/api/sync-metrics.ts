@@ -26,6 +26,7 @@ export class SyncTargetMetrics {
 /** Edge side: registered only on a node with --sync-target, so no other node shows a queue. */
 export class EdgeSyncMetrics {
   readonly opsShipped: Counter;
+  readonly opsResent: Counter;
   readonly batchesFailed: Counter<'cause'>;
   readonly writesRefused: Counter;
 
@@ -33,6 +34,8 @@ export class EdgeSyncMetrics {
     const registers = [registry];
     this.opsShipped = new Counter({ name: 'chronos_sync_edge_ops_shipped_total',
       help: 'Ops this edge shipped that its sync target acknowledged.', registers });
+    this.opsResent = new Counter({ name: 'chronos_sync_edge_ops_resent_total',
+      help: 'Ops this edge resent to rebuild its tables on a target that lost acknowledged ops (wiped or restored).', registers });
     this.batchesFailed = new Counter({ name: 'chronos_sync_edge_batches_failed_total',
       help: 'Batches this edge could not deliver, by cause (unreachable, auth, schema, other).',
       labelNames: ['cause'], registers });

@@ -1,9 +1,9 @@
-import { assert } from '../lib/index.js';
+import { assert, quoteIdentifier } from '../lib/index.js';
 import { canonicalInt } from '../storage/index.js';
 import type { SqlType, SqlValue, TableSchema, WriteTransaction } from '../storage/index.js';
 import { advanceCursor } from './apply.js';
 import {
-  createTableSql, fieldConflict, measurementDefinition, measurementTableProblem, pointColumns, quoteName,
+  createTableSql, fieldConflict, measurementDefinition, measurementTableProblem, pointColumns,
 } from './measurement-table.js';
 import { SERIES_COLUMN, seriesKey, TIME_COLUMN } from './point.js';
 import type { FieldValue, Point } from './point.js';
@@ -95,7 +95,7 @@ async function measurementTable(txn: WriteTransaction, measurement: string, poin
   for (const [column, type] of wanted) {
     if (schema.columns.some((c) => c.name === column)) continue;
     schema = await txn.addColumn(measurement, { name: column, type, notNull: false });
-    schemaChanges.ddl(`ALTER TABLE ${quoteName(measurement)} ADD COLUMN IF NOT EXISTS ${quoteName(column)} ${type}`);
+    schemaChanges.ddl(`ALTER TABLE ${quoteIdentifier(measurement)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(column)} ${type}`);
   }
   return schema;
 }

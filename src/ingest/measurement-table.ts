@@ -1,4 +1,5 @@
 import type { Catalog, ColumnSchema, SqlType, TableDefinition, TableSchema } from '../storage/index.js';
+import { quoteIdentifier } from '../lib/index.js';
 import { SERIES_COLUMN, TIME_COLUMN } from './point.js';
 import type { FieldValue, Point } from './point.js';
 import type { LineRejection } from './line-body.js';
@@ -92,14 +93,9 @@ function pointConflict(point: Point, columns: ReadonlyMap<string, SqlType>): str
   return null;
 }
 
-/** `name` as a SQL identifier: double-quoted, `"` doubled. */
-export function quoteName(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
 /** The CREATE TABLE IF NOT EXISTS statement that makes `schema` (a measurement table). */
 export function createTableSql(schema: TableSchema): string {
-  const columns = schema.columns.map((c) => `${quoteName(c.name)} ${c.type}${c.notNull ? ' NOT NULL' : ''}`);
-  const key = schema.primaryKey.map((p) => quoteName(schema.columns[p]?.name ?? ''));
-  return `CREATE TABLE IF NOT EXISTS ${quoteName(schema.name)} (${columns.join(', ')}, PRIMARY KEY (${key.join(', ')}))`;
+  const columns = schema.columns.map((c) => `${quoteIdentifier(c.name)} ${c.type}${c.notNull ? ' NOT NULL' : ''}`);
+  const key = schema.primaryKey.map((p) => quoteIdentifier(schema.columns[p]?.name ?? ''));
+  return `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(schema.name)} (${columns.join(', ')}, PRIMARY KEY (${key.join(', ')}))`;
 }

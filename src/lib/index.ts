@@ -13,3 +13,4 @@ export { yieldToEventLoop } from './event-loop.js';
 export { systemScheduler } from './scheduler.js';
 export type { Scheduler, Timer } from './scheduler.js';
 export { writeFully } from './write-fully.js';
+export { quoteIdentifier } from './quote-identifier.js';

@@ -2,6 +2,7 @@ import { ChronosError, errorMessage, isChronosError } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
 import { decodeSyncOp, outboxStats, readOutbox } from '../sync/index.js';
 import type { RaftNode } from './raft-node.js';
+import { EdgeResend } from './edge-resend.js';
 
 /** The edge's view of its sync target (HealthService.GetConnectivity reports it). */
 export type ConnectivityState = 'Connected' | 'Disconnected' | 'Reconnecting';
@@ -36,6 +37,7 @@ export interface OutboxReport {
 /** The counters the sync worker feeds (api/sync-metrics.ts's EdgeSyncMetrics has them). */
 export interface EdgeSyncCounters {
   readonly opsShipped: { inc(value?: number): void };
+  readonly opsResent: { inc(value?: number): void };
   readonly batchesFailed: { inc(labels: { cause: string }): void };
   readonly writesRefused: { inc(): void };
 }
@@ -59,6 +61,10 @@ const RETRY_MS_MIN = 500;
 const RETRY_MS_MAX = 5_000;
 /** Failures in a row after which the target counts as Disconnected rather than Reconnecting. */
 const FAILURES_DISCONNECTED = 3;
+/** An idle edge asks its target for its cursor this often (a wiped target is then rebuilt). */
+const IDLE_PROBE_MS = 30_000;
+/** Ops per resend batch at least: a resend carries every row, so --sync-batch-size's 100 is small. */
+const RESEND_BATCH_MIN = 1_000;
 
 /** Names the cause of a failed Sync the way an operator acts on it. */
 function describeFailure(error: unknown, address: string): { cause: 'auth' | 'schema' | 'unreachable' | 'other'; text: string } {
@@ -94,6 +100,13 @@ export class EdgeSync {
   #lastSyncApplied = 0;
   #lastError = '';
   #metrics: EdgeSyncCounters | null = null;
+  /** Ask the target's cursor before the next batch: after start, a failure, leadership or a rest. */
+  #probeDue = true;
+  #lastProbeMs = 0;
+  /** The resend running, when the target lost acknowledged ops. */
+  #resend: EdgeResend | null = null;
+  /** The acknowledged id a target was last found short of with nothing to resend (warned once). */
+  #nothingToResendFor = -1;
 
   constructor(node: RaftNode, options: EdgeSyncOptions) {
     this.#node = node;
@@ -114,6 +127,7 @@ export class EdgeSync {
     this.#running = false;
     this.#wake?.();
     await this.#loop;
+    await this.#endResend();
     for (const client of this.#clients) client.close();
   }
 
@@ -178,8 +192,12 @@ export class EdgeSync {
       try {
         const shipped = await this.#shipOnce();
         retryMs = RETRY_MS_MIN;
-        if (!shipped) await this.#sleep(this.#options.intervalMs);
+        if (!shipped) {
+          await this.#sleep(this.#options.intervalMs);
+          this.#probeDue = true;
+        }
       } catch (error) {
+        this.#probeDue = true;
         const address = this.#clients[this.#target]?.address ?? '?';
         this.#failures += 1;
         const failure = describeFailure(error, address);
@@ -195,7 +213,11 @@ export class EdgeSync {
 
   /** Ships one batch if this node leads and ops are queued; false when there was nothing to do. */
   async #shipOnce(): Promise<boolean> {
-    if (this.#node.status().role !== 'Leader') return false;
+    if (this.#node.status().role !== 'Leader') {
+      await this.#endResend();
+      this.#probeDue = true;
+      return false;
+    }
     const reader = await this.#node.storage.reader();
     let entries;
     try {
@@ -203,22 +225,96 @@ export class EdgeSync {
     } finally {
       await reader.close();
     }
+    const idleProbe = this.#options.clock.nowMs() - this.#lastProbeMs >= IDLE_PROBE_MS;
+    if (this.#probeDue && (this.#resend !== null || entries.length > 0 || idleProbe)) await this.#probe();
+    if (this.#resend !== null) return await this.#shipResend();
     const first = entries[0];
     const last = entries.at(-1);
     if (first === undefined || last === undefined) return false;
-    const client = this.#clients[this.#target] as SyncLink;
-    const cursor = Number(await client.sync(this.#node.id, entries.map((e) => ({ id: BigInt(e.id), data: e.data }))));
+    const cursor = Number(await this.#client().sync(this.#node.id, entries.map((e) => ({ id: BigInt(e.id), data: e.data }))));
     const through = Math.min(cursor, last.id);
     if (through >= first.id) await this.#node.submitCommand({ kind: 'syncAck', throughId: through });
     const acknowledged = entries.filter((e) => e.id <= through);
     this.#metrics?.opsShipped.inc(acknowledged.length);
-    this.#lastSyncTsMs = this.#options.clock.nowMs();
     // Row changes, as the guide counts them (its CREATE TABLE and two INSERTs report 2).
-    this.#lastSyncApplied = acknowledged.filter((e) => decodeSyncOp(e.data, `op ${e.id}`).kind !== 'ddl').length;
+    this.#delivered(acknowledged.filter((e) => decodeSyncOp(e.data, `op ${e.id}`).kind !== 'ddl').length);
+    return acknowledged.length > 0;
+  }
+
+  #client(): SyncLink {
+    return this.#clients[this.#target] as SyncLink;
+  }
+
+  #delivered(rowChanges: number): void {
+    this.#lastSyncTsMs = this.#options.clock.nowMs();
+    this.#lastSyncApplied = rowChanges;
     this.#lastError = '';
     this.#failures = 0;
     this.#everConnected = true;
-    return acknowledged.length > 0;
+  }
+
+  /**
+   * Asks the target for its cursor (an empty batch). Below the id the outbox counts as
+   * acknowledged, the target lost ops it had applied (wiped, or restored from an older
+   * backup), and their rows are no longer in the outbox: a resend of every table starts.
+   */
+  async #probe(): Promise<void> {
+    const client = this.#client();
+    const cursor = Number(await client.sync(this.#node.id, []));
+    this.#probeDue = false;
+    this.#lastProbeMs = this.#options.clock.nowMs();
+    if (this.#resend !== null) {
+      if (this.#resend.heldThrough(cursor)) {
+        this.#resend.acknowledge(cursor);
+        return;
+      }
+      // The target lost part of the resend too (wiped again): start over from what it holds.
+      await this.#endResend();
+    }
+    const reader = await this.#node.storage.reader();
+    const stats = await outboxStats(reader).catch(async (error: unknown) => {
+      await reader.close();
+      throw error;
+    });
+    if (!stats.everAcknowledged || cursor >= stats.ackedId || stats.ackedId === this.#nothingToResendFor) {
+      await reader.close();
+      return;
+    }
+    this.#resend = await EdgeResend.open(reader, this.#node.id, cursor, stats.ackedId);
+    if (this.#resend === null) {
+      this.#nothingToResendFor = stats.ackedId;
+      this.#log.warn('sync target lost ops it had acknowledged; this edge holds no table to resend',
+        { target: client.address, cursor, acknowledged: stats.ackedId });
+      return;
+    }
+    this.#log.warn('sync target lost ops it had acknowledged (wiped or restored from an older backup): ' +
+      'resending every table of this edge', { target: client.address, cursor, acknowledged: stats.ackedId });
+  }
+
+  /** Ships the resend's next batch; ends the resend once the target holds all of it. */
+  async #shipResend(): Promise<boolean> {
+    const resend = this.#resend as EdgeResend;
+    const batch = await resend.batch(Math.max(this.#options.batchSize, RESEND_BATCH_MIN));
+    const cursor = Number(await this.#client().sync(this.#node.id, batch.map((op) => ({ id: BigInt(op.id), data: op.data }))));
+    const before = resend.sent;
+    resend.acknowledge(cursor);
+    this.#metrics?.opsResent.inc(resend.sent - before);
+    this.#delivered(resend.sent - before);
+    if (resend.done) {
+      this.#log.info('resend done: the target holds every table of this edge again', { ops: resend.sent });
+      await this.#endResend();
+    } else if (resend.sent === before) {
+      // The target applied none of it and holds less than the batch's start: it lost ops again.
+      await this.#endResend();
+      this.#probeDue = true;
+    }
+    return true;
+  }
+
+  async #endResend(): Promise<void> {
+    const resend = this.#resend;
+    this.#resend = null;
+    await resend?.close();
   }
 
   #sleep(ms: number): Promise<void> {

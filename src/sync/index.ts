@@ -5,3 +5,4 @@ export * from './outbox.js';
 export * from './capture.js';
 export * from './apply-batch.js';
 export * from './batch-codec.js';
+export * from './resend.js';

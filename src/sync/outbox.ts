@@ -9,6 +9,8 @@ import { encodeSyncOp, type SyncOp } from './sync-op.js';
 const ENTRY_PREFIX = 'sync-outbox:';
 const NEXT_ID = 'sync-outbox-next';
 const ACKED_ID = 'sync-outbox-acked';
+/** The id the outbox started at: acknowledged ids above it mean the target once held ops. */
+const START_ID = 'sync-outbox-start';
 const BYTES = 'sync-outbox-bytes';
 const ID_DIGITS = 16;
 
@@ -24,6 +26,8 @@ export interface OutboxStats {
   readonly bytes: number;
   /** Highest op id the target acknowledged. */
   readonly ackedId: number;
+  /** True once the target acknowledged any op of this outbox. */
+  readonly everAcknowledged: boolean;
 }
 
 const entryName = (id: number): string => `${ENTRY_PREFIX}${String(id).padStart(ID_DIGITS, '0')}`;
@@ -46,7 +50,10 @@ function writeCounter(txn: WriteTransaction, name: string, value: number): void 
 export async function appendToOutbox(txn: WriteTransaction, ops: readonly SyncOp[], nowMs: number): Promise<void> {
   const stored = await txn.getNamedValue(NEXT_ID);
   let next = stored === undefined ? Math.floor(nowMs) * 1000 : await readCounter(txn, NEXT_ID);
-  if (stored === undefined) writeCounter(txn, ACKED_ID, next);
+  if (stored === undefined) {
+    writeCounter(txn, ACKED_ID, next);
+    writeCounter(txn, START_ID, next);
+  }
   let bytes = await readCounter(txn, BYTES);
   for (const op of ops) {
     next += 1;
@@ -62,6 +69,18 @@ export async function appendToOutbox(txn: WriteTransaction, ops: readonly SyncOp
 export async function readOutbox(reader: StorageReader, limit: number): Promise<OutboxEntry[]> {
   const values = await reader.namedValuesWithPrefix(ENTRY_PREFIX, null, limit);
   return values.map(({ name, value }) => ({ id: Number(name.slice(ENTRY_PREFIX.length)), data: value }));
+}
+
+/** Every queued op, in id order, read a page at a time. */
+export async function* allQueuedOps(reader: StorageReader, pageSize = 1_000): AsyncGenerator<OutboxEntry> {
+  let after: string | null = null;
+  for (;;) {
+    const page = await reader.namedValuesWithPrefix(ENTRY_PREFIX, after, pageSize);
+    for (const { name, value } of page) yield { id: Number(name.slice(ENTRY_PREFIX.length)), data: value };
+    const last = page.at(-1);
+    if (last === undefined || page.length < pageSize) return;
+    after = last.name;
+  }
 }
 
 /** Removes the ops with ids up to `throughId` (the target holds them); returns how many. */
@@ -83,7 +102,7 @@ export async function acknowledgeOutbox(txn: WriteTransaction, throughId: number
 
 /** Pending ops, their bytes, and the last acknowledged id. */
 export async function outboxStats(reader: StorageReader): Promise<OutboxStats> {
-  const [next, acked, bytes] = await Promise.all([
-    readCounter(reader, NEXT_ID), readCounter(reader, ACKED_ID), readCounter(reader, BYTES)]);
-  return { pendingOps: Math.max(0, next - acked), bytes, ackedId: acked };
+  const [next, acked, bytes, start] = await Promise.all([
+    readCounter(reader, NEXT_ID), readCounter(reader, ACKED_ID), readCounter(reader, BYTES), readCounter(reader, START_ID)]);
+  return { pendingOps: Math.max(0, next - acked), bytes, ackedId: acked, everAcknowledged: acked > start };
 }

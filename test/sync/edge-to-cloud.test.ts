@@ -110,6 +110,33 @@ describe('edge-to-cloud sync with real nodes', () => {
     expect(rowsOf(result).map((row) => row[0])).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });
 
+  it("a cloud restarted with the guide's --clean gets every table of the edge again, once", async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chronos-sync-wiped-'));
+    const cloudPort = await freeNodePort();
+    const edgePort = await freeNodePort(new Set([cloudPort]));
+    let cloud = launch('cloud', cloudPort, ['--clean']);
+    const edge = launch('edge1', edgePort, ['--clean', ...edgeArgs(cloudPort, 10)]);
+    await leading(cloud);
+    await leading(edge);
+    for (const statement of GUIDE_SQL) await sql(edgePort).execute(statement);
+    await sql(edgePort).execute('CREATE TABLE kv (k INT PRIMARY KEY, v STRING)');
+    await sql(edgePort).execute("INSERT INTO kv VALUES (1, 'one'), (2, 'two')");
+    await drained(edgePort);
+    await stopNode(cloud);
+    // Written while the cloud is away; it comes back empty, as the guide's command starts it.
+    await sql(edgePort).execute("INSERT INTO sensors VALUES (3, 31.0, 'sensor-03')");
+    await sql(edgePort).execute("UPDATE kv SET v = 'uno' WHERE k = 1");
+    cloud = launch('cloud', cloudPort, ['--clean']);
+    await leading(cloud);
+    await drained(edgePort);
+    const sensors = await sql(cloudPort).execute('SELECT * FROM sensors ORDER BY id');
+    expect(rowsOf(sensors)).toEqual([[1, 25.5, 'sensor-01'], [2, 30, 'sensor-02'], [3, 31, 'sensor-03']]);
+    expect(rowsOf(await sql(cloudPort).execute('SELECT * FROM kv ORDER BY k'))).toEqual([[1, 'uno'], [2, 'two']]);
+    expect(edge.output()).toMatch(/sync target lost ops it had acknowledged .*cursor=0/);
+    const metrics = await (await fetch(`http://127.0.0.1:${edge.adminPort}/metrics`)).text();
+    expect(Number(/^chronos_sync_edge_ops_resent_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+  });
+
   it('loses and doubles nothing when the edge is SIGKILLed mid-sync', async () => {
     dir = await mkdtemp(join(tmpdir(), 'chronos-sync-kill-'));
     const cloudPort = await freeNodePort();
