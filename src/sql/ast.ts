@@ -36,7 +36,13 @@ export interface WindowFrame {
 
 /** An expression. Immutable; `param` only appears in cached statement templates. */
 export type Expr =
-  | { readonly kind: 'literal'; readonly value: SqlValue; readonly type: SqlType | null }
+  | {
+      readonly kind: 'literal';
+      readonly value: SqlValue;
+      readonly type: SqlType | null;
+      /** A subquery's answer: an expression that is constant, never a GROUP/ORDER BY position. */
+      readonly fromSubquery?: true;
+    }
   | { readonly kind: 'param'; readonly index: number }
   | { readonly kind: 'column'; readonly table: string | null; readonly name: string }
   | { readonly kind: 'unary'; readonly op: '-' | 'NOT'; readonly operand: Expr }
@@ -97,6 +103,11 @@ export type Expr =
       /** first/last: what orders the rows (the time); null for every other aggregate. */
       readonly by: Expr | null;
     };
+
+/** True for an INT literal written in GROUP BY or ORDER BY: a select-list position (1-based). */
+export function isPosition(e: Expr): e is Extract<Expr, { kind: 'literal' }> & { readonly value: number } {
+  return e.kind === 'literal' && e.type === 'INT' && typeof e.value === 'number' && e.fromSubquery !== true;
+}
 
 /** One `WHEN ... THEN ...` arm of CASE. */
 export interface CaseWhen {

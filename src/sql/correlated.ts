@@ -3,6 +3,7 @@ import type { Catalog, StorageReader, SqlType, SqlValue } from '../storage/index
 import type { Expr, Join, SelectStatement, Statement, TableRef } from './ast.js';
 import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands, mapStatementExprs } from './expr-map.js';
+import { printExpr } from './print.js';
 
 type Subquery = Extract<Expr, { kind: 'subquery' }>;
 type ColumnRef = Extract<Expr, { kind: 'column' }>;
@@ -110,6 +111,33 @@ function outerTuplesQuery(outer: Statement, refs: readonly ColumnRef[]): SelectS
   };
 }
 
+/**
+ * Refuses an aggregate of the subquery's own level whose arguments name only outer columns:
+ * SQL computes `(SELECT max(t.id) FROM u)` over the outer query's rows (the outer query becomes
+ * an aggregate), which binding the outer row into the subquery would silently get wrong.
+ */
+function refuseOuterAggregate(query: SelectStatement, catalog: Catalog, outer: Level): void {
+  const own = [levelOf(tablesOfSelect(query), catalog)];
+  const columnsOf = (e: Expr, into: ColumnRef[]): ColumnRef[] => {
+    if (e.kind === 'column') into.push(e);
+    else if (e.kind !== 'subquery') eachChild(e, (child) => columnsOf(child, into));
+    return into;
+  };
+  const walk = (e: Expr): void => {
+    if (e.kind === 'subquery') return;
+    if (e.kind !== 'aggregate') {
+      eachChild(e, walk);
+      return;
+    }
+    const refs = [e.arg, e.by].flatMap((arg) => (arg === null ? [] : columnsOf(arg, [])));
+    if (refs.length > 0 && refs.every((ref) => isOuter(ref, own, outer))) {
+      throw new ChronosError('UNSUPPORTED', `Unsupported: aggregate ${printExpr(e)} in a subquery names only ` +
+        'columns of the outer query (SQL computes it over the outer rows); compute it in the outer query instead');
+    }
+  };
+  for (const root of rootsOf(query)) if (root !== null) walk(root);
+}
+
 /** What answers a subquery once its outer references are bound, and how to run a query. */
 export interface CorrelatedRunner {
   answer(sub: Subquery): Promise<Expr>;
@@ -126,6 +154,7 @@ export async function resolveCorrelated(sub: Subquery, outer: Statement, reader:
   run: CorrelatedRunner): Promise<Expr | null> {
   const refs = outerReferences(sub, outer, reader.catalog);
   if (refs.length === 0) return null;
+  refuseOuterAggregate(sub.query, reader.catalog, outerLevel(outer, reader.catalog));
   const tuples = await run.rows(outerTuplesQuery(outer, refs));
   if (tuples.rows.length > CORRELATED_TUPLES_MAX) {
     throw new ChronosError('LIMIT_EXCEEDED', `a correlated subquery would run for ${tuples.rows.length} distinct ` +

@@ -4,6 +4,7 @@ import type { ColumnBatch, StorageReader, StoredRow } from '../storage/index.js'
 import type {
   CompoundStatement, ExplainableStatement, Expr, Join, OrderItem, QueryTerm, SelectStatement,
 } from './ast.js';
+import { isPosition } from './ast.js';
 import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands } from './expr-map.js';
 import { collectAggregates } from './expr-walk.js';
@@ -155,9 +156,11 @@ async function selectSteps(
 ): Promise<void> {
   const subqueries = subqueriesOf(original);
   const s = subqueries.length === 0 ? original : (await resolveSubqueries(original, reader, nowMs)) as SelectStatement;
-  const byName = s.orderBy.map((o) => {
+  const byName = s.orderBy.map((o, i) => {
     const e = o.expr;
-    const item = e.kind === 'literal' && e.type === 'INT' && typeof e.value === 'number' ? s.items[e.value - 1]
+    // A subquery's answer is shown as the subquery, not as a number that reads like a position.
+    if (e.kind === 'literal' && e.fromSubquery === true) return original.orderBy[i] ?? o;
+    const item = isPosition(e) ? s.items[e.value - 1]
       : e.kind === 'column' && e.table === null ? s.items.find((i) => i.kind === 'expr' && i.name === e.name && i.expr.kind === 'column') : undefined;
     return item?.kind === 'expr' ? { ...o, expr: item.expr } : o;
   });

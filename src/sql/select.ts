@@ -1,5 +1,6 @@
 import { ChronosError } from '../lib/index.js';
 import type { StorageReader, Row, SqlType, SqlValue } from '../storage/index.js';
+import { isPosition } from './ast.js';
 import type { AggregateName, Expr, SelectStatement } from './ast.js';
 import { accumulatorFactory, aggregateType } from './aggregate.js';
 import { compileExpr, type CompileContext, type Evaluator } from './compile.js';
@@ -210,7 +211,7 @@ function selectOutputs(s: SelectStatement, scope: Scope): Output[] {
 /** Reads a GROUP BY or ORDER BY item as a select-list position or output name where it is one. */
 function aliasResolver(outputs: readonly Output[], scope: Scope): (e: Expr) => Expr {
   return (e) => {
-    if (e.kind === 'literal' && e.type === 'INT' && typeof e.value === 'number') {
+    if (isPosition(e)) {
       const target = outputs[e.value - 1];
       if (target === undefined) throw new ChronosError(
         'INVALID_ARGUMENT',
@@ -293,7 +294,7 @@ function compileGrouping(
 function compileSortKeys(s: SelectStatement, outputs: readonly Output[], outCtx: CompileContext): SortKey[] {
   return s.orderBy.map((o) => {
     const e = o.expr;
-    if (e.kind === 'literal' && e.type === 'INT' && typeof e.value === 'number') {
+    if (isPosition(e)) {
       if (outputs[e.value - 1] === undefined) throw new ChronosError(
         'INVALID_ARGUMENT',
         `ORDER BY position ${e.value} is not in the select list (1 to ${outputs.length})`,

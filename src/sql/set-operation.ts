@@ -1,6 +1,7 @@
 import { ChronosError } from '../lib/index.js';
 import type { StorageReader, Row, SqlType } from '../storage/index.js';
 import type { CompoundStatement, QueryTerm } from './ast.js';
+import { isPosition } from './ast.js';
 import { commonType } from './common-type.js';
 import type { StatementResult } from './result.js';
 import { executeSelect, nonNegativeInt } from './select.js';
@@ -80,7 +81,7 @@ function sortOrders(s: CompoundStatement, columns: readonly string[]): (SortOrde
   return s.orderBy.map((o) => {
     const e = o.expr;
     let index = -1;
-    if (e.kind === 'literal' && e.type === 'INT' && typeof e.value === 'number') index = e.value - 1;
+    if (isPosition(e)) index = e.value - 1;
     else if (e.kind === 'column' && e.table === null) index = columns.indexOf(e.name);
     if (index < 0 || index >= columns.length) {
       throw new ChronosError(

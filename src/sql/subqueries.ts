@@ -36,6 +36,19 @@ async function rowsOf(query: SelectStatement, reader: StorageReader, nowMs: numb
   }
 }
 
+/**
+ * `x IN (empty)`: false, and NOT IN true, even for a NULL x (standard SQL). The operand stays
+ * in the expression (`x IS NULL AND false`), so a query whose only aggregate is x, as in
+ * `SELECT count(*) IN (SELECT ...) FROM t`, is still an aggregate query.
+ */
+function emptyIn(operand: Expr, negated: boolean): Expr {
+  return {
+    kind: 'binary', op: negated ? 'OR' : 'AND',
+    left: { kind: 'isNull', operand, negated: false },
+    right: { kind: 'literal', value: negated, type: 'BOOLEAN' },
+  };
+}
+
 /** The literal expression a subquery stands for, computed once over `reader`. */
 async function answer(sub: Subquery, reader: StorageReader, nowMs: number): Promise<Expr> {
   const one = { kind: 'literal', value: 1, type: 'INT' } as const;
@@ -46,15 +59,14 @@ async function answer(sub: Subquery, reader: StorageReader, nowMs: number): Prom
     throw new ChronosError('INVALID_ARGUMENT', `Subquery must return one column, got ${result.columns.length}`);
   }
   const type = result.columnTypes[0] ?? null;
-  const literals: Expr[] = result.rows.map((r) => ({ kind: 'literal', value: r[0] ?? null, type }));
+  const literals: Expr[] = result.rows.map((r) => ({ kind: 'literal', value: r[0] ?? null, type, fromSubquery: true }));
   if (sub.mode === 'scalar') {
     if (literals.length > 1) {
       throw new ChronosError('INVALID_ARGUMENT', `Scalar subquery returned ${literals.length} rows (at most 1 allowed)`);
     }
-    return literals[0] ?? { kind: 'literal', value: null, type };
+    return literals[0] ?? { kind: 'literal', value: null, type, fromSubquery: true };
   }
-  // x IN (empty) is false and NOT IN (empty) true, even for a NULL x (standard SQL).
-  if (literals.length === 0) return { kind: 'literal', value: sub.negated, type: 'BOOLEAN' };
+  if (literals.length === 0) return emptyIn(sub.operand as Expr, sub.negated);
   return { kind: 'in', operand: sub.operand as Expr, list: literals, negated: sub.negated };
 }
 
@@ -79,7 +91,7 @@ export async function resolveSubqueries(s: Statement, reader: StorageReader, now
     if (known === undefined) return mapOperands(e, replace);
     // An IN operand may itself hold subqueries.
     if (known.kind === 'in') return { ...known, operand: replace(known.operand) };
-    return known.kind === 'case' ? mapOperands(known, replace) : known;
+    return known.kind === 'case' || known.kind === 'binary' ? mapOperands(known, replace) : known;
   };
   return mapStatementExprs(s, replace);
 }

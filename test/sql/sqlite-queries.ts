@@ -303,6 +303,11 @@ export function randomQuery(rng: Random): string {
     () => setOperationQuery(rng),
     () => `SELECT id, g FROM t WHERE ${subqueryAtom(rng)} ${rng.pick(['AND', 'OR'])} ${predicateChain(rng, 0)}`,
     () => `SELECT id, (SELECT count(*) FROM u WHERE w > ${rng.between(0, 100)}) FROM t WHERE ${subqueryAtom(rng)}`,
+    // A subquery answering an INT is an expression, never a select-list position.
+    () => `SELECT id, g FROM t${where} ORDER BY (SELECT count(*) FROM u WHERE w > ${rng.between(0, 120)})${rng.pick(['', ' DESC'])}, id${rng.pick(['', ' DESC'])}`,
+    () => `SELECT count(*), max(v) FROM t${where} GROUP BY (SELECT ${rng.pick(['max(w)', 'count(*)', 'min(w) % 7'])} FROM u WHERE w > ${rng.between(0, 120)})`,
+    // An aggregate stays one even when the subquery beside it is empty (or constant).
+    () => `SELECT CASE WHEN count(*) ${rng.chance(0.5) ? 'NOT ' : ''}IN (SELECT g FROM u WHERE w > ${rng.between(60, 130)}) THEN 1 ELSE 0 END, max(g) FROM t${where}`,
     () => correlatedQuery(rng),
     () => correlatedQuery(rng),
     () => windowQuery(rng),

@@ -10,6 +10,28 @@ async function fixture() {
   return session;
 }
 
+describe('aggregates of outer columns inside a subquery', () => {
+  it.each([
+    'SELECT (SELECT max(t.id) FROM u) FROM t',
+    'SELECT id FROM t WHERE g < (SELECT sum(t.g) FROM u)',
+  ])('are refused, not computed per outer row: %s', async (sql) => {
+    await expectError(await fixture(), sql, 'UNSUPPORTED',
+      /aggregate (max|sum)\(.*\) in a subquery names only columns of the outer query/);
+  });
+
+  it('still answers aggregates that mix inner and outer columns', async () => {
+    const session = await fixture();
+    expect(rowsOf(await session.execute('SELECT id, (SELECT count(u.g) FROM u WHERE u.g < t.g) FROM t ORDER BY id')))
+      .toEqual([[1, 0], [2, 1], [3, 0], [4, 1]]);
+  });
+
+  it('EXPLAIN shows a subquery sort key as the subquery', async () => {
+    const session = await fixture();
+    const plan = rowsOf(await session.execute('EXPLAIN SELECT id FROM t ORDER BY (SELECT count(*) - 1 FROM u), id'));
+    expect(plan[0]).toEqual(['Sort by (select ...), id']);
+  });
+});
+
 describe('uncorrelated subqueries', () => {
   it.each([
     ['SELECT id FROM t WHERE g IN (SELECT g FROM u) ORDER BY id', [[1], [4]]],
@@ -25,6 +47,11 @@ describe('uncorrelated subqueries', () => {
     ['SELECT id FROM t WHERE g > (SELECT avg(g) FROM t) ORDER BY id', [[4]]],
     ["SELECT (SELECT g FROM u WHERE tag = 'z')", [[null]]],
     ["SELECT id FROM t WHERE g IN (SELECT g FROM u WHERE g IN (SELECT g FROM t WHERE id > 3))", [[4]]],
+    // A subquery answering 2 is a constant to sort or group by, not the select list's column 2.
+    ['SELECT id, g FROM t ORDER BY (SELECT count(*) - 1 FROM u) DESC, id DESC', [[4, 40], [3, null], [2, 20], [1, 10]]],
+    ['SELECT count(*) FROM t GROUP BY (SELECT count(*) - 1 FROM u)', [[4]]],
+    // The aggregate beside an empty IN keeps the query an aggregate (one row).
+    ["SELECT count(*) IN (SELECT g FROM u WHERE tag = 'z'), count(*) NOT IN (SELECT g FROM u WHERE tag = 'z') FROM t", [[false, true]]],
   ] as const)('%s', async (sql, expected) => {
     const session = await fixture();
     expect(rowsOf(await session.execute(sql))).toEqual(expected);
