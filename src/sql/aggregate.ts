@@ -60,7 +60,7 @@ class Sum implements Accumulator {
     if (value === null) return;
     this.#seen = true;
     if (this.isInt) this.#int = intArithmetic('+', this.#int, value as number | bigint);
-    else this.#float += value as number;
+    else this.#float += typeof value === 'bigint' ? Number(value) : value as number;
   }
   result(): SqlValue {
     if (!this.#seen) return null;
@@ -68,20 +68,40 @@ class Sum implements Accumulator {
   }
 }
 
+/**
+ * Whole values are summed exactly (as numbers while the sum is a safe integer, then as a
+ * bigint), so avg over INTs near or past 2^53 is the exact sum divided once; fractions are
+ * summed as doubles.
+ */
 class Avg implements Accumulator {
-  #sum = 0;
-  #bigSum = 0n;
+  #fractions = 0;
+  #whole = 0;
+  #bigWhole = 0n;
   #n = 0;
   constructor(readonly sinceMs: number) {}
   add(value: SqlValue, insertedAtMs: number): void {
     if (value === null || insertedAtMs <= this.sinceMs) return;
-    if (typeof value === 'bigint') this.#bigSum += value;
-    else this.#sum += value as number;
     this.#n++;
+    if (typeof value === 'bigint') {
+      this.#bigWhole += value;
+    } else if (Number.isSafeInteger(value)) {
+      const next = this.#whole + (value as number);
+      if (Number.isSafeInteger(next)) this.#whole = next;
+      else {
+        this.#bigWhole += BigInt(this.#whole) + BigInt(value as number);
+        this.#whole = 0;
+      }
+    } else {
+      this.#fractions += value as number;
+    }
   }
   result(): SqlValue {
     if (this.#n === 0) return null;
-    return (this.#sum + Number(this.#bigSum)) / this.#n;
+    if (this.#bigWhole === 0n) return (this.#fractions + this.#whole) / this.#n;
+    // Divided in bigint first: the quotient is exact, so only the remainder's share rounds.
+    const total = this.#bigWhole + BigInt(this.#whole);
+    const n = BigInt(this.#n);
+    return Number(total / n) + (Number(total % n) + this.#fractions) / this.#n;
   }
 }
 

@@ -47,7 +47,8 @@ export function castValue(value: SqlValue, type: SqlType): SqlValue {
   switch (type) {
     case 'INT':
       if (typeof value === 'bigint') return value;
-      if (typeof value === 'number') return Number.isInteger(value) ? value : floatToInt(value);
+      // An INT value is a safe integer or a bigint: any other number is a FLOAT to convert.
+      if (typeof value === 'number') return Number.isSafeInteger(value) ? value : floatToInt(value);
       if (typeof value === 'boolean') return value ? 1 : 0;
       return stringToInt(value);
     case 'FLOAT':

@@ -450,12 +450,14 @@ function compileCall(expr: Extract<Expr, { kind: 'call' }>, ctx: CompileContext)
     return { evaluate: (row) => timeBucket(seconds, ts(row)), type, constant };
   }
   const values: SqlValue[] = new Array<SqlValue>(evals.length).fill(null);
-  return {
-    evaluate: (row) => {
-      for (let i = 0; i < evals.length; i++) values[i] = (evals[i] as Evaluator)(row);
-      return fn.evaluate(values, nowMs);
-    },
-    type,
-    constant,
+  const call: Evaluator = (row) => {
+    for (let i = 0; i < evals.length; i++) values[i] = (evals[i] as Evaluator)(row);
+    return fn.evaluate(values, nowMs);
   };
+  // coalesce(int, 0.5) is FLOAT: an INT it passes through becomes a double, as in CASE.
+  const evaluate: Evaluator = type !== 'FLOAT' ? call : (row) => {
+    const value = call(row);
+    return typeof value === 'bigint' ? Number(value) : value;
+  };
+  return { evaluate, type, constant };
 }

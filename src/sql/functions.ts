@@ -1,11 +1,10 @@
 import { ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
-import { canonicalInt } from '../storage/index.js';
 import { commonType } from './common-type.js';
 import { DATE_FUNCTIONS } from './date-functions.js';
 import { MATH_FUNCTIONS } from './math-functions.js';
 import { STRING_FUNCTIONS } from './string-functions.js';
-import { comparableTypes, compareValues } from './value-ops.js';
+import { checkedBig, comparableTypes, compareValues } from './value-ops.js';
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = {
   s: 1,
@@ -32,16 +31,13 @@ export function bucketWidthSeconds(text: SqlValue): number {
 /** floor(ts / width) * width for INT (number or bigint) or FLOAT timestamps in seconds. */
 export function timeBucket(width: number, ts: SqlValue): SqlValue {
   if (ts === null) return null;
-  if (typeof ts === 'number') {
-    return Number.isInteger(ts) || !Number.isFinite(ts)
-      ? Math.floor(ts / width) * width
-      : Math.floor(ts / width) * width;
-  }
+  if (typeof ts === 'number') return Math.floor(ts / width) * width;
   if (typeof ts === 'bigint') {
     const w = BigInt(width);
     let q = ts / w;
     if (ts < 0n && q * w !== ts) q -= 1n;
-    return canonicalInt(q * w);
+    // The bucket of a time near INT64_MIN starts below it.
+    return checkedBig(q * w, 'time_bucket');
   }
   throw new ChronosError(
     'TYPE_MISMATCH',
@@ -94,7 +90,7 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
     resultType: (args) => numericType('abs', args[0] ?? null),
     evaluate: (args) => {
       const v = args[0] ?? null;
-      if (typeof v === 'bigint') return canonicalInt(v < 0n ? -v : v);
+      if (typeof v === 'bigint') return checkedBig(v < 0n ? -v : v, 'abs');
       return typeof v === 'number' ? Math.abs(v) : null;
     },
   },
@@ -125,7 +121,8 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
       if (!comparableTypes(a, b)) {
         throw new ChronosError('TYPE_MISMATCH', `Type mismatch: nullif() cannot compare ${a} with ${b}`);
       }
-      return a;
+      // nullif(NULL, 5) is an INT NULL: an untyped first argument takes the second's type.
+      return a ?? b;
     },
     evaluate: (args) => {
       const [a = null, b = null] = args;

@@ -1,6 +1,7 @@
 import { ChronosError } from '../lib/index.js';
 import type { SqlType } from '../storage/index.js';
 import type { ScalarFunction } from './functions.js';
+import { checkedBig } from './value-ops.js';
 
 function numeric(name: string, t: SqlType | null): SqlType | null {
   if (t !== null && t !== 'INT' && t !== 'FLOAT') {
@@ -9,11 +10,31 @@ function numeric(name: string, t: SqlType | null): SqlType | null {
   return t;
 }
 
-/** Half away from zero at `digits` decimals (sqlite's round, and PostgreSQL's on numerics). */
+/**
+ * Half away from zero at `digits` decimals, of the value as it prints (its shortest decimal
+ * form): round(2.675, 2) is 2.68 and round(1.005, 2) is 1.01, as PostgreSQL gives for the
+ * numerics 2.675 and 1.005 and as a reader of the digits expects, though the doubles nearest
+ * them lie a hair below. Scaling by a power of ten in floating point instead gave 2.68 but 1.
+ */
 function roundHalfAway(x: number, digits: number): number {
-  const scale = 10 ** digits;
-  const r = (Math.sign(x) * Math.round(Math.abs(x) * scale)) / scale;
-  return r === 0 ? 0 : r;
+  if (!Number.isFinite(x)) return x;
+  const [mantissa, exponent] = x.toExponential().split('e') as [string, string];
+  const scaled = Math.abs(Number(`${mantissa}e${Number(exponent) + digits}`));
+  // Already whole at that many decimals (or so many that no double has them): unchanged.
+  if (!Number.isFinite(scaled) || scaled >= 2 ** 52) return x;
+  const whole = Math.round(scaled);
+  if (whole === 0) return 0;
+  return Math.sign(x) * Number(`${whole}e${-digits}`);
+}
+
+/** An INT rounded to `digits` < 0 decimals (to tens, hundreds, ...), exactly, half away from zero. */
+function roundInt(v: bigint, digits: number): number | bigint {
+  if (-digits > 19) return 0;
+  const unit = 10n ** BigInt(-digits);
+  const magnitude = v < 0n ? -v : v;
+  let units = magnitude / unit;
+  if ((magnitude % unit) * 2n >= unit) units += 1n;
+  return checkedBig((v < 0n ? -units : units) * unit, 'round');
 }
 
 /** floor/ceil: INT stays INT, FLOAT gives an integral FLOAT. */
@@ -43,8 +64,12 @@ export const MATH_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
     evaluate: (args) => {
       const [v, digits] = args;
       if (v === null || v === undefined || digits === null) return null;
-      if (typeof v !== 'number' || (Number.isInteger(v) && (digits === undefined || Number(digits) >= 0))) return v;
-      return roundHalfAway(v, digits === undefined ? 0 : Number(digits));
+      const places = digits === undefined ? 0 : Number(digits);
+      // An INT (a bigint or a safe integer) changes only at negative digits; past ±400 digits
+      // a double rounds as at ±400.
+      if (typeof v === 'bigint' || Number.isSafeInteger(v)) return places >= 0 ? v : roundInt(BigInt(v as number | bigint), places);
+      if (typeof v !== 'number') return v;
+      return roundHalfAway(v, Math.max(-400, Math.min(400, places)));
     },
   },
   floor: integral('floor', Math.floor),

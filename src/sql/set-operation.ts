@@ -57,6 +57,12 @@ function combine(op: 'UNION' | 'INTERSECT' | 'EXCEPT', all: boolean, left: reado
   return kept;
 }
 
+/** A side's rows with its INT values as doubles where the combined column is FLOAT (so 2^53 meets 2^53.0). */
+function asTypes(side: Rows, types: readonly (SqlType | null)[]): readonly Row[] {
+  if (!side.types.some((t, i) => t === 'INT' && types[i] === 'FLOAT')) return side.rows;
+  return side.rows.map((row) => row.map((v, i) => (types[i] === 'FLOAT' && typeof v === 'bigint' ? Number(v) : v)));
+}
+
 async function termRows(term: QueryTerm, reader: StorageReader, nowMs: number, guard: StatementGuard): Promise<Rows> {
   if (term.kind === 'select') {
     const resolved = await resolveSubqueries(term, reader, nowMs);
@@ -73,7 +79,7 @@ async function termRows(term: QueryTerm, reader: StorageReader, nowMs: number, g
     );
   }
   const types = left.types.map((t, i) => commonType(`${term.op} column ${i + 1}`, [t, right.types[i] ?? null]));
-  return { columns: left.columns, types, rows: combine(term.op, term.all, left.rows, right.rows) };
+  return { columns: left.columns, types, rows: combine(term.op, term.all, asTypes(left, types), asTypes(right, types)) };
 }
 
 /** ORDER BY of a set operation: an output column, by position or name. */

@@ -87,7 +87,8 @@ function overflow(op: string): ChronosError {
   return new ChronosError('INVALID_ARGUMENT', `INT overflow in '${op}' (beyond int64)`);
 }
 
-function checkedBig(value: bigint, op: string): number | bigint {
+/** `value` as an INT, or the INT overflow error naming `op` when it is beyond int64. */
+export function checkedBig(value: bigint, op: string): number | bigint {
   if (value > INT64_MAX || value < INT64_MIN) throw overflow(op);
   return canonicalInt(value);
 }

@@ -3,6 +3,7 @@ import type { Row, SqlType, SqlValue } from '../storage/index.js';
 import type { Expr, FrameBound, SelectStatement } from './ast.js';
 import { accumulatorFactory, aggregateType } from './aggregate.js';
 import { compileExpr } from './compile.js';
+import { commonType } from './common-type.js';
 import type { CompileContext, Evaluator, Slot } from './compile.js';
 import { eachChild } from './expr-depth.js';
 import { printExpr } from './print.js';
@@ -64,8 +65,11 @@ export class WindowStep {
         throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${expr.name}() default ${fallback.type} does not ` +
           `match its value's type ${value.type} in ${printExpr(expr)}`);
       }
+      // lag(int, 1, 0.5) is FLOAT, as a CASE of the two would be.
+      const valueType = fallback === undefined ? value?.type ?? null
+        : commonType(`${expr.name}() value and default`, [value?.type ?? null, fallback.type]);
       return {
-        expr, type: resultType(expr, args[0]?.type ?? null), args: args.map((a) => a.evaluate),
+        expr, type: resultType(expr, valueType), args: args.map((a) => a.evaluate),
         partition: expr.partitionBy.map((e) => compileExpr(e, ctx).evaluate),
         order: expr.orderBy.map((o) => compileExpr(o.expr, ctx).evaluate),
         orders: expr.orderBy.map((o) => ({ descending: o.descending, nullsFirst: o.nullsFirst })),
@@ -109,7 +113,7 @@ export class WindowStep {
       const peers = peerGroups(sorted.map((j) => keys[j] ?? []), window.orders);
       const values = await computePartition(window, ordered.map((i) => rows[i] as Row), peers, this.#nowMs, guard);
       values.forEach((v, j) => {
-        result[ordered[j] as number] = v;
+        result[ordered[j] as number] = window.type === 'FLOAT' && typeof v === 'bigint' ? Number(v) : v;
       });
       if (guard.step(members.length)) await guard.pause();
     }
