@@ -260,9 +260,10 @@ export class EdgeSync {
    */
   async #probe(): Promise<void> {
     const client = this.#client();
+    // Counted from the attempt, so an idle edge whose target is down asks every 30 s, not at every retry.
+    this.#lastProbeMs = this.#options.clock.nowMs();
     const cursor = Number(await client.sync(this.#node.id, []));
     this.#probeDue = false;
-    this.#lastProbeMs = this.#options.clock.nowMs();
     if (this.#resend !== null) {
       if (this.#resend.heldThrough(cursor)) {
         this.#resend.acknowledge(cursor);
