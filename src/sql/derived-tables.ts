@@ -1,5 +1,5 @@
 import type {
-  Catalog, ColumnBatch, ColumnSchema, StorageReader, StoredRow, TableSchema, SqlType, SqlValue,
+  Catalog, ColumnBatch, ColumnSchema, StorageReader, StoredRow, TableSchema, SqlValue,
 } from '../storage/index.js';
 import { rowsToColumnBatch } from '../storage/index.js';
 import type { CompoundStatement, Join, SelectStatement, TableRef } from './ast.js';
@@ -13,18 +13,22 @@ export type QueryRunner = (query: SelectStatement | CompoundStatement, reader: S
 const EMPTY_KEY = new Uint8Array(0);
 const SCAN_BATCH = 512;
 
-/** A column type for a result column the query left untyped (NULL literals): from its values. */
-function typeOf(result: RowsResult, column: number): SqlType {
+/**
+ * A column of a derived table: typed as the query typed it, else from its values; a column
+ * of only NULLs stays untyped (its NULLs compare and compute with anything).
+ */
+function columnOf(result: RowsResult, column: number): ColumnSchema {
+  const name = (result.columns[column] as string).toLowerCase();
   const declared = result.columnTypes[column];
-  if (declared !== null && declared !== undefined) return declared;
+  if (declared !== null && declared !== undefined) return { name, type: declared, notNull: false };
   for (const row of result.rows) {
     const value: SqlValue = row[column] ?? null;
     if (value === null) continue;
-    if (typeof value === 'boolean') return 'BOOLEAN';
-    if (typeof value === 'string') return 'STRING';
-    return typeof value === 'bigint' || Number.isInteger(value) ? 'INT' : 'FLOAT';
+    if (typeof value === 'boolean') return { name, type: 'BOOLEAN', notNull: false };
+    if (typeof value === 'string') return { name, type: 'STRING', notNull: false };
+    return { name, type: typeof value === 'bigint' || Number.isInteger(value) ? 'INT' : 'FLOAT', notNull: false };
   }
-  return 'STRING';
+  return { name, type: 'STRING', notNull: false, untyped: true };
 }
 
 /** The derived tables' rows, served as tables of those names over the real reader. */
@@ -109,8 +113,7 @@ export async function materializeDerivedTables(s: SelectStatement, reader: Stora
     assert(answer.kind === 'rows', 'a query answers rows');
     const result: RowsResult = answer;
     guard.holding(result.rows.length, `the subquery ${ref.table}`);
-    const columns: ColumnSchema[] = result.columns.map((name, i) =>
-      ({ name: name.toLowerCase(), type: typeOf(result, i), notNull: false }));
+    const columns: ColumnSchema[] = result.columns.map((_, i) => columnOf(result, i));
     const schema: TableSchema = { name: ref.table, id: -(tables.size + 1), columns, primaryKey: [], ttlMs: null,
       indexes: [], layout: 'row', rowCodecVersion: 1 };
     tables.set(ref.table, { schema, rows: result.rows.map((values) => ({ key: EMPTY_KEY, values, insertedAtMs: nowMs })) });

@@ -7,7 +7,8 @@ export interface ScopeColumn {
   readonly qualifier: string;
   readonly table: string;
   readonly name: string;
-  readonly type: SqlType;
+  /** Null for a derived table's column of only NULLs (it takes any type, as NULL does). */
+  readonly type: SqlType | null;
   readonly slot: number;
   /** Which table of FROM/JOIN it comes from (index into the insertedAt array). */
   readonly tableIndex: number;
@@ -40,7 +41,7 @@ export class Scope {
         qualifier,
         table: schema.name,
         name: c.name,
-        type: c.type,
+        type: c.untyped === true ? null : c.type,
         slot: this.columns.length,
         tableIndex,
         merged: merged.has(c.name),

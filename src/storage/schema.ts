@@ -6,6 +6,11 @@ export interface ColumnSchema {
   readonly type: SqlType;
   /** True for NOT NULL columns and for every PRIMARY KEY column. */
   readonly notNull: boolean;
+  /**
+   * A derived table's column whose query gave it no type (only NULLs, as `SELECT NULL AS x`):
+   * expressions over it see a NULL of any type, as over the NULL literal. Never stored.
+   */
+  readonly untyped?: true;
 }
 
 /** A secondary index over one or more columns of its table (non-unique). */

@@ -30,6 +30,9 @@ describe('INT and FLOAT where the result is FLOAT', () => {
     // avg(INT) divides the exact sum: (2 * (2^53 + 1) + 1) / 3 = 6004799503160662.33...
     ['SELECT avg(a) FROM w', [[6004799503160662]]],
     ['SELECT x + 1 FROM (SELECT nullif(NULL, 5) AS x) d', [[null]]],
+    // A derived column of only NULLs takes any type, as the NULL literal does.
+    ['SELECT floor(d.x), d.x BETWEEN 0.0 AND 1, 0 IN (d.x), d.x || \'s\' FROM (SELECT NULL AS x FROM i) d', [[null, null, null, null]]],
+    ['SELECT x + 1 FROM (SELECT sum(NULL) AS x FROM i UNION SELECT NULL) d', [[null]]],
   ] as const)('%s', async (sql, expected) => {
     expect(await answer(sql)).toEqual(expected);
   });
