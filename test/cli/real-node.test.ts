@@ -85,8 +85,13 @@ describe('the CLI against a real `chronos node`', () => {
     const added = await runChronos(['admin', 'add-node', 'n2=127.0.0.1:1', '--http', http]);
     expect(added.stderr).toBe('');
     expect(JSON.parse(added.stdout)).toMatchObject({ status: 'ok', voters: ['n1'], learners: ['n2'] });
+    const again = await runChronos(['admin', 'add-node', 'n2=127.0.0.1:1', '--http', http]);
+    expect(again.stderr).toBe('note: n2 was already a member; nothing changed\n');
     const removed = await runChronos(['admin', 'remove-node', 'n2', '--http', http]);
     expect(JSON.parse(removed.stdout)).toMatchObject({ status: 'ok', voters: ['n1'], learners: [] });
+    expect(removed.stderr).toBe('');
+    const gone = await runChronos(['admin', 'remove-node', 'n2', '--http', http]);
+    expect([gone.code, gone.stderr]).toEqual([0, 'note: n2 was not a member; nothing changed\n']);
     const last = await runChronos(['admin', 'remove-node', 'n1', '--http', http]);
     expect(last.code).toBe(1);
     expect(last.stderr).toMatch(/^Error: .*answered HTTP 400: n1 is the last voter; it cannot be removed\n$/);

@@ -14,24 +14,47 @@ export async function runAdminStatus(http: HostPort, io: CliIo, env: AdminEnv): 
   return printAnswer(answer, io);
 }
 
-/** `chronos admin add-node ID=HOST:PORT`: asks the cluster to add a member through its log. */
+/**
+ * `chronos admin add-node ID=HOST:PORT`: asks the cluster to add a member through its log.
+ * Adding a member again changes nothing (a retry is safe); stderr then says so.
+ */
 export async function runAddNode(
   options: AddNodeOptions, io: CliIo, env: AdminEnv,
 ): Promise<number> {
+  const before = await membersOf(options.http, env);
   const json = { id: options.id, address: formatHostPort(options.address) };
   const answer = await adminRequest(
     options.http, { method: 'POST', path: ADD_NODE_PATH, json }, env);
-  return printAnswer(answer, io);
+  const code = printAnswer(answer, io);
+  if (before?.has(options.id) === true) io.stderr.write(`note: ${options.id} was already a member; nothing changed\n`);
+  return code;
 }
 
-/** `chronos admin remove-node ID`: asks the cluster to remove a member through its log. */
+/** `chronos admin remove-node ID`: asks the cluster to remove a member through its log (a non-member: nothing changes). */
 export async function runRemoveNode(
   options: RemoveNodeOptions, io: CliIo, env: AdminEnv,
 ): Promise<number> {
+  const before = await membersOf(options.http, env);
   const json = { id: options.id };
   const answer = await adminRequest(
     options.http, { method: 'POST', path: REMOVE_NODE_PATH, json }, env);
-  return printAnswer(answer, io);
+  const code = printAnswer(answer, io);
+  if (before !== null && !before.has(options.id)) io.stderr.write(`note: ${options.id} was not a member; nothing changed\n`);
+  return code;
+}
+
+/** The voters and learners the node's /health lists before a change; null when it does not say. */
+async function membersOf(http: HostPort, env: AdminEnv): Promise<ReadonlySet<string> | null> {
+  const answer = await adminRequest(http, { method: 'GET', path: '/health' }, env).catch(() => null);
+  if (answer?.status !== 200) return null;
+  try {
+    const { voters, learners } = JSON.parse(answer.body) as { voters?: unknown; learners?: unknown };
+    const ids = [voters, learners].flatMap((list) => (Array.isArray(list) ? list : []));
+    return new Set(ids.filter((id): id is string => typeof id === 'string'));
+  } catch {
+    // Not the JSON a node answers: say nothing about what changed.
+    return null;
+  }
 }
 
 /** A 2xx body goes to stdout on one line; anything else is an error naming URL and status. */
