@@ -15,7 +15,7 @@ import { printExpr } from './print.js';
 import type { RowsResult } from './result.js';
 import { executeSelect, planSelect } from './select.js';
 import { executeCompound } from './set-operation.js';
-import type { Scope } from './scope.js';
+import { hashedJoins } from './joins.js';
 import { resolveSubqueries } from './subqueries.js';
 import { columnIndex } from './write-checks.js';
 
@@ -185,22 +185,14 @@ async function selectSteps(
   }
   if (s.where !== null) out.push({ depth: d++, text: `Filter ${show(s.where)}` });
   if (plan.path === null) out.push({ depth: d, text: 'One row (no FROM)' });
-  else joinSteps(s.joins.map((j, i) => ({ join: j, hashed: hashJoins(plan.scope, i, j) })), describeAccessPath(plan.path), d, out);
+  else {
+    const hashed = s.joins.length === 0 ? [] : hashedJoins(s, plan, nowMs);
+    joinSteps(s.joins.map((j, i) => ({ join: j, hashed: hashed[i] === true })), describeAccessPath(plan.path), d, out);
+  }
   for (const [i, sub] of subqueries.entries()) {
     out.push({ depth: depth + 1, text: `Subquery ${i + 1} (${sub.mode}), answered once before the statement` });
     await selectSteps(sub.query, reader, nowMs, depth + 2, out);
   }
-}
-
-/** Whether join `i` is a hash join: USING columns of one type on both sides (joins.ts). */
-function hashJoins(scope: Scope, i: number, join: Join): boolean {
-  if (join.using === null || join.using.length === 0) return false;
-  const right = scope.tables[i + 1]?.schema;
-  const leftTables = new Set(scope.tables.slice(0, i + 1).map((t) => t.qualifier));
-  return join.using.every((name) => {
-    const left = scope.columns.find((c) => c.name === name && !c.merged && leftTables.has(c.qualifier));
-    return left !== undefined && right?.columns.find((c) => c.name === name)?.type === left.type;
-  });
 }
 
 /** Joins nest left-deep: the last join is the outermost; joined tables are read whole. */

@@ -2,6 +2,7 @@ import type { StorageReader, Row, SqlValue, TableSchema } from '../storage/index
 import type { Expr, SelectStatement } from './ast.js';
 import { assert } from '../lib/index.js';
 import { compileExpr, type Evaluator } from './compile.js';
+import { eachChild } from './expr-depth.js';
 import { scanPath } from './plan.js';
 import { Scope } from './scope.js';
 import type { StatementGuard } from './statement-guard.js';
@@ -33,7 +34,9 @@ export async function* joinedRows(
   }
   // Materialise the right-hand tables once; the left side streams.
   const rights = await heldTables(s, reader, guard);
-  const { conditions, hashes } = compileJoins(s, plan, rights, nowMs);
+  const { conditions, keys } = compileJoins(s, plan, nowMs);
+  const hashes: (HashIndex | null)[] = [];
+  for (let i = 0; i < rights.length; i++) hashes.push(await hashIndex(keys[i] ?? [], rights[i]?.rows ?? [], guard));
   for await (const batch of scanPath(reader, plan.path)) {
     const outRows: Row[] = [];
     const outTimes: number[] = [];
@@ -95,15 +98,21 @@ async function heldTables(s: SelectStatement, reader: StorageReader, guard: Stat
   return rights;
 }
 
+/** For each join, whether it is a hash join (its condition equates columns across it): EXPLAIN's word for it. */
+export function hashedJoins(s: SelectStatement, plan: SelectPlan, nowMs: number): boolean[] {
+  return compileJoins(s, plan, nowMs).keys.map((pairs) => pairs.length > 0);
+}
+
 /**
  * Each join's condition (ON, plus an equality per USING column) compiled over the tables
- * joined so far, and a hash index on the USING columns where there are any.
+ * joined so far, and a hash index on the columns the condition equates across the join (USING
+ * columns, and ON's top-level `a.x = b.y` conjuncts) where there are any.
  */
 function compileJoins(
-  s: SelectStatement, plan: SelectPlan, rights: readonly HeldTable[], nowMs: number,
-): { readonly conditions: (Evaluator | null)[]; readonly hashes: (HashIndex | null)[] } {
+  s: SelectStatement, plan: SelectPlan, nowMs: number,
+): { readonly conditions: (Evaluator | null)[]; readonly keys: KeyPair[][] } {
   const conditions: (Evaluator | null)[] = [];
-  const hashes: (HashIndex | null)[] = [];
+  const keys: KeyPair[][] = [];
   const partial = new Scope();
   const base = plan.scope.tables[0];
   assert(base !== undefined, 'a join has a first table');
@@ -112,8 +121,10 @@ function compileJoins(
     const table = plan.scope.tables[i + 1];
     assert(table !== undefined, 'every joined table is in the scope');
     const using = j.using ?? [];
-    hashes.push(hashIndex(using, partial, table.schema, rights[i]?.rows ?? []));
+    const pairs = usingPairs(using, partial, table.schema);
     partial.addTable(table.schema, table.qualifier, new Set(using));
+    pairs.push(...onPairs(j.on, partial, i + 1, nowMs));
+    keys.push(pairs);
     let cond: Expr | null = j.on;
     for (const col of using) {
       const eq: Expr = {
@@ -126,7 +137,7 @@ function compileJoins(
     const ctx = { scope: partial, nowMs, aggregatesRefused: 'in JOIN' };
     conditions.push(cond === null ? null : compileExpr(cond, ctx).evaluate);
   });
-  return { conditions, hashes };
+  return { conditions, keys };
 }
 
 const NO_ROWS: readonly number[] = [];
@@ -150,7 +161,7 @@ async function joinOne(
   for (const left of current) {
     const before = next.length;
     // With a hash only the rows sharing the USING values are tried; else every row.
-    const candidates = hash === null ? null : (hash.index.get(hashKey(left.row, hash.leftSlots)) ?? NO_ROWS);
+    const candidates = hash === null ? null : (hash.index.get(keyOf(hash.leftKeys.map((key) => key(left.row)))) ?? NO_ROWS);
     const n = candidates === null ? right.rows.length : candidates.length;
     for (let c = 0; c < n; c++) {
       if (guard.step()) {
@@ -172,46 +183,108 @@ async function joinOne(
 
 /** Rows of a joined table by their USING columns: candidates for a left row in O(1). */
 interface HashIndex {
-  readonly leftSlots: readonly number[];
+  /** The left row's side of each equality (a column or an expression of the tables joined so far). */
+  readonly leftKeys: readonly Evaluator[];
   readonly index: Map<unknown, number[]>;
 }
 
-function hashKey(row: Row, slots: readonly number[]): unknown {
-  if (slots.length === 1) return row[slots[0] as number] ?? null;
-  return slots.map((slot) => {
-    const v: SqlValue = row[slot] ?? null;
-    return `${typeof v}:${String(v)}`;
-  }).join('\u0000');
+/** The hash key of one row's key values (a single value as itself: INTs are canonical, so 5 is never 5n). */
+function keyOf(values: readonly SqlValue[]): unknown {
+  if (values.length === 1) return values[0] ?? null;
+  return values.map((v) => `${typeof v}:${String(v)}`).join('\u0000');
+}
+
+/** A value of the tables joined so far (a column or an expression) equated with a column of the joined table. */
+interface KeyPair {
+  readonly leftKey: Evaluator;
+  readonly rightColumn: number;
 }
 
 /**
- * A hash of the right table on its USING columns, or null (nested loop) when there are none
- * or a pair of columns differs in type (INT 2^60 and FLOAT 2^60 are equal but hash apart).
+ * USING's columns as key pairs; none when a pair differs in type (INT 2^60 and FLOAT 2^60 are
+ * equal but hash apart): the join then tries every row.
  */
-function hashIndex(
-  using: readonly string[],
-  left: Scope,
-  right: TableSchema,
-  rows: readonly Row[],
-): HashIndex | null {
-  if (using.length === 0) return null;
-  const leftSlots: number[] = [];
-  const rightSlots: number[] = [];
+function usingPairs(using: readonly string[], left: Scope, right: TableSchema): KeyPair[] {
+  const pairs: KeyPair[] = [];
   for (const name of using) {
     const l = left.resolve(null, name);
     const r = right.columns.findIndex((c) => c.name === name);
-    if (r < 0 || right.columns[r]?.type !== l.type) return null;
-    leftSlots.push(l.slot);
-    rightSlots.push(r);
+    if (r < 0 || right.columns[r]?.type !== l.type) return [];
+    const slot = l.slot;
+    pairs.push({ leftKey: (row) => row[slot] ?? null, rightColumn: r });
   }
+  return pairs;
+}
+
+/**
+ * ON's top-level AND-ed `x = b.y` where b is the joined table (`tableIndex` in `scope`) and x a
+ * column or expression of the tables joined so far, of b.y's type: `JOIN u ON u.k = t.k + 1
+ * AND u.w > 3` hashes u on k. The whole condition is still checked on every candidate.
+ */
+function onPairs(on: Expr | null, scope: Scope, tableIndex: number, nowMs: number): KeyPair[] {
+  const firstSlot = scope.columns.findIndex((c) => c.tableIndex === tableIndex);
+  const pairs: KeyPair[] = [];
+  const visit = (e: Expr): void => {
+    if (e.kind === 'binary' && e.op === 'AND') {
+      visit(e.left);
+      visit(e.right);
+      return;
+    }
+    if (e.kind !== 'binary' || e.op !== '=') return;
+    const pair = keyPair(e.left, e.right, scope, tableIndex, nowMs) ?? keyPair(e.right, e.left, scope, tableIndex, nowMs);
+    if (pair !== null) pairs.push({ ...pair, rightColumn: pair.rightColumn - firstSlot });
+  };
+  if (on !== null) visit(on);
+  return pairs;
+}
+
+/** `left = right` as a key pair when right is a column of the joined table and left reads only earlier tables. */
+function keyPair(left: Expr, right: Expr, scope: Scope, tableIndex: number, nowMs: number): KeyPair | null {
+  if (right.kind !== 'column') return null;
+  try {
+    const column = scope.resolve(right.table, right.name);
+    if (column.tableIndex !== tableIndex || column.type === null || !readsOnlyBefore(left, scope, tableIndex)) return null;
+    const compiled = compileExpr(left, { scope, nowMs, aggregatesRefused: 'in JOIN' });
+    return compiled.type === column.type ? { leftKey: compiled.evaluate, rightColumn: column.slot } : null;
+  } catch {
+    // Unknown or ambiguous names, or a type error: compiling the whole condition reports it.
+    return null;
+  }
+}
+
+/** True when every column `e` reads belongs to a table before `tableIndex`, and it reads one at least. */
+function readsOnlyBefore(e: Expr, scope: Scope, tableIndex: number): boolean {
+  let reads = 0;
+  let ok = true;
+  const walk = (x: Expr): void => {
+    if (x.kind === 'subquery' || x.kind === 'window' || x.kind === 'aggregate' || x.kind === 'param') ok = false;
+    if (x.kind === 'column') {
+      reads += 1;
+      if (scope.resolve(x.table, x.name).tableIndex >= tableIndex) ok = false;
+    }
+    eachChild(x, walk);
+  };
+  walk(e);
+  return ok && reads > 0;
+}
+
+/**
+ * A hash of the joined table's rows on the right columns of `pairs`, or null (nested loop)
+ * when there are none; built between slices of the event loop.
+ */
+async function hashIndex(pairs: readonly KeyPair[], rows: readonly Row[], guard: StatementGuard): Promise<HashIndex | null> {
+  if (pairs.length === 0) return null;
+  const rightSlots = pairs.map((p) => p.rightColumn);
   const index = new Map<unknown, number[]>();
-  rows.forEach((row, k) => {
+  for (let k = 0; k < rows.length; k++) {
+    if (guard.step()) await guard.pause();
+    const row = rows[k] as Row;
     // NULL never joins: leave such rows out of the index.
-    if (rightSlots.some((slot) => row[slot] === null)) return;
-    const key = hashKey(row, rightSlots);
+    if (rightSlots.some((slot) => row[slot] === null)) continue;
+    const key = keyOf(rightSlots.map((slot) => row[slot] ?? null));
     const list = index.get(key);
     if (list === undefined) index.set(key, [k]);
     else list.push(k);
-  });
-  return { leftSlots, index };
+  }
+  return { leftKeys: pairs.map((p) => p.leftKey), index };
 }

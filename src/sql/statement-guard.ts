@@ -82,7 +82,7 @@ export class StatementGuard {
     throw new ChronosError(
       'LIMIT_EXCEEDED',
       `${what} holds more than ${this.#limits.maxMaterializedRows} rows (CHRONOS_MAX_MATERIALIZED_ROWS); ` +
-        'narrow it with WHERE, an equality join (USING) or LIMIT without ORDER BY',
+        'narrow it with WHERE, an equality join (USING, or ON a.x = b.y) or LIMIT without ORDER BY',
     );
   }
 }

@@ -60,8 +60,10 @@ describe('EXPLAIN', () => {
       'Limit 3 offset 1', '  Sort by avg(temp) DESC NULLS LAST', '    Filter (HAVING) count(*) > 1',
       '      Aggregate by device: avg(temp), count(*)', '        FULL SCAN sensors']],
     ['EXPLAIN SELECT DISTINCT site FROM sensors s JOIN devices USING (device) JOIN log ON log.m = s.device', [
-      'Distinct', '  Nested loop join log ON log.m = s.device', '    Hash join devices USING (device)',
+      'Distinct', '  Hash join log ON log.m = s.device', '    Hash join devices USING (device)',
       '      FULL SCAN sensors', '      FULL SCAN devices (held in memory)', '    FULL SCAN log (held in memory)']],
+    ['EXPLAIN SELECT site FROM sensors s JOIN devices d ON d.device < s.device', [
+      'Nested loop join devices ON d.device < s.device', '  FULL SCAN sensors', '  FULL SCAN devices (held in memory)']],
     ['EXPLAIN SELECT site FROM sensors s LEFT JOIN devices USING (device)', [
       'Hash left join devices USING (device)', '  FULL SCAN sensors', '  FULL SCAN devices (held in memory)']],
     ['EXPLAIN SELECT count(*) FROM sensors', ['Aggregate: count(*)', '  FULL SCAN sensors']],

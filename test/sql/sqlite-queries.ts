@@ -289,6 +289,8 @@ export function randomQuery(rng: Random): string {
     () => `SELECT t.id, u.w, u.g FROM t LEFT ${rng.chance(0.5) ? 'OUTER ' : ''}JOIN u ON t.g = u.g AND u.w ${rng.pick(['<', '>', '='])} ${rng.between(0, 110)}${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT t.id FROM t LEFT JOIN u ON t.g ${rng.pick(['=', '<'])} u.g WHERE u.w IS NULL OR ${predicateChain(rng, 0).replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT t.g, count(u.w), sum(u.w) FROM t LEFT JOIN u USING (g) GROUP BY t.g`,
+    // Equalities in ON between the tables (a column or an expression of t against a column of u) are hashed.
+    () => `SELECT t.id, u.w FROM t ${rng.pick(['', 'LEFT '])}JOIN u ON ${rng.pick(['u.g = t.g', 't.g = u.g', `u.g = t.g + ${rng.between(-1, 1)}`, 't.id % 5 = u.g', 'u.g = t.id - t.g'])}${rng.chance(0.5) ? ` AND u.w ${rng.pick(['<', '>'])} ${rng.between(0, 110)}` : ''}${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT d.g, d.n, d.m FROM (SELECT g, count(*) AS n, max(v) AS m FROM t${where} GROUP BY g) AS d WHERE d.n ${rng.pick(['>', '>=', '<'])} ${rng.between(0, 5)}`,
     () => `SELECT avg(d.x), count(*) FROM (SELECT ${intChain(rng)} AS x FROM t${where}) d`,
     () => `WITH c AS (SELECT g, count(*) AS n, sum(v) AS sv FROM t${where} GROUP BY g) SELECT g, n, sv FROM c WHERE n ${rng.pick(['>', '<='])} ${rng.between(0, 4)}`,
