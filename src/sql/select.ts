@@ -353,7 +353,10 @@ async function produceRows(
     project(row);
   };
   if (c.grouped) {
-    for (const row of await groupedRows(s, plan, reader, c, nowMs, guard)) emit(row);
+    for (const row of await groupedRows(s, plan, reader, c, nowMs, guard)) {
+      if (guard.step()) await guard.pause();
+      emit(row);
+    }
   } else {
     outer: for await (const batch of joinedRows(s, plan, reader, nowMs, guard, c.scanOrder === 'reverse')) {
       for (const row of batch.rows) {
@@ -367,7 +370,10 @@ async function produceRows(
   }
   if (windows !== null) {
     guard.holding(windowed.length, 'the rows of a window function');
-    for (const row of await windows.apply(windowed, guard)) project(row);
+    for (const row of await windows.apply(windowed, guard)) {
+      if (guard.step()) await guard.pause();
+      project(row);
+    }
   }
   return produced;
 }
