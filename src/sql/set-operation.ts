@@ -21,19 +21,21 @@ function keyOf(row: Row): string {
   return row.map((v) => `${typeof v}:${String(v)}`).join('\u0000');
 }
 
-function counts(rows: readonly Row[]): Map<string, number> {
+async function counts(rows: readonly Row[], guard: StatementGuard): Promise<Map<string, number>> {
   const map = new Map<string, number>();
   for (const r of rows) {
+    if (guard.step()) await guard.pause();
     const key = keyOf(r);
     map.set(key, (map.get(key) ?? 0) + 1);
   }
   return map;
 }
 
-function distinct(rows: readonly Row[]): Row[] {
+async function distinct(rows: readonly Row[], guard: StatementGuard): Promise<Row[]> {
   const seen = new Set<string>();
   const kept: Row[] = [];
   for (const r of rows) {
+    if (guard.step()) await guard.pause();
     const key = keyOf(r);
     if (seen.has(key)) continue;
     seen.add(key);
@@ -42,12 +44,14 @@ function distinct(rows: readonly Row[]): Row[] {
   return kept;
 }
 
-/** UNION / INTERSECT / EXCEPT of two row lists, with or without ALL (multiset) semantics. */
-function combine(op: 'UNION' | 'INTERSECT' | 'EXCEPT', all: boolean, left: readonly Row[], right: readonly Row[]): Row[] {
-  if (op === 'UNION') return all ? [...left, ...right] : distinct([...left, ...right]);
-  const other = counts(right);
+/** UNION / INTERSECT / EXCEPT of two row lists, with or without ALL (multiset) semantics; yields between slices. */
+async function combine(op: 'UNION' | 'INTERSECT' | 'EXCEPT', all: boolean, left: readonly Row[], right: readonly Row[],
+  guard: StatementGuard): Promise<Row[]> {
+  if (op === 'UNION') return all ? [...left, ...right] : await distinct([...left, ...right], guard);
+  const other = await counts(right, guard);
   const kept: Row[] = [];
-  for (const row of all ? left : distinct(left)) {
+  for (const row of all ? left : await distinct(left, guard)) {
+    if (guard.step()) await guard.pause();
     const key = keyOf(row);
     const n = other.get(key) ?? 0;
     // INTERSECT keeps a row while the right side still has a match; EXCEPT while it has none.
@@ -79,7 +83,7 @@ async function termRows(term: QueryTerm, reader: StorageReader, nowMs: number, g
     );
   }
   const types = left.types.map((t, i) => commonType(`${term.op} column ${i + 1}`, [t, right.types[i] ?? null]));
-  return { columns: left.columns, types, rows: combine(term.op, term.all, asTypes(left, types), asTypes(right, types)) };
+  return { columns: left.columns, types, rows: await combine(term.op, term.all, asTypes(left, types), asTypes(right, types), guard) };
 }
 
 /** ORDER BY of a set operation: an output column, by position or name. */
