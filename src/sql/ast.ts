@@ -1,3 +1,4 @@
+import type { InSet } from './in-set.js';
 import type { TableLayoutName, SqlType, SqlValue } from '../storage/index.js';
 
 /** Binary operators of the dialect (`<>` is folded into `!=`). */
@@ -53,6 +54,8 @@ export type Expr =
       readonly operand: Expr;
       readonly list: readonly Expr[];
       readonly negated: boolean;
+      /** A subquery's answer (the list's values, of one type) already in a set, built while yielding. */
+      readonly answered?: { readonly type: SqlType | null; readonly set: InSet };
     }
   | {
       readonly kind: 'between';

@@ -1,4 +1,5 @@
-import { buildInSet } from './in-set.js';
+import { buildInSet, IN_SET_MIN_ITEMS } from './in-set.js';
+import type { InSet } from './in-set.js';
 import { assertNever, ChronosError } from '../lib/index.js';
 import type { Row, SqlType, SqlValue } from '../storage/index.js';
 import type { Expr } from './ast.js';
@@ -356,10 +357,8 @@ function comparison(
   };
 }
 
-/** Constant IN lists this long become a hash set (shorter ones scan faster than they hash). */
-const IN_SET_MIN_ITEMS = 8;
-
 function compileIn(expr: Extract<Expr, { kind: 'in' }>, ctx: CompileContext): Compiled {
+  if (expr.answered !== undefined) return compileAnsweredIn(expr, expr.answered, ctx);
   const operand = compileExpr(expr.operand, ctx);
   const list = expr.list.map((e) => compileExpr(e, ctx));
   for (const item of list) checkComparable(operand.type, item.type, expr);
@@ -387,6 +386,28 @@ function compileIn(expr: Extract<Expr, { kind: 'in' }>, ctx: CompileContext): Co
     },
     type: 'BOOLEAN',
     constant: operand.constant && list.every((i) => i.constant),
+  };
+}
+
+/** `x IN (SELECT ...)` whose answer is already a set: one type to check, no item to compile. */
+function compileAnsweredIn(expr: Extract<Expr, { kind: 'in' }>, answered: { readonly type: SqlType | null; readonly set: InSet },
+  ctx: CompileContext): Compiled {
+  const operand = compileExpr(expr.operand, ctx);
+  checkComparable(operand.type, answered.type, expr);
+  const o = operand.evaluate;
+  const { set } = answered;
+  const negated = expr.negated;
+  return {
+    evaluate: (row) => {
+      const v = o(row);
+      if (v === null) return null;
+      const found = set.lookup(v);
+      // The types compared, so every value is of the set's family: undefined cannot come back.
+      if (found === undefined) throw new ChronosError('TYPE_MISMATCH', `Type mismatch in '${printExpr(expr)}'`);
+      return found === null ? null : found !== negated;
+    },
+    type: 'BOOLEAN',
+    constant: operand.constant,
   };
 }
 

@@ -6,6 +6,7 @@ import { mapOperands, mapStatementExprs } from './expr-map.js';
 import { resolveCorrelated } from './correlated.js';
 import type { CorrelatedRunner } from './correlated.js';
 import { executeSelect } from './select.js';
+import { buildInSetYielding, IN_SET_MIN_ITEMS } from './in-set.js';
 
 type Subquery = Extract<Expr, { kind: 'subquery' }>;
 
@@ -67,7 +68,11 @@ async function answer(sub: Subquery, reader: StorageReader, nowMs: number): Prom
     return literals[0] ?? { kind: 'literal', value: null, type, fromSubquery: true };
   }
   if (literals.length === 0) return emptyIn(sub.operand as Expr, sub.negated);
-  return { kind: 'in', operand: sub.operand as Expr, list: literals, negated: sub.negated };
+  const inList: Expr = { kind: 'in', operand: sub.operand as Expr, list: literals, negated: sub.negated };
+  if (literals.length < IN_SET_MIN_ITEMS) return inList;
+  // Built here, yielding, rather than when the statement compiles (one call over every item).
+  const set = await buildInSetYielding(result.rows.map((r) => r[0] ?? null));
+  return set === null ? inList : { ...inList, answered: { type, set } };
 }
 
 /**
