@@ -43,12 +43,17 @@ export function checkIntLiteral(value: number | bigint): void {
   }
 }
 
-/** Negate a literal at parse time (`-5` is a literal, not an expression). */
+/**
+ * Negate a literal at parse time (`-5` is a literal, not an expression). INT64_MIN is left to
+ * a unary minus: folded, `-(-9223372036854775808)` became the literal 2^63 and was refused as
+ * a literal out of range, where its value is an INT overflow like `-(-9223372036854775807 - 1)`.
+ */
 export function negateLiteral(expr: Expr): Expr | null {
   if (expr.kind !== 'literal') return null;
   const v = expr.value;
   if (expr.type === 'FLOAT' && typeof v === 'number') return { ...expr, value: -v };
   if (expr.type === 'INT' && (typeof v === 'number' || typeof v === 'bigint')) {
+    if (v === INT64_MIN) return null;
     const neg = typeof v === 'number' ? (v === 0 ? 0 : -v) : canonicalInt(-v);
     return { ...expr, value: neg };
   }

@@ -50,6 +50,9 @@ describe('INT overflow is an error, never a wrong INT', () => {
     ['CAST(1e19 AS INT)', 'Cannot cast 10000000000000000000 to INT'],
     ['CAST(-1e19 AS INT)', 'Cannot cast -10000000000000000000 to INT'],
     ['CAST(1e300 AS INT)', 'Cannot cast 1e+300 to INT'],
+    // The literal INT64_MIN negated is the value 2^63, not a literal out of range.
+    ['-(-9223372036854775808)', "INT overflow in '-' (beyond int64)"],
+    ['- -9223372036854775808', "INT overflow in '-' (beyond int64)"],
   ] as const)('%s', async (expr, message) => {
     await expectError((await newSession()).session, `SELECT ${expr}`, 'INVALID_ARGUMENT', message);
   });
