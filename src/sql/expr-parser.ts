@@ -8,15 +8,16 @@ import { parseTypeName } from './type-name.js';
 
 // Binding powers, loosest first, as PostgreSQL documents them:
 // OR < AND < NOT < IS < comparison < BETWEEN/IN/LIKE < || < + - < * / % < unary minus < ::
-const BP_OR = 1;
-const BP_AND = 2;
-const BP_NOT = 3;
-const BP_IS = 4;
-const BP_COMPARE = 5;
-const BP_RANGE = 6;
-const BP_CONCAT = 7;
-const BP_ADD = 8;
-const BP_MUL = 9;
+// (print.ts parenthesizes by the same numbers, so that printed text reads back alike).
+export const BP_OR = 1;
+export const BP_AND = 2;
+export const BP_NOT = 3;
+export const BP_IS = 4;
+export const BP_COMPARE = 5;
+export const BP_RANGE = 6;
+export const BP_CONCAT = 7;
+export const BP_ADD = 8;
+export const BP_MUL = 9;
 /** Operand strength of unary minus (binds tighter than every binary operator). */
 export const BP_UNARY = 10;
 

@@ -1,11 +1,41 @@
 import { assertNever } from '../lib/index.js';
 import type { SqlValue } from '../storage/index.js';
 import type { BinaryOp, Expr, FrameBound } from './ast.js';
+import { BP_ADD, BP_AND, BP_COMPARE, BP_CONCAT, BP_IS, BP_MUL, BP_NOT, BP_OR, BP_RANGE, BP_UNARY } from './expr-parser.js';
 
+// How tightly each operator binds, as the parser reads them.
 const PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
-  OR: 1, AND: 2, '=': 4, '!=': 4, '<': 4, '<=': 4, '>': 4, '>=': 4,
-  '||': 5, '+': 6, '-': 6, '*': 7, '/': 7, '%': 7,
+  OR: BP_OR, AND: BP_AND, '=': BP_COMPARE, '!=': BP_COMPARE, '<': BP_COMPARE, '<=': BP_COMPARE,
+  '>': BP_COMPARE, '>=': BP_COMPARE, '||': BP_CONCAT, '+': BP_ADD, '-': BP_ADD, '*': BP_MUL,
+  '/': BP_MUL, '%': BP_MUL,
 };
+/** Literals, columns, calls, CASE, CAST: never parenthesized as operands. */
+const ATOM = BP_UNARY + 1;
+
+/** How tightly `expr` binds as an operand: below the operand position's strength it needs parentheses. */
+function strength(expr: Expr): number {
+  switch (expr.kind) {
+    case 'binary': return PRECEDENCE[expr.op];
+    case 'unary': return expr.op === 'NOT' ? BP_NOT : BP_UNARY;
+    case 'isNull': return BP_IS;
+    case 'in':
+    case 'between':
+    case 'like':
+      return BP_RANGE;
+    case 'subquery': return expr.mode === 'in' ? BP_RANGE : ATOM;
+    default: return ATOM;
+  }
+}
+
+/**
+ * `expr` printed where the parser reads an operand of at least strength `min`, parenthesized
+ * when it binds looser: the text must read back as the same tree, since it is also the key
+ * that matches a select item to a GROUP BY expression (`-(g + 1)` is not `-g + 1`).
+ */
+function operand(expr: Expr, min: number): string {
+  const text = printExpr(expr);
+  return strength(expr) < min ? `(${text})` : text;
+}
 
 /** SQL text of a value as a literal (strings quoted, `''` escaped). */
 export function printValue(value: SqlValue): string {
@@ -31,34 +61,36 @@ export function printExpr(expr: Expr): string {
       return `$${expr.index}`;
     case 'column':
       return expr.name;
-    case 'unary':
-      return expr.op === '-' ? `-${printExpr(expr.operand)}` : `not ${printExpr(expr.operand)}`;
+    case 'unary': {
+      if (expr.op === 'NOT') return `not ${operand(expr.operand, BP_NOT)}`;
+      const text = operand(expr.operand, BP_UNARY);
+      // `--x` would start a comment: the minus of a negative is parenthesized.
+      return text.startsWith('-') ? `-(${text})` : `-${text}`;
+    }
     case 'binary': {
       const own = PRECEDENCE[expr.op];
-      // Parenthesise a child that binds looser than its parent (right side: also equal).
-      const side = (child: Expr, right: boolean): string => {
-        const text = printExpr(child);
-        if (child.kind !== 'binary') return text;
-        const inner = PRECEDENCE[child.op];
-        // AND/OR are associative (long chains are built balanced): equal needs no parens.
-        const associative = expr.op === 'AND' || expr.op === 'OR';
-        return inner < own || (right && inner === own && !associative) ? `(${text})` : text;
-      };
-      return `${side(expr.left, false)} ${expr.op.toLowerCase()} ${side(expr.right, true)}`;
+      // Left-associative: an equal-strength child needs parentheses only on the right,
+      // except under AND/OR (associative, long chains are built balanced) and comparisons
+      // (which do not chain at all).
+      const associative = expr.op === 'AND' || expr.op === 'OR';
+      const comparison = own === BP_COMPARE;
+      const left = operand(expr.left, comparison ? own + 1 : own);
+      const right = operand(expr.right, associative ? own : own + 1);
+      return `${left} ${expr.op.toLowerCase()} ${right}`;
     }
     case 'isNull':
-      return `${printExpr(expr.operand)} is ${expr.negated ? 'not ' : ''}null`;
+      return `${operand(expr.operand, BP_IS)} is ${expr.negated ? 'not ' : ''}null`;
     case 'in':
-      return `${printExpr(expr.operand)} ${expr.negated ? 'not ' : ''}in (${expr.list
+      return `${operand(expr.operand, BP_RANGE)} ${expr.negated ? 'not ' : ''}in (${expr.list
         .map(printExpr)
         .join(', ')})`;
     case 'between':
-      return `${printExpr(expr.operand)} ${expr.negated ? 'not ' : ''}between ${printExpr(
-        expr.low,
-      )} and ${printExpr(expr.high)}`;
+      return `${operand(expr.operand, BP_RANGE)} ${expr.negated ? 'not ' : ''}between ${operand(
+        expr.low, BP_RANGE + 1,
+      )} and ${operand(expr.high, BP_RANGE + 1)}`;
     case 'like':
-      return `${printExpr(expr.operand)} ${expr.negated ? 'not ' : ''}like ${printExpr(
-        expr.pattern,
+      return `${operand(expr.operand, BP_RANGE)} ${expr.negated ? 'not ' : ''}like ${operand(
+        expr.pattern, BP_RANGE + 1,
       )}`;
     case 'call':
       return `${expr.name}(${expr.args.map(printExpr).join(', ')})`;
@@ -78,7 +110,7 @@ export function printExpr(expr: Expr): string {
       return `${expr.name}(${expr.args.map(printExpr).join(', ')}) over (${printWindowSpec(expr)})`;
     case 'subquery':
       if (expr.mode === 'in') {
-        return `${printExpr(expr.operand as Expr)} ${expr.negated ? 'not ' : ''}in (select ...)`;
+        return `${operand(expr.operand as Expr, BP_RANGE)} ${expr.negated ? 'not ' : ''}in (select ...)`;
       }
       return expr.mode === 'exists' ? 'exists (select ...)' : '(select ...)';
     default:
