@@ -261,12 +261,33 @@ function setOperationQuery(rng: Random): string {
   return `${text}${order}${limit}`;
 }
 
+/**
+ * INT meeting FLOAT over b(id, n INT past 2^53, f FLOAT): coalesce, sums, lag's default, set
+ * operations and groups of both columns. Where the result is FLOAT an INT must become a double
+ * (2^53 and 2^53.0 are one value; a bigint summed with a double is a TypeError).
+ */
+function intFloatQuery(rng: Random): string {
+  const fallback = rng.pick(['0.5', 'f', '-0.5']);
+  const prefix = `id <= ${rng.between(1, 6)}`;
+  const [first, second] = rng.chance(0.5) ? ['n', 'f'] : ['f', 'n'];
+  return rng.pick([
+    () => `SELECT id, coalesce(n, ${fallback}), coalesce(f, n) FROM b WHERE ${prefix}`,
+    () => `SELECT sum(coalesce(n, ${fallback})), sum(coalesce(f, n)), count(*) FROM b WHERE ${prefix}`,
+    () => `SELECT avg(n), sum(n), min(coalesce(n, 0.5)), max(coalesce(f, n)) FROM b WHERE ${prefix}`,
+    () => `SELECT id, ${rng.pick(['lag', 'lead'])}(n, ${rng.between(1, 2)}, ${rng.pick(['0.5', 'f'])}) OVER (ORDER BY id) FROM b`,
+    () => `SELECT id, sum(coalesce(n, 0.5)) OVER (ORDER BY id) FROM b`,
+    () => `SELECT ${first} FROM b ${rng.pick(['UNION', 'UNION ALL', 'INTERSECT', 'EXCEPT'])} SELECT ${second} FROM b`,
+    () => `SELECT x, count(*) FROM (SELECT ${first} AS x FROM b UNION ALL SELECT ${second} FROM b) d GROUP BY x`,
+    () => `SELECT id, x + 1 FROM (SELECT id, nullif(NULL, n) AS x FROM b) d`,
+  ])();
+}
+
 /** sqlite3's spelling of a query: it has no `x::type`. */
 export function forSqlite(sql: string): string {
   return sql.replace(/\b(\w+)::(\w+)/g, 'CAST($1 AS $2)');
 }
 
-/** One SELECT over t(id, g, v, s) and u(g, w). */
+/** One SELECT over t(id, g, v, s), u(g, w) and b(id, n, f). */
 export function randomQuery(rng: Random): string {
   const where = rng.chance(0.9) ? ` WHERE ${predicateChain(rng)}` : '';
   return rng.pick([
@@ -314,6 +335,7 @@ export function randomQuery(rng: Random): string {
     () => correlatedQuery(rng),
     () => windowQuery(rng),
     () => windowQuery(rng),
+    () => intFloatQuery(rng),
     () => `SELECT id, ${functionItem(rng)} FROM t WHERE ${caseExpr(rng)} ${rng.pick(['>', '=', '<='])} ${rng.between(-3, 3)}`,
   ])();
 }
