@@ -55,7 +55,8 @@ export function isErrorCode(text: string): text is ErrorCode {
 /** One SQL value as a proto Value, typed by its column's declared type. */
 export function valueToProto(value: SqlValue, type: SqlType | null): Record<string, unknown> {
   if (value === null) return { nullValue: true };
-  if (typeof value === 'bigint') return { intValue: value.toString() };
+  // The column's type decides, as for numbers: a FLOAT column's whole number is a double.
+  if (typeof value === 'bigint') return type === 'FLOAT' ? { floatValue: Number(value) } : { intValue: value.toString() };
   if (typeof value === 'boolean') return { boolValue: value };
   if (typeof value === 'string') return { stringValue: value };
   // A number is INT or FLOAT only by its column; an untyped column guesses from the value.

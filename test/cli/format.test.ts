@@ -151,6 +151,11 @@ describe('json format', () => {
       result: rows(['f'], ['FLOAT'], [[30], [1e300]]),
       line: '{"columns":["f"],"rows":[[30],[1e+300]]}',
     },
+    {
+      name: 'a FLOAT column is numbers even where a bigint reached it',
+      result: rows(['f'], ['FLOAT'], [[9007199254740993n], [-9223372036854775808n]]),
+      line: '{"columns":["f"],"rows":[[9007199254740992],[-9223372036854776000]]}',
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -187,6 +192,11 @@ describe('csv format', () => {
       lines: ['i,f,b,n', '12345678901234567890,0.1,true,NaN'],
     },
     { name: 'an empty result is just the header', result: rows(['x'], ['INT'], []), lines: ['x'] },
+    {
+      name: 'a FLOAT column prints doubles even where a bigint reached it',
+      result: rows(['f'], ['FLOAT'], [[9007199254740993n]]),
+      lines: ['f', '9007199254740992'],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

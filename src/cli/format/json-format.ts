@@ -29,6 +29,8 @@ type JsonScalar = null | boolean | number | string;
 function jsonValue(value: SqlValue, type: SqlType | null): JsonScalar {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
   if (typeof value === 'bigint') {
+    // The column's type decides, as for numbers: a FLOAT is a JSON number, never a string.
+    if (type === 'FLOAT') return Number(value);
     return value >= SAFE_MIN && value <= SAFE_MAX ? Number(value) : value.toString();
   }
   if (!Number.isFinite(value)) return String(value); // "NaN", "Infinity", "-Infinity"

@@ -7,7 +7,8 @@ import type { SqlType, SqlValue } from '../../storage/index.js';
  */
 export function valueText(value: Exclude<SqlValue, null>, type: SqlType | null): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'bigint') return value.toString();
+  // A whole number in a FLOAT column prints as the double it is, whatever carried it.
+  if (typeof value === 'bigint') return type === 'FLOAT' ? String(Number(value)) : value.toString();
   if (typeof value === 'string') return value;
   if (type === 'INT' && Number.isInteger(value)) {
     // Number#toString switches to exponent form at 1e21; an INT never should.
