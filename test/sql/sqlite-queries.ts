@@ -179,6 +179,20 @@ function correlatedQuery(rng: Random): string {
   ])();
 }
 
+/**
+ * An aggregate query whose only other part is a subquery that may be empty or constant: the
+ * query stays an aggregate (one row) whatever the subquery answers.
+ */
+function aggregateBesideSubquery(rng: Random, where: string): string {
+  const w = (): number => rng.between(0, 13) * 10;
+  return rng.pick([
+    () => `SELECT count(*) + (SELECT ${rng.pick(['max', 'min', 'sum'])}(w) FROM u WHERE w > ${w()}) FROM t${where}`,
+    () => `SELECT CASE WHEN (SELECT w > 50 FROM u WHERE w = ${w()}) THEN count(*) ELSE -1 END FROM t${where}`,
+    () => `SELECT count(*) FROM t${where} HAVING count(*) ${rng.chance(0.5) ? 'NOT ' : ''}IN (SELECT w / 10 FROM u WHERE w > ${w()})`,
+    () => `SELECT coalesce((SELECT w FROM u WHERE w = ${w()}), max(id)) FROM t${where}`,
+  ])();
+}
+
 /** A window ORDER BY over nullable keys, NULLS always spelled (sqlite's default differs), `id` last when `total`. */
 function windowOrder(rng: Random, total: boolean): string {
   const keys = Array.from({ length: rng.between(1, 2) }, () =>
@@ -331,6 +345,7 @@ export function randomQuery(rng: Random): string {
     () => `SELECT count(*), max(v) FROM t${where} GROUP BY (SELECT ${rng.pick(['max(w)', 'count(*)', 'min(w) % 7'])} FROM u WHERE w > ${rng.between(0, 120)})`,
     // An aggregate stays one even when the subquery beside it is empty (or constant).
     () => `SELECT CASE WHEN count(*) ${rng.chance(0.5) ? 'NOT ' : ''}IN (SELECT g FROM u WHERE w > ${rng.between(60, 130)}) THEN 1 ELSE 0 END, max(g) FROM t${where}`,
+    () => aggregateBesideSubquery(rng, where),
     () => correlatedQuery(rng),
     () => correlatedQuery(rng),
     () => windowQuery(rng),
