@@ -3,20 +3,20 @@ import type { Catalog, StorageReader, SqlType, SqlValue } from '../storage/index
 import type { Expr, Join, SelectStatement, Statement, TableRef } from './ast.js';
 import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands, mapStatementExprs } from './expr-map.js';
-import { printExpr } from './print.js';
 
 type Subquery = Extract<Expr, { kind: 'subquery' }>;
 type ColumnRef = Extract<Expr, { kind: 'column' }>;
+type Literal = Extract<Expr, { kind: 'literal' }>;
 
 /** Distinct outer values a correlated subquery is answered for; past this the statement is refused. */
 export const CORRELATED_TUPLES_MAX = 10_000;
 
 /** The tables one query level sees: qualifier, table name, columns (null: a derived table's, not known here). */
-interface Level {
+export interface Level {
   readonly tables: ReadonlyArray<{ readonly qualifier: string; readonly name: string; readonly columns: ReadonlySet<string> | null }>;
 }
 
-function levelOf(refs: readonly TableRef[], catalog: Catalog): Level {
+export function levelOf(refs: readonly TableRef[], catalog: Catalog): Level {
   return {
     tables: refs.map((ref) => ({
       qualifier: ref.alias ?? ref.table,
@@ -27,12 +27,12 @@ function levelOf(refs: readonly TableRef[], catalog: Catalog): Level {
   };
 }
 
-function tablesOfSelect(s: SelectStatement): TableRef[] {
+export function tablesOfSelect(s: SelectStatement): TableRef[] {
   return [...(s.from === null ? [] : [s.from]), ...s.joins.map((j: Join) => j.table)];
 }
 
 /** The FROM level of the statement a subquery sits in (an UPDATE or DELETE sees its table). */
-function outerLevel(s: Statement, catalog: Catalog): Level {
+export function outerLevel(s: Statement, catalog: Catalog): Level {
   switch (s.kind) {
     case 'select':
       return levelOf(tablesOfSelect(s), catalog);
@@ -55,7 +55,7 @@ function hasColumn(level: Level, name: string): boolean | null {
 }
 
 /** Whether `ref`, unresolved by every level inside, names a column of the outer level. */
-function isOuter(ref: ColumnRef, inner: readonly Level[], outer: Level): boolean {
+export function isOuter(ref: ColumnRef, inner: readonly Level[], outer: Level): boolean {
   if (ref.table !== null) return !inner.some((l) => declares(l, ref.table as string)) && declares(outer, ref.table);
   if (inner.some((l) => hasColumn(l, ref.name) !== false)) return false;
   return hasColumn(outer, ref.name) !== false;
@@ -111,31 +111,28 @@ function outerTuplesQuery(outer: Statement, refs: readonly ColumnRef[]): SelectS
   };
 }
 
-/**
- * Refuses an aggregate of the subquery's own level whose arguments name only outer columns:
- * SQL computes `(SELECT max(t.id) FROM u)` over the outer query's rows (the outer query becomes
- * an aggregate), which binding the outer row into the subquery would silently get wrong.
- */
-function refuseOuterAggregate(query: SelectStatement, catalog: Catalog, outer: Level): void {
-  const own = [levelOf(tablesOfSelect(query), catalog)];
-  const columnsOf = (e: Expr, into: ColumnRef[]): ColumnRef[] => {
-    if (e.kind === 'column') into.push(e);
-    else if (e.kind !== 'subquery') eachChild(e, (child) => columnsOf(child, into));
-    return into;
-  };
-  const walk = (e: Expr): void => {
-    if (e.kind === 'subquery') return;
-    if (e.kind !== 'aggregate') {
-      eachChild(e, walk);
-      return;
-    }
-    const refs = [e.arg, e.by].flatMap((arg) => (arg === null ? [] : columnsOf(arg, [])));
-    if (refs.length > 0 && refs.every((ref) => isOuter(ref, own, outer))) {
-      throw new ChronosError('UNSUPPORTED', `Unsupported: aggregate ${printExpr(e)} in a subquery names only ` +
-        'columns of the outer query (SQL computes it over the outer rows); compute it in the outer query instead');
-    }
-  };
-  for (const root of rootsOf(query)) if (root !== null) walk(root);
+/** Refuses answering a subquery for `count` outer values, past CORRELATED_TUPLES_MAX. */
+export function checkTupleCount(count: number): void {
+  if (count <= CORRELATED_TUPLES_MAX) return;
+  throw new ChronosError('LIMIT_EXCEEDED', `a correlated subquery would run for ${count} ` +
+    `distinct outer values (at most ${CORRELATED_TUPLES_MAX}); join the tables instead`);
+}
+
+/** The values of `row` from column `from` on, as typed literals. */
+export function tupleLiterals(
+  row: readonly SqlValue[], types: readonly (SqlType | null)[], from: number,
+): Literal[] {
+  return row.slice(from).map((value, i) =>
+    ({ kind: 'literal', value, type: types[from + i] ?? null }));
+}
+
+/** `k1 = v1 AND k2 = v2 ...` (IS NULL for a NULL value): true on the outer rows of one tuple. */
+export function matchesTuple(keys: readonly Expr[], literals: readonly Literal[]): Expr {
+  return keys.map((key, i): Expr => {
+    const literal = literals[i] as Literal;
+    return literal.value === null ? { kind: 'isNull', operand: key, negated: false }
+      : { kind: 'binary', op: '=', left: key, right: literal };
+  }).reduce((a, b) => ({ kind: 'binary', op: 'AND', left: a, right: b }));
 }
 
 /** What answers a subquery once its outer references are bound, and how to run a query. */
@@ -154,23 +151,15 @@ export async function resolveCorrelated(sub: Subquery, outer: Statement, reader:
   run: CorrelatedRunner): Promise<Expr | null> {
   const refs = outerReferences(sub, outer, reader.catalog);
   if (refs.length === 0) return null;
-  refuseOuterAggregate(sub.query, reader.catalog, outerLevel(outer, reader.catalog));
   const tuples = await run.rows(outerTuplesQuery(outer, refs));
-  if (tuples.rows.length > CORRELATED_TUPLES_MAX) {
-    throw new ChronosError('LIMIT_EXCEEDED', `a correlated subquery would run for ${tuples.rows.length} distinct ` +
-      `outer values (at most ${CORRELATED_TUPLES_MAX}); join the tables instead`);
-  }
+  checkTupleCount(tuples.rows.length);
   const level = outerLevel(outer, reader.catalog);
   const whens: { when: Expr; then: Expr }[] = [];
   for (const tuple of tuples.rows) {
-    const literals = refs.map((_, i): Expr => ({ kind: 'literal', value: tuple[i] ?? null, type: tuples.columnTypes[i] ?? null }));
+    const literals = tupleLiterals(tuple, tuples.columnTypes, 0);
     const values = new Map(refs.map((ref, i) => [refKey(ref), literals[i] as Expr]));
     const then = await run.answer({ ...sub, query: bindOuter(sub.query, values, reader.catalog, level) });
-    const when = refs.map((ref, i): Expr => (tuple[i] === null
-      ? { kind: 'isNull', operand: ref, negated: false }
-      : { kind: 'binary', op: '=', left: ref, right: literals[i] as Expr }))
-      .reduce((a, b) => ({ kind: 'binary', op: 'AND', left: a, right: b }));
-    whens.push({ when, then });
+    whens.push({ when: matchesTuple(refs, literals), then });
   }
   // No outer rows: nothing will read the answer, but it must still compile.
   if (whens.length === 0) return run.answer({ ...sub, query: bindOuter(sub.query, new Map(refs.map((ref) =>

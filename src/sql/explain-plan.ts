@@ -17,6 +17,7 @@ import { executeSelect, planSelect } from './select.js';
 import { executeCompound } from './set-operation.js';
 import { hashedJoins } from './joins.js';
 import { resolveSubqueries } from './subqueries.js';
+import { outerAggregatesShown } from './outer-aggregates.js';
 import { columnIndex } from './write-checks.js';
 
 /** One line of a plan: a step and how deep it sits (its inputs are one level deeper). */
@@ -190,8 +191,11 @@ async function selectSteps(
     joinSteps(s.joins.map((j, i) => ({ join: j, hashed: hashed[i] === true })), describeAccessPath(plan.path), d, out);
   }
   for (const [i, sub] of subqueries.entries()) {
-    out.push({ depth: depth + 1, text: `Subquery ${i + 1} (${sub.mode}), answered once before the statement` });
-    await selectSteps(sub.query, reader, nowMs, depth + 2, out);
+    const { shown, query } = outerAggregatesShown(sub, original, reader.catalog, show);
+    const when = shown.length === 0 ? 'once before the statement'
+      : `per value of the outer query's ${[...new Set(shown)].join(', ')}`;
+    out.push({ depth: depth + 1, text: `Subquery ${i + 1} (${sub.mode}), answered ${when}` });
+    await selectSteps(query, reader, nowMs, depth + 2, out);
   }
 }
 

@@ -5,6 +5,7 @@ import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands, mapStatementExprs } from './expr-map.js';
 import { resolveCorrelated } from './correlated.js';
 import type { CorrelatedRunner } from './correlated.js';
+import { refuseMisplacedOuterAggregates, resolveOuterAggregates } from './outer-aggregates.js';
 import { executeSelect } from './select.js';
 import { buildInSetYielding, IN_SET_MIN_ITEMS } from './in-set.js';
 
@@ -88,8 +89,15 @@ export async function resolveSubqueries(s: Statement, reader: StorageReader, now
     answer: (bound) => answer(bound, reader, nowMs),
     rows: (query) => rowsOf(query, reader, nowMs),
   };
+  const resolve = async (sub: Subquery): Promise<Expr> =>
+    await resolveCorrelated(sub, s, reader, runner) ?? await answer(sub, reader, nowMs);
+  // Aggregates of this statement's columns inside its subqueries are computed here first, before
+  // binding the outer row into the subquery would turn them into aggregates of its rows.
+  refuseMisplacedOuterAggregates(s, reader.catalog);
   for (const sub of subqueries) {
-    answers.set(sub, await resolveCorrelated(sub, s, reader, runner) ?? await answer(sub, reader, nowMs));
+    const outerAggregates = s.kind === 'select'
+      ? await resolveOuterAggregates(sub, s, reader.catalog, { rows: runner.rows, resolve }) : null;
+    answers.set(sub, outerAggregates ?? await resolve(sub));
   }
   const replace = (e: Expr): Expr => {
     const known = answers.get(e);

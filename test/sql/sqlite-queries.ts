@@ -193,6 +193,25 @@ function aggregateBesideSubquery(rng: Random, where: string): string {
   ])();
 }
 
+/**
+ * A subquery aggregate over only outer (t) columns: it belongs to the outer query (SQL
+ * standard), which becomes an aggregate over its own rows. Each subquery answers at most one
+ * row (w is unique), as PostgreSQL requires of a scalar subquery.
+ */
+function outerAggregateQuery(rng: Random, where: string): string {
+  const agg = (): string => `${rng.pick(['max', 'min', 'sum', 'count'])}(t.${rng.pick(['id', 'g'])})`;
+  const w = (): number => rng.between(0, 12) * 10;
+  return rng.pick([
+    () => `SELECT (SELECT ${agg()} FROM u WHERE w = ${w()}) FROM t${where}`,
+    () => `SELECT (SELECT ${agg()} FROM u WHERE w = ${w()}), count(*) FROM t${where}`,
+    // The subquery's own aggregate (min(u.w)) next to the outer one, per group of the outer query.
+    () => `SELECT t.g, (SELECT ${agg()} + min(u.w) FROM u WHERE u.w > ${w()}) FROM t${where} GROUP BY t.g`,
+    () => `SELECT g, count(*) FROM t${where} GROUP BY g HAVING (SELECT ${agg()} FROM u WHERE w = ${w()}) > ${rng.between(-5, 150)}`,
+    // Two levels down, still the outermost query's aggregate.
+    () => `SELECT (SELECT count(*) FROM u WHERE u.g IN (SELECT ${agg()} % 7 FROM u u2)) FROM t${where}`,
+  ])();
+}
+
 /** A window ORDER BY over nullable keys, NULLS always spelled (sqlite's default differs), `id` last when `total`. */
 function windowOrder(rng: Random, total: boolean): string {
   const keys = Array.from({ length: rng.between(1, 2) }, () =>
@@ -346,6 +365,7 @@ export function randomQuery(rng: Random): string {
     // An aggregate stays one even when the subquery beside it is empty (or constant).
     () => `SELECT CASE WHEN count(*) ${rng.chance(0.5) ? 'NOT ' : ''}IN (SELECT g FROM u WHERE w > ${rng.between(60, 130)}) THEN 1 ELSE 0 END, max(g) FROM t${where}`,
     () => aggregateBesideSubquery(rng, where),
+    () => outerAggregateQuery(rng, where),
     () => correlatedQuery(rng),
     () => correlatedQuery(rng),
     () => windowQuery(rng),

@@ -11,12 +11,33 @@ async function fixture() {
 }
 
 describe('aggregates of outer columns inside a subquery', () => {
+  // SQL gives such an aggregate to the outer query, which then aggregates its own rows.
   it.each([
-    'SELECT (SELECT max(t.id) FROM u) FROM t',
-    'SELECT id FROM t WHERE g < (SELECT sum(t.g) FROM u)',
-  ])('are refused, not computed per outer row: %s', async (sql) => {
-    await expectError(await fixture(), sql, 'UNSUPPORTED',
-      /aggregate (max|sum)\(.*\) in a subquery names only columns of the outer query/);
+    ["SELECT (SELECT max(t.id) FROM u WHERE tag = 'a') FROM t", [[4]]],
+    ["SELECT (SELECT sum(t.g) FROM u WHERE tag = 'z') FROM t", [[null]]],
+    ["SELECT (SELECT count(t.g) FROM u WHERE tag = 'b'), count(*) FROM t WHERE id > 1", [[2, 3]]],
+    // count(t.id) is the outer query's, per group; count(u.g) the subquery's own.
+    ['SELECT g IS NULL, (SELECT count(t.id) + count(u.g) FROM u) FROM t GROUP BY g IS NULL ORDER BY 1', [[false, 5], [true, 3]]],
+    ["SELECT g FROM t GROUP BY g HAVING (SELECT max(t.id) FROM u WHERE tag = 'a') > 2 ORDER BY g", [[40], [null]]],
+    // Two subqueries down, max(t.g) is still the outermost query's aggregate (40).
+    ['SELECT (SELECT count(*) FROM u WHERE u.g IN (SELECT max(t.g) FROM u u2)) FROM t', [[1]]],
+  ] as const)('are computed over the outer rows: %s', async (sql, expected) => {
+    expect(rowsOf(await (await fixture()).execute(sql))).toEqual(expected);
+  });
+
+  it('leave the subquery a plain query, which may answer more than one row', async () => {
+    // PostgreSQL: the subquery is SELECT <outer value> FROM u, three rows.
+    await expectError(await fixture(), 'SELECT (SELECT max(t.id) FROM u) FROM t', 'INVALID_ARGUMENT',
+      /Scalar subquery returned 3 rows/);
+  });
+
+  it.each([
+    ['SELECT id FROM t WHERE g < (SELECT sum(t.g) FROM u)', /Aggregate sum\(g\) is not allowed in WHERE/],
+    ["SELECT (SELECT max(t.id) FROM u WHERE tag = 'a') FROM t GROUP BY 1", /Aggregate max\(id\) is not allowed in GROUP BY/],
+    ["UPDATE t SET g = (SELECT max(t.id) FROM u WHERE tag = 'a')", /Aggregate max\(id\) is not allowed in UPDATE/],
+    ["DELETE FROM t WHERE g < (SELECT max(t.id) FROM u WHERE tag = 'a')", /Aggregate max\(id\) is not allowed in WHERE/],
+  ] as const)('are refused where the outer query may not aggregate: %s', async (sql, message) => {
+    await expectError(await fixture(), sql, 'INVALID_ARGUMENT', message);
   });
 
   it('still answers aggregates that mix inner and outer columns', async () => {
