@@ -32,6 +32,12 @@ function qualified(e: Expr): Expr {
   return mapOperands(e, qualified);
 }
 
+/** A subquery's answer shows as the subquery written, not as a number that reads like a position. */
+function asWritten(resolved: Expr, written: Expr | undefined): Expr {
+  const answer = resolved.kind === 'literal' && resolved.fromSubquery === true;
+  return answer && written !== undefined ? written : resolved;
+}
+
 /** An expression as a plan shows it. */
 function show(e: Expr): string {
   return printExpr(qualified(e));
@@ -159,8 +165,8 @@ async function selectSteps(
   const s = subqueries.length === 0 ? original : (await resolveSubqueries(original, reader, nowMs)) as SelectStatement;
   const byName = s.orderBy.map((o, i) => {
     const e = o.expr;
-    // A subquery's answer is shown as the subquery, not as a number that reads like a position.
-    if (e.kind === 'literal' && e.fromSubquery === true) return original.orderBy[i] ?? o;
+    const written = asWritten(e, original.orderBy[i]?.expr);
+    if (written !== e) return { ...o, expr: written };
     const item = isPosition(e) ? s.items[e.value - 1]
       : e.kind === 'column' && e.table === null ? s.items.find((i) => i.kind === 'expr' && i.name === e.name && i.expr.kind === 'column') : undefined;
     return item?.kind === 'expr' ? { ...o, expr: item.expr } : o;
@@ -180,7 +186,8 @@ async function selectSteps(
   if (windows.length > 0) out.push({ depth: d++, text: `Window: ${[...new Set(windows.map(show))].join(', ')}` });
   if (s.having !== null) out.push({ depth: d++, text: `Filter (HAVING) ${show(s.having)}` });
   if (grouped) {
-    const by = s.groupBy.length > 0 ? ` by ${s.groupBy.map(show).join(', ')}` : '';
+    const keys = s.groupBy.map((g, i) => asWritten(g, original.groupBy[i]));
+    const by = keys.length > 0 ? ` by ${keys.map(show).join(', ')}` : '';
     const of = aggregates.length > 0 ? `: ${[...new Set(aggregates.map(show))].join(', ')}` : '';
     out.push({ depth: d++, text: `Aggregate${by}${of}` });
   }

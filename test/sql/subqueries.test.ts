@@ -51,6 +51,19 @@ describe('aggregates of outer columns inside a subquery', () => {
     const plan = rowsOf(await session.execute('EXPLAIN SELECT id FROM t ORDER BY (SELECT count(*) - 1 FROM u), id'));
     expect(plan[0]).toEqual(['Sort by (select ...), id']);
   });
+
+  it('EXPLAIN shows a subquery group key as the subquery, not as position 2', async () => {
+    const session = await fixture();
+    const plan = rowsOf(await session.execute('EXPLAIN SELECT count(*) FROM t GROUP BY (SELECT count(*) - 1 FROM u)'));
+    expect(plan[0]).toEqual(['Aggregate by (select ...): count(*)']);
+  });
+
+  it('EXPLAIN shows a subquery answered per value of the outer aggregate it holds', async () => {
+    const session = await fixture();
+    const plan = rowsOf(await session.execute("EXPLAIN SELECT (SELECT max(t.id) FROM u WHERE tag = 'a') FROM t"));
+    expect(plan.map((r) => r[0])).toEqual(['Aggregate: max(t.id)', '  FULL SCAN t',
+      "  Subquery 1 (scalar), answered per value of the outer query's max(t.id)", "    Filter tag = 'a'", '      FULL SCAN u']);
+  });
 });
 
 describe('uncorrelated subqueries', () => {
