@@ -362,6 +362,9 @@ export function randomQuery(rng: Random): string {
     // A subquery answering an INT is an expression, never a select-list position.
     () => `SELECT id, g FROM t${where} ORDER BY (SELECT count(*) FROM u WHERE w > ${rng.between(0, 120)})${rng.pick(['', ' DESC'])}, id${rng.pick(['', ' DESC'])}`,
     () => `SELECT count(*), max(v) FROM t${where} GROUP BY (SELECT ${rng.pick(['max(w)', 'count(*)', 'min(w) % 7'])} FROM u WHERE w > ${rng.between(0, 120)})`,
+    // Beside another key, and inside an expression: still a constant, never position 1 or 2.
+    () => `SELECT g, count(*) FROM t${where} GROUP BY (SELECT count(*) % 3 FROM u WHERE w > ${rng.between(0, 120)}), g`,
+    () => `SELECT id, g FROM t${where} ORDER BY (SELECT count(*) FROM u WHERE w > ${rng.between(80, 120)}) + 1, id DESC`,
     // An aggregate stays one even when the subquery beside it is empty (or constant).
     () => `SELECT CASE WHEN count(*) ${rng.chance(0.5) ? 'NOT ' : ''}IN (SELECT g FROM u WHERE w > ${rng.between(60, 130)}) THEN 1 ELSE 0 END, max(g) FROM t${where}`,
     () => aggregateBesideSubquery(rng, where),
