@@ -78,7 +78,10 @@ function addItem(item: SqlValue, keys: Set<unknown>, seen: { family: Family | nu
 function inSetOf(keys: ReadonlySet<unknown>, family: Family | null, sawNull: boolean): InSet {
   return {
     lookup(value: SqlValue): boolean | null | undefined {
-      if (value === null || familyOf(value) !== family) return undefined;
+      if (value === null) return undefined;
+      // A list of only NULLs: no value is in it, and whether it is stays unknown.
+      if (family === null) return sawNull ? null : false;
+      if (familyOf(value) !== family) return undefined;
       if (keys.has(equalityKey(value as string | number | bigint | boolean))) return true;
       return sawNull ? null : false;
     },
