@@ -186,9 +186,11 @@ async function computePartition(window: CompiledWindow, rows: readonly Row[], pe
     case 'lag': case 'lead': {
       const sign = window.expr.name === 'lag' ? -1 : 1;
       return rows.map((_, j) => {
-        const offset = window.args.length > 1 ? arg(1, j) : 1;
-        if (offset === null) return null;
-        if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
+        const given = window.args.length > 1 ? arg(1, j) : 1;
+        if (given === null) return null;
+        // An INT past 2^53 (a bigint) reaches past any partition: the default, as for any far offset.
+        const offset = typeof given === 'bigint' && given > 0n ? Infinity : given;
+        if (typeof offset !== 'number' || !(Number.isInteger(offset) || offset === Infinity) || offset < 0) {
           throw new ChronosError('INVALID_ARGUMENT', `${window.expr.name}() offset must be a non-negative integer, got ${String(offset)}`);
         }
         const at = j + sign * offset;

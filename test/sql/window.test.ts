@@ -22,6 +22,9 @@ describe('window functions', () => {
       [[1, null], [2, 2], [3, null], [4, null]]],
     ["SELECT ts, lag(v, 2, -1) OVER (ORDER BY ts), lead(ts) OVER (ORDER BY ts) FROM r WHERE dev = 'a' ORDER BY ts",
       [[1, -1, 2], [2, -1, 3], [3, 10, 4], [4, 12, null]]],
+    // An offset past 2^53 reaches past any partition: the default (or NULL).
+    ["SELECT ts, lag(v, 9223372036854775807, -1) OVER (ORDER BY ts), lead(ts, 9007199254740993) OVER (ORDER BY ts) FROM r WHERE dev = 'a' ORDER BY ts",
+      [[1, -1, null], [2, -1, null], [3, -1, null], [4, -1, null]]],
     // Moving average over the last two readings: AVG skips the NULL.
     ["SELECT ts, avg(v) OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM r WHERE dev = 'a' ORDER BY ts",
       [[1, 10], [2, 11], [3, 12], [4, 20]]],
