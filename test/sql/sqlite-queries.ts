@@ -347,6 +347,8 @@ export function randomQuery(rng: Random): string {
     () => `SELECT t.id, u.w FROM t ${rng.pick(['', 'LEFT '])}JOIN u ON ${rng.pick(['u.g = t.g', 't.g = u.g', `u.g = t.g + ${rng.between(-1, 1)}`, 't.id % 5 = u.g', 'u.g = t.id - t.g'])}${rng.chance(0.5) ? ` AND u.w ${rng.pick(['<', '>'])} ${rng.between(0, 110)}` : ''}${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT d.g, d.n, d.m FROM (SELECT g, count(*) AS n, max(v) AS m FROM t${where} GROUP BY g) AS d WHERE d.n ${rng.pick(['>', '>=', '<'])} ${rng.between(0, 5)}`,
     () => `SELECT avg(d.x), count(*) FROM (SELECT ${intChain(rng)} AS x FROM t${where}) d`,
+    // A derived column of only NULLs takes the type its use asks for, as the NULL literal does.
+    () => `SELECT d.x + ${rng.pick(['1', '0.5'])}, g FROM (SELECT NULL AS x, g FROM t${where}) d WHERE d.x BETWEEN 0 AND 1 OR ${rng.between(0, 3)} IN (d.x, g)`,
     () => `WITH c AS (SELECT g, count(*) AS n, sum(v) AS sv FROM t${where} GROUP BY g) SELECT g, n, sv FROM c WHERE n ${rng.pick(['>', '<='])} ${rng.between(0, 4)}`,
     () => `WITH a AS (SELECT id, g FROM t${where}), b AS (SELECT g, max(w) AS mw FROM u GROUP BY g) SELECT a.id, b.mw FROM a LEFT JOIN b USING (g)`,
     () => `SELECT t.id, d.total FROM t JOIN (SELECT g, sum(w) AS total FROM u GROUP BY g) AS d USING (g)${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
