@@ -3,6 +3,8 @@ import { runClusterWorkload, DEFAULT_PLAN } from './cluster.js';
 import type { ClusterRun } from './cluster.js';
 import type { ClusterUnderTest } from './cluster-under-test.js';
 import { EtcdCluster, etcdVersion } from './etcd/etcd-cluster.js';
+import { runWriteFloor } from './floor/write-floor.js';
+import type { FloorPoint, FloorRun } from './floor/write-floor.js';
 import { figure, formatNumber, renderTable } from './report.js';
 import type { Figure } from './report.js';
 
@@ -13,6 +15,8 @@ export interface ClusterSuiteResult {
   readonly etcdVersion: string | null;
   /** The ChronosDB/etcd ratio table, empty without --vs-etcd. */
   readonly ratios: { readonly measurement: string; readonly chronos: number; readonly etcd: number; readonly ratio: number }[];
+  /** The bare replicated write of this machine (floor-node.ts), measured with --vs-etcd; else null. */
+  readonly floor: FloorRun | null;
 }
 
 async function measure(
@@ -80,17 +84,51 @@ export function renderRatios(ratios: ClusterSuiteResult['ratios']): string {
 /** Runs the 3-node ChronosDB workload and, with `vsEtcd`, the same against etcd. */
 export async function runClusterSuite(vsEtcd: boolean, log: (line: string) => void): Promise<ClusterSuiteResult> {
   const chronos = await measure(() => ChronosCluster.start(), log);
-  if (!vsEtcd) return { figures: runFigures(chronos), runs: [chronos], etcdVersion: null, ratios: [] };
+  if (!vsEtcd) return { figures: runFigures(chronos), runs: [chronos], etcdVersion: null, ratios: [], floor: null };
   const version = etcdVersion();
   if (version === null) {
     throw new Error('etcd is not installed: apt-get update && apt-get install -y etcd-server etcd-client');
   }
   log(`etcd: ${version}`);
   const etcd = await measure(() => EtcdCluster.start(), log);
+  const floor = await runWriteFloor(log);
   return {
-    figures: [...runFigures(chronos), ...runFigures(etcd)],
+    figures: [...runFigures(chronos), ...runFigures(etcd), ...floorFigures(floor)],
     runs: [chronos, etcd],
     etcdVersion: version,
     ratios: ratioRows(chronos, etcd),
+    floor,
   };
+}
+
+function floorFigures(floor: FloorRun): Figure[] {
+  const group = 'cluster write floor';
+  return [
+    ...floor.writes.flatMap((p) => [
+      figure(group, `writes, ${p.concurrency} clients`, 'writes/s', p.opsPerSecond),
+      figure(group, `p50, ${p.concurrency} clients`, 'ms', p.p50Ms),
+      figure(group, `p99, ${p.concurrency} clients`, 'ms', p.p99Ms),
+    ]),
+    ...floor.reads.map((p) => figure(group, `reads via leader, ${p.concurrency} clients`, 'reads/s', p.opsPerSecond)),
+  ];
+}
+
+/**
+ * Writes/s of ChronosDB and etcd beside the floor of this machine (Node + grpc-js + fdatasync
+ * with nothing else): how much of it each reaches, and where the issue's targets sit.
+ */
+export function renderFloor(result: ClusterSuiteResult): string {
+  const [chronos, etcd] = result.runs;
+  if (result.floor === null || chronos === undefined || etcd === undefined) return '';
+  const median = (points: readonly FloorPoint[], concurrency: number): number =>
+    points.find((p) => p.concurrency === concurrency)?.opsPerSecond.median ?? Number.NaN;
+  const rows = result.floor.writes.map((point) => {
+    const c = point.concurrency;
+    const ours = chronos.load.find((p) => p.concurrency === c)?.writesPerSecond.median ?? Number.NaN;
+    const theirs = etcd.load.find((p) => p.concurrency === c)?.writesPerSecond.median ?? Number.NaN;
+    const floor = median(result.floor?.writes ?? [], c);
+    return [`writes/s, ${c} clients`, formatNumber(floor), formatNumber(ours), formatNumber(theirs),
+      (ours / floor).toFixed(2), (theirs / floor).toFixed(2)];
+  });
+  return renderTable(['measurement (medians)', 'floor', 'ChronosDB', 'etcd', 'ChronosDB/floor', 'etcd/floor'], rows);
 }

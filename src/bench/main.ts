@@ -5,7 +5,7 @@ import type { BenchArgs, BenchSuite } from './args.js';
 import { runIngestSuite, renderIngestRatios } from './ingest/ingest-suite.js';
 import { runIotSizeSuite } from './iot-size.js';
 import { renderIotClusterRatios, renderIotDiskUse, renderIotRatios, runIotSuite } from './iot-suite.js';
-import { runClusterSuite, renderRatios } from './cluster-suite.js';
+import { runClusterSuite, renderFloor, renderRatios } from './cluster-suite.js';
 import { describeMachine } from './machine.js';
 import { cleanupAll, cleanupAllSync } from './processes.js';
 import { renderFigures, writeResults } from './report.js';
@@ -38,6 +38,8 @@ async function runSuite(suite: BenchSuite, args: BenchArgs): Promise<void> {
       const result = await runClusterSuite(vsEtcd, log);
       process.stdout.write(`\ncluster (3 nodes on loopback)\n${renderFigures(result.figures)}\n`);
       if (result.ratios.length > 0) process.stdout.write(`\n${renderRatios(result.ratios)}\n`);
+      const floor = renderFloor(result);
+      if (floor !== '') process.stdout.write(`\nthe write floor of this machine (floor-node.ts: no database)\n${floor}\n`);
       process.stdout.write(`${CAVEAT}\n`);
       const name = vsEtcd ? 'cluster-vs-etcd' : 'cluster';
       const path = writeResults(process.cwd(), name, { suite, startedAt, machine, ...result });
