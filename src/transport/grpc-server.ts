@@ -18,6 +18,8 @@ export interface GrpcService {
    * by itself, and the server would otherwise wait out its grace period on it).
    */
   readonly close?: (() => void) | undefined;
+  /** Methods whose requests reach the implementation as the bytes that came (it decodes them). */
+  readonly bytesRequests?: readonly string[];
 }
 
 /** Where the server listens and what it serves; the composition root picks the services. */
@@ -33,12 +35,14 @@ export interface GrpcServerOptions {
  * The service with answers that are already bytes (a Buffer) sent as they are: a handler
  * that encodes a large answer itself, a slice at a time between turns of the event loop
  * (sql-response-bytes.ts), hands the bytes over instead of an object to encode in one call.
+ * Requests of `bytesRequests` are handed over undecoded.
  */
-function acceptingEncodedAnswers(definition: ServiceDefinition): ServiceDefinition {
+function passingBytesThrough(definition: ServiceDefinition, bytesRequests: readonly string[]): ServiceDefinition {
   const methods = Object.entries(definition).map(([name, method]) => {
     const encode = method.responseSerialize;
     const responseSerialize = (value: unknown): Buffer => (Buffer.isBuffer(value) ? value : encode(value));
-    return [name, { ...method, responseSerialize }];
+    const requestDeserialize = bytesRequests.includes(name) ? (bytes: Buffer): Buffer => bytes : method.requestDeserialize;
+    return [name, { ...method, responseSerialize, requestDeserialize }];
   });
   return Object.fromEntries(methods) as ServiceDefinition;
 }
@@ -58,7 +62,7 @@ export class GrpcServer {
     });
     for (const service of options.services) {
       const definition = protoService(service.name) as unknown as ServiceDefinition;
-      this.#server.addService(acceptingEncodedAnswers(definition), service.implementation);
+      this.#server.addService(passingBytesThrough(definition, service.bytesRequests ?? []), service.implementation);
     }
   }
 

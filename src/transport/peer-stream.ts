@@ -2,7 +2,9 @@ import type { Client, ClientWritableStream, Metadata } from '@grpc/grpc-js';
 import type { RaftMessage } from '../raft/index.js';
 import { refusingCluster } from './cluster-header.js';
 import { protoMethod } from './proto-loader.js';
-import { envelopeToProto } from './raft-codec.js';
+import { encodeEnvelope } from './envelope-wire.js';
+
+type StreamedMessage = Exclude<RaftMessage, { type: 'snapshot' }>;
 
 /** Messages queued toward one peer before new ones are dropped. */
 const BUFFERED_MESSAGES_MAX = 4096;
@@ -28,7 +30,7 @@ export class PeerStream {
   /** The call metadata (token, cluster id), made afresh at each open. */
   readonly #metadata: () => Metadata;
   readonly #onFailure: (failure: StreamFailure) => void;
-  #call: ClientWritableStream<object> | null = null;
+  #call: ClientWritableStream<StreamedMessage> | null = null;
   #closed = false;
 
   constructor(client: Client, metadata: () => Metadata, onFailure: (failure: StreamFailure) => void) {
@@ -38,7 +40,7 @@ export class PeerStream {
   }
 
   /** Queues `message` on the stream; false when it was dropped. Never throws. */
-  write(message: Exclude<RaftMessage, { type: 'snapshot' }>): boolean {
+  write(message: StreamedMessage): boolean {
     if (this.#closed) return false;
     const call = this.#call ?? this.#open();
     // Pipelined appends legitimately queue up a few hundred messages; thousands mean the peer
@@ -48,7 +50,7 @@ export class PeerStream {
         refusedByCluster: null });
       return false;
     }
-    call.write(envelopeToProto(message));
+    call.write(message);
     return true;
   }
 
@@ -59,11 +61,11 @@ export class PeerStream {
     this.#call = null;
   }
 
-  #open(): ClientWritableStream<object> {
+  #open(): ClientWritableStream<StreamedMessage> {
     const method = protoMethod('raft.RaftService', 'Stream');
-    const call = this.#client.makeClientStreamRequest(
+    const call = this.#client.makeClientStreamRequest<StreamedMessage, object>(
       method.path,
-      method.requestSerialize,
+      encodeEnvelope,
       method.responseDeserialize,
       this.#metadata(),
       {},

@@ -7,7 +7,7 @@ import type {
   sendUnaryData,
 } from '@grpc/grpc-js';
 import type { RaftMessage } from '../raft/index.js';
-import { ChronosError } from '../lib/index.js';
+import { assert, ChronosError } from '../lib/index.js';
 import type { TokenAuth } from '../auth/index.js';
 import type {
   CallContext, ForwardCommandHandler, ForwardSqlHandler, MembershipHandler, RaftRequestHandler,
@@ -15,7 +15,8 @@ import type {
 } from './handlers.js';
 import { membershipChangeFromProto, membershipViewToProto } from './membership-codec.js';
 import { asObject, readArray, readBool, readBytes, readString } from './proto-read.js';
-import { envelopeFromProto, envelopeToProto, raftMessageFromProto, raftMessageToProto } from './raft-codec.js';
+import { decodeEnvelope } from './envelope-wire.js';
+import { envelopeToProto, raftMessageFromProto, raftMessageToProto } from './raft-codec.js';
 import type { UnaryRaftKind } from './raft-codec.js';
 import { bearerFromMetadata, toServiceError } from './grpc-status.js';
 import { clusterMismatch } from './cluster-header.js';
@@ -85,6 +86,8 @@ export function raftService(options: Omit<RaftServiceOptions, 'openStreams'>): G
   return {
     name: 'raft.RaftService',
     implementation: raftServiceImplementation({ ...options, openStreams }),
+    // Stream decodes its RaftEnvelopes itself (envelope-wire.ts): the hot path skips protobufjs.
+    bytesRequests: ['Stream'],
     close: () => {
       for (const close of [...openStreams]) close();
     },
@@ -314,6 +317,7 @@ function streamRpc(context: RaftServiceContext) {
     options.openStreams?.add(shutDown);
     call.on('data', (envelope: unknown) => {
       if (done) return;
+      assert(Buffer.isBuffer(envelope), 'RaftService.Stream hands its messages over as bytes');
       // This node may have learned its cluster id after the stream opened.
       const mismatch = clusterMismatch(call.metadata, localCluster());
       if (mismatch !== null) {
@@ -322,7 +326,7 @@ function streamRpc(context: RaftServiceContext) {
       }
       let message: RaftMessage | null;
       try {
-        message = envelopeFromProto(envelope);
+        message = decodeEnvelope(envelope);
       } catch (error) {
         // A peer that sends garbage loses its stream; it reconnects with its next message.
         finish({ error });
