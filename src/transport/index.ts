@@ -31,6 +31,7 @@ export {
 export { asObject, readArray, readBytes, readInt64Text, readString } from './proto-read.js';
 export { errorToSqlResponse, resultToSqlResponse, sqlResponseToResult } from './sql-codec.js';
 export { sqlResponseBytes } from './sql-response-bytes.js';
+export { decodeSqlResponse } from './sql-response-wire.js';
 export type {
   CallContext,
   ForwardCommandHandler,

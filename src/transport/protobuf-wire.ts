@@ -56,6 +56,33 @@ export class WireWriter {
     this.varint(field * 8 + wireType);
   }
 
+  /** An int64 as protobuf writes it: two's complement in 64 bits, so a negative takes 10 bytes. */
+  varint64(value: bigint): void {
+    let rest = BigInt.asUintN(64, value);
+    while (rest >= 128n) {
+      this.#bytes[this.#at++] = Number(rest & 127n) | 128;
+      rest >>= 7n;
+    }
+    this.#bytes[this.#at++] = Number(rest);
+  }
+
+  /** A double, little-endian (wire type fixed64). */
+  double(value: number): void {
+    this.#bytes.writeDoubleLE(value, this.#at);
+    this.#at += 8;
+  }
+
+  /** A string's UTF-8 bytes (its length, `byteLength`, written before by the caller). */
+  utf8(text: string, byteLength: number): void {
+    this.#at += this.#bytes.write(text, this.#at, byteLength, 'utf8');
+  }
+
+  /** Raw bytes the caller already encoded. */
+  raw(bytes: Uint8Array): void {
+    this.#bytes.set(bytes, this.#at);
+    this.#at += bytes.length;
+  }
+
   /** A varint field, left out when 0 (the proto3 default). */
   uintField(field: number, value: number): void {
     if (value === 0) return;
@@ -95,6 +122,13 @@ export class WireWriter {
     }
     return this.#bytes;
   }
+}
+
+/** Bytes of an int64 varint (two's complement in 64 bits). */
+export function varint64Size(value: bigint): number {
+  let size = 1;
+  for (let rest = BigInt.asUintN(64, value); rest >= 128n; rest >>= 7n) size++;
+  return size;
 }
 
 /** Size of a varint field as `uintField` writes it (nothing for 0). */
@@ -152,6 +186,38 @@ export class WireReader {
       scale *= 128;
     }
     throw this.#corrupt('varint longer than 10 bytes');
+  }
+
+  /** An int64 varint as a number when it is a small non-negative one, else as a bigint. */
+  int64(): number | bigint {
+    // Up to 7 groups (49 bits) the value is non-negative and exact as a number.
+    for (let i = this.#at; i < this.#end && i < this.#at + 7; i++) {
+      if ((this.#bytes[i] ?? 0) < 128) return this.varint();
+    }
+    return this.varint64();
+  }
+
+  /** An int64 varint (two's complement in 64 bits) as a bigint. */
+  varint64(): bigint {
+    let value = 0n;
+    let shift = 0n;
+    // Bounded: ten groups at most, then the value is malformed.
+    for (let groups = 0; groups < 10; groups++) {
+      if (this.#at >= this.#end) throw this.#corrupt('truncated varint');
+      const byte = this.#bytes[this.#at++] ?? 0;
+      value |= BigInt(byte & 127) << shift;
+      if (byte < 128) return BigInt.asIntN(64, value);
+      shift += 7n;
+    }
+    throw this.#corrupt('varint longer than 10 bytes');
+  }
+
+  /** A little-endian double (wire type fixed64). */
+  double(): number {
+    if (8 > this.#end - this.#at) throw this.#corrupt('truncated double');
+    const value = this.#bytes.readDoubleLE(this.#at);
+    this.#at += 8;
+    return value;
   }
 
   /** The bounds of a length-delimited field's bytes; the reader moves past them. */

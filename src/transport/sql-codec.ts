@@ -151,11 +151,12 @@ export function sqlResponseToResult(value: unknown): StatementResult {
 }
 
 function sqlResponseError(proto: Readonly<Record<string, unknown>>): ChronosError {
-  const codeText = readString(proto, 'errorCode');
+  return sqlFailure(readString(proto, 'errorCode'), readString(proto, 'error'), readString(proto, 'leaderAddress'));
+}
+
+/** The ChronosError a failed SqlResponse reports (its error_code, error and leader_address). */
+export function sqlFailure(codeText: string, message: string, leader: string): ChronosError {
   // Servers without error_code (the original ChronosDB) report SQL errors only.
   const code: ErrorCode = isErrorCode(codeText) ? codeText : 'INVALID_ARGUMENT';
-  const leader = readString(proto, 'leaderAddress');
-  return new ChronosError(code, readString(proto, 'error'), {
-    details: leader === '' ? {} : { leader },
-  });
+  return new ChronosError(code, message, { details: leader === '' ? {} : { leader } });
 }

@@ -10,7 +10,7 @@ function rowsResult(count: number): StatementResult {
 }
 
 describe('sqlResponseBytes', () => {
-  it.each([0, 1, 500, 501, 1_234, 3_000])('encodes %i rows, sliced, to what one encoding of the answer decodes to', async (count) => {
+  it.each([0, 1, 1_000, 1_001, 1_234, 3_000])('encodes %i rows, sliced, to what one encoding of the answer decodes to', async (count) => {
     const result = rowsResult(count);
     const bytes = await sqlResponseBytes(result);
     const whole = method.responseSerialize(resultToSqlResponse(result));

@@ -3,8 +3,8 @@ import type { StatementResult } from '../../sql/index.js';
 import { ChronosError, errorMessage, systemClock } from '../../lib/index.js';
 import type { Clock } from '../../lib/index.js';
 import {
-  bearerMetadata, channelCredentials, channelOptions, fromServiceError, GRPC_MESSAGE_BYTES_MAX,
-  protoMethod, sqlResponseToResult,
+  bearerMetadata, channelCredentials, channelOptions, decodeSqlResponse, fromServiceError, GRPC_MESSAGE_BYTES_MAX,
+  protoMethod,
 } from '../../transport/index.js';
 import type { TlsMaterial } from '../../transport/index.js';
 
@@ -56,10 +56,11 @@ export class SqlClient {
     const address = this.#options.address;
     return new Promise<StatementResult>((resolve, reject) => {
       try {
-        const call = this.#client.makeUnaryRequest(
+        const call = this.#client.makeUnaryRequest<object, Buffer>(
           method.path,
           method.requestSerialize,
-          method.responseDeserialize,
+          // Answers are decoded straight from their bytes (sql-response-wire.ts).
+          (bytes: Buffer) => bytes,
           { sql },
           this.#metadata(),
           { deadline },
@@ -69,7 +70,8 @@ export class SqlClient {
               return;
             }
             try {
-              resolve(sqlResponseToResult(response));
+              if (response === undefined) throw new ChronosError('CORRUPTION', `${address} answered without a SqlResponse`);
+              resolve(decodeSqlResponse(response));
             } catch (decodeError) {
               reject(decodeError);
             }
