@@ -1,4 +1,4 @@
-export { callContext, callSignal } from './call-context.js';
+export { callContext, withCallSignal } from './call-context.js';
 export { sqlService } from './sql-service.js';
 export type { SqlHandler } from './sql-service.js';
 export { healthService } from './health-service.js';

@@ -4,7 +4,7 @@ import {
   asObject, errorToSqlResponse, readString, sqlResponseBytes, toServiceError,
 } from '../../transport/index.js';
 import type { CallContext, GrpcService } from '../../transport/index.js';
-import { callContext, callSignal } from './call-context.js';
+import { callContext, withCallSignal } from './call-context.js';
 import type { Reply, UnaryCall } from './call-context.js';
 
 /** Runs one SQL statement for a client; throws ChronosError on failure. */
@@ -17,7 +17,7 @@ export function sqlService(handler: SqlHandler): GrpcService {
     let context: CallContext;
     try {
       sql = readString(asObject(call.request, 'SqlRequest'), 'sql');
-      context = { ...callContext(call), signal: callSignal(call) };
+      context = withCallSignal(call, callContext(call));
     } catch (error) {
       callback(toServiceError(error));
       return;
