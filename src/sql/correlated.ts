@@ -88,6 +88,18 @@ export function outerReferences(sub: Subquery, outer: Statement, catalog: Catalo
   return [...found.values()];
 }
 
+/**
+ * For EXPLAIN: the references of `query` (nested subqueries included) to the queries it sits
+ * in, `enclosing` innermost first, each once; empty if it reads only its own tables.
+ */
+export function enclosingReferences(query: SelectStatement, enclosing: readonly Level[], catalog: Catalog): ColumnRef[] {
+  const found = new Map<string, ColumnRef>();
+  eachColumnRef(query, catalog, [], (ref, inner) => {
+    if (enclosing.some((level) => isOuter(ref, inner, level))) found.set(refKey(ref), ref);
+  });
+  return [...found.values()];
+}
+
 /** `query` with each outer reference replaced by its value (also inside nested subqueries). */
 function bindOuter(query: SelectStatement, values: ReadonlyMap<string, Expr>, catalog: Catalog, outer: Level,
   enclosing: readonly Level[] = []): SelectStatement {

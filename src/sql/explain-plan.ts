@@ -18,6 +18,8 @@ import { executeCompound } from './set-operation.js';
 import { hashedJoins } from './joins.js';
 import { resolveSubqueries } from './subqueries.js';
 import { outerAggregatesShown } from './outer-aggregates.js';
+import { enclosingReferences, levelOf, tablesOfSelect } from './correlated.js';
+import type { Level } from './correlated.js';
 import { columnIndex } from './write-checks.js';
 
 /** One line of a plan: a step and how deep it sits (its inputs are one level deeper). */
@@ -154,15 +156,22 @@ function tailSteps(
   return d;
 }
 
+/**
+ * `enclosing`: the FROM levels of the queries `original` sits in (innermost first), empty at
+ * the top. A subquery that reads them is shown as written: its own subqueries cannot be
+ * answered before the outer values it is answered for are bound.
+ */
 async function selectSteps(
   original: SelectStatement,
   reader: StorageReader,
   nowMs: number,
   depth: number,
   out: Step[],
+  enclosing: readonly Level[] = [],
 ): Promise<void> {
   const subqueries = subqueriesOf(original);
-  const s = subqueries.length === 0 ? original : (await resolveSubqueries(original, reader, nowMs)) as SelectStatement;
+  const bound = enclosingReferences(original, enclosing, reader.catalog).length > 0;
+  const s = subqueries.length === 0 || bound ? original : (await resolveSubqueries(original, reader, nowMs)) as SelectStatement;
   const byName = s.orderBy.map((o, i) => {
     const e = o.expr;
     const written = asWritten(e, original.orderBy[i]?.expr);
@@ -197,12 +206,14 @@ async function selectSteps(
     const hashed = s.joins.length === 0 ? [] : hashedJoins(s, plan, nowMs);
     joinSteps(s.joins.map((j, i) => ({ join: j, hashed: hashed[i] === true })), describeAccessPath(plan.path), d, out);
   }
+  const levels = [levelOf(tablesOfSelect(original), reader.catalog), ...enclosing];
   for (const [i, sub] of subqueries.entries()) {
     const { shown, query } = outerAggregatesShown(sub, original, reader.catalog, show);
-    const when = shown.length === 0 ? 'once before the statement'
-      : `per value of the outer query's ${[...new Set(shown)].join(', ')}`;
+    const outerColumns = enclosingReferences(query, levels, reader.catalog).map(show);
+    const per = [...new Set([...outerColumns, ...shown])];
+    const when = per.length === 0 ? 'once before the statement' : `per value of the outer query's ${per.join(', ')}`;
     out.push({ depth: depth + 1, text: `Subquery ${i + 1} (${sub.mode}), answered ${when}` });
-    await selectSteps(query, reader, nowMs, depth + 2, out);
+    await selectSteps(query, reader, nowMs, depth + 2, out, levels);
   }
 }
 

@@ -66,6 +66,26 @@ describe('aggregates of outer columns inside a subquery', () => {
   });
 });
 
+describe('EXPLAIN of correlated subqueries', () => {
+  it('says a correlated subquery is answered per value of the outer columns it reads', async () => {
+    const session = await fixture();
+    const plan = rowsOf(await session.execute('EXPLAIN SELECT id, (SELECT count(*) FROM u WHERE u.g = t.g) FROM t'));
+    expect(plan.map((r) => r[0])).toEqual(['FULL SCAN t',
+      "  Subquery 1 (scalar), answered per value of the outer query's t.g", '    Aggregate: count(*)',
+      '      Filter u.g = t.g', '        FULL SCAN u']);
+  });
+
+  it('shows a subquery reading a column two queries out, as it runs', async () => {
+    const session = await fixture();
+    const sql = 'SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.tag <> \'c\' AND EXISTS (SELECT 1 FROM u u2 WHERE u2.g = t.g))';
+    expect(rowsOf(await session.execute(`${sql} ORDER BY id`))).toEqual([[1], [4]]);
+    const plan = rowsOf(await session.execute(`EXPLAIN ${sql}`)).map((r) => r[0]);
+    expect(plan).toContain("  Subquery 1 (exists), answered per value of the outer query's t.g");
+    expect(plan).toContain("      Subquery 1 (exists), answered per value of the outer query's t.g");
+    expect(plan).toContain('        Filter u2.g = t.g');
+  });
+});
+
 describe('uncorrelated subqueries', () => {
   it.each([
     ['SELECT id FROM t WHERE g IN (SELECT g FROM u) ORDER BY id', [[1], [4]]],
