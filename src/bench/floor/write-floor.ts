@@ -170,6 +170,9 @@ export async function runWriteFloor(log: (line: string) => void): Promise<FloorR
       reads.push((await measure(concurrency, READ_WINDOWS, read, 0)).point);
     }
     return { writes, reads };
+  } catch (error) {
+    // A floor process that died or stalled says why in its own output.
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${floor.logs()}`);
   } finally {
     await floor.stop();
   }
