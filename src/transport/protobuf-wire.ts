@@ -1,9 +1,10 @@
 import { ChronosError } from '../lib/index.js';
 
 /**
- * The protobuf wire format, the little of it the Raft stream needs: varints (uint64 as safe
- * integers, bools, enums) and length-delimited fields (strings, bytes, nested messages).
- * Writing is in one pass into a buffer of the exact size computed first.
+ * The protobuf wire format, the little of it the Raft stream and SqlResponse need: varints
+ * (uint64 as safe integers, int64 as two's complement, bools, enums), doubles and
+ * length-delimited fields (strings, bytes, nested messages). Writing is in one pass into a
+ * buffer of the exact size computed first.
  */
 
 /** Wire types of the protobuf encoding. */
@@ -105,15 +106,14 @@ export class WireWriter {
   bytesField(field: number, bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     this.delimitedHeader(field, bytes.length);
-    this.#bytes.set(bytes, this.#at);
-    this.#at += bytes.length;
+    this.raw(bytes);
   }
 
   /** A string field whose UTF-8 length the caller computed (Buffer.byteLength). */
   stringField(field: number, text: string, byteLength: number): void {
     if (byteLength === 0) return;
     this.delimitedHeader(field, byteLength);
-    this.#at += this.#bytes.write(text, this.#at, byteLength, 'utf8');
+    this.utf8(text, byteLength);
   }
 
   finish(): Buffer {
@@ -250,7 +250,8 @@ export class WireReader {
   skip(wireType: number): void {
     switch (wireType) {
       case WIRE_VARINT:
-        this.varint();
+        // Any width: an unknown int64 may be negative or past 2^53.
+        this.varint64();
         return;
       case WIRE_FIXED64:
         this.#advance(8);

@@ -54,6 +54,29 @@ function message(random: Random): StreamedMessage {
   }
 }
 
+/** Fields of numbers the envelope does not use, as a newer peer might add: any varint width, bytes. */
+function unknownFields(random: Random): Buffer {
+  const parts: Buffer[] = [];
+  for (let i = random.int(3); i > 0; i--) {
+    const field = 8 + random.int(8);
+    if (random.chance(0.5)) {
+      // -1 as an int64: ten bytes, past 2^53; else a number at a varint length boundary.
+      const value = random.chance(0.3) ? [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01] : [...varint(number(random))];
+      parts.push(Buffer.from([field << 3, ...value]));
+    } else {
+      const length = random.int(5);
+      parts.push(Buffer.from([(field << 3) | 2, length, ...Array.from({ length }, () => random.int(256))]));
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+function* varint(value: number): Generator<number> {
+  let rest = value;
+  for (; rest >= 128; rest = Math.floor(rest / 128)) yield (rest % 128) | 128;
+  yield rest;
+}
+
 /** Compares entries' bytes as plain arrays (a view and a copy of the same bytes are equal). */
 function comparable(value: RaftMessage | null): unknown {
   if (value === null || value.type !== 'append') return value;
@@ -72,14 +95,19 @@ describe('RaftEnvelope on the wire without protobufjs objects', () => {
       // ...and we read protobufjs's.
       const theirs = stream.requestSerialize(envelopeToProto(drawn));
       expect(comparable(decodeEnvelope(theirs))).toEqual(comparable(drawn));
+      // Unknown fields around the member are passed over.
+      const padded = Buffer.concat([unknownFields(random), ours, unknownFields(random)]);
+      expect(comparable(decodeEnvelope(padded))).toEqual(comparable(drawn));
     }
   });
 
   it('reads an empty envelope as no message, and skips fields it does not know', () => {
     expect(decodeEnvelope(Buffer.alloc(0))).toBeNull();
     const known: StreamedMessage = { from: 'a', to: 'b', term: 3, type: 'readIndex', requestId: 9 };
-    // Field 15 (varint 300) and field 14 (4 bytes) before the envelope member.
-    const unknown = Buffer.from([15 << 3, 0xac, 0x02, (14 << 3) | 2, 4, 1, 2, 3, 4]);
+    // Field 15 (varint 300), field 14 (4 bytes) and field 13 (int64 -1: ten bytes, past 2^53)
+    // before the envelope member.
+    const unknown = Buffer.from([15 << 3, 0xac, 0x02, (14 << 3) | 2, 4, 1, 2, 3, 4,
+      13 << 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
     expect(decodeEnvelope(Buffer.concat([unknown, encodeEnvelope(known)]))).toEqual(known);
   });
 
