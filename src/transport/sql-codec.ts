@@ -52,17 +52,37 @@ export function isErrorCode(text: string): text is ErrorCode {
   return Object.hasOwn(ERROR_CODES, text);
 }
 
+/** The Value member a SQL value travels in. */
+export type ValueMember = 'null' | 'int' | 'float' | 'string' | 'bool';
+
+/**
+ * Which member carries `value` in a column declared `type` (both encoders of answers ask
+ * this): the column's type decides between INT and FLOAT, so a FLOAT column's whole number
+ * is a double; an untyped column guesses from the value.
+ */
+export function valueMember(value: SqlValue, type: SqlType | null): ValueMember {
+  if (value === null) return 'null';
+  if (typeof value === 'bigint') return type === 'FLOAT' ? 'float' : 'int';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'string') return 'string';
+  const isInt = type === 'INT' || (type === null && Number.isSafeInteger(value));
+  return isInt && Number.isInteger(value) ? 'int' : 'float';
+}
+
 /** One SQL value as a proto Value, typed by its column's declared type. */
 export function valueToProto(value: SqlValue, type: SqlType | null): Record<string, unknown> {
-  if (value === null) return { nullValue: true };
-  // The column's type decides, as for numbers: a FLOAT column's whole number is a double.
-  if (typeof value === 'bigint') return type === 'FLOAT' ? { floatValue: Number(value) } : { intValue: value.toString() };
-  if (typeof value === 'boolean') return { boolValue: value };
-  if (typeof value === 'string') return { stringValue: value };
-  // A number is INT or FLOAT only by its column; an untyped column guesses from the value.
-  const isInt = type === 'INT' || (type === null && Number.isSafeInteger(value));
-  if (isInt && Number.isInteger(value)) return { intValue: value.toFixed(0) };
-  return { floatValue: value };
+  switch (valueMember(value, type)) {
+    case 'null':
+      return { nullValue: true };
+    case 'int':
+      return { intValue: typeof value === 'bigint' ? value.toString() : Number(value).toFixed(0) };
+    case 'float':
+      return { floatValue: Number(value) };
+    case 'bool':
+      return { boolValue: value };
+    default:
+      return { stringValue: value };
+  }
 }
 
 /** One result row as a Row proto object. */

@@ -6,7 +6,7 @@ import {
   WIRE_FIXED64, WIRE_LENGTH_DELIMITED, WIRE_VARINT, WireReader, WireWriter, delimitedSize,
   optionalDelimitedSize, tagSize, uintFieldSize, varint64Size, varintSize,
 } from './protobuf-wire.js';
-import { sqlFailure } from './sql-codec.js';
+import { sqlFailure, valueMember } from './sql-codec.js';
 
 /**
  * SqlResponse (proto/raft.proto) straight between a StatementResult and protobuf bytes: rows
@@ -24,7 +24,7 @@ const FLOAT_VALUE = 3;
 const BOOL_VALUE = 4;
 const NULL_VALUE = 5;
 
-/** A value as the member it travels in, chosen as sql-codec's valueToProto chooses. */
+/** A value as the member it travels in (sql-codec's valueMember chooses it). */
 type Member =
   | { readonly field: typeof STRING_VALUE; readonly text: string; readonly bytes: number }
   | { readonly field: typeof INT_VALUE; readonly int: number | bigint }
@@ -41,14 +41,22 @@ function intMember(value: number | bigint): Member {
 }
 
 function member(value: SqlValue, type: SqlType | null): Member {
-  if (value === null) return { field: NULL_VALUE, flag: true };
-  if (typeof value === 'bigint') return type === 'FLOAT' ? { field: FLOAT_VALUE, float: Number(value) } : intMember(value);
-  if (typeof value === 'boolean') return { field: BOOL_VALUE, flag: value };
-  if (typeof value === 'string') return { field: STRING_VALUE, text: value, bytes: Buffer.byteLength(value) };
-  // A number is INT or FLOAT only by its column; an untyped column guesses from the value.
-  const isInt = type === 'INT' || (type === null && Number.isSafeInteger(value));
-  if (isInt && Number.isInteger(value)) return intMember(Number.isSafeInteger(value) ? value : BigInt(value));
-  return { field: FLOAT_VALUE, float: value };
+  switch (valueMember(value, type)) {
+    case 'null':
+      return { field: NULL_VALUE, flag: true };
+    case 'int': {
+      const int = value as number | bigint;
+      return intMember(typeof int === 'number' && !Number.isSafeInteger(int) ? BigInt(int) : int);
+    }
+    case 'float':
+      return { field: FLOAT_VALUE, float: Number(value) };
+    case 'bool':
+      return { field: BOOL_VALUE, flag: value === true };
+    default: {
+      const text = value as string;
+      return { field: STRING_VALUE, text, bytes: Buffer.byteLength(text) };
+    }
+  }
 }
 
 /** Bytes of a Value message holding `m` (the member is always written: it is a oneof). */
