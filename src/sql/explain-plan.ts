@@ -157,21 +157,30 @@ function tailSteps(
 }
 
 /**
- * `enclosing`: the FROM levels of the queries `original` sits in (innermost first), empty at
- * the top. A subquery that reads them is shown as written: its own subqueries cannot be
- * answered before the outer values it is answered for are bound.
+ * Where a subquery sits, for EXPLAIN: the FROM levels of the queries around it (innermost
+ * first), the outer aggregates shown in it as plain values (by their text), and whether it is
+ * shown as written: a subquery answered per outer value cannot answer its own subqueries
+ * before those values are bound, and neither can anything inside it.
  */
+interface Surroundings {
+  readonly enclosing: readonly Level[];
+  readonly outerValues: ReadonlySet<string>;
+  readonly asWritten: boolean;
+}
+
+const TOP: Surroundings = { enclosing: [], outerValues: new Set(), asWritten: false };
+
 async function selectSteps(
   original: SelectStatement,
   reader: StorageReader,
   nowMs: number,
   depth: number,
   out: Step[],
-  enclosing: readonly Level[] = [],
+  around: Surroundings = TOP,
 ): Promise<void> {
   const subqueries = subqueriesOf(original);
-  const bound = enclosingReferences(original, enclosing, reader.catalog).length > 0;
-  const s = subqueries.length === 0 || bound ? original : (await resolveSubqueries(original, reader, nowMs)) as SelectStatement;
+  const s = subqueries.length === 0 || around.asWritten ? original
+    : (await resolveSubqueries(original, reader, nowMs)) as SelectStatement;
   const byName = s.orderBy.map((o, i) => {
     const e = o.expr;
     const written = asWritten(e, original.orderBy[i]?.expr);
@@ -206,15 +215,29 @@ async function selectSteps(
     const hashed = s.joins.length === 0 ? [] : hashedJoins(s, plan, nowMs);
     joinSteps(s.joins.map((j, i) => ({ join: j, hashed: hashed[i] === true })), describeAccessPath(plan.path), d, out);
   }
-  const levels = [levelOf(tablesOfSelect(original), reader.catalog), ...enclosing];
+  const levels = [levelOf(tablesOfSelect(original), reader.catalog), ...around.enclosing];
   for (const [i, sub] of subqueries.entries()) {
     const { shown, query } = outerAggregatesShown(sub, original, reader.catalog, show);
-    const outerColumns = enclosingReferences(query, levels, reader.catalog).map(show);
-    const per = [...new Set([...outerColumns, ...shown])];
+    const outerValues = new Set([...around.outerValues, ...shown]);
+    const per = [...new Set([...enclosingReferences(query, levels, reader.catalog).map(show), ...shown,
+      ...valuesNamedIn(query, around.outerValues)])];
     const when = per.length === 0 ? 'once before the statement' : `per value of the outer query's ${per.join(', ')}`;
     out.push({ depth: depth + 1, text: `Subquery ${i + 1} (${sub.mode}), answered ${when}` });
-    await selectSteps(query, reader, nowMs, depth + 2, out, levels);
+    await selectSteps(query, reader, nowMs, depth + 2, out,
+      { enclosing: levels, outerValues, asWritten: around.asWritten || per.length > 0 });
   }
+}
+
+/** The outer values (shown by their text as unqualified columns) that `query` reads, nested subqueries included. */
+function valuesNamedIn(query: SelectStatement, names: ReadonlySet<string>): string[] {
+  const found = new Set<string>();
+  const visit = (e: Expr): void => {
+    if (e.kind === 'column' && e.table === null && names.has(e.name)) found.add(e.name);
+    if (e.kind === 'subquery') for (const root of rootsOf(e.query)) if (root !== null) visit(root);
+    eachChild(e, visit);
+  };
+  for (const root of rootsOf(query)) if (root !== null) visit(root);
+  return [...found];
 }
 
 /** Joins nest left-deep: the last join is the outermost; joined tables are read whole. */

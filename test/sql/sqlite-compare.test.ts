@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Random } from '../../src/lib/index.js';
+import { isChronosError, Random } from '../../src/lib/index.js';
+import type { Session } from '../../src/sql/session.js';
 import type { LayoutOptions } from '../../src/storage/index.js';
 import { forSqlite, randomQuery } from './sqlite-queries.js';
 import { newSession, rowsOf } from './support.js';
@@ -96,6 +97,15 @@ function outsideParentheses(sql: string): string {
   return out;
 }
 
+/** A query that runs has a plan too: EXPLAIN of it answers, or refuses a form it names. */
+async function expectExplainable(session: Session, sql: string): Promise<void> {
+  try {
+    expect(rowsOf(await session.execute(`EXPLAIN ${sql}`)).length, sql).toBeGreaterThan(0);
+  } catch (error) {
+    if (!isChronosError(error, 'UNSUPPORTED')) throw new Error(`EXPLAIN ${sql}: ${String(error)}`);
+  }
+}
+
 /** Small blocks and head, so 150 rows are folded into many column blocks and a head. */
 const SMALL_BLOCKS: LayoutOptions = { blockRows: 8, headEntriesMax: 16, newTables: 'row' };
 
@@ -120,6 +130,7 @@ async function compareWithSqlite(count: number, seed: number, layout: 'row' | 'c
     const mine = canonical(ours, ordered);
     expect(mine, sql).toEqual(canonical(expected[q] ?? [], ordered));
     if (mine.length > 0) nonEmpty++;
+    await expectExplainable(session, sql);
   }
   expect(nonEmpty).toBeGreaterThan(count / 2);
 }

@@ -75,6 +75,12 @@ describe('EXPLAIN of correlated subqueries', () => {
       '      Filter u.g = t.g', '        FULL SCAN u']);
   });
 
+  it('shows an outer aggregate two subqueries down as the outer value it is', async () => {
+    const session = await fixture();
+    const plan = rowsOf(await session.execute('EXPLAIN SELECT (SELECT count(*) FROM u WHERE u.g IN (SELECT max(t.g) FROM u u2)) FROM t'));
+    expect(plan.map((r) => r[0])).toContain("      Subquery 1 (in), answered per value of the outer query's max(t.g)");
+  });
+
   it('shows a subquery reading a column two queries out, as it runs', async () => {
     const session = await fixture();
     const sql = 'SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.tag <> \'c\' AND EXISTS (SELECT 1 FROM u u2 WHERE u2.g = t.g))';
