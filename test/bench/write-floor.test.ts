@@ -35,6 +35,7 @@ describe('the write floor', () => {
     await stopChild(second);
     let answered = false;
     void started.write(2, Buffer.from('nobody to replicate to')).then(() => { answered = true; }, () => undefined);
+    // An answer that must never come has no condition to wait for: give it half a second.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(answered).toBe(false);
     expect((await started.read(1)).toString()).toBe('one follower left');

@@ -52,8 +52,4 @@ export class DurableFile {
     }
     this.#syncing = false;
   }
-
-  close(): Promise<void> {
-    return this.#handle.close();
-  }
 }
