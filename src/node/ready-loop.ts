@@ -1,9 +1,9 @@
 import { errorMessage, isChronosError, ChronosError } from '../lib/index.js';
 import type { Logger, Scheduler } from '../lib/index.js';
-import { mayPrecedePersist } from '../raft/index.js';
+import { committedBeforePersist, mayPrecedePersist } from '../raft/index.js';
 import type { RaftCore, Ready } from '../raft/index.js';
 import type { RaftMessage } from '../raft/index.js';
-import type { Membership, NodeId } from '../raft/index.js';
+import type { Entry, Membership, NodeId } from '../raft/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
 import { applyCommittedEntries } from './apply.js';
@@ -108,8 +108,10 @@ export class ReadyLoop {
    * proposed meanwhile go to the followers at once. Safe because the core takes no new Ready
    * before advance(), every other message stepped now leaves with the next Ready (after its
    * persist), and the leader still counts itself only for what advance() made durable.
+   * Committed entries this node holds durably are applied meanwhile (`applyEarly`) unless the
+   * Ready in flight still has entries to apply after its persist.
    */
-  async #stepWhile(saving: Promise<void>): Promise<void> {
+  async #stepWhile(saving: Promise<void>, applyEarly: boolean): Promise<void> {
     let saved = false;
     const settled = saving.then(() => { saved = true; }, () => { saved = true; });
     const { core } = this.#parts;
@@ -119,6 +121,9 @@ export class ReadyLoop {
       for (const operation of operations) operation();
       // Entries proposed during the fsync go to the followers now, not after it.
       for (const message of core.takeEarlyMessages()) this.#stream(message);
+      // Entries committed meanwhile that were already on our disk are applied (and their
+      // writers answered) now, not after an fsync of other entries.
+      if (applyEarly) this.#startApply(core.takeDurableCommitted());
       if (this.#inbox.length > 0) continue;
       await Promise.race([settled, new Promise<void>((resolve) => { this.#wake = resolve; })]);
       this.#wake = null;
@@ -218,6 +223,11 @@ export class ReadyLoop {
     const durableTerm = this.#parts.core.durableTerm;
     const appends = persisting ? ready.messages.filter((message) => mayPrecedePersist(message, durableTerm)) : [];
     for (const message of appends) this.#stream(message);
+    // Committed entries already on our disk need not wait for this persist; the others (a
+    // follower's entries arriving with their commit) are applied once it is done.
+    const durable = committedBeforePersist(ready, this.#parts.core.durableIndex);
+    this.#startApply(ready.committedEntries.slice(0, durable));
+    const afterPersist = ready.committedEntries.slice(durable);
     if (persisting) {
       const startMs = performance.now();
       const first = ready.entries[0]?.index ?? 0;
@@ -227,14 +237,14 @@ export class ReadyLoop {
         ...(ready.hardState === null ? {} : { hardState: ready.hardState }),
         ...(ready.entries.length === 0 ? {} : { entries: ready.entries }),
         ...(ready.snapshot === null ? {} : { snapshot: ready.snapshot.meta }),
-      }));
+      }), ready.snapshot === null && afterPersist.length === 0);
       const endMs = performance.now();
       this.#parts.snapshots.logged(ready.entries.reduce((sum, entry) => sum + entry.data.length, 0));
       this.#parts.hops.reached('walEnd', first, last);
       this.#parts.stages.saved(first, last, endMs, endMs - startMs);
     }
     this.#sendAfterPersist(ready.messages, new Set<RaftMessage>(appends));
-    this.#startApply(ready);
+    this.#startApply(afterPersist);
     for (const readState of ready.readStates) {
       this.#parts.reads.confirmed(readState.requestId, readState.index, storage.appliedIndex);
     }
@@ -270,11 +280,10 @@ export class ReadyLoop {
    * one's LevelDB batch (the WAL holds the entries). Storage is written without fsync (the WAL
    * replays what a crash loses) except just before a compaction.
    */
-  #startApply(ready: Ready): void {
-    const lastCommitted = ready.committedEntries.at(-1);
+  #startApply(entries: readonly Entry[]): void {
+    const lastCommitted = entries.at(-1);
     if (lastCommitted === undefined) return;
     const { storage, proposals, log, reads, identity, snapshots, id, syncCapture, stages, hops } = this.#parts;
-    const entries = ready.committedEntries;
     const first = entries[0]?.index ?? lastCommitted.index;
     stages.committed(first, lastCommitted.index, performance.now());
     hops.reached('committed', first, lastCommitted.index);
@@ -311,3 +320,4 @@ export class ReadyLoop {
     this.#parts.log.info(`role ${status.role}`, { term: status.term, leader: status.leader });
   }
 }
+

@@ -27,6 +27,8 @@ export class RaftCore {
   readonly #state: CoreState;
   /** A Ready was handed out and not yet advanced. */
   #readyOutstanding = false;
+  /** The last entry handed to the driver to apply since the outstanding Ready (0: none). */
+  #handedThrough = 0;
 
   constructor(config: RaftConfig, restored: RestoredState, random: Random) {
     this.#state = new CoreState(resolveRaftConfig(config), restored, random);
@@ -389,6 +391,7 @@ export class RaftCore {
       committedEntries: state.log.nextCommitted(COMMITTED_ENTRIES_PER_READY_MAX),
       readStates: state.readStates,
     };
+    this.#handedThrough = ready.committedEntries.at(-1)?.index ?? 0;
     state.messages = [];
     state.readStates = [];
     // The read rounds' heartbeats are with the driver now: a read arriving later needs a new one.
@@ -420,6 +423,29 @@ export class RaftCore {
     // or answers to heartbeats sent before it arrived would confirm it.
     state.reads.seal();
     return early;
+  }
+
+  /**
+   * While a Ready's persist is in flight: committed entries this node already holds durably
+   * that neither that Ready nor an earlier call handed out, for the driver to apply now rather
+   * than after a persist they do not depend on. Nothing while the outstanding Ready itself
+   * hands out entries beyond the durable index (those apply after its persist, and these
+   * would have to follow them).
+   */
+  takeDurableCommitted(): Entry[] {
+    assert(this.#readyOutstanding, 'takeDurableCommitted() outside a Ready');
+    const log = this.#state.log;
+    const from = Math.max(log.applied, log.snapshotIndex, this.#handedThrough) + 1;
+    const through = Math.min(log.committed, log.stableIndex());
+    if (from > through) return [];
+    const entries = log.slice(from, Math.min(through + 1, from + COMMITTED_ENTRIES_PER_READY_MAX));
+    this.#handedThrough = entries.at(-1)?.index ?? this.#handedThrough;
+    return entries;
+  }
+
+  /** The last index this node has made durable (advance() moves it). */
+  get durableIndex(): number {
+    return this.#state.log.stableIndex();
   }
 
   /** The term on disk (what the driver last persisted): appends of that term may precede a persist. */
@@ -455,6 +481,9 @@ export class RaftCore {
         ready.committedEntries[0]?.index === log.snapshotIndex + 1, 'applied entries skipped');
       log.appliedTo(lastApplied.index);
     }
+    // Entries taken with takeDurableCommitted() while the persist ran were applied too.
+    if (this.#handedThrough > log.applied) log.appliedTo(this.#handedThrough);
+    this.#handedThrough = 0;
   }
 
   /**

@@ -81,3 +81,15 @@ export interface RestoredState {
 export function mayPrecedePersist(message: RaftMessage, durableTerm: number): message is AppendRequest {
   return message.type === 'append' && message.term === durableTerm;
 }
+
+/**
+ * How many of the Ready's committed entries a driver may apply before persisting it: those
+ * at or below `durableIndex` (none when the Ready installs a snapshot, which comes first).
+ */
+export function committedBeforePersist(ready: Ready, durableIndex: number): number {
+  if (ready.snapshot !== null) return 0;
+  const entries = ready.committedEntries;
+  let count = 0;
+  while (count < entries.length && (entries[count]?.index ?? Infinity) <= durableIndex) count += 1;
+  return count;
+}

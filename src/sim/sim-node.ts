@@ -1,6 +1,6 @@
 import { assert } from '../lib/index.js';
 import type { Random } from '../lib/index.js';
-import { mayPrecedePersist, RaftCore } from '../raft/index.js';
+import { committedBeforePersist, mayPrecedePersist, RaftCore } from '../raft/index.js';
 import type {
   Entry, HardState, NodeId, RaftConfig, RaftMessage, ReadState, Ready, Snapshot,
 } from '../raft/index.js';
@@ -38,7 +38,11 @@ export class SimNode {
   /** The newest snapshot this node wrote: what an operator's backup of it would hold. */
   #backup: Snapshot | null = null;
   /** The Ready whose persist is in flight, what of it was sent, and when its fsync ends. */
-  #inFlight: { ready: Ready; sent: ReadonlySet<RaftMessage>; doneAtMs: number } | null = null;
+  #inFlight: {
+    ready: Ready; sent: ReadonlySet<RaftMessage>; doneAtMs: number;
+    /** The Ready's committed entries beyond what was durable when it was taken. */
+    afterPersist: readonly Entry[];
+  } | null = null;
   core: RaftCore | null = null;
   kv = new Map<string, string>();
   appliedIndex = 0;
@@ -153,8 +157,12 @@ export class SimNode {
     const sent = new Set<RaftMessage>(ready.messages.filter((message) =>
       mayPrecedePersist(message, durableTerm)));
     hooks.send(this, [...sent]);
+    // As the driver: committed entries already durable here apply before this persist.
+    const durable = committedBeforePersist(ready, core.durableIndex);
+    this.#applyEntries(hooks, ready.committedEntries.slice(0, durable));
     const mustPersist = ready.mustSync || ready.entries.length > 0 || ready.snapshot !== null;
-    this.#inFlight = { ready, sent, doneAtMs: nowMs + (mustPersist ? persistMs : 0) };
+    this.#inFlight = { ready, sent, doneAtMs: nowMs + (mustPersist ? persistMs : 0),
+      afterPersist: ready.committedEntries.slice(durable) };
     return this.finishIfDue(hooks, nowMs, restartAtMs);
   }
 
@@ -169,10 +177,13 @@ export class SimNode {
     assert(core !== null && inFlight !== null, `finishIfDue on ${this.id} with nothing in flight`);
     if (nowMs < inFlight.doneAtMs) {
       hooks.send(this, core.takeEarlyMessages());
+      if (inFlight.ready.snapshot === null && inFlight.afterPersist.length === 0) {
+        this.#applyEntries(hooks, core.takeDurableCommitted());
+      }
       return true;
     }
     this.#inFlight = null;
-    const { ready, sent } = inFlight;
+    const { ready, sent, afterPersist } = inFlight;
     if (this.pendingCrash === 'beforePersist') {
       this.crash(restartAtMs);
       return false;
@@ -187,18 +198,23 @@ export class SimNode {
       this.crash(restartAtMs);
       return false;
     }
-    this.#apply(hooks, ready);
+    this.#apply(hooks, ready, afterPersist);
     core.advance(ready);
     this.#maybeCompact(core);
     return true;
   }
 
-  #apply(hooks: SimNodeHooks, ready: Ready): void {
+  #apply(hooks: SimNodeHooks, ready: Ready, entries: readonly Entry[]): void {
     if (ready.snapshot !== null) {
       this.kv = decodeKv(ready.snapshot.data);
       this.appliedIndex = ready.snapshot.meta.index;
     }
-    for (const entry of ready.committedEntries) {
+    this.#applyEntries(hooks, entries);
+    for (const readState of ready.readStates) hooks.readState(this, readState);
+  }
+
+  #applyEntries(hooks: SimNodeHooks, entries: readonly Entry[]): void {
+    for (const entry of entries) {
       assert(entry.index === this.appliedIndex + 1, `${this.id} applies out of order`);
       hooks.applied(this, entry);
       if (entry.type === 'command') {
@@ -207,7 +223,6 @@ export class SimNode {
       }
       this.appliedIndex = entry.index;
     }
-    for (const readState of ready.readStates) hooks.readState(this, readState);
   }
 
   #maybeCompact(core: RaftCore): void {

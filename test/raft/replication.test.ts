@@ -131,6 +131,46 @@ describe('log replication', () => {
     expect(next.messages.some((m) => m.type === 'append' && m.entries.some((e) => e.index === second))).toBe(false);
   });
 
+  it('entries committed during an fsync are handed over at once if durable, in order and only once', () => {
+    const core = leaderOfTerm2();
+    const ack = (from: string, matchIndex: number): void => core.step(appendAck(from, matchIndex));
+    for (const from of ['b', 'c']) ack(from, core.status().lastIndex);
+    core.advance(core.ready());
+    const first = core.propose(bytes('k=1'));
+    core.advance(core.ready()); // k=1 is on the leader's disk, not yet on a follower's
+    expect(core.durableIndex).toBe(first);
+    const second = core.propose(bytes('k=2'));
+    const saving = core.ready(); // the fsync of k=2 is in flight
+    expect(saving.committedEntries).toEqual([]);
+    expect(core.takeDurableCommitted()).toEqual([]);
+    // b holds both: k=1 commits (leader + b) and is durable here; k=2 is not durable here yet.
+    ack('b', second);
+    expect(core.status().commitIndex).toBe(first);
+    expect(core.takeDurableCommitted().map((e) => e.index)).toEqual([first]);
+    expect(core.takeDurableCommitted()).toEqual([]);
+    // c holds both too: k=2 commits on b and c, but waits for the leader's own persist.
+    ack('c', second);
+    expect(core.status().commitIndex).toBe(second);
+    expect(core.takeDurableCommitted()).toEqual([]);
+    core.advance(saving);
+    expect(core.status().appliedIndex).toBe(first);
+    expect(core.ready().committedEntries.map((e) => e.index)).toEqual([second]);
+  });
+
+  it('hands nothing early while the Ready in flight applies entries beyond the durable index', () => {
+    const follower = new RaftCore({ id: 'b', voters: ['a', 'b', 'c'], preVote: false },
+      { hardState: { term: 2, vote: 'a', commit: 0 }, snapshot: null, entries: [] }, new Random(5));
+    follower.step({ type: 'append', from: 'a', to: 'b', term: 2, prevLogIndex: 0, prevLogTerm: 0,
+      entries: [entry(1, 2), entry(2, 2)], commit: 2, readContext: 0 });
+    const saving = follower.ready();
+    expect(saving.entries.map((e) => e.index)).toEqual([1, 2]);
+    expect(saving.committedEntries.map((e) => e.index)).toEqual([1, 2]);
+    expect(follower.durableIndex).toBe(0);
+    expect(follower.takeDurableCommitted()).toEqual([]);
+    follower.advance(saving);
+    expect(follower.status().appliedIndex).toBe(2);
+  });
+
   it('a read after heartbeats sent early during an fsync starts its own round (no stale read)', () => {
     const core = leaderOfTerm2();
     const ack = (from: string, matchIndex: number, readContext: number): void => core.step(appendAck(from, matchIndex, readContext));
