@@ -53,13 +53,14 @@ export async function executeRead(
   limits: StatementLimits = UNLIMITED,
 ): Promise<StatementResult> {
   const s = await parsedStatements.takeYielding(sql);
-  if (s.kind === 'compound') return executeCompound(s, reader, nowMs, new StatementGuard(limits));
+  const guard = new StatementGuard(limits);
+  if (s.kind === 'compound') return executeCompound(s, reader, nowMs, guard);
   const introspected = await introspect(s, reader, nowMs);
   if (introspected !== null) return introspected;
   if (s.kind !== 'select') {
     throw new ChronosError('INVALID_ARGUMENT', `executeRead needs a SELECT, got ${s.kind}`);
   }
-  return executeSelect(await withAnswers(s, reader, nowMs), reader, nowMs, new StatementGuard(limits));
+  return executeSelect(await withAnswers(s, reader, nowMs, guard), reader, nowMs, guard);
 }
 
 /** SHOW TABLES, DESCRIBE and EXPLAIN over `reader`; null for any other statement. */
@@ -77,8 +78,9 @@ async function introspect(s: Statement, reader: StorageReader, nowMs: number): P
 }
 
 /** The statement with its subqueries answered over `reader` (most statements have none). */
-async function withAnswers<S extends Statement>(s: S, reader: StorageReader, nowMs: number): Promise<S> {
-  return hasSubqueries(s) ? (await resolveSubqueries(s, reader, nowMs)) as S : s;
+async function withAnswers<S extends Statement>(s: S, reader: StorageReader, nowMs: number,
+  guard: StatementGuard): Promise<S> {
+  return hasSubqueries(s) ? (await resolveSubqueries(s, reader, nowMs, guard)) as S : s;
 }
 
 /** The access path the planner picks for a SELECT/UPDATE/DELETE (for tests and EXPLAIN). */
@@ -111,7 +113,8 @@ export async function executeInTransaction(
   nowMs: number,
   limits?: StatementLimits,
 ): Promise<StatementResult> {
-  const s = await withAnswers(await parsedStatements.takeYielding(sql), txn, nowMs);
+  // A write's limits have no time limit (every replica must reach the same outcome).
+  const s = await withAnswers(await parsedStatements.takeYielding(sql), txn, nowMs, new StatementGuard(limits));
   if (s.kind === 'select') return executeSelect(s, txn, nowMs);
   if (s.kind === 'compound') return executeCompound(s, txn, nowMs);
   const introspected = await introspect(s, txn, nowMs);

@@ -31,7 +31,7 @@ async function queryRows(
   let result;
   try {
     result = query.kind === 'select'
-      ? await executeSelect((await resolveSubqueries(query, txn, nowMs)) as SelectStatement, txn, nowMs, guard)
+      ? await executeSelect((await resolveSubqueries(query, txn, nowMs, guard)) as SelectStatement, txn, nowMs, guard)
       : await executeCompound(query, txn, nowMs, guard);
   } catch (error) {
     throw isChronosError(error, 'LIMIT_EXCEEDED') ? tooManyRows(limits) : error;

@@ -8,6 +8,7 @@ import type { CorrelatedRunner } from './correlated.js';
 import { refuseMisplacedOuterAggregates, resolveOuterAggregates } from './outer-aggregates.js';
 import { executeSelect } from './select.js';
 import { buildInSetYielding, IN_SET_MIN_ITEMS } from './in-set.js';
+import { StatementGuard } from './statement-guard.js';
 
 type Subquery = Extract<Expr, { kind: 'subquery' }>;
 
@@ -22,10 +23,10 @@ function subqueriesOf(s: Statement): Subquery[] {
   return found;
 }
 
-async function rowsOf(query: SelectStatement, reader: StorageReader, nowMs: number) {
+async function rowsOf(query: SelectStatement, reader: StorageReader, nowMs: number, guard: StatementGuard) {
   try {
-    const resolved = await resolveSubqueries(query, reader, nowMs);
-    const result = await executeSelect(resolved as SelectStatement, reader, nowMs);
+    const resolved = await resolveSubqueries(query, reader, nowMs, guard);
+    const result = await executeSelect(resolved as SelectStatement, reader, nowMs, guard);
     if (result.kind !== 'rows') throw new ChronosError('INVALID_ARGUMENT', 'Subquery returned no rows result');
     return result;
   } catch (error) {
@@ -52,10 +53,10 @@ function emptyIn(operand: Expr, negated: boolean): Expr {
 }
 
 /** The literal expression a subquery stands for, computed once over `reader`. */
-async function answer(sub: Subquery, reader: StorageReader, nowMs: number): Promise<Expr> {
+async function answer(sub: Subquery, reader: StorageReader, nowMs: number, guard: StatementGuard): Promise<Expr> {
   const one = { kind: 'literal', value: 1, type: 'INT' } as const;
   const query = sub.mode === 'exists' && sub.query.limit === null ? { ...sub.query, limit: one } : sub.query;
-  const result = await rowsOf(query, reader, nowMs);
+  const result = await rowsOf(query, reader, nowMs, guard);
   if (sub.mode === 'exists') return { kind: 'literal', value: result.rows.length > 0, type: 'BOOLEAN' };
   if (result.columns.length !== 1) {
     throw new ChronosError('INVALID_ARGUMENT', `Subquery must return one column, got ${result.columns.length}`);
@@ -79,18 +80,25 @@ async function answer(sub: Subquery, reader: StorageReader, nowMs: number): Prom
 /**
  * Replace each subquery by its answer over `reader` (a correlated one by its answers per outer
  * value, see correlated.ts): the same state on every replica for a write, so the result is
- * deterministic. Statements without one come back as is.
+ * deterministic. Statements without one come back as is. The subqueries run under the
+ * statement's `guard`: its time limit, cancellation and row cap cover them too.
  */
-export async function resolveSubqueries(s: Statement, reader: StorageReader, nowMs: number): Promise<Statement> {
+export async function resolveSubqueries(s: Statement, reader: StorageReader, nowMs: number,
+  guard: StatementGuard = new StatementGuard()): Promise<Statement> {
   const subqueries = subqueriesOf(s);
   if (subqueries.length === 0) return s;
   const answers = new Map<Expr, Expr>();
   const runner: CorrelatedRunner = {
-    answer: (bound) => answer(bound, reader, nowMs),
-    rows: (query) => rowsOf(query, reader, nowMs),
+    answer: async (bound) => {
+      // A correlated subquery runs once per outer value, each perhaps too small to check.
+      guard.check();
+      if (guard.step()) await guard.pause();
+      return answer(bound, reader, nowMs, guard);
+    },
+    rows: (query) => rowsOf(query, reader, nowMs, guard),
   };
   const resolve = async (sub: Subquery): Promise<Expr> =>
-    await resolveCorrelated(sub, s, reader, runner) ?? await answer(sub, reader, nowMs);
+    await resolveCorrelated(sub, s, reader, runner) ?? await answer(sub, reader, nowMs, guard);
   // Aggregates of this statement's columns inside its subqueries are computed here first, before
   // binding the outer row into the subquery would turn them into aggregates of its rows.
   refuseMisplacedOuterAggregates(s, reader.catalog);

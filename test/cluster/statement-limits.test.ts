@@ -81,6 +81,16 @@ describe('statement limits on a real node', () => {
     expect(isChronosError(failure, 'TIMEOUT')).toBe(true);
   }, 30_000);
 
+  it('holds a correlated subquery to the time limit: it runs once per outer value, each under it', async () => {
+    // 2,000 outer values, each answered by a scan of all 12,000 rows: 24M row evaluations.
+    const correlated = 'SELECT count(*) FROM (SELECT k % 2000 AS x FROM big) g ' +
+      'WHERE g.x < (SELECT count(*) FROM big b WHERE b.v % 2000 = g.x)';
+    const started = Date.now();
+    const failure = await failureOf(sql!.execute(correlated));
+    expect(isChronosError(failure, 'TIMEOUT')).toBe(true);
+    expect(Date.now() - started).toBeLessThan(6_000);
+  }, 30_000);
+
   it('ends a join holding more than CHRONOS_MAX_MATERIALIZED_ROWS with LIMIT_EXCEEDED', async () => {
     // 50 left rows × 12,000 right rows = 600,000 rows held for the ORDER BY.
     const failure = await failureOf(sql!.execute('SELECT a.k, b.k FROM big a JOIN big b ON a.k < 50 ORDER BY b.k'));
