@@ -20,6 +20,10 @@ export class Admission<T> {
   readonly #observer: GatewayObserver;
   readonly #names: AdmissionNames;
   #inflight = 0;
+  /** Requests whose body is being read or parsed (see `open`). */
+  #opened = 0;
+  /** Items that passed the backlog check and are being journaled: not yet in the journal's count. */
+  #journaling = 0;
 
   constructor(journal: IngestJournal<T>, limits: IngestLimits, observer: GatewayObserver, names: AdmissionNames) {
     this.#journal = journal;
@@ -42,22 +46,49 @@ export class Admission<T> {
     }
   }
 
-  /** Refuses when `adding` more items would take the journal past its backlog limit. */
+  /**
+   * Before a request's body is read: refuses (RESOURCE_EXHAUSTED) when the node would refuse
+   * it anyway, with `CHRONOS_INGEST_MAX_INFLIGHT` requests already open or the backlog full, so
+   * a refused request costs no body read or parse; otherwise returns the call that closes it.
+   */
+  open(): () => void {
+    if (this.#opened >= this.#limits.maxInflight) {
+      throw this.refuse('busy', `more than ${this.#limits.maxInflight} ${this.#names.requests} open ` +
+        '(CHRONOS_INGEST_MAX_INFLIGHT); retry later');
+    }
+    this.checkBacklog(0);
+    this.#opened += 1;
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      this.#opened -= 1;
+    };
+  }
+
+  /** Refuses when `adding` more items would take the journal past its backlog limit (full at `adding` 0). */
   checkBacklog(adding: number): void {
-    const backlog = this.#journal.stats().pendingItems;
-    if (backlog + adding > this.#limits.maxBacklogReadings) {
+    const backlog = this.#journal.stats().pendingItems + this.#journaling;
+    if (backlog + adding > this.#limits.maxBacklogReadings || (adding === 0 && backlog >= this.#limits.maxBacklogReadings)) {
       throw this.refuse('backlog', `the ${this.#names.journal} holds ${backlog} ${this.#names.items} not yet stored ` +
         `(limit ${this.#limits.maxBacklogReadings}, CHRONOS_INGEST_MAX_BACKLOG_READINGS); retry later`);
     }
   }
 
-  /** Journals a request's records (one fsync); resolves once they are on disk. */
+  /**
+   * Journals a request's records (one fsync); resolves once they are on disk. Called right
+   * after `checkBacklog` (no await between), its items count toward the backlog from the call
+   * on, so requests checked meanwhile cannot all pass and overshoot the limit together.
+   */
   async journal(records: readonly T[], receivedAtMs: number, items: number): Promise<void> {
+    this.#journaling += items;
     try {
       await this.#journal.appendAll(records, receivedAtMs);
     } catch (error) {
       this.#observer.rejected('unavailable');
       throw error;
+    } finally {
+      this.#journaling -= items;
     }
     this.#observer.accepted(items);
   }

@@ -52,6 +52,11 @@ export class IngestGateway {
     this.#clock = clock;
   }
 
+  /** Before the body is read: refuses a request the limits would refuse anyway (see Admission.open). */
+  open(): () => void {
+    return this.#admission.open();
+  }
+
   /** The body's readings read from its bytes, when it has the usual shape (see scanIngestBody). */
   scan(bytes: Uint8Array): ScannedBody | null {
     const readings = scanIngestBody(bytes);
@@ -62,8 +67,8 @@ export class IngestGateway {
   accept(body: unknown): Promise<number> {
     return this.#admission.admit(async () => {
       const readings = await this.#admission.validate(() => (body instanceof ScannedBody ? body.readings : parseIngestBody(body)));
-      this.#admission.checkBacklog(readings.length);
       await this.#checkTable();
+      this.#admission.checkBacklog(readings.length);
       await this.#admission.journal([readings], this.#clock.nowMs(), readings.length);
       return readings.length;
     });

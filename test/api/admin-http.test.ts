@@ -126,6 +126,7 @@ describe('POST /ingest body', () => {
     const endpoint = {
       accept: async (body: unknown) => { seen.push(body); return 1; },
       scan: (bytes: Uint8Array) => (Buffer.from(bytes).toString() === '{"fast":1}' ? 'scanned' : null),
+      open: () => () => undefined,
     };
     const metrics = new NodeMetrics({ status: () => leader, storageSizeBytes: async () => 0, walFsyncs: () => 0 });
     const server = buildAdminApp({ status: () => leader, metrics, auth: new TokenAuth({ admin: null, readonly: null, ingest: null }), ingest: endpoint });
@@ -142,7 +143,7 @@ describe('POST /ingest body', () => {
 
   it('reads the body as JSON whatever the Content-Type, or with none (device firmware)', async () => {
     const seen: unknown[] = [];
-    const endpoint = { accept: async (body: unknown) => { seen.push(body); return 1; }, scan: () => null };
+    const endpoint = { accept: async (body: unknown) => { seen.push(body); return 1; }, scan: () => null, open: () => () => undefined };
     const metrics = new NodeMetrics({ status: () => leader, storageSizeBytes: async () => 0, walFsyncs: () => 0 });
     const server = buildAdminApp({ status: () => leader, metrics, auth: new TokenAuth({ admin: null, readonly: null, ingest: null }), ingest: endpoint });
     for (const type of [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream']) {
@@ -154,8 +155,35 @@ describe('POST /ingest body', () => {
   });
 });
 
+describe('POST /ingest limits', () => {
+  it('answers 429 before reading the body when the limits refuse, and closes each request it opened once answered', async () => {
+    let open = 0;
+    let busy = false;
+    const scanned: number[] = [];
+    const endpoint = {
+      accept: async () => 1,
+      scan: (bytes: Uint8Array) => { scanned.push(bytes.length); return null; },
+      open: () => {
+        if (busy) throw new ChronosError('RESOURCE_EXHAUSTED', 'more than 1 ingest requests open (CHRONOS_INGEST_MAX_INFLIGHT); retry later');
+        open += 1;
+        return () => { open -= 1; };
+      },
+    };
+    const metrics = new NodeMetrics({ status: () => leader, storageSizeBytes: async () => 0, walFsyncs: () => 0 });
+    const server = buildAdminApp({ status: () => leader, metrics, auth: new TokenAuth({ admin: null, readonly: null, ingest: null }), ingest: endpoint });
+    const payload = JSON.stringify({ device_id: 'esp-001', ts: 1, seq: 1, metrics: { t: 1 } });
+    expect((await server.inject({ method: 'POST', url: '/ingest', payload })).statusCode).toBe(202);
+    expect(open).toBe(0);
+    busy = true;
+    const refused = await server.inject({ method: 'POST', url: '/ingest', payload });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toEqual({ error: expect.stringMatching(/CHRONOS_INGEST_MAX_INFLIGHT/) });
+    expect(scanned).toEqual([payload.length]);
+  });
+});
+
 describe('POST /ingest auth', () => {
-  const endpoint = { accept: async () => 1, scan: () => null };
+  const endpoint = { accept: async () => 1, scan: () => null, open: () => () => undefined };
   const build = (tokens: { admin: string | null; readonly: string | null; ingest: string | null }) => {
     const metrics = new NodeMetrics({ status: () => leader, storageSizeBytes: async () => 0, walFsyncs: () => 0 });
     return buildAdminApp({ status: () => leader, metrics, auth: new TokenAuth(tokens), ingest: endpoint });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  applyIngestBatch, IngestJournal, parseIngestBody, readingColumnsOf, READINGS_CODEC, READINGS_DDL, readingsOf,
+  applyIngestBatch, IngestGateway, IngestJournal, parseIngestBody, readingColumnsOf, READINGS_CODEC, READINGS_DDL, readingsOf,
 } from '../../src/ingest/index.js';
 import type { IngestBatch, Reading } from '../../src/ingest/index.js';
 import { decodeReplicatedCommand, encodeReplicatedCommand } from '../../src/node/replicated-command.js';
@@ -160,5 +160,49 @@ describe('applying ingest batches', () => {
   it('travels in the log as one typed command', () => {
     const command = { kind: 'ingestBatch', batch: batch(3, 9, [reading('esp-1', 5, 'temp', -1.25, 7)]) } as const;
     expect(decodeReplicatedCommand(encodeReplicatedCommand(command))).toEqual(command);
+  });
+});
+
+describe('the ingest gateway\'s limits', () => {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  });
+  const gatewayOver = async (limits: { maxInflight: number; maxBacklogReadings: number }) => {
+    const dir = await mkdtemp(join(tmpdir(), 'chronos-gateway-'));
+    dirs.push(dir);
+    const journal = await IngestJournal.open(dir, READINGS_CODEC, silentLogger);
+    const refused: string[] = [];
+    const gateway = new IngestGateway(journal, limits, async () => null,
+      { accepted: () => undefined, rejected: (reason) => refused.push(reason) }, { nowMs: () => 1_000 });
+    return { gateway, journal, refused };
+  };
+  const body = (device: string, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ device_id: device, ts: i + 1, seq: 1, metrics: { v: i } }));
+
+  it('never lets requests checked together take the backlog past its limit', async () => {
+    const { gateway, journal, refused } = await gatewayOver({ maxInflight: 64, maxBacklogReadings: 100 });
+    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => gateway.accept(body(`d${i}`, 30))));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
+    expect(journal.stats().pendingItems).toBe(90);
+    expect(refused).toEqual(Array(5).fill('backlog'));
+    await journal.close();
+  });
+
+  it('refuses before a body is read once the open requests or the backlog are at their limits', async () => {
+    const { gateway, journal, refused } = await gatewayOver({ maxInflight: 2, maxBacklogReadings: 30 });
+    const first = gateway.open();
+    const second = gateway.open();
+    expect(() => gateway.open()).toThrow(/more than 2 ingest requests open/);
+    first();
+    first(); // closing twice frees one place, not two
+    const third = gateway.open();
+    expect(() => gateway.open()).toThrow(/CHRONOS_INGEST_MAX_INFLIGHT/);
+    second();
+    third();
+    await gateway.accept(body('d', 30));
+    expect(() => gateway.open()).toThrow(/CHRONOS_INGEST_MAX_BACKLOG_READINGS/);
+    expect(refused).toEqual(['busy', 'busy', 'backlog']);
+    await journal.close();
   });
 });
