@@ -27,6 +27,8 @@ export interface MetricsSources {
   leaderReads?(): { readonly lease: number; readonly round: number };
   /** Where this node's own writes spent their time; absent: not exported. */
   writeStages?(): WriteStageTotals;
+  /** TTL passes this node applied since start; absent: reported as none. */
+  ttlPasses?(): { readonly passes: number; readonly rowsExpired: number; readonly lastPassMs: number | null };
 }
 
 /** The node's Prometheus registry and the instruments the request paths update. */
@@ -67,6 +69,7 @@ export class NodeMetrics {
     catchUpCounter(registers, 'chronos_raft_round_reads_total',
       'Linearizable reads this node served as leader once a heartbeat round to a majority confirmed its leadership.',
       () => sources.leaderReads?.().round ?? 0);
+    registerTtlMetrics(registers, () => sources.ttlPasses?.() ?? { passes: 0, rowsExpired: 0, lastPassMs: null });
     const stages = sources.writeStages;
     if (stages !== undefined) registerWriteStages(registers, () => stages());
     this.ingest = new IngestMetrics(this.registry, READINGS_NAMING, () => sources.ingestBacklog?.() ?? null, () => Date.now());
@@ -203,6 +206,24 @@ function registerRaftGauges(registers: Registry[], status: () => NodeStatus): vo
       const now = status();
       this.set({ role: 'voter' }, now.voters.length);
       this.set({ role: 'learner' }, now.learners.length);
+    },
+  });
+}
+
+/** What the TTL passes did on this node: how many, the rows they removed, when the last ran. */
+function registerTtlMetrics(registers: Registry[],
+  totals: () => { readonly passes: number; readonly rowsExpired: number; readonly lastPassMs: number | null }): void {
+  catchUpCounter(registers, 'chronos_ttl_passes_total',
+    'TTL passes applied on this node (each removes the rows past their table\'s TTL; every replica applies each pass).',
+    () => totals().passes);
+  catchUpCounter(registers, 'chronos_ttl_rows_expired_total',
+    'Rows TTL passes removed on this node.', () => totals().rowsExpired);
+  new Gauge({
+    name: 'chronos_ttl_last_pass_timestamp_seconds',
+    help: 'Unix time the last TTL pass applied on this node ran at; 0 until one has since the node started.',
+    registers,
+    collect() {
+      this.set((totals().lastPassMs ?? 0) / 1000);
     },
   });
 }

@@ -94,6 +94,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     compactionSettled: () => node.compactionSettled,
     writeStages: () => node.writeStages(),
     leaderReads: () => node.leaderReads(),
+    ttlPasses: () => node.ttlPasses(),
     ingestBacklog: () => ingest?.backlog() ?? null,
     writeBacklog: () => ingest?.pointBacklog() ?? null,
   });

@@ -7,6 +7,7 @@ import type { StorageEngine, WriteTransaction } from '../storage/index.js';
 import type { ApplyOutcome, ProposalTracker } from './proposal-tracker.js';
 import { decodeReplicatedCommand } from './replicated-command.js';
 import { applyClusterBirth } from './cluster-identity.js';
+import type { TtlPasses } from './ttl-passes.js';
 import { acknowledgeOutbox, applyCapturedWrite, applySyncBatch, capturingOps } from '../sync/index.js';
 
 /** On a node with a sync target: its writes are queued for the target as they apply. */
@@ -33,7 +34,11 @@ export async function applyCommittedEntries(
   entries: readonly Entry[],
   proposals: ProposalTracker<CommandOutcome>,
   log: Logger,
-  options: { readonly sync: boolean; readonly capture: SyncCapture | null; readonly answered?: () => void },
+  options: {
+    readonly sync: boolean; readonly capture: SyncCapture | null; readonly answered?: () => void;
+    /** Told of each TTL pass applied (for /metrics). */
+    readonly ttl?: TtlPasses;
+  },
 ): Promise<void> {
   const pending = entries.filter((entry) => entry.index > storage.appliedIndex);
   if (pending.length === 0) return;
@@ -57,7 +62,7 @@ export async function applyCommittedEntries(
         outcomes.push({ index: entry.index, term: entry.term, outcome });
         continue;
       }
-      const outcome = await applyCommand(txn, entry, log, options.capture);
+      const outcome = await applyCommand(txn, entry, log, options.capture, options.ttl);
       outcomes.push({ index: entry.index, term: entry.term, outcome });
     }
     const committing = txn.commit(previous, { sync: options.sync });
@@ -76,6 +81,7 @@ async function applyCommand(
   entry: Entry,
   log: Logger,
   capture: SyncCapture | null,
+  ttl: TtlPasses | undefined,
 ): Promise<ApplyOutcome<CommandOutcome>> {
   const command = decodeReplicatedCommand(entry.data);
   switch (command.kind) {
@@ -91,6 +97,7 @@ async function applyCommand(
     }
     case 'ttlSweep': {
       const deleted = await sweepExpired(txn, command.nowMs);
+      ttl?.applied(command.nowMs, deleted);
       if (deleted > 0) log.info('TTL pass removed expired rows', { index: entry.index, deleted });
       return messageOutcome(`Expired ${deleted} rows`, deleted);
     }

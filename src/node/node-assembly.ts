@@ -19,6 +19,7 @@ import type { CommandOutcome } from './replicated-command.js';
 import { restoreNode } from './restore.js';
 import { SNAPSHOT_EVERY_BYTES, SnapshotKeeper } from './snapshots.js';
 import { WriteHops } from './write-hops.js';
+import { TtlPasses } from './ttl-passes.js';
 import { WriteStages } from './write-stages.js';
 
 /** A node's parts, wired to one another and not yet started. */
@@ -40,6 +41,7 @@ export interface NodeParts {
   readonly requests: ClientRequests;
   readonly stages: WriteStages;
   readonly hops: WriteHops;
+  readonly ttl: TtlPasses;
   readonly log: Logger;
   /** Log index of the snapshot the WAL was compacted to when opened. */
   readonly snapshotIndex: number;
@@ -76,9 +78,10 @@ export async function assembleNode(
   const gate = new NodeGate(options.id, () => loop?.fatal ?? null);
   const stages = new WriteStages();
   const hops = new WriteHops();
+  const ttl = new TtlPasses();
   loop = new ReadyLoop({
     id: options.id, core, wal, storage, peers, proposals, reads, replies, identity, snapshots, scheduler, gate, log,
-    namedPeers: options.peers, syncCapture: options.syncCapture === true, nameCluster: options.layout !== 'single-node', stages, hops,
+    namedPeers: options.peers, syncCapture: options.syncCapture === true, nameCluster: options.layout !== 'single-node', stages, hops, ttl,
   });
   const members = (): MembersView => {
     const { membership } = core.status();
@@ -94,6 +97,6 @@ export async function assembleNode(
   });
   return {
     options, environment, core, wal, walStats: restored.walStats, storage, peers, identity, proposals, reads, replies,
-    snapshots, gate, loop, requests, stages, hops, log, snapshotIndex: restored.snapshotIndex,
+    snapshots, gate, loop, requests, stages, hops, ttl, log, snapshotIndex: restored.snapshotIndex,
   };
 }

@@ -22,6 +22,7 @@ import type { WriteStages } from './write-stages.js';
 import type { EntryHops } from './write-hops.js';
 import { runScript } from './run-script.js';
 import type { RaftNodeOptions } from './raft-node-options.js';
+import type { TtlPassTotals } from './ttl-passes.js';
 
 export type { RaftNodeOptions } from './raft-node-options.js';
 
@@ -117,6 +118,11 @@ export class RaftNode {
   status(): NodeStatus {
     // The core counts entries handed to apply; storage says what is applied.
     return nodeStatusOf(this.#parts.core.status(), this.#parts.storage.appliedIndex, this.#parts.identity.id);
+  }
+
+  /** The TTL passes this node applied since it started. */
+  ttlPasses(): TtlPassTotals {
+    return this.#parts.ttl.totals();
   }
 
   /** Linearizable reads this node served as leader, under its lease and by heartbeat rounds. */

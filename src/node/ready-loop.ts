@@ -19,6 +19,7 @@ import type { SnapshotKeeper } from './snapshots.js';
 import { outcomeUnknown } from './write-outcome.js';
 import type { WriteHops } from './write-hops.js';
 import type { WriteStages } from './write-stages.js';
+import type { TtlPasses } from './ttl-passes.js';
 
 type Operation = () => void;
 
@@ -44,6 +45,7 @@ export interface ReadyLoopParts {
   readonly nameCluster: boolean;
   readonly stages: WriteStages;
   readonly hops: WriteHops;
+  readonly ttl: TtlPasses;
 }
 
 /**
@@ -283,7 +285,7 @@ export class ReadyLoop {
   #startApply(entries: readonly Entry[]): void {
     const lastCommitted = entries.at(-1);
     if (lastCommitted === undefined) return;
-    const { storage, proposals, log, reads, identity, snapshots, id, syncCapture, stages, hops } = this.#parts;
+    const { storage, proposals, log, reads, identity, snapshots, id, syncCapture, stages, hops, ttl } = this.#parts;
     const first = entries[0]?.index ?? lastCommitted.index;
     stages.committed(first, lastCommitted.index, performance.now());
     hops.reached('committed', first, lastCommitted.index);
@@ -293,7 +295,7 @@ export class ReadyLoop {
       const startMs = performance.now();
       hops.reached('applyStart', first, lastCommitted.index);
       await applyCommittedEntries(storage, entries, proposals, log,
-        { sync, capture, answered: () => hops.reached('answered', first, lastCommitted.index) });
+        { sync, capture, ttl, answered: () => hops.reached('answered', first, lastCommitted.index) });
       hops.reached('applied', first, lastCommitted.index);
       stages.applied(first, lastCommitted.index, startMs, performance.now());
       reads.applied(storage.appliedIndex);

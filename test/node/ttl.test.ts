@@ -50,6 +50,12 @@ describe('expired rows go away (WITH TTL, --ttl-cleanup-interval-secs)', () => {
     await waitFor('the TTL pass', 10_000, async () => ((await count('readings')) === 0 ? true : null));
     expect(await count('kept')).toBe(1);
     await waitFor('the log line', 5_000, () => (/TTL pass removed expired rows/.test(node.output()) ? true : null));
+    // What an operator watches: the passes, the rows they removed, when the last one ran.
+    const metrics = await (await fetch(`http://127.0.0.1:${node.adminPort}/metrics`)).text();
+    const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    expect(value('chronos_ttl_passes_total')).toBeGreaterThanOrEqual(1);
+    expect(value('chronos_ttl_rows_expired_total')).toBe(2);
+    expect(Math.abs(value('chronos_ttl_last_pass_timestamp_seconds') - Date.now() / 1000)).toBeLessThan(30);
   });
 
   it('a single-node dir runs the pass when it opens', async () => {
