@@ -79,8 +79,12 @@ export function registerIngestRoutes(app: FastifyInstance, options: {
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
       const bytes = body as Buffer;
       const scanned = endpoint === undefined ? null : endpoint.scan(bytes);
-      if (scanned !== null) done(null, scanned);
-      else json(request, bytes.toString('utf8'), done);
+      if (scanned !== null) {
+        done(null, scanned);
+        return;
+      }
+      const text = bytes.toString('utf8');
+      json(request, text, (error, parsed) => (error === null ? done(null, parsed) : done(invalidJson(text))));
     });
     scope.post('/ingest', {
       bodyLimit: options.maxBodyBytes,
@@ -108,4 +112,19 @@ export function registerIngestRoutes(app: FastifyInstance, options: {
       },
     }, handler);
   });
+}
+
+/**
+ * A 400 saying why the body is not JSON the gateway takes (fastify's own message assumes an
+ * application/json Content-Type, which devices often do not send, and gives no position).
+ */
+function invalidJson(text: string): Error & { statusCode: number } {
+  let reason: string;
+  try {
+    JSON.parse(text);
+    reason = 'it has a "__proto__" or "constructor.prototype" key, which is refused';
+  } catch (error) {
+    reason = errorMessage(error);
+  }
+  return Object.assign(new Error(`the body is not valid JSON: ${reason}`), { statusCode: 400 });
 }

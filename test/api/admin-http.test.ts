@@ -137,7 +137,15 @@ describe('POST /ingest body', () => {
     for (const bad of ['{"a":', '', '{"__proto__": {"x": 1}}', '{"constructor": {"prototype": {"x": 1}}}']) {
       const response = await post(bad);
       expect(response.statusCode, bad).toBe(400);
+      expect(response.json().error, bad).toMatch(/^the body is not valid JSON: /);
     }
+    const prototype = await post('{"__proto__": {"x": 1}}');
+    expect(prototype.json().error).toMatch(/"__proto__" or "constructor.prototype" key/);
+    // Whatever the Content-Type: the message says what is wrong with the body, not with the header.
+    const plain = await server.inject({ method: 'POST', url: '/ingest', payload: '{"device_id":"x","ts":1,', headers: { 'content-type': 'text/plain' } });
+    expect(plain.statusCode).toBe(400);
+    expect(plain.json().error).toMatch(/^the body is not valid JSON: .*JSON/);
+    expect(plain.json().error).not.toMatch(/content-type/i);
     expect(seen).toHaveLength(2);
   });
 
