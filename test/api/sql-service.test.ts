@@ -179,13 +179,13 @@ describe('Health, Sync and SyncStatus', () => {
     generic.close();
   });
 
-  it('answers zeros, Connected and UNIMPLEMENTED on a node without sync', async () => {
+  it('answers zeros saying sync is not configured, Connected and UNIMPLEMENTED on a node without sync', async () => {
     const statusService = genericService('SyncStatusService', bareAddress);
     expect(await callGeneric(statusService, 'GetSyncStatus', {})).toEqual({
       lastSyncTsMs: '0',
       lastSyncApplied: '0',
       pendingOps: '0',
-      lastError: '',
+      lastError: 'sync is not configured on this node (it was started without --sync-target)',
     });
     const health = genericService('HealthService', bareAddress);
     expect(await callGeneric(health, 'GetConnectivity', {})).toEqual({ state: 'Connected' });

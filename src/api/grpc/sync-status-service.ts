@@ -12,11 +12,14 @@ function uint64Text(value: number): string {
   return Number.isFinite(value) && value > 0 ? Math.trunc(value).toFixed(0) : '0';
 }
 
-/** SyncStatusService: zeros on a node without a sync worker. */
+/** What a node without a sync worker says in `last_error`, so its zeros do not read as a worker at rest. */
+export const NO_SYNC_WORKER = 'sync is not configured on this node (it was started without --sync-target)';
+
+/** SyncStatusService: on a node without a sync worker, zeros and NO_SYNC_WORKER. */
 export function syncStatusService(handler: SyncStatusHandler | undefined): GrpcService {
   const getSyncStatus = (call: UnaryCall, callback: Reply): void => {
     if (handler === undefined) {
-      callback(null, { lastSyncTsMs: '0', lastSyncApplied: '0', pendingOps: '0', lastError: '' });
+      callback(null, { lastSyncTsMs: '0', lastSyncApplied: '0', pendingOps: '0', lastError: NO_SYNC_WORKER });
       return;
     }
     let context: CallContext;
