@@ -74,7 +74,8 @@ function addPayload(builder: ReadingColumnsBuilder, payload: unknown, at: string
 function integerField(record: Record<string, unknown>, field: string, at: string): number {
   const value = record[field];
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    const what = typeof value === 'string' ? 'a JSON integer, not a string' : 'a JSON integer';
+    const what = typeof value === 'string' ? 'a JSON integer, not a string'
+      : Number.isInteger(value) ? 'a JSON integer within ±9007199254740991 (2^53 - 1)' : 'a JSON integer';
     throw invalid(`${at}${field} must be ${what}`);
   }
   return value;

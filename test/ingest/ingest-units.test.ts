@@ -27,6 +27,7 @@ describe('POST /ingest bodies', () => {
     [{ ts: 1, seq: 1, metrics: { v: 1 } }, /^device_id must be a non-empty string$/],
     [{ device_id: 'a', ts: '1', seq: 1, metrics: { v: 1 } }, /^ts must be a JSON integer, not a string$/],
     [{ device_id: 'a', ts: 1.5, seq: 1, metrics: { v: 1 } }, /^ts must be a JSON integer$/],
+    [{ device_id: 'a', ts: 2 ** 53 + 2, seq: 1, metrics: { v: 1 } }, /^ts must be a JSON integer within ±9007199254740991 \(2\^53 - 1\)$/],
     [{ device_id: 'a', ts: 1, metrics: { v: 1 } }, /^seq must be a JSON integer$/],
     [{ device_id: 'a', ts: 1, seq: 1, metrics: { temp: 'hot' } }, /^metrics\.temp must be a number$/],
     [{ device_id: 'a', ts: 1, seq: 1, metrics: {} }, /^metrics is empty$/],
