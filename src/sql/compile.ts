@@ -444,6 +444,20 @@ function compileLike(expr: Extract<Expr, { kind: 'like' }>, ctx: CompileContext)
   };
 }
 
+/**
+ * coalesce() as standard SQL defines it, a CASE: the arguments after the first non-NULL one are
+ * not evaluated (coalesce(x, 1 / 0) is x where x is not NULL, as in PostgreSQL).
+ */
+function firstNonNull(evals: readonly Evaluator[]): Evaluator {
+  return (row) => {
+    for (const evaluate of evals) {
+      const value = evaluate(row);
+      if (value !== null) return value;
+    }
+    return null;
+  };
+}
+
 function compileCall(expr: Extract<Expr, { kind: 'call' }>, ctx: CompileContext): Compiled {
   const fn = SCALAR_FUNCTIONS[expr.name];
   if (fn === undefined || !Object.hasOwn(SCALAR_FUNCTIONS, expr.name)) {
@@ -471,7 +485,7 @@ function compileCall(expr: Extract<Expr, { kind: 'call' }>, ctx: CompileContext)
     return { evaluate: (row) => timeBucket(seconds, ts(row)), type, constant };
   }
   const values: SqlValue[] = new Array<SqlValue>(evals.length).fill(null);
-  const call: Evaluator = (row) => {
+  const call: Evaluator = expr.name === 'coalesce' ? firstNonNull(evals) : (row) => {
     for (let i = 0; i < evals.length; i++) values[i] = (evals[i] as Evaluator)(row);
     return fn.evaluate(values, nowMs);
   };

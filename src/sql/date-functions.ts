@@ -14,12 +14,30 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
+/** Midnight UTC of January 1st of `year` (Date.UTC would read years 0-99 as 1900-1999). */
+function yearStartMs(year: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, 0, 1);
+  return date.getTime();
+}
+
+/** Days in `month` (1-12) of `year`, leap years included. */
+function daysInMonth(year: number, month: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, 0);
+  return date.getUTCDate();
+}
+
 function parseDateText(text: string): number | null {
   const m = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*$/.exec(text);
   if (m === null) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = ''] = m;
+  // A field out of range is not a date (NULL, as sqlite answers), never rolled into another one.
+  const [year, month, day] = [Number(y), Number(mo), Number(d)];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
   const date = new Date(0);
-  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(Number(h), Number(mi), Number(s), frac === '' ? 0 : Math.round(Number(frac) * 1000));
   return date.getTime();
 }
@@ -53,7 +71,7 @@ function formatted(ms: number, format: string): string {
     M: () => pad(d.getUTCMinutes(), 2), S: () => pad(d.getUTCSeconds(), 2),
     f: () => `${pad(d.getUTCSeconds(), 2)}.${pad(d.getUTCMilliseconds(), 3)}`,
     s: () => String(Math.floor(ms / 1000)), w: () => String(d.getUTCDay()),
-    j: () => pad(Math.floor((ms - Date.UTC(d.getUTCFullYear(), 0, 1)) / MS_PER_DAY) + 1, 3),
+    j: () => pad(Math.floor((ms - yearStartMs(d.getUTCFullYear())) / MS_PER_DAY) + 1, 3),
     '%': () => '%',
   };
   return format.replace(/%(.)/g, (_all, letter: string) => {

@@ -51,6 +51,16 @@ const CASES: readonly (readonly [string, unknown])[] = [
   ["strftime('%Y/%m/%d %H:%M:%f %j %w %s %%', 1700000000.5, 'unixepoch')", '2023/11/14 22:13:20.500 318 2 1700000000 %'],
   ["unixepoch('2023-11-14 22:13:20')", 1700000000],
   ["strftime('%s', '2023-11-14')", '1699920000'],
+  ["strftime('%j', '0050-12-31')", '365'], // years 0-99 are not 1900-1999
+  ["strftime('%j', -62167219200, 'unixepoch')", '001'],
+  ["date('2024-02-29')", '2024-02-29'],
+  // A field out of range is no date (sqlite3: NULL), never rolled into the next month or day.
+  ["date('2023-13-01')", null],
+  ["date('2023-01-32')", null],
+  ["date('2023-00-10')", null],
+  ["date('2023-02-29')", null],
+  ["unixepoch('2023-11-14 25:00:00')", null],
+  ["unixepoch('2023-11-14 22:13:61')", null],
   ["datetime(-1, 'unixepoch')", '1969-12-31 23:59:59'],
   ["datetime('now')", '2023-11-14 22:13:20'], // the statement's time (the leader's, for writes)
   ["date(-62167219201, 'unixepoch')", null], // before year 0000
@@ -68,6 +78,15 @@ describe('CASE, CAST, and scalar functions', () => {
     const { session } = await newSession();
     const result = await session.execute('SELECT CASE WHEN 1 = 1 THEN 2 END, 5::text, CAST(5 AS INT) AS n');
     expect(result.kind === 'rows' ? result.columns : []).toEqual(['case when 1 = 1 then 2 end', 'cast(5 as string)', 'n']);
+  });
+
+  it('coalesce() is a CASE: what follows the first non-NULL argument is not evaluated (PostgreSQL)', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE t (id INT PRIMARY KEY, g INT)');
+    await session.execute('INSERT INTO t VALUES (1, 0), (2, 5), (3, NULL)');
+    expect(rowsOf(await session.execute('SELECT coalesce(id, 1 / (id - id)) FROM t ORDER BY id'))).toEqual([[1], [2], [3]]);
+    expect(rowsOf(await session.execute('SELECT coalesce(g, 10 / (id - 3), -1) FROM t WHERE id < 3 ORDER BY id'))).toEqual([[0], [5]]);
+    await expectError(session, 'SELECT coalesce(g, 10 / (id - 3)) FROM t', 'INVALID_ARGUMENT', 'Division by zero');
   });
 
   it('gives every replica the leader\'s now(): a write stores the statement time', async () => {
