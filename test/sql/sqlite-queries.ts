@@ -134,7 +134,26 @@ function functionItem(rng: Random): string {
     () => `date(${ts}, 'unixepoch')`,
     () => `strftime('${rng.pick(['%Y-%m-%d %H:%M:%S', '%H:%M', '%j/%w', '%s', '%d.%m.%Y'])}', ${ts}, 'unixepoch')`,
     () => `unixepoch(datetime(${ts}, 'unixepoch'))`,
+    () => `${rng.pick(['date', 'datetime', 'unixepoch'])}('${dateText(rng)}')`,
+    () => `strftime('%j %Y-%m-%d', '${dateText(rng)}')`,
   ])();
+}
+
+/**
+ * A date text whose fields may lie out of range (month 0 or 13, day 0 or 32, hour 25, minute or
+ * second 60), in years 0000-0099 (which Date.UTC would read as 1900-1999) or later. Days stop at
+ * 28 and hours skip 24: sqlite3 echoes '2023-02-30' and reads 24:00 as a time, where ChronosDB
+ * answers NULL.
+ */
+function dateText(rng: Random): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const year = rng.pick(['0000', '0050', '0099', '1969', '2023', '2024']);
+  const month = rng.pick([0, 13, rng.between(1, 12), rng.between(1, 12)]);
+  const day = rng.pick([0, 32, rng.between(1, 28), rng.between(1, 28)]);
+  const date = `${year}-${two(month)}-${two(day)}`;
+  if (rng.chance(0.4)) return date;
+  const hour = rng.pick([25, rng.between(0, 23), rng.between(0, 23)]);
+  return `${date} ${two(hour)}:${two(rng.pick([60, rng.between(0, 59)]))}:${two(rng.pick([60, rng.between(0, 59)]))}`;
 }
 
 /** An uncorrelated subquery predicate: IN / NOT IN (NULLs included), EXISTS, scalar. */
