@@ -1,6 +1,6 @@
 import { errorMessage, isChronosError, ChronosError } from '../lib/index.js';
 import type { Logger, Scheduler } from '../lib/index.js';
-import { committedBeforePersist, mayPrecedePersist } from '../raft/index.js';
+import { committedBeforePersist, mayPrecedePersist, mustPersist } from '../raft/index.js';
 import type { RaftCore, Ready } from '../raft/index.js';
 import type { RaftMessage } from '../raft/index.js';
 import type { Entry, Membership, NodeId } from '../raft/index.js';
@@ -220,7 +220,7 @@ export class ReadyLoop {
       await snapshots.install(ready.snapshot);
       await identity.learn(storage, true);
     }
-    const persisting = ready.mustSync || ready.entries.length > 0 || ready.snapshot !== null;
+    const persisting = mustPersist(ready);
     // A leader's appends go out while its own fsync runs; everything else waits for it.
     const durableTerm = this.#parts.core.durableTerm;
     const appends = persisting ? ready.messages.filter((message) => mayPrecedePersist(message, durableTerm)) : [];

@@ -166,6 +166,11 @@ export class CoreState {
     this.membershipChanges.push({ index, membership });
   }
 
+  /** Index of the newest committed config entry still in the log's history (0 if none). */
+  lastMembershipIndex(): number {
+    return this.membershipChanges.at(-1)?.index ?? 0;
+  }
+
   /** Installs the membership a snapshot carries, dropping the history it replaces. */
   resetMembership(membership: Membership): void {
     this.baseMembership = membership;

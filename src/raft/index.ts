@@ -1,5 +1,5 @@
 export { RaftCore } from './raft-core.js';
-export { committedBeforePersist, mayPrecedePersist } from './ready.js';
+export { committedBeforePersist, mayPrecedePersist, mustPersist } from './ready.js';
 export { resolveRaftConfig } from './config.js';
 export type { RaftConfig, ResolvedRaftConfig } from './config.js';
 export { encodeMembership, decodeMembership } from './membership.js';

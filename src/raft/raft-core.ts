@@ -384,7 +384,9 @@ export class RaftCore {
     const snapshot = state.log.unstableSnapshot;
     const persisted = state.persistedHardState;
     const mustSync = entries.length > 0 || snapshot !== null || (hardState !== null &&
-      (hardState.term !== persisted.term || hardState.vote !== persisted.vote));
+      (hardState.term !== persisted.term || hardState.vote !== persisted.vote ||
+        hardState.recovering !== persisted.recovering ||
+        state.lastMembershipIndex() > persisted.commit));
     const ready: Ready = {
       hardState, entries, snapshot, mustSync,
       messages: state.messages,

@@ -14,11 +14,12 @@ export interface Snapshot {
 }
 
 /**
- * Work the driver must do, in order: persist hardState/snapshot/entries (fsync if mustSync),
- * then send messages, then install the snapshot and apply committedEntries, then advance().
+ * Work the driver must do, in order: persist hardState/snapshot/entries (fsync if mustSync;
+ * see `mustPersist`), then send messages, then install the snapshot and apply
+ * committedEntries, then advance().
  */
 export interface Ready {
-  /** Present when term, vote or commit changed since the last persisted state. */
+  /** Present when term, vote, commit or recovering changed since the last persisted state. */
   readonly hardState: HardState | null;
   /** Entries to append durably; the driver first truncates its log from entries[0].index. */
   readonly entries: readonly Entry[];
@@ -32,7 +33,13 @@ export interface Ready {
   /** Apply in order (may include entries from `entries`: persist first). */
   readonly committedEntries: readonly Entry[];
   readonly readStates: readonly ReadState[];
-  /** False when only the commit index changed: no fsync is needed then. */
+  /**
+   * False when only the commit index changed: no fsync is needed then, and a driver may skip
+   * the write (a restarted node learns commit again from its leader). Two changes must reach
+   * the disk, or a restarted node could leave a cluster without a leader: clearing
+   * `recovering` (the node would refuse the intact nodes its vote) and a commit past a config
+   * entry (the node would restart with the members before it, counting votes among them).
+   */
   readonly mustSync: boolean;
 }
 
@@ -67,6 +74,11 @@ export interface RestoredState {
   readonly snapshotData?: Uint8Array;
   /** Index the state machine already applied (defaults to the snapshot index). */
   readonly appliedIndex?: number;
+}
+
+/** Whether a driver writes this Ready to its log before going on (and fsyncs it). */
+export function mustPersist(ready: Ready): boolean {
+  return ready.mustSync || ready.entries.length > 0 || ready.snapshot !== null;
 }
 
 /**

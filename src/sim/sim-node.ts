@@ -1,6 +1,6 @@
 import { assert } from '../lib/index.js';
 import type { Random } from '../lib/index.js';
-import { committedBeforePersist, mayPrecedePersist, RaftCore } from '../raft/index.js';
+import { committedBeforePersist, mayPrecedePersist, mustPersist, RaftCore } from '../raft/index.js';
 import type {
   Entry, HardState, NodeId, RaftConfig, RaftMessage, ReadState, Ready, Snapshot,
 } from '../raft/index.js';
@@ -135,7 +135,8 @@ export class SimNode {
       durable.entries.length = first.index - base - 1;
       durable.entries.push(...ready.entries);
     }
-    if (ready.hardState !== null) durable.hardState = ready.hardState;
+    // As the driver: a hard state whose only change is the commit index is not written.
+    if (ready.hardState !== null && mustPersist(ready)) durable.hardState = ready.hardState;
   }
 
   /** True while a Ready's persist (its WAL fsync) is in flight. */
@@ -160,8 +161,7 @@ export class SimNode {
     // As the driver: committed entries already durable here apply before this persist.
     const durable = committedBeforePersist(ready, core.durableIndex);
     this.#applyEntries(hooks, ready.committedEntries.slice(0, durable));
-    const mustPersist = ready.mustSync || ready.entries.length > 0 || ready.snapshot !== null;
-    this.#inFlight = { ready, sent, doneAtMs: nowMs + (mustPersist ? persistMs : 0),
+        this.#inFlight = { ready, sent, doneAtMs: nowMs + (mustPersist(ready) ? persistMs : 0),
       afterPersist: ready.committedEntries.slice(durable) };
     return this.finishIfDue(hooks, nowMs, restartAtMs);
   }

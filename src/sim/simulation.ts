@@ -64,6 +64,8 @@ export interface SimResult {
   readonly voters: number;
   /** FNV-1a over every node's state after each step: equal for equal seeds. */
   readonly traceHash: number;
+  /** Whether the cluster, at rest after healing, was restarted with a minority kept down. */
+  readonly restartedAtRest: boolean;
 }
 
 /** A failed run: names the seed and step, so `runSeed(seed)` replays it. */
@@ -119,6 +121,8 @@ class Simulation {
   #healAtMs = 0;
   #trace = 0x811c9dc5;
   #faultsOn = true;
+  /** Whether steps propose writes and issue reads (off while the cluster is left at rest). */
+  #workloadOn = true;
   /** Proposals per node incarnation ("id#incarnation"), acknowledged when applied there. */
   readonly #pending = new Map<string, Map<number, string>>();
   readonly #acknowledged: Proposal[] = [];
@@ -157,9 +161,16 @@ class Simulation {
     try {
       for (; this.#step < this.#options.steps; this.#step += 1) this.#runStep();
       this.#liveness();
+      // The counts describe the fault and healing phases; the restart adds its own crashes.
+      const result = this.#result();
+      const restarted = this.#restartMajority();
+      return { ...result, restartedAtRest: restarted };
     } catch (error) {
       throw new SimulationFailure(this.#options.seed, this.#options.nodes, this.#step, error);
     }
+  }
+
+  #result(): Omit<SimResult, 'restartedAtRest'> {
     return {
       seed: this.#options.seed, steps: this.#step, leaders: this.#checker.leaderCount,
       maxTerm: Math.max(...this.#nodes.map((node) => node.core?.status().term ?? 0)),
@@ -189,8 +200,8 @@ class Simulation {
         busy = true;
       }
     }
-    if (this.#random.chance(this.#faults.proposeRate)) this.#propose();
-    if (this.#random.chance(this.#faults.readRate)) this.#read();
+    if (this.#workloadOn && this.#random.chance(this.#faults.proposeRate)) this.#propose();
+    if (this.#workloadOn && this.#random.chance(this.#faults.readRate)) this.#read();
     for (const node of this.#nodes) busy = this.#drainReady(node) || busy;
     // Nothing stepped, ticked or changed: the state is the one already checked.
     if (!busy) return;
@@ -427,6 +438,62 @@ class Simulation {
       node.pendingCrash = null;
       if (node.core === null) node.restartAtMs = this.#nowMs;
     }
+    this.#converge('after healing', () => true);
+    this.#checkConverged();
+  }
+
+  /**
+   * A rolling restart of a cluster at rest, as a token rotation does it: a minority of voters
+   * stays down (it cannot talk to the rest) while the others restart. Every node kept its
+   * disk and had caught up, so none may come back believing it lost entries and refuse the
+   * others its vote: the majority must elect a leader and commit again on its own.
+   */
+  #restartMajority(): boolean {
+    const voters = this.#leader()?.core?.status().voters ?? [];
+    if (voters.length < 3) return false;
+    this.#workloadOn = false;
+    this.#awaitRest(voters);
+    this.#workloadOn = true;
+    const downCount = voters.length - Math.floor(voters.length / 2) - 1;
+    const down = new Set<NodeId>();
+    while (down.size < downCount) down.add(this.#random.pick(voters.filter((id) => !down.has(id))));
+    for (const node of this.#nodes) {
+      if (!voters.includes(node.id) || node.core === null) continue;
+      node.crash(down.has(node.id) ? Number.POSITIVE_INFINITY : this.#nowMs + STEP_MS);
+      this.#crashed(node);
+    }
+    this.#converge(`restarting all voters but ${[...down].join(', ')}`, (node) => !down.has(node.id));
+    return true;
+  }
+
+  /**
+   * Steps with no workload until every voter holds the leader's whole log, knows it committed
+   * and has applied it, and none is recovering: a cluster at rest.
+   */
+  #awaitRest(voters: readonly NodeId[]): void {
+    const budget = this.#step + (this.#options.livenessSteps ?? 4_000);
+    for (; this.#step < budget; this.#step += 1) {
+      this.#runStep();
+      const leader = this.#leader()?.core?.status();
+      if (leader === undefined) continue;
+      const atRest = this.#nodes.every((node) => {
+        if (!voters.includes(node.id)) return true;
+        const status = node.core?.status();
+        return status !== undefined && !node.persisting && !status.recovering &&
+          status.lastIndex === leader.lastIndex && status.commitIndex === leader.lastIndex &&
+          node.appliedIndex === leader.lastIndex;
+      });
+      if (atRest) return;
+    }
+    throw new InvariantViolation(`no liveness: the healed cluster did not come to rest ` +
+      `(${this.#describeNodes()})`);
+  }
+
+  /**
+   * Steps until a leader has committed and applied a new entry on every voter `mustApply`
+   * selects (removed nodes no longer receive the log); throws if the budget runs out.
+   */
+  #converge(what: string, mustApply: (node: SimNode) => boolean): void {
     const budget = this.#step + (this.#options.livenessSteps ?? 4_000);
     let finalIndex = 0;
     let finalNode: string | null = null;
@@ -444,15 +511,11 @@ class Simulation {
         }
         continue;
       }
-      // Removed nodes no longer receive the log: convergence is required of voters only.
       const voters = leader.core.status().voters;
-      if (this.#nodes.every((node) => !voters.includes(node.id) ||
-        (node.core !== null && node.appliedIndex >= finalIndex))) {
-        this.#checkConverged();
-        return;
-      }
+      if (this.#nodes.every((node) => !voters.includes(node.id) || !mustApply(node) ||
+        (node.core !== null && node.appliedIndex >= finalIndex))) return;
     }
-    throw new InvariantViolation(`no liveness: cluster did not converge after healing ` +
+    throw new InvariantViolation(`no liveness: cluster did not converge ${what} ` +
       `(leader ${this.#leader()?.id ?? 'none'}, final index ${finalIndex}; ${this.#describeNodes()})`);
   }
 

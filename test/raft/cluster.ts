@@ -2,6 +2,7 @@ import { Random } from '../../src/lib/random.js';
 import type { RaftConfig } from '../../src/raft/config.js';
 import type { RaftMessage } from '../../src/raft/messages.js';
 import { RaftCore } from '../../src/raft/raft-core.js';
+import { mustPersist } from '../../src/raft/ready.js';
 import type { ReadState, Snapshot } from '../../src/raft/ready.js';
 import type { Entry, HardState, NodeId } from '../../src/raft/types.js';
 
@@ -115,7 +116,8 @@ export class TestCluster {
           node.entries = node.entries.filter((entry) => entry.index < first.index);
           node.entries.push(...ready.entries);
         }
-        if (ready.hardState !== null) node.hardState = ready.hardState;
+        // As the node's driver: a hard state whose only change is commit is not written.
+        if (ready.hardState !== null && mustPersist(ready)) node.hardState = ready.hardState;
         for (const message of ready.messages) {
           this.sent.push(message);
           if (this.isolated.has(id) || this.isolated.has(message.to)) continue;

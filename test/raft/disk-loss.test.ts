@@ -101,3 +101,43 @@ describe('a node that lost its disk (Replace Failed Node)', () => {
     expect(alone.status()).toMatchObject({ role: 'Leader', term: 3 });
   });
 });
+
+describe('a node that kept its disk', () => {
+  it('restarts without the recovering mark once a leader caught it up, even with no write since', () => {
+    // A new cluster and nothing written: the followers finish recovering on a commit-only
+    // heartbeat, which the driver does not otherwise write to disk.
+    const cluster = new TestCluster(IDS).elect('a');
+    expect(cluster.core('b').status().recovering).toBe(false);
+    expect(cluster.node('b').hardState.recovering).toBeUndefined();
+    // A token rotation: b restarts with the new token (cut off until a has it too), then a.
+    // c keeps the old token, so a and b must elect a leader between themselves.
+    cluster.isolated.add('c');
+    cluster.restart('b');
+    expect(cluster.core('b').status().recovering).toBe(false);
+    cluster.restart('a');
+    expect(tickUntil(cluster, () => cluster.leaders().length === 1, 100)).toBe(true);
+  });
+});
+
+describe('a node that kept its disk, in a cluster grown from one voter', () => {
+  it('restarts with the members it committed, not the voter it was started as', () => {
+    const cluster = new TestCluster(['a']).elect('a');
+    for (const id of ['b', 'c']) {
+      const voters = cluster.core('a').status().voters;
+      cluster.addNode(id, [...voters, id]);
+      cluster.core('a').proposeMembership({ voters, learners: [id] });
+      cluster.tickAll(3);
+    }
+    expect(cluster.core('a').status().voters).toEqual(['a', 'b', 'c']);
+    const term = cluster.core('a').status().term;
+    // a restarts as it was first started (alone) while cut off from b and c: it must not
+    // count itself a majority of the cluster it grew from and commit on its own.
+    cluster.isolated.add('b');
+    cluster.isolated.add('c');
+    cluster.restart('a');
+    expect(cluster.core('a').status().voters).toEqual(['a', 'b', 'c']);
+    cluster.tickAll(50);
+    // Not even for a moment: a lone leader of the old members would have taken a new term.
+    expect(cluster.core('a').status()).toMatchObject({ role: 'PreCandidate', term });
+  });
+});

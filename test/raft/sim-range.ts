@@ -6,7 +6,8 @@ export const STEPS = 1_500;
 
 /** Runs a range of seeds; returns totals so tests can assert the faults really happened. */
 export function runRange(first: number, nodes: 3 | 5): { acknowledged: number;
-  crashes: number; leaders: number } {
+  crashes: number; leaders: number; restartedAtRest: number } {
+  let restartedAtRest = 0;
   let acknowledged = 0;
   let crashes = 0;
   let leaders = 0;
@@ -15,6 +16,7 @@ export function runRange(first: number, nodes: 3 | 5): { acknowledged: number;
     acknowledged += result.acknowledged;
     crashes += result.crashes;
     leaders += result.leaders;
+    if (result.restartedAtRest) restartedAtRest += 1;
   }
-  return { acknowledged, crashes, leaders };
+  return { acknowledged, crashes, leaders, restartedAtRest };
 }
