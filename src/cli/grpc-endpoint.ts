@@ -1,4 +1,5 @@
 import type { TokenAuth } from '../auth/index.js';
+import type { ChronosError } from '../lib/index.js';
 import { healthService, sqlService, syncService, syncStatusService } from '../api/grpc/index.js';
 import type { HealthHandler, SqlHandler, SyncHandler, SyncStatusHandler } from '../api/grpc/index.js';
 import { GrpcServer, raftService } from '../transport/index.js';
@@ -26,6 +27,8 @@ export interface NodeGrpcOptions {
   readonly clusterId?: (() => string | null) | undefined;
   /** The node's token check; with an admin token set, every RaftService call must carry it. */
   readonly auth?: TokenAuth | undefined;
+  /** Told of every RaftService call refused for its token or cluster. */
+  readonly onPeerRefused?: ((refusal: ChronosError) => void) | undefined;
 }
 
 /** The node's gRPC server: RaftService, SqlService, Health, Sync and SyncStatus on HOST:PORT. */
@@ -38,6 +41,7 @@ export function nodeGrpcServer(options: NodeGrpcOptions): GrpcServer {
     forwardCommand: options.forwardCommand,
     auth: options.auth,
     clusterId: options.clusterId,
+    onRefusal: options.onPeerRefused,
   });
   return new GrpcServer({
     host: options.host,

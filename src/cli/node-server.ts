@@ -1,6 +1,6 @@
 import type { StatementLimits } from '../sql/index.js';
 import type { FastifyInstance } from 'fastify';
-import { ChronosError, errorMessage } from '../lib/index.js';
+import { ChronosError, errorMessage, LogThrottle } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
 import {
   buildAdminApp, NodeMetrics, EdgeSyncMetrics, sqlHandler, syncTargetHandler, SyncClient,
@@ -193,6 +193,22 @@ function grpcOptions(parts: ServingParts): NodeGrpcOptions {
     ...(edge === null ? {} : { syncStatus: () => edge.status(), health: () => Promise.resolve(edge.connectivity()) }),
     auth,
     clusterId: () => node.clusterId,
+    onPeerRefused: peerRefusalWarning(config.logger),
+  };
+}
+
+/**
+ * Warns (at most every 30 s per reason) that a peer's RaftService call was refused: with
+ * tokens that differ, the nodes cannot elect a leader, and the clients only see "no leader".
+ */
+function peerRefusalWarning(logger: Logger): (refusal: ChronosError) => void {
+  const log = logger.child('transport');
+  const throttle = new LogThrottle(30_000);
+  return (refusal) => {
+    if (!throttle.due(refusal.message)) return;
+    const hint = refusal.code === 'UNAUTHENTICATED'
+      ? '; every node of a cluster needs the same CHRONOS_AUTH_TOKEN_ADMIN' : '';
+    log.warn(`refused a call from a peer: ${refusal.message}${hint}`);
   };
 }
 

@@ -1,11 +1,11 @@
 import type { Logger, Scheduler } from '../lib/index.js';
-import { systemScheduler } from '../lib/index.js';
+import { LogThrottle, systemScheduler } from '../lib/index.js';
 import type { RaftMessage } from '../raft/index.js';
 import type { NodeId } from '../raft/index.js';
 import { openStorage } from '../storage/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { CallContext } from '../transport/index.js';
-import { identifyPeer } from '../transport/index.js';
+import { identifyPeer, refusedOurToken } from '../transport/index.js';
 import type { PeerIdentity } from '../transport/index.js';
 import { PeerClients } from '../transport/index.js';
 import type { ForwardResult } from '../transport/index.js';
@@ -13,6 +13,9 @@ import type { TlsMaterial } from '../transport/index.js';
 import { CountingDisk, NodeDisk } from '../wal/index.js';
 import type { Disk, DiskStats } from '../wal/index.js';
 import type { MemberChange, MembersView } from './members.js';
+
+/** How often a peer refusing every call is warned about, per peer. */
+const PEER_WARNING_INTERVAL_MS = 30_000;
 
 /** The peer transport port: what the driver asks of the network (gRPC, or the simulation's). */
 export interface PeerTransport {
@@ -67,6 +70,7 @@ export interface SystemEnvironmentOptions {
 /** The real thing: node:fs, classic-level, gRPC peers, Node timers. */
 export function systemEnvironment(options: SystemEnvironmentOptions): NodeEnvironment {
   const peerLog = options.logger.child('transport');
+  const refusals = new LogThrottle(PEER_WARNING_INTERVAL_MS);
   return {
     scheduler: systemScheduler,
     disk: new CountingDisk(new NodeDisk()),
@@ -76,7 +80,14 @@ export function systemEnvironment(options: SystemEnvironmentOptions): NodeEnviro
         tls: options.tls,
         token: options.peerToken,
         forwardDeadlineMs: options.writeTimeoutMs,
-        onFailure: (failure) => peerLog.debug('peer call failed', { ...failure }),
+        onFailure: (failure) => {
+          if (refusedOurToken(failure) && refusals.due(failure.to)) {
+            peerLog.warn(`peer ${failure.to} refused this node's bearer token; every node of a cluster ` +
+              'needs the same CHRONOS_AUTH_TOKEN_ADMIN', { address: failure.address, details: failure.message });
+          } else {
+            peerLog.debug('peer call failed', { ...failure });
+          }
+        },
         clusterId: init.clusterId,
         onClusterRefusal: init.onClusterRefusal,
       });

@@ -42,5 +42,6 @@ export type {
   StatementOutcome,
 } from './handlers.js';
 export { forwardNeverSent } from './forward-failure.js';
+export { refusedOurToken } from './peer-refusal.js';
 export type { PeerIdentity } from './identify-peer.js';
 export { identifyPeer } from './identify-peer.js';

@@ -42,6 +42,8 @@ export interface RaftServiceOptions {
   readonly clusterId?: (() => string | null) | undefined;
   /** The node's token check: with an admin token set, every RaftService call must carry it. */
   readonly auth?: TokenAuth | undefined;
+  /** Told of every call refused for its token or cluster, with what the caller was told. */
+  readonly onRefusal?: ((refusal: ChronosError) => void) | undefined;
   /**
    * Peers' open streams register a closer here: a stream never ends on its own, so a server
    * shutting down ends them itself instead of waiting out its grace period on them.
@@ -111,7 +113,11 @@ function raftServiceImplementation(
   const context: RaftServiceContext = {
     options,
     localCluster,
-    refusal: (metadata) => peerAuthError(metadata, options.auth) ?? clusterMismatch(metadata, localCluster()),
+    refusal: (metadata) => {
+      const denied = peerAuthError(metadata, options.auth) ?? clusterMismatch(metadata, localCluster());
+      if (denied !== null) options.onRefusal?.(denied);
+      return denied;
+    },
   };
   const { changeMembership: onMembership, forwardCommand: onCommand } = options;
   return {
