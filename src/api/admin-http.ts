@@ -6,6 +6,7 @@ import type { NodeMetrics } from './metrics.js';
 import type { NodeStatus } from './node-status.js';
 import { healthBody } from './node-status.js';
 import { registerMembershipRoutes } from './membership-routes.js';
+import { answerWrongMethods, sendUnauthenticated } from './http-refusals.js';
 import { INGEST_BODY_BYTES_DEFAULT, registerIngestRoutes } from './ingest-routes.js';
 import type { IngestEndpoint } from './ingest-routes.js';
 import { registerWriteRoutes, WRITE_BODY_BYTES_DEFAULT } from './write-routes.js';
@@ -53,7 +54,7 @@ export function buildAdminApp(deps: AdminDependencies): FastifyInstance {
   const requireRead = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const decision = deps.auth.check(request.headers.authorization);
     if (!decision.ok) {
-      await reply.code(401).send({ error: `unauthenticated: ${decision.reason} bearer token` });
+      await sendUnauthenticated(reply, decision.reason, 'read');
     } else if (decision.level === 'ingest') {
       await reply.code(403).send({ error: 'permission denied: the ingest token only allows /ingest and /write' });
     }
@@ -87,7 +88,7 @@ export function buildAdminApp(deps: AdminDependencies): FastifyInstance {
   app.get('/snapshot', async (request, reply) => {
     const decision = deps.auth.check(request.headers.authorization);
     if (!decision.ok) {
-      return reply.code(401).send({ error: `unauthenticated: ${decision.reason} bearer token` });
+      return sendUnauthenticated(reply, decision.reason, 'admin');
     }
     if (decision.level !== 'admin' && decision.level !== 'open') {
       return reply.code(403).send({ error: 'permission denied: /snapshot needs the admin token' });
@@ -103,5 +104,6 @@ export function buildAdminApp(deps: AdminDependencies): FastifyInstance {
   });
 
   registerMembershipRoutes(app, deps.auth, deps.changeMembership);
+  answerWrongMethods(app);
   return app;
 }

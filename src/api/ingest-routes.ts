@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { errorMessage, isChronosError } from '../lib/index.js';
 import type { TokenAuth } from '../auth/index.js';
 import type { IngestMetrics } from './ingest-metrics.js';
+import { sendUnauthenticated } from './http-refusals.js';
 
 /** What `POST /ingest` needs from the node: journal a body's readings (see ingest's gateway). */
 export interface IngestEndpoint {
@@ -56,7 +57,7 @@ export function registerIngestRoutes(app: FastifyInstance, options: {
     const decision = auth.checkIngest(request.headers.authorization);
     if (!decision.ok) {
       metrics.rejected.inc({ reason: 'unauthorized' });
-      return reply.code(401).send({ error: `unauthenticated: ${decision.reason} bearer token` });
+      return sendUnauthenticated(reply, decision.reason, 'ingest');
     }
     if (decision.level === 'readonly') {
       metrics.rejected.inc({ reason: 'unauthorized' });

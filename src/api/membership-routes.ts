@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isChronosError } from '../lib/index.js';
 import type { TokenAuth } from '../auth/index.js';
+import { sendUnauthenticated } from './http-refusals.js';
 
 /** An operator's membership change, as the node takes it (the shape of raft's MemberChange,
  * restated because api/ imports only lib/: docs/architecture.md). */
@@ -58,7 +59,7 @@ export function registerMembershipRoutes(
     async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       const decision = auth.check(request.headers.authorization);
       if (!decision.ok) {
-        return reply.code(401).send({ error: `unauthenticated: ${decision.reason} bearer token` });
+        return sendUnauthenticated(reply, decision.reason, 'admin');
       }
       if (decision.level !== 'admin' && decision.level !== 'open') {
         return reply.code(403).send({ error: 'permission denied: membership changes need the admin token' });

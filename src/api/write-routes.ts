@@ -98,8 +98,10 @@ async function handleWrite(api: Api, request: FastifyRequest, reply: FastifyRepl
   const decision = auth.checkIngest(influxCredential(request.headers.authorization, query['p']));
   if (!decision.ok || decision.level === 'readonly') {
     metrics.rejected.inc({ reason: 'unauthorized' });
-    return decision.ok ? fail(403, `permission denied: ${api.path} needs the ingest or admin token`)
-      : fail(401, `unauthorized: ${decision.reason} token (send Authorization: Token <token>)`);
+    if (decision.ok) return fail(403, `permission denied: ${api.path} needs the ingest or admin token`);
+    void reply.header('www-authenticate', 'Token realm="chronosdb"');
+    return fail(401, `unauthorized: ${decision.reason} token (send Authorization: Token <token>, ` +
+      'the value of CHRONOS_AUTH_TOKEN_INGEST or CHRONOS_AUTH_TOKEN_ADMIN)');
   }
   let write: { readonly body: string; readonly nanosPerUnit: bigint };
   try {

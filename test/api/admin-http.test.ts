@@ -236,6 +236,31 @@ describe('admin auth', () => {
     expect(response.statusCode).toBe(status);
   });
 
+  it('challenges every 401 with WWW-Authenticate and names the token to send', async () => {
+    const { app: server } = app(leader, tokens);
+    for (const [url, method] of [['/health', 'GET'], ['/snapshot', 'GET'], ['/cluster/add-node', 'POST']] as const) {
+      const response = await server.inject({ method, url, headers: { authorization: 'Bearer wrong' } });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="chronosdb", error="invalid_token"');
+      expect(response.json<{ error: string }>().error).toMatch(/^unauthenticated: invalid bearer token .*CHRONOS_AUTH_TOKEN_ADMIN/);
+    }
+    const missing = await server.inject({ method: 'GET', url: '/metrics' });
+    expect(missing.headers['www-authenticate']).toBe('Bearer realm="chronosdb", error="invalid_request"');
+  });
+
+  it('answers 405 with Allow for a known path under another method, 404 for an unknown path', async () => {
+    const { app: server } = app();
+    const post = await server.inject({ method: 'POST', url: '/health?x=1' });
+    expect(post.statusCode).toBe(405);
+    expect(post.headers['allow']).toBe('GET, HEAD');
+    expect(post.json<{ error: string }>().error).toBe('POST is not allowed on /health; use GET or HEAD');
+    const get = await server.inject({ method: 'GET', url: '/ingest' });
+    expect(get.statusCode).toBe(405);
+    expect(get.headers['allow']).toBe('POST');
+    const unknown = await server.inject({ method: 'GET', url: '/nope' });
+    expect(unknown.statusCode).toBe(404);
+  });
+
   it('is open when no token is configured', async () => {
     const { app: server } = app();
     expect((await server.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
