@@ -50,9 +50,9 @@ export function nodeGrpcServer(options: NodeGrpcOptions): GrpcServer {
     services: [
       raft,
       sqlService(options.sql),
-      healthService(options.health),
+      healthService(options.health, options.auth),
       syncService(options.sync),
-      syncStatusService(options.syncStatus),
+      syncStatusService(options.syncStatus, options.auth),
     ],
   });
 }

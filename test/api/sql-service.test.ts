@@ -10,6 +10,7 @@ import type { CallContext } from '../../src/transport/index.js';
 import type { SyncStatusHandler } from '../../src/api/index.js';
 import { raftProtoPath } from '../../src/transport/proto-loader.js';
 import { SqlClient } from '../../src/api/grpc/index.js';
+import { TokenAuth } from '../../src/auth/index.js';
 
 const big = 2n ** 53n + 7n;
 const rows: StatementResult = {
@@ -194,6 +195,30 @@ describe('Health, Sync and SyncStatus', () => {
     expect(error.code).toBe(status.UNIMPLEMENTED);
     expect(error.details).toBe('sync is not configured on this node');
     for (const service of [statusService, health, sync]) service.close();
+  });
+
+  it('with tokens on, answers status only to the admin or read-only token', async () => {
+    const guarded = nodeGrpcServer({
+      host: '127.0.0.1', port: 0, tls: null, raft: () => Promise.resolve(null), sql: sqlHandler,
+      auth: new TokenAuth({ admin: 'a-token', readonly: 'r-token', ingest: 'i-token' }),
+    });
+    servers.push(guarded);
+    const target = `127.0.0.1:${(await guarded.start()).port}`;
+    const bearer = (token: string): Metadata => {
+      const metadata = new Metadata();
+      metadata.set('authorization', `Bearer ${token}`);
+      return metadata;
+    };
+    for (const [service, method] of [['SyncStatusService', 'GetSyncStatus'], ['HealthService', 'GetConnectivity']] as const) {
+      const generic = genericService(service, target);
+      const none = (await callGeneric(generic, method, {}).catch((e: unknown) => e)) as ServiceError;
+      expect(none.code).toBe(status.UNAUTHENTICATED);
+      expect(none.details).toMatch(/^missing bearer token .*CHRONOS_AUTH_TOKEN_READONLY/);
+      const ingest = (await callGeneric(generic, method, {}, bearer('i-token')).catch((e: unknown) => e)) as ServiceError;
+      expect(ingest.code).toBe(status.PERMISSION_DENIED);
+      await expect(callGeneric(generic, method, {}, bearer('r-token'))).resolves.toBeDefined();
+      generic.close();
+    }
   });
 
   it('passes a sync batch with exact uint64 ids to the handler', async () => {

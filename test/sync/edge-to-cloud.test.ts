@@ -49,8 +49,8 @@ describe('edge-to-cloud sync with real nodes', () => {
     });
   const edgeArgs = (cloudPort: number, batch = 100): string[] =>
     ['--sync-target', `http://127.0.0.1:${cloudPort}`, '--sync-interval-secs', '1', '--sync-batch-size', String(batch)];
-  const drained = (edgePort: number): Promise<boolean> => waitFor('the edge outbox empty', 30_000, async () => {
-    const status = await syncStatus(edgePort).catch(() => null);
+  const drained = (edgePort: number, token: string | null = null): Promise<boolean> => waitFor('the edge outbox empty', 30_000, async () => {
+    const status = await syncStatus(edgePort, token).catch(() => null);
     return status?.pendingOps === '0' && status.lastError === '' ? true : null;
   });
 
@@ -172,8 +172,10 @@ describe('edge-to-cloud sync with real nodes', () => {
     let edge = launch('edge1', edgePort, edgeArgs(cloudPort), { CHRONOS_AUTH_TOKEN_ADMIN: 'wrong-secret' });
     await leading(edge, 'wrong-secret');
     for (const statement of GUIDE_SQL) await sql(edgePort, 'wrong-secret').execute(statement);
+    // With tokens on, the status service needs one too.
+    expect(await syncStatus(edgePort).catch((error: { code?: number }) => error.code)).toBe(16);
     const refused = await waitFor('lastError naming auth', 15_000, async () => {
-      const status = await syncStatus(edgePort);
+      const status = await syncStatus(edgePort, 'wrong-secret');
       return status.lastError.startsWith('auth refused') ? status : null;
     });
     expect(refused.pendingOps).toBe('3');
@@ -182,7 +184,7 @@ describe('edge-to-cloud sync with real nodes', () => {
     await stopNode(edge);
     edge = launch('edge1', edgePort, edgeArgs(cloudPort), { CHRONOS_AUTH_TOKEN_ADMIN: 'cloud-secret' });
     await leading(edge, 'cloud-secret');
-    await drained(edgePort);
+    await drained(edgePort, 'cloud-secret');
     const rows = await sql(cloudPort, 'cloud-secret').execute('SELECT id FROM sensors ORDER BY id');
     expect(rowsOf(rows)).toEqual([[1], [2]]);
   });

@@ -29,25 +29,32 @@ function services(port: number): { status: Unary; health: Unary; close(): void }
   };
 }
 
-function call<T>(method: Unary): Promise<T> {
-  return new Promise((resolve, reject) => method({}, (error, response) => (error === null ? resolve(response as T) : reject(error))));
+type UnaryWithMetadata = (request: object, metadata: grpc.Metadata,
+  callback: (error: grpc.ServiceError | null, response: unknown) => void) => void;
+
+/** Calls with the bearer token as grpcurl's `-H 'authorization: Bearer ...'` sends it. */
+function call<T>(method: Unary, token: string | null): Promise<T> {
+  const metadata = new grpc.Metadata();
+  if (token !== null) metadata.set('authorization', `Bearer ${token}`);
+  return new Promise((resolve, reject) => (method as unknown as UnaryWithMetadata)({}, metadata,
+    (error, response) => (error === null ? resolve(response as T) : reject(error))));
 }
 
 /** The edge's GetSyncStatus answer. */
-export async function syncStatus(port: number): Promise<SyncStatusJson> {
+export async function syncStatus(port: number, token: string | null = null): Promise<SyncStatusJson> {
   const client = services(port);
   try {
-    return await call<SyncStatusJson>(client.status);
+    return await call<SyncStatusJson>(client.status, token);
   } finally {
     client.close();
   }
 }
 
 /** The edge's GetConnectivity state. */
-export async function connectivity(port: number): Promise<string> {
+export async function connectivity(port: number, token: string | null = null): Promise<string> {
   const client = services(port);
   try {
-    return (await call<{ state: string }>(client.health)).state;
+    return (await call<{ state: string }>(client.health, token)).state;
   } finally {
     client.close();
   }

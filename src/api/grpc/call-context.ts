@@ -1,4 +1,6 @@
 import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import type { TokenAuth } from '../../auth/index.js';
+import { ChronosError } from '../../lib/index.js';
 import { bearerFromMetadata } from '../../transport/index.js';
 import type { CallContext } from '../../transport/index.js';
 
@@ -52,3 +54,20 @@ export function withCallSignal(call: UnaryCall, context: CallContext): CallConte
 
 /** Why a call's signal aborted. */
 const CALL_ENDED = new Error('the gRPC call ended: cancelled, deadline passed or client gone');
+
+/**
+ * UNAUTHENTICATED for a call without a valid token while tokens are on, else null: the status
+ * services tell about the node (its sync target's errors, its backlog) only to holders of the
+ * admin or read-only token, as the admin HTTP does.
+ */
+export function refusedStatusCall(call: UnaryCall, auth: TokenAuth | undefined): ChronosError | null {
+  if (auth === undefined) return null;
+  const decision = auth.checkToken(bearerFromMetadata(call.metadata));
+  if (decision.ok) return decision.level === 'ingest' ? ingestOnly() : null;
+  return new ChronosError('UNAUTHENTICATED', `${decision.reason} bearer token (send the metadata ` +
+    '`authorization: Bearer <token>`, the value of CHRONOS_AUTH_TOKEN_ADMIN or CHRONOS_AUTH_TOKEN_READONLY)');
+}
+
+function ingestOnly(): ChronosError {
+  return new ChronosError('PERMISSION_DENIED', 'the ingest token only allows /ingest and /write');
+}

@@ -1,7 +1,8 @@
 import type { SyncStatus } from '../../node/index.js';
 import { toServiceError } from '../../transport/index.js';
 import type { CallContext, GrpcService } from '../../transport/index.js';
-import { callContext } from './call-context.js';
+import type { TokenAuth } from '../../auth/index.js';
+import { callContext, refusedStatusCall } from './call-context.js';
 import type { Reply, UnaryCall } from './call-context.js';
 
 /** Answers GetSyncStatus. */
@@ -16,8 +17,13 @@ function uint64Text(value: number): string {
 export const NO_SYNC_WORKER = 'sync is not configured on this node (it was started without --sync-target)';
 
 /** SyncStatusService: on a node without a sync worker, zeros and NO_SYNC_WORKER. */
-export function syncStatusService(handler: SyncStatusHandler | undefined): GrpcService {
+export function syncStatusService(handler: SyncStatusHandler | undefined, auth?: TokenAuth): GrpcService {
   const getSyncStatus = (call: UnaryCall, callback: Reply): void => {
+    const refusal = refusedStatusCall(call, auth);
+    if (refusal !== null) {
+      callback(toServiceError(refusal));
+      return;
+    }
     if (handler === undefined) {
       callback(null, { lastSyncTsMs: '0', lastSyncApplied: '0', pendingOps: '0', lastError: NO_SYNC_WORKER });
       return;
