@@ -28,18 +28,29 @@ function daysInMonth(year: number, month: number): number {
   return date.getUTCDate();
 }
 
+/** sqlite's time zone suffix: 'Z', or [+-]HH:MM with HH at most 14. */
+const ZONE = String.raw`\s*(?:[zZ]|([+-])(\d{2}):(\d{2}))`;
+const DATE_TEXT = new RegExp(String.raw`^\s*(\d{4})-(\d{2})-(\d{2})` +
+  String.raw`(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(?:${ZONE})?)?\s*$`);
+
+/**
+ * Reads 'YYYY-MM-DD[( |T)HH:MM[:SS[.fff]][zone]]' as sqlite does: a time may carry 'Z' or an
+ * offset from UTC ('+02:00' is two hours ahead, so 10:00+02:00 is 08:00 UTC).
+ */
 function parseDateText(text: string): number | null {
-  const m = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*$/.exec(text);
+  const m = DATE_TEXT.exec(text);
   if (m === null) return null;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = ''] = m;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', sign, zoneH = '0', zoneM = '0'] = m;
   // A field out of range is not a date (NULL, as sqlite answers), never rolled into another one.
   const [year, month, day] = [Number(y), Number(mo), Number(d)];
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
+  if (Number(zoneH) > 14 || Number(zoneM) > 59) return null;
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(Number(h), Number(mi), Number(s), frac === '' ? 0 : Math.round(Number(frac) * 1000));
-  return date.getTime();
+  const offsetMs = (Number(zoneH) * 60 + Number(zoneM)) * 60_000;
+  return date.getTime() - (sign === '-' ? -offsetMs : sign === '+' ? offsetMs : 0);
 }
 
 /** The instant (ms since the epoch) a date function's time argument and modifiers name. */

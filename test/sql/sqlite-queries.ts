@@ -134,26 +134,37 @@ function functionItem(rng: Random): string {
     () => `date(${ts}, 'unixepoch')`,
     () => `strftime('${rng.pick(['%Y-%m-%d %H:%M:%S', '%H:%M', '%j/%w', '%s', '%d.%m.%Y'])}', ${ts}, 'unixepoch')`,
     () => `unixepoch(datetime(${ts}, 'unixepoch'))`,
-    () => `${rng.pick(['date', 'datetime', 'unixepoch'])}('${dateText(rng)}')`,
-    () => `strftime('%j %Y-%m-%d', '${dateText(rng)}')`,
+    () => dateCall(rng),
   ])();
+}
+
+/** A date function of a date text. */
+function dateCall(rng: Random): string {
+  return rng.chance(0.75) ? `${rng.pick(['date', 'datetime', 'unixepoch'])}('${dateText(rng)}')`
+    : `strftime('%j %Y-%m-%d %H:%M', '${dateText(rng)}')`;
 }
 
 /**
  * A date text whose fields may lie out of range (month 0 or 13, day 0 or 32, hour 25, minute or
- * second 60), in years 0000-0099 (which Date.UTC would read as 1900-1999) or later. Days stop at
- * 28 and hours skip 24: sqlite3 echoes '2023-02-30' and reads 24:00 as a time, where ChronosDB
- * answers NULL.
+ * second 60), in years 0000-0099 (which Date.UTC would read as 1900-1999) or later, with a ' '
+ * or 'T' before the time and maybe a zone ('Z', '+HH:MM' up to +15:60, a space before it).
+ * Days stop at 28 and hours skip 24: sqlite3 echoes '2023-02-30' and reads 24:00 as a time,
+ * where ChronosDB answers NULL. Year 0000 gets no zone: sqlite3 shifts it into year -0001,
+ * before the range where ChronosDB answers NULL.
  */
 function dateText(rng: Random): string {
   const two = (n: number): string => String(n).padStart(2, '0');
   const year = rng.pick(['0000', '0050', '0099', '1969', '2023', '2024']);
-  const month = rng.pick([0, 13, rng.between(1, 12), rng.between(1, 12)]);
-  const day = rng.pick([0, 32, rng.between(1, 28), rng.between(1, 28)]);
+  const month = rng.chance(0.2) ? rng.pick([0, 13]) : rng.between(1, 12);
+  const day = rng.chance(0.2) ? rng.pick([0, 32]) : rng.between(1, 28);
   const date = `${year}-${two(month)}-${two(day)}`;
   if (rng.chance(0.4)) return date;
-  const hour = rng.pick([25, rng.between(0, 23), rng.between(0, 23)]);
-  return `${date} ${two(hour)}:${two(rng.pick([60, rng.between(0, 59)]))}:${two(rng.pick([60, rng.between(0, 59)]))}`;
+  const field = (max: number, over: number): string => two(rng.chance(0.1) ? over : rng.between(0, max));
+  const time = `${field(23, 25)}:${field(59, 60)}:${field(59, 60)}`;
+  const zone = year === '0000' || rng.chance(0.5) ? '' : rng.pick([
+    'Z', 'z', ' Z', `${rng.pick(['+', '-', ' +'])}${two(rng.between(0, 15))}:${two(rng.pick([0, 30, 59, 60]))}`,
+  ]);
+  return `${date}${rng.pick([' ', 'T'])}${time}${zone}`;
 }
 
 /** An uncorrelated subquery predicate: IN / NOT IN (NULLs included), EXISTS, scalar. */
@@ -377,6 +388,8 @@ export function randomQuery(rng: Random): string {
     () => `SELECT id, g FROM t${where} ORDER BY ${rng.pick(['id', 'id ASC', 'id DESC', 't.id DESC', '1 DESC', '1'])}${rng.chance(0.7) ? ` LIMIT ${rng.between(0, 20)}${rng.chance(0.3) ? ` OFFSET ${rng.between(0, 5)}` : ''}` : ''}`,
     () => `SELECT id AS k, v FROM t WHERE id ${rng.pick(['<', '>', '>=', '<='])} ${rng.between(0, 150)} ORDER BY k ${rng.pick(['ASC', 'DESC'])} LIMIT ${rng.between(1, 10)}`,
     () => `SELECT id, ${functionItem(rng)}, ${functionItem(rng)} FROM t${where}`,
+    // Date texts of every form, valid more often than not, so zones and separators are met.
+    () => `SELECT id, ${dateCall(rng)}, ${dateCall(rng)}, ${dateCall(rng)} FROM t WHERE id < 3`,
     () => setOperationQuery(rng),
     () => `SELECT id, g FROM t WHERE ${subqueryAtom(rng)} ${rng.pick(['AND', 'OR'])} ${predicateChain(rng, 0)}`,
     () => `SELECT id, (SELECT count(*) FROM u WHERE w > ${rng.between(0, 100)}) FROM t WHERE ${subqueryAtom(rng)}`,
