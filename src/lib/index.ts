@@ -9,6 +9,7 @@ export { Logger, TextSink, logLevelFromEnv, silentLogger } from './logger.js';
 export type { LogLevel, LogFields, LogRecord, LogSink } from './logger.js';
 export { FileLogSink } from './file-log-sink.js';
 export { LogThrottle } from './log-throttle.js';
+export { TurnQueue } from './turn-queue.js';
 export { crc32, crc32Update } from './crc32.js';
 export { yieldToEventLoop } from './event-loop.js';
 export { systemScheduler } from './scheduler.js';
