@@ -43,7 +43,10 @@ export interface NodeServerConfig {
   readonly ttlCleanupIntervalMs: number;
   /** The edge's sync target and pacing (`--sync-target` ...); null = not an edge. */
   readonly sync: {
-    readonly targets: readonly string[];
+    /** host:port of each target node. */
+    readonly addresses: readonly string[];
+    /** How the links dial: TLS material from an https:// target, null for http://. */
+    readonly tls: TlsMaterial | null;
     readonly intervalMs: number;
     readonly batchSize: number;
     /** Outbox bytes past which writes are refused (never dropped). */
@@ -81,9 +84,11 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
   ]);
   const node = await RaftNode.open(raftNodeOptions(config, nodeDir), config.clean);
   let ingest: RunningIngest | null = null;
-  const edge = config.sync === null ? null : new EdgeSync(node, {
-    ...config.sync, clock: config.clock, logger: config.logger,
-    connect: (address) => new SyncClient({ address, tls: config.tls, token: config.tokens.admin }),
+  const sync = config.sync;
+  const edge = sync === null ? null : new EdgeSync(node, {
+    targets: sync.addresses, tls: sync.tls !== null, intervalMs: sync.intervalMs, batchSize: sync.batchSize,
+    maxQueueBytes: sync.maxQueueBytes, clock: config.clock, logger: config.logger,
+    connect: (address) => new SyncClient({ address, tls: sync.tls, token: config.tokens.admin }),
   });
   const metrics = new NodeMetrics({
     status: () => node.status(),

@@ -46,6 +46,8 @@ export interface EdgeSyncCounters {
 export interface EdgeSyncOptions {
   /** host:port of each target node (a cloud cluster: any member; Sync reaches its leader). */
   readonly targets: readonly string[];
+  /** Whether the links dial with TLS (an https:// target); the start log says which. */
+  readonly tls: boolean;
   readonly intervalMs: number;
   readonly batchSize: number;
   /** Outbox bytes past which writes are refused. */
@@ -119,7 +121,8 @@ export class EdgeSync {
   start(): void {
     this.#running = true;
     this.#loop = this.#run();
-    this.#log.info('edge sync started', { targets: this.#options.targets.join(','), intervalMs: this.#options.intervalMs });
+    this.#log.info('edge sync started', { targets: this.#options.targets.join(','),
+      transport: this.#options.tls ? 'tls' : 'plaintext', intervalMs: this.#options.intervalMs });
   }
 
   /** Stops after the batch in flight (what it shipped but did not acknowledge is sent again). */

@@ -9,6 +9,7 @@ import type { TlsMaterial } from '../../transport/index.js';
 import { ADMIN_PORT_OFFSET } from '../options.js';
 import type { NodeOptions } from '../options.js';
 import type { CliIo } from '../sql-target.js';
+import { syncEndpoints } from '../sync-endpoints.js';
 import { UsageError } from '../usage-error.js';
 
 /** Tunables read from the environment (documented in docs/operations.md), with defaults. */
@@ -72,6 +73,12 @@ export async function runNode(options: NodeOptions, io: CliIo): Promise<number> 
 
 const DEFAULT_TICK_MS = 50;
 
+/** CHRONOS_TLS_DOMAIN when the operator set it; null lets a target be checked by its URL's host. */
+function explicitTlsDomain(env: NodeJS.ProcessEnv): string | null {
+  const value = env['CHRONOS_TLS_DOMAIN'];
+  return value === undefined || value === '' ? null : value;
+}
+
 /** The node's configuration from its flags and the environment's tunables. */
 function nodeServerConfig(
   options: NodeOptions, env: NodeJS.ProcessEnv, tls: TlsMaterial | null, logger: Logger,
@@ -96,8 +103,7 @@ function nodeServerConfig(
     snapshotEveryBytes: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_MB', 64, 1) * 1024 * 1024,
     ttlCleanupIntervalMs: options.ttlCleanupIntervalSecs * 1000,
     sync: options.syncTargets.length === 0 ? null : {
-      // A target URL names its gRPC endpoint: http://HOST:PORT (https when TLS is configured).
-      targets: options.syncTargets.map((url) => { const u = new URL(url); return u.port === '' ? `${u.hostname}:8000` : u.host; }),
+      ...syncEndpoints(options.syncTargets, tls, explicitTlsDomain(env)),
       intervalMs: options.syncIntervalSecs * 1000,
       batchSize: options.syncBatchSize,
       maxQueueBytes: options.syncMaxQueueMb * 1024 * 1024,
