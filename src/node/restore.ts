@@ -7,6 +7,7 @@ import type { RaftConfig, NodeId } from '../raft/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import { Wal } from '../wal/index.js';
 import type { DiskStats, WalState } from '../wal/index.js';
+import { refuseCleanWithQueuedOps } from './clean-guard.js';
 import { checkNodeDir, claimNodeDir } from './node-dir.js';
 import type { NodeEnvironment } from './node-environment.js';
 import { installedSnapshotAt } from './installed-snapshot.js';
@@ -70,7 +71,10 @@ export async function restoreNode(options: RestoreOptions, clean: boolean, envir
   const layout = options.layout ?? 'node';
   const paths = nodePaths(options.nodeDir, layout);
   if (layout === 'node') checkNodeDir(options.nodeDir, options.id, clean);
-  if (clean) await wipeNodeDir(options.nodeDir, options.logger);
+  if (clean) {
+    if (layout === 'node') await refuseCleanWithQueuedOps(options.nodeDir, paths.state, environment.openStorage);
+    await wipeNodeDir(options.nodeDir, options.logger);
+  }
   await environment.disk.mkdir(paths.wal).catch((error: unknown) => {
     throw new ChronosError('IO_ERROR', `cannot create node dir '${options.nodeDir}': ${errorMessage(error)}`,
       { cause: error });
