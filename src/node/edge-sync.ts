@@ -1,8 +1,9 @@
-import { ChronosError, errorMessage, isChronosError } from '../lib/index.js';
+import { ChronosError, isChronosError } from '../lib/index.js';
 import type { Clock, Logger } from '../lib/index.js';
 import { decodeSyncOp, outboxStats, readOutbox } from '../sync/index.js';
 import type { RaftNode } from './raft-node.js';
 import { EdgeResend } from './edge-resend.js';
+import { describeSyncFailure } from './sync-failure.js';
 
 /** The edge's view of its sync target (HealthService.GetConnectivity reports it). */
 export type ConnectivityState = 'Connected' | 'Disconnected' | 'Reconnecting';
@@ -67,19 +68,6 @@ const FAILURES_DISCONNECTED = 3;
 const IDLE_PROBE_MS = 30_000;
 /** Ops per resend batch at least: a resend carries every row, so --sync-batch-size's 100 is small. */
 const RESEND_BATCH_MIN = 1_000;
-
-/** Names the cause of a failed Sync the way an operator acts on it. */
-function describeFailure(error: unknown, address: string): { cause: 'auth' | 'schema' | 'unreachable' | 'other'; text: string } {
-  const text = errorMessage(error);
-  if (isChronosError(error, 'UNAUTHENTICATED') || isChronosError(error, 'PERMISSION_DENIED')) {
-    return { cause: 'auth', text: `auth refused by ${address}: ${text} (set CHRONOS_AUTH_TOKEN_ADMIN to the target's admin token)` };
-  }
-  if (/schema mismatch/i.test(text)) return { cause: 'schema', text: `schema mismatch at ${address}: ${text}` };
-  if (isChronosError(error, 'UNAVAILABLE') || isChronosError(error, 'TIMEOUT') || isChronosError(error, 'NOT_APPLIED')) {
-    return { cause: 'unreachable', text: `unreachable: ${text}` };
-  }
-  return { cause: 'other', text: `sync to ${address} failed: ${text}` };
-}
 
 /**
  * The edge's sync worker: on the leader, ships the oldest queued ops in id order, and removes
@@ -203,7 +191,9 @@ export class EdgeSync {
         this.#probeDue = true;
         const address = this.#clients[this.#target]?.address ?? '?';
         this.#failures += 1;
-        const failure = describeFailure(error, address);
+        const pending = isChronosError(error, 'SCHEMA_MISMATCH')
+          ? await this.#outbox().then((stats) => stats.pendingOps, () => null) : null;
+        const failure = describeSyncFailure(error, address, pending);
         this.#lastError = failure.text;
         this.#metrics?.batchesFailed.inc({ cause: failure.cause });
         this.#log.warn('sync failed; retrying', { error: this.#lastError, retryMs });

@@ -1,7 +1,8 @@
-import { ChronosError } from '../lib/index.js';
+import { ChronosError, isChronosError } from '../lib/index.js';
 import type { SqlValue, TableSchema, WriteTransaction } from '../storage/index.js';
 import { executeInTransaction, parseStatement } from '../sql/index.js';
 import { compareHlc, checkHlc, formatHlc, type HlcStamp } from './hlc-stamp.js';
+import { missingColumn, missingTable, schemaMismatch, tableDifference } from './schema-mismatch.js';
 import { decodeSyncOp, type SyncOp } from './sync-op.js';
 
 /** A batch an edge shipped, as the target's log carries it. */
@@ -33,14 +34,21 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const cursorName = (edgeId: string): string => `sync-cursor:${edgeId}`;
 
-function mismatch(opId: number, what: string): ChronosError {
-  return new ChronosError('SCHEMA_MISMATCH', `schema mismatch at op ${opId}: ${what}`, { details: { op: opId } });
+function tableFor(txn: WriteTransaction, opId: number, name: string, columns: readonly string[]): TableSchema {
+  const schema = txn.catalog.table(name);
+  if (schema === undefined) throw missingTable(opId, name, columns);
+  return schema;
 }
 
-function tableFor(txn: WriteTransaction, opId: number, name: string): TableSchema {
-  const schema = txn.catalog.table(name);
-  if (schema === undefined) throw mismatch(opId, `table ${name} does not exist on the target`);
-  return schema;
+/** Runs a row write; a value the target's column can't hold is the table's mismatch, named as such. */
+async function writingRow(opId: number, schema: TableSchema, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    if (!isChronosError(error, 'TYPE_MISMATCH')) throw error;
+    throw schemaMismatch(opId, schema.name, { what: error.message,
+      fix: `give the column the type it has on the edge (DESCRIBE ${schema.name} on both sides)` });
+  }
 }
 
 /** The op's values placed in the target table's column order (absent columns NULL). */
@@ -48,7 +56,7 @@ function rowInTargetOrder(schema: TableSchema, opId: number, columns: readonly s
   const row: SqlValue[] = schema.columns.map(() => null);
   columns.forEach((name, i) => {
     const position = schema.columns.findIndex((column) => column.name === name);
-    if (position < 0) throw mismatch(opId, `table ${schema.name} has no column ${name}`);
+    if (position < 0) throw missingColumn(opId, schema.name, name);
     row[position] = values[i] ?? null;
   });
   return row;
@@ -70,19 +78,22 @@ async function lastWriterWins(txn: WriteTransaction, schema: TableSchema, key: r
 }
 
 async function applyUpsert(txn: WriteTransaction, op: Extract<SyncOp, { kind: 'upsert' }>, opId: number, nowMs: number): Promise<boolean> {
-  const schema = tableFor(txn, opId, op.table);
+  const schema = tableFor(txn, opId, op.table, op.columns);
   const row = rowInTargetOrder(schema, opId, op.columns, op.row);
   const key = schema.primaryKey.map((p) => row[p] ?? null);
-  if (schema.primaryKey.length === 0) throw mismatch(opId, `table ${schema.name} has no primary key on the target`);
-  return lastWriterWins(txn, schema, key, op.hlc, async () => {
+  if (schema.primaryKey.length === 0) {
+    throw schemaMismatch(opId, schema.name, { what: 'it has a primary key on the edge but none on the target',
+      fix: `make ${schema.name} again with the edge's PRIMARY KEY (DESCRIBE ${schema.name} on the edge)` });
+  }
+  return lastWriterWins(txn, schema, key, op.hlc, () => writingRow(opId, schema, async () => {
     const existing = await txn.get(schema.name, key);
     if (existing === undefined) await txn.insert(schema.name, row, nowMs);
     else await txn.update(schema.name, existing.key, row);
-  });
+  }));
 }
 
 async function applyDelete(txn: WriteTransaction, op: Extract<SyncOp, { kind: 'delete' }>, opId: number): Promise<boolean> {
-  const schema = tableFor(txn, opId, op.table);
+  const schema = tableFor(txn, opId, op.table, op.keyColumns);
   const keyRow = rowInTargetOrder(schema, opId, op.keyColumns, op.key);
   const key = schema.primaryKey.map((p) => keyRow[p] ?? null);
   return lastWriterWins(txn, schema, key, op.hlc, async () => {
@@ -93,7 +104,8 @@ async function applyDelete(txn: WriteTransaction, op: Extract<SyncOp, { kind: 'd
 
 /**
  * DDL as the edge ran it. Several edges create and drop the same tables, so replaying is
- * lenient where the outcome is already there: CREATE TABLE of a table with the same columns (or
+ * lenient where the outcome is already there: CREATE TABLE of a table with the same columns,
+ * by name and type in any order, since ops name their columns (or
  * IF NOT EXISTS, as line-protocol measurements are told, each column then added IF NOT EXISTS),
  * CREATE INDEX of an index with the same name, table and columns, and DROP of something already
  * gone are no-ops. A table or index of the same name but another shape is a schema mismatch.
@@ -106,10 +118,9 @@ async function applyDdl(txn: WriteTransaction, sql: string, opId: number, nowMs:
       const existing = catalog.table(statement.table);
       if (existing === undefined) break;
       if (statement.ifNotExists) return;
-      const same = existing.columns.length === statement.columns.length &&
-        statement.columns.every((c, i) => existing.columns[i]?.name === c.name.toLowerCase() && existing.columns[i]?.type === c.type);
-      if (same) return;
-      throw mismatch(opId, `table ${statement.table} exists on the target with other columns`);
+      const difference = tableDifference(existing, statement.columns);
+      if (difference === null) return;
+      throw schemaMismatch(opId, existing.name, difference);
     }
     case 'createIndex': {
       const owner = catalog.tableOfIndex(statement.name);
@@ -119,7 +130,8 @@ async function applyDdl(txn: WriteTransaction, sql: string, opId: number, nowMs:
       const same = owner.name === statement.table.toLowerCase() &&
         columns.join(',') === statement.columns.map((c) => c.toLowerCase()).join(',');
       if (same) return;
-      throw mismatch(opId, `index ${statement.name} exists on the target over other columns`);
+      throw schemaMismatch(opId, owner.name, { what: `index ${statement.name} exists on the target over other columns`,
+        fix: `DROP INDEX ${statement.name}, and the edge's CREATE INDEX makes it again` });
     }
     case 'dropTable':
       if (catalog.table(statement.table) === undefined) return;
@@ -145,8 +157,11 @@ async function applyOp(txn: WriteTransaction, op: SyncOp, opId: number, nowMs: n
       await applyDdl(txn, op.sql, opId, nowMs);
       return true;
     case 'append': {
-      const schema = tableFor(txn, opId, op.table);
-      await txn.insert(schema.name, rowInTargetOrder(schema, opId, op.columns, op.row), nowMs);
+      const schema = tableFor(txn, opId, op.table, op.columns);
+      const row = rowInTargetOrder(schema, opId, op.columns, op.row);
+      await writingRow(opId, schema, async () => {
+        await txn.insert(schema.name, row, nowMs);
+      });
       return true;
     }
     case 'upsert':

@@ -109,7 +109,37 @@ describe('last-writer-wins on the sync target', () => {
     await apply(target, { edgeId: 'a', nowMs: NOW, ops: [ddl(5, 'CREATE TABLE x (id INT PRIMARY KEY, n INT)'), ddl(6, 'CREATE INDEX by_n ON x (n)')] });
     const txn = await target.begin();
     await expect(applySyncBatch(txn, { edgeId: 'b', nowMs: NOW, ops: [ddl(5, 'CREATE INDEX by_n ON x (id)')] }))
-      .rejects.toThrow(/schema mismatch at op 5: index by_n exists on the target over other columns/);
+      .rejects.toThrow(/schema mismatch at op 5: table x: index by_n exists on the target over other columns; fix it on the target: DROP INDEX by_n/);
+    await txn.rollback();
+  });
+
+  it('a CREATE TABLE of another shape names each differing column and the ALTERs that fix it', async () => {
+    const target = await withTable();
+    const hlc = { physicalMs: NOW, logical: 0, nodeId: 'e' };
+    const ddl = (sql: string): SyncBatchCommand['ops'][number] => ({ id: 1, data: encodeSyncOp({ kind: 'ddl', hlc, sql }) });
+    const txn = await target.begin();
+    const refused = applySyncBatch(txn, { edgeId: 'e', nowMs: NOW, ops: [ddl('CREATE TABLE t (k INT PRIMARY KEY, v INT, w BOOLEAN)')] });
+    await expect(refused).rejects.toThrow('schema mismatch at op 1: table t: column v is INT on the edge but STRING on the ' +
+      'target, column w BOOLEAN is on the edge but not on the target (target: k INT, v STRING; edge: k INT, v INT, w BOOLEAN); ' +
+      'fix it on the target: ALTER TABLE t DROP COLUMN v; ALTER TABLE t ADD COLUMN v INT; ALTER TABLE t ADD COLUMN w BOOLEAN');
+    await expect(applySyncBatch(txn, { edgeId: 'e', nowMs: NOW, ops: [ddl('CREATE TABLE t (k INT PRIMARY KEY)')] }))
+      .rejects.toThrow(/column v STRING is on the target but not on the edge .*ALTER TABLE t DROP COLUMN v/);
+    // Ops name their columns, so the same columns in another order are the same table.
+    await applySyncBatch(txn, { edgeId: 'e', nowMs: NOW, ops: [ddl('CREATE TABLE t (v STRING, k INT PRIMARY KEY)')] });
+    await txn.rollback();
+  });
+
+  it('a row the target cannot hold names its table, the column and the fix', async () => {
+    const target = await withTable();
+    const hlc = { physicalMs: NOW, logical: 0, nodeId: 'e' };
+    const upsert = (columns: string[], row: (string | number | boolean)[]): SyncBatchCommand['ops'][number] =>
+      ({ id: 1, data: encodeSyncOp({ kind: 'upsert', hlc, table: 't', columns, row }) });
+    const txn = await target.begin();
+    await expect(applySyncBatch(txn, { edgeId: 'e', nowMs: NOW, ops: [upsert(['k', 'v', 'site'], [1, 'x', 'north'])] }))
+      .rejects.toThrow('schema mismatch at op 1: table t: column site is on the edge but not on the target; ' +
+        'fix it on the target: ALTER TABLE t ADD COLUMN site TYPE');
+    await expect(applySyncBatch(txn, { edgeId: 'e', nowMs: NOW, ops: [upsert(['k', 'v'], ['one', 'x'])] }))
+      .rejects.toThrow(/schema mismatch at op 1: table t: .*fix it on the target: give the column the type it has on the edge/);
     await txn.rollback();
   });
 });
