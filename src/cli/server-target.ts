@@ -4,6 +4,7 @@ import type { SqlTarget } from './sql-target.js';
 import { ChronosError, isChronosError } from '../lib/index.js';
 import { SqlClient } from '../api/grpc/index.js';
 import { loadTlsMaterial, tlsConfigFromEnv } from '../transport/index.js';
+import { sentWriteFailure } from './sent-write-failure.js';
 
 /** Redirects followed for one statement: more means the cluster is electing, not that we lost. */
 const LEADER_HOPS_MAX = 3;
@@ -114,7 +115,7 @@ export class ServerTarget implements SqlTarget {
         }
         // A write is retried only when it certainly was not applied; OUTCOME_UNKNOWN, a
         // deadline or a dropped connection after sending are reported, never retried blindly.
-        const neverConnected = isChronosError(error, 'UNAVAILABLE') && /No connection established|ECONNREFUSED|connection refused|host unreachable|network unreachable/i.test(error.message);
+        const neverConnected = isChronosError(error, 'UNAVAILABLE') && error.details['neverSent'] === true;
         const retryable = neverConnected || isChronosError(error, 'NOT_APPLIED') || (!isWrite && isChronosError(error, 'UNAVAILABLE'));
         if (retryable && attempt < RETRY_DELAYS_MS.length && signal?.aborted !== true) {
           const delay = RETRY_DELAYS_MS[attempt] ?? 0;
@@ -122,7 +123,7 @@ export class ServerTarget implements SqlTarget {
           await new Promise((resolve) => setTimeout(resolve, delay));
           continue;
         }
-        throw error;
+        throw isWrite ? sentWriteFailure(error) : error;
       }
     }
   }

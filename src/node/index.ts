@@ -25,3 +25,4 @@ export { nodePaths } from './restore.js';
 export type { NodeLayout } from './restore.js';
 export { installedSnapshotValue } from './installed-snapshot.js';
 export type { StageTotal, WriteStage } from './write-stages.js';
+export { outcomeUnknown } from './write-outcome.js';

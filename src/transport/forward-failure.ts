@@ -3,20 +3,30 @@ import type { PeerFailure } from './peer-client.js';
 
 /**
  * True when a failed ForwardSql certainly never reached the leader's handler, so the write was
- * not applied and may be retried. grpc-js says so in two ways: a call that found no connection
- * fails with "No connection established", and a deadline that passed before the call was
- * picked for a connection names "Waiting for LB pick". A leader that refused the call outright
- * (bad token, unknown method) did not run it either. Anything else (reset, dropped, a deadline
- * after sending, cancelled) may have reached the leader: the outcome is unknown.
+ * not applied and may be retried. A leader that refused the call outright (bad token, unknown
+ * method) did not run it either. See `callNeverSent` for what grpc-js says.
  */
 export function forwardNeverSent(failure: PeerFailure): boolean {
   if (failure.reason === 'closed' || failure.reason === 'unknown-peer') return true;
   if (failure.grpcStatus === null) return failure.reason === 'rejected';
-  switch (failure.grpcStatus) {
+  return callNeverSent(failure.grpcStatus, failure.message);
+}
+
+/**
+ * True when a call that failed with gRPC `code` and `details` certainly never ran on the
+ * server. grpc-js says so in two ways: a call that found no connection fails with
+ * "No connection established" (even when the last error was a reset: the connection never
+ * got as far as carrying a call), and a deadline that passed before the call was picked for a
+ * connection names "Waiting for LB pick" and no `remote_addr`. A refusal (token, method,
+ * argument) did not run it either. Anything else, e.g. UNAVAILABLE "read ECONNRESET" or
+ * "Connection dropped" when the server died with the call sent, may have reached it.
+ */
+export function callNeverSent(code: number, details: string): boolean {
+  switch (code) {
     case status.UNAVAILABLE:
-      return /No connection established/i.test(failure.message);
+      return /No connection established/i.test(details);
     case status.DEADLINE_EXCEEDED:
-      return /Waiting for LB pick/i.test(failure.message) && !/remote_addr/i.test(failure.message);
+      return /Waiting for LB pick/i.test(details) && !/remote_addr/i.test(details);
     case status.UNAUTHENTICATED:
     case status.PERMISSION_DENIED:
     case status.UNIMPLEMENTED:

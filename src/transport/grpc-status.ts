@@ -5,6 +5,7 @@ import type { ErrorCode } from '../lib/index.js';
 import { bearerToken } from '../auth/index.js';
 import { isErrorCode } from './sql-codec.js';
 import { markRefusal } from './cluster-header.js';
+import { callNeverSent } from './forward-failure.js';
 
 /** Metadata key on a failed write: `not-applied` (safe to retry) or `unknown`. */
 export const WRITE_OUTCOME_KEY = 'x-chronos-write-outcome';
@@ -62,8 +63,13 @@ export function toServiceError(error: unknown): Partial<StatusObject> {
 /** A failed call as a ChronosError a user can read (`address` names the server dialled). */
 export function fromServiceError(error: ServiceError, address: string): ChronosError {
   const coded = error.metadata?.get('x-chronos-error-code')[0];
-  const details = { address, grpcStatus: error.code };
   const text = error.details === '' ? status[error.code] : error.details;
+  // Whether the call certainly never ran there, and whether our server answered it (it then
+  // says what became of a write itself): a caller that knows it sent a write needs both.
+  const details = {
+    address, grpcStatus: error.code, neverSent: callNeverSent(error.code, text),
+    serverAnswered: typeof coded === 'string',
+  };
   if (coded === 'NOT_APPLIED' || coded === 'OUTCOME_UNKNOWN') {
     // The server answered and says what became of the write; keep its words.
     return new ChronosError(coded, `${address}: ${text}`, { details, cause: error });

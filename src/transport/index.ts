@@ -41,7 +41,7 @@ export type {
   RaftStreamHandler,
   StatementOutcome,
 } from './handlers.js';
-export { forwardNeverSent } from './forward-failure.js';
+export { callNeverSent, forwardNeverSent } from './forward-failure.js';
 export { refusedOurToken } from './peer-refusal.js';
 export type { PeerIdentity } from './identify-peer.js';
 export { identifyPeer } from './identify-peer.js';
