@@ -4,6 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import type { RequestOptions } from 'node:https';
 import type { HostPort } from './validate.js';
 import { ChronosError, errorMessage } from '../lib/index.js';
+import { tlsMismatchReason } from '../transport/index.js';
 import { formatHostPort } from './validate.js';
 
 /** How long an admin call may take before the node counts as unreachable. */
@@ -115,6 +116,8 @@ function readPem(env: AdminEnv, name: string): Buffer {
 export function unreachable(url: string, error: unknown): ChronosError {
   const code = (error as { code?: unknown }).code;
   let reason = typeof code === 'string' && code !== '' ? code : errorMessage(error);
+  const tls = tlsMismatchReason(`${reason} ${errorMessage(error)}`, url.startsWith('https:'));
+  if (tls !== null) reason = tls;
   // The HTTP parser met bytes that are not HTTP/1: most often a gRPC (HTTP/2) port.
   if (typeof code === 'string' && code.startsWith('HPE_')) {
     reason = `it does not answer HTTP (${code}; is this the gRPC port? admin HTTP is the --address port + 1000)`;

@@ -6,6 +6,7 @@ import { bearerToken } from '../auth/index.js';
 import { isErrorCode } from './sql-codec.js';
 import { markRefusal } from './cluster-header.js';
 import { callNeverSent } from './forward-failure.js';
+import { tlsMismatchReason } from './tls-mismatch.js';
 
 /** Metadata key on a failed write: `not-applied` (safe to retry) or `unknown`. */
 export const WRITE_OUTCOME_KEY = 'x-chronos-write-outcome';
@@ -60,8 +61,11 @@ export function toServiceError(error: unknown): Partial<StatusObject> {
   return { code: status.INTERNAL, details: errorMessage(error), metadata };
 }
 
-/** A failed call as a ChronosError a user can read (`address` names the server dialled). */
-export function fromServiceError(error: ServiceError, address: string): ChronosError {
+/**
+ * A failed call as a ChronosError a user can read (`address` names the server dialled,
+ * `dialledTls` whether the channel spoke TLS, which decides what a silent server means).
+ */
+export function fromServiceError(error: ServiceError, address: string, dialledTls: boolean): ChronosError {
   const coded = error.metadata?.get('x-chronos-error-code')[0];
   const text = error.details === '' ? status[error.code] : error.details;
   // Whether the call certainly never ran there, and whether our server answered it (it then
@@ -85,7 +89,8 @@ export function fromServiceError(error: ServiceError, address: string): ChronosE
         cause: error,
       });
     case status.UNAVAILABLE:
-      return new ChronosError('UNAVAILABLE', `cannot reach ${address}: ${connectionReason(text)}`, {
+      const reason = tlsMismatchReason(text, dialledTls) ?? connectionReason(text);
+      return new ChronosError('UNAVAILABLE', `cannot reach ${address}: ${reason}`, {
         details,
         cause: error,
       });

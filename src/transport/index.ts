@@ -42,6 +42,7 @@ export type {
   StatementOutcome,
 } from './handlers.js';
 export { callNeverSent, forwardNeverSent } from './forward-failure.js';
+export { TLS_CLIENT_SETTINGS, tlsMismatchReason } from './tls-mismatch.js';
 export { refusedOurToken } from './peer-refusal.js';
 export type { PeerIdentity } from './identify-peer.js';
 export { identifyPeer } from './identify-peer.js';

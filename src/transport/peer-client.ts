@@ -361,7 +361,7 @@ export class PeerClients {
             return;
           }
           this.#noteRefusal(to, error);
-          reject(fromServiceError(error, peer.address));
+          reject(fromServiceError(error, peer.address, (this.#options.tls ?? null) !== null));
         });
     });
   }

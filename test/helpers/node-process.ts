@@ -122,9 +122,12 @@ export async function waitFor<T>(
 }
 
 /** Runs the real CLI to completion (30 s limit); resolves with its exit code and output. */
-export function runCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runCli(
+  args: readonly string[], env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const options = { timeout: 30_000, env: { ...process.env, ...env } };
   return new Promise((resolve) => {
-    execFile(process.execPath, [CHRONOS_BIN, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [CHRONOS_BIN, ...args], options, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
     });
   });

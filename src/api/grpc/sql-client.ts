@@ -66,7 +66,7 @@ export class SqlClient {
           { deadline },
           (error, response) => {
             if (error !== null) {
-              reject(signal?.aborted === true ? cancelled(address) : fromServiceError(error, address));
+              reject(signal?.aborted === true ? cancelled(address) : fromServiceError(error, address, this.#options.tls !== null));
               return;
             }
             try {

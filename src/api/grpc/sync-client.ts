@@ -19,10 +19,13 @@ export class SyncClient implements SyncLink {
   readonly address: string;
   readonly #client: Client;
   readonly #token: string | null;
+  /** Whether the channel speaks TLS (the node's own TLS material). */
+  readonly #tls: boolean;
 
   constructor(options: { readonly address: string; readonly tls: TlsMaterial | null; readonly token: string | null }) {
     this.address = options.address;
     this.#token = options.token;
+    this.#tls = options.tls !== null;
     this.#client = new Client(options.address, channelCredentials(options.tls), {
       ...channelOptions(options.tls),
       'grpc.max_receive_message_length': GRPC_MESSAGE_BYTES_MAX,
@@ -39,7 +42,7 @@ export class SyncClient implements SyncLink {
           bearerMetadata(this.#token), { deadline: new Date(Date.now() + SYNC_DEADLINE_MS) },
           (error, response) => {
             if (error !== null) {
-              reject(fromServiceError(error, this.address));
+              reject(fromServiceError(error, this.address, this.#tls));
               return;
             }
             const applied = (response as { applied?: unknown } | undefined)?.applied;

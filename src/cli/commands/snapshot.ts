@@ -6,6 +6,7 @@ import type { AdminEnv } from '../admin-http-client.js';
 import { adminDownload } from '../admin-download.js';
 import { parseHostPort } from '../validate.js';
 import { nodePaths } from '../../node/index.js';
+import { TLS_CLIENT_SETTINGS } from '../../transport/index.js';
 
 /**
  * `chronos snapshot create`: writes a checksummed backup of a node's dir. A stopped node's
@@ -32,7 +33,7 @@ async function snapshotRunningNode(options: SnapshotCreateOptions, io: CliIo, en
   const address = parseHostPort('serving.json admin', serving.admin);
   if (serving.https && (env['CHRONOS_TLS_CA_CERT'] ?? '') === '') {
     throw new ChronosError('CONFIG_ERROR', `the node running in '${options.dataDir}' serves https on ` +
-      `${serving.admin}: set CHRONOS_TLS_CA_CERT (and CHRONOS_TLS_CERT/_KEY under mTLS) to back it up`);
+      `${serving.admin}: ${TLS_CLIENT_SETTINGS} to back it up`);
   }
   await adminDownload(address, '/snapshot', env, options.output);
   const meta = await readBackupMeta(options.output);
