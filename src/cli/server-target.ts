@@ -5,6 +5,7 @@ import { ChronosError, isChronosError } from '../lib/index.js';
 import { SqlClient } from '../api/grpc/index.js';
 import { loadTlsMaterial, tlsConfigFromEnv } from '../transport/index.js';
 import { sentWriteFailure } from './sent-write-failure.js';
+import { CLIENT_TOKEN_VARIABLES, tokenRefusal } from './token-hint.js';
 
 /** Redirects followed for one statement: more means the cluster is electing, not that we lost. */
 const LEADER_HOPS_MAX = 3;
@@ -123,7 +124,7 @@ export class ServerTarget implements SqlTarget {
           await new Promise((resolve) => setTimeout(resolve, delay));
           continue;
         }
-        throw isWrite ? sentWriteFailure(error) : error;
+        throw tokenRefusal(isWrite ? sentWriteFailure(error) : error, CLIENT_TOKEN_VARIABLES);
       }
     }
   }

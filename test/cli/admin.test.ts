@@ -85,7 +85,8 @@ describe('chronos admin', () => {
     expect(code).toBe(1);
     expect(io.out).toBe('');
     expect(io.err).toBe(
-      `Error: http://127.0.0.1:${port}/health answered HTTP 401: missing bearer token\n`);
+      `Error: http://127.0.0.1:${port}/health answered HTTP 401: missing bearer token ` +
+      '(set CHRONOS_AUTH_TOKEN or CHRONOS_AUTH_TOKEN_ADMIN)\n');
   });
 
   it('status of an unreachable node is one error line, exit 1', async () => {

@@ -5,6 +5,7 @@ import type { HostPort } from '../validate.js';
 import { ChronosError } from '../../lib/index.js';
 import { adminRequest } from '../admin-http-client.js';
 import { formatHostPort } from '../validate.js';
+import { ADMIN_TOKEN_VARIABLES, withTokenHint } from '../token-hint.js';
 
 import { ADD_NODE_PATH, REMOVE_NODE_PATH } from '../../api/index.js';
 
@@ -68,7 +69,8 @@ function printAnswer(answer: AdminAnswer, io: CliIo): number {
   if (answer.status === 404) detail += ' (this node does not offer that endpoint)';
   const code = answer.status === 401 ? 'UNAUTHENTICATED'
     : answer.status === 403 ? 'PERMISSION_DENIED' : 'UNAVAILABLE';
-  throw new ChronosError(code, `${answer.url} answered HTTP ${answer.status}${detail}`);
+  const message = `${answer.url} answered HTTP ${answer.status}${detail}`;
+  throw new ChronosError(code, withTokenHint(message, ADMIN_TOKEN_VARIABLES));
 }
 
 /** The body without line breaks; JSON spread over lines is re-serialised compactly. */
