@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { HostPort } from './validate.js';
 import type { AdminEnv } from './admin-http-client.js';
-import { ChronosError } from '../lib/index.js';
+import { ChronosError, errorMessage } from '../lib/index.js';
 import { prepareAdminRequest, unreachable } from './admin-http-client.js';
 
 /** A download that sends nothing for this long counts as failed. */
@@ -40,6 +40,10 @@ export async function adminDownload(address: HostPort, path: string, env: AdminE
   } catch (error) {
     await rm(partial, { force: true });
     if (error instanceof ChronosError) throw error;
+    // The local file failing (disk full, permissions) is not the node being out of reach.
+    if (isFileError(error, partial)) {
+      throw new ChronosError('IO_ERROR', `cannot write ${file}: ${errorMessage(error)}`, { cause: error });
+    }
     throw unreachable(url, error);
   }
 }
@@ -57,4 +61,9 @@ async function errorText(response: IncomingMessage): Promise<string> {
     // Not the admin server's JSON error: show the text as it came.
   }
   return text.slice(0, ERROR_BODY_BYTES_MAX).trim();
+}
+
+/** True when `error` is Node's error about the file at `path` (it carries that path). */
+function isFileError(error: unknown, path: string): boolean {
+  return (error as { path?: unknown }).path === path;
 }

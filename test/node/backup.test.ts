@@ -141,6 +141,13 @@ describe('GET /snapshot (online backup)', () => {
       const refused = await chronos('snapshot', 'create', '--data-dir', nodeDir, '--output', cron);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/answered 401: .*CHRONOS_AUTH_TOKEN_ADMIN/);
+      // Before: "Error: cannot reach http://127.0.0.1:P/snapshot: ENOENT", though it was
+      // the local folder that was missing, not the node.
+      const lost = await chronosWith({ CHRONOS_AUTH_TOKEN_ADMIN: 'adm' },
+        'snapshot', 'create', '-d', nodeDir, '-o', join(dir, 'no-such-folder', 'x.snap'));
+      expect(lost.code).toBe(1);
+      expect(lost.stderr).toBe(`Error: the output folder '${join(dir, 'no-such-folder')}' does not ` +
+        `exist (-o ${join(dir, 'no-such-folder', 'x.snap')}); create it, or write the file somewhere else\n`);
       const created = await chronosWith({ CHRONOS_AUTH_TOKEN_ADMIN: 'adm' },
         'snapshot', 'create', '--data-dir', nodeDir, '--output', cron);
       expect(created.code, created.stderr).toBe(0);

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { ChronosError, Logger, TextSink, systemClock } from '../../lib/index.js';
 import type { AdminEnv } from '../admin-http-client.js';
 import { adminDownload } from '../admin-download.js';
+import { assertOutputFolder } from '../output-folder.js';
 import { parseHostPort } from '../validate.js';
 import { nodePaths } from '../../node/index.js';
 import { TLS_CLIENT_SETTINGS } from '../../transport/index.js';
@@ -15,6 +16,7 @@ import { TLS_CLIENT_SETTINGS } from '../../transport/index.js';
  * node that keeps serving.
  */
 export async function runSnapshotCreate(options: SnapshotCreateOptions, io: CliIo, env: AdminEnv): Promise<number> {
+  assertOutputFolder(options.output, '-o');
   const { createBackup, dataDirInUse } = await import('../../node/index.js');
   if (await dataDirInUse(options.dataDir)) return await snapshotRunningNode(options, io, env);
   await applyLoggedWrites(options.dataDir);
