@@ -5,7 +5,7 @@ export { systemClock } from './clock.js';
 export { hostClockMs, hostClockOf } from './host-clock.js';
 export type { Clock } from './clock.js';
 export { Random } from './random.js';
-export { Logger, TextSink, logLevelFromEnv, silentLogger } from './logger.js';
+export { LOG_LEVELS, Logger, TextSink, logLevelFromRustLog, silentLogger } from './logger.js';
 export type { LogLevel, LogFields, LogRecord, LogSink } from './logger.js';
 export { FileLogSink } from './file-log-sink.js';
 export { LogThrottle } from './log-throttle.js';

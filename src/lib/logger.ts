@@ -66,21 +66,24 @@ export class Logger {
   }
 }
 
-/** Parses CHRONOS_LOG_LEVEL, or the guide's `RUST_LOG=chronos=info` form. */
-export function logLevelFromEnv(env: NodeJS.ProcessEnv): LogLevel {
-  const direct = env['CHRONOS_LOG_LEVEL']?.trim().toLowerCase();
-  if (direct !== undefined && direct in LEVEL_RANK) return direct as LogLevel;
-  const rust = env['RUST_LOG'];
-  if (rust !== undefined) {
-    for (const part of rust.split(',')) {
-      const [target, level] = part.includes('=') ? part.split('=', 2) : [undefined, part];
-      const normalized = level?.trim().toLowerCase();
-      if ((target === undefined || target.trim() === 'chronos') && normalized !== undefined && normalized in LEVEL_RANK) {
-        return normalized as LogLevel;
-      }
+/** Every level, most verbose first: what CHRONOS_LOG_LEVEL accepts. */
+export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
+
+/**
+ * The level the guide's `RUST_LOG=chronos=info` form (or a bare `RUST_LOG=info`) gives, or
+ * null. Parts naming other targets or levels are skipped, not refused: RUST_LOG is shared
+ * with every Rust program in the environment, and its other parts are theirs.
+ */
+export function logLevelFromRustLog(rustLog: string | undefined): LogLevel | null {
+  if (rustLog === undefined) return null;
+  for (const part of rustLog.split(',')) {
+    const [target, level] = part.includes('=') ? part.split('=', 2) : [undefined, part];
+    const normalized = level?.trim().toLowerCase();
+    if ((target === undefined || target.trim() === 'chronos') && normalized !== undefined && normalized in LEVEL_RANK) {
+      return normalized as LogLevel;
     }
   }
-  return 'info';
+  return null;
 }
 
 /** Human-readable lines on a stream (stderr for servers). */

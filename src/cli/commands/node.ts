@@ -1,6 +1,6 @@
 import { MAX_MATERIALIZED_ROWS_DEFAULT, STATEMENT_TIMEOUT_MS_DEFAULT } from '../../sql/index.js';
-import { FileLogSink, Logger, TextSink, isChronosError, logLevelFromEnv, systemClock } from '../../lib/index.js';
-import type { LogSink } from '../../lib/index.js';
+import { isChronosError, systemClock } from '../../lib/index.js';
+import type { Logger } from '../../lib/index.js';
 import { tokenConfigFromEnv } from '../../auth/index.js';
 import { startNodeServer } from '../node-server.js';
 import type { NodeServerConfig, RunningNode } from '../node-server.js';
@@ -11,41 +11,8 @@ import type { NodeOptions } from '../options.js';
 import type { CliIo } from '../sql-target.js';
 import { syncEndpoints } from '../sync-endpoints.js';
 import { UsageError } from '../usage-error.js';
-
-/** Tunables read from the environment (documented in docs/operations.md), with defaults. */
-function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new UsageError(`${name} must be an integer >= ${min}, got '${raw}'`);
-  }
-  return value;
-}
-
-/** A 0/1 tunable from the environment (unset or empty: `fallback`). */
-function envSwitch(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw !== '0' && raw !== '1') throw new UsageError(`${name} must be 0 or 1, got '${raw}'`);
-  return raw === '1';
-}
-
-/** Builds the process logger: text on stderr, plus a rotated JSON-lines file when configured. */
-export function processLogger(env: NodeJS.ProcessEnv): Logger {
-  const sinks: LogSink[] = [new TextSink(process.stderr)];
-  const file = env['CHRONOS_LOG_FILE'];
-  if (file !== undefined && file !== '') {
-    sinks.push(
-      new FileLogSink({
-        path: file,
-        maxSizeMb: envNumber(env, 'CHRONOS_LOG_MAX_SIZE_MB', 10, 1),
-        maxFiles: envNumber(env, 'CHRONOS_LOG_MAX_FILES', 3, 1),
-      }),
-    );
-  }
-  return new Logger({ sinks, level: logLevelFromEnv(env) });
-}
+import { envNumber, envSwitch } from '../env-values.js';
+import { processLogger } from '../process-logger.js';
 
 /** How long the process may stay up after a clean stop before it exits anyway. */
 const LINGER_AFTER_STOP_MS = 200;
