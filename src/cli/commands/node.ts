@@ -13,6 +13,7 @@ import { syncEndpoints } from '../sync-endpoints.js';
 import { UsageError } from '../usage-error.js';
 import { envNumber, envSwitch } from '../env-values.js';
 import { processLogger } from '../process-logger.js';
+import { warnIgnoredEnv } from '../ignored-env.js';
 
 /** How long the process may stay up after a clean stop before it exits anyway. */
 const LINGER_AFTER_STOP_MS = 200;
@@ -25,6 +26,7 @@ const LINGER_AFTER_STOP_MS = 200;
 export async function runNode(options: NodeOptions, io: CliIo): Promise<number> {
   const env = process.env;
   const logger = processLogger(env);
+  warnIgnoredEnv(env, logger);
   const tlsConfig = tlsConfigFromEnv(env);
   const tls = tlsConfig.certPath === null && tlsConfig.caPath === null ? null : loadTlsMaterial(tlsConfig);
   if (tls !== null && !servesTls(tls)) {
