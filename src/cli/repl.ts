@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { OutputFormat } from './format/index.js';
 import type { SqlTarget, TextSink } from './sql-target.js';
-import { isExitCommand, metaCommandSql } from './meta-commands.js';
-import { runOne } from './run-statements.js';
+import { isExitCommand, metaCommand } from './meta-commands.js';
+import { runMetaCommand, runOne } from './run-statements.js';
 import { splitStatements } from '../sql/index.js';
 
 /** The prompt of the guide's session. */
@@ -33,7 +33,8 @@ export interface ReplOptions {
  * The interactive SQL loop: prompt, read until `;`, run, print the result and a blank line.
  * Errors print `Error: ...` on stderr and the loop goes on; `exit`, `quit` or Ctrl-D end it,
  * Ctrl-C drops the statement being typed, or cancels the one running (on the server too).
- * `\d` and `\d TABLE` (meta-commands.ts) list and describe tables. Resolves with exit code 0
+ * `\d` and `\d TABLE` (meta-commands.ts) list and describe tables, `help` prints the REPL's
+ * commands. Resolves with exit code 0
  * when the session ends.
  */
 export async function runRepl(target: SqlTarget, options: ReplOptions): Promise<number> {
@@ -66,10 +67,9 @@ export async function runRepl(target: SqlTarget, options: ReplOptions): Promise<
       exited = true;
       break;
     }
-    const meta = buffer === '' ? metaCommandSql(line) : null;
+    const meta = buffer === '' ? metaCommand(line) : null;
     if (meta !== null) {
-      if ('error' in meta) options.stderr.write(`Error: ${meta.error}\n`);
-      else await runOne(target, meta.sql, options.format, { stdout: output, stderr: options.stderr });
+      await runMetaCommand(target, meta, options.format, { stdout: output, stderr: options.stderr });
       output.write('\n');
       rl.prompt();
       continue;

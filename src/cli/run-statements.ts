@@ -1,16 +1,17 @@
 import type { OutputFormat } from './format/index.js';
 import type { CliIo, SqlTarget } from './sql-target.js';
-import { errorMessage } from '../lib/index.js';
+import { assertNever, errorMessage } from '../lib/index.js';
 import { formatResult } from './format/index.js';
 import { splitStatements } from '../sql/index.js';
-import { isExitCommand, metaCommandSql } from './meta-commands.js';
+import { isExitCommand, metaCommand } from './meta-commands.js';
+import type { MetaCommand } from './meta-commands.js';
 
 /**
  * Runs every statement of `text` in order (`-e` and a non-terminal stdin), printing each
  * result in `format`, and reads it as the REPL would: `exit`, `quit` or `\q` alone on a line
- * between statements ends the run, `\d` lines run as their SQL. Stops at the first error,
- * printing `Error: ...` on stderr; statements before it stay done. Returns the process exit
- * code: 0, or 1 after an error.
+ * between statements ends the run, `\d` lines run as their SQL, `help` prints the help.
+ * Stops at the first error, printing `Error: ...` on stderr; statements before it stay done.
+ * Returns the process exit code: 0, or 1 after an error.
  */
 export async function runStatements(
   target: SqlTarget, text: string, format: OutputFormat, io: CliIo,
@@ -25,7 +26,7 @@ export async function runStatements(
   for (const line of text.split('\n')) {
     if (pending.length === 0) {
       if (isExitCommand(line)) return 0;
-      const meta = metaCommandSql(line);
+      const meta = metaCommand(line);
       if (meta !== null) {
         if (!(await runMetaCommand(target, meta, format, io))) return 1;
         continue;
@@ -46,13 +47,22 @@ export async function runStatements(
   return 0;
 }
 
-async function runMetaCommand(
-  target: SqlTarget, meta: { readonly sql: string } | { readonly error: string },
-  format: OutputFormat, io: CliIo,
+/** Runs or prints a meta-command (meta-commands.ts); true unless it failed. */
+export async function runMetaCommand(
+  target: SqlTarget, meta: MetaCommand, format: OutputFormat, io: CliIo,
 ): Promise<boolean> {
-  if ('sql' in meta) return await runOne(target, meta.sql, format, io);
-  io.stderr.write(`Error: ${meta.error}\n`);
-  return false;
+  switch (meta.kind) {
+    case 'sql':
+      return await runOne(target, meta.sql, format, io);
+    case 'help':
+      io.stdout.write(meta.text + '\n');
+      return true;
+    case 'error':
+      io.stderr.write(`Error: ${meta.error}\n`);
+      return false;
+    default:
+      return assertNever(meta);
+  }
 }
 
 /** Runs one statement and prints its result or its error; true when it succeeded. */

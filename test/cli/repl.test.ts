@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepl, SINGLE_NODE_BANNER } from '../../src/cli/repl.js';
 import { runStatements } from '../../src/cli/run-statements.js';
+import { REPL_HELP } from '../../src/cli/meta-commands.js';
 import { BufferIo } from './buffer-io.js';
 import { RecordingTarget } from './recording-target.js';
 
@@ -106,7 +107,17 @@ describe('REPL', () => {
     expect(out).toContain('| device | STRING | false    | NULL        | NULL    |');
     // Inside a statement a backslash line is its text (and so a parse error), not a command.
     expect(target.executed[2]).toBe('SELECT\n\\d');
-    expect(err.split('\n')[0]).toBe('Error: unknown command \\x: the REPL knows \\d (list tables), \\d TABLE (describe it) and \\q (quit)');
+    expect(err.split('\n')[0]).toBe('Error: unknown command \\x: the REPL knows \\d (list tables), \\d TABLE (describe it), \\? (help) and \\q (quit)');
+  });
+});
+
+describe('help in the REPL', () => {
+  it('help, \\? and \\h at the main prompt print the help; inside a statement help is its text', async () => {
+    const { out, err, target } = await repl(['help', '\\?;', '\\h', 'SELECT', 'help', ';']);
+    expect(out.split(REPL_HELP[0] ?? '').length - 1).toBe(3);
+    expect(out).toContain('  exit, quit, \\q  leave (or Ctrl-D)');
+    expect(target.executed).toEqual(['SELECT\nhelp']);
+    expect(err).toMatch(/^Error: /); // `SELECT help` names an unknown column
   });
 });
 

@@ -206,6 +206,29 @@ describe.skipIf(!available)('single-node session in a real terminal (tmux)', () 
     expect(exitStatusLine(lines)).toBe(`${STATUS_PREFIX}0`);
   });
 
+  it('help, \\? and \\h print the help at the main prompt, in single-node and client -d', async () => {
+    const session = 'help';
+    start(session, `node ${BIN} single-node -d ./help-data`);
+    await waitForScreen(session, endsWith('chronos>'));
+    let lines = await type(session, 'help', shownThenPrompt('exit, quit, \\q'));
+    const typed = lines.lastIndexOf('chronos> help');
+    expect(lines.slice(typed + 1, typed + 3)).toEqual([
+      "Enter SQL statements ending with ';' (a statement may span lines; several may share one).",
+      '  \\d              list the tables (SHOW TABLES)',
+    ]);
+    expect(lines.at(-1)?.trimEnd()).toBe('chronos>');
+    expect(lines.some((l) => l.startsWith('     ->'))).toBe(false);
+    lines = await type(session, '\\?', (l) => l.filter((x) => x.includes('exit, quit, \\q')).length === 2 && endsWith('chronos>')(l));
+    await type(session, 'exit', (l) => exitStatusLine(l) !== undefined);
+
+    const local = 'help-client';
+    start(local, `node ${BIN} client -d ./help-data`);
+    await waitForScreen(local, endsWith('chronos>'));
+    lines = await type(local, '\\h', shownThenPrompt('exit, quit, \\q'));
+    expect(lines.some((l) => l.startsWith('Error:'))).toBe(false);
+    await type(local, 'exit', (l) => exitStatusLine(l) !== undefined);
+  });
+
   it('Ctrl-C cancels a heavy query on a real server; the next statement answers promptly', async () => {
     const port = await freeNodePort();
     const node = startNode({ id: 'n1', dataDir: join(dir, 'cancel-node'), port, peers: new Map() });
