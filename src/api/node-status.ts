@@ -15,8 +15,10 @@ export function healthBody(status: NodeStatus): string {
   };
   // Said only while true: the operator's sign that a replaced node has not caught up yet.
   const recovering = status.recovering ? { recovering: true } : {};
+  // Said only once the node's log shows it was removed: why it has no leader, and never will.
+  const removed = status.removed === undefined ? {} : { removed: true, removed_at_index: status.removed.index };
   return JSON.stringify({
-    ...body, ...recovering, voters: status.voters, learners: status.learners, cluster_id: status.clusterId,
+    ...body, ...recovering, voters: status.voters, learners: status.learners, cluster_id: status.clusterId, ...removed,
   });
 }
 

@@ -11,6 +11,7 @@ import { forwardWrite } from './forward-write.js';
 import { changeMembership, handOverTarget } from './members.js';
 import type { MemberChange, MembersView } from './members.js';
 import type { NodeGate } from './node-gate.js';
+import type { RemovalWatch } from './removal.js';
 import type { PeerTransport } from './node-environment.js';
 import type { ProposalTracker } from './proposal-tracker.js';
 import type { ReadTracker } from './read-tracker.js';
@@ -39,6 +40,8 @@ export interface ClientRequestParts {
   readonly statementLimits: Omit<StatementLimits, 'signal'> | undefined;
   readonly stages: WriteStages;
   readonly hops: WriteHops;
+  /** Refuses requests on a node its log shows removed (they would wait for a leader in vain). */
+  readonly removal: Pick<RemovalWatch, 'assertMember'>;
   /** The members view as the node reports it. */
   members(): MembersView;
 }
@@ -185,6 +188,7 @@ export class ClientRequests {
       gate.assertRunning();
       const leader = core.status().leader;
       if (leader !== null) return leader;
+      this.#parts.removal.assertMember();
       if (clock.nowMs() >= deadline) {
         throw new ChronosError('NO_QUORUM', `no leader elected within ${readTimeoutMs} ms: a majority of nodes is unreachable`);
       }

@@ -16,6 +16,7 @@ import type { RaftNodeOptions } from './raft-node-options.js';
 import { ReadTracker } from './read-tracker.js';
 import { ReadyLoop } from './ready-loop.js';
 import type { CommandOutcome } from './replicated-command.js';
+import { RemovalWatch } from './removal.js';
 import { restoreNode } from './restore.js';
 import { SNAPSHOT_EVERY_BYTES, SnapshotKeeper } from './snapshots.js';
 import { WriteHops } from './write-hops.js';
@@ -43,6 +44,7 @@ export interface NodeParts {
   readonly hops: WriteHops;
   readonly ttl: TtlPasses;
   readonly log: Logger;
+  readonly removal: RemovalWatch;
   /** Log index of the snapshot the WAL was compacted to when opened. */
   readonly snapshotIndex: number;
 }
@@ -87,8 +89,9 @@ export async function assembleNode(
     const { membership } = core.status();
     return membersView(membership, addressBook(membership, options.id, options.address, options.peers));
   };
+  const removal = new RemovalWatch(options.id, options.address, core, log);
   const requests = new ClientRequests({
-    id: options.id, core, storage, peers, proposals, reads, loop, gate, clock: options.clock, scheduler, log,
+    id: options.id, core, storage, peers, proposals, reads, loop, gate, clock: options.clock, scheduler, log, removal,
     writeTimeoutMs: options.writeTimeoutMs, readTimeoutMs: options.readTimeoutMs,
     statementLimits: options.statementLimits, members, stages, hops,
   });
@@ -97,6 +100,6 @@ export async function assembleNode(
   });
   return {
     options, environment, core, wal, walStats: restored.walStats, storage, peers, identity, proposals, reads, replies,
-    snapshots, gate, loop, requests, stages, hops, ttl, log, snapshotIndex: restored.snapshotIndex,
+    snapshots, gate, loop, requests, stages, hops, ttl, log, removal, snapshotIndex: restored.snapshotIndex,
   };
 }

@@ -1,4 +1,5 @@
 import type { RaftStatus } from '../raft/index.js';
+import type { Removal } from './removal.js';
 
 /** Roles as the admin API and the guide spell them. */
 export type NodeRole = 'Leader' | 'Follower' | 'Candidate';
@@ -17,12 +18,17 @@ export interface NodeStatus {
   readonly learners: readonly string[];
   /** The cluster this node's dir belongs to; null until the cluster's birth reached it. */
   readonly clusterId: string | null;
+  /** Present once this node's log shows it was removed from the cluster (removal.ts). */
+  readonly removed?: Removal;
 }
 
 
 /** The admin API's view of a core's status, with storage's applied index. */
-export function nodeStatusOf(status: RaftStatus, appliedIndex: number, clusterId: string | null): NodeStatus {
+export function nodeStatusOf(
+  status: RaftStatus, appliedIndex: number, clusterId: string | null, removal: Removal | null,
+): NodeStatus {
   return {
+    ...(removal === null ? {} : { removed: removal }),
     role: status.role === 'PreCandidate' ? 'Candidate' : status.role,
     term: status.term,
     leader: status.leader,

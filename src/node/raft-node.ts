@@ -77,6 +77,7 @@ export class RaftNode {
     // A cluster member's ticks keep its process alive; a single-node dir lives as long as its user.
     this.#timers.push(scheduler.every(options.tickMs, () => {
       loop.enqueue(() => core.tick());
+      this.#parts.removal.current(); // a removal found is logged once, not only when asked
       replies.expireReads(options.clock.nowMs() - options.readTimeoutMs);
     }, options.layout !== 'single-node'));
     if (options.ttlCleanupIntervalMs > 0) {
@@ -117,7 +118,8 @@ export class RaftNode {
   /** Role, term, leader and indexes as the admin API reports them. */
   status(): NodeStatus {
     // The core counts entries handed to apply; storage says what is applied.
-    return nodeStatusOf(this.#parts.core.status(), this.#parts.storage.appliedIndex, this.#parts.identity.id);
+    const { core, storage, identity, removal } = this.#parts;
+    return nodeStatusOf(core.status(), storage.appliedIndex, identity.id, removal.current());
   }
 
   /** The TTL passes this node applied since it started. */
