@@ -203,17 +203,17 @@ function grpcOptions(parts: ServingParts): NodeGrpcOptions {
 }
 
 /**
- * Warns (at most every 30 s per reason) that a peer's RaftService call was refused: with
- * tokens that differ, the nodes cannot elect a leader, and the clients only see "no leader".
+ * Warns (at most every 30 s per reason) that a peer's RaftService call was refused for its
+ * token: with tokens that differ, the nodes cannot elect a leader, and the clients only see
+ * "no leader". A peer of another cluster is told by its caller's side (it exits naming both).
  */
 function peerRefusalWarning(logger: Logger): (refusal: ChronosError) => void {
   const log = logger.child('transport');
   const throttle = new LogThrottle(30_000);
   return (refusal) => {
-    if (!throttle.due(refusal.message)) return;
-    const hint = refusal.code === 'UNAUTHENTICATED'
-      ? '; every node of a cluster needs the same CHRONOS_AUTH_TOKEN_ADMIN' : '';
-    log.warn(`refused a call from a peer: ${refusal.message}${hint}`);
+    if (refusal.code !== 'UNAUTHENTICATED' || !throttle.due(refusal.message)) return;
+    log.warn(`refused a call from a peer: ${refusal.message}; every node of a cluster needs the same ` +
+      'CHRONOS_AUTH_TOKEN_ADMIN');
   };
 }
 
