@@ -46,8 +46,8 @@ const REQUEST_TIMEOUT_MS = 3_000;
 export class DriverNode {
   readonly id: NodeId;
   readonly #dir: string;
-  readonly #disk: SimDisk;
-  readonly #level: MemoryLevel<Uint8Array, Uint8Array>;
+  #disk: SimDisk;
+  #level: MemoryLevel<Uint8Array, Uint8Array>;
   readonly #config: DriverNodeConfig;
   readonly #random: Random;
   #owner: TimerOwner = { alive: false };
@@ -67,9 +67,22 @@ export class DriverNode {
     this.#random = random;
     this.#dir = join(root, id);
     mkdirSync(this.#dir, { recursive: true }); // the dir marker is a real file
-    this.#level = config.plants.forgetAppliedIndex === true ? forgetfulLevel(META_APPLIED_INDEX)
-      : new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+    this.#level = this.#emptyLevel();
     this.#disk = new SimDisk({ random: random.fork(), beforeSync: () => this.#beforeSync() });
+  }
+
+  #emptyLevel(): MemoryLevel<Uint8Array, Uint8Array> {
+    return this.#config.plants.forgetAppliedIndex === true ? forgetfulLevel(META_APPLIED_INDEX)
+      : new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+  }
+
+  /** The stopped node's disk is replaced by an empty one (the guide's Replace Failed Node). */
+  wipe(): void {
+    assert(this.node === null, `wiping live node ${this.id}`);
+    this.#level = this.#emptyLevel();
+    this.#disk = new SimDisk({ random: this.#random.fork(), beforeSync: () => this.#beforeSync() });
+    rmSync(this.#dir, { recursive: true, force: true });
+    mkdirSync(this.#dir, { recursive: true });
   }
 
   get alive(): boolean {

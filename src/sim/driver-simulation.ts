@@ -16,6 +16,8 @@ import { SimulationFailure } from './simulation.js';
 const STEP_MS = 10;
 const SETUP_STEPS_MAX = 3_000;
 const LIVENESS_STEPS_DEFAULT = 6_000;
+/** Steps a converged cluster rests before its rolling restart: several heartbeats. */
+const REST_STEPS = 60;
 
 /** One run of real RaftNodes (WAL, storage, SQL apply) under simulated time, disk and network. */
 export interface DriverSimOptions {
@@ -43,6 +45,8 @@ export interface DriverSimResult {
   readonly leaders: number;
   readonly delivered: number;
   readonly appliedIndex: number;
+  /** Whether the converged cluster, at rest, was restarted with a minority kept down. */
+  readonly restartedAtRest: boolean;
 }
 
 /** Runs one seeded driver simulation; a failure is a SimulationFailure naming seed and step. */
@@ -114,7 +118,9 @@ class DriverSimulation {
       await this.#advance();
     }
     await this.#healAndConverge();
-    return this.#result();
+    // The counts describe the fault and healing phases; the restart adds its own crashes.
+    const result = this.#result();
+    return { ...result, restartedAtRest: await this.#restartAtRest() };
   }
 
   /** Ends the run: no node's timers run again; the node dirs go. */
@@ -286,6 +292,61 @@ class DriverSimulation {
       `(barrier ${barrier ? 'acknowledged' : 'not acknowledged'}; ${this.#describeNodes()})`);
   }
 
+  /**
+   * A rolling restart of the converged cluster at rest, as a token rotation does it: every
+   * node but a minority kept down restarts. Each kept its disk and had caught up, so none may
+   * come back believing it lost entries (recovering) or with the members before a change: the
+   * majority must elect a leader and take a write on its own.
+   */
+  async #restartAtRest(): Promise<boolean> {
+    // Half the runs first replace one node's disk: it catches up while the cluster rests, so
+    // its recovering mark clears on a heartbeat with no entry behind it.
+    const replaced = this.#random.chance(0.5) ? this.#random.pick(this.#nodes) : null;
+    if (replaced !== null) {
+      this.#crash(replaced);
+      this.#restartAtMs.delete(replaced.id);
+      replaced.wipe();
+      await this.#start(replaced);
+    }
+    for (let i = 0; i < LIVENESS_STEPS_DEFAULT && this.#recovering(); i += 1) await this.#advance();
+    for (let i = 0; i < REST_STEPS; i += 1) await this.#advance();
+    if (this.#recovering()) return false;
+    const down = new Set<NodeId>();
+    const downCount = this.#nodes.length - Math.floor(this.#nodes.length / 2) - 1;
+    const candidates = this.#nodes.filter((node) => node !== replaced);
+    while (down.size < downCount) down.add(this.#random.pick(candidates.filter((node) => !down.has(node.id))).id);
+    for (const node of this.#nodes) {
+      this.#crash(node);
+      if (down.has(node.id)) this.#restartAtMs.delete(node.id);
+    }
+    let written = false;
+    let asked = false;
+    const budget = this.#options.livenessSteps ?? LIVENESS_STEPS_DEFAULT;
+    for (let i = 0; i < budget && !written; i += 1) {
+      await this.#restartDue();
+      const leader = this.#leader();
+      if (leader !== null && !asked) {
+        asked = true;
+        leader.write(SETUP_STATEMENTS.slice(0, 1), { token: null, user: null, peer: 'sim-restart' }).then(() => {
+          written = true;
+        }, () => {
+          asked = false;
+        });
+      }
+      await this.#advance();
+    }
+    if (!written) {
+      throw new InvariantViolation(`liveness: restarted at rest with ${[...down].join(', ')} down, the others ` +
+        `elected no leader that took a write within ${budget} steps (${this.#describeNodes()})`);
+    }
+    return true;
+  }
+
+  /** True while some node is down or still catching up after losing its disk. */
+  #recovering(): boolean {
+    return this.#nodes.some((node) => node.node?.inspect().status().recovering !== false);
+  }
+
   /** Each node's role, term, commit and applied index, for a failure message. */
   #describeNodes(): string {
     return this.#nodes.map((node) => {
@@ -316,7 +377,7 @@ class DriverSimulation {
     }
   }
 
-  #result(): DriverSimResult {
+  #result(): Omit<DriverSimResult, 'restartedAtRest'> {
     const statuses = this.#nodes.map((node) => node.node?.status());
     return {
       seed: this.#options.seed, steps: this.step, acknowledged: this.#workload.acknowledged, reads: this.#workload.reads,

@@ -8,8 +8,9 @@ export const DRIVER_STEPS = 600;
 /** Runs seeds [first, first + count) (even: 3 nodes, odd: 5); totals show the faults happened. */
 export async function runDriverRange(first: number, count = DRIVER_SEEDS_PER_FILE): Promise<{
   acknowledged: number; reads: number; crashes: number; fsyncFailures: number; leaders: number;
+  restartedAtRest: number;
 }> {
-  const totals = { acknowledged: 0, reads: 0, crashes: 0, fsyncFailures: 0, leaders: 0 };
+  const totals = { acknowledged: 0, reads: 0, crashes: 0, fsyncFailures: 0, leaders: 0, restartedAtRest: 0 };
   for (let seed = first; seed < first + count; seed += 1) {
     const result = await runDriverSimulation({ seed, nodes: seed % 2 === 0 ? 3 : 5, steps: DRIVER_STEPS });
     totals.acknowledged += result.acknowledged;
@@ -17,6 +18,7 @@ export async function runDriverRange(first: number, count = DRIVER_SEEDS_PER_FIL
     totals.crashes += result.crashes;
     totals.fsyncFailures += result.fsyncFailures;
     totals.leaders += result.leaders;
+    if (result.restartedAtRest) totals.restartedAtRest += 1;
   }
   return totals;
 }
@@ -27,4 +29,6 @@ export async function expectSafeRange(first: number): Promise<void> {
   expect(totals.acknowledged).toBeGreaterThan(2_000);
   expect(totals.crashes).toBeGreaterThan(50);
   expect(totals.leaders).toBeGreaterThan(100);
+  // Most runs also came through a rolling restart of the cluster at rest.
+  expect(totals.restartedAtRest).toBeGreaterThan(50);
 }
