@@ -5,7 +5,7 @@ import { readBlockKeys, skipBlockKeys, writeBlockKeys } from './block-keys.js';
 import { rowsToColumnBatch } from './column-batch.js';
 import { BlockSections } from './block-sections.js';
 import { columnRowValues, readColumnPresence, readColumnSummary, writeColumn } from './codecs/column-codec.js';
-import type { DecodedColumn } from './codecs/column-codec.js';
+import type { DecodedColumn, FloatCompression } from './codecs/column-codec.js';
 import { summarize } from './codecs/column-summary.js';
 import type { ColumnSummary } from './codecs/column-summary.js';
 import { readInts, writeInts } from './codecs/int-codec.js';
@@ -25,7 +25,7 @@ export const BLOCK_FORMAT = 2;
 const NO_POSITIONS: ReadonlySet<number> = new Set();
 
 /** Encode rows (sorted by key, normalized to the table's columns) as one block value. */
-export function encodeBlock(schema: TableSchema, rows: readonly StoredRow[]): Uint8Array {
+export function encodeBlock(schema: TableSchema, rows: readonly StoredRow[], floats: FloatCompression): Uint8Array {
   const columns = schema.columns;
   const writer = new ByteWriter(64 + rows.length * (2 + columns.length * 2));
   const last = rows.at(-1)?.key ?? new Uint8Array(0);
@@ -35,7 +35,7 @@ export function encodeBlock(schema: TableSchema, rows: readonly StoredRow[]): Ui
   const section = new ByteWriter(64 + rows.length * 2);
   columns.forEach((column, c) => {
     const one = new ByteWriter(16 + rows.length * 2);
-    writeColumn(one, column.type, rows.map((row) => row.values[c] as SqlValue));
+    writeColumn(one, column.type, rows.map((row) => row.values[c] as SqlValue), floats);
     section.varint(one.length).bytes(one.finish());
   });
   return writer.bytes(section.finish()).finish();

@@ -4,6 +4,7 @@ import { BLOCK_FORMAT } from './block-codec.js';
 import { KEYS_ROW_ID } from './block-keys.js';
 import type { RowKey } from './engine.js';
 import { writeColumn, writeDenseColumn, writeDictColumn, writeJoinedColumn } from './codecs/column-codec.js';
+import type { FloatCompression } from './codecs/column-codec.js';
 import { writeIntSequence } from './codecs/int-codec.js';
 import { hasSurrogate, joinedBounds } from './codecs/joined-strings.js';
 import type { PartText } from './codecs/joined-strings.js';
@@ -123,12 +124,20 @@ function partText(input: ColumnInput, from: number): PartText {
   return (row) => input.entries[input.indexes[from + row] as number] as string;
 }
 
-function writeInput(writer: ByteWriter, schema: TableSchema, columns: readonly ColumnInput[], position: number, from: number, to: number): void {
+/** The rows [from, to) of the input a block holds, and how its FLOAT columns are compressed. */
+export interface BlockSlice {
+  readonly from: number;
+  readonly to: number;
+  readonly floats: FloatCompression;
+}
+
+function writeInput(writer: ByteWriter, schema: TableSchema, columns: readonly ColumnInput[], position: number, slice: BlockSlice): void {
+  const { from, to, floats } = slice;
   const input = columns[position] as ColumnInput;
   const type = (schema.columns[position] as ColumnSchema).type;
   switch (input.kind) {
     case 'numbers':
-      writeDenseColumn(writer, type, input.values.subarray(from, to));
+      writeDenseColumn(writer, type, input.values.subarray(from, to), floats);
       return;
     case 'strings':
       writeDictColumn(writer, usedDictionary(input.entries, input.indexes, from, to));
@@ -139,7 +148,7 @@ function writeInput(writer: ByteWriter, schema: TableSchema, columns: readonly C
       return;
     }
     case 'values':
-      writeColumn(writer, type, input.values.slice(from, to));
+      writeColumn(writer, type, input.values.slice(from, to), floats);
       return;
     default:
       assertNever(input, 'column input');
@@ -150,8 +159,9 @@ function writeInput(writer: ByteWriter, schema: TableSchema, columns: readonly C
  * Rows [from, to) of checked columns as one block (the format of block-codec.ts) whose rows
  * get the hidden row ids firstId, firstId + 1, ...; returns the block's first and last row keys too.
  */
-export function encodeColumnBlock(schema: TableSchema, input: BlockColumns, from: number, to: number,
+export function encodeColumnBlock(schema: TableSchema, input: BlockColumns, slice: BlockSlice,
   firstId: number, insertedAtMs: number): { readonly firstKey: RowKey; readonly lastKey: RowKey; readonly block: Uint8Array } {
+  const { from, to } = slice;
   assert(schema.primaryKey.length === 0 && to > from && Number.isSafeInteger(firstId + (to - from)), 'a column block of hidden ids');
   const count = to - from;
   const width = schema.columns.length;
@@ -163,7 +173,7 @@ export function encodeColumnBlock(schema: TableSchema, input: BlockColumns, from
   writeIntSequence(writer, insertedAtMs, 0, count);
   const section = SECTION_WRITER;
   for (let c = 0; c < width; c++) {
-    writeInput(section.reset(), schema, input.columns, c, from, to);
+    writeInput(section.reset(), schema, input.columns, c, slice);
     writer.varint(section.length).bytes(section.written());
   }
   return { firstKey: encodeKeyTuple([firstId], ['INT']), lastKey, block: writer.finish() };
@@ -176,14 +186,14 @@ export function encodeColumnBlock(schema: TableSchema, input: BlockColumns, from
  * milliseconds of encoding, which would otherwise hold up Raft and HTTP in one piece.
  */
 export async function columnBlockEntries(schema: TableSchema, input: BlockColumns, firstId: number, insertedAtMs: number,
-  blockRows: number): Promise<{ readonly entries: { key: Uint8Array; value: Uint8Array }[]; readonly lastKey: RowKey | null }> {
+  blockRows: number, floats: FloatCompression): Promise<{ readonly entries: { key: Uint8Array; value: Uint8Array }[]; readonly lastKey: RowKey | null }> {
   const prefix = blocksPrefix(schema.id);
   const entries: { key: Uint8Array; value: Uint8Array }[] = [];
   let lastKey: RowKey | null = null;
   for (let from = 0; from < input.length; from += blockRows) {
     if (from > 0) await yieldToEventLoop();
     const to = Math.min(input.length, from + blockRows);
-    const block = encodeColumnBlock(schema, input, from, to, firstId + from, insertedAtMs);
+    const block = encodeColumnBlock(schema, input, { from, to, floats }, firstId + from, insertedAtMs);
     entries.push({ key: concatBytes(prefix, block.firstKey), value: block.block });
     lastKey = block.lastKey;
   }

@@ -5,6 +5,8 @@ import type { StoredRow } from './engine.js';
 import { afterPrefix, blocksPrefix } from './keys.js';
 import type { KvSource } from './kv-source.js';
 import type { TableSchema } from './schema.js';
+import { floatCompressionOf } from './table-layout.js';
+import type { LayoutOptions } from './table-layout.js';
 
 /** One write of a compaction batch (null value = delete). */
 export interface CompactionWrite {
@@ -13,7 +15,7 @@ export interface CompactionWrite {
 }
 
 /**
- * The writes that merge a table's blocks into full ones (at most `blockRows` rows, one series
+ * The writes that merge a table's blocks into full ones (at most `layout.blockRows` rows, one series
  * each): every old block is deleted and the rows, unchanged and in the same order, re-chunked.
  * Folds leave small blocks behind (appends per device, deletes); this restores full blocks,
  * which compress better and scan faster. Returned as one list so the caller writes them as ONE
@@ -22,14 +24,15 @@ export interface CompactionWrite {
 export async function compactTableBlocks(
   source: KvSource,
   schema: TableSchema,
-  blockRows: number,
+  layout: LayoutOptions,
 ): Promise<CompactionWrite[]> {
+  const { blockRows } = layout;
   const prefix = blocksPrefix(schema.id);
   const deletes: CompactionWrite[] = [];
   const puts = new Map<string, CompactionWrite>();
   const emit = (chunk: readonly StoredRow[]): void => {
     const key = concatBytes(prefix, (chunk[0] as StoredRow).key);
-    puts.set(Buffer.from(key).toString('latin1'), { key, value: encodeBlock(schema, chunk) });
+    puts.set(Buffer.from(key).toString('latin1'), { key, value: encodeBlock(schema, chunk, floatCompressionOf(layout)) });
   };
   let pending: StoredRow[] = [];
   for await (const batch of source.range(prefix, afterPrefix(prefix), false, 16)) {
@@ -72,10 +75,11 @@ export interface CompactionWindow {
 export async function compactWindow(
   source: KvSource,
   schema: TableSchema,
-  blockRows: number,
+  layout: LayoutOptions,
   from: Uint8Array | null,
   maxBlocks: number,
 ): Promise<CompactionWindow> {
+  const { blockRows } = layout;
   const prefix = blocksPrefix(schema.id);
   const blocks: { key: Uint8Array; value: Uint8Array }[] = [];
   let next: Uint8Array | null = null;
@@ -97,7 +101,7 @@ export async function compactWindow(
   }
   const rows = blocks.flatMap((block) => decodeBlock(schema, block.value));
   const puts = chunkRows(schema, rows, blockRows).map((chunk) =>
-    ({ key: concatBytes(prefix, (chunk[0] as StoredRow).key), value: encodeBlock(schema, chunk) as Uint8Array | null }));
+    ({ key: concatBytes(prefix, (chunk[0] as StoredRow).key), value: encodeBlock(schema, chunk, floatCompressionOf(layout)) as Uint8Array | null }));
   // Several series in a window may still need as many blocks: then leave it as it is.
   if (puts.length >= blocks.length) return { writes: [], next, blocksRead: blocks.length, blocksAfter: blocks.length };
   const kept = new Set(puts.map((write) => Buffer.from(write.key).toString('latin1')));

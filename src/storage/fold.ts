@@ -9,7 +9,7 @@ import type { KvEntry, KvSource } from './kv-source.js';
 import type { Overlay } from './overlay.js';
 import type { RowStore } from './row-store.js';
 import type { TableSchema } from './schema.js';
-import { tableLayout } from './table-layout.js';
+import { floatCompressionOf, tableLayout } from './table-layout.js';
 import type { LayoutOptions } from './table-layout.js';
 
 /** A block with at least blockRows / this many rows is not rewritten by appends after it. */
@@ -66,7 +66,7 @@ export async function foldHead(
     if (group.block !== undefined && !keep) overlay.delete(group.block.key);
     for (const chunk of chunkRows(schema, merged, layout.blockRows)) {
       const first = chunk[0] as StoredRow;
-      overlay.put(concatBytes(prefix, first.key), encodeBlock(schema, chunk));
+      overlay.put(concatBytes(prefix, first.key), encodeBlock(schema, chunk, floatCompressionOf(layout)));
     }
   }
   store.invalidate();

@@ -6,6 +6,7 @@ export { openStorage } from './storage-engine.js';
 export { rowsToColumnBatch } from './column-batch.js';
 export type { StorageOptions } from './storage-engine.js';
 export type { LayoutOptions, NewTableLayoutPolicy } from './table-layout.js';
+export type { FloatCompression } from './codecs/column-codec.js';
 export { APPEND_LAYOUT, AUTO_LAYOUT, ROW_LAYOUT } from './table-layout.js';
 export type { LevelDatabase } from './kv-source.js';
 export { crc32, crc32Update } from '../lib/index.js';

@@ -249,7 +249,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
       const from = at !== null && at.tableId === table.id ? at.after : null;
       const source = new SnapshotSource(this.#db, this.#db.snapshot());
       try {
-        const window = await compactWindow(source, table, this.#layout.blockRows, from, maxBlocks);
+        const window = await compactWindow(source, table, this.#layout, from, maxBlocks);
         if (window.writes.length > 0) {
           this.#sweep.noteGarbage(window.writes.filter((write) => write.value === null).length);
           await this.#db.batch(window.writes.map((write) => (write.value === null
@@ -292,7 +292,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
       try {
         for (const table of this.#catalog.tables.values()) {
           if (!tableLayout(table).foldsHead) continue;
-          const writes = await compactTableBlocks(source, table, this.#layout.blockRows);
+          const writes = await compactTableBlocks(source, table, this.#layout);
           await this.#db.batch(
             writes.map((write) =>
               write.value === null

@@ -1,4 +1,5 @@
 import { assertNever } from '../lib/index.js';
+import type { FloatCompression } from './codecs/column-codec.js';
 import type { TableDefinition, TableLayoutName, TableSchema } from './schema.js';
 
 /** The row codec version new tables record in the catalog (row-codec.ts). */
@@ -21,6 +22,16 @@ export interface LayoutOptions {
   readonly newTables: NewTableLayoutPolicy;
   /** Deleted keys and rewritten blocks after which LevelDB compacts columnar heads (default 20,000). */
   readonly sweepAfterGarbage?: number;
+  /**
+   * How blocks written from now on store FLOAT columns the decimal codec does not take
+   * (default 'xor'; 'chimp' with CHRONOS_CHIMP_ENABLE). Blocks of either kind always decode.
+   */
+  readonly floatCompression?: FloatCompression;
+}
+
+/** The FLOAT compression new blocks get under `layout`. */
+export function floatCompressionOf(layout: LayoutOptions): FloatCompression {
+  return layout.floatCompression ?? 'xor';
 }
 
 /** Production default: tables get the per-row layout unless their definition asks otherwise. */

@@ -12,7 +12,7 @@ import { checkedColumns, columnBlockEntries } from './block-columns.js';
 import type { BlockColumns } from './block-columns.js';
 import { DedupeSpace } from './dedupe-space.js';
 import { wholeBlocksAmong } from './block-delete.js';
-import { ROW_LAYOUT } from './table-layout.js';
+import { floatCompressionOf, ROW_LAYOUT } from './table-layout.js';
 import type { LayoutOptions } from './table-layout.js';
 import { Overlay, OverlaySource } from './overlay.js';
 import { RowStore } from './row-store.js';
@@ -379,7 +379,8 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       // Hidden row ids only grow, so these rows lie after every block and head entry: the new
       // blocks overlap none.
       const firstId = await this.#reserveRowIds(schema, checked.length);
-      const { entries, lastKey } = await columnBlockEntries(schema, checked, firstId, insertedAtMs, this.#layout.blockRows);
+      const { entries, lastKey } = await columnBlockEntries(schema, checked, firstId, insertedAtMs, this.#layout.blockRows,
+        floatCompressionOf(this.#layout));
       for (const block of entries) this.#overlay.put(block.key, block.value);
       this.#touched.add(schema.id);
       this.#raiseGreatestWritten(schema.id, lastKey as RowKey);

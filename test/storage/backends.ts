@@ -50,6 +50,8 @@ export const BACKENDS: readonly { readonly name: string; readonly make: () => Pr
     // Tiny blocks and head: nearly every commit folds, so head/block merging is always exercised.
     { name: 'classic-level, tiny blocks', make: () => classicBackend(TINY_COLUMNAR_LAYOUT) },
     { name: 'memory-level, tiny blocks', make: () => memoryBackend(TINY_COLUMNAR_LAYOUT) },
+    // The same with Chimp for FLOAT columns the decimal codec does not take (CHRONOS_CHIMP_ENABLE).
+    { name: 'memory-level, tiny blocks, Chimp', make: () => memoryBackend({ ...TINY_COLUMNAR_LAYOUT, floatCompression: 'chimp' }) },
   ];
 
 /** Every row a scan yields, flattened. */

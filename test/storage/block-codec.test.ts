@@ -12,6 +12,9 @@ import { encodeKeyTuple } from '../../src/storage/key-codec.js';
 import type { ColumnSchema, TableSchema } from '../../src/storage/schema.js';
 import { INT64_MAX, INT64_MIN } from '../../src/storage/values.js';
 import type { SqlValue } from '../../src/storage/values.js';
+import type { FloatCompression } from '../../src/storage/codecs/column-codec.js';
+
+const FLOAT_COMPRESSIONS: readonly FloatCompression[] = ['xor', 'chimp'];
 
 const COLUMNS: ColumnSchema[] = [
   { name: 'i', type: 'INT', notNull: false },
@@ -68,10 +71,10 @@ const FORMAT_1_BLOCK =
   '018000000000000000017fffffffffffffff01ffe0000000000001023fe00000000000007ff80000000000008000' +
   '0000000000007ff0000000000000fff00000000000000201610004c3a9007804f09f9880001401000100';
 
-describe('block codec (format 2)', () => {
+describe.each(FLOAT_COMPRESSIONS)('block codec (format 2), FLOAT columns by %s', (floats) => {
   it('round-trips a row-id table with every edge value, bit-exact', () => {
     const rows = EDGE_VALUES.map((values, i) => rowIdRow(i + 1, values, 1_700_000_000_000 + i * 7));
-    expect(plain(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, rows)))).toEqual(plain(rows));
+    expect(plain(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, rows, floats)))).toEqual(plain(rows));
   });
   it('round-trips a keyed table, deriving keys from the PRIMARY KEY columns', () => {
     const rows = [
@@ -80,9 +83,9 @@ describe('block codec (format 2)', () => {
       keyedRow([2n ** 53n + 1n, NaN, 'a', false]),
       keyedRow([INT64_MAX, null, 'b\u0000', true]),
     ];
-    const bytes = encodeBlock(KEYED_TABLE, rows);
+    const bytes = encodeBlock(KEYED_TABLE, rows, floats);
     expect(plain(decodeBlock(KEYED_TABLE, bytes))).toEqual(plain(rows));
-    const explicit = encodeBlock(KEYED_TABLE, rows.map((row) => ({ ...row, key: Uint8Array.of(...row.key, 0) })));
+    const explicit = encodeBlock(KEYED_TABLE, rows.map((row) => ({ ...row, key: Uint8Array.of(...row.key, 0) })), floats);
     expect(bytes.length).toBeLessThan(explicit.length);
   });
   it('keeps keys that do not derive from the values (explicit fallback)', () => {
@@ -90,20 +93,20 @@ describe('block codec (format 2)', () => {
       { key: Uint8Array.of(0x30, 0x61, 0x00, 0x01), values: [1, 0.5, 'a', true], insertedAtMs: 10 },
       { key: Uint8Array.of(0x31), values: [2, 1, 'b', false], insertedAtMs: -3 },
     ];
-    expect(plain(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, rows)))).toEqual(plain(rows));
+    expect(plain(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, rows, floats)))).toEqual(plain(rows));
     const oddFirst = [{ key: Uint8Array.of(0x31), values: [2, 1, 'b', false], insertedAtMs: 0 }];
-    expect(plain(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, oddFirst)))).toEqual(plain(oddFirst));
+    expect(plain(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, oddFirst, floats)))).toEqual(plain(oddFirst));
   });
   it('round-trips one-row and empty blocks, and NULL in every position', () => {
     const one = [rowIdRow(2n ** 62n, [null, null, null, null])];
-    expect(plain(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, one)))).toEqual(plain(one));
-    expect(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, []))).toEqual([]);
+    expect(plain(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, one, floats)))).toEqual(plain(one));
+    expect(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, [], floats))).toEqual([]);
     for (let r = 0; r < EDGE_VALUES.length; r++) {
       for (let c = 0; c < COLUMNS.length; c++) {
         const rows = EDGE_VALUES.map((values, i) =>
           rowIdRow(i, i === r ? values.map((v, j) => (j === c ? null : v)) : values),
         );
-        expect(plain(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, rows)))).toEqual(plain(rows));
+        expect(plain(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, rows, floats)))).toEqual(plain(rows));
       }
     }
   });
@@ -120,18 +123,18 @@ describe('block codec (format 2)', () => {
   });
   it('reads one column alone, its min/max, and the extent without decoding the rest', () => {
     const rows = Array.from({ length: 50 }, (_, i) => rowIdRow(i + 1, [i * 10, i / 4, `d${i % 3}`, i % 2 === 0]));
-    const bytes = encodeBlock(ROW_ID_TABLE, rows);
+    const bytes = encodeBlock(ROW_ID_TABLE, rows, floats);
     expect(bytes[0]).toBe(2);
-    const floats = decodeBlockColumn(ROW_ID_TABLE, bytes, 1);
-    expect(floats.values).toBeInstanceOf(Float64Array);
-    expect(Array.from(floats.values as Float64Array)).toEqual(rows.map((row) => row.values[1]));
+    const column = decodeBlockColumn(ROW_ID_TABLE, bytes, 1);
+    expect(column.values).toBeInstanceOf(Float64Array);
+    expect(Array.from(column.values as Float64Array)).toEqual(rows.map((row) => row.values[1]));
     expect(blockColumnSummary(ROW_ID_TABLE, bytes, 0)).toEqual({ min: 0, max: 490 });
     expect(blockColumnSummary(ROW_ID_TABLE, bytes, 2)).toEqual({ min: 'd0', max: 'd2' });
     const extent = blockExtent(ROW_ID_TABLE, bytes);
     expect([extent.rows, [...extent.lastKey]]).toEqual([50, [...(rows[49]?.key ?? [])]]);
   });
   it('refuses a block written for another column count or an unknown format', () => {
-    const bytes = encodeBlock(ROW_ID_TABLE, [rowIdRow(1, [1, 1, 'x', true])]);
+    const bytes = encodeBlock(ROW_ID_TABLE, [rowIdRow(1, [1, 1, 'x', true])], floats);
     const narrower = table([], COLUMNS.slice(1));
     expect(() => decodeBlock(narrower, bytes)).toThrow(expect.objectContaining({ code: 'CORRUPTION' }));
     expect(() => decodeBlock(ROW_ID_TABLE, Uint8Array.of(9, 1, 4))).toThrow(
@@ -154,7 +157,7 @@ describe('block codec (format 2)', () => {
       const rows = Array.from({ length: random.int(100) }, () =>
         rowIdRow((id += random.between(1, 3)), pick(), random.between(0, 1e6)),
       );
-      expect(plain(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, rows)))).toEqual(plain(rows));
+      expect(plain(decodeBlock(ROW_ID_TABLE, encodeBlock(ROW_ID_TABLE, rows, floats)))).toEqual(plain(rows));
     }
   });
 });

@@ -72,6 +72,7 @@ describe('column blocks written from columns (encodeColumnBlock)', () => {
     const random = new Random(16);
     for (let trial = 0; trial < 400; trial++) {
       const drawn = draw(random);
+      const floats = trial % 2 === 0 ? 'xor' : 'chimp';
       const joined = drawn.columns.columns[3];
       const splitsSurrogates = joined?.kind === 'joined' && (joined.separator === '' || /[\ud800-\udfff]/.test(joined.separator));
       let checked: BlockColumns;
@@ -82,12 +83,12 @@ describe('column blocks written from columns (encodeColumnBlock)', () => {
         expect(String(error)).toMatch(/separator without surrogates/);
         continue;
       }
-      const { block, firstKey, lastKey } = encodeColumnBlock(SCHEMA, checked, 0, drawn.rows.length, 7, 1234);
+      const { block, firstKey, lastKey } = encodeColumnBlock(SCHEMA, checked, { from: 0, to: drawn.rows.length, floats }, 7, 1234);
       const expected = rowsOf(drawn.rows);
       const where = `trial ${trial}`;
       expect(decodeBlock(SCHEMA, block), where).toEqual(expected);
       expect([firstKey, lastKey], where).toEqual([expected[0]!.key, expected.at(-1)!.key]);
-      if (!drawn.joined) expect(Buffer.from(block).equals(Buffer.from(encodeBlock(SCHEMA, rowsOf(drawn.given)))), where).toBe(true);
+      if (!drawn.joined) expect(Buffer.from(block).equals(Buffer.from(encodeBlock(SCHEMA, rowsOf(drawn.given), floats))), where).toBe(true);
       COLUMNS.forEach((column, c) => {
         const values = drawn.rows.map((row) => row[c] as SqlValue);
         const summary = summarize(column.type, values);

@@ -204,7 +204,7 @@ describe('STRING codec: per-block dictionary', () => {
   });
 });
 
-describe('column codec: null bitmap and every type', () => {
+describe.each(['xor', 'chimp'] as const)('column codec (FLOAT by %s): null bitmap and every type', (floats) => {
   const cases: [SqlType, SqlValue[]][] = [
     ['INT', [1, null, 2n ** 53n + 1n, INT64_MIN, null]],
     ['FLOAT', [null, -0, NaN, Infinity, 21.37, null]],
@@ -215,7 +215,7 @@ describe('column codec: null bitmap and every type', () => {
     for (let position = 0; position <= base.length; position++) {
       const values = [...base.slice(0, position), null, ...base.slice(position)];
       const [column] = roundTrip(
-        (w) => writeColumn(w, type, values),
+        (w) => writeColumn(w, type, values, floats),
         (r) => readColumn(r, type, values.length),
       );
       const out = columnRowValues(column, values.length);
@@ -226,7 +226,7 @@ describe('column codec: null bitmap and every type', () => {
   it.each(cases)('%s: all NULL, one row and no rows', (type, base) => {
     for (const values of [[null, null, null], [base[0] ?? null], []]) {
       const [column] = roundTrip(
-        (w) => writeColumn(w, type, values),
+        (w) => writeColumn(w, type, values, floats),
         (r) => readColumn(r, type, values.length),
       );
       expect(columnRowValues(column, values.length)).toEqual(values);
@@ -235,7 +235,7 @@ describe('column codec: null bitmap and every type', () => {
   it('records min/max of the non-null values (NaN ignored, strings by UTF-8 bytes)', () => {
     const read = (type: SqlType, values: SqlValue[]) =>
       roundTrip(
-        (w) => writeColumn(w, type, values),
+        (w) => writeColumn(w, type, values, floats),
         (r) => readColumn(r, type, values.length),
       )[0].summary;
     expect(read('FLOAT', [3, NaN, -1.5, null])).toEqual({ min: -1.5, max: 3 });
@@ -245,7 +245,7 @@ describe('column codec: null bitmap and every type', () => {
   });
   it('decodes INT and FLOAT values into a Float64Array for column-at-a-time use', () => {
     const [column] = roundTrip(
-      (w) => writeColumn(w, 'INT', [1, 2, null, 4]),
+      (w) => writeColumn(w, 'INT', [1, 2, null, 4], floats),
       (r) => readColumn(r, 'INT', 4),
     );
     expect(column.values).toBeInstanceOf(Float64Array);

@@ -15,7 +15,7 @@ import type { Backend } from './backends.js';
 type ModelRow = [number, string, number | null, boolean];
 const G_VALUES = [-3, -1, 0, 1, 2, 3];
 const S_VALUES = ['', 'a', 'a\u0000', 'ab', 'b', 'é'];
-const V_VALUES = [null, -1.5, 0, -0, 2, NaN, 7];
+const V_VALUES = [null, -1.5, 0, -0, 2, NaN, 7, 0.1 + 0.2, 5e-324];
 
 function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));

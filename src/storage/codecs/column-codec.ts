@@ -5,6 +5,7 @@ import { readBitmap, writeBitmap } from './bitmap-codec.js';
 import { readSummary, summarize, writeSummary } from './column-summary.js';
 import type { ColumnSummary } from './column-summary.js';
 import { decimalScaling, readDecimalFloats, writeDecimalFloats } from './float-decimal-codec.js';
+import { readChimpFloats, writeChimpFloats } from './float-chimp-codec.js';
 import { readXorFloats, writeXorFloats } from './float-xor-codec.js';
 import { readInts, writeInts } from './int-codec.js';
 import { readJoinedSpec, writeJoinedSpec } from './joined-strings.js';
@@ -24,6 +25,14 @@ const ENCODING_STRING_DICT = 4;
 const ENCODING_BOOLEAN_BITS = 5;
 /** STRING values derived from other columns of the block (joined-strings.ts). */
 const ENCODING_STRING_JOINED = 6;
+/** FLOAT values by Chimp (float-chimp-codec.ts); versions before it refuse the id as CORRUPTION. */
+const ENCODING_FLOAT_CHIMP = 7;
+
+/**
+ * How FLOAT values that are not scaled decimals are written: 'xor' (the default, every
+ * version reads it) or 'chimp' (CHRONOS_CHIMP_ENABLE). Readers take either whatever this says.
+ */
+export type FloatCompression = 'xor' | 'chimp';
 
 /** The values of a joined column, which only its block can compute from the parts. */
 export type JoinedValues = (spec: JoinedSpec) => readonly string[];
@@ -39,10 +48,13 @@ export interface DecodedColumn {
   readonly summary: ColumnSummary | undefined;
 }
 
-/** Decimal-scaled whenever every value allows it (smaller for sensor data), else XOR. */
-function writeFloats(writer: ByteWriter, values: ArrayLike<number>): void {
+/** Decimal-scaled whenever every value allows it (smaller for sensor data), else XOR or Chimp. */
+function writeFloats(writer: ByteWriter, values: ArrayLike<number>, compression: FloatCompression): void {
   const scaling = decimalScaling(values);
-  if (scaling === undefined) {
+  if (scaling === undefined && compression === 'chimp') {
+    writer.u8(ENCODING_FLOAT_CHIMP);
+    writeChimpFloats(writer, values);
+  } else if (scaling === undefined) {
     writer.u8(ENCODING_FLOAT_XOR);
     writeXorFloats(writer, values);
   } else {
@@ -52,21 +64,21 @@ function writeFloats(writer: ByteWriter, values: ArrayLike<number>): void {
 }
 
 /** Append one column (values in row order, NULLs included). */
-export function writeColumn(writer: ByteWriter, type: SqlType, values: readonly SqlValue[]): void {
+export function writeColumn(writer: ByteWriter, type: SqlType, values: readonly SqlValue[], floats: FloatCompression): void {
   const nulls = values.map((value) => value === null);
   const hasNulls = nulls.includes(true);
   writer.u8(hasNulls ? 1 : 0);
   if (hasNulls) writeBitmap(writer, nulls);
   const present = hasNulls ? values.filter((value) => value !== null) : values;
   writeSummary(writer, type, summarize(type, present));
-  writeEncoded(writer, type, present);
+  writeEncoded(writer, type, present, floats);
 }
 
 /** Append a column without NULL from dense values (numbers in a typed array, say). */
-export function writeDenseColumn(writer: ByteWriter, type: SqlType, values: ArrayLike<SqlValue>): void {
+export function writeDenseColumn(writer: ByteWriter, type: SqlType, values: ArrayLike<SqlValue>, floats: FloatCompression): void {
   writer.u8(0);
   writeSummary(writer, type, summarize(type, values));
-  writeEncoded(writer, type, values);
+  writeEncoded(writer, type, values, floats);
 }
 
 /** Append a STRING column without NULL that is dictionary-coded already. */
@@ -85,14 +97,14 @@ export function writeJoinedColumn(writer: ByteWriter, spec: JoinedSpec, bounds: 
   writeJoinedSpec(writer, spec);
 }
 
-function writeEncoded(writer: ByteWriter, type: SqlType, present: ArrayLike<SqlValue>): void {
+function writeEncoded(writer: ByteWriter, type: SqlType, present: ArrayLike<SqlValue>, floats: FloatCompression): void {
   switch (type) {
     case 'INT':
       writer.u8(ENCODING_INT);
       writeInts(writer, present as ArrayLike<number | bigint>);
       break;
     case 'FLOAT':
-      writeFloats(writer, present as ArrayLike<number>);
+      writeFloats(writer, present as ArrayLike<number>, floats);
       break;
     case 'STRING':
       writer.u8(ENCODING_STRING_DICT);
@@ -116,7 +128,7 @@ function readValues(
   const encoding = reader.u8();
   const expected: Record<SqlType, readonly number[]> = {
     INT: [ENCODING_INT],
-    FLOAT: [ENCODING_FLOAT_XOR, ENCODING_FLOAT_DECIMAL],
+    FLOAT: [ENCODING_FLOAT_XOR, ENCODING_FLOAT_DECIMAL, ENCODING_FLOAT_CHIMP],
     STRING: [ENCODING_STRING_DICT, ENCODING_STRING_JOINED],
     BOOLEAN: [ENCODING_BOOLEAN_BITS],
   };
@@ -130,6 +142,8 @@ function readValues(
       return readXorFloats(reader, count);
     case ENCODING_FLOAT_DECIMAL:
       return readDecimalFloats(reader, count);
+    case ENCODING_FLOAT_CHIMP:
+      return readChimpFloats(reader, count);
     case ENCODING_STRING_DICT:
       return readDictStrings(reader, count);
     case ENCODING_STRING_JOINED:

@@ -1,3 +1,5 @@
+import type { BitReader, BitWriter } from './bit-io.js';
+
 /** A float64 as its two 32-bit halves (high word has the sign and exponent). */
 export interface Bits64 {
   hi: number;
@@ -60,4 +62,16 @@ export function shiftLeft(hi: number, lo: number, count: number, out: Bits64): v
     out.hi = ((hi << count) | (lo >>> (32 - count))) >>> 0;
     out.lo = (lo << count) >>> 0;
   }
+}
+
+/** Write the low `length` (1..64) bits of the word. */
+export function writeLowBits(bits: BitWriter, word: Bits64, length: number): void {
+  if (length > 32) bits.bits32(word.hi, length - 32).bits32(word.lo, 32);
+  else bits.bits32(word.lo, length);
+}
+
+/** Read a `length` (1..64)-bit word into `out`. */
+export function readLowBits(bits: BitReader, length: number, out: Bits64): void {
+  out.hi = length > 32 ? bits.bits32(length - 32) : 0;
+  out.lo = bits.bits32(Math.min(32, length));
 }

@@ -5,6 +5,8 @@ import {
   bitsToFloat,
   floatToBits,
   leadingZeros,
+  readLowBits,
+  writeLowBits,
   shiftLeft,
   shiftRight,
   trailingZeros,
@@ -19,16 +21,6 @@ import {
  * Bit-exact for every float64, including -0, ±Infinity and NaN (its payload as read from V8).
  */
 const MAX_LEADING = 31;
-
-function writeWord(bits: BitWriter, word: Bits64, length: number): void {
-  if (length > 32) bits.bits32(word.hi, length - 32).bits32(word.lo, 32);
-  else bits.bits32(word.lo, length);
-}
-
-function readWord(bits: BitReader, length: number, out: Bits64): void {
-  out.hi = length > 32 ? bits.bits32(length - 32) : 0;
-  out.lo = bits.bits32(Math.min(32, length));
-}
 
 /** Append the FLOAT values (no nulls) XOR-encoded. */
 export function writeXorFloats(writer: ByteWriter, values: ArrayLike<number>): void {
@@ -60,7 +52,7 @@ export function writeXorFloats(writer: ByteWriter, values: ArrayLike<number>): v
           bits.bits32(0b11, 2).bits32(leading, 5).bits32(length - 1, 6);
         }
         shiftRight(xorHi, xorLo, windowTrailing, shifted);
-        writeWord(bits, shifted, 64 - windowLeading - windowTrailing);
+        writeLowBits(bits, shifted, 64 - windowLeading - windowTrailing);
       }
     }
     previousHi = current.hi;
@@ -88,7 +80,7 @@ export function readXorFloats(reader: ByteReader, count: number): Float64Array {
         windowLeading = bits.bits32(5);
         windowTrailing = 64 - windowLeading - (bits.bits32(6) + 1);
       }
-      readWord(bits, 64 - windowLeading - windowTrailing, word);
+      readLowBits(bits, 64 - windowLeading - windowTrailing, word);
       shiftLeft(word.hi, word.lo, windowTrailing, word);
       hi = (hi ^ word.hi) >>> 0;
       lo = (lo ^ word.lo) >>> 0;
