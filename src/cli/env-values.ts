@@ -25,6 +25,16 @@ export function envSwitch(env: NodeJS.ProcessEnv, name: string, fallback: boolea
   return raw === '1';
 }
 
+/** A switch from `name` spelled 1/true or 0/false, any case (unset or empty: `fallback`). */
+export function envBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.toLowerCase();
+  if (value === '1' || value === 'true') return true;
+  if (value === '0' || value === 'false') return false;
+  throw new UsageError(`${name} must be 1, true, 0 or false, got '${raw}'`);
+}
+
 /** One of `choices` from `name`, case-insensitive (unset or empty: null). */
 export function envChoice<T extends string>(
   env: NodeJS.ProcessEnv, name: string, choices: readonly T[],

@@ -41,6 +41,8 @@ export interface NodeServerConfig {
   readonly snapshotEveryEntries: number;
   readonly snapshotEveryBytes: number;
   readonly ttlCleanupIntervalMs: number;
+  /** Chimp instead of XOR for FLOAT columns of new blocks (CHRONOS_CHIMP_ENABLE); every node reads both. */
+  readonly chimp: boolean;
   /** The edge's sync target and pacing (`--sync-target` ...); null = not an edge. */
   readonly sync: {
     /** host:port of each target node. */
@@ -173,6 +175,7 @@ function raftNodeOptions(config: NodeServerConfig, nodeDir: string): RaftNodeOpt
     clock: config.clock,
     logger: config.logger,
     syncCapture: config.sync !== null,
+    floatCompression: config.chimp ? 'chimp' : 'xor',
   };
 }
 

@@ -2,8 +2,8 @@ import type { Logger, Scheduler } from '../lib/index.js';
 import { LogThrottle, systemScheduler } from '../lib/index.js';
 import type { RaftMessage } from '../raft/index.js';
 import type { NodeId } from '../raft/index.js';
-import { openStorage } from '../storage/index.js';
-import type { StorageEngine } from '../storage/index.js';
+import { openStorage, ROW_LAYOUT } from '../storage/index.js';
+import type { FloatCompression, StorageEngine } from '../storage/index.js';
 import type { CallContext } from '../transport/index.js';
 import { identifyPeer, refusedOurToken } from '../transport/index.js';
 import type { PeerIdentity } from '../transport/index.js';
@@ -65,6 +65,8 @@ export interface SystemEnvironmentOptions {
   readonly peerToken: string | null;
   readonly writeTimeoutMs: number;
   readonly logger: Logger;
+  /** How the storage engine compresses FLOAT columns of new blocks (default 'xor'). */
+  readonly floatCompression?: FloatCompression;
 }
 
 /** The real thing: node:fs, classic-level, gRPC peers, Node timers. */
@@ -74,7 +76,7 @@ export function systemEnvironment(options: SystemEnvironmentOptions): NodeEnviro
   return {
     scheduler: systemScheduler,
     disk: new CountingDisk(new NodeDisk()),
-    openStorage: (path) => openStorage({ dir: path }),
+    openStorage: (path) => openStorage({ dir: path, layout: { ...ROW_LAYOUT, floatCompression: options.floatCompression ?? 'xor' } }),
     connectPeers: (init) => {
       const clients = new PeerClients(init.peers, {
         tls: options.tls,

@@ -2,6 +2,7 @@ import type { Clock, Logger, Scheduler } from '../lib/index.js';
 import { resolveRaftConfig } from '../raft/index.js';
 import type { RaftConfig, NodeId } from '../raft/index.js';
 import type { StatementLimits } from '../sql/index.js';
+import type { FloatCompression } from '../storage/index.js';
 import type { TlsMaterial } from '../transport/index.js';
 import type { NodeEnvironment } from './node-environment.js';
 import type { NodeLayout } from './restore.js';
@@ -37,6 +38,8 @@ export interface RaftNodeOptions {
   readonly ttlCleanupIntervalMs: number;
   /** Seeds election jitter; defaults to something different per process. */
   readonly seed?: number;
+  /** How blocks written from now on store FLOAT columns ('chimp' with CHRONOS_CHIMP_ENABLE); 'xor' unless set. */
+  readonly floatCompression?: FloatCompression;
   /** Queue every applied write for a sync target (`--sync-target`): see sync/capture.ts. */
   readonly syncCapture?: boolean;
   /** Disk, storage, peers and timers; the process's own (files, LevelDB, gRPC) by default. */

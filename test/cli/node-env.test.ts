@@ -61,9 +61,17 @@ describe('chronos node refuses bad log settings at start, in one line naming the
   }, 30_000);
 });
 
-describe('CHRONOS_CHIMP_ENABLE, which the guide documents and this node does not implement', () => {
-  it('is reported at start as ignored, with the reason; the node still serves', async () => {
-    expect(await outputOnceServing('chimp', { CHRONOS_CHIMP_ENABLE: '1' }))
-      .toMatch(/WARN {2}chronos: CHRONOS_CHIMP_ENABLE=1 is ignored: Chimp compression is not implemented;/);
+describe('CHRONOS_CHIMP_ENABLE (Chimp compression for FLOAT columns of new blocks)', () => {
+  it.each(['1', 'true', 'TRUE'])('=%s is said at start, at info; the node serves', async (value) => {
+    expect(await outputOnceServing(`chimp-${value}`, { CHRONOS_CHIMP_ENABLE: value }))
+      .toMatch(/INFO {2}chronos: CHRONOS_CHIMP_ENABLE: Chimp compression is on for FLOAT columns of new blocks/);
+  }, 30_000);
+  it.each(['0', 'false', ''])('=%s leaves it off, silently', async (value) => {
+    expect(await outputOnceServing(`chimp-off-${value}`, { CHRONOS_CHIMP_ENABLE: value })).not.toContain('CHIMP');
+  }, 30_000);
+  it('any other value stops the node at start with one line naming the variable', async () => {
+    const { code, stderr } = await startWith({ CHRONOS_CHIMP_ENABLE: 'yes' });
+    expect(code).toBe(2);
+    expect(stderr).toBe("Error: CHRONOS_CHIMP_ENABLE must be 1, true, 0 or false, got 'yes' (see 'chronos node --help')\n");
   }, 30_000);
 });

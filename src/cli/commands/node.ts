@@ -11,9 +11,8 @@ import type { NodeOptions } from '../options.js';
 import type { CliIo } from '../sql-target.js';
 import { syncEndpoints } from '../sync-endpoints.js';
 import { UsageError } from '../usage-error.js';
-import { envNumber, envSwitch } from '../env-values.js';
+import { envBoolean, envNumber, envSwitch } from '../env-values.js';
 import { processLogger } from '../process-logger.js';
-import { warnIgnoredEnv } from '../ignored-env.js';
 
 /** How long the process may stay up after a clean stop before it exits anyway. */
 const LINGER_AFTER_STOP_MS = 200;
@@ -26,13 +25,17 @@ const LINGER_AFTER_STOP_MS = 200;
 export async function runNode(options: NodeOptions, io: CliIo): Promise<number> {
   const env = process.env;
   const logger = processLogger(env);
-  warnIgnoredEnv(env, logger);
   const tlsConfig = tlsConfigFromEnv(env);
   const tls = tlsConfig.certPath === null && tlsConfig.caPath === null ? null : loadTlsMaterial(tlsConfig);
   if (tls !== null && !servesTls(tls)) {
     throw new UsageError('CHRONOS_TLS_CERT and CHRONOS_TLS_KEY must both be set for a node to serve TLS');
   }
-  const running = await startNodeServer(nodeServerConfig(options, env, tls, logger));
+  const config = nodeServerConfig(options, env, tls, logger);
+  if (config.chimp) {
+    logger.info('CHRONOS_CHIMP_ENABLE: Chimp compression is on for FLOAT columns of new blocks ' +
+      '(every node of the cluster must run a version that reads them)');
+  }
+  const running = await startNodeServer(config);
   io.stderr.write(
     `chronos node ${options.id}: gRPC ${options.address.host}:${running.grpcPort}, ` +
       `admin HTTP ${options.address.host}:${running.adminPort}\n`,
@@ -71,6 +74,7 @@ function nodeServerConfig(
     snapshotEveryEntries: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_ENTRIES', 10_000, 1),
     snapshotEveryBytes: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_MB', 64, 1) * 1024 * 1024,
     ttlCleanupIntervalMs: options.ttlCleanupIntervalSecs * 1000,
+    chimp: envBoolean(env, 'CHRONOS_CHIMP_ENABLE', false),
     sync: options.syncTargets.length === 0 ? null : {
       ...syncEndpoints(options.syncTargets, tls, explicitTlsDomain(env)),
       intervalMs: options.syncIntervalSecs * 1000,
