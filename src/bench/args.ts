@@ -1,7 +1,7 @@
 import { ChronosError } from '../lib/index.js';
 
 /** The benchmark groups `npm run bench` can run. */
-export type BenchSuite = 'single' | 'cluster' | 'iot-size' | 'iot' | 'ingest' | 'sync';
+export type BenchSuite = 'single' | 'cluster' | 'iot-size' | 'floats' | 'iot' | 'ingest' | 'sync';
 
 /** What the command line asked for. */
 export interface BenchArgs {
@@ -15,8 +15,8 @@ export interface BenchArgs {
 }
 
 const USAGE =
-  'usage: npm run bench -- [single | cluster [--vs-etcd] | iot-size [--fraction=0.1] | iot [--vs-influx] | ingest [--vs-influx] | sync]';
-const SUITES: readonly BenchSuite[] = ['single', 'cluster', 'iot-size', 'iot', 'ingest', 'sync'];
+  'usage: npm run bench -- [single | cluster [--vs-etcd] | iot-size [--fraction=0.1] | floats | iot [--vs-influx] | ingest [--vs-influx] | sync]';
+const SUITES: readonly BenchSuite[] = ['single', 'cluster', 'iot-size', 'floats', 'iot', 'ingest', 'sync'];
 
 function parseFraction(arg: string): number {
   const value = Number(arg.slice('--fraction='.length));
@@ -26,7 +26,7 @@ function parseFraction(arg: string): number {
   return value;
 }
 
-/** Parses `npm run bench -- [single|cluster|iot-size|iot|ingest|sync] [--vs-etcd] [--vs-influx] [--fraction=f]`; no suite means single and cluster. */
+/** Parses `npm run bench -- [single|cluster|iot-size|floats|iot|ingest|sync] [--vs-etcd] [--vs-influx] [--fraction=f]`; no suite means single and cluster. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const suites: BenchSuite[] = [];
   let vsEtcd = false;

@@ -1,8 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStorage } from '../storage/index.js';
-import type { StorageEngine, TableDefinition, TableLayoutName } from '../storage/index.js';
+import { openStorage, ROW_LAYOUT } from '../storage/index.js';
+import type { FloatCompression, StorageEngine, TableDefinition, TableLayoutName } from '../storage/index.js';
 import { IOT_DEVICES, IOT_POINTS, iotReadings } from './iot-data.js';
 import { removeTempDir, trackTempDir } from './processes.js';
 import { figure } from './report.js';
@@ -62,11 +62,11 @@ interface SizeResult {
 }
 
 /** Load the readings into a fresh data dir with one layout, compact, and measure the dir. */
-async function measure(layout: TableLayoutName, points: number): Promise<SizeResult> {
+async function measure(layout: TableLayoutName, floats: FloatCompression, points: number): Promise<SizeResult> {
   const dir = await mkdtemp(join(tmpdir(), `chronos-bench-iot-${layout}-`));
   trackTempDir(dir);
   try {
-    const engine = await openStorage({ dir });
+    const engine = await openStorage({ dir, layout: { ...ROW_LAYOUT, floatCompression: floats } });
     const began = performance.now();
     const rows = await loadReadings(engine, layout, points);
     const seconds = (performance.now() - began) / 1000;
@@ -84,17 +84,25 @@ async function measure(layout: TableLayoutName, points: number): Promise<SizeRes
   }
 }
 
+/** The stores iot-size measures: columnar blocks with each FLOAT compression, then per-row. */
+const VARIANTS: readonly { readonly layout: TableLayoutName; readonly floats: FloatCompression; readonly label: string }[] = [
+  { layout: 'columnar', floats: 'xor', label: 'columnar layout' },
+  { layout: 'columnar', floats: 'chimp', label: 'columnar layout, Chimp on' },
+  { layout: 'row', floats: 'xor', label: 'row layout' },
+];
+
 /**
  * Bytes per value on disk for iot-1m (or its first `fraction` of time steps): loaded through the
- * storage engine in 1000-row commits, compacted, then the LevelDB dir measured; both layouts.
+ * storage engine in 1000-row commits, compacted, then the LevelDB dir measured; both layouts,
+ * columnar with and without Chimp.
  */
 export async function runIotSizeSuite(fraction: number, log: (line: string) => void): Promise<Figure[]> {
   const points = Math.max(1, Math.round(IOT_POINTS * fraction));
   const figures: Figure[] = [];
-  for (const layout of ['columnar', 'row'] as const) {
-    log(`iot-size: loading ${points * IOT_DEVICES} readings, ${layout} layout`);
-    const result = await measure(layout, points);
-    const name = `${layout} layout, ${result.rows} rows`;
+  for (const { layout, floats, label } of VARIANTS) {
+    log(`iot-size: loading ${points * IOT_DEVICES} readings, ${label}`);
+    const result = await measure(layout, floats, points);
+    const name = `${label}, ${result.rows} rows`;
     figures.push(
       figure(GROUP, `${name}: bytes/value after compaction`, 'B', summarize([result.bytesPerValue]), {
         op: '<',

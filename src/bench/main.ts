@@ -4,11 +4,14 @@ import { parseBenchArgs } from './args.js';
 import type { BenchArgs, BenchSuite } from './args.js';
 import { runIngestSuite, renderIngestRatios } from './ingest/ingest-suite.js';
 import { runIotSizeSuite } from './iot-size.js';
+import { runFloatCodecSuite } from './float-codecs.js';
 import { renderIotClusterRatios, renderIotDiskUse, renderIotRatios, runIotSuite } from './iot-suite.js';
 import { runClusterSuite, renderFloor, renderRatios } from './cluster-suite.js';
 import { describeMachine } from './machine.js';
+import type { MachineInfo } from './machine.js';
 import { cleanupAll, cleanupAllSync } from './processes.js';
 import { renderFigures, writeResults } from './report.js';
+import type { Figure } from './report.js';
 import { runSingleSuite } from './single.js';
 import { renderSingleRatios, singleRatios } from './single-ratios.js';
 import { runSyncSuite } from './sync-drain.js';
@@ -19,9 +22,24 @@ function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
+/** Which suite runs, since when, on what machine (the head of every results file). */
+interface SuiteRun {
+  readonly suite: BenchSuite;
+  readonly startedAt: string;
+  readonly machine: MachineInfo;
+}
+
+/** Prints a suite that reports figures only (under `title`, then `trailer`) and writes them to bench-results/. */
+function reportFigures(run: SuiteRun, title: string, figures: readonly Figure[], trailer = ''): void {
+  process.stdout.write(`\n${title}\n${renderFigures(figures)}\n${trailer}`);
+  const path = writeResults(process.cwd(), run.suite, { ...run, figures });
+  process.stdout.write(`results: ${path}\n`);
+}
+
 async function runSuite(suite: BenchSuite, args: BenchArgs): Promise<void> {
   const startedAt = new Date().toISOString();
   const machine = describeMachine(tmpdir());
+  const run: SuiteRun = { suite, startedAt, machine };
   switch (suite) {
     case 'single': {
       const figures = await runSingleSuite(log);
@@ -46,13 +64,13 @@ async function runSuite(suite: BenchSuite, args: BenchArgs): Promise<void> {
       process.stdout.write(`results: ${path}\n`);
       return;
     }
-    case 'iot-size': {
-      const figures = await runIotSizeSuite(args.iotFraction, log);
-      process.stdout.write(`\niot-size (iot-1m readings, storage engine, after compaction)\n${renderFigures(figures)}\n`);
-      const path = writeResults(process.cwd(), 'iot-size', { suite, startedAt, machine, figures });
-      process.stdout.write(`results: ${path}\n`);
+    case 'iot-size':
+      reportFigures(run, 'iot-size (iot-1m readings, storage engine, after compaction)',
+        await runIotSizeSuite(args.iotFraction, log));
       return;
-    }
+    case 'floats':
+      reportFigures(run, 'floats (XOR vs Chimp on FLOAT series the decimal codec refuses)', runFloatCodecSuite(log));
+      return;
     case 'iot': {
       const result = await runIotSuite(args.vsInflux, log);
       process.stdout.write(`\niot (q1-q4 over iot-1m in a columnar table, after compaction)\n${renderFigures(result.figures)}\n`);
@@ -73,13 +91,9 @@ async function runSuite(suite: BenchSuite, args: BenchArgs): Promise<void> {
       process.stdout.write(`results: ${path}\n`);
       return;
     }
-    case 'sync': {
-      const figures = await runSyncSuite(log);
-      process.stdout.write(`\nsync (an edge's outbox drained into a cloud after an outage)\n${renderFigures(figures)}\n${CAVEAT}\n`);
-      const path = writeResults(process.cwd(), 'sync', { suite, startedAt, machine, figures });
-      process.stdout.write(`results: ${path}\n`);
+    case 'sync':
+      reportFigures(run, "sync (an edge's outbox drained into a cloud after an outage)", await runSyncSuite(log), `${CAVEAT}\n`);
       return;
-    }
     default:
       assertNever(suite);
   }

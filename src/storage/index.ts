@@ -12,8 +12,11 @@ export type { LevelDatabase } from './kv-source.js';
 export { crc32, crc32Update } from '../lib/index.js';
 export { SNAPSHOT_FORMAT_VERSION } from './snapshot-format.js';
 export { isLockHeldError, levelDirInUse } from './level-lock.js';
-export { bytesToMapKey, ByteReader } from './bytes.js';
+export { bytesToMapKey, ByteReader, ByteWriter } from './bytes.js';
 export { decimalScaling } from './codecs/float-decimal-codec.js';
+/** The two FLOAT codecs a block chooses between when decimals do not apply (bench/ compares them). */
+export { readXorFloats, writeXorFloats } from './codecs/float-xor-codec.js';
+export { readChimpFloats, writeChimpFloats } from './codecs/float-chimp-codec.js';
 export { compareBytes } from './bytes.js';
 /** The key of the applied index (the simulation plants a store that loses it). */
 export { META_APPLIED_INDEX } from './keys.js';

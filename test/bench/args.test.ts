@@ -34,6 +34,10 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['iot', '--vs-influx'])).toMatchObject({ suites: ['iot'], vsInflux: true });
   });
 
+  it('runs the floats suite', () => {
+    expect(parseBenchArgs(['floats'])).toEqual({ suites: ['floats'], vsEtcd: false, vsInflux: false, iotFraction: 1 });
+  });
+
   it('runs the sync suite', () => {
     expect(parseBenchArgs(['sync'])).toEqual({ suites: ['sync'], vsEtcd: false, vsInflux: false, iotFraction: 1 });
   });
