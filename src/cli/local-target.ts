@@ -7,6 +7,7 @@ import { systemClock, ChronosError, errorMessage, Logger, TextSink } from '../li
 import { Session, UNLIMITED, classify, executeRead } from '../sql/index.js';
 import { isLockHeldError, openStorage } from '../storage/index.js';
 import { classifyDir, foreignDirError, notADirError, writeDirMarker, LocalNode } from '../node/index.js';
+import { envBoolean } from './env-values.js';
 
 /** Where a node keeps its applied state inside DIR/ID (src/node/restore.ts). */
 const NODE_STATE_DIR = 'state';
@@ -31,11 +32,13 @@ export class LocalTarget implements SqlTarget {
    * Opens `dataDir`: a new or empty dir becomes a single-node database, a single-node dir opens
    * read-write, a stopped node's dir read-only; anything else is refused before a byte is written.
    */
-  static async open(dataDir: string): Promise<LocalTarget> {
+  static async open(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<LocalTarget> {
+    // Checked before the dir is touched: a bad value is a usage error, as on `chronos node`.
+    const floatCompression = envBoolean(env, 'CHRONOS_CHIMP_ENABLE', false) ? 'chimp' : 'xor';
     if (prepareLocalDir(dataDir) === 'node') return LocalTarget.#openNodeDir(dataDir);
     let local: LocalNode;
     try {
-      local = await LocalNode.open(dataDir, { clock: systemClock, logger: localLogger() });
+      local = await LocalNode.open(dataDir, { clock: systemClock, logger: localLogger(), floatCompression });
     } catch (error) {
       throw openFailure(dataDir, error);
     }

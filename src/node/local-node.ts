@@ -2,7 +2,7 @@ import type { Clock, Logger } from '../lib/index.js';
 import { UNLIMITED, dryRun } from '../sql/index.js';
 import type { StatementExecutor } from '../sql/index.js';
 import type { StatementResult } from '../sql/index.js';
-import type { CompactionStepOutcome, StorageEngine } from '../storage/index.js';
+import type { CompactionStepOutcome, FloatCompression, StorageEngine } from '../storage/index.js';
 import type { CallContext } from '../transport/index.js';
 import type { DiskStats } from '../wal/index.js';
 import type { NodeEnvironment } from './node-environment.js';
@@ -25,6 +25,8 @@ export interface LocalNodeOptions {
   readonly sweepAtOpen?: boolean;
   /** The process's own disk, storage and timers unless a test gives others. */
   readonly environment?: NodeEnvironment;
+  /** How new blocks store FLOAT columns ('chimp' with CHRONOS_CHIMP_ENABLE); 'xor' unless set. */
+  readonly floatCompression?: FloatCompression;
 }
 
 /**
@@ -51,6 +53,7 @@ export class LocalNode implements StatementExecutor {
       tls: null, peerToken: null, clock: options.clock, logger: options.logger,
       ttlCleanupIntervalMs: TTL_PASS_INTERVAL_MS,
       ...(options.environment === undefined ? {} : { environment: options.environment }),
+      ...(options.floatCompression === undefined ? {} : { floatCompression: options.floatCompression }),
     }, false);
     const local = new LocalNode(node, options.clock);
     if (options.sweepAtOpen === false) return local;

@@ -94,3 +94,26 @@ describe('a node started with CHRONOS_CHIMP_ENABLE=1', () => {
     expect(new Set(encodings)).toEqual(new Set([7]));
   }, 60_000);
 });
+
+describe('chronos client -d with CHRONOS_CHIMP_ENABLE=1 (a single-node dir)', () => {
+  it('stores FLOAT columns as Chimp blocks too, and refuses a bad value before touching the dir', async () => {
+    const dataDir = join(dir, 'single');
+    const env = { CHRONOS_CHIMP_ENABLE: '1' };
+    const sql = async (statement: string): Promise<string> => {
+      const run = await runChronos(['client', '-d', dataDir, '--format', 'json', '-e', statement], { env });
+      expect(run.stderr).toBe('');
+      return run.stdout;
+    };
+    await sql("CREATE TABLE m (ts INT, v FLOAT) WITH (layout = 'columnar')");
+    const batch = values(600, 0);
+    await sql(`INSERT INTO m VALUES ${batch.map((v, k) => `(${k}, ${JSON.stringify(v)})`).join(', ')}`);
+    const read = JSON.parse(await sql('SELECT v FROM m ORDER BY ts')) as { rows: [number][] };
+    expect(read.rows.map(([v]) => v)).toEqual(batch);
+    // A single-node dir holds its LevelDB state at its top.
+    const encodings = await floatEncodings(dataDir);
+    expect(encodings.length).toBeGreaterThan(0);
+    expect(new Set(encodings)).toEqual(new Set([7]));
+    const bad = await runChronos(['client', '-d', join(dir, 'never'), '-e', 'SELECT 1'], { env: { CHRONOS_CHIMP_ENABLE: 'yes' } });
+    expect(bad.stderr).toMatch(/CHRONOS_CHIMP_ENABLE must be 1, true, 0 or false, got 'yes'/);
+  }, 60_000);
+});
