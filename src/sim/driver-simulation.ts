@@ -9,6 +9,7 @@ import { DriverNetwork } from './driver-network.js';
 import { DriverNode, simRoot } from './driver-node.js';
 import type { DriverPlants } from './driver-node.js';
 import { readSqlState, SETUP_STATEMENTS } from './driver-state.js';
+import { largestMinority } from './minority.js';
 import { DriverWorkload } from './driver-workload.js';
 import { SimScheduler } from './sim-scheduler.js';
 import { SimulationFailure } from './simulation.js';
@@ -311,10 +312,8 @@ class DriverSimulation {
     for (let i = 0; i < LIVENESS_STEPS_DEFAULT && this.#recovering(); i += 1) await this.#advance();
     for (let i = 0; i < REST_STEPS; i += 1) await this.#advance();
     if (this.#recovering()) return false;
-    const down = new Set<NodeId>();
-    const downCount = this.#nodes.length - Math.floor(this.#nodes.length / 2) - 1;
-    const candidates = this.#nodes.filter((node) => node !== replaced);
-    while (down.size < downCount) down.add(this.#random.pick(candidates.filter((node) => !down.has(node.id))).id);
+    const down = largestMinority(this.#random, this.#nodes.map((node) => node.id),
+      this.#nodes.filter((node) => node !== replaced).map((node) => node.id));
     for (const node of this.#nodes) {
       this.#crash(node);
       if (down.has(node.id)) this.#restartAtMs.delete(node.id);

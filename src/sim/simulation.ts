@@ -9,6 +9,7 @@ import { encodeCommand } from './kv.js';
 import { swarmFaults } from './sim-faults.js';
 import type { SimFaults } from './sim-faults.js';
 import { SimNetwork } from './sim-network.js';
+import { largestMinority } from './minority.js';
 import { SimNode } from './sim-node.js';
 import type { CrashPoint, SimNodeHooks } from './sim-node.js';
 
@@ -454,9 +455,7 @@ class Simulation {
     this.#workloadOn = false;
     this.#awaitRest(voters);
     this.#workloadOn = true;
-    const downCount = voters.length - Math.floor(voters.length / 2) - 1;
-    const down = new Set<NodeId>();
-    while (down.size < downCount) down.add(this.#random.pick(voters.filter((id) => !down.has(id))));
+    const down = largestMinority(this.#random, voters);
     for (const node of this.#nodes) {
       if (!voters.includes(node.id) || node.core === null) continue;
       node.crash(down.has(node.id) ? Number.POSITIVE_INFINITY : this.#nowMs + STEP_MS);

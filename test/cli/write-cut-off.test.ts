@@ -38,6 +38,8 @@ async function killedWithCallInFlight(sql: string): Promise<Error> {
   const { node, target } = await connectedNode();
   signalNode(node, 'SIGSTOP');
   const failure = target.execute(sql).then(() => new Error('expected a failure'), (error: Error) => error);
+  // No condition to wait for: the stopped node cannot say it received the bytes, and grpc-js
+  // does not say when they left. Writing to an open loopback socket takes microseconds.
   await new Promise((resolve) => setTimeout(resolve, 300));
   signalNode(node, 'SIGKILL');
   await node.exited();
