@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ChronosError } from '../lib/index.js';
+import { ChronosError, errorMessage } from '../lib/index.js';
 
 /**
  * Fails with a message naming the folder when `file`'s folder does not exist (or is not a
@@ -9,9 +9,15 @@ import { ChronosError } from '../lib/index.js';
  */
 export function assertOutputFolder(file: string, flag: string): void {
   const folder = dirname(resolve(file));
-  const stats = statSync(folder, { throwIfNoEntry: false });
-  if (stats?.isDirectory() === true) return;
-  const what = stats === undefined ? 'does not exist' : 'is not a folder';
+  let what: string;
+  try {
+    const stats = statSync(folder, { throwIfNoEntry: false });
+    if (stats?.isDirectory() === true) return;
+    what = stats === undefined ? 'does not exist' : 'is not a folder';
+  } catch (error) {
+    // A parent that is a file (ENOTDIR) or cannot be searched (EACCES): still this folder's fault.
+    what = `cannot be used (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`;
+  }
   throw new ChronosError('IO_ERROR', `the output folder '${folder}' ${what} ` +
     `(${flag} ${file}); create it, or write the file somewhere else`, { details: { file: folder } });
 }

@@ -2,7 +2,7 @@ import {
   appendFileSync, closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, unlinkSync,
 } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
-import { ChronosError } from './errors.js';
+import { ChronosError, errorMessage } from './errors.js';
 import type { LogRecord, LogSink } from './logger.js';
 
 /** What a FileLogSink writes and how it rotates. */
@@ -109,6 +109,5 @@ function openForAppend(path: string): number {
 
 /** `ENOENT: no such file or directory` without Node's trailing `, open '<path>'`. */
 function ioReason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/, \w+( '.*')?$/, '');
+  return errorMessage(error).replace(/, \w+( '.*')?$/, '');
 }

@@ -15,21 +15,28 @@ export async function refuseCleanWithQueuedOps(
 ): Promise<void> {
   if (!isDirectory(statePath)) return;
   const storage = await openStorage(statePath);
-  let pendingOps: number;
-  try {
+  const pendingOps = await closingAfter(storage, async () => {
     const reader = await storage.reader();
-    try {
-      ({ pendingOps } = await outboxStats(reader));
-    } finally {
-      await reader.close();
-    }
-  } finally {
-    await storage.close();
-  }
+    return closingAfter(reader, async () => (await outboxStats(reader)).pendingOps);
+  });
   if (pendingOps === 0) return;
   throw new ChronosError('CONFIG_ERROR',
     `--clean refused: ${nodeDir} holds ${pendingOps} operations queued for the sync target and not yet ` +
     'synced, and they would be lost; restart without --clean to let them sync (GetSyncStatus pendingOps ' +
     `reaches 0), or, to discard them, remove ${nodeDir} yourself`,
     { details: { pendingOps, nodeDir } });
+}
+
+/** Runs `work`, then closes `resource`; when `work` failed, its error is the one thrown. */
+async function closingAfter<T>(resource: { close(): Promise<void> }, work: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    // The close is only cleanup here: what the user must see is why the work failed.
+    await resource.close().catch(() => undefined);
+    throw error;
+  }
+  await resource.close();
+  return result;
 }
