@@ -4,6 +4,7 @@ import type { SqlTarget } from './sql-target.js';
 import { ChronosError, isChronosError } from '../lib/index.js';
 import { SqlClient } from '../api/grpc/index.js';
 import { loadTlsMaterial, tlsConfigFromEnv } from '../transport/index.js';
+import { isFinalFailure } from './final-failure.js';
 import { sentWriteFailure } from './sent-write-failure.js';
 import { CLIENT_TOKEN_VARIABLES, tokenRefusal } from './token-hint.js';
 
@@ -98,6 +99,7 @@ export class ServerTarget implements SqlTarget {
    * Sends a request, following the leader when the server names one, and retrying with backoff
    * while the server cannot be reached at all or answers NOT_APPLIED (a write that never
    * connected, or that the server refused before proposing, was not applied: retrying is safe).
+   * A failure no retry can fix (`isFinalFailure`: a TLS mismatch, a removed node) ends it at once.
    */
   async #send(sql: string, isWrite: boolean, signal: AbortSignal | undefined): Promise<StatementResult> {
     let hops = 0;
@@ -117,7 +119,8 @@ export class ServerTarget implements SqlTarget {
         // A write is retried only when it certainly was not applied; OUTCOME_UNKNOWN, a
         // deadline or a dropped connection after sending are reported, never retried blindly.
         const neverConnected = isChronosError(error, 'UNAVAILABLE') && error.details['neverSent'] === true;
-        const retryable = neverConnected || isChronosError(error, 'NOT_APPLIED') || (!isWrite && isChronosError(error, 'UNAVAILABLE'));
+        const retryable = !isFinalFailure(error) && (neverConnected || isChronosError(error, 'NOT_APPLIED') ||
+          (!isWrite && isChronosError(error, 'UNAVAILABLE')));
         if (retryable && attempt < RETRY_DELAYS_MS.length && signal?.aborted !== true) {
           const delay = RETRY_DELAYS_MS[attempt] ?? 0;
           attempt += 1;

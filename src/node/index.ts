@@ -26,3 +26,4 @@ export type { NodeLayout } from './restore.js';
 export { installedSnapshotValue } from './installed-snapshot.js';
 export type { StageTotal, WriteStage } from './write-stages.js';
 export { outcomeUnknown } from './write-outcome.js';
+export { isRemovedAnswer } from './removal.js';

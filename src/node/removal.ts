@@ -33,15 +33,27 @@ export function removalOf(self: NodeId, core: Pick<RaftCore, 'status' | 'logView
   return isMember(membership, self) ? null : { index: null, voters: membership.voters };
 }
 
+/** The words of every removed node's answer that no other answer holds (`isRemovedAnswer`). */
+const REMOVED_WORDS = 'so it has no leader and serves no statements';
+
 /** What a removed node answers clients and writes in its log: what happened, what to do. */
 export function removedMessage(self: NodeId, address: string, removal: Removal): string {
   const by = removal.index === null
     ? 'by a membership change' : `by the membership change at log index ${removal.index}`;
   const voters = [...removal.voters].sort().join(', ');
   return `node ${self} was removed from the cluster ${by} (voters now: ${voters}), ` +
-    'so it has no leader and serves no statements: send them to a member; to bring this node ' +
+    `${REMOVED_WORDS}: send them to a member; to bring this node ` +
     `back, run 'chronos admin add-node ${self}=${address} --http MEMBER_ADMIN_ADDRESS' while it ` +
     'runs, or stop it (see "Adding and removing nodes" in docs/operations.md)';
+}
+
+/**
+ * True when a client's error is a removed node's answer (`removedMessage`), whatever wraps it:
+ * a read gets it as it is, a write as "not applied, safe to retry: ...". Only the text crosses
+ * the wire both ways (a gRPC status, or a SqlResponse's error), so the text is what is read.
+ */
+export function isRemovedAnswer(message: string): boolean {
+  return /\bnode \S+ was removed from the cluster\b/.test(message) && message.includes(REMOVED_WORDS);
 }
 
 /**

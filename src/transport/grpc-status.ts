@@ -6,7 +6,7 @@ import { bearerToken } from '../auth/index.js';
 import { isErrorCode } from './sql-codec.js';
 import { markRefusal } from './cluster-header.js';
 import { callNeverSent } from './forward-failure.js';
-import { tlsMismatchReason } from './tls-mismatch.js';
+import { tlsMismatch } from './tls-mismatch.js';
 
 /** Metadata key on a failed write: `not-applied` (safe to retry) or `unknown`. */
 export const WRITE_OUTCOME_KEY = 'x-chronos-write-outcome';
@@ -88,12 +88,15 @@ export function fromServiceError(error: ServiceError, address: string, dialledTl
         details,
         cause: error,
       });
-    case status.UNAVAILABLE:
-      const reason = tlsMismatchReason(text, dialledTls) ?? connectionReason(text);
+    case status.UNAVAILABLE: {
+      const mismatch = tlsMismatch(text, dialledTls);
+      const reason = mismatch?.reason ?? connectionReason(text);
+      // `tlsMismatch` is true only when the text proves it: no retry can fix that.
       return new ChronosError('UNAVAILABLE', `cannot reach ${address}: ${reason}`, {
-        details,
+        details: { ...details, tlsMismatch: mismatch?.certain === true },
         cause: error,
       });
+    }
     default:
       return new ChronosError(
         typeof coded === 'string' && isErrorCode(coded) ? coded : 'UNAVAILABLE',

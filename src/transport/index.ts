@@ -43,6 +43,7 @@ export type {
 } from './handlers.js';
 export { callNeverSent, forwardNeverSent } from './forward-failure.js';
 export { TLS_CLIENT_SETTINGS, tlsMismatchReason } from './tls-mismatch.js';
+export { fromFailedCall } from './call-failure.js';
 export { refusedOurToken } from './peer-refusal.js';
 export type { PeerIdentity } from './identify-peer.js';
 export { identifyPeer } from './identify-peer.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeMembership } from '../../src/raft/index.js';
 import type { Entry, Membership, RaftCore, RaftStatus } from '../../src/raft/index.js';
-import { removalOf } from '../../src/node/removal.js';
+import { isRemovedAnswer, removalOf, removedMessage } from '../../src/node/removal.js';
 
 function config(index: number, membership: Membership): Entry {
   return { index, term: 1, type: 'config', data: encodeMembership(membership) };
@@ -35,5 +35,16 @@ describe('removalOf: what a node\'s own log says about its membership', () => {
 
   it('no config entry left in the log and the committed membership leaves it out: index unknown', () => {
     expect(removalOf('n3', core({ voters: ['n1', 'n2'] }, [command(9)]))).toEqual({ index: null, voters: ['n1', 'n2'] });
+  });
+});
+
+describe('isRemovedAnswer: the client knows a removed node\'s answer, however it is wrapped', () => {
+  it('as a read gets it, as a write gets it, and not a leaderless member\'s answer', () => {
+    const answer = removedMessage('n3', '10.0.0.3:8002', { index: 4, voters: ['n1', 'n2'] });
+    expect(isRemovedAnswer(answer)).toBe(true);
+    expect(isRemovedAnswer(`127.0.0.1:8002: not applied, safe to retry: ${answer}`)).toBe(true);
+    expect(isRemovedAnswer(removedMessage('n3', 'a:1', { index: null, voters: ['n1'] }))).toBe(true);
+    expect(isRemovedAnswer('no leader elected within 5000 ms: a majority of nodes is unreachable')).toBe(false);
+    expect(isRemovedAnswer('not applied, safe to retry: no leader known')).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import type { StatementResult } from '../../sql/index.js';
 import { ChronosError, errorMessage, systemClock } from '../../lib/index.js';
 import type { Clock } from '../../lib/index.js';
 import {
-  bearerMetadata, channelCredentials, channelOptions, decodeSqlResponse, fromServiceError, GRPC_MESSAGE_BYTES_MAX,
+  bearerMetadata, channelCredentials, channelOptions, decodeSqlResponse, fromFailedCall, GRPC_MESSAGE_BYTES_MAX,
   protoMethod,
 } from '../../transport/index.js';
 import type { TlsMaterial } from '../../transport/index.js';
@@ -66,7 +66,9 @@ export class SqlClient {
           { deadline },
           (error, response) => {
             if (error !== null) {
-              reject(signal?.aborted === true ? cancelled(address) : fromServiceError(error, address, this.#options.tls !== null));
+              if (signal?.aborted === true) reject(cancelled(address));
+              // A silent close is probed before it is read (transport/call-failure.ts).
+              else void fromFailedCall(error, address, this.#options.tls).then(reject, reject);
               return;
             }
             try {
