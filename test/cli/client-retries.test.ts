@@ -1,9 +1,18 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServerTarget } from '../../src/cli/server-target.js';
 import { ChronosError, isChronosError } from '../../src/lib/errors.js';
 import type { StatementResult } from '../../src/sql/result.js';
 import type { GrpcServer } from '../../src/transport/index.js';
 import { nodeGrpcServer } from '../../src/cli/grpc-endpoint.js';
+import { runCli, startNode, stopNode } from '../helpers/node-process.js';
+import type { NodeProcess } from '../helpers/node-process.js';
+import { freeNodePort } from '../helpers/ports.js';
+
+/** How long after the client the node starts: a few of the client's retries are refused. */
+const NODE_LATE_MS = 300;
 
 const INSERTED: StatementResult = { kind: 'message', message: 'Inserted into t', rowsAffected: 1 };
 const servers: GrpcServer[] = [];
@@ -54,4 +63,26 @@ describe('chronos client retries a write only when it was not applied', () => {
       await target.close();
     }
   });
+});
+
+describe('chronos client keeps retrying what may pass (a real node, the real CLI)', () => {
+  let dir = '';
+  let node: NodeProcess | null = null;
+  afterEach(async () => {
+    if (node !== null) await stopNode(node);
+    node = null;
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a client started before its node listens gets its answer once the node is up', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chronos-client-waits-'));
+    const port = await freeNodePort();
+    // Refused connections at first: the node is not there yet, as while it restarts.
+    const client = runCli(['client', '--leader', `127.0.0.1:${port}`, '-e', 'SELECT 1']);
+    await new Promise((resolve) => setTimeout(resolve, NODE_LATE_MS));
+    node = startNode({ id: 'n1', dataDir: dir, port, peers: new Map() });
+    const run = await client;
+    expect(run.stderr).toBe('');
+    expect([run.code, run.stdout]).toEqual([0, '+---+\n| 1 |\n+---+\n| 1 |\n+---+\n']);
+  }, 60_000);
 });
