@@ -98,6 +98,15 @@ export type Expr =
       readonly negated: boolean;
     }
   | {
+      /**
+       * A scalar subquery's answer of more than one row. Evaluating it is an error, raised only
+       * where the value is needed (as PostgreSQL: `coalesce(1, (SELECT ...))` is 1).
+       */
+      readonly kind: 'tooManyRows';
+      readonly rows: number;
+      readonly type: SqlType | null;
+    }
+  | {
       readonly kind: 'aggregate';
       readonly name: AggregateName;
       /** null for COUNT(*). */

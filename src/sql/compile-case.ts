@@ -12,7 +12,9 @@ type Compile = (expr: Expr, ctx: CompileContext) => Compiled;
 /** CASE: the first arm whose condition is TRUE (or whose value equals the operand) wins. */
 export function compileCase(expr: CaseExpr, ctx: CompileContext, compile: Compile): Compiled {
   const operand = expr.operand === null ? null : compile(expr.operand, ctx);
-  const whens = expr.whens.map((w) => compile(w.when, ctx));
+  // Only the first condition always runs; later ones and the results run when reached.
+  const later: CompileContext = { ...ctx, mayNotRun: true };
+  const whens = expr.whens.map((w, i) => compile(w.when, i === 0 ? ctx : later));
   for (const when of whens) {
     if (operand !== null ? !comparableTypes(operand.type, when.type) : (when.type !== null && when.type !== 'BOOLEAN')) {
       throw new ChronosError(
@@ -23,8 +25,8 @@ export function compileCase(expr: CaseExpr, ctx: CompileContext, compile: Compil
       );
     }
   }
-  const results = [...expr.whens.map((w) => compile(w.then, ctx))];
-  if (expr.otherwise !== null) results.push(compile(expr.otherwise, ctx));
+  const results = [...expr.whens.map((w) => compile(w.then, later))];
+  if (expr.otherwise !== null) results.push(compile(expr.otherwise, later));
   const type = commonType(`CASE '${printExpr(expr)}'`, results.map((r) => r.type));
   const toType = (v: SqlValue): SqlValue =>
     type === 'FLOAT' && (typeof v === 'number' || typeof v === 'bigint') ? toFloat(v) : v;

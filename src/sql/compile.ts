@@ -50,12 +50,45 @@ export interface CompileContext {
   readonly windowSlotOf?: (expr: Expr) => Slot | undefined;
   /** Why aggregates are not allowed here (e.g. "in WHERE"), when they are not. */
   readonly aggregatesRefused?: string;
+  /**
+   * Set inside a part that may not be evaluated (a CASE arm, a later coalesce argument, the
+   * right side of AND/OR): a constant there that fails to fold fails only if it runs.
+   */
+  readonly mayNotRun?: true;
 }
 
 const NOT_CONSTANT = false;
 
+/**
+ * An error kept until a row needs the value that raises it (a scalar subquery of several rows,
+ * a failing constant in a CASE arm). EXPLAIN, which checks a query by running it over no rows,
+ * ignores it: the one row an aggregate makes of nothing may not exist when the statement runs.
+ */
+export class DeferredValueError extends ChronosError {}
+
 function constantOf(value: SqlValue, type: SqlType | null): Compiled {
   return { evaluate: () => value, type, constant: true };
+}
+
+/** The context for a part of an expression that is evaluated only when needed. */
+export function lazily(ctx: CompileContext): CompileContext {
+  return ctx.mayNotRun === true ? ctx : { ...ctx, mayNotRun: true };
+}
+
+/**
+ * A constant folded once (which surfaces errors such as overflow at plan time). Where the part
+ * may not run, its error is kept for evaluation: `CASE WHEN x > 0 THEN x ELSE 1 / 0 END` fails
+ * only on a row that takes the ELSE.
+ */
+function fold(compiled: Compiled, ctx: CompileContext): Compiled {
+  if (ctx.mayNotRun !== true) return constantOf(compiled.evaluate([]), compiled.type);
+  try {
+    return constantOf(compiled.evaluate([]), compiled.type);
+  } catch (error) {
+    if (!(error instanceof ChronosError)) throw error;
+    const deferred = new DeferredValueError(error.code, error.message, { cause: error, details: error.details });
+    return { evaluate: () => { throw deferred; }, type: compiled.type, constant: false };
+  }
 }
 
 /** Compile `expr` once per statement into a closure over a row. */
@@ -73,12 +106,7 @@ export function compileExpr(expr: Expr, ctx: CompileContext): Compiled {
     }
   }
   const compiled = compileNode(expr, ctx);
-  if (compiled.constant && expr.kind !== 'literal') {
-    // Fold constants once (also surfaces errors such as overflow at plan time).
-    const value = compiled.evaluate([]);
-    return constantOf(value, compiled.type);
-  }
-  return compiled;
+  return compiled.constant && expr.kind !== 'literal' ? fold(compiled, ctx) : compiled;
 }
 
 function compileNode(expr: Expr, ctx: CompileContext): Compiled {
@@ -119,9 +147,21 @@ function compileNode(expr: Expr, ctx: CompileContext): Compiled {
     case 'subquery':
       // resolveSubqueries answers them before planning; anything else never runs them.
       throw new ChronosError('UNSUPPORTED', 'Unsupported: subqueries here');
+    case 'tooManyRows':
+      return compileTooManyRows(expr);
     default:
       return assertNever(expr, 'expression');
   }
+}
+
+/** A scalar subquery of several rows: an error once its value is needed, never folded before. */
+function compileTooManyRows(expr: Extract<Expr, { kind: 'tooManyRows' }>): Compiled {
+  const message = `Scalar subquery returned ${expr.rows} rows (at most 1 allowed)`;
+  return {
+    evaluate: () => { throw new DeferredValueError('INVALID_ARGUMENT', message); },
+    type: expr.type,
+    constant: NOT_CONSTANT,
+  };
 }
 
 /** A column reference: its slot in the row (refused without a table, or outside GROUP BY). */
@@ -236,7 +276,9 @@ type BinaryExpr = Extract<Expr, { kind: 'binary' }>;
 
 function compileBinary(expr: BinaryExpr, ctx: CompileContext): Compiled {
   const left = compileExpr(expr.left, ctx);
-  const right = compileExpr(expr.right, ctx);
+  const logic = expr.op === 'AND' || expr.op === 'OR';
+  // AND/OR evaluate their right side only when the left one does not decide.
+  const right = compileExpr(expr.right, logic ? lazily(ctx) : ctx);
   const constant = left.constant && right.constant;
   const op = expr.op;
   switch (op) {
@@ -471,7 +513,8 @@ function compileCall(expr: Extract<Expr, { kind: 'call' }>, ctx: CompileContext)
       `${expr.name}() takes ${arity} arguments, got ${expr.args.length}`,
     );
   }
-  const args = expr.args.map((a) => compileExpr(a, ctx));
+  // coalesce() evaluates an argument only when those before it were NULL.
+  const args = expr.args.map((a, i) => compileExpr(a, i > 0 && expr.name === 'coalesce' ? lazily(ctx) : ctx));
   const type = fn.resultType(args.map((a) => a.type));
   const evals = args.map((a) => a.evaluate);
   const nowMs = ctx.nowMs;

@@ -5,6 +5,7 @@ import type {
   CompoundStatement, ExplainableStatement, Expr, Join, OrderItem, QueryTerm, SelectStatement,
 } from './ast.js';
 import { isPosition } from './ast.js';
+import { DeferredValueError } from './compile.js';
 import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands } from './expr-map.js';
 import { collectAggregates } from './expr-walk.js';
@@ -36,7 +37,7 @@ function qualified(e: Expr): Expr {
 
 /** A subquery's answer shows as the subquery written, not as a number that reads like a position. */
 function asWritten(resolved: Expr, written: Expr | undefined): Expr {
-  const answer = resolved.kind === 'literal' && resolved.fromSubquery === true;
+  const answer = (resolved.kind === 'literal' && resolved.fromSubquery === true) || resolved.kind === 'tooManyRows';
   return answer && written !== undefined ? written : resolved;
 }
 
@@ -87,8 +88,19 @@ function withoutRows(reader: StorageReader): StorageReader {
   };
 }
 
-/** Refuse what the statement would refuse (unknown names, type errors) without reading rows. */
+/**
+ * Refuse what the statement would refuse (unknown names, type errors) without reading rows. An
+ * error a row raises only where it needs the value is no error of the statement's shape.
+ */
 async function validate(s: ExplainableStatement, reader: StorageReader, nowMs: number): Promise<void> {
+  try {
+    await validateOverNoRows(s, reader, nowMs);
+  } catch (error) {
+    if (!(error instanceof DeferredValueError)) throw error;
+  }
+}
+
+async function validateOverNoRows(s: ExplainableStatement, reader: StorageReader, nowMs: number): Promise<void> {
   const empty = withoutRows(reader);
   switch (s.kind) {
     case 'compound':

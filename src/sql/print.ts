@@ -113,6 +113,8 @@ export function printExpr(expr: Expr): string {
         return `${operand(expr.operand as Expr, BP_RANGE)} ${expr.negated ? 'not ' : ''}in (select ...)`;
       }
       return expr.mode === 'exists' ? 'exists (select ...)' : '(select ...)';
+    case 'tooManyRows':
+      return '(select ...)';
     default:
       return assertNever(expr, 'expression');
   }

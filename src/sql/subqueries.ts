@@ -64,9 +64,8 @@ async function answer(sub: Subquery, reader: StorageReader, nowMs: number, guard
   const type = result.columnTypes[0] ?? null;
   const literals: Expr[] = result.rows.map((r) => ({ kind: 'literal', value: r[0] ?? null, type, fromSubquery: true }));
   if (sub.mode === 'scalar') {
-    if (literals.length > 1) {
-      throw new ChronosError('INVALID_ARGUMENT', `Scalar subquery returned ${literals.length} rows (at most 1 allowed)`);
-    }
+    // More than one row is an error only where the value is needed: coalesce(1, (SELECT ...)) is 1.
+    if (literals.length > 1) return { kind: 'tooManyRows', rows: literals.length, type };
     return literals[0] ?? { kind: 'literal', value: null, type, fromSubquery: true };
   }
   if (literals.length === 0) return emptyIn(sub.operand as Expr, sub.negated);

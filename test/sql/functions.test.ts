@@ -89,6 +89,22 @@ describe('CASE, CAST, and scalar functions', () => {
     await expectError(session, 'SELECT coalesce(g, 10 / (id - 3)) FROM t', 'INVALID_ARGUMENT', 'Division by zero');
   });
 
+  it('a constant that fails in a part that may not run fails only where it runs', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE t (id INT PRIMARY KEY, g INT)');
+    await session.execute('INSERT INTO t VALUES (1, 0), (2, 5), (3, NULL)');
+    const ids = 'FROM t WHERE id < 3 ORDER BY id';
+    expect(rowsOf(await session.execute(`SELECT coalesce(g, 1 / 0) ${ids}`))).toEqual([[0], [5]]);
+    expect(rowsOf(await session.execute(`SELECT CASE WHEN id < 3 THEN id ELSE 1 / 0 END ${ids}`))).toEqual([[1], [2]]);
+    expect(rowsOf(await session.execute(`SELECT CASE WHEN id > 5 THEN 1 / 0 WHEN id < 3 THEN 1 END ${ids}`))).toEqual([[1], [1]]);
+    expect(rowsOf(await session.execute(`SELECT id > 0 OR 1 / 0 = 1, id < 0 AND 1 / 0 = 1 ${ids}`)))
+      .toEqual([[true, false], [true, false]]);
+    await expectError(session, 'SELECT coalesce(g, 1 / 0) FROM t', 'INVALID_ARGUMENT', 'Division by zero');
+    await expectError(session, 'SELECT CASE WHEN id < 3 THEN id ELSE 1 / 0 END FROM t', 'INVALID_ARGUMENT', 'Division by zero');
+    // Outside such a part a failing constant is still found before any row is read.
+    await expectError(session, 'SELECT id, 1 / 0 FROM t WHERE id > 100', 'INVALID_ARGUMENT', 'Division by zero');
+  });
+
   it('gives every replica the leader\'s now(): a write stores the statement time', async () => {
     const { session, clock } = await newSession(1_700_000_000_000);
     await session.execute('CREATE TABLE e (id INT PRIMARY KEY, at STRING)');

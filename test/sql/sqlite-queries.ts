@@ -224,6 +224,24 @@ function aggregateBesideSubquery(rng: Random, where: string): string {
 }
 
 /**
+ * A scalar subquery of several rows (w > 90 holds for two rows of u at least) where nothing needs
+ * its value: after a coalesce argument that is never NULL, in a CASE arm never reached, beside
+ * an AND/OR operand that decides. sqlite3 would take its first row and we (as PostgreSQL) refuse
+ * it where the value is needed, so only where it is not do the answers compare.
+ */
+function unneededSubquery(rng: Random, where: string): string {
+  const many = `(SELECT ${rng.pick(['w', 'g', 'w / 10'])} FROM u WHERE w > ${rng.between(0, 90)})`;
+  return rng.pick([
+    () => `SELECT id, coalesce(${rng.pick(['id', 'g, id', 'id * 2', 'g, -id'])}, ${many}) FROM t${where}`,
+    () => `SELECT id, CASE WHEN id ${rng.pick(['> 0', '>= 1'])} THEN ${intChain(rng, 2)} ELSE ${many} END FROM t${where}`,
+    () => `SELECT id, CASE WHEN ${predicateAtom(rng)} THEN g WHEN id > 0 THEN ${intChain(rng, 2)} ELSE ${many} END FROM t${where}`,
+    () => `SELECT id, g FROM t WHERE (id > 0 OR ${many} > ${rng.between(0, 9)}) AND ${predicateChain(rng, 0)}`,
+    () => `SELECT id, g FROM t WHERE id < 1 AND ${many} > ${rng.between(0, 9)} OR ${predicateChain(rng, 0)}`,
+    () => `SELECT count(*), coalesce(max(id), ${many}) FROM t`,
+  ])();
+}
+
+/**
  * A subquery aggregate over only outer (t) columns: it belongs to the outer query (SQL
  * standard), which becomes an aggregate over its own rows. Each subquery answers at most one
  * row (w is unique), as PostgreSQL requires of a scalar subquery.
@@ -402,6 +420,7 @@ export function randomQuery(rng: Random): string {
     // An aggregate stays one even when the subquery beside it is empty (or constant).
     () => `SELECT CASE WHEN count(*) ${rng.chance(0.5) ? 'NOT ' : ''}IN (SELECT g FROM u WHERE w > ${rng.between(60, 130)}) THEN 1 ELSE 0 END, max(g) FROM t${where}`,
     () => aggregateBesideSubquery(rng, where),
+    () => unneededSubquery(rng, where),
     () => outerAggregateQuery(rng, where),
     () => correlatedQuery(rng),
     () => correlatedQuery(rng),
