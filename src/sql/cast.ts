@@ -3,6 +3,7 @@ import type { SqlType, SqlValue } from '../storage/index.js';
 import { canonicalInt, INT64_MAX, INT64_MIN } from '../storage/index.js';
 import type { Expr } from './ast.js';
 import type { CompileContext, Compiled } from './compile.js';
+import { floatText } from './float-text.js';
 import { printExpr } from './print.js';
 
 type Compile = (expr: Expr, ctx: CompileContext) => Compiled;
@@ -41,8 +42,11 @@ function stringToFloat(s: string): number {
   return Number(text);
 }
 
-/** `value` converted to `type` (PostgreSQL's rules; NULL stays NULL). */
-export function castValue(value: SqlValue, type: SqlType): SqlValue {
+/**
+ * `value`, of type `from`, converted to `type` (PostgreSQL's rules; NULL stays NULL). `from`
+ * matters for text: a whole FLOAT is written as a double (`1e+15`), an INT in full.
+ */
+export function castValue(value: SqlValue, type: SqlType, from: SqlType | null): SqlValue {
   if (value === null) return null;
   switch (type) {
     case 'INT':
@@ -57,6 +61,7 @@ export function castValue(value: SqlValue, type: SqlType): SqlValue {
       if (typeof value === 'boolean') throw invalid(value, type);
       return stringToFloat(value);
     case 'STRING':
+      if (from === 'FLOAT' && typeof value !== 'boolean' && typeof value !== 'string') return floatText(Number(value));
       return String(value);
     case 'BOOLEAN': {
       if (typeof value === 'boolean') return value;
@@ -84,5 +89,5 @@ export function compileCast(
   }
   const f = operand.evaluate;
   const type = expr.type;
-  return { evaluate: (row) => castValue(f(row), type), type, constant: operand.constant };
+  return { evaluate: (row) => castValue(f(row), type, from), type, constant: operand.constant };
 }

@@ -4,7 +4,7 @@ import { assertNever, ChronosError } from '../lib/index.js';
 import type { Row, SqlType, SqlValue } from '../storage/index.js';
 import type { Expr } from './ast.js';
 import { compileCase } from './compile-case.js';
-import { compileCast } from './cast.js';
+import { castValue, compileCast } from './cast.js';
 import { bucketWidthSeconds, SCALAR_FUNCTIONS, timeBucket } from './functions.js';
 import { likeMatcher } from './like.js';
 import { checkStringLength } from './string-limit.js';
@@ -500,6 +500,14 @@ function firstNonNull(evals: readonly Evaluator[]): Evaluator {
   };
 }
 
+/** A FLOAT argument of a function that uses text (concat): written as CAST(x AS TEXT) writes it. */
+function asFloatText(evaluate: Evaluator): Evaluator {
+  return (row) => {
+    const value = evaluate(row);
+    return value === null ? null : castValue(value, 'STRING', 'FLOAT');
+  };
+}
+
 function compileCall(expr: Extract<Expr, { kind: 'call' }>, ctx: CompileContext): Compiled {
   const fn = SCALAR_FUNCTIONS[expr.name];
   if (fn === undefined || !Object.hasOwn(SCALAR_FUNCTIONS, expr.name)) {
@@ -516,7 +524,7 @@ function compileCall(expr: Extract<Expr, { kind: 'call' }>, ctx: CompileContext)
   // coalesce() evaluates an argument only when those before it were NULL.
   const args = expr.args.map((a, i) => compileExpr(a, i > 0 && expr.name === 'coalesce' ? lazily(ctx) : ctx));
   const type = fn.resultType(args.map((a) => a.type));
-  const evals = args.map((a) => a.evaluate);
+  const evals = args.map((a) => (fn.textArguments === true && a.type === 'FLOAT' ? asFloatText(a.evaluate) : a.evaluate));
   const nowMs = ctx.nowMs;
   const constant = args.every((a) => a.constant);
   if (expr.name === 'time_bucket' && args[0]?.constant === true) {

@@ -51,6 +51,8 @@ export interface ScalarFunction {
   resultType(args: readonly (SqlType | null)[]): SqlType | null;
   /** Only called with arguments already evaluated. */
   evaluate(args: readonly SqlValue[], nowMs: number): SqlValue;
+  /** Set when the function uses its arguments as text (concat): FLOATs come written as SQL writes them. */
+  readonly textArguments?: true;
 }
 
 function numericType(name: string, t: SqlType | null): SqlType | null {

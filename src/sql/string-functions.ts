@@ -90,6 +90,7 @@ export const STRING_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
   concat: {
     arity: [1, 100],
     resultType: () => 'STRING',
+    textArguments: true,
     // NULLs are skipped and other types shown as text (PostgreSQL's concat).
     evaluate: (args) => {
       const parts = args.map(text);

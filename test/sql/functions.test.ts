@@ -17,6 +17,19 @@ const CASES: readonly (readonly [string, unknown])[] = [
   ["CAST(12 AS TEXT) || 'x'", '12x'],
   ['CAST(2.5 AS TEXT)', '2.5'],
   ['CAST(3.0 AS TEXT)', '3'], // sqlite3: '3.0'
+  // A FLOAT is written as PostgreSQL writes a double: shortest digits, an exponent outside [-4, 15).
+  ['CAST(0.1 + 0.2 AS TEXT)', '0.30000000000000004'], // sqlite3: '0.3' (15 digits)
+  ['CAST(123456789012345.0 AS TEXT)', '123456789012345'],
+  ['CAST(1e15 AS TEXT)', '1e+15'], // sqlite3: '1.0e+15'
+  ['CAST(2.5e20 AS TEXT)', '2.5e+20'],
+  ['CAST(1e21 AS TEXT)', '1e+21'],
+  ['CAST(1e300 * 10 AS TEXT)', '1e+301'],
+  ['CAST(0.0001 AS TEXT)', '0.0001'],
+  ['CAST(0.00001 AS TEXT)', '1e-05'],
+  ['CAST(-1.5e-7 AS TEXT)', '-1.5e-07'],
+  ['CAST(-0.0 AS TEXT)', '0'], // -0.0 = 0.0 (PostgreSQL: '-0')
+  ['CAST(1000000000000000 AS TEXT)', '1000000000000000'], // an INT is written in full
+  ["concat(1e15, '|', 2.5e-5, '|', 1000000000000000, '|', 0.5)", '1e+15|2.5e-05|1000000000000000|0.5'],
   ["CAST('1.5e2' AS FLOAT)", 150],
   ['CAST(true AS INT)', 1],
   ["CAST('yes' AS BOOLEAN)", true],
@@ -72,6 +85,15 @@ describe('CASE, CAST, and scalar functions', () => {
   it.each(CASES)('%s', async (expr, expected) => {
     const { session } = await newSession(1_700_000_000_000);
     expect(rowsOf(await session.execute(`SELECT ${expr}`))).toEqual([[expected]]);
+  });
+
+  it('writes a FLOAT read from a table as a double, whatever value it holds', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE f (id INT PRIMARY KEY, v FLOAT)');
+    await session.execute('INSERT INTO f VALUES (1, 1e15), (2, 42), (3, 0.000025), (4, NULL)');
+    expect(rowsOf(await session.execute("SELECT CAST(v AS TEXT), concat('v=', v), v::text FROM f ORDER BY id"))).toEqual([
+      ['1e+15', 'v=1e+15', '1e+15'], ['42', 'v=42', '42'], ['2.5e-05', 'v=2.5e-05', '2.5e-05'], [null, 'v=', null],
+    ]);
   });
 
   it('names a CASE or CAST column by its text', async () => {

@@ -130,12 +130,24 @@ function functionItem(rng: Random): string {
     () => `${rng.pick(['g', 'id'])}::text`,
     () => `CAST(${rng.pick(['g', 'id'])} AS FLOAT) / 4`,
     () => `CAST(length(s) AS TEXT)`,
+    () => floatAsText(rng),
     () => `datetime(${ts}, 'unixepoch')`,
     () => `date(${ts}, 'unixepoch')`,
     () => `strftime('${rng.pick(['%Y-%m-%d %H:%M:%S', '%H:%M', '%j/%w', '%s', '%d.%m.%Y'])}', ${ts}, 'unixepoch')`,
     () => `unixepoch(datetime(${ts}, 'unixepoch'))`,
     () => dateCall(rng),
   ])();
+}
+
+/**
+ * A FLOAT written as text, plain or with an exponent (1e+17, 2.5e-05). v + 0.125 is m / 8 for an
+ * odd m, so each value has a fraction and its digits (m * 125) are few and never one alone:
+ * sqlite3's 15 digits are then the shortest ones, and it adds no '.0' (as in '3.0', '1.0e+17')
+ * where PostgreSQL and we write none.
+ */
+function floatAsText(rng: Random): string {
+  const scale = rng.pick(['', ' * 1e17', ' / 100000', ' / 1000']);
+  return `CAST(${scale === '' ? 'v + 0.125' : `(v + 0.125)${scale}`} AS TEXT)`;
 }
 
 /** A date function of a date text. */
