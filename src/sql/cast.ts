@@ -36,10 +36,27 @@ function stringToInt(s: string): number | bigint {
   return canonicalInt(big);
 }
 
+/** The non-finite FLOATs as PostgreSQL reads them, in any case: the words our text writes. */
+const NON_FINITE_TEXT = /^([+-]?)(inf|infinity|nan)$/i;
+
+/**
+ * Text to FLOAT as PostgreSQL reads it: a decimal number, or 'NaN', 'Infinity', '-Infinity',
+ * 'inf' (any case, spaces around). A number beyond the double range is refused, as the same
+ * number written as a literal is, rather than read as Infinity.
+ */
 function stringToFloat(s: string): number {
   const text = s.trim();
+  const word = NON_FINITE_TEXT.exec(text);
+  if (word !== null) {
+    if ((word[2] as string).toLowerCase() === 'nan') return Number.NaN;
+    return word[1] === '-' ? -Infinity : Infinity;
+  }
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) throw invalid(s, 'FLOAT');
-  return Number(text);
+  const value = Number(text);
+  if (!Number.isFinite(value)) {
+    throw new ChronosError('INVALID_ARGUMENT', `Cannot cast '${s}' to FLOAT: out of the FLOAT (double) range`);
+  }
+  return value;
 }
 
 /**

@@ -31,6 +31,17 @@ const CASES: readonly (readonly [string, unknown])[] = [
   ['CAST(1000000000000000 AS TEXT)', '1000000000000000'], // an INT is written in full
   ["concat(1e15, '|', 2.5e-5, '|', 1000000000000000, '|', 0.5)", '1e+15|2.5e-05|1000000000000000|0.5'],
   ["CAST('1.5e2' AS FLOAT)", 150],
+  // The non-finite FLOATs as PostgreSQL reads them (any case, spaces around) and as we write them.
+  ["CAST('NaN' AS FLOAT)", Number.NaN],
+  ["CAST(' nan ' AS FLOAT)", Number.NaN],
+  ["CAST('Infinity' AS FLOAT)", Infinity],
+  ["CAST('-Infinity' AS FLOAT)", -Infinity],
+  ["CAST('+infinity' AS FLOAT)", Infinity],
+  ["CAST('inf' AS FLOAT)", Infinity],
+  ["CAST(' -INF' AS FLOAT)", -Infinity],
+  ["'Inf'::float > 1e308", true],
+  ["CAST('NaN' AS FLOAT) = CAST('nan' AS FLOAT)", true], // NaN equals NaN, as in PostgreSQL
+  ["CAST(CAST('-inf' AS FLOAT) AS TEXT) || '|' || CAST(CAST('nan' AS FLOAT) AS TEXT)", '-Infinity|NaN'],
   ['CAST(true AS INT)', 1],
   ["CAST('yes' AS BOOLEAN)", true],
   ['CAST(NULL AS INT)', null],
@@ -96,6 +107,16 @@ describe('CASE, CAST, and scalar functions', () => {
     ]);
   });
 
+  it('stores and orders the non-finite FLOATs a CAST reads', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE f (id INT PRIMARY KEY, v FLOAT)');
+    await session.execute("INSERT INTO f VALUES (1, CAST('NaN' AS FLOAT)), (2, '-inf'::float), (3, 1.5), (4, 'Infinity'::float)");
+    // NaN sorts above every number (PostgreSQL).
+    expect(rowsOf(await session.execute('SELECT id, v::text FROM f ORDER BY v'))).toEqual([
+      [2, '-Infinity'], [3, '1.5'], [4, 'Infinity'], [1, 'NaN'],
+    ]);
+  });
+
   it('names a CASE or CAST column by its text', async () => {
     const { session } = await newSession();
     const result = await session.execute('SELECT CASE WHEN 1 = 1 THEN 2 END, 5::text, CAST(5 AS INT) AS n');
@@ -139,6 +160,12 @@ describe('CASE, CAST, and scalar functions', () => {
 describe('errors name the problem', () => {
   it.each([
     ["CAST('x' AS INT)", 'INVALID_ARGUMENT', "Cannot cast 'x' to INT"],
+    ["CAST('nanx' AS FLOAT)", 'INVALID_ARGUMENT', "Cannot cast 'nanx' to FLOAT"],
+    ["CAST('in f' AS FLOAT)", 'INVALID_ARGUMENT', "Cannot cast 'in f' to FLOAT"],
+    ["CAST('NaN' AS INT)", 'INVALID_ARGUMENT', "Cannot cast 'NaN' to INT"],
+    ["CAST(CAST('inf' AS FLOAT) AS INT)", 'INVALID_ARGUMENT', 'Cannot cast Infinity to INT'],
+    // Beyond the double range: refused, as the literal 1e400 is, not read as Infinity.
+    ["CAST('1e400' AS FLOAT)", 'INVALID_ARGUMENT', "Cannot cast '1e400' to FLOAT: out of the FLOAT (double) range"],
     ['CAST(1.5 AS BOOLEAN)', 'TYPE_MISMATCH', "Type mismatch: cannot cast FLOAT to BOOLEAN in 'cast(1.5 as boolean)'"],
     ['CAST(1 AS BLOB)', 'PARSE_ERROR', "Parse error: unknown type 'BLOB' (INT, FLOAT, STRING, TEXT, BOOLEAN) at line 1, column 18"],
     ["CASE WHEN 1 THEN 'a' END", 'TYPE_MISMATCH', "Type mismatch: CASE WHEN needs a BOOLEAN condition, got INT in 'case when 1 then 'a' end'"],
