@@ -54,7 +54,8 @@ function stringToFloat(s: string): number {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) throw invalid(s, 'FLOAT');
   const value = Number(text);
   if (!Number.isFinite(value)) {
-    throw new ChronosError('INVALID_ARGUMENT', `Cannot cast '${s}' to FLOAT: out of the FLOAT (double) range`);
+    throw new ChronosError('INVALID_ARGUMENT',
+      `Cannot cast '${s}' to FLOAT: out of the FLOAT (double) range`);
   }
   return value;
 }
@@ -78,7 +79,9 @@ export function castValue(value: SqlValue, type: SqlType, from: SqlType | null):
       if (typeof value === 'boolean') throw invalid(value, type);
       return stringToFloat(value);
     case 'STRING':
-      if (from === 'FLOAT' && typeof value !== 'boolean' && typeof value !== 'string') return floatText(Number(value));
+      if (from === 'FLOAT' && (typeof value === 'number' || typeof value === 'bigint')) {
+        return floatText(Number(value));
+      }
       return String(value);
     case 'BOOLEAN': {
       if (typeof value === 'boolean') return value;

@@ -86,7 +86,8 @@ function fold(compiled: Compiled, ctx: CompileContext): Compiled {
     return constantOf(compiled.evaluate([]), compiled.type);
   } catch (error) {
     if (!(error instanceof ChronosError)) throw error;
-    const deferred = new DeferredValueError(error.code, error.message, { cause: error, details: error.details });
+    const deferred = new DeferredValueError(error.code, error.message,
+      { cause: error, details: error.details });
     return { evaluate: () => { throw deferred; }, type: compiled.type, constant: false };
   }
 }
@@ -522,9 +523,11 @@ function compileCall(expr: Extract<Expr, { kind: 'call' }>, ctx: CompileContext)
     );
   }
   // coalesce() evaluates an argument only when those before it were NULL.
-  const args = expr.args.map((a, i) => compileExpr(a, i > 0 && expr.name === 'coalesce' ? lazily(ctx) : ctx));
+  const args = expr.args.map((a, i) =>
+    compileExpr(a, i > 0 && expr.name === 'coalesce' ? lazily(ctx) : ctx));
   const type = fn.resultType(args.map((a) => a.type));
-  const evals = args.map((a) => (fn.textArguments === true && a.type === 'FLOAT' ? asFloatText(a.evaluate) : a.evaluate));
+  const evals = args.map((a) =>
+    (fn.textArguments === true && a.type === 'FLOAT' ? asFloatText(a.evaluate) : a.evaluate));
   const nowMs = ctx.nowMs;
   const constant = args.every((a) => a.constant);
   if (expr.name === 'time_bucket' && args[0]?.constant === true) {

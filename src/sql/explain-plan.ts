@@ -37,7 +37,8 @@ function qualified(e: Expr): Expr {
 
 /** A subquery's answer shows as the subquery written, not as a number that reads like a position. */
 function asWritten(resolved: Expr, written: Expr | undefined): Expr {
-  const answer = (resolved.kind === 'literal' && resolved.fromSubquery === true) || resolved.kind === 'tooManyRows';
+  const answer = (resolved.kind === 'literal' && resolved.fromSubquery === true)
+    || resolved.kind === 'tooManyRows';
   return answer && written !== undefined ? written : resolved;
 }
 
@@ -100,7 +101,9 @@ async function validate(s: ExplainableStatement, reader: StorageReader, nowMs: n
   }
 }
 
-async function validateOverNoRows(s: ExplainableStatement, reader: StorageReader, nowMs: number): Promise<void> {
+async function validateOverNoRows(
+  s: ExplainableStatement, reader: StorageReader, nowMs: number,
+): Promise<void> {
   const empty = withoutRows(reader);
   switch (s.kind) {
     case 'compound':

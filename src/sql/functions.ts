@@ -51,7 +51,7 @@ export interface ScalarFunction {
   resultType(args: readonly (SqlType | null)[]): SqlType | null;
   /** Only called with arguments already evaluated. */
   evaluate(args: readonly SqlValue[], nowMs: number): SqlValue;
-  /** Set when the function uses its arguments as text (concat): FLOATs come written as SQL writes them. */
+  /** Set when the function uses its arguments as text (concat): FLOATs come as SQL writes them. */
   readonly textArguments?: true;
 }
 
