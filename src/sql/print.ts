@@ -55,7 +55,10 @@ export function printExpr(expr: Expr): string {
     case 'literal':
       // Strings keep their case; keywords (NULL, TRUE) print lower-case like the rest.
       if (typeof expr.value === 'string') return printValue(expr.value);
-      if (expr.type === 'FLOAT' && Number.isInteger(expr.value)) return `${String(expr.value)}.0`;
+      // A whole FLOAT needs a point to read back as FLOAT; `1e+21` has its exponent instead.
+      if (expr.type === 'FLOAT' && Number.isInteger(expr.value) && !/e/i.test(String(expr.value))) {
+        return `${String(expr.value)}.0`;
+      }
       return printValue(expr.value).toLowerCase();
     case 'param':
       return `$${expr.index}`;

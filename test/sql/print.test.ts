@@ -20,6 +20,11 @@ function leaf(rng: Random): Expr {
     { kind: 'literal', value: 2, type: 'INT' },
     { kind: 'literal', value: -3, type: 'INT' },
     { kind: 'literal', value: 'a', type: 'STRING' },
+    // FLOATs, whole and with exponents: each must print as a FLOAT literal the parser reads back.
+    { kind: 'literal', value: 2, type: 'FLOAT' },
+    { kind: 'literal', value: 2.5, type: 'FLOAT' },
+    { kind: 'literal', value: 1e21, type: 'FLOAT' },
+    { kind: 'literal', value: 1e-7, type: 'FLOAT' },
   ]);
 }
 
