@@ -1,5 +1,5 @@
 import { assertNever } from '../lib/index.js';
-import type { SqlValue } from '../storage/index.js';
+import type { SqlType, SqlValue } from '../storage/index.js';
 import type { BinaryOp, Expr, FrameBound } from './ast.js';
 import { BP_ADD, BP_AND, BP_COMPARE, BP_CONCAT, BP_IS, BP_MUL, BP_NOT, BP_OR, BP_RANGE, BP_UNARY } from './expr-parser.js';
 
@@ -45,6 +45,16 @@ export function printValue(value: SqlValue): string {
   return String(value);
 }
 
+/** A literal as printExpr writes it, text the parser reads back as the same literal. */
+function printLiteral(value: SqlValue, type: SqlType | null): string {
+  // Strings keep their case; keywords (NULL, TRUE) print lower-case like the rest.
+  if (typeof value === 'string') return printValue(value);
+  // A whole FLOAT needs a point to read back as FLOAT; `1e+21` has its exponent instead.
+  const whole = type === 'FLOAT' && Number.isInteger(value) && !/e/i.test(String(value));
+  if (whole) return `${String(value)}.0`;
+  return printValue(value).toLowerCase();
+}
+
 /**
  * Canonical lower-case text of an expression: the default output column name
  * (`count(*)`, `avg_1h(temp)`, `time_bucket('1m', ts)`) and the key that matches a
@@ -53,13 +63,7 @@ export function printValue(value: SqlValue): string {
 export function printExpr(expr: Expr): string {
   switch (expr.kind) {
     case 'literal':
-      // Strings keep their case; keywords (NULL, TRUE) print lower-case like the rest.
-      if (typeof expr.value === 'string') return printValue(expr.value);
-      // A whole FLOAT needs a point to read back as FLOAT; `1e+21` has its exponent instead.
-      if (expr.type === 'FLOAT' && Number.isInteger(expr.value) && !/e/i.test(String(expr.value))) {
-        return `${String(expr.value)}.0`;
-      }
-      return printValue(expr.value).toLowerCase();
+      return printLiteral(expr.value, expr.type);
     case 'param':
       return `$${expr.index}`;
     case 'column':
