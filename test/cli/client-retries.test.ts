@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,9 +11,6 @@ import { nodeGrpcServer } from '../../src/cli/grpc-endpoint.js';
 import { runCli, startNode, stopNode } from '../helpers/node-process.js';
 import type { NodeProcess } from '../helpers/node-process.js';
 import { freeNodePort } from '../helpers/ports.js';
-
-/** How long after the client the node starts: a few of the client's retries are refused. */
-const NODE_LATE_MS = 300;
 
 const INSERTED: StatementResult = { kind: 'message', message: 'Inserted into t', rowsAffected: 1 };
 const servers: GrpcServer[] = [];
@@ -77,9 +75,14 @@ describe('chronos client keeps retrying what may pass (a real node, the real CLI
   it('a client started before its node listens gets its answer once the node is up', async () => {
     dir = await mkdtemp(join(tmpdir(), 'chronos-client-waits-'));
     const port = await freeNodePort();
-    // Refused connections at first: the node is not there yet, as while it restarts.
+    // The port first drops the client's connection, then refuses it until the node listens:
+    // what a client sees while a node restarts. The node starts once the client has tried.
+    const gate = createServer((socket) => socket.destroy());
+    const tried = new Promise<void>((resolve) => gate.once('connection', () => resolve()));
+    await new Promise<void>((resolve) => gate.listen(port, '127.0.0.1', resolve));
     const client = runCli(['client', '--leader', `127.0.0.1:${port}`, '-e', 'SELECT 1']);
-    await new Promise((resolve) => setTimeout(resolve, NODE_LATE_MS));
+    await tried;
+    await new Promise<void>((resolve) => gate.close(() => resolve()));
     node = startNode({ id: 'n1', dataDir: dir, port, peers: new Map() });
     const run = await client;
     expect(run.stderr).toBe('');
