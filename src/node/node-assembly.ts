@@ -75,7 +75,9 @@ export async function assembleNode(
   const snapshots = new SnapshotKeeper({
     index: restored.snapshotIndex, storage, core, wal, log, everyEntries: options.snapshotEveryEntries,
     everyBytes: options.snapshotEveryBytes ?? SNAPSHOT_EVERY_BYTES,
-    settled: () => loop?.applying ?? Promise.resolve(), keepImage: options.layout !== 'single-node',
+    betweenApplies: (work) => (loop === null ? work() : loop.afterApplies(work)),
+    wake: () => loop?.enqueue(() => undefined),
+    keepImage: options.layout !== 'single-node',
   });
   const gate = new NodeGate(options.id, () => loop?.fatal ?? null);
   const stages = new WriteStages();

@@ -188,7 +188,10 @@ export class ReadyLoop {
         this.#inbox = [];
         for (const operation of operations) operation();
         if (!core.hasReady()) {
-          if (this.#inbox.length === 0) break;
+          if (this.#inbox.length > 0) continue;
+          // An image exported while no Ready came along: compact to it now, between cycles.
+          if (!this.#parts.snapshots.exportReady) break;
+          await this.#parts.snapshots.maybeTake();
           continue;
         }
         await this.#cycle(core);

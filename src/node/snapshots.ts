@@ -1,4 +1,4 @@
-import { assert } from '../lib/index.js';
+import { assert, errorMessage } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import type { RaftCore, Snapshot } from '../raft/index.js';
 import type { StorageEngine } from '../storage/index.js';
@@ -9,13 +9,26 @@ import { installedSnapshotValue } from './installed-snapshot.js';
 /** Entry bytes logged since the last snapshot that make the next one due (unless the last image is larger). */
 export const SNAPSHOT_EVERY_BYTES = 64 * 1024 * 1024;
 
+/** Runs `work` between two applies of the Raft loop's apply pipeline (none is open meanwhile). */
+export type BetweenApplies = <T>(work: () => Promise<T>) => Promise<T>;
+
+/** An image exported in the background, waiting for the Raft loop to compact the log to it. */
+interface ExportedImage {
+  readonly index: number;
+  readonly data: Uint8Array;
+  /** The keeper's generation when the export began: an install since then makes it stale. */
+  readonly generation: number;
+}
+
 /**
  * Snapshots of one node: compacting the log into a storage image every so many applied
  * entries, or once the entries logged since the last one outgrow both a byte budget and that
  * image (ingest entries of thousands of readings would otherwise keep 10,000 of them, a gigabyte,
  * in memory and in the WAL; comparing with the image keeps export work proportional to what was
- * logged), and installing an image the leader sent. `settled` waits for the applies already
- * chained behind the Raft loop, so an export is exactly the state at its index.
+ * logged), and installing an image the leader sent. An export reads a LevelDB snapshot taken
+ * between two applies, so it is exactly the state at its index; the Raft loop goes on while it
+ * runs (every node of a cluster reaches the same index at once, and an export of a large table
+ * takes a tenth of a second or more) and compacts once the image is ready.
  */
 export class SnapshotKeeper {
   /** Index of the newest snapshot the WAL records (the log starts after it). */
@@ -25,7 +38,8 @@ export class SnapshotKeeper {
   readonly #wal: Wal;
   readonly #log: Logger;
   readonly #everyEntries: number;
-  readonly #settled: () => Promise<void>;
+  readonly #betweenApplies: BetweenApplies;
+  readonly #wake: () => void;
   readonly #keepImage: boolean;
   readonly #everyBytes: number;
   /** Entry bytes persisted since the last snapshot. */
@@ -37,10 +51,16 @@ export class SnapshotKeeper {
    * snapshot are written with sync, so compaction may not start before it is applied.
    */
   #dueByBytesAt: number | null = null;
+  /** Bumped by every install: an export begun before it is of a state storage no longer holds. */
+  #generation = 0;
+  #exporting = false;
+  #exported: ExportedImage | null = null;
 
   constructor(init: {
     readonly index: number; readonly storage: StorageEngine; readonly core: RaftCore; readonly wal: Wal;
-    readonly log: Logger; readonly everyEntries: number; readonly settled: () => Promise<void>;
+    readonly log: Logger; readonly everyEntries: number; readonly betweenApplies: BetweenApplies;
+    /** Asks the Raft loop to run: an exported image waits for it to call maybeTake. */
+    readonly wake: () => void;
     /** Entry bytes logged that make a snapshot due (when the last image is no larger). */
     readonly everyBytes: number;
     /** False for a single-node dir's one voter: nobody will ever be sent the image. */
@@ -54,7 +74,8 @@ export class SnapshotKeeper {
     this.#log = init.log;
     this.#everyEntries = init.everyEntries;
     this.#everyBytes = init.everyBytes;
-    this.#settled = init.settled;
+    this.#betweenApplies = init.betweenApplies;
+    this.#wake = init.wake;
   }
 
   /** Counts entry bytes the WAL persisted (a trigger, so approximate is fine). */
@@ -70,21 +91,67 @@ export class SnapshotKeeper {
     return true;
   }
 
-  /** Compacts when enough entries were applied since the last snapshot, or enough bytes logged. */
+  /** An image exported in the background waits for maybeTake. */
+  get exportReady(): boolean {
+    return this.#exported !== null;
+  }
+
+  /**
+   * Called by the Raft loop between Ready cycles: compacts the log to an image exported in the
+   * background, or starts exporting one when enough entries were applied since the last
+   * snapshot, or enough bytes logged. Without an image to keep, compacts at once.
+   */
   async maybeTake(): Promise<void> {
-    const applied = this.#storage.appliedIndex;
-    if (applied - this.index >= this.#everyEntries || (this.#dueByBytesAt !== null && applied >= this.#dueByBytesAt)) {
-      await this.take();
+    const exported = this.#exported;
+    if (exported !== null) {
+      this.#exported = null;
+      if (exported.generation === this.#generation) await this.#compactTo(exported.index, exported.data);
+      return;
     }
+    if (this.#exporting || !this.#due()) return;
+    if (!this.#keepImage) {
+      await this.take();
+      return;
+    }
+    this.#exporting = true;
+    void this.#exportInBackground().finally(() => { this.#exporting = false; });
   }
 
   /** Exports storage at the applied index, hands it to the core, and drops covered segments. */
   async take(): Promise<void> {
-    await this.#settled();
-    const index = this.#storage.appliedIndex;
-    if (index === 0) return;
-    // Without followers to send it to, the log is compacted without exporting the state.
-    const data = this.#keepImage ? await collect(this.#storage.exportSnapshot()) : new Uint8Array(0);
+    if (!this.#keepImage) {
+      // Without followers to send it to, the log is compacted without exporting the state.
+      const index = await this.#betweenApplies(() => Promise.resolve(this.#storage.appliedIndex));
+      if (index > 0) await this.#compactTo(index, new Uint8Array(0));
+      return;
+    }
+    const { index, chunks } = await this.#betweenApplies(() => this.#storage.openExport());
+    const data = await collect(chunks);
+    if (index > 0) await this.#compactTo(index, data);
+  }
+
+  #due(): boolean {
+    const applied = this.#storage.appliedIndex;
+    return applied - this.index >= this.#everyEntries ||
+      (this.#dueByBytesAt !== null && applied >= this.#dueByBytesAt);
+  }
+
+  async #exportInBackground(): Promise<void> {
+    const generation = this.#generation;
+    try {
+      const { index, chunks } = await this.#betweenApplies(() => this.#storage.openExport());
+      const data = await collect(chunks);
+      if (index > this.index) {
+        this.#exported = { index, data, generation };
+        this.#wake();
+      }
+    } catch (error) {
+      // The next due check starts another export; the log keeps its entries meanwhile.
+      this.#log.error('snapshot export failed', { error: errorMessage(error) });
+    }
+  }
+
+  async #compactTo(index: number, data: Uint8Array): Promise<void> {
     const meta = this.#core.compact(index, data);
     if (meta === null) {
       this.#forgetLogged(data.length);
@@ -101,7 +168,9 @@ export class SnapshotKeeper {
 
   /** Installs a leader's snapshot into storage (before the WAL records it). */
   async install(snapshot: Snapshot): Promise<void> {
-    await this.#settled();
+    this.#generation += 1;
+    this.#exported = null;
+    await this.#betweenApplies(async () => undefined);
     // Storage takes the image first: if we crash before the WAL records it, storage is merely
     // ahead of its log and the open check reports it instead of losing anything.
     await this.#storage.importSnapshot(singleChunk(snapshot.data), installedSnapshotValue(snapshot.meta));

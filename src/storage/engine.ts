@@ -206,6 +206,12 @@ export interface CompactionStepOutcome {
   readonly sweepPending: boolean;
 }
 
+/** An export opened at one applied index (StorageEngine.openExport). */
+export interface StateExport {
+  readonly index: number;
+  readonly chunks: AsyncIterable<Uint8Array>;
+}
+
 /** The embedded storage engine of one data dir. */
 export interface StorageEngine {
   /** Index of the last command whose effects are stored (0 for a new database). */
@@ -233,6 +239,12 @@ export interface StorageEngine {
   sizeBytes(): Promise<number>;
   /** A consistent, self-describing stream of the whole state (for Raft and backups). */
   exportSnapshot(): AsyncIterable<Uint8Array>;
+  /**
+   * The state as of now, for a Raft snapshot: the applied index, and the image read lazily
+   * (iterate it to the end, which releases it) from a LevelDB snapshot taken in the same
+   * synchronous step, so writes committed after this resolves are not in it.
+   */
+  openExport(): Promise<StateExport>;
   /**
    * Replace the whole state with a stream produced by `exportSnapshot`; `namedValues` are
    * stored in the same atomic import (what the image's installer must find with it).

@@ -29,7 +29,9 @@ import type { LayoutOptions } from './table-layout.js';
 import { LevelWriteTransaction } from './write-transaction.js';
 import { MarkFreeTables } from './transaction-host.js';
 import type { CommitRequest, TransactionHost } from './transaction-host.js';
-import type { CompactionStepOutcome, RowKey, StorageEngine, StorageReader, WriteTransaction } from './engine.js';
+import type {
+  CompactionStepOutcome, RowKey, StateExport, StorageEngine, StorageReader, WriteTransaction,
+} from './engine.js';
 import { RowStore } from './row-store.js';
 import type { Catalog, TableSchema } from './schema.js';
 
@@ -322,13 +324,15 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
   }
 
   async *exportSnapshot(): AsyncIterable<Uint8Array> {
+    const { chunks } = await this.openExport();
+    yield* chunks;
+  }
+
+  async openExport(): Promise<StateExport> {
     await this.#pendingWrite;
+    // Index and LevelDB snapshot are taken in the same synchronous step, so they match.
     const source = new SnapshotSource(this.#db, this.#db.snapshot());
-    try {
-      yield* writeSnapshotStream(source);
-    } finally {
-      await source.close();
-    }
+    return { index: this.#appliedIndex, chunks: streamAndRelease(source) };
   }
 
   async importSnapshot(chunks: AsyncIterable<Uint8Array>, namedValues: ReadonlyMap<string, Uint8Array> = new Map()): Promise<void> {
@@ -400,5 +404,14 @@ export async function openStorage(options: StorageOptions): Promise<StorageEngin
   } catch (error) {
     await db.close();
     throw error;
+  }
+}
+
+/** The image of a LevelDB snapshot, released once iteration ends (or stops early). */
+async function* streamAndRelease(source: SnapshotSource): AsyncIterable<Uint8Array> {
+  try {
+    yield* writeSnapshotStream(source);
+  } finally {
+    await source.close();
   }
 }
