@@ -11,7 +11,7 @@ import type { HopBreakdown } from './write-hops.js';
 import { renderStageMeans, stageMeans } from './write-trace.js';
 import type { StageCounters, StageMeans } from './write-trace.js';
 
-/** Shape of the cluster workload; the defaults keep `cluster --vs-etcd` under ~4 minutes. */
+/** Shape of the cluster workload; with the defaults `cluster --vs-etcd` takes ~6 minutes. */
 export interface ClusterPlan {
   readonly concurrencies: readonly number[];
   readonly primeMs: number;
