@@ -271,6 +271,7 @@ export class RaftNode {
     replies.settleAll();
     await loop.waitIdle(5_000);
     await loop.applying.catch(() => undefined);
+    await this.#parts.snapshots.exportSettled();
     peers.close();
     await wal.close();
     await storage.close();

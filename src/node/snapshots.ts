@@ -53,7 +53,8 @@ export class SnapshotKeeper {
   #dueByBytesAt: number | null = null;
   /** Bumped by every install: an export begun before it is of a state storage no longer holds. */
   #generation = 0;
-  #exporting = false;
+  /** The export running in the background, or a settled promise. */
+  #exporting: Promise<void> | null = null;
   #exported: ExportedImage | null = null;
 
   constructor(init: {
@@ -108,13 +109,17 @@ export class SnapshotKeeper {
       if (exported.generation === this.#generation) await this.#compactTo(exported.index, exported.data);
       return;
     }
-    if (this.#exporting || !this.#due()) return;
+    if (this.#exporting !== null || !this.#due()) return;
     if (!this.#keepImage) {
       await this.take();
       return;
     }
-    this.#exporting = true;
-    void this.#exportInBackground().finally(() => { this.#exporting = false; });
+    this.#exporting = this.#exportInBackground().finally(() => { this.#exporting = null; });
+  }
+
+  /** Waits for an export running in the background (a stopping node closes storage after it). */
+  async exportSettled(): Promise<void> {
+    await this.#exporting;
   }
 
   /** Exports storage at the applied index, hands it to the core, and drops covered segments. */
