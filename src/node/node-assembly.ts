@@ -76,7 +76,6 @@ export async function assembleNode(
     index: restored.snapshotIndex, storage, core, wal, log, everyEntries: options.snapshotEveryEntries,
     everyBytes: options.snapshotEveryBytes ?? SNAPSHOT_EVERY_BYTES,
     betweenApplies: (work) => (loop === null ? work() : loop.afterApplies(work)),
-    wake: () => loop?.enqueue(() => undefined),
     keepImage: options.layout !== 'single-node',
   });
   const gate = new NodeGate(options.id, () => loop?.fatal ?? null);

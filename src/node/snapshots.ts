@@ -39,7 +39,6 @@ export class SnapshotKeeper {
   readonly #log: Logger;
   readonly #everyEntries: number;
   readonly #betweenApplies: BetweenApplies;
-  readonly #wake: () => void;
   readonly #keepImage: boolean;
   readonly #everyBytes: number;
   /** Entry bytes persisted since the last snapshot. */
@@ -53,15 +52,13 @@ export class SnapshotKeeper {
   #dueByBytesAt: number | null = null;
   /** Bumped by every install: an export begun before it is of a state storage no longer holds. */
   #generation = 0;
-  /** The export running in the background, or a settled promise. */
+  /** The export running in the background, null when none runs. */
   #exporting: Promise<void> | null = null;
   #exported: ExportedImage | null = null;
 
   constructor(init: {
     readonly index: number; readonly storage: StorageEngine; readonly core: RaftCore; readonly wal: Wal;
     readonly log: Logger; readonly everyEntries: number; readonly betweenApplies: BetweenApplies;
-    /** Asks the Raft loop to run: an exported image waits for it to call maybeTake. */
-    readonly wake: () => void;
     /** Entry bytes logged that make a snapshot due (when the last image is no larger). */
     readonly everyBytes: number;
     /** False for a single-node dir's one voter: nobody will ever be sent the image. */
@@ -76,7 +73,6 @@ export class SnapshotKeeper {
     this.#everyEntries = init.everyEntries;
     this.#everyBytes = init.everyBytes;
     this.#betweenApplies = init.betweenApplies;
-    this.#wake = init.wake;
   }
 
   /** Counts entry bytes the WAL persisted (a trigger, so approximate is fine). */
@@ -130,9 +126,14 @@ export class SnapshotKeeper {
       if (index > 0) await this.#compactTo(index, new Uint8Array(0));
       return;
     }
-    const { index, chunks } = await this.#betweenApplies(() => this.#storage.openExport());
-    const data = await collect(chunks);
+    const { index, data } = await this.#exportImage();
     if (index > 0) await this.#compactTo(index, data);
+  }
+
+  /** The image of storage at the applied index of a moment between two applies. */
+  async #exportImage(): Promise<{ readonly index: number; readonly data: Uint8Array }> {
+    const { index, chunks } = await this.#betweenApplies(() => this.#storage.openExport());
+    return { index, data: await collect(chunks) };
   }
 
   #due(): boolean {
@@ -144,12 +145,9 @@ export class SnapshotKeeper {
   async #exportInBackground(): Promise<void> {
     const generation = this.#generation;
     try {
-      const { index, chunks } = await this.#betweenApplies(() => this.#storage.openExport());
-      const data = await collect(chunks);
-      if (index > this.index) {
-        this.#exported = { index, data, generation };
-        this.#wake();
-      }
+      const { index, data } = await this.#exportImage();
+      // The loop compacts to it at its next turn (every tick gives it one).
+      if (index > this.index) this.#exported = { index, data, generation };
     } catch (error) {
       // The next due check starts another export; the log keeps its entries meanwhile.
       this.#log.error('snapshot export failed', { error: errorMessage(error) });
