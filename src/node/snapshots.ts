@@ -16,8 +16,6 @@ export type BetweenApplies = <T>(work: () => Promise<T>) => Promise<T>;
 interface ExportedImage {
   readonly index: number;
   readonly data: Uint8Array;
-  /** The keeper's generation when the export began: an install since then makes it stale. */
-  readonly generation: number;
 }
 
 /**
@@ -50,8 +48,6 @@ export class SnapshotKeeper {
    * snapshot are written with sync, so compaction may not start before it is applied.
    */
   #dueByBytesAt: number | null = null;
-  /** Bumped by every install: an export begun before it is of a state storage no longer holds. */
-  #generation = 0;
   /** The export running in the background, null when none runs. */
   #exporting: Promise<void> | null = null;
   #exported: ExportedImage | null = null;
@@ -102,7 +98,7 @@ export class SnapshotKeeper {
     const exported = this.#exported;
     if (exported !== null) {
       this.#exported = null;
-      if (exported.generation === this.#generation) await this.#compactTo(exported.index, exported.data);
+      await this.#compactTo(exported.index, exported.data);
       return;
     }
     if (this.#exporting !== null || !this.#due()) return;
@@ -143,11 +139,10 @@ export class SnapshotKeeper {
   }
 
   async #exportInBackground(): Promise<void> {
-    const generation = this.#generation;
     try {
       const { index, data } = await this.#exportImage();
       // The loop compacts to it at its next turn (every tick gives it one).
-      if (index > this.index) this.#exported = { index, data, generation };
+      if (index > this.index) this.#exported = { index, data };
     } catch (error) {
       // The next due check starts another export; the log keeps its entries meanwhile.
       this.#log.error('snapshot export failed', { error: errorMessage(error) });
@@ -171,7 +166,8 @@ export class SnapshotKeeper {
 
   /** Installs a leader's snapshot into storage (before the WAL records it). */
   async install(snapshot: Snapshot): Promise<void> {
-    this.#generation += 1;
+    // An export that ends around an install is of an older index than the image (a leader
+    // sends one only beyond our commit): the core refuses to compact back to it.
     this.#exported = null;
     await this.#betweenApplies(async () => undefined);
     // Storage takes the image first: if we crash before the WAL records it, storage is merely

@@ -281,6 +281,9 @@ describe('snapshots and compaction', () => {
     cluster.stabilize();
     const meta = cluster.core('a').compact(4, bytes('img'));
     expect(meta?.index).toBe(4);
+    // An image of an older index (an export that ended around an install) is refused.
+    expect(cluster.core('a').compact(3, bytes('older'))).toBeNull();
+    expect(cluster.core('a').logView().snapshotIndex).toBe(4);
     const node = cluster.node('a');
     node.snapshot = meta === null ? null : { meta, data: bytes('img') };
     node.entries = node.entries.filter((e) => e.index > 4);
