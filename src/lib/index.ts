@@ -16,3 +16,4 @@ export { systemScheduler } from './scheduler.js';
 export type { Scheduler, Timer } from './scheduler.js';
 export { writeFully } from './write-fully.js';
 export { quoteIdentifier } from './quote-identifier.js';
+export type { Cancellation } from './cancellation.js';

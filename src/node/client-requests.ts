@@ -1,5 +1,5 @@
 import { assert, ChronosError, errorMessage, hostClockOf } from '../lib/index.js';
-import type { Clock, Logger, Scheduler } from '../lib/index.js';
+import type { Cancellation, Clock, Logger, Scheduler } from '../lib/index.js';
 import type { RaftCore } from '../raft/index.js';
 import type { NodeId } from '../raft/index.js';
 import { DEFAULT_STATEMENT_LIMITS, encodeInsertsAhead, executeRead } from '../sql/index.js';
@@ -112,7 +112,7 @@ export class ClientRequests {
   }
 
   /** A linearizable read: ReadIndex, wait for that index's apply, then run on a snapshot. */
-  async read(sql: string, signal: AbortSignal | undefined): Promise<StatementResult> {
+  async read(sql: string, signal: Cancellation | undefined): Promise<StatementResult> {
     const { gate, reads, loop, core, storage, clock } = this.#parts;
     gate.assertRunning();
     await this.awaitLeader();

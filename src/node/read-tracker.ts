@@ -2,6 +2,7 @@ import { ChronosError, systemScheduler } from '../lib/index.js';
 import type { Scheduler, Timer } from '../lib/index.js';
 
 interface PendingRead {
+  readonly requestId: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
   readonly timer: Timer;
@@ -15,6 +16,12 @@ interface PendingRead {
  */
 export class ReadTracker {
   readonly #pending = new Map<number, PendingRead>();
+  /**
+   * Confirmed reads still waiting for their index to apply. Apart from `#pending` so that a
+   * read confirmed at an applied index (a leader's reads under its lease: all of them) is
+   * released without looking at the others: 64 clients' reads each scanned all 64.
+   */
+  #waiting: PendingRead[] = [];
   #nextRequestId = 1;
   readonly #scheduler: Scheduler;
 
@@ -30,7 +37,7 @@ export class ReadTracker {
         this.#pending.delete(requestId);
         reject(new ChronosError('TIMEOUT', `read not served within ${timeoutMs} ms: no leader or no quorum`));
       });
-      this.#pending.set(requestId, { resolve, reject, timer, readIndex: null });
+      this.#pending.set(requestId, { requestId, resolve, reject, timer, readIndex: null });
     });
     return { requestId, ready };
   }
@@ -40,18 +47,27 @@ export class ReadTracker {
     const read = this.#pending.get(requestId);
     if (read === undefined) return;
     read.readIndex = readIndex;
-    this.applied(appliedIndex);
+    if (readIndex <= appliedIndex) this.#release(read);
+    else this.#waiting.push(read);
   }
 
   /** Releases every read whose index is now applied. */
   applied(appliedIndex: number): void {
-    for (const [requestId, read] of this.#pending) {
-      if (read.readIndex !== null && read.readIndex <= appliedIndex) {
-        this.#pending.delete(requestId);
-        read.timer.cancel();
-        read.resolve();
-      }
+    if (this.#waiting.length === 0) return;
+    const still: PendingRead[] = [];
+    for (const read of this.#waiting) {
+      // A read failed or timed out meanwhile is no longer pending: drop it.
+      if (this.#pending.get(read.requestId) !== read) continue;
+      if ((read.readIndex ?? Infinity) <= appliedIndex) this.#release(read);
+      else still.push(read);
     }
+    this.#waiting = still;
+  }
+
+  #release(read: PendingRead): void {
+    this.#pending.delete(read.requestId);
+    read.timer.cancel();
+    read.resolve();
   }
 
   /** Fails one read (e.g. the core could not start a ReadIndex round). */
@@ -66,5 +82,6 @@ export class ReadTracker {
   /** Fails every pending read. */
   failAll(error: Error): void {
     for (const requestId of [...this.#pending.keys()]) this.fail(requestId, error);
+    this.#waiting = [];
   }
 }

@@ -1,9 +1,10 @@
 import { ChronosError, yieldToEventLoop } from '../lib/index.js';
+import type { Cancellation } from '../lib/index.js';
 
 /** What bounds one statement's execution. */
 export interface StatementLimits {
   /** Aborted when the caller went away (gRPC call cancelled, REPL Ctrl-C). */
-  readonly signal?: AbortSignal | undefined;
+  readonly signal?: Cancellation | undefined;
   /** Wall-clock budget from the start of execution; Infinity = none. */
   readonly timeoutMs: number;
   /** Rows a join, sort or GROUP BY may hold in memory at once; Infinity = none. */

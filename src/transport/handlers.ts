@@ -1,3 +1,4 @@
+import type { Cancellation } from '../lib/index.js';
 import type { RaftMessage, MemberChange, MembersView } from '../raft/index.js';
 import type { StatementResult } from '../sql/index.js';
 
@@ -16,7 +17,7 @@ export interface CallContext {
   /** The remote address as gRPC reports it (`ipv4:127.0.0.1:53122`). */
   readonly peer: string;
   /** Aborted when the client cancelled the call, went away, or its deadline passed. */
-  readonly signal?: AbortSignal;
+  readonly signal?: Cancellation;
 }
 
 /** Answers one Raft request; null when the request has no reply (e.g. TimeoutNow). */

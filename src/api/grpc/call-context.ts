@@ -1,6 +1,7 @@
 import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import type { TokenAuth } from '../../auth/index.js';
 import { ChronosError } from '../../lib/index.js';
+import type { Cancellation } from '../../lib/index.js';
 import { bearerFromMetadata } from '../../transport/index.js';
 import type { CallContext } from '../../transport/index.js';
 
@@ -26,34 +27,27 @@ export function callContext(call: UnaryCall): CallContext {
 }
 
 /**
- * The call's context with a `signal` aborted when the call ends without our answer: grpc-js
- * emits 'cancelled' when the client cancels, its connection goes, or the call's deadline
- * passes, so the statement can stop. The AbortController is made when a statement first asks
- * for the signal (reads do, writes don't): ~25 µs a call that most calls never use.
+ * The call's context with a `signal` that reads aborted once the call ends without our answer:
+ * grpc-js sets the call's `cancelled` when the client cancels, its connection goes, or the
+ * call's deadline passes, so a statement polling it can stop. Reading the flag costs a call no
+ * AbortController and no 'cancelled' listener (together ~7 µs and 1.4 KB of garbage a read).
  */
 export function withCallSignal(call: UnaryCall, context: CallContext): CallContext {
-  let controller: AbortController | null = null;
-  let ended = false;
-  // A given reason: abort() without one builds a DOMException with its stack, ~12 µs, and
-  // grpc-js emits 'cancelled' as most calls end.
-  call.once('cancelled', () => {
-    ended = true;
-    controller?.abort(CALL_ENDED);
-  });
-  return {
-    ...context,
-    get signal(): AbortSignal {
-      if (controller === null) {
-        controller = new AbortController();
-        if (ended) controller.abort(CALL_ENDED);
-      }
-      return controller.signal;
-    },
-  };
+  return { ...context, signal: new CallCancellation(call) };
 }
 
-/** Why a call's signal aborted. */
-const CALL_ENDED = new Error('the gRPC call ended: cancelled, deadline passed or client gone');
+/** A gRPC call's `cancelled` flag, as the statement guard polls it. */
+class CallCancellation implements Cancellation {
+  readonly #call: UnaryCall;
+
+  constructor(call: UnaryCall) {
+    this.#call = call;
+  }
+
+  get aborted(): boolean {
+    return this.#call.cancelled;
+  }
+}
 
 /**
  * UNAUTHENTICATED for a call without a valid token while tokens are on, else null: the status

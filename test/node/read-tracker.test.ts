@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ReadTracker } from '../../src/node/read-tracker.js';
+
+/** 'released', an error's message, or 'waiting' once pending microtasks have run. */
+async function stateOf(ready: Promise<void>): Promise<string> {
+  return Promise.race([
+    ready.then(() => 'released', (error: Error) => error.message),
+    new Promise<string>((resolve) => setTimeout(() => resolve('waiting'), 5)),
+  ]);
+}
+
+describe('ReadTracker', () => {
+  it('releases a read confirmed at an applied index at once, and one beyond it only once applied', async () => {
+    const reads = new ReadTracker();
+    const atApplied = reads.begin(10_000);
+    const beyond = reads.begin(10_000);
+    reads.confirmed(beyond.requestId, 12, 10);
+    reads.confirmed(atApplied.requestId, 10, 10);
+    expect(await stateOf(atApplied.ready)).toBe('released');
+    expect(await stateOf(beyond.ready)).toBe('waiting');
+    reads.applied(11);
+    expect(await stateOf(beyond.ready)).toBe('waiting');
+    reads.applied(12);
+    expect(await stateOf(beyond.ready)).toBe('released');
+  });
+
+  it('never releases a read the core has not confirmed, whatever is applied', async () => {
+    const reads = new ReadTracker();
+    const unconfirmed = reads.begin(10_000);
+    reads.applied(1_000);
+    expect(await stateOf(unconfirmed.ready)).toBe('waiting');
+    reads.confirmed(unconfirmed.requestId, 5, 1_000);
+    expect(await stateOf(unconfirmed.ready)).toBe('released');
+  });
+
+  it('releases many waiting reads in one apply, each only once its own index is applied', async () => {
+    const reads = new ReadTracker();
+    const begun = Array.from({ length: 64 }, (_, i) => ({ ...reads.begin(10_000), index: 100 + i }));
+    for (const read of begun) reads.confirmed(read.requestId, read.index, 99);
+    reads.applied(131);
+    const states = await Promise.all(begun.map((read) => stateOf(read.ready)));
+    expect(states.filter((state) => state === 'released')).toHaveLength(32);
+    expect(states.slice(0, 32).every((state) => state === 'released')).toBe(true);
+    reads.applied(163);
+    expect(await Promise.all(begun.map((read) => stateOf(read.ready)))).toEqual(begun.map(() => 'released'));
+  });
+
+  it('keeps a read failed while it waited failed, even when its index applies later', async () => {
+    const reads = new ReadTracker();
+    const failed = reads.begin(10_000);
+    reads.confirmed(failed.requestId, 7, 3);
+    reads.fail(failed.requestId, new Error('leadership lost'));
+    reads.applied(7);
+    expect(await stateOf(failed.ready)).toBe('leadership lost');
+  });
+
+  it('times a read out when its index never applies', async () => {
+    const reads = new ReadTracker();
+    const stuck = reads.begin(20);
+    reads.confirmed(stuck.requestId, 9, 1);
+    await expect(stuck.ready).rejects.toThrow(/not served within 20 ms/);
+    reads.applied(9);
+  });
+
+  it('fails every pending read, waiting or unconfirmed', async () => {
+    const reads = new ReadTracker();
+    const waiting = reads.begin(10_000);
+    const unconfirmed = reads.begin(10_000);
+    reads.confirmed(waiting.requestId, 4, 2);
+    reads.failAll(new Error('node stopping'));
+    expect(await stateOf(waiting.ready)).toBe('node stopping');
+    expect(await stateOf(unconfirmed.ready)).toBe('node stopping');
+  });
+});
