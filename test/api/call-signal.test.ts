@@ -60,35 +60,35 @@ async function until(check: () => boolean, ms = 2_000): Promise<void> {
 
 describe('a call\'s signal', () => {
   it('reads aborted once the client cancels the call, not before', async () => {
-    let seen: Cancellation | null = null;
-    await serve((signal) => { seen = signal; });
+    const seen: { signal: Cancellation | null } = { signal: null };
+    await serve((signal) => { seen.signal = signal; });
     const held = call(10_000);
-    await until(() => seen !== null);
+    await until(() => seen.signal !== null);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(seen!.aborted).toBe(false);
+    expect(seen.signal?.aborted).toBe(false);
     held.cancel();
-    await until(() => seen!.aborted);
+    await until(() => seen.signal?.aborted === true);
     expect(await held.ended).toBe('1');
   });
 
   it('reads aborted once the call\'s deadline passes', async () => {
-    let seen: Cancellation | null = null;
-    await serve((signal) => { seen = signal; });
+    const seen: { signal: Cancellation | null } = { signal: null };
+    await serve((signal) => { seen.signal = signal; });
     const held = call(150);
-    await until(() => seen !== null);
-    expect(seen!.aborted).toBe(false);
-    await until(() => seen!.aborted);
+    await until(() => seen.signal !== null);
+    expect(seen.signal?.aborted).toBe(false);
+    await until(() => seen.signal?.aborted === true);
     expect(await held.ended).toBe('4');
   });
 
   it('stays unaborted through a call answered in time', async () => {
-    let seen: Cancellation | null = null;
+    const seen: { signal: Cancellation | null } = { signal: null };
     await serve((signal, release) => {
-      seen = signal;
+      seen.signal = signal;
       expect(signal.aborted).toBe(false);
       release();
     });
     expect(await call(10_000).ended).toBe('ok');
-    expect(seen).not.toBeNull();
+    expect(seen.signal).not.toBeNull();
   });
 });
