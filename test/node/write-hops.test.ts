@@ -51,6 +51,19 @@ describe('write hops, as a node records them', () => {
     expect(recent[0]?.index).toBe(10_000 - 8_192 + 1);
     expect(recent.at(-1)).toEqual({ index: 10_000, at: { appendReceived: 1, ackSent: 2 } });
   });
+
+  it('an entry taking an old entry\'s place starts with none of its hops', () => {
+    const clock = manualClock();
+    const hops = new WriteHops(clock.now);
+    clock.set(1);
+    hops.proposed(3, 1);
+    hops.reached('walStart', 3, 3);
+    hops.sent('n2', 3, 3);
+    clock.set(2);
+    hops.proposed(3 + 8_192, 2);
+    hops.reached('committed', 3, 3); // forgotten: nothing to mark
+    expect(hops.recent()).toEqual([{ index: 3 + 8_192, at: { received: 2, proposed: 2 } }]);
+  });
 });
 
 describe('the bench joins the nodes\' hops', () => {
