@@ -34,7 +34,7 @@ export class ReadTracker {
     const requestId = this.#nextRequestId++;
     const ready = new Promise<void>((resolve, reject) => {
       const timer = this.#scheduler.after(timeoutMs, () => {
-        this.#pending.delete(requestId);
+        this.#forget(requestId);
         reject(new ChronosError('TIMEOUT', `read not served within ${timeoutMs} ms: no leader or no quorum`));
       });
       this.#pending.set(requestId, { requestId, resolve, reject, timer, readIndex: null });
@@ -56,8 +56,6 @@ export class ReadTracker {
     if (this.#waiting.length === 0) return;
     const still: PendingRead[] = [];
     for (const read of this.#waiting) {
-      // A read failed or timed out meanwhile is no longer pending: drop it.
-      if (this.#pending.get(read.requestId) !== read) continue;
       if ((read.readIndex ?? Infinity) <= appliedIndex) this.#release(read);
       else still.push(read);
     }
@@ -74,14 +72,20 @@ export class ReadTracker {
   fail(requestId: number, error: Error): void {
     const read = this.#pending.get(requestId);
     if (read === undefined) return;
-    this.#pending.delete(requestId);
+    this.#forget(requestId);
     read.timer.cancel();
     read.reject(error);
   }
 
+  /** Drops a read that ends unserved, from the waiting list too (an idle node may not apply again soon). */
+  #forget(requestId: number): void {
+    this.#pending.delete(requestId);
+    if (this.#waiting.length > 0) this.#waiting = this.#waiting.filter((read) => read.requestId !== requestId);
+  }
+
   /** Fails every pending read. */
   failAll(error: Error): void {
-    for (const requestId of [...this.#pending.keys()]) this.fail(requestId, error);
     this.#waiting = [];
+    for (const requestId of [...this.#pending.keys()]) this.fail(requestId, error);
   }
 }

@@ -54,6 +54,17 @@ describe('ReadTracker', () => {
     expect(await stateOf(failed.ready)).toBe('leadership lost');
   });
 
+  it('forgets a read that timed out while it waited, so a later apply releases only the others', async () => {
+    const reads = new ReadTracker();
+    const stuck = reads.begin(20);
+    const other = reads.begin(10_000);
+    reads.confirmed(stuck.requestId, 9, 1);
+    reads.confirmed(other.requestId, 9, 1);
+    await expect(stuck.ready).rejects.toThrow(/not served within 20 ms/);
+    reads.applied(9);
+    expect(await stateOf(other.ready)).toBe('released');
+  });
+
   it('times a read out when its index never applies', async () => {
     const reads = new ReadTracker();
     const stuck = reads.begin(20);
