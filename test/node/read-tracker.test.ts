@@ -3,9 +3,10 @@ import { ReadTracker } from '../../src/node/read-tracker.js';
 
 /** 'released', an error's message, or 'waiting' once pending microtasks have run. */
 async function stateOf(ready: Promise<void>): Promise<string> {
+  // A macrotask runs after every microtask already due: a settled promise has answered by then.
   return Promise.race([
     ready.then(() => 'released', (error: Error) => error.message),
-    new Promise<string>((resolve) => setTimeout(() => resolve('waiting'), 5)),
+    new Promise<string>((resolve) => setImmediate(() => resolve('waiting'))),
   ]);
 }
 
