@@ -27,3 +27,4 @@ export { installedSnapshotValue } from './installed-snapshot.js';
 export type { StageTotal, WriteStage } from './write-stages.js';
 export { outcomeUnknown } from './write-outcome.js';
 export { isRemovedAnswer } from './removal.js';
+export { SNAPSHOT_EVERY_ENTRIES } from './snapshots.js';

@@ -6,6 +6,13 @@ import type { Wal } from '../wal/index.js';
 import { collect, singleChunk } from './snapshot-bytes.js';
 import { installedSnapshotValue } from './installed-snapshot.js';
 
+/**
+ * Applied entries between snapshots unless configured (CHRONOS_SNAPSHOT_EVERY_ENTRIES): every
+ * snapshot exports the whole storage image on every node, so a growing table must not be
+ * re-read every few seconds of writes (docs/operations.md has the figures).
+ */
+export const SNAPSHOT_EVERY_ENTRIES = 100_000;
+
 /** Entry bytes logged since the last snapshot that make the next one due (unless the last image is larger). */
 export const SNAPSHOT_EVERY_BYTES = 64 * 1024 * 1024;
 

@@ -3,6 +3,7 @@ import { isChronosError, systemClock } from '../../lib/index.js';
 import type { Logger } from '../../lib/index.js';
 import { tokenConfigFromEnv } from '../../auth/index.js';
 import { startNodeServer } from '../node-server.js';
+import { SNAPSHOT_EVERY_ENTRIES } from '../../node/index.js';
 import type { NodeServerConfig, RunningNode } from '../node-server.js';
 import { loadTlsMaterial, servesTls, tlsConfigFromEnv } from '../../transport/index.js';
 import type { TlsMaterial } from '../../transport/index.js';
@@ -71,9 +72,7 @@ function nodeServerConfig(
     electionTicksMax: envNumber(env, 'CHRONOS_ELECTION_TICKS_MAX', electionMin * 2, electionMin),
     heartbeatTicks: envNumber(env, 'CHRONOS_HEARTBEAT_TICKS', 1, 1),
     readLease: envSwitch(env, 'CHRONOS_READ_LEASE', true),
-    // Every snapshot exports the whole storage image (docs/operations.md): rare enough that
-    // a growing table is not re-read every few seconds of writes.
-    snapshotEveryEntries: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_ENTRIES', 100_000, 1),
+    snapshotEveryEntries: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_ENTRIES', SNAPSHOT_EVERY_ENTRIES, 1),
     snapshotEveryBytes: envNumber(env, 'CHRONOS_SNAPSHOT_EVERY_MB', 64, 1) * 1024 * 1024,
     ttlCleanupIntervalMs: options.ttlCleanupIntervalSecs * 1000,
     chimp: envBoolean(env, 'CHRONOS_CHIMP_ENABLE', false),
