@@ -5,6 +5,7 @@ import { IngestMetrics, POINTS_NAMING, READINGS_NAMING } from './ingest-metrics.
 import type { IngestBacklog } from './ingest-metrics.js';
 import { SyncTargetMetrics } from './sync-metrics.js';
 import { registerWriteStages } from './write-stage-metrics.js';
+import { registerProcessMetrics } from './process-metrics.js';
 import type { WriteStageTotals } from './write-stage-metrics.js';
 
 /** Live values the metrics read at scrape time. */
@@ -83,6 +84,7 @@ export class NodeMetrics {
         this.set(await sources.storageSizeBytes());
       },
     });
+    registerProcessMetrics(this.registry);
   }
 
   /** The exposition text for a scrape. */
