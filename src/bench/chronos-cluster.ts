@@ -197,6 +197,10 @@ export class ChronosCluster implements ClusterUnderTest {
     return client;
   }
 
+  memberPids(): readonly (number | null)[] {
+    return this.#nodes.map((child) => (child !== null && child.isRunning() ? child.pid : null));
+  }
+
   async kill(index: number): Promise<void> {
     const node = this.#nodes[index];
     if (node !== null && node !== undefined) await killChild(node);

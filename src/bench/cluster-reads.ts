@@ -1,5 +1,7 @@
 import { closedLoop, windowStats } from './closed-loop.js';
 import type { ClusterUnderTest } from './cluster-under-test.js';
+import { renderCpuPerOp, startCpuMeter } from './process-cpu.js';
+import type { CpuPerOp } from './process-cpu.js';
 import { summarize } from './stats.js';
 import type { Summary } from './stats.js';
 
@@ -14,6 +16,8 @@ export interface ReadPoint {
   readonly p50Ms: Summary;
   readonly p99Ms: Summary;
   readonly errors: number;
+  /** CPU ms per read of each member and of the client, over the whole run (warm-up included). */
+  readonly cpu: CpuPerOp;
 }
 
 /** Shape of the read phase: each concurrency through the leader, then through a follower. */
@@ -62,11 +66,14 @@ export async function runReadLoad(
     }
     for (const concurrency of plan.concurrencies) {
       log(`${cluster.name}: point reads through the ${via}, ${concurrency} clients`);
+      const meter = startCpuMeter(cluster.memberPids(), member);
       const run = await closedLoop({
         concurrency,
         durationMs: plan.warmMs + plan.windowMs * plan.windows,
         op,
       });
+      const cpu = meter.perOp(run.endMs.length);
+      log(`${cluster.name}: reads through the ${via}, ${concurrency} clients, CPU ms per read: ${renderCpuPerOp(cpu)}`);
       const windows = windowStats(run, plan.warmMs, plan.windowMs, plan.windows);
       points.push({
         via,
@@ -75,6 +82,7 @@ export async function runReadLoad(
         p50Ms: summarize(windows.map((w) => w.p50Ms).filter(Number.isFinite)),
         p99Ms: summarize(windows.map((w) => w.p99Ms).filter(Number.isFinite)),
         errors: run.errors,
+        cpu,
       });
       if (run.errors > 0) log(`${cluster.name}: ${run.errors} reads failed, last: ${run.lastError ?? ''}`);
     }

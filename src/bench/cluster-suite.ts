@@ -5,8 +5,10 @@ import type { ClusterUnderTest } from './cluster-under-test.js';
 import { EtcdCluster, etcdVersion } from './etcd/etcd-cluster.js';
 import { runWriteFloor } from './floor/write-floor.js';
 import type { FloorPoint, FloorRun } from './floor/write-floor.js';
+import { servingCpuPerOp, totalCpuPerOp } from './process-cpu.js';
 import { figure, formatNumber, renderTable } from './report.js';
 import type { Figure } from './report.js';
+import type { CpuPerOp } from './process-cpu.js';
 
 /** What the cluster suite hands back: figures for the table, raw runs for the JSON. */
 export interface ClusterSuiteResult {
@@ -62,12 +64,15 @@ function ratioRows(chronos: ClusterRun, etcd: ClusterRun): ClusterSuiteResult['r
     add(`writes/s, ${point.concurrency} clients`, point.writesPerSecond.median, peer.writesPerSecond.median);
     add(`p50 ms, ${point.concurrency} clients`, point.p50Ms.median, peer.p50Ms.median);
     add(`p99 ms, ${point.concurrency} clients`, point.p99Ms.median, peer.p99Ms.median);
+    add(`leader CPU ms per write, ${point.concurrency} clients`, servingCpuPerOp(point.cpu) ?? Number.NaN, servingCpuPerOp(peer.cpu) ?? Number.NaN);
+    add(`CPU ms per write, all processes, ${point.concurrency} clients`, totalCpuPerOp(point.cpu), totalCpuPerOp(peer.cpu));
   }
   for (const point of chronos.reads) {
     const peer = etcd.reads.find((p) => p.via === point.via && p.concurrency === point.concurrency);
     if (peer === undefined) continue;
     add(`reads/s via ${point.via}, ${point.concurrency} clients`, point.readsPerSecond.median, peer.readsPerSecond.median);
     add(`read p50 ms via ${point.via}, ${point.concurrency} clients`, point.p50Ms.median, peer.p50Ms.median);
+    add(`${point.via} CPU ms per read, ${point.concurrency} clients`, servingCpuPerOp(point.cpu) ?? Number.NaN, servingCpuPerOp(peer.cpu) ?? Number.NaN);
   }
   add('failover ms', chronos.failoverMs.median, etcd.failoverMs.median);
   return rows;
@@ -130,5 +135,18 @@ export function renderFloor(result: ClusterSuiteResult): string {
     return [`writes/s, ${c} clients`, formatNumber(floor), formatNumber(ours), formatNumber(theirs),
       (ours / floor).toFixed(2), (theirs / floor).toFixed(2)];
   });
+  // What a write costs the machine: all four processes (three members and the client) share its cores.
+  for (const point of result.floor.writes) {
+    const c = point.concurrency;
+    const cpu = (load: readonly { readonly concurrency: number; readonly cpu: CpuPerOp }[]): number => {
+      const found = load.find((p) => p.concurrency === c);
+      return found === undefined ? Number.NaN : totalCpuPerOp(found.cpu);
+    };
+    const floor = totalCpuPerOp(point.cpu);
+    const ours = cpu(chronos.load);
+    const theirs = cpu(etcd.load);
+    rows.push([`CPU ms per write, all processes, ${c} clients`, floor.toFixed(3), ours.toFixed(3), theirs.toFixed(3),
+      (ours / floor).toFixed(2), (theirs / floor).toFixed(2)]);
+  }
   return renderTable(['measurement (medians)', 'floor', 'ChronosDB', 'etcd', 'ChronosDB/floor', 'etcd/floor'], rows);
 }

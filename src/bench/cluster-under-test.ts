@@ -30,6 +30,8 @@ export interface ClusterUnderTest {
   writeStages?(index: number): Promise<StageCounters>;
   /** Member `index`'s recent entries, hop by hop (ChronosDB's /debug/write-hops); absent elsewhere. */
   writeHops?(index: number): Promise<NodeHops>;
+  /** Each member's process id while it runs, null while it is down (for CPU per operation). */
+  memberPids(): readonly (number | null)[];
   /** Stops every member and removes the data dirs. */
   stop(): Promise<void>;
 }

@@ -4,6 +4,8 @@ import { DEFAULT_READ_PLAN, runReadLoad } from './cluster-reads.js';
 import type { ReadPlan, ReadPoint } from './cluster-reads.js';
 import type { ClusterUnderTest } from './cluster-under-test.js';
 import { waitUntil } from './ports.js';
+import { renderCpuPerOp, startCpuMeter } from './process-cpu.js';
+import type { CpuPerOp } from './process-cpu.js';
 import { summarize } from './stats.js';
 import type { Summary } from './stats.js';
 import { joinWriteHops, renderHopBreakdown } from './write-hops.js';
@@ -52,6 +54,8 @@ export interface LoadPoint {
   readonly stages?: { readonly leader: StageMeans; readonly follower: StageMeans };
   /** Mean ms of each hop of a write through the leader and the follower that answered first. */
   readonly hops?: HopBreakdown;
+  /** CPU ms per write of each member and of the client, over the whole run (warm-up included). */
+  readonly cpu: CpuPerOp;
 }
 
 /** Everything measured on one system. */
@@ -147,6 +151,40 @@ async function hopsSince(
   return breakdown;
 }
 
+/** Single-row writes through the leader at one concurrency, with their CPU, stages and hops. */
+async function measureWrites(
+  cluster: ClusterUnderTest, plan: ClusterPlan, leader: number, concurrency: number, firstSequence: number,
+  log: (line: string) => void,
+): Promise<{ readonly point: LoadPoint; readonly nextSequence: number }> {
+  log(`${cluster.name}: single-row writes, ${concurrency} clients`);
+  const follower = leader === 0 ? 1 : 0;
+  const before = await traceOf(cluster, [leader, follower]);
+  const measuredFromMs = hostClockMs() + plan.warmMs;
+  const meter = startCpuMeter(cluster.memberPids(), leader);
+  const run = await closedLoop({
+    concurrency,
+    durationMs: plan.warmMs + plan.windowMs * plan.windows,
+    op: (key) => cluster.write(leader, key),
+    firstSequence,
+  });
+  const cpu = meter.perOp(run.endMs.length);
+  log(`${cluster.name}: ${concurrency} clients, CPU ms per write: ${renderCpuPerOp(cpu)}`);
+  const windows = windowStats(run, plan.warmMs, plan.windowMs, plan.windows);
+  const stages = before === null ? null : await stagesSince(cluster, before, [leader, follower], log, concurrency);
+  const hops = await hopsSince(cluster, leader, measuredFromMs, log, concurrency);
+  const point: LoadPoint = {
+    concurrency,
+    writesPerSecond: summarize(windows.map((w) => w.opsPerSecond)),
+    p50Ms: summarize(finite(windows.map((w) => w.p50Ms))),
+    p99Ms: summarize(finite(windows.map((w) => w.p99Ms))),
+    errors: run.errors,
+    cpu,
+    ...(stages === null ? {} : { stages }),
+    ...(hops === null ? {} : { hops }),
+  };
+  return { point, nextSequence: run.nextSequence };
+}
+
 /** Runs the closed-loop, batch and failover workload against a started cluster. */
 export async function runClusterWorkload(
   cluster: ClusterUnderTest,
@@ -162,29 +200,9 @@ export async function runClusterWorkload(
 
   const load: LoadPoint[] = [];
   for (const concurrency of plan.concurrencies) {
-    log(`${cluster.name}: single-row writes, ${concurrency} clients`);
-    const follower = leader.index === 0 ? 1 : 0;
-    const before = await traceOf(cluster, [leader.index, follower]);
-    const measuredFromMs = hostClockMs() + plan.warmMs;
-    const run = await closedLoop({
-      concurrency,
-      durationMs: plan.warmMs + plan.windowMs * plan.windows,
-      op: write,
-      firstSequence: sequence,
-    });
-    sequence = run.nextSequence;
-    const windows = windowStats(run, plan.warmMs, plan.windowMs, plan.windows);
-    const stages = before === null ? null : await stagesSince(cluster, before, [leader.index, follower], log, concurrency);
-    const hops = await hopsSince(cluster, leader.index, measuredFromMs, log, concurrency);
-    load.push({
-      concurrency,
-      writesPerSecond: summarize(windows.map((w) => w.opsPerSecond)),
-      p50Ms: summarize(finite(windows.map((w) => w.p50Ms))),
-      p99Ms: summarize(finite(windows.map((w) => w.p99Ms))),
-      errors: run.errors,
-      ...(stages === null ? {} : { stages }),
-      ...(hops === null ? {} : { hops }),
-    });
+    const measured = await measureWrites(cluster, plan, leader.index, concurrency, sequence, log);
+    load.push(measured.point);
+    sequence = measured.nextSequence;
   }
 
   const follower = leader.index === 0 ? 1 : 0;

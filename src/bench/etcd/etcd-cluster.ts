@@ -117,6 +117,10 @@ export class EtcdCluster implements ClusterUnderTest {
     if (found !== 1) throw new Error(`etcd m${index + 1}: key ${benchKey(sequence)} not found`);
   }
 
+  memberPids(): readonly (number | null)[] {
+    return this.#members.map((child) => (child !== null && child.isRunning() ? child.pid : null));
+  }
+
   async kill(index: number): Promise<void> {
     const member = this.#members[index];
     if (member !== null && member !== undefined) await killChild(member);

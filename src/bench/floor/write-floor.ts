@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { NO_CHANNELZ } from '../../transport/index.js';
 import { closedLoop, windowStats } from '../closed-loop.js';
 import { freePort, waitUntil } from '../ports.js';
+import { renderCpuPerOp, startCpuMeter } from '../process-cpu.js';
+import type { CpuPerOp } from '../process-cpu.js';
 import { removeTempDir, spawnTracked, stopChild, trackTempDir } from '../processes.js';
 import type { BenchChild } from '../processes.js';
 import { summarize } from '../stats.js';
@@ -18,6 +20,8 @@ export interface FloorPoint {
   readonly opsPerSecond: Summary;
   readonly p50Ms: Summary;
   readonly p99Ms: Summary;
+  /** CPU ms per operation of each process (the followers, then the leader) and of the client. */
+  readonly cpu: CpuPerOp;
 }
 
 /** What the floor measured: single-key writes, then reads of written keys, through its leader. */
@@ -32,6 +36,8 @@ const WINDOW_MS = 2_000;
 const WRITE_WINDOWS = 4;
 const READ_WINDOWS = 3;
 const CONCURRENCIES = [1, 16, 64] as const;
+/** The leader is the last process started (after the followers it streams to). */
+const LEADER = 2;
 /** The ~60-byte value every write carries, as in the cluster workload. */
 const VALUE = Buffer.from('device-0000000000-sensor-rack-a-building-north 12.345 1700000000');
 
@@ -43,12 +49,15 @@ function keyRequest(key: number, value: Buffer | null): Buffer {
 }
 
 async function measure(
+  floor: WriteFloor,
   concurrency: number,
   windows: number,
   op: (sequence: number) => Promise<void>,
   firstSequence: number,
 ): Promise<{ point: FloorPoint; nextSequence: number }> {
+  const meter = startCpuMeter(floor.pids(), LEADER);
   const run = await closedLoop({ concurrency, durationMs: WARM_MS + windows * WINDOW_MS, op, firstSequence });
+  const cpu = meter.perOp(run.endMs.length);
   if (run.errors > 0) throw new Error(`write floor: ${run.errors} failed calls, last: ${run.lastError ?? ''}`);
   const stats = windowStats(run, WARM_MS, WINDOW_MS, windows);
   return {
@@ -57,6 +66,7 @@ async function measure(
       opsPerSecond: summarize(stats.map((s) => s.opsPerSecond)),
       p50Ms: summarize(stats.map((s) => s.p50Ms)),
       p99Ms: summarize(stats.map((s) => s.p99Ms)),
+      cpu,
     },
     nextSequence: run.nextSequence,
   };
@@ -103,6 +113,11 @@ export class WriteFloor {
 
   static async #listening(node: BenchChild): Promise<void> {
     await waitUntil(`${node.name} to listen`, 10_000, () => (node.output().includes('ready') ? true : null));
+  }
+
+  /** The process ids: the followers, then the leader (the last). */
+  pids(): readonly number[] {
+    return this.#nodes.map((node) => node.pid);
   }
 
   /** The follower processes (to stop one in a test). */
@@ -155,7 +170,8 @@ export async function runWriteFloor(log: (line: string) => void): Promise<FloorR
     const writes: FloorPoint[] = [];
     for (const concurrency of CONCURRENCIES) {
       log(`write floor: writes, ${concurrency} clients`);
-      const { point, nextSequence } = await measure(concurrency, WRITE_WINDOWS, write, next);
+      const { point, nextSequence } = await measure(floor, concurrency, WRITE_WINDOWS, write, next);
+      log(`write floor: ${concurrency} clients, CPU ms per write: ${renderCpuPerOp(point.cpu)}`);
       writes.push(point);
       next = nextSequence;
     }
@@ -167,7 +183,7 @@ export async function runWriteFloor(log: (line: string) => void): Promise<FloorR
     const reads: FloorPoint[] = [];
     for (const concurrency of CONCURRENCIES) {
       log(`write floor: reads, ${concurrency} clients`);
-      reads.push((await measure(concurrency, READ_WINDOWS, read, 0)).point);
+      reads.push((await measure(floor, concurrency, READ_WINDOWS, read, 0)).point);
     }
     return { writes, reads };
   } catch (error) {
