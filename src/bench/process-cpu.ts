@@ -52,7 +52,8 @@ export function startCpuMeter(pids: readonly (number | null)[], serving: number)
 /** `member 1 1.102 · member 2 (serving) 1.737 · member 3 1.119 · client 0.740 · all 4.698` (ms per operation). */
 export function renderCpuPerOp(cpu: CpuPerOp): string {
   const parts = cpu.members.map((ms, i) => `member ${i + 1}${i === cpu.serving ? ' (serving)' : ''} ${ms === null ? '-' : ms.toFixed(3)}`);
-  return [...parts, `client ${cpu.client.toFixed(3)}`, `all ${totalCpuPerOp(cpu).toFixed(3)}`].join(' · ');
+  const all = totalCpuPerOp(cpu);
+  return [...parts, `client ${cpu.client.toFixed(3)}`, `all ${Number.isFinite(all) ? all.toFixed(3) : '-'}`].join(' · ');
 }
 
 /** CPU ms per operation of the member that served the calls (null if it was not running). */
@@ -60,7 +61,7 @@ export function servingCpuPerOp(cpu: CpuPerOp): number | null {
   return cpu.members[cpu.serving] ?? null;
 }
 
-/** Sum of the CPU per operation of every process measured. */
+/** Sum of the CPU per operation of every process; NaN when a member was not measured (a sum without it would look cheaper). */
 export function totalCpuPerOp(cpu: CpuPerOp): number {
-  return cpu.members.reduce<number>((sum, ms) => sum + (ms ?? 0), cpu.client);
+  return cpu.members.reduce<number>((sum, ms) => sum + (ms ?? Number.NaN), cpu.client);
 }
