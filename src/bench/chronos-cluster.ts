@@ -8,6 +8,8 @@ import { SqlClient } from '../api/grpc/index.js';
 import type { ClusterUnderTest, LeaderInfo } from './cluster-under-test.js';
 import { freePort, waitUntil } from './ports.js';
 import type { NodeHops } from './write-hops.js';
+import { parseLoopPauses } from './loop-pauses.js';
+import type { LoopPauses } from './loop-pauses.js';
 import { killChild, removeTempDir, spawnTracked, stopChild, trackTempDir } from './processes.js';
 import type { BenchChild } from './processes.js';
 import { TABLE_COLUMNS, insertRows } from './workload.js';
@@ -138,8 +140,17 @@ export class ChronosCluster implements ClusterUnderTest {
 
   /** Node `index`'s write-path trace counters, from its /metrics. */
   async writeStages(index: number): Promise<StageCounters> {
+    return parseStageCounters(await this.#metricsText(index));
+  }
+
+  /** Node `index`'s GC pauses and event-loop delays so far, from its /metrics. */
+  async loopPauses(index: number): Promise<LoopPauses> {
+    return parseLoopPauses(await this.#metricsText(index));
+  }
+
+  async #metricsText(index: number): Promise<string> {
     const response = await fetch(`${this.adminUrl(index)}/metrics`, { signal: AbortSignal.timeout(5_000) });
-    return parseStageCounters(await response.text());
+    return response.text();
   }
 
   /** Node `index`'s recent entries, hop by hop, from its /debug/write-hops. */
@@ -151,8 +162,7 @@ export class ChronosCluster implements ClusterUnderTest {
 
   /** The value of the unlabelled metric `name` in node `index`'s /metrics (throws when absent). */
   async metric(index: number, name: string): Promise<number> {
-    const response = await fetch(`${this.adminUrl(index)}/metrics`, { signal: AbortSignal.timeout(5_000) });
-    const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(await response.text());
+    const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(await this.#metricsText(index));
     if (match === null) throw new Error(`node ${index + 1} reports no ${name}`);
     return Number(match[1]);
   }

@@ -1,5 +1,6 @@
 import type { NodeHops } from './write-hops.js';
 import type { StageCounters } from './write-trace.js';
+import type { LoopPauses } from './loop-pauses.js';
 
 /** A member that currently leads, with the term it leads in. */
 export interface LeaderInfo {
@@ -28,6 +29,8 @@ export interface ClusterUnderTest {
    * of a run; absent where the system has none.
    */
   writeStages?(index: number): Promise<StageCounters>;
+  /** Member `index`'s GC pauses and event-loop delays so far (ChronosDB's /metrics); absent elsewhere. */
+  loopPauses?(index: number): Promise<LoopPauses>;
   /** Member `index`'s recent entries, hop by hop (ChronosDB's /debug/write-hops); absent elsewhere. */
   writeHops?(index: number): Promise<NodeHops>;
   /** Each member's process id while it runs, null while it is down (for CPU per operation). */

@@ -4,6 +4,8 @@ import { DEFAULT_READ_PLAN, runReadLoad } from './cluster-reads.js';
 import type { ReadPlan, ReadPoint } from './cluster-reads.js';
 import type { ClusterUnderTest } from './cluster-under-test.js';
 import { waitUntil } from './ports.js';
+import { pausesBetween, renderPauses } from './loop-pauses.js';
+import type { PausesBetween } from './loop-pauses.js';
 import { renderCpuPerOp, startCpuMeter } from './process-cpu.js';
 import type { CpuPerOp } from './process-cpu.js';
 import { summarize } from './stats.js';
@@ -56,6 +58,8 @@ export interface LoadPoint {
   readonly hops?: HopBreakdown;
   /** CPU ms per write of each member and of the client, over the whole run (warm-up included). */
   readonly cpu: CpuPerOp;
+  /** The leader's GC pauses and late event-loop samples over the run, where the system reports them. */
+  readonly leaderPauses?: PausesBetween;
 }
 
 /** Everything measured on one system. */
@@ -160,6 +164,7 @@ async function measureWrites(
   const follower = leader === 0 ? 1 : 0;
   const before = await traceOf(cluster, [leader, follower]);
   const measuredFromMs = hostClockMs() + plan.warmMs;
+  const pausesBefore = await cluster.loopPauses?.(leader);
   const meter = startCpuMeter(cluster.memberPids(), leader);
   const run = await closedLoop({
     concurrency,
@@ -169,6 +174,9 @@ async function measureWrites(
   });
   const cpu = meter.perOp(run.endMs.length);
   log(`${cluster.name}: ${concurrency} clients, CPU ms per write: ${renderCpuPerOp(cpu)}`);
+  const pausesAfter = await cluster.loopPauses?.(leader);
+  const leaderPauses = pausesBefore === undefined || pausesAfter === undefined ? null : pausesBetween(pausesBefore, pausesAfter);
+  if (leaderPauses !== null) log(renderPauses(`${cluster.name}: ${concurrency} clients, leader`, leaderPauses));
   const windows = windowStats(run, plan.warmMs, plan.windowMs, plan.windows);
   const stages = before === null ? null : await stagesSince(cluster, before, [leader, follower], log, concurrency);
   const hops = await hopsSince(cluster, leader, measuredFromMs, log, concurrency);
@@ -179,6 +187,7 @@ async function measureWrites(
     p99Ms: summarize(finite(windows.map((w) => w.p99Ms))),
     errors: run.errors,
     cpu,
+    ...(leaderPauses === null ? {} : { leaderPauses }),
     ...(stages === null ? {} : { stages }),
     ...(hops === null ? {} : { hops }),
   };
