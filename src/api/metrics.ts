@@ -6,6 +6,7 @@ import type { IngestBacklog } from './ingest-metrics.js';
 import { SyncTargetMetrics } from './sync-metrics.js';
 import { registerWriteStages } from './write-stage-metrics.js';
 import { registerProcessMetrics } from './process-metrics.js';
+import { catchUpCounter } from './catch-up-counter.js';
 import type { WriteStageTotals } from './write-stage-metrics.js';
 
 /** Live values the metrics read at scrape time. */
@@ -122,24 +123,6 @@ function sqlInstruments(registers: Registry[]): {
     registers,
   });
   return { requests, errors, duration };
-}
-
-/**
- * A counter of something the node counts itself (WAL syncs, compacted blocks): it catches up
- * with `total()` at scrape time.
- */
-function catchUpCounter(registers: Registry[], name: string, help: string, total: () => number): Counter {
-  let reported = 0;
-  return new Counter({
-    name,
-    help,
-    registers,
-    collect() {
-      const now = total();
-      if (now > reported) this.inc(now - reported);
-      reported = now;
-    },
-  });
 }
 
 /** The tombstone sweeps' counter and whether one runs now. */

@@ -1,6 +1,7 @@
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import type { PerformanceEntry } from 'node:perf_hooks';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Gauge, Histogram } from 'prom-client';
+import { catchUpCounter } from './catch-up-counter.js';
 import type { Metric, Registry } from 'prom-client';
 
 /**
@@ -54,17 +55,9 @@ function loopDelay(): Metric {
 
 /** Time the event loop spent running callbacks rather than waiting: rate() is its utilization. */
 function loopBusy(): Metric {
-  let reported = 0;
-  return new Counter({
-    name: 'chronos_event_loop_busy_seconds_total',
-    help: 'Seconds the event loop spent running callbacks rather than waiting for I/O or timers; its rate is the loop utilization (1 = saturated).',
-    registers: [],
-    collect() {
-      const busy = performance.eventLoopUtilization().active / 1000;
-      if (busy > reported) this.inc(busy - reported);
-      reported = busy;
-    },
-  });
+  return catchUpCounter([], 'chronos_event_loop_busy_seconds_total',
+    'Seconds the event loop spent running callbacks rather than waiting for I/O or timers; its rate is the loop utilization (1 = saturated).',
+    () => performance.eventLoopUtilization().active / 1000);
 }
 
 /** Every garbage collection's pause on the main thread, by kind. */
@@ -93,18 +86,12 @@ function gcKind(entry: PerformanceEntry): string {
 
 /** CPU, memory and start time under the names every Prometheus client library uses. */
 function processGauges(): readonly Metric[] {
-  let cpuReported = 0;
-  const cpu = new Counter({
-    name: 'process_cpu_seconds_total',
-    help: 'User and system CPU time of this process (all its threads: the event loop, the thread pool, LevelDB).',
-    registers: [],
-    collect() {
+  const cpu = catchUpCounter([], 'process_cpu_seconds_total',
+    'User and system CPU time of this process (all its threads: the event loop, the thread pool, LevelDB).',
+    () => {
       const usage = process.cpuUsage();
-      const seconds = (usage.user + usage.system) / 1e6;
-      if (seconds > cpuReported) this.inc(seconds - cpuReported);
-      cpuReported = seconds;
-    },
-  });
+      return (usage.user + usage.system) / 1e6;
+    });
   const resident = new Gauge({
     name: 'process_resident_memory_bytes',
     help: 'Resident memory of this process.',
