@@ -42,7 +42,11 @@ describe('leader pauses between two scrapes', () => {
     while (performance.now() < until) {
       // the loop held, as by a long statement
     }
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    // The sample due during the hold runs once the loop turns again: wait for it (at most 2 s).
+    for (let waited = 0; waited < 2_000; waited += 5) {
+      if (pausesBetween(before, parseLoopPauses((await metrics.render()).body)).lateOver100Ms > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     // Bounded: short-lived garbage until a scavenge has been reported (at most 200 rounds).
     let kept = 0;
     for (let round = 0; round < 200; round++) {

@@ -36,8 +36,6 @@ const WINDOW_MS = 2_000;
 const WRITE_WINDOWS = 4;
 const READ_WINDOWS = 3;
 const CONCURRENCIES = [1, 16, 64] as const;
-/** The leader is the last process started (after the followers it streams to). */
-const LEADER = 2;
 /** The ~60-byte value every write carries, as in the cluster workload. */
 const VALUE = Buffer.from('device-0000000000-sensor-rack-a-building-north 12.345 1700000000');
 
@@ -55,7 +53,9 @@ async function measure(
   op: (sequence: number) => Promise<void>,
   firstSequence: number,
 ): Promise<{ point: FloorPoint; nextSequence: number }> {
-  const meter = startCpuMeter(floor.pids(), LEADER);
+  const pids = floor.pids();
+  // The leader is the last process started, after the followers it streams to.
+  const meter = startCpuMeter(pids, pids.length - 1);
   const run = await closedLoop({ concurrency, durationMs: WARM_MS + windows * WINDOW_MS, op, firstSequence });
   const cpu = meter.perOp(run.endMs.length);
   if (run.errors > 0) throw new Error(`write floor: ${run.errors} failed calls, last: ${run.lastError ?? ''}`);
