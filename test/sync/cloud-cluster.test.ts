@@ -43,7 +43,14 @@ describe('edge sync into a 3-node cloud whose leader dies mid-drain', () => {
     const targets = IDS.map((id) => `http://127.0.0.1:${cloud.ports.get(id)}`).join(',');
     edge = startNode({ id: 'edge1', dataDir: cloud.dataDir, port: edgePort, peers: new Map(),
       extraArgs: ['--sync-target', targets, '--sync-interval-secs', '1', '--sync-batch-size', '20'] });
-    await waitFor('the edge leading', 20_000, async () => ((await health(edge as NodeProcess))?.role === 'Leader' ? true : null));
+    const started = edge;
+    // An edge that exits (its port taken meanwhile, say) or never leads says why in its output.
+    await waitFor('the edge leading', 20_000, async () => {
+      if (started.child.exitCode !== null) throw new Error(`the edge exited (${started.child.exitCode}):\n${started.output().slice(-2_000)}`);
+      return (await health(started))?.role === 'Leader' ? true : null;
+    }).catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- edge output\n${started.output().slice(-2_000)}`);
+    });
     const edgeSql = new SqlClient({ address: `127.0.0.1:${edgePort}`, tls: null, token: null, deadlineMs: 10_000 });
     clients.push(edgeSql);
     await edgeSql.execute('CREATE TABLE log (n INT PRIMARY KEY, note STRING)');
