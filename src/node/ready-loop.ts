@@ -2,7 +2,7 @@ import { errorMessage, isChronosError, ChronosError } from '../lib/index.js';
 import type { Logger, Scheduler } from '../lib/index.js';
 import { committedBeforePersist, mayPrecedePersist, mustPersist } from '../raft/index.js';
 import type { RaftCore, Ready } from '../raft/index.js';
-import type { RaftMessage } from '../raft/index.js';
+import type { AppendRequest, RaftMessage } from '../raft/index.js';
 import type { Entry, Membership, NodeId } from '../raft/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
@@ -257,8 +257,13 @@ export class ReadyLoop {
 
   #sendAfterPersist(messages: readonly RaftMessage[], sent: ReadonlySet<RaftMessage>): void {
     const { replies, peers, core, gate, hops } = this.#parts;
+    const notices: AppendRequest[] = [];
     for (const message of messages) {
       if (sent.has(message)) continue;
+      if (message.type === 'append' && message.commitOnly) {
+        notices.push(message);
+        continue;
+      }
       if (message.type === 'appendResponse' && message.success) hops.ackSent(message.matchIndex);
       // An answer to a request that came as a unary RPC goes back as that RPC's reply.
       if (replies.tryReply(message)) continue;
@@ -270,6 +275,14 @@ export class ReadyLoop {
       }
       this.#stream(message);
     }
+    // Commit notices leave after the writers they commit are answered (this Ready's apply
+    // runs first, in microtasks): the followers only learn an index, the client is waiting.
+    if (notices.length > 0) this.#parts.scheduler.defer(() => this.#streamNotices(notices));
+  }
+
+  #streamNotices(notices: readonly AppendRequest[]): void {
+    if (this.#fatal !== null || this.#parts.gate.stopping) return;
+    for (const notice of notices) this.#stream(notice);
   }
 
   /** Streams `message` to its peer, noting when an append first carries each entry. */

@@ -51,6 +51,12 @@ export interface AppendRequest extends Envelope {
   readonly commit: number;
   /** Highest ReadIndex round this heartbeat confirms leadership for (0 = none). */
   readonly readContext: number;
+  /**
+   * A commit notice: an empty append whose only news is `commit`. A follower that accepts one
+   * does not answer it (the answer would tell the leader nothing; periodic heartbeats carry
+   * liveness and loss recovery), so a write costs each follower one answer, not two.
+   */
+  readonly commitOnly: boolean;
 }
 
 export interface AppendResponse extends Envelope {

@@ -38,7 +38,7 @@ export function sendAppend(state: CoreState, to: NodeId, allowEmpty: boolean): b
   if (last === undefined && !allowEmpty) return false;
   state.send({
     type: 'append', from: state.id, to, term: state.term, prevLogIndex, prevLogTerm, entries,
-    commit: state.log.committed, readContext: 0,
+    commit: state.log.committed, readContext: 0, commitOnly: false,
   });
   if (progress.state === 'replicate' && last !== undefined) progress.sentEntries(last.index);
   if (progress.state === 'probe') progress.probeSent = true;
@@ -65,14 +65,14 @@ export function sendAppendsToFill(state: CoreState, to: NodeId): void {
  * A heartbeat is an empty append anchored at the follower's match index, so it never
  * rejects because pipelined appends are still in flight.
  */
-export function sendHeartbeat(state: CoreState, to: NodeId, readContext: number): void {
+export function sendHeartbeat(state: CoreState, to: NodeId, readContext: number, commitOnly = false): void {
   const progress = progressOf(state, to);
   progress.retryAllowed = true;
   const knownTerm = state.log.term(progress.match);
   const prevLogIndex = knownTerm === undefined ? 0 : progress.match;
   state.send({
     type: 'append', from: state.id, to, term: state.term, prevLogIndex,
-    prevLogTerm: knownTerm ?? 0, entries: [], commit: state.log.committed, readContext,
+    prevLogTerm: knownTerm ?? 0, entries: [], commit: state.log.committed, readContext, commitOnly,
   });
 }
 
@@ -144,18 +144,26 @@ function onMembershipCommitted(state: CoreState): void {
   }
 }
 
-/** Lets followers learn a new commit index without waiting for the next heartbeat. */
+/**
+ * Lets followers learn a new commit index without waiting for the next heartbeat. A follower
+ * known to hold the whole log gets a commit notice it need not answer: its answer would change
+ * nothing here. One that is behind, probed or just added answers as usual, since answers are
+ * what move its replication on (and retry lost appends between heartbeats).
+ */
 export function broadcastCommit(state: CoreState): void {
   for (const to of state.replicationTargets()) {
-    if (!sendAppend(state, to, false) && progressOf(state, to).state !== 'snapshot') {
-      sendHeartbeat(state, to, 0);
-    }
+    if (sendAppend(state, to, false)) continue;
+    const progress = progressOf(state, to);
+    if (progress.state === 'snapshot') continue;
+    const caughtUp = progress.state === 'replicate' && progress.match === state.log.lastIndex();
+    sendHeartbeat(state, to, 0, caughtUp);
   }
 }
 
 /** Follower: AppendEntries consistency check, conflict truncation and commit (Figure 2). */
 export function handleAppend(state: CoreState, message: AppendRequest): void {
   const reply = (success: boolean, matchIndex: number, hintIndex: number, hintTerm: number) => {
+    if (success && message.commitOnly) return;
     const response: AppendResponse = {
       type: 'appendResponse', from: state.id, to: message.from, term: state.term, success,
       matchIndex, rejectHintIndex: hintIndex, rejectHintTerm: hintTerm,

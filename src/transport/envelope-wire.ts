@@ -36,7 +36,7 @@ const LAYOUTS: Readonly<Record<UnaryRaftKind, MessageLayout>> = {
     bool(7, 'leadershipTransfer'), bool(8, 'recovering')] },
   voteResponse: { envelopeField: 2, scalars: [bool(4, 'preVote'), bool(5, 'granted'), bool(6, 'recovering')] },
   append: { envelopeField: 3, scalars: [uint(4, 'prevLogIndex'), uint(5, 'prevLogTerm'), uint(7, 'commit'),
-    uint(8, 'readContext')] },
+    uint(8, 'readContext'), bool(9, 'commitOnly')] },
   appendResponse: { envelopeField: 4, scalars: [bool(4, 'success'), uint(5, 'matchIndex'),
     uint(6, 'rejectHintIndex'), uint(7, 'rejectHintTerm'), uint(8, 'readContext'), bool(9, 'recovering')] },
   timeoutNow: { envelopeField: 5, scalars: [] },

@@ -158,6 +158,7 @@ export function raftMessageToProto(
         entries: message.entries.map(entryToProto),
         commit: message.commit,
         readContext: message.readContext,
+        commitOnly: message.commitOnly,
       };
     case 'appendResponse':
       return {
@@ -215,6 +216,7 @@ export function raftMessageFromProto(kind: UnaryRaftKind, value: unknown): RaftM
         entries: readArray(proto, 'entries').map(entryFromProto),
         commit: readSafeUint(proto, 'commit'),
         readContext: readSafeUint(proto, 'readContext'),
+        commitOnly: readBool(proto, 'commitOnly'),
       } satisfies AppendRequest;
     case 'appendResponse':
       return {

@@ -161,7 +161,7 @@ describe('log replication', () => {
     const follower = new RaftCore({ id: 'b', voters: ['a', 'b', 'c'], preVote: false },
       { hardState: { term: 2, vote: 'a', commit: 0 }, snapshot: null, entries: [] }, new Random(5));
     follower.step({ type: 'append', from: 'a', to: 'b', term: 2, prevLogIndex: 0, prevLogTerm: 0,
-      entries: [entry(1, 2), entry(2, 2)], commit: 2, readContext: 0 });
+      entries: [entry(1, 2), entry(2, 2)], commit: 2, readContext: 0, commitOnly: false });
     const saving = follower.ready();
     expect(saving.entries.map((e) => e.index)).toEqual([1, 2]);
     expect(saving.committedEntries.map((e) => e.index)).toEqual([1, 2]);
@@ -169,6 +169,35 @@ describe('log replication', () => {
     expect(follower.takeDurableCommitted()).toEqual([]);
     follower.advance(saving);
     expect(follower.status().appliedIndex).toBe(2);
+  });
+
+  it('a caught-up follower is told a commit by a notice it accepts without answering', () => {
+    const core = leaderOfTerm2();
+    for (const from of ['b', 'c']) core.step(appendAck(from, core.status().lastIndex));
+    core.advance(core.ready());
+    const index = core.propose(bytes('k=1'));
+    core.advance(core.ready());
+    core.step(appendAck('b', index));
+    const messages = core.ready().messages;
+    const notices = messages.filter((m) => m.type === 'append' && m.to === 'b');
+    expect(notices).toEqual([expect.objectContaining({ entries: [], commit: index, commitOnly: true, readContext: 0 })]);
+    // c has not acknowledged the entry yet: its answer still matters, so its notice asks for one.
+    expect(messages.filter((m) => m.type === 'append' && m.to === 'c'))
+      .toEqual([expect.objectContaining({ entries: [], commit: index, commitOnly: false })]);
+    const notice = notices[0];
+    if (notice?.type !== 'append') throw new Error('no notice');
+    const follower = new RaftCore({ id: 'b', voters: IDS, preVote: false },
+      { hardState: { term: 2, vote: 'a', commit: 0 }, snapshot: null, entries: [entry(1, 2), { ...entry(index, 2), type: 'command' }] }, new Random(6));
+    follower.step(notice);
+    const accepted = follower.ready();
+    expect(accepted.messages).toEqual([]);
+    expect(accepted.committedEntries.map((e) => e.index)).toEqual([1, index]);
+    follower.advance(accepted);
+    // A notice that does not match the follower's log is refused out loud, so the leader probes.
+    const stale = new RaftCore({ id: 'c', voters: IDS, preVote: false },
+      { hardState: { term: 2, vote: 'a', commit: 0 }, snapshot: null, entries: [] }, new Random(7));
+    stale.step({ ...notice, to: 'c' });
+    expect(stale.ready().messages).toEqual([expect.objectContaining({ type: 'appendResponse', success: false })]);
   });
 
   it('a read after heartbeats sent early during an fsync starts its own round (no stale read)', () => {
@@ -244,7 +273,7 @@ describe('log replication', () => {
     const commit = cluster.core('b').status().commitIndex;
     expect(() => cluster.core('b').step({
       type: 'append', from: 'a', to: 'b', term: 1, prevLogIndex: 0, prevLogTerm: 0,
-      entries: [entry(1, 1)], commit: 0, readContext: 0,
+      entries: [entry(1, 1)], commit: 0, readContext: 0, commitOnly: false,
     })).not.toThrow();
     expect(cluster.core('b').status().commitIndex).toBe(commit);
     expect(cluster.core('b').status().lastIndex).toBe(2);
@@ -315,12 +344,12 @@ describe('steps between ready() and advance() (the driver steps during its fsync
     const core = new RaftCore({ id: 'b', voters: IDS, preVote: false },
       { hardState: { term: 1, vote: null, commit: 1 }, snapshot: null, entries: [entry(1, 1)] }, new Random(4));
     core.step({ type: 'append', from: 'a', to: 'b', term: 1, prevLogIndex: 1, prevLogTerm: 1,
-      entries: [entry(2, 1), entry(3, 1)], commit: 1, readContext: 0 });
+      entries: [entry(2, 1), entry(3, 1)], commit: 1, readContext: 0, commitOnly: false });
     const saving = core.ready();
     expect(saving.entries.map((e) => e.index)).toEqual([2, 3]);
     // While that save is in flight, a new leader replaces entry 3.
     core.step({ type: 'append', from: 'c', to: 'b', term: 2, prevLogIndex: 2, prevLogTerm: 1,
-      entries: [entry(3, 2)], commit: 1, readContext: 0 });
+      entries: [entry(3, 2)], commit: 1, readContext: 0, commitOnly: false });
     core.advance(saving);
     const next = core.ready();
     expect(next.entries.map((e) => [e.index, e.term])).toEqual([[3, 2]]);

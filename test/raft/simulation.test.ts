@@ -48,14 +48,15 @@ describe('simulation harness', () => {
   it('grows clusters from one voter and stalls persists while nodes go on stepping', () => {
     let grown = 0;
     let stalls = 0;
-    for (let seed = 1; seed <= 20; seed += 1) {
+    // About a third of the seeds grow to three voters within 1,500 steps.
+    for (let seed = 1; seed <= 40; seed += 1) {
       const result = runSimulation({ seed, nodes: 3, steps: 1_500, growFromOneVoter: true,
         faults: { membershipRate: 0.01, persistStallRate: 0.05 } });
       if (result.voters === 3) grown += 1;
       stalls += result.persistStalls;
     }
-    expect(grown).toBeGreaterThan(5);
-    expect(stalls).toBeGreaterThan(100);
+    expect(grown).toBeGreaterThan(8);
+    expect(stalls).toBeGreaterThan(200);
   });
 
   it('catches the planted bug of a restore that forgets the recovering mark', () => {
@@ -86,10 +87,13 @@ describe('simulation harness', () => {
 
   it('catches the planted bug of a lease that outlasts the followers\' stickiness', () => {
     const failures: string[] = [];
-    for (let seed = 1; seed <= 40; seed += 1) {
+    // Partitions long enough for a successor to commit, and reads dense enough to meet its
+    // writes on the deposed leader: with partitions of at most 0.3-1 s in two seeds of three,
+    // the bug showed in 2-3 of 200 seeds; here in 4-5 of 60.
+    for (let seed = 1; seed <= 60; seed += 1) {
       try {
         runSimulation({ seed, nodes: 3, steps: 3_000, readLeaseMs: 5_000,
-          faults: { partitionRate: 0.03, readRate: 0.3, proposeRate: 0.3 } });
+          faults: { partitionRate: 0.03, partitionDurationMsMax: 5_000, readRate: 0.6, proposeRate: 0.3 } });
       } catch (error) {
         if (!(error instanceof SimulationFailure)) throw error;
         failures.push(error.message);

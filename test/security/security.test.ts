@@ -160,7 +160,7 @@ describe('auth tokens on every endpoint of a 3-node cluster', () => {
       const append = {
         type: 'append' as const, from: 'node9', to: 'node1', term: 999, prevLogIndex: 0, prevLogTerm: 0,
         entries: [{ index: 1, term: 999, type: 'command' as const, data: new Uint8Array([1, 2, 3]) }],
-        commit: 1, readContext: 0,
+        commit: 1, readContext: 0, commitOnly: false,
       };
       const refused = await intruder.call(append);
       expect(refused.ok).toBe(false);

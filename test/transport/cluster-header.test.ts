@@ -38,7 +38,7 @@ describe('the cluster id a peer call carries', () => {
 
 function append(): AppendRequest {
   return { type: 'append', from: 'node1', to: 'node2', term: 3, prevLogIndex: 0, prevLogTerm: 0,
-    entries: [], commit: 0, readContext: 0 };
+    entries: [], commit: 0, readContext: 0, commitOnly: false };
 }
 
 /** A real RaftService of cluster `serverCluster` on loopback, and what reached its node. */

@@ -41,7 +41,7 @@ function message(random: Random): StreamedMessage {
     case 2:
       return { ...header, type: 'append', prevLogIndex: number(random), prevLogTerm: number(random),
         entries: Array.from({ length: random.pick([0, 1, 3, 20]) }, () => entry(random)),
-        commit: number(random), readContext: number(random) };
+        commit: number(random), readContext: number(random), commitOnly: flag() };
     case 3:
       return { ...header, type: 'appendResponse', success: flag(), matchIndex: number(random),
         rejectHintIndex: number(random), rejectHintTerm: number(random), readContext: number(random), recovering: flag() };
@@ -113,7 +113,7 @@ describe('RaftEnvelope on the wire without protobufjs objects', () => {
 
   it('refuses damaged bytes with a CORRUPTION error', () => {
     const bytes = encodeEnvelope({ from: 'a', to: 'b', term: 3, type: 'append', prevLogIndex: 1, prevLogTerm: 1,
-      entries: [{ index: 2, term: 1, type: 'command', data: new Uint8Array([1, 2, 3]) }], commit: 1, readContext: 0 });
+      entries: [{ index: 2, term: 1, type: 'command', data: new Uint8Array([1, 2, 3]) }], commit: 1, readContext: 0, commitOnly: false });
     for (let cut = 1; cut < bytes.length; cut++) {
       expect(() => decodeEnvelope(bytes.subarray(0, cut))).toThrow(expect.objectContaining({ code: 'CORRUPTION' }));
     }

@@ -28,7 +28,7 @@ function append(i: number): AppendRequest {
   return {
     type: 'append', from: 'node1', to: 'node2', term: 4, prevLogIndex: i, prevLogTerm: 4,
     entries: [{ index: i + 1, term: 4, type: 'command', data: Uint8Array.of(i % 256, 7) }],
-    commit: i, readContext: i % 3,
+    commit: i, readContext: i % 3, commitOnly: false,
   };
 }
 

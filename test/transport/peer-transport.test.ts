@@ -48,6 +48,7 @@ function append(i: number): AppendRequest {
     entries: [{ index: i + 1, term: 3, type: 'command', data: new Uint8Array([i % 256]) }],
     commit: i,
     readContext: 0,
+    commitOnly: false,
   };
 }
 
