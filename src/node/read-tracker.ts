@@ -42,6 +42,11 @@ export class ReadTracker {
     return { requestId, ready };
   }
 
+  /** Whether a confirmed read waits for its index to apply. */
+  get hasWaiting(): boolean {
+    return this.#waiting.length > 0;
+  }
+
   /** The core confirmed `readIndex` for `requestId`. */
   confirmed(requestId: number, readIndex: number, appliedIndex: number): void {
     const read = this.#pending.get(requestId);

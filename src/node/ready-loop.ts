@@ -7,6 +7,7 @@ import type { Entry, Membership, NodeId } from '../raft/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
 import { applyCommittedEntries } from './apply.js';
+import { HeldApplies } from './held-applies.js';
 import type { ClusterIdentity } from './cluster-identity.js';
 import type { InboundReplies } from './inbound-replies.js';
 import { peerAddresses } from './members.js';
@@ -67,9 +68,11 @@ export class ReadyLoop {
   /** The committed membership the peer connections were last set up for. */
   #membership: Membership | null = null;
   readonly #onFatal: Array<(error: Error) => void> = [];
+  readonly #held: HeldApplies;
 
   constructor(parts: ReadyLoopParts) {
     this.#parts = parts;
+    this.#held = new HeldApplies(parts.scheduler, (entries) => this.#startApply(entries));
   }
 
   /** The error that stopped the node, or null while it runs. */
@@ -82,8 +85,9 @@ export class ReadyLoop {
     return this.#generation;
   }
 
-  /** Settles once every apply handed over so far has finished. */
+  /** Settles once every apply handed over so far has finished (held entries are let go). */
   get applying(): Promise<void> {
+    this.#held.flush();
     return this.#applying;
   }
 
@@ -125,7 +129,7 @@ export class ReadyLoop {
       for (const message of core.takeEarlyMessages()) this.#stream(message);
       // Entries committed meanwhile that were already on our disk are applied (and their
       // writers answered) now, not after an fsync of other entries.
-      if (applyEarly) this.#startApply(core.takeDurableCommitted());
+      if (applyEarly) this.#handOver(core.takeDurableCommitted());
       if (this.#inbox.length > 0) continue;
       await Promise.race([settled, new Promise<void>((resolve) => { this.#wake = resolve; })]);
       this.#wake = null;
@@ -135,6 +139,7 @@ export class ReadyLoop {
 
   /** Runs `work` in the apply pipeline, between applies (no apply transaction is open then). */
   afterApplies<T>(work: () => Promise<T>): Promise<T> {
+    this.#held.flush();
     const run = this.#applying.then(work);
     this.#applying = run.then(() => undefined, () => undefined);
     return run;
@@ -148,6 +153,7 @@ export class ReadyLoop {
   /** Waits (bounded) until no cycle runs or is scheduled. */
   async waitIdle(timeoutMs: number): Promise<void> {
     const { scheduler } = this.#parts;
+    this.#held.flush();
     for (let waited = 0; (this.#looping || this.#scheduled) && waited < timeoutMs; waited += 10) {
       await scheduler.sleep(10);
     }
@@ -158,6 +164,7 @@ export class ReadyLoop {
     if (this.#fatal !== null) return;
     const fatal = error instanceof Error ? error : new Error(String(error));
     this.#fatal = fatal;
+    this.#held.drop();
     const { log, id, proposals, reads, replies } = this.#parts;
     // A foreign dir's error is the operator's one line already: what is wrong, what to do.
     if (isChronosError(error, 'CLUSTER_MISMATCH')) log.error(error.message);
@@ -210,6 +217,8 @@ export class ReadyLoop {
     const generation = this.#generation++;
     await this.#handleReady(ready);
     core.advance(ready);
+    // Only a follower holds entries back: a leader answers writers from its applies.
+    if (core.role !== 'Follower') this.#held.flush();
     this.#parts.replies.settleThrough(generation);
     this.#followMembership();
     this.#logRoleChange();
@@ -220,6 +229,7 @@ export class ReadyLoop {
   async #handleReady(ready: Ready): Promise<void> {
     const { snapshots, identity, storage, wal } = this.#parts;
     if (ready.snapshot !== null) {
+      this.#held.flush();
       await snapshots.install(ready.snapshot);
       await identity.learn(storage, true);
     }
@@ -231,7 +241,7 @@ export class ReadyLoop {
     // Committed entries already on our disk need not wait for this persist; the others (a
     // follower's entries arriving with their commit) are applied once it is done.
     const durable = committedBeforePersist(ready, this.#parts.core.durableIndex);
-    this.#startApply(ready.committedEntries.slice(0, durable));
+    this.#handOver(ready.committedEntries.slice(0, durable));
     const afterPersist = ready.committedEntries.slice(durable);
     if (persisting) {
       const startMs = performance.now();
@@ -249,10 +259,11 @@ export class ReadyLoop {
       this.#parts.stages.saved(first, last, endMs, endMs - startMs);
     }
     this.#sendAfterPersist(ready.messages, new Set<RaftMessage>(appends));
-    this.#startApply(afterPersist);
+    this.#handOver(afterPersist);
     for (const readState of ready.readStates) {
       this.#parts.reads.confirmed(readState.requestId, readState.index, storage.appliedIndex);
     }
+    if (this.#parts.reads.hasWaiting) this.#held.flush();
   }
 
   #sendAfterPersist(messages: readonly RaftMessage[], sent: ReadonlySet<RaftMessage>): void {
@@ -293,6 +304,17 @@ export class ReadyLoop {
     this.#parts.peers.stream(message);
   }
 
+  /** Hands committed entries to the apply pipeline; a follower may hold them back (held-applies.ts). */
+  #handOver(entries: readonly Entry[]): void {
+    const last = entries.at(-1);
+    if (last === undefined) return;
+    const { stages, hops, core, snapshots, reads } = this.#parts;
+    const first = entries[0]?.index ?? last.index;
+    stages.committed(first, last.index, performance.now());
+    hops.reached('committed', first, last.index);
+    this.#held.add(entries, core.role === 'Follower' && !reads.hasWaiting && !snapshots.isDue(last.index));
+  }
+
   /**
    * Apply runs behind the loop, in order, so the next Ready's fsync and appends overlap this
    * one's LevelDB batch (the WAL holds the entries). Storage is written without fsync (the WAL
@@ -303,8 +325,6 @@ export class ReadyLoop {
     if (lastCommitted === undefined) return;
     const { storage, proposals, log, reads, identity, snapshots, id, syncCapture, stages, hops, ttl } = this.#parts;
     const first = entries[0]?.index ?? lastCommitted.index;
-    stages.committed(first, lastCommitted.index, performance.now());
-    hops.reached('committed', first, lastCommitted.index);
     const sync = snapshots.isDue(lastCommitted.index);
     this.#applying = this.#applying.then(async () => {
       const capture = syncCapture ? { nodeId: id } : null;

@@ -9,7 +9,7 @@ import type { AppendRequest, RaftMessage } from './messages.js';
 import { majority } from './quorum.js';
 import { committedInCurrentTerm, leaderRead, localLeaderRead } from './reads.js';
 import { mayPrecedePersist } from './ready.js';
-import type { RaftStatus, Ready, RestoredState } from './ready.js';
+import type { RaftRole, RaftStatus, Ready, RestoredState } from './ready.js';
 import {
   appendLocal, broadcastCommit, flushAppends, broadcastHeartbeat, handleAppend, handleAppendResponse, handleSnapshot,
   maybeCommit, sendAppend, sendTimeoutNow,
@@ -443,6 +443,11 @@ export class RaftCore {
     const entries = log.slice(from, Math.min(through + 1, from + COMMITTED_ENTRIES_PER_READY_MAX));
     this.#handedThrough = entries.at(-1)?.index ?? this.#handedThrough;
     return entries;
+  }
+
+  /** The role this core plays now (cheaper than status() on a hot path). */
+  get role(): RaftRole {
+    return this.#state.role;
   }
 
   /** The last index this node has made durable (advance() moves it). */
