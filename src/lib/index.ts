@@ -17,3 +17,4 @@ export type { Scheduler, Timer } from './scheduler.js';
 export { writeFully } from './write-fully.js';
 export { quoteIdentifier } from './quote-identifier.js';
 export type { Cancellation } from './cancellation.js';
+export { AnswerPacer, ANSWERS_PER_TURN } from './answer-pacer.js';

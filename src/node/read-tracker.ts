@@ -1,4 +1,4 @@
-import { ChronosError, systemScheduler } from '../lib/index.js';
+import { AnswerPacer, ChronosError, systemScheduler } from '../lib/index.js';
 import type { Scheduler, Timer } from '../lib/index.js';
 
 interface PendingRead {
@@ -24,9 +24,12 @@ export class ReadTracker {
   #waiting: PendingRead[] = [];
   #nextRequestId = 1;
   readonly #scheduler: Scheduler;
+  /** Reads released together go out a few per turn (answer-pacer.ts). */
+  readonly #pacer: AnswerPacer;
 
   constructor(scheduler: Scheduler = systemScheduler) {
     this.#scheduler = scheduler;
+    this.#pacer = new AnswerPacer(scheduler);
   }
 
   /** Registers a read; returns the request id to hand to the Raft core and the wait. */
@@ -70,7 +73,7 @@ export class ReadTracker {
   #release(read: PendingRead): void {
     this.#pending.delete(read.requestId);
     read.timer.cancel();
-    read.resolve();
+    this.#pacer.release(read.resolve);
   }
 
   /** Fails one read (e.g. the core could not start a ReadIndex round). */
@@ -90,6 +93,8 @@ export class ReadTracker {
 
   /** Fails every pending read. */
   failAll(error: Error): void {
+    // Reads already released were confirmed and applied: they are served before the node goes.
+    this.#pacer.flush();
     this.#waiting = [];
     for (const requestId of [...this.#pending.keys()]) this.fail(requestId, error);
   }

@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { ReadTracker } from '../../src/node/read-tracker.js';
 
-/** 'released', an error's message, or 'waiting' once pending microtasks have run. */
+/** Enough event-loop turns for reads released together to go out a few per turn. */
+const PACED_TURNS = 20;
+
+async function turns(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** 'released', an error's message, or 'waiting' once released reads have all gone out. */
 async function stateOf(ready: Promise<void>): Promise<string> {
-  // A macrotask runs after every microtask already due: a settled promise has answered by then.
+  // A settled promise has answered once the turns that pace released reads have passed.
   return Promise.race([
     ready.then(() => 'released', (error: Error) => error.message),
-    new Promise<string>((resolve) => setImmediate(() => resolve('waiting'))),
+    turns(PACED_TURNS).then(() => 'waiting'),
   ]);
 }
 

@@ -3,8 +3,10 @@ import { Random } from '../../src/lib/index.js';
 import { ReadTracker } from '../../src/node/read-tracker.js';
 import { WriteHops } from '../../src/node/write-hops.js';
 
-/** Lets every resolution already due run (a macrotask comes after all microtasks). */
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Lets every resolution already due run, reads released together going out a few per turn. */
+async function settle(): Promise<void> {
+  for (let turn = 0; turn < 20; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
 
 describe('ReadTracker against a model, over drawn histories', () => {
   it('releases exactly the confirmed reads whose index is applied, and fails exactly the failed ones', async () => {
