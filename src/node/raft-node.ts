@@ -270,7 +270,7 @@ export class RaftNode {
     reads.failAll(new ChronosError('SHUTTING_DOWN', `node ${this.id} is shutting down`));
     replies.settleAll();
     await loop.waitIdle(5_000);
-    await loop.applying.catch(() => undefined);
+    await loop.settleApplies().catch(() => undefined);
     await this.#parts.snapshots.exportSettled();
     peers.close();
     await wal.close();

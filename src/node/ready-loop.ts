@@ -85,8 +85,8 @@ export class ReadyLoop {
     return this.#generation;
   }
 
-  /** Settles once every apply handed over so far has finished (held entries are let go). */
-  get applying(): Promise<void> {
+  /** Lets held entries go, then settles once every apply handed over so far has finished. */
+  settleApplies(): Promise<void> {
     this.#held.flush();
     return this.#applying;
   }

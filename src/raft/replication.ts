@@ -163,7 +163,8 @@ export function broadcastCommit(state: CoreState): void {
 /** Follower: AppendEntries consistency check, conflict truncation and commit (Figure 2). */
 export function handleAppend(state: CoreState, message: AppendRequest): void {
   const reply = (success: boolean, matchIndex: number, hintIndex: number, hintTerm: number) => {
-    if (success && message.commitOnly) return;
+    // Only an empty append is a notice: entries are always acknowledged, whatever the flag says.
+    if (success && message.commitOnly && message.entries.length === 0) return;
     const response: AppendResponse = {
       type: 'appendResponse', from: state.id, to: message.from, term: state.term, success,
       matchIndex, rejectHintIndex: hintIndex, rejectHintTerm: hintTerm,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ANSWERS_PER_TURN } from '../../src/lib/index.js';
 import { ReadTracker } from '../../src/node/read-tracker.js';
 
 /** Enough event-loop turns for reads released together to go out a few per turn. */
@@ -88,6 +89,32 @@ describe('ReadTracker', () => {
     reads.confirmed(waiting.requestId, 4, 2);
     reads.failAll(new Error('node stopping'));
     expect(await stateOf(waiting.ready)).toBe('node stopping');
+    expect(await stateOf(unconfirmed.ready)).toBe('node stopping');
+  });
+
+  it('releases reads confirmed together a few per event-loop turn, in order', async () => {
+    const reads = new ReadTracker();
+    const begun = Array.from({ length: 20 }, () => reads.begin(10_000));
+    const order: number[] = [];
+    begun.forEach((read, i) => { void read.ready.then(() => order.push(i)); });
+    for (const read of begun) reads.confirmed(read.requestId, 5, 5);
+    await Promise.resolve();
+    expect(order).toEqual(Array.from({ length: ANSWERS_PER_TURN }, (_, i) => i));
+    await turns(PACED_TURNS);
+    expect(order).toEqual(begun.map((_, i) => i));
+  });
+
+  it('serves reads already released but still paced when the node stops, before failing the rest', async () => {
+    const reads = new ReadTracker();
+    const released = Array.from({ length: 20 }, () => reads.begin(10_000));
+    for (const read of released) reads.confirmed(read.requestId, 5, 5);
+    const outcomes: string[] = [];
+    for (const read of released) void read.ready.then(() => outcomes.push('released'), () => outcomes.push('failed'));
+    const unconfirmed = reads.begin(10_000);
+    reads.failAll(new Error('node stopping'));
+    // No turn has passed: every released read went out at failAll, none was failed.
+    await Promise.resolve();
+    expect(outcomes).toEqual(released.map(() => 'released'));
     expect(await stateOf(unconfirmed.ready)).toBe('node stopping');
   });
 });

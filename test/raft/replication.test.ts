@@ -198,6 +198,11 @@ describe('log replication', () => {
       { hardState: { term: 2, vote: 'a', commit: 0 }, snapshot: null, entries: [] }, new Random(7));
     stale.step({ ...notice, to: 'c' });
     expect(stale.ready().messages).toEqual([expect.objectContaining({ type: 'appendResponse', success: false })]);
+    // Entries are acknowledged even under the flag: only an empty append is a notice.
+    const carrier = new RaftCore({ id: 'b', voters: IDS, preVote: false },
+      { hardState: { term: 2, vote: 'a', commit: 0 }, snapshot: null, entries: [entry(1, 2)] }, new Random(8));
+    carrier.step({ ...notice, prevLogIndex: 1, prevLogTerm: 2, entries: [{ ...entry(index, 2), type: 'command' }] });
+    expect(carrier.ready().messages).toEqual([expect.objectContaining({ type: 'appendResponse', success: true, matchIndex: index })]);
   });
 
   it('a read after heartbeats sent early during an fsync starts its own round (no stale read)', () => {
