@@ -1,68 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import type { Scheduler } from '../../src/lib/index.js';
+import { Random } from '../../src/lib/index.js';
 import { HELD_ENTRIES_MAX, HELD_MS_MAX, HeldApplies } from '../../src/node/held-applies.js';
 import type { Entry } from '../../src/raft/index.js';
-
-/** A scheduler whose timers run only when the test advances its clock. */
-class ManualScheduler implements Scheduler {
-  nowMs = 0;
-  readonly #timers: Array<{ at: number; work: () => void; cancelled: boolean }> = [];
-
-  after(ms: number, work: () => void): { cancel: () => void } {
-    const timer = { at: this.nowMs + ms, work, cancelled: false };
-    this.#timers.push(timer);
-    return { cancel: () => { timer.cancelled = true; } };
-  }
-  every(): { cancel: () => void } {
-    throw new Error('not used');
-  }
-  defer(work: () => void): void {
-    work();
-  }
-  sleep(): Promise<void> {
-    return Promise.resolve();
-  }
-  monotonicMs(): number {
-    return this.nowMs;
-  }
-  advance(ms: number): void {
-    this.nowMs += ms;
-    for (const timer of this.#timers.splice(0)) {
-      if (timer.cancelled) continue;
-      if (timer.at <= this.nowMs) timer.work();
-      else this.#timers.push(timer);
-    }
-  }
-  get live(): number {
-    return this.#timers.filter((timer) => !timer.cancelled).length;
-  }
-}
+import { SimScheduler } from '../../src/sim/sim-scheduler.js';
 
 function entries(from: number, count: number): Entry[] {
   return Array.from({ length: count }, (_, i) => ({ index: from + i, term: 1, type: 'command' as const, data: new Uint8Array(0) }));
 }
 
-function setUp(): { scheduler: ManualScheduler; held: HeldApplies; applied: number[][] } {
-  const scheduler = new ManualScheduler();
+function setUp(): { clock: SimScheduler; held: HeldApplies; applied: number[][] } {
+  const clock = new SimScheduler();
   const applied: number[][] = [];
-  const held = new HeldApplies(scheduler, (batch) => applied.push(batch.map((entry) => entry.index)));
-  return { scheduler, held, applied };
+  const held = new HeldApplies(clock.forOwner({ alive: true }), (batch) => applied.push(batch.map((entry) => entry.index)));
+  return { clock, held, applied };
+}
+
+/** Moves simulated time forward by `ms`, running the timers due. */
+async function advance(clock: SimScheduler, ms: number): Promise<void> {
+  await clock.runUntil(clock.elapsedMs + ms);
 }
 
 describe('HeldApplies', () => {
-  it('applies held entries together once the hold time runs out, in order', () => {
-    const { scheduler, held, applied } = setUp();
+  it('applies held entries together once the hold time runs out, in order', async () => {
+    const { clock, held, applied } = setUp();
     held.add(entries(1, 1), true);
-    scheduler.advance(HELD_MS_MAX - 1);
+    await advance(clock, HELD_MS_MAX - 1);
     held.add(entries(2, 2), true);
     expect(applied).toEqual([]);
-    scheduler.advance(1);
+    await advance(clock, 1);
     expect(applied).toEqual([[1, 2, 3]]);
     expect(held.size).toBe(0);
   });
 
-  it('lets go at once when full, when asked, or when entries may not be held, keeping the order', () => {
-    const { scheduler, held, applied } = setUp();
+  it('lets go at once when full, when asked, or when entries may not be held, keeping the order', async () => {
+    const { clock, held, applied } = setUp();
     held.add(entries(1, HELD_ENTRIES_MAX), true);
     expect(applied).toEqual([entries(1, HELD_ENTRIES_MAX).map((entry) => entry.index)]);
     held.add(entries(65, 2), true);
@@ -71,15 +42,53 @@ describe('HeldApplies', () => {
     held.add(entries(68, 1), true);
     held.flush();
     expect(applied.at(-1)).toEqual([68]);
-    expect(scheduler.live).toBe(0);
+    // The flushed hold's timer is gone: a new hold runs its own full time.
+    await advance(clock, HELD_MS_MAX - 1);
+    held.add(entries(69, 1), true);
+    await advance(clock, HELD_MS_MAX - 1);
+    expect(applied.at(-1)).toEqual([68]);
+    await advance(clock, 1);
+    expect(applied.at(-1)).toEqual([69]);
   });
 
-  it('forgets what it holds when dropped, and no timer fires later', () => {
-    const { scheduler, held, applied } = setUp();
+  it('forgets what it holds when dropped, and no timer fires later', async () => {
+    const { clock, held, applied } = setUp();
     held.add(entries(1, 3), true);
     held.drop();
-    scheduler.advance(HELD_MS_MAX * 2);
+    await advance(clock, HELD_MS_MAX * 2);
     expect(applied).toEqual([]);
     expect(held.size).toBe(0);
+  });
+});
+
+describe('HeldApplies over drawn histories', () => {
+  it('applies every entry once, in order, never holding one past its time or beyond the cap', async () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const random = new Random(seed);
+      const { clock, held, applied } = setUp();
+      const heldSince = new Map<number, number>();
+      let next = 1;
+      for (let step = 0; step < 60; step++) {
+        const roll = random.int(10);
+        if (roll < 6) {
+          const count = 1 + random.int(random.int(4) === 0 ? HELD_ENTRIES_MAX : 4);
+          for (let i = 0; i < count; i++) heldSince.set(next + i, clock.elapsedMs);
+          held.add(entries(next, count), random.int(4) !== 0);
+          next += count;
+        } else if (roll < 7) {
+          held.flush();
+        } else {
+          await advance(clock, random.int(HELD_MS_MAX + 5));
+        }
+        const appliedIndexes = applied.flat();
+        for (const index of heldSince.keys()) {
+          if (appliedIndexes.includes(index)) heldSince.delete(index);
+          else expect([seed, index, clock.elapsedMs - (heldSince.get(index) ?? 0) <= HELD_MS_MAX]).toEqual([seed, index, true]);
+        }
+        expect([seed, held.size <= HELD_ENTRIES_MAX]).toEqual([seed, true]);
+      }
+      held.flush();
+      expect([seed, applied.flat()]).toEqual([seed, Array.from({ length: next - 1 }, (_, i) => i + 1)]);
+    }
   });
 });
