@@ -205,6 +205,32 @@ describe('log replication', () => {
     expect(carrier.ready().messages).toEqual([expect.objectContaining({ type: 'appendResponse', success: true, matchIndex: index })]);
   });
 
+  it('over drawn appends, a follower answers every one but an accepted empty commit notice', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const random = new Random(seed);
+      const held = 1 + random.int(4);
+      const log = Array.from({ length: held }, (_, i) => entry(i + 1, 2));
+      const follower = new RaftCore({ id: 'b', voters: IDS, preVote: false },
+        { hardState: { term: 2, vote: 'a', commit: 0 }, snapshot: null, entries: log }, new Random(seed));
+      // prevLogIndex may lie inside, at the end of, or beyond the follower's log; its term may not match.
+      const prevLogIndex = random.int(held + 3);
+      const prevLogTerm = prevLogIndex === 0 ? 0 : random.int(2) === 0 ? 2 : 1;
+      const carried = Array.from({ length: random.int(3) }, (_, i) => entry(prevLogIndex + 1 + i, 2));
+      const commitOnly = random.int(2) === 0;
+      follower.step({ type: 'append', from: 'a', to: 'b', term: 2, prevLogIndex, prevLogTerm, entries: carried,
+        commit: random.int(prevLogIndex + carried.length + 1), readContext: 0, commitOnly });
+      const answers = follower.ready().messages.filter((m) => m.type === 'appendResponse');
+      const matches = prevLogIndex <= held && (prevLogIndex === 0 || prevLogTerm === 2);
+      const silent = matches && commitOnly && carried.length === 0;
+      expect([seed, answers.length]).toEqual([seed, silent ? 0 : 1]);
+      const answer = answers[0];
+      if (answer?.type === 'appendResponse') {
+        expect([seed, answer.success]).toEqual([seed, matches]);
+        if (matches) expect([seed, answer.matchIndex]).toEqual([seed, prevLogIndex + carried.length]);
+      }
+    }
+  });
+
   it('a read after heartbeats sent early during an fsync starts its own round (no stale read)', () => {
     const core = leaderOfTerm2();
     const ack = (from: string, matchIndex: number, readContext: number): void => core.step(appendAck(from, matchIndex, readContext));
