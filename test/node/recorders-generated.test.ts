@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../src/lib/index.js';
+import { ANSWERS_PER_TURN, Random } from '../../src/lib/index.js';
 import { ReadTracker } from '../../src/node/read-tracker.js';
 import { WriteHops } from '../../src/node/write-hops.js';
 
+/** Steps of one drawn history: at most this many reads are released together. */
+const STEPS = 120;
+
 /** Lets every resolution already due run, reads released together going out a few per turn. */
 async function settle(): Promise<void> {
-  for (let turn = 0; turn < 20; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+  const turns = Math.ceil(STEPS / ANSWERS_PER_TURN) + 2;
+  for (let turn = 0; turn < turns; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 describe('ReadTracker against a model, over drawn histories', () => {
@@ -16,7 +20,7 @@ describe('ReadTracker against a model, over drawn histories', () => {
       const outcome = new Map<number, string>();
       const model = new Map<number, { readIndex: number | null; ended: string | null }>();
       let applied = random.int(5);
-      for (let step = 0; step < 120; step++) {
+      for (let step = 0; step < STEPS; step++) {
         const open = [...model].filter(([, read]) => read.ended === null).map(([id]) => id);
         const pick = (): number | undefined => open[random.int(Math.max(open.length, 1))];
         const roll = random.int(10);
