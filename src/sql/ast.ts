@@ -36,6 +36,9 @@ export interface WindowFrame {
 }
 
 /** An expression. Immutable; `param` only appears in cached statement templates. */
+/** What `IS [NOT] ...` tests a BOOLEAN for. */
+export type Truth = 'TRUE' | 'FALSE' | 'UNKNOWN';
+
 export type Expr =
   | {
       readonly kind: 'literal';
@@ -49,6 +52,10 @@ export type Expr =
   | { readonly kind: 'unary'; readonly op: '-' | 'NOT'; readonly operand: Expr }
   | { readonly kind: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr }
   | { readonly kind: 'isNull'; readonly operand: Expr; readonly negated: boolean }
+  /** `x IS [NOT] TRUE | FALSE | UNKNOWN` over a BOOLEAN: never NULL itself. */
+  | { readonly kind: 'isTruth'; readonly operand: Expr; readonly truth: Truth; readonly negated: boolean }
+  /** `a IS [NOT] DISTINCT FROM b`: equality where NULL equals NULL, never NULL itself. */
+  | { readonly kind: 'isDistinct'; readonly left: Expr; readonly right: Expr; readonly negated: boolean }
   | {
       readonly kind: 'in';
       readonly operand: Expr;

@@ -4,6 +4,7 @@ import { assertNever, ChronosError } from '../lib/index.js';
 import type { Row, SqlType, SqlValue } from '../storage/index.js';
 import type { Expr } from './ast.js';
 import { compileCase } from './compile-case.js';
+import { compileIsDistinct, compileIsTruth } from './compile-is.js';
 import { castValue, compileCast } from './cast.js';
 import { bucketWidthSeconds, SCALAR_FUNCTIONS, timeBucket } from './functions.js';
 import { likeMatcher } from './like.js';
@@ -125,6 +126,10 @@ function compileNode(expr: Expr, ctx: CompileContext): Compiled {
       return compileBinary(expr, ctx);
     case 'isNull':
       return compileIsNull(expr, ctx);
+    case 'isTruth':
+      return compileIsTruth(expr, compileExpr(expr.operand, ctx));
+    case 'isDistinct':
+      return compileIsDistinct(expr, compileExpr(expr.left, ctx), compileExpr(expr.right, ctx));
     case 'in':
       return compileIn(expr, ctx);
     case 'between':

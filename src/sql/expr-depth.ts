@@ -11,8 +11,8 @@ export const MAX_EXPR_DEPTH = 1000;
 /** Call `visit` on each direct operand of `e` (no array built: IN lists can be huge). */
 export function eachChild(e: Expr, visit: (child: Expr) => void): void {
   switch (e.kind) {
-    case 'unary': case 'isNull': visit(e.operand); return;
-    case 'binary': visit(e.left); visit(e.right); return;
+    case 'unary': case 'isNull': case 'isTruth': visit(e.operand); return;
+    case 'binary': case 'isDistinct': visit(e.left); visit(e.right); return;
     case 'in': visit(e.operand); for (const item of e.list) visit(item); return;
     case 'between': visit(e.operand); visit(e.low); visit(e.high); return;
     case 'like': visit(e.operand); visit(e.pattern); return;

@@ -4,8 +4,8 @@ import type { Expr, Statement } from './ast.js';
 export function mapOperands(e: Expr, f: (child: Expr) => Expr): Expr {
   const opt = (x: Expr | null): Expr | null => (x === null ? null : f(x));
   switch (e.kind) {
-    case 'unary': case 'isNull': case 'cast': return { ...e, operand: f(e.operand) };
-    case 'binary': return { ...e, left: f(e.left), right: f(e.right) };
+    case 'unary': case 'isNull': case 'isTruth': case 'cast': return { ...e, operand: f(e.operand) };
+    case 'binary': case 'isDistinct': return { ...e, left: f(e.left), right: f(e.right) };
     case 'in': return { ...e, operand: f(e.operand), list: e.list.map(f) };
     case 'between': return { ...e, operand: f(e.operand), low: f(e.low), high: f(e.high) };
     case 'like': return { ...e, operand: f(e.operand), pattern: f(e.pattern) };

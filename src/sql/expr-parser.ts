@@ -1,4 +1,4 @@
-import type { BinaryOp, Expr, SelectStatement } from './ast.js';
+import type { BinaryOp, Expr, SelectStatement, Truth } from './ast.js';
 import { Cursor, unsupported } from './cursor.js';
 import type { Token } from './lexer.js';
 import { negateLiteral, numberLiteral, stringLiteral } from './literals.js';
@@ -28,6 +28,7 @@ const ARITHMETIC: Readonly<Record<string, readonly [BinaryOp, number]>> = {
   '||': ['||', BP_CONCAT], '+': ['+', BP_ADD], '-': ['-', BP_ADD],
   '*': ['*', BP_MUL], '/': ['/', BP_MUL], '%': ['%', BP_MUL],
 };
+const TRUTHS: readonly Truth[] = ['TRUE', 'FALSE', 'UNKNOWN'];
 const RANGE_WORDS: ReadonlySet<string> = new Set(['BETWEEN', 'IN', 'LIKE', 'ILIKE', 'SIMILAR']);
 
 /** Recursive-descent/Pratt parser of expressions; each call is linear in its tokens. */
@@ -147,16 +148,21 @@ export class ExprParser {
     return balanced(op, operands, 0, operands.length);
   }
 
+  /** `IS [NOT] NULL | TRUE | FALSE | UNKNOWN | DISTINCT FROM b` after `operand`. */
   private isNull(operand: Expr): Expr {
     const c = this.c;
     c.expectWord('IS');
     const negated = c.acceptWord('NOT');
     if (c.acceptWord('NULL')) return { kind: 'isNull', operand, negated };
-    const t = c.peek();
-    if (t !== undefined && t.kind === 'word' && ['TRUE', 'FALSE', 'DISTINCT', 'UNKNOWN'].includes(t.value)) {
-      throw unsupported(`IS ${negated ? 'NOT ' : ''}${t.value} (only IS [NOT] NULL)`);
+    for (const truth of TRUTHS) {
+      if (c.acceptWord(truth)) return { kind: 'isTruth', operand, truth, negated };
     }
-    throw c.fail('expected NULL after IS');
+    if (c.acceptWord('DISTINCT')) {
+      c.expectWord('FROM');
+      // As in PostgreSQL, the right side takes everything that binds tighter than IS.
+      return { kind: 'isDistinct', left: operand, right: this.parse(BP_IS + 1), negated };
+    }
+    throw c.fail('expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS');
   }
 
   /** `[NOT] BETWEEN lo AND hi`, `[NOT] IN (...)`, `[NOT] LIKE pattern`. */

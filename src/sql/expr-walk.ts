@@ -13,7 +13,8 @@ export function resolvedKey(expr: Expr, scope: Scope): string {
       }
       case 'unary': return { ...e, operand: map(e.operand) };
       case 'binary': return { ...e, left: map(e.left), right: map(e.right) };
-      case 'isNull': return { ...e, operand: map(e.operand) };
+      case 'isNull': case 'isTruth': return { ...e, operand: map(e.operand) };
+      case 'isDistinct': return { ...e, left: map(e.left), right: map(e.right) };
       case 'in': return { ...e, operand: map(e.operand), list: e.list.map(map) };
       case 'between': return { ...e, operand: map(e.operand), low: map(e.low), high: map(e.high) };
       case 'like': return { ...e, operand: map(e.operand), pattern: map(e.pattern) };
@@ -43,8 +44,8 @@ export function collectAggregates(expr: Expr, out: Extract<Expr, { kind: 'aggreg
       }
       out.push(expr);
       return;
-    case 'unary': case 'isNull': collectAggregates(expr.operand, out); return;
-    case 'binary': collectAggregates(expr.left, out); collectAggregates(expr.right, out); return;
+    case 'unary': case 'isNull': case 'isTruth': collectAggregates(expr.operand, out); return;
+    case 'binary': case 'isDistinct': collectAggregates(expr.left, out); collectAggregates(expr.right, out); return;
     case 'in': collectAggregates(
       expr.operand,
       out,

@@ -17,7 +17,7 @@ function strength(expr: Expr): number {
   switch (expr.kind) {
     case 'binary': return PRECEDENCE[expr.op];
     case 'unary': return expr.op === 'NOT' ? BP_NOT : BP_UNARY;
-    case 'isNull': return BP_IS;
+    case 'isNull': case 'isTruth': case 'isDistinct': return BP_IS;
     case 'in':
     case 'between':
     case 'like':
@@ -87,6 +87,10 @@ export function printExpr(expr: Expr): string {
     }
     case 'isNull':
       return `${operand(expr.operand, BP_IS)} is ${expr.negated ? 'not ' : ''}null`;
+    case 'isTruth':
+      return `${operand(expr.operand, BP_IS)} is ${expr.negated ? 'not ' : ''}${expr.truth.toLowerCase()}`;
+    case 'isDistinct':
+      return `${operand(expr.left, BP_IS)} is ${expr.negated ? 'not ' : ''}distinct from ${operand(expr.right, BP_IS + 1)}`;
     case 'in':
       return `${operand(expr.operand, BP_RANGE)} ${expr.negated ? 'not ' : ''}in (${expr.list
         .map(printExpr)

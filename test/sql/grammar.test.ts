@@ -86,7 +86,7 @@ describe('refused by name, never mis-read', () => {
     ['SELECT ntile(4) OVER (ORDER BY a) FROM t', 'UNSUPPORTED', /^Unsupported: ntile\(\) \(window functions supported: /],
     ['SELECT a FROM (SELECT 1)', 'PARSE_ERROR', /a subquery in FROM needs a name/],
     ['WITH RECURSIVE x AS (SELECT 1) SELECT * FROM x', 'UNSUPPORTED', /^Unsupported: WITH RECURSIVE$/],
-    ['SELECT a FROM t WHERE a IS TRUE', 'UNSUPPORTED', /^Unsupported: IS TRUE/],
+    ['SELECT a FROM t WHERE a IS JSON', 'PARSE_ERROR', /expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS/],
     ["SELECT a FROM t WHERE a ILIKE 'x'", 'UNSUPPORTED', /^Unsupported: ILIKE/],
     ["SELECT a FROM t WHERE a LIKE 'x' ESCAPE '!'", 'UNSUPPORTED', /^Unsupported: LIKE \.\.\. ESCAPE$/],
     ['SELECT a FROM t FULL JOIN u ON true', 'UNSUPPORTED', /^Unsupported: FULL JOIN/],

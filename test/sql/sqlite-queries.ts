@@ -74,7 +74,21 @@ function predicateAtom(rng: Random): string {
       return `${intChain(rng, rng.between(1, 3))} ${not()}IN (${list.join(', ')})`;
     },
     () => `${stringTerm(rng)} ${not()}LIKE '${likePattern(rng)}'`,
+    // sqlite3 has no IS UNKNOWN, and reads IS TRUE of a number as "not zero": a comparison only.
+    () => `(${comparisonAtom(rng)}) IS ${not()}${rng.pick(['TRUE', 'FALSE'])}`,
+    () => distinctAtom(rng, not()),
   ])();
+}
+
+/** `a IS [NOT] DISTINCT FROM b` over nullable columns, NULL and arithmetic on either side. */
+function distinctAtom(rng: Random, not: string): string {
+  const [left, right] = rng.pick([
+    () => [intChain(rng, rng.between(1, 2)), rng.pick([intChain(rng, 2), 'NULL', 'g', 'id % 7'])],
+    () => ['s', rng.pick(["'a'", "''", 'NULL', 's', "'B'"])],
+    () => [rng.pick(['v', '-v']), rng.pick(['2.5', 'NULL', 'g', '-v', 'v'])],
+    () => ['NULL', rng.pick(['g', 'v', 's', 'NULL'])],
+  ])();
+  return `${left} IS ${not}DISTINCT FROM ${right}`;
 }
 
 /** Runs of `%` and `_` among literals, so pieces must be placed with room left for later ones. */
