@@ -56,6 +56,31 @@ const CASES: readonly (readonly [string, unknown])[] = [
   ['floor(-2.5)', -3],
   ['ceil(-2.5)', -2],
   ['ceil(7)', 7],
+  ['trunc(2.7)', 2],
+  ['trunc(-2.7)', -2],
+  ['trunc(0.29, 2)', 0.29], // 0.29 * 100 is 28.999999999999996 in a double
+  ['trunc(-1299, -2)', -1200],
+  ['trunc(7)', 7],
+  ['sign(-3)', -1],
+  ['sign(2.5)', 1],
+  ['sign(0)', 0],
+  ['mod(-7, 3)', -1], // the dividend's sign, as %
+  ['mod(7.5, 2)', 1.5],
+  ['mod(9223372036854775807, 10)', 7],
+  ['greatest(1, 2.5, NULL)', 2.5], // NULLs are skipped (sqlite3's max(a, b, ...) is NULL)
+  ["least('b', NULL, 'a')", 'a'],
+  ['greatest(NULL, NULL)', null],
+  ['sqrt(16)', 4],
+  ['cbrt(-27)', -3],
+  ['power(2, 10)', 1024],
+  ['pow(-2, 3)', -8],
+  ['exp(0)', 1],
+  ['ln(1)', 0],
+  ['log(1000)', 3], // base 10, as in PostgreSQL and sqlite3
+  ['log(2, 8)', 3],
+  ['log10(0.001)', -3],
+  ['degrees(pi())', 180],
+  ['radians(180) = pi()', true],
   ["substr('hello', 2)", 'ello'],
   ["substr('hello', 2, 3)", 'ell'],
   ["substr('hello', 0, 3)", 'he'],
@@ -179,6 +204,17 @@ describe('errors name the problem', () => {
     ["datetime(1700000000, '+1 day')", 'UNSUPPORTED', "Unsupported: datetime() modifier '+1 day' (only 'unixepoch')"],
     ["strftime('%Q', 0, 'unixepoch')", 'UNSUPPORTED', 'Unsupported: strftime() format %Q (%Y %m %d %H %M %S %f %s %j %w %%)'],
     ["to_timestamp('x')", 'TYPE_MISMATCH', 'Type mismatch: to_timestamp() needs unix seconds (a number), got STRING'],
+    // Where a real answer does not exist: PostgreSQL's errors (sqlite3 answers NULL).
+    ['sqrt(-1)', 'INVALID_ARGUMENT', 'cannot take square root of a negative number'],
+    ['ln(0)', 'INVALID_ARGUMENT', 'cannot take logarithm of zero'],
+    ['log(-10)', 'INVALID_ARGUMENT', 'cannot take logarithm of a negative number'],
+    ['log(1, 8)', 'INVALID_ARGUMENT', 'Division by zero'],
+    ['power(0, -1)', 'INVALID_ARGUMENT', 'zero raised to a negative power is undefined'],
+    ['power(-8, 0.5)', 'INVALID_ARGUMENT', 'a negative number raised to a non-integer power yields a complex result'],
+    ['mod(1, 0)', 'INVALID_ARGUMENT', 'Division by zero'],
+    ["sqrt('a')", 'TYPE_MISMATCH', 'Type mismatch: sqrt() needs a number, got STRING'],
+    ["greatest(1, 'a')", 'TYPE_MISMATCH', 'Type mismatch: greatest() arguments mixes INT, STRING'],
+    ['trunc(2.5, 1.5)', 'TYPE_MISMATCH', 'Type mismatch: trunc() digits must be an INT, got FLOAT'],
   ] as const)('%s', async (expr, code, message) => {
     await expectError((await newSession()).session, `SELECT ${expr}`, code, message);
   });

@@ -136,6 +136,7 @@ function functionItem(rng: Random): string {
     () => `abs(${intChain(rng, 2)})`,
     () => `${rng.pick(['round', 'floor', 'ceil', 'abs'])}(${rng.pick(['v', '-v', 'v * 3'])})`,
     () => `round(v, ${rng.between(0, 2)})`,
+    () => mathItem(rng),
     () => `substr(s, ${at}${rng.chance(0.5) ? `, ${rng.between(0, 3)}` : ''})`,
     () => `replace(s, '${rng.pick(['a', 'b', 'ab'])}', '${rng.pick(['', 'x', 'yy'])}')`,
     () => `${rng.pick(['trim', 'ltrim', 'rtrim'])}(s${rng.chance(0.5) ? `, '${rng.pick(['a', 'b', 'ab'])}'` : ''})`,
@@ -150,6 +151,19 @@ function functionItem(rng: Random): string {
     () => `strftime('${rng.pick(['%Y-%m-%d %H:%M:%S', '%H:%M', '%j/%w', '%s', '%d.%m.%Y'])}', ${ts}, 'unixepoch')`,
     () => `unixepoch(datetime(${ts}, 'unixepoch'))`,
     () => dateCall(rng),
+  ])();
+}
+
+/** Math functions inside their domains: sqlite3 answers NULL where PostgreSQL and we refuse (it has no cbrt). */
+function mathItem(rng: Random): string {
+  return rng.pick([
+    () => `${rng.pick(['sqrt', 'ln', 'log', 'log10'])}(abs(${rng.pick(['v', 'g', 'id'])}) + ${rng.pick(['1', '0.5'])})`,
+    () => `${rng.pick(['degrees', 'radians', 'sign', 'trunc'])}(${rng.pick(['v', '-v', 'g', intChain(rng, 2)])}${rng.pick(['', ' / 4.0'])})`,
+    () => `exp(${rng.pick(['v', '-v', 'g', 'id % 9'])})`,
+    () => `power(${rng.pick(['v', 'g', '-v', 'id % 5'])}, ${rng.between(0, 3)})`,
+    () => `power(abs(v) + 1, ${rng.pick(['0.5', '-1', '1.5'])})`,
+    () => `log(${rng.pick(['2', '3', '10'])}, abs(${rng.pick(['v', 'g'])}) + 1)`,
+    () => `mod(${intChain(rng, 2)}, ${nonZeroLiteral(rng)}) + pi() * 0`,
   ])();
 }
 
@@ -432,6 +446,7 @@ export function randomQuery(rng: Random): string {
     () => `SELECT id, g FROM t${where} ORDER BY ${rng.pick(['id', 'id ASC', 'id DESC', 't.id DESC', '1 DESC', '1'])}${rng.chance(0.7) ? ` LIMIT ${rng.between(0, 20)}${rng.chance(0.3) ? ` OFFSET ${rng.between(0, 5)}` : ''}` : ''}`,
     () => `SELECT id AS k, v FROM t WHERE id ${rng.pick(['<', '>', '>=', '<='])} ${rng.between(0, 150)} ORDER BY k ${rng.pick(['ASC', 'DESC'])} LIMIT ${rng.between(1, 10)}`,
     () => `SELECT id, ${functionItem(rng)}, ${functionItem(rng)} FROM t${where}`,
+    () => `SELECT id, ${mathItem(rng)}, ${mathItem(rng)} FROM t${where}`,
     // Date texts of every form, valid more often than not, so zones and separators are met.
     () => `SELECT id, ${dateCall(rng)}, ${dateCall(rng)}, ${dateCall(rng)} FROM t WHERE id < 3`,
     () => setOperationQuery(rng),

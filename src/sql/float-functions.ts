@@ -1,0 +1,87 @@
+import { ChronosError } from '../lib/index.js';
+import type { SqlType } from '../storage/index.js';
+import type { ScalarFunction } from './functions.js';
+import { toFloat } from './value-ops.js';
+
+function numeric(name: string, t: SqlType | null): void {
+  if (t !== null && t !== 'INT' && t !== 'FLOAT') {
+    throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() needs a number, got ${t}`);
+  }
+}
+
+function invalid(message: string): ChronosError {
+  return new ChronosError('INVALID_ARGUMENT', message);
+}
+
+/** Refuses what PostgreSQL refuses for a logarithm's argument. */
+function checkLogArgument(x: number): void {
+  if (x === 0) throw invalid('cannot take logarithm of zero');
+  if (x < 0) throw invalid('cannot take logarithm of a negative number');
+}
+
+/** A FLOAT function of numbers (an INT is taken as a double): NULL when an argument is NULL. */
+function ofDoubles(name: string, arity: readonly [number, number], f: (xs: readonly number[]) => number): ScalarFunction {
+  return {
+    arity,
+    resultType: (args) => {
+      for (const t of args) numeric(name, t);
+      return 'FLOAT';
+    },
+    evaluate: (args) => {
+      const xs: number[] = [];
+      for (const a of args) {
+        if (typeof a !== 'number' && typeof a !== 'bigint') return null;
+        xs.push(toFloat(a));
+      }
+      const r = f(xs);
+      return r === 0 ? 0 : r;
+    },
+  };
+}
+
+/** A FLOAT function of one number; `check` refuses what has no answer. */
+function unary(name: string, f: (x: number) => number, check?: (x: number) => void): ScalarFunction {
+  return ofDoubles(name, [1, 1], ([x = 0]) => {
+    check?.(x);
+    return f(x);
+  });
+}
+
+/** The base-`base` logarithm of `x`, refused where PostgreSQL refuses it. */
+function logarithm(base: number, x: number): number {
+  checkLogArgument(x);
+  checkLogArgument(base);
+  if (base === 1) throw invalid('Division by zero');
+  // The exact-base functions keep log(1000) at 3, where ln(1000) / ln(10) is a hair below.
+  if (base === 10) return Math.log10(x);
+  if (base === 2) return Math.log2(x);
+  return Math.log(x) / Math.log(base);
+}
+
+/** `x` to the power `y`, refused where there is no real answer (as PostgreSQL does). */
+function power(x: number, y: number): number {
+  if (x === 0 && y < 0) throw invalid('zero raised to a negative power is undefined');
+  if (x < 0 && !Number.isInteger(y)) throw invalid('a negative number raised to a non-integer power yields a complex result');
+  return x ** y;
+}
+
+/** `log(x)` is the base-10 logarithm (as in PostgreSQL); `log(b, x)` the base-b one. */
+const LOG = ofDoubles('log', [1, 2], (xs) => (xs.length === 1 ? logarithm(10, xs[0] ?? 0) : logarithm(xs[0] ?? 0, xs[1] ?? 0)));
+const POWER = ofDoubles('power', [2, 2], ([x = 0, y = 0]) => power(x, y));
+
+/** Functions of doubles: roots, exponentials, logarithms, powers and angles. */
+export const FLOAT_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
+  sqrt: unary('sqrt', Math.sqrt, (x) => {
+    if (x < 0) throw invalid('cannot take square root of a negative number');
+  }),
+  cbrt: unary('cbrt', Math.cbrt),
+  exp: unary('exp', Math.exp),
+  ln: unary('ln', Math.log, checkLogArgument),
+  log10: unary('log10', Math.log10, checkLogArgument),
+  log: LOG,
+  power: POWER,
+  pow: POWER,
+  degrees: unary('degrees', (x) => (x * 180) / Math.PI),
+  radians: unary('radians', (x) => (x * Math.PI) / 180),
+  pi: { arity: [0, 0], resultType: () => 'FLOAT', evaluate: () => Math.PI },
+};
