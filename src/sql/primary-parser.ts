@@ -118,9 +118,7 @@ function call(p: ExprParser, name: string): Expr {
   if (!distinct) c.acceptWord('ALL');
   const args = c.isSymbol(')') ? [] : p.nested(() => p.list());
   if (c.isWord('ORDER')) throw unsupported('ORDER BY inside an aggregate');
-  if (c.isWord('FROM') || c.isWord('FOR')) {
-    throw unsupported(`${name}(... FROM/FOR ...); use substr(s, start, length)`);
-  }
+  if (c.isWord('FROM') || c.isWord('FOR')) throw unsupported(keywordArgumentsHint(name));
   c.expectSymbol(')');
   if (c.isWord('OVER') || isWindowOnly(name)) return parseWindowCall(p, name, args, distinct);
   refuseCallSuffix(p);
@@ -172,4 +170,13 @@ function refuseKeywordArguments(p: ExprParser, name: string): void {
   if (name === 'trim' && (c.isWord('BOTH') || c.isWord('LEADING') || c.isWord('TRAILING'))) {
     throw unsupported('TRIM(BOTH|LEADING|TRAILING ... FROM ...); use trim/ltrim/rtrim(s [, chars])');
   }
+}
+
+/** What to write instead of `name(... FROM ...)`, for the functions people write that way. */
+function keywordArgumentsHint(name: string): string {
+  if (name === 'substring' || name === 'substr') return `${name}(... FROM/FOR ...); use substr(s, start, length)`;
+  if (name === 'extract' || name === 'date_part') {
+    return `${name}(... FROM ...); ts columns are unix seconds: use strftime('%H', ts, 'unixepoch') (or %Y %m %d %M %S %j %w)`;
+  }
+  return `${name}(... FROM/FOR ...)`;
 }

@@ -200,6 +200,7 @@ describe('errors name the problem', () => {
     ["substr('abc', 1, -1)", 'INVALID_ARGUMENT', 'substr(): negative length -1'],
     ["TRIM(BOTH 'x' FROM 'xax')", 'UNSUPPORTED', 'Unsupported: TRIM(BOTH|LEADING|TRAILING ... FROM ...); use trim/ltrim/rtrim(s [, chars])'],
     ["substring('abc' FROM 2)", 'UNSUPPORTED', 'Unsupported: substring(... FROM/FOR ...); use substr(s, start, length)'],
+    ['extract(hour FROM now())', 'UNSUPPORTED', "Unsupported: extract(... FROM ...); ts columns are unix seconds: use strftime('%H', ts, 'unixepoch') (or %Y %m %d %M %S %j %w)"],
     ['datetime(1700000000)', 'INVALID_ARGUMENT', "datetime(): a number needs the 'unixepoch' modifier, e.g. datetime(ts, 'unixepoch') (unix seconds)"],
     ["datetime(1700000000, '+1 day')", 'UNSUPPORTED', "Unsupported: datetime() modifier '+1 day' (only 'unixepoch')"],
     ["strftime('%Q', 0, 'unixepoch')", 'UNSUPPORTED', 'Unsupported: strftime() format %Q (%Y %m %d %H %M %S %f %s %j %w %%)'],
