@@ -1,6 +1,7 @@
 import { ChronosError } from '../lib/index.js';
 import type { AggregateName, CaseWhen, Expr } from './ast.js';
 import { unsupported } from './cursor.js';
+import { BP_RANGE } from './expr-parser.js';
 import type { ExprParser } from './expr-parser.js';
 import { numberLiteral, stringLiteral } from './literals.js';
 import { isReserved } from './reserved-words.js';
@@ -113,6 +114,7 @@ function call(p: ExprParser, name: string): Expr {
     refuseCallSuffix(p);
     return { kind: 'aggregate', name: 'count', arg: null, distinct: false, by: null };
   }
+  if (name === 'position') return positionCall(p);
   refuseKeywordArguments(p, name);
   const distinct = c.acceptWord('DISTINCT');
   if (!distinct) c.acceptWord('ALL');
@@ -179,4 +181,15 @@ function keywordArgumentsHint(name: string): string {
     return `${name}(... FROM ...); ts columns are unix seconds: use strftime('%H', ts, 'unixepoch') (or %Y %m %d %M %S %j %w)`;
   }
   return `${name}(... FROM/FOR ...)`;
+}
+
+/** `position(sub IN s)` (standard SQL), after its '(': the operands bind tighter than IN. */
+function positionCall(p: ExprParser): Expr {
+  const c = p.c;
+  const needle = p.nested(() => p.parse(BP_RANGE + 1));
+  c.expectWord('IN');
+  const haystack = p.nested(() => p.parse(BP_RANGE + 1));
+  c.expectSymbol(')');
+  refuseCallSuffix(p);
+  return { kind: 'call', name: 'position', args: [needle, haystack] };
 }

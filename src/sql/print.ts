@@ -104,7 +104,7 @@ export function printExpr(expr: Expr): string {
         expr.pattern, BP_RANGE + 1,
       )}`;
     case 'call':
-      return `${expr.name}(${expr.args.map(printExpr).join(', ')})`;
+      return printCall(expr);
     case 'aggregate':
       return `${expr.name}(${expr.distinct ? 'distinct ' : ''}${
         expr.arg === null ? '*' : printExpr(expr.arg)
@@ -159,4 +159,13 @@ function printWindowSpec(expr: Extract<Expr, { kind: 'window' }>): string {
     parts.push(`${frame.unit.toLowerCase()} between ${bound(frame.start)} and ${bound(frame.end)}`);
   }
   return parts.join(' ');
+}
+
+/** A function call as written; `position(sub in s)` keeps its standard SQL form. */
+function printCall(expr: Extract<Expr, { kind: 'call' }>): string {
+  const [first, second] = expr.args;
+  if (expr.name === 'position' && first !== undefined && second !== undefined) {
+    return `position(${operand(first, BP_RANGE + 1)} in ${operand(second, BP_RANGE + 1)})`;
+  }
+  return `${expr.name}(${expr.args.map(printExpr).join(', ')})`;
 }

@@ -56,6 +56,25 @@ function trimFunction(name: string, leading: boolean, trailing: boolean): Scalar
   };
 }
 
+/** 1-based place of `needle` in `s`, counted in characters; 0 when absent, 1 for ''. */
+function characterPosition(s: string, needle: string): number {
+  const at = s.indexOf(needle);
+  return at < 0 ? 0 : [...s.slice(0, at)].length + 1;
+}
+
+/** strpos(s, sub), and position(sub IN s) as the parser reads it: its arguments the other way round. */
+function positionFunction(name: string, haystackFirst: boolean): ScalarFunction {
+  return {
+    arity: [2, 2],
+    resultType: typed(name, 'SS', 'INT'),
+    evaluate: (args) => {
+      const [a, b] = args as [string | null, string | null];
+      if (a === null || b === null) return null;
+      return haystackFirst ? characterPosition(a, b) : characterPosition(b, a);
+    },
+  };
+}
+
 function text(v: SqlValue): string {
   return v === null ? '' : String(v);
 }
@@ -84,6 +103,8 @@ export const STRING_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
       return from === '' ? s : boundedReplaceAll(s, from, to);
     },
   },
+  strpos: positionFunction('strpos', true),
+  position: positionFunction('position', false),
   trim: trimFunction('trim', true, true),
   ltrim: trimFunction('ltrim', true, false),
   rtrim: trimFunction('rtrim', false, true),

@@ -56,6 +56,10 @@ const CASES: readonly (readonly [string, unknown])[] = [
   ['floor(-2.5)', -3],
   ['ceil(-2.5)', -2],
   ['ceil(7)', 7],
+  ["position('b' IN 'abc')", 2],
+  ["position('' IN 'x')", 1],
+  ["strpos('héllo', 'l')", 3], // counted in characters
+  ["strpos('abc', 'z')", 0],
   ['trunc(2.7)', 2],
   ['trunc(-2.7)', -2],
   ['trunc(0.29, 2)', 0.29], // 0.29 * 100 is 28.999999999999996 in a double
@@ -200,6 +204,7 @@ describe('errors name the problem', () => {
     ["substr('abc', 1, -1)", 'INVALID_ARGUMENT', 'substr(): negative length -1'],
     ["TRIM(BOTH 'x' FROM 'xax')", 'UNSUPPORTED', 'Unsupported: TRIM(BOTH|LEADING|TRAILING ... FROM ...); use trim/ltrim/rtrim(s [, chars])'],
     ["substring('abc' FROM 2)", 'UNSUPPORTED', 'Unsupported: substring(... FROM/FOR ...); use substr(s, start, length)'],
+    ["position('a', 'b')", 'PARSE_ERROR', "Parse error: expected IN, found ',' at line 1, column 20"],
     ['extract(hour FROM now())', 'UNSUPPORTED', "Unsupported: extract(... FROM ...); ts columns are unix seconds: use strftime('%H', ts, 'unixepoch') (or %Y %m %d %M %S %j %w)"],
     ['datetime(1700000000)', 'INVALID_ARGUMENT', "datetime(): a number needs the 'unixepoch' modifier, e.g. datetime(ts, 'unixepoch') (unix seconds)"],
     ["datetime(1700000000, '+1 day')", 'UNSUPPORTED', "Unsupported: datetime() modifier '+1 day' (only 'unixepoch')"],

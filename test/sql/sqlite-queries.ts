@@ -141,6 +141,8 @@ function functionItem(rng: Random): string {
     () => `replace(s, '${rng.pick(['a', 'b', 'ab'])}', '${rng.pick(['', 'x', 'yy'])}')`,
     () => `${rng.pick(['trim', 'ltrim', 'rtrim'])}(s${rng.chance(0.5) ? `, '${rng.pick(['a', 'b', 'ab'])}'` : ''})`,
     () => `${rng.pick(['length', 'lower', 'upper'])}(${stringTerm(rng)})`,
+    () => `strpos(${stringTerm(rng)}, '${rng.pick(['a', 'b', 'ab', ''])}')`,
+    () => `position('${rng.pick(['a', 'b', 'ba', ''])}' IN ${rng.pick(['s', "s || 'a'"])})`,
     () => `CAST(${rng.pick(['g', 'id', 'g * id'])} AS TEXT) || s`,
     () => `${rng.pick(['g', 'id'])}::text`,
     () => `CAST(${rng.pick(['g', 'id'])} AS FLOAT) / 4`,
@@ -403,9 +405,11 @@ function intFloatQuery(rng: Random): string {
   ])();
 }
 
-/** sqlite3's spelling of a query: it has no `x::type`. */
+/** sqlite3's spelling of a query: it has no `x::type`, strpos or position (instr, haystack first). */
 export function forSqlite(sql: string): string {
-  return sql.replace(/\b(\w+)::(\w+)/g, 'CAST($1 AS $2)');
+  return sql.replace(/\b(\w+)::(\w+)/g, 'CAST($1 AS $2)')
+    .replace(/\bstrpos\(/g, 'instr(')
+    .replace(/\bposition\(('[^']*') IN ([^)]*)\)/g, 'instr($2, $1)');
 }
 
 /** One SELECT over t(id, g, v, s), u(g, w) and b(id, n, f). */
