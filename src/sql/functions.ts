@@ -3,6 +3,7 @@ import type { SqlType, SqlValue } from '../storage/index.js';
 import { commonType } from './common-type.js';
 import { DATE_FUNCTIONS } from './date-functions.js';
 import { MATH_FUNCTIONS } from './math-functions.js';
+import { STRING_EDITS } from './string-edits.js';
 import { STRING_FUNCTIONS } from './string-functions.js';
 import { checkedBig, comparableTypes, compareValues } from './value-ops.js';
 
@@ -133,5 +134,6 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
   },
   ...MATH_FUNCTIONS,
   ...STRING_FUNCTIONS,
+  ...STRING_EDITS,
   ...DATE_FUNCTIONS,
 };

@@ -74,6 +74,11 @@ function wordPrimary(p: ExprParser, word: string): Expr {
       if (refused !== undefined && (c.isSymbol('(', 1) || word === 'INTERVAL')) {
         throw unsupported(refused);
       }
+      // LEFT and RIGHT are join words, and also PostgreSQL's left(s, n) and right(s, n).
+      if ((word === 'LEFT' || word === 'RIGHT') && c.isSymbol('(', 1)) {
+        c.next();
+        return call(p, word.toLowerCase());
+      }
       if (isReserved(word)) throw c.unexpected();
       if (c.peek(1)?.kind === 'string') throw unsupported(`typed literals (${word} '...')`);
       return columnOrCall(p);

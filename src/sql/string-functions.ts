@@ -16,7 +16,7 @@ function needInt(name: string, t: SqlType | null): void {
 }
 
 /** Argument types: S for STRING, I for INT, in order. */
-function typed(name: string, signature: string, result: SqlType) {
+export function typed(name: string, signature: string, result: SqlType) {
   return (args: readonly (SqlType | null)[]): SqlType => {
     args.forEach((t, i) => (signature[i] === 'I' ? needInt(name, t) : needString(name, t)));
     return result;
@@ -75,7 +75,8 @@ function positionFunction(name: string, haystackFirst: boolean): ScalarFunction 
   };
 }
 
-function text(v: SqlValue): string {
+/** A value as concat() shows it: NULL as nothing. */
+export function text(v: SqlValue): string {
   return v === null ? '' : String(v);
 }
 
