@@ -35,10 +35,10 @@ export interface WindowFrame {
   readonly end: FrameBound;
 }
 
-/** An expression. Immutable; `param` only appears in cached statement templates. */
 /** What `IS [NOT] ...` tests a BOOLEAN for. */
 export type Truth = 'TRUE' | 'FALSE' | 'UNKNOWN';
 
+/** An expression. Immutable; `param` only appears in cached statement templates. */
 export type Expr =
   | {
       readonly kind: 'literal';

@@ -1,13 +1,7 @@
 import { ChronosError } from '../lib/index.js';
-import type { SqlType } from '../storage/index.js';
+import { numericArgument as numeric } from './argument-types.js';
 import type { ScalarFunction } from './functions.js';
 import { toFloat } from './value-ops.js';
-
-function numeric(name: string, t: SqlType | null): void {
-  if (t !== null && t !== 'INT' && t !== 'FLOAT') {
-    throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() needs a number, got ${t}`);
-  }
-}
 
 function invalid(message: string): ChronosError {
   return new ChronosError('INVALID_ARGUMENT', message);

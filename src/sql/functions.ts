@@ -1,5 +1,6 @@
 import { ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
+import { numericArgument } from './argument-types.js';
 import { commonType } from './common-type.js';
 import { DATE_FUNCTIONS } from './date-functions.js';
 import { MATH_FUNCTIONS } from './math-functions.js';
@@ -56,13 +57,6 @@ export interface ScalarFunction {
   readonly textArguments?: true;
 }
 
-function numericType(name: string, t: SqlType | null): SqlType | null {
-  if (t !== null && t !== 'INT' && t !== 'FLOAT') {
-    throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() needs a number, got ${t}`);
-  }
-  return t;
-}
-
 function stringType(name: string, t: SqlType | null): void {
   if (t !== null && t !== 'STRING') {
     throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() needs a STRING, got ${t}`);
@@ -81,7 +75,7 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
     arity: [2, 2],
     resultType: (args) => {
       stringType('time_bucket', args[0] ?? null);
-      return numericType('time_bucket', args[1] ?? null) ?? 'INT';
+      return numericArgument('time_bucket', args[1] ?? null) ?? 'INT';
     },
     evaluate: (args) => (args[0] === null ? null : timeBucket(
       bucketWidthSeconds(args[0] ?? null),
@@ -90,7 +84,7 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
   },
   abs: {
     arity: [1, 1],
-    resultType: (args) => numericType('abs', args[0] ?? null),
+    resultType: (args) => numericArgument('abs', args[0] ?? null),
     evaluate: (args) => {
       const v = args[0] ?? null;
       if (typeof v === 'bigint') return checkedBig(v < 0n ? -v : v, 'abs');

@@ -1,17 +1,10 @@
 import { ChronosError } from '../lib/index.js';
-import type { SqlType } from '../storage/index.js';
 import type { SqlValue } from '../storage/index.js';
+import { numericArgument as numeric } from './argument-types.js';
 import { commonType } from './common-type.js';
 import { FLOAT_FUNCTIONS } from './float-functions.js';
 import type { ScalarFunction } from './functions.js';
 import { checkedBig, compareValues, floatArithmetic, intArithmetic, toFloat } from './value-ops.js';
-
-function numeric(name: string, t: SqlType | null): SqlType | null {
-  if (t !== null && t !== 'INT' && t !== 'FLOAT') {
-    throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() needs a number, got ${t}`);
-  }
-  return t;
-}
 
 /**
  * |x| with its decimal point moved `digits` places right, from its shortest decimal form

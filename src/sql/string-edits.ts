@@ -28,7 +28,9 @@ function pad(name: string, s: string, length: number, fill: string, onLeft: bool
   if (fillChars.length === 0) return s;
   checkStringLength(length, `${name}()`);
   const missing = length - chars.length;
-  const padding = Array.from({ length: missing }, (_, i) => fillChars[i % fillChars.length]).join('');
+  // Whole fills natively, then the characters that start the next one.
+  const padding = fill.repeat(Math.floor(missing / fillChars.length))
+    + fillChars.slice(0, missing % fillChars.length).join('');
   return onLeft ? padding + s : s + padding;
 }
 

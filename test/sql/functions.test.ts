@@ -60,6 +60,7 @@ const CASES: readonly (readonly [string, unknown])[] = [
   ["lpad('7', 3, '0')", '007'],
   ["lpad('hi', 4)", '  hi'],
   ["rpad('ab', 5, 'xy')", 'abxyx'],
+  ["lpad('1', 6, 'é😀')", 'é😀é😀é1'], // filled in characters, a fill of astral ones too
   ["lpad('hello', 3)", 'hel'], // cut on the right, as PostgreSQL does
   ["repeat('ab', 3)", 'ababab'],
   ["repeat('a', -1)", ''],
@@ -164,6 +165,13 @@ describe('CASE, CAST, and scalar functions', () => {
     const { session } = await newSession();
     const result = await session.execute('SELECT CASE WHEN 1 = 1 THEN 2 END, 5::text, CAST(5 AS INT) AS n');
     expect(result.kind === 'rows' ? result.columns : []).toEqual(['case when 1 = 1 then 2 end', 'cast(5 as string)', 'n']);
+  });
+
+  it('names position() and left() columns in the form they were written', async () => {
+    const { session } = await newSession();
+    const result = await session.execute("SELECT position('a' || 'b' IN 'xab'), LEFT('abc', 2), strpos('ab', 'b')");
+    expect(result.kind === 'rows' ? result.columns : []).toEqual(["position('a' || 'b' in 'xab')", "left('abc', 2)", "strpos('ab', 'b')"]);
+    expect(rowsOf(result)).toEqual([[2, 'ab', 2]]);
   });
 
   it('coalesce() is a CASE: what follows the first non-NULL argument is not evaluated (PostgreSQL)', async () => {
