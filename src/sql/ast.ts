@@ -121,6 +121,8 @@ export type Expr =
       readonly distinct: boolean;
       /** first/last: what orders the rows (the time); null for every other aggregate. */
       readonly by: Expr | null;
+      /** `FILTER (WHERE cond)`: only rows where cond is true feed the aggregate; null when absent. */
+      readonly filter: Expr | null;
     };
 
 /** True for an INT literal written in GROUP BY or ORDER BY: a select-list position (1-based). */

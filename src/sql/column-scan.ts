@@ -35,6 +35,7 @@ export function columnScanOf(s: SelectStatement, plan: SelectPlan, perRow: reado
   for (const a of aggregates) {
     if (a.name === 'count' && !a.distinct && a.arg?.kind === 'column') counted.add(slotOf(a.arg));
     else for (const e of [a.arg, a.by]) if (e !== null) visit(e);
+    if (a.filter !== null) visit(a.filter);
   }
   const positions = [...new Set([...full, ...counted])].sort((a, b) => a - b);
   return {

@@ -111,6 +111,21 @@ export function compileExpr(expr: Expr, ctx: CompileContext): Compiled {
   return compiled.constant && expr.kind !== 'literal' ? fold(compiled, ctx) : compiled;
 }
 
+/**
+ * A condition (WHERE, HAVING, JOIN ON, FILTER): BOOLEAN or NULL. Anything else is refused, as
+ * PostgreSQL does; sqlite would read a nonzero number as true, and a silent false is neither.
+ */
+export function compileCondition(expr: Expr, ctx: CompileContext, clause: string): Compiled {
+  const compiled = compileExpr(expr, ctx);
+  if (compiled.type !== null && compiled.type !== 'BOOLEAN') {
+    throw new ChronosError(
+      'TYPE_MISMATCH',
+      `Type mismatch: ${clause} needs a BOOLEAN condition, got ${compiled.type} in '${printExpr(expr)}'`,
+    );
+  }
+  return compiled;
+}
+
 function compileNode(expr: Expr, ctx: CompileContext): Compiled {
   switch (expr.kind) {
     case 'literal':

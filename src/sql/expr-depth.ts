@@ -20,6 +20,7 @@ export function eachChild(e: Expr, visit: (child: Expr) => void): void {
     case 'aggregate':
       if (e.arg !== null) visit(e.arg);
       if (e.by !== null) visit(e.by);
+      if (e.filter !== null) visit(e.filter);
       return;
     case 'cast': visit(e.operand); return;
     case 'subquery': if (e.operand !== null) visit(e.operand); return;

@@ -19,7 +19,10 @@ export function resolvedKey(expr: Expr, scope: Scope): string {
       case 'between': return { ...e, operand: map(e.operand), low: map(e.low), high: map(e.high) };
       case 'like': return { ...e, operand: map(e.operand), pattern: map(e.pattern) };
       case 'call': return { ...e, args: e.args.map(map) };
-      case 'aggregate': return { ...e, arg: e.arg === null ? null : map(e.arg), by: e.by === null ? null : map(e.by) };
+      case 'aggregate': return {
+        ...e, arg: e.arg === null ? null : map(e.arg), by: e.by === null ? null : map(e.by),
+        filter: e.filter === null ? null : map(e.filter),
+      };
       case 'cast': return { ...e, operand: map(e.operand) };
       case 'case': return {
         ...e, operand: e.operand === null ? null : map(e.operand),
@@ -41,6 +44,9 @@ export function collectAggregates(expr: Expr, out: Extract<Expr, { kind: 'aggreg
           'INVALID_ARGUMENT',
           `Aggregate calls cannot be nested: ${printExpr(expr)}`,
         );
+      }
+      if (expr.filter !== null && hasAggregate(expr.filter)) {
+        throw new ChronosError('INVALID_ARGUMENT', `Aggregates are not allowed in FILTER: ${printExpr(expr)}`);
       }
       out.push(expr);
       return;

@@ -11,6 +11,8 @@ export interface AggregateSpec {
   readonly table: number;
   /** first/last: what orders the rows; null for the others. */
   readonly by: Evaluator | null;
+  /** FILTER (WHERE ...): a row feeds the aggregate only where this is true; null for all rows. */
+  readonly filter: Evaluator | null;
   readonly make: () => Accumulator;
 }
 
@@ -93,6 +95,7 @@ export class GroupAggregator {
     const accs = group.accs;
     for (let a = 0; a < specs.length; a++) {
       const spec = specs[a] as AggregateSpec;
+      if (spec.filter !== null && spec.filter(row) !== true) continue;
       const value = spec.arg === null ? 1 : spec.arg(row);
       (accs[a] as Accumulator).add(value, times[timeBase + spec.table] as number, spec.by === null ? undefined : spec.by(row));
     }

@@ -1,7 +1,7 @@
 import type { StorageReader, Row, SqlValue, TableSchema } from '../storage/index.js';
 import type { Expr, SelectStatement } from './ast.js';
 import { assert } from '../lib/index.js';
-import { compileExpr, type Evaluator } from './compile.js';
+import { compileCondition, compileExpr, type Evaluator } from './compile.js';
 import { eachChild } from './expr-depth.js';
 import { scanPath } from './plan.js';
 import { Scope } from './scope.js';
@@ -135,7 +135,7 @@ function compileJoins(
       cond = cond === null ? eq : { kind: 'binary', op: 'AND', left: cond, right: eq };
     }
     const ctx = { scope: partial, nowMs, aggregatesRefused: 'in JOIN' };
-    conditions.push(cond === null ? null : compileExpr(cond, ctx).evaluate);
+    conditions.push(cond === null ? null : compileCondition(cond, ctx, 'JOIN ON').evaluate);
   });
   return { conditions, keys };
 }

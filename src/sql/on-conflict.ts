@@ -2,7 +2,7 @@ import { ChronosError } from '../lib/index.js';
 import { bytesToMapKey } from '../storage/index.js';
 import type { RowKey, WriteTransaction, TableSchema, Row, SqlValue } from '../storage/index.js';
 import type { OnConflict } from './ast.js';
-import { compileExpr, type Compiled } from './compile.js';
+import { compileCondition, compileExpr, type Compiled } from './compile.js';
 import { Scope } from './scope.js';
 import { checkedValue, columnIndex } from './write-checks.js';
 
@@ -36,7 +36,7 @@ export class ConflictHandler {
       column: columnIndex(schema, a.column),
       compiled: compileExpr(a.value, ctx),
     }));
-    this.#where = clause.where === null ? null : compileExpr(clause.where, { ...ctx, aggregatesRefused: 'in WHERE' }).evaluate;
+    this.#where = clause.where === null ? null : compileCondition(clause.where, { ...ctx, aggregatesRefused: 'in WHERE' }, 'WHERE').evaluate;
   }
 
   /** Insert `values` (a full, checked row), or resolve its conflict. */

@@ -115,9 +115,10 @@ function call(p: ExprParser, name: string): Expr {
   const aggregate = AGGREGATES.has(name);
   if (aggregate && name === 'count' && c.acceptSymbol('*')) {
     c.expectSymbol(')');
-    if (c.isWord('OVER')) return parseWindowCall(p, name, [], false);
+    const filter = aggregateFilter(p, name, true);
+    if (c.isWord('OVER')) return windowCall(p, name, [], false, filter);
     refuseCallSuffix(p);
-    return { kind: 'aggregate', name: 'count', arg: null, distinct: false, by: null };
+    return { kind: 'aggregate', name: 'count', arg: null, distinct: false, by: null, filter };
   }
   if (name === 'position') return positionCall(p);
   refuseKeywordArguments(p, name);
@@ -127,7 +128,8 @@ function call(p: ExprParser, name: string): Expr {
   if (c.isWord('ORDER')) throw unsupported('ORDER BY inside an aggregate');
   if (c.isWord('FROM') || c.isWord('FOR')) throw unsupported(keywordArgumentsHint(name));
   c.expectSymbol(')');
-  if (c.isWord('OVER') || isWindowOnly(name)) return parseWindowCall(p, name, args, distinct);
+  const filter = aggregateFilter(p, name, aggregate);
+  if (c.isWord('OVER') || isWindowOnly(name)) return windowCall(p, name, args, distinct, filter);
   refuseCallSuffix(p);
   if (!aggregate) {
     if (distinct) throw unsupported(`DISTINCT in ${name}()`);
@@ -138,7 +140,7 @@ function call(p: ExprParser, name: string): Expr {
       throw new ChronosError('INVALID_ARGUMENT', `${name}() takes a value and what orders it, e.g. ${name}(temp, ts); got ${args.length} argument${args.length === 1 ? '' : 's'}`);
     }
     if (distinct) throw unsupported(`DISTINCT in ${name}()`);
-    return { kind: 'aggregate', name, arg: args[0] as Expr, distinct, by: args[1] as Expr };
+    return { kind: 'aggregate', name, arg: args[0] as Expr, distinct, by: args[1] as Expr, filter };
   }
   if (args.length !== 1) {
     throw new ChronosError(
@@ -146,12 +148,31 @@ function call(p: ExprParser, name: string): Expr {
       `${name}() takes exactly one argument, got ${args.length}`,
     );
   }
-  return { kind: 'aggregate', name: name as AggregateName, arg: args[0] as Expr, distinct, by: null };
+  return { kind: 'aggregate', name: name as AggregateName, arg: args[0] as Expr, distinct, by: null, filter };
 }
 
 function refuseCallSuffix(p: ExprParser): void {
-  if (p.c.isWord('FILTER')) throw unsupported('FILTER (WHERE ...)');
   if (p.c.isWord('WITHIN')) throw unsupported('WITHIN GROUP');
+}
+
+/** `FILTER (WHERE cond)` after a call's ')': the condition, or null when absent. */
+function aggregateFilter(p: ExprParser, name: string, aggregate: boolean): Expr | null {
+  const c = p.c;
+  if (!c.acceptWord('FILTER')) return null;
+  if (!aggregate) {
+    throw new ChronosError('INVALID_ARGUMENT', `FILTER (WHERE ...) applies to aggregates, and ${name}() is not one`);
+  }
+  c.expectSymbol('(');
+  c.expectWord('WHERE');
+  const condition = p.nested(() => p.expr());
+  c.expectSymbol(')');
+  return condition;
+}
+
+/** A window call, which takes no FILTER here. */
+function windowCall(p: ExprParser, name: string, args: readonly Expr[], distinct: boolean, filter: Expr | null): Expr {
+  if (filter !== null) throw unsupported('FILTER (WHERE ...) with OVER');
+  return parseWindowCall(p, name, args, distinct);
 }
 
 /** `CASE [operand] WHEN ... THEN ... [...] [ELSE ...] END`. */
@@ -195,6 +216,7 @@ function positionCall(p: ExprParser): Expr {
   c.expectWord('IN');
   const haystack = p.nested(() => p.parse(BP_RANGE + 1));
   c.expectSymbol(')');
+  aggregateFilter(p, 'position', false);
   refuseCallSuffix(p);
   return { kind: 'call', name: 'position', args: [needle, haystack] };
 }

@@ -106,9 +106,7 @@ export function printExpr(expr: Expr): string {
     case 'call':
       return printCall(expr);
     case 'aggregate':
-      return `${expr.name}(${expr.distinct ? 'distinct ' : ''}${
-        expr.arg === null ? '*' : printExpr(expr.arg)
-      }${expr.by === null ? '' : `, ${printExpr(expr.by)}`})`;
+      return printAggregate(expr);
     case 'cast':
       return `cast(${printExpr(expr.operand)} as ${expr.type.toLowerCase()})`;
     case 'case': {
@@ -159,6 +157,14 @@ function printWindowSpec(expr: Extract<Expr, { kind: 'window' }>): string {
     parts.push(`${frame.unit.toLowerCase()} between ${bound(frame.start)} and ${bound(frame.end)}`);
   }
   return parts.join(' ');
+}
+
+/** `name([distinct] arg[, by]) [filter (where cond)]`. */
+function printAggregate(expr: Extract<Expr, { kind: 'aggregate' }>): string {
+  const arg = expr.arg === null ? '*' : printExpr(expr.arg);
+  const by = expr.by === null ? '' : `, ${printExpr(expr.by)}`;
+  const filter = expr.filter === null ? '' : ` filter (where ${printExpr(expr.filter)})`;
+  return `${expr.name}(${expr.distinct ? 'distinct ' : ''}${arg}${by})${filter}`;
 }
 
 /** A function call as written; `position(sub in s)` keeps its standard SQL form. */

@@ -3,7 +3,7 @@ import type { StorageReader, Row, SqlType, SqlValue } from '../storage/index.js'
 import { isPosition } from './ast.js';
 import type { AggregateName, Expr, SelectStatement } from './ast.js';
 import { accumulatorFactory, aggregateType } from './aggregate.js';
-import { compileExpr, type CompileContext, type Evaluator } from './compile.js';
+import { compileCondition, compileExpr, type CompileContext, type Evaluator } from './compile.js';
 import { collectAggregates, hasAggregate, resolvedKey } from './expr-walk.js';
 import { GroupAggregator, type AggregateSpec } from './group-aggregator.js';
 import { hasDerivedTables, materializeDerivedTables } from './derived-tables.js';
@@ -149,9 +149,10 @@ function compileSelect(s: SelectStatement, plan: SelectPlan, nowMs: number): Com
   const scope = plan.scope;
   const outputs = selectOutputs(s, scope);
   const base: CompileContext = { scope, nowMs };
-  const where = s.where === null ? null : compileExpr(
+  const where = s.where === null ? null : compileCondition(
     s.where,
     { ...base, aggregatesRefused: 'in WHERE' },
+    'WHERE',
   ).evaluate;
   const aliasExpr = aliasResolver(outputs, scope);
   const groupBy = s.groupBy.map(aliasExpr);
@@ -159,7 +160,7 @@ function compileSelect(s: SelectStatement, plan: SelectPlan, nowMs: number): Com
   const grouped = groupBy.length > 0 || aggregates.length > 0;
   const grouping = grouped ? compileGrouping(groupBy, aggregates, scope, nowMs) : { outCtx: base, groupEvals: [], aggSpecs: [] };
   let outCtx = grouping.outCtx;
-  const having = s.having === null ? null : compileExpr(s.having, outCtx).evaluate;
+  const having = s.having === null ? null : compileCondition(s.having, outCtx, 'HAVING').evaluate;
   // Window functions run over the rows that pass WHERE, GROUP BY and HAVING; their values are
   // appended to each row, where the select list and ORDER BY read them.
   const windowExprs = windowsOf(s);
@@ -284,6 +285,7 @@ function compileGrouping(
       arg: arg?.evaluate ?? null,
       table,
       by: a.by === null ? null : compileExpr(a.by, { ...base, aggregatesRefused: 'inside an aggregate' }).evaluate,
+      filter: a.filter === null ? null : compileCondition(a.filter, { ...base, aggregatesRefused: 'in FILTER' }, 'FILTER').evaluate,
       make: accumulatorFactory(a.name, arg?.type ?? null, a.distinct, nowMs),
     });
   }

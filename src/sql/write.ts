@@ -2,7 +2,7 @@ import { assertNever, ChronosError } from '../lib/index.js';
 import type { RowKey, WriteTransaction, TableSchema, Row } from '../storage/index.js';
 import { executeAlterTable } from './alter.js';
 import type { Expr, Statement } from './ast.js';
-import { compileExpr } from './compile.js';
+import { compileCondition, compileExpr } from './compile.js';
 import { insert, WRITE_LIMITS } from './insert.js';
 import { chooseAccessPath, scanPath } from './plan.js';
 import type { MessageResult } from './result.js';
@@ -17,9 +17,10 @@ async function matchingRows(
   where: Expr | null,
   nowMs: number,
 ): Promise<{ key: RowKey; values: Row; insertedAtMs: number }[]> {
-  const filter = where === null ? null : compileExpr(
+  const filter = where === null ? null : compileCondition(
     where,
     { scope, nowMs, aggregatesRefused: 'in WHERE' },
+    'WHERE',
   ).evaluate;
   const path = chooseAccessPath(schema, schema.name, where, nowMs);
   const matched: { key: RowKey; values: Row; insertedAtMs: number }[] = [];

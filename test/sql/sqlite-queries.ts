@@ -472,7 +472,24 @@ export function randomQuery(rng: Random): string {
     () => windowQuery(rng),
     () => windowQuery(rng),
     () => intFloatQuery(rng),
+    () => filteredAggregateQuery(rng, where),
     () => `SELECT id, ${functionItem(rng)} FROM t WHERE ${caseExpr(rng)} ${rng.pick(['>', '=', '<='])} ${rng.between(-3, 3)}`,
+  ])();
+}
+
+/**
+ * Aggregates with FILTER (WHERE ...), whose conditions are as rich as a WHERE's: beside plain
+ * ones, DISTINCT, per group, and in HAVING (where a group whose rows all fail still counts 0).
+ */
+function filteredAggregateQuery(rng: Random, where: string): string {
+  const filtered = (calls: readonly string[]): string => `${rng.pick(calls)} FILTER (WHERE ${predicateChain(rng, 1)})`;
+  const any = ['count(*)', 'count(v)', 'sum(g)', 'sum(v)', 'avg(g)', 'min(s)', 'max(v)', 'count(DISTINCT g)', 'sum(DISTINCT g)', 'max(id)'];
+  const counts = ['count(*)', 'count(s)', 'count(DISTINCT g)'];
+  return rng.pick([
+    () => `SELECT ${filtered(any)}, ${filtered(any)}, count(*) FROM t${where}`,
+    () => `SELECT g, ${filtered(any)}, ${filtered(any)}, sum(v) FROM t${where} GROUP BY g`,
+    () => `SELECT s, count(*) FROM t${where} GROUP BY s HAVING ${filtered(counts)} ${rng.pick(['>', '<=', '='])} ${rng.between(0, 3)}`,
+    () => `SELECT g, ${filtered(counts)} - count(*) FROM t${where} GROUP BY g ORDER BY 2, g NULLS FIRST`,
   ])();
 }
 

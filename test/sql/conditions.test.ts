@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { expectError, newSession, rowsOf, run } from './support.js';
+
+const SETUP = [
+  'CREATE TABLE t (id INT PRIMARY KEY, g INT, b BOOLEAN)',
+  'INSERT INTO t VALUES (1, 1, TRUE), (2, NULL, NULL), (3, 5, FALSE)',
+];
+
+// sqlite3 reads a nonzero number as true and PostgreSQL refuses it; reading it as false (what
+// this engine did) answers differently from both without a word, so it is refused.
+describe('a condition must be BOOLEAN', () => {
+  it.each([
+    ['SELECT id FROM t WHERE g', /WHERE needs a BOOLEAN condition, got INT in 'g'/],
+    ["SELECT id FROM t WHERE 'x'", /WHERE needs a BOOLEAN condition, got STRING/],
+    ['SELECT g FROM t GROUP BY g HAVING count(*)', /HAVING needs a BOOLEAN condition, got INT in 'count\(\*\)'/],
+    ['SELECT t.id FROM t JOIN t u ON t.g', /JOIN ON needs a BOOLEAN condition, got INT/],
+    ['SELECT t.id FROM t LEFT JOIN t u ON 1', /JOIN ON needs a BOOLEAN condition, got INT in '1'/],
+    ['UPDATE t SET g = 2 WHERE g', /WHERE needs a BOOLEAN condition, got INT/],
+    ['DELETE FROM t WHERE id + 1', /WHERE needs a BOOLEAN condition, got INT/],
+    ['INSERT INTO t VALUES (1, 9, TRUE) ON CONFLICT (id) DO UPDATE SET g = excluded.g WHERE t.g', /WHERE needs a BOOLEAN condition, got INT/],
+    ['SELECT id FROM t WHERE (SELECT g FROM t WHERE id = 1)', /WHERE needs a BOOLEAN condition, got INT/],
+  ])('refuses %s', async (sql, message) => {
+    const { session } = await newSession();
+    await run(session, ...SETUP);
+    await expectError(session, sql, 'TYPE_MISMATCH', message);
+    expect(rowsOf(await run(session, 'SELECT id, g FROM t ORDER BY id'))).toEqual([[1, 1], [2, null], [3, 5]]);
+  });
+
+  it.each([
+    ['SELECT id FROM t WHERE b ORDER BY id', [[1]]],
+    ['SELECT id FROM t WHERE NULL', []],
+    ['SELECT id FROM t WHERE b OR NULL ORDER BY id', [[1]]],
+    ['SELECT id FROM t WHERE (SELECT b FROM t WHERE id = 1) ORDER BY id', [[1], [2], [3]]],
+    ['SELECT t.id FROM t JOIN t u ON u.b AND t.id = u.id', [[1]]],
+    ['SELECT g FROM t GROUP BY g HAVING g IS NULL', [[null]]],
+  ])('takes %s', async (sql, expected) => {
+    const { session } = await newSession();
+    await run(session, ...SETUP);
+    expect(rowsOf(await run(session, sql))).toEqual(expected);
+  });
+});
