@@ -1,5 +1,6 @@
 import { ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
+import { applyModifier } from './date-modifiers.js';
 import type { ScalarFunction } from './functions.js';
 
 // Times are unix SECONDS (INT or FLOAT), like ts columns, time_bucket and now(). 'now' is the
@@ -9,6 +10,8 @@ const MS_PER_DAY = 86_400_000;
 /** sqlite's date range, years 0000-9999: outside it the date functions answer NULL. */
 const MIN_MS = new Date("0000-01-01T00:00:00Z").getTime();
 const MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/** Modifiers one call may take ('unixepoch' included). */
+const MODIFIERS_MAX = 10;
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
@@ -53,25 +56,36 @@ function parseDateText(text: string): number | null {
   return date.getTime() - (sign === '-' ? -offsetMs : sign === '+' ? offsetMs : 0);
 }
 
-/** The instant (ms since the epoch) a date function's time argument and modifiers name. */
+function isUnixepoch(modifier: SqlValue | undefined): boolean {
+  return typeof modifier === 'string' && modifier.trim().toLowerCase() === 'unixepoch';
+}
+
+/**
+ * The instant (ms since the epoch) a date function's time argument and modifiers name; null
+ * where sqlite answers NULL (not a date, or moved out of years 0000-9999).
+ */
 function instantOf(name: string, value: SqlValue, modifiers: readonly SqlValue[], nowMs: number): number | null {
-  let unixepoch = false;
-  for (const m of modifiers) {
-    if (typeof m === 'string' && m.trim().toLowerCase() === 'unixepoch') unixepoch = true;
-    else throw new ChronosError('UNSUPPORTED', `Unsupported: ${name}() modifier ${m === null ? 'NULL' : `'${String(m)}'`} (only 'unixepoch')`);
-  }
+  let ms: number | null;
+  let rest = modifiers;
   if (typeof value === 'number' || typeof value === 'bigint') {
-    if (!unixepoch) {
+    if (!isUnixepoch(modifiers[0])) {
       throw new ChronosError(
         'INVALID_ARGUMENT',
-        `${name}(): a number needs the 'unixepoch' modifier, e.g. ${name}(ts, 'unixepoch') (unix seconds)`,
+        `${name}(): a number needs the 'unixepoch' modifier first, e.g. ${name}(ts, 'unixepoch') (unix seconds)`,
       );
     }
-    return Math.round(Number(value) * 1000);
+    ms = Math.round(Number(value) * 1000);
+    rest = modifiers.slice(1);
+  } else if (typeof value === 'string') {
+    ms = value.trim().toLowerCase() === 'now' ? nowMs : parseDateText(value);
+  } else {
+    return null;
   }
-  if (typeof value !== 'string') return null;
-  if (value.trim().toLowerCase() === 'now') return nowMs;
-  return parseDateText(value);
+  for (const modifier of rest) {
+    if (ms === null || !(ms >= MIN_MS && ms <= MAX_MS)) return null;
+    ms = applyModifier(name, ms, String(modifier));
+  }
+  return ms;
 }
 
 function formatted(ms: number, format: string): string {
@@ -106,7 +120,7 @@ function needTime(name: string, args: readonly (SqlType | null)[]): void {
 /** datetime/date/time/unixepoch: (time [, 'unixepoch']) in sqlite's forms. */
 function sqliteForm(name: string, format: string, result: SqlType): ScalarFunction {
   return {
-    arity: [1, 4],
+    arity: [1, 1 + MODIFIERS_MAX],
     resultType: (args) => (needTime(name, args), result),
     evaluate: (args, nowMs) => {
       if (args.some((a) => a === null)) return null;
@@ -137,7 +151,7 @@ export const DATE_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
   time: sqliteForm('time', '%H:%M:%S', 'STRING'),
   unixepoch: sqliteForm('unixepoch', '%s', 'INT'),
   strftime: {
-    arity: [2, 4],
+    arity: [2, 2 + MODIFIERS_MAX],
     resultType: (args) => {
       if (args[0] !== null && args[0] !== 'STRING') throw new ChronosError('TYPE_MISMATCH', 'Type mismatch: strftime() format must be a STRING');
       needTime('strftime', args.slice(1));

@@ -132,6 +132,24 @@ const CASES: readonly (readonly [string, unknown])[] = [
   ["datetime(-1, 'unixepoch')", '1969-12-31 23:59:59'],
   ["datetime('now')", '2023-11-14 22:13:20'], // the statement's time (the leader's, for writes)
   ["date(-62167219201, 'unixepoch')", null], // before year 0000
+  // Modifiers, each answer as sqlite3 3.40 gives it.
+  ["datetime(1700000000, 'unixepoch', '+1 day')", '2023-11-15 22:13:20'],
+  ["datetime(1700000000, 'unixepoch', '-1.5 hours')", '2023-11-14 20:43:20'],
+  ["datetime('2023-01-31', '+1 month')", '2023-03-03 00:00:00'], // April 31st runs on, as in sqlite
+  ["datetime('2023-01-31 10:20:30', '+1.5 months')", '2023-03-18 10:20:30'], // the half as 15 days
+  ["datetime('2024-02-29', '+1 year')", '2025-03-01 00:00:00'],
+  ["datetime('2024-02-29', '-1.25 years')", '2022-11-29 18:00:00'],
+  ["date('2023-11-14 22:13:20', 'start of year', '+6 months')", '2023-07-01'],
+  ["datetime('2023-11-14 22:13:20', 'start of day')", '2023-11-14 00:00:00'],
+  ["date(1700000000, 'unixepoch', 'start of month', '+1 month', '-1 day')", '2023-11-30'],
+  ["date('2023-11-14', 'weekday 0')", '2023-11-19'],
+  ["date('2023-11-14', 'weekday 2')", '2023-11-14'], // already a Tuesday
+  ["strftime('%H:%M:%f', '2023-11-14 22:13:20.5', '+0.0005 seconds')", '22:13:20.501'],
+  ["unixepoch('2023-11-14', '+1 DAYS')", 1700006400],
+  ["date('2023-05-31', '-13 months')", '2022-05-01'],
+  ["date('2023-11-14', '+1e1 days')", '2023-11-24'],
+  ["date('9999-12-01', '+1 month')", null], // past year 9999
+  ["date('2023-11-14', '+5373485 days')", null], // past sqlite's limit for days
   ['to_timestamp(1700000000)', '2023-11-14 22:13:20+00'],
   ['to_timestamp(1700000000.5)', '2023-11-14 22:13:20.5+00'],
 ];
@@ -231,8 +249,13 @@ describe('errors name the problem', () => {
     ["left(1, 2)", 'TYPE_MISMATCH', 'Type mismatch: left() needs a STRING, got INT'],
     ["position('a', 'b')", 'PARSE_ERROR', "Parse error: expected IN, found ',' at line 1, column 20"],
     ['extract(hour FROM now())', 'UNSUPPORTED', "Unsupported: extract(... FROM ...); ts columns are unix seconds: use strftime('%H', ts, 'unixepoch') (or %Y %m %d %M %S %j %w)"],
-    ['datetime(1700000000)', 'INVALID_ARGUMENT', "datetime(): a number needs the 'unixepoch' modifier, e.g. datetime(ts, 'unixepoch') (unix seconds)"],
-    ["datetime(1700000000, '+1 day')", 'UNSUPPORTED', "Unsupported: datetime() modifier '+1 day' (only 'unixepoch')"],
+    ['datetime(1700000000)', 'INVALID_ARGUMENT', "datetime(): a number needs the 'unixepoch' modifier first, e.g. datetime(ts, 'unixepoch') (unix seconds)"],
+    ["datetime(1700000000, '+1 day')", 'INVALID_ARGUMENT', "datetime(): a number needs the 'unixepoch' modifier first, e.g. datetime(ts, 'unixepoch') (unix seconds)"],
+    ["datetime(1700000000, 'unixepoch', 'localtime')", 'UNSUPPORTED', "Unsupported: datetime() modifier 'localtime' (times are UTC)"],
+    ["date('2023-11-14', '+01:30')", 'UNSUPPORTED', "Unsupported: date() modifier '+01:30' (times are UTC)"],
+    ["date('2023-11-14', 'unixepoch')", 'INVALID_ARGUMENT', "date(): 'unixepoch' must come right after a number of unix seconds"],
+    ["date('2023-11-14', '+1 fortnight')", 'INVALID_ARGUMENT', "date(): unknown modifier '+1 fortnight' (take 'NNN days|hours|minutes|seconds|months|years', 'start of day|month|year', 'weekday N')"],
+    ["date('2023-11-14', 'weekday 7')", 'INVALID_ARGUMENT', /unknown modifier 'weekday 7'/],
     ["strftime('%Q', 0, 'unixepoch')", 'UNSUPPORTED', 'Unsupported: strftime() format %Q (%Y %m %d %H %M %S %f %s %j %w %%)'],
     ["to_timestamp('x')", 'TYPE_MISMATCH', 'Type mismatch: to_timestamp() needs unix seconds (a number), got STRING'],
     // Where a real answer does not exist: PostgreSQL's errors (sqlite3 answers NULL).

@@ -187,6 +187,31 @@ function dateCall(rng: Random): string {
 }
 
 /**
+ * A date call with sqlite's modifiers, one to three: amounts (whole or fractional, signed or
+ * not, singular or plural, any case), 'start of ...' and 'weekday N', after unix seconds (a
+ * literal or a column's) or a date text. Years stay 1969-2024 and amounts small: sqlite shows
+ * a year before 0000 as -0001 where ChronosDB answers NULL. Days stop at 28: sqlite takes
+ * '2023-11-31' as December 1st once a modifier applies, where ChronosDB answers NULL.
+ */
+function modifiedDateCall(rng: Random): string {
+  const amount = (): string => `'${rng.pick(['+', '-', ''])}${rng.chance(0.6) ? rng.between(0, 40) : `${rng.between(0, 3)}.${rng.between(0, 99)}`} ${rng.pick(['day', 'days', 'hour', 'hours', 'minute', 'minutes', 'second', 'seconds', 'month', 'months', 'year', 'years', 'Days', 'MONTHS'])}'`;
+  const modifier = (): string => rng.pick([
+    amount, amount,
+    () => `'start of ${rng.pick(['day', 'month', 'year'])}'`,
+    () => `'weekday ${rng.between(0, 6)}'`,
+  ])();
+  const modifiers = Array.from({ length: rng.between(1, 3) }, modifier).join(', ');
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const time = rng.pick([
+    () => `${rng.between(0, 1_800_000_000)}${rng.chance(0.3) ? `.${rng.between(0, 999)}` : ''}, 'unixepoch'`,
+    () => `id * 2592000 + ${rng.between(0, 1_700_000_000)}, 'unixepoch'`,
+    () => `'${rng.pick(['1969', '2023', '2024'])}-${two(rng.between(1, 12))}-${two(rng.between(1, 28))}${rng.chance(0.5) ? ` ${two(rng.between(0, 23))}:${two(rng.between(0, 59))}:${two(rng.between(0, 59))}` : ''}'`,
+  ])();
+  const name = rng.pick(['date', 'datetime', 'time', 'unixepoch', 'strftime']);
+  return name === 'strftime' ? `strftime('%Y-%m-%d %H:%M:%f %w %j', ${time}, ${modifiers})` : `${name}(${time}, ${modifiers})`;
+}
+
+/**
  * A date text whose fields may lie out of range (month 0 or 13, day 0 or 32, hour 25, minute or
  * second 60), in years 0000-0099 (which Date.UTC would read as 1900-1999) or later, with a ' '
  * or 'T' before the time and maybe a zone ('Z', '+HH:MM' up to +15:60, a space before it).
@@ -453,6 +478,7 @@ export function randomQuery(rng: Random): string {
     () => `SELECT id, ${mathItem(rng)}, ${mathItem(rng)} FROM t${where}`,
     // Date texts of every form, valid more often than not, so zones and separators are met.
     () => `SELECT id, ${dateCall(rng)}, ${dateCall(rng)}, ${dateCall(rng)} FROM t WHERE id < 3`,
+    () => `SELECT id, ${modifiedDateCall(rng)}, ${modifiedDateCall(rng)} FROM t WHERE id < 4`,
     () => setOperationQuery(rng),
     () => `SELECT id, g FROM t WHERE ${subqueryAtom(rng)} ${rng.pick(['AND', 'OR'])} ${predicateChain(rng, 0)}`,
     () => `SELECT id, (SELECT count(*) FROM u WHERE w > ${rng.between(0, 100)}) FROM t WHERE ${subqueryAtom(rng)}`,
