@@ -125,6 +125,10 @@ function call(p: ExprParser, name: string): Expr {
   const distinct = c.acceptWord('DISTINCT');
   if (!distinct) c.acceptWord('ALL');
   const args = c.isSymbol(')') ? [] : p.nested(() => p.list());
+  // An empty count() would pass for COUNT(*) as a window function, which holds no '*'.
+  if (aggregate && name === 'count' && args.length === 0) {
+    throw new ChronosError('INVALID_ARGUMENT', 'count() takes one argument or *, got none');
+  }
   if (c.isWord('ORDER')) throw unsupported('ORDER BY inside an aggregate');
   if (c.isWord('FROM') || c.isWord('FOR')) throw unsupported(keywordArgumentsHint(name));
   c.expectSymbol(')');

@@ -116,7 +116,8 @@ export function printExpr(expr: Expr): string {
       return `case${operand}${arms.join('')}${otherwise} end`;
     }
     case 'window':
-      return `${expr.name}(${expr.args.map(printExpr).join(', ')}) over (${printWindowSpec(expr)})`;
+      // COUNT(*) is the window count with no argument (count() itself does not parse).
+      return `${expr.name}(${expr.name === 'count' && expr.args.length === 0 ? '*' : expr.args.map(printExpr).join(', ')}) over (${printWindowSpec(expr)})`;
     case 'subquery':
       if (expr.mode === 'in') {
         return `${operand(expr.operand as Expr, BP_RANGE)} ${expr.negated ? 'not ' : ''}in (select ...)`;

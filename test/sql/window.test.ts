@@ -68,8 +68,15 @@ describe('window functions', () => {
     ['SELECT sum(rank() OVER (ORDER BY ts)) OVER () FROM r', 'INVALID_ARGUMENT', /cannot be nested/],
     ["SELECT lag(dev, 1, 0) OVER (ORDER BY ts) FROM r", 'TYPE_MISMATCH', /lag\(\) default INT does not match its value's type STRING/],
     ['SELECT lag(v, -1) OVER (ORDER BY ts) FROM r', 'INVALID_ARGUMENT', /offset must be a non-negative integer/],
+    ['SELECT count() OVER () FROM r', 'INVALID_ARGUMENT', /count\(\) takes one argument or \*, got none/],
   ] as const)('refuses %s', async (sql, code, message) => {
     await expectError(await fixture(), sql, code, message);
+  });
+
+  it('names a window COUNT(*) as written', async () => {
+    const result = await (await fixture()).execute("SELECT count(*) OVER (ORDER BY ts) FROM r WHERE dev = 'b'");
+    expect(result.kind === 'rows' ? result.columns : []).toEqual(['count(*) over (order by ts)']);
+    expect(rowsOf(result)).toEqual([[1], [2], [3]]);
   });
 
   it('answers running, suffix and sliding frames over a 20,000-row partition', async () => {
