@@ -1,6 +1,7 @@
 import { ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
 import { applyModifier } from './date-modifiers.js';
+import { DATE_TRUNC } from './date-trunc.js';
 import type { ScalarFunction } from './functions.js';
 
 // Times are unix SECONDS (INT or FLOAT), like ts columns, time_bucket and now(). 'now' is the
@@ -164,6 +165,7 @@ export const DATE_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
       return formatted(ms, args[0] as string);
     },
   },
+  date_trunc: DATE_TRUNC,
   to_timestamp: {
     arity: [1, 1],
     resultType: (args) => {

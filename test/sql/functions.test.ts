@@ -150,6 +150,20 @@ const CASES: readonly (readonly [string, unknown])[] = [
   ["date('2023-11-14', '+1e1 days')", '2023-11-24'],
   ["date('9999-12-01', '+1 month')", null], // past year 9999
   ["date('2023-11-14', '+5373485 days')", null], // past sqlite's limit for days
+  // date_trunc over 2023-11-14 22:13:20.7 UTC (a Tuesday), answering unix seconds.
+  ["date_trunc('second', 1700000000.7)", 1700000000],
+  ["date_trunc('minute', 1700000000)", 1699999980],
+  ["date_trunc('hours', 1700000000)", 1699999200],
+  ["date_trunc('DAY', 1700000000)", 1699920000],
+  ["date_trunc('week', 1700000000)", 1699833600], // Monday 2023-11-13
+  ["date_trunc('month', 1700000000)", 1698796800],
+  ["date_trunc('quarter', 1700000000)", 1696118400], // 2023-10-01
+  ["date_trunc('quarter', 1680000000)", 1672531200], // 2023-03-28 falls in Q1
+  ["date_trunc('year', 1700000000)", 1672531200],
+  ["date_trunc('week', -1)", -259200], // Wednesday 1969-12-31 to Monday the 29th
+  ["date_trunc('hour', -1)", -3600],
+  ["date_trunc('year', -62167219201)", null], // before year 0000
+  ["date_trunc('day', NULL)", null],
   ['to_timestamp(1700000000)', '2023-11-14 22:13:20+00'],
   ['to_timestamp(1700000000.5)', '2023-11-14 22:13:20.5+00'],
 ];
@@ -256,6 +270,9 @@ describe('errors name the problem', () => {
     ["date('2023-11-14', 'unixepoch')", 'INVALID_ARGUMENT', "date(): 'unixepoch' must come right after a number of unix seconds"],
     ["date('2023-11-14', '+1 fortnight')", 'INVALID_ARGUMENT', "date(): unknown modifier '+1 fortnight' (take 'NNN days|hours|minutes|seconds|months|years', 'start of day|month|year', 'weekday N')"],
     ["date('2023-11-14', 'weekday 7')", 'INVALID_ARGUMENT', /unknown modifier 'weekday 7'/],
+    ["date_trunc('decade', 0)", 'UNSUPPORTED', 'Unsupported: date_trunc() unit \'decade\' (second, minute, hour, day, week, month, quarter, year)'],
+    ["date_trunc('fortnight', 0)", 'INVALID_ARGUMENT', "date_trunc(): unknown unit 'fortnight' (second, minute, hour, day, week, month, quarter, year)"],
+    ["date_trunc('day', '2023-11-14')", 'TYPE_MISMATCH', /date_trunc\(\) needs unix seconds \(a number\), got STRING; read a text date with unixepoch\(text\) first/],
     ["strftime('%Q', 0, 'unixepoch')", 'UNSUPPORTED', 'Unsupported: strftime() format %Q (%Y %m %d %H %M %S %f %s %j %w %%)'],
     ["to_timestamp('x')", 'TYPE_MISMATCH', 'Type mismatch: to_timestamp() needs unix seconds (a number), got STRING'],
     // Where a real answer does not exist: PostgreSQL's errors (sqlite3 answers NULL).

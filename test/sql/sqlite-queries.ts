@@ -211,6 +211,17 @@ function modifiedDateCall(rng: Random): string {
   return name === 'strftime' ? `strftime('%Y-%m-%d %H:%M:%f %w %j', ${time}, ${modifiers})` : `${name}(${time}, ${modifiers})`;
 }
 
+/** date_trunc over unix seconds from 1970 on (a literal, fractional or not, or from id). */
+function truncCall(rng: Random): string {
+  const unit = rng.pick(['second', 'minute', 'hour', 'day', 'week', 'month', 'year', 'hours', 'DAY', 'Months']);
+  const time = rng.pick([
+    () => String(rng.between(0, 2_000_000_000)),
+    () => `${rng.between(0, 2_000_000_000)}.${rng.between(0, 999)}`,
+    () => `id * ${rng.pick([1, 86_400, 604_800, 2_592_000])} + ${rng.between(0, 1_900_000_000)}`,
+  ])();
+  return `date_trunc('${unit}', ${time})`;
+}
+
 /**
  * A date text whose fields may lie out of range (month 0 or 13, day 0 or 32, hour 25, minute or
  * second 60), in years 0000-0099 (which Date.UTC would read as 1900-1999) or later, with a ' '
@@ -430,9 +441,24 @@ function intFloatQuery(rng: Random): string {
   ])();
 }
 
-/** sqlite3's spelling of a query: it has no `x::type`, strpos or position (instr, haystack first). */
+/** date_trunc(unit, t) in sqlite3's terms: seconds and modifiers (it has no date_trunc). */
+const SQLITE_TRUNC: Readonly<Record<string, (time: string) => string>> = {
+  second: (t) => `unixepoch(${t}, 'unixepoch')`,
+  minute: (t) => `(unixepoch(${t}, 'unixepoch') / 60 * 60)`,
+  hour: (t) => `(unixepoch(${t}, 'unixepoch') / 3600 * 3600)`,
+  day: (t) => `unixepoch(${t}, 'unixepoch', 'start of day')`,
+  week: (t) => `unixepoch(${t}, 'unixepoch', '-6 days', 'weekday 1', 'start of day')`,
+  month: (t) => `unixepoch(${t}, 'unixepoch', 'start of month')`,
+  year: (t) => `unixepoch(${t}, 'unixepoch', 'start of year')`,
+};
+
+/**
+ * sqlite3's spelling of a query: it has no `x::type`, strpos or position (instr, haystack
+ * first), nor date_trunc.
+ */
 export function forSqlite(sql: string): string {
   return sql.replace(/\b(\w+)::(\w+)/g, 'CAST($1 AS $2)')
+    .replace(/\bdate_trunc\('(\w+)', ([^()]*)\)/g, (_all, unit: string, time: string) => (SQLITE_TRUNC[unit.toLowerCase().replace(/s$/, '')] as (t: string) => string)(time))
     .replace(/\bstrpos\(/g, 'instr(')
     .replace(/\bposition\(('[^']*') IN ([^)]*)\)/g, 'instr($2, $1)');
 }
@@ -479,6 +505,7 @@ export function randomQuery(rng: Random): string {
     // Date texts of every form, valid more often than not, so zones and separators are met.
     () => `SELECT id, ${dateCall(rng)}, ${dateCall(rng)}, ${dateCall(rng)} FROM t WHERE id < 3`,
     () => `SELECT id, ${modifiedDateCall(rng)}, ${modifiedDateCall(rng)} FROM t WHERE id < 4`,
+    () => `SELECT id, ${truncCall(rng)}, ${truncCall(rng)}, ${truncCall(rng)} FROM t WHERE id < 4`,
     () => setOperationQuery(rng),
     () => `SELECT id, g FROM t WHERE ${subqueryAtom(rng)} ${rng.pick(['AND', 'OR'])} ${predicateChain(rng, 0)}`,
     () => `SELECT id, (SELECT count(*) FROM u WHERE w > ${rng.between(0, 100)}) FROM t WHERE ${subqueryAtom(rng)}`,
