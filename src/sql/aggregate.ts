@@ -1,7 +1,8 @@
 import { assertNever, ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
 import type { AggregateName } from './ast.js';
-import { compareValues, intArithmetic } from './value-ops.js';
+import { StringAggregate } from './string-aggregate.js';
+import { compareValues, intArithmetic, type SortOrder } from './value-ops.js';
 
 const WINDOW_MS: Readonly<Partial<Record<AggregateName, number>>> = {
   avg_1h: 3_600_000, avg_24h: 86_400_000, avg_7d: 604_800_000,
@@ -9,8 +10,11 @@ const WINDOW_MS: Readonly<Partial<Record<AggregateName, number>>> = {
 
 /** Running state of one aggregate in one group. */
 export interface Accumulator {
-  /** `by`: what orders the rows, for first/last (their second argument). */
-  add(value: SqlValue, insertedAtMs: number, by?: SqlValue): void;
+  /**
+   * `second`: the call's second argument (first/last: what orders the rows; string_agg: the
+   * separator); `keys`: the row's values of the call's ORDER BY.
+   */
+  add(value: SqlValue, insertedAtMs: number, second?: SqlValue, keys?: readonly SqlValue[]): void;
   result(): SqlValue;
 }
 
@@ -36,6 +40,14 @@ export function aggregateType(name: AggregateName, arg: SqlType | null): SqlType
     case 'first':
     case 'last':
       return arg;
+    case 'string_agg':
+      // PostgreSQL's takes text only; group_concat, sqlite's, shows any value as text.
+      if (arg !== null && arg !== 'STRING') {
+        throw new ChronosError('TYPE_MISMATCH', `Type mismatch: string_agg() needs a STRING, got ${arg} (cast it, or use group_concat)`);
+      }
+      return 'STRING';
+    case 'group_concat':
+      return 'STRING';
     default:
       return assertNever(name, 'aggregate');
   }
@@ -148,12 +160,12 @@ function valueFirst(a: SqlValue, b: SqlValue): boolean {
 class Distinct implements Accumulator {
   readonly #seen = new Set<SqlValue>();
   constructor(readonly inner: Accumulator) {}
-  add(value: SqlValue, insertedAtMs: number): void {
+  add(value: SqlValue, insertedAtMs: number, second?: SqlValue, keys?: readonly SqlValue[]): void {
     if (value === null) return;
     // -0 and 0 are one value (SameValueZero); canonical INTs never mix number and bigint.
     if (this.#seen.has(value)) return;
     this.#seen.add(value);
-    this.inner.add(value, insertedAtMs);
+    this.inner.add(value, insertedAtMs, second, keys);
   }
   result(): SqlValue {
     return this.inner.result();
@@ -166,6 +178,7 @@ export function accumulatorFactory(
   argType: SqlType | null,
   distinct: boolean,
   nowMs: number,
+  orders: readonly SortOrder[] = [],
 ): () => Accumulator {
   const base = (): Accumulator => {
     switch (name) {
@@ -180,6 +193,9 @@ export function accumulatorFactory(
       case 'max': return new Extreme(1);
       case 'first': return new ByExtreme(-1);
       case 'last': return new ByExtreme(1);
+      case 'string_agg':
+      case 'group_concat':
+        return new StringAggregate(name, argType, orders);
       default: return assertNever(name, 'aggregate');
     }
   };

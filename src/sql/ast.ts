@@ -9,11 +9,12 @@ export type BinaryOp =
 
 /**
  * Aggregate functions; avg_1h/avg_24h/avg_7d only see rows inserted in that window; first/last
- * take the value at the least/greatest `by` (TimescaleDB's first(value, time)).
+ * take the value at the least/greatest second argument (TimescaleDB's first(value, time));
+ * string_agg/group_concat join values as text, the second argument between them.
  */
 export type AggregateName =
   | 'count' | 'sum' | 'avg' | 'min' | 'max'
-  | 'avg_1h' | 'avg_24h' | 'avg_7d' | 'first' | 'last';
+  | 'avg_1h' | 'avg_24h' | 'avg_7d' | 'first' | 'last' | 'string_agg' | 'group_concat';
 
 /** Functions usable with OVER: ranking, offset, value and the plain aggregates. */
 export type WindowFunctionName =
@@ -119,8 +120,13 @@ export type Expr =
       /** null for COUNT(*). */
       readonly arg: Expr | null;
       readonly distinct: boolean;
-      /** first/last: what orders the rows (the time); null for every other aggregate. */
-      readonly by: Expr | null;
+      /**
+       * The second argument: what orders the rows for first/last (the time), the separator for
+       * string_agg/group_concat; null for every other aggregate.
+       */
+      readonly second: Expr | null;
+      /** `ORDER BY` inside the call (string_agg, group_concat): the order values are joined in. */
+      readonly orderBy: readonly OrderItem[];
       /** `FILTER (WHERE cond)`: only rows where cond is true feed the aggregate; null when absent. */
       readonly filter: Expr | null;
     };

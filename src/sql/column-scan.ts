@@ -34,7 +34,7 @@ export function columnScanOf(s: SelectStatement, plan: SelectPlan, perRow: reado
   for (const e of perRow) visit(e);
   for (const a of aggregates) {
     if (a.name === 'count' && !a.distinct && a.arg?.kind === 'column') counted.add(slotOf(a.arg));
-    else for (const e of [a.arg, a.by]) if (e !== null) visit(e);
+    else for (const e of [a.arg, a.second, ...a.orderBy.map((o) => o.expr)]) if (e !== null) visit(e);
     if (a.filter !== null) visit(a.filter);
   }
   const positions = [...new Set([...full, ...counted])].sort((a, b) => a - b);

@@ -19,7 +19,8 @@ export function eachChild(e: Expr, visit: (child: Expr) => void): void {
     case 'call': for (const arg of e.args) visit(arg); return;
     case 'aggregate':
       if (e.arg !== null) visit(e.arg);
-      if (e.by !== null) visit(e.by);
+      if (e.second !== null) visit(e.second);
+      for (const order of e.orderBy) visit(order.expr);
       if (e.filter !== null) visit(e.filter);
       return;
     case 'cast': visit(e.operand); return;

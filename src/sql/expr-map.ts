@@ -10,7 +10,9 @@ export function mapOperands(e: Expr, f: (child: Expr) => Expr): Expr {
     case 'between': return { ...e, operand: f(e.operand), low: f(e.low), high: f(e.high) };
     case 'like': return { ...e, operand: f(e.operand), pattern: f(e.pattern) };
     case 'call': return { ...e, args: e.args.map(f) };
-    case 'aggregate': return { ...e, arg: opt(e.arg), by: opt(e.by), filter: opt(e.filter) };
+    case 'aggregate': return {
+      ...e, arg: opt(e.arg), second: opt(e.second), filter: opt(e.filter), orderBy: e.orderBy.map((o) => ({ ...o, expr: f(o.expr) })),
+    };
     case 'case': return {
       ...e, operand: opt(e.operand), otherwise: opt(e.otherwise),
       whens: e.whens.map((w) => ({ when: f(w.when), then: f(w.then) })),

@@ -20,8 +20,8 @@ export function resolvedKey(expr: Expr, scope: Scope): string {
       case 'like': return { ...e, operand: map(e.operand), pattern: map(e.pattern) };
       case 'call': return { ...e, args: e.args.map(map) };
       case 'aggregate': return {
-        ...e, arg: e.arg === null ? null : map(e.arg), by: e.by === null ? null : map(e.by),
-        filter: e.filter === null ? null : map(e.filter),
+        ...e, arg: e.arg === null ? null : map(e.arg), second: e.second === null ? null : map(e.second),
+        filter: e.filter === null ? null : map(e.filter), orderBy: e.orderBy.map((o) => ({ ...o, expr: map(o.expr) })),
       };
       case 'cast': return { ...e, operand: map(e.operand) };
       case 'case': return {
@@ -39,7 +39,7 @@ export function resolvedKey(expr: Expr, scope: Scope): string {
 export function collectAggregates(expr: Expr, out: Extract<Expr, { kind: 'aggregate' }>[]): void {
   switch (expr.kind) {
     case 'aggregate':
-      if ((expr.arg !== null && hasAggregate(expr.arg)) || (expr.by !== null && hasAggregate(expr.by))) {
+      if ([expr.arg, expr.second, ...expr.orderBy.map((o) => o.expr)].some((e) => e !== null && hasAggregate(e))) {
         throw new ChronosError(
           'INVALID_ARGUMENT',
           `Aggregate calls cannot be nested: ${printExpr(expr)}`,

@@ -9,8 +9,10 @@ export interface AggregateSpec {
   readonly arg: Evaluator | null;
   /** Which joined table's insertion time the windowed averages look at. */
   readonly table: number;
-  /** first/last: what orders the rows; null for the others. */
-  readonly by: Evaluator | null;
+  /** The call's second argument (first/last: what orders the rows; string_agg: the separator); null for the others. */
+  readonly second: Evaluator | null;
+  /** The call's ORDER BY keys (string_agg, group_concat); empty for the others. */
+  readonly orderKeys: readonly Evaluator[];
   /** FILTER (WHERE ...): a row feeds the aggregate only where this is true; null for all rows. */
   readonly filter: Evaluator | null;
   readonly make: () => Accumulator;
@@ -97,7 +99,8 @@ export class GroupAggregator {
       const spec = specs[a] as AggregateSpec;
       if (spec.filter !== null && spec.filter(row) !== true) continue;
       const value = spec.arg === null ? 1 : spec.arg(row);
-      (accs[a] as Accumulator).add(value, times[timeBase + spec.table] as number, spec.by === null ? undefined : spec.by(row));
+      const keys = spec.orderKeys.length === 0 ? undefined : spec.orderKeys.map((key) => key(row));
+      (accs[a] as Accumulator).add(value, times[timeBase + spec.table] as number, spec.second === null ? undefined : spec.second(row), keys);
     }
   }
 

@@ -28,7 +28,7 @@ function columnsOf(e: Expr, into: ColumnRef[] = []): ColumnRef[] {
 
 /** Whether the aggregate names columns, all of them of `outer` (none of a level in between). */
 function belongsOutside(a: Aggregate, inner: readonly Level[], outer: Level): boolean {
-  const refs = [a.arg, a.by, a.filter].flatMap((arg) => (arg === null ? [] : columnsOf(arg)));
+  const refs = [a.arg, a.second, a.filter, ...a.orderBy.map((o) => o.expr)].flatMap((arg) => (arg === null ? [] : columnsOf(arg)));
   return refs.length > 0 && refs.every((ref) => isOuter(ref, inner, outer));
 }
 

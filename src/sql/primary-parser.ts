@@ -1,4 +1,5 @@
 import { ChronosError } from '../lib/index.js';
+import { aggregateCall, AGGREGATES, callOrderBy } from './aggregate-call.js';
 import type { AggregateName, CaseWhen, Expr } from './ast.js';
 import { unsupported } from './cursor.js';
 import { BP_RANGE } from './expr-parser.js';
@@ -7,10 +8,6 @@ import { numberLiteral, stringLiteral } from './literals.js';
 import { isReserved } from './reserved-words.js';
 import { parseTypeName } from './type-name.js';
 import { isWindowOnly, parseWindowCall } from './window-parser.js';
-
-const AGGREGATES: ReadonlySet<string> = new Set([
-  'count', 'sum', 'avg', 'min', 'max', 'avg_1h', 'avg_24h', 'avg_7d', 'first', 'last',
-]);
 
 /** Words that start a construct we recognise but do not run: refused by name. */
 const REFUSED_PRIMARIES: Readonly<Record<string, string>> = {
@@ -118,7 +115,7 @@ function call(p: ExprParser, name: string): Expr {
     const filter = aggregateFilter(p, name, true);
     if (c.isWord('OVER')) return windowCall(p, name, [], false, filter);
     refuseCallSuffix(p);
-    return { kind: 'aggregate', name: 'count', arg: null, distinct: false, by: null, filter };
+    return { kind: 'aggregate', name: 'count', arg: null, distinct: false, second: null, orderBy: [], filter };
   }
   if (name === 'position') return positionCall(p);
   refuseKeywordArguments(p, name);
@@ -129,30 +126,20 @@ function call(p: ExprParser, name: string): Expr {
   if (aggregate && name === 'count' && args.length === 0) {
     throw new ChronosError('INVALID_ARGUMENT', 'count() takes one argument or *, got none');
   }
-  if (c.isWord('ORDER')) throw unsupported('ORDER BY inside an aggregate');
+  const orderBy = callOrderBy(p, name);
   if (c.isWord('FROM') || c.isWord('FOR')) throw unsupported(keywordArgumentsHint(name));
   c.expectSymbol(')');
   const filter = aggregateFilter(p, name, aggregate);
-  if (c.isWord('OVER') || isWindowOnly(name)) return windowCall(p, name, args, distinct, filter);
+  if (c.isWord('OVER') || isWindowOnly(name)) {
+    if (orderBy.length > 0) throw unsupported(`ORDER BY inside ${name}() with OVER`);
+    return windowCall(p, name, args, distinct, filter);
+  }
   refuseCallSuffix(p);
   if (!aggregate) {
     if (distinct) throw unsupported(`DISTINCT in ${name}()`);
     return { kind: 'call', name, args };
   }
-  if (name === 'first' || name === 'last') {
-    if (args.length !== 2) {
-      throw new ChronosError('INVALID_ARGUMENT', `${name}() takes a value and what orders it, e.g. ${name}(temp, ts); got ${args.length} argument${args.length === 1 ? '' : 's'}`);
-    }
-    if (distinct) throw unsupported(`DISTINCT in ${name}()`);
-    return { kind: 'aggregate', name, arg: args[0] as Expr, distinct, by: args[1] as Expr, filter };
-  }
-  if (args.length !== 1) {
-    throw new ChronosError(
-      'INVALID_ARGUMENT',
-      `${name}() takes exactly one argument, got ${args.length}`,
-    );
-  }
-  return { kind: 'aggregate', name: name as AggregateName, arg: args[0] as Expr, distinct, by: null, filter };
+  return aggregateCall(name as AggregateName, args, distinct, orderBy, filter);
 }
 
 function refuseCallSuffix(p: ExprParser): void {

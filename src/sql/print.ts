@@ -1,6 +1,6 @@
 import { assertNever } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
-import type { BinaryOp, Expr, FrameBound } from './ast.js';
+import type { BinaryOp, Expr, FrameBound, OrderItem } from './ast.js';
 import { BP_ADD, BP_AND, BP_COMPARE, BP_CONCAT, BP_IS, BP_MUL, BP_NOT, BP_OR, BP_RANGE, BP_UNARY } from './expr-parser.js';
 
 // How tightly each operator binds, as the parser reads them.
@@ -140,9 +140,7 @@ export function exprKey(expr: Expr): string {
 function printWindowSpec(expr: Extract<Expr, { kind: 'window' }>): string {
   const parts: string[] = [];
   if (expr.partitionBy.length > 0) parts.push(`partition by ${expr.partitionBy.map(printExpr).join(', ')}`);
-  if (expr.orderBy.length > 0) {
-    parts.push(`order by ${expr.orderBy.map((o) => `${printExpr(o.expr)}${o.descending ? ' desc' : ''}`).join(', ')}`);
-  }
+  if (expr.orderBy.length > 0) parts.push(printOrderBy(expr.orderBy));
   const frame = expr.frame;
   if (frame !== null) {
     const bound = (b: FrameBound): string => {
@@ -160,12 +158,19 @@ function printWindowSpec(expr: Extract<Expr, { kind: 'window' }>): string {
   return parts.join(' ');
 }
 
-/** `name([distinct] arg[, by]) [filter (where cond)]`. */
+/** `name([distinct] arg[, second] [order by ...]) [filter (where cond)]`. */
 function printAggregate(expr: Extract<Expr, { kind: 'aggregate' }>): string {
   const arg = expr.arg === null ? '*' : printExpr(expr.arg);
-  const by = expr.by === null ? '' : `, ${printExpr(expr.by)}`;
+  const second = expr.second === null ? '' : `, ${printExpr(expr.second)}`;
+  const order = expr.orderBy.length === 0 ? '' : ` ${printOrderBy(expr.orderBy)}`;
   const filter = expr.filter === null ? '' : ` filter (where ${printExpr(expr.filter)})`;
-  return `${expr.name}(${expr.distinct ? 'distinct ' : ''}${arg}${by})${filter}`;
+  return `${expr.name}(${expr.distinct ? 'distinct ' : ''}${arg}${second}${order})${filter}`;
+}
+
+/** `order by x [desc] [nulls first|last], ...` of a window or an aggregate call (NULLS where not the default). */
+function printOrderBy(items: readonly OrderItem[]): string {
+  const nulls = (o: OrderItem): string => (o.nullsFirst === o.descending ? '' : o.nullsFirst ? ' nulls first' : ' nulls last');
+  return `order by ${items.map((o) => `${printExpr(o.expr)}${o.descending ? ' desc' : ''}${nulls(o)}`).join(', ')}`;
 }
 
 /** A function call as written; `position(sub in s)` keeps its standard SQL form. */

@@ -284,12 +284,35 @@ function compileGrouping(
       key,
       arg: arg?.evaluate ?? null,
       table,
-      by: a.by === null ? null : compileExpr(a.by, { ...base, aggregatesRefused: 'inside an aggregate' }).evaluate,
+      second: compileSecondArgument(a, { ...base, aggregatesRefused: 'inside an aggregate' }),
+      orderKeys: compileAggregateOrder(a, { ...base, aggregatesRefused: 'inside an aggregate' }, scope),
       filter: a.filter === null ? null : compileCondition(a.filter, { ...base, aggregatesRefused: 'in FILTER' }, 'FILTER').evaluate,
-      make: accumulatorFactory(a.name, arg?.type ?? null, a.distinct, nowMs),
+      make: accumulatorFactory(a.name, arg?.type ?? null, a.distinct, nowMs, a.orderBy),
     });
   }
   return { outCtx: { scope, nowMs, slotOf: (e) => slots.get(resolvedKey(e, scope)) }, groupEvals, aggSpecs };
+}
+
+/** The evaluators of an aggregate's ORDER BY; with DISTINCT (PostgreSQL's rule) it may only name the value. */
+function compileAggregateOrder(a: Extract<Expr, { kind: 'aggregate' }>, ctx: CompileContext, scope: Scope): Evaluator[] {
+  const value = a.arg === null ? '' : resolvedKey(a.arg, scope);
+  if (a.distinct && a.orderBy.some((o) => resolvedKey(o.expr, scope) !== value)) {
+    throw new ChronosError('INVALID_ARGUMENT', `in ${a.name}(DISTINCT ...), ORDER BY may only name the value`);
+  }
+  return a.orderBy.map((o) => compileExpr(o.expr, ctx).evaluate);
+}
+
+/**
+ * An aggregate's second argument, null where it has none; a string_agg/group_concat separator
+ * must be a STRING, and group_concat's defaults to ',' (sqlite's).
+ */
+function compileSecondArgument(a: Extract<Expr, { kind: 'aggregate' }>, ctx: CompileContext): Evaluator | null {
+  if (a.second === null) return a.name === 'group_concat' ? () => ',' : null;
+  const second = compileExpr(a.second, ctx);
+  if ((a.name === 'string_agg' || a.name === 'group_concat') && second.type !== null && second.type !== 'STRING') {
+    throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${a.name}() separator must be a STRING, got ${second.type}`);
+  }
+  return second.evaluate;
 }
 
 /** ORDER BY: an output position, an output name, or an expression (a hidden sort key). */

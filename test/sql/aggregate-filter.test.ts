@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectError, newSession, rowsOf } from './support.js';
+import { expectError, expectInBothLayouts, newSession, rowsOf } from './support.js';
 
 const TABLE = 'CREATE TABLE r (dev STRING, ts INT, v FLOAT, n INT, PRIMARY KEY (dev, ts))';
 const ROWS = "INSERT INTO r VALUES ('a', 1, 1.5, 7), ('a', 2, NULL, NULL), ('a', 3, 2.5, 1), ('b', 4, 4, 9), ('b', 5, 7, NULL)";
@@ -20,12 +20,7 @@ describe('aggregate FILTER (WHERE ...)', () => {
     // No row passes the WHERE: one row all the same, as for a plain aggregate.
     ['SELECT count(*) FILTER (WHERE v > 0), avg(v) FILTER (WHERE v > 0) FROM r WHERE ts > 10', [[0, null]]],
   ] as const)('%s', async (sql, expected) => {
-    for (const layout of ['row', 'columnar']) {
-      const { session } = await newSession();
-      await session.execute(`${TABLE} WITH (layout = '${layout}')`);
-      await session.execute(ROWS);
-      expect(rowsOf(await session.execute(sql)), layout).toEqual(expected);
-    }
+    await expectInBothLayouts(TABLE, ROWS, sql, expected);
   });
 
   it('names the column as written, and EXPLAIN shows the filter', async () => {

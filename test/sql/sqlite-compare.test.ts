@@ -65,11 +65,17 @@ const BIG_ROWS = [
     + '(3, -9007199254740992, NULL), (4, NULL, 9007199254740996.0), (5, 8, 8.0), (6, 9007199254740992, -0.5)',
 ];
 
-/** One value of sqlite3's `-quote` output (our generated strings hold no quote or comma). */
+/** One value of sqlite3's `-quote` output. */
 function quotedValue(text: string): unknown {
   if (text === 'NULL') return null;
   if (text.startsWith("'")) return text.slice(1, -1).replaceAll("''", "'");
   return Number(text);
+}
+
+/** A row of sqlite3's `-quote` output: values split at the commas outside quotes (string_agg joins with them). */
+function quotedRow(line: string): unknown[] {
+  const values = line.match(/'(?:[^']|'')*'|[^,]+/g) ?? [];
+  return values.map(quotedValue);
 }
 
 /** Every query's rows as sqlite3 answers them, from one sqlite3 process. */
@@ -81,7 +87,7 @@ function sqliteAnswers(db: string, queries: readonly string[]): unknown[][][] {
   const answers: unknown[][][] = [[]];
   for (const line of out.split('\n')) {
     if (line === MARKER_LINE) answers.push([]);
-    else if (line !== '') (answers[answers.length - 1] as unknown[][]).push(line.split(',').map(quotedValue));
+    else if (line !== '') (answers[answers.length - 1] as unknown[][]).push(quotedRow(line));
   }
   expect(answers.length).toBe(queries.length + 1);
   return answers.slice(0, -1);

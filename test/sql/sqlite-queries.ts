@@ -458,6 +458,7 @@ const SQLITE_TRUNC: Readonly<Record<string, (time: string) => string>> = {
  */
 export function forSqlite(sql: string): string {
   return sql.replace(/\b(\w+)::(\w+)/g, 'CAST($1 AS $2)')
+    .replace(/\bstring_agg\(/g, 'group_concat(')
     .replace(/\bdate_trunc\('(\w+)', ([^()]*)\)/g, (_all, unit: string, time: string) => (SQLITE_TRUNC[unit.toLowerCase().replace(/s$/, '')] as (t: string) => string)(time))
     .replace(/\bstrpos\(/g, 'instr(')
     .replace(/\bposition\(('[^']*') IN ([^)]*)\)/g, 'instr($2, $1)');
@@ -526,6 +527,7 @@ export function randomQuery(rng: Random): string {
     () => windowQuery(rng),
     () => intFloatQuery(rng),
     () => filteredAggregateQuery(rng, where),
+    () => stringAggregateQuery(rng, where),
     () => `SELECT id, ${functionItem(rng)} FROM t WHERE ${caseExpr(rng)} ${rng.pick(['>', '=', '<='])} ${rng.between(-3, 3)}`,
   ])();
 }
@@ -544,6 +546,25 @@ function filteredAggregateQuery(rng: Random, where: string): string {
     () => `SELECT s, count(*) FROM t${where} GROUP BY s HAVING ${filtered(counts)} ${rng.pick(['>', '<=', '='])} ${rng.between(0, 3)}`,
     () => `SELECT g, ${filtered(counts)} - count(*) FROM t${where} GROUP BY g ORDER BY 2, g NULLS FIRST`,
   ])();
+}
+
+/**
+ * string_agg / group_concat over rows a derived table put in order (sqlite3 3.40 takes no ORDER
+ * BY inside the call, and joins values in the order rows reach it), whole or per group, with
+ * and without a separator (NULL included), DISTINCT (one argument: sqlite3's rule).
+ */
+function stringAggregateQuery(rng: Random, where: string): string {
+  const order = `${rng.pick(['id', 'id DESC', 'g NULLS FIRST, id', 's DESC NULLS LAST, id', 'v NULLS LAST, id DESC'])}`;
+  const value = rng.pick(['s', 'id', 'g', "s || '.'", 'g * 10 + id']);
+  const call = rng.pick([
+    () => `group_concat(${value})`,
+    () => `group_concat(${value}, ${rng.pick(["'-'", "''", "', '", 'NULL', 's'])})`,
+    () => `string_agg(s, ${rng.pick(["'|'", "''", 's'])})`,
+    () => `group_concat(DISTINCT ${rng.pick(['s', 'g', 'id % 3'])})`,
+  ])();
+  return rng.chance(0.5)
+    ? `SELECT ${call}, count(*) FROM (SELECT * FROM t${where} ORDER BY ${order}) d`
+    : `SELECT g, ${call} FROM (SELECT * FROM t${where} ORDER BY g NULLS FIRST, ${order}) d GROUP BY g`;
 }
 
 /** ORDER BY keys over nullable columns; NULLS is spelled out half the time. */

@@ -59,6 +59,19 @@ export function rowsOf(result: StatementResult): readonly (readonly unknown[])[]
   return result.rows;
 }
 
+/**
+ * Expects `sql` to answer `expected` over a table made by `createTable` (a CREATE TABLE without
+ * options) and filled by `fill`, once in the row layout and once in the columnar one.
+ */
+export async function expectInBothLayouts(createTable: string, fill: string, sql: string, expected: unknown): Promise<void> {
+  for (const layout of ['row', 'columnar']) {
+    const { session } = await newSession();
+    await session.execute(`${createTable} WITH (layout = '${layout}')`);
+    await session.execute(fill);
+    expect(rowsOf(await session.execute(sql)), layout).toEqual(expected);
+  }
+}
+
 /** Run `sql` expecting a ChronosError with `code` and a message equal to (or matching) `message`. */
 export async function expectError(session: Session, sql: string, code: ErrorCode, message: string | RegExp): Promise<void> {
   const error: unknown = await session.execute(sql).then(() => undefined, (e: unknown) => e);

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { expectError, expectInBothLayouts, newSession } from './support.js';
+
+const TABLE = 'CREATE TABLE r (dev STRING, ts INT, v FLOAT, n INT, PRIMARY KEY (dev, ts))';
+const ROWS = "INSERT INTO r VALUES ('a', 1, 1.5, 7), ('a', 2, NULL, NULL), ('a', 3, 2.5, 1), ('b', 4, 4, 9), ('b', 5, 7, NULL)";
+
+describe('string_agg and group_concat', () => {
+  it.each([
+    ["SELECT string_agg(dev, ',' ORDER BY ts DESC) FROM r", [['b,b,a,a,a']]],
+    // group_concat shows any value as text (FLOATs as CAST to TEXT does) and defaults to ','.
+    ['SELECT group_concat(ts ORDER BY ts), group_concat(v ORDER BY ts), group_concat(n ORDER BY n) FROM r', [['1,2,3,4,5', '1.5,2.5,4,7', '1,7,9']]],
+    ["SELECT dev, string_agg(dev || CAST(ts AS TEXT), ' | ' ORDER BY v DESC NULLS FIRST, ts) FROM r GROUP BY dev ORDER BY dev", [['a', 'a2 | a3 | a1'], ['b', 'b5 | b4']]],
+    ["SELECT group_concat(n, '-' ORDER BY n DESC NULLS FIRST) FROM r", [['9-7-1']]],
+    // A NULL separator is '': each value after the first gets its own row's separator.
+    ["SELECT group_concat(ts, NULL ORDER BY ts), group_concat(ts, dev ORDER BY ts DESC) FROM r", [['12345', '5b4a3a2a1']]],
+    ["SELECT string_agg(DISTINCT dev, ';' ORDER BY dev DESC) FROM r", [['b;a']]],
+    ["SELECT string_agg(dev, ',') FROM r WHERE ts > 9", [[null]]],
+    ["SELECT dev, group_concat(ts ORDER BY ts) FILTER (WHERE n IS NOT NULL) FROM r GROUP BY dev ORDER BY dev", [['a', '1,3'], ['b', '4']]],
+  ] as const)('%s', async (sql, expected) => {
+    await expectInBothLayouts(TABLE, ROWS, sql, expected);
+  });
+
+  it('names columns as written', async () => {
+    const { session } = await newSession();
+    await session.execute(TABLE);
+    const result = await session.execute("SELECT group_concat(ts), string_agg(dev, '-' ORDER BY ts DESC NULLS LAST) FROM r");
+    expect(result.kind === 'rows' ? result.columns : []).toEqual(['group_concat(ts)', "string_agg(dev, '-' order by ts desc nulls last)"]);
+  });
+
+  it.each([
+    ["SELECT string_agg(ts, ',') FROM r", 'TYPE_MISMATCH', /string_agg\(\) needs a STRING, got INT \(cast it, or use group_concat\)/],
+    ['SELECT string_agg(dev) FROM r', 'INVALID_ARGUMENT', /string_agg\(\) takes a value and a separator; got 1 argument/],
+    ["SELECT group_concat(dev, ',', 'x') FROM r", 'INVALID_ARGUMENT', /group_concat\(\) takes a value and, optionally, a separator; got 3 arguments/],
+    ['SELECT group_concat(dev, 1) FROM r', 'TYPE_MISMATCH', /group_concat\(\) separator must be a STRING, got INT/],
+    ["SELECT string_agg(DISTINCT dev, ',' ORDER BY ts) FROM r", 'INVALID_ARGUMENT', /in string_agg\(DISTINCT \.\.\.\), ORDER BY may only name the value/],
+    ['SELECT sum(n ORDER BY ts) FROM r', 'UNSUPPORTED', /ORDER BY inside sum\(\) \(string_agg and group_concat take one\)/],
+    ["SELECT string_agg(dev, ',') OVER () FROM r", 'UNSUPPORTED', /string_agg\(\) as a window function/],
+    ["SELECT group_concat(max(dev)) FROM r", 'INVALID_ARGUMENT', /cannot be nested/],
+    ["SELECT group_concat(dev ORDER BY max(ts)) FROM r", 'INVALID_ARGUMENT', /cannot be nested/],
+  ] as const)('refuses %s', async (sql, code, message) => {
+    const { session } = await newSession();
+    await session.execute(TABLE);
+    await expectError(session, sql, code, message);
+  });
+
+  it('refuses a result past the string limit before building it', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE big (id INT PRIMARY KEY, s STRING)');
+    await session.execute(`INSERT INTO big VALUES (1, repeat('x', 9000000)), (2, repeat('y', 9000000))`);
+    await expectError(session, "SELECT string_agg(s, '') FROM big", 'LIMIT_EXCEEDED', /string_agg\(\) would make a string of 18000000 characters/);
+  });
+});
