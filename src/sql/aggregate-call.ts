@@ -6,7 +6,7 @@ import { orderItems } from './order-items.js';
 
 /** Names that make a call an aggregate. */
 export const AGGREGATES: ReadonlySet<string> = new Set([
-  'count', 'sum', 'avg', 'min', 'max', 'avg_1h', 'avg_24h', 'avg_7d', 'first', 'last', 'string_agg', 'group_concat',
+  'count', 'sum', 'avg', 'min', 'max', 'avg_1h', 'avg_24h', 'avg_7d', 'first', 'last', 'string_agg', 'group_concat', 'total',
 ]);
 
 /** Aggregates whose answer depends on the order of their rows, so they take ORDER BY in the call. */

@@ -1,7 +1,8 @@
 import { assertNever, ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
 import type { AggregateName } from './ast.js';
-import { StringAggregate } from './string-aggregate.js';
+import type { StatementGuard } from './statement-guard.js';
+import { StringAggregate, type HeldValues } from './string-aggregate.js';
 import { compareValues, intArithmetic, type SortOrder } from './value-ops.js';
 
 const WINDOW_MS: Readonly<Partial<Record<AggregateName, number>>> = {
@@ -15,6 +16,8 @@ export interface Accumulator {
    * separator); `keys`: the row's values of the call's ORDER BY.
    */
   add(value: SqlValue, insertedAtMs: number, second?: SqlValue, keys?: readonly SqlValue[]): void;
+  /** Work left for after the last row that may take long (string_agg's ORDER BY): it yields through `guard`. */
+  settle?(guard: StatementGuard): Promise<void>;
   result(): SqlValue;
 }
 
@@ -23,6 +26,7 @@ export function aggregateType(name: AggregateName, arg: SqlType | null): SqlType
   switch (name) {
     case 'count':
       return 'INT';
+    case 'total':
     case 'sum':
     case 'avg':
     case 'avg_1h':
@@ -77,6 +81,17 @@ class Sum implements Accumulator {
   result(): SqlValue {
     if (!this.#seen) return null;
     return this.isInt ? this.#int : this.#float;
+  }
+}
+
+/** sqlite's total(): the sum as a FLOAT, 0 (not NULL) over no values, never an INT overflow. */
+class Total implements Accumulator {
+  #sum = 0;
+  add(value: SqlValue): void {
+    if (value !== null) this.#sum += Number(value);
+  }
+  result(): SqlValue {
+    return this.#sum;
   }
 }
 
@@ -157,14 +172,22 @@ function valueFirst(a: SqlValue, b: SqlValue): boolean {
   return b === null || compareValues(a, b) < 0;
 }
 
+/**
+ * DISTINCT over the call's arguments: the value, and the separator where there is one
+ * (string_agg(DISTINCT x, sep) keeps 'a' twice under two separators, as PostgreSQL does).
+ */
 class Distinct implements Accumulator {
-  readonly #seen = new Set<SqlValue>();
-  constructor(readonly inner: Accumulator) {}
+  readonly #seen = new Set<unknown>();
+  readonly settle?: (guard: StatementGuard) => Promise<void>;
+  constructor(readonly inner: Accumulator) {
+    if (inner.settle !== undefined) this.settle = (guard) => (inner.settle as (g: StatementGuard) => Promise<void>).call(inner, guard);
+  }
   add(value: SqlValue, insertedAtMs: number, second?: SqlValue, keys?: readonly SqlValue[]): void {
     if (value === null) return;
     // -0 and 0 are one value (SameValueZero); canonical INTs never mix number and bigint.
-    if (this.#seen.has(value)) return;
-    this.#seen.add(value);
+    const key = second === undefined ? value : `${typeof value}:${String(value)}\u0000${typeof second}:${String(second)}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
     this.inner.add(value, insertedAtMs, second, keys);
   }
   result(): SqlValue {
@@ -179,11 +202,13 @@ export function accumulatorFactory(
   distinct: boolean,
   nowMs: number,
   orders: readonly SortOrder[] = [],
+  held: HeldValues = { count: 0 },
 ): () => Accumulator {
   const base = (): Accumulator => {
     switch (name) {
       case 'count': return new Count();
       case 'sum': return new Sum(argType === 'INT');
+      case 'total': return new Total();
       case 'avg': return new Avg(-Infinity);
       case 'avg_1h':
       case 'avg_24h':
@@ -195,7 +220,7 @@ export function accumulatorFactory(
       case 'last': return new ByExtreme(1);
       case 'string_agg':
       case 'group_concat':
-        return new StringAggregate(name, argType, orders);
+        return new StringAggregate(name, argType, orders, held);
       default: return assertNever(name, 'aggregate');
     }
   };

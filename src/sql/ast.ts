@@ -10,11 +10,12 @@ export type BinaryOp =
 /**
  * Aggregate functions; avg_1h/avg_24h/avg_7d only see rows inserted in that window; first/last
  * take the value at the least/greatest second argument (TimescaleDB's first(value, time));
- * string_agg/group_concat join values as text, the second argument between them.
+ * string_agg/group_concat join values as text, the second argument between them; total is
+ * sqlite's FLOAT sum, 0 over no rows.
  */
 export type AggregateName =
   | 'count' | 'sum' | 'avg' | 'min' | 'max'
-  | 'avg_1h' | 'avg_24h' | 'avg_7d' | 'first' | 'last' | 'string_agg' | 'group_concat';
+  | 'avg_1h' | 'avg_24h' | 'avg_7d' | 'first' | 'last' | 'string_agg' | 'group_concat' | 'total';
 
 /** Functions usable with OVER: ranking, offset, value and the plain aggregates. */
 export type WindowFunctionName =

@@ -9,6 +9,15 @@ import { comparableTypes, compareValues, toFloat } from './value-ops.js';
 type CaseExpr = Extract<Expr, { kind: 'case' }>;
 type Compile = (expr: Expr, ctx: CompileContext) => Compiled;
 
+/** sqlite's iif(cond, a, b): CASE WHEN cond THEN a ELSE b END, the arm not taken not evaluated. */
+export function compileIif(expr: Extract<Expr, { kind: 'call' }>, ctx: CompileContext, compile: Compile): Compiled {
+  const [when, then, otherwise] = expr.args;
+  if (expr.args.length !== 3 || when === undefined || then === undefined || otherwise === undefined) {
+    throw new ChronosError('INVALID_ARGUMENT', `iif() takes 3 arguments (a condition, then, else), got ${expr.args.length}`);
+  }
+  return compileCase({ kind: 'case', operand: null, whens: [{ when, then }], otherwise }, ctx, compile);
+}
+
 /** CASE: the first arm whose condition is TRUE (or whose value equals the operand) wins. */
 export function compileCase(expr: CaseExpr, ctx: CompileContext, compile: Compile): Compiled {
   const operand = expr.operand === null ? null : compile(expr.operand, ctx);

@@ -3,7 +3,7 @@ import type { InSet } from './in-set.js';
 import { assertNever, ChronosError } from '../lib/index.js';
 import type { Row, SqlType, SqlValue } from '../storage/index.js';
 import type { Expr } from './ast.js';
-import { compileCase } from './compile-case.js';
+import { compileCase, compileIif } from './compile-case.js';
 import { compileIsDistinct, compileIsTruth } from './compile-is.js';
 import { castValue, compileCast } from './cast.js';
 import { bucketWidthSeconds, SCALAR_FUNCTIONS, timeBucket } from './functions.js';
@@ -111,6 +111,9 @@ export function compileExpr(expr: Expr, ctx: CompileContext): Compiled {
   return compiled.constant && expr.kind !== 'literal' ? fold(compiled, ctx) : compiled;
 }
 
+/** Characters of a refused condition the error shows. */
+const CONDITION_SHOWN_MAX = 200;
+
 /**
  * A condition (WHERE, HAVING, JOIN ON, FILTER): BOOLEAN or NULL. Anything else is refused, as
  * PostgreSQL does; sqlite would read a nonzero number as true, and a silent false is neither.
@@ -118,9 +121,12 @@ export function compileExpr(expr: Expr, ctx: CompileContext): Compiled {
 export function compileCondition(expr: Expr, ctx: CompileContext, clause: string): Compiled {
   const compiled = compileExpr(expr, ctx);
   if (compiled.type !== null && compiled.type !== 'BOOLEAN') {
+    // A correlated subquery has become a CASE over its answers by now: show only its start.
+    const written = printExpr(expr);
+    const shown = written.length > CONDITION_SHOWN_MAX ? `${written.slice(0, CONDITION_SHOWN_MAX)}...` : written;
     throw new ChronosError(
       'TYPE_MISMATCH',
-      `Type mismatch: ${clause} needs a BOOLEAN condition, got ${compiled.type} in '${printExpr(expr)}'`,
+      `Type mismatch: ${clause} needs a BOOLEAN condition, got ${compiled.type} in '${shown}'`,
     );
   }
   return compiled;
@@ -152,7 +158,7 @@ function compileNode(expr: Expr, ctx: CompileContext): Compiled {
     case 'like':
       return compileLike(expr, ctx);
     case 'call':
-      return compileCall(expr, ctx);
+      return expr.name === 'iif' ? compileIif(expr, ctx, compileExpr) : compileCall(expr, ctx);
     case 'aggregate':
       throw new ChronosError(
         'INVALID_ARGUMENT',
@@ -543,8 +549,9 @@ function compileCall(expr: Extract<Expr, { kind: 'call' }>, ctx: CompileContext)
     );
   }
   // coalesce() evaluates an argument only when those before it were NULL.
+  const firstNonNullCall = expr.name === 'coalesce' || expr.name === 'ifnull';
   const args = expr.args.map((a, i) =>
-    compileExpr(a, i > 0 && expr.name === 'coalesce' ? lazily(ctx) : ctx));
+    compileExpr(a, i > 0 && firstNonNullCall ? lazily(ctx) : ctx));
   const type = fn.resultType(args.map((a) => a.type));
   const evals = args.map((a) =>
     (fn.textArguments === true && a.type === 'FLOAT' ? asFloatText(a.evaluate) : a.evaluate));
@@ -559,7 +566,7 @@ function compileCall(expr: Extract<Expr, { kind: 'call' }>, ctx: CompileContext)
     return { evaluate: (row) => timeBucket(seconds, ts(row)), type, constant };
   }
   const values: SqlValue[] = new Array<SqlValue>(evals.length).fill(null);
-  const call: Evaluator = expr.name === 'coalesce' ? firstNonNull(evals) : (row) => {
+  const call: Evaluator = firstNonNullCall ? firstNonNull(evals) : (row) => {
     for (let i = 0; i < evals.length; i++) values[i] = (evals[i] as Evaluator)(row);
     return fn.evaluate(values, nowMs);
   };

@@ -20,28 +20,36 @@ const UNITS: Readonly<Record<string, { readonly seconds: number; readonly limit:
   year: { seconds: 31_536_000, limit: 14_713, months: 12 },
 };
 
-const AMOUNT = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s+([a-z]+)$/;
+// Each pattern reads its text in one pass: a digit can belong to one place only, so a long
+// run of digits that does not match fails in linear time, never by backtracking.
+/** A number as sqlite reads one in a modifier: a sign or a digit first. */
+const NUMBER = String.raw`(?:[+-](?:\d+(?:\.\d*)?|\.\d+)|\d+(?:\.\d*)?)(?:e[+-]?\d+)?`;
+const AMOUNT = new RegExp(String.raw`^(${NUMBER})\s+([a-z]+)$`);
 const TIME_OFFSET = /^[+-]?\d+(?:\.\d*)?:/;
-const WEEKDAY = /^weekday ([0-6])(?:\.0*)?$/;
+const WEEKDAY = new RegExp(String.raw`^weekday \s*(${NUMBER})\s*$`);
+/** Longest modifier read (sqlite reads 29 characters); a longer one is refused before any pattern runs. */
+const MODIFIER_LENGTH_MAX = 64;
 /** Modifiers sqlite has that are refused by name: they depend on the server's zone or read numbers another way. */
 const REFUSED = new Set(['localtime', 'utc', 'auto', 'julianday', 'subsec', 'subsecond']);
 
 /** `ms` moved as `modifier` says; null when it leaves sqlite's range of Julian days. */
 export function applyModifier(functionName: string, ms: number, modifier: string): number | null {
+  if (modifier.length > MODIFIER_LENGTH_MAX) throw refused(functionName, modifier);
   const text = modifier.toLowerCase();
   const amount = AMOUNT.exec(text);
   if (amount !== null) return addAmount(functionName, ms, Number(amount[1]), amount[2] as string, modifier);
   if (text.startsWith('start of ')) return startOf(functionName, ms, text.slice(9), modifier);
   const weekday = WEEKDAY.exec(text);
-  if (weekday !== null) {
-    const wanted = Number(weekday[1]);
+  const wanted = weekday === null ? NaN : Number(weekday[1]);
+  if (Number.isInteger(wanted) && wanted >= 0 && wanted <= 6) {
     const today = new Date(ms).getUTCDay();
     return ms + (wanted >= today ? wanted - today : wanted - today + 7) * MS_PER_DAY;
   }
   throw refused(functionName, modifier);
 }
 
-function refused(functionName: string, modifier: string): ChronosError {
+function refused(functionName: string, written: string): ChronosError {
+  const modifier = written.length > MODIFIER_LENGTH_MAX ? `${written.slice(0, MODIFIER_LENGTH_MAX)}...` : written;
   const text = modifier.trim().toLowerCase();
   if (text === 'unixepoch') {
     return new ChronosError('INVALID_ARGUMENT', `${functionName}(): 'unixepoch' must come right after a number of unix seconds`);

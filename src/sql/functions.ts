@@ -63,6 +63,24 @@ function stringType(name: string, t: SqlType | null): void {
   }
 }
 
+/** length() and PostgreSQL's names for it: characters, not bytes. */
+function characterLength(name: string): ScalarFunction {
+  return {
+    arity: [1, 1],
+    resultType: (args) => (stringType(name, args[0] ?? null), 'INT'),
+    evaluate: (args) => (typeof args[0] === 'string' ? [...args[0]].length : null),
+  };
+}
+
+/** coalesce() and ifnull(): the first argument that is not NULL (compileCall evaluates the rest lazily). */
+function firstNotNull(name: string, arity: readonly [number, number]): ScalarFunction {
+  return {
+    arity,
+    resultType: (args) => commonType(`${name}() arguments`, args),
+    evaluate: (args) => args.find((a) => a !== null) ?? null,
+  };
+}
+
 /** The scalar functions of the dialect (aggregates live in aggregate.ts). */
 export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
   now: {
@@ -101,16 +119,12 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
     resultType: (args) => (stringType('upper', args[0] ?? null), 'STRING'),
     evaluate: (args) => (typeof args[0] === 'string' ? args[0].toUpperCase() : null),
   },
-  length: {
-    arity: [1, 1],
-    resultType: (args) => (stringType('length', args[0] ?? null), 'INT'),
-    evaluate: (args) => (typeof args[0] === 'string' ? [...args[0]].length : null),
-  },
-  coalesce: {
-    arity: [1, 64],
-    resultType: (args) => commonType('coalesce() arguments', args),
-    evaluate: (args) => args.find((a) => a !== null) ?? null,
-  },
+  length: characterLength('length'),
+  char_length: characterLength('char_length'),
+  character_length: characterLength('character_length'),
+  coalesce: firstNotNull('coalesce', [1, 64]),
+  // sqlite's two-argument coalesce.
+  ifnull: firstNotNull('ifnull', [2, 2]),
   nullif: {
     arity: [2, 2],
     resultType: (args) => {

@@ -1,6 +1,8 @@
 import type { ColumnBatch, Row, SqlValue } from '../storage/index.js';
 import type { Accumulator } from './aggregate.js';
 import type { Evaluator } from './compile.js';
+import type { StatementGuard } from './statement-guard.js';
+import type { HeldValues } from './string-aggregate.js';
 
 /** One aggregate call of a grouped query. */
 export interface AggregateSpec {
@@ -16,6 +18,8 @@ export interface AggregateSpec {
   /** FILTER (WHERE ...): a row feeds the aggregate only where this is true; null for all rows. */
   readonly filter: Evaluator | null;
   readonly make: () => Accumulator;
+  /** Values the call's accumulators hold beyond one per group (string_agg's), for the memory cap. */
+  readonly held: HeldValues;
 }
 
 const NO_KEYS: SqlValue[] = [];
@@ -47,9 +51,20 @@ export class GroupAggregator {
     this.#where = where;
   }
 
-  /** Groups held so far (the memory a GROUP BY costs). */
-  get groupCount(): number {
-    return this.#groups.size;
+  /** Groups held so far, and the values string aggregates keep in them (the memory a GROUP BY costs). */
+  get heldCount(): number {
+    let values = 0;
+    for (const spec of this.#specs) values += spec.held.count;
+    return this.#groups.size + values;
+  }
+
+  /** Finishes what aggregates leave for after the last row (string_agg's ORDER BY), yielding through `guard`. */
+  async settle(guard: StatementGuard): Promise<void> {
+    if (!this.#specs.some((spec) => spec.held.count > 0)) return;
+    for (const group of this.#groups.values()) {
+      for (const acc of group.accs) if (acc.settle !== undefined) await acc.settle(guard);
+      if (guard.step()) await guard.pause();
+    }
   }
 
   /** Fold one batch in; `times[r * width + table]` is the insertion time of row r's part. */

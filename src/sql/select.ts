@@ -6,6 +6,7 @@ import { accumulatorFactory, aggregateType } from './aggregate.js';
 import { compileCondition, compileExpr, type CompileContext, type Evaluator } from './compile.js';
 import { collectAggregates, hasAggregate, resolvedKey } from './expr-walk.js';
 import { GroupAggregator, type AggregateSpec } from './group-aggregator.js';
+import type { HeldValues } from './string-aggregate.js';
 import { hasDerivedTables, materializeDerivedTables } from './derived-tables.js';
 import { joinedRows } from './joins.js';
 import { executeCompound } from './set-operation.js';
@@ -280,6 +281,7 @@ function compileGrouping(
       a.arg.name,
     ).tableIndex;
     slots.set(key, { slot: groupEvals.length + aggSpecs.length, type });
+    const held: HeldValues = { count: 0 };
     aggSpecs.push({
       key,
       arg: arg?.evaluate ?? null,
@@ -287,7 +289,8 @@ function compileGrouping(
       second: compileSecondArgument(a, { ...base, aggregatesRefused: 'inside an aggregate' }),
       orderKeys: compileAggregateOrder(a, { ...base, aggregatesRefused: 'inside an aggregate' }, scope),
       filter: a.filter === null ? null : compileCondition(a.filter, { ...base, aggregatesRefused: 'in FILTER' }, 'FILTER').evaluate,
-      make: accumulatorFactory(a.name, arg?.type ?? null, a.distinct, nowMs, a.orderBy),
+      make: accumulatorFactory(a.name, arg?.type ?? null, a.distinct, nowMs, a.orderBy, held),
+      held,
     });
   }
   return { outCtx: { scope, nowMs, slotOf: (e) => slots.get(resolvedKey(e, scope)) }, groupEvals, aggSpecs };
@@ -413,16 +416,17 @@ async function groupedRows(
   if (columns !== null) {
     for await (const batch of reader.scanColumns(columns.table, columns.positions, columns.range, columns.presenceOnly)) {
       aggregator.addColumns(batch, columns.positions, plan.scope.width);
-      guard.holding(aggregator.groupCount, 'GROUP BY');
+      guard.holding(aggregator.heldCount, 'GROUP BY');
       if (guard.step(batch.length)) await guard.pause();
     }
   } else {
     for await (const batch of joinedRows(s, plan, reader, nowMs, guard)) {
       aggregator.addBatch(batch.rows, batch.times, batch.width);
-      guard.holding(aggregator.groupCount, 'GROUP BY');
+      guard.holding(aggregator.heldCount, 'GROUP BY');
       if (guard.step(batch.rows.length)) await guard.pause();
     }
   }
+  await aggregator.settle(guard);
   return aggregator.results();
 }
 

@@ -1,9 +1,11 @@
-import { ChronosError } from '../lib/index.js';
+import { assert, ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
 import type { Accumulator } from './aggregate.js';
 import { floatText } from './float-text.js';
+import type { StatementGuard } from './statement-guard.js';
 import { checkStringLength } from './string-limit.js';
 import { compareSortKey, type SortOrder } from './value-ops.js';
+import { sortYielding } from './yielding-sort.js';
 
 /** One value joined in: its text, the separator that goes before it, and its ORDER BY keys. */
 interface Part {
@@ -15,10 +17,15 @@ interface Part {
 const NO_KEYS: readonly SqlValue[] = [];
 
 /**
- * Values one call may join: empty strings cost no characters, yet each holds memory and a place
- * in the sort that ORDER BY runs, in one piece, when the group's answer is asked for.
+ * Values one call may join in one group: empty strings cost no characters, yet each holds
+ * memory. (All groups' values together count against the statement's rows held.)
  */
 const PARTS_MAX = 1_000_000;
+
+/** The values one aggregate call holds across all its groups, for the statement's memory cap. */
+export interface HeldValues {
+  count: number;
+}
 
 /** A value as text: FLOATs as SQL writes them (CAST to TEXT), the rest as they print. */
 export function valueText(value: SqlValue, type: SqlType | null): string {
@@ -32,13 +39,15 @@ export function valueText(value: SqlValue, type: SqlType | null): string {
  * no ORDER BY: the order rows arrive in). NULL over no values; refused past the string limit.
  */
 export class StringAggregate implements Accumulator {
-  readonly #parts: Part[] = [];
+  #parts: Part[] = [];
   #length = 0;
+  #settled = false;
 
   constructor(
     readonly name: string,
     readonly argType: SqlType | null,
     readonly orders: readonly SortOrder[],
+    readonly held: HeldValues,
   ) {}
 
   add(value: SqlValue, _insertedAtMs: number, separator?: SqlValue, keys?: readonly SqlValue[]): void {
@@ -51,11 +60,19 @@ export class StringAggregate implements Accumulator {
       throw new ChronosError('LIMIT_EXCEEDED', `${this.name}() would join more than ${PARTS_MAX} values; narrow it with WHERE or GROUP BY`);
     }
     this.#parts.push({ text, separator: before, keys: keys ?? NO_KEYS });
+    this.held.count += 1;
+  }
+
+  /** Puts the values in ORDER BY's order, a slice at a time (a million of them take seconds). */
+  async settle(guard: StatementGuard): Promise<void> {
+    if (this.orders.length > 0 && this.#parts.length > 1) this.#parts = await sortYielding(this.#parts, (a, b) => this.#compare(a, b), guard);
+    this.#settled = true;
   }
 
   result(): SqlValue {
     if (this.#parts.length === 0) return null;
-    const parts = this.orders.length === 0 ? this.#parts : [...this.#parts].sort((a, b) => this.#compare(a, b));
+    assert(this.#settled || this.orders.length === 0 || this.#parts.length === 1, `${this.name}() answered before its ORDER BY ran`);
+    const parts = this.#parts;
     let joined = (parts[0] as Part).text;
     for (let i = 1; i < parts.length; i++) joined += (parts[i] as Part).separator + (parts[i] as Part).text;
     return joined;

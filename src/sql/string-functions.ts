@@ -106,6 +106,8 @@ export const STRING_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
   },
   strpos: positionFunction('strpos', true),
   position: positionFunction('position', false),
+  // sqlite's name for strpos.
+  instr: positionFunction('instr', true),
   trim: trimFunction('trim', true, true),
   ltrim: trimFunction('ltrim', true, false),
   rtrim: trimFunction('rtrim', false, true),

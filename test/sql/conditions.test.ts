@@ -26,6 +26,13 @@ describe('a condition must be BOOLEAN', () => {
     expect(rowsOf(await run(session, 'SELECT id, g FROM t ORDER BY id'))).toEqual([[1, 1], [2, null], [3, 5]]);
   });
 
+  it('shows only the start of a long condition (a correlated subquery planned into a CASE)', async () => {
+    const { session } = await newSession();
+    await run(session, 'CREATE TABLE n (id INT PRIMARY KEY)', `INSERT INTO n VALUES ${Array.from({ length: 60 }, (_, i) => `(${i + 1})`).join(', ')}`);
+    const error: unknown = await session.execute('SELECT id FROM n WHERE (SELECT m.id FROM n m WHERE m.id = n.id)').catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^Type mismatch: WHERE needs a BOOLEAN condition, got INT in '.{200}\.\.\.'$/);
+  });
+
   it.each([
     ['SELECT id FROM t WHERE b ORDER BY id', [[1]]],
     ['SELECT id FROM t WHERE NULL', []],

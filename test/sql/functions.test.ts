@@ -75,6 +75,15 @@ const CASES: readonly (readonly [string, unknown])[] = [
   ["position('' IN 'x')", 1],
   ["strpos('héllo', 'l')", 3], // counted in characters
   ["strpos('abc', 'z')", 0],
+  // sqlite's and PostgreSQL's other names.
+  ["instr('héllo', 'l')", 3],
+  ["instr('abc', '')", 1],
+  ['ifnull(NULL, 2)', 2],
+  ['ifnull(1, 2.5)', 1], // FLOAT, as coalesce: the INT becomes a double
+  ["iif(1 < 2, 'yes', 'no')", 'yes'],
+  ["iif(NULL, 'yes', 'no')", 'no'],
+  ["char_length('héllo')", 5],
+  ["character_length('')", 0],
   ['trunc(2.7)', 2],
   ['trunc(-2.7)', -2],
   ['trunc(0.29, 2)', 0.29], // 0.29 * 100 is 28.999999999999996 in a double
@@ -148,6 +157,8 @@ const CASES: readonly (readonly [string, unknown])[] = [
   ["unixepoch('2023-11-14', '+1 DAYS')", 1700006400],
   ["date('2023-05-31', '-13 months')", '2022-05-01'],
   ["date('2023-11-14', '+1e1 days')", '2023-11-24'],
+  ["date('2023-11-14', 'weekday  3')", '2023-11-15'], // sqlite reads the day as a number
+  ["date('2023-11-14', 'weekday +3.0')", '2023-11-15'],
   ["date('9999-12-01', '+1 month')", null], // past year 9999
   ["date('2023-11-14', '+5373485 days')", null], // past sqlite's limit for days
   // date_trunc over 2023-11-14 22:13:20.7 UTC (a Tuesday), answering unix seconds.
@@ -215,6 +226,26 @@ describe('CASE, CAST, and scalar functions', () => {
     await expectError(session, 'SELECT coalesce(g, 10 / (id - 3)) FROM t', 'INVALID_ARGUMENT', 'Division by zero');
   });
 
+  it('ifnull() and iif() evaluate only what they answer with, as coalesce and CASE do', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE t (id INT PRIMARY KEY, g INT)');
+    await session.execute('INSERT INTO t VALUES (1, 0), (2, 5), (3, NULL)');
+    expect(rowsOf(await session.execute('SELECT ifnull(g, 1 / (id - 3)), iif(g = 0, 1 / (id - 2), 1 / (id - 1)) FROM t WHERE id < 3 ORDER BY id')))
+      .toEqual([[0, -1], [5, 1]]);
+    await expectError(session, 'SELECT iif(g, 1, 2) FROM t', 'TYPE_MISMATCH', /CASE WHEN needs a BOOLEAN condition, got INT/);
+    await expectError(session, 'SELECT iif(g = 1, 1) FROM t', 'INVALID_ARGUMENT', 'iif() takes 3 arguments (a condition, then, else), got 2');
+    await expectError(session, 'SELECT ifnull(g) FROM t', 'INVALID_ARGUMENT', 'ifnull() takes 2 arguments, got 1');
+  });
+
+  it('total() is a FLOAT sum, 0 over no values (sqlite)', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE t (id INT PRIMARY KEY, g INT)');
+    await session.execute('INSERT INTO t VALUES (1, 9223372036854775807), (2, 1), (3, NULL)');
+    expect(rowsOf(await session.execute('SELECT total(g), total(g) FILTER (WHERE id > 5), total(DISTINCT id % 2) FROM t')))
+      .toEqual([[9223372036854775808, 0, 1]]);
+    await expectError(session, "SELECT total('a')", 'TYPE_MISMATCH', /total\(\) needs a number, got STRING/);
+  });
+
   it('a constant that fails in a part that may not run fails only where it runs', async () => {
     const { session } = await newSession();
     await session.execute('CREATE TABLE t (id INT PRIMARY KEY, g INT)');
@@ -270,6 +301,9 @@ describe('errors name the problem', () => {
     ["date('2023-11-14', 'unixepoch')", 'INVALID_ARGUMENT', "date(): 'unixepoch' must come right after a number of unix seconds"],
     ["date('2023-11-14', '+1 fortnight')", 'INVALID_ARGUMENT', "date(): unknown modifier '+1 fortnight' (take 'NNN days|hours|minutes|seconds|months|years', 'start of day|month|year', 'weekday N')"],
     ["date('2023-11-14', 'weekday 7')", 'INVALID_ARGUMENT', /unknown modifier 'weekday 7'/],
+    ["date('2023-11-14', '.5 day')", 'INVALID_ARGUMENT', /unknown modifier '\.5 day'/], // sqlite: a sign or a digit first
+    // A long run of digits is read once, not tried every way (it once took seconds), and is not echoed whole.
+    ["date('2023-11-14', repeat('1', 200000) || 'x')", 'INVALID_ARGUMENT', /unknown modifier '1{64}\.\.\.'/],
     ["date_trunc('decade', 0)", 'UNSUPPORTED', 'Unsupported: date_trunc() unit \'decade\' (second, minute, hour, day, week, month, quarter, year)'],
     ["date_trunc('fortnight', 0)", 'INVALID_ARGUMENT', "date_trunc(): unknown unit 'fortnight' (second, minute, hour, day, week, month, quarter, year)"],
     ["date_trunc('day', '2023-11-14')", 'TYPE_MISMATCH', /date_trunc\(\) needs unix seconds \(a number\), got STRING; read a text date with unixepoch\(text\) first/],

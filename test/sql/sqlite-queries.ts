@@ -142,6 +142,11 @@ function functionItem(rng: Random): string {
     () => `${rng.pick(['trim', 'ltrim', 'rtrim'])}(s${rng.chance(0.5) ? `, '${rng.pick(['a', 'b', 'ab'])}'` : ''})`,
     () => `${rng.pick(['length', 'lower', 'upper'])}(${stringTerm(rng)})`,
     () => `strpos(${stringTerm(rng)}, '${rng.pick(['a', 'b', 'ab', ''])}')`,
+    // sqlite's own names (instr, ifnull, iif) and PostgreSQL's char_length.
+    () => `instr(${stringTerm(rng)}, '${rng.pick(['a', 'b', 'ab', ''])}')`,
+    () => `ifnull(${rng.pick(['g, g', 'g, id', 'v, g', 's, s', "s, 'none'", 'v, v'])})`,
+    () => `iif(${predicateAtom(rng)}, ${rng.pick(['g', 'id % 3', 'NULL'])}, ${rng.pick(['g + 1', '-id'])})`,
+    () => `${rng.pick(['char_length', 'character_length'])}(${stringTerm(rng)})`,
     () => `position('${rng.pick(['a', 'b', 'ba', ''])}' IN ${rng.pick(['s', "s || 'a'"])})`,
     () => `CAST(${rng.pick(['g', 'id', 'g * id'])} AS TEXT) || s`,
     () => `${rng.pick(['g', 'id'])}::text`,
@@ -454,13 +459,14 @@ const SQLITE_TRUNC: Readonly<Record<string, (time: string) => string>> = {
 
 /**
  * sqlite3's spelling of a query: it has no `x::type`, strpos or position (instr, haystack
- * first), nor date_trunc.
+ * first), char_length (length), nor date_trunc.
  */
 export function forSqlite(sql: string): string {
   return sql.replace(/\b(\w+)::(\w+)/g, 'CAST($1 AS $2)')
     .replace(/\bstring_agg\(/g, 'group_concat(')
     .replace(/\bdate_trunc\('(\w+)', ([^()]*)\)/g, (_all, unit: string, time: string) => (SQLITE_TRUNC[unit.toLowerCase().replace(/s$/, '')] as (t: string) => string)(time))
     .replace(/\bstrpos\(/g, 'instr(')
+    .replace(/\bchar(?:acter)?_length\(/g, 'length(')
     .replace(/\bposition\(('[^']*') IN ([^)]*)\)/g, 'instr($2, $1)');
 }
 
@@ -477,6 +483,10 @@ export function randomQuery(rng: Random): string {
     // ORDER BY a select-list item spelled another way (qualified, or a repeated expression).
     () => `SELECT DISTINCT t.g, s, g % 3 FROM t${where} ORDER BY ${rng.pick(['g', 't.g'])} ${rng.pick(['ASC', 'DESC'])} NULLS LAST, ${rng.pick(['t.s', 's'])} NULLS FIRST, t.g % 3 NULLS LAST`,
     () => `SELECT count(*), sum(id), min(v), max(s) FROM t${where}`,
+    // sqlite's total(): a FLOAT, 0 where sum is NULL.
+    () => (rng.chance(0.5)
+      ? `SELECT g, total(v), total(g), total(DISTINCT g), sum(g) FROM t${where} GROUP BY g`
+      : `SELECT total(v), total(g), total(DISTINCT g) FROM t${where}`),
     // COUNT(col) alone: a columnar table reads only the columns' null flags.
     () => {
       const by = rng.pick(['g', 's', '']);

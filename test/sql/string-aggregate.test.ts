@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expectError, expectInBothLayouts, newSession } from './support.js';
+import { isChronosError } from '../../src/lib/index.js';
+import { executeRead } from '../../src/sql/execute.js';
+import { expectError, expectInBothLayouts, newSession, rowsOf } from './support.js';
 
 const TABLE = 'CREATE TABLE r (dev STRING, ts INT, v FLOAT, n INT, PRIMARY KEY (dev, ts))';
 const ROWS = "INSERT INTO r VALUES ('a', 1, 1.5, 7), ('a', 2, NULL, NULL), ('a', 3, 2.5, 1), ('b', 4, 4, 9), ('b', 5, 7, NULL)";
@@ -41,6 +43,31 @@ describe('string_agg and group_concat', () => {
     const { session } = await newSession();
     await session.execute(TABLE);
     await expectError(session, sql, code, message);
+  });
+
+  it('orders thousands of values a slice at a time, and counts them against the rows held', async () => {
+    const { session, engine } = await newSession();
+    await session.execute('CREATE TABLE many (id INT PRIMARY KEY, g INT)');
+    const ids = Array.from({ length: 6000 }, (_, i) => i + 1);
+    await session.execute(`INSERT INTO many VALUES ${ids.map((id) => `(${id}, ${id % 3})`).join(', ')}`);
+    const [[joined]] = rowsOf(await session.execute("SELECT group_concat(id, ' ' ORDER BY g DESC, id DESC) FROM many")) as [[string]];
+    const expected = [2, 1, 0].flatMap((g) => ids.filter((id) => id % 3 === g).reverse());
+    expect(joined).toBe(expected.join(' '));
+    const txn = await engine.begin();
+    try {
+      const limits = { timeoutMs: Infinity, maxMaterializedRows: 5000 };
+      await expect(executeRead('SELECT g, count(*) FROM many GROUP BY g', txn, 0, limits)).resolves.toBeDefined();
+      const error: unknown = await executeRead("SELECT g, string_agg('x', ',') FROM many GROUP BY g", txn, 0, limits).catch((e: unknown) => e);
+      expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
+    } finally {
+      await txn.rollback();
+    }
+  });
+
+  it('is DISTINCT over the value and its separator, as PostgreSQL is', async () => {
+    const { session } = await newSession();
+    const rows = await session.execute("SELECT string_agg(DISTINCT x, sep) FROM (SELECT 'a' AS x, ',' AS sep UNION ALL SELECT 'a', ';' UNION ALL SELECT 'a', ',') d");
+    expect(rowsOf(rows)).toEqual([['a;a']]);
   });
 
   it('refuses a result past the string limit before building it', async () => {
