@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { CommandSpec, ParsedArgs } from './args.js';
 import type { AdminEnv } from './admin-http-client.js';
 import type { CliIo } from './sql-target.js';
-import { errorMessage } from '../lib/index.js';
+import { errorMessage, oneLine } from '../lib/index.js';
 import { parseArgs } from './args.js';
 import { runClient } from './commands/client.js';
 import { runSingleNode } from './commands/single-node.js';
@@ -153,7 +153,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       io.stderr.write(`Error: ${error.message}${hint}\n`);
       return USAGE_EXIT_CODE;
     }
-    io.stderr.write(`Error: ${errorMessage(error).replace(/\s*\n\s*/g, ' ')}\n`);
+    io.stderr.write(`Error: ${oneLine(errorMessage(error))}\n`);
     return 1;
   }
 }

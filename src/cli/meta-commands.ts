@@ -25,12 +25,19 @@ export const REPL_HELP: readonly string[] = [
  */
 const HELP_WORDS = new Set(['help', '\\?', '\\h', '\\help']);
 
+/** `text` without the semicolons it ends with (a loop: `/;+$/` is quadratic over a long run of them). */
+function withoutTrailingSemicolons(text: string): string {
+  let end = text.length;
+  while (end > 0 && text[end - 1] === ';') end -= 1;
+  return text.slice(0, end);
+}
+
 /**
  * A line as a meta-command: `\d` lists the tables (SHOW TABLES), `\d name` describes one
  * (DESCRIBE name), `help`/`\?`/`\h` print REPL_HELP. Null when `line` is SQL.
  */
 export function metaCommand(line: string): MetaCommand | null {
-  const text = line.trim().replace(/;+$/, '').trim();
+  const text = withoutTrailingSemicolons(line.trim()).trim();
   if (HELP_WORDS.has(text.toLowerCase())) return { kind: 'help', text: REPL_HELP.join('\n') };
   if (!text.startsWith('\\')) return null;
   const [command, ...rest] = text.split(/\s+/);

@@ -1,6 +1,6 @@
 import type { OutputFormat } from './format/index.js';
 import type { CliIo, SqlTarget } from './sql-target.js';
-import { assertNever, errorMessage } from '../lib/index.js';
+import { assertNever, errorMessage, oneLine } from '../lib/index.js';
 import { formatResult } from './format/index.js';
 import { splitStatements } from '../sql/index.js';
 import { isExitCommand, metaCommand } from './meta-commands.js';
@@ -75,12 +75,9 @@ export async function runOne(
     if (lines.length > 0) io.stdout.write(lines.join('\n') + '\n');
     return true;
   } catch (error) {
-    io.stderr.write(`Error: ${oneLine(errorMessage(error))}\n`);
+    io.stderr.write(`Error: ${oneLine(errorMessage(error)).trim()}\n`);
     return false;
   }
 }
 
-/** Error text on one line: a multi-line message would break scripts that read stderr. */
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
-}
+

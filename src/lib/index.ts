@@ -1,5 +1,6 @@
 export { assert, assertNever, AssertionError } from './assert.js';
 export { ChronosError, isChronosError, errorMessage } from './errors.js';
+export { oneLine } from './one-line.js';
 export type { ErrorCode, ChronosErrorOptions } from './errors.js';
 export { systemClock } from './clock.js';
 export { hostClockMs, hostClockOf } from './host-clock.js';

@@ -82,6 +82,10 @@ describe('line protocol: one line', () => {
     expect(() => parse(line)).toThrow(problem);
     expect(() => parse(line)).toThrow(/^line 7: /);
   });
+
+  it('refuses a long run of digits that is no number at once (the pattern once took minutes over it)', () => {
+    expect(() => parse(`cpu usage=${'1'.repeat(300_000)}x`)).toThrow(/^line 7: field usage has an invalid value 1{20}/);
+  });
 });
 
 /** Line protocol text of a point, escaped as InfluxDB documents it. */

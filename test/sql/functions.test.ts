@@ -278,6 +278,8 @@ describe('errors name the problem', () => {
     ["CAST('in f' AS FLOAT)", 'INVALID_ARGUMENT', "Cannot cast 'in f' to FLOAT"],
     ["CAST('NaN' AS INT)", 'INVALID_ARGUMENT', "Cannot cast 'NaN' to INT"],
     ["CAST(CAST('inf' AS FLOAT) AS INT)", 'INVALID_ARGUMENT', 'Cannot cast Infinity to INT'],
+    // 300,000 digits that are no number fail at once (the pattern once tried every split of them).
+    ["CAST(repeat('1', 300000) || 'e' AS FLOAT) IS NULL", 'INVALID_ARGUMENT', /^Cannot cast '1{200}\.\.\.' to FLOAT$/],
     // Beyond the double range: refused, as the literal 1e400 is, not read as Infinity.
     ["CAST('1e400' AS FLOAT)", 'INVALID_ARGUMENT', "Cannot cast '1e400' to FLOAT: out of the FLOAT (double) range"],
     ['CAST(1.5 AS BOOLEAN)', 'TYPE_MISMATCH', "Type mismatch: cannot cast FLOAT to BOOLEAN in 'cast(1.5 as boolean)'"],

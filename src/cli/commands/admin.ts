@@ -2,7 +2,7 @@ import type { AdminAnswer, AdminEnv } from '../admin-http-client.js';
 import type { AddNodeOptions, RemoveNodeOptions } from '../options.js';
 import type { CliIo } from '../sql-target.js';
 import type { HostPort } from '../validate.js';
-import { ChronosError } from '../../lib/index.js';
+import { ChronosError, oneLine } from '../../lib/index.js';
 import { adminRequest } from '../admin-http-client.js';
 import { formatHostPort } from '../validate.js';
 import { ADMIN_TOKEN_VARIABLES, withTokenHint } from '../token-hint.js';
@@ -60,7 +60,7 @@ async function membersOf(http: HostPort, env: AdminEnv): Promise<ReadonlySet<str
 
 /** A 2xx body goes to stdout on one line; anything else is an error naming URL and status. */
 function printAnswer(answer: AdminAnswer, io: CliIo): number {
-  const body = oneLine(answer.body);
+  const body = bodyOnOneLine(answer.body);
   if (answer.status >= 200 && answer.status < 300) {
     io.stdout.write(body + '\n');
     return 0;
@@ -74,13 +74,13 @@ function printAnswer(answer: AdminAnswer, io: CliIo): number {
 }
 
 /** The body without line breaks; JSON spread over lines is re-serialised compactly. */
-function oneLine(body: string): string {
+function bodyOnOneLine(body: string): string {
   const trimmed = body.trim();
   if (!trimmed.includes('\n')) return trimmed;
   try {
     return JSON.stringify(JSON.parse(trimmed) as unknown);
   } catch {
-    return trimmed.replace(/\s*\n\s*/g, ' ');
+    return oneLine(trimmed);
   }
 }
 
