@@ -1,3 +1,4 @@
+import { characterCount } from './code-points.js';
 import { ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
 import { numericArgument } from './argument-types.js';
@@ -68,7 +69,7 @@ function characterLength(name: string): ScalarFunction {
   return {
     arity: [1, 1],
     resultType: (args) => (stringType(name, args[0] ?? null), 'INT'),
-    evaluate: (args) => (typeof args[0] === 'string' ? [...args[0]].length : null),
+    evaluate: (args) => (typeof args[0] === 'string' ? characterCount(args[0]) : null),
   };
 }
 

@@ -1,3 +1,4 @@
+import { characterCount, characterSlice, reversedCharacters } from './code-points.js';
 import { ChronosError } from '../lib/index.js';
 import type { ScalarFunction } from './functions.js';
 import { checkStringLength } from './string-limit.js';
@@ -10,27 +11,25 @@ function present<T>(args: readonly unknown[]): T | null {
 
 /** The first `n` characters; a negative `n` leaves off the last -n (PostgreSQL's left). */
 function leftChars(s: string, n: number): string {
-  const chars = [...s];
-  return chars.slice(0, n < 0 ? Math.max(0, chars.length + n) : n).join('');
+  return characterSlice(s, 0, n < 0 ? Math.max(0, characterCount(s) + n) : n);
 }
 
 /** The last `n` characters; a negative `n` leaves off the first -n (PostgreSQL's right). */
 function rightChars(s: string, n: number): string {
-  const chars = [...s];
-  return chars.slice(n < 0 ? Math.min(chars.length, -n) : Math.max(0, chars.length - n)).join('');
+  const count = characterCount(s);
+  return characterSlice(s, n < 0 ? Math.min(count, -n) : Math.max(0, count - n));
 }
 
 /** `s` filled with `fill` to `length` characters on one side, or cut to `length` on the right. */
 function pad(name: string, s: string, length: number, fill: string, onLeft: boolean): string {
-  const chars = [...s];
-  if (length <= chars.length) return chars.slice(0, Math.max(0, length)).join('');
-  const fillChars = [...fill];
-  if (fillChars.length === 0) return s;
+  const count = characterCount(s);
+  if (length <= count) return characterSlice(s, 0, Math.max(0, length));
+  const fillCount = characterCount(fill);
+  if (fillCount === 0) return s;
   checkStringLength(length, `${name}()`);
-  const missing = length - chars.length;
+  const missing = length - count;
   // Whole fills natively, then the characters that start the next one.
-  const padding = fill.repeat(Math.floor(missing / fillChars.length))
-    + fillChars.slice(0, missing % fillChars.length).join('');
+  const padding = fill.repeat(Math.floor(missing / fillCount)) + characterSlice(fill, 0, missing % fillCount);
   return onLeft ? padding + s : s + padding;
 }
 
@@ -68,8 +67,26 @@ function ofStringAndCount(name: string, f: (s: string, n: number) => string): Sc
 /** Field `n` of `s` split at `delimiter`, 1-based; a negative `n` counts from the end. */
 function splitPart(s: string, delimiter: string, n: number): string {
   if (n === 0) throw new ChronosError('INVALID_ARGUMENT', 'split_part(): field position must not be zero');
-  const fields = delimiter === '' ? [s] : s.split(delimiter);
-  return fields[n > 0 ? n - 1 : fields.length + n] ?? '';
+  if (delimiter === '') return n === 1 || n === -1 ? s : '';
+  // Walk to the field with indexOf rather than split a long text into every field; a field
+  // counted from the end is first counted from the start, as split would place it.
+  const field = n > 0 ? n : occurrences(s, delimiter) + 2 + n;
+  let start = 0;
+  for (let i = 1; i < field; i++) {
+    const at = s.indexOf(delimiter, start);
+    if (at < 0) return '';
+    start = at + delimiter.length;
+  }
+  if (field < 1) return '';
+  const next = s.indexOf(delimiter, start);
+  return s.slice(start, next < 0 ? s.length : next);
+}
+
+/** How many times `delimiter` (not '') occurs in `s`, left to right without overlap. */
+function occurrences(s: string, delimiter: string): number {
+  let count = 0;
+  for (let at = s.indexOf(delimiter); at >= 0; at = s.indexOf(delimiter, at + delimiter.length)) count++;
+  return count;
 }
 
 /** PostgreSQL's string functions that cut, pad, repeat, reverse, split and join. */
@@ -82,7 +99,7 @@ export const STRING_EDITS: Readonly<Record<string, ScalarFunction>> = {
   reverse: {
     arity: [1, 1],
     resultType: typed('reverse', 'S', 'STRING'),
-    evaluate: (args) => (typeof args[0] === 'string' ? [...args[0]].reverse().join('') : null),
+    evaluate: (args) => (typeof args[0] === 'string' ? reversedCharacters(args[0]) : null),
   },
   starts_with: {
     arity: [2, 2],

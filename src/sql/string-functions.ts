@@ -1,3 +1,4 @@
+import { characterCount, characterSlice } from './code-points.js';
 import { ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
 import type { ScalarFunction } from './functions.js';
@@ -28,20 +29,21 @@ function substr(s: string, start: number, length: number | null): string {
   if (length !== null && length < 0) {
     throw new ChronosError('INVALID_ARGUMENT', `substr(): negative length ${length}`);
   }
-  const chars = [...s];
   const from = Math.max(start, 1);
-  const to = length === null ? chars.length + 1 : start + length;
-  return to <= from ? '' : chars.slice(from - 1, to - 1).join('');
+  const to = length === null ? characterCount(s) + 1 : start + length;
+  return to <= from ? '' : characterSlice(s, from - 1, to - 1);
 }
 
 function trimChars(s: string, chars: string, leading: boolean, trailing: boolean): string {
   const set = new Set(chars);
-  const units = [...s];
+  // Without pairs in either, a UTF-16 unit is a character: no array of the whole string.
+  const singleUnits = characterCount(s) === s.length && characterCount(chars) === chars.length;
+  const units: ArrayLike<string> = singleUnits ? s : [...s];
   let from = 0;
   let to = units.length;
   while (leading && from < to && set.has(units[from] as string)) from++;
   while (trailing && to > from && set.has(units[to - 1] as string)) to--;
-  return units.slice(from, to).join('');
+  return singleUnits ? s.slice(from, to) : (units as string[]).slice(from, to).join('');
 }
 
 function trimFunction(name: string, leading: boolean, trailing: boolean): ScalarFunction {
@@ -59,7 +61,7 @@ function trimFunction(name: string, leading: boolean, trailing: boolean): Scalar
 /** 1-based place of `needle` in `s`, counted in characters; 0 when absent, 1 for ''. */
 function characterPosition(s: string, needle: string): number {
   const at = s.indexOf(needle);
-  return at < 0 ? 0 : [...s.slice(0, at)].length + 1;
+  return at < 0 ? 0 : characterCount(s.slice(0, at)) + 1;
 }
 
 /** strpos(s, sub), and position(sub IN s) as the parser reads it: its arguments the other way round. */
