@@ -89,7 +89,16 @@ function instantOf(name: string, value: SqlValue, modifiers: readonly SqlValue[]
   return ms;
 }
 
+/**
+ * Longest strftime() format: each field costs a call per row, and a format of 16 Mi characters
+ * took 7 s of the event loop and made a text twice the string limit.
+ */
+const FORMAT_LENGTH_MAX = 1024;
+
 function formatted(ms: number, format: string): string {
+  if (format.length > FORMAT_LENGTH_MAX) {
+    throw new ChronosError('LIMIT_EXCEEDED', `strftime() format of ${format.length} characters, over the limit of ${FORMAT_LENGTH_MAX}`);
+  }
   const d = new Date(ms);
   const fields: Readonly<Record<string, () => string>> = {
     Y: () => pad(d.getUTCFullYear(), 4), m: () => pad(d.getUTCMonth() + 1, 2),

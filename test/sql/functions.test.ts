@@ -309,6 +309,7 @@ describe('errors name the problem', () => {
     ["date_trunc('decade', 0)", 'UNSUPPORTED', 'Unsupported: date_trunc() unit \'decade\' (second, minute, hour, day, week, month, quarter, year)'],
     ["date_trunc('fortnight', 0)", 'INVALID_ARGUMENT', "date_trunc(): unknown unit 'fortnight' (second, minute, hour, day, week, month, quarter, year)"],
     ["date_trunc('day', '2023-11-14')", 'TYPE_MISMATCH', /date_trunc\(\) needs unix seconds \(a number\), got STRING; read a text date with unixepoch\(text\) first/],
+    ["strftime(repeat('%Y', 600), 0, 'unixepoch')", 'LIMIT_EXCEEDED', 'strftime() format of 1200 characters, over the limit of 1024'],
     ["strftime('%Q', 0, 'unixepoch')", 'UNSUPPORTED', 'Unsupported: strftime() format %Q (%Y %m %d %H %M %S %f %s %j %w %%)'],
     ["to_timestamp('x')", 'TYPE_MISMATCH', 'Type mismatch: to_timestamp() needs unix seconds (a number), got STRING'],
     // Where a real answer does not exist: PostgreSQL's errors (sqlite3 answers NULL).
