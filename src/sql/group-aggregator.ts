@@ -58,15 +58,6 @@ export class GroupAggregator {
     return this.#groups.size + values;
   }
 
-  /** Finishes what aggregates leave for after the last row (string_agg's ORDER BY), yielding through `guard`. */
-  async settle(guard: StatementGuard): Promise<void> {
-    if (!this.#specs.some((spec) => spec.held.count > 0)) return;
-    for (const group of this.#groups.values()) {
-      for (const acc of group.accs) if (acc.settle !== undefined) await acc.settle(guard);
-      if (guard.step()) await guard.pause();
-    }
-  }
-
   /** Fold one batch in; `times[r * width + table]` is the insertion time of row r's part. */
   addBatch(rows: readonly Row[], times: readonly number[], width: number): void {
     for (let r = 0; r < rows.length; r++) this.#addRow(rows[r] as Row, times, r * width);
@@ -119,14 +110,21 @@ export class GroupAggregator {
     }
   }
 
-  /** The post-aggregation rows: group keys then aggregate results. */
-  results(): Row[] {
+  /** The post-aggregation rows (group keys, then aggregate results), built a group at a time through `guard`. */
+  async results(guard: StatementGuard): Promise<Row[]> {
     if (this.#groups.size === 0 && this.#keys.length === 0) {
       // An aggregate without GROUP BY yields one row even over no rows (count 0).
       return [this.#specs.map((s) => s.make().result())];
     }
+    // A group at a time, yielding: a million groups took 1-2 s in one piece. Aggregates that
+    // left work for after the last row (string_agg's ORDER BY) settle first.
+    const settles = this.#specs.some((spec) => spec.held.count > 0);
     const out: Row[] = [];
-    for (const g of this.#groups.values()) out.push([...g.keys, ...g.accs.map((a) => a.result())]);
+    for (const g of this.#groups.values()) {
+      if (settles) for (const acc of g.accs) if (acc.settle !== undefined) await acc.settle(guard);
+      out.push([...g.keys, ...g.accs.map((a) => a.result())]);
+      if (guard.step()) await guard.pause();
+    }
     return out;
   }
 }

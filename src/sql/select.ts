@@ -426,8 +426,7 @@ async function groupedRows(
       if (guard.step(batch.rows.length)) await guard.pause();
     }
   }
-  await aggregator.settle(guard);
-  return aggregator.results();
+  return aggregator.results(guard);
 }
 
 /** The first row of each distinct output, in order. */
