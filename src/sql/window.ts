@@ -121,12 +121,13 @@ export class WindowStep {
       const sorted = await sortYielding(members.map((_, j) => j),
         (a, b) => compareKeys(keys[a] ?? [], keys[b] ?? [], window.orders) || a - b, guard);
       const ordered = sorted.map((j) => members[j] as number);
-      const peers = peerGroups(sorted.map((j) => keys[j] ?? []), window.orders);
+      const peers = await peerGroups(sorted.map((j) => keys[j] ?? []), window.orders, guard);
       const values = await computePartition(window, ordered.map((i) => rows[i] as Row), peers, this.#nowMs, guard);
-      values.forEach((v, j) => {
+      for (let j = 0; j < values.length; j++) {
+        const v = values[j] ?? null;
         result[ordered[j] as number] = window.type === 'FLOAT' && typeof v === 'bigint' ? Number(v) : v;
-      });
-      if (guard.step(members.length)) await guard.pause();
+        if (guard.step()) await guard.pause();
+      }
     }
     return result;
   }
@@ -145,12 +146,16 @@ function compareKeys(a: readonly SqlValue[], b: readonly SqlValue[], orders: rea
 }
 
 /** For each position, the first and last position of its peers (rows equal in ORDER BY). */
-function peerGroups(keys: readonly (readonly SqlValue[])[], orders: readonly SortOrder[]): { start: number[]; end: number[] } {
+async function peerGroups(
+  keys: readonly (readonly SqlValue[])[], orders: readonly SortOrder[], guard: StatementGuard,
+): Promise<{ start: number[]; end: number[] }> {
   const start: number[] = [];
   const end: number[] = new Array<number>(keys.length).fill(0);
   for (let j = 0; j < keys.length; j++) {
     const same = j > 0 && compareKeys(keys[j] ?? [], keys[j - 1] ?? [], orders) === 0;
     start.push(same ? start[j - 1] as number : j);
+    // One comparison per row: over a long partition this pass is long too.
+    if (guard.step()) await guard.pause();
   }
   for (let j = keys.length - 1; j >= 0; j--) {
     end[j] = j + 1 < keys.length && start[j + 1] === start[j] ? end[j + 1] as number : j;
