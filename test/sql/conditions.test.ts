@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { isChronosError, Random } from '../../src/lib/index.js';
+import { floatChain, intChain, predicateChain, stringTerm } from './sqlite-queries.js';
 import { expectError, newSession, rowsOf, run } from './support.js';
 
 const SETUP = [
@@ -44,5 +46,36 @@ describe('a condition must be BOOLEAN', () => {
     const { session } = await newSession();
     await run(session, ...SETUP);
     expect(rowsOf(await run(session, sql))).toEqual(expected);
+  });
+});
+
+/** Each place a condition stands, with COND where it goes. */
+const PLACES = [
+  'SELECT id FROM t WHERE COND',
+  'SELECT count(*) FROM t GROUP BY id, g, v, s HAVING COND',
+  'SELECT t.id FROM t JOIN t u ON COND',
+  'SELECT count(*) FILTER (WHERE COND) FROM t',
+  'UPDATE t SET g = g WHERE COND',
+  'DELETE FROM t WHERE COND',
+  'SELECT CASE WHEN COND THEN 1 ELSE 0 END FROM t',
+];
+
+describe('random conditions', () => {
+  it('refuses every INT, FLOAT or STRING expression as a condition, anywhere, and takes every BOOLEAN one', async () => {
+    const { session } = await newSession();
+    await run(session, 'CREATE TABLE t (id INT PRIMARY KEY, g INT, v FLOAT, s STRING)',
+      "INSERT INTO t VALUES (1, 2, 0.5, 'a'), (2, NULL, -1.25, 'ab'), (3, 0, NULL, NULL)");
+    const rng = new Random(23);
+    for (let trial = 0; trial < 300; trial++) {
+      const place = rng.pick(PLACES);
+      // Columns qualified where two tables share their names.
+      const qualify = (e: string): string => (place.includes('JOIN') ? e.replace(/\b(g|v|s|id)\b/g, 't.$1') : e);
+      const wrong = qualify(rng.pick([intChain, floatChain, stringTerm])(rng));
+      const error: unknown = await session.execute(place.replace('COND', `(${wrong})`)).then(() => undefined, (e: unknown) => e);
+      expect(isChronosError(error, 'TYPE_MISMATCH') && /needs a BOOLEAN condition/.test((error as Error).message), `${place}: ${wrong}: ${String(error)}`).toBe(true);
+      const right = qualify(predicateChain(rng, 1));
+      const answer: unknown = await session.execute(place.replace('COND', `(${right})`)).then(() => undefined, (e: unknown) => e);
+      expect(answer === undefined || !/needs a BOOLEAN condition/.test((answer as Error).message), `${place}: ${right}: ${String(answer)}`).toBe(true);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectError, newSession, rowsOf } from './support.js';
+import type { Session } from '../../src/sql/session.js';
 
 // PostgreSQL's answers (sqlite3 agrees except where noted); the differential test covers the
 // cases the two engines share over random data.
@@ -179,6 +180,14 @@ const CASES: readonly (readonly [string, unknown])[] = [
   ['to_timestamp(1700000000.5)', '2023-11-14 22:13:20.5+00'],
 ];
 
+/** A session whose table t (id INT PRIMARY KEY, g INT) holds `rows` (VALUES text). */
+async function tableT(rows: string): Promise<Session> {
+  const { session } = await newSession();
+  await session.execute('CREATE TABLE t (id INT PRIMARY KEY, g INT)');
+  await session.execute(`INSERT INTO t VALUES ${rows}`);
+  return session;
+}
+
 describe('CASE, CAST, and scalar functions', () => {
   it.each(CASES)('%s', async (expr, expected) => {
     const { session } = await newSession(1_700_000_000_000);
@@ -218,18 +227,14 @@ describe('CASE, CAST, and scalar functions', () => {
   });
 
   it('coalesce() is a CASE: what follows the first non-NULL argument is not evaluated (PostgreSQL)', async () => {
-    const { session } = await newSession();
-    await session.execute('CREATE TABLE t (id INT PRIMARY KEY, g INT)');
-    await session.execute('INSERT INTO t VALUES (1, 0), (2, 5), (3, NULL)');
+    const session = await tableT('(1, 0), (2, 5), (3, NULL)');
     expect(rowsOf(await session.execute('SELECT coalesce(id, 1 / (id - id)) FROM t ORDER BY id'))).toEqual([[1], [2], [3]]);
     expect(rowsOf(await session.execute('SELECT coalesce(g, 10 / (id - 3), -1) FROM t WHERE id < 3 ORDER BY id'))).toEqual([[0], [5]]);
     await expectError(session, 'SELECT coalesce(g, 10 / (id - 3)) FROM t', 'INVALID_ARGUMENT', 'Division by zero');
   });
 
   it('ifnull() and iif() evaluate only what they answer with, as coalesce and CASE do', async () => {
-    const { session } = await newSession();
-    await session.execute('CREATE TABLE t (id INT PRIMARY KEY, g INT)');
-    await session.execute('INSERT INTO t VALUES (1, 0), (2, 5), (3, NULL)');
+    const session = await tableT('(1, 0), (2, 5), (3, NULL)');
     expect(rowsOf(await session.execute('SELECT ifnull(g, 1 / (id - 3)), iif(g = 0, 1 / (id - 2), 1 / (id - 1)) FROM t WHERE id < 3 ORDER BY id')))
       .toEqual([[0, -1], [5, 1]]);
     await expectError(session, 'SELECT iif(g, 1, 2) FROM t', 'TYPE_MISMATCH', /CASE WHEN needs a BOOLEAN condition, got INT/);
@@ -238,18 +243,14 @@ describe('CASE, CAST, and scalar functions', () => {
   });
 
   it('total() is a FLOAT sum, 0 over no values (sqlite)', async () => {
-    const { session } = await newSession();
-    await session.execute('CREATE TABLE t (id INT PRIMARY KEY, g INT)');
-    await session.execute('INSERT INTO t VALUES (1, 9223372036854775807), (2, 1), (3, NULL)');
+    const session = await tableT('(1, 9223372036854775807), (2, 1), (3, NULL)');
     expect(rowsOf(await session.execute('SELECT total(g), total(g) FILTER (WHERE id > 5), total(DISTINCT id % 2) FROM t')))
       .toEqual([[9223372036854775808, 0, 1]]);
     await expectError(session, "SELECT total('a')", 'TYPE_MISMATCH', /total\(\) needs a number, got STRING/);
   });
 
   it('a constant that fails in a part that may not run fails only where it runs', async () => {
-    const { session } = await newSession();
-    await session.execute('CREATE TABLE t (id INT PRIMARY KEY, g INT)');
-    await session.execute('INSERT INTO t VALUES (1, 0), (2, 5), (3, NULL)');
+    const session = await tableT('(1, 0), (2, 5), (3, NULL)');
     const ids = 'FROM t WHERE id < 3 ORDER BY id';
     expect(rowsOf(await session.execute(`SELECT coalesce(g, 1 / 0) ${ids}`))).toEqual([[0], [5]]);
     expect(rowsOf(await session.execute(`SELECT CASE WHEN id < 3 THEN id ELSE 1 / 0 END ${ids}`))).toEqual([[1], [2]]);

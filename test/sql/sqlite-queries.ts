@@ -33,7 +33,7 @@ export function intChain(rng: Random, terms = rng.between(1, 5)): string {
 }
 
 /** A FLOAT chain: INT terms mixed with v, only + - * and / by a non-zero literal. */
-function floatChain(rng: Random): string {
+export function floatChain(rng: Random): string {
   // No `%` anywhere in the chain: sqlite would apply it to a FLOAT left side as to an INT.
   const term = (): string => rng.pick(['v', '-v', 'g', '- id', '-(g + 1)', String(rng.between(-9, 9))]);
   let text = term();
@@ -45,7 +45,7 @@ function floatChain(rng: Random): string {
   return text;
 }
 
-function stringTerm(rng: Random): string {
+export function stringTerm(rng: Random): string {
   const parts = Array.from({ length: rng.between(1, 3) }, () =>
     rng.pick(['s', `'${rng.pick(['a', 'b', ''])}'`]),
   );

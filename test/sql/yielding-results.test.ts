@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { Row } from '../../src/storage/index.js';
+import { accumulatorFactory } from '../../src/sql/aggregate.js';
+import type { SelectStatement } from '../../src/sql/ast.js';
+import { GroupAggregator } from '../../src/sql/group-aggregator.js';
+import { parseStatement } from '../../src/sql/parse.js';
+import { Scope } from '../../src/sql/scope.js';
+import { StatementGuard } from '../../src/sql/statement-guard.js';
+import { WindowStep, windowsOf } from '../../src/sql/window.js';
+import { newSession } from './support.js';
+
+const ROWS = 200_000;
+
+/** A guard whose statement was cancelled: the first pause it reaches ends the statement. */
+function cancelledGuard(): StatementGuard {
+  const controller = new AbortController();
+  controller.abort();
+  return new StatementGuard({ signal: controller.signal, timeoutMs: Infinity, maxMaterializedRows: Infinity });
+}
+
+// A pass over a million rows takes 0.1-1.7 s; each must pause through the guard, or Raft's
+// heartbeats wait. A cancelled guard shows it: the pass stops at its first pause.
+describe('passes over all rows after the scan pause through the statement guard', () => {
+  it('builds the rows of many groups a group at a time', async () => {
+    const count = { key: 'c', arg: null, table: 0, second: null, orderKeys: [], filter: null, make: accumulatorFactory('count', null, false, 0), held: { count: 0 } };
+    const aggregator = new GroupAggregator([(row) => row[0] ?? null], [count], null);
+    const rows: Row[] = Array.from({ length: ROWS }, (_, i) => [i]);
+    aggregator.addBatch(rows, new Array<number>(ROWS).fill(0), 1);
+    expect(await aggregator.results(new StatementGuard())).toHaveLength(ROWS);
+    await expect(aggregator.results(cancelledGuard())).rejects.toThrow(/cancelled/);
+  });
+
+  // (The sort between these passes paused before too, so this one checks the answer and the
+  // stop, not which pass stopped.)
+  it('partitions, orders and appends window values, and stops when cancelled', async () => {
+    const { session, engine } = await newSession();
+    await session.execute('CREATE TABLE t (id INT PRIMARY KEY, g INT)');
+    const schema = engine.catalog.table('t');
+    expect(schema).toBeDefined();
+    const scope = new Scope();
+    scope.addTable(schema as NonNullable<typeof schema>, null);
+    const statement = parseStatement('SELECT id, row_number() OVER (PARTITION BY g ORDER BY id DESC) FROM t') as SelectStatement;
+    const step = new WindowStep(windowsOf(statement), { scope, nowMs: 0 }, scope.width, 0);
+    const rows: Row[] = Array.from({ length: ROWS }, (_, i) => [i, i % 3]);
+    const numbered = await step.apply(rows, new StatementGuard());
+    expect(numbered[ROWS - 1]).toEqual([ROWS - 1, (ROWS - 1) % 3, 1]);
+    await expect(step.apply(rows, cancelledGuard())).rejects.toThrow(/cancelled/);
+  });
+});
