@@ -4,11 +4,11 @@ import { assertNever, ChronosError } from '../lib/index.js';
 import type { Row, SqlType, SqlValue } from '../storage/index.js';
 import type { Expr } from './ast.js';
 import { compileCase, compileIif } from './compile-case.js';
+import { compileConcat } from './compile-concat.js';
 import { compileIsDistinct, compileIsTruth } from './compile-is.js';
 import { castValue, compileCast } from './cast.js';
 import { bucketWidthSeconds, SCALAR_FUNCTIONS, timeBucket } from './functions.js';
 import { likeMatcher } from './like.js';
-import { checkStringLength } from './string-limit.js';
 import { checkIntLiteral } from './literals.js';
 import { printExpr } from './print.js';
 import type { Scope } from './scope.js';
@@ -316,20 +316,8 @@ function compileBinary(expr: BinaryExpr, ctx: CompileContext): Compiled {
     case '=': case '!=': case '<': case '<=': case '>': case '>=':
       checkComparable(left.type, right.type, expr);
       return { evaluate: comparison(op, left.evaluate, right.evaluate), type: 'BOOLEAN', constant };
-    case '||': {
-      checkOperands(left, right, (type) => type === 'STRING', '|| needs STRING operands', expr);
-      const [l, r] = [left.evaluate, right.evaluate];
-      return {
-        evaluate: (row) => {
-          const a = l(row);
-          const b = r(row);
-          if (a === null || b === null) return null;
-          checkStringLength((a as string).length + (b as string).length, "'||'");
-          return (a as string) + (b as string);
-        },
-        type: 'STRING', constant,
-      };
-    }
+    case '||':
+      return compileConcat(expr, left, right);
     case '+': case '-': case '*': case '/': case '%':
       checkOperands(left, right, (type) => type === 'INT' || type === 'FLOAT', `'${op}' needs numbers`, expr);
       return arithmetic(op, left, right);

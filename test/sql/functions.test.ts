@@ -242,6 +242,14 @@ describe('CASE, CAST, and scalar functions', () => {
     await expectError(session, 'SELECT ifnull(g) FROM t', 'INVALID_ARGUMENT', 'ifnull() takes 2 arguments, got 1');
   });
 
+  it('|| writes a number or BOOLEAN beside a STRING as CAST(... AS TEXT) does; two numbers are refused (PostgreSQL)', async () => {
+    const session = await tableT('(1, 0), (2, 5), (3, NULL)');
+    expect(rowsOf(await session.execute("SELECT 'esp-' || id, g || '/' || id, 'v=' || 4.0, 'v=' || 2.5e-5, 'b:' || (g > 1) FROM t ORDER BY id")))
+      .toEqual([['esp-1', '0/1', 'v=4', 'v=2.5e-05', 'b:false'], ['esp-2', '5/2', 'v=4', 'v=2.5e-05', 'b:true'], ['esp-3', null, 'v=4', 'v=2.5e-05', null]]);
+    expect(rowsOf(await session.execute("SELECT NULL || 1, 9223372036854775807 || ''"))).toEqual([[null, '9223372036854775807']]);
+    await expectError(session, 'SELECT id || g FROM t', 'TYPE_MISMATCH', "Type mismatch: || needs a STRING operand, got INT and INT in 'id || g'");
+  });
+
   it('total() is a FLOAT sum, 0 over no values (sqlite)', async () => {
     const session = await tableT('(1, 9223372036854775807), (2, 1), (3, NULL)');
     expect(rowsOf(await session.execute('SELECT total(g), total(g) FILTER (WHERE id > 5), total(DISTINCT id % 2) FROM t')))

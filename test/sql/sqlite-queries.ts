@@ -45,10 +45,17 @@ export function floatChain(rng: Random): string {
   return text;
 }
 
+/**
+ * `s`, a literal, or a concatenation of them; now and then an INT part (`'a' || id`, `g || s`):
+ * PostgreSQL wants a STRING beside the first `||`, later ones join onto the STRING so far.
+ */
 export function stringTerm(rng: Random): string {
-  const parts = Array.from({ length: rng.between(1, 3) }, () =>
-    rng.pick(['s', `'${rng.pick(['a', 'b', ''])}'`]),
-  );
+  const text = (): string => rng.pick(['s', `'${rng.pick(['a', 'b', ''])}'`]);
+  const parts = Array.from({ length: rng.between(1, 3) }, text);
+  if (parts.length > 1 && rng.chance(0.3)) {
+    const at = rng.between(0, parts.length - 1);
+    parts[at] = rng.pick(['g', 'id', '(g - 2)', '(id % 4)']);
+  }
   return parts.join(' || ');
 }
 

@@ -62,10 +62,17 @@ async function copied(engine: StorageEngine, make: () => Promise<Backend>): Prom
   return target;
 }
 
-describe.each(BACKENDS)('ALTER TABLE in storage ($name)', ({ make }) => {
+describe.each(BACKENDS)('ALTER TABLE in storage ($name)', ({ make: makeBackend }) => {
   const open: StorageEngine[] = [];
+  const made: Backend[] = [];
+  const make = async (): Promise<Backend> => {
+    const backend = await makeBackend();
+    made.push(backend);
+    return backend;
+  };
   afterEach(async () => {
     for (const engine of open.splice(0)) await engine.close().catch(() => undefined);
+    for (const backend of made.splice(0)) await backend.dispose();
   });
 
   it('addColumn: old rows and blocks read NULL, new rows keep the value, across restart and snapshot', async () => {
