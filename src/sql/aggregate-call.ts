@@ -3,10 +3,12 @@ import type { AggregateName, Expr, OrderItem } from './ast.js';
 import { unsupported } from './cursor.js';
 import type { ExprParser } from './expr-parser.js';
 import { orderItems } from './order-items.js';
+import { SPREAD_NAMES, TRUTH_NAMES } from './statistic-aggregates.js';
 
 /** Names that make a call an aggregate. */
 export const AGGREGATES: ReadonlySet<string> = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'avg_1h', 'avg_24h', 'avg_7d', 'first', 'last', 'string_agg', 'group_concat', 'total',
+  ...SPREAD_NAMES, ...TRUTH_NAMES,
 ]);
 
 /** Aggregates whose answer depends on the order of their rows, so they take ORDER BY in the call. */

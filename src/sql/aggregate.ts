@@ -2,6 +2,7 @@ import { assertNever, ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
 import type { AggregateName } from './ast.js';
 import type { StatementGuard } from './statement-guard.js';
+import { Spread, Truth } from './statistic-aggregates.js';
 import { StringAggregate, type HeldValues } from './string-aggregate.js';
 import { compareValues, intArithmetic, type SortOrder } from './value-ops.js';
 
@@ -39,6 +40,16 @@ export function aggregateType(name: AggregateName, arg: SqlType | null): SqlType
         );
       }
       return name === 'sum' ? arg : 'FLOAT';
+    case 'variance': case 'var_samp': case 'var_pop': case 'stddev': case 'stddev_samp': case 'stddev_pop':
+      if (arg !== null && arg !== 'INT' && arg !== 'FLOAT') {
+        throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() needs a number, got ${arg}`);
+      }
+      return 'FLOAT';
+    case 'bool_and': case 'bool_or': case 'every':
+      if (arg !== null && arg !== 'BOOLEAN') {
+        throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() needs a BOOLEAN, got ${arg}`);
+      }
+      return 'BOOLEAN';
     case 'min':
     case 'max':
     case 'first':
@@ -221,6 +232,10 @@ export function accumulatorFactory(
       case 'string_agg':
       case 'group_concat':
         return new StringAggregate(name, argType, orders, held);
+      case 'variance': case 'var_samp': case 'var_pop': case 'stddev': case 'stddev_samp': case 'stddev_pop':
+        return new Spread(name);
+      case 'bool_and': case 'bool_or': case 'every':
+        return new Truth(name);
       default: return assertNever(name, 'aggregate');
     }
   };

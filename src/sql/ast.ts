@@ -11,11 +11,19 @@ export type BinaryOp =
  * Aggregate functions; avg_1h/avg_24h/avg_7d only see rows inserted in that window; first/last
  * take the value at the least/greatest second argument (TimescaleDB's first(value, time));
  * string_agg/group_concat join values as text, the second argument between them; total is
- * sqlite's FLOAT sum, 0 over no rows.
+ * sqlite's FLOAT sum, 0 over no rows; the spreads are PostgreSQL's variance and standard
+ * deviation, the truths its BOOLEAN aggregates.
  */
 export type AggregateName =
   | 'count' | 'sum' | 'avg' | 'min' | 'max'
-  | 'avg_1h' | 'avg_24h' | 'avg_7d' | 'first' | 'last' | 'string_agg' | 'group_concat' | 'total';
+  | 'avg_1h' | 'avg_24h' | 'avg_7d' | 'first' | 'last' | 'string_agg' | 'group_concat' | 'total'
+  | SpreadName | TruthName;
+
+/** The variance and standard deviation aggregates, each over a sample or a population. */
+export type SpreadName = 'variance' | 'var_samp' | 'var_pop' | 'stddev' | 'stddev_samp' | 'stddev_pop';
+
+/** The BOOLEAN aggregates: every / bool_and hold when no value is false, bool_or when one is true. */
+export type TruthName = 'bool_and' | 'bool_or' | 'every';
 
 /** Functions usable with OVER: ranking, offset, value and the plain aggregates. */
 export type WindowFunctionName =

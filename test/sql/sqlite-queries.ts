@@ -464,12 +464,23 @@ const SQLITE_TRUNC: Readonly<Record<string, (time: string) => string>> = {
   year: (t) => `unixepoch(${t}, 'unixepoch', 'start of year')`,
 };
 
+/** A variance or standard deviation as sums (sqlite3 divides by zero into NULL, as a sample of one must answer). */
+function sqliteSpread(name: string, x: string): string {
+  const n = `count(${x})`;
+  const squares = `(sum((${x}) * (${x})) * 1.0 - sum(${x}) * 1.0 * sum(${x}) / ${n})`;
+  const variance = `(${squares} / (${n}${name.endsWith('_pop') ? '' : ' - 1'}))`;
+  return name.startsWith('stddev') ? `sqrt(${variance})` : variance;
+}
+
 /**
  * sqlite3's spelling of a query: it has no `x::type`, strpos or position (instr, haystack
  * first), char_length (length), nor date_trunc.
  */
 export function forSqlite(sql: string): string {
   return sql.replace(/\b(\w+)::(\w+)/g, 'CAST($1 AS $2)')
+    .replace(/\b(variance|var_samp|var_pop|stddev|stddev_samp|stddev_pop)\(([^()]*)\)/g, (_all, name: string, x: string) => sqliteSpread(name, x))
+    .replace(/\b(?:bool_and|every)\(/g, 'min(')
+    .replace(/\bbool_or\(/g, 'max(')
     .replace(/\bstring_agg\(/g, 'group_concat(')
     .replace(/\bdate_trunc\('(\w+)', ([^()]*)\)/g, (_all, unit: string, time: string) => (SQLITE_TRUNC[unit.toLowerCase().replace(/s$/, '')] as (t: string) => string)(time))
     .replace(/\bstrpos\(/g, 'instr(')
@@ -545,6 +556,7 @@ export function randomQuery(rng: Random): string {
     () => intFloatQuery(rng),
     () => filteredAggregateQuery(rng, where),
     () => stringAggregateQuery(rng, where),
+    () => statisticQuery(rng, where),
     () => `SELECT id, ${functionItem(rng)} FROM t WHERE ${caseExpr(rng)} ${rng.pick(['>', '=', '<='])} ${rng.between(-3, 3)}`,
   ])();
 }
@@ -563,6 +575,25 @@ function filteredAggregateQuery(rng: Random, where: string): string {
     () => `SELECT s, count(*) FROM t${where} GROUP BY s HAVING ${filtered(counts)} ${rng.pick(['>', '<=', '='])} ${rng.between(0, 3)}`,
     () => `SELECT g, ${filtered(counts)} - count(*) FROM t${where} GROUP BY g ORDER BY 2, g NULLS FIRST`,
   ])();
+}
+
+/**
+ * PostgreSQL's variance and standard deviation (sqlite3 spells them as sums: forSqlite) and its
+ * BOOLEAN aggregates (sqlite3's min and max of 0 and 1), whole or per group, FILTER on the latter. A
+ * BOOLEAN answer is compared through CASE, since sqlite3 answers 1 and 0.
+ */
+function statisticQuery(rng: Random, where: string): string {
+  const spread = (): string => `${rng.pick(['variance', 'var_samp', 'var_pop', 'stddev', 'stddev_samp', 'stddev_pop'])}(${rng.pick(['v', 'g', 'id', 'v * 4 + 1000', 'g + id'])})`;
+  const truth = (): string => {
+    // A spread is rewritten into several calls for sqlite3, so only a truth takes FILTER.
+    const filter = rng.chance(0.3) ? ` FILTER (WHERE ${predicateChain(rng, 0)})` : '';
+    const call = `${rng.pick(['bool_and', 'bool_or', 'every'])}(${predicateAtom(rng)})${filter}`;
+    return `CASE WHEN ${call} THEN 1 WHEN NOT ${call} THEN 0 END`;
+  };
+  const item = (): string => (rng.chance(0.6) ? spread() : truth());
+  return rng.chance(0.5)
+    ? `SELECT ${item()}, ${item()}, count(*) FROM t${where}`
+    : `SELECT ${rng.pick(['g', 's', 'g % 3'])}, ${item()}, ${item()} FROM t${where} GROUP BY 1`;
 }
 
 /**
