@@ -1,6 +1,7 @@
 import { ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
 import { applyModifier } from './date-modifiers.js';
+import { DATE_PART, EXTRACT } from './date-part.js';
 import { DATE_TRUNC } from './date-trunc.js';
 import type { ScalarFunction } from './functions.js';
 
@@ -175,6 +176,8 @@ export const DATE_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
     },
   },
   date_trunc: DATE_TRUNC,
+  date_part: DATE_PART,
+  extract: EXTRACT,
   to_timestamp: {
     arity: [1, 1],
     resultType: (args) => {

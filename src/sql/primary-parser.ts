@@ -118,6 +118,7 @@ function call(p: ExprParser, name: string): Expr {
     return { kind: 'aggregate', name: 'count', arg: null, distinct: false, second: null, orderBy: [], filter };
   }
   if (name === 'position') return positionCall(p);
+  if (name === 'extract') return extractCall(p);
   refuseKeywordArguments(p, name);
   const distinct = c.acceptWord('DISTINCT');
   if (!distinct) c.acceptWord('ALL');
@@ -194,10 +195,21 @@ function refuseKeywordArguments(p: ExprParser, name: string): void {
 /** What to write instead of `name(... FROM ...)`, for the functions people write that way. */
 function keywordArgumentsHint(name: string): string {
   if (name === 'substring' || name === 'substr') return `${name}(... FROM/FOR ...); use substr(s, start, length)`;
-  if (name === 'extract' || name === 'date_part') {
-    return `${name}(... FROM ...); ts columns are unix seconds: use strftime('%H', ts, 'unixepoch') (or %Y %m %d %M %S %j %w)`;
-  }
+  if (name === 'date_part') return "date_part(... FROM ...); use date_part('hour', ts) or extract(hour FROM ts)";
   return `${name}(... FROM/FOR ...)`;
+}
+
+/** `extract(field FROM ts)` (standard SQL), after its '(': date_part's call with the field as text. */
+function extractCall(p: ExprParser): Expr {
+  const c = p.c;
+  const token = c.peek();
+  const field = token?.kind === 'string' ? (c.next(), token.value) : c.identifier('a field name (hour, day, ...)');
+  c.expectWord('FROM');
+  const time = p.nested(() => p.expr());
+  c.expectSymbol(')');
+  aggregateFilter(p, 'extract', false);
+  refuseCallSuffix(p);
+  return { kind: 'call', name: 'extract', args: [stringLiteral(field), time] };
 }
 
 /** `position(sub IN s)` (standard SQL), after its '(': the operands bind tighter than IN. */

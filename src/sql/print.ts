@@ -173,11 +173,14 @@ function printOrderBy(items: readonly OrderItem[]): string {
   return `order by ${items.map((o) => `${printExpr(o.expr)}${o.descending ? ' desc' : ''}${nulls(o)}`).join(', ')}`;
 }
 
-/** A function call as written; `position(sub in s)` keeps its standard SQL form. */
+/** A function call as written; `position(sub in s)` and `extract(f from ts)` keep their standard SQL forms. */
 function printCall(expr: Extract<Expr, { kind: 'call' }>): string {
   const [first, second] = expr.args;
   if (expr.name === 'position' && first !== undefined && second !== undefined) {
     return `position(${operand(first, BP_RANGE + 1)} in ${operand(second, BP_RANGE + 1)})`;
+  }
+  if (expr.name === 'extract' && first?.kind === 'literal' && typeof first.value === 'string' && second !== undefined) {
+    return `extract(${first.value.toLowerCase()} from ${printExpr(second)})`;
   }
   return `${expr.name}(${expr.args.map(printExpr).join(', ')})`;
 }

@@ -234,6 +234,16 @@ function truncCall(rng: Random): string {
   return `date_trunc('${unit}', ${time})`;
 }
 
+/** date_part / EXTRACT over whole unix seconds from 1970 on (sqlite3 spells them with strftime: forSqlite). */
+function partCall(rng: Random): string {
+  const field = rng.pick(Object.keys(SQLITE_PART));
+  const time = rng.pick([
+    () => String(rng.between(0, 2_000_000_000)),
+    () => `id * ${rng.pick([1, 3_607, 86_399, 604_801, 2_592_000])} + ${rng.between(0, 1_900_000_000)}`,
+  ])();
+  return rng.chance(0.5) ? `date_part('${field}', ${time})` : `extract(${rng.chance(0.3) ? field.toUpperCase() : field} FROM ${time})`;
+}
+
 /**
  * A date text whose fields may lie out of range (month 0 or 13, day 0 or 32, hour 25, minute or
  * second 60), in years 0000-0099 (which Date.UTC would read as 1900-1999) or later, with a ' '
@@ -453,6 +463,31 @@ function intFloatQuery(rng: Random): string {
   ])();
 }
 
+/** date_part(field, t) in sqlite3's terms: strftime's fields, ISO weeks by the week's Thursday. */
+const SQLITE_PART: Readonly<Record<string, (time: string) => string>> = (() => {
+  const at = (format: string, t: string, shift = ''): string => `CAST(strftime('${format}', ${t}, 'unixepoch'${shift}) AS INT)`;
+  const thursday = ", '-3 days', 'weekday 4'";
+  return {
+    epoch: (t) => `(${t})`,
+    second: (t) => at('%S', t),
+    millisecond: (t) => `(${at('%S', t)} * 1000)`,
+    minute: (t) => at('%M', t),
+    hour: (t) => at('%H', t),
+    day: (t) => at('%d', t),
+    dow: (t) => at('%w', t),
+    isodow: (t) => `((${at('%w', t)} + 6) % 7 + 1)`,
+    doy: (t) => at('%j', t),
+    week: (t) => `((${at('%j', t, thursday)} - 1) / 7 + 1)`,
+    month: (t) => at('%m', t),
+    quarter: (t) => `((${at('%m', t)} + 2) / 3)`,
+    year: (t) => at('%Y', t),
+    isoyear: (t) => at('%Y', t, thursday),
+    decade: (t) => `(${at('%Y', t)} / 10)`,
+    century: (t) => `((${at('%Y', t)} + 99) / 100)`,
+    millennium: (t) => `((${at('%Y', t)} + 999) / 1000)`,
+  };
+})();
+
 /** date_trunc(unit, t) in sqlite3's terms: seconds and modifiers (it has no date_trunc). */
 const SQLITE_TRUNC: Readonly<Record<string, (time: string) => string>> = {
   second: (t) => `unixepoch(${t}, 'unixepoch')`,
@@ -483,6 +518,8 @@ export function forSqlite(sql: string): string {
     .replace(/\bbool_or\(/g, 'max(')
     .replace(/\bstring_agg\(/g, 'group_concat(')
     .replace(/\bdate_trunc\('(\w+)', ([^()]*)\)/g, (_all, unit: string, time: string) => (SQLITE_TRUNC[unit.toLowerCase().replace(/s$/, '')] as (t: string) => string)(time))
+    .replace(/\bdate_part\('(\w+)', ([^()]*)\)/g, (_all, field: string, time: string) => (SQLITE_PART[field] as (t: string) => string)(time))
+    .replace(/\bextract\((\w+) FROM ([^()]*)\)/g, (_all, field: string, time: string) => (SQLITE_PART[field.toLowerCase()] as (t: string) => string)(time))
     .replace(/\bstrpos\(/g, 'instr(')
     .replace(/\bchar(?:acter)?_length\(/g, 'length(')
     .replace(/\bposition\(('[^']*') IN ([^)]*)\)/g, 'instr($2, $1)');
@@ -535,6 +572,8 @@ export function randomQuery(rng: Random): string {
     () => `SELECT id, ${dateCall(rng)}, ${dateCall(rng)}, ${dateCall(rng)} FROM t WHERE id < 3`,
     () => `SELECT id, ${modifiedDateCall(rng)}, ${modifiedDateCall(rng)} FROM t WHERE id < 4`,
     () => `SELECT id, ${truncCall(rng)}, ${truncCall(rng)}, ${truncCall(rng)} FROM t WHERE id < 4`,
+    () => `SELECT id, ${partCall(rng)}, ${partCall(rng)}, ${partCall(rng)} FROM t WHERE id < 6`,
+    () => `SELECT ${partCall(rng).replace(/\bid\b/g, 'g')}, count(*) FROM t GROUP BY 1`,
     () => setOperationQuery(rng),
     () => `SELECT id, g FROM t WHERE ${subqueryAtom(rng)} ${rng.pick(['AND', 'OR'])} ${predicateChain(rng, 0)}`,
     () => `SELECT id, (SELECT count(*) FROM u WHERE w > ${rng.between(0, 100)}) FROM t WHERE ${subqueryAtom(rng)}`,
