@@ -28,6 +28,7 @@ export type TruthName = 'bool_and' | 'bool_or' | 'every';
 /** Functions usable with OVER: ranking, offset, value and the plain aggregates. */
 export type WindowFunctionName =
   | 'row_number' | 'rank' | 'dense_rank' | 'lag' | 'lead' | 'first_value' | 'last_value'
+  | 'ntile' | 'percent_rank' | 'cume_dist' | 'nth_value'
   | 'count' | 'sum' | 'avg' | 'min' | 'max';
 
 /** One end of a window frame; `rows` counts rows (ROWS frames only). */

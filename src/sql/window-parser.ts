@@ -7,14 +7,13 @@ import { orderItems } from './order-items.js';
 /** Functions that exist only with OVER, and how many arguments each takes. */
 const WINDOW_ONLY: Readonly<Record<string, readonly [number, number]>> = {
   row_number: [0, 0], rank: [0, 0], dense_rank: [0, 0], lag: [1, 3], lead: [1, 3],
-  first_value: [1, 1], last_value: [1, 1],
+  first_value: [1, 1], last_value: [1, 1], ntile: [1, 1], percent_rank: [0, 0], cume_dist: [0, 0], nth_value: [2, 2],
 };
 const WINDOW_AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max']);
-const REFUSED_WINDOW_FUNCTIONS = new Set(['ntile', 'percent_rank', 'cume_dist', 'nth_value']);
 
 /** True for a name that is only a function with OVER (`row_number()` without it is an error). */
 export function isWindowOnly(name: string): boolean {
-  return name in WINDOW_ONLY || REFUSED_WINDOW_FUNCTIONS.has(name);
+  return name in WINDOW_ONLY;
 }
 
 /**
@@ -24,8 +23,6 @@ export function isWindowOnly(name: string): boolean {
  */
 export function parseWindowCall(p: ExprParser, name: string, args: readonly Expr[], distinct: boolean): Expr {
   const c = p.c;
-  if (REFUSED_WINDOW_FUNCTIONS.has(name)) throw unsupported(`${name}() (window functions supported: ` +
-    'row_number, rank, dense_rank, lag, lead, first_value, last_value, count, sum, avg, min, max)');
   if (!c.acceptWord('OVER')) {
     throw new ChronosError('INVALID_ARGUMENT', `${name}() is a window function: it needs OVER (...)`);
   }

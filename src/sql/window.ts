@@ -60,6 +60,7 @@ export class WindowStep {
     this.#nowMs = nowMs;
     this.#windows = windows.map((expr) => {
       const args = expr.args.map((a) => compileExpr(a, ctx));
+      checkCountArgument(expr, args.map((a) => a.type));
       const [value, , fallback] = args;
       if (value !== undefined && fallback !== undefined && !comparableTypes(value.type, fallback.type)) {
         throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${expr.name}() default ${fallback.type} does not ` +
@@ -165,8 +166,9 @@ async function peerGroups(
 
 function resultType(expr: WindowExpr, argType: SqlType | null): SqlType | null {
   switch (expr.name) {
-    case 'row_number': case 'rank': case 'dense_rank': return 'INT';
-    case 'lag': case 'lead': case 'first_value': case 'last_value': return argType;
+    case 'row_number': case 'rank': case 'dense_rank': case 'ntile': return 'INT';
+    case 'percent_rank': case 'cume_dist': return 'FLOAT';
+    case 'lag': case 'lead': case 'first_value': case 'last_value': case 'nth_value': return argType;
     default: return aggregateType(expr.name, expr.args.length === 0 ? null : argType);
   }
 }
@@ -217,8 +219,47 @@ async function computePartition(window: CompiledWindow, rows: readonly Row[], pe
       const [lo, hi] = frameOf(window, j, n, peers);
       return lo > hi ? null : arg(0, window.expr.name === 'first_value' ? lo : hi);
     });
+    case 'nth_value': return rows.map((_, j) => {
+      const nth = positiveArgument('nth_value', arg(1, j));
+      if (nth === null) return null;
+      const [lo, hi] = frameOf(window, j, n, peers);
+      return lo + nth - 1 <= hi ? arg(0, lo + nth - 1) : null;
+    });
+    case 'ntile': return rows.map((_, j) => {
+      const buckets = positiveArgument('ntile', arg(0, j));
+      return buckets === null ? null : bucketOf(j, n, buckets);
+    });
+    // The share of the partition ranked before the row, and ranked up to and with it.
+    case 'percent_rank': return rows.map((_, j) => (n > 1 ? (peers.start[j] as number) / (n - 1) : 0));
+    case 'cume_dist': return rows.map((_, j) => ((peers.end[j] as number) + 1) / n);
     default: return aggregateOverFrames(window, rows, peers, nowMs, guard);
   }
+}
+
+/** ntile(n) and nth_value(x, n) count in whole numbers: n must be an INT. */
+function checkCountArgument(expr: WindowExpr, types: readonly (SqlType | null)[]): void {
+  const type = expr.name === 'ntile' ? types[0] : expr.name === 'nth_value' ? types[1] : undefined;
+  if (type !== undefined && type !== null && type !== 'INT') {
+    throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${expr.name}() needs an INT count, got ${type} in ${printExpr(expr)}`);
+  }
+}
+
+/** ntile's and nth_value's count: NULL stays NULL, anything but a whole number above zero is an error (PostgreSQL). */
+function positiveArgument(name: string, value: SqlValue): number | null {
+  if (value === null) return null;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count <= 0) {
+    throw new ChronosError('INVALID_ARGUMENT', `${name}() argument must be greater than zero, got ${String(value)}`);
+  }
+  return count;
+}
+
+/** ntile: position j of n rows in `buckets` as equal as can be, the first `n % buckets` one row larger. */
+function bucketOf(j: number, n: number, buckets: number): number {
+  const size = Math.floor(n / buckets);
+  const larger = n % buckets;
+  const inLarger = larger * (size + 1);
+  return j < inLarger ? Math.floor(j / (size + 1)) + 1 : Math.floor((j - inLarger) / size) + larger + 1;
 }
 
 /**

@@ -386,8 +386,8 @@ function windowFrame(rng: Random): string {
 
 /**
  * A window function call. Functions whose answer depends on the order of peers (row_number,
- * lag, lead, first/last_value, ROWS frames) get a total order ending in id; rank, dense_rank
- * and default (RANGE) frames are compared with ties left in.
+ * lag, lead, first/last/nth_value, ntile, ROWS frames) get a total order ending in id; rank,
+ * dense_rank, percent_rank, cume_dist and default (RANGE) frames are compared with ties left in.
  */
 function windowCall(rng: Random): string {
   const partition = rng.chance(0.6) ? `PARTITION BY ${rng.pick(['g', 's', 'g % 3', 'g, s', 'id % 5'])} ` : '';
@@ -402,6 +402,10 @@ function windowCall(rng: Random): string {
       return `${rng.pick(['lag', 'lead'])}(${value}${offset}) OVER (${partition}${windowOrder(rng, true)})`;
     },
     () => `${rng.pick(['first_value', 'last_value'])}(${rng.pick(['g', 'v', 's', 'id'])}) OVER (${partition}${windowOrder(rng, true)}${rng.chance(0.5) ? ` ${windowFrame(rng)}` : ''})`,
+    () => `nth_value(${rng.pick(['g', 'v', 's', 'id'])}, ${rng.between(1, 4)}) OVER (${partition}${windowOrder(rng, true)}${rng.chance(0.5) ? ` ${windowFrame(rng)}` : ''})`,
+    () => `ntile(${rng.between(1, 7)}) OVER (${partition}${windowOrder(rng, true)})`,
+    // Both count peers together, so ties are left in.
+    () => `${rng.pick(['percent_rank', 'cume_dist'])}() OVER (${partition}${windowOrder(rng, rng.chance(0.2))})`,
     () => `${aggregate()} OVER (${partition}${rng.chance(0.3) ? '' : windowOrder(rng, false)})`,
     () => `${aggregate()} OVER (${partition}${windowOrder(rng, true)} ${windowFrame(rng)})`,
     () => `${aggregate()} OVER (${partition}${windowOrder(rng, false)} ${rng.pick(['RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW', 'RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING'])})`,

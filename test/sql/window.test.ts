@@ -54,7 +54,10 @@ describe('window functions', () => {
   });
 
   it.each([
-    ['SELECT ntile(2) OVER (ORDER BY ts) FROM r', 'UNSUPPORTED', /ntile\(\)/],
+    ['SELECT ntile(0) OVER (ORDER BY ts) FROM r', 'INVALID_ARGUMENT', 'ntile() argument must be greater than zero, got 0'],
+    ['SELECT nth_value(v, -1) OVER (ORDER BY ts) FROM r', 'INVALID_ARGUMENT', 'nth_value() argument must be greater than zero, got -1'],
+    ['SELECT ntile(1.5) OVER (ORDER BY ts) FROM r', 'TYPE_MISMATCH', /ntile\(\) needs an INT count, got FLOAT/],
+    ["SELECT nth_value(v, '2') OVER (ORDER BY ts) FROM r", 'TYPE_MISMATCH', /nth_value\(\) needs an INT count, got STRING/],
     ['SELECT sum(v) OVER (ORDER BY ts GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM r', 'UNSUPPORTED', /GROUPS frames/],
     ['SELECT sum(v) OVER (ORDER BY ts RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM r', 'UNSUPPORTED', /RANGE frames with an offset/],
     ['SELECT sum(v) OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW EXCLUDE TIES) FROM r', 'UNSUPPORTED', /EXCLUDE/],
@@ -71,6 +74,25 @@ describe('window functions', () => {
     ['SELECT count() OVER () FROM r', 'INVALID_ARGUMENT', /count\(\) takes one argument or \*, got none/],
   ] as const)('refuses %s', async (sql, code, message) => {
     await expectError(await fixture(), sql, code, message);
+  });
+
+  it('ntile, percent_rank, cume_dist and nth_value answer as PostgreSQL 15 does', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE w (id INT PRIMARY KEY, g INT, v FLOAT)');
+    await session.execute('INSERT INTO w VALUES (1, 1, 1.5), (2, 1, 2.5), (3, 2, NULL), (4, 2, 4.0), (5, 1, 2.5), (6, 2, 7), (7, 1, 0)');
+    const result = await session.execute('SELECT id, ntile(3) OVER (ORDER BY id), ntile(2) OVER (PARTITION BY g ORDER BY v NULLS FIRST, id), ' +
+      'percent_rank() OVER (ORDER BY v), cume_dist() OVER (PARTITION BY g ORDER BY v), nth_value(v, 2) OVER (ORDER BY id), ' +
+      'nth_value(id, 3) OVER (PARTITION BY g ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING), ntile(10) OVER (ORDER BY id), ' +
+      'ntile(NULL) OVER () FROM w ORDER BY id');
+    expect(rowsOf(result)).toEqual([
+      [1, 1, 1, 1 / 6, 0.5, null, null, 1, null],
+      [2, 1, 2, 1 / 3, 1, 2.5, 5, 2, null],
+      [3, 1, 1, 1, 1, 2.5, null, 3, null],
+      [4, 2, 1, 2 / 3, 1 / 3, 2.5, 6, 4, null],
+      [5, 2, 2, 1 / 3, 1, 2.5, 7, 5, null],
+      [6, 3, 2, 5 / 6, 2 / 3, 2.5, null, 6, null],
+      [7, 3, 1, 0, 0.25, 2.5, null, 7, null],
+    ]);
   });
 
   it('names a window COUNT(*) as written', async () => {
