@@ -2,6 +2,7 @@ import { assertNever, ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
 import type { AggregateName } from './ast.js';
 import type { StatementGuard } from './statement-guard.js';
+import { OrderedSetAggregate } from './ordered-set-aggregate.js';
 import { Spread, Truth } from './statistic-aggregates.js';
 import { StringAggregate, type HeldValues } from './string-aggregate.js';
 import { compareValues, intArithmetic, type SortOrder } from './value-ops.js';
@@ -9,6 +10,8 @@ import { compareValues, intArithmetic, type SortOrder } from './value-ops.js';
 const WINDOW_MS: Readonly<Partial<Record<AggregateName, number>>> = {
   avg_1h: 3_600_000, avg_24h: 86_400_000, avg_7d: 604_800_000,
 };
+
+const ASCENDING: SortOrder = { descending: false, nullsFirst: false };
 
 /** Running state of one aggregate in one group. */
 export interface Accumulator {
@@ -45,6 +48,14 @@ export function aggregateType(name: AggregateName, arg: SqlType | null): SqlType
         throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() needs a number, got ${arg}`);
       }
       return 'FLOAT';
+    case 'percentile_cont':
+      if (arg !== null && arg !== 'INT' && arg !== 'FLOAT') {
+        throw new ChronosError('TYPE_MISMATCH', `Type mismatch: percentile_cont() interpolates numbers, got ${arg} (percentile_disc takes any type)`);
+      }
+      return 'FLOAT';
+    case 'percentile_disc':
+    case 'mode':
+      return arg;
     case 'bool_and': case 'bool_or': case 'every':
       if (arg !== null && arg !== 'BOOLEAN') {
         throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() needs a BOOLEAN, got ${arg}`);
@@ -236,6 +247,8 @@ export function accumulatorFactory(
         return new Spread(name);
       case 'bool_and': case 'bool_or': case 'every':
         return new Truth(name);
+      case 'percentile_cont': case 'percentile_disc': case 'mode':
+        return new OrderedSetAggregate(name, orders[0] ?? ASCENDING, held);
       default: return assertNever(name, 'aggregate');
     }
   };

@@ -17,7 +17,10 @@ export type BinaryOp =
 export type AggregateName =
   | 'count' | 'sum' | 'avg' | 'min' | 'max'
   | 'avg_1h' | 'avg_24h' | 'avg_7d' | 'first' | 'last' | 'string_agg' | 'group_concat' | 'total'
-  | SpreadName | TruthName;
+  | SpreadName | TruthName | OrderedSetName;
+
+/** PostgreSQL's ordered-set aggregates: `percentile_cont(0.95) WITHIN GROUP (ORDER BY v)`. */
+export type OrderedSetName = 'percentile_cont' | 'percentile_disc' | 'mode';
 
 /** The variance and standard deviation aggregates, each over a sample or a population. */
 export type SpreadName = 'variance' | 'var_samp' | 'var_pop' | 'stddev' | 'stddev_samp' | 'stddev_pop';

@@ -1,5 +1,5 @@
 import { ChronosError } from '../lib/index.js';
-import { aggregateCall, AGGREGATES, callOrderBy } from './aggregate-call.js';
+import { aggregateCall, AGGREGATES, callOrderBy, isOrderedSet, withinGroup } from './aggregate-call.js';
 import type { AggregateName, CaseWhen, Expr } from './ast.js';
 import { unsupported } from './cursor.js';
 import { BP_RANGE } from './expr-parser.js';
@@ -130,6 +130,7 @@ function call(p: ExprParser, name: string): Expr {
   const orderBy = callOrderBy(p, name);
   if (c.isWord('FROM') || c.isWord('FOR')) throw unsupported(keywordArgumentsHint(name));
   c.expectSymbol(')');
+  const within = isOrderedSet(name) && !c.isWord('OVER') ? withinGroup(p, name) : orderBy;
   const filter = aggregateFilter(p, name, aggregate);
   if (c.isWord('OVER') || isWindowOnly(name)) {
     if (orderBy.length > 0) throw unsupported(`ORDER BY inside ${name}() with OVER`);
@@ -140,7 +141,7 @@ function call(p: ExprParser, name: string): Expr {
     if (distinct) throw unsupported(`DISTINCT in ${name}()`);
     return { kind: 'call', name, args };
   }
-  return aggregateCall(name as AggregateName, args, distinct, orderBy, filter);
+  return aggregateCall(name as AggregateName, args, distinct, within, filter);
 }
 
 function refuseCallSuffix(p: ExprParser): void {

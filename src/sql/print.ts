@@ -158,12 +158,15 @@ function printWindowSpec(expr: Extract<Expr, { kind: 'window' }>): string {
   return parts.join(' ');
 }
 
-/** `name([distinct] arg[, second] [order by ...]) [filter (where cond)]`. */
+/** `name([distinct] arg[, second] [order by ...]) [filter (where cond)]`; ordered-set ones with WITHIN GROUP. */
 function printAggregate(expr: Extract<Expr, { kind: 'aggregate' }>): string {
+  const filter = expr.filter === null ? '' : ` filter (where ${printExpr(expr.filter)})`;
+  if (expr.name === 'percentile_cont' || expr.name === 'percentile_disc' || expr.name === 'mode') {
+    return `${expr.name}(${expr.second === null ? '' : printExpr(expr.second)}) within group (${printOrderBy(expr.orderBy)})${filter}`;
+  }
   const arg = expr.arg === null ? '*' : printExpr(expr.arg);
   const second = expr.second === null ? '' : `, ${printExpr(expr.second)}`;
   const order = expr.orderBy.length === 0 ? '' : ` ${printOrderBy(expr.orderBy)}`;
-  const filter = expr.filter === null ? '' : ` filter (where ${printExpr(expr.filter)})`;
   return `${expr.name}(${expr.distinct ? 'distinct ' : ''}${arg}${second}${order})${filter}`;
 }
 

@@ -3,9 +3,10 @@ import type { StorageReader, Row, SqlType, SqlValue } from '../storage/index.js'
 import { isPosition } from './ast.js';
 import type { AggregateName, Expr, SelectStatement } from './ast.js';
 import { accumulatorFactory, aggregateType } from './aggregate.js';
-import { compileCondition, compileExpr, type CompileContext, type Evaluator } from './compile.js';
+import { compileCondition, compileExpr, type CompileContext, type Compiled, type Evaluator } from './compile.js';
 import { collectAggregates, hasAggregate, resolvedKey } from './expr-walk.js';
 import { GroupAggregator, type AggregateSpec } from './group-aggregator.js';
+import { checkFraction } from './ordered-set-aggregate.js';
 import type { HeldValues } from './string-aggregate.js';
 import { hasDerivedTables, materializeDerivedTables } from './derived-tables.js';
 import { joinedRows } from './joins.js';
@@ -315,7 +316,17 @@ function compileSecondArgument(a: Extract<Expr, { kind: 'aggregate' }>, ctx: Com
   if ((a.name === 'string_agg' || a.name === 'group_concat') && second.type !== null && second.type !== 'STRING') {
     throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${a.name}() separator must be a STRING, got ${second.type}`);
   }
+  if (a.name === 'percentile_cont' || a.name === 'percentile_disc') checkPercentile(a.name, second);
   return second.evaluate;
+}
+
+/** A percentile's fraction: a constant number from 0 to 1 (or NULL), known before any row is read. */
+function checkPercentile(name: string, fraction: Compiled): void {
+  if (fraction.type !== null && fraction.type !== 'INT' && fraction.type !== 'FLOAT') {
+    throw new ChronosError('TYPE_MISMATCH', `Type mismatch: ${name}() fraction must be a number, got ${fraction.type}`);
+  }
+  if (!fraction.constant) throw new ChronosError('UNSUPPORTED', `Unsupported: a ${name}() fraction that is not a constant`);
+  checkFraction(fraction.evaluate([]));
 }
 
 /** ORDER BY: an output position, an output name, or an expression (a hidden sort key). */

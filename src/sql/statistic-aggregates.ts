@@ -1,9 +1,10 @@
 import type { SqlValue } from '../storage/index.js';
 import type { Accumulator } from './aggregate.js';
-import type { SpreadName, TruthName } from './ast.js';
+import type { OrderedSetName, SpreadName, TruthName } from './ast.js';
 
 export const SPREAD_NAMES: readonly SpreadName[] = ['variance', 'var_samp', 'var_pop', 'stddev', 'stddev_samp', 'stddev_pop'];
 export const TRUTH_NAMES: readonly TruthName[] = ['bool_and', 'bool_or', 'every'];
+export const ORDERED_SET_NAMES: readonly OrderedSetName[] = ['percentile_cont', 'percentile_disc', 'mode'];
 
 /**
  * Youngs and Cramer's running sum and sum of squared deviations, as PostgreSQL keeps them for
