@@ -168,13 +168,17 @@ export interface TableRef {
   readonly query?: SelectStatement | CompoundStatement;
 }
 
-/** An inner join: exactly one of `using`/`on` is set. */
+/** A join: at most one of `using`/`on` is set (neither: a cross join). */
 export interface Join {
   readonly table: TableRef;
   readonly using: readonly string[] | null;
   readonly on: Expr | null;
-  /** LEFT [OUTER] JOIN: a left row without a match is kept once, the joined table's columns NULL. */
-  readonly outer?: 'left';
+  /**
+   * LEFT [OUTER] JOIN: a row of the tables so far without a match is kept once, the joined
+   * table's columns NULL. RIGHT: a row of the joined table without a match is kept once, the
+   * columns of the tables before it NULL. FULL: both.
+   */
+  readonly outer?: 'left' | 'right' | 'full';
 }
 
 /** ORDER BY item; `nullsFirst` defaults as in PostgreSQL: NULLs last ascending, first descending. */

@@ -267,7 +267,7 @@ function joinSteps(joins: readonly { join: Join; hashed: boolean }[], firstAcces
     ...(join.using === null ? [] : [`USING (${join.using.join(', ')})`]),
     ...(join.on === null ? [] : [`ON ${show(join.on)}`]),
   ];
-  const kind = `${hashed ? 'Hash' : 'Nested loop'} ${join.outer === 'left' ? 'left join' : 'join'}`;
+  const kind = `${hashed ? 'Hash' : 'Nested loop'} ${join.outer === undefined ? 'join' : `${join.outer} join`}`;
   out.push({ depth, text: `${kind} ${join.table.table} ${conditions.join(' ')}`.trimEnd() });
   joinSteps(joins.slice(0, -1), firstAccess, depth + 1, out);
   out.push({ depth: depth + 1, text: `FULL SCAN ${join.table.table} (held in memory)` });

@@ -15,7 +15,7 @@ export interface JoinedBatch {
   readonly width: number;
 }
 
-/** Rows of FROM/JOIN (inner and LEFT joins): the first table streams, the others are held in memory. */
+/** Rows of FROM/JOIN: the first table streams, the others are held in memory. */
 export async function* joinedRows(
   s: SelectStatement,
   plan: SelectPlan,
@@ -32,28 +32,80 @@ export async function* joinedRows(
     yield* singleTableRows(reader, plan.path, reverse);
     return;
   }
+  const steps = await joinSteps(s, plan, reader, nowMs, guard);
+  const width = s.joins.length + 1;
+  for await (const batch of scanPath(reader, plan.path)) {
+    const first: PartialRow[] = batch.map((r) => ({ row: r.values, times: [r.insertedAtMs] }));
+    yield joinedBatch(await joinFrom(first, steps, 0, guard), width);
+  }
+  // Then, join by join, the RIGHT or FULL join's rows that nothing before them matched.
+  const tableWidths = plan.scope.tables.map((t) => t.schema.columns.length);
+  for (let i = 0; i < steps.length; i++) {
+    const unmatched = unmatchedRows(steps[i] as JoinStep, tableWidths.slice(0, i + 1));
+    if (unmatched.length > 0) yield joinedBatch(await joinFrom(unmatched, steps, i + 1, guard), width);
+  }
+}
+
+/** One join as it runs: the held table, its condition and hash, and what its outer kind keeps. */
+interface JoinStep {
+  readonly right: HeldTable;
+  readonly cond: Evaluator | null;
+  readonly hash: HashIndex | null;
+  /** LEFT and FULL: the joined table's column count, for a left row that matched nothing. */
+  readonly outerWidth: number | null;
+  /** RIGHT and FULL: which of the held rows some row matched. */
+  readonly matched: Uint8Array | null;
+}
+
+async function joinSteps(s: SelectStatement, plan: SelectPlan, reader: StorageReader, nowMs: number,
+  guard: StatementGuard): Promise<JoinStep[]> {
   // Materialise the right-hand tables once; the left side streams.
   const rights = await heldTables(s, reader, guard);
   const { conditions, keys } = compileJoins(s, plan, nowMs);
-  const hashes: (HashIndex | null)[] = [];
-  for (let i = 0; i < rights.length; i++) hashes.push(await hashIndex(keys[i] ?? [], rights[i]?.rows ?? [], guard));
-  for await (const batch of scanPath(reader, plan.path)) {
-    const outRows: Row[] = [];
-    const outTimes: number[] = [];
-    let current: PartialRow[] = batch.map((r) => ({
-      row: r.values,
-      times: [r.insertedAtMs],
-    }));
-    for (let i = 0; i < rights.length; i++) {
-      const outer = s.joins[i]?.outer === 'left' ? plan.scope.tables[i + 1]?.schema.columns.length ?? 0 : null;
-      current = await joinOne(current, rights[i]!, conditions[i] ?? null, hashes[i] ?? null, guard, outer);
-    }
-    for (const c of current) {
-      outRows.push(c.row);
-      outTimes.push(...c.times);
-    }
-    yield { rows: outRows, times: outTimes, width: s.joins.length + 1 };
+  const steps: JoinStep[] = [];
+  for (let i = 0; i < rights.length; i++) {
+    const right = rights[i] as HeldTable;
+    const outer = s.joins[i]?.outer;
+    steps.push({
+      right,
+      cond: conditions[i] ?? null,
+      hash: await hashIndex(keys[i] ?? [], right.rows, guard),
+      outerWidth: outer === 'left' || outer === 'full' ? plan.scope.tables[i + 1]?.schema.columns.length ?? 0 : null,
+      matched: outer === 'right' || outer === 'full' ? new Uint8Array(right.rows.length) : null,
+    });
   }
+  return steps;
+}
+
+/** Partial rows through the joins from `from` on. */
+async function joinFrom(rows: PartialRow[], steps: readonly JoinStep[], from: number, guard: StatementGuard): Promise<PartialRow[]> {
+  let current = rows;
+  for (let i = from; i < steps.length; i++) current = await joinOne(current, steps[i] as JoinStep, guard);
+  return current;
+}
+
+/** A RIGHT/FULL join's held rows no row matched, each after NULLs for the tables before it. */
+function unmatchedRows(step: JoinStep, widthsBefore: readonly number[]): PartialRow[] {
+  if (step.matched === null) return [];
+  const nulls = new Array<SqlValue>(widthsBefore.reduce((a, b) => a + b, 0)).fill(null);
+  const out: PartialRow[] = [];
+  for (let k = 0; k < step.matched.length; k++) {
+    if (step.matched[k] === 1) continue;
+    // The NULL parts have no insert time of their own: the joined row's stands in.
+    const time = step.right.times[k] as number;
+    out.push({ row: nulls.concat(step.right.rows[k] as Row), times: new Array<number>(widthsBefore.length + 1).fill(time) });
+  }
+  return out;
+}
+
+function joinedBatch(rows: readonly PartialRow[], width: number): JoinedBatch {
+  const outRows: Row[] = [];
+  const outTimes: number[] = [];
+  for (const c of rows) {
+    outRows.push(c.row);
+    outTimes.push(...c.times);
+  }
+  return { rows: outRows, times: outTimes, width };
 }
 
 /** The rows of one table along its access path, one array per batch. */
@@ -145,18 +197,12 @@ const NO_ROWS: readonly number[] = [];
 type PartialRow = { row: Row; times: number[] };
 
 /**
- * Joins the left rows so far with one held table, yielding between slices of work. With
- * `outerWidth` (a LEFT JOIN: the joined table's column count) a left row that matched nothing
- * is kept once with those columns NULL.
+ * Joins the left rows so far with one held table, yielding between slices of work. A left row
+ * that matched nothing is kept once with the table's columns NULL where the join keeps left
+ * rows (LEFT, FULL); the held rows that matched are marked where it keeps those (RIGHT, FULL).
  */
-async function joinOne(
-  current: readonly PartialRow[],
-  right: { rows: Row[]; times: number[] },
-  cond: Evaluator | null,
-  hash: HashIndex | null,
-  guard: StatementGuard,
-  outerWidth: number | null,
-): Promise<PartialRow[]> {
+async function joinOne(current: readonly PartialRow[], step: JoinStep, guard: StatementGuard): Promise<PartialRow[]> {
+  const { right, cond, hash, outerWidth, matched } = step;
   const next: PartialRow[] = [];
   for (const left of current) {
     const before = next.length;
@@ -170,7 +216,9 @@ async function joinOne(
       }
       const k = candidates === null ? c : (candidates[c] as number);
       const row = left.row.concat(right.rows[k] as Row);
-      if (cond === null || cond(row) === true) next.push({ row, times: [...left.times, right.times[k] as number] });
+      if (cond !== null && cond(row) !== true) continue;
+      next.push({ row, times: [...left.times, right.times[k] as number] });
+      if (matched !== null) matched[k] = 1;
     }
     if (outerWidth !== null && next.length === before) {
       // The NULL part has no insert time of its own: the left row's stands in (avg_1h of a NULL is NULL anyway).

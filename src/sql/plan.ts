@@ -80,6 +80,13 @@ function columnIndexOf(schema: TableSchema, qualifier: string, expr: Expr): numb
   return i < 0 ? undefined : i;
 }
 
+/**
+ * Bounds on the first table's columns from WHERE's conjuncts. Each is false for a NULL column
+ * (=, <, BETWEEN, IN), and WHERE still runs over the joined rows: that is what keeps a RIGHT or
+ * FULL join right when it reads only part of the first table, since the joined rows it then
+ * wrongly finds unmatched carry NULLs there and WHERE drops them, as it drops the rightly
+ * unmatched ones. A bound that holds for NULL (IS NULL) must not come here.
+ */
 function collectBounds(
   schema: TableSchema,
   qualifier: string,

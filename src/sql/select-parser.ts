@@ -144,22 +144,30 @@ function joinList(p: ExprParser): Join[] {
       joins.push({ table: tableRef(p), using: null, on: null });
       continue;
     }
-    if (c.acceptWord('LEFT')) {
-      c.acceptWord('OUTER');
-      c.expectWord('JOIN');
-      const join = joinCondition(p, tableRef(p));
-      if (join.on === null && join.using === null) throw c.fail('LEFT JOIN needs ON or USING');
-      joins.push({ ...join, outer: 'left' });
+    const outer = c.acceptWord('LEFT') ? 'left' : c.acceptWord('RIGHT') ? 'right' : c.acceptWord('FULL') ? 'full' : null;
+    if (outer !== null) {
+      joins.push(outerJoin(p, outer));
       continue;
     }
-    for (const outer of ['RIGHT', 'FULL', 'NATURAL']) {
-      if (c.isWord(outer)) throw unsupported(`${outer} JOIN (inner and LEFT joins are supported)`);
-    }
+    if (c.isWord('NATURAL')) throw unsupported('NATURAL JOIN (name the columns: JOIN ... USING (...))');
     if (!c.isWord('JOIN') && !c.isWord('INNER')) return joins;
     if (c.acceptWord('INNER')) c.expectWord('JOIN');
     else c.expectWord('JOIN');
     joins.push(joinCondition(p, tableRef(p)));
   }
+}
+
+/** The rest of `LEFT|RIGHT|FULL [OUTER] JOIN t ON ...` (USING too for LEFT), after its first word. */
+function outerJoin(p: ExprParser, outer: 'left' | 'right' | 'full'): Join {
+  const c = p.c;
+  const words = outer.toUpperCase();
+  c.acceptWord('OUTER');
+  c.expectWord('JOIN');
+  const join = joinCondition(p, tableRef(p));
+  if (join.on === null && join.using === null) throw c.fail(`${words} JOIN needs ON or USING`);
+  // Its USING column would be the joined table's value where the left side is NULL (a coalesce).
+  if (join.using !== null && outer !== 'left') throw unsupported(`${words} JOIN ... USING (write ON a.col = b.col)`);
+  return { ...join, outer };
 }
 
 function joinCondition(p: ExprParser, table: TableRef): Join {

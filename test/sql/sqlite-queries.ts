@@ -556,6 +556,7 @@ export function randomQuery(rng: Random): string {
     () => `SELECT t.id, u.w, u.g FROM t LEFT ${rng.chance(0.5) ? 'OUTER ' : ''}JOIN u ON t.g = u.g AND u.w ${rng.pick(['<', '>', '='])} ${rng.between(0, 110)}${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT t.id FROM t LEFT JOIN u ON t.g ${rng.pick(['=', '<'])} u.g WHERE u.w IS NULL OR ${predicateChain(rng, 0).replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT t.g, count(u.w), sum(u.w) FROM t LEFT JOIN u USING (g) GROUP BY t.g`,
+    () => outerJoinQuery(rng, where.replace(/\b(g|v|s|id)\b/g, 't.$1')),
     // Equalities in ON between the tables (a column or an expression of t against a column of u) are hashed.
     () => `SELECT t.id, u.w FROM t ${rng.pick(['', 'LEFT '])}JOIN u ON ${rng.pick(['u.g = t.g', 't.g = u.g', `u.g = t.g + ${rng.between(-1, 1)}`, 't.id % 5 = u.g', 'u.g = t.id - t.g'])}${rng.chance(0.5) ? ` AND u.w ${rng.pick(['<', '>'])} ${rng.between(0, 110)}` : ''}${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT d.g, d.n, d.m FROM (SELECT g, count(*) AS n, max(v) AS m FROM t${where} GROUP BY g) AS d WHERE d.n ${rng.pick(['>', '>=', '<'])} ${rng.between(0, 5)}`,
@@ -601,6 +602,21 @@ export function randomQuery(rng: Random): string {
     () => stringAggregateQuery(rng, where),
     () => statisticQuery(rng, where),
     () => `SELECT id, ${functionItem(rng)} FROM t WHERE ${caseExpr(rng)} ${rng.pick(['>', '=', '<='])} ${rng.between(-3, 3)}`,
+  ])();
+}
+
+/**
+ * RIGHT and FULL joins (sqlite3 has them since 3.39): hashed (an equality) or not, after a WHERE
+ * on the first table (whose unmatched rows come back NULL), grouped, and three tables deep.
+ */
+function outerJoinQuery(rng: Random, where: string): string {
+  const kind = (): string => `${rng.pick(['RIGHT', 'FULL', 'RIGHT OUTER', 'FULL OUTER'])} JOIN`;
+  const on = rng.pick(['t.g = u.g', 'u.g = t.g + 1', 't.g < u.g', 't.id % 5 = u.g', 't.g = u.g AND u.w > 40']);
+  return rng.pick([
+    () => `SELECT t.id, t.g, u.g, u.w FROM t ${kind()} u ON ${on}${where}`,
+    () => `SELECT u.g, count(t.id), sum(u.w), max(t.s) FROM t ${kind()} u ON ${on}${where} GROUP BY u.g`,
+    () => `SELECT u.w, u.g, t.id FROM u ${kind()} t ON ${on}${where}`,
+    () => `SELECT t.id, u.w, t2.id FROM t ${rng.pick(['LEFT JOIN', 'JOIN', kind()])} u ON ${on} ${kind()} t t2 ON t2.id = u.w / 10${where}`,
   ])();
 }
 
