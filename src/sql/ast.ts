@@ -90,6 +90,10 @@ export type Expr =
       readonly operand: Expr;
       readonly pattern: Expr;
       readonly negated: boolean;
+      /** ILIKE: case folded on both sides (PostgreSQL's). */
+      readonly caseInsensitive?: true;
+      /** The ESCAPE character, when not `\\`; '' escapes nothing. */
+      readonly escape?: string;
     }
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[] }
   | {

@@ -475,14 +475,16 @@ function compileLike(expr: Extract<Expr, { kind: 'like' }>, ctx: CompileContext)
     if (side.type !== null && side.type !== 'STRING') {
       throw new ChronosError(
         'TYPE_MISMATCH',
-        `Type mismatch: LIKE needs STRING operands, got ${side.type} in '${printExpr(expr)}'`,
+        `Type mismatch: ${expr.caseInsensitive === true ? 'ILIKE' : 'LIKE'} needs STRING operands, got ${side.type} in '${printExpr(expr)}'`,
       );
     }
   }
   const o = operand.evaluate;
   const negated = expr.negated;
+  const fold = expr.caseInsensitive === true ? (text: string) => text.toLowerCase() : (text: string) => text;
+  const escape = fold(expr.escape ?? '\\');
   const fixed = pattern.constant ? pattern.evaluate([]) : undefined;
-  const fixedMatch = typeof fixed === 'string' ? likeMatcher(fixed) : null;
+  const fixedMatch = typeof fixed === 'string' ? likeMatcher(fold(fixed), escape) : null;
   const p = pattern.evaluate;
   return {
     evaluate: (row) => {
@@ -492,9 +494,9 @@ function compileLike(expr: Extract<Expr, { kind: 'like' }>, ctx: CompileContext)
       if (matches === null) {
         const pv = p(row);
         if (pv === null) return null;
-        matches = likeMatcher(pv as string);
+        matches = likeMatcher(fold(pv as string), escape);
       }
-      return matches(v as string) !== negated;
+      return matches(fold(v as string)) !== negated;
     },
     type: 'BOOLEAN',
     constant: operand.constant && pattern.constant,

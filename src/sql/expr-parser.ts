@@ -1,3 +1,4 @@
+import { ChronosError } from '../lib/index.js';
 import type { BinaryOp, Expr, SelectStatement, Truth } from './ast.js';
 import { Cursor, unsupported } from './cursor.js';
 import type { Token } from './lexer.js';
@@ -184,14 +185,31 @@ export class ExprParser {
           return this.subquery('in', operand, negated);
         }
         return { kind: 'in', operand, list: this.inList(), negated };
-      case 'LIKE': {
+      case 'LIKE':
+      case 'ILIKE': {
         const pattern = this.parse(BP_RANGE + 1);
-        if (c.isWord('ESCAPE')) throw unsupported('LIKE ... ESCAPE');
-        return { kind: 'like', operand, pattern, negated };
+        const escape = this.likeEscape();
+        return {
+          kind: 'like', operand, pattern, negated,
+          ...(word === 'ILIKE' ? { caseInsensitive: true } : {}), ...(escape === null ? {} : { escape }),
+        };
       }
       default:
         throw unsupported(`${word} (use LIKE)`);
     }
+  }
+
+  /** `ESCAPE 'c'` after a LIKE pattern: one character, or '' for none; null when absent. */
+  private likeEscape(): string | null {
+    const c = this.c;
+    if (!c.acceptWord('ESCAPE')) return null;
+    const token = c.peek();
+    if (token?.kind !== 'string') throw unsupported('LIKE ... ESCAPE of anything but a string literal');
+    c.next();
+    if (token.value.length > 1) {
+      throw new ChronosError('INVALID_ARGUMENT', `LIKE ... ESCAPE takes one character, got '${token.value}'`);
+    }
+    return token.value;
   }
 
   private inList(): Expr[] {

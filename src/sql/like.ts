@@ -1,6 +1,6 @@
 /**
- * LIKE without backtracking: `%` any run, `_` one character (code point), `\` escapes;
- * case-sensitive. A RegExp built from the pattern backtracks exponentially on shapes such as
+ * LIKE without backtracking: `%` any run, `_` one character (code point), `\` (or ESCAPE's
+ * character) escapes; case-sensitive (ILIKE folds both sides first). A RegExp built from the pattern backtracks exponentially on shapes such as
  * `'aaaa…' LIKE '%a%a%…%ab'` and holds the event loop that also runs Raft; splitting the
  * pattern at `%` and placing each piece at its leftmost fit is linear per piece and exact,
  * because a piece placed further left never leaves less room for the pieces after it.
@@ -11,9 +11,9 @@ type Token = string | null;
 /** The tokens between two `%`. */
 type Piece = Token[];
 
-/** The matcher for one LIKE pattern. */
-export function likeMatcher(pattern: string): (value: string) => boolean {
-  const pieces = splitPattern(pattern);
+/** The matcher for one LIKE pattern; `escape` makes the next character literal ('' : none). */
+export function likeMatcher(pattern: string, escape = '\\'): (value: string) => boolean {
+  const pieces = splitPattern(pattern, escape);
   const first = pieces[0] as Piece;
   if (pieces.length === 1) return (value) => matchAt(first, value, 0) === value.length;
   const last = pieces[pieces.length - 1] as Piece;
@@ -29,7 +29,7 @@ export function likeMatcher(pattern: string): (value: string) => boolean {
   };
 }
 
-function splitPattern(pattern: string): Piece[] {
+function splitPattern(pattern: string, escape: string): Piece[] {
   const pieces: Piece[] = [[]];
   let piece = pieces[0] as Piece;
   let literal = '';
@@ -39,7 +39,7 @@ function splitPattern(pattern: string): Piece[] {
   };
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i] as string;
-    if (ch === '\\' && i + 1 < pattern.length) literal += pattern[++i] as string;
+    if (ch === escape && i + 1 < pattern.length) literal += pattern[++i] as string;
     else if (ch === '%') {
       flush();
       piece = [];

@@ -100,9 +100,7 @@ export function printExpr(expr: Expr): string {
         expr.low, BP_RANGE + 1,
       )} and ${operand(expr.high, BP_RANGE + 1)}`;
     case 'like':
-      return `${operand(expr.operand, BP_RANGE)} ${expr.negated ? 'not ' : ''}like ${operand(
-        expr.pattern, BP_RANGE + 1,
-      )}`;
+      return printLike(expr);
     case 'call':
       return printCall(expr);
     case 'aggregate':
@@ -174,6 +172,13 @@ function printAggregate(expr: Extract<Expr, { kind: 'aggregate' }>): string {
 function printOrderBy(items: readonly OrderItem[]): string {
   const nulls = (o: OrderItem): string => (o.nullsFirst === o.descending ? '' : o.nullsFirst ? ' nulls first' : ' nulls last');
   return `order by ${items.map((o) => `${printExpr(o.expr)}${o.descending ? ' desc' : ''}${nulls(o)}`).join(', ')}`;
+}
+
+/** `x [not] like|ilike pattern [escape 'c']`. */
+function printLike(expr: Extract<Expr, { kind: 'like' }>): string {
+  const escape = expr.escape === undefined ? '' : ` escape '${expr.escape.replaceAll("'", "''")}'`;
+  const word = expr.caseInsensitive === true ? 'ilike' : 'like';
+  return `${operand(expr.operand, BP_RANGE)} ${expr.negated ? 'not ' : ''}${word} ${operand(expr.pattern, BP_RANGE + 1)}${escape}`;
 }
 
 /** A function call as written; `position(sub in s)` and `extract(f from ts)` keep their standard SQL forms. */

@@ -40,3 +40,13 @@ describe('LIKE', () => {
     expect(rowsOf(result)).toEqual([[false, true]]);
   });
 });
+
+describe('ILIKE and LIKE ... ESCAPE (PostgreSQL 15\'s answers)', () => {
+  it('fold case on both sides, and take another escape character or none', async () => {
+    const { session } = await newSession();
+    const result = await session.execute("SELECT 'ABC' ILIKE 'a%', 'abc' NOT ILIKE '_B_', 'a%b' LIKE 'a!%b' ESCAPE '!', " +
+      "'axb' LIKE 'a!%b' ESCAPE '!', 'a\\b' LIKE 'a\\b' ESCAPE '', 'a_b' ILIKE 'A!_B' ESCAPE '!', NULL ILIKE 'a'");
+    expect(result.kind === 'rows' ? result.columns[2] : null).toBe("'a%b' like 'a!%b' escape '!'");
+    expect(rowsOf(result)).toEqual([[true, false, true, false, true, true, null]]);
+  });
+});
