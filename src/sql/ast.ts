@@ -170,6 +170,14 @@ export interface TableRef {
   readonly alias: string | null;
   /** A derived table, `(SELECT ...) AS name`: `table` is its name, the rows are this query's. */
   readonly query?: SelectStatement | CompoundStatement;
+  /** `generate_series(...) [AS name [(column)]]`: `table` is its name, the rows its values. */
+  readonly series?: SeriesCall;
+}
+
+/** generate_series(start, stop [, step]) in FROM, and the name of its one column. */
+export interface SeriesCall {
+  readonly args: readonly Expr[];
+  readonly column: string;
 }
 
 /** A join: at most one of `using`/`on` is set (neither: a cross join). */

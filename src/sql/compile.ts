@@ -528,7 +528,8 @@ function asFloatText(evaluate: Evaluator): Evaluator {
 function compileCall(expr: Extract<Expr, { kind: 'call' }>, ctx: CompileContext): Compiled {
   const fn = SCALAR_FUNCTIONS[expr.name];
   if (fn === undefined || !Object.hasOwn(SCALAR_FUNCTIONS, expr.name)) {
-    throw new ChronosError('UNSUPPORTED', `Unsupported function ${expr.name}()`);
+    const hint = expr.name === 'generate_series' ? ' outside FROM (SELECT * FROM generate_series(1, 10))' : '';
+    throw new ChronosError('UNSUPPORTED', `Unsupported function ${expr.name}()${hint}`);
   }
   const [min, max] = fn.arity;
   const arity = min === max ? String(min) : `${min} to ${max}`;

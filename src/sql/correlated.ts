@@ -22,6 +22,7 @@ export function levelOf(refs: readonly TableRef[], catalog: Catalog): Level {
       qualifier: ref.alias ?? ref.table,
       name: ref.table,
       columns: ref.query !== undefined ? null
+        : ref.series !== undefined ? new Set([ref.series.column])
         : new Set(catalog.table(ref.table)?.columns.map((c) => c.name) ?? []),
     })),
   };

@@ -1,10 +1,11 @@
 import type {
-  Catalog, ColumnBatch, ColumnSchema, StorageReader, StoredRow, TableSchema, SqlValue,
+  Catalog, ColumnBatch, ColumnSchema, Row, StorageReader, StoredRow, TableSchema, SqlValue,
 } from '../storage/index.js';
 import { rowsToColumnBatch } from '../storage/index.js';
 import type { CompoundStatement, Join, SelectStatement, TableRef } from './ast.js';
 import { assert } from '../lib/index.js';
 import type { RowsResult, StatementResult } from './result.js';
+import { seriesRows } from './series.js';
 import type { StatementGuard } from './statement-guard.js';
 
 /** Runs a query of a derived table (subqueries in it resolved) over `reader`. */
@@ -96,28 +97,35 @@ class DerivedReader implements StorageReader {
 
 /** True when FROM or a JOIN of `s` is a subquery. */
 export function hasDerivedTables(s: SelectStatement): boolean {
-  return s.from?.query !== undefined || s.joins.some((j) => j.table.query !== undefined);
+  const derived = (ref: TableRef): boolean => ref.query !== undefined || ref.series !== undefined;
+  return (s.from !== null && derived(s.from)) || s.joins.some((j) => derived(j.table));
 }
 
 /**
- * Answers each subquery in FROM/JOIN once (it can't see the outer query: no LATERAL), and
- * gives back the statement naming them as tables and a reader that serves their rows. The rows
- * are held in memory, counted against the statement's row cap.
+ * Answers each subquery and generate_series in FROM/JOIN once (neither sees the outer query:
+ * no LATERAL), and gives back the statement naming them as tables and a reader that serves
+ * their rows. The rows are held in memory, counted against the statement's row cap.
  */
 export async function materializeDerivedTables(s: SelectStatement, reader: StorageReader, nowMs: number,
   guard: StatementGuard, run: QueryRunner): Promise<{ statement: SelectStatement; reader: StorageReader }> {
   const tables = new Map<string, { schema: TableSchema; rows: readonly StoredRow[] }>();
+  const hold = (name: string, columns: ColumnSchema[], rows: readonly Row[]): TableRef => {
+    const schema: TableSchema = { name, id: -(tables.size + 1), columns, primaryKey: [], ttlMs: null,
+      indexes: [], layout: 'row', rowCodecVersion: 1 };
+    tables.set(name, { schema, rows: rows.map((values) => ({ key: EMPTY_KEY, values, insertedAtMs: nowMs })) });
+    return { table: name, alias: null };
+  };
   const materialize = async (ref: TableRef): Promise<TableRef> => {
+    if (ref.series !== undefined) {
+      const series = await seriesRows(ref.series, nowMs, guard);
+      return hold(ref.table, [series.column], series.rows);
+    }
     if (ref.query === undefined) return ref;
     const answer = await run(ref.query, reader);
     assert(answer.kind === 'rows', 'a query answers rows');
     const result: RowsResult = answer;
     guard.holding(result.rows.length, `the subquery ${ref.table}`);
-    const columns: ColumnSchema[] = result.columns.map((_, i) => columnOf(result, i));
-    const schema: TableSchema = { name: ref.table, id: -(tables.size + 1), columns, primaryKey: [], ttlMs: null,
-      indexes: [], layout: 'row', rowCodecVersion: 1 };
-    tables.set(ref.table, { schema, rows: result.rows.map((values) => ({ key: EMPTY_KEY, values, insertedAtMs: nowMs })) });
-    return { table: ref.table, alias: null };
+    return hold(ref.table, result.columns.map((_, i) => columnOf(result, i)), result.rows);
   };
   const from = s.from === null ? null : await materialize(s.from);
   const joins: Join[] = [];

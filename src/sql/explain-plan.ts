@@ -204,7 +204,7 @@ async function selectSteps(
       : e.kind === 'column' && e.table === null ? s.items.find((i) => i.kind === 'expr' && i.name === e.name && i.expr.kind === 'column') : undefined;
     return item?.kind === 'expr' ? { ...o, expr: item.expr } : o;
   });
-  if (hasDerivedTables(s)) throw unsupported('EXPLAIN of a query with a subquery in FROM');
+  if (hasDerivedTables(s)) throw unsupported('EXPLAIN of a query with a subquery or generate_series in FROM');
   const plan = planSelect(s, reader, nowMs);
   const windows = windowsOf(s);
   const aggregates: Extract<Expr, { kind: 'aggregate' }>[] = [];

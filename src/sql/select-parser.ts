@@ -127,8 +127,26 @@ function tableRef(p: ExprParser): TableRef {
   if (c.isWord('LATERAL')) throw unsupported('LATERAL');
   const table = c.identifier('a table name');
   if (c.isSymbol('.')) throw unsupported('schema-qualified table names');
-  if (c.isSymbol('(')) throw unsupported('table functions');
+  if (c.isSymbol('(')) {
+    if (table === 'generate_series') return seriesRef(p);
+    throw unsupported(`table function ${table}() (generate_series is one)`);
+  }
   return { table, alias: alias(c) };
+}
+
+/** `generate_series(start, stop [, step]) [[AS] name [(column)]]`, after its name. */
+function seriesRef(p: ExprParser): TableRef {
+  const c = p.c;
+  c.expectSymbol('(');
+  const args = c.isSymbol(')') ? [] : p.list();
+  c.expectSymbol(')');
+  const name = alias(c);
+  let column = name ?? 'generate_series';
+  if (name !== null && c.acceptSymbol('(')) {
+    column = c.identifier('a column name');
+    c.expectSymbol(')');
+  }
+  return { table: name ?? 'generate_series', alias: null, series: { args, column } };
 }
 
 function joinList(p: ExprParser): Join[] {

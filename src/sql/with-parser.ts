@@ -32,6 +32,7 @@ export function parseWith(p: ExprParser): Query {
 
 function substituteRef(ref: TableRef, ctes: ReadonlyMap<string, Query>): TableRef {
   if (ref.query !== undefined) return { ...ref, query: substitute(ref.query, ctes) };
+  if (ref.series !== undefined) return ref;
   const cte = ctes.get(ref.table);
   return cte === undefined ? ref : { table: ref.alias ?? ref.table, alias: null, query: cte };
 }

@@ -532,6 +532,7 @@ export function forSqlite(sql: string): string {
     .replace(/\bdate_part\('(\w+)', ([^()]*)\)/g, (_all, field: string, time: string) => (SQLITE_PART[field] as (t: string) => string)(time))
     .replace(/\bextract\((\w+) FROM ([^()]*)\)/g, (_all, field: string, time: string) => (SQLITE_PART[field.toLowerCase()] as (t: string) => string)(time))
     .replace(/\(([^()]*)\) (NOT )?ILIKE ('[^']*')/g, 'lower($1) $2LIKE lower($3)')
+    .replace(/\bgenerate_series\(([^()]*)\) AS (\w+)\((\w+)\)/g, '(SELECT value AS $3 FROM generate_series($1)) AS $2')
     .replace(/\bstrpos\(/g, 'instr(')
     .replace(/\bchar(?:acter)?_length\(/g, 'length(')
     .replace(/\bposition\(('[^']*') IN ([^)]*)\)/g, 'instr($2, $1)');
@@ -565,6 +566,7 @@ export function randomQuery(rng: Random): string {
     () => `SELECT t.id FROM t LEFT JOIN u ON t.g ${rng.pick(['=', '<'])} u.g WHERE u.w IS NULL OR ${predicateChain(rng, 0).replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT t.g, count(u.w), sum(u.w) FROM t LEFT JOIN u USING (g) GROUP BY t.g`,
     () => outerJoinQuery(rng, where.replace(/\b(g|v|s|id)\b/g, 't.$1')),
+    () => seriesQuery(rng),
     // Equalities in ON between the tables (a column or an expression of t against a column of u) are hashed.
     () => `SELECT t.id, u.w FROM t ${rng.pick(['', 'LEFT '])}JOIN u ON ${rng.pick(['u.g = t.g', 't.g = u.g', `u.g = t.g + ${rng.between(-1, 1)}`, 't.id % 5 = u.g', 'u.g = t.id - t.g'])}${rng.chance(0.5) ? ` AND u.w ${rng.pick(['<', '>'])} ${rng.between(0, 110)}` : ''}${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT d.g, d.n, d.m FROM (SELECT g, count(*) AS n, max(v) AS m FROM t${where} GROUP BY g) AS d WHERE d.n ${rng.pick(['>', '>=', '<'])} ${rng.between(0, 5)}`,
@@ -610,6 +612,20 @@ export function randomQuery(rng: Random): string {
     () => stringAggregateQuery(rng, where),
     () => statisticQuery(rng, where),
     () => `SELECT id, ${functionItem(rng)} FROM t WHERE ${caseExpr(rng)} ${rng.pick(['>', '=', '<='])} ${rng.between(-3, 3)}`,
+  ])();
+}
+
+/**
+ * generate_series in FROM (sqlite3's shell has it, counting up only, its column named value:
+ * forSqlite wraps it), alone, filtered, and as the steps a LEFT JOIN fills from t.
+ */
+function seriesQuery(rng: Random): string {
+  const series = `generate_series(${rng.between(-6, 3)}, ${rng.between(-2, 9)}${rng.chance(0.5) ? `, ${rng.between(1, 3)}` : ''}) AS q(x)`;
+  return rng.pick([
+    () => `SELECT x, x * 2 FROM ${series}`,
+    () => `SELECT q.x, count(t.id), sum(t.v) FROM ${series} LEFT JOIN t ON t.g = q.x GROUP BY q.x`,
+    () => `SELECT t.id, q.x FROM t JOIN ${series} ON q.x = t.g WHERE ${predicateChain(rng, 0).replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
+    () => `SELECT count(*), min(x), max(x) FROM ${series} WHERE x % 2 = 0`,
   ])();
 }
 

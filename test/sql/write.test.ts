@@ -85,7 +85,7 @@ describe('errors name the problem', () => {
     ["SELECT * FROM t RIGHT JOIN t AS u USING (id)", 'UNSUPPORTED', 'Unsupported: RIGHT JOIN ... USING (write ON a.col = b.col)'],
     ["SELECT * FROM t NATURAL JOIN t AS u", 'UNSUPPORTED', 'Unsupported: NATURAL JOIN (name the columns: JOIN ... USING (...))'],
     ["SELECT * FROM t LEFT JOIN t AS u", 'PARSE_ERROR', 'Parse error: LEFT JOIN needs ON or USING, but the statement ended'],
-    ["EXPLAIN SELECT id FROM (SELECT id FROM t) AS s", 'UNSUPPORTED', 'Unsupported: EXPLAIN of a query with a subquery in FROM'],
+    ["EXPLAIN SELECT id FROM (SELECT id FROM t) AS s", 'UNSUPPORTED', 'Unsupported: EXPLAIN of a query with a subquery or generate_series in FROM'],
     ["INSERT INTO t DEFAULT VALUES", 'UNSUPPORTED', 'Unsupported: INSERT ... DEFAULT VALUES'],
     ["SELECT id FROM t; SELECT 1", 'UNSUPPORTED', "Parse error: only one statement per request (found ';' at line 1, column 17)"],
     ['SELEC id FROM t', 'PARSE_ERROR', "Parse error: unexpected 'SELEC' at line 1, column 1"],
