@@ -41,7 +41,7 @@ export async function* joinedRows(
   // Then, join by join, the RIGHT or FULL join's rows that nothing before them matched.
   const tableWidths = plan.scope.tables.map((t) => t.schema.columns.length);
   for (let i = 0; i < steps.length; i++) {
-    const unmatched = unmatchedRows(steps[i] as JoinStep, tableWidths.slice(0, i + 1));
+    const unmatched = await unmatchedRows(steps[i] as JoinStep, tableWidths.slice(0, i + 1), guard);
     if (unmatched.length > 0) yield joinedBatch(await joinFrom(unmatched, steps, i + 1, guard), width);
   }
 }
@@ -85,11 +85,12 @@ async function joinFrom(rows: PartialRow[], steps: readonly JoinStep[], from: nu
 }
 
 /** A RIGHT/FULL join's held rows no row matched, each after NULLs for the tables before it. */
-function unmatchedRows(step: JoinStep, widthsBefore: readonly number[]): PartialRow[] {
+async function unmatchedRows(step: JoinStep, widthsBefore: readonly number[], guard: StatementGuard): Promise<PartialRow[]> {
   if (step.matched === null) return [];
   const nulls = new Array<SqlValue>(widthsBefore.reduce((a, b) => a + b, 0)).fill(null);
   const out: PartialRow[] = [];
   for (let k = 0; k < step.matched.length; k++) {
+    if (guard.step()) await guard.pause();
     if (step.matched[k] === 1) continue;
     // The NULL parts have no insert time of their own: the joined row's stands in.
     const time = step.right.times[k] as number;

@@ -25,6 +25,7 @@ export class OrderedSetAggregate implements Accumulator {
   #values: SqlValue[] = [];
   #fraction: SqlValue = null;
   #settled = false;
+  #mode: SqlValue = null;
 
   constructor(readonly name: OrderedSetName, readonly order: SortOrder, readonly held: HeldValues) {}
 
@@ -35,11 +36,12 @@ export class OrderedSetAggregate implements Accumulator {
     this.held.count += 1;
   }
 
-  /** Sorts the values a slice at a time: a million readings take a second. */
+  /** Sorts the values a slice at a time (a million readings take a second); mode counts its runs. */
   async settle(guard: StatementGuard): Promise<void> {
     if (this.#values.length > 1) {
       this.#values = await sortYielding(this.#values, (a, b) => compareSortKey(a, b, this.order), guard);
     }
+    if (this.name === 'mode') this.#mode = await mostFrequent(this.#values, guard);
     this.#settled = true;
   }
 
@@ -48,7 +50,7 @@ export class OrderedSetAggregate implements Accumulator {
     const n = values.length;
     if (n === 0) return null;
     assert(this.#settled || n === 1, `${this.name}() answered before its values were sorted`);
-    if (this.name === 'mode') return mostFrequent(values);
+    if (this.name === 'mode') return n === 1 ? values[0] ?? null : this.#mode;
     if (this.#fraction === null) return null;
     const fraction = Number(this.#fraction);
     if (this.name === 'percentile_disc') return values[Math.max(1, Math.ceil(fraction * n)) - 1] ?? null;
@@ -62,11 +64,12 @@ export class OrderedSetAggregate implements Accumulator {
 }
 
 /** The value repeated most in a sorted run; of equally frequent ones, the first in the order. */
-function mostFrequent(sorted: readonly SqlValue[]): SqlValue {
+async function mostFrequent(sorted: readonly SqlValue[], guard: StatementGuard): Promise<SqlValue> {
   let best: SqlValue = sorted[0] ?? null;
   let bestCount = 0;
   let runStart = 0;
   for (let i = 1; i <= sorted.length; i++) {
+    if (guard.step()) await guard.pause();
     if (i < sorted.length && compareValues(sorted[i] ?? null, sorted[runStart] ?? null) === 0) continue;
     if (i - runStart > bestCount) {
       best = sorted[runStart] ?? null;
