@@ -481,10 +481,9 @@ function compileLike(expr: Extract<Expr, { kind: 'like' }>, ctx: CompileContext)
   }
   const o = operand.evaluate;
   const negated = expr.negated;
-  const fold = expr.caseInsensitive === true ? (text: string) => text.toLowerCase() : (text: string) => text;
-  const escape = fold(expr.escape ?? '\\');
+  const options = { escape: expr.escape ?? '\\', caseInsensitive: expr.caseInsensitive === true };
   const fixed = pattern.constant ? pattern.evaluate([]) : undefined;
-  const fixedMatch = typeof fixed === 'string' ? likeMatcher(fold(fixed), escape) : null;
+  const fixedMatch = typeof fixed === 'string' ? likeMatcher(fixed, options) : null;
   const p = pattern.evaluate;
   return {
     evaluate: (row) => {
@@ -494,9 +493,9 @@ function compileLike(expr: Extract<Expr, { kind: 'like' }>, ctx: CompileContext)
       if (matches === null) {
         const pv = p(row);
         if (pv === null) return null;
-        matches = likeMatcher(fold(pv as string), escape);
+        matches = likeMatcher(pv as string, options);
       }
-      return matches(fold(v as string)) !== negated;
+      return matches(v as string) !== negated;
     },
     type: 'BOOLEAN',
     constant: operand.constant && pattern.constant,

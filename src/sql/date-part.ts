@@ -100,7 +100,8 @@ export function dateFieldOf(name: string, text: string): string {
 function datePart(field: string, value: SqlValue): SqlValue {
   if (value === null) return null;
   const seconds = Number(value);
-  if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS)) return null;
+  // The last second of 9999 keeps its fraction.
+  if (!(seconds >= MIN_SECONDS && seconds < MAX_SECONDS + 1)) return null;
   return fieldValue(field, seconds);
 }
 

@@ -206,7 +206,7 @@ export class ExprParser {
     const token = c.peek();
     if (token?.kind !== 'string') throw unsupported('LIKE ... ESCAPE of anything but a string literal');
     c.next();
-    if (token.value.length > 1) {
+    if ([...token.value].length > 1) {
       throw new ChronosError('INVALID_ARGUMENT', `LIKE ... ESCAPE takes one character, got '${token.value}'`);
     }
     return token.value;

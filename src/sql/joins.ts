@@ -41,8 +41,9 @@ export async function* joinedRows(
   // Then, join by join, the RIGHT or FULL join's rows that nothing before them matched.
   const tableWidths = plan.scope.tables.map((t) => t.schema.columns.length);
   for (let i = 0; i < steps.length; i++) {
-    const unmatched = await unmatchedRows(steps[i] as JoinStep, tableWidths.slice(0, i + 1), guard);
-    if (unmatched.length > 0) yield joinedBatch(await joinFrom(unmatched, steps, i + 1, guard), width);
+    for await (const unmatched of unmatchedRows(steps[i] as JoinStep, tableWidths.slice(0, i + 1), guard)) {
+      yield joinedBatch(await joinFrom(unmatched, steps, i + 1, guard), width);
+    }
   }
 }
 
@@ -84,19 +85,26 @@ async function joinFrom(rows: PartialRow[], steps: readonly JoinStep[], from: nu
   return current;
 }
 
-/** A RIGHT/FULL join's held rows no row matched, each after NULLs for the tables before it. */
-async function unmatchedRows(step: JoinStep, widthsBefore: readonly number[], guard: StatementGuard): Promise<PartialRow[]> {
-  if (step.matched === null) return [];
+/** Unmatched rows go on in batches of this many, as the first table's rows do. */
+const UNMATCHED_BATCH = 512;
+
+/** A RIGHT/FULL join's held rows no row matched, each after NULLs for the tables before it, a batch at a time. */
+async function* unmatchedRows(step: JoinStep, widthsBefore: readonly number[], guard: StatementGuard): AsyncIterable<PartialRow[]> {
+  if (step.matched === null) return;
   const nulls = new Array<SqlValue>(widthsBefore.reduce((a, b) => a + b, 0)).fill(null);
-  const out: PartialRow[] = [];
+  let out: PartialRow[] = [];
   for (let k = 0; k < step.matched.length; k++) {
     if (guard.step()) await guard.pause();
     if (step.matched[k] === 1) continue;
     // The NULL parts have no insert time of their own: the joined row's stands in.
     const time = step.right.times[k] as number;
     out.push({ row: nulls.concat(step.right.rows[k] as Row), times: new Array<number>(widthsBefore.length + 1).fill(time) });
+    if (out.length === UNMATCHED_BATCH) {
+      yield out;
+      out = [];
+    }
   }
-  return out;
+  if (out.length > 0) yield out;
 }
 
 function joinedBatch(rows: readonly PartialRow[], width: number): JoinedBatch {

@@ -11,9 +11,32 @@ type Token = string | null;
 /** The tokens between two `%`. */
 type Piece = Token[];
 
-/** The matcher for one LIKE pattern; `escape` makes the next character literal ('' : none). */
-export function likeMatcher(pattern: string, escape = '\\'): (value: string) => boolean {
-  const pieces = splitPattern(pattern, escape);
+/** How a pattern reads: the character that makes the next one literal ('' : none), and ILIKE's case folding. */
+export interface LikeOptions {
+  readonly escape?: string;
+  readonly caseInsensitive?: boolean;
+}
+
+/**
+ * Lower case, one code point for one: `İ` becomes `i`, not `i` and a combining dot, so `_`
+ * still takes it whole (as PostgreSQL's ILIKE folds a character at a time).
+ */
+export function foldCase(text: string): string {
+  const lower = text.toLowerCase();
+  if (lower.length === text.length) return lower;
+  let out = '';
+  for (const ch of text) out += String.fromCodePoint(ch.toLowerCase().codePointAt(0) as number);
+  return out;
+}
+
+/** The matcher for one LIKE pattern (ILIKE's too, with `caseInsensitive`). */
+export function likeMatcher(pattern: string, options: LikeOptions = {}): (value: string) => boolean {
+  const folded = options.caseInsensitive === true;
+  const match = patternMatcher(splitPattern(pattern, options.escape ?? '\\', folded));
+  return folded ? (value) => match(foldCase(value)) : match;
+}
+
+function patternMatcher(pieces: Piece[]): (value: string) => boolean {
   const first = pieces[0] as Piece;
   if (pieces.length === 1) return (value) => matchAt(first, value, 0) === value.length;
   const last = pieces[pieces.length - 1] as Piece;
@@ -29,17 +52,19 @@ export function likeMatcher(pattern: string, escape = '\\'): (value: string) => 
   };
 }
 
-function splitPattern(pattern: string, escape: string): Piece[] {
+/** The pieces between `%`s, the escapes read first (a code point at a time), then the literals folded for ILIKE. */
+function splitPattern(pattern: string, escape: string, folded: boolean): Piece[] {
   const pieces: Piece[] = [[]];
   let piece = pieces[0] as Piece;
   let literal = '';
   const flush = (): void => {
-    if (literal !== '') piece.push(literal);
+    if (literal !== '') piece.push(folded ? foldCase(literal) : literal);
     literal = '';
   };
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i] as string;
-    if (ch === escape && i + 1 < pattern.length) literal += pattern[++i] as string;
+  const chars = [...pattern];
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i] as string;
+    if (ch === escape && i + 1 < chars.length) literal += chars[++i] as string;
     else if (ch === '%') {
       flush();
       piece = [];

@@ -72,10 +72,14 @@ const FLIP: Readonly<Record<string, string>> = {
   '=': '=',
 };
 
+/**
+ * The first table's column `expr` names, if it does. Once that table has an alias, its table
+ * name may be another table's (`FROM a x JOIN a ON ...`): then only the alias names it.
+ */
 function columnIndexOf(schema: TableSchema, qualifier: string, expr: Expr): number | undefined {
   if (expr.kind !== 'column') return undefined;
   const owner = expr.table;
-  if (owner !== null && owner !== qualifier && owner !== schema.name) return undefined;
+  if (owner !== null && owner !== qualifier) return undefined;
   const i = schema.columns.findIndex((c) => c.name === expr.name);
   return i < 0 ? undefined : i;
 }

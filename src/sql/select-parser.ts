@@ -152,9 +152,11 @@ function seriesRef(p: ExprParser): TableRef {
 function joinList(p: ExprParser): Join[] {
   const c = p.c;
   const joins: Join[] = [];
+  let comma = false;
   for (;;) {
     if (c.acceptSymbol(',')) {
       joins.push({ table: tableRef(p), using: null, on: null });
+      comma = true;
       continue;
     }
     if (c.acceptWord('CROSS')) {
@@ -164,6 +166,9 @@ function joinList(p: ExprParser): Join[] {
     }
     const outer = c.acceptWord('LEFT') ? 'left' : c.acceptWord('RIGHT') ? 'right' : c.acceptWord('FULL') ? 'full' : null;
     if (outer !== null) {
+      // A comma binds looser than JOIN: `a, b RIGHT JOIN c` is a times (b RIGHT JOIN c), which
+      // the left-deep joins here would read as (a, b) RIGHT JOIN c. LEFT comes out the same.
+      if (comma && outer !== 'left') throw unsupported(`${outer.toUpperCase()} JOIN after a comma in FROM (write CROSS JOIN for the comma)`);
       joins.push(outerJoin(p, outer));
       continue;
     }

@@ -1,3 +1,4 @@
+import { ChronosError } from '../lib/index.js';
 import type { SqlValue } from '../storage/index.js';
 import type { Accumulator } from './aggregate.js';
 import type { OrderedSetName, SpreadName, TruthName } from './ast.js';
@@ -26,12 +27,22 @@ export class Spread implements Accumulator {
     if (value === null) return;
     const x = Number(value);
     const before = this.#n;
+    const sumBefore = this.#sum;
     this.#n++;
     this.#sum += x;
-    if (before > 0) {
-      const deviation = x * this.#n - this.#sum;
-      this.#squares += (deviation * deviation) / (this.#n * before);
+    if (before === 0) {
+      // One infinite or NaN value makes the spread NaN, not 0, even with no more values.
+      if (!Number.isFinite(x)) this.#squares = Number.NaN;
+      return;
     }
+    const deviation = x * this.#n - this.#sum;
+    this.#squares += (deviation * deviation) / (this.#n * before);
+    if (Number.isFinite(this.#sum) && Number.isFinite(this.#squares)) return;
+    // Finite values whose sums overflow are an error; an infinite value makes the spread NaN.
+    if (Number.isFinite(sumBefore) && Number.isFinite(x)) {
+      throw new ChronosError('INVALID_ARGUMENT', 'value out of range: overflow (in a variance or standard deviation)');
+    }
+    this.#squares = Number.NaN;
   }
   result(): SqlValue {
     const divisor = this.#sample ? this.#n - 1 : this.#n;

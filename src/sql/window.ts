@@ -225,10 +225,11 @@ async function computePartition(window: CompiledWindow, rows: readonly Row[], pe
       const [lo, hi] = frameOf(window, j, n, peers);
       return lo + nth - 1 <= hi ? arg(0, lo + nth - 1) : null;
     });
-    case 'ntile': return rows.map((_, j) => {
-      const buckets = positiveArgument('ntile', arg(0, j));
-      return buckets === null ? null : bucketOf(j, n, buckets);
-    });
+    case 'ntile': {
+      // The count is read once, at the partition's first row (PostgreSQL's).
+      const buckets = positiveArgument('ntile', arg(0, 0));
+      return rows.map((_, j) => (buckets === null ? null : bucketOf(j, n, buckets)));
+    }
     // The share of the partition ranked before the row, and ranked up to and with it.
     case 'percent_rank': return rows.map((_, j) => (n > 1 ? (peers.start[j] as number) / (n - 1) : 0));
     case 'cume_dist': return rows.map((_, j) => ((peers.end[j] as number) + 1) / n);

@@ -29,6 +29,8 @@ describe('date_part(field, ts) and extract(field FROM ts) over unix seconds', ()
     const result = await session.execute("SELECT extract('Hours' FROM 7200), date_part('days', 0), extract(year FROM 253402300800), date_part('hour', NULL)");
     expect(result.kind === 'rows' ? result.columns : []).toEqual(['extract(hours from 7200)', "date_part('days', 0)", 'extract(year from 253402300800)', "date_part('hour', null)"]);
     expect(rowsOf(result)).toEqual([[2, 1, null, null]]);
+    // The last second of 9999 keeps its fraction.
+    expect(rowsOf(await session.execute("SELECT date_part('year', 253402300799.5), date_part('second', 253402300799.5)"))).toEqual([[9999, 59.5]]);
   });
 
   it('refuse text times, unknown fields and the time-zone fields, by name', async () => {

@@ -93,6 +93,8 @@ describe('refused by name, never mis-read', () => {
     ['SELECT a FROM t NATURAL JOIN u', 'UNSUPPORTED', /^Unsupported: NATURAL JOIN/],
     ['SELECT a FROM t FULL JOIN u USING (a)', 'UNSUPPORTED', /^Unsupported: FULL JOIN \.\.\. USING \(write ON a\.col = b\.col\)$/],
     ['SELECT a FROM t RIGHT JOIN u', 'PARSE_ERROR', /RIGHT JOIN needs ON or USING/],
+    // A comma binds looser than JOIN, which left-deep joins would not honour here.
+    ['SELECT a FROM t, u RIGHT JOIN v ON v.a = u.a', 'UNSUPPORTED', /^Unsupported: RIGHT JOIN after a comma in FROM \(write CROSS JOIN for the comma\)$/],
     ['SELECT DISTINCT ON (a) a FROM t', 'UNSUPPORTED', /^Unsupported: DISTINCT ON$/],
     ['INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT k DO NOTHING', 'UNSUPPORTED', /^Unsupported: ON CONFLICT ON CONSTRAINT$/],
     ['DELETE FROM t RETURNING a', 'UNSUPPORTED', /^Unsupported: RETURNING$/],

@@ -49,4 +49,12 @@ describe('ILIKE and LIKE ... ESCAPE (PostgreSQL 15\'s answers)', () => {
     expect(result.kind === 'rows' ? result.columns[2] : null).toBe("'a%b' like 'a!%b' escape '!'");
     expect(rowsOf(result)).toEqual([[true, false, true, false, true, true, null]]);
   });
+
+  it('fold a character at a time and leave the escape character as written', async () => {
+    const { session } = await newSession();
+    // The escape X is not x; İ folds to one i, so _ takes it whole; an astral escape character works.
+    const result = await session.execute("SELECT 'axe' ILIKE 'axe' ESCAPE 'X', 'AXE' ILIKE 'axe' ESCAPE 'X', 'İ' ILIKE 'i', " +
+      "'İstanbul' ILIKE 'istanbul', 'İ' ILIKE '_', 'a😀b' LIKE 'a😀%b' ESCAPE '😀', 'a%b' LIKE 'a😀%b' ESCAPE '😀'");
+    expect(rowsOf(result)).toEqual([[true, true, true, true, true, false, true]]);
+  });
 });

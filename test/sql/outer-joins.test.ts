@@ -33,6 +33,12 @@ describe('RIGHT and FULL joins', () => {
     ['SELECT count(*), count(a.id), count(b.id) FROM a FULL JOIN b ON a.g < b.g', [[7, 4, 5]]],
     ['SELECT b.g, count(a.id) FROM a RIGHT JOIN b ON a.g = b.g GROUP BY b.g ORDER BY 1 NULLS FIRST', [[null, 0], [1, 2], [3, 0]]],
     ['SELECT a.id, b.id FROM a RIGHT JOIN b ON false ORDER BY 2', [[null, 1], [null, 2], [null, 3], [null, 4]]],
+    // The first table aliased, the second the same table by its name: WHERE on the second must
+    // not narrow the first's scan (it once became a key lookup on x, and matches went missing).
+    ['SELECT x.id, a.id FROM a x RIGHT JOIN a ON x.g < a.g WHERE a.id = 4 ORDER BY 1', [[1, 4], [2, 4]]],
+    ['SELECT x.id, a.id FROM a x JOIN a ON x.g <= a.g WHERE a.id = 2 ORDER BY 1', [[1, 2], [2, 2]]],
+    ['SELECT a.id, b.id, c.id FROM a CROSS JOIN b RIGHT JOIN c ON c.g = b.g WHERE a.id = 1 OR a.id IS NULL ORDER BY 3, 2',
+      [[1, 3, 1], [null, null, 2], [1, 1, 3], [1, 2, 3]]],
   ] as const)('%s', async (sql, expected) => {
     expect(rowsOf(await (await fixture()).execute(sql))).toEqual(expected);
   });

@@ -641,6 +641,8 @@ function outerJoinQuery(rng: Random, where: string): string {
     () => `SELECT u.g, count(t.id), sum(u.w), max(t.s) FROM t ${kind()} u ON ${on}${where} GROUP BY u.g`,
     () => `SELECT u.w, u.g, t.id FROM u ${kind()} t ON ${on}${where}`,
     () => `SELECT t.id, u.w, t2.id FROM t ${rng.pick(['LEFT JOIN', 'JOIN', kind()])} u ON ${on} ${kind()} t t2 ON t2.id = u.w / 10${where}`,
+    // The first table aliased and joined to itself by name, WHERE naming the second.
+    () => `SELECT o.id, t.id FROM t AS o ${rng.pick(['JOIN', 'LEFT JOIN', kind()])} t ON o.g ${rng.pick(['<', '=', '>='])} t.g WHERE t.id ${rng.pick(['=', '<', '>'])} ${rng.between(1, 150)}`,
   ])();
 }
 

@@ -28,6 +28,15 @@ describe('variance, standard deviation and the BOOLEAN aggregates', () => {
       .toEqual([[0.009999999999999992, 0.006666666666666661, 0.09999999999999996, 0.08164965809277257]]);
   });
 
+  it('answer NaN after an infinite or NaN value, and refuse finite values whose sums overflow (PostgreSQL)', async () => {
+    const { session } = await newSession();
+    expect(rowsOf(await session.execute("SELECT var_pop(x), var_samp(x), stddev_pop(x) FROM (SELECT CAST('Infinity' AS FLOAT) AS x) v")))
+      .toEqual([[Number.NaN, null, Number.NaN]]);
+    expect(rowsOf(await session.execute("SELECT var_pop(x), var_samp(x) FROM (SELECT CAST('Infinity' AS FLOAT) AS x UNION ALL SELECT 1) v")))
+      .toEqual([[Number.NaN, Number.NaN]]);
+    await expectError(session, 'SELECT variance(x) FROM (SELECT 1e308 AS x UNION ALL SELECT -1e308) v', 'INVALID_ARGUMENT', /value out of range: overflow/);
+  });
+
   it('refuse arguments of the wrong type and OVER, by name', async () => {
     const { session } = await newSession();
     await session.execute('CREATE TABLE t (id INT PRIMARY KEY, s STRING)');

@@ -95,6 +95,14 @@ describe('window functions', () => {
     ]);
   });
 
+  it('ntile reads its count once per partition, at the first row (PostgreSQL)', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE w (id INT PRIMARY KEY, g INT)');
+    await session.execute('INSERT INTO w VALUES (1, 1), (2, 1), (3, 4), (4, 2), (5, 1), (6, 3), (7, 1), (8, 5)');
+    expect(rowsOf(await session.execute('SELECT id, ntile(g) OVER (ORDER BY id) FROM w ORDER BY id'))).toEqual(
+      [[1, 1], [2, 1], [3, 1], [4, 1], [5, 1], [6, 1], [7, 1], [8, 1]]);
+  });
+
   it('names a window COUNT(*) as written', async () => {
     const result = await (await fixture()).execute("SELECT count(*) OVER (ORDER BY ts) FROM r WHERE dev = 'b'");
     expect(result.kind === 'rows' ? result.columns : []).toEqual(['count(*) over (order by ts)']);
