@@ -204,6 +204,8 @@ export interface OrderItem {
 export interface SelectStatement {
   readonly kind: 'select';
   readonly distinct: boolean;
+  /** DISTINCT ON (keys): the first row of each set equal in the keys (`distinct` is then false). */
+  readonly distinctOn?: readonly Expr[];
   readonly items: readonly SelectItem[];
   readonly from: TableRef | null;
   readonly joins: readonly Join[];

@@ -212,10 +212,11 @@ async function selectSteps(
   if (s.having !== null) collectAggregates(s.having, aggregates);
   for (const o of s.orderBy) collectAggregates(o.expr, aggregates);
   const grouped = s.groupBy.length > 0 || aggregates.length > 0;
-  const inKeyOrder = !grouped && !s.distinct && windows.length === 0 &&
+  const inKeyOrder = !grouped && !s.distinct && s.distinctOn === undefined && windows.length === 0 &&
     scanOrderFor(s, plan, byName.map((o) => o.expr), byName.map((o) => o.descending)) !== null;
   let d = tailSteps({ ...s, orderBy: byName }, depth, out, inKeyOrder);
   if (s.distinct) out.push({ depth: d++, text: 'Distinct' });
+  if (s.distinctOn !== undefined) out.push({ depth: d++, text: `Distinct on ${s.distinctOn.map(show).join(', ')}` });
   if (windows.length > 0) out.push({ depth: d++, text: `Window: ${[...new Set(windows.map(show))].join(', ')}` });
   if (s.having !== null) out.push({ depth: d++, text: `Filter (HAVING) ${show(s.having)}` });
   if (grouped) {

@@ -44,7 +44,7 @@ export function rootsOf(s: Statement): (Expr | null)[] {
   switch (s.kind) {
     case 'select':
       return [
-        ...s.items.map((i) => (i.kind === 'expr' ? i.expr : null)),
+        ...s.items.map((i) => (i.kind === 'expr' ? i.expr : null)), ...(s.distinctOn ?? []),
         ...s.joins.map((j) => j.on), s.where, ...s.groupBy, s.having,
         ...s.orderBy.map((o) => o.expr), s.limit, s.offset,
       ];

@@ -33,6 +33,7 @@ export function mapStatementExprs(s: Statement, f: (e: Expr) => Expr): Statement
       return {
         ...s,
         items: s.items.map((i) => (i.kind === 'expr' ? { ...i, expr: f(i.expr) } : i)),
+        ...(s.distinctOn === undefined ? {} : { distinctOn: s.distinctOn.map(f) }),
         joins: s.joins.map((j) => ({ ...j, on: opt(j.on) })),
         where: opt(s.where), groupBy: s.groupBy.map(f), having: opt(s.having),
         orderBy: s.orderBy.map((o) => ({ ...o, expr: f(o.expr) })),

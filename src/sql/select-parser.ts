@@ -56,7 +56,8 @@ function selectCore(p: ExprParser): SelectStatement {
   c.expectWord('SELECT');
   const distinct = c.acceptWord('DISTINCT');
   if (!distinct) c.acceptWord('ALL');
-  if (c.isWord('ON')) throw unsupported('DISTINCT ON');
+  const distinctOn = distinct && c.acceptWord('ON') ? (c.expectSymbol('('), p.list()) : null;
+  if (distinctOn !== null) c.expectSymbol(')');
   const items = selectItems(p);
   if (c.isWord('INTO')) throw unsupported('SELECT INTO');
   let from: TableRef | null = null;
@@ -70,7 +71,8 @@ function selectCore(p: ExprParser): SelectStatement {
   const having = c.acceptWord('HAVING') ? p.expr() : null;
   if (c.isWord('WINDOW')) throw unsupported('WINDOW');
   const none = { orderBy: [], limit: null, offset: null };
-  return { kind: 'select', distinct, items, from, joins, where, groupBy, having, ...none };
+  const on = distinctOn === null ? {} : { distinctOn };
+  return { kind: 'select', distinct: distinct && distinctOn === null, ...on, items, from, joins, where, groupBy, having, ...none };
 }
 
 /** ORDER BY and LIMIT/OFFSET, which end a query. */

@@ -7,6 +7,7 @@ import { compileCondition, compileExpr, type CompileContext, type Compiled, type
 import { collectAggregates, hasAggregate, resolvedKey } from './expr-walk.js';
 import { GroupAggregator, type AggregateSpec } from './group-aggregator.js';
 import { checkFraction } from './ordered-set-aggregate.js';
+import { compileDistinctOn, firstOfEachRun } from './distinct-on.js';
 import type { HeldValues } from './string-aggregate.js';
 import { hasDerivedTables, materializeDerivedTables } from './derived-tables.js';
 import { joinedRows } from './joins.js';
@@ -136,6 +137,8 @@ interface CompiledSelect {
   readonly windows: WindowStep | null;
   readonly items: readonly { readonly evaluate: Evaluator; readonly type: SqlType | null }[];
   readonly sortKeys: readonly SortKey[];
+  /** DISTINCT ON's keys, evaluated on each row as ORDER BY's are. */
+  readonly distinctOn: readonly Evaluator[] | null;
   readonly limit: number | null;
   readonly offset: number;
   /** Set when rows read in primary-key order are already in ORDER BY's order. */
@@ -170,19 +173,21 @@ function compileSelect(s: SelectStatement, plan: SelectPlan, nowMs: number): Com
     grouped ? grouping.groupEvals.length + grouping.aggSpecs.length : scope.width, nowMs);
   if (windows !== null) outCtx = { ...outCtx, windowSlotOf: (e) => windows.slotOf(e) };
   const items = outputs.map((o) => compileExpr(o.expr, outCtx));
-  const sortKeys = compileSortKeys(s, outputs, outCtx);
+  const on = s.distinctOn === undefined ? null : compileDistinctOn(s.distinctOn, s.orderBy, aliasExpr, outCtx);
+  const sortKeys = [...compileSortKeys(s, outputs, outCtx), ...(on?.extraSortKeys ?? [])];
   const limit = nonNegativeInt(s.limit, 'LIMIT', nowMs);
   const offset = nonNegativeInt(s.offset, 'OFFSET', nowMs) ?? 0;
   // Rows read in primary-key order (forwards or backwards) may already be in ORDER BY's order:
   // then nothing is sorted and a LIMIT stops the scan early.
-  const scanOrder = grouped || s.distinct || windows !== null ? null : scanOrderFor(s, plan,
+  const distinct = s.distinct || on !== null;
+  const scanOrder = grouped || distinct || windows !== null ? null : scanOrderFor(s, plan,
     sortKeys.map((k, i) => (k.output >= 0 ? (outputs[k.output] as Output).expr : aliasExpr(s.orderBy[i]?.expr as Expr))),
     sortKeys.map((k) => k.descending));
-  const needsAll = limit === null || (sortKeys.length > 0 && scanOrder === null) || s.distinct || grouped || windows !== null;
+  const needsAll = limit === null || (sortKeys.length > 0 && scanOrder === null) || distinct || grouped || windows !== null;
   const wanted = needsAll ? Infinity : (limit ?? 0) + offset;
   return {
     outputs, where, groupBy, aggregates, grouped, groupEvals: grouping.groupEvals, aggSpecs: grouping.aggSpecs,
-    having, windows, items, sortKeys, limit, offset, scanOrder, needsAll, wanted,
+    having, windows, items, sortKeys, distinctOn: on?.keys ?? null, limit, offset, scanOrder, needsAll, wanted,
   };
 }
 
@@ -362,11 +367,14 @@ function sameOutput(e: Expr, outputs: readonly Output[], scope: Scope | null): n
   return outputs.findIndex((out) => resolvedKey(out.expr, scope) === key);
 }
 
-/** A projected row and its sort keys. */
+/** A projected row, its sort keys and its DISTINCT ON keys. */
 interface ProducedRow {
   readonly out: SqlValue[];
   readonly keys: SqlValue[];
+  readonly on: readonly SqlValue[];
 }
+
+const NO_KEYS: readonly SqlValue[] = [];
 
 /** Reads, filters, groups and windows the rows, and projects each through the select list. */
 async function produceRows(
@@ -381,7 +389,7 @@ async function produceRows(
     const keys = sortKeys.map((k) =>
       k.evaluate === null ? (out[k.output] as SqlValue) : k.evaluate(row),
     );
-    produced.push({ out, keys });
+    produced.push({ out, keys, on: c.distinctOn === null ? NO_KEYS : c.distinctOn.map((key) => key(row)) });
   };
   const emit = (row: Row): void => {
     if (having !== null && having(row) !== true) return;
@@ -455,7 +463,7 @@ async function distinctRows(rows: readonly ProducedRow[], guard: StatementGuard)
   return kept;
 }
 
-/** DISTINCT, ORDER BY (unless the scan order already gave it) and LIMIT/OFFSET. */
+/** DISTINCT, ORDER BY (unless the scan order already gave it), DISTINCT ON and LIMIT/OFFSET. */
 async function finishRows(
   s: SelectStatement, c: CompiledSelect, produced: ProducedRow[], guard: StatementGuard,
 ): Promise<RowsResult> {
@@ -471,6 +479,8 @@ async function finishRows(
       return 0;
     }, guard);
   }
+  // Sorted by ORDER BY and then the keys it leaves out, rows equal in the keys are together.
+  if (c.distinctOn !== null) rows = await firstOfEachRun(rows, guard);
   const sliced = rows.slice(offset, limit === null ? undefined : offset + limit);
   return {
     kind: 'rows',

@@ -524,6 +524,8 @@ function sqliteSpread(name: string, x: string): string {
  */
 export function forSqlite(sql: string): string {
   return sql.replace(/\b(\w+)::(\w+)/g, 'CAST($1 AS $2)')
+    .replace(/^SELECT DISTINCT ON \(([^()]+)\) (.+?) FROM t(.*?) ORDER BY (.+)$/,
+      'SELECT $2 FROM (SELECT *, row_number() OVER (PARTITION BY $1 ORDER BY $4) AS rn_ FROM t$3) WHERE rn_ = 1 ORDER BY $4')
     .replace(/\b(variance|var_samp|var_pop|stddev|stddev_samp|stddev_pop)\(([^()]*)\)/g, (_all, name: string, x: string) => sqliteSpread(name, x))
     .replace(/\b(?:bool_and|every)\(/g, 'min(')
     .replace(/\bbool_or\(/g, 'max(')
@@ -567,6 +569,7 @@ export function randomQuery(rng: Random): string {
     () => `SELECT t.g, count(u.w), sum(u.w) FROM t LEFT JOIN u USING (g) GROUP BY t.g`,
     () => outerJoinQuery(rng, where.replace(/\b(g|v|s|id)\b/g, 't.$1')),
     () => seriesQuery(rng),
+    () => distinctOnQuery(rng, where),
     // Equalities in ON between the tables (a column or an expression of t against a column of u) are hashed.
     () => `SELECT t.id, u.w FROM t ${rng.pick(['', 'LEFT '])}JOIN u ON ${rng.pick(['u.g = t.g', 't.g = u.g', `u.g = t.g + ${rng.between(-1, 1)}`, 't.id % 5 = u.g', 'u.g = t.id - t.g'])}${rng.chance(0.5) ? ` AND u.w ${rng.pick(['<', '>'])} ${rng.between(0, 110)}` : ''}${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT d.g, d.n, d.m FROM (SELECT g, count(*) AS n, max(v) AS m FROM t${where} GROUP BY g) AS d WHERE d.n ${rng.pick(['>', '>=', '<'])} ${rng.between(0, 5)}`,
@@ -613,6 +616,17 @@ export function randomQuery(rng: Random): string {
     () => statisticQuery(rng, where),
     () => `SELECT id, ${functionItem(rng)} FROM t WHERE ${caseExpr(rng)} ${rng.pick(['>', '=', '<='])} ${rng.between(-3, 3)}`,
   ])();
+}
+
+/**
+ * DISTINCT ON over a total order (sqlite3 has none: forSqlite keeps each partition's first row
+ * by row_number over the same order), with a WHERE, keys that are columns or expressions.
+ */
+function distinctOnQuery(rng: Random, where: string): string {
+  const key = rng.pick(['g', 's', 'g % 3', 'g, s']);
+  const first = key.split(', ').map((k) => `${k} ${rng.pick(['', 'DESC '])}NULLS ${rng.pick(['FIRST', 'LAST'])}`).join(', ');
+  const then = rng.pick(['v DESC NULLS LAST', 'v NULLS FIRST', 's NULLS LAST', 'id DESC', 'g NULLS FIRST']);
+  return `SELECT DISTINCT ON (${key}) ${key}, id, v FROM t${where} ORDER BY ${first}, ${then}, id`;
 }
 
 /**

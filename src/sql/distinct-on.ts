@@ -1,0 +1,57 @@
+import { ChronosError } from '../lib/index.js';
+import type { SqlValue } from '../storage/index.js';
+import type { Expr, OrderItem } from './ast.js';
+import { compileExpr, type CompileContext, type Evaluator } from './compile.js';
+import { resolvedKey } from './expr-walk.js';
+import type { StatementGuard } from './statement-guard.js';
+import type { SortOrder } from './value-ops.js';
+
+// SELECT DISTINCT ON (keys) keeps the first row of each set of rows equal in the keys, first
+// as ORDER BY puts them: PostgreSQL's way to ask for the latest reading per device
+// (`SELECT DISTINCT ON (device) device, ts, v FROM r ORDER BY device, ts DESC`).
+
+/** The keys' evaluators, and the sort keys to add so that rows equal in them come together. */
+export interface CompiledDistinctOn {
+  readonly keys: readonly Evaluator[];
+  readonly extraSortKeys: readonly (SortOrder & { readonly output: -1; readonly evaluate: Evaluator })[];
+}
+
+/**
+ * Compiles the keys (positions and output names read as ORDER BY reads them). ORDER BY's first
+ * items must be keys until every key is named, as in PostgreSQL; keys it leaves out sort after it.
+ */
+export function compileDistinctOn(
+  exprs: readonly Expr[], orderBy: readonly OrderItem[], resolve: (e: Expr) => Expr, ctx: CompileContext,
+): CompiledDistinctOn {
+  const scope = ctx.scope;
+  const resolved = exprs.map(resolve);
+  const keyOf = (e: Expr): string => (scope === null ? JSON.stringify(e) : resolvedKey(e, scope));
+  const wanted = new Set(resolved.map(keyOf));
+  const named = new Set<string>();
+  for (const item of orderBy) {
+    if (named.size === wanted.size) break;
+    const key = keyOf(resolve(item.expr));
+    if (!wanted.has(key)) {
+      throw new ChronosError('INVALID_ARGUMENT', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions ' +
+        `(ORDER BY ${item.expr.kind === 'literal' ? String(item.expr.value) : key} comes before every DISTINCT ON key is named)`);
+    }
+    named.add(key);
+  }
+  const keys = resolved.map((e) => compileExpr(e, ctx).evaluate);
+  const extraSortKeys = resolved.flatMap((e, i) => (named.has(keyOf(e)) ? []
+    : [{ output: -1 as const, evaluate: keys[i] as Evaluator, descending: false, nullsFirst: false }]));
+  return { keys, extraSortKeys };
+}
+
+/** The first row of each run of rows equal in their DISTINCT ON keys (the rows sorted, so runs are whole). */
+export async function firstOfEachRun<T extends { readonly on: readonly SqlValue[] }>(rows: readonly T[], guard: StatementGuard): Promise<T[]> {
+  const kept: T[] = [];
+  let previous: string | null = null;
+  for (const row of rows) {
+    const key = row.on.map((v) => `${typeof v}:${String(v)}`).join('\u0000');
+    if (key !== previous) kept.push(row);
+    previous = key;
+    if (guard.step()) await guard.pause();
+  }
+  return kept;
+}
