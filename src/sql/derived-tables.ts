@@ -109,10 +109,16 @@ export function hasDerivedTables(s: SelectStatement): boolean {
 export async function materializeDerivedTables(s: SelectStatement, reader: StorageReader, nowMs: number,
   guard: StatementGuard, run: QueryRunner): Promise<{ statement: SelectStatement; reader: StorageReader }> {
   const tables = new Map<string, { schema: TableSchema; rows: readonly StoredRow[] }>();
-  const hold = (name: string, columns: ColumnSchema[], rows: readonly Row[]): TableRef => {
+  const hold = async (name: string, columns: ColumnSchema[], rows: readonly Row[]): Promise<TableRef> => {
     const schema: TableSchema = { name, id: -(tables.size + 1), columns, primaryKey: [], ttlMs: null,
       indexes: [], layout: 'row', rowCodecVersion: 1 };
-    tables.set(name, { schema, rows: rows.map((values) => ({ key: EMPTY_KEY, values, insertedAtMs: nowMs })) });
+    // A row at a time through the guard: a million of them took 0.2-0.3 s in one piece.
+    const stored: StoredRow[] = [];
+    for (const values of rows) {
+      stored.push({ key: EMPTY_KEY, values, insertedAtMs: nowMs });
+      if (guard.step()) await guard.pause();
+    }
+    tables.set(name, { schema, rows: stored });
     return { table: name, alias: null };
   };
   const materialize = async (ref: TableRef): Promise<TableRef> => {

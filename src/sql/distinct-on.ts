@@ -3,6 +3,7 @@ import type { SqlValue } from '../storage/index.js';
 import type { Expr, OrderItem } from './ast.js';
 import { compileExpr, type CompileContext, type Evaluator } from './compile.js';
 import { resolvedKey } from './expr-walk.js';
+import { printExpr } from './print.js';
 import type { StatementGuard } from './statement-guard.js';
 import type { SortOrder } from './value-ops.js';
 
@@ -17,7 +18,7 @@ export interface CompiledDistinctOn {
 }
 
 /**
- * Compiles the keys (positions and output names read as ORDER BY reads them). ORDER BY's first
+ * Compiles the keys (`resolve` reads positions and output names as ORDER BY does). ORDER BY's first
  * items must be keys until every key is named, as in PostgreSQL; keys it leaves out sort after it.
  */
 export function compileDistinctOn(
@@ -33,7 +34,7 @@ export function compileDistinctOn(
     const key = keyOf(resolve(item.expr));
     if (!wanted.has(key)) {
       throw new ChronosError('INVALID_ARGUMENT', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions ' +
-        `(ORDER BY ${item.expr.kind === 'literal' ? String(item.expr.value) : key} comes before every DISTINCT ON key is named)`);
+        `(ORDER BY ${printExpr(item.expr)} comes before every DISTINCT ON key is named)`);
     }
     named.add(key);
   }

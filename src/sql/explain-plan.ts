@@ -171,6 +171,15 @@ function tailSteps(
   return d;
 }
 
+/** LIMIT, then DISTINCT ON's cut, then the sort by ORDER BY and the keys it leaves out. */
+function distinctOnSteps(keys: readonly Expr[], q: Parameters<typeof tailSteps>[0], depth: number, out: Step[]): number {
+  let d = tailSteps({ orderBy: [], limit: q.limit, offset: q.offset }, depth, out);
+  out.push({ depth: d++, text: `Distinct on ${keys.map(show).join(', ')}` });
+  const named = new Set(q.orderBy.map((o) => show(o.expr)));
+  const rest = keys.filter((k) => !named.has(show(k))).map((expr): OrderItem => ({ expr, descending: false, nullsFirst: false }));
+  return tailSteps({ orderBy: [...q.orderBy, ...rest], limit: null, offset: null }, d, out);
+}
+
 /**
  * Where a subquery sits, for EXPLAIN: the FROM levels of the queries around it (innermost
  * first), the outer aggregates shown in it as plain values (by their text), and whether it is
@@ -211,12 +220,13 @@ async function selectSteps(
   for (const item of s.items) if (item.kind === 'expr') collectAggregates(item.expr, aggregates);
   if (s.having !== null) collectAggregates(s.having, aggregates);
   for (const o of s.orderBy) collectAggregates(o.expr, aggregates);
+  for (const key of s.distinctOn ?? []) collectAggregates(key, aggregates);
   const grouped = s.groupBy.length > 0 || aggregates.length > 0;
   const inKeyOrder = !grouped && !s.distinct && s.distinctOn === undefined && windows.length === 0 &&
     scanOrderFor(s, plan, byName.map((o) => o.expr), byName.map((o) => o.descending)) !== null;
-  let d = tailSteps({ ...s, orderBy: byName }, depth, out, inKeyOrder);
+  let d = s.distinctOn === undefined ? tailSteps({ ...s, orderBy: byName }, depth, out, inKeyOrder)
+    : distinctOnSteps(s.distinctOn, { ...s, orderBy: byName }, depth, out);
   if (s.distinct) out.push({ depth: d++, text: 'Distinct' });
-  if (s.distinctOn !== undefined) out.push({ depth: d++, text: `Distinct on ${s.distinctOn.map(show).join(', ')}` });
   if (windows.length > 0) out.push({ depth: d++, text: `Window: ${[...new Set(windows.map(show))].join(', ')}` });
   if (s.having !== null) out.push({ depth: d++, text: `Filter (HAVING) ${show(s.having)}` });
   if (grouped) {

@@ -17,13 +17,15 @@ export interface LikeOptions {
   readonly caseInsensitive?: boolean;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /**
  * Lower case, one code point for one: `İ` becomes `i`, not `i` and a combining dot, so `_`
  * still takes it whole (as PostgreSQL's ILIKE folds a character at a time).
  */
 export function foldCase(text: string): string {
-  const lower = text.toLowerCase();
-  if (lower.length === text.length) return lower;
+  // toLowerCase on a whole string is context-sensitive (a final Σ becomes ς): ASCII only.
+  if (ASCII.test(text)) return text.toLowerCase();
   let out = '';
   for (const ch of text) out += String.fromCodePoint(ch.toLowerCase().codePointAt(0) as number);
   return out;

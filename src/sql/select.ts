@@ -173,7 +173,7 @@ function compileSelect(s: SelectStatement, plan: SelectPlan, nowMs: number): Com
     grouped ? grouping.groupEvals.length + grouping.aggSpecs.length : scope.width, nowMs);
   if (windows !== null) outCtx = { ...outCtx, windowSlotOf: (e) => windows.slotOf(e) };
   const items = outputs.map((o) => compileExpr(o.expr, outCtx));
-  const on = s.distinctOn === undefined ? null : compileDistinctOn(s.distinctOn, s.orderBy, aliasExpr, outCtx);
+  const on = s.distinctOn === undefined ? null : compileDistinctOn(s.distinctOn, s.orderBy, sortKeyExpr(outputs), outCtx);
   const sortKeys = [...compileSortKeys(s, outputs, outCtx), ...(on?.extraSortKeys ?? [])];
   const limit = nonNegativeInt(s.limit, 'LIMIT', nowMs);
   const offset = nonNegativeInt(s.offset, 'OFFSET', nowMs) ?? 0;
@@ -243,6 +243,7 @@ function queryAggregates(
   for (const o of outputs) collectAggregates(o.expr, aggregates);
   if (s.having !== null) collectAggregates(s.having, aggregates);
   for (const o of s.orderBy) collectAggregates(o.expr, aggregates);
+  for (const key of s.distinctOn ?? []) collectAggregates(key, aggregates);
   const grouped = groupBy.length > 0 || aggregates.length > 0;
   for (const g of groupBy) {
     if (hasAggregate(g)) throw new ChronosError(
@@ -332,6 +333,15 @@ function checkPercentile(name: string, fraction: Compiled): void {
   }
   if (!fraction.constant) throw new ChronosError('UNSUPPORTED', `Unsupported: a ${name}() fraction that is not a constant`);
   checkFraction(fraction.evaluate([]));
+}
+
+/** An ORDER BY (or DISTINCT ON) item as ORDER BY reads it: a position, then an output name, then itself. */
+function sortKeyExpr(outputs: readonly Output[]): (e: Expr) => Expr {
+  return (e) => {
+    if (isPosition(e)) return outputs[e.value - 1]?.expr ?? e;
+    if (e.kind === 'column' && e.table === null) return outputs.find((o) => o.name === e.name)?.expr ?? e;
+    return e;
+  };
 }
 
 /** ORDER BY: an output position, an output name, or an expression (a hidden sort key). */

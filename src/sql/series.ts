@@ -1,4 +1,4 @@
-import { ChronosError } from '../lib/index.js';
+import { ChronosError, isChronosError } from '../lib/index.js';
 import { canonicalInt } from '../storage/index.js';
 import type { ColumnSchema, SqlType, SqlValue } from '../storage/index.js';
 import type { SeriesCall } from './ast.js';
@@ -16,12 +16,24 @@ function countOf(start: bigint, stop: bigint, step: bigint): bigint {
   return stop > start ? 0n : (start - stop) / -step + 1n;
 }
 
-/** Digits after the point of a number as SQL writes it, or null where it takes an exponent. */
-function decimalsOf(value: number): number | null {
-  const text = String(value);
-  if (text.includes('e')) return null;
-  const point = text.indexOf('.');
-  return point < 0 ? 0 : text.length - point - 1;
+/** A number's decimal digits as its shortest text writes them: `7e-10` is 7 and 10 places. */
+function decimalOf(value: number): { readonly digits: bigint; readonly places: number } {
+  const [mantissa, exponent] = String(value).split('e') as [string, string | undefined];
+  const [whole, fraction = ''] = mantissa.split('.') as [string, string | undefined];
+  const places = fraction.length - Number(exponent ?? 0);
+  const digits = BigInt(whole + fraction);
+  return places >= 0 ? { digits, places } : { digits: digits * 10n ** BigInt(-places), places: 0 };
+}
+
+/** The value as a whole number of 10^-places. */
+function scaled(value: number, places: number): bigint {
+  const decimal = decimalOf(value);
+  return decimal.digits * 10n ** BigInt(places - decimal.places);
+}
+
+/** A whole number of 10^-places as the double nearest to it, read from its text as SQL reads a literal. */
+function unscaled(at: bigint, places: number): number {
+  return places === 0 ? Number(at) : Number(`${at}e-${places}`);
 }
 
 interface Arguments {
@@ -34,7 +46,16 @@ function argumentsOf(call: SeriesCall, nowMs: number): Arguments {
   if (call.args.length < 2 || call.args.length > 3) {
     throw new ChronosError('INVALID_ARGUMENT', `generate_series() takes a start, a stop and optionally a step; got ${call.args.length} arguments`);
   }
-  const compiled = call.args.map((arg) => compileExpr(arg, { scope: new Scope(), nowMs }));
+  const compiled = call.args.map((arg) => {
+    try {
+      return compileExpr(arg, { scope: new Scope(), nowMs });
+    } catch (error) {
+      if (isChronosError(error, 'UNKNOWN_COLUMN') || isChronosError(error, 'UNKNOWN_TABLE')) {
+        throw new ChronosError('UNSUPPORTED', `Unsupported: generate_series() arguments that name columns (no LATERAL): ${error.message}`);
+      }
+      throw error;
+    }
+  });
   for (const c of compiled) {
     if (c.type !== null && c.type !== 'INT' && c.type !== 'FLOAT') {
       throw new ChronosError('TYPE_MISMATCH', `Type mismatch: generate_series() needs numbers (unix seconds for times), got ${c.type}`);
@@ -52,26 +73,17 @@ export async function seriesRows(call: SeriesCall, nowMs: number, guard: Stateme
   const [start, stop, step] = values.map(Number) as [number, number, number];
   if (step === 0) throw new ChronosError('INVALID_ARGUMENT', 'generate_series(): step size cannot equal zero');
   if (![start, stop, step].every(Number.isFinite)) throw new ChronosError('INVALID_ARGUMENT', 'generate_series(): arguments must be finite');
-  const decimals = type === 'INT' ? 0 : Math.max(...[start, stop, step].map((v) => decimalsOf(v) ?? Infinity));
+  // Whole numbers of the finest decimal place among the arguments: exact steps, as PostgreSQL's
+  // numeric (0, 0.1, ... reaches 0.3 and 1; 1e-10 steps reach 7e-10).
+  const places = type === 'INT' ? 0 : Math.max(...[start, stop, step].map((v) => decimalOf(v).places));
+  const [s, e, t] = (type === 'INT' ? (values as (number | bigint)[]).map((v) => BigInt(v))
+    : [start, stop, step].map((v) => scaled(v, places))) as [bigint, bigint, bigint];
+  const count = countOf(s, e, t);
+  guard.holding(Number(count), 'generate_series()');
   const rows: SqlValue[][] = [];
-  if (type === 'INT' || decimals <= 9) {
-    // Whole numbers, or decimals scaled to whole numbers: exact steps, as PostgreSQL's numeric.
-    const scale = 10 ** decimals;
-    const whole = type === 'INT' ? (values as (number | bigint)[]).map((v) => BigInt(v)) : [start, stop, step].map((v) => BigInt(Math.round(v * scale)));
-    const [s, e, t] = whole as [bigint, bigint, bigint];
-    const count = countOf(s, e, t);
-    guard.holding(Number(count), 'generate_series()');
-    for (let i = 0n; i < count; i++) {
-      const at = s + i * t;
-      rows.push([type === 'INT' ? canonicalInt(at) : Number(at) / scale]);
-      if (guard.step()) await guard.pause();
-    }
-    return { column, rows };
-  }
-  const count = Math.max(0, Math.floor((stop - start) / step) + 1);
-  guard.holding(count, 'generate_series()');
-  for (let i = 0; i < count; i++) {
-    rows.push([start + i * step]);
+  for (let i = 0n; i < count; i++) {
+    const at = s + i * t;
+    rows.push([type === 'INT' ? canonicalInt(at) : unscaled(at, places)]);
     if (guard.step()) await guard.pause();
   }
   return { column, rows };

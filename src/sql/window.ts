@@ -35,6 +35,7 @@ export function windowsOf(s: SelectStatement): WindowExpr[] {
   };
   for (const item of s.items) if (item.kind === 'expr') visit(item.expr);
   for (const order of s.orderBy) visit(order.expr);
+  for (const key of s.distinctOn ?? []) visit(key);
   return found;
 }
 
@@ -226,9 +227,13 @@ async function computePartition(window: CompiledWindow, rows: readonly Row[], pe
       return lo + nth - 1 <= hi ? arg(0, lo + nth - 1) : null;
     });
     case 'ntile': {
-      // The count is read once, at the partition's first row (PostgreSQL's).
-      const buckets = positiveArgument('ntile', arg(0, 0));
-      return rows.map((_, j) => (buckets === null ? null : bucketOf(j, n, buckets)));
+      // As PostgreSQL: the count is read row by row until it is not NULL, then kept, and the
+      // buckets (sized over the whole partition) are counted from that row.
+      let first = 0;
+      let buckets: number | null = null;
+      for (; first < n && buckets === null; first++) buckets = positiveArgument('ntile', arg(0, first));
+      const from = first - 1;
+      return rows.map((_, j) => (buckets === null || j < from ? null : bucketOf(j - from, n, buckets)));
     }
     // The share of the partition ranked before the row, and ranked up to and with it.
     case 'percent_rank': return rows.map((_, j) => (n > 1 ? (peers.start[j] as number) / (n - 1) : 0));

@@ -101,6 +101,9 @@ describe('window functions', () => {
     await session.execute('INSERT INTO w VALUES (1, 1), (2, 1), (3, 4), (4, 2), (5, 1), (6, 3), (7, 1), (8, 5)');
     expect(rowsOf(await session.execute('SELECT id, ntile(g) OVER (ORDER BY id) FROM w ORDER BY id'))).toEqual(
       [[1, 1], [2, 1], [3, 1], [4, 1], [5, 1], [6, 1], [7, 1], [8, 1]]);
+    // A NULL count is read again on the next row; the buckets are sized over the whole partition.
+    expect(rowsOf(await session.execute('SELECT id, ntile(CASE WHEN id = 1 THEN NULL ELSE 2 END) OVER (ORDER BY id) FROM w WHERE id <= 5 ORDER BY id')))
+      .toEqual([[1, null], [2, 1], [3, 1], [4, 1], [5, 2]]);
   });
 
   it('names a window COUNT(*) as written', async () => {
