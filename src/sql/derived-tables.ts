@@ -109,7 +109,10 @@ export function hasDerivedTables(s: SelectStatement): boolean {
 export async function materializeDerivedTables(s: SelectStatement, reader: StorageReader, nowMs: number,
   guard: StatementGuard, run: QueryRunner): Promise<{ statement: SelectStatement; reader: StorageReader }> {
   const tables = new Map<string, { schema: TableSchema; rows: readonly StoredRow[] }>();
-  const hold = async (name: string, columns: ColumnSchema[], rows: readonly Row[]): Promise<TableRef> => {
+  // Held under a name no table can have, so a real table of the alias's name stays visible
+  // beside it (FROM generate_series(1, 3) AS t(id) JOIN t AS u ...); the alias names it.
+  const hold = async (alias: string, kind: string, columns: ColumnSchema[], rows: readonly Row[]): Promise<TableRef> => {
+    const name = `${alias} (${kind})`;
     const schema: TableSchema = { name, id: -(tables.size + 1), columns, primaryKey: [], ttlMs: null,
       indexes: [], layout: 'row', rowCodecVersion: 1 };
     // A row at a time through the guard: a million of them took 0.2-0.3 s in one piece.
@@ -119,19 +122,19 @@ export async function materializeDerivedTables(s: SelectStatement, reader: Stora
       if (guard.step()) await guard.pause();
     }
     tables.set(name, { schema, rows: stored });
-    return { table: name, alias: null };
+    return { table: name, alias };
   };
   const materialize = async (ref: TableRef): Promise<TableRef> => {
     if (ref.series !== undefined) {
       const series = await seriesRows(ref.series, nowMs, guard);
-      return hold(ref.table, [series.column], series.rows);
+      return hold(ref.table, 'generate_series', [series.column], series.rows);
     }
     if (ref.query === undefined) return ref;
     const answer = await run(ref.query, reader);
     assert(answer.kind === 'rows', 'a query answers rows');
     const result: RowsResult = answer;
     guard.holding(result.rows.length, `the subquery ${ref.table}`);
-    return hold(ref.table, result.columns.map((_, i) => columnOf(result, i)), result.rows);
+    return hold(ref.table, 'subquery', result.columns.map((_, i) => columnOf(result, i)), result.rows);
   };
   const from = s.from === null ? null : await materialize(s.from);
   const joins: Join[] = [];

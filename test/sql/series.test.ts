@@ -33,6 +33,16 @@ describe('generate_series(start, stop [, step]) in FROM', () => {
     expect(rowsOf(result)).toEqual([[1700000000, null], [1700000060, 1.5], [1700000120, null], [1700000180, 2.5], [1700000240, null]]);
   });
 
+  it('leaves a table of the same name as its alias visible beside it, as a subquery in FROM does', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE t9 (id INT PRIMARY KEY, g INT)');
+    await session.execute('INSERT INTO t9 VALUES (1, 10), (2, 20), (5, 50)');
+    expect(rowsOf(await session.execute('SELECT * FROM generate_series(1, 3) AS t9(id) JOIN t9 AS u ON u.id = t9.id ORDER BY 1')))
+      .toEqual([[1, 1, 10], [2, 2, 20]]);
+    expect(rowsOf(await session.execute('SELECT * FROM t9 AS u JOIN (SELECT 1 AS id) AS t9 ON t9.id = u.id'))).toEqual([[1, 10, 1]]);
+    await expectError(session, 'SELECT t9.zz FROM (SELECT 1 AS id) AS t9', 'UNKNOWN_COLUMN', 'Unknown column zz in table t9 (subquery)');
+  });
+
   it('refuses a zero step, non-numbers, columns, and more rows than a statement may hold', async () => {
     const { session } = await newSession();
     await expectError(session, 'SELECT * FROM generate_series(1, 3, 0)', 'INVALID_ARGUMENT', 'generate_series(): step size cannot equal zero');
