@@ -191,6 +191,8 @@ export interface Join {
    * columns of the tables before it NULL. FULL: both.
    */
   readonly outer?: 'left' | 'right' | 'full';
+  /** NATURAL: `using` is filled with the shared column names once the tables are known. */
+  readonly natural?: true;
 }
 
 /** ORDER BY item; `nullsFirst` defaults as in PostgreSQL: NULLs last ascending, first descending. */

@@ -17,6 +17,7 @@ import type { RowsResult } from './result.js';
 import { executeSelect, planSelect } from './select.js';
 import { executeCompound } from './set-operation.js';
 import { hashedJoins } from './joins.js';
+import { withNaturalJoins } from './natural-join.js';
 import { resolveSubqueries } from './subqueries.js';
 import { outerAggregatesShown } from './outer-aggregates.js';
 import { enclosingReferences, levelOf, tablesOfSelect } from './correlated.js';
@@ -203,8 +204,8 @@ async function selectSteps(
   around: Surroundings = TOP,
 ): Promise<void> {
   const subqueries = subqueriesOf(original);
-  const s = subqueries.length === 0 || around.asWritten ? original
-    : (await resolveSubqueries(original, reader, nowMs)) as SelectStatement;
+  const s = withNaturalJoins(subqueries.length === 0 || around.asWritten ? original
+    : (await resolveSubqueries(original, reader, nowMs)) as SelectStatement, reader.catalog);
   const byName = s.orderBy.map((o, i) => {
     const e = o.expr;
     const written = asWritten(e, original.orderBy[i]?.expr);

@@ -174,12 +174,31 @@ function joinList(p: ExprParser): Join[] {
       joins.push(outerJoin(p, outer));
       continue;
     }
-    if (c.isWord('NATURAL')) throw unsupported('NATURAL JOIN (name the columns: JOIN ... USING (...))');
+    if (c.acceptWord('NATURAL')) {
+      joins.push(naturalJoin(p));
+      continue;
+    }
     if (!c.isWord('JOIN') && !c.isWord('INNER')) return joins;
     if (c.acceptWord('INNER')) c.expectWord('JOIN');
     else c.expectWord('JOIN');
     joins.push(joinCondition(p, tableRef(p)));
   }
+}
+
+/** The rest of `NATURAL [INNER | LEFT [OUTER]] JOIN t`, after NATURAL: its USING comes from the tables. */
+function naturalJoin(p: ExprParser): Join {
+  const c = p.c;
+  for (const side of ['RIGHT', 'FULL']) {
+    // Its shared columns would be coalesces of both sides.
+    if (c.isWord(side)) throw unsupported(`NATURAL ${side} JOIN (write ${side} JOIN ... ON a.col = b.col)`);
+  }
+  const left = c.acceptWord('LEFT');
+  if (left) c.acceptWord('OUTER');
+  else c.acceptWord('INNER');
+  c.expectWord('JOIN');
+  const table = tableRef(p);
+  if (c.isWord('ON') || c.isWord('USING')) throw c.fail('a NATURAL JOIN takes no ON or USING');
+  return { table, using: null, on: null, natural: true, ...(left ? { outer: 'left' as const } : {}) };
 }
 
 /** The rest of `LEFT|RIGHT|FULL [OUTER] JOIN t ON ...` (USING too for LEFT), after its first word. */

@@ -8,6 +8,7 @@ import { collectAggregates, hasAggregate, resolvedKey } from './expr-walk.js';
 import { GroupAggregator, type AggregateSpec } from './group-aggregator.js';
 import { checkFraction } from './ordered-set-aggregate.js';
 import { compileDistinctOn, firstOfEachRun } from './distinct-on.js';
+import { withNaturalJoins } from './natural-join.js';
 import type { HeldValues } from './string-aggregate.js';
 import { hasDerivedTables, materializeDerivedTables } from './derived-tables.js';
 import { joinedRows } from './joins.js';
@@ -100,7 +101,9 @@ export async function executeSelect(
   nowMs: number,
   guard: StatementGuard = new StatementGuard(),
 ): Promise<RowsResult> {
-  const { statement: s, reader } = await withDerivedTables(statement, storage, nowMs, guard);
+  const derived = await withDerivedTables(statement, storage, nowMs, guard);
+  const reader = derived.reader;
+  const s = withNaturalJoins(derived.statement, reader.catalog);
   const plan = planSelect(s, reader, nowMs);
   const compiled = compileSelect(s, plan, nowMs);
   const produced = await produceRows(s, plan, reader, compiled, nowMs, guard);

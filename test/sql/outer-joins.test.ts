@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newSession, rowsOf } from './support.js';
+import { expectError, newSession, rowsOf } from './support.js';
 
 // sqlite3 3.40's answers for the same tables.
 async function fixture() {
@@ -41,6 +41,23 @@ describe('RIGHT and FULL joins', () => {
       [[1, 3, 1], [null, null, 2], [1, 1, 3], [1, 2, 3]]],
   ] as const)('%s', async (sql, expected) => {
     expect(rowsOf(await (await fixture()).execute(sql))).toEqual(expected);
+  });
+
+  it.each([
+    // a and b share id and g: NATURAL is USING (id, g); a and c share them too.
+    ['SELECT id, g, x, y FROM a NATURAL JOIN b', [[1, 1, 'a1', 'b1']]],
+    ['SELECT * FROM a NATURAL JOIN b', [[1, 1, 'a1', 'b1']]],
+    ['SELECT id, g, x, y FROM a NATURAL LEFT JOIN b ORDER BY id', [[1, 1, 'a1', 'b1'], [2, 2, 'a2', null], [3, null, 'a3', null], [4, 4, 'a4', null]]],
+    ['SELECT x, w FROM a NATURAL JOIN (SELECT 7 AS w) d ORDER BY x', [['a1', 7], ['a2', 7], ['a3', 7], ['a4', 7]]],
+  ] as const)('NATURAL: %s', async (sql, expected) => {
+    expect(rowsOf(await (await fixture()).execute(sql))).toEqual(expected);
+  });
+
+  it('NATURAL refuses RIGHT and FULL, ON and USING, and names a column shared twice before it', async () => {
+    const session = await fixture();
+    await expectError(session, 'SELECT * FROM a NATURAL FULL JOIN b', 'UNSUPPORTED', 'Unsupported: NATURAL FULL JOIN (write FULL JOIN ... ON a.col = b.col)');
+    await expectError(session, 'SELECT * FROM a NATURAL JOIN b ON a.id = b.id', 'PARSE_ERROR', /a NATURAL JOIN takes no ON or USING/);
+    await expectError(session, 'SELECT * FROM a JOIN b ON a.id = b.id NATURAL JOIN c', 'AMBIGUOUS_COLUMN', /id/);
   });
 
   it('EXPLAIN names the kind of join', async () => {

@@ -567,6 +567,8 @@ export function randomQuery(rng: Random): string {
     () => `SELECT t.id, u.w, u.g FROM t LEFT ${rng.chance(0.5) ? 'OUTER ' : ''}JOIN u ON t.g = u.g AND u.w ${rng.pick(['<', '>', '='])} ${rng.between(0, 110)}${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT t.id FROM t LEFT JOIN u ON t.g ${rng.pick(['=', '<'])} u.g WHERE u.w IS NULL OR ${predicateChain(rng, 0).replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT t.g, count(u.w), sum(u.w) FROM t LEFT JOIN u USING (g) GROUP BY t.g`,
+    // NATURAL: the columns t and u share (g), as USING.
+    () => `SELECT t.id, g, u.w FROM t NATURAL ${rng.pick(['', 'INNER ', 'LEFT ', 'LEFT OUTER '])}JOIN u${where.replace(/\b(v|s|id)\b/g, 't.$1')}`,
     () => outerJoinQuery(rng, where.replace(/\b(g|v|s|id)\b/g, 't.$1')),
     () => seriesQuery(rng),
     () => distinctOnQuery(rng, where),

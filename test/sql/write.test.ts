@@ -83,7 +83,7 @@ describe('errors name the problem', () => {
     ["WITH x AS (SELECT id FROM t) DELETE FROM t", 'UNSUPPORTED', 'Unsupported: WITH before a statement other than SELECT'],
     ["SELECT id FROM t WHERE id IN (WITH x AS (SELECT 1) SELECT * FROM x)", 'UNSUPPORTED', 'Unsupported: WITH inside an expression subquery'],
     ["SELECT * FROM t RIGHT JOIN t AS u USING (id)", 'UNSUPPORTED', 'Unsupported: RIGHT JOIN ... USING (write ON a.col = b.col)'],
-    ["SELECT * FROM t NATURAL JOIN t AS u", 'UNSUPPORTED', 'Unsupported: NATURAL JOIN (name the columns: JOIN ... USING (...))'],
+    ["SELECT * FROM t NATURAL FULL JOIN t AS u", 'UNSUPPORTED', 'Unsupported: NATURAL FULL JOIN (write FULL JOIN ... ON a.col = b.col)'],
     ["SELECT * FROM t LEFT JOIN t AS u", 'PARSE_ERROR', 'Parse error: LEFT JOIN needs ON or USING, but the statement ended'],
     ["EXPLAIN SELECT id FROM (SELECT id FROM t) AS s", 'UNSUPPORTED', 'Unsupported: EXPLAIN of a query with a subquery or generate_series in FROM'],
     ["INSERT INTO t DEFAULT VALUES", 'UNSUPPORTED', 'Unsupported: INSERT ... DEFAULT VALUES'],
