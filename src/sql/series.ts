@@ -10,6 +10,12 @@ import type { StatementGuard } from './statement-guard.js';
 // not past stop (counting down when step is negative). Over unix seconds it lays out the time
 // steps a LEFT JOIN then fills: generate_series(1700000000, 1700003600, 60).
 
+/**
+ * Values one series may hold whatever the statement limits say: a local node runs without
+ * them, and a series is the one table that tiny input makes unbounded.
+ */
+const SERIES_MAX = 10_000_000n;
+
 /** How many values from `start` by `step` do not pass `stop` (exact, in bigint). */
 function countOf(start: bigint, stop: bigint, step: bigint): bigint {
   if (step > 0n) return stop < start ? 0n : (stop - start) / step + 1n;
@@ -79,6 +85,9 @@ export async function seriesRows(call: SeriesCall, nowMs: number, guard: Stateme
   const [s, e, t] = (type === 'INT' ? (values as (number | bigint)[]).map((v) => BigInt(v))
     : [start, stop, step].map((v) => scaled(v, places))) as [bigint, bigint, bigint];
   const count = countOf(s, e, t);
+  if (count > SERIES_MAX) {
+    throw new ChronosError('LIMIT_EXCEEDED', `generate_series() of ${count} values, over the limit of ${SERIES_MAX}; take a larger step`);
+  }
   guard.holding(Number(count), 'generate_series()');
   const rows: SqlValue[][] = [];
   for (let i = 0n; i < count; i++) {

@@ -3,17 +3,27 @@ import { Random } from '../../src/lib/random.js';
 import { likeMatcher } from '../../src/sql/like.js';
 import { newSession, rowsOf, run } from './support.js';
 
-/** The obvious definition, fine for short strings: LIKE as an anchored regular expression. */
-function referenceLike(pattern: string, value: string): boolean {
+/** One character lower-cased alone (ILIKE's folding, as PostgreSQL folds a character at a time). */
+function foldOne(ch: string): string {
+  return String.fromCodePoint(ch.toLowerCase().codePointAt(0) as number);
+}
+
+/**
+ * The obvious definition, fine for short strings: LIKE as an anchored regular expression, the
+ * escape read a character at a time first, then (ILIKE) each literal and value character folded.
+ */
+function referenceLike(pattern: string, value: string, escape = '\\', fold = false): boolean {
+  const f = fold ? foldOne : (ch: string) => ch;
+  const chars = [...pattern];
   let source = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i] as string;
-    if (ch === '\\' && i + 1 < pattern.length) source += escapeRegExp(pattern[++i] as string);
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i] as string;
+    if (ch === escape && i + 1 < chars.length) source += escapeRegExp(f(chars[++i] as string));
     else if (ch === '%') source += '[\\s\\S]*';
     else if (ch === '_') source += '[\\s\\S]';
-    else source += escapeRegExp(ch);
+    else source += escapeRegExp(f(ch));
   }
-  return new RegExp(`${source}$`, 'u').test(value);
+  return new RegExp(`${source}$`, 'u').test([...value].map(f).join(''));
 }
 
 function escapeRegExp(text: string): string {
@@ -29,6 +39,20 @@ describe('LIKE', () => {
       const value = Array.from({ length: random.int(8) }, () => random.pick([...letters, '%', '_', '\\'])).join('');
       const pattern = Array.from({ length: random.int(7) }, () => random.pick(patternParts)).join('');
       expect(likeMatcher(pattern)(value), `'${value}' LIKE '${pattern}'`).toBe(referenceLike(pattern, value));
+    }
+  });
+
+  it('ILIKE and ESCAPE agree with the definition: letters as escapes, İ, final sigma, astral characters', () => {
+    const random = new Random(12);
+    const letters = ['a', 'A', 'x', 'X', 'Σ', 'σ', 'İ', 'i', '😀', 'é', 'É'];
+    for (let round = 0; round < 20_000; round += 1) {
+      const escape = random.pick(['\\', 'X', 'x', '😀', 'Σ']);
+      const parts = [...letters, '%', '%', '_', `${escape}%`, `${escape}_`, `${escape}${escape}`, `${escape}a`];
+      const value = Array.from({ length: random.int(8) }, () => random.pick([...letters, '%', '_'])).join('');
+      const pattern = Array.from({ length: random.int(7) }, () => random.pick(parts)).join('');
+      const fold = random.chance(0.7);
+      expect(likeMatcher(pattern, { escape, caseInsensitive: fold })(value), `'${value}' ${fold ? 'ILIKE' : 'LIKE'} '${pattern}' ESCAPE '${escape}'`)
+        .toBe(referenceLike(pattern, value, escape, fold));
     }
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seriesRows } from '../../src/sql/series.js';
 import { DEFAULT_STATEMENT_LIMITS, StatementGuard } from '../../src/sql/statement-guard.js';
+import { Random } from '../../src/lib/index.js';
 import { expectError, newSession, rowsOf } from './support.js';
 
 // PostgreSQL 15's answers (its numeric series print 1.00 where we print 1).
@@ -54,8 +55,32 @@ describe('generate_series(start, stop [, step]) in FROM', () => {
     await expectError(session, 'SELECT * FROM unnest(1)', 'UNSUPPORTED', 'Unsupported: table function unnest() (generate_series is one)');
     // Counted before any row is made: a node's statement limit refuses it at once.
     const guard = new StatementGuard({ ...DEFAULT_STATEMENT_LIMITS, maxMaterializedRows: 1000 });
-    const call = { args: [1, 1_000_000_000_000].map((value) => ({ kind: 'literal' as const, value, type: 'INT' as const })), column: 'x' };
+    const call = { args: [1, 5000].map((value) => ({ kind: 'literal' as const, value, type: 'INT' as const })), column: 'x' };
     const error: unknown = await seriesRows(call, 0, guard).then(() => undefined, (e: unknown) => e);
     expect(String(error)).toContain('generate_series() holds more than 1000 rows');
+    // Without statement limits (a local node) a series still has one.
+    await expectError(session, 'SELECT count(*) FROM generate_series(1, 1000000000000)', 'LIMIT_EXCEEDED',
+      'generate_series() of 1000000000000 values, over the limit of 10000000; take a larger step');
+  });
+
+  it('steps by exact decimals: random starts and steps of up to 12 places, written as literals', async () => {
+    const { session } = await newSession();
+    const rng = new Random(31);
+    const literal = (whole: bigint, places: number): string => {
+      if (places === 0) return String(whole);
+      const digits = (whole < 0n ? -whole : whole).toString().padStart(places + 1, '0');
+      return `${whole < 0n ? '-' : ''}${digits.slice(0, -places)}.${digits.slice(-places)}`;
+    };
+    for (let trial = 0; trial < 60; trial++) {
+      const places = rng.between(1, 12);
+      const start = BigInt(rng.between(-5000, 5000));
+      const step = BigInt(rng.between(1, 900)) * (rng.chance(0.3) ? -1n : 1n);
+      const count = rng.between(1, 40);
+      // The stop lies somewhere before the next step, so it is reached or not by a part of one.
+      const stop = start + step * BigInt(count - 1) + (step > 0n ? 1n : -1n) * BigInt(rng.between(0, Number(step > 0n ? step : -step) - 1));
+      const sql = `SELECT x FROM generate_series(${literal(start, places)}, ${literal(stop, places)}, ${literal(step, places)}) AS q(x)`;
+      const want = Array.from({ length: count }, (_, i) => [Number(literal(start + step * BigInt(i), places))]);
+      expect(rowsOf(await session.execute(sql)), sql).toEqual(want);
+    }
   });
 });

@@ -642,6 +642,8 @@ function seriesQuery(rng: Random): string {
     () => `SELECT q.x, count(t.id), sum(t.v) FROM ${series} LEFT JOIN t ON t.g = q.x GROUP BY q.x`,
     () => `SELECT t.id, q.x FROM t JOIN ${series} ON q.x = t.g WHERE ${predicateChain(rng, 0).replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT count(*), min(x), max(x) FROM ${series} WHERE x % 2 = 0`,
+    // The series named like the table t, which stays visible beside it.
+    () => `SELECT t.x, u.g FROM ${series.replace('AS q(x)', 'AS t(x)')} JOIN t AS u ON u.id = t.x`,
   ])();
 }
 
