@@ -1,16 +1,13 @@
 import { ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
 import { numericArgument } from './argument-types.js';
+import { inDateRange, SECONDS_PER_DAY } from './date-range.js';
 import type { ScalarFunction } from './functions.js';
 
 // date_part(field, ts) and EXTRACT(field FROM ts) are PostgreSQL's, over unix seconds (what
 // ts columns hold), in UTC, answering a FLOAT as date_part's double does: hour, day of week,
 // ISO week and the rest of one instant.
 
-const SECONDS_PER_DAY = 86_400;
-/** Years 0000-9999, the date functions' range: outside it the answer is NULL. */
-const MIN_SECONDS = -62_167_219_200;
-const MAX_SECONDS = 253_402_300_799;
 const FIELD_LIST = 'epoch, second, millisecond, microsecond, minute, hour, day, dow, isodow, doy, week, month, quarter, year, isoyear, decade, century, millennium';
 const PLURALS: Readonly<Record<string, string>> = {
   seconds: 'second', milliseconds: 'millisecond', microseconds: 'microsecond', minutes: 'minute', hours: 'hour',
@@ -100,8 +97,7 @@ export function dateFieldOf(name: string, text: string): string {
 function datePart(field: string, value: SqlValue): SqlValue {
   if (value === null) return null;
   const seconds = Number(value);
-  // The last second of 9999 keeps its fraction.
-  if (!(seconds >= MIN_SECONDS && seconds < MAX_SECONDS + 1)) return null;
+  if (!inDateRange(seconds)) return null;
   return fieldValue(field, seconds);
 }
 

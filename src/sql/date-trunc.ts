@@ -1,6 +1,7 @@
 import { ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
 import { numericArgument } from './argument-types.js';
+import { inDateRange, SECONDS_PER_DAY } from './date-range.js';
 import type { ScalarFunction } from './functions.js';
 
 // date_trunc(unit, ts) is PostgreSQL's, over unix seconds (what ts columns hold) and answering
@@ -8,10 +9,6 @@ import type { ScalarFunction } from './functions.js';
 // time_bucket's even widths it takes the uneven units: weeks (from Monday), months, quarters
 // and years.
 
-const SECONDS_PER_DAY = 86_400;
-/** Years 0000-9999, the date functions' range: outside it the answer is NULL. */
-const MIN_SECONDS = -62_167_219_200;
-const MAX_SECONDS = 253_402_300_799;
 const EVEN_UNITS: Readonly<Record<string, number>> = { second: 1, minute: 60, hour: 3600, day: SECONDS_PER_DAY };
 const CALENDAR_UNITS = new Set(['week', 'month', 'quarter', 'year']);
 const REFUSED_UNITS = new Set(['microsecond', 'millisecond', 'decade', 'century', 'centurie', 'millennium', 'millennia']);
@@ -40,7 +37,7 @@ function calendarStart(unit: string, seconds: number): number {
 function truncated(unit: string, value: SqlValue): SqlValue {
   if (value === null) return null;
   const seconds = Math.floor(Number(value));
-  if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS)) return null;
+  if (!inDateRange(seconds)) return null;
   const width = EVEN_UNITS[unit];
   return width !== undefined ? Math.floor(seconds / width) * width : calendarStart(unit, seconds);
 }
