@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/lib/index.js';
+import { postgresBin, startPostgres } from '../helpers/postgres.js';
+import { canonicalNumber, outsideParentheses, tableData } from './compare-data.js';
+import { predicateChain, randomQuery } from './sqlite-queries.js';
+import { newSession, rowsOf } from './support.js';
+
+// The sqlite3 comparison's queries, asked of PostgreSQL too: SQL reference says that where
+// engines differ we answer as PostgreSQL does (NULLs last ascending, ILIKE, DISTINCT ON,
+// percentiles, date_part, generate_series). A query PostgreSQL refuses (sqlite's own functions,
+// its stricter types) is left out; every query it answers must get the same answer here.
+// CHRONOS_PG_QUERIES / CHRONOS_PG_SEED run more (or other) queries.
+const QUERIES = Number(process.env['CHRONOS_PG_QUERIES'] ?? 2000);
+const SEED = Number(process.env['CHRONOS_PG_SEED'] ?? 515151);
+const TIMEOUT_MS = Math.max(90_000, QUERIES * 30);
+
+const bin = postgresBin();
+const runnable = bin !== undefined
+  && (process.getuid?.() !== 0 || spawnSync('runuser', ['-u', 'postgres', '--', 'true']).status === 0);
+
+/** PostgreSQL's names for our column types. */
+function ddlForPostgres(sql: string): string {
+  return sql.replace(/\bSTRING\b/g, 'text').replace(/\bFLOAT\b/g, 'double precision').replace(/\bINT\b/g, 'bigint');
+}
+
+const utc = (time: string): string => `(to_timestamp(${time}) AT TIME ZONE 'UTC')`;
+
+/**
+ * PostgreSQL's spelling of a query: our date functions take unix seconds, its take timestamps;
+ * our round() of a FLOAT is its round() of a numeric (half away from zero, where its double's
+ * rounds half to even). sqlite's date functions are left for PostgreSQL to refuse: its `date(x)`
+ * is a cast, which reads '12:29:60' as the next minute where sqlite's date() answers NULL.
+ * Its sum() of INTs is a numeric, which later divides with a fraction; ours is an INT, as
+ * sqlite's. string_agg without its own ORDER BY is left out: PostgreSQL's order is undefined.
+ */
+function forPostgres(sql: string): string {
+  return sql
+    .replace(/\bsum\(((?:DISTINCT )?(?:t\.)?(?:g|id|n|w))\)(?! OVER| FILTER)/g, '(sum($1))::bigint')
+    .replace(/\bstring_agg\(([^()]*)\)/g, (call, args: string) => (args.includes(' ORDER BY ') ? call : `unordered_${call}`))
+    .replace(/\b(date|datetime|time|strftime|unixepoch)\(/g, 'sqlite_$1(')
+    .replace(/\bround\(([^()]*?)(, -?\d+)?\)/g, (_all, x: string, digits: string | undefined) => `round((${x})::numeric${digits ?? ''})`)
+    .replace(/\bCAST\((.+?) AS (STRING|FLOAT|INT)\)/g, (_all, x: string, type: string) => `CAST(${x} AS ${ddlForPostgres(type)})`)
+    .replace(/\bdate_trunc\('(\w+)', ([^()]*)\)/g, (_all, unit: string, time: string) => `extract(epoch FROM date_trunc('${unit}', ${utc(time)}))`)
+    .replace(/\bdate_part\('(\w+)', ([^()]*)\)/g, (_all, field: string, time: string) => `date_part('${field}', ${utc(time)})`)
+    .replace(/\bextract\((\w+) FROM ([^()]*)\)/g, (_all, field: string, time: string) => `extract(${field} FROM ${utc(time)})`);
+}
+
+/**
+ * Forms sqlite3 has no spelling of, so only this comparison draws them: the ordered-set
+ * aggregates over each column type, ascending and descending, per group and overall.
+ */
+function orderedSetQuery(rng: Random): string {
+  const fraction = (): string => rng.pick(['0', '0.25', '0.5', '0.95', '1', String(rng.between(1, 99) / 100)]);
+  const order = (columns: readonly string[]): string => `ORDER BY ${rng.pick(columns)}${rng.pick(['', ' DESC', ' ASC'])}`;
+  const calls = [
+    () => `percentile_cont(${fraction()}) WITHIN GROUP (${order(['v', 'g', 'id', 'v * 2 + g'])})`,
+    () => `percentile_disc(${fraction()}) WITHIN GROUP (${order(['v', 'g', 's', 'id'])})`,
+    () => `mode() WITHIN GROUP (${order(['s', 'g', 'v'])})`,
+  ];
+  const items = Array.from({ length: rng.between(1, 3) }, () => rng.pick(calls)()).join(', ');
+  const where = rng.chance(0.7) ? ` WHERE ${predicateChain(rng, 1)}` : '';
+  return rng.chance(0.6) ? `SELECT g, ${items} FROM t${where} GROUP BY g` : `SELECT ${items} FROM t${where}`;
+}
+
+const NUMBER = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|Infinity|NaN)$/i;
+
+/** A value as text both engines print alike: numbers canonical, booleans as t/f. */
+function asText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  const text = String(value);
+  return NUMBER.test(text) ? String(canonicalNumber(Number(text))) : text;
+}
+
+function rowTexts(rows: readonly (readonly unknown[])[], ordered: boolean): string[] {
+  const texts = rows.map((row) => JSON.stringify(row.map(asText)));
+  return ordered ? texts : texts.sort();
+}
+
+describe('results match PostgreSQL on random SELECTs', () => {
+  it.skipIf(!runnable)(`${QUERIES} queries over the same data (seed ${SEED})`, async () => {
+    const postgres = await startPostgres(bin as string);
+    try {
+      const rng = new Random(SEED);
+      const setup = tableData(rng);
+      expect(postgres.answers(setup.map(ddlForPostgres)).filter((a) => 'error' in a)).toEqual([]);
+      const { session } = await newSession();
+      for (const sql of setup) await session.execute(sql);
+      const queries = Array.from({ length: QUERIES }, () => (rng.chance(0.1) ? orderedSetQuery(rng) : randomQuery(rng)));
+      const expected = postgres.answers(queries.map(forPostgres));
+      const mismatches: string[] = [];
+      let compared = 0;
+      for (const [q, sql] of queries.entries()) {
+        const answer = expected[q];
+        if (answer === undefined || 'error' in answer) continue;
+        compared++;
+        const ordered = outsideParentheses(sql).includes(' ORDER BY ');
+        const ours = rowTexts(rowsOf(await session.execute(sql)), ordered);
+        const theirs = rowTexts(answer.rows, ordered);
+        if (JSON.stringify(ours) !== JSON.stringify(theirs) && mismatches.length < 8) {
+          mismatches.push(`${sql}\n  ours:       ${ours.slice(0, 6).join(' ')}\n  PostgreSQL: ${theirs.slice(0, 6).join(' ')}`);
+        }
+      }
+      expect(mismatches.join('\n')).toBe('');
+      // Enough of the generator's forms are PostgreSQL's too for the comparison to mean something.
+      expect(compared).toBeGreaterThan(QUERIES * 0.3);
+    } finally {
+      postgres.stop();
+    }
+  }, TIMEOUT_MS);
+});
