@@ -18,7 +18,7 @@ export interface Postgres {
 export type PostgresAnswer = { readonly rows: (string | null)[][] } | { readonly error: string };
 
 /** The directory holding initdb, pg_ctl and psql of the newest installed PostgreSQL, if any. */
-export function postgresBin(): string | undefined {
+function postgresBin(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
   const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
@@ -27,6 +27,22 @@ export function postgresBin(): string | undefined {
     if (['initdb', 'pg_ctl', 'psql'].every((tool) => existsSync(join(bin, tool)))) return bin;
   }
   return undefined;
+}
+
+/**
+ * The bin directory when a throwaway server can run here: PostgreSQL is installed, and under
+ * root the `postgres` user exists to run it.
+ */
+export function runnablePostgresBin(): string | undefined {
+  const bin = postgresBin();
+  if (bin === undefined) return undefined;
+  if (process.getuid?.() !== 0) return bin;
+  return spawnSync('runuser', ['-u', 'postgres', '--', 'true']).status === 0 ? bin : undefined;
+}
+
+/** PostgreSQL's names for our column types, in CREATE TABLE, ALTER TABLE ADD and CAST. */
+export function postgresTypeNames(sql: string): string {
+  return sql.replace(/\bSTRING\b/g, 'text').replace(/\bFLOAT\b/g, 'double precision').replace(/\bINT\b/g, 'bigint');
 }
 
 const FIELD = '\x1f';

@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/lib/index.js';
-import { postgresBin, startPostgres } from '../helpers/postgres.js';
+import { postgresTypeNames, runnablePostgresBin, startPostgres } from '../helpers/postgres.js';
 import { canonicalNumber, outsideParentheses, tableData } from './compare-data.js';
 import { predicateChain, randomQuery } from './sqlite-queries.js';
 import { newSession, rowsOf } from './support.js';
@@ -15,14 +14,7 @@ const QUERIES = Number(process.env['CHRONOS_PG_QUERIES'] ?? 2000);
 const SEED = Number(process.env['CHRONOS_PG_SEED'] ?? 515151);
 const TIMEOUT_MS = Math.max(90_000, QUERIES * 30);
 
-const bin = postgresBin();
-const runnable = bin !== undefined
-  && (process.getuid?.() !== 0 || spawnSync('runuser', ['-u', 'postgres', '--', 'true']).status === 0);
-
-/** PostgreSQL's names for our column types. */
-function ddlForPostgres(sql: string): string {
-  return sql.replace(/\bSTRING\b/g, 'text').replace(/\bFLOAT\b/g, 'double precision').replace(/\bINT\b/g, 'bigint');
-}
+const bin = runnablePostgresBin();
 
 const utc = (time: string): string => `(to_timestamp(${time}) AT TIME ZONE 'UTC')`;
 
@@ -40,7 +32,7 @@ function forPostgres(sql: string): string {
     .replace(/\bstring_agg\(([^()]*)\)/g, (call, args: string) => (args.includes(' ORDER BY ') ? call : `unordered_${call}`))
     .replace(/\b(date|datetime|time|strftime|unixepoch)\(/g, 'sqlite_$1(')
     .replace(/\bround\(([^()]*?)(, -?\d+)?\)/g, (_all, x: string, digits: string | undefined) => `round((${x})::numeric${digits ?? ''})`)
-    .replace(/\bCAST\((.+?) AS (STRING|FLOAT|INT)\)/g, (_all, x: string, type: string) => `CAST(${x} AS ${ddlForPostgres(type)})`)
+    .replace(/\bCAST\((.+?) AS (STRING|FLOAT|INT)\)/g, (_all, x: string, type: string) => `CAST(${x} AS ${postgresTypeNames(type)})`)
     .replace(/\bdate_trunc\('(\w+)', ([^()]*)\)/g, (_all, unit: string, time: string) => `extract(epoch FROM date_trunc('${unit}', ${utc(time)}))`)
     .replace(/\bdate_part\('(\w+)', ([^()]*)\)/g, (_all, field: string, time: string) => `date_part('${field}', ${utc(time)})`)
     .replace(/\bextract\((\w+) FROM ([^()]*)\)/g, (_all, field: string, time: string) => `extract(${field} FROM ${utc(time)})`);
@@ -79,12 +71,12 @@ function rowTexts(rows: readonly (readonly unknown[])[], ordered: boolean): stri
 }
 
 describe('results match PostgreSQL on random SELECTs', () => {
-  it.skipIf(!runnable)(`${QUERIES} queries over the same data (seed ${SEED})`, async () => {
+  it.skipIf(bin === undefined)(`${QUERIES} queries over the same data (seed ${SEED})`, async () => {
     const postgres = await startPostgres(bin as string);
     try {
       const rng = new Random(SEED);
       const setup = tableData(rng);
-      expect(postgres.answers(setup.map(ddlForPostgres)).filter((a) => 'error' in a)).toEqual([]);
+      expect(postgres.answers(setup.map(postgresTypeNames)).filter((a) => 'error' in a)).toEqual([]);
       const { session } = await newSession();
       for (const sql of setup) await session.execute(sql);
       const queries = Array.from({ length: QUERIES }, () => (rng.chance(0.1) ? orderedSetQuery(rng) : randomQuery(rng)));
