@@ -19,6 +19,8 @@ const BLOCK_CACHE_MAX = 32;
 const SERIES_END = Uint8Array.of(0xff);
 /** Rows per yielded batch when blocks and head are merged. */
 const MERGED_BATCH_ROWS = 512;
+/** The first merged batch is small, as the scan's first read (kv-source.ts): a LIMIT may stop there. */
+const FIRST_MERGED_BATCH_ROWS = 64;
 
 /** A head entry: a row, or null when the head records a delete. */
 interface HeadItem {
@@ -362,6 +364,7 @@ export class RowStore {
     const direction = reverse ? -1 : 1;
     try {
       let out: StoredRow[] = [];
+      let batchRows = FIRST_MERGED_BATCH_ROWS;
       // Bounded: every round consumes at least one item of a finite snapshot.
       while ((await blocks.fill()) || (await head.fill())) {
         const hasBlock = await blocks.fill();
@@ -385,9 +388,10 @@ export class RowStore {
           if (item.row !== null) out.push(item.row);
           if (hasBlock && blocks.position >= blocks.buffer.length) break;
         }
-        if (out.length >= MERGED_BATCH_ROWS) {
+        if (out.length >= batchRows) {
           yield out;
           out = [];
+          batchRows = MERGED_BATCH_ROWS;
         }
       }
       if (out.length > 0) yield out;

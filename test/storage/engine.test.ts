@@ -71,6 +71,24 @@ describe.each(BACKENDS)('storage engine on $name', ({ make }) => {
     }
   }
 
+  it('a scan hands out a short first batch, so a LIMIT can stop before reading the rest', async () => {
+    await write(async (tx) => {
+      tx.createTable(READINGS);
+      for (let ts = 0; ts < 1_500; ts++) await tx.insert('readings', ['a', ts, ts / 2, true], 100);
+    });
+    const reader = await engine.reader();
+    try {
+      const sizes: number[] = [];
+      for await (const batch of reader.scan('readings')) sizes.push(batch.length);
+      // About 64 rows: the first read of the head or of the blocks, whichever comes first.
+      expect(sizes[0]).toBeLessThanOrEqual(128);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(1_500);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(1_024);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('creates tables, keeps the catalog, rows and applied index across reopen', async () => {
     expect(engine.appliedIndex).toBe(0);
     await write(async (tx) => {
