@@ -6,6 +6,7 @@ import { OrderedSetAggregate } from './ordered-set-aggregate.js';
 import { Spread, Truth } from './statistic-aggregates.js';
 import { StringAggregate, type HeldValues } from './string-aggregate.js';
 import { compareValues, intArithmetic, type SortOrder } from './value-ops.js';
+import { valuesKey } from './values-key.js';
 
 const WINDOW_MS: Readonly<Partial<Record<AggregateName, number>>> = {
   avg_1h: 3_600_000, avg_24h: 86_400_000, avg_7d: 604_800_000,
@@ -207,7 +208,7 @@ class Distinct implements Accumulator {
   add(value: SqlValue, insertedAtMs: number, second?: SqlValue, keys?: readonly SqlValue[]): void {
     if (value === null) return;
     // -0 and 0 are one value (SameValueZero); canonical INTs never mix number and bigint.
-    const key = second === undefined ? value : `${typeof value}:${String(value)}\u0000${typeof second}:${String(second)}`;
+    const key = second === undefined ? value : valuesKey([value, second]);
     if (this.#seen.has(key)) return;
     this.#seen.add(key);
     this.inner.add(value, insertedAtMs, second, keys);

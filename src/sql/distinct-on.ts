@@ -6,6 +6,7 @@ import { resolvedKey } from './expr-walk.js';
 import { printExpr } from './print.js';
 import type { StatementGuard } from './statement-guard.js';
 import type { SortOrder } from './value-ops.js';
+import { valuesKey } from './values-key.js';
 
 // SELECT DISTINCT ON (keys) keeps the first row of each set of rows equal in the keys, first
 // as ORDER BY puts them: PostgreSQL's way to ask for the latest reading per device
@@ -49,7 +50,7 @@ export async function firstOfEachRun<T extends { readonly on: readonly SqlValue[
   const kept: T[] = [];
   let previous: string | null = null;
   for (const row of rows) {
-    const key = row.on.map((v) => `${typeof v}:${String(v)}`).join('\u0000');
+    const key = valuesKey(row.on);
     if (key !== previous) kept.push(row);
     previous = key;
     if (guard.step()) await guard.pause();

@@ -3,6 +3,7 @@ import type { Accumulator } from './aggregate.js';
 import type { Evaluator } from './compile.js';
 import type { StatementGuard } from './statement-guard.js';
 import type { HeldValues } from './string-aggregate.js';
+import { valuesKey } from './values-key.js';
 
 /** One aggregate call of a grouped query. */
 export interface AggregateSpec {
@@ -90,7 +91,7 @@ export class GroupAggregator {
       keys = NO_KEYS;
     } else {
       keys = this.#keys.map((k) => k(row));
-      mapKey = keys.map((k) => `${typeof k}:${String(k)}`).join('\u0000');
+      mapKey = valuesKey(keys);
     }
     // Time-ordered rows mostly repeat the previous group: skip the map lookup then.
     let group = mapKey === this.#lastKey ? this.#lastGroup : this.#groups.get(mapKey);

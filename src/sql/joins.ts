@@ -7,6 +7,7 @@ import { scanPath } from './plan.js';
 import { Scope } from './scope.js';
 import type { StatementGuard } from './statement-guard.js';
 import type { SelectPlan } from './plan.js';
+import { valuesKey } from './values-key.js';
 
 /** Joined rows; `times[r * width + table]`: when row r's part from `table` was inserted. */
 export interface JoinedBatch {
@@ -248,7 +249,7 @@ interface HashIndex {
 /** The hash key of one row's key values (a single value as itself: INTs are canonical, so 5 is never 5n). */
 function keyOf(values: readonly SqlValue[]): unknown {
   if (values.length === 1) return values[0] ?? null;
-  return values.map((v) => `${typeof v}:${String(v)}`).join('\u0000');
+  return valuesKey(values);
 }
 
 /** A value of the tables joined so far (a column or an expression) equated with a column of the joined table. */

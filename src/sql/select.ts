@@ -24,6 +24,7 @@ import { windowsOf, WindowStep } from './window.js';
 import { columnScanOf } from './column-scan.js';
 import { scanOrderFor } from './scan-order.js';
 import { sortYielding } from './yielding-sort.js';
+import { valuesKey } from './values-key.js';
 
 
 interface Output {
@@ -466,7 +467,7 @@ async function distinctRows(rows: readonly ProducedRow[], guard: StatementGuard)
   const seen = new Set<string>();
   const kept: ProducedRow[] = [];
   for (const row of rows) {
-    const key = row.out.map((v) => `${typeof v}:${String(v)}`).join('\u0000');
+    const key = valuesKey(row.out);
     if (!seen.has(key)) {
       seen.add(key);
       kept.push(row);

@@ -9,6 +9,7 @@ import { StatementGuard } from './statement-guard.js';
 import { sortYielding } from './yielding-sort.js';
 import { resolveSubqueries } from './subqueries.js';
 import { compareSortKey, type SortOrder } from './value-ops.js';
+import { valuesKey } from './values-key.js';
 
 interface Rows {
   readonly columns: readonly string[];
@@ -18,7 +19,7 @@ interface Rows {
 
 /** Equal rows share a key: NULLs equal each other here, as set operations require. */
 function keyOf(row: Row): string {
-  return row.map((v) => `${typeof v}:${String(v)}`).join('\u0000');
+  return valuesKey(row);
 }
 
 async function counts(rows: readonly Row[], guard: StatementGuard): Promise<Map<string, number>> {

@@ -11,6 +11,7 @@ import type { StatementGuard } from './statement-guard.js';
 import { comparableTypes, compareSortKey } from './value-ops.js';
 import type { SortOrder } from './value-ops.js';
 import { sortYielding } from './yielding-sort.js';
+import { valuesKey } from './values-key.js';
 
 type WindowExpr = Extract<Expr, { kind: 'window' }>;
 
@@ -108,7 +109,7 @@ export class WindowStep {
     const result: SqlValue[] = new Array<SqlValue>(rows.length).fill(null);
     const partitions = new Map<string, number[]>();
     for (let i = 0; i < rows.length; i++) {
-      const key = window.partition.map((p) => keyOf(p(rows[i] as Row))).join('\u0000');
+      const key = valuesKey(window.partition.map((p) => p(rows[i] as Row)));
       const members = partitions.get(key);
       if (members === undefined) partitions.set(key, [i]);
       else members.push(i);
@@ -133,10 +134,6 @@ export class WindowStep {
     }
     return result;
   }
-}
-
-function keyOf(value: SqlValue): string {
-  return `${typeof value}:${String(value)}`;
 }
 
 function compareKeys(a: readonly SqlValue[], b: readonly SqlValue[], orders: readonly SortOrder[]): number {
