@@ -172,6 +172,27 @@ export interface TableRef {
   readonly query?: SelectStatement | CompoundStatement;
   /** `generate_series(...) [AS name [(column)]]`: `table` is its name, the rows its values. */
   readonly series?: SeriesCall;
+  /** A query of `WITH RECURSIVE`: `table` is its name, the rows what its parts make. */
+  readonly recursive?: RecursiveQuery;
+  /** `AS name (a, b)` or `WITH name (a, b)`: the derived table's first columns renamed. */
+  readonly columnNames?: readonly string[];
+}
+
+/**
+ * `WITH RECURSIVE name AS (anchor UNION [ALL] step)`: the anchor's rows, then the step's rows
+ * over the rows the previous round made (its reference to `name` reads the table `working`),
+ * until a round makes none. `limit`/`offset` end it early, as sqlite3's LIMIT does.
+ */
+export interface RecursiveQuery {
+  readonly name: string;
+  readonly anchor: SelectStatement | CompoundStatement;
+  readonly step: SelectStatement;
+  /** UNION ALL keeps every row; UNION drops a row equal to one made before. */
+  readonly all: boolean;
+  /** The table the step reads the previous round's rows from (a name no table can have). */
+  readonly working: string;
+  readonly limit: Expr | null;
+  readonly offset: Expr | null;
 }
 
 /** generate_series(start, stop [, step]) in FROM, and the name of its one column. */

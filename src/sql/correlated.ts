@@ -21,7 +21,7 @@ export function levelOf(refs: readonly TableRef[], catalog: Catalog): Level {
     tables: refs.map((ref) => ({
       qualifier: ref.alias ?? ref.table,
       name: ref.table,
-      columns: ref.query !== undefined ? null
+      columns: ref.query !== undefined || ref.recursive !== undefined ? null
         : ref.series !== undefined ? new Set([ref.series.column])
         : new Set(catalog.table(ref.table)?.columns.map((c) => c.name) ?? []),
     })),

@@ -82,6 +82,14 @@ export class Cursor {
     this.next();
     return t.value.toLowerCase();
   }
+  /** `(name, ...)` when the next token opens one: the names as `identifier` reads them; else undefined. */
+  nameList(what: string): string[] | undefined {
+    if (!this.acceptSymbol('(')) return undefined;
+    const names: string[] = [];
+    do names.push(this.identifier(what)); while (this.acceptSymbol(','));
+    this.expectSymbol(')');
+    return names;
+  }
   expectEnd(): void {
     if (!this.done()) throw this.unexpected();
   }

@@ -124,7 +124,8 @@ function tableRef(p: ExprParser): TableRef {
     c.expectSymbol(')');
     const name = alias(c);
     if (name === null) throw c.fail('a subquery in FROM needs a name: (SELECT ...) AS name');
-    return { table: name, alias: null, query };
+    const columnNames = c.nameList('a column name');
+    return { table: name, alias: null, query, ...(columnNames === undefined ? {} : { columnNames }) };
   }
   if (c.isWord('LATERAL')) throw unsupported('LATERAL');
   const table = c.identifier('a table name');

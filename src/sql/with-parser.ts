@@ -1,43 +1,50 @@
 import type { CompoundStatement, QueryTerm, SelectStatement, TableRef } from './ast.js';
 import { unsupported } from './cursor.js';
 import type { ExprParser } from './expr-parser.js';
+import { recursiveQuery } from './recursive-parser.js';
 import { parseQuery } from './select-parser.js';
 
 type Query = SelectStatement | CompoundStatement;
 
+/** What a name defined by WITH stands for wherever FROM or JOIN names it. */
+type Definition = Pick<TableRef, 'query' | 'recursive' | 'columnNames'>;
+
 /**
- * `WITH name AS (query) [, ...] query`: each common table expression becomes a derived table
- * wherever FROM or JOIN names it (in the main query and in later CTEs), so it is answered like
- * `(query) AS name`. Not recursive; a CTE named only inside an expression subquery is not seen.
+ * `WITH [RECURSIVE] name [(columns)] AS (query) [, ...] query`: each common table expression
+ * becomes a derived table wherever FROM or JOIN names it (in the main query and in later
+ * CTEs), so it is answered like `(query) AS name`; under RECURSIVE one that names itself is a
+ * RecursiveQuery. A CTE named only inside an expression subquery is not seen.
  */
 export function parseWith(p: ExprParser): Query {
   const c = p.c;
   c.expectWord('WITH');
-  if (c.isWord('RECURSIVE')) throw unsupported('WITH RECURSIVE');
-  const ctes = new Map<string, Query>();
+  const recursive = c.acceptWord('RECURSIVE');
+  const ctes = new Map<string, Definition>();
   do {
     const name = c.identifier('a name for the WITH query');
-    if (c.isSymbol('(')) throw unsupported('column lists in WITH');
+    const columnNames = c.nameList('a column name');
     c.expectWord('AS');
     if (c.isWord('MATERIALIZED') || c.isWord('NOT')) throw unsupported('WITH ... AS [NOT] MATERIALIZED');
     c.expectSymbol('(');
     const query = substitute(parseQuery(p), ctes);
     c.expectSymbol(')');
     if (ctes.has(name)) throw c.fail(`WITH query name ${name} specified more than once`);
-    ctes.set(name, query);
+    const self = recursive ? recursiveQuery(name, query) : null;
+    const named = columnNames === undefined ? {} : { columnNames };
+    ctes.set(name, self === null ? { query, ...named } : { recursive: self, ...named });
   } while (c.acceptSymbol(','));
   if (!c.isWord('SELECT')) throw unsupported('WITH before a statement other than SELECT');
   return substitute(parseQuery(p), ctes);
 }
 
-function substituteRef(ref: TableRef, ctes: ReadonlyMap<string, Query>): TableRef {
+function substituteRef(ref: TableRef, ctes: ReadonlyMap<string, Definition>): TableRef {
   if (ref.query !== undefined) return { ...ref, query: substitute(ref.query, ctes) };
-  if (ref.series !== undefined) return ref;
+  if (ref.series !== undefined || ref.recursive !== undefined) return ref;
   const cte = ctes.get(ref.table);
-  return cte === undefined ? ref : { table: ref.alias ?? ref.table, alias: null, query: cte };
+  return cte === undefined ? ref : { table: ref.alias ?? ref.table, alias: null, ...cte };
 }
 
-function substituteSelect(s: SelectStatement, ctes: ReadonlyMap<string, Query>): SelectStatement {
+function substituteSelect(s: SelectStatement, ctes: ReadonlyMap<string, Definition>): SelectStatement {
   return {
     ...s,
     from: s.from === null ? null : substituteRef(s.from, ctes),
@@ -47,16 +54,16 @@ function substituteSelect(s: SelectStatement, ctes: ReadonlyMap<string, Query>):
 
 type SetOperation = CompoundStatement['body'];
 
-function substituteSetOperation(op: SetOperation, ctes: ReadonlyMap<string, Query>): SetOperation {
+function substituteSetOperation(op: SetOperation, ctes: ReadonlyMap<string, Definition>): SetOperation {
   return { ...op, left: substituteTerm(op.left, ctes), right: substituteTerm(op.right, ctes) };
 }
 
-function substituteTerm(term: QueryTerm, ctes: ReadonlyMap<string, Query>): QueryTerm {
+function substituteTerm(term: QueryTerm, ctes: ReadonlyMap<string, Definition>): QueryTerm {
   return term.kind === 'select' ? substituteSelect(term, ctes) : substituteSetOperation(term, ctes);
 }
 
 /** The query with every FROM/JOIN reference to a CTE replaced by its derived table. */
-function substitute(query: Query, ctes: ReadonlyMap<string, Query>): Query {
+function substitute(query: Query, ctes: ReadonlyMap<string, Definition>): Query {
   if (ctes.size === 0) return query;
   if (query.kind === 'select') return substituteSelect(query, ctes);
   return { ...query, body: substituteSetOperation(query.body, ctes) };

@@ -85,7 +85,7 @@ describe('refused by name, never mis-read', () => {
     ['SELECT a FROM t WHERE a < b < c', 'PARSE_ERROR', /comparison operators do not chain/],
     ['SELECT sum(a) OVER (ORDER BY a GROUPS 1 PRECEDING) FROM t', 'UNSUPPORTED', /^Unsupported: GROUPS frames/],
     ['SELECT a FROM (SELECT 1)', 'PARSE_ERROR', /a subquery in FROM needs a name/],
-    ['WITH RECURSIVE x AS (SELECT 1) SELECT * FROM x', 'UNSUPPORTED', /^Unsupported: WITH RECURSIVE$/],
+    ['WITH RECURSIVE x(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM x WHERE n < 3 ORDER BY 1) SELECT n FROM x', 'UNSUPPORTED', /^Unsupported: ORDER BY in WITH RECURSIVE x/],
     ['SELECT a FROM t WHERE a IS JSON', 'PARSE_ERROR', /expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS/],
     ["SELECT a FROM t WHERE a SIMILAR TO 'x'", 'UNSUPPORTED', /^Unsupported: SIMILAR \(use LIKE\)/],
     ["SELECT a FROM t WHERE a LIKE 'x' ESCAPE b", 'UNSUPPORTED', /^Unsupported: LIKE \.\.\. ESCAPE of anything but a string literal$/],

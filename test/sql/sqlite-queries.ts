@@ -571,6 +571,7 @@ export function randomQuery(rng: Random): string {
     () => `SELECT t.id, g, u.w FROM t NATURAL ${rng.pick(['', 'INNER ', 'LEFT ', 'LEFT OUTER '])}JOIN u${where.replace(/\b(v|s|id)\b/g, 't.$1')}`,
     () => outerJoinQuery(rng, where.replace(/\b(g|v|s|id)\b/g, 't.$1')),
     () => seriesQuery(rng),
+    () => recursiveQuery(rng, where),
     () => distinctOnQuery(rng, where),
     // Equalities in ON between the tables (a column or an expression of t against a column of u) are hashed.
     () => `SELECT t.id, u.w FROM t ${rng.pick(['', 'LEFT '])}JOIN u ON ${rng.pick(['u.g = t.g', 't.g = u.g', `u.g = t.g + ${rng.between(-1, 1)}`, 't.id % 5 = u.g', 'u.g = t.id - t.g'])}${rng.chance(0.5) ? ` AND u.w ${rng.pick(['<', '>'])} ${rng.between(0, 110)}` : ''}${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
@@ -617,6 +618,30 @@ export function randomQuery(rng: Random): string {
     () => stringAggregateQuery(rng, where),
     () => statisticQuery(rng, where),
     () => `SELECT id, ${functionItem(rng)} FROM t WHERE ${caseExpr(rng)} ${rng.pick(['>', '=', '<='])} ${rng.between(-3, 3)}`,
+  ])();
+}
+
+/**
+ * WITH RECURSIVE in the forms both engines take, each ending by itself: a count up with its
+ * rows joined to t, walks from t's rows along id (UNION ALL bounded by a depth, UNION by the
+ * rows it made before), residues that repeat, a string grown a letter a round; and WITH
+ * column lists. Types agree between the parts, as PostgreSQL requires.
+ */
+function recursiveQuery(rng: Random, where: string): string {
+  const union = rng.pick(['UNION', 'UNION ALL']);
+  const start = rng.between(-3, 3);
+  const count = `c(x) AS (SELECT ${start} UNION ALL SELECT x + ${rng.between(1, 3)} FROM c WHERE x < ${start + rng.between(0, 12)})`;
+  const walk = `r(id, g, depth) AS (SELECT id, g, 0 FROM t${where} ${union} SELECT t.id, t.g, r.depth + 1 FROM r JOIN t ON t.id = r.id + ${rng.between(1, 9)}${rng.chance(0.5) ? ` AND t.g ${rng.pick(['>', '<', '<>'])} ${rng.between(-2, 2)}` : ''} WHERE r.depth < ${rng.between(0, 6)})`;
+  const residues = `m(x) AS (SELECT g FROM t WHERE g IS NOT NULL${where.replace(' WHERE ', ' AND ')} UNION SELECT (x * ${rng.between(2, 5)} + ${rng.between(0, 4)}) % ${rng.between(3, 17)} FROM m)`;
+  return rng.pick([
+    () => `WITH RECURSIVE ${count} SELECT x FROM c`,
+    () => `WITH RECURSIVE ${count} SELECT c.x, count(t.id), max(t.v) FROM c LEFT JOIN t ON t.g = c.x GROUP BY c.x`,
+    () => `WITH RECURSIVE ${walk} SELECT id, g, depth FROM r`,
+    () => `WITH RECURSIVE ${walk} SELECT depth, count(*), sum(g) FROM r GROUP BY depth`,
+    () => `WITH RECURSIVE ${residues} SELECT x FROM m`,
+    () => `WITH RECURSIVE w(n, s) AS (SELECT 1, ${rng.pick(["'a'", "''"])} UNION ALL SELECT n + 1, s || ${rng.pick(["'b'", "'cd'"])} FROM w WHERE n < ${rng.between(1, 6)}) SELECT n, s, length(s) FROM w`,
+    () => `WITH RECURSIVE ${count}, d(k, n) AS (SELECT g, count(*) FROM t${where} GROUP BY g) SELECT c.x, d.n FROM c JOIN d ON d.k = c.x`,
+    () => `WITH d(k, n) AS (SELECT g, count(*) FROM t${where} GROUP BY g) SELECT k, n FROM d WHERE n ${rng.pick(['>', '<='])} ${rng.between(0, 4)}`,
   ])();
 }
 

@@ -79,7 +79,7 @@ describe('errors name the problem', () => {
     ["SELECT id FROM t ORDER BY 5", 'INVALID_ARGUMENT', 'ORDER BY position 5 is not in the select list (1 to 1)'],
     ["SELECT id FROM t LIMIT -1", 'INVALID_ARGUMENT', 'LIMIT must be a non-negative integer, got -1'],
     ["SELECT foo(id) FROM t", 'UNSUPPORTED', 'Unsupported function foo()'],
-    ["WITH RECURSIVE x AS (SELECT id FROM t) SELECT id FROM x", 'UNSUPPORTED', 'Unsupported: WITH RECURSIVE'],
+    ["WITH RECURSIVE x AS (SELECT id FROM t UNION ALL SELECT count(*) FROM x) SELECT id FROM x", 'UNSUPPORTED', 'Unsupported: aggregate and window functions in the recursive part of WITH RECURSIVE x'],
     ["WITH x AS (SELECT id FROM t) DELETE FROM t", 'UNSUPPORTED', 'Unsupported: WITH before a statement other than SELECT'],
     ["SELECT id FROM t WHERE id IN (WITH x AS (SELECT 1) SELECT * FROM x)", 'UNSUPPORTED', 'Unsupported: WITH inside an expression subquery'],
     ["SELECT * FROM t RIGHT JOIN t AS u USING (id)", 'UNSUPPORTED', 'Unsupported: RIGHT JOIN ... USING (write ON a.col = b.col)'],
