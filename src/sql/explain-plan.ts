@@ -18,6 +18,7 @@ import { executeSelect, planSelect } from './select.js';
 import { executeCompound } from './set-operation.js';
 import { hashedJoins } from './joins.js';
 import { withNaturalJoins } from './natural-join.js';
+import { withOuterUsing } from './outer-using.js';
 import { resolveSubqueries } from './subqueries.js';
 import { outerAggregatesShown } from './outer-aggregates.js';
 import { enclosingReferences, levelOf, tablesOfSelect } from './correlated.js';
@@ -204,8 +205,8 @@ async function selectSteps(
   around: Surroundings = TOP,
 ): Promise<void> {
   const subqueries = subqueriesOf(original);
-  const s = withNaturalJoins(subqueries.length === 0 || around.asWritten ? original
-    : (await resolveSubqueries(original, reader, nowMs)) as SelectStatement, reader.catalog);
+  const s = withOuterUsing(withNaturalJoins(subqueries.length === 0 || around.asWritten ? original
+    : (await resolveSubqueries(original, reader, nowMs)) as SelectStatement, reader.catalog), reader.catalog);
   const byName = s.orderBy.map((o, i) => {
     const e = o.expr;
     const written = asWritten(e, original.orderBy[i]?.expr);

@@ -189,20 +189,16 @@ function joinList(p: ExprParser): Join[] {
 /** The rest of `NATURAL [INNER | LEFT [OUTER]] JOIN t`, after NATURAL: its USING comes from the tables. */
 function naturalJoin(p: ExprParser): Join {
   const c = p.c;
-  for (const side of ['RIGHT', 'FULL']) {
-    // Its shared columns would be coalesces of both sides.
-    if (c.isWord(side)) throw unsupported(`NATURAL ${side} JOIN (write ${side} JOIN ... ON a.col = b.col)`);
-  }
-  const left = c.acceptWord('LEFT');
-  if (left) c.acceptWord('OUTER');
+  const outer = c.acceptWord('LEFT') ? 'left' : c.acceptWord('RIGHT') ? 'right' : c.acceptWord('FULL') ? 'full' : null;
+  if (outer !== null) c.acceptWord('OUTER');
   else c.acceptWord('INNER');
   c.expectWord('JOIN');
   const table = tableRef(p);
   if (c.isWord('ON') || c.isWord('USING')) throw c.fail('a NATURAL JOIN takes no ON or USING');
-  return { table, using: null, on: null, natural: true, ...(left ? { outer: 'left' as const } : {}) };
+  return { table, using: null, on: null, natural: true, ...(outer === null ? {} : { outer }) };
 }
 
-/** The rest of `LEFT|RIGHT|FULL [OUTER] JOIN t ON ...` (USING too for LEFT), after its first word. */
+/** The rest of `LEFT|RIGHT|FULL [OUTER] JOIN t ON ... | USING (...)`, after its first word. */
 function outerJoin(p: ExprParser, outer: 'left' | 'right' | 'full'): Join {
   const c = p.c;
   const words = outer.toUpperCase();
@@ -210,8 +206,6 @@ function outerJoin(p: ExprParser, outer: 'left' | 'right' | 'full'): Join {
   c.expectWord('JOIN');
   const join = joinCondition(p, tableRef(p));
   if (join.on === null && join.using === null) throw c.fail(`${words} JOIN needs ON or USING`);
-  // Its USING column would be the joined table's value where the left side is NULL (a coalesce).
-  if (join.using !== null && outer !== 'left') throw unsupported(`${words} JOIN ... USING (write ON a.col = b.col)`);
   return { ...join, outer };
 }
 

@@ -9,6 +9,7 @@ import { GroupAggregator, type AggregateSpec } from './group-aggregator.js';
 import { checkFraction } from './ordered-set-aggregate.js';
 import { compileDistinctOn, firstOfEachRun } from './distinct-on.js';
 import { withNaturalJoins } from './natural-join.js';
+import { withOuterUsing } from './outer-using.js';
 import type { HeldValues } from './string-aggregate.js';
 import { hasDerivedTables, materializeDerivedTables } from './derived-tables.js';
 import { joinedRows } from './joins.js';
@@ -104,7 +105,7 @@ export async function executeSelect(
 ): Promise<RowsResult> {
   const derived = await withDerivedTables(statement, storage, nowMs, guard);
   const reader = derived.reader;
-  const s = withNaturalJoins(derived.statement, reader.catalog);
+  const s = withOuterUsing(withNaturalJoins(derived.statement, reader.catalog), reader.catalog);
   const plan = planSelect(s, reader, nowMs);
   const compiled = compileSelect(s, plan, nowMs);
   const produced = await produceRows(s, plan, reader, compiled, nowMs, guard);

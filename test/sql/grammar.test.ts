@@ -90,8 +90,7 @@ describe('refused by name, never mis-read', () => {
     ["SELECT a FROM t WHERE a SIMILAR TO 'x'", 'UNSUPPORTED', /^Unsupported: SIMILAR \(use LIKE\)/],
     ["SELECT a FROM t WHERE a LIKE 'x' ESCAPE b", 'UNSUPPORTED', /^Unsupported: LIKE \.\.\. ESCAPE of anything but a string literal$/],
     ["SELECT a FROM t WHERE a LIKE 'x' ESCAPE '!!'", 'INVALID_ARGUMENT', "LIKE ... ESCAPE takes one character, got '!!'"],
-    ['SELECT a FROM t NATURAL RIGHT JOIN u', 'UNSUPPORTED', /^Unsupported: NATURAL RIGHT JOIN/],
-    ['SELECT a FROM t FULL JOIN u USING (a)', 'UNSUPPORTED', /^Unsupported: FULL JOIN \.\.\. USING \(write ON a\.col = b\.col\)$/],
+    ['SELECT a FROM t NATURAL RIGHT JOIN u ON t.a = u.a', 'PARSE_ERROR', /a NATURAL JOIN takes no ON or USING/],
     ['SELECT a FROM t RIGHT JOIN u', 'PARSE_ERROR', /RIGHT JOIN needs ON or USING/],
     // A comma binds looser than JOIN, which left-deep joins would not honour here.
     ['SELECT a FROM t, u RIGHT JOIN v ON v.a = u.a', 'UNSUPPORTED', /^Unsupported: RIGHT JOIN after a comma in FROM \(write CROSS JOIN for the comma\)$/],

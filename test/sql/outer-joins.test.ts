@@ -53,9 +53,24 @@ describe('RIGHT and FULL joins', () => {
     expect(rowsOf(await (await fixture()).execute(sql))).toEqual(expected);
   });
 
-  it('NATURAL refuses RIGHT and FULL, ON and USING, and names a column shared twice before it', async () => {
+  // The one column of USING is a coalesce of both sides after FULL, the joined table's after
+  // RIGHT: unqualified, under `*` (where its first copy is) and in WHERE and GROUP BY.
+  it.each([
+    ['SELECT g, a.x, b.y FROM a FULL JOIN b USING (g) ORDER BY 1 NULLS LAST, 2 NULLS LAST, 3 NULLS LAST',
+      [[1, 'a1', 'b1'], [1, 'a1', 'b2'], [2, 'a2', null], [3, null, 'b3'], [4, 'a4', null], [null, 'a3', null], [null, null, 'b4']]],
+    ['SELECT g, a.g, b.g FROM a RIGHT JOIN b USING (g) ORDER BY b.id', [[1, 1, 1], [1, 1, 1], [3, null, 3], [null, null, null]]],
+    ['SELECT * FROM a NATURAL FULL JOIN b ORDER BY id, g NULLS LAST',
+      [[1, 1, 'a1', 'b1'], [2, 1, null, 'b2'], [2, 2, 'a2', null], [3, 3, null, 'b3'], [3, null, 'a3', null], [4, 4, 'a4', null], [4, null, null, 'b4']]],
+    ['SELECT g, x, y, z FROM a FULL JOIN b USING (g) FULL JOIN c USING (g) ORDER BY 1 NULLS LAST, 2 NULLS LAST, 3 NULLS LAST, 4 NULLS LAST',
+      [[1, 'a1', 'b1', 'c1'], [1, 'a1', 'b2', 'c1'], [2, 'a2', null, null], [3, null, 'b3', 'c3'], [4, 'a4', null, null], [5, null, null, 'c5'],
+        [null, 'a3', null, null], [null, null, 'b4', null]]],
+    ['SELECT g, count(*) FROM a FULL JOIN b USING (g) WHERE g > 1 OR g IS NULL GROUP BY g ORDER BY 1 NULLS FIRST', [[null, 2], [2, 1], [3, 1], [4, 1]]],
+  ] as const)('USING: %s', async (sql, expected) => {
+    expect(rowsOf(await (await fixture()).execute(sql))).toEqual(expected);
+  });
+
+  it('NATURAL refuses ON and USING, and names a column shared twice before it', async () => {
     const session = await fixture();
-    await expectError(session, 'SELECT * FROM a NATURAL FULL JOIN b', 'UNSUPPORTED', 'Unsupported: NATURAL FULL JOIN (write FULL JOIN ... ON a.col = b.col)');
     await expectError(session, 'SELECT * FROM a NATURAL JOIN b ON a.id = b.id', 'PARSE_ERROR', /a NATURAL JOIN takes no ON or USING/);
     await expectError(session, 'SELECT * FROM a JOIN b ON a.id = b.id NATURAL JOIN c', 'AMBIGUOUS_COLUMN', /id/);
   });

@@ -686,6 +686,15 @@ function outerJoinQuery(rng: Random, where: string): string {
     () => `SELECT t.id, u.w, t2.id FROM t ${rng.pick(['LEFT JOIN', 'JOIN', kind()])} u ON ${on} ${kind()} t t2 ON t2.id = u.w / 10${where}`,
     // The first table aliased and joined to itself by name, WHERE naming the second.
     () => `SELECT o.id, t.id FROM t AS o ${rng.pick(['JOIN', 'LEFT JOIN', kind()])} t ON o.g ${rng.pick(['<', '=', '>='])} t.g WHERE t.id ${rng.pick(['=', '<', '>'])} ${rng.between(1, 150)}`,
+    // USING and NATURAL: the one g is t's where t has the row, else u's (unqualified, in WHERE too).
+    () => `SELECT g, t.id, u.w, t.g, u.g FROM t ${kind()} u USING (g)${where.replace(/\bt\.g\b/g, 'g')}`,
+    () => {
+      const [left, right] = rng.pick([['t', 'u'], ['u', 't'], ['t', 'b'], ['b', 't'], ['u', 'b']] as const);
+      return `SELECT * FROM ${left} NATURAL ${kind()} ${right}${left === 't' || right === 't' ? where.replace(/\bt\./g, '') : ''}`;
+    },
+    () => `SELECT g, count(*), sum(w), count(t.id) FROM t ${kind()} u USING (g) GROUP BY g`,
+    () => `SELECT * FROM t ${kind()} u USING (g) ${rng.pick(['LEFT JOIN', 'JOIN', kind()])} b USING (id)`,
+    () => `SELECT id, g, n, w FROM b ${kind()} t USING (id) ${rng.pick(['LEFT JOIN', kind()])} u USING (g) WHERE ${rng.pick(['g', 'id'])} ${rng.pick(['IS NULL', 'IS NOT NULL', '> 2', '< 50'])}`,
   ])();
 }
 
