@@ -176,6 +176,8 @@ export interface TableRef {
   readonly recursive?: RecursiveQuery;
   /** `AS name (a, b)` or `WITH name (a, b)`: the derived table's first columns renamed. */
   readonly columnNames?: readonly string[];
+  /** `LATERAL (SELECT ...) AS name`: the query may name columns of the tables before it. */
+  readonly lateral?: true;
 }
 
 /**

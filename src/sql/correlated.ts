@@ -74,7 +74,8 @@ function eachColumnRef(query: SelectStatement, catalog: Catalog, enclosing: read
   for (const root of rootsOf(query)) if (root !== null) walk(root);
 }
 
-function refKey(ref: ColumnRef): string {
+/** The key `bindOuter` takes a reference's value by. */
+export function refKey(ref: ColumnRef): string {
   return `${ref.table ?? ''}.${ref.name}`;
 }
 
@@ -84,6 +85,15 @@ export function outerReferences(sub: Subquery, outer: Statement, catalog: Catalo
   if (level.tables.length === 0) return [];
   const found = new Map<string, ColumnRef>();
   eachColumnRef(sub.query, catalog, [], (ref, inner) => {
+    if (isOuter(ref, inner, level)) found.set(refKey(ref), ref);
+  });
+  return [...found.values()];
+}
+
+/** The references of a LATERAL subquery to the tables before it (`level`), each once. */
+export function lateralReferences(query: SelectStatement, level: Level, catalog: Catalog): ColumnRef[] {
+  const found = new Map<string, ColumnRef>();
+  eachColumnRef(query, catalog, [], (ref, inner) => {
     if (isOuter(ref, inner, level)) found.set(refKey(ref), ref);
   });
   return [...found.values()];
@@ -102,7 +112,7 @@ export function enclosingReferences(query: SelectStatement, enclosing: readonly 
 }
 
 /** `query` with each outer reference replaced by its value (also inside nested subqueries). */
-function bindOuter(query: SelectStatement, values: ReadonlyMap<string, Expr>, catalog: Catalog, outer: Level,
+export function bindOuter(query: SelectStatement, values: ReadonlyMap<string, Expr>, catalog: Catalog, outer: Level,
   enclosing: readonly Level[] = []): SelectStatement {
   const levels = [levelOf(tablesOfSelect(query), catalog), ...enclosing];
   const bind = (e: Expr): Expr => {

@@ -2,6 +2,7 @@ import type { ColumnSchema, Row, StorageReader } from '../storage/index.js';
 import { assert } from '../lib/index.js';
 import type { CompoundStatement, Join, SelectStatement, TableRef } from './ast.js';
 import { DerivedReader, derivedColumn, heldTable, renamedColumns, type HeldTable } from './derived-reader.js';
+import { lateralJoin } from './lateral.js';
 import { recursiveRows } from './recursive-query.js';
 import type { RowsResult, StatementResult } from './result.js';
 import { seriesRows } from './series.js';
@@ -50,6 +51,10 @@ export async function materializeDerivedTables(s: SelectStatement, reader: Stora
   };
   const from = s.from === null ? null : await materialize(s.from);
   const joins: Join[] = [];
-  for (const join of s.joins) joins.push({ ...join, table: await materialize(join.table) });
+  for (const join of s.joins) {
+    const lateral = join.table.lateral === true && from !== null
+      ? await lateralJoin(join, from, joins, new DerivedReader(reader, tables), guard, run, hold) : null;
+    joins.push(lateral ?? { ...join, table: await materialize(join.table) });
+  }
   return { statement: { ...s, from, joins }, reader: new DerivedReader(reader, tables) };
 }

@@ -256,6 +256,8 @@ function keyOf(values: readonly SqlValue[]): unknown {
 interface KeyPair {
   readonly leftKey: Evaluator;
   readonly rightColumn: number;
+  /** `IS NOT DISTINCT FROM`: a NULL key matches a NULL key. */
+  readonly nullEquals?: boolean;
 }
 
 /**
@@ -288,9 +290,11 @@ function onPairs(on: Expr | null, scope: Scope, tableIndex: number, nowMs: numbe
       visit(e.right);
       return;
     }
-    if (e.kind !== 'binary' || e.op !== '=') return;
-    const pair = keyPair(e.left, e.right, scope, tableIndex, nowMs) ?? keyPair(e.right, e.left, scope, tableIndex, nowMs);
-    if (pair !== null) pairs.push({ ...pair, rightColumn: pair.rightColumn - firstSlot });
+    const nullEquals = e.kind === 'isDistinct' && e.negated;
+    if (!nullEquals && (e.kind !== 'binary' || e.op !== '=')) return;
+    const { left, right } = e as { left: Expr; right: Expr };
+    const pair = keyPair(left, right, scope, tableIndex, nowMs) ?? keyPair(right, left, scope, tableIndex, nowMs);
+    if (pair !== null) pairs.push({ ...pair, rightColumn: pair.rightColumn - firstSlot, nullEquals });
   };
   if (on !== null) visit(on);
   return pairs;
@@ -333,12 +337,13 @@ function readsOnlyBefore(e: Expr, scope: Scope, tableIndex: number): boolean {
 async function hashIndex(pairs: readonly KeyPair[], rows: readonly Row[], guard: StatementGuard): Promise<HashIndex | null> {
   if (pairs.length === 0) return null;
   const rightSlots = pairs.map((p) => p.rightColumn);
+  const nullNeverJoins = pairs.filter((p) => p.nullEquals !== true).map((p) => p.rightColumn);
   const index = new Map<unknown, number[]>();
   for (let k = 0; k < rows.length; k++) {
     if (guard.step()) await guard.pause();
     const row = rows[k] as Row;
-    // NULL never joins: leave such rows out of the index.
-    if (rightSlots.some((slot) => row[slot] === null)) continue;
+    // NULL joins nothing under `=`: leave such rows out of the index.
+    if (nullNeverJoins.some((slot) => row[slot] === null)) continue;
     const key = keyOf(rightSlots.map((slot) => row[slot] ?? null));
     const list = index.get(key);
     if (list === undefined) index.set(key, [k]);

@@ -14,6 +14,8 @@ export interface ScopeColumn {
   readonly tableIndex: number;
   /** The right-hand copy of a JOIN ... USING column: hidden from `*` and unqualified names. */
   readonly merged: boolean;
+  /** A column no query asked for (ColumnSchema.hidden): not even `t.*` lists it. */
+  readonly hidden?: true;
 }
 
 /** The columns of the tables of one SELECT/UPDATE/DELETE, in row-slot order. */
@@ -44,7 +46,8 @@ export class Scope {
         type: c.untyped === true ? null : c.type,
         slot: this.columns.length,
         tableIndex,
-        merged: merged.has(c.name),
+        merged: merged.has(c.name) || c.hidden === true,
+        ...(c.hidden === true ? { hidden: true } : {}),
       });
     }
     return tableIndex;

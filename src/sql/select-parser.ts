@@ -119,15 +119,19 @@ function alias(c: Cursor): string | null {
 
 function tableRef(p: ExprParser): TableRef {
   const c = p.c;
+  if (c.isWord('LATERAL') && c.isSymbol('(', 2)) throw unsupported('LATERAL before anything but a subquery (SELECT ...)');
+  const lateral = c.isWord('LATERAL') && c.isSymbol('(', 1);
+  if (lateral) c.next();
   if (c.acceptSymbol('(')) {
     const query = parseQuery(p);
     c.expectSymbol(')');
     const name = alias(c);
     if (name === null) throw c.fail('a subquery in FROM needs a name: (SELECT ...) AS name');
     const columnNames = c.nameList('a column name');
-    return { table: name, alias: null, query, ...(columnNames === undefined ? {} : { columnNames }) };
+    return {
+      table: name, alias: null, query, ...(columnNames === undefined ? {} : { columnNames }), ...(lateral ? { lateral: true } : {}),
+    };
   }
-  if (c.isWord('LATERAL')) throw unsupported('LATERAL');
   const table = c.identifier('a table name');
   if (c.isSymbol('.')) throw unsupported('schema-qualified table names');
   if (c.isSymbol('(')) {

@@ -214,7 +214,7 @@ function selectOutputs(s: SelectStatement, scope: Scope): Output[] {
     );
     for (const c of scope.columns) {
       const other = c.qualifier !== item.table && c.table !== item.table;
-      if (item.table === null ? c.merged : other) continue;
+      if (item.table === null ? c.merged : other || c.hidden === true) continue;
       outputs.push({ name: c.name, expr: { kind: 'column', table: c.qualifier, name: c.name } });
     }
   }

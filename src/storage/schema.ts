@@ -11,6 +11,11 @@ export interface ColumnSchema {
    * expressions over it see a NULL of any type, as over the NULL literal. Never stored.
    */
   readonly untyped?: true;
+  /**
+   * A derived table's column the query did not ask for (the outer values a LATERAL subquery
+   * was answered for): left out of `*` and unqualified names. Never stored.
+   */
+  readonly hidden?: true;
 }
 
 /** A secondary index over one or more columns of its table (non-unique). */

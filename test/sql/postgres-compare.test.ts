@@ -57,6 +57,25 @@ function orderedSetQuery(rng: Random): string {
   return rng.chance(0.6) ? `SELECT g, ${items} FROM t${where} GROUP BY g` : `SELECT ${items} FROM t${where}`;
 }
 
+/**
+ * LATERAL subqueries (sqlite3 has none), each reading t's (or b's) columns: the last rows of a
+ * group by a total order, aggregates per outer row, LEFT JOIN LATERAL ... ON true keeping rows
+ * with nothing, an ON of its own, and a NULL outer value that must still find its rows.
+ */
+function lateralQuery(rng: Random): string {
+  const where = rng.chance(0.5) ? ` WHERE ${predicateChain(rng, 1).replace(/\b(g|v|s|id)\b/g, 't.$1')}` : '';
+  const op = rng.pick(['=', '<', '>=', '<>']);
+  return rng.pick([
+    () => `SELECT t.id, l.w FROM t CROSS JOIN LATERAL (SELECT w FROM u WHERE u.g ${op} t.g ORDER BY w DESC LIMIT ${rng.between(1, 3)}) l${where}`,
+    () => `SELECT t.id, c.n, c.m FROM t, LATERAL (SELECT count(*) AS n, max(w) AS m FROM u WHERE u.g ${op} t.g) c${where}`,
+    () => `SELECT t.id, l.x FROM t LEFT JOIN LATERAL (SELECT u.w + t.id AS x FROM u WHERE u.g = t.g AND u.w > ${rng.between(0, 110)}) l ON true${where}`,
+    () => `SELECT b.id, l.id, l.v FROM b CROSS JOIN LATERAL (SELECT id, v FROM t WHERE t.g ${op} b.n ORDER BY id${rng.pick(['', ' DESC'])} LIMIT ${rng.between(1, 3)}) AS l`,
+    () => `SELECT t.id, l.w FROM t JOIN LATERAL (SELECT w FROM u WHERE u.g = t.g) l ON l.w > t.id % 50${where}`,
+    () => `SELECT t.id, t.g, c.n FROM t, LATERAL (SELECT count(*) AS n FROM u WHERE u.g = t.g OR t.g IS NULL) c${where}`,
+    () => `SELECT t.id, l.k FROM t LEFT JOIN LATERAL (SELECT t.s || u.w AS k FROM u WHERE u.g = t.g - 1) AS l ON l.k <> 'a1'${where}`,
+  ])();
+}
+
 const NUMBER = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|Infinity|NaN)$/i;
 
 /** A value as text both engines print alike: numbers canonical, booleans as t/f. */
@@ -81,7 +100,7 @@ describe('results match PostgreSQL on random SELECTs', () => {
       expect(postgres.answers(setup.map(postgresTypeNames)).filter((a) => 'error' in a)).toEqual([]);
       const { session } = await newSession();
       for (const sql of setup) await session.execute(sql);
-      const queries = Array.from({ length: QUERIES }, () => (rng.chance(0.1) ? orderedSetQuery(rng) : randomQuery(rng)));
+      const queries = Array.from({ length: QUERIES }, () => (rng.chance(0.1) ? orderedSetQuery(rng) : rng.chance(0.08) ? lateralQuery(rng) : randomQuery(rng)));
       const expected = postgres.answers(queries.map(forPostgres));
       const mismatches: string[] = [];
       let compared = 0;

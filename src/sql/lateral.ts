@@ -1,0 +1,96 @@
+import { ChronosError } from '../lib/index.js';
+import type { ColumnSchema, Row, SqlType, StorageReader } from '../storage/index.js';
+import type { Expr, Join, SelectStatement, TableRef } from './ast.js';
+import {
+  bindOuter, checkTupleCount, lateralReferences, levelOf, refKey, tupleLiterals, type Level,
+} from './correlated.js';
+import { unsupported } from './cursor.js';
+import { derivedColumn, renamedColumns } from './derived-reader.js';
+import type { RowsResult, StatementResult } from './result.js';
+import type { StatementGuard } from './statement-guard.js';
+
+// `FROM devices d CROSS JOIN LATERAL (SELECT ts, v FROM readings r WHERE r.device = d.id ORDER
+// BY ts DESC LIMIT 3) AS last`: the subquery reads columns of the tables before it. It is
+// answered once per distinct value of the columns it names (as a correlated subquery is), its
+// rows held with those values in hidden columns, and joined on them.
+
+type ColumnRef = Extract<Expr, { kind: 'column' }>;
+
+/** Runs a query (its subqueries resolved) over `reader`. */
+export type LateralRunner = (query: SelectStatement, reader: StorageReader) => Promise<StatementResult>;
+
+/** Holds rows as a table under `alias` and gives back the reference that names it. */
+export type Holder = (alias: string, kind: string, columns: ColumnSchema[], rows: readonly Row[]) => Promise<TableRef>;
+
+function rowsOf(answer: StatementResult): RowsResult {
+  if (answer.kind !== 'rows') throw new ChronosError('INVALID_ARGUMENT', 'a LATERAL subquery must be a SELECT');
+  return answer;
+}
+
+/** `ref` with the table that has its column named (the ON of the join must not be ambiguous). */
+function qualified(ref: ColumnRef, level: Level): ColumnRef {
+  if (ref.table !== null) return ref;
+  const owner = level.tables.find((t) => t.columns?.has(ref.name) === true);
+  return owner === undefined ? ref : { ...ref, table: owner.qualifier };
+}
+
+/** The hidden columns the outer values are held in, typed as the tables before gave them. */
+function keyColumns(types: readonly (SqlType | null)[]): ColumnSchema[] {
+  return types.map((type, i) => ({
+    name: `lateral key ${i + 1}`, type: type ?? 'STRING', notNull: false, hidden: true, ...(type === null ? { untyped: true } : {}),
+  }));
+}
+
+/**
+ * A LATERAL join of `from` and the `before` joins (materialized) as a join of a held table: the
+ * subquery's rows for each distinct outer value, joined where those values are not distinct.
+ * Null when the subquery names no column before it (an ordinary derived table then).
+ */
+export async function lateralJoin(join: Join, from: TableRef, before: readonly Join[], reader: StorageReader,
+  guard: StatementGuard, run: LateralRunner, hold: Holder): Promise<Join | null> {
+  const query = join.table.query;
+  const name = join.table.table;
+  if (query === undefined) return null;
+  if (query.kind !== 'select') throw unsupported(`LATERAL of a set operation (${name})`);
+  const level = levelOf([from, ...before.map((j) => j.table)], reader.catalog);
+  const refs = lateralReferences(query, level, reader.catalog).map((ref) => qualified(ref, level));
+  if (refs.length === 0) return null;
+  if (join.outer === 'right' || join.outer === 'full') {
+    throw unsupported(`${join.outer.toUpperCase()} JOIN LATERAL (its subquery reads the rows before it: use JOIN or LEFT JOIN)`);
+  }
+  if (join.using !== null) throw unsupported('JOIN LATERAL ... USING (write ON)');
+  const tuples = rowsOf(await run({
+    kind: 'select', distinct: true, items: refs.map((expr, i) => ({ kind: 'expr', expr, name: `k${i}` })), from, joins: before,
+    where: null, groupBy: [], having: null, orderBy: [], limit: null, offset: null,
+  }, reader));
+  checkTupleCount(tuples.rows.length);
+  const answerFor = (values: readonly Expr[]): Promise<StatementResult> =>
+    run(bindOuter(query, new Map(refs.map((ref, i) => [refKey(ref), values[i] as Expr])), reader.catalog, level), reader);
+  const rows: Row[] = [];
+  let columnNames: readonly string[] | null = null;
+  let types: (SqlType | null)[] = [];
+  const take = (answer: RowsResult): void => {
+    columnNames ??= answer.columns;
+    types = answer.columnTypes.map((type, i) => types[i] ?? type);
+  };
+  for (const tuple of tuples.rows) {
+    const answer = rowsOf(await answerFor(tupleLiterals(tuple, tuples.columnTypes, 0)));
+    take(answer);
+    for (const row of answer.rows) rows.push(row.concat(tuple));
+    guard.holding(rows.length, `the LATERAL subquery ${name}`);
+    if (guard.step(answer.rows.length + 1)) await guard.pause();
+  }
+  // No rows before it: nothing joins, but the columns must still be known.
+  if (columnNames === null) take(rowsOf(await answerFor(refs.map(() => ({ kind: 'literal', value: null, type: null })))));
+  const names = columnNames ?? [];
+  const typed = { columns: names, columnTypes: types, rows };
+  const columns = renamedColumns(names.map((_, i) => derivedColumn(typed, i)), join.table.columnNames, `the subquery ${name}`);
+  const held = await hold(name, 'lateral', [...columns, ...keyColumns(tuples.columnTypes)], rows);
+  let on: Expr | null = join.on;
+  refs.forEach((ref, i) => {
+    const key: Expr = { kind: 'column', table: name, name: `lateral key ${i + 1}` };
+    const same: Expr = { kind: 'isDistinct', left: ref, right: key, negated: true };
+    on = on === null ? same : { kind: 'binary', op: 'AND', left: on, right: same };
+  });
+  return { ...join, table: held, using: null, on };
+}
