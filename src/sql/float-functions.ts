@@ -63,6 +63,31 @@ function power(x: number, y: number): number {
 const LOG = ofDoubles('log', [1, 2], (xs) => (xs.length === 1 ? logarithm(10, xs[0] ?? 0) : logarithm(xs[0] ?? 0, xs[1] ?? 0)));
 const POWER = ofDoubles('power', [2, 2], ([x = 0, y = 0]) => power(x, y));
 
+/** Refuses an argument outside [low, high], as PostgreSQL does for the inverse functions. */
+function within(low: number, high: number): (x: number) => void {
+  return (x) => {
+    if (!(x >= low && x <= high)) throw invalid('input is out of range');
+  };
+}
+
+/** Trigonometric and hyperbolic functions in radians (PostgreSQL's and sqlite3's names). */
+const TRIGONOMETRY: Readonly<Record<string, ScalarFunction>> = {
+  sin: unary('sin', Math.sin),
+  cos: unary('cos', Math.cos),
+  tan: unary('tan', Math.tan),
+  cot: unary('cot', (x) => 1 / Math.tan(x)),
+  asin: unary('asin', Math.asin, within(-1, 1)),
+  acos: unary('acos', Math.acos, within(-1, 1)),
+  atan: unary('atan', Math.atan),
+  atan2: ofDoubles('atan2', [2, 2], ([y = 0, x = 0]) => Math.atan2(y, x)),
+  sinh: unary('sinh', Math.sinh),
+  cosh: unary('cosh', Math.cosh),
+  tanh: unary('tanh', Math.tanh),
+  asinh: unary('asinh', Math.asinh),
+  acosh: unary('acosh', Math.acosh, within(1, Infinity)),
+  atanh: unary('atanh', Math.atanh, within(-1, 1)),
+};
+
 /** Functions of doubles: roots, exponentials, logarithms, powers and angles. */
 export const FLOAT_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
   sqrt: unary('sqrt', Math.sqrt, (x) => {
@@ -78,4 +103,5 @@ export const FLOAT_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
   degrees: unary('degrees', (x) => (x * 180) / Math.PI),
   radians: unary('radians', (x) => (x * Math.PI) / 180),
   pi: { arity: [0, 0], resultType: () => 'FLOAT', evaluate: () => Math.PI },
+  ...TRIGONOMETRY,
 };

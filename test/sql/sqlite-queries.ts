@@ -185,6 +185,11 @@ function mathItem(rng: Random): string {
     () => `power(abs(v) + 1, ${rng.pick(['0.5', '-1', '1.5'])})`,
     () => `log(${rng.pick(['2', '3', '10'])}, abs(${rng.pick(['v', 'g'])}) + 1)`,
     () => `mod(${intChain(rng, 2)}, ${nonZeroLiteral(rng)}) + pi() * 0`,
+    () => `${rng.pick(['sin', 'cos', 'tan', 'atan', 'sinh', 'tanh', 'asinh'])}(${rng.pick(['v', '-v', 'g', 'id % 9'])}${rng.pick(['', ' / 4.0'])})`,
+    () => `${rng.pick(['asin', 'acos', 'atanh'])}(${rng.pick(['v', 'g'])} / ${rng.pick(['100.0', '25.0'])})`,
+    () => `${rng.pick(['acosh', 'cosh'])}(abs(${rng.pick(['v', 'g'])}) / 4.0 + 1)`,
+    // Not -v: sqlite3 makes -0.0 of 0.0 a 0, whose atan2 with a negative x is pi, not -pi.
+    () => `atan2(${rng.pick(['v', 'g', 'v - 1'])}, ${rng.pick(['g', 'id % 7', '-1.5', '0'])})`,
   ])();
 }
 
