@@ -3,6 +3,7 @@ import type {
 } from './ast.js';
 import { unsupported, type Cursor } from './cursor.js';
 import { ExprParser } from './expr-parser.js';
+import { parseWithQuery } from './with-parser.js';
 import { orderItems } from './order-items.js';
 import { printExpr } from './print.js';
 import { isReserved } from './reserved-words.js';
@@ -123,7 +124,7 @@ function tableRef(p: ExprParser): TableRef {
   const lateral = c.isWord('LATERAL') && c.isSymbol('(', 1);
   if (lateral) c.next();
   if (c.acceptSymbol('(')) {
-    const query = parseQuery(p);
+    const query = c.isWord('WITH') ? parseWithQuery(p) : parseQuery(p);
     c.expectSymbol(')');
     const name = alias(c);
     if (name === null) throw c.fail('a subquery in FROM needs a name: (SELECT ...) AS name');

@@ -1,21 +1,25 @@
-import type { CompoundStatement, QueryTerm, SelectStatement, TableRef } from './ast.js';
+import type { CompoundStatement, QueryTerm, SelectStatement, Statement, TableRef } from './ast.js';
 import { unsupported } from './cursor.js';
 import type { ExprParser } from './expr-parser.js';
 import { recursiveQuery } from './recursive-parser.js';
 import { parseQuery } from './select-parser.js';
+import { parseInsert } from './write-parser.js';
 
 type Query = SelectStatement | CompoundStatement;
 
 /** What a name defined by WITH stands for wherever FROM or JOIN names it. */
 type Definition = Pick<TableRef, 'query' | 'recursive' | 'columnNames'>;
 
+type Insert = Extract<Statement, { kind: 'insert' }>;
+
 /**
- * `WITH [RECURSIVE] name [(columns)] AS (query) [, ...] query`: each common table expression
- * becomes a derived table wherever FROM or JOIN names it (in the main query and in later
- * CTEs), so it is answered like `(query) AS name`; under RECURSIVE one that names itself is a
- * RecursiveQuery. A CTE named only inside an expression subquery is not seen.
+ * `WITH [RECURSIVE] name [(columns)] AS (query) [, ...] query | INSERT ...`: each common table
+ * expression becomes a derived table wherever FROM or JOIN names it (in the main query, the
+ * INSERT's query and later CTEs), so it is answered like `(query) AS name`; under RECURSIVE
+ * one that names itself is a RecursiveQuery. A CTE named only inside an expression subquery is
+ * not seen.
  */
-export function parseWith(p: ExprParser): Query {
+export function parseWith(p: ExprParser): Query | Insert {
   const c = p.c;
   c.expectWord('WITH');
   const recursive = c.acceptWord('RECURSIVE');
@@ -33,8 +37,19 @@ export function parseWith(p: ExprParser): Query {
     const named = columnNames === undefined ? {} : { columnNames };
     ctes.set(name, self === null ? { query, ...named } : { recursive: self, ...named });
   } while (c.acceptSymbol(','));
-  if (!c.isWord('SELECT')) throw unsupported('WITH before a statement other than SELECT');
+  if (c.isWord('INSERT')) {
+    const insert = parseInsert(p);
+    return insert.query === undefined ? insert : { ...insert, query: substitute(insert.query, ctes) };
+  }
+  if (!c.isWord('SELECT')) throw unsupported('WITH before a statement other than SELECT or INSERT');
   return substitute(parseQuery(p), ctes);
+}
+
+/** `WITH ... SELECT ...` where only a query may stand (a subquery in FROM, INSERT ... WITH). */
+export function parseWithQuery(p: ExprParser): Query {
+  const query = parseWith(p);
+  if (query.kind === 'insert') throw unsupported('WITH ... INSERT inside another statement');
+  return query;
 }
 
 function substituteRef(ref: TableRef, ctes: ReadonlyMap<string, Definition>): TableRef {

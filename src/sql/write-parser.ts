@@ -2,19 +2,19 @@ import type { Assignment, Expr, Statement } from './ast.js';
 import { unsupported } from './cursor.js';
 import type { ExprParser } from './expr-parser.js';
 import { parseQuery } from './select-parser.js';
+import { parseWithQuery } from './with-parser.js';
 
 /** `INSERT INTO t [(cols)] VALUES (...), ...` with any expressions as values. */
-export function parseInsert(p: ExprParser): Statement {
+export function parseInsert(p: ExprParser): InsertStatement {
   const c = p.c;
   c.expectWord('INSERT');
   if (c.isWord('OR')) throw unsupported(`INSERT OR ${c.peek(1)?.value ?? ''} (use INSERT ... ON CONFLICT)`);
   c.expectWord('INTO');
   const table = tableName(p);
   const columns = c.isSymbol('(') ? columnList(p) : null;
-  if (c.isWord('WITH')) throw unsupported('WITH in INSERT ... SELECT');
   if (c.isSymbol('(')) throw unsupported('parenthesized SELECT');
-  if (c.isWord('SELECT')) {
-    const query = parseQuery(p);
+  if (c.isWord('SELECT') || c.isWord('WITH')) {
+    const query = c.isWord('WITH') ? parseWithQuery(p) : parseQuery(p);
     return withOnConflict(p, { kind: 'insert', table, columns, rows: [], query });
   }
   if (c.isWord('DEFAULT')) throw unsupported('INSERT ... DEFAULT VALUES');

@@ -216,7 +216,14 @@ export class WriteScript {
     }
     if (targets.length === 0) return this.insertValues();
     const where = ` WHERE ${this.condition(src)}`;
-    return `INSERT INTO ${dst.name} (${targets.join(', ')}) SELECT ${sources.join(', ')} FROM ${src.name}${where}`;
+    const insert = `INSERT INTO ${dst.name} (${targets.join(', ')})`;
+    // The source as a WITH query, before the INSERT or inside it.
+    const cte = `WITH src_rows AS (SELECT * FROM ${src.name}${where})`;
+    return this.rng.pick([
+      () => `${insert} SELECT ${sources.join(', ')} FROM ${src.name}${where}`,
+      () => `${cte} ${insert} SELECT ${sources.join(', ')} FROM src_rows`,
+      () => `${insert} ${cte} SELECT ${sources.join(', ')} FROM src_rows`,
+    ])();
   }
 
   /**

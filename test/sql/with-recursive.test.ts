@@ -35,6 +35,15 @@ describe('WITH RECURSIVE', () => {
     expect(rowsOf(await session.execute(sql))).toEqual(expected);
   });
 
+  it('feeds an INSERT, written before it or inside it, and a subquery in FROM', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE steps (t INT PRIMARY KEY, label STRING)');
+    await session.execute("WITH RECURSIVE s(t) AS (SELECT 0 UNION ALL SELECT t + 60 FROM s WHERE t < 180) INSERT INTO steps SELECT t, 'a' FROM s");
+    await session.execute("INSERT INTO steps WITH s(t) AS (SELECT 60 UNION ALL SELECT 240) SELECT t, 'b' FROM s ON CONFLICT (t) DO UPDATE SET label = excluded.label");
+    expect(rowsOf(await session.execute('SELECT t, label FROM steps ORDER BY t'))).toEqual([[0, 'a'], [60, 'b'], [120, 'a'], [180, 'a'], [240, 'b']]);
+    expect(rowsOf(await session.execute("SELECT n FROM (WITH b AS (SELECT t FROM steps WHERE label = 'b') SELECT count(*) AS n FROM b) AS q"))).toEqual([[2]]);
+  });
+
   it('walks a hierarchy stored in a table, joined each round', async () => {
     const { session } = await newSession();
     await session.execute('CREATE TABLE dev (id INT PRIMARY KEY, parent INT, name STRING)');
