@@ -1,25 +1,25 @@
-import type { CompoundStatement, QueryTerm, SelectStatement, Statement, TableRef } from './ast.js';
+import type { CompoundStatement, Expr, QueryTerm, SelectStatement, Statement, TableRef } from './ast.js';
+import { mapOperands, mapStatementExprs } from './expr-map.js';
 import { unsupported } from './cursor.js';
 import type { ExprParser } from './expr-parser.js';
 import { recursiveQuery } from './recursive-parser.js';
 import { parseQuery } from './select-parser.js';
-import { parseInsert } from './write-parser.js';
+import { parseDelete, parseInsert, parseUpdate } from './write-parser.js';
 
 type Query = SelectStatement | CompoundStatement;
 
 /** What a name defined by WITH stands for wherever FROM or JOIN names it. */
 type Definition = Pick<TableRef, 'query' | 'recursive' | 'columnNames'>;
 
-type Insert = Extract<Statement, { kind: 'insert' }>;
+type Write = Extract<Statement, { kind: 'insert' | 'update' | 'delete' }>;
 
 /**
- * `WITH [RECURSIVE] name [(columns)] AS (query) [, ...] query | INSERT ...`: each common table
- * expression becomes a derived table wherever FROM or JOIN names it (in the main query, the
- * INSERT's query and later CTEs), so it is answered like `(query) AS name`; under RECURSIVE
- * one that names itself is a RecursiveQuery. A CTE named only inside an expression subquery is
- * not seen.
+ * `WITH [RECURSIVE] name [(columns)] AS (query) [, ...] query | INSERT | UPDATE | DELETE ...`:
+ * each common table expression becomes a derived table wherever FROM or JOIN names it (in the
+ * main statement, its expression subqueries at any depth, and later CTEs), so it is answered
+ * like `(query) AS name`; under RECURSIVE one that names itself is a RecursiveQuery.
  */
-export function parseWith(p: ExprParser): Query | Insert {
+export function parseWith(p: ExprParser): Query | Write {
   const c = p.c;
   c.expectWord('WITH');
   const recursive = c.acceptWord('RECURSIVE');
@@ -38,17 +38,19 @@ export function parseWith(p: ExprParser): Query | Insert {
     ctes.set(name, self === null ? { query, ...named } : { recursive: self, ...named });
   } while (c.acceptSymbol(','));
   if (c.isWord('INSERT')) {
-    const insert = parseInsert(p);
+    const insert = substituteInExpressions(parseInsert(p), ctes);
     return insert.query === undefined ? insert : { ...insert, query: substitute(insert.query, ctes) };
   }
-  if (!c.isWord('SELECT')) throw unsupported('WITH before a statement other than SELECT or INSERT');
+  if (c.isWord('UPDATE')) return substituteInExpressions(parseUpdate(p), ctes);
+  if (c.isWord('DELETE')) return substituteInExpressions(parseDelete(p), ctes);
+  if (!c.isWord('SELECT')) throw unsupported('WITH before a statement other than SELECT, INSERT, UPDATE or DELETE');
   return substitute(parseQuery(p), ctes);
 }
 
 /** `WITH ... SELECT ...` where only a query may stand (a subquery in FROM, INSERT ... WITH). */
 export function parseWithQuery(p: ExprParser): Query {
   const query = parseWith(p);
-  if (query.kind === 'insert') throw unsupported('WITH ... INSERT inside another statement');
+  if (query.kind !== 'select' && query.kind !== 'compound') throw unsupported(`WITH ... ${query.kind.toUpperCase()} inside another statement`);
   return query;
 }
 
@@ -59,12 +61,21 @@ function substituteRef(ref: TableRef, ctes: ReadonlyMap<string, Definition>): Ta
   return cte === undefined ? ref : { table: ref.alias ?? ref.table, alias: null, ...cte };
 }
 
+/** The statement with its expression subqueries' references to a CTE replaced, at any depth. */
+function substituteInExpressions<S extends Statement>(s: S, ctes: ReadonlyMap<string, Definition>): S {
+  const inner = (e: Expr): Expr => {
+    const mapped = mapOperands(e, inner);
+    return mapped.kind === 'subquery' ? { ...mapped, query: substituteSelect(mapped.query, ctes) } : mapped;
+  };
+  return mapStatementExprs(s, inner) as S;
+}
+
 function substituteSelect(s: SelectStatement, ctes: ReadonlyMap<string, Definition>): SelectStatement {
-  return {
+  return substituteInExpressions({
     ...s,
     from: s.from === null ? null : substituteRef(s.from, ctes),
     joins: s.joins.map((join) => ({ ...join, table: substituteRef(join.table, ctes) })),
-  };
+  }, ctes);
 }
 
 type SetOperation = CompoundStatement['body'];

@@ -79,7 +79,7 @@ function setList(p: ExprParser): Assignment[] {
 }
 
 /** `UPDATE t SET col = expr, ... [WHERE ...]`. */
-export function parseUpdate(p: ExprParser): Statement {
+export function parseUpdate(p: ExprParser): Extract<Statement, { kind: 'update' }> {
   const c = p.c;
   c.expectWord('UPDATE');
   const table = tableName(p);
@@ -92,7 +92,7 @@ export function parseUpdate(p: ExprParser): Statement {
 }
 
 /** `DELETE FROM t [WHERE ...]`. */
-export function parseDelete(p: ExprParser): Statement {
+export function parseDelete(p: ExprParser): Extract<Statement, { kind: 'delete' }> {
   const c = p.c;
   c.expectWord('DELETE');
   c.expectWord('FROM');

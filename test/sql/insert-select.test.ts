@@ -43,7 +43,7 @@ describe('INSERT ... SELECT', () => {
     ['INSERT INTO copy (id) SELECT id FROM t', 'NOT_NULL_VIOLATION', 'NULL value in column copy.name violates NOT NULL'],
     ['INSERT INTO copy SELECT id, n, v, n FROM t', 'TYPE_MISMATCH', 'Type mismatch: column copy.name is STRING, got INT 10'],
     ['INSERT INTO copy SELECT * FROM nope', 'UNKNOWN_TABLE', 'Unknown table nope'],
-    ['INSERT INTO copy WITH x AS (SELECT 1) SELECT * FROM x', 'UNSUPPORTED', 'Unsupported: WITH in INSERT ... SELECT'],
+    ['INSERT INTO copy WITH x AS (SELECT 1) SELECT * FROM x', 'INVALID_ARGUMENT', 'INSERT INTO copy: the SELECT gives 1 columns for 4 target columns'],
     ['INSERT INTO copy SELECT * FROM t RETURNING id', 'UNSUPPORTED', 'Unsupported: RETURNING'],
   ] as const)('%s fails with %s and inserts nothing', async (sql, code, message) => {
     const { session } = await fixture();

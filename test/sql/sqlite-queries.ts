@@ -647,6 +647,9 @@ function recursiveQuery(rng: Random, where: string): string {
     () => `WITH RECURSIVE w(n, s) AS (SELECT 1, ${rng.pick(["'a'", "''"])} UNION ALL SELECT n + 1, s || ${rng.pick(["'b'", "'cd'"])} FROM w WHERE n < ${rng.between(1, 6)}) SELECT n, s, length(s) FROM w`,
     () => `WITH RECURSIVE ${count}, d(k, n) AS (SELECT g, count(*) FROM t${where} GROUP BY g) SELECT c.x, d.n FROM c JOIN d ON d.k = c.x`,
     () => `WITH d(k, n) AS (SELECT g, count(*) FROM t${where} GROUP BY g) SELECT k, n FROM d WHERE n ${rng.pick(['>', '<='])} ${rng.between(0, 4)}`,
+    // Named only inside expression subqueries, correlated or not.
+    () => `WITH c AS (SELECT g, w FROM u WHERE w > ${rng.between(0, 110)}) SELECT id, g FROM t WHERE g ${rng.pick(['IN', 'NOT IN'])} (SELECT g FROM c)${where.replace(' WHERE ', ' AND ')}`,
+    () => `WITH c AS (SELECT g, w FROM u) SELECT id, (SELECT count(*) FROM c WHERE c.g = t.g), (SELECT max(c.w) FROM c WHERE c.g ${rng.pick(['<', '='])} t.g) FROM t${where}`,
   ])();
 }
 

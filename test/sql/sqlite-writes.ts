@@ -290,7 +290,13 @@ export class WriteScript {
     const t = this.pickTable(true);
     const by = this.rng.pick(this.dataColumns(t));
     const ranked = `SELECT id, row_number() OVER (PARTITION BY ${by.name} ORDER BY id DESC) AS n FROM ${t.name}`;
-    return `DELETE FROM ${t.name} WHERE id IN (SELECT d.id FROM (${ranked}) AS d WHERE d.n > ${this.rng.between(1, 3)})`;
+    const n = this.rng.between(1, 3);
+    return this.rng.pick([
+      () => `DELETE FROM ${t.name} WHERE id IN (SELECT d.id FROM (${ranked}) AS d WHERE d.n > ${n})`,
+      // The same through a WITH query that the DELETE's subquery names.
+      () => `WITH d AS (${ranked}) DELETE FROM ${t.name} WHERE id IN (SELECT d.id FROM d WHERE d.n > ${n})`,
+      () => `WITH d AS (${ranked}) UPDATE ${t.name} SET ${by.name} = NULL WHERE id IN (SELECT id FROM d WHERE n = ${n})`,
+    ])();
   }
 
   /** UPDATE or DELETE of one table whose WHERE or SET holds a subquery naming its row. */

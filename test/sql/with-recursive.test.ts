@@ -44,6 +44,19 @@ describe('WITH RECURSIVE', () => {
     expect(rowsOf(await session.execute("SELECT n FROM (WITH b AS (SELECT t FROM steps WHERE label = 'b') SELECT count(*) AS n FROM b) AS q"))).toEqual([[2]]);
   });
 
+  it('is seen inside expression subqueries, and before UPDATE and DELETE', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE v (id INT PRIMARY KEY, g INT)');
+    await session.execute('INSERT INTO v VALUES (1, 1), (2, 1), (3, 2), (4, 3)');
+    const twice = 'WITH busy AS (SELECT g FROM v GROUP BY g HAVING count(*) > 1)';
+    expect(rowsOf(await session.execute(`${twice} SELECT id FROM v WHERE g IN (SELECT g FROM busy) ORDER BY id`))).toEqual([[1], [2]]);
+    expect(rowsOf(await session.execute(`${twice} SELECT id, (SELECT count(*) FROM busy WHERE busy.g < v.g) FROM v ORDER BY id`)))
+      .toEqual([[1, 0], [2, 0], [3, 1], [4, 1]]);
+    await session.execute(`${twice} UPDATE v SET g = g * 10 WHERE g IN (SELECT g FROM busy)`);
+    await session.execute('WITH last AS (SELECT max(id) AS id FROM v) DELETE FROM v WHERE id = (SELECT id FROM last)');
+    expect(rowsOf(await session.execute('SELECT id, g FROM v ORDER BY id'))).toEqual([[1, 10], [2, 10], [3, 2]]);
+  });
+
   it('walks a hierarchy stored in a table, joined each round', async () => {
     const { session } = await newSession();
     await session.execute('CREATE TABLE dev (id INT PRIMARY KEY, parent INT, name STRING)');

@@ -80,7 +80,7 @@ describe('errors name the problem', () => {
     ["SELECT id FROM t LIMIT -1", 'INVALID_ARGUMENT', 'LIMIT must be a non-negative integer, got -1'],
     ["SELECT foo(id) FROM t", 'UNSUPPORTED', 'Unsupported function foo()'],
     ["WITH RECURSIVE x AS (SELECT id FROM t UNION ALL SELECT count(*) FROM x) SELECT id FROM x", 'UNSUPPORTED', 'Unsupported: aggregate and window functions in the recursive part of WITH RECURSIVE x'],
-    ["WITH x AS (SELECT id FROM t) DELETE FROM t", 'UNSUPPORTED', 'Unsupported: WITH before a statement other than SELECT or INSERT'],
+    ["WITH x AS (SELECT id FROM t) CREATE TABLE y (id INT)", 'UNSUPPORTED', 'Unsupported: WITH before a statement other than SELECT, INSERT, UPDATE or DELETE'],
     ["INSERT INTO t WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", 'UNSUPPORTED', 'Unsupported: WITH ... INSERT inside another statement'],
     ["SELECT id FROM t WHERE id IN (WITH x AS (SELECT 1) SELECT * FROM x)", 'UNSUPPORTED', 'Unsupported: WITH inside an expression subquery'],
     ["SELECT * FROM t RIGHT JOIN t AS u USING (nope)", 'UNKNOWN_COLUMN', 'Unknown column nope in table t (JOIN USING)'],
