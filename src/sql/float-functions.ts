@@ -66,16 +66,22 @@ const POWER = ofDoubles('power', [2, 2], ([x = 0, y = 0]) => power(x, y));
 /** Refuses an argument outside [low, high], as PostgreSQL does for the inverse functions. */
 function within(low: number, high: number): (x: number) => void {
   return (x) => {
-    if (!(x >= low && x <= high)) throw invalid('input is out of range');
+    // NaN in, NaN out (PostgreSQL's float8 functions).
+    if (x < low || x > high) throw invalid('input is out of range');
   };
+}
+
+/** The periodic functions have no value at an infinity (PostgreSQL refuses it). */
+function finite(x: number): void {
+  if (x === Infinity || x === -Infinity) throw invalid('input is out of range');
 }
 
 /** Trigonometric and hyperbolic functions in radians (PostgreSQL's and sqlite3's names). */
 const TRIGONOMETRY: Readonly<Record<string, ScalarFunction>> = {
-  sin: unary('sin', Math.sin),
-  cos: unary('cos', Math.cos),
-  tan: unary('tan', Math.tan),
-  cot: unary('cot', (x) => 1 / Math.tan(x)),
+  sin: unary('sin', Math.sin, finite),
+  cos: unary('cos', Math.cos, finite),
+  tan: unary('tan', Math.tan, finite),
+  cot: unary('cot', (x) => 1 / Math.tan(x), finite),
   asin: unary('asin', Math.asin, within(-1, 1)),
   acos: unary('acos', Math.acos, within(-1, 1)),
   atan: unary('atan', Math.atan),

@@ -27,18 +27,24 @@ function rowsOf(answer: StatementResult): RowsResult {
   return answer;
 }
 
-/** `ref` with the table that has its column named (the ON of the join must not be ambiguous). */
+/**
+ * `ref` with the one table before it that has its column, so the join's ON cannot take a
+ * column of the subquery's for it; as written when several have it (a USING column, whose
+ * merged value is meant, or an ambiguous name, which the tuples' query then reports).
+ */
 function qualified(ref: ColumnRef, level: Level): ColumnRef {
   if (ref.table !== null) return ref;
-  const owner = level.tables.find((t) => t.columns?.has(ref.name) === true);
-  return owner === undefined ? ref : { ...ref, table: owner.qualifier };
+  const owners = level.tables.filter((t) => t.columns?.has(ref.name) === true);
+  return owners.length === 1 ? { ...ref, table: (owners[0] as Level['tables'][number]).qualifier } : ref;
 }
 
 /** The hidden columns the outer values are held in, typed as the tables before gave them. */
-function keyColumns(types: readonly (SqlType | null)[]): ColumnSchema[] {
-  return types.map((type, i) => ({
-    name: `lateral key ${i + 1}`, type: type ?? 'STRING', notNull: false, hidden: true, ...(type === null ? { untyped: true } : {}),
-  }));
+function keyColumns(types: readonly (SqlType | null)[], taken: readonly string[]): ColumnSchema[] {
+  return types.map((type, i) => {
+    let name = `lateral key ${i + 1}`;
+    while (taken.includes(name)) name += "'";
+    return { name, type: type ?? 'STRING', notNull: false, hidden: true, ...(type === null ? { untyped: true } : {}) };
+  });
 }
 
 /**
@@ -53,7 +59,9 @@ export async function lateralJoin(join: Join, from: TableRef, before: readonly J
   if (query === undefined) return null;
   if (query.kind !== 'select') throw unsupported(`LATERAL of a set operation (${name})`);
   const level = levelOf([from, ...before.map((j) => j.table)], reader.catalog);
-  const refs = lateralReferences(query, level, reader.catalog).map((ref) => qualified(ref, level));
+  // As written inside (what bindOuter replaces), and qualified for the query and ON outside.
+  const written = lateralReferences(query, level, reader.catalog);
+  const refs = written.map((ref) => qualified(ref, level));
   if (refs.length === 0) return null;
   if (join.outer === 'right' || join.outer === 'full') {
     throw unsupported(`${join.outer.toUpperCase()} JOIN LATERAL (its subquery reads the rows before it: use JOIN or LEFT JOIN)`);
@@ -65,7 +73,7 @@ export async function lateralJoin(join: Join, from: TableRef, before: readonly J
   }, reader));
   checkTupleCount(tuples.rows.length);
   const answerFor = (values: readonly Expr[]): Promise<StatementResult> =>
-    run(bindOuter(query, new Map(refs.map((ref, i) => [refKey(ref), values[i] as Expr])), reader.catalog, level), reader);
+    run(bindOuter(query, new Map(written.map((ref, i) => [refKey(ref), values[i] as Expr])), reader.catalog, level), reader);
   const rows: Row[] = [];
   let columnNames: readonly string[] | null = null;
   let types: (SqlType | null)[] = [];
@@ -85,10 +93,11 @@ export async function lateralJoin(join: Join, from: TableRef, before: readonly J
   const names = columnNames ?? [];
   const typed = { columns: names, columnTypes: types, rows };
   const columns = renamedColumns(names.map((_, i) => derivedColumn(typed, i)), join.table.columnNames, `the subquery ${name}`);
-  const held = await hold(name, 'lateral', [...columns, ...keyColumns(tuples.columnTypes)], rows);
+  const keys = keyColumns(tuples.columnTypes, columns.map((c) => c.name));
+  const held = await hold(name, 'lateral', [...columns, ...keys], rows);
   let on: Expr | null = join.on;
   refs.forEach((ref, i) => {
-    const key: Expr = { kind: 'column', table: name, name: `lateral key ${i + 1}` };
+    const key: Expr = { kind: 'column', table: name, name: (keys[i] as ColumnSchema).name };
     const same: Expr = { kind: 'isDistinct', left: ref, right: key, negated: true };
     on = on === null ? same : { kind: 'binary', op: 'AND', left: on, right: same };
   });

@@ -9,7 +9,7 @@ import type { Join, SelectStatement, TableRef } from './ast.js';
  */
 export function withNaturalJoins(s: SelectStatement, catalog: Catalog): SelectStatement {
   if (!s.joins.some((j) => j.natural === true)) return s;
-  const columnsOf = (ref: TableRef): string[] => catalog.table(ref.table)?.columns.map((c) => c.name) ?? [];
+  const columnsOf = (ref: TableRef): string[] => catalog.table(ref.table)?.columns.filter((c) => c.hidden !== true).map((c) => c.name) ?? [];
   const visible: string[] = s.from === null ? [] : columnsOf(s.from);
   const joins = s.joins.map((j): Join => {
     const columns = columnsOf(j.table);

@@ -41,6 +41,18 @@ function leftCopy(name: string, before: readonly TableRef[], catalog: Catalog, m
   return column(owner, name);
 }
 
+/** Refuses an unqualified merged name that a table in scope also has a copy of (as PostgreSQL does). */
+function checkUnambiguous(name: string, tables: readonly TableRef[], catalog: Catalog, merges: Merges): void {
+  const others = tables.map(qualifierOf).filter((q, i) => {
+    const at = `${q}.${name}`;
+    return !merges.hidden.has(at) && merges.shownAt.get(name) !== at
+      && (catalog.table((tables[i] as TableRef).table)?.columns.some((c) => c.name === name && c.hidden !== true) ?? false);
+  });
+  if (others.length > 0) {
+    throw new ChronosError('AMBIGUOUS_COLUMN', `Column reference ${name} is ambiguous (the USING column and ${others.join(', ')}.${name})`);
+  }
+}
+
 /** One USING join as ON, recording what its names now stand for. */
 function asOn(j: Join, before: readonly TableRef[], catalog: Catalog, merges: Merges): Join {
   const right = qualifierOf(j.table);
@@ -66,7 +78,7 @@ function expandStars(s: SelectStatement, refs: readonly TableRef[], catalog: Cat
     if (item.kind !== 'star' || item.table !== null) return [item];
     return refs.flatMap((ref) => (catalog.table(ref.table)?.columns ?? []).flatMap((c): SelectItem[] => {
       const at = `${qualifierOf(ref)}.${c.name}`;
-      if (merges.hidden.has(at)) return [];
+      if (merges.hidden.has(at) || c.hidden === true) return [];
       const merged = merges.shownAt.get(c.name) === at ? merges.names.get(c.name) : undefined;
       return [{ kind: 'expr', expr: merged ?? column(qualifierOf(ref), c.name), name: c.name }];
     }));
@@ -84,8 +96,14 @@ export function withOuterUsing(s: SelectStatement, catalog: Catalog): SelectStat
   const refs = [s.from, ...s.joins.map((j) => j.table)];
   if (refs.some((ref) => catalog.table(ref.table) === undefined)) return s;
   const merges: Merges = { names: new Map(), shownAt: new Map(), hidden: new Set() };
-  const rewrite = (e: Expr): Expr => (e.kind === 'column' && e.table === null
-    ? merges.names.get(e.name) ?? e : mapOperands(e, rewrite));
+  // How many tables are in scope where an expression is rewritten (a join's ON sees those up to it).
+  let inScope = refs.length;
+  const rewrite = (e: Expr): Expr => {
+    if (e.kind !== 'column' || e.table !== null) return mapOperands(e, rewrite);
+    const merged = merges.names.get(e.name);
+    if (merged !== undefined) checkUnambiguous(e.name, refs.slice(0, inScope), catalog, merges);
+    return merged ?? e;
+  };
   // In order: a join's ON sees the names merged by the joins up to it, not later ones.
   const joins = s.joins.map((j, i): Join => {
     if (i < first) {
@@ -93,8 +111,15 @@ export function withOuterUsing(s: SelectStatement, catalog: Catalog): SelectStat
       return j;
     }
     if (j.using !== null) return asOn(j, refs.slice(0, i + 1), catalog, merges);
+    inScope = i + 2;
     return j.on === null ? j : { ...j, on: rewrite(j.on) };
   });
-  const rest = mapStatementExprs({ ...s, items: expandStars(s, refs, catalog, merges), joins: [] }, rewrite) as SelectStatement;
-  return { ...rest, joins };
+  inScope = refs.length;
+  const items = expandStars(s, refs, catalog, merges);
+  // ORDER BY a bare output name sorts by that output (an alias may be called k too).
+  const outputs = new Set(items.flatMap((item) => (item.kind === 'expr' ? [item.name] : [])));
+  const byOutput = s.orderBy.map((o) => o.expr.kind === 'column' && o.expr.table === null && outputs.has(o.expr.name));
+  const rest = mapStatementExprs({ ...s, items, joins: [], orderBy: [] }, rewrite) as SelectStatement;
+  const orderBy = s.orderBy.map((o, i) => (byOutput[i] === true ? o : { ...o, expr: rewrite(o.expr) }));
+  return { ...rest, orderBy, joins };
 }

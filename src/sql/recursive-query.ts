@@ -24,15 +24,19 @@ function rowsOf(answer: StatementResult): RowsResult {
   return answer;
 }
 
-/** Refuses a round whose rows do not fit the columns the first part set. */
-function checkRound(q: RecursiveQuery, columns: readonly ColumnSchema[], round: RowsResult): void {
+/**
+ * The columns after a round: refused when its rows do not fit those the first part set; a
+ * column the rounds so far left untyped (only NULLs) takes the type this round declares.
+ */
+function afterRound(q: RecursiveQuery, columns: readonly ColumnSchema[], round: RowsResult): ColumnSchema[] {
   if (round.columns.length !== columns.length) {
     throw new ChronosError('INVALID_ARGUMENT', `Each side of UNION in WITH RECURSIVE ${q.name} must have the same ` +
       `number of columns (${columns.length} and ${round.columns.length})`);
   }
-  columns.forEach((column, i) => {
+  return columns.map((column, i) => {
     const type: SqlType | null = round.columnTypes[i] ?? null;
-    if (column.untyped === true || type === null || type === column.type) return;
+    if (type === null || type === column.type) return column;
+    if (column.untyped === true) return { name: column.name, type, notNull: false };
     throw new ChronosError('TYPE_MISMATCH', `column ${column.name} of WITH RECURSIVE ${q.name} is ${column.type} in ` +
       `its first part and ${type} in the part after UNION: CAST one of them to the other's type`);
   });
@@ -48,7 +52,6 @@ export async function recursiveRows(q: RecursiveQuery, columnNames: readonly str
   reader: StorageReader, nowMs: number, guard: StatementGuard, run: RecursionRunner,
 ): Promise<{ readonly columns: ColumnSchema[]; readonly rows: readonly Row[] }> {
   const first = rowsOf(await run(q.anchor, reader));
-  const columns = renamedColumns(first.columns.map((_, i) => derivedColumn(first, i)), columnNames, `WITH query ${q.name}`);
   const limit = nonNegativeInt(q.limit, 'LIMIT', nowMs);
   const offset = nonNegativeInt(q.offset, 'OFFSET', nowMs) ?? 0;
   const wanted = limit === null ? Infinity : offset + limit;
@@ -74,18 +77,25 @@ export async function recursiveRows(q: RecursiveQuery, columnNames: readonly str
     }
     return fresh;
   };
+  let columns = renamedColumns(first.columns.map((_, i) => anchorColumn(first, i)), columnNames, `WITH query ${q.name}`);
   let working = await keep(first.rows);
   while (working.length > 0 && made.length < wanted) {
     // A round of one row costs ~10 µs: counted as more work, so the slice ends on time.
     if (guard.step(ROUND_WORK)) await guard.pause();
     const table = await heldTable(q.working, -1, columns, working, nowMs, guard);
     const round = rowsOf(await run(q.step, new DerivedReader(reader, new Map([[q.working, table]]))));
-    checkRound(q, columns, round);
+    columns = afterRound(q, columns, round);
     working = await keep(round.rows);
   }
-  const rows = made.slice(offset, wanted);
-  const declared = columns.map((c) => (c.untyped === true ? null : c.type));
-  // A column the first part left untyped (only NULLs) takes the type of what later rounds made.
-  const typed = columns.map((c, i) => ({ ...derivedColumn({ columns: columns.map((x) => x.name), columnTypes: declared, rows: made }, i), name: c.name }));
-  return { columns: typed, rows };
+  return { columns, rows: made.slice(offset, wanted) };
+}
+
+/**
+ * A column as the first part types it. Unlike a derived table's, an untyped one (only NULLs)
+ * stays untyped even when values appear later: the recursive part's declared type decides.
+ */
+function anchorColumn(first: RowsResult, i: number): ColumnSchema {
+  const declared = first.columnTypes[i] ?? null;
+  const name = (first.columns[i] as string).toLowerCase();
+  return declared === null ? { name, type: 'STRING', notNull: false, untyped: true } : derivedColumn(first, i);
 }

@@ -56,7 +56,13 @@ export function parseWithQuery(p: ExprParser): Query {
 
 function substituteRef(ref: TableRef, ctes: ReadonlyMap<string, Definition>): TableRef {
   if (ref.query !== undefined) return { ...ref, query: substitute(ref.query, ctes) };
-  if (ref.series !== undefined || ref.recursive !== undefined) return ref;
+  if (ref.recursive !== undefined) {
+    // A WITH RECURSIVE inside a subquery sees the WITH queries around it (its own name shadows them).
+    const outer = new Map([...ctes].filter(([name]) => name !== ref.recursive?.name));
+    const { anchor, step } = ref.recursive;
+    return { ...ref, recursive: { ...ref.recursive, anchor: substitute(anchor, outer), step: substituteSelect(step, outer) } };
+  }
+  if (ref.series !== undefined) return ref;
   const cte = ctes.get(ref.table);
   return cte === undefined ? ref : { table: ref.alias ?? ref.table, alias: null, ...cte };
 }

@@ -336,6 +336,7 @@ describe('errors name the problem', () => {
     ['power(-8, 0.5)', 'INVALID_ARGUMENT', 'a negative number raised to a non-integer power yields a complex result'],
     ['mod(1, 0)', 'INVALID_ARGUMENT', 'Division by zero'],
     ['asin(1.5)', 'INVALID_ARGUMENT', 'input is out of range'],
+    ["sin(CAST('Infinity' AS FLOAT))", 'INVALID_ARGUMENT', 'input is out of range'],
     ['acosh(0.5)', 'INVALID_ARGUMENT', 'input is out of range'],
     ['atanh(-2)', 'INVALID_ARGUMENT', 'input is out of range'],
     ["sqrt('a')", 'TYPE_MISMATCH', 'Type mismatch: sqrt() needs a number, got STRING'],

@@ -29,6 +29,13 @@ describe('LATERAL subqueries', () => {
     // Through a derived table before it, and renamed columns.
     ['SELECT z.k, l.a FROM (SELECT id AS k FROM dev WHERE id < 3) z CROSS JOIN LATERAL (SELECT max(ts) FROM r WHERE dev = z.k) AS l (a) ORDER BY 1',
       [[1, 30], [2, 40]]],
+    // Unqualified outer columns, as PostgreSQL reads them (they once found no value to bind).
+    ["SELECT d.id, l.s FROM dev d, LATERAL (SELECT name || '!' AS s) l ORDER BY 1", [[1, 'a!'], [2, 'b!'], [3, 'c!']]],
+    ['SELECT d.id, l.m FROM dev d, LATERAL (SELECT max(ts) AS m FROM r WHERE r.dev = id) l ORDER BY 1', [[1, 30], [2, 40], [3, null]]],
+    // Its held outer values are neither a NATURAL join's shared names nor a column the subquery names.
+    ['SELECT d.id, l.a, m.b FROM dev d CROSS JOIN LATERAL (SELECT d.id * 10 AS a) l NATURAL JOIN LATERAL (SELECT d.name AS b) m ORDER BY 1',
+      [[1, 10, 'a'], [2, 20, 'b'], [3, 30, 'c']]],
+    ['SELECT count(*) FROM dev d, LATERAL (SELECT d.id * 100 AS "lateral key 1") l', [[3]]],
     // Naming nothing before it, it is an ordinary derived table.
     ['SELECT count(*) FROM dev, LATERAL (SELECT 1 AS one) o', [[3]]],
   ] as const)('%s', async (sql, expected) => {
@@ -48,6 +55,11 @@ describe('LATERAL subqueries', () => {
 
   it('keeps the outer values it joins on out of * and t.*', async () => {
     const session = await fixture();
+    await session.execute('CREATE TABLE z (zone INT, label STRING)');
+    await session.execute("INSERT INTO z VALUES (1, 'north'), (5, 'far')");
+    const star = await session.execute('SELECT * FROM dev d CROSS JOIN LATERAL (SELECT max(ts) AS m FROM r WHERE r.dev = d.id) l FULL JOIN z USING (zone) ORDER BY 1');
+    expect(star).toMatchObject({ columns: ['id', 'name', 'zone', 'm', 'label'],
+      rows: [[1, 'a', 1, 30, 'north'], [2, 'b', null, 40, null], [3, 'c', 2, null, null], [null, null, 5, null, 'far']] });
     const result = await session.execute('SELECT l.* FROM dev d CROSS JOIN LATERAL (SELECT d.name || \'!\' AS shout) l ORDER BY 1');
     expect(result).toMatchObject({ columns: ['shout'], rows: [['a!'], ['b!'], ['c!']] });
   });

@@ -65,12 +65,17 @@ describe('RIGHT and FULL joins', () => {
       [[1, 'a1', 'b1', 'c1'], [1, 'a1', 'b2', 'c1'], [2, 'a2', null, null], [3, null, 'b3', 'c3'], [4, 'a4', null, null], [5, null, null, 'c5'],
         [null, 'a3', null, null], [null, null, 'b4', null]]],
     ['SELECT g, count(*) FROM a FULL JOIN b USING (g) WHERE g > 1 OR g IS NULL GROUP BY g ORDER BY 1 NULLS FIRST', [[null, 2], [2, 1], [3, 1], [4, 1]]],
+    // ORDER BY an output's name sorts by that output, though a USING column has the name too.
+    ['SELECT a.x AS g FROM a FULL JOIN b USING (g) WHERE a.id IS NOT NULL ORDER BY g DESC', [['a4'], ['a3'], ['a2'], ['a1'], ['a1']]],
   ] as const)('USING: %s', async (sql, expected) => {
     expect(rowsOf(await (await fixture()).execute(sql))).toEqual(expected);
   });
 
   it('NATURAL refuses ON and USING, and names a column shared twice before it', async () => {
     const session = await fixture();
+    // A name the USING column shares with a later table is ambiguous, as in PostgreSQL.
+    await expectError(session, 'SELECT count(*) FROM a FULL JOIN b USING (g) CROSS JOIN c WHERE g = 3', 'AMBIGUOUS_COLUMN', /^Column reference g is ambiguous/);
+    await expectError(session, 'SELECT g FROM a FULL JOIN b USING (g) LEFT JOIN c ON c.g = g', 'AMBIGUOUS_COLUMN', /^Column reference g is ambiguous/);
     await expectError(session, 'SELECT * FROM a NATURAL JOIN b ON a.id = b.id', 'PARSE_ERROR', /a NATURAL JOIN takes no ON or USING/);
     await expectError(session, 'SELECT * FROM a JOIN b ON a.id = b.id NATURAL JOIN c', 'AMBIGUOUS_COLUMN', /id/);
   });

@@ -72,6 +72,8 @@ function lateralQuery(rng: Random): string {
     () => `SELECT b.id, l.id, l.v FROM b CROSS JOIN LATERAL (SELECT id, v FROM t WHERE t.g ${op} b.n ORDER BY id${rng.pick(['', ' DESC'])} LIMIT ${rng.between(1, 3)}) AS l`,
     () => `SELECT t.id, l.w FROM t JOIN LATERAL (SELECT w FROM u WHERE u.g = t.g) l ON l.w > t.id % 50${where}`,
     () => `SELECT t.id, t.g, c.n FROM t, LATERAL (SELECT count(*) AS n FROM u WHERE u.g = t.g OR t.g IS NULL) c${where}`,
+    // Outer columns unqualified inside (t's id; u has none).
+    () => `SELECT t.id, l.x FROM t, LATERAL (SELECT w + id AS x FROM u WHERE u.g = t.g) l${where}`,
     () => `SELECT t.id, l.k FROM t LEFT JOIN LATERAL (SELECT t.s || u.w AS k FROM u WHERE u.g = t.g - 1) AS l ON l.k <> 'a1'${where}`,
   ])();
 }

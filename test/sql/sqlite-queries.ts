@@ -643,6 +643,8 @@ function recursiveQuery(rng: Random, where: string): string {
     () => `WITH RECURSIVE ${count} SELECT c.x, count(t.id), max(t.v) FROM c LEFT JOIN t ON t.g = c.x GROUP BY c.x`,
     () => `WITH RECURSIVE ${walk} SELECT id, g, depth FROM r`,
     () => `WITH RECURSIVE ${walk} SELECT depth, count(*), sum(g) FROM r GROUP BY depth`,
+    // A first part of only NULLs: the recursive part's FLOAT types the column, whole values too.
+    () => `WITH RECURSIVE h(n, x) AS (SELECT 1, NULL UNION ALL SELECT n + 1, n * ${rng.pick(['1.0', '1.5', '2.0'])} FROM h WHERE n < ${rng.between(1, 5)}) SELECT n, x / 2, x FROM h`,
     () => `WITH RECURSIVE ${residues} SELECT x FROM m`,
     () => `WITH RECURSIVE w(n, s) AS (SELECT 1, ${rng.pick(["'a'", "''"])} UNION ALL SELECT n + 1, s || ${rng.pick(["'b'", "'cd'"])} FROM w WHERE n < ${rng.between(1, 6)}) SELECT n, s, length(s) FROM w`,
     () => `WITH RECURSIVE ${count}, d(k, n) AS (SELECT g, count(*) FROM t${where} GROUP BY g) SELECT c.x, d.n FROM c JOIN d ON d.k = c.x`,

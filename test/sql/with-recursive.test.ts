@@ -21,6 +21,12 @@ describe('WITH RECURSIVE', () => {
     // A first part of only NULLs leaves the column's type to the later rounds.
     ['WITH RECURSIVE c(x, n) AS (SELECT NULL, 0 UNION ALL SELECT n * 2, n + 1 FROM c WHERE n < 3) SELECT x + 1, n FROM c',
       [[null, 0], [1, 1], [3, 2], [5, 3]]],
+    // ...and a FLOAT of whole values stays a FLOAT (it was once typed INT from its values).
+    ['WITH RECURSIVE c(n, x) AS (SELECT 1, NULL UNION ALL SELECT n + 1, n * 1.0 FROM c WHERE n < 3) SELECT n, x / 2 FROM c',
+      [[1, null], [2, 0.5], [3, 1]]],
+    // A WITH RECURSIVE inside a subquery sees the WITH queries around it, not a table of the name.
+    ['WITH t9 AS (SELECT 5 AS v) SELECT min(n), max(n) FROM (WITH RECURSIVE c(n) AS (SELECT v FROM t9 UNION ALL SELECT n + 1 FROM c WHERE n < 7) SELECT n FROM c) x',
+      [[5, 7]]],
     // A query of WITH RECURSIVE that does not name itself is an ordinary one.
     ['WITH RECURSIVE a AS (SELECT 2 AS v), b(x) AS (SELECT v FROM a UNION ALL SELECT x * 2 FROM b WHERE x < 16) SELECT x FROM b',
       [[2], [4], [8], [16]]],
@@ -32,6 +38,8 @@ describe('WITH RECURSIVE', () => {
     ['SELECT d.p, q FROM (SELECT 1, 2) AS d(p, q)', [[1, 2]]],
   ] as const)('%s', async (sql, expected) => {
     const { session } = await newSession();
+    await session.execute('CREATE TABLE t9 (v INT PRIMARY KEY)');
+    await session.execute('INSERT INTO t9 VALUES (100)');
     expect(rowsOf(await session.execute(sql))).toEqual(expected);
   });
 
