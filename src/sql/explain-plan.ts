@@ -1,5 +1,4 @@
 import { hasDerivedTables } from './derived-tables.js';
-import { unsupported } from './cursor.js';
 import type { ColumnBatch, StorageReader, StoredRow } from '../storage/index.js';
 import type {
   CompoundStatement, ExplainableStatement, Expr, Join, OrderItem, QueryTerm, SelectStatement,
@@ -14,7 +13,9 @@ import { scanOrderFor } from './scan-order.js';
 import { describeAccessPath } from './plan.js';
 import { printExpr } from './print.js';
 import type { RowsResult } from './result.js';
-import { executeSelect, planSelect } from './select.js';
+import { executeSelect, planSelect, withDerivedTables } from './select.js';
+import { derivedSteps } from './explain-derived.js';
+import { StatementGuard } from './statement-guard.js';
 import { executeCompound } from './set-operation.js';
 import { hashedJoins } from './joins.js';
 import { withNaturalJoins } from './natural-join.js';
@@ -205,8 +206,12 @@ async function selectSteps(
   around: Surroundings = TOP,
 ): Promise<void> {
   const subqueries = subqueriesOf(original);
-  const s = withOuterUsing(withNaturalJoins(subqueries.length === 0 || around.asWritten ? original
-    : (await resolveSubqueries(original, reader, nowMs)) as SelectStatement, reader.catalog), reader.catalog);
+  const resolved = subqueries.length === 0 || around.asWritten ? original
+    : (await resolveSubqueries(original, reader, nowMs)) as SelectStatement;
+  // Derived tables held with no rows: planning needs only their columns.
+  const derived = await withDerivedTables(resolved, withoutRows(reader), nowMs, new StatementGuard());
+  const planReader = derived.reader;
+  const s = withOuterUsing(withNaturalJoins(derived.statement, planReader.catalog), planReader.catalog);
   const byName = s.orderBy.map((o, i) => {
     const e = o.expr;
     const written = asWritten(e, original.orderBy[i]?.expr);
@@ -215,8 +220,7 @@ async function selectSteps(
       : e.kind === 'column' && e.table === null ? s.items.find((i) => i.kind === 'expr' && i.name === e.name && i.expr.kind === 'column') : undefined;
     return item?.kind === 'expr' ? { ...o, expr: item.expr } : o;
   });
-  if (hasDerivedTables(s)) throw unsupported('EXPLAIN of a query with a subquery or generate_series in FROM');
-  const plan = planSelect(s, reader, nowMs);
+  const plan = planSelect(s, planReader, nowMs);
   const windows = windowsOf(s);
   const aggregates: Extract<Expr, { kind: 'aggregate' }>[] = [];
   for (const item of s.items) if (item.kind === 'expr') collectAggregates(item.expr, aggregates);
@@ -242,6 +246,11 @@ async function selectSteps(
   else {
     const hashed = s.joins.length === 0 ? [] : hashedJoins(s, plan, nowMs);
     joinSteps(s.joins.map((j, i) => ({ join: j, hashed: hashed[i] === true })), describeAccessPath(plan.path), d, out);
+  }
+  if (hasDerivedTables(resolved)) {
+    await derivedSteps(resolved, reader, planReader, depth + 1, out, async (query, r, at, enclosing) => (query.kind === 'compound'
+      ? compoundSteps(query, r, nowMs, at, out)
+      : selectSteps(query, r, nowMs, at, out, enclosing === null ? TOP : { enclosing, outerValues: new Set(), asWritten: true })));
   }
   const levels = [levelOf(tablesOfSelect(original), reader.catalog), ...around.enclosing];
   for (const [i, sub] of subqueries.entries()) {

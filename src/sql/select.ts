@@ -113,7 +113,7 @@ export async function executeSelect(
 }
 
 /** The statement with its derived tables (FROM subqueries) materialized into a reader. */
-async function withDerivedTables(
+export async function withDerivedTables(
   statement: SelectStatement, storage: StorageReader, nowMs: number, guard: StatementGuard,
 ): Promise<{ readonly statement: SelectStatement; readonly reader: StorageReader }> {
   if (!hasDerivedTables(statement)) return { statement, reader: storage };

@@ -67,6 +67,15 @@ describe('EXPLAIN', () => {
     ['EXPLAIN SELECT site FROM sensors s LEFT JOIN devices USING (device)', [
       'Hash left join devices USING (device)', '  FULL SCAN sensors', '  FULL SCAN devices (held in memory)']],
     ['EXPLAIN SELECT count(*) FROM sensors', ['Aggregate: count(*)', '  FULL SCAN sensors']],
+    // Derived tables: the query reads them held; their own plans are shown below it.
+    ["EXPLAIN SELECT d.n FROM (SELECT device, count(*) AS n FROM sensors WHERE device = 'a' GROUP BY device) AS d WHERE d.n > 1", [
+      'Filter d.n > 1', '  FULL SCAN d (subquery)', '  Derived table d: subquery, answered once before the statement',
+      '    Aggregate by device: count(*)', "      Filter device = 'a'", '        PK RANGE sensors >=(a) <=(a)']],
+    ['EXPLAIN WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3) SELECT x FROM c', [
+      'FULL SCAN c (recursive)', '  Derived table c: WITH RECURSIVE c, the first part, then the recursive part until a round makes no rows',
+      '    First part', '      One row (no FROM)', '    Recursive part, over the rows of the round before (c (working))',
+      '      Filter x < 3', '        FULL SCAN c (working)']],
+    ['EXPLAIN SELECT g.t FROM generate_series(1, 3) AS g(t)', ['FULL SCAN g (generate_series)', '  Derived table g: generate_series(1, 3)']],
     ["EXPLAIN SELECT * FROM sensors WHERE device = 'a' ORDER BY ts DESC LIMIT 10", [
       'Limit 10', '  In key order ts DESC (no sort)', "    Filter device = 'a'", '      PK RANGE sensors >=(a) <=(a)']],
     ['EXPLAIN SELECT device, rank() OVER (ORDER BY count(*) DESC) FROM sensors GROUP BY device HAVING count(*) > 1 ORDER BY 1', [

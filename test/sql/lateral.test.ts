@@ -65,6 +65,17 @@ describe('LATERAL subqueries', () => {
   });
 });
 
+describe('EXPLAIN of LATERAL', () => {
+  it('joins the held rows on the outer values, and shows the subquery as written', async () => {
+    const session = await fixture();
+    const sql = 'EXPLAIN SELECT d.name, l.m FROM dev d CROSS JOIN LATERAL (SELECT max(ts) AS m FROM r WHERE r.dev = d.id) l';
+    expect(rowsOf(await session.execute(sql)).map((row) => row[0])).toEqual([
+      'Hash join l (lateral) ON d.id is not distinct from l.lateral key 1', '  FULL SCAN dev', '  FULL SCAN l (lateral) (held in memory)',
+      '  Derived table l: LATERAL subquery, answered per value of the columns before it that it names',
+      '    Aggregate: max(ts)', '      Filter r.dev = d.id', '        FULL SCAN r']);
+  });
+});
+
 describe('IS NOT DISTINCT FROM in ON', () => {
   it('hashes the join and matches NULL with NULL', async () => {
     const session = await fixture();
