@@ -1,6 +1,7 @@
 import { ChronosError } from '../lib/index.js';
 import type { Catalog, StorageReader, SqlType, SqlValue } from '../storage/index.js';
 import type { Expr, Join, SelectStatement, Statement, TableRef } from './ast.js';
+import { columnNamesOf } from './derived-names.js';
 import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands, mapStatementExprs } from './expr-map.js';
 
@@ -21,9 +22,7 @@ export function levelOf(refs: readonly TableRef[], catalog: Catalog): Level {
     tables: refs.map((ref) => ({
       qualifier: ref.alias ?? ref.table,
       name: ref.table,
-      columns: ref.query !== undefined || ref.recursive !== undefined ? null
-        : ref.series !== undefined ? new Set([ref.series.column])
-        : new Set(catalog.table(ref.table)?.columns.map((c) => c.name) ?? []),
+      columns: columnNamesOf(ref, catalog),
     })),
   };
 }

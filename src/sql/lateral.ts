@@ -1,10 +1,11 @@
 import { ChronosError } from '../lib/index.js';
-import type { ColumnSchema, Row, SqlType, StorageReader } from '../storage/index.js';
+import type { Catalog, ColumnSchema, Row, SqlType, StorageReader } from '../storage/index.js';
 import type { Expr, Join, SelectStatement, TableRef } from './ast.js';
 import {
-  bindOuter, checkTupleCount, lateralReferences, levelOf, refKey, tupleLiterals, type Level,
+  bindOuter, checkTupleCount, lateralReferences, levelOf, refKey, tupleLiterals,
 } from './correlated.js';
 import { unsupported } from './cursor.js';
+import { columnNamesOf } from './derived-names.js';
 import { derivedColumn, renamedColumns } from './derived-reader.js';
 import type { RowsResult, StatementResult } from './result.js';
 import type { StatementGuard } from './statement-guard.js';
@@ -28,14 +29,25 @@ function rowsOf(answer: StatementResult): RowsResult {
 }
 
 /**
- * `ref` with the one table before it that has its column, so the join's ON cannot take a
- * column of the subquery's for it; as written when several have it (a USING column, whose
- * merged value is meant, or an ambiguous name, which the tuples' query then reports).
+ * An outer column as the tables before the LATERAL give it, qualified so the join's ON cannot
+ * take a column of the subquery's for it: one table's copy, or the value USING or NATURAL
+ * merged from several (a coalesce after FULL, the joined copy after RIGHT); as written when
+ * it is ambiguous (the tuples' query then reports it).
  */
-function qualified(ref: ColumnRef, level: Level): ColumnRef {
+function outerValue(ref: ColumnRef, from: TableRef, before: readonly Join[], catalog: Catalog): Expr {
   if (ref.table !== null) return ref;
-  const owners = level.tables.filter((t) => t.columns?.has(ref.name) === true);
-  return owners.length === 1 ? { ...ref, table: (owners[0] as Level['tables'][number]).qualifier } : ref;
+  const copyIn = (table: TableRef): Expr | null => (columnNamesOf(table, catalog)?.has(ref.name) === true
+    ? { kind: 'column', table: table.alias ?? table.table, name: ref.name } : null);
+  let value = copyIn(from);
+  for (const join of before) {
+    const copy = copyIn(join.table);
+    if (copy === null) continue;
+    if (value === null) value = copy;
+    else if (join.using?.includes(ref.name) !== true && join.natural !== true) return ref;
+    else if (join.outer === 'full') value = { kind: 'call', name: 'coalesce', args: [value, copy] };
+    else if (join.outer === 'right') value = copy;
+  }
+  return value ?? ref;
 }
 
 /** The hidden columns the outer values are held in, typed as the tables before gave them. */
@@ -61,7 +73,7 @@ export async function lateralJoin(join: Join, from: TableRef, before: readonly J
   const level = levelOf([from, ...before.map((j) => j.table)], reader.catalog);
   // As written inside (what bindOuter replaces), and qualified for the query and ON outside.
   const written = lateralReferences(query, level, reader.catalog);
-  const refs = written.map((ref) => qualified(ref, level));
+  const refs = written.map((ref) => outerValue(ref, from, before, reader.catalog));
   if (refs.length === 0) return null;
   if (join.outer === 'right' || join.outer === 'full') {
     throw unsupported(`${join.outer.toUpperCase()} JOIN LATERAL (its subquery reads the rows before it: use JOIN or LEFT JOIN)`);

@@ -117,7 +117,9 @@ export function withOuterUsing(s: SelectStatement, catalog: Catalog): SelectStat
   inScope = refs.length;
   const items = expandStars(s, refs, catalog, merges);
   // ORDER BY a bare output name sorts by that output (an alias may be called k too).
-  const outputs = new Set(items.flatMap((item) => (item.kind === 'expr' ? [item.name] : [])));
+  const outputs = new Set(items.flatMap((item) => (item.kind === 'expr' ? [item.name]
+    : refs.filter((ref) => qualifierOf(ref) === item.table || ref.table === item.table)
+      .flatMap((ref) => (catalog.table(ref.table)?.columns ?? []).filter((c) => c.hidden !== true).map((c) => c.name)))));
   const byOutput = s.orderBy.map((o) => o.expr.kind === 'column' && o.expr.table === null && outputs.has(o.expr.name));
   const rest = mapStatementExprs({ ...s, items, joins: [], orderBy: [] }, rewrite) as SelectStatement;
   const orderBy = s.orderBy.map((o, i) => (byOutput[i] === true ? o : { ...o, expr: rewrite(o.expr) }));

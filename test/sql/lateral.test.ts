@@ -36,6 +36,9 @@ describe('LATERAL subqueries', () => {
     ['SELECT d.id, l.a, m.b FROM dev d CROSS JOIN LATERAL (SELECT d.id * 10 AS a) l NATURAL JOIN LATERAL (SELECT d.name AS b) m ORDER BY 1',
       [[1, 10, 'a'], [2, 20, 'b'], [3, 30, 'c']]],
     ['SELECT count(*) FROM dev d, LATERAL (SELECT d.id * 100 AS "lateral key 1") l', [[3]]],
+    // An outer column USING merged is the merged value, though the subquery's output has its name.
+    ['SELECT d.id, l.id FROM dev d JOIN r ON r.dev = d.id AND r.ts = 10 JOIN LATERAL (SELECT id + 1 AS id) l ON true ORDER BY 1', [[1, 2], [2, 3]]],
+    ['SELECT x.id, l.id FROM dev x FULL JOIN (SELECT 9 AS id) n USING (id) JOIN LATERAL (SELECT id * 2 AS id) l ON true ORDER BY 1', [[1, 2], [2, 4], [3, 6], [null, 18]]],
     // Naming nothing before it, it is an ordinary derived table.
     ['SELECT count(*) FROM dev, LATERAL (SELECT 1 AS one) o', [[3]]],
   ] as const)('%s', async (sql, expected) => {

@@ -67,6 +67,8 @@ describe('RIGHT and FULL joins', () => {
     ['SELECT g, count(*) FROM a FULL JOIN b USING (g) WHERE g > 1 OR g IS NULL GROUP BY g ORDER BY 1 NULLS FIRST', [[null, 2], [2, 1], [3, 1], [4, 1]]],
     // ORDER BY an output's name sorts by that output, though a USING column has the name too.
     ['SELECT a.x AS g FROM a FULL JOIN b USING (g) WHERE a.id IS NOT NULL ORDER BY g DESC', [['a4'], ['a3'], ['a2'], ['a1'], ['a1']]],
+    // ...and so does a name that a qualified * outputs.
+    ['SELECT b.* FROM a FULL JOIN b USING (g) WHERE b.id > 2 ORDER BY g DESC, id', [[4, null, 'b4'], [3, 3, 'b3']]],
   ] as const)('USING: %s', async (sql, expected) => {
     expect(rowsOf(await (await fixture()).execute(sql))).toEqual(expected);
   });

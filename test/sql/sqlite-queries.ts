@@ -652,6 +652,8 @@ function recursiveQuery(rng: Random, where: string): string {
     // Named only inside expression subqueries, correlated or not.
     () => `WITH c AS (SELECT g, w FROM u WHERE w > ${rng.between(0, 110)}) SELECT id, g FROM t WHERE g ${rng.pick(['IN', 'NOT IN'])} (SELECT g FROM c)${where.replace(' WHERE ', ' AND ')}`,
     () => `WITH c AS (SELECT g, w FROM u) SELECT id, (SELECT count(*) FROM c WHERE c.g = t.g), (SELECT max(c.w) FROM c WHERE c.g ${rng.pick(['<', '='])} t.g) FROM t${where}`,
+    // Unqualified: cg is the WITH query's, g the outer row's.
+    () => `WITH c AS (SELECT g AS cg, w FROM u) SELECT id, (SELECT count(*) FROM c WHERE cg ${rng.pick(['=', '<'])} g) FROM t WHERE ${rng.pick(['', 'NOT '])}EXISTS (SELECT 1 FROM c WHERE cg = g AND w > ${rng.between(0, 110)})`,
   ])();
 }
 

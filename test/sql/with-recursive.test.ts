@@ -60,6 +60,9 @@ describe('WITH RECURSIVE', () => {
     expect(rowsOf(await session.execute(`${twice} SELECT id FROM v WHERE g IN (SELECT g FROM busy) ORDER BY id`))).toEqual([[1], [2]]);
     expect(rowsOf(await session.execute(`${twice} SELECT id, (SELECT count(*) FROM busy WHERE busy.g < v.g) FROM v ORDER BY id`)))
       .toEqual([[1, 0], [2, 0], [3, 1], [4, 1]]);
+    // Unqualified: q is the WITH query's own column, g the outer row's.
+    expect(rowsOf(await session.execute('WITH s AS (SELECT 1 AS q) SELECT id FROM v WHERE EXISTS (SELECT 1 FROM s WHERE q = g) ORDER BY id')))
+      .toEqual([[1], [2]]);
     await session.execute(`${twice} UPDATE v SET g = g * 10 WHERE g IN (SELECT g FROM busy)`);
     await session.execute('WITH last AS (SELECT max(id) AS id FROM v) DELETE FROM v WHERE id = (SELECT id FROM last)');
     expect(rowsOf(await session.execute('SELECT id, g FROM v ORDER BY id'))).toEqual([[1, 10], [2, 10], [3, 2]]);
