@@ -3,7 +3,7 @@ import type { ColumnSchema, Row, SqlType, StorageReader } from '../storage/index
 import type { RecursiveQuery } from './ast.js';
 import { DerivedReader, derivedColumn, heldTable, renamedColumns } from './derived-reader.js';
 import type { RowsResult, StatementResult } from './result.js';
-import { nonNegativeInt } from './select.js';
+import { nonNegativeInt, prepareSelect, type PreparedSelect } from './select.js';
 import type { StatementGuard } from './statement-guard.js';
 import { valuesKey } from './values-key.js';
 
@@ -28,18 +28,20 @@ function rowsOf(answer: StatementResult): RowsResult {
  * The columns after a round: refused when its rows do not fit those the first part set; a
  * column the rounds so far left untyped (only NULLs) takes the type this round declares.
  */
-function afterRound(q: RecursiveQuery, columns: readonly ColumnSchema[], round: RowsResult): ColumnSchema[] {
+function afterRound(q: RecursiveQuery, columns: ColumnSchema[], round: RowsResult): ColumnSchema[] {
   if (round.columns.length !== columns.length) {
     throw new ChronosError('INVALID_ARGUMENT', `Each side of UNION in WITH RECURSIVE ${q.name} must have the same ` +
       `number of columns (${columns.length} and ${round.columns.length})`);
   }
-  return columns.map((column, i) => {
+  const after = columns.map((column, i) => {
     const type: SqlType | null = round.columnTypes[i] ?? null;
     if (type === null || type === column.type) return column;
     if (column.untyped === true) return { name: column.name, type, notNull: false };
     throw new ChronosError('TYPE_MISMATCH', `column ${column.name} of WITH RECURSIVE ${q.name} is ${column.type} in ` +
       `its first part and ${type} in the part after UNION: CAST one of them to the other's type`);
   });
+  // The same array when nothing changed: the round's plan stays good.
+  return after.every((column, i) => column === columns[i]) ? columns : after;
 }
 
 /**
@@ -79,11 +81,15 @@ export async function recursiveRows(q: RecursiveQuery, columnNames: readonly str
   };
   let columns = renamedColumns(first.columns.map((_, i) => anchorColumn(first, i)), columnNames, `WITH query ${q.name}`);
   let working = await keep(first.rows);
+  // Planned once for the columns of the working table (again if a round types one of them).
+  let prepared = null as { readonly columns: readonly ColumnSchema[]; readonly select: PreparedSelect | null } | null;
   while (working.length > 0 && made.length < wanted) {
-    // A round of one row costs ~10 µs: counted as more work, so the slice ends on time.
+    // A round of one row costs several µs: counted as more work, so the slice ends on time.
     if (guard.step(ROUND_WORK)) await guard.pause();
     const table = await heldTable(q.working, -1, columns, working, nowMs, guard);
-    const round = rowsOf(await run(q.step, new DerivedReader(reader, new Map([[q.working, table]]))));
+    const roundReader = new DerivedReader(reader, new Map([[q.working, table]]));
+    if (prepared?.columns !== columns) prepared = { columns, select: prepareSelect(q.step, roundReader, nowMs) };
+    const round = rowsOf(prepared.select === null ? await run(q.step, roundReader) : await prepared.select.run(roundReader, guard));
     columns = afterRound(q, columns, round);
     working = await keep(round.rows);
   }

@@ -14,7 +14,7 @@ import type { HeldValues } from './string-aggregate.js';
 import { hasDerivedTables, materializeDerivedTables } from './derived-tables.js';
 import { joinedRows } from './joins.js';
 import { executeCompound } from './set-operation.js';
-import { resolveSubqueries } from './subqueries.js';
+import { resolveSubqueries, subqueriesOf } from './subqueries.js';
 import { StatementGuard } from './statement-guard.js';
 import { chooseAccessPath, type SelectPlan } from './plan.js';
 import { printExpr } from './print.js';
@@ -110,6 +110,26 @@ export async function executeSelect(
   const compiled = compileSelect(s, plan, nowMs);
   const produced = await produceRows(s, plan, reader, compiled, nowMs, guard);
   return await finishRows(s, compiled, produced, guard);
+}
+
+/** A SELECT planned and compiled once, to run again over readers of the same tables. */
+export interface PreparedSelect {
+  run(reader: StorageReader, guard: StatementGuard): Promise<RowsResult>;
+}
+
+/**
+ * `statement` planned and compiled over `reader`'s tables (a WITH RECURSIVE round: planning
+ * and compiling cost more than its few rows); null when it has subqueries, derived tables or
+ * window functions, which each run must answer or hold anew.
+ */
+export function prepareSelect(statement: SelectStatement, reader: StorageReader, nowMs: number): PreparedSelect | null {
+  if (hasDerivedTables(statement) || subqueriesOf(statement).length > 0 || windowsOf(statement).length > 0) return null;
+  const s = withOuterUsing(withNaturalJoins(statement, reader.catalog), reader.catalog);
+  const plan = planSelect(s, reader, nowMs);
+  const compiled = compileSelect(s, plan, nowMs);
+  return {
+    run: async (r, guard) => finishRows(s, compiled, await produceRows(s, plan, r, compiled, nowMs, guard), guard),
+  };
 }
 
 /** The statement with its derived tables (FROM subqueries) materialized into a reader. */

@@ -13,7 +13,8 @@ import { StatementGuard } from './statement-guard.js';
 type Subquery = Extract<Expr, { kind: 'subquery' }>;
 
 /** Every subquery of the statement's expressions, outermost first (not those inside them). */
-function subqueriesOf(s: Statement): Subquery[] {
+/** Every expression subquery of `s`, nested ones included. */
+export function subqueriesOf(s: Statement): Subquery[] {
   const found: Subquery[] = [];
   const visit = (e: Expr): void => {
     if (e.kind === 'subquery') found.push(e);

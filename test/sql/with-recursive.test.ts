@@ -27,6 +27,9 @@ describe('WITH RECURSIVE', () => {
     // A WITH RECURSIVE inside a subquery sees the WITH queries around it, not a table of the name.
     ['WITH t9 AS (SELECT 5 AS v) SELECT min(n), max(n) FROM (WITH RECURSIVE c(n) AS (SELECT v FROM t9 UNION ALL SELECT n + 1 FROM c WHERE n < 7) SELECT n FROM c) x',
       [[5, 7]]],
+    // A subquery in the recursive part is answered again each round (it is not planned once).
+    ['WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < (SELECT max(v) FROM t9) / 25) SELECT max(x), count(*) FROM c',
+      [[4, 4]]],
     // A query of WITH RECURSIVE that does not name itself is an ordinary one.
     ['WITH RECURSIVE a AS (SELECT 2 AS v), b(x) AS (SELECT v FROM a UNION ALL SELECT x * 2 FROM b WHERE x < 16) SELECT x FROM b',
       [[2], [4], [8], [16]]],
