@@ -148,6 +148,11 @@ export type Expr =
       readonly filter: Expr | null;
     };
 
+/** The tables of FROM and JOIN, first to last. */
+export function tablesOfSelect(s: SelectStatement): TableRef[] {
+  return [...(s.from === null ? [] : [s.from]), ...s.joins.map((j) => j.table)];
+}
+
 /** True for an INT literal written in GROUP BY or ORDER BY: a select-list position (1-based). */
 export function isPosition(e: Expr): e is Extract<Expr, { kind: 'literal' }> & { readonly value: number } {
   return e.kind === 'literal' && e.type === 'INT' && typeof e.value === 'number' && e.fromSubquery !== true;

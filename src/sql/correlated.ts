@@ -1,6 +1,9 @@
 import { ChronosError } from '../lib/index.js';
 import type { Catalog, StorageReader, SqlType, SqlValue } from '../storage/index.js';
-import type { Expr, Join, SelectStatement, Statement, TableRef } from './ast.js';
+import type { Expr, SelectStatement, Statement, TableRef } from './ast.js';
+import { tablesOfSelect } from './ast.js';
+
+export { tablesOfSelect };
 import { columnNamesOf } from './derived-names.js';
 import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands, mapStatementExprs } from './expr-map.js';
@@ -25,10 +28,6 @@ export function levelOf(refs: readonly TableRef[], catalog: Catalog): Level {
       columns: columnNamesOf(ref, catalog),
     })),
   };
-}
-
-export function tablesOfSelect(s: SelectStatement): TableRef[] {
-  return [...(s.from === null ? [] : [s.from]), ...s.joins.map((j: Join) => j.table)];
 }
 
 /** The FROM level of the statement a subquery sits in (an UPDATE or DELETE sees its table). */

@@ -1,5 +1,6 @@
 import type { Catalog } from '../storage/index.js';
 import type { CompoundStatement, QueryTerm, SelectStatement, TableRef } from './ast.js';
+import { tablesOfSelect } from './ast.js';
 
 // A derived table's column names before it is answered: what a correlated subquery needs to
 // tell its own columns from the outer query's (`EXISTS (SELECT 1 FROM c WHERE q = g)`).
@@ -23,7 +24,7 @@ export function columnNamesOf(ref: TableRef, catalog: Catalog): ReadonlySet<stri
 /** The output names of a query, in order; null where a `*` names a table not known here. */
 function queryNames(query: SelectStatement | CompoundStatement, catalog: Catalog): string[] | null {
   const s = query.kind === 'select' ? query : firstSelect(query.body);
-  const refs = [...(s.from === null ? [] : [s.from]), ...s.joins.map((j) => j.table)];
+  const refs = tablesOfSelect(s);
   const names: string[] = [];
   for (const item of s.items) {
     if (item.kind === 'expr') {

@@ -1,5 +1,6 @@
 import type { StorageReader } from '../storage/index.js';
-import type { CompoundStatement, Expr, SelectStatement, TableRef } from './ast.js';
+import type { CompoundStatement, Expr, SelectStatement } from './ast.js';
+import { tablesOfSelect } from './ast.js';
 import { lateralReferences, levelOf, type Level } from './correlated.js';
 import { DerivedReader, heldTable } from './derived-reader.js';
 import { printExpr } from './print.js';
@@ -28,7 +29,7 @@ function seriesText(args: readonly Expr[]): string {
  */
 export async function derivedSteps(s: SelectStatement, reader: StorageReader, planned: StorageReader, depth: number,
   out: DerivedStep[], explain: QueryExplainer): Promise<void> {
-  const refs: TableRef[] = [...(s.from === null ? [] : [s.from]), ...s.joins.map((j) => j.table)];
+  const refs = tablesOfSelect(s);
   for (const [i, ref] of refs.entries()) {
     const name = ref.alias ?? ref.table;
     if (ref.series !== undefined) {

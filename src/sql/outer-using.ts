@@ -1,6 +1,7 @@
 import { ChronosError } from '../lib/index.js';
 import type { Catalog } from '../storage/index.js';
 import type { Expr, Join, SelectItem, SelectStatement, TableRef } from './ast.js';
+import { tablesOfSelect } from './ast.js';
 import { mapOperands, mapStatementExprs } from './expr-map.js';
 
 // `a FULL JOIN b USING (k)`: the one column k is a's k where a has the row and b's where only b
@@ -93,7 +94,7 @@ function expandStars(s: SelectStatement, refs: readonly TableRef[], catalog: Cat
 export function withOuterUsing(s: SelectStatement, catalog: Catalog): SelectStatement {
   const first = s.joins.findIndex((j) => j.using !== null && (j.outer === 'right' || j.outer === 'full'));
   if (first < 0 || s.from === null) return s;
-  const refs = [s.from, ...s.joins.map((j) => j.table)];
+  const refs = tablesOfSelect(s);
   if (refs.some((ref) => catalog.table(ref.table) === undefined)) return s;
   const merges: Merges = { names: new Map(), shownAt: new Map(), hidden: new Set() };
   // How many tables are in scope where an expression is rewritten (a join's ON sees those up to it).

@@ -1,4 +1,5 @@
 import type { CompoundStatement, Expr, QueryTerm, RecursiveQuery, SelectStatement, TableRef } from './ast.js';
+import { tablesOfSelect } from './ast.js';
 import { unsupported } from './cursor.js';
 import { eachChild, rootsOf } from './expr-depth.js';
 import { hasAggregate } from './expr-walk.js';
@@ -10,10 +11,6 @@ type Query = SelectStatement | CompoundStatement;
 // rules are PostgreSQL's and sqlite3's: that part reads only the rows the previous round made,
 // so it may name them once, not inside a subquery, not where an outer join would make up rows
 // for them, and it may not aggregate them.
-
-function refsOf(s: SelectStatement): TableRef[] {
-  return [...(s.from === null ? [] : [s.from]), ...s.joins.map((j) => j.table)];
-}
 
 function selectsOf(term: QueryTerm): SelectStatement[] {
   return term.kind === 'select' ? [term] : [...selectsOf(term.left), ...selectsOf(term.right)];
@@ -43,7 +40,7 @@ function mentions(query: Query, name: string): { readonly direct: number; readon
   let nested = 0;
   for (const s of queryTerms(query)) {
     nested += mentionsInExpressions(s, name);
-    for (const ref of refsOf(s)) {
+    for (const ref of tablesOfSelect(s)) {
       if (ref.query !== undefined) {
         const inner = mentions(ref.query, name);
         nested += inner.direct + inner.nested;
@@ -61,7 +58,7 @@ function asQuery(term: QueryTerm): Query {
 
 /** Refuses a recursive part that an outer join or an aggregate would make ill-defined. */
 function checkStep(name: string, step: SelectStatement): void {
-  const at = refsOf(step).findIndex((ref) => ref.table === name && ref.query === undefined);
+  const at = tablesOfSelect(step).findIndex((ref) => ref.table === name && ref.query === undefined);
   step.joins.forEach((join, i) => {
     const joinedIsSelf = i + 1 === at;
     if ((joinedIsSelf && (join.outer === 'left' || join.outer === 'full'))

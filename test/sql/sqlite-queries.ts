@@ -705,6 +705,8 @@ function outerJoinQuery(rng: Random, where: string): string {
       return `SELECT * FROM ${left} NATURAL ${kind()} ${right}${left === 't' || right === 't' ? where.replace(/\bt\./g, '') : ''}`;
     },
     () => `SELECT g, count(*), sum(w), count(t.id) FROM t ${kind()} u USING (g) GROUP BY g`,
+    // ORDER BY an alias named like the USING column sorts by the alias (t.*'s g: postgres-compare).
+    () => `SELECT t.s AS g, t.id, u.w FROM t ${kind()} u USING (g) ORDER BY g ${rng.pick(['', 'DESC '])}NULLS FIRST, t.id NULLS FIRST, u.w NULLS FIRST`,
     () => `SELECT * FROM t ${kind()} u USING (g) ${rng.pick(['LEFT JOIN', 'JOIN', kind()])} b USING (id)`,
     () => `SELECT id, g, n, w FROM b ${kind()} t USING (id) ${rng.pick(['LEFT JOIN', kind()])} u USING (g) WHERE ${rng.pick(['g', 'id'])} ${rng.pick(['IS NULL', 'IS NOT NULL', '> 2', '< 50'])}`,
   ])();
