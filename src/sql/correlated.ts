@@ -1,4 +1,3 @@
-import { ChronosError } from '../lib/index.js';
 import type { Catalog, StorageReader, SqlType, SqlValue } from '../storage/index.js';
 import type { Expr, SelectStatement, Statement, TableRef } from './ast.js';
 import { tablesOfSelect } from './ast.js';
@@ -7,13 +6,14 @@ export { tablesOfSelect };
 import { columnNamesOf } from './derived-names.js';
 import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands, mapStatementExprs } from './expr-map.js';
+import { checkTupleCount, CORRELATED_TUPLES_MAX, outerTuples } from './outer-tuples.js';
+
+export { checkTupleCount, CORRELATED_TUPLES_MAX };
 
 type Subquery = Extract<Expr, { kind: 'subquery' }>;
 type ColumnRef = Extract<Expr, { kind: 'column' }>;
 type Literal = Extract<Expr, { kind: 'literal' }>;
 
-/** Distinct outer values a correlated subquery is answered for; past this the statement is refused. */
-export const CORRELATED_TUPLES_MAX = 10_000;
 
 /** The tables one query level sees: qualifier, table name, columns (null: a derived table's, not known here). */
 export interface Level {
@@ -122,23 +122,6 @@ export function bindOuter(query: SelectStatement, values: ReadonlyMap<string, Ex
   return mapStatementExprs(query, bind) as SelectStatement;
 }
 
-/** The rows the outer statement ranges over, as a query for the distinct values of `refs`. */
-function outerTuplesQuery(outer: Statement, refs: readonly ColumnRef[]): SelectStatement {
-  const base = outer.kind === 'select' ? { from: outer.from, joins: outer.joins }
-    : { from: { table: outer.kind === 'update' || outer.kind === 'delete' ? outer.table : '', alias: null }, joins: [] };
-  return {
-    kind: 'select', distinct: true, items: refs.map((expr, i) => ({ kind: 'expr', expr, name: `k${i}` })), ...base,
-    where: null, groupBy: [], having: null, orderBy: [], limit: null, offset: null,
-  };
-}
-
-/** Refuses answering a subquery for `count` outer values, past CORRELATED_TUPLES_MAX. */
-export function checkTupleCount(count: number): void {
-  if (count <= CORRELATED_TUPLES_MAX) return;
-  throw new ChronosError('LIMIT_EXCEEDED', `a correlated subquery would run for ${count} ` +
-    `distinct outer values (at most ${CORRELATED_TUPLES_MAX}); join the tables instead`);
-}
-
 /** The values of `row` from column `from` on, as typed literals. */
 export function tupleLiterals(
   row: readonly SqlValue[], types: readonly (SqlType | null)[], from: number,
@@ -172,7 +155,7 @@ export async function resolveCorrelated(sub: Subquery, outer: Statement, reader:
   run: CorrelatedRunner): Promise<Expr | null> {
   const refs = outerReferences(sub, outer, reader.catalog);
   if (refs.length === 0) return null;
-  const tuples = await run.rows(outerTuplesQuery(outer, refs));
+  const tuples = await outerTuples(outer, refs, reader.catalog, (query) => run.rows(query));
   checkTupleCount(tuples.rows.length);
   const level = outerLevel(outer, reader.catalog);
   const whens: { when: Expr; then: Expr }[] = [];

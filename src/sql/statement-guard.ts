@@ -27,6 +27,13 @@ export const UNLIMITED: StatementLimits = { timeoutMs: Infinity, maxMaterialized
 const CHECK_EVERY = 1_024;
 /** The longest a statement holds the event loop before letting heartbeats and I/O run. */
 const SLICE_MS = 4;
+/**
+ * Queries one statement may be running inside one another (subqueries, and the queries that
+ * answer correlated ones). The parser allows 200 levels of parentheses, and each level runs at
+ * most a few queries deep; a chain longer than this is a loop, which would otherwise go on
+ * until the process runs out of memory.
+ */
+export const QUERY_DEPTH_MAX = 1_000;
 
 export { yieldToEventLoop };
 
@@ -42,6 +49,7 @@ export class StatementGuard {
   #sliceStartMs = this.#startedMs;
   #work = 0;
   #nextCheck = CHECK_EVERY;
+  #depth = 0;
 
   constructor(limits: StatementLimits = UNLIMITED) {
     this.#limits = limits;
@@ -74,6 +82,20 @@ export class StatementGuard {
         'TIMEOUT',
         `statement stopped after ${this.#limits.timeoutMs} ms (CHRONOS_STATEMENT_TIMEOUT_MS); narrow it with WHERE or LIMIT`,
       );
+    }
+  }
+
+  /** Runs `query` one level deeper than the query asking for it; past QUERY_DEPTH_MAX levels the statement ends. */
+  async nested<T>(query: () => Promise<T>): Promise<T> {
+    this.check();
+    if (this.#depth >= QUERY_DEPTH_MAX) {
+      throw new ChronosError('LIMIT_EXCEEDED', `statement stopped: its subqueries ran more than ${QUERY_DEPTH_MAX} queries deep`);
+    }
+    this.#depth += 1;
+    try {
+      return await query();
+    } finally {
+      this.#depth -= 1;
     }
   }
 

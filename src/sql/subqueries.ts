@@ -26,8 +26,8 @@ export function subqueriesOf(s: Statement): Subquery[] {
 
 async function rowsOf(query: SelectStatement, reader: StorageReader, nowMs: number, guard: StatementGuard) {
   try {
-    const resolved = await resolveSubqueries(query, reader, nowMs, guard);
-    const result = await executeSelect(resolved as SelectStatement, reader, nowMs, guard);
+    const result = await guard.nested(async () =>
+      executeSelect(await resolveSubqueries(query, reader, nowMs, guard) as SelectStatement, reader, nowMs, guard));
     if (result.kind !== 'rows') throw new ChronosError('INVALID_ARGUMENT', 'Subquery returned no rows result');
     return result;
   } catch (error) {

@@ -322,6 +322,30 @@ function correlatedQuery(rng: Random): string {
 }
 
 /**
+ * A subquery in JOIN ... ON naming the tables joined, of any join kind, beside correlated ones
+ * in WHERE and the select list: the outer values it is answered for cannot come from the FROM
+ * (the ON is part of it), so a join's missing side must still be among them (its NULLs).
+ */
+function correlatedOnQuery(rng: Random): string {
+  const kind = rng.pick(['JOIN', 'LEFT JOIN', 'RIGHT JOIN', 'FULL JOIN', 'INNER JOIN']);
+  const cmp = (): string => rng.pick(['<', '=', '>=', '!=']);
+  const on = rng.pick([
+    () => `u.w ${cmp()} (SELECT count(*) FROM t t2 WHERE t2.g = t.g) * ${rng.between(5, 30)}`,
+    () => `u.g = (SELECT ${rng.pick(['max', 'min'])}(g) FROM t t2 WHERE t2.s = t.s AND t2.id ${cmp()} t.id)`,
+    () => `${rng.chance(0.5) ? 'NOT ' : ''}EXISTS (SELECT 1 FROM u u2 WHERE u2.w = t.id * 10 AND u2.g ${cmp()} u.g)`,
+    () => `t.g = u.g AND t.id ${rng.chance(0.5) ? 'NOT ' : ''}IN (SELECT id FROM t t2 WHERE t2.g ${cmp()} u.g - ${rng.between(0, 2)})`,
+    () => `(SELECT u.w) ${cmp()} t.id * ${rng.between(1, 12)}`,
+  ])();
+  const where = rng.pick(['', ` WHERE u.w IS NULL OR (SELECT count(*) FROM t t3 WHERE t3.g = u.g) > ${rng.between(0, 3)}`,
+    ` WHERE t.id ${cmp()} (SELECT max(w) / 10 FROM u u3 WHERE u3.g ${cmp()} t.g)`]);
+  return rng.pick([
+    () => `SELECT t.id, u.w, u.g FROM t ${kind} u ON ${on}${where}`,
+    () => `SELECT t.id, (SELECT count(*) FROM u u4 WHERE u4.w < u.w) FROM t ${kind} u ON ${on}${where}`,
+    () => `SELECT u.g, count(t.id), max(u.w) FROM t ${kind} u ON ${on}${where} GROUP BY u.g`,
+  ])();
+}
+
+/**
  * An aggregate query whose only other part is a subquery that may be empty or constant: the
  * query stays an aggregate (one row) whatever the subquery answers.
  */
@@ -616,6 +640,7 @@ export function randomQuery(rng: Random): string {
     () => outerAggregateQuery(rng, where),
     () => correlatedQuery(rng),
     () => correlatedQuery(rng),
+    () => correlatedOnQuery(rng),
     () => windowQuery(rng),
     () => windowQuery(rng),
     () => intFloatQuery(rng),

@@ -200,3 +200,35 @@ describe('a scalar subquery of several rows', () => {
     expect(rowsOf(await session.execute(`EXPLAIN ${sql}`)).length).toBeGreaterThan(0);
   });
 });
+
+describe('correlated subqueries in JOIN ... ON', () => {
+  it('answer on an empty table (they once looped until the process ran out of memory)', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE e (id INT PRIMARY KEY)');
+    await session.execute('CREATE TABLE u (g INT, tag STRING)');
+    await session.execute("INSERT INTO u VALUES (10, 'a')");
+    expect(rowsOf(await session.execute('SELECT e.id FROM e JOIN u ON (SELECT u.g) > 0'))).toEqual([]);
+  });
+
+  it.each([
+    // t.g: 10, 20, NULL, 40; u.g: 10, 40, NULL.
+    ['SELECT t.id, u.tag FROM t JOIN u ON u.g = (SELECT max(g) FROM t t2 WHERE t2.id <= t.id) ORDER BY 1',
+      [[1, 'a'], [4, 'b']]],
+    // Row 3's value is 0 (no match): kept once, u's side NULL.
+    ['SELECT t.id, u.tag FROM t LEFT JOIN u ON u.g = (SELECT max(g) FROM t t2 WHERE t2.id <= t.id) - 10 * (t.id - 1) ORDER BY 1',
+      [[1, 'a'], [2, 'a'], [3, null], [4, 'a']]],
+    // u's rows without a match come back with t's side NULL, and the select list's subquery sees that NULL.
+    ['SELECT u.tag, t.id, (SELECT count(*) FROM t t3 WHERE t3.id > t.id) FROM t RIGHT JOIN u ON EXISTS (SELECT 1 FROM t t2 WHERE t2.id = t.id AND t2.g = u.g) ORDER BY 1',
+      [['a', 1, 3], ['b', 4, 0], ['c', null, 0]]],
+    ['SELECT t.id, u.tag FROM t FULL JOIN u ON u.g IN (SELECT g FROM t t2 WHERE t2.id = t.id AND t.id > 1) ORDER BY 1, 2',
+      [[1, null], [2, null], [3, null], [4, 'b'], [null, 'a'], [null, 'c']]],
+  ] as const)('match on the joined rows: %s', async (sql, expected) => {
+    expect(rowsOf(await (await fixture()).execute(sql))).toEqual(expected);
+  });
+
+  it('are refused beside LATERAL, whose rows depend on the tables before it', async () => {
+    await expectError(await fixture(),
+      'SELECT t.id FROM t JOIN LATERAL (SELECT u.g FROM u WHERE u.g = t.g) AS l ON (SELECT l.g) > 0',
+      'UNSUPPORTED', /JOIN \.\.\. ON beside LATERAL l/);
+  });
+});
