@@ -4,6 +4,7 @@ import { applyModifier } from './date-modifiers.js';
 import { DATE_PART, EXTRACT } from './date-part.js';
 import { DATE_TRUNC } from './date-trunc.js';
 import type { ScalarFunction } from './functions.js';
+import { unixMicros } from './unix-micros.js';
 
 // Times are unix SECONDS (INT or FLOAT), like ts columns, time_bucket and now(). 'now' is the
 // statement's time, fixed by the leader for a write, so every replica computes the same text.
@@ -35,11 +36,14 @@ function daysInMonth(year: number, month: number): number {
 
 /** sqlite's time zone suffix: 'Z', or [+-]HH:MM with HH at most 14. */
 const ZONE = String.raw`\s*(?:[zZ]|([+-])(\d{2}):(\d{2}))`;
-const DATE_TEXT = new RegExp(String.raw`^\s*(\d{4})-(\d{2})-(\d{2})` +
+const DATE_TEXT = new RegExp(String.raw`^(\d{4})-(\d{2})-(\d{2})` +
   String.raw`(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(?:${ZONE})?)?\s*$`);
 
+/** A number written as text, spaces around it allowed, as sqlite reads one. */
+const NUMBER_TEXT = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
 /**
- * Reads 'YYYY-MM-DD[( |T)HH:MM[:SS[.fff]][zone]]' as sqlite does: a time may carry 'Z' or an
+ * Reads 'YYYY-MM-DD[( |T)HH:MM[:SS[.fff]][zone]]' as sqlite does (no space before it): a time may carry 'Z' or an
  * offset from UTC ('+02:00' is two hours ahead, so 10:00+02:00 is 08:00 UTC).
  */
 function parseDateText(text: string): number | null {
@@ -69,6 +73,8 @@ function isUnixepoch(modifier: SqlValue | undefined): boolean {
 function instantOf(name: string, value: SqlValue, modifiers: readonly SqlValue[], nowMs: number): number | null {
   let ms: number | null;
   let rest = modifiers;
+  // A text that is a number is that number to sqlite ('1700000000' with 'unixepoch').
+  if (typeof value === 'string' && NUMBER_TEXT.test(value)) value = Number(value);
   if (typeof value === 'number' || typeof value === 'bigint') {
     if (!isUnixepoch(modifiers[0])) {
       throw new ChronosError(
@@ -143,16 +149,20 @@ function sqliteForm(name: string, format: string, result: SqlType): ScalarFuncti
   };
 }
 
-/** PostgreSQL's to_timestamp(unix seconds) as its text form in UTC: `2023-11-14 22:13:20+00`. */
+/**
+ * PostgreSQL's to_timestamp(unix seconds) as its text form in UTC: `2023-11-14 22:13:20+00`.
+ * Year 0 is 1 BC, which PostgreSQL writes `0001-12-31 23:59:59+00 BC`.
+ */
 function toTimestamp(value: number): string {
-  const micros = Math.round(value * 1e6);
-  const ms = Math.floor(micros / 1000);
-  if (!(ms >= MIN_MS && ms <= MAX_MS)) {
+  const micros = Number.isFinite(value) ? unixMicros(value) : null;
+  const ms = micros === null ? NaN : Number(micros / 1000n - (micros % 1000n < 0n ? 1n : 0n));
+  if (micros === null || !(ms >= MIN_MS && ms <= MAX_MS)) {
     throw new ChronosError('INVALID_ARGUMENT', `to_timestamp(): ${value} is out of the supported range (years 0 to 9999)`);
   }
-  const fraction = ((micros % 1_000_000) + 1_000_000) % 1_000_000;
+  const fraction = Number(((micros % 1_000_000n) + 1_000_000n) % 1_000_000n);
   const tail = fraction === 0 ? '' : `.${pad(fraction, 6).replace(/0+$/, '')}`;
-  return `${formatted(ms, '%Y-%m-%d %H:%M:%S')}${tail}+00`;
+  const text = `${formatted(ms, '%Y-%m-%d %H:%M:%S')}${tail}+00`;
+  return text.startsWith('0000-') ? `0001-${text.slice(5)} BC` : text;
 }
 
 /** Date functions that show unix seconds as text and read text back. */

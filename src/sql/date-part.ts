@@ -3,6 +3,7 @@ import type { SqlType, SqlValue } from '../storage/index.js';
 import { numericArgument } from './argument-types.js';
 import { inDateRange, SECONDS_PER_DAY } from './date-range.js';
 import type { ScalarFunction } from './functions.js';
+import { unixMicros } from './unix-micros.js';
 
 // date_part(field, ts) and EXTRACT(field FROM ts) are PostgreSQL's, over unix seconds (what
 // ts columns hold), in UTC, answering a FLOAT as date_part's double does: hour, day of week,
@@ -56,12 +57,16 @@ function ordinalSpan(year: number, span: number): number {
 }
 
 function fieldValue(field: string, seconds: number): number {
-  const inMinute = seconds - Math.floor(seconds / 60) * 60;
+  // Whole microseconds into the minute, as PostgreSQL holds a timestamp: a fraction of a double
+  // would show digits past them (20.12345600128174 for 20.123456).
+  const whole = Number.isInteger(seconds);
+  const micros = whole ? BigInt(seconds) * 1_000_000n : unixMicros(seconds);
+  const inMinute = Number(((micros % 60_000_000n) + 60_000_000n) % 60_000_000n);
   switch (field) {
-    case 'epoch': return seconds;
-    case 'second': return inMinute;
-    case 'millisecond': return inMinute * 1000;
-    case 'microsecond': return inMinute * 1_000_000;
+    case 'epoch': return whole ? seconds : Number(micros) / 1e6;
+    case 'second': return inMinute / 1e6;
+    case 'millisecond': return inMinute / 1000;
+    case 'microsecond': return inMinute;
     case 'minute': return Math.floor(seconds / 60) - Math.floor(seconds / 3600) * 60;
     case 'hour': return Math.floor(seconds / 3600) - Math.floor(seconds / SECONDS_PER_DAY) * 24;
     case 'week': return isoWeek(seconds).week;

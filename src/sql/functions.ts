@@ -21,6 +21,11 @@ const UNIT_SECONDS: Readonly<Record<string, number>> = {
 export function bucketWidthSeconds(text: SqlValue): number {
   const match = typeof text === 'string' ? /^\s*(\d+)\s*([smhdw])\s*$/i.exec(text) : null;
   const amount = match === null ? 0 : Number(match[1]);
+  if (match?.[2] === 'M') {
+    // Grafana's and Go's 'M' is a month, which has no fixed width.
+    throw new ChronosError('INVALID_ARGUMENT', `time_bucket: '${String(text).trim()}' is ambiguous: ` +
+      "write 'm' for minutes; for months, which have no fixed width, use date_trunc('month', ts)");
+  }
   if (match === null || !(amount > 0)) {
     throw new ChronosError(
       'INVALID_ARGUMENT',

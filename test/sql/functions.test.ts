@@ -146,6 +146,10 @@ const CASES: readonly (readonly [string, unknown])[] = [
   ["unixepoch('2023-11-14 25:00:00')", null],
   ["unixepoch('2023-11-14 22:13:61')", null],
   ["datetime(-1, 'unixepoch')", '1969-12-31 23:59:59'],
+  // sqlite3 reads a text that is a number as that number, and no space before a date.
+  ["datetime(' 1700000000 ', 'unixepoch')", '2023-11-14 22:13:20'],
+  ["date(' 2023-11-14')", null],
+  ["date('2023-11-14 ')", '2023-11-14'],
   ["datetime('now')", '2023-11-14 22:13:20'], // the statement's time (the leader's, for writes)
   ["date(-62167219201, 'unixepoch')", null], // before year 0000
   // Modifiers, each answer as sqlite3 3.40 gives it.
@@ -184,6 +188,12 @@ const CASES: readonly (readonly [string, unknown])[] = [
   ["date_trunc('day', NULL)", null],
   ['to_timestamp(1700000000)', '2023-11-14 22:13:20+00'],
   ['to_timestamp(1700000000.5)', '2023-11-14 22:13:20.5+00'],
+  // PostgreSQL 15: year 0 is 1 BC; microseconds round half to even, counted from 2000-01-01.
+  ['to_timestamp(-62135596801)', '0001-12-31 23:59:59+00 BC'],
+  ['to_timestamp(-62135596800.5)', '0001-12-31 23:59:59.5+00 BC'],
+  ['to_timestamp(0.0000005)', '1970-01-01 00:00:00+00'],
+  ['to_timestamp(0.0000015)', '1970-01-01 00:00:00.000002+00'],
+  ['to_timestamp(1700000000.9464246)', '2023-11-14 22:13:20.946424+00'],
 ];
 
 /** A session whose table t (id INT PRIMARY KEY, g INT) holds `rows` (VALUES text). */

@@ -80,6 +80,21 @@ function lateralQuery(rng: Random): string {
   ])();
 }
 
+/**
+ * Unix seconds with up to 7 decimals, past PostgreSQL's microseconds, and before 1970: its
+ * timestamps round to microseconds (half to even), and year 0 is 1 BC.
+ */
+function fractionalTimeQuery(rng: Random): string {
+  const time = (): string => `${rng.pick(['', '-'])}${rng.pick([0, 1, 59, 1_700_000_000, rng.between(0, 2_000_000_000)])}` +
+    `.${String(rng.between(0, 9_999_999)).padStart(rng.between(1, 7), '0')}`;
+  const field = (): string => rng.pick(['epoch', 'second', 'millisecond', 'microsecond', 'minute']);
+  return rng.pick([
+    () => `SELECT extract(${field()} FROM ${time()}), date_part('${field()}', ${time()})`,
+    () => `SELECT to_timestamp(${time()}), to_timestamp(${rng.pick(['-62135596801', '-62167219200', '-62135596800.5', '253402300799', '1999999999.9999995'])})`,
+    () => `SELECT id, extract(${field()} FROM id * ${rng.between(1, 99_999)}.${rng.between(1, 999_999)}) FROM t WHERE id < 8`,
+  ])();
+}
+
 const NUMBER = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|Infinity|NaN)$/i;
 
 /** A value as text both engines print alike: numbers canonical, booleans as t/f. */
@@ -105,6 +120,7 @@ describe('results match PostgreSQL on random SELECTs', () => {
       const { session } = await newSession();
       for (const sql of setup) await session.execute(sql);
       const queries = Array.from({ length: QUERIES }, () => (rng.chance(0.1) ? orderedSetQuery(rng) : rng.chance(0.08) ? lateralQuery(rng)
+        : rng.chance(0.03) ? fractionalTimeQuery(rng)
         // ORDER BY a name t.* outputs, beside a RIGHT/FULL USING column of that name (sqlite3 sorts by the latter).
         : rng.chance(0.02) ? `SELECT t.*, u.w FROM t ${rng.pick(['RIGHT', 'FULL'])} JOIN u USING (g) ORDER BY g${rng.pick(['', ' DESC'])} NULLS FIRST, id NULLS FIRST, u.w NULLS FIRST`
         : randomQuery(rng)));

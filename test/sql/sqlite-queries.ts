@@ -229,6 +229,8 @@ function modifiedDateCall(rng: Random): string {
   const time = rng.pick([
     () => `${rng.between(0, 1_800_000_000)}${rng.chance(0.3) ? `.${rng.between(0, 999)}` : ''}, 'unixepoch'`,
     () => `id * 2592000 + ${rng.between(0, 1_700_000_000)}, 'unixepoch'`,
+    // A text that is a number is that number (spaces around it too).
+    () => `'${rng.pick(['', ' '])}${rng.between(0, 1_800_000_000)}${rng.pick(['', '.5', ' '])}', 'unixepoch'`,
     () => `'${rng.pick(['1969', '2023', '2024'])}-${two(rng.between(1, 12))}-${two(rng.between(1, 28))}${rng.chance(0.5) ? ` ${two(rng.between(0, 23))}:${two(rng.between(0, 59))}:${two(rng.between(0, 59))}` : ''}'`,
   ])();
   const name = rng.pick(['date', 'datetime', 'time', 'unixepoch', 'strftime']);
@@ -269,8 +271,9 @@ function dateText(rng: Random): string {
   const year = rng.pick(['0000', '0050', '0099', '1969', '2023', '2024']);
   const month = rng.chance(0.2) ? rng.pick([0, 13]) : rng.between(1, 12);
   const day = rng.chance(0.2) ? rng.pick([0, 32]) : rng.between(1, 28);
-  const date = `${year}-${two(month)}-${two(day)}`;
-  if (rng.chance(0.4)) return date;
+  // No space may come before the date (sqlite3: NULL), any number after it.
+  const date = `${rng.chance(0.05) ? ' ' : ''}${year}-${two(month)}-${two(day)}`;
+  if (rng.chance(0.4)) return `${date}${rng.chance(0.1) ? ' ' : ''}`;
   const field = (max: number, over: number): string => two(rng.chance(0.1) ? over : rng.between(0, max));
   const time = `${field(23, 25)}:${field(59, 60)}:${field(59, 60)}`;
   const zone = year === '0000' || rng.chance(0.5) ? '' : rng.pick([

@@ -103,6 +103,7 @@ describe('errors name the problem', () => {
     ['COMMIT', 'TRANSACTION_STATE', 'No transaction in progress (COMMIT without BEGIN)'],
     ['ROLLBACK', 'TRANSACTION_STATE', 'No transaction in progress (ROLLBACK without BEGIN)'],
     ["SELECT time_bucket('1x', n) FROM t", 'INVALID_ARGUMENT', "time_bucket: bad width '1x' (expected e.g. '30s', '1m', '1h', '1d')"],
+    ["SELECT time_bucket('1M', n) FROM t", 'INVALID_ARGUMENT', "time_bucket: '1M' is ambiguous: write 'm' for minutes; for months, which have no fixed width, use date_trunc('month', ts)"],
     ["SELECT id FROM t WHERE name LIKE 1", 'TYPE_MISMATCH', "Type mismatch: LIKE needs STRING operands, got INT in 'name like 1'"],
     ['', 'PARSE_ERROR', 'Parse error: empty statement'],
   ] as const)('%s', async (sql, code, message) => {
