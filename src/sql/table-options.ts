@@ -52,7 +52,10 @@ function ttl(c: Cursor): number {
   }
   const amount = Number(match[1]);
   if (!(amount > 0)) throw lexerParseError(c.sql, t.start, 'TTL must be positive');
-  return amount * (TTL_UNITS_MS[(match[2] as string).toLowerCase()] as number);
+  const ms = amount * (TTL_UNITS_MS[(match[2] as string).toLowerCase()] as number);
+  // Past 2^53 ms (285,000 years) the milliseconds are no longer exact.
+  if (!Number.isSafeInteger(ms)) throw lexerParseError(c.sql, t.start, `TTL '${t.value}' is too long (at most ${Math.floor(Number.MAX_SAFE_INTEGER / 86_400_000)}d)`);
+  return ms;
 }
 
 function layoutName(c: Cursor): TableLayoutName {

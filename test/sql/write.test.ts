@@ -94,6 +94,7 @@ describe('errors name the problem', () => {
     ['CREATE TABLE t (id INT)', 'TABLE_EXISTS', 'Table t already exists'],
     ['CREATE TABLE q (id BLOB)', 'PARSE_ERROR', "Parse error: unknown type 'BLOB' for column id (INT, FLOAT, STRING, TEXT, BOOLEAN) at line 1, column 20"],
     ['CREATE TABLE q (id INT) WITH TTL=7x', 'PARSE_ERROR', "Parse error: bad TTL '7x' (expected a number and s, m, h or d, e.g. 7d) at line 1, column 34"],
+    ['CREATE TABLE q (id INT) WITH TTL=99999999999999d', 'PARSE_ERROR', "Parse error: TTL '99999999999999d' is too long (at most 104249991d) at line 1, column 34"],
     ['CREATE TABLE q (id INT, id INT)', 'INVALID_ARGUMENT', 'Column id is declared twice in table q'],
     ['CREATE TABLE q (id INT, PRIMARY KEY (zz))', 'UNKNOWN_COLUMN', 'PRIMARY KEY column zz is not a column of table q'],
     ['CREATE INDEX i ON nope (a)', 'UNKNOWN_TABLE', 'Unknown table nope'],
