@@ -103,7 +103,18 @@ async function measurementTable(txn: WriteTransaction, measurement: string, poin
 async function storePoint(txn: WriteTransaction, schema: TableSchema, point: Point, nowMs: number, tally: Tally): Promise<void> {
   const positions = new Map(schema.columns.map((column, i) => [column.name, i]));
   const assignments: [number, SqlValue][] = [];
-  for (const [key, value] of point.tags) assignments.push([positions.get(key) ?? -1, value]);
+  for (const [key, value] of point.tags) {
+    const position = positions.get(key) ?? -1;
+    // Accepted against a table without this column, a tag may meet a field's column made
+    // meanwhile (by another request, on this node or another): skipped, never a fatal apply.
+    const type = schema.columns[position]?.type ?? 'STRING';
+    if (type !== 'STRING') {
+      tally.skipped += 1;
+      tally.problems.add(`tag ${key} of ${schema.name} goes into a ${type} column`);
+      return;
+    }
+    assignments.push([position, value]);
+  }
   for (const [key, field] of point.fields) {
     const position = positions.get(key) ?? -1;
     const conflict = fieldConflict(schema.columns[position]?.type ?? field.type, field);

@@ -259,6 +259,52 @@ describe('applying point batches', () => {
     await txn.rollback();
   });
 
+  it('skips a tag that meets a column a field made since it was accepted, in one batch or the next', async () => {
+    const { session, engine } = await newSession();
+    const apply = async (b: PointBatch) => {
+      const txn = await engine.begin();
+      const applied = await applyPointBatch(txn, b);
+      await txn.commit(engine.appliedIndex + 1);
+      return applied;
+    };
+    // Both lines were accepted against an empty catalog (two requests, or two nodes).
+    expect(await apply(batch(1, 1, lines('sensor temp=21.5 1000')))).toMatchObject({ stored: 1 });
+    expect(await apply(batch(2, 2, lines('sensor,temp=high v=1 2000', 'sensor v=2 3000')))).toEqual({
+      stored: 1, merged: 0, skipped: 1, replayed: 0, problems: ['tag temp of sensor goes into a FLOAT column'],
+    });
+    expect(await apply(batch(3, 3, lines('gauge level=1 1', 'gauge,level=x v=1 2')))).toMatchObject({
+      stored: 1, skipped: 1, problems: ['tag level of gauge goes into a FLOAT column'],
+    });
+    expect(rowsOf(await session.execute('SELECT temp, v FROM sensor ORDER BY ts'))).toEqual([[21.5, null], [null, 2]]);
+  });
+
+  it('never fails to apply points each accepted alone, whose names meet as tags and fields of any type (200 random runs)', async () => {
+    const random = new Random(20261207);
+    const types: FieldValue[] = [float(1.5), int(2), str('s'), bool(true)];
+    const names = ['a', 'b', 'c'];
+    for (let run = 0; run < 200; run += 1) {
+      const { engine } = await newSession();
+      let counted = 0;
+      let points = 0;
+      for (let seq = 1; seq <= 1 + random.int(6); seq += 1) {
+        const batchPoints: Point[] = Array.from({ length: 1 + random.int(3) }, (_, i) => {
+          const tag = random.int(2) === 0 ? [] : [[names[random.int(3)] ?? 'a', 'x'] as const];
+          const field = names[random.int(3)] ?? 'b';
+          return { measurement: 'm', tags: tag.filter(([key]) => key !== field),
+            fields: [[field, types[random.int(types.length)] ?? float(0)] as const], timeNs: BigInt(seq * 10 + i) };
+        });
+        // Each accepted against the catalog as it was, with nothing applied yet (another node's request).
+        const accepted = storablePoints(batchPoints, batchPoints.map((_, i) => i + 1), new CatalogView(EMPTY_CATALOG)).kept;
+        const txn = await engine.begin();
+        const applied = await applyPointBatch(txn, batch(seq, seq, accepted));
+        await txn.commit(engine.appliedIndex + 1);
+        counted += applied.stored + applied.merged + applied.skipped;
+        points += accepted.length;
+      }
+      expect(counted).toBe(points);
+    }
+  });
+
   it('travels in the log as one typed command', () => {
     const command = { kind: 'pointBatch', batch: batch(3, 9, lines('m,t=x a=1.5,b=-9223372036854775808i,c="s",d=true 1')) } as const;
     expect(decodeReplicatedCommand(encodeReplicatedCommand(command))).toEqual(command);
