@@ -53,9 +53,11 @@ export function pointColumns(point: Point): [string, SqlType][] {
  * The points of a request that their tables can take, checked before they are journaled, and
  * a rejection for each other one: a table that is not a measurement table, a tag into a
  * non-STRING column, or a field whose type differs from its column (or from the same field in
- * an earlier point of the request that was kept). `lineNumbers[i]` is point i's line.
+ * an earlier point of the request that was kept). `pending` adds the columns of points
+ * journaled but not yet applied (pending-columns.ts). `lineNumbers[i]` is point i's line.
  */
-export function storablePoints(points: readonly Point[], lineNumbers: readonly number[], catalog: Catalog):
+export function storablePoints(points: readonly Point[], lineNumbers: readonly number[], catalog: Catalog,
+  pending: ReadonlyMap<string, ReadonlyMap<string, SqlType>> = new Map()):
   { readonly kept: Point[]; readonly rejected: LineRejection[] } {
   const tables = new Map<string, Map<string, SqlType> | string>();
   const kept: Point[] = [];
@@ -65,7 +67,8 @@ export function storablePoints(points: readonly Point[], lineNumbers: readonly n
     if (columns === undefined) {
       const schema = catalog.table(point.measurement);
       const problem = schema === undefined ? null : measurementTableProblem(schema);
-      columns = problem ?? new Map((schema?.columns ?? []).map((c) => [c.name, c.type]));
+      columns = problem ?? new Map([...(pending.get(point.measurement) ?? []),
+        ...(schema?.columns ?? []).map((c): [string, SqlType] => [c.name, c.type])]);
       tables.set(point.measurement, columns);
     }
     const problem = typeof columns === 'string' ? columns : pointConflict(point, columns);

@@ -6,6 +6,7 @@ import type { GatewayObserver, IngestLimits } from './gateway.js';
 import type { IngestJournal } from './journal.js';
 import { chunkPoints, parseLineBody, rejectedLinesError } from './line-body.js';
 import { storablePoints } from './measurement-table.js';
+import { PendingColumns } from './pending-columns.js';
 import type { Point } from './point.js';
 
 /** One line-protocol request: its (decompressed) body and the unit of its timestamps. */
@@ -24,6 +25,7 @@ export class PointGateway {
   readonly #admission: Admission<readonly Point[]>;
   readonly #withCatalog: <T>(use: (catalog: Catalog) => T) => Promise<T>;
   readonly #clock: Clock;
+  readonly #pending = new PendingColumns();
 
   constructor(journal: IngestJournal<readonly Point[]>, limits: IngestLimits,
     withCatalog: <T>(use: (catalog: Catalog) => T) => Promise<T>, observer: GatewayObserver, clock: Clock) {
@@ -41,17 +43,26 @@ export class PointGateway {
   accept(write: LineWrite): Promise<number> {
     return this.#admission.admit(async () => {
       const receivedAtMs = this.#clock.nowMs();
-      const { kept, rejected } = await this.#admission.validate(async () => {
+      const { kept, rejected, release } = await this.#admission.validate(async () => {
         const parsed = await parseLineBody(write.body, {
           nanosPerUnit: write.nanosPerUnit, defaultTimeNs: BigInt(Math.trunc(receivedAtMs)) * 1_000_000n,
         });
-        const storable = await this.#withCatalog((catalog) => storablePoints(parsed.points, parsed.lineNumbers, catalog));
+        // One synchronous step: what is pending is read and held with no other request between.
+        const storable = await this.#withCatalog((catalog) => {
+          const checked = storablePoints(parsed.points, parsed.lineNumbers, catalog, this.#pending.pendingFor(parsed.points, catalog));
+          return { ...checked, release: this.#pending.hold(checked.kept, catalog) };
+        });
         const dropped = [...parsed.rejected, ...storable.rejected].sort((a, b) => a.line - b.line);
         if (storable.kept.length === 0) throw rejectedLinesError(dropped, 0);
-        return { kept: storable.kept, rejected: dropped };
+        return { kept: storable.kept, rejected: dropped, release: storable.release };
       });
-      this.#admission.checkBacklog(kept.length);
-      await this.#admission.journal(chunkPoints(kept, DRAIN_BATCH_POINTS), receivedAtMs, kept.length);
+      try {
+        this.#admission.checkBacklog(kept.length);
+        await this.#admission.journal(chunkPoints(kept, DRAIN_BATCH_POINTS), receivedAtMs, kept.length);
+      } catch (error) {
+        release();
+        throw error;
+      }
       if (rejected.length > 0) throw this.#admission.invalid(rejectedLinesError(rejected, kept.length));
       return kept.length;
     });

@@ -127,6 +127,23 @@ describe('InfluxDB line protocol (/write, /api/v2/write) on a real node', () => 
     expect(await waitForRows('250 backlog points', 'SELECT n FROM backlog', 250)).toHaveLength(250);
   });
 
+  it('answers 400, never 204, to a point that conflicts with one journaled but not stored yet', async () => {
+    // Sent together, both are checked before either is stored: the second must still be refused,
+    // since after a 204 its points would be dropped at apply (or, for a tag, stop the node).
+    const pairs = [
+      ['race_a v=1 1000', 'race_a v="s" 2000'], ['race_b v=1i 1000', 'race_b v=2.5 2000'],
+      ['race_c temp=21.5 1000', 'race_c,temp=high v=1 2000'], ['race_d,x=a v=1 1000', 'race_d x=2 2000'],
+    ];
+    for (const [first, second] of pairs) {
+      const answers = await Promise.all([post('/write?db=d', first as string), post('/write?db=d', second as string)]);
+      expect(answers.map((a) => a.status).sort(), `${first} | ${second}`).toEqual([204, 400]);
+      expect(answers.find((a) => a.status === 400)?.body).toMatch(/is (STRING|FLOAT|INT) here but the column is|goes into a|both a tag and a field/);
+    }
+    for (const name of ['race_a', 'race_b', 'race_c', 'race_d']) {
+      expect(await waitForRows(`the point of ${name} answered 204`, `SELECT ts FROM ${name}`, 1)).toHaveLength(1);
+    }
+  });
+
   it('loses and doubles nothing answered 204 when killed -9 right after', async () => {
     const accepted: number[] = [];
     for (let i = 0; i < 30; i += 1) {
