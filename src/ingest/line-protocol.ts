@@ -83,15 +83,30 @@ class LineReader {
     return tags.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
+  /**
+   * The fields; a key written twice keeps its last value, as InfluxDB does, unless the two
+   * differ in type (InfluxDB refuses those) or only in case (InfluxDB keeps both, but they are
+   * one column here, and the first would be lost without a word).
+   */
   #fields(): [string, FieldValue][] {
-    const fields = new Map<string, FieldValue>();
+    const fields = new Map<string, { readonly value: FieldValue; readonly written: string }>();
     for (;;) {
+      const start = this.#at;
       const key = this.#key('field key');
-      fields.set(key, this.#fieldValue(key));
+      const written = this.#text.slice(start, this.#at - 1);
+      const value = this.#fieldValue(key);
+      const earlier = fields.get(key);
+      if (earlier !== undefined && earlier.written !== written) {
+        throw new LineError(`field keys ${earlier.written} and ${written} are one column ${key} (column names ignore case)`);
+      }
+      if (earlier !== undefined && earlier.value.type !== value.type) {
+        throw new LineError(`field ${key} appears twice, as ${earlier.value.type} and as ${value.type}`);
+      }
+      fields.set(key, { value, written });
       if (this.#text.charCodeAt(this.#at) !== COMMA) break;
       this.#at += 1;
     }
-    return [...fields];
+    return [...fields].map(([key, field]) => [key, field.value]);
   }
 
   /** A tag or field key up to its `=`, lower-cased as a column name. */

@@ -47,6 +47,10 @@ describe('line protocol: one line', () => {
     expect(parse('m v=1', seconds)?.timeNs).toBe(NOW);
   });
 
+  it('keeps the last value of a field written twice with its type, as InfluxDB does', () => {
+    expect(parse('cpu v=1,w=2,v=3')?.fields).toEqual([['v', float(3)], ['w', float(2)]]);
+  });
+
   it('skips blank lines and comments', () => {
     for (const line of ['', '   ', '\r', '# a comment', '  # indented comment']) expect(parse(line)).toBeNull();
   });
@@ -70,6 +74,9 @@ describe('line protocol: one line', () => {
     ['cpu usage=1 1 2', /bad timestamp "1 2"/],
     ['cpu,host=a,host=b usage=1', /tag host appears twice/],
     ['cpu,host=a host=1', /host is both a tag and a field/],
+    // InfluxDB refuses the first and keeps both of the second, which are one column here.
+    ['cpu v=1,v="x"', /field v appears twice, as FLOAT and as STRING/],
+    ['cpu V=1,v=2', /field keys V and v are one column v \(column names ignore case\)/],
     ['cpu,series=a v=1', /series is a reserved column name/],
     ['cpu ts=1', /ts is a reserved column name/],
     ['cpu v=1 9223372036854775807', /ok/],
