@@ -3,7 +3,7 @@ import { canonicalInt } from '../storage/index.js';
 import type { SqlType, SqlValue, TableSchema, WriteTransaction } from '../storage/index.js';
 import { advanceCursor } from './apply.js';
 import {
-  createTableSql, fieldConflict, measurementDefinition, measurementTableProblem, pointColumns,
+  createTableSql, fieldConflict, MEASUREMENT_COLUMNS_MAX, measurementDefinition, measurementTableProblem, pointColumns,
 } from './measurement-table.js';
 import { SERIES_COLUMN, seriesKey, TIME_COLUMN } from './point.js';
 import type { FieldValue, Point } from './point.js';
@@ -87,22 +87,41 @@ async function measurementTable(txn: WriteTransaction, measurement: string, poin
   let schema = txn.catalog.table(measurement);
   // Told as CREATE TABLE IF NOT EXISTS of the key columns and one ADD COLUMN IF NOT EXISTS per
   // column: a sync target that several edges feed the same measurement ends with every column.
+  // A new table is made with its columns at once: one catalog change, not one per column.
+  const tell = (column: string, type: SqlType): void =>
+    schemaChanges.ddl(`ALTER TABLE ${quoteIdentifier(measurement)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(column)} ${type}`);
   if (schema === undefined) {
-    schema = txn.createTable(measurementDefinition(measurement, new Map()));
-    schemaChanges.ddl(createTableSql(schema));
+    const columns = new Map([...wanted].slice(0, MEASUREMENT_COLUMNS_MAX));
+    schema = txn.createTable(measurementDefinition(measurement, columns));
+    schemaChanges.ddl(createTableSql(keyColumnsOnly(schema)));
+    for (const [column, type] of columns) tell(column, type);
+    return schema;
   }
   if (measurementTableProblem(schema) !== null) return schema;
   for (const [column, type] of wanted) {
     if (schema.columns.some((c) => c.name === column)) continue;
+    // Past the widest a table may be, the points naming the column are skipped (storePoint).
+    if (schema.columns.length - 2 >= MEASUREMENT_COLUMNS_MAX) break;
     schema = await txn.addColumn(measurement, { name: column, type, notNull: false });
-    schemaChanges.ddl(`ALTER TABLE ${quoteIdentifier(measurement)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(column)} ${type}`);
+    tell(column, type);
   }
   return schema;
+}
+
+/** `schema` with its key columns alone: what CREATE TABLE IF NOT EXISTS tells a sync target. */
+function keyColumnsOnly(schema: TableSchema): TableSchema {
+  return { ...schema, columns: schema.columns.slice(0, 2) };
 }
 
 async function storePoint(txn: WriteTransaction, schema: TableSchema, point: Point, nowMs: number, tally: Tally): Promise<void> {
   const positions = new Map(schema.columns.map((column, i) => [column.name, i]));
   const assignments: [number, SqlValue][] = [];
+  const missing = pointColumns(point).find(([name]) => !positions.has(name));
+  if (missing !== undefined) {
+    tally.skipped += 1;
+    tally.problems.add(`${schema.name} has ${MEASUREMENT_COLUMNS_MAX} tags and fields, the most a table may have: no column for ${missing[0]}`);
+    return;
+  }
   for (const [key, value] of point.tags) {
     const position = positions.get(key) ?? -1;
     // Accepted against a table without this column, a tag may meet a field's column made

@@ -5,6 +5,15 @@ import type { FieldValue, Point } from './point.js';
 import type { LineRejection } from './line-body.js';
 
 /**
+ * Most tags and fields one measurement table holds (beside series and ts). Each column added
+ * costs the catalog a copy, so 100,000 fields in one point grew a node past its heap.
+ */
+export const MEASUREMENT_COLUMNS_MAX = 1_000;
+
+/** Most measurements one request may create: each new table costs the catalog a copy too. */
+export const NEW_MEASUREMENTS_MAX = 100;
+
+/**
  * Why `schema` cannot store points (what the user must change), or null: a measurement table
  * has PRIMARY KEY (series STRING, ts INT) and no other NOT NULL column (a point may omit any
  * tag or field).
@@ -62,16 +71,21 @@ export function storablePoints(points: readonly Point[], lineNumbers: readonly n
   const tables = new Map<string, Map<string, SqlType> | string>();
   const kept: Point[] = [];
   const rejected: LineRejection[] = [];
+  let created = 0;
   points.forEach((point, i) => {
     let columns = tables.get(point.measurement);
     if (columns === undefined) {
       const schema = catalog.table(point.measurement);
+      const isNew = schema === undefined && !pending.has(point.measurement);
       const problem = schema === undefined ? null : measurementTableProblem(schema);
-      columns = problem ?? new Map([...(pending.get(point.measurement) ?? []),
-        ...(schema?.columns ?? []).map((c): [string, SqlType] => [c.name, c.type])]);
+      columns = isNew && created === NEW_MEASUREMENTS_MAX
+        ? `more than ${NEW_MEASUREMENTS_MAX} new measurements in one request: send the others in another`
+        : problem ?? new Map([...(pending.get(point.measurement) ?? []),
+          ...(schema?.columns ?? []).map((c): [string, SqlType] => [c.name, c.type])]);
+      if (isNew && typeof columns !== 'string') created += 1;
       tables.set(point.measurement, columns);
     }
-    const problem = typeof columns === 'string' ? columns : pointConflict(point, columns);
+    const problem = typeof columns === 'string' ? columns : pointConflict(point, columns) ?? tooWide(point, columns);
     if (problem !== null || typeof columns === 'string') {
       rejected.push({ line: lineNumbers[i] ?? 0, message: `line ${lineNumbers[i] ?? '?'}: ${problem ?? ''}` });
       return;
@@ -80,6 +94,14 @@ export function storablePoints(points: readonly Point[], lineNumbers: readonly n
     kept.push(point);
   });
   return { kept, rejected };
+}
+
+/** Why `point` would make its table wider than MEASUREMENT_COLUMNS_MAX, or null. */
+function tooWide(point: Point, columns: ReadonlyMap<string, SqlType>): string | null {
+  const added = pointColumns(point).filter(([name]) => !columns.has(name)).length;
+  const width = [...columns.keys()].filter((name) => name !== SERIES_COLUMN && name !== TIME_COLUMN).length + added;
+  return width <= MEASUREMENT_COLUMNS_MAX ? null
+    : `measurement ${point.measurement} would have ${width} tags and fields (at most ${MEASUREMENT_COLUMNS_MAX})`;
 }
 
 /** Why `point` does not fit `columns` (name → type), or null. */

@@ -3,7 +3,7 @@ import { applyPointBatch, parseLine } from '../../src/ingest/index.js';
 import type { FieldValue, LineContext, Point, PointBatch } from '../../src/ingest/index.js';
 import { Random } from '../../src/lib/index.js';
 import { parseLineBody } from '../../src/ingest/line-body.js';
-import { storablePoints } from '../../src/ingest/measurement-table.js';
+import { MEASUREMENT_COLUMNS_MAX, NEW_MEASUREMENTS_MAX, storablePoints } from '../../src/ingest/measurement-table.js';
 import { CatalogView, EMPTY_CATALOG } from '../../src/storage/catalog.js';
 import { decodeReplicatedCommand, encodeReplicatedCommand } from '../../src/node/replicated-command.js';
 import { newSession, rowsOf } from '../sql/support.js';
@@ -310,6 +310,27 @@ describe('applying point batches', () => {
       }
       expect(counted).toBe(points);
     }
+  });
+
+  it('refuses, by line, points past the new measurements a request may make or the columns a table may have', async () => {
+    // 20,000 new measurements or 100,000 fields in one small body once grew a node past its heap.
+    const many = lines(...Array.from({ length: NEW_MEASUREMENTS_MAX + 5 }, (_, i) => `meas${i} v=1 1`));
+    const checked = storablePoints(many, many.map((_, i) => i + 1), new CatalogView(EMPTY_CATALOG));
+    expect(checked.kept).toHaveLength(NEW_MEASUREMENTS_MAX);
+    expect(checked.rejected[0]?.message).toBe(`line ${NEW_MEASUREMENTS_MAX + 1}: more than ${NEW_MEASUREMENTS_MAX} new measurements in one request: send the others in another`);
+    const wide = lines(`wide ${Array.from({ length: MEASUREMENT_COLUMNS_MAX + 1 }, (_, i) => `f${i}=1`).join(',')} 1`, 'wide f0=2 2');
+    const narrow = storablePoints(wide, [1, 2], new CatalogView(EMPTY_CATALOG));
+    expect(narrow.rejected.map((r) => r.message)).toEqual([`line 1: measurement wide would have ${MEASUREMENT_COLUMNS_MAX + 1} tags and fields (at most ${MEASUREMENT_COLUMNS_MAX})`]);
+    expect(narrow.kept).toHaveLength(1);
+    // Accepted on two nodes, two points together past the width: the one left without a column is skipped.
+    const { session, engine } = await newSession();
+    const txn = await engine.begin();
+    const half = (from: number): string => Array.from({ length: MEASUREMENT_COLUMNS_MAX / 2 + 1 }, (_, i) => `f${from + i}=1`).join(',');
+    const applied = await applyPointBatch(txn, batch(1, 1, lines(`w2 ${half(0)} 1`, `w2 ${half(10_000)} 2`)));
+    await txn.commit(engine.appliedIndex + 1);
+    expect(applied).toMatchObject({ stored: 1, skipped: 1 });
+    expect(applied.problems[0]).toMatch(/^w2 has 1000 tags and fields, the most a table may have: no column for f10/);
+    expect(rowsOf(await session.execute('SELECT count(*) FROM w2'))).toEqual([[1]]);
   });
 
   it('travels in the log as one typed command', () => {
