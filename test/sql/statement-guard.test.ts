@@ -14,3 +14,35 @@ describe('StatementGuard.nested', () => {
     });
   });
 });
+
+describe('StatementGuard.step', () => {
+  const spin = (ms: number): void => {
+    const until = performance.now() + ms;
+    while (performance.now() < until) { /* a costly row */ }
+  };
+
+  it('asks for a pause within a few costly units, where a fixed 1,024 units once held the loop for seconds', () => {
+    const guard = new StatementGuard();
+    let units = 0;
+    do {
+      spin(2);
+      units += 1;
+    } while (!guard.step() && units < 100);
+    expect(units).toBeLessThanOrEqual(4);
+  });
+
+  it('pauses about once per slice while units are cheap', async () => {
+    const guard = new StatementGuard();
+    let paused = 0;
+    const began = performance.now();
+    for (let i = 0; i < 2_000_000; i += 1) {
+      if (guard.step()) {
+        paused += 1;
+        await guard.pause();
+      }
+    }
+    // Slices of about 4 ms: never more pauses than that allows.
+    expect(paused).toBeGreaterThan(0);
+    expect(paused).toBeLessThanOrEqual(Math.ceil((performance.now() - began) / 4) + 1);
+  });
+});
