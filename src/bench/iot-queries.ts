@@ -11,12 +11,12 @@ import { IOT_DEVICES, IOT_POINTS, iotReadings } from './iot-data.js';
 import type { IotReading } from './iot-data.js';
 import { loadReadings } from './iot-size.js';
 import { removeTempDir, trackTempDir } from './processes.js';
+import { timeQueryPhases } from './query-phases.js';
+import type { QueryPhases } from './query-phases.js';
 
 const START_S = 1_733_856_000;
 const STEP_S = 10;
 const END_S = START_S + IOT_POINTS * STEP_S;
-export const QUERY_WARMUPS = 2;
-export const QUERY_RUNS = 20;
 
 /** The anchor's four queries, in our SQL and in InfluxQL, and how many rows each answers. */
 export const IOT_QUERIES = [
@@ -38,30 +38,15 @@ export const IOT_QUERIES = [
     rows: (n: number): boolean => n === 1 },
 ] as const;
 
-/** Milliseconds of each timed run of each query (after the warm-ups), by query name. */
-export type QueryTimes = ReadonlyMap<string, readonly number[]>;
-
 function rowCount(result: StatementResult): number {
   return result.kind === 'rows' ? result.rows.length : -1;
 }
 
-/** Times each query (after the warm-ups) through `run`, checking every answer's row count. */
+/** Times q1-q4 in both phases through `run`. */
 async function timeQueries(run: (sql: string) => Promise<StatementResult>, log: (line: string) => void,
-  where: string): Promise<QueryTimes> {
-  const times = new Map<string, number[]>();
-  for (const query of IOT_QUERIES) {
-    log(`iot: ${query.name} (${where})`);
-    const samples: number[] = [];
-    for (let i = 0; i < QUERY_WARMUPS + QUERY_RUNS; i++) {
-      const began = performance.now();
-      const result = await run(query.sql);
-      const elapsed = performance.now() - began;
-      if (!query.rows(rowCount(result))) throw new Error(`iot: ${query.name} answered ${rowCount(result)} rows (${where})`);
-      if (i >= QUERY_WARMUPS) samples.push(elapsed);
-    }
-    times.set(query.name, samples);
-  }
-  return times;
+  where: string): Promise<QueryPhases> {
+  const queries = IOT_QUERIES.map((q) => ({ name: q.name, text: q.sql, rows: q.rows }));
+  return timeQueryPhases(async (sql) => rowCount(await run(sql)), queries, where, log);
 }
 
 /** `INSERT INTO readings VALUES ...` of `count` readings from `first` (ts in ms, as loadReadings stores it). */
@@ -104,7 +89,7 @@ async function awaitCompaction(cluster: ChronosCluster, log: (line: string) => v
  * node processes over gRPC, once background compaction is done; each read is linearizable
  * (ReadIndex through the leader).
  */
-export async function clusterIotQueries(size: number, log: (line: string) => void): Promise<QueryTimes> {
+export async function clusterIotQueries(size: number, log: (line: string) => void): Promise<QueryPhases> {
   const cluster = await ChronosCluster.start({ size, nodeArgs: [], env: {}, setupSql: [
     "CREATE TABLE readings (device_id STRING NOT NULL, ts INT NOT NULL, temp FLOAT, humidity FLOAT, PRIMARY KEY (device_id, ts)) WITH (layout = 'columnar')",
   ] });
@@ -123,7 +108,7 @@ export async function clusterIotQueries(size: number, log: (line: string) => voi
 
 /** The embedded engine's figures: q1-q4 times and bytes per value on disk after compaction. */
 export interface EmbeddedIotResult {
-  readonly times: QueryTimes;
+  readonly times: QueryPhases;
   readonly bytesPerValue: number;
 }
 

@@ -15,6 +15,7 @@ import type { Figure } from './report.js';
 import { runSingleSuite } from './single.js';
 import { renderSingleRatios, singleRatios } from './single-ratios.js';
 import { runSyncSuite } from './sync-drain.js';
+import { QUERY_RUNS, QUERY_WARMUPS, WARM_MS } from './query-phases.js';
 
 const CAVEAT = 'Shared, noisy machine: treat figures as +-30%.';
 
@@ -77,6 +78,8 @@ async function runSuite(suite: BenchSuite, args: BenchArgs): Promise<void> {
       process.stdout.write(`\n${renderIotClusterRatios(result.clusterRatios)}\n`);
       process.stdout.write(`\n${renderIotDiskUse(result.disk)}\n`);
       if (result.ratios.length > 0) process.stdout.write(`\n${renderIotRatios(result.ratios)}\n`);
+      process.stdout.write(`runs: first = ${QUERY_RUNS} after ${QUERY_WARMUPS} untimed, right after the load; ` +
+        `warm = ${QUERY_RUNS} after each query was repeated for ${WARM_MS / 1000} s (V8 has optimized the path by then)\n`);
       process.stdout.write(`${CAVEAT}\n`);
       const path = writeResults(process.cwd(), args.vsInflux ? 'iot-vs-influx' : 'iot', { suite, startedAt, machine, ...result });
       process.stdout.write(`results: ${path}\n`);

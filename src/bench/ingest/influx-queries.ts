@@ -2,8 +2,9 @@ import { VALUES_PER_READING, iotDataset } from './iot-bodies.js';
 import { runShape } from './influx-ingest.js';
 import { InfluxServer } from './influx-server.js';
 import { BULK } from './shapes.js';
-import { IOT_QUERIES, QUERY_RUNS, QUERY_WARMUPS } from '../iot-queries.js';
-import type { QueryTimes } from '../iot-queries.js';
+import { IOT_QUERIES } from '../iot-queries.js';
+import { timeQueryPhases } from '../query-phases.js';
+import type { QueryPhases } from '../query-phases.js';
 
 /** Rows of an InfluxQL answer, summed over its series. */
 function answerRows(answer: unknown): number {
@@ -15,7 +16,7 @@ const COMPACTION_TIMEOUT_MS = 180_000;
 
 /** What InfluxDB measured: q1-q4 times, and bytes per value once compacted (null: it did not settle). */
 export interface InfluxIotResult {
-  readonly times: QueryTimes;
+  readonly times: QueryPhases;
   readonly version: string;
   readonly bytesPerValue: number | null;
 }
@@ -34,20 +35,9 @@ export async function influxIotQueries(log: (line: string) => void): Promise<Inf
     const bytesPerValue = disk.settled ? disk.allocatedBytes / (data.length * VALUES_PER_READING) : null;
     log(`iot: InfluxDB on disk ${disk.allocatedBytes} bytes allocated, ${disk.tsmFiles} TSM file(s)` +
       (disk.settled ? '' : `, not compacted after ${COMPACTION_TIMEOUT_MS / 1000} s`));
-    const times = new Map<string, number[]>();
-    for (const query of IOT_QUERIES) {
-      const samples: number[] = [];
-      for (let i = 0; i < QUERY_WARMUPS + QUERY_RUNS; i++) {
-        const began = performance.now();
-        const answer = await server.query(query.influxql, 'iot');
-        const elapsed = performance.now() - began;
-        const rows = answerRows(answer);
-        // q2 answers one series per device (one row each); q4 one row.
-        if (!query.rows(rows)) throw new Error(`InfluxDB ${query.name} answered ${rows} rows`);
-        if (i >= QUERY_WARMUPS) samples.push(elapsed);
-      }
-      times.set(query.name, samples);
-    }
+    // q2 answers one series per device (one row each); q4 one row.
+    const queries = IOT_QUERIES.map((q) => ({ name: q.name, text: q.influxql, rows: q.rows }));
+    const times = await timeQueryPhases(async (q) => answerRows(await server.query(q, 'iot')), queries, 'InfluxDB', log);
     return { times, version: server.version, bytesPerValue };
   } finally {
     await server.stop();
