@@ -34,7 +34,9 @@ async function queryRows(
       ? await executeSelect((await resolveSubqueries(query, txn, nowMs, guard)) as SelectStatement, txn, nowMs, guard)
       : await executeCompound(query, txn, nowMs, guard);
   } catch (error) {
-    throw isChronosError(error, 'LIMIT_EXCEEDED') ? tooManyRows(limits) : error;
+    // The row cap's own words name the setting, which does not apply to writes; other limits (text held, depth) stand.
+    const rowCap = isChronosError(error, 'LIMIT_EXCEEDED') && error.message.includes('CHRONOS_MAX_MATERIALIZED_ROWS');
+    throw rowCap ? tooManyRows(limits) : error;
   }
   if (result.kind !== 'rows') throw new ChronosError('INVALID_ARGUMENT', 'INSERT ... SELECT: the query gave no rows');
   if (result.rows.length > limits.maxMaterializedRows) throw tooManyRows(limits);

@@ -421,6 +421,9 @@ async function produceRows(
   const windowed: Row[] = [];
   const project = (row: Row): void => {
     const out = items.map((i) => i.evaluate(row));
+    let text = 0;
+    for (const value of out) if (typeof value === 'string') text += value.length;
+    if (text > 0) guard.holdingText(text);
     const keys = sortKeys.map((k) =>
       k.evaluate === null ? (out[k.output] as SqlValue) : k.evaluate(row),
     );

@@ -30,6 +30,14 @@ export const UNLIMITED: StatementLimits = { timeoutMs: Infinity, maxMaterialized
  * paused, never timed out and lost its node the lead), and ever less often while they are cheap.
  */
 const CHECK_EVERY_MAX = 1_024;
+/**
+ * Characters of text one statement's result rows may hold. The row caps count rows: 300 rows of
+ * 16 MB strings (`lpad(..., 16000000, 'x')`) passed them and exhausted a node's heap, and in an
+ * INSERT ... SELECT every replica's, again on replay. Fixed, not configurable, so every replica
+ * of a write decides alike.
+ */
+export const TEXT_HELD_MAX = 256 * 1024 * 1024;
+
 /** The longest a statement holds the event loop before letting heartbeats and I/O run. */
 const SLICE_MS = 4;
 /**
@@ -57,6 +65,7 @@ export class StatementGuard {
   #checkEvery = 1;
   #lastCheckMs = this.#startedMs;
   #depth = 0;
+  #textHeld = 0;
 
   constructor(limits: StatementLimits = UNLIMITED) {
     this.#limits = limits;
@@ -107,6 +116,14 @@ export class StatementGuard {
     } finally {
       this.#depth -= 1;
     }
+  }
+
+  /** Counts `characters` more of text held in result rows; past TEXT_HELD_MAX the statement ends. */
+  holdingText(characters: number): void {
+    this.#textHeld += characters;
+    if (this.#textHeld <= TEXT_HELD_MAX) return;
+    throw new ChronosError('LIMIT_EXCEEDED', `statement stopped: its rows hold more than ${TEXT_HELD_MAX} ` +
+      'characters of text; select fewer rows or shorter values (substr, LIMIT)');
   }
 
   /** Throws LIMIT_EXCEEDED when `rows` held in memory pass the cap. */

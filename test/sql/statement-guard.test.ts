@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { QUERY_DEPTH_MAX, StatementGuard } from '../../src/sql/statement-guard.js';
+import { QUERY_DEPTH_MAX, StatementGuard, TEXT_HELD_MAX } from '../../src/sql/statement-guard.js';
+import { expectError, newSession, rowsOf } from './support.js';
 
 describe('StatementGuard.nested', () => {
   it('ends a statement whose queries nest past the limit, and counts only the levels still open', async () => {
@@ -44,5 +45,19 @@ describe('StatementGuard.step', () => {
     // Slices of about 4 ms: never more pauses than that allows.
     expect(paused).toBeGreaterThan(0);
     expect(paused).toBeLessThanOrEqual(Math.ceil((performance.now() - began) / 4) + 1);
+  });
+});
+
+describe('text held in result rows', () => {
+  it('ends a query, and an INSERT ... SELECT on every replica alike, past TEXT_HELD_MAX characters', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE big (id INT PRIMARY KEY, s STRING)');
+    // 20 rows of 16 Mi characters each: far under the row caps, past the text one (256 Mi).
+    const rows = "SELECT g, lpad(CAST(g AS STRING), 16000000, 'x') FROM generate_series(1, 20) g";
+    await expectError(session, `INSERT INTO big ${rows}`, 'LIMIT_EXCEEDED', /rows hold more than 268435456 characters of text/);
+    await expectError(session, `${rows} ORDER BY 2`, 'LIMIT_EXCEEDED', /rows hold more than 268435456 characters of text/);
+    expect(rowsOf(await session.execute('SELECT count(*) FROM big'))).toEqual([[0]]);
+    expect(rowsOf(await session.execute("SELECT sum(length(lpad('a', 16000000, 'x'))) FROM generate_series(1, 20)"))).toEqual([[320_000_000]]);
+    expect(TEXT_HELD_MAX).toBe(268_435_456);
   });
 });
