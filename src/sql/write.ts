@@ -7,6 +7,7 @@ import { insert, WRITE_LIMITS } from './insert.js';
 import { chooseAccessPath, scanPath } from './plan.js';
 import type { MessageResult } from './result.js';
 import { Scope } from './scope.js';
+import { StatementGuard, UNLIMITED } from './statement-guard.js';
 import type { StatementLimits } from './statement-guard.js';
 import { checkedValue, columnIndex, message, tableOf } from './write-checks.js';
 
@@ -16,6 +17,7 @@ async function matchingRows(
   scope: Scope,
   where: Expr | null,
   nowMs: number,
+  guard: StatementGuard,
 ): Promise<{ key: RowKey; values: Row; insertedAtMs: number }[]> {
   const filter = where === null ? null : compileCondition(
     where,
@@ -28,6 +30,7 @@ async function matchingRows(
   for await (const batch of scanPath(txn, path)) {
     for (const row of batch) {
       if (filter === null || filter(row.values) === true) matched.push(row);
+      if (guard.step()) await guard.pause();
     }
   }
   return matched;
@@ -49,8 +52,12 @@ async function update(
       compiled: compileExpr(a.value, { scope, nowMs, aggregatesRefused: 'in UPDATE' }),
     };
   });
-  const matched = await matchingRows(txn, schema, scope, s.where, nowMs);
-  const changed = matched.map((m) => {
+  // Every replica applies a write with no time limit, but yielding between slices, so a
+  // 500,000-row UPDATE does not hold the loop (and the heartbeats) for 25 s.
+  const guard = new StatementGuard(UNLIMITED);
+  const matched = await matchingRows(txn, schema, scope, s.where, nowMs, guard);
+  const changed: Row[] = [];
+  for (const m of matched) {
     const values = m.values.slice();
     for (const set of sets) values[set.column] = checkedValue(
       schema,
@@ -58,25 +65,29 @@ async function update(
       set.compiled.evaluate(m.values),
       set.compiled.type,
     );
-    return values;
-  });
+    changed.push(values);
+    if (guard.step()) await guard.pause();
+  }
   const movesKey = sets.some((set) => schema.primaryKey.includes(set.column));
   if (movesKey) {
     // Delete all, then insert all: key swaps within one statement do not collide midway.
-    for (const m of matched) await txn.delete(schema.name, m.key);
+    for (const m of matched) {
+      await txn.delete(schema.name, m.key);
+      if (guard.step()) await guard.pause();
+    }
     for (let i = 0; i < matched.length; i++) {
       await txn.insert(
         schema.name,
         changed[i] as Row,
         (matched[i] as { insertedAtMs: number }).insertedAtMs,
       );
+      if (guard.step()) await guard.pause();
     }
   } else {
-    for (let i = 0; i < matched.length; i++) await txn.update(
-      schema.name,
-      (matched[i] as { key: RowKey }).key,
-      changed[i] as Row,
-    );
+    for (let i = 0; i < matched.length; i++) {
+      await txn.update(schema.name, (matched[i] as { key: RowKey }).key, changed[i] as Row);
+      if (guard.step()) await guard.pause();
+    }
   }
   const n = matched.length;
   return message(`Updated ${n} ${n === 1 ? 'row' : 'rows'} in ${schema.name}`, n);
@@ -91,8 +102,12 @@ async function remove(
   const schema = tableOf(txn, s.table);
   const scope = new Scope();
   scope.addTable(schema, null);
-  const matched = await matchingRows(txn, schema, scope, s.where, nowMs);
-  for (const m of matched) await txn.delete(schema.name, m.key);
+  const guard = new StatementGuard(UNLIMITED);
+  const matched = await matchingRows(txn, schema, scope, s.where, nowMs, guard);
+  for (const m of matched) {
+    await txn.delete(schema.name, m.key);
+    if (guard.step()) await guard.pause();
+  }
   const n = matched.length;
   return message(`Deleted ${n} ${n === 1 ? 'row' : 'rows'} from ${schema.name}`, n);
 }
