@@ -1,5 +1,56 @@
 import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/lib/random.js';
 import { splitStatements } from '../../src/sql/split-statements.js';
+import type { SplitResult } from '../../src/sql/split-statements.js';
+
+/**
+ * The splitting rules walked one character at a time, as the first version did: the reference
+ * the regex-skipping splitter must equal on any text.
+ */
+function splitByCharacters(text: string): SplitResult {
+  const statements: string[] = [];
+  let current = '';
+  let line = 1;
+  for (let i = 0; i < text.length;) {
+    const c = text[i] as string;
+    if (c === "'" || c === '"' || c === '`') {
+      let end = i + 1;
+      for (; end < text.length; end += 1) {
+        if (text[end] !== c) continue;
+        if (text[end + 1] === c) { end += 1; continue; }
+        break;
+      }
+      if (end >= text.length) {
+        return { statements, rest: (current + text.slice(i)).trim(), open: c === "'" ? 'string' : 'identifier', openLine: line };
+      }
+      const quoted = text.slice(i, end + 1);
+      line += quoted.split('\n').length - 1;
+      current += quoted;
+      i = end + 1;
+    } else if (c === '-' && text[i + 1] === '-') {
+      const end = text.indexOf('\n', i);
+      if (end === -1) break;
+      i = end;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      if (end === -1) return { statements, rest: (current + text.slice(i)).trim(), open: 'comment', openLine: line };
+      line += text.slice(i, end).split('\n').length - 1;
+      current += ' ';
+      i = end + 2;
+    } else if (c === ';') {
+      if (current.trim() !== '') statements.push(current.trim());
+      current = '';
+      i += 1;
+    } else {
+      if (c === '\n') line += 1;
+      current += c;
+      i += 1;
+    }
+  }
+  return { statements, rest: current.trim(), open: null, openLine: 0 };
+}
+
+const FRAGMENTS = ["'", '"', '`', "''", ';', '--', '-', '/', '*', '/*', '*/', '\n', ' ', 'a', 'SELECT 1', 'x;y', '\n--c\n'];
 
 describe('splitStatements', () => {
   const cases: { name: string; text: string; statements: string[]; rest: string }[] = [
@@ -83,6 +134,14 @@ describe('splitStatements', () => {
 
   it('an unterminated identifier', () => {
     expect(splitStatements('SELECT "abc').open).toBe('identifier');
+  });
+
+  it('splits 3,000 drawn texts as the character-at-a-time rules do', () => {
+    const rng = new Random(7_301);
+    for (let n = 0; n < 3_000; n += 1) {
+      const text = Array.from({ length: rng.between(0, 30) }, () => FRAGMENTS[rng.int(FRAGMENTS.length)]).join('');
+      expect(splitStatements(text), JSON.stringify(text)).toEqual(splitByCharacters(text));
+    }
   });
 
   it('counts lines across strings and comments', () => {
