@@ -1,5 +1,6 @@
 import { ChronosError } from '../lib/index.js';
 import { Lexer, lexerParseError, secondStatement, type Token } from './lexer.js';
+import { tooManyTokens } from './parse-limits.js';
 
 /** An UNSUPPORTED error naming the construct, e.g. `Unsupported: GROUPS frames`. */
 export function unsupported(what: string): ChronosError {
@@ -15,8 +16,11 @@ export class Cursor {
   readonly #buffer: Token[] = [];
   #head = 0;
   #ended = false;
-  constructor(readonly sql: string) {
+  /** Tokens this cursor may still lex before the statement is refused (parse-limits.ts). */
+  #tokensLeft: number;
+  constructor(readonly sql: string, tokensMax = Infinity) {
     this.#lexer = new Lexer(sql);
+    this.#tokensLeft = tokensMax;
   }
 
   peek(offset = 0): Token | undefined {
@@ -48,6 +52,7 @@ export class Cursor {
       this.#ended = true;
       return;
     }
+    if (--this.#tokensLeft < 0) throw tooManyTokens();
     this.#buffer.push(t);
   }
   isWord(word: string, offset = 0): boolean {

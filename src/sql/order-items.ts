@@ -1,5 +1,6 @@
 import type { OrderItem } from './ast.js';
 import { unsupported } from './cursor.js';
+import { checkQueryList } from './parse-limits.js';
 import type { ExprParser } from './expr-parser.js';
 
 /** `expr [ASC|DESC] [NULLS FIRST|LAST], ...` after ORDER BY (of a query or of a window). */
@@ -19,5 +20,6 @@ export function orderItems(p: ExprParser): OrderItem[] {
     }
     items.push({ expr, descending, nullsFirst });
   } while (p.c.acceptSymbol(','));
+  checkQueryList('ORDER BY', items.length);
   return items;
 }

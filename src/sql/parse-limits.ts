@@ -10,6 +10,23 @@ export const MAX_NESTING_DEPTH = 200;
  */
 export const MAX_CHAIN_TERMS = 1000;
 
+/**
+ * Most tokens a statement may have outside the INSERT fast path (plain literal rows, parsed in
+ * steps). The general parser cannot pause, and it and what follows it (checks, planning) cost
+ * about 1-3 µs per token here: this bounds one parse to a fraction of Raft's 500 ms election
+ * timeout. A 100,000-item IN list fits.
+ */
+export const MAX_STATEMENT_TOKENS = 250_000;
+
+/**
+ * Most items in a query's SELECT list, GROUP BY or ORDER BY (PostgreSQL's target-list limit).
+ * Every item is named, compiled and sent per row, at a cost well above its parse.
+ */
+export const MAX_QUERY_LIST_ITEMS = 1664;
+
+/** Most SELECTs one query combines with UNION, INTERSECT and EXCEPT (evaluation recurses per operator). */
+export const MAX_SET_OPERANDS = 1000;
+
 /** Default of CHRONOS_MAX_STATEMENT_BYTES: 16 MiB, far above a 100,000-row INSERT (~4 MB). */
 export const DEFAULT_MAX_STATEMENT_BYTES = 16 * 1024 * 1024;
 
@@ -39,6 +56,37 @@ export function checkStatementSize(sql: string): void {
     `Statement is ${bytes} bytes, over the limit of ${limit} (CHRONOS_MAX_STATEMENT_BYTES); ` +
       'split it into several statements',
     { details: { bytes, limit } },
+  );
+}
+
+/** The error for a statement of more than MAX_STATEMENT_TOKENS tokens. */
+export function tooManyTokens(): ChronosError {
+  return new ChronosError(
+    'LIMIT_EXCEEDED',
+    `Statement has more than ${MAX_STATEMENT_TOKENS} tokens; split it into several statements ` +
+      '(a multi-row INSERT of plain literal values has no such limit)',
+    { details: { limit: MAX_STATEMENT_TOKENS } },
+  );
+}
+
+/** Throws unless `count` items of a query's `clause` are within MAX_QUERY_LIST_ITEMS. */
+export function checkQueryList(clause: string, count: number): void {
+  if (count <= MAX_QUERY_LIST_ITEMS) return;
+  throw new ChronosError(
+    'LIMIT_EXCEEDED',
+    `${clause} has more than ${MAX_QUERY_LIST_ITEMS} items`,
+    { details: { limit: MAX_QUERY_LIST_ITEMS } },
+  );
+}
+
+/** Throws unless a query combining `count` SELECTs is within MAX_SET_OPERANDS. */
+export function checkSetOperands(count: number): void {
+  if (count <= MAX_SET_OPERANDS) return;
+  throw new ChronosError(
+    'LIMIT_EXCEEDED',
+    `Query combines more than ${MAX_SET_OPERANDS} SELECTs with UNION, INTERSECT or EXCEPT; ` +
+      'split it into several statements',
+    { details: { limit: MAX_SET_OPERANDS } },
   );
 }
 

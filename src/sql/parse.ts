@@ -4,7 +4,7 @@ import { Cursor, unsupported } from './cursor.js';
 import { checkExprDepth, MAX_EXPR_DEPTH } from './expr-depth.js';
 import { ExprParser } from './expr-parser.js';
 import type { Token } from './lexer.js';
-import { checkStatementSize } from './parse-limits.js';
+import { checkStatementSize, MAX_STATEMENT_TOKENS } from './parse-limits.js';
 import { parseQuery, parseSelect } from './select-parser.js';
 import { parseByTokens, parseFastInsert } from './token-parser.js';
 import { parseDelete, parseInsert, parseUpdate } from './write-parser.js';
@@ -23,6 +23,11 @@ export function parseStatement(sql: string): Statement {
     const fast = parseFastInsert(new Cursor(sql));
     if (fast !== null) return fast;
   }
+  return parseGeneral(sql);
+}
+
+/** The general parser and the checks of the tree it builds, for a statement the fast path declined. */
+export function parseGeneral(sql: string): Statement {
   const statement = parseWithoutFastPath(sql);
   // A tree can't be deeper than the text is long: most statements skip the walk.
   if (sql.length > MAX_EXPR_DEPTH) {
@@ -35,7 +40,7 @@ export function parseStatement(sql: string): Statement {
 
 /** The general parser alone, skipping the INSERT fast path: the reference it must equal. */
 export function parseWithoutFastPath(sql: string): Statement {
-  const c = new Cursor(sql);
+  const c = new Cursor(sql, MAX_STATEMENT_TOKENS);
   if (c.done()) throw new ChronosError('PARSE_ERROR', 'Parse error: empty statement');
   return parseByTokens(c) ?? parseQueryOrWrite(c);
 }

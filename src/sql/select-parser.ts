@@ -5,6 +5,7 @@ import { unsupported, type Cursor } from './cursor.js';
 import { ExprParser } from './expr-parser.js';
 import { parseWithQuery } from './with-parser.js';
 import { orderItems } from './order-items.js';
+import { checkQueryList, checkSetOperands } from './parse-limits.js';
 import { printExpr } from './print.js';
 import { isReserved } from './reserved-words.js';
 
@@ -19,22 +20,25 @@ export function parseSelect(p: ExprParser): SelectStatement {
 export function parseQuery(p: ExprParser): SelectStatement | CompoundStatement {
   const first = selectCore(p);
   if (!isSetOperation(p.c)) return { ...first, ...queryTail(p) };
-  let body = intersections(p, first);
+  const operands = { count: 1 };
+  let body = intersections(p, first, operands);
   for (;;) {
     const op = p.c.acceptWord('UNION') ? 'UNION' : p.c.acceptWord('EXCEPT') ? 'EXCEPT' : null;
     if (op === null) break;
     const all = setQuantifier(p.c);
-    body = { kind: 'setOperation', op, all, left: body, right: intersections(p, selectCore(p)) };
+    checkSetOperands(++operands.count);
+    body = { kind: 'setOperation', op, all, left: body, right: intersections(p, selectCore(p), operands) };
   }
   if (body.kind !== 'setOperation') throw p.c.unexpected();
   return { kind: 'compound', body, ...queryTail(p) };
 }
 
 /** INTERSECT binds tighter than UNION and EXCEPT (PostgreSQL, the standard). */
-function intersections(p: ExprParser, first: SelectStatement): QueryTerm {
+function intersections(p: ExprParser, first: SelectStatement, operands: { count: number }): QueryTerm {
   let term: QueryTerm = first;
   while (p.c.acceptWord('INTERSECT')) {
     const all = setQuantifier(p.c);
+    checkSetOperands(++operands.count);
     term = { kind: 'setOperation', op: 'INTERSECT', all, left: term, right: selectCore(p) };
   }
   return term;
@@ -68,7 +72,7 @@ function selectCore(p: ExprParser): SelectStatement {
     joins = joinList(p);
   }
   const where = c.acceptWord('WHERE') ? p.expr() : null;
-  const groupBy = c.acceptWord('GROUP') ? (c.expectWord('BY'), p.list()) : [];
+  const groupBy = c.acceptWord('GROUP') ? (c.expectWord('BY'), groupByList(p)) : [];
   const having = c.acceptWord('HAVING') ? p.expr() : null;
   if (c.isWord('WINDOW')) throw unsupported('WINDOW');
   const none = { orderBy: [], limit: null, offset: null };
@@ -86,9 +90,16 @@ function queryTail(p: ExprParser): { orderBy: OrderItem[]; limit: Expr | null; o
   return { orderBy, limit, offset };
 }
 
+function groupByList(p: ExprParser): Expr[] {
+  const items = p.list();
+  checkQueryList('GROUP BY', items.length);
+  return items;
+}
+
 function selectItems(p: ExprParser): SelectItem[] {
   const items: SelectItem[] = [selectItem(p)];
   while (p.c.acceptSymbol(',')) items.push(selectItem(p));
+  checkQueryList('SELECT list', items.length);
   return items;
 }
 

@@ -7,12 +7,17 @@ import { health, stopNode, waitFor } from '../helpers/node-process.js';
 import type { NodeProcess } from '../helpers/node-process.js';
 import { SqlClient } from '../../src/api/grpc/index.js';
 import { ProcessCluster } from '../helpers/process-cluster.js';
+import { isChronosError } from '../../src/lib/index.js';
+import { Random } from '../../src/lib/random.js';
+import { tokenize } from '../../src/sql/lexer.js';
+import { HEAVY_SHAPES, drawCounts, expectedOutcome, tokensOf } from './heavy-shapes.js';
 
 const IDS = ['node1', 'node2', 'node3'] as const;
 type Id = (typeof IDS)[number];
 const BIG_INSERT_ROWS = 100_000;
 const JOIN_ROWS = 25_000;
 const IN_LIST_ITEMS = 100_000;
+const SHAPES_SEED = Number(process.env['CHRONOS_HEAVY_SEED'] ?? 20261207);
 
 /** Peak resident set of a process we started (VmHWM), in MiB; 0 when unreadable. */
 async function peakRssMiB(node: NodeProcess): Promise<number> {
@@ -117,6 +122,7 @@ describe('heavy statements on a 3-node cluster, with a writer alongside', () => 
     followerId = IDS.find((id) => id !== leaderId) ?? 'node2';
     await cluster.client(leaderId).execute('CREATE TABLE small (id INT PRIMARY KEY, v FLOAT)');
     await cluster.client(leaderId).execute('CREATE TABLE big (id INT PRIMARY KEY, g INT, v FLOAT)');
+    await cluster.client(leaderId).execute('CREATE TABLE sink (id INT PRIMARY KEY, v FLOAT)');
     writer.start(cluster, leaderId, 4);
   }, 60_000);
 
@@ -148,6 +154,28 @@ describe('heavy statements on a 3-node cluster, with a writer alongside', () => 
     expect(error).toBeInstanceOf(Error);
     expect(String((error as Error).message)).toMatch(/TIMEOUT|LIMIT_EXCEEDED|statement timeout|more than/i);
   }, 60_000);
+
+  it('each shape counts its tokens as the lexer does (the sweep\'s oracle)', () => {
+    for (const shape of HEAVY_SHAPES) {
+      for (const n of [7, 30]) expect(tokenize(shape.sql(n)).length, `${shape.name} of ${n}`).toBe(tokensOf(shape, n));
+    }
+  });
+
+  // Every statement runs on the leader, so one that held its loop past an election timeout
+  // would cost the term the last test checks.
+  it(`long lists and chains of every shape answer or end in LIMIT_EXCEEDED (seed ${SHAPES_SEED})`, async () => {
+    const rng = new Random(SHAPES_SEED);
+    for (const shape of HEAVY_SHAPES) {
+      for (const n of drawCounts(shape, rng)) {
+        const outcome = await heavyClient(leaderId).execute(shape.sql(n)).then(() => 'answer', (e: unknown) => e);
+        const expected = expectedOutcome(shape, n);
+        const what = `${shape.name} of ${n} items: ${outcome instanceof Error ? outcome.message.slice(0, 200) : String(outcome)}`;
+        if (expected === 'answer') expect(outcome, what).toBe('answer');
+        else if (expected === 'LIMIT_EXCEEDED') expect(isChronosError(outcome, 'LIMIT_EXCEEDED'), what).toBe(true);
+        else expect(isChronosError(outcome, 'INVALID_ARGUMENT') || isChronosError(outcome, 'TYPE_MISMATCH'), what).toBe(true);
+      }
+    }
+  }, 180_000);
 
   it('no write alongside waited 5 s, every write acknowledged, the term unchanged, memory bounded', async () => {
     await writer.stop();

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isChronosError } from '../../src/lib/index.js';
 import { parseStatement, parseWithoutFastPath } from '../../src/sql/parse.js';
+import { MAX_STATEMENT_TOKENS } from '../../src/sql/parse-limits.js';
+import { parseStatementYielding } from '../../src/sql/parse-yielding.js';
 import { newSession, rowsOf } from './support.js';
 
 async function failure(sql: string): Promise<unknown> {
@@ -87,5 +89,64 @@ describe('parsing is linear in the statement', () => {
     expect(insertMs).toBeLessThan(1000);
     expect(insertGeneralMs).toBeLessThan(1000);
     process.stdout.write(`parse ms: IN(100k) ${inMs.toFixed(1)}, INSERT(1000) fast ${insertMs.toFixed(2)}, general ${insertGeneralMs.toFixed(2)}\n`);
+  });
+});
+
+/** `SELECT count(*) FROM t WHERE id IN (0, 1, ...)` of exactly `tokens` tokens (odd, ≥ 13). */
+function inListOfTokens(tokens: number): string {
+  const items = (tokens - 11) / 2;
+  return `SELECT count(*) FROM t WHERE id IN (${Array.from({ length: items }, (_, i) => i).join(',')})`;
+}
+
+describe('what one statement may hold: tokens, list items, set operands', () => {
+  const refusal = (run: () => unknown): unknown => {
+    try {
+      run();
+      return null;
+    } catch (error) {
+      return error;
+    }
+  };
+
+  it(`parses just under ${MAX_STATEMENT_TOKENS} tokens and refuses just over, in one go or counted in steps`, async () => {
+    expect(parseStatement(inListOfTokens(MAX_STATEMENT_TOKENS - 1)).kind).toBe('select');
+    const over = inListOfTokens(MAX_STATEMENT_TOKENS + 1);
+    const error = refusal(() => parseStatement(over));
+    expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
+    expect((error as Error).message).toBe(`Statement has more than ${MAX_STATEMENT_TOKENS} tokens; split it into several statements (a multi-row INSERT of plain literal values has no such limit)`);
+    // Counted in steps, the event loop turns while a 4-million-token statement is refused.
+    let turns = 0;
+    const timer = setInterval(() => { turns += 1; }, 0);
+    const stepped = await parseStatementYielding(inListOfTokens(4_000_001)).then(() => null, (e: unknown) => e);
+    clearInterval(timer);
+    expect(isChronosError(stepped, 'LIMIT_EXCEEDED'), String(stepped)).toBe(true);
+    expect(turns).toBeGreaterThan(3);
+  });
+
+  it('lets a plain-literal INSERT past the token limit, not one that computes its values', async () => {
+    const rows = Math.ceil(MAX_STATEMENT_TOKENS / 4);
+    const plain = `INSERT INTO t VALUES ${Array.from({ length: rows }, (_, i) => `(${i}, 1.5)`).join(', ')}`;
+    expect(await parseStatementYielding(plain)).toMatchObject({ kind: 'insert' });
+    const computed = plain.replace('(0, 1.5)', '(0, abs(-1.5))');
+    const error = await parseStatementYielding(computed).then(() => null, (e: unknown) => e);
+    expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
+  });
+
+  const list = (n: number, item: string, separator = ', '): string => Array.from({ length: n }, () => item).join(separator);
+  it.each([
+    ['a SELECT list', (n: number) => `SELECT ${list(n, 'id')} FROM t`, 1664, 'SELECT list has more than 1664 items'],
+    ['a GROUP BY', (n: number) => `SELECT count(*) FROM t GROUP BY ${list(n, 'v')}`, 1664, 'GROUP BY has more than 1664 items'],
+    ['an ORDER BY', (n: number) => `SELECT id FROM t ORDER BY ${list(n, 'v')}`, 1664, 'ORDER BY has more than 1664 items'],
+    ['a window ORDER BY', (n: number) => `SELECT row_number() OVER (ORDER BY ${list(n, 'v')}) FROM t`, 1664, 'ORDER BY has more than 1664 items'],
+    ['UNION ALL', (n: number) => list(n, 'SELECT 1', ' UNION ALL '), 1000, 'Query combines more than 1000 SELECTs with UNION, INTERSECT or EXCEPT; split it into several statements'],
+    ['INTERSECT inside UNION', (n: number) => `SELECT 1 UNION ${list(n - 1, 'SELECT 1', ' INTERSECT ')}`, 1000, 'Query combines more than 1000 SELECTs with UNION, INTERSECT or EXCEPT; split it into several statements'],
+  ] as const)('%s: its limit parses, one more is refused', async (_name, sql, limit, message) => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE t (id INT PRIMARY KEY, v FLOAT)');
+    await session.execute('INSERT INTO t VALUES (1, 1.5), (2, 2.5)');
+    await expect(session.execute(sql(limit))).resolves.toMatchObject({ kind: 'rows' });
+    const error = await session.execute(sql(limit + 1)).then(() => null, (e: unknown) => e);
+    expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
+    expect((error as Error).message).toBe(message);
   });
 });
