@@ -25,6 +25,9 @@ export interface AggregateSpec {
 
 const NO_KEYS: SqlValue[] = [];
 
+/** What addBatch and addColumns return once the whole batch is folded in. */
+export const DONE = -1;
+
 interface Group {
   readonly keys: SqlValue[];
   readonly accs: Accumulator[];
@@ -59,23 +62,33 @@ export class GroupAggregator {
     return this.#groups.size + values;
   }
 
-  /** Fold one batch in; `times[r * width + table]` is the insertion time of row r's part. */
-  addBatch(rows: readonly Row[], times: readonly number[], width: number): void {
-    for (let r = 0; r < rows.length; r++) this.#addRow(rows[r] as Row, times, r * width);
+  /**
+   * Folds a batch in from row `from`, `times[r * width + table]` being the insertion time of row
+   * r's part. Stops after a row that used up the guard's slice (a costly WHERE or key can take
+   * many milliseconds a row) and returns where to go on after the pause, or DONE.
+   */
+  addBatch(rows: readonly Row[], times: readonly number[], width: number, guard: StatementGuard, from = 0): number {
+    for (let r = from; r < rows.length; r++) {
+      this.#addRow(rows[r] as Row, times, r * width);
+      if (guard.step()) return r + 1;
+    }
+    return DONE;
   }
 
   /**
-   * Fold a column batch of one table in: each row's columns at `positions` are copied into one
-   * reused row (`width` slots), so no row is allocated. The evaluators keep nothing of a row.
+   * addBatch for a column batch of one table: each row's columns at `positions` are copied into
+   * one reused row (`width` slots), so no row is allocated. The evaluators keep nothing of a row.
    */
-  addColumns(batch: ColumnBatch, positions: readonly number[], width: number): void {
+  addColumns(batch: ColumnBatch, positions: readonly number[], width: number, guard: StatementGuard, from = 0): number {
     const row: SqlValue[] = new Array<SqlValue>(width).fill(null);
     const columns = positions.map((p) => batch.columns[p] as ArrayLike<SqlValue>);
     const count = positions.length;
-    for (let r = 0; r < batch.length; r++) {
+    for (let r = from; r < batch.length; r++) {
       for (let i = 0; i < count; i++) row[positions[i] as number] = (columns[i] as ArrayLike<SqlValue>)[r] as SqlValue;
       this.#addRow(row, batch.times, r);
+      if (guard.step()) return r + 1;
     }
+    return DONE;
   }
 
   #addRow(row: Row, times: ArrayLike<number>, timeBase: number): void {

@@ -5,7 +5,7 @@ import type { AggregateName, Expr, SelectStatement } from './ast.js';
 import { accumulatorFactory, aggregateType } from './aggregate.js';
 import { compileCondition, compileExpr, type CompileContext, type Compiled, type Evaluator } from './compile.js';
 import { collectAggregates, hasAggregate, resolvedKey } from './expr-walk.js';
-import { GroupAggregator, type AggregateSpec } from './group-aggregator.js';
+import { DONE, GroupAggregator, type AggregateSpec } from './group-aggregator.js';
 import { checkFraction } from './ordered-set-aggregate.js';
 import { compileDistinctOn, firstOfEachRun } from './distinct-on.js';
 import { withNaturalJoins } from './natural-join.js';
@@ -472,15 +472,19 @@ async function groupedRows(
   const columns = columnScanOf(s, plan, [...(s.where === null ? [] : [s.where]), ...c.groupBy], [...c.aggregates]);
   if (columns !== null) {
     for await (const batch of reader.scanColumns(columns.table, columns.positions, columns.range, columns.presenceOnly)) {
-      aggregator.addColumns(batch, columns.positions, plan.scope.width);
-      guard.holding(aggregator.heldCount, 'GROUP BY');
-      if (guard.step(batch.length)) await guard.pause();
+      for (let from = 0; from !== DONE;) {
+        from = aggregator.addColumns(batch, columns.positions, plan.scope.width, guard, from);
+        guard.holding(aggregator.heldCount, 'GROUP BY');
+        if (from !== DONE) await guard.pause();
+      }
     }
   } else {
     for await (const batch of joinedRows(s, plan, reader, nowMs, guard)) {
-      aggregator.addBatch(batch.rows, batch.times, batch.width);
-      guard.holding(aggregator.heldCount, 'GROUP BY');
-      if (guard.step(batch.rows.length)) await guard.pause();
+      for (let from = 0; from !== DONE;) {
+        from = aggregator.addBatch(batch.rows, batch.times, batch.width, guard, from);
+        guard.holding(aggregator.heldCount, 'GROUP BY');
+        if (from !== DONE) await guard.pause();
+      }
     }
   }
   return aggregator.results(guard);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Row } from '../../src/storage/index.js';
 import { accumulatorFactory } from '../../src/sql/aggregate.js';
 import type { SelectStatement } from '../../src/sql/ast.js';
-import { GroupAggregator } from '../../src/sql/group-aggregator.js';
+import { DONE, GroupAggregator } from '../../src/sql/group-aggregator.js';
 import { parseStatement } from '../../src/sql/parse.js';
 import { Scope } from '../../src/sql/scope.js';
 import { StatementGuard } from '../../src/sql/statement-guard.js';
@@ -25,8 +25,13 @@ describe('passes over all rows after the scan pause through the statement guard'
     const count = { key: 'c', arg: null, table: 0, second: null, orderKeys: [], filter: null, make: accumulatorFactory('count', null, false, 0), held: { count: 0 } };
     const aggregator = new GroupAggregator([(row) => row[0] ?? null], [count], null);
     const rows: Row[] = Array.from({ length: ROWS }, (_, i) => [i]);
-    aggregator.addBatch(rows, new Array<number>(ROWS).fill(0), 1);
-    expect(await aggregator.results(new StatementGuard())).toHaveLength(ROWS);
+    const guard = new StatementGuard();
+    const times = new Array<number>(ROWS).fill(0);
+    for (let from = 0; from !== DONE;) {
+      from = aggregator.addBatch(rows, times, 1, guard, from);
+      if (from !== DONE) await guard.pause();
+    }
+    expect(await aggregator.results(guard)).toHaveLength(ROWS);
     await expect(aggregator.results(cancelledGuard())).rejects.toThrow(/cancelled/);
   });
 
@@ -62,5 +67,20 @@ describe('UPDATE and DELETE over many rows', () => {
       expect(turns, sql).toBeGreaterThan(3);
     }
     expect(rowsOf(await session.execute("SELECT count(*), min(s) FROM u"))).toEqual([[25000, 'v10000x']]);
+  });
+});
+
+describe('a GROUP BY whose WHERE costs milliseconds a row', () => {
+  it('pauses between rows, not only between scan batches (60 rows held a node 21 s)', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE w (id INT PRIMARY KEY, g INT, s TEXT)');
+    await session.execute("INSERT INTO w SELECT g, g % 3, repeat('a', 200000) FROM generate_series(1, 40) g");
+    let turns = 0;
+    const timer = setInterval(() => { turns += 1; }, 1);
+    const result = await session.execute("SELECT g, count(*) FROM w WHERE length(replace(s, 'a', 'bb')) > 0 GROUP BY g ORDER BY g");
+    clearInterval(timer);
+    expect(rowsOf(result)).toEqual([[0, 13], [1, 14], [2, 13]]);
+    // All 40 rows come in one scan batch; each row's WHERE takes a slice or more.
+    expect(turns).toBeGreaterThan(10);
   });
 });
