@@ -1,7 +1,9 @@
-import { assert, ChronosError } from '../lib/index.js';
+import { ChronosError } from '../lib/index.js';
 import { ByteReader, ByteWriter, bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
-import { CatalogView, encodeIdCounters, encodeTableSchema } from './catalog.js';
+import { encodeIdCounters, encodeTableSchema } from './catalog.js';
 import type { CatalogState } from './catalog.js';
+import { TransactionCatalog } from './transaction-catalog.js';
+import type { CatalogChange } from './transaction-catalog.js';
 import { encodeKeyTuple } from './key-codec.js';
 import {
   ROWS_PREFIX_BYTES, META_ID_COUNTERS, afterPrefix, blocksPrefix, catalogKey, indexPrefix,
@@ -30,22 +32,6 @@ import type { DedupeEntry, RowChange, RowKey, Savepoint, StoredRow, WriteTransac
 import { normalizeRow } from './validate.js';
 import type { Row, SqlValue } from './values.js';
 
-/** What one catalog change replaced, so that a rollback to a savepoint can put it back. */
-interface CatalogUndo {
-  readonly at: number;
-  /** The changed names' tables as they were before it, in the order changed (undefined: none). */
-  readonly tables: ReadonlyArray<readonly [string, TableSchema | undefined]>;
-  readonly nextTableId: number;
-  readonly nextIndexId: number;
-}
-
-/** A catalog change: tables to set (undefined: remove), and ids handed out. */
-interface CatalogChange {
-  readonly tables: ReadonlyArray<readonly [string, TableSchema | undefined]>;
-  readonly nextTableId?: number;
-  readonly nextIndexId?: number;
-}
-
 /** WriteTransaction over an overlay on one LevelDB snapshot (see DESIGN.md). */
 export class LevelWriteTransaction extends TableReader implements WriteTransaction {
   readonly #host: TransactionHost;
@@ -54,15 +40,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   readonly #overlay: Overlay;
   #rowObserver: ((change: RowChange) => void) | null = null;
   readonly #baseVersion: number;
-  #state: CatalogState;
-  /**
-   * The transaction's own copy of the tables, made at its first catalog change and changed in
-   * place from then on: copying the map per change made 5,000 new tables in one transaction
-   * quadratic (3 s), and the undo records of 20,000 held that many maps (out of memory).
-   */
-  #ownTables: Map<string, TableSchema> | null = null;
-  #view: CatalogView;
-  readonly #catalogUndo: CatalogUndo[] = [];
+  readonly #catalog: TransactionCatalog;
   #finished = false;
   readonly #layout: LayoutOptions;
   /** Tables whose head this transaction wrote (candidates for a fold at commit). */
@@ -88,18 +66,17 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     this.#dedupe = new DedupeSpace(source, host.markFreeTables);
     this.#snapshot = snapshot;
     this.#overlay = overlay;
-    this.#state = state;
-    this.#view = new CatalogView(state);
+    this.#catalog = new TransactionCatalog(state);
     this.#baseVersion = baseVersion;
     this.#layout = layout;
   }
 
   get catalog(): Catalog {
-    return this.#view;
+    return this.#catalog.view;
   }
 
   protected catalogNow(): Catalog {
-    return this.#view;
+    return this.#catalog.view;
   }
 
   #checkOpen(): void {
@@ -107,23 +84,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   }
 
   #changeCatalog(change: CatalogChange): void {
-    const { nextTableId, nextIndexId } = this.#state;
-    let tables = this.#ownTables;
-    if (tables === null) {
-      tables = new Map(this.#state.tables);
-      this.#ownTables = tables;
-    }
-    const replaced: Array<readonly [string, TableSchema | undefined]> = [];
-    for (const [name, schema] of change.tables) {
-      replaced.push([name, tables.get(name)]);
-      if (schema === undefined) tables.delete(name);
-      else tables.set(name, schema);
-    }
-    this.#catalogUndo.push({ at: this.#overlay.savepoint(), tables: replaced, nextTableId, nextIndexId });
-    this.#state = {
-      tables, nextTableId: change.nextTableId ?? nextTableId, nextIndexId: change.nextIndexId ?? nextIndexId,
-    };
-    this.#view = new CatalogView(this.#state);
+    this.#catalog.change(change, this.#overlay.savepoint());
   }
 
   #putTable(schema: TableSchema, previousName?: string, ids?: Omit<CatalogChange, 'tables'>): void {
@@ -165,14 +126,14 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
 
   createTable(definition: TableDefinition): TableSchema {
     return this.#mutateSync(() => {
-      const schema = buildTableSchema(definition, this.#state, this.#layout.newTables);
-      if (this.#state.tables.has(schema.name)) {
+      const schema = buildTableSchema(definition, this.#catalog.state, this.#layout.newTables);
+      if (this.#catalog.state.tables.has(schema.name)) {
         throw new ChronosError('TABLE_EXISTS', `table ${schema.name} already exists`, {
           details: { table: schema.name },
         });
       }
       this.#putTable(schema, undefined, { nextTableId: schema.id + 1 });
-      this.#overlay.put(META_ID_COUNTERS, encodeIdCounters(this.#state));
+      this.#overlay.put(META_ID_COUNTERS, encodeIdCounters(this.#catalog.state));
       return schema;
     });
   }
@@ -196,10 +157,10 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   async createIndex(table: string, name: string, columns: readonly string[]): Promise<void> {
     await this.#mutate(async () => {
       const schema = this.requireTable(table);
-      const index = newIndexSchema(schema, name, columns, this.#state.nextIndexId, this.#view.tableOfIndex(name) !== undefined);
+      const index = newIndexSchema(schema, name, columns, this.#catalog.state.nextIndexId, this.#catalog.view.tableOfIndex(name) !== undefined);
       const next: TableSchema = { ...schema, indexes: [...schema.indexes, index] };
       this.#putTable(next, undefined, { nextIndexId: index.id + 1 });
-      this.#overlay.put(META_ID_COUNTERS, encodeIdCounters(this.#state));
+      this.#overlay.put(META_ID_COUNTERS, encodeIdCounters(this.#catalog.state));
       const prefix = indexPrefix(schema.id, index.id);
       for await (const rows of this.scan(table)) {
         for (const row of rows) {
@@ -214,7 +175,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
 
   async dropIndex(name: string): Promise<void> {
     await this.#mutate(async () => {
-      const schema = this.#view.tableOfIndex(name);
+      const schema = this.#catalog.view.tableOfIndex(name);
       const index = schema?.indexes.find((candidate) => candidate.name === name);
       if (schema === undefined || index === undefined) {
         throw new ChronosError('UNKNOWN_INDEX', `index ${name} does not exist`, {
@@ -284,7 +245,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   renameTable(from: string, to: string): TableSchema {
     return this.#mutateSync(() => {
       const schema = this.requireTable(from);
-      if (from !== to && this.#state.tables.has(to)) {
+      if (from !== to && this.#catalog.state.tables.has(to)) {
         throw new ChronosError('TABLE_EXISTS', `table ${to} already exists`, {
           details: { table: to },
         });
@@ -574,26 +535,10 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   rollbackTo(savepoint: Savepoint): void {
     this.#checkOpen();
     this.#overlay.rollbackTo(savepoint);
-    // Bounded by the undo records pushed since the savepoint.
-    for (
-      let last = this.#catalogUndo.at(-1);
-      last !== undefined && last.at >= savepoint;
-      last = this.#catalogUndo.at(-1)
-    ) {
-      this.#catalogUndo.pop();
-      const tables = this.#ownTables;
-      assert(tables !== null, 'a catalog change was undone before any was made');
-      for (let i = last.tables.length - 1; i >= 0; i -= 1) {
-        const [name, schema] = last.tables[i] as readonly [string, TableSchema | undefined];
-        if (schema === undefined) tables.delete(name);
-        else tables.set(name, schema);
-      }
-      this.#state = { tables, nextTableId: last.nextTableId, nextIndexId: last.nextIndexId };
-    }
+    this.#catalog.rollbackTo(savepoint);
     // Rows cached while a rolled-back ALTER TABLE was in effect have the wrong width, and blocks
     // written since the savepoint (insertAsBlocks) may be cached: both go (rollbacks are rare).
     this.rows.invalidate();
-    this.#view = new CatalogView(this.#state);
   }
 
   async commit(appliedIndex: number, options?: { readonly sync?: boolean }): Promise<void> {
@@ -601,14 +546,14 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     if (this.#busy) throw new ChronosError('TRANSACTION_STATE', 'commit while a write is running');
     this.#finished = true;
     try {
-      for (const table of this.#state.tables.values()) {
+      for (const table of this.#catalog.state.tables.values()) {
         if (!this.#touched.has(table.id)) continue;
         await foldHead(table, this.source, this.#snapshot, this.rows, this.#overlay, this.#layout);
       }
       await this.#host.commitTransaction({
         writes: this.#overlay.entries(),
         appliedIndex,
-        catalog: this.#state,
+        catalog: this.#catalog.state,
         sync: options?.sync === true,
         baseVersion: this.#baseVersion,
         lastRowKeys: this.#rangesDeleted ? new Map() : lastRowKeysAfter(this.rows.knownLastKeys, this.#greatestWritten),
