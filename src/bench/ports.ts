@@ -9,13 +9,18 @@ function canBind(port: number): Promise<boolean> {
   });
 }
 
+/** First port of Linux's default ephemeral range (net.ipv4.ip_local_port_range). */
+const PORT_CEILING = 32_768;
+
 /**
  * A port that is free together with `port + offset` for each offset (a chronos node needs its
  * admin port at +1000), checked by binding them; `taken` excludes ports already handed out.
  */
 export async function freePort(taken: Set<number>, offsets: readonly number[] = [0]): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    // Below Linux's ephemeral range (32768 up) with the admin offset, so a client socket
+    // cannot take the port between this check and the server's bind.
+    const base = 20_000 + Math.floor(Math.random() * (PORT_CEILING - 20_000 - Math.max(0, ...offsets)));
     const all = offsets.map((o) => base + o);
     if (all.some((p) => taken.has(p))) continue;
     let free = true;

@@ -60,7 +60,8 @@ function asServerUser(): { prefix: string[]; uid: number | null } {
 
 async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    // Between the node ports (20000-31999 with their admin ports) and the ephemeral range (32768 up).
+    const port = 32_000 + Math.floor(Math.random() * 700);
     if (await portIsFree(port)) return port;
   }
   throw new Error('no free port for PostgreSQL in 100 attempts');
