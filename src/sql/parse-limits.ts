@@ -59,12 +59,18 @@ export function checkStatementSize(sql: string): void {
   );
 }
 
-/** The error for a statement of more than MAX_STATEMENT_TOKENS tokens. */
-export function tooManyTokens(): ChronosError {
+/**
+ * The error for a statement of more than MAX_STATEMENT_TOKENS tokens; `insert` when it is an
+ * INSERT that is not plain literal rows throughout (or has a syntax error the parser did not reach).
+ */
+export function tooManyTokens(insert = false): ChronosError {
+  const why = insert
+    ? 'an INSERT has no such limit only when every row of its VALUES holds plain literals ' +
+      '(numbers, strings, NULL, TRUE, FALSE) and the statement ends after them'
+    : 'a multi-row INSERT of plain literal values has no such limit';
   return new ChronosError(
     'LIMIT_EXCEEDED',
-    `Statement has more than ${MAX_STATEMENT_TOKENS} tokens; split it into several statements ` +
-      '(a multi-row INSERT of plain literal values has no such limit)',
+    `Statement has more than ${MAX_STATEMENT_TOKENS} tokens; split it into several statements (${why})`,
     { details: { limit: MAX_STATEMENT_TOKENS } },
   );
 }

@@ -17,7 +17,8 @@ const TOKENS_PER_SLICE = 16_384;
  */
 export async function parseStatementYielding(sql: string): Promise<Statement> {
   checkStatementSize(sql);
-  if (startsWithInsert(sql)) {
+  const insert = startsWithInsert(sql);
+  if (insert) {
     const steps = fastInsertSteps(new Cursor(sql));
     for (;;) {
       const step = steps.next();
@@ -29,12 +30,12 @@ export async function parseStatementYielding(sql: string): Promise<Statement> {
     }
   }
   // Every token takes at least one character: a shorter statement cannot be over the limit.
-  if (sql.length > MAX_STATEMENT_TOKENS) await countTokensYielding(sql);
+  if (sql.length > MAX_STATEMENT_TOKENS) await countTokensYielding(sql, insert);
   return parseGeneral(sql);
 }
 
 /** Lexes `sql` in slices and refuses it past MAX_STATEMENT_TOKENS; a lexing error is left to the parser. */
-async function countTokensYielding(sql: string): Promise<void> {
+async function countTokensYielding(sql: string, insert: boolean): Promise<void> {
   const lexer = new Lexer(sql);
   let count = 0;
   for (;;) {
@@ -47,7 +48,7 @@ async function countTokensYielding(sql: string): Promise<void> {
         return;
       }
       if (token === undefined) return;
-      if (++count > MAX_STATEMENT_TOKENS) throw tooManyTokens();
+      if (++count > MAX_STATEMENT_TOKENS) throw tooManyTokens(insert);
     }
     await yieldToEventLoop();
   }

@@ -5,6 +5,8 @@ import { splitStatements } from './split-statements.js';
 
 /** Statements at least this long are parsed ahead, in steps, before they are classified. */
 export const PREPARE_FROM_UNITS = 64 * 1024;
+/** Failed parses kept for classification to report (each request classifies its own at once). */
+const FAILURES_KEPT = 16;
 /** At most this many parsed statements wait to be taken. */
 const MAX_ENTRIES = 256;
 /** And at most this much statement text (UTF-16 code units): a huge INSERT's tree is large. */
@@ -20,9 +22,20 @@ const MAX_TEXT_UNITS = 8 * 1024 * 1024;
 class ParsedStatements {
   readonly #byText = new Map<string, Statement>();
   #textUnits = 0;
+  /**
+   * Long statements whose parse ahead failed, with the error: classifying one throws it again
+   * instead of parsing it once more in one go (a 5 MB INSERT the fast path declined at its last
+   * row held the loop ~0.7 s that way). A few are kept; they are refused requests.
+   */
+  readonly #failed = new Map<string, unknown>();
 
   /** Parses `sql` (unless a tree is kept already) and keeps the tree for one later `take`. */
   remember(sql: string): Statement {
+    if (this.#failed.has(sql)) {
+      const error = this.#failed.get(sql);
+      this.#failed.delete(sql);
+      throw error;
+    }
     return this.#byText.get(sql) ?? this.#keep(sql, parseStatement(sql));
   }
 
@@ -37,8 +50,12 @@ class ParsedStatements {
     for (const sql of statements) {
       if (sql.length < PREPARE_FROM_UNITS || this.#byText.has(sql)) continue;
       // A statement that fails to parse is left for classification to report.
-      const statement = await parseStatementYielding(sql).catch(() => null);
-      if (statement !== null) this.#keep(sql, statement);
+      try {
+        this.#keep(sql, await parseStatementYielding(sql));
+      } catch (error) {
+        this.#failed.set(sql, error);
+        if (this.#failed.size > FAILURES_KEPT) this.#failed.delete(this.#failed.keys().next().value as string);
+      }
     }
   }
 

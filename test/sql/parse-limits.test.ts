@@ -130,6 +130,7 @@ describe('what one statement may hold: tokens, list items, set operands', () => 
     const computed = plain.replace('(0, 1.5)', '(0, abs(-1.5))');
     const error = await parseStatementYielding(computed).then(() => null, (e: unknown) => e);
     expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
+    expect((error as Error).message).toMatch(/only when every row of its VALUES holds plain literals/);
   });
 
   const list = (n: number, item: string, separator = ', '): string => Array.from({ length: n }, () => item).join(separator);

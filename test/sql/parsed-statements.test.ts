@@ -35,4 +35,20 @@ describe('statements parsed ahead of execution', () => {
     expect(tree).toEqual(parseStatement(sql));
     expect(turns).toBeGreaterThan(0);
   });
+
+  it('reports the failure of a long statement parsed ahead without parsing it again', async () => {
+    const sql = `INSERT INTO t VALUES ${Array.from({ length: 20_000 }, (_, i) => `(${i}, ${i / 4})`).join(', ')}`;
+    // Parsed ahead under a limit it is over; the limit is lifted before classification, so
+    // only the failure kept from the parse ahead can make classification throw.
+    process.env['CHRONOS_MAX_STATEMENT_BYTES'] = '1000';
+    try {
+      await parsedStatements.prepare(sql);
+    } finally {
+      delete process.env['CHRONOS_MAX_STATEMENT_BYTES'];
+    }
+    expect(() => parsedStatements.remember(sql)).toThrow(/over the limit of 1000/);
+    // Reported once: the same text is parsed afresh the next time.
+    expect(parsedStatements.remember(sql)).toMatchObject({ kind: 'insert' });
+    parsedStatements.take(sql);
+  });
 });
