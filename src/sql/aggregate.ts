@@ -119,20 +119,22 @@ class Total implements Accumulator {
 }
 
 /**
- * Whole values are summed exactly (as numbers while the sum is a safe integer, then as a
- * bigint), so avg over INTs near or past 2^53 is the exact sum divided once; fractions are
- * summed as doubles.
+ * Over INTs, values are summed exactly (as numbers while the sum is a safe integer, then as a
+ * bigint), so avg over INTs near or past 2^53 is the exact sum divided once. Over FLOATs the sum
+ * is a plain double sum in row order, as PostgreSQL's and sqlite3's: avg(v) is sum(v) / count(v).
  */
 class Avg implements Accumulator {
   #fractions = 0;
   #whole = 0;
   #bigWhole = 0n;
   #n = 0;
-  constructor(readonly sinceMs: number) {}
+  constructor(readonly sinceMs: number, readonly overInts: boolean) {}
   add(value: SqlValue, insertedAtMs: number): void {
     if (value === null || insertedAtMs <= this.sinceMs) return;
     this.#n++;
-    if (typeof value === 'bigint') {
+    if (!this.overInts) {
+      this.#fractions += Number(value);
+    } else if (typeof value === 'bigint') {
       this.#bigWhole += value;
     } else if (Number.isSafeInteger(value)) {
       const next = this.#whole + (value as number);
@@ -232,11 +234,11 @@ export function accumulatorFactory(
       case 'count': return new Count();
       case 'sum': return new Sum(argType === 'INT');
       case 'total': return new Total();
-      case 'avg': return new Avg(-Infinity);
+      case 'avg': return new Avg(-Infinity, argType === 'INT');
       case 'avg_1h':
       case 'avg_24h':
       case 'avg_7d':
-        return new Avg(nowMs - (WINDOW_MS[name] as number));
+        return new Avg(nowMs - (WINDOW_MS[name] as number), argType === 'INT');
       case 'min': return new Extreme(-1);
       case 'max': return new Extreme(1);
       case 'first': return new ByExtreme(-1);

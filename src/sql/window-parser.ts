@@ -55,22 +55,18 @@ function parseFrame(p: ExprParser): WindowFrame | null {
     end = parseBound(p, unit);
   }
   if (c.isWord('EXCLUDE')) throw unsupported('EXCLUDE in a window frame');
-  if (start.kind === 'unboundedFollowing' || end.kind === 'unboundedPreceding' || order(start) > order(end)) {
+  // As PostgreSQL and sqlite3: the kinds of bound must come in order; offsets of one kind may
+  // not (2 FOLLOWING AND 1 FOLLOWING is an empty frame on every row).
+  if (start.kind === 'unboundedFollowing' || end.kind === 'unboundedPreceding' || KIND_ORDER[start.kind] > KIND_ORDER[end.kind]) {
     throw new ChronosError('INVALID_ARGUMENT', 'the window frame ends before it starts');
   }
   return { unit, start, end };
 }
 
-/** A bound's place on the row line, to check start <= end. */
-function order(bound: FrameBound): number {
-  switch (bound.kind) {
-    case 'unboundedPreceding': return -Infinity;
-    case 'preceding': return -bound.rows;
-    case 'currentRow': return 0;
-    case 'following': return bound.rows;
-    case 'unboundedFollowing': return Infinity;
-  }
-}
+/** The order the kinds of frame bound come in along the rows. */
+const KIND_ORDER: Readonly<Record<FrameBound['kind'], number>> = {
+  unboundedPreceding: 0, preceding: 1, currentRow: 2, following: 3, unboundedFollowing: 4,
+};
 
 function parseBound(p: ExprParser, unit: 'ROWS' | 'RANGE'): FrameBound {
   const c = p.c;

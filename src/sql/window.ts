@@ -44,6 +44,8 @@ export function windowsOf(s: SelectStatement): WindowExpr[] {
 interface CompiledWindow {
   readonly expr: WindowExpr;
   readonly type: SqlType | null;
+  /** The type of the first argument (what an aggregate sums), null when it has none. */
+  readonly argType: SqlType | null;
   readonly args: Evaluator[];
   readonly partition: Evaluator[];
   readonly order: Evaluator[];
@@ -72,7 +74,7 @@ export class WindowStep {
       const valueType = fallback === undefined ? value?.type ?? null
         : commonType(`${expr.name}() value and default`, [value?.type ?? null, fallback.type]);
       return {
-        expr, type: resultType(expr, valueType), args: args.map((a) => a.evaluate),
+        expr, type: resultType(expr, valueType), argType: value?.type ?? null, args: args.map((a) => a.evaluate),
         partition: expr.partitionBy.map((e) => compileExpr(e, ctx).evaluate),
         order: expr.orderBy.map((o) => compileExpr(o.expr, ctx).evaluate),
         orders: expr.orderBy.map((o) => ({ descending: o.descending, nullsFirst: o.nullsFirst })),
@@ -204,10 +206,12 @@ async function computePartition(window: CompiledWindow, rows: readonly Row[], pe
       return rows.map((_, j) => {
         const given = window.args.length > 1 ? arg(1, j) : 1;
         if (given === null) return null;
-        // An INT past 2^53 (a bigint) reaches past any partition: the default, as for any far offset.
-        const offset = typeof given === 'bigint' && given > 0n ? Infinity : given;
-        if (typeof offset !== 'number' || !(Number.isInteger(offset) || offset === Infinity) || offset < 0) {
-          throw new ChronosError('INVALID_ARGUMENT', `${window.expr.name}() offset must be a non-negative integer, got ${String(offset)}`);
+        // An INT past 2^53 (a bigint) reaches past any partition: the default, as for any far
+        // offset. A negative offset looks the other way (lag(x, -1) is lead(x, 1)), as in
+        // PostgreSQL and sqlite3.
+        const offset = typeof given === 'bigint' ? (given > 0n ? Infinity : -Infinity) : given;
+        if (typeof offset !== 'number' || !(Number.isInteger(offset) || Math.abs(offset) === Infinity)) {
+          throw new ChronosError('INVALID_ARGUMENT', `${window.expr.name}() offset must be an integer, got ${String(offset)}`);
         }
         const at = j + sign * offset;
         return at >= 0 && at < n ? arg(0, at) : window.args.length > 2 ? arg(2, j) : null;
@@ -266,15 +270,16 @@ function bucketOf(j: number, n: number, buckets: number): number {
 }
 
 /**
- * SUM/AVG/COUNT/MIN/MAX over each position's frame. Prefix frames (all starting at 0) and suffix
- * frames (all ending at the partition's end) are running totals, forwards or backwards; any other
- * frame is summed on its own, its cost bounded by its width and charged to the statement.
+ * SUM/AVG/COUNT/MIN/MAX over each position's frame. Prefix frames (all starting at 0) are running
+ * totals, and so are suffix frames (all ending at the partition's end), added backwards, where
+ * the order of adding does not matter; any other frame is summed on its own, its cost bounded
+ * by its width and charged to the statement.
  */
 async function aggregateOverFrames(window: CompiledWindow, rows: readonly Row[], peers: { start: number[]; end: number[] },
   nowMs: number, guard: StatementGuard): Promise<SqlValue[]> {
   const name = window.expr.name as 'count' | 'sum' | 'avg' | 'min' | 'max';
-  // SUM stays an exact INT only over an INT argument; its result type says which.
-  const make = accumulatorFactory(name, name === 'sum' ? window.type : null, false, nowMs);
+  // SUM stays an exact INT, and AVG sums exactly, only over an INT argument.
+  const make = accumulatorFactory(name, name === 'sum' ? window.type : name === 'avg' ? window.argType : null, false, nowMs);
   const value = (j: number): SqlValue => (window.args.length === 0 ? 1 : (window.args[0] as Evaluator)(rows[j] as Row));
   const n = rows.length;
   const frames = rows.map((_, j) => frameOf(window, j, n, peers));
@@ -287,7 +292,11 @@ async function aggregateOverFrames(window: CompiledWindow, rows: readonly Row[],
       return lo > hi ? make().result() : acc.result();
     });
   }
-  if (frames.every(([lo, hi]) => hi === n - 1 || lo > hi) && nondecreasing(0)) {
+  // Backwards only where the order of adding cannot change the answer: a FLOAT sum is added
+  // from each frame's start, as PostgreSQL and sqlite3 add it (0.1 + 0.2 + 0.3 differs from
+  // 0.3 + 0.2 + 0.1 in the last bit, and 1e16 + 1 - 1e16 from -1e16 + 1 + 1e16 in all of them).
+  const orderFree = name === 'count' || name === 'min' || name === 'max' || window.argType === 'INT';
+  if (orderFree && frames.every(([lo, hi]) => hi === n - 1 || lo > hi) && nondecreasing(0)) {
     const acc = make();
     let added = n;
     const out: SqlValue[] = new Array<SqlValue>(n);

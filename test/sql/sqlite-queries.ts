@@ -417,6 +417,11 @@ function windowFrame(rng: Random): string {
     () => `ROWS BETWEEN UNBOUNDED PRECEDING AND ${n()} ${rng.pick(['PRECEDING', 'FOLLOWING'])}`,
     () => `ROWS BETWEEN ${n()} ${rng.pick(['PRECEDING', 'FOLLOWING'])} AND UNBOUNDED FOLLOWING`,
     () => `ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING`,
+    // Bounds of one kind in either order: start past end is an empty frame, not an error.
+    () => {
+      const kind = rng.pick(['PRECEDING', 'FOLLOWING']);
+      return `ROWS BETWEEN ${n()} ${kind} AND ${n()} ${kind}`;
+    },
     () => `ROWS ${rng.pick(['UNBOUNDED PRECEDING', `${n()} PRECEDING`, 'CURRENT ROW'])}`,
     () => `RANGE BETWEEN ${rng.pick(['UNBOUNDED PRECEDING', 'CURRENT ROW'])} AND ${rng.pick(['CURRENT ROW', 'UNBOUNDED FOLLOWING'])}`,
     () => 'RANGE UNBOUNDED PRECEDING',
@@ -805,3 +810,24 @@ function orderKeys(rng: Random): string {
   });
   return keys.join(', ');
 }
+
+/** f(id, v FLOAT): 40 rows of values that cancel (1e16 + 1 - 1e16) beside short decimals and NULLs. */
+export function floatSumData(rng: Random): string[] {
+  const values = ['1e16', '-1e16', '1', '0.1', '0.2', '0.3', '-0.7', '0.001', '2.5', '3e15', 'NULL'];
+  const rows = Array.from({ length: 40 }, (_, i) => `(${i + 1}, ${rng.pick(values)})`);
+  return ['CREATE TABLE f (id INT PRIMARY KEY, v FLOAT)', `INSERT INTO f VALUES ${rows.join(', ')}`];
+}
+
+/**
+ * A sum or average over f whose answer depends on the order of adding: of the table (filtered),
+ * or over a window frame. 'from the start' draws only frames that begin at the first row.
+ */
+export function floatSumQuery(rng: Random, frames: 'from the start' | 'any'): string {
+  if (rng.chance(0.3)) {
+    return `SELECT ${rng.pick(['sum(v)', 'avg(v)'])}${frames === 'any' ? '' : ', total(v)'} FROM f WHERE id % ${rng.between(1, 4)} = ${rng.between(0, 1)}`;
+  }
+  const frame = frames === 'any' ? windowFrame(rng)
+    : rng.pick(['', 'ROWS UNBOUNDED PRECEDING', `ROWS BETWEEN UNBOUNDED PRECEDING AND ${rng.between(0, 4)} ${rng.pick(['PRECEDING', 'FOLLOWING'])}`]);
+  return `SELECT id, ${rng.pick(['sum(v)', 'avg(v)'])} OVER (ORDER BY id ${frame}) FROM f ORDER BY id`;
+}
+
