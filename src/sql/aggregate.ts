@@ -5,7 +5,7 @@ import type { StatementGuard } from './statement-guard.js';
 import { OrderedSetAggregate } from './ordered-set-aggregate.js';
 import { Spread, Truth } from './statistic-aggregates.js';
 import { StringAggregate, type HeldValues } from './string-aggregate.js';
-import { compareValues, intArithmetic, type SortOrder } from './value-ops.js';
+import { checkedBig, compareValues, type SortOrder } from './value-ops.js';
 import { valuesKey } from './values-key.js';
 
 const WINDOW_MS: Readonly<Partial<Record<AggregateName, number>>> = {
@@ -90,20 +90,36 @@ class Count implements Accumulator {
   }
 }
 
+/**
+ * SUM. Over INTs the running sum is exact and unbounded (a number while it is a safe integer,
+ * then a bigint): only a total outside int64 is an overflow, so the answer does not depend on
+ * the order rows come in (PostgreSQL sums bigints as numerics; sqlite3 fails on the way).
+ */
 class Sum implements Accumulator {
   #float = 0;
-  #int: number | bigint = 0;
+  #int = 0;
+  #bigInt = 0n;
   #seen = false;
   constructor(readonly isInt: boolean) {}
   add(value: SqlValue): void {
     if (value === null) return;
     this.#seen = true;
-    if (this.isInt) this.#int = intArithmetic('+', this.#int, value as number | bigint);
-    else this.#float += typeof value === 'bigint' ? Number(value) : value as number;
+    if (!this.isInt) {
+      this.#float += typeof value === 'bigint' ? Number(value) : value as number;
+      return;
+    }
+    const next = typeof value === 'number' ? this.#int + value : NaN;
+    if (Number.isSafeInteger(next)) {
+      this.#int = next;
+    } else {
+      this.#bigInt += BigInt(this.#int) + BigInt(value as number | bigint);
+      this.#int = 0;
+    }
   }
   result(): SqlValue {
     if (!this.#seen) return null;
-    return this.isInt ? this.#int : this.#float;
+    if (!this.isInt) return this.#float;
+    return this.#bigInt === 0n ? this.#int : checkedBig(this.#bigInt + BigInt(this.#int), '+');
   }
 }
 
