@@ -1,3 +1,4 @@
+import { caseMapped } from './case-mapping.js';
 import { characterCount } from './code-points.js';
 import { ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
@@ -118,12 +119,12 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
   lower: {
     arity: [1, 1],
     resultType: (args) => (stringType('lower', args[0] ?? null), 'STRING'),
-    evaluate: (args) => (typeof args[0] === 'string' ? args[0].toLowerCase() : null),
+    evaluate: (args) => (typeof args[0] === 'string' ? caseMapped(args[0], 'lower') : null),
   },
   upper: {
     arity: [1, 1],
     resultType: (args) => (stringType('upper', args[0] ?? null), 'STRING'),
-    evaluate: (args) => (typeof args[0] === 'string' ? args[0].toUpperCase() : null),
+    evaluate: (args) => (typeof args[0] === 'string' ? caseMapped(args[0], 'upper') : null),
   },
   length: characterLength('length'),
   char_length: characterLength('char_length'),

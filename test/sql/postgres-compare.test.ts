@@ -33,6 +33,8 @@ function forPostgres(sql: string): string {
     .replace(/\bsum\(((?:DISTINCT )?(?:t\.)?(?:g|id|n|w))\)(?! OVER| FILTER)/g, '(sum($1))::bigint')
     .replace(/\bstring_agg\(([^()]*)\)/g, (call, args: string) => (args.includes(' ORDER BY ') ? call : `unordered_${call}`))
     .replace(/\b(date|datetime|time|strftime|unixepoch)\(/g, 'sqlite_$1(')
+    // The server's locale is C (ASCII-only case mapping); a UTF-8 user's PostgreSQL maps each character.
+    .replace(/\b(upper|lower)\(('(?:[^']|'')*')\)/g, '$1($2 COLLATE "C.utf8")')
     .replace(/\bround\(([^()]*?)(, -?\d+)?\)/g, (_all, x: string, digits: string | undefined) => `round((${x})::numeric${digits ?? ''})`)
     .replace(/\bCAST\((.+?) AS (STRING|FLOAT|INT)\)/g, (_all, x: string, type: string) => `CAST(${x} AS ${postgresTypeNames(type)})`)
     .replace(/\bdate_trunc\('(\w+)', ([^()]*)\)/g, (_all, unit: string, time: string) => `extract(epoch FROM date_trunc('${unit}', ${utc(time)}))`)
@@ -95,6 +97,13 @@ function fractionalTimeQuery(rng: Random): string {
   ])();
 }
 
+/** upper/lower of text beyond ASCII: mapped a character at a time, as PostgreSQL in a UTF-8 locale. */
+function caseQuery(rng: Random): string {
+  const words = ['straße', 'ÉTÉ', 'été', 'ΟΔΟΣ', 'οδος', 'Ñandú', 'ǅemal', 'Ωmega', 'ﬁle', 'µs', 'Σσς', 'plain', ''];
+  const word = (): string => `'${rng.pick(words)}${rng.pick(words)}'`;
+  return `SELECT upper(${word()}), lower(${word()})`;
+}
+
 /**
  * lag/lead with a negative offset, which looks the other way. Only PostgreSQL is compared:
  * sqlite3 answers some of these NULL where the row is there (it reads ahead of the rows it has).
@@ -131,7 +140,7 @@ describe('results match PostgreSQL on random SELECTs', () => {
       const { session } = await newSession();
       for (const sql of setup) await session.execute(sql);
       const queries = Array.from({ length: QUERIES }, () => (rng.chance(0.1) ? orderedSetQuery(rng) : rng.chance(0.08) ? lateralQuery(rng)
-        : rng.chance(0.03) ? fractionalTimeQuery(rng) : rng.chance(0.03) ? negativeOffsetQuery(rng)
+        : rng.chance(0.03) ? fractionalTimeQuery(rng) : rng.chance(0.03) ? negativeOffsetQuery(rng) : rng.chance(0.02) ? caseQuery(rng)
         // ORDER BY a name t.* outputs, beside a RIGHT/FULL USING column of that name (sqlite3 sorts by the latter).
         : rng.chance(0.02) ? `SELECT t.*, u.w FROM t ${rng.pick(['RIGHT', 'FULL'])} JOIN u USING (g) ORDER BY g${rng.pick(['', ' DESC'])} NULLS FIRST, id NULLS FIRST, u.w NULLS FIRST`
         : randomQuery(rng)));
