@@ -4,6 +4,7 @@ import { applyModifier } from './date-modifiers.js';
 import { DATE_PART, EXTRACT } from './date-part.js';
 import { DATE_TRUNC } from './date-trunc.js';
 import type { ScalarFunction } from './functions.js';
+import { parseDateText, type DateFields, type DateText } from './date-text.js';
 import { unixMicros } from './unix-micros.js';
 
 // Times are unix SECONDS (INT or FLOAT), like ts columns, time_bucket and now(). 'now' is the
@@ -27,40 +28,8 @@ function yearStartMs(year: number): number {
   return date.getTime();
 }
 
-/** Days in `month` (1-12) of `year`, leap years included. */
-function daysInMonth(year: number, month: number): number {
-  const date = new Date(0);
-  date.setUTCFullYear(year, month, 0);
-  return date.getUTCDate();
-}
-
-/** sqlite's time zone suffix: 'Z', or [+-]HH:MM with HH at most 14. */
-const ZONE = String.raw`\s*(?:[zZ]|([+-])(\d{2}):(\d{2}))`;
-const DATE_TEXT = new RegExp(String.raw`^(\d{4})-(\d{2})-(\d{2})` +
-  String.raw`(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(?:${ZONE})?)?\s*$`);
-
 /** A number written as text, spaces around it allowed, as sqlite reads one. */
 const NUMBER_TEXT = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-
-/**
- * Reads 'YYYY-MM-DD[( |T)HH:MM[:SS[.fff]][zone]]' as sqlite does (no space before it): a time may carry 'Z' or an
- * offset from UTC ('+02:00' is two hours ahead, so 10:00+02:00 is 08:00 UTC).
- */
-function parseDateText(text: string): number | null {
-  const m = DATE_TEXT.exec(text);
-  if (m === null) return null;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', sign, zoneH = '0', zoneM = '0'] = m;
-  // A field out of range is not a date (NULL, as sqlite answers), never rolled into another one.
-  const [year, month, day] = [Number(y), Number(mo), Number(d)];
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
-  if (Number(zoneH) > 14 || Number(zoneM) > 59) return null;
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(Number(h), Number(mi), Number(s), frac === '' ? 0 : Math.round(Number(frac) * 1000));
-  const offsetMs = (Number(zoneH) * 60 + Number(zoneM)) * 60_000;
-  return date.getTime() - (sign === '-' ? -offsetMs : sign === '+' ? offsetMs : 0);
-}
 
 function isUnixepoch(modifier: SqlValue | undefined): boolean {
   return typeof modifier === 'string' && modifier.trim().toLowerCase() === 'unixepoch';
@@ -70,9 +39,10 @@ function isUnixepoch(modifier: SqlValue | undefined): boolean {
  * The instant (ms since the epoch) a date function's time argument and modifiers name; null
  * where sqlite answers NULL (not a date, or moved out of years 0000-9999).
  */
-function instantOf(name: string, value: SqlValue, modifiers: readonly SqlValue[], nowMs: number): number | null {
+function instantOf(name: string, value: SqlValue, modifiers: readonly SqlValue[], nowMs: number): DateText | null {
   let ms: number | null;
   let rest = modifiers;
+  let fields: DateFields | null = null;
   // A text that is a number is that number to sqlite ('1700000000' with 'unixepoch').
   if (typeof value === 'string' && NUMBER_TEXT.test(value)) value = Number(value);
   if (typeof value === 'number' || typeof value === 'bigint') {
@@ -85,7 +55,10 @@ function instantOf(name: string, value: SqlValue, modifiers: readonly SqlValue[]
     ms = Math.round(Number(value) * 1000);
     rest = modifiers.slice(1);
   } else if (typeof value === 'string') {
-    ms = value.trim().toLowerCase() === 'now' ? nowMs : parseDateText(value);
+    const parsed = value.trim().toLowerCase() === 'now' ? { ms: nowMs, fields: null } : parseDateText(value);
+    ms = parsed?.ms ?? null;
+    // A modifier moves the instant: the text's own fields no longer show it.
+    fields = rest.length === 0 ? parsed?.fields ?? null : null;
   } else {
     return null;
   }
@@ -93,7 +66,7 @@ function instantOf(name: string, value: SqlValue, modifiers: readonly SqlValue[]
     if (ms === null || !(ms >= MIN_MS && ms <= MAX_MS)) return null;
     ms = applyModifier(name, ms, String(modifier));
   }
-  return ms;
+  return ms === null || !(ms >= MIN_MS && ms <= MAX_MS) ? null : { ms, fields };
 }
 
 /**
@@ -102,22 +75,31 @@ function instantOf(name: string, value: SqlValue, modifiers: readonly SqlValue[]
  */
 const FORMAT_LENGTH_MAX = 1024;
 
-function formatted(ms: number, format: string): string {
+/**
+ * `format` filled in for instant `ms`. Where the text's own `fields` are known, the date, hour,
+ * minute and second come from them, as sqlite shows them: the seconds truncated, %f its
+ * fraction to three places (at most 59.999); %s, %j and %w come from the instant.
+ */
+function formatted(ms: number, format: string, fields: DateFields | null = null): string {
   if (format.length > FORMAT_LENGTH_MAX) {
     throw new ChronosError('LIMIT_EXCEEDED', `strftime() format of ${format.length} characters, over the limit of ${FORMAT_LENGTH_MAX}`);
   }
   const d = new Date(ms);
-  const fields: Readonly<Record<string, () => string>> = {
-    Y: () => pad(d.getUTCFullYear(), 4), m: () => pad(d.getUTCMonth() + 1, 2),
-    d: () => pad(d.getUTCDate(), 2), H: () => pad(d.getUTCHours(), 2),
-    M: () => pad(d.getUTCMinutes(), 2), S: () => pad(d.getUTCSeconds(), 2),
-    f: () => `${pad(d.getUTCSeconds(), 2)}.${pad(d.getUTCMilliseconds(), 3)}`,
+  const shown = fields ?? {
+    year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(), second: d.getUTCSeconds() + d.getUTCMilliseconds() / 1000,
+  };
+  const letters: Readonly<Record<string, () => string>> = {
+    Y: () => pad(shown.year, 4), m: () => pad(shown.month, 2),
+    d: () => pad(shown.day, 2), H: () => pad(shown.hour, 2),
+    M: () => pad(shown.minute, 2), S: () => pad(Math.floor(shown.second), 2),
+    f: () => Math.min(shown.second, 59.999).toFixed(3).padStart(6, '0'),
     s: () => String(Math.floor(ms / 1000)), w: () => String(d.getUTCDay()),
     j: () => pad(Math.floor((ms - yearStartMs(d.getUTCFullYear())) / MS_PER_DAY) + 1, 3),
     '%': () => '%',
   };
   return format.replace(/%(.)/g, (_all, letter: string) => {
-    const field = fields[letter];
+    const field = letters[letter];
     if (field === undefined) {
       throw new ChronosError('UNSUPPORTED', `Unsupported: strftime() format %${letter} (%Y %m %d %H %M %S %f %s %j %w %%)`);
     }
@@ -141,9 +123,9 @@ function sqliteForm(name: string, format: string, result: SqlType): ScalarFuncti
     resultType: (args) => (needTime(name, args), result),
     evaluate: (args, nowMs) => {
       if (args.some((a) => a === null)) return null;
-      const ms = instantOf(name, args[0] ?? null, args.slice(1), nowMs);
-      if (ms === null || !(ms >= MIN_MS && ms <= MAX_MS)) return null;
-      const text = formatted(ms, format);
+      const instant = instantOf(name, args[0] ?? null, args.slice(1), nowMs);
+      if (instant === null) return null;
+      const text = formatted(instant.ms, format, instant.fields);
       return result === 'INT' ? Number(text) : text;
     },
   };
@@ -180,9 +162,8 @@ export const DATE_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
     },
     evaluate: (args, nowMs) => {
       if (args.some((a) => a === null)) return null;
-      const ms = instantOf('strftime', args[1] ?? null, args.slice(2), nowMs);
-      if (ms === null || !(ms >= MIN_MS && ms <= MAX_MS)) return null;
-      return formatted(ms, args[0] as string);
+      const instant = instantOf('strftime', args[1] ?? null, args.slice(2), nowMs);
+      return instant === null ? null : formatted(instant.ms, args[0] as string, instant.fields);
     },
   },
   date_trunc: DATE_TRUNC,

@@ -206,8 +206,8 @@ function floatAsText(rng: Random): string {
 
 /** A date function of a date text. */
 function dateCall(rng: Random): string {
-  return rng.chance(0.75) ? `${rng.pick(['date', 'datetime', 'unixepoch'])}('${dateText(rng)}')`
-    : `strftime('%j %Y-%m-%d %H:%M', '${dateText(rng)}')`;
+  return rng.chance(0.75) ? `${rng.pick(['date', 'datetime', 'time', 'unixepoch'])}('${dateText(rng)}')`
+    : `strftime('${rng.pick(['%j %Y-%m-%d %H:%M', '%H:%M:%f', '%S %s %w'])}', '${dateText(rng)}')`;
 }
 
 /**
@@ -261,7 +261,8 @@ function partCall(rng: Random): string {
 /**
  * A date text whose fields may lie out of range (month 0 or 13, day 0 or 32, hour 25, minute or
  * second 60), in years 0000-0099 (which Date.UTC would read as 1900-1999) or later, with a ' '
- * or 'T' before the time and maybe a zone ('Z', '+HH:MM' up to +15:60, a space before it).
+ * or 'T' (or several) before the time, a fraction of a second, and maybe a zone ('Z', '+HH:MM'
+ * up to +15:60, a space before it); or a time alone.
  * Days stop at 28 and hours skip 24: sqlite3 echoes '2023-02-30' and reads 24:00 as a time,
  * where ChronosDB answers NULL. Year 0000 gets no zone: sqlite3 shifts it into year -0001,
  * before the range where ChronosDB answers NULL.
@@ -275,11 +276,15 @@ function dateText(rng: Random): string {
   const date = `${rng.chance(0.05) ? ' ' : ''}${year}-${two(month)}-${two(day)}`;
   if (rng.chance(0.4)) return `${date}${rng.chance(0.1) ? ' ' : ''}`;
   const field = (max: number, over: number): string => two(rng.chance(0.1) ? over : rng.between(0, max));
-  const time = `${field(23, 25)}:${field(59, 60)}:${field(59, 60)}`;
+  // Fractions near a whole second: sqlite3 shows the text's second, its instant rounds up.
+  const fraction = rng.chance(0.5) ? '' : `.${rng.pick(['5', '9996', '999999', '0001', '9999999', '123', String(rng.between(0, 999))])}`;
+  const time = `${field(23, 25)}:${field(59, 60)}${rng.chance(0.2) ? '' : `:${field(59, 60)}${fraction}`}`;
   const zone = year === '0000' || rng.chance(0.5) ? '' : rng.pick([
     'Z', 'z', ' Z', `${rng.pick(['+', '-', ' +'])}${two(rng.between(0, 15))}:${two(rng.pick([0, 30, 59, 60]))}`,
   ]);
-  return `${date}${rng.pick([' ', 'T'])}${time}${zone}`;
+  // A time alone is a time of 2000-01-01; between a date and its time, spaces and Ts in any mix.
+  if (rng.chance(0.15)) return `${time}${zone}`;
+  return `${date}${rng.pick([' ', 'T', '  ', 'T ', ' T'])}${time}${zone}`;
 }
 
 /** An uncorrelated subquery predicate: IN / NOT IN (NULLs included), EXISTS, scalar. */
