@@ -8,8 +8,9 @@ import { printExpr } from './print.js';
 
 type Compile = (expr: Expr, ctx: CompileContext) => Compiled;
 
-const TRUE_WORDS: ReadonlySet<string> = new Set(['true', 't', 'yes', 'y', 'on', '1']);
-const FALSE_WORDS: ReadonlySet<string> = new Set(['false', 'f', 'no', 'n', 'off', '0']);
+/** PostgreSQL's words for a BOOLEAN and their unique prefixes ('o' could be on or off). */
+const TRUE_WORDS: ReadonlySet<string> = new Set(['true', 'tru', 'tr', 't', 'yes', 'ye', 'y', 'on', '1']);
+const FALSE_WORDS: ReadonlySet<string> = new Set(['false', 'fals', 'fal', 'fa', 'f', 'no', 'n', 'off', 'of', '0']);
 
 /** Characters of a text that could not be cast that the error shows. */
 const SHOWN_MAX = 200;

@@ -97,6 +97,13 @@ function fractionalTimeQuery(rng: Random): string {
   ])();
 }
 
+/** Text cast to BOOLEAN: PostgreSQL's words, any case, spaces around, and their prefixes. */
+function booleanCastQuery(rng: Random): string {
+  const word = rng.pick(['true', 'tru', 'tr', 't', 'yes', 'ye', 'y', 'on', '1', 'false', 'fals', 'fa', 'f', 'no', 'n', 'off', 'of', '0']);
+  const spelled = rng.chance(0.3) ? word.toUpperCase() : word;
+  return `SELECT CAST('${rng.pick(['', ' '])}${spelled}${rng.pick(['', ' '])}' AS BOOLEAN), id FROM t WHERE id < 3`;
+}
+
 /** upper/lower of text beyond ASCII: mapped a character at a time, as PostgreSQL in a UTF-8 locale. */
 function caseQuery(rng: Random): string {
   const words = ['straße', 'ÉTÉ', 'été', 'ΟΔΟΣ', 'οδος', 'Ñandú', 'ǅemal', 'Ωmega', 'ﬁle', 'µs', 'Σσς', 'plain', ''];
@@ -140,7 +147,7 @@ describe('results match PostgreSQL on random SELECTs', () => {
       const { session } = await newSession();
       for (const sql of setup) await session.execute(sql);
       const queries = Array.from({ length: QUERIES }, () => (rng.chance(0.1) ? orderedSetQuery(rng) : rng.chance(0.08) ? lateralQuery(rng)
-        : rng.chance(0.03) ? fractionalTimeQuery(rng) : rng.chance(0.03) ? negativeOffsetQuery(rng) : rng.chance(0.02) ? caseQuery(rng)
+        : rng.chance(0.03) ? fractionalTimeQuery(rng) : rng.chance(0.03) ? negativeOffsetQuery(rng) : rng.chance(0.02) ? caseQuery(rng) : rng.chance(0.01) ? booleanCastQuery(rng)
         // ORDER BY a name t.* outputs, beside a RIGHT/FULL USING column of that name (sqlite3 sorts by the latter).
         : rng.chance(0.02) ? `SELECT t.*, u.w FROM t ${rng.pick(['RIGHT', 'FULL'])} JOIN u USING (g) ORDER BY g${rng.pick(['', ' DESC'])} NULLS FIRST, id NULLS FIRST, u.w NULLS FIRST`
         : randomQuery(rng)));
