@@ -48,7 +48,8 @@ export function parseDateText(text: string): DateText | null {
   // A field out of range is not a date (NULL, as sqlite answers), never rolled into another one.
   const [year, month, day] = [Number(y), Number(mo), Number(d)];
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
+  // sqlite takes hour 24 (shown as 24, the instant in the next day).
+  if (Number(h) > 24 || Number(mi) > 59 || Number(s) > 59) return null;
   if (Number(zoneH) > 14 || Number(zoneM) > 59) return null;
   const second = Number(s) + (frac === '' ? 0 : Number(`0${frac}`));
   const midnight = new Date(0);

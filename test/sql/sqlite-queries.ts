@@ -263,8 +263,7 @@ function partCall(rng: Random): string {
  * second 60), in years 0000-0099 (which Date.UTC would read as 1900-1999) or later, with a ' '
  * or 'T' (or several) before the time, a fraction of a second, and maybe a zone ('Z', '+HH:MM'
  * up to +15:60, a space before it); or a time alone.
- * Days stop at 28 and hours skip 24: sqlite3 echoes '2023-02-30' and reads 24:00 as a time,
- * where ChronosDB answers NULL. Year 0000 gets no zone: sqlite3 shifts it into year -0001,
+ * Days stop at 28: sqlite3 echoes '2023-02-30' where ChronosDB answers NULL. Year 0000 gets no zone: sqlite3 shifts it into year -0001,
  * before the range where ChronosDB answers NULL.
  */
 function dateText(rng: Random): string {
@@ -278,7 +277,7 @@ function dateText(rng: Random): string {
   const field = (max: number, over: number): string => two(rng.chance(0.1) ? over : rng.between(0, max));
   // Fractions near a whole second: sqlite3 shows the text's second, its instant rounds up.
   const fraction = rng.chance(0.5) ? '' : `.${rng.pick(['5', '9996', '999999', '0001', '9999999', '123', String(rng.between(0, 999))])}`;
-  const time = `${field(23, 25)}:${field(59, 60)}${rng.chance(0.2) ? '' : `:${field(59, 60)}${fraction}`}`;
+  const time = `${field(24, 25)}:${field(59, 60)}${rng.chance(0.2) ? '' : `:${field(59, 60)}${fraction}`}`;
   const zone = year === '0000' || rng.chance(0.5) ? '' : rng.pick([
     'Z', 'z', ' Z', `${rng.pick(['+', '-', ' +'])}${two(rng.between(0, 15))}:${two(rng.pick([0, 30, 59, 60]))}`,
   ]);
