@@ -216,6 +216,12 @@ async function joinOne(current: readonly PartialRow[], step: JoinStep, guard: St
   const next: PartialRow[] = [];
   for (const left of current) {
     const before = next.length;
+    // A left row's key may be costly (a function of a long string) and match nothing: each
+    // left row is a unit of work too, not only each candidate.
+    if (guard.step()) {
+      await guard.pause();
+      guard.holding(next.length, 'JOIN');
+    }
     // With a hash only the rows sharing the USING values are tried; else every row.
     const candidates = hash === null ? null : (hash.index.get(keyOf(hash.leftKeys.map((key) => key(left.row)))) ?? NO_ROWS);
     const n = candidates === null ? right.rows.length : candidates.length;

@@ -48,7 +48,11 @@ async function distinct(rows: readonly Row[], guard: StatementGuard): Promise<Ro
 /** UNION / INTERSECT / EXCEPT of two row lists, with or without ALL (multiset) semantics; yields between slices. */
 async function combine(op: 'UNION' | 'INTERSECT' | 'EXCEPT', all: boolean, left: readonly Row[], right: readonly Row[],
   guard: StatementGuard): Promise<Row[]> {
-  if (op === 'UNION') return all ? [...left, ...right] : await distinct([...left, ...right], guard);
+  if (op === 'UNION') {
+    // Each side is capped on its own; their union is held whole too.
+    guard.holding(left.length + right.length, `the rows of ${all ? 'UNION ALL' : 'UNION'}`);
+    return all ? [...left, ...right] : await distinct([...left, ...right], guard);
+  }
   const other = await counts(right, guard);
   const kept: Row[] = [];
   for (const row of all ? left : await distinct(left, guard)) {

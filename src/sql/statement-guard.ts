@@ -1,5 +1,6 @@
 import { ChronosError, yieldToEventLoop } from '../lib/index.js';
 import type { Cancellation } from '../lib/index.js';
+import { charactersBuiltSoFar } from './work-meter.js';
 
 /** What bounds one statement's execution. */
 export interface StatementLimits {
@@ -30,6 +31,13 @@ export const UNLIMITED: StatementLimits = { timeoutMs: Infinity, maxMaterialized
  * paused, never timed out and lost its node the lead), and ever less often while they are cheap.
  */
 const CHECK_EVERY_MAX = 1_024;
+
+/**
+ * Characters a string function builds per unit of work: building a megabyte takes about as long
+ * as a thousand cheap rows, so a row that builds one reads the clock at once.
+ */
+const CHARACTERS_PER_UNIT = 1_024;
+
 /**
  * Characters of text one statement's result rows may hold. The row caps count rows: 300 rows of
  * 16 MB strings (`lpad(..., 16000000, 'x')`) passed them and exhausted a node's heap, and in an
@@ -66,14 +74,20 @@ export class StatementGuard {
   #lastCheckMs = this.#startedMs;
   #depth = 0;
   #textHeld = 0;
+  #charactersSeen = charactersBuiltSoFar();
 
   constructor(limits: StatementLimits = UNLIMITED) {
     this.#limits = limits;
   }
 
-  /** Counts `units` of work; true when the current slice is used up and `pause()` is due. */
+  /**
+   * Counts `units` of work, and a unit per CHARACTERS_PER_UNIT characters string functions built
+   * meanwhile; true when the current slice is used up and `pause()` is due.
+   */
   step(units = 1): boolean {
-    this.#work += units;
+    const built = charactersBuiltSoFar();
+    this.#work += units + (built - this.#charactersSeen) / CHARACTERS_PER_UNIT;
+    this.#charactersSeen = built;
     if (this.#work < this.#nextCheck) return false;
     const now = performance.now();
     this.#checkEvery = now - this.#lastCheckMs > SLICE_MS / 4 ? 1 : Math.min(this.#checkEvery * 2, CHECK_EVERY_MAX);
@@ -88,6 +102,9 @@ export class StatementGuard {
     await yieldToEventLoop();
     this.check();
     this.#sliceStartMs = performance.now();
+    // The next slice's work may cost more per unit than this one's: read the clock soon again.
+    this.#checkEvery = 1;
+    this.#nextCheck = this.#work + 1;
   }
 
   /** Throws CANCELLED or TIMEOUT when the statement must stop now. */

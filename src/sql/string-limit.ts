@@ -1,4 +1,5 @@
 import { ChronosError } from '../lib/index.js';
+import { chargeCharacters } from './work-meter.js';
 
 /**
  * Longest string an expression may build, in UTF-16 units: the statement limit's default
@@ -10,6 +11,7 @@ export const MAX_STRING_LENGTH = 16 * 1024 * 1024;
 
 /** Throws LIMIT_EXCEEDED, naming `what` made it, when `length` is past MAX_STRING_LENGTH. */
 export function checkStringLength(length: number, what: string): void {
+  chargeCharacters(length);
   if (length > MAX_STRING_LENGTH) {
     throw new ChronosError('LIMIT_EXCEEDED',
       `${what} would make a string of ${length} characters, over the limit of ${MAX_STRING_LENGTH}`);

@@ -203,7 +203,7 @@ async function computePartition(window: CompiledWindow, rows: readonly Row[], pe
     }
     case 'lag': case 'lead': {
       const sign = window.expr.name === 'lag' ? -1 : 1;
-      return rows.map((_, j) => {
+      return mapRows(n, guard, (j) => {
         const given = window.args.length > 1 ? arg(1, j) : 1;
         if (given === null) return null;
         // An INT past 2^53 (a bigint) reaches past any partition: the default, as for any far
@@ -217,11 +217,11 @@ async function computePartition(window: CompiledWindow, rows: readonly Row[], pe
         return at >= 0 && at < n ? arg(0, at) : window.args.length > 2 ? arg(2, j) : null;
       });
     }
-    case 'first_value': case 'last_value': return rows.map((_, j) => {
+    case 'first_value': case 'last_value': return mapRows(n, guard, (j) => {
       const [lo, hi] = frameOf(window, j, n, peers);
       return lo > hi ? null : arg(0, window.expr.name === 'first_value' ? lo : hi);
     });
-    case 'nth_value': return rows.map((_, j) => {
+    case 'nth_value': return mapRows(n, guard, (j) => {
       const nth = positiveArgument('nth_value', arg(1, j));
       if (nth === null) return null;
       const [lo, hi] = frameOf(window, j, n, peers);
@@ -241,6 +241,22 @@ async function computePartition(window: CompiledWindow, rows: readonly Row[], pe
     case 'cume_dist': return rows.map((_, j) => ((peers.end[j] as number) + 1) / n);
     default: return aggregateOverFrames(window, rows, peers, nowMs, guard);
   }
+}
+
+/** Most rows of a partition whose FLOAT frames ending at its end are each added from their start. */
+const SUFFIX_FRAMES_ADDED_AFRESH_MAX = 4096;
+
+/**
+ * `value` at each position 0..n-1, stepping `guard` per position: an argument may cost
+ * milliseconds a row (a function over a long string), and the loop must still pause.
+ */
+async function mapRows(n: number, guard: StatementGuard, value: (j: number) => SqlValue): Promise<SqlValue[]> {
+  const out = new Array<SqlValue>(n);
+  for (let j = 0; j < n; j++) {
+    out[j] = value(j);
+    if (guard.step()) await guard.pause();
+  }
+  return out;
 }
 
 /** ntile(n) and nth_value(x, n) count in whole numbers: n must be an INT. */
@@ -287,7 +303,8 @@ async function aggregateOverFrames(window: CompiledWindow, rows: readonly Row[],
   if (frames.every(([lo, hi]) => lo === 0 || lo > hi) && nondecreasing(1)) {
     const acc = make();
     let added = -1;
-    return frames.map(([lo, hi]) => {
+    return mapRows(n, guard, (j) => {
+      const [lo, hi] = frames[j] as [number, number];
       for (; added < hi; added++) acc.add(value(added + 1), 0);
       return lo > hi ? make().result() : acc.result();
     });
@@ -295,7 +312,10 @@ async function aggregateOverFrames(window: CompiledWindow, rows: readonly Row[],
   // Backwards only where the order of adding cannot change the answer: a FLOAT sum is added
   // from each frame's start, as PostgreSQL and sqlite3 add it (0.1 + 0.2 + 0.3 differs from
   // 0.3 + 0.2 + 0.1 in the last bit, and 1e16 + 1 - 1e16 from -1e16 + 1 + 1e16 in all of them).
-  const orderFree = name === 'count' || name === 'min' || name === 'max' || window.argType === 'INT';
+  // Past SUFFIX_FRAMES_ADDED_AFRESH_MAX rows that would be quadratic (PostgreSQL's is too): a
+  // reverse running total of a million readings must finish, in the last bit PostgreSQL's or not.
+  const orderFree = name === 'count' || name === 'min' || name === 'max' || window.argType === 'INT'
+    || n > SUFFIX_FRAMES_ADDED_AFRESH_MAX;
   if (orderFree && frames.every(([lo, hi]) => hi === n - 1 || lo > hi) && nondecreasing(0)) {
     const acc = make();
     let added = n;
@@ -304,6 +324,7 @@ async function aggregateOverFrames(window: CompiledWindow, rows: readonly Row[],
       const [lo, hi] = frames[j] as [number, number];
       for (; added > lo && added > 0; added--) acc.add(value(added - 1), 0);
       out[j] = lo > hi ? make().result() : acc.result();
+      if (guard.step()) await guard.pause();
     }
     return out;
   }

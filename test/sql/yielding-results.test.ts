@@ -8,6 +8,8 @@ import { Scope } from '../../src/sql/scope.js';
 import { StatementGuard } from '../../src/sql/statement-guard.js';
 import { WindowStep, windowsOf } from '../../src/sql/window.js';
 import { newSession, rowsOf } from './support.js';
+import { executeRead } from '../../src/sql/execute.js';
+import { isChronosError } from '../../src/lib/index.js';
 
 const ROWS = 200_000;
 
@@ -84,3 +86,62 @@ describe('a GROUP BY whose WHERE costs milliseconds a row', () => {
     expect(turns).toBeGreaterThan(10);
   });
 });
+
+/** Turns of the event loop while `run` runs (a timer due every millisecond counts them). */
+async function turnsDuring(run: () => Promise<unknown>): Promise<number> {
+  let turns = 0;
+  const timer = setInterval(() => { turns += 1; }, 1);
+  try {
+    await run();
+  } finally {
+    clearInterval(timer);
+  }
+  return turns;
+}
+
+// Each query below costs ~1-3 ms a row in strings built late, after many cheap units of work:
+// found holding a node's loop 11-20 s and passing its statement timeout.
+describe('rows whose expressions build long strings pause where they are evaluated', () => {
+  const costly = (x: string): string => `length(replace(repeat(${x}, 50000), 'a', 'xy'))`;
+
+  it('after thousands of cheap rows in the same slice (a WHERE that cheap rows settle early)', async () => {
+    const { session } = await newSession();
+    const sql = `SELECT count(*) FROM generate_series(1, 5200) g WHERE g > 5000 AND ${costly("'ab' || g % 2")} > 0`;
+    let result: unknown;
+    expect(await turnsDuring(async () => { result = await session.execute(sql); })).toBeGreaterThan(20);
+    expect(rowsOf(result as Awaited<ReturnType<typeof session.execute>>)).toEqual([[200]]);
+  });
+
+  it('in a window function\'s argument, and in a join key that matches nothing', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE c (id INT PRIMARY KEY, v STRING)');
+    await session.execute("INSERT INTO c SELECT g, 'ab' FROM generate_series(1, 200) g");
+    await session.execute('CREATE TABLE k (n INT PRIMARY KEY)');
+    await session.execute('INSERT INTO k VALUES (-1)');
+    for (const sql of [
+      `SELECT count(x) FROM (SELECT lag(${costly('v')}) OVER (ORDER BY id) AS x FROM c) d`,
+      `SELECT max(x) FROM (SELECT sum(${costly('v')}) OVER (ORDER BY id) AS x FROM c) d`,
+      `SELECT count(*) FROM c JOIN k ON k.n = ${costly('c.v')}`,
+    ]) {
+      expect(await turnsDuring(() => session.execute(sql)), sql).toBeGreaterThan(20);
+    }
+  });
+});
+
+describe('a UNION ALL holds its sides together under the row cap', () => {
+  it('ends with LIMIT_EXCEEDED when the sides together pass it, each within it', async () => {
+    const { engine } = await newSession();
+    const txn = await engine.begin();
+    try {
+      const limits = { timeoutMs: Infinity, maxMaterializedRows: 1000 };
+      const sides = (n: number): string => Array.from({ length: n }, () => 'SELECT g FROM generate_series(1, 400) g').join(' UNION ALL ');
+      await expect(executeRead(`${sides(2)} ORDER BY 1`, txn, 0, limits)).resolves.toBeDefined();
+      const error: unknown = await executeRead(`${sides(3)} ORDER BY 1`, txn, 0, limits).catch((e: unknown) => e);
+      expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
+      expect((error as Error).message).toMatch(/^the rows of UNION ALL holds more than 1000 rows/);
+    } finally {
+      await txn.rollback();
+    }
+  });
+});
+
