@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { assert, ChronosError } from '../lib/index.js';
+import { assert, ChronosError, yieldToEventLoop } from '../lib/index.js';
 import { ByteReader, ByteWriter, compareBytes, startsWith } from './bytes.js';
 import { CatalogView, EMPTY_CATALOG, decodeIdCounters, decodeTableSchema } from './catalog.js';
 import type { CatalogState } from './catalog.js';
@@ -43,6 +43,9 @@ export type StorageOptions = ({ readonly dir: string } | { readonly level: Level
 
 /** Import writes go to LevelDB in batches of this many entries. */
 const IMPORT_BATCH_ENTRIES = 1000;
+
+/** Writes a commit hands to LevelDB's batch between turns of the event loop. */
+const COMMIT_WRITES_PER_TURN = 8_192;
 
 /** A consistent read-only view: one LevelDB snapshot plus the catalog of that moment. */
 class SnapshotReader extends TableReader implements StorageReader {
@@ -197,7 +200,11 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
       const batch = this.#db.batch();
       const blockPrefixes = this.#columnarRanges().blocks.map(([start]) => start);
       let garbage = 0;
+      let handed = 0;
       for (const write of request.writes) {
+        // Readers and the next writer wait for this commit anyway; Raft's heartbeats need not:
+        // a 240-million-character INSERT ... SELECT held the loop 1.5 s here in one piece.
+        if (++handed % COMMIT_WRITES_PER_TURN === 0) await yieldToEventLoop();
         if (write.value === null) {
           batch.del(write.key);
           garbage++;
