@@ -44,8 +44,9 @@ export type StorageOptions = ({ readonly dir: string } | { readonly level: Level
 /** Import writes go to LevelDB in batches of this many entries. */
 const IMPORT_BATCH_ENTRIES = 1000;
 
-/** Writes a commit hands to LevelDB's batch between turns of the event loop. */
+/** Writes, and bytes, a commit hands to LevelDB's batch between turns of the event loop. */
 const COMMIT_WRITES_PER_TURN = 8_192;
+const COMMIT_BYTES_PER_TURN = 4 * 1024 * 1024;
 
 /** A consistent read-only view: one LevelDB snapshot plus the catalog of that moment. */
 class SnapshotReader extends TableReader implements StorageReader {
@@ -201,10 +202,16 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
       const blockPrefixes = this.#columnarRanges().blocks.map(([start]) => start);
       let garbage = 0;
       let handed = 0;
+      let bytes = 0;
       for (const write of request.writes) {
         // Readers and the next writer wait for this commit anyway; Raft's heartbeats need not:
-        // a 240-million-character INSERT ... SELECT held the loop 1.5 s here in one piece.
-        if (++handed % COMMIT_WRITES_PER_TURN === 0) await yieldToEventLoop();
+        // a 240-million-character INSERT ... SELECT held the loop 1.5 s here in one piece
+        // (LevelDB copies each value into its batch as it comes).
+        bytes += write.key.length + (write.value?.length ?? 0);
+        if (++handed % COMMIT_WRITES_PER_TURN === 0 || bytes > COMMIT_BYTES_PER_TURN) {
+          bytes = 0;
+          await yieldToEventLoop();
+        }
         if (write.value === null) {
           batch.del(write.key);
           garbage++;
