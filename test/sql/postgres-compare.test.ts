@@ -97,6 +97,14 @@ function fractionalTimeQuery(rng: Random): string {
   ])();
 }
 
+/** NUMERIC and DECIMAL, which are FLOAT here: PostgreSQL's rounding idiom and plain casts. */
+function numericQuery(rng: Random): string {
+  return rng.pick([
+    () => `SELECT g, round(avg(v)::${rng.pick(['numeric', 'NUMERIC', 'decimal'])}, ${rng.between(0, 3)}) FROM t GROUP BY g`,
+    () => `SELECT id, CAST(v AS ${rng.pick(['NUMERIC', 'DECIMAL(10, 2)', 'numeric(12,4)'])}), v::decimal * 2 FROM t WHERE id < 9`,
+  ])();
+}
+
 /** Text cast to BOOLEAN: PostgreSQL's words, any case, spaces around, and their prefixes. */
 function booleanCastQuery(rng: Random): string {
   const word = rng.pick(['true', 'tru', 'tr', 't', 'yes', 'ye', 'y', 'on', '1', 'false', 'fals', 'fa', 'f', 'no', 'n', 'off', 'of', '0']);
@@ -147,7 +155,7 @@ describe('results match PostgreSQL on random SELECTs', () => {
       const { session } = await newSession();
       for (const sql of setup) await session.execute(sql);
       const queries = Array.from({ length: QUERIES }, () => (rng.chance(0.1) ? orderedSetQuery(rng) : rng.chance(0.08) ? lateralQuery(rng)
-        : rng.chance(0.03) ? fractionalTimeQuery(rng) : rng.chance(0.03) ? negativeOffsetQuery(rng) : rng.chance(0.02) ? caseQuery(rng) : rng.chance(0.01) ? booleanCastQuery(rng)
+        : rng.chance(0.03) ? fractionalTimeQuery(rng) : rng.chance(0.03) ? negativeOffsetQuery(rng) : rng.chance(0.02) ? caseQuery(rng) : rng.chance(0.01) ? booleanCastQuery(rng) : rng.chance(0.01) ? numericQuery(rng)
         // ORDER BY a name t.* outputs, beside a RIGHT/FULL USING column of that name (sqlite3 sorts by the latter).
         : rng.chance(0.02) ? `SELECT t.*, u.w FROM t ${rng.pick(['RIGHT', 'FULL'])} JOIN u USING (g) ORDER BY g${rng.pick(['', ' DESC'])} NULLS FIRST, id NULLS FIRST, u.w NULLS FIRST`
         : randomQuery(rng)));
