@@ -60,12 +60,15 @@ export class Scope {
   /** Resolve a column reference; throws UNKNOWN_COLUMN / AMBIGUOUS_COLUMN naming it. */
   resolve(table: string | null, name: string): ScopeColumn {
     if (table !== null) {
-      const owner = this.tables.find((t) => t.qualifier === table) ??
-        this.tables.find((t) => t.schema.name === table);
+      // An aliased table is known by its alias alone, as in PostgreSQL and sqlite3: in
+      // `FROM t x JOIN t y` the name t would otherwise pick one side silently.
+      const owner = this.tables.find((t) => t.qualifier === table);
       if (owner === undefined) {
+        const aliased = this.tables.find((t) => t.schema.name === table);
         throw new ChronosError(
           'UNKNOWN_TABLE',
-          `Unknown table ${table} in column reference ${table}.${name}`,
+          `Unknown table ${table} in column reference ${table}.${name}` +
+            (aliased === undefined ? '' : `: the table ${table} is named ${aliased.qualifier} in this query; use ${aliased.qualifier}.${name}`),
         );
       }
       const found = this.columns.find((c) => c.qualifier === owner.qualifier && c.name === name);

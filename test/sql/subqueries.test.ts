@@ -232,3 +232,26 @@ describe('correlated subqueries in JOIN ... ON', () => {
       'UNSUPPORTED', /JOIN \.\.\. ON beside LATERAL l/);
   });
 });
+
+describe('an aliased table is known by its alias alone', () => {
+  const setup = async (): Promise<Awaited<ReturnType<typeof newSession>>['session']> => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE t (id INT PRIMARY KEY, a INT, g INT)');
+    await session.execute('INSERT INTO t VALUES (1, 5, 1), (2, NULL, 1), (3, -2, 2), (4, 0, 2)');
+    return session;
+  };
+
+  // PostgreSQL and sqlite3 refuse these; `t` used to pick a side of the self-join silently.
+  it.each([
+    'SELECT x.id, y.id FROM t x JOIN t y ON x.id = y.id WHERE t.id = 2',
+    'SELECT x.id FROM t x WHERE t.a > 0',
+    'SELECT x.id FROM t x ORDER BY t.id',
+  ])('refuses the table\'s own name in %s', async (sql) => {
+    await expectError(await setup(), sql, 'UNKNOWN_TABLE', /the table t is named x in this query; use x\./);
+  });
+
+  it('still reads an outer query\'s table by its name inside a subquery that aliases its own copy', async () => {
+    const session = await setup();
+    expect(rowsOf(await session.execute('SELECT id FROM t WHERE a = (SELECT max(a) FROM t t2 WHERE t2.g = t.g) ORDER BY id'))).toEqual([[1], [4]]);
+  });
+});
