@@ -135,12 +135,12 @@ export class StatementGuard {
     }
   }
 
-  /** Counts `characters` more of text held in result rows; past TEXT_HELD_MAX the statement ends. */
-  holdingText(characters: number): void {
+  /** Counts `characters` more of text held in result (or rewritten) rows; past TEXT_HELD_MAX the statement ends. */
+  holdingText(characters: number, advice = 'select fewer rows or shorter values (substr, LIMIT)'): void {
     this.#textHeld += characters;
     if (this.#textHeld <= TEXT_HELD_MAX) return;
     throw new ChronosError('LIMIT_EXCEEDED', `statement stopped: its rows hold more than ${TEXT_HELD_MAX} ` +
-      'characters of text; select fewer rows or shorter values (substr, LIMIT)');
+      `characters of text; ${advice}`);
   }
 
   /** Throws LIMIT_EXCEEDED when `rows` held in memory pass the cap. */

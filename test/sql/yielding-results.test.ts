@@ -145,3 +145,18 @@ describe('a UNION ALL holds its sides together under the row cap', () => {
   });
 });
 
+
+describe('an UPDATE holds its rewritten rows under the text cap', () => {
+  it('ends with LIMIT_EXCEEDED past 256 Mi characters, changing nothing (300 rows once crashed every replay)', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE grow (id INT PRIMARY KEY, d STRING)');
+    await session.execute("INSERT INTO grow SELECT g, 'a' FROM generate_series(1, 20) g");
+    const error = await session.execute("UPDATE grow SET d = lpad(CAST(id AS TEXT), 16000000, 'y')").then(() => null, (e: unknown) => e);
+    expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
+    expect((error as Error).message).toMatch(/update fewer rows .*nothing was changed/);
+    expect(rowsOf(await session.execute('SELECT count(*), max(length(d)) FROM grow'))).toEqual([[20, 1]]);
+    // Under the cap it is applied.
+    await session.execute("UPDATE grow SET d = lpad(CAST(id AS TEXT), 1000000, 'y') WHERE id <= 3");
+    expect(rowsOf(await session.execute('SELECT max(length(d)) FROM grow'))).toEqual([[1000000]]);
+  });
+});
