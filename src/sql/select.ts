@@ -411,6 +411,13 @@ interface ProducedRow {
 
 const NO_KEYS: readonly SqlValue[] = [];
 
+/** Characters of text in `values`. */
+function textOf(values: readonly SqlValue[]): number {
+  let characters = 0;
+  for (const value of values) if (typeof value === 'string') characters += value.length;
+  return characters;
+}
+
 /** Reads, filters, groups and windows the rows, and projects each through the select list. */
 async function produceRows(
   s: SelectStatement, plan: SelectPlan, reader: StorageReader, c: CompiledSelect, nowMs: number,
@@ -421,13 +428,19 @@ async function produceRows(
   const windowed: Row[] = [];
   const project = (row: Row): void => {
     const out = items.map((i) => i.evaluate(row));
-    let text = 0;
-    for (const value of out) if (typeof value === 'string') text += value.length;
+    let text = textOf(out);
+    // Sort and DISTINCT ON keys outside the select list are held with the row too: 300 keys
+    // of 16 MB (`ORDER BY lpad(...)`) ran a node out of heap uncounted.
+    const keys = sortKeys.map((k) => {
+      if (k.evaluate === null) return out[k.output] as SqlValue;
+      const key = k.evaluate(row);
+      if (typeof key === 'string') text += key.length;
+      return key;
+    });
+    const on = c.distinctOn === null ? NO_KEYS : c.distinctOn.map((key) => key(row));
+    if (on !== NO_KEYS) text += textOf(on);
     if (text > 0) guard.holdingText(text);
-    const keys = sortKeys.map((k) =>
-      k.evaluate === null ? (out[k.output] as SqlValue) : k.evaluate(row),
-    );
-    produced.push({ out, keys, on: c.distinctOn === null ? NO_KEYS : c.distinctOn.map((key) => key(row)) });
+    produced.push({ out, keys, on });
   };
   const emit = (row: Row): void => {
     if (having !== null && having(row) !== true) return;

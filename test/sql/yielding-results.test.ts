@@ -160,3 +160,15 @@ describe('an UPDATE holds its rewritten rows under the text cap', () => {
     expect(rowsOf(await session.execute('SELECT max(length(d)) FROM grow'))).toEqual([[1000000]]);
   });
 });
+
+describe('sort and DISTINCT ON keys outside the select list count as held text', () => {
+  it.each([
+    "SELECT g FROM generate_series(1, 20) g ORDER BY lpad(CAST(g AS TEXT), 16000000, 'x') LIMIT 3",
+    "SELECT DISTINCT ON (lpad(CAST(g AS TEXT), 16000000, 'x')) g FROM generate_series(1, 20) g",
+  ])('%s ends with LIMIT_EXCEEDED', async (sql) => {
+    const { session } = await newSession();
+    const error = await session.execute(sql).then(() => null, (e: unknown) => e);
+    expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
+    expect((error as Error).message).toMatch(/hold more than 268435456 characters of text/);
+  });
+});
