@@ -2,7 +2,7 @@ import { assert, ChronosError } from '../lib/index.js';
 import type { SqlType, SqlValue } from '../storage/index.js';
 import type { Accumulator } from './aggregate.js';
 import { floatText } from './float-text.js';
-import type { StatementGuard } from './statement-guard.js';
+import { TEXT_HELD_MAX, type StatementGuard } from './statement-guard.js';
 import { checkStringLength } from './string-limit.js';
 import { compareSortKey, type SortOrder } from './value-ops.js';
 import { sortYielding } from './yielding-sort.js';
@@ -22,9 +22,11 @@ const NO_KEYS: readonly SqlValue[] = [];
  */
 const PARTS_MAX = 1_000_000;
 
-/** The values one aggregate call holds across all its groups, for the statement's memory cap. */
+/** The values one aggregate call holds across all its groups, for the statement's memory caps. */
 export interface HeldValues {
   count: number;
+  /** Their characters, separators included: each group is under the string limit, all together under TEXT_HELD_MAX. */
+  characters?: number;
 }
 
 /** A value as text: FLOATs as SQL writes them (CAST to TEXT), the rest as they print. */
@@ -61,6 +63,12 @@ export class StringAggregate implements Accumulator {
     }
     this.#parts.push({ text, separator: before, keys: keys ?? NO_KEYS });
     this.held.count += 1;
+    // 400 groups of 15 MB each ran a node out of heap with every group under its own limit.
+    this.held.characters = (this.held.characters ?? 0) + text.length + before.length;
+    if (this.held.characters > TEXT_HELD_MAX) {
+      throw new ChronosError('LIMIT_EXCEEDED', `${this.name}() would hold more than ${TEXT_HELD_MAX} characters across its groups; ` +
+        'narrow it with WHERE or join shorter values (substr)');
+    }
   }
 
   /** Puts the values in ORDER BY's order, a slice at a time (a million of them take seconds). */

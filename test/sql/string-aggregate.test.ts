@@ -77,3 +77,15 @@ describe('string_agg and group_concat', () => {
     await expectError(session, "SELECT string_agg(s, '') FROM big", 'LIMIT_EXCEEDED', /string_agg\(\) would make a string of 18000000 characters/);
   });
 });
+
+describe('string_agg across groups', () => {
+  it('ends with LIMIT_EXCEEDED past 256 Mi characters over all groups, each under its own limit', async () => {
+    const { session } = await newSession();
+    const sql = "SELECT length(string_agg(lpad(CAST(g AS TEXT), 1000000, 'x'), ',')) FROM generate_series(1, 300) g GROUP BY g % 150";
+    const error = await session.execute(sql).then(() => null, (e: unknown) => e);
+    expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^string_agg\(\) would hold more than 268435456 characters across its groups/);
+    const fits = "SELECT count(*) FROM (SELECT string_agg(lpad(CAST(g AS TEXT), 1000000, 'x'), ',') AS s FROM generate_series(1, 100) g GROUP BY g % 50) d";
+    expect(rowsOf(await session.execute(fits))).toEqual([[50]]);
+  });
+});
