@@ -411,13 +411,6 @@ interface ProducedRow {
 
 const NO_KEYS: readonly SqlValue[] = [];
 
-/** Characters of text in `values`. */
-function textOf(values: readonly SqlValue[]): number {
-  let characters = 0;
-  for (const value of values) if (typeof value === 'string') characters += value.length;
-  return characters;
-}
-
 /** Reads, filters, groups and windows the rows, and projects each through the select list. */
 async function produceRows(
   s: SelectStatement, plan: SelectPlan, reader: StorageReader, c: CompiledSelect, nowMs: number,
@@ -428,18 +421,17 @@ async function produceRows(
   const windowed: Row[] = [];
   const project = (row: Row): void => {
     const out = items.map((i) => i.evaluate(row));
-    let text = textOf(out);
+    guard.holdingText(out);
     // Sort and DISTINCT ON keys outside the select list are held with the row too: 300 keys
     // of 16 MB (`ORDER BY lpad(...)`) ran a node out of heap uncounted.
     const keys = sortKeys.map((k) => {
       if (k.evaluate === null) return out[k.output] as SqlValue;
       const key = k.evaluate(row);
-      if (typeof key === 'string') text += key.length;
+      if (typeof key === 'string') guard.holdingText([key]);
       return key;
     });
     const on = c.distinctOn === null ? NO_KEYS : c.distinctOn.map((key) => key(row));
-    if (on !== NO_KEYS) text += textOf(on);
-    if (text > 0) guard.holdingText(text);
+    if (on !== NO_KEYS) guard.holdingText(on);
     produced.push({ out, keys, on });
   };
   const emit = (row: Row): void => {

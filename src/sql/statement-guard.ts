@@ -1,5 +1,6 @@
 import { ChronosError, yieldToEventLoop } from '../lib/index.js';
 import type { Cancellation } from '../lib/index.js';
+import type { SqlValue } from '../storage/index.js';
 import { charactersBuiltSoFar } from './work-meter.js';
 
 /** What bounds one statement's execution. */
@@ -135,9 +136,9 @@ export class StatementGuard {
     }
   }
 
-  /** Counts `characters` more of text held in result (or rewritten) rows; past TEXT_HELD_MAX the statement ends. */
-  holdingText(characters: number, advice = 'select fewer rows or shorter values (substr, LIMIT)'): void {
-    this.#textHeld += characters;
+  /** Counts the text of `values`, held in result (or rewritten) rows; past TEXT_HELD_MAX the statement ends. */
+  holdingText(values: readonly SqlValue[], advice = 'select fewer rows or shorter values (substr, LIMIT)'): void {
+    for (const value of values) if (typeof value === 'string') this.#textHeld += value.length;
     if (this.#textHeld <= TEXT_HELD_MAX) return;
     throw new ChronosError('LIMIT_EXCEEDED', `statement stopped: its rows hold more than ${TEXT_HELD_MAX} ` +
       `characters of text; ${advice}`);

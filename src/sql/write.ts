@@ -68,7 +68,7 @@ async function update(
     changed.push(values);
     // The rewritten rows are held until the transaction commits, on every replica: 300 rows
     // set to 16 MB strings ran a node out of heap, and again at each replay of the entry.
-    guard.holdingText(textLength(values), 'update fewer rows (WHERE key ranges) or write shorter values; nothing was changed');
+    guard.holdingText(values, 'update fewer rows (WHERE key ranges) or write shorter values; nothing was changed');
     if (guard.step()) await guard.pause();
   }
   const movesKey = sets.some((set) => schema.primaryKey.includes(set.column));
@@ -229,12 +229,5 @@ async function dropIndex(s: Extract<Statement, { kind: 'dropIndex' }>, txn: Writ
   }
   await txn.dropIndex(s.name);
   return message(`Index ${s.name} dropped`, 0);
-}
-
-/** Characters of text in `row`. */
-function textLength(row: Row): number {
-  let characters = 0;
-  for (const value of row) if (typeof value === 'string') characters += value.length;
-  return characters;
 }
 

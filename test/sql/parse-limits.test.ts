@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/thrown.js';
 import { isChronosError } from '../../src/lib/index.js';
 import { parseStatement, parseWithoutFastPath } from '../../src/sql/parse.js';
 import { MAX_STATEMENT_TOKENS } from '../../src/sql/parse-limits.js';
@@ -99,19 +100,11 @@ function inListOfTokens(tokens: number): string {
 }
 
 describe('what one statement may hold: tokens, list items, set operands', () => {
-  const refusal = (run: () => unknown): unknown => {
-    try {
-      run();
-      return null;
-    } catch (error) {
-      return error;
-    }
-  };
 
   it(`parses just under ${MAX_STATEMENT_TOKENS} tokens and refuses just over, in one go or counted in steps`, async () => {
     expect(parseStatement(inListOfTokens(MAX_STATEMENT_TOKENS - 1)).kind).toBe('select');
     const over = inListOfTokens(MAX_STATEMENT_TOKENS + 1);
-    const error = refusal(() => parseStatement(over));
+    const error = thrown(() => parseStatement(over));
     expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
     expect((error as Error).message).toBe(`Statement has more than ${MAX_STATEMENT_TOKENS} tokens; split it into several statements (a multi-row INSERT of plain literal values has no such limit)`);
     // Counted in steps, the event loop turns while a 4-million-token statement is refused.
