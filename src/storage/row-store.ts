@@ -22,20 +22,34 @@ const MERGED_BATCH_ROWS = 512;
 /** The first merged batch is small, as the scan's first read (kv-source.ts): a LIMIT may stop there. */
 const FIRST_MERGED_BATCH_ROWS = 64;
 
+/**
+ * Bytes of stored head rows per yielded merged batch: 512 rows of 16 MB each (text loaded
+ * through `lpad`) made one batch of 8 GB, and `SELECT count(*)` ran the node out of heap.
+ */
+const MERGED_BATCH_BYTES = 1 << 20;
+
 /** A head entry: a row, or null when the head records a delete. */
 interface HeadItem {
   readonly key: RowKey;
   readonly row: StoredRow | null;
 }
 
+/** Items read together, and the bytes they were stored in. */
+interface SizedBatch<T> {
+  readonly items: readonly T[];
+  readonly bytes: number;
+}
+
 /** Pulls batches from an async iterable one at a time and serves items synchronously. */
 class Cursor<T> {
-  readonly #iterator: AsyncIterator<readonly T[]>;
+  readonly #iterator: AsyncIterator<SizedBatch<T>>;
   buffer: readonly T[] = [];
+  /** The stored bytes of the current batch per item: what a merged batch counts as it takes them. */
+  bytesPerItem = 0;
   position = 0;
   done = false;
 
-  constructor(source: AsyncIterable<readonly T[]>) {
+  constructor(source: AsyncIterable<SizedBatch<T>>) {
     this.#iterator = source[Symbol.asyncIterator]();
   }
 
@@ -48,7 +62,8 @@ class Cursor<T> {
         this.done = true;
         return false;
       }
-      this.buffer = next.value;
+      this.buffer = next.value.items;
+      this.bytesPerItem = next.value.items.length === 0 ? 0 : next.value.bytes / next.value.items.length;
       this.position = 0;
     }
     return true;
@@ -257,35 +272,44 @@ export class RowStore {
     high: Uint8Array,
     reverse: boolean,
   ): AsyncIterable<readonly HeadItem[]> {
+    for await (const batch of this.#sizedHeadItems(schema, low, high, reverse)) yield batch.items;
+  }
+
+  /** headItems, each batch with the bytes its entries were stored in. */
+  async *#sizedHeadItems(
+    schema: TableSchema, low: Uint8Array, high: Uint8Array, reverse: boolean,
+  ): AsyncIterable<SizedBatch<HeadItem>> {
     const prefix = rowsPrefix(schema.id);
     if (reverse && tableLayout(schema).foldsHead) {
       // A folding table's head is small, but LevelDB steps backwards through its memtable with
       // a search per step, past every key folds deleted: read it forwards, hand it out reversed.
       const all: HeadItem[] = [];
-      for await (const batch of this.headItems(schema, low, high, false)) all.push(...batch);
-      if (all.length > 0) yield all.reverse();
+      let bytes = 0;
+      for await (const batch of this.#sizedHeadItems(schema, low, high, false)) {
+        all.push(...batch.items);
+        bytes += batch.bytes;
+      }
+      if (all.length > 0) yield { items: all.reverse(), bytes };
       return;
     }
-    const entries = this.#source.range(
-      concatBytes(prefix, low),
-      concatBytes(prefix, high),
-      reverse,
-    );
-    for await (const batch of entries) {
-      yield batch.map((entry) => {
+    for await (const batch of this.#source.range(concatBytes(prefix, low), concatBytes(prefix, high), reverse)) {
+      let bytes = 0;
+      const items = batch.map((entry) => {
+        bytes += entry.value.length;
         const key = entry.key.subarray(ROWS_PREFIX_BYTES);
         return { key, row: toRow(schema, key, entry.value) };
       });
+      yield { items, bytes };
     }
   }
 
-  /** Rows held in blocks with low <= key < high, in scan order. */
+  /** Rows held in blocks with low <= key < high, in scan order, a block at a time with its size. */
   async *blockRows(
     schema: TableSchema,
     low: Uint8Array,
     high: Uint8Array,
     reverse: boolean,
-  ): AsyncIterable<readonly StoredRow[]> {
+  ): AsyncIterable<SizedBatch<StoredRow>> {
     if (compareBytes(low, high) >= 0) return;
     const prefix = blocksPrefix(schema.id);
     const start = concatBytes(prefix, low);
@@ -295,16 +319,16 @@ export class RowStore {
     // The block starting before `low` may still hold keys in range.
     const before = await this.#source.first(prefix, start, true);
     if (!reverse && before !== undefined) {
-      yield this.#decode(schema, before.key, before.value).filter(inRange);
+      yield { items: this.#decode(schema, before.key, before.value).filter(inRange), bytes: before.value.length };
     }
     for await (const batch of this.#source.range(start, end, reverse, BLOCK_BATCH_ENTRIES)) {
       for (const block of batch) {
         const rows = this.#decode(schema, block.key, block.value).filter(inRange);
-        yield reverse ? rows.reverse() : rows;
+        yield { items: reverse ? rows.reverse() : rows, bytes: block.value.length };
       }
     }
     if (reverse && before !== undefined) {
-      yield this.#decode(schema, before.key, before.value).filter(inRange).reverse();
+      yield { items: this.#decode(schema, before.key, before.value).filter(inRange).reverse(), bytes: before.value.length };
     }
   }
 
@@ -360,10 +384,11 @@ export class RowStore {
     reverse: boolean,
   ): AsyncIterable<readonly StoredRow[]> {
     const blocks = new Cursor(this.blockRows(schema, low, high, reverse));
-    const head = new Cursor(this.headItems(schema, low, high, reverse));
+    const head = new Cursor(this.#sizedHeadItems(schema, low, high, reverse));
     const direction = reverse ? -1 : 1;
     try {
       let out: StoredRow[] = [];
+      let outBytes = 0;
       let batchRows = FIRST_MERGED_BATCH_ROWS;
       // Bounded: every round consumes at least one item of a finite snapshot.
       while ((await blocks.fill()) || (await head.fill())) {
@@ -371,6 +396,7 @@ export class RowStore {
         const hasHead = await head.fill();
         if (hasBlock && !hasHead) {
           out.push(...blocks.buffer.slice(blocks.position));
+          outBytes += (blocks.buffer.length - blocks.position) * blocks.bytesPerItem;
           blocks.position = blocks.buffer.length;
         }
         while (hasHead && head.position < head.buffer.length) {
@@ -379,6 +405,7 @@ export class RowStore {
           const order = stored === undefined ? -1 : compareBytes(item.key, stored.key) * direction;
           if (order > 0) {
             out.push(stored as StoredRow);
+            outBytes += blocks.bytesPerItem;
             blocks.position++;
             if (blocks.position >= blocks.buffer.length) break;
             continue;
@@ -386,11 +413,14 @@ export class RowStore {
           head.position++;
           if (order === 0) blocks.position++;
           if (item.row !== null) out.push(item.row);
+          outBytes += head.bytesPerItem;
           if (hasBlock && blocks.position >= blocks.buffer.length) break;
+          if (outBytes >= MERGED_BATCH_BYTES) break;
         }
-        if (out.length >= batchRows) {
-          yield out;
+        if (out.length >= batchRows || outBytes >= MERGED_BATCH_BYTES) {
+          if (out.length > 0) yield out;
           out = [];
+          outBytes = 0;
           batchRows = MERGED_BATCH_ROWS;
         }
       }

@@ -89,6 +89,26 @@ describe.each(BACKENDS)('storage engine on $name', ({ make }) => {
     }
   });
 
+  it('a scan of long rows hands them out a few at a time, not 512 (8 GB of 16 MB rows)', async () => {
+    const length = 300_000;
+    await write(async (tx) => {
+      tx.createTable(LOG);
+      for (let i = 0; i < 40; i++) await tx.insert('log', [String(i).padStart(length, 'x'), i], 100);
+    });
+    const reader = await engine.reader();
+    try {
+      const texts: number[] = [];
+      for await (const batch of reader.scan('log')) {
+        texts.push(batch.reduce((sum, row) => sum + (row.values[0] as string).length, 0));
+      }
+      expect(texts.reduce((a, b) => a + b, 0)).toBe(40 * length);
+      // A megabyte, and the row or block that crossed it.
+      expect(Math.max(...texts)).toBeLessThanOrEqual((1 << 20) + 3 * length);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('creates tables, keeps the catalog, rows and applied index across reopen', async () => {
     expect(engine.appliedIndex).toBe(0);
     await write(async (tx) => {
