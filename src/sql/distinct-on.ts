@@ -12,9 +12,14 @@ import { valuesKey } from './values-key.js';
 // as ORDER BY puts them: PostgreSQL's way to ask for the latest reading per device
 // (`SELECT DISTINCT ON (device) device, ts, v FROM r ORDER BY device, ts DESC`).
 
-/** The keys' evaluators, and the sort keys to add so that rows equal in them come together. */
+/** Where each key's value is found among the sort keys, and the sort keys to add so that rows equal in the keys come together. */
 export interface CompiledDistinctOn {
-  readonly keys: readonly Evaluator[];
+  /**
+   * For each key, its position among ORDER BY's sort keys followed by `extraSortKeys`: a key is
+   * always sorted on, so its value is read from the sort key rather than evaluated (and its text
+   * held) a second time.
+   */
+  readonly sortKeyOf: readonly number[];
   readonly extraSortKeys: readonly (SortOrder & { readonly output: -1; readonly evaluate: Evaluator })[];
 }
 
@@ -29,20 +34,27 @@ export function compileDistinctOn(
   const resolved = exprs.map(resolve);
   const keyOf = (e: Expr): string => (scope === null ? JSON.stringify(e) : resolvedKey(e, scope));
   const wanted = new Set(resolved.map(keyOf));
-  const named = new Set<string>();
-  for (const item of orderBy) {
+  const named = new Map<string, number>();
+  for (const [position, item] of orderBy.entries()) {
     if (named.size === wanted.size) break;
     const key = keyOf(resolve(item.expr));
     if (!wanted.has(key)) {
       throw new ChronosError('INVALID_ARGUMENT', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions ' +
         `(ORDER BY ${printExpr(item.expr)} comes before every DISTINCT ON key is named)`);
     }
-    named.add(key);
+    if (!named.has(key)) named.set(key, position);
   }
-  const keys = resolved.map((e) => compileExpr(e, ctx).evaluate);
-  const extraSortKeys = resolved.flatMap((e, i) => (named.has(keyOf(e)) ? []
-    : [{ output: -1 as const, evaluate: keys[i] as Evaluator, descending: false, nullsFirst: false }]));
-  return { keys, extraSortKeys };
+  const extraSortKeys: CompiledDistinctOn['extraSortKeys'][number][] = [];
+  const extraOf = new Map<string, number>();
+  const sortKeyOf = resolved.map((e) => {
+    const key = keyOf(e);
+    const position = named.get(key) ?? extraOf.get(key);
+    if (position !== undefined) return position;
+    extraOf.set(key, orderBy.length + extraSortKeys.length);
+    extraSortKeys.push({ output: -1, evaluate: compileExpr(e, ctx).evaluate, descending: false, nullsFirst: false });
+    return orderBy.length + extraSortKeys.length - 1;
+  });
+  return { sortKeyOf, extraSortKeys };
 }
 
 /** The first row of each run of rows equal in their DISTINCT ON keys (the rows sorted, so runs are whole). */

@@ -151,6 +151,7 @@ async function heldTables(s: SelectStatement, reader: StorageReader, guard: Stat
       for (const r of batch) {
         rows.push(r.values);
         times.push(r.insertedAtMs);
+        guard.holdingText(r.values, `join fewer rows of ${j.table.table} (a subquery with WHERE) or shorter values`);
       }
       guard.holding(rows.length, `JOIN ${j.table.table}`);
       if (guard.step(batch.length)) await guard.pause();

@@ -162,8 +162,8 @@ interface CompiledSelect {
   readonly windows: WindowStep | null;
   readonly items: readonly { readonly evaluate: Evaluator; readonly type: SqlType | null }[];
   readonly sortKeys: readonly SortKey[];
-  /** DISTINCT ON's keys, evaluated on each row as ORDER BY's are. */
-  readonly distinctOn: readonly Evaluator[] | null;
+  /** DISTINCT ON's keys, as positions among `sortKeys` (a key's value is its sort key's). */
+  readonly distinctOn: readonly number[] | null;
   readonly limit: number | null;
   readonly offset: number;
   /** Set when rows read in primary-key order are already in ORDER BY's order. */
@@ -212,7 +212,7 @@ function compileSelect(s: SelectStatement, plan: SelectPlan, nowMs: number): Com
   const wanted = needsAll ? Infinity : (limit ?? 0) + offset;
   return {
     outputs, where, groupBy, aggregates, grouped, groupEvals: grouping.groupEvals, aggSpecs: grouping.aggSpecs,
-    having, windows, items, sortKeys, distinctOn: on?.keys ?? null, limit, offset, scanOrder, needsAll, wanted,
+    having, windows, items, sortKeys, distinctOn: on?.sortKeyOf ?? null, limit, offset, scanOrder, needsAll, wanted,
   };
 }
 
@@ -430,8 +430,7 @@ async function produceRows(
       if (typeof key === 'string') guard.holdingText([key]);
       return key;
     });
-    const on = c.distinctOn === null ? NO_KEYS : c.distinctOn.map((key) => key(row));
-    if (on !== NO_KEYS) guard.holdingText(on);
+    const on = c.distinctOn === null ? NO_KEYS : c.distinctOn.map((position) => keys[position] as SqlValue);
     produced.push({ out, keys, on });
   };
   const emit = (row: Row): void => {

@@ -138,7 +138,14 @@ export class StatementGuard {
 
   /** Counts the text of `values`, held in result (or rewritten) rows; past TEXT_HELD_MAX the statement ends. */
   holdingText(values: readonly SqlValue[], advice = 'select fewer rows or shorter values (substr, LIMIT)'): void {
-    for (const value of values) if (typeof value === 'string') this.#textHeld += value.length;
+    let characters = 0;
+    for (const value of values) if (typeof value === 'string') characters += value.length;
+    this.holdingCharacters(characters, advice);
+  }
+
+  /** Counts `characters` of text held in memory (group keys, rows); past TEXT_HELD_MAX the statement ends. */
+  holdingCharacters(characters: number, advice = 'select fewer rows or shorter values (substr, LIMIT)'): void {
+    this.#textHeld += characters;
     if (this.#textHeld <= TEXT_HELD_MAX) return;
     throw new ChronosError('LIMIT_EXCEEDED', `statement stopped: its rows hold more than ${TEXT_HELD_MAX} ` +
       `characters of text; ${advice}`);

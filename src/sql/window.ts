@@ -15,6 +15,9 @@ import { valuesKey } from './values-key.js';
 
 type WindowExpr = Extract<Expr, { kind: 'window' }>;
 
+/** Partition and window ORDER BY keys are held until every row's value is computed. */
+const TEXT_ADVICE = 'partition and order windows by fewer or shorter values (substr)';
+
 /** Every window function of the select list and ORDER BY (subqueries have their own). */
 export function windowsOf(s: SelectStatement): WindowExpr[] {
   const found: WindowExpr[] = [];
@@ -113,14 +116,18 @@ export class WindowStep {
     for (let i = 0; i < rows.length; i++) {
       const key = valuesKey(window.partition.map((p) => p(rows[i] as Row)));
       const members = partitions.get(key);
-      if (members === undefined) partitions.set(key, [i]);
-      else members.push(i);
+      if (members === undefined) {
+        partitions.set(key, [i]);
+        guard.holdingCharacters(key.length, TEXT_ADVICE);
+      } else members.push(i);
       if (guard.step()) await guard.pause();
     }
     for (const members of partitions.values()) {
       const keys: SqlValue[][] = new Array<SqlValue[]>(members.length);
       for (let j = 0; j < members.length; j++) {
-        keys[j] = window.order.map((o) => o(rows[members[j] as number] as Row));
+        const orderValues = window.order.map((o) => o(rows[members[j] as number] as Row));
+        guard.holdingText(orderValues, TEXT_ADVICE);
+        keys[j] = orderValues;
         if (guard.step()) await guard.pause();
       }
       const sorted = await sortYielding(members.map((_, j) => j),

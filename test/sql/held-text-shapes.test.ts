@@ -13,20 +13,37 @@ interface HeldShape {
   readonly name: string;
   /** The statement over `rows` values of `length` characters. */
   readonly sql: (rows: number, length: number) => string;
-  /** Copies of each value the statement holds (DISTINCT ON evaluates its key as a sort key and as the key). */
+  /** Copies of each value the statement holds (several GROUP BY keys: as values and inside the group's map key). */
   readonly copies: number;
+  /** Rows of `h` whose `d` the statement reads must first hold the long values. */
+  readonly readsStored?: boolean;
 }
 
 const value = (length: number): string => `lpad(CAST(g AS TEXT), ${length}, 'x')`;
+const series = (rows: number): string => `generate_series(1, ${rows}) g`;
 
 const SHAPES: readonly HeldShape[] = [
-  { name: 'ORDER BY key', sql: (rows, length) => `SELECT g FROM generate_series(1, ${rows}) g ORDER BY ${value(length)} LIMIT 1`, copies: 1 },
-  { name: 'DISTINCT ON key', sql: (rows, length) => `SELECT DISTINCT ON (${value(length)}) g FROM generate_series(1, ${rows}) g`, copies: 2 },
-  { name: 'string_agg across groups', sql: (rows, length) => `SELECT count(*) FROM (SELECT string_agg(${value(length)}, ',') AS s FROM generate_series(1, ${rows}) g GROUP BY g) d`, copies: 1 },
+  { name: 'ORDER BY key', sql: (rows, length) => `SELECT g FROM ${series(rows)} ORDER BY ${value(length)} LIMIT 1`, copies: 1 },
+  { name: 'DISTINCT ON key', sql: (rows, length) => `SELECT DISTINCT ON (${value(length)}) g FROM ${series(rows)}`, copies: 1 },
+  { name: 'string_agg across groups', sql: (rows, length) => `SELECT count(*) FROM (SELECT string_agg(${value(length)}, ',') AS s FROM ${series(rows)} GROUP BY g) d`, copies: 1 },
   { name: 'UPDATE', sql: (rows, length) => `UPDATE h SET d = ${value(length).replace('g AS', 'id AS')} WHERE id <= ${rows}`, copies: 1 },
+  { name: 'GROUP BY key', sql: (rows, length) => `SELECT count(*) FROM ${series(rows)} GROUP BY ${value(length)} LIMIT 1`, copies: 1 },
+  { name: 'GROUP BY keys', sql: (rows, length) => `SELECT count(*) FROM ${series(rows)} GROUP BY g, ${value(length)} LIMIT 1`, copies: 2 },
+  { name: 'PARTITION BY key', sql: (rows, length) => `SELECT count(*) OVER (PARTITION BY ${value(length)}) FROM ${series(rows)} LIMIT 1`, copies: 1 },
+  { name: 'window ORDER BY key', sql: (rows, length) => `SELECT row_number() OVER (ORDER BY ${value(length)}) FROM ${series(rows)} LIMIT 1`, copies: 1 },
+  { name: 'joined table', sql: () => 'SELECT count(*) FROM (SELECT 1 AS one) o JOIN h ON h.id > 0', copies: 1, readsStored: true },
 ];
 
-describe('text held by sort keys, string_agg and UPDATE is capped', () => {
+/** Makes the first `rows` rows of h hold `length`-character values, in statements each under the cap. */
+async function storeLong(session: Awaited<ReturnType<typeof newSession>>['session'], rows: number, length: number): Promise<void> {
+  const perStatement = Math.floor(TEXT_HELD_MAX / length);
+  for (let first = 1; first <= rows; first += perStatement) {
+    const last = Math.min(rows, first + perStatement - 1);
+    await session.execute(`UPDATE h SET d = lpad(CAST(id AS TEXT), ${length}, 'x') WHERE id BETWEEN ${first} AND ${last}`);
+  }
+}
+
+describe('text held by sort, group, partition and join keys, string_agg and UPDATE is capped', () => {
   it('answers under 256 Mi characters and ends with LIMIT_EXCEEDED past them (seed 4141)', async () => {
     const rng = new Random(4141);
     const { session } = await newSession();
@@ -39,9 +56,11 @@ describe('text held by sort keys, string_agg and UPDATE is capped', () => {
         const rows = over ? Math.min(40, limitRows + rng.between(1, 4)) : rng.between(1, Math.min(8, limitRows));
         const expectRefusal = rows * length * shape.copies > TEXT_HELD_MAX;
         const sql = shape.sql(rows, length);
+        if (shape.readsStored === true) await storeLong(session, rows, length);
         const error = await session.execute(sql).then(() => null, (e: unknown) => e);
         if (expectRefusal) expect(isChronosError(error, 'LIMIT_EXCEEDED'), `${shape.name}: ${sql}: ${String(error)}`).toBe(true);
         else expect(error, `${shape.name}: ${sql}`).toBeNull();
+        if (shape.readsStored === true) await session.execute("UPDATE h SET d = 'a'");
         if (shape.name === 'UPDATE') {
           // Refused: nothing written; answered: written, then put back for the next draw.
           const [[longest]] = rowsOf(await session.execute('SELECT max(length(d)) FROM h')) as [[number]];
