@@ -35,4 +35,32 @@ describe('sortYielding', () => {
       { signal: controller.signal, timeoutMs: Infinity, maxMaterializedRows: Infinity },
     ))).rejects.toThrow(/cancelled/);
   });
+
+  it('sizes its runs by their cost: costly comparisons do not run thousands at a time', async () => {
+    // Each comparison costs ~0.1 ms, as two 100,000-character keys sharing a prefix do. One
+    // run of 2,048 rows made ~20,000 of them in one call to Array.prototype.sort.
+    const costly = (a: number, b: number): number => {
+      const until = performance.now() + 0.1;
+      while (performance.now() < until) { /* the cost of comparing long keys */ }
+      return a - b;
+    };
+    let sinceResume = 0;
+    let most = 0;
+    class ComparingGuard extends StatementGuard {
+      override async pause(): Promise<void> {
+        most = Math.max(most, sinceResume);
+        await super.pause();
+        sinceResume = 0;
+      }
+    }
+    const random = new Random(7);
+    const rows = Array.from({ length: 2_000 }, () => random.int(1_000_000));
+    const sorted = await sortYielding(rows, (a, b) => {
+      sinceResume += 1;
+      return costly(a, b);
+    }, new ComparingGuard());
+    most = Math.max(most, sinceResume);
+    expect(sorted).toEqual([...rows].sort((a, b) => a - b));
+    expect(most).toBeLessThan(2_000);
+  }, 30_000);
 });
