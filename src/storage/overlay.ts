@@ -32,6 +32,16 @@ export class Overlay {
   /** Whether the undo log's last record is a run record that later appends may extend. */
   #runRecordOpen = false;
   #sortedKeys: string[] | undefined;
+  #bytes = 0;
+
+  /**
+   * Bytes of keys and values the pending puts hold, about what the commit hands LevelDB for them
+   * (a run entry a later map write shadows still counts). Deletes, a key each, and the folds at
+   * commit are not counted: DROP TABLE must stay possible however large the table.
+   */
+  get bytes(): number {
+    return this.#bytes;
+  }
 
   /** Position in the undo log, to return to with rollbackTo. */
   savepoint(): number {
@@ -93,6 +103,7 @@ export class Overlay {
       this.#runRecordOpen = true;
     }
     this.#run.push({ key, value });
+    this.#bytes += key.length + value.length;
   }
 
   delete(key: Uint8Array): void {
@@ -106,6 +117,7 @@ export class Overlay {
     this.#runRecordOpen = false;
     if (previous === undefined) this.#sortedKeys = undefined;
     this.#entries.set(mapKey, { key, value });
+    this.#bytes += entryBytes(key, value) - (previous === undefined ? 0 : entryBytes(previous.key, previous.value));
   }
 
   /**
@@ -126,12 +138,21 @@ export class Overlay {
     while (this.#undo.length > savepoint) {
       const record = this.#undo.pop() as UndoRecord;
       if (record.mapKey === null) {
+        for (let r = record.runLength; r < this.#run.length; r++) {
+          const entry = this.#run[r] as OverlayEntry;
+          this.#bytes -= entryBytes(entry.key, entry.value);
+        }
         this.#run.length = record.runLength;
-      } else if (record.previous === undefined) {
+        continue;
+      }
+      const current = this.#entries.get(record.mapKey) as OverlayEntry;
+      this.#bytes -= entryBytes(current.key, current.value);
+      if (record.previous === undefined) {
         this.#entries.delete(record.mapKey);
         this.#sortedKeys = undefined;
       } else {
         this.#entries.set(record.mapKey, record.previous);
+        this.#bytes += entryBytes(record.previous.key, record.previous.value);
       }
     }
   }
@@ -186,6 +207,10 @@ export class Overlay {
     }
     yield* this.#entries.values();
   }
+}
+
+function entryBytes(key: Uint8Array, value: Uint8Array | null): number {
+  return value === null ? 0 : key.length + value.length;
 }
 
 /** Read-your-writes view: the overlay merged over a snapshot source. */

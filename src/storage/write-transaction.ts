@@ -31,6 +31,7 @@ import type { Catalog, ColumnSchema, TableDefinition, TableSchema } from './sche
 import { TableReader, indexKeyOf, primaryRowKey, primaryStorageKey } from './table-reader.js';
 import type { DedupeEntry, RowChange, RowKey, Savepoint, StoredRow, WriteTransaction } from './engine.js';
 import { normalizeRow } from './validate.js';
+import { checkWriteBytes } from './write-budget.js';
 import type { Row, SqlValue } from './values.js';
 
 /** Rows a table-wide rewrite encodes between turns of the event loop. */
@@ -105,7 +106,9 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       throw new ChronosError('TRANSACTION_STATE', 'concurrent writes in one transaction');
     const savepoint = this.savepoint();
     try {
-      return action();
+      const result = action();
+      checkWriteBytes(this.#overlay.bytes);
+      return result;
     } catch (error) {
       this.rollbackTo(savepoint);
       throw error;
@@ -119,7 +122,9 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     this.#busy = true;
     const savepoint = this.savepoint();
     try {
-      return await action();
+      const result = await action();
+      checkWriteBytes(this.#overlay.bytes);
+      return result;
     } catch (error) {
       this.rollbackTo(savepoint);
       throw error;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isChronosError, Random } from '../../src/lib/index.js';
 import { TEXT_HELD_MAX } from '../../src/sql/statement-guard.js';
+import { TRANSACTION_WRITE_BYTES_MAX } from '../../src/storage/write-budget.js';
+import { testLayout } from '../helpers/test-layout.js';
 import { newSession, rowsOf } from './support.js';
 
 /**
@@ -17,6 +19,8 @@ interface HeldShape {
   readonly copies: number;
   /** Rows of `h` whose `d` the statement reads must first hold the long values. */
   readonly readsStored?: boolean;
+  /** The characters past which it must end (TEXT_HELD_MAX unless a lower cap binds first). */
+  readonly cap?: number;
 }
 
 const value = (length: number): string => `lpad(CAST(g AS TEXT), ${length}, 'x')`;
@@ -26,7 +30,9 @@ const SHAPES: readonly HeldShape[] = [
   { name: 'ORDER BY key', sql: (rows, length) => `SELECT g FROM ${series(rows)} ORDER BY ${value(length)} LIMIT 1`, copies: 1 },
   { name: 'DISTINCT ON key', sql: (rows, length) => `SELECT DISTINCT ON (${value(length)}) g FROM ${series(rows)}`, copies: 1 },
   { name: 'string_agg across groups', sql: (rows, length) => `SELECT count(*) FROM (SELECT string_agg(${value(length)}, ',') AS s FROM ${series(rows)} GROUP BY g) d`, copies: 1 },
-  { name: 'UPDATE', sql: (rows, length) => `UPDATE h SET d = ${value(length).replace('g AS', 'id AS')} WHERE id <= ${rows}`, copies: 1 },
+  // Its rewritten rows are written too: the write cap of one transaction binds first.
+  { name: 'UPDATE', sql: (rows, length) => `UPDATE h SET d = ${value(length).replace('g AS', 'id AS')} WHERE id <= ${rows}`, copies: 1,
+    cap: TRANSACTION_WRITE_BYTES_MAX },
   { name: 'GROUP BY key', sql: (rows, length) => `SELECT count(*) FROM ${series(rows)} GROUP BY ${value(length)} LIMIT 1`, copies: 1 },
   { name: 'GROUP BY keys', sql: (rows, length) => `SELECT count(*) FROM ${series(rows)} GROUP BY g, ${value(length)} LIMIT 1`, copies: 2 },
   { name: 'PARTITION BY key', sql: (rows, length) => `SELECT count(*) OVER (PARTITION BY ${value(length)}) FROM ${series(rows)} LIMIT 1`, copies: 1 },
@@ -34,9 +40,9 @@ const SHAPES: readonly HeldShape[] = [
   { name: 'joined table', sql: () => 'SELECT count(*) FROM (SELECT 1 AS one) o JOIN h ON h.id > 0', copies: 1, readsStored: true },
 ];
 
-/** Makes the first `rows` rows of h hold `length`-character values, in statements each under the cap. */
+/** Makes the first `rows` rows of h hold `length`-character values, in statements each under the caps. */
 async function storeLong(session: Awaited<ReturnType<typeof newSession>>['session'], rows: number, length: number): Promise<void> {
-  const perStatement = Math.floor(TEXT_HELD_MAX / length);
+  const perStatement = Math.floor(TRANSACTION_WRITE_BYTES_MAX / length) - 1;
   for (let first = 1; first <= rows; first += perStatement) {
     const last = Math.min(rows, first + perStatement - 1);
     await session.execute(`UPDATE h SET d = lpad(CAST(id AS TEXT), ${length}, 'x') WHERE id BETWEEN ${first} AND ${last}`);
@@ -49,12 +55,16 @@ describe('text held by sort, group, partition and join keys, string_agg and UPDA
     const { session } = await newSession();
     await session.execute('CREATE TABLE h (id INT PRIMARY KEY, d STRING)');
     await session.execute("INSERT INTO h SELECT g, 'a' FROM generate_series(1, 40) g");
-    for (const shape of SHAPES) {
+    // The joined table must first store 256 Mi characters: on tiny column blocks that alone
+    // takes minutes, and what the join counts does not depend on the layout.
+    const shapes = testLayout().layout === undefined ? SHAPES : SHAPES.filter((shape) => shape.readsStored !== true);
+    for (const shape of shapes) {
       for (const over of [false, true]) {
         const length = rng.pick([4_000_000, 8_000_000, 16_000_000]);
-        const limitRows = Math.floor(TEXT_HELD_MAX / (length * shape.copies));
+        const cap = shape.cap ?? TEXT_HELD_MAX;
+        const limitRows = Math.floor(cap / (length * shape.copies));
         const rows = over ? Math.min(40, limitRows + rng.between(1, 4)) : rng.between(1, Math.min(8, limitRows));
-        const expectRefusal = rows * length * shape.copies > TEXT_HELD_MAX;
+        const expectRefusal = rows * length * shape.copies > cap;
         const sql = shape.sql(rows, length);
         if (shape.readsStored === true) await storeLong(session, rows, length);
         const error = await session.execute(sql).then(() => null, (e: unknown) => e);

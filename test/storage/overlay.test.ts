@@ -21,8 +21,15 @@ function sortedEntries(model: Model, low: string, high: string): Array<[string, 
   return [...model].filter(([k]) => k >= low && k < high).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** What the commit hands LevelDB for the pending puts: the oracle of `Overlay.bytes`. */
+function putBytes(overlay: Overlay): number {
+  let bytes = 0;
+  for (const entry of overlay.entries()) if (entry.value !== null) bytes += entry.key.length + entry.value.length;
+  return bytes;
+}
+
 describe('the overlay with an append run', () => {
-  it('reads, slices, rolls back and lists its writes like a plain map (model-based)', () => {
+  it('reads, slices, rolls back, lists and sizes its writes like a plain map (model-based)', () => {
     for (let seed = 1; seed <= 60; seed++) {
       const rng = new Random(seed);
       const overlay = new Overlay();
@@ -53,6 +60,7 @@ describe('the overlay with an append run', () => {
           if (target !== undefined) {
             overlay.rollbackTo(target.at);
             model = new Map(target.model);
+            expect(overlay.bytes, `seed ${seed} step ${step}: bytes after a rollback`).toBe(putBytes(overlay));
           }
         } else if (roll < 92) {
           const entry = overlay.lookup(key);
@@ -72,6 +80,7 @@ describe('the overlay with an append run', () => {
         batch.set(hex(entry.key), entry.value === null ? null : Buffer.from(entry.value).toString());
       }
       expect(new Map([...batch].sort())).toEqual(new Map([...model].sort()));
+      expect(overlay.bytes, `seed ${seed}: bytes of the pending puts`).toBe(putBytes(overlay));
     }
   });
 
