@@ -54,18 +54,8 @@ export function registerIngestRoutes(app: FastifyInstance, options: {
 }): void {
   const { auth, metrics, endpoint } = options;
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    if (endpoint === undefined) {
-      return reply.code(503).send({ error: 'ingest is disabled on this node (start it with --enable-ingest)' });
-    }
-    const decision = auth.checkIngest(request.headers.authorization);
-    if (!decision.ok) {
-      metrics.rejected.inc({ reason: 'unauthorized' });
-      return sendUnauthenticated(reply, decision.reason, 'ingest');
-    }
-    if (decision.level === 'readonly') {
-      metrics.rejected.inc({ reason: 'unauthorized' });
-      return reply.code(403).send({ error: 'permission denied: /ingest needs the ingest or admin token' });
-    }
+    // refusedBeforeBody has checked the token and that ingest is on.
+    if (endpoint === undefined) return reply;
     try {
       await endpoint.accept(request.body);
       return await reply.code(202).send({ status: 'queued' });
@@ -96,7 +86,7 @@ export function registerIngestRoutes(app: FastifyInstance, options: {
     });
     scope.post('/ingest', {
       bodyLimit: options.maxBodyBytes,
-      onRequest: refusedBeforeBody(endpoint),
+      onRequest: refusedBeforeBody(endpoint, auth, metrics),
       errorHandler: (error: FastifyError, _request, reply) => {
         // Fastify refused the body before the handler: too large, or not JSON.
         const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
@@ -110,13 +100,26 @@ export function registerIngestRoutes(app: FastifyInstance, options: {
 }
 
 /**
- * The hook that refuses a request before its body is read when the limits would refuse it
- * anyway: a burst of large bodies past them must not cost their parsing (150 clients of 126 KB
- * bodies held a leader's loop over a second in an audit, and it lost its leadership).
+ * The hook that refuses a request before its body is read when its token, the node or the
+ * limits would refuse it anyway: a caller without the token must not learn what the node
+ * thinks of its body (400, 413) nor cost its parsing, and a burst of large bodies past the
+ * limits must not either (150 clients of 126 KB bodies held a leader's loop over a second in an
+ * audit, and it lost its leadership).
  */
-function refusedBeforeBody(endpoint: IngestEndpoint | undefined): (request: FastifyRequest, reply: FastifyReply, done: () => void) => void {
-  return (_request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
-    if (endpoint === undefined) return done();
+function refusedBeforeBody(endpoint: IngestEndpoint | undefined, auth: TokenAuth, metrics: IngestMetrics):
+  (request: FastifyRequest, reply: FastifyReply, done: () => void) => void {
+  return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    const decision = auth.checkIngest(request.headers.authorization);
+    if (!decision.ok || decision.level === 'readonly') {
+      metrics.rejected.inc({ reason: 'unauthorized' });
+      if (!decision.ok) void sendUnauthenticated(reply, decision.reason, 'ingest');
+      else void reply.code(403).send({ error: 'permission denied: /ingest needs the ingest or admin token' });
+      return;
+    }
+    if (endpoint === undefined) {
+      void reply.code(503).send({ error: 'ingest is disabled on this node (start it with --enable-ingest)' });
+      return;
+    }
     let close: () => void;
     try {
       close = endpoint.open();

@@ -1,4 +1,4 @@
-import type { TokenAuth } from '../auth/index.js';
+import type { AccessLevel, TokenAuth } from '../auth/index.js';
 import { ChronosError, isChronosError } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import type { EdgeSync, RaftNode } from '../node/index.js';
@@ -19,14 +19,20 @@ export interface SqlHandlerDependencies {
   readonly logger: Logger;
 }
 
-/** Whether the caller may run `script`: its kind, or UNAUTHENTICATED / PERMISSION_DENIED. */
-function authorize(auth: TokenAuth, script: Script, context: CallContext): 'read' | 'write' {
-  const kind = script.kind === 'statement' && script.statementClass === 'read' ? 'read' : 'write';
+/**
+ * The caller's token level, or UNAUTHENTICATED: checked before the statement is even parsed, so
+ * a caller without a token cannot make a node parse 16 MiB statements or learn their errors.
+ */
+function authenticate(auth: TokenAuth, context: CallContext): AccessLevel | 'open' {
   const decision = auth.checkToken(context.token);
-  if (!decision.ok) {
-    throw new ChronosError('UNAUTHENTICATED', `${decision.reason} bearer token`);
-  }
-  if (kind === 'write' && (decision.level === 'readonly' || decision.level === 'ingest')) {
+  if (!decision.ok) throw new ChronosError('UNAUTHENTICATED', `${decision.reason} bearer token`);
+  return decision.level;
+}
+
+/** Whether a caller of `level` may run `script`: its kind, or PERMISSION_DENIED. */
+function authorize(level: AccessLevel | 'open', script: Script): 'read' | 'write' {
+  const kind = script.kind === 'statement' && script.statementClass === 'read' ? 'read' : 'write';
+  if (kind === 'write' && (level === 'readonly' || level === 'ingest')) {
     throw new ChronosError('PERMISSION_DENIED', 'the read-only token allows SELECT statements only');
   }
   return kind;
@@ -45,10 +51,11 @@ export function sqlHandler(deps: SqlHandlerDependencies): SqlHandler {
     let kind: 'read' | 'write' = 'read';
     let counted = false;
     try {
+      const level = authenticate(auth, context);
       // A huge statement is parsed in steps first, so the event loop keeps turning meanwhile.
       await parsedStatements.prepare(sql);
       const script = planScript(sql);
-      kind = authorize(auth, script, context);
+      kind = authorize(level, script);
       metrics.sqlRequests.inc({ kind });
       counted = true;
       if (kind === 'write') await edge?.refuseWhenFull();

@@ -70,6 +70,9 @@ export function registerWriteRoutes(app: FastifyInstance, options: {
     for (const api of [API_V1, API_V2]) {
       scope.post(api.path, {
         bodyLimit: options.maxBodyBytes,
+        onRequest: (request, reply, done) => {
+          if (refusedBeforeBody(api, request, reply, options) === null) done();
+        },
         errorHandler: (error: FastifyError, _request, reply) => {
           const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
           options.metrics.rejected.inc({ reason: tooLarge ? 'too_large' : 'invalid' });
@@ -91,18 +94,11 @@ async function handleWrite(api: Api, request: FastifyRequest, reply: FastifyRepl
   readonly endpoint: WriteEndpoint | undefined;
   readonly maxBodyBytes: number;
 }): Promise<FastifyReply> {
-  const { auth, metrics, endpoint } = options;
+  const { metrics, endpoint } = options;
   const fail = (status: number, message: string): FastifyReply => reply.code(status).send(api.error(status, message));
-  if (endpoint === undefined) return fail(503, 'line-protocol writes are disabled on this node (start it with --enable-ingest)');
+  // refusedBeforeBody has checked the token and that writes are on.
+  if (endpoint === undefined) return reply;
   const query = (request.query ?? {}) as Record<string, string | undefined>;
-  const decision = auth.checkIngest(influxCredential(request.headers.authorization, query['p']));
-  if (!decision.ok || decision.level === 'readonly') {
-    metrics.rejected.inc({ reason: 'unauthorized' });
-    if (decision.ok) return fail(403, `permission denied: ${api.path} needs the ingest or admin token`);
-    void reply.header('www-authenticate', 'Token realm="chronosdb"');
-    return fail(401, `unauthorized: ${decision.reason} token (send Authorization: Token <token>, ` +
-      'the value of CHRONOS_AUTH_TOKEN_INGEST or CHRONOS_AUTH_TOKEN_ADMIN)');
-  }
   let write: { readonly body: string; readonly nanosPerUnit: bigint };
   try {
     const bucket = query[api.bucketParam];
@@ -123,6 +119,29 @@ async function handleWrite(api: Api, request: FastifyRequest, reply: FastifyRepl
   } catch (error) {
     return fail(statusOf(error), errorMessage(error));
   }
+}
+
+/**
+ * The refusal sent before the body is read (a wrong or missing token, writes off), or null to go
+ * on: a caller without the token must not learn what the node thinks of its body (400, 413).
+ */
+function refusedBeforeBody(api: Api, request: FastifyRequest, reply: FastifyReply, options: {
+  readonly auth: TokenAuth;
+  readonly metrics: IngestMetrics;
+  readonly endpoint: WriteEndpoint | undefined;
+}): FastifyReply | null {
+  const fail = (status: number, message: string): FastifyReply => reply.code(status).send(api.error(status, message));
+  const query = (request.query ?? {}) as Record<string, string | undefined>;
+  const decision = options.auth.checkIngest(influxCredential(request.headers.authorization, query['p']));
+  if (!decision.ok || decision.level === 'readonly') {
+    options.metrics.rejected.inc({ reason: 'unauthorized' });
+    if (decision.ok) return fail(403, `permission denied: ${api.path} needs the ingest or admin token`);
+    void reply.header('www-authenticate', 'Token realm="chronosdb"');
+    return fail(401, `unauthorized: ${decision.reason} token (send Authorization: Token <token>, ` +
+      'the value of CHRONOS_AUTH_TOKEN_INGEST or CHRONOS_AUTH_TOKEN_ADMIN)');
+  }
+  if (options.endpoint === undefined) return fail(503, 'line-protocol writes are disabled on this node (start it with --enable-ingest)');
+  return null;
 }
 
 function precisionOf(precision: string | undefined, allowed: readonly string[]): bigint {

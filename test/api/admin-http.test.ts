@@ -122,6 +122,19 @@ describe('POST /write and /api/v2/write', () => {
     expect(seen).toEqual([{ body: 'm v=1', nanosPerUnit: 3_600_000_000_000n }, { body: 'm v=1', nanosPerUnit: 1_000n },
       { body: 'm v=1', nanosPerUnit: 1n }]);
   });
+
+  it.each([
+    [undefined, 'm v=1', 401], [undefined, 'm v=1 '.repeat(20_000), 401], ['Token r-token', 'm v=1 '.repeat(20_000), 403],
+    ['Token i-token', 'm v=1 '.repeat(20_000), 413], [undefined, '', 401],
+  ])('check the token before the body: %s with a body of %#', async (authorization, payload, status) => {
+    const metrics = new NodeMetrics({ status: () => leader, storageSizeBytes: async () => 0, walFsyncs: () => 0 });
+    const server = buildAdminApp({ status: () => leader, metrics, auth: new TokenAuth({ admin: 'a', readonly: 'r-token', ingest: 'i-token' }),
+      write: { accept: async () => undefined }, writeMaxBodyBytes: 65_536 });
+    for (const url of ['/write?db=x', '/api/v2/write']) {
+      const response = await server.inject({ method: 'POST', url, payload, headers: authorization === undefined ? {} : { authorization } });
+      expect(response.statusCode, url).toBe(status);
+    }
+  });
 });
 
 describe('POST /ingest body', () => {
@@ -215,6 +228,16 @@ describe('POST /ingest auth', () => {
     const server = build({ admin: 'a-token', readonly: 'r-token', ingest: 'i-token' });
     const response = await server.inject({ method: 'POST', url: '/ingest', payload: body,
       headers: authorization === undefined ? {} : { authorization } });
+    expect(response.statusCode).toBe(status);
+  });
+
+  it.each([
+    [undefined, '{oops', 401], [undefined, 'x'.repeat(200_000), 401], ['Bearer r-token', 'x'.repeat(200_000), 403],
+    ['Bearer r-token', '{oops', 403], ['Bearer i-token', '{oops', 400], ['Bearer i-token', 'x'.repeat(200_000), 413],
+  ])('checks the token before the body: %s with a body of %#', async (authorization, payload, status) => {
+    const server = build({ admin: 'a-token', readonly: 'r-token', ingest: 'i-token' });
+    const response = await server.inject({ method: 'POST', url: '/ingest', payload,
+      headers: { 'content-type': 'application/json', ...(authorization === undefined ? {} : { authorization }) } });
     expect(response.statusCode).toBe(status);
   });
 });

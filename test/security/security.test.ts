@@ -101,6 +101,10 @@ describe('auth tokens on every endpoint of a 3-node cluster', () => {
       await expect(admin.execute("INSERT INTO secrets VALUES (1, 'x')")).resolves.toMatchObject({ rowsAffected: 1 });
       await expect(none.execute('SELECT * FROM secrets')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
       await expect(wrong.execute('SELECT * FROM secrets')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      // Refused before it is parsed: without the token nothing tells what the node makes of a statement.
+      for (const statement of ['SELEC 1', '', 'SELECT 1; SELECT 2', `SELECT '${'x'.repeat(17 * 1024 * 1024)}'`]) {
+        await expect(none.execute(statement), statement.slice(0, 20)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      }
       await expect(readonly.execute('SELECT v FROM secrets')).resolves.toMatchObject({ rows: [['x']] });
       await expect(readonly.execute("INSERT INTO secrets VALUES (2, 'y')")).rejects.toMatchObject({
         code: 'PERMISSION_DENIED',
