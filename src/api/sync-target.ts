@@ -43,10 +43,17 @@ async function applyBatch(node: RaftNode, auth: TokenAuth, clock: Clock, batch: 
     throw new ChronosError('PERMISSION_DENIED', 'Sync needs the admin token (CHRONOS_AUTH_TOKEN_ADMIN)');
   }
   if (batch.edgeId === '') throw new ChronosError('INVALID_ARGUMENT', 'Sync needs an edge_id');
+  let previous = 0n;
   const ops = batch.operations.map((op) => {
     if (op.id <= 0n || op.id > BigInt(Number.MAX_SAFE_INTEGER)) {
       throw new ChronosError('INVALID_ARGUMENT', `op id ${op.id} is outside 1..2^53-1`);
     }
+    // The target keeps one cursor per edge and skips ids at or below it: an op after a higher
+    // id would be skipped unstored while `applied` told the edge to drop it from its outbox.
+    if (op.id <= previous) {
+      throw new ChronosError('INVALID_ARGUMENT', `op ids must ascend within a batch: ${op.id} follows ${previous}; nothing was applied`);
+    }
+    previous = op.id;
     return { id: Number(op.id), data: op.data };
   });
   const outcome = await node.submitCommand({ kind: 'syncBatch', batch: { edgeId: batch.edgeId, nowMs: clock.nowMs(), ops } });

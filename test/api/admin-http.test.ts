@@ -129,7 +129,7 @@ describe('POST /write and /api/v2/write', () => {
   ])('check the token before the body: %s with a body of %#', async (authorization, payload, status) => {
     const metrics = new NodeMetrics({ status: () => leader, storageSizeBytes: async () => 0, walFsyncs: () => 0 });
     const server = buildAdminApp({ status: () => leader, metrics, auth: new TokenAuth({ admin: 'a', readonly: 'r-token', ingest: 'i-token' }),
-      write: { accept: async () => undefined }, writeMaxBodyBytes: 65_536 });
+      write: { accept: async () => 1 }, writeMaxBodyBytes: 65_536 });
     for (const url of ['/write?db=x', '/api/v2/write']) {
       const response = await server.inject({ method: 'POST', url, payload, headers: authorization === undefined ? {} : { authorization } });
       expect(response.statusCode, url).toBe(status);
