@@ -12,6 +12,12 @@ import { CLIENT_TOKEN_VARIABLES, tokenRefusal } from './token-hint.js';
 const LEADER_HOPS_MAX = 3;
 /** Backoff while a server cannot be reached: about 3 s in all, then one error line. */
 const RETRY_DELAYS_MS = [100, 200, 400, 800, 1600] as const;
+/**
+ * No retry starts past this much time from the first attempt: a server without a quorum
+ * answers NOT_APPLIED only after waiting 5 s for a leader, and six such attempts made a client
+ * wait 34 s before it said so.
+ */
+const RETRY_BUDGET_MS = 3_200;
 
 function message(text: string): StatementResult {
   return { kind: 'message', message: text, rowsAffected: 0 };
@@ -104,6 +110,7 @@ export class ServerTarget implements SqlTarget {
   async #send(sql: string, isWrite: boolean, signal: AbortSignal | undefined): Promise<StatementResult> {
     let hops = 0;
     let attempt = 0;
+    const startedMs = Date.now();
     for (;;) {
       try {
         return await this.#client.execute(sql, signal);
@@ -121,8 +128,9 @@ export class ServerTarget implements SqlTarget {
         const neverConnected = isChronosError(error, 'UNAVAILABLE') && error.details['neverSent'] === true;
         const retryable = !isFinalFailure(error) && (neverConnected || isChronosError(error, 'NOT_APPLIED') ||
           (!isWrite && isChronosError(error, 'UNAVAILABLE')));
-        if (retryable && attempt < RETRY_DELAYS_MS.length && signal?.aborted !== true) {
-          const delay = RETRY_DELAYS_MS[attempt] ?? 0;
+        const delay = RETRY_DELAYS_MS[attempt] ?? 0;
+        const inBudget = Date.now() + delay - startedMs <= RETRY_BUDGET_MS;
+        if (retryable && attempt < RETRY_DELAYS_MS.length && inBudget && signal?.aborted !== true) {
           attempt += 1;
           await new Promise((resolve) => setTimeout(resolve, delay));
           continue;

@@ -18,13 +18,14 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.stop(0);
 });
 
-/** A real gRPC server answering the first `failures` calls with `error`, then success. */
-async function serverFailing(error: ChronosError, failures: number): Promise<{ address: string; calls: () => number }> {
+/** A real gRPC server answering the first `failures` calls with `error` (each after `delayMs`), then success. */
+async function serverFailing(error: ChronosError, failures: number, delayMs = 0): Promise<{ address: string; calls: () => number }> {
   let calls = 0;
   const server = nodeGrpcServer({
     host: '127.0.0.1', port: 0, tls: null, raft: async () => null,
     sql: async () => {
       calls += 1;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (calls <= failures) throw error;
       return INSERTED;
     },
@@ -41,6 +42,21 @@ describe('chronos client retries a write only when it was not applied', () => {
     try {
       expect(await target.execute('INSERT INTO t VALUES (1)')).toEqual(INSERTED);
       expect(server.calls()).toBe(3);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('stops retrying about 3 s after the first attempt, however long each attempt took', async () => {
+    // A node without a quorum answers NOT_APPLIED after waiting for a leader (5 s; 1.5 s here):
+    // six attempts made a client wait 34 s before it said so.
+    const server = await serverFailing(new ChronosError('NOT_APPLIED', 'not applied, safe to retry: no leader elected'), 100, 1_500);
+    const target = new ServerTarget(server.address, {});
+    const started = Date.now();
+    try {
+      await expect(target.execute('INSERT INTO t VALUES (1)')).rejects.toMatchObject({ code: 'NOT_APPLIED' });
+      expect(server.calls()).toBe(2);
+      expect(Date.now() - started).toBeLessThan(4_500);
     } finally {
       await target.close();
     }
