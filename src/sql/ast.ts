@@ -124,11 +124,13 @@ export type Expr =
     }
   | {
       /**
-       * A scalar subquery's answer of more than one row. Evaluating it is an error, raised only
-       * where the value is needed (as PostgreSQL: `coalesce(1, (SELECT ...))` is 1).
+       * A subquery whose answer is an error: more than one row for a scalar one, or an error
+       * raised while it ran (division by zero, a failed cast). Evaluating it raises the error,
+       * only where the value is needed (as PostgreSQL: `coalesce(1, (SELECT ...))` is 1, and a
+       * CASE arm not taken raises nothing).
        */
-      readonly kind: 'tooManyRows';
-      readonly rows: number;
+      readonly kind: 'subqueryError';
+      readonly message: string;
       readonly type: SqlType | null;
     }
   | {

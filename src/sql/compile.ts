@@ -174,16 +174,16 @@ function compileNode(expr: Expr, ctx: CompileContext): Compiled {
     case 'subquery':
       // resolveSubqueries answers them before planning; anything else never runs them.
       throw new ChronosError('UNSUPPORTED', 'Unsupported: subqueries here');
-    case 'tooManyRows':
-      return compileTooManyRows(expr);
+    case 'subqueryError':
+      return compileSubqueryError(expr);
     default:
       return assertNever(expr, 'expression');
   }
 }
 
-/** A scalar subquery of several rows: an error once its value is needed, never folded before. */
-function compileTooManyRows(expr: Extract<Expr, { kind: 'tooManyRows' }>): Compiled {
-  const message = `Scalar subquery returned ${expr.rows} rows (at most 1 allowed)`;
+/** A subquery whose answer is an error: raised once its value is needed, never folded before. */
+function compileSubqueryError(expr: Extract<Expr, { kind: 'subqueryError' }>): Compiled {
+  const message = expr.message;
   return {
     evaluate: () => { throw new DeferredValueError('INVALID_ARGUMENT', message); },
     type: expr.type,

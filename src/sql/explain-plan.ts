@@ -41,7 +41,7 @@ function qualified(e: Expr): Expr {
 /** A subquery's answer shows as the subquery written, not as a number that reads like a position. */
 function asWritten(resolved: Expr, written: Expr | undefined): Expr {
   const answer = (resolved.kind === 'literal' && resolved.fromSubquery === true)
-    || resolved.kind === 'tooManyRows';
+    || resolved.kind === 'subqueryError';
   return answer && written !== undefined ? written : resolved;
 }
 

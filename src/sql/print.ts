@@ -121,7 +121,7 @@ export function printExpr(expr: Expr): string {
         return `${operand(expr.operand as Expr, BP_RANGE)} ${expr.negated ? 'not ' : ''}in (select ...)`;
       }
       return expr.mode === 'exists' ? 'exists (select ...)' : '(select ...)';
-    case 'tooManyRows':
+    case 'subqueryError':
       return '(select ...)';
     default:
       return assertNever(expr, 'expression');

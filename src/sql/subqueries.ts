@@ -66,7 +66,7 @@ async function answer(sub: Subquery, reader: StorageReader, nowMs: number, guard
   const literals: Expr[] = result.rows.map((r) => ({ kind: 'literal', value: r[0] ?? null, type, fromSubquery: true }));
   if (sub.mode === 'scalar') {
     // More than one row is an error only where the value is needed: coalesce(1, (SELECT ...)) is 1.
-    if (literals.length > 1) return { kind: 'tooManyRows', rows: literals.length, type };
+    if (literals.length > 1) return { kind: 'subqueryError', message: `Scalar subquery returned ${literals.length} rows (at most 1 allowed)`, type };
     return literals[0] ?? { kind: 'literal', value: null, type, fromSubquery: true };
   }
   if (literals.length === 0) return emptyIn(sub.operand as Expr, sub.negated);
@@ -75,6 +75,21 @@ async function answer(sub: Subquery, reader: StorageReader, nowMs: number, guard
   // Built here, yielding, rather than when the statement compiles (one call over every item).
   const set = await buildInSetYielding(result.rows.map((r) => r[0] ?? null));
   return set === null ? inList : { ...inList, answered: { type, set } };
+}
+
+/**
+ * The answer of `sub`, or the error its rows raised (INVALID_ARGUMENT: a division by zero, a
+ * failed cast) standing in for it: raised only where the value is needed, as an error of the
+ * statement's own expressions is. Errors of its shape (unknown names, unsupported parts) and
+ * the statement's limits end the statement at once.
+ */
+async function answerOrError(sub: Subquery, reader: StorageReader, nowMs: number, guard: StatementGuard): Promise<Expr> {
+  try {
+    return await answer(sub, reader, nowMs, guard);
+  } catch (error) {
+    if (!isChronosError(error, 'INVALID_ARGUMENT')) throw error;
+    return { kind: 'subqueryError', message: error.message, type: null };
+  }
 }
 
 /**
@@ -93,12 +108,12 @@ export async function resolveSubqueries(s: Statement, reader: StorageReader, now
       // A correlated subquery runs once per outer value, each perhaps too small to check.
       guard.check();
       if (guard.step()) await guard.pause();
-      return answer(bound, reader, nowMs, guard);
+      return answerOrError(bound, reader, nowMs, guard);
     },
     rows: (query) => rowsOf(query, reader, nowMs, guard),
   };
   const resolve = async (sub: Subquery): Promise<Expr> =>
-    await resolveCorrelated(sub, s, reader, runner) ?? await answer(sub, reader, nowMs, guard);
+    await resolveCorrelated(sub, s, reader, runner) ?? await answerOrError(sub, reader, nowMs, guard);
   // Aggregates of this statement's columns inside its subqueries are computed here first, before
   // binding the outer row into the subquery would turn them into aggregates of its rows.
   refuseMisplacedOuterAggregates(s, reader.catalog);

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { isChronosError, Random } from '../../src/lib/index.js';
+import { newSession, rowsOf } from './support.js';
+
+/**
+ * A subquery's runtime error (here a division by zero) is raised only where its value is
+ * needed, as PostgreSQL does: not for outer rows WHERE leaves out, nor in a CASE arm or a
+ * coalesce argument not evaluated. Correlated subqueries were answered for every row of the
+ * outer FROM first, so `SELECT (SELECT 100 / t.n) FROM t WHERE id = 2` failed on another row.
+ * Tables and guards are drawn; the expected answer is computed here.
+ */
+type Expected = { readonly rows: readonly (readonly unknown[])[] } | 'error';
+
+interface Shape {
+  readonly name: string;
+  readonly sql: (k: number) => string;
+  readonly expected: (ns: readonly number[], k: number) => Expected;
+}
+
+const quotient = (n: number): number => Math.trunc(100 / n);
+const ids = (ns: readonly number[]): number[] => ns.map((_, i) => i + 1);
+
+const SHAPES: readonly Shape[] = [
+  { name: 'correlated, WHERE leaves the zeros out', sql: (k) => `SELECT id, (SELECT 100 / t.n) FROM t WHERE n > ${k} ORDER BY id`,
+    expected: (ns, k) => (k < 0 && ns.includes(0) ? 'error'
+      : { rows: ids(ns).filter((id) => (ns[id - 1] as number) > k).map((id) => [id, quotient(ns[id - 1] as number)]) }) },
+  { name: 'correlated, in a CASE arm', sql: (k) => `SELECT id, CASE WHEN n > ${k} THEN (SELECT 100 / t.n) END FROM t ORDER BY id`,
+    expected: (ns, k) => (k < 0 && ns.includes(0) ? 'error'
+      : { rows: ids(ns).map((id) => [id, (ns[id - 1] as number) > k ? quotient(ns[id - 1] as number) : null]) }) },
+  { name: 'uncorrelated, in a CASE arm', sql: (k) => `SELECT id, CASE WHEN n > ${k} THEN (SELECT 1 / w FROM u) END FROM t ORDER BY id`,
+    expected: (ns, k) => (ns.some((n) => n > k) ? 'error' : { rows: ids(ns).map((id) => [id, null]) }) },
+  { name: 'uncorrelated, a coalesce argument', sql: (k) => `SELECT id, coalesce(CASE WHEN n > ${k} THEN NULL ELSE id END, (SELECT 1 / w FROM u)) FROM t ORDER BY id`,
+    expected: (ns, k) => (ns.some((n) => n > k) ? 'error' : { rows: ids(ns).map((id) => [id, id]) }) },
+  { name: 'correlated EXISTS behind a filter', sql: (k) => `SELECT id FROM t WHERE n > ${k} AND EXISTS (SELECT 1 / t.n) ORDER BY id`,
+    expected: (ns, k) => (k < 0 && ns.includes(0) ? 'error' : { rows: ids(ns).filter((id) => (ns[id - 1] as number) > k).map((id) => [id]) }) },
+];
+
+describe('an error in a subquery is raised only where its value is needed', () => {
+  it('in WHERE-filtered rows, CASE arms and coalesce arguments (seed 5150)', async () => {
+    const rng = new Random(5150);
+    for (let round = 0; round < 6; round++) {
+      const { session } = await newSession();
+      const ns = Array.from({ length: rng.between(2, 7) }, () => rng.between(0, 3));
+      await session.execute('CREATE TABLE t (id INT PRIMARY KEY, n INT)');
+      await session.execute(`INSERT INTO t VALUES ${ns.map((n, i) => `(${i + 1}, ${n})`).join(', ')}`);
+      await session.execute('CREATE TABLE u (k INT PRIMARY KEY, w INT)');
+      await session.execute('INSERT INTO u VALUES (1, 0)');
+      for (const shape of SHAPES) {
+        const k = rng.between(-1, 3);
+        const sql = shape.sql(k);
+        const expected = shape.expected(ns, k);
+        const outcome = await session.execute(sql).then((result) => ({ rows: rowsOf(result) }), (error: unknown) => error);
+        const what = `${shape.name}, n = ${ns.join(',')}: ${sql}`;
+        if (expected === 'error') expect(isChronosError(outcome, 'INVALID_ARGUMENT'), `${what}: ${String(outcome)}`).toBe(true);
+        else expect(outcome, what).toEqual(expected);
+      }
+      // A write: only the row it changes needs the subquery's value.
+      const target = rng.between(1, ns.length);
+      const update = await session.execute(`UPDATE t SET n = (SELECT 100 / t.n) WHERE id = ${target}`).then(() => null, (e: unknown) => e);
+      if (ns[target - 1] === 0) expect(isChronosError(update, 'INVALID_ARGUMENT')).toBe(true);
+      else expect(update).toBeNull();
+    }
+  });
+});
