@@ -3,7 +3,7 @@ import type { StorageReader } from '../storage/index.js';
 import type { Expr, SelectStatement, Statement } from './ast.js';
 import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands, mapStatementExprs } from './expr-map.js';
-import { resolveCorrelated } from './correlated.js';
+import { lateralReferences, levelOf, resolveCorrelated } from './correlated.js';
 import type { CorrelatedRunner } from './correlated.js';
 import { refuseMisplacedOuterAggregates, resolveOuterAggregates } from './outer-aggregates.js';
 import { executeSelect } from './select.js';
@@ -93,6 +93,30 @@ async function answerOrError(sub: Subquery, reader: StorageReader, nowMs: number
 }
 
 /**
+ * Refuses a subquery of INSERT ... ON CONFLICT DO UPDATE that names the conflicting row (the
+ * target table or `excluded`): such a subquery would need answering per conflicting row, which
+ * is not built; as a plain subquery it failed with a misleading "Unknown table".
+ */
+function refuseCorrelatedConflict(s: Statement, catalog: StorageReader['catalog']): void {
+  if (s.kind !== 'insert' || s.onConflict?.action !== 'update') return;
+  const level = levelOf([{ table: s.table, alias: null }, { table: s.table, alias: 'excluded' }], catalog);
+  const subs: Subquery[] = [];
+  const visit = (e: Expr): void => {
+    if (e.kind === 'subquery') subs.push(e);
+    eachChild(e, visit);
+  };
+  for (const a of s.onConflict.assignments) visit(a.value);
+  if (s.onConflict.where !== null) visit(s.onConflict.where);
+  for (const sub of subs) {
+    const named = lateralReferences(sub.query, level, catalog)[0];
+    if (named === undefined) continue;
+    throw new ChronosError('UNSUPPORTED', 'Unsupported: a subquery in ON CONFLICT DO UPDATE that names the conflicting row ' +
+      `(${named.table === null ? named.name : `${named.table}.${named.name}`}); compute the value in the INSERT's SELECT instead, ` +
+      'or run an UPDATE after the INSERT');
+  }
+}
+
+/**
  * Replace each subquery by its answer over `reader` (a correlated one by its answers per outer
  * value, see correlated.ts): the same state on every replica for a write, so the result is
  * deterministic. Statements without one come back as is. The subqueries run under the
@@ -117,6 +141,7 @@ export async function resolveSubqueries(s: Statement, reader: StorageReader, now
   // Aggregates of this statement's columns inside its subqueries are computed here first, before
   // binding the outer row into the subquery would turn them into aggregates of its rows.
   refuseMisplacedOuterAggregates(s, reader.catalog);
+  refuseCorrelatedConflict(s, reader.catalog);
   for (const sub of subqueries) {
     const outerAggregates = s.kind === 'select'
       ? await resolveOuterAggregates(sub, s, reader.catalog, { rows: runner.rows, resolve }) : null;

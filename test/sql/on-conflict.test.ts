@@ -86,6 +86,19 @@ describe('INSERT ... ON CONFLICT', () => {
     expect(rowsOf(await session.execute('SELECT hits FROM t WHERE id = 1'))).toEqual([[101]]);
   });
 
+  it.each([
+    ['SET hits = (SELECT count(*) FROM log WHERE name = t.name)', 't.name'],
+    ['SET hits = (SELECT count(*) FROM log WHERE name = excluded.name)', 'excluded.name'],
+    ['SET hits = 1 WHERE EXISTS (SELECT 1 FROM log WHERE log.name = CAST(hits AS TEXT))', 'hits'],
+  ])('refuses by name a subquery in DO UPDATE that names the conflicting row: %s', async (clause, named) => {
+    // It failed with "Unknown table t (in a subquery)", though t is the table written.
+    const { session } = await fixture();
+    const error = await session.execute(`INSERT INTO t VALUES (1, 'x', 0, 0) ON CONFLICT (id) DO UPDATE ${clause}`)
+      .then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'UNSUPPORTED' });
+    expect(String((error as Error).message)).toContain(`names the conflicting row (${named})`);
+  });
+
   it("keeps the latest reading per device (the reference's example)", async () => {
     const { session } = await newSession();
     const upsert = (ts: number, temp: number) => `INSERT INTO latest (device, ts, temp) VALUES ('d1', ${ts}, ${temp}) ` +
