@@ -226,7 +226,8 @@ function compileIsNull(expr: Extract<Expr, { kind: 'isNull' }>, ctx: CompileCont
 function compileBetween(expr: Extract<Expr, { kind: 'between' }>, ctx: CompileContext): Compiled {
   const operand = compileExpr(expr.operand, ctx);
   const low = compileExpr(expr.low, ctx);
-  const high = compileExpr(expr.high, ctx);
+  // Evaluated only when the low bound does not decide, as `x >= lo AND x <= hi` would be.
+  const high = compileExpr(expr.high, lazily(ctx));
   checkComparable(operand.type, low.type, expr);
   checkComparable(operand.type, high.type, expr);
   const negated = expr.negated;
@@ -235,13 +236,14 @@ function compileBetween(expr: Extract<Expr, { kind: 'between' }>, ctx: CompileCo
     evaluate: (row) => {
       const v = o(row);
       const lo = l(row);
-      const hi = h(row);
       if (v === null) return null;
       // x BETWEEN lo AND hi is x >= lo AND x <= hi in three-valued logic: one false
       // bound decides even when the other is NULL.
       const aboveLow = lo === null ? null : compareValues(v, lo) >= 0;
+      if (aboveLow === false) return negated;
+      const hi = h(row);
       const belowHigh = hi === null ? null : compareValues(v, hi) <= 0;
-      if (aboveLow === false || belowHigh === false) return negated;
+      if (belowHigh === false) return negated;
       return aboveLow === null || belowHigh === null ? null : !negated;
     },
     type: 'BOOLEAN',

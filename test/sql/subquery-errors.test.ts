@@ -62,3 +62,25 @@ describe('an error in a subquery is raised only where its value is needed', () =
     }
   });
 });
+
+describe('BETWEEN evaluates its high bound only when the low one does not decide', () => {
+  it('as `x >= lo AND x <= hi` would (seed 5151)', async () => {
+    // `id BETWEEN 3 AND 10 / n` failed on a row with id < 3 and n = 0; PostgreSQL answers false.
+    const rng = new Random(5151);
+    for (let round = 0; round < 8; round++) {
+      const { session } = await newSession();
+      const ns = Array.from({ length: rng.between(2, 7) }, () => rng.between(0, 3));
+      await session.execute('CREATE TABLE t (id INT PRIMARY KEY, n INT)');
+      await session.execute(`INSERT INTO t VALUES ${ns.map((n, i) => `(${i + 1}, ${n})`).join(', ')}`);
+      const low = rng.between(1, 8);
+      const negated = rng.chance(0.5);
+      const sql = `SELECT id, id ${negated ? 'NOT ' : ''}BETWEEN ${low} AND 10 / n FROM t ORDER BY id`;
+      const needsHigh = ids(ns).filter((id) => id >= low);
+      const expected: Expected = needsHigh.some((id) => ns[id - 1] === 0) ? 'error'
+        : { rows: ids(ns).map((id) => [id, (id >= low && id <= Math.trunc(10 / (ns[id - 1] as number))) !== negated]) };
+      const outcome = await session.execute(sql).then((result) => ({ rows: rowsOf(result) }), (error: unknown) => error);
+      if (expected === 'error') expect(isChronosError(outcome, 'INVALID_ARGUMENT'), `${sql}: ${String(outcome)}`).toBe(true);
+      else expect(outcome, `n = ${ns.join(',')}: ${sql}`).toEqual(expected);
+    }
+  });
+});
