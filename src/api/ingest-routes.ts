@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorMessage, isChronosError, TurnQueue } from '../lib/index.js';
 import type { TokenAuth } from '../auth/index.js';
@@ -21,6 +23,8 @@ export interface IngestEndpoint {
 
 /** Bodies above this are refused with 413 (`CHRONOS_INGEST_MAX_BODY_BYTES`). */
 export const INGEST_BODY_BYTES_DEFAULT = 128 * 1024;
+
+const gunzipAsync = promisify(gunzip);
 
 /** Milliseconds of body reading per event-loop turn: a 128 KB body takes 2-4 ms here. */
 const BODY_READING_MS_PER_TURN = 4;
@@ -73,8 +77,7 @@ export function registerIngestRoutes(app: FastifyInstance, options: {
     const turns = new TurnQueue(BODY_READING_MS_PER_TURN);
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
-      const bytes = body as Buffer;
-      void turns.run(() => {
+      void decompressed(request, body as Buffer, options.maxBodyBytes).then((bytes) => turns.run(() => {
         const scanned = endpoint === undefined ? null : endpoint.scan(bytes);
         if (scanned !== null) {
           done(null, scanned);
@@ -82,7 +85,7 @@ export function registerIngestRoutes(app: FastifyInstance, options: {
         }
         const text = bytes.toString('utf8');
         json(request, text, (error, parsed) => (error === null ? done(null, parsed) : done(invalidJson(text))));
-      }).catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
+      })).catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
     });
     scope.post('/ingest', {
       bodyLimit: options.maxBodyBytes,
@@ -90,7 +93,7 @@ export function registerIngestRoutes(app: FastifyInstance, options: {
       errorHandler: (error: FastifyError, _request, reply) => {
         // Fastify refused the body before the handler: too large, or not JSON.
         const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
-        metrics.rejected.inc({ reason: tooLarge ? 'too_large' : 'invalid' });
+        metrics.rejected.inc({ reason: tooLarge || error.statusCode === 413 ? 'too_large' : 'invalid' });
         const message = tooLarge
           ? `body over ${options.maxBodyBytes} bytes (CHRONOS_INGEST_MAX_BODY_BYTES)` : error.message;
         void reply.code(error.statusCode ?? 400).send({ error: message });
@@ -136,6 +139,26 @@ function refusedBeforeBody(endpoint: IngestEndpoint | undefined, auth: TokenAuth
  * A 400 saying why the body is not JSON the gateway takes (fastify's own message assumes an
  * application/json Content-Type, which devices often do not send, and gives no position).
  */
+/**
+ * The body as sent, or gunzipped under `Content-Encoding: gzip` (gateways that batch readings
+ * compress them; read as JSON, the compressed bytes were a 400 that echoed them back).
+ */
+async function decompressed(request: FastifyRequest, body: Buffer, limit: number): Promise<Buffer> {
+  const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' || encoding === '') return body;
+  if (encoding !== 'gzip') throw httpError(415, `Content-Encoding ${encoding} is not supported (gzip or none)`);
+  try {
+    return await gunzipAsync(body, { maxOutputLength: limit });
+  } catch (error) {
+    if (error instanceof RangeError) throw httpError(413, `body over ${limit} bytes once decompressed (CHRONOS_INGEST_MAX_BODY_BYTES)`);
+    throw httpError(400, `the gzipped body does not decompress: ${errorMessage(error)}`);
+  }
+}
+
+function httpError(statusCode: number, message: string): Error & { statusCode: number } {
+  return Object.assign(new Error(message), { statusCode });
+}
+
 function invalidJson(text: string): Error & { statusCode: number } {
   let reason: string;
   try {

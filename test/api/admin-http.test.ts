@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { WriteStages } from '../../src/node/write-stages.js';
 import { describe, expect, it } from 'vitest';
@@ -177,6 +178,27 @@ describe('POST /ingest body', () => {
       expect(response.statusCode, type).toBe(202);
     }
     expect(seen).toEqual([{ n: 1 }, { n: 1 }, { n: 1 }, { n: 1 }]);
+  });
+
+  it('takes a gzipped body, 413 past the limit once decompressed, 415 for other encodings', async () => {
+    const seen: unknown[] = [];
+    const endpoint = { accept: async (body: unknown) => { seen.push(body); return 1; }, scan: () => null, open: () => () => undefined };
+    const metrics = new NodeMetrics({ status: () => leader, storageSizeBytes: async () => 0, walFsyncs: () => 0 });
+    const server = buildAdminApp({ status: () => leader, metrics, auth: new TokenAuth({ admin: null, readonly: null, ingest: null }),
+      ingest: endpoint, ingestMaxBodyBytes: 4_096 });
+    const post = (payload: Buffer, encoding: string) =>
+      server.inject({ method: 'POST', url: '/ingest', payload, headers: { 'content-encoding': encoding } });
+    expect((await post(gzipSync('{"n":1}'), 'gzip')).statusCode).toBe(202);
+    expect(seen).toEqual([{ n: 1 }]);
+    // Small on the wire, over the limit once decompressed.
+    const bomb = await post(gzipSync(`{"pad":"${'x'.repeat(10_000)}"}`), 'gzip');
+    expect(bomb.statusCode).toBe(413);
+    expect(bomb.json().error).toMatch(/once decompressed/);
+    const broken = await post(Buffer.from('not gzip'), 'gzip');
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().error).toMatch(/does not decompress/);
+    expect((await post(Buffer.from('{"n":1}'), 'br')).statusCode).toBe(415);
+    expect(seen).toHaveLength(1);
   });
 });
 
