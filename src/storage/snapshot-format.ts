@@ -50,13 +50,21 @@ export async function readSnapshotStream(chunks: AsyncIterable<Uint8Array>): Pro
   const parts: Buffer[] = [];
   for await (const chunk of chunks) parts.push(Buffer.from(chunk));
   const bytes = Buffer.concat(parts);
-  if (bytes.length < MAGIC.length + 4 + 12) throw corrupt('stream too short', bytes.length);
+  if (bytes.length < MAGIC.length + 4 + 12) {
+    throw corrupt(`the stream is truncated or not a snapshot: ${bytes.length} bytes, fewer than a header and trailer`, bytes.length);
+  }
   if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw corrupt('bad magic', 0);
   const crcOffset = bytes.length - 4;
   const expected = bytes.readUInt32BE(crcOffset);
   const actual = crc32Update(0, bytes.subarray(0, crcOffset));
-  if (expected !== actual)
+  if (expected !== actual) {
+    // A whole stream ends with its trailer; one cut short ends wherever the copy stopped.
+    if (bytes.readUInt32BE(bytes.length - 12) !== END_OF_RECORDS) {
+      throw corrupt(`the stream is truncated: its ${bytes.length} bytes do not end with a trailer ` +
+        '(an incomplete copy or download?)', bytes.length);
+    }
     throw corrupt(`CRC mismatch (stored ${expected}, computed ${actual})`, crcOffset);
+  }
   const reader = new ByteReader(bytes.subarray(0, crcOffset), 'snapshot', MAGIC.length);
   const version = reader.u32be();
   if (version !== SNAPSHOT_FORMAT_VERSION)
@@ -76,3 +84,4 @@ export async function readSnapshotStream(chunks: AsyncIterable<Uint8Array>): Pro
   if (reader.remaining !== 0) throw corrupt('bytes after trailer', reader.offset);
   return entries;
 }
+

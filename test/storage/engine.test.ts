@@ -392,6 +392,13 @@ describe.each(BACKENDS)('storage engine on $name', ({ make }) => {
       expect(
         (await failure(target.importSnapshot(one(bytes.subarray(0, bytes.length - 10))))).code,
       ).toBe('CORRUPTION');
+      // A copy cut anywhere says it is truncated, not only that its CRC does not match.
+      for (const keep of [20, Math.floor(bytes.length / 3), bytes.length - 13]) {
+        const cut = await failure(target.importSnapshot(one(bytes.subarray(0, keep))));
+        expect(cut.code).toBe('CORRUPTION');
+        expect(cut.message, `first ${keep} of ${bytes.length} bytes`).toMatch(/truncated/);
+      }
+      expect((await failure(target.importSnapshot(one(flipped)))).message).toMatch(/CRC mismatch/);
       expect(target.appliedIndex).toBe(99);
       await target.importSnapshot(one(bytes));
       expect(target.appliedIndex).toBe(1);
