@@ -84,3 +84,17 @@ describe('BETWEEN evaluates its high bound only when the low one does not decide
     }
   });
 });
+
+describe('a correlated subquery is answered for the rows WHERE keeps', () => {
+  it('so a selective WHERE over a large table stays under the 10,000 outer values', async () => {
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE big (id INT PRIMARY KEY, v INT)');
+    await session.execute('INSERT INTO big SELECT g, g % 7 FROM generate_series(1, 12000) g');
+    expect(rowsOf(await session.execute('SELECT id, (SELECT big.v + 1) FROM big WHERE id = 5'))).toEqual([[5, 6]]);
+    expect(await session.execute('UPDATE big SET v = (SELECT big.id * 2) WHERE id BETWEEN 10 AND 12')).toMatchObject({ rowsAffected: 3 });
+    expect(rowsOf(await session.execute('SELECT v FROM big WHERE id BETWEEN 9 AND 13 ORDER BY id'))).toEqual([[2], [20], [22], [24], [6]]);
+    // A WHERE holding the subquery itself cannot narrow its own values: over every row, refused.
+    const error = await session.execute('SELECT id FROM big WHERE (SELECT big.id) = 5').then(() => null, (e: unknown) => e);
+    expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
+  });
+});
