@@ -6,7 +6,7 @@ export { tablesOfSelect };
 import { columnNamesOf } from './derived-names.js';
 import { eachChild, rootsOf } from './expr-depth.js';
 import { mapOperands, mapStatementExprs } from './expr-map.js';
-import { checkTupleCount, CORRELATED_TUPLES_MAX, outerTuples } from './outer-tuples.js';
+import { checkTupleCount, CORRELATED_TUPLES_MAX, outerTuples, sameZeroSign, withBothZeroSigns } from './outer-tuples.js';
 
 export { checkTupleCount, CORRELATED_TUPLES_MAX };
 
@@ -139,6 +139,13 @@ export function matchesTuple(keys: readonly Expr[], literals: readonly Literal[]
   }).reduce((a, b) => ({ kind: 'binary', op: 'AND', left: a, right: b }));
 }
 
+/** matchesTuple, with a FLOAT zero matched only by a zero of its own sign (see withBothZeroSigns). */
+function matchesTupleExactly(keys: readonly Expr[], literals: readonly Literal[]): Expr {
+  return literals.reduce((match, literal, i): Expr => (literal.type === 'FLOAT' && literal.value === 0
+    ? { kind: 'binary', op: 'AND', left: match, right: sameZeroSign(keys[i] as Expr, literal) } : match),
+  matchesTuple(keys, literals));
+}
+
 /** What answers a subquery once its outer references are bound, and how to run a query. */
 export interface CorrelatedRunner {
   answer(sub: Subquery): Promise<Expr>;
@@ -156,14 +163,15 @@ export async function resolveCorrelated(sub: Subquery, outer: Statement, reader:
   const refs = outerReferences(sub, outer, reader.catalog);
   if (refs.length === 0) return null;
   const tuples = await outerTuples(outer, refs, reader.catalog, (query) => run.rows(query));
-  checkTupleCount(tuples.rows.length);
+  const rows = withBothZeroSigns(tuples.rows, tuples.columnTypes);
+  checkTupleCount(rows.length);
   const level = outerLevel(outer, reader.catalog);
   const whens: { when: Expr; then: Expr }[] = [];
-  for (const tuple of tuples.rows) {
+  for (const tuple of rows) {
     const literals = tupleLiterals(tuple, tuples.columnTypes, 0);
     const values = new Map(refs.map((ref, i) => [refKey(ref), literals[i] as Expr]));
     const then = await run.answer({ ...sub, query: bindOuter(sub.query, values, reader.catalog, level) });
-    whens.push({ when: matchesTuple(refs, literals), then });
+    whens.push({ when: matchesTupleExactly(refs, literals), then });
   }
   // No outer rows: nothing will read the answer, but it must still compile.
   if (whens.length === 0) return run.answer({ ...sub, query: bindOuter(sub.query, new Map(refs.map((ref) =>

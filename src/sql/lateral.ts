@@ -5,6 +5,7 @@ import {
   bindOuter, checkTupleCount, lateralReferences, levelOf, refKey, tupleLiterals,
 } from './correlated.js';
 import { unsupported } from './cursor.js';
+import { sameZeroSign, withBothZeroSigns } from './outer-tuples.js';
 import { columnNamesOf } from './derived-names.js';
 import { derivedColumn, renamedColumns } from './derived-reader.js';
 import type { RowsResult, StatementResult } from './result.js';
@@ -83,7 +84,8 @@ export async function lateralJoin(join: Join, from: TableRef, before: readonly J
     kind: 'select', distinct: true, items: refs.map((expr, i) => ({ kind: 'expr', expr, name: `k${i}` })), from, joins: before,
     where: null, groupBy: [], having: null, orderBy: [], limit: null, offset: null,
   }, reader));
-  checkTupleCount(tuples.rows.length);
+  const tupleRows = withBothZeroSigns(tuples.rows, tuples.columnTypes);
+  checkTupleCount(tupleRows.length);
   const answerFor = (values: readonly Expr[]): Promise<StatementResult> =>
     run(bindOuter(query, new Map(written.map((ref, i) => [refKey(ref), values[i] as Expr])), reader.catalog, level), reader);
   const rows: Row[] = [];
@@ -93,7 +95,7 @@ export async function lateralJoin(join: Join, from: TableRef, before: readonly J
     columnNames ??= answer.columns;
     types = answer.columnTypes.map((type, i) => types[i] ?? type);
   };
-  for (const tuple of tuples.rows) {
+  for (const tuple of tupleRows) {
     const answer = rowsOf(await answerFor(tupleLiterals(tuple, tuples.columnTypes, 0)));
     take(answer);
     for (const row of answer.rows) rows.push(row.concat(tuple));
@@ -110,7 +112,9 @@ export async function lateralJoin(join: Join, from: TableRef, before: readonly J
   let on: Expr | null = join.on;
   refs.forEach((ref, i) => {
     const key: Expr = { kind: 'column', table: name, name: (keys[i] as ColumnSchema).name };
-    const same: Expr = { kind: 'isDistinct', left: ref, right: key, negated: true };
+    const equal: Expr = { kind: 'isDistinct', left: ref, right: key, negated: true };
+    const same: Expr = tuples.columnTypes[i] === 'FLOAT'
+      ? { kind: 'binary', op: 'AND', left: equal, right: sameZeroSign(ref, key) } : equal;
     on = on === null ? same : { kind: 'binary', op: 'AND', left: on, right: same };
   });
   return { ...join, table: held, using: null, on };

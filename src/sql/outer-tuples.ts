@@ -137,3 +137,29 @@ async function groupValues(group: RefGroup, refs: readonly ColumnRef[], tables: 
   rows.set(valuesKey(nulls), nulls);
   return { rows: [...rows.values()], columnTypes };
 }
+
+/**
+ * `rows` with each FLOAT zero given both signs. SQL DISTINCT takes -0.0 and 0.0 as one value,
+ * but a subquery may tell them apart (`atan2(t.f, -1)` is -pi or pi): answered once for the
+ * first sign seen, the other sign's rows took its answer. Each sign is answered apart, and
+ * matched by `sameZeroSign`.
+ */
+export function withBothZeroSigns(rows: readonly (readonly SqlValue[])[], types: readonly (SqlType | null)[]): (readonly SqlValue[])[] {
+  const out: (readonly SqlValue[])[] = [];
+  for (const row of rows) {
+    let variants: (readonly SqlValue[])[] = [row];
+    row.forEach((value, i) => {
+      if (types[i] !== 'FLOAT' || value !== 0) return;
+      variants = variants.flatMap((variant) => [0, -0].map((zero) => variant.map((v, at) => (at === i ? zero : v))));
+    });
+    out.push(...variants);
+  }
+  return out;
+}
+
+/** True where `a` and `b` (FLOAT) have the same sign of zero, or are not zero: with `a = b`, an exact match. */
+export function sameZeroSign(a: Expr, b: Expr): Expr {
+  const minusOne: Expr = { kind: 'literal', value: -1, type: 'FLOAT' };
+  const sign = (e: Expr): Expr => ({ kind: 'call', name: 'atan2', args: [e, minusOne] });
+  return { kind: 'isDistinct', left: sign(a), right: sign(b), negated: true };
+}

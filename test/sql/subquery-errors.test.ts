@@ -98,3 +98,22 @@ describe('a correlated subquery is answered for the rows WHERE keeps', () => {
     expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
   });
 });
+
+describe('correlated and LATERAL answers tell -0.0 from 0.0', () => {
+  it('each row gets the answer for its own sign of zero (seed 5152)', async () => {
+    // SQL DISTINCT takes the two zeros as one outer value: the subquery ran once, for the first
+    // sign seen, and `atan2(t.f, -1)` gave the 0.0 row -pi.
+    const rng = new Random(5152);
+    for (let round = 0; round < 6; round++) {
+      const { session } = await newSession();
+      const fs = Array.from({ length: rng.between(2, 6) }, () => rng.pick([0, -0, 1.5, -2]));
+      await session.execute('CREATE TABLE t (id INT PRIMARY KEY, f FLOAT)');
+      await session.execute(`INSERT INTO t VALUES ${fs.map((f, i) => `(${i + 1}, ${Object.is(f, -0) ? '-0.0' : f.toFixed(1)})`).join(', ')}`);
+      const expected = fs.map((f, i) => [i + 1, Math.atan2(f, -1)]);
+      const what = `f = ${fs.map((f) => (Object.is(f, -0) ? '-0' : String(f))).join(',')}`;
+      expect(rowsOf(await session.execute('SELECT id, (SELECT atan2(t.f, -1.0)) FROM t ORDER BY id')), what).toEqual(expected);
+      expect(rowsOf(await session.execute('SELECT id, x FROM t CROSS JOIN LATERAL (SELECT atan2(t.f, -1.0) AS x) l ORDER BY id')), what)
+        .toEqual(expected);
+    }
+  });
+});
