@@ -17,8 +17,11 @@ export function healthBody(status: NodeStatus): string {
   const recovering = status.recovering ? { recovering: true } : {};
   // Said only once the node's log shows it was removed: why it has no leader, and never will.
   const removed = status.removed === undefined ? {} : { removed: true, removed_at_index: status.removed.index };
+  // A removed node seldom hears its removal commit: the voters it names are those of the change
+  // that removed it, as its answers to clients say, not the committed ones that still hold it.
+  const voters = status.removed?.voters ?? status.voters;
   return JSON.stringify({
-    ...body, ...recovering, voters: status.voters, learners: status.learners, cluster_id: status.clusterId, ...removed,
+    ...body, ...recovering, voters, learners: status.learners, cluster_id: status.clusterId, ...removed,
   });
 }
 

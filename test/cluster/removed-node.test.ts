@@ -55,6 +55,8 @@ describe('a removed node restarted with its old flags says it was removed, and w
       return run.stdout.includes('"removed":true') ? run.stdout : null;
     });
     expect(status).toMatch(/"leader":null,.*"removed":true,"removed_at_index":\d+}\n$/);
+    // The voters of the change that removed it, not the committed ones that still hold it.
+    expect(status).toContain('"voters":["node1","node2"]');
 
     const queryStartedMs = Date.now();
     const query = await runChronos(['client', '--leader', addressOf('node3'), '-e', 'SELECT 1']);
