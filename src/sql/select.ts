@@ -419,9 +419,11 @@ async function produceRows(
   const { having, windows, items, sortKeys, where } = c;
   const produced: ProducedRow[] = [];
   const windowed: Row[] = [];
-  const project = (row: Row): void => {
+  const project = (row: Row, counted: Row | null = null): void => {
     const out = items.map((i) => i.evaluate(row));
-    guard.holdingText(out);
+    // A window query's rows were counted as they were held (`counted`, before the window
+    // values were appended): count only what the list adds to them.
+    guard.holdingText(counted === null ? out : out.filter((value) => typeof value === 'string' && !counted.includes(value)));
     // Sort and DISTINCT ON keys outside the select list are held with the row too: 300 keys
     // of 16 MB (`ORDER BY lpad(...)`) ran a node out of heap uncounted.
     const keys = sortKeys.map((k) => {
@@ -436,6 +438,8 @@ async function produceRows(
   const emit = (row: Row): void => {
     if (having !== null && having(row) !== true) return;
     if (windows !== null) {
+      // Held until every window value is computed: 300 rows of 16 MB had run uncounted.
+      guard.holdingText(row);
       windowed.push(row);
       return;
     }
@@ -459,9 +463,10 @@ async function produceRows(
   }
   if (windows !== null) {
     guard.holding(windowed.length, 'the rows of a window function');
-    for (const row of await windows.apply(windowed, guard)) {
+    const appended = await windows.apply(windowed, guard);
+    for (let r = 0; r < appended.length; r++) {
       if (guard.step()) await guard.pause();
-      project(row);
+      project(appended[r] as Row, windowed[r] as Row);
     }
   }
   return produced;

@@ -36,6 +36,9 @@ const SHAPES: readonly HeldShape[] = [
   { name: 'GROUP BY key', sql: (rows, length) => `SELECT count(*) FROM ${series(rows)} GROUP BY ${value(length)} LIMIT 1`, copies: 1 },
   { name: 'GROUP BY keys', sql: (rows, length) => `SELECT count(*) FROM ${series(rows)} GROUP BY g, ${value(length)} LIMIT 1`, copies: 2 },
   { name: 'PARTITION BY key', sql: (rows, length) => `SELECT count(*) OVER (PARTITION BY ${value(length)}) FROM ${series(rows)} LIMIT 1`, copies: 1 },
+  // The derived table's rows count as it answers, and again as the window holds them.
+  { name: 'rows a window holds', sql: (rows, length) => `SELECT row_number() OVER () FROM (SELECT ${value(length)} AS d FROM ${series(rows)}) s LIMIT 1`,
+    copies: 2 },
   { name: 'window ORDER BY key', sql: (rows, length) => `SELECT row_number() OVER (ORDER BY ${value(length)}) FROM ${series(rows)} LIMIT 1`, copies: 1 },
   // Each joined table is read whole: h four times holds its text four times (and needs a
   // quarter of the text stored to pass the cap).
