@@ -7,6 +7,8 @@ import type { KvEntry, KvSource } from './kv-source.js';
 export interface OverlayEntry {
   readonly key: Uint8Array;
   readonly value: Uint8Array | null;
+  /** Left out of `bytes` (its size depends on the node's own settings, see `putUncounted`). */
+  readonly uncounted?: true;
 }
 
 /** Undo of one map write, or of every run append since the run had `runLength` entries. */
@@ -36,8 +38,8 @@ export class Overlay {
 
   /**
    * Bytes of keys and values the pending puts hold, about what the commit hands LevelDB for them
-   * (a run entry a later map write shadows still counts). Deletes, a key each, and the folds at
-   * commit are not counted: DROP TABLE must stay possible however large the table.
+   * (a run entry a later map write shadows still counts). Not counted (`entryBytes`): deletes and
+   * empty values, a key each; puts made with `putUncounted`; the folds at commit.
    */
   get bytes(): number {
     return this.#bytes;
@@ -85,7 +87,15 @@ export class Overlay {
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
-    this.#write(key, value);
+    this.#write({ key, value });
+  }
+
+  /**
+   * A put left out of `bytes`: column blocks, whose encoding (XOR or Chimp floats) is each node's
+   * own setting, so that counting them would let replicas of one entry decide the cap apart.
+   */
+  putUncounted(key: Uint8Array, value: Uint8Array): void {
+    this.#write({ key, value, uncounted: true });
   }
 
   /**
@@ -95,7 +105,7 @@ export class Overlay {
   putNew(key: Uint8Array, value: Uint8Array): void {
     const last = this.#run[this.#run.length - 1];
     if (last !== undefined && compareBytes(key, last.key) <= 0) {
-      this.#write(key, value);
+      this.#write({ key, value });
       return;
     }
     if (!this.#runRecordOpen) {
@@ -107,17 +117,18 @@ export class Overlay {
   }
 
   delete(key: Uint8Array): void {
-    this.#write(key, null);
+    this.#write({ key, value: null });
   }
 
-  #write(key: Uint8Array, value: Uint8Array | null): void {
+  #write(entry: OverlayEntry): void {
+    const key = entry.key;
     const mapKey = this.#mapKeyOf(key);
     const previous = this.#entries.get(mapKey);
     this.#undo.push({ mapKey, previous });
     this.#runRecordOpen = false;
     if (previous === undefined) this.#sortedKeys = undefined;
-    this.#entries.set(mapKey, { key, value });
-    this.#bytes += entryBytes(key, value) - (previous === undefined ? 0 : entryBytes(previous.key, previous.value));
+    this.#entries.set(mapKey, entry);
+    this.#bytes += entryBytes(entry) - (previous === undefined ? 0 : entryBytes(previous));
   }
 
   /**
@@ -140,19 +151,19 @@ export class Overlay {
       if (record.mapKey === null) {
         for (let r = record.runLength; r < this.#run.length; r++) {
           const entry = this.#run[r] as OverlayEntry;
-          this.#bytes -= entryBytes(entry.key, entry.value);
+          this.#bytes -= entryBytes(entry);
         }
         this.#run.length = record.runLength;
         continue;
       }
       const current = this.#entries.get(record.mapKey) as OverlayEntry;
-      this.#bytes -= entryBytes(current.key, current.value);
+      this.#bytes -= entryBytes(current);
       if (record.previous === undefined) {
         this.#entries.delete(record.mapKey);
         this.#sortedKeys = undefined;
       } else {
         this.#entries.set(record.mapKey, record.previous);
-        this.#bytes += entryBytes(record.previous.key, record.previous.value);
+        this.#bytes += entryBytes(record.previous);
       }
     }
   }
@@ -209,8 +220,14 @@ export class Overlay {
   }
 }
 
-function entryBytes(key: Uint8Array, value: Uint8Array | null): number {
-  return value === null ? 0 : key.length + value.length;
+/**
+ * What a pending write counts toward `bytes`: a key and its value. A delete, and a put of an
+ * empty value (a head row's tombstone, an index entry), count nothing: a DELETE or a TTL sweep
+ * of millions of rows must go through, and their keys make a batch of a few dozen bytes a row.
+ */
+function entryBytes(entry: OverlayEntry): number {
+  const value = entry.value;
+  return value === null || value.length === 0 || entry.uncounted === true ? 0 : entry.key.length + value.length;
 }
 
 /** Read-your-writes view: the overlay merged over a snapshot source. */

@@ -385,7 +385,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       const firstId = await this.#reserveRowIds(schema, checked.length);
       const { entries, lastKey } = await columnBlockEntries(schema, checked, firstId, insertedAtMs, this.#layout.blockRows,
         floatCompressionOf(this.#layout));
-      for (const block of entries) this.#overlay.put(block.key, block.value);
+      for (const block of entries) this.#overlay.putUncounted(block.key, block.value);
       this.#touched.add(schema.id);
       this.#raiseGreatestWritten(schema.id, lastKey as RowKey);
       // Later reads in this transaction must see the new blocks, which the snapshot lacks.
