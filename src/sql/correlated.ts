@@ -148,7 +148,11 @@ function matchesTupleExactly(keys: readonly Expr[], literals: readonly Literal[]
 
 /** What answers a subquery once its outer references are bound, and how to run a query. */
 export interface CorrelatedRunner {
-  answer(sub: Subquery): Promise<Expr>;
+  /**
+   * The answer of `sub` (its outer references bound); `shape`, the subquery with them bound to
+   * NULL, tells an error of the subquery itself from one of the values bound.
+   */
+  answer(sub: Subquery, shape?: Subquery): Promise<Expr>;
   rows(query: SelectStatement): Promise<{ readonly rows: readonly (readonly SqlValue[])[]; readonly columnTypes: readonly (SqlType | null)[] }>;
 }
 
@@ -167,14 +171,15 @@ export async function resolveCorrelated(sub: Subquery, outer: Statement, reader:
   checkTupleCount(rows.length);
   const level = outerLevel(outer, reader.catalog);
   const whens: { when: Expr; then: Expr }[] = [];
+  const nullBound: Subquery = { ...sub, query: bindOuter(sub.query, new Map(refs.map((ref) =>
+    [refKey(ref), { kind: 'literal', value: null, type: null }])), reader.catalog, level) };
   for (const tuple of rows) {
     const literals = tupleLiterals(tuple, tuples.columnTypes, 0);
     const values = new Map(refs.map((ref, i) => [refKey(ref), literals[i] as Expr]));
-    const then = await run.answer({ ...sub, query: bindOuter(sub.query, values, reader.catalog, level) });
+    const then = await run.answer({ ...sub, query: bindOuter(sub.query, values, reader.catalog, level) }, nullBound);
     whens.push({ when: matchesTupleExactly(refs, literals), then });
   }
   // No outer rows: nothing will read the answer, but it must still compile.
-  if (whens.length === 0) return run.answer({ ...sub, query: bindOuter(sub.query, new Map(refs.map((ref) =>
-    [refKey(ref), { kind: 'literal', value: null, type: null }])), reader.catalog, level) });
+  if (whens.length === 0) return run.answer(nullBound);
   return { kind: 'case', operand: null, whens, otherwise: null };
 }

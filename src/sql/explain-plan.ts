@@ -1,5 +1,5 @@
 import { hasDerivedTables } from './derived-tables.js';
-import type { ColumnBatch, StorageReader, StoredRow } from '../storage/index.js';
+import type { StorageReader } from '../storage/index.js';
 import type {
   CompoundStatement, ExplainableStatement, Expr, Join, OrderItem, QueryTerm, SelectStatement,
 } from './ast.js';
@@ -21,6 +21,7 @@ import { hashedJoins } from './joins.js';
 import { withNaturalJoins } from './natural-join.js';
 import { withOuterUsing } from './outer-using.js';
 import { resolveSubqueries } from './subqueries.js';
+import { withoutRows } from './without-rows.js';
 import { outerAggregatesShown } from './outer-aggregates.js';
 import { enclosingReferences, levelOf, tablesOfSelect } from './correlated.js';
 import type { Level } from './correlated.js';
@@ -76,21 +77,6 @@ export async function explainPlan(s: ExplainableStatement, reader: StorageReader
   };
 }
 
-/** A reader with the real catalog and no rows: running a query on it checks names and types. */
-function withoutRows(reader: StorageReader): StorageReader {
-  const none = async function* (): AsyncIterable<readonly StoredRow[]> {};
-  return {
-    catalog: reader.catalog,
-    scan: none,
-    scanColumns: async function* (): AsyncIterable<ColumnBatch> {},
-    scanIndex: none,
-    scanExpired: none,
-    get: () => Promise.resolve(undefined),
-    getNamedValue: () => Promise.resolve(undefined),
-    namedValuesWithPrefix: () => Promise.resolve([]),
-    close: () => Promise.resolve(),
-  };
-}
 
 /**
  * Refuse what the statement would refuse (unknown names, type errors) without reading rows. An

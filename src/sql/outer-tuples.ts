@@ -1,4 +1,4 @@
-import { ChronosError } from '../lib/index.js';
+import { ChronosError, isChronosError } from '../lib/index.js';
 import type { Catalog, SqlType, SqlValue } from '../storage/index.js';
 import type { Expr, SelectStatement, Statement, TableRef } from './ast.js';
 import { tablesOfSelect } from './ast.js';
@@ -37,7 +37,16 @@ export type RowsRunner = (query: SelectStatement) => Promise<TupleRows>;
 export async function outerTuples(outer: Statement, refs: readonly ColumnRef[], catalog: Catalog,
   run: RowsRunner): Promise<TupleRows> {
   if (outer.kind !== 'select' || !outer.joins.some((join) => join.on !== null && holdsSubquery(join.on))) {
-    return run(outerTuplesQuery(outer, refs));
+    const narrowed = outerTuplesQuery(outer, refs, true);
+    if (narrowed.where === null) return run(narrowed);
+    try {
+      return await run(narrowed);
+    } catch (error) {
+      // The WHERE failed on a row the statement itself may never reach (it stops at its LIMIT)
+      // or names what only the statement knows: take the values of every row, as without it.
+      if (isChronosError(error, 'TIMEOUT') || isChronosError(error, 'CANCELLED') || isChronosError(error, 'LIMIT_EXCEEDED')) throw error;
+      return run(outerTuplesQuery(outer, refs, false));
+    }
   }
   const tables = tablesOfSelect(outer);
   const groups = groupByTable(refs, tables, catalog);
@@ -68,10 +77,10 @@ export async function outerTuples(outer: Statement, refs: readonly ColumnRef[], 
  * over a large table then makes few values (`WHERE id = 5` over 12,000 rows had passed the
  * 10,000 below).
  */
-function outerTuplesQuery(outer: Statement, refs: readonly ColumnRef[]): SelectStatement {
+function outerTuplesQuery(outer: Statement, refs: readonly ColumnRef[], narrowed: boolean): SelectStatement {
   const base = outer.kind === 'select' ? { from: outer.from, joins: outer.joins }
     : { from: { table: outer.kind === 'update' || outer.kind === 'delete' ? outer.table : '', alias: null }, joins: [] };
-  const where = outer.kind === 'select' || outer.kind === 'update' || outer.kind === 'delete' ? outer.where : null;
+  const where = narrowed && (outer.kind === 'select' || outer.kind === 'update' || outer.kind === 'delete') ? outer.where : null;
   return selectDistinct(refs, base.from, base.joins, where !== null && !holdsSubquery(where) ? where : null);
 }
 

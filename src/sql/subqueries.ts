@@ -9,6 +9,7 @@ import { refuseMisplacedOuterAggregates, resolveOuterAggregates } from './outer-
 import { executeSelect } from './select.js';
 import { buildInSetYielding, IN_SET_MIN_ITEMS } from './in-set.js';
 import { StatementGuard } from './statement-guard.js';
+import { withoutRows } from './without-rows.js';
 
 type Subquery = Extract<Expr, { kind: 'subquery' }>;
 
@@ -80,14 +81,18 @@ async function answer(sub: Subquery, reader: StorageReader, nowMs: number, guard
 /**
  * The answer of `sub`, or the error its rows raised (INVALID_ARGUMENT: a division by zero, a
  * failed cast) standing in for it: raised only where the value is needed, as an error of the
- * statement's own expressions is. Errors of its shape (unknown names, unsupported parts) and
- * the statement's limits end the statement at once.
+ * statement's own expressions is. Errors of its shape (unknown names, two columns, HAVING
+ * without GROUP BY: it fails the same over no rows) and the statement's limits end the
+ * statement at once, as PostgreSQL refuses such a statement wherever the subquery sits.
  */
-async function answerOrError(sub: Subquery, reader: StorageReader, nowMs: number, guard: StatementGuard): Promise<Expr> {
+async function answerOrError(sub: Subquery, reader: StorageReader, nowMs: number, guard: StatementGuard,
+  shape: Subquery = sub): Promise<Expr> {
   try {
     return await answer(sub, reader, nowMs, guard);
   } catch (error) {
     if (!isChronosError(error, 'INVALID_ARGUMENT')) throw error;
+    const overNoRows = await answer(shape, withoutRows(reader), nowMs, guard).then(() => null, (failure: unknown) => failure);
+    if (overNoRows !== null) throw error;
     return { kind: 'subqueryError', message: error.message, type: null };
   }
 }
@@ -128,11 +133,11 @@ export async function resolveSubqueries(s: Statement, reader: StorageReader, now
   if (subqueries.length === 0) return s;
   const answers = new Map<Expr, Expr>();
   const runner: CorrelatedRunner = {
-    answer: async (bound) => {
+    answer: async (bound, shape) => {
       // A correlated subquery runs once per outer value, each perhaps too small to check.
       guard.check();
       if (guard.step()) await guard.pause();
-      return answerOrError(bound, reader, nowMs, guard);
+      return answerOrError(bound, reader, nowMs, guard, shape);
     },
     rows: (query) => rowsOf(query, reader, nowMs, guard),
   };

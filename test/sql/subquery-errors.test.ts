@@ -93,6 +93,12 @@ describe('a correlated subquery is answered for the rows WHERE keeps', () => {
     expect(rowsOf(await session.execute('SELECT id, (SELECT big.v + 1) FROM big WHERE id = 5'))).toEqual([[5, 6]]);
     expect(await session.execute('UPDATE big SET v = (SELECT big.id * 2) WHERE id BETWEEN 10 AND 12')).toMatchObject({ rowsAffected: 3 });
     expect(rowsOf(await session.execute('SELECT v FROM big WHERE id BETWEEN 9 AND 13 ORDER BY id'))).toEqual([[2], [20], [22], [24], [6]]);
+    // A WHERE that fails on a row the statement never reaches (it stops at its LIMIT), or that
+    // names an output column (an error of the statement's own): the values of every row, as before.
+    expect(rowsOf(await session.execute('SELECT id, (SELECT big.v + 1) FROM big WHERE id < 6 AND 10 / (id - 3) <> 0 ORDER BY id LIMIT 1')))
+      .toEqual([[1, 2]]);
+    const alias = await session.execute('SELECT id, (SELECT big.v + 1) AS x FROM big WHERE x > 2').then(() => null, (e: unknown) => e);
+    expect(String(alias)).not.toContain('(in a subquery)');
     // A WHERE holding the subquery itself cannot narrow its own values: over every row, refused.
     const error = await session.execute('SELECT id FROM big WHERE (SELECT big.id) = 5').then(() => null, (e: unknown) => e);
     expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
@@ -115,5 +121,24 @@ describe('correlated and LATERAL answers tell -0.0 from 0.0', () => {
       expect(rowsOf(await session.execute('SELECT id, x FROM t CROSS JOIN LATERAL (SELECT atan2(t.f, -1.0) AS x) l ORDER BY id')), what)
         .toEqual(expected);
     }
+  });
+});
+
+describe('an error of a subquery itself is raised wherever it sits', () => {
+  it.each([
+    'SELECT coalesce(1, (SELECT 1, 2))',
+    'SELECT coalesce(1, (SELECT n FROM t HAVING n > 0))',
+    'SELECT coalesce(1, (SELECT *))',
+    'SELECT id FROM e WHERE id = (SELECT 1, 2)',
+    'SELECT id, CASE WHEN id > 100 THEN (SELECT t.n, e.id FROM t) END FROM e',
+  ])('%s', async (sql) => {
+    // Only errors its rows raise wait for the value to be needed; these fail over no rows too,
+    // and PostgreSQL refuses them however the statement would have used them.
+    const { session } = await newSession();
+    await session.execute('CREATE TABLE t (id INT PRIMARY KEY, n INT)');
+    await session.execute('INSERT INTO t VALUES (1, 0)');
+    await session.execute('CREATE TABLE e (id INT PRIMARY KEY)');
+    const error = await session.execute(sql).then(() => null, (e: unknown) => e);
+    expect(isChronosError(error, 'INVALID_ARGUMENT'), String(error)).toBe(true);
   });
 });
