@@ -55,15 +55,16 @@ export function registerMembershipRoutes(
   auth: TokenAuth,
   change: ((request: MemberChangeRequest) => Promise<MembersAnswer>) | undefined,
 ): void {
+  // Checked before the body is read: without the admin token nothing tells what the node makes of it.
+  const requireAdmin = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const decision = auth.check(request.headers.authorization);
+    if (!decision.ok) await sendUnauthenticated(reply, decision.reason, 'admin');
+    else if (decision.level !== 'admin' && decision.level !== 'open') {
+      await reply.code(403).send({ error: 'permission denied: membership changes need the admin token' });
+    }
+  };
   const handle = (action: 'add' | 'remove') =>
     async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-      const decision = auth.check(request.headers.authorization);
-      if (!decision.ok) {
-        return sendUnauthenticated(reply, decision.reason, 'admin');
-      }
-      if (decision.level !== 'admin' && decision.level !== 'open') {
-        return reply.code(403).send({ error: 'permission denied: membership changes need the admin token' });
-      }
       if (change === undefined) {
         return reply.code(503).send({ error: 'membership changes are not available on this server' });
       }
@@ -77,6 +78,6 @@ export function registerMembershipRoutes(
         return reply.code(statusOf(error)).send({ error: message });
       }
     };
-  app.post(ADD_NODE_PATH, handle('add'));
-  app.post(REMOVE_NODE_PATH, handle('remove'));
+  app.post(ADD_NODE_PATH, { onRequest: requireAdmin }, handle('add'));
+  app.post(REMOVE_NODE_PATH, { onRequest: requireAdmin }, handle('remove'));
 }

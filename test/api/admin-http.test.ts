@@ -365,6 +365,10 @@ describe('POST /cluster/add-node and /cluster/remove-node', () => {
     const readonly = await server.inject({ method: 'POST', url: '/cluster/remove-node',
       headers: { authorization: 'Bearer ro' }, payload: { id: 'node2' } });
     expect(readonly.statusCode).toBe(403);
+    // The token before the body: a malformed body without it is a 401, not a 400 about the JSON.
+    const malformed = await server.inject({ method: 'POST', url: '/cluster/add-node',
+      headers: { 'content-type': 'application/json' }, payload: '{oops' });
+    expect(malformed.statusCode).toBe(401);
     const failing = build(async () => {
       throw new ChronosError('UNAVAILABLE', 'a membership change is already in progress');
     });
