@@ -17,7 +17,7 @@ const RETRY_DELAYS_MS = [100, 200, 400, 800, 1600] as const;
  * answers NOT_APPLIED only after waiting 5 s for a leader, and six such attempts made a client
  * wait 34 s before it said so.
  */
-const RETRY_BUDGET_MS = 3_200;
+const RETRY_BUDGET_MS = 4_000;
 
 function message(text: string): StatementResult {
   return { kind: 'message', message: text, rowsAffected: 0 };

@@ -47,7 +47,7 @@ describe('chronos client retries a write only when it was not applied', () => {
     }
   });
 
-  it('stops retrying about 3 s after the first attempt, however long each attempt took', async () => {
+  it('starts no retry later than 4 s after the first attempt, however long each attempt took', async () => {
     // A node without a quorum answers NOT_APPLIED after waiting for a leader (5 s; 1.5 s here):
     // six attempts made a client wait 34 s before it said so.
     const server = await serverFailing(new ChronosError('NOT_APPLIED', 'not applied, safe to retry: no leader elected'), 100, 1_500);
@@ -55,8 +55,8 @@ describe('chronos client retries a write only when it was not applied', () => {
     const started = Date.now();
     try {
       await expect(target.execute('INSERT INTO t VALUES (1)')).rejects.toMatchObject({ code: 'NOT_APPLIED' });
-      expect(server.calls()).toBe(2);
-      expect(Date.now() - started).toBeLessThan(4_500);
+      expect(server.calls()).toBe(3);
+      expect(Date.now() - started).toBeLessThan(6_500);
     } finally {
       await target.close();
     }
