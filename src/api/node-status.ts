@@ -19,7 +19,7 @@ export function healthBody(status: NodeStatus): string {
   const removed = status.removed === undefined ? {} : { removed: true, removed_at_index: status.removed.index };
   // A removed node seldom hears its removal commit: the voters it names are those of the change
   // that removed it, as its answers to clients say, not the committed ones that still hold it.
-  const voters = status.removed?.voters ?? status.voters;
+  const voters = status.removed === undefined ? status.voters : [...status.removed.voters].sort();
   return JSON.stringify({
     ...body, ...recovering, voters, learners: status.learners, cluster_id: status.clusterId, ...removed,
   });
