@@ -136,10 +136,6 @@ function refusedBeforeBody(endpoint: IngestEndpoint | undefined, auth: TokenAuth
 }
 
 /**
- * A 400 saying why the body is not JSON the gateway takes (fastify's own message assumes an
- * application/json Content-Type, which devices often do not send, and gives no position).
- */
-/**
  * The body as sent, or gunzipped under `Content-Encoding: gzip` (gateways that batch readings
  * compress them; read as JSON, the compressed bytes were a 400 that echoed them back).
  */
@@ -159,6 +155,10 @@ function httpError(statusCode: number, message: string): Error & { statusCode: n
   return Object.assign(new Error(message), { statusCode });
 }
 
+/**
+ * A 400 saying why the body is not JSON the gateway takes (fastify's own message assumes an
+ * application/json Content-Type, which devices often do not send, and gives no position).
+ */
 function invalidJson(text: string): Error & { statusCode: number } {
   let reason: string;
   try {

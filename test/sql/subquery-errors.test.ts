@@ -20,6 +20,24 @@ interface Shape {
 const quotient = (n: number): number => Math.trunc(100 / n);
 const ids = (ns: readonly number[]): number[] => ns.map((_, i) => i + 1);
 
+type Session = Awaited<ReturnType<typeof newSession>>['session'];
+
+/** A fresh session whose table t (id, n) holds 2-7 rows of n drawn from 0..3. */
+async function drawnTable(rng: Random): Promise<{ session: Session; ns: number[] }> {
+  const { session } = await newSession();
+  const ns = Array.from({ length: rng.between(2, 7) }, () => rng.between(0, 3));
+  await session.execute('CREATE TABLE t (id INT PRIMARY KEY, n INT)');
+  await session.execute(`INSERT INTO t VALUES ${ns.map((n, i) => `(${i + 1}, ${n})`).join(', ')}`);
+  return { session, ns };
+}
+
+/** Runs `sql` and checks its rows, or that it ended with INVALID_ARGUMENT. */
+async function expectOutcome(session: Session, sql: string, expected: Expected, what: string): Promise<void> {
+  const outcome = await session.execute(sql).then((result) => ({ rows: rowsOf(result) }), (error: unknown) => error);
+  if (expected === 'error') expect(isChronosError(outcome, 'INVALID_ARGUMENT'), `${what}: ${String(outcome)}`).toBe(true);
+  else expect(outcome, what).toEqual(expected);
+}
+
 const SHAPES: readonly Shape[] = [
   { name: 'correlated, WHERE leaves the zeros out', sql: (k) => `SELECT id, (SELECT 100 / t.n) FROM t WHERE n > ${k} ORDER BY id`,
     expected: (ns, k) => (k < 0 && ns.includes(0) ? 'error'
@@ -39,20 +57,13 @@ describe('an error in a subquery is raised only where its value is needed', () =
   it('in WHERE-filtered rows, CASE arms and coalesce arguments (seed 5150)', async () => {
     const rng = new Random(5150);
     for (let round = 0; round < 6; round++) {
-      const { session } = await newSession();
-      const ns = Array.from({ length: rng.between(2, 7) }, () => rng.between(0, 3));
-      await session.execute('CREATE TABLE t (id INT PRIMARY KEY, n INT)');
-      await session.execute(`INSERT INTO t VALUES ${ns.map((n, i) => `(${i + 1}, ${n})`).join(', ')}`);
+      const { session, ns } = await drawnTable(rng);
       await session.execute('CREATE TABLE u (k INT PRIMARY KEY, w INT)');
       await session.execute('INSERT INTO u VALUES (1, 0)');
       for (const shape of SHAPES) {
         const k = rng.between(-1, 3);
         const sql = shape.sql(k);
-        const expected = shape.expected(ns, k);
-        const outcome = await session.execute(sql).then((result) => ({ rows: rowsOf(result) }), (error: unknown) => error);
-        const what = `${shape.name}, n = ${ns.join(',')}: ${sql}`;
-        if (expected === 'error') expect(isChronosError(outcome, 'INVALID_ARGUMENT'), `${what}: ${String(outcome)}`).toBe(true);
-        else expect(outcome, what).toEqual(expected);
+        await expectOutcome(session, sql, shape.expected(ns, k), `${shape.name}, n = ${ns.join(',')}: ${sql}`);
       }
       // A write: only the row it changes needs the subquery's value.
       const target = rng.between(1, ns.length);
@@ -68,19 +79,14 @@ describe('BETWEEN evaluates its high bound only when the low one does not decide
     // `id BETWEEN 3 AND 10 / n` failed on a row with id < 3 and n = 0; PostgreSQL answers false.
     const rng = new Random(5151);
     for (let round = 0; round < 8; round++) {
-      const { session } = await newSession();
-      const ns = Array.from({ length: rng.between(2, 7) }, () => rng.between(0, 3));
-      await session.execute('CREATE TABLE t (id INT PRIMARY KEY, n INT)');
-      await session.execute(`INSERT INTO t VALUES ${ns.map((n, i) => `(${i + 1}, ${n})`).join(', ')}`);
+      const { session, ns } = await drawnTable(rng);
       const low = rng.between(1, 8);
       const negated = rng.chance(0.5);
       const sql = `SELECT id, id ${negated ? 'NOT ' : ''}BETWEEN ${low} AND 10 / n FROM t ORDER BY id`;
       const needsHigh = ids(ns).filter((id) => id >= low);
       const expected: Expected = needsHigh.some((id) => ns[id - 1] === 0) ? 'error'
         : { rows: ids(ns).map((id) => [id, (id >= low && id <= Math.trunc(10 / (ns[id - 1] as number))) !== negated]) };
-      const outcome = await session.execute(sql).then((result) => ({ rows: rowsOf(result) }), (error: unknown) => error);
-      if (expected === 'error') expect(isChronosError(outcome, 'INVALID_ARGUMENT'), `${sql}: ${String(outcome)}`).toBe(true);
-      else expect(outcome, `n = ${ns.join(',')}: ${sql}`).toEqual(expected);
+      await expectOutcome(session, sql, expected, `n = ${ns.join(',')}: ${sql}`);
     }
   });
 });
