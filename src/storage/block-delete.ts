@@ -16,7 +16,7 @@ export interface WholeBlock {
 /**
  * The blocks of `schema` whose every row is among `keys` and that no head entry falls into:
  * deleting those rows can drop the block entry itself instead of hiding each row under a head
- * tombstone (which a later fold would read back and rewrite). `keys` must be sorted.
+ * tombstone (which a later fold would read back and rewrite). `keys` may come in any order.
  */
 export async function wholeBlocksAmong(
   source: KvSource,
@@ -25,9 +25,9 @@ export async function wholeBlocksAmong(
   keys: readonly RowKey[],
 ): Promise<WholeBlock[]> {
   const prefix = blocksPrefix(schema.id);
-  const first = keys[0];
-  const last = keys[keys.length - 1];
-  if (first === undefined || last === undefined) return [];
+  const bounds = keyBounds(keys);
+  if (bounds === null) return [];
+  const { first, last } = bounds;
   if ((await source.first(prefix, afterPrefix(prefix), false)) === undefined) return [];
   const wanted = new Set(keys.map(bytesToMapKey));
   const found: WholeBlock[] = [];
@@ -49,4 +49,16 @@ export async function wholeBlocksAmong(
     for (const block of batch) await consider(block.key, block.value);
   }
   return found;
+}
+
+/** The least and greatest of `keys` (null when there are none), without sorting them. */
+function keyBounds(keys: readonly RowKey[]): { first: RowKey; last: RowKey } | null {
+  let first = keys[0];
+  let last = first;
+  if (first === undefined || last === undefined) return null;
+  for (const key of keys) {
+    if (compareBytes(key, first) < 0) first = key;
+    else if (compareBytes(key, last) > 0) last = key;
+  }
+  return { first, last };
 }

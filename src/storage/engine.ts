@@ -149,14 +149,22 @@ export interface WriteTransaction extends StorageReader {
    * has an index or a TTL or someone observes row changes: the caller then uses insertMany.
    */
   insertAsBlocks(table: string, columns: BlockColumns, insertedAtMs: number): Promise<boolean>;
-  /** Replace the values of the row at `key` (a changed primary key moves the row). */
-  update(table: string, key: RowKey, values: Row): Promise<void>;
+  /**
+   * Replace the values of the row at `key` (a changed primary key moves the row). `read`: the
+   * row as this transaction read it (an UPDATE's match), to spare a read unless it wrote the key since.
+   */
+  update(table: string, key: RowKey, values: Row, read?: StoredRow): Promise<void>;
   delete(table: string, key: RowKey): Promise<void>;
   /**
    * Deletes the rows at `keys` (each must exist), all or nothing, as `delete` each would; a
    * column block all of whose rows go is dropped whole (TTL sweeps of time-series tables).
    */
   deleteMany(table: string, keys: readonly RowKey[]): Promise<void>;
+  /**
+   * Deletes rows as this transaction read them (a DELETE's matches), as deleteMany of their
+   * keys would, without reading each row again; a row whose key it wrote since is read anew.
+   */
+  deleteRows(table: string, rows: readonly StoredRow[]): Promise<void>;
   /**
    * Per mark, whether `table` holds it: marks are the per-reading dedupe set older versions
    * kept (nothing writes them now; they live and die with the table).

@@ -483,58 +483,61 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     return row;
   }
 
-  async update(table: string, key: RowKey, values: Row): Promise<void> {
+  /** `read` (the row at `key` as this transaction read it) unless it wrote the key since; else the row read now. */
+  async #rowAsRead(schema: TableSchema, key: RowKey, read: StoredRow | undefined): Promise<StoredRow> {
+    const unchanged = read !== undefined && this.#overlay.lookup(concatBytes(rowsPrefix(schema.id), key)) === undefined;
+    return unchanged ? read : this.#requireRow(schema, key);
+  }
+
+  async update(table: string, key: RowKey, values: Row, read?: StoredRow): Promise<void> {
     await this.#mutate(async () => {
       const schema = this.requireTable(table);
       const row = normalizeRow(schema, values);
-      const old = await this.#requireRow(schema, key);
+      const old = await this.#rowAsRead(schema, key, read);
       const newKey = schema.primaryKey.length > 0 ? primaryRowKey(schema, row) : old.key;
-      if (
-        compareBytes(newKey, old.key) !== 0 &&
-        (await this.getByKey(schema, newKey)) !== undefined
-      ) {
-        throw duplicateKey(schema, newKey);
-      }
-      this.#eraseRow(schema, old);
+      const moves = compareBytes(newKey, old.key) !== 0;
+      if (moves && (await this.getByKey(schema, newKey)) !== undefined) throw duplicateKey(schema, newKey);
+      // In place, the new head entry replaces the old: only its index and TTL entries go first.
+      if (moves) this.#eraseRow(schema, old);
+      else this.#eraseIndexEntries(schema, old);
       this.#writeRow(schema, newKey, row, old.insertedAtMs);
-      if (compareBytes(newKey, old.key) !== 0) this.#rowObserver?.({ table: schema, kind: 'delete', values: old.values });
+      if (moves) this.#rowObserver?.({ table: schema, kind: 'delete', values: old.values });
       this.#rowObserver?.({ table: schema, kind: 'update', values: row });
     });
   }
 
   async deleteMany(table: string, keys: readonly RowKey[]): Promise<void> {
-    await this.#mutate(async () => {
-      const schema = this.requireTable(table);
-      const sorted = [...keys].sort(compareBytes);
-      const whole = await wholeBlocksAmong(this.source, this.rows, schema, sorted);
-      const gone = new Set<string>();
-      for (const block of whole) {
-        this.#overlay.delete(block.key);
-        for (const row of block.rows) {
-          this.#eraseIndexEntries(schema, row);
-          gone.add(bytesToMapKey(row.key));
-          this.#rowObserver?.({ table: schema, kind: 'delete', values: row.values });
-        }
-      }
-      // Point reads of blocks go to the snapshot unless told the block set changed.
-      if (whole.length > 0) this.rows.blocksReplaced(schema.id);
-      for (const key of sorted) {
-        if (gone.has(bytesToMapKey(key))) continue;
-        const old = await this.#requireRow(schema, key);
-        this.#eraseRow(schema, old);
-        this.#rowObserver?.({ table: schema, kind: 'delete', values: old.values });
-      }
-    });
+    await this.#mutate(async () => this.#deleteAll(this.requireTable(table), keys, []));
   }
 
-  async delete(table: string, key: RowKey): Promise<void> {
-    await this.#mutate(async () => {
-      const schema = this.requireTable(table);
-      const old = await this.#requireRow(schema, key);
+  async deleteRows(table: string, rows: readonly StoredRow[]): Promise<void> {
+    await this.#mutate(async () => this.#deleteAll(this.requireTable(table), rows.map((row) => row.key), rows));
+  }
+
+  /** Deletes `keys` (each must exist); `read[i]`, if given, is taken as key i's row unless this transaction wrote the key since. */
+  async #deleteAll(schema: TableSchema, keys: readonly RowKey[], read: readonly StoredRow[]): Promise<void> {
+    const whole = await wholeBlocksAmong(this.source, this.rows, schema, keys);
+    const gone = new Set<string>();
+    for (const block of whole) {
+      this.#overlay.delete(block.key);
+      for (const row of block.rows) {
+        this.#eraseIndexEntries(schema, row);
+        gone.add(bytesToMapKey(row.key));
+        this.#rowObserver?.({ table: schema, kind: 'delete', values: row.values });
+      }
+    }
+    // Point reads of blocks go to the snapshot unless told the block set changed.
+    if (whole.length > 0) this.rows.blocksReplaced(schema.id);
+    for (const [at, key] of keys.entries()) {
+      if (at % REWRITE_ROWS_PER_TURN === REWRITE_ROWS_PER_TURN - 1) await yieldToEventLoop();
+      if (gone.size > 0 && gone.has(bytesToMapKey(key))) continue;
+      const old = await this.#rowAsRead(schema, key, read[at]);
       this.#eraseRow(schema, old);
       this.#rowObserver?.({ table: schema, kind: 'delete', values: old.values });
-    });
+    }
   }
+
+  async delete(table: string, key: RowKey): Promise<void> { await this.deleteMany(table, [key]); }
 
   observeRowChanges(observer: ((change: RowChange) => void) | null): void {
     this.#rowObserver = observer;

@@ -30,7 +30,7 @@ afterAll(async () => {
  * A session over a fresh single-node database (the production write path: a one-voter node
  * whose log is on a SimDisk, its state in memory) with a settable clock.
  */
-export async function newSession(nowMs = 1_700_000_000_000, layout?: LayoutOptions): Promise<{ session: Session; engine: StorageEngine; executor: LocalNode; clock: { nowMs: () => number; set: (ms: number) => void } }> {
+export async function newSession(nowMs = 1_700_000_000_000, layout?: LayoutOptions): Promise<{ session: Session; engine: StorageEngine; executor: LocalNode; clock: { nowMs: () => number; set: (ms: number) => void }; level: MemoryLevel<Uint8Array, Uint8Array> }> {
   let now = nowMs;
   const clock = { nowMs: () => now, set: (ms: number) => { now = ms; } };
   const level = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
@@ -42,7 +42,7 @@ export async function newSession(nowMs = 1_700_000_000_000, layout?: LayoutOptio
   };
   const executor = await LocalNode.open('/memory/single-node', { clock, logger: silentLogger, environment });
   (expect.getState().currentTestName === undefined ? openedByHooks : openedByTests).push(executor);
-  return { session: new Session(executor), engine: executor.storage, executor, clock };
+  return { session: new Session(executor), engine: executor.storage, executor, clock, level };
 }
 
 /** Run statements, returning the last result. */

@@ -73,3 +73,6 @@ export const COLUMNAR_READINGS: TableDefinition = {
   ttlMs: null,
   layout: 'columnar',
 };
+
+/** Readings keyed by (device, ts) that expire 1 s after insertion, indexed by tests as they need. */
+export const EXPIRING_EVENTS: TableDefinition = { ...COLUMNAR_READINGS, name: 'events', ttlMs: 1_000 };

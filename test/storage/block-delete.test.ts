@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/lib/index.js';
 import { openStorage } from '../../src/storage/index.js';
-import type { RowChange, StorageEngine, TableDefinition } from '../../src/storage/index.js';
+import type { RowChange, StorageEngine } from '../../src/storage/index.js';
 import { afterPrefix, blocksPrefix } from '../../src/storage/keys.js';
-import { collect, newMemoryLevel } from './backends.js';
+import { collect, EXPIRING_EVENTS, newMemoryLevel } from './backends.js';
 import { wholeBlocksAmong } from '../../src/storage/block-delete.js';
 import type { KvSource } from '../../src/storage/kv-source.js';
 import type { RowStore } from '../../src/storage/row-store.js';
 
-const EVENTS: TableDefinition = {
-  name: 'events',
-  columns: [
-    { name: 'device', type: 'STRING', notNull: true },
-    { name: 'ts', type: 'INT', notNull: true },
-    { name: 'v', type: 'FLOAT', notNull: false },
-  ],
-  primaryKey: ['device', 'ts'],
-  ttlMs: 1_000,
-  layout: 'columnar',
-};
+const EVENTS = EXPIRING_EVENTS;
 
 async function rowsOf(engine: StorageEngine, read: 'scan' | 'index' | 'ttl', nowMs = 0): Promise<string[]> {
   const reader = await engine.reader();
