@@ -68,7 +68,11 @@ export async function assembleNode(
     onClusterRefusal,
   });
   const { scheduler } = environment;
-  const proposals = new ProposalTracker<CommandOutcome>(scheduler);
+  const proposals = new ProposalTracker<CommandOutcome>(scheduler, (index, term) => {
+    // A leader never replaces entries of its own term: committed through `index` means ours.
+    const status = core.status();
+    return status.role === 'Leader' && status.term === term && status.commitIndex >= index;
+  });
   const reads = new ReadTracker(scheduler);
   const replies = new InboundReplies();
   let loop: ReadyLoop | null = null; // the keeper waits on the loop's apply pipeline

@@ -22,9 +22,12 @@ interface Waiter<T> {
 export class ProposalTracker<T> {
   readonly #waiters = new Map<number, Waiter<T>>();
   readonly #scheduler: Scheduler;
+  readonly #committed: (index: number, term: number) => boolean;
 
-  constructor(scheduler: Scheduler = systemScheduler) {
+  /** `committed(index, term)`: whether the entry this node proposed at `index` in `term` is known committed. */
+  constructor(scheduler: Scheduler = systemScheduler, committed: (index: number, term: number) => boolean = () => false) {
     this.#scheduler = scheduler;
+    this.#committed = committed;
   }
 
   /** Number of proposals still waiting. */
@@ -38,8 +41,12 @@ export class ProposalTracker<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = this.#scheduler.after(timeoutMs, () => {
         this.#waiters.delete(index);
-        // The entry is in this node's log and may still commit under any leader.
-        reject(outcomeUnknown(`write not acknowledged within ${timeoutMs} ms (no quorum?); it may still be applied later`));
+        reject(outcomeUnknown(this.#committed(index, term)
+          // A long statement: it takes effect unless it fails as it is applied.
+          ? `write committed (log index ${index}) but still being applied after ${timeoutMs} ms; ` +
+            'it takes effect unless the statement fails'
+          // The entry is in this node's log and may still commit under any leader.
+          : `write not acknowledged within ${timeoutMs} ms (no quorum?); it may still be applied later`));
       });
       this.#waiters.set(index, { term, resolve, reject, timer });
     });
