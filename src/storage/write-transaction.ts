@@ -175,10 +175,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       for await (const rows of this.scan(table)) {
         for (const row of rows) {
           budget.count(row.values);
-          this.#overlay.put(
-            concatBytes(prefix, indexKeyOf(next, index, row.values), row.key),
-            EMPTY,
-          );
+          this.#overlay.put(concatBytes(prefix, indexKeyOf(next, index, row.values), row.key), EMPTY);
         }
       }
     });
@@ -189,9 +186,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       const schema = this.#catalog.view.tableOfIndex(name);
       const index = schema?.indexes.find((candidate) => candidate.name === name);
       if (schema === undefined || index === undefined) {
-        throw new ChronosError('UNKNOWN_INDEX', `index ${name} does not exist`, {
-          details: { index: name },
-        });
+        throw new ChronosError('UNKNOWN_INDEX', `index ${name} does not exist`, { details: { index: name } });
       }
       const prefix = indexPrefix(schema.id, index.id);
       await this.#deleteRange(prefix, prefixEnd(prefix));
@@ -443,11 +438,13 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       this.#overlay.put(ttlKey(schema.id, insertedAtMs + schema.ttlMs, rowKey), EMPTY);
   }
 
+  /** Removes the row, its index and TTL entries, and tells the row observer. */
   #eraseRow(schema: TableSchema, row: StoredRow): void {
     // An empty head value hides the row in a block (and is dropped by the next fold).
     this.#overlay.put(concatBytes(rowsPrefix(schema.id), row.key), EMPTY);
     this.#raiseGreatestWritten(schema.id, row.key);
     this.#eraseIndexEntries(schema, row);
+    this.#rowObserver?.({ table: schema, kind: 'delete', values: row.values });
   }
 
   /** Every row key put in the overlay stays at or below this (#aboveAll trusts it; DROP COLUMN can
@@ -501,7 +498,6 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       if (moves) this.#eraseRow(schema, old);
       else this.#eraseIndexEntries(schema, old);
       this.#writeRow(schema, newKey, row, old.insertedAtMs);
-      if (moves) this.#rowObserver?.({ table: schema, kind: 'delete', values: old.values });
       this.#rowObserver?.({ table: schema, kind: 'update', values: row });
     });
   }
@@ -531,13 +527,18 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     for (const [at, key] of keys.entries()) {
       if (at % REWRITE_ROWS_PER_TURN === REWRITE_ROWS_PER_TURN - 1) await yieldToEventLoop();
       if (gone.size > 0 && gone.has(bytesToMapKey(key))) continue;
-      const old = await this.#rowAsRead(schema, key, read[at]);
-      this.#eraseRow(schema, old);
-      this.#rowObserver?.({ table: schema, kind: 'delete', values: old.values });
+      this.#eraseRow(schema, await this.#rowAsRead(schema, key, read[at]));
     }
   }
 
-  async delete(table: string, key: RowKey): Promise<void> { await this.deleteMany(table, [key]); }
+  async delete(table: string, key: RowKey): Promise<void> {
+    // Not deleteMany: its look for whole blocks reads the overlay's sorted view, which a sync
+    // batch's interleaved upserts and deletes would have it rebuild per delete.
+    await this.#mutate(async () => {
+      const schema = this.requireTable(table);
+      this.#eraseRow(schema, await this.#requireRow(schema, key));
+    });
+  }
 
   observeRowChanges(observer: ((change: RowChange) => void) | null): void {
     this.#rowObserver = observer;
