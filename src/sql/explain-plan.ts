@@ -15,6 +15,7 @@ import { printExpr } from './print.js';
 import type { RowsResult } from './result.js';
 import { executeSelect, planSelect, withDerivedTables } from './select.js';
 import { derivedSteps } from './explain-derived.js';
+import { withWherePushedDown } from './derived-pushdown.js';
 import { StatementGuard } from './statement-guard.js';
 import { executeCompound } from './set-operation.js';
 import { hashedJoins } from './joins.js';
@@ -234,7 +235,7 @@ async function selectSteps(
     joinSteps(s.joins.map((j, i) => ({ join: j, hashed: hashed[i] === true })), describeAccessPath(plan.path), d, out);
   }
   if (hasDerivedTables(resolved)) {
-    await derivedSteps(resolved, reader, planReader, depth + 1, out, async (query, r, at, enclosing) => (query.kind === 'compound'
+    await derivedSteps(withWherePushedDown(resolved, reader.catalog), reader, planReader, depth + 1, out, async (query, r, at, enclosing) => (query.kind === 'compound'
       ? compoundSteps(query, r, nowMs, at, out)
       : selectSteps(query, r, nowMs, at, out, enclosing === null ? TOP : { enclosing, outerValues: new Set(), asWritten: true })));
   }

@@ -12,6 +12,7 @@ import { withNaturalJoins } from './natural-join.js';
 import { withOuterUsing } from './outer-using.js';
 import type { HeldValues } from './string-aggregate.js';
 import { hasDerivedTables, materializeDerivedTables } from './derived-tables.js';
+import { withWherePushedDown } from './derived-pushdown.js';
 import { joinedRows } from './joins.js';
 import { executeCompound } from './set-operation.js';
 import { resolveSubqueries, subqueriesOf } from './subqueries.js';
@@ -137,7 +138,7 @@ export async function withDerivedTables(
   statement: SelectStatement, storage: StorageReader, nowMs: number, guard: StatementGuard,
 ): Promise<{ readonly statement: SelectStatement; readonly reader: StorageReader }> {
   if (!hasDerivedTables(statement)) return { statement, reader: storage };
-  return materializeDerivedTables(statement, storage, nowMs, guard, async (query, r) => {
+  return materializeDerivedTables(withWherePushedDown(statement, storage.catalog), storage, nowMs, guard, async (query, r) => {
     if (query.kind === 'compound') return executeCompound(query, r, nowMs, guard);
     return executeSelect((await resolveSubqueries(query, r, nowMs)) as SelectStatement, r, nowMs, guard);
   });
