@@ -96,9 +96,9 @@ async function applyCommand(
         : { ok: false, error: result.error };
     }
     case 'ttlSweep': {
-      const deleted = await sweepExpired(txn, command.nowMs);
-      ttl?.applied(command.nowMs, deleted);
-      if (deleted > 0) log.info('TTL pass removed expired rows', { index: entry.index, deleted });
+      const { deleted, bounded } = await sweepExpired(txn, command.nowMs, command.rowsMax);
+      ttl?.applied(command.nowMs, deleted, bounded);
+      if (deleted > 0) log.info('TTL pass removed expired rows', { index: entry.index, deleted, ...(bounded ? { moreLeft: true } : {}) });
       return messageOutcome(`Expired ${deleted} rows`, deleted);
     }
     case 'ingestBatch': {

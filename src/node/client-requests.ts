@@ -21,6 +21,7 @@ import type { WriteStages } from './write-stages.js';
 import { decodeCommandOutcome, encodeCommandOutcome, encodeReplicatedCommand } from './replicated-command.js';
 import type { CommandOutcome, ReplicatedCommand } from './replicated-command.js';
 import { afterProposing, beforeProposing } from './write-outcome.js';
+import { TTL_PASS_ROWS_MAX } from './ttl-passes.js';
 
 /** What serving clients needs from the node. */
 export interface ClientRequestParts {
@@ -140,7 +141,7 @@ export class ClientRequests {
     loop.enqueue(() => {
       if (core.status().role !== 'Leader') return;
       try {
-        core.propose(encodeReplicatedCommand({ kind: 'ttlSweep', nowMs: clock.nowMs() }));
+        core.propose(encodeReplicatedCommand({ kind: 'ttlSweep', nowMs: clock.nowMs(), rowsMax: TTL_PASS_ROWS_MAX }));
       } catch (error) {
         // Leadership moved between the check and the proposal: the new leader runs the pass.
         log.debug('TTL pass not proposed', { error: errorMessage(error) });

@@ -7,6 +7,7 @@ import type { CallContext } from '../transport/index.js';
 import type { DiskStats } from '../wal/index.js';
 import type { NodeEnvironment } from './node-environment.js';
 import { RaftNode } from './raft-node.js';
+import { TTL_PASS_ROWS_MAX } from './ttl-passes.js';
 
 /** The id of a single-node dir's one voter (nobody dials it: it has no network). */
 const LOCAL_NODE_ID = 'local';
@@ -86,11 +87,16 @@ export class LocalNode implements StatementExecutor {
     return dryRun(this.#node.storage, statements, this.#clock.nowMs(), readSql);
   }
 
-  /** Deletes expired rows of every TTL table now, through the log; resolves to how many. */
+  /** Deletes expired rows of every TTL table now, through the log, in bounded passes; resolves to how many. */
   async sweepExpired(): Promise<number> {
-    const outcome = await this.#node.submitCommand({ kind: 'ttlSweep', nowMs: this.#clock.nowMs() });
-    const first = outcome.kind === 'statements' ? outcome.results[0] : undefined;
-    return first?.kind === 'message' ? first.rowsAffected : 0;
+    let total = 0;
+    for (;;) {
+      const outcome = await this.#node.submitCommand({ kind: 'ttlSweep', nowMs: this.#clock.nowMs(), rowsMax: TTL_PASS_ROWS_MAX });
+      const first = outcome.kind === 'statements' ? outcome.results[0] : undefined;
+      const deleted = first?.kind === 'message' ? first.rowsAffected : 0;
+      total += deleted;
+      if (deleted < TTL_PASS_ROWS_MAX) return total;
+    }
   }
 
   /** Appends and fsyncs of the log since open (group commit shows here). */

@@ -23,6 +23,7 @@ import type { EntryHops } from './write-hops.js';
 import { runScript } from './run-script.js';
 import type { RaftNodeOptions } from './raft-node-options.js';
 import type { TtlPassTotals } from './ttl-passes.js';
+import { TTL_PASS_CONTINUE_MS } from './ttl-passes.js';
 
 export type { RaftNodeOptions } from './raft-node-options.js';
 
@@ -82,6 +83,10 @@ export class RaftNode {
     }, options.layout !== 'single-node'));
     if (options.ttlCleanupIntervalMs > 0) {
       this.#timers.push(scheduler.every(options.ttlCleanupIntervalMs, () => requests.proposeTtlSweep(), false));
+      // A pass stops at TTL_PASS_ROWS_MAX rows; the next follows soon, with writes between them.
+      this.#timers.push(scheduler.every(TTL_PASS_CONTINUE_MS, () => {
+        if (this.#parts.ttl.takeMoreLeft()) requests.proposeTtlSweep();
+      }, false));
     }
     this.#compaction = new BackgroundCompaction((maxBlocks) => this.compactStep(maxBlocks), log.child('compaction'), scheduler, options.clock,
       () => this.#parts.storage.appliedIndex);

@@ -13,7 +13,8 @@ import type { SyncApplied, SyncBatchCommand } from '../sync/index.js';
  */
 export type ReplicatedCommand =
   | { readonly kind: 'sqlWrite'; readonly write: WriteCommand }
-  | { readonly kind: 'ttlSweep'; readonly nowMs: number }
+  /** Deletes rows expired at `nowMs`: all of them, or the `rowsMax` that expire first. */
+  | { readonly kind: 'ttlSweep'; readonly nowMs: number; readonly rowsMax?: number }
   | { readonly kind: 'ingestBatch'; readonly batch: IngestBatch }
   /** Points journaled from InfluxDB line protocol (`POST /write`). */
   | { readonly kind: 'pointBatch'; readonly batch: PointBatch }
@@ -39,6 +40,8 @@ const FORMAT = 2;
 const LEGACY_SQL_WRITE = 1;
 const LEGACY_TTL_SWEEP = 0x54;
 const KIND_TAGS = { sqlWrite: 1, ttlSweep: 2, ingestBatch: 3, clusterBirth: 4, syncBatch: 5, syncAck: 6, pointBatch: 7 } as const satisfies Record<ReplicatedCommand['kind'], number>;
+/** A TTL pass with a bound: a tag of its own, so a version that knows only the whole pass stops at it rather than diverge. */
+const BOUNDED_TTL_SWEEP = 8;
 const HEADER_BYTES = 2;
 const TTL_BODY_BYTES = 8;
 
@@ -48,9 +51,11 @@ export function encodeReplicatedCommand(command: ReplicatedCommand): Uint8Array 
     case 'sqlWrite':
       return withHeader(KIND_TAGS.sqlWrite, encodeWriteCommand(command.write));
     case 'ttlSweep': {
-      const body = new Uint8Array(TTL_BODY_BYTES);
+      const bounded = command.rowsMax !== undefined;
+      const body = new Uint8Array(bounded ? 2 * TTL_BODY_BYTES : TTL_BODY_BYTES);
       new DataView(body.buffer).setFloat64(0, command.nowMs, false);
-      return withHeader(KIND_TAGS.ttlSweep, body);
+      if (bounded) new DataView(body.buffer).setFloat64(TTL_BODY_BYTES, command.rowsMax, false);
+      return withHeader(bounded ? BOUNDED_TTL_SWEEP : KIND_TAGS.ttlSweep, body);
     }
     case 'ingestBatch':
       return withHeader(KIND_TAGS.ingestBatch, encodeIngestBatch(command.batch));
@@ -99,6 +104,8 @@ function decodeTagged(tag: number | undefined, body: Uint8Array): ReplicatedComm
       return { kind: 'sqlWrite', write: decodeWriteCommand(body) };
     case KIND_TAGS.ttlSweep:
       return { kind: 'ttlSweep', nowMs: readTime(body, HEADER_BYTES) };
+    case BOUNDED_TTL_SWEEP:
+      return { kind: 'ttlSweep', nowMs: readTime(body.subarray(0, TTL_BODY_BYTES), HEADER_BYTES), rowsMax: readRowsMax(body) };
     case KIND_TAGS.ingestBatch:
       return { kind: 'ingestBatch', batch: decodeIngestBatch(body) };
     case KIND_TAGS.pointBatch:
@@ -186,4 +193,17 @@ function pointsOutcome(applied: Record<string, unknown>): CommandOutcome | null 
   if (typeof stored !== 'number' || typeof merged !== 'number' || typeof skipped !== 'number' ||
     typeof replayed !== 'number' || !Array.isArray(problems) || !problems.every((p) => typeof p === 'string')) return null;
   return { kind: 'points', applied: { stored, merged, skipped, replayed, problems: problems as string[] } };
+}
+
+/** A bounded TTL pass's row bound: a positive integer after its time. */
+function readRowsMax(body: Uint8Array): number {
+  const offset = HEADER_BYTES + TTL_BODY_BYTES;
+  if (body.length !== 2 * TTL_BODY_BYTES) {
+    throw new ChronosError('CORRUPTION', `Corrupt TTL command: ${body.length} bytes at offset ${HEADER_BYTES}, expected ${2 * TTL_BODY_BYTES}`);
+  }
+  const rowsMax = new DataView(body.buffer, body.byteOffset + TTL_BODY_BYTES, TTL_BODY_BYTES).getFloat64(0, false);
+  if (!Number.isSafeInteger(rowsMax) || rowsMax < 1) {
+    throw new ChronosError('CORRUPTION', `Corrupt TTL command: row bound ${rowsMax} at offset ${offset} is not a positive integer`);
+  }
+  return rowsMax;
 }

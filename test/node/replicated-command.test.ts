@@ -10,6 +10,7 @@ describe('replicated commands', () => {
     { kind: 'sqlWrite', write: { statements: ["INSERT INTO t VALUES (1, 'é')", 'DELETE FROM t'], nowMs: T0 + 0.5 } },
     { kind: 'sqlWrite', write: { statements: [], nowMs: 0 } },
     { kind: 'ttlSweep', nowMs: T0 + 123.5 },
+    { kind: 'ttlSweep', nowMs: T0, rowsMax: 10_000 },
     { kind: 'clusterBirth', clusterId: '0123456789abcdef0123456789abcdef' },
   ])('round-trips %j', (command) => {
     expect(decodeReplicatedCommand(encodeReplicatedCommand(command))).toEqual(command);
@@ -30,6 +31,11 @@ describe('replicated commands', () => {
     expect(() => decodeReplicatedCommand(new Uint8Array([2, 99]))).toThrow(/unknown command kind 99 at offset 1/);
     expect(() => decodeReplicatedCommand(new Uint8Array([7]))).toThrow(/unknown command format 7/);
     expect(() => decodeReplicatedCommand(new Uint8Array(0))).toThrow(/unknown command format \(empty\)/);
+    const bounded = encodeReplicatedCommand({ kind: 'ttlSweep', nowMs: T0, rowsMax: 10 });
+    expect(bounded[1]).toBe(8); // its own kind: a version that knows only whole passes stops at it
+    expect(() => decodeReplicatedCommand(bounded.subarray(0, 12))).toThrow(/Corrupt TTL command: 10 bytes at offset 2, expected 16/);
+    const zeroBound = encodeReplicatedCommand({ kind: 'ttlSweep', nowMs: T0, rowsMax: 0 });
+    expect(() => decodeReplicatedCommand(zeroBound)).toThrow(/row bound 0 at offset 10 is not a positive integer/);
     const nan = encodeReplicatedCommand({ kind: 'ttlSweep', nowMs: Number.NaN });
     expect(() => decodeReplicatedCommand(nan)).toThrow(/not finite/);
     const birth = encodeReplicatedCommand({ kind: 'clusterBirth', clusterId: '0123456789abcdef0123456789abcdef' });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlClient } from '../../src/api/grpc/index.js';
+import { TTL_PASS_ROWS_MAX } from '../../src/node/ttl-passes.js';
 import { freeNodePort } from '../helpers/ports.js';
 import { CHRONOS_BIN, health, startNode, stopNode, waitFor } from '../helpers/node-process.js';
 import type { NodeProcess } from '../helpers/node-process.js';
@@ -56,6 +57,19 @@ describe('expired rows go away (WITH TTL, --ttl-cleanup-interval-secs)', () => {
     expect(value('chronos_ttl_passes_total')).toBeGreaterThanOrEqual(1);
     expect(value('chronos_ttl_rows_expired_total')).toBe(2);
     expect(Math.abs(value('chronos_ttl_last_pass_timestamp_seconds') - Date.now() / 1000)).toBeLessThan(30);
+  });
+
+  it('deletes many expired rows in passes of at most TTL_PASS_ROWS_MAX rows each', async () => {
+    await client.execute('CREATE TABLE bulk (id INT PRIMARY KEY, v FLOAT) WITH TTL=1s');
+    await client.execute(`INSERT INTO bulk SELECT g, g * 0.5 FROM generate_series(1, ${2.5 * TTL_PASS_ROWS_MAX}) g`);
+    await waitFor('the bounded passes', 30_000, async () => {
+      const result = await client.execute('SELECT count(*) FROM bulk');
+      return result.kind === 'rows' && Number(result.rows[0]?.[0]) === 0 ? true : null;
+    });
+    const passes = [...node.output().matchAll(/TTL pass removed expired rows index=\d+ deleted=(\d+)( moreLeft=true)?/g)]
+      .map((match) => [Number(match[1]), match[2] !== undefined]);
+    expect(passes.filter(([deleted]) => Number(deleted) > 2))
+      .toEqual([[TTL_PASS_ROWS_MAX, true], [TTL_PASS_ROWS_MAX, true], [TTL_PASS_ROWS_MAX / 2, false]]);
   });
 
   it('a single-node dir runs the pass when it opens', async () => {
