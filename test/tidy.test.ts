@@ -137,6 +137,21 @@ describe('tidy: the architecture the docs describe', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('never spreads an array into push or unshift (its items go on the stack: RangeError past ~120,000)', () => {
+    const offenders: string[] = [];
+    for (const file of files) {
+      const visit = (node: ts.Node): void => {
+        if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) &&
+          ['push', 'unshift'].includes(node.expression.name.text) && node.arguments.some(ts.isSpreadElement)) {
+          offenders.push(`${file.rel}:${file.ast.getLineAndCharacterOfPosition(node.getStart(file.ast)).line + 1} (use appendAll)`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(file.ast);
+    }
+    expect(offenders).toEqual([]);
+  });
+
   it('keeps files small enough to read in one sitting', () => {
     const large = files
       .map((file) => ({ rel: file.rel, lines: file.text.split('\n').length }))

@@ -1,4 +1,4 @@
-import { Random } from '../lib/index.js';
+import { appendAll, Random } from '../lib/index.js';
 import { ByteReader, ByteWriter, decimalScaling, readChimpFloats, readXorFloats, writeChimpFloats, writeXorFloats } from '../storage/index.js';
 import { figure } from './report.js';
 import type { Figure } from './report.js';
@@ -104,7 +104,7 @@ export function runFloatCodecSuite(log: (line: string) => void): Figure[] {
     log(`floats: ${series}`);
     const blocks = blocksOf(draw, 1000 + s);
     if (blocks.some((block) => decimalScaling(block) !== undefined)) throw new Error(`floats: '${series}' is decimal`);
-    for (const codec of CODECS) figures.push(...codecFigures(series, codec, blocks));
+    for (const codec of CODECS) appendAll(figures, codecFigures(series, codec, blocks));
     const smaller = smallerOfBoth(blocks);
     figures.push({ ...smaller, name: `${series}: ${smaller.name}` });
   });

@@ -1,3 +1,4 @@
+import { appendAll } from '../lib/index.js';
 import { influxIotQueries } from './ingest/influx-queries.js';
 import { IOT_QUERIES, chronosIotQueries, clusterIotQueries } from './iot-queries.js';
 import type { QueryPhases, QueryTimes } from './query-phases.js';
@@ -68,14 +69,14 @@ export async function runIotSuite(vsInflux: boolean, log: (line: string) => void
   const figures = phaseFigures('iot ChronosDB embedded', embedded);
   figures.push(figure('iot ChronosDB embedded', 'bytes per value on disk after compaction', 'B', summarize([bytesPerValue])));
   const ours = await clusterIotQueries(1, log);
-  figures.push(...phaseFigures('iot ChronosDB 1 node', ours));
+  appendAll(figures, phaseFigures('iot ChronosDB 1 node', ours));
   const cluster = await clusterIotQueries(3, log);
-  figures.push(...phaseFigures('iot ChronosDB 3 nodes', cluster));
+  appendAll(figures, phaseFigures('iot ChronosDB 3 nodes', cluster));
   const clusterRatios = phaseRatios(ours, cluster).map((r) =>
     ({ query: r.query, phase: r.phase, oneNodeMs: r.ours, threeNodesMs: r.theirs, ratio: r.theirs / r.ours }));
   if (!vsInflux) return { figures, ratios: [], clusterRatios, disk: { chronosBytesPerValue: bytesPerValue, influxBytesPerValue: null }, influxVersion: null };
   const influx = await influxIotQueries(log);
-  figures.push(...phaseFigures('iot InfluxDB', influx.times));
+  appendAll(figures, phaseFigures('iot InfluxDB', influx.times));
   const ratios = phaseRatios(ours, influx.times).map((r) =>
     ({ query: r.query, phase: r.phase, chronosMs: r.ours, influxMs: r.theirs, ratio: r.theirs / r.ours }));
   if (influx.bytesPerValue !== null) {

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock, ChronosError, silentLogger } from '../lib/index.js';
+import { appendAll, systemClock, ChronosError, silentLogger } from '../lib/index.js';
 import { Session } from '../sql/index.js';
 import { LocalNode } from '../node/index.js';
 import type { StatementResult } from '../sql/index.js';
@@ -135,16 +135,16 @@ export async function runSingleSuite(log: (line: string) => void): Promise<Figur
   const figures: Figure[] = [];
   try {
     const session = new Session(executor);
-    figures.push(...(await insertFigures(executor, session, log)));
-    figures.push(...(await scanFigures(session, log)));
-    figures.push(...(await aggregateFigures(session, log)));
-    figures.push(...(await columnarAggregate(session, log)));
+    appendAll(figures, (await insertFigures(executor, session, log)));
+    appendAll(figures, (await scanFigures(session, log)));
+    appendAll(figures, (await aggregateFigures(session, log)));
+    appendAll(figures, (await columnarAggregate(session, log)));
   } finally {
     await executor.close();
     removeTempDir(dir);
   }
   log('single: sqlite3 peer');
-  figures.push(...(await runSqlitePeer(log)));
+  appendAll(figures, (await runSqlitePeer(log)));
   return figures;
 }
 
@@ -211,7 +211,7 @@ async function scanFigures(session: Session, log: (line: string) => void): Promi
     1,
   );
   figures.push(figure(GROUP, 'indexed equality lookup, 100k table', 'ms', summarize(lookup), { op: '<', value: 0.5 }));
-  figures.push(...(await warmScanFigures(session, log)));
+  appendAll(figures, (await warmScanFigures(session, log)));
   return figures;
 }
 

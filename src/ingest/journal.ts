@@ -1,7 +1,7 @@
 import { mkdir, open, readdir, readFile, rm, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChronosError, errorMessage, writeFully } from '../lib/index.js';
+import { appendAll, ChronosError, errorMessage, writeFully } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import { journalIncarnation } from './journal-id.js';
 import { encodeJournalRecord, scanJournalSegment } from './journal-record.js';
@@ -97,7 +97,7 @@ export class IngestJournal<T> {
       const firstSeq = Number(name.slice(0, -SEGMENT_SUFFIX.length));
       const lastSeq = scan.records.at(-1)?.seq ?? firstSeq - 1;
       segments.push({ path, firstSeq, lastSeq, bytes: scan.goodLength });
-      records.push(...scan.records);
+      appendAll(records, scan.records);
     }
     return new IngestJournal(dir, codec, log, segments, records, await journalIncarnation(dir, names.length > 0));
   }

@@ -19,3 +19,4 @@ export { writeFully } from './write-fully.js';
 export { quoteIdentifier } from './quote-identifier.js';
 export type { Cancellation } from './cancellation.js';
 export { AnswerPacer, ANSWERS_PER_TURN } from './answer-pacer.js';
+export { appendAll } from './append-all.js';

@@ -1,4 +1,4 @@
-import { assert } from '../lib/index.js';
+import { appendAll, assert } from '../lib/index.js';
 import type { Random } from '../lib/index.js';
 import { committedBeforePersist, mayPrecedePersist, mustPersist, RaftCore } from '../raft/index.js';
 import type {
@@ -133,7 +133,7 @@ export class SimNode {
       assert(first.index <= base + durable.entries.length + 1, `WAL gap on ${this.id}`);
       assert(first.index > durable.hardState.commit, `WAL truncation below commit on ${this.id}`);
       durable.entries.length = first.index - base - 1;
-      durable.entries.push(...ready.entries);
+      appendAll(durable.entries, ready.entries);
     }
     // As the driver: a hard state whose only change is the commit index is not written.
     if (ready.hardState !== null && mustPersist(ready)) durable.hardState = ready.hardState;

@@ -1,4 +1,4 @@
-import { assert } from '../lib/index.js';
+import { appendAll, assert } from '../lib/index.js';
 import { isChronosError } from '../lib/index.js';
 import { Random } from '../lib/index.js';
 import { readLeaseDurationMs } from '../node/index.js';
@@ -283,7 +283,7 @@ class Simulation {
       if (leader !== undefined) sideA.push(leader.id);
       const size = this.#random.between(1, Math.floor(this.#nodes.length / 2));
       while (sideA.length < size) {
-        sideA.push(...shuffled.splice(this.#random.int(shuffled.length), 1));
+        appendAll(sideA, shuffled.splice(this.#random.int(shuffled.length), 1));
       }
       this.#network.partition(sideA, shuffled);
       this.#healAtMs = this.#nowMs + this.#random.between(100, faults.partitionDurationMsMax);

@@ -1,3 +1,4 @@
+import { appendAll } from '../lib/index.js';
 import type { Catalog } from '../storage/index.js';
 import type { CompoundStatement, QueryTerm, SelectStatement, TableRef } from './ast.js';
 import { tablesOfSelect } from './ast.js';
@@ -35,7 +36,7 @@ function queryNames(query: SelectStatement | CompoundStatement, catalog: Catalog
       if (item.table !== null && (ref.alias ?? ref.table) !== item.table) continue;
       const of = columnNamesOf(ref, catalog);
       if (of === null) return null;
-      names.push(...of);
+      appendAll(names, of);
     }
   }
   return names;

@@ -1,6 +1,6 @@
 import type { StorageReader, Row, SqlValue, TableSchema } from '../storage/index.js';
 import type { Expr, SelectStatement } from './ast.js';
-import { assert } from '../lib/index.js';
+import { appendAll, assert } from '../lib/index.js';
 import { compileCondition, compileExpr, type Evaluator } from './compile.js';
 import { eachChild } from './expr-depth.js';
 import { scanPath } from './plan.js';
@@ -113,7 +113,7 @@ function joinedBatch(rows: readonly PartialRow[], width: number): JoinedBatch {
   const outTimes: number[] = [];
   for (const c of rows) {
     outRows.push(c.row);
-    outTimes.push(...c.times);
+    appendAll(outTimes, c.times);
   }
   return { rows: outRows, times: outTimes, width };
 }
@@ -186,7 +186,7 @@ function compileJoins(
     const using = j.using ?? [];
     const pairs = usingPairs(using, partial, table.schema);
     partial.addTable(table.schema, table.qualifier, new Set(using));
-    pairs.push(...onPairs(j.on, partial, i + 1, nowMs));
+    appendAll(pairs, onPairs(j.on, partial, i + 1, nowMs));
     keys.push(pairs);
     let cond: Expr | null = j.on;
     for (const col of using) {

@@ -1,4 +1,4 @@
-import { ChronosError, isChronosError } from '../lib/index.js';
+import { appendAll, ChronosError, isChronosError } from '../lib/index.js';
 import type { Catalog, SqlType, SqlValue } from '../storage/index.js';
 import type { Expr, SelectStatement, Statement, TableRef } from './ast.js';
 import { tablesOfSelect } from './ast.js';
@@ -59,7 +59,7 @@ export async function outerTuples(outer: Statement, refs: readonly ColumnRef[], 
       values: [...tuple.values, ...row],
       types: [...tuple.types, ...values.columnTypes],
     })));
-    positions.push(...group.refs);
+    appendAll(positions, group.refs);
   }
   // Back in the order of `refs`.
   const order = refs.map((_, i) => positions.indexOf(i));
@@ -161,7 +161,7 @@ export function withBothZeroSigns(rows: readonly (readonly SqlValue[])[], types:
       if (types[i] !== 'FLOAT' || value !== 0) return;
       variants = variants.flatMap((variant) => [0, -0].map((zero) => variant.map((v, at) => (at === i ? zero : v))));
     });
-    out.push(...variants);
+    appendAll(out, variants);
   }
   return out;
 }

@@ -1,3 +1,4 @@
+import { appendAll } from '../lib/index.js';
 import { concatBytes } from './bytes.js';
 import { chunkRows } from './block-chunks.js';
 import { blockExtent, decodeBlock, encodeBlock } from './block-codec.js';
@@ -38,7 +39,7 @@ export async function compactTableBlocks(
   for await (const batch of source.range(prefix, afterPrefix(prefix), false, 16)) {
     for (const block of batch) {
       deletes.push({ key: block.key, value: null });
-      pending.push(...decodeBlock(schema, block.value));
+      appendAll(pending, decodeBlock(schema, block.value));
       const chunks = chunkRows(schema, pending, blockRows);
       // The last chunk may still grow with the next block's rows.
       pending = chunks.pop() ?? [];

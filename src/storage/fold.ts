@@ -1,4 +1,4 @@
-import { assert } from '../lib/index.js';
+import { appendAll, assert } from '../lib/index.js';
 import { bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
 import { blockExtent, decodeBlock, encodeBlock } from './block-codec.js';
 import { chunkRows } from './block-chunks.js';
@@ -35,7 +35,7 @@ export async function foldHead(
   if (!tableLayout(schema).foldsHead) return false;
   const head: HeadItem[] = [];
   for await (const batch of store.headItems(schema, ALL_ROW_KEYS_LOW, ALL_ROW_KEYS_HIGH, false)) {
-    head.push(...batch);
+    appendAll(head, batch);
   }
   if (head.length === 0) return false;
   const prefix = blocksPrefix(schema.id);

@@ -1,3 +1,4 @@
+import { appendAll } from '../lib/index.js';
 import { bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
 import { blockExtent, decodeBlock, decodeBlockColumns } from './block-codec.js';
 import { seriesOf } from './block-chunks.js';
@@ -286,7 +287,7 @@ export class RowStore {
       const all: HeadItem[] = [];
       let bytes = 0;
       for await (const batch of this.#sizedHeadItems(schema, low, high, false)) {
-        all.push(...batch.items);
+        appendAll(all, batch.items);
         bytes += batch.bytes;
       }
       if (all.length > 0) yield { items: all.reverse(), bytes };
@@ -395,7 +396,7 @@ export class RowStore {
         const hasBlock = await blocks.fill();
         const hasHead = await head.fill();
         if (hasBlock && !hasHead) {
-          out.push(...blocks.buffer.slice(blocks.position));
+          appendAll(out, blocks.buffer.slice(blocks.position));
           outBytes += (blocks.buffer.length - blocks.position) * blocks.bytesPerItem;
           blocks.position = blocks.buffer.length;
         }

@@ -1,4 +1,4 @@
-import { ChronosError, yieldToEventLoop } from '../lib/index.js';
+import { appendAll, ChronosError, yieldToEventLoop } from '../lib/index.js';
 import { RewriteBudget } from './rewrite-budget.js';
 import { ByteReader, ByteWriter, bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
 import { encodeIdCounters, encodeTableSchema } from './catalog.js';
@@ -229,7 +229,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       const budget = new RewriteBudget('ALTER TABLE ... DROP COLUMN', schema.name);
       for await (const batch of this.scan(table)) {
         for (const row of batch) budget.count(row.values);
-        rows.push(...batch);
+        appendAll(rows, batch);
       }
       for (const index of drop.droppedIndexes) {
         const prefix = indexPrefix(schema.id, index.id);

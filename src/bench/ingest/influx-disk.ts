@@ -1,3 +1,4 @@
+import { appendAll } from '../../lib/index.js';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -20,7 +21,7 @@ async function files(dir: string): Promise<{ path: string; size: number; allocat
   }
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...await files(path));
+    if (entry.isDirectory()) appendAll(out, await files(path));
     else if (entry.isFile()) {
       const info = await stat(path);
       out.push({ path, size: info.size, allocated: info.blocks * 512 });

@@ -1,3 +1,4 @@
+import { appendAll } from '../../lib/index.js';
 import { figure, formatNumber, renderTable } from '../report.js';
 import type { Figure } from '../report.js';
 import { summarize } from '../stats.js';
@@ -42,7 +43,7 @@ export async function runIngestSuite(vsInflux: boolean, log: (line: string) => v
     ...shapeFigures('ChronosDB 3 nodes', three.bulk, three.small)];
   if (!vsInflux) return { figures, ratios: [], influxVersion: null };
   const influx = await runInfluxIngest(data, log);
-  figures.push(...shapeFigures('InfluxDB', influx.bulk, influx.small));
+  appendAll(figures, shapeFigures('InfluxDB', influx.bulk, influx.small));
   const ratio = (measurement: string, chronos: number, peer: number, target: number): IngestRatio =>
     ({ measurement, chronos, influx: peer, ratio: peer === 0 ? Number.NaN : chronos / peer, target });
   const ratios = [
