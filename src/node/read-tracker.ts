@@ -37,8 +37,11 @@ export class ReadTracker {
     const requestId = this.#nextRequestId++;
     const ready = new Promise<void>((resolve, reject) => {
       const timer = this.#scheduler.after(timeoutMs, () => {
+        const readIndex = this.#pending.get(requestId)?.readIndex ?? null;
         this.#forget(requestId);
-        reject(new ChronosError('TIMEOUT', `read not served within ${timeoutMs} ms: no leader or no quorum`));
+        reject(new ChronosError('TIMEOUT', `read not served within ${timeoutMs} ms: ` + (readIndex === null ? 'no leader or no quorum'
+          // The leader confirmed the read: what it waits for is a long write being applied.
+          : `confirmed at log index ${readIndex}, which this node has not yet applied (a long write is being applied)`)));
       });
       this.#pending.set(requestId, { requestId, resolve, reject, timer, readIndex: null });
     });

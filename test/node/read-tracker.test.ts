@@ -42,6 +42,17 @@ describe('ReadTracker', () => {
     expect(await stateOf(unconfirmed.ready)).toBe('released');
   });
 
+  it('times out naming what it waited for: a leader, or the apply of its confirmed index', async () => {
+    const reads = new ReadTracker();
+    const unconfirmed = reads.begin(5);
+    const confirmed = reads.begin(5);
+    reads.confirmed(confirmed.requestId, 42, 40);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await unconfirmed.ready.then(() => 'served', (error: Error) => error.message)).toBe('read not served within 5 ms: no leader or no quorum');
+    expect(await confirmed.ready.then(() => 'served', (error: Error) => error.message))
+      .toBe('read not served within 5 ms: confirmed at log index 42, which this node has not yet applied (a long write is being applied)');
+  });
+
   it('releases many waiting reads in one apply, each only once its own index is applied', async () => {
     const reads = new ReadTracker();
     const begun = Array.from({ length: 64 }, (_, i) => ({ ...reads.begin(10_000), index: 100 + i }));
