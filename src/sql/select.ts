@@ -479,12 +479,15 @@ async function groupedRows(
   guard: StatementGuard,
 ): Promise<Iterable<Row>> {
   const aggregator = new GroupAggregator([...c.groupEvals], [...c.aggSpecs], c.where);
+  // Without GROUP BY the one group is not held rows: only the values aggregates keep (string_agg) are.
+  const held = c.groupBy.length > 0 ? 'GROUP BY' : 'the aggregation (values string_agg and the like keep)';
+  const heldRows = (): number => aggregator.heldCount - (c.groupBy.length > 0 ? 0 : 1);
   const columns = columnScanOf(s, plan, [...(s.where === null ? [] : [s.where]), ...c.groupBy], [...c.aggregates]);
   if (columns !== null) {
     for await (const batch of reader.scanColumns(columns.table, columns.positions, columns.range, columns.presenceOnly)) {
       for (let from = 0; from !== DONE;) {
         from = aggregator.addColumns(batch, columns.positions, plan.scope.width, guard, from);
-        guard.holding(aggregator.heldCount, 'GROUP BY');
+        guard.holding(heldRows(), held);
         if (from !== DONE) await guard.pause();
       }
     }
@@ -492,7 +495,7 @@ async function groupedRows(
     for await (const batch of joinedRows(s, plan, reader, nowMs, guard)) {
       for (let from = 0; from !== DONE;) {
         from = aggregator.addBatch(batch.rows, batch.times, batch.width, guard, from);
-        guard.holding(aggregator.heldCount, 'GROUP BY');
+        guard.holding(heldRows(), held);
         if (from !== DONE) await guard.pause();
       }
     }

@@ -59,6 +59,11 @@ describe('string_agg and group_concat', () => {
       await expect(executeRead('SELECT g, count(*) FROM many GROUP BY g', txn, 0, limits)).resolves.toBeDefined();
       const error: unknown = await executeRead("SELECT g, string_agg('x', ',') FROM many GROUP BY g", txn, 0, limits).catch((e: unknown) => e);
       expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
+      // Without GROUP BY the cap counts the values kept, exactly: 5,000 of them go, and the error names them.
+      const exactly = { ...limits, maxMaterializedRows: 6000 };
+      await expect(executeRead("SELECT length(string_agg('x', ',')) FROM many", txn, 0, exactly)).resolves.toBeDefined();
+      const past: unknown = await executeRead("SELECT length(string_agg('x', ',')) FROM many", txn, 0, limits).catch((e: unknown) => e);
+      expect(String(past)).toMatch(/the aggregation \(values string_agg and the like keep\) holds more than 5000 rows/);
     } finally {
       await txn.rollback();
     }
