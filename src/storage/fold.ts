@@ -1,4 +1,4 @@
-import { appendAll, assert } from '../lib/index.js';
+import { appendAll, assert, yieldToEventLoop } from '../lib/index.js';
 import { bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
 import { blockExtent, decodeBlock, encodeBlock } from './block-codec.js';
 import { chunkRows } from './block-chunks.js';
@@ -11,6 +11,9 @@ import type { RowStore } from './row-store.js';
 import type { TableSchema } from './schema.js';
 import { floatCompressionOf, tableLayout } from './table-layout.js';
 import type { LayoutOptions } from './table-layout.js';
+
+/** Head items a fold walks between turns of the event loop. */
+const FOLD_ROWS_PER_TURN = 4_096;
 
 /** A block with at least blockRows / this many rows is not rewritten by appends after it. */
 const APPEND_MIN_FRACTION = 8;
@@ -54,7 +57,8 @@ export async function foldHead(
   // back and deletes (whose tombstones every head scan would then step over).
   if (head.length < layout.headEntriesMax &&
     !groups.every((g) => g.block === undefined || appendsAfter(schema, g.block, g.items, layout))) return false;
-  for (const item of head) {
+  for (const [at, item] of head.entries()) {
+    if (at % FOLD_ROWS_PER_TURN === FOLD_ROWS_PER_TURN - 1) await yieldToEventLoop();
     const key = concatBytes(rowPrefix, item.key);
     if (stored.has(bytesToMapKey(key))) overlay.delete(key);
     else overlay.forget(key);
@@ -67,6 +71,8 @@ export async function foldHead(
     for (const chunk of chunkRows(schema, merged, layout.blockRows)) {
       const first = chunk[0] as StoredRow;
       overlay.put(concatBytes(prefix, first.key), encodeBlock(schema, chunk, floatCompressionOf(layout)));
+      // Each block encoded is a turn of the loop: a 100,000-row fold held a node ~1 s in one piece.
+      await yieldToEventLoop();
     }
   }
   store.invalidate();
