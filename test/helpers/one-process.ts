@@ -9,6 +9,22 @@ export async function untilTurn(check: () => boolean): Promise<void> {
   expect(check()).toBe(true);
 }
 
+/** Runs `work` and counts the turns the event loop took meanwhile (setImmediate callbacks run). */
+export async function turnsDuring<T>(work: () => Promise<T>): Promise<{ result: T; turns: number }> {
+  let turns = 0;
+  let working = true;
+  const tick = (): void => {
+    turns += 1;
+    if (working) setImmediate(tick);
+  };
+  setImmediate(tick);
+  try {
+    return { result: await work(), turns };
+  } finally {
+    working = false;
+  }
+}
+
 /** Temporary directories a test file makes, removed by `removeAll` (call it in afterEach). */
 export class TempDirs {
   readonly #dirs: string[] = [];

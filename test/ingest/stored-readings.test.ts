@@ -7,6 +7,7 @@ import { DIRECTORY_RUNS_MAX } from '../../src/ingest/series-tail.js';
 import { Random } from '../../src/lib/index.js';
 import { openStorage } from '../../src/storage/index.js';
 import type { StorageEngine, TableDefinition } from '../../src/storage/index.js';
+import { turnsDuring } from '../helpers/one-process.js';
 
 const TABLE: TableDefinition = {
   name: 'readings', primaryKey: [], ttlMs: null,
@@ -222,16 +223,9 @@ describe('the index of stored readings', () => {
       for (let ts = 1; ts <= 10; ts++) readings.push({ deviceId: `esp-${device}`, metric: 'temp', ts, seq: 0, value: ts });
     }
     const batch: IngestBatch = { source: 'n1', firstSeq: 1, lastSeq: 1, nowMs: 5, afterPrevious: false, readings: readingColumnsOf(readings) };
-    let turns = 0;
-    let applying = true;
-    const tick = (): void => {
-      turns += 1;
-      if (applying) setImmediate(tick);
-    };
-    setImmediate(tick);
     const txn = await engine.begin();
-    expect(await applyIngestBatch(txn, batch)).toEqual({ inserted: 20_000, duplicates: 0, problem: null });
-    applying = false;
+    const { result, turns } = await turnsDuring(() => applyIngestBatch(txn, batch));
+    expect(result).toEqual({ inserted: 20_000, duplicates: 0, problem: null });
     await txn.commit(engine.appliedIndex + 1);
     // At least a turn per 64 series written and per 1,024-row block encoded.
     expect(turns).toBeGreaterThanOrEqual(Math.floor(2_000 / 64) + Math.floor(20_000 / 1_024));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/storage/index.js';
+import { turnsDuring } from '../helpers/one-process.js';
 import { COLUMNAR_READINGS, collect, newMemoryLevel } from './backends.js';
 
 /**
@@ -15,15 +16,7 @@ describe('a fold of many rows', () => {
     await tx0.commit(1);
     const tx = await engine.begin();
     await tx.insertMany('readings', Array.from({ length: 20 * 256 }, (_, i) => [`esp-${i % 10}`, i, i / 2]), 0);
-    let turns = 0;
-    let counting = true;
-    const count = (): void => {
-      turns += 1;
-      if (counting) setImmediate(count);
-    };
-    setImmediate(count);
-    await tx.commit(2);
-    counting = false;
+    const { turns } = await turnsDuring(() => tx.commit(2));
     expect(turns).toBeGreaterThanOrEqual(20);
     const reader = await engine.reader();
     expect((await collect(reader.scan('readings'))).length).toBe(20 * 256);
