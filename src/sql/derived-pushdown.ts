@@ -50,7 +50,7 @@ function outputColumns(query: SelectStatement, from: TableRef, catalog: Catalog)
   const inner: Inner[] = [];
   for (const item of query.items) {
     if (item.kind === 'expr') {
-      names.push(item.name);
+      names.push(item.name.toLowerCase()); // as the derived table names its columns
       inner.push(item.expr.kind === 'column' ? item.expr : null);
       continue;
     }
