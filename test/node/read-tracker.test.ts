@@ -44,12 +44,13 @@ describe('ReadTracker', () => {
 
   it('times out naming what it waited for: a leader, or the apply of its confirmed index', async () => {
     const reads = new ReadTracker();
-    const unconfirmed = reads.begin(5);
-    const confirmed = reads.begin(5);
-    reads.confirmed(confirmed.requestId, 42, 40);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await unconfirmed.ready.then(() => 'served', (error: Error) => error.message)).toBe('read not served within 5 ms: no leader or no quorum');
-    expect(await confirmed.ready.then(() => 'served', (error: Error) => error.message))
+    const outcome = (ready: Promise<void>): Promise<string> => ready.then(() => 'served', (error: Error) => error.message);
+    const unconfirmed = outcome(reads.begin(5).ready);
+    const waiting = reads.begin(5);
+    const confirmed = outcome(waiting.ready);
+    reads.confirmed(waiting.requestId, 42, 40);
+    expect(await unconfirmed).toBe('read not served within 5 ms: no leader or no quorum');
+    expect(await confirmed)
       .toBe('read not served within 5 ms: confirmed at log index 42, which this node has not yet applied (a long write is being applied)');
   });
 

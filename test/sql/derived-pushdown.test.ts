@@ -69,7 +69,7 @@ describe('outer WHERE conjuncts pushed into a FROM subquery', () => {
     expect(plan.slice(3)).toEqual(["    Filter device_id = 'esp-042'", '      PK RANGE readings >=(esp-042) <=(esp-042)']);
   });
 
-  it.each([1, 2, 3, 4, 5, 6, 7, 8])('answers as the fenced query wherever that one answers (seed %i)', async (seed) => {
+  it.each([1, 2, 3, 4, 5, 6])('answers as the fenced query wherever that one answers (seed %i)', async (seed) => {
     const rng = new Random(seed);
     const session = await fixture();
     let compared = 0;
