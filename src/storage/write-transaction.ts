@@ -439,9 +439,9 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   }
 
   /** Removes the row, its index and TTL entries, and tells the row observer. */
-  #eraseRow(schema: TableSchema, row: StoredRow): void {
+  #eraseRow(schema: TableSchema, row: StoredRow, headKey = concatBytes(rowsPrefix(schema.id), row.key)): void {
     // An empty head value hides the row in a block (and is dropped by the next fold).
-    this.#overlay.put(concatBytes(rowsPrefix(schema.id), row.key), EMPTY);
+    this.#overlay.put(headKey, EMPTY);
     this.#raiseGreatestWritten(schema.id, row.key);
     this.#eraseIndexEntries(schema, row);
     this.#rowObserver?.({ table: schema, kind: 'delete', values: row.values });
@@ -481,8 +481,8 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   }
 
   /** `read` (the row at `key` as this transaction read it) unless it wrote the key since; else the row read now. */
-  async #rowAsRead(schema: TableSchema, key: RowKey, read: StoredRow | undefined): Promise<StoredRow> {
-    const unchanged = read !== undefined && this.#overlay.lookup(concatBytes(rowsPrefix(schema.id), key)) === undefined;
+  async #rowAsRead(schema: TableSchema, key: RowKey, read: StoredRow | undefined, headKey = concatBytes(rowsPrefix(schema.id), key)): Promise<StoredRow> {
+    const unchanged = read !== undefined && this.#overlay.lookup(headKey) === undefined;
     return unchanged ? read : this.#requireRow(schema, key);
   }
 
@@ -527,7 +527,8 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     for (const [at, key] of keys.entries()) {
       if (at % REWRITE_ROWS_PER_TURN === REWRITE_ROWS_PER_TURN - 1) await yieldToEventLoop();
       if (gone.size > 0 && gone.has(bytesToMapKey(key))) continue;
-      this.#eraseRow(schema, await this.#rowAsRead(schema, key, read[at]));
+      const headKey = concatBytes(rowsPrefix(schema.id), key);
+      this.#eraseRow(schema, await this.#rowAsRead(schema, key, read[at], headKey), headKey); // one key: the overlay reuses its map key
     }
   }
 
