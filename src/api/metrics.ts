@@ -21,6 +21,8 @@ export interface MetricsSources {
   compactionSettled?(): boolean;
   /** LevelDB compactions after block compaction deleted many blocks; absent: not counted. */
   tombstoneSweeps?(): { readonly completed: number; readonly running: boolean };
+  /** Keys of dropped tables and indexes cleared since start, and whether any are left; absent: not counted. */
+  droppedClearing?(): { readonly keysCleared: number; readonly pending: boolean };
   /** The ingest journal's backlog; absent or null without --enable-ingest. */
   ingestBacklog?(): IngestBacklog | null;
   /** The line-protocol write journal's backlog; absent or null without --enable-ingest. */
@@ -56,6 +58,7 @@ export class NodeMetrics {
       'Column blocks merged away by background compaction (small per-device blocks into full ones).',
       () => sources.blocksCompacted?.() ?? 0);
     registerSweepMetrics(registers, () => sources.tombstoneSweeps?.() ?? { completed: 0, running: false });
+    registerDroppedMetrics(registers, () => sources.droppedClearing?.() ?? { keysCleared: 0, pending: false });
     new Gauge({
       name: 'chronos_storage_compaction_settled',
       help: '1 when background compaction found nothing to merge in its last pass and nothing was written since, else 0.',
@@ -135,6 +138,20 @@ function registerSweepMetrics(registers: Registry[], sweeps: () => { readonly co
     registers,
     collect() {
       this.set(sweeps().running ? 1 : 0);
+    },
+  });
+}
+
+/** The keys of dropped tables and indexes cleared in the background, and whether any are left. */
+function registerDroppedMetrics(registers: Registry[], clearing: () => { readonly keysCleared: number; readonly pending: boolean }): void {
+  catchUpCounter(registers, 'chronos_storage_dropped_keys_cleared_total',
+    'Keys of dropped tables and indexes deleted by background clearing.', () => clearing().keysCleared);
+  new Gauge({
+    name: 'chronos_storage_dropped_pending',
+    help: '1 while a dropped table or index still has keys on disk to clear, else 0.',
+    registers,
+    collect() {
+      this.set(clearing().pending ? 1 : 0);
     },
   });
 }

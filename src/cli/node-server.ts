@@ -98,6 +98,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     walFsyncs: () => node.walStats.fileSyncs,
     blocksCompacted: () => node.blocksCompacted,
     tombstoneSweeps: () => node.storage.tombstoneSweeps,
+    droppedClearing: () => node.storage.droppedClearing,
     compactionSettled: () => node.compactionSettled,
     writeStages: () => node.writeStages(),
     leaderReads: () => node.leaderReads(),

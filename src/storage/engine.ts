@@ -243,6 +243,11 @@ export interface StorageEngine {
   compactStep(maxBlocks: number): Promise<CompactionStepOutcome>;
   /** LevelDB compactions started after block compaction deleted many blocks: finished, and one running. */
   readonly tombstoneSweeps: { readonly completed: number; readonly running: boolean };
+  /**
+   * DROP TABLE and DROP INDEX leave their keys to background steps (compactStep clears them
+   * first): keys cleared since open, and whether any dropped range is left.
+   */
+  readonly droppedClearing: { readonly keysCleared: number; readonly pending: boolean };
   /** Bytes the data dir occupies on disk. */
   sizeBytes(): Promise<number>;
   /** A consistent, self-describing stream of the whole state (for Raft and backups). */

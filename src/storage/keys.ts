@@ -13,6 +13,7 @@ import { KEY_TAG_MAX, writeIntKey } from './key-codec.js';
  *   10 <u32 table id> 06 <mark>         dedupe mark (empty value): an ingested reading id (older versions)
  *   10 <u32 table id> 07 <key>          dedupe index entry, in a format the layer above keeps
  *   00 "x:" <ascii name>                a named value another layer keeps in the same batches
+ *   00 "dropped:" <next key>            a dropped table's or index's range still to clear (value: its end and start)
  * Everything of a table shares one prefix, so dropping it is one range.
  */
 const SPACE_META = 0x00;
@@ -33,6 +34,19 @@ function meta(name: string): Uint8Array {
 export const META_APPLIED_INDEX = meta('applied-index');
 export const META_ID_COUNTERS = meta('id-counters');
 export const META_IMPORT_MARKER = meta('import-in-progress');
+
+/** Prefix of the ranges of dropped tables and indexes whose keys are still to be cleared. */
+export const DROPPED_RANGES_PREFIX = meta('dropped:');
+
+/** True for a key under some table's prefix (never meta or catalog). */
+export function inTableSpace(key: Uint8Array): boolean {
+  return key.length >= 5 && key[0] === SPACE_TABLE;
+}
+
+/** Key recording that [gte, its value) belongs to a dropped table or index and is to be cleared. */
+export function droppedRangeKey(gte: Uint8Array): Uint8Array {
+  return new ByteWriter(DROPPED_RANGES_PREFIX.length + gte.length).bytes(DROPPED_RANGES_PREFIX).bytes(gte).finish();
+}
 
 /** Key of a named value kept for another layer (`x:` keeps it apart from ours). */
 export function namedValueKey(name: string): Uint8Array {

@@ -10,16 +10,19 @@ import {
   blocksPrefix,
   CATALOG_END,
   CATALOG_PREFIX,
+  DROPPED_RANGES_PREFIX,
   META_APPLIED_INDEX,
   META_ID_COUNTERS,
   META_IMPORT_MARKER,
   namedValueKey,
+  prefixEnd,
   rowsPrefix,
 } from './keys.js';
 import { SnapshotSource, VIEW } from './kv-source.js';
 import type { LevelDatabase } from './kv-source.js';
 import { readSnapshotStream, writeSnapshotStream } from './snapshot-format.js';
 import { TableReader } from './table-reader.js';
+import { CLEAR_KEYS_PER_STEP, nextClearStep } from './dropped-ranges.js';
 import { compactTableBlocks, compactWindow } from './compaction.js';
 import type { CompactionCursor } from './compaction.js';
 import { ROW_LAYOUT, tableLayout } from './table-layout.js';
@@ -71,6 +74,8 @@ class SnapshotReader extends TableReader implements StorageReader {
 interface LoadedState {
   readonly appliedIndex: number;
   readonly catalog: CatalogState;
+  /** A dropped table or index has keys left to clear. */
+  readonly droppedRangesLeft: boolean;
 }
 
 async function loadState(db: LevelDatabase): Promise<LoadedState> {
@@ -102,6 +107,7 @@ async function loadState(db: LevelDatabase): Promise<LoadedState> {
     return {
       appliedIndex,
       catalog: { tables, nextTableId: ids.nextTableId, nextIndexId: ids.nextIndexId },
+      droppedRangesLeft: (await source.first(DROPPED_RANGES_PREFIX, prefixEnd(DROPPED_RANGES_PREFIX), false)) !== undefined,
     };
   } finally {
     await source.close();
@@ -138,6 +144,11 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
   #rangesOf: { readonly catalog: CatalogState; readonly ranges: ColumnarRanges } | null = null;
   #pendingWrite: Promise<void> = Promise.resolve();
   #writing = false;
+  /** Dropped tables or indexes have keys left to clear. */
+  #droppedRangesLeft: boolean;
+  #droppedKeysCleared = 0;
+  /** Snapshot imports since open (a clearing step read before one must not write). */
+  #imports = 0;
 
   readonly #layout: LayoutOptions;
 
@@ -157,6 +168,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
     this.#dir = dir;
     this.#appliedIndex = state.appliedIndex;
     this.#catalog = state.catalog;
+    this.#droppedRangesLeft = state.droppedRangesLeft;
   }
 
   get appliedIndex(): number {
@@ -227,6 +239,7 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
       this.#appliedIndex = request.appliedIndex;
       this.#catalog = request.catalog;
       this.#lastRowKeys = request.lastRowKeys;
+      if (request.rangesDropped) this.#droppedRangesLeft = true;
     });
   }
 
@@ -255,6 +268,8 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
     await this.#pendingWrite;
     this.#sweep.beginStep();
     let outcome = { blocksRead: 0, blocksRemoved: 0 };
+    // Clearing what a DROP left comes first; the pass goes on once nothing is left.
+    if (this.#droppedRangesLeft && await this.#clearDroppedStep()) return { ...outcome, passEnded: false, sweepPending: true };
     // Without a columnar table there is nothing to do: no write, no version bump.
     if (![...this.#catalog.tables.values()].some((t) => tableLayout(t).foldsHead)) return { ...outcome, passEnded: true, sweepPending: false };
     await this.#write(async () => {
@@ -284,6 +299,30 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
     this.#sweep.noteWindow(outcome.blocksRead, outcome.blocksRemoved);
     this.#sweep.afterStep(this.#columnarRanges(), passEnded);
     return { ...outcome, passEnded, sweepPending: this.#sweep.pending };
+  }
+
+  /** One bounded step of clearing dropped ranges; true when there was something to clear. */
+  async #clearDroppedStep(): Promise<boolean> {
+    // Read beside applies; only the batch waits its turn, and is dropped if an import replaced the state.
+    const imports = this.#imports;
+    const step = await nextClearStep(this.#db, CLEAR_KEYS_PER_STEP);
+    if (step === null) {
+      this.#droppedRangesLeft = false;
+      return false;
+    }
+    await this.#write(async () => {
+      if (this.#imports !== imports) return;
+      await this.#db.batch(step.writes, VIEW);
+      this.#droppedRangesLeft = step.rangesLeft;
+      this.#droppedKeysCleared += step.keysCleared;
+      if (step.cleared !== null) this.#sweep.sweepCleared(...step.cleared);
+    });
+    return true;
+  }
+
+  /** Keys of dropped tables and indexes cleared since open, and whether any are left. */
+  get droppedClearing(): { readonly keysCleared: number; readonly pending: boolean } {
+    return { keysCleared: this.#droppedKeysCleared, pending: this.#droppedRangesLeft };
   }
 
   /** LevelDB compactions run after block compaction deleted many blocks (see TombstoneSweep). */
@@ -381,6 +420,8 @@ class LevelStorageEngine implements StorageEngine, TransactionHost {
       this.#appliedIndex = state.appliedIndex;
       this.#catalog = state.catalog;
       this.#lastRowKeys = new Map();
+      this.#droppedRangesLeft = state.droppedRangesLeft;
+      this.#imports++;
       this.markFreeTables.reset();
     });
   }

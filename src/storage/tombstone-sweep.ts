@@ -36,6 +36,8 @@ export class TombstoneSweep {
   #passStarting = true;
   #readInPass = 0;
   #running: Promise<void> | null = null;
+  /** Compactions of cleared dropped ranges, one after another. */
+  #droppedSweeps: Promise<void> = Promise.resolve();
   #failure: unknown = null;
   #completed = 0;
   #closed = false;
@@ -126,9 +128,27 @@ export class TombstoneSweep {
     })();
   }
 
+  /**
+   * Has LevelDB compact a dropped table's or index's range once its keys are cleared: with no
+   * writes after it, LevelDB would keep the deleted data's files (and the disk space) until
+   * later writes happen to compact them.
+   */
+  sweepCleared(start: Uint8Array, end: Uint8Array): void {
+    const compactRange = (this.#db as { compactRange?: CompactRange }).compactRange;
+    if (typeof compactRange !== 'function' || this.#closed) return;
+    this.#droppedSweeps = this.#droppedSweeps.then(async () => {
+      try {
+        if (!this.#closed) await compactRange.call(this.#db, start, end, VIEW);
+      } catch (error) {
+        this.#failure = error;
+      }
+    });
+  }
+
   /** Starts no more sweeps; resolves once a running one has ended (before the database closes). */
   async close(): Promise<void> {
     this.#closed = true;
     await this.#running;
+    await this.#droppedSweeps;
   }
 }

@@ -13,6 +13,8 @@ export interface CommitRequest {
   readonly baseVersion: number;
   /** Each table's greatest row key after this commit, where known (see RowStore). */
   readonly lastRowKeys: ReadonlyMap<number, RowKey | null>;
+  /** The writes record a dropped table's or index's range, to be cleared in the background. */
+  readonly rangesDropped: boolean;
 }
 
 /** The engine side of a transaction. */

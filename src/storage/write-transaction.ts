@@ -1,16 +1,17 @@
 import { appendAll, ChronosError, yieldToEventLoop } from '../lib/index.js';
 import { RewriteBudget } from './rewrite-budget.js';
-import { ByteReader, ByteWriter, bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
+import { bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
 import { encodeIdCounters, encodeTableSchema } from './catalog.js';
 import type { CatalogState } from './catalog.js';
 import { TransactionCatalog } from './transaction-catalog.js';
 import type { CatalogChange } from './transaction-catalog.js';
-import { encodeKeyTuple } from './key-codec.js';
 import {
   ROWS_PREFIX_BYTES, META_ID_COUNTERS, afterPrefix, blocksPrefix, catalogKey, indexPrefix,
-  prefixEnd, rowIdCounterKey, rowsPrefix, tablePrefix, ttlKey, dedupeKey, namedValueKey,
+  prefixEnd, rowsPrefix, tablePrefix, ttlKey, dedupeKey, namedValueKey, droppedRangeKey,
 } from './keys.js';
 import { foldHead } from './fold.js';
+import { nextRowId, nextRowIds, reserveRowIds } from './row-ids.js';
+import { droppedRangeValue } from './dropped-ranges.js';
 import { checkedColumns, columnBlockEntries } from './block-columns.js';
 import type { BlockColumns } from './block-columns.js';
 import { DedupeSpace } from './dedupe-space.js';
@@ -54,6 +55,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   readonly #greatestWritten = new Map<number, RowKey>();
   /** Set once rows were removed by range (DROP/TRUNCATE/DROP COLUMN): no last key is known. */
   #rangesDeleted = false;
+  #rangesDropped = false;
   #busy = false;
 
   constructor(
@@ -150,10 +152,16 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   async dropTable(name: string): Promise<void> {
     await this.#mutate(async () => {
       const schema = this.requireTable(name);
-      await this.#deleteRange(tablePrefix(schema.id), prefixEnd(tablePrefix(schema.id)));
+      this.#dropRange(tablePrefix(schema.id), prefixEnd(tablePrefix(schema.id)));
       this.#changeCatalog({ tables: [[name, undefined]] });
       this.#overlay.delete(catalogKey(schema.id));
     });
+  }
+
+  /** Leaves a range no one reads again to the background (see clearDroppedStep). */
+  #dropRange(gte: Uint8Array, lt: Uint8Array): void {
+    this.#rangesDropped = true;
+    this.#overlay.put(droppedRangeKey(gte), droppedRangeValue(lt, gte));
   }
 
   async #deleteRange(gte: Uint8Array, lt: Uint8Array): Promise<void> {
@@ -189,7 +197,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
         throw new ChronosError('UNKNOWN_INDEX', `index ${name} does not exist`, { details: { index: name } });
       }
       const prefix = indexPrefix(schema.id, index.id);
-      await this.#deleteRange(prefix, prefixEnd(prefix));
+      this.#dropRange(prefix, prefixEnd(prefix));
       this.#putTable({
         ...schema,
         indexes: schema.indexes.filter((candidate) => candidate !== index),
@@ -233,7 +241,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       }
       for (const index of drop.droppedIndexes) {
         const prefix = indexPrefix(schema.id, index.id);
-        await this.#deleteRange(prefix, prefixEnd(prefix));
+        this.#dropRange(prefix, prefixEnd(prefix));
       }
       // Every row is rewritten into the head without the column; old blocks go (a commit
       // folds the head again), so no stored row keeps the dropped slot.
@@ -309,7 +317,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
         rowKey = primaryRowKey(schema, row);
         if ((await this.getByKey(schema, rowKey)) !== undefined) throw duplicateKey(schema, rowKey);
       } else {
-        rowKey = await this.#nextRowId(schema);
+        rowKey = await nextRowId(this.source, this.#overlay, schema);
       }
       this.#writeRow(schema, rowKey, row, insertedAtMs);
       this.#rowObserver?.({ table: schema, kind: 'insert', values: row });
@@ -322,7 +330,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       const schema = this.requireTable(table);
       if (schema.primaryKey.length === 0) {
         // Hidden row ids: the counter is read once and written once for the whole call.
-        const keys = await this.#nextRowIds(schema, rows.length);
+        const keys = await nextRowIds(this.source, this.#overlay, schema, rows.length);
         rows.forEach((values, i) => {
           const row = normalizeRow(schema, values);
           const fullKey = keys[i] as Uint8Array;
@@ -360,7 +368,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       // new when the first lies above everything stored or written (no read needed).
       const first = rows.keys?.[0]?.subarray(ROWS_PREFIX_BYTES);
       if (first !== undefined && !this.#aboveAll(schema, first, await this.rows.lastKeyInSnapshot(schema))) return false;
-      const keys = rows.keys ?? (await this.#nextRowIds(schema, rows.values.length));
+      const keys = rows.keys ?? (await nextRowIds(this.source, this.#overlay, schema, rows.values.length));
       const lastKey = keys[keys.length - 1] as Uint8Array;
       for (let i = 0; i < keys.length; i++) this.#overlay.putNew(keys[i] as Uint8Array, rows.values[i] as Uint8Array);
       this.#touched.add(schema.id);
@@ -377,7 +385,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       if (checked.length === 0) return true;
       // Hidden row ids only grow, so these rows lie after every block and head entry: the new
       // blocks overlap none.
-      const firstId = await this.#reserveRowIds(schema, checked.length);
+      const firstId = await reserveRowIds(this.source, this.#overlay, schema, checked.length);
       const { entries, lastKey } = await columnBlockEntries(schema, checked, firstId, insertedAtMs, this.#layout.blockRows,
         floatCompressionOf(this.#layout));
       for (const block of entries) this.#overlay.putUncounted(block.key, block.value);
@@ -393,26 +401,6 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   #aboveAll(schema: TableSchema, rowKey: RowKey, stored: RowKey | null): boolean {
     const written = this.#greatestWritten.get(schema.id);
     return (stored === null || compareBytes(rowKey, stored) > 0) && (written === undefined || compareBytes(rowKey, written) > 0);
-  }
-
-  /** The next `count` hidden row ids of `schema` as full storage keys (the counter moves on). */
-  async #nextRowIds(schema: TableSchema, count: number): Promise<Uint8Array[]> {
-    const first = await this.#reserveRowIds(schema, count);
-    const prefix = rowsPrefix(schema.id);
-    return Array.from({ length: count }, (_, i) => concatBytes(prefix, encodeKeyTuple([first + i], ['INT'])));
-  }
-
-  /** Moves the hidden row id counter of `schema` on by `count`; returns the first id taken. */
-  async #reserveRowIds(schema: TableSchema, count: number): Promise<number> {
-    const counterKey = rowIdCounterKey(schema.id);
-    const stored = await this.source.get(counterKey);
-    const last = stored === undefined ? 0 : new ByteReader(stored, 'row id counter').varint();
-    this.#overlay.put(counterKey, new ByteWriter(8).varint(last + count).finish());
-    return last + 1;
-  }
-
-  async #nextRowId(schema: TableSchema): Promise<RowKey> {
-    return ((await this.#nextRowIds(schema, 1))[0] as Uint8Array).subarray(ROWS_PREFIX_BYTES);
   }
 
   #writeRow(
@@ -579,6 +567,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
         sync: options?.sync === true,
         baseVersion: this.#baseVersion,
         lastRowKeys: this.#rangesDeleted ? new Map() : lastRowKeysAfter(this.rows.knownLastKeys, this.#greatestWritten),
+        rangesDropped: this.#rangesDropped,
       });
     } finally {
       await this.#snapshot.close();

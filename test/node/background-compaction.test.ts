@@ -69,4 +69,24 @@ describe('BackgroundCompaction', () => {
     expect(compaction.settled).toBe(true);
     await compaction.stop();
   });
+
+  it('pauses at least three times a long step between steps, so it takes a quarter of the time at most', async () => {
+    const scheduler = new SimScheduler();
+    const owner = scheduler.forOwner({ alive: true });
+    const starts: number[] = [];
+    const step = (): Promise<CompactionStepOutcome> => {
+      starts.push(scheduler.nowMs());
+      return new Promise((resolve) => owner.after(100, () => resolve({ blocksRead: 0, blocksRemoved: 0, passEnded: false, sweepPending: true })));
+    };
+    const compaction = new BackgroundCompaction(step, silentLogger, owner, scheduler, () => 1);
+    compaction.start();
+    await scheduler.runUntil(5_000);
+    const gaps = starts.slice(1).map((at, i) => at - (starts[i] as number));
+    expect(gaps.length).toBeGreaterThan(5);
+    for (const gap of gaps) expect(gap).toBe(400);
+    // The step under way ends on the fake clock.
+    const stopped = compaction.stop();
+    await scheduler.runUntil(6_000);
+    await stopped;
+  });
 });
