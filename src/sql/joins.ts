@@ -223,8 +223,8 @@ async function joinOne(current: readonly PartialRow[], step: JoinStep, guard: St
       await guard.pause();
       guard.holding(next.length, 'JOIN');
     }
-    // With a hash only the rows sharing the USING values are tried; else every row.
-    const candidates = hash === null ? null : (hash.index.get(keyOf(hash.leftKeys.map((key) => key(left.row)))) ?? NO_ROWS);
+    // With a hash only the rows sharing the key values are tried (and those without a key); else every row.
+    const candidates = hash === null ? null : candidatesOf(hash, keyOf(hash.leftKeys.map((key) => key(left.row))));
     const n = candidates === null ? right.rows.length : candidates.length;
     for (let c = 0; c < n; c++) {
       if (guard.step()) {
@@ -246,11 +246,20 @@ async function joinOne(current: readonly PartialRow[], step: JoinStep, guard: St
   return next;
 }
 
-/** Rows of a joined table by their USING columns: candidates for a left row in O(1). */
+/** Rows of a joined table by their key values: candidates for a left row in O(1). */
 interface HashIndex {
   /** The left row's side of each equality (a column or an expression of the tables joined so far). */
   readonly leftKeys: readonly Evaluator[];
   readonly index: Map<unknown, number[]>;
+  /** Rows whose key raised an error: tried with every left row, so the condition raises it as a nested loop would. */
+  readonly unkeyed: readonly number[];
+}
+
+/** The held rows to try for a left row's key, in table order. */
+function candidatesOf(hash: HashIndex, key: unknown): readonly number[] {
+  const keyed = hash.index.get(key) ?? NO_ROWS;
+  if (hash.unkeyed.length === 0) return keyed;
+  return [...keyed, ...hash.unkeyed].sort((a, b) => a - b);
 }
 
 /** The hash key of one row's key values (a single value as itself: INTs are canonical, so 5 is never 5n). */
@@ -259,10 +268,11 @@ function keyOf(values: readonly SqlValue[]): unknown {
   return valuesKey(values);
 }
 
-/** A value of the tables joined so far (a column or an expression) equated with a column of the joined table. */
+/** A value of the tables joined so far equated with a value of the joined table (each a column or an expression). */
 interface KeyPair {
   readonly leftKey: Evaluator;
-  readonly rightColumn: number;
+  /** Over the joined table's own row. */
+  readonly rightKey: Evaluator;
   /** `IS NOT DISTINCT FROM`: a NULL key matches a NULL key. */
   readonly nullEquals?: boolean;
 }
@@ -278,18 +288,22 @@ function usingPairs(using: readonly string[], left: Scope, right: TableSchema): 
     const r = right.columns.findIndex((c) => c.name === name);
     if (r < 0 || right.columns[r]?.type !== l.type) return [];
     const slot = l.slot;
-    pairs.push({ leftKey: (row) => row[slot] ?? null, rightColumn: r });
+    pairs.push({ leftKey: (row) => row[slot] ?? null, rightKey: (row) => row[r] ?? null });
   }
   return pairs;
 }
 
 /**
- * ON's top-level AND-ed `x = b.y` where b is the joined table (`tableIndex` in `scope`) and x a
- * column or expression of the tables joined so far, of b.y's type: `JOIN u ON u.k = t.k + 1
- * AND u.w > 3` hashes u on k. The whole condition is still checked on every candidate.
+ * ON's top-level AND-ed `x = y` where y reads only the joined table (`tableIndex` in `scope`)
+ * and x only the tables joined so far, both of one type: `JOIN u ON u.k = t.k + 1 AND u.w > 3`
+ * hashes u on k, `ON a.id = b.id + 1` hashes b on id + 1. The whole condition is still checked
+ * on every candidate.
  */
 function onPairs(on: Expr | null, scope: Scope, tableIndex: number, nowMs: number): KeyPair[] {
-  const firstSlot = scope.columns.findIndex((c) => c.tableIndex === tableIndex);
+  const own = new Scope();
+  const table = scope.tables[tableIndex];
+  assert(table !== undefined, 'the joined table is in the scope');
+  own.addTable(table.schema, table.qualifier);
   const pairs: KeyPair[] = [];
   const visit = (e: Expr): void => {
     if (e.kind === 'binary' && e.op === 'AND') {
@@ -300,36 +314,46 @@ function onPairs(on: Expr | null, scope: Scope, tableIndex: number, nowMs: numbe
     const nullEquals = e.kind === 'isDistinct' && e.negated;
     if (!nullEquals && (e.kind !== 'binary' || e.op !== '=')) return;
     const { left, right } = e as { left: Expr; right: Expr };
-    const pair = keyPair(left, right, scope, tableIndex, nowMs) ?? keyPair(right, left, scope, tableIndex, nowMs);
-    if (pair !== null) pairs.push({ ...pair, rightColumn: pair.rightColumn - firstSlot, nullEquals });
+    const sides = { scope, own, tableIndex, nowMs };
+    const pair = keyPair(left, right, sides) ?? keyPair(right, left, sides);
+    if (pair !== null) pairs.push({ ...pair, nullEquals });
   };
   if (on !== null) visit(on);
   return pairs;
 }
 
-/** `left = right` as a key pair when right is a column of the joined table and left reads only earlier tables. */
-function keyPair(left: Expr, right: Expr, scope: Scope, tableIndex: number, nowMs: number): KeyPair | null {
-  if (right.kind !== 'column') return null;
+/** The scopes an ON equality is read in: all tables so far, and the joined one alone. */
+interface JoinSides {
+  readonly scope: Scope;
+  readonly own: Scope;
+  readonly tableIndex: number;
+  readonly nowMs: number;
+}
+
+/** `left = right` as a key pair when right reads only the joined table and left only earlier ones. */
+function keyPair(left: Expr, right: Expr, sides: JoinSides): KeyPair | null {
+  const { scope, own, tableIndex, nowMs } = sides;
   try {
-    const column = scope.resolve(right.table, right.name);
-    if (column.tableIndex !== tableIndex || column.type === null || !readsOnlyBefore(left, scope, tableIndex)) return null;
-    const compiled = compileExpr(left, { scope, nowMs, aggregatesRefused: 'in JOIN' });
-    return compiled.type === column.type ? { leftKey: compiled.evaluate, rightColumn: column.slot } : null;
+    if (!readsOnly(left, scope, (t) => t < tableIndex) || !readsOnly(right, scope, (t) => t === tableIndex)) return null;
+    const l = compileExpr(left, { scope, nowMs, aggregatesRefused: 'in JOIN' });
+    const r = compileExpr(right, { scope: own, nowMs, aggregatesRefused: 'in JOIN' });
+    // Equal values of two types may hash apart (INT 2^60 and FLOAT 2^60): those joins try every row.
+    return l.type !== null && l.type === r.type ? { leftKey: l.evaluate, rightKey: r.evaluate } : null;
   } catch {
     // Unknown or ambiguous names, or a type error: compiling the whole condition reports it.
     return null;
   }
 }
 
-/** True when every column `e` reads belongs to a table before `tableIndex`, and it reads one at least. */
-function readsOnlyBefore(e: Expr, scope: Scope, tableIndex: number): boolean {
+/** True when every column `e` reads belongs to a table `tables` accepts, and it reads one at least. */
+function readsOnly(e: Expr, scope: Scope, tables: (tableIndex: number) => boolean): boolean {
   let reads = 0;
   let ok = true;
   const walk = (x: Expr): void => {
     if (x.kind === 'subquery' || x.kind === 'window' || x.kind === 'aggregate' || x.kind === 'param') ok = false;
     if (x.kind === 'column') {
       reads += 1;
-      if (scope.resolve(x.table, x.name).tableIndex >= tableIndex) ok = false;
+      if (!tables(scope.resolve(x.table, x.name).tableIndex)) ok = false;
     }
     eachChild(x, walk);
   };
@@ -343,18 +367,24 @@ function readsOnlyBefore(e: Expr, scope: Scope, tableIndex: number): boolean {
  */
 async function hashIndex(pairs: readonly KeyPair[], rows: readonly Row[], guard: StatementGuard): Promise<HashIndex | null> {
   if (pairs.length === 0) return null;
-  const rightSlots = pairs.map((p) => p.rightColumn);
-  const nullNeverJoins = pairs.filter((p) => p.nullEquals !== true).map((p) => p.rightColumn);
   const index = new Map<unknown, number[]>();
+  const unkeyed: number[] = [];
   for (let k = 0; k < rows.length; k++) {
     if (guard.step()) await guard.pause();
     const row = rows[k] as Row;
+    let values: SqlValue[];
+    try {
+      values = pairs.map((p) => p.rightKey(row));
+    } catch {
+      unkeyed.push(k);
+      continue;
+    }
     // NULL joins nothing under `=`: leave such rows out of the index.
-    if (nullNeverJoins.some((slot) => row[slot] === null)) continue;
-    const key = keyOf(rightSlots.map((slot) => row[slot] ?? null));
+    if (pairs.some((p, i) => p.nullEquals !== true && values[i] === null)) continue;
+    const key = keyOf(values);
     const list = index.get(key);
     if (list === undefined) index.set(key, [k]);
     else list.push(k);
   }
-  return { leftKeys: pairs.map((p) => p.leftKey), index };
+  return { leftKeys: pairs.map((p) => p.leftKey), index, unkeyed };
 }

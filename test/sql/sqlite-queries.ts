@@ -615,7 +615,10 @@ export function randomQuery(rng: Random): string {
     () => recursiveQuery(rng, where),
     () => distinctOnQuery(rng, where),
     // Equalities in ON between the tables (a column or an expression of t against a column of u) are hashed.
-    () => `SELECT t.id, u.w FROM t ${rng.pick(['', 'LEFT '])}JOIN u ON ${rng.pick(['u.g = t.g', 't.g = u.g', `u.g = t.g + ${rng.between(-1, 1)}`, 't.id % 5 = u.g', 'u.g = t.id - t.g'])}${rng.chance(0.5) ? ` AND u.w ${rng.pick(['<', '>'])} ${rng.between(0, 110)}` : ''}${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
+    () => `SELECT t.id, u.w FROM t ${rng.pick(['', 'LEFT '])}JOIN u ON ${rng.pick(['u.g = t.g', 't.g = u.g', `u.g = t.g + ${rng.between(-1, 1)}`, 't.id % 5 = u.g', 'u.g = t.id - t.g',
+      // The joined table's side an expression too (hashed on it), or both sides mixed (not hashed).
+      `u.g + ${rng.between(-1, 1)} = t.g`, `t.g = u.g * ${rng.between(-1, 2)}`, 't.id % 5 = u.w % 7', 'abs(u.g) = t.g', 'u.g - t.g = 0',
+      'u.w / 10 = t.g AND u.g = t.g'])}${rng.chance(0.5) ? ` AND u.w ${rng.pick(['<', '>'])} ${rng.between(0, 110)}` : ''}${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT d.g, d.n, d.m FROM (SELECT g, count(*) AS n, max(v) AS m FROM t${where} GROUP BY g) AS d WHERE d.n ${rng.pick(['>', '>=', '<'])} ${rng.between(0, 5)}`,
     () => `SELECT avg(d.x), count(*) FROM (SELECT ${intChain(rng)} AS x FROM t${where}) d`,
     // A derived column of only NULLs takes the type its use asks for, as the NULL literal does.
@@ -727,12 +730,12 @@ function seriesQuery(rng: Random): string {
  */
 function outerJoinQuery(rng: Random, where: string): string {
   const kind = (): string => `${rng.pick(['RIGHT', 'FULL', 'RIGHT OUTER', 'FULL OUTER'])} JOIN`;
-  const on = rng.pick(['t.g = u.g', 'u.g = t.g + 1', 't.g < u.g', 't.id % 5 = u.g', 't.g = u.g AND u.w > 40']);
+  const on = rng.pick(['t.g = u.g', 'u.g = t.g + 1', 't.g < u.g', 't.id % 5 = u.g', 't.g = u.g AND u.w > 40', 'u.g - 1 = t.g', 't.id % 4 = u.w % 5']);
   return rng.pick([
     () => `SELECT t.id, t.g, u.g, u.w FROM t ${kind()} u ON ${on}${where}`,
     () => `SELECT u.g, count(t.id), sum(u.w), max(t.s) FROM t ${kind()} u ON ${on}${where} GROUP BY u.g`,
     () => `SELECT u.w, u.g, t.id FROM u ${kind()} t ON ${on}${where}`,
-    () => `SELECT t.id, u.w, t2.id FROM t ${rng.pick(['LEFT JOIN', 'JOIN', kind()])} u ON ${on} ${kind()} t t2 ON t2.id = u.w / 10${where}`,
+    () => `SELECT t.id, u.w, t2.id FROM t ${rng.pick(['LEFT JOIN', 'JOIN', kind()])} u ON ${on} ${kind()} t t2 ON ${rng.pick(['t2.id = u.w / 10', 't2.id * 10 = u.w', 'u.w = 10 * t2.id + t2.g % 2'])}${where}`,
     // The first table aliased and joined to itself by name, WHERE naming the second.
     () => `SELECT o.id, t.id FROM t AS o ${rng.pick(['JOIN', 'LEFT JOIN', kind()])} t ON o.g ${rng.pick(['<', '=', '>='])} t.g WHERE t.id ${rng.pick(['=', '<', '>'])} ${rng.between(1, 150)}`,
     // USING and NATURAL: the one g is t's where t has the row, else u's (unqualified, in WHERE too).
