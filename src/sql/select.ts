@@ -16,7 +16,7 @@ import { withWherePushedDown } from './derived-pushdown.js';
 import { joinedRows } from './joins.js';
 import { executeCompound } from './set-operation.js';
 import { resolveSubqueries, subqueriesOf } from './subqueries.js';
-import { StatementGuard } from './statement-guard.js';
+import { HOLDING_ADVICE, StatementGuard } from './statement-guard.js';
 import { chooseAccessPath, type SelectPlan } from './plan.js';
 import { printExpr } from './print.js';
 import type { RowsResult } from './result.js';
@@ -459,11 +459,11 @@ async function produceRows(
         emit(row);
         if (produced.length >= c.wanted) break outer;
       }
-      if (c.needsAll) guard.holding(produced.length + windowed.length, 'the result (kept whole for ORDER BY, DISTINCT or no LIMIT)');
+      if (c.needsAll) guard.holding(produced.length + windowed.length, ...heldWhole(c, s.distinct));
     }
   }
   if (windows !== null) {
-    guard.holding(windowed.length, 'the rows of a window function');
+    guard.holding(windowed.length, ...heldWhole(c, s.distinct));
     const appended = await windows.apply(windowed, guard);
     for (let r = 0; r < appended.length; r++) {
       if (guard.step()) await guard.pause();
@@ -471,6 +471,16 @@ async function produceRows(
     }
   }
   return produced;
+}
+
+/** Why a query holds all its rows, and what narrows them, for the error past the row limit. */
+function heldWhole(c: CompiledSelect, distinct: boolean): [string, string] {
+  if (c.windows !== null) {
+    return ['the rows a window function reads', 'narrow it with WHERE: a window function reads every row before a LIMIT around it applies'];
+  }
+  if (distinct || c.distinctOn !== null) return ['the result (kept whole for DISTINCT)', 'narrow it with WHERE'];
+  if (c.limit === null) return ['the result (kept whole: no LIMIT)', HOLDING_ADVICE];
+  return ['the result (kept whole for ORDER BY)', 'narrow it with WHERE, or ORDER BY the primary key (read in order, so LIMIT stops early)'];
 }
 
 /** The groups' rows: from column blocks where the query allows it, else from joined rows. */

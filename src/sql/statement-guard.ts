@@ -152,12 +152,14 @@ export class StatementGuard {
   }
 
   /** Throws LIMIT_EXCEEDED when `rows` held in memory pass the cap. */
-  holding(rows: number, what: string): void {
+  holding(rows: number, what: string, advice = HOLDING_ADVICE): void {
     if (rows <= this.#limits.maxMaterializedRows) return;
     throw new ChronosError(
       'LIMIT_EXCEEDED',
-      `${what} holds more than ${this.#limits.maxMaterializedRows} rows (CHRONOS_MAX_MATERIALIZED_ROWS); ` +
-        'narrow it with WHERE, an equality join (USING, or ON a.x = b.y) or LIMIT without ORDER BY',
+      `${what} holds more than ${this.#limits.maxMaterializedRows} rows (CHRONOS_MAX_MATERIALIZED_ROWS); ${advice}`,
     );
   }
 }
+
+/** What to do about rows held past the limit, where nothing more precise is known. */
+export const HOLDING_ADVICE = 'narrow it with WHERE, an equality join (USING, or ON a.x = b.y) or LIMIT without ORDER BY';
