@@ -224,7 +224,7 @@ async function joinOne(current: readonly PartialRow[], step: JoinStep, guard: St
       guard.holding(next.length, 'JOIN');
     }
     // With a hash only the rows sharing the key values are tried (and those without a key); else every row.
-    const candidates = hash === null ? null : candidatesOf(hash, keyOf(hash.leftKeys.map((key) => key(left.row))));
+    const candidates = hash === null ? null : candidatesFor(hash, left.row);
     const n = candidates === null ? right.rows.length : candidates.length;
     for (let c = 0; c < n; c++) {
       if (guard.step()) {
@@ -255,8 +255,17 @@ interface HashIndex {
   readonly unkeyed: readonly number[];
 }
 
-/** The held rows to try for a left row's key, in table order. */
-function candidatesOf(hash: HashIndex, key: unknown): readonly number[] {
+/**
+ * The held rows to try for a left row, in table order; null (every row) when its key raises an
+ * error: the whole condition then raises it, or not (`t.b <> 0 AND u.x = 6 / t.b`), as a nested loop would.
+ */
+function candidatesFor(hash: HashIndex, row: Row): readonly number[] | null {
+  let key: unknown;
+  try {
+    key = keyOf(hash.leftKeys.map((leftKey) => leftKey(row)));
+  } catch {
+    return null;
+  }
   const keyed = hash.index.get(key) ?? NO_ROWS;
   if (hash.unkeyed.length === 0) return keyed;
   return [...keyed, ...hash.unkeyed].sort((a, b) => a - b);

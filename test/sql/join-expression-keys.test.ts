@@ -38,4 +38,14 @@ describe('joins hashed on an expression of the joined table', () => {
     expect([...rowsOf(await session.execute('SELECT a.id, b.id FROM a LEFT JOIN b ON b.d > 0 AND a.id = 6 / b.d ORDER BY 1, 2'))])
       .toEqual([[3, 3], [6, 1]]);
   });
+
+  it('computes no key of a left row an AND guard before it rules out (PostgreSQL answers, so must we)', async () => {
+    const { session } = await newSession();
+    await run(session, 'CREATE TABLE t (id INT PRIMARY KEY, b INT, p BOOLEAN, a INT)', 'CREATE TABLE u (id INT PRIMARY KEY, x INT)',
+      'INSERT INTO t VALUES (1, 2, TRUE, 1), (2, 0, FALSE, 9223372036854775807)', 'INSERT INTO u VALUES (1, 3), (2, 2)');
+    expect([...rowsOf(await session.execute('SELECT t.id, u.id FROM t JOIN u ON t.b <> 0 AND u.x = 6 / t.b'))]).toEqual([[1, 1]]);
+    expect([...rowsOf(await session.execute('SELECT t.id, u.id FROM t JOIN u ON t.p AND t.a + 1 = u.x'))]).toEqual([[1, 2]]);
+    // Without the guard first, the key's error is the condition's, as in a nested loop.
+    await expect(session.execute('SELECT t.id, u.id FROM t JOIN u ON u.x = 6 / t.b AND t.b <> 0')).rejects.toThrow(/Division by zero/);
+  });
 });

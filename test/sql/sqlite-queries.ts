@@ -618,7 +618,9 @@ export function randomQuery(rng: Random): string {
     () => `SELECT t.id, u.w FROM t ${rng.pick(['', 'LEFT '])}JOIN u ON ${rng.pick(['u.g = t.g', 't.g = u.g', `u.g = t.g + ${rng.between(-1, 1)}`, 't.id % 5 = u.g', 'u.g = t.id - t.g',
       // The joined table's side an expression too (hashed on it), or both sides mixed (not hashed).
       `u.g + ${rng.between(-1, 1)} = t.g`, `t.g = u.g * ${rng.between(-1, 2)}`, 't.id % 5 = u.w % 7', 'abs(u.g) = t.g', 'u.g - t.g = 0',
-      'u.w / 10 = t.g AND u.g = t.g'])}${rng.chance(0.5) ? ` AND u.w ${rng.pick(['<', '>'])} ${rng.between(0, 110)}` : ''}${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
+      'u.w / 10 = t.g AND u.g = t.g',
+      // A guard before a key that divides by zero: the key is not computed where the guard fails.
+      't.g <> 0 AND u.g = 12 / t.g', 'u.g <> 0 AND t.g = 12 / u.g'])}${rng.chance(0.5) ? ` AND u.w ${rng.pick(['<', '>'])} ${rng.between(0, 110)}` : ''}${where.replace(/\b(g|v|s|id)\b/g, 't.$1')}`,
     () => `SELECT d.g, d.n, d.m FROM (SELECT g, count(*) AS n, max(v) AS m FROM t${where} GROUP BY g) AS d WHERE d.n ${rng.pick(['>', '>=', '<'])} ${rng.between(0, 5)}`,
     () => `SELECT avg(d.x), count(*) FROM (SELECT ${intChain(rng)} AS x FROM t${where}) d`,
     // A derived column of only NULLs takes the type its use asks for, as the NULL literal does.
@@ -730,7 +732,7 @@ function seriesQuery(rng: Random): string {
  */
 function outerJoinQuery(rng: Random, where: string): string {
   const kind = (): string => `${rng.pick(['RIGHT', 'FULL', 'RIGHT OUTER', 'FULL OUTER'])} JOIN`;
-  const on = rng.pick(['t.g = u.g', 'u.g = t.g + 1', 't.g < u.g', 't.id % 5 = u.g', 't.g = u.g AND u.w > 40', 'u.g - 1 = t.g', 't.id % 4 = u.w % 5']);
+  const on = rng.pick(['t.g = u.g', 'u.g = t.g + 1', 't.g < u.g', 't.id % 5 = u.g', 't.g = u.g AND u.w > 40', 'u.g - 1 = t.g', 't.id % 4 = u.w % 5', 't.g <> 0 AND u.g = 12 / t.g']);
   return rng.pick([
     () => `SELECT t.id, t.g, u.g, u.w FROM t ${kind()} u ON ${on}${where}`,
     () => `SELECT u.g, count(t.id), sum(u.w), max(t.s) FROM t ${kind()} u ON ${on}${where} GROUP BY u.g`,
