@@ -267,8 +267,19 @@ function candidatesFor(hash: HashIndex, row: Row): readonly number[] | null {
     return null;
   }
   const keyed = hash.index.get(key) ?? NO_ROWS;
-  if (hash.unkeyed.length === 0) return keyed;
-  return [...keyed, ...hash.unkeyed].sort((a, b) => a - b);
+  return hash.unkeyed.length === 0 ? keyed : mergeAscending(keyed, hash.unkeyed);
+}
+
+/** Two ascending lists of row positions as one (linear: the lists may be long). */
+function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && (a[i] as number) < (b[j] as number))) out.push(a[i++] as number);
+    else out.push(b[j++] as number);
+  }
+  return out;
 }
 
 /** The hash key of one row's key values (a single value as itself: INTs are canonical, so 5 is never 5n). */
