@@ -1,7 +1,7 @@
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StatementResult } from '../../src/sql/result.js';
 import { health, stopNode, waitFor } from '../helpers/node-process.js';
 import type { NodeProcess } from '../helpers/node-process.js';
@@ -113,6 +113,16 @@ describe('heavy statements on a 3-node cluster, with a writer alongside', () => 
   const terms = async (): Promise<number[]> =>
     Promise.all(IDS.map(async (id) => (await waitFor(`${id}'s health`, 10_000, () => health(cluster.node(id)))).term));
 
+  /** The term each node reported after each test: which statement, if any, cost the term. */
+  const termsAfter: string[] = [];
+  afterEach(async (context) => {
+    const seen = await Promise.all(IDS.map(async (id) => (await health(cluster.node(id)))?.term ?? '?'));
+    termsAfter.push(`${context.task.name.slice(0, 40)}: ${seen.join('/')}`);
+  });
+  /** Each node's role changes as it logged them, for a failure's message. */
+  const roleChanges = (): string => IDS.map((id) =>
+    `${id}: ${cluster.node(id).output().split('\n').filter((line) => line.includes('role ')).join(' | ')}`).join('\n');
+
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'chronos-heavy-'));
     // A short statement timeout keeps the runaway join's test short; the limit is the same code.
@@ -185,7 +195,8 @@ describe('heavy statements on a 3-node cluster, with a writer alongside', () => 
     // ~0.35 s alone on two shared cores, ~1 s beside the whole suite): the test holds every write to
     // 5 s (the old code lost the leader and failed them) and reports the percentiles.
     expect(writer.max()).toBeLessThan(5_000);
-    expect(await terms()).toEqual([term, term, term]);
+    expect(await terms(), `terms after each test:\n${termsAfter.join('\n')}\n${roleChanges()}`)
+      .toEqual([term, term, term]);
     expect((await leader()).id).toBe(leaderId);
     const peaks = await Promise.all(IDS.map((id) => peakRssMiB(cluster.node(id))));
     for (const peak of peaks) expect(peak).toBeLessThan(1_024);
