@@ -23,6 +23,8 @@ export interface MetricsSources {
   tombstoneSweeps?(): { readonly completed: number; readonly running: boolean };
   /** Keys of dropped tables and indexes cleared since start, and whether any are left; absent: not counted. */
   droppedClearing?(): { readonly keysCleared: number; readonly pending: boolean };
+  /** Indexes being built in passes now (CREATE INDEX over a big table); absent: none. */
+  indexesBuilding?(): number;
   /** The ingest journal's backlog; absent or null without --enable-ingest. */
   ingestBacklog?(): IngestBacklog | null;
   /** The line-protocol write journal's backlog; absent or null without --enable-ingest. */
@@ -59,6 +61,14 @@ export class NodeMetrics {
       () => sources.blocksCompacted?.() ?? 0);
     registerSweepMetrics(registers, () => sources.tombstoneSweeps?.() ?? { completed: 0, running: false });
     registerDroppedMetrics(registers, () => sources.droppedClearing?.() ?? { keysCleared: 0, pending: false });
+    new Gauge({
+      name: 'chronos_storage_indexes_building',
+      help: 'Indexes still being built in passes (CREATE INDEX over more rows than one pass indexes); reads use them at 0.',
+      registers,
+      collect() {
+        this.set(sources.indexesBuilding?.() ?? 0);
+      },
+    });
     new Gauge({
       name: 'chronos_storage_compaction_settled',
       help: '1 when background compaction found nothing to merge in its last pass and nothing was written since, else 0.',

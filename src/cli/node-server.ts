@@ -99,6 +99,7 @@ export async function startNodeServer(config: NodeServerConfig): Promise<Running
     blocksCompacted: () => node.blocksCompacted,
     tombstoneSweeps: () => node.storage.tombstoneSweeps,
     droppedClearing: () => node.storage.droppedClearing,
+    indexesBuilding: () => node.indexesBuilding,
     compactionSettled: () => node.compactionSettled,
     writeStages: () => node.writeStages(),
     leaderReads: () => node.leaderReads(),

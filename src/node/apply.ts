@@ -75,6 +75,9 @@ export async function applyCommittedEntries(
   }
 }
 
+/** The answer to an index-build pass that found no index being built. */
+export const NO_INDEX_BUILDING = 'No index is being built';
+
 /** Runs one command entry inside the apply transaction; its outcome answers the proposer. */
 async function applyCommand(
   txn: WriteTransaction,
@@ -130,6 +133,12 @@ async function applyCommand(
     }
     case 'clusterBirth':
       return messageOutcome(`Cluster ${await applyClusterBirth(txn, command.clusterId)}`, 0);
+    case 'indexBuild': {
+      const pass = await txn.buildIndexStep(command.rowsMax);
+      if (pass?.done === true) log.info('index built', { index: pass.index, table: pass.table, logIndex: entry.index });
+      return pass === undefined ? messageOutcome(NO_INDEX_BUILDING, 0)
+        : messageOutcome(`Indexed ${pass.indexed} rows of ${pass.index}`, pass.indexed);
+    }
     default:
       return assertNever(command, 'replicated command');
   }

@@ -5,6 +5,7 @@ import type { NodeId } from '../raft/index.js';
 import { DEFAULT_STATEMENT_LIMITS, encodeInsertsAhead, executeRead } from '../sql/index.js';
 import type { StatementLimits } from '../sql/index.js';
 import type { StatementResult } from '../sql/index.js';
+import { INDEX_BUILD_ROWS_PER_PASS, anyIndexBuilding } from '../storage/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { CallContext, StatementOutcome } from '../transport/index.js';
 import { forwardWrite } from './forward-write.js';
@@ -53,6 +54,8 @@ export interface ClientRequestParts {
  */
 export class ClientRequests {
   readonly #parts: ClientRequestParts;
+  /** Log index of the last index-build pass this node proposed as leader (0: none). */
+  #indexPassAt = 0;
 
   constructor(parts: ClientRequestParts) {
     this.#parts = parts;
@@ -145,6 +148,24 @@ export class ClientRequests {
       } catch (error) {
         // Leadership moved between the check and the proposal: the new leader runs the pass.
         log.debug('TTL pass not proposed', { error: errorMessage(error) });
+      }
+    });
+  }
+
+  /**
+   * On the leader, while an index is being built: replicate its next pass, unless the last pass
+   * this leader proposed is still to be applied (one pass waits in the log at a time, so writes
+   * interleave with the passes). Followers and a leader with nothing building do nothing.
+   */
+  proposeIndexBuild(): void {
+    const { loop, core, storage, log } = this.#parts;
+    loop.enqueue(() => {
+      if (core.status().role !== 'Leader' || this.#indexPassAt > storage.appliedIndex) return;
+      if (!anyIndexBuilding(storage.catalog.tables())) return;
+      try {
+        this.#indexPassAt = core.propose(encodeReplicatedCommand({ kind: 'indexBuild', rowsMax: INDEX_BUILD_ROWS_PER_PASS }));
+      } catch (error) {
+        log.debug('index build pass not proposed', { error: errorMessage(error) });
       }
     });
   }

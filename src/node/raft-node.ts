@@ -5,6 +5,7 @@ import type { RaftMessage } from '../raft/index.js';
 import type { NodeId } from '../raft/index.js';
 import type { Script } from '../sql/index.js';
 import type { StatementResult } from '../sql/index.js';
+import { indexesBuilding } from '../storage/index.js';
 import type { CompactionStepOutcome, StorageEngine } from '../storage/index.js';
 import type { CallContext, StatementOutcome } from '../transport/index.js';
 import type { DiskStats } from '../wal/index.js';
@@ -24,6 +25,9 @@ import { runScript } from './run-script.js';
 import type { RaftNodeOptions } from './raft-node-options.js';
 import type { TtlPassTotals } from './ttl-passes.js';
 import { TTL_PASS_CONTINUE_MS } from './ttl-passes.js';
+
+/** How often the leader checks for an index build to continue (a pass costs ~0.1 s of apply). */
+const INDEX_BUILD_CONTINUE_MS = 100;
 
 export type { RaftNodeOptions } from './raft-node-options.js';
 
@@ -88,6 +92,8 @@ export class RaftNode {
         if (this.#parts.ttl.takeMoreLeft()) requests.proposeTtlSweep();
       }, false));
     }
+    // An index too big for one apply is built in passes; each leader continues any it finds.
+    this.#timers.push(scheduler.every(INDEX_BUILD_CONTINUE_MS, () => requests.proposeIndexBuild(), false));
     this.#compaction = new BackgroundCompaction((maxBlocks) => this.compactStep(maxBlocks), log.child('compaction'), scheduler, options.clock,
       () => this.#parts.storage.appliedIndex);
     this.#compaction.start();
@@ -108,6 +114,11 @@ export class RaftNode {
   /** True when background compaction has nothing left to merge (until the next write). */
   get compactionSettled(): boolean {
     return this.#compaction?.settled ?? false;
+  }
+
+  /** Indexes still being built in passes (see storage/index-build.ts). */
+  get indexesBuilding(): number {
+    return indexesBuilding(this.#parts.storage.catalog.tables());
   }
 
   /** Column blocks background compaction merged away since start. */

@@ -23,7 +23,9 @@ export type ReplicatedCommand =
   /** A batch an edge shipped to this (target) cluster. */
   | { readonly kind: 'syncBatch'; readonly batch: SyncBatchCommand }
   /** On an edge: the target holds ops through `throughId`; they leave the outbox. */
-  | { readonly kind: 'syncAck'; readonly throughId: number };
+  | { readonly kind: 'syncAck'; readonly throughId: number }
+  /** Indexes up to `rowsMax` more rows of the building index of lowest id (see storage/index-build.ts). */
+  | { readonly kind: 'indexBuild'; readonly rowsMax: number };
 
 /** What applying a command produced, for the node that proposed it. */
 export type CommandOutcome =
@@ -39,7 +41,7 @@ export type CommandOutcome =
 const FORMAT = 2;
 const LEGACY_SQL_WRITE = 1;
 const LEGACY_TTL_SWEEP = 0x54;
-const KIND_TAGS = { sqlWrite: 1, ttlSweep: 2, ingestBatch: 3, clusterBirth: 4, syncBatch: 5, syncAck: 6, pointBatch: 7 } as const satisfies Record<ReplicatedCommand['kind'], number>;
+const KIND_TAGS = { sqlWrite: 1, ttlSweep: 2, ingestBatch: 3, clusterBirth: 4, syncBatch: 5, syncAck: 6, pointBatch: 7, indexBuild: 9 } as const satisfies Record<ReplicatedCommand['kind'], number>;
 /** A TTL pass with a bound: a tag of its own, so a version that knows only the whole pass stops at it rather than diverge. */
 const BOUNDED_TTL_SWEEP = 8;
 const HEADER_BYTES = 2;
@@ -69,6 +71,11 @@ export function encodeReplicatedCommand(command: ReplicatedCommand): Uint8Array 
       const body = new Uint8Array(TTL_BODY_BYTES);
       new DataView(body.buffer).setFloat64(0, command.throughId, false);
       return withHeader(KIND_TAGS.syncAck, body);
+    }
+    case 'indexBuild': {
+      const body = new Uint8Array(TTL_BODY_BYTES);
+      new DataView(body.buffer).setFloat64(0, command.rowsMax, false);
+      return withHeader(KIND_TAGS.indexBuild, body);
     }
     default:
       return assertNever(command, 'replicated command');
@@ -116,6 +123,8 @@ function decodeTagged(tag: number | undefined, body: Uint8Array): ReplicatedComm
       return { kind: 'syncBatch', batch: decodeSyncBatch(body) };
     case KIND_TAGS.syncAck:
       return { kind: 'syncAck', throughId: readTime(body, HEADER_BYTES) };
+    case KIND_TAGS.indexBuild:
+      return { kind: 'indexBuild', rowsMax: readPassRows(body) };
     default:
       throw new ChronosError('CORRUPTION',
         `Corrupt log entry: unknown command kind ${tag ?? '(missing)'} at offset 1`);
@@ -204,6 +213,16 @@ function readRowsMax(body: Uint8Array): number {
   const rowsMax = new DataView(body.buffer, body.byteOffset + TTL_BODY_BYTES, TTL_BODY_BYTES).getFloat64(0, false);
   if (!Number.isSafeInteger(rowsMax) || rowsMax < 1) {
     throw new ChronosError('CORRUPTION', `Corrupt TTL command: row bound ${rowsMax} at offset ${offset} is not a positive integer`);
+  }
+  return rowsMax;
+}
+
+/** An index-build pass's row bound: one positive integer as a float64. */
+function readPassRows(body: Uint8Array): number {
+  const rowsMax = body.length === TTL_BODY_BYTES ? new DataView(body.buffer, body.byteOffset, TTL_BODY_BYTES).getFloat64(0, false) : NaN;
+  if (!Number.isSafeInteger(rowsMax) || rowsMax < 1) {
+    throw new ChronosError('CORRUPTION', `Corrupt index build command at offset ${HEADER_BYTES}: ` +
+      `${body.length} bytes (expected ${TTL_BODY_BYTES}) holding row bound ${rowsMax}`);
   }
   return rowsMax;
 }

@@ -21,6 +21,7 @@ export type { SplitResult, OpenConstruct } from './split-statements.js';
 export { planScript } from './script.js';
 export type { Script } from './script.js';
 export { sweepExpired } from './ttl-sweep.js';
+export { INDEX_BUILDING_NOTE } from './write.js';
 export type { SweepOutcome } from './ttl-sweep.js';
 export { StatementGuard, DEFAULT_STATEMENT_LIMITS, STATEMENT_TIMEOUT_MS_DEFAULT, MAX_MATERIALIZED_ROWS_DEFAULT, UNLIMITED } from './statement-guard.js';
 export type { StatementLimits } from './statement-guard.js';

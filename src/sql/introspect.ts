@@ -38,7 +38,7 @@ export function describeTable(catalog: Catalog, name: string): RowsResult {
   }
   const rows: Row[] = schema.columns.map((column, i) => {
     const keyPosition = schema.primaryKey.indexOf(i);
-    const indexes = schema.indexes.filter((index) => index.columns.includes(i)).map((index) => index.name);
+    const indexes = schema.indexes.filter((index) => index.columns.includes(i)).map((index) => (index.buildFrom === undefined ? index.name : `${index.name} (building)`));
     return [
       column.name, column.type, column.notNull,
       keyPosition < 0 ? null : keyPosition + 1,

@@ -194,6 +194,8 @@ export function chooseAccessPath(
   }
   let best: { candidate: Candidate; index: string } | undefined;
   for (const index of schema.indexes) {
+    // An index still being built lacks rows it has not reached: reading it would miss them.
+    if (index.buildFrom !== undefined) continue;
     const c = candidateFor(index.columns, bounds);
     if (c !== undefined && (best === undefined || score(c) > score(best.candidate))) best = {
       candidate: c,

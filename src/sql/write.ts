@@ -1,5 +1,6 @@
 import { assertNever, ChronosError } from '../lib/index.js';
 import type { RowKey, WriteTransaction, TableSchema, Row, StoredRow } from '../storage/index.js';
+import { INDEX_BUILD_ROWS_PER_PASS } from '../storage/index.js';
 import { executeAlterTable } from './alter.js';
 import type { Expr, Statement } from './ast.js';
 import { compileCondition, compileExpr } from './compile.js';
@@ -195,9 +196,16 @@ async function createIndex(s: Extract<Statement, { kind: 'createIndex' }>, txn: 
       );
     }
   }
-  await txn.createIndex(schema.name, s.name, s.columns);
-  return message(`Index ${s.name} created`, 0);
+  const pass = await txn.createIndex(schema.name, s.name, s.columns);
+  return message(pass.done ? `Index ${s.name} created` : `Index ${s.name} created${INDEX_BUILDING_NOTE}`, 0);
 }
+
+/**
+ * Ends the answer to a CREATE INDEX whose table had more rows than one pass indexes: the rest are
+ * indexed by later passes, between other writes, and reads use the index from the last of them.
+ */
+export const INDEX_BUILDING_NOTE = `; its first ${INDEX_BUILD_ROWS_PER_PASS.toLocaleString('en')} rows are indexed, ` +
+  'the rest in background passes (DESCRIBE shows it as building until they are done)';
 
 /** DROP TABLE [IF EXISTS]. */
 async function dropTable(s: Extract<Statement, { kind: 'dropTable' }>, txn: WriteTransaction): Promise<MessageResult> {

@@ -62,15 +62,19 @@ function typeCode(type: SqlType): number {
 /**
  * Format 1: id, name, columns, primary key, TTL, indexes. Format 2 appends u8 layout
  * (0 row, 1 columnar) and varint row codec version; format-1 records read as row layout, v1.
+ * Format 3, written only while an index of the table is being built, appends for each index
+ * a u8 (1: building) and, when building, the varint length and bytes of its build cursor.
  */
 const CATALOG_FORMAT_V1 = 1;
 const CATALOG_FORMAT = 2;
+const CATALOG_FORMAT_BUILDING = 3;
 const LAYOUT_CODES: readonly TableLayoutName[] = ['row', 'columnar'];
 
 /** Binary catalog record of one table. */
 export function encodeTableSchema(table: TableSchema): Uint8Array {
   const writer = new ByteWriter(64);
-  writer.u8(CATALOG_FORMAT).varint(table.id).string(table.name).varint(table.columns.length);
+  const building = table.indexes.some((index) => index.buildFrom !== undefined);
+  writer.u8(building ? CATALOG_FORMAT_BUILDING : CATALOG_FORMAT).varint(table.id).string(table.name).varint(table.columns.length);
   for (const column of table.columns) {
     writer
       .string(column.name)
@@ -87,6 +91,12 @@ export function encodeTableSchema(table: TableSchema): Uint8Array {
     for (const position of index.columns) writer.varint(position);
   }
   writer.u8(LAYOUT_CODES.indexOf(table.layout)).varint(table.rowCodecVersion);
+  if (building) {
+    for (const { buildFrom } of table.indexes) {
+      if (buildFrom === undefined) writer.u8(0);
+      else writer.u8(1).varint(buildFrom.length).bytes(buildFrom);
+    }
+  }
   return writer.finish();
 }
 
@@ -94,7 +104,7 @@ export function encodeTableSchema(table: TableSchema): Uint8Array {
 export function decodeTableSchema(bytes: Uint8Array): TableSchema {
   const reader = new ByteReader(bytes, 'catalog record');
   const format = reader.u8();
-  if (format !== CATALOG_FORMAT && format !== CATALOG_FORMAT_V1) {
+  if (format !== CATALOG_FORMAT && format !== CATALOG_FORMAT_V1 && format !== CATALOG_FORMAT_BUILDING) {
     throw new ChronosError('CORRUPTION', `unknown catalog record format ${format}`);
   }
   const id = reader.varint();
@@ -128,7 +138,10 @@ export function decodeTableSchema(bytes: Uint8Array): TableSchema {
   const layout = LAYOUT_CODES[reader.u8()];
   if (layout === undefined) throw new ChronosError('CORRUPTION', `bad layout of table ${name}`);
   const rowCodecVersion = reader.varint();
-  return { name, id, columns, primaryKey, ttlMs, indexes, layout, rowCodecVersion };
+  const built = format === CATALOG_FORMAT_BUILDING
+    ? indexes.map((index) => (reader.u8() === 1 ? { ...index, buildFrom: Uint8Array.from(reader.bytes(reader.varint())) } : index))
+    : indexes;
+  return { name, id, columns, primaryKey, ttlMs, indexes: built, layout, rowCodecVersion };
 }
 
 /** Binary form of the id counters. */

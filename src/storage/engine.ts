@@ -1,3 +1,4 @@
+import type { IndexBuildPass } from './index-build.js';
 import type { Catalog, ColumnSchema, TableDefinition, TableSchema } from './schema.js';
 import type { Row, SqlValue } from './values.js';
 import type { EncodedRows } from './encoded-rows.js';
@@ -108,8 +109,13 @@ export type Savepoint = number;
 export interface WriteTransaction extends StorageReader {
   createTable(definition: TableDefinition): TableSchema;
   dropTable(name: string): Promise<void>;
-  /** Create an index and fill it from the existing rows. */
-  createIndex(table: string, name: string, columns: readonly string[]): Promise<void>;
+  /**
+   * Create an index and index the first `rowsMax` (INDEX_BUILD_ROWS_PER_PASS) existing rows; past
+   * them the index stays building (unused by reads) until buildIndexStep passes reach the last row.
+   */
+  createIndex(table: string, name: string, columns: readonly string[], rowsMax?: number): Promise<IndexBuildPass>;
+  /** Continues the build of the building index of lowest id by up to `rowsMax` rows; undefined: none building. */
+  buildIndexStep(rowsMax: number): Promise<IndexBuildPass | undefined>;
   dropIndex(name: string): Promise<void>;
   /**
    * Append `column` to `table` and return the new schema. Costs O(1) whatever the table's

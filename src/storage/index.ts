@@ -24,3 +24,5 @@ export { EncodedRowsBuilder, encodableAhead } from './encoded-rows.js';
 export type { EncodedRows } from './encoded-rows.js';
 export { blockColumnsOfRows } from './block-columns.js';
 export type { BlockColumns, ColumnInput } from './block-columns.js';
+export { INDEX_BUILD_ROWS_PER_PASS, anyIndexBuilding, indexesBuilding } from './index-build.js';
+export type { IndexBuildPass } from './index-build.js';

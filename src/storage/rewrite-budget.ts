@@ -1,7 +1,7 @@
 import { ChronosError } from '../lib/index.js';
 import type { SqlValue } from './values.js';
 
-/** Most rows one DROP COLUMN rewrites, or one CREATE INDEX indexes (as INSERT ... SELECT holds). */
+/** Most rows one DROP COLUMN rewrites (as INSERT ... SELECT holds). */
 export const REWRITE_ROWS_MAX = 1_000_000;
 
 /** Most characters of text the rows of one such statement may hold (as a query's result rows). */

@@ -25,6 +25,12 @@ export interface IndexSchema {
   readonly id: number;
   /** Positions into the table's columns, in index order. */
   readonly columns: readonly number[];
+  /**
+   * Set while the index is being built in bounded passes: stored rows whose key (after the
+   * table's rows prefix) sorts at or after it are not indexed yet, unless written since the
+   * build began (writes keep every index of the table). Readers must not use such an index.
+   */
+  readonly buildFrom?: Uint8Array;
 }
 
 /**

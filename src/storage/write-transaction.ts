@@ -1,5 +1,7 @@
-import { appendAll, ChronosError, yieldToEventLoop } from '../lib/index.js';
+import { appendAll, assert, ChronosError, yieldToEventLoop } from '../lib/index.js';
 import { RewriteBudget } from './rewrite-budget.js';
+import { BUILD_FROM_START, INDEX_BUILD_ROWS_PER_PASS, buildIndexPass, nextBuildingIndex } from './index-build.js';
+import type { IndexBuildPass } from './index-build.js';
 import { bytesToMapKey, compareBytes, concatBytes } from './bytes.js';
 import { encodeIdCounters, encodeTableSchema } from './catalog.js';
 import type { CatalogState } from './catalog.js';
@@ -171,22 +173,34 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     }
   }
 
-  async createIndex(table: string, name: string, columns: readonly string[]): Promise<void> {
-    await this.#mutate(async () => {
+  async createIndex(table: string, name: string, columns: readonly string[], rowsMax = INDEX_BUILD_ROWS_PER_PASS): Promise<IndexBuildPass> {
+    return this.#mutate(async () => {
       const schema = this.requireTable(table);
       const index = newIndexSchema(schema, name, columns, this.#catalog.state.nextIndexId, this.#catalog.view.tableOfIndex(name) !== undefined);
-      const next: TableSchema = { ...schema, indexes: [...schema.indexes, index] };
-      this.#putTable(next, undefined, { nextIndexId: index.id + 1 });
+      this.#putTable({ ...schema, indexes: [...schema.indexes, index] }, undefined, { nextIndexId: index.id + 1 });
       this.#overlay.put(META_ID_COUNTERS, encodeIdCounters(this.#catalog.state));
-      const prefix = indexPrefix(schema.id, index.id);
-      const budget = new RewriteBudget('CREATE INDEX', schema.name);
-      for await (const rows of this.scan(table)) {
-        for (const row of rows) {
-          budget.count(row.values);
-          this.#overlay.put(concatBytes(prefix, indexKeyOf(next, index, row.values), row.key), EMPTY);
-        }
-      }
+      return this.#buildIndexPass(schema.name, index.id, BUILD_FROM_START, rowsMax);
     });
+  }
+
+  async buildIndexStep(rowsMax: number): Promise<IndexBuildPass | undefined> {
+    return this.#mutate(async () => {
+      const next = nextBuildingIndex(this.#catalog.state.tables.values());
+      return next === undefined ? undefined
+        : this.#buildIndexPass(next.schema.name, next.index.id, next.index.buildFrom ?? BUILD_FROM_START, rowsMax);
+    });
+  }
+
+  /** Indexes up to `rowsMax` rows from `from` and moves the index's cursor past them. */
+  async #buildIndexPass(table: string, indexId: number, from: Uint8Array, rowsMax: number): Promise<IndexBuildPass> {
+    const schema = this.requireTable(table);
+    const index = schema.indexes.find((candidate) => candidate.id === indexId);
+    assert(index !== undefined, `index ${indexId} of table ${table} to build is not in the catalog`);
+    const end = afterPrefix(rowsPrefix(schema.id)).subarray(ROWS_PREFIX_BYTES);
+    const built = await buildIndexPass(schema, index, this.rows.scanRows(schema, from, end, false), rowsMax,
+      (key) => this.#overlay.put(key, EMPTY));
+    this.#putTable({ ...schema, indexes: schema.indexes.map((i) => (i === index ? built.index : i)) });
+    return built.pass;
   }
 
   async dropIndex(name: string): Promise<void> {
@@ -198,10 +212,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
       }
       const prefix = indexPrefix(schema.id, index.id);
       this.#dropRange(prefix, prefixEnd(prefix));
-      this.#putTable({
-        ...schema,
-        indexes: schema.indexes.filter((candidate) => candidate !== index),
-      });
+      this.#putTable({ ...schema, indexes: schema.indexes.filter((candidate) => candidate !== index) });
     });
   }
 
@@ -446,13 +457,7 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
   #eraseIndexEntries(schema: TableSchema, row: StoredRow): void {
     this.#touched.add(schema.id);
     for (const index of schema.indexes) {
-      this.#overlay.delete(
-        concatBytes(
-          indexPrefix(schema.id, index.id),
-          indexKeyOf(schema, index, row.values),
-          row.key,
-        ),
-      );
+      this.#overlay.delete(concatBytes(indexPrefix(schema.id, index.id), indexKeyOf(schema, index, row.values), row.key));
     }
     if (schema.ttlMs !== null)
       this.#overlay.delete(ttlKey(schema.id, row.insertedAtMs + schema.ttlMs, row.key));

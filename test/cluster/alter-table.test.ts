@@ -71,4 +71,34 @@ describe('ALTER TABLE on a 3-node cluster', () => {
     await waitFor(`${current} back`, 20_000, async () =>
       ((await rowsVia(current, query).catch(() => null)) === expected ? true : null));
   });
+
+  it('a CREATE INDEX over 60,000 rows is built in passes on every node, across a leader change, with writes between', async () => {
+    const first = await leader();
+    const client = cluster.client(first);
+    await client.execute('CREATE TABLE big (id INT PRIMARY KEY, g INT)');
+    await client.execute('INSERT INTO big SELECT n, n % 100 FROM generate_series(1, 60000) n');
+    const created = await client.execute('CREATE INDEX big_g ON big (g)');
+    expect(created).toMatchObject({ kind: 'message', message: expect.stringMatching(/^Index big_g created; .*background passes/) });
+    // Rows ahead of the build's cursor and behind it change while it runs; the old leader goes.
+    await client.execute('UPDATE big SET g = 7 WHERE id IN (2, 59999)');
+    await client.execute('DELETE FROM big WHERE id IN (7, 59907)');
+    await stopNode(cluster.node(first));
+    const next = await leader();
+    await cluster.client(next).execute('INSERT INTO big VALUES (60001, 7)');
+    const counted = '[[601]]';
+    for (const id of IDS.filter((other) => other !== first)) {
+      await waitFor(`${id} to finish the build`, 30_000, async () =>
+        (String(await rowsVia(id, 'DESCRIBE big')).includes('"big_g"') ? true : null));
+      expect(await rowsVia(id, 'EXPLAIN SELECT id FROM big WHERE g = 7'), id).toMatch(/INDEX RANGE big\.big_g/);
+      expect(await rowsVia(id, 'SELECT count(*) FROM big WHERE g = 7'), id).toBe(counted);
+      expect(await rowsVia(id, 'SELECT count(*) FROM big WHERE g + 0 = 7'), id).toBe(counted);
+      const metrics = await (await fetch(`http://127.0.0.1:${cluster.node(id).adminPort}/metrics`)).text();
+      expect(metrics, id).toMatch(/^chronos_storage_indexes_building 0$/m);
+    }
+    // The old leader comes back to a finished index, by log or by snapshot.
+    cluster.launch(first);
+    await waitFor(`${first} back with the index`, 30_000, async () =>
+      ((await rowsVia(first, 'SELECT count(*) FROM big WHERE g = 7').catch(() => null)) === counted ? true : null));
+    expect(await rowsVia(first, 'DESCRIBE big')).toContain('"big_g"');
+  });
 });

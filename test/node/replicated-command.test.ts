@@ -12,6 +12,7 @@ describe('replicated commands', () => {
     { kind: 'ttlSweep', nowMs: T0 + 123.5 },
     { kind: 'ttlSweep', nowMs: T0, rowsMax: 10_000 },
     { kind: 'clusterBirth', clusterId: '0123456789abcdef0123456789abcdef' },
+    { kind: 'indexBuild', rowsMax: 10_000 },
   ])('round-trips %j', (command) => {
     expect(decodeReplicatedCommand(encodeReplicatedCommand(command))).toEqual(command);
   });
@@ -38,6 +39,11 @@ describe('replicated commands', () => {
     expect(() => decodeReplicatedCommand(zeroBound)).toThrow(/row bound 0 at offset 10 is not a positive integer/);
     const nan = encodeReplicatedCommand({ kind: 'ttlSweep', nowMs: Number.NaN });
     expect(() => decodeReplicatedCommand(nan)).toThrow(/not finite/);
+    const pass = encodeReplicatedCommand({ kind: 'indexBuild', rowsMax: 5 });
+    expect(pass[1]).toBe(9);
+    expect(() => decodeReplicatedCommand(pass.subarray(0, 9))).toThrow(/Corrupt index build command at offset 2: 7 bytes \(expected 8\)/);
+    expect(() => decodeReplicatedCommand(encodeReplicatedCommand({ kind: 'indexBuild', rowsMax: 0.5 })))
+      .toThrow(/holding row bound 0.5/);
     const birth = encodeReplicatedCommand({ kind: 'clusterBirth', clusterId: '0123456789abcdef0123456789abcdef' });
     expect(() => decodeReplicatedCommand(birth.subarray(0, 20))).toThrow(/Corrupt cluster birth: id is not 32 hex digits at offset 2/);
   });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/lib/index.js';
 import { openStorage } from '../../src/storage/index.js';
-import type { Row, StorageReader, TableDefinition } from '../../src/storage/index.js';
+import type { Row, TableDefinition } from '../../src/storage/index.js';
 import { testLayout } from '../helpers/test-layout.js';
-import { collect, COLUMNAR_READINGS, newMemoryLevel } from './backends.js';
+import { COLUMNAR_READINGS, newMemoryLevel } from './backends.js';
+import { drawRow, expectIndexMatches } from './index-rows.js';
 
 /**
  * CREATE INDEX over rows already stored and rows the same transaction wrote. The generator draws
@@ -12,27 +13,6 @@ import { collect, COLUMNAR_READINGS, newMemoryLevel } from './backends.js';
  * again); the index must list exactly the table's rows, in index order, before and after commit.
  */
 
-/** Index order: v with NULL first, ties by primary key (device, then ts). */
-function indexOrder(a: Row, b: Row): number {
-  const [ad, at, av] = a as [string, number, number | null];
-  const [bd, bt, bv] = b as [string, number, number | null];
-  if (av !== bv) {
-    if (av === null) return -1;
-    if (bv === null) return 1;
-    return av < bv ? -1 : 1;
-  }
-  return ad < bd ? -1 : ad > bd ? 1 : at - bt;
-}
-
-async function expectIndexMatches(reader: StorageReader, index: string): Promise<void> {
-  const rows = (await collect(reader.scan('t'))).map((row) => row.values);
-  const listed = (await collect(reader.scanIndex('t', index))).map((row) => row.values);
-  expect(listed).toEqual([...rows].sort(indexOrder));
-}
-
-function drawRow(rng: Random): Row {
-  return [rng.pick(['a', 'b', 'ab', 'z']), rng.between(-50, 50), rng.chance(0.15) ? null : rng.between(-20, 20) / 4];
-}
 
 describe.skipIf(testLayout().layout !== undefined).each([{ layout: 'row' as const }, { layout: 'columnar' as const }])(
   'CREATE INDEX over existing rows ($layout)',

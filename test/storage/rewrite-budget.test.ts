@@ -6,11 +6,11 @@ import { REWRITE_ROWS_MAX, REWRITE_TEXT_MAX, RewriteBudget } from '../../src/sto
 describe('a table-wide rewrite is bounded in rows and text', () => {
 
   it(`takes ${REWRITE_ROWS_MAX} rows and refuses one more, naming the statement and table`, () => {
-    const budget = new RewriteBudget('CREATE INDEX', 'wide');
+    const budget = new RewriteBudget('ALTER TABLE ... DROP COLUMN', 'wide');
     for (let i = 0; i < REWRITE_ROWS_MAX; i++) budget.count([i, null]);
     const error = thrown(() => budget.count([0, null]));
     expect(isChronosError(error, 'LIMIT_EXCEEDED'), String(error)).toBe(true);
-    expect((error as Error).message).toMatch(/^CREATE INDEX on table wide would rewrite more than 1000000 rows .*nothing was changed/);
+    expect((error as Error).message).toMatch(/^ALTER TABLE \.\.\. DROP COLUMN on table wide would rewrite more than 1000000 rows .*nothing was changed/);
   });
 
   it('refuses rows whose text passes the bound, however few', () => {

@@ -148,6 +148,21 @@ describe('per-table layout', () => {
     expect(decodeTableSchema(current)).toMatchObject({ layout: 'columnar' });
   });
 
+  it('keeps the cursor of an index being built, and writes format 2 when none is', () => {
+    const a = { name: 'a', id: 7, columns: [1] };
+    const b = { name: 'b', id: 8, columns: [0, 1] };
+    const table = {
+      name: 'building', id: 4, columns: SENSORS.columns, primaryKey: [0], ttlMs: null, layout: 'row' as const, rowCodecVersion: 1,
+      indexes: [a, { ...b, buildFrom: Uint8Array.of(3, 0, 255) }],
+    };
+    const record = encodeTableSchema(table);
+    expect(record[0]).toBe(3);
+    expect(decodeTableSchema(record).indexes).toEqual(table.indexes);
+    const built = { ...table, indexes: [a, b] };
+    expect(encodeTableSchema(built)[0]).toBe(2);
+    expect(decodeTableSchema(encodeTableSchema(built)).indexes).toEqual([a, b]);
+  });
+
   it('UPDATE and DELETE of rows inside blocks survive a restart and a snapshot copy', async () => {
     const level = newMemoryLevel();
     let engine = await openStorage({ level, layout: { ...TINY_ROW_POLICY, newTables: 'columnar' } });
