@@ -70,6 +70,6 @@ describe.skipIf(testLayout().layout !== undefined)('an index still being built',
       `INSERT INTO t SELECT n, n % 10 FROM generate_series(1, ${2 * INDEX_BUILD_ROWS_PER_PASS + 1}) n`);
     expect(await run(session, 'CREATE INDEX by_g ON t (g)')).toEqual({ kind: 'message', message: 'Index by_g created', rowsAffected: 0 });
     expect(rowsOf(await read(engine, 'DESCRIBE t'))[1]?.[4]).toBe('by_g');
-    expect(rowsOf(await read(engine, 'SELECT count(*) FROM t WHERE g = 1'))).toEqual([[2_001]]);
+    expect(rowsOf(await read(engine, 'SELECT count(*) FROM t WHERE g = 1'))).toEqual([[(2 * INDEX_BUILD_ROWS_PER_PASS) / 10 + 1]]);
   });
 });
