@@ -3,6 +3,7 @@ import type { Logger } from '../lib/index.js';
 import type { Entry } from '../raft/index.js';
 import { applyWriteCommand, sweepExpired } from '../sql/index.js';
 import { applyIngestBatch, applyPointBatch } from '../ingest/index.js';
+import { TRANSACTION_WRITE_BYTES_MAX } from '../storage/index.js';
 import type { StorageEngine, WriteTransaction } from '../storage/index.js';
 import type { ApplyOutcome, ProposalTracker } from './proposal-tracker.js';
 import { decodeReplicatedCommand } from './replicated-command.js';
@@ -48,10 +49,11 @@ export async function applyCommittedEntries(
     `committed entries must continue the applied index ${storage.appliedIndex}, got ${first?.index}`,
   );
   const outcomes: Array<{ index: number; term: number; outcome: ApplyOutcome<CommandOutcome> | null }> = [];
-  const txn = await storage.begin();
+  let txn = await storage.begin();
   let committed = false;
   try {
     let previous = storage.appliedIndex;
+    let commandsInTxn = 0;
     for (const entry of pending) {
       assert(entry.index === previous + 1, `gap in committed entries after ${previous}: got ${entry.index}`);
       previous = entry.index;
@@ -62,8 +64,23 @@ export async function applyCommittedEntries(
         outcomes.push({ index: entry.index, term: entry.term, outcome });
         continue;
       }
-      const outcome = await applyCommand(txn, entry, log, options.capture, options.ttl);
-      outcomes.push({ index: entry.index, term: entry.term, outcome });
+      const before = txn.savepoint();
+      let applied = await settled(applyCommand(txn, entry, log, options.capture, options.ttl));
+      if (commandsInTxn > 0 && overWriteBudget(applied)) {
+        // The write budget counts the whole transaction, so the entries batched before this one
+        // count against it; a replica that applied them apart would not. Store them, then apply
+        // this entry alone, which is the outcome every replica reaches.
+        txn.rollbackTo(before);
+        committed = true;
+        await txn.commit(entry.index - 1, { sync: options.sync });
+        txn = await storage.begin();
+        committed = false;
+        commandsInTxn = 0;
+        applied = await settled(applyCommand(txn, entry, log, options.capture, options.ttl));
+      }
+      if ('thrown' in applied) throw applied.thrown;
+      outcomes.push({ index: entry.index, term: entry.term, outcome: applied.outcome });
+      commandsInTxn += 1;
     }
     const committing = txn.commit(previous, { sync: options.sync });
     committed = true;
@@ -73,6 +90,18 @@ export async function applyCommittedEntries(
   } finally {
     if (!committed) await txn.rollback();
   }
+}
+
+type Settled = { readonly outcome: ApplyOutcome<CommandOutcome> } | { readonly thrown: unknown };
+
+async function settled(applying: Promise<ApplyOutcome<CommandOutcome>>): Promise<Settled> {
+  return applying.then((outcome) => ({ outcome }), (thrown: unknown) => ({ thrown }));
+}
+
+/** True when the entry failed on the transaction's write budget (write-budget.ts). */
+function overWriteBudget(applied: Settled): boolean {
+  const failure = 'thrown' in applied ? applied.thrown : applied.outcome.ok ? null : applied.outcome.error;
+  return isChronosError(failure, 'LIMIT_EXCEEDED') && failure.details['bytesMax'] === TRANSACTION_WRITE_BYTES_MAX;
 }
 
 /** The answer to an index-build pass that found no index being built. */

@@ -12,6 +12,13 @@ import { indexKeyOf } from './table-reader.js';
  */
 export const INDEX_BUILD_ROWS_PER_PASS = 5_000;
 
+/**
+ * Bytes of index keys one pass writes at most (it still indexes at least one row). Keys hold the
+ * indexed values: 5,000 rows of 200 KB strings would be a 1 GB LevelDB batch on every replica.
+ * Replicas see the same keys, so all cut a pass at the same row.
+ */
+export const INDEX_BUILD_KEY_BYTES_PER_PASS = 16 * 1024 * 1024;
+
 /** The cursor of a build that has not indexed any row yet. */
 export const BUILD_FROM_START = new Uint8Array(0);
 
@@ -48,7 +55,8 @@ export function indexesBuilding(tables: Iterable<TableSchema>): number {
 }
 
 /**
- * Indexes the rows of `rows` (key order, from the build's cursor) up to `rowsMax`, handing each
+ * Indexes the rows of `rows` (key order, from the build's cursor) up to `rowsMax` or
+ * INDEX_BUILD_KEY_BYTES_PER_PASS, handing each
  * new index key to `put`; returns the pass and the index with its cursor moved (no cursor once
  * the rows ran out). The cut is by count, not by how the scan batched rows, so every replica
  * stops at the same row.
@@ -62,10 +70,13 @@ export async function buildIndexPass(
 ): Promise<{ pass: IndexBuildPass; index: IndexSchema }> {
   const prefix = indexPrefix(schema.id, index.id);
   let indexed = 0;
+  let keyBytes = 0;
   for await (const batch of rows) {
     for (const row of batch) {
-      if (indexed === rowsMax) return passOf(schema, index, indexed, Uint8Array.from(row.key));
-      put(concatBytes(prefix, indexKeyOf(schema, index, row.values), row.key));
+      if (indexed === rowsMax || keyBytes >= INDEX_BUILD_KEY_BYTES_PER_PASS) return passOf(schema, index, indexed, Uint8Array.from(row.key));
+      const key = concatBytes(prefix, indexKeyOf(schema, index, row.values), row.key);
+      put(key);
+      keyBytes += key.length;
       indexed += 1;
     }
   }

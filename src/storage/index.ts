@@ -26,3 +26,4 @@ export { blockColumnsOfRows } from './block-columns.js';
 export type { BlockColumns, ColumnInput } from './block-columns.js';
 export { INDEX_BUILD_ROWS_PER_PASS, anyIndexBuilding, indexesBuilding } from './index-build.js';
 export type { IndexBuildPass } from './index-build.js';
+export { TRANSACTION_WRITE_BYTES_MAX } from './write-budget.js';

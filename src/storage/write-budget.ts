@@ -5,7 +5,9 @@ import { ChronosError } from '../lib/index.js';
  * growing batch, and every time the batch doubles it copies the whole of it on the event loop:
  * at 128 MB one write took 0.39 s, and an INSERT ... SELECT of 160 MB held a node's loop 1.4 s
  * (an election timeout is 0.5-1 s). Under 64 MiB the last doubling takes ~0.19 s. Fixed, not
- * configurable: every replica counts the same writes of the same entry and decides alike.
+ * configurable: every replica counts the same writes of the same entry and decides alike (an
+ * apply batch holds several entries in one transaction; node/apply.ts retries an entry alone
+ * when the entries before it used up the budget).
  */
 export const TRANSACTION_WRITE_BYTES_MAX = 60 * 1024 * 1024;
 

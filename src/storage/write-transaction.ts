@@ -199,7 +199,10 @@ export class LevelWriteTransaction extends TableReader implements WriteTransacti
     const end = afterPrefix(rowsPrefix(schema.id)).subarray(ROWS_PREFIX_BYTES);
     const built = await buildIndexPass(schema, index, this.rows.scanRows(schema, from, end, false), rowsMax,
       (key) => this.#overlay.put(key, EMPTY));
-    this.#putTable({ ...schema, indexes: schema.indexes.map((i) => (i === index ? built.index : i)) });
+    const next = { ...schema, indexes: schema.indexes.map((i) => (i === index ? built.index : i)) };
+    this.#changeCatalog({ tables: [[schema.name, next]] });
+    // Uncounted: a pass writes no counted bytes, so it never fails on the write budget.
+    this.#overlay.putUncounted(catalogKey(schema.id), encodeTableSchema(next));
     return built.pass;
   }
 

@@ -91,6 +91,27 @@ describe.skipIf(testLayout().layout !== undefined).each([{ layout: 'row' as cons
       await engine.close();
     });
 
+    it('ends a pass once its index keys pass 16 MiB, whatever the row bound', async () => {
+      const engine = await openStorage({ level: newMemoryLevel(), layout: { blockRows: 8, headEntriesMax: 16, newTables: layout } });
+      const big = 6 * 1024 * 1024;
+      for (let i = 0; i < 5; i++) {
+        const tx = await engine.begin();
+        if (i === 0) tx.createTable(T);
+        await tx.insert('t', ['d', i, null], 0);
+        await tx.commit(i + 1);
+      }
+      const tx = await engine.begin();
+      await tx.addColumn('t', { name: 'note', type: 'STRING', notNull: false });
+      for (const row of await collect(tx.scan('t'))) await tx.update('t', row.key, [...row.values.slice(0, 3), String(row.values[1]).repeat(big)]);
+      await tx.commit(6);
+      const build = await engine.begin();
+      // 6 MiB keys: the third passes 16 MiB, so the fourth row starts the next pass.
+      expect(await build.createIndex('t', 'by_note', ['note'], 5_000)).toEqual({ table: 't', index: 'by_note', indexed: 3, done: false });
+      expect(await build.buildIndexStep(5_000)).toEqual({ table: 't', index: 'by_note', indexed: 2, done: true });
+      await build.rollback();
+      await engine.close();
+    });
+
     it('continues the build of lowest index id first, and a restart keeps its cursor', async () => {
       const level = newMemoryLevel();
       const options = { level, layout: { blockRows: 8, headEntriesMax: 16, newTables: layout } };
