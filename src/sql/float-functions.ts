@@ -52,11 +52,21 @@ function logarithm(base: number, x: number): number {
   return Math.log(x) / Math.log(base);
 }
 
-/** `x` to the power `y`, refused where there is no real answer (as PostgreSQL does). */
+/**
+ * `x` to the power `y` as PostgreSQL's float8 power: NaN and infinite exponents as POSIX pow
+ * (1 to any power is 1, |x| < 1 to +Infinity is 0), refused where there is no real answer.
+ * JavaScript's `**` answers NaN for 1 ** Infinity and 1 ** NaN.
+ */
 function power(x: number, y: number): number {
+  if (Number.isNaN(x)) return y === 0 ? 1 : NaN;
+  if (Number.isNaN(y)) return x === 1 ? 1 : NaN;
   if (x === 0 && y < 0) throw invalid('zero raised to a negative power is undefined');
-  if (x < 0 && !Number.isInteger(y)) throw invalid('a negative number raised to a non-integer power yields a complex result');
-  return x ** y;
+  // An infinite exponent counts as an integer here, as floor(y) = y for it in C.
+  if (x < 0 && Math.floor(y) !== y) throw invalid('a negative number raised to a non-integer power yields a complex result');
+  if (Number.isFinite(y)) return x ** y;
+  const size = Math.abs(x);
+  if (size === 1) return 1;
+  return (size > 1) === (y > 0) ? Infinity : 0;
 }
 
 /** `log(x)` is the base-10 logarithm (as in PostgreSQL); `log(b, x)` the base-b one. */

@@ -1,3 +1,5 @@
+import { ChronosError } from '../lib/index.js';
+
 /**
  * LIKE without backtracking: `%` any run, `_` one character (code point), `\` (or ESCAPE's
  * character) escapes; case-sensitive (ILIKE folds both sides first). A RegExp built from the pattern backtracks exponentially on shapes such as
@@ -34,8 +36,25 @@ export function foldCase(text: string): string {
 /** The matcher for one LIKE pattern (ILIKE's too, with `caseInsensitive`). */
 export function likeMatcher(pattern: string, options: LikeOptions = {}): (value: string) => boolean {
   const folded = options.caseInsensitive === true;
-  const match = patternMatcher(splitPattern(pattern, options.escape ?? '\\', folded));
+  const { pieces, danglingEscape } = splitPattern(pattern, options.escape ?? '\\', folded);
+  const match = danglingEscape ? refusedAtEnd(pieces) : patternMatcher(pieces);
   return folded ? (value) => match(foldCase(value)) : match;
+}
+
+/**
+ * A pattern that ends with its escape character matches nothing. PostgreSQL raises an error
+ * once its left-to-right match reaches that character with text left over, which happens
+ * exactly when the rest of the pattern matches a proper prefix of the text. After a `%` and
+ * only `_`s it checks the escape as soon as the `_`s have taken their characters.
+ */
+function refusedAtEnd(pieces: Piece[]): (value: string) => boolean {
+  const last = pieces[pieces.length - 1] as Piece;
+  const onlyAny = pieces.length > 1 && last.length > 0 && last.every((token) => token === null);
+  const reachesEnd = patternMatcher(onlyAny ? [...pieces, []] : [...pieces.slice(0, -1), [...last, null], []]);
+  return (value) => {
+    if (reachesEnd(value)) throw new ChronosError('INVALID_ARGUMENT', 'LIKE pattern must not end with escape character');
+    return false;
+  };
 }
 
 function patternMatcher(pieces: Piece[]): (value: string) => boolean {
@@ -54,8 +73,11 @@ function patternMatcher(pieces: Piece[]): (value: string) => boolean {
   };
 }
 
-/** The pieces between `%`s, the escapes read first (a code point at a time), then the literals folded for ILIKE. */
-function splitPattern(pattern: string, escape: string, folded: boolean): Piece[] {
+/**
+ * The pieces between `%`s, the escapes read first (a code point at a time), then the literals
+ * folded for ILIKE; and whether the pattern ends with an escape character that escapes nothing.
+ */
+function splitPattern(pattern: string, escape: string, folded: boolean): { pieces: Piece[]; danglingEscape: boolean } {
   const pieces: Piece[] = [[]];
   let piece = pieces[0] as Piece;
   let literal = '';
@@ -64,10 +86,13 @@ function splitPattern(pattern: string, escape: string, folded: boolean): Piece[]
     literal = '';
   };
   const chars = [...pattern];
+  let danglingEscape = false;
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i] as string;
-    if (ch === escape && i + 1 < chars.length) literal += chars[++i] as string;
-    else if (ch === '%') {
+    if (ch === escape) {
+      if (i + 1 < chars.length) literal += chars[++i] as string;
+      else danglingEscape = true;
+    } else if (ch === '%') {
       flush();
       piece = [];
       pieces.push(piece);
@@ -77,7 +102,7 @@ function splitPattern(pattern: string, escape: string, folded: boolean): Piece[]
     } else literal += ch;
   }
   flush();
-  return pieces;
+  return { pieces, danglingEscape };
 }
 
 /** Where `piece` placed at `start` ends in `value`, or -1 when it does not fit there. */

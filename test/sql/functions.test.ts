@@ -109,6 +109,17 @@ const CASES: readonly (readonly [string, unknown])[] = [
   ['cbrt(-27)', -3],
   ['power(2, 10)', 1024],
   ['pow(-2, 3)', -8],
+  // PostgreSQL 15's float8 power with NaN and infinite exponents (POSIX pow; JavaScript's ** answers NaN for 1 ** Infinity).
+  ["power(1.0, CAST('NaN' AS FLOAT))", 1],
+  ["power(1.0, CAST('Infinity' AS FLOAT))", 1],
+  ["power(-1.0, CAST('-Infinity' AS FLOAT))", 1],
+  ["power(-2.0, CAST('Infinity' AS FLOAT))", Infinity],
+  ["power(0.5, CAST('Infinity' AS FLOAT))", 0],
+  ["power(-0.5, CAST('-Infinity' AS FLOAT))", Infinity],
+  ["power(-8.0, CAST('-Infinity' AS FLOAT))", 0],
+  ["power(-2.0, CAST('NaN' AS FLOAT))", Number.NaN],
+  ["power(CAST('NaN' AS FLOAT), 0)", 1],
+  ["power(CAST('-Infinity' AS FLOAT), 3)", -Infinity],
   ['exp(0)', 1],
   ['ln(1)', 0],
   ['log(1000)', 3], // base 10, as in PostgreSQL and sqlite3
