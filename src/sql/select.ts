@@ -253,6 +253,7 @@ function aliasResolver(outputs: readonly Output[], scope: Scope): (e: Expr) => E
       );
       return target.expr;
     }
+    refuseConstant(e, 'GROUP BY');
     if (e.kind === 'column' && e.table === null && !scope.columns.some((c) => c.name === e.name)) {
       const target = outputs.find((o) => o.name === e.name);
       if (target !== undefined) return target.expr;
@@ -370,6 +371,15 @@ function sortKeyExpr(outputs: readonly Output[]): (e: Expr) => Expr {
   };
 }
 
+/**
+ * A constant written in GROUP BY or ORDER BY that is not a position ('1', 1.5, true, NULL) is
+ * refused, as PostgreSQL refuses it, rather than grouping or sorting by nothing.
+ */
+function refuseConstant(e: Expr, clause: string): void {
+  if (e.kind !== 'literal' || e.fromSubquery === true) return;
+  throw new ChronosError('INVALID_ARGUMENT', `non-integer constant in ${clause}: ${printExpr(e)}`);
+}
+
 /** ORDER BY: an output position, an output name, or an expression (a hidden sort key). */
 function compileSortKeys(s: SelectStatement, outputs: readonly Output[], outCtx: CompileContext): SortKey[] {
   return s.orderBy.map((o) => {
@@ -381,6 +391,7 @@ function compileSortKeys(s: SelectStatement, outputs: readonly Output[], outCtx:
       );
       return { output: e.value - 1, evaluate: null, descending: o.descending, nullsFirst: o.nullsFirst };
     }
+    refuseConstant(e, 'ORDER BY');
     if (e.kind === 'column' && e.table === null) {
       const idx = outputs.findIndex((out) => out.name === e.name);
       if (idx >= 0) return { output: idx, evaluate: null, descending: o.descending, nullsFirst: o.nullsFirst };

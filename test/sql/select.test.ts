@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/sql/session.js';
-import { newSession, run } from './support.js';
+import { newSession, rowsOf, run } from './support.js';
 
 let session: Session;
 
@@ -140,6 +140,17 @@ const cases: readonly Case[] = [
 ];
 
 describe('SELECT semantics', () => {
+  it('refuses a constant in ORDER BY or GROUP BY that is not a position, as PostgreSQL 15 does', async () => {
+    const { session } = await newSession();
+    await run(session, 'CREATE TABLE k (id INT PRIMARY KEY, v FLOAT)', 'INSERT INTO k VALUES (1, 2.5), (2, 1.5)');
+    for (const [sql, clause] of [["SELECT id FROM k ORDER BY '1'", 'ORDER BY'], ['SELECT id FROM k ORDER BY 1.5', 'ORDER BY'],
+      ['SELECT id FROM k ORDER BY NULL', 'ORDER BY'], ["SELECT count(*) FROM k GROUP BY 'x'", 'GROUP BY']] as const) {
+      await expect(session.execute(sql), sql).rejects.toThrow(`non-integer constant in ${clause}`);
+    }
+    // An expression of constants is no position: it sorts by nothing, as there.
+    expect(rowsOf(await run(session, "SELECT id FROM k ORDER BY 'a' || 'b', 2 - 1, id DESC"))).toEqual([[2], [1]]);
+  });
+
   it.each(cases)('%s', async (sql, columns, rows) => {
     const r = await session.execute(sql);
     expect(r.kind).toBe('rows');
