@@ -70,7 +70,13 @@ describe('edge-to-cloud sync with real nodes', () => {
       '--sync-interval-secs', '5', '--sync-batch-size', '100']);
     await leading(cloud);
     await leading(edge);
-    for (const statement of GUIDE_SQL) await sql(edgePort).execute(statement);
+    // last_sync_applied counts the row changes of the last Sync alone. The guide's 2 means both
+    // INSERTs went in one: a 5 s tick between them (a busy machine) would report 1. So the table
+    // goes first, and the INSERTs follow right after a Sync, ~5 s before the next.
+    const [createTable, ...inserts] = GUIDE_SQL;
+    await sql(edgePort).execute(createTable as string);
+    await drained(edgePort);
+    for (const statement of inserts) await sql(edgePort).execute(statement);
     const rows = await waitFor('both rows on the cloud', 20_000, async () => {
       const result = await sql(cloudPort).execute('SELECT * FROM sensors ORDER BY id').catch(() => null);
       return result !== null && rowsOf(result).length === 2 ? rowsOf(result) : null;
