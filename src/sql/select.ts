@@ -380,6 +380,12 @@ function refuseConstant(e: Expr, clause: string): void {
   throw new ChronosError('INVALID_ARGUMENT', `non-integer constant in ${clause}: ${printExpr(e)}`);
 }
 
+/** An ORDER BY name that two different outputs carry (`SELECT x AS a, y AS a ... ORDER BY a`) is refused, as in PostgreSQL. */
+function refuseAmbiguous(name: string, outputs: readonly Output[]): void {
+  const named = outputs.filter((out) => out.name === name).map((out) => printExpr(out.expr));
+  if (named.some((expr) => expr !== named[0])) throw new ChronosError('INVALID_ARGUMENT', `ORDER BY "${name}" is ambiguous`);
+}
+
 /** ORDER BY: an output position, an output name, or an expression (a hidden sort key). */
 function compileSortKeys(s: SelectStatement, outputs: readonly Output[], outCtx: CompileContext): SortKey[] {
   return s.orderBy.map((o) => {
@@ -393,6 +399,7 @@ function compileSortKeys(s: SelectStatement, outputs: readonly Output[], outCtx:
     }
     refuseConstant(e, 'ORDER BY');
     if (e.kind === 'column' && e.table === null) {
+      refuseAmbiguous(e.name, outputs);
       const idx = outputs.findIndex((out) => out.name === e.name);
       if (idx >= 0) return { output: idx, evaluate: null, descending: o.descending, nullsFirst: o.nullsFirst };
     }

@@ -149,6 +149,9 @@ describe('SELECT semantics', () => {
     }
     // An expression of constants is no position: it sorts by nothing, as there.
     expect(rowsOf(await run(session, "SELECT id FROM k ORDER BY 'a' || 'b', 2 - 1, id DESC"))).toEqual([[2], [1]]);
+    // A name two different outputs carry is ambiguous; the same expression twice is not.
+    await expect(session.execute('SELECT id AS a, v AS a FROM k ORDER BY a')).rejects.toThrow('ORDER BY "a" is ambiguous');
+    expect(rowsOf(await run(session, 'SELECT v AS a, v AS a FROM k ORDER BY a'))).toEqual([[1.5, 1.5], [2.5, 2.5]]);
   });
 
   it.each(cases)('%s', async (sql, columns, rows) => {
