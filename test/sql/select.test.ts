@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Random } from '../../src/lib/index.js';
 import type { Session } from '../../src/sql/session.js';
 import { newSession, rowsOf, run } from './support.js';
 
@@ -140,6 +141,27 @@ const cases: readonly Case[] = [
 ];
 
 describe('SELECT semantics', () => {
+  it('answers or refuses 400 drawn ORDER BY items as PostgreSQL 15 does: positions, names, duplicate names, constants', async () => {
+    const { session } = await newSession();
+    await run(session, 'CREATE TABLE g (id INT PRIMARY KEY, v FLOAT)', 'INSERT INTO g VALUES (1, 2.5), (2, 1.5)');
+    const random = new Random(4242);
+    const items = [{ sql: 'id', name: 'id', expr: 'id' }, { sql: 'v', name: 'v', expr: 'v' }, { sql: 'id AS a', name: 'a', expr: 'id' },
+      { sql: 'v AS a', name: 'a', expr: 'v' }, { sql: 'id + 1 AS b', name: 'b', expr: 'id + 1' }];
+    for (let round = 0; round < 400; round++) {
+      const list = Array.from({ length: random.between(1, 3) }, () => random.pick(items));
+      const order = random.pick(['1', '2', '3', 'a', 'b', 'id', 'v', "'1'", '1.5', 'NULL', 'true', "'a' || 'b'", '2 - 1']);
+      const named = list.filter((item) => item.name === order);
+      const expected = /^\d$/.test(order) ? (Number(order) <= list.length ? 'answer' : 'is not in the select list')
+        : ["'1'", '1.5', 'NULL', 'true'].includes(order) ? 'non-integer constant in ORDER BY'
+          : new Set(named.map((item) => item.expr)).size > 1 ? 'is ambiguous'
+            : ['a', 'b'].includes(order) && named.length === 0 ? 'Unknown column' : 'answer';
+      const sql = `SELECT ${list.map((item) => item.sql).join(', ')} FROM g ORDER BY ${order}`;
+      const outcome = await session.execute(sql).then(() => 'answer', (error: unknown) => String(error));
+      if (expected === 'answer') expect(outcome, sql).toBe('answer');
+      else expect(outcome, sql).toContain(expected);
+    }
+  });
+
   it('refuses a constant in ORDER BY or GROUP BY that is not a position, as PostgreSQL 15 does', async () => {
     const { session } = await newSession();
     await run(session, 'CREATE TABLE k (id INT PRIMARY KEY, v FLOAT)', 'INSERT INTO k VALUES (1, 2.5), (2, 1.5)');
