@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/index.js';
 import { applyCommittedEntries } from '../../src/node/apply.js';
 import { encodeReplicatedCommand } from '../../src/node/replicated-command.js';
@@ -30,8 +30,14 @@ const BIG_KEY = 12 * MIB;
 const SETUP = 6;
 
 /** t has rows keyed 'a', then two keys of 12 MiB; its index by_g is built up to the first big key. */
+const opened: StorageEngine[] = [];
+afterEach(async () => {
+  for (const engine of opened.splice(0)) await engine.close();
+});
+
 async function fresh(): Promise<StorageEngine> {
   const engine = await openStorage({ level: newMemoryLevel() });
+  opened.push(engine);
   const steps: Array<(tx: WriteTransaction) => Promise<unknown>> = [
     (tx) => executeInTransaction('CREATE TABLE u (id INT PRIMARY KEY, s STRING)', tx, 0),
     (tx) => executeInTransaction('CREATE TABLE t (k STRING PRIMARY KEY, g INT)', tx, 0),
