@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '../lib/index.js';
-import { INDEX_BUILDING_NOTE, UNLIMITED, dryRun } from '../sql/index.js';
+import { UNLIMITED, dryRun } from '../sql/index.js';
 import type { StatementExecutor } from '../sql/index.js';
 import type { StatementResult } from '../sql/index.js';
 import { INDEX_BUILD_ROWS_PER_PASS, anyIndexBuilding } from '../storage/index.js';
@@ -86,11 +86,13 @@ export class LocalNode implements StatementExecutor {
    */
   async write(statements: readonly string[]): Promise<StatementResult[]> {
     const results = await this.#node.write(statements, LOCAL_CALLER);
-    const building = (result: StatementResult): boolean => result.kind === 'message' && result.message.endsWith(INDEX_BUILDING_NOTE);
-    if (!results.some(building)) return [...results];
+    if (!results.some((result) => result.kind === 'message' && result.messageWhenBuilt !== undefined)) return [...results];
     await this.finishIndexBuilds();
-    return results.map((result) => (result.kind === 'message' && building(result)
-      ? { ...result, message: result.message.slice(0, -INDEX_BUILDING_NOTE.length) } : result));
+    return results.map((result) => {
+      if (result.kind !== 'message' || result.messageWhenBuilt === undefined) return result;
+      const { messageWhenBuilt, ...built } = result;
+      return { ...built, message: messageWhenBuilt };
+    });
   }
 
   /**

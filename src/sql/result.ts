@@ -19,4 +19,9 @@ export interface MessageResult {
   readonly message: string;
   /** Rows inserted or deleted, rows matched by UPDATE; 0 for DDL and transaction control. */
   readonly rowsAffected: number;
+  /**
+   * Set by a CREATE INDEX that left its index building: the message once the background passes
+   * are done (a single node runs them before it answers, and answers with this).
+   */
+  readonly messageWhenBuilt?: string;
 }

@@ -197,7 +197,8 @@ async function createIndex(s: Extract<Statement, { kind: 'createIndex' }>, txn: 
     }
   }
   const pass = await txn.createIndex(schema.name, s.name, s.columns);
-  return message(pass.done ? `Index ${s.name} created` : `Index ${s.name} created${INDEX_BUILDING_NOTE}`, 0);
+  const created = `Index ${s.name} created`;
+  return pass.done ? message(created, 0) : { ...message(`${created}${INDEX_BUILDING_NOTE}`, 0), messageWhenBuilt: created };
 }
 
 /**
