@@ -60,6 +60,8 @@ export type Expr =
       readonly type: SqlType | null;
       /** A subquery's answer: an expression that is constant, never a GROUP/ORDER BY position. */
       readonly fromSubquery?: true;
+      /** Written with a unary plus (`+1`): an expression of a constant, never a position (as in PostgreSQL). */
+      readonly unaryPlus?: true;
     }
   | { readonly kind: 'param'; readonly index: number }
   | { readonly kind: 'column'; readonly table: string | null; readonly name: string }
@@ -157,7 +159,7 @@ export function tablesOfSelect(s: SelectStatement): TableRef[] {
 
 /** True for an INT literal written in GROUP BY or ORDER BY: a select-list position (1-based). */
 export function isPosition(e: Expr): e is Extract<Expr, { kind: 'literal' }> & { readonly value: number } {
-  return e.kind === 'literal' && e.type === 'INT' && typeof e.value === 'number' && e.fromSubquery !== true;
+  return e.kind === 'literal' && e.type === 'INT' && typeof e.value === 'number' && e.fromSubquery !== true && e.unaryPlus !== true;
 }
 
 /** One `WHEN ... THEN ...` arm of CASE. */

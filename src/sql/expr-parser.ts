@@ -87,7 +87,10 @@ export class ExprParser {
       const operand = this.nested(() => this.parse(BP_UNARY));
       return negateLiteral(operand) ?? { kind: 'unary', op: '-', operand };
     }
-    if (c.acceptSymbol('+')) return this.nested(() => this.parse(BP_UNARY));
+    if (c.acceptSymbol('+')) {
+      const operand = this.nested(() => this.parse(BP_UNARY));
+      return operand.kind === 'literal' ? { ...operand, unaryPlus: true } : operand;
+    }
     return parsePrimary(this);
   }
 

@@ -26,6 +26,7 @@ import { windowsOf, WindowStep } from './window.js';
 import { columnScanOf } from './column-scan.js';
 import { scanOrderFor } from './scan-order.js';
 import { sortYielding } from './yielding-sort.js';
+import { withDependentColumns } from './functional-grouping.js';
 import { valuesKey } from './values-key.js';
 
 
@@ -186,7 +187,7 @@ function compileSelect(s: SelectStatement, plan: SelectPlan, nowMs: number): Com
     'WHERE',
   ).evaluate;
   const aliasExpr = aliasResolver(outputs, scope);
-  const groupBy = s.groupBy.map(aliasExpr);
+  const groupBy = withDependentColumns(s.groupBy.map(aliasExpr), scope);
   const aggregates = queryAggregates(s, outputs, groupBy);
   const grouped = groupBy.length > 0 || aggregates.length > 0;
   const grouping = grouped ? compileGrouping(groupBy, aggregates, scope, nowMs) : { outCtx: base, groupEvals: [], aggSpecs: [] };
@@ -376,7 +377,7 @@ function sortKeyExpr(outputs: readonly Output[]): (e: Expr) => Expr {
  * refused, as PostgreSQL refuses it, rather than grouping or sorting by nothing.
  */
 function refuseConstant(e: Expr, clause: string): void {
-  if (e.kind !== 'literal' || e.fromSubquery === true) return;
+  if (e.kind !== 'literal' || e.fromSubquery === true || e.unaryPlus === true) return;
   throw new ChronosError('INVALID_ARGUMENT', `non-integer constant in ${clause}: ${printExpr(e)}`);
 }
 

@@ -108,7 +108,9 @@ class LiteralScanner {
     const sql = this.sql;
     const c = sql.charCodeAt(this.#i);
     if (c === QUOTE) return this.#string();
-    if (c === MINUS || c === PLUS) {
+    // `+1` is an expression to the general parser (never a position), not a plain literal.
+    if (c === PLUS) return false;
+    if (c === MINUS) {
       this.#i++;
       // `--` opened a comment above, so this sign is a real one; space may follow it.
       return this.skipSpace() && this.#number(c === MINUS);
