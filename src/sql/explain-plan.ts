@@ -214,7 +214,7 @@ async function selectSteps(
   if (s.having !== null) collectAggregates(s.having, aggregates);
   for (const o of s.orderBy) collectAggregates(o.expr, aggregates);
   for (const key of s.distinctOn ?? []) collectAggregates(key, aggregates);
-  const grouped = s.groupBy.length > 0 || aggregates.length > 0;
+  const grouped = s.groupBy.length > 0 || aggregates.length > 0 || s.having !== null;
   const inKeyOrder = !grouped && !s.distinct && s.distinctOn === undefined && windows.length === 0 &&
     scanOrderFor(s, plan, byName.map((o) => o.expr), byName.map((o) => o.descending)) !== null;
   let d = s.distinctOn === undefined ? tailSteps({ ...s, orderBy: byName }, depth, out, inKeyOrder)

@@ -189,7 +189,8 @@ function compileSelect(s: SelectStatement, plan: SelectPlan, nowMs: number): Com
   const aliasExpr = aliasResolver(outputs, scope);
   const groupBy = withDependentColumns(s.groupBy.map(aliasExpr), scope);
   const aggregates = queryAggregates(s, outputs, groupBy);
-  const grouped = groupBy.length > 0 || aggregates.length > 0;
+  // HAVING alone groups too: every row forms one group, as in PostgreSQL.
+  const grouped = groupBy.length > 0 || aggregates.length > 0 || s.having !== null;
   const grouping = grouped ? compileGrouping(groupBy, aggregates, scope, nowMs) : { outCtx: base, groupEvals: [], aggSpecs: [] };
   let outCtx = grouping.outCtx;
   const having = s.having === null ? null : compileCondition(s.having, outCtx, 'HAVING').evaluate;
@@ -263,7 +264,7 @@ function aliasResolver(outputs: readonly Output[], scope: Scope): (e: Expr) => E
   };
 }
 
-/** The aggregates the query computes; refuses aggregates in GROUP BY and HAVING without grouping. */
+/** The aggregates the query computes; refuses aggregates in GROUP BY. */
 function queryAggregates(
   s: SelectStatement, outputs: readonly Output[], groupBy: readonly Expr[],
 ): Extract<Expr, { kind: 'aggregate' }>[] {
@@ -272,17 +273,12 @@ function queryAggregates(
   if (s.having !== null) collectAggregates(s.having, aggregates);
   for (const o of s.orderBy) collectAggregates(o.expr, aggregates);
   for (const key of s.distinctOn ?? []) collectAggregates(key, aggregates);
-  const grouped = groupBy.length > 0 || aggregates.length > 0;
   for (const g of groupBy) {
     if (hasAggregate(g)) throw new ChronosError(
       'INVALID_ARGUMENT',
       `Aggregates are not allowed in GROUP BY: ${printExpr(g)}`,
     );
   }
-  if (!grouped && s.having !== null) throw new ChronosError(
-    'INVALID_ARGUMENT',
-    'HAVING needs GROUP BY or an aggregate',
-  );
   return aggregates;
 }
 

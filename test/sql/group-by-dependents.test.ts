@@ -102,4 +102,15 @@ describe('GROUP BY and the columns a grouped primary key determines', () => {
     expect(rowsOf(await run(session, 'SELECT count(*) FROM m GROUP BY +1'))).toEqual([[3]]);
     await expect(session.execute('SELECT w FROM m GROUP BY +1')).rejects.toThrow('Column w must appear in GROUP BY');
   });
+
+  it('makes one group of every row when HAVING comes without GROUP BY, as PostgreSQL does', async () => {
+    const { session } = await newSession();
+    await run(session, 'CREATE TABLE q (id INT PRIMARY KEY, v FLOAT)', 'INSERT INTO q VALUES (1, 2.5), (2, 1.5)', 'CREATE TABLE empty (id INT PRIMARY KEY)');
+    for (const [sql, rows] of [
+      ['SELECT 1 FROM q HAVING 1 > 0', [[1]]], ['SELECT 1 FROM q HAVING false', []], ['SELECT 1 FROM empty HAVING true', [[1]]],
+      ['SELECT count(*) FROM empty HAVING true', [[0]]], ['SELECT 1 AS a FROM q HAVING max(v) > 2', [[1]]],
+      ['SELECT DISTINCT 1 FROM q HAVING true', [[1]]], ['SELECT 1 FROM q HAVING NULL', []],
+    ] as const) expect(rowsOf(await run(session, sql)), sql).toEqual(rows);
+    await expect(session.execute('SELECT v FROM q HAVING true')).rejects.toThrow('Column v must appear in GROUP BY');
+  });
 });
