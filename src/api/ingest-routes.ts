@@ -5,6 +5,7 @@ import { errorMessage, isChronosError, TurnQueue } from '../lib/index.js';
 import type { TokenAuth } from '../auth/index.js';
 import type { IngestMetrics } from './ingest-metrics.js';
 import { sendUnauthenticated } from './http-refusals.js';
+import { acceptAnyContentType } from './any-content-type.js';
 
 /** What `POST /ingest` needs from the node: journal a body's readings (see ingest's gateway). */
 export interface IngestEndpoint {
@@ -75,6 +76,7 @@ export function registerIngestRoutes(app: FastifyInstance, options: {
     // Bodies are read through a queue, a few ms of them per event-loop turn (see TurnQueue).
     const json = scope.getDefaultJsonParser('error', 'error');
     const turns = new TurnQueue(BODY_READING_MS_PER_TURN);
+    acceptAnyContentType(scope);
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
       void decompressed(request, body as Buffer, options.maxBodyBytes).then((bytes) => turns.run(() => {

@@ -5,6 +5,7 @@ import { ChronosError, errorMessage } from '../lib/index.js';
 import type { TokenAuth } from '../auth/index.js';
 import type { IngestMetrics } from './ingest-metrics.js';
 import { ingestStatusOf } from './ingest-routes.js';
+import { acceptAnyContentType } from './any-content-type.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -64,6 +65,7 @@ export function registerWriteRoutes(app: FastifyInstance, options: {
 }): void {
   void app.register(async (scope) => {
     // Line protocol comes as text/plain, curl's form type, or no type at all: take the raw bytes.
+    acceptAnyContentType(scope);
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.maxBodyBytes },
       (_request, body, done) => done(null, body));

@@ -1,5 +1,6 @@
 import { ChronosError, isChronosError, yieldToEventLoop } from '../lib/index.js';
 import { parseLine } from './line-protocol.js';
+import { LineSplitter } from './line-splitter.js';
 import type { LineContext } from './line-protocol.js';
 import type { Point } from './point.js';
 
@@ -27,21 +28,21 @@ const LINES_PER_CLOCK_CHECK = 256;
  * between them.
  */
 export async function parseLineBody(body: string, context: LineContext): Promise<ParsedBody> {
-  const lines = body.split('\n');
+  const lines = new LineSplitter(body);
   const points: Point[] = [];
   const lineNumbers: number[] = [];
   const rejected: LineRejection[] = [];
   let sliceStart = performance.now();
-  for (let i = 0; i < lines.length; i += 1) {
+  for (let i = 0, line = lines.next(); line !== null; i += 1, line = lines.next()) {
     try {
-      const point = parseLine(lines[i] ?? '', i + 1, context);
+      const point = parseLine(line.text, line.lineNumber, context);
       if (point !== null) {
         points.push(point);
-        lineNumbers.push(i + 1);
+        lineNumbers.push(line.lineNumber);
       }
     } catch (error) {
       if (!isChronosError(error) || error.code !== 'INVALID_ARGUMENT') throw error;
-      rejected.push({ line: i + 1, message: error.message });
+      rejected.push({ line: line.lineNumber, message: error.message });
     }
     if (i % LINES_PER_CLOCK_CHECK === 0 && performance.now() - sliceStart > SLICE_MS) {
       await yieldToEventLoop();

@@ -71,7 +71,13 @@ describe('InfluxDB line protocol (/write, /api/v2/write) on a real node', () => 
         .floatField('temp', 20 + i / 4).intField('rssi', -60 - i).booleanField('door', i % 2 === 0)
         .stringField('note', `reading "${i}"`).timestamp(1_733_856_000_000 + i * 1000));
     }
+    // A string with newlines (a stack trace) is sent with them raw: the text after one is no point.
+    writer.writePoint(new Point('applog').tag('device', 'esp-0').stringField('msg', 'Traceback:\nforged,device=evil v=666 1\nend')
+      .intField('code', 1).timestamp(1_733_856_000_000));
     await writer.close();
+    expect(await waitForRows('the log point', 'SELECT device, msg, code FROM applog', 1))
+      .toEqual([['esp-0', 'Traceback:\nforged,device=evil v=666 1\nend', 1]]);
+    await expect(client.execute('SELECT * FROM forged')).rejects.toThrow(/forged/);
     const stored = await waitForRows('50 climate points', 'SELECT device, site, temp, rssi, door, note, ts FROM climate ORDER BY ts', 50);
     expect(stored).toHaveLength(50);
     expect(stored[3]).toEqual(['esp-3', 'barn 1', 20.75, -63, false, 'reading "3"', 1_733_856_003_000_000_000n]);
@@ -89,6 +95,10 @@ describe('InfluxDB line protocol (/write, /api/v2/write) on a real node', () => 
     expect(await post('/write?db=telegraf&precision=s', 'cpu,host=gw1 usage_user=12.5,load=3i 1733856000', { ...form, ...basic }))
       .toEqual({ status: 204, body: '' });
     expect((await post('/write?db=telegraf&precision=s', 'cpu,host=gw1 usage_user=12.5,load=3i 1733856000', basic)).status).toBe(204);
+    // Malformed types too, which fastify alone would answer 415.
+    for (const type of ['text', 'text/plain,application/json']) {
+      expect((await post('/write?db=telegraf&precision=s', 'cpu,host=gw1 usage_user=12.5 1733856000', { ...basic, 'content-type': type })).status).toBe(204);
+    }
     expect((await post(`/write?db=telegraf&precision=ms&p=${INGEST_TOKEN}`, 'cpu,host=gw1 usage_system=1.25 1733856000000',
       { authorization: '' })).status).toBe(204);
     expect((await post('/write?db=telegraf&precision=m', 'cpu,host=gw2 usage_user=1 28897600')).status).toBe(204);
