@@ -10,8 +10,17 @@ import type { LineRejection } from './line-body.js';
  */
 export const MEASUREMENT_COLUMNS_MAX = 1_000;
 
-/** Most measurements one request may create: each new table costs the catalog a copy too. */
-export const NEW_MEASUREMENTS_MAX = 100;
+/**
+ * Most measurements one request may create. A first flush of Telegraf's Prometheus input brings
+ * hundreds (one per metric family); a transaction adds tables to its own catalog copy in place.
+ */
+export const NEW_MEASUREMENTS_MAX = 1_000;
+
+/**
+ * Most columns one request may add, over new tables and new tags and fields of existing ones:
+ * what bounds the catalog's growth per request (1,000 new tables of 1,000 fields would be 1M).
+ */
+export const NEW_COLUMNS_MAX = 100_000;
 
 /**
  * Why `schema` cannot store points (what the user must change), or null: a measurement table
@@ -72,6 +81,7 @@ export function storablePoints(points: readonly Point[], lineNumbers: readonly n
   const kept: Point[] = [];
   const rejected: LineRejection[] = [];
   let created = 0;
+  let addedColumns = 0;
   points.forEach((point, i) => {
     let columns = tables.get(point.measurement);
     if (columns === undefined) {
@@ -85,12 +95,17 @@ export function storablePoints(points: readonly Point[], lineNumbers: readonly n
       if (isNew && typeof columns !== 'string') created += 1;
       tables.set(point.measurement, columns);
     }
-    const problem = typeof columns === 'string' ? columns : pointConflict(point, columns) ?? tooWide(point, columns);
+    const problem = typeof columns === 'string' ? columns
+      : pointConflict(point, columns) ?? tooWide(point, columns) ?? tooManyAdded(point, columns, addedColumns);
     if (problem !== null || typeof columns === 'string') {
       rejected.push({ line: lineNumbers[i] ?? 0, message: `line ${lineNumbers[i] ?? '?'}: ${problem ?? ''}` });
       return;
     }
-    for (const [key, type] of pointColumns(point)) if (!columns.has(key)) columns.set(key, type);
+    for (const [key, type] of pointColumns(point)) {
+      if (columns.has(key)) continue;
+      columns.set(key, type);
+      addedColumns += 1;
+    }
     kept.push(point);
   });
   return { kept, rejected };
@@ -102,6 +117,13 @@ function tooWide(point: Point, columns: ReadonlyMap<string, SqlType>): string | 
   const width = [...columns.keys()].filter((name) => name !== SERIES_COLUMN && name !== TIME_COLUMN).length + added;
   return width <= MEASUREMENT_COLUMNS_MAX ? null
     : `measurement ${point.measurement} would have ${width} tags and fields (at most ${MEASUREMENT_COLUMNS_MAX})`;
+}
+
+/** Why `point` would take the request past NEW_COLUMNS_MAX added columns, or null. */
+function tooManyAdded(point: Point, columns: ReadonlyMap<string, SqlType>, addedBefore: number): string | null {
+  const added = pointColumns(point).filter(([name]) => !columns.has(name)).length;
+  return addedBefore + added <= NEW_COLUMNS_MAX ? null
+    : `more than ${NEW_COLUMNS_MAX} new tags and fields in one request: send the others in another`;
 }
 
 /** Why `point` does not fit `columns` (name → type), or null. */

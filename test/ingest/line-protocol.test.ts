@@ -3,7 +3,7 @@ import { applyPointBatch, parseLine } from '../../src/ingest/index.js';
 import type { FieldValue, LineContext, Point, PointBatch } from '../../src/ingest/index.js';
 import { Random } from '../../src/lib/index.js';
 import { parseLineBody } from '../../src/ingest/line-body.js';
-import { MEASUREMENT_COLUMNS_MAX, NEW_MEASUREMENTS_MAX, storablePoints } from '../../src/ingest/measurement-table.js';
+import { MEASUREMENT_COLUMNS_MAX, NEW_COLUMNS_MAX, NEW_MEASUREMENTS_MAX, storablePoints } from '../../src/ingest/measurement-table.js';
 import { CatalogView, EMPTY_CATALOG } from '../../src/storage/catalog.js';
 import { decodeReplicatedCommand, encodeReplicatedCommand } from '../../src/node/replicated-command.js';
 import { newSession, rowsOf } from '../sql/support.js';
@@ -320,7 +320,7 @@ describe('applying point batches', () => {
     }
   });
 
-  it('refuses, by line, points past the new measurements a request may make or the columns a table may have', async () => {
+  it('refuses, by line, points past the new measurements or columns a request may make or the columns a table may have', async () => {
     // 20,000 new measurements or 100,000 fields in one small body once grew a node past its heap.
     const many = lines(...Array.from({ length: NEW_MEASUREMENTS_MAX + 5 }, (_, i) => `meas${i} v=1 1`));
     const checked = storablePoints(many, many.map((_, i) => i + 1), new CatalogView(EMPTY_CATALOG));
@@ -330,6 +330,13 @@ describe('applying point batches', () => {
     const narrow = storablePoints(wide, [1, 2], new CatalogView(EMPTY_CATALOG));
     expect(narrow.rejected.map((r) => r.message)).toEqual([`line 1: measurement wide would have ${MEASUREMENT_COLUMNS_MAX + 1} tags and fields (at most ${MEASUREMENT_COLUMNS_MAX})`]);
     expect(narrow.kept).toHaveLength(1);
+    // Columns added over the whole request are bounded too: 1,000 new tables of 1,000 fields would be 1M.
+    const fields = Array.from({ length: 500 }, (_, i) => `f${i}=1`).join(',');
+    const broad = lines(...Array.from({ length: NEW_COLUMNS_MAX / 500 + 1 }, (_, i) => `broad${i} ${fields} 1`), 'broad0 f0=2 2');
+    const bounded = storablePoints(broad, broad.map((_, i) => i + 1), new CatalogView(EMPTY_CATALOG));
+    expect(bounded.rejected.map((r) => r.message)).toEqual([
+      `line ${NEW_COLUMNS_MAX / 500 + 1}: more than ${NEW_COLUMNS_MAX} new tags and fields in one request: send the others in another`]);
+    expect(bounded.kept).toHaveLength(NEW_COLUMNS_MAX / 500 + 1);
     // Accepted on two nodes, two points together past the width: the one left without a column is skipped.
     const { session, engine } = await newSession();
     const txn = await engine.begin();
