@@ -40,9 +40,16 @@ export function measurementTableProblem(schema: TableSchema): string | null {
     : `table ${schema.name} has a NOT NULL column ${required.name} that points may leave empty`;
 }
 
-/** Why a field value cannot go into a column of `columnType`, or null (INT into FLOAT is fine). */
+/**
+ * Why a field value cannot go into a column of `columnType`, or null. INT into FLOAT is fine
+ * while the double holds it exactly: 9007199254740993i would be stored as ...992 without a word.
+ */
 export function fieldConflict(columnType: SqlType, value: FieldValue): string | null {
-  if (value.type === columnType || (value.type === 'INT' && columnType === 'FLOAT')) return null;
+  if (value.type === columnType) return null;
+  if (value.type === 'INT' && columnType === 'FLOAT') {
+    return typeof value.value === 'number' || BigInt(Number(value.value)) === value.value ? null
+      : `is INT ${value.value} here, which the FLOAT column cannot hold exactly`;
+  }
   return `is ${value.type} here but the column is ${columnType}`;
 }
 
