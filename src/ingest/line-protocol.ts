@@ -73,11 +73,19 @@ class LineReader {
 
   #tags(): [string, string][] {
     const tags: [string, string][] = [];
+    const written = new Map<string, string>();
     while (this.#text.charCodeAt(this.#at) === COMMA) {
       this.#at += 1;
+      const start = this.#at;
       const key = this.#key('tag key');
+      const asWritten = this.#text.slice(start, this.#at - 1);
       const value = this.#name(`value of tag ${key}`, [COMMA, SPACE]);
-      if (tags.some(([seen]) => seen === key)) throw new LineError(`tag ${key} appears twice`);
+      const earlier = written.get(key);
+      if (earlier !== undefined) {
+        throw new LineError(earlier === asWritten ? `tag ${key} appears twice`
+          : `tag keys ${earlier} and ${asWritten} are one column ${key} (column names ignore case)`);
+      }
+      written.set(key, asWritten);
       tags.push([key, value]);
     }
     return tags.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -73,6 +73,7 @@ describe('line protocol: one line', () => {
     ['cpu usage=1 12:00', /bad timestamp "12:00"/],
     ['cpu usage=1 1 2', /bad timestamp "1 2"/],
     ['cpu,host=a,host=b usage=1', /tag host appears twice/],
+    ['cpu,Host=a,host=b usage=1', /tag keys Host and host are one column host \(column names ignore case\)/],
     ['cpu,host=a host=1', /host is both a tag and a field/],
     // InfluxDB refuses the first and keeps both of the second, which are one column here.
     ['cpu v=1,v="x"', /field v appears twice, as FLOAT and as STRING/],
