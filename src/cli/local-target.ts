@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StatementResult } from '../sql/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { SqlTarget } from './sql-target.js';
-import { systemClock, ChronosError, errorMessage, Logger, TextSink } from '../lib/index.js';
+import { systemClock, ChronosError, errorMessage, Logger, makeDirectories, TextSink } from '../lib/index.js';
 import { Session, UNLIMITED, classify, executeRead } from '../sql/index.js';
 import { isLockHeldError, openStorage } from '../storage/index.js';
 import { classifyDir, foreignDirError, notADirError, writeDirMarker, LocalNode } from '../node/index.js';
@@ -102,7 +101,7 @@ function prepareLocalDir(dir: string): 'single-node' | 'node' {
     case 'missing':
     case 'empty':
       try {
-        mkdirSync(dir, { recursive: true });
+        makeDirectories(dir);
       } catch (error) {
         throw new ChronosError('IO_ERROR', `cannot create data dir '${dir}': ${errorMessage(error)}`);
       }

@@ -1,7 +1,7 @@
-import { mkdir, open, readdir, readFile, rm, truncate } from 'node:fs/promises';
+import { open, readdir, readFile, rm, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appendAll, ChronosError, errorMessage, writeFully } from '../lib/index.js';
+import { appendAll, ChronosError, errorMessage, makeDirectories, writeFully } from '../lib/index.js';
 import type { Logger } from '../lib/index.js';
 import { journalIncarnation } from './journal-id.js';
 import { encodeJournalRecord, scanJournalSegment } from './journal-record.js';
@@ -77,7 +77,7 @@ export class IngestJournal<T> {
 
   /** Opens (or creates) the journal in `dir`, cutting a torn tail left by a crash. */
   static async open<T>(dir: string, codec: JournalCodec<T>, log: Logger): Promise<IngestJournal<T>> {
-    await mkdir(dir, { recursive: true });
+    makeDirectories(dir);
     const names = (await readdir(dir)).filter((name) => name.endsWith(SEGMENT_SUFFIX)).sort();
     const segments: Segment[] = [];
     const records: JournalRecord<T>[] = [];

@@ -1,8 +1,9 @@
 import {
-  appendFileSync, closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, unlinkSync,
+  appendFileSync, closeSync, existsSync, openSync, renameSync, statSync, unlinkSync,
 } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { ChronosError, errorMessage } from './errors.js';
+import { makeDirectories } from './make-directories.js';
 import type { LogRecord, LogSink } from './logger.js';
 
 /** What a FileLogSink writes and how it rotates. */
@@ -88,7 +89,7 @@ function openForAppend(path: string): number {
   const pseudo = PSEUDO_FILESYSTEMS.find((root) => resolve(path).startsWith(`${root}${sep}`));
   if (pseudo !== undefined) return refuse(`it is under ${pseudo}, a kernel pseudo-filesystem`);
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectories(dirname(path));
   } catch (error) {
     return refuse(`cannot create its directory '${dirname(path)}': ${ioReason(error)}`);
   }

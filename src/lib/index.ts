@@ -16,6 +16,7 @@ export { yieldToEventLoop } from './event-loop.js';
 export { systemScheduler } from './scheduler.js';
 export type { Scheduler, Timer } from './scheduler.js';
 export { writeFully } from './write-fully.js';
+export { makeDirectories } from './make-directories.js';
 export { quoteIdentifier } from './quote-identifier.js';
 export type { Cancellation } from './cancellation.js';
 export { AnswerPacer, ANSWERS_PER_TURN } from './answer-pacer.js';

@@ -1,8 +1,8 @@
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { ChronosError, errorMessage } from '../lib/index.js';
+import { ChronosError, errorMessage, makeDirectories } from '../lib/index.js';
 import { crc32, levelDirInUse, openStorage } from '../storage/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import { NodeDisk, Wal } from '../wal/index.js';
@@ -144,7 +144,7 @@ export async function restoreBackup(dir: string, input: string, force: boolean):
   const paths = nodePaths(staging);
   const storageDir = meta.kind === 'node' ? paths.state : staging;
   try {
-    await mkdir(storageDir, { recursive: true });
+    makeDirectories(storageDir);
     const storage = await openStorage({ dir: storageDir });
     let imageCluster: string | null = null;
     try {
@@ -158,7 +158,7 @@ export async function restoreBackup(dir: string, input: string, force: boolean):
     }
     writeDirMarker(staging, restoredMarker(meta, previous, imageCluster));
     if (meta.kind === 'node') {
-      await mkdir(paths.wal, { recursive: true });
+      makeDirectories(paths.wal);
       const { wal } = await Wal.open(new NodeDisk(), paths.wal, { logger: { warn: () => undefined } });
       const snapshot: SnapshotMeta = { index: meta.index, term: meta.term, membership: { voters: meta.voters } };
       // The node may have acknowledged entries after this image: it must not vote as if it

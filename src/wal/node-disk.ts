@@ -1,6 +1,6 @@
-import { open, mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { ChronosError, writeFully } from '../lib/index.js';
+import { ChronosError, makeDirectories, writeFully } from '../lib/index.js';
 import type { Disk, DiskFile } from './disk.js';
 
 /** Wraps a failed file operation in an IO_ERROR naming the file. */
@@ -47,7 +47,7 @@ class NodeDiskFile implements DiskFile {
 export class NodeDisk implements Disk {
   async mkdir(dir: string): Promise<void> {
     try {
-      await mkdir(dir, { recursive: true });
+      makeDirectories(dir);
     } catch (error) {
       throw ioError('mkdir', dir, error);
     }

@@ -172,4 +172,10 @@ describe('bad data dir paths are one clear line', () => {
     expectOneLineError(run, join(parent, 'data'), /cannot create node dir .*permission denied/i);
     expect(readdirSync(parent)).toEqual([]);
   });
+
+  it('a dir under one that takes no children (/proc), where a recursive mkdir of Node spins forever', async () => {
+    expectOneLineError(await nodeRun('/proc/chronos-test-x', 'node1'), "'/proc/chronos-test-x", /ENOENT/);
+    expectOneLineError(await runChronos(['single-node', '-d', '/proc/chronos-test-x'], { timeoutMs: 20_000 }),
+      "'/proc/chronos-test-x'", /cannot create data dir .*ENOENT/);
+  }, 45_000);
 });
