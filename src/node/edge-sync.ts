@@ -117,9 +117,10 @@ export class EdgeSync {
   async stop(): Promise<void> {
     this.#running = false;
     this.#wake?.();
+    // A batch in flight to a target that stopped answering would hold the stop for its 30 s deadline.
+    for (const client of this.#clients) client.close();
     await this.#loop;
     await this.#endResend();
-    for (const client of this.#clients) client.close();
   }
 
   /**
@@ -188,6 +189,7 @@ export class EdgeSync {
           this.#probeDue = true;
         }
       } catch (error) {
+        if (!this.#running) return;
         this.#probeDue = true;
         const address = this.#clients[this.#target]?.address ?? '?';
         this.#failures += 1;

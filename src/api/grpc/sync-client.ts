@@ -21,6 +21,8 @@ export class SyncClient implements SyncLink {
   readonly #token: string | null;
   /** Whether the channel speaks TLS (the node's own TLS material). */
   readonly #tls: boolean;
+  /** Calls not answered yet: close() cancels them, so a node stopping never waits out a deadline. */
+  readonly #inFlight = new Set<{ cancel(): void }>();
 
   constructor(options: { readonly address: string; readonly tls: TlsMaterial | null; readonly token: string | null }) {
     this.address = options.address;
@@ -38,9 +40,10 @@ export class SyncClient implements SyncLink {
     const request = { edgeId, operations: operations.map((op) => ({ id: op.id.toString(), data: Buffer.from(op.data) })) };
     return new Promise<bigint>((resolve, reject) => {
       try {
-        this.#client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, request,
+        const call = this.#client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, request,
           bearerMetadata(this.#token), { deadline: new Date(Date.now() + SYNC_DEADLINE_MS) },
           (error, response) => {
+            this.#inFlight.delete(call);
             if (error !== null) {
               reject(fromServiceError(error, this.address, this.#tls));
               return;
@@ -48,14 +51,17 @@ export class SyncClient implements SyncLink {
             const applied = (response as { applied?: unknown } | undefined)?.applied;
             resolve(BigInt(typeof applied === 'string' || typeof applied === 'number' ? applied : 0));
           });
+        this.#inFlight.add(call);
       } catch (error) {
         reject(new ChronosError('UNAVAILABLE', `cannot call ${this.address}: ${errorMessage(error)}`));
       }
     });
   }
 
-  /** Closes the channel. */
+  /** Cancels the calls in flight and closes the channel. */
   close(): void {
+    for (const call of this.#inFlight) call.cancel();
+    this.#inFlight.clear();
     this.#client.close();
   }
 }
