@@ -148,6 +148,9 @@ export class ReadyLoop {
   /** Called once if the node hits an unrecoverable error (a failed fsync, corruption). */
   onFatal(listener: (error: Error) => void): void {
     this.#onFatal.push(listener);
+    // A fatal error found before the listener came (a foreign dir seen at start-up) still ends the process.
+    const fatal = this.#fatal;
+    if (fatal !== null) queueMicrotask(() => listener(fatal));
   }
 
   /** Waits (bounded) until no cycle runs or is scheduled. */
