@@ -13,6 +13,18 @@ export function isLockHeldError(error: unknown): boolean {
   return false;
 }
 
+/** Why a LevelDB open failed, in words an operator can act on: a held lock, or the causes' messages. */
+export function openFailureReason(error: unknown): string {
+  if (isLockHeldError(error)) return 'it is in use by another process (a running node or session)';
+  const messages: string[] = [];
+  let cause: unknown = error;
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth += 1) {
+    if (!messages.includes(cause.message)) messages.push(cause.message);
+    cause = cause.cause;
+  }
+  return messages.join(': ');
+}
+
 /**
  * True when another process (a running node or session) holds the LevelDB database in `dir`
  * open. Probes by opening it, which takes the same LOCK the holder has; a dir without a

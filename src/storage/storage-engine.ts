@@ -19,6 +19,7 @@ import {
   rowsPrefix,
 } from './keys.js';
 import { SnapshotSource, VIEW } from './kv-source.js';
+import { openFailureReason } from './level-lock.js';
 import type { LevelDatabase } from './kv-source.js';
 import { readSnapshotStream, writeSnapshotStream } from './snapshot-format.js';
 import { TableReader } from './table-reader.js';
@@ -443,7 +444,7 @@ export async function openStorage(options: StorageOptions): Promise<StorageEngin
   } catch (error) {
     throw new ChronosError(
       'IO_ERROR',
-      `cannot open storage${dir === undefined ? '' : ` in ${dir}`}`,
+      `cannot open storage${dir === undefined ? '' : ` in ${dir}`}: ${openFailureReason(error)}`,
       {
         cause: error,
         details: { dir: dir ?? null },

@@ -178,4 +178,16 @@ describe('bad data dir paths are one clear line', () => {
     expectOneLineError(await runChronos(['single-node', '-d', '/proc/chronos-test-x'], { timeoutMs: 20_000 }),
       "'/proc/chronos-test-x'", /cannot create data dir .*ENOENT/);
   }, 45_000);
+
+  it('a node dir a running node holds: the second node says the dir is in use', async () => {
+    const dataDir = join(scratch(), 'held');
+    const port = await freeNodePort();
+    const node = startNode({ id: 'node1', dataDir, port, peers: new Map() });
+    try {
+      await waitFor('node1 to lead', 15_000, async () => ((await health(node))?.role === 'Leader' ? true : null));
+      expectOneLineError(await nodeRun(dataDir, 'node1'), `${join(dataDir, 'node1', 'state')}`, /in use by another process/);
+    } finally {
+      await stopNode(node);
+    }
+  }, 45_000);
 });
