@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { DEFAULT_TLS_DOMAIN } from '../transport/index.js';
 import type { TlsMaterial } from '../transport/index.js';
 import { UsageError } from './usage-error.js';
 
@@ -29,7 +31,8 @@ function grpcAddress(text: string): string {
  * (of peers and targets) in one go, so an http:// target on a node with TLS set up is a
  * contradiction: it would send rows and the admin token in the clear, and is refused here.
  * `domainFromEnv` is CHRONOS_TLS_DOMAIN as set (null when unset): without it the target's
- * certificate is checked against the URL's host, as any https client does.
+ * certificate is checked against the URL's host name, as any https client does, or against
+ * localhost (DEFAULT_TLS_DOMAIN) when the URLs give IP addresses.
  */
 export function syncEndpoints(
   urls: readonly string[], nodeTls: TlsMaterial | null, domainFromEnv: string | null,
@@ -44,11 +47,14 @@ export function syncEndpoints(
     if (nodeTls !== null) throw plaintextOnTlsNode(urls);
     return { addresses, tls: null };
   }
+  // An IP address names no certificate here: the guide's certificates name localhost, and the
+  // node's other clients (peers, `chronos client`) check that name too.
+  const byAddress = urls.every((url) => isIP(new URL(url).hostname.replace(/^\[|\]$/g, '')) !== 0);
   const tls: TlsMaterial = {
     ca: nodeTls?.ca ?? null,
     cert: nodeTls?.cert ?? null,
     key: nodeTls?.key ?? null,
-    domain: domainFromEnv,
+    domain: domainFromEnv ?? (byAddress ? DEFAULT_TLS_DOMAIN : null),
   };
   return { addresses, tls };
 }

@@ -22,9 +22,11 @@ describe('syncEndpoints: how --sync-target URLs are dialled', () => {
       .toEqual({ ca: null, cert: null, key: null, domain: null });
   });
 
-  it("https:// takes the node's CA and certificate (mTLS) and CHRONOS_TLS_DOMAIN only when set", () => {
-    expect(syncEndpoints(['https://10.0.0.10:8000'], NODE_TLS, null).tls)
-      .toEqual({ ca: NODE_TLS.ca, cert: NODE_TLS.cert, key: NODE_TLS.key, domain: null });
+  it("https:// takes the node's CA and certificate (mTLS); the name checked is CHRONOS_TLS_DOMAIN, the host, or localhost for an IP", () => {
+    // The guide's certificates name localhost, as the guide's default domain says: IP targets check it.
+    expect(syncEndpoints(['https://10.0.0.10:8000', 'https://[::1]:8001'], NODE_TLS, null).tls)
+      .toEqual({ ca: NODE_TLS.ca, cert: NODE_TLS.cert, key: NODE_TLS.key, domain: 'localhost' });
+    expect(syncEndpoints(['https://cloud.example.com:8000'], NODE_TLS, null).tls?.domain).toBe(null);
     expect(syncEndpoints(['https://10.0.0.10:8000'], NODE_TLS, 'cloud.internal').tls?.domain).toBe('cloud.internal');
   });
 
