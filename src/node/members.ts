@@ -51,6 +51,7 @@ export function nextMembership(
       throw new ChronosError('INVALID_ARGUMENT',
         `${change.id} is already a member at ${known}; remove it first to change its address`);
     }
+    refuseTakenAddress(book, change.id, change.address);
     return { voters: current.voters, learners: [...learners, change.id],
       addresses: { ...book, [change.id]: change.address } };
   }
@@ -62,6 +63,19 @@ export function nextMembership(
   const addresses = { ...book };
   delete addresses[change.id];
   return { voters, learners: learners.filter((id) => id !== change.id), addresses };
+}
+
+/**
+ * Refuses an address a member already has, or its admin port (gRPC port + 1000): the leader
+ * would send the new node's appends to that member, which drops them, twenty times a second.
+ */
+function refuseTakenAddress(book: Readonly<Record<NodeId, string>>, id: NodeId, address: string): void {
+  for (const [member, taken] of Object.entries(book)) {
+    const admin = taken.replace(/:(\d+)$/, (_all, port: string) => `:${Number(port) + 1000}`);
+    if (address !== taken && address !== admin) continue;
+    throw new ChronosError('INVALID_ARGUMENT', `${address} is ${address === taken ? '' : 'the admin HTTP port of '}` +
+      `member ${member}${address === taken ? "'s address" : ''}; give ${id}'s own gRPC HOST:PORT`, { details: { member, address } });
+  }
 }
 
 /** The view of a membership the admin API answers with. */

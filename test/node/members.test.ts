@@ -74,4 +74,17 @@ describe('changeMembership', () => {
     expect((error as Error).message).toBe('no quorum');
     expect(port.waits).toBe(0);
   });
+
+  it("refuses to add a node at a member's address or at a member's admin port", async () => {
+    const port = leaderPort(0);
+    port.members = () => ({ membership: { voters: ['n1'], addresses: { n1: '127.0.0.1:8000' } },
+      view: { voters: ['n1'], learners: [], addresses: { n1: '127.0.0.1:8000' } } });
+    await expect(changeMembership({ action: 'add', id: 'n5', address: '127.0.0.1:8000' }, port))
+      .rejects.toThrow("127.0.0.1:8000 is member n1's address; give n5's own gRPC HOST:PORT");
+    await expect(changeMembership({ action: 'add', id: 'n5', address: '127.0.0.1:9000' }, port))
+      .rejects.toThrow('127.0.0.1:9000 is the admin HTTP port of member n1');
+    expect(port.proposed).toEqual([]);
+    await changeMembership({ action: 'add', id: 'n5', address: '127.0.0.1:8004' }, port);
+    expect(port.proposed).toHaveLength(1);
+  });
 });
