@@ -67,6 +67,16 @@ export async function runRepl(target: SqlTarget, options: ReplOptions): Promise<
       exited = true;
       break;
     }
+    // After a statement left without its `;`, `exit` may be its text (a column), so it is taken
+    // as such, with a hint, as psql does; `\q` leaves, outside a quote or comment it opened.
+    if (buffer !== '' && isExitCommand(line) && splitStatements(buffer).open === null) {
+      if (line.trim().startsWith('\\')) {
+        output.write('(the unfinished statement was not run)\n');
+        exited = true;
+        break;
+      }
+      output.write('(the statement above is not finished: end it with ; to run it, or leave with \\q or Ctrl-D)\n');
+    }
     const meta = buffer === '' ? metaCommand(line) : null;
     if (meta !== null) {
       await runMetaCommand(target, meta, options.format, { stdout: output, stderr: options.stderr });

@@ -94,10 +94,17 @@ describe('REPL', () => {
     expect(out.endsWith('chronos> chronos> chronos> ')).toBe(true);
   });
 
-  it('exit inside a statement is SQL text, not a command', async () => {
-    const { target, err } = await repl(['SELECT', 'exit', ';']);
+  it('exit inside a statement is SQL text, not a command, with a hint; \\q leaves', async () => {
+    const { out, target, err } = await repl(['SELECT', 'exit', ';']);
     expect(target.executed).toEqual(['SELECT\nexit']);
     expect(err).toMatch(/^Error: /); // `SELECT exit` names an unknown column
+    expect(out).toContain('(the statement above is not finished: end it with ; to run it, or leave with \\q or Ctrl-D)');
+    const left = await repl(['SELECT * FROM sensors', '\\q', 'SELECT 1;']);
+    expect(left.target.executed).toEqual([]);
+    expect(left.out).toContain('(the unfinished statement was not run)');
+    // Inside a quote the statement opened, \q is the string's text.
+    const quoted = await repl(["SELECT 'a", '\\q', "';"]);
+    expect(quoted.target.executed).toEqual(["SELECT 'a\n\\q\n'"]);
   });
 
   it('\\d lists the tables and \\d TABLE describes one; other backslash commands are refused', async () => {
