@@ -15,7 +15,8 @@ export function makeDirectories(dir: string): void {
   const missing: string[] = [];
   for (let at = resolve(dir); ; at = dirname(at)) {
     try {
-      statSync(at);
+      // A file where a directory must be: mkdir says so in the system's own words (EEXIST).
+      if (!statSync(at).isDirectory()) mkdirSync(at);
       break;
     } catch (error) {
       if (errorCode(error) !== 'ENOENT') throw error;
