@@ -192,7 +192,9 @@ export class EdgeSync {
         if (!this.#running) return;
         this.#probeDue = true;
         const address = this.#clients[this.#target]?.address ?? '?';
-        this.#failures += 1;
+        // A target that answered with a schema mismatch is reached: the error says what is wrong.
+        if (isChronosError(error, 'SCHEMA_MISMATCH')) this.#reached();
+        else this.#failures += 1;
         const pending = isChronosError(error, 'SCHEMA_MISMATCH')
           ? await this.#outbox().then((stats) => stats.pendingOps, () => null) : null;
         const failure = describeSyncFailure(error, address, pending);
@@ -244,6 +246,11 @@ export class EdgeSync {
     this.#lastSyncTsMs = this.#options.clock.nowMs();
     this.#lastSyncApplied = rowChanges;
     this.#lastError = '';
+    this.#reached();
+  }
+
+  /** The target answered: GetConnectivity says Connected (lastError still says what failed last). */
+  #reached(): void {
     this.#failures = 0;
     this.#everConnected = true;
   }
@@ -258,6 +265,7 @@ export class EdgeSync {
     // Counted from the attempt, so an idle edge whose target is down asks every 30 s, not at every retry.
     this.#lastProbeMs = this.#options.clock.nowMs();
     const cursor = Number(await client.sync(this.#node.id, []));
+    this.#reached();
     this.#probeDue = false;
     if (this.#resend !== null) {
       if (this.#resend.heldThrough(cursor)) {

@@ -70,6 +70,8 @@ describe('edge-to-cloud sync with real nodes', () => {
       '--sync-interval-secs', '5', '--sync-batch-size', '100']);
     await leading(cloud);
     await leading(edge);
+    // An idle edge whose start-up check reached the cloud says so before it ships anything.
+    await waitFor('the idle edge to report Connected', 10_000, async () => ((await connectivity(edgePort)) === 'Connected' ? true : null));
     // last_sync_applied counts the row changes of the last Sync alone. The guide's 2 means both
     // INSERTs went in one: a 5 s tick between them (a busy machine) would report 1. So the table
     // goes first, and the INSERTs follow right after a Sync, ~5 s before the next.
