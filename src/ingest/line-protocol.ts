@@ -2,6 +2,7 @@ import { ChronosError } from '../lib/index.js';
 import { canonicalInt, INT64_MAX, INT64_MIN } from '../storage/index.js';
 import { SERIES_COLUMN, TIME_COLUMN } from './point.js';
 import type { FieldValue, Point } from './point.js';
+import { BACKSLASH, COMMA, EQUALS, HASH, QUOTE, SPACE } from './line-characters.js';
 
 /** How to read one request's lines: the unit of its timestamps and the time of a point without one. */
 export interface LineContext {
@@ -9,13 +10,6 @@ export interface LineContext {
   /** The receiving node's clock when the request came: the time of points that carry none. */
   readonly defaultTimeNs: bigint;
 }
-
-const SPACE = 32;
-const COMMA = 44;
-const EQUALS = 61;
-const QUOTE = 34;
-const BACKSLASH = 92;
-const HASH = 35;
 
 /** Each digit has one place, so a long field that is no number fails in linear time, not quadratic. */
 const FLOAT = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;

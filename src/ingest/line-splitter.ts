@@ -1,10 +1,4 @@
-const NEWLINE = 0x0a;
-const SPACE = 0x20;
-const QUOTE = 0x22;
-const HASH = 0x23;
-const COMMA = 0x2c;
-const EQUALS = 0x3d;
-const BACKSLASH = 0x5c;
+import { BACKSLASH, COMMA, EQUALS, HASH, NEWLINE, QUOTE, SPACE } from './line-characters.js';
 
 /** One line of a body: its text (without the newline that ended it) and the number of its first physical line. */
 export interface BodyLine {
