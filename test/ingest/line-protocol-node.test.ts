@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { HttpError, InfluxDB, Point, setLogger } from '@influxdata/influxdb-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlClient } from '../../src/api/grpc/index.js';
+import { Random } from '../../src/lib/index.js';
 import { health, signalNode, startNode, stopNode, waitFor } from '../helpers/node-process.js';
 import type { NodeProcess } from '../helpers/node-process.js';
 import { freeNodePort } from '../helpers/ports.js';
@@ -96,7 +97,11 @@ describe('InfluxDB line protocol (/write, /api/v2/write) on a real node', () => 
       .toEqual({ status: 204, body: '' });
     expect((await post('/write?db=telegraf&precision=s', 'cpu,host=gw1 usage_user=12.5,load=3i 1733856000', basic)).status).toBe(204);
     // Malformed types too, which fastify alone would answer 415.
-    for (const type of ['text', 'text/plain,application/json']) {
+    // Drawn too: words, slashes, commas, semicolons and spaces in any order (fastify parses few of them).
+    const random = new Random(20261207);
+    const drawn = Array.from({ length: 20 }, () =>
+      Array.from({ length: 1 + random.int(12) }, () => 'ab/,; =x'[random.int(8)] ?? 'a').join('').trim() || 'x');
+    for (const type of ['text', 'text/plain,application/json', ...drawn]) {
       expect((await post('/write?db=telegraf&precision=s', 'cpu,host=gw1 usage_user=12.5 1733856000', { ...basic, 'content-type': type })).status).toBe(204);
     }
     expect((await post(`/write?db=telegraf&precision=ms&p=${INGEST_TOKEN}`, 'cpu,host=gw1 usage_system=1.25 1733856000000',
