@@ -70,8 +70,9 @@ describe('edge-to-cloud sync with real nodes', () => {
       '--sync-interval-secs', '5', '--sync-batch-size', '100']);
     await leading(cloud);
     await leading(edge);
-    // An idle edge whose start-up check reached the cloud says so before it ships anything.
-    await waitFor('the idle edge to report Connected', 10_000, async () => ((await connectivity(edgePort)) === 'Connected' ? true : null));
+    // An idle edge whose check reached the cloud says so before it ships anything. Its first check
+    // may come before the cloud serves; an idle edge checks again 30 s after a failed one.
+    await waitFor('the idle edge to report Connected', 40_000, async () => ((await connectivity(edgePort)) === 'Connected' ? true : null));
     // last_sync_applied counts the row changes of the last Sync alone. The guide's 2 means both
     // INSERTs went in one: a 5 s tick between them (a busy machine) would report 1. So the table
     // goes first, and the INSERTs follow right after a Sync, ~5 s before the next.
@@ -95,7 +96,7 @@ describe('edge-to-cloud sync with real nodes', () => {
     const cloudMetrics = await (await fetch(`http://127.0.0.1:${cloud.adminPort}/metrics`)).text();
     expect(cloudMetrics).toMatch(/^chronos_sync_ops_applied_total\{edge="edge1"\} 3$/m);
     expect(cloudMetrics).not.toMatch(/chronos_sync_edge_pending_ops/);
-  });
+  }, 90_000);
 
   it('keeps writing while the cloud is down, then delivers every row once', async () => {
     dir = await mkdtemp(join(tmpdir(), 'chronos-sync-outage-'));
