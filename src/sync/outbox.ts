@@ -3,8 +3,14 @@ import { encodeSyncOp, type SyncOp } from './sync-op.js';
 
 /**
  * The edge's outbox: ops kept as named values in storage, written in the same transaction as
- * the effects they describe, numbered 1, 2, 3, ... (never reused), removed only once the target
- * acknowledged them (through the log, so every replica of an edge agrees).
+ * the effects they describe, numbered in ascending order (never reused), removed only once the
+ * target acknowledged them (through the log, so every replica of an edge agrees).
+ *
+ * An op's id is at least the write's time in ms x 1000. The target skips ids at or below its
+ * cursor for the edge as already held, so ids must rise across everything that can restart an
+ * outbox's counter: a replaced disk (the counter is gone) and a restored backup (the counter is
+ * back where the backup stood, below ids the edge used after it). Time is the one thing that
+ * moved on past all of them. Ids therefore have gaps, and the pending count is kept apart.
  */
 const ENTRY_PREFIX = 'sync-outbox:';
 const NEXT_ID = 'sync-outbox-next';
@@ -12,6 +18,8 @@ const ACKED_ID = 'sync-outbox-acked';
 /** The id the outbox started at: acknowledged ids above it mean the target once held ops. */
 const START_ID = 'sync-outbox-start';
 const BYTES = 'sync-outbox-bytes';
+/** Ops queued and not yet acknowledged; absent in outboxes written when ids had no gaps. */
+const PENDING = 'sync-outbox-pending';
 const ID_DIGITS = 16;
 
 /** One queued op as it is shipped. */
@@ -41,28 +49,44 @@ function writeCounter(txn: WriteTransaction, name: string, value: number): void 
   txn.putNamedValue(name, new TextEncoder().encode(String(value)));
 }
 
-/**
- * Queues `ops` in order (inside the transaction of their effects). The first op of an outbox
- * gets the id nowMs x 1000 (the leader's time of the write): a node whose disk was replaced
- * starts its new outbox far above every id its old one used, so the target's cursor for this
- * edge never makes it skip new ops as resent ones.
- */
+/** The pending count: stored, or for an outbox from before it was kept, the ids between acked and next. */
+async function readPending(reader: StorageReader): Promise<number> {
+  if (await reader.getNamedValue(PENDING) !== undefined) return readCounter(reader, PENDING);
+  return Math.max(0, await readCounter(reader, NEXT_ID) - await readCounter(reader, ACKED_ID));
+}
+
+/** The id after `last` for a write at `nowMs`: above `last`, and at least nowMs x 1000 while that is a safe integer. */
+function firstIdAfter(last: number, nowMs: number, count: number): number {
+  const fromTime = Math.floor(nowMs) * 1000;
+  const first = Number.isSafeInteger(fromTime + count) ? Math.max(last + 1, fromTime) : last + 1;
+  if (!Number.isSafeInteger(first + count)) {
+    throw new Error(`sync outbox op ids exhausted at ${last}: the edge's clock reads ${nowMs} ms`);
+  }
+  return first;
+}
+
+/** Queues `ops` in order (inside the transaction of their effects; `nowMs` is the leader's time of the write). */
 export async function appendToOutbox(txn: WriteTransaction, ops: readonly SyncOp[], nowMs: number): Promise<void> {
-  const stored = await txn.getNamedValue(NEXT_ID);
-  let next = stored === undefined ? Math.floor(nowMs) * 1000 : await readCounter(txn, NEXT_ID);
-  if (stored === undefined) {
-    writeCounter(txn, ACKED_ID, next);
-    writeCounter(txn, START_ID, next);
+  if (ops.length === 0) return;
+  const started = await txn.getNamedValue(NEXT_ID) !== undefined;
+  const pending = await readPending(txn);
+  const last = started ? await readCounter(txn, NEXT_ID) : 0;
+  let id = firstIdAfter(last, nowMs, ops.length) - 1;
+  if (!started) {
+    // Acknowledged ids above the start mean the target once held ops of this outbox.
+    writeCounter(txn, ACKED_ID, id);
+    writeCounter(txn, START_ID, id);
   }
   let bytes = await readCounter(txn, BYTES);
   for (const op of ops) {
-    next += 1;
+    id += 1;
     const data = encodeSyncOp(op);
-    txn.putNamedValue(entryName(next), data);
+    txn.putNamedValue(entryName(id), data);
     bytes += data.length;
   }
-  writeCounter(txn, NEXT_ID, next);
+  writeCounter(txn, NEXT_ID, id);
   writeCounter(txn, BYTES, bytes);
+  writeCounter(txn, PENDING, pending + ops.length);
 }
 
 /** The oldest `limit` queued ops, in id order. */
@@ -87,9 +111,11 @@ export async function* allQueuedOps(reader: StorageReader, pageSize = 1_000): As
 export async function acknowledgeOutbox(txn: WriteTransaction, throughId: number): Promise<number> {
   const acked = await readCounter(txn, ACKED_ID);
   if (throughId <= acked) return 0;
+  const pending = await readPending(txn);
   let bytes = await readCounter(txn, BYTES);
   let removed = 0;
-  for (const entry of await readOutbox(txn, throughId - acked)) {
+  // Ids have gaps: the ops up to throughId are at most the pending ones.
+  for (const entry of await readOutbox(txn, Math.min(throughId - acked, pending))) {
     if (entry.id > throughId) break;
     txn.deleteNamedValue(entryName(entry.id));
     bytes -= entry.data.length;
@@ -97,12 +123,13 @@ export async function acknowledgeOutbox(txn: WriteTransaction, throughId: number
   }
   writeCounter(txn, ACKED_ID, throughId);
   writeCounter(txn, BYTES, Math.max(0, bytes));
+  writeCounter(txn, PENDING, pending - removed);
   return removed;
 }
 
 /** Pending ops, their bytes, and the last acknowledged id. */
 export async function outboxStats(reader: StorageReader): Promise<OutboxStats> {
-  const [next, acked, bytes, start] = await Promise.all([
-    readCounter(reader, NEXT_ID), readCounter(reader, ACKED_ID), readCounter(reader, BYTES), readCounter(reader, START_ID)]);
-  return { pendingOps: Math.max(0, next - acked), bytes, ackedId: acked, everAcknowledged: acked > start };
+  const [pendingOps, acked, bytes, start] = await Promise.all([
+    readPending(reader), readCounter(reader, ACKED_ID), readCounter(reader, BYTES), readCounter(reader, START_ID)]);
+  return { pendingOps, bytes, ackedId: acked, everAcknowledged: acked > start };
 }
