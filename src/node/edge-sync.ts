@@ -64,7 +64,7 @@ const RETRY_MS_MIN = 500;
 const RETRY_MS_MAX = 5_000;
 /** Failures in a row after which the target counts as Disconnected rather than Reconnecting. */
 const FAILURES_DISCONNECTED = 3;
-/** An idle edge asks its target for its cursor this often (a wiped target is then rebuilt). */
+/** A connected idle edge asks its target for its cursor this often (a wiped target is then rebuilt). */
 const IDLE_PROBE_MS = 30_000;
 /** Ops per resend batch at least: a resend carries every row, so --sync-batch-size's 100 is small. */
 const RESEND_BATCH_MIN = 1_000;
@@ -222,7 +222,9 @@ export class EdgeSync {
     } finally {
       await reader.close();
     }
-    const idleProbe = this.#options.clock.nowMs() - this.#lastProbeMs >= IDLE_PROBE_MS;
+    // Until the target answers, an idle edge asks at every retry, so GetConnectivity turns Connected
+    // within the backoff of the target coming up; once connected, every 30 s is enough.
+    const idleProbe = this.connectivity() !== 'Connected' || this.#options.clock.nowMs() - this.#lastProbeMs >= IDLE_PROBE_MS;
     if (this.#probeDue && (this.#resend !== null || entries.length > 0 || idleProbe)) await this.#probe();
     if (this.#resend !== null) return await this.#shipResend();
     const first = entries[0];
@@ -262,7 +264,7 @@ export class EdgeSync {
    */
   async #probe(): Promise<void> {
     const client = this.#client();
-    // Counted from the attempt, so an idle edge whose target is down asks every 30 s, not at every retry.
+    // Counted from the attempt: a connected idle edge whose target then goes down notices at the next 30 s.
     this.#lastProbeMs = this.#options.clock.nowMs();
     const cursor = Number(await client.sync(this.#node.id, []));
     this.#reached();

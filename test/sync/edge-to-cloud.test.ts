@@ -71,8 +71,8 @@ describe('edge-to-cloud sync with real nodes', () => {
     await leading(cloud);
     await leading(edge);
     // An idle edge whose check reached the cloud says so before it ships anything. Its first check
-    // may come before the cloud serves; an idle edge checks again 30 s after a failed one.
-    await waitFor('the idle edge to report Connected', 40_000, async () => ((await connectivity(edgePort)) === 'Connected' ? true : null));
+    // may come before the cloud serves; until one succeeds it checks again at every retry (<= 5 s).
+    await waitFor('the idle edge to report Connected', 15_000, async () => ((await connectivity(edgePort)) === 'Connected' ? true : null));
     // last_sync_applied counts the row changes of the last Sync alone. The guide's 2 means both
     // INSERTs went in one: a 5 s tick between them (a busy machine) would report 1. So the table
     // goes first, and the INSERTs follow right after a Sync, ~5 s before the next.
@@ -96,7 +96,21 @@ describe('edge-to-cloud sync with real nodes', () => {
     const cloudMetrics = await (await fetch(`http://127.0.0.1:${cloud.adminPort}/metrics`)).text();
     expect(cloudMetrics).toMatch(/^chronos_sync_ops_applied_total\{edge="edge1"\} 3$/m);
     expect(cloudMetrics).not.toMatch(/chronos_sync_edge_pending_ops/);
-  }, 90_000);
+  });
+
+  it('an idle edge started before its cloud reports Connected within its retry backoff of the cloud coming up', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chronos-sync-idle-'));
+    const cloudPort = await freeNodePort();
+    const edgePort = await freeNodePort(new Set([cloudPort]));
+    const edge = launch('edge1', edgePort, edgeArgs(cloudPort));
+    await leading(edge);
+    await waitFor('the edge to fail its first check', 10_000, async () => ((await connectivity(edgePort)) === 'Disconnected' ? true : null));
+    const cloud = launch('cloud', cloudPort);
+    await leading(cloud);
+    // The retry backoff is at most 5 s; a connected idle edge's 30 s recheck would miss this bound.
+    await waitFor('the idle edge to report Connected', 12_000, async () => ((await connectivity(edgePort)) === 'Connected' ? true : null));
+    expect((await syncStatus(edgePort)).pendingOps).toBe('0');
+  });
 
   it('keeps writing while the cloud is down, then delivers every row once', async () => {
     dir = await mkdtemp(join(tmpdir(), 'chronos-sync-outage-'));
