@@ -10,6 +10,18 @@ import type { SyncOperation } from './sync-service.js';
 
 /** A batch is answered within this, or the edge tries again (the target skips what it has). */
 const SYNC_DEADLINE_MS = 30_000;
+/**
+ * An empty batch (the edge asking for its cursor) does no work on the target: a shorter wait
+ * finds a target that froze before the channel connected, which no keepalive ping covers.
+ */
+const CURSOR_DEADLINE_MS = 10_000;
+/**
+ * While a batch is in flight the channel pings the target this often and drops the connection
+ * when a ping goes unanswered this long: a frozen target (SIGSTOP, a hung host) keeps its TCP
+ * socket open, and without the ping the edge would see it only at the deadline. A live target
+ * answers a ping from its event loop, which never stalls for seconds (Raft's heartbeats share it).
+ */
+const KEEPALIVE_MS = 5_000;
 
 /**
  * A SyncService client for an edge: `sync` ships a batch and resolves to the target's cursor.
@@ -31,6 +43,8 @@ export class SyncClient implements SyncLink {
     this.#client = new Client(options.address, channelCredentials(options.tls), {
       ...channelOptions(options.tls),
       'grpc.max_receive_message_length': GRPC_MESSAGE_BYTES_MAX,
+      'grpc.keepalive_time_ms': KEEPALIVE_MS,
+      'grpc.keepalive_timeout_ms': KEEPALIVE_MS,
     });
   }
 
@@ -41,7 +55,7 @@ export class SyncClient implements SyncLink {
     return new Promise<bigint>((resolve, reject) => {
       try {
         const call = this.#client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, request,
-          bearerMetadata(this.#token), { deadline: new Date(Date.now() + SYNC_DEADLINE_MS) },
+          bearerMetadata(this.#token), { deadline: new Date(Date.now() + (operations.length === 0 ? CURSOR_DEADLINE_MS : SYNC_DEADLINE_MS)) },
           (error, response) => {
             this.#inFlight.delete(call);
             if (error !== null) {
