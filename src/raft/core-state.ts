@@ -156,7 +156,20 @@ export class CoreState {
     this.electionElapsedTicks = 0;
     this.heartbeatElapsedTicks = 0;
     this.electionTimeoutTicks = this.random.between(this.config.electionTicksMin,
-      this.config.electionTicksMax);
+      this.config.electionTicksMax) + this.firstElectionDelayTicks();
+  }
+
+  /**
+   * Before a cluster's first election (term 0), each voter waits one longest timeout more per
+   * voter that sorts before it: a cluster started as the guide starts it (node1, then node2,
+   * then node3, seconds apart) elects node1, as the guide shows. A node that just started ignores
+   * campaigns for its first timeout (read leases), so without the delay it usually beat the
+   * first node to it. Timing only: any node still wins when the ones before it are down.
+   */
+  firstElectionDelayTicks(): number {
+    if (this.term !== 0) return 0;
+    const rank = [...this.membership.voters].sort().indexOf(this.config.id);
+    return Math.max(0, rank) * this.config.electionTicksMax;
   }
 
   /** Records a committed config entry; the caller adjusts replication state. */

@@ -44,6 +44,36 @@ describe('elections', () => {
     }
   });
 
+  it('a cluster started one node at a time in id order elects the first (drawn gaps, read leases on)', () => {
+    for (let seed = 1; seed <= 40; seed += 1) {
+      const rng = new Random(seed * 7919);
+      const clock = { ms: 0 };
+      const cluster = new TestCluster(IDS, { readLease: { nowMs: () => clock.ms, durationMs: 300 } }, seed);
+      // A person starting the guide's three commands: gaps of none to 3 s (60 ticks of 50 ms).
+      const startAt = new Map<string, number>([['a', 0], ['b', rng.between(0, 60)]]);
+      startAt.set('c', (startAt.get('b') as number) + rng.between(0, 60));
+      const started = (id: string, tick: number): boolean => tick >= (startAt.get(id) as number);
+      for (let tick = 0; tick < 200 && cluster.leaders().length === 0; tick += 1) {
+        cluster.filter = (message) => started(message.from, tick) && started(message.to, tick);
+        for (const id of IDS) if (started(id, tick)) cluster.core(id).tick();
+        clock.ms += 50;
+        cluster.stabilize();
+      }
+      expect(cluster.leaders(), `seed ${seed}: b after ${startAt.get('b')} ticks, c after ${startAt.get('c')}`).toEqual(['a']);
+      expect(cluster.core('a').status().term).toBe(1);
+    }
+  });
+
+  it('the first election still completes when the voter that sorts first is down', () => {
+    for (let seed = 1; seed <= 10; seed += 1) {
+      const cluster = new TestCluster(IDS, {}, seed);
+      cluster.isolated.add('a');
+      cluster.tickAll(80);
+      expect(cluster.leaders(), `seed ${seed}`).toHaveLength(1);
+      expect(cluster.leaders()[0]).not.toBe('a');
+    }
+  });
+
   it('a lone node in a one-voter cluster elects itself at once', () => {
     const core = new RaftCore({ id: 'solo', voters: ['solo'] },
       { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] },
