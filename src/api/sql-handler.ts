@@ -46,10 +46,12 @@ export function sqlHandler(deps: SqlHandlerDependencies): SqlHandler {
   const { node, auth, metrics, edge } = deps;
   const log = deps.logger.child('node');
   const audit = deps.logger.child('audit');
+  const debug = log.enabled('debug');
   return async (sql: string, context: CallContext): Promise<StatementResult> => {
     const started = process.hrtime.bigint();
     let kind: 'read' | 'write' = 'read';
     let counted = false;
+    let outcome = 'ok';
     try {
       const level = authenticate(auth, context);
       // A huge statement is parsed in steps first, so the event loop keeps turning meanwhile.
@@ -65,6 +67,7 @@ export function sqlHandler(deps: SqlHandlerDependencies): SqlHandler {
       }
       return result;
     } catch (error) {
+      outcome = isChronosError(error) ? error.code : 'error';
       metrics.sqlErrors.inc({ kind });
       // An operator sees which statements the limits ended (and that a cancel reached us).
       if (isChronosError(error, 'CANCELLED') || isChronosError(error, 'TIMEOUT') || isChronosError(error, 'LIMIT_EXCEEDED')) {
@@ -75,7 +78,11 @@ export function sqlHandler(deps: SqlHandlerDependencies): SqlHandler {
       // A statement refused before its kind was known (a parse error, a bad token) is a
       // request too, counted as a read, so errors never outnumber requests.
       if (!counted) metrics.sqlRequests.inc({ kind });
-      metrics.sqlDuration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.sqlDuration.observe({ kind }, seconds);
+      if (debug) {
+        log.debug('statement', { kind, outcome, ms: Math.round(seconds * 1e4) / 10, peer: context.peer, sql: sql.slice(0, 200) });
+      }
     }
   };
 }

@@ -71,19 +71,24 @@ export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn'
 
 /**
  * The level the guide's `RUST_LOG=chronos=info` form (or a bare `RUST_LOG=info`) gives, or
- * null. Parts naming other targets or levels are skipped, not refused: RUST_LOG is shared
+ * null. As in Rust, a directive naming chronos (or a module under it, `chronos::raft=debug`)
+ * wins over a bare default level, and of several the most verbose is taken, since ChronosDB has
+ * one level. Parts naming other targets or levels are skipped, not refused: RUST_LOG is shared
  * with every Rust program in the environment, and its other parts are theirs.
  */
 export function logLevelFromRustLog(rustLog: string | undefined): LogLevel | null {
   if (rustLog === undefined) return null;
+  let named: LogLevel | null = null;
+  let bare: LogLevel | null = null;
+  const moreVerbose = (a: LogLevel | null, b: LogLevel): LogLevel => (a === null || LEVEL_RANK[b] < LEVEL_RANK[a] ? b : a);
   for (const part of rustLog.split(',')) {
-    const [target, level] = part.includes('=') ? part.split('=', 2) : [undefined, part];
-    const normalized = level?.trim().toLowerCase();
-    if ((target === undefined || target.trim() === 'chronos') && normalized !== undefined && normalized in LEVEL_RANK) {
-      return normalized as LogLevel;
-    }
+    const [target, level] = part.includes('=') ? part.split('=', 2).map((text) => text.trim()) : [undefined, part.trim()];
+    const normalized = level?.toLowerCase();
+    if (normalized === undefined || !Object.hasOwn(LEVEL_RANK, normalized)) continue;
+    if (target === undefined) bare = normalized as LogLevel;
+    else if (target === 'chronos' || target.startsWith('chronos::')) named = moreVerbose(named, normalized as LogLevel);
   }
-  return null;
+  return named ?? bare;
 }
 
 /** Human-readable lines on a stream (stderr for servers). */

@@ -232,6 +232,7 @@ export class EdgeSync {
     if (first === undefined || last === undefined) return false;
     const cursor = Number(await this.#client().sync(this.#node.id, entries.map((e) => ({ id: BigInt(e.id), data: e.data }))));
     const through = Math.min(cursor, last.id);
+    this.#log.debug('batch shipped', { target: this.#client().address, ops: entries.length, firstId: first.id, cursor });
     if (through >= first.id) await this.#node.submitCommand({ kind: 'syncAck', throughId: through });
     const acknowledged = entries.filter((e) => e.id <= through);
     this.#metrics?.opsShipped.inc(acknowledged.length);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_TIMEOUT_MS, ensureBuilt, runChronos } from './binary.js';
 import { freeNodePort } from '../helpers/ports.js';
 import { startNode, stopNode, waitFor } from '../helpers/node-process.js';
+import { SqlClient } from '../../src/api/grpc/index.js';
 
 let dir = '';
 beforeAll(() => {
@@ -59,6 +60,29 @@ describe('chronos node refuses bad log settings at start, in one line naming the
   it('a level in capitals is taken', async () => {
     expect(await outputOnceServing('caps', { CHRONOS_LOG_LEVEL: 'WARN' })).not.toContain(' INFO ');
   }, 30_000);
+});
+
+describe('RUST_LOG', () => {
+  it.each([
+    ['info,chronos=debug', true],
+    ['chronos=debug,info', true],
+    ['chronos=info', false],
+  ])('=%s: each statement logged at debug: %s', async (rustLog, logged) => {
+    const port = await freeNodePort();
+    const node = startNode({ id: 'n1', dataDir: join(dir, `rust-log-${rustLog}`), port, peers: new Map(),
+      env: { CHRONOS_LOG_LEVEL: undefined, RUST_LOG: rustLog } });
+    const client = new SqlClient({ address: `127.0.0.1:${port}`, tls: null, token: null, deadlineMs: 10_000 });
+    try {
+      await waitFor('the node answering', 20_000, async () => (await client.execute('SHOW TABLES').then(() => true, () => null)));
+      await client.execute('CREATE TABLE t (k INT PRIMARY KEY)');
+      const line = /DEBUG node: statement kind=write outcome=ok ms=[\d.]+ peer=\S+ sql="CREATE TABLE t \(k INT PRIMARY KEY\)"/;
+      if (logged) await waitFor('the debug line', 5_000, () => (line.test(node.output()) ? true : null));
+      else expect(node.output()).not.toContain('DEBUG');
+    } finally {
+      client.close();
+      await stopNode(node);
+    }
+  }, 40_000);
 });
 
 describe('CHRONOS_CHIMP_ENABLE (Chimp compression for FLOAT columns of new blocks)', () => {
