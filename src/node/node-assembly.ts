@@ -17,6 +17,7 @@ import { ReadTracker } from './read-tracker.js';
 import { ReadyLoop } from './ready-loop.js';
 import type { CommandOutcome } from './replicated-command.js';
 import { RemovalWatch } from './removal.js';
+import { LeaderlessWatch } from './leaderless-watch.js';
 import { restoreNode } from './restore.js';
 import { SNAPSHOT_EVERY_BYTES, SnapshotKeeper } from './snapshots.js';
 import { WriteHops } from './write-hops.js';
@@ -45,6 +46,7 @@ export interface NodeParts {
   readonly ttl: TtlPasses;
   readonly log: Logger;
   readonly removal: RemovalWatch;
+  readonly leaderless: LeaderlessWatch;
   /** Log index of the snapshot the WAL was compacted to when opened. */
   readonly snapshotIndex: number;
 }
@@ -95,6 +97,12 @@ export async function assembleNode(
     return membersView(membership, addressBook(membership, options.id, options.address, options.peers));
   };
   const removal = new RemovalWatch(options.id, options.address, core, log);
+  const leaderless = new LeaderlessWatch({
+    self: options.id, address: options.address, status: () => core.status(),
+    peerAddresses: () => peerAddresses(core.status().membership, options.id, options.peers),
+    identify: (address) => peers.identify(address), clusterId: () => identity.id, removed: () => removal.current() !== null,
+    nowMs: () => options.clock.nowMs(),
+  }, log);
   const requests = new ClientRequests({
     id: options.id, core, storage, peers, proposals, reads, loop, gate, clock: options.clock, scheduler, log, removal,
     writeTimeoutMs: options.writeTimeoutMs, readTimeoutMs: options.readTimeoutMs,
@@ -105,6 +113,7 @@ export async function assembleNode(
   });
   return {
     options, environment, core, wal, walStats: restored.walStats, storage, peers, identity, proposals, reads, replies,
-    snapshots, gate, loop, requests, stages, hops, ttl, log, removal, snapshotIndex: restored.snapshotIndex,
+    snapshots, gate, loop, requests, stages, hops, ttl, log, removal, leaderless,
+    snapshotIndex: restored.snapshotIndex,
   };
 }

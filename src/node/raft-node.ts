@@ -83,6 +83,7 @@ export class RaftNode {
     this.#timers.push(scheduler.every(options.tickMs, () => {
       loop.enqueue(() => core.tick());
       this.#parts.removal.current(); // a removal found is logged once, not only when asked
+      this.#parts.leaderless.check();
       replies.expireReads(options.clock.nowMs() - options.readTimeoutMs);
     }, options.layout !== 'single-node'));
     if (options.ttlCleanupIntervalMs > 0) {
@@ -175,6 +176,7 @@ export class RaftNode {
       return Promise.resolve(null);
     }
     identity.accepted(request.from);
+    this.#parts.leaderless.heard(request);
     this.#noteHop(request);
     return new Promise((resolve) => {
       loop.enqueue(() => {
@@ -193,6 +195,7 @@ export class RaftNode {
       return;
     }
     identity.accepted(message.from);
+    this.#parts.leaderless.heard(message);
     this.#noteHop(message);
     loop.enqueue(() => core.step(message));
   }

@@ -2,8 +2,9 @@ import { Client } from '@grpc/grpc-js';
 import { channelCredentials, channelOptions } from './credentials.js';
 import type { TlsMaterial } from './credentials.js';
 import { refusingCluster, withClusterId } from './cluster-header.js';
-import { bearerMetadata } from './grpc-status.js';
+import { bearerMetadata, connectionReason } from './grpc-status.js';
 import { protoMethod } from './proto-loader.js';
+import { tlsMismatchReason } from './tls-mismatch.js';
 import { asObject, readString } from './proto-read.js';
 
 /** What a peer said when asked who it is. */
@@ -34,7 +35,8 @@ export function identifyPeer(address: string, options: IdentifyOptions): Promise
         client.close();
         if (error !== null) {
           const theirs = refusingCluster(error);
-          resolve(theirs === null ? { kind: 'unanswered', message: error.details } : { kind: 'refused', clusterId: theirs });
+          const message = tlsMismatchReason(error.details, options.tls !== null) ?? connectionReason(error.details);
+          resolve(theirs === null ? { kind: 'unanswered', message } : { kind: 'refused', clusterId: theirs });
           return;
         }
         try {
