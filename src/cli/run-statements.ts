@@ -3,6 +3,7 @@ import type { CliIo, SqlTarget } from './sql-target.js';
 import { assertNever, errorMessage, oneLine } from '../lib/index.js';
 import { formatResult } from './format/index.js';
 import { splitStatements } from '../sql/index.js';
+import type { TextPosition } from '../sql/index.js';
 import { isExitCommand, metaCommand } from './meta-commands.js';
 import type { MetaCommand } from './meta-commands.js';
 
@@ -23,8 +24,13 @@ export async function runStatements(
     return 1;
   }
   let pending: string[] = [];
+  /** Where pending[0] starts in `text`: errors name positions in the text, not in the statement. */
+  let pendingAt: TextPosition = { line: 1, column: 1 };
+  let lineNumber = 0;
   for (const line of text.split('\n')) {
+    lineNumber += 1;
     if (pending.length === 0) {
+      pendingAt = { line: lineNumber, column: 1 };
       if (isExitCommand(line)) return 0;
       const meta = metaCommand(line);
       if (meta !== null) {
@@ -36,15 +42,36 @@ export async function runStatements(
     // Only a line with `;` can end a statement; splitting only then keeps a long piped
     // statement linear in its length.
     if (!line.includes(';')) continue;
-    const part = splitStatements(pending.join('\n'));
-    for (const sql of part.statements) {
-      if (!(await runOne(target, sql, format, io))) return 1;
+    const joined = pending.join('\n');
+    const part = splitStatements(joined);
+    for (const [i, sql] of part.statements.entries()) {
+      if (!(await runOne(target, sql, format, io, undefined, inText(pendingAt, part.starts[i])))) return 1;
     }
-    pending = part.rest === '' ? [] : [part.rest];
+    if (part.rest === '') pending = [];
+    else {
+      // The raw text after the last `;` is kept, so positions in it stay true.
+      pendingAt = inText(pendingAt, positionIn(joined, part.restOffset));
+      pending = [joined.slice(part.restOffset)];
+    }
   }
-  const rest = splitStatements(pending.join('\n')).rest;
-  if (rest !== '' && !(await runOne(target, rest, format, io))) return 1;
+  // The last statement may lack its `;`: ending it here gives its start like the others'.
+  const last = splitStatements(`${pending.join('\n')}\n;`);
+  const sql = last.statements[0];
+  if (sql !== undefined && !(await runOne(target, sql, format, io, undefined, inText(pendingAt, last.starts[0])))) return 1;
   return 0;
+}
+
+/** `inner`, a position in a piece of the text starting at `pieceAt`, as a position in the text. */
+function inText(pieceAt: TextPosition, inner: TextPosition | undefined): TextPosition {
+  if (inner === undefined) return pieceAt;
+  return inner.line === 1 ? { line: pieceAt.line, column: pieceAt.column + inner.column - 1 }
+    : { line: pieceAt.line + inner.line - 1, column: inner.column };
+}
+
+/** The line and column of `offset` in `text`. */
+function positionIn(text: string, offset: number): TextPosition {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }
 
 /** Runs or prints a meta-command (meta-commands.ts); true unless it failed. */
@@ -65,9 +92,13 @@ export async function runMetaCommand(
   }
 }
 
-/** Runs one statement and prints its result or its error; true when it succeeded. */
+/**
+ * Runs one statement and prints its result or its error; true when it succeeded. `at`, where
+ * the statement starts in a script, turns the error's "line L, column C" (counted in the
+ * statement) into the script's.
+ */
 export async function runOne(
-  target: SqlTarget, sql: string, format: OutputFormat, io: CliIo, signal?: AbortSignal,
+  target: SqlTarget, sql: string, format: OutputFormat, io: CliIo, signal?: AbortSignal, at?: TextPosition,
 ): Promise<boolean> {
   try {
     const result = await target.execute(sql, signal);
@@ -75,7 +106,14 @@ export async function runOne(
     if (lines.length > 0) io.stdout.write(lines.join('\n') + '\n');
     return true;
   } catch (error) {
-    io.stderr.write(`Error: ${oneLine(errorMessage(error)).trim()}\n`);
+    let message = oneLine(errorMessage(error)).trim();
+    if (at !== undefined) {
+      message = message.replace(/\bline (\d+), column (\d+)/g, (_, line: string, column: string) => {
+        const position = inText(at, { line: Number(line), column: Number(column) });
+        return `line ${position.line}, column ${position.column}`;
+      });
+    }
+    io.stderr.write(`Error: ${message}\n`);
     return false;
   }
 }

@@ -11,15 +11,29 @@ export interface SplitResult {
   readonly open: OpenConstruct;
   /** 1-based line where `open` starts (0 when nothing is open). */
   readonly openLine: number;
+  /** Where each statement's first character is in the text, parallel to `statements`. */
+  readonly starts: readonly TextPosition[];
+  /** Offset in the text where `rest` begins, comments and blanks included (after the last `;`). */
+  readonly restOffset: number;
+}
+
+/** A 1-based line and column in a text. */
+export interface TextPosition {
+  readonly line: number;
+  readonly column: number;
 }
 
 /**
  * Splits SQL text into statements on `;` outside quotes and comments. `'...'` strings (with
- * `''` escapes), `"..."` and backtick identifiers are kept verbatim; `-- ...` and `/* ... *\/`
- * comments are dropped (a block comment becomes a space so tokens stay apart).
+ * `''` escapes), `"..."` and backtick identifiers are kept verbatim; `-- ...` comments are
+ * dropped and a `/* ... *\/` comment becomes blanks of its length with its line breaks, so a
+ * position in a statement is its position in the text counted from the statement's start.
  */
 export function splitStatements(text: string): SplitResult {
   const statements: string[] = [];
+  const starts: TextPosition[] = [];
+  const lines = new LineCounter(text);
+  let statementStart = 0;
   // The current statement is kept as slices of the text: appending one character at a time
   // would build millions of string fragments for a large INSERT.
   let parts: string[] = [];
@@ -65,21 +79,58 @@ export function splitStatements(text: string): SplitResult {
         break;
       }
       take(i);
-      parts.push(' ');
+      parts.push(text.slice(i, end + 2).replace(/[^\n]/g, ' '));
       i = end + 2;
       runStart = i;
     } else {
       take(i);
       const statement = parts.join('').trim();
-      if (statement !== '') statements.push(statement);
+      if (statement !== '') {
+        statements.push(statement);
+        starts.push(lines.positionOf(firstTokenAt(text, statementStart, i)));
+      }
       parts = [];
       i += 1;
       runStart = i;
+      statementStart = i;
     }
   }
   take(length);
   const openLine = open === null ? 0 : 1 + countNewlines(text, 0, openAt);
-  return { statements, rest: parts.join('').trim(), open, openLine };
+  return { statements, rest: parts.join('').trim(), open, openLine, starts, restOffset: statementStart };
+}
+
+/** Offset of the first character in text[from, to) outside blanks and comments (`to` if none). */
+function firstTokenAt(text: string, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    if (/\s/.test(text[i] as string)) i += 1;
+    else if (text.startsWith('--', i)) i = text.indexOf('\n', i) === -1 ? to : text.indexOf('\n', i);
+    else if (text.startsWith('/*', i)) i = text.indexOf('*/', i + 2) === -1 ? to : text.indexOf('*/', i + 2) + 2;
+    else return i;
+  }
+  return to;
+}
+
+/** Line and column of offsets asked in ascending order, counting each newline once. */
+class LineCounter {
+  readonly #text: string;
+  #offset = 0;
+  #line = 1;
+  #lineStart = 0;
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  positionOf(offset: number): TextPosition {
+    for (let at = this.#text.indexOf('\n', this.#offset); at !== -1 && at < offset; at = this.#text.indexOf('\n', at + 1)) {
+      this.#line += 1;
+      this.#lineStart = at + 1;
+    }
+    this.#offset = Math.max(this.#offset, offset);
+    return { line: this.#line, column: offset - this.#lineStart + 1 };
+  }
 }
 
 /** A quote, `;`, or the start of a comment: the only text splitting looks at. */

@@ -62,6 +62,17 @@ describe('bin/chronos on a local data dir (real storage and SQL)', () => {
       { code: 0, stderr: '', stdout: 'id,name,ok,v\n1,a;b,true,0.1\n2,"",false,\n' });
   });
 
+  it("a parse error in a piped script or -e names the script's line and column, not the statement's", async () => {
+    const piped = await runChronos(['client', '-d', join(dir, 'positions')], {
+      input: 'CREATE TABLE t (a INT);\n-- a comment\nINSERT INTO t VALUES (1); /* two\nlines */ SELECT a\n' +
+        '  FROM t /* x */ WHERE a = 1; SELECT a FORM t;\n',
+    });
+    expect(piped.code).toBe(1);
+    expect(piped.stderr).toBe("Error: Parse error: unexpected 't' at line 5, column 45\n");
+    const inline = await runChronos(['client', '-d', join(dir, 'positions'), '-e', 'SELECT 1; SELECT 2 FORM t']);
+    expect(inline.stderr).toBe("Error: Parse error: unexpected 't' at line 1, column 25\n");
+  });
+
   it('INT beyond 2^53 is a string in json, an integral FLOAT a number', async () => {
     const data = join(dir, 'big');
     const run = await runChronos(['client', '-d', data, '--format', 'json', '-e',

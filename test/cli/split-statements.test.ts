@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/lib/random.js';
 import { splitStatements } from '../../src/sql/split-statements.js';
-import type { SplitResult } from '../../src/sql/split-statements.js';
+import type { SplitResult, TextPosition } from '../../src/sql/split-statements.js';
 
 /**
  * The splitting rules walked one character at a time, as the first version did: the reference
@@ -9,10 +9,16 @@ import type { SplitResult } from '../../src/sql/split-statements.js';
  */
 function splitByCharacters(text: string): SplitResult {
   const statements: string[] = [];
+  const starts: TextPosition[] = [];
   let current = '';
   let line = 1;
+  let start = -1;
+  let restOffset = 0;
+  const result = (open: SplitResult['open'], openLine: number, rest: string): SplitResult =>
+    ({ statements, rest: rest.trim(), open, openLine, starts, restOffset });
   for (let i = 0; i < text.length;) {
     const c = text[i] as string;
+    if (start === -1 && !/\s/.test(c) && !text.startsWith('--', i) && !text.startsWith('/*', i) && c !== ';') start = i;
     if (c === "'" || c === '"' || c === '`') {
       let end = i + 1;
       for (; end < text.length; end += 1) {
@@ -21,7 +27,7 @@ function splitByCharacters(text: string): SplitResult {
         break;
       }
       if (end >= text.length) {
-        return { statements, rest: (current + text.slice(i)).trim(), open: c === "'" ? 'string' : 'identifier', openLine: line };
+        return result(c === "'" ? 'string' : 'identifier', line, current + text.slice(i));
       }
       const quoted = text.slice(i, end + 1);
       line += quoted.split('\n').length - 1;
@@ -33,21 +39,41 @@ function splitByCharacters(text: string): SplitResult {
       i = end;
     } else if (c === '/' && text[i + 1] === '*') {
       const end = text.indexOf('*/', i + 2);
-      if (end === -1) return { statements, rest: (current + text.slice(i)).trim(), open: 'comment', openLine: line };
+      if (end === -1) return result('comment', line, current + text.slice(i));
       line += text.slice(i, end).split('\n').length - 1;
-      current += ' ';
+      current += text.slice(i, end + 2).replace(/[^\n]/g, ' ');
       i = end + 2;
     } else if (c === ';') {
-      if (current.trim() !== '') statements.push(current.trim());
+      if (current.trim() !== '') {
+        statements.push(current.trim());
+        starts.push(positionAt(text, start));
+      }
       current = '';
+      start = -1;
       i += 1;
+      restOffset = i;
     } else {
       if (c === '\n') line += 1;
       current += c;
       i += 1;
     }
   }
-  return { statements, rest: current.trim(), open: null, openLine: 0 };
+  return result(null, 0, current);
+}
+
+/** The 1-based line and column of `offset` in `text`. */
+function positionAt(text: string, offset: number): TextPosition {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
+}
+
+/** The offset in `text` of `inner`, a position counted from `start`. */
+function offsetIn(text: string, start: TextPosition, inner: TextPosition): number {
+  const line = start.line + inner.line - 1;
+  const column = inner.line === 1 ? start.column + inner.column - 1 : inner.column;
+  let offset = 0;
+  for (let l = 1; l < line; l += 1) offset = text.indexOf('\n', offset) + 1;
+  return offset + column - 1;
 }
 
 const FRAGMENTS = ["'", '"', '`', "''", ';', '--', '-', '/', '*', '/*', '*/', '\n', ' ', 'a', 'SELECT 1', 'x;y', '\n--c\n'];
@@ -85,9 +111,9 @@ describe('splitStatements', () => {
       statements: ['SELECT 1 \n+ 2'], rest: '',
     },
     {
-      name: 'block comment with ; becomes a space',
+      name: 'block comment with ; becomes blanks of its length',
       text: 'SELECT/* x; y */1;',
-      statements: ['SELECT 1'], rest: '',
+      statements: [`SELECT${' '.repeat(10)}1`], rest: '',
     },
     { name: 'comment-only input', text: '-- nothing\n/* at all */', statements: [], rest: '' },
     {
@@ -128,7 +154,7 @@ describe('splitStatements', () => {
     expect(split.open).toBe('comment');
     expect(split.openLine).toBe(1);
     const again = splitStatements(`${split.rest}\nstill */ + 1;`);
-    expect(again.statements).toEqual(['SELECT 1   + 1']);
+    expect(again.statements).toEqual([`SELECT 1 ${' '.repeat(8)}\n${' '.repeat(8)} + 1`]);
     expect(again.open).toBeNull();
   });
 
@@ -142,6 +168,27 @@ describe('splitStatements', () => {
       const text = Array.from({ length: rng.between(0, 30) }, () => FRAGMENTS[rng.int(FRAGMENTS.length)]).join('');
       expect(splitStatements(text), JSON.stringify(text)).toEqual(splitByCharacters(text));
     }
+  });
+
+  it('a position in a drawn statement, counted from its start, is the same character in the text', () => {
+    const rng = new Random(7_303);
+    const pieces = [...FRAGMENTS, 'SELECT a\n  FROM t', '/* two\nlines */', "'x\ny'", '  ', '\n\n'];
+    let checked = 0;
+    for (let n = 0; n < 2_000; n += 1) {
+      const text = Array.from({ length: rng.between(0, 30) }, () => pieces[rng.int(pieces.length)]).join('');
+      const split = splitStatements(text);
+      split.statements.forEach((statement, i) => {
+        const start = split.starts[i] as TextPosition;
+        for (let k = 0; k < statement.length; k += 1) {
+          if (/\s/.test(statement[k] as string)) continue;
+          const before = statement.slice(0, k);
+          const inner = { line: before.split('\n').length, column: k - before.lastIndexOf('\n') };
+          expect(text[offsetIn(text, start, inner)], `${JSON.stringify(text)} statement ${i} at ${k}`).toBe(statement[k]);
+          checked += 1;
+        }
+      });
+    }
+    expect(checked).toBeGreaterThan(5_000);
   });
 
   it('counts lines across strings and comments', () => {
