@@ -40,6 +40,12 @@ export async function createBackup(dir: string, output: string): Promise<BackupM
   const isNode = existsSync(paths.wal);
   const storageDir = isNode ? paths.state : dir;
   if (!existsSync(join(storageDir, 'CURRENT'))) {
+    const shape = classifyDir(dir);
+    if (shape.kind === 'cluster') {
+      // `chronos node -d DIR` keeps each node in DIR/ID: a backup is of one node.
+      throw new ChronosError('INVALID_ARGUMENT', `${dir} holds cluster nodes (${shape.nodes.join(', ')}); ` +
+        `a snapshot is of one node's dir, e.g. -d ${join(dir, shape.nodes[0] as string)}`);
+    }
     throw new ChronosError('INVALID_ARGUMENT', `${dir} is not a ChronosDB data dir (no database in ${storageDir})`);
   }
   let term = 0;

@@ -85,6 +85,10 @@ describe('chronos snapshot create / restore', () => {
       await client.execute('INSERT INTO readings VALUES (1, 1.5), (2, 2.5), (3, 3.5)');
       await stopNode(node);
       const file = join(dir, 'node1.snap');
+      // The cluster dir (what `chronos node -d` was given) names the node dir to give instead.
+      const ofCluster = await chronos('snapshot', 'create', '-d', dataDir, '-o', file);
+      expect(ofCluster.code).toBe(1);
+      expect(ofCluster.stderr).toBe(`Error: ${dataDir} holds cluster nodes (node1); a snapshot is of one node's dir, e.g. -d ${join(dataDir, 'node1')}\n`);
       expect((await chronos('snapshot', 'create', '-d', join(dataDir, 'node1'), '-o', file)).code).toBe(0);
       const restoredData = join(dir, 'restored-cluster');
       expect((await chronos('snapshot', 'restore', '-d', join(restoredData, 'node1'), '-i', file)).code).toBe(0);
