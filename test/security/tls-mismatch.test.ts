@@ -64,7 +64,10 @@ describe('a TLS mismatch says so, and what to set (real nodes, the real CLI)', (
       id: 'n1', dataDir: join(dir, 'plain'), port: await freeNodePort(new Set([tlsPort])), peers: new Map(),
     });
     await waitFor('the plaintext node', 20_000, async () => ((await health(plainNode)) === null ? null : true));
-    await waitFor('the TLS node', 20_000, () => (/gRPC 127\.0\.0\.1:\d+/.test(tlsNode.output()) ? true : null));
+    // The banner says the node serves TLS on both ports.
+    await waitFor('the TLS node', 20_000, () =>
+      (/: gRPC \(TLS\) 127\.0\.0\.1:\d+, admin HTTPS \(TLS\) 127\.0\.0\.1:\d+\n/.test(tlsNode.output()) ? true : null));
+    expect(plainNode.output()).toMatch(/: gRPC 127\.0\.0\.1:\d+, admin HTTP 127\.0\.0\.1:\d+\n/);
   }, 60_000);
   afterAll(async () => {
     await Promise.all([stopNode(tlsNode), stopNode(plainNode)]);
@@ -149,7 +152,8 @@ describe('chronos client reports a TLS mismatch at once, and still retries a sil
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const address = silent.address();
     silentPort = typeof address === 'object' && address !== null ? address.port : 0;
-    await waitFor('the mTLS node', 20_000, () => (/gRPC 127\.0\.0\.1:\d+/.test(mtlsNode.output()) ? true : null));
+    await waitFor('the mTLS node', 20_000, () =>
+      (/: gRPC \(mTLS\) 127\.0\.0\.1:\d+, admin HTTPS \(mTLS\) 127\.0\.0\.1:\d+\n/.test(mtlsNode.output()) ? true : null));
   }, 60_000);
   afterAll(async () => {
     await stopNode(mtlsNode);

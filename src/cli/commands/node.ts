@@ -37,9 +37,11 @@ export async function runNode(options: NodeOptions, io: CliIo): Promise<number> 
       '(every node of the cluster must run a version that reads them)');
   }
   const running = await startNodeServer(config);
+  // Under TLS the banner says so: an operator pointing curl or grpcurl at the ports needs to know.
+  const security = tls === null ? '' : tls.ca === null ? ' (TLS)' : ' (mTLS)';
   io.stderr.write(
-    `chronos node ${options.id}: gRPC ${options.address.host}:${running.grpcPort}, ` +
-      `admin HTTP ${options.address.host}:${running.adminPort}\n`,
+    `chronos node ${options.id}: gRPC${security} ${options.address.host}:${running.grpcPort}, ` +
+      `admin ${tls === null ? 'HTTP' : `HTTPS${security}`} ${options.address.host}:${running.adminPort}\n`,
   );
   return await runUntilSignal(running, logger);
 }
