@@ -29,13 +29,16 @@ export class EdgeResend {
   #inHand: ShippedOp[] = [];
   #sealed = false;
   #sent = 0;
+  /** Ops the whole resend ships, the seal included (counted once, from the same snapshot). */
+  readonly #total: number;
 
-  private constructor(reader: StorageReader, ops: AsyncIterator<SyncOp>, seal: SyncOp, firstId: number, ceiling: number) {
+  private constructor(reader: StorageReader, ops: AsyncIterator<SyncOp>, seal: SyncOp, range: { firstId: number; ceiling: number; total: number }) {
     this.#reader = reader;
     this.#ops = ops;
     this.#seal = seal;
-    this.#nextId = firstId;
-    this.#ceiling = ceiling;
+    this.#nextId = range.firstId;
+    this.#ceiling = range.ceiling;
+    this.#total = range.total;
   }
 
   /**
@@ -50,12 +53,21 @@ export class EdgeResend {
       return null;
     }
     const seal: SyncOp = { kind: 'ddl', hlc: stamp, sql: schemaDdl(first)[0] as string };
-    return new EdgeResend(reader, resendOps(reader, stamp), seal, cursor + 1, ceiling);
+    // Counted before sending, so GetSyncStatus's pendingOps shows the rows still to resend.
+    let total = 1;
+    const counting = resendOps(reader, stamp);
+    while ((await counting.next()).done !== true) total += 1;
+    return new EdgeResend(reader, resendOps(reader, stamp), seal, { firstId: cursor + 1, ceiling, total });
   }
 
   /** Ops resent so far (applied by the target). */
   get sent(): number {
     return this.#sent;
+  }
+
+  /** Ops of this resend the target does not hold yet. */
+  get remaining(): number {
+    return Math.max(0, this.#total - this.#sent);
   }
 
   /** The batch to ship: the one in hand until the target holds it, else up to `limit` new ops; empty when done. */

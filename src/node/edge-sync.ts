@@ -144,11 +144,11 @@ export class EdgeSync {
     return this.#failures >= FAILURES_DISCONNECTED || !this.#everConnected ? 'Disconnected' : 'Reconnecting';
   }
 
-  /** SyncStatusService.GetSyncStatus. */
+  /** SyncStatusService.GetSyncStatus; pendingOps counts a running resend's ops still to ship. */
   async status(): Promise<SyncStatus> {
     const stats = await this.#outbox();
     return { lastSyncTsMs: this.#lastSyncTsMs, lastSyncApplied: this.#lastSyncApplied,
-      pendingOps: stats.pendingOps, lastError: this.#lastError };
+      pendingOps: stats.pendingOps + (this.#resend?.remaining ?? 0), lastError: this.#lastError };
   }
 
   /** Counts shipped ops and failed batches into `metrics` from now on. */
@@ -162,7 +162,7 @@ export class EdgeSync {
     try {
       const [stats, oldest] = await Promise.all([outboxStats(reader), readOutbox(reader, 1)]);
       const first = oldest[0];
-      return { pendingOps: stats.pendingOps, bytes: stats.bytes,
+      return { pendingOps: stats.pendingOps + (this.#resend?.remaining ?? 0), bytes: stats.bytes,
         oldestOpMs: first === undefined ? null : decodeSyncOp(first.data, `op ${first.id}`).hlc.physicalMs };
     } finally {
       await reader.close();
