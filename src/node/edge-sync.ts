@@ -197,7 +197,7 @@ export class EdgeSync {
         else this.#failures += 1;
         const pending = isChronosError(error, 'SCHEMA_MISMATCH')
           ? await this.#outbox().then((stats) => stats.pendingOps, () => null) : null;
-        const failure = describeSyncFailure(error, address, pending);
+        const failure = describeSyncFailure(error, address, pending, this.#options.clock.nowMs());
         this.#lastError = failure.text;
         this.#metrics?.batchesFailed.inc({ cause: failure.cause });
         this.#log.warn('sync failed; retrying', { error: this.#lastError, retryMs });
