@@ -68,6 +68,8 @@ const FAILURES_DISCONNECTED = 3;
 const IDLE_PROBE_MS = 30_000;
 /** Ops per resend batch at least: a resend carries every row, so --sync-batch-size's 100 is small. */
 const RESEND_BATCH_MIN = 1_000;
+/** A target cursor above every id this edge numbered is warned about at most this often. */
+const CURSOR_AHEAD_WARN_MS = 600_000;
 
 /**
  * The edge's sync worker: on the leader, ships the oldest queued ops in id order, and removes
@@ -97,6 +99,7 @@ export class EdgeSync {
   #resend: EdgeResend | null = null;
   /** The acknowledged id a target was last found short of with nothing to resend (warned once). */
   #nothingToResendFor = -1;
+  #cursorAheadWarnedMs = -Infinity;
 
   constructor(node: RaftNode, options: EdgeSyncOptions) {
     this.#node = node;
@@ -231,6 +234,7 @@ export class EdgeSync {
     const last = entries.at(-1);
     if (first === undefined || last === undefined) return false;
     const cursor = Number(await this.#client().sync(this.#node.id, entries.map((e) => ({ id: BigInt(e.id), data: e.data }))));
+    if (cursor > last.id) this.#noteCursorAhead(cursor, (await this.#outbox()).lastNumberedId);
     const through = Math.min(cursor, last.id);
     this.#log.debug('batch shipped', { target: this.#client().address, ops: entries.length, firstId: first.id, cursor });
     if (through >= first.id) await this.#node.submitCommand({ kind: 'syncAck', throughId: through });
@@ -283,6 +287,7 @@ export class EdgeSync {
       await reader.close();
       throw error;
     });
+    this.#noteCursorAhead(cursor, stats.lastNumberedId);
     if (!stats.everAcknowledged || cursor >= stats.ackedId || stats.ackedId === this.#nothingToResendFor) {
       await reader.close();
       return;
@@ -296,6 +301,23 @@ export class EdgeSync {
     }
     this.#log.warn('sync target lost ops it had acknowledged (wiped or restored from an older backup): ' +
       'resending every table of this edge', { target: client.address, cursor, acknowledged: stats.ackedId });
+  }
+
+  /**
+   * The target holds ops of this edge id above every id this edge numbered: another edge runs
+   * with the same --id (each one's ops then pass the other's, which the target skips as held, so
+   * they are lost), or this edge's dir was replaced or restored from a backup (expected once:
+   * its new ids start above the cursor). The two can't be told apart from here, so warn.
+   */
+  #noteCursorAhead(cursor: number, lastNumberedId: number): void {
+    const nowMs = this.#options.clock.nowMs();
+    if (cursor <= lastNumberedId || nowMs - this.#cursorAheadWarnedMs < CURSOR_AHEAD_WARN_MS) return;
+    this.#cursorAheadWarnedMs = nowMs;
+    this.#log.warn(`the sync target holds ops of edge id ${this.#node.id} up to ${cursor}, above every op id this ` +
+      `edge numbered (${lastNumberedId}): if another edge also runs with --id ${this.#node.id}, the target skips ` +
+      'the ops of each that fall below the other\'s as already held, and they are lost; give each edge its own ' +
+      '--id. (Once after this edge\'s dir was replaced or restored from a backup, this is expected.)',
+    { target: this.#client().address, cursor, lastNumberedId });
   }
 
   /** Ships the resend's next batch; ends the resend once the target holds all of it. */

@@ -36,6 +36,8 @@ export interface OutboxStats {
   readonly ackedId: number;
   /** True once the target acknowledged any op of this outbox. */
   readonly everAcknowledged: boolean;
+  /** The highest op id this outbox ever numbered (0 before its first op). */
+  readonly lastNumberedId: number;
 }
 
 const entryName = (id: number): string => `${ENTRY_PREFIX}${String(id).padStart(ID_DIGITS, '0')}`;
@@ -129,7 +131,7 @@ export async function acknowledgeOutbox(txn: WriteTransaction, throughId: number
 
 /** Pending ops, their bytes, and the last acknowledged id. */
 export async function outboxStats(reader: StorageReader): Promise<OutboxStats> {
-  const [pendingOps, acked, bytes, start] = await Promise.all([
-    readPending(reader), readCounter(reader, ACKED_ID), readCounter(reader, BYTES), readCounter(reader, START_ID)]);
-  return { pendingOps, bytes, ackedId: acked, everAcknowledged: acked > start };
+  const [pendingOps, acked, bytes, start, next] = await Promise.all([readPending(reader), readCounter(reader, ACKED_ID),
+    readCounter(reader, BYTES), readCounter(reader, START_ID), readCounter(reader, NEXT_ID)]);
+  return { pendingOps, bytes, ackedId: acked, everAcknowledged: acked > start, lastNumberedId: next };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, stopNode } from '../helpers/node-process.js';
+import { runCli, stopNode, waitFor } from '../helpers/node-process.js';
 import type { NodeProcess } from '../helpers/node-process.js';
 import { freeNodePort } from '../helpers/ports.js';
 import { edgeHarness } from './edge-harness.js';
@@ -45,7 +45,7 @@ describe('an edge restored from a backup', () => {
     const restored = await runCli(['snapshot', 'restore', '-d', join(edgeDir, 'edge1'), '-i', backup, '--force']);
     expect(restored.code, restored.stderr).toBe(0);
 
-    edgeNode();
+    const restoredEdge = edgeNode();
     await writable(edgePort);
     const held = await sql(edgePort).execute('SELECT count(*) FROM t');
     expect(held.kind === 'rows' ? Number(held.rows[0]?.[0]) : -1).toBe(3);
@@ -53,5 +53,36 @@ describe('an edge restored from a backup', () => {
     await drained(edgePort);
     const onCloud = await sql(cloudPort).execute('SELECT k FROM t ORDER BY k');
     expect(onCloud.kind === 'rows' ? onCloud.rows.map((row) => Number(row[0])) : null).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // The cursor it found above its own ids is said once, as expected after a restore.
+    expect(restoredEdge.output().split('above every op id this edge numbered').length - 1).toBe(1);
+  }, 120_000);
+
+  it('two edges started with one --id: the one whose queued ops fall below the other\'s says so', async () => {
+    const dir = await makeDir('chronos-shared-id-');
+    const cloudPort = await freeNodePort();
+    const ports = [await freeNodePort(new Set([cloudPort]))];
+    ports.push(await freeNodePort(new Set([cloudPort, ports[0] as number])));
+    const [firstPort, secondPort] = ports as [number, number];
+    const edgeNode = (name: string, port: number): NodeProcess => launch({ id: 'edge1', dataDir: join(dir, name), port,
+      args: ['--sync-target', `http://127.0.0.1:${cloudPort}`, '--sync-interval-secs', '1'] });
+    // The first edge queues a row while the cloud is down, and stops.
+    let first = edgeNode('first', firstPort);
+    await writable(firstPort);
+    await sql(firstPort).execute('CREATE TABLE t (k INT PRIMARY KEY, v STRING)');
+    await sql(firstPort).execute("INSERT INTO t VALUES (1, 'first')");
+    await stopNode(first);
+    // The second, with the same id, writes later and delivers first: the cloud's cursor passes the first's ops.
+    edgeNode('second', secondPort);
+    await writable(secondPort);
+    await sql(secondPort).execute('CREATE TABLE t (k INT PRIMARY KEY, v STRING)');
+    await sql(secondPort).execute("INSERT INTO t VALUES (2, 'second')");
+    launch({ id: 'cloud', dataDir: join(dir, 'cloud'), port: cloudPort });
+    await writable(cloudPort);
+    await drained(secondPort);
+    first = edgeNode('first', firstPort);
+    await writable(firstPort);
+    await waitFor('the first edge to warn', 20_000, () =>
+      (first.output().includes('if another edge also runs with --id edge1') ? true : null));
+    expect(first.output()).toMatch(/WARN {2}sync: the sync target holds ops of edge id edge1 up to \d+, above every op id this edge numbered \(\d+\)/);
   }, 120_000);
 });
