@@ -306,17 +306,18 @@ export class EdgeSync {
   /**
    * The target holds ops of this edge id above every id this edge numbered: another edge runs
    * with the same --id (each one's ops then pass the other's, which the target skips as held, so
-   * they are lost), or this edge's dir was replaced or restored from a backup (expected once:
-   * its new ids start above the cursor). The two can't be told apart from here, so warn.
+   * they are lost), or this edge was restored from a backup (expected once: its new ids start
+   * above the cursor). The two can't be told apart from here, so warn.
    */
   #noteCursorAhead(cursor: number, lastNumberedId: number): void {
     const nowMs = this.#options.clock.nowMs();
-    if (cursor <= lastNumberedId || nowMs - this.#cursorAheadWarnedMs < CURSOR_AHEAD_WARN_MS) return;
+    // An outbox that never numbered an op (a new or wiped dir, as the guide's --clean makes) has nothing to lose.
+    if (lastNumberedId === 0 || cursor <= lastNumberedId || nowMs - this.#cursorAheadWarnedMs < CURSOR_AHEAD_WARN_MS) return;
     this.#cursorAheadWarnedMs = nowMs;
     this.#log.warn(`the sync target holds ops of edge id ${this.#node.id} up to ${cursor}, above every op id this ` +
       `edge numbered (${lastNumberedId}): if another edge also runs with --id ${this.#node.id}, the target skips ` +
       'the ops of each that fall below the other\'s as already held, and they are lost; give each edge its own ' +
-      '--id. (Once after this edge\'s dir was replaced or restored from a backup, this is expected.)',
+      '--id. (Once after this edge was restored from a backup, this is expected.)',
     { target: this.#client().address, cursor, lastNumberedId });
   }
 
