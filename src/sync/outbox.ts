@@ -1,3 +1,4 @@
+import { ChronosError } from '../lib/index.js';
 import type { StorageReader, WriteTransaction } from '../storage/index.js';
 import { encodeSyncOp, type SyncOp } from './sync-op.js';
 
@@ -62,7 +63,8 @@ function firstIdAfter(last: number, nowMs: number, count: number): number {
   const fromTime = Math.floor(nowMs) * 1000;
   const first = Number.isSafeInteger(fromTime + count) ? Math.max(last + 1, fromTime) : last + 1;
   if (!Number.isSafeInteger(first + count)) {
-    throw new Error(`sync outbox op ids exhausted at ${last}: the edge's clock reads ${nowMs} ms`);
+    throw new ChronosError('RESOURCE_EXHAUSTED', `not applied: sync outbox op ids are exhausted at ${last} ` +
+      `(the edge's clock reads ${nowMs} ms): check the edge's clock`);
   }
   return first;
 }
@@ -70,9 +72,10 @@ function firstIdAfter(last: number, nowMs: number, count: number): number {
 /** Queues `ops` in order (inside the transaction of their effects; `nowMs` is the leader's time of the write). */
 export async function appendToOutbox(txn: WriteTransaction, ops: readonly SyncOp[], nowMs: number): Promise<void> {
   if (ops.length === 0) return;
-  const started = await txn.getNamedValue(NEXT_ID) !== undefined;
+  const stored = await txn.getNamedValue(NEXT_ID);
+  const started = stored !== undefined;
   const pending = await readPending(txn);
-  const last = started ? await readCounter(txn, NEXT_ID) : 0;
+  const last = started ? Number(new TextDecoder().decode(stored)) : 0;
   let id = firstIdAfter(last, nowMs, ops.length) - 1;
   if (!started) {
     // Acknowledged ids above the start mean the target once held ops of this outbox.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../src/lib/index.js';
+import { isChronosError, Random } from '../../src/lib/index.js';
 import type { StorageEngine } from '../../src/storage/index.js';
 import { acknowledgeOutbox, appendToOutbox, outboxStats, readOutbox, type SyncOp } from '../../src/sync/index.js';
 import { memoryEngine } from '../sql/support.js';
@@ -101,6 +101,23 @@ describe('outbox op ids', () => {
       await backup?.engine.close();
     });
   }
+
+  it('a clock past the safe ids goes on from the last id; ids past them are refused, nothing written', async () => {
+    const engine = await memoryEngine();
+    await committed(engine, (txn) => appendToOutbox(txn, [op(1, START_MS)], START_MS));
+    const farFuture = 1e13; // year ~2286: x 1000 is no longer a safe integer
+    await committed(engine, (txn) => appendToOutbox(txn, [op(2, farFuture)], farFuture));
+    expect(await queuedIds(engine)).toEqual([START_MS * 1000, START_MS * 1000 + 1]);
+    const txn = await engine.begin();
+    txn.putNamedValue(`${OUTBOX}-next`, new TextEncoder().encode(String(Number.MAX_SAFE_INTEGER - 2)));
+    const refused = await appendToOutbox(txn, [op(3, START_MS), op(4, START_MS), op(5, START_MS)], START_MS)
+      .then(() => null, (error: unknown) => error);
+    await txn.rollback();
+    expect(isChronosError(refused, 'RESOURCE_EXHAUSTED')).toBe(true);
+    expect(String(refused)).toMatch(/not applied: sync outbox op ids are exhausted/);
+    expect(await queuedIds(engine)).toEqual([START_MS * 1000, START_MS * 1000 + 1]);
+    await engine.close();
+  });
 
   it('counts the pending ops of an outbox written before the count was kept, then goes on above its ids', async () => {
     const engine = await memoryEngine();
