@@ -2,7 +2,7 @@ import type { OutputFormat } from './format/index.js';
 import type { CliIo, SqlTarget } from './sql-target.js';
 import { assertNever, errorMessage, oneLine } from '../lib/index.js';
 import { formatResult } from './format/index.js';
-import { splitStatements } from '../sql/index.js';
+import { positionAt, splitStatements } from '../sql/index.js';
 import type { TextPosition } from '../sql/index.js';
 import { isExitCommand, metaCommand } from './meta-commands.js';
 import type { MetaCommand } from './meta-commands.js';
@@ -50,7 +50,7 @@ export async function runStatements(
     if (part.rest === '') pending = [];
     else {
       // The raw text after the last `;` is kept, so positions in it stay true.
-      pendingAt = inText(pendingAt, positionIn(joined, part.restOffset));
+      pendingAt = inText(pendingAt, positionAt(joined, part.restOffset));
       pending = [joined.slice(part.restOffset)];
     }
   }
@@ -66,12 +66,6 @@ function inText(pieceAt: TextPosition, inner: TextPosition | undefined): TextPos
   if (inner === undefined) return pieceAt;
   return inner.line === 1 ? { line: pieceAt.line, column: pieceAt.column + inner.column - 1 }
     : { line: pieceAt.line + inner.line - 1, column: inner.column };
-}
-
-/** The line and column of `offset` in `text`. */
-function positionIn(text: string, offset: number): TextPosition {
-  const before = text.slice(0, offset);
-  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }
 
 /** Runs or prints a meta-command (meta-commands.ts); true unless it failed. */

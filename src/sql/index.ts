@@ -16,7 +16,7 @@ export { Session } from './session.js';
 export type { StatementExecutor } from './session.js';
 export { dryRun } from './dry-run.js';
 export type { StatementResult, RowsResult, MessageResult } from './result.js';
-export { splitStatements } from './split-statements.js';
+export { positionAt, splitStatements } from './split-statements.js';
 export type { TextPosition } from './split-statements.js';
 export type { SplitResult, OpenConstruct } from './split-statements.js';
 export { planScript } from './script.js';

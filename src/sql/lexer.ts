@@ -1,4 +1,5 @@
 import { ChronosError } from '../lib/index.js';
+import { positionAt } from './split-statements.js';
 
 /** Token kinds of the hand-written lexer. */
 /** `duration` is a number glued to a unit (`7d`), only meaningful in `WITH TTL=7d`. */
@@ -18,17 +19,7 @@ const SYMBOLS_1 = new Set(['(', ')', ',', ';', '+', '-', '*', '/', '%', '=', '<'
 
 /** Line/column (1-based) of a source offset, for messages. */
 export function positionOf(sql: string, offset: number): string {
-  let line = 1;
-  let column = 1;
-  const end = Math.min(offset, sql.length);
-  for (let i = 0; i < end; i++) {
-    if (sql.charCodeAt(i) === 10) {
-      line++;
-      column = 1;
-    } else {
-      column++;
-    }
-  }
+  const { line, column } = positionAt(sql, offset);
   return `line ${line}, column ${column}`;
 }
 

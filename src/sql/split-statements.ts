@@ -112,6 +112,11 @@ function firstTokenAt(text: string, from: number, to: number): number {
   return to;
 }
 
+/** The 1-based line and column of `offset` in `text` (columns in UTF-16 code units). */
+export function positionAt(text: string, offset: number): TextPosition {
+  return new LineCounter(text).positionOf(Math.min(offset, text.length));
+}
+
 /** Line and column of offsets asked in ascending order, counting each newline once. */
 class LineCounter {
   readonly #text: string;
